@@ -1,0 +1,193 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# HSX HAL for Linux. The two commands a user needs:
+#   make demo    install what is missing, build, boot the simulated board, run the examples
+#   make check   install what is missing, build, run every test suite
+#
+# Everything is built under $(BUILD); nothing is written into the source tree.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+LIBDIR   ?= $(PREFIX)/lib
+INCDIR   ?= $(PREFIX)/include
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+
+VERSION_MAJOR := 0
+VERSION_MINOR := 1
+VERSION_PATCH := 0
+VERSION       := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+SONAME        := libhsx_hal.so.$(VERSION_MAJOR)
+
+# The kernel to build hsx.ko against: the running kernel's build directory,
+# else the newest installed Debian 6.1 headers, else any installed headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+                    $(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))) \
+                    $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KREL  = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+CC       ?= cc
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+OPT      ?= -O2 -g
+CFLAGS   ?=
+SAN      ?=
+UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CFLAGS) \
+            $(shell pkg-config --cflags liburing libmnl 2>/dev/null)
+ULIBS    := $(shell pkg-config --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
+
+LIB_SRCS := $(wildcard lib/src/*.c)
+LIB_HDRS := $(wildcard lib/include/*.h lib/src/*.h) uapi/hsx_uapi.h
+OBJDIR   := $(BUILD)/obj$(if $(SAN),-san)
+LIB_OBJS := $(patsubst lib/src/%.c,$(OBJDIR)/lib/%.o,$(LIB_SRCS))
+LIB_A    := $(BUILD)/lib/libhsx_hal.a
+LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
+
+HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c)
+HSXCTL      := $(BUILD)/hsxctl
+
+EXAMPLES    := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
+E2E_TESTS   := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c)))
+BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
+UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/test_*.c))
+
+# Programs run inside the VM link the shared library by absolute rpath-free
+# name; the VM harness copies every library they need into the guest.
+APP_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
+
+.PHONY: all module lib tools examples e2e bench unit install uninstall deps check demo \
+        kunit vm-stock vm-debug module-matrix checkpatch format format-check clean distclean
+
+all: lib tools module examples
+
+# ---- kernel module --------------------------------------------------------
+
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) uapi/hsx_uapi.h
+
+# Each kernel gets its own copy of the sources, so several builds never share objects.
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
+	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
+	@cp -p Kbuild $(BUILD)/module/$(KREL)/
+	@cp -p kmod/*.c kmod/*.h $(BUILD)/module/$(KREL)/kmod/
+	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) modules
+	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
+	@echo "hsx: built $(BUILD)/module/$(KREL)/hsx.ko"
+
+# ---- user-space library -----------------------------------------------------
+
+lib: $(LIB_A) $(LIB_SO)
+
+$(OBJDIR)/lib/%.o: lib/src/%.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -fPIC -fvisibility=hidden -DHSX_BUILDING_LIB -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS) lib/src/libhsx_hal.map
+	@mkdir -p $(dir $@)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/src/libhsx_hal.map \
+		-Wl,-z,defs -o $@ $(LIB_OBJS) $(ULIBS) $(SAN)
+	ln -sf libhsx_hal.so.$(VERSION) $(BUILD)/lib/$(SONAME)
+	ln -sf $(SONAME) $(BUILD)/lib/libhsx_hal.so
+
+# ---- tools, examples, tests ---------------------------------------------------
+
+tools: $(HSXCTL)
+
+$(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(LIB_SO)
+	$(CC) $(UCFLAGS) -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -lhsx_hal $(ULIBS)
+
+examples: $(EXAMPLES)
+$(BUILD)/examples/%: examples/%.c $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS)
+
+e2e: $(E2E_TESTS)
+$(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
+
+bench: $(BENCHES)
+$(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lm
+
+# Unit tests link the library's objects directly so they can test internals.
+unit: $(UNIT_TESTS)
+$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Ilib/tests -o $@ $< $(LIB_OBJS) $(ULIBS) -lcmocka
+
+# ---- install ---------------------------------------------------------------------
+
+install: lib tools
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/hsx $(DESTDIR)$(BINDIR) \
+		$(DESTDIR)$(MANDIR)/man1
+	install -m 644 lib/include/hsx_*.h uapi/hsx_uapi.h $(DESTDIR)$(INCDIR)/hsx/
+	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libhsx_hal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libhsx_hal.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+		-e 's|@VERSION@|$(VERSION)|' lib/hsx_hal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/hsx_hal.pc
+	install -m 755 $(HSXCTL) $(DESTDIR)$(BINDIR)/hsxctl
+	install -m 644 tools/hsxctl/hsxctl.1 $(DESTDIR)$(MANDIR)/man1/
+	@if [ -f $(BUILD)/hsx.ko ]; then \
+		install -d $(DESTDIR)/lib/modules/$(KREL)/extra && \
+		install -m 644 $(BUILD)/hsx.ko $(DESTDIR)/lib/modules/$(KREL)/extra/ && \
+		{ [ -n "$(DESTDIR)" ] || depmod -a $(KREL) || true; }; \
+	fi
+
+uninstall:
+	rm -rf $(DESTDIR)$(INCDIR)/hsx
+	rm -f $(DESTDIR)$(LIBDIR)/libhsx_hal.* $(DESTDIR)$(LIBDIR)/pkgconfig/hsx_hal.pc \
+		$(DESTDIR)$(BINDIR)/hsxctl $(DESTDIR)$(MANDIR)/man1/hsxctl.1
+
+# ---- the two README commands -----------------------------------------------------
+
+deps:
+	scripts/deps
+
+check: deps
+	tests/check-all
+
+demo: deps
+	$(MAKE) all
+	tests/vm/demo
+
+# ---- individual suites (tests/check-all runs them all) -----------------------------
+
+kunit:
+	tests/kunit/run
+
+vm-stock: all e2e
+	tests/vm/run --kernel stock --extra $(BUILD)/e2e
+
+vm-debug: all e2e
+	tests/vm/run --kernel debug --extra $(BUILD)/e2e
+
+CHECKPATCH ?= $(firstword $(wildcard /var/cache/hsx/linux-source-6.1/scripts/checkpatch.pl))
+checkpatch:
+	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
+	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
+		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
+		kmod/*.c kmod/*.h kmod/tests/*.c uapi/hsx_uapi.h
+
+CLANG_FORMAT ?= clang-format
+USER_C := $(wildcard lib/src/*.[ch] lib/include/*.h lib/tests/*.[ch] tools/hsxctl/*.[ch] \
+                     examples/*.c tests/e2e/*.[ch] tests/bench/*.c)
+format:
+	$(CLANG_FORMAT) -i $(USER_C)
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(USER_C)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf /var/cache/hsx/kernel-* /var/cache/hsx/kunit-*

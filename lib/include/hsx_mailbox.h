@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mailboxes: the event path every HSX module shares (an addition to the spec,
+ * which names mailboxes but leaves their API to the executive).
+ *
+ * A mailbox handle is one subscription to a named kernel mailbox
+ * ("hal:timer:3", "hal:gpio:5", ...). Events can be taken three ways: a
+ * blocking receive with a timeout, a non-blocking poll, or a callback run on
+ * the library's dispatcher thread. Events that could not be queued for this
+ * subscription are counted by the kernel and reported in the next event's
+ * dropped/dropped_total fields. All functions are thread-safe; one handle may
+ * be waited on by one thread at a time.
+ */
+#ifndef HSX_MAILBOX_H
+#define HSX_MAILBOX_H
+
+#include <stddef.h>
+
+#include "hsx_hal_types.h"
+
+typedef struct hsx_mailbox hsx_mailbox_t;
+
+typedef enum {
+    HSX_MAILBOX_EVENT_DATA = 1,    /* a module event */
+    HSX_MAILBOX_EVENT_CLOSED = 2,  /* the mailbox is gone; nothing follows */
+} hsx_mailbox_event_type_t;
+
+typedef enum {
+    HSX_MAILBOX_MODULE_NONE = 0,
+    HSX_MAILBOX_MODULE_TIMER = 0x12,
+} hsx_mailbox_module_t;
+
+typedef struct {
+    hsx_mailbox_event_type_t type;
+    hsx_mailbox_module_t module;   /* which member of the union is valid */
+    uint32_t mailbox_id;
+    uint64_t seq;                  /* per-mailbox sequence number */
+    uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when posted */
+    uint32_t dropped;              /* lost for this subscription since the previous event */
+    uint64_t dropped_total;        /* lost for this subscription in all */
+    union {
+        struct {
+            uint32_t timer_id;
+            uint64_t tick_us;
+            uint32_t overruns;
+            uint64_t expirations;
+        } timer;
+    } u;
+} hsx_mailbox_event_t;
+
+/** Callback for hsx_mailbox_set_callback(); runs on the dispatcher thread. */
+typedef void (*hsx_mailbox_callback_t)(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event,
+                                       void *user_data);
+
+/**
+ * Subscribe to a mailbox.
+ *
+ * @param name Mailbox name, e.g. "hal:timer:3"
+ * @param mailbox Receives the handle on success
+ * @return HSX_HAL_OK, HSX_HAL_NO_DEVICE (no such mailbox, or hsx.ko not loaded),
+ *         HSX_HAL_DENIED, HSX_HAL_LIMIT, HSX_HAL_INVALID_PARAM, ...
+ */
+int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox);
+
+/**
+ * Receive the next event.
+ *
+ * @param mailbox Handle
+ * @param event Filled on success
+ * @param timeout_ms 0 polls without blocking; HSX_HAL_TIMEOUT_INF waits forever
+ * @return HSX_HAL_OK, HSX_HAL_TIMEOUT, HSX_HAL_CLOSED (the mailbox was destroyed,
+ *         or closed by another thread), HSX_HAL_BUSY (a callback is registered)
+ */
+int hsx_mailbox_recv(hsx_mailbox_t *mailbox, hsx_mailbox_event_t *event, uint32_t timeout_ms);
+
+/**
+ * Run a callback for every event on the library's dispatcher thread. Passing
+ * NULL removes it; when that returns, the callback is not running and will
+ * not run again (unless removed from within the callback itself).
+ */
+int hsx_mailbox_set_callback(hsx_mailbox_t *mailbox, hsx_mailbox_callback_t callback,
+                             void *user_data);
+
+/** Name and kernel ID of a subscription. */
+const char *hsx_mailbox_name(const hsx_mailbox_t *mailbox);
+uint32_t hsx_mailbox_id(const hsx_mailbox_t *mailbox);
+
+/** The file descriptor to poll for readability, for integration in an event loop. */
+int hsx_mailbox_fd(const hsx_mailbox_t *mailbox);
+
+/**
+ * Unsubscribe and free the handle. Removes a callback first (see above).
+ * A thread blocked in hsx_mailbox_recv() on it returns HSX_HAL_CLOSED.
+ */
+int hsx_mailbox_close(hsx_mailbox_t *mailbox);
+
+/** Kernel-side statistics of one mailbox, as listed by hsx_mailbox_list(). */
+typedef struct {
+    uint32_t id;
+    char name[64];
+    uint32_t subscribers;
+    uint64_t seq;
+    uint64_t events;
+    uint64_t drops;
+} hsx_mailbox_info_t;
+
+/**
+ * List all mailboxes.
+ *
+ * @param info Array to fill
+ * @param max Capacity of the array
+ * @return Number of mailboxes that exist (may exceed max; only max are filled),
+ *         or a negative error code
+ */
+int hsx_mailbox_list(hsx_mailbox_info_t *info, size_t max);
+
+#endif /* HSX_MAILBOX_H */
