@@ -48,7 +48,8 @@ HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c)
 HSXCTL      := $(BUILD)/hsxctl
 
 EXAMPLES    := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
-E2E_TESTS   := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c)))
+E2E_TESTS   := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c))) \
+               $(patsubst tests/e2e/%.sh,$(BUILD)/e2e/%,$(wildcard tests/e2e/*.sh))
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/test_*.c))
 
@@ -56,7 +57,7 @@ UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/tes
 # name; the VM harness copies every library they need into the guest.
 APP_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all module lib tools examples e2e bench unit install uninstall deps check demo \
+.PHONY: all module lib tools examples e2e bench bench-build unit install uninstall deps check demo \
         kunit vm-stock vm-debug module-matrix checkpatch format format-check clean distclean
 
 all: lib tools module examples
@@ -112,7 +113,15 @@ $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
 
-bench: $(BENCHES)
+$(BUILD)/e2e/%: tests/e2e/%.sh
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+# Benchmarks run in the VM, side by side with their peer baseline.
+bench: all bench-build
+	tests/vm/run --kernel stock --extra $(BUILD)/bench --show-output --results bench
+
+bench-build: $(BENCHES)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lm

@@ -152,8 +152,8 @@ struct hsx_timer_freq {
 };
 
 /* Flags for struct hsx_timer_create. */
-#define HSX_TIMER_F_ONE_SHOT	(1U << 0)	/* fire once, then stay until cancelled */
-#define HSX_TIMER_F_STOPPED	(1U << 1)	/* create unarmed; arm with TIMER_START */
+#define HSX_TIMER_F_ONE_SHOT	0x1U	/* fire once, then stay until cancelled */
+#define HSX_TIMER_F_STOPPED	0x2U	/* create unarmed; arm with TIMER_START */
 #define HSX_TIMER_F_ALL		(HSX_TIMER_F_ONE_SHOT | HSX_TIMER_F_STOPPED)
 
 /**
@@ -230,6 +230,7 @@ enum hsx_cmd {
 	HSX_CMD_MBOX_EVENT,
 	__HSX_CMD_MAX
 };
+
 #define HSX_CMD_MAX (__HSX_CMD_MAX - 1)
 
 enum hsx_event_type {
@@ -254,6 +255,7 @@ enum hsx_attr {
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */
 	__HSX_A_MAX
 };
+
 #define HSX_A_MAX (__HSX_A_MAX - 1)
 
 enum hsx_timer_attr {
@@ -265,6 +267,7 @@ enum hsx_timer_attr {
 	HSX_TIMER_A_EXPIRATIONS, /* u64: periods elapsed since the timer was armed */
 	__HSX_TIMER_A_MAX
 };
+
 #define HSX_TIMER_A_MAX (__HSX_TIMER_A_MAX - 1)
 
 #endif /* _UAPI_HSX_UAPI_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every difference between the kernels hsx.ko supports (6.1 .. 6.12 and
+ * later) is absorbed here, so the rest of the module reads as if written for
+ * one kernel. The HSX_HAVE_* switches come from probing the kernel's headers
+ * at build time (see Kbuild and kmod/Makefile), which also gets backports
+ * in distribution kernels right.
+ */
+#ifndef _HSX_COMPAT_H
+#define _HSX_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/hrtimer.h>
+
+/* 6.4 dropped the owner argument of class_create(). */
+#ifdef HSX_HAVE_CLASS_CREATE_OWNER
+#define hsx_class_create(name) class_create(THIS_MODULE, name)
+#else
+#define hsx_class_create(name) class_create(name)
+#endif
+
+/* 6.2 made the device argument of class->devnode() const. */
+#ifdef HSX_HAVE_CONST_DEVNODE
+#define HSX_DEVNODE_CONST const
+#else
+#define HSX_DEVNODE_CONST
+#endif
+
+/* 6.13 added hrtimer_setup(); 6.16 removed hrtimer_init(). */
+#ifdef HSX_HAVE_HRTIMER_SETUP
+#define hsx_hrtimer_setup(timer, fn, clock, mode) hrtimer_setup(timer, fn, clock, mode)
+#else
+static inline void hsx_hrtimer_setup(struct hrtimer *timer,
+				     enum hrtimer_restart (*fn)(struct hrtimer *),
+				     clockid_t clock, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+}
+#endif
+
+#endif /* _HSX_COMPAT_H */

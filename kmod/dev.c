@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "hsx" device class and its nodes under /dev/hsx/. Each open file is a
+ * client; the HAL modules its node serves keep their per-client state in it
+ * and tear it down on release. An open file pins the module (the cdev's
+ * owner), so hsx.ko cannot be unloaded while any client exists.
+ */
+#include <linux/capability.h>
+#include <linux/cdev.h>
+#include <linux/compat.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "core.h"
+#include "dev.h"
+#include "dispatch.h"
+
+static long hsx_core_version(struct hsx_client *client, void *arg)
+{
+	struct hsx_core_version *v = arg;
+
+	v->abi = HSX_ABI_VERSION;
+	v->major = HSX_VERSION_MAJOR;
+	v->minor = HSX_VERSION_MINOR;
+	v->patch = HSX_VERSION_PATCH;
+	v->admin = client->admin;
+	return 0;
+}
+
+static const struct hsx_ioctl_op hsx_core_ops[] = {
+	[HSX_CORE_FN_VERSION] = { HSX_IOC_CORE_VERSION, hsx_core_version },
+};
+
+const struct hsx_module hsx_core_module = {
+	.id = HSX_MODULE_CORE,
+	.name = "core",
+	.ops = hsx_core_ops,
+	.n_ops = ARRAY_SIZE(hsx_core_ops),
+};
+
+static const struct hsx_module *const hsx_ctl_modules[] = {
+	&hsx_core_module, &hsx_timer_module, NULL,
+};
+
+static const struct hsx_module *const hsx_timer_modules[] = {
+	&hsx_core_module, &hsx_timer_module, NULL,
+};
+
+static const struct hsx_node hsx_nodes[] = {
+	{ .name = "ctl", .mode = 0600, .admin = true, .modules = hsx_ctl_modules },
+	{ .name = "timer", .mode = 0666, .modules = hsx_timer_modules },
+};
+
+static struct class *hsx_class;
+static dev_t hsx_devt;
+static struct cdev hsx_cdev;
+
+static void hsx_client_release_modules(struct hsx_client *client,
+				       const struct hsx_module *const *end)
+{
+	const struct hsx_module *const *mod = end;
+
+	while (mod-- != client->node->modules)
+		if ((*mod)->release)
+			(*mod)->release(client);
+}
+
+static int hsx_open(struct inode *inode, struct file *file)
+{
+	unsigned int minor = iminor(inode);
+	const struct hsx_module *const *mod;
+	const struct hsx_node *node;
+	struct hsx_client *client;
+	int ret;
+
+	if (minor >= ARRAY_SIZE(hsx_nodes))
+		return -ENXIO;
+	node = &hsx_nodes[minor];
+	/* Admin is decided once, here, by the opener's credentials. */
+	if (node->admin && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	if (!client)
+		return -ENOMEM;
+	client->node = node;
+	client->admin = node->admin;
+	client->tgid = task_tgid_nr(current);
+
+	for (mod = node->modules; *mod; mod++) {
+		if (!(*mod)->open)
+			continue;
+		ret = (*mod)->open(client);
+		if (ret) {
+			hsx_client_release_modules(client, mod);
+			kfree(client);
+			return ret;
+		}
+	}
+
+	file->private_data = client;
+	return stream_open(inode, file);
+}
+
+static int hsx_release(struct inode *inode, struct file *file)
+{
+	struct hsx_client *client = file->private_data;
+	const struct hsx_module *const *end = client->node->modules;
+
+	while (*end)
+		end++;
+	hsx_client_release_modules(client, end);
+	kfree(client);
+	return 0;
+}
+
+static long hsx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	return hsx_dispatch(file->private_data, cmd, (void __user *)arg);
+}
+
+static const struct file_operations hsx_fops = {
+	.owner = THIS_MODULE,
+	.open = hsx_open,
+	.release = hsx_release,
+	.unlocked_ioctl = hsx_ioctl,
+	/* Every argument struct has one layout on 32- and 64-bit. */
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = no_llseek,
+};
+
+static char *hsx_devnode(HSX_DEVNODE_CONST struct device *dev, umode_t *mode)
+{
+	unsigned int minor = MINOR(dev->devt);
+
+	if (mode && minor < ARRAY_SIZE(hsx_nodes))
+		*mode = hsx_nodes[minor].mode;
+	return kasprintf(GFP_KERNEL, HSX_DEV_DIR "/%s", dev_name(dev));
+}
+
+int hsx_dev_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ret = alloc_chrdev_region(&hsx_devt, 0, ARRAY_SIZE(hsx_nodes), "hsx");
+	if (ret)
+		return ret;
+
+	hsx_class = hsx_class_create("hsx");
+	if (IS_ERR(hsx_class)) {
+		ret = PTR_ERR(hsx_class);
+		goto err_region;
+	}
+	hsx_class->devnode = hsx_devnode;
+
+	cdev_init(&hsx_cdev, &hsx_fops);
+	hsx_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&hsx_cdev, hsx_devt, ARRAY_SIZE(hsx_nodes));
+	if (ret)
+		goto err_class;
+
+	for (i = 0; i < ARRAY_SIZE(hsx_nodes); i++) {
+		struct device *dev;
+
+		dev = device_create(hsx_class, NULL, MKDEV(MAJOR(hsx_devt), i), NULL,
+				    "%s", hsx_nodes[i].name);
+		if (IS_ERR(dev)) {
+			ret = PTR_ERR(dev);
+			goto err_devices;
+		}
+	}
+	return 0;
+
+err_devices:
+	while (i--)
+		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
+	cdev_del(&hsx_cdev);
+err_class:
+	class_destroy(hsx_class);
+err_region:
+	unregister_chrdev_region(hsx_devt, ARRAY_SIZE(hsx_nodes));
+	return ret;
+}
+
+void hsx_dev_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hsx_nodes); i++)
+		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
+	cdev_del(&hsx_cdev);
+	class_destroy(hsx_class);
+	unregister_chrdev_region(hsx_devt, ARRAY_SIZE(hsx_nodes));
+}

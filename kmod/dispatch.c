@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ioctl dispatcher: the spec's SVC dispatcher for Linux. An ioctl number
+ * names a (module, function) pair; the dispatcher finds the module among the
+ * node's modules, checks that the caller's number matches the function's
+ * exactly (so a wrong size or direction is caught), copies the argument in
+ * once, runs the handler on the kernel copy and copies the result out once.
+ * Handlers never see a user pointer.
+ */
+#include <linux/errno.h>
+#include <linux/ioctl.h>
+#include <linux/uaccess.h>
+
+#include "dispatch.h"
+
+/**
+ * hsx_dispatch_lookup - find the function an ioctl number names on a node
+ * @node: the node the file was opened on
+ * @cmd: the ioctl number
+ * @err: set to -ENOTTY for an unknown number, -EINVAL for a known function
+ *	called with the wrong size or direction
+ *
+ * Return: the function, or NULL with @err set.
+ */
+const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
+					       unsigned int cmd, long *err)
+{
+	unsigned int nr = _IOC_NR(cmd);
+	unsigned int module_id = HSX_IOC_NR_MODULE(nr);
+	unsigned int fn = HSX_IOC_NR_FN(nr);
+	const struct hsx_module *const *mod;
+	const struct hsx_ioctl_op *op;
+
+	*err = -ENOTTY;
+	if (_IOC_TYPE(cmd) != HSX_IOC_MAGIC)
+		return NULL;
+
+	for (mod = node->modules; *mod; mod++)
+		if ((*mod)->id == module_id)
+			break;
+	if (!*mod || fn >= (*mod)->n_ops)
+		return NULL;
+
+	op = &(*mod)->ops[fn];
+	if (!op->handler)
+		return NULL;
+
+	if (op->cmd != cmd) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = 0;
+	return op;
+}
+
+long hsx_dispatch(struct hsx_client *client, unsigned int cmd,
+		  void __user *uarg)
+{
+	u64 buf[HSX_IOCTL_ARG_MAX / sizeof(u64)];
+	const struct hsx_ioctl_op *op;
+	unsigned int size;
+	long ret;
+
+	op = hsx_dispatch_lookup(client->node, cmd, &ret);
+	if (!op)
+		return ret;
+
+	size = _IOC_SIZE(cmd);
+	if (WARN_ON_ONCE(size > sizeof(buf)))
+		return -EINVAL;
+
+	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+		if (copy_from_user(buf, uarg, size))
+			return -EFAULT;
+	} else {
+		memset(buf, 0, size);
+	}
+
+	ret = op->handler(client, buf);
+	if (ret < 0)
+		return ret;
+
+	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, buf, size))
+		return -EFAULT;
+	return ret;
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family "hsx": mailbox subscriptions and event delivery.
+ *
+ * Events are unicast to each subscriber's port rather than multicast: only a
+ * subscriber that was allowed to open a mailbox sees its events, and the
+ * kernel learns, per subscriber, whether an event could be queued, which is
+ * what drop accounting needs. Unicast never blocks (MSG_DONTWAIT): a full
+ * receive buffer fails the delivery, which the mailbox core counts.
+ */
+#include <linux/netlink.h>
+#include <linux/notifier.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+
+#include "genl.h"
+#include "mailbox.h"
+
+static struct genl_family hsx_genl_family;
+
+static const struct nla_policy hsx_genl_policy[HSX_A_MAX + 1] = {
+	[HSX_A_MBOX_ID] = { .type = NLA_U32 },
+	[HSX_A_MBOX_NAME] = { .type = NLA_NUL_STRING, .len = HSX_MBOX_NAME_MAX - 1 },
+};
+
+/* Tell user space why, not only the errno. NL_SET_ERR_MSG* needs literals. */
+static void hsx_genl_subscribe_extack(struct genl_info *info, int err)
+{
+	const struct nlattr *attr = info->attrs[HSX_A_MBOX_NAME];
+
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "no such mailbox");
+		break;
+	case -EPERM:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "not allowed to listen to this mailbox");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "already subscribed on this socket");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "subscription limit reached");
+		break;
+	}
+}
+
+static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
+{
+	char name[HSX_MBOX_NAME_MAX];
+	struct sk_buff *reply;
+	void *hdr;
+	u32 id;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, HSX_A_MBOX_NAME))
+		return -EINVAL;
+	nla_strscpy(name, info->attrs[HSX_A_MBOX_NAME], sizeof(name));
+
+	reply = genlmsg_new(nla_total_size(sizeof(u32)) + nla_total_size(sizeof(name)),
+			    GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+
+	ret = hsx_mbox_subscribe(name, info->snd_portid, &id);
+	if (ret) {
+		hsx_genl_subscribe_extack(info, ret);
+		goto err_free;
+	}
+
+	hdr = genlmsg_put_reply(reply, info, &hsx_genl_family, 0, HSX_CMD_MBOX_OPEN);
+	if (!hdr || nla_put_u32(reply, HSX_A_MBOX_ID, id) ||
+	    nla_put_string(reply, HSX_A_MBOX_NAME, name)) {
+		hsx_mbox_unsubscribe(id, info->snd_portid);
+		ret = -EMSGSIZE;
+		goto err_free;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+
+err_free:
+	nlmsg_free(reply);
+	return ret;
+}
+
+static int hsx_genl_mbox_close(struct sk_buff *skb, struct genl_info *info)
+{
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, HSX_A_MBOX_ID))
+		return -EINVAL;
+	ret = hsx_mbox_unsubscribe(nla_get_u32(info->attrs[HSX_A_MBOX_ID]),
+				   info->snd_portid);
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HSX_A_MBOX_ID],
+				    "not subscribed to this mailbox");
+	return ret;
+}
+
+static int hsx_genl_put_info(struct sk_buff *skb, const struct hsx_mbox_info *mi)
+{
+	if (nla_put_u32(skb, HSX_A_MBOX_ID, mi->id) ||
+	    nla_put_string(skb, HSX_A_MBOX_NAME, mi->name) ||
+	    nla_put_u32(skb, HSX_A_MBOX_SUBSCRIBERS, mi->subscribers) ||
+	    nla_put_u64_64bit(skb, HSX_A_MBOX_SEQ, mi->seq, HSX_A_PAD) ||
+	    nla_put_u64_64bit(skb, HSX_A_MBOX_EVENTS, mi->events, HSX_A_PAD) ||
+	    nla_put_u64_64bit(skb, HSX_A_MBOX_DROPS, mi->drops, HSX_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* cb->args[0]: the next mailbox ID to dump. */
+static int hsx_genl_mbox_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long cursor = cb->args[0];
+	struct hsx_mbox_info mi;
+	void *hdr;
+
+	cb->seq = hsx_mbox_generation();
+	for (;;) {
+		unsigned long next = cursor;
+
+		if (hsx_mbox_info_next(&next, &mi))
+			break;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+				  &hsx_genl_family, NLM_F_MULTI, HSX_CMD_MBOX_GET);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (hsx_genl_put_info(skb, &mi)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cursor = next;
+	}
+	cb->args[0] = cursor;
+	return skb->len;
+}
+
+static const struct genl_ops hsx_genl_ops[] = {
+	{
+		.cmd = HSX_CMD_MBOX_OPEN,
+		.doit = hsx_genl_mbox_open,
+	},
+	{
+		.cmd = HSX_CMD_MBOX_CLOSE,
+		.doit = hsx_genl_mbox_close,
+	},
+	{
+		.cmd = HSX_CMD_MBOX_GET,
+		.dumpit = hsx_genl_mbox_dump,
+	},
+};
+
+static struct genl_family hsx_genl_family __ro_after_init = {
+	.name = HSX_GENL_NAME,
+	.version = HSX_GENL_VERSION,
+	.maxattr = HSX_A_MAX,
+	.policy = hsx_genl_policy,
+	.ops = hsx_genl_ops,
+	.n_ops = ARRAY_SIZE(hsx_genl_ops),
+	.parallel_ops = true,
+	.module = THIS_MODULE,
+};
+
+static size_t hsx_genl_event_size(const struct hsx_mbox_event *ev)
+{
+	size_t size = nla_total_size(sizeof(u32)) +		/* MBOX_ID */
+		      nla_total_size(sizeof(u16)) +		/* EVT_TYPE */
+		      nla_total_size_64bit(sizeof(u64)) * 3 +	/* SEQ, TIMESTAMP, DROPPED_TOTAL */
+		      nla_total_size(sizeof(u32));		/* DROPPED */
+
+	if (ev->payload)
+		size += ev->ops->payload_size;
+	return size;
+}
+
+/* Atomic context: called by the mailbox core under its spinlock, BHs off. */
+static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev)
+{
+	struct sk_buff *skb;
+	void *hdr;
+	int ret;
+
+	skb = genlmsg_new(hsx_genl_event_size(ev), GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+
+	hdr = genlmsg_put(skb, 0, 0, &hsx_genl_family, 0, HSX_CMD_MBOX_EVENT);
+	if (!hdr ||
+	    nla_put_u32(skb, HSX_A_MBOX_ID, ev->mbox_id) ||
+	    nla_put_u16(skb, HSX_A_EVT_TYPE, ev->type) ||
+	    nla_put_u64_64bit(skb, HSX_A_EVT_SEQ, ev->seq, HSX_A_PAD) ||
+	    nla_put_u64_64bit(skb, HSX_A_EVT_TIMESTAMP_NS, ev->timestamp_ns, HSX_A_PAD) ||
+	    nla_put_u32(skb, HSX_A_EVT_DROPPED, ev->dropped) ||
+	    nla_put_u64_64bit(skb, HSX_A_EVT_DROPPED_TOTAL, ev->dropped_total, HSX_A_PAD))
+		goto err_size;
+	if (ev->payload && ev->ops->fill(skb, ev->payload))
+		goto err_size;
+	genlmsg_end(skb, hdr);
+
+	ret = genlmsg_unicast(&init_net, skb, portid);
+	return ret == -ECONNREFUSED ? ret : ret ? -ENOBUFS : 0;
+
+err_size:
+	WARN_ON_ONCE(1);	/* hsx_genl_event_size() is wrong */
+	nlmsg_free(skb);
+	return -EMSGSIZE;
+}
+
+static const struct hsx_mbox_transport hsx_genl_transport = {
+	.deliver = hsx_genl_deliver,
+};
+
+/* A socket that closes loses its subscriptions. */
+static int hsx_genl_netlink_event(struct notifier_block *nb, unsigned long event,
+				  void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC ||
+	    !net_eq(n->net, &init_net))
+		return NOTIFY_DONE;
+	hsx_mbox_release_port(n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hsx_genl_notifier = {
+	.notifier_call = hsx_genl_netlink_event,
+};
+
+int hsx_genl_init(void)
+{
+	int ret;
+
+	hsx_mbox_init(&hsx_genl_transport);
+	ret = netlink_register_notifier(&hsx_genl_notifier);
+	if (ret)
+		return ret;
+	ret = genl_register_family(&hsx_genl_family);
+	if (ret)
+		netlink_unregister_notifier(&hsx_genl_notifier);
+	return ret;
+}
+
+void hsx_genl_exit(void)
+{
+	genl_unregister_family(&hsx_genl_family);
+	netlink_unregister_notifier(&hsx_genl_notifier);
+	hsx_mbox_exit();
+}

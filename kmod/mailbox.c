@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mailboxes: named event queues that HAL modules post to and that user space
+ * subscribes to.
+ *
+ * A mailbox belongs to the HAL object that posts to it (a timer, a GPIO pin)
+ * and lives exactly as long as that object; the owner stops posting before it
+ * destroys the mailbox, so posting needs no reference counting. Subscribers
+ * are netlink ports. Each subscriber's queue is its socket receive buffer:
+ * the kernel never holds events on a subscriber's behalf, so a slow reader
+ * costs the kernel nothing, and a full buffer is counted as a drop for that
+ * subscriber alone and reported in the next event it does receive.
+ *
+ * Locking: hsx_mbox_mutex guards the registry (by id and by name), the port
+ * table, and every change to a subscriber list; it is only taken in process
+ * context. mbox->lock (a BH-disabling spinlock) guards one mailbox's
+ * subscriber list against posts, its sequence number and its counters.
+ * Posting takes only mbox->lock, so it runs in softirq or process context,
+ * never in hard-IRQ context (netlink delivery is not hard-IRQ safe).
+ */
+#include <linux/errno.h>
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/xarray.h>
+
+#include "mailbox.h"
+
+struct hsx_mbox {
+	u32 id;
+	char name[HSX_MBOX_NAME_MAX];
+	const struct hsx_mbox_ops *ops;
+	void *owner;
+	struct hlist_node by_name;
+
+	spinlock_t lock;		/* subs, n_subs, seq and counters, vs. posts */
+	struct list_head subs;
+	unsigned int n_subs;
+	u64 seq;
+	u64 events;
+	u64 drops;
+};
+
+struct hsx_mbox_port {
+	u32 portid;
+	unsigned int n_subs;
+	struct list_head subs;
+	struct hlist_node node;
+};
+
+struct hsx_mbox_sub {
+	struct hsx_mbox *mbox;
+	struct hsx_mbox_port *port;
+	struct list_head mbox_node;	/* in mbox->subs, under mbox->lock */
+	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
+	u32 pending_drops;
+	u64 total_drops;
+	bool gone;
+};
+
+static DEFINE_MUTEX(hsx_mbox_mutex);
+static DEFINE_XARRAY_ALLOC1(hsx_mbox_by_id);
+static DEFINE_HASHTABLE(hsx_mbox_by_name, 8);
+static DEFINE_HASHTABLE(hsx_mbox_ports, 8);
+static unsigned int hsx_mbox_gen;
+static u32 hsx_mbox_next_id;
+static unsigned int hsx_mbox_n_subs;
+static const struct hsx_mbox_transport *hsx_mbox_transport;
+
+static atomic64_t hsx_stat_mailboxes = ATOMIC64_INIT(0);
+static atomic64_t hsx_stat_events = ATOMIC64_INIT(0);
+static atomic64_t hsx_stat_deliveries = ATOMIC64_INIT(0);
+static atomic64_t hsx_stat_drops = ATOMIC64_INIT(0);
+
+static u32 hsx_mbox_name_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+static struct hsx_mbox *hsx_mbox_find_name(const char *name)
+{
+	struct hsx_mbox *mbox;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	hash_for_each_possible(hsx_mbox_by_name, mbox, by_name, hsx_mbox_name_hash(name))
+		if (!strcmp(mbox->name, name))
+			return mbox;
+	return NULL;
+}
+
+static struct hsx_mbox_port *hsx_mbox_find_port(u32 portid)
+{
+	struct hsx_mbox_port *port;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	hash_for_each_possible(hsx_mbox_ports, port, node, portid)
+		if (port->portid == portid)
+			return port;
+	return NULL;
+}
+
+/**
+ * hsx_mbox_init - set how events reach subscribers
+ * @transport: generic netlink in the module, a fake in KUnit
+ */
+void hsx_mbox_init(const struct hsx_mbox_transport *transport)
+{
+	hsx_mbox_transport = transport;
+}
+
+void hsx_mbox_exit(void)
+{
+	struct hsx_mbox_port *port;
+	struct hlist_node *tmp;
+	int bkt;
+
+	/* Owners destroyed their mailboxes; only ports without subscriptions may remain. */
+	WARN_ON(!xa_empty(&hsx_mbox_by_id));
+	mutex_lock(&hsx_mbox_mutex);
+	hash_for_each_safe(hsx_mbox_ports, bkt, tmp, port, node) {
+		WARN_ON(port->n_subs);
+		hash_del(&port->node);
+		kfree(port);
+	}
+	mutex_unlock(&hsx_mbox_mutex);
+	hsx_mbox_transport = NULL;
+}
+
+/**
+ * hsx_mbox_create - create a named mailbox
+ * @name: its name, unique, shorter than HSX_MBOX_NAME_MAX
+ * @ops: payload and subscription policy of its owner
+ * @owner: returned by hsx_mbox_owner()
+ *
+ * Context: process. Return: the mailbox or an ERR_PTR().
+ */
+struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *ops,
+				 void *owner)
+{
+	struct hsx_mbox *mbox;
+	int ret;
+
+	if (strlen(name) >= HSX_MBOX_NAME_MAX)
+		return ERR_PTR(-ENAMETOOLONG);
+
+	mbox = kzalloc(sizeof(*mbox), GFP_KERNEL);
+	if (!mbox)
+		return ERR_PTR(-ENOMEM);
+	strscpy(mbox->name, name, sizeof(mbox->name));
+	mbox->ops = ops;
+	mbox->owner = owner;
+	spin_lock_init(&mbox->lock);
+	INIT_LIST_HEAD(&mbox->subs);
+
+	mutex_lock(&hsx_mbox_mutex);
+	if (hsx_mbox_find_name(name)) {
+		ret = -EEXIST;
+		goto err_unlock;
+	}
+	ret = xa_alloc_cyclic(&hsx_mbox_by_id, &mbox->id, mbox, xa_limit_31b,
+			      &hsx_mbox_next_id, GFP_KERNEL);
+	if (ret < 0)
+		goto err_unlock;
+	hash_add(hsx_mbox_by_name, &mbox->by_name, hsx_mbox_name_hash(name));
+	hsx_mbox_gen++;
+	mutex_unlock(&hsx_mbox_mutex);
+	atomic64_inc(&hsx_stat_mailboxes);
+	return mbox;
+
+err_unlock:
+	mutex_unlock(&hsx_mbox_mutex);
+	kfree(mbox);
+	return ERR_PTR(ret);
+}
+
+/* Send one event to one subscriber and account for the outcome. */
+static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
+			     struct hsx_mbox_event *ev)
+{
+	int ret;
+
+	lockdep_assert_held(&mbox->lock);
+	if (sub->gone)
+		return;
+
+	ev->dropped = sub->pending_drops;
+	ev->dropped_total = sub->total_drops;
+	ret = hsx_mbox_transport->deliver(sub->port->portid, ev);
+	if (!ret) {
+		sub->pending_drops = 0;
+		atomic64_inc(&hsx_stat_deliveries);
+	} else if (ret == -ECONNREFUSED) {
+		/* The socket is closing; its release notifier will unsubscribe it. */
+		sub->gone = true;
+	} else {
+		if (sub->pending_drops < U32_MAX)
+			sub->pending_drops++;
+		sub->total_drops++;
+		mbox->drops++;
+		atomic64_inc(&hsx_stat_drops);
+	}
+}
+
+static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *payload)
+{
+	struct hsx_mbox_event ev = {
+		.mbox_id = mbox->id,
+		.type = type,
+		.ops = mbox->ops,
+		.payload = payload,
+	};
+	struct hsx_mbox_sub *sub;
+
+	lockdep_assert_held(&mbox->lock);
+	ev.seq = ++mbox->seq;
+	ev.timestamp_ns = ktime_get_ns();
+	mbox->events++;
+	atomic64_inc(&hsx_stat_events);
+	list_for_each_entry(sub, &mbox->subs, mbox_node)
+		hsx_mbox_deliver(mbox, sub, &ev);
+}
+
+/**
+ * hsx_mbox_post - post an event to every subscriber
+ * @mbox: the mailbox
+ * @payload: module data, passed to ops->fill
+ *
+ * Context: softirq or process, not hard IRQ. Never sleeps.
+ */
+void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
+{
+	/*
+	 * BH-disabled, never IRQ-disabled: netlink delivery allocates with
+	 * gfp_any(), which is atomic only when BHs are off.
+	 */
+	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()))
+		return;
+	spin_lock_bh(&mbox->lock);
+	hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload);
+	spin_unlock_bh(&mbox->lock);
+}
+
+static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
+{
+	struct hsx_mbox_port *port = sub->port;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	list_del(&sub->port_node);
+	hsx_mbox_n_subs--;
+	if (!--port->n_subs) {
+		hash_del(&port->node);
+		kfree(port);
+	}
+	kfree(sub);
+}
+
+/**
+ * hsx_mbox_destroy - tell every subscriber the mailbox is closed, and free it
+ * @mbox: the mailbox; its owner no longer posts to it
+ *
+ * Context: process.
+ */
+void hsx_mbox_destroy(struct hsx_mbox *mbox)
+{
+	struct hsx_mbox_sub *sub, *tmp;
+	LIST_HEAD(subs);
+
+	mutex_lock(&hsx_mbox_mutex);
+	xa_erase(&hsx_mbox_by_id, mbox->id);
+	hash_del(&mbox->by_name);
+	hsx_mbox_gen++;
+
+	spin_lock_bh(&mbox->lock);
+	hsx_mbox_post_locked(mbox, HSX_EVT_CLOSED, NULL);
+	list_splice_init(&mbox->subs, &subs);
+	mbox->n_subs = 0;
+	spin_unlock_bh(&mbox->lock);
+
+	list_for_each_entry_safe(sub, tmp, &subs, mbox_node)
+		hsx_mbox_free_sub(sub);
+	mutex_unlock(&hsx_mbox_mutex);
+
+	atomic64_dec(&hsx_stat_mailboxes);
+	kfree(mbox);
+}
+
+void *hsx_mbox_owner(const struct hsx_mbox *mbox)
+{
+	return mbox->owner;
+}
+
+u32 hsx_mbox_id(const struct hsx_mbox *mbox)
+{
+	return mbox->id;
+}
+
+u64 hsx_mbox_drops(struct hsx_mbox *mbox)
+{
+	u64 drops;
+
+	spin_lock_bh(&mbox->lock);
+	drops = mbox->drops;
+	spin_unlock_bh(&mbox->lock);
+	return drops;
+}
+
+/**
+ * hsx_mbox_subscribe - subscribe a netlink port to a mailbox
+ * @name: the mailbox's name
+ * @portid: the subscriber
+ * @id: set to the mailbox's ID
+ *
+ * Context: process, in the subscriber's task (for ops->may_subscribe).
+ * Return: 0, -ENOENT no such mailbox, -EPERM refused by its owner,
+ * -EEXIST already subscribed, -ENOSPC a subscription limit, -ENOMEM.
+ */
+int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id)
+{
+	struct hsx_mbox_port *port, *new_port = NULL;
+	struct hsx_mbox_sub *sub;
+	struct hsx_mbox *mbox;
+	int ret;
+
+	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
+	if (!sub)
+		return -ENOMEM;
+
+	mutex_lock(&hsx_mbox_mutex);
+	mbox = hsx_mbox_find_name(name);
+	ret = -ENOENT;
+	if (!mbox)
+		goto err_unlock;
+	if (mbox->ops->may_subscribe) {
+		ret = mbox->ops->may_subscribe(mbox);
+		if (ret)
+			goto err_unlock;
+	}
+
+	port = hsx_mbox_find_port(portid);
+	if (port) {
+		struct hsx_mbox_sub *s;
+
+		ret = -EEXIST;
+		list_for_each_entry(s, &port->subs, port_node)
+			if (s->mbox == mbox)
+				goto err_unlock;
+	}
+
+	ret = -ENOSPC;
+	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
+	    (port && port->n_subs >= HSX_MBOX_MAX_PER_SOCKET) ||
+	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
+		goto err_unlock;
+
+	if (!port) {
+		ret = -ENOMEM;
+		new_port = kzalloc(sizeof(*new_port), GFP_KERNEL);
+		if (!new_port)
+			goto err_unlock;
+		new_port->portid = portid;
+		INIT_LIST_HEAD(&new_port->subs);
+		hash_add(hsx_mbox_ports, &new_port->node, portid);
+		port = new_port;
+	}
+
+	sub->mbox = mbox;
+	sub->port = port;
+	list_add_tail(&sub->port_node, &port->subs);
+	port->n_subs++;
+	hsx_mbox_n_subs++;
+
+	spin_lock_bh(&mbox->lock);
+	list_add_tail(&sub->mbox_node, &mbox->subs);
+	mbox->n_subs++;
+	spin_unlock_bh(&mbox->lock);
+
+	hsx_mbox_gen++;
+	*id = mbox->id;
+	mutex_unlock(&hsx_mbox_mutex);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&hsx_mbox_mutex);
+	kfree(sub);
+	return ret;
+}
+
+static void hsx_mbox_unlink_sub(struct hsx_mbox_sub *sub)
+{
+	struct hsx_mbox *mbox = sub->mbox;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	spin_lock_bh(&mbox->lock);
+	list_del(&sub->mbox_node);
+	mbox->n_subs--;
+	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_free_sub(sub);
+	hsx_mbox_gen++;
+}
+
+/**
+ * hsx_mbox_unsubscribe - end one subscription of a port
+ * Return: 0, or -ENOENT when @portid is not subscribed to mailbox @id.
+ */
+int hsx_mbox_unsubscribe(u32 id, u32 portid)
+{
+	struct hsx_mbox_port *port;
+	struct hsx_mbox_sub *sub;
+	int ret = -ENOENT;
+
+	mutex_lock(&hsx_mbox_mutex);
+	port = hsx_mbox_find_port(portid);
+	if (port) {
+		list_for_each_entry(sub, &port->subs, port_node) {
+			if (sub->mbox->id == id) {
+				hsx_mbox_unlink_sub(sub);
+				ret = 0;
+				break;
+			}
+		}
+	}
+	mutex_unlock(&hsx_mbox_mutex);
+	return ret;
+}
+
+/**
+ * hsx_mbox_release_port - end every subscription of a closed socket
+ * @portid: the socket's port
+ */
+void hsx_mbox_release_port(u32 portid)
+{
+	struct hsx_mbox_sub *sub, *tmp;
+	struct hsx_mbox_port *port;
+
+	mutex_lock(&hsx_mbox_mutex);
+	port = hsx_mbox_find_port(portid);
+	/* Freeing the last subscription frees the port: stop by count, not by list. */
+	if (port) {
+		unsigned int n = port->n_subs;
+
+		list_for_each_entry_safe(sub, tmp, &port->subs, port_node) {
+			hsx_mbox_unlink_sub(sub);
+			if (!--n)
+				break;
+		}
+	}
+	mutex_unlock(&hsx_mbox_mutex);
+}
+
+/**
+ * hsx_mbox_info_next - statistics of the first mailbox with ID >= *cursor
+ * @cursor: in, where to start; out, advanced past the mailbox returned
+ * @info: filled
+ *
+ * Return: 0, or -ENOENT when there is none.
+ */
+int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info)
+{
+	struct hsx_mbox *mbox;
+	int ret = -ENOENT;
+
+	mutex_lock(&hsx_mbox_mutex);
+	mbox = xa_find(&hsx_mbox_by_id, cursor, ULONG_MAX, XA_PRESENT);
+	if (mbox) {
+		info->id = mbox->id;
+		strscpy(info->name, mbox->name, sizeof(info->name));
+		spin_lock_bh(&mbox->lock);
+		info->subscribers = mbox->n_subs;
+		info->seq = mbox->seq;
+		info->events = mbox->events;
+		info->drops = mbox->drops;
+		spin_unlock_bh(&mbox->lock);
+		*cursor = (unsigned long)mbox->id + 1;
+		ret = 0;
+	}
+	mutex_unlock(&hsx_mbox_mutex);
+	return ret;
+}
+
+/* Changes with every mailbox or subscription change: dump consistency. */
+unsigned int hsx_mbox_generation(void)
+{
+	unsigned int gen;
+
+	mutex_lock(&hsx_mbox_mutex);
+	gen = hsx_mbox_gen;
+	mutex_unlock(&hsx_mbox_mutex);
+	return gen;
+}
+
+void hsx_mbox_get_stats(struct hsx_mbox_stats *stats)
+{
+	stats->mailboxes = atomic64_read(&hsx_stat_mailboxes);
+	stats->events = atomic64_read(&hsx_stat_events);
+	stats->deliveries = atomic64_read(&hsx_stat_deliveries);
+	stats->drops = atomic64_read(&hsx_stat_drops);
+	mutex_lock(&hsx_mbox_mutex);
+	stats->subscriptions = hsx_mbox_n_subs;
+	mutex_unlock(&hsx_mbox_mutex);
+}

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSX_MAILBOX_H
+#define _HSX_MAILBOX_H
+
+#include <linux/types.h>
+
+#include "hsx_uapi.h"
+
+struct sk_buff;
+struct hsx_mbox;
+
+/**
+ * struct hsx_mbox_ops - what a mailbox's owner (a HAL module) provides
+ * @payload_size: netlink attribute space one payload needs
+ * @fill: append the payload nest to an event message; atomic context
+ * @may_subscribe: decide, in the subscriber's context, whether it may listen
+ */
+struct hsx_mbox_ops {
+	size_t payload_size;
+	int (*fill)(struct sk_buff *skb, const void *payload);
+	int (*may_subscribe)(struct hsx_mbox *mbox);
+};
+
+/**
+ * struct hsx_mbox_event - one event as one subscriber is sent it
+ * @mbox_id: mailbox
+ * @type: HSX_EVT_*
+ * @seq: per-mailbox sequence number
+ * @timestamp_ns: CLOCK_MONOTONIC when posted
+ * @dropped: drops for this subscriber since its last delivered event
+ * @dropped_total: drops for this subscriber since it subscribed
+ * @ops: the mailbox's ops, to fill @payload
+ * @payload: module data for HSX_EVT_DATA, else NULL
+ */
+struct hsx_mbox_event {
+	u32 mbox_id;
+	u16 type;
+	u64 seq;
+	u64 timestamp_ns;
+	u32 dropped;
+	u64 dropped_total;
+	const struct hsx_mbox_ops *ops;
+	const void *payload;
+};
+
+/**
+ * struct hsx_mbox_transport - how events reach subscribers
+ * @deliver: queue @ev for @portid without sleeping. Returns 0 when queued,
+ *	-ECONNREFUSED when the subscriber no longer exists, and any other
+ *	negative errno when this delivery was dropped (full socket buffer,
+ *	no memory); the mailbox core counts those.
+ */
+struct hsx_mbox_transport {
+	int (*deliver)(u32 portid, const struct hsx_mbox_event *ev);
+};
+
+/* Kernel-side statistics of one mailbox. */
+struct hsx_mbox_info {
+	u32 id;
+	char name[HSX_MBOX_NAME_MAX];
+	u32 subscribers;
+	u64 seq;
+	u64 events;
+	u64 drops;
+};
+
+/* System-wide counters, for /sys/hal/mailbox. */
+struct hsx_mbox_stats {
+	u64 mailboxes;
+	u64 subscriptions;
+	u64 events;
+	u64 deliveries;
+	u64 drops;
+};
+
+void hsx_mbox_init(const struct hsx_mbox_transport *transport);
+void hsx_mbox_exit(void);
+
+struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *ops,
+				 void *owner);
+void hsx_mbox_destroy(struct hsx_mbox *mbox);
+void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload);
+void *hsx_mbox_owner(const struct hsx_mbox *mbox);
+u32 hsx_mbox_id(const struct hsx_mbox *mbox);
+u64 hsx_mbox_drops(struct hsx_mbox *mbox);
+
+int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id);
+int hsx_mbox_unsubscribe(u32 id, u32 portid);
+void hsx_mbox_release_port(u32 portid);
+
+int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info);
+unsigned int hsx_mbox_generation(void);
+void hsx_mbox_get_stats(struct hsx_mbox_stats *stats);
+
+#endif /* _HSX_MAILBOX_H */

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hsx.ko: the executive-space HAL. Init brings the parts up in dependency
+ * order (sysfs root, mailbox transport, HAL modules, then the device nodes
+ * that let user space in); exit takes them down in reverse.
+ */
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "core.h"
+#include "dev.h"
+#include "genl.h"
+#include "sysfs.h"
+#include "timer.h"
+
+static int __init hsx_init(void)
+{
+	int ret;
+
+	ret = hsx_sysfs_init();
+	if (ret)
+		return ret;
+	ret = hsx_genl_init();
+	if (ret)
+		goto err_sysfs;
+	ret = hsx_timer_init();
+	if (ret)
+		goto err_genl;
+	ret = hsx_dev_init();
+	if (ret)
+		goto err_timer;
+
+	pr_info("HSX HAL %s loaded (ABI %u)\n", HSX_VERSION_STRING, HSX_ABI_VERSION);
+	return 0;
+
+err_timer:
+	hsx_timer_exit();
+err_genl:
+	hsx_genl_exit();
+err_sysfs:
+	hsx_sysfs_exit();
+	return ret;
+}
+
+static void __exit hsx_exit(void)
+{
+	hsx_dev_exit();
+	hsx_timer_exit();
+	hsx_genl_exit();
+	hsx_sysfs_exit();
+	pr_info("HSX HAL unloaded\n");
+}
+
+module_init(hsx_init);
+module_exit(hsx_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("HSX HAL developers");
+MODULE_DESCRIPTION("HSX hardware abstraction layer: capability-checked UART, CAN, GPIO, timers, FRAM, FS");
+MODULE_VERSION(HSX_VERSION_STRING);
+MODULE_ALIAS_GENL_FAMILY(HSX_GENL_NAME);

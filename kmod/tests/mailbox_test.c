@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: mailbox queueing and drop accounting, against a fake transport that
+ * records every delivery and can refuse deliveries per subscriber the way a
+ * full socket buffer (-EAGAIN) or a closing socket (-ECONNREFUSED) does.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+
+#include "../mailbox.h"
+
+#define FAKE_MAX_DELIVERIES 256
+#define FAKE_MAX_PORTS 128
+
+struct fake_delivery {
+	u32 portid;
+	u32 mbox_id;
+	u16 type;
+	u64 seq;
+	u64 timestamp_ns;
+	u32 dropped;
+	u64 dropped_total;
+	u32 payload;
+};
+
+static struct {
+	struct fake_delivery log[FAKE_MAX_DELIVERIES];
+	unsigned int n;
+	int refuse[FAKE_MAX_PORTS];	/* errno to return for a port, 0 accepts */
+	bool deny_subscribe;
+} fake;
+
+static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev)
+{
+	struct fake_delivery *d;
+
+	if (portid < FAKE_MAX_PORTS && fake.refuse[portid])
+		return fake.refuse[portid];
+	if (fake.n >= FAKE_MAX_DELIVERIES)
+		return -ENOBUFS;
+	d = &fake.log[fake.n++];
+	d->portid = portid;
+	d->mbox_id = ev->mbox_id;
+	d->type = ev->type;
+	d->seq = ev->seq;
+	d->timestamp_ns = ev->timestamp_ns;
+	d->dropped = ev->dropped;
+	d->dropped_total = ev->dropped_total;
+	d->payload = ev->payload ? *(const u32 *)ev->payload : 0;
+	return 0;
+}
+
+static const struct hsx_mbox_transport fake_transport = {
+	.deliver = fake_deliver,
+};
+
+static int fake_may_subscribe(struct hsx_mbox *mbox)
+{
+	return fake.deny_subscribe ? -EPERM : 0;
+}
+
+static const struct hsx_mbox_ops fake_ops = {
+	.may_subscribe = fake_may_subscribe,
+};
+
+static int mbox_test_init(struct kunit *test)
+{
+	memset(&fake, 0, sizeof(fake));
+	hsx_mbox_init(&fake_transport);
+	return 0;
+}
+
+static void mbox_test_exit(struct kunit *test)
+{
+	hsx_mbox_exit();
+}
+
+static struct hsx_mbox *create(struct kunit *test, const char *name)
+{
+	struct hsx_mbox *mbox = hsx_mbox_create(name, &fake_ops, test);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+	return mbox;
+}
+
+static void post(struct hsx_mbox *mbox, u32 value)
+{
+	hsx_mbox_post(mbox, &value);
+}
+
+/* Deliveries the fake recorded for one port, in order. */
+static unsigned int deliveries_for(u32 portid, struct fake_delivery **out, unsigned int max)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < fake.n && n < max; i++)
+		if (fake.log[i].portid == portid)
+			out[n++] = &fake.log[i];
+	return n;
+}
+
+static void mbox_create_rejects_duplicates_and_long_names(struct kunit *test)
+{
+	char long_name[HSX_MBOX_NAME_MAX + 1];
+	struct hsx_mbox *mbox = create(test, "hal:test:1");
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_create("hal:test:1", &fake_ops, NULL)),
+			(long)-EEXIST);
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_create(long_name, &fake_ops, NULL)),
+			(long)-ENAMETOOLONG);
+	KUNIT_EXPECT_PTR_EQ(test, hsx_mbox_owner(mbox), (void *)test);
+	hsx_mbox_destroy(mbox);
+}
+
+static void mbox_subscribe_errors(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:sub");
+	u32 id = 0;
+
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:none", 1, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 1, &id), 0);
+	KUNIT_EXPECT_EQ(test, id, hsx_mbox_id(mbox));
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 1, &id), -EEXIST);
+	fake.deny_subscribe = true;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 2, &id), -EPERM);
+	fake.deny_subscribe = false;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 2), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox) + 1, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), -ENOENT);
+	hsx_mbox_destroy(mbox);
+}
+
+static void mbox_posts_reach_every_subscriber_in_order(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:order");
+	struct fake_delivery *d[8];
+	unsigned int port, i, n;
+	u32 id;
+
+	for (port = 1; port <= 3; port++)
+		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:order", port, &id), 0);
+	for (i = 0; i < 4; i++)
+		post(mbox, 100 + i);
+
+	for (port = 1; port <= 3; port++) {
+		n = deliveries_for(port, d, ARRAY_SIZE(d));
+		KUNIT_ASSERT_EQ(test, n, 4U);
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_EQ(test, d[i]->type, (u16)HSX_EVT_DATA);
+			KUNIT_EXPECT_EQ(test, d[i]->mbox_id, id);
+			KUNIT_EXPECT_EQ(test, d[i]->seq, (u64)i + 1);
+			KUNIT_EXPECT_EQ(test, d[i]->payload, 100 + i);
+			KUNIT_EXPECT_EQ(test, d[i]->dropped, 0U);
+			if (i)
+				KUNIT_EXPECT_GE(test, d[i]->timestamp_ns, d[i - 1]->timestamp_ns);
+		}
+	}
+	hsx_mbox_destroy(mbox);
+}
+
+static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:drops");
+	struct hsx_mbox_stats before, after;
+	struct hsx_mbox_info info;
+	struct fake_delivery *d[8];
+	unsigned long cursor;
+	unsigned int i, n;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:drops", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:drops", 2, &id), 0);
+	hsx_mbox_get_stats(&before);
+
+	post(mbox, 1);				/* both get seq 1 */
+	fake.refuse[1] = -EAGAIN;		/* port 1's socket buffer is full */
+	for (i = 0; i < 3; i++)
+		post(mbox, 2 + i);		/* seq 2..4: dropped for port 1 only */
+	fake.refuse[1] = 0;
+	post(mbox, 5);				/* seq 5 reports 3 drops to port 1 */
+	post(mbox, 6);				/* and seq 6 reports none again */
+
+	n = deliveries_for(1, d, ARRAY_SIZE(d));
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, d[0]->seq, 1ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->seq, 5ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->dropped, 3U);
+	KUNIT_EXPECT_EQ(test, d[1]->dropped_total, 3ULL);
+	KUNIT_EXPECT_EQ(test, d[2]->seq, 6ULL);
+	KUNIT_EXPECT_EQ(test, d[2]->dropped, 0U);
+	KUNIT_EXPECT_EQ(test, d[2]->dropped_total, 3ULL);
+	/* Delivered + dropped = posted, with the gap in seq matching the drops. */
+	KUNIT_EXPECT_EQ(test, n + d[2]->dropped_total, 6ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->seq - d[0]->seq - 1, (u64)d[1]->dropped);
+
+	n = deliveries_for(2, d, ARRAY_SIZE(d));
+	KUNIT_EXPECT_EQ(test, n, 6U);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, d[i]->dropped_total, 0ULL);
+
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 3ULL);
+	hsx_mbox_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.drops - before.drops, 3ULL);
+	KUNIT_EXPECT_EQ(test, after.events - before.events, 6ULL);
+	KUNIT_EXPECT_EQ(test, after.deliveries - before.deliveries, 9ULL);
+
+	cursor = hsx_mbox_id(mbox);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_info_next(&cursor, &info), 0);
+	KUNIT_EXPECT_STREQ(test, info.name, "hal:test:drops");
+	KUNIT_EXPECT_EQ(test, info.subscribers, 2U);
+	KUNIT_EXPECT_EQ(test, info.seq, 6ULL);
+	KUNIT_EXPECT_EQ(test, info.events, 6ULL);
+	KUNIT_EXPECT_EQ(test, info.drops, 3ULL);
+	hsx_mbox_destroy(mbox);
+}
+
+static void mbox_closing_socket_is_not_a_drop(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:gone");
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:gone", 7, &id), 0);
+	fake.refuse[7] = -ECONNREFUSED;
+	post(mbox, 1);
+	post(mbox, 2);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 0ULL);
+	fake.refuse[7] = 0;
+	post(mbox, 3);		/* a gone subscriber is skipped until released */
+	KUNIT_EXPECT_EQ(test, fake.n, 0U);
+	hsx_mbox_release_port(7);
+	hsx_mbox_destroy(mbox);
+}
+
+static void mbox_release_port_ends_all_its_subscriptions(struct kunit *test)
+{
+	struct hsx_mbox *a = create(test, "hal:test:a"), *b = create(test, "hal:test:b");
+	struct hsx_mbox_stats stats;
+	struct fake_delivery *d[4];
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:a", 5, &id), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:b", 5, &id), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:b", 6, &id), 0);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 3ULL);
+
+	hsx_mbox_release_port(5);
+	hsx_mbox_release_port(5);	/* a second release finds nothing */
+	hsx_mbox_release_port(99);	/* nor does an unknown port */
+	post(a, 1);
+	post(b, 2);
+	KUNIT_EXPECT_EQ(test, deliveries_for(5, d, ARRAY_SIZE(d)), 0U);
+	KUNIT_EXPECT_EQ(test, deliveries_for(6, d, ARRAY_SIZE(d)), 1U);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 1ULL);
+	hsx_mbox_destroy(a);
+	hsx_mbox_destroy(b);
+}
+
+static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:closed");
+	struct hsx_mbox_stats stats;
+	struct fake_delivery *d[4];
+	unsigned int port;
+	u32 id;
+
+	for (port = 1; port <= 2; port++)
+		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:closed", port, &id), 0);
+	post(mbox, 1);
+	hsx_mbox_destroy(mbox);
+
+	for (port = 1; port <= 2; port++) {
+		KUNIT_ASSERT_EQ(test, deliveries_for(port, d, ARRAY_SIZE(d)), 2U);
+		KUNIT_EXPECT_EQ(test, d[1]->type, (u16)HSX_EVT_CLOSED);
+		KUNIT_EXPECT_EQ(test, d[1]->seq, 2ULL);
+	}
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:closed", 1, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1), -ENOENT);
+}
+
+static void mbox_subscriber_limits(struct kunit *test)
+{
+	struct hsx_mbox *mboxes[HSX_MBOX_MAX_PER_SOCKET + 1];
+	char name[HSX_MBOX_NAME_MAX];
+	unsigned int i;
+	u32 id;
+
+	/* Per mailbox. */
+	mboxes[0] = create(test, "hal:test:limit:0");
+	for (i = 0; i < HSX_MBOX_MAX_SUBSCRIBERS; i++)
+		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 1000 + i, &id), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 2000, &id), -ENOSPC);
+	hsx_mbox_destroy(mboxes[0]);
+
+	/* Per socket. */
+	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++) {
+		snprintf(name, sizeof(name), "hal:test:limit:%u", i);
+		mboxes[i] = create(test, name);
+	}
+	for (i = 0; i < HSX_MBOX_MAX_PER_SOCKET; i++) {
+		snprintf(name, sizeof(name), "hal:test:limit:%u", i);
+		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe(name, 3000, &id), 0);
+	}
+	snprintf(name, sizeof(name), "hal:test:limit:%u", i);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3000, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3001, &id), 0);
+	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++)
+		hsx_mbox_destroy(mboxes[i]);
+}
+
+static void mbox_generation_changes_with_subscriptions(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:gen");
+	unsigned int gen = hsx_mbox_generation();
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:gen", 1, &id), 0);
+	KUNIT_EXPECT_NE(test, hsx_mbox_generation(), gen);
+	gen = hsx_mbox_generation();
+	post(mbox, 1);		/* events do not change the listing */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_generation(), gen);
+	hsx_mbox_destroy(mbox);
+	KUNIT_EXPECT_NE(test, hsx_mbox_generation(), gen);
+}
+
+static struct kunit_case hsx_mailbox_cases[] = {
+	KUNIT_CASE(mbox_create_rejects_duplicates_and_long_names),
+	KUNIT_CASE(mbox_subscribe_errors),
+	KUNIT_CASE(mbox_posts_reach_every_subscriber_in_order),
+	KUNIT_CASE(mbox_full_subscriber_drops_are_counted_and_reported),
+	KUNIT_CASE(mbox_closing_socket_is_not_a_drop),
+	KUNIT_CASE(mbox_release_port_ends_all_its_subscriptions),
+	KUNIT_CASE(mbox_destroy_sends_closed_and_ends_subscriptions),
+	KUNIT_CASE(mbox_subscriber_limits),
+	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
+	{}
+};
+
+static struct kunit_suite hsx_mailbox_suite = {
+	.name = "hsx_mailbox",
+	.init = mbox_test_init,
+	.exit = mbox_test_exit,
+	.test_cases = hsx_mailbox_cases,
+};
+
+kunit_test_suite(hsx_mailbox_suite);

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the overrun arithmetic of periodic timers. A late expiry must
+ * advance by whole periods and report every period it missed, exactly.
+ */
+#include <kunit/test.h>
+#include <linux/limits.h>
+
+#include "../timer.h"
+
+#define US 1000LL
+#define MS (1000 * US)
+
+static void periods_due_on_time(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 10 * MS, MS), 1ULL);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 10 * MS + 1, MS), 1ULL);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 11 * MS - 1, MS), 1ULL);
+}
+
+static void periods_due_early_clock_counts_one(struct kunit *test)
+{
+	/* The hrtimer core never runs a timer early; be safe if a clock read is. */
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 9 * MS, MS), 1ULL);
+}
+
+static void periods_due_counts_each_missed_period(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 11 * MS, MS), 2ULL);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 12 * MS - 1, MS), 2ULL);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(10 * MS, 15 * MS + 500 * US, MS), 6ULL);
+	/* 100 us period, 1 s late: 10000 missed. */
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(0, 1000 * MS, 100 * US), 10001ULL);
+}
+
+static void periods_due_large_values(struct kunit *test)
+{
+	s64 now = S64_MAX;
+	u64 period = 3600ULL * 1000 * MS;	/* the largest period: one hour */
+
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(now - 1, now, period), 1ULL);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(0, now, 1),
+			(u64)S64_MAX + 1);
+	KUNIT_EXPECT_EQ(test, hsx_timer_periods_due(now - (s64)period, now, period), 2ULL);
+}
+
+/* The next expiry after adding due periods is strictly after now. */
+static void periods_due_next_expiry_is_in_the_future(struct kunit *test)
+{
+	s64 expires = 5 * MS, period = 250 * US, now;
+
+	for (now = expires; now < expires + 10 * MS; now += 37 * US) {
+		u64 due = hsx_timer_periods_due(expires, now, period);
+
+		KUNIT_EXPECT_GT(test, expires + (s64)due * period, now);
+		KUNIT_EXPECT_LE(test, expires + (s64)(due - 1) * period, now);
+	}
+}
+
+static struct kunit_case hsx_timer_cases[] = {
+	KUNIT_CASE(periods_due_on_time),
+	KUNIT_CASE(periods_due_early_clock_counts_one),
+	KUNIT_CASE(periods_due_counts_each_missed_period),
+	KUNIT_CASE(periods_due_large_values),
+	KUNIT_CASE(periods_due_next_expiry_is_in_the_future),
+	{}
+};
+
+static struct kunit_suite hsx_timer_suite = {
+	.name = "hsx_timer",
+	.test_cases = hsx_timer_cases,
+};
+
+kunit_test_suite(hsx_timer_suite);

@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HAL module 0x12: timers.
+ *
+ * Each timer is an hrtimer in soft (softirq) mode, so its expiry can post to
+ * its mailbox "hal:timer:<id>" directly: mailbox delivery may not run in
+ * hard-IRQ context, and a softirq hrtimer runs on the way out of the timer
+ * interrupt, without waking a worker thread. A periodic timer that expires
+ * late advances by whole periods and reports how many it missed (overruns),
+ * so the period never drifts and no expiry goes uncounted.
+ *
+ * A timer belongs to the open file that created it and is destroyed when that
+ * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
+ * which is removed first on teardown so no sysfs reader outlives the timer.
+ */
+#include <linux/cred.h>
+#include <linux/capability.h>
+#include <linux/hrtimer.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/math64.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <linux/xarray.h>
+#include <net/netlink.h>
+
+#include "compat.h"
+#include "core.h"
+#include "mailbox.h"
+#include "sysfs.h"
+#include "timer.h"
+
+static unsigned int timers_per_open = HSX_TIMER_DEFAULT_PER_OPEN;
+module_param(timers_per_open, uint, 0444);
+MODULE_PARM_DESC(timers_per_open, "Timers one open file may own (default "
+		 __stringify(HSX_TIMER_DEFAULT_PER_OPEN) ")");
+
+static unsigned int timers_total = HSX_TIMER_DEFAULT_TOTAL;
+module_param(timers_total, uint, 0444);
+MODULE_PARM_DESC(timers_total, "Timers in the whole system (default "
+		 __stringify(HSX_TIMER_DEFAULT_TOTAL) ", at most "
+		 __stringify(HSX_TIMER_ID_MAX) ")");
+
+struct hsx_timer {
+	struct kobject kobj;
+	struct hrtimer hrt;
+	struct hsx_mbox *mbox;
+	struct hsx_client *owner;
+	struct list_head owner_node;	/* in the owner's hsx_timer_client */
+	u32 id;
+	u32 period_us;
+	u64 period_ns;
+	bool one_shot;
+	bool armed;			/* written under hsx_timers_lock or by expiry */
+	kuid_t owner_euid;
+	pid_t owner_tgid;
+	atomic64_t expirations;
+	atomic64_t overruns;
+};
+
+struct hsx_timer_client {
+	struct list_head timers;
+	unsigned int count;
+};
+
+/* What one expiry posts; encoded by hsx_timer_fill(). */
+struct hsx_timer_payload {
+	u32 id;
+	u32 overruns;
+	u64 tick_us;
+	u64 expirations;
+};
+
+static DEFINE_MUTEX(hsx_timers_lock);
+static DEFINE_XARRAY_ALLOC(hsx_timers);
+static u32 hsx_timers_next_id;
+static unsigned int hsx_timers_active;
+static struct kobject *hsx_timer_dir;
+
+static atomic64_t hsx_timer_stat_created = ATOMIC64_INIT(0);
+static atomic64_t hsx_timer_stat_expirations = ATOMIC64_INIT(0);
+static atomic64_t hsx_timer_stat_overruns = ATOMIC64_INIT(0);
+
+/**
+ * hsx_timer_periods_due - how many periods have elapsed at an expiry
+ * @expires_ns: when the timer was due
+ * @now_ns: when it ran
+ * @period_ns: its period, not zero
+ *
+ * Return: at least 1, the expiry at @expires_ns itself, plus one for every
+ * further period that ended at or before @now_ns (the overruns).
+ */
+u64 hsx_timer_periods_due(s64 expires_ns, s64 now_ns, u64 period_ns)
+{
+	if (now_ns < expires_ns)
+		return 1;
+	return div64_u64((u64)(now_ns - expires_ns), period_ns) + 1;
+}
+
+/**
+ * hsx_timer_validate_create - check a TIMER_CREATE request
+ * Return: 0 or -EINVAL.
+ */
+int hsx_timer_validate_create(const struct hsx_timer_create *req)
+{
+	if (req->reserved || (req->flags & ~HSX_TIMER_F_ALL))
+		return -EINVAL;
+	if (req->period_us < HSX_TIMER_PERIOD_MIN_US ||
+	    req->period_us > HSX_TIMER_PERIOD_MAX_US)
+		return -EINVAL;
+	return 0;
+}
+
+static int hsx_timer_fill(struct sk_buff *skb, const void *data)
+{
+	const struct hsx_timer_payload *p = data;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, HSX_A_EVT_TIMER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HSX_TIMER_A_ID, p->id) ||
+	    nla_put_u64_64bit(skb, HSX_TIMER_A_TICK_US, p->tick_us, HSX_TIMER_A_PAD) ||
+	    nla_put_u32(skb, HSX_TIMER_A_OVERRUNS, p->overruns) ||
+	    nla_put_u64_64bit(skb, HSX_TIMER_A_EXPIRATIONS, p->expirations, HSX_TIMER_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Only the timer's owner (by effective uid) or an administrator may listen. */
+static int hsx_timer_may_subscribe(struct hsx_mbox *mbox)
+{
+	struct hsx_timer *t = hsx_mbox_owner(mbox);
+
+	if (uid_eq(current_euid(), t->owner_euid) || capable(CAP_SYS_ADMIN))
+		return 0;
+	return -EPERM;
+}
+
+static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
+	/* The nest, two u32s, two u64s each with room for a pad attribute. */
+	.payload_size = NLA_HDRLEN + 2 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
+			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
+	.fill = hsx_timer_fill,
+	.may_subscribe = hsx_timer_may_subscribe,
+};
+
+/* Softirq context. */
+static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
+{
+	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
+	ktime_t now = ktime_get();
+	struct hsx_timer_payload p;
+	u64 due = 1;
+
+	if (!t->one_shot) {
+		due = hsx_timer_periods_due(ktime_to_ns(hrtimer_get_expires(hrt)),
+					    ktime_to_ns(now), t->period_ns);
+		hrtimer_add_expires_ns(hrt, due * t->period_ns);
+	}
+
+	p.id = t->id;
+	p.tick_us = div_u64(ktime_to_ns(now), NSEC_PER_USEC);
+	p.overruns = min_t(u64, due - 1, U32_MAX);
+	p.expirations = atomic64_add_return(due, &t->expirations);
+	atomic64_add(due - 1, &t->overruns);
+	atomic64_add(due, &hsx_timer_stat_expirations);
+	atomic64_add(due - 1, &hsx_timer_stat_overruns);
+	hsx_mbox_post(t->mbox, &p);
+
+	if (t->one_shot) {
+		WRITE_ONCE(t->armed, false);
+		return HRTIMER_NORESTART;
+	}
+	return HRTIMER_RESTART;
+}
+
+/* ---- /sys/hal/timer/<id> ---------------------------------------------- */
+
+#define to_hsx_timer(k) container_of(k, struct hsx_timer, kobj)
+
+static ssize_t period_us_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", to_hsx_timer(kobj)->period_us);
+}
+
+static ssize_t one_shot_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_hsx_timer(kobj)->one_shot);
+}
+
+static ssize_t armed_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_hsx_timer(kobj)->armed));
+}
+
+static ssize_t expirations_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_hsx_timer(kobj)->expirations));
+}
+
+static ssize_t overruns_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_hsx_timer(kobj)->overruns));
+}
+
+static ssize_t owner_pid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_hsx_timer(kobj)->owner_tgid);
+}
+
+static ssize_t events_dropped_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", hsx_mbox_drops(to_hsx_timer(kobj)->mbox));
+}
+
+static struct kobj_attribute hsx_timer_attr_period_us = __ATTR_RO(period_us);
+static struct kobj_attribute hsx_timer_attr_one_shot = __ATTR_RO(one_shot);
+static struct kobj_attribute hsx_timer_attr_armed = __ATTR_RO(armed);
+static struct kobj_attribute hsx_timer_attr_expirations = __ATTR_RO(expirations);
+static struct kobj_attribute hsx_timer_attr_overruns = __ATTR_RO(overruns);
+static struct kobj_attribute hsx_timer_attr_owner_pid = __ATTR_RO(owner_pid);
+static struct kobj_attribute hsx_timer_attr_events_dropped = __ATTR_RO(events_dropped);
+
+static struct attribute *hsx_timer_attrs[] = {
+	&hsx_timer_attr_period_us.attr,
+	&hsx_timer_attr_one_shot.attr,
+	&hsx_timer_attr_armed.attr,
+	&hsx_timer_attr_expirations.attr,
+	&hsx_timer_attr_overruns.attr,
+	&hsx_timer_attr_owner_pid.attr,
+	&hsx_timer_attr_events_dropped.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(hsx_timer);
+
+static void hsx_timer_release(struct kobject *kobj)
+{
+	kfree(to_hsx_timer(kobj));
+}
+
+static const struct kobj_type hsx_timer_ktype = {
+	.release = hsx_timer_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = hsx_timer_groups,
+};
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+/* Unpublish a timer; afterwards only the caller can reach it. */
+static void hsx_timer_detach_locked(struct hsx_timer *t)
+{
+	struct hsx_timer_client *tc = t->owner->priv[hsx_module_slot(HSX_MODULE_TIMER)];
+
+	lockdep_assert_held(&hsx_timers_lock);
+	xa_erase(&hsx_timers, t->id);
+	list_del(&t->owner_node);
+	tc->count--;
+	hsx_timers_active--;
+}
+
+/* Stop and free a detached timer. Its subscribers get HSX_EVT_CLOSED. */
+static void hsx_timer_teardown(struct hsx_timer *t)
+{
+	kobject_del(&t->kobj);		/* no sysfs reader from here on */
+	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
+	hsx_mbox_destroy(t->mbox);
+	kobject_put(&t->kobj);
+}
+
+static void hsx_timer_arm_locked(struct hsx_timer *t)
+{
+	lockdep_assert_held(&hsx_timers_lock);
+	WRITE_ONCE(t->armed, true);
+	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
+}
+
+static long hsx_timer_create(struct hsx_client *client, void *arg)
+{
+	struct hsx_timer_client *tc = client->priv[hsx_module_slot(HSX_MODULE_TIMER)];
+	struct hsx_timer_create *req = arg;
+	char name[HSX_MBOX_NAME_MAX];
+	struct hsx_timer *t;
+	int ret;
+
+	ret = hsx_timer_validate_create(req);
+	if (ret)
+		return ret;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	t->owner = client;
+	t->period_us = req->period_us;
+	t->period_ns = (u64)req->period_us * NSEC_PER_USEC;
+	t->one_shot = req->flags & HSX_TIMER_F_ONE_SHOT;
+	t->owner_euid = current_euid();
+	t->owner_tgid = client->tgid;
+
+	mutex_lock(&hsx_timers_lock);
+	ret = -EMFILE;
+	if (tc->count >= min_t(unsigned int, timers_per_open, HSX_TIMER_ID_MAX))
+		goto err_unlock;
+	ret = -ENOSPC;
+	if (hsx_timers_active >= min_t(unsigned int, timers_total, HSX_TIMER_ID_MAX))
+		goto err_unlock;
+
+	ret = xa_alloc_cyclic(&hsx_timers, &t->id, t, XA_LIMIT(1, HSX_TIMER_ID_MAX),
+			      &hsx_timers_next_id, GFP_KERNEL);
+	if (ret < 0) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_unlock;
+	}
+
+	snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, t->id);
+	t->mbox = hsx_mbox_create(name, &hsx_timer_mbox_ops, t);
+	if (IS_ERR(t->mbox)) {
+		ret = PTR_ERR(t->mbox);
+		goto err_erase;
+	}
+
+	ret = kobject_add(&t->kobj, hsx_timer_dir, "%u", t->id);
+	if (ret)
+		goto err_mbox;
+
+	list_add_tail(&t->owner_node, &tc->timers);
+	tc->count++;
+	hsx_timers_active++;
+	atomic64_inc(&hsx_timer_stat_created);
+	if (!(req->flags & HSX_TIMER_F_STOPPED))
+		hsx_timer_arm_locked(t);
+	req->timer_id = t->id;
+	mutex_unlock(&hsx_timers_lock);
+	return 0;
+
+err_mbox:
+	hsx_mbox_destroy(t->mbox);
+err_erase:
+	xa_erase(&hsx_timers, t->id);
+err_unlock:
+	mutex_unlock(&hsx_timers_lock);
+	kobject_put(&t->kobj);
+	return ret;
+}
+
+/* Find a timer the client may act on. */
+static struct hsx_timer *hsx_timer_lookup_locked(struct hsx_client *client, u32 id,
+						 int *err)
+{
+	struct hsx_timer *t;
+
+	lockdep_assert_held(&hsx_timers_lock);
+	*err = -ENOENT;
+	t = id ? xa_load(&hsx_timers, id) : NULL;
+	if (!t)
+		return NULL;
+	*err = -EPERM;
+	if (t->owner != client && !client->admin)
+		return NULL;
+	*err = 0;
+	return t;
+}
+
+static long hsx_timer_cancel(struct hsx_client *client, void *arg)
+{
+	struct hsx_timer_id *req = arg;
+	struct hsx_timer *t;
+	int ret;
+
+	if (req->reserved)
+		return -EINVAL;
+	mutex_lock(&hsx_timers_lock);
+	t = hsx_timer_lookup_locked(client, req->timer_id, &ret);
+	if (t)
+		hsx_timer_detach_locked(t);
+	mutex_unlock(&hsx_timers_lock);
+	if (t)
+		hsx_timer_teardown(t);
+	return ret;
+}
+
+static long hsx_timer_start(struct hsx_client *client, void *arg)
+{
+	struct hsx_timer_id *req = arg;
+	struct hsx_timer *t;
+	int ret;
+
+	if (req->reserved)
+		return -EINVAL;
+	mutex_lock(&hsx_timers_lock);
+	t = hsx_timer_lookup_locked(client, req->timer_id, &ret);
+	if (t) {
+		/* A one-shot that has fired may be armed again. */
+		if (READ_ONCE(t->armed) || hrtimer_active(&t->hrt))
+			ret = -EALREADY;
+		else
+			hsx_timer_arm_locked(t);
+	}
+	mutex_unlock(&hsx_timers_lock);
+	return ret;
+}
+
+static long hsx_timer_get_tick(struct hsx_client *client, void *arg)
+{
+	struct hsx_timer_tick *out = arg;
+
+	out->tick_us = div_u64(ktime_get_ns(), NSEC_PER_USEC);
+	return 0;
+}
+
+static long hsx_timer_get_tick_freq(struct hsx_client *client, void *arg)
+{
+	struct hsx_timer_freq *out = arg;
+
+	out->ticks_per_sec = HSX_TIMER_TICK_FREQ;
+	return 0;
+}
+
+static int hsx_timer_open(struct hsx_client *client)
+{
+	struct hsx_timer_client *tc;
+
+	tc = kzalloc(sizeof(*tc), GFP_KERNEL);
+	if (!tc)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&tc->timers);
+	client->priv[hsx_module_slot(HSX_MODULE_TIMER)] = tc;
+	return 0;
+}
+
+static void hsx_timer_client_release(struct hsx_client *client)
+{
+	struct hsx_timer_client *tc = client->priv[hsx_module_slot(HSX_MODULE_TIMER)];
+	struct hsx_timer *t, *tmp;
+	LIST_HEAD(doomed);
+
+	mutex_lock(&hsx_timers_lock);
+	list_for_each_entry_safe(t, tmp, &tc->timers, owner_node) {
+		hsx_timer_detach_locked(t);
+		list_add_tail(&t->owner_node, &doomed);
+	}
+	mutex_unlock(&hsx_timers_lock);
+
+	list_for_each_entry_safe(t, tmp, &doomed, owner_node)
+		hsx_timer_teardown(t);
+	client->priv[hsx_module_slot(HSX_MODULE_TIMER)] = NULL;
+	kfree(tc);
+}
+
+static const struct hsx_ioctl_op hsx_timer_ops[] = {
+	[HSX_TIMER_FN_GET_TICK] = { HSX_IOC_TIMER_GET_TICK, hsx_timer_get_tick },
+	[HSX_TIMER_FN_GET_TICK_FREQ] = { HSX_IOC_TIMER_GET_TICK_FREQ, hsx_timer_get_tick_freq },
+	[HSX_TIMER_FN_CREATE] = { HSX_IOC_TIMER_CREATE, hsx_timer_create },
+	[HSX_TIMER_FN_CANCEL] = { HSX_IOC_TIMER_CANCEL, hsx_timer_cancel },
+	[HSX_TIMER_FN_START] = { HSX_IOC_TIMER_START, hsx_timer_start },
+};
+
+const struct hsx_module hsx_timer_module = {
+	.id = HSX_MODULE_TIMER,
+	.name = "timer",
+	.ops = hsx_timer_ops,
+	.n_ops = ARRAY_SIZE(hsx_timer_ops),
+	.open = hsx_timer_open,
+	.release = hsx_timer_client_release,
+};
+
+/* ---- /sys/hal/timer ----------------------------------------------------- */
+
+static ssize_t active_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	unsigned int active;
+
+	mutex_lock(&hsx_timers_lock);
+	active = hsx_timers_active;
+	mutex_unlock(&hsx_timers_lock);
+	return sysfs_emit(buf, "%u\n", active);
+}
+
+static ssize_t created_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&hsx_timer_stat_created));
+}
+
+static ssize_t total_expirations_show(struct kobject *kobj, struct kobj_attribute *attr,
+				      char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&hsx_timer_stat_expirations));
+}
+
+static ssize_t total_overruns_show(struct kobject *kobj, struct kobj_attribute *attr,
+				   char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&hsx_timer_stat_overruns));
+}
+
+static ssize_t max_per_open_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", min_t(unsigned int, timers_per_open, HSX_TIMER_ID_MAX));
+}
+
+static ssize_t max_total_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", min_t(unsigned int, timers_total, HSX_TIMER_ID_MAX));
+}
+
+static struct kobj_attribute hsx_timers_attr_active = __ATTR_RO(active);
+static struct kobj_attribute hsx_timers_attr_created = __ATTR_RO(created);
+static struct kobj_attribute hsx_timers_attr_expirations =
+	__ATTR(expirations, 0444, total_expirations_show, NULL);
+static struct kobj_attribute hsx_timers_attr_overruns =
+	__ATTR(overruns, 0444, total_overruns_show, NULL);
+static struct kobj_attribute hsx_timers_attr_max_per_open = __ATTR_RO(max_per_open);
+static struct kobj_attribute hsx_timers_attr_max_total = __ATTR_RO(max_total);
+
+static struct attribute *hsx_timers_attrs[] = {
+	&hsx_timers_attr_active.attr,
+	&hsx_timers_attr_created.attr,
+	&hsx_timers_attr_expirations.attr,
+	&hsx_timers_attr_overruns.attr,
+	&hsx_timers_attr_max_per_open.attr,
+	&hsx_timers_attr_max_total.attr,
+	NULL,
+};
+
+static const struct attribute_group hsx_timers_group = {
+	.attrs = hsx_timers_attrs,
+};
+
+int hsx_timer_init(void)
+{
+	hsx_timer_dir = hsx_sysfs_add_dir("timer", &hsx_timers_group);
+	return hsx_timer_dir ? 0 : -ENOMEM;
+}
+
+void hsx_timer_exit(void)
+{
+	/* Every client has been released, so no timer is left. */
+	WARN_ON(!xa_empty(&hsx_timers));
+	hsx_sysfs_remove_dir(hsx_timer_dir, &hsx_timers_group);
+}

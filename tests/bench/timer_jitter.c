@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Timer jitter: a 1 kHz periodic hsx timer delivered to a callback, against
+ * the peer baseline, a timerfd read loop, in the same process and VM run.
+ * Jitter is |interval between two deliveries - period|, taken with
+ * CLOCK_MONOTONIC where the application sees the event. Prints p50 and p99
+ * of both and their ratios (hsx / timerfd; below 1 means hsx is steadier).
+ * No pass/fail: absolute times in a TCG guest are noise, ratios are not.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hsx_timer.h>
+
+#define PERIOD_US 1000
+#define SAMPLES 3000
+#define WARMUP 50
+
+struct series {
+    double jitter_us[SAMPLES];
+    unsigned int n;
+    uint64_t last_ns;
+    unsigned int seen;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Record one delivery; returns 1 when the series is full. */
+static int record(struct series *s, uint64_t t)
+{
+    if (s->seen++ >= WARMUP && s->last_ns && s->n < SAMPLES)
+        s->jitter_us[s->n++] = fabs((double)(t - s->last_ns) / 1000.0 - PERIOD_US);
+    s->last_ns = t;
+    return s->n >= SAMPLES;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static double percentile(struct series *s, double p)
+{
+    qsort(s->jitter_us, s->n, sizeof(double), cmp_double);
+    return s->jitter_us[(unsigned int)((s->n - 1) * p)];
+}
+
+static struct series hsx_series, timerfd_series;
+static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
+static int hsx_done;
+
+static void on_expiry(void *data, uint32_t length, void *user)
+{
+    (void)data;
+    (void)length;
+    (void)user;
+    if (hsx_done)
+        return;
+    if (record(&hsx_series, now_ns())) {
+        pthread_mutex_lock(&done_lock);
+        hsx_done = 1;
+        pthread_cond_signal(&done_cond);
+        pthread_mutex_unlock(&done_lock);
+    }
+}
+
+static int run_hsx(void)
+{
+    hsx_timer_t t = hsx_timer_create(PERIOD_US, HSX_TIMER_PERIODIC);
+    int ret;
+
+    if (HSX_TIMER_IS_ERROR(t)) {
+        fprintf(stderr, "timer_jitter: hsx_timer_create: %s\n",
+                hsx_hal_strerror(HSX_TIMER_ERROR(t)));
+        return -1;
+    }
+    ret = hsx_timer_set_callback(t, on_expiry, NULL);
+    if (ret != HSX_HAL_OK) {
+        fprintf(stderr, "timer_jitter: set_callback: %s\n", hsx_hal_strerror(ret));
+        return -1;
+    }
+    pthread_mutex_lock(&done_lock);
+    while (!hsx_done)
+        pthread_cond_wait(&done_cond, &done_lock);
+    pthread_mutex_unlock(&done_lock);
+    hsx_timer_cancel(t);
+    return 0;
+}
+
+static int run_timerfd(void)
+{
+    struct itimerspec its = {.it_interval = {0, PERIOD_US * 1000}, .it_value = {0, PERIOD_US * 1000}};
+    int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    uint64_t expirations;
+
+    if (fd < 0 || timerfd_settime(fd, 0, &its, NULL)) {
+        fprintf(stderr, "timer_jitter: timerfd: %s\n", strerror(errno));
+        return -1;
+    }
+    for (;;) {
+        if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations)) {
+            fprintf(stderr, "timer_jitter: timerfd read: %s\n", strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (record(&timerfd_series, now_ns()))
+            break;
+    }
+    close(fd);
+    return 0;
+}
+
+int main(void)
+{
+    double h50, h99, t50, t99;
+
+    if (run_timerfd() || run_hsx())
+        return EXIT_FAILURE;
+    h50 = percentile(&hsx_series, 0.50);
+    h99 = percentile(&hsx_series, 0.99);
+    t50 = percentile(&timerfd_series, 0.50);
+    t99 = percentile(&timerfd_series, 0.99);
+
+    printf("timer jitter, 1 kHz, %u intervals each, |interval - period| in us\n", SAMPLES);
+    printf("  %-22s %10s %10s\n", "", "p50", "p99");
+    printf("  %-22s %10.1f %10.1f\n", "hsx timer callback", h50, h99);
+    printf("  %-22s %10.1f %10.1f\n", "timerfd read loop", t50, t99);
+    printf("  %-22s %10.2f %10.2f\n", "ratio hsx/timerfd", t50 > 0 ? h50 / t50 : 0.0,
+           t99 > 0 ? h99 / t99 : 0.0);
+    printf("BENCH timer_jitter hsx_p50_us=%.1f hsx_p99_us=%.1f timerfd_p50_us=%.1f "
+           "timerfd_p99_us=%.1f\n",
+           h50, h99, t50, t99);
+    return EXIT_SUCCESS;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the end-to-end tests that run in the VM against the real
+ * hsx.ko through libhsx_hal. Each test program is a cmocka group.
+ */
+#ifndef HSX_E2E_H
+#define HSX_E2E_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* Read an unsigned decimal sysfs attribute; fails the test if it cannot. */
+uint64_t e2e_sysfs_u64(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Does a path exist? */
+int e2e_exists(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Poll a sysfs counter until it equals (or, with at_least, reaches) a value.
+ * The bound is generous (liveness, not timing): TCG guests are slow.
+ * Returns the last value read.
+ */
+uint64_t e2e_wait_sysfs(uint64_t want, int at_least, const char *path);
+
+/* Open a /dev/hsx node, failing the test if it cannot. */
+int e2e_open_node(const char *name);
+
+/* ioctl returning -errno on failure, the result otherwise. */
+int e2e_ioctl(int fd, unsigned long cmd, void *arg);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t e2e_now_ms(void);
+
+#define E2E_LIVENESS_MS 20000
+
+#endif /* HSX_E2E_H */
