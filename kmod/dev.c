@@ -130,7 +130,7 @@ static const struct file_operations hsx_fops = {
 	.unlocked_ioctl = hsx_ioctl,
 	/* Every argument struct has one layout on 32- and 64-bit. */
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
+	/* No .llseek: stream_open() makes lseek fail with ESPIPE. */
 };
 
 static char *hsx_devnode(HSX_DEVNODE_CONST struct device *dev, umode_t *mode)
