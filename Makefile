@@ -34,6 +34,7 @@ OPT      ?= -O2 -g
 CFLAGS   ?=
 SAN      ?=
 UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CFLAGS) \
+            -DHSX_VERSION='"$(VERSION)"' \
             $(shell pkg-config --cflags liburing libmnl 2>/dev/null)
 ULIBS    := $(shell pkg-config --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
 
@@ -128,7 +129,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)
-$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h)
+$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
+		$(wildcard tools/hsxctl/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Ilib/tests -o $@ $< $(LIB_OBJS) $(ULIBS) -lcmocka
 
@@ -188,7 +190,8 @@ checkpatch:
 		kmod/*.c kmod/*.h kmod/tests/*.c uapi/hsx_uapi.h
 
 CLANG_FORMAT ?= clang-format
-USER_C := $(wildcard lib/src/*.[ch] lib/include/*.h lib/tests/*.[ch] tools/hsxctl/*.[ch] \
+# hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
+USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/tests/*.[ch] tools/hsxctl/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/bench/*.c)
 format:
 	$(CLANG_FORMAT) -i $(USER_C)

@@ -172,6 +172,8 @@ static size_t hsx_genl_event_size(const struct hsx_mbox_event *ev)
 
 	if (ev->payload)
 		size += ev->ops->payload_size;
+	if (ev->type == HSX_EVT_CLOSED)
+		size += nla_total_size(sizeof(u32));
 	return size;
 }
 
@@ -196,6 +198,9 @@ static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev)
 	    nla_put_u64_64bit(skb, HSX_A_EVT_DROPPED_TOTAL, ev->dropped_total, HSX_A_PAD))
 		goto err_size;
 	if (ev->payload && ev->ops->fill(skb, ev->payload))
+		goto err_size;
+	if (ev->type == HSX_EVT_CLOSED &&
+	    nla_put_u32(skb, HSX_A_EVT_CLOSE_REASON, ev->close_reason))
 		goto err_size;
 	genlmsg_end(skb, hdr);
 

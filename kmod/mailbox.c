@@ -17,6 +17,12 @@
  * subscriber list against posts, its sequence number and its counters.
  * Posting takes only mbox->lock, so it runs in softirq or process context,
  * never in hard-IRQ context (netlink delivery is not hard-IRQ safe).
+ *
+ * The close notice is the one event that is never dropped: a subscriber
+ * blocked without a timeout would wait forever without it. When it cannot be
+ * queued, the subscription outlives its mailbox as an orphan (on
+ * hsx_mbox_orphans, under hsx_mbox_mutex) and a work item retries the notice
+ * until it is queued or the socket closes.
  */
 #include <linux/errno.h>
 #include <linux/hashtable.h>
@@ -27,6 +33,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 #include <linux/xarray.h>
 
 #include "mailbox.h"
@@ -54,13 +61,18 @@ struct hsx_mbox_port {
 };
 
 struct hsx_mbox_sub {
-	struct hsx_mbox *mbox;
+	struct hsx_mbox *mbox;		/* NULL once orphaned */
 	struct hsx_mbox_port *port;
-	struct list_head mbox_node;	/* in mbox->subs, under mbox->lock */
+	struct list_head mbox_node;	/* in mbox->subs (mbox->lock) or hsx_mbox_orphans */
 	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
+	u32 mbox_id;
 	u32 pending_drops;
 	u64 total_drops;
 	bool gone;
+	/* An orphan's undelivered close notice. */
+	u64 closed_seq;
+	u64 closed_ns;
+	u32 close_reason;
 };
 
 static DEFINE_MUTEX(hsx_mbox_mutex);
@@ -71,11 +83,19 @@ static unsigned int hsx_mbox_gen;
 static u32 hsx_mbox_next_id;
 static unsigned int hsx_mbox_n_subs;
 static const struct hsx_mbox_transport *hsx_mbox_transport;
+static LIST_HEAD(hsx_mbox_orphans);
+
+#define HSX_MBOX_RETRY_MS 20
+static void hsx_mbox_retry_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(hsx_mbox_retry_work, hsx_mbox_retry_work_fn);
 
 static atomic64_t hsx_stat_mailboxes = ATOMIC64_INIT(0);
 static atomic64_t hsx_stat_events = ATOMIC64_INIT(0);
 static atomic64_t hsx_stat_deliveries = ATOMIC64_INIT(0);
 static atomic64_t hsx_stat_drops = ATOMIC64_INIT(0);
+
+static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub);
+static void hsx_mbox_retry_orphans_locked(void);
 
 static u32 hsx_mbox_name_hash(const char *name)
 {
@@ -115,13 +135,22 @@ void hsx_mbox_init(const struct hsx_mbox_transport *transport)
 
 void hsx_mbox_exit(void)
 {
+	struct hsx_mbox_sub *sub, *sub_tmp;
 	struct hsx_mbox_port *port;
 	struct hlist_node *tmp;
 	int bkt;
 
-	/* Owners destroyed their mailboxes; only ports without subscriptions may remain. */
+	/* Owners destroyed their mailboxes; only undelivered close notices may remain. */
 	WARN_ON(!xa_empty(&hsx_mbox_by_id));
+	cancel_delayed_work_sync(&hsx_mbox_retry_work);
 	mutex_lock(&hsx_mbox_mutex);
+	hsx_mbox_retry_orphans_locked();
+	list_for_each_entry_safe(sub, sub_tmp, &hsx_mbox_orphans, mbox_node) {
+		/* Their readers never drained their sockets: count the loss. */
+		atomic64_inc(&hsx_stat_drops);
+		list_del(&sub->mbox_node);
+		hsx_mbox_free_sub(sub);
+	}
 	hash_for_each_safe(hsx_mbox_ports, bkt, tmp, port, node) {
 		WARN_ON(port->n_subs);
 		hash_del(&port->node);
@@ -259,16 +288,84 @@ static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 	kfree(sub);
 }
 
+/* Try to queue a subscriber's close notice. Returns true when it is settled. */
+static bool hsx_mbox_send_closed(struct hsx_mbox_sub *sub)
+{
+	struct hsx_mbox_event ev = {
+		.mbox_id = sub->mbox_id,
+		.type = HSX_EVT_CLOSED,
+		.seq = sub->closed_seq,
+		.timestamp_ns = sub->closed_ns,
+		.dropped = sub->pending_drops,
+		.dropped_total = sub->total_drops,
+		.close_reason = sub->close_reason,
+	};
+	int ret;
+
+	if (sub->gone)
+		return true;
+	ret = hsx_mbox_transport->deliver(sub->port->portid, &ev);
+	if (!ret)
+		atomic64_inc(&hsx_stat_deliveries);
+	return !ret || ret == -ECONNREFUSED;
+}
+
+/* Retry every orphan's close notice; free those that are settled. */
+static void hsx_mbox_retry_orphans_locked(void)
+{
+	struct hsx_mbox_sub *sub, *tmp;
+	bool settled;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	list_for_each_entry_safe(sub, tmp, &hsx_mbox_orphans, mbox_node) {
+		local_bh_disable();	/* the transport must not sleep */
+		settled = hsx_mbox_send_closed(sub);
+		local_bh_enable();
+		if (settled) {
+			list_del(&sub->mbox_node);
+			hsx_mbox_free_sub(sub);
+		}
+	}
+}
+
+/**
+ * hsx_mbox_retry_orphans - retry undelivered close notices now
+ *
+ * Return: the number still undelivered. The work item calls this; KUnit too.
+ */
+unsigned int hsx_mbox_retry_orphans(void)
+{
+	struct hsx_mbox_sub *sub;
+	unsigned int n = 0;
+
+	mutex_lock(&hsx_mbox_mutex);
+	hsx_mbox_retry_orphans_locked();
+	list_for_each_entry(sub, &hsx_mbox_orphans, mbox_node)
+		n++;
+	mutex_unlock(&hsx_mbox_mutex);
+	return n;
+}
+
+static void hsx_mbox_retry_work_fn(struct work_struct *work)
+{
+	if (hsx_mbox_retry_orphans())
+		schedule_delayed_work(&hsx_mbox_retry_work,
+				      msecs_to_jiffies(HSX_MBOX_RETRY_MS));
+}
+
 /**
  * hsx_mbox_destroy - tell every subscriber the mailbox is closed, and free it
  * @mbox: the mailbox; its owner no longer posts to it
+ * @reason: enum hsx_close_reason, passed on to subscribers
  *
  * Context: process.
  */
-void hsx_mbox_destroy(struct hsx_mbox *mbox)
+void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 {
 	struct hsx_mbox_sub *sub, *tmp;
-	LIST_HEAD(subs);
+	LIST_HEAD(settled);
+	LIST_HEAD(orphans);
+	u64 now;
 
 	mutex_lock(&hsx_mbox_mutex);
 	xa_erase(&hsx_mbox_by_id, mbox->id);
@@ -276,13 +373,28 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox)
 	hsx_mbox_gen++;
 
 	spin_lock_bh(&mbox->lock);
-	hsx_mbox_post_locked(mbox, HSX_EVT_CLOSED, NULL);
-	list_splice_init(&mbox->subs, &subs);
+	mbox->seq++;
+	mbox->events++;
+	atomic64_inc(&hsx_stat_events);
+	now = ktime_get_ns();
+	list_for_each_entry_safe(sub, tmp, &mbox->subs, mbox_node) {
+		sub->closed_seq = mbox->seq;
+		sub->closed_ns = now;
+		sub->close_reason = reason;
+		sub->mbox = NULL;
+		list_move_tail(&sub->mbox_node,
+			       hsx_mbox_send_closed(sub) ? &settled : &orphans);
+	}
 	mbox->n_subs = 0;
 	spin_unlock_bh(&mbox->lock);
 
-	list_for_each_entry_safe(sub, tmp, &subs, mbox_node)
+	list_for_each_entry_safe(sub, tmp, &settled, mbox_node)
 		hsx_mbox_free_sub(sub);
+	if (!list_empty(&orphans)) {
+		list_splice_tail(&orphans, &hsx_mbox_orphans);
+		schedule_delayed_work(&hsx_mbox_retry_work,
+				      msecs_to_jiffies(HSX_MBOX_RETRY_MS));
+	}
 	mutex_unlock(&hsx_mbox_mutex);
 
 	atomic64_dec(&hsx_stat_mailboxes);
@@ -369,6 +481,7 @@ int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id)
 	}
 
 	sub->mbox = mbox;
+	sub->mbox_id = mbox->id;
 	sub->port = port;
 	list_add_tail(&sub->port_node, &port->subs);
 	port->n_subs++;
@@ -395,10 +508,14 @@ static void hsx_mbox_unlink_sub(struct hsx_mbox_sub *sub)
 	struct hsx_mbox *mbox = sub->mbox;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
-	spin_lock_bh(&mbox->lock);
-	list_del(&sub->mbox_node);
-	mbox->n_subs--;
-	spin_unlock_bh(&mbox->lock);
+	if (mbox) {
+		spin_lock_bh(&mbox->lock);
+		list_del(&sub->mbox_node);
+		mbox->n_subs--;
+		spin_unlock_bh(&mbox->lock);
+	} else {
+		list_del(&sub->mbox_node);	/* an orphan */
+	}
 	hsx_mbox_free_sub(sub);
 	hsx_mbox_gen++;
 }
@@ -417,7 +534,7 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid)
 	port = hsx_mbox_find_port(portid);
 	if (port) {
 		list_for_each_entry(sub, &port->subs, port_node) {
-			if (sub->mbox->id == id) {
+			if (sub->mbox_id == id) {
 				hsx_mbox_unlink_sub(sub);
 				ret = 0;
 				break;

@@ -31,6 +31,7 @@ struct hsx_mbox_ops {
  * @dropped_total: drops for this subscriber since it subscribed
  * @ops: the mailbox's ops, to fill @payload
  * @payload: module data for HSX_EVT_DATA, else NULL
+ * @close_reason: enum hsx_close_reason, for HSX_EVT_CLOSED
  */
 struct hsx_mbox_event {
 	u32 mbox_id;
@@ -41,6 +42,7 @@ struct hsx_mbox_event {
 	u64 dropped_total;
 	const struct hsx_mbox_ops *ops;
 	const void *payload;
+	u32 close_reason;
 };
 
 /**
@@ -78,7 +80,7 @@ void hsx_mbox_exit(void);
 
 struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *ops,
 				 void *owner);
-void hsx_mbox_destroy(struct hsx_mbox *mbox);
+void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason);
 void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload);
 void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);
@@ -87,6 +89,7 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox);
 int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id);
 int hsx_mbox_unsubscribe(u32 id, u32 portid);
 void hsx_mbox_release_port(u32 portid);
+unsigned int hsx_mbox_retry_orphans(void);
 
 int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info);
 unsigned int hsx_mbox_generation(void);

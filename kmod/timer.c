@@ -266,11 +266,11 @@ static void hsx_timer_detach_locked(struct hsx_timer *t)
 }
 
 /* Stop and free a detached timer. Its subscribers get HSX_EVT_CLOSED. */
-static void hsx_timer_teardown(struct hsx_timer *t)
+static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
-	hsx_mbox_destroy(t->mbox);
+	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
 }
 
@@ -342,7 +342,7 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	return 0;
 
 err_mbox:
-	hsx_mbox_destroy(t->mbox);
+	hsx_mbox_destroy(t->mbox, HSX_CLOSE_CANCELLED);
 err_erase:
 	xa_erase(&hsx_timers, t->id);
 err_unlock:
@@ -373,17 +373,20 @@ static long hsx_timer_cancel(struct hsx_client *client, void *arg)
 {
 	struct hsx_timer_id *req = arg;
 	struct hsx_timer *t;
+	u32 reason = 0;
 	int ret;
 
 	if (req->reserved)
 		return -EINVAL;
 	mutex_lock(&hsx_timers_lock);
 	t = hsx_timer_lookup_locked(client, req->timer_id, &ret);
-	if (t)
+	if (t) {
+		reason = t->owner == client ? HSX_CLOSE_CANCELLED : HSX_CLOSE_ADMIN;
 		hsx_timer_detach_locked(t);
+	}
 	mutex_unlock(&hsx_timers_lock);
 	if (t)
-		hsx_timer_teardown(t);
+		hsx_timer_teardown(t, reason);
 	return ret;
 }
 
@@ -450,7 +453,7 @@ static void hsx_timer_client_release(struct hsx_client *client)
 	mutex_unlock(&hsx_timers_lock);
 
 	list_for_each_entry_safe(t, tmp, &doomed, owner_node)
-		hsx_timer_teardown(t);
+		hsx_timer_teardown(t, HSX_CLOSE_OWNER_GONE);
 	client->priv[hsx_module_slot(HSX_MODULE_TIMER)] = NULL;
 	kfree(tc);
 }

@@ -33,7 +33,11 @@
  *
  * HSX_CMD_MBOX_OPEN (NLM_F_REQUEST, NLM_F_ACK recommended)
  *	in:  HSX_A_MBOX_NAME (NUL-terminated, < HSX_MBOX_NAME_MAX bytes)
- *	out: a HSX_CMD_MBOX_OPEN reply with HSX_A_MBOX_ID and HSX_A_MBOX_NAME
+ *	out: a HSX_CMD_MBOX_OPEN reply with HSX_A_MBOX_ID and HSX_A_MBOX_NAME.
+ *	     The subscription starts before the reply is sent, so events may
+ *	     arrive between the reply and the ack.
+ *	who: a HAL module decides who may listen to its mailboxes; a timer's
+ *	     mailbox admits its creator's effective uid and CAP_SYS_ADMIN.
  *	errors: ENOENT no such mailbox, EPERM not allowed to listen,
  *		EEXIST already subscribed on this socket, ENOSPC a limit
  *		(subscribers per mailbox, subscriptions per socket, in total)
@@ -49,9 +53,11 @@
  *	     NLM_F_DUMP_INTR; retry it.
  *
  * HSX_CMD_MBOX_EVENT (kernel to subscriber)
- *	HSX_A_MBOX_ID, HSX_A_EVT_TYPE, HSX_A_EVT_SEQ, HSX_A_EVT_TIMESTAMP_NS,
+ *	One event per message: HSX_A_MBOX_ID (as returned by the open),
+ *	HSX_A_EVT_TYPE, HSX_A_EVT_SEQ, HSX_A_EVT_TIMESTAMP_NS,
  *	HSX_A_EVT_DROPPED, HSX_A_EVT_DROPPED_TOTAL, and for HSX_EVT_DATA one
- *	module nest (HSX_A_EVT_TIMER, ...).
+ *	module nest (HSX_A_EVT_TIMER, ...), for HSX_EVT_CLOSED
+ *	HSX_A_EVT_CLOSE_REASON.
  *
  * Delivery guarantees. HSX_A_EVT_SEQ counts every event posted to the mailbox
  * (per mailbox, starting at 1). When an event cannot be queued to a
@@ -59,9 +65,12 @@
  * event is dropped for that subscriber only, and the drop is counted: the
  * next event it does receive carries HSX_A_EVT_DROPPED (drops since the
  * previous delivered event) and HSX_A_EVT_DROPPED_TOTAL (all drops since it
- * subscribed). Nothing is lost silently. When a mailbox is destroyed (its
+ * subscribed). Nothing is lost silently. HSX_A_EVT_SEQ counts HSX_EVT_CLOSED
+ * too, strictly increasing per mailbox. When a mailbox is destroyed (its
  * timer cancelled, its owner closed) every subscriber receives a final event
- * of type HSX_EVT_CLOSED and its subscription ends.
+ * of type HSX_EVT_CLOSED and its subscription ends. That notice is never
+ * dropped: if a subscriber's buffer is full, the kernel keeps it and retries
+ * until it is queued or the socket is closed.
  */
 #ifndef _UAPI_HSX_UAPI_H
 #define _UAPI_HSX_UAPI_H
@@ -238,6 +247,13 @@ enum hsx_event_type {
 	HSX_EVT_CLOSED = 2,	/* the mailbox is gone; no more events follow */
 };
 
+/* Why a mailbox was destroyed: HSX_A_EVT_CLOSE_REASON of HSX_EVT_CLOSED. */
+enum hsx_close_reason {
+	HSX_CLOSE_CANCELLED = 1,	/* its owner cancelled the object */
+	HSX_CLOSE_OWNER_GONE = 2,	/* its owner closed its device file or exited */
+	HSX_CLOSE_ADMIN = 3,		/* an administrator cancelled the object */
+};
+
 enum hsx_attr {
 	HSX_A_UNSPEC,
 	HSX_A_PAD,
@@ -253,6 +269,7 @@ enum hsx_attr {
 	HSX_A_EVT_DROPPED,	/* u32: dropped for this subscriber since its last event */
 	HSX_A_EVT_DROPPED_TOTAL, /* u64: dropped for this subscriber in all */
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */
+	HSX_A_EVT_CLOSE_REASON,	/* u32: enum hsx_close_reason, on HSX_EVT_CLOSED */
 	__HSX_A_MAX
 };
 

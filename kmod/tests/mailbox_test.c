@@ -22,6 +22,7 @@ struct fake_delivery {
 	u32 dropped;
 	u64 dropped_total;
 	u32 payload;
+	u32 close_reason;
 };
 
 static struct {
@@ -48,6 +49,7 @@ static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev)
 	d->dropped = ev->dropped;
 	d->dropped_total = ev->dropped_total;
 	d->payload = ev->payload ? *(const u32 *)ev->payload : 0;
+	d->close_reason = ev->close_reason;
 	return 0;
 }
 
@@ -112,7 +114,7 @@ static void mbox_create_rejects_duplicates_and_long_names(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_create(long_name, &fake_ops, NULL)),
 			(long)-ENAMETOOLONG);
 	KUNIT_EXPECT_PTR_EQ(test, hsx_mbox_owner(mbox), (void *)test);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_subscribe_errors(struct kunit *test)
@@ -131,7 +133,7 @@ static void mbox_subscribe_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox) + 1, 1), -ENOENT);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), 0);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), -ENOENT);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_posts_reach_every_subscriber_in_order(struct kunit *test)
@@ -159,7 +161,7 @@ static void mbox_posts_reach_every_subscriber_in_order(struct kunit *test)
 				KUNIT_EXPECT_GE(test, d[i]->timestamp_ns, d[i - 1]->timestamp_ns);
 		}
 	}
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *test)
@@ -215,7 +217,7 @@ static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *te
 	KUNIT_EXPECT_EQ(test, info.seq, 6ULL);
 	KUNIT_EXPECT_EQ(test, info.events, 6ULL);
 	KUNIT_EXPECT_EQ(test, info.drops, 3ULL);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_closing_socket_is_not_a_drop(struct kunit *test)
@@ -232,7 +234,7 @@ static void mbox_closing_socket_is_not_a_drop(struct kunit *test)
 	post(mbox, 3);		/* a gone subscriber is skipped until released */
 	KUNIT_EXPECT_EQ(test, fake.n, 0U);
 	hsx_mbox_release_port(7);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_release_port_ends_all_its_subscriptions(struct kunit *test)
@@ -257,8 +259,8 @@ static void mbox_release_port_ends_all_its_subscriptions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, deliveries_for(6, d, ARRAY_SIZE(d)), 1U);
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 1ULL);
-	hsx_mbox_destroy(a);
-	hsx_mbox_destroy(b);
+	hsx_mbox_destroy(a, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(b, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
@@ -272,12 +274,13 @@ static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
 	for (port = 1; port <= 2; port++)
 		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:closed", port, &id), 0);
 	post(mbox, 1);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_OWNER_GONE);
 
 	for (port = 1; port <= 2; port++) {
 		KUNIT_ASSERT_EQ(test, deliveries_for(port, d, ARRAY_SIZE(d)), 2U);
 		KUNIT_EXPECT_EQ(test, d[1]->type, (u16)HSX_EVT_CLOSED);
 		KUNIT_EXPECT_EQ(test, d[1]->seq, 2ULL);
+		KUNIT_EXPECT_EQ(test, d[1]->close_reason, (u32)HSX_CLOSE_OWNER_GONE);
 	}
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
@@ -297,7 +300,7 @@ static void mbox_subscriber_limits(struct kunit *test)
 	for (i = 0; i < HSX_MBOX_MAX_SUBSCRIBERS; i++)
 		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 1000 + i, &id), 0);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 2000, &id), -ENOSPC);
-	hsx_mbox_destroy(mboxes[0]);
+	hsx_mbox_destroy(mboxes[0], HSX_CLOSE_CANCELLED);
 
 	/* Per socket. */
 	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++) {
@@ -312,7 +315,7 @@ static void mbox_subscriber_limits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3000, &id), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3001, &id), 0);
 	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++)
-		hsx_mbox_destroy(mboxes[i]);
+		hsx_mbox_destroy(mboxes[i], HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_generation_changes_with_subscriptions(struct kunit *test)
@@ -326,8 +329,71 @@ static void mbox_generation_changes_with_subscriptions(struct kunit *test)
 	gen = hsx_mbox_generation();
 	post(mbox, 1);		/* events do not change the listing */
 	KUNIT_EXPECT_EQ(test, hsx_mbox_generation(), gen);
-	hsx_mbox_destroy(mbox);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 	KUNIT_EXPECT_NE(test, hsx_mbox_generation(), gen);
+}
+
+/* A full subscriber cannot miss the close notice: it is kept and retried. */
+static void mbox_close_notice_is_retried_until_queued(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:orphan");
+	struct hsx_mbox_stats stats;
+	struct fake_delivery *d[4];
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan", 2, &id), 0);
+	post(mbox, 1);
+	fake.refuse[1] = -EAGAIN;
+	post(mbox, 2);				/* dropped for port 1 */
+	hsx_mbox_destroy(mbox, HSX_CLOSE_ADMIN);	/* its close notice cannot be queued */
+
+	KUNIT_EXPECT_EQ(test, deliveries_for(1, d, ARRAY_SIZE(d)), 1U);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 1U);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 1ULL);	/* the orphan */
+	KUNIT_EXPECT_EQ(test, stats.mailboxes, 0ULL);
+
+	fake.refuse[1] = 0;			/* the reader drained its socket */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 0U);
+	KUNIT_ASSERT_EQ(test, deliveries_for(1, d, ARRAY_SIZE(d)), 2U);
+	KUNIT_EXPECT_EQ(test, d[1]->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, d[1]->mbox_id, id);
+	KUNIT_EXPECT_EQ(test, d[1]->seq, 3ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->dropped, 1U);
+	KUNIT_EXPECT_EQ(test, d[1]->dropped_total, 1ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->close_reason, (u32)HSX_CLOSE_ADMIN);
+
+	KUNIT_ASSERT_EQ(test, deliveries_for(2, d, ARRAY_SIZE(d)), 3U);
+	KUNIT_EXPECT_EQ(test, d[2]->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, d[2]->seq, 3ULL);
+	KUNIT_EXPECT_EQ(test, d[2]->dropped, 0U);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
+}
+
+/* An orphan ends with its socket, or with an explicit close. */
+static void mbox_orphans_end_with_their_socket(struct kunit *test)
+{
+	struct hsx_mbox *a = create(test, "hal:test:orphan:a");
+	struct hsx_mbox *b = create(test, "hal:test:orphan:b");
+	struct hsx_mbox_stats stats;
+	u32 id_a, id_b;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan:a", 1, &id_a), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan:b", 2, &id_b), 0);
+	fake.refuse[1] = -EAGAIN;
+	fake.refuse[2] = -ENOBUFS;
+	hsx_mbox_destroy(a, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(b, HSX_CLOSE_CANCELLED);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 2U);
+
+	hsx_mbox_release_port(1);			/* socket closed */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id_b, 2), 0);	/* explicit close */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 0U);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
+	KUNIT_EXPECT_EQ(test, fake.n, 0U);
 }
 
 static struct kunit_case hsx_mailbox_cases[] = {
@@ -338,6 +404,8 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_closing_socket_is_not_a_drop),
 	KUNIT_CASE(mbox_release_port_ends_all_its_subscriptions),
 	KUNIT_CASE(mbox_destroy_sends_closed_and_ends_subscriptions),
+	KUNIT_CASE(mbox_close_notice_is_retried_until_queued),
+	KUNIT_CASE(mbox_orphans_end_with_their_socket),
 	KUNIT_CASE(mbox_subscriber_limits),
 	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
 	{}

@@ -21,9 +21,17 @@
 typedef struct hsx_mailbox hsx_mailbox_t;
 
 typedef enum {
-    HSX_MAILBOX_EVENT_DATA = 1,    /* a module event */
-    HSX_MAILBOX_EVENT_CLOSED = 2,  /* the mailbox is gone; nothing follows */
+    HSX_MAILBOX_EVENT_DATA = 1,   /* a module event */
+    HSX_MAILBOX_EVENT_CLOSED = 2, /* the mailbox is gone; nothing follows */
 } hsx_mailbox_event_type_t;
+
+/* Why a mailbox was closed (the kernel's enum hsx_close_reason). */
+typedef enum {
+    HSX_MAILBOX_CLOSE_UNKNOWN = 0,    /* not reported (an older kernel) */
+    HSX_MAILBOX_CLOSE_CANCELLED = 1,  /* its owner cancelled the object */
+    HSX_MAILBOX_CLOSE_OWNER_GONE = 2, /* its owner closed its device file or exited */
+    HSX_MAILBOX_CLOSE_ADMIN = 3,      /* an administrator cancelled the object */
+} hsx_mailbox_close_reason_t;
 
 typedef enum {
     HSX_MAILBOX_MODULE_NONE = 0,
@@ -32,12 +40,13 @@ typedef enum {
 
 typedef struct {
     hsx_mailbox_event_type_t type;
-    hsx_mailbox_module_t module;   /* which member of the union is valid */
+    hsx_mailbox_module_t module; /* which member of the union is valid */
     uint32_t mailbox_id;
-    uint64_t seq;                  /* per-mailbox sequence number */
-    uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when posted */
-    uint32_t dropped;              /* lost for this subscription since the previous event */
-    uint64_t dropped_total;        /* lost for this subscription in all */
+    uint64_t seq;           /* per-mailbox sequence number */
+    uint64_t timestamp_ns;  /* CLOCK_MONOTONIC when posted */
+    uint32_t dropped;       /* lost for this subscription since the previous event */
+    uint64_t dropped_total; /* lost for this subscription in all */
+    hsx_mailbox_close_reason_t close_reason; /* for HSX_MAILBOX_EVENT_CLOSED */
     union {
         struct {
             uint32_t timer_id;
@@ -68,8 +77,12 @@ int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox);
  * @param mailbox Handle
  * @param event Filled on success
  * @param timeout_ms 0 polls without blocking; HSX_HAL_TIMEOUT_INF waits forever
- * @return HSX_HAL_OK, HSX_HAL_TIMEOUT, HSX_HAL_CLOSED (the mailbox was destroyed,
- *         or closed by another thread), HSX_HAL_BUSY (a callback is registered)
+ * @return HSX_HAL_OK; HSX_HAL_TIMEOUT; HSX_HAL_CLOSED when the mailbox was
+ *         destroyed (the final event, with its close_reason and drop counts,
+ *         is filled in the first time) or closed by another thread;
+ *         HSX_HAL_BUSY when a callback is registered; HSX_HAL_ERROR with
+ *         hsx_hal_errno() EBADMSG or EPROTO for a malformed message (counted
+ *         as a drop in the next event).
  */
 int hsx_mailbox_recv(hsx_mailbox_t *mailbox, hsx_mailbox_event_t *event, uint32_t timeout_ms);
 
@@ -85,7 +98,14 @@ int hsx_mailbox_set_callback(hsx_mailbox_t *mailbox, hsx_mailbox_callback_t call
 const char *hsx_mailbox_name(const hsx_mailbox_t *mailbox);
 uint32_t hsx_mailbox_id(const hsx_mailbox_t *mailbox);
 
-/** The file descriptor to poll for readability, for integration in an event loop. */
+/**
+ * The file descriptor to poll for readability, for integration in an event
+ * loop. Events that arrived while the subscription was being set up are held
+ * by the library, where poll() cannot see them: call hsx_mailbox_recv() with
+ * timeout 0 until HSX_HAL_TIMEOUT before the first poll, and after each wake-up.
+ *
+ * @return The descriptor, or HSX_HAL_INVALID_PARAM for NULL
+ */
 int hsx_mailbox_fd(const hsx_mailbox_t *mailbox);
 
 /**

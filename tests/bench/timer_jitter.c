@@ -105,7 +105,8 @@ static int run_hsx(void)
 
 static int run_timerfd(void)
 {
-    struct itimerspec its = {.it_interval = {0, PERIOD_US * 1000}, .it_value = {0, PERIOD_US * 1000}};
+    struct itimerspec its = {.it_interval = {0, PERIOD_US * 1000},
+                             .it_value = {0, PERIOD_US * 1000}};
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
     uint64_t expirations;
 

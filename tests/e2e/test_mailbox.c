@@ -146,14 +146,14 @@ static void waits_time_out_and_polls_do_not_block(void **state)
 struct waiter {
     hsx_mailbox_t *mb;
     int result;
+    hsx_mailbox_event_t ev;
 };
 
 static void *wait_forever(void *arg)
 {
     struct waiter *w = arg;
-    hsx_mailbox_event_t ev;
 
-    w->result = hsx_mailbox_recv(w->mb, &ev, HSX_HAL_TIMEOUT_INF);
+    w->result = hsx_mailbox_recv(w->mb, &w->ev, HSX_HAL_TIMEOUT_INF);
     return NULL;
 }
 
@@ -170,6 +170,8 @@ static void destroying_a_mailbox_wakes_its_waiters(void **state)
     assert_int_equal(hsx_timer_cancel(t), HSX_HAL_OK);
     assert_int_equal(pthread_join(thread, NULL), 0);
     assert_int_equal(w.result, HSX_HAL_CLOSED);
+    assert_int_equal(w.ev.type, HSX_MAILBOX_EVENT_CLOSED);
+    assert_int_equal(w.ev.close_reason, HSX_MAILBOX_CLOSE_CANCELLED);
     assert_int_equal(hsx_mailbox_close(w.mb), HSX_HAL_OK);
 }
 

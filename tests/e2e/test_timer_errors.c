@@ -69,9 +69,10 @@ static void raw_wrong_size_reserved_and_flags_are_einval(void **state)
     uint64_t wide[4] = {0};
 
     assert_int_equal(
-        e2e_ioctl(fd, _IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_TIMER, HSX_TIMER_FN_CREATE),
-                            uint64_t[4]),
-                  wide),
+        e2e_ioctl(
+            fd,
+            _IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_TIMER, HSX_TIMER_FN_CREATE), uint64_t[4]),
+            wide),
         -EINVAL);
     create.reserved = 1;
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_TIMER_CREATE, &create), -EINVAL);
@@ -138,6 +139,10 @@ static void admin_node_cancels_any_timer(void **state)
     struct hsx_timer_create create = {.period_us = 100000};
     struct hsx_core_version version = {0};
     struct hsx_timer_id id = {0};
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_t *listener;
+    hsx_mailbox_event_t ev;
+    int ret;
 
     assert_int_equal(e2e_ioctl(ctl, HSX_IOC_CORE_VERSION, &version), 0);
     assert_int_equal(version.abi, HSX_ABI_VERSION);
@@ -147,8 +152,16 @@ static void admin_node_cancels_any_timer(void **state)
 
     assert_int_equal(e2e_ioctl(owner, HSX_IOC_TIMER_CREATE, &create), 0);
     id.timer_id = create.timer_id;
+    snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id.timer_id);
+    assert_int_equal(hsx_mailbox_open(name, &listener), HSX_HAL_OK);
     assert_int_equal(e2e_ioctl(ctl, HSX_IOC_TIMER_CANCEL, &id), 0);
     assert_false(e2e_exists("/sys/hal/timer/%u", id.timer_id));
+    /* Its listener is told, and why. */
+    while ((ret = hsx_mailbox_recv(listener, &ev, E2E_LIVENESS_MS)) == HSX_HAL_OK)
+        ;
+    assert_int_equal(ret, HSX_HAL_CLOSED);
+    assert_int_equal(ev.close_reason, HSX_MAILBOX_CLOSE_ADMIN);
+    assert_int_equal(hsx_mailbox_close(listener), HSX_HAL_OK);
     assert_int_equal(e2e_ioctl(owner, HSX_IOC_TIMER_CANCEL, &id), -ENOENT);
     close(ctl);
     close(owner);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Mailbox handles, inside the library.
+ */
+#ifndef HSX_MAILBOX_INTERNAL_H
+#define HSX_MAILBOX_INTERNAL_H
+
+#include <libmnl/libmnl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "dispatcher.h"
+#include "hsx_mailbox.h"
+#include "hsx_uapi.h"
+
+/* An event that arrived while hsx_mailbox_open() still waited for the kernel's ack. */
+struct early_message {
+    struct early_message *next;
+    size_t len;
+    unsigned char data[];
+};
+
+/* What hsx_drops_apply() needs to count every lost event once; see mailbox.c. */
+struct hsx_drop_account {
+    bool have_seq; /* an event was delivered, and last_seq is its number */
+    uint64_t last_seq;
+    uint32_t lost;        /* messages received but not delivered since then */
+    uint64_t extra_total; /* all this library has added to dropped_total */
+};
+
+struct hsx_mailbox {
+    /* Held by the application's handle, a thread in recv, the dispatcher, a timer lookup. */
+    atomic_uint refs;
+
+    /* Fixed once the handle is returned. */
+    int fd;                  /* the subscription's own socket */
+    int wake_fd;             /* eventfd, written once by close to end a blocked recv */
+    struct mnl_socket *sock; /* owner of fd; NULL for hsx_mailbox_from_fd() */
+    uint16_t family;         /* genl family ID; 0 accepts any message type */
+    uint32_t id;
+    char name[HSX_MBOX_NAME_MAX];
+
+    pthread_mutex_t lock; /* guards the fields below */
+    bool closed;          /* hsx_mailbox_close() has been called */
+    bool gone;            /* the kernel destroyed the mailbox (HSX_EVT_CLOSED) */
+    bool receiving;       /* a thread is in hsx_mailbox_recv() */
+    bool has_callback;
+    struct hsx_drop_account drops;
+    struct early_message *early_head, **early_tail;
+
+    struct hsx_dispatch_slot slot; /* guarded by the dispatcher's lock */
+};
+
+/*
+ * Wrap a datagram socket that carries "hsx" netlink messages as a mailbox
+ * handle, for tests: fd is taken over (closed by hsx_mailbox_close()), any
+ * message type is accepted, and closing sends no HSX_CMD_MBOX_CLOSE. End of
+ * file on fd counts as the mailbox being destroyed.
+ */
+int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **mailbox);
+
+void hsx_mailbox_ref(hsx_mailbox_t *mb);
+void hsx_mailbox_unref(hsx_mailbox_t *mb);
+
+/*
+ * For the dispatcher: the next queued event, without blocking. Messages that
+ * cannot be decoded are counted as lost (reported in the next event's
+ * dropped) since there is no caller to return an error to. Returns
+ * HSX_HAL_OK, HSX_HAL_CLOSED with the mailbox's final event, HSX_HAL_TIMEOUT
+ * when nothing is queued, or an error code for a broken socket.
+ */
+int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
+
+/*
+ * The result of one read, as hsx_mailbox_recv() sees it: len bytes at buf,
+ * or len = -errno. Takes mb->lock. Exposed so tests can inject what a real
+ * socket cannot be made to return (ENOBUFS). Returns as hsx_mailbox_recv(),
+ * or HSX_MAILBOX_READ_AGAIN when the read held nothing to deliver.
+ */
+#define HSX_MAILBOX_READ_AGAIN 1
+int hsx_mailbox_consume(hsx_mailbox_t *mb, const void *buf, ssize_t len,
+                        hsx_mailbox_event_t *event);
+
+/*
+ * hsx_mailbox_set_callback() and hsx_mailbox_close() for owners that keep
+ * state in user_data: *old_user_data receives the user data of the callback
+ * that was replaced or removed, which is no longer in use when they return
+ * (unless called from inside that callback).
+ */
+int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *user_data,
+                                void **old_user_data);
+int hsx_mailbox_close_ex(hsx_mailbox_t *mb, void **old_user_data);
+
+/* Drop accounting, see mailbox.c. */
+void hsx_drops_note_lost(struct hsx_drop_account *drops);
+void hsx_drops_apply(struct hsx_drop_account *drops, hsx_mailbox_event_t *event);
+
+#endif /* HSX_MAILBOX_INTERNAL_H */

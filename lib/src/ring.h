@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Blocking receives with a timeout, done with io_uring on a ring that each
+ * thread creates on first use and frees when it exits.
+ */
+#ifndef HSX_RING_H
+#define HSX_RING_H
+
+#include <sys/types.h>
+#include <time.h>
+
+/*
+ * Wait for one datagram on fd, until wake_fd becomes readable or the absolute
+ * CLOCK_MONOTONIC deadline passes (NULL waits without one). On success
+ * returns the datagram's full length, which may exceed the HSX_NL_BUFSIZE
+ * bytes stored at *data (the calling thread's buffer, valid until its next
+ * call). Otherwise returns -ETIME (deadline), -ECANCELED (woken), or -errno.
+ */
+ssize_t hsx_ring_recv(int fd, int wake_fd, const struct timespec *deadline, const void **data);
+
+#endif /* HSX_RING_H */

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/* Callbacks on the dispatcher thread, fed through socket pairs. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+
+#define MAX_RECORDED 512
+
+enum action {
+    ACTION_NONE,
+    ACTION_REMOVE_SELF, /* set_callback(mb, NULL) from inside the callback */
+    ACTION_CLOSE_SELF,  /* hsx_mailbox_close(mb) from inside the callback */
+};
+
+struct recorder {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int count;
+    uint64_t seq[MAX_RECORDED];
+    hsx_mailbox_event_type_t type[MAX_RECORDED];
+    uint32_t dropped[MAX_RECORDED];
+    pthread_t thread[MAX_RECORDED];
+    unsigned int sleep_ms; /* how long each callback takes */
+    enum action action;
+    atomic_int action_result;
+    atomic_bool inside;
+};
+
+/* Callbacks run one at a time, whichever mailbox they belong to. */
+static atomic_int callbacks_running;
+static atomic_int most_callbacks_running;
+
+static void recorder_init(struct recorder *r)
+{
+    memset(r, 0, sizeof(*r));
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->changed, NULL);
+    r->action_result = 1;
+}
+
+static void recorder_destroy(struct recorder *r)
+{
+    pthread_mutex_destroy(&r->lock);
+    pthread_cond_destroy(&r->changed);
+}
+
+static void record(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    struct recorder *r = arg;
+
+    int running = atomic_fetch_add(&callbacks_running, 1) + 1;
+    if (running > atomic_load(&most_callbacks_running))
+        atomic_store(&most_callbacks_running, running);
+    atomic_store(&r->inside, true);
+    if (r->sleep_ms)
+        test_sleep_ms(r->sleep_ms);
+
+    pthread_mutex_lock(&r->lock);
+    if (r->count < MAX_RECORDED) {
+        r->seq[r->count] = ev->seq;
+        r->type[r->count] = ev->type;
+        r->dropped[r->count] = ev->dropped;
+        r->thread[r->count] = pthread_self();
+        r->count++;
+    }
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+
+    atomic_store(&r->inside, false);
+    atomic_fetch_sub(&callbacks_running, 1);
+
+    /* Last: the handle may be gone after this. */
+    if (r->action == ACTION_REMOVE_SELF)
+        r->action_result = hsx_mailbox_set_callback(mb, NULL, NULL);
+    else if (r->action == ACTION_CLOSE_SELF)
+        r->action_result = hsx_mailbox_close(mb);
+}
+
+static bool wait_for_count(struct recorder *r, int count, unsigned int timeout_ms)
+{
+    uint64_t deadline = test_now_ms() + timeout_ms;
+
+    pthread_mutex_lock(&r->lock);
+    while (r->count < count && test_now_ms() < deadline) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 10 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&r->changed, &r->lock, &ts);
+    }
+    bool reached = r->count >= count;
+    pthread_mutex_unlock(&r->lock);
+    return reached;
+}
+
+static int recorded(struct recorder *r)
+{
+    pthread_mutex_lock(&r->lock);
+    int count = r->count;
+    pthread_mutex_unlock(&r->lock);
+    return count;
+}
+
+struct fixture {
+    hsx_mailbox_t *mb;
+    int peer;
+    struct recorder rec;
+};
+
+static int setup(void **state)
+{
+    static struct fixture f;
+
+    recorder_init(&f.rec);
+    if (test_mailbox(3, "hal:timer:3", &f.mb, &f.peer) < 0)
+        return -1;
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    if (f->mb)
+        hsx_mailbox_close(f->mb);
+    close(f->peer);
+    recorder_destroy(&f->rec);
+    return 0;
+}
+
+static void send_expiries(int peer, uint64_t first, uint64_t last)
+{
+    for (uint64_t seq = first; seq <= last; seq++) {
+        struct test_event ev = test_expiry(3, seq);
+        assert_true(test_send_event(peer, &ev));
+    }
+}
+
+static void callbacks_run_in_order_on_the_dispatcher_thread(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 100);
+    assert_true(wait_for_count(&f->rec, 100, 5000));
+    for (int i = 0; i < 100; i++) {
+        assert_int_equal(f->rec.seq[i], i + 1);
+        assert_false(pthread_equal(f->rec.thread[i], pthread_self()));
+        assert_true(pthread_equal(f->rec.thread[i], f->rec.thread[0]));
+    }
+}
+
+static void events_queued_before_the_callback_are_delivered(void **state)
+{
+    struct fixture *f = *state;
+
+    send_expiries(f->peer, 1, 5);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    assert_true(wait_for_count(&f->rec, 5, 5000));
+    assert_int_equal(f->rec.seq[4], 5);
+}
+
+static void removal_waits_for_a_running_callback(void **state)
+{
+    struct fixture *f = *state;
+    hsx_mailbox_event_t ev;
+
+    f->rec.sleep_ms = 200;
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 1);
+    uint64_t deadline = test_now_ms() + 5000;
+    while (!atomic_load(&f->rec.inside) && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    assert_true(atomic_load(&f->rec.inside));
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    /* The callback had finished when removal returned... */
+    assert_false(atomic_load(&f->rec.inside));
+    assert_int_equal(recorded(&f->rec), 1);
+    /* ...and does not run again: new events stay for hsx_mailbox_recv(). */
+    send_expiries(f->peer, 2, 3);
+    test_sleep_ms(100);
+    assert_int_equal(recorded(&f->rec), 1);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 1000), HSX_HAL_OK);
+    assert_int_equal(ev.seq, 2);
+}
+
+static void removal_from_inside_the_callback(void **state)
+{
+    struct fixture *f = *state;
+    hsx_mailbox_event_t ev;
+
+    f->rec.action = ACTION_REMOVE_SELF;
+    send_expiries(f->peer, 1, 3);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    assert_true(wait_for_count(&f->rec, 1, 5000));
+    test_sleep_ms(100);
+    assert_int_equal(f->rec.action_result, HSX_HAL_OK);
+    assert_int_equal(recorded(&f->rec), 1);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 1000), HSX_HAL_OK);
+    assert_int_equal(ev.seq, 2);
+}
+
+static void close_from_inside_the_callback(void **state)
+{
+    struct fixture *f = *state;
+
+    f->rec.action = ACTION_CLOSE_SELF;
+    send_expiries(f->peer, 1, 3);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    assert_true(wait_for_count(&f->rec, 1, 5000));
+    test_sleep_ms(100);
+    assert_int_equal(f->rec.action_result, HSX_HAL_OK);
+    assert_int_equal(recorded(&f->rec), 1);
+    f->mb = NULL; /* closed by the callback */
+}
+
+static void close_removes_the_callback(void **state)
+{
+    struct fixture *f = *state;
+
+    f->rec.sleep_ms = 100;
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 5);
+    assert_true(wait_for_count(&f->rec, 1, 5000));
+    assert_int_equal(hsx_mailbox_close(f->mb), HSX_HAL_OK);
+    f->mb = NULL;
+    assert_false(atomic_load(&f->rec.inside));
+    int count = recorded(&f->rec);
+    test_sleep_ms(300);
+    assert_int_equal(recorded(&f->rec), count);
+    assert_true(count < 5);
+}
+
+static void receive_and_callback_exclude_each_other(void **state)
+{
+    struct fixture *f = *state;
+    hsx_mailbox_event_t ev;
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_BUSY);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 100), HSX_HAL_BUSY);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_TIMEOUT);
+}
+
+struct waiter {
+    hsx_mailbox_t *mb;
+    int result;
+};
+
+static void *wait_on_mailbox(void *arg)
+{
+    struct waiter *w = arg;
+    hsx_mailbox_event_t ev;
+
+    w->result = hsx_mailbox_recv(w->mb, &ev, 5000);
+    return NULL;
+}
+
+static void no_callback_while_a_thread_waits(void **state)
+{
+    struct fixture *f = *state;
+    struct waiter w = {.mb = f->mb, .result = 1};
+    pthread_t thread;
+
+    assert_int_equal(pthread_create(&thread, NULL, wait_on_mailbox, &w), 0);
+    test_sleep_ms(50);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_BUSY);
+    send_expiries(f->peer, 1, 1);
+    pthread_join(thread, NULL);
+    assert_int_equal(w.result, HSX_HAL_OK);
+}
+
+static void closed_event_is_the_last_callback(void **state)
+{
+    struct fixture *f = *state;
+    struct test_event closed = {.mailbox_id = 3, .type = HSX_EVT_CLOSED, .seq = 2};
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 1);
+    assert_true(test_send_event(f->peer, &closed));
+    send_expiries(f->peer, 3, 3);
+    assert_true(wait_for_count(&f->rec, 2, 5000));
+    test_sleep_ms(100);
+    assert_int_equal(recorded(&f->rec), 2);
+    assert_int_equal(f->rec.type[0], HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(f->rec.type[1], HSX_MAILBOX_EVENT_CLOSED);
+    /* A gone mailbox takes no new callback. */
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_CLOSED);
+}
+
+static void undecodable_messages_count_as_drops(void **state)
+{
+    struct fixture *f = *state;
+    struct test_event broken = test_expiry(3, 2);
+
+    broken.omit = OMIT(HSX_A_EVT_TIMESTAMP_NS);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 1);
+    assert_true(test_send_event(f->peer, &broken));
+    assert_true(test_send_bytes(f->peer, "junk", 4)); /* not an event: no loss */
+    send_expiries(f->peer, 3, 4);
+    assert_true(wait_for_count(&f->rec, 3, 5000));
+    assert_int_equal(f->rec.seq[0], 1);
+    assert_int_equal(f->rec.dropped[0], 0);
+    assert_int_equal(f->rec.seq[1], 3);
+    assert_int_equal(f->rec.dropped[1], 1);
+    assert_int_equal(f->rec.seq[2], 4);
+    assert_int_equal(f->rec.dropped[2], 0);
+}
+
+static void replacing_a_callback(void **state)
+{
+    struct fixture *f = *state;
+    struct recorder second;
+
+    recorder_init(&second);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    send_expiries(f->peer, 1, 1);
+    assert_true(wait_for_count(&f->rec, 1, 5000));
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &second), HSX_HAL_OK);
+    send_expiries(f->peer, 2, 3);
+    assert_true(wait_for_count(&second, 2, 5000));
+    assert_int_equal(recorded(&f->rec), 1);
+    assert_int_equal(second.seq[0], 2);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    recorder_destroy(&second);
+}
+
+static void many_mailboxes_one_callback_at_a_time(void **state)
+{
+    enum { MAILBOXES = 8, EVENTS = 40 };
+    static struct recorder recs[MAILBOXES];
+    hsx_mailbox_t *mbs[MAILBOXES];
+    int peers[MAILBOXES];
+    (void)state;
+
+    atomic_store(&most_callbacks_running, 0);
+    for (int i = 0; i < MAILBOXES; i++) {
+        recorder_init(&recs[i]);
+        recs[i].sleep_ms = i % 3 == 0 ? 1 : 0;
+        assert_int_equal(test_mailbox(3, "hal:timer:3", &mbs[i], &peers[i]), 0);
+        assert_int_equal(hsx_mailbox_set_callback(mbs[i], record, &recs[i]), HSX_HAL_OK);
+    }
+    for (uint64_t seq = 1; seq <= EVENTS; seq++) {
+        for (int i = 0; i < MAILBOXES; i++)
+            send_expiries(peers[i], seq, seq);
+    }
+    for (int i = 0; i < MAILBOXES; i++) {
+        assert_true(wait_for_count(&recs[i], EVENTS, 10000));
+        for (int k = 0; k < EVENTS; k++)
+            assert_int_equal(recs[i].seq[k], k + 1);
+    }
+    assert_int_equal(atomic_load(&most_callbacks_running), 1);
+    for (int i = 0; i < MAILBOXES; i++) {
+        assert_int_equal(hsx_mailbox_close(mbs[i]), HSX_HAL_OK);
+        close(peers[i]);
+        recorder_destroy(&recs[i]);
+    }
+}
+
+struct traffic {
+    int peer;
+    atomic_bool stop;
+    atomic_bool allowed;   /* a callback may run now */
+    atomic_int violations; /* callbacks that ran when they must not */
+    atomic_int delivered;
+};
+
+static void *send_until_stopped(void *arg)
+{
+    struct traffic *t = arg;
+
+    for (uint64_t seq = 1; !atomic_load(&t->stop); seq++) {
+        struct test_event ev = test_expiry(3, seq);
+        test_send_event(t->peer, &ev);
+        if (seq % 16 == 0)
+            test_sleep_ms(1);
+    }
+    return NULL;
+}
+
+static void count_if_allowed(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    struct traffic *t = arg;
+    (void)mb;
+    (void)ev;
+
+    if (!atomic_load(&t->allowed))
+        atomic_fetch_add(&t->violations, 1);
+    atomic_fetch_add(&t->delivered, 1);
+}
+
+/* Removal under load, where it races with the poll's own completions. */
+static void toggling_callbacks_under_traffic(void **state)
+{
+    struct fixture *f = *state;
+    struct traffic t = {.peer = f->peer};
+    hsx_mailbox_event_t ev;
+    pthread_t sender;
+
+    /* A full socket must not block the sender: it would never see stop. */
+    assert_int_equal(fcntl(f->peer, F_SETFL, O_NONBLOCK), 0);
+    assert_int_equal(pthread_create(&sender, NULL, send_until_stopped, &t), 0);
+    for (int i = 0; i < 300; i++) {
+        atomic_store(&t.allowed, true);
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, count_if_allowed, &t), HSX_HAL_OK);
+        if (i % 3 == 0)
+            test_sleep_ms(1);
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+        atomic_store(&t.allowed, false);
+        /* In between, the events are ours to receive. */
+        int ret = hsx_mailbox_recv(f->mb, &ev, 0);
+        assert_true(ret == HSX_HAL_OK || ret == HSX_HAL_TIMEOUT);
+    }
+    atomic_store(&t.stop, true);
+    pthread_join(sender, NULL);
+    test_sleep_ms(50);
+    assert_int_equal(atomic_load(&t.violations), 0);
+    assert_true(atomic_load(&t.delivered) > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(callbacks_run_in_order_on_the_dispatcher_thread, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(events_queued_before_the_callback_are_delivered, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(removal_waits_for_a_running_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(removal_from_inside_the_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_from_inside_the_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(close_removes_the_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(receive_and_callback_exclude_each_other, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_callback_while_a_thread_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(closed_event_is_the_last_callback, setup, teardown),
+        cmocka_unit_test_setup_teardown(undecodable_messages_count_as_drops, setup, teardown),
+        cmocka_unit_test_setup_teardown(replacing_a_callback, setup, teardown),
+        cmocka_unit_test(many_mailboxes_one_callback_at_a_time),
+        cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

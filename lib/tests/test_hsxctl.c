@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hsxctl's command-line parser and output formats. They are built into this
+ * test from the tool's sources: neither needs a kernel or a running hsxctl.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../tools/hsxctl/cli.c"
+#include "../../tools/hsxctl/output.c"
+
+/* Parse a command line given as one string (words split on spaces); keep stderr's text. */
+static char err_text[1024];
+
+static int parse(const char *line, struct hsxctl_cmdline *cmd)
+{
+    static char buf[512];
+    char *argv[32] = {"hsxctl"};
+    int argc = 1;
+
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *word = strtok(buf, " "); word && argc < 31; word = strtok(NULL, " "))
+        argv[argc++] = word;
+    FILE *err = fmemopen(err_text, sizeof(err_text), "w");
+    assert_non_null(err);
+    int ret = hsxctl_parse(argc, argv, cmd, err);
+    fclose(err);
+    return ret;
+}
+
+static void expect_usage_error(const char *line, const char *message)
+{
+    struct hsxctl_cmdline cmd;
+
+    memset(err_text, 0, sizeof(err_text));
+    assert_int_equal(parse(line, &cmd), HSXCTL_EXIT_USAGE);
+    if (!strstr(err_text, message))
+        fail_msg("'%s': expected \"%s\" in \"%s\"", line, message, err_text);
+}
+
+static void numbers_are_parsed_strictly(void **state)
+{
+    uint64_t v = 0;
+    (void)state;
+
+    assert_int_equal(hsxctl_parse_u64("123", 0, 1000, &v), 0);
+    assert_int_equal(v, 123);
+    assert_int_equal(hsxctl_parse_u64("0010", 0, 1000, &v), 0);
+    assert_int_equal(v, 10);
+    assert_int_equal(hsxctl_parse_u64("18446744073709551615", 0, UINT64_MAX, &v), 0);
+    assert_true(v == UINT64_MAX);
+
+    static const char *const not_numbers[] = {"",   "12x",  "-1",  "+1", " 1",
+                                              "1 ", "0x10", "1e3", "x"};
+    for (size_t i = 0; i < sizeof(not_numbers) / sizeof(not_numbers[0]); i++)
+        assert_int_equal(hsxctl_parse_u64(not_numbers[i], 0, UINT64_MAX, &v), -EINVAL);
+    assert_int_equal(hsxctl_parse_u64(NULL, 0, 1, &v), -EINVAL);
+
+    assert_int_equal(hsxctl_parse_u64("18446744073709551616", 0, UINT64_MAX, &v), -ERANGE);
+    assert_int_equal(hsxctl_parse_u64("99", 100, 200, &v), -ERANGE);
+    assert_int_equal(hsxctl_parse_u64("201", 100, 200, &v), -ERANGE);
+    assert_int_equal(hsxctl_parse_u64("100", 100, 200, &v), 0);
+    assert_int_equal(hsxctl_parse_u64("200", 100, 200, &v), 0);
+}
+
+static void commands_and_their_arguments(void **state)
+{
+    struct hsxctl_cmdline cmd;
+    (void)state;
+
+    assert_int_equal(parse("status", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_STATUS);
+    assert_false(cmd.json);
+    assert_int_equal(parse("status --json", &cmd), 0);
+    assert_true(cmd.json);
+
+    assert_int_equal(parse("timer create 1000", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_TIMER_CREATE);
+    assert_int_equal(cmd.period_us, 1000);
+    assert_false(cmd.one_shot);
+    assert_int_equal(cmd.count, 0); /* periodic: no limit */
+
+    assert_int_equal(parse("timer create --one-shot 3600000000 --json", &cmd), 0);
+    assert_true(cmd.one_shot);
+    assert_true(cmd.json);
+    assert_int_equal(cmd.period_us, 3600000000u);
+    assert_int_equal(cmd.count, 1); /* one-shot: one event */
+
+    assert_int_equal(parse("timer create 100 --count 5", &cmd), 0);
+    assert_int_equal(cmd.count, 5);
+    assert_int_equal(parse("timer create 100 --count=7", &cmd), 0);
+    assert_int_equal(cmd.count, 7);
+    assert_int_equal(parse("timer create 100 -c 9", &cmd), 0);
+    assert_int_equal(cmd.count, 9);
+
+    assert_int_equal(parse("timer cancel 32767", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_TIMER_CANCEL);
+    assert_int_equal(cmd.timer_id, 32767);
+
+    assert_int_equal(parse("timer list --json", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_TIMER_LIST);
+    assert_true(cmd.json);
+
+    assert_int_equal(parse("listen hal:timer:3 --count 2 --timeout 500 --json", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_LISTEN);
+    assert_string_equal(cmd.mailbox, "hal:timer:3");
+    assert_int_equal(cmd.count, 2);
+    assert_int_equal(cmd.timeout_ms, 500);
+    assert_true(cmd.json);
+    assert_int_equal(parse("listen hal:gpio:5", &cmd), 0);
+    assert_int_equal(cmd.count, 0);
+    assert_int_equal(cmd.timeout_ms, 0);
+}
+
+static void help_and_version(void **state)
+{
+    struct hsxctl_cmdline cmd;
+    (void)state;
+
+    assert_int_equal(parse("--help", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_HELP);
+    assert_null(cmd.help_topic);
+    assert_int_equal(parse("-h", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_HELP);
+    assert_int_equal(parse("--version", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_VERSION);
+    assert_int_equal(parse("-V", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_VERSION);
+
+    assert_int_equal(parse("help", &cmd), 0);
+    assert_null(cmd.help_topic);
+    assert_int_equal(parse("help listen", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "listen");
+    assert_int_equal(parse("help timer create", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "timer create");
+    assert_int_equal(parse("help timer", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "timer");
+    assert_int_equal(parse("timer cancel --help", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_HELP);
+    assert_string_equal(cmd.help_topic, "timer cancel");
+    /* --help wins over a bad argument next to it. */
+    assert_int_equal(parse("listen --help", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "listen");
+}
+
+static void bad_command_lines(void **state)
+{
+    (void)state;
+    expect_usage_error("", "no command given");
+    expect_usage_error("frobnicate", "unknown command 'frobnicate'");
+    expect_usage_error("--frobnicate", "unknown option '--frobnicate'");
+    expect_usage_error("-x status", "unknown option '-x'");
+    expect_usage_error("timer", "missing subcommand");
+    expect_usage_error("timer start 5", "unknown command 'timer start'");
+    expect_usage_error("help frobnicate", "unknown command 'frobnicate'");
+    expect_usage_error("help timer create now", "too many arguments");
+
+    expect_usage_error("timer create", "missing argument");
+    expect_usage_error("timer create 12x", "invalid PERIOD_US '12x'");
+    expect_usage_error("timer create -5", "negative numbers are not allowed: '-5'");
+    expect_usage_error("timer create 99", "PERIOD_US '99' is out of range (100..3600000000)");
+    expect_usage_error("timer create 3600000001", "out of range");
+    expect_usage_error("timer create 99999999999999999999999", "out of range");
+    expect_usage_error("timer create 1000 2000", "unexpected argument '2000'");
+    expect_usage_error("timer create 1000 --count", "option '--count' needs a value");
+    expect_usage_error("timer create 1000 --count 0", "--count '0' is out of range");
+    expect_usage_error("timer create 1000 --count -1", "negative numbers are not allowed");
+    expect_usage_error("timer create 1000 --count=-1", "invalid --count '-1'");
+    expect_usage_error("timer create 1000 --count 1.5", "invalid --count '1.5'");
+    expect_usage_error("timer create 1000 --one-shot --count 2", "--count must be 1");
+    expect_usage_error("timer create 1000 --timeout 5", "'--timeout' does not apply");
+    expect_usage_error("timer create 1000 --frob", "unknown option '--frob'");
+
+    expect_usage_error("timer cancel", "missing argument");
+    expect_usage_error("timer cancel 0", "ID '0' is out of range (1..32767)");
+    expect_usage_error("timer cancel 32768", "out of range");
+    expect_usage_error("timer cancel abc", "invalid ID 'abc'");
+    expect_usage_error("timer cancel 5 --json", "'--json' does not apply");
+    expect_usage_error("timer list 5", "unexpected argument '5'");
+
+    expect_usage_error("listen", "missing argument");
+    expect_usage_error("listen a b", "unexpected argument 'b'");
+    expect_usage_error("listen hal:timer:1 --timeout 0", "--timeout '0' is out of range");
+    expect_usage_error("listen hal:timer:1 --timeout 4294967295", "out of range");
+    expect_usage_error("listen hal:timer:1 --one-shot", "'--one-shot' does not apply");
+    expect_usage_error("listen "
+                       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                       "1 to 63 characters");
+    expect_usage_error("status --count 3", "'--count' does not apply");
+    expect_usage_error("status now", "unexpected argument 'now'");
+}
+
+static void every_command_has_help(void **state)
+{
+    (void)state;
+    for (unsigned int i = 0; i < hsxctl_command_count; i++) {
+        const struct hsxctl_command_info *info = &hsxctl_commands[i];
+        assert_ptr_equal(hsxctl_find_command(info->name), info);
+        assert_true(strncmp(info->synopsis, info->name, strlen(info->name)) == 0);
+        assert_true(strlen(info->help) > 10);
+    }
+    assert_null(hsxctl_find_command("timer"));
+}
+
+/* ---- output ----------------------------------------------------------------------- */
+
+static char out_text[4096];
+
+static FILE *capture(void)
+{
+    memset(out_text, 0, sizeof(out_text));
+    FILE *out = fmemopen(out_text, sizeof(out_text), "w");
+    assert_non_null(out);
+    return out;
+}
+
+static const char *json_of(const char *text)
+{
+    FILE *out = capture();
+    json_string(out, text);
+    fclose(out);
+    return out_text;
+}
+
+static void json_strings_are_escaped(void **state)
+{
+    (void)state;
+    assert_string_equal(json_of("plain"), "\"plain\"");
+    assert_string_equal(json_of("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    assert_string_equal(json_of("line\nnext\ttab\r"), "\"line\\nnext\\ttab\\r\"");
+    assert_string_equal(json_of("\x01\x1f\x7f"), "\"\\u0001\\u001f\\u007f\"");
+    assert_string_equal(json_of("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+                        "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    /* Not UTF-8: a stray continuation byte, a cut sequence, an overlong slash, a surrogate. */
+    assert_string_equal(json_of("a\x80z"), "\"a\\ufffdz\"");
+    assert_string_equal(json_of("a\xe2\x82"), "\"a\\ufffd\\ufffd\"");
+    assert_string_equal(json_of("\xc0\xaf"), "\"\\ufffd\\ufffd\"");
+    assert_string_equal(json_of("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");
+}
+
+static const char *value_of(const char *text)
+{
+    FILE *out = capture();
+    json_value(out, text);
+    fclose(out);
+    return out_text;
+}
+
+static void sysfs_values_become_numbers_when_they_are(void **state)
+{
+    (void)state;
+    assert_string_equal(value_of("42"), "42");
+    assert_string_equal(value_of("-7"), "-7");
+    assert_string_equal(value_of("0"), "0");
+    assert_string_equal(value_of("007"), "\"007\"");
+    assert_string_equal(value_of("1.5"), "\"1.5\"");
+    assert_string_equal(value_of(""), "\"\"");
+    assert_string_equal(value_of("-"), "\"-\"");
+    assert_string_equal(value_of("0.1.0"), "\"0.1.0\"");
+    assert_string_equal(value_of("18446744073709551615"), "\"18446744073709551615\"");
+}
+
+static void events_print_on_one_line(void **state)
+{
+    hsx_mailbox_event_t ev = {
+        .type = HSX_MAILBOX_EVENT_DATA,
+        .module = HSX_MAILBOX_MODULE_TIMER,
+        .mailbox_id = 9,
+        .seq = 12,
+        .timestamp_ns = 123456789012ULL,
+        .dropped = 1,
+        .dropped_total = 4,
+        .u.timer = {.timer_id = 3, .tick_us = 123456789, .overruns = 2, .expirations = 14},
+    };
+    (void)state;
+
+    FILE *out = capture();
+    print_event(out, "hal:timer:3", &ev, 0);
+    fclose(out);
+    assert_string_equal(out_text, "hal:timer:3 seq=12 t=123.456789s timer=3 tick_us=123456789 "
+                                  "overruns=2 expirations=14 dropped=1 dropped_total=4\n");
+
+    out = capture();
+    print_event(out, "hal:timer:3", &ev, 1);
+    fclose(out);
+    assert_string_equal(
+        out_text, "{\"mailbox\":\"hal:timer:3\",\"mailbox_id\":9,\"type\":\"data\",\"seq\":12,"
+                  "\"timestamp_ns\":123456789012,\"dropped\":1,\"dropped_total\":4,"
+                  "\"module\":\"timer\",\"timer\":{\"id\":3,\"tick_us\":123456789,"
+                  "\"overruns\":2,\"expirations\":14}}\n");
+
+    ev = (hsx_mailbox_event_t){.type = HSX_MAILBOX_EVENT_CLOSED, .seq = 13, .timestamp_ns = 5};
+    out = capture();
+    print_event(out, "hal:timer:3", &ev, 0);
+    fclose(out);
+    assert_string_equal(out_text, "hal:timer:3 seq=13 t=0.000000s closed dropped=0\n");
+    out = capture();
+    print_event(out, "hal:timer:3", &ev, 1);
+    fclose(out);
+    assert_non_null(strstr(out_text, "\"type\":\"closed\""));
+    assert_null(strstr(out_text, "\"module\""));
+}
+
+static void expiries_print_on_one_line(void **state)
+{
+    hsx_timer_event_ex_t ev = {.timer_id = 3,
+                               .tick_us = 1000,
+                               .overruns = 0,
+                               .expirations = 1,
+                               .seq = 1,
+                               .timestamp_ns = 1000000};
+    (void)state;
+
+    FILE *out = capture();
+    print_expiry(out, 3, &ev, 0);
+    fclose(out);
+    assert_string_equal(out_text,
+                        "timer=3 seq=1 tick_us=1000 overruns=0 expirations=1 dropped=0\n");
+    out = capture();
+    print_expiry(out, 3, &ev, 1);
+    fclose(out);
+    assert_string_equal(out_text,
+                        "{\"timer\":3,\"seq\":1,\"timestamp_ns\":1000000,\"tick_us\":1000,"
+                        "\"overruns\":0,\"expirations\":1,\"dropped\":0,"
+                        "\"dropped_total\":0}\n");
+}
+
+static void kernel_text_stays_on_one_line(void **state)
+{
+    (void)state;
+    FILE *out = capture();
+    print_text(out, "a\nb\tc\x01\x7f");
+    fclose(out);
+    assert_string_equal(out_text, "a b c??");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(numbers_are_parsed_strictly),
+        cmocka_unit_test(commands_and_their_arguments),
+        cmocka_unit_test(help_and_version),
+        cmocka_unit_test(bad_command_lines),
+        cmocka_unit_test(every_command_has_help),
+        cmocka_unit_test(json_strings_are_escaped),
+        cmocka_unit_test(sysfs_values_become_numbers_when_they_are),
+        cmocka_unit_test(events_print_on_one_line),
+        cmocka_unit_test(expiries_print_on_one_line),
+        cmocka_unit_test(kernel_text_stays_on_one_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

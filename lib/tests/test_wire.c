@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: MIT
+/* Building requests and decoding kernel messages of the "hsx" family. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "wire.h"
+
+static unsigned char buf[HSX_NL_BUFSIZE];
+
+/* ---- requests -------------------------------------------------------------- */
+
+static const struct nlattr *find_attr(const struct nlmsghdr *nlh, uint16_t type)
+{
+    const struct nlattr *attr;
+
+    mnl_attr_for_each(attr, nlh, GENL_HDRLEN)
+    {
+        if (mnl_attr_get_type(attr) == type)
+            return attr;
+    }
+    return NULL;
+}
+
+static void get_family_asks_the_controller_for_hsx(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = hsx_wire_get_family(buf, sizeof(buf), 42, HSX_GENL_NAME);
+    assert_non_null(nlh);
+    assert_int_equal(nlh->nlmsg_type, GENL_ID_CTRL);
+    /* Without the ack, nothing would end the wait after the reply. */
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+    assert_int_equal(nlh->nlmsg_seq, 42);
+    assert_int_equal(hsx_wire_genl_cmd(nlh), CTRL_CMD_GETFAMILY);
+    const struct nlattr *name = find_attr(nlh, CTRL_ATTR_FAMILY_NAME);
+    assert_non_null(name);
+    assert_int_equal(mnl_attr_validate(name, MNL_TYPE_NUL_STRING), 0);
+    assert_string_equal(mnl_attr_get_str(name), HSX_GENL_NAME);
+}
+
+static void mbox_open_carries_the_name_and_asks_for_an_ack(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = hsx_wire_mbox_open(buf, sizeof(buf), TEST_FAMILY, 7, "hal:timer:3");
+    assert_non_null(nlh);
+    assert_int_equal(nlh->nlmsg_type, TEST_FAMILY);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+    assert_int_equal(hsx_wire_genl_cmd(nlh), HSX_CMD_MBOX_OPEN);
+    const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+    assert_int_equal(genl->version, HSX_GENL_VERSION);
+    const struct nlattr *name = find_attr(nlh, HSX_A_MBOX_NAME);
+    assert_non_null(name);
+    assert_int_equal(mnl_attr_validate(name, MNL_TYPE_NUL_STRING), 0);
+    assert_string_equal(mnl_attr_get_str(name), "hal:timer:3");
+}
+
+static void mbox_close_carries_the_id(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = hsx_wire_mbox_close(buf, sizeof(buf), TEST_FAMILY, 8, 99);
+    assert_non_null(nlh);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST);
+    assert_int_equal(hsx_wire_genl_cmd(nlh), HSX_CMD_MBOX_CLOSE);
+    const struct nlattr *id = find_attr(nlh, HSX_A_MBOX_ID);
+    assert_non_null(id);
+    assert_int_equal(mnl_attr_get_u32(id), 99);
+}
+
+static void mbox_dump_is_a_dump_request(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = hsx_wire_mbox_dump(buf, sizeof(buf), TEST_FAMILY, 9);
+    assert_non_null(nlh);
+    assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+    assert_int_equal(hsx_wire_genl_cmd(nlh), HSX_CMD_MBOX_GET);
+    assert_int_equal(nlh->nlmsg_len, MNL_NLMSG_HDRLEN + GENL_HDRLEN);
+}
+
+static void builders_refuse_small_buffers(void **state)
+{
+    (void)state;
+    assert_null(hsx_wire_mbox_open(buf, 24, TEST_FAMILY, 1, "hal:timer:3"));
+    assert_null(hsx_wire_mbox_dump(buf, 8, TEST_FAMILY, 1));
+    assert_null(hsx_wire_get_family(buf, 20, 1, HSX_GENL_NAME));
+}
+
+/* ---- replies ----------------------------------------------------------------- */
+
+static void family_reply_gives_the_id(void **state)
+{
+    uint16_t family = 0;
+    (void)state;
+
+    struct nlmsghdr *nlh = test_put_genl(buf, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+    mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, HSX_GENL_NAME);
+    mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, 0x21);
+    mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
+    assert_int_equal(hsx_wire_parse_family(nlh, &family), 0);
+    assert_int_equal(family, 0x21);
+
+    nlh = test_put_genl(buf, GENL_ID_CTRL, CTRL_CMD_NEWFAMILY);
+    mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, HSX_GENL_NAME);
+    assert_int_equal(hsx_wire_parse_family(nlh, &family), -EBADMSG);
+}
+
+static void open_reply_gives_the_mailbox_id(void **state)
+{
+    uint32_t id = 0;
+    (void)state;
+
+    struct nlmsghdr *nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_OPEN);
+    mnl_attr_put_u32(nlh, HSX_A_MBOX_ID, 17);
+    mnl_attr_put_strz(nlh, HSX_A_MBOX_NAME, "hal:timer:3");
+    assert_int_equal(hsx_wire_parse_open_reply(nlh, &id), 0);
+    assert_int_equal(id, 17);
+
+    nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_OPEN);
+    mnl_attr_put_strz(nlh, HSX_A_MBOX_NAME, "hal:timer:3");
+    assert_int_equal(hsx_wire_parse_open_reply(nlh, &id), -EBADMSG);
+}
+
+static void info_is_decoded_with_defaults(void **state)
+{
+    hsx_mailbox_info_t info;
+    (void)state;
+
+    struct nlmsghdr *nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_GET);
+    mnl_attr_put_u32(nlh, HSX_A_MBOX_ID, 5);
+    mnl_attr_put_strz(nlh, HSX_A_MBOX_NAME, "hal:gpio:4");
+    mnl_attr_put_u32(nlh, HSX_A_MBOX_SUBSCRIBERS, 2);
+    mnl_attr_put(nlh, HSX_A_PAD, 0, NULL);
+    mnl_attr_put_u64(nlh, HSX_A_MBOX_SEQ, 1000);
+    mnl_attr_put_u64(nlh, HSX_A_MBOX_DROPS, 3);
+    assert_int_equal(hsx_wire_parse_info(nlh, &info), 0);
+    assert_int_equal(info.id, 5);
+    assert_string_equal(info.name, "hal:gpio:4");
+    assert_int_equal(info.subscribers, 2);
+    assert_int_equal(info.seq, 1000);
+    assert_int_equal(info.events, 0); /* absent */
+    assert_int_equal(info.drops, 3);
+}
+
+static void info_with_an_oversized_name_is_rejected(void **state)
+{
+    hsx_mailbox_info_t info;
+    char name[100];
+    (void)state;
+
+    memset(name, 'x', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    struct nlmsghdr *nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_GET);
+    mnl_attr_put_u32(nlh, HSX_A_MBOX_ID, 5);
+    mnl_attr_put_strz(nlh, HSX_A_MBOX_NAME, name);
+    assert_int_equal(hsx_wire_parse_info(nlh, &info), -EBADMSG);
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+static int decode(const struct test_event *ev, hsx_mailbox_event_t *out)
+{
+    size_t len = test_put_event(buf, ev);
+    return hsx_wire_decode_datagram(buf, len, TEST_FAMILY, out);
+}
+
+static void timer_event_is_decoded(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 12);
+    (void)state;
+
+    ev.dropped = 2;
+    ev.dropped_total = 9;
+    ev.overruns = 4;
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_TIMER);
+    assert_int_equal(out.mailbox_id, 3);
+    assert_int_equal(out.seq, 12);
+    assert_int_equal(out.timestamp_ns, 12000000000ULL);
+    assert_int_equal(out.dropped, 2);
+    assert_int_equal(out.dropped_total, 9);
+    assert_int_equal(out.u.timer.timer_id, 3);
+    assert_int_equal(out.u.timer.tick_us, 12000000ULL);
+    assert_int_equal(out.u.timer.overruns, 4);
+    assert_int_equal(out.u.timer.expirations, 12);
+}
+
+static void closed_event_is_decoded(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = {.mailbox_id = 3, .type = HSX_EVT_CLOSED, .seq = 13};
+    (void)state;
+
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_CLOSED);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_NONE);
+    assert_int_equal(out.seq, 13);
+    assert_int_equal(out.close_reason, HSX_MAILBOX_CLOSE_UNKNOWN);
+
+    ev.close_reason = HSX_CLOSE_ADMIN;
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.close_reason, HSX_MAILBOX_CLOSE_ADMIN);
+    ev.close_reason = HSX_CLOSE_OWNER_GONE;
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.close_reason, HSX_MAILBOX_CLOSE_OWNER_GONE);
+}
+
+static void drop_counters_default_to_zero(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    ev.omit = OMIT(HSX_A_EVT_DROPPED) | OMIT(HSX_A_EVT_DROPPED_TOTAL);
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.dropped, 0);
+    assert_int_equal(out.dropped_total, 0);
+}
+
+static void events_missing_a_required_attribute_are_rejected(void **state)
+{
+    static const uint16_t required[] = {HSX_A_MBOX_ID, HSX_A_EVT_TYPE, HSX_A_EVT_SEQ,
+                                        HSX_A_EVT_TIMESTAMP_NS};
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        struct test_event ev = test_expiry(3, 1);
+        ev.omit = OMIT(required[i]);
+        assert_int_equal(decode(&ev, &out), -EBADMSG);
+    }
+}
+
+static void data_event_without_module_nest_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    ev.timer = false;
+    assert_int_equal(decode(&ev, &out), -EBADMSG);
+}
+
+static void data_event_of_an_unknown_module_is_delivered_without_payload(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    ev.timer = false;
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    test_put_event(buf, &ev);
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_MAX + 1); /* a newer module's nest */
+    mnl_attr_put_u32(nlh, 1, 5);
+    mnl_attr_nest_end(nlh, nest);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_NONE);
+}
+
+static void unknown_event_type_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    ev.type = 77;
+    assert_int_equal(decode(&ev, &out), -EPROTO);
+}
+
+static void attribute_of_the_wrong_size_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    /* The sequence number as a u32 instead of a u64. */
+    ev.omit = OMIT(HSX_A_EVT_SEQ);
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    test_put_event(buf, &ev);
+    mnl_attr_put_u32(nlh, HSX_A_EVT_SEQ, 1);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+
+    /* The type as a u32 instead of a u16. */
+    ev = test_expiry(3, 1);
+    ev.omit = OMIT(HSX_A_EVT_TYPE);
+    test_put_event(buf, &ev);
+    mnl_attr_put_u32(nlh, HSX_A_EVT_TYPE, HSX_EVT_DATA);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void timer_nest_must_hold_id_and_tick(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    ev.timer = false;
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    test_put_event(buf, &ev);
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_TIMER);
+    mnl_attr_put_u32(nlh, HSX_TIMER_A_ID, 3); /* no tick */
+    mnl_attr_nest_end(nlh, nest);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+
+    /* A timer nest that is not a nest at all. */
+    test_put_event(buf, &ev);
+    mnl_attr_put_u16(nlh, HSX_A_EVT_TIMER, 1);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void truncated_datagram_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    size_t len = test_put_event(buf, &ev);
+    for (size_t cut = 1; cut < len; cut += 3)
+        assert_int_equal(hsx_wire_decode_datagram(buf, len - cut, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(hsx_wire_decode_datagram(buf, 0, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void truncated_attribute_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    test_put_event(buf, &ev);
+    /* Cut the message inside its last attribute, as a buggy sender would. */
+    nlh->nlmsg_len -= 6;
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void event_of_another_family_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 1);
+    (void)state;
+
+    size_t len = test_put_event(buf, &ev);
+    assert_int_equal(hsx_wire_decode_datagram(buf, len, TEST_FAMILY + 1, &out), -EPROTO);
+    /* Family 0 accepts any. */
+    assert_int_equal(hsx_wire_decode_datagram(buf, len, 0, &out), 1);
+}
+
+static void message_without_genl_header_is_rejected(void **state)
+{
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = TEST_FAMILY;
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static size_t put_error(int error)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = NLMSG_ERROR;
+    struct nlmsgerr *err = mnl_nlmsg_put_extra_header(nlh, sizeof(*err));
+    err->error = error;
+    return nlh->nlmsg_len;
+}
+
+static void netlink_errors_and_acks(void **state)
+{
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    assert_int_equal(hsx_wire_decode_datagram(buf, put_error(-ENOENT), TEST_FAMILY, &out), -ENOENT);
+    assert_int_equal(hsx_wire_decode_datagram(buf, put_error(0), TEST_FAMILY, &out), 0);
+    /* An error message too short to hold its errno. */
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = NLMSG_ERROR;
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void late_replies_and_noops_deliver_nothing(void **state)
+{
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    struct nlmsghdr *nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_OPEN);
+    mnl_attr_put_u32(nlh, HSX_A_MBOX_ID, 3);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 0);
+
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = NLMSG_NOOP;
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 0);
+}
+
+static void unknown_attributes_and_padding_are_skipped(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_expiry(3, 5);
+    (void)state;
+
+    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+    test_put_event(buf, &ev);
+    mnl_attr_put(nlh, HSX_A_PAD, 0, NULL);
+    mnl_attr_put_u64(nlh, HSX_A_MAX + 7, 123);
+    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 1);
+    assert_int_equal(out.seq, 5);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(get_family_asks_the_controller_for_hsx),
+        cmocka_unit_test(mbox_open_carries_the_name_and_asks_for_an_ack),
+        cmocka_unit_test(mbox_close_carries_the_id),
+        cmocka_unit_test(mbox_dump_is_a_dump_request),
+        cmocka_unit_test(builders_refuse_small_buffers),
+        cmocka_unit_test(family_reply_gives_the_id),
+        cmocka_unit_test(open_reply_gives_the_mailbox_id),
+        cmocka_unit_test(info_is_decoded_with_defaults),
+        cmocka_unit_test(info_with_an_oversized_name_is_rejected),
+        cmocka_unit_test(timer_event_is_decoded),
+        cmocka_unit_test(closed_event_is_decoded),
+        cmocka_unit_test(drop_counters_default_to_zero),
+        cmocka_unit_test(events_missing_a_required_attribute_are_rejected),
+        cmocka_unit_test(data_event_without_module_nest_is_rejected),
+        cmocka_unit_test(data_event_of_an_unknown_module_is_delivered_without_payload),
+        cmocka_unit_test(unknown_event_type_is_rejected),
+        cmocka_unit_test(attribute_of_the_wrong_size_is_rejected),
+        cmocka_unit_test(timer_nest_must_hold_id_and_tick),
+        cmocka_unit_test(truncated_datagram_is_rejected),
+        cmocka_unit_test(truncated_attribute_is_rejected),
+        cmocka_unit_test(event_of_another_family_is_rejected),
+        cmocka_unit_test(message_without_genl_header_is_rejected),
+        cmocka_unit_test(netlink_errors_and_acks),
+        cmocka_unit_test(late_replies_and_noops_deliver_nothing),
+        cmocka_unit_test(unknown_attributes_and_padding_are_skipped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

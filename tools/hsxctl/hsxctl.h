@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hsxctl's commands. Each returns an exit status (see cli.h).
+ */
+#ifndef HSXCTL_H
+#define HSXCTL_H
+
+#include "cli.h"
+
+/* The release, unless the build passes it (-DHSX_VERSION=...). */
+#ifndef HSX_VERSION
+#define HSX_VERSION "0.1.0"
+#endif
+
+#define HSX_DEV_PATH(node) "/dev/" node
+
+int cmd_status(const struct hsxctl_cmdline *cmd);
+int cmd_timer_create(const struct hsxctl_cmdline *cmd);
+int cmd_timer_cancel(const struct hsxctl_cmdline *cmd);
+int cmd_timer_list(const struct hsxctl_cmdline *cmd);
+int cmd_listen(const struct hsxctl_cmdline *cmd);
+
+/* Say why hsx.ko is not usable, if it is not. Returns true if it is loaded. */
+bool require_hsx_loaded(void);
+
+#endif /* HSXCTL_H */

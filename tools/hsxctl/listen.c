@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hsxctl listen: print a mailbox's events as they arrive.
+ *
+ * The mailbox is used the way an application's own event loop would use it:
+ * poll(2) on hsx_mailbox_fd() together with a signalfd for SIGINT/SIGTERM,
+ * then hsx_mailbox_recv() with a zero timeout until nothing is queued.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hsx_mailbox.h"
+#include "hsxctl.h"
+#include "output.h"
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+enum drain_result {
+    DRAINED,  /* nothing more queued */
+    FINISHED, /* the requested number of events arrived */
+    FAILED,   /* the mailbox is gone, or an error; reported */
+};
+
+/* Print every queued event. */
+static enum drain_result drain(hsx_mailbox_t *mb, const struct hsxctl_cmdline *cmd,
+                               uint64_t *received)
+{
+    hsx_mailbox_event_t event;
+
+    for (;;) {
+        int ret = hsx_mailbox_recv(mb, &event, 0);
+
+        if (ret == HSX_HAL_TIMEOUT)
+            return DRAINED;
+        if (ret == HSX_HAL_OK || ret == HSX_HAL_CLOSED) {
+            print_event(stdout, cmd->mailbox, &event, cmd->json);
+            fflush(stdout);
+        }
+        if (ret == HSX_HAL_CLOSED) {
+            hsxctl_error("mailbox '%s' was destroyed", cmd->mailbox);
+            return FAILED;
+        }
+        if (ret != HSX_HAL_OK) {
+            hsxctl_fail_hal(ret, "cannot receive from mailbox '%s'", cmd->mailbox);
+            return FAILED;
+        }
+        if (cmd->count && ++*received >= cmd->count)
+            return FINISHED;
+    }
+}
+
+static int listen_loop(hsx_mailbox_t *mb, int signal_fd, const struct hsxctl_cmdline *cmd)
+{
+    struct pollfd fds[2] = {
+        {.fd = hsx_mailbox_fd(mb), .events = POLLIN},
+        {.fd = signal_fd, .events = POLLIN},
+    };
+    uint64_t received = 0, last_event = now_ms();
+
+    for (;;) {
+        uint64_t before = received;
+
+        /* Drain first: events that came with the subscription do not make the fd readable. */
+        enum drain_result result = drain(mb, cmd, &received);
+        if (result != DRAINED)
+            return result == FINISHED ? HSXCTL_EXIT_OK : HSXCTL_EXIT_FAILURE;
+        if (received != before)
+            last_event = now_ms();
+
+        int wait_ms = -1;
+        if (cmd->timeout_ms) {
+            uint64_t waited = now_ms() - last_event;
+            wait_ms = waited >= cmd->timeout_ms ? 0 : (int)(cmd->timeout_ms - waited);
+        }
+        int ready = poll(fds, 2, wait_ms);
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready < 0) {
+            hsxctl_error("poll: %s", strerror(errno));
+            return HSXCTL_EXIT_FAILURE;
+        }
+        if (fds[1].revents)
+            return HSXCTL_EXIT_OK; /* SIGINT or SIGTERM */
+        if (ready == 0) {
+            hsxctl_error("no event on mailbox '%s' within %u ms", cmd->mailbox, cmd->timeout_ms);
+            return HSXCTL_EXIT_FAILURE;
+        }
+    }
+}
+
+int cmd_listen(const struct hsxctl_cmdline *cmd)
+{
+    hsx_mailbox_t *mb;
+    sigset_t stop;
+
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, NULL);
+    int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+    if (signal_fd < 0) {
+        hsxctl_error("signalfd: %s", strerror(errno));
+        return HSXCTL_EXIT_FAILURE;
+    }
+
+    int ret = hsx_mailbox_open(cmd->mailbox, &mb);
+    if (ret != HSX_HAL_OK) {
+        close(signal_fd);
+        if (ret == HSX_HAL_NO_DEVICE && !require_hsx_loaded())
+            return HSXCTL_EXIT_FAILURE;
+        return hsxctl_fail_hal(ret, "cannot subscribe to mailbox '%s'", cmd->mailbox);
+    }
+    ret = listen_loop(mb, signal_fd, cmd);
+    hsx_mailbox_close(mb);
+    close(signal_fd);
+    return ret;
+}

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+
+void hsxctl_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("hsxctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int hsxctl_fail_hal(int code, const char *fmt, ...)
+{
+    int err = hsx_hal_errno();
+    va_list ap;
+
+    fputs("hsxctl: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, ": %s", hsx_hal_strerror(code));
+    if (err)
+        fprintf(stderr, " (%s)", strerror(err));
+    fputc('\n', stderr);
+    return HSXCTL_EXIT_FAILURE;
+}
+
+void print_text(FILE *out, const char *text)
+{
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+        if (*s == '\n' || *s == '\t')
+            fputc(' ', out);
+        else if (*s < 0x20 || *s == 0x7f)
+            fputc('?', out);
+        else
+            fputc(*s, out);
+    }
+}
+
+/* Length of the UTF-8 sequence at s, or 0 if it is not one. */
+static size_t utf8_length(const unsigned char *s)
+{
+    static const struct {
+        unsigned char mask, lead;
+        uint32_t min;
+    } forms[] = {
+        {0x80, 0x00, 0x0},     /* 0xxxxxxx */
+        {0xe0, 0xc0, 0x80},    /* 110xxxxx 10xxxxxx */
+        {0xf0, 0xe0, 0x800},   /* 1110xxxx 10xxxxxx 10xxxxxx */
+        {0xf8, 0xf0, 0x10000}, /* 11110xxx 10xxxxxx 10xxxxxx 10xxxxxx */
+    };
+
+    for (size_t len = 1; len <= 4; len++) {
+        if ((s[0] & forms[len - 1].mask) != forms[len - 1].lead)
+            continue;
+        uint32_t cp = s[0] & (unsigned char)~forms[len - 1].mask;
+        for (size_t i = 1; i < len; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        /* Overlong forms, surrogates and values beyond Unicode are not UTF-8. */
+        if (cp < forms[len - 1].min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        return len;
+    }
+    return 0;
+}
+
+void json_string(FILE *out, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+
+    fputc('"', out);
+    while (*s) {
+        size_t len = utf8_length(s);
+
+        if (len == 0) {
+            fputs("\\ufffd", out);
+            s++;
+        } else if (len > 1) {
+            fwrite(s, 1, len, out);
+            s += len;
+        } else {
+            switch (*s) {
+            case '"':
+                fputs("\\\"", out);
+                break;
+            case '\\':
+                fputs("\\\\", out);
+                break;
+            case '\n':
+                fputs("\\n", out);
+                break;
+            case '\t':
+                fputs("\\t", out);
+                break;
+            case '\r':
+                fputs("\\r", out);
+                break;
+            default:
+                if (*s < 0x20 || *s == 0x7f)
+                    fprintf(out, "\\u%04x", *s);
+                else
+                    fputc(*s, out);
+            }
+            s++;
+        }
+    }
+    fputc('"', out);
+}
+
+/* A JSON number must not have leading zeros or a plus sign; keep it short enough for int64. */
+static bool plain_integer(const char *text)
+{
+    const char *digits = text[0] == '-' ? text + 1 : text;
+    size_t len = strlen(digits);
+
+    if (len == 0 || len > 18 || (digits[0] == '0' && len > 1))
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)digits[i]))
+            return false;
+    }
+    return true;
+}
+
+void json_value(FILE *out, const char *text)
+{
+    if (plain_integer(text))
+        fputs(text, out);
+    else
+        json_string(out, text);
+}
+
+static void print_timestamp(FILE *out, uint64_t ns)
+{
+    fprintf(out, "t=%" PRIu64 ".%06" PRIu64 "s", ns / 1000000000u, ns % 1000000000u / 1000u);
+}
+
+void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, int json)
+{
+    bool closed = ev->type == HSX_MAILBOX_EVENT_CLOSED;
+    bool timer = ev->module == HSX_MAILBOX_MODULE_TIMER;
+
+    if (json) {
+        fputs("{\"mailbox\":", out);
+        json_string(out, mailbox);
+        fprintf(out,
+                ",\"mailbox_id\":%" PRIu32 ",\"type\":\"%s\",\"seq\":%" PRIu64
+                ",\"timestamp_ns\":%" PRIu64 ",\"dropped\":%" PRIu32 ",\"dropped_total\":%" PRIu64,
+                ev->mailbox_id, closed ? "closed" : "data", ev->seq, ev->timestamp_ns, ev->dropped,
+                ev->dropped_total);
+        if (timer)
+            fprintf(out,
+                    ",\"module\":\"timer\",\"timer\":{\"id\":%" PRIu32 ",\"tick_us\":%" PRIu64
+                    ",\"overruns\":%" PRIu32 ",\"expirations\":%" PRIu64 "}",
+                    ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
+                    ev->u.timer.expirations);
+        else if (!closed)
+            fputs(",\"module\":null", out);
+        fputs("}\n", out);
+        return;
+    }
+
+    fprintf(out, "%s seq=%" PRIu64 " ", mailbox, ev->seq);
+    print_timestamp(out, ev->timestamp_ns);
+    if (closed)
+        fputs(" closed", out);
+    else if (timer)
+        fprintf(out,
+                " timer=%" PRIu32 " tick_us=%" PRIu64 " overruns=%" PRIu32 " expirations=%" PRIu64,
+                ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
+                ev->u.timer.expirations);
+    else
+        fputs(" module=unknown", out);
+    fprintf(out, " dropped=%" PRIu32, ev->dropped);
+    if (ev->dropped_total)
+        fprintf(out, " dropped_total=%" PRIu64, ev->dropped_total);
+    fputc('\n', out);
+}
+
+void print_expiry(FILE *out, hsx_timer_t timer, const hsx_timer_event_ex_t *ev, int json)
+{
+    if (json) {
+        fprintf(out,
+                "{\"timer\":%u,\"seq\":%" PRIu64 ",\"timestamp_ns\":%" PRIu64
+                ",\"tick_us\":%" PRIu64 ",\"overruns\":%" PRIu32 ",\"expirations\":%" PRIu64
+                ",\"dropped\":%" PRIu32 ",\"dropped_total\":%" PRIu64 "}\n",
+                (unsigned int)timer, ev->seq, ev->timestamp_ns, ev->tick_us, ev->overruns,
+                ev->expirations, ev->dropped, ev->dropped_total);
+        return;
+    }
+    fprintf(out,
+            "timer=%u seq=%" PRIu64 " tick_us=%" PRIu64 " overruns=%" PRIu32 " expirations=%" PRIu64
+            " dropped=%" PRIu32,
+            (unsigned int)timer, ev->seq, ev->tick_us, ev->overruns, ev->expirations, ev->dropped);
+    if (ev->dropped_total)
+        fprintf(out, " dropped_total=%" PRIu64, ev->dropped_total);
+    fputc('\n', out);
+}

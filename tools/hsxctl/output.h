@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What hsxctl prints: error messages, JSON, and events in both forms.
+ */
+#ifndef HSXCTL_OUTPUT_H
+#define HSXCTL_OUTPUT_H
+
+#include <stdio.h>
+
+#include "hsx_mailbox.h"
+#include "hsx_timer.h"
+
+/* "hsxctl: <message>" on stderr. */
+void hsxctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * "hsxctl: <message>: <hsx_hal_strerror(code)> (<strerror(hsx_hal_errno())>)"
+ * on stderr, for a failed library call. Returns HSXCTL_EXIT_FAILURE.
+ */
+int hsxctl_fail_hal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Text from the kernel on one line: line breaks become spaces, other control bytes '?'. */
+void print_text(FILE *out, const char *text);
+
+/* A JSON string, quoted and escaped; bytes that are not UTF-8 become U+FFFD. */
+void json_string(FILE *out, const char *text);
+
+/* A sysfs value: a JSON number if it is a plain integer, else a string. */
+void json_value(FILE *out, const char *text);
+
+/* One mailbox event on one line, readable or as a JSON object. */
+void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *event, int json);
+
+/* One timer expiry on one line, readable or as a JSON object. */
+void print_expiry(FILE *out, hsx_timer_t timer, const hsx_timer_event_ex_t *event, int json);
+
+#endif /* HSXCTL_OUTPUT_H */
