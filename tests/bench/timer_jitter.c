@@ -60,7 +60,7 @@ static double percentile(struct series *s, double p)
     return s->jitter_us[(unsigned int)((s->n - 1) * p)];
 }
 
-static struct series hsx_series, timerfd_series;
+static struct series hsx_series, wait_series, timerfd_series;
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
 static int hsx_done;
@@ -103,6 +103,30 @@ static int run_hsx(void)
     return 0;
 }
 
+/* The library's blocking style: one io_uring receive per expiry. */
+static int run_hsx_wait(void)
+{
+    hsx_timer_t t = hsx_timer_create(PERIOD_US, HSX_TIMER_PERIODIC);
+    hsx_timer_event_ex_t ev;
+    int ret;
+
+    if (HSX_TIMER_IS_ERROR(t)) {
+        fprintf(stderr, "timer_jitter: hsx_timer_create: %s\n",
+                hsx_hal_strerror(HSX_TIMER_ERROR(t)));
+        return -1;
+    }
+    do {
+        ret = hsx_timer_wait_event(t, &ev, 1000);
+        if (ret != HSX_HAL_OK) {
+            fprintf(stderr, "timer_jitter: wait: %s\n", hsx_hal_strerror(ret));
+            hsx_timer_cancel(t);
+            return -1;
+        }
+    } while (!record(&wait_series, now_ns()));
+    hsx_timer_cancel(t);
+    return 0;
+}
+
 static int run_timerfd(void)
 {
     struct itimerspec its = {.it_interval = {0, PERIOD_US * 1000},
@@ -129,23 +153,28 @@ static int run_timerfd(void)
 
 int main(void)
 {
-    double h50, h99, t50, t99;
+    double h50, h99, w50, w99, t50, t99;
 
-    if (run_timerfd() || run_hsx())
+    if (run_timerfd() || run_hsx_wait() || run_hsx())
         return EXIT_FAILURE;
     h50 = percentile(&hsx_series, 0.50);
     h99 = percentile(&hsx_series, 0.99);
+    w50 = percentile(&wait_series, 0.50);
+    w99 = percentile(&wait_series, 0.99);
     t50 = percentile(&timerfd_series, 0.50);
     t99 = percentile(&timerfd_series, 0.99);
 
     printf("timer jitter, 1 kHz, %u intervals each, |interval - period| in us\n", SAMPLES);
     printf("  %-22s %10s %10s\n", "", "p50", "p99");
     printf("  %-22s %10.1f %10.1f\n", "hsx timer callback", h50, h99);
+    printf("  %-22s %10.1f %10.1f\n", "hsx blocking wait", w50, w99);
     printf("  %-22s %10.1f %10.1f\n", "timerfd read loop", t50, t99);
     printf("  %-22s %10.2f %10.2f\n", "ratio hsx/timerfd", t50 > 0 ? h50 / t50 : 0.0,
            t99 > 0 ? h99 / t99 : 0.0);
-    printf("BENCH timer_jitter hsx_p50_us=%.1f hsx_p99_us=%.1f timerfd_p50_us=%.1f "
-           "timerfd_p99_us=%.1f\n",
-           h50, h99, t50, t99);
+    printf("  %-22s %10.2f %10.2f\n", "ratio wait/timerfd", t50 > 0 ? w50 / t50 : 0.0,
+           t99 > 0 ? w99 / t99 : 0.0);
+    printf("BENCH timer_jitter hsx_p50_us=%.1f hsx_p99_us=%.1f wait_p50_us=%.1f wait_p99_us=%.1f "
+           "timerfd_p50_us=%.1f timerfd_p99_us=%.1f\n",
+           h50, h99, w50, w99, t50, t99);
     return EXIT_SUCCESS;
 }

@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# hsxctl against the real module: status, timers, listening, and bad input
+# (a message on stderr and exit 2 for a bad command line, 1 for a failure).
+set -u
+
+failures=0
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
+
+# expect EXIT DESCRIPTION -- COMMAND...: run it, check its exit status.
+expect() {
+	want=$1 what=$2
+	shift 3
+	"$@" >/tmp/hsxctl.out 2>/tmp/hsxctl.err
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$what (exit $got)"
+	else
+		not_ok "$what: exit $got, wanted $want"
+		sed 's/^/    out: /' /tmp/hsxctl.out
+		sed 's/^/    err: /' /tmp/hsxctl.err
+	fi
+}
+
+# contains FILE PATTERN DESCRIPTION
+contains() {
+	if grep -q -- "$2" "$1"; then ok "$3"; else not_ok "$3: no '$2' in output"; sed 's/^/    /' "$1"; fi
+}
+
+expect 0 "status" -- hsxctl status
+contains /tmp/hsxctl.out "$(cat /sys/hal/version)" "status shows the version"
+contains /tmp/hsxctl.out "timer" "status lists the timer module"
+
+expect 0 "status --json" -- hsxctl status --json
+contains /tmp/hsxctl.out '"version"' "status --json has a version key"
+
+expect 0 "timer create with --count" -- hsxctl timer create 2000 --count 3
+lines=$(grep -c 'tick_us' /tmp/hsxctl.out)
+[ "$lines" -eq 3 ] && ok "timer create printed 3 expiries" || not_ok "timer create printed $lines expiries"
+
+expect 0 "one-shot timer" -- hsxctl timer create 5000 --one-shot --json
+contains /tmp/hsxctl.out '"timer":' "one-shot --json names the timer"
+contains /tmp/hsxctl.out '"one_shot":true' "one-shot --json says it is one-shot"
+
+# A background timer to list, listen to, and cancel from another process.
+hsxctl timer create 100000 >/tmp/hsxctl.bg 2>&1 &
+bg=$!
+id=""
+for _ in $(seq 100); do
+	id=$(ls /sys/hal/timer | grep -E '^[0-9]+$' | head -n 1)
+	[ -n "$id" ] && break
+	sleep 0.1
+done
+[ -n "$id" ] && ok "background timer $id exists" || not_ok "background timer did not appear"
+
+expect 0 "timer list" -- hsxctl timer list
+contains /tmp/hsxctl.out "$id" "timer list shows timer $id"
+
+expect 0 "listen --count 2" -- hsxctl listen "hal:timer:$id" --count 2 --json
+[ "$(grep -c '"seq"' /tmp/hsxctl.out)" -eq 2 ] && ok "listen printed 2 JSON events" ||
+	not_ok "listen printed $(grep -c '"seq"' /tmp/hsxctl.out) JSON events"
+
+expect 0 "timer cancel through the admin node" -- hsxctl timer cancel "$id"
+[ ! -e "/sys/hal/timer/$id" ] && ok "timer $id is gone" || not_ok "timer $id still exists"
+wait "$bg"
+rc=$?
+[ "$rc" -ne 0 ] && ok "the creator noticed its timer was cancelled (exit $rc)" ||
+	not_ok "the creator exited 0 although its timer was cancelled"
+
+expect 1 "listen to a mailbox that does not exist" -- hsxctl listen hal:timer:32000 --count 1
+expect 1 "cancel a timer that does not exist" -- hsxctl timer cancel 32000
+
+# A timer that will not fire for an hour: listening to it times out.
+hsxctl timer create 3600000000 >/dev/null 2>&1 &
+bg=$!
+slow=""
+for _ in $(seq 100); do
+	slow=$(ls /sys/hal/timer | grep -E '^[0-9]+$' | head -n 1)
+	[ -n "$slow" ] && break
+	sleep 0.1
+done
+expect 1 "listen that times out" -- hsxctl listen "hal:timer:$slow" --timeout 50
+contains /tmp/hsxctl.err "hsxctl" "the timeout is reported"
+kill "$bg"
+wait "$bg" 2>/dev/null
+
+expect 2 "unknown command" -- hsxctl frobnicate
+expect 2 "bad number" -- hsxctl timer create 12x
+expect 2 "negative number" -- hsxctl timer create -5
+expect 2 "period out of range" -- hsxctl timer create 0
+expect 2 "missing argument" -- hsxctl listen
+expect 2 "unknown option" -- hsxctl status --frob
+contains /tmp/hsxctl.err "hsxctl" "errors name the tool"
+
+echo "hsxctl: $failures failure(s)"
+[ "$failures" -eq 0 ]
