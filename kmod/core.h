@@ -70,5 +70,6 @@ struct hsx_module {
 
 extern const struct hsx_module hsx_core_module;
 extern const struct hsx_module hsx_timer_module;
+extern const struct hsx_module hsx_gpio_module;
 
 #endif /* _HSX_CORE_H */
