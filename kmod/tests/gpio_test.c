@@ -26,34 +26,27 @@ static void gpio_config_accepts_valid_combinations(struct kunit *test)
 
 static void gpio_config_rejects_bad_values(struct kunit *test)
 {
-	const struct hsx_gpio_config ok = { .pin = 1, .mode = HSX_GPIO_M_INPUT };
-	struct hsx_gpio_config c;
+	static const struct hsx_gpio_config bad[] = {
+		{ .pin = HSX_GPIO_MAX_PINS, .mode = HSX_GPIO_M_INPUT },
+		{ .pin = 1, .mode = 3 },
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .pull = 3 },
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .flags = HSX_GPIO_F_ALL + 1 },
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .reserved = { 0, 0, 1 } },
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .debounce_us = HSX_GPIO_DEBOUNCE_MAX_US + 1 },
+		/* Drive and initial value belong to outputs, debounce to inputs. */
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .flags = HSX_GPIO_F_OPEN_DRAIN },
+		{ .pin = 1, .mode = HSX_GPIO_M_INPUT, .flags = HSX_GPIO_F_INIT_HIGH },
+		{ .pin = 1, .mode = HSX_GPIO_M_OUTPUT, .debounce_us = 10 },
+		{ .pin = 1, .mode = HSX_GPIO_M_OUTPUT,
+		  .flags = HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE },
+	};
+	const struct hsx_gpio_config analog = { .pin = 1, .mode = HSX_GPIO_M_ANALOG };
+	unsigned int i;
 
-	c = ok, c.pin = HSX_GPIO_MAX_PINS;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.mode = 3;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.pull = 3;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.flags = HSX_GPIO_F_ALL + 1;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.reserved[2] = 1;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.debounce_us = HSX_GPIO_DEBOUNCE_MAX_US + 1;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	/* Drive and initial value belong to outputs, debounce to inputs. */
-	c = ok, c.flags = HSX_GPIO_F_OPEN_DRAIN;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.flags = HSX_GPIO_F_INIT_HIGH;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.mode = HSX_GPIO_M_OUTPUT, c.debounce_us = 10;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	c = ok, c.mode = HSX_GPIO_M_OUTPUT;
-	c.flags = HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EINVAL);
-	/* Analog is valid input but no backend has it. */
-	c = ok, c.mode = HSX_GPIO_M_ANALOG;
-	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&c), -EOPNOTSUPP);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, hsx_gpio_validate_config(&bad[i]), -EINVAL, "case %u", i);
+	/* Analog is a valid mode, but no backend has it. */
+	KUNIT_EXPECT_EQ(test, hsx_gpio_validate_config(&analog), -EOPNOTSUPP);
 }
 
 static void gpio_map_parses_bindings(struct kunit *test)
