@@ -125,7 +125,7 @@ bench: all bench-build
 bench-build: $(BENCHES)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lm
+	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lgpiod -lm
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)

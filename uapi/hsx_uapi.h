@@ -227,6 +227,20 @@ struct hsx_timer_id {
  * is entry i) or, without one, by the module parameter gpio_map or the admin
  * ioctl HSX_IOC_GPIO_MAP. A line is requested from gpiolib when a pin is
  * first configured and released when its last user closes.
+ *
+ * Sharing. Pins are shared by every open file of /dev/hsx/gpio: a file that
+ * configures, reads, writes or sets the interrupt of a pin becomes one of its
+ * users and keeps its line held until it closes. A pin's configuration and its
+ * interrupt setting are the pin's, not a file's: the last CONFIG wins, and
+ * disabling the interrupt (or changing its edge, which restarts line_seq)
+ * does so for every listener. The mailbox "hal:gpio:<pin>" exists while the
+ * pin is configured; anyone may subscribe to it.
+ *
+ * Errors common to the pin functions: EINVAL bad argument, or the pin is not
+ * configured (READ, WRITE, TOGGLE, SET_INTERRUPT, *_MULTI); ENXIO the pin is
+ * not bound to a line; ENODEV its chip does not exist; EPERM WRITE or TOGGLE
+ * of an input; EBUSY CONFIG of a pin whose interrupt is enabled to anything
+ * but an input.
  */
 #define HSX_GPIO_MAX_PINS	64
 #define HSX_GPIO_LABEL_MAX	32	/* chip label and line name, with NUL */
@@ -325,7 +339,8 @@ struct hsx_gpio_multi {
  * @mapped: 1 when the pin is bound to a line
  * @offset: the line's offset on its chip
  * @chip: the chip's label
- * @name: the line's name, empty if it has none
+ * @name: the line's name; empty if it has none, or while no file holds the
+ *	line (the name is read from the chip through the held line)
  * @reserved: zero
  */
 struct hsx_gpio_info {
@@ -345,8 +360,8 @@ struct hsx_gpio_info {
  *	an empty label unmaps the pin
  * @reserved: zero
  *
- * Errors: EPERM not the admin node, EBUSY the pin is in use, ENOTSUPP the
- * pins come from the device tree.
+ * Errors: EPERM not the admin node, EBUSY the pin is in use, EINVAL a label
+ * too long or not NUL-terminated.
  */
 struct hsx_gpio_map {
 	__u32 pin;

@@ -3,8 +3,8 @@
  * Device nodes are opened lazily, once per process, and stay open: a timer
  * belongs to the open file that created it, and a GPIO line stays requested
  * while an open file that configured it is open, so closing a node would
- * destroy every timer of the process or release its pins. A failed open is not remembered, so a process
- * that started before hsx.ko was loaded can still use it later.
+ * destroy every timer of the process or release its pins. A failed open is not remembered, so a
+ * process that started before hsx.ko was loaded can still use it later.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -6,8 +6,9 @@
  * subscription's events separately (in that socket's receive buffer) and a
  * blocking wait on one handle needs no demultiplexing. A handle is reference
  * counted: the application's reference is dropped by hsx_mailbox_close(), and
- * a thread blocked in hsx_mailbox_recv(), the dispatcher, or a timer lookup
- * each hold their own, so closing never frees memory another thread is using.
+ * a thread blocked in hsx_mailbox_recv(), the dispatcher, or a lookup of a
+ * timer's or a pin's mailbox each hold their own, so closing never frees
+ * memory another thread is using.
  * Close ends a blocked receive by writing the handle's eventfd, which that
  * receive also waits on (shutdown() does not work on netlink sockets).
  */

@@ -31,7 +31,7 @@ struct hsx_drop_account {
 };
 
 struct hsx_mailbox {
-    /* Held by the application's handle, a thread in recv, the dispatcher, a timer lookup. */
+    /* Held by the application's handle, a thread in recv, the dispatcher, an object lookup. */
     atomic_uint refs;
 
     /* Fixed once the handle is returned. */

@@ -149,16 +149,9 @@ HSX_API int hsx_timer_wait_event(hsx_timer_t timer, hsx_timer_event_ex_t *event,
 
     if (!valid_timer(timer) || !event)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    hsx_mailbox_t *mailbox = hsx_object_table_get(&timers, timer);
-    if (!mailbox)
-        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-
-    int ret = hsx_mailbox_recv(mailbox, &mev, timeout_ms);
-    if (ret == HSX_HAL_OK && mev.module != HSX_MAILBOX_MODULE_TIMER)
-        ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    int ret = hsx_object_table_recv(&timers, timer, HSX_MAILBOX_MODULE_TIMER, &mev, timeout_ms);
     if (ret == HSX_HAL_OK)
         hsx_timer_event_ex_from_mailbox(&mev, event);
-    hsx_mailbox_unref(mailbox);
     return ret;
 }
 

@@ -12,7 +12,8 @@
 void hsx_timer_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_timer_event_t *out);
 void hsx_timer_event_ex_from_mailbox(const hsx_mailbox_event_t *in, hsx_timer_event_ex_t *out);
 
-/* Timer mailboxes are subscribed with hsx_mailbox_open_object(): tests set hsx_mailbox_set_opener(). */
+/* Timer mailboxes are subscribed with hsx_mailbox_open_object(): tests set
+ * hsx_mailbox_set_opener(). */
 
 /* Timers this process has created and not cancelled. */
 size_t hsx_timer_count(void);

@@ -105,10 +105,8 @@ static const enum mnl_attr_data_type timer_attr_types[HSX_TIMER_A_MAX + 1] = {
 };
 
 static const enum mnl_attr_data_type gpio_attr_types[HSX_GPIO_A_MAX + 1] = {
-    [HSX_GPIO_A_PIN] = MNL_TYPE_U32,
-    [HSX_GPIO_A_EDGE] = MNL_TYPE_U32,
-    [HSX_GPIO_A_VALUE] = MNL_TYPE_U32,
-    [HSX_GPIO_A_TIMESTAMP_NS] = MNL_TYPE_U64,
+    [HSX_GPIO_A_PIN] = MNL_TYPE_U32,      [HSX_GPIO_A_EDGE] = MNL_TYPE_U32,
+    [HSX_GPIO_A_VALUE] = MNL_TYPE_U32,    [HSX_GPIO_A_TIMESTAMP_NS] = MNL_TYPE_U64,
     [HSX_GPIO_A_LINE_SEQ] = MNL_TYPE_U64,
 };
 
