@@ -57,6 +57,7 @@ struct hsx_gpio_pin {
 	u64 ring_lost;
 	bool sw_debounce;
 	u32 debounce_us;
+	bool hardirq_runs;		/* the chip calls our hard handler (not nested) */
 
 	/* Only the IRQ thread and the debounce work, which never run together, touch these. */
 	u64 line_seq;
@@ -194,6 +195,7 @@ static irqreturn_t hsx_gpio_hardirq(int irq, void *data)
 		p->ring[(p->ring_head + p->ring_len) % HSX_GPIO_RING] = now;
 		p->ring_len++;
 	}
+	p->hardirq_runs = true;
 	spin_unlock(&p->ring_lock);
 	atomic64_inc(&p->interrupts);
 	return IRQ_WAKE_THREAD;
@@ -202,7 +204,7 @@ static irqreturn_t hsx_gpio_hardirq(int irq, void *data)
 static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 {
 	struct hsx_gpio_pin *p = data;
-	bool seen = false;
+	bool nested = false;
 
 	for (;;) {
 		bool have, sw_debounce;
@@ -221,6 +223,18 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 		}
 		sw_debounce = p->sw_debounce;
 		debounce_us = p->debounce_us;
+		/*
+		 * A chip whose IRQs are nested in its own thread never calls the
+		 * hard handler: each run of this thread is then one edge, timed
+		 * here. Otherwise an empty ring only means an earlier run of the
+		 * thread already took the edges that woke this one.
+		 */
+		if (!have && !p->hardirq_runs && !nested) {
+			nested = true;
+			have = true;
+			ts = ktime_get_ns();
+			atomic64_inc(&p->interrupts);
+		}
 		spin_unlock_irq(&p->ring_lock);
 
 		if (lost) {
@@ -229,14 +243,8 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 			p->line_seq += lost;
 			hsx_mbox_post_lost(p->mbox, lost);
 		}
-		if (!have) {
-			/* A nested-thread IRQ chip calls no hard handler: time it here. */
-			if (seen)
-				break;
-			atomic64_inc(&p->interrupts);
-			ts = ktime_get_ns();
-		}
-		seen = true;
+		if (!have)
+			break;
 
 		if (sw_debounce) {
 			mod_delayed_work(system_wq, &p->debounce, usecs_to_jiffies(debounce_us));
@@ -292,6 +300,7 @@ static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
 
 	p->edge = edge;
 	p->line_seq = 0;
+	p->hardirq_runs = false;
 	p->last_value = hsx_gpio_be->get(p->line);
 	ret = request_threaded_irq(irq, hsx_gpio_hardirq, hsx_gpio_irq_thread, trigger,
 				   "hsx-gpio", p);
