@@ -118,14 +118,22 @@ $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 
-# Benchmarks run in the VM, side by side with their peer baseline.
+# Benchmarks run in the VM, side by side with their peer baseline: the timer on
+# Debian's stock kernel, GPIO on the test kernel (the one with gpio-sim).
+BENCH_STOCK := timer_jitter
+BENCH_DEBUG := gpio_vs_libgpiod
 bench: all bench-build
-	tests/vm/run --kernel stock --extra $(BUILD)/bench --show-output --results bench
+	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-debug
+	mkdir -p $(BUILD)/bench-stock $(BUILD)/bench-debug
+	cp $(addprefix $(BUILD)/bench/,$(BENCH_STOCK)) $(BUILD)/bench-stock/
+	cp $(addprefix $(BUILD)/bench/,$(BENCH_DEBUG)) $(BUILD)/bench-debug/
+	tests/vm/run --kernel stock --extra $(BUILD)/bench-stock --results bench-stock
+	tests/vm/run --kernel debug --extra $(BUILD)/bench-debug --results bench-debug
 
 bench-build: $(BENCHES)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lm
+	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lgpiod -lm
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)

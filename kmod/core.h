@@ -66,9 +66,10 @@ struct hsx_module {
 };
 
 /* The largest ioctl argument any module takes; the dispatcher's buffer. */
-#define HSX_IOCTL_ARG_MAX 64
+#define HSX_IOCTL_ARG_MAX 128
 
 extern const struct hsx_module hsx_core_module;
 extern const struct hsx_module hsx_timer_module;
+extern const struct hsx_module hsx_gpio_module;
 
 #endif /* _HSX_CORE_H */

@@ -43,16 +43,21 @@ const struct hsx_module hsx_core_module = {
 };
 
 static const struct hsx_module *const hsx_ctl_modules[] = {
-	&hsx_core_module, &hsx_timer_module, NULL,
+	&hsx_core_module, &hsx_timer_module, &hsx_gpio_module, NULL,
 };
 
 static const struct hsx_module *const hsx_timer_modules[] = {
 	&hsx_core_module, &hsx_timer_module, NULL,
 };
 
+static const struct hsx_module *const hsx_gpio_modules[] = {
+	&hsx_core_module, &hsx_gpio_module, NULL,
+};
+
 static const struct hsx_node hsx_nodes[] = {
 	{ .name = "ctl", .mode = 0600, .admin = true, .modules = hsx_ctl_modules },
 	{ .name = "timer", .mode = 0666, .modules = hsx_timer_modules },
+	{ .name = "gpio", .mode = 0666, .modules = hsx_gpio_modules },
 };
 
 static struct class *hsx_class;

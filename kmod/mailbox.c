@@ -274,6 +274,35 @@ void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
 	spin_unlock_bh(&mbox->lock);
 }
 
+/**
+ * hsx_mbox_post_lost - account for events lost before they could be posted
+ * @mbox: the mailbox
+ * @n: how many (e.g. edges an IRQ had no room to record)
+ *
+ * They take sequence numbers and count as dropped for every subscriber, so
+ * the next event each receives reports them. Context: as hsx_mbox_post().
+ */
+void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
+{
+	struct hsx_mbox_sub *sub;
+
+	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()) || !n)
+		return;
+	spin_lock_bh(&mbox->lock);
+	mbox->seq += n;
+	mbox->events += n;
+	atomic64_add(n, &hsx_stat_events);
+	list_for_each_entry(sub, &mbox->subs, mbox_node) {
+		if (sub->gone)
+			continue;
+		sub->pending_drops = min_t(u64, (u64)sub->pending_drops + n, U32_MAX);
+		sub->total_drops += n;
+		mbox->drops += n;
+		atomic64_add(n, &hsx_stat_drops);
+	}
+	spin_unlock_bh(&mbox->lock);
+}
+
 static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 {
 	struct hsx_mbox_port *port = sub->port;

@@ -10,6 +10,7 @@
 #include "core.h"
 #include "dev.h"
 #include "genl.h"
+#include "gpio.h"
 #include "sysfs.h"
 #include "timer.h"
 
@@ -26,13 +27,18 @@ static int __init hsx_init(void)
 	ret = hsx_timer_init();
 	if (ret)
 		goto err_genl;
-	ret = hsx_dev_init();
+	ret = hsx_gpio_init();
 	if (ret)
 		goto err_timer;
+	ret = hsx_dev_init();
+	if (ret)
+		goto err_gpio;
 
 	pr_info("HSX HAL %s loaded (ABI %u)\n", HSX_VERSION_STRING, HSX_ABI_VERSION);
 	return 0;
 
+err_gpio:
+	hsx_gpio_exit();
 err_timer:
 	hsx_timer_exit();
 err_genl:
@@ -45,6 +51,7 @@ err_sysfs:
 static void __exit hsx_exit(void)
 {
 	hsx_dev_exit();
+	hsx_gpio_exit();
 	hsx_timer_exit();
 	hsx_genl_exit();
 	hsx_sysfs_exit();

@@ -84,9 +84,19 @@ static const struct attribute_group hsx_mbox_group = {
  */
 struct kobject *hsx_sysfs_add_dir(const char *name, const struct attribute_group *group)
 {
+	return hsx_sysfs_add_child(hsx_hal_kobj, name, group);
+}
+
+/**
+ * hsx_sysfs_add_child - add a directory with a group of attributes below another
+ * Return: the directory, or NULL.
+ */
+struct kobject *hsx_sysfs_add_child(struct kobject *parent, const char *name,
+				    const struct attribute_group *group)
+{
 	struct kobject *dir;
 
-	dir = kobject_create_and_add(name, hsx_hal_kobj);
+	dir = kobject_create_and_add(name, parent);
 	if (!dir)
 		return NULL;
 	if (group && sysfs_create_group(dir, group)) {

@@ -99,6 +99,7 @@
 #define HSX_DEV_DIR		"hsx"
 #define HSX_DEV_CTL		"hsx/ctl"
 #define HSX_DEV_TIMER		"hsx/timer"
+#define HSX_DEV_GPIO		"hsx/gpio"
 
 /* ---- Core module (every node) ---------------------------------------- */
 
@@ -218,6 +219,191 @@ struct hsx_timer_id {
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_TIMER, HSX_TIMER_FN_START), \
 	     struct hsx_timer_id)
 
+/* ---- GPIO module 0x15 ------------------------------------------------- */
+
+/*
+ * HSX pins are 0..HSX_GPIO_MAX_PINS-1. Each is bound to one gpiochip line,
+ * either by the device tree (an "hsx,gpio" node's hsx-gpios property: pin i
+ * is entry i) or, without one, by the module parameter gpio_map or the admin
+ * ioctl HSX_IOC_GPIO_MAP. A line is requested from gpiolib when a pin is
+ * first configured and released when its last user closes.
+ *
+ * Sharing. Pins are shared by every open file of /dev/hsx/gpio: a file that
+ * configures, reads, writes or sets the interrupt of a pin becomes one of its
+ * users and keeps its line held until it closes. A pin's configuration and its
+ * interrupt setting are the pin's, not a file's: the last CONFIG wins, and
+ * disabling the interrupt (or changing its edge, which restarts line_seq)
+ * does so for every listener. The mailbox "hal:gpio:<pin>" exists while the
+ * pin is configured; anyone may subscribe to it.
+ *
+ * Errors common to the pin functions: EINVAL bad argument, or the pin is not
+ * configured (READ, WRITE, TOGGLE, SET_INTERRUPT, *_MULTI); ENXIO the pin is
+ * not bound to a line; ENODEV its chip does not exist; EPERM WRITE or TOGGLE
+ * of an input; EBUSY CONFIG of a pin whose interrupt is enabled to anything
+ * but an input.
+ */
+#define HSX_GPIO_MAX_PINS	64
+#define HSX_GPIO_LABEL_MAX	32	/* chip label and line name, with NUL */
+#define HSX_MBOX_GPIO_FMT	"hal:gpio:%u"
+
+/* Modes, pulls and edges: the values of the spec's hsx_gpio.h enums. */
+#define HSX_GPIO_M_INPUT	0
+#define HSX_GPIO_M_OUTPUT	1
+#define HSX_GPIO_M_ANALOG	2
+#define HSX_GPIO_P_NONE		0
+#define HSX_GPIO_P_UP		1
+#define HSX_GPIO_P_DOWN		2
+#define HSX_GPIO_E_NONE		0
+#define HSX_GPIO_E_RISING	1
+#define HSX_GPIO_E_FALLING	2
+#define HSX_GPIO_E_BOTH		3
+
+/* Flags of struct hsx_gpio_config. */
+#define HSX_GPIO_F_ACTIVE_LOW	0x1U	/* values are inverted */
+#define HSX_GPIO_F_OPEN_DRAIN	0x2U	/* output drives low only */
+#define HSX_GPIO_F_OPEN_SOURCE	0x4U	/* output drives high only */
+#define HSX_GPIO_F_INIT_HIGH	0x8U	/* output starts at (logical) 1 */
+#define HSX_GPIO_F_ALL		0xfU
+
+/* Most debounce the kernel accepts, in microseconds. */
+#define HSX_GPIO_DEBOUNCE_MAX_US	1000000U
+
+/**
+ * struct hsx_gpio_value - HSX_IOC_GPIO_READ, HSX_IOC_GPIO_WRITE, HSX_IOC_GPIO_TOGGLE
+ * @pin: the pin
+ * @value: out for READ and TOGGLE (the new value), in for WRITE; 0 or 1,
+ *	logical (after active-low)
+ * @reserved: zero
+ */
+struct hsx_gpio_value {
+	__u32 pin;
+	__u32 value;
+	__u32 reserved[2];
+};
+
+/**
+ * struct hsx_gpio_config - HSX_IOC_GPIO_CONFIG
+ * @pin: the pin
+ * @mode: HSX_GPIO_M_*; ANALOG fails with EOPNOTSUPP (no backend has it)
+ * @pull: HSX_GPIO_P_*
+ * @flags: HSX_GPIO_F_*; OPEN_DRAIN, OPEN_SOURCE and INIT_HIGH need OUTPUT,
+ *	and OPEN_DRAIN excludes OPEN_SOURCE
+ * @debounce_us: 0 or up to HSX_GPIO_DEBOUNCE_MAX_US, inputs only; the chip's
+ *	debouncer when it has one, else the kernel debounces in software
+ * @reserved: zero
+ *
+ * Errors: EINVAL, ENXIO the pin is not mapped, ENODEV its chip is gone,
+ * EBUSY its line is used by another consumer.
+ */
+struct hsx_gpio_config {
+	__u32 pin;
+	__u32 mode;
+	__u32 pull;
+	__u32 flags;
+	__u32 debounce_us;
+	__u32 reserved[3];
+};
+
+/**
+ * struct hsx_gpio_interrupt - HSX_IOC_GPIO_SET_INTERRUPT
+ * @pin: a configured input
+ * @edge: HSX_GPIO_E_RISING, _FALLING or _BOTH (ignored when disabling)
+ * @enable: 1 to post edges to "hal:gpio:<pin>", 0 to stop
+ * @reserved: zero
+ */
+struct hsx_gpio_interrupt {
+	__u32 pin;
+	__u32 edge;
+	__u32 enable;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_gpio_multi - HSX_IOC_GPIO_READ_MULTI, HSX_IOC_GPIO_WRITE_MULTI
+ * @mask: bit n selects pin n; every selected pin must be configured (and,
+ *	for WRITE_MULTI, an output)
+ * @values: bit n is pin n's logical value; out for READ_MULTI
+ * @reserved: zero
+ *
+ * Pins on one gpiochip are read or written in one chip operation.
+ */
+struct hsx_gpio_multi {
+	__aligned_u64 mask;
+	__aligned_u64 values;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct hsx_gpio_info - HSX_IOC_GPIO_INFO
+ * @pin: in
+ * @mapped: 1 when the pin is bound to a line
+ * @offset: the line's offset on its chip
+ * @chip: the chip's label
+ * @name: the line's name; empty if it has none, or while no file holds the
+ *	line (the name is read from the chip through the held line)
+ * @reserved: zero
+ */
+struct hsx_gpio_info {
+	__u32 pin;
+	__u32 mapped;
+	__u32 offset;
+	__u32 reserved;
+	char chip[HSX_GPIO_LABEL_MAX];
+	char name[HSX_GPIO_LABEL_MAX];
+};
+
+/**
+ * struct hsx_gpio_map - HSX_IOC_GPIO_MAP (admin node only)
+ * @pin: the pin
+ * @offset: line offset on the chip
+ * @chip: the chip's label (e.g. "gpio-sim.0-node0" or "pinctrl-bcm2835");
+ *	an empty label unmaps the pin
+ * @reserved: zero
+ *
+ * Errors: EPERM not the admin node, EBUSY the pin is in use, EINVAL a label
+ * too long or not NUL-terminated.
+ */
+struct hsx_gpio_map {
+	__u32 pin;
+	__u32 offset;
+	char chip[HSX_GPIO_LABEL_MAX];
+	__u32 reserved[2];
+};
+
+/* The GPIO event posted to "hal:gpio:<pin>" is the nest HSX_A_EVT_GPIO. */
+
+#define HSX_GPIO_FN_READ		0x0
+#define HSX_GPIO_FN_WRITE		0x1
+#define HSX_GPIO_FN_CONFIG		0x2
+#define HSX_GPIO_FN_SET_INTERRUPT	0x3
+#define HSX_GPIO_FN_TOGGLE		0x4	/* additions from here on */
+#define HSX_GPIO_FN_READ_MULTI		0x5
+#define HSX_GPIO_FN_WRITE_MULTI		0x6
+#define HSX_GPIO_FN_INFO		0x7
+#define HSX_GPIO_FN_MAP			0x8
+
+#define HSX_IOC_GPIO_READ \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ), struct hsx_gpio_value)
+#define HSX_IOC_GPIO_WRITE \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_WRITE), struct hsx_gpio_value)
+#define HSX_IOC_GPIO_CONFIG \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_CONFIG), struct hsx_gpio_config)
+#define HSX_IOC_GPIO_SET_INTERRUPT \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_SET_INTERRUPT), \
+	     struct hsx_gpio_interrupt)
+#define HSX_IOC_GPIO_TOGGLE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_TOGGLE), struct hsx_gpio_value)
+#define HSX_IOC_GPIO_READ_MULTI \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ_MULTI), \
+	      struct hsx_gpio_multi)
+#define HSX_IOC_GPIO_WRITE_MULTI \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_WRITE_MULTI), \
+	     struct hsx_gpio_multi)
+#define HSX_IOC_GPIO_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_INFO), struct hsx_gpio_info)
+#define HSX_IOC_GPIO_MAP \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_MAP), struct hsx_gpio_map)
+
 /* ---- Mailboxes: generic netlink --------------------------------------- */
 
 #define HSX_GENL_NAME		"hsx"
@@ -270,6 +456,7 @@ enum hsx_attr {
 	HSX_A_EVT_DROPPED_TOTAL, /* u64: dropped for this subscriber in all */
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */
 	HSX_A_EVT_CLOSE_REASON,	/* u32: enum hsx_close_reason, on HSX_EVT_CLOSED */
+	HSX_A_EVT_GPIO,		/* nest: enum hsx_gpio_attr */
 	__HSX_A_MAX
 };
 
@@ -286,5 +473,18 @@ enum hsx_timer_attr {
 };
 
 #define HSX_TIMER_A_MAX (__HSX_TIMER_A_MAX - 1)
+
+enum hsx_gpio_attr {
+	HSX_GPIO_A_UNSPEC,
+	HSX_GPIO_A_PAD,
+	HSX_GPIO_A_PIN,		/* u32 */
+	HSX_GPIO_A_EDGE,	/* u32: HSX_GPIO_E_RISING or _FALLING */
+	HSX_GPIO_A_VALUE,	/* u32: logical value after the edge */
+	HSX_GPIO_A_TIMESTAMP_NS, /* u64: CLOCK_MONOTONIC of the edge, taken in its IRQ */
+	HSX_GPIO_A_LINE_SEQ,	/* u64: edges seen on this pin since its interrupt was enabled */
+	__HSX_GPIO_A_MAX
+};
+
+#define HSX_GPIO_A_MAX (__HSX_GPIO_A_MAX - 1)
 
 #endif /* _UAPI_HSX_UAPI_H */

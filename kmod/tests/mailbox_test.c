@@ -396,12 +396,37 @@ static void mbox_orphans_end_with_their_socket(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.n, 0U);
 }
 
+/* Events lost before posting (an IRQ's full ring) count for every subscriber. */
+static void mbox_lost_events_are_reported_to_every_subscriber(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:lost");
+	struct fake_delivery *d[4];
+	unsigned int port;
+	u32 id;
+
+	for (port = 1; port <= 2; port++)
+		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:lost", port, &id), 0);
+	post(mbox, 1);
+	hsx_mbox_post_lost(mbox, 5);
+	post(mbox, 2);
+	for (port = 1; port <= 2; port++) {
+		KUNIT_ASSERT_EQ(test, deliveries_for(port, d, ARRAY_SIZE(d)), 2U);
+		KUNIT_EXPECT_EQ(test, d[0]->seq, 1ULL);
+		KUNIT_EXPECT_EQ(test, d[1]->seq, 7ULL);
+		KUNIT_EXPECT_EQ(test, d[1]->dropped, 5U);
+		KUNIT_EXPECT_EQ(test, d[1]->dropped_total, 5ULL);
+	}
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 10ULL);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
 static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_create_rejects_duplicates_and_long_names),
 	KUNIT_CASE(mbox_subscribe_errors),
 	KUNIT_CASE(mbox_posts_reach_every_subscriber_in_order),
 	KUNIT_CASE(mbox_full_subscriber_drops_are_counted_and_reported),
 	KUNIT_CASE(mbox_closing_socket_is_not_a_drop),
+	KUNIT_CASE(mbox_lost_events_are_reported_to_every_subscriber),
 	KUNIT_CASE(mbox_release_port_ends_all_its_subscriptions),
 	KUNIT_CASE(mbox_destroy_sends_closed_and_ends_subscriptions),
 	KUNIT_CASE(mbox_close_notice_is_retried_until_queued),

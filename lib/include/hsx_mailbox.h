@@ -36,6 +36,7 @@ typedef enum {
 typedef enum {
     HSX_MAILBOX_MODULE_NONE = 0,
     HSX_MAILBOX_MODULE_TIMER = 0x12,
+    HSX_MAILBOX_MODULE_GPIO = 0x15,
 } hsx_mailbox_module_t;
 
 typedef struct {
@@ -54,6 +55,13 @@ typedef struct {
             uint32_t overruns;
             uint64_t expirations;
         } timer;
+        struct {
+            uint32_t pin;
+            uint32_t edge;         /* HSX_GPIO_EDGE_RISING or _FALLING */
+            uint32_t value;        /* logical value after the edge */
+            uint64_t timestamp_ns; /* CLOCK_MONOTONIC of the edge, taken in its interrupt */
+            uint64_t line_seq;     /* edges seen on the pin since its interrupt was enabled */
+        } gpio;
     } u;
 } hsx_mailbox_event_t;
 

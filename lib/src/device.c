@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Device nodes are opened lazily, once per process, and stay open: a timer
- * belongs to the open file that created it, so closing the node would destroy
- * every timer of the process. A failed open is not remembered, so a process
- * that started before hsx.ko was loaded can still use it later.
+ * belongs to the open file that created it, and a GPIO line stays requested
+ * while an open file that configured it is open, so closing a node would
+ * destroy every timer of the process or release its pins. A failed open is not remembered, so a
+ * process that started before hsx.ko was loaded can still use it later.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 
 static const char *const node_paths[HSX_NODE_COUNT] = {
     [HSX_NODE_TIMER] = HSX_DEV_TIMER,
+    [HSX_NODE_GPIO] = HSX_DEV_GPIO,
 };
 
 struct open_node {

@@ -7,6 +7,7 @@
 
 enum hsx_node {
     HSX_NODE_TIMER, /* /dev/hsx/timer */
+    HSX_NODE_GPIO,  /* /dev/hsx/gpio */
     HSX_NODE_COUNT,
 };
 

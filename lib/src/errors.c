@@ -12,7 +12,7 @@
  *   ENOMEM ENOBUFS                               NO_MEMORY
  *   ENOTTY EOPNOTSUPP ENOSYS EPROTONOSUPPORT     UNSUPPORTED     (ENOTTY: old hsx.ko)
  *   EPERM EACCES                                 DENIED
- *   ENODEV ENXIO                                 NO_DEVICE
+ *   ENODEV ENXIO                                 NO_DEVICE       (ENXIO: GPIO pin not mapped)
  *   EMFILE ENFILE ENOSPC EDQUOT                  LIMIT
  *   anything else                                ERROR
  *

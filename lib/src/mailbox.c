@@ -6,8 +6,9 @@
  * subscription's events separately (in that socket's receive buffer) and a
  * blocking wait on one handle needs no demultiplexing. A handle is reference
  * counted: the application's reference is dropped by hsx_mailbox_close(), and
- * a thread blocked in hsx_mailbox_recv(), the dispatcher, or a timer lookup
- * each hold their own, so closing never frees memory another thread is using.
+ * a thread blocked in hsx_mailbox_recv(), the dispatcher, or a lookup of a
+ * timer's or a pin's mailbox each hold their own, so closing never frees
+ * memory another thread is using.
  * Close ends a blocked receive by writing the handle's eventfd, which that
  * receive also waits on (shutdown() does not work on netlink sockets).
  */
@@ -240,6 +241,20 @@ HSX_API int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox)
     return HSX_HAL_OK;
 }
 
+static _Atomic hsx_mailbox_opener_t object_opener;
+
+void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener)
+{
+    atomic_store(&object_opener, opener);
+}
+
+int hsx_mailbox_open_object(const char *name, hsx_mailbox_t **mailbox)
+{
+    hsx_mailbox_opener_t opener = atomic_load(&object_opener);
+
+    return opener ? opener(name, mailbox) : hsx_mailbox_open(name, mailbox);
+}
+
 int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **mailbox)
 {
     if (!mailbox)
@@ -462,27 +477,43 @@ static void send_unsubscribe(struct hsx_mailbox *mb)
         mnl_socket_sendto(mb->sock, req, req->nlmsg_len);
 }
 
-int hsx_mailbox_close_ex(hsx_mailbox_t *mb, void **old_user_data)
+int hsx_mailbox_close_begin(hsx_mailbox_t *mb, bool keep_if_callback, void **old_user_data)
 {
     if (old_user_data)
         *old_user_data = NULL;
     pthread_mutex_lock(&mb->lock);
-    if (mb->closed) {
-        pthread_mutex_unlock(&mb->lock);
-        return hsx_fail_with(HSX_HAL_CLOSED, 0);
+    int ret = mb->closed ? HSX_HAL_CLOSED : HSX_HAL_OK;
+    if (ret == HSX_HAL_OK && keep_if_callback && mb->has_callback)
+        ret = HSX_HAL_BUSY;
+    if (ret == HSX_HAL_OK) {
+        mb->closed = true;
+        mb->has_callback = false;
+        hsx_dispatch_retire(mb, old_user_data);
+        /* Ends a blocked hsx_mailbox_recv(), now and for any that starts later. */
+        eventfd_write(mb->wake_fd, 1);
     }
-    mb->closed = true;
-    mb->has_callback = false;
-    bool subscribed = mb->sock && !mb->gone;
-    hsx_dispatch_retire(mb, old_user_data);
-    /* Ends a blocked hsx_mailbox_recv(), now and for any that starts later. */
-    eventfd_write(mb->wake_fd, 1);
     pthread_mutex_unlock(&mb->lock);
+    return ret;
+}
 
+void hsx_mailbox_close_end(hsx_mailbox_t *mb)
+{
     hsx_dispatch_quiesce(mb);
+    pthread_mutex_lock(&mb->lock);
+    bool subscribed = mb->sock && !mb->gone;
+    pthread_mutex_unlock(&mb->lock);
     if (subscribed)
         send_unsubscribe(mb);
     hsx_mailbox_unref(mb);
+}
+
+int hsx_mailbox_close_ex(hsx_mailbox_t *mb, void **old_user_data)
+{
+    int ret = hsx_mailbox_close_begin(mb, false, old_user_data);
+
+    if (ret != HSX_HAL_OK)
+        return hsx_fail_with(ret, 0);
+    hsx_mailbox_close_end(mb);
     return HSX_HAL_OK;
 }
 
@@ -494,6 +525,14 @@ HSX_API int hsx_mailbox_close(hsx_mailbox_t *mb)
 }
 
 /* ---- accessors ----------------------------------------------------------------- */
+
+bool hsx_mailbox_is_gone(hsx_mailbox_t *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    bool gone = mb->gone;
+    pthread_mutex_unlock(&mb->lock);
+    return gone;
+}
 
 HSX_API const char *hsx_mailbox_name(const hsx_mailbox_t *mb)
 {

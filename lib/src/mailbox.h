@@ -31,7 +31,7 @@ struct hsx_drop_account {
 };
 
 struct hsx_mailbox {
-    /* Held by the application's handle, a thread in recv, the dispatcher, a timer lookup. */
+    /* Held by the application's handle, a thread in recv, the dispatcher, an object lookup. */
     atomic_uint refs;
 
     /* Fixed once the handle is returned. */
@@ -92,6 +92,32 @@ int hsx_mailbox_consume(hsx_mailbox_t *mb, const void *buf, ssize_t len,
 int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *user_data,
                                 void **old_user_data);
 int hsx_mailbox_close_ex(hsx_mailbox_t *mb, void **old_user_data);
+
+/*
+ * hsx_mailbox_close_ex() in two steps, for an owner that decides under a lock
+ * of its own whether to close. hsx_mailbox_close_begin() closes the handle for
+ * every thread (no callback runs again, a blocked receive returns
+ * HSX_HAL_CLOSED) without waiting for anything; with keep_if_callback it does
+ * nothing and returns HSX_HAL_BUSY if a callback is set, atomically with
+ * hsx_mailbox_set_callback_ex(). It returns HSX_HAL_CLOSED for a handle
+ * already closed, and records no errno. After HSX_HAL_OK, the caller must call
+ * hsx_mailbox_close_end() with no lock held: it waits until the callback is
+ * not running, unsubscribes and drops the application's reference.
+ */
+int hsx_mailbox_close_begin(hsx_mailbox_t *mb, bool keep_if_callback, void **old_user_data);
+void hsx_mailbox_close_end(hsx_mailbox_t *mb);
+
+/* The kernel destroyed the mailbox (its final event was received). */
+bool hsx_mailbox_is_gone(hsx_mailbox_t *mb);
+
+/*
+ * How a module subscribes to the mailbox of one of its objects ("hal:timer:3",
+ * "hal:gpio:5"): hsx_mailbox_open(), unless a test set an opener (e.g. one
+ * that hands out hsx_mailbox_from_fd() handles); NULL restores hsx_mailbox_open().
+ */
+typedef int (*hsx_mailbox_opener_t)(const char *name, hsx_mailbox_t **mailbox);
+void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener);
+int hsx_mailbox_open_object(const char *name, hsx_mailbox_t **mailbox);
 
 /* Drop accounting, see mailbox.c. */
 void hsx_drops_note_lost(struct hsx_drop_account *drops);

@@ -5,41 +5,22 @@
  * and takes their expiries from a mailbox subscription of its own per timer.
  */
 #include <errno.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "callback.h"
 #include "device.h"
 #include "errors.h"
 #include "export.h"
 #include "mailbox.h"
+#include "object_table.h"
 #include "timer.h"
-#include "timer_table.h"
 
-static struct hsx_timer_table timers = {.lock = PTHREAD_MUTEX_INITIALIZER};
-static _Atomic hsx_timer_mailbox_opener_t mailbox_opener;
-
-/* What a timer's callback was registered with; owned by its mailbox's registration. */
-struct timer_callback {
-    hsx_hal_event_callback_t callback;
-    void *user_data;
-};
-
-void hsx_timer_set_mailbox_opener(hsx_timer_mailbox_opener_t opener)
-{
-    atomic_store(&mailbox_opener, opener);
-}
+static struct hsx_object_table timers = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 size_t hsx_timer_count(void)
 {
-    return hsx_timer_table_count(&timers);
-}
-
-static int open_timer_mailbox(const char *name, hsx_mailbox_t **mailbox)
-{
-    hsx_timer_mailbox_opener_t opener = atomic_load(&mailbox_opener);
-
-    return opener ? opener(name, mailbox) : hsx_mailbox_open(name, mailbox);
+    return hsx_object_table_count(&timers);
 }
 
 /* hsx_timer_t is 16 bits wide: see HSX_TIMER_IS_ERROR() in hsx_timer.h. */
@@ -113,10 +94,10 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
     uint16_t id = (uint16_t)req.timer_id;
 
     snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id);
-    ret = open_timer_mailbox(name, &mailbox);
+    ret = hsx_mailbox_open_object(name, &mailbox);
     if (ret != HSX_HAL_OK)
         goto cancel;
-    ret = hsx_timer_table_add(&timers, id, mailbox);
+    ret = hsx_object_table_add(&timers, id, mailbox);
     if (ret != HSX_HAL_OK)
         goto close;
     ret = timer_ioctl(HSX_IOC_TIMER_START, id);
@@ -125,7 +106,7 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
     return id;
 
 remove:
-    hsx_timer_table_remove(&timers, id);
+    hsx_object_table_remove(&timers, id);
 close:
     err = hsx_hal_errno();
     hsx_mailbox_close(mailbox);
@@ -149,7 +130,7 @@ HSX_API int hsx_timer_cancel(hsx_timer_t timer)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
     /* Close first: when this returns, the callback is not running and will not run. */
-    hsx_mailbox_t *mailbox = hsx_timer_table_remove(&timers, timer);
+    hsx_mailbox_t *mailbox = hsx_object_table_remove(&timers, timer);
     if (mailbox) {
         hsx_mailbox_close_ex(mailbox, &callback);
         free(callback);
@@ -168,16 +149,9 @@ HSX_API int hsx_timer_wait_event(hsx_timer_t timer, hsx_timer_event_ex_t *event,
 
     if (!valid_timer(timer) || !event)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    hsx_mailbox_t *mailbox = hsx_timer_table_get(&timers, timer);
-    if (!mailbox)
-        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-
-    int ret = hsx_mailbox_recv(mailbox, &mev, timeout_ms);
-    if (ret == HSX_HAL_OK && mev.module != HSX_MAILBOX_MODULE_TIMER)
-        ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    int ret = hsx_object_table_recv(&timers, timer, HSX_MAILBOX_MODULE_TIMER, &mev, timeout_ms);
     if (ret == HSX_HAL_OK)
         hsx_timer_event_ex_from_mailbox(&mev, event);
-    hsx_mailbox_unref(mailbox);
     return ret;
 }
 
@@ -191,7 +165,6 @@ HSX_API int hsx_timer_wait(hsx_timer_t timer, uint32_t timeout_ms)
 /* On the dispatcher thread: a timer's mailbox event, to the spec's callback. */
 static void deliver_expiry(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event, void *arg)
 {
-    const struct timer_callback *registered = arg;
     hsx_timer_event_t expiry;
 
     (void)mailbox;
@@ -199,36 +172,19 @@ static void deliver_expiry(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *ev
     if (event->type != HSX_MAILBOX_EVENT_DATA || event->module != HSX_MAILBOX_MODULE_TIMER)
         return;
     hsx_timer_event_from_mailbox(event, &expiry);
-    /* registered may be freed by the callback (set_callback or cancel from inside): read it first.
-     */
-    hsx_hal_event_callback_t callback = registered->callback;
-    void *user_data = registered->user_data;
-    callback(&expiry, sizeof(expiry), user_data);
+    hsx_hal_callback_run(arg, &expiry, sizeof(expiry));
 }
 
 HSX_API int hsx_timer_set_callback(hsx_timer_t timer, hsx_hal_event_callback_t callback,
                                    void *user_data)
 {
-    struct timer_callback *registered = NULL;
-    void *replaced = NULL;
-
     if (!valid_timer(timer))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    hsx_mailbox_t *mailbox = hsx_timer_table_get(&timers, timer);
+    hsx_mailbox_t *mailbox = hsx_object_table_get(&timers, timer);
     if (!mailbox)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
-    if (callback) {
-        registered = malloc(sizeof(*registered));
-        if (!registered) {
-            hsx_mailbox_unref(mailbox);
-            return hsx_fail_with_errno(ENOMEM);
-        }
-        *registered = (struct timer_callback){.callback = callback, .user_data = user_data};
-    }
-    int ret = hsx_mailbox_set_callback_ex(mailbox, callback ? deliver_expiry : NULL, registered,
-                                          &replaced);
-    free(ret == HSX_HAL_OK ? replaced : registered);
+    int ret = hsx_hal_callback_set(mailbox, deliver_expiry, callback, user_data);
     hsx_mailbox_unref(mailbox);
     return ret;
 }

@@ -94,6 +94,7 @@ static const enum mnl_attr_data_type hsx_attr_types[HSX_A_MAX + 1] = {
     [HSX_A_EVT_DROPPED_TOTAL] = MNL_TYPE_U64,
     [HSX_A_EVT_TIMER] = MNL_TYPE_NESTED,
     [HSX_A_EVT_CLOSE_REASON] = MNL_TYPE_U32,
+    [HSX_A_EVT_GPIO] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type timer_attr_types[HSX_TIMER_A_MAX + 1] = {
@@ -101,6 +102,12 @@ static const enum mnl_attr_data_type timer_attr_types[HSX_TIMER_A_MAX + 1] = {
     [HSX_TIMER_A_TICK_US] = MNL_TYPE_U64,
     [HSX_TIMER_A_OVERRUNS] = MNL_TYPE_U32,
     [HSX_TIMER_A_EXPIRATIONS] = MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type gpio_attr_types[HSX_GPIO_A_MAX + 1] = {
+    [HSX_GPIO_A_PIN] = MNL_TYPE_U32,      [HSX_GPIO_A_EDGE] = MNL_TYPE_U32,
+    [HSX_GPIO_A_VALUE] = MNL_TYPE_U32,    [HSX_GPIO_A_TIMESTAMP_NS] = MNL_TYPE_U64,
+    [HSX_GPIO_A_LINE_SEQ] = MNL_TYPE_U64,
 };
 
 static const enum mnl_attr_data_type ctrl_attr_types[CTRL_ATTR_MAX + 1] = {
@@ -153,11 +160,15 @@ static int parse_genl_attrs(const struct nlmsghdr *nlh, struct attr_table *table
                         payload - GENL_HDRLEN);
 }
 
-static int parse_nested_attrs(const struct nlattr *nest, struct attr_table *table)
+/* Collect the attributes of a module nest into tb (max + 1 entries) by types. */
+static int parse_nested_attrs(const struct nlattr *nest, const enum mnl_attr_data_type *types,
+                              uint16_t max, const struct nlattr **tb)
 {
-    if (mnl_attr_parse_nested(nest, collect_attr, table) < 0)
+    struct attr_table table = {.types = types, .max = max, .tb = tb};
+
+    if (mnl_attr_parse_nested(nest, collect_attr, &table) < 0)
         return -EBADMSG;
-    return check_filled(table, mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest));
+    return check_filled(&table, mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest));
 }
 
 static uint32_t u32_or_zero(const struct nlattr *attr)
@@ -233,8 +244,7 @@ int hsx_wire_parse_info(const struct nlmsghdr *nlh, hsx_mailbox_info_t *info)
 static int parse_timer_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
 {
     const struct nlattr *tb[HSX_TIMER_A_MAX + 1] = {0};
-    struct attr_table table = {.types = timer_attr_types, .max = HSX_TIMER_A_MAX, .tb = tb};
-    int ret = parse_nested_attrs(nest, &table);
+    int ret = parse_nested_attrs(nest, timer_attr_types, HSX_TIMER_A_MAX, tb);
 
     if (ret < 0)
         return ret;
@@ -245,6 +255,36 @@ static int parse_timer_nest(const struct nlattr *nest, hsx_mailbox_event_t *even
     event->u.timer.tick_us = mnl_attr_get_u64(tb[HSX_TIMER_A_TICK_US]);
     event->u.timer.overruns = u32_or_zero(tb[HSX_TIMER_A_OVERRUNS]);
     event->u.timer.expirations = u64_or_zero(tb[HSX_TIMER_A_EXPIRATIONS]);
+    return 0;
+}
+
+/*
+ * The GPIO nest: pin, edge, value and timestamp are required; line_seq
+ * defaults to 0. A pin, edge or value the uAPI does not allow is -EPROTO:
+ * hsx_gpio_event_t could not represent it.
+ */
+static int parse_gpio_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
+{
+    const struct nlattr *tb[HSX_GPIO_A_MAX + 1] = {0};
+    int ret = parse_nested_attrs(nest, gpio_attr_types, HSX_GPIO_A_MAX, tb);
+
+    if (ret < 0)
+        return ret;
+    if (!tb[HSX_GPIO_A_PIN] || !tb[HSX_GPIO_A_EDGE] || !tb[HSX_GPIO_A_VALUE] ||
+        !tb[HSX_GPIO_A_TIMESTAMP_NS])
+        return -EBADMSG;
+    uint32_t pin = mnl_attr_get_u32(tb[HSX_GPIO_A_PIN]);
+    uint32_t edge = mnl_attr_get_u32(tb[HSX_GPIO_A_EDGE]);
+    uint32_t value = mnl_attr_get_u32(tb[HSX_GPIO_A_VALUE]);
+    if (pin >= HSX_GPIO_MAX_PINS || (edge != HSX_GPIO_E_RISING && edge != HSX_GPIO_E_FALLING) ||
+        value > 1)
+        return -EPROTO;
+    event->module = HSX_MAILBOX_MODULE_GPIO;
+    event->u.gpio.pin = pin;
+    event->u.gpio.edge = edge;
+    event->u.gpio.value = value;
+    event->u.gpio.timestamp_ns = mnl_attr_get_u64(tb[HSX_GPIO_A_TIMESTAMP_NS]);
+    event->u.gpio.line_seq = u64_or_zero(tb[HSX_GPIO_A_LINE_SEQ]);
     return 0;
 }
 
@@ -283,6 +323,8 @@ int hsx_wire_parse_event(const struct nlmsghdr *nlh, hsx_mailbox_event_t *event)
         event->type = HSX_MAILBOX_EVENT_DATA;
         if (tb[HSX_A_EVT_TIMER])
             return parse_timer_nest(tb[HSX_A_EVT_TIMER], event);
+        if (tb[HSX_A_EVT_GPIO])
+            return parse_gpio_nest(tb[HSX_A_EVT_GPIO], event);
         return table.unknown ? 0 : -EBADMSG;
     default:
         return -EPROTO;

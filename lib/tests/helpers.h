@@ -7,8 +7,10 @@
 #ifndef HSX_TEST_HELPERS_H
 #define HSX_TEST_HELPERS_H
 
+#include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "device.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 #include "mailbox.h"
@@ -36,6 +39,12 @@ struct test_event {
     uint64_t tick_us;
     uint32_t overruns;
     uint64_t expirations;
+    bool gpio;
+    uint32_t pin;
+    uint32_t edge;
+    uint32_t value;
+    uint64_t edge_ns;
+    uint64_t line_seq;
     uint32_t close_reason; /* put when non-zero */
     uint32_t omit;
 };
@@ -75,6 +84,15 @@ static inline size_t test_put_event(void *buf, const struct test_event *ev)
         mnl_attr_put_u64(nlh, HSX_TIMER_A_EXPIRATIONS, ev->expirations);
         mnl_attr_nest_end(nlh, nest);
     }
+    if (ev->gpio) {
+        struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_GPIO);
+        mnl_attr_put_u32(nlh, HSX_GPIO_A_PIN, ev->pin);
+        mnl_attr_put_u32(nlh, HSX_GPIO_A_EDGE, ev->edge);
+        mnl_attr_put_u32(nlh, HSX_GPIO_A_VALUE, ev->value);
+        mnl_attr_put_u64(nlh, HSX_GPIO_A_TIMESTAMP_NS, ev->edge_ns);
+        mnl_attr_put_u64(nlh, HSX_GPIO_A_LINE_SEQ, ev->line_seq);
+        mnl_attr_nest_end(nlh, nest);
+    }
     if (ev->close_reason)
         mnl_attr_put_u32(nlh, HSX_A_EVT_CLOSE_REASON, ev->close_reason);
     return nlh->nlmsg_len;
@@ -92,6 +110,24 @@ static inline struct test_event test_expiry(uint32_t mailbox_id, uint64_t seq)
         .timer_id = mailbox_id,
         .tick_us = 1000000ULL * seq,
         .expirations = seq,
+    };
+}
+
+/* An edge of pin posted to mailbox_id with sequence number seq (also its line_seq). */
+static inline struct test_event test_edge(uint32_t mailbox_id, uint64_t seq, uint32_t pin,
+                                          uint32_t edge, uint32_t value)
+{
+    return (struct test_event){
+        .mailbox_id = mailbox_id,
+        .type = HSX_EVT_DATA,
+        .seq = seq,
+        .timestamp_ns = 1000000000ULL * seq + 500,
+        .gpio = true,
+        .pin = pin,
+        .edge = edge,
+        .value = value,
+        .edge_ns = 1000000000ULL * seq,
+        .line_seq = seq,
     };
 }
 
@@ -135,6 +171,71 @@ static inline void test_sleep_ms(unsigned int ms)
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) < 0)
         ;
+}
+
+/* ---- fake kernels ---------------------------------------------------------------- */
+
+/* Append op to a fake kernel's log of what it was asked: a string in a zeroed array. */
+static inline void test_log(char *log, size_t size, char op)
+{
+    size_t len = strlen(log);
+    if (len + 1 < size)
+        log[len] = op;
+}
+
+/* What an ioctl hook returns for err (0, or the errno to fail with), as ioctl(2) would. */
+static inline int test_ioctl_result(int err)
+{
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Close the open descriptors (>= 0) of fds and mark them closed (-1). */
+static inline void test_close_fds(int *fds, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+        fds[i] = -1;
+    }
+}
+
+/* The library talks to a fake kernel: ioctls go to ioctl_hook, subscriptions to opener. */
+static inline void test_use_fake_kernel(hsx_dev_ioctl_hook_t ioctl_hook,
+                                        hsx_mailbox_opener_t opener)
+{
+    hsx_dev_set_ioctl_hook(ioctl_hook);
+    hsx_mailbox_set_opener(opener);
+}
+
+/* Back to the real kernel and /dev; the fake's ends of its mailboxes (peers) are closed. */
+static inline void test_use_real_kernel(int *peers, size_t npeers)
+{
+    test_close_fds(peers, npeers);
+    hsx_dev_set_ioctl_hook(NULL);
+    hsx_mailbox_set_opener(NULL);
+    hsx_dev_set_root(NULL);
+}
+
+/* A counter that callbacks raise, read under lock: once it is at least at_least, or at timeout_ms.
+ */
+static inline int test_count_within(pthread_mutex_t *lock, const int *count, int at_least,
+                                    unsigned int timeout_ms)
+{
+    uint64_t deadline = test_now_ms() + timeout_ms;
+    int seen;
+
+    for (;;) {
+        pthread_mutex_lock(lock);
+        seen = *count;
+        pthread_mutex_unlock(lock);
+        if (seen >= at_least || test_now_ms() >= deadline)
+            return seen;
+        test_sleep_ms(2);
+    }
 }
 
 #endif /* HSX_TEST_HELPERS_H */

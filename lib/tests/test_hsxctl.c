@@ -197,6 +197,192 @@ static void bad_command_lines(void **state)
     expect_usage_error("status now", "unexpected argument 'now'");
 }
 
+static void gpio_commands_and_their_arguments(void **state)
+{
+    struct hsxctl_cmdline cmd;
+    (void)state;
+
+    assert_int_equal(parse("gpio get 0", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_GET);
+    assert_int_equal(cmd.pin, 0);
+    assert_false(cmd.json);
+    assert_int_equal(parse("gpio get 63 --json", &cmd), 0);
+    assert_int_equal(cmd.pin, 63);
+    assert_true(cmd.json);
+
+    assert_int_equal(parse("gpio set 5 1", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_SET);
+    assert_int_equal(cmd.pin, 5);
+    assert_int_equal(cmd.value, 1);
+    assert_false(cmd.hold);
+    assert_int_equal(parse("gpio set --hold 5 0", &cmd), 0);
+    assert_int_equal(cmd.value, 0);
+    assert_true(cmd.hold);
+
+    assert_int_equal(parse("gpio toggle 7", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_TOGGLE);
+    assert_int_equal(cmd.pin, 7);
+
+    assert_int_equal(parse("gpio config 9 --mode input", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_CONFIG);
+    assert_int_equal(cmd.pin, 9);
+    assert_int_equal(cmd.gpio.mode, HSX_GPIO_MODE_INPUT);
+    assert_int_equal(cmd.gpio.pull, HSX_GPIO_PULL_NONE);
+    assert_int_equal(cmd.gpio.drive, HSX_GPIO_DRIVE_PUSH_PULL);
+    assert_false(cmd.gpio.active_low);
+    assert_int_equal(cmd.gpio.initial_value, 0);
+    assert_int_equal(cmd.gpio.debounce_us, 0);
+    assert_int_equal(cmd.gpio_options, HSXCTL_TAKES_MODE);
+    assert_false(cmd.hold);
+
+    assert_int_equal(parse("gpio config 9 --mode input --pull up --active-low --debounce 1000000 "
+                           "--hold",
+                           &cmd),
+                     0);
+    assert_int_equal(cmd.gpio.pull, HSX_GPIO_PULL_UP);
+    assert_true(cmd.gpio.active_low);
+    assert_int_equal(cmd.gpio.debounce_us, HSX_GPIO_DEBOUNCE_MAX_US);
+    assert_true(cmd.hold);
+
+    assert_int_equal(
+        parse("gpio config 2 --mode=output --drive open-drain --initial 1 --pull down", &cmd), 0);
+    assert_int_equal(cmd.gpio.mode, HSX_GPIO_MODE_OUTPUT);
+    assert_int_equal(cmd.gpio.drive, HSX_GPIO_DRIVE_OPEN_DRAIN);
+    assert_int_equal(cmd.gpio.initial_value, 1);
+    assert_int_equal(cmd.gpio.pull, HSX_GPIO_PULL_DOWN);
+    assert_int_equal(parse("gpio config 2 --mode output --drive open-source", &cmd), 0);
+    assert_int_equal(cmd.gpio.drive, HSX_GPIO_DRIVE_OPEN_SOURCE);
+    /* Push-pull and a 0 debounce are what an input has anyway. */
+    assert_int_equal(parse("gpio config 2 --mode input --drive push-pull --debounce 0", &cmd), 0);
+
+    assert_int_equal(parse("gpio monitor 4", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_MONITOR);
+    assert_int_equal(cmd.pin, 4);
+    assert_int_equal(cmd.edge, HSX_GPIO_EDGE_BOTH); /* the default */
+    assert_int_equal(cmd.gpio.mode, HSX_GPIO_MODE_INPUT);
+    assert_int_equal(cmd.gpio_options, 0);
+    assert_int_equal(cmd.count, 0);
+    assert_int_equal(cmd.timeout_ms, 0);
+    assert_int_equal(parse("gpio monitor 4 --edge falling --count 3 --timeout 250 --json --pull "
+                           "up --debounce 500 --active-low",
+                           &cmd),
+                     0);
+    assert_int_equal(cmd.edge, HSX_GPIO_EDGE_FALLING);
+    assert_int_equal(cmd.count, 3);
+    assert_int_equal(cmd.timeout_ms, 250);
+    assert_true(cmd.json);
+    assert_int_equal(cmd.gpio.pull, HSX_GPIO_PULL_UP);
+    assert_int_equal(cmd.gpio.debounce_us, 500);
+    assert_true(cmd.gpio.active_low);
+    assert_int_equal(cmd.gpio_options,
+                     HSXCTL_TAKES_PULL | HSXCTL_TAKES_DEBOUNCE | HSXCTL_TAKES_ACTIVE_LOW);
+    assert_int_equal(parse("gpio monitor 4 --edge rising", &cmd), 0);
+    assert_int_equal(cmd.edge, HSX_GPIO_EDGE_RISING);
+
+    assert_int_equal(parse("gpio info", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_INFO);
+    assert_false(cmd.have_pin);
+    assert_int_equal(parse("gpio info 12 --json", &cmd), 0);
+    assert_true(cmd.have_pin);
+    assert_int_equal(cmd.pin, 12);
+    assert_true(cmd.json);
+
+    assert_int_equal(parse("gpio map 3 gpio-sim.0-node0 17", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_MAP);
+    assert_int_equal(cmd.pin, 3);
+    assert_string_equal(cmd.chip, "gpio-sim.0-node0");
+    assert_int_equal(cmd.offset, 17);
+    assert_int_equal(parse("gpio map 3 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 4294967295", &cmd), 0);
+    assert_int_equal(strlen(cmd.chip), 31);
+    assert_int_equal(cmd.offset, UINT32_MAX);
+    assert_int_equal(parse("gpio unmap 63", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_GPIO_UNMAP);
+    assert_int_equal(cmd.pin, 63);
+}
+
+static void bad_gpio_command_lines(void **state)
+{
+    (void)state;
+    expect_usage_error("gpio", "missing subcommand (get, set, toggle, config, monitor, info, map");
+    expect_usage_error("gpio --json", "missing subcommand");
+    expect_usage_error("gpio read 1", "unknown command 'gpio read'");
+
+    expect_usage_error("gpio get", "missing argument; usage: hsxctl gpio get PIN");
+    expect_usage_error("gpio get 64", "PIN '64' is out of range (0..63)");
+    expect_usage_error("gpio get -1", "negative numbers are not allowed");
+    expect_usage_error("gpio get 0x1", "invalid PIN '0x1'");
+    expect_usage_error("gpio get 1 2", "unexpected argument '2'");
+    expect_usage_error("gpio get 1 --hold", "'--hold' does not apply");
+
+    expect_usage_error("gpio set 1", "missing argument");
+    expect_usage_error("gpio set 1 2", "VALUE '2' is out of range (0..1)");
+    expect_usage_error("gpio set 1 high", "invalid VALUE 'high'");
+    expect_usage_error("gpio set 1 1 0", "unexpected argument '0'");
+    expect_usage_error("gpio set 1 1 --json", "'--json' does not apply");
+    expect_usage_error("gpio toggle 1 --hold", "'--hold' does not apply");
+
+    expect_usage_error("gpio config 1", "--mode is required (input or output)");
+    expect_usage_error("gpio config 1 --pull up", "--mode is required");
+    expect_usage_error("gpio config 1 --mode analog", "invalid --mode 'analog': expected input or "
+                                                      "output");
+    expect_usage_error("gpio config 1 --mode input --pull sideways",
+                       "invalid --pull 'sideways': expected none, up or down");
+    expect_usage_error("gpio config 1 --mode output --drive strong",
+                       "expected push-pull, open-drain or open-source");
+    expect_usage_error("gpio config 1 --mode input --drive open-drain", "--drive is for outputs");
+    expect_usage_error("gpio config 1 --mode input --initial 1", "--initial is for outputs");
+    expect_usage_error("gpio config 1 --mode input --initial 0", "--initial is for outputs");
+    expect_usage_error("gpio config 1 --mode output --initial 2", "--initial '2' is out of range");
+    expect_usage_error("gpio config 1 --mode output --debounce 10", "--debounce is for inputs");
+    expect_usage_error("gpio config 1 --mode input --debounce 1000001",
+                       "--debounce '1000001' is out of range (0..1000000)");
+    expect_usage_error("gpio config 1 --mode", "option '--mode' needs a value");
+    expect_usage_error("gpio config 1 --mode input --edge rising", "'--edge' does not apply");
+    expect_usage_error("gpio config 1 --mode input --json", "'--json' does not apply");
+
+    expect_usage_error("gpio monitor 1 --edge none", "invalid --edge 'none': expected rising, "
+                                                     "falling or both");
+    expect_usage_error("gpio monitor 1 --mode output", "'--mode' does not apply");
+    expect_usage_error("gpio monitor 1 --drive open-drain", "'--drive' does not apply");
+    expect_usage_error("gpio monitor 1 --initial 1", "'--initial' does not apply");
+    expect_usage_error("gpio monitor 1 --count 0", "--count '0' is out of range");
+    expect_usage_error("gpio monitor 1 --timeout 0", "--timeout '0' is out of range");
+    expect_usage_error("gpio monitor 1 --hold", "'--hold' does not apply");
+    expect_usage_error("gpio monitor", "missing argument");
+
+    expect_usage_error("gpio info 1 2", "unexpected argument '2'");
+    expect_usage_error("gpio info 99", "PIN '99' is out of range");
+
+    expect_usage_error("gpio map 1 chip",
+                       "missing argument; usage: hsxctl gpio map PIN CHIP OFFSET");
+    expect_usage_error("gpio map 1 chip 4294967296", "OFFSET '4294967296' is out of range");
+    expect_usage_error("gpio map 1 chip -3", "negative numbers are not allowed");
+    expect_usage_error("gpio map 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 1", "1 to 31 characters");
+    expect_usage_error("gpio map 64 chip 1", "PIN '64' is out of range");
+    expect_usage_error("gpio map 1 chip 1 2", "unexpected argument '2'");
+    expect_usage_error("gpio unmap", "missing argument");
+    expect_usage_error("gpio unmap 1 chip", "unexpected argument 'chip'");
+}
+
+static void gpio_help(void **state)
+{
+    struct hsxctl_cmdline cmd;
+    (void)state;
+
+    assert_int_equal(parse("help gpio", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "gpio");
+    assert_int_equal(parse("help gpio monitor", &cmd), 0);
+    assert_string_equal(cmd.help_topic, "gpio monitor");
+    assert_int_equal(parse("gpio set --help", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_HELP);
+    assert_string_equal(cmd.help_topic, "gpio set");
+    assert_true(hsxctl_is_group("gpio"));
+    assert_true(hsxctl_is_group("timer"));
+    assert_false(hsxctl_is_group("gpio get"));
+    assert_false(hsxctl_is_group("listen"));
+    assert_null(hsxctl_find_command("gpio"));
+}
+
 static void every_command_has_help(void **state)
 {
     (void)state;
@@ -213,20 +399,22 @@ static void every_command_has_help(void **state)
 
 static char out_text[4096];
 
+static FILE *out;
+
 static FILE *capture(void)
 {
     memset(out_text, 0, sizeof(out_text));
-    FILE *out = fmemopen(out_text, sizeof(out_text), "w");
-    assert_non_null(out);
-    return out;
+    FILE *file = fmemopen(out_text, sizeof(out_text), "w");
+    assert_non_null(file);
+    return file;
 }
+
+/* Run call, which prints to out, and evaluate to what it printed. */
+#define PRINTED(call) (out = capture(), (call), fclose(out), (const char *)out_text)
 
 static const char *json_of(const char *text)
 {
-    FILE *out = capture();
-    json_string(out, text);
-    fclose(out);
-    return out_text;
+    return PRINTED(json_string(out, text));
 }
 
 static void json_strings_are_escaped(void **state)
@@ -247,10 +435,7 @@ static void json_strings_are_escaped(void **state)
 
 static const char *value_of(const char *text)
 {
-    FILE *out = capture();
-    json_value(out, text);
-    fclose(out);
-    return out_text;
+    return PRINTED(json_value(out, text));
 }
 
 static void sysfs_values_become_numbers_when_they_are(void **state)
@@ -281,29 +466,21 @@ static void events_print_on_one_line(void **state)
     };
     (void)state;
 
-    FILE *out = capture();
-    print_event(out, "hal:timer:3", &ev, 0);
-    fclose(out);
-    assert_string_equal(out_text, "hal:timer:3 seq=12 t=123.456789s timer=3 tick_us=123456789 "
-                                  "overruns=2 expirations=14 dropped=1 dropped_total=4\n");
+    assert_string_equal(PRINTED(print_event(out, "hal:timer:3", &ev, 0)),
+                        "hal:timer:3 seq=12 t=123.456789s timer=3 tick_us=123456789 "
+                        "overruns=2 expirations=14 dropped=1 dropped_total=4\n");
 
-    out = capture();
-    print_event(out, "hal:timer:3", &ev, 1);
-    fclose(out);
     assert_string_equal(
-        out_text, "{\"mailbox\":\"hal:timer:3\",\"mailbox_id\":9,\"type\":\"data\",\"seq\":12,"
-                  "\"timestamp_ns\":123456789012,\"dropped\":1,\"dropped_total\":4,"
-                  "\"module\":\"timer\",\"timer\":{\"id\":3,\"tick_us\":123456789,"
-                  "\"overruns\":2,\"expirations\":14}}\n");
+        PRINTED(print_event(out, "hal:timer:3", &ev, 1)),
+        "{\"mailbox\":\"hal:timer:3\",\"mailbox_id\":9,\"type\":\"data\",\"seq\":12,"
+        "\"timestamp_ns\":123456789012,\"dropped\":1,\"dropped_total\":4,"
+        "\"module\":\"timer\",\"timer\":{\"id\":3,\"tick_us\":123456789,"
+        "\"overruns\":2,\"expirations\":14}}\n");
 
     ev = (hsx_mailbox_event_t){.type = HSX_MAILBOX_EVENT_CLOSED, .seq = 13, .timestamp_ns = 5};
-    out = capture();
-    print_event(out, "hal:timer:3", &ev, 0);
-    fclose(out);
-    assert_string_equal(out_text, "hal:timer:3 seq=13 t=0.000000s closed dropped=0\n");
-    out = capture();
-    print_event(out, "hal:timer:3", &ev, 1);
-    fclose(out);
+    assert_string_equal(PRINTED(print_event(out, "hal:timer:3", &ev, 0)),
+                        "hal:timer:3 seq=13 t=0.000000s closed dropped=0\n");
+    (void)PRINTED(print_event(out, "hal:timer:3", &ev, 1));
     assert_non_null(strstr(out_text, "\"type\":\"closed\""));
     assert_null(strstr(out_text, "\"module\""));
 }
@@ -318,27 +495,102 @@ static void expiries_print_on_one_line(void **state)
                                .timestamp_ns = 1000000};
     (void)state;
 
-    FILE *out = capture();
-    print_expiry(out, 3, &ev, 0);
-    fclose(out);
-    assert_string_equal(out_text,
+    assert_string_equal(PRINTED(print_expiry(out, 3, &ev, 0)),
                         "timer=3 seq=1 tick_us=1000 overruns=0 expirations=1 dropped=0\n");
-    out = capture();
-    print_expiry(out, 3, &ev, 1);
-    fclose(out);
-    assert_string_equal(out_text,
+    assert_string_equal(PRINTED(print_expiry(out, 3, &ev, 1)),
                         "{\"timer\":3,\"seq\":1,\"timestamp_ns\":1000000,\"tick_us\":1000,"
                         "\"overruns\":0,\"expirations\":1,\"dropped\":0,"
                         "\"dropped_total\":0}\n");
 }
 
+static void gpio_events_print_on_one_line(void **state)
+{
+    hsx_mailbox_event_t ev = {
+        .type = HSX_MAILBOX_EVENT_DATA,
+        .module = HSX_MAILBOX_MODULE_GPIO,
+        .mailbox_id = 4,
+        .seq = 7,
+        .timestamp_ns = 5000001000ULL,
+        .u.gpio = {.pin = 5,
+                   .edge = HSX_GPIO_EDGE_FALLING,
+                   .value = 0,
+                   .timestamp_ns = 5000000123ULL,
+                   .line_seq = 6},
+    };
+    (void)state;
+
+    assert_string_equal(PRINTED(print_event(out, "hal:gpio:5", &ev, 0)),
+                        "hal:gpio:5 seq=7 t=5.000001s pin=5 falling value=0 "
+                        "edge_t=5.000000123s line_seq=6 dropped=0\n");
+
+    assert_string_equal(PRINTED(print_event(out, "hal:gpio:5", &ev, 1)),
+                        "{\"mailbox\":\"hal:gpio:5\",\"mailbox_id\":4,\"type\":\"data\",\"seq\":7,"
+                        "\"timestamp_ns\":5000001000,\"dropped\":0,\"dropped_total\":0,"
+                        "\"module\":\"gpio\",\"gpio\":{\"pin\":5,\"edge\":\"falling\",\"value\":0,"
+                        "\"timestamp_ns\":5000000123,\"line_seq\":6}}\n");
+}
+
+static void edges_print_like_gpiomon(void **state)
+{
+    hsx_gpio_event_ex_t ev = {
+        .pin = 12,
+        .edge = HSX_GPIO_EDGE_RISING,
+        .value = 1,
+        .timestamp_ns = 123000000045ULL,
+        .line_seq = 9,
+        .seq = 10,
+        .dropped = 1,
+        .dropped_total = 3,
+    };
+    (void)state;
+
+    assert_string_equal(PRINTED(print_edge(out, &ev, 0)),
+                        "123.000000045 pin=12 rising value=1 seq=10 line_seq=9 "
+                        "dropped=1 dropped_total=3\n");
+
+    assert_string_equal(PRINTED(print_edge(out, &ev, 1)),
+                        "{\"timestamp_ns\":123000000045,\"pin\":12,\"edge\":\"rising\","
+                        "\"value\":1,\"seq\":10,\"line_seq\":9,\"dropped\":1,"
+                        "\"dropped_total\":3}\n");
+
+    ev.dropped = ev.dropped_total = 0;
+    ev.edge = HSX_GPIO_EDGE_FALLING;
+    ev.value = 0;
+    assert_string_equal(PRINTED(print_edge(out, &ev, 0)),
+                        "123.000000045 pin=12 falling value=0 seq=10 line_seq=9 "
+                        "dropped=0\n");
+
+    assert_string_equal(edge_name(HSX_GPIO_EDGE_NONE), "none");
+    assert_string_equal(edge_name(HSX_GPIO_EDGE_BOTH), "both");
+    assert_string_equal(edge_name(99), "?");
+}
+
+static void pin_info_prints_on_one_line(void **state)
+{
+    hsx_gpio_info_t info = {.pin = 3, .mapped = true, .offset = 17};
+    (void)state;
+
+    snprintf(info.chip, sizeof(info.chip), "gpio-sim.0-node0");
+    snprintf(info.name, sizeof(info.name), "led \"a\"\n");
+    assert_string_equal(PRINTED(print_pin_info(out, &info, 0)),
+                        "pin=3 chip=gpio-sim.0-node0 offset=17 name=led \"a\" \n");
+    assert_string_equal(PRINTED(print_pin_info(out, &info, 1)),
+                        "{\"pin\":3,\"mapped\":true,\"chip\":\"gpio-sim.0-node0\","
+                        "\"offset\":17,\"name\":\"led \\\"a\\\"\\n\"}");
+
+    info.name[0] = '\0';
+    assert_string_equal(PRINTED(print_pin_info(out, &info, 0)),
+                        "pin=3 chip=gpio-sim.0-node0 offset=17 name=-\n");
+
+    info = (hsx_gpio_info_t){.pin = 8};
+    assert_string_equal(PRINTED(print_pin_info(out, &info, 0)), "pin=8 unmapped\n");
+    assert_string_equal(PRINTED(print_pin_info(out, &info, 1)), "{\"pin\":8,\"mapped\":false}");
+}
+
 static void kernel_text_stays_on_one_line(void **state)
 {
     (void)state;
-    FILE *out = capture();
-    print_text(out, "a\nb\tc\x01\x7f");
-    fclose(out);
-    assert_string_equal(out_text, "a b c??");
+    assert_string_equal(PRINTED(print_text(out, "a\nb\tc\x01\x7f")), "a b c??");
 }
 
 int main(void)
@@ -348,11 +600,17 @@ int main(void)
         cmocka_unit_test(commands_and_their_arguments),
         cmocka_unit_test(help_and_version),
         cmocka_unit_test(bad_command_lines),
+        cmocka_unit_test(gpio_commands_and_their_arguments),
+        cmocka_unit_test(bad_gpio_command_lines),
+        cmocka_unit_test(gpio_help),
         cmocka_unit_test(every_command_has_help),
         cmocka_unit_test(json_strings_are_escaped),
         cmocka_unit_test(sysfs_values_become_numbers_when_they_are),
         cmocka_unit_test(events_print_on_one_line),
         cmocka_unit_test(expiries_print_on_one_line),
+        cmocka_unit_test(gpio_events_print_on_one_line),
+        cmocka_unit_test(edges_print_like_gpiomon),
+        cmocka_unit_test(pin_info_prints_on_one_line),
         cmocka_unit_test(kernel_text_stays_on_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,8 +19,8 @@
 #include "device.h"
 #include "errors.h"
 #include "helpers.h"
+#include "object_table.h"
 #include "timer.h"
-#include "timer_table.h"
 
 #define FOREIGN_TIMER 500 /* exists, but belongs to another open file */
 #define MAX_FAKE_ID 64
@@ -42,9 +42,7 @@ static struct fake_kernel {
 
 static void fake_log(char op)
 {
-    size_t len = strlen(fk.log);
-    if (len + 1 < sizeof(fk.log))
-        fk.log[len] = op;
+    test_log(fk.log, sizeof(fk.log), op);
 }
 
 static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
@@ -82,11 +80,7 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
         err = ENOTTY;
     }
     pthread_mutex_unlock(&fk.lock);
-    if (err) {
-        errno = err;
-        return -1;
-    }
-    return 0;
+    return test_ioctl_result(err);
 }
 
 static int fake_open_mailbox(const char *name, hsx_mailbox_t **mb)
@@ -120,21 +114,14 @@ static int setup(void **state)
     for (int i = 0; i < MAX_FAKE_ID; i++)
         fk.peers[i] = -1;
     pthread_mutex_unlock(&fk.lock);
-    hsx_dev_set_ioctl_hook(fake_ioctl);
-    hsx_timer_set_mailbox_opener(fake_open_mailbox);
+    test_use_fake_kernel(fake_ioctl, fake_open_mailbox);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    for (int i = 0; i < MAX_FAKE_ID; i++) {
-        if (fk.peers[i] >= 0)
-            close(fk.peers[i]);
-    }
-    hsx_dev_set_ioctl_hook(NULL);
-    hsx_timer_set_mailbox_opener(NULL);
-    hsx_dev_set_root(NULL);
+    test_use_real_kernel(fk.peers, MAX_FAKE_ID);
     /* Every test cancels what it created. */
     return hsx_timer_count() == 0 ? 0 : -1;
 }
@@ -328,17 +315,7 @@ static void on_expiry(void *event_data, uint32_t length, void *user_data)
 
 static int expiry_count(struct expiries *e, int at_least, unsigned int timeout_ms)
 {
-    uint64_t deadline = test_now_ms() + timeout_ms;
-    int count;
-
-    for (;;) {
-        pthread_mutex_lock(&e->lock);
-        count = e->count;
-        pthread_mutex_unlock(&e->lock);
-        if (count >= at_least || test_now_ms() >= deadline)
-            return count;
-        test_sleep_ms(2);
-    }
+    return test_count_within(&e->lock, &e->count, at_least, timeout_ms);
 }
 
 static void callback_gets_the_spec_event(void **state)
@@ -530,33 +507,33 @@ static void sleeps_last_at_least_as_asked(void **state)
 
 static void table_maps_ids_to_mailboxes(void **state)
 {
-    struct hsx_timer_table table = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    struct hsx_object_table table = {.lock = PTHREAD_MUTEX_INITIALIZER};
     hsx_mailbox_t *mbs[40];
     int peers[40];
     (void)state;
 
     for (int i = 0; i < 40; i++) {
         assert_int_equal(test_mailbox((uint32_t)i, "hal:timer:x", &mbs[i], &peers[i]), 0);
-        assert_int_equal(hsx_timer_table_add(&table, (uint16_t)(i + 1), mbs[i]), HSX_HAL_OK);
+        assert_int_equal(hsx_object_table_add(&table, (uint32_t)(i + 1), mbs[i]), HSX_HAL_OK);
     }
-    assert_int_equal(hsx_timer_table_count(&table), 40);
-    assert_int_equal(hsx_timer_table_add(&table, 7, mbs[0]), HSX_HAL_BUSY);
+    assert_int_equal(hsx_object_table_count(&table), 40);
+    assert_int_equal(hsx_object_table_add(&table, 7, mbs[0]), HSX_HAL_BUSY);
 
-    hsx_mailbox_t *got = hsx_timer_table_get(&table, 17);
+    hsx_mailbox_t *got = hsx_object_table_get(&table, 17);
     assert_ptr_equal(got, mbs[16]);
     hsx_mailbox_unref(got);
-    assert_null(hsx_timer_table_get(&table, 41));
+    assert_null(hsx_object_table_get(&table, 41));
 
     for (int i = 0; i < 40; i++) {
-        uint16_t id = (uint16_t)(i * 7 % 40 + 1); /* every ID once, in a shuffled order */
-        hsx_mailbox_t *removed = hsx_timer_table_remove(&table, id);
+        uint32_t id = (uint32_t)(i * 7 % 40 + 1); /* every ID once, in a shuffled order */
+        hsx_mailbox_t *removed = hsx_object_table_remove(&table, id);
         assert_ptr_equal(removed, mbs[id - 1]);
-        assert_null(hsx_timer_table_remove(&table, id));
+        assert_null(hsx_object_table_remove(&table, id));
         hsx_mailbox_close(removed);
         close(peers[id - 1]);
     }
-    assert_int_equal(hsx_timer_table_count(&table), 0);
-    hsx_timer_table_release(&table);
+    assert_int_equal(hsx_object_table_count(&table), 0);
+    hsx_object_table_release(&table);
 }
 
 int main(void)

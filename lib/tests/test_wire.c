@@ -166,6 +166,23 @@ static int decode(const struct test_event *ev, hsx_mailbox_event_t *out)
     return hsx_wire_decode_datagram(buf, len, TEST_FAMILY, out);
 }
 
+/* A DATA event without a module nest at the start of buf, for a test to add one by hand. */
+static struct nlmsghdr *put_event_without_nest(void)
+{
+    struct test_event ev = test_expiry(3, 1);
+
+    ev.timer = false;
+    test_put_event(buf, &ev);
+    return (struct nlmsghdr *)buf;
+}
+
+/* Decode the message at the start of buf. */
+static int decode_buf(hsx_mailbox_event_t *out)
+{
+    const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+    return hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, out);
+}
+
 static void timer_event_is_decoded(void **state)
 {
     hsx_mailbox_event_t out;
@@ -248,16 +265,13 @@ static void data_event_without_module_nest_is_rejected(void **state)
 static void data_event_of_an_unknown_module_is_delivered_without_payload(void **state)
 {
     hsx_mailbox_event_t out;
-    struct test_event ev = test_expiry(3, 1);
     (void)state;
 
-    ev.timer = false;
-    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-    test_put_event(buf, &ev);
+    struct nlmsghdr *nlh = put_event_without_nest();
     struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_MAX + 1); /* a newer module's nest */
     mnl_attr_put_u32(nlh, 1, 5);
     mnl_attr_nest_end(nlh, nest);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 1);
+    assert_int_equal(decode_buf(&out), 1);
     assert_int_equal(out.type, HSX_MAILBOX_EVENT_DATA);
     assert_int_equal(out.module, HSX_MAILBOX_MODULE_NONE);
 }
@@ -283,34 +297,180 @@ static void attribute_of_the_wrong_size_is_rejected(void **state)
     struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
     test_put_event(buf, &ev);
     mnl_attr_put_u32(nlh, HSX_A_EVT_SEQ, 1);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 
     /* The type as a u32 instead of a u16. */
     ev = test_expiry(3, 1);
     ev.omit = OMIT(HSX_A_EVT_TYPE);
     test_put_event(buf, &ev);
     mnl_attr_put_u32(nlh, HSX_A_EVT_TYPE, HSX_EVT_DATA);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 }
 
 static void timer_nest_must_hold_id_and_tick(void **state)
 {
     hsx_mailbox_event_t out;
-    struct test_event ev = test_expiry(3, 1);
     (void)state;
 
-    ev.timer = false;
-    struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-    test_put_event(buf, &ev);
+    struct nlmsghdr *nlh = put_event_without_nest();
     struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_TIMER);
     mnl_attr_put_u32(nlh, HSX_TIMER_A_ID, 3); /* no tick */
     mnl_attr_nest_end(nlh, nest);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 
     /* A timer nest that is not a nest at all. */
-    test_put_event(buf, &ev);
+    nlh = put_event_without_nest();
     mnl_attr_put_u16(nlh, HSX_A_EVT_TIMER, 1);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
+}
+
+/* ---- GPIO events ------------------------------------------------------------- */
+
+static void gpio_event_is_decoded(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_edge(8, 21, 5, HSX_GPIO_E_FALLING, 0);
+    (void)state;
+
+    ev.edge_ns = 0x123456789abcULL;
+    ev.line_seq = 1ULL << 40;
+    ev.dropped = 3;
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_GPIO);
+    assert_int_equal(out.mailbox_id, 8);
+    assert_int_equal(out.seq, 21);
+    assert_int_equal(out.timestamp_ns, 21000000500ULL); /* when posted: not the edge's */
+    assert_int_equal(out.dropped, 3);
+    assert_int_equal(out.u.gpio.pin, 5);
+    assert_int_equal(out.u.gpio.edge, HSX_GPIO_E_FALLING);
+    assert_int_equal(out.u.gpio.value, 0);
+    assert_int_equal(out.u.gpio.timestamp_ns, 0x123456789abcULL);
+    assert_int_equal(out.u.gpio.line_seq, 1ULL << 40);
+
+    ev = test_edge(8, 22, 63, HSX_GPIO_E_RISING, 1);
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.u.gpio.pin, 63);
+    assert_int_equal(out.u.gpio.edge, HSX_GPIO_E_RISING);
+    assert_int_equal(out.u.gpio.value, 1);
+}
+
+/* Which attributes of a GPIO nest to put, and the ones to put with the wrong width. */
+struct gpio_nest {
+    uint32_t omit;  /* OMIT(HSX_GPIO_A_...) */
+    uint32_t widen; /* put a u32 attribute as a u64, a u64 one as a u32 */
+    uint32_t pin, edge, value;
+};
+
+static size_t put_gpio_event(const struct gpio_nest *g)
+{
+    static const uint16_t attrs[] = {HSX_GPIO_A_PIN, HSX_GPIO_A_EDGE, HSX_GPIO_A_VALUE,
+                                     HSX_GPIO_A_TIMESTAMP_NS, HSX_GPIO_A_LINE_SEQ};
+    const uint64_t values[] = {g->pin, g->edge, g->value, 77, 9};
+
+    struct nlmsghdr *nlh = put_event_without_nest();
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_GPIO);
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        bool is_u64 = attrs[i] == HSX_GPIO_A_TIMESTAMP_NS || attrs[i] == HSX_GPIO_A_LINE_SEQ;
+        if (g->omit & OMIT(attrs[i]))
+            continue;
+        if (is_u64 != !!(g->widen & OMIT(attrs[i])))
+            mnl_attr_put_u64(nlh, attrs[i], values[i]);
+        else
+            mnl_attr_put_u32(nlh, attrs[i], (uint32_t)values[i]);
+    }
+    mnl_attr_nest_end(nlh, nest);
+    return nlh->nlmsg_len;
+}
+
+static int decode_gpio(const struct gpio_nest *g, hsx_mailbox_event_t *out)
+{
+    size_t len = put_gpio_event(g);
+    return hsx_wire_decode_datagram(buf, len, TEST_FAMILY, out);
+}
+
+static void gpio_nest_must_hold_pin_edge_value_and_timestamp(void **state)
+{
+    static const uint16_t required[] = {HSX_GPIO_A_PIN, HSX_GPIO_A_EDGE, HSX_GPIO_A_VALUE,
+                                        HSX_GPIO_A_TIMESTAMP_NS};
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    struct gpio_nest g = {.pin = 4, .edge = HSX_GPIO_E_RISING, .value = 1};
+    assert_int_equal(decode_gpio(&g, &out), 1);
+    assert_int_equal(out.u.gpio.timestamp_ns, 77);
+    assert_int_equal(out.u.gpio.line_seq, 9);
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        g.omit = OMIT(required[i]);
+        assert_int_equal(decode_gpio(&g, &out), -EBADMSG);
+    }
+    /* line_seq is not required: it defaults to 0. */
+    g.omit = OMIT(HSX_GPIO_A_LINE_SEQ);
+    assert_int_equal(decode_gpio(&g, &out), 1);
+    assert_int_equal(out.u.gpio.line_seq, 0);
+    assert_int_equal(out.u.gpio.pin, 4);
+}
+
+static void gpio_attributes_of_the_wrong_type_are_rejected(void **state)
+{
+    static const uint16_t attrs[] = {HSX_GPIO_A_PIN, HSX_GPIO_A_EDGE, HSX_GPIO_A_VALUE,
+                                     HSX_GPIO_A_TIMESTAMP_NS, HSX_GPIO_A_LINE_SEQ};
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        struct gpio_nest g = {.widen = OMIT(attrs[i]), .pin = 4, .edge = HSX_GPIO_E_RISING};
+        assert_int_equal(decode_gpio(&g, &out), -EBADMSG);
+    }
+
+    /* A GPIO "nest" that is not a nest at all. */
+    struct nlmsghdr *nlh = put_event_without_nest();
+    mnl_attr_put_u32(nlh, HSX_A_EVT_GPIO, 4);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
+
+    /* A nest cut inside its last attribute. */
+    size_t len = put_gpio_event(&(struct gpio_nest){.pin = 4, .edge = HSX_GPIO_E_RISING});
+    struct nlattr *nest = (struct nlattr *)find_attr(nlh, HSX_A_EVT_GPIO);
+    assert_non_null(nest);
+    nest->nla_len -= 4;
+    assert_int_equal(hsx_wire_decode_datagram(buf, len, TEST_FAMILY, &out), -EBADMSG);
+}
+
+static void gpio_values_the_uapi_does_not_allow_are_rejected(void **state)
+{
+    static const struct gpio_nest bad[] = {
+        {.pin = HSX_GPIO_MAX_PINS, .edge = HSX_GPIO_E_RISING},
+        {.pin = UINT32_MAX, .edge = HSX_GPIO_E_RISING},
+        {.pin = 1, .edge = HSX_GPIO_E_NONE},
+        {.pin = 1, .edge = HSX_GPIO_E_BOTH}, /* one edge is one event */
+        {.pin = 1, .edge = 9},
+        {.pin = 1, .edge = HSX_GPIO_E_FALLING, .value = 2},
+    };
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(decode_gpio(&bad[i], &out), -EPROTO);
+}
+
+static void gpio_nest_skips_unknown_attributes(void **state)
+{
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    struct nlmsghdr *nlh = put_event_without_nest();
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_GPIO);
+    mnl_attr_put(nlh, HSX_GPIO_A_PAD, 0, NULL);
+    mnl_attr_put_u32(nlh, HSX_GPIO_A_PIN, 2);
+    mnl_attr_put_u32(nlh, HSX_GPIO_A_EDGE, HSX_GPIO_E_FALLING);
+    mnl_attr_put_u32(nlh, HSX_GPIO_A_VALUE, 0);
+    mnl_attr_put_u64(nlh, HSX_GPIO_A_TIMESTAMP_NS, 5);
+    mnl_attr_put_u64(nlh, HSX_GPIO_A_MAX + 3, 1234); /* a newer kernel's */
+    mnl_attr_nest_end(nlh, nest);
+    assert_int_equal(decode_buf(&out), 1);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_GPIO);
+    assert_int_equal(out.u.gpio.pin, 2);
+    assert_int_equal(out.u.gpio.line_seq, 0);
 }
 
 static void truncated_datagram_is_rejected(void **state)
@@ -335,7 +495,7 @@ static void truncated_attribute_is_rejected(void **state)
     test_put_event(buf, &ev);
     /* Cut the message inside its last attribute, as a buggy sender would. */
     nlh->nlmsg_len -= 6;
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 }
 
 static void event_of_another_family_is_rejected(void **state)
@@ -357,7 +517,7 @@ static void message_without_genl_header_is_rejected(void **state)
 
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = TEST_FAMILY;
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 }
 
 static size_t put_error(int error)
@@ -379,7 +539,7 @@ static void netlink_errors_and_acks(void **state)
     /* An error message too short to hold its errno. */
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = NLMSG_ERROR;
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), -EBADMSG);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
 }
 
 static void late_replies_and_noops_deliver_nothing(void **state)
@@ -389,11 +549,11 @@ static void late_replies_and_noops_deliver_nothing(void **state)
 
     struct nlmsghdr *nlh = test_put_genl(buf, TEST_FAMILY, HSX_CMD_MBOX_OPEN);
     mnl_attr_put_u32(nlh, HSX_A_MBOX_ID, 3);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 0);
+    assert_int_equal(decode_buf(&out), 0);
 
     nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = NLMSG_NOOP;
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 0);
+    assert_int_equal(decode_buf(&out), 0);
 }
 
 static void unknown_attributes_and_padding_are_skipped(void **state)
@@ -406,7 +566,7 @@ static void unknown_attributes_and_padding_are_skipped(void **state)
     test_put_event(buf, &ev);
     mnl_attr_put(nlh, HSX_A_PAD, 0, NULL);
     mnl_attr_put_u64(nlh, HSX_A_MAX + 7, 123);
-    assert_int_equal(hsx_wire_decode_datagram(buf, nlh->nlmsg_len, TEST_FAMILY, &out), 1);
+    assert_int_equal(decode_buf(&out), 1);
     assert_int_equal(out.seq, 5);
 }
 
@@ -431,6 +591,11 @@ int main(void)
         cmocka_unit_test(unknown_event_type_is_rejected),
         cmocka_unit_test(attribute_of_the_wrong_size_is_rejected),
         cmocka_unit_test(timer_nest_must_hold_id_and_tick),
+        cmocka_unit_test(gpio_event_is_decoded),
+        cmocka_unit_test(gpio_nest_must_hold_pin_edge_value_and_timestamp),
+        cmocka_unit_test(gpio_attributes_of_the_wrong_type_are_rejected),
+        cmocka_unit_test(gpio_values_the_uapi_does_not_allow_are_rejected),
+        cmocka_unit_test(gpio_nest_skips_unknown_attributes),
         cmocka_unit_test(truncated_datagram_is_rejected),
         cmocka_unit_test(truncated_attribute_is_rejected),
         cmocka_unit_test(event_of_another_family_is_rejected),

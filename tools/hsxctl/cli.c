@@ -19,6 +19,14 @@ enum option_id {
     OPT_TIMEOUT = 't',
     OPT_HELP = 'h',
     OPT_ONE_SHOT = 256,
+    OPT_HOLD,
+    OPT_MODE,
+    OPT_PULL,
+    OPT_DRIVE,
+    OPT_ACTIVE_LOW,
+    OPT_INITIAL,
+    OPT_DEBOUNCE,
+    OPT_EDGE,
 };
 
 static const struct option options[] = {
@@ -26,6 +34,14 @@ static const struct option options[] = {
     {"count", required_argument, NULL, OPT_COUNT},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"one-shot", no_argument, NULL, OPT_ONE_SHOT},
+    {"hold", no_argument, NULL, OPT_HOLD},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"pull", required_argument, NULL, OPT_PULL},
+    {"drive", required_argument, NULL, OPT_DRIVE},
+    {"active-low", no_argument, NULL, OPT_ACTIVE_LOW},
+    {"initial", required_argument, NULL, OPT_INITIAL},
+    {"debounce", required_argument, NULL, OPT_DEBOUNCE},
+    {"edge", required_argument, NULL, OPT_EDGE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -53,7 +69,58 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "one line each (one JSON object each with --json). Exits 0 after N events or on\n"
      "SIGINT/SIGTERM; exits 1 if no event comes within MS milliseconds, if the\n"
      "mailbox is destroyed, or on an error."},
+    {HSXCTL_GPIO_GET, "gpio get", HSXCTL_TAKES_JSON, 1, "gpio get PIN [--json]",
+     "Print the logical value of PIN (0..63): 0 or 1. A pin that no process has\n"
+     "configured is configured as an input without pull first."},
+    {HSXCTL_GPIO_SET, "gpio set", HSXCTL_TAKES_HOLD, 2, "gpio set PIN 0|1 [--hold]",
+     "Drive the output PIN to 0 or 1. A pin that no process has configured is\n"
+     "configured as a push-pull output starting at that value; a pin another process\n"
+     "configured as an input is refused. hsx.ko releases a line when the last process\n"
+     "using it exits, so with --hold the command keeps the pin driven until SIGINT or\n"
+     "SIGTERM."},
+    {HSXCTL_GPIO_TOGGLE, "gpio toggle", 0, 1, "gpio toggle PIN",
+     "Invert the output PIN, configured by a process that is still running, and\n"
+     "print its new value."},
+    {HSXCTL_GPIO_CONFIG, "gpio config", HSXCTL_TAKES_GPIO_CONFIG | HSXCTL_TAKES_HOLD, 1,
+     "gpio config PIN --mode input|output [--pull none|up|down]\n"
+     "             [--drive push-pull|open-drain|open-source] [--active-low] [--initial 0|1]\n"
+     "             [--debounce US] [--hold]",
+     "Configure PIN. --drive and --initial (the value an output starts at) are for\n"
+     "outputs, --debounce (0..1000000 microseconds) for inputs. The configuration\n"
+     "lasts while a process uses the pin: with --hold, until SIGINT or SIGTERM."},
+    {HSXCTL_GPIO_MONITOR, "gpio monitor",
+     HSXCTL_TAKES_EDGE | HSXCTL_TAKES_COUNT | HSXCTL_TAKES_TIMEOUT | HSXCTL_TAKES_JSON |
+         HSXCTL_TAKES_PULL | HSXCTL_TAKES_ACTIVE_LOW | HSXCTL_TAKES_DEBOUNCE,
+     1,
+     "gpio monitor PIN [--edge rising|falling|both] [--count N] [--timeout MS] [--json]\n"
+     "             [--pull none|up|down] [--active-low] [--debounce US]",
+     "Enable the interrupt of the input PIN (default: both edges) and print each edge\n"
+     "on one line: time (CLOCK_MONOTONIC, s.ns), pin, edge, value, mailbox sequence\n"
+     "number, the pin's edge count, and events dropped before it. A pin that no\n"
+     "process has configured, or any pin given --pull, --active-low or --debounce, is\n"
+     "configured as an input first. Exits 0 after N edges or on SIGINT/SIGTERM, 1 if\n"
+     "no edge comes within MS milliseconds or on an error; the interrupt is then left\n"
+     "as it was found."},
+    {HSXCTL_GPIO_INFO, "gpio info", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "gpio info [PIN] [--json]",
+     "Show which gpiochip line PIN is bound to (chip label, offset, line name), or\n"
+     "every mapped pin."},
+    {HSXCTL_GPIO_MAP, "gpio map", 0, 3, "gpio map PIN CHIP OFFSET",
+     "Bind PIN to line OFFSET of the gpiochip labelled CHIP, through the admin node\n"
+     "/dev/hsx/ctl. Needs root (CAP_SYS_ADMIN) and a pin no process uses."},
+    {HSXCTL_GPIO_UNMAP, "gpio unmap", 0, 1, "gpio unmap PIN",
+     "Remove the binding of PIN, through the admin node /dev/hsx/ctl. Needs root\n"
+     "(CAP_SYS_ADMIN) and a pin no process uses."},
     {HSXCTL_HELP, "help", 0, 0, "help [COMMAND]", "Show the help of every command, or of one."},
+};
+
+/* Commands of two words, by their first. */
+static const struct {
+    const char *name;
+    const char *subcommands;
+} groups[] = {
+    {"timer", "create, cancel or list"},
+    {"gpio", "get, set, toggle, config, monitor, info, map or unmap"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
 
@@ -68,6 +135,22 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_TIMEOUT;
     case OPT_ONE_SHOT:
         return HSXCTL_TAKES_ONE_SHOT;
+    case OPT_HOLD:
+        return HSXCTL_TAKES_HOLD;
+    case OPT_MODE:
+        return HSXCTL_TAKES_MODE;
+    case OPT_PULL:
+        return HSXCTL_TAKES_PULL;
+    case OPT_DRIVE:
+        return HSXCTL_TAKES_DRIVE;
+    case OPT_ACTIVE_LOW:
+        return HSXCTL_TAKES_ACTIVE_LOW;
+    case OPT_INITIAL:
+        return HSXCTL_TAKES_INITIAL;
+    case OPT_DEBOUNCE:
+        return HSXCTL_TAKES_DEBOUNCE;
+    case OPT_EDGE:
+        return HSXCTL_TAKES_EDGE;
     default:
         return 0;
     }
@@ -80,6 +163,15 @@ const struct hsxctl_command_info *hsxctl_find_command(const char *name)
             return &hsxctl_commands[i];
     }
     return NULL;
+}
+
+bool hsxctl_is_group(const char *name)
+{
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (strcmp(groups[i].name, name) == 0)
+            return true;
+    }
+    return false;
 }
 
 int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value)
@@ -113,6 +205,125 @@ static int parse_number(FILE *err, const char *command, const char *what, const 
     return ret ? HSXCTL_EXIT_USAGE : HSXCTL_EXIT_OK;
 }
 
+/* An option's value that is one of a few words. */
+struct word {
+    const char *text;
+    int value;
+};
+
+static const struct word modes[] = {
+    {"input", HSX_GPIO_MODE_INPUT},
+    {"output", HSX_GPIO_MODE_OUTPUT},
+    {NULL, 0},
+};
+static const struct word pulls[] = {
+    {"none", HSX_GPIO_PULL_NONE},
+    {"up", HSX_GPIO_PULL_UP},
+    {"down", HSX_GPIO_PULL_DOWN},
+    {NULL, 0},
+};
+static const struct word drives[] = {
+    {"push-pull", HSX_GPIO_DRIVE_PUSH_PULL},
+    {"open-drain", HSX_GPIO_DRIVE_OPEN_DRAIN},
+    {"open-source", HSX_GPIO_DRIVE_OPEN_SOURCE},
+    {NULL, 0},
+};
+static const struct word edges[] = {
+    {"rising", HSX_GPIO_EDGE_RISING},
+    {"falling", HSX_GPIO_EDGE_FALLING},
+    {"both", HSX_GPIO_EDGE_BOTH},
+    {NULL, 0},
+};
+
+static const char *long_name(int opt);
+
+/* The value of an option that takes one of a few words; the list ends with a NULL text. */
+static int parse_word(FILE *err, const char *command, int opt, const char *text,
+                      const struct word *words, int *value)
+{
+    size_t count = 0;
+
+    for (; words[count].text; count++) {
+        if (strcmp(words[count].text, text) == 0) {
+            *value = words[count].value;
+            return HSXCTL_EXIT_OK;
+        }
+    }
+    fprintf(err, "hsxctl: %s: invalid --%s '%s': expected ", command, long_name(opt), text);
+    for (size_t i = 0; i < count; i++)
+        fprintf(err, "%s%s", words[i].text, i + 2 < count ? ", " : i + 1 < count ? " or " : "\n");
+    return HSXCTL_EXIT_USAGE;
+}
+
+/* The options that take a value: store it in cmd. */
+static int parse_value_option(int opt, const char *name, const char *arg,
+                              struct hsxctl_cmdline *cmd, FILE *err)
+{
+    uint64_t number = 0;
+    int word = 0, ret;
+
+    switch (opt) {
+    case OPT_COUNT:
+        return parse_number(err, name, "--count", arg, 1, UINT64_MAX, &cmd->count);
+    case OPT_TIMEOUT:
+        /* UINT32_MAX is the library's "forever". */
+        ret = parse_number(err, name, "--timeout", arg, 1, UINT32_MAX - 1, &number);
+        cmd->timeout_ms = (uint32_t)number;
+        return ret;
+    case OPT_INITIAL:
+        ret = parse_number(err, name, "--initial", arg, 0, 1, &number);
+        cmd->gpio.initial_value = (uint8_t)number;
+        return ret;
+    case OPT_DEBOUNCE:
+        ret = parse_number(err, name, "--debounce", arg, 0, HSX_GPIO_DEBOUNCE_MAX_US, &number);
+        cmd->gpio.debounce_us = (uint32_t)number;
+        return ret;
+    }
+
+    if (opt != OPT_MODE && opt != OPT_PULL && opt != OPT_DRIVE && opt != OPT_EDGE)
+        return HSXCTL_EXIT_OK;
+    const struct word *words = opt == OPT_MODE    ? modes
+                               : opt == OPT_PULL  ? pulls
+                               : opt == OPT_DRIVE ? drives
+                                                  : edges;
+    ret = parse_word(err, name, opt, arg, words, &word);
+    if (opt == OPT_MODE)
+        cmd->gpio.mode = (hsx_gpio_mode_t)word;
+    else if (opt == OPT_PULL)
+        cmd->gpio.pull = (hsx_gpio_pull_t)word;
+    else if (opt == OPT_DRIVE)
+        cmd->gpio.drive = (hsx_gpio_drive_t)word;
+    else
+        cmd->edge = (hsx_gpio_edge_t)word;
+    return ret;
+}
+
+/* What only an output or only an input has, as hsx_gpio_configure() checks it. */
+static int check_gpio_config(const char *name, const struct hsxctl_cmdline *cmd, FILE *err)
+{
+    const hsx_gpio_settings_t *s = &cmd->gpio;
+    const bool output = s->mode == HSX_GPIO_MODE_OUTPUT;
+
+    if (cmd->command == HSXCTL_GPIO_CONFIG && !(cmd->gpio_options & HSXCTL_TAKES_MODE)) {
+        fprintf(err, "hsxctl: %s: --mode is required (input or output)\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (!output && (cmd->gpio_options & HSXCTL_TAKES_DRIVE) &&
+        s->drive != HSX_GPIO_DRIVE_PUSH_PULL) {
+        fprintf(err, "hsxctl: %s: --drive is for outputs (--mode output)\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (!output && (cmd->gpio_options & HSXCTL_TAKES_INITIAL)) {
+        fprintf(err, "hsxctl: %s: --initial is for outputs (--mode output)\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (output && (cmd->gpio_options & HSXCTL_TAKES_DEBOUNCE)) {
+        fprintf(err, "hsxctl: %s: --debounce is for inputs (--mode input)\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    return HSXCTL_EXIT_OK;
+}
+
 static const char *long_name(int opt)
 {
     for (const struct option *o = options; o->name; o++) {
@@ -127,6 +338,7 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
                          struct hsxctl_cmdline *cmd, const char **positional, FILE *err)
 {
     const int npositional = info->arguments;
+    const int most = npositional + (info->options & HSXCTL_OPTIONAL_ARGUMENT ? 1 : 0);
     const char *name = info->name;
     bool have_count = false;
     int opt, ret;
@@ -142,8 +354,6 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
     optind = 0; /* glibc: start afresh on a new argument vector */
     opterr = 0;
     while ((opt = getopt_long(argc, args, short_options, options, NULL)) != -1) {
-        uint64_t value;
-
         switch (opt) {
         case '?':
             if (optopt)
@@ -165,6 +375,7 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
                     long_name(opt));
             return HSXCTL_EXIT_USAGE;
         }
+        cmd->gpio_options |= option_bit(opt) & HSXCTL_TAKES_GPIO_CONFIG;
         switch (opt) {
         case OPT_JSON:
             cmd->json = true;
@@ -172,32 +383,30 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
         case OPT_ONE_SHOT:
             cmd->one_shot = true;
             break;
-        case OPT_COUNT:
-            ret = parse_number(err, name, "--count", optarg, 1, UINT64_MAX, &cmd->count);
+        case OPT_HOLD:
+            cmd->hold = true;
+            break;
+        case OPT_ACTIVE_LOW:
+            cmd->gpio.active_low = true;
+            break;
+        default:
+            ret = parse_value_option(opt, name, optarg, cmd, err);
             if (ret)
                 return ret;
-            have_count = true;
-            break;
-        case OPT_TIMEOUT:
-            /* UINT32_MAX is the library's "forever". */
-            ret = parse_number(err, name, "--timeout", optarg, 1, UINT32_MAX - 1, &value);
-            if (ret)
-                return ret;
-            cmd->timeout_ms = (uint32_t)value;
-            break;
+            have_count = have_count || opt == OPT_COUNT;
         }
     }
 
     int given = argc - optind;
-    if (given != npositional) {
+    if (given < npositional || given > most) {
         if (given < npositional)
             fprintf(err, "hsxctl: %s: missing argument; usage: hsxctl %s\n", name, info->synopsis);
         else
             fprintf(err, "hsxctl: %s: unexpected argument '%s'; usage: hsxctl %s\n", name,
-                    args[optind + npositional], info->synopsis);
+                    args[optind + most], info->synopsis);
         return HSXCTL_EXIT_USAGE;
     }
-    for (int i = 0; i < npositional; i++)
+    for (int i = 0; i < given; i++)
         positional[i] = args[optind + i];
 
     if (cmd->one_shot && have_count && cmd->count != 1) {
@@ -206,7 +415,44 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
     }
     if (cmd->command == HSXCTL_TIMER_CREATE && cmd->one_shot)
         cmd->count = 1;
+    if (cmd->command == HSXCTL_GPIO_CONFIG || cmd->command == HSXCTL_GPIO_MONITOR)
+        return check_gpio_config(name, cmd, err);
     return HSXCTL_EXIT_OK;
+}
+
+/* PIN and what follows it, for the gpio commands. */
+static int parse_gpio_arguments(const char *name, const char *const *positional,
+                                struct hsxctl_cmdline *cmd, FILE *err)
+{
+    uint64_t value;
+    int ret;
+
+    if (!positional[0]) /* gpio info without PIN */
+        return HSXCTL_EXIT_OK;
+    ret = parse_number(err, name, "PIN", positional[0], 0, HSX_GPIO_MAX_PINS - 1, &value);
+    cmd->pin = (uint8_t)value;
+    cmd->have_pin = true;
+    if (ret || cmd->command == HSXCTL_GPIO_INFO)
+        return ret;
+
+    switch (cmd->command) {
+    case HSXCTL_GPIO_SET:
+        ret = parse_number(err, name, "VALUE", positional[1], 0, 1, &value);
+        cmd->value = (uint8_t)value;
+        return ret;
+    case HSXCTL_GPIO_MAP:
+        if (positional[1][0] == '\0' || strlen(positional[1]) >= HSX_GPIO_LABEL_MAX) {
+            fprintf(err, "hsxctl: %s: a chip label has 1 to %d characters\n", name,
+                    HSX_GPIO_LABEL_MAX - 1);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->chip = positional[1];
+        ret = parse_number(err, name, "OFFSET", positional[2], 0, UINT32_MAX, &value);
+        cmd->offset = (uint32_t)value;
+        return ret;
+    default:
+        return HSXCTL_EXIT_OK;
+    }
 }
 
 static int parse_help(int argc, char **argv, int first, struct hsxctl_cmdline *cmd, FILE *err)
@@ -223,9 +469,11 @@ static int parse_help(int argc, char **argv, int first, struct hsxctl_cmdline *c
     snprintf(topic, sizeof(topic), "%s%s%s", argv[first], argc - first == 2 ? " " : "",
              argc - first == 2 ? argv[first + 1] : "");
     /* "timer" alone is the group of timer commands. */
-    if (strcmp(topic, "timer") == 0) {
-        cmd->help_topic = "timer";
-        return HSXCTL_EXIT_OK;
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (strcmp(topic, groups[i].name) == 0) {
+            cmd->help_topic = groups[i].name;
+            return HSXCTL_EXIT_OK;
+        }
     }
     const struct hsxctl_command_info *info = hsxctl_find_command(topic);
     if (!info) {
@@ -243,11 +491,11 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    const char *positional[1] = {NULL};
+    const char *positional[3] = {NULL};
     uint64_t value;
     int opt, ret;
 
-    *cmd = (struct hsxctl_cmdline){.command = HSXCTL_HELP};
+    *cmd = (struct hsxctl_cmdline){.command = HSXCTL_HELP, .edge = HSX_GPIO_EDGE_BOTH};
     optind = 0;
     opterr = 0;
     /* "+": stop at the command; what follows is the command's. */
@@ -275,16 +523,17 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
 
     if (strcmp(word, "help") == 0)
         return parse_help(argc, argv, first + 1, cmd, err);
-    if (strcmp(word, "timer") == 0) {
+    snprintf(name, sizeof(name), "%s", word);
+    for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+        if (strcmp(word, groups[i].name) != 0)
+            continue;
         const char *sub = first + 1 < argc ? argv[first + 1] : NULL;
         if (!sub || sub[0] == '-') {
-            fprintf(err, "hsxctl: timer: missing subcommand (create, cancel or list)\n");
+            fprintf(err, "hsxctl: %s: missing subcommand (%s)\n", word, groups[i].subcommands);
             return HSXCTL_EXIT_USAGE;
         }
-        snprintf(name, sizeof(name), "timer %s", sub);
+        snprintf(name, sizeof(name), "%s %s", word, sub);
         first++;
-    } else {
-        snprintf(name, sizeof(name), "%s", word);
     }
     const struct hsxctl_command_info *info = hsxctl_find_command(name);
     if (!info || info->command == HSXCTL_HELP) {
@@ -315,6 +564,15 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
         }
         cmd->mailbox = positional[0];
         return HSXCTL_EXIT_OK;
+    case HSXCTL_GPIO_GET:
+    case HSXCTL_GPIO_SET:
+    case HSXCTL_GPIO_TOGGLE:
+    case HSXCTL_GPIO_CONFIG:
+    case HSXCTL_GPIO_MONITOR:
+    case HSXCTL_GPIO_INFO:
+    case HSXCTL_GPIO_MAP:
+    case HSXCTL_GPIO_UNMAP:
+        return parse_gpio_arguments(name, positional, cmd, err);
     default:
         return HSXCTL_EXIT_OK;
     }

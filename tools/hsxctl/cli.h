@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hsx_gpio.h"
+
 /* Exit statuses. */
 #define HSXCTL_EXIT_OK 0
 #define HSXCTL_EXIT_FAILURE 1 /* the command ran and failed */
@@ -24,19 +26,37 @@ enum hsxctl_command {
     HSXCTL_TIMER_CANCEL,
     HSXCTL_TIMER_LIST,
     HSXCTL_LISTEN,
+    HSXCTL_GPIO_GET,
+    HSXCTL_GPIO_SET,
+    HSXCTL_GPIO_TOGGLE,
+    HSXCTL_GPIO_CONFIG,
+    HSXCTL_GPIO_MONITOR,
+    HSXCTL_GPIO_INFO,
+    HSXCTL_GPIO_MAP,
+    HSXCTL_GPIO_UNMAP,
 };
 
 struct hsxctl_cmdline {
     enum hsxctl_command command;
     bool json;
-    const char *help_topic; /* HSXCTL_HELP: "timer create", "listen", ...; NULL for all */
+    const char *help_topic; /* HSXCTL_HELP: "timer create", "gpio", ...; NULL for all */
 
     uint32_t period_us; /* timer create */
     bool one_shot;
     uint32_t timer_id;   /* timer cancel */
     const char *mailbox; /* listen */
-    uint64_t count;      /* timer create, listen: events before exiting; 0 = no limit */
-    uint32_t timeout_ms; /* listen: give up after this long without an event; 0 = never */
+    uint64_t count;      /* timer create, listen, gpio monitor: events before exiting; 0 = all */
+    uint32_t timeout_ms; /* listen, gpio monitor: fail after this long without one; 0 = never */
+
+    uint8_t pin;               /* gpio */
+    bool have_pin;             /* gpio info: PIN was given */
+    uint8_t value;             /* gpio set */
+    bool hold;                 /* gpio set, config: stay until SIGINT/SIGTERM */
+    hsx_gpio_settings_t gpio;  /* gpio config, monitor */
+    unsigned int gpio_options; /* which of --mode ... --debounce were given (HSXCTL_TAKES_*) */
+    hsx_gpio_edge_t edge;      /* gpio monitor */
+    const char *chip;          /* gpio map */
+    uint32_t offset;           /* gpio map */
 };
 
 /* Options a command may take. */
@@ -44,6 +64,20 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_COUNT (1u << 1)
 #define HSXCTL_TAKES_TIMEOUT (1u << 2)
 #define HSXCTL_TAKES_ONE_SHOT (1u << 3)
+#define HSXCTL_TAKES_HOLD (1u << 4)
+#define HSXCTL_TAKES_MODE (1u << 5)
+#define HSXCTL_TAKES_PULL (1u << 6)
+#define HSXCTL_TAKES_DRIVE (1u << 7)
+#define HSXCTL_TAKES_ACTIVE_LOW (1u << 8)
+#define HSXCTL_TAKES_INITIAL (1u << 9)
+#define HSXCTL_TAKES_DEBOUNCE (1u << 10)
+#define HSXCTL_TAKES_EDGE (1u << 11)
+/* Not an option: one more positional argument may follow the required ones. */
+#define HSXCTL_OPTIONAL_ARGUMENT (1u << 15)
+/* The options that configure a pin. */
+#define HSXCTL_TAKES_GPIO_CONFIG                                                                   \
+    (HSXCTL_TAKES_MODE | HSXCTL_TAKES_PULL | HSXCTL_TAKES_DRIVE | HSXCTL_TAKES_ACTIVE_LOW |        \
+     HSXCTL_TAKES_INITIAL | HSXCTL_TAKES_DEBOUNCE)
 
 /* One entry per command, in the order of the help text. */
 struct hsxctl_command_info {
@@ -72,5 +106,8 @@ int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *val
 
 /* The command whose name (one or two words) is given, or NULL. */
 const struct hsxctl_command_info *hsxctl_find_command(const char *name);
+
+/* Is name a group of commands ("timer", "gpio")? */
+bool hsxctl_is_group(const char *name);
 
 #endif /* HSXCTL_CLI_H */

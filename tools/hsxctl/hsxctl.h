@@ -19,8 +19,25 @@ int cmd_timer_create(const struct hsxctl_cmdline *cmd);
 int cmd_timer_cancel(const struct hsxctl_cmdline *cmd);
 int cmd_timer_list(const struct hsxctl_cmdline *cmd);
 int cmd_listen(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_get(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_set(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_toggle(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_config(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_monitor(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_info(const struct hsxctl_cmdline *cmd);
+int cmd_gpio_map(const struct hsxctl_cmdline *cmd);
 
 /* Say why hsx.ko is not usable, if it is not. Returns true if it is loaded. */
 bool require_hsx_loaded(void);
+
+/*
+ * An ioctl on the admin node /dev/hsx/ctl, for what (e.g. "cancelling another
+ * process's timer"). Returns 0, the ioctl's errno, or -1 when the node could
+ * not be opened (said why on stderr).
+ */
+int ctl_ioctl(const char *what, unsigned long request, void *arg);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t hsxctl_now_ms(void);
 
 #endif /* HSXCTL_H */

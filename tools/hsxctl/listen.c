@@ -12,20 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hsx_mailbox.h"
 #include "hsxctl.h"
 #include "output.h"
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 enum drain_result {
     DRAINED,  /* nothing more queued */
@@ -67,7 +58,7 @@ static int listen_loop(hsx_mailbox_t *mb, int signal_fd, const struct hsxctl_cmd
         {.fd = hsx_mailbox_fd(mb), .events = POLLIN},
         {.fd = signal_fd, .events = POLLIN},
     };
-    uint64_t received = 0, last_event = now_ms();
+    uint64_t received = 0, last_event = hsxctl_now_ms();
 
     for (;;) {
         uint64_t before = received;
@@ -77,11 +68,11 @@ static int listen_loop(hsx_mailbox_t *mb, int signal_fd, const struct hsxctl_cmd
         if (result != DRAINED)
             return result == FINISHED ? HSXCTL_EXIT_OK : HSXCTL_EXIT_FAILURE;
         if (received != before)
-            last_event = now_ms();
+            last_event = hsxctl_now_ms();
 
         int wait_ms = -1;
         if (cmd->timeout_ms) {
-            uint64_t waited = now_ms() - last_event;
+            uint64_t waited = hsxctl_now_ms() - last_event;
             wait_ms = waited >= cmd->timeout_ms ? 0 : (int)(cmd->timeout_ms - waited);
         }
         int ready = poll(fds, 2, wait_ms);

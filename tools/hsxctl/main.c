@@ -2,8 +2,13 @@
 /*
  * hsxctl: inspect and drive hsx.ko from a shell.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "hsx_uapi.h"
 #include "hsxctl.h"
@@ -23,6 +28,35 @@ bool require_hsx_loaded(void)
     return true;
 }
 
+uint64_t hsxctl_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int ctl_ioctl(const char *what, unsigned long request, void *arg)
+{
+    static const char ctl[] = HSX_DEV_PATH(HSX_DEV_CTL);
+    int fd = open(ctl, O_RDWR | O_CLOEXEC);
+
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT && !require_hsx_loaded())
+            return -1;
+        if (err == EACCES || err == EPERM)
+            hsxctl_error("%s needs root (CAP_SYS_ADMIN): %s: %s", what, ctl, strerror(err));
+        else
+            hsxctl_error("cannot open %s: %s", ctl, strerror(err));
+        return -1;
+    }
+    int ret = ioctl(fd, request, arg);
+    int err = errno;
+    close(fd);
+    return ret == 0 ? 0 : err;
+}
+
 static void print_command_help(FILE *out, const struct hsxctl_command_info *info)
 {
     fprintf(out, "usage: hsxctl %s\n\n%s\n", info->synopsis, info->help);
@@ -30,10 +64,13 @@ static void print_command_help(FILE *out, const struct hsxctl_command_info *info
 
 static void print_help(FILE *out, const char *topic)
 {
-    if (topic && strcmp(topic, "timer") != 0) {
+    char prefix[32];
+
+    if (topic && !hsxctl_is_group(topic)) {
         print_command_help(out, hsxctl_find_command(topic));
         return;
     }
+    snprintf(prefix, sizeof(prefix), "%s ", topic ? topic : "");
     if (!topic)
         fputs("usage: hsxctl [--help] [--version] COMMAND [ARGS]\n\n"
               "Inspect and drive the HSX HAL kernel module (hsx.ko).\n\n"
@@ -41,7 +78,7 @@ static void print_help(FILE *out, const char *topic)
               out);
     for (unsigned int i = 0; i < hsxctl_command_count; i++) {
         const struct hsxctl_command_info *info = &hsxctl_commands[i];
-        if (topic && strncmp(info->name, "timer ", 6) != 0)
+        if (topic && strncmp(info->name, prefix, strlen(prefix)) != 0)
             continue;
         fprintf(out, "  hsxctl %s\n", info->synopsis);
     }
@@ -74,6 +111,21 @@ int main(int argc, char **argv)
         return cmd_timer_list(&cmd);
     case HSXCTL_LISTEN:
         return cmd_listen(&cmd);
+    case HSXCTL_GPIO_GET:
+        return cmd_gpio_get(&cmd);
+    case HSXCTL_GPIO_SET:
+        return cmd_gpio_set(&cmd);
+    case HSXCTL_GPIO_TOGGLE:
+        return cmd_gpio_toggle(&cmd);
+    case HSXCTL_GPIO_CONFIG:
+        return cmd_gpio_config(&cmd);
+    case HSXCTL_GPIO_MONITOR:
+        return cmd_gpio_monitor(&cmd);
+    case HSXCTL_GPIO_INFO:
+        return cmd_gpio_info(&cmd);
+    case HSXCTL_GPIO_MAP:
+    case HSXCTL_GPIO_UNMAP:
+        return cmd_gpio_map(&cmd);
     }
     return HSXCTL_EXIT_FAILURE;
 }

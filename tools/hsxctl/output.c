@@ -148,10 +148,23 @@ static void print_timestamp(FILE *out, uint64_t ns)
     fprintf(out, "t=%" PRIu64 ".%06" PRIu64 "s", ns / 1000000000u, ns % 1000000000u / 1000u);
 }
 
+const char *edge_name(uint32_t edge)
+{
+    static const char *const names[] = {
+        [HSX_GPIO_EDGE_NONE] = "none",
+        [HSX_GPIO_EDGE_RISING] = "rising",
+        [HSX_GPIO_EDGE_FALLING] = "falling",
+        [HSX_GPIO_EDGE_BOTH] = "both",
+    };
+
+    return edge < sizeof(names) / sizeof(names[0]) ? names[edge] : "?";
+}
+
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, int json)
 {
     bool closed = ev->type == HSX_MAILBOX_EVENT_CLOSED;
     bool timer = ev->module == HSX_MAILBOX_MODULE_TIMER;
+    bool gpio = ev->module == HSX_MAILBOX_MODULE_GPIO;
 
     if (json) {
         fputs("{\"mailbox\":", out);
@@ -167,6 +180,13 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
                     ",\"overruns\":%" PRIu32 ",\"expirations\":%" PRIu64 "}",
                     ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
                     ev->u.timer.expirations);
+        else if (gpio)
+            fprintf(out,
+                    ",\"module\":\"gpio\",\"gpio\":{\"pin\":%" PRIu32
+                    ",\"edge\":\"%s\",\"value\":%" PRIu32 ",\"timestamp_ns\":%" PRIu64
+                    ",\"line_seq\":%" PRIu64 "}",
+                    ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
+                    ev->u.gpio.timestamp_ns, ev->u.gpio.line_seq);
         else if (!closed)
             fputs(",\"module\":null", out);
         fputs("}\n", out);
@@ -182,6 +202,13 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
                 " timer=%" PRIu32 " tick_us=%" PRIu64 " overruns=%" PRIu32 " expirations=%" PRIu64,
                 ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
                 ev->u.timer.expirations);
+    else if (gpio)
+        fprintf(out,
+                " pin=%" PRIu32 " %s value=%" PRIu32 " edge_t=%" PRIu64 ".%09" PRIu64
+                "s line_seq=%" PRIu64,
+                ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
+                ev->u.gpio.timestamp_ns / 1000000000u, ev->u.gpio.timestamp_ns % 1000000000u,
+                ev->u.gpio.line_seq);
     else
         fputs(" module=unknown", out);
     fprintf(out, " dropped=%" PRIu32, ev->dropped);
@@ -207,5 +234,51 @@ void print_expiry(FILE *out, hsx_timer_t timer, const hsx_timer_event_ex_t *ev, 
             (unsigned int)timer, ev->seq, ev->tick_us, ev->overruns, ev->expirations, ev->dropped);
     if (ev->dropped_total)
         fprintf(out, " dropped_total=%" PRIu64, ev->dropped_total);
+    fputc('\n', out);
+}
+
+void print_edge(FILE *out, const hsx_gpio_event_ex_t *ev, int json)
+{
+    if (json) {
+        fprintf(out,
+                "{\"timestamp_ns\":%" PRIu64
+                ",\"pin\":%u,\"edge\":\"%s\",\"value\":%u,\"seq\":%" PRIu64 ",\"line_seq\":%" PRIu64
+                ",\"dropped\":%" PRIu32 ",\"dropped_total\":%" PRIu64 "}\n",
+                ev->timestamp_ns, ev->pin, edge_name(ev->edge), ev->value, ev->seq, ev->line_seq,
+                ev->dropped, ev->dropped_total);
+        return;
+    }
+    fprintf(out,
+            "%" PRIu64 ".%09" PRIu64 " pin=%u %s value=%u seq=%" PRIu64 " line_seq=%" PRIu64
+            " dropped=%" PRIu32,
+            ev->timestamp_ns / 1000000000u, ev->timestamp_ns % 1000000000u, ev->pin,
+            edge_name(ev->edge), ev->value, ev->seq, ev->line_seq, ev->dropped);
+    if (ev->dropped_total)
+        fprintf(out, " dropped_total=%" PRIu64, ev->dropped_total);
+    fputc('\n', out);
+}
+
+void print_pin_info(FILE *out, const hsx_gpio_info_t *info, int json)
+{
+    if (json) {
+        fprintf(out, "{\"pin\":%u,\"mapped\":%s", info->pin, info->mapped ? "true" : "false");
+        if (info->mapped) {
+            fputs(",\"chip\":", out);
+            json_string(out, info->chip);
+            fprintf(out, ",\"offset\":%" PRIu32 ",\"name\":", info->offset);
+            json_string(out, info->name);
+        }
+        fputc('}', out);
+        return;
+    }
+    fprintf(out, "pin=%u", info->pin);
+    if (!info->mapped) {
+        fputs(" unmapped\n", out);
+        return;
+    }
+    fputs(" chip=", out);
+    print_text(out, info->chip);
+    fprintf(out, " offset=%" PRIu32 " name=", info->offset);
+    print_text(out, info->name[0] ? info->name : "-");
     fputc('\n', out);
 }

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "hsx_gpio.h"
 #include "hsx_mailbox.h"
 #include "hsx_timer.h"
 
@@ -33,5 +34,14 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *even
 
 /* One timer expiry on one line, readable or as a JSON object. */
 void print_expiry(FILE *out, hsx_timer_t timer, const hsx_timer_event_ex_t *event, int json);
+
+/* One GPIO edge on one line, like gpiomon: "<s>.<ns> pin=5 rising value=1 seq=..." or JSON. */
+void print_edge(FILE *out, const hsx_gpio_event_ex_t *event, int json);
+
+/* "rising", "falling", "both", "none", or "?" */
+const char *edge_name(uint32_t edge);
+
+/* A pin's binding on one line, readable or as a JSON object. */
+void print_pin_info(FILE *out, const hsx_gpio_info_t *info, int json);
 
 #endif /* HSXCTL_OUTPUT_H */

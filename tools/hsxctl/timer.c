@@ -3,15 +3,12 @@
  * hsxctl timer create | cancel | list.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "hsx_timer.h"
 #include "hsx_uapi.h"
@@ -124,22 +121,10 @@ int cmd_timer_cancel(const struct hsxctl_cmdline *cmd)
     static const char ctl[] = HSX_DEV_PATH(HSX_DEV_CTL);
     struct hsx_timer_id arg = {.timer_id = cmd->timer_id};
 
-    int fd = open(ctl, O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        if (err == ENOENT && !require_hsx_loaded())
-            return HSXCTL_EXIT_FAILURE;
-        if (err == EACCES || err == EPERM)
-            hsxctl_error("cancelling another process's timer needs root (CAP_SYS_ADMIN): %s: %s",
-                         ctl, strerror(err));
-        else
-            hsxctl_error("cannot open %s: %s", ctl, strerror(err));
+    int err = ctl_ioctl("cancelling another process's timer", HSX_IOC_TIMER_CANCEL, &arg);
+    if (err < 0)
         return HSXCTL_EXIT_FAILURE;
-    }
-    int ret = ioctl(fd, HSX_IOC_TIMER_CANCEL, &arg);
-    int err = errno;
-    close(fd);
-    if (ret == 0) {
+    if (err == 0) {
         printf("timer %u cancelled\n", cmd->timer_id);
         return HSXCTL_EXIT_OK;
     }

@@ -5,10 +5,10 @@
 #include "errors.h"
 #include "hsx_hal_types.h"
 #include "mailbox.h"
-#include "timer_table.h"
+#include "object_table.h"
 
 /* With table->lock held. */
-static struct hsx_timer_entry *find_locked(struct hsx_timer_table *table, uint16_t id)
+static struct hsx_object_entry *find_locked(struct hsx_object_table *table, uint32_t id)
 {
     for (size_t i = 0; i < table->count; i++) {
         if (table->entries[i].id == id)
@@ -17,7 +17,7 @@ static struct hsx_timer_entry *find_locked(struct hsx_timer_table *table, uint16
     return NULL;
 }
 
-int hsx_timer_table_add(struct hsx_timer_table *table, uint16_t id, hsx_mailbox_t *mailbox)
+int hsx_object_table_add(struct hsx_object_table *table, uint32_t id, hsx_mailbox_t *mailbox)
 {
     int ret = HSX_HAL_OK;
 
@@ -28,7 +28,7 @@ int hsx_timer_table_add(struct hsx_timer_table *table, uint16_t id, hsx_mailbox_
     }
     if (table->count == table->capacity) {
         size_t capacity = table->capacity ? 2 * table->capacity : 16;
-        struct hsx_timer_entry *entries =
+        struct hsx_object_entry *entries =
             realloc(table->entries, capacity * sizeof(*table->entries));
         if (!entries) {
             ret = hsx_fail_with_errno(ENOMEM);
@@ -37,16 +37,16 @@ int hsx_timer_table_add(struct hsx_timer_table *table, uint16_t id, hsx_mailbox_
         table->entries = entries;
         table->capacity = capacity;
     }
-    table->entries[table->count++] = (struct hsx_timer_entry){.id = id, .mailbox = mailbox};
+    table->entries[table->count++] = (struct hsx_object_entry){.id = id, .mailbox = mailbox};
 out:
     pthread_mutex_unlock(&table->lock);
     return ret;
 }
 
-hsx_mailbox_t *hsx_timer_table_get(struct hsx_timer_table *table, uint16_t id)
+hsx_mailbox_t *hsx_object_table_get(struct hsx_object_table *table, uint32_t id)
 {
     pthread_mutex_lock(&table->lock);
-    struct hsx_timer_entry *entry = find_locked(table, id);
+    struct hsx_object_entry *entry = find_locked(table, id);
     hsx_mailbox_t *mailbox = entry ? entry->mailbox : NULL;
     /* Under the lock: a concurrent remove cannot close the handle before this reference exists. */
     if (mailbox)
@@ -55,10 +55,10 @@ hsx_mailbox_t *hsx_timer_table_get(struct hsx_timer_table *table, uint16_t id)
     return mailbox;
 }
 
-hsx_mailbox_t *hsx_timer_table_remove(struct hsx_timer_table *table, uint16_t id)
+hsx_mailbox_t *hsx_object_table_remove(struct hsx_object_table *table, uint32_t id)
 {
     pthread_mutex_lock(&table->lock);
-    struct hsx_timer_entry *entry = find_locked(table, id);
+    struct hsx_object_entry *entry = find_locked(table, id);
     hsx_mailbox_t *mailbox = entry ? entry->mailbox : NULL;
     if (entry)
         *entry = table->entries[--table->count];
@@ -66,7 +66,7 @@ hsx_mailbox_t *hsx_timer_table_remove(struct hsx_timer_table *table, uint16_t id
     return mailbox;
 }
 
-size_t hsx_timer_table_count(struct hsx_timer_table *table)
+size_t hsx_object_table_count(struct hsx_object_table *table)
 {
     pthread_mutex_lock(&table->lock);
     size_t count = table->count;
@@ -74,7 +74,21 @@ size_t hsx_timer_table_count(struct hsx_timer_table *table)
     return count;
 }
 
-void hsx_timer_table_release(struct hsx_timer_table *table)
+int hsx_object_table_recv(struct hsx_object_table *table, uint32_t id, hsx_mailbox_module_t module,
+                          hsx_mailbox_event_t *event, uint32_t timeout_ms)
+{
+    hsx_mailbox_t *mailbox = hsx_object_table_get(table, id);
+
+    if (!mailbox)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_mailbox_recv(mailbox, event, timeout_ms);
+    if (ret == HSX_HAL_OK && event->module != module)
+        ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    hsx_mailbox_unref(mailbox);
+    return ret;
+}
+
+void hsx_object_table_release(struct hsx_object_table *table)
 {
     pthread_mutex_lock(&table->lock);
     if (table->count == 0) {

@@ -1,0 +1,867 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HAL module 0x15: GPIO.
+ *
+ * A pin's line is acquired from the backend when a client first configures
+ * it, and released when the last client that used the pin closes its file.
+ * While acquired, the pin owns the mailbox "hal:gpio:<pin>".
+ *
+ * Edges: the hard IRQ handler only timestamps the edge into a small ring, so
+ * no edge goes unseen while the threaded handler runs; the thread reads the
+ * value and posts the event. An edge that finds the ring full is counted and
+ * reported to every subscriber as dropped, like any other loss. With software
+ * debounce, the thread instead (re)arms a delayed work item that posts only
+ * when the value settled to something new.
+ *
+ * Locking: hsx_gpio_mutex guards pin configuration, users and interrupt
+ * set-up; pin->ring_lock (IRQ-safe) guards the ring and what the IRQ thread
+ * reads of the configuration.
+ */
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
+#include <linux/interrupt.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <net/netlink.h>
+
+#include "core.h"
+#include "gpio.h"
+#include "mailbox.h"
+#include "sysfs.h"
+
+static char *gpio_map = "";
+module_param(gpio_map, charp, 0444);
+MODULE_PARM_DESC(gpio_map, "Pin bindings without a device tree: PIN=CHIP_LABEL:OFFSET,...");
+
+#define HSX_GPIO_RING 64	/* edges between the hard IRQ and its thread */
+
+struct hsx_gpio_pin {
+	unsigned int pin;
+	struct kobject *dir;		/* /sys/hal/gpio/<pin> */
+	struct hsx_gpio_line *line;	/* while acquired */
+	struct hsx_mbox *mbox;		/* while acquired */
+	struct hsx_gpio_config cfg;
+	unsigned int users;
+	int irq;			/* >= 0 while the interrupt is enabled */
+	u32 edge;
+
+	spinlock_t ring_lock;		/* the ring, and what the IRQ thread reads below */
+	u64 ring[HSX_GPIO_RING];
+	unsigned int ring_head;
+	unsigned int ring_len;
+	u64 ring_lost;
+	bool sw_debounce;
+	u32 debounce_us;
+	bool hardirq_runs;		/* the chip calls our hard handler (not nested) */
+
+	/* Only the IRQ thread and the debounce work, which never run together, touch these. */
+	u64 line_seq;
+	int last_value;
+	struct delayed_work debounce;
+
+	atomic64_t interrupts;
+	atomic64_t lost;
+};
+
+struct hsx_gpio_client {
+	DECLARE_BITMAP(used, HSX_GPIO_MAX_PINS);
+};
+
+/* What one edge posts; encoded by hsx_gpio_fill(). */
+struct hsx_gpio_payload {
+	u32 pin;
+	u32 edge;
+	u32 value;
+	u64 timestamp_ns;
+	u64 line_seq;
+};
+
+static DEFINE_MUTEX(hsx_gpio_mutex);
+static struct hsx_gpio_pin hsx_gpio_pins[HSX_GPIO_MAX_PINS];
+static const struct hsx_gpio_backend *hsx_gpio_be;
+static struct kobject *hsx_gpio_dir;
+
+static struct hsx_gpio_client *hsx_gpio_client_of(struct hsx_client *client)
+{
+	return client->priv[hsx_module_slot(HSX_MODULE_GPIO)];
+}
+
+/**
+ * hsx_gpio_validate_config - check a GPIO_CONFIG request
+ * Return: 0, -EINVAL for a bad value or combination, -EOPNOTSUPP for analog.
+ */
+int hsx_gpio_validate_config(const struct hsx_gpio_config *cfg)
+{
+	const u32 drive = HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE;
+
+	if (cfg->pin >= HSX_GPIO_MAX_PINS || memchr_inv(cfg->reserved, 0, sizeof(cfg->reserved)))
+		return -EINVAL;
+	if (cfg->mode > HSX_GPIO_M_ANALOG || cfg->pull > HSX_GPIO_P_DOWN ||
+	    (cfg->flags & ~HSX_GPIO_F_ALL) || cfg->debounce_us > HSX_GPIO_DEBOUNCE_MAX_US)
+		return -EINVAL;
+	if ((cfg->flags & drive) == drive)
+		return -EINVAL;
+	if (cfg->mode != HSX_GPIO_M_OUTPUT && (cfg->flags & (drive | HSX_GPIO_F_INIT_HIGH)))
+		return -EINVAL;
+	if (cfg->mode != HSX_GPIO_M_INPUT && cfg->debounce_us)
+		return -EINVAL;
+	if (cfg->mode == HSX_GPIO_M_ANALOG)
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/**
+ * hsx_gpio_irq_trigger - IRQ trigger flags for a logical edge
+ * @edge: HSX_GPIO_E_RISING, _FALLING or _BOTH
+ * @active_low: the line is inverted, so a logical rising edge is a falling one
+ */
+unsigned long hsx_gpio_irq_trigger(u32 edge, bool active_low)
+{
+	unsigned long rising = active_low ? IRQF_TRIGGER_FALLING : IRQF_TRIGGER_RISING;
+	unsigned long falling = active_low ? IRQF_TRIGGER_RISING : IRQF_TRIGGER_FALLING;
+
+	switch (edge) {
+	case HSX_GPIO_E_RISING:
+		return rising;
+	case HSX_GPIO_E_FALLING:
+		return falling;
+	case HSX_GPIO_E_BOTH:
+		return rising | falling;
+	default:
+		return 0;
+	}
+}
+
+static int hsx_gpio_fill(struct sk_buff *skb, const void *data)
+{
+	const struct hsx_gpio_payload *p = data;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, HSX_A_EVT_GPIO);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, HSX_GPIO_A_PIN, p->pin) ||
+	    nla_put_u32(skb, HSX_GPIO_A_EDGE, p->edge) ||
+	    nla_put_u32(skb, HSX_GPIO_A_VALUE, p->value) ||
+	    nla_put_u64_64bit(skb, HSX_GPIO_A_TIMESTAMP_NS, p->timestamp_ns, HSX_GPIO_A_PAD) ||
+	    nla_put_u64_64bit(skb, HSX_GPIO_A_LINE_SEQ, p->line_seq, HSX_GPIO_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
+	/* The nest, three u32s, two u64s each with room for a pad attribute. */
+	.payload_size = NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
+			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
+	.fill = hsx_gpio_fill,
+};
+
+/* ---- events ------------------------------------------------------------- */
+
+/* Process context: the IRQ thread or the debounce work. */
+static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
+{
+	struct hsx_gpio_payload ev = {
+		.pin = p->pin,
+		.value = value,
+		.timestamp_ns = timestamp_ns,
+		.line_seq = ++p->line_seq,
+	};
+
+	if (p->edge == HSX_GPIO_E_BOTH)
+		ev.edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
+	else
+		ev.edge = p->edge;
+	hsx_mbox_post(p->mbox, &ev);
+}
+
+static irqreturn_t hsx_gpio_hardirq(int irq, void *data)
+{
+	struct hsx_gpio_pin *p = data;
+	u64 now = ktime_get_ns();
+
+	spin_lock(&p->ring_lock);
+	if (p->ring_len == HSX_GPIO_RING) {
+		p->ring_lost++;
+	} else {
+		p->ring[(p->ring_head + p->ring_len) % HSX_GPIO_RING] = now;
+		p->ring_len++;
+	}
+	p->hardirq_runs = true;
+	spin_unlock(&p->ring_lock);
+	atomic64_inc(&p->interrupts);
+	return IRQ_WAKE_THREAD;
+}
+
+static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
+{
+	struct hsx_gpio_pin *p = data;
+	bool nested = false;
+
+	for (;;) {
+		bool have, sw_debounce;
+		u32 debounce_us;
+		u64 ts = 0, lost;
+		int value;
+
+		spin_lock_irq(&p->ring_lock);
+		lost = p->ring_lost;
+		p->ring_lost = 0;
+		have = p->ring_len > 0;
+		if (have) {
+			ts = p->ring[p->ring_head];
+			p->ring_head = (p->ring_head + 1) % HSX_GPIO_RING;
+			p->ring_len--;
+		}
+		sw_debounce = p->sw_debounce;
+		debounce_us = p->debounce_us;
+		/*
+		 * A chip whose IRQs are nested in its own thread never calls the
+		 * hard handler: each run of this thread is then one edge, timed
+		 * here. Otherwise an empty ring only means an earlier run of the
+		 * thread already took the edges that woke this one.
+		 */
+		if (!have && !p->hardirq_runs && !nested) {
+			nested = true;
+			have = true;
+			ts = ktime_get_ns();
+			atomic64_inc(&p->interrupts);
+		}
+		spin_unlock_irq(&p->ring_lock);
+
+		if (lost) {
+			/* Edges the ring had no room for: every subscriber is told. */
+			atomic64_add(lost, &p->lost);
+			p->line_seq += lost;
+			hsx_mbox_post_lost(p->mbox, lost);
+		}
+		if (!have)
+			break;
+
+		if (sw_debounce) {
+			mod_delayed_work(system_wq, &p->debounce, usecs_to_jiffies(debounce_us));
+			continue;
+		}
+		value = hsx_gpio_be->get(p->line);
+		if (value >= 0)
+			hsx_gpio_emit(p, ts, value);
+	}
+	return IRQ_HANDLED;
+}
+
+/* The value held still for the debounce period: post it if it changed. */
+static void hsx_gpio_debounced(struct work_struct *work)
+{
+	struct hsx_gpio_pin *p = container_of(to_delayed_work(work), struct hsx_gpio_pin, debounce);
+	int value = hsx_gpio_be->get(p->line);
+	u32 edge;
+
+	if (value < 0 || value == p->last_value)
+		return;
+	p->last_value = value;
+	edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
+	if (p->edge == HSX_GPIO_E_BOTH || p->edge == edge)
+		hsx_gpio_emit(p, ktime_get_ns(), value);
+}
+
+static void hsx_gpio_irq_disable_locked(struct hsx_gpio_pin *p)
+{
+	lockdep_assert_held(&hsx_gpio_mutex);
+	if (p->irq < 0)
+		return;
+	free_irq(p->irq, p);			/* waits for the thread */
+	cancel_delayed_work_sync(&p->debounce);
+	p->irq = -1;
+	p->edge = HSX_GPIO_E_NONE;
+	spin_lock_irq(&p->ring_lock);
+	p->ring_len = 0;
+	p->ring_lost = 0;
+	spin_unlock_irq(&p->ring_lock);
+}
+
+static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
+{
+	unsigned long trigger = hsx_gpio_irq_trigger(edge, p->cfg.flags & HSX_GPIO_F_ACTIVE_LOW);
+	int irq, ret;
+
+	lockdep_assert_held(&hsx_gpio_mutex);
+	hsx_gpio_irq_disable_locked(p);
+	irq = hsx_gpio_be->to_irq(p->line);
+	if (irq < 0)
+		return irq == -ENXIO ? -EOPNOTSUPP : irq;
+
+	p->edge = edge;
+	p->line_seq = 0;
+	p->hardirq_runs = false;
+	p->last_value = hsx_gpio_be->get(p->line);
+	ret = request_threaded_irq(irq, hsx_gpio_hardirq, hsx_gpio_irq_thread, trigger,
+				   "hsx-gpio", p);
+	if (ret) {
+		p->edge = HSX_GPIO_E_NONE;
+		return ret;
+	}
+	p->irq = irq;
+	return 0;
+}
+
+/* ---- pins and users ------------------------------------------------------ */
+
+static struct hsx_gpio_pin *hsx_gpio_acquired_locked(u32 pin, int *err)
+{
+	lockdep_assert_held(&hsx_gpio_mutex);
+	*err = -EINVAL;
+	if (pin >= HSX_GPIO_MAX_PINS)
+		return NULL;
+	/* Reading or writing a pin nobody configured: configure it first. */
+	if (!hsx_gpio_pins[pin].line)
+		return NULL;
+	*err = 0;
+	return &hsx_gpio_pins[pin];
+}
+
+/* The client now uses the pin: the line stays until it closes. */
+static void hsx_gpio_use_locked(struct hsx_client *client, struct hsx_gpio_pin *p)
+{
+	struct hsx_gpio_client *gc = hsx_gpio_client_of(client);
+
+	lockdep_assert_held(&hsx_gpio_mutex);
+	if (!test_and_set_bit(p->pin, gc->used))
+		p->users++;
+}
+
+static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p)
+{
+	lockdep_assert_held(&hsx_gpio_mutex);
+	hsx_gpio_irq_disable_locked(p);
+	hsx_mbox_destroy(p->mbox, HSX_CLOSE_OWNER_GONE);
+	p->mbox = NULL;
+	hsx_gpio_be->release(p->line);
+	p->line = NULL;
+	memset(&p->cfg, 0, sizeof(p->cfg));
+	p->sw_debounce = false;
+}
+
+static long hsx_gpio_config(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_config *cfg = arg;
+	struct hsx_gpio_pin *p;
+	char name[HSX_MBOX_NAME_MAX];
+	int ret;
+
+	ret = hsx_gpio_validate_config(cfg);
+	if (ret)
+		return ret;
+	p = &hsx_gpio_pins[cfg->pin];
+
+	mutex_lock(&hsx_gpio_mutex);
+	if (p->line && p->irq >= 0 && cfg->mode != HSX_GPIO_M_INPUT) {
+		ret = -EBUSY;		/* disable its interrupt first */
+		goto out;
+	}
+	if (!p->line) {
+		snprintf(name, sizeof(name), HSX_MBOX_GPIO_FMT, p->pin);
+		p->mbox = hsx_mbox_create(name, &hsx_gpio_mbox_ops, p);
+		if (IS_ERR(p->mbox)) {
+			ret = PTR_ERR(p->mbox);
+			p->mbox = NULL;
+			goto out;
+		}
+		ret = hsx_gpio_be->acquire(p->pin, cfg, &p->line);
+		if (ret < 0) {
+			hsx_mbox_destroy(p->mbox, HSX_CLOSE_CANCELLED);
+			p->mbox = NULL;
+			p->line = NULL;
+			goto out;
+		}
+	} else {
+		ret = hsx_gpio_be->configure(p->line, cfg);
+		if (ret < 0)
+			goto out;
+	}
+	p->cfg = *cfg;
+	spin_lock_irq(&p->ring_lock);
+	p->sw_debounce = ret > 0;
+	p->debounce_us = cfg->debounce_us;
+	spin_unlock_irq(&p->ring_lock);
+	hsx_gpio_use_locked(client, p);
+	ret = 0;
+out:
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static long hsx_gpio_read(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_value *v = arg;
+	struct hsx_gpio_pin *p;
+	int ret;
+
+	if (v->value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	p = hsx_gpio_acquired_locked(v->pin, &ret);
+	if (p) {
+		hsx_gpio_use_locked(client, p);
+		ret = hsx_gpio_be->get(p->line);
+		if (ret >= 0) {
+			v->value = ret;
+			ret = 0;
+		}
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static long hsx_gpio_write(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_value *v = arg;
+	struct hsx_gpio_pin *p;
+	int ret;
+
+	if (v->value > 1 || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	p = hsx_gpio_acquired_locked(v->pin, &ret);
+	if (p && p->cfg.mode != HSX_GPIO_M_OUTPUT)
+		ret = -EPERM;		/* an input cannot be driven */
+	else if (p) {
+		hsx_gpio_use_locked(client, p);
+		ret = hsx_gpio_be->set(p->line, v->value);
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static long hsx_gpio_toggle(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_value *v = arg;
+	struct hsx_gpio_pin *p;
+	int ret;
+
+	if (v->value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	p = hsx_gpio_acquired_locked(v->pin, &ret);
+	if (p && p->cfg.mode != HSX_GPIO_M_OUTPUT) {
+		ret = -EPERM;
+	} else if (p) {
+		hsx_gpio_use_locked(client, p);
+		ret = hsx_gpio_be->get(p->line);
+		if (ret >= 0) {
+			v->value = !ret;
+			ret = hsx_gpio_be->set(p->line, v->value);
+		}
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static long hsx_gpio_set_interrupt(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_interrupt *req = arg;
+	struct hsx_gpio_pin *p;
+	int ret;
+
+	if (req->reserved || req->enable > 1 ||
+	    (req->enable && (req->edge < HSX_GPIO_E_RISING || req->edge > HSX_GPIO_E_BOTH)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	p = hsx_gpio_acquired_locked(req->pin, &ret);
+	if (p && p->cfg.mode != HSX_GPIO_M_INPUT) {
+		ret = -EINVAL;		/* edges are detected on inputs */
+	} else if (p) {
+		hsx_gpio_use_locked(client, p);
+		if (!req->enable)
+			hsx_gpio_irq_disable_locked(p);
+		else if (p->irq < 0 || p->edge != req->edge)
+			ret = hsx_gpio_irq_enable_locked(p, req->edge);
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+/* Collect the acquired pins of a mask, in pin order. */
+static int hsx_gpio_collect_locked(u64 mask, bool outputs, struct hsx_gpio_line **lines,
+				   unsigned int *pins)
+{
+	unsigned int n = 0, pin;
+	int ret;
+
+	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+		struct hsx_gpio_pin *p;
+
+		if (!(mask & BIT_ULL(pin)))
+			continue;
+		p = hsx_gpio_acquired_locked(pin, &ret);
+		if (!p)
+			return ret;
+		if (outputs && p->cfg.mode != HSX_GPIO_M_OUTPUT)
+			return -EPERM;
+		lines[n] = p->line;
+		pins[n++] = pin;
+	}
+	return n;
+}
+
+static long hsx_gpio_multi(struct hsx_client *client, void *arg, bool write)
+{
+	struct hsx_gpio_line *lines[HSX_GPIO_MAX_PINS];
+	unsigned int pins[HSX_GPIO_MAX_PINS];
+	DECLARE_BITMAP(bits, HSX_GPIO_MAX_PINS);
+	struct hsx_gpio_multi *m = arg;
+	int n, i, ret;
+
+	if (!m->mask || m->reserved || (!write && m->values) || (write && (m->values & ~m->mask)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	n = hsx_gpio_collect_locked(m->mask, write, lines, pins);
+	ret = n;
+	if (n > 0) {
+		bitmap_zero(bits, HSX_GPIO_MAX_PINS);
+		if (write) {
+			for (i = 0; i < n; i++)
+				if (m->values & BIT_ULL(pins[i]))
+					__set_bit(i, bits);
+			ret = hsx_gpio_be->set_multi(lines, n, bits);
+		} else {
+			ret = hsx_gpio_be->get_multi(lines, n, bits);
+			m->values = 0;
+			for (i = 0; !ret && i < n; i++)
+				if (test_bit(i, bits))
+					m->values |= BIT_ULL(pins[i]);
+		}
+		for (i = 0; !ret && i < n; i++)
+			hsx_gpio_use_locked(client, &hsx_gpio_pins[pins[i]]);
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static long hsx_gpio_read_multi(struct hsx_client *client, void *arg)
+{
+	return hsx_gpio_multi(client, arg, false);
+}
+
+static long hsx_gpio_write_multi(struct hsx_client *client, void *arg)
+{
+	return hsx_gpio_multi(client, arg, true);
+}
+
+static long hsx_gpio_info(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_info *info = arg;
+
+	if (info->pin >= HSX_GPIO_MAX_PINS || info->mapped || info->offset || info->reserved ||
+	    memchr_inv(info->chip, 0, sizeof(info->chip)) ||
+	    memchr_inv(info->name, 0, sizeof(info->name)))
+		return -EINVAL;
+	return hsx_gpio_be->info(info);
+}
+
+static long hsx_gpio_map(struct hsx_client *client, void *arg)
+{
+	struct hsx_gpio_map *m = arg;
+	int ret;
+
+	if (!client->admin)
+		return -EPERM;
+	if (m->pin >= HSX_GPIO_MAX_PINS || memchr_inv(m->reserved, 0, sizeof(m->reserved)) ||
+	    !memchr(m->chip, '\0', sizeof(m->chip)))
+		return -EINVAL;
+	mutex_lock(&hsx_gpio_mutex);
+	if (hsx_gpio_pins[m->pin].line)
+		ret = -EBUSY;
+	else if (!m->chip[0])
+		ret = hsx_gpio_be->unmap(m->pin);
+	else
+		ret = hsx_gpio_be->map(m->pin, m->chip, m->offset);
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
+static int hsx_gpio_open(struct hsx_client *client)
+{
+	struct hsx_gpio_client *gc = kzalloc(sizeof(*gc), GFP_KERNEL);
+
+	if (!gc)
+		return -ENOMEM;
+	client->priv[hsx_module_slot(HSX_MODULE_GPIO)] = gc;
+	return 0;
+}
+
+static void hsx_gpio_release(struct hsx_client *client)
+{
+	struct hsx_gpio_client *gc = hsx_gpio_client_of(client);
+	unsigned int pin;
+
+	mutex_lock(&hsx_gpio_mutex);
+	for_each_set_bit(pin, gc->used, HSX_GPIO_MAX_PINS) {
+		struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
+
+		if (!--p->users)
+			hsx_gpio_teardown_locked(p);
+	}
+	mutex_unlock(&hsx_gpio_mutex);
+	client->priv[hsx_module_slot(HSX_MODULE_GPIO)] = NULL;
+	kfree(gc);
+}
+
+static const struct hsx_ioctl_op hsx_gpio_ops[] = {
+	[HSX_GPIO_FN_READ] = { HSX_IOC_GPIO_READ, hsx_gpio_read },
+	[HSX_GPIO_FN_WRITE] = { HSX_IOC_GPIO_WRITE, hsx_gpio_write },
+	[HSX_GPIO_FN_CONFIG] = { HSX_IOC_GPIO_CONFIG, hsx_gpio_config },
+	[HSX_GPIO_FN_SET_INTERRUPT] = { HSX_IOC_GPIO_SET_INTERRUPT, hsx_gpio_set_interrupt },
+	[HSX_GPIO_FN_TOGGLE] = { HSX_IOC_GPIO_TOGGLE, hsx_gpio_toggle },
+	[HSX_GPIO_FN_READ_MULTI] = { HSX_IOC_GPIO_READ_MULTI, hsx_gpio_read_multi },
+	[HSX_GPIO_FN_WRITE_MULTI] = { HSX_IOC_GPIO_WRITE_MULTI, hsx_gpio_write_multi },
+	[HSX_GPIO_FN_INFO] = { HSX_IOC_GPIO_INFO, hsx_gpio_info },
+	[HSX_GPIO_FN_MAP] = { HSX_IOC_GPIO_MAP, hsx_gpio_map },
+};
+
+const struct hsx_module hsx_gpio_module = {
+	.id = HSX_MODULE_GPIO,
+	.name = "gpio",
+	.ops = hsx_gpio_ops,
+	.n_ops = ARRAY_SIZE(hsx_gpio_ops),
+	.open = hsx_gpio_open,
+	.release = hsx_gpio_release,
+};
+
+/* ---- /sys/hal/gpio/<pin> ---------------------------------------------------- */
+
+static struct hsx_gpio_pin *hsx_gpio_pin_of(struct kobject *kobj)
+{
+	unsigned int pin;
+
+	if (kstrtouint(kobject_name(kobj), 10, &pin) || pin >= HSX_GPIO_MAX_PINS)
+		return NULL;
+	return &hsx_gpio_pins[pin];
+}
+
+static const char *const hsx_gpio_mode_names[] = { "input", "output", "analog" };
+static const char *const hsx_gpio_pull_names[] = { "none", "up", "down" };
+static const char *const hsx_gpio_edge_names[] = { "none", "rising", "falling", "both" };
+
+static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	n = sysfs_emit(buf, "%s\n", p->line ? hsx_gpio_mode_names[p->cfg.mode] : "unconfigured");
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t pull_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	n = sysfs_emit(buf, "%s\n", hsx_gpio_pull_names[p->cfg.pull]);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t value_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+	int v;
+
+	mutex_lock(&hsx_gpio_mutex);
+	v = p->line ? hsx_gpio_be->get(p->line) : -1;
+	n = v < 0 ? sysfs_emit(buf, "-\n") : sysfs_emit(buf, "%d\n", v);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t edge_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	n = sysfs_emit(buf, "%s\n", hsx_gpio_edge_names[p->irq >= 0 ? p->edge : 0]);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t flags_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+	u32 f;
+
+	mutex_lock(&hsx_gpio_mutex);
+	f = p->cfg.flags;
+	n = sysfs_emit(buf, "%s%s%s%s\n", f & HSX_GPIO_F_ACTIVE_LOW ? "active-low " : "",
+		       f & HSX_GPIO_F_OPEN_DRAIN ? "open-drain " : "",
+		       f & HSX_GPIO_F_OPEN_SOURCE ? "open-source " : "",
+		       p->sw_debounce ? "software-debounce" : "");
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t debounce_us_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	n = sysfs_emit(buf, "%u\n", p->cfg.debounce_us);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t interrupts_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&hsx_gpio_pin_of(kobj)->interrupts));
+}
+
+static ssize_t drops_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	u64 drops = atomic64_read(&p->lost);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	if (p->mbox)
+		drops = hsx_mbox_drops(p->mbox);
+	n = sysfs_emit(buf, "%llu\n", drops);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static ssize_t mapping_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_info info = { .pin = hsx_gpio_pin_of(kobj)->pin };
+
+	if (hsx_gpio_be->info(&info) || !info.mapped)
+		return sysfs_emit(buf, "unmapped\n");
+	if (info.name[0])
+		return sysfs_emit(buf, "%s:%u %s\n", info.chip, info.offset, info.name);
+	return sysfs_emit(buf, "%s:%u\n", info.chip, info.offset);
+}
+
+static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_gpio_pin *p = hsx_gpio_pin_of(kobj);
+	ssize_t n;
+
+	mutex_lock(&hsx_gpio_mutex);
+	n = sysfs_emit(buf, "%u\n", p->users);
+	mutex_unlock(&hsx_gpio_mutex);
+	return n;
+}
+
+static struct kobj_attribute hsx_gpio_attr_mode = __ATTR_RO(mode);
+static struct kobj_attribute hsx_gpio_attr_pull = __ATTR_RO(pull);
+static struct kobj_attribute hsx_gpio_attr_value = __ATTR_RO(value);
+static struct kobj_attribute hsx_gpio_attr_edge = __ATTR_RO(edge);
+static struct kobj_attribute hsx_gpio_attr_flags = __ATTR_RO(flags);
+static struct kobj_attribute hsx_gpio_attr_debounce_us = __ATTR_RO(debounce_us);
+static struct kobj_attribute hsx_gpio_attr_interrupts = __ATTR_RO(interrupts);
+static struct kobj_attribute hsx_gpio_attr_drops = __ATTR_RO(drops);
+static struct kobj_attribute hsx_gpio_attr_mapping = __ATTR_RO(mapping);
+static struct kobj_attribute hsx_gpio_attr_users = __ATTR_RO(users);
+
+static struct attribute *hsx_gpio_pin_attrs[] = {
+	&hsx_gpio_attr_mode.attr,
+	&hsx_gpio_attr_pull.attr,
+	&hsx_gpio_attr_value.attr,
+	&hsx_gpio_attr_edge.attr,
+	&hsx_gpio_attr_flags.attr,
+	&hsx_gpio_attr_debounce_us.attr,
+	&hsx_gpio_attr_interrupts.attr,
+	&hsx_gpio_attr_drops.attr,
+	&hsx_gpio_attr_mapping.attr,
+	&hsx_gpio_attr_users.attr,
+	NULL,
+};
+
+static const struct attribute_group hsx_gpio_pin_group = {
+	.attrs = hsx_gpio_pin_attrs,
+};
+
+static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hsx_gpio_be->name);
+}
+
+static struct kobj_attribute hsx_gpio_attr_backend = __ATTR_RO(backend);
+
+static struct attribute *hsx_gpio_attrs[] = {
+	&hsx_gpio_attr_backend.attr,
+	NULL,
+};
+
+static const struct attribute_group hsx_gpio_group = {
+	.attrs = hsx_gpio_attrs,
+};
+
+static void hsx_gpio_remove_pin_dirs(unsigned int n)
+{
+	while (n--)
+		hsx_sysfs_remove_dir(hsx_gpio_pins[n].dir, &hsx_gpio_pin_group);
+}
+
+int hsx_gpio_init(void)
+{
+	unsigned int pin;
+	int ret;
+
+	hsx_gpio_be = hsx_gpiolib_backend_init(gpio_map);
+	if (IS_ERR(hsx_gpio_be))
+		return PTR_ERR(hsx_gpio_be);
+
+	hsx_gpio_dir = hsx_sysfs_add_dir("gpio", &hsx_gpio_group);
+	if (!hsx_gpio_dir) {
+		ret = -ENOMEM;
+		goto err_backend;
+	}
+	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+		struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
+		char name[4];
+
+		p->pin = pin;
+		p->irq = -1;
+		spin_lock_init(&p->ring_lock);
+		INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
+		snprintf(name, sizeof(name), "%u", pin);
+		p->dir = hsx_sysfs_add_child(hsx_gpio_dir, name, &hsx_gpio_pin_group);
+		if (!p->dir) {
+			ret = -ENOMEM;
+			goto err_dirs;
+		}
+	}
+	return 0;
+
+err_dirs:
+	hsx_gpio_remove_pin_dirs(pin);
+	hsx_sysfs_remove_dir(hsx_gpio_dir, &hsx_gpio_group);
+err_backend:
+	hsx_gpiolib_backend_exit();
+	return ret;
+}
+
+void hsx_gpio_exit(void)
+{
+	unsigned int pin;
+
+	/* Every client has been released, so no line is held. */
+	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++)
+		WARN_ON(hsx_gpio_pins[pin].line);
+	hsx_gpio_remove_pin_dirs(HSX_GPIO_MAX_PINS);
+	hsx_sysfs_remove_dir(hsx_gpio_dir, &hsx_gpio_group);
+	hsx_gpiolib_backend_exit();
+}

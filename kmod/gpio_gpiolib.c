@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The gpiolib backend of the GPIO module: HSX pins are lines of gpiochips,
+ * requested through the consumer API by descriptor, never by legacy number.
+ *
+ * Binding: hsx registers its own platform device, "hsx-gpio", and a gpiod
+ * lookup table for it whose entry with index n names the chip (by label) and
+ * offset of pin n. gpiod_get_index(dev, "hsx", n) then finds the line exactly
+ * as it would from a device tree's hsx-gpios property, and gpioinfo shows the
+ * line as used by "hsx". The table comes from the gpio_map module parameter
+ * and the admin ioctl, and is rebuilt whenever a binding changes.
+ */
+#include <linux/errno.h>
+#include <linux/gpio/consumer.h>
+#include <linux/gpio/driver.h>
+#include <linux/gpio/machine.h>
+#include <linux/kernel.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pinctrl/pinconf-generic.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "gpio.h"
+
+#define HSX_GPIOLIB_DEV "hsx-gpio"
+#define HSX_GPIOLIB_CON_ID "hsx"
+
+struct hsx_gpio_line {
+	struct gpio_desc *desc;
+	unsigned int pin;
+	u32 drive;		/* HSX_GPIO_F_OPEN_DRAIN / _SOURCE it was requested with */
+};
+
+struct hsx_gpiolib_binding {
+	char chip[HSX_GPIO_LABEL_MAX];
+	u32 offset;
+	bool mapped;
+	unsigned long lookup_flags;
+	struct hsx_gpio_line *line;	/* while acquired */
+};
+
+/* Guards the bindings, the lookup table and every request and release. */
+static DEFINE_MUTEX(hsx_gpiolib_lock);
+static struct hsx_gpiolib_binding hsx_gpiolib_pins[HSX_GPIO_MAX_PINS];
+static struct gpiod_lookup_table *hsx_gpiolib_table;
+static bool hsx_gpiolib_table_added;
+static struct platform_device *hsx_gpiolib_pdev;
+
+/* Re-publish the lookup table after a binding or its flags changed. */
+static void hsx_gpiolib_publish_locked(void)
+{
+	struct gpiod_lookup *entry = hsx_gpiolib_table->table;
+	unsigned int pin;
+
+	lockdep_assert_held(&hsx_gpiolib_lock);
+	if (hsx_gpiolib_table_added)
+		gpiod_remove_lookup_table(hsx_gpiolib_table);
+	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+		const struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[pin];
+
+		if (!b->mapped)
+			continue;
+		*entry++ = (struct gpiod_lookup)GPIO_LOOKUP_IDX(b->chip, b->offset,
+							      HSX_GPIOLIB_CON_ID, pin,
+							      b->lookup_flags);
+	}
+	memset(entry, 0, sizeof(*entry));
+	gpiod_add_lookup_table(hsx_gpiolib_table);
+	hsx_gpiolib_table_added = true;
+}
+
+static int hsx_gpiolib_info(struct hsx_gpio_info *info)
+{
+	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[info->pin];
+
+	mutex_lock(&hsx_gpiolib_lock);
+	info->mapped = b->mapped;
+	info->offset = b->offset;
+	strscpy(info->chip, b->mapped ? b->chip : "", sizeof(info->chip));
+	info->name[0] = '\0';
+	if (b->line) {
+		/* Holding the line keeps its chip, and its names, alive. */
+		struct gpio_chip *gc = gpiod_to_chip(b->line->desc);
+
+		if (gc && gc->names && b->offset < gc->ngpio && gc->names[b->offset])
+			strscpy(info->name, gc->names[b->offset], sizeof(info->name));
+	}
+	mutex_unlock(&hsx_gpiolib_lock);
+	return 0;
+}
+
+static int hsx_gpiolib_map(unsigned int pin, const char *chip, unsigned int offset)
+{
+	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[pin];
+	int ret = 0;
+
+	if (!*chip || strnlen(chip, HSX_GPIO_LABEL_MAX) >= HSX_GPIO_LABEL_MAX || offset > U16_MAX)
+		return -EINVAL;
+	mutex_lock(&hsx_gpiolib_lock);
+	if (b->line) {
+		ret = -EBUSY;
+	} else {
+		strscpy(b->chip, chip, sizeof(b->chip));
+		b->offset = offset;
+		b->mapped = true;
+		hsx_gpiolib_publish_locked();
+	}
+	mutex_unlock(&hsx_gpiolib_lock);
+	return ret;
+}
+
+static int hsx_gpiolib_unmap(unsigned int pin)
+{
+	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[pin];
+	int ret = 0;
+
+	mutex_lock(&hsx_gpiolib_lock);
+	if (b->line) {
+		ret = -EBUSY;
+	} else if (b->mapped) {
+		b->mapped = false;
+		hsx_gpiolib_publish_locked();
+	}
+	mutex_unlock(&hsx_gpiolib_lock);
+	return ret;
+}
+
+static unsigned long hsx_gpiolib_bias(u32 pull)
+{
+	switch (pull) {
+	case HSX_GPIO_P_UP:
+		return pinconf_to_config_packed(PIN_CONFIG_BIAS_PULL_UP, 1);
+	case HSX_GPIO_P_DOWN:
+		return pinconf_to_config_packed(PIN_CONFIG_BIAS_PULL_DOWN, 1);
+	default:
+		return pinconf_to_config_packed(PIN_CONFIG_BIAS_DISABLE, 0);
+	}
+}
+
+/*
+ * Apply direction, bias, polarity and debounce to a requested line. Returns
+ * 1 when the chip cannot debounce and the module must do it in software.
+ */
+static int hsx_gpiolib_apply(struct hsx_gpio_line *line, const struct hsx_gpio_config *cfg)
+{
+	bool active_low = cfg->flags & HSX_GPIO_F_ACTIVE_LOW;
+	int ret, sw_debounce = 0;
+
+	if (gpiod_is_active_low(line->desc) != active_low)
+		gpiod_toggle_active_low(line->desc);
+
+	if (cfg->mode == HSX_GPIO_M_OUTPUT)
+		ret = gpiod_direction_output(line->desc, !!(cfg->flags & HSX_GPIO_F_INIT_HIGH));
+	else
+		ret = gpiod_direction_input(line->desc);
+	if (ret)
+		return ret;
+
+	ret = gpiod_set_config(line->desc, hsx_gpiolib_bias(cfg->pull));
+	/* A chip without bias control satisfies "no pull"; not "pull up". */
+	if (ret == -ENOTSUPP || ret == -EOPNOTSUPP)
+		ret = cfg->pull == HSX_GPIO_P_NONE ? 0 : -EOPNOTSUPP;
+	if (ret)
+		return ret;
+
+	if (cfg->mode == HSX_GPIO_M_INPUT) {
+		ret = gpiod_set_debounce(line->desc, cfg->debounce_us);
+		if (ret == -ENOTSUPP || ret == -EOPNOTSUPP) {
+			sw_debounce = cfg->debounce_us ? 1 : 0;
+			ret = 0;
+		}
+		if (ret)
+			return ret;
+	}
+	return sw_debounce;
+}
+
+static unsigned long hsx_gpiolib_drive_flags(u32 flags)
+{
+	if (flags & HSX_GPIO_F_OPEN_DRAIN)
+		return GPIO_OPEN_DRAIN;
+	if (flags & HSX_GPIO_F_OPEN_SOURCE)
+		return GPIO_OPEN_SOURCE;
+	return 0;
+}
+
+/* Request pin's line with the drive mode in its lookup entry. */
+static int hsx_gpiolib_request_locked(struct hsx_gpio_line *line, u32 flags)
+{
+	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[line->pin];
+	unsigned long lookup_flags = hsx_gpiolib_drive_flags(flags);
+	struct gpio_desc *desc;
+
+	lockdep_assert_held(&hsx_gpiolib_lock);
+	if (b->lookup_flags != lookup_flags) {
+		b->lookup_flags = lookup_flags;
+		hsx_gpiolib_publish_locked();
+	}
+	desc = gpiod_get_index(&hsx_gpiolib_pdev->dev, HSX_GPIOLIB_CON_ID, line->pin, GPIOD_ASIS);
+	if (IS_ERR(desc))
+		/* No chip with that label (yet): the binding names nothing that exists. */
+		return PTR_ERR(desc) == -ENOENT || PTR_ERR(desc) == -EPROBE_DEFER ?
+		       -ENODEV : PTR_ERR(desc);
+	line->desc = desc;
+	line->drive = flags & (HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE);
+	return 0;
+}
+
+static int hsx_gpiolib_acquire(unsigned int pin, const struct hsx_gpio_config *cfg,
+			       struct hsx_gpio_line **out)
+{
+	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[pin];
+	struct hsx_gpio_line *line;
+	int ret;
+
+	line = kzalloc(sizeof(*line), GFP_KERNEL);
+	if (!line)
+		return -ENOMEM;
+	line->pin = pin;
+
+	mutex_lock(&hsx_gpiolib_lock);
+	ret = -ENXIO;
+	if (!b->mapped)
+		goto err_unlock;
+	ret = -EBUSY;
+	if (WARN_ON_ONCE(b->line))
+		goto err_unlock;
+	ret = hsx_gpiolib_request_locked(line, cfg->flags);
+	if (ret)
+		goto err_unlock;
+	ret = hsx_gpiolib_apply(line, cfg);
+	if (ret < 0) {
+		gpiod_put(line->desc);
+		goto err_unlock;
+	}
+	b->line = line;
+	mutex_unlock(&hsx_gpiolib_lock);
+	*out = line;
+	return ret;
+
+err_unlock:
+	mutex_unlock(&hsx_gpiolib_lock);
+	kfree(line);
+	return ret;
+}
+
+static int hsx_gpiolib_configure(struct hsx_gpio_line *line, const struct hsx_gpio_config *cfg)
+{
+	u32 drive = cfg->flags & (HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE);
+	int ret = 0;
+
+	mutex_lock(&hsx_gpiolib_lock);
+	/* gpiolib fixes the drive mode at request time: request the line again. */
+	if (drive != line->drive) {
+		struct gpio_desc *old = line->desc;
+
+		gpiod_put(old);
+		ret = hsx_gpiolib_request_locked(line, cfg->flags);
+		if (ret) {
+			/* Get the line back as it was, so the pin stays usable. */
+			if (hsx_gpiolib_request_locked(line, line->drive))
+				line->desc = NULL;
+		}
+	}
+	if (!ret && line->desc)
+		ret = hsx_gpiolib_apply(line, cfg);
+	else if (!line->desc)
+		ret = -ENODEV;
+	mutex_unlock(&hsx_gpiolib_lock);
+	return ret;
+}
+
+static void hsx_gpiolib_release(struct hsx_gpio_line *line)
+{
+	mutex_lock(&hsx_gpiolib_lock);
+	hsx_gpiolib_pins[line->pin].line = NULL;
+	if (line->desc)
+		gpiod_put(line->desc);
+	mutex_unlock(&hsx_gpiolib_lock);
+	kfree(line);
+}
+
+static int hsx_gpiolib_get(struct hsx_gpio_line *line)
+{
+	return line->desc ? gpiod_get_value_cansleep(line->desc) : -ENODEV;
+}
+
+static int hsx_gpiolib_set(struct hsx_gpio_line *line, int value)
+{
+	if (!line->desc)
+		return -ENODEV;
+	gpiod_set_value_cansleep(line->desc, value);
+	return 0;
+}
+
+/* gpiolib groups the descriptors by chip and does one operation per chip. */
+static int hsx_gpiolib_get_multi(struct hsx_gpio_line **lines, unsigned int n,
+				 unsigned long *values)
+{
+	struct gpio_desc *descs[HSX_GPIO_MAX_PINS];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!lines[i]->desc)
+			return -ENODEV;
+		descs[i] = lines[i]->desc;
+	}
+	return gpiod_get_array_value_cansleep(n, descs, NULL, values);
+}
+
+static int hsx_gpiolib_set_multi(struct hsx_gpio_line **lines, unsigned int n,
+				 unsigned long *values)
+{
+	struct gpio_desc *descs[HSX_GPIO_MAX_PINS];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!lines[i]->desc)
+			return -ENODEV;
+		descs[i] = lines[i]->desc;
+	}
+	return gpiod_set_array_value_cansleep(n, descs, NULL, values);
+}
+
+static int hsx_gpiolib_to_irq(struct hsx_gpio_line *line)
+{
+	return line->desc ? gpiod_to_irq(line->desc) : -ENODEV;
+}
+
+static const struct hsx_gpio_backend hsx_gpiolib_backend = {
+	.name = "gpiolib",
+	.info = hsx_gpiolib_info,
+	.map = hsx_gpiolib_map,
+	.unmap = hsx_gpiolib_unmap,
+	.acquire = hsx_gpiolib_acquire,
+	.configure = hsx_gpiolib_configure,
+	.release = hsx_gpiolib_release,
+	.get = hsx_gpiolib_get,
+	.set = hsx_gpiolib_set,
+	.get_multi = hsx_gpiolib_get_multi,
+	.set_multi = hsx_gpiolib_set_multi,
+	.to_irq = hsx_gpiolib_to_irq,
+};
+
+/**
+ * hsx_gpio_parse_map - parse one "PIN=CHIP:OFFSET" binding of gpio_map
+ * @param: the text, at a binding
+ * @next: set past the binding and its separating comma
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hsx_gpio_parse_map(const char *param, unsigned int *pin, char *chip, size_t chip_len,
+		       unsigned int *offset, const char **next)
+{
+	const char *eq = strchr(param, '='), *end = strchrnul(param, ','), *colon;
+	char num[12];
+	size_t len;
+
+	if (!eq || eq > end)
+		return -EINVAL;
+	colon = strnchr(eq, end - eq, ':');
+	/* The chip label may itself contain ':'; the offset follows the last one. */
+	while (colon && strnchr(colon + 1, end - colon - 1, ':'))
+		colon = strnchr(colon + 1, end - colon - 1, ':');
+	if (!colon)
+		return -EINVAL;
+
+	len = eq - param;
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, param, len);
+	num[len] = '\0';
+	if (kstrtouint(num, 10, pin) || *pin >= HSX_GPIO_MAX_PINS)
+		return -EINVAL;
+
+	len = colon - eq - 1;
+	if (!len || len >= chip_len)
+		return -EINVAL;
+	memcpy(chip, eq + 1, len);
+	chip[len] = '\0';
+
+	len = end - colon - 1;
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, colon + 1, len);
+	num[len] = '\0';
+	if (kstrtouint(num, 10, offset) || *offset > U16_MAX)
+		return -EINVAL;
+
+	*next = *end ? end + 1 : end;
+	return 0;
+}
+
+/**
+ * hsx_gpiolib_backend_init - bring up the gpiolib backend
+ * @map_param: the gpio_map module parameter, "PIN=CHIP:OFFSET,..." or ""
+ *
+ * Return: the backend, or an ERR_PTR().
+ */
+const struct hsx_gpio_backend *hsx_gpiolib_backend_init(const char *map_param)
+{
+	const char *p = map_param ? map_param : "";
+	char chip[HSX_GPIO_LABEL_MAX];
+	unsigned int pin, offset;
+	int ret;
+
+	hsx_gpiolib_table = kzalloc(struct_size(hsx_gpiolib_table, table, HSX_GPIO_MAX_PINS + 1),
+				    GFP_KERNEL);
+	if (!hsx_gpiolib_table)
+		return ERR_PTR(-ENOMEM);
+	hsx_gpiolib_table->dev_id = HSX_GPIOLIB_DEV;
+
+	while (*p) {
+		ret = hsx_gpio_parse_map(p, &pin, chip, sizeof(chip), &offset, &p);
+		if (ret) {
+			pr_err("gpio_map: cannot parse \"%s\": expected PIN=CHIP:OFFSET,...\n", p);
+			goto err_free;
+		}
+		strscpy(hsx_gpiolib_pins[pin].chip, chip, sizeof(hsx_gpiolib_pins[pin].chip));
+		hsx_gpiolib_pins[pin].offset = offset;
+		hsx_gpiolib_pins[pin].mapped = true;
+	}
+
+	hsx_gpiolib_pdev = platform_device_register_simple(HSX_GPIOLIB_DEV, PLATFORM_DEVID_NONE,
+							   NULL, 0);
+	if (IS_ERR(hsx_gpiolib_pdev)) {
+		ret = PTR_ERR(hsx_gpiolib_pdev);
+		goto err_free;
+	}
+	mutex_lock(&hsx_gpiolib_lock);
+	hsx_gpiolib_publish_locked();
+	mutex_unlock(&hsx_gpiolib_lock);
+	return &hsx_gpiolib_backend;
+
+err_free:
+	memset(hsx_gpiolib_pins, 0, sizeof(hsx_gpiolib_pins));
+	kfree(hsx_gpiolib_table);
+	return ERR_PTR(ret);
+}
+
+void hsx_gpiolib_backend_exit(void)
+{
+	mutex_lock(&hsx_gpiolib_lock);
+	gpiod_remove_lookup_table(hsx_gpiolib_table);
+	hsx_gpiolib_table_added = false;
+	mutex_unlock(&hsx_gpiolib_lock);
+	platform_device_unregister(hsx_gpiolib_pdev);
+	kfree(hsx_gpiolib_table);
+	memset(hsx_gpiolib_pins, 0, sizeof(hsx_gpiolib_pins));
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The specification's callbacks (hsx_hal_event_callback_t) on a module
+ * object's mailbox: the timer and GPIO modules register them the same way and
+ * differ only in how a mailbox event becomes the spec's event.
+ */
+#ifndef HSX_CALLBACK_H
+#define HSX_CALLBACK_H
+
+#include "hsx_hal_types.h"
+#include "hsx_mailbox.h"
+
+/*
+ * Set, replace (callback != NULL) or remove (NULL) the spec callback of mb.
+ * deliver runs on the dispatcher thread with the registration as its
+ * user_data: it converts the event and passes it on with
+ * hsx_hal_callback_run(). The registration belongs to the mailbox: it is
+ * freed when replaced or removed here, and by whoever closes the mailbox
+ * (hsx_mailbox_close_ex() hands it back). Same guarantees as
+ * hsx_mailbox_set_callback().
+ */
+int hsx_hal_callback_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t deliver,
+                         hsx_hal_event_callback_t callback, void *user_data);
+
+/* From deliver: call the registered callback with the converted event. */
+void hsx_hal_callback_run(void *registration, void *event_data, uint32_t length);
+
+#endif /* HSX_CALLBACK_H */

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GPIO through hsx against the peer baseline, libgpiod, on the same gpio-sim
+ * line in the same VM run (which needs gpio-sim: the debug test kernel):
+ *
+ *   - write and read operations per second (hsx_gpio_write/read against
+ *     gpiod_line_set_value/get_value);
+ *   - edge-to-application latency, p50 and p99: from just before the
+ *     simulated line is pulled to the moment the application sees the edge,
+ *     through an hsx callback against a libgpiod edge-event read.
+ *
+ * Prints both and the ratios hsx / libgpiod: for operations per second above 1
+ * means hsx is faster, for latency below 1 does. No pass/fail.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gpiod.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hsx_gpio.h>
+#include <hsx_uapi.h>
+
+#define SIM_CONFIGFS "/sys/kernel/config/gpio-sim"
+#define SIM_NAME "hsx-bench"
+#define SIM_LABEL "hsx-bench-sim"
+#define PIN 9
+#define OPS 20000
+#define EDGES 400
+
+static char sim_pull_path[256];
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "re");
+    int ok = f && fgets(buf, (int)len, f);
+
+    if (f)
+        fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+    return ok ? 0 : -1;
+}
+
+static int sim_setup(void)
+{
+    char dev[64], chip[64];
+    struct hsx_gpio_map m = {.pin = PIN, .offset = 0, .chip = SIM_LABEL};
+    int ctl;
+
+    if (access(SIM_CONFIGFS, F_OK)) {
+        fprintf(stderr, "gpio_vs_libgpiod: needs gpio-sim (run it on the debug test kernel)\n");
+        return -1;
+    }
+    mkdir(SIM_CONFIGFS "/" SIM_NAME, 0755);
+    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0", 0755);
+    if (write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/num_lines", "1") ||
+        write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/label", SIM_LABEL) ||
+        write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "1") ||
+        read_line(SIM_CONFIGFS "/" SIM_NAME "/dev_name", dev, sizeof(dev)) ||
+        read_line(SIM_CONFIGFS "/" SIM_NAME "/bank0/chip_name", chip, sizeof(chip))) {
+        fprintf(stderr, "gpio_vs_libgpiod: cannot create the gpio-sim chip: %s\n", strerror(errno));
+        return -1;
+    }
+    snprintf(sim_pull_path, sizeof(sim_pull_path), "/sys/devices/platform/%s/%s/sim_gpio0/pull",
+             dev, chip);
+    ctl = open("/dev/hsx/ctl", O_RDWR | O_CLOEXEC);
+    if (ctl < 0 || ioctl(ctl, HSX_IOC_GPIO_MAP, &m)) {
+        fprintf(stderr, "gpio_vs_libgpiod: cannot bind pin %d: %s\n", PIN, strerror(errno));
+        return -1;
+    }
+    close(ctl);
+    return 0;
+}
+
+static void sim_pull(int up)
+{
+    write_file(sim_pull_path, up ? "pull-up" : "pull-down");
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+static double pct_us(uint64_t *v, unsigned int n, double p)
+{
+    qsort(v, n, sizeof(*v), cmp_u64);
+    return (double)v[(unsigned int)((n - 1) * p)] / 1000.0;
+}
+
+/* ---- hsx ---------------------------------------------------------------- */
+
+static double hsx_ops(int write)
+{
+    uint64_t start;
+    int i, ret = 0;
+
+    if (hsx_gpio_config(PIN, write ? HSX_GPIO_MODE_OUTPUT : HSX_GPIO_MODE_INPUT,
+                        HSX_GPIO_PULL_NONE) != HSX_HAL_OK)
+        return -1;
+    start = now_ns();
+    for (i = 0; i < OPS && ret >= 0; i++)
+        ret = write ? hsx_gpio_write(PIN, (uint8_t)(i & 1)) : hsx_gpio_read(PIN);
+    return ret < 0 ? -1 : OPS / ((double)(now_ns() - start) / 1e9);
+}
+
+static atomic_uint_fast64_t hsx_seen_ns;
+
+static void on_edge(void *data, uint32_t length, void *user)
+{
+    (void)data;
+    (void)length;
+    (void)user;
+    atomic_store(&hsx_seen_ns, now_ns());
+}
+
+static int hsx_latency(uint64_t *lat)
+{
+    int i;
+
+    if (hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE) != HSX_HAL_OK ||
+        hsx_gpio_set_interrupt_callback(PIN, on_edge, NULL) != HSX_HAL_OK ||
+        hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK)
+        return -1;
+    for (i = 0; i < EDGES; i++) {
+        uint64_t t0, deadline;
+
+        atomic_store(&hsx_seen_ns, 0);
+        t0 = now_ns();
+        sim_pull(!(i & 1));
+        deadline = t0 + 5000000000ull;
+        while (!atomic_load(&hsx_seen_ns) && now_ns() < deadline)
+            sched_yield();
+        if (!atomic_load(&hsx_seen_ns))
+            return -1;
+        lat[i] = atomic_load(&hsx_seen_ns) - t0;
+    }
+    hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
+    hsx_gpio_set_interrupt_callback(PIN, NULL, NULL);
+    return 0;
+}
+
+/* ---- libgpiod (v1 API, as Debian 12 ships it) ------------------------------ */
+
+static double gpiod_ops(struct gpiod_chip *chip, int write)
+{
+    struct gpiod_line *line = gpiod_chip_get_line(chip, 0);
+    uint64_t start;
+    int i, ret = 0;
+
+    if (!line || (write ? gpiod_line_request_output(line, "bench", 0)
+                        : gpiod_line_request_input(line, "bench")))
+        return -1;
+    start = now_ns();
+    for (i = 0; i < OPS && ret >= 0; i++)
+        ret = write ? gpiod_line_set_value(line, i & 1) : gpiod_line_get_value(line);
+    gpiod_line_release(line);
+    return ret < 0 ? -1 : OPS / ((double)(now_ns() - start) / 1e9);
+}
+
+static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat)
+{
+    struct gpiod_line *line = gpiod_chip_get_line(chip, 0);
+    struct gpiod_line_event ev;
+    int i;
+
+    if (!line || gpiod_line_request_both_edges_events(line, "bench"))
+        return -1;
+    for (i = 0; i < EDGES; i++) {
+        uint64_t t0 = now_ns();
+
+        sim_pull(!(i & 1));
+        if (gpiod_line_event_read(line, &ev))
+            return -1;
+        lat[i] = now_ns() - t0;
+    }
+    gpiod_line_release(line);
+    return 0;
+}
+
+int main(void)
+{
+    static uint64_t hsx_lat[EDGES], gpiod_lat[EDGES];
+    double hw, hr, gw, gr;
+    struct gpiod_chip *chip;
+
+    if (sim_setup())
+        return EXIT_FAILURE;
+
+    /* The peer first: hsx's library keeps the line once it has configured it. */
+    chip = gpiod_chip_open_by_label(SIM_LABEL);
+    if (!chip) {
+        fprintf(stderr, "gpio_vs_libgpiod: libgpiod cannot open %s: %s\n", SIM_LABEL,
+                strerror(errno));
+        return EXIT_FAILURE;
+    }
+    gw = gpiod_ops(chip, 1);
+    gr = gpiod_ops(chip, 0);
+    if (gw < 0 || gr < 0 || gpiod_latency(chip, gpiod_lat)) {
+        fprintf(stderr, "gpio_vs_libgpiod: libgpiod failed: %s\n", strerror(errno));
+        return EXIT_FAILURE;
+    }
+    gpiod_chip_close(chip);
+
+    hw = hsx_ops(1);
+    hr = hsx_ops(0);
+    if (hw < 0 || hr < 0 || hsx_latency(hsx_lat)) {
+        fprintf(stderr, "gpio_vs_libgpiod: hsx failed (errno %d)\n", hsx_hal_errno());
+        return EXIT_FAILURE;
+    }
+
+    printf("gpio on gpio-sim, %d operations and %d edges each\n", OPS, EDGES);
+    printf("  %-26s %12s %12s %8s\n", "", "hsx", "libgpiod", "ratio");
+    printf("  %-26s %12.0f %12.0f %8.2f\n", "writes per second", hw, gw, hw / gw);
+    printf("  %-26s %12.0f %12.0f %8.2f\n", "reads per second", hr, gr, hr / gr);
+    double h50 = pct_us(hsx_lat, EDGES, 0.5), h99 = pct_us(hsx_lat, EDGES, 0.99);
+    double g50 = pct_us(gpiod_lat, EDGES, 0.5), g99 = pct_us(gpiod_lat, EDGES, 0.99);
+    printf("  %-26s %12.1f %12.1f %8.2f\n", "edge latency p50 (us)", h50, g50, h50 / g50);
+    printf("  %-26s %12.1f %12.1f %8.2f\n", "edge latency p99 (us)", h99, g99, h99 / g99);
+    printf("BENCH gpio write_ratio=%.2f read_ratio=%.2f latency_p50_ratio=%.2f "
+           "latency_p99_ratio=%.2f\n",
+           hw / gw, hr / gr, h50 / g50, h99 / g99);
+    return EXIT_SUCCESS;
+}

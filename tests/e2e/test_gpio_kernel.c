@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The GPIO module against gpio-sim (debug kernel): values written are seen on
+ * the simulated line and the reverse, pull changes raise edges with the right
+ * edge and value, floods are accounted exactly, lines are released with their
+ * last user. On a kernel without gpio-sim (Debian's stock kernel) only what
+ * needs no hardware runs: bad pins, unbound pins, bindings to absent chips.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_mailbox.h"
+#include "hsx_uapi.h"
+
+#define SIM_CONFIGFS "/sys/kernel/config/gpio-sim"
+#define SIM_NAME "hsx-e2e"
+#define SIM_LABEL "hsx-sim"
+#define SIM_LINES 8
+
+static char sim_dir[256]; /* /sys/devices/platform/<dev>/<chip> */
+static int have_sim;
+
+static void write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        fail_msg("open %s: %s", path, strerror(errno));
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        fail_msg("write %s to %s: %s", text, path, strerror(errno));
+    close(fd);
+}
+
+static void read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "re");
+
+    if (!f || !fgets(buf, (int)len, f))
+        fail_msg("read %s: %s", path, strerror(errno));
+    fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Drive a simulated input from outside, as a button would. */
+static void sim_pull(unsigned int line, int up)
+{
+    char path[320];
+
+    snprintf(path, sizeof(path), "%s/sim_gpio%u/pull", sim_dir, line);
+    write_file(path, up ? "pull-up" : "pull-down");
+}
+
+/* What a simulated output is driven to. */
+static int sim_value(unsigned int line)
+{
+    char path[320], text[8];
+
+    snprintf(path, sizeof(path), "%s/sim_gpio%u/value", sim_dir, line);
+    read_line(path, text, sizeof(text));
+    return atoi(text);
+}
+
+static int map_pin(unsigned int pin, const char *chip, unsigned int offset)
+{
+    struct hsx_gpio_map m = {.pin = pin, .offset = offset};
+    int ctl = e2e_open_node("ctl"), ret;
+
+    snprintf(m.chip, sizeof(m.chip), "%s", chip);
+    ret = e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &m);
+    close(ctl);
+    return ret;
+}
+
+static int configure(int fd, unsigned int pin, unsigned int mode, unsigned int pull,
+                     unsigned int flags)
+{
+    struct hsx_gpio_config c = {.pin = pin, .mode = mode, .pull = pull, .flags = flags};
+
+    return e2e_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
+}
+
+static int gpio_read(int fd, unsigned int pin)
+{
+    struct hsx_gpio_value v = {.pin = pin};
+    int ret = e2e_ioctl(fd, HSX_IOC_GPIO_READ, &v);
+
+    return ret < 0 ? ret : (int)v.value;
+}
+
+static int gpio_write(int fd, unsigned int pin, unsigned int value)
+{
+    struct hsx_gpio_value v = {.pin = pin, .value = value};
+
+    return e2e_ioctl(fd, HSX_IOC_GPIO_WRITE, &v);
+}
+
+static int set_interrupt(int fd, unsigned int pin, unsigned int edge, unsigned int enable)
+{
+    struct hsx_gpio_interrupt i = {.pin = pin, .edge = edge, .enable = enable};
+
+    return e2e_ioctl(fd, HSX_IOC_GPIO_SET_INTERRUPT, &i);
+}
+
+static hsx_mailbox_t *listen_pin(unsigned int pin)
+{
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_t *mb = NULL;
+
+    snprintf(name, sizeof(name), HSX_MBOX_GPIO_FMT, pin);
+    assert_int_equal(hsx_mailbox_open(name, &mb), HSX_HAL_OK);
+    return mb;
+}
+
+static void expect_edge(hsx_mailbox_t *mb, unsigned int pin, unsigned int edge, unsigned int value,
+                        uint64_t line_seq)
+{
+    hsx_mailbox_event_t ev;
+
+    assert_int_equal(hsx_mailbox_recv(mb, &ev, E2E_LIVENESS_MS), HSX_HAL_OK);
+    assert_int_equal(ev.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(ev.module, HSX_MAILBOX_MODULE_GPIO);
+    assert_int_equal(ev.u.gpio.pin, pin);
+    assert_int_equal(ev.u.gpio.edge, edge);
+    assert_int_equal(ev.u.gpio.value, value);
+    assert_int_equal(ev.u.gpio.line_seq, line_seq);
+    assert_int_equal(ev.dropped, 0);
+    assert_true(ev.u.gpio.timestamp_ns <= ev.timestamp_ns);
+}
+
+static int sim_setup(void **state)
+{
+    char path[320], dev[64], chip[64];
+    unsigned int pin;
+
+    (void)state;
+    have_sim = access(SIM_CONFIGFS, F_OK) == 0;
+    if (!have_sim) {
+        printf("# no gpio-sim in this kernel: running the hardware-free checks only\n");
+        return 0;
+    }
+    mkdir(SIM_CONFIGFS "/" SIM_NAME, 0755);
+    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0", 0755);
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/num_lines", "8");
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/label", SIM_LABEL);
+    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0", 0755);
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0/name", "button");
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "1");
+    read_line(SIM_CONFIGFS "/" SIM_NAME "/dev_name", dev, sizeof(dev));
+    read_line(SIM_CONFIGFS "/" SIM_NAME "/bank0/chip_name", chip, sizeof(chip));
+    snprintf(sim_dir, sizeof(sim_dir), "/sys/devices/platform/%s/%s", dev, chip);
+    for (pin = 0; pin < SIM_LINES; pin++)
+        if (map_pin(pin, SIM_LABEL, pin))
+            fail_msg("cannot bind pin %u", pin);
+    snprintf(path, sizeof(path), "%s/sim_gpio0", sim_dir);
+    return access(path, F_OK);
+}
+
+static int sim_teardown(void **state)
+{
+    unsigned int pin;
+
+    (void)state;
+    if (!have_sim)
+        return 0;
+    for (pin = 0; pin < SIM_LINES; pin++)
+        map_pin(pin, "", 0);
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "0");
+    rmdir(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0");
+    rmdir(SIM_CONFIGFS "/" SIM_NAME "/bank0");
+    rmdir(SIM_CONFIGFS "/" SIM_NAME);
+    return 0;
+}
+
+#define NEED_SIM()                                                                                 \
+    do {                                                                                           \
+        if (!have_sim)                                                                             \
+            return;                                                                                \
+    } while (0)
+
+static void bad_pins_and_bindings_are_clear_errors(void **state)
+{
+    (void)state;
+    int fd = e2e_open_node("gpio");
+    struct hsx_gpio_config c = {.pin = HSX_GPIO_MAX_PINS, .mode = HSX_GPIO_M_INPUT};
+    struct hsx_gpio_map m = {.pin = 40, .chip = "x"};
+
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c), -EINVAL);
+    assert_int_equal(configure(fd, 40, 7, 0, 0), -EINVAL);
+    assert_int_equal(configure(fd, 40, HSX_GPIO_M_INPUT, 5, 0), -EINVAL);
+    assert_int_equal(configure(fd, 40, HSX_GPIO_M_ANALOG, 0, 0), -EOPNOTSUPP);
+    /* Pin 40 is bound to nothing. */
+    assert_int_equal(configure(fd, 40, HSX_GPIO_M_INPUT, 0, 0), -ENXIO);
+    assert_int_equal(gpio_read(fd, 40), -EINVAL);
+    assert_int_equal(set_interrupt(fd, 40, HSX_GPIO_E_BOTH, 1), -EINVAL);
+    /* Only the admin node binds pins. */
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_MAP, &m), -EPERM);
+    /* A binding to a chip that does not exist fails when used, clearly. */
+    assert_int_equal(map_pin(40, "no-such-chip", 3), 0);
+    assert_int_equal(configure(fd, 40, HSX_GPIO_M_INPUT, 0, 0), -ENODEV);
+    assert_int_equal(map_pin(40, "", 0), 0);
+    assert_true(e2e_exists("/sys/hal/gpio/40/mapping"));
+    close(fd);
+}
+
+static void outputs_drive_the_simulated_line(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+    struct hsx_gpio_value t = {.pin = 1};
+
+    assert_int_equal(configure(fd, 1, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+    assert_int_equal(gpio_write(fd, 1, 1), 0);
+    assert_int_equal(sim_value(1), 1);
+    assert_int_equal(gpio_write(fd, 1, 0), 0);
+    assert_int_equal(sim_value(1), 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_TOGGLE, &t), 0);
+    assert_int_equal(t.value, 1);
+    assert_int_equal(sim_value(1), 1);
+    assert_int_equal(gpio_write(fd, 1, 2), -EINVAL);
+    /* Active-low: logical 1 drives the line low. */
+    assert_int_equal(configure(fd, 1, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_ACTIVE_LOW), 0);
+    assert_int_equal(gpio_write(fd, 1, 1), 0);
+    assert_int_equal(sim_value(1), 0);
+    /* An input cannot be driven. */
+    assert_int_equal(configure(fd, 1, HSX_GPIO_M_INPUT, 0, 0), 0);
+    assert_int_equal(gpio_write(fd, 1, 1), -EPERM);
+    close(fd);
+}
+
+static void inputs_read_the_simulated_line(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+
+    assert_int_equal(configure(fd, 0, HSX_GPIO_M_INPUT, HSX_GPIO_P_DOWN, 0), 0);
+    assert_int_equal(gpio_read(fd, 0), 0);
+    sim_pull(0, 1);
+    assert_int_equal(gpio_read(fd, 0), 1);
+    sim_pull(0, 0);
+    assert_int_equal(gpio_read(fd, 0), 0);
+    /* hsx's own pull setting reaches the line too. */
+    assert_int_equal(configure(fd, 0, HSX_GPIO_M_INPUT, HSX_GPIO_P_UP, 0), 0);
+    assert_int_equal(gpio_read(fd, 0), 1);
+    close(fd);
+}
+
+static void multi_pin_reads_and_writes(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+    struct hsx_gpio_multi m = {.mask = 0x30, .values = 0x10};
+
+    assert_int_equal(configure(fd, 4, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+    assert_int_equal(configure(fd, 5, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_INIT_HIGH), 0);
+    assert_int_equal(sim_value(5), 1);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_WRITE_MULTI, &m), 0);
+    assert_int_equal(sim_value(4), 1);
+    assert_int_equal(sim_value(5), 0);
+    m.values = 0;
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_READ_MULTI, &m), 0);
+    assert_int_equal(m.values, 0x10);
+    m.mask = 0x70; /* pin 6 is not configured */
+    m.values = 0;
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_READ_MULTI, &m), -EINVAL);
+    m.mask = 0x30;
+    m.values = 0x40; /* a value outside the mask */
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_WRITE_MULTI, &m), -EINVAL);
+    close(fd);
+}
+
+static void pull_changes_raise_edges(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+    hsx_mailbox_t *mb;
+    hsx_mailbox_event_t ev;
+
+    sim_pull(2, 0);
+    assert_int_equal(configure(fd, 2, HSX_GPIO_M_INPUT, HSX_GPIO_P_NONE, 0), 0);
+    mb = listen_pin(2);
+    assert_int_equal(set_interrupt(fd, 2, HSX_GPIO_E_BOTH, 1), 0);
+    sim_pull(2, 1);
+    expect_edge(mb, 2, HSX_GPIO_E_RISING, 1, 1);
+    sim_pull(2, 0);
+    expect_edge(mb, 2, HSX_GPIO_E_FALLING, 0, 2);
+
+    /* Rising only: the falling edge is not reported. */
+    assert_int_equal(set_interrupt(fd, 2, HSX_GPIO_E_RISING, 1), 0);
+    sim_pull(2, 1);
+    expect_edge(mb, 2, HSX_GPIO_E_RISING, 1, 1);
+    sim_pull(2, 0);
+    sim_pull(2, 1);
+    expect_edge(mb, 2, HSX_GPIO_E_RISING, 1, 2);
+
+    /* Disabled: nothing. */
+    assert_int_equal(set_interrupt(fd, 2, 0, 0), 0);
+    sim_pull(2, 0);
+    sim_pull(2, 1);
+    assert_int_equal(hsx_mailbox_recv(mb, &ev, 200), HSX_HAL_TIMEOUT);
+    assert_true(e2e_sysfs_u64("/sys/hal/gpio/2/interrupts") >= 4);
+    assert_int_equal(hsx_mailbox_close(mb), HSX_HAL_OK);
+    close(fd);
+}
+
+/* Every edge is either delivered or counted: delivered + dropped = generated. */
+static void an_edge_flood_is_accounted_exactly(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    enum { EDGES = 300 };
+    int fd = e2e_open_node("gpio");
+    uint64_t delivered = 0, dropped = 0, last_line_seq = 0, first_seq = 0, last_seq = 0;
+    hsx_mailbox_event_t ev;
+    hsx_mailbox_t *mb;
+    int i, ret;
+
+    sim_pull(3, 0);
+    assert_int_equal(configure(fd, 3, HSX_GPIO_M_INPUT, HSX_GPIO_P_NONE, 0), 0);
+    mb = listen_pin(3);
+    assert_int_equal(setsockopt(hsx_mailbox_fd(mb), SOL_SOCKET, SO_RCVBUF, &(int){1}, sizeof(int)),
+                     0);
+    assert_int_equal(set_interrupt(fd, 3, HSX_GPIO_E_BOTH, 1), 0);
+    for (i = 0; i < EDGES; i++)
+        sim_pull(3, !(i & 1));
+    /* Let the IRQ thread post the last edges, then read everything. */
+    e2e_wait_sysfs(EDGES, 1, "/sys/hal/gpio/3/interrupts");
+    usleep(200000);
+    while ((ret = hsx_mailbox_recv(mb, &ev, 200)) == HSX_HAL_OK) {
+        if (!first_seq)
+            first_seq = ev.seq - ev.dropped;
+        delivered++;
+        dropped += ev.dropped;
+        last_line_seq = ev.u.gpio.line_seq;
+        last_seq = ev.seq;
+    }
+    assert_int_equal(ret, HSX_HAL_TIMEOUT);
+    /* Drops after the last delivered event are reported by the next one: disable
+     * and read the close notice of the pin's mailbox when the line is released. */
+    assert_int_equal(set_interrupt(fd, 3, 0, 0), 0);
+    close(fd);
+    ret = hsx_mailbox_recv(mb, &ev, E2E_LIVENESS_MS);
+    assert_int_equal(ret, HSX_HAL_CLOSED);
+    dropped += ev.dropped;
+    printf("# %d edges: %llu delivered, %llu dropped, line_seq %llu\n", EDGES,
+           (unsigned long long)delivered, (unsigned long long)dropped,
+           (unsigned long long)last_line_seq);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/3/interrupts"), EDGES);
+    assert_int_equal(delivered + dropped, EDGES);
+    assert_int_equal(ev.seq - first_seq, EDGES);
+    assert_true(last_seq < ev.seq);
+    assert_int_equal(hsx_mailbox_close(mb), HSX_HAL_OK);
+}
+
+static void two_applications_share_a_pin(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int a = e2e_open_node("gpio"), b = e2e_open_node("gpio");
+    hsx_mailbox_t *ma, *mb;
+
+    sim_pull(6, 0);
+    assert_int_equal(configure(a, 6, HSX_GPIO_M_INPUT, HSX_GPIO_P_NONE, 0), 0);
+    assert_int_equal(gpio_read(b, 6), 0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/6/users"), 2);
+    ma = listen_pin(6);
+    mb = listen_pin(6);
+    assert_int_equal(set_interrupt(b, 6, HSX_GPIO_E_RISING, 1), 0);
+    sim_pull(6, 1);
+    expect_edge(ma, 6, HSX_GPIO_E_RISING, 1, 1);
+    expect_edge(mb, 6, HSX_GPIO_E_RISING, 1, 1);
+    /* The first user leaves; the pin stays for the second. */
+    close(a);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/6/users"), 1);
+    assert_int_equal(gpio_read(b, 6), 1);
+    close(b);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/6/users"), 0);
+    hsx_mailbox_close(ma);
+    hsx_mailbox_close(mb);
+}
+
+/* The last user's close releases the line; gpiolib shows it free again. */
+static void closing_releases_the_line(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+    struct hsx_gpio_map busy = {.pin = 7, .chip = SIM_LABEL, .offset = 7};
+    char mode[32];
+    int ctl;
+
+    assert_int_equal(configure(fd, 7, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+    read_line("/sys/hal/gpio/7/mode", mode, sizeof(mode));
+    assert_string_equal(mode, "output");
+    ctl = e2e_open_node("ctl");
+    assert_int_equal(e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &busy), -EBUSY);
+    close(fd);
+    read_line("/sys/hal/gpio/7/mode", mode, sizeof(mode));
+    assert_string_equal(mode, "unconfigured");
+    assert_int_equal(e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &busy), 0);
+    close(ctl);
+}
+
+static void sigkill_of_a_waiting_user_leaks_nothing(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    uint64_t subs = e2e_sysfs_u64("/sys/hal/mailbox/subscriptions");
+    int pipefd[2], status;
+    pid_t pid;
+    char c;
+
+    assert_int_equal(pipe(pipefd), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd = e2e_open_node("gpio");
+        hsx_mailbox_t *mb;
+        hsx_mailbox_event_t ev;
+
+        if (configure(fd, 0, HSX_GPIO_M_INPUT, 0, 0) || set_interrupt(fd, 0, 3, 1))
+            _exit(2);
+        mb = listen_pin(0);
+        if (write(pipefd[1], "r", 1) != 1)
+            _exit(3);
+        hsx_mailbox_recv(mb, &ev, HSX_HAL_TIMEOUT_INF);
+        _exit(4);
+    }
+    close(pipefd[1]);
+    assert_int_equal(read(pipefd[0], &c, 1), 1);
+    close(pipefd[0]);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/0/users"), 1);
+    usleep(50000);
+    kill(pid, SIGKILL);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(e2e_wait_sysfs(0, 0, "/sys/hal/gpio/0/users"), 0);
+    assert_int_equal(e2e_wait_sysfs(subs, 0, "/sys/hal/mailbox/subscriptions"), subs);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bad_pins_and_bindings_are_clear_errors),
+        cmocka_unit_test(outputs_drive_the_simulated_line),
+        cmocka_unit_test(inputs_read_the_simulated_line),
+        cmocka_unit_test(multi_pin_reads_and_writes),
+        cmocka_unit_test(pull_changes_raise_edges),
+        cmocka_unit_test(an_edge_flood_is_accounted_exactly),
+        cmocka_unit_test(two_applications_share_a_pin),
+        cmocka_unit_test(closing_releases_the_line),
+        cmocka_unit_test(sigkill_of_a_waiting_user_leaks_nothing),
+    };
+
+    return cmocka_run_group_tests_name("e2e_gpio_kernel", tests, sim_setup, sim_teardown);
+}
