@@ -119,18 +119,29 @@ static double pct_us(uint64_t *v, unsigned int n, double p)
 
 /* ---- hsx ---------------------------------------------------------------- */
 
+static int hsx_check(const char *what, int ret)
+{
+    if (ret < 0)
+        fprintf(stderr, "gpio_vs_libgpiod: %s: %s (errno %d)\n", what, hsx_hal_strerror(ret),
+                hsx_hal_errno());
+    return ret;
+}
+
 static double hsx_ops(int write)
 {
     uint64_t start;
     int i, ret = 0;
 
-    if (hsx_gpio_config(PIN, write ? HSX_GPIO_MODE_OUTPUT : HSX_GPIO_MODE_INPUT,
-                        HSX_GPIO_PULL_NONE) != HSX_HAL_OK)
+    if (hsx_check("hsx_gpio_config",
+                  hsx_gpio_config(PIN, write ? HSX_GPIO_MODE_OUTPUT : HSX_GPIO_MODE_INPUT,
+                                  HSX_GPIO_PULL_NONE)) < 0)
         return -1;
     start = now_ns();
     for (i = 0; i < OPS && ret >= 0; i++)
         ret = write ? hsx_gpio_write(PIN, (uint8_t)(i & 1)) : hsx_gpio_read(PIN);
-    return ret < 0 ? -1 : OPS / ((double)(now_ns() - start) / 1e9);
+    if (hsx_check(write ? "hsx_gpio_write" : "hsx_gpio_read", ret) < 0)
+        return -1;
+    return OPS / ((double)(now_ns() - start) / 1e9);
 }
 
 static atomic_uint_fast64_t hsx_seen_ns;
@@ -147,9 +158,15 @@ static int hsx_latency(uint64_t *lat)
 {
     int i;
 
-    if (hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE) != HSX_HAL_OK ||
-        hsx_gpio_set_interrupt_callback(PIN, on_edge, NULL) != HSX_HAL_OK ||
-        hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK)
+    if (hsx_check("hsx_gpio_config",
+                  hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE)) < 0)
+        return -1;
+    /* gpio-sim keeps the last driven value after output: start from low. */
+    sim_pull(0);
+    if (hsx_check("hsx_gpio_set_interrupt_callback",
+                  hsx_gpio_set_interrupt_callback(PIN, on_edge, NULL)) < 0 ||
+        hsx_check("hsx_gpio_set_interrupt", hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true)) <
+            0)
         return -1;
     for (i = 0; i < EDGES; i++) {
         uint64_t t0, deadline;
@@ -160,8 +177,10 @@ static int hsx_latency(uint64_t *lat)
         deadline = t0 + 5000000000ull;
         while (!atomic_load(&hsx_seen_ns) && now_ns() < deadline)
             sched_yield();
-        if (!atomic_load(&hsx_seen_ns))
+        if (!atomic_load(&hsx_seen_ns)) {
+            fprintf(stderr, "gpio_vs_libgpiod: edge %d not seen in 5 s\n", i);
             return -1;
+        }
         lat[i] = atomic_load(&hsx_seen_ns) - t0;
     }
     hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
@@ -193,7 +212,10 @@ static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat)
     struct gpiod_line_event ev;
     int i;
 
-    if (!line || gpiod_line_request_both_edges_events(line, "bench"))
+    if (!line)
+        return -1;
+    sim_pull(0); /* start from low, as the hsx run does */
+    if (gpiod_line_request_both_edges_events(line, "bench"))
         return -1;
     for (i = 0; i < EDGES; i++) {
         uint64_t t0 = now_ns();
@@ -234,7 +256,6 @@ int main(void)
     hw = hsx_ops(1);
     hr = hsx_ops(0);
     if (hw < 0 || hr < 0 || hsx_latency(hsx_lat)) {
-        fprintf(stderr, "gpio_vs_libgpiod: hsx failed (errno %d)\n", hsx_hal_errno());
         return EXIT_FAILURE;
     }
 
