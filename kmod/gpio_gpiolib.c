@@ -18,6 +18,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/pinctrl/pinconf-generic.h>
+#include <linux/property.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -71,6 +72,39 @@ static void hsx_gpiolib_publish_locked(void)
 	hsx_gpiolib_table_added = true;
 }
 
+/*
+ * A line's name. Chips name lines either statically (gc->names) or through
+ * the "gpio-line-names" property of their firmware node (device tree, ACPI,
+ * software nodes such as gpio-sim's), which gpiolib keeps only in its private
+ * descriptors: read the property, as gpiolib itself does.
+ */
+static void hsx_gpiolib_line_name(struct gpio_chip *gc, unsigned int offset, char *buf,
+				  size_t len)
+{
+	struct fwnode_handle *fwnode = gc->fwnode;
+	const char **names;
+	int count;
+
+	if (gc->names && offset < gc->ngpio && gc->names[offset]) {
+		strscpy(buf, gc->names[offset], len);
+		return;
+	}
+	if (!fwnode && gc->parent)
+		fwnode = dev_fwnode(gc->parent);
+	if (!fwnode)
+		return;
+	count = fwnode_property_string_array_count(fwnode, "gpio-line-names");
+	if (count <= (int)offset)
+		return;
+	names = kcalloc(count, sizeof(*names), GFP_KERNEL);
+	if (!names)
+		return;
+	count = fwnode_property_read_string_array(fwnode, "gpio-line-names", names, count);
+	if (count > (int)offset && names[offset])
+		strscpy(buf, names[offset], len);
+	kfree(names);
+}
+
 static int hsx_gpiolib_info(struct hsx_gpio_info *info)
 {
 	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[info->pin];
@@ -80,12 +114,12 @@ static int hsx_gpiolib_info(struct hsx_gpio_info *info)
 	info->offset = b->offset;
 	strscpy(info->chip, b->mapped ? b->chip : "", sizeof(info->chip));
 	info->name[0] = '\0';
-	if (b->line) {
+	if (b->line && b->line->desc) {
 		/* Holding the line keeps its chip, and its names, alive. */
 		struct gpio_chip *gc = gpiod_to_chip(b->line->desc);
 
-		if (gc && gc->names && b->offset < gc->ngpio && gc->names[b->offset])
-			strscpy(info->name, gc->names[b->offset], sizeof(info->name));
+		if (gc)
+			hsx_gpiolib_line_name(gc, b->offset, info->name, sizeof(info->name));
 	}
 	mutex_unlock(&hsx_gpiolib_lock);
 	return 0;
@@ -295,11 +329,10 @@ static int hsx_gpiolib_set(struct hsx_gpio_line *line, int value)
 	return 0;
 }
 
-/* gpiolib groups the descriptors by chip and does one operation per chip. */
-static int hsx_gpiolib_get_multi(struct hsx_gpio_line **lines, unsigned int n,
-				 unsigned long *values)
+/* The lines' descriptors, for gpiolib's array calls. */
+static int hsx_gpiolib_descs(struct hsx_gpio_line **lines, unsigned int n,
+			     struct gpio_desc **descs)
 {
-	struct gpio_desc *descs[HSX_GPIO_MAX_PINS];
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
@@ -307,21 +340,26 @@ static int hsx_gpiolib_get_multi(struct hsx_gpio_line **lines, unsigned int n,
 			return -ENODEV;
 		descs[i] = lines[i]->desc;
 	}
-	return gpiod_get_array_value_cansleep(n, descs, NULL, values);
+	return 0;
+}
+
+/* gpiolib groups the descriptors by chip and does one operation per chip. */
+static int hsx_gpiolib_get_multi(struct hsx_gpio_line **lines, unsigned int n,
+				 unsigned long *values)
+{
+	struct gpio_desc *descs[HSX_GPIO_MAX_PINS];
+
+	return hsx_gpiolib_descs(lines, n, descs) ?:
+	       gpiod_get_array_value_cansleep(n, descs, NULL, values);
 }
 
 static int hsx_gpiolib_set_multi(struct hsx_gpio_line **lines, unsigned int n,
 				 unsigned long *values)
 {
 	struct gpio_desc *descs[HSX_GPIO_MAX_PINS];
-	unsigned int i;
 
-	for (i = 0; i < n; i++) {
-		if (!lines[i]->desc)
-			return -ENODEV;
-		descs[i] = lines[i]->desc;
-	}
-	return gpiod_set_array_value_cansleep(n, descs, NULL, values);
+	return hsx_gpiolib_descs(lines, n, descs) ?:
+	       gpiod_set_array_value_cansleep(n, descs, NULL, values);
 }
 
 static int hsx_gpiolib_to_irq(struct hsx_gpio_line *line)

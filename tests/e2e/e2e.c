@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "e2e.h"
+#include "hsx_uapi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,4 +97,91 @@ int e2e_ioctl(int fd, unsigned long cmd, void *arg)
     int ret = ioctl(fd, cmd, arg);
 
     return ret < 0 ? -errno : ret;
+}
+
+void e2e_write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        fail_msg("open %s: %s", path, strerror(errno));
+    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+        fail_msg("write %s to %s: %s", text, path, strerror(errno));
+    close(fd);
+}
+
+void e2e_read_line(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "re");
+
+    if (!f || !fgets(buf, (int)len, f))
+        fail_msg("read %s: %s", path, strerror(errno));
+    fclose(f);
+    buf[strcspn(buf, "\n")] = '\0';
+}
+
+#define E2E_SIM_CONFIGFS "/sys/kernel/config/gpio-sim"
+
+int e2e_sim_create(struct e2e_sim *sim, const char *name, const char *label, unsigned int lines,
+                   const char *const *names)
+{
+    char path[256], text[64], dev[64], chip[64];
+    unsigned int i;
+
+    if (access(E2E_SIM_CONFIGFS, F_OK))
+        return -1;
+    snprintf(sim->name, sizeof(sim->name), "%s", name);
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s", name);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0", name);
+    mkdir(path, 0755);
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/num_lines", name);
+    snprintf(text, sizeof(text), "%u", lines);
+    e2e_write_file(path, text);
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/label", name);
+    e2e_write_file(path, label);
+    for (i = 0; names && i < lines; i++) {
+        if (!names[i])
+            continue;
+        snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/line%u", name, i);
+        mkdir(path, 0755);
+        snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/line%u/name", name, i);
+        e2e_write_file(path, names[i]);
+    }
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/live", name);
+    e2e_write_file(path, "1");
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/dev_name", name);
+    e2e_read_line(path, dev, sizeof(dev));
+    snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/chip_name", name);
+    e2e_read_line(path, chip, sizeof(chip));
+    snprintf(sim->dir, sizeof(sim->dir), "/sys/devices/platform/%s/%s", dev, chip);
+    return 0;
+}
+
+void e2e_sim_pull(const struct e2e_sim *sim, unsigned int line, int up)
+{
+    char path[400];
+
+    snprintf(path, sizeof(path), "%s/sim_gpio%u/pull", sim->dir, line);
+    e2e_write_file(path, up ? "pull-up" : "pull-down");
+}
+
+int e2e_sim_value(const struct e2e_sim *sim, unsigned int line)
+{
+    char path[400], text[8];
+
+    snprintf(path, sizeof(path), "%s/sim_gpio%u/value", sim->dir, line);
+    e2e_read_line(path, text, sizeof(text));
+    return atoi(text);
+}
+
+int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset)
+{
+    struct hsx_gpio_map m = {.pin = pin, .offset = offset};
+    int ctl = e2e_open_node("ctl"), ret;
+
+    snprintf(m.chip, sizeof(m.chip), "%s", label);
+    ret = e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &m);
+    close(ctl);
+    return ret;
 }

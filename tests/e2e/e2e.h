@@ -37,4 +37,25 @@ uint64_t e2e_now_ms(void);
 
 #define E2E_LIVENESS_MS 20000
 
+/* Write a sysfs or configfs attribute; read its first line. Fail the test if not. */
+void e2e_write_file(const char *path, const char *text);
+void e2e_read_line(const char *path, char *buf, size_t len);
+
+/*
+ * A gpio-sim chip made through configfs: one bank of `lines` lines with the
+ * given label, line 0..n-1 named by names[] (NULL entries and a NULL array
+ * leave lines unnamed). Returns 0, or -1 when the kernel has no gpio-sim.
+ */
+struct e2e_sim {
+    char name[32];
+    char dir[320]; /* /sys/devices/platform/<dev>/<chip>: sim_gpio<N>/{pull,value} */
+};
+int e2e_sim_create(struct e2e_sim *sim, const char *name, const char *label, unsigned int lines,
+                   const char *const *names);
+/* Pull a simulated input up or down, as a switch would; read a simulated output. */
+void e2e_sim_pull(const struct e2e_sim *sim, unsigned int line, int up);
+int e2e_sim_value(const struct e2e_sim *sim, unsigned int line);
+/* Bind HSX pin `pin` to line `offset` of chip `label` through the admin node. */
+int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset);
+
 #endif /* HSX_E2E_H */

@@ -18,79 +18,32 @@
 #include "hsx_gpio.h"
 #include "hsx_uapi.h"
 
-#define SIM_CONFIGFS "/sys/kernel/config/gpio-sim"
 #define SIM_NAME "hsx-api"
 #define SIM_LABEL "hsx-api-sim"
 #define FIRST_PIN 16 /* pins 16..19 are lines 0..3 */
 
-static char sim_dir[320];
+static struct e2e_sim sim;
 static int have_sim;
-
-static void write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-
-    if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-        fail_msg("write %s to %s: %s", text, path, strerror(errno));
-    close(fd);
-}
-
-static void read_line(const char *path, char *buf, size_t len)
-{
-    FILE *f = fopen(path, "re");
-
-    if (!f || !fgets(buf, (int)len, f))
-        fail_msg("read %s: %s", path, strerror(errno));
-    fclose(f);
-    buf[strcspn(buf, "\n")] = '\0';
-}
 
 static void sim_pull(unsigned int line, int up)
 {
-    char path[400];
-
-    snprintf(path, sizeof(path), "%s/sim_gpio%u/pull", sim_dir, line);
-    write_file(path, up ? "pull-up" : "pull-down");
+    e2e_sim_pull(&sim, line, up);
 }
 
 static int setup(void **state)
 {
-    char dev[64], chip[64];
+    static const char *const names[4] = {NULL, NULL, "door-switch", NULL};
     unsigned int i;
-    int ctl;
 
     (void)state;
-    have_sim = access(SIM_CONFIGFS, F_OK) == 0;
+    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 4, names) == 0;
     if (!have_sim) {
         printf("# no gpio-sim in this kernel: running the bad-input checks only\n");
         return 0;
     }
-    mkdir(SIM_CONFIGFS "/" SIM_NAME, 0755);
-    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0", 0755);
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/num_lines", "4");
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/label", SIM_LABEL);
-    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0/line2", 0755);
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/line2/name", "door-switch");
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "1");
-    read_line(SIM_CONFIGFS "/" SIM_NAME "/dev_name", dev, sizeof(dev));
-    read_line(SIM_CONFIGFS "/" SIM_NAME "/bank0/chip_name", chip, sizeof(chip));
-    snprintf(sim_dir, sizeof(sim_dir), "/sys/devices/platform/%s/%s", dev, chip);
-    ctl = e2e_open_node("ctl");
-    for (i = 0; i < 4; i++) {
-        struct hsx_gpio_map m = {.pin = FIRST_PIN + i, .offset = i, .chip = SIM_LABEL};
-
-        if (ioctl(ctl, HSX_IOC_GPIO_MAP, &m))
+    for (i = 0; i < 4; i++)
+        if (e2e_map_pin(FIRST_PIN + i, SIM_LABEL, i))
             fail_msg("bind pin %u: %s", FIRST_PIN + i, strerror(errno));
-    }
-    close(ctl);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    /* The library's gpio file holds the lines until the process exits; the
-     * pins' bindings go with the chip when the VM ends. */
     return 0;
 }
 
@@ -179,7 +132,7 @@ static void software_debounce_reports_the_settled_value(void **state)
         return;
     sim_pull(3, 0);
     assert_int_equal(hsx_gpio_configure(FIRST_PIN + 3, &s), HSX_HAL_OK);
-    read_line("/sys/hal/gpio/19/flags", flags, sizeof(flags));
+    e2e_read_line("/sys/hal/gpio/19/flags", flags, sizeof(flags));
     assert_non_null(strstr(flags, "software-debounce"));
     assert_int_equal(hsx_gpio_set_interrupt(FIRST_PIN + 3, HSX_GPIO_EDGE_BOTH, true), HSX_HAL_OK);
     /* A bouncing contact: up, down, up within the debounce period. */
@@ -237,5 +190,6 @@ int main(void)
         cmocka_unit_test(multi_pin_access),
     };
 
-    return cmocka_run_group_tests_name("e2e_gpio_api", tests, setup, teardown);
+    /* The library's gpio file holds the lines until the process exits. */
+    return cmocka_run_group_tests_name("e2e_gpio_api", tests, setup, NULL);
 }

@@ -21,63 +21,31 @@
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 
-#define SIM_CONFIGFS "/sys/kernel/config/gpio-sim"
 #define SIM_NAME "hsx-e2e"
 #define SIM_LABEL "hsx-sim"
 #define SIM_LINES 8
 
-static char sim_dir[256]; /* /sys/devices/platform/<dev>/<chip> */
+static struct e2e_sim sim;
 static int have_sim;
 
-static void write_file(const char *path, const char *text)
+static void sim_pull(unsigned int line, int up)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    e2e_sim_pull(&sim, line, up);
+}
 
-    if (fd < 0)
-        fail_msg("open %s: %s", path, strerror(errno));
-    if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-        fail_msg("write %s to %s: %s", text, path, strerror(errno));
-    close(fd);
+static int sim_value(unsigned int line)
+{
+    return e2e_sim_value(&sim, line);
 }
 
 static void read_line(const char *path, char *buf, size_t len)
 {
-    FILE *f = fopen(path, "re");
-
-    if (!f || !fgets(buf, (int)len, f))
-        fail_msg("read %s: %s", path, strerror(errno));
-    fclose(f);
-    buf[strcspn(buf, "\n")] = '\0';
-}
-
-/* Drive a simulated input from outside, as a button would. */
-static void sim_pull(unsigned int line, int up)
-{
-    char path[320];
-
-    snprintf(path, sizeof(path), "%s/sim_gpio%u/pull", sim_dir, line);
-    write_file(path, up ? "pull-up" : "pull-down");
-}
-
-/* What a simulated output is driven to. */
-static int sim_value(unsigned int line)
-{
-    char path[320], text[8];
-
-    snprintf(path, sizeof(path), "%s/sim_gpio%u/value", sim_dir, line);
-    read_line(path, text, sizeof(text));
-    return atoi(text);
+    e2e_read_line(path, buf, len);
 }
 
 static int map_pin(unsigned int pin, const char *chip, unsigned int offset)
 {
-    struct hsx_gpio_map m = {.pin = pin, .offset = offset};
-    int ctl = e2e_open_node("ctl"), ret;
-
-    snprintf(m.chip, sizeof(m.chip), "%s", chip);
-    ret = e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &m);
-    close(ctl);
-    return ret;
+    return e2e_map_pin(pin, chip, offset);
 }
 
 static int configure(int fd, unsigned int pin, unsigned int mode, unsigned int pull,
@@ -138,30 +106,19 @@ static void expect_edge(hsx_mailbox_t *mb, unsigned int pin, unsigned int edge, 
 
 static int sim_setup(void **state)
 {
-    char path[320], dev[64], chip[64];
+    static const char *const names[SIM_LINES] = {"button"};
     unsigned int pin;
 
     (void)state;
-    have_sim = access(SIM_CONFIGFS, F_OK) == 0;
+    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, SIM_LINES, names) == 0;
     if (!have_sim) {
         printf("# no gpio-sim in this kernel: running the hardware-free checks only\n");
         return 0;
     }
-    mkdir(SIM_CONFIGFS "/" SIM_NAME, 0755);
-    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0", 0755);
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/num_lines", "8");
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/label", SIM_LABEL);
-    mkdir(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0", 0755);
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0/name", "button");
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "1");
-    read_line(SIM_CONFIGFS "/" SIM_NAME "/dev_name", dev, sizeof(dev));
-    read_line(SIM_CONFIGFS "/" SIM_NAME "/bank0/chip_name", chip, sizeof(chip));
-    snprintf(sim_dir, sizeof(sim_dir), "/sys/devices/platform/%s/%s", dev, chip);
     for (pin = 0; pin < SIM_LINES; pin++)
         if (map_pin(pin, SIM_LABEL, pin))
             fail_msg("cannot bind pin %u", pin);
-    snprintf(path, sizeof(path), "%s/sim_gpio0", sim_dir);
-    return access(path, F_OK);
+    return 0;
 }
 
 static int sim_teardown(void **state)
@@ -169,14 +126,8 @@ static int sim_teardown(void **state)
     unsigned int pin;
 
     (void)state;
-    if (!have_sim)
-        return 0;
-    for (pin = 0; pin < SIM_LINES; pin++)
+    for (pin = 0; have_sim && pin < SIM_LINES; pin++)
         map_pin(pin, "", 0);
-    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "0");
-    rmdir(SIM_CONFIGFS "/" SIM_NAME "/bank0/line0");
-    rmdir(SIM_CONFIGFS "/" SIM_NAME "/bank0");
-    rmdir(SIM_CONFIGFS "/" SIM_NAME);
     return 0;
 }
 
