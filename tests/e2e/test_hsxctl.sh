@@ -94,5 +94,55 @@ expect 2 "missing argument" -- hsxctl listen
 expect 2 "unknown option" -- hsxctl status --frob
 contains /tmp/hsxctl.err "hsxctl" "errors name the tool"
 
+# ---- gpio, on gpio-sim when the kernel has it ----------------------------------
+expect 2 "gpio: bad pin" -- hsxctl gpio get 64
+expect 2 "gpio: bad mode" -- hsxctl gpio config 3 --mode sideways
+expect 1 "gpio: an unbound pin" -- hsxctl gpio get 45
+expect 0 "gpio info lists bindings" -- hsxctl gpio info
+sim=/sys/kernel/config/gpio-sim/hsxctl-e2e
+if [ -d /sys/kernel/config/gpio-sim ]; then
+	mkdir -p "$sim/bank0/line1"
+	echo 4 > "$sim/bank0/num_lines"
+	echo hsxctl-sim > "$sim/bank0/label"
+	echo relay > "$sim/bank0/line1/name"
+	echo 1 > "$sim/live"
+	lines=/sys/devices/platform/$(cat "$sim/dev_name")/$(cat "$sim/bank0/chip_name")
+	expect 0 "gpio map" -- hsxctl gpio map 50 hsxctl-sim 0
+	expect 0 "gpio map" -- hsxctl gpio map 51 hsxctl-sim 1
+	expect 0 "gpio info of a bound pin" -- hsxctl gpio info 51 --json
+	contains /tmp/hsxctl.out "hsxctl-sim" "info names the chip"
+
+	# An output held by a background hsxctl: the simulated line follows it.
+	hsxctl gpio set 51 1 --hold >/dev/null 2>&1 &
+	hold=$!
+	for _ in $(seq 100); do [ "$(cat "$lines/sim_gpio1/value")" = 1 ] && break; sleep 0.1; done
+	[ "$(cat "$lines/sim_gpio1/value")" = 1 ] && ok "gpio set --hold drives the line" ||
+		not_ok "gpio set --hold: the line is $(cat "$lines/sim_gpio1/value")"
+	kill "$hold"; wait "$hold" 2>/dev/null
+
+	# An input: get follows the simulated pull; monitor prints edges.
+	echo pull-down > "$lines/sim_gpio0/pull"
+	expect 0 "gpio get" -- hsxctl gpio get 50
+	contains /tmp/hsxctl.out "0" "gpio get reads 0"
+	hsxctl gpio monitor 50 --edge both --count 2 --json >/tmp/monitor.out 2>&1 &
+	mon=$!
+	for _ in $(seq 100); do [ "$(cat /sys/hal/gpio/50/edge)" = both ] && break; sleep 0.1; done
+	echo pull-up > "$lines/sim_gpio0/pull"
+	sleep 0.2
+	echo pull-down > "$lines/sim_gpio0/pull"
+	wait "$mon"
+	rc=$?
+	[ "$rc" -eq 0 ] && ok "gpio monitor ended after 2 edges" || not_ok "gpio monitor exited $rc"
+	contains /tmp/monitor.out '"rising"' "monitor saw the rising edge"
+	contains /tmp/monitor.out '"falling"' "monitor saw the falling edge"
+	expect 1 "gpio set on an unbound pin" -- hsxctl gpio set 46 1
+	expect 0 "gpio unmap" -- hsxctl gpio unmap 50
+	hsxctl gpio unmap 51 >/dev/null 2>&1
+	echo 0 > "$sim/live"
+	rmdir "$sim/bank0/line1" "$sim/bank0" "$sim"
+else
+	echo "# no gpio-sim: the gpio commands were checked without hardware only"
+fi
+
 echo "hsxctl: $failures failure(s)"
 [ "$failures" -eq 0 ]
