@@ -398,70 +398,56 @@ out:
 	return ret;
 }
 
-static long hsx_gpio_read(struct hsx_client *client, void *arg)
+enum hsx_gpio_value_op {
+	HSX_GPIO_OP_READ,
+	HSX_GPIO_OP_WRITE,
+	HSX_GPIO_OP_TOGGLE,
+};
+
+/* READ, WRITE and TOGGLE: one pin's logical value. */
+static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *v,
+			      enum hsx_gpio_value_op op)
 {
-	struct hsx_gpio_value *v = arg;
+	/* WRITE takes a value, 0 or 1; READ and TOGGLE return one. */
+	u32 max_value = op == HSX_GPIO_OP_WRITE ? 1 : 0;
 	struct hsx_gpio_pin *p;
 	int ret;
 
-	if (v->value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+	if (v->value > max_value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
 		return -EINVAL;
 	mutex_lock(&hsx_gpio_mutex);
 	p = hsx_gpio_acquired_locked(v->pin, &ret);
-	if (p) {
-		hsx_gpio_use_locked(client, p);
+	if (!p)
+		goto out;
+	ret = -EPERM;		/* an input cannot be driven */
+	if (op != HSX_GPIO_OP_READ && p->cfg.mode != HSX_GPIO_M_OUTPUT)
+		goto out;
+	hsx_gpio_use_locked(client, p);
+	if (op != HSX_GPIO_OP_WRITE) {
 		ret = hsx_gpio_be->get(p->line);
-		if (ret >= 0) {
-			v->value = ret;
-			ret = 0;
-		}
+		if (ret < 0)
+			goto out;
+		v->value = op == HSX_GPIO_OP_TOGGLE ? !ret : ret;
 	}
+	ret = op == HSX_GPIO_OP_READ ? 0 : hsx_gpio_be->set(p->line, v->value);
+out:
 	mutex_unlock(&hsx_gpio_mutex);
 	return ret;
+}
+
+static long hsx_gpio_read(struct hsx_client *client, void *arg)
+{
+	return hsx_gpio_value_op(client, arg, HSX_GPIO_OP_READ);
 }
 
 static long hsx_gpio_write(struct hsx_client *client, void *arg)
 {
-	struct hsx_gpio_value *v = arg;
-	struct hsx_gpio_pin *p;
-	int ret;
-
-	if (v->value > 1 || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
-		return -EINVAL;
-	mutex_lock(&hsx_gpio_mutex);
-	p = hsx_gpio_acquired_locked(v->pin, &ret);
-	if (p && p->cfg.mode != HSX_GPIO_M_OUTPUT)
-		ret = -EPERM;		/* an input cannot be driven */
-	else if (p) {
-		hsx_gpio_use_locked(client, p);
-		ret = hsx_gpio_be->set(p->line, v->value);
-	}
-	mutex_unlock(&hsx_gpio_mutex);
-	return ret;
+	return hsx_gpio_value_op(client, arg, HSX_GPIO_OP_WRITE);
 }
 
 static long hsx_gpio_toggle(struct hsx_client *client, void *arg)
 {
-	struct hsx_gpio_value *v = arg;
-	struct hsx_gpio_pin *p;
-	int ret;
-
-	if (v->value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
-		return -EINVAL;
-	mutex_lock(&hsx_gpio_mutex);
-	p = hsx_gpio_acquired_locked(v->pin, &ret);
-	if (p && p->cfg.mode != HSX_GPIO_M_OUTPUT) {
-		ret = -EPERM;
-	} else if (p) {
-		hsx_gpio_use_locked(client, p);
-		ret = hsx_gpio_be->get(p->line);
-		if (ret >= 0) {
-			v->value = !ret;
-			ret = hsx_gpio_be->set(p->line, v->value);
-		}
-	}
-	mutex_unlock(&hsx_gpio_mutex);
-	return ret;
+	return hsx_gpio_value_op(client, arg, HSX_GPIO_OP_TOGGLE);
 }
 
 static long hsx_gpio_set_interrupt(struct hsx_client *client, void *arg)
