@@ -32,12 +32,18 @@
  * HSX_CMD_MBOX_CLOSE or is closed. Commands:
  *
  * HSX_CMD_MBOX_OPEN (NLM_F_REQUEST, NLM_F_ACK recommended)
- *	in:  HSX_A_MBOX_NAME (NUL-terminated, < HSX_MBOX_NAME_MAX bytes)
+ *	in:  HSX_A_MBOX_NAME (NUL-terminated, < HSX_MBOX_NAME_MAX bytes);
+ *	     HSX_A_MBOX_AUTH_FD, optional: a /dev/hsx file of the sender whose
+ *	     capability authorizes listening (see Capabilities). A subscription
+ *	     made under a capability closes with HSX_CLOSE_REVOKED when it ends.
  *	out: a HSX_CMD_MBOX_OPEN reply with HSX_A_MBOX_ID and HSX_A_MBOX_NAME.
  *	     The subscription starts before the reply is sent, so events may
  *	     arrive between the reply and the ack.
  *	who: a HAL module decides who may listen to its mailboxes; a timer's
- *	     mailbox admits its creator's effective uid and CAP_SYS_ADMIN.
+ *	     mailbox admits its creator's effective uid and CAP_SYS_ADMIN;
+ *	     "hal:gpio:<pin>" a privileged socket (opened with CAP_SYS_ADMIN)
+ *	     or a capability with HSX_CAP_R_GPIO_IRQ on the pin; "hal:cap:<id>"
+ *	     the capability's holder; "hal:caps" a privileged socket.
  *	errors: ENOENT no such mailbox, EPERM not allowed to listen,
  *		EEXIST already subscribed on this socket, ENOSPC a limit
  *		(subscribers per mailbox, subscriptions per socket, in total)
@@ -124,6 +130,305 @@ struct hsx_core_version {
 #define HSX_IOC_CORE_VERSION \
 	_IOR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_VERSION), \
 	     struct hsx_core_version)
+
+/* ---- Capabilities (core module) --------------------------------------- */
+
+/*
+ * The kernel enforces, hsxd decides. When enforcement is on (the default; the
+ * module parameter enforce=0 turns it off for development, loudly), an
+ * operation on a /dev/hsx file succeeds only if
+ *  - the file was opened by a process with CAP_SYS_ADMIN in the initial user
+ *    namespace (decided once, at open: "privileged"; root keeps full access
+ *    without hsxd), or
+ *  - the file holds an active capability for the operation's module, the
+ *    caller is the capability's holder, the capability has the operation's
+ *    rights and its selector covers the operation's object.
+ *
+ * A capability is attached to one open file of one process, its holder: the
+ * process that opened that file. Passed to another process (SCM_RIGHTS) or
+ * inherited (fork), the file is useless there: operations fail with EPERM.
+ * Capabilities are never named by user space to authorize anything; their
+ * ids exist for listing, renewal and revocation only.
+ *
+ * Denials: EACCES no capability, or not the rights or objects needed;
+ * EPERM the caller is not the holder; EKEYEXPIRED expired; EKEYREVOKED
+ * revoked (any reason). The library maps all of them to HSX_HAL_DENIED.
+ *
+ * Minting is done by the capability administrator: the process that opened
+ * /dev/hsx/ctl with O_EXCL and CAP_SYS_ADMIN (one at a time; a second gets
+ * EBUSY). hsxd receives an application's device file over its socket
+ * (SCM_RIGHTS), identifies the opener with HSX_IOC_CAP_CLIENT, and mints onto
+ * that file. Capabilities outlive the administrator's file: restarting hsxd
+ * revokes nothing.
+ *
+ * Expiry is absolute CLOCK_BOOTTIME (counts suspend, immune to clock_settime).
+ * Delegation (HSX_IOC_CAP_DERIVE) needs HSX_CAP_R_GRANT and can only narrow
+ * rights, selector and expiry; revoking a capability revokes everything
+ * derived from it (reason HSX_CAP_END_PARENT).
+ *
+ * Events. When a capability ends, its holder's subscriptions made under it
+ * close with HSX_CLOSE_REVOKED, its timers are cancelled, and an
+ * HSX_EVT_DATA event with the nest HSX_A_EVT_CAP is posted to the mailbox
+ * "hal:cap:<id>" (holder only; then closed) and to "hal:caps" (the
+ * administrator's view of every capability ending).
+ */
+
+/* Rights. Bits 0..15 are common, 16..31 belong to the module. */
+#define HSX_CAP_R_READ		(1U << 0)
+#define HSX_CAP_R_WRITE		(1U << 1)
+#define HSX_CAP_R_GRANT		(1U << 2)	/* may derive narrower capabilities */
+#define HSX_CAP_R_ADMIN		(1U << 3)	/* never in a capability: see above */
+#define HSX_CAP_R_GPIO_IRQ	(1U << 16)	/* GPIO: set_interrupt, listen to hal:gpio:<pin> */
+#define HSX_CAP_R_TIMER_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
+#define HSX_CAP_R_GPIO_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
+				 HSX_CAP_R_GPIO_IRQ)
+
+/*
+ * Which objects a capability covers; the member is chosen by the module.
+ * GPIO: bit n of @gpio.pins is pin n. TIMER: at most @timer.max_timers
+ * timers alive at once on the holder's file (1..HSX_TIMER_DEFAULT_PER_OPEN).
+ * Later modules add members (UART ports, CAN id ranges, FRAM ranges); the
+ * union keeps its size.
+ */
+union hsx_cap_selector {
+	struct {
+		__aligned_u64 pins;
+	} gpio;
+	struct {
+		__u32 max_timers;
+		__u32 reserved;
+	} timer;
+	__aligned_u64 raw[4];
+};
+
+/* Why a capability ended: HSX_CAP_A_REASON, struct hsx_cap_info.reason. */
+enum hsx_cap_end_reason {
+	HSX_CAP_END_EXPLICIT = 1,	/* revoked by the administrator, or dropped */
+	HSX_CAP_END_EXPIRED = 2,	/* its expiry passed */
+	HSX_CAP_END_HOLDER_EXITED = 3,	/* its holder exited (or closed the file) */
+	HSX_CAP_END_PARENT = 4,		/* the capability it was derived from ended */
+};
+
+#define HSX_CAP_MAX_DEPTH	4	/* derivation levels below a minted capability */
+#define HSX_CAP_MAX_TOTAL	4096	/* live capabilities, system-wide */
+#define HSX_CAP_MAX_PER_HOLDER	64	/* live capabilities per holder process */
+#define HSX_MBOX_CAP_FMT	"hal:cap:%llu"
+#define HSX_MBOX_CAPS		"hal:caps"
+
+/* Capability states, struct hsx_cap_info.state. */
+#define HSX_CAP_STATE_ACTIVE	1
+#define HSX_CAP_STATE_ENDED	2
+
+/**
+ * struct hsx_cap_info - one capability, as HSX_IOC_CAP_INFO and _LIST show it
+ * @id: never reused while the module is loaded; 0 = none
+ * @parent_id: the capability it was derived from, 0 if minted
+ * @module: HSX_MODULE_*
+ * @rights: HSX_CAP_R_*
+ * @sel: the objects it covers
+ * @expiry_ns: CLOCK_BOOTTIME
+ * @holder_pid: the holder's pid, in the caller's pid namespace (0 if not
+ *	visible there)
+ * @state: HSX_CAP_STATE_*
+ * @reason: enum hsx_cap_end_reason once ended, else 0
+ * @depth: 0 minted, 1.. derived
+ * @reserved: zero
+ */
+struct hsx_cap_info {
+	__aligned_u64 id;
+	__aligned_u64 parent_id;
+	__u32 module;
+	__u32 rights;
+	union hsx_cap_selector sel;
+	__aligned_u64 expiry_ns;
+	__u32 holder_pid;
+	__u32 state;
+	__u32 reason;
+	__u32 depth;
+};
+
+/**
+ * struct hsx_cap_query - HSX_IOC_CAP_INFO (any file): this file's capability
+ * @module: in, HSX_MODULE_*; served by this file's node
+ * @privileged: out, 1 when this file was opened privileged (no capability
+ *	needed)
+ * @enforcing: out, 1 when the module enforces capabilities
+ * @reserved: zero
+ * @cap: out, the capability attached for @module; cap.id == 0 when none
+ */
+struct hsx_cap_query {
+	__u32 module;
+	__u32 privileged;
+	__u32 enforcing;
+	__u32 reserved;
+	struct hsx_cap_info cap;
+};
+
+/**
+ * struct hsx_cap_derive - HSX_IOC_CAP_DERIVE (holder): delegate
+ * @target_fd: in, an open /dev/hsx file of the process to receive the
+ *	capability (it sent it over a socket); it must serve @module and hold
+ *	no capability for it. Its opener becomes the holder.
+ * @module: in, which of this file's capabilities to derive from
+ * @rights: in, a subset of the source's rights, without HSX_CAP_R_ADMIN
+ * @reserved: zero
+ * @sel: in, a subset of the source's selector
+ * @expiry_ns: in, CLOCK_BOOTTIME, at most the source's; 0 = the source's
+ * @id: out, the new capability
+ *
+ * Errors: EACCES the source lacks HSX_CAP_R_GRANT; EINVAL anything wider
+ * than the source, or a bad target; EEXIST the target already holds one;
+ * EMLINK HSX_CAP_MAX_DEPTH reached; EDQUOT a limit reached; the denials of
+ * any operation for the source itself.
+ */
+struct hsx_cap_derive {
+	__s32 target_fd;
+	__u32 module;
+	__u32 rights;
+	__u32 reserved;
+	union hsx_cap_selector sel;
+	__aligned_u64 expiry_ns;
+	__aligned_u64 id;
+};
+
+/**
+ * struct hsx_cap_drop - HSX_IOC_CAP_DROP (holder): end this file's capability
+ * @module: in
+ * @reserved: zero
+ */
+struct hsx_cap_drop {
+	__u32 module;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_cap_client - HSX_IOC_CAP_CLIENT (capability admin)
+ * @fd: in, an open /dev/hsx file (received from an application)
+ * @opener_pid: out, pid of the process that opened it, in the caller's pid
+ *	namespace; 0 if not visible
+ * @alive: out, 1 while that very process (not a reuse of its pid) lives
+ * @privileged: out, 1 when the file was opened privileged
+ * @modules: out, bit (module - HSX_MODULE_FIRST) for each module it serves
+ * @reserved: zero
+ *
+ * hsxd identifies the opener by @opener_pid (/proc), then calls MINT, which
+ * fails with ESRCH if that process has exited since: a recycled pid can never
+ * be granted what its previous owner was.
+ */
+struct hsx_cap_client {
+	__s32 fd;
+	__u32 opener_pid;
+	__u32 alive;
+	__u32 privileged;
+	__u32 modules;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_cap_mint - HSX_IOC_CAP_MINT (capability admin)
+ * @fd: in, the application's /dev/hsx file; its opener becomes the holder
+ * @module: in, served by that file
+ * @rights: in, without HSX_CAP_R_ADMIN
+ * @reserved: zero
+ * @sel: in
+ * @expiry_ns: in, CLOCK_BOOTTIME, in the future
+ * @id: out
+ *
+ * Errors: EINVAL bad spec or file, EEXIST the file already holds a live
+ * capability for @module (renew it instead), ESRCH the opener has exited,
+ * EDQUOT HSX_CAP_MAX_PER_HOLDER or HSX_CAP_MAX_TOTAL reached.
+ */
+struct hsx_cap_mint {
+	__s32 fd;
+	__u32 module;
+	__u32 rights;
+	__u32 reserved;
+	union hsx_cap_selector sel;
+	__aligned_u64 expiry_ns;
+	__aligned_u64 id;
+};
+
+/**
+ * struct hsx_cap_renew - HSX_IOC_CAP_RENEW (capability admin)
+ * @id: in, a live capability that was minted (not derived)
+ * @expiry_ns: in, the new CLOCK_BOOTTIME expiry, in the future
+ *
+ * Errors: ENOENT no such live capability, EINVAL a derived one or a past
+ * expiry.
+ */
+struct hsx_cap_renew {
+	__aligned_u64 id;
+	__aligned_u64 expiry_ns;
+};
+
+/**
+ * struct hsx_cap_revoke - HSX_IOC_CAP_REVOKE (capability admin)
+ * @id: in, the capability; HSX_CAP_REVOKE_BY_PID: ignored
+ * @pid: in, with HSX_CAP_REVOKE_BY_PID: every capability of this holder (in
+ *	the caller's pid namespace)
+ * @flags: in, HSX_CAP_REVOKE_*
+ * @reason: in, enum hsx_cap_end_reason (EXPLICIT or HOLDER_EXITED)
+ * @count: out, capabilities ended, derived ones included
+ *
+ * When it returns, no operation under the revoked capabilities is running
+ * and none can start. Errors: ENOENT nothing live matched.
+ */
+struct hsx_cap_revoke {
+	__aligned_u64 id;
+	__u32 pid;
+	__u32 flags;
+	__u32 reason;
+	__u32 count;
+};
+
+#define HSX_CAP_REVOKE_BY_PID	0x1U
+#define HSX_CAP_REVOKE_F_ALL	HSX_CAP_REVOKE_BY_PID
+
+/**
+ * struct hsx_cap_list - HSX_IOC_CAP_LIST (capability admin): iterate
+ * @after_id: in, 0 to start; then the previous @info.id
+ * @info: out, the live capability with the smallest id above @after_id
+ *
+ * Errors: ENOENT no more.
+ */
+struct hsx_cap_list {
+	__aligned_u64 after_id;
+	struct hsx_cap_info info;
+};
+
+#define HSX_CORE_FN_CAP_INFO	0x1
+#define HSX_CORE_FN_CAP_DERIVE	0x2
+#define HSX_CORE_FN_CAP_DROP	0x3
+#define HSX_CORE_FN_CAP_CLIENT	0x8	/* capability admin from here on */
+#define HSX_CORE_FN_CAP_MINT	0x9
+#define HSX_CORE_FN_CAP_RENEW	0xa
+#define HSX_CORE_FN_CAP_REVOKE	0xb
+#define HSX_CORE_FN_CAP_LIST	0xc
+
+#define HSX_IOC_CAP_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_INFO), \
+	      struct hsx_cap_query)
+#define HSX_IOC_CAP_DERIVE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_DERIVE), \
+	      struct hsx_cap_derive)
+#define HSX_IOC_CAP_DROP \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_DROP), \
+	     struct hsx_cap_drop)
+#define HSX_IOC_CAP_CLIENT \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_CLIENT), \
+	      struct hsx_cap_client)
+#define HSX_IOC_CAP_MINT \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_MINT), \
+	      struct hsx_cap_mint)
+#define HSX_IOC_CAP_RENEW \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_RENEW), \
+	     struct hsx_cap_renew)
+#define HSX_IOC_CAP_REVOKE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_REVOKE), \
+	      struct hsx_cap_revoke)
+#define HSX_IOC_CAP_LIST \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_CAP_LIST), \
+	      struct hsx_cap_list)
 
 /* ---- Timer module 0x12 ----------------------------------------------- */
 
@@ -234,7 +539,7 @@ struct hsx_timer_id {
  * interrupt setting are the pin's, not a file's: the last CONFIG wins, and
  * disabling the interrupt (or changing its edge, which restarts line_seq)
  * does so for every listener. The mailbox "hal:gpio:<pin>" exists while the
- * pin is configured; anyone may subscribe to it.
+ * pin is configured; who may subscribe: see HSX_CMD_MBOX_OPEN.
  *
  * Errors common to the pin functions: EINVAL bad argument, or the pin is not
  * configured (READ, WRITE, TOGGLE, SET_INTERRUPT, *_MULTI); ENXIO the pin is
@@ -438,6 +743,7 @@ enum hsx_close_reason {
 	HSX_CLOSE_CANCELLED = 1,	/* its owner cancelled the object */
 	HSX_CLOSE_OWNER_GONE = 2,	/* its owner closed its device file or exited */
 	HSX_CLOSE_ADMIN = 3,		/* an administrator cancelled the object */
+	HSX_CLOSE_REVOKED = 4,		/* the capability it was opened under ended */
 };
 
 enum hsx_attr {
@@ -457,6 +763,8 @@ enum hsx_attr {
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */
 	HSX_A_EVT_CLOSE_REASON,	/* u32: enum hsx_close_reason, on HSX_EVT_CLOSED */
 	HSX_A_EVT_GPIO,		/* nest: enum hsx_gpio_attr */
+	HSX_A_MBOX_AUTH_FD,	/* u32: MBOX_OPEN: the /dev/hsx file whose capability authorizes it */
+	HSX_A_EVT_CAP,		/* nest: enum hsx_cap_attr */
 	__HSX_A_MAX
 };
 
@@ -486,5 +794,19 @@ enum hsx_gpio_attr {
 };
 
 #define HSX_GPIO_A_MAX (__HSX_GPIO_A_MAX - 1)
+
+/* A capability ended: posted to "hal:cap:<id>" and "hal:caps". */
+enum hsx_cap_attr {
+	HSX_CAP_A_UNSPEC,
+	HSX_CAP_A_PAD,
+	HSX_CAP_A_ID,		/* u64 */
+	HSX_CAP_A_MODULE,	/* u32: object type, HSX_MODULE_* */
+	HSX_CAP_A_OBJECT,	/* u64: object id: the selector's first word (GPIO pins) */
+	HSX_CAP_A_REASON,	/* u32: enum hsx_cap_end_reason */
+	HSX_CAP_A_HOLDER_PID,	/* u32: in the initial pid namespace */
+	__HSX_CAP_A_MAX
+};
+
+#define HSX_CAP_A_MAX (__HSX_CAP_A_MAX - 1)
 
 #endif /* _UAPI_HSX_UAPI_H */

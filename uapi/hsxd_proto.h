@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The protocol between hsxd and its clients (libhsx_hal, hsxctl): user space
+ * only, but kept beside hsx_uapi.h so that every number has one home.
+ *
+ * Transport: a SOCK_SEQPACKET unix socket at HSXD_SOCKET_PATH. One request
+ * message, one reply message (HSXD_OP_LIST: several, the last with
+ * HSXD_OP_END). Both sides check the peer: the client that the server runs as
+ * root (SO_PEERCRED uid 0), the server who the client is (SO_PEERCRED, pidfd,
+ * and for ACQUIRE/RENEW the opener of the file it sends, which must be the
+ * peer itself).
+ *
+ * HSXD_OP_ACQUIRE	client: a capability for @module on the /dev/hsx file
+ *			sent with the request (SCM_RIGHTS, exactly one fd).
+ *			@rights and @sel say what is wanted; 0 / all-zero mean
+ *			"everything the policy allows". The policy narrows the
+ *			request; the reply carries what was minted.
+ * HSXD_OP_RENEW	client: extend the capability on the sent file, if the
+ *			policy still allows it; the reply carries the new expiry.
+ * HSXD_OP_LIST		root: every live capability, one HSXD_OP_LIST reply
+ *			each, then HSXD_OP_END.
+ * HSXD_OP_GRANT	root: a runtime grant (kept in memory until it lapses
+ *			or hsxd restarts): uid @uid may acquire @rights on @sel
+ *			of @module for @lifetime_s seconds from now.
+ * HSXD_OP_REVOKE	root: revoke capability @cap_id, or with
+ *			HSXD_REVOKE_F_PID every capability of process @pid.
+ *
+ * Status: 0, or a negative errno: EACCES the policy denies, EPERM the
+ * operation needs root, EINVAL a malformed request, ESRCH the client exited
+ * or is not the file's opener, EEXIST already holds one (renew instead),
+ * ENOENT nothing to renew or revoke, EPROTO a version mismatch. @message says
+ * why in words, for the application's user.
+ */
+#ifndef _HSXD_PROTO_H
+#define _HSXD_PROTO_H
+
+#include <linux/types.h>
+
+#include "hsx_uapi.h"
+
+#define HSXD_SOCKET_PATH	"/run/hsx/hsxd.sock"
+#define HSXD_POLICY_PATH	"/etc/hsx/policy.conf"
+#define HSXD_PROTO_VERSION	1
+#define HSXD_MESSAGE_MAX	160
+
+enum hsxd_op {
+	HSXD_OP_ACQUIRE = 1,
+	HSXD_OP_RENEW = 2,
+	HSXD_OP_LIST = 3,
+	HSXD_OP_GRANT = 4,
+	HSXD_OP_REVOKE = 5,
+	HSXD_OP_END = 6,	/* reply only: the end of a LIST */
+};
+
+#define HSXD_REVOKE_F_PID	0x1U
+
+/**
+ * struct hsxd_request - what a client sends
+ * @version: HSXD_PROTO_VERSION
+ * @op: enum hsxd_op
+ * @module: HSX_MODULE_* (ACQUIRE, RENEW, GRANT)
+ * @rights: HSX_CAP_R_* wanted (ACQUIRE; 0 = all allowed) or granted (GRANT)
+ * @sel: objects wanted (ACQUIRE; all-zero = all allowed) or granted (GRANT)
+ * @cap_id: REVOKE
+ * @pid: REVOKE with HSXD_REVOKE_F_PID
+ * @uid: GRANT
+ * @lifetime_s: GRANT: how long the grant lasts; ACQUIRE: the longest the
+ *	client wants (0 = the policy's)
+ * @flags: HSXD_REVOKE_F_*
+ */
+struct hsxd_request {
+	__u32 version;
+	__u32 op;
+	__u32 module;
+	__u32 rights;
+	union hsx_cap_selector sel;
+	__aligned_u64 cap_id;
+	__u32 pid;
+	__u32 uid;
+	__u32 lifetime_s;
+	__u32 flags;
+};
+
+/**
+ * struct hsxd_reply - what hsxd answers
+ * @version: HSXD_PROTO_VERSION
+ * @op: the request's op; HSXD_OP_END closes a LIST
+ * @status: 0 or a negative errno
+ * @count: REVOKE: capabilities ended
+ * @cap: ACQUIRE, RENEW: the capability; LIST: one of them
+ * @message: NUL-terminated; why, when @status is not 0
+ */
+struct hsxd_reply {
+	__u32 version;
+	__u32 op;
+	__s32 status;
+	__u32 count;
+	struct hsx_cap_info cap;
+	char message[HSXD_MESSAGE_MAX];
+};
+
+#endif /* _HSXD_PROTO_H */
