@@ -157,7 +157,14 @@ int hsx_cap_check(struct hsx_client *client, u8 module, u32 need)
 	if (hsx_cap_unrestricted(client))
 		return 0;
 	cap = hsx_cap_slot(client, module);
-	ret = cap ? hsx_cap_decide(cap, task_tgid(current), ktime_get_boottime_ns(), need) :
+	/*
+	 * The coarse clock costs no clocksource read (a slow one under
+	 * emulation, an HPET read on some boards). The expiry hrtimer ends a
+	 * capability on time; this comparison is the backstop, at most a tick
+	 * late, never early.
+	 */
+	ret = cap ? hsx_cap_decide(cap, task_tgid(current), ktime_get_coarse_boottime_ns(),
+				   need) :
 		    -EACCES;
 	if (unlikely(ret))
 		hsx_cap_denied(client, module, need, ret);
