@@ -59,7 +59,7 @@ UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/tes
 APP_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 
 .PHONY: all module lib tools examples e2e bench bench-build unit install uninstall deps check demo \
-        kunit vm-stock vm-debug module-matrix checkpatch format format-check clean distclean
+        kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
 all: lib tools module examples
 
@@ -190,6 +190,10 @@ vm-stock: all e2e
 vm-debug: all e2e
 	tests/vm/run --kernel debug --extra $(BUILD)/e2e
 
+# The device-tree binding on an emulated Raspberry Pi 3; cross-builds its own hsx.ko.
+vm-rpi:
+	tests/rpi/run
+
 CHECKPATCH ?= $(firstword $(wildcard /var/cache/hsx/linux-source-6.1/scripts/checkpatch.pl))
 checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
@@ -200,7 +204,7 @@ checkpatch:
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
 USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/tests/*.[ch] tools/hsxctl/*.[ch] \
-                     examples/*.c tests/e2e/*.[ch] tests/bench/*.c)
+                     examples/*.c tests/e2e/*.[ch] tests/bench/*.c tests/rpi/*.c)
 format:
 	$(CLANG_FORMAT) -i $(USER_C)
 format-check:
