@@ -21,8 +21,9 @@ int admin_open(char *why, size_t why_size)
                  ADMIN_CTL_PATH);
         break;
     case EBUSY:
-        snprintf(why, why_size, "%s is held by another capability administrator (is another "
-                                "hsxd running?)",
+        snprintf(why, why_size,
+                 "%s is held by another capability administrator (is another "
+                 "hsxd running?)",
                  ADMIN_CTL_PATH);
         break;
     case EACCES:

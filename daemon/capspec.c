@@ -67,8 +67,9 @@ uint32_t capspec_right_by_name(const char *name, const struct capspec_module *m,
         }
         return right_names[i].bit;
     }
-    *why = m && m->kind == CAPSPEC_SEL_TIMERS ? "unknown right (expected read, write or grant)"
-                                              : "unknown right (expected read, write, grant or irq)";
+    *why = m && m->kind == CAPSPEC_SEL_TIMERS
+               ? "unknown right (expected read, write or grant)"
+               : "unknown right (expected read, write, grant or irq)";
     return 0;
 }
 

@@ -20,9 +20,9 @@ enum capspec_selector_kind {
 };
 
 struct capspec_module {
-    uint32_t id;        /* HSX_MODULE_* */
-    const char *name;   /* "gpio" */
-    uint32_t rights;    /* every right a capability of this module may carry */
+    uint32_t id;      /* HSX_MODULE_* */
+    const char *name; /* "gpio" */
+    uint32_t rights;  /* every right a capability of this module may carry */
     enum capspec_selector_kind kind;
 };
 

@@ -153,7 +153,8 @@ static void decide_pins(const struct candidates *c, size_t slot, const struct ca
 
     if (!pins) {
         char r1[CAPSPEC_TEXT_MAX], p1[CAPSPEC_TEXT_MAX], r2[CAPSPEC_TEXT_MAX], p2[CAPSPEC_TEXT_MAX];
-        snprintf(d->why, sizeof(d->why), "gpio: asked for %s on pins %s; the rules grant %s on pins %s",
+        snprintf(d->why, sizeof(d->why),
+                 "gpio: asked for %s on pins %s; the rules grant %s on pins %s",
                  capspec_format_rights(r1, sizeof(r1), rights_asked),
                  capspec_format_pins(p1, sizeof(p1), asked),
                  capspec_format_rights(r2, sizeof(r2), all_rights),

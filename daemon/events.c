@@ -67,14 +67,14 @@ void events_close(struct events *ev)
 }
 
 static const enum mnl_attr_data_type event_types[HSX_A_MAX + 1] = {
-    [HSX_A_MBOX_ID] = MNL_TYPE_U32,      [HSX_A_EVT_TYPE] = MNL_TYPE_U16,
-    [HSX_A_EVT_DROPPED] = MNL_TYPE_U32,  [HSX_A_EVT_CLOSE_REASON] = MNL_TYPE_U32,
+    [HSX_A_MBOX_ID] = MNL_TYPE_U32,     [HSX_A_EVT_TYPE] = MNL_TYPE_U16,
+    [HSX_A_EVT_DROPPED] = MNL_TYPE_U32, [HSX_A_EVT_CLOSE_REASON] = MNL_TYPE_U32,
     [HSX_A_EVT_CAP] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type cap_types[HSX_CAP_A_MAX + 1] = {
-    [HSX_CAP_A_ID] = MNL_TYPE_U64,     [HSX_CAP_A_MODULE] = MNL_TYPE_U32,
-    [HSX_CAP_A_OBJECT] = MNL_TYPE_U64, [HSX_CAP_A_REASON] = MNL_TYPE_U32,
+    [HSX_CAP_A_ID] = MNL_TYPE_U64,         [HSX_CAP_A_MODULE] = MNL_TYPE_U32,
+    [HSX_CAP_A_OBJECT] = MNL_TYPE_U64,     [HSX_CAP_A_REASON] = MNL_TYPE_U32,
     [HSX_CAP_A_HOLDER_PID] = MNL_TYPE_U32,
 };
 

@@ -14,12 +14,12 @@
 
 /* One event of "hal:caps". */
 struct cap_event {
-    bool closed;        /* HSX_EVT_CLOSED: the mailbox is gone */
-    uint32_t dropped;   /* events lost before this one */
-    uint64_t id;        /* the capability that ended */
+    bool closed;      /* HSX_EVT_CLOSED: the mailbox is gone */
+    uint32_t dropped; /* events lost before this one */
+    uint64_t id;      /* the capability that ended */
     uint32_t module;
-    uint64_t object;    /* its selector's first word */
-    uint32_t reason;    /* enum hsx_cap_end_reason */
+    uint64_t object; /* its selector's first word */
+    uint32_t reason; /* enum hsx_cap_end_reason */
     uint32_t holder_pid;
 };
 

@@ -17,8 +17,9 @@ static struct holder *watch_new(struct hsxd *h, uint32_t pid, uint32_t uid, cons
     struct holder *holder = holders_new(&h->holders, pid, uid, exe, pidfd);
 
     if (!holder) {
-        log_msg(LOG_WARNING, "cannot track pid %u: out of memory or room; its capabilities end "
-                             "when it closes its files or they expire",
+        log_msg(LOG_WARNING,
+                "cannot track pid %u: out of memory or room; its capabilities end "
+                "when it closes its files or they expire",
                 pid);
         return NULL;
     }
@@ -70,8 +71,9 @@ static int adopt_one(struct hsxd *h, const struct hsx_cap_info *cap)
     if (holders_cap(&h->holders, cap->id))
         return 0;
     if (cap->holder_pid == 0) {
-        log_msg(LOG_INFO, "capability %" PRIu64 " belongs to a process outside hsxd's pid "
-                          "namespace: not watched",
+        log_msg(LOG_INFO,
+                "capability %" PRIu64 " belongs to a process outside hsxd's pid "
+                "namespace: not watched",
                 (uint64_t)cap->id);
         return 0;
     }
@@ -132,8 +134,9 @@ void lifecycle_holder_exited(struct hsxd *h, struct holder *holder)
             ended += revoke.count;
     }
     if (ended)
-        log_msg(LOG_NOTICE, "pid %u (uid %u exe %s) exited and left %u capabilit%s live (its "
-                            "file lives on in another process): revoked",
+        log_msg(LOG_NOTICE,
+                "pid %u (uid %u exe %s) exited and left %u capabilit%s live (its "
+                "file lives on in another process): revoked",
                 holder->pid, holder->uid, holder->exe[0] ? holder->exe : "?", ended,
                 ended == 1 ? "y" : "ies");
     unwatch(h, holder);
@@ -155,15 +158,16 @@ int lifecycle_event(struct hsxd *h, const struct cap_event *event)
     struct holder *empty = holders_untrack(&h->holders, event->id, &cap);
     const char *why = events_reason(reason, sizeof(reason), event->reason);
     if (cap.id == event->id && cap.holder) {
-        snprintf(what, sizeof(what), "%s %s %s", capspec_module_name(name, sizeof(name), cap.module),
+        snprintf(what, sizeof(what), "%s %s %s",
+                 capspec_module_name(name, sizeof(name), cap.module),
                  capspec_format_rights(r, sizeof(r), cap.rights),
                  capspec_format_selector(s, sizeof(s), cap.module, &cap.sel));
         log_msg(LOG_NOTICE, "capability %" PRIu64 " of pid %u uid %u exe %s ended: %s (it was %s)",
                 (uint64_t)event->id, cap.holder->pid, cap.holder->uid,
                 cap.holder->exe[0] ? cap.holder->exe : "?", why, what);
     } else {
-        log_msg(LOG_NOTICE, "capability %" PRIu64 " of pid %u ended: %s (it was %s, object 0x%" PRIx64
-                            ")",
+        log_msg(LOG_NOTICE,
+                "capability %" PRIu64 " of pid %u ended: %s (it was %s, object 0x%" PRIx64 ")",
                 (uint64_t)event->id, event->holder_pid, why,
                 capspec_module_name(name, sizeof(name), event->module), (uint64_t)event->object);
     }

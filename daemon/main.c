@@ -84,8 +84,8 @@ static int start(struct server *s)
     if (adopted < 0)
         return -1;
     log_msg(LOG_INFO, "adopted %d live capabilit%s of %zu process%s; listening on %s", adopted,
-            adopted == 1 ? "y" : "ies", h->holders.nholders,
-            h->holders.nholders == 1 ? "" : "es", HSXD_SOCKET_PATH);
+            adopted == 1 ? "y" : "ies", h->holders.nholders, h->holders.nholders == 1 ? "" : "es",
+            HSXD_SOCKET_PATH);
     sd_notify(0, "READY=1\nSTATUS=serving");
     return 0;
 }
@@ -93,12 +93,9 @@ static int start(struct server *s)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"policy", required_argument, NULL, 'p'},
-        {"check-policy", required_argument, NULL, 'c'},
-        {"stderr", no_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        {"policy", required_argument, NULL, 'p'}, {"check-policy", required_argument, NULL, 'c'},
+        {"stderr", no_argument, NULL, 's'},       {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
     const char *policy = HSXD_POLICY_PATH;
     bool to_stderr = false;

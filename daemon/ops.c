@@ -72,10 +72,10 @@ static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const 
     const char *op_name = proto_op_name(name, sizeof(name), op);
 
     set_reply(reply, status, why);
-    textf(key, sizeof(key), "%u %s %s %s %s", who->uid, who->exe ? who->exe : "", op_name,
-             what, why);
+    textf(key, sizeof(key), "%u %s %s %s %s", who->uid, who->exe ? who->exe : "", op_name, what,
+          why);
     textf(text, sizeof(text), "denied %s%s%s to %s: %s", op_name, what[0] ? " of " : "", what,
-             describe_who(who_text, sizeof(who_text), who), why);
+          describe_who(who_text, sizeof(who_text), who), why);
     if (ratelimit_admit(&h->denials, key, text, boottime_ns(), emit_summary, h))
         log_msg(LOG_WARNING, "%s", text);
 }
@@ -92,8 +92,7 @@ void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int sta
  * whoever passed it the file), without privilege, for the module asked for.
  */
 static bool check_client(struct hsxd *h, const struct identity *who, int fd, uint32_t module,
-                         const struct hsxd_request *req, const char *what,
-                         struct hsxd_reply *reply)
+                         const struct hsxd_request *req, const char *what, struct hsxd_reply *reply)
 {
     struct hsx_cap_client client = {.fd = fd};
     char why[HSXD_MESSAGE_MAX];
@@ -111,14 +110,13 @@ static bool check_client(struct hsxd *h, const struct identity *who, int fd, uin
         return false;
     }
     if (client.opener_pid != who->pid || !client.alive) {
-        snprintf(why, sizeof(why), "the file was opened by %s pid %u, not by the process asking",
-                 client.alive ? "" : "exited", client.opener_pid);
+        snprintf(why, sizeof(why), "the file was opened by %spid %u, not by the process asking",
+                 client.alive ? "" : "exited ", client.opener_pid);
         deny(h, who, req->op, what, -ESRCH, why, reply);
         return false;
     }
     if (client.privileged) {
-        set_reply(reply, -EINVAL,
-                  "the file was opened with CAP_SYS_ADMIN: it needs no capability");
+        set_reply(reply, -EINVAL, "the file was opened with CAP_SYS_ADMIN: it needs no capability");
         return false;
     }
     if (!(client.modules & (1u << (module - HSX_MODULE_FIRST)))) {
@@ -225,8 +223,9 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
         return;
     }
     if (cap->depth > 0) {
-        set_reply(reply, -EINVAL, "a derived capability is renewed by renewing the one it was "
-                                  "derived from");
+        set_reply(reply, -EINVAL,
+                  "a derived capability is renewed by renewing the one it was "
+                  "derived from");
         return;
     }
     describe_cap(what, sizeof(what), cap->module, cap->rights, &cap->sel);
@@ -235,7 +234,7 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
     if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d) ||
         !decision_covers(&d, cap->module, cap->rights, &cap->sel)) {
         textf(why, sizeof(why), "the policy no longer allows all of it: %s",
-                 d.allowed ? "it allows less now" : d.why);
+              d.allowed ? "it allows less now" : d.why);
         deny(h, who, req->op, what, -EACCES, why, reply);
         return;
     }
@@ -280,8 +279,9 @@ void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_req
     ops_expire_grants(h);
     if (h->ngrants >= GRANTS_MAX) {
         char why[HSXD_MESSAGE_MAX];
-        snprintf(why, sizeof(why), "%d runtime grants are in force, the most hsxd keeps: wait for "
-                                   "one to lapse",
+        snprintf(why, sizeof(why),
+                 "%d runtime grants are in force, the most hsxd keeps: wait for "
+                 "one to lapse",
                  GRANTS_MAX);
         set_reply(reply, -ENOSPC, why);
         return;
@@ -296,8 +296,8 @@ void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_req
     snprintf(rule->name, sizeof(rule->name), "grant %u", ++h->grants_made);
     rule->grant[m - capspec_modules] =
         (struct policy_grant){.present = true, .rights = req->rights, .sel = req->sel};
-    textf(reply->message, sizeof(reply->message), "uid %u may acquire %s for %u s (%s)",
-             req->uid, what, req->lifetime_s, rule->name);
+    textf(reply->message, sizeof(reply->message), "uid %u may acquire %s for %u s (%s)", req->uid,
+          what, req->lifetime_s, rule->name);
     log_msg(LOG_NOTICE, "runtime %s by %s: uid %u may acquire %s for %u s", rule->name,
             describe_who(who_text, sizeof(who_text), who), req->uid, what, req->lifetime_s);
 }
@@ -322,8 +322,7 @@ void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_re
         if (by_pid)
             snprintf(why, sizeof(why), "pid %u holds no live capability", req->pid);
         else
-            snprintf(why, sizeof(why), "no live capability has id %" PRIu64,
-                     (uint64_t)req->cap_id);
+            snprintf(why, sizeof(why), "no live capability has id %" PRIu64, (uint64_t)req->cap_id);
         set_reply(reply, ret, why);
         return;
     }

@@ -114,8 +114,8 @@ int peer_identify(int sock, uint64_t accepted_ns, struct peer *p, char *why, siz
         p->pidfd = pidfd < 0 ? -1 : pidfd;
     } else {
         int err = errno;
-        snprintf(why, why_size, "pid %u exited before it was identified (SO_PEERPIDFD: %s)",
-                 p->pid, strerror(err));
+        snprintf(why, why_size, "pid %u exited before it was identified (SO_PEERPIDFD: %s)", p->pid,
+                 strerror(err));
         return err == ESRCH ? -ESRCH : -err;
     }
 
@@ -129,8 +129,9 @@ int peer_identify(int sock, uint64_t accepted_ns, struct peer *p, char *why, siz
             return -ESRCH;
         }
         if (hz > 0 && ticks * (1000000000ull / (unsigned long long)hz) > accepted_ns) {
-            snprintf(why, why_size, "pid %u started after its connection was accepted: the "
-                                    "client exited and its pid was reused",
+            snprintf(why, why_size,
+                     "pid %u started after its connection was accepted: the "
+                     "client exited and its pid was reused",
                      p->pid);
             peer_release(p);
             return -ESRCH;

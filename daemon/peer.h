@@ -25,7 +25,7 @@ struct peer {
     uint32_t gid;
     uint32_t *groups;
     size_t ngroups;
-    int pidfd; /* -1 when the kernel has no pidfds */
+    int pidfd;           /* -1 when the kernel has no pidfds */
     bool pidfd_attested; /* from SO_PEERPIDFD */
 };
 

@@ -182,7 +182,8 @@ static void add_pins(struct checker *c, const config_setting_t *s, uint64_t *pin
         if (capspec_parse_pins(config_setting_get_string(s), pins, why, sizeof(why)) < 0)
             problem(c, line_of(s), "pins: %s", why);
     } else {
-        problem(c, line_of(s), "pins: expected a pin number or a string such as \"17,20-23\", not %s",
+        problem(c, line_of(s),
+                "pins: expected a pin number or a string such as \"17,20-23\", not %s",
                 type_name(s));
     }
 }
@@ -228,8 +229,9 @@ static uint32_t get_rights(struct checker *c, const config_setting_t *s,
                 rights |= more;
         }
     } else {
-        problem(c, line_of(s), "rights must be an array of names such as [\"read\", \"write\"], "
-                               "not %s",
+        problem(c, line_of(s),
+                "rights must be an array of names such as [\"read\", \"write\"], "
+                "not %s",
                 type_name(s));
     }
     if (rights == 0 && c->problems == before)
@@ -248,8 +250,8 @@ static void check_grant(struct checker *c, const config_setting_t *s,
 
     grant->present = true;
     if (!config_setting_is_group(s)) {
-        problem(c, line_of(s), "%s must be a group { %s = ...; rights = [...]; }, not %s",
-                m->name, selector, type_name(s));
+        problem(c, line_of(s), "%s must be a group { %s = ...; rights = [...]; }, not %s", m->name,
+                selector, type_name(s));
         return;
     }
     snprintf(where, sizeof(where), "in %s", m->name);
@@ -385,8 +387,9 @@ static void check_match(struct checker *c, const config_setting_t *s, struct pol
     }
     /* A rule that matches every process is a mistake, not a way to say "everyone". */
     if (rule->match == 0 && c->problems == before)
-        problem(c, line_of(s), "match is empty: give at least one of uid, user, gid, group, exe, "
-                               "cgroup");
+        problem(c, line_of(s),
+                "match is empty: give at least one of uid, user, gid, group, exe, "
+                "cgroup");
 }
 
 /* ---- rules ------------------------------------------------------------------------ */
@@ -415,8 +418,9 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
             check_grant(c, m, module, &rule->grant[module - capspec_modules]);
             grants = true;
         } else if (capspec_module_is_future(key)) {
-            problem(c, line_of(m), "module '%s' has no capabilities in this hsxd yet (expected "
-                                   "gpio or timer)",
+            problem(c, line_of(m),
+                    "module '%s' has no capabilities in this hsxd yet (expected "
+                    "gpio or timer)",
                     key);
             grants = true;
         } else if (strcmp(key, "name") == 0) {
@@ -429,8 +433,9 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
             if (get_number(c, m, "lifetime", 1, POLICY_LIFETIME_MAX, &n))
                 rule->lifetime_s = (uint32_t)n;
         } else if (strcmp(key, "match") != 0) {
-            problem(c, line_of(m), "unknown key '%s' in a rule (expected name, match, lifetime, "
-                                   "gpio or timer)",
+            problem(c, line_of(m),
+                    "unknown key '%s' in a rule (expected name, match, lifetime, "
+                    "gpio or timer)",
                     key);
         }
     }
@@ -545,7 +550,8 @@ int policy_load(const char *path, bool strict, struct policy **out, char *err, s
     if (!config_read(&cfg, f)) {
         /* A syntax error may be in a file the policy @includes: name that one. */
         static char file[4096];
-        snprintf(file, sizeof(file), "%s", config_error_file(&cfg) ? config_error_file(&cfg) : path);
+        snprintf(file, sizeof(file), "%s",
+                 config_error_file(&cfg) ? config_error_file(&cfg) : path);
         c.path = file;
         problem(&c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
     } else {

@@ -97,7 +97,8 @@ static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_
         snprintf(why, size, "timer selector: only max_timers may be set");
         return -EINVAL;
     }
-    if (r->sel.timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN || (grant && !r->sel.timer.max_timers)) {
+    if (r->sel.timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
+        (grant && !r->sel.timer.max_timers)) {
         snprintf(why, size, "max_timers %u is out of range 1..%d", r->sel.timer.max_timers,
                  HSX_TIMER_DEFAULT_PER_OPEN);
         return -EINVAL;
@@ -105,8 +106,8 @@ static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_
     return 0;
 }
 
-int proto_check_request(const void *buf, size_t len, int nfds, bool root,
-                        struct hsxd_request *req, char *why, size_t why_size)
+int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct hsxd_request *req,
+                        char *why, size_t why_size)
 {
     static const unsigned int used[] = {
         [HSXD_OP_ACQUIRE] = F_MODULE | F_RIGHTS | F_SEL | F_LIFETIME,
@@ -144,8 +145,9 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool root,
         return -EPERM;
     }
     if (nfds != (client ? 1 : 0)) {
-        snprintf(why, why_size, client ? "%s needs exactly one /dev/hsx file descriptor, not %d"
-                                       : "%s takes no file descriptor, got %d",
+        snprintf(why, why_size,
+                 client ? "%s needs exactly one /dev/hsx file descriptor, not %d"
+                        : "%s takes no file descriptor, got %d",
                  op, nfds);
         return -EINVAL;
     }
@@ -192,8 +194,8 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool root,
     }
 }
 
-int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply,
-                      char *why, size_t why_size)
+int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply, char *why,
+                      size_t why_size)
 {
     if (len != sizeof(*reply)) {
         snprintf(why, why_size, "a reply of %zu bytes; expected %zu", len, sizeof(*reply));
@@ -205,7 +207,9 @@ int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_repl
                  reply->version, HSXD_PROTO_VERSION);
         return -EPROTO;
     }
-    if (reply->op != op && !(op == HSXD_OP_LIST && reply->op == HSXD_OP_END)) {
+    /* Besides its own op: END after a LIST, or op 0 for a refusal before the request was read. */
+    if (reply->op != op && !(op == HSXD_OP_LIST && reply->op == HSXD_OP_END) &&
+        !(reply->op == 0 && reply->status < 0)) {
         snprintf(why, why_size, "a reply to operation %u; expected %u", reply->op, op);
         return -EPROTO;
     }

@@ -21,15 +21,15 @@ const char *proto_op_name(char *buf, size_t size, uint32_t op);
  * Returns 0 with *req filled, or a negative errno with why filled:
  * -EPROTO another protocol version, -EPERM root only, -EINVAL anything else.
  */
-int proto_check_request(const void *buf, size_t len, int nfds, bool root,
-                        struct hsxd_request *req, char *why, size_t why_size);
+int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct hsxd_request *req,
+                        char *why, size_t why_size);
 
 /*
  * Check a reply of len bytes to a request of op: the version, the op (or
  * HSXD_OP_END after a LIST), a status that is 0 or a negative errno, and a
  * NUL-terminated message. Returns 0 with *reply filled, or -EPROTO with why.
  */
-int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply,
-                      char *why, size_t why_size);
+int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply, char *why,
+                      size_t why_size);
 
 #endif /* HSXD_PROTO_CHECK_H */

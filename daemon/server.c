@@ -216,8 +216,7 @@ static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool
     return n;
 }
 
-static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds,
-                   int fd)
+static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds, int fd)
 {
     static char exe[PEER_EXE_MAX], cgroup[PEER_CGROUP_MAX];
     struct identity who = {
@@ -381,8 +380,7 @@ static void reload(struct server *s)
     }
     policy_free(s->hsxd.policy);
     s->hsxd.policy = policy;
-    log_msg(LOG_NOTICE, "policy reloaded from %s: %zu rules", s->hsxd.policy_path,
-            policy->nrules);
+    log_msg(LOG_NOTICE, "policy reloaded from %s: %zu rules", s->hsxd.policy_path, policy->nrules);
     sd_notify(0, "READY=1\nSTATUS=serving");
 }
 

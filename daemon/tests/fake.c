@@ -174,9 +174,9 @@ int admin_mint(int ctl, struct hsx_cap_mint *mint)
     }
     if (fake.ncaps >= FAKE_CAPS)
         return -EDQUOT;
-    mint->id = new_cap(mint->fd, f->opener_pid, mint->module, mint->rights, &mint->sel,
-                       mint->expiry_ns)
-                   ->info.id;
+    mint->id =
+        new_cap(mint->fd, f->opener_pid, mint->module, mint->rights, &mint->sel, mint->expiry_ns)
+            ->info.id;
     return 0;
 }
 

@@ -50,7 +50,7 @@ struct fake_kernel {
     struct fake_cap cap[FAKE_CAPS];
     size_t ncaps;
     uint64_t next_id;
-    int fail_mint;   /* if not 0, MINT fails with this (negative) errno */
+    int fail_mint;        /* if not 0, MINT fails with this (negative) errno */
     unsigned int revokes; /* REVOKE calls */
 };
 

@@ -83,8 +83,7 @@ static void rights_per_module(void **state)
     assert_non_null(strstr(why, "never granted"));
     assert_int_equal(capspec_parse_rights("exec", NULL, &rights, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "'exec': unknown right"));
-    assert_int_equal(capspec_parse_rights("read,,write", gpio, &rights, why, sizeof(why)),
-                     -EINVAL);
+    assert_int_equal(capspec_parse_rights("read,,write", gpio, &rights, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "empty right"));
 }
 

@@ -156,7 +156,8 @@ static void structure_errors(void **state)
     expect_problem("version = \"1\";\nrules = ();\n", 1, "version must be a number, not a string");
     expect_problem("lifetime = 0;\nrules = ();\n", 1, "lifetime 0 is out of range 1..2592000");
     expect_problem("lifetime = 2592001;\nrules = ();\n", 1, "lifetime 2592001 is out of range");
-    expect_problem("lifetime = 1.5;\nrules = ();\n", 1, "lifetime must be a number, not a fraction");
+    expect_problem("lifetime = 1.5;\nrules = ();\n", 1,
+                   "lifetime must be a number, not a fraction");
     expect_problem("rules = (\n  5\n);\n", 2, "rule 1 must be a group");
     expect_problem("rules = (\n  { name = \"x\"; gpio = { pins = 1; rights = \"read\"; }; }\n);\n",
                    2, "x has no match");
@@ -181,7 +182,8 @@ static void match_errors(void **state)
     const char *tail = "  gpio = { pins = 1; rights = \"read\"; }; }\n);\n";
     char text[512];
 
-#define RULE(match) (snprintf(text, sizeof(text), "rules = (\n { match = " match ";\n%s", tail), text)
+#define RULE(match)                                                                                \
+    (snprintf(text, sizeof(text), "rules = (\n { match = " match ";\n%s", tail), text)
     expect_problem(RULE("{ }"), 2, "match is empty: give at least one of uid, user");
     expect_problem(RULE("5"), 2, "match must be a group");
     expect_problem(RULE("{ usr = 3; }"), 2, "unknown key 'usr' in match");
@@ -208,9 +210,8 @@ static void grant_errors(void **state)
     (void)state;
     char text[512];
 
-#define GRANT(grant) (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant \
-                                                   "\n }\n);\n"),                               \
-                      text)
+#define GRANT(grant)                                                                               \
+    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
     expect_problem(GRANT("gpio = { pins = 64; rights = \"read\"; };"), 3,
                    "pins: pin 64 is out of range 0..63");
     expect_problem(GRANT("gpio = { pins = -1; rights = \"read\"; };"), 3,
