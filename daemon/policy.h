@@ -12,11 +12,12 @@
 #include <stdint.h>
 
 #include "capspec.h"
+#include "hsxd_proto.h"
 
 #define POLICY_VERSION 1
 #define POLICY_NAME_MAX 64
 #define POLICY_LIFETIME_DEFAULT 3600u
-#define POLICY_LIFETIME_MAX (30u * 24 * 3600) /* 30 days */
+#define POLICY_LIFETIME_MAX ((uint32_t)HSXD_LIFETIME_MAX)
 #define POLICY_RULES_MAX 1024
 #define POLICY_FILE_MAX (1024 * 1024)
 
