@@ -42,6 +42,7 @@
 #define HSXD_POLICY_PATH	"/etc/hsx/policy.conf"
 #define HSXD_PROTO_VERSION	1
 #define HSXD_MESSAGE_MAX	160
+#define HSXD_LIFETIME_MAX	(30 * 24 * 3600)	/* seconds: GRANT, and the policy's */
 
 enum hsxd_op {
 	HSXD_OP_ACQUIRE = 1,
