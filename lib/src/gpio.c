@@ -311,7 +311,7 @@ static int subscribe_locked(uint8_t pin, hsx_mailbox_t **mailbox, struct closing
     }
 
     snprintf(name, sizeof(name), HSX_MBOX_GPIO_FMT, pin);
-    int ret = hsx_mailbox_open_object(name, &mb);
+    int ret = hsx_mailbox_open_object(name, -1, &mb);
     if (ret != HSX_HAL_OK)
         return ret;
     ret = hsx_object_table_add(&mailboxes, pin, mb);
