@@ -120,7 +120,7 @@ $(BUILD)/e2e/%: tests/e2e/%.sh
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer on
 # Debian's stock kernel, GPIO on the test kernel (the one with gpio-sim).
-BENCH_STOCK := timer_jitter
+BENCH_STOCK := timer_jitter cap_check
 BENCH_DEBUG := gpio_vs_libgpiod
 bench: all bench-build
 	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-debug

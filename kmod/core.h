@@ -20,18 +20,30 @@
 #define hsx_module_slot(id) ((id) - HSX_MODULE_FIRST)
 
 struct hsx_node;
+struct hsx_cap;
+struct pid;
 
 /**
  * struct hsx_client - one open file of a /dev/hsx node
  * @node: the node it was opened on
  * @admin: decided at open: the ctl node, opened with CAP_SYS_ADMIN
+ * @privileged: decided at open: the opener had CAP_SYS_ADMIN in the initial
+ *	user namespace, so no capability is needed
+ * @cap_admin: the capability administrator (ctl opened with O_EXCL)
  * @tgid: thread group of the opener, for sysfs
+ * @opener: the opener's thread group; holder of capabilities on this file
+ * @caps: the capability for each module, indexed by hsx_module_slot();
+ *	written under the capability mutex, read under hsx_cap_srcu
  * @priv: per-HAL-module state, indexed by hsx_module_slot()
  */
 struct hsx_client {
 	const struct hsx_node *node;
 	bool admin;
+	bool privileged;
+	bool cap_admin;
 	pid_t tgid;
+	struct pid *opener;
+	struct hsx_cap __rcu *caps[HSX_MODULE_SLOTS];
 	void *priv[HSX_MODULE_SLOTS];
 };
 
@@ -41,10 +53,14 @@ struct hsx_client {
  * @handler: called with the argument already copied into kernel memory;
  *	returns 0 or a negative errno. The argument is copied back to user
  *	space when @cmd has _IOC_READ and the handler succeeded.
+ * @rights: HSX_CAP_R_* the caller's capability must carry; the dispatcher
+ *	checks them and keeps the capability alive until the handler returns.
+ *	0: no capability involved (the handler decides, e.g. admin functions).
  */
 struct hsx_ioctl_op {
 	unsigned int cmd;
 	long (*handler)(struct hsx_client *client, void *arg);
+	u32 rights;
 };
 
 /**
@@ -55,6 +71,8 @@ struct hsx_ioctl_op {
  * @n_ops: size of @ops
  * @open: set up per-client state in client->priv (optional)
  * @release: tear it down; must leave nothing running for this client
+ * @cap_ended: the client's capability for this module ended: stop what it
+ *	started under it (optional). Called with no operation under it running.
  */
 struct hsx_module {
 	u8 id;
@@ -63,6 +81,7 @@ struct hsx_module {
 	unsigned int n_ops;
 	int (*open)(struct hsx_client *client);
 	void (*release)(struct hsx_client *client);
+	void (*cap_ended)(struct hsx_client *client);
 };
 
 /* The largest ioctl argument any module takes; the dispatcher's buffer. */

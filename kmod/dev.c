@@ -14,6 +14,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include "cap.h"
 #include "compat.h"
 #include "core.h"
 #include "dev.h"
@@ -31,8 +32,21 @@ static long hsx_core_version(struct hsx_client *client, void *arg)
 	return 0;
 }
 
+/*
+ * Capability functions carry no rights: the holder's ones check the caller
+ * against the file's capability themselves, the administrator's need the
+ * capability administrator's file.
+ */
 static const struct hsx_ioctl_op hsx_core_ops[] = {
 	[HSX_CORE_FN_VERSION] = { HSX_IOC_CORE_VERSION, hsx_core_version },
+	[HSX_CORE_FN_CAP_INFO] = { HSX_IOC_CAP_INFO, hsx_cap_ioctl_info },
+	[HSX_CORE_FN_CAP_DERIVE] = { HSX_IOC_CAP_DERIVE, hsx_cap_ioctl_derive },
+	[HSX_CORE_FN_CAP_DROP] = { HSX_IOC_CAP_DROP, hsx_cap_ioctl_drop },
+	[HSX_CORE_FN_CAP_CLIENT] = { HSX_IOC_CAP_CLIENT, hsx_cap_ioctl_client },
+	[HSX_CORE_FN_CAP_MINT] = { HSX_IOC_CAP_MINT, hsx_cap_ioctl_mint },
+	[HSX_CORE_FN_CAP_RENEW] = { HSX_IOC_CAP_RENEW, hsx_cap_ioctl_renew },
+	[HSX_CORE_FN_CAP_REVOKE] = { HSX_IOC_CAP_REVOKE, hsx_cap_ioctl_revoke },
+	[HSX_CORE_FN_CAP_LIST] = { HSX_IOC_CAP_LIST, hsx_cap_ioctl_list },
 };
 
 const struct hsx_module hsx_core_module = {
@@ -80,13 +94,18 @@ static int hsx_open(struct inode *inode, struct file *file)
 	const struct hsx_module *const *mod;
 	const struct hsx_node *node;
 	struct hsx_client *client;
+	bool privileged;
 	int ret;
 
 	if (minor >= ARRAY_SIZE(hsx_nodes))
 		return -ENXIO;
 	node = &hsx_nodes[minor];
-	/* Admin is decided once, here, by the opener's credentials. */
-	if (node->admin && !capable(CAP_SYS_ADMIN))
+	/*
+	 * Privilege is decided once, here, by the opener's credentials in the
+	 * initial user namespace; never again at ioctl time.
+	 */
+	privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	if (node->admin && !privileged)
 		return -EPERM;
 
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
@@ -94,7 +113,15 @@ static int hsx_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	client->node = node;
 	client->admin = node->admin;
+	client->privileged = privileged;
 	client->tgid = task_tgid_nr(current);
+	client->opener = get_pid(task_tgid(current));
+	/* O_EXCL on the admin node asks to be the one capability administrator. */
+	if (node->admin && (file->f_flags & O_EXCL)) {
+		ret = hsx_cap_admin_claim(client);
+		if (ret)
+			goto err_free;
+	}
 
 	for (mod = node->modules; *mod; mod++) {
 		if (!(*mod)->open)
@@ -102,13 +129,18 @@ static int hsx_open(struct inode *inode, struct file *file)
 		ret = (*mod)->open(client);
 		if (ret) {
 			hsx_client_release_modules(client, mod);
-			kfree(client);
-			return ret;
+			goto err_free;
 		}
 	}
 
 	file->private_data = client;
 	return stream_open(inode, file);
+
+err_free:
+	hsx_cap_client_release(client);
+	put_pid(client->opener);
+	kfree(client);
+	return ret;
 }
 
 static int hsx_release(struct inode *inode, struct file *file)
@@ -118,7 +150,10 @@ static int hsx_release(struct inode *inode, struct file *file)
 
 	while (*end)
 		end++;
+	/* Capabilities first: their end stops what modules did under them. */
+	hsx_cap_client_release(client);
 	hsx_client_release_modules(client, end);
+	put_pid(client->opener);
 	kfree(client);
 	return 0;
 }
@@ -137,6 +172,36 @@ static const struct file_operations hsx_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	/* No .llseek: stream_open() makes lseek fail with ESPIPE. */
 };
+
+/**
+ * hsx_client_from_file - the client behind a file, if it is a /dev/hsx file
+ * @file: any file, e.g. from fget() of a descriptor user space passed in
+ */
+struct hsx_client *hsx_client_from_file(struct file *file)
+{
+	return file->f_op == &hsx_fops ? file->private_data : NULL;
+}
+
+/* Bit hsx_module_slot(id) for each HAL module the client's node serves. */
+u32 hsx_client_modules(const struct hsx_client *client)
+{
+	const struct hsx_module *const *mod;
+	u32 mask = 0;
+
+	for (mod = client->node->modules; *mod; mod++)
+		mask |= BIT(hsx_module_slot((*mod)->id));
+	return mask;
+}
+
+/* The client's capability for @module ended: let the module stop its work. */
+void hsx_client_cap_ended(struct hsx_client *client, u8 module)
+{
+	const struct hsx_module *const *mod;
+
+	for (mod = client->node->modules; *mod; mod++)
+		if ((*mod)->id == module && (*mod)->cap_ended)
+			(*mod)->cap_ended(client);
+}
 
 static char *hsx_devnode(HSX_DEVNODE_CONST struct device *dev, umode_t *mode)
 {

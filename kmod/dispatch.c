@@ -6,11 +6,16 @@
  * exactly (so a wrong size or direction is caught), copies the argument in
  * once, runs the handler on the kernel copy and copies the result out once.
  * Handlers never see a user pointer.
+ *
+ * The capability check sits here, between the copy-in and the handler, so it
+ * decides on the kernel copy (no double fetch) and every module gets it the
+ * same way. Its SRCU section spans the handler: revoking waits for it.
  */
 #include <linux/errno.h>
 #include <linux/ioctl.h>
 #include <linux/uaccess.h>
 
+#include "cap.h"
 #include "dispatch.h"
 
 /**
@@ -76,7 +81,16 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd,
 		memset(buf, 0, size);
 	}
 
-	ret = op->handler(client, buf);
+	if (op->rights) {
+		int idx = srcu_read_lock(&hsx_cap_srcu);
+
+		ret = hsx_cap_check(client, HSX_IOC_NR_MODULE(_IOC_NR(cmd)), op->rights);
+		if (!ret)
+			ret = op->handler(client, buf);
+		srcu_read_unlock(&hsx_cap_srcu, idx);
+	} else {
+		ret = op->handler(client, buf);
+	}
 	if (ret < 0)
 		return ret;
 

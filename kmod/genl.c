@@ -8,11 +8,14 @@
  * what drop accounting needs. Unicast never blocks (MSG_DONTWAIT): a full
  * receive buffer fails the delivery, which the mailbox core counts.
  */
+#include <linux/file.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 
+#include "cap.h"
+#include "dev.h"
 #include "genl.h"
 #include "mailbox.h"
 
@@ -21,6 +24,7 @@ static struct genl_family hsx_genl_family;
 static const struct nla_policy hsx_genl_policy[HSX_A_MAX + 1] = {
 	[HSX_A_MBOX_ID] = { .type = NLA_U32 },
 	[HSX_A_MBOX_NAME] = { .type = NLA_NUL_STRING, .len = HSX_MBOX_NAME_MAX - 1 },
+	[HSX_A_MBOX_AUTH_FD] = { .type = NLA_U32 },
 };
 
 /* Tell user space why, not only the errno. NL_SET_ERR_MSG* needs literals. */
@@ -44,6 +48,41 @@ static void hsx_genl_subscribe_extack(struct genl_info *info, int err)
 	}
 }
 
+/*
+ * Subscribe the sender. Netlink runs this in the sender's task, so the auth
+ * fd is looked up in the sender's own table, and the capability check sees
+ * the sender as current. The SRCU section keeps the capability alive while
+ * may_subscribe looks at it; revoking it then waits for this to finish, and
+ * ends the subscription.
+ */
+static int hsx_genl_subscribe(struct sk_buff *skb, struct genl_info *info, const char *name,
+			      u32 *id)
+{
+	struct hsx_mbox_auth auth = {
+		.privileged = netlink_capable(skb, CAP_SYS_ADMIN),
+	};
+	struct file *file = NULL;
+	int idx, ret;
+
+	if (info->attrs[HSX_A_MBOX_AUTH_FD]) {
+		file = fget(nla_get_u32(info->attrs[HSX_A_MBOX_AUTH_FD]));
+		auth.client = file ? hsx_client_from_file(file) : NULL;
+		if (!auth.client) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HSX_A_MBOX_AUTH_FD],
+					    "not an open /dev/hsx file");
+			ret = -EBADF;
+			goto out;
+		}
+	}
+	idx = srcu_read_lock(&hsx_cap_srcu);
+	ret = hsx_mbox_subscribe(name, info->snd_portid, &auth, id);
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+out:
+	if (file)
+		fput(file);
+	return ret;
+}
+
 static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
 {
 	char name[HSX_MBOX_NAME_MAX];
@@ -61,7 +100,7 @@ static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 
-	ret = hsx_mbox_subscribe(name, info->snd_portid, &id);
+	ret = hsx_genl_subscribe(skb, info, name, &id);
 	if (ret) {
 		hsx_genl_subscribe_extack(info, ret);
 		goto err_free;

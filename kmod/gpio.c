@@ -29,6 +29,7 @@
 #include <linux/workqueue.h>
 #include <net/netlink.h>
 
+#include "cap.h"
 #include "core.h"
 #include "gpio.h"
 #include "mailbox.h"
@@ -157,11 +158,24 @@ static int hsx_gpio_fill(struct sk_buff *skb, const void *data)
 	return 0;
 }
 
+/* Listening to a pin's edges needs GPIO_IRQ on it, like enabling them. */
+static int hsx_gpio_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
+{
+	const struct hsx_gpio_pin *p = hsx_mbox_owner(mbox);
+	const void *token = hsx_cap_authorize_pin(auth->client, auth->privileged, p->pin);
+
+	if (IS_ERR(token))
+		return PTR_ERR(token);
+	auth->token = token;
+	return 0;
+}
+
 static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
 	/* The nest, three u32s, two u64s each with room for a pad attribute. */
 	.payload_size = NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
 	.fill = hsx_gpio_fill,
+	.may_subscribe = hsx_gpio_may_subscribe,
 };
 
 /* ---- events ------------------------------------------------------------- */
@@ -359,6 +373,8 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 	ret = hsx_gpio_validate_config(cfg);
 	if (ret)
 		return ret;
+	if (!hsx_cap_covers_pins(client, BIT_ULL(cfg->pin)))
+		return -EACCES;
 	p = &hsx_gpio_pins[cfg->pin];
 
 	mutex_lock(&hsx_gpio_mutex);
@@ -413,8 +429,11 @@ static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *
 	struct hsx_gpio_pin *p;
 	int ret;
 
-	if (v->value > max_value || memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+	if (v->pin >= HSX_GPIO_MAX_PINS || v->value > max_value ||
+	    memchr_inv(v->reserved, 0, sizeof(v->reserved)))
 		return -EINVAL;
+	if (!hsx_cap_covers_pins(client, BIT_ULL(v->pin)))
+		return -EACCES;
 	mutex_lock(&hsx_gpio_mutex);
 	p = hsx_gpio_acquired_locked(v->pin, &ret);
 	if (!p)
@@ -456,9 +475,11 @@ static long hsx_gpio_set_interrupt(struct hsx_client *client, void *arg)
 	struct hsx_gpio_pin *p;
 	int ret;
 
-	if (req->reserved || req->enable > 1 ||
+	if (req->pin >= HSX_GPIO_MAX_PINS || req->reserved || req->enable > 1 ||
 	    (req->enable && (req->edge < HSX_GPIO_E_RISING || req->edge > HSX_GPIO_E_BOTH)))
 		return -EINVAL;
+	if (!hsx_cap_covers_pins(client, BIT_ULL(req->pin)))
+		return -EACCES;
 	mutex_lock(&hsx_gpio_mutex);
 	p = hsx_gpio_acquired_locked(req->pin, &ret);
 	if (p && p->cfg.mode != HSX_GPIO_M_INPUT) {
@@ -507,6 +528,8 @@ static long hsx_gpio_multi(struct hsx_client *client, void *arg, bool write)
 
 	if (!m->mask || m->reserved || (!write && m->values) || (write && (m->values & ~m->mask)))
 		return -EINVAL;
+	if (!hsx_cap_covers_pins(client, m->mask))
+		return -EACCES;
 	mutex_lock(&hsx_gpio_mutex);
 	n = hsx_gpio_collect_locked(m->mask, write, lines, pins);
 	ret = n;
@@ -549,6 +572,8 @@ static long hsx_gpio_info(struct hsx_client *client, void *arg)
 	    memchr_inv(info->chip, 0, sizeof(info->chip)) ||
 	    memchr_inv(info->name, 0, sizeof(info->name)))
 		return -EINVAL;
+	if (!hsx_cap_covers_pins(client, BIT_ULL(info->pin)))
+		return -EACCES;
 	return hsx_gpio_be->info(info);
 }
 
@@ -601,14 +626,18 @@ static void hsx_gpio_release(struct hsx_client *client)
 }
 
 static const struct hsx_ioctl_op hsx_gpio_ops[] = {
-	[HSX_GPIO_FN_READ] = { HSX_IOC_GPIO_READ, hsx_gpio_read },
-	[HSX_GPIO_FN_WRITE] = { HSX_IOC_GPIO_WRITE, hsx_gpio_write },
-	[HSX_GPIO_FN_CONFIG] = { HSX_IOC_GPIO_CONFIG, hsx_gpio_config },
-	[HSX_GPIO_FN_SET_INTERRUPT] = { HSX_IOC_GPIO_SET_INTERRUPT, hsx_gpio_set_interrupt },
-	[HSX_GPIO_FN_TOGGLE] = { HSX_IOC_GPIO_TOGGLE, hsx_gpio_toggle },
-	[HSX_GPIO_FN_READ_MULTI] = { HSX_IOC_GPIO_READ_MULTI, hsx_gpio_read_multi },
-	[HSX_GPIO_FN_WRITE_MULTI] = { HSX_IOC_GPIO_WRITE_MULTI, hsx_gpio_write_multi },
-	[HSX_GPIO_FN_INFO] = { HSX_IOC_GPIO_INFO, hsx_gpio_info },
+	[HSX_GPIO_FN_READ] = { HSX_IOC_GPIO_READ, hsx_gpio_read, HSX_CAP_R_READ },
+	[HSX_GPIO_FN_WRITE] = { HSX_IOC_GPIO_WRITE, hsx_gpio_write, HSX_CAP_R_WRITE },
+	[HSX_GPIO_FN_CONFIG] = { HSX_IOC_GPIO_CONFIG, hsx_gpio_config, HSX_CAP_R_WRITE },
+	[HSX_GPIO_FN_SET_INTERRUPT] = { HSX_IOC_GPIO_SET_INTERRUPT, hsx_gpio_set_interrupt,
+					HSX_CAP_R_GPIO_IRQ },
+	[HSX_GPIO_FN_TOGGLE] = { HSX_IOC_GPIO_TOGGLE, hsx_gpio_toggle, HSX_CAP_R_WRITE },
+	[HSX_GPIO_FN_READ_MULTI] = { HSX_IOC_GPIO_READ_MULTI, hsx_gpio_read_multi,
+				     HSX_CAP_R_READ },
+	[HSX_GPIO_FN_WRITE_MULTI] = { HSX_IOC_GPIO_WRITE_MULTI, hsx_gpio_write_multi,
+				      HSX_CAP_R_WRITE },
+	[HSX_GPIO_FN_INFO] = { HSX_IOC_GPIO_INFO, hsx_gpio_info, HSX_CAP_R_READ },
+	/* Admin only: the handler checks the node. */
 	[HSX_GPIO_FN_MAP] = { HSX_IOC_GPIO_MAP, hsx_gpio_map },
 };
 

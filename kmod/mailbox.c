@@ -66,6 +66,7 @@ struct hsx_mbox_sub {
 	struct list_head mbox_node;	/* in mbox->subs (mbox->lock) or hsx_mbox_orphans */
 	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
 	u32 mbox_id;
+	const void *token;		/* what it was authorized under; compared only */
 	u32 pending_drops;
 	u64 total_drops;
 	bool gone;
@@ -430,6 +431,57 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 	kfree(mbox);
 }
 
+/**
+ * hsx_mbox_close_token - end every subscription made under @token
+ * @token: what may_subscribe put in hsx_mbox_auth.token (not NULL)
+ * @reason: enum hsx_close_reason for their close notices
+ *
+ * Each such subscriber gets its close notice (never dropped, as for
+ * hsx_mbox_destroy()); the mailboxes stay for the others. The notice takes a
+ * sequence number of its mailbox, so the others see a gap in HSX_A_EVT_SEQ
+ * without any drop being reported to them.
+ *
+ * Context: process. Cost: every subscription; this is the revocation path.
+ */
+void hsx_mbox_close_token(const void *token, u32 reason)
+{
+	struct hsx_mbox_sub *sub, *tmp;
+	struct hsx_mbox *mbox;
+	unsigned long index;
+	LIST_HEAD(settled);
+	LIST_HEAD(orphans);
+	u64 now = ktime_get_ns();
+
+	mutex_lock(&hsx_mbox_mutex);
+	xa_for_each(&hsx_mbox_by_id, index, mbox) {
+		spin_lock_bh(&mbox->lock);
+		list_for_each_entry_safe(sub, tmp, &mbox->subs, mbox_node) {
+			if (sub->token != token)
+				continue;
+			mbox->seq++;
+			mbox->events++;
+			atomic64_inc(&hsx_stat_events);
+			sub->closed_seq = mbox->seq;
+			sub->closed_ns = now;
+			sub->close_reason = reason;
+			sub->mbox = NULL;
+			mbox->n_subs--;
+			list_move_tail(&sub->mbox_node,
+				       hsx_mbox_send_closed(sub) ? &settled : &orphans);
+		}
+		spin_unlock_bh(&mbox->lock);
+	}
+	list_for_each_entry_safe(sub, tmp, &settled, mbox_node)
+		hsx_mbox_free_sub(sub);
+	if (!list_empty(&orphans)) {
+		list_splice_tail(&orphans, &hsx_mbox_orphans);
+		schedule_delayed_work(&hsx_mbox_retry_work,
+				      msecs_to_jiffies(HSX_MBOX_RETRY_MS));
+	}
+	hsx_mbox_gen++;
+	mutex_unlock(&hsx_mbox_mutex);
+}
+
 void *hsx_mbox_owner(const struct hsx_mbox *mbox)
 {
 	return mbox->owner;
@@ -454,13 +506,14 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
  * hsx_mbox_subscribe - subscribe a netlink port to a mailbox
  * @name: the mailbox's name
  * @portid: the subscriber
+ * @auth: who asks, for ops->may_subscribe
  * @id: set to the mailbox's ID
  *
  * Context: process, in the subscriber's task (for ops->may_subscribe).
  * Return: 0, -ENOENT no such mailbox, -EPERM refused by its owner,
  * -EEXIST already subscribed, -ENOSPC a subscription limit, -ENOMEM.
  */
-int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id)
+int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id)
 {
 	struct hsx_mbox_port *port, *new_port = NULL;
 	struct hsx_mbox_sub *sub;
@@ -477,7 +530,7 @@ int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id)
 	if (!mbox)
 		goto err_unlock;
 	if (mbox->ops->may_subscribe) {
-		ret = mbox->ops->may_subscribe(mbox);
+		ret = mbox->ops->may_subscribe(mbox, auth);
 		if (ret)
 			goto err_unlock;
 	}
@@ -511,6 +564,7 @@ int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id)
 
 	sub->mbox = mbox;
 	sub->mbox_id = mbox->id;
+	sub->token = auth->token;
 	sub->port = port;
 	list_add_tail(&sub->port_node, &port->subs);
 	port->n_subs++;

@@ -8,17 +8,32 @@
 
 struct sk_buff;
 struct hsx_mbox;
+struct hsx_client;
+
+/**
+ * struct hsx_mbox_auth - who asks to subscribe
+ * @client: the /dev/hsx file named by HSX_A_MBOX_AUTH_FD, or NULL
+ * @privileged: the netlink socket was opened with CAP_SYS_ADMIN
+ * @token: set by may_subscribe: what the subscription is made under (a
+ *	capability); hsx_mbox_close_token() ends such subscriptions
+ */
+struct hsx_mbox_auth {
+	struct hsx_client *client;
+	bool privileged;
+	const void *token;
+};
 
 /**
  * struct hsx_mbox_ops - what a mailbox's owner (a HAL module) provides
  * @payload_size: netlink attribute space one payload needs
  * @fill: append the payload nest to an event message; atomic context
- * @may_subscribe: decide, in the subscriber's context, whether it may listen
+ * @may_subscribe: decide, in the subscriber's context and under the mailbox
+ *	lock, whether it may listen; 0 or a negative errno (-EPERM)
  */
 struct hsx_mbox_ops {
 	size_t payload_size;
 	int (*fill)(struct sk_buff *skb, const void *payload);
-	int (*may_subscribe)(struct hsx_mbox *mbox);
+	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);
 };
 
 /**
@@ -87,7 +102,8 @@ void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);
 u64 hsx_mbox_drops(struct hsx_mbox *mbox);
 
-int hsx_mbox_subscribe(const char *name, u32 portid, u32 *id);
+int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id);
+void hsx_mbox_close_token(const void *token, u32 reason);
 int hsx_mbox_unsubscribe(u32 id, u32 portid);
 void hsx_mbox_release_port(u32 portid);
 unsigned int hsx_mbox_retry_orphans(void);

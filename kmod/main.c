@@ -7,12 +7,17 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
+#include "cap.h"
 #include "core.h"
 #include "dev.h"
 #include "genl.h"
 #include "gpio.h"
 #include "sysfs.h"
 #include "timer.h"
+
+static bool enforce = true;
+module_param(enforce, bool, 0444);
+MODULE_PARM_DESC(enforce, "Enforce capabilities (default Y). N is for development only: every user may use every module");
 
 static int __init hsx_init(void)
 {
@@ -24,9 +29,15 @@ static int __init hsx_init(void)
 	ret = hsx_genl_init();
 	if (ret)
 		goto err_sysfs;
-	ret = hsx_timer_init();
+	ret = hsx_cap_init(enforce);
 	if (ret)
 		goto err_genl;
+	ret = hsx_cap_sysfs_init();
+	if (ret)
+		goto err_cap;
+	ret = hsx_timer_init();
+	if (ret)
+		goto err_cap_sysfs;
 	ret = hsx_gpio_init();
 	if (ret)
 		goto err_timer;
@@ -41,6 +52,10 @@ err_gpio:
 	hsx_gpio_exit();
 err_timer:
 	hsx_timer_exit();
+err_cap_sysfs:
+	hsx_cap_sysfs_exit();
+err_cap:
+	hsx_cap_exit();
 err_genl:
 	hsx_genl_exit();
 err_sysfs:
@@ -53,6 +68,8 @@ static void __exit hsx_exit(void)
 	hsx_dev_exit();
 	hsx_gpio_exit();
 	hsx_timer_exit();
+	hsx_cap_sysfs_exit();
+	hsx_cap_exit();
 	hsx_genl_exit();
 	hsx_sysfs_exit();
 	pr_info("HSX HAL unloaded\n");

@@ -27,6 +27,7 @@
 #include <linux/xarray.h>
 #include <net/netlink.h>
 
+#include "cap.h"
 #include "compat.h"
 #include "core.h"
 #include "mailbox.h"
@@ -134,7 +135,7 @@ static int hsx_timer_fill(struct sk_buff *skb, const void *data)
 }
 
 /* Only the timer's owner (by effective uid) or an administrator may listen. */
-static int hsx_timer_may_subscribe(struct hsx_mbox *mbox)
+static int hsx_timer_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
 {
 	struct hsx_timer *t = hsx_mbox_owner(mbox);
 
@@ -309,6 +310,9 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	ret = -EMFILE;
 	if (tc->count >= min_t(unsigned int, timers_per_open, HSX_TIMER_ID_MAX))
 		goto err_unlock;
+	ret = -EDQUOT;		/* the capability's quota */
+	if (tc->count >= hsx_cap_timer_quota(client))
+		goto err_unlock;
 	ret = -ENOSPC;
 	if (hsx_timers_active >= min_t(unsigned int, timers_total, HSX_TIMER_ID_MAX))
 		goto err_unlock;
@@ -439,7 +443,8 @@ static int hsx_timer_open(struct hsx_client *client)
 	return 0;
 }
 
-static void hsx_timer_client_release(struct hsx_client *client)
+/* Cancel every timer of @client, telling their listeners @reason. */
+static void hsx_timer_cancel_all(struct hsx_client *client, u32 reason)
 {
 	struct hsx_timer_client *tc = client->priv[hsx_module_slot(HSX_MODULE_TIMER)];
 	struct hsx_timer *t, *tmp;
@@ -453,17 +458,29 @@ static void hsx_timer_client_release(struct hsx_client *client)
 	mutex_unlock(&hsx_timers_lock);
 
 	list_for_each_entry_safe(t, tmp, &doomed, owner_node)
-		hsx_timer_teardown(t, HSX_CLOSE_OWNER_GONE);
+		hsx_timer_teardown(t, reason);
+}
+
+/* The capability the timers were created under ended: so do they. */
+static void hsx_timer_cap_ended(struct hsx_client *client)
+{
+	hsx_timer_cancel_all(client, HSX_CLOSE_REVOKED);
+}
+
+static void hsx_timer_client_release(struct hsx_client *client)
+{
+	hsx_timer_cancel_all(client, HSX_CLOSE_OWNER_GONE);
+	kfree(client->priv[hsx_module_slot(HSX_MODULE_TIMER)]);
 	client->priv[hsx_module_slot(HSX_MODULE_TIMER)] = NULL;
-	kfree(tc);
 }
 
 static const struct hsx_ioctl_op hsx_timer_ops[] = {
-	[HSX_TIMER_FN_GET_TICK] = { HSX_IOC_TIMER_GET_TICK, hsx_timer_get_tick },
-	[HSX_TIMER_FN_GET_TICK_FREQ] = { HSX_IOC_TIMER_GET_TICK_FREQ, hsx_timer_get_tick_freq },
-	[HSX_TIMER_FN_CREATE] = { HSX_IOC_TIMER_CREATE, hsx_timer_create },
-	[HSX_TIMER_FN_CANCEL] = { HSX_IOC_TIMER_CANCEL, hsx_timer_cancel },
-	[HSX_TIMER_FN_START] = { HSX_IOC_TIMER_START, hsx_timer_start },
+	[HSX_TIMER_FN_GET_TICK] = { HSX_IOC_TIMER_GET_TICK, hsx_timer_get_tick, HSX_CAP_R_READ },
+	[HSX_TIMER_FN_GET_TICK_FREQ] = { HSX_IOC_TIMER_GET_TICK_FREQ, hsx_timer_get_tick_freq,
+					 HSX_CAP_R_READ },
+	[HSX_TIMER_FN_CREATE] = { HSX_IOC_TIMER_CREATE, hsx_timer_create, HSX_CAP_R_WRITE },
+	[HSX_TIMER_FN_CANCEL] = { HSX_IOC_TIMER_CANCEL, hsx_timer_cancel, HSX_CAP_R_WRITE },
+	[HSX_TIMER_FN_START] = { HSX_IOC_TIMER_START, hsx_timer_start, HSX_CAP_R_WRITE },
 };
 
 const struct hsx_module hsx_timer_module = {
@@ -473,6 +490,7 @@ const struct hsx_module hsx_timer_module = {
 	.n_ops = ARRAY_SIZE(hsx_timer_ops),
 	.open = hsx_timer_open,
 	.release = hsx_timer_client_release,
+	.cap_ended = hsx_timer_cap_ended,
 };
 
 /* ---- /sys/hal/timer ----------------------------------------------------- */

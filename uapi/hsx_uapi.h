@@ -174,11 +174,11 @@ struct hsx_core_version {
  */
 
 /* Rights. Bits 0..15 are common, 16..31 belong to the module. */
-#define HSX_CAP_R_READ		(1U << 0)
-#define HSX_CAP_R_WRITE		(1U << 1)
-#define HSX_CAP_R_GRANT		(1U << 2)	/* may derive narrower capabilities */
-#define HSX_CAP_R_ADMIN		(1U << 3)	/* never in a capability: see above */
-#define HSX_CAP_R_GPIO_IRQ	(1U << 16)	/* GPIO: set_interrupt, listen to hal:gpio:<pin> */
+#define HSX_CAP_R_READ		0x1U
+#define HSX_CAP_R_WRITE		0x2U
+#define HSX_CAP_R_GRANT		0x4U	/* may derive narrower capabilities */
+#define HSX_CAP_R_ADMIN		0x8U	/* never in a capability: see above */
+#define HSX_CAP_R_GPIO_IRQ	0x10000U /* GPIO: set_interrupt, listen to hal:gpio:<pin> */
 #define HSX_CAP_R_TIMER_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
 #define HSX_CAP_R_GPIO_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
 				 HSX_CAP_R_GPIO_IRQ)
@@ -763,7 +763,7 @@ enum hsx_attr {
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */
 	HSX_A_EVT_CLOSE_REASON,	/* u32: enum hsx_close_reason, on HSX_EVT_CLOSED */
 	HSX_A_EVT_GPIO,		/* nest: enum hsx_gpio_attr */
-	HSX_A_MBOX_AUTH_FD,	/* u32: MBOX_OPEN: the /dev/hsx file whose capability authorizes it */
+	HSX_A_MBOX_AUTH_FD,	/* u32: MBOX_OPEN: a /dev/hsx file whose capability admits */
 	HSX_A_EVT_CAP,		/* nest: enum hsx_cap_attr */
 	__HSX_A_MAX
 };

@@ -30,6 +30,7 @@ static struct {
 	unsigned int n;
 	int refuse[FAKE_MAX_PORTS];	/* errno to return for a port, 0 accepts */
 	bool deny_subscribe;
+	const void *token;	/* what may_subscribe authorizes under */
 } fake;
 
 static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev)
@@ -57,14 +58,24 @@ static const struct hsx_mbox_transport fake_transport = {
 	.deliver = fake_deliver,
 };
 
-static int fake_may_subscribe(struct hsx_mbox *mbox)
+static int fake_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
 {
-	return fake.deny_subscribe ? -EPERM : 0;
+	if (fake.deny_subscribe)
+		return -EPERM;
+	auth->token = fake.token;
+	return 0;
 }
 
 static const struct hsx_mbox_ops fake_ops = {
 	.may_subscribe = fake_may_subscribe,
 };
+
+static int test_subscribe(const char *name, u32 portid, u32 *id)
+{
+	struct hsx_mbox_auth auth = {};
+
+	return hsx_mbox_subscribe(name, portid, &auth, id);
+}
 
 static int mbox_test_init(struct kunit *test)
 {
@@ -122,12 +133,12 @@ static void mbox_subscribe_errors(struct kunit *test)
 	struct hsx_mbox *mbox = create(test, "hal:test:sub");
 	u32 id = 0;
 
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:none", 1, &id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 1, &id), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:none", 1, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:sub", 1, &id), 0);
 	KUNIT_EXPECT_EQ(test, id, hsx_mbox_id(mbox));
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 1, &id), -EEXIST);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:sub", 1, &id), -EEXIST);
 	fake.deny_subscribe = true;
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:sub", 2, &id), -EPERM);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:sub", 2, &id), -EPERM);
 	fake.deny_subscribe = false;
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 2), -ENOENT);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox) + 1, 1), -ENOENT);
@@ -144,7 +155,7 @@ static void mbox_posts_reach_every_subscriber_in_order(struct kunit *test)
 	u32 id;
 
 	for (port = 1; port <= 3; port++)
-		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:order", port, &id), 0);
+		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:order", port, &id), 0);
 	for (i = 0; i < 4; i++)
 		post(mbox, 100 + i);
 
@@ -174,8 +185,8 @@ static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *te
 	unsigned int i, n;
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:drops", 1, &id), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:drops", 2, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:drops", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:drops", 2, &id), 0);
 	hsx_mbox_get_stats(&before);
 
 	post(mbox, 1);				/* both get seq 1 */
@@ -225,7 +236,7 @@ static void mbox_closing_socket_is_not_a_drop(struct kunit *test)
 	struct hsx_mbox *mbox = create(test, "hal:test:gone");
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:gone", 7, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:gone", 7, &id), 0);
 	fake.refuse[7] = -ECONNREFUSED;
 	post(mbox, 1);
 	post(mbox, 2);
@@ -244,9 +255,9 @@ static void mbox_release_port_ends_all_its_subscriptions(struct kunit *test)
 	struct fake_delivery *d[4];
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:a", 5, &id), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:b", 5, &id), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:b", 6, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:a", 5, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:b", 5, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:b", 6, &id), 0);
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 3ULL);
 
@@ -272,7 +283,7 @@ static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
 	u32 id;
 
 	for (port = 1; port <= 2; port++)
-		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:closed", port, &id), 0);
+		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:closed", port, &id), 0);
 	post(mbox, 1);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_OWNER_GONE);
 
@@ -284,8 +295,47 @@ static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
 	}
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:closed", 1, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:closed", 1, &id), -ENOENT);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1), -ENOENT);
+}
+
+/* A revoked capability ends the subscriptions made under it, and only those. */
+static void mbox_close_token_ends_only_its_subscriptions(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:token");
+	static const int cap_a, cap_b;
+	struct hsx_mbox_stats stats;
+	struct fake_delivery *d[4];
+	u32 id;
+
+	fake.token = &cap_a;
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:token", 1, &id), 0);
+	fake.token = &cap_b;
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:token", 2, &id), 0);
+	fake.token = NULL;
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:token", 3, &id), 0);
+
+	post(mbox, 1);
+	hsx_mbox_close_token(&cap_a, HSX_CLOSE_REVOKED);
+	post(mbox, 2);
+
+	KUNIT_ASSERT_EQ(test, deliveries_for(1, d, ARRAY_SIZE(d)), 2U);
+	KUNIT_EXPECT_EQ(test, d[1]->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, d[1]->close_reason, (u32)HSX_CLOSE_REVOKED);
+	KUNIT_EXPECT_EQ(test, d[1]->seq, 2ULL);
+	/* The others go on; the notice took a sequence number, not a drop. */
+	KUNIT_ASSERT_EQ(test, deliveries_for(2, d, ARRAY_SIZE(d)), 2U);
+	KUNIT_EXPECT_EQ(test, d[1]->type, (u16)HSX_EVT_DATA);
+	KUNIT_EXPECT_EQ(test, d[1]->seq, 3ULL);
+	KUNIT_EXPECT_EQ(test, d[1]->dropped, 0U);
+	KUNIT_EXPECT_EQ(test, deliveries_for(3, d, ARRAY_SIZE(d)), 2U);
+	hsx_mbox_get_stats(&stats);
+	KUNIT_EXPECT_EQ(test, stats.subscriptions, 2ULL);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1), -ENOENT);
+
+	hsx_mbox_close_token(&cap_a, HSX_CLOSE_REVOKED);	/* nothing left */
+	KUNIT_EXPECT_EQ(test, deliveries_for(1, d, ARRAY_SIZE(d)), 2U);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_subscriber_limits(struct kunit *test)
@@ -298,8 +348,8 @@ static void mbox_subscriber_limits(struct kunit *test)
 	/* Per mailbox. */
 	mboxes[0] = create(test, "hal:test:limit:0");
 	for (i = 0; i < HSX_MBOX_MAX_SUBSCRIBERS; i++)
-		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 1000 + i, &id), 0);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe("hal:test:limit:0", 2000, &id), -ENOSPC);
+		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:limit:0", 1000 + i, &id), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:limit:0", 2000, &id), -ENOSPC);
 	hsx_mbox_destroy(mboxes[0], HSX_CLOSE_CANCELLED);
 
 	/* Per socket. */
@@ -309,11 +359,11 @@ static void mbox_subscriber_limits(struct kunit *test)
 	}
 	for (i = 0; i < HSX_MBOX_MAX_PER_SOCKET; i++) {
 		snprintf(name, sizeof(name), "hal:test:limit:%u", i);
-		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe(name, 3000, &id), 0);
+		KUNIT_ASSERT_EQ(test, test_subscribe(name, 3000, &id), 0);
 	}
 	snprintf(name, sizeof(name), "hal:test:limit:%u", i);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3000, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe(name, 3001, &id), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe(name, 3000, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, test_subscribe(name, 3001, &id), 0);
 	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++)
 		hsx_mbox_destroy(mboxes[i], HSX_CLOSE_CANCELLED);
 }
@@ -324,7 +374,7 @@ static void mbox_generation_changes_with_subscriptions(struct kunit *test)
 	unsigned int gen = hsx_mbox_generation();
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:gen", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:gen", 1, &id), 0);
 	KUNIT_EXPECT_NE(test, hsx_mbox_generation(), gen);
 	gen = hsx_mbox_generation();
 	post(mbox, 1);		/* events do not change the listing */
@@ -341,8 +391,8 @@ static void mbox_close_notice_is_retried_until_queued(struct kunit *test)
 	struct fake_delivery *d[4];
 	u32 id;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan", 1, &id), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan", 2, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:orphan", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:orphan", 2, &id), 0);
 	post(mbox, 1);
 	fake.refuse[1] = -EAGAIN;
 	post(mbox, 2);				/* dropped for port 1 */
@@ -380,8 +430,8 @@ static void mbox_orphans_end_with_their_socket(struct kunit *test)
 	struct hsx_mbox_stats stats;
 	u32 id_a, id_b;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan:a", 1, &id_a), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:orphan:b", 2, &id_b), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:orphan:a", 1, &id_a), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:orphan:b", 2, &id_b), 0);
 	fake.refuse[1] = -EAGAIN;
 	fake.refuse[2] = -ENOBUFS;
 	hsx_mbox_destroy(a, HSX_CLOSE_CANCELLED);
@@ -405,7 +455,7 @@ static void mbox_lost_events_are_reported_to_every_subscriber(struct kunit *test
 	u32 id;
 
 	for (port = 1; port <= 2; port++)
-		KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:lost", port, &id), 0);
+		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:lost", port, &id), 0);
 	post(mbox, 1);
 	hsx_mbox_post_lost(mbox, 5);
 	post(mbox, 2);
@@ -431,6 +481,7 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_destroy_sends_closed_and_ends_subscriptions),
 	KUNIT_CASE(mbox_close_notice_is_retried_until_queued),
 	KUNIT_CASE(mbox_orphans_end_with_their_socket),
+	KUNIT_CASE(mbox_close_token_ends_only_its_subscriptions),
 	KUNIT_CASE(mbox_subscriber_limits),
 	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
 	{}

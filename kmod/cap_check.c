@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Capabilities, the hot path: the rules a capability obeys, and the check
+ * every operation makes. Nothing here sleeps, allocates or takes a lock; the
+ * caller holds hsx_cap_srcu, which keeps the capability it reads alive.
+ * cap.c keeps capabilities (mint, derive, end); this file only judges them.
+ */
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+
+#include "cap.h"
+#include "core.h"
+
+static atomic64_t hsx_cap_stat_denied = ATOMIC64_INIT(0);
+
+bool hsx_cap_enforcing(void)
+{
+	return hsx_cap_enforce;
+}
+
+u64 hsx_cap_denials(void)
+{
+	return atomic64_read(&hsx_cap_stat_denied);
+}
+
+/* ---- The rules: pure functions, KUnit-tested --------------------------- */
+
+/**
+ * hsx_cap_module_rights - the rights a capability for @module may carry
+ * Return: a mask, 0 for a module that takes no capabilities.
+ */
+u32 hsx_cap_module_rights(u32 module)
+{
+	switch (module) {
+	case HSX_MODULE_TIMER:
+		return HSX_CAP_R_TIMER_ALL;
+	case HSX_MODULE_GPIO:
+		return HSX_CAP_R_GPIO_ALL;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * hsx_cap_validate_spec - is this a capability that can exist?
+ * @module: HSX_MODULE_*
+ * @rights: at least one right, all valid for @module, never ADMIN
+ * @sel: non-empty, every unused word zero
+ *
+ * Return: 0 or -EINVAL.
+ */
+int hsx_cap_validate_spec(u32 module, u32 rights, const union hsx_cap_selector *sel)
+{
+	u32 valid = hsx_cap_module_rights(module);
+
+	if (!valid || !rights || (rights & ~valid))
+		return -EINVAL;
+
+	switch (module) {
+	case HSX_MODULE_GPIO:
+		if (!sel->gpio.pins || sel->raw[1] || sel->raw[2] || sel->raw[3])
+			return -EINVAL;
+		return 0;
+	case HSX_MODULE_TIMER:
+		if (!sel->timer.max_timers ||
+		    sel->timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
+		    sel->timer.reserved || sel->raw[1] || sel->raw[2] || sel->raw[3])
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/**
+ * hsx_cap_sel_subset - does @inner cover no more than @outer?
+ * Both must have passed hsx_cap_validate_spec() for @module.
+ */
+bool hsx_cap_sel_subset(u32 module, const union hsx_cap_selector *inner,
+			const union hsx_cap_selector *outer)
+{
+	switch (module) {
+	case HSX_MODULE_GPIO:
+		return !(inner->gpio.pins & ~outer->gpio.pins);
+	case HSX_MODULE_TIMER:
+		return inner->timer.max_timers <= outer->timer.max_timers;
+	}
+	return false;
+}
+
+/**
+ * hsx_cap_decide - may @caller use @cap for an operation needing @need?
+ * @cap: the capability
+ * @caller: the calling thread group
+ * @now_ns: CLOCK_BOOTTIME
+ * @need: HSX_CAP_R_* the operation needs
+ *
+ * Only denies: the order of the tests decides which errno a caller sees, and
+ * the state comes first so that a revoked capability always says so.
+ *
+ * Return: 0, -EKEYREVOKED, -EKEYEXPIRED, -EPERM (not the holder) or -EACCES.
+ */
+int hsx_cap_decide(const struct hsx_cap *cap, const struct pid *caller, u64 now_ns, u32 need)
+{
+	/* Pairs with smp_store_release() in hsx_cap_end_locked(). */
+	if (!smp_load_acquire(&cap->active))
+		return cap->reason == HSX_CAP_END_EXPIRED ? -EKEYEXPIRED : -EKEYREVOKED;
+	if (now_ns >= READ_ONCE(cap->expiry_ns))
+		return -EKEYEXPIRED;
+	if (cap->holder != caller)
+		return -EPERM;
+	if ((cap->rights & need) != need)
+		return -EACCES;
+	return 0;
+}
+
+/* ---- The check: every operation ---------------------------------------- */
+
+static struct hsx_cap *hsx_cap_slot(struct hsx_client *client, u8 module)
+{
+	return srcu_dereference(client->caps[hsx_module_slot(module)], &hsx_cap_srcu);
+}
+
+static bool hsx_cap_unrestricted(const struct hsx_client *client)
+{
+	return client->privileged || !hsx_cap_enforce;
+}
+
+static void hsx_cap_denied(const struct hsx_client *client, u8 module, u32 need, int err)
+{
+	atomic64_inc(&hsx_cap_stat_denied);
+	pr_notice_ratelimited("denied: pid %d, module 0x%02x, rights 0x%x: %s\n",
+			      task_tgid_nr(current), module, need,
+			      err == -EACCES ? "no capability for this" :
+			      err == -EPERM ? "not the holder of this file's capability" :
+			      err == -EKEYEXPIRED ? "capability expired" : "capability revoked");
+}
+
+/**
+ * hsx_cap_check - may the caller do an operation of @module needing @need?
+ * @client: the file the operation came through
+ * @module: HSX_MODULE_*
+ * @need: HSX_CAP_R_*
+ *
+ * Context: under srcu_read_lock(&hsx_cap_srcu), held until the operation ends.
+ * Return: 0 or a denial (see hsx_cap_decide(); -EACCES without a capability).
+ */
+int hsx_cap_check(struct hsx_client *client, u8 module, u32 need)
+{
+	struct hsx_cap *cap;
+	int ret;
+
+	if (hsx_cap_unrestricted(client))
+		return 0;
+	cap = hsx_cap_slot(client, module);
+	/*
+	 * The coarse clock costs no clocksource read (a slow one under
+	 * emulation, an HPET read on some boards). The expiry hrtimer ends a
+	 * capability on time; this comparison is the backstop, at most a tick
+	 * late, never early.
+	 */
+	ret = cap ? hsx_cap_decide(cap, task_tgid(current), ktime_get_coarse_boottime_ns(),
+				   need) :
+		    -EACCES;
+	if (unlikely(ret))
+		hsx_cap_denied(client, module, need, ret);
+	return ret;
+}
+
+/**
+ * hsx_cap_covers_pins - does the caller's GPIO capability cover @pins?
+ * Context: after hsx_cap_check() passed, in the same SRCU section.
+ */
+bool hsx_cap_covers_pins(struct hsx_client *client, u64 pins)
+{
+	struct hsx_cap *cap;
+
+	if (hsx_cap_unrestricted(client))
+		return true;
+	cap = hsx_cap_slot(client, HSX_MODULE_GPIO);
+	if (cap && !(pins & ~cap->sel.gpio.pins))
+		return true;
+	hsx_cap_denied(client, HSX_MODULE_GPIO, 0, -EACCES);
+	return false;
+}
+
+/**
+ * hsx_cap_timer_quota - how many timers the caller's file may have
+ * Context: after hsx_cap_check() passed, in the same SRCU section.
+ */
+u32 hsx_cap_timer_quota(struct hsx_client *client)
+{
+	struct hsx_cap *cap;
+
+	if (hsx_cap_unrestricted(client))
+		return U32_MAX;
+	cap = hsx_cap_slot(client, HSX_MODULE_TIMER);
+	return cap ? cap->sel.timer.max_timers : 0;
+}
+
+/**
+ * hsx_cap_authorize_pin - may the sender listen to "hal:gpio:<pin>"?
+ * @client: the file named by HSX_A_MBOX_AUTH_FD, or NULL
+ * @privileged: the netlink socket was opened with CAP_SYS_ADMIN
+ * @pin: the mailbox's pin
+ *
+ * Context: under srcu_read_lock(&hsx_cap_srcu), in the sender's task.
+ * Return: the capability the subscription is made under, NULL when none was
+ * needed, or ERR_PTR(-EPERM).
+ */
+const void *hsx_cap_authorize_pin(struct hsx_client *client, bool privileged, unsigned int pin)
+{
+	if (privileged || !hsx_cap_enforce)
+		return NULL;
+	if (!client || pin >= HSX_GPIO_MAX_PINS)
+		return ERR_PTR(-EPERM);
+	if (client->privileged)
+		return NULL;
+	if (hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_GPIO_IRQ) ||
+	    !hsx_cap_covers_pins(client, BIT_ULL(pin)))
+		return ERR_PTR(-EPERM);
+	return hsx_cap_slot(client, HSX_MODULE_GPIO);
+}
+
+/* ---- Benchmark --------------------------------------------------------- */
+
+/**
+ * hsx_cap_bench_check_ps - the cost of one check, in picoseconds per check
+ * @iterations: how many checks to time
+ *
+ * Times the real hsx_cap_check() on a capability held by the caller, inside
+ * one SRCU section per check, as the dispatcher does it.
+ */
+u64 hsx_cap_bench_check_ps(unsigned int iterations)
+{
+	struct hsx_client *client;
+	struct hsx_cap *cap;
+	unsigned int i;
+	u64 start, end;
+	int fails = 0;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
+	if (!client || !cap) {
+		kfree(client);
+		kfree(cap);
+		return 0;
+	}
+	cap->module = HSX_MODULE_GPIO;
+	cap->rights = HSX_CAP_R_GPIO_ALL;
+	cap->sel.gpio.pins = ~0ULL;
+	cap->expiry_ns = U64_MAX;
+	cap->holder = task_tgid(current);
+	cap->active = true;
+	rcu_assign_pointer(client->caps[hsx_module_slot(HSX_MODULE_GPIO)], cap);
+
+	start = ktime_get_ns();
+	for (i = 0; i < iterations; i++) {
+		int idx = srcu_read_lock(&hsx_cap_srcu);
+
+		fails += hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ) ||
+			 !hsx_cap_covers_pins(client, BIT_ULL(i & 63));
+		srcu_read_unlock(&hsx_cap_srcu, idx);
+	}
+	end = ktime_get_ns();
+
+	kfree(cap);
+	kfree(client);
+	if (fails || !iterations)
+		return 0;
+	return div_u64((end - start) * 1000, iterations);
+}

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the capability rules and the check. What a capability may contain,
+ * when one selector is inside another (delegation may only narrow), and the
+ * decision every operation gets, including which denial wins when several
+ * apply and the exact expiry boundary.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+
+#include "../cap.h"
+#include "../core.h"
+
+static union hsx_cap_selector pins(u64 mask)
+{
+	union hsx_cap_selector sel = { .gpio.pins = mask };
+
+	return sel;
+}
+
+static union hsx_cap_selector timers(u32 n)
+{
+	union hsx_cap_selector sel = { .timer.max_timers = n };
+
+	return sel;
+}
+
+static void cap_spec_valid_ones(struct kunit *test)
+{
+	union hsx_cap_selector sel = pins(BIT_ULL(0) | BIT_ULL(63));
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, HSX_CAP_R_READ, &sel), 0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, HSX_CAP_R_GPIO_ALL, &sel), 0);
+	sel = timers(1);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_WRITE, &sel), 0);
+	sel = timers(HSX_TIMER_DEFAULT_PER_OPEN);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_TIMER_ALL, &sel),
+			0);
+}
+
+static void cap_spec_bad_rights(struct kunit *test)
+{
+	union hsx_cap_selector sel = pins(1);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, 0, &sel), -EINVAL);
+	/* ADMIN is never in a capability. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, HSX_CAP_R_ADMIN, &sel),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO,
+						    HSX_CAP_R_READ | HSX_CAP_R_ADMIN, &sel),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, 0x80000000U, &sel), -EINVAL);
+	/* A module's own rights belong to it alone. */
+	sel = timers(1);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_GPIO_IRQ, &sel),
+			-EINVAL);
+}
+
+static void cap_spec_bad_modules(struct kunit *test)
+{
+	union hsx_cap_selector sel = pins(1);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(0, HSX_CAP_R_READ, &sel), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_CORE, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	/* Modules that do not exist yet take no capabilities. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_CAN), 0U);
+	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_GPIO), HSX_CAP_R_GPIO_ALL);
+}
+
+static void cap_spec_bad_selectors(struct kunit *test)
+{
+	union hsx_cap_selector sel = pins(0);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel = pins(1);
+	sel.raw[3] = 1;		/* unused words must be zero */
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_GPIO, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel = timers(0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel = timers(HSX_TIMER_DEFAULT_PER_OPEN + 1);
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel = timers(1);
+	sel.timer.reserved = 1;
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_TIMER, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+}
+
+static void cap_selector_subsets(struct kunit *test)
+{
+	union hsx_cap_selector outer = pins(0xf0ULL | BIT_ULL(63)), inner;
+
+	inner = pins(0x30);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_sel_subset(HSX_MODULE_GPIO, &inner, &outer));
+	inner = outer;
+	KUNIT_EXPECT_TRUE(test, hsx_cap_sel_subset(HSX_MODULE_GPIO, &inner, &outer));
+	inner = pins(BIT_ULL(63));
+	KUNIT_EXPECT_TRUE(test, hsx_cap_sel_subset(HSX_MODULE_GPIO, &inner, &outer));
+	inner = pins(0x1f0);	/* one pin more */
+	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_GPIO, &inner, &outer));
+	inner = pins(BIT_ULL(62));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_GPIO, &inner, &outer));
+
+	outer = timers(4);
+	inner = timers(4);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_sel_subset(HSX_MODULE_TIMER, &inner, &outer));
+	inner = timers(5);
+	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_TIMER, &inner, &outer));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_UART, &inner, &outer));
+}
+
+static struct hsx_cap *make_cap(struct kunit *test, u32 rights, u64 expiry_ns)
+{
+	struct hsx_cap *cap = kunit_kzalloc(test, sizeof(*cap), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cap);
+	cap->module = HSX_MODULE_GPIO;
+	cap->rights = rights;
+	cap->sel = pins(0x0f);
+	cap->expiry_ns = expiry_ns;
+	cap->holder = task_tgid(current);
+	cap->active = true;
+	return cap;
+}
+
+static void cap_decide_allows_the_holder_within_rights(struct kunit *test)
+{
+	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ | HSX_CAP_R_WRITE, 1000);
+	struct pid *me = task_tgid(current);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 0, HSX_CAP_R_READ), 0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 999, HSX_CAP_R_READ | HSX_CAP_R_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 0, HSX_CAP_R_GPIO_IRQ), -EACCES);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 0, HSX_CAP_R_READ | HSX_CAP_R_GRANT),
+			-EACCES);
+}
+
+static void cap_decide_expiry_boundary(struct kunit *test)
+{
+	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ, 1000);
+	struct pid *me = task_tgid(current);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 999, HSX_CAP_R_READ), 0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, 1000, HSX_CAP_R_READ), -EKEYEXPIRED);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, me, U64_MAX, HSX_CAP_R_READ), -EKEYEXPIRED);
+}
+
+static void cap_decide_binds_to_the_holder(struct kunit *test)
+{
+	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ, 1000);
+	struct pid *other = find_get_pid(1);
+
+	/* Any other thread group, even with the rights, is refused. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, other, 0, HSX_CAP_R_READ), -EPERM);
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, NULL, 0, HSX_CAP_R_READ), -EPERM);
+	put_pid(other);
+}
+
+static void cap_decide_ended_says_why_first(struct kunit *test)
+{
+	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ, 1000);
+	struct pid *other = find_get_pid(1);
+
+	cap->active = false;
+	cap->reason = HSX_CAP_END_EXPLICIT;
+	/* The state wins over every other denial. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, other, 5000, HSX_CAP_R_WRITE), -EKEYREVOKED);
+	cap->reason = HSX_CAP_END_PARENT;
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, task_tgid(current), 0, HSX_CAP_R_READ),
+			-EKEYREVOKED);
+	cap->reason = HSX_CAP_END_HOLDER_EXITED;
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, task_tgid(current), 0, HSX_CAP_R_READ),
+			-EKEYREVOKED);
+	cap->reason = HSX_CAP_END_EXPIRED;
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, task_tgid(current), 0, HSX_CAP_R_READ),
+			-EKEYEXPIRED);
+	/* Expiry wins over the holder test. */
+	cap->active = true;
+	KUNIT_EXPECT_EQ(test, hsx_cap_decide(cap, other, 1000, HSX_CAP_R_READ), -EKEYEXPIRED);
+	put_pid(other);
+}
+
+/* The check on a file: privilege, no capability, the selector, the quota. */
+static void cap_check_on_a_client(struct kunit *test)
+{
+	struct hsx_client *client = kunit_kzalloc(test, sizeof(*client), GFP_KERNEL);
+	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ | HSX_CAP_R_GPIO_IRQ, U64_MAX);
+	int idx;
+
+	KUNIT_ASSERT_NOT_NULL(test, client);
+	idx = srcu_read_lock(&hsx_cap_srcu);
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ), -EACCES);
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, 1));
+	KUNIT_EXPECT_EQ(test, hsx_cap_timer_quota(client), 0U);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 0)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(NULL, false, 0)));
+	/* A privileged socket needs no capability, and names none. */
+	KUNIT_EXPECT_NULL(test, hsx_cap_authorize_pin(NULL, true, 0));
+
+	rcu_assign_pointer(client->caps[hsx_module_slot(HSX_MODULE_GPIO)], cap);
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ), 0);
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), -EACCES);
+	/* Another module's slot is empty. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_TIMER, HSX_CAP_R_READ), -EACCES);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, 0x0f));
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, BIT_ULL(3)));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, 0x1f));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, BIT_ULL(63)));
+	KUNIT_EXPECT_PTR_EQ(test, hsx_cap_authorize_pin(client, false, 3), (const void *)cap);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 4)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 64)));
+
+	cap->active = false;
+	cap->reason = HSX_CAP_END_EXPLICIT;
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ),
+			-EKEYREVOKED);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 3)));
+
+	/* A file opened privileged needs nothing, whatever its slot holds. */
+	client->privileged = true;
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), 0);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, ~0ULL));
+	KUNIT_EXPECT_EQ(test, hsx_cap_timer_quota(client), U32_MAX);
+
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+}
+
+static void cap_check_enforcement_off_allows_all(struct kunit *test)
+{
+	struct hsx_client *client = kunit_kzalloc(test, sizeof(*client), GFP_KERNEL);
+	bool saved = hsx_cap_enforce;
+	int idx;
+
+	KUNIT_ASSERT_NOT_NULL(test, client);
+	hsx_cap_enforce = false;
+	idx = srcu_read_lock(&hsx_cap_srcu);
+	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), 0);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, ~0ULL));
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	hsx_cap_enforce = saved;
+}
+
+static int cap_suite_init(struct kunit_suite *suite)
+{
+	return init_srcu_struct(&hsx_cap_srcu);
+}
+
+static void cap_suite_exit(struct kunit_suite *suite)
+{
+	cleanup_srcu_struct(&hsx_cap_srcu);
+}
+
+static struct kunit_case hsx_cap_cases[] = {
+	KUNIT_CASE(cap_spec_valid_ones),
+	KUNIT_CASE(cap_spec_bad_rights),
+	KUNIT_CASE(cap_spec_bad_modules),
+	KUNIT_CASE(cap_spec_bad_selectors),
+	KUNIT_CASE(cap_selector_subsets),
+	KUNIT_CASE(cap_decide_allows_the_holder_within_rights),
+	KUNIT_CASE(cap_decide_expiry_boundary),
+	KUNIT_CASE(cap_decide_binds_to_the_holder),
+	KUNIT_CASE(cap_decide_ended_says_why_first),
+	KUNIT_CASE(cap_check_on_a_client),
+	KUNIT_CASE(cap_check_enforcement_off_allows_all),
+	{}
+};
+
+static struct kunit_suite hsx_cap_suite = {
+	.name = "hsx_cap",
+	.suite_init = cap_suite_init,
+	.suite_exit = cap_suite_exit,
+	.test_cases = hsx_cap_cases,
+};
+
+kunit_test_suite(hsx_cap_suite);

@@ -1,0 +1,864 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Capabilities against the real hsx.ko, at the ioctl level: this program is
+ * root and plays the capability administrator (what hsxd does), and forks
+ * unprivileged children (uid HOLDER_UID) that are the holders. Each test is a
+ * row of the attack matrix in shared/research/capabilities.md section 7, or a
+ * guarantee of the uAPI's "Capabilities" section.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_mailbox.h"
+#include "hsx_uapi.h"
+
+#define HOLDER_UID 1000
+#define OTHER_UID 1001
+
+static int admin_fd = -1;
+
+static uint64_t boottime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void drop_to(uid_t uid)
+{
+    if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+        _exit(100);
+}
+
+/* A pair of connected unix sockets, for SCM_RIGHTS and for sync bytes. */
+static void socket_pair(int sv[2])
+{
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+}
+
+static int send_fd(int sock, int fd)
+{
+    char byte = 'f', ctl[CMSG_SPACE(sizeof(int))] = {0};
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+    char byte, ctl[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    struct cmsghdr *c;
+    int fd;
+
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+        return -1;
+    c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS)
+        return -1;
+    memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    return fd;
+}
+
+static void send_byte(int sock, char b)
+{
+    assert_int_equal(write(sock, &b, 1), 1);
+}
+
+static char recv_byte(int sock)
+{
+    char b = 0;
+
+    return read(sock, &b, 1) == 1 ? b : 0;
+}
+
+/* Result of a child: its exit code, 0 meaning every check in it passed. */
+static int child_result(pid_t pid)
+{
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* In a child, a failed check exits with its line number (mod 256, never 0). */
+#define CHILD_CHECK(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "child check failed at line %d: %s (errno %d)\n", __LINE__, #cond,     \
+                    errno);                                                                        \
+            _exit((__LINE__ % 255) + 1);                                                           \
+        }                                                                                          \
+    } while (0)
+
+static int mint(int fd, uint32_t module, uint32_t rights, union hsx_cap_selector sel,
+                uint64_t lifetime_ns, uint64_t *id)
+{
+    struct hsx_cap_mint m = {.fd = fd,
+                             .module = module,
+                             .rights = rights,
+                             .sel = sel,
+                             .expiry_ns = boottime_ns() + lifetime_ns};
+    int ret = e2e_ioctl(admin_fd, HSX_IOC_CAP_MINT, &m);
+
+    if (!ret && id)
+        *id = m.id;
+    return ret;
+}
+
+static union hsx_cap_selector pins(uint64_t mask)
+{
+    union hsx_cap_selector sel = {.gpio.pins = mask};
+
+    return sel;
+}
+
+static union hsx_cap_selector timers(uint32_t n)
+{
+    union hsx_cap_selector sel = {.timer.max_timers = n};
+
+    return sel;
+}
+
+static int revoke_id(uint64_t id)
+{
+    struct hsx_cap_revoke r = {.id = id, .reason = HSX_CAP_END_EXPLICIT};
+
+    return e2e_ioctl(admin_fd, HSX_IOC_CAP_REVOKE, &r);
+}
+
+static int timer_create_op(int fd)
+{
+    struct hsx_timer_create c = {.period_us = 100000, .flags = HSX_TIMER_F_STOPPED};
+    int ret = ioctl(fd, HSX_IOC_TIMER_CREATE, &c);
+
+    return ret ? -errno : (int)c.timer_id;
+}
+
+static int tick_op(int fd)
+{
+    struct hsx_timer_tick t = {0};
+
+    return ioctl(fd, HSX_IOC_TIMER_GET_TICK, &t) ? -errno : 0;
+}
+
+/*
+ * A holder child: opens /dev/hsx/<node> as HOLDER_UID, sends the file to the
+ * parent (as an app sends it to hsxd), waits for 'g' (granted), runs fn, and
+ * exits with fn's result.
+ */
+struct holder {
+    pid_t pid;
+    int sock; /* parent's end */
+    int file; /* the parent's copy of the child's file */
+};
+
+static void start_holder(struct holder *h, const char *node, int (*fn)(int fd, int sock))
+{
+    int sv[2];
+
+    socket_pair(sv);
+    h->pid = fork();
+    assert_true(h->pid >= 0);
+    if (h->pid == 0) {
+        char path[64];
+        int fd;
+
+        close(sv[0]);
+        drop_to(HOLDER_UID);
+        snprintf(path, sizeof(path), "/dev/hsx/%s", node);
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        CHILD_CHECK(fd >= 0);
+        CHILD_CHECK(send_fd(sv[1], fd) == 0);
+        CHILD_CHECK(recv_byte(sv[1]) == 'g');
+        _exit(fn(fd, sv[1]));
+    }
+    close(sv[1]);
+    h->sock = sv[0];
+    h->file = recv_fd(h->sock);
+    assert_true(h->file >= 0);
+}
+
+static int finish_holder(struct holder *h)
+{
+    int ret = child_result(h->pid);
+
+    close(h->sock);
+    close(h->file);
+    return ret;
+}
+
+/* ---- 1: forged and guessed capabilities, impersonating the admin ---------------- */
+
+static int holder_without_cap(int fd, int sock)
+{
+    struct hsx_cap_revoke r = {.id = 1, .reason = HSX_CAP_END_EXPLICIT};
+    struct hsx_cap_mint m = {.fd = fd,
+                             .module = HSX_MODULE_TIMER,
+                             .rights = HSX_CAP_R_READ,
+                             .sel = timers(1),
+                             .expiry_ns = boottime_ns() + 1000000000ull};
+
+    (void)sock;
+    /* No capability: denied, with EACCES. */
+    CHILD_CHECK(tick_op(fd) == -EACCES);
+    CHILD_CHECK(timer_create_op(fd) == -EACCES);
+    /* Admin functions on a plain file: refused, whatever the id guessed. */
+    CHILD_CHECK(ioctl(fd, HSX_IOC_CAP_MINT, &m) == -1 && errno == EPERM);
+    CHILD_CHECK(ioctl(fd, HSX_IOC_CAP_REVOKE, &r) == -1 && errno == EPERM);
+    /* The admin node is not for us at all. */
+    CHILD_CHECK(open("/dev/hsx/ctl", O_RDWR) < 0);
+    return 0;
+}
+
+static void forged_and_admin_impersonation(void **state)
+{
+    struct hsx_cap_client c = {0};
+    struct holder h;
+    int second, plain, null_fd;
+    struct hsx_cap_mint m = {
+        .module = HSX_MODULE_TIMER, .rights = HSX_CAP_R_READ, .sel = timers(1)};
+
+    (void)state;
+    start_holder(&h, "timer", holder_without_cap);
+    send_byte(h.sock, 'g');
+    assert_int_equal(finish_holder(&h), 0);
+
+    /* One administrator at a time. */
+    second = open("/dev/hsx/ctl", O_RDWR | O_EXCL | O_CLOEXEC);
+    assert_int_equal(second, -1);
+    assert_int_equal(errno, EBUSY);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/caps/admin_pid"), (uint64_t)getpid());
+    /* A root file that is not the administrator's cannot mint either. */
+    plain = e2e_open_node("ctl");
+    m.fd = plain;
+    m.expiry_ns = boottime_ns() + 1000000000ull;
+    assert_int_equal(e2e_ioctl(plain, HSX_IOC_CAP_MINT, &m), -EPERM);
+    /* Files that are not /dev/hsx files are not clients. */
+    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    c.fd = null_fd;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_CLIENT, &c), -EINVAL);
+    m.fd = null_fd;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_MINT, &m), -EINVAL);
+    m.fd = 9999;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_MINT, &m), -EINVAL);
+    close(null_fd);
+    close(plain);
+}
+
+/* ---- 2: theft by fork, SCM_RIGHTS, pidfd_getfd; 7: no ambient authority ------- */
+
+static int holder_lends_its_file(int fd, int sock)
+{
+    pid_t child;
+
+    CHILD_CHECK(tick_op(fd) == 0);
+    /* A child inherits the file, not the capability. */
+    child = fork();
+    CHILD_CHECK(child >= 0);
+    if (child == 0)
+        _exit(tick_op(fd) == -EPERM ? 0 : 1);
+    CHILD_CHECK(child_result(child) == 0);
+    /* The holder itself still may. */
+    CHILD_CHECK(tick_op(fd) == 0);
+    send_byte(sock, 'd');
+    CHILD_CHECK(recv_byte(sock) == 'q');
+    return 0;
+}
+
+static void theft_by_fork_scm_rights_and_getfd(void **state)
+{
+    uint64_t id;
+    struct holder h;
+    int sv[2];
+    pid_t other;
+
+    (void)state;
+    start_holder(&h, "timer", holder_lends_its_file);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 60000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'd');
+
+    /* The file, passed over SCM_RIGHTS to another process of the same uid: refused. */
+    socket_pair(sv);
+    other = fork();
+    assert_true(other >= 0);
+    if (other == 0) {
+        int fd;
+
+        close(sv[0]);
+        drop_to(HOLDER_UID);
+        fd = recv_fd(sv[1]);
+        CHILD_CHECK(fd >= 0);
+        CHILD_CHECK(tick_op(fd) == -EPERM);
+        _exit(0);
+    }
+    close(sv[1]);
+    assert_int_equal(send_fd(sv[0], h.file), 0);
+    assert_int_equal(child_result(other), 0);
+    close(sv[0]);
+
+    /*
+     * Root holding the file (received like this, or copied with pidfd_getfd,
+     * which yields the same open file): no ambient authority at ioctl time.
+     */
+    assert_int_equal(tick_op(h.file), -EPERM);
+
+    send_byte(h.sock, 'q');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+/* ---- 3: expiry; clock games ---------------------------------------------- */
+
+static int holder_outlives_its_cap(int fd, int sock)
+{
+    CHILD_CHECK(tick_op(fd) == 0);
+    send_byte(sock, 'u');
+    CHILD_CHECK(recv_byte(sock) == 'x');
+    CHILD_CHECK(tick_op(fd) == -EKEYEXPIRED);
+    return 0;
+}
+
+static void expiry_counts_boottime_not_wall_clock(void **state)
+{
+    struct timespec wall;
+    struct hsx_cap_query q = {.module = HSX_MODULE_TIMER};
+    uint64_t id, expired0 = e2e_sysfs_u64("/sys/hal/caps/expired");
+    struct holder h;
+
+    (void)state;
+    start_holder(&h, "timer", holder_outlives_its_cap);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 300000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'u');
+    /* Setting the wall clock back an hour extends nothing. */
+    clock_gettime(CLOCK_REALTIME, &wall);
+    wall.tv_sec -= 3600;
+    assert_int_equal(clock_settime(CLOCK_REALTIME, &wall), 0);
+    usleep(400000);
+    clock_gettime(CLOCK_REALTIME, &wall);
+    wall.tv_sec += 3600;
+    assert_int_equal(clock_settime(CLOCK_REALTIME, &wall), 0);
+    /* The expiry timer ends it even though nobody used it. */
+    e2e_wait_sysfs(expired0 + 1, 1, "/sys/hal/caps/expired");
+    assert_int_equal(e2e_ioctl(h.file, HSX_IOC_CAP_INFO, &q), 0);
+    assert_int_equal(q.cap.id, id);
+    assert_int_equal(q.cap.state, HSX_CAP_STATE_ENDED);
+    assert_int_equal(q.cap.reason, HSX_CAP_END_EXPIRED);
+    send_byte(h.sock, 'x');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+/* ---- 4: nothing runs after revoke returns; 5: a blocked wait returns -------- */
+
+struct hammer {
+    int fd;
+    volatile int *stop;
+    uint64_t last_ok_start_ns;
+    unsigned long ok, denied;
+};
+
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void *hammer_fn(void *arg)
+{
+    struct hammer *hm = arg;
+
+    while (!*hm->stop) {
+        uint64_t start = mono_ns();
+        int r = tick_op(hm->fd);
+
+        if (r == 0) {
+            hm->ok++;
+            hm->last_ok_start_ns = start;
+        } else {
+            hm->denied++;
+        }
+    }
+    return NULL;
+}
+
+/* Eight threads hammer; the parent revokes; an op that passed must have started before. */
+static int holder_hammers(int fd, int sock)
+{
+    struct hammer hm[8];
+    pthread_t th[8];
+    volatile int stop = 0;
+    uint64_t revoked_at;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        hm[i] = (struct hammer){.fd = fd, .stop = &stop};
+        CHILD_CHECK(pthread_create(&th[i], NULL, hammer_fn, &hm[i]) == 0);
+    }
+    usleep(200000);
+    send_byte(sock, 'r'); /* revoke now */
+    CHILD_CHECK(read(sock, &revoked_at, sizeof(revoked_at)) == sizeof(revoked_at));
+    usleep(200000);
+    stop = 1;
+    for (i = 0; i < 8; i++) {
+        pthread_join(th[i], NULL);
+        CHILD_CHECK(hm[i].ok > 0);
+        CHILD_CHECK(hm[i].denied > 0);
+        /* No operation that started after REVOKE returned succeeded. */
+        CHILD_CHECK(hm[i].last_ok_start_ns < revoked_at);
+    }
+    CHILD_CHECK(tick_op(fd) == -EKEYREVOKED);
+    return 0;
+}
+
+static void nothing_runs_after_revoke_returns(void **state)
+{
+    uint64_t id, done;
+    struct holder h;
+
+    (void)state;
+    start_holder(&h, "timer", holder_hammers);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 60000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'r');
+    assert_int_equal(revoke_id(id), 0);
+    done = mono_ns();
+    assert_int_equal(write(h.sock, &done, sizeof(done)), sizeof(done));
+    assert_int_equal(finish_holder(&h), 0);
+    assert_int_equal(revoke_id(id), -ENOENT); /* already gone */
+}
+
+/* ---- 6: escalation by delegation ----------------------------------------- */
+
+static int derive_to(int from, int to, uint32_t rights, uint64_t mask, uint64_t expiry,
+                     uint64_t *id)
+{
+    struct hsx_cap_derive d = {.target_fd = to,
+                               .module = HSX_MODULE_GPIO,
+                               .rights = rights,
+                               .sel = pins(mask),
+                               .expiry_ns = expiry};
+    int ret = ioctl(from, HSX_IOC_CAP_DERIVE, &d);
+
+    if (!ret && id)
+        *id = d.id;
+    return ret ? -errno : 0;
+}
+
+static int holder_delegates(int fd, int sock)
+{
+    uint64_t exp = boottime_ns() + 30000000000ull, id;
+    int f[6], i;
+
+    (void)sock;
+    for (i = 0; i < 6; i++) {
+        f[i] = open("/dev/hsx/gpio", O_RDWR | O_CLOEXEC);
+        CHILD_CHECK(f[i] >= 0);
+    }
+    /* Wider rights, pins or expiry: EINVAL, never a silent downgrade. */
+    CHILD_CHECK(derive_to(fd, f[0], HSX_CAP_R_READ | HSX_CAP_R_WRITE, 0x1, 0, NULL) == -EINVAL);
+    CHILD_CHECK(derive_to(fd, f[0], HSX_CAP_R_READ, 0x10, 0, NULL) == -EINVAL);
+    CHILD_CHECK(derive_to(fd, f[0], HSX_CAP_R_READ, 0x1, exp + 3600000000000ull, NULL) == -EINVAL);
+    CHILD_CHECK(derive_to(fd, f[0], HSX_CAP_R_ADMIN, 0x1, 0, NULL) == -EINVAL);
+    CHILD_CHECK(derive_to(fd, fd, HSX_CAP_R_READ, 0x1, 0, NULL) == -EINVAL);
+    /* A chain down to the depth limit: each level may delegate on. */
+    CHILD_CHECK(derive_to(fd, f[0], HSX_CAP_R_READ | HSX_CAP_R_GRANT, 0x3, 0, &id) == 0);
+    for (i = 1; i < 4; i++)
+        CHILD_CHECK(derive_to(f[i - 1], f[i], HSX_CAP_R_READ | HSX_CAP_R_GRANT, 0x3, 0, NULL) == 0);
+    CHILD_CHECK(derive_to(f[3], f[4], HSX_CAP_R_READ, 0x1, 0, NULL) == -EMLINK);
+    /* Without GRANT, nothing to delegate further. */
+    CHILD_CHECK(derive_to(f[0], f[5], HSX_CAP_R_READ, 0x1, 0, NULL) == 0);
+    {
+        int g = open("/dev/hsx/gpio", O_RDWR | O_CLOEXEC);
+
+        CHILD_CHECK(g >= 0);
+        CHILD_CHECK(derive_to(f[5], g, HSX_CAP_R_READ, 0x1, 0, NULL) == -EACCES);
+        close(g);
+    }
+    /* The derived ones work, within their pins. */
+    {
+        struct hsx_gpio_info info = {.pin = 1};
+
+        CHILD_CHECK(ioctl(f[3], HSX_IOC_GPIO_INFO, &info) == 0);
+        info = (struct hsx_gpio_info){.pin = 2};
+        CHILD_CHECK(ioctl(f[3], HSX_IOC_GPIO_INFO, &info) == -1 && errno == EACCES);
+    }
+    send_byte(sock, 'v');
+    CHILD_CHECK(recv_byte(sock) == 'k');
+    /* The parent revoked the source: every descendant went with it. */
+    for (i = 0; i < 4; i++) {
+        struct hsx_gpio_info info = {.pin = 0};
+
+        CHILD_CHECK(ioctl(f[i], HSX_IOC_GPIO_INFO, &info) == -1 && errno == EKEYREVOKED);
+    }
+    return 0;
+}
+
+static void escalation_by_delegation(void **state)
+{
+    struct hsx_cap_revoke r = {.reason = HSX_CAP_END_EXPLICIT};
+    uint64_t id;
+    struct holder h;
+
+    (void)state;
+    start_holder(&h, "gpio", holder_delegates);
+    assert_int_equal(mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_READ | HSX_CAP_R_GRANT, pins(0xf),
+                          30000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'v');
+    r.id = id;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_REVOKE, &r), 0);
+    /* The source, its four-level chain and the sibling of the first level. */
+    assert_int_equal(r.count, 6);
+    send_byte(h.sock, 'k');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+/* ---- 9: selector edges; 12: quotas --------------------------------------- */
+
+static int holder_at_the_edges(int fd, int sock)
+{
+    struct hsx_gpio_info info = {.pin = 63};
+
+    (void)sock;
+    CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_INFO, &info) == 0);
+    info = (struct hsx_gpio_info){.pin = 62};
+    CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_INFO, &info) == -1 && errno == EACCES);
+    info = (struct hsx_gpio_info){.pin = 64};
+    CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_INFO, &info) == -1 && errno == EINVAL);
+    info = (struct hsx_gpio_info){.pin = 0xffffffffu};
+    CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_INFO, &info) == -1 && errno == EINVAL);
+    {
+        struct hsx_gpio_multi m = {.mask = (1ull << 63) | 1ull};
+
+        CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_READ_MULTI, &m) == -1 && errno == EACCES);
+    }
+    /* No GPIO_IRQ right: no interrupts. */
+    {
+        struct hsx_gpio_interrupt irq = {.pin = 63, .edge = HSX_GPIO_E_BOTH, .enable = 1};
+
+        CHILD_CHECK(ioctl(fd, HSX_IOC_GPIO_SET_INTERRUPT, &irq) == -1 && errno == EACCES);
+    }
+    return 0;
+}
+
+static int holder_quota(int fd, int sock)
+{
+    (void)sock;
+    CHILD_CHECK(timer_create_op(fd) > 0);
+    CHILD_CHECK(timer_create_op(fd) > 0);
+    CHILD_CHECK(timer_create_op(fd) == -EDQUOT);
+    return 0;
+}
+
+static void selector_edges_and_quotas(void **state)
+{
+    struct holder h;
+    union hsx_cap_selector bad = pins(1);
+    int i, fds[HSX_CAP_MAX_PER_HOLDER + 1];
+    uint64_t id;
+
+    (void)state;
+    start_holder(&h, "gpio", holder_at_the_edges);
+    assert_int_equal(
+        mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1ull << 63), 30000000000ull, NULL), 0);
+    /* One live capability per module per file. */
+    assert_int_equal(mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1), 30000000000ull, NULL),
+                     -EEXIST);
+    /* Specs that cannot exist. */
+    assert_int_equal(mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_ADMIN, pins(1), 1000000000ull, NULL),
+                     -EINVAL);
+    bad.raw[2] = 1;
+    assert_int_equal(mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_READ, bad, 1000000000ull, NULL),
+                     -EINVAL);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 1000000000ull, NULL),
+                     -EINVAL); /* a gpio file serves no timers */
+    send_byte(h.sock, 'g');
+    assert_int_equal(finish_holder(&h), 0);
+
+    start_holder(&h, "timer", holder_quota);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ | HSX_CAP_R_WRITE, timers(2),
+                          30000000000ull, NULL),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(finish_holder(&h), 0);
+
+    /* Per-holder quota: this process holds HSX_CAP_MAX_PER_HOLDER, then no more. */
+    for (i = 0; i <= HSX_CAP_MAX_PER_HOLDER; i++)
+        fds[i] = e2e_open_node("gpio");
+    for (i = 0; i < HSX_CAP_MAX_PER_HOLDER; i++)
+        assert_int_equal(
+            mint(fds[i], HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1), 30000000000ull, &id), 0);
+    assert_int_equal(mint(fds[i], HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1), 30000000000ull, NULL),
+                     -EDQUOT);
+    for (i = 0; i <= HSX_CAP_MAX_PER_HOLDER; i++)
+        close(fds[i]);
+}
+
+/* ---- 10: PID reuse between authentication and mint ----------------------- */
+
+static void recycled_pid_gets_nothing(void **state)
+{
+    struct hsx_cap_client c = {0};
+    int sv[2], fd;
+    pid_t victim, reuser;
+
+    (void)state;
+    socket_pair(sv);
+    victim = fork();
+    assert_true(victim >= 0);
+    if (victim == 0) {
+        drop_to(HOLDER_UID);
+        fd = open("/dev/hsx/timer", O_RDWR);
+        _exit(fd >= 0 && send_fd(sv[1], fd) == 0 ? 0 : 1);
+    }
+    fd = recv_fd(sv[0]);
+    assert_true(fd >= 0);
+    assert_int_equal(child_result(victim), 0);
+
+    /* The opener is gone; give its pid to a new process (clone3 with set_tid). */
+    {
+        pid_t tid = victim;
+        struct clone_args args = {
+            .exit_signal = SIGCHLD, .set_tid = (uint64_t)(uintptr_t)&tid, .set_tid_size = 1};
+
+        reuser = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+        assert_true(reuser >= 0);
+        if (reuser == 0) {
+            pause();
+            _exit(0);
+        }
+        assert_int_equal(reuser, victim);
+    }
+
+    c.fd = fd;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_CLIENT, &c), 0);
+    assert_int_equal(c.alive, 0); /* that pid lives, but not the opener */
+    assert_int_equal(mint(fd, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 30000000000ull, NULL),
+                     -ESRCH);
+    kill(reuser, SIGKILL);
+    child_result(reuser);
+    close(fd);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* ---- Holder exit, renew, list, revoke by pid, counters --------------------- */
+
+static int holder_waits(int fd, int sock)
+{
+    CHILD_CHECK(tick_op(fd) == 0);
+    send_byte(sock, 'w');
+    return recv_byte(sock) == 'e' ? 0 : 1;
+}
+
+static void lifecycle_list_renew_revoke_by_pid_and_exit(void **state)
+{
+    struct hsx_cap_list l = {0};
+    struct hsx_cap_renew rn = {0};
+    struct hsx_cap_revoke r = {.flags = HSX_CAP_REVOKE_BY_PID, .reason = HSX_CAP_END_EXPLICIT};
+    uint64_t id, revoked0 = e2e_sysfs_u64("/sys/hal/caps/revoked");
+    struct holder h;
+    int found = 0;
+
+    (void)state;
+    start_holder(&h, "timer", holder_waits);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 2000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'w');
+    while (e2e_ioctl(admin_fd, HSX_IOC_CAP_LIST, &l) == 0) {
+        if (l.info.id == id) {
+            found = 1;
+            assert_int_equal(l.info.holder_pid, (uint32_t)h.pid);
+            assert_int_equal(l.info.state, HSX_CAP_STATE_ACTIVE);
+        }
+        l.after_id = l.info.id;
+    }
+    assert_true(found);
+    rn.id = id;
+    rn.expiry_ns = boottime_ns() + 60000000000ull;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_RENEW, &rn), 0);
+    rn.expiry_ns = boottime_ns() - 1;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_RENEW, &rn), -EINVAL);
+    r.pid = (uint32_t)h.pid;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_REVOKE, &r), 0);
+    assert_int_equal(r.count, 1);
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_REVOKE, &r), -ENOENT);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/caps/revoked"), revoked0 + 1);
+    rn.expiry_ns = boottime_ns() + 60000000000ull;
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_RENEW, &rn), -ENOENT);
+    send_byte(h.sock, 'e');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+/* A capability whose holder exits ends with it, without anyone revoking it. */
+static void holder_exit_ends_capability(void **state)
+{
+    uint64_t id, active0 = e2e_sysfs_u64("/sys/hal/caps/active");
+    struct holder h;
+    struct hsx_cap_list l = {0};
+
+    (void)state;
+    start_holder(&h, "timer", holder_waits);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 60000000000ull, &id),
+                     0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/caps/active"), active0 + 1);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'w');
+    send_byte(h.sock, 'e');
+    assert_int_equal(child_result(h.pid), 0);
+    /* Our copy of the file keeps it open: the capability lives until that goes too. */
+    close(h.file);
+    close(h.sock);
+    e2e_wait_sysfs(active0, 0, "/sys/hal/caps/active");
+    while (e2e_ioctl(admin_fd, HSX_IOC_CAP_LIST, &l) == 0) {
+        assert_true(l.info.id != id);
+        l.after_id = l.info.id;
+    }
+}
+
+/* ---- Revocation cancels what was made under it ------------------------------ */
+
+static int holder_with_timer(int fd, int sock)
+{
+    int id = timer_create_op(fd);
+
+    CHILD_CHECK(id > 0);
+    CHILD_CHECK(write(sock, &id, sizeof(id)) == sizeof(id));
+    CHILD_CHECK(recv_byte(sock) == 'z');
+    /* Its timer is gone with the capability. */
+    {
+        struct hsx_timer_id t = {.timer_id = (uint32_t)id};
+
+        CHILD_CHECK(ioctl(fd, HSX_IOC_TIMER_CANCEL, &t) == -1 && errno == EKEYREVOKED);
+    }
+    return 0;
+}
+
+/* 5: a wait blocked on the timer's mailbox returns, told why. */
+static int holder_blocks_on_its_timer(int fd, int sock)
+{
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_event_t ev;
+    hsx_mailbox_t *mb = NULL;
+    int id = timer_create_op(fd);
+
+    CHILD_CHECK(id > 0);
+    snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id);
+    CHILD_CHECK(hsx_mailbox_open(name, &mb) == HSX_HAL_OK);
+    send_byte(sock, 'b');
+    /* Blocks until the parent revokes: a liveness bound, not a timing one. */
+    CHILD_CHECK(hsx_mailbox_recv(mb, &ev, E2E_LIVENESS_MS) == HSX_HAL_CLOSED);
+    CHILD_CHECK(ev.type == HSX_MAILBOX_EVENT_CLOSED);
+    CHILD_CHECK(ev.close_reason == (hsx_mailbox_close_reason_t)HSX_CLOSE_REVOKED);
+    hsx_mailbox_close(mb);
+    return 0;
+}
+
+static void blocked_wait_returns_on_revoke(void **state)
+{
+    struct holder h;
+    uint64_t id;
+
+    (void)state;
+    start_holder(&h, "timer", holder_blocks_on_its_timer);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ | HSX_CAP_R_WRITE, timers(1),
+                          60000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'b');
+    usleep(100000); /* let it block; if not yet, the notice waits in its socket */
+    assert_int_equal(revoke_id(id), 0);
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+static void revoke_cancels_timers(void **state)
+{
+    struct holder h;
+    uint64_t id;
+    int timer_id;
+
+    (void)state;
+    start_holder(&h, "timer", holder_with_timer);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ | HSX_CAP_R_WRITE, timers(1),
+                          60000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(read(h.sock, &timer_id, sizeof(timer_id)), sizeof(timer_id));
+    assert_true(e2e_exists("/sys/hal/timer/%d", timer_id));
+    assert_int_equal(revoke_id(id), 0);
+    assert_false(e2e_exists("/sys/hal/timer/%d", timer_id));
+    send_byte(h.sock, 'z');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    admin_fd = open("/dev/hsx/ctl", O_RDWR | O_EXCL | O_CLOEXEC);
+    if (admin_fd < 0) {
+        fprintf(stderr, "cannot become the capability administrator: %s\n", strerror(errno));
+        return -1;
+    }
+    if (e2e_sysfs_u64("/sys/hal/caps/enforcing") != 1) {
+        fprintf(stderr, "enforcement is off\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    close(admin_fd);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(forged_and_admin_impersonation),
+        cmocka_unit_test(theft_by_fork_scm_rights_and_getfd),
+        cmocka_unit_test(expiry_counts_boottime_not_wall_clock),
+        cmocka_unit_test(nothing_runs_after_revoke_returns),
+        cmocka_unit_test(escalation_by_delegation),
+        cmocka_unit_test(selector_edges_and_quotas),
+        cmocka_unit_test(recycled_pid_gets_nothing),
+        cmocka_unit_test(lifecycle_list_renew_revoke_by_pid_and_exit),
+        cmocka_unit_test(holder_exit_ends_capability),
+        cmocka_unit_test(revoke_cancels_timers),
+        cmocka_unit_test(blocked_wait_returns_on_revoke),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
