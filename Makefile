@@ -42,7 +42,7 @@ UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CFLAG
 ULIBS    := $(shell pkg-config --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
 
 LIB_SRCS := $(wildcard lib/src/*.c)
-LIB_HDRS := $(wildcard lib/include/*.h lib/src/*.h) uapi/hsx_uapi.h
+LIB_HDRS := $(wildcard lib/include/*.h lib/src/*.h) uapi/hsx_uapi.h uapi/hsxd_proto.h
 OBJDIR   := $(BUILD)/obj$(if $(SAN),-san)
 LIB_OBJS := $(patsubst lib/src/%.c,$(OBJDIR)/lib/%.o,$(LIB_SRCS))
 LIB_A    := $(BUILD)/lib/libhsx_hal.a
@@ -248,9 +248,10 @@ checkpatch:
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
-USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/tests/*.[ch] tools/hsxctl/*.[ch] \
-                     daemon/*.[ch] daemon/tests/*.[ch] examples/*.c tests/e2e/*.[ch] \
-                     tests/e2e/helpers/*.c tests/bench/*.c tests/rpi/*.c)
+USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
+                     lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
+                     examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
+                     tests/rpi/*.c)
 format:
 	$(CLANG_FORMAT) -i $(USER_C)
 format-check:

@@ -31,12 +31,14 @@ typedef enum {
     HSX_MAILBOX_CLOSE_CANCELLED = 1,  /* its owner cancelled the object */
     HSX_MAILBOX_CLOSE_OWNER_GONE = 2, /* its owner closed its device file or exited */
     HSX_MAILBOX_CLOSE_ADMIN = 3,      /* an administrator cancelled the object */
+    HSX_MAILBOX_CLOSE_REVOKED = 4,    /* the capability it was opened under ended (hsx_cap.h) */
 } hsx_mailbox_close_reason_t;
 
 typedef enum {
     HSX_MAILBOX_MODULE_NONE = 0,
     HSX_MAILBOX_MODULE_TIMER = 0x12,
     HSX_MAILBOX_MODULE_GPIO = 0x15,
+    HSX_MAILBOX_MODULE_CORE = 0x1f, /* capability events: "hal:cap:<id>", "hal:caps" */
 } hsx_mailbox_module_t;
 
 typedef struct {
@@ -62,6 +64,13 @@ typedef struct {
             uint64_t timestamp_ns; /* CLOCK_MONOTONIC of the edge, taken in its interrupt */
             uint64_t line_seq;     /* edges seen on the pin since its interrupt was enabled */
         } gpio;
+        struct {
+            uint64_t id;         /* the capability that ended */
+            uint64_t object;     /* the first word of its selector (GPIO: the pin mask) */
+            uint32_t module;     /* what it covered: HSX_MAILBOX_MODULE_TIMER, _GPIO, ... */
+            uint32_t reason;     /* hsx_cap_reason_t (hsx_cap.h) */
+            uint32_t holder_pid; /* in the initial pid namespace */
+        } cap;
     } u;
 } hsx_mailbox_event_t;
 
@@ -88,6 +97,9 @@ int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox);
  * @return HSX_HAL_OK; HSX_HAL_TIMEOUT; HSX_HAL_CLOSED when the mailbox was
  *         destroyed (the final event, with its close_reason and drop counts,
  *         is filled in the first time) or closed by another thread;
+ *         HSX_HAL_DENIED (hsx_hal_errno() EKEYREVOKED) instead when the
+ *         subscription ended because the capability it was opened under
+ *         ended (close_reason HSX_MAILBOX_CLOSE_REVOKED), then and after;
  *         HSX_HAL_BUSY when a callback is registered; HSX_HAL_ERROR with
  *         hsx_hal_errno() EBADMSG or EPROTO for a malformed message (counted
  *         as a drop in the next event).

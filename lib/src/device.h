@@ -5,24 +5,53 @@
 #ifndef HSX_DEVICE_H
 #define HSX_DEVICE_H
 
+#include <stdint.h>
+
 enum hsx_node {
     HSX_NODE_TIMER, /* /dev/hsx/timer */
     HSX_NODE_GPIO,  /* /dev/hsx/gpio */
     HSX_NODE_COUNT,
 };
 
+/* The module a node serves (HSX_MODULE_*), and its name in messages ("gpio"). */
+uint32_t hsx_node_module(enum hsx_node node);
+const char *hsx_node_name(enum hsx_node node);
+
 /*
- * Issue an ioctl on a node, opening the node on first use. Returns HSX_HAL_OK,
- * or the code of the errno (see errors.c), which is kept for hsx_hal_errno().
- * A node that does not exist is HSX_HAL_NO_DEVICE.
+ * Issue an ioctl on a node, opening the node on first use (and obtaining a
+ * capability for it if it needs one: see cap.c). Returns HSX_HAL_OK, or the
+ * code of the errno (see errors.c), which is kept for hsx_hal_errno(). A node
+ * that does not exist is HSX_HAL_NO_DEVICE. An operation denied for want of a
+ * capability is tried once more if one could be obtained.
  */
 int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg);
 
+/* The node's descriptor, opened on first use as above, or a negative HSX_HAL_* code. */
+int hsx_dev_fd(enum hsx_node node);
+
+/*
+ * HSX_A_MBOX_AUTH_FD for a subscription to one of the node's mailboxes: its
+ * descriptor if this process's capability is what authorizes listening
+ * (acquired first if none is held), or -1 (root needs none; a node that
+ * cannot be opened has none to give).
+ */
+int hsx_dev_auth_fd(enum hsx_node node);
+
+/* ioctl(2) on an open node's fd, or the test hook: 0 or -errno, no capability logic. */
+int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *arg);
+
+/* fork(): see fork.c. The child closes its copies of the nodes and opens its own. */
+void hsx_dev_fork_prepare(void);
+void hsx_dev_fork_parent(void);
+void hsx_dev_fork_child(void);
+
 /*
  * For lib/tests only. An ioctl hook stands in for the kernel: it is called
- * instead of opening the node and must behave like ioctl(2) (0, or -1 with
- * errno set). NULL restores the kernel. hsx_dev_set_root() makes the nodes be
- * looked for under another directory than /dev and forgets open nodes.
+ * instead of ioctl(2) and must behave like it (0, or -1 with errno set); the
+ * node "opened" is then /dev/null, which a fake hsxd may receive. NULL
+ * restores the kernel. hsx_dev_set_root() makes the nodes be looked for
+ * under another directory than /dev. Both forget open nodes and every
+ * capability state (hsx_cap_reset()).
  */
 typedef int (*hsx_dev_ioctl_hook_t)(enum hsx_node node, unsigned long request, void *arg);
 void hsx_dev_set_ioctl_hook(hsx_dev_ioctl_hook_t hook);

@@ -32,6 +32,7 @@
 
 #include "dispatcher.h"
 #include "errors.h"
+#include "fork.h"
 #include "mailbox.h"
 
 #define DISPATCH_SQ_ENTRIES 64
@@ -297,6 +298,8 @@ static int start_locked(void)
 int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *user_data,
                      void **old_user_data)
 {
+    if (callback)
+        hsx_fork_watch(); /* before d.lock: see fork.h */
     pthread_mutex_lock(&d.lock);
     if (callback && !d.started) {
         int ret = start_locked();
@@ -330,6 +333,38 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
         queue_locked(mb);
         wake_locked();
     }
+    pthread_mutex_unlock(&d.lock);
+}
+
+/* ---- fork ----------------------------------------------------------------------------- */
+
+void hsx_dispatch_fork_prepare(void)
+{
+    pthread_mutex_lock(&d.lock);
+}
+
+void hsx_dispatch_fork_parent(void)
+{
+    pthread_mutex_unlock(&d.lock);
+}
+
+/*
+ * The thread is not in the child, and its ring and eventfd are shared with
+ * the parent's: the child forgets them (closing only its copies) and starts a
+ * dispatcher of its own for the first callback it sets. Mailboxes inherited
+ * with a callback stay the parent's (see README.md, Known limits).
+ */
+void hsx_dispatch_fork_child(void)
+{
+    if (d.started) {
+        io_uring_queue_exit(&d.ring);
+        close(d.wake_fd);
+    }
+    d.started = false;
+    d.wake_fd = -1;
+    d.running = NULL;
+    d.todo = NULL;
+    pthread_cond_init(&d.idle, NULL);
     pthread_mutex_unlock(&d.lock);
 }
 

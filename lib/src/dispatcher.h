@@ -42,4 +42,9 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data);
  */
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb);
 
+/* fork(): see fork.c. */
+void hsx_dispatch_fork_prepare(void);
+void hsx_dispatch_fork_parent(void);
+void hsx_dispatch_fork_child(void);
+
 #endif /* HSX_DISPATCHER_H */

@@ -11,10 +11,21 @@
  *   EBUSY EAGAIN EALREADY                        BUSY
  *   ENOMEM ENOBUFS                               NO_MEMORY
  *   ENOTTY EOPNOTSUPP ENOSYS EPROTONOSUPPORT     UNSUPPORTED     (ENOTTY: old hsx.ko)
- *   EPERM EACCES                                 DENIED
+ *   EPERM EACCES EKEYEXPIRED EKEYREVOKED         DENIED          (capabilities: see below)
  *   ENODEV ENXIO                                 NO_DEVICE       (ENXIO: GPIO pin not mapped)
  *   EMFILE ENFILE ENOSPC EDQUOT                  LIMIT
  *   anything else                                ERROR
+ *
+ * Capabilities (hsx_cap.h): the kernel denies an unprivileged file with no
+ * capability EACCES, a file used by another process than its opener EPERM,
+ * and a capability that expired or was revoked EKEYEXPIRED or EKEYREVOKED; all
+ * are DENIED, and hsx_hal_errno() tells them apart. No other part of hsx.ko,
+ * of the netlink family or of the hsxd protocol uses the two EKEY* values, so
+ * the mapping takes no other meaning away. EPERM also stays what it was
+ * before capabilities (writing an input pin, cancelling another file's
+ * timer, listening without the right): the library only ever retries an
+ * operation after obtaining a capability for EACCES, EKEYEXPIRED and
+ * EKEYREVOKED (cap.c), never for EPERM.
  *
  * Two call sites give ENOENT its other meaning and say so where they do:
  * opening a device node that does not exist, and subscribing to a mailbox that
@@ -61,6 +72,8 @@ static const struct errno_class errno_table[] = {
     /* Not this process's to do. */
     {EPERM, HSX_HAL_DENIED},
     {EACCES, HSX_HAL_DENIED},
+    {EKEYEXPIRED, HSX_HAL_DENIED},
+    {EKEYREVOKED, HSX_HAL_DENIED},
     /* The device is not there. */
     {ENODEV, HSX_HAL_NO_DEVICE},
     {ENXIO, HSX_HAL_NO_DEVICE},
@@ -115,7 +128,7 @@ static const char *const code_messages[] = {
     [-HSX_HAL_INVALID_PARAM] = "Invalid parameter",
     [-HSX_HAL_NO_MEMORY] = "Out of memory or buffer space",
     [-HSX_HAL_UNSUPPORTED] = "Not supported by this hsx.ko or kernel",
-    [-HSX_HAL_DENIED] = "Permission denied",
+    [-HSX_HAL_DENIED] = "Permission denied: no capability for it, or not this process's to do",
     [-HSX_HAL_NO_DEVICE] = "No such device: hsx.ko is not loaded, or the node or mailbox does "
                            "not exist",
     [-HSX_HAL_LIMIT] = "Resource limit reached",

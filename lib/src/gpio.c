@@ -311,7 +311,8 @@ static int subscribe_locked(uint8_t pin, hsx_mailbox_t **mailbox, struct closing
     }
 
     snprintf(name, sizeof(name), HSX_MBOX_GPIO_FMT, pin);
-    int ret = hsx_mailbox_open_object(name, &mb);
+    /* Listening needs HSX_CAP_R_GPIO_IRQ on the pin: the file that holds it says so. */
+    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_NODE_GPIO), &mb);
     if (ret != HSX_HAL_OK)
         return ret;
     ret = hsx_object_table_add(&mailboxes, pin, mb);

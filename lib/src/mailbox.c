@@ -180,8 +180,9 @@ static int on_open_reply(const struct nlmsghdr *nlh, void *data)
     }
 }
 
-/* Open a socket and subscribe it to mb->name. Returns 0 or -errno. */
-static int subscribe(struct hsx_mailbox *mb, uint16_t family)
+/* Open a socket and subscribe it to mb->name (auth_fd: see hsx_mailbox_open_auth()). Returns 0 or
+ * -errno. */
+static int subscribe(struct hsx_mailbox *mb, uint16_t family, int auth_fd)
 {
     unsigned char buf[MNL_NLMSG_HDRLEN + 64 + HSX_MBOX_NAME_MAX];
     struct open_state state = {.mb = mb};
@@ -191,7 +192,7 @@ static int subscribe(struct hsx_mailbox *mb, uint16_t family)
     if (ret < 0)
         return ret;
     const struct nlmsghdr *req =
-        hsx_wire_mbox_open(buf, sizeof(buf), family, hsx_nl_seq(), mb->name);
+        hsx_wire_mbox_open(buf, sizeof(buf), family, hsx_nl_seq(), mb->name, auth_fd);
     ret = hsx_nl_transact(sock, req, on_open_reply, &state, true);
     if (ret == 0 && !state.have_id)
         ret = -EBADMSG;
@@ -207,7 +208,7 @@ static int subscribe(struct hsx_mailbox *mb, uint16_t family)
     return 0;
 }
 
-HSX_API int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox)
+int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox)
 {
     uint16_t family, fresh;
 
@@ -224,13 +225,13 @@ HSX_API int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox)
     if (!mb)
         return hsx_fail_with_errno(errno);
 
-    ret = subscribe(mb, family);
+    ret = subscribe(mb, family, auth_fd);
     /*
      * ENOENT is "no such mailbox", but genetlink also answers it for a family
      * ID it does not know: if hsx.ko was reloaded, the cached ID is stale.
      */
     if (ret == -ENOENT && hsx_nl_family_refresh(family, &fresh) == HSX_HAL_OK && fresh != family)
-        ret = subscribe(mb, fresh);
+        ret = subscribe(mb, fresh, auth_fd);
     if (ret < 0) {
         mailbox_free(mb);
         if (ret == -ENOENT)
@@ -241,6 +242,11 @@ HSX_API int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox)
     return HSX_HAL_OK;
 }
 
+HSX_API int hsx_mailbox_open(const char *name, hsx_mailbox_t **mailbox)
+{
+    return hsx_mailbox_open_auth(name, -1, mailbox);
+}
+
 static _Atomic hsx_mailbox_opener_t object_opener;
 
 void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener)
@@ -248,11 +254,11 @@ void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener)
     atomic_store(&object_opener, opener);
 }
 
-int hsx_mailbox_open_object(const char *name, hsx_mailbox_t **mailbox)
+int hsx_mailbox_open_object(const char *name, int auth_fd, hsx_mailbox_t **mailbox)
 {
     hsx_mailbox_opener_t opener = atomic_load(&object_opener);
 
-    return opener ? opener(name, mailbox) : hsx_mailbox_open(name, mailbox);
+    return opener ? opener(name, auth_fd, mailbox) : hsx_mailbox_open_auth(name, auth_fd, mailbox);
 }
 
 int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **mailbox)
@@ -273,6 +279,19 @@ int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **m
 }
 
 /* ---- receiving -------------------------------------------------------------- */
+
+/*
+ * With mb->lock held: what a receive returns once the kernel ended the
+ * subscription. A subscription that ended because the capability it was
+ * opened under ended is a denial, not a closed object: the caller may get
+ * access back (a new capability) but not by waiting on this handle.
+ */
+static int gone_code(struct hsx_mailbox *mb)
+{
+    if (mb->revoked)
+        return hsx_fail_with(HSX_HAL_DENIED, EKEYREVOKED);
+    return hsx_fail_with(HSX_HAL_CLOSED, 0);
+}
 
 /* With mb->lock held; lost_if_bad: count an undecodable message as lost and read on. */
 static int consume_locked(struct hsx_mailbox *mb, const void *buf, ssize_t len,
@@ -320,7 +339,8 @@ static int consume_locked(struct hsx_mailbox *mb, const void *buf, ssize_t len,
     hsx_drops_apply(&mb->drops, event);
     if (event->type == HSX_MAILBOX_EVENT_CLOSED) {
         mb->gone = true;
-        return hsx_fail_with(HSX_HAL_CLOSED, 0);
+        mb->revoked = event->close_reason == HSX_MAILBOX_CLOSE_REVOKED;
+        return gone_code(mb);
     }
     return HSX_HAL_OK;
 }
@@ -401,7 +421,12 @@ HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
     pthread_mutex_lock(&mb->lock);
-    if (mb->closed || mb->gone)
+    if (!mb->closed && mb->gone) {
+        ret = gone_code(mb);
+        pthread_mutex_unlock(&mb->lock);
+        return ret;
+    }
+    if (mb->closed)
         ret = HSX_HAL_CLOSED;
     else if (mb->has_callback || mb->receiving)
         ret = HSX_HAL_BUSY;
@@ -429,6 +454,9 @@ int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
     pthread_mutex_lock(&mb->lock);
     /* After the final event nothing more comes; the dispatcher stops on CLOSED anyway. */
     int ret = mb->gone ? HSX_HAL_TIMEOUT : read_queued_locked(mb, event, true);
+    /* The final event of a revoked subscription is a final event all the same. */
+    if (ret == HSX_HAL_DENIED && mb->gone)
+        ret = HSX_HAL_CLOSED;
     pthread_mutex_unlock(&mb->lock);
     return ret;
 }

@@ -45,6 +45,7 @@ struct hsx_mailbox {
     pthread_mutex_t lock; /* guards the fields below */
     bool closed;          /* hsx_mailbox_close() has been called */
     bool gone;            /* the kernel destroyed the mailbox (HSX_EVT_CLOSED) */
+    bool revoked;         /* ... or ended the subscription: its capability ended */
     bool receiving;       /* a thread is in hsx_mailbox_recv() */
     bool has_callback;
     struct hsx_drop_account drops;
@@ -111,13 +112,22 @@ void hsx_mailbox_close_end(hsx_mailbox_t *mb);
 bool hsx_mailbox_is_gone(hsx_mailbox_t *mb);
 
 /*
- * How a module subscribes to the mailbox of one of its objects ("hal:timer:3",
- * "hal:gpio:5"): hsx_mailbox_open(), unless a test set an opener (e.g. one
- * that hands out hsx_mailbox_from_fd() handles); NULL restores hsx_mailbox_open().
+ * hsx_mailbox_open() with HSX_A_MBOX_AUTH_FD: auth_fd is a /dev/hsx file of
+ * this process whose capability authorizes listening ("hal:gpio:<pin>" needs
+ * HSX_CAP_R_GPIO_IRQ on the pin; "hal:cap:<id>" the capability's holder), or
+ * -1 to send none (a privileged process needs none).
  */
-typedef int (*hsx_mailbox_opener_t)(const char *name, hsx_mailbox_t **mailbox);
+int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox);
+
+/*
+ * How the library subscribes to the mailbox of one of its objects
+ * ("hal:timer:3", "hal:gpio:5", "hal:cap:7"): hsx_mailbox_open_auth(), unless
+ * a test set an opener (e.g. one that hands out hsx_mailbox_from_fd()
+ * handles); NULL restores hsx_mailbox_open_auth().
+ */
+typedef int (*hsx_mailbox_opener_t)(const char *name, int auth_fd, hsx_mailbox_t **mailbox);
 void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener);
-int hsx_mailbox_open_object(const char *name, hsx_mailbox_t **mailbox);
+int hsx_mailbox_open_object(const char *name, int auth_fd, hsx_mailbox_t **mailbox);
 
 /* Drop accounting, see mailbox.c. */
 void hsx_drops_note_lost(struct hsx_drop_account *drops);

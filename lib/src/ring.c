@@ -20,10 +20,12 @@
 #include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fork.h"
 #include "ring.h"
 #include "wire.h"
 
@@ -44,6 +46,7 @@ enum op {
 static pthread_key_t ring_key;
 static pthread_once_t ring_key_once = PTHREAD_ONCE_INIT;
 static int ring_key_err;
+static atomic_bool ring_key_ready;
 
 static void free_thread_ring(void *ptr)
 {
@@ -56,6 +59,24 @@ static void free_thread_ring(void *ptr)
 static void create_ring_key(void)
 {
     ring_key_err = pthread_key_create(&ring_key, free_thread_ring);
+    atomic_store(&ring_key_ready, true);
+}
+
+/*
+ * The forking thread's ring is shared with the parent (its rings are mapped
+ * shared): a wait in the child would take the parent's completions. The
+ * child's thread gets a ring of its own on its first wait.
+ */
+void hsx_ring_fork_child(void)
+{
+    /* pthread_once has run if any thread ever waited; before, there is no ring to forget. */
+    if (ring_key_err || !atomic_load(&ring_key_ready))
+        return;
+    struct thread_ring *tr = pthread_getspecific(ring_key);
+    if (tr) {
+        pthread_setspecific(ring_key, NULL);
+        free_thread_ring(tr);
+    }
 }
 
 /* The calling thread's ring, created on first use. Returns 0 or -errno. */
@@ -70,6 +91,7 @@ static int thread_ring(struct thread_ring **out)
         *out = tr;
         return 0;
     }
+    hsx_fork_watch();
     tr = calloc(1, sizeof(*tr));
     if (!tr)
         return -ENOMEM;

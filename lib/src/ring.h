@@ -18,4 +18,7 @@
  */
 ssize_t hsx_ring_recv(int fd, int wake_fd, const struct timespec *deadline, const void **data);
 
+/* fork(), in the child: forget the forking thread's ring (see fork.c). */
+void hsx_ring_fork_child(void);
+
 #endif /* HSX_RING_H */

@@ -94,7 +94,8 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
     uint16_t id = (uint16_t)req.timer_id;
 
     snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id);
-    ret = hsx_mailbox_open_object(name, &mailbox);
+    /* A timer's mailbox admits its creator's uid: no capability is needed to listen. */
+    ret = hsx_mailbox_open_object(name, -1, &mailbox);
     if (ret != HSX_HAL_OK)
         goto cancel;
     ret = hsx_object_table_add(&timers, id, mailbox);

@@ -18,6 +18,16 @@
 #include "hsx_uapi.h"
 #include "wire.h"
 
+_Static_assert((int)HSX_MAILBOX_CLOSE_CANCELLED == HSX_CLOSE_CANCELLED &&
+                   (int)HSX_MAILBOX_CLOSE_OWNER_GONE == HSX_CLOSE_OWNER_GONE &&
+                   (int)HSX_MAILBOX_CLOSE_ADMIN == HSX_CLOSE_ADMIN &&
+                   (int)HSX_MAILBOX_CLOSE_REVOKED == HSX_CLOSE_REVOKED,
+               "close reasons are the uAPI's values");
+_Static_assert((int)HSX_MAILBOX_MODULE_TIMER == HSX_MODULE_TIMER &&
+                   (int)HSX_MAILBOX_MODULE_GPIO == HSX_MODULE_GPIO &&
+                   (int)HSX_MAILBOX_MODULE_CORE == HSX_MODULE_CORE,
+               "modules are the uAPI's IDs");
+
 /* ---- requests ------------------------------------------------------------ */
 
 static struct nlmsghdr *put_genl_header(void *buf, size_t size, uint16_t type, uint8_t cmd,
@@ -49,12 +59,14 @@ struct nlmsghdr *hsx_wire_get_family(void *buf, size_t size, uint32_t seq, const
 }
 
 struct nlmsghdr *hsx_wire_mbox_open(void *buf, size_t size, uint16_t family, uint32_t seq,
-                                    const char *name)
+                                    const char *name, int auth_fd)
 {
     struct nlmsghdr *nlh =
         put_genl_header(buf, size, family, HSX_CMD_MBOX_OPEN, HSX_GENL_VERSION, NLM_F_ACK, seq);
 
     if (!nlh || !mnl_attr_put_strz_check(nlh, size, HSX_A_MBOX_NAME, name))
+        return NULL;
+    if (auth_fd >= 0 && !mnl_attr_put_u32_check(nlh, size, HSX_A_MBOX_AUTH_FD, (uint32_t)auth_fd))
         return NULL;
     return nlh;
 }
@@ -95,6 +107,8 @@ static const enum mnl_attr_data_type hsx_attr_types[HSX_A_MAX + 1] = {
     [HSX_A_EVT_TIMER] = MNL_TYPE_NESTED,
     [HSX_A_EVT_CLOSE_REASON] = MNL_TYPE_U32,
     [HSX_A_EVT_GPIO] = MNL_TYPE_NESTED,
+    [HSX_A_MBOX_AUTH_FD] = MNL_TYPE_U32,
+    [HSX_A_EVT_CAP] = MNL_TYPE_NESTED,
 };
 
 static const enum mnl_attr_data_type timer_attr_types[HSX_TIMER_A_MAX + 1] = {
@@ -108,6 +122,12 @@ static const enum mnl_attr_data_type gpio_attr_types[HSX_GPIO_A_MAX + 1] = {
     [HSX_GPIO_A_PIN] = MNL_TYPE_U32,      [HSX_GPIO_A_EDGE] = MNL_TYPE_U32,
     [HSX_GPIO_A_VALUE] = MNL_TYPE_U32,    [HSX_GPIO_A_TIMESTAMP_NS] = MNL_TYPE_U64,
     [HSX_GPIO_A_LINE_SEQ] = MNL_TYPE_U64,
+};
+
+static const enum mnl_attr_data_type cap_attr_types[HSX_CAP_A_MAX + 1] = {
+    [HSX_CAP_A_ID] = MNL_TYPE_U64,         [HSX_CAP_A_MODULE] = MNL_TYPE_U32,
+    [HSX_CAP_A_OBJECT] = MNL_TYPE_U64,     [HSX_CAP_A_REASON] = MNL_TYPE_U32,
+    [HSX_CAP_A_HOLDER_PID] = MNL_TYPE_U32,
 };
 
 static const enum mnl_attr_data_type ctrl_attr_types[CTRL_ATTR_MAX + 1] = {
@@ -289,6 +309,35 @@ static int parse_gpio_nest(const struct nlattr *nest, hsx_mailbox_event_t *event
 }
 
 /*
+ * The capability nest: ID, module and reason are required (without them the
+ * event says nothing usable); object and holder default to 0. ID 0 names no
+ * capability and reason 0 no end: -EPROTO. A reason above the four known
+ * ones is passed on (a newer kernel's), as is a module this library does not
+ * serve.
+ */
+static int parse_cap_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
+{
+    const struct nlattr *tb[HSX_CAP_A_MAX + 1] = {0};
+    int ret = parse_nested_attrs(nest, cap_attr_types, HSX_CAP_A_MAX, tb);
+
+    if (ret < 0)
+        return ret;
+    if (!tb[HSX_CAP_A_ID] || !tb[HSX_CAP_A_MODULE] || !tb[HSX_CAP_A_REASON])
+        return -EBADMSG;
+    uint64_t id = mnl_attr_get_u64(tb[HSX_CAP_A_ID]);
+    uint32_t reason = mnl_attr_get_u32(tb[HSX_CAP_A_REASON]);
+    if (id == 0 || reason == 0)
+        return -EPROTO;
+    event->module = HSX_MAILBOX_MODULE_CORE;
+    event->u.cap.id = id;
+    event->u.cap.module = mnl_attr_get_u32(tb[HSX_CAP_A_MODULE]);
+    event->u.cap.reason = reason;
+    event->u.cap.object = u64_or_zero(tb[HSX_CAP_A_OBJECT]);
+    event->u.cap.holder_pid = u32_or_zero(tb[HSX_CAP_A_HOLDER_PID]);
+    return 0;
+}
+
+/*
  * Required: mailbox ID, type, sequence number, timestamp. The drop counters
  * default to 0. A DATA event carries one module nest: a known one is decoded;
  * an unknown one (a module newer than this library) leaves module NONE; none
@@ -325,6 +374,8 @@ int hsx_wire_parse_event(const struct nlmsghdr *nlh, hsx_mailbox_event_t *event)
             return parse_timer_nest(tb[HSX_A_EVT_TIMER], event);
         if (tb[HSX_A_EVT_GPIO])
             return parse_gpio_nest(tb[HSX_A_EVT_GPIO], event);
+        if (tb[HSX_A_EVT_CAP])
+            return parse_cap_nest(tb[HSX_A_EVT_CAP], event);
         return table.unknown ? 0 : -EBADMSG;
     default:
         return -EPROTO;

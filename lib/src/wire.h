@@ -22,8 +22,9 @@
 
 /* Requests. Each returns the message at the start of buf, or NULL if size is too small. */
 struct nlmsghdr *hsx_wire_get_family(void *buf, size_t size, uint32_t seq, const char *name);
+/* auth_fd: the /dev/hsx file whose capability authorizes listening, or -1 for none. */
 struct nlmsghdr *hsx_wire_mbox_open(void *buf, size_t size, uint16_t family, uint32_t seq,
-                                    const char *name);
+                                    const char *name, int auth_fd);
 struct nlmsghdr *hsx_wire_mbox_close(void *buf, size_t size, uint16_t family, uint32_t seq,
                                      uint32_t mailbox_id);
 struct nlmsghdr *hsx_wire_mbox_dump(void *buf, size_t size, uint16_t family, uint32_t seq);

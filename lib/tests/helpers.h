@@ -45,6 +45,13 @@ struct test_event {
     uint32_t value;
     uint64_t edge_ns;
     uint64_t line_seq;
+    bool cap;
+    uint64_t cap_id;
+    uint32_t cap_module;
+    uint64_t cap_object;
+    uint32_t cap_reason;
+    uint32_t cap_holder;
+    uint32_t cap_omit;     /* OMIT(HSX_CAP_A_...) inside the nest */
     uint32_t close_reason; /* put when non-zero */
     uint32_t omit;
 };
@@ -93,6 +100,20 @@ static inline size_t test_put_event(void *buf, const struct test_event *ev)
         mnl_attr_put_u64(nlh, HSX_GPIO_A_LINE_SEQ, ev->line_seq);
         mnl_attr_nest_end(nlh, nest);
     }
+    if (ev->cap) {
+        struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_CAP);
+        if (!(ev->cap_omit & OMIT(HSX_CAP_A_ID)))
+            mnl_attr_put_u64(nlh, HSX_CAP_A_ID, ev->cap_id);
+        if (!(ev->cap_omit & OMIT(HSX_CAP_A_MODULE)))
+            mnl_attr_put_u32(nlh, HSX_CAP_A_MODULE, ev->cap_module);
+        if (!(ev->cap_omit & OMIT(HSX_CAP_A_OBJECT)))
+            mnl_attr_put_u64(nlh, HSX_CAP_A_OBJECT, ev->cap_object);
+        if (!(ev->cap_omit & OMIT(HSX_CAP_A_REASON)))
+            mnl_attr_put_u32(nlh, HSX_CAP_A_REASON, ev->cap_reason);
+        if (!(ev->cap_omit & OMIT(HSX_CAP_A_HOLDER_PID)))
+            mnl_attr_put_u32(nlh, HSX_CAP_A_HOLDER_PID, ev->cap_holder);
+        mnl_attr_nest_end(nlh, nest);
+    }
     if (ev->close_reason)
         mnl_attr_put_u32(nlh, HSX_A_EVT_CLOSE_REASON, ev->close_reason);
     return nlh->nlmsg_len;
@@ -128,6 +149,36 @@ static inline struct test_event test_edge(uint32_t mailbox_id, uint64_t seq, uin
         .value = value,
         .edge_ns = 1000000000ULL * seq,
         .line_seq = seq,
+    };
+}
+
+/* The end of capability cap_id (of module, covering object), as posted to "hal:cap:<id>". */
+static inline struct test_event test_cap_end(uint32_t mailbox_id, uint64_t seq, uint64_t cap_id,
+                                             uint32_t module, uint64_t object, uint32_t reason)
+{
+    return (struct test_event){
+        .mailbox_id = mailbox_id,
+        .type = HSX_EVT_DATA,
+        .seq = seq,
+        .timestamp_ns = 1000000000ULL * seq,
+        .cap = true,
+        .cap_id = cap_id,
+        .cap_module = module,
+        .cap_object = object,
+        .cap_reason = reason,
+        .cap_holder = 4242,
+    };
+}
+
+/* The final event of a mailbox or subscription, closed for reason. */
+static inline struct test_event test_closed(uint32_t mailbox_id, uint64_t seq, uint32_t reason)
+{
+    return (struct test_event){
+        .mailbox_id = mailbox_id,
+        .type = HSX_EVT_CLOSED,
+        .seq = seq,
+        .timestamp_ns = 1000000000ULL * seq,
+        .close_reason = reason,
     };
 }
 
@@ -190,6 +241,20 @@ static inline int test_ioctl_result(int err)
         errno = err;
         return -1;
     }
+    return 0;
+}
+
+/*
+ * HSX_IOC_CAP_INFO as hsx.ko answers a file opened by root: privileged, so no
+ * capability is asked for. Fake kernels whose tests are not about
+ * capabilities answer it with this.
+ */
+static inline int test_privileged_cap_info(void *arg)
+{
+    struct hsx_cap_query *q = arg;
+    q->privileged = 1;
+    q->enforcing = 1;
+    memset(&q->cap, 0, sizeof(q->cap));
     return 0;
 }
 

@@ -66,6 +66,8 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
     int err;
 
     assert_int_equal(node, HSX_NODE_GPIO);
+    if (request == HSX_IOC_CAP_INFO)
+        return test_privileged_cap_info(arg);
     assert_int_equal(_IOC_TYPE(request), HSX_IOC_MAGIC);
     assert_int_equal(HSX_IOC_NR_MODULE(_IOC_NR(request)), HSX_MODULE_GPIO);
     pthread_mutex_lock(&fk.lock);
@@ -121,11 +123,13 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
     return test_ioctl_result(err);
 }
 
-static int fake_open_mailbox(const char *name, hsx_mailbox_t **mb)
+static int fake_open_mailbox(const char *name, int auth_fd, hsx_mailbox_t **mb)
 {
     unsigned int pin = PINS;
     int peer, ret = HSX_HAL_OK;
 
+    /* The file was opened privileged: no capability authorizes listening. */
+    assert_int_equal(auth_fd, -1);
     pthread_mutex_lock(&fk.lock);
     fake_log('M');
     snprintf(fk.last_name, sizeof(fk.last_name), "%s", name);

@@ -255,6 +255,40 @@ static void closed_event_ends_the_mailbox(void **state)
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 1000), HSX_HAL_CLOSED);
 }
 
+static void *wait_for_event(void *arg)
+{
+    struct fixture *f = arg;
+    hsx_mailbox_event_t ev;
+
+    int ret = hsx_mailbox_recv(f->mb, &ev, 5000);
+    bool denied = ret == HSX_HAL_DENIED && hsx_hal_errno() == EKEYREVOKED &&
+                  ev.close_reason == HSX_MAILBOX_CLOSE_REVOKED;
+    return (void *)(intptr_t)denied;
+}
+
+/* A subscription whose capability ended is a denial, for the waiter then and every receive after.
+ */
+static void revoked_subscription_is_denied(void **state)
+{
+    struct fixture *f = *state;
+    struct test_event sent = test_closed(3, 4, HSX_CLOSE_REVOKED);
+    hsx_mailbox_event_t ev;
+    pthread_t waiter;
+    void *ok = NULL;
+
+    assert_int_equal(pthread_create(&waiter, NULL, wait_for_event, f), 0);
+    test_sleep_ms(50);
+    assert_true(test_send_event(f->peer, &sent));
+    assert_int_equal(pthread_join(waiter, &ok), 0);
+    assert_true(ok == (void *)1);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), EKEYREVOKED);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 1000), HSX_HAL_DENIED);
+    /* Closing it is the application's to do, as for any ended subscription. */
+    assert_int_equal(hsx_mailbox_close(f->mb), HSX_HAL_OK);
+    f->mb = NULL;
+}
+
 static void end_of_file_ends_the_mailbox(void **state)
 {
     struct fixture *f = *state;
@@ -529,6 +563,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_loss_is_reported_once, setup, teardown),
         cmocka_unit_test(drop_accounting_rules),
         cmocka_unit_test_setup_teardown(closed_event_ends_the_mailbox, setup, teardown),
+        cmocka_unit_test_setup_teardown(revoked_subscription_is_denied, setup, teardown),
         cmocka_unit_test_setup_teardown(end_of_file_ends_the_mailbox, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_messages_are_rejected_and_reading_goes_on, setup,
                                         teardown),

@@ -50,6 +50,8 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
     int err = 0;
 
     assert_int_equal(node, HSX_NODE_TIMER);
+    if (request == HSX_IOC_CAP_INFO)
+        return test_privileged_cap_info(arg);
     pthread_mutex_lock(&fk.lock);
     if (request == HSX_IOC_TIMER_CREATE) {
         struct hsx_timer_create *req = arg;
@@ -83,11 +85,13 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
     return test_ioctl_result(err);
 }
 
-static int fake_open_mailbox(const char *name, hsx_mailbox_t **mb)
+static int fake_open_mailbox(const char *name, int auth_fd, hsx_mailbox_t **mb)
 {
     unsigned int id = 0;
     int peer, ret = HSX_HAL_OK;
 
+    /* A timer's mailbox admits its creator's uid: never a capability. */
+    assert_int_equal(auth_fd, -1);
     pthread_mutex_lock(&fk.lock);
     fake_log('M');
     snprintf(fk.last_name, sizeof(fk.last_name), "%s", name);

@@ -45,7 +45,7 @@ static void get_family_asks_the_controller_for_hsx(void **state)
 static void mbox_open_carries_the_name_and_asks_for_an_ack(void **state)
 {
     (void)state;
-    struct nlmsghdr *nlh = hsx_wire_mbox_open(buf, sizeof(buf), TEST_FAMILY, 7, "hal:timer:3");
+    struct nlmsghdr *nlh = hsx_wire_mbox_open(buf, sizeof(buf), TEST_FAMILY, 7, "hal:timer:3", -1);
     assert_non_null(nlh);
     assert_int_equal(nlh->nlmsg_type, TEST_FAMILY);
     assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
@@ -56,6 +56,24 @@ static void mbox_open_carries_the_name_and_asks_for_an_ack(void **state)
     assert_non_null(name);
     assert_int_equal(mnl_attr_validate(name, MNL_TYPE_NUL_STRING), 0);
     assert_string_equal(mnl_attr_get_str(name), "hal:timer:3");
+}
+
+static void mbox_open_carries_the_authorizing_file(void **state)
+{
+    (void)state;
+    struct nlmsghdr *nlh = hsx_wire_mbox_open(buf, sizeof(buf), TEST_FAMILY, 7, "hal:gpio:5", 9);
+    assert_non_null(nlh);
+    const struct nlattr *fd = find_attr(nlh, HSX_A_MBOX_AUTH_FD);
+    assert_non_null(fd);
+    assert_int_equal(mnl_attr_validate(fd, MNL_TYPE_U32), 0);
+    assert_int_equal(mnl_attr_get_u32(fd), 9);
+    assert_string_equal(mnl_attr_get_str(find_attr(nlh, HSX_A_MBOX_NAME)), "hal:gpio:5");
+    /* Without one (root, timers), none is sent. */
+    nlh = hsx_wire_mbox_open(buf, sizeof(buf), TEST_FAMILY, 7, "hal:gpio:5", -1);
+    assert_null(find_attr(nlh, HSX_A_MBOX_AUTH_FD));
+    /* Room for the name but not for the descriptor. */
+    size_t without = nlh->nlmsg_len;
+    assert_null(hsx_wire_mbox_open(buf, without + 4, TEST_FAMILY, 7, "hal:gpio:5", 9));
 }
 
 static void mbox_close_carries_the_id(void **state)
@@ -83,7 +101,7 @@ static void mbox_dump_is_a_dump_request(void **state)
 static void builders_refuse_small_buffers(void **state)
 {
     (void)state;
-    assert_null(hsx_wire_mbox_open(buf, 24, TEST_FAMILY, 1, "hal:timer:3"));
+    assert_null(hsx_wire_mbox_open(buf, 24, TEST_FAMILY, 1, "hal:timer:3", -1));
     assert_null(hsx_wire_mbox_dump(buf, 8, TEST_FAMILY, 1));
     assert_null(hsx_wire_get_family(buf, 20, 1, HSX_GENL_NAME));
 }
@@ -473,6 +491,70 @@ static void gpio_nest_skips_unknown_attributes(void **state)
     assert_int_equal(out.u.gpio.line_seq, 0);
 }
 
+static void capability_end_is_decoded(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev =
+        test_cap_end(40, 1, 1ULL << 40, HSX_MODULE_GPIO, 0x30, HSX_CAP_END_EXPLICIT);
+    (void)state;
+
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(out.module, HSX_MAILBOX_MODULE_CORE);
+    assert_int_equal(out.mailbox_id, 40);
+    assert_true(out.u.cap.id == 1ULL << 40);
+    assert_int_equal(out.u.cap.module, HSX_MODULE_GPIO);
+    assert_true(out.u.cap.object == 0x30);
+    assert_int_equal(out.u.cap.reason, HSX_CAP_END_EXPLICIT);
+    assert_int_equal(out.u.cap.holder_pid, 4242);
+
+    /* Object and holder default to 0; a reason from a newer kernel is passed on. */
+    ev.cap_omit = OMIT(HSX_CAP_A_OBJECT) | OMIT(HSX_CAP_A_HOLDER_PID);
+    ev.cap_reason = 9;
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_true(out.u.cap.object == 0);
+    assert_int_equal(out.u.cap.holder_pid, 0);
+    assert_int_equal(out.u.cap.reason, 9);
+}
+
+static void capability_end_must_name_id_module_and_reason(void **state)
+{
+    static const uint16_t required[] = {HSX_CAP_A_ID, HSX_CAP_A_MODULE, HSX_CAP_A_REASON};
+    hsx_mailbox_event_t out;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+        struct test_event ev = test_cap_end(40, 1, 5, HSX_MODULE_GPIO, 0, HSX_CAP_END_EXPIRED);
+        ev.cap_omit = OMIT(required[i]);
+        assert_int_equal(decode(&ev, &out), -EBADMSG);
+    }
+    /* ID 0 is no capability, reason 0 no end. */
+    struct test_event ev = test_cap_end(40, 1, 0, HSX_MODULE_GPIO, 0, HSX_CAP_END_EXPIRED);
+    assert_int_equal(decode(&ev, &out), -EPROTO);
+    ev = test_cap_end(40, 1, 5, HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(decode(&ev, &out), -EPROTO);
+
+    /* An ID put as a u32 is the wrong type. */
+    struct nlmsghdr *nlh = put_event_without_nest();
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_CAP);
+    mnl_attr_put_u32(nlh, HSX_CAP_A_ID, 5);
+    mnl_attr_put_u32(nlh, HSX_CAP_A_MODULE, HSX_MODULE_GPIO);
+    mnl_attr_put_u32(nlh, HSX_CAP_A_REASON, HSX_CAP_END_EXPIRED);
+    mnl_attr_nest_end(nlh, nest);
+    assert_int_equal(decode_buf(&out), -EBADMSG);
+}
+
+static void revoked_close_reason_is_decoded(void **state)
+{
+    hsx_mailbox_event_t out;
+    struct test_event ev = test_closed(8, 3, HSX_CLOSE_REVOKED);
+    (void)state;
+
+    assert_int_equal(decode(&ev, &out), 1);
+    assert_int_equal(out.type, HSX_MAILBOX_EVENT_CLOSED);
+    assert_int_equal(out.close_reason, HSX_MAILBOX_CLOSE_REVOKED);
+}
+
 static void truncated_datagram_is_rejected(void **state)
 {
     hsx_mailbox_event_t out;
@@ -575,6 +657,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(get_family_asks_the_controller_for_hsx),
         cmocka_unit_test(mbox_open_carries_the_name_and_asks_for_an_ack),
+        cmocka_unit_test(mbox_open_carries_the_authorizing_file),
         cmocka_unit_test(mbox_close_carries_the_id),
         cmocka_unit_test(mbox_dump_is_a_dump_request),
         cmocka_unit_test(builders_refuse_small_buffers),
@@ -596,6 +679,9 @@ int main(void)
         cmocka_unit_test(gpio_attributes_of_the_wrong_type_are_rejected),
         cmocka_unit_test(gpio_values_the_uapi_does_not_allow_are_rejected),
         cmocka_unit_test(gpio_nest_skips_unknown_attributes),
+        cmocka_unit_test(capability_end_is_decoded),
+        cmocka_unit_test(capability_end_must_name_id_module_and_reason),
+        cmocka_unit_test(revoked_close_reason_is_decoded),
         cmocka_unit_test(truncated_datagram_is_rejected),
         cmocka_unit_test(truncated_attribute_is_rejected),
         cmocka_unit_test(event_of_another_family_is_rejected),

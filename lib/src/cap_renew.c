@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Renewing capabilities before they expire: when (pure arithmetic, for the
+ * unit tests) and on which thread.
+ *
+ * A thread of its own rather than the dispatcher: a renewal is a blocking
+ * exchange with hsxd, up to HSX_HSXD_TIMEOUT_MS when hsxd is slow or hung,
+ * and on the dispatcher it would hold up every timer and GPIO callback of the
+ * application for that long. The thread exists only in a process that holds
+ * a capability (never in one run by root), sleeps in poll() on a CLOCK_BOOTTIME
+ * timerfd (expiry is on that clock, which counts suspend: after a resume the
+ * renewal is due at once instead of late), and is stopped and joined at
+ * library teardown, which also cancels a renewal under way.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cap.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+
+/* ---- when ------------------------------------------------------------------------------- */
+
+/*
+ * Two thirds into the remaining lifetime: a third of it is left for retries
+ * if hsxd does not answer. A capability that lives for less than
+ * HSX_CAP_RENEW_MIN_NS is not renewed at all, so a daemon handing out
+ * ever-shorter expiries cannot make this a busy loop.
+ */
+uint64_t hsx_cap_renew_at(uint64_t now, uint64_t expiry)
+{
+    if (expiry <= now)
+        return 0;
+    uint64_t remaining = expiry - now;
+    uint64_t delay = remaining - remaining / 3;
+    if (delay < HSX_CAP_RENEW_MIN_NS) {
+        if (remaining <= HSX_CAP_RENEW_MIN_NS)
+            return 0;
+        delay = HSX_CAP_RENEW_MIN_NS;
+    }
+    return now + delay;
+}
+
+/*
+ * A third of what is left, between 1 s and 60 s; closer to the expiry than
+ * that, halfway to it; give up when that is under HSX_CAP_RENEW_MIN_NS. So
+ * the attempts get denser towards the end but stay few (logarithmic).
+ */
+uint64_t hsx_cap_renew_retry_at(uint64_t now, uint64_t expiry)
+{
+    if (expiry <= now)
+        return 0;
+    uint64_t remaining = expiry - now;
+    uint64_t delay = remaining / 3;
+    if (delay < HSX_CAP_RETRY_MIN_NS)
+        delay = HSX_CAP_RETRY_MIN_NS;
+    if (delay > HSX_CAP_RETRY_MAX_NS)
+        delay = HSX_CAP_RETRY_MAX_NS;
+    if (delay >= remaining) {
+        delay = remaining / 2;
+        if (delay < HSX_CAP_RENEW_MIN_NS)
+            return 0;
+    }
+    return now + delay;
+}
+
+/* 1 s after a success or a first failure, then doubling per failure, up to 30 s. */
+uint64_t hsx_cap_acquire_interval(unsigned int failures)
+{
+    if (failures <= 1)
+        return HSX_CAP_ACQUIRE_MIN_NS;
+    if (failures > 6)
+        return HSX_CAP_ACQUIRE_MAX_NS;
+    uint64_t interval = HSX_CAP_ACQUIRE_MIN_NS << (failures - 1);
+    return interval > HSX_CAP_ACQUIRE_MAX_NS ? HSX_CAP_ACQUIRE_MAX_NS : interval;
+}
+
+/* ---- the thread ----------------------------------------------------------------------- */
+
+struct renewer {
+    pthread_t thread;
+    int timer_fd; /* CLOCK_BOOTTIME, armed for the next renewal */
+    int wake_fd;  /* the schedule changed */
+    int stop_fd;  /* stop, and cancel a renewal under way */
+};
+
+static struct {
+    pthread_mutex_t lock;
+    struct renewer *current;
+    bool finished; /* the library is being unloaded: start no thread again */
+} r = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void drain(int fd)
+{
+    uint64_t count;
+
+    while (read(fd, &count, sizeof(count)) > 0)
+        ;
+}
+
+static void *renew_main(void *arg)
+{
+    struct renewer *self = arg;
+
+    pthread_setname_np(pthread_self(), "hsx-renew");
+    for (;;) {
+        struct timespec now;
+        clock_gettime(CLOCK_BOOTTIME, &now);
+        uint64_t next = hsx_cap_renew_due(
+            (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec, self->stop_fd);
+
+        /* All-zero disarms: nothing is due until the schedule changes. */
+        struct itimerspec when = {0};
+        when.it_value.tv_sec = (time_t)(next / NSEC_PER_SEC);
+        when.it_value.tv_nsec = (long)(next % NSEC_PER_SEC);
+        timerfd_settime(self->timer_fd, TFD_TIMER_ABSTIME, &when, NULL);
+
+        struct pollfd fds[3] = {
+            {.fd = self->timer_fd, .events = POLLIN},
+            {.fd = self->wake_fd, .events = POLLIN},
+            {.fd = self->stop_fd, .events = POLLIN},
+        };
+        while (poll(fds, 3, -1) < 0 && errno == EINTR)
+            ;
+        if (fds[2].revents)
+            break;
+        drain(self->timer_fd);
+        drain(self->wake_fd);
+    }
+    return NULL;
+}
+
+static void close_renewer(struct renewer *rn)
+{
+    close(rn->timer_fd);
+    close(rn->wake_fd);
+    close(rn->stop_fd);
+    free(rn);
+}
+
+/* With r.lock held. */
+static struct renewer *start_locked(void)
+{
+    struct renewer *rn = malloc(sizeof(*rn));
+    sigset_t all, saved;
+
+    if (!rn)
+        return NULL;
+    rn->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
+    rn->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    rn->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (rn->timer_fd < 0 || rn->wake_fd < 0 || rn->stop_fd < 0) {
+        close_renewer(rn);
+        return NULL;
+    }
+    /* Signals are the application's business: never run its handlers on this thread. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved);
+    int ret = pthread_create(&rn->thread, NULL, renew_main, rn);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (ret) {
+        close_renewer(rn);
+        return NULL;
+    }
+    return rn;
+}
+
+/*
+ * Without the thread (no memory, no descriptors), capabilities are not
+ * renewed: they expire, the kernel says so, and the next operation acquires
+ * again. That is degraded but correct, so the failure is not returned.
+ */
+int hsx_renew_kick(void)
+{
+    pthread_mutex_lock(&r.lock);
+    if (!r.current && !r.finished)
+        r.current = start_locked();
+    if (r.current)
+        eventfd_write(r.current->wake_fd, 1);
+    int ret = r.current ? 0 : -ENOMEM;
+    pthread_mutex_unlock(&r.lock);
+    return ret;
+}
+
+/*
+ * Joined without r.lock: the thread may be waiting for the capabilities'
+ * lock, held by a thread that is about to kick it (and take r.lock).
+ */
+void hsx_renew_stop(void)
+{
+    pthread_mutex_lock(&r.lock);
+    struct renewer *rn = r.current;
+    r.current = NULL;
+    pthread_mutex_unlock(&r.lock);
+    if (!rn)
+        return;
+    eventfd_write(rn->stop_fd, 1);
+    pthread_join(rn->thread, NULL);
+    close_renewer(rn);
+}
+
+/* Library teardown (exit(), dlclose()): no thread may outlive the code it runs. */
+__attribute__((destructor)) static void renew_teardown(void)
+{
+    pthread_mutex_lock(&r.lock);
+    r.finished = true;
+    pthread_mutex_unlock(&r.lock);
+    hsx_renew_stop();
+}
+
+void hsx_renew_fork_prepare(void)
+{
+    pthread_mutex_lock(&r.lock);
+}
+
+void hsx_renew_fork_parent(void)
+{
+    pthread_mutex_unlock(&r.lock);
+}
+
+/* The thread is not in the child; its descriptors are, and are the parent's to use. */
+void hsx_renew_fork_child(void)
+{
+    if (r.current)
+        close_renewer(r.current);
+    r.current = NULL;
+    pthread_mutex_unlock(&r.lock);
+}
