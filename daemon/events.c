@@ -46,7 +46,7 @@ int events_open(struct events *ev, char *why, size_t why_size)
         return ret;
     }
     const struct nlmsghdr *req =
-        hsx_wire_mbox_open(buf, sizeof(buf), ev->family, hsx_nl_seq(), HSX_MBOX_CAPS);
+        hsx_wire_mbox_open(buf, sizeof(buf), ev->family, hsx_nl_seq(), HSX_MBOX_CAPS, -1);
     ret = req ? hsx_nl_transact(ev->sock, req, on_open_reply, ev, true) : -EINVAL;
     if (ret == 0 && ev->mailbox_id == 0)
         ret = -EBADMSG;
