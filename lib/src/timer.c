@@ -132,10 +132,16 @@ HSX_API int hsx_timer_cancel(hsx_timer_t timer)
 
     /* Close first: when this returns, the callback is not running and will not run. */
     hsx_mailbox_t *mailbox = hsx_object_table_remove(&timers, timer);
+    bool destroyed = false;
     if (mailbox) {
+        /* Its mailbox's final event was read: the kernel destroyed it (revoked, cancelled). */
+        destroyed = hsx_mailbox_is_gone(mailbox);
         hsx_mailbox_close_ex(mailbox, &callback);
         free(callback);
     }
+    /* Asking would be denied after a revocation, for a timer that no longer exists. */
+    if (destroyed)
+        return HSX_HAL_OK;
     int ret = timer_ioctl(HSX_IOC_TIMER_CANCEL, timer);
     /* Ours, but already destroyed (the administrator cancelled it): nothing is left to do. */
     if (mailbox && ret == HSX_HAL_INVALID_PARAM && hsx_hal_errno() == ENOENT)

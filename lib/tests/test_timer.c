@@ -398,6 +398,22 @@ static void cancel_of_a_timer_the_administrator_destroyed(void **state)
     assert_int_equal(hsx_timer_cancel(timer), HSX_HAL_INVALID_PARAM);
 }
 
+/* A revocation cancelled it (its wait said so): the kernel is not asked, it would deny. */
+static void cancel_of_a_timer_its_revocation_destroyed(void **state)
+{
+    hsx_timer_event_ex_t ev;
+    (void)state;
+
+    hsx_timer_t timer = hsx_timer_create(1000, HSX_TIMER_PERIODIC);
+    struct test_event closed = test_closed(timer, 1, HSX_CLOSE_REVOKED);
+    assert_true(test_send_event(fk.peers[timer], &closed));
+    assert_int_equal(hsx_timer_wait_event(timer, &ev, 1000), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), EKEYREVOKED);
+    fk.exists[timer] = false;
+    assert_int_equal(hsx_timer_cancel(timer), HSX_HAL_OK);
+    assert_string_equal(fk.log, "CMS");
+}
+
 static void handles_that_cannot_be_timers_are_refused(void **state)
 {
     static const hsx_timer_t bad[] = {0, HSX_TIMER_ID_MAX + 1, 0xfffc, 0xffff};
@@ -557,6 +573,7 @@ int main(void)
         TIMER_TEST(cancel_with_a_callback_set),
         TIMER_TEST(cancel_asks_the_kernel_about_timers_it_does_not_know),
         TIMER_TEST(cancel_of_a_timer_the_administrator_destroyed),
+        TIMER_TEST(cancel_of_a_timer_its_revocation_destroyed),
         TIMER_TEST(handles_that_cannot_be_timers_are_refused),
         TIMER_TEST(tick_and_frequency_come_from_the_kernel),
         TIMER_TEST(without_hsx_ko),

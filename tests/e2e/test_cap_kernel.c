@@ -777,10 +777,12 @@ static int holder_blocks_on_its_timer(int fd, int sock)
     snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id);
     CHILD_CHECK(hsx_mailbox_open(name, &mb) == HSX_HAL_OK);
     send_byte(sock, 'b');
-    /* Blocks until the parent revokes: a liveness bound, not a timing one. */
-    CHILD_CHECK(hsx_mailbox_recv(mb, &ev, E2E_LIVENESS_MS) == HSX_HAL_CLOSED);
+    /* Blocks until the parent revokes: a liveness bound, not a timing one. A denial, not a close.
+     */
+    CHILD_CHECK(hsx_mailbox_recv(mb, &ev, E2E_LIVENESS_MS) == HSX_HAL_DENIED);
+    CHILD_CHECK(hsx_hal_errno() == EKEYREVOKED);
     CHILD_CHECK(ev.type == HSX_MAILBOX_EVENT_CLOSED);
-    CHILD_CHECK(ev.close_reason == (hsx_mailbox_close_reason_t)HSX_CLOSE_REVOKED);
+    CHILD_CHECK(ev.close_reason == HSX_MAILBOX_CLOSE_REVOKED);
     hsx_mailbox_close(mb);
     return 0;
 }

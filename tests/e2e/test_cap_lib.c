@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The library's side of capabilities against the real hsx.ko: applications
+ * that run as an unprivileged user (uid APP_UID, forked children) and call
+ * the spec's functions unchanged, with this program (root) playing hsxd: a
+ * thread serving uapi/hsxd_proto.h on a socket in a temporary directory
+ * (HSX_HAL_HSXD_SOCKET), minting, renewing and revoking through /dev/hsx/ctl.
+ * Being root, it passes the library's check that hsxd runs as root, as the
+ * real daemon does. Its policy is a few switches the tests turn.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_cap.h"
+#include "hsx_gpio.h"
+#include "hsx_timer.h"
+#include "hsx_uapi.h"
+#include "hsxd_proto.h"
+
+#define APP_UID 1000
+#define SIM_NAME "hsx-caplib"
+#define SIM_LABEL "hsx-caplib-sim"
+#define PIN 44 /* line 0 of the simulated chip; no other test uses it, and it is unbound after */
+#define SEC 1000000000ULL
+
+static uint64_t boottime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * SEC + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- the stand-in hsxd ------------------------------------------------------------------ */
+
+static struct {
+    pthread_mutex_t lock;
+    int admin_fd; /* /dev/hsx/ctl, O_EXCL: the capability administrator */
+    int listen_fd, stop_fd;
+    pthread_t thread;
+    char dir[32], path[64];
+    /* Policy. */
+    bool refuse_acquire, refuse_renew;
+    uint64_t lifetime_ns;
+    /* What it did. */
+    int acquires, renews;
+    uint64_t last_id; /* the last capability minted */
+} hsxd = {.lock = PTHREAD_MUTEX_INITIALIZER, .admin_fd = -1};
+
+static int counter(const int *which)
+{
+    pthread_mutex_lock(&hsxd.lock);
+    int value = *which;
+    pthread_mutex_unlock(&hsxd.lock);
+    return value;
+}
+
+static bool read_request(int conn, struct hsxd_request *req, int *fd)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = req, .iov_len = sizeof(*req)};
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control,
+                         .msg_controllen = sizeof(control)};
+
+    *fd = -1;
+    if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*req))
+        return false;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (c && c->cmsg_type == SCM_RIGHTS)
+        memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return *fd >= 0;
+}
+
+/* Everything the module has, when the request leaves it to the policy. */
+static void fill_default(struct hsxd_request *req)
+{
+    if (req->module == HSX_MODULE_GPIO) {
+        req->rights = req->rights ? req->rights : HSX_CAP_R_GPIO_ALL;
+        req->sel.gpio.pins = req->sel.gpio.pins ? req->sel.gpio.pins : ~0ULL;
+    } else {
+        req->rights = req->rights ? req->rights : HSX_CAP_R_TIMER_ALL;
+        req->sel.timer.max_timers =
+            req->sel.timer.max_timers ? req->sel.timer.max_timers : HSX_TIMER_DEFAULT_PER_OPEN;
+    }
+}
+
+static void serve(int conn)
+{
+    struct hsxd_request req;
+    struct hsxd_reply reply = {.version = HSXD_PROTO_VERSION};
+    struct hsx_cap_query q = {0};
+    int fd;
+
+    if (!read_request(conn, &req, &fd))
+        return;
+    reply.op = req.op;
+    q.module = req.module;
+    pthread_mutex_lock(&hsxd.lock);
+    uint64_t expiry = boottime_ns() + hsxd.lifetime_ns;
+    if (req.op == HSXD_OP_ACQUIRE && hsxd.refuse_acquire) {
+        reply.status = -EACCES;
+        snprintf(reply.message, sizeof(reply.message), "the test's policy says no");
+    } else if (req.op == HSXD_OP_ACQUIRE) {
+        fill_default(&req);
+        struct hsx_cap_mint m = {.fd = fd,
+                                 .module = req.module,
+                                 .rights = req.rights,
+                                 .sel = req.sel,
+                                 .expiry_ns = expiry};
+        hsxd.acquires++;
+        reply.status = e2e_ioctl(hsxd.admin_fd, HSX_IOC_CAP_MINT, &m);
+        if (reply.status == 0)
+            hsxd.last_id = m.id;
+    } else if (req.op == HSXD_OP_RENEW) {
+        hsxd.renews++;
+        reply.status = e2e_ioctl(fd, HSX_IOC_CAP_INFO, &q);
+        struct hsx_cap_renew r = {.id = q.cap.id, .expiry_ns = expiry};
+        if (reply.status == 0 && hsxd.refuse_renew)
+            reply.status = -EACCES;
+        else if (reply.status == 0)
+            reply.status = e2e_ioctl(hsxd.admin_fd, HSX_IOC_CAP_RENEW, &r);
+    } else {
+        reply.status = -EPERM;
+    }
+    pthread_mutex_unlock(&hsxd.lock);
+    /* What was minted or renewed, as the kernel has it. */
+    if (reply.status == 0 && e2e_ioctl(fd, HSX_IOC_CAP_INFO, &q) == 0)
+        reply.cap = q.cap;
+    close(fd);
+    send(conn, &reply, sizeof(reply), MSG_NOSIGNAL);
+}
+
+static void *hsxd_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct pollfd fds[2] = {{.fd = hsxd.listen_fd, .events = POLLIN},
+                                {.fd = hsxd.stop_fd, .events = POLLIN}};
+        if (poll(fds, 2, -1) < 0)
+            continue;
+        if (fds[1].revents)
+            return NULL;
+        int conn = accept4(hsxd.listen_fd, NULL, NULL, SOCK_CLOEXEC);
+        if (conn >= 0) {
+            serve(conn);
+            close(conn);
+        }
+    }
+}
+
+static void set_policy(bool refuse_acquire, bool refuse_renew, uint64_t lifetime_ns)
+{
+    pthread_mutex_lock(&hsxd.lock);
+    hsxd.refuse_acquire = refuse_acquire;
+    hsxd.refuse_renew = refuse_renew;
+    hsxd.lifetime_ns = lifetime_ns;
+    hsxd.acquires = hsxd.renews = 0;
+    hsxd.last_id = 0;
+    pthread_mutex_unlock(&hsxd.lock);
+}
+
+static int revoke_cap(uint64_t id)
+{
+    struct hsx_cap_revoke r = {.id = id, .reason = HSX_CAP_END_EXPLICIT};
+
+    return e2e_ioctl(hsxd.admin_fd, HSX_IOC_CAP_REVOKE, &r);
+}
+
+/* ---- applications ----------------------------------------------------------------------- */
+
+/* In a child, a failed check exits with its line number (mod 255, never 0). */
+#define APP_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "app check failed at line %d: %s (hsx errno %d)\n", __LINE__, #cond,   \
+                    hsx_hal_errno());                                                              \
+            _exit((__LINE__ % 255) + 1);                                                           \
+        }                                                                                          \
+    } while (0)
+
+/* Parent and application talk over a pipe pair: one byte, or a capability ID. */
+struct app {
+    pid_t pid;
+    int to_app, from_app; /* the parent's ends */
+    int in, out;          /* the app's ends */
+};
+
+static void tell(int fd, const void *what, size_t len)
+{
+    if (write(fd, what, len) != (ssize_t)len)
+        _exit(99);
+}
+
+static bool hear(int fd, void *what, size_t len)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+    return poll(&pfd, 1, E2E_LIVENESS_MS) == 1 && read(fd, what, len) == (ssize_t)len;
+}
+
+/* Run fn as uid APP_UID in a child, with stderr kept in a memfd it can read back. */
+static void start_app(struct app *a, int (*fn)(struct app *a), bool unprivileged)
+{
+    int down[2], up[2];
+
+    assert_int_equal(pipe2(down, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(up, O_CLOEXEC), 0);
+    a->pid = fork();
+    assert_true(a->pid >= 0);
+    if (a->pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        a->in = down[0];
+        a->out = up[1];
+        if (unprivileged &&
+            (setresgid(APP_UID, APP_UID, APP_UID) || setresuid(APP_UID, APP_UID, APP_UID)))
+            _exit(100);
+        _exit(fn(a));
+    }
+    close(down[0]);
+    close(up[1]);
+    a->to_app = down[1];
+    a->from_app = up[0];
+}
+
+static int finish_app(struct app *a)
+{
+    int status;
+
+    assert_int_equal(waitpid(a->pid, &status, 0), a->pid);
+    close(a->to_app);
+    close(a->from_app);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* An app that needs nothing from the parent while it runs: its exit code. */
+static int run_app(int (*fn)(struct app *a), bool unprivileged)
+{
+    struct app a;
+
+    start_app(&a, fn, unprivileged);
+    return finish_app(&a);
+}
+
+/* stderr into a memfd, for an app to check the library's line. */
+static int capture_stderr(void)
+{
+    int fd = memfd_create("stderr", MFD_CLOEXEC);
+
+    dup2(fd, 2);
+    return fd;
+}
+
+static const char *captured(int fd)
+{
+    static char text[2048];
+    ssize_t len = pread(fd, text, sizeof(text) - 1, 0);
+
+    text[len > 0 ? len : 0] = '\0';
+    return text;
+}
+
+static int lines(const char *text)
+{
+    int n = 0;
+
+    for (; *text; text++)
+        n += *text == '\n';
+    return n;
+}
+
+/* The spec's timer example, unchanged: create, wait three periods, cancel. */
+static bool spec_timer_example(void)
+{
+    hsx_timer_t t = hsx_timer_create(20000, HSX_TIMER_PERIODIC);
+
+    if (HSX_TIMER_IS_ERROR(t))
+        return false;
+    bool ok = true;
+    for (int i = 0; i < 3 && ok; i++)
+        ok = hsx_timer_wait(t, 5000) == HSX_HAL_OK;
+    return hsx_timer_cancel(t) == HSX_HAL_OK && ok;
+}
+
+/* ---- root and no hsxd --------------------------------------------------------------------- */
+
+static int app_as_root(struct app *a)
+{
+    hsx_cap_info_t info;
+
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", "/nonexistent/hsxd.sock", 1);
+    APP_CHECK(spec_timer_example());
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_NOT_NEEDED);
+    return 0;
+}
+
+static void root_needs_no_hsxd(void **state)
+{
+    (void)state;
+    assert_int_equal(run_app(app_as_root, false), 0);
+}
+
+static int app_without_hsxd(struct app *a)
+{
+    hsx_cap_info_t info;
+
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", "/nonexistent/hsxd.sock", 1);
+    int err = capture_stderr();
+    for (int i = 0; i < 5; i++) {
+        hsx_timer_t t = hsx_timer_create(20000, HSX_TIMER_PERIODIC);
+        APP_CHECK(HSX_TIMER_ERROR(t) == HSX_HAL_DENIED);
+        APP_CHECK(hsx_hal_errno() == EACCES);
+    }
+    const char *text = captured(err);
+    APP_CHECK(lines(text) == 1);
+    APP_CHECK(strstr(text, "hsx: timer access denied: hsxd is not running"));
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_NONE);
+    return 0;
+}
+
+static void unprivileged_without_hsxd_is_denied_once(void **state)
+{
+    (void)state;
+    assert_int_equal(run_app(app_without_hsxd, true), 0);
+}
+
+/* ---- with hsxd --------------------------------------------------------------------------------
+ */
+
+static struct e2e_sim sim;
+static bool have_sim;
+
+static int app_uses_timer_and_gpio(struct app *a)
+{
+    hsx_cap_info_t info;
+    char go;
+
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    int err = capture_stderr();
+    APP_CHECK(spec_timer_example());
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD && info.id != 0);
+    APP_CHECK(info.renew_ns > boottime_ns() && info.renew_ns < info.expiry_ns);
+    if (have_sim) {
+        /* Listening to a pin is authorized by the capability of this process's file. */
+        APP_CHECK(hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE) == HSX_HAL_OK);
+        APP_CHECK(hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_RISING, true) == HSX_HAL_OK);
+        tell(a->out, "r", 1);
+        APP_CHECK(hear(a->in, &go, 1));
+        APP_CHECK(hsx_gpio_wait_interrupt(PIN, 10000) == HSX_HAL_OK);
+        APP_CHECK(hsx_gpio_read(PIN) == 1);
+        APP_CHECK(hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_RISING, false) == HSX_HAL_OK);
+    }
+    APP_CHECK(hsx_cap_list(NULL, 0) == (have_sim ? 2 : 1));
+    APP_CHECK(captured(err)[0] == '\0');
+    return 0;
+}
+
+static void spec_functions_work_unprivileged_with_hsxd(void **state)
+{
+    struct app a;
+    char ready;
+
+    (void)state;
+    set_policy(false, false, 3600 * SEC);
+    if (have_sim)
+        e2e_sim_pull(&sim, 0, 0);
+    start_app(&a, app_uses_timer_and_gpio, true);
+    if (have_sim) {
+        assert_true(hear(a.from_app, &ready, 1));
+        e2e_sim_pull(&sim, 0, 1);
+        tell(a.to_app, "g", 1);
+    }
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(counter(&hsxd.acquires), have_sim ? 2 : 1);
+}
+
+/* ---- revocation
+ * ---------------------------------------------------------------------------------- */
+
+static atomic_int revoked;
+static _Atomic uint64_t revoked_id;
+static atomic_int revoked_reason;
+
+static void on_revoke(void *event, uint32_t length, void *user)
+{
+    const hsx_cap_event_t *ev = event;
+
+    (void)user;
+    if (length != sizeof(*ev))
+        return;
+    atomic_store(&revoked_id, ev->id);
+    atomic_store(&revoked_reason, ev->reason);
+    atomic_fetch_add(&revoked, 1);
+}
+
+static bool heard_revocation(int count, unsigned int timeout_ms)
+{
+    for (unsigned int waited = 0; waited < timeout_ms; waited += 10) {
+        if (atomic_load(&revoked) >= count)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+static int app_blocked_when_revoked(struct app *a)
+{
+    hsx_cap_info_t info;
+
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    APP_CHECK(hsx_cap_set_revoke_callback(on_revoke, NULL) == HSX_HAL_OK);
+    hsx_timer_t t = hsx_timer_create(3000000, HSX_TIMER_ONE_SHOT);
+    APP_CHECK(!HSX_TIMER_IS_ERROR(t));
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    tell(a->out, &info.id, sizeof(info.id));
+    /* Blocked when the administrator revokes: a denial, not a timeout or a close. */
+    APP_CHECK(hsx_timer_wait(t, 20000) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == EKEYREVOKED);
+    APP_CHECK(heard_revocation(1, 5000));
+    APP_CHECK(atomic_load(&revoked_id) == info.id);
+    APP_CHECK(atomic_load(&revoked_reason) == HSX_CAP_REASON_EXPLICIT);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_NONE);
+    /* The kernel cancelled it with the capability: nothing to ask, nothing denied. */
+    APP_CHECK(hsx_timer_cancel(t) == HSX_HAL_OK);
+
+    /* The next use, a second later, asks hsxd again. */
+    usleep(1100000);
+    APP_CHECK(spec_timer_example());
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    return 0;
+}
+
+/* Run an app that sends the ID of its capability and then blocks; revoke it meanwhile. */
+static int revoke_while_app_waits(int (*fn)(struct app *a))
+{
+    struct app a;
+    uint64_t id;
+
+    set_policy(false, false, 3600 * SEC);
+    start_app(&a, fn, true);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    usleep(200000); /* into the wait */
+    assert_int_equal(revoke_cap(id), 0);
+    return finish_app(&a);
+}
+
+static void a_blocked_wait_is_denied_on_revocation(void **state)
+{
+    (void)state;
+    assert_int_equal(revoke_while_app_waits(app_blocked_when_revoked), 0);
+    assert_int_equal(counter(&hsxd.acquires), 2);
+}
+
+static int app_gpio_revoked(struct app *a)
+{
+    hsx_cap_info_t info;
+
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    APP_CHECK(hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE) == HSX_HAL_OK);
+    APP_CHECK(hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true) == HSX_HAL_OK);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_GPIO, &info) == HSX_HAL_OK);
+    tell(a->out, &info.id, sizeof(info.id));
+    APP_CHECK(hsx_gpio_wait_interrupt(PIN, 20000) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == EKEYREVOKED);
+    return 0;
+}
+
+static void a_gpio_wait_is_denied_on_revocation(void **state)
+{
+    (void)state;
+    if (!have_sim)
+        skip();
+    assert_int_equal(revoke_while_app_waits(app_gpio_revoked), 0);
+}
+
+/* ---- renewal and expiry ---------------------------------------------------------------------- */
+
+static int app_outlives_lifetimes(struct app *a)
+{
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    int err = capture_stderr();
+    /* Lifetimes of 2 s, used for 5 s: renewed at 2/3 each time. */
+    for (int i = 0; i < 10; i++) {
+        APP_CHECK(spec_timer_example());
+        usleep(400000);
+    }
+    APP_CHECK(captured(err)[0] == '\0');
+    return 0;
+}
+
+static void renewed_without_the_app_doing_anything(void **state)
+{
+    (void)state;
+    set_policy(false, false, 2 * SEC);
+    assert_int_equal(run_app(app_outlives_lifetimes, true), 0);
+    assert_int_equal(counter(&hsxd.acquires), 1);
+    assert_true(counter(&hsxd.renews) >= 2);
+}
+
+static int app_expires(struct app *a)
+{
+    hsx_cap_info_t info;
+
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    int err = capture_stderr();
+    APP_CHECK(hsx_cap_set_revoke_callback(on_revoke, NULL) == HSX_HAL_OK);
+    APP_CHECK(spec_timer_example());
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    /* Renewal refused: it expires, and the holder hears it. */
+    APP_CHECK(heard_revocation(1, 10000));
+    APP_CHECK(atomic_load(&revoked_id) == info.id);
+    APP_CHECK(atomic_load(&revoked_reason) == HSX_CAP_REASON_EXPIRED);
+    /* Acquiring is refused too now: denied, in hsxd's words, once. */
+    hsx_timer_t t = hsx_timer_create(20000, HSX_TIMER_PERIODIC);
+    APP_CHECK(HSX_TIMER_ERROR(t) == HSX_HAL_DENIED);
+    t = hsx_timer_create(20000, HSX_TIMER_PERIODIC);
+    APP_CHECK(HSX_TIMER_ERROR(t) == HSX_HAL_DENIED);
+    const char *text = captured(err);
+    APP_CHECK(lines(text) == 1);
+    APP_CHECK(strstr(text, "hsxd refused: the test's policy says no"));
+    return 0;
+}
+
+static void a_refused_renewal_expires_and_is_heard(void **state)
+{
+    struct app a;
+
+    (void)state;
+    set_policy(false, true, 2 * SEC);
+    start_app(&a, app_expires, true);
+    /* After the first acquisition, the policy withdraws everything. */
+    for (int i = 0; i < 500 && counter(&hsxd.acquires) < 1; i++)
+        usleep(10000);
+    pthread_mutex_lock(&hsxd.lock);
+    hsxd.refuse_acquire = true;
+    pthread_mutex_unlock(&hsxd.lock);
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(counter(&hsxd.renews), 1);
+}
+
+/* ---- fork
+ * ------------------------------------------------------------------------------------------ */
+
+static int app_forks(struct app *a)
+{
+    hsx_cap_info_t info;
+    int status;
+
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    APP_CHECK(spec_timer_example());
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    uint64_t parent_id = info.id;
+    pid_t child = fork();
+    APP_CHECK(child >= 0);
+    if (child == 0) {
+        hsx_cap_info_t mine;
+        bool ok = spec_timer_example() && hsx_cap_get(HSX_CAP_MODULE_TIMER, &mine) == HSX_HAL_OK &&
+                  mine.status == HSX_CAP_STATUS_HELD && mine.id != parent_id;
+        _exit(ok ? 0 : 1);
+    }
+    APP_CHECK(waitpid(child, &status, 0) == child);
+    APP_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    APP_CHECK(spec_timer_example());
+    return 0;
+}
+
+static void a_forked_child_gets_its_own(void **state)
+{
+    (void)state;
+    set_policy(false, false, 3600 * SEC);
+    assert_int_equal(run_app(app_forks, true), 0);
+    assert_int_equal(counter(&hsxd.acquires), 2);
+}
+
+/* ---- setup
+ * ------------------------------------------------------------------------------------------ */
+
+static int group_setup(void **state)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+
+    (void)state;
+    hsxd.admin_fd = open("/dev/hsx/ctl", O_RDWR | O_EXCL | O_CLOEXEC);
+    if (hsxd.admin_fd < 0) {
+        fprintf(stderr, "cannot become the capability administrator: %s\n", strerror(errno));
+        return -1;
+    }
+    if (e2e_sysfs_u64("/sys/hal/caps/enforcing") != 1) {
+        fprintf(stderr, "enforcement is off\n");
+        return -1;
+    }
+    /* Reachable by the application's uid, as /run/hsx/hsxd.sock is. */
+    snprintf(hsxd.dir, sizeof(hsxd.dir), "/tmp/hsxd-XXXXXX");
+    if (!mkdtemp(hsxd.dir) || chmod(hsxd.dir, 0755))
+        return -1;
+    snprintf(hsxd.path, sizeof(hsxd.path), "%s/hsxd.sock", hsxd.dir);
+    memcpy(addr.sun_path, hsxd.path, sizeof(hsxd.path));
+    hsxd.listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    hsxd.stop_fd = eventfd(0, EFD_CLOEXEC);
+    if (hsxd.listen_fd < 0 || bind(hsxd.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) ||
+        chmod(hsxd.path, 0666) || listen(hsxd.listen_fd, 16) ||
+        pthread_create(&hsxd.thread, NULL, hsxd_main, NULL))
+        return -1;
+
+    static const char *const names[1] = {"caplib-button"};
+    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 1, names) == 0;
+    if (have_sim && e2e_map_pin(PIN, SIM_LABEL, 0))
+        return -1;
+    if (!have_sim)
+        printf("# no gpio-sim in this kernel: timers only\n");
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    if (have_sim)
+        e2e_map_pin(PIN, "", 0); /* the tests that follow expect unbound pins unbound */
+    eventfd_write(hsxd.stop_fd, 1);
+    pthread_join(hsxd.thread, NULL);
+    close(hsxd.listen_fd);
+    close(hsxd.stop_fd);
+    unlink(hsxd.path);
+    rmdir(hsxd.dir);
+    close(hsxd.admin_fd);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(root_needs_no_hsxd),
+        cmocka_unit_test(unprivileged_without_hsxd_is_denied_once),
+        cmocka_unit_test(spec_functions_work_unprivileged_with_hsxd),
+        cmocka_unit_test(a_blocked_wait_is_denied_on_revocation),
+        cmocka_unit_test(a_gpio_wait_is_denied_on_revocation),
+        cmocka_unit_test(renewed_without_the_app_doing_anything),
+        cmocka_unit_test(a_refused_renewal_expires_and_is_heard),
+        cmocka_unit_test(a_forked_child_gets_its_own),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
