@@ -139,7 +139,10 @@ $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS)
 
-e2e: $(E2E_TESTS)
+# hsxd's end-to-end test needs the daemon and a client beside it (in a subdirectory: not tests).
+E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client
+
+e2e: $(E2E_TESTS) $(E2E_HELPERS)
 $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
@@ -147,6 +150,15 @@ $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
 $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+
+$(BUILD)/e2e/helpers/hsxd: $(HSXD)
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+$(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
+		$(HSXD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer on
 # Debian's stock kernel, GPIO on the test kernel (the one with gpio-sim).

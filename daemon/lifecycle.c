@@ -166,10 +166,12 @@ int lifecycle_event(struct hsxd *h, const struct cap_event *event)
                 (uint64_t)event->id, cap.holder->pid, cap.holder->uid,
                 cap.holder->exe[0] ? cap.holder->exe : "?", why, what);
     } else {
-        log_msg(LOG_NOTICE,
-                "capability %" PRIu64 " of pid %u ended: %s (it was %s, object 0x%" PRIx64 ")",
+        /* Not tracked (derived, or its holder already gone): the event's object is its selector. */
+        union hsx_cap_selector sel = {.raw = {event->object}};
+        log_msg(LOG_NOTICE, "capability %" PRIu64 " of pid %u ended: %s (it was %s %s)",
                 (uint64_t)event->id, event->holder_pid, why,
-                capspec_module_name(name, sizeof(name), event->module), (uint64_t)event->object);
+                capspec_module_name(name, sizeof(name), event->module),
+                capspec_format_selector(s, sizeof(s), event->module, &sel));
     }
     if (empty)
         unwatch(h, empty);

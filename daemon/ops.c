@@ -49,12 +49,13 @@ static char *describe_want(char *buf, size_t size, const struct hsxd_request *re
 static void emit_summary(void *ctx, const char *text, uint32_t count)
 {
     (void)ctx;
-    log_msg(LOG_WARNING, "%s [%u more like it in the last 10 s]", text, count);
+    log_msg(LOG_WARNING, "%s [and %u more like it, not logged]", text, count);
 }
 
-uint64_t ops_flush_denials(struct hsxd *h)
+uint64_t ops_flush_denials(struct hsxd *h, bool all)
 {
-    ratelimit_flush(&h->denials, boottime_ns(), emit_summary, h);
+    /* At the end of time every window has ended: at exit, no count is lost. */
+    ratelimit_flush(&h->denials, all ? UINT64_MAX : boottime_ns(), emit_summary, h);
     return ratelimit_next(&h->denials);
 }
 
@@ -69,7 +70,8 @@ static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const 
                  int status, const char *why, struct hsxd_reply *reply)
 {
     char key[RATELIMIT_TEXT_MAX], text[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX], name[16];
-    const char *op_name = proto_op_name(name, sizeof(name), op);
+    const bool known = op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE;
+    const char *op_name = known ? proto_op_name(name, sizeof(name), op) : "a malformed request";
 
     set_reply(reply, status, why);
     textf(key, sizeof(key), "%u %s %s %s %s", who->uid, who->exe ? who->exe : "", op_name, what,

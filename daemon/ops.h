@@ -40,8 +40,8 @@ bool ops_list_next(struct hsxd *h, uint64_t *after, struct hsxd_reply *reply);
 void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int status,
                 const char *why, struct hsxd_reply *reply);
 
-/* Log the denial summaries that are due; when the next ones are (0: none). */
-uint64_t ops_flush_denials(struct hsxd *h);
+/* Log the denial summaries that are due (all: every one pending); when the next are (0: none). */
+uint64_t ops_flush_denials(struct hsxd *h, bool all);
 
 /* Forget runtime grants that have lapsed. */
 void ops_expire_grants(struct hsxd *h);

@@ -23,10 +23,11 @@ int pidfd_of(uint32_t pid)
     return fd < 0 ? -errno : fd;
 }
 
-/* Field 22 of /proc/<pid>/stat: when the process started, in clock ticks since boot. */
-static int start_ticks(uint32_t pid, unsigned long long *ticks)
+int proc_start_ns(uint32_t pid, uint64_t *ns)
 {
     char path[32], buf[1024];
+    unsigned long long ticks;
+    long hz = sysconf(_SC_CLK_TCK);
 
     snprintf(path, sizeof(path), "/proc/%u/stat", pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -34,18 +35,23 @@ static int start_ticks(uint32_t pid, unsigned long long *ticks)
         return -errno;
     ssize_t len = read(fd, buf, sizeof(buf) - 1);
     close(fd);
-    if (len <= 0)
+    if (len <= 0 || hz <= 0)
         return -EIO;
     buf[len] = '\0';
-    /* The command name may hold spaces and parentheses: count fields after the last ')'. */
+    /*
+     * Field 22 is the start time in clock ticks of CLOCK_BOOTTIME. The
+     * command name (field 2) may hold spaces and parentheses: count from the
+     * last ')', which the space before field 3 follows.
+     */
     char *s = strrchr(buf, ')');
     if (!s)
         return -EIO;
     s++;
-    for (int field = 2; field < 22 && s; field++)
+    for (int field = 3; field < 22 && s; field++)
         s = strchr(s + 1, ' ');
-    if (!s || sscanf(s, " %llu", ticks) != 1)
+    if (!s || sscanf(s, " %llu", &ticks) != 1)
         return -EIO;
+    *ns = ticks * (1000000000ull / (unsigned long long)hz);
     return 0;
 }
 
@@ -121,14 +127,13 @@ int peer_identify(int sock, uint64_t accepted_ns, struct peer *p, char *why, siz
 
     if (!p->pidfd_attested) {
         /* A process that started after the accept cannot have connected: its pid was reused. */
-        unsigned long long ticks;
-        long hz = sysconf(_SC_CLK_TCK);
-        if (start_ticks(p->pid, &ticks) < 0 || !peer_alive(p)) {
+        uint64_t started;
+        if (proc_start_ns(p->pid, &started) < 0 || !peer_alive(p)) {
             snprintf(why, why_size, "pid %u exited before it was identified", p->pid);
             peer_release(p);
             return -ESRCH;
         }
-        if (hz > 0 && ticks * (1000000000ull / (unsigned long long)hz) > accepted_ns) {
+        if (started > accepted_ns) {
             snprintf(why, why_size,
                      "pid %u started after its connection was accepted: the "
                      "client exited and its pid was reused",

@@ -55,6 +55,9 @@ void proc_exe(uint32_t pid, char *exe, size_t size);
 /* Read a process's effective uid from /proc; returns 0 or -errno. */
 int proc_uid(uint32_t pid, uint32_t *uid);
 
+/* When pid started, in CLOCK_BOOTTIME ns (to the clock tick). Returns 0 or -errno. */
+int proc_start_ns(uint32_t pid, uint64_t *ns);
+
 /* A pidfd for pid, or -errno. */
 int pidfd_of(uint32_t pid);
 

@@ -426,7 +426,7 @@ static int read_events(struct server *s)
 /* Close idle connections; how long epoll may wait for the next deadline (ms, -1 none). */
 static int housekeeping(struct server *s)
 {
-    uint64_t now = boottime_ns(), next = ops_flush_denials(&s->hsxd);
+    uint64_t now = boottime_ns(), next = ops_flush_denials(&s->hsxd, false);
 
     ops_expire_grants(&s->hsxd);
     for (size_t i = 0; i < s->hsxd.ngrants; i++) {
@@ -492,6 +492,7 @@ int server_run(struct server *s)
 
 void server_fini(struct server *s)
 {
+    ops_flush_denials(&s->hsxd, true);
     while (s->nconns)
         conn_close(s, s->conns[0]);
     if (s->listen_fd >= 0) {

@@ -125,9 +125,9 @@ static void denials_are_logged_once(void **state)
                                             "1 rule matches uid 1000, but none grants timer"));
     /* The count comes when the window ends. */
     fake.now_ns += 11 * S;
-    ops_flush_denials(h);
+    ops_flush_denials(h, false);
     assert_int_equal(fake_log_count(), 2);
-    assert_non_null(strstr(fake_log_last(), "[49 more like it in the last 10 s]"));
+    assert_non_null(strstr(fake_log_last(), "[and 49 more like it, not logged]"));
 
     /* Another process of the same program and user is the same kind of denial. */
     struct identity twin = app;
@@ -137,6 +137,10 @@ static void denials_are_logged_once(void **state)
     assert_int_equal(fake_log_count(), 3);
     acquire(&twin, other, HSX_MODULE_TIMER, 0, 0);
     assert_int_equal(fake_log_count(), 3);
+    /* At exit, what is pending is logged whatever the time. */
+    ops_flush_denials(h, true);
+    assert_int_equal(fake_log_count(), 4);
+    assert_non_null(strstr(fake_log_last(), "[and 1 more like it, not logged]"));
 
     /* Nothing matches another program. */
     struct identity stranger = app;
@@ -365,7 +369,8 @@ static void ends_are_logged_and_forgotten(void **state)
     struct cap_event other = {
         .id = 9, .module = HSX_MODULE_TIMER, .reason = HSX_CAP_END_HOLDER_EXITED, .holder_pid = 55};
     assert_int_equal(lifecycle_event(h, &other), 0);
-    assert_non_null(strstr(fake_log_last(), "capability 9 of pid 55 ended: holder exited"));
+    assert_non_null(strstr(fake_log_last(), "capability 9 of pid 55 ended: holder exited (it was "
+                                            "timer max_timers 0)"));
 
     struct cap_event closed = {.closed = true};
     assert_int_equal(lifecycle_event(h, &closed), -EPIPE);
@@ -444,6 +449,8 @@ static void refusals_before_a_handler(void **state)
     assert_int_equal(fake_log_count(), 1);
     assert_non_null(strstr(fake_log_last(), "denied list to pid 4242 uid 1000 exe /usr/bin/app: "
                                             "list is for root only"));
+    ops_refuse(h, &app, 0, -EPROTO, "protocol version 7", &reply);
+    assert_non_null(strstr(fake_log_last(), "denied a malformed request to pid 4242"));
 }
 
 int main(void)
