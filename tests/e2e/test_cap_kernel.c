@@ -380,7 +380,7 @@ struct hammer {
     int fd;
     volatile int *stop;
     uint64_t last_ok_start_ns;
-    unsigned long ok, denied;
+    volatile unsigned long ok, denied;
 };
 
 static uint64_t mono_ns(void)
@@ -415,17 +415,22 @@ static int holder_hammers(int fd, int sock)
     struct hammer hm[8];
     pthread_t th[8];
     volatile int stop = 0;
-    uint64_t revoked_at;
+    uint64_t revoked_at, deadline = e2e_now_ms() + E2E_LIVENESS_MS;
     int i;
 
     for (i = 0; i < 8; i++) {
         hm[i] = (struct hammer){.fd = fd, .stop = &stop};
         CHILD_CHECK(pthread_create(&th[i], NULL, hammer_fn, &hm[i]) == 0);
     }
-    usleep(200000);
+    /* Every thread must have succeeded once: wait for it, not for a time (TCG is slow). */
+    for (i = 0; i < 8; i++)
+        while (!hm[i].ok && e2e_now_ms() < deadline)
+            usleep(1000);
     send_byte(sock, 'r'); /* revoke now */
     CHILD_CHECK(read(sock, &revoked_at, sizeof(revoked_at)) == sizeof(revoked_at));
-    usleep(200000);
+    for (i = 0; i < 8; i++)
+        while (!hm[i].denied && e2e_now_ms() < deadline)
+            usleep(1000);
     stop = 1;
     for (i = 0; i < 8; i++) {
         pthread_join(th[i], NULL);
