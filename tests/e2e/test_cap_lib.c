@@ -37,6 +37,7 @@
 #define SIM_NAME "hsx-caplib"
 #define SIM_LABEL "hsx-caplib-sim"
 #define PIN 44 /* line 0 of the simulated chip; no other test uses it, and it is unbound after */
+#define BUTTON_PIN 5 /* examples/gpio_interrupt.c's button: line 1, bound only while it runs */
 #define SEC 1000000000ULL
 
 static uint64_t boottime_ns(void)
@@ -346,8 +347,7 @@ static void unprivileged_without_hsxd_is_denied_once(void **state)
     assert_int_equal(run_app(app_without_hsxd, true), 0);
 }
 
-/* ---- with hsxd --------------------------------------------------------------------------------
- */
+/* ---- with hsxd ------------------------------------------------------------------------------- */
 
 static struct e2e_sim sim;
 static bool have_sim;
@@ -397,8 +397,7 @@ static void spec_functions_work_unprivileged_with_hsxd(void **state)
     assert_int_equal(counter(&hsxd.acquires), have_sim ? 2 : 1);
 }
 
-/* ---- revocation
- * ---------------------------------------------------------------------------------- */
+/* ---- revocation ------------------------------------------------------------------------------ */
 
 static atomic_int revoked;
 static _Atomic uint64_t revoked_id;
@@ -565,8 +564,7 @@ static void a_refused_renewal_expires_and_is_heard(void **state)
     assert_int_equal(counter(&hsxd.renews), 1);
 }
 
-/* ---- fork
- * ------------------------------------------------------------------------------------------ */
+/* ---- fork ------------------------------------------------------------------------------------ */
 
 static int app_forks(struct app *a)
 {
@@ -600,8 +598,83 @@ static void a_forked_child_gets_its_own(void **state)
     assert_int_equal(counter(&hsxd.acquires), 2);
 }
 
-/* ---- setup
- * ------------------------------------------------------------------------------------------ */
+/* ---- the spec's examples, unchanged ---------------------------------------------------------- */
+
+/* Built examples are copied next to this program, in examples/ (not run by the harness). */
+static bool example_path(const char *name, char *path, size_t size)
+{
+    char self[256];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (len <= 0)
+        return false;
+    self[len] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(path, size, "%s/examples/%s", self, name);
+    return access(path, X_OK) == 0;
+}
+
+static pid_t start_example(const char *path)
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (setresgid(APP_UID, APP_UID, APP_UID) || setresuid(APP_UID, APP_UID, APP_UID))
+            _exit(100);
+        setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+        execl(path, path, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int example_result(pid_t pid)
+{
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void spec_examples_run_unprivileged(void **state)
+{
+    char path[300], edge[16];
+
+    (void)state;
+    if (!example_path("timer_demo", path, sizeof(path)))
+        skip();
+    set_policy(false, false, 3600 * SEC);
+    assert_int_equal(example_result(start_example(path)), 0);
+    assert_int_equal(counter(&hsxd.acquires), 1);
+
+    /* The GPIO example, its button pressed three times as examples/gpio_interrupt.demo does. */
+    if (!have_sim || !example_path("gpio_interrupt", path, sizeof(path)))
+        return;
+    e2e_sim_pull(&sim, 1, 1);
+    assert_int_equal(e2e_map_pin(BUTTON_PIN, SIM_LABEL, 1), 0);
+    pid_t pid = start_example(path);
+    uint64_t start = e2e_now_ms();
+    do {
+        usleep(100000);
+        e2e_read_line("/sys/hal/gpio/5/edge", edge, sizeof(edge));
+    } while (strcmp(edge, "rising") != 0 && e2e_now_ms() - start < E2E_LIVENESS_MS);
+    for (int press = 0; press < 3; press++) {
+        usleep(300000);
+        e2e_sim_pull(&sim, 1, 0);
+        usleep(200000);
+        e2e_sim_pull(&sim, 1, 1);
+    }
+    int ret = example_result(pid);
+    e2e_map_pin(BUTTON_PIN, "", 0);
+    assert_int_equal(ret, 0);
+    /* Its sleeps need no module: one capability, for GPIO. */
+    assert_int_equal(counter(&hsxd.acquires), 2);
+}
+
+/* ---- setup ----------------------------------------------------------------------------------- */
 
 static int group_setup(void **state)
 {
@@ -630,8 +703,8 @@ static int group_setup(void **state)
         pthread_create(&hsxd.thread, NULL, hsxd_main, NULL))
         return -1;
 
-    static const char *const names[1] = {"caplib-button"};
-    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 1, names) == 0;
+    static const char *const names[2] = {"caplib-line", "caplib-button"};
+    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 2, names) == 0;
     if (have_sim && e2e_map_pin(PIN, SIM_LABEL, 0))
         return -1;
     if (!have_sim)
@@ -665,6 +738,7 @@ int main(void)
         cmocka_unit_test(renewed_without_the_app_doing_anything),
         cmocka_unit_test(a_refused_renewal_expires_and_is_heard),
         cmocka_unit_test(a_forked_child_gets_its_own),
+        cmocka_unit_test(spec_examples_run_unprivileged),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
