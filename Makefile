@@ -12,7 +12,10 @@ DESTDIR  ?=
 LIBDIR   ?= $(PREFIX)/lib
 INCDIR   ?= $(PREFIX)/include
 BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+UNITDIR  ?= /lib/systemd/system
 
 VERSION_MAJOR := 0
 VERSION_MINOR := 1
@@ -45,23 +48,36 @@ LIB_OBJS := $(patsubst lib/src/%.c,$(OBJDIR)/lib/%.o,$(LIB_SRCS))
 LIB_A    := $(BUILD)/lib/libhsx_hal.a
 LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
 
-HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c)
+# hsxctl speaks the daemon's words (capspec) and protocol (proto) for its cap commands.
+HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c
 HSXCTL      := $(BUILD)/hsxctl
+
+HSXD        := $(BUILD)/daemon/hsxd
+HSXD_CFLAGS := -Idaemon $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
+HSXD_LIBS   := $(shell pkg-config --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
+HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/netlink.h \
+               lib/src/wire.h
+HSXD_OBJS   := $(patsubst daemon/%.c,$(OBJDIR)/daemon/%.o,$(wildcard daemon/*.c))
+# The daemon's unit tests fake the process, its event loop, syslog and the kernel's ioctls.
+HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o), \
+                  $(HSXD_OBJS))
+HSXD_TEST_DEPS := daemon/tests/fake.c daemon/tests/fake.h
 
 EXAMPLES    := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 E2E_TESTS   := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c))) \
                $(patsubst tests/e2e/%.sh,$(BUILD)/e2e/%,$(wildcard tests/e2e/*.sh))
 BENCHES     := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
-UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/test_*.c))
+UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/test_*.c)) \
+               $(patsubst daemon/tests/test_%.c,$(BUILD)/unit/test_hsxd_%,$(wildcard daemon/tests/test_*.c))
 
 # Programs run inside the VM link the shared library by absolute rpath-free
 # name; the VM harness copies every library they need into the guest.
 APP_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
 
-.PHONY: all module lib tools examples e2e bench bench-build unit install uninstall deps check demo \
-        kunit vm-stock vm-debug module-matrix checkpatch format format-check clean distclean
+.PHONY: all module lib tools daemon examples e2e bench bench-build unit install uninstall deps check \
+        demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
-all: lib tools module examples
+all: lib tools daemon module examples
 
 # ---- kernel module --------------------------------------------------------
 
@@ -101,15 +117,32 @@ $(LIB_SO): $(LIB_OBJS) lib/src/libhsx_hal.map
 
 tools: $(HSXCTL)
 
-$(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(LIB_SO)
-	$(CC) $(UCFLAGS) -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' -lhsx_hal $(ULIBS)
+$(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_SO)
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' \
+		-lhsx_hal $(ULIBS)
+
+# ---- the capability daemon -------------------------------------------------------------
+
+daemon: $(HSXD)
+
+$(OBJDIR)/daemon/%.o: daemon/%.c $(HSXD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -c $< -o $@
+
+# The library's netlink plumbing comes from its static archive (only what is used).
+$(HSXD): $(HSXD_OBJS) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $(HSXD_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS)
 
 examples: $(EXAMPLES)
 $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS)
 
-e2e: $(E2E_TESTS)
+# hsxd's end-to-end test needs the daemon and a client beside it (in a subdirectory: not tests).
+E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client
+
+e2e: $(E2E_TESTS) $(E2E_HELPERS)
 $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
@@ -117,6 +150,15 @@ $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
 $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+
+$(BUILD)/e2e/helpers/hsxd: $(HSXD)
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+
+$(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
+		$(HSXD_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer on
 # Debian's stock kernel, GPIO on the test kernel (the one with gpio-sim).
@@ -137,16 +179,25 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)
-$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
-		$(wildcard tools/hsxctl/*.h)
+$(BUILD)/unit/test_hsxd_%: daemon/tests/test_%.c $(HSXD_TEST_DEPS) $(HSXD_CORE_OBJS) $(LIB_A) \
+		$(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Ilib/tests -o $@ $< $(LIB_OBJS) $(ULIBS) -lcmocka
+	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -Idaemon/tests -Itools/hsxctl \
+		-DHSXD_EXAMPLE_POLICY='"$(abspath daemon/policy.conf.example)"' -o $@ $< \
+		daemon/tests/fake.c $(HSXD_CORE_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS) -lcmocka
+
+$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
+		$(wildcard tools/hsxctl/*.h) $(OBJDIR)/daemon/capspec.o
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Idaemon -Ilib/tests -o $@ $< $(LIB_OBJS) $(OBJDIR)/daemon/capspec.o \
+		$(ULIBS) -lcmocka
 
 # ---- install ---------------------------------------------------------------------
 
-install: lib tools
+install: lib tools daemon
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/hsx $(DESTDIR)$(BINDIR) \
-		$(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hsx
 	install -m 644 lib/include/hsx_*.h uapi/hsx_uapi.h $(DESTDIR)$(INCDIR)/hsx/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -156,6 +207,10 @@ install: lib tools
 		-e 's|@VERSION@|$(VERSION)|' lib/hsx_hal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/hsx_hal.pc
 	install -m 755 $(HSXCTL) $(DESTDIR)$(BINDIR)/hsxctl
 	install -m 644 tools/hsxctl/hsxctl.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 755 $(HSXD) $(DESTDIR)$(SBINDIR)/hsxd
+	install -m 644 daemon/hsxd.8 $(DESTDIR)$(MANDIR)/man8/
+	sed 's|@SBINDIR@|$(SBINDIR)|' daemon/hsxd.service > $(DESTDIR)$(UNITDIR)/hsxd.service
+	install -m 644 daemon/policy.conf.example $(DESTDIR)$(SYSCONFDIR)/hsx/
 	@if [ -f $(BUILD)/hsx.ko ]; then \
 		install -d $(DESTDIR)/lib/modules/$(KREL)/extra && \
 		install -m 644 $(BUILD)/hsx.ko $(DESTDIR)/lib/modules/$(KREL)/extra/ && \
@@ -165,7 +220,9 @@ install: lib tools
 uninstall:
 	rm -rf $(DESTDIR)$(INCDIR)/hsx
 	rm -f $(DESTDIR)$(LIBDIR)/libhsx_hal.* $(DESTDIR)$(LIBDIR)/pkgconfig/hsx_hal.pc \
-		$(DESTDIR)$(BINDIR)/hsxctl $(DESTDIR)$(MANDIR)/man1/hsxctl.1
+		$(DESTDIR)$(BINDIR)/hsxctl $(DESTDIR)$(MANDIR)/man1/hsxctl.1 \
+		$(DESTDIR)$(SBINDIR)/hsxd $(DESTDIR)$(MANDIR)/man8/hsxd.8 $(DESTDIR)$(UNITDIR)/hsxd.service \
+		$(DESTDIR)$(SYSCONFDIR)/hsx/policy.conf.example
 
 # ---- the two README commands -----------------------------------------------------
 
@@ -190,6 +247,10 @@ vm-stock: all e2e
 vm-debug: all e2e
 	tests/vm/run --kernel debug --extra $(BUILD)/e2e
 
+# The device-tree binding on an emulated Raspberry Pi 3; cross-builds its own hsx.ko.
+vm-rpi:
+	tests/rpi/run
+
 CHECKPATCH ?= $(firstword $(wildcard /var/cache/hsx/linux-source-6.1/scripts/checkpatch.pl))
 checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
@@ -200,8 +261,9 @@ checkpatch:
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
 USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
-                     lib/tests/*.[ch] tools/hsxctl/*.[ch] \
-                     examples/*.c tests/e2e/*.[ch] tests/bench/*.c)
+                     lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
+                     examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
+                     tests/rpi/*.c)
 format:
 	$(CLANG_FORMAT) -i $(USER_C)
 format-check:

@@ -10,6 +10,7 @@
 #define _HSX_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/gpio/driver.h>
 #include <linux/hrtimer.h>
 
 /* 6.4 dropped the owner argument of class_create(). */
@@ -37,6 +38,41 @@ static inline void hsx_hrtimer_setup(struct hrtimer *timer,
 	hrtimer_init(timer, clock, mode);
 	timer->function = fn;
 }
+#endif
+
+/*
+ * 6.7 replaced gpiochip_find() by gpio_device_find(), which returns a
+ * reference and passes a const data pointer. Either way the match callback
+ * runs under gpiolib's list lock: it copies what it needs there.
+ */
+#ifdef HSX_HAVE_GPIO_DEVICE_FIND
+#define HSX_GPIO_MATCH_CONST const
+static inline bool hsx_gpiochip_find(void *data,
+				     int (*match)(struct gpio_chip *gc, const void *data))
+{
+	struct gpio_device *gdev = gpio_device_find(data, match);
+
+	if (!gdev)
+		return false;
+	gpio_device_put(gdev);
+	return true;
+}
+#else
+#define HSX_GPIO_MATCH_CONST
+static inline bool hsx_gpiochip_find(void *data, int (*match)(struct gpio_chip *gc, void *data))
+{
+	return gpiochip_find(data, match);
+}
+#endif
+
+/*
+ * The void remove callback of a platform driver: remove() since 6.11,
+ * remove_new() before (6.3, and backported to Debian's 6.1).
+ */
+#ifdef HSX_HAVE_VOID_PLATFORM_REMOVE
+#define hsx_platform_remove remove
+#else
+#define hsx_platform_remove remove_new
 #endif
 
 #endif /* _HSX_COMPAT_H */

@@ -303,7 +303,8 @@ static void hsx_gpio_irq_disable_locked(struct hsx_gpio_pin *p)
 
 static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
 {
-	unsigned long trigger = hsx_gpio_irq_trigger(edge, p->cfg.flags & HSX_GPIO_F_ACTIVE_LOW);
+	/* The line's polarity, not the configuration's: firmware may invert it too. */
+	unsigned long trigger = hsx_gpio_irq_trigger(edge, hsx_gpio_be->active_low(p->line));
 	int irq, ret;
 
 	lockdep_assert_held(&hsx_gpio_mutex);
@@ -351,11 +352,14 @@ static void hsx_gpio_use_locked(struct hsx_client *client, struct hsx_gpio_pin *
 		p->users++;
 }
 
-static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p)
+/* Give the pin's line back; a pin whose binding went away has none left. */
+static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p, enum hsx_close_reason reason)
 {
 	lockdep_assert_held(&hsx_gpio_mutex);
+	if (!p->line)
+		return;
 	hsx_gpio_irq_disable_locked(p);
-	hsx_mbox_destroy(p->mbox, HSX_CLOSE_OWNER_GONE);
+	hsx_mbox_destroy(p->mbox, reason);
 	p->mbox = NULL;
 	hsx_gpio_be->release(p->line);
 	p->line = NULL;
@@ -598,6 +602,35 @@ static long hsx_gpio_map(struct hsx_client *client, void *arg)
 	return ret;
 }
 
+/**
+ * hsx_gpio_rebind - change where the pins are bound, with no line held
+ * @change: makes the change; runs under the module's lock
+ * @data: its argument
+ * @force: the current bindings are going away: release every acquired line
+ *	first. Its users stay users of the pin, which they must configure
+ *	again; its mailbox closes with HSX_CLOSE_ADMIN.
+ *
+ * Return: -EBUSY when a line is held and !@force, else what @change returns.
+ */
+int hsx_gpio_rebind(int (*change)(void *data), void *data, bool force)
+{
+	unsigned int pin;
+	int ret = -EBUSY;
+
+	mutex_lock(&hsx_gpio_mutex);
+	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+		if (!hsx_gpio_pins[pin].line)
+			continue;
+		if (!force)
+			goto out;
+		hsx_gpio_teardown_locked(&hsx_gpio_pins[pin], HSX_CLOSE_ADMIN);
+	}
+	ret = change(data);
+out:
+	mutex_unlock(&hsx_gpio_mutex);
+	return ret;
+}
+
 static int hsx_gpio_open(struct hsx_client *client)
 {
 	struct hsx_gpio_client *gc = kzalloc(sizeof(*gc), GFP_KERNEL);
@@ -618,7 +651,7 @@ static void hsx_gpio_release(struct hsx_client *client)
 		struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
 
 		if (!--p->users)
-			hsx_gpio_teardown_locked(p);
+			hsx_gpio_teardown_locked(p, HSX_CLOSE_OWNER_GONE);
 	}
 	mutex_unlock(&hsx_gpio_mutex);
 	client->priv[hsx_module_slot(HSX_MODULE_GPIO)] = NULL;
@@ -859,6 +892,10 @@ int hsx_gpio_init(void)
 			goto err_dirs;
 		}
 	}
+	/* Last: a firmware node's probe may take the bindings over right away. */
+	ret = hsx_gpio_fw_register();
+	if (ret)
+		goto err_dirs;
 	return 0;
 
 err_dirs:
@@ -873,6 +910,7 @@ void hsx_gpio_exit(void)
 {
 	unsigned int pin;
 
+	hsx_gpio_fw_unregister();
 	/* Every client has been released, so no line is held. */
 	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++)
 		WARN_ON(hsx_gpio_pins[pin].line);

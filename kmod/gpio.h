@@ -9,6 +9,7 @@
 #ifndef _HSX_GPIO_H
 #define _HSX_GPIO_H
 
+#include <linux/fwnode.h>
 #include <linux/interrupt.h>
 #include <linux/types.h>
 
@@ -21,7 +22,7 @@ struct hsx_gpio_line;
  * @name: shown in /sys/hal/gpio/backend
  * @info: describe pin's binding; info->pin is set, the rest is filled
  * @map: bind a pin to a line of a chip (admin); -EOPNOTSUPP when the
- *	bindings are fixed (device tree)
+ *	bindings are fixed (firmware node, see gpio_fw.c)
  * @unmap: undo @map
  * @acquire: request the line of a pin, configured as @cfg; -ENXIO unmapped
  * @configure: change the configuration of an acquired line
@@ -31,6 +32,9 @@ struct hsx_gpio_line;
  * @get_multi: sample @n lines, as few chip operations as possible
  * @set_multi: set @n output lines likewise
  * @to_irq: the line's interrupt
+ * @active_low: the line's polarity as requested from the chip, which is the
+ *	firmware's flag combined with HSX_GPIO_F_ACTIVE_LOW: a logical edge is
+ *	a physical one of the other direction when true
  */
 struct hsx_gpio_backend {
 	const char *name;
@@ -46,16 +50,47 @@ struct hsx_gpio_backend {
 	int (*get_multi)(struct hsx_gpio_line **lines, unsigned int n, unsigned long *values);
 	int (*set_multi)(struct hsx_gpio_line **lines, unsigned int n, unsigned long *values);
 	int (*to_irq)(struct hsx_gpio_line *line);
+	bool (*active_low)(struct hsx_gpio_line *line);
 };
 
 int hsx_gpio_init(void);
 void hsx_gpio_exit(void);
+int hsx_gpio_rebind(int (*change)(void *data), void *data, bool force);
 
 /* The gpiolib backend (gpio_gpiolib.c). */
 const struct hsx_gpio_backend *hsx_gpiolib_backend_init(const char *map_param);
 void hsx_gpiolib_backend_exit(void);
 
+/**
+ * struct hsx_gpio_fw_pin - one entry of a firmware node's hsx-gpios list
+ * @ref: the reference; @ref.fwnode is NULL for a hole (an unbound pin)
+ * @name: the pin's name from hsx-gpio-names, or empty
+ */
+struct hsx_gpio_fw_pin {
+	struct fwnode_reference_args ref;
+	char name[HSX_GPIO_LABEL_MAX];
+};
+
+/**
+ * struct hsx_gpio_fw_map - the pins a firmware node binds
+ * @pins: indexed by HSX pin
+ * @count: entries up to the last bound pin
+ */
+struct hsx_gpio_fw_map {
+	struct hsx_gpio_fw_pin pins[HSX_GPIO_MAX_PINS];
+	unsigned int count;
+};
+
+/* Firmware bindings (gpio_fw.c), and their hand-over to the gpiolib backend. */
+int hsx_gpio_fw_register(void);
+void hsx_gpio_fw_unregister(void);
+void hsx_gpio_fw_describe(const struct fwnode_reference_args *ref, char *chip, size_t chip_len,
+			  u32 *offset);
+int hsx_gpiolib_set_fw(struct device *dev, const struct hsx_gpio_fw_map *map);
+
 /* Exposed for KUnit. */
+int hsx_gpio_fw_parse(const struct fwnode_handle *fwnode, struct hsx_gpio_fw_map *map);
+void hsx_gpio_fw_put(struct hsx_gpio_fw_map *map);
 int hsx_gpio_validate_config(const struct hsx_gpio_config *cfg);
 int hsx_gpio_parse_map(const char *param, unsigned int *pin, char *chip, size_t chip_len,
 		       unsigned int *offset, const char **next);

@@ -9,6 +9,10 @@
  * as it would from a device tree's hsx-gpios property, and gpioinfo shows the
  * line as used by "hsx". The table comes from the gpio_map module parameter
  * and the admin ioctl, and is rebuilt whenever a binding changes.
+ *
+ * While a firmware node binds the pins (gpio_fw.c), lines are requested for
+ * that node's device instead, and the table is set aside: the firmware
+ * describes the board, so its bindings are fixed and its flags apply.
  */
 #include <linux/errno.h>
 #include <linux/gpio/consumer.h>
@@ -32,6 +36,7 @@ struct hsx_gpio_line {
 	struct gpio_desc *desc;
 	unsigned int pin;
 	u32 drive;		/* HSX_GPIO_F_OPEN_DRAIN / _SOURCE it was requested with */
+	bool fw_active_low;	/* the binding's own polarity, as requested */
 };
 
 struct hsx_gpiolib_binding {
@@ -48,6 +53,9 @@ static struct hsx_gpiolib_binding hsx_gpiolib_pins[HSX_GPIO_MAX_PINS];
 static struct gpiod_lookup_table *hsx_gpiolib_table;
 static bool hsx_gpiolib_table_added;
 static struct platform_device *hsx_gpiolib_pdev;
+/* While a firmware node binds the pins: its device and its list. */
+static struct device *hsx_gpiolib_fw_dev;
+static const struct hsx_gpio_fw_map *hsx_gpiolib_fw;
 
 /* Re-publish the lookup table after a binding or its flags changed. */
 static void hsx_gpiolib_publish_locked(void)
@@ -105,21 +113,65 @@ static void hsx_gpiolib_line_name(struct gpio_chip *gc, unsigned int offset, cha
 	kfree(names);
 }
 
+/**
+ * hsx_gpiolib_set_fw - bind the pins by a firmware node, or stop
+ * @dev: the node's device, or NULL to go back to the table
+ * @map: its validated list, owned by the caller until it stops
+ *
+ * Called through hsx_gpio_rebind(), so no line is held.
+ * Return: 0, or -EBUSY when another node binds the pins already.
+ */
+int hsx_gpiolib_set_fw(struct device *dev, const struct hsx_gpio_fw_map *map)
+{
+	unsigned int pin;
+	int ret = 0;
+
+	mutex_lock(&hsx_gpiolib_lock);
+	if (dev && hsx_gpiolib_fw_dev) {
+		ret = -EBUSY;
+	} else {
+		for (pin = 0; dev && pin < HSX_GPIO_MAX_PINS; pin++)
+			if (hsx_gpiolib_pins[pin].mapped) {
+				dev_notice(dev, "gpio_map and admin bindings set aside while bound\n");
+				break;
+			}
+		hsx_gpiolib_fw_dev = dev;
+		hsx_gpiolib_fw = map;
+	}
+	mutex_unlock(&hsx_gpiolib_lock);
+	return ret;
+}
+
+static bool hsx_gpiolib_mapped_locked(unsigned int pin)
+{
+	lockdep_assert_held(&hsx_gpiolib_lock);
+	if (hsx_gpiolib_fw)
+		return hsx_gpiolib_fw->pins[pin].ref.fwnode;
+	return hsx_gpiolib_pins[pin].mapped;
+}
+
 static int hsx_gpiolib_info(struct hsx_gpio_info *info)
 {
 	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[info->pin];
 
 	mutex_lock(&hsx_gpiolib_lock);
-	info->mapped = b->mapped;
-	info->offset = b->offset;
-	strscpy(info->chip, b->mapped ? b->chip : "", sizeof(info->chip));
+	info->mapped = hsx_gpiolib_mapped_locked(info->pin);
+	info->offset = info->mapped ? b->offset : 0;
+	strscpy(info->chip, info->mapped ? b->chip : "", sizeof(info->chip));
 	info->name[0] = '\0';
-	if (b->line && b->line->desc) {
+	if (hsx_gpiolib_fw && info->mapped) {
+		const struct hsx_gpio_fw_pin *fp = &hsx_gpiolib_fw->pins[info->pin];
+
+		hsx_gpio_fw_describe(&fp->ref, info->chip, sizeof(info->chip), &info->offset);
+		/* The board's name for the pin, if it gives one, before the chip's. */
+		strscpy(info->name, fp->name, sizeof(info->name));
+	}
+	if (!info->name[0] && b->line && b->line->desc) {
 		/* Holding the line keeps its chip, and its names, alive. */
 		struct gpio_chip *gc = gpiod_to_chip(b->line->desc);
 
 		if (gc)
-			hsx_gpiolib_line_name(gc, b->offset, info->name, sizeof(info->name));
+			hsx_gpiolib_line_name(gc, info->offset, info->name, sizeof(info->name));
 	}
 	mutex_unlock(&hsx_gpiolib_lock);
 	return 0;
@@ -133,7 +185,9 @@ static int hsx_gpiolib_map(unsigned int pin, const char *chip, unsigned int offs
 	if (!*chip || strnlen(chip, HSX_GPIO_LABEL_MAX) >= HSX_GPIO_LABEL_MAX || offset > U16_MAX)
 		return -EINVAL;
 	mutex_lock(&hsx_gpiolib_lock);
-	if (b->line) {
+	if (hsx_gpiolib_fw) {
+		ret = -EOPNOTSUPP;
+	} else if (b->line) {
 		ret = -EBUSY;
 	} else {
 		strscpy(b->chip, chip, sizeof(b->chip));
@@ -151,7 +205,9 @@ static int hsx_gpiolib_unmap(unsigned int pin)
 	int ret = 0;
 
 	mutex_lock(&hsx_gpiolib_lock);
-	if (b->line) {
+	if (hsx_gpiolib_fw) {
+		ret = -EOPNOTSUPP;
+	} else if (b->line) {
 		ret = -EBUSY;
 	} else if (b->mapped) {
 		b->mapped = false;
@@ -179,7 +235,8 @@ static unsigned long hsx_gpiolib_bias(u32 pull)
  */
 static int hsx_gpiolib_apply(struct hsx_gpio_line *line, const struct hsx_gpio_config *cfg)
 {
-	bool active_low = cfg->flags & HSX_GPIO_F_ACTIVE_LOW;
+	/* The firmware's polarity describes the board; the application's inverts it. */
+	bool active_low = line->fw_active_low ^ !!(cfg->flags & HSX_GPIO_F_ACTIVE_LOW);
 	int ret, sw_debounce = 0;
 
 	if (gpiod_is_active_low(line->desc) != active_low)
@@ -220,7 +277,22 @@ static unsigned long hsx_gpiolib_drive_flags(u32 flags)
 	return 0;
 }
 
-/* Request pin's line with the drive mode in its lookup entry. */
+/*
+ * A firmware binding's own flags apply at request. The only drive a consumer
+ * can add to them is open drain (gpiolib emulates it where the chip cannot,
+ * and notes that the firmware should have said so); open source has to be
+ * in the firmware's reference.
+ */
+static struct gpio_desc *hsx_gpiolib_request_fw_locked(unsigned int pin, u32 flags)
+{
+	if (flags & HSX_GPIO_F_OPEN_SOURCE)
+		return ERR_PTR(-EOPNOTSUPP);
+	return gpiod_get_index(hsx_gpiolib_fw_dev, HSX_GPIOLIB_CON_ID, pin,
+			       flags & HSX_GPIO_F_OPEN_DRAIN ? GPIOD_FLAGS_BIT_OPEN_DRAIN :
+			       GPIOD_ASIS);
+}
+
+/* Request pin's line with the drive mode in its lookup entry, or its firmware's. */
 static int hsx_gpiolib_request_locked(struct hsx_gpio_line *line, u32 flags)
 {
 	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[line->pin];
@@ -228,17 +300,23 @@ static int hsx_gpiolib_request_locked(struct hsx_gpio_line *line, u32 flags)
 	struct gpio_desc *desc;
 
 	lockdep_assert_held(&hsx_gpiolib_lock);
-	if (b->lookup_flags != lookup_flags) {
-		b->lookup_flags = lookup_flags;
-		hsx_gpiolib_publish_locked();
+	if (hsx_gpiolib_fw) {
+		desc = hsx_gpiolib_request_fw_locked(line->pin, flags);
+	} else {
+		if (b->lookup_flags != lookup_flags) {
+			b->lookup_flags = lookup_flags;
+			hsx_gpiolib_publish_locked();
+		}
+		desc = gpiod_get_index(&hsx_gpiolib_pdev->dev, HSX_GPIOLIB_CON_ID, line->pin,
+				       GPIOD_ASIS);
 	}
-	desc = gpiod_get_index(&hsx_gpiolib_pdev->dev, HSX_GPIOLIB_CON_ID, line->pin, GPIOD_ASIS);
 	if (IS_ERR(desc))
 		/* No chip with that label (yet): the binding names nothing that exists. */
 		return PTR_ERR(desc) == -ENOENT || PTR_ERR(desc) == -EPROBE_DEFER ?
 		       -ENODEV : PTR_ERR(desc);
 	line->desc = desc;
 	line->drive = flags & (HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE);
+	line->fw_active_low = gpiod_is_active_low(desc);
 	return 0;
 }
 
@@ -256,7 +334,7 @@ static int hsx_gpiolib_acquire(unsigned int pin, const struct hsx_gpio_config *c
 
 	mutex_lock(&hsx_gpiolib_lock);
 	ret = -ENXIO;
-	if (!b->mapped)
+	if (!hsx_gpiolib_mapped_locked(pin))
 		goto err_unlock;
 	ret = -EBUSY;
 	if (WARN_ON_ONCE(b->line))
@@ -367,6 +445,11 @@ static int hsx_gpiolib_to_irq(struct hsx_gpio_line *line)
 	return line->desc ? gpiod_to_irq(line->desc) : -ENODEV;
 }
 
+static bool hsx_gpiolib_active_low(struct hsx_gpio_line *line)
+{
+	return line->desc && gpiod_is_active_low(line->desc);
+}
+
 static const struct hsx_gpio_backend hsx_gpiolib_backend = {
 	.name = "gpiolib",
 	.info = hsx_gpiolib_info,
@@ -380,6 +463,7 @@ static const struct hsx_gpio_backend hsx_gpiolib_backend = {
 	.get_multi = hsx_gpiolib_get_multi,
 	.set_multi = hsx_gpiolib_set_multi,
 	.to_irq = hsx_gpiolib_to_irq,
+	.active_low = hsx_gpiolib_active_low,
 };
 
 /**
@@ -448,7 +532,6 @@ const struct hsx_gpio_backend *hsx_gpiolib_backend_init(const char *map_param)
 				    GFP_KERNEL);
 	if (!hsx_gpiolib_table)
 		return ERR_PTR(-ENOMEM);
-	hsx_gpiolib_table->dev_id = HSX_GPIOLIB_DEV;
 
 	while (*p) {
 		ret = hsx_gpio_parse_map(p, &pin, chip, sizeof(chip), &offset, &p);
@@ -461,12 +544,17 @@ const struct hsx_gpio_backend *hsx_gpiolib_backend_init(const char *map_param)
 		hsx_gpiolib_pins[pin].mapped = true;
 	}
 
-	hsx_gpiolib_pdev = platform_device_register_simple(HSX_GPIOLIB_DEV, PLATFORM_DEVID_NONE,
+	/*
+	 * An automatic id ("hsx-gpio.N.auto") cannot clash with the device a
+	 * firmware node named "hsx-gpio" gets.
+	 */
+	hsx_gpiolib_pdev = platform_device_register_simple(HSX_GPIOLIB_DEV, PLATFORM_DEVID_AUTO,
 							   NULL, 0);
 	if (IS_ERR(hsx_gpiolib_pdev)) {
 		ret = PTR_ERR(hsx_gpiolib_pdev);
 		goto err_free;
 	}
+	hsx_gpiolib_table->dev_id = dev_name(&hsx_gpiolib_pdev->dev);
 	mutex_lock(&hsx_gpiolib_lock);
 	hsx_gpiolib_publish_locked();
 	mutex_unlock(&hsx_gpiolib_lock);

@@ -644,8 +644,8 @@ struct hsx_gpio_multi {
  * @mapped: 1 when the pin is bound to a line
  * @offset: the line's offset on its chip
  * @chip: the chip's label
- * @name: the line's name; empty if it has none, or while no file holds the
- *	line (the name is read from the chip through the held line)
+ * @name: the pin's name from the device tree (hsx-gpio-names), else the
+ *	line's name while a file holds the line; empty otherwise
  * @reserved: zero
  */
 struct hsx_gpio_info {
@@ -666,7 +666,8 @@ struct hsx_gpio_info {
  * @reserved: zero
  *
  * Errors: EPERM not the admin node, EBUSY the pin is in use, EINVAL a label
- * too long or not NUL-terminated.
+ * too long or not NUL-terminated, EOPNOTSUPP the bindings come from the
+ * device tree and are fixed.
  */
 struct hsx_gpio_map {
 	__u32 pin;

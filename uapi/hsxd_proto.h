@@ -25,11 +25,24 @@
  * HSXD_OP_REVOKE	root: revoke capability @cap_id, or with
  *			HSXD_REVOKE_F_PID every capability of process @pid.
  *
+ * Every field an operation does not use must be zero (EINVAL otherwise):
+ * ACQUIRE uses @module, @rights, @sel, @lifetime_s; RENEW @module and
+ * @lifetime_s; LIST nothing; GRANT @module, @rights, @sel, @uid, @lifetime_s;
+ * REVOKE @cap_id, or @pid with @flags.
+ *
  * Status: 0, or a negative errno: EACCES the policy denies, EPERM the
- * operation needs root, EINVAL a malformed request, ESRCH the client exited
- * or is not the file's opener, EEXIST already holds one (renew instead),
- * ENOENT nothing to renew or revoke, EPROTO a version mismatch. @message says
- * why in words, for the application's user.
+ * operation needs root, EINVAL a malformed request (or a file opened with
+ * CAP_SYS_ADMIN, which needs no capability), ESRCH the client exited or is
+ * not the file's opener, EEXIST already holds one (renew instead), ENOENT
+ * nothing to renew or revoke, EPROTO a version mismatch, EDQUOT the kernel's
+ * limit of capabilities, ENOSPC too many runtime grants, EAGAIN too many
+ * connections. @message says why in words, for the application's user.
+ *
+ * Connections. A client may send several requests on one connection, one at
+ * a time; hsxd closes a connection idle for 30 s, and after answering a
+ * malformed request. A connection hsxd cannot take (64 in all, 8 per uid) gets
+ * one reply with op 0 and -EAGAIN before anything is read. A LIST that fails
+ * midway ends with a reply of status < 0 (op LIST or END).
  */
 #ifndef _HSXD_PROTO_H
 #define _HSXD_PROTO_H
@@ -42,6 +55,7 @@
 #define HSXD_POLICY_PATH	"/etc/hsx/policy.conf"
 #define HSXD_PROTO_VERSION	1
 #define HSXD_MESSAGE_MAX	160
+#define HSXD_LIFETIME_MAX	(30 * 24 * 3600)	/* seconds: GRANT, and the policy's */
 
 enum hsxd_op {
 	HSXD_OP_ACQUIRE = 1,
@@ -64,8 +78,8 @@ enum hsxd_op {
  * @cap_id: REVOKE
  * @pid: REVOKE with HSXD_REVOKE_F_PID
  * @uid: GRANT
- * @lifetime_s: GRANT: how long the grant lasts; ACQUIRE: the longest the
- *	client wants (0 = the policy's)
+ * @lifetime_s: GRANT: how long the grant lasts (1..HSXD_LIFETIME_MAX);
+ *	ACQUIRE, RENEW: the longest the client wants (0 = the policy's)
  * @flags: HSXD_REVOKE_F_*
  */
 struct hsxd_request {

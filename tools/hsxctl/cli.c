@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capspec.h"
 #include "cli.h"
 #include "hsx_uapi.h"
+#include "hsxd_proto.h"
 
 enum option_id {
     OPT_JSON = 'j',
@@ -27,6 +29,9 @@ enum option_id {
     OPT_INITIAL,
     OPT_DEBOUNCE,
     OPT_EDGE,
+    OPT_UID,
+    OPT_FOR,
+    OPT_PID,
 };
 
 static const struct option options[] = {
@@ -42,6 +47,9 @@ static const struct option options[] = {
     {"initial", required_argument, NULL, OPT_INITIAL},
     {"debounce", required_argument, NULL, OPT_DEBOUNCE},
     {"edge", required_argument, NULL, OPT_EDGE},
+    {"uid", required_argument, NULL, OPT_UID},
+    {"for", required_argument, NULL, OPT_FOR},
+    {"pid", required_argument, NULL, OPT_PID},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -111,6 +119,23 @@ const struct hsxctl_command_info hsxctl_commands[] = {
     {HSXCTL_GPIO_UNMAP, "gpio unmap", 0, 1, "gpio unmap PIN",
      "Remove the binding of PIN, through the admin node /dev/hsx/ctl. Needs root\n"
      "(CAP_SYS_ADMIN) and a pin no process uses."},
+    {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
+     "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
+     "program), module, rights, objects, time left and the capability it was derived\n"
+     "from. Needs root; hsxd must be running."},
+    {HSXCTL_CAP_GRANT, "cap grant", HSXCTL_TAKES_UID | HSXCTL_TAKES_FOR, 3,
+     "cap grant --uid UID MODULE RIGHTS SELECTOR [--for DURATION]",
+     "Let the processes of user UID acquire a capability from hsxd, on top of the\n"
+     "policy, for DURATION (seconds, or with a unit: 90s, 15m, 2h, 1d; default 1h, at\n"
+     "most 30d) or until hsxd restarts. MODULE is gpio or timer; RIGHTS a list such as\n"
+     "read,write (read, write, grant, irq); SELECTOR the pins (17,20-23) or the number\n"
+     "of timers (1..64). Capabilities acquired under it last until it lapses at most.\n"
+     "Needs root."},
+    {HSXCTL_CAP_REVOKE, "cap revoke", HSXCTL_TAKES_PID | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "cap revoke ID | --pid PID",
+     "End the capability ID, or every capability of process PID, and those derived\n"
+     "from them, at once: when the command returns, no operation under them runs.\n"
+     "Needs root."},
     {HSXCTL_HELP, "help", 0, 0, "help [COMMAND]", "Show the help of every command, or of one."},
 };
 
@@ -121,6 +146,7 @@ static const struct {
 } groups[] = {
     {"timer", "create, cancel or list"},
     {"gpio", "get, set, toggle, config, monitor, info, map or unmap"},
+    {"cap", "list, grant or revoke"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
 
@@ -151,6 +177,12 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_DEBOUNCE;
     case OPT_EDGE:
         return HSXCTL_TAKES_EDGE;
+    case OPT_UID:
+        return HSXCTL_TAKES_UID;
+    case OPT_FOR:
+        return HSXCTL_TAKES_FOR;
+    case OPT_PID:
+        return HSXCTL_TAKES_PID;
     default:
         return 0;
     }
@@ -278,6 +310,26 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         ret = parse_number(err, name, "--debounce", arg, 0, HSX_GPIO_DEBOUNCE_MAX_US, &number);
         cmd->gpio.debounce_us = (uint32_t)number;
         return ret;
+    case OPT_UID:
+        /* (uid_t)-1 is no user. */
+        ret = parse_number(err, name, "--uid", arg, 0, UINT32_MAX - 1, &number);
+        cmd->uid = (uint32_t)number;
+        return ret;
+    case OPT_PID:
+        ret = parse_number(err, name, "--pid", arg, 1, INT32_MAX, &number);
+        cmd->pid = (uint32_t)number;
+        return ret;
+    case OPT_FOR:
+        ret = hsxctl_parse_duration(arg, HSXD_LIFETIME_MAX, &cmd->lifetime_s);
+        if (ret == -EINVAL)
+            fprintf(err,
+                    "hsxctl: %s: invalid --for '%s': a number of seconds, or with a unit "
+                    "s, m, h or d (90s, 15m, 2h, 1d)\n",
+                    name, arg);
+        else if (ret == -ERANGE)
+            fprintf(err, "hsxctl: %s: --for '%s' is out of range (1s..%ud)\n", name, arg,
+                    HSXD_LIFETIME_MAX / 86400);
+        return ret ? HSXCTL_EXIT_USAGE : HSXCTL_EXIT_OK;
     }
 
     if (opt != OPT_MODE && opt != OPT_PULL && opt != OPT_DRIVE && opt != OPT_EDGE)
@@ -376,6 +428,8 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
             return HSXCTL_EXIT_USAGE;
         }
         cmd->gpio_options |= option_bit(opt) & HSXCTL_TAKES_GPIO_CONFIG;
+        cmd->cap_options |=
+            option_bit(opt) & (HSXCTL_TAKES_UID | HSXCTL_TAKES_FOR | HSXCTL_TAKES_PID);
         switch (opt) {
         case OPT_JSON:
             cmd->json = true;
@@ -453,6 +507,82 @@ static int parse_gpio_arguments(const char *name, const char *const *positional,
     default:
         return HSXCTL_EXIT_OK;
     }
+}
+
+int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds)
+{
+    static const struct {
+        char unit;
+        uint64_t seconds;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    char digits[24];
+    uint64_t scale = 1, value;
+    size_t len = text ? strlen(text) : 0;
+
+    if (len == 0 || len >= sizeof(digits))
+        return -EINVAL;
+    memcpy(digits, text, len + 1);
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (digits[len - 1] == units[i].unit) {
+            scale = units[i].seconds;
+            digits[--len] = '\0';
+            break;
+        }
+    }
+    int ret = hsxctl_parse_u64(digits, 1, max_s, &value);
+    if (ret < 0)
+        return ret;
+    if (value > max_s / scale)
+        return -ERANGE;
+    *seconds = (uint32_t)(value * scale);
+    return 0;
+}
+
+/* MODULE RIGHTS SELECTOR of cap grant, ID of cap revoke. */
+static int parse_cap_arguments(const char *name, const char *const *positional,
+                               struct hsxctl_cmdline *cmd, FILE *err)
+{
+    char why[128];
+    uint64_t value;
+
+    if (cmd->command == HSXCTL_CAP_REVOKE) {
+        const bool by_pid = cmd->cap_options & HSXCTL_TAKES_PID;
+        if (by_pid == (positional[0] != NULL)) {
+            fprintf(err, "hsxctl: %s: give a capability ID or --pid PID%s; usage: hsxctl %s\n",
+                    name, by_pid ? ", not both" : "", "cap revoke ID | --pid PID");
+            return HSXCTL_EXIT_USAGE;
+        }
+        if (by_pid)
+            return HSXCTL_EXIT_OK;
+        int ret = parse_number(err, name, "ID", positional[0], 1, UINT64_MAX, &value);
+        cmd->cap_id = value;
+        return ret;
+    }
+    if (cmd->command != HSXCTL_CAP_GRANT)
+        return HSXCTL_EXIT_OK;
+    if (!(cmd->cap_options & HSXCTL_TAKES_UID)) {
+        fprintf(err, "hsxctl: %s: --uid is required: whose processes may acquire it\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    const struct capspec_module *m = capspec_module_by_name(positional[0]);
+    if (!m) {
+        fprintf(err, "hsxctl: %s: %s module '%s' (expected gpio or timer)\n", name,
+                capspec_module_is_future(positional[0]) ? "no capabilities yet for the" : "unknown",
+                positional[0]);
+        return HSXCTL_EXIT_USAGE;
+    }
+    cmd->module = m->id;
+    if (capspec_parse_rights(positional[1], m, &cmd->rights, why, sizeof(why)) < 0) {
+        fprintf(err, "hsxctl: %s: invalid RIGHTS: %s\n", name, why);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (capspec_parse_selector(positional[2], m, &cmd->sel, why, sizeof(why)) < 0) {
+        fprintf(err, "hsxctl: %s: invalid SELECTOR: %s\n", name, why);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (!(cmd->cap_options & HSXCTL_TAKES_FOR))
+        cmd->lifetime_s = 3600;
+    return HSXCTL_EXIT_OK;
 }
 
 static int parse_help(int argc, char **argv, int first, struct hsxctl_cmdline *cmd, FILE *err)
@@ -573,6 +703,9 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_GPIO_MAP:
     case HSXCTL_GPIO_UNMAP:
         return parse_gpio_arguments(name, positional, cmd, err);
+    case HSXCTL_CAP_GRANT:
+    case HSXCTL_CAP_REVOKE:
+        return parse_cap_arguments(name, positional, cmd, err);
     default:
         return HSXCTL_EXIT_OK;
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "hsx_gpio.h"
+#include "hsx_uapi.h"
 
 /* Exit statuses. */
 #define HSXCTL_EXIT_OK 0
@@ -34,6 +35,9 @@ enum hsxctl_command {
     HSXCTL_GPIO_INFO,
     HSXCTL_GPIO_MAP,
     HSXCTL_GPIO_UNMAP,
+    HSXCTL_CAP_LIST,
+    HSXCTL_CAP_GRANT,
+    HSXCTL_CAP_REVOKE,
 };
 
 struct hsxctl_cmdline {
@@ -57,6 +61,15 @@ struct hsxctl_cmdline {
     hsx_gpio_edge_t edge;      /* gpio monitor */
     const char *chip;          /* gpio map */
     uint32_t offset;           /* gpio map */
+
+    unsigned int cap_options;   /* which of --uid, --for, --pid were given (HSXCTL_TAKES_*) */
+    uint32_t uid;               /* cap grant */
+    uint32_t module;            /* cap grant: HSX_MODULE_* */
+    uint32_t rights;            /* cap grant: HSX_CAP_R_* */
+    union hsx_cap_selector sel; /* cap grant */
+    uint32_t lifetime_s;        /* cap grant --for */
+    uint64_t cap_id;            /* cap revoke ID */
+    uint32_t pid;               /* cap revoke --pid */
 };
 
 /* Options a command may take. */
@@ -72,6 +85,9 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_INITIAL (1u << 9)
 #define HSXCTL_TAKES_DEBOUNCE (1u << 10)
 #define HSXCTL_TAKES_EDGE (1u << 11)
+#define HSXCTL_TAKES_UID (1u << 12)
+#define HSXCTL_TAKES_FOR (1u << 13)
+#define HSXCTL_TAKES_PID (1u << 14)
 /* Not an option: one more positional argument may follow the required ones. */
 #define HSXCTL_OPTIONAL_ARGUMENT (1u << 15)
 /* The options that configure a pin. */
@@ -103,6 +119,12 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err);
  * Returns 0, -EINVAL if text is not a number, or -ERANGE if it is out of range.
  */
 int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value);
+
+/*
+ * A duration: seconds, or a number with a unit s, m, h or d ("90", "15m",
+ * "2h"), 1 s..max_s. Returns 0, -EINVAL if text is not one, or -ERANGE.
+ */
+int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds);
 
 /* The command whose name (one or two words) is given, or NULL. */
 const struct hsxctl_command_info *hsxctl_find_command(const char *name);

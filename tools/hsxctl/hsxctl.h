@@ -26,6 +26,9 @@ int cmd_gpio_config(const struct hsxctl_cmdline *cmd);
 int cmd_gpio_monitor(const struct hsxctl_cmdline *cmd);
 int cmd_gpio_info(const struct hsxctl_cmdline *cmd);
 int cmd_gpio_map(const struct hsxctl_cmdline *cmd);
+int cmd_cap_list(const struct hsxctl_cmdline *cmd);
+int cmd_cap_grant(const struct hsxctl_cmdline *cmd);
+int cmd_cap_revoke(const struct hsxctl_cmdline *cmd);
 
 /* Say why hsx.ko is not usable, if it is not. Returns true if it is loaded. */
 bool require_hsx_loaded(void);

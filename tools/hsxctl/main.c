@@ -126,6 +126,12 @@ int main(int argc, char **argv)
     case HSXCTL_GPIO_MAP:
     case HSXCTL_GPIO_UNMAP:
         return cmd_gpio_map(&cmd);
+    case HSXCTL_CAP_LIST:
+        return cmd_cap_list(&cmd);
+    case HSXCTL_CAP_GRANT:
+        return cmd_cap_grant(&cmd);
+    case HSXCTL_CAP_REVOKE:
+        return cmd_cap_revoke(&cmd);
     }
     return HSXCTL_EXIT_FAILURE;
 }

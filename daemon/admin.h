@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hsx.ko's capability administration: the ioctls on /dev/hsx/ctl (opened
+ * O_EXCL by one administrator at a time) and HSX_IOC_CAP_INFO on a client's
+ * file. Each returns 0 or a negative errno. Kept behind this interface so the
+ * unit tests can put a fake kernel in its place.
+ */
+#ifndef HSXD_ADMIN_H
+#define HSXD_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsx_uapi.h"
+
+#define ADMIN_CTL_PATH "/dev/" HSX_DEV_CTL
+
+/* Open the admin node; returns the fd, or a negative errno with why filled. */
+int admin_open(char *why, size_t why_size);
+
+int admin_client(int ctl, struct hsx_cap_client *client);
+int admin_mint(int ctl, struct hsx_cap_mint *mint);
+int admin_renew(int ctl, uint64_t id, uint64_t expiry_ns);
+int admin_revoke(int ctl, struct hsx_cap_revoke *revoke);
+/* The live capability with the smallest id above after; -ENOENT when there is none. */
+int admin_list_next(int ctl, uint64_t after, struct hsx_cap_info *info);
+/* The capability for module on fd (cap.id == 0: none). */
+int admin_info(int fd, uint32_t module, struct hsx_cap_query *query);
+
+/* CLOCK_BOOTTIME in nanoseconds: the clock of capability expiries. */
+uint64_t boottime_ns(void);
+
+#endif /* HSXD_ADMIN_H */

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hsxd's state, shared by the request handlers (ops.c), the bookkeeping of
+ * live capabilities (lifecycle.c) and the event loop (server.c, main.c).
+ */
+#ifndef HSXD_H
+#define HSXD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "decide.h"
+#include "holders.h"
+#include "peer.h"
+#include "policy.h"
+#include "ratelimit.h"
+
+/* Runtime grants (hsxctl cap grant) held at once. */
+#define GRANTS_MAX 64
+
+struct hsxd {
+    int ctl; /* /dev/hsx/ctl, opened O_EXCL */
+    const char *policy_path;
+    struct policy *policy;
+    struct policy_rule grants[GRANTS_MAX];
+    size_t ngrants;
+    unsigned int grants_made; /* names runtime grants: "grant N" */
+    struct holders holders;
+    struct ratelimit denials;
+    /* Set by the event loop: start (on) or stop watching a holder's pidfd. */
+    void (*watch)(struct hsxd *h, struct holder *holder, bool on);
+};
+
+/* "pid 123 uid 1000 exe /usr/bin/app" */
+#define WHO_TEXT_MAX (PEER_EXE_MAX + 64)
+char *describe_who(char *buf, size_t size, const struct identity *who);
+
+/*
+ * snprintf for text that may be cut short on purpose: replies and log lines
+ * are bounded, and a long path is better truncated than the message lost.
+ */
+static inline __attribute__((format(printf, 3, 4))) void textf(char *buf, size_t size,
+                                                               const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+#endif /* HSXD_H */

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "ops.h"
+#include "proto.h"
+
+#define NS_PER_S 1000000000ull
+
+char *describe_who(char *buf, size_t size, const struct identity *who)
+{
+    snprintf(buf, size, "pid %u uid %u exe %s", who->pid, who->uid,
+             who->exe && who->exe[0] ? who->exe : "?");
+    return buf;
+}
+
+/* "gpio read,write pins 17" */
+static char *describe_cap(char *buf, size_t size, uint32_t module, uint32_t rights,
+                          const union hsx_cap_selector *sel)
+{
+    char name[32], r[CAPSPEC_TEXT_MAX], s[CAPSPEC_TEXT_MAX];
+
+    snprintf(buf, size, "%s %s %s", capspec_module_name(name, sizeof(name), module),
+             capspec_format_rights(r, sizeof(r), rights),
+             capspec_format_selector(s, sizeof(s), module, sel));
+    return buf;
+}
+
+/* What an ACQUIRE asks for; zeros read "all". */
+static char *describe_want(char *buf, size_t size, const struct hsxd_request *req)
+{
+    const struct capspec_module *m = capspec_module_by_id(req->module);
+    union hsx_cap_selector all = {.gpio.pins = UINT64_MAX};
+    bool no_sel = !req->sel.raw[0];
+
+    if (!m)
+        return describe_cap(buf, size, req->module, req->rights, &req->sel);
+    if (m->kind == CAPSPEC_SEL_TIMERS)
+        all = (union hsx_cap_selector){.timer.max_timers = HSX_TIMER_DEFAULT_PER_OPEN};
+    return describe_cap(buf, size, req->module, req->rights ? req->rights : m->rights,
+                        no_sel ? &all : &req->sel);
+}
+
+static void emit_summary(void *ctx, const char *text, uint32_t count)
+{
+    (void)ctx;
+    log_msg(LOG_WARNING, "%s [and %u more like it, not logged]", text, count);
+}
+
+uint64_t ops_flush_denials(struct hsxd *h, bool all)
+{
+    /* At the end of time every window has ended: at exit, no count is lost. */
+    ratelimit_flush(&h->denials, all ? UINT64_MAX : boottime_ns(), emit_summary, h);
+    return ratelimit_next(&h->denials);
+}
+
+static void set_reply(struct hsxd_reply *reply, int status, const char *message)
+{
+    reply->status = status;
+    snprintf(reply->message, sizeof(reply->message), "%s", message);
+}
+
+/* Refuse: reply, and log once per kind of refusal and identity (not per pid). */
+static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const char *what,
+                 int status, const char *why, struct hsxd_reply *reply)
+{
+    char key[RATELIMIT_TEXT_MAX], text[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX], name[16];
+    const bool known = op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE;
+    const char *op_name = known ? proto_op_name(name, sizeof(name), op) : "a malformed request";
+
+    set_reply(reply, status, why);
+    textf(key, sizeof(key), "%u %s %s %s %s", who->uid, who->exe ? who->exe : "", op_name, what,
+          why);
+    textf(text, sizeof(text), "denied %s%s%s to %s: %s", op_name, what[0] ? " of " : "", what,
+          describe_who(who_text, sizeof(who_text), who), why);
+    if (ratelimit_admit(&h->denials, key, text, boottime_ns(), emit_summary, h))
+        log_msg(LOG_WARNING, "%s", text);
+}
+
+void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int status,
+                const char *why, struct hsxd_reply *reply)
+{
+    deny(h, who, op, "", status, why, reply);
+}
+
+/*
+ * The checks ACQUIRE and RENEW share: fd is a /dev/hsx file that the asking
+ * process itself opened (so that what it is granted is bound to it, not to
+ * whoever passed it the file), without privilege, for the module asked for.
+ */
+static bool check_client(struct hsxd *h, const struct identity *who, int fd, uint32_t module,
+                         const struct hsxd_request *req, const char *what, struct hsxd_reply *reply)
+{
+    struct hsx_cap_client client = {.fd = fd};
+    char why[HSXD_MESSAGE_MAX];
+    int ret = admin_client(h->ctl, &client);
+
+    if (ret == -EBADF || ret == -EINVAL || ret == -ENOTTY) {
+        deny(h, who, req->op, what, -EINVAL, "the file descriptor sent is not a /dev/hsx file",
+             reply);
+        return false;
+    }
+    if (ret < 0) {
+        snprintf(why, sizeof(why), "hsx.ko cannot identify the file: %s", strerror(-ret));
+        log_msg(LOG_ERR, "HSX_IOC_CAP_CLIENT: %s", strerror(-ret));
+        set_reply(reply, ret, why);
+        return false;
+    }
+    if (client.opener_pid != who->pid || !client.alive) {
+        snprintf(why, sizeof(why), "the file was opened by %spid %u, not by the process asking",
+                 client.alive ? "" : "exited ", client.opener_pid);
+        deny(h, who, req->op, what, -ESRCH, why, reply);
+        return false;
+    }
+    if (client.privileged) {
+        set_reply(reply, -EINVAL, "the file was opened with CAP_SYS_ADMIN: it needs no capability");
+        return false;
+    }
+    if (!(client.modules & (1u << (module - HSX_MODULE_FIRST)))) {
+        char name[32];
+        snprintf(why, sizeof(why), "the file sent does not serve %s",
+                 capspec_module_name(name, sizeof(name), module));
+        deny(h, who, req->op, what, -EINVAL, why, reply);
+        return false;
+    }
+    return true;
+}
+
+/* The answer to a failed MINT or RENEW that is not the client's fault or choice. */
+static void kernel_refused(const char *call, int ret, struct hsxd_reply *reply)
+{
+    char why[HSXD_MESSAGE_MAX];
+
+    switch (ret) {
+    case -ESRCH:
+        set_reply(reply, ret, "the process exited");
+        return;
+    case -EDQUOT:
+        set_reply(reply, ret, "too many capabilities: the process or the system is at its limit");
+        log_msg(LOG_WARNING, "%s: the kernel's capability limit is reached", call);
+        return;
+    default:
+        snprintf(why, sizeof(why), "hsx.ko refused: %s", strerror(-ret));
+        set_reply(reply, ret, why);
+        log_msg(LOG_ERR, "%s: %s", call, strerror(-ret));
+    }
+}
+
+void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
+                 const struct hsxd_request *req, struct hsxd_reply *reply)
+{
+    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX], granted[CAPSPEC_TEXT_MAX + 64];
+    struct cap_want want = {req->module, req->rights, req->sel, req->lifetime_s};
+    struct decision d;
+
+    describe_want(what, sizeof(what), req);
+    if (!check_client(h, who, fd, req->module, req, what, reply))
+        return;
+    uint64_t now = boottime_ns();
+    if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d)) {
+        deny(h, who, req->op, what, -EACCES, d.why, reply);
+        return;
+    }
+
+    struct hsx_cap_mint mint = {
+        .fd = fd,
+        .module = req->module,
+        .rights = d.rights,
+        .sel = d.sel,
+        .expiry_ns = now + (uint64_t)d.lifetime_s * NS_PER_S,
+    };
+    int ret = admin_mint(h->ctl, &mint);
+    if (ret == -EEXIST) {
+        char name[32], why[HSXD_MESSAGE_MAX];
+        snprintf(why, sizeof(why), "the file already holds a %s capability: renew it",
+                 capspec_module_name(name, sizeof(name), req->module));
+        set_reply(reply, ret, why);
+        return;
+    }
+    if (ret < 0) {
+        kernel_refused("HSX_IOC_CAP_MINT", ret, reply);
+        return;
+    }
+    reply->cap = (struct hsx_cap_info){
+        .id = mint.id,
+        .module = req->module,
+        .rights = d.rights,
+        .sel = d.sel,
+        .expiry_ns = mint.expiry_ns,
+        .holder_pid = who->pid,
+        .state = HSX_CAP_STATE_ACTIVE,
+    };
+    lifecycle_minted(h, who, pidfd, &reply->cap);
+    log_msg(LOG_NOTICE, "granted capability %" PRIu64 " to %s: %s for %u s (asked %s; by %s)",
+            (uint64_t)mint.id, describe_who(who_text, sizeof(who_text), who),
+            describe_cap(granted, sizeof(granted), req->module, d.rights, &d.sel), d.lifetime_s,
+            what, d.rules);
+}
+
+void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct hsxd_request *req,
+               struct hsxd_reply *reply)
+{
+    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX], name[32];
+    const char *module = capspec_module_name(name, sizeof(name), req->module);
+    struct hsx_cap_query query;
+    struct decision d;
+
+    snprintf(what, sizeof(what), "a %s capability", module);
+    if (!check_client(h, who, fd, req->module, req, what, reply))
+        return;
+    int ret = admin_info(fd, req->module, &query);
+    if (ret < 0) {
+        kernel_refused("HSX_IOC_CAP_INFO", ret, reply);
+        return;
+    }
+    const struct hsx_cap_info *cap = &query.cap;
+    if (cap->id == 0 || cap->state != HSX_CAP_STATE_ACTIVE) {
+        snprintf(why, sizeof(why), "the file holds no live %s capability: acquire one", module);
+        set_reply(reply, -ENOENT, why);
+        return;
+    }
+    if (cap->depth > 0) {
+        set_reply(reply, -EINVAL,
+                  "a derived capability is renewed by renewing the one it was "
+                  "derived from");
+        return;
+    }
+    describe_cap(what, sizeof(what), cap->module, cap->rights, &cap->sel);
+    struct cap_want want = {cap->module, cap->rights, cap->sel, req->lifetime_s};
+    uint64_t now = boottime_ns();
+    if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d) ||
+        !decision_covers(&d, cap->module, cap->rights, &cap->sel)) {
+        textf(why, sizeof(why), "the policy no longer allows all of it: %s",
+              d.allowed ? "it allows less now" : d.why);
+        deny(h, who, req->op, what, -EACCES, why, reply);
+        return;
+    }
+    uint64_t expiry = now + (uint64_t)d.lifetime_s * NS_PER_S;
+    ret = admin_renew(h->ctl, cap->id, expiry);
+    if (ret == -ENOENT) {
+        set_reply(reply, ret, "the capability ended meanwhile: acquire a new one");
+        return;
+    }
+    if (ret < 0) {
+        kernel_refused("HSX_IOC_CAP_RENEW", ret, reply);
+        return;
+    }
+    reply->cap = *cap;
+    reply->cap.expiry_ns = expiry;
+    log_msg(LOG_INFO, "renewed capability %" PRIu64 " of %s: %s for %u s (by %s)",
+            (uint64_t)cap->id, describe_who(who_text, sizeof(who_text), who), what, d.lifetime_s,
+            d.rules);
+}
+
+void ops_expire_grants(struct hsxd *h)
+{
+    uint64_t now = boottime_ns();
+
+    for (size_t i = 0; i < h->ngrants;) {
+        if (now < h->grants[i].expires_ns) {
+            i++;
+            continue;
+        }
+        log_msg(LOG_INFO, "runtime %s lapsed", h->grants[i].name);
+        h->grants[i] = h->grants[--h->ngrants];
+    }
+}
+
+void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
+               struct hsxd_reply *reply)
+{
+    const struct capspec_module *m = capspec_module_by_id(req->module);
+    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX];
+
+    describe_cap(what, sizeof(what), req->module, req->rights, &req->sel);
+    ops_expire_grants(h);
+    if (h->ngrants >= GRANTS_MAX) {
+        char why[HSXD_MESSAGE_MAX];
+        snprintf(why, sizeof(why),
+                 "%d runtime grants are in force, the most hsxd keeps: wait for "
+                 "one to lapse",
+                 GRANTS_MAX);
+        set_reply(reply, -ENOSPC, why);
+        return;
+    }
+    struct policy_rule *rule = &h->grants[h->ngrants++];
+    *rule = (struct policy_rule){
+        .match = POLICY_MATCH_UID,
+        .uid = req->uid,
+        .lifetime_s = req->lifetime_s,
+        .expires_ns = boottime_ns() + (uint64_t)req->lifetime_s * NS_PER_S,
+    };
+    snprintf(rule->name, sizeof(rule->name), "grant %u", ++h->grants_made);
+    rule->grant[m - capspec_modules] =
+        (struct policy_grant){.present = true, .rights = req->rights, .sel = req->sel};
+    textf(reply->message, sizeof(reply->message), "uid %u may acquire %s for %u s (%s)", req->uid,
+          what, req->lifetime_s, rule->name);
+    log_msg(LOG_NOTICE, "runtime %s by %s: uid %u may acquire %s for %u s", rule->name,
+            describe_who(who_text, sizeof(who_text), who), req->uid, what, req->lifetime_s);
+}
+
+void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
+                struct hsxd_reply *reply)
+{
+    const bool by_pid = req->flags & HSXD_REVOKE_F_PID;
+    struct hsx_cap_revoke revoke = {.reason = HSX_CAP_END_EXPLICIT};
+    char what[64], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX];
+
+    if (by_pid) {
+        revoke.flags = HSX_CAP_REVOKE_BY_PID;
+        revoke.pid = req->pid;
+        snprintf(what, sizeof(what), "the capabilities of pid %u", req->pid);
+    } else {
+        revoke.id = req->cap_id;
+        snprintf(what, sizeof(what), "capability %" PRIu64, (uint64_t)req->cap_id);
+    }
+    int ret = admin_revoke(h->ctl, &revoke);
+    if (ret == -ENOENT) {
+        if (by_pid)
+            snprintf(why, sizeof(why), "pid %u holds no live capability", req->pid);
+        else
+            snprintf(why, sizeof(why), "no live capability has id %" PRIu64, (uint64_t)req->cap_id);
+        set_reply(reply, ret, why);
+        return;
+    }
+    if (ret < 0) {
+        kernel_refused("HSX_IOC_CAP_REVOKE", ret, reply);
+        return;
+    }
+    reply->count = revoke.count;
+    snprintf(reply->message, sizeof(reply->message), "%u capabilit%s ended", revoke.count,
+             revoke.count == 1 ? "y" : "ies");
+    log_msg(LOG_NOTICE, "%s revoked %s: %u ended, derived ones included",
+            describe_who(who_text, sizeof(who_text), who), what, revoke.count);
+}
+
+bool ops_list_next(struct hsxd *h, uint64_t *after, struct hsxd_reply *reply)
+{
+    struct hsx_cap_info info;
+    int ret = admin_list_next(h->ctl, *after, &info);
+
+    if (ret == 0) {
+        reply->op = HSXD_OP_LIST;
+        reply->cap = info;
+        *after = info.id;
+        return true;
+    }
+    reply->op = HSXD_OP_END;
+    if (ret != -ENOENT)
+        kernel_refused("HSX_IOC_CAP_LIST", ret, reply);
+    return false;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Who is at the other end of a connection. The kernel attests pid, uid, gid
+ * and groups as they were at connect() (SO_PEERCRED, SO_PEERGROUPS); a pidfd
+ * pins the process itself (SO_PEERPIDFD from Linux 6.5, else pidfd_open() on
+ * the pid right after accept(), refusing a process that started after the
+ * accept, which is a recycled pid). While the pidfd says the process lives,
+ * its pid names it, so what /proc/<pid> shows is its own.
+ */
+#ifndef HSXD_PEER_H
+#define HSXD_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PEER_EXE_MAX 4096
+#define PEER_CGROUP_MAX 4096
+/* Supplementary groups kept per connection; NGROUPS_MAX is 65536, a bound we need not pay. */
+#define PEER_GROUPS_MAX 1024
+
+struct peer {
+    uint32_t pid;
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t *groups;
+    size_t ngroups;
+    int pidfd;           /* -1 when the kernel has no pidfds */
+    bool pidfd_attested; /* from SO_PEERPIDFD */
+};
+
+/*
+ * Identify the peer of a connection accepted at accepted_ns (CLOCK_BOOTTIME).
+ * Returns 0, or -ESRCH if it has already exited (why filled), or another
+ * negative errno.
+ */
+int peer_identify(int sock, uint64_t accepted_ns, struct peer *p, char *why, size_t why_size);
+
+void peer_release(struct peer *p);
+
+/* Does the peer process still run? (Its pidfd is not readable.) */
+bool peer_alive(const struct peer *p);
+
+/*
+ * Read the peer's program and cgroup now, then check it still runs, so the
+ * answers are its own. exe gets " (deleted)" appended by the kernel when the
+ * program was replaced on disk. Returns 0 or -ESRCH (why filled).
+ */
+int peer_read(const struct peer *p, char *exe, size_t exe_size, char *cgroup, size_t cgroup_size,
+              char *why, size_t why_size);
+
+/* Read another process's program (for the log); "" if it cannot be read. */
+void proc_exe(uint32_t pid, char *exe, size_t size);
+
+/* Read a process's effective uid from /proc; returns 0 or -errno. */
+int proc_uid(uint32_t pid, uint32_t *uid);
+
+/* When pid started, in CLOCK_BOOTTIME ns (to the clock tick). Returns 0 or -errno. */
+int proc_start_ns(uint32_t pid, uint64_t *ns);
+
+/* A pidfd for pid, or -errno. */
+int pidfd_of(uint32_t pid);
+
+/* Has the process of pidfd exited? */
+bool pidfd_exited(int pidfd);
+
+#endif /* HSXD_PEER_H */

@@ -1,0 +1,581 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reading the policy. libconfig parses the syntax; everything else is checked
+ * here, setting by setting, so that an administrator gets every mistake at
+ * once, each with its line: unknown keys (a typo must not silently widen or
+ * narrow a rule), wrong types, out-of-range numbers, unknown users, groups,
+ * modules and rights, and rules that match everyone or grant nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <libconfig.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+/* Problems beyond this many are counted, not listed: one mistake can cause many. */
+#define PROBLEMS_LISTED 20
+
+/* The problems found while a file is checked, reported in line order at the end. */
+struct checker {
+    const char *path;
+    unsigned int problems;
+    struct {
+        unsigned int line; /* 0: the file as a whole */
+        char text[256];
+    } problem[PROBLEMS_LISTED];
+};
+
+static void problem(struct checker *c, unsigned int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(struct checker *c, unsigned int line, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (c->problems >= PROBLEMS_LISTED) {
+        c->problems++;
+        return;
+    }
+    c->problem[c->problems].line = line;
+    va_start(ap, fmt);
+    vsnprintf(c->problem[c->problems].text, sizeof(c->problem[0].text), fmt, ap);
+    va_end(ap);
+    c->problems++;
+}
+
+/* "PATH:LINE: text" lines, by line (problems of one line in the order found). */
+static void report(struct checker *c, char *err, size_t size)
+{
+    unsigned int listed = c->problems < PROBLEMS_LISTED ? c->problems : PROBLEMS_LISTED;
+    size_t len = 0;
+    bool done[PROBLEMS_LISTED] = {false};
+
+    for (unsigned int n = 0; n < listed; n++) {
+        unsigned int next = 0;
+        while (done[next])
+            next++;
+        for (unsigned int i = next + 1; i < listed; i++) {
+            if (!done[i] && c->problem[i].line < c->problem[next].line)
+                next = i;
+        }
+        done[next] = true;
+        int w = c->problem[next].line
+                    ? snprintf(err + len, size - len, "%s%s:%u: %s", len ? "\n" : "", c->path,
+                               c->problem[next].line, c->problem[next].text)
+                    : snprintf(err + len, size - len, "%s%s: %s", len ? "\n" : "", c->path,
+                               c->problem[next].text);
+        if (w < 0 || (size_t)w >= size - len)
+            return;
+        len += (size_t)w;
+    }
+    if (c->problems > PROBLEMS_LISTED)
+        snprintf(err + len, size - len, "\n%s: %u more problems not shown", c->path,
+                 c->problems - PROBLEMS_LISTED);
+}
+
+static unsigned int line_of(const config_setting_t *s)
+{
+    return config_setting_source_line(s);
+}
+
+static const char *type_name(const config_setting_t *s)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_GROUP:
+        return "a group { ... }";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        return "a number";
+    case CONFIG_TYPE_FLOAT:
+        return "a fraction";
+    case CONFIG_TYPE_STRING:
+        return "a string";
+    case CONFIG_TYPE_BOOL:
+        return "a boolean";
+    case CONFIG_TYPE_ARRAY:
+        return "an array [ ... ]";
+    case CONFIG_TYPE_LIST:
+        return "a list ( ... )";
+    default:
+        return "something else";
+    }
+}
+
+static bool is_int(const config_setting_t *s)
+{
+    int type = config_setting_type(s);
+    return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+}
+
+/* An integer setting in min..max. */
+static bool get_number(struct checker *c, const config_setting_t *s, const char *what,
+                       long long min, long long max, long long *value)
+{
+    if (!is_int(s)) {
+        problem(c, line_of(s), "%s must be a number, not %s", what, type_name(s));
+        return false;
+    }
+    long long v = config_setting_get_int64(s);
+    if (v < min || v > max) {
+        problem(c, line_of(s), "%s %lld is out of range %lld..%lld", what, v, min, max);
+        return false;
+    }
+    *value = v;
+    return true;
+}
+
+/* A string setting, not empty. */
+static const char *get_string(struct checker *c, const config_setting_t *s, const char *what)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+        problem(c, line_of(s), "%s must be a string, not %s", what, type_name(s));
+        return NULL;
+    }
+    const char *text = config_setting_get_string(s);
+    if (!text || !text[0]) {
+        problem(c, line_of(s), "%s is empty", what);
+        return NULL;
+    }
+    return text;
+}
+
+/* Report members of group s whose names are not in allowed (NULL-terminated). */
+static void unknown_keys(struct checker *c, const config_setting_t *s, const char *where,
+                         const char *const *allowed, const char *expected)
+{
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *m = config_setting_get_elem(s, (unsigned int)i);
+        const char *name = config_setting_name(m);
+        bool known = false;
+
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, name) == 0;
+        if (!known)
+            problem(c, line_of(m), "unknown key '%s' %s (expected %s)", name, where, expected);
+    }
+}
+
+/* ---- a module's grant ------------------------------------------------------------- */
+
+/* One element of pins: a number or a string of numbers and ranges. */
+static void add_pins(struct checker *c, const config_setting_t *s, uint64_t *pins)
+{
+    char why[128];
+
+    if (is_int(s)) {
+        long long pin = config_setting_get_int64(s);
+        if (pin < 0 || pin >= HSX_GPIO_MAX_PINS)
+            problem(c, line_of(s), "pins: pin %lld is out of range 0..%d", pin,
+                    HSX_GPIO_MAX_PINS - 1);
+        else
+            *pins |= UINT64_C(1) << pin;
+    } else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+        if (capspec_parse_pins(config_setting_get_string(s), pins, why, sizeof(why)) < 0)
+            problem(c, line_of(s), "pins: %s", why);
+    } else {
+        problem(c, line_of(s),
+                "pins: expected a pin number or a string such as \"17,20-23\", not %s",
+                type_name(s));
+    }
+}
+
+static uint64_t get_pins(struct checker *c, const config_setting_t *s)
+{
+    uint64_t pins = 0;
+    unsigned int before = c->problems;
+
+    if (config_setting_is_array(s) || config_setting_is_list(s)) {
+        for (int i = 0; i < config_setting_length(s); i++)
+            add_pins(c, config_setting_get_elem(s, (unsigned int)i), &pins);
+    } else {
+        add_pins(c, s, &pins);
+    }
+    if (pins == 0 && c->problems == before)
+        problem(c, line_of(s), "pins is empty: a grant needs at least one pin");
+    return pins;
+}
+
+/* rights: an array of names, or one string "read,write". */
+static uint32_t get_rights(struct checker *c, const config_setting_t *s,
+                           const struct capspec_module *m)
+{
+    uint32_t rights = 0, more;
+    unsigned int before = c->problems;
+    char why[128];
+
+    if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+        if (capspec_parse_rights(config_setting_get_string(s), m, &rights, why, sizeof(why)) < 0)
+            problem(c, line_of(s), "rights: %s", why);
+    } else if (config_setting_is_array(s) || config_setting_is_list(s)) {
+        for (int i = 0; i < config_setting_length(s); i++) {
+            const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
+            if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+                problem(c, line_of(e), "rights: expected names such as \"read\", not %s",
+                        type_name(e));
+                continue;
+            }
+            if (capspec_parse_rights(config_setting_get_string(e), m, &more, why, sizeof(why)) < 0)
+                problem(c, line_of(e), "rights: %s", why);
+            else
+                rights |= more;
+        }
+    } else {
+        problem(c, line_of(s),
+                "rights must be an array of names such as [\"read\", \"write\"], "
+                "not %s",
+                type_name(s));
+    }
+    if (rights == 0 && c->problems == before)
+        problem(c, line_of(s), "rights is empty: a grant needs at least one right");
+    return rights;
+}
+
+static void check_grant(struct checker *c, const config_setting_t *s,
+                        const struct capspec_module *m, struct policy_grant *grant)
+{
+    static const char *const gpio_keys[] = {"pins", "rights", NULL};
+    static const char *const timer_keys[] = {"max_timers", "rights", NULL};
+    const bool pins = m->kind == CAPSPEC_SEL_PINS;
+    const char *selector = pins ? "pins" : "max_timers";
+    char where[32];
+
+    grant->present = true;
+    if (!config_setting_is_group(s)) {
+        problem(c, line_of(s), "%s must be a group { %s = ...; rights = [...]; }, not %s", m->name,
+                selector, type_name(s));
+        return;
+    }
+    snprintf(where, sizeof(where), "in %s", m->name);
+    unknown_keys(c, s, where, pins ? gpio_keys : timer_keys,
+                 pins ? "pins or rights" : "max_timers or rights");
+
+    const config_setting_t *r = config_setting_get_member(s, "rights");
+    if (r)
+        grant->rights = get_rights(c, r, m);
+    else
+        problem(c, line_of(s), "%s: rights is missing", m->name);
+
+    const config_setting_t *sel = config_setting_get_member(s, selector);
+    long long n;
+    if (!sel)
+        problem(c, line_of(s), "%s: %s is missing", m->name, selector);
+    else if (pins)
+        grant->sel.gpio.pins = get_pins(c, sel);
+    else if (get_number(c, sel, "max_timers", 1, HSX_TIMER_DEFAULT_PER_OPEN, &n))
+        grant->sel.timer.max_timers = (uint32_t)n;
+}
+
+/* ---- match ------------------------------------------------------------------------ */
+
+static bool lookup_user(struct checker *c, const config_setting_t *s, uint32_t *uid)
+{
+    const char *name = get_string(c, s, "user");
+    struct passwd pw, *found = NULL;
+    char buf[4096];
+
+    if (!name)
+        return false;
+    int err = getpwnam_r(name, &pw, buf, sizeof(buf), &found);
+    if (!found) {
+        problem(c, line_of(s), "unknown user '%s'%s%s", name, err ? ": " : "",
+                err ? strerror(err) : "");
+        return false;
+    }
+    *uid = pw.pw_uid;
+    return true;
+}
+
+static bool lookup_group(struct checker *c, const config_setting_t *s, uint32_t *gid)
+{
+    const char *name = get_string(c, s, "group");
+    struct group gr, *found = NULL;
+    char buf[16384];
+
+    if (!name)
+        return false;
+    int err = getgrnam_r(name, &gr, buf, sizeof(buf), &found);
+    if (!found) {
+        problem(c, line_of(s), "unknown group '%s'%s%s", name, err ? ": " : "",
+                err ? strerror(err) : "");
+        return false;
+    }
+    *gid = gr.gr_gid;
+    return true;
+}
+
+/* An absolute path for exe or cgroup; duplicated into *out. */
+static void get_path(struct checker *c, const config_setting_t *s, const char *what, char **out)
+{
+    const char *path = get_string(c, s, what);
+
+    if (!path)
+        return;
+    if (path[0] != '/') {
+        problem(c, line_of(s), "%s must be an absolute path starting with '/': '%s'", what, path);
+        return;
+    }
+    size_t len = strlen(path);
+    if (len > 1 && path[len - 1] == '/') {
+        problem(c, line_of(s), "%s must not end with '/': '%s'", what, path);
+        return;
+    }
+    if (len >= 4096) {
+        problem(c, line_of(s), "%s is longer than 4095 characters", what);
+        return;
+    }
+    *out = strdup(path);
+    if (!*out)
+        problem(c, line_of(s), "out of memory");
+}
+
+/* uid and user (likewise gid and group) name the same thing: one of them. */
+static void get_id(struct checker *c, const config_setting_t *match, const char *number_key,
+                   const char *name_key, unsigned int flag, struct policy_rule *rule)
+{
+    const config_setting_t *number = config_setting_get_member(match, number_key);
+    const config_setting_t *name = config_setting_get_member(match, name_key);
+    uint32_t *id = flag == POLICY_MATCH_UID ? &rule->uid : &rule->gid;
+    long long n;
+
+    if (number && name) {
+        problem(c, line_of(name), "give %s or %s, not both", number_key, name_key);
+        return;
+    }
+    /*
+     * libconfig 1.5 (Debian 12) reads integers past INT32_MAX wrapped, so
+     * larger ids cannot be written reliably; the bound says so.
+     */
+    if (number && get_number(c, number, number_key, 0, INT32_MAX, &n)) {
+        *id = (uint32_t)n;
+        rule->match |= flag;
+    }
+    if (name && (flag == POLICY_MATCH_UID ? lookup_user(c, name, id) : lookup_group(c, name, id)))
+        rule->match |= flag;
+}
+
+static void check_match(struct checker *c, const config_setting_t *s, struct policy_rule *rule)
+{
+    static const char *const keys[] = {"uid", "user", "gid", "group", "exe", "cgroup", NULL};
+    unsigned int before = c->problems;
+
+    if (!config_setting_is_group(s)) {
+        problem(c, line_of(s), "match must be a group { user = ...; exe = ...; }, not %s",
+                type_name(s));
+        return;
+    }
+    unknown_keys(c, s, "in match", keys, "uid, user, gid, group, exe or cgroup");
+    get_id(c, s, "uid", "user", POLICY_MATCH_UID, rule);
+    get_id(c, s, "gid", "group", POLICY_MATCH_GID, rule);
+    const config_setting_t *exe = config_setting_get_member(s, "exe");
+    if (exe) {
+        get_path(c, exe, "exe", &rule->exe);
+        rule->match |= rule->exe ? POLICY_MATCH_EXE : 0;
+    }
+    const config_setting_t *cgroup = config_setting_get_member(s, "cgroup");
+    if (cgroup) {
+        get_path(c, cgroup, "cgroup", &rule->cgroup);
+        rule->match |= rule->cgroup ? POLICY_MATCH_CGROUP : 0;
+    }
+    /* A rule that matches every process is a mistake, not a way to say "everyone". */
+    if (rule->match == 0 && c->problems == before)
+        problem(c, line_of(s),
+                "match is empty: give at least one of uid, user, gid, group, exe, "
+                "cgroup");
+}
+
+/* ---- rules ------------------------------------------------------------------------ */
+
+static void check_rule(struct checker *c, const config_setting_t *s, size_t index,
+                       uint32_t lifetime, struct policy *policy)
+{
+    struct policy_rule *rule = &policy->rules[index];
+    bool grants = false;
+    long long n;
+
+    rule->line = line_of(s);
+    rule->lifetime_s = lifetime;
+    snprintf(rule->name, sizeof(rule->name), "rule %zu", index + 1);
+    if (!config_setting_is_group(s)) {
+        problem(c, line_of(s), "rule %zu must be a group { match = {...}; gpio = {...}; }, not %s",
+                index + 1, type_name(s));
+        return;
+    }
+    for (int i = 0; i < config_setting_length(s); i++) {
+        const config_setting_t *m = config_setting_get_elem(s, (unsigned int)i);
+        const char *key = config_setting_name(m);
+        const struct capspec_module *module = capspec_module_by_name(key);
+
+        if (module) {
+            check_grant(c, m, module, &rule->grant[module - capspec_modules]);
+            grants = true;
+        } else if (capspec_module_is_future(key)) {
+            problem(c, line_of(m),
+                    "module '%s' has no capabilities in this hsxd yet (expected "
+                    "gpio or timer)",
+                    key);
+            grants = true;
+        } else if (strcmp(key, "name") == 0) {
+            const char *name = get_string(c, m, "name");
+            if (name && strlen(name) >= POLICY_NAME_MAX)
+                problem(c, line_of(m), "name is longer than %d characters", POLICY_NAME_MAX - 1);
+            else if (name)
+                snprintf(rule->name, sizeof(rule->name), "%s", name);
+        } else if (strcmp(key, "lifetime") == 0) {
+            if (get_number(c, m, "lifetime", 1, POLICY_LIFETIME_MAX, &n))
+                rule->lifetime_s = (uint32_t)n;
+        } else if (strcmp(key, "match") != 0) {
+            problem(c, line_of(m),
+                    "unknown key '%s' in a rule (expected name, match, lifetime, "
+                    "gpio or timer)",
+                    key);
+        }
+    }
+    const config_setting_t *match = config_setting_get_member(s, "match");
+    if (match)
+        check_match(c, match, rule);
+    else
+        problem(c, line_of(s), "%s has no match: say whose processes it is for", rule->name);
+    if (!grants)
+        problem(c, line_of(s), "%s grants nothing: give gpio or timer", rule->name);
+    for (size_t i = 0; i < index; i++) {
+        if (strcmp(policy->rules[i].name, rule->name) == 0)
+            problem(c, line_of(s), "the name '%s' is taken by the rule at line %u", rule->name,
+                    policy->rules[i].line);
+    }
+}
+
+static void check_root(struct checker *c, const config_setting_t *root, struct policy *policy)
+{
+    static const char *const keys[] = {"version", "lifetime", "rules", NULL};
+    long long n;
+
+    unknown_keys(c, root, "at the top level", keys, "version, lifetime or rules");
+    const config_setting_t *version = config_setting_get_member(root, "version");
+    if (version && get_number(c, version, "version", 0, 1000, &n) && n != POLICY_VERSION)
+        problem(c, line_of(version), "version %lld is not supported (this hsxd reads version %d)",
+                n, POLICY_VERSION);
+    policy->lifetime_s = POLICY_LIFETIME_DEFAULT;
+    const config_setting_t *lifetime = config_setting_get_member(root, "lifetime");
+    if (lifetime && get_number(c, lifetime, "lifetime", 1, POLICY_LIFETIME_MAX, &n))
+        policy->lifetime_s = (uint32_t)n;
+
+    const config_setting_t *rules = config_setting_get_member(root, "rules");
+    if (!rules) {
+        problem(c, 0, "no rules: write 'rules = ( ... );' (an empty list denies everything)");
+        return;
+    }
+    if (!config_setting_is_list(rules)) {
+        problem(c, line_of(rules), "rules must be a list ( { ... }, { ... } ), not %s",
+                type_name(rules));
+        return;
+    }
+    int count = config_setting_length(rules);
+    if (count > POLICY_RULES_MAX) {
+        problem(c, line_of(rules), "%d rules; at most %d are allowed", count, POLICY_RULES_MAX);
+        return;
+    }
+    policy->rules = calloc(count ? (size_t)count : 1, sizeof(*policy->rules));
+    if (!policy->rules) {
+        problem(c, 0, "out of memory");
+        return;
+    }
+    policy->nrules = (size_t)count;
+    for (int i = 0; i < count; i++)
+        check_rule(c, config_setting_get_elem(rules, (unsigned int)i), (size_t)i,
+                   policy->lifetime_s, policy);
+}
+
+/* ---- the file ----------------------------------------------------------------------- */
+
+/* Open the file, checking what hsxd requires of it; returns a stream or NULL. */
+static FILE *open_policy(struct checker *c, bool strict)
+{
+    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0) {
+        problem(c, 0, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        problem(c, 0, "not a regular file");
+    } else if (st.st_size > POLICY_FILE_MAX) {
+        problem(c, 0, "%lld bytes is too large (at most %d)", (long long)st.st_size,
+                POLICY_FILE_MAX);
+    } else if (strict && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+        /* Whoever can write the policy can grant themselves anything. */
+        problem(c, 0, "must be owned by root and writable by root only (owner uid %u, mode %04o)",
+                (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+    } else {
+        FILE *f = fdopen(fd, "r");
+        if (f)
+            return f;
+        problem(c, 0, "cannot read: %s", strerror(errno));
+    }
+    close(fd);
+    return NULL;
+}
+
+int policy_load(const char *path, bool strict, struct policy **out, char *err, size_t err_size)
+{
+    /* Static: too large for a small stack, and policies are read one at a time. */
+    static struct checker c;
+    struct policy *policy = calloc(1, sizeof(*policy));
+    config_t cfg;
+
+    c.path = path;
+    c.problems = 0;
+    if (err_size)
+        err[0] = '\0';
+    if (!policy) {
+        snprintf(err, err_size, "%s: out of memory", path);
+        return -1;
+    }
+    FILE *f = open_policy(&c, strict);
+    if (!f) {
+        report(&c, err, err_size);
+        policy_free(policy);
+        return -1;
+    }
+    config_init(&cfg);
+    if (!config_read(&cfg, f)) {
+        /* A syntax error may be in a file the policy @includes: name that one. */
+        static char file[4096];
+        snprintf(file, sizeof(file), "%s",
+                 config_error_file(&cfg) ? config_error_file(&cfg) : path);
+        c.path = file;
+        problem(&c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
+    } else {
+        check_root(&c, config_root_setting(&cfg), policy);
+    }
+    config_destroy(&cfg);
+    fclose(f);
+    if (c.problems) {
+        report(&c, err, err_size);
+        policy_free(policy);
+        return -1;
+    }
+    *out = policy;
+    return 0;
+}
+
+void policy_free(struct policy *policy)
+{
+    if (!policy)
+        return;
+    for (size_t i = 0; i < policy->nrules; i++) {
+        free(policy->rules[i].exe);
+        free(policy->rules[i].cgroup);
+    }
+    free(policy->rules);
+    free(policy);
+}

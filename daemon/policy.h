@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The policy file: who may acquire which capabilities. Read with libconfig
+ * and checked completely; the format is documented in policy.conf.example and
+ * hsxd(8). What a request gets from the rules is decide.h's business.
+ */
+#ifndef HSXD_POLICY_H
+#define HSXD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capspec.h"
+#include "hsxd_proto.h"
+
+#define POLICY_VERSION 1
+#define POLICY_NAME_MAX 64
+#define POLICY_LIFETIME_DEFAULT 3600u
+#define POLICY_LIFETIME_MAX ((uint32_t)HSXD_LIFETIME_MAX)
+#define POLICY_RULES_MAX 1024
+#define POLICY_FILE_MAX (1024 * 1024)
+
+/* What a rule matches on (struct policy_rule.match). */
+#define POLICY_MATCH_UID (1u << 0)
+#define POLICY_MATCH_GID (1u << 1) /* primary or supplementary group */
+#define POLICY_MATCH_EXE (1u << 2)
+#define POLICY_MATCH_CGROUP (1u << 3)
+
+/* What a rule grants for one module; sel is as in a capability. */
+struct policy_grant {
+    bool present;
+    uint32_t rights;
+    union hsx_cap_selector sel;
+};
+
+/**
+ * struct policy_rule - one rule, from the file or from a runtime grant
+ * @name: the rule's name, or "rule N" after its position
+ * @line: where it starts in the file; 0 for a runtime grant
+ * @match: POLICY_MATCH_* that must all hold
+ * @uid, @gid, @exe, @cgroup: what they must equal (@cgroup: or be below)
+ * @lifetime_s: how long a capability minted under it lasts
+ * @expires_ns: runtime grants: CLOCK_BOOTTIME when it lapses; 0 for the file's
+ * @grant: per module, indexed like capspec_modules
+ */
+struct policy_rule {
+    char name[POLICY_NAME_MAX];
+    unsigned int line;
+    unsigned int match;
+    uint32_t uid;
+    uint32_t gid;
+    char *exe;
+    char *cgroup;
+    uint32_t lifetime_s;
+    uint64_t expires_ns;
+    struct policy_grant grant[CAPSPEC_MODULES];
+};
+
+struct policy {
+    uint32_t lifetime_s;
+    size_t nrules;
+    struct policy_rule *rules;
+};
+
+/*
+ * Read and check the policy at path. strict: the file must be owned by root
+ * and writable by nobody else, as hsxd requires of its own policy. Returns 0
+ * with *out set, or -1 with every problem found written to err as lines
+ * "PATH:LINE: reason" (at most err_size bytes, NUL-terminated).
+ */
+int policy_load(const char *path, bool strict, struct policy **out, char *err, size_t err_size);
+
+void policy_free(struct policy *policy);
+
+#endif /* HSXD_POLICY_H */

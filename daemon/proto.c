@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "capspec.h"
+#include "policy.h"
+#include "proto.h"
+
+const char *proto_op_name(char *buf, size_t size, uint32_t op)
+{
+    static const char *const names[] = {
+        [HSXD_OP_ACQUIRE] = "acquire", [HSXD_OP_RENEW] = "renew",   [HSXD_OP_LIST] = "list",
+        [HSXD_OP_GRANT] = "grant",     [HSXD_OP_REVOKE] = "revoke", [HSXD_OP_END] = "end",
+    };
+
+    if (op < sizeof(names) / sizeof(names[0]) && names[op])
+        return names[op];
+    snprintf(buf, size, "op %u", op);
+    return buf;
+}
+
+static bool all_zero(const void *p, size_t len)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < len; i++) {
+        if (b[i])
+            return false;
+    }
+    return true;
+}
+
+/* Fields of struct hsxd_request, for "every field an op does not use is zero". */
+#define F_MODULE (1u << 0)
+#define F_RIGHTS (1u << 1)
+#define F_SEL (1u << 2)
+#define F_CAP_ID (1u << 3)
+#define F_PID (1u << 4)
+#define F_UID (1u << 5)
+#define F_LIFETIME (1u << 6)
+#define F_FLAGS (1u << 7)
+
+static const char *unused_field(const struct hsxd_request *r, unsigned int used)
+{
+    if (!(used & F_MODULE) && r->module)
+        return "module";
+    if (!(used & F_RIGHTS) && r->rights)
+        return "rights";
+    if (!(used & F_SEL) && !all_zero(&r->sel, sizeof(r->sel)))
+        return "sel";
+    if (!(used & F_CAP_ID) && r->cap_id)
+        return "cap_id";
+    if (!(used & F_PID) && r->pid)
+        return "pid";
+    if (!(used & F_UID) && r->uid)
+        return "uid";
+    if (!(used & F_LIFETIME) && r->lifetime_s)
+        return "lifetime_s";
+    if (!(used & F_FLAGS) && r->flags)
+        return "flags";
+    return NULL;
+}
+
+/* module, rights and sel of an ACQUIRE (may be "all": zero) or a GRANT (must say what). */
+static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_t size)
+{
+    const struct capspec_module *m = capspec_module_by_id(r->module);
+    char name[32];
+
+    if (!m) {
+        snprintf(why, size, "%s has no capabilities in hsxd",
+                 capspec_module_name(name, sizeof(name), r->module));
+        return -EINVAL;
+    }
+    if (r->rights & ~m->rights) {
+        snprintf(why, size, "rights 0x%x are not rights of %s", r->rights & ~m->rights, m->name);
+        return -EINVAL;
+    }
+    if (grant && !r->rights) {
+        snprintf(why, size, "a grant needs rights");
+        return -EINVAL;
+    }
+    if (m->kind == CAPSPEC_SEL_PINS) {
+        if (!all_zero(&r->sel.raw[1], sizeof(r->sel.raw) - sizeof(r->sel.raw[0]))) {
+            snprintf(why, size, "gpio selector: only the pin mask may be set");
+            return -EINVAL;
+        }
+        if (grant && !r->sel.gpio.pins) {
+            snprintf(why, size, "a gpio grant needs pins");
+            return -EINVAL;
+        }
+        return 0;
+    }
+    if (r->sel.timer.reserved ||
+        !all_zero(&r->sel.raw[1], sizeof(r->sel.raw) - sizeof(r->sel.raw[0]))) {
+        snprintf(why, size, "timer selector: only max_timers may be set");
+        return -EINVAL;
+    }
+    if (r->sel.timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
+        (grant && !r->sel.timer.max_timers)) {
+        snprintf(why, size, "max_timers %u is out of range 1..%d", r->sel.timer.max_timers,
+                 HSX_TIMER_DEFAULT_PER_OPEN);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct hsxd_request *req,
+                        char *why, size_t why_size)
+{
+    static const unsigned int used[] = {
+        [HSXD_OP_ACQUIRE] = F_MODULE | F_RIGHTS | F_SEL | F_LIFETIME,
+        [HSXD_OP_RENEW] = F_MODULE | F_LIFETIME,
+        [HSXD_OP_LIST] = 0,
+        [HSXD_OP_GRANT] = F_MODULE | F_RIGHTS | F_SEL | F_UID | F_LIFETIME,
+        [HSXD_OP_REVOKE] = F_CAP_ID | F_PID | F_FLAGS,
+    };
+    char name[16];
+    __u32 version;
+
+    /* The version first: a peer of another version may send another size. */
+    if (len >= sizeof(version)) {
+        memcpy(&version, buf, sizeof(version));
+        if (version != HSXD_PROTO_VERSION) {
+            snprintf(why, why_size, "protocol version %u; hsxd speaks version %d", version,
+                     HSXD_PROTO_VERSION);
+            return -EPROTO;
+        }
+    }
+    if (len != sizeof(*req)) {
+        snprintf(why, why_size, "a request of %zu bytes; expected %zu", len, sizeof(*req));
+        return -EINVAL;
+    }
+    memcpy(req, buf, sizeof(*req));
+    const bool known = req->op >= HSXD_OP_ACQUIRE && req->op <= HSXD_OP_REVOKE;
+    if (!known) {
+        snprintf(why, why_size, "unknown operation %u", req->op);
+        return -EINVAL;
+    }
+    const char *op = proto_op_name(name, sizeof(name), req->op);
+    const bool client = req->op == HSXD_OP_ACQUIRE || req->op == HSXD_OP_RENEW;
+    if (!client && !root) {
+        snprintf(why, why_size, "%s is for root only", op);
+        return -EPERM;
+    }
+    if (nfds != (client ? 1 : 0)) {
+        snprintf(why, why_size,
+                 client ? "%s needs exactly one /dev/hsx file descriptor, not %d"
+                        : "%s takes no file descriptor, got %d",
+                 op, nfds);
+        return -EINVAL;
+    }
+    const char *field = unused_field(req, used[req->op]);
+    if (field) {
+        snprintf(why, why_size, "%s does not use %s: it must be zero", op, field);
+        return -EINVAL;
+    }
+
+    switch (req->op) {
+    case HSXD_OP_ACQUIRE:
+        return check_spec(req, false, why, why_size);
+    case HSXD_OP_RENEW:
+        if (!capspec_module_by_id(req->module)) {
+            snprintf(why, why_size, "%s has no capabilities in hsxd",
+                     capspec_module_name(name, sizeof(name), req->module));
+            return -EINVAL;
+        }
+        return 0;
+    case HSXD_OP_GRANT:
+        if (req->uid == UINT32_MAX) {
+            snprintf(why, why_size, "uid %u is not a user", req->uid);
+            return -EINVAL;
+        }
+        if (req->lifetime_s < 1 || req->lifetime_s > POLICY_LIFETIME_MAX) {
+            snprintf(why, why_size, "a grant lasts 1..%u seconds, not %u", POLICY_LIFETIME_MAX,
+                     req->lifetime_s);
+            return -EINVAL;
+        }
+        return check_spec(req, true, why, why_size);
+    case HSXD_OP_REVOKE:
+        if (req->flags & ~HSXD_REVOKE_F_PID) {
+            snprintf(why, why_size, "unknown revoke flags 0x%x", req->flags & ~HSXD_REVOKE_F_PID);
+            return -EINVAL;
+        }
+        if ((req->flags & HSXD_REVOKE_F_PID) ? (!req->pid || req->cap_id)
+                                             : (!req->cap_id || req->pid)) {
+            snprintf(why, why_size, "revoke needs a capability id, or a pid with the pid flag");
+            return -EINVAL;
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply, char *why,
+                      size_t why_size)
+{
+    if (len != sizeof(*reply)) {
+        snprintf(why, why_size, "a reply of %zu bytes; expected %zu", len, sizeof(*reply));
+        return -EPROTO;
+    }
+    memcpy(reply, buf, sizeof(*reply));
+    if (reply->version != HSXD_PROTO_VERSION) {
+        snprintf(why, why_size, "hsxd speaks protocol version %u; this program speaks %d",
+                 reply->version, HSXD_PROTO_VERSION);
+        return -EPROTO;
+    }
+    /* Besides its own op: END after a LIST, or op 0 for a refusal before the request was read. */
+    if (reply->op != op && !(op == HSXD_OP_LIST && reply->op == HSXD_OP_END) &&
+        !(reply->op == 0 && reply->status < 0)) {
+        snprintf(why, why_size, "a reply to operation %u; expected %u", reply->op, op);
+        return -EPROTO;
+    }
+    if (reply->status > 0 || reply->status < -4095) {
+        snprintf(why, why_size, "a reply with status %d", reply->status);
+        return -EPROTO;
+    }
+    if (!memchr(reply->message, '\0', sizeof(reply->message))) {
+        snprintf(why, why_size, "a reply whose message is not terminated");
+        return -EPROTO;
+    }
+    return 0;
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "ops.h"
+#include "proto.h"
+#include "server.h"
+
+/* File descriptors a request may carry: ACQUIRE and RENEW one; more is refused, not kept. */
+#define FDS_MAX 4
+
+struct conn {
+    enum source source; /* SOURCE_CONN */
+    int fd;
+    struct peer peer;
+    uint64_t deadline_ns; /* closed when idle past it */
+    bool has_reply;
+    bool listing;
+    bool close_after;
+    uint64_t list_after;
+    struct hsxd_reply reply;
+};
+
+static const enum source listen_source = SOURCE_LISTEN;
+static const enum source signal_source = SOURCE_SIGNAL;
+static const enum source events_source = SOURCE_EVENTS;
+
+static struct server *server_of(struct hsxd *h)
+{
+    return (struct server *)((char *)h - offsetof(struct server, hsxd));
+}
+
+static int epoll_set(struct server *s, int op, int fd, uint32_t events, const void *source)
+{
+    struct epoll_event ev = {.events = events, .data.ptr = (void *)source};
+
+    if (epoll_ctl(s->epoll, op, fd, &ev) < 0) {
+        log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void watch_holder(struct hsxd *h, struct holder *holder, bool on)
+{
+    struct server *s = server_of(h);
+
+    if (holder->pidfd < 0)
+        return;
+    if (on)
+        epoll_set(s, EPOLL_CTL_ADD, holder->pidfd, EPOLLIN, holder);
+    else
+        epoll_ctl(s->epoll, EPOLL_CTL_DEL, holder->pidfd, NULL);
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+static int open_socket(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    char dir[sizeof(addr.sun_path)];
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        log_msg(LOG_ERR, "socket path %s is too long", path);
+        return -1;
+    }
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    snprintf(dir, sizeof(dir), "%s", path);
+    /* systemd's RuntimeDirectory= makes it; by hand, make it here. */
+    if (mkdir(dirname(dir), 0755) < 0 && errno != EEXIST) {
+        log_msg(LOG_ERR, "mkdir %s: %s", dir, strerror(errno));
+        return -1;
+    }
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        log_msg(LOG_ERR, "socket: %s", strerror(errno));
+        return -1;
+    }
+    /* A socket left by an hsxd that died: ours now, as we hold the admin node. */
+    unlink(path);
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0666) < 0 ||
+        listen(fd, SERVER_CONNS_MAX) < 0) {
+        log_msg(LOG_ERR, "listening on %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int server_init(struct server *s, const char *path)
+{
+    sigset_t signals;
+
+    s->socket_path = path;
+    s->listen_fd = -1;
+    s->signal_fd = -1;
+    s->hsxd.watch = watch_holder;
+    s->epoll = epoll_create1(EPOLL_CLOEXEC);
+    if (s->epoll < 0) {
+        log_msg(LOG_ERR, "epoll_create1: %s", strerror(errno));
+        return -1;
+    }
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGHUP);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    sigprocmask(SIG_BLOCK, &signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    s->signal_fd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (s->signal_fd < 0) {
+        log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
+        return -1;
+    }
+    s->listen_fd = open_socket(path);
+    if (s->listen_fd < 0)
+        return -1;
+    if (epoll_set(s, EPOLL_CTL_ADD, s->signal_fd, EPOLLIN, &signal_source) < 0 ||
+        epoll_set(s, EPOLL_CTL_ADD, mnl_socket_get_fd(s->events.sock), EPOLLIN, &events_source) <
+            0 ||
+        epoll_set(s, EPOLL_CTL_ADD, s->listen_fd, EPOLLIN, &listen_source) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- connections ------------------------------------------------------------------------ */
+
+static void conn_close(struct server *s, struct conn *c)
+{
+    for (unsigned int i = 0; i < s->nconns; i++) {
+        if (s->conns[i] == c) {
+            s->conns[i] = s->conns[--s->nconns];
+            break;
+        }
+    }
+    close(c->fd); /* also leaves the epoll set */
+    peer_release(&c->peer);
+    free(c);
+}
+
+/* Send what is queued, continuing a LIST; then wait for the next request. false: closed. */
+static bool conn_flush(struct server *s, struct conn *c)
+{
+    for (;;) {
+        if (!c->has_reply && c->listing) {
+            memset(&c->reply, 0, sizeof(c->reply));
+            c->reply.version = HSXD_PROTO_VERSION;
+            c->listing = ops_list_next(&s->hsxd, &c->list_after, &c->reply);
+            c->has_reply = true;
+        }
+        if (!c->has_reply)
+            break;
+        ssize_t n = send(c->fd, &c->reply, sizeof(c->reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && errno == EAGAIN) {
+            epoll_set(s, EPOLL_CTL_MOD, c->fd, EPOLLOUT, c);
+            return true;
+        }
+        if (n != (ssize_t)sizeof(c->reply)) {
+            conn_close(s, c);
+            return false;
+        }
+        c->has_reply = false;
+    }
+    if (c->close_after) {
+        conn_close(s, c);
+        return false;
+    }
+    epoll_set(s, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
+    return true;
+}
+
+/* Receive one message and the descriptors it carries (at most FDS_MAX kept, all counted). */
+static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool *truncated)
+{
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
+    } control;
+    struct iovec iov = {.iov_base = buf, .iov_len = size};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.buf,
+        .msg_controllen = sizeof(control.buf),
+    };
+
+    *nfds = 0;
+    ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    if (n < 0)
+        return -errno;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count && *nfds < FDS_MAX; i++)
+            memcpy(&fds[(*nfds)++], CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+    }
+    /* The kernel closed the descriptors that did not fit; count them as too many. */
+    if (msg.msg_flags & MSG_CTRUNC)
+        *nfds = FDS_MAX + 1;
+    *truncated = msg.msg_flags & MSG_TRUNC;
+    return n;
+}
+
+static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds, int fd)
+{
+    static char exe[PEER_EXE_MAX], cgroup[PEER_CGROUP_MAX];
+    struct identity who = {
+        .pid = c->peer.pid,
+        .uid = c->peer.uid,
+        .gid = c->peer.gid,
+        .groups = c->peer.groups,
+        .ngroups = c->peer.ngroups,
+        .exe = exe,
+        .cgroup = cgroup,
+    };
+    struct hsxd_request req;
+    char why[HSXD_MESSAGE_MAX];
+    uint32_t op = 0;
+
+    c->reply = (struct hsxd_reply){.version = HSXD_PROTO_VERSION};
+    c->has_reply = true;
+    if (len >= 2 * sizeof(uint32_t))
+        memcpy(&op, (const char *)buf + offsetof(struct hsxd_request, op), sizeof(op));
+    c->reply.op = op;
+    /* Read now, not at connect: a process may exec another program in between. */
+    if (peer_read(&c->peer, exe, sizeof(exe), cgroup, sizeof(cgroup), why, sizeof(why)) < 0) {
+        snprintf(c->reply.message, sizeof(c->reply.message), "%s", why);
+        c->reply.status = -ESRCH;
+        c->close_after = true;
+        return;
+    }
+    int ret = proto_check_request(buf, len, nfds, c->peer.uid == 0, &req, why, sizeof(why));
+    if (ret < 0) {
+        /* A client that sends garbage gets one answer, then the door. */
+        ops_refuse(&s->hsxd, &who, op, ret, why, &c->reply);
+        c->close_after = true;
+        return;
+    }
+    switch (req.op) {
+    case HSXD_OP_ACQUIRE:
+        ops_acquire(&s->hsxd, &who, c->peer.pidfd, fd, &req, &c->reply);
+        break;
+    case HSXD_OP_RENEW:
+        ops_renew(&s->hsxd, &who, fd, &req, &c->reply);
+        break;
+    case HSXD_OP_GRANT:
+        ops_grant(&s->hsxd, &who, &req, &c->reply);
+        break;
+    case HSXD_OP_REVOKE:
+        ops_revoke(&s->hsxd, &who, &req, &c->reply);
+        break;
+    case HSXD_OP_LIST:
+        c->has_reply = false;
+        c->listing = true;
+        c->list_after = 0;
+        break;
+    }
+}
+
+static void conn_read(struct server *s, struct conn *c)
+{
+    unsigned char buf[sizeof(struct hsxd_request) + 64];
+    int fds[FDS_MAX], nfds;
+    bool truncated = false;
+
+    ssize_t n = receive(c->fd, buf, sizeof(buf), fds, &nfds, &truncated);
+    if (n == -EAGAIN || n == -EINTR)
+        return;
+    if (n <= 0 && nfds == 0) { /* the client hung up, or the connection failed */
+        conn_close(s, c);
+        return;
+    }
+    c->deadline_ns = boottime_ns() + SERVER_IDLE_NS;
+    /* A message longer than the buffer is refused by its length, whatever it holds. */
+    size_t len = truncated ? sizeof(buf) : (size_t)(n > 0 ? n : 0);
+    handle(s, c, buf, len, nfds, nfds > 0 ? fds[0] : -1);
+    for (int i = 0; i < nfds && i < FDS_MAX; i++)
+        close(fds[i]);
+    conn_flush(s, c);
+}
+
+static unsigned int conns_of(const struct server *s, uint32_t uid)
+{
+    unsigned int count = 0;
+
+    for (unsigned int i = 0; i < s->nconns; i++)
+        count += s->conns[i]->peer.uid == uid;
+    return count;
+}
+
+/* Say no to a connection hsxd cannot take now, without reading its request. */
+static void turn_away(struct server *s, int fd, const struct peer *peer, const char *why)
+{
+    struct hsxd_reply reply = {.version = HSXD_PROTO_VERSION};
+    struct identity who = {.pid = peer->pid, .uid = peer->uid, .gid = peer->gid, .exe = ""};
+
+    ops_refuse(&s->hsxd, &who, 0, -EAGAIN, why, &reply);
+    send(fd, &reply, sizeof(reply), MSG_NOSIGNAL | MSG_DONTWAIT);
+    close(fd);
+}
+
+static void accept_one(struct server *s, int fd)
+{
+    uint64_t now = boottime_ns();
+    struct conn *c = calloc(1, sizeof(*c));
+    char why[HSXD_MESSAGE_MAX];
+
+    if (!c) {
+        close(fd);
+        return;
+    }
+    if (peer_identify(fd, now, &c->peer, why, sizeof(why)) < 0) {
+        log_msg(LOG_INFO, "connection dropped: %s", why);
+        free(c);
+        close(fd);
+        return;
+    }
+    if (s->nconns >= SERVER_CONNS_MAX || conns_of(s, c->peer.uid) >= SERVER_CONNS_PER_UID) {
+        snprintf(why, sizeof(why), "too many connections to hsxd%s: try again later",
+                 s->nconns >= SERVER_CONNS_MAX ? "" : " from this user");
+        turn_away(s, fd, &c->peer, why);
+        peer_release(&c->peer);
+        free(c);
+        return;
+    }
+    c->source = SOURCE_CONN;
+    c->fd = fd;
+    c->deadline_ns = now + SERVER_IDLE_NS;
+    if (epoll_set(s, EPOLL_CTL_ADD, fd, EPOLLIN, c) < 0) {
+        peer_release(&c->peer);
+        free(c);
+        close(fd);
+        return;
+    }
+    s->conns[s->nconns++] = c;
+}
+
+static void accept_all(struct server *s)
+{
+    /* A few per wakeup, so that a flood of connections cannot starve the rest. */
+    for (int i = 0; i < 16; i++) {
+        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                log_msg(LOG_WARNING, "accept: %s", strerror(errno));
+            return;
+        }
+        accept_one(s, fd);
+    }
+}
+
+/* ---- signals, events, time ------------------------------------------------------------ */
+
+static void reload(struct server *s)
+{
+    static char err[16384];
+    struct policy *policy;
+
+    sd_notify(0, "RELOADING=1\nSTATUS=reloading the policy");
+    if (policy_load(s->hsxd.policy_path, true, &policy, err, sizeof(err)) < 0) {
+        log_lines(LOG_ERR, err);
+        log_msg(LOG_ERR, "the new policy has errors: keeping the previous one");
+        sd_notify(0, "READY=1\nSTATUS=policy reload failed; previous policy in force");
+        return;
+    }
+    policy_free(s->hsxd.policy);
+    s->hsxd.policy = policy;
+    log_msg(LOG_NOTICE, "policy reloaded from %s: %zu rules", s->hsxd.policy_path, policy->nrules);
+    sd_notify(0, "READY=1\nSTATUS=serving");
+}
+
+static void read_signals(struct server *s)
+{
+    struct signalfd_siginfo info;
+
+    while (read(s->signal_fd, &info, sizeof(info)) == (ssize_t)sizeof(info)) {
+        if (info.ssi_signo == SIGHUP) {
+            reload(s);
+        } else {
+            log_msg(LOG_INFO, "stopping on signal %u; capabilities stay live", info.ssi_signo);
+            s->stop = true;
+        }
+    }
+}
+
+static void on_cap_event(void *ctx, const struct cap_event *event)
+{
+    struct server *s = ctx;
+
+    if (lifecycle_event(&s->hsxd, event) < 0)
+        s->stop = true;
+}
+
+static int read_events(struct server *s)
+{
+    int ret = events_read(&s->events, on_cap_event, s);
+
+    if (ret == -ENOBUFS) {
+        log_msg(LOG_WARNING, "capability events were lost (socket overflow); re-reading the "
+                             "kernel's list");
+        lifecycle_resync(&s->hsxd);
+        return 0;
+    }
+    if (ret < 0) {
+        log_msg(LOG_ERR, "reading %s: %s", HSX_MBOX_CAPS, strerror(-ret));
+        return -1;
+    }
+    return s->stop ? -1 : 0;
+}
+
+/* Close idle connections; how long epoll may wait for the next deadline (ms, -1 none). */
+static int housekeeping(struct server *s)
+{
+    uint64_t now = boottime_ns(), next = ops_flush_denials(&s->hsxd, false);
+
+    ops_expire_grants(&s->hsxd);
+    for (size_t i = 0; i < s->hsxd.ngrants; i++) {
+        if (!next || s->hsxd.grants[i].expires_ns < next)
+            next = s->hsxd.grants[i].expires_ns;
+    }
+    for (unsigned int i = 0; i < s->nconns;) {
+        struct conn *c = s->conns[i];
+        if (now >= c->deadline_ns) {
+            conn_close(s, c); /* moves the last one to i */
+            continue;
+        }
+        if (!next || c->deadline_ns < next)
+            next = c->deadline_ns;
+        i++;
+    }
+    if (!next)
+        return -1;
+    return next <= now ? 0 : (int)((next - now) / 1000000 + 1);
+}
+
+int server_run(struct server *s)
+{
+    struct epoll_event event;
+
+    while (!s->stop) {
+        /*
+         * One event per wait: handling one may free what another points to
+         * (a capability's end drops its holder, whose pidfd may be ready
+         * too), and hsxd's traffic is a few requests a second at most.
+         */
+        int n = epoll_wait(s->epoll, &event, 1, housekeeping(s));
+        if (n < 0 && errno != EINTR) {
+            log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
+            return 1;
+        }
+        if (n <= 0)
+            continue;
+        switch (*(const enum source *)event.data.ptr) {
+        case SOURCE_LISTEN:
+            accept_all(s);
+            break;
+        case SOURCE_SIGNAL:
+            read_signals(s);
+            break;
+        case SOURCE_EVENTS:
+            if (read_events(s) < 0)
+                return 1;
+            break;
+        case SOURCE_HOLDER:
+            lifecycle_holder_exited(&s->hsxd, event.data.ptr);
+            break;
+        case SOURCE_CONN:
+            if (event.events & EPOLLOUT)
+                conn_flush(s, event.data.ptr);
+            else
+                conn_read(s, event.data.ptr);
+            break;
+        }
+    }
+    return 0;
+}
+
+void server_fini(struct server *s)
+{
+    ops_flush_denials(&s->hsxd, true);
+    while (s->nconns)
+        conn_close(s, s->conns[0]);
+    if (s->listen_fd >= 0) {
+        close(s->listen_fd);
+        unlink(s->socket_path);
+    }
+    if (s->signal_fd >= 0)
+        close(s->signal_fd);
+    if (s->epoll >= 0)
+        close(s->epoll);
+}

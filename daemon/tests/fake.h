@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the daemon's unit tests put in place of syslog and hsx.ko: a log
+ * recorder, and a kernel that keeps capabilities in a table with the
+ * contract of uapi/hsx_uapi.h (ids, EEXIST, ESRCH, ENOENT, LIST order).
+ */
+#ifndef HSXD_TEST_FAKE_H
+#define HSXD_TEST_FAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsx_uapi.h"
+
+/* ---- log ---- */
+
+/* Lines logged since the last fake_log_clear(). */
+unsigned int fake_log_count(void);
+/* How many of them contain text. */
+unsigned int fake_log_matching(const char *text);
+/* The last line logged ("" if none). */
+const char *fake_log_last(void);
+void fake_log_clear(void);
+
+/* ---- the kernel ---- */
+
+#define FAKE_CTL 100
+#define FAKE_FILES 16
+#define FAKE_CAPS 64
+
+/* A /dev/hsx file an application opened, known by its descriptor number. */
+struct fake_file {
+    int fd;
+    uint32_t opener_pid;
+    bool alive;
+    bool privileged;
+    uint32_t modules; /* bit (module - HSX_MODULE_FIRST) */
+};
+
+struct fake_cap {
+    struct hsx_cap_info info;
+    int fd; /* the file it is attached to */
+};
+
+struct fake_kernel {
+    uint64_t now_ns; /* CLOCK_BOOTTIME as boottime_ns() returns it */
+    struct fake_file file[FAKE_FILES];
+    size_t nfiles;
+    struct fake_cap cap[FAKE_CAPS];
+    size_t ncaps;
+    uint64_t next_id;
+    int fail_mint;        /* if not 0, MINT fails with this (negative) errno */
+    unsigned int revokes; /* REVOKE calls */
+};
+
+extern struct fake_kernel fake;
+
+/* Start afresh: no files, no capabilities, the clock at 1000 s. */
+void fake_reset(void);
+
+/* A file opened by pid serving module; returns its fd number. */
+int fake_open(uint32_t pid, uint32_t module);
+
+/* A capability as if minted earlier (for adoption); returns its id. */
+uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uint64_t sel0);
+
+/* The live capability with that id, or NULL. */
+const struct hsx_cap_info *fake_live(uint64_t id);
+
+#endif /* HSXD_TEST_FAKE_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The words of capabilities: pin lists at their edges (0, 63, 64, -1,
+ * reversed ranges), right names per module, timer quotas, and formatting
+ * back to the same words.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "capspec.h"
+
+static char why[128];
+
+static uint64_t pins_of(const char *text)
+{
+    uint64_t pins = 0;
+
+    why[0] = '\0';
+    assert_int_equal(capspec_parse_pins(text, &pins, why, sizeof(why)), 0);
+    return pins;
+}
+
+static void expect_bad_pins(const char *text, const char *message)
+{
+    uint64_t pins = 0;
+
+    why[0] = '\0';
+    assert_int_equal(capspec_parse_pins(text, &pins, why, sizeof(why)), -EINVAL);
+    if (!strstr(why, message))
+        fail_msg("pins '%s': expected \"%s\" in \"%s\"", text, message, why);
+}
+
+static void pins_and_ranges(void **state)
+{
+    (void)state;
+    assert_true(pins_of("0") == 1);
+    assert_true(pins_of("63") == UINT64_C(1) << 63);
+    assert_true(pins_of("0-63") == UINT64_MAX);
+    assert_true(pins_of("17-20") == UINT64_C(0xf) << 17);
+    assert_true(pins_of("5-5") == UINT64_C(1) << 5);
+    assert_true(pins_of(" 3 , 5-6 ") == ((1u << 3) | (1u << 5) | (1u << 6)));
+    assert_true(pins_of("1,1,1") == 2);
+    assert_true(pins_of("007") == 1u << 7);
+
+    expect_bad_pins("64", "pin 64 is out of range 0..63");
+    expect_bad_pins("0-64", "pin 64 is out of range");
+    expect_bad_pins("-1", "pin -1 is out of range");
+    expect_bad_pins("20-17", "range 20-17 is reversed (write 17-20)");
+    expect_bad_pins("", "empty item");
+    expect_bad_pins("1,", "empty item");
+    expect_bad_pins(",1", "empty item");
+    expect_bad_pins("0x10", "'0x10' is not a pin number");
+    expect_bad_pins("1-2-3", "'2-3' is not a pin number");
+    expect_bad_pins("1-", "'' is not a pin number");
+    expect_bad_pins("abc", "'abc' is not a pin number");
+    expect_bad_pins("99999999999999999999", "is not a pin number");
+    expect_bad_pins("4294967296", "is not a pin number");
+}
+
+static void rights_per_module(void **state)
+{
+    const struct capspec_module *gpio = capspec_module_by_name("gpio");
+    const struct capspec_module *timer = capspec_module_by_name("timer");
+    uint32_t rights = 0;
+    (void)state;
+
+    assert_non_null(gpio);
+    assert_non_null(timer);
+    assert_int_equal(capspec_parse_rights("read,write,irq", gpio, &rights, why, sizeof(why)), 0);
+    assert_int_equal(rights, HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GPIO_IRQ);
+    assert_int_equal(capspec_parse_rights("grant", timer, &rights, why, sizeof(why)), 0);
+    assert_int_equal(rights, HSX_CAP_R_GRANT);
+
+    assert_int_equal(capspec_parse_rights("irq", timer, &rights, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "'irq' is not a right of timer"));
+    assert_int_equal(capspec_parse_rights("read,admin", gpio, &rights, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "never granted"));
+    assert_int_equal(capspec_parse_rights("exec", NULL, &rights, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "'exec': unknown right"));
+    assert_int_equal(capspec_parse_rights("read,,write", gpio, &rights, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "empty right"));
+}
+
+static void modules(void **state)
+{
+    char buf[32];
+    (void)state;
+
+    assert_int_equal(capspec_module_by_name("gpio")->id, HSX_MODULE_GPIO);
+    assert_int_equal(capspec_module_by_id(HSX_MODULE_TIMER)->kind, CAPSPEC_SEL_TIMERS);
+    assert_null(capspec_module_by_name("uart"));
+    assert_null(capspec_module_by_id(HSX_MODULE_CORE));
+    assert_true(capspec_module_is_future("uart"));
+    assert_true(capspec_module_is_future("fs"));
+    assert_false(capspec_module_is_future("gpio"));
+    assert_false(capspec_module_is_future("frob"));
+    assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_FRAM), "module 0x13");
+}
+
+static void selectors(void **state)
+{
+    const struct capspec_module *gpio = capspec_module_by_name("gpio");
+    const struct capspec_module *timer = capspec_module_by_name("timer");
+    union hsx_cap_selector sel;
+    (void)state;
+
+    assert_int_equal(capspec_parse_selector("1,3", gpio, &sel, why, sizeof(why)), 0);
+    assert_true(sel.gpio.pins == 0xa);
+    assert_int_equal(capspec_parse_selector("4", timer, &sel, why, sizeof(why)), 0);
+    assert_int_equal(sel.timer.max_timers, 4);
+    assert_int_equal(sel.timer.reserved, 0);
+    assert_int_equal(capspec_parse_selector("64", timer, &sel, why, sizeof(why)), 0);
+    assert_int_equal(capspec_parse_selector("0", timer, &sel, why, sizeof(why)), -EINVAL);
+    assert_non_null(strstr(why, "0 timers is out of range 1..64"));
+    assert_int_equal(capspec_parse_selector("65", timer, &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(capspec_parse_selector("-1", timer, &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(capspec_parse_selector("", gpio, &sel, why, sizeof(why)), -EINVAL);
+}
+
+static void formatting(void **state)
+{
+    char buf[CAPSPEC_TEXT_MAX];
+    union hsx_cap_selector sel = {.gpio.pins = (UINT64_C(0xf) << 17) | 1 | (UINT64_C(1) << 63)};
+    (void)state;
+
+    assert_string_equal(capspec_format_rights(buf, sizeof(buf), HSX_CAP_R_GPIO_ALL),
+                        "read,write,grant,irq");
+    assert_string_equal(capspec_format_rights(buf, sizeof(buf), 0), "none");
+    assert_string_equal(capspec_format_rights(buf, sizeof(buf), HSX_CAP_R_READ | (1u << 30)),
+                        "read,0x40000000");
+    assert_string_equal(capspec_format_pins(buf, sizeof(buf), sel.gpio.pins), "0,17-20,63");
+    assert_string_equal(capspec_format_pins(buf, sizeof(buf), UINT64_MAX), "0-63");
+    assert_string_equal(capspec_format_pins(buf, sizeof(buf), 0), "none");
+    assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_GPIO, &sel),
+                        "pins 0,17-20,63");
+    sel = (union hsx_cap_selector){.timer.max_timers = 4};
+    assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_TIMER, &sel),
+                        "max_timers 4");
+    /* Every other pin: the longest pin text there is, and it must fit. */
+    /* "0,2,4,6,8" then 27 two-digit pins with their commas. */
+    assert_int_equal(strlen(capspec_format_pins(buf, sizeof(buf), UINT64_C(0x5555555555555555))),
+                     9 + 27 * 3);
+    /* A small buffer is cut, never overrun. */
+    char small[8];
+    capspec_format_pins(small, sizeof(small), UINT64_C(0x5555555555555555));
+    assert_true(strlen(small) < sizeof(small));
+    /* Parsing what was formatted gives it back. */
+    assert_true(pins_of("0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,"
+                        "50,52,54,56,58,60,62") == UINT64_C(0x5555555555555555));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pins_and_ranges), cmocka_unit_test(rights_per_module),
+        cmocka_unit_test(modules),         cmocka_unit_test(selectors),
+        cmocka_unit_test(formatting),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

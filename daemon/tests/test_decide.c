@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What a request gets: matching on each part of an identity, the union of
+ * several rules, narrowing to the request, the rectangle rule for pins, the
+ * quota rule for timers, lifetimes, runtime grants, and the words of a
+ * denial.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "decide.h"
+
+#define S 1000000000ull
+#define NOW (1000 * S)
+#define GPIO 0
+#define TIMER 1
+
+static struct policy_rule rules[8];
+static struct policy policy = {.lifetime_s = 3600, .rules = rules};
+
+static const uint32_t groups[] = {20, 27};
+static struct identity app = {
+    .pid = 42,
+    .uid = 1000,
+    .gid = 1000,
+    .groups = groups,
+    .ngroups = 2,
+    .exe = "/usr/bin/app",
+    .cgroup = "/system.slice/app.service",
+};
+
+static int reset(void **state)
+{
+    (void)state;
+    memset(rules, 0, sizeof(rules));
+    policy.nrules = 0;
+    return 0;
+}
+
+static struct policy_rule *add_rule(const char *name, unsigned int match)
+{
+    struct policy_rule *r = &rules[policy.nrules++];
+
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    r->match = match;
+    r->uid = 1000;
+    r->lifetime_s = 3600;
+    return r;
+}
+
+static void gpio_grant(struct policy_rule *r, uint32_t rights, uint64_t pins)
+{
+    r->grant[GPIO] =
+        (struct policy_grant){.present = true, .rights = rights, .sel.gpio.pins = pins};
+}
+
+static void timer_grant(struct policy_rule *r, uint32_t rights, uint32_t max)
+{
+    r->grant[TIMER] =
+        (struct policy_grant){.present = true, .rights = rights, .sel.timer.max_timers = max};
+}
+
+static struct decision d;
+
+static bool ask_gpio(uint32_t rights, uint64_t pins)
+{
+    struct cap_want want = {.module = HSX_MODULE_GPIO, .rights = rights, .sel.gpio.pins = pins};
+
+    return decide(&policy, NULL, 0, &app, &want, NOW, &d);
+}
+
+static bool ask_timer(uint32_t rights, uint32_t max)
+{
+    struct cap_want want = {
+        .module = HSX_MODULE_TIMER, .rights = rights, .sel.timer.max_timers = max};
+
+    return decide(&policy, NULL, 0, &app, &want, NOW, &d);
+}
+
+#define R HSX_CAP_R_READ
+#define W HSX_CAP_R_WRITE
+#define G HSX_CAP_R_GRANT
+#define IRQ HSX_CAP_R_GPIO_IRQ
+#define PIN(n) (UINT64_C(1) << (n))
+
+static void matching(void **state)
+{
+    struct policy_rule r = {.match = POLICY_MATCH_UID, .uid = 1000};
+    (void)state;
+
+    assert_true(rule_matches(&r, &app, NOW));
+    r.uid = 1001;
+    assert_false(rule_matches(&r, &app, NOW));
+
+    /* Groups: the primary one or any supplementary one. */
+    r = (struct policy_rule){.match = POLICY_MATCH_GID, .gid = 1000};
+    assert_true(rule_matches(&r, &app, NOW));
+    r.gid = 27;
+    assert_true(rule_matches(&r, &app, NOW));
+    r.gid = 28;
+    assert_false(rule_matches(&r, &app, NOW));
+
+    r = (struct policy_rule){.match = POLICY_MATCH_EXE, .exe = "/usr/bin/app"};
+    assert_true(rule_matches(&r, &app, NOW));
+    r.exe = "/usr/bin/ap";
+    assert_false(rule_matches(&r, &app, NOW));
+    struct identity replaced = app;
+    replaced.exe = "/usr/bin/app (deleted)";
+    r.exe = "/usr/bin/app";
+    assert_false(rule_matches(&r, &replaced, NOW));
+
+    /* cgroup: the path or below it, on a component boundary. */
+    r = (struct policy_rule){.match = POLICY_MATCH_CGROUP, .cgroup = "/system.slice"};
+    assert_true(rule_matches(&r, &app, NOW));
+    r.cgroup = "/system.slice/app.service";
+    assert_true(rule_matches(&r, &app, NOW));
+    r.cgroup = "/system.slice/app";
+    assert_false(rule_matches(&r, &app, NOW));
+    r.cgroup = "/";
+    assert_true(rule_matches(&r, &app, NOW));
+    struct identity unknown = app;
+    unknown.cgroup = "";
+    assert_false(rule_matches(&r, &unknown, NOW));
+
+    /* Every part named must hold. */
+    r = (struct policy_rule){
+        .match = POLICY_MATCH_UID | POLICY_MATCH_EXE, .uid = 1000, .exe = "/usr/bin/other"};
+    assert_false(rule_matches(&r, &app, NOW));
+
+    /* A rule that names nothing matches nothing; a lapsed runtime grant neither. */
+    r = (struct policy_rule){0};
+    assert_false(rule_matches(&r, &app, NOW));
+    r = (struct policy_rule){.match = POLICY_MATCH_UID, .uid = 1000, .expires_ns = NOW};
+    assert_false(rule_matches(&r, &app, NOW));
+    r.expires_ns = NOW + 1;
+    assert_true(rule_matches(&r, &app, NOW));
+}
+
+static void everything_allowed_when_asked_for_all(void **state)
+{
+    (void)state;
+    gpio_grant(add_rule("blinky", POLICY_MATCH_UID), R | W, PIN(17) | PIN(18));
+
+    assert_true(ask_gpio(0, 0));
+    assert_int_equal(d.rights, R | W);
+    assert_true(d.sel.gpio.pins == (PIN(17) | PIN(18)));
+    assert_int_equal(d.lifetime_s, 3600);
+    assert_string_equal(d.rules, "blinky");
+}
+
+static void the_request_is_narrowed(void **state)
+{
+    (void)state;
+    gpio_grant(add_rule("blinky", POLICY_MATCH_UID), R | W, PIN(17) | PIN(18));
+
+    assert_true(ask_gpio(R, PIN(17)));
+    assert_int_equal(d.rights, R);
+    assert_true(d.sel.gpio.pins == PIN(17));
+
+    /* Asked more than allowed: the extra is dropped, not the request refused. */
+    assert_true(ask_gpio(R | W | IRQ, PIN(17) | PIN(40)));
+    assert_int_equal(d.rights, R | W);
+    assert_true(d.sel.gpio.pins == PIN(17));
+
+    /* Nothing asked for is allowed: denied, and the words say what is. */
+    assert_false(ask_gpio(IRQ, PIN(17)));
+    assert_string_equal(d.why,
+                        "gpio: asked for irq on pins 17; the rules grant read,write on pins 17-18");
+    assert_false(ask_gpio(R, PIN(63)));
+    assert_non_null(strstr(d.why, "asked for read on pins 63"));
+}
+
+static void rules_are_united_as_a_rectangle(void **state)
+{
+    (void)state;
+    gpio_grant(add_rule("a", POLICY_MATCH_UID), R, PIN(1) | PIN(2) | PIN(3));
+    gpio_grant(add_rule("b", POLICY_MATCH_UID), R | W, PIN(3) | PIN(4));
+    gpio_grant(add_rule("c", POLICY_MATCH_EXE), IRQ, PIN(3)); /* exe does not match */
+    rules[2].exe = "/usr/bin/other";
+
+    /* All: read and write are granted somewhere; only pins 3-4 have both. */
+    assert_true(ask_gpio(0, 0));
+    assert_int_equal(d.rights, R | W);
+    assert_true(d.sel.gpio.pins == (PIN(3) | PIN(4)));
+    /* a gives read on pin 3 too: it is named, and its lifetime counts. */
+    assert_string_equal(d.rules, "a, b");
+
+    /* Read alone: every pin either rule gives, and both rules named. */
+    assert_true(ask_gpio(R, 0));
+    assert_true(d.sel.gpio.pins == (PIN(1) | PIN(2) | PIN(3) | PIN(4)));
+    assert_string_equal(d.rules, "a, b");
+
+    /* Pins 1 and 4 with write: only 4 has it. */
+    assert_true(ask_gpio(R | W, PIN(1) | PIN(4)));
+    assert_int_equal(d.rights, R | W);
+    assert_true(d.sel.gpio.pins == PIN(4));
+}
+
+static void no_pin_with_every_right_falls_back_to_the_lowest(void **state)
+{
+    (void)state;
+    gpio_grant(add_rule("reader", POLICY_MATCH_UID), R, PIN(5) | PIN(6));
+    gpio_grant(add_rule("writer", POLICY_MATCH_UID), W, PIN(10));
+
+    assert_true(ask_gpio(0, 0));
+    assert_int_equal(d.rights, R);
+    assert_true(d.sel.gpio.pins == (PIN(5) | PIN(6)));
+    assert_string_equal(d.rules, "reader");
+
+    assert_true(ask_gpio(W, 0));
+    assert_int_equal(d.rights, W);
+    assert_true(d.sel.gpio.pins == PIN(10));
+}
+
+static void timers_get_the_least_quota_of_their_rights(void **state)
+{
+    (void)state;
+    timer_grant(add_rule("small", POLICY_MATCH_UID), R | W, 2);
+    timer_grant(add_rule("big", POLICY_MATCH_UID), R, 8);
+
+    assert_true(ask_timer(0, 0));
+    assert_int_equal(d.rights, R | W);
+    assert_int_equal(d.sel.timer.max_timers, 2);
+
+    assert_true(ask_timer(R, 0));
+    assert_int_equal(d.sel.timer.max_timers, 8);
+    assert_string_equal(d.rules, "small, big");
+
+    assert_true(ask_timer(R, 3));
+    assert_int_equal(d.sel.timer.max_timers, 3);
+
+    assert_true(ask_timer(R | W | G, 64));
+    assert_int_equal(d.rights, R | W);
+    assert_int_equal(d.sel.timer.max_timers, 2);
+
+    assert_false(ask_timer(G, 0));
+    assert_string_equal(d.why, "timer: asked for grant; the rules grant read,write");
+}
+
+static void lifetimes(void **state)
+{
+    struct policy_rule grant = {.name = "grant 1",
+                                .match = POLICY_MATCH_UID,
+                                .uid = 1000,
+                                .lifetime_s = 600,
+                                .expires_ns = NOW + 90 * S + S / 2};
+    struct cap_want want = {.module = HSX_MODULE_GPIO};
+    (void)state;
+
+    gpio_grant(add_rule("long", POLICY_MATCH_UID), R, PIN(1));
+    gpio_grant(add_rule("short", POLICY_MATCH_UID), R, PIN(2));
+    rules[1].lifetime_s = 60;
+
+    /* The shortest of the rules it comes from. */
+    assert_true(ask_gpio(R, PIN(1) | PIN(2)));
+    assert_int_equal(d.lifetime_s, 60);
+    assert_true(ask_gpio(R, PIN(1)));
+    assert_int_equal(d.lifetime_s, 3600);
+
+    /* No longer than asked. */
+    want.sel.gpio.pins = PIN(1);
+    want.lifetime_s = 10;
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_int_equal(d.lifetime_s, 10);
+    want.lifetime_s = 100000;
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_int_equal(d.lifetime_s, 3600);
+
+    /* A runtime grant: what is left of it (whole seconds). */
+    gpio_grant(&grant, R | W, PIN(7));
+    want = (struct cap_want){.module = HSX_MODULE_GPIO, .sel.gpio.pins = PIN(7)};
+    assert_true(decide(&policy, &grant, 1, &app, &want, NOW, &d));
+    assert_int_equal(d.lifetime_s, 90);
+    assert_int_equal(d.rights, R | W);
+    assert_string_equal(d.rules, "grant 1");
+    /* Less than a second left still gives one; lapsed gives nothing. */
+    assert_true(decide(&policy, &grant, 1, &app, &want, grant.expires_ns - 1, &d));
+    assert_int_equal(d.lifetime_s, 1);
+    assert_false(decide(&policy, &grant, 1, &app, &want, grant.expires_ns, &d));
+}
+
+static void denials_say_why(void **state)
+{
+    struct cap_want want = {.module = HSX_MODULE_GPIO};
+    (void)state;
+
+    assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_string_equal(d.why, "no policy rule matches uid 1000, exe /usr/bin/app");
+    assert_false(decide(NULL, NULL, 0, &app, &want, NOW, &d));
+
+    timer_grant(add_rule("t", POLICY_MATCH_UID), R, 1);
+    assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_string_equal(d.why, "1 rule matches uid 1000, but none grants gpio");
+    timer_grant(add_rule("t2", POLICY_MATCH_UID), R, 1);
+    assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_string_equal(d.why, "2 rules match uid 1000, but none grants gpio");
+
+    want.module = HSX_MODULE_UART;
+    assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_string_equal(d.why, "hsxd grants no capabilities for module 0x10");
+}
+
+static void renewals_need_all_of_it(void **state)
+{
+    union hsx_cap_selector pins = {.gpio.pins = PIN(1) | PIN(2)};
+    union hsx_cap_selector two = {.timer.max_timers = 2};
+    (void)state;
+
+    gpio_grant(add_rule("a", POLICY_MATCH_UID), R | W, PIN(1) | PIN(2));
+    struct cap_want want = {.module = HSX_MODULE_GPIO, .rights = R | W, .sel = pins};
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_true(decision_covers(&d, HSX_MODULE_GPIO, R | W, &pins));
+
+    /* The policy now gives one pin less: the capability is not renewed. */
+    rules[0].grant[GPIO].sel.gpio.pins = PIN(1);
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_false(decision_covers(&d, HSX_MODULE_GPIO, R | W, &pins));
+    rules[0].grant[GPIO].sel.gpio.pins = PIN(1) | PIN(2);
+    rules[0].grant[GPIO].rights = R;
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_false(decision_covers(&d, HSX_MODULE_GPIO, R | W, &pins));
+
+    timer_grant(&rules[0], R, 1);
+    want = (struct cap_want){.module = HSX_MODULE_TIMER, .rights = R, .sel = two};
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_false(decision_covers(&d, HSX_MODULE_TIMER, R, &two));
+    rules[0].grant[TIMER].sel.timer.max_timers = 2;
+    assert_true(decide(&policy, NULL, 0, &app, &want, NOW, &d));
+    assert_true(decision_covers(&d, HSX_MODULE_TIMER, R, &two));
+
+    d.allowed = false;
+    assert_false(decision_covers(&d, HSX_MODULE_TIMER, R, &two));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(matching, reset),
+        cmocka_unit_test_setup(everything_allowed_when_asked_for_all, reset),
+        cmocka_unit_test_setup(the_request_is_narrowed, reset),
+        cmocka_unit_test_setup(rules_are_united_as_a_rectangle, reset),
+        cmocka_unit_test_setup(no_pin_with_every_right_falls_back_to_the_lowest, reset),
+        cmocka_unit_test_setup(timers_get_the_least_quota_of_their_rights, reset),
+        cmocka_unit_test_setup(lifetimes, reset),
+        cmocka_unit_test_setup(denials_say_why, reset),
+        cmocka_unit_test_setup(renewals_need_all_of_it, reset),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Identifying the peer of a connection, on this very process through a
+ * socket pair: credentials, groups, pidfd, program and cgroup, start time,
+ * and the refusal of a peer that started after its connection was accepted.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "peer.h"
+
+static uint64_t boottime(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void who_is_there(void **state)
+{
+    static char exe[PEER_EXE_MAX], cgroup[PEER_CGROUP_MAX], self[PATH_MAX];
+    struct peer p;
+    char why[160];
+    int sv[2];
+    (void)state;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    assert_int_equal(peer_identify(sv[0], boottime(), &p, why, sizeof(why)), 0);
+    assert_int_equal(p.pid, getpid());
+    assert_int_equal(p.uid, geteuid());
+    assert_int_equal(p.gid, getegid());
+    assert_true(p.pidfd >= 0);
+    assert_true(peer_alive(&p));
+    gid_t groups[64];
+    int n = getgroups(64, groups);
+    assert_int_equal(p.ngroups, n < 0 ? 0 : (size_t)n);
+
+    assert_int_equal(peer_read(&p, exe, sizeof(exe), cgroup, sizeof(cgroup), why, sizeof(why)), 0);
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    assert_true(len > 0);
+    self[len] = '\0';
+    assert_string_equal(exe, self);
+    peer_release(&p);
+    assert_int_equal(p.pidfd, -1);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void start_times(void **state)
+{
+    uint64_t mine, theirs, before = boottime();
+    long tick = 1000000000L / sysconf(_SC_CLK_TCK);
+    int sv[2];
+    (void)state;
+
+    assert_int_equal(proc_start_ns((uint32_t)getpid(), &mine), 0);
+    assert_true(mine > 0 && mine <= before);
+
+    /* A child started now: at or after "before", to the tick. */
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        char byte;
+        read(sv[1], &byte, 1);
+        _exit(0);
+    }
+    assert_int_equal(proc_start_ns((uint32_t)child, &theirs), 0);
+    assert_true(theirs + (uint64_t)tick >= before);
+    assert_int_equal(write(sv[0], "x", 1), 1);
+    waitpid(child, NULL, 0);
+    assert_int_equal(proc_start_ns((uint32_t)child, &theirs), -ENOENT);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+static void pidfds_tell_exits(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    if (child == 0)
+        _exit(0);
+    int fd = pidfd_of((uint32_t)child);
+    assert_true(fd >= 0);
+    waitpid(child, NULL, 0);
+    assert_true(pidfd_exited(fd));
+    close(fd);
+    fd = pidfd_of((uint32_t)getpid());
+    assert_false(pidfd_exited(fd));
+    close(fd);
+    assert_int_equal(pidfd_of(4194303), -ESRCH);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(who_is_there),
+        cmocka_unit_test(start_times),
+        cmocka_unit_test(pidfds_tell_exits),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

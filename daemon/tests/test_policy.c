@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reading policy files: good ones in every form the format allows, and bad
+ * ones of every kind, each with the line and the words the administrator
+ * must see.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "policy.h"
+
+static char dir[64];
+static char path[128];
+static char err[8192];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/hsxd-policy.XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(path, sizeof(path), "%s/policy.conf", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}
+
+static void write_policy(const char *text)
+{
+    FILE *f = fopen(path, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, 0644);
+}
+
+static struct policy *load(const char *text)
+{
+    struct policy *policy = NULL;
+
+    write_policy(text);
+    if (policy_load(path, false, &policy, err, sizeof(err)) < 0)
+        fail_msg("expected a valid policy, got:\n%s", err);
+    return policy;
+}
+
+/* The file fails with "policy.conf:LINE: message" among its problems. */
+static void expect_problem(const char *text, unsigned int line, const char *message)
+{
+    struct policy *policy = NULL;
+    char want[512];
+
+    write_policy(text);
+    memset(err, 0, sizeof(err));
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), -1);
+    assert_null(policy);
+    if (line)
+        snprintf(want, sizeof(want), "%s:%u: %s", path, line, message);
+    else
+        snprintf(want, sizeof(want), "%s: %s", path, message);
+    if (!strstr(err, want))
+        fail_msg("expected \"%s\" in:\n%s", want, err);
+}
+
+static void the_example_is_valid(void **state)
+{
+    struct policy *policy = NULL;
+    (void)state;
+
+    if (policy_load(HSXD_EXAMPLE_POLICY, false, &policy, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    assert_int_equal(policy->nrules, 2);
+    assert_int_equal(policy->lifetime_s, 3600);
+    const struct policy_rule *blinky = &policy->rules[0];
+    assert_string_equal(blinky->name, "blinky");
+    assert_int_equal(blinky->match, POLICY_MATCH_UID | POLICY_MATCH_EXE);
+    assert_int_equal(blinky->uid, 1000);
+    assert_string_equal(blinky->exe, "/usr/local/bin/blinky");
+    assert_int_equal(blinky->lifetime_s, 600);
+    assert_true(blinky->grant[0].present); /* gpio */
+    assert_true(blinky->grant[0].sel.gpio.pins == ((UINT64_C(1) << 17) | (UINT64_C(0xf) << 20)));
+    assert_int_equal(blinky->grant[0].rights,
+                     HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GPIO_IRQ);
+    assert_true(blinky->grant[1].present); /* timer */
+    assert_int_equal(blinky->grant[1].sel.timer.max_timers, 4);
+    const struct policy_rule *sensors = &policy->rules[1];
+    assert_int_equal(sensors->match, POLICY_MATCH_CGROUP);
+    assert_string_equal(sensors->cgroup, "/system.slice/sensors.service");
+    assert_int_equal(sensors->lifetime_s, 3600); /* the default */
+    assert_false(sensors->grant[1].present);
+    policy_free(policy);
+}
+
+static void every_form_of_a_rule(void **state)
+{
+    (void)state;
+    struct policy *policy = load("# everything optional left out\n"
+                                 "rules = (\n"
+                                 "  { match = { user = \"root\"; group = \"root\"; };\n"
+                                 "    gpio = { pins = 5; rights = \"read, write\"; }; },\n"
+                                 "  { match = { gid = 0; cgroup = \"/\"; };\n"
+                                 "    gpio = { pins = [1, 2, 3]; rights = [\"irq\"]; }; },\n"
+                                 "  { match = { uid = 2147483647; };\n"
+                                 "    gpio = { pins = (0, \"62-63\"); rights = (\"grant\"); };\n"
+                                 "    timer = { max_timers = 64; rights = [\"read\"]; }; }\n"
+                                 ");\n");
+    assert_int_equal(policy->nrules, 3);
+    assert_int_equal(policy->lifetime_s, POLICY_LIFETIME_DEFAULT);
+    assert_string_equal(policy->rules[0].name, "rule 1");
+    assert_int_equal(policy->rules[0].line, 3);
+    assert_int_equal(policy->rules[0].match, POLICY_MATCH_UID | POLICY_MATCH_GID);
+    assert_int_equal(policy->rules[0].uid, 0);
+    assert_int_equal(policy->rules[0].gid, 0);
+    assert_true(policy->rules[0].grant[0].sel.gpio.pins == 1u << 5);
+    assert_int_equal(policy->rules[0].grant[0].rights, HSX_CAP_R_READ | HSX_CAP_R_WRITE);
+    assert_true(policy->rules[1].grant[0].sel.gpio.pins == 0xe);
+    assert_int_equal(policy->rules[1].grant[0].rights, HSX_CAP_R_GPIO_IRQ);
+    assert_int_equal(policy->rules[2].uid, 2147483647);
+    assert_true(policy->rules[2].grant[0].sel.gpio.pins == (1 | (UINT64_C(3) << 62)));
+    assert_int_equal(policy->rules[2].grant[1].sel.timer.max_timers, 64);
+    policy_free(policy);
+
+    /* No rules at all is a valid policy that denies everything. */
+    policy = load("version = 1;\nrules = ();\n");
+    assert_int_equal(policy->nrules, 0);
+    policy_free(policy);
+}
+
+static void structure_errors(void **state)
+{
+    (void)state;
+    expect_problem("rules = (\n  { match = { uid = 1 }; }\n", 3, "syntax error");
+    expect_problem("a = 1;\na = 2;\nrules = ();\n", 2, "duplicate setting name");
+    expect_problem("version = 1;\n", 0, "no rules");
+    expect_problem("rules = { };\n", 1, "rules must be a list");
+    expect_problem("rules = ();\ncolour = \"red\";\n", 2,
+                   "unknown key 'colour' at the top level (expected version, lifetime or rules)");
+    expect_problem("version = 2;\nrules = ();\n", 1, "version 2 is not supported");
+    expect_problem("version = \"1\";\nrules = ();\n", 1, "version must be a number, not a string");
+    expect_problem("lifetime = 0;\nrules = ();\n", 1, "lifetime 0 is out of range 1..2592000");
+    expect_problem("lifetime = 2592001;\nrules = ();\n", 1, "lifetime 2592001 is out of range");
+    expect_problem("lifetime = 1.5;\nrules = ();\n", 1,
+                   "lifetime must be a number, not a fraction");
+    expect_problem("rules = (\n  5\n);\n", 2, "rule 1 must be a group");
+    expect_problem("rules = (\n  { name = \"x\"; gpio = { pins = 1; rights = \"read\"; }; }\n);\n",
+                   2, "x has no match");
+    expect_problem("rules = (\n  { match = { uid = 1; }; }\n);\n", 2,
+                   "rule 1 grants nothing: give gpio or timer");
+    expect_problem("rules = (\n  { match = { uid = 1; };\n    frob = 1; }\n);\n", 3,
+                   "unknown key 'frob' in a rule");
+    expect_problem("rules = (\n  { match = { uid = 1; };\n    uart = { }; }\n);\n", 3,
+                   "module 'uart' has no capabilities in this hsxd yet");
+    expect_problem("rules = (\n  { name = \"a\"; match = { uid = 1; }; timer = { max_timers = 1; "
+                   "rights = \"read\"; }; },\n  { name = \"a\"; match = { uid = 2; }; timer = { "
+                   "max_timers = 1; rights = \"read\"; }; }\n);\n",
+                   3, "the name 'a' is taken by the rule at line 2");
+    expect_problem("rules = (\n  { name = \"\"; match = { uid = 1; }; timer = { max_timers = 1; "
+                   "rights = \"read\"; }; }\n);\n",
+                   2, "name is empty");
+}
+
+static void match_errors(void **state)
+{
+    (void)state;
+    const char *tail = "  gpio = { pins = 1; rights = \"read\"; }; }\n);\n";
+    char text[512];
+
+#define RULE(match)                                                                                \
+    (snprintf(text, sizeof(text), "rules = (\n { match = " match ";\n%s", tail), text)
+    expect_problem(RULE("{ }"), 2, "match is empty: give at least one of uid, user");
+    expect_problem(RULE("5"), 2, "match must be a group");
+    expect_problem(RULE("{ usr = 3; }"), 2, "unknown key 'usr' in match");
+    expect_problem(RULE("{ uid = -1; }"), 2, "uid -1 is out of range 0..2147483647");
+    /* libconfig 1.5 reads numbers past 2^31 wrapped: this one comes out negative, and refused. */
+    expect_problem(RULE("{ uid = 4294967294; }"), 2, "uid -2 is out of range");
+    expect_problem(RULE("{ uid = \"1000\"; }"), 2, "uid must be a number, not a string");
+    expect_problem(RULE("{ uid = 1; user = \"root\"; }"), 2, "give uid or user, not both");
+    expect_problem(RULE("{ gid = 1; group = \"root\"; }"), 2, "give gid or group, not both");
+    expect_problem(RULE("{ user = \"no-such-user-hsx\"; }"), 2, "unknown user 'no-such-user-hsx'");
+    expect_problem(RULE("{ group = \"no-such-group-hsx\"; }"), 2,
+                   "unknown group 'no-such-group-hsx'");
+    expect_problem(RULE("{ user = 0; }"), 2, "user must be a string, not a number");
+    expect_problem(RULE("{ exe = \"bin/app\"; }"), 2,
+                   "exe must be an absolute path starting with '/': 'bin/app'");
+    expect_problem(RULE("{ exe = \"\"; }"), 2, "exe is empty");
+    expect_problem(RULE("{ cgroup = \"/a/\"; }"), 2, "cgroup must not end with '/'");
+    expect_problem(RULE("{ cgroup = \"system.slice\"; }"), 2, "cgroup must be an absolute path");
+#undef RULE
+}
+
+static void grant_errors(void **state)
+{
+    (void)state;
+    char text[512];
+
+#define GRANT(grant)                                                                               \
+    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
+    expect_problem(GRANT("gpio = { pins = 64; rights = \"read\"; };"), 3,
+                   "pins: pin 64 is out of range 0..63");
+    expect_problem(GRANT("gpio = { pins = -1; rights = \"read\"; };"), 3,
+                   "pins: pin -1 is out of range 0..63");
+    expect_problem(GRANT("gpio = { pins = \"20-17\"; rights = \"read\"; };"), 3,
+                   "pins: range 20-17 is reversed");
+    expect_problem(GRANT("gpio = { pins = (1, \"63-64\"); rights = \"read\"; };"), 3,
+                   "pins: pin 64 is out of range");
+    expect_problem(GRANT("gpio = { pins = []; rights = \"read\"; };"), 3, "pins is empty");
+    expect_problem(GRANT("gpio = { pins = 1.0; rights = \"read\"; };"), 3,
+                   "pins: expected a pin number or a string");
+    expect_problem(GRANT("gpio = { pins = 1; };"), 3, "gpio: rights is missing");
+    expect_problem(GRANT("gpio = { rights = \"read\"; };"), 3, "gpio: pins is missing");
+    expect_problem(GRANT("gpio = { pins = 1; rights = [\"read\", \"exec\"]; };"), 3,
+                   "rights: 'exec': unknown right (expected read, write, grant or irq)");
+    expect_problem(GRANT("gpio = { pins = 1; rights = \"admin\"; };"), 3,
+                   "rights: 'admin': the admin right is never granted");
+    expect_problem(GRANT("gpio = { pins = 1; rights = []; };"), 3, "rights is empty");
+    expect_problem(GRANT("gpio = { pins = 1; rights = [1]; };"), 3,
+                   "rights: expected names such as \"read\", not a number");
+    expect_problem(GRANT("gpio = { pins = 1; rights = 1; };"), 3, "rights must be an array");
+    expect_problem(GRANT("gpio = { pins = 1; rights = \"read\"; edge = 1; };"), 3,
+                   "unknown key 'edge' in gpio (expected pins or rights)");
+    expect_problem(GRANT("gpio = 5;"), 3, "gpio must be a group");
+    expect_problem(GRANT("timer = { max_timers = 0; rights = \"read\"; };"), 3,
+                   "max_timers 0 is out of range 1..64");
+    expect_problem(GRANT("timer = { max_timers = 65; rights = \"read\"; };"), 3,
+                   "max_timers 65 is out of range 1..64");
+    expect_problem(GRANT("timer = { max_timers = 1; rights = \"irq\"; };"), 3,
+                   "rights: 'irq' is not a right of timer (irq is for gpio only)");
+    expect_problem(GRANT("timer = { rights = \"read\"; };"), 3, "timer: max_timers is missing");
+    expect_problem(GRANT("timer = { max_timers = 1; rights = \"read\"; pins = 1; };"), 3,
+                   "unknown key 'pins' in timer (expected max_timers or rights)");
+    expect_problem(GRANT("lifetime = 0; timer = { max_timers = 1; rights = \"read\"; };"), 3,
+                   "lifetime 0 is out of range");
+#undef GRANT
+}
+
+static void every_problem_is_reported_in_line_order(void **state)
+{
+    (void)state;
+    write_policy("lifetime = 0;\n"
+                 "rules = (\n"
+                 "  { match = { usr = 1; };\n"
+                 "    gpio = { pins = 64; rights = \"read\"; }; }\n"
+                 ");\n"
+                 "version = 9;\n");
+    struct policy *policy = NULL;
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), -1);
+    char *lifetime = strstr(err, ":1: lifetime");
+    char *usr = strstr(err, ":3: unknown key 'usr'");
+    char *pin = strstr(err, ":4: pins");
+    char *version = strstr(err, ":6: version 9");
+    assert_non_null(lifetime);
+    assert_non_null(usr);
+    assert_non_null(pin);
+    assert_non_null(version);
+    assert_true(lifetime < usr && usr < pin && pin < version);
+
+    /* Beyond 20, problems are counted. */
+    char text[4096] = "rules = (\n";
+    for (int i = 0; i < 25; i++)
+        strcat(text, i ? ",\n { match = { uid = 1; }; gpio = { pins = 99; rights = \"read\"; }; }"
+                       : " { match = { uid = 1; }; gpio = { pins = 99; rights = \"read\"; }; }");
+    strcat(text, ");\n");
+    expect_problem(text, 0, "5 more problems not shown");
+}
+
+static void the_file_itself(void **state)
+{
+    struct policy *policy = NULL;
+    (void)state;
+
+    unlink(path);
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "cannot open: No such file or directory"));
+
+    assert_int_equal(policy_load(dir, false, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "not a regular file"));
+
+    /* What anyone may write, anyone may grant themselves: hsxd refuses it. */
+    write_policy("rules = ();\n");
+    chmod(path, 0666);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "must be owned by root and writable by root only"));
+    assert_non_null(strstr(err, "mode 0666"));
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), 0);
+    policy_free(policy);
+    chmod(path, 0644);
+    if (geteuid() == 0) {
+        assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), 0);
+        policy_free(policy);
+    }
+
+    /* Over 1 MiB: refused before it is parsed. */
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 120000; i++)
+        fputs("# padding\n", f);
+    fclose(f);
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "too large"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_example_is_valid),
+        cmocka_unit_test(every_form_of_a_rule),
+        cmocka_unit_test(structure_errors),
+        cmocka_unit_test(match_errors),
+        cmocka_unit_test(grant_errors),
+        cmocka_unit_test(every_problem_is_reported_in_line_order),
+        cmocka_unit_test(the_file_itself),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

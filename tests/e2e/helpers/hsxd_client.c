@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hsxd-client: an application's side of hsxd, step by step, for
+ * tests/e2e/test_hsxd.sh. Not a test by itself (it lives in a subdirectory,
+ * which the VM harness does not run).
+ *
+ *   hsxd-client [--uid UID] STEP...
+ *
+ * drops to UID (and gid UID) first, then runs the steps in order, printing
+ * "ok - ..." or "not ok - ..." for each; exits with the number that failed.
+ *
+ *   open:MODULE                       open /dev/hsx/MODULE (gpio or timer)
+ *   acquire:MODULE:EXPECT[:RIGHTS[:SELECTOR]]
+ *                                     ask hsxd for a capability on that file
+ *   renew:MODULE:EXPECT               ask hsxd to renew it
+ *   timer:EXPECT                      create a (stopped) timer on the timer file
+ *   show                              print the last capability hsxd sent: "cap ID ..."
+ *   foreign:MODULE                    acquire with a file a child opened: expect ESRCH
+ *   garbage:text|short:EXPECT         send 5 bytes of text, or a request cut short;
+ *                                     expect EXPECT, then the door
+ *   forkhold                          fork a child that keeps the files open, print its pid
+ *   hold                              print "holding" and wait for SIGTERM (exit 0)
+ *
+ * EXPECT is "ok" or an errno name (EACCES, ESRCH, EKEYREVOKED, ...).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "capspec.h"
+#include "hsxd_proto.h"
+#include "proto.h"
+
+static const struct {
+    const char *name;
+    int value;
+} errnos[] = {
+    {"ok", 0},          {"EACCES", EACCES},           {"EPERM", EPERM},
+    {"ESRCH", ESRCH},   {"EINVAL", EINVAL},           {"EEXIST", EEXIST},
+    {"ENOENT", ENOENT}, {"EKEYREVOKED", EKEYREVOKED}, {"EKEYEXPIRED", EKEYEXPIRED},
+    {"EPROTO", EPROTO}, {"EAGAIN", EAGAIN},           {"EDQUOT", EDQUOT},
+};
+
+static int failures;
+static int files[2] = {-1, -1}; /* by module: gpio, timer */
+static struct hsxd_reply last;
+
+static const char *errno_name(int value)
+{
+    for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+        if (errnos[i].value == value)
+            return errnos[i].name;
+    }
+    return strerror(value);
+}
+
+static int errno_value(const char *name)
+{
+    for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+        if (strcmp(errnos[i].name, name) == 0)
+            return errnos[i].value;
+    }
+    fprintf(stderr, "hsxd-client: unknown EXPECT '%s'\n", name);
+    exit(100);
+}
+
+static void result(bool ok, const char *step, const char *detail)
+{
+    printf("%s - %s%s%s\n", ok ? "ok" : "not ok", step, detail[0] ? ": " : "", detail);
+    fflush(stdout);
+    failures += !ok;
+}
+
+static const struct capspec_module *module_of(const char *name)
+{
+    const struct capspec_module *m = capspec_module_by_name(name);
+
+    if (!m) {
+        fprintf(stderr, "hsxd-client: unknown module '%s'\n", name);
+        exit(100);
+    }
+    return m;
+}
+
+static int slot(const struct capspec_module *m)
+{
+    return m->id == HSX_MODULE_GPIO ? 0 : 1;
+}
+
+static int connect_hsxd(void)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = HSXD_SOCKET_PATH};
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        perror("hsxd-client: connect");
+        exit(100);
+    }
+    return fd;
+}
+
+/*
+ * Send buf (with fd if not -1), receive one reply into last; returns its
+ * status, or -EPIPE for no reply, or for no end after it when closes.
+ */
+static int exchange(const void *buf, size_t len, int fd, uint32_t op, bool closes)
+{
+    char ctl[CMSG_SPACE(sizeof(int))] = {0}, why[128];
+    struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+    unsigned char in[sizeof(last) + 1];
+    int sock = connect_hsxd();
+
+    if (fd >= 0) {
+        msg.msg_control = ctl;
+        msg.msg_controllen = sizeof(ctl);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)len) {
+        close(sock);
+        return -EPIPE;
+    }
+    ssize_t n = recv(sock, in, sizeof(in), 0);
+    if (n <= 0 || proto_check_reply(in, (size_t)n, op, &last, why, sizeof(why)) < 0) {
+        close(sock);
+        return -EPIPE;
+    }
+    if (closes && recv(sock, in, sizeof(in), 0) != 0)
+        last.status = -EPIPE;
+    close(sock);
+    return last.status;
+}
+
+static void check_status(const char *step, int status, int want)
+{
+    char detail[256];
+
+    snprintf(detail, sizeof(detail), "%s%s%s", errno_name(-status), last.message[0] ? ", " : "",
+             last.message);
+    result(status == -want, step, detail);
+}
+
+static void acquire(const char *step, char **args, int nargs, uint32_t op)
+{
+    const struct capspec_module *m = module_of(args[0]);
+    struct hsxd_request req = {.version = HSXD_PROTO_VERSION, .op = op, .module = m->id};
+    char why[128];
+
+    if (nargs > 2 && capspec_parse_rights(args[2], m, &req.rights, why, sizeof(why)) < 0) {
+        fprintf(stderr, "hsxd-client: %s\n", why);
+        exit(100);
+    }
+    if (nargs > 3 && capspec_parse_selector(args[3], m, &req.sel, why, sizeof(why)) < 0) {
+        fprintf(stderr, "hsxd-client: %s\n", why);
+        exit(100);
+    }
+    memset(&last, 0, sizeof(last));
+    check_status(step, exchange(&req, sizeof(req), files[slot(m)], op, false),
+                 errno_value(args[1]));
+}
+
+static void create_timer(const char *step, const char *expect)
+{
+    struct hsx_timer_create create = {.period_us = 1000000, .flags = HSX_TIMER_F_STOPPED};
+    int ret = ioctl(files[1], HSX_IOC_TIMER_CREATE, &create) < 0 ? -errno : 0;
+
+    snprintf(last.message, sizeof(last.message), "%s", "");
+    check_status(step, ret, errno_value(expect));
+}
+
+/* A child opens the file and passes it over; the parent asks with it. */
+static void foreign(const char *step, const char *module)
+{
+    const struct capspec_module *m = module_of(module);
+    char path[64], ctl[CMSG_SPACE(sizeof(int))], byte;
+    int sv[2];
+
+    snprintf(path, sizeof(path), "/dev/hsx/%s", m->name);
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) < 0)
+        exit(100);
+    pid_t child = fork();
+    if (child == 0) {
+        int fd = open(path, O_RDWR);
+        struct iovec iov = {.iov_base = "f", .iov_len = 1};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        sendmsg(sv[1], &msg, 0);
+        /* Stay alive while the parent asks, so that only "not the opener" can refuse. */
+        read(sv[1], &byte, 1);
+        _exit(0);
+    }
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    int fd = -1;
+    if (recvmsg(sv[0], &msg, 0) == 1 && CMSG_FIRSTHDR(&msg))
+        memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+    struct hsxd_request req = {
+        .version = HSXD_PROTO_VERSION, .op = HSXD_OP_ACQUIRE, .module = m->id};
+    check_status(step, fd < 0 ? -EBADF : exchange(&req, sizeof(req), fd, HSXD_OP_ACQUIRE, false),
+                 ESRCH);
+    write(sv[0], "x", 1);
+    waitpid(child, NULL, 0);
+    close(fd);
+}
+
+static void on_term(int sig)
+{
+    (void)sig;
+    _exit(failures);
+}
+
+static void run(char *step)
+{
+    char copy[256], *args[5] = {NULL};
+    int nargs = 0;
+
+    snprintf(copy, sizeof(copy), "%s", step);
+    char *name = strtok(copy, ":");
+    for (char *a = strtok(NULL, ":"); a && nargs < 5; a = strtok(NULL, ":"))
+        args[nargs++] = a;
+    if (!name) {
+        exit(100);
+    } else if (strcmp(name, "open") == 0 && nargs == 1) {
+        const struct capspec_module *m = module_of(args[0]);
+        char path[64];
+        snprintf(path, sizeof(path), "/dev/hsx/%s", m->name);
+        files[slot(m)] = open(path, O_RDWR | O_CLOEXEC);
+        result(files[slot(m)] >= 0, step, files[slot(m)] < 0 ? strerror(errno) : "");
+    } else if (strcmp(name, "acquire") == 0 && nargs >= 2) {
+        acquire(step, args, nargs, HSXD_OP_ACQUIRE);
+    } else if (strcmp(name, "renew") == 0 && nargs == 2) {
+        acquire(step, args, nargs, HSXD_OP_RENEW);
+    } else if (strcmp(name, "timer") == 0 && nargs == 1) {
+        create_timer(step, args[0]);
+    } else if (strcmp(name, "show") == 0) {
+        char rights[CAPSPEC_TEXT_MAX], sel[CAPSPEC_TEXT_MAX];
+        printf("cap %" PRIu64 " %s %s\n", (uint64_t)last.cap.id,
+               capspec_format_rights(rights, sizeof(rights), last.cap.rights),
+               capspec_format_selector(sel, sizeof(sel), last.cap.module, &last.cap.sel));
+    } else if (strcmp(name, "foreign") == 0 && nargs == 1) {
+        foreign(step, args[0]);
+    } else if (strcmp(name, "garbage") == 0 && nargs == 2) {
+        /* Right version and op, too short: the op is read back, the version is right. */
+        const uint32_t cut[2] = {HSXD_PROTO_VERSION, HSXD_OP_ACQUIRE};
+        const bool text = strcmp(args[0], "text") == 0;
+        memset(&last, 0, sizeof(last));
+        check_status(step,
+                     exchange(text ? (const void *)"hello" : cut, text ? 5 : sizeof(cut), -1,
+                              text ? 0 : HSXD_OP_ACQUIRE, true),
+                     errno_value(args[1]));
+    } else if (strcmp(name, "forkhold") == 0) {
+        pid_t child = fork();
+        if (child == 0) {
+            for (;;)
+                pause();
+        }
+        printf("child %d\n", (int)child);
+    } else if (strcmp(name, "hold") == 0) {
+        signal(SIGTERM, on_term);
+        printf("holding\n");
+        fflush(stdout);
+        for (;;)
+            pause();
+    } else {
+        fprintf(stderr, "hsxd-client: bad step '%s'\n", step);
+        exit(100);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    int first = 1;
+
+    if (argc > 2 && strcmp(argv[1], "--uid") == 0) {
+        uid_t uid = (uid_t)atoi(argv[2]);
+        if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)) {
+            perror("hsxd-client: dropping privileges");
+            return 100;
+        }
+        first = 3;
+    }
+    for (int i = first; i < argc; i++)
+        run(argv[i]);
+    return failures;
+}

@@ -1,0 +1,251 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+#
+# hsxd against the real module: policy checks, refusing a bad policy, grants
+# and denials for unprivileged users (uids 1000 and 1001), narrowing, a file
+# that is not the asker's own, garbage, one log line for a flood of denials,
+# hsxctl cap list | grant | revoke, ends on holder exit (also with the file
+# kept open by a child), a restart that revokes nothing, and SIGHUP reloads
+# that keep the old policy when the new one is bad.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+hsxd=$here/helpers/hsxd
+client=$here/helpers/hsxd-client
+work=/tmp/hsxd-e2e
+log=$work/hsxd.log
+sock=/run/hsx/hsxd.sock
+failures=0
+hsxd_pid=""
+rm -rf "$work"
+mkdir -p "$work"
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
+
+# expect EXIT DESCRIPTION -- COMMAND...: run it, check its exit status.
+expect() {
+	want=$1 what=$2
+	shift 3
+	"$@" >"$work/out" 2>"$work/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$what (exit $got)"
+	else
+		not_ok "$what: exit $got, wanted $want"
+		sed 's/^/    out: /' "$work/out"
+		sed 's/^/    err: /' "$work/err"
+	fi
+}
+
+# contains FILE PATTERN DESCRIPTION
+contains() {
+	if grep -q -- "$2" "$1"; then ok "$3"; else not_ok "$3: no '$2' in $1"; sed 's/^/    /' "$1"; fi
+}
+
+# eventually FILE PATTERN DESCRIPTION: the pattern appears within 10 s (hsxd logs asynchronously).
+eventually() {
+	for _ in $(seq 100); do
+		grep -q -- "$2" "$1" && break
+		sleep 0.1
+	done
+	contains "$1" "$2" "$3"
+}
+
+start_hsxd() {
+	started=$(grep -c "listening on" "$log" 2>/dev/null)
+	"$hsxd" --policy "$work/policy.conf" --stderr 2>>"$log" &
+	hsxd_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$sock" ] && [ "$(grep -c "listening on" "$log")" -gt "${started:-0}" ] && return 0
+		sleep 0.1
+	done
+	not_ok "hsxd did not start"
+	sed 's/^/    log: /' "$log"
+}
+
+stop_hsxd() {
+	[ -n "$hsxd_pid" ] || return 0
+	kill "$hsxd_pid"
+	wait "$hsxd_pid"
+	hsxd_pid=""
+}
+
+cleanup() {
+	[ -z "$hsxd_pid" ] || kill "$hsxd_pid" 2>/dev/null
+	for p in $(cat "$work"/pids 2>/dev/null); do kill "$p" 2>/dev/null; done
+}
+trap cleanup EXIT
+
+# A client in the background that holds a capability until killed; sets holder and cap.
+hold() {
+	"$client" "$@" show hold >"$work/holder.out" 2>&1 &
+	holder=$!
+	echo "$holder" >>"$work/pids"
+	for _ in $(seq 100); do
+		grep -q holding "$work/holder.out" && break
+		sleep 0.1
+	done
+	cap=$(awk '/^cap / { print $2 }' "$work/holder.out")
+	[ -n "$cap" ] && [ "$cap" != 0 ] && ok "holder $holder has capability $cap" ||
+		{ not_ok "holder did not get a capability"; sed 's/^/    /' "$work/holder.out"; }
+}
+
+release() {
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null
+}
+
+cat >"$work/policy.conf" <<EOF
+# the e2e test's policy
+version = 1;
+lifetime = 600;
+rules = (
+    {
+        name = "client";
+        match = { uid = 1000; exe = "$client"; };
+        timer = { max_timers = 2; rights = ["read", "write"]; };
+        gpio = { pins = "3-4"; rights = ["read"]; };
+    },
+    {
+        name = "other program";
+        match = { uid = 1000; exe = "/usr/bin/other"; };
+        timer = { max_timers = 64; rights = ["read", "write"]; };
+    }
+);
+EOF
+chmod 644 "$work/policy.conf"
+cat >"$work/bad.conf" <<'EOF'
+rules = (
+    { match = { uid = 1000; };
+      gpio = { pins = "3, 64"; rights = ["read"]; }; }
+);
+EOF
+chmod 644 "$work/bad.conf"
+
+# ---- the policy, before anything runs -------------------------------------------------------
+expect 0 "--check-policy: a valid policy" -- "$hsxd" --check-policy "$work/policy.conf"
+contains "$work/out" "valid, 2 rules" "--check-policy counts the rules"
+expect 1 "--check-policy: a bad policy" -- "$hsxd" --check-policy "$work/bad.conf"
+contains "$work/err" "bad.conf:3: pins: pin 64 is out of range 0..63" "the line and the reason"
+expect 1 "hsxd refuses to start on a bad policy" -- "$hsxd" --policy "$work/bad.conf" --stderr
+contains "$work/err" "bad.conf:3: pins" "its log names the line"
+contains "$work/err" "not starting" "its log says it does not start"
+chmod 666 "$work/policy.conf"
+expect 1 "hsxd refuses a policy anyone may write" -- "$hsxd" --policy "$work/policy.conf" --stderr
+contains "$work/err" "writable by root only" "and says why"
+chmod 644 "$work/policy.conf"
+expect 2 "hsxd: an unknown option" -- "$hsxd" --frob
+expect 1 "hsxctl without hsxd" -- hsxctl cap list
+contains "$work/err" "hsxd is not running" "hsxctl says hsxd is not running"
+
+start_hsxd
+contains "$log" "adopted 0 live capabilities" "hsxd started with nothing to adopt"
+[ "$(stat -c %a "$sock")" = 666 ] && ok "the socket is world-connectable" || not_ok "socket mode $(stat -c %a "$sock")"
+
+# ---- grants and denials ---------------------------------------------------------------------
+expect 0 "uid 1000: no timer without a capability, then one" -- \
+	"$client" --uid 1000 open:timer timer:EACCES acquire:timer:ok timer:ok timer:ok timer:EDQUOT \
+	renew:timer:ok acquire:timer:EEXIST
+eventually "$log" "granted capability [0-9]* to pid [0-9]* uid 1000 exe $client: timer read,write max_timers 2 for 600 s" \
+	"the grant is logged with who, what and the rule"
+contains "$log" "(asked timer read,write,grant max_timers 64; by client)" "and what was asked"
+contains "$log" "renewed capability" "the renewal is logged"
+
+expect 0 "uid 1000: gpio narrowed to what the policy allows" -- \
+	"$client" --uid 1000 open:gpio acquire:gpio:ok:read,write,irq:3-5 show
+contains "$work/out" "read pins 3-4" "granted read on pins 3-4 of read,write,irq on 3-5"
+
+expect 0 "uid 1001: denied" -- "$client" --uid 1001 open:timer acquire:timer:EACCES
+contains "$work/out" "no policy rule matches uid 1001" "the client is told why"
+eventually "$log" "denied acquire of timer .* uid 1001 exe $client: no policy rule matches" \
+	"the denial is logged with who, what and why"
+steps=""
+for _ in $(seq 30); do steps="$steps acquire:timer:EACCES"; done
+# shellcheck disable=SC2086
+expect 0 "uid 1001: 30 more denials" -- "$client" --uid 1001 open:timer $steps
+n=$(grep -c "denied acquire of timer .* uid 1001" "$log")
+[ "$n" -eq 1 ] && ok "31 denials, 1 log line" || not_ok "31 denials gave $n log lines"
+
+expect 0 "a file another process opened is refused" -- "$client" --uid 1000 foreign:timer
+contains "$work/out" "not by the process asking" "and the client is told why"
+expect 0 "garbage gets EPROTO or EINVAL, and a closed door" -- \
+	"$client" --uid 1000 garbage:text:EPROTO garbage:short:EINVAL
+
+# ---- hsxctl cap list, revoke, grant ---------------------------------------------------------
+hold --uid 1000 open:timer acquire:timer:ok
+expect 0 "cap list" -- hsxctl cap list
+contains "$work/out" "^$cap  *$holder  *timer  *read,write  *max_timers 2" "cap list shows it"
+expect 0 "cap list --json" -- hsxctl cap list --json
+contains "$work/out" "\"id\":$cap,.*\"holder_pid\":$holder,\"exe\":\"$client\"" "and as JSON"
+expect 0 "cap revoke ID" -- hsxctl cap revoke "$cap"
+contains "$work/out" "1 capability ended" "revoke says how many ended"
+eventually "$log" "capability $cap of pid $holder uid 1000 exe $client ended: revoked" \
+	"the end is logged"
+contains "$log" "revoked capability $cap: 1 ended" "and who revoked it"
+expect 1 "cap revoke of an ended one" -- hsxctl cap revoke "$cap"
+contains "$work/err" "no live capability has id $cap" "says there is none"
+release
+
+hold --uid 1000 open:timer acquire:timer:ok
+expect 0 "cap revoke --pid" -- hsxctl cap revoke --pid "$holder"
+eventually "$log" "capability $cap of pid $holder .* ended: revoked" "its end is logged"
+release
+
+expect 0 "cap grant" -- hsxctl cap grant --uid 1001 timer read,write 1 --for 60
+contains "$work/out" "uid 1001 may acquire timer read,write max_timers 1 for 60 s" "grant says what"
+expect 0 "uid 1001 acquires under the runtime grant" -- \
+	"$client" --uid 1001 open:timer acquire:timer:ok timer:ok timer:EDQUOT
+eventually "$log" "uid 1001 .* by grant 1" "the grant it came from is logged"
+
+# ---- ends -------------------------------------------------------------------------------------
+"$client" --uid 1000 open:timer acquire:timer:ok show >"$work/out" 2>&1
+cap=$(awk '/^cap / { print $2 }' "$work/out")
+eventually "$log" "capability $cap of pid [0-9]* .* ended: holder exited" \
+	"a holder that exits: its capability ends, logged"
+
+"$client" --uid 1000 open:timer acquire:timer:ok show forkhold >"$work/out" 2>&1
+cap=$(awk '/^cap / { print $2 }' "$work/out")
+child=$(awk '/^child / { print $2 }' "$work/out")
+echo "$child" >>"$work/pids"
+eventually "$log" "exited and left 1 capability live" \
+	"a holder that exits while a child keeps its file: hsxd revokes what is left"
+eventually "$log" "capability $cap of pid .* ended" "and the end is logged"
+kill "$child"
+
+# ---- restart and reload -----------------------------------------------------------------------
+hold --uid 1000 open:timer acquire:timer:ok
+active=$(cat /sys/hal/caps/active)
+stop_hsxd
+contains "$log" "capabilities stay live" "hsxd stops without revoking"
+[ "$(cat /sys/hal/caps/active)" = "$active" ] && ok "nothing ended as hsxd stopped" ||
+	not_ok "active capabilities went from $active to $(cat /sys/hal/caps/active)"
+start_hsxd
+contains "$log" "adopted 1 live capability of 1 process" "the new hsxd adopts it"
+expect 0 "cap list after the restart" -- hsxctl cap list
+contains "$work/out" "^$cap " "the capability is still listed"
+release
+eventually "$log" "capability $cap of pid $holder uid 1000 exe $client ended: holder exited" \
+	"an adopted capability's end is logged with its holder"
+
+cp "$work/bad.conf" "$work/policy.conf"
+kill -HUP "$hsxd_pid"
+eventually "$log" "keeping the previous one" "a bad policy on reload keeps the old one"
+contains "$log" "policy.conf:3: pins: pin 64 is out of range" "and names the line"
+expect 0 "the old policy still grants" -- "$client" --uid 1000 open:timer acquire:timer:ok
+cat >"$work/policy.conf" <<'EOF'
+rules = ();
+EOF
+kill -HUP "$hsxd_pid"
+eventually "$log" "policy reloaded from $work/policy.conf: 0 rules" "a good policy is reloaded"
+expect 0 "the new policy denies" -- "$client" --uid 1000 open:timer acquire:timer:EACCES
+
+stop_hsxd
+contains "$log" "uid 1001 .*no policy rule matches .*\\[and 30 more like it, not logged\\]" \
+	"the flood's count is logged by the time hsxd stops"
+if grep -qiE "sanitizer|runtime error|segfault" "$log"; then
+	not_ok "hsxd's log has errors"
+	sed 's/^/    /' "$log"
+fi
+echo "hsxd: $failures failure(s)"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,416 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In the emulated Raspberry Pi 3 (tests/rpi/run): hsx.ko's GPIO pins as the
+ * device tree binds them. What to expect is read from the tree itself
+ * (/proc/device-tree/hsx-gpio: hsx-gpios and hsx-gpio-names), so the same
+ * checks serve the shipped overlay and the test overlay:
+ *
+ *   - /sys/hal/gpio/<pin>/mapping and GPIO_INFO name the bcm2835 line and
+ *     the pin's name for every bound pin, "unmapped" for the rest;
+ *   - every bound pin configures, writes, reads and toggles through hsx;
+ *     gpioinfo shows its line used by "hsx" while a file holds it, with the
+ *     polarity (reference flag XOR HSX_GPIO_F_ACTIVE_LOW) and drive the rule
+ *     gives; the chip's own level (debugfs) is the logical value through it;
+ *   - the lines are free again once the file is closed;
+ *   - holes fail with ENXIO, admin map and unmap with EOPNOTSUPP;
+ *   - hsx unloads with the node bound and binds it again when reloaded.
+ *
+ * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hsx_uapi.h"
+
+#define NODE "/proc/device-tree/hsx-gpio"
+#define CHIP_NODE "/proc/device-tree/soc/gpio@7e200000"
+#define CHIP_LABEL "pinctrl-bcm2835"
+#define DT_ACTIVE_LOW 0x1
+#define DT_OPEN_DRAIN 0x6 /* GPIO_SINGLE_ENDED | GPIO_LINE_OPEN_DRAIN */
+
+struct pin {
+    int bound;
+    unsigned int offset;
+    unsigned int flags;
+    char name[HSX_GPIO_LABEL_MAX];
+};
+
+static struct pin pins[HSX_GPIO_MAX_PINS];
+static int failed, passed;
+static char why[512];
+
+/* Record the first reason a check fails; the check reports it. */
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why[0])
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+}
+
+static void report(const char *name)
+{
+    if (why[0]) {
+        printf("FAIL %s: %s\n", name, why);
+        failed++;
+    } else {
+        printf("PASS %s\n", name);
+        passed++;
+    }
+    fflush(stdout);
+    why[0] = '\0';
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* What the device tree says: entry n of hsx-gpios binds pin n. */
+static void load_tree(void)
+{
+    unsigned char cells[1024], ph[8];
+    char names[1024];
+    ssize_t n = read_file(NODE "/hsx-gpios", (char *)cells, sizeof(cells));
+    ssize_t nn = read_file(NODE "/hsx-gpio-names", names, sizeof(names));
+    uint32_t chip_phandle;
+    unsigned int pin = 0;
+
+    if (n <= 0 || n % 4 || read_file(CHIP_NODE "/phandle", (char *)ph, sizeof(ph)) != 4) {
+        fail("cannot read %s/hsx-gpios or the bcm2835 node's phandle", NODE);
+        return;
+    }
+    chip_phandle = be32(ph);
+    for (ssize_t i = 0; i < n / 4 && pin < HSX_GPIO_MAX_PINS; pin++) {
+        uint32_t phandle = be32(cells + 4 * i);
+
+        if (!phandle) {
+            i++;
+            continue;
+        }
+        if (phandle != chip_phandle || i + 3 > n / 4) {
+            fail("entry %u is not a bcm2835 reference with two cells", pin);
+            return;
+        }
+        pins[pin] = (struct pin){1, be32(cells + 4 * i + 4), be32(cells + 4 * i + 8), ""};
+        i += 3;
+    }
+    for (ssize_t off = 0, p = 0; nn > 0 && off < nn; p++) {
+        snprintf(pins[p].name, sizeof(pins[p].name), "%s", names + off);
+        off += strlen(names + off) + 1;
+    }
+}
+
+static int hsx_ioctl(int fd, unsigned long req, void *arg)
+{
+    return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static void check_mappings(int fd)
+{
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        struct hsx_gpio_info info = {.pin = pin};
+        char path[64], got[96], want[96];
+        const struct pin *p = &pins[pin];
+
+        if (!p->bound)
+            snprintf(want, sizeof(want), "unmapped\n");
+        else if (p->name[0])
+            snprintf(want, sizeof(want), CHIP_LABEL ":%u %s\n", p->offset, p->name);
+        else
+            snprintf(want, sizeof(want), CHIP_LABEL ":%u\n", p->offset);
+        snprintf(path, sizeof(path), "/sys/hal/gpio/%u/mapping", pin);
+        if (read_file(path, got, sizeof(got)) < 0 || strcmp(got, want))
+            fail("pin %u: mapping \"%.*s\", expected \"%.*s\"", pin, (int)strcspn(got, "\n"), got,
+                 (int)strcspn(want, "\n"), want);
+        if (hsx_ioctl(fd, HSX_IOC_GPIO_INFO, &info))
+            fail("pin %u: GPIO_INFO failed", pin);
+        else if (info.mapped != (unsigned int)p->bound ||
+                 (p->bound && (strcmp(info.chip, CHIP_LABEL) || info.offset != p->offset ||
+                               strcmp(info.name, p->name))))
+            fail("pin %u: GPIO_INFO says %u %s:%u \"%s\"", pin, info.mapped, info.chip, info.offset,
+                 info.name);
+    }
+}
+
+/* gpioinfo's and debugfs's view of the chip, taken once for all pins. */
+static char gpioinfo_out[16384], debugfs_out[16384];
+
+static void snapshot(void)
+{
+    FILE *f = popen("gpioinfo gpiochip0", "r");
+    size_t n = f ? fread(gpioinfo_out, 1, sizeof(gpioinfo_out) - 1, f) : 0;
+
+    gpioinfo_out[n] = '\0';
+    if (f)
+        pclose(f);
+    if (read_file("/sys/kernel/debug/gpio", debugfs_out, sizeof(debugfs_out)) < 0)
+        debugfs_out[0] = '\0';
+}
+
+/* gpioinfo's line for an offset ("\tline  17: ..."), or "" */
+static void gpioinfo_line(unsigned int offset, char *out, size_t len)
+{
+    char tag[32];
+    const char *l;
+
+    snprintf(tag, sizeof(tag), "line %3u:", offset);
+    l = strstr(gpioinfo_out, tag);
+    snprintf(out, len, "%.*s", l ? (int)strcspn(l, "\n") : 0, l ? l : "");
+}
+
+/* The chip's own output level of a line held by hsx, from debugfs: 1, 0 or -1. */
+static int debugfs_level(const char *line_name)
+{
+    char tag[48];
+    const char *l;
+
+    snprintf(tag, sizeof(tag), "(%-20.20s|hsx", line_name);
+    l = strstr(debugfs_out, tag);
+    l = l ? strchr(l, ')') : NULL;
+    if (!l)
+        return -1;
+    if (!strncmp(l, ") out hi", 8))
+        return 1;
+    return strncmp(l, ") out lo", 8) ? -1 : 0;
+}
+
+/* The line name gpioinfo gives, between the first pair of quotes. */
+static void quoted_name(const char *info, char *out, size_t len)
+{
+    const char *q = strchr(info, '"');
+    size_t n = q ? strcspn(q + 1, "\"") : 0;
+
+    snprintf(out, len, "%.*s", (int)n, q ? q + 1 : "");
+}
+
+static int dt_open_drain(const struct pin *p, uint32_t hsx_flags)
+{
+    return (p->flags & DT_OPEN_DRAIN) == DT_OPEN_DRAIN || (hsx_flags & HSX_GPIO_F_OPEN_DRAIN);
+}
+
+/* Configure every bound pin as an output and write a logical 1. */
+static void configure_outputs(int fd, uint32_t hsx_flags)
+{
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        struct hsx_gpio_config c = {.pin = pin, .mode = HSX_GPIO_M_OUTPUT, .flags = hsx_flags};
+        struct hsx_gpio_value v = {.pin = pin, .value = 1};
+        int ret;
+
+        if (!pins[pin].bound)
+            continue;
+        ret = hsx_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
+        if (ret)
+            fail("pin %u: CONFIG output: %s", pin, strerror(-ret));
+        else if (hsx_ioctl(fd, HSX_IOC_GPIO_WRITE, &v))
+            fail("pin %u: WRITE 1 failed", pin);
+        /* An emulated open drain lets a 1 float: the line is then an input. */
+        v.value = 0;
+        if (!ret && !dt_open_drain(&pins[pin], hsx_flags) &&
+            (hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value != 1))
+            fail("pin %u: wrote 1, read %u", pin, v.value);
+    }
+}
+
+/* Every bound pin as an output, with the given HSX flags. */
+static void check_outputs(int fd, uint32_t hsx_flags, const char *what)
+{
+    char name[64];
+
+    configure_outputs(fd, hsx_flags);
+    snapshot();
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        const struct pin *p = &pins[pin];
+        struct hsx_gpio_value v = {.pin = pin};
+        int active_low = !!(p->flags & DT_ACTIVE_LOW) ^ !!(hsx_flags & HSX_GPIO_F_ACTIVE_LOW);
+        int open_drain = dt_open_drain(p, hsx_flags);
+        char info[256], line_name[32];
+
+        if (!p->bound)
+            continue;
+        gpioinfo_line(p->offset, info, sizeof(info));
+        quoted_name(info, line_name, sizeof(line_name));
+        if (!strstr(info, "\"hsx\"") || (!open_drain && !strstr(info, "output")))
+            fail("pin %u: gpioinfo: %s", pin, info);
+        if (!strstr(info, active_low ? "active-low" : "active-high"))
+            fail("pin %u: expected %s: %s", pin, active_low ? "active-low" : "active-high", info);
+        if (!!strstr(info, "open-drain") != open_drain)
+            fail("pin %u: expected %s: %s", pin, open_drain ? "open-drain" : "push-pull", info);
+        if (!open_drain && debugfs_level(line_name) != !active_low)
+            fail("pin %u: logical 1 should drive the line %s", pin, active_low ? "low" : "high");
+        if (!open_drain && (hsx_ioctl(fd, HSX_IOC_GPIO_TOGGLE, &v) || v.value != 0 ||
+                            hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value != 0))
+            fail("pin %u: toggle did not give 0", pin);
+    }
+    snprintf(name, sizeof(name), "outputs-%s", what);
+    report(name);
+}
+
+static void check_released(const char *name)
+{
+    snapshot();
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        char info[256];
+
+        if (!pins[pin].bound)
+            continue;
+        gpioinfo_line(pins[pin].offset, info, sizeof(info));
+        if (!strstr(info, "unused"))
+            fail("pin %u: still used after close: %s", pin, info);
+    }
+    report(name);
+}
+
+static int open_node(const char *name)
+{
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof(path), "/dev/hsx/%s", name);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        fail("open %s: %s", path, strerror(errno));
+    return fd;
+}
+
+static void check_pins(void)
+{
+    int fd = open_node("gpio");
+
+    if (fd < 0) {
+        report("open");
+        return;
+    }
+    check_mappings(fd);
+    report("mappings");
+    check_outputs(fd, 0, "plain");
+    close(fd);
+    check_released("released");
+
+    fd = open_node("gpio");
+    check_outputs(fd, HSX_GPIO_F_ACTIVE_LOW, "hsx-active-low");
+    close(fd);
+    check_released("released-again");
+
+    /* Open drain on top of a push-pull reference; open source only from the tree. */
+    fd = open_node("gpio");
+    check_outputs(fd, HSX_GPIO_F_OPEN_DRAIN, "hsx-open-drain");
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        struct hsx_gpio_config c = {
+            .pin = pin, .mode = HSX_GPIO_M_OUTPUT, .flags = HSX_GPIO_F_OPEN_SOURCE};
+        int ret = hsx_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
+
+        if (pins[pin].bound && ret != -EOPNOTSUPP)
+            fail("pin %u: open source gave %d, not -EOPNOTSUPP", pin, ret);
+    }
+    report("open-source-refused");
+    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
+        struct hsx_gpio_config c = {.pin = pin, .mode = HSX_GPIO_M_INPUT, .pull = HSX_GPIO_P_UP};
+        struct hsx_gpio_value v = {.pin = pin};
+        int ret = hsx_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
+
+        if (!pins[pin].bound && ret != -ENXIO)
+            fail("pin %u (hole): CONFIG gave %d, not -ENXIO", pin, ret);
+        else if (pins[pin].bound && (ret || hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value > 1))
+            fail("pin %u: input with pull-up: %d", pin, ret);
+    }
+    report("inputs-and-holes");
+    close(fd);
+}
+
+static void check_admin(void)
+{
+    int ctl = open_node("ctl");
+
+    for (unsigned int pin = 0; ctl >= 0 && pin < HSX_GPIO_MAX_PINS; pin++) {
+        struct hsx_gpio_map map = {.pin = pin, .offset = 5, .chip = CHIP_LABEL};
+        struct hsx_gpio_map unmap = {.pin = pin};
+        int ret = hsx_ioctl(ctl, HSX_IOC_GPIO_MAP, &map);
+        int ret2 = hsx_ioctl(ctl, HSX_IOC_GPIO_MAP, &unmap);
+
+        if (ret != -EOPNOTSUPP || ret2 != -EOPNOTSUPP)
+            fail("pin %u: map gave %d, unmap %d, not -EOPNOTSUPP", pin, ret, ret2);
+    }
+    if (ctl >= 0)
+        close(ctl);
+    report("admin-map-refused");
+}
+
+static void check_driver(const char *name)
+{
+    struct stat st;
+
+    if (stat("/sys/bus/platform/drivers/hsx-gpio-fw/hsx-gpio", &st))
+        fail("the hsx,gpio node is not bound to hsx-gpio-fw");
+    if (!stat("/sys/bus/platform/drivers/hsx-gpio-fw/unbind", &st))
+        fail("the driver has an unbind file");
+    report(name);
+}
+
+/* Unload with the node bound, load again: it binds again. */
+static void check_reload(const char *ko)
+{
+    char buf[64];
+    int fd;
+
+    if (syscall(SYS_delete_module, "hsx", O_NONBLOCK))
+        fail("rmmod: %s", strerror(errno));
+    else if (read_file("/sys/hal/gpio/17/mapping", buf, sizeof(buf)) >= 0)
+        fail("/sys/hal still there after rmmod");
+    report("rmmod");
+    fd = open(ko, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || syscall(SYS_finit_module, fd, "", 0))
+        fail("insmod %s: %s", ko, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    report("insmod-again");
+    check_driver("bound-again");
+    fd = open_node("gpio");
+    if (fd >= 0) {
+        check_mappings(fd);
+        close(fd);
+    }
+    report("mappings-again");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s /path/to/hsx.ko (loaded already)\n", argv[0]);
+        return 2;
+    }
+    load_tree();
+    report("device-tree");
+    check_driver("bound");
+    check_pins();
+    check_admin();
+    check_reload(argv[1]);
+    printf("dt_check: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
