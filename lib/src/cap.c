@@ -530,6 +530,16 @@ int hsx_cap_auth_fd(enum hsx_node node)
 
 /* ---- renewal ---------------------------------------------------------------------------- */
 
+/*
+ * A status hsxd may answer while it cannot decide now (busy, short of
+ * memory, its admin node reopening): worth asking again, unlike a refusal.
+ */
+static bool transient_status(int status)
+{
+    return status == -EAGAIN || status == -EBUSY || status == -EINTR || status == -ENOMEM ||
+           status == -ETIMEDOUT;
+}
+
 static void renew_locked(enum hsx_node node, int cancel_fd)
 {
     struct cap_slot *s = &caps.slots[node];
@@ -543,11 +553,11 @@ static void renew_locked(enum hsx_node node, int cancel_fd)
     } else if (ret == 0 && reply.status == 0 && reply.cap.id == id) {
         s->cap.expiry_ns = reply.cap.expiry_ns;
         s->renew_at = hsx_cap_renew_at(now, s->cap.expiry_ns);
-    } else if (ret == 0 && reply.status < 0) {
+    } else if (ret == 0 && reply.status < 0 && !transient_status(reply.status)) {
         /* Refused: the policy no longer allows it. It expires, and the kernel says so. */
         s->renew_at = 0;
     } else if (ret != -ECANCELED) {
-        /* No answer (or a wrong one): try again while there is time. */
+        /* No answer, a wrong one, or "not now": try again while there is time. */
         s->renew_at = hsx_cap_renew_retry_at(now, s->cap.expiry_ns);
     }
     finish_locked(s);

@@ -75,7 +75,10 @@ int hsx_hsxd_check_reply(const struct hsxd_request *req, struct hsxd_reply *repl
     /* A daemon of another version may send another size: its version says so first. */
     if (len >= sizeof(reply->version) && reply->version != HSXD_PROTO_VERSION)
         return -EPROTO;
-    if (len != sizeof(*reply) || reply->op != req->op || reply->status > 0 || reply->status < -4095)
+    /* Op 0: hsxd turned the connection away (EAGAIN) before reading the request. */
+    bool turned_away = reply->op == 0 && reply->status < 0;
+    if (len != sizeof(*reply) || (reply->op != req->op && !turned_away) || reply->status > 0 ||
+        reply->status < -4095)
         return -EBADMSG;
     sanitize_message(reply->message, sizeof(reply->message));
     if (reply->status < 0)
@@ -181,6 +184,8 @@ static void close_received_fds(struct msghdr *msg)
 /* Wait for the reply until the deadline or cancel_fd. Returns its length, or -errno. */
 static ssize_t receive_reply(int sock, struct hsxd_reply *reply, uint64_t deadline, int cancel_fd)
 {
+    bool reset = false;
+
     for (;;) {
         struct pollfd fds[2] = {
             {.fd = sock, .events = POLLIN},
@@ -214,6 +219,14 @@ static ssize_t receive_reply(int sock, struct hsxd_reply *reply, uint64_t deadli
         ssize_t len = recvmsg(sock, &msg, MSG_DONTWAIT | MSG_TRUNC | MSG_CMSG_CLOEXEC);
         if (len < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+        /*
+         * hsxd closed with our request unread (it turned the connection
+         * away): the socket reports that once, ahead of the answer it queued.
+         */
+        if (len < 0 && errno == ECONNRESET && !reset) {
+            reset = true;
+            continue;
+        }
         if (len < 0)
             return -errno;
         close_received_fds(&msg);
@@ -232,9 +245,17 @@ int hsx_hsxd_call(const struct hsxd_request *req, int fd, struct hsxd_reply *rep
     if (sock < 0)
         return sock;
     int ret = send_request(sock, req, fd);
-    if (ret == 0) {
+    /*
+     * hsxd may have answered and closed before reading anything (it turns
+     * away a connection it cannot take): the send then fails, but the answer
+     * is there to read and says why.
+     */
+    if (ret == 0 || ret == -EPIPE || ret == -ECONNRESET) {
         ssize_t len = receive_reply(sock, reply, deadline, cancel_fd);
-        ret = len < 0 ? (int)len : hsx_hsxd_check_reply(req, reply, (size_t)len);
+        if (len >= 0)
+            ret = hsx_hsxd_check_reply(req, reply, (size_t)len);
+        else if (ret == 0)
+            ret = (int)len;
     }
     close(sock);
     return ret;

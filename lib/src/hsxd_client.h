@@ -24,7 +24,8 @@ void hsx_hsxd_request_init(struct hsxd_request *req, uint32_t op, uint32_t modul
  * Check a reply of len bytes to req, and NUL-terminate its message (control
  * characters become '?': it goes to a terminal). Returns 0 for a reply the
  * library can use (status 0 with a capability that matches the request, or
- * a refusal), -EPROTO for another protocol version, or -EBADMSG for anything
+ * a refusal, also one with op 0: hsxd turned the connection away before
+ * reading the request), -EPROTO for another protocol version, or -EBADMSG for anything
  * malformed: wrong length, op, status, a capability of another module, with
  * rights or objects beyond the request, with HSX_CAP_R_ADMIN, or without ID
  * or expiry.

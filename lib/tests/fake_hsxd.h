@@ -49,6 +49,7 @@ struct fake_hsxd {
     char message[HSXD_MESSAGE_MAX];   /* with a refusal */
     bool silent;                      /* accept, read, never answer */
     bool hang_up;                     /* accept, read, close without answering */
+    bool turn_away;                   /* accept, answer op 0 -EAGAIN, close, read nothing */
     bool attach_fd;                   /* send a descriptor with the reply */
     size_t reply_len;                 /* bytes to send; 0: the whole reply */
     uint32_t version;                 /* 0: HSXD_PROTO_VERSION */
@@ -122,7 +123,17 @@ static inline void fake_hsxd_serve(struct fake_hsxd *d, int conn)
     getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len);
     pthread_mutex_lock(&d->lock);
     d->connections++;
+    bool turn_away = d->turn_away;
+    snprintf(reply.message, sizeof(reply.message), "%s", d->message);
     pthread_mutex_unlock(&d->lock);
+    if (turn_away) {
+        /* As hsxd does with a connection it cannot take. */
+        reply.version = HSXD_PROTO_VERSION;
+        reply.status = -EAGAIN;
+        send(conn, &reply, sizeof(reply), MSG_NOSIGNAL);
+        return;
+    }
+    memset(reply.message, 0, sizeof(reply.message));
     if (!fake_hsxd_read(d, conn, &req, &fd))
         return;
 

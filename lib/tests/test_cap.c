@@ -753,6 +753,17 @@ static void a_refused_renewal_lets_it_expire(void **state)
     assert_string_equal(captured(), "hsx: gpio access denied: hsxd refused: grant withdrawn\n");
 }
 
+static void a_renewal_hsxd_cannot_decide_now_is_tried_again(void **state)
+{
+    (void)state;
+
+    set_lifetime(1500 * MS);
+    assert_int_equal(hsx_gpio_read(3), 1);
+    set_daemon(0, -EAGAIN, "admin node busy");
+    /* Due at 1 s, "not now"; then again at 1.25 s, unlike a refusal. */
+    assert_true(fake_hsxd_wait(&hsxd, &hsxd.renews, 2, 2500) >= 2);
+}
+
 static void an_unanswered_renewal_is_tried_again(void **state)
 {
     (void)state;
@@ -1067,6 +1078,7 @@ int main(void)
         CAP_TEST(drop_ends_it_and_acquires_nothing_more),
         CAP_TEST(renewed_before_expiry),
         CAP_TEST(a_refused_renewal_lets_it_expire),
+        CAP_TEST(a_renewal_hsxd_cannot_decide_now_is_tried_again),
         CAP_TEST(an_unanswered_renewal_is_tried_again),
         cmocka_unit_test(the_schedule),
         CAP_TEST(revocation_is_heard_and_the_next_use_asks_again),

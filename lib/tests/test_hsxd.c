@@ -211,6 +211,33 @@ static void a_refusal_comes_back_with_its_words(void **state)
     assert_string_equal(reply.message, "uid 1000 has no grant for gpio");
 }
 
+/* hsxd answers op 0, -EAGAIN before reading: whether the send got through first or not. */
+static void a_turned_away_connection_is_a_refusal_to_try_later(void **state)
+{
+    struct hsxd_request req;
+    struct hsxd_reply reply;
+    (void)state;
+
+    pthread_mutex_lock(&daemon_.lock);
+    daemon_.turn_away = true;
+    snprintf(daemon_.message, sizeof(daemon_.message), "too many connections from uid 1000");
+    pthread_mutex_unlock(&daemon_.lock);
+    int fd = open_devnull();
+    hsx_hsxd_request_init(&req, HSXD_OP_RENEW, HSX_MODULE_GPIO, 0, NULL);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(hsx_hsxd_call(&req, fd, &reply, -1), 0);
+        assert_int_equal(reply.op, 0);
+        assert_int_equal(reply.status, -EAGAIN);
+        assert_string_equal(reply.message, "too many connections from uid 1000");
+    }
+    close(fd);
+    assert_int_equal(fake_hsxd_get(&daemon_, &daemon_.requests), 0);
+
+    /* Op 0 with success is no turn-away: malformed. */
+    reply = (struct hsxd_reply){.version = HSXD_PROTO_VERSION, .op = 0, .status = 0};
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+}
+
 static void a_daemon_not_run_by_the_trusted_uid_never_gets_the_file(void **state)
 {
     struct hsxd_request req;
@@ -327,6 +354,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_exchange_sends_the_request_with_the_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_comes_back_with_its_words, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_turned_away_connection_is_a_refusal_to_try_later, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_daemon_not_run_by_the_trusted_uid_never_gets_the_file,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(no_daemon_is_enoent_or_econnrefused, setup, teardown),

@@ -10,8 +10,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +36,11 @@
 #include "hsxd_proto.h"
 
 #define APP_UID 1000
+#define OTHER_UID 1001 /* the real hsxd's policy gives it nothing */
 #define SIM_NAME "hsx-caplib"
 #define SIM_LABEL "hsx-caplib-sim"
 #define PIN 44 /* line 0 of the simulated chip; no other test uses it, and it is unbound after */
+#define BUTTON_PIN 5 /* examples/gpio_interrupt.c's button: line 1, bound only while it runs */
 #define SEC 1000000000ULL
 
 static uint64_t boottime_ns(void)
@@ -216,8 +220,8 @@ static bool hear(int fd, void *what, size_t len)
     return poll(&pfd, 1, E2E_LIVENESS_MS) == 1 && read(fd, what, len) == (ssize_t)len;
 }
 
-/* Run fn as uid APP_UID in a child, with stderr kept in a memfd it can read back. */
-static void start_app(struct app *a, int (*fn)(struct app *a), bool unprivileged)
+/* Run fn in a child as uid (0: stays root). */
+static void start_app(struct app *a, int (*fn)(struct app *a), uid_t uid)
 {
     int down[2], up[2];
 
@@ -230,8 +234,7 @@ static void start_app(struct app *a, int (*fn)(struct app *a), bool unprivileged
         close(up[0]);
         a->in = down[0];
         a->out = up[1];
-        if (unprivileged &&
-            (setresgid(APP_UID, APP_UID, APP_UID) || setresuid(APP_UID, APP_UID, APP_UID)))
+        if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
             _exit(100);
         _exit(fn(a));
     }
@@ -252,11 +255,11 @@ static int finish_app(struct app *a)
 }
 
 /* An app that needs nothing from the parent while it runs: its exit code. */
-static int run_app(int (*fn)(struct app *a), bool unprivileged)
+static int run_app(int (*fn)(struct app *a), uid_t uid)
 {
     struct app a;
 
-    start_app(&a, fn, unprivileged);
+    start_app(&a, fn, uid);
     return finish_app(&a);
 }
 
@@ -317,7 +320,7 @@ static int app_as_root(struct app *a)
 static void root_needs_no_hsxd(void **state)
 {
     (void)state;
-    assert_int_equal(run_app(app_as_root, false), 0);
+    assert_int_equal(run_app(app_as_root, 0), 0);
 }
 
 static int app_without_hsxd(struct app *a)
@@ -343,11 +346,10 @@ static int app_without_hsxd(struct app *a)
 static void unprivileged_without_hsxd_is_denied_once(void **state)
 {
     (void)state;
-    assert_int_equal(run_app(app_without_hsxd, true), 0);
+    assert_int_equal(run_app(app_without_hsxd, APP_UID), 0);
 }
 
-/* ---- with hsxd --------------------------------------------------------------------------------
- */
+/* ---- with hsxd ------------------------------------------------------------------------------- */
 
 static struct e2e_sim sim;
 static bool have_sim;
@@ -387,7 +389,7 @@ static void spec_functions_work_unprivileged_with_hsxd(void **state)
     set_policy(false, false, 3600 * SEC);
     if (have_sim)
         e2e_sim_pull(&sim, 0, 0);
-    start_app(&a, app_uses_timer_and_gpio, true);
+    start_app(&a, app_uses_timer_and_gpio, APP_UID);
     if (have_sim) {
         assert_true(hear(a.from_app, &ready, 1));
         e2e_sim_pull(&sim, 0, 1);
@@ -397,8 +399,7 @@ static void spec_functions_work_unprivileged_with_hsxd(void **state)
     assert_int_equal(counter(&hsxd.acquires), have_sim ? 2 : 1);
 }
 
-/* ---- revocation
- * ---------------------------------------------------------------------------------- */
+/* ---- revocation ------------------------------------------------------------------------------ */
 
 static atomic_int revoked;
 static _Atomic uint64_t revoked_id;
@@ -462,7 +463,7 @@ static int revoke_while_app_waits(int (*fn)(struct app *a))
     uint64_t id;
 
     set_policy(false, false, 3600 * SEC);
-    start_app(&a, fn, true);
+    start_app(&a, fn, APP_UID);
     assert_true(hear(a.from_app, &id, sizeof(id)));
     usleep(200000); /* into the wait */
     assert_int_equal(revoke_cap(id), 0);
@@ -518,7 +519,7 @@ static void renewed_without_the_app_doing_anything(void **state)
 {
     (void)state;
     set_policy(false, false, 2 * SEC);
-    assert_int_equal(run_app(app_outlives_lifetimes, true), 0);
+    assert_int_equal(run_app(app_outlives_lifetimes, APP_UID), 0);
     assert_int_equal(counter(&hsxd.acquires), 1);
     assert_true(counter(&hsxd.renews) >= 2);
 }
@@ -554,7 +555,7 @@ static void a_refused_renewal_expires_and_is_heard(void **state)
 
     (void)state;
     set_policy(false, true, 2 * SEC);
-    start_app(&a, app_expires, true);
+    start_app(&a, app_expires, APP_UID);
     /* After the first acquisition, the policy withdraws everything. */
     for (int i = 0; i < 500 && counter(&hsxd.acquires) < 1; i++)
         usleep(10000);
@@ -565,8 +566,7 @@ static void a_refused_renewal_expires_and_is_heard(void **state)
     assert_int_equal(counter(&hsxd.renews), 1);
 }
 
-/* ---- fork
- * ------------------------------------------------------------------------------------------ */
+/* ---- fork ------------------------------------------------------------------------------------ */
 
 static int app_forks(struct app *a)
 {
@@ -596,12 +596,218 @@ static void a_forked_child_gets_its_own(void **state)
 {
     (void)state;
     set_policy(false, false, 3600 * SEC);
-    assert_int_equal(run_app(app_forks, true), 0);
+    assert_int_equal(run_app(app_forks, APP_UID), 0);
     assert_int_equal(counter(&hsxd.acquires), 2);
 }
 
-/* ---- setup
- * ------------------------------------------------------------------------------------------ */
+/* ---- the spec's examples, unchanged ---------------------------------------------------------- */
+
+/* A file next to this program (examples/ and helpers/ are not run by the harness). */
+static bool beside_me(const char *name, char *path, size_t size)
+{
+    char self[256];
+    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    if (len <= 0)
+        return false;
+    self[len] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(path, size, "%s/%s", self, name);
+    return access(path, X_OK) == 0;
+}
+
+/* Built examples, when copied next to this program in examples/. */
+static bool example_path(const char *name, char *path, size_t size)
+{
+    char rel[64];
+
+    snprintf(rel, sizeof(rel), "examples/%s", name);
+    return beside_me(rel, path, size);
+}
+
+static pid_t start_example(const char *path)
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (setresgid(APP_UID, APP_UID, APP_UID) || setresuid(APP_UID, APP_UID, APP_UID))
+            _exit(100);
+        setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+        execl(path, path, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int example_result(pid_t pid)
+{
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void spec_examples_run_unprivileged(void **state)
+{
+    char path[300], edge[16];
+
+    (void)state;
+    if (!example_path("timer_demo", path, sizeof(path)))
+        skip();
+    set_policy(false, false, 3600 * SEC);
+    assert_int_equal(example_result(start_example(path)), 0);
+    assert_int_equal(counter(&hsxd.acquires), 1);
+
+    /* The GPIO example, its button pressed three times as examples/gpio_interrupt.demo does. */
+    if (!have_sim || !example_path("gpio_interrupt", path, sizeof(path)))
+        return;
+    e2e_sim_pull(&sim, 1, 1);
+    assert_int_equal(e2e_map_pin(BUTTON_PIN, SIM_LABEL, 1), 0);
+    pid_t pid = start_example(path);
+    uint64_t start = e2e_now_ms();
+    do {
+        usleep(100000);
+        e2e_read_line("/sys/hal/gpio/5/edge", edge, sizeof(edge));
+    } while (strcmp(edge, "rising") != 0 && e2e_now_ms() - start < E2E_LIVENESS_MS);
+    for (int press = 0; press < 3; press++) {
+        usleep(300000);
+        e2e_sim_pull(&sim, 1, 0);
+        usleep(200000);
+        e2e_sim_pull(&sim, 1, 1);
+    }
+    int ret = example_result(pid);
+    e2e_map_pin(BUTTON_PIN, "", 0);
+    assert_int_equal(ret, 0);
+    /* Its sleeps need no module: one capability, for GPIO. */
+    assert_int_equal(counter(&hsxd.acquires), 2);
+}
+
+/* ---- the real hsxd --------------------------------------------------------------------------- */
+
+/*
+ * When hsxd itself was built into helpers/ next to this program: the stand-in
+ * gives up the admin node, hsxd takes it and serves its default socket, and
+ * applications use the library with nothing set. Short lifetimes make the
+ * renewals real.
+ */
+static const char real_policy[] =
+    "version = 1;\n"
+    "lifetime = 2;\n"
+    "rules = (\n"
+    "  { name = \"caplib\"; match = { uid = 1000; };\n"
+    "    timer = { max_timers = 4; rights = [\"read\", \"write\"]; }; }\n"
+    ");\n";
+
+static pid_t start_real_hsxd(void)
+{
+    char path[300], policy[64], log[64];
+
+    if (!beside_me("helpers/hsxd", path, sizeof(path)))
+        return 0;
+    snprintf(policy, sizeof(policy), "%s/policy.conf", hsxd.dir);
+    snprintf(log, sizeof(log), "%s/hsxd.log", hsxd.dir);
+    int fd = open(policy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, real_policy, strlen(real_policy)), (ssize_t)strlen(real_policy));
+    close(fd);
+
+    pthread_mutex_lock(&hsxd.lock);
+    close(hsxd.admin_fd); /* one capability administrator at a time */
+    hsxd.admin_fd = -1;
+    pthread_mutex_unlock(&hsxd.lock);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 2);
+        execl(path, path, "--policy", policy, "--stderr", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && access(HSXD_SOCKET_PATH, F_OK) != 0; i++)
+        usleep(50000);
+    if (access(HSXD_SOCKET_PATH, F_OK) != 0) {
+        char line[256];
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof(line), f))
+            printf("# hsxd: %s", line);
+        if (f)
+            fclose(f);
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+        fail_msg("hsxd did not start");
+    }
+    usleep(100000); /* listening once the socket exists; a little slack for TCG */
+    return pid;
+}
+
+static void stop_real_hsxd(pid_t pid)
+{
+    int status;
+
+    kill(pid, SIGTERM);
+    waitpid(pid, &status, 0);
+    pthread_mutex_lock(&hsxd.lock);
+    hsxd.admin_fd = open("/dev/hsx/ctl", O_RDWR | O_EXCL | O_CLOEXEC);
+    pthread_mutex_unlock(&hsxd.lock);
+    assert_true(hsxd.admin_fd >= 0);
+}
+
+static int app_with_real_hsxd(struct app *a)
+{
+    hsx_cap_info_t first, now;
+
+    (void)a;
+    unsetenv("HSX_HAL_HSXD_SOCKET");
+    int err = capture_stderr();
+    APP_CHECK(spec_timer_example());
+    /* Narrowed to the policy: read and write (no grant), four timers. */
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &first) == HSX_HAL_OK);
+    APP_CHECK(first.status == HSX_CAP_STATUS_HELD);
+    APP_CHECK(first.rights == (HSX_CAP_RIGHT_READ | HSX_CAP_RIGHT_WRITE));
+    APP_CHECK(first.selector.timer.max_timers == 4);
+    APP_CHECK(first.expiry_ns <= boottime_ns() + 2 * SEC);
+    /* 2 s lifetimes over 5 s: the same capability, renewed by hsxd. */
+    for (int i = 0; i < 10; i++) {
+        APP_CHECK(spec_timer_example());
+        usleep(400000);
+    }
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &now) == HSX_HAL_OK);
+    APP_CHECK(now.status == HSX_CAP_STATUS_HELD && now.id == first.id);
+    APP_CHECK(now.expiry_ns > first.expiry_ns + 2 * SEC);
+    APP_CHECK(captured(err)[0] == '\0');
+    return 0;
+}
+
+static int app_refused_by_real_hsxd(struct app *a)
+{
+    (void)a;
+    unsetenv("HSX_HAL_HSXD_SOCKET");
+    int err = capture_stderr();
+    APP_CHECK(!spec_timer_example());
+    APP_CHECK(hsx_hal_errno() == EACCES);
+    const char *text = captured(err);
+    APP_CHECK(lines(text) == 1);
+    APP_CHECK(strstr(text, "hsx: timer access denied: hsxd refused: "));
+    return 0;
+}
+
+static void the_real_hsxd_grants_renews_and_refuses(void **state)
+{
+    (void)state;
+    pid_t pid = start_real_hsxd();
+    if (!pid)
+        skip();
+    int granted = run_app(app_with_real_hsxd, APP_UID);
+    int refused = run_app(app_refused_by_real_hsxd, OTHER_UID);
+    stop_real_hsxd(pid);
+    assert_int_equal(granted, 0);
+    assert_int_equal(refused, 0);
+}
+
+/* ---- setup ----------------------------------------------------------------------------------- */
 
 static int group_setup(void **state)
 {
@@ -630,8 +836,8 @@ static int group_setup(void **state)
         pthread_create(&hsxd.thread, NULL, hsxd_main, NULL))
         return -1;
 
-    static const char *const names[1] = {"caplib-button"};
-    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 1, names) == 0;
+    static const char *const names[2] = {"caplib-line", "caplib-button"};
+    have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 2, names) == 0;
     if (have_sim && e2e_map_pin(PIN, SIM_LABEL, 0))
         return -1;
     if (!have_sim)
@@ -665,6 +871,8 @@ int main(void)
         cmocka_unit_test(renewed_without_the_app_doing_anything),
         cmocka_unit_test(a_refused_renewal_expires_and_is_heard),
         cmocka_unit_test(a_forked_child_gets_its_own),
+        cmocka_unit_test(spec_examples_run_unprivileged),
+        cmocka_unit_test(the_real_hsxd_grants_renews_and_refuses),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
