@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../e2e/fdpass.h"
 #include "hsx_uapi.h"
 
 #define OPS 200000
@@ -51,37 +52,6 @@ static double run_ops(int fd)
     return (double)(clock_ns(CLOCK_MONOTONIC) - start) / OPS;
 }
 
-/* The app sends its open file to the administrator, as it does to hsxd. */
-static int send_fd(int sock, int fd)
-{
-    char ctl[CMSG_SPACE(sizeof(int))] = {0};
-    struct iovec iov = {.iov_base = "f", .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-    char byte, ctl[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-    struct cmsghdr *c;
-    int fd;
-
-    if (recvmsg(sock, &msg, 0) != 1 || !(c = CMSG_FIRSTHDR(&msg)) || c->cmsg_type != SCM_RIGHTS)
-        return -1;
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return fd;
-}
-
 /* One round in a child: with a capability (uid HOLDER_UID) or privileged. */
 static double round_in_child(int admin, int with_cap)
 {
@@ -102,7 +72,7 @@ static double round_in_child(int admin, int with_cap)
                          setresuid(HOLDER_UID, HOLDER_UID, HOLDER_UID)))
             _exit(1);
         fd = open("/dev/hsx/timer", O_RDWR);
-        if (fd < 0 || send_fd(sv[1], fd) || read(sv[1], &b, 1) != 1)
+        if (fd < 0 || fdpass_send(sv[1], fd) || read(sv[1], &b, 1) != 1)
             _exit(1);
         run_ops(fd); /* warm up */
         r = run_ops(fd);
@@ -110,7 +80,7 @@ static double round_in_child(int admin, int with_cap)
     }
     close(sv[1]);
     if (pid > 0) {
-        int fd = recv_fd(sv[0]);
+        int fd = fdpass_recv(sv[0]);
 
         if (fd >= 0) {
             if (with_cap) {

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "fdpass.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 
@@ -48,39 +49,6 @@ static void drop_to(uid_t uid)
 static void socket_pair(int sv[2])
 {
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-}
-
-static int send_fd(int sock, int fd)
-{
-    char byte = 'f', ctl[CMSG_SPACE(sizeof(int))] = {0};
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int recv_fd(int sock)
-{
-    char byte, ctl[CMSG_SPACE(sizeof(int))];
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-    struct cmsghdr *c;
-    int fd;
-
-    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
-        return -1;
-    c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS)
-        return -1;
-    memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    return fd;
 }
 
 static void send_byte(int sock, char b)
@@ -192,13 +160,13 @@ static void start_holder(struct holder *h, const char *node, int (*fn)(int fd, i
         snprintf(path, sizeof(path), "/dev/hsx/%s", node);
         fd = open(path, O_RDWR | O_CLOEXEC);
         CHILD_CHECK(fd >= 0);
-        CHILD_CHECK(send_fd(sv[1], fd) == 0);
+        CHILD_CHECK(fdpass_send(sv[1], fd) == 0);
         CHILD_CHECK(recv_byte(sv[1]) == 'g');
         _exit(fn(fd, sv[1]));
     }
     close(sv[1]);
     h->sock = sv[0];
-    h->file = recv_fd(h->sock);
+    h->file = fdpass_recv(h->sock);
     assert_true(h->file >= 0);
 }
 
@@ -312,13 +280,13 @@ static void theft_by_fork_scm_rights_and_getfd(void **state)
 
         close(sv[0]);
         drop_to(HOLDER_UID);
-        fd = recv_fd(sv[1]);
+        fd = fdpass_recv(sv[1]);
         CHILD_CHECK(fd >= 0);
         CHILD_CHECK(tick_op(fd) == -EPERM);
         _exit(0);
     }
     close(sv[1]);
-    assert_int_equal(send_fd(sv[0], h.file), 0);
+    assert_int_equal(fdpass_send(sv[0], h.file), 0);
     assert_int_equal(child_result(other), 0);
     close(sv[0]);
 
@@ -644,9 +612,9 @@ static void recycled_pid_gets_nothing(void **state)
     if (victim == 0) {
         drop_to(HOLDER_UID);
         fd = open("/dev/hsx/timer", O_RDWR);
-        _exit(fd >= 0 && send_fd(sv[1], fd) == 0 ? 0 : 1);
+        _exit(fd >= 0 && fdpass_send(sv[1], fd) == 0 ? 0 : 1);
     }
-    fd = recv_fd(sv[0]);
+    fd = fdpass_recv(sv[0]);
     assert_true(fd >= 0);
     assert_int_equal(child_result(victim), 0);
 

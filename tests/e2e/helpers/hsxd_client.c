@@ -37,6 +37,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../fdpass.h"
 #include "capspec.h"
 #include "hsxd_proto.h"
 #include "proto.h"
@@ -186,7 +187,7 @@ static void create_timer(const char *step, const char *expect)
 static void foreign(const char *step, const char *module)
 {
     const struct capspec_module *m = module_of(module);
-    char path[64], ctl[CMSG_SPACE(sizeof(int))], byte;
+    char path[64], byte;
     int sv[2];
 
     snprintf(path, sizeof(path), "/dev/hsx/%s", m->name);
@@ -195,25 +196,14 @@ static void foreign(const char *step, const char *module)
     pid_t child = fork();
     if (child == 0) {
         int fd = open(path, O_RDWR);
-        struct iovec iov = {.iov_base = "f", .iov_len = 1};
-        struct msghdr msg = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        sendmsg(sv[1], &msg, 0);
+
+        if (fd < 0 || fdpass_send(sv[1], fd) < 0)
+            _exit(1);
         /* Stay alive while the parent asks, so that only "not the opener" can refuse. */
         read(sv[1], &byte, 1);
         _exit(0);
     }
-    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
-    int fd = -1;
-    if (recvmsg(sv[0], &msg, 0) == 1 && CMSG_FIRSTHDR(&msg))
-        memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof(int));
+    int fd = fdpass_recv(sv[0]);
     struct hsxd_request req = {
         .version = HSXD_PROTO_VERSION, .op = HSXD_OP_ACQUIRE, .module = m->id};
     check_status(step, fd < 0 ? -EBADF : exchange(&req, sizeof(req), fd, HSXD_OP_ACQUIRE, false),
