@@ -17,33 +17,7 @@
 #include "../../tools/hsxctl/cli.c"
 #include "../../tools/hsxctl/output.c"
 
-static char err_text[1024];
-
-static int parse(const char *line, struct hsxctl_cmdline *cmd)
-{
-    static char buf[512];
-    char *argv[32] = {"hsxctl"};
-    int argc = 1;
-
-    snprintf(buf, sizeof(buf), "%s", line);
-    for (char *word = strtok(buf, " "); word && argc < 31; word = strtok(NULL, " "))
-        argv[argc++] = word;
-    memset(err_text, 0, sizeof(err_text));
-    FILE *err = fmemopen(err_text, sizeof(err_text), "w");
-    assert_non_null(err);
-    int ret = hsxctl_parse(argc, argv, cmd, err);
-    fclose(err);
-    return ret;
-}
-
-static void expect_usage_error(const char *line, const char *message)
-{
-    struct hsxctl_cmdline cmd;
-
-    assert_int_equal(parse(line, &cmd), HSXCTL_EXIT_USAGE);
-    if (!strstr(err_text, message))
-        fail_msg("'%s': expected \"%s\" in \"%s\"", line, message, err_text);
-}
+#include "../../lib/tests/hsxctl_parse.h"
 
 static void list(void **state)
 {

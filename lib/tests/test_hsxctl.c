@@ -16,34 +16,7 @@
 #include "../../tools/hsxctl/cli.c"
 #include "../../tools/hsxctl/output.c"
 
-/* Parse a command line given as one string (words split on spaces); keep stderr's text. */
-static char err_text[1024];
-
-static int parse(const char *line, struct hsxctl_cmdline *cmd)
-{
-    static char buf[512];
-    char *argv[32] = {"hsxctl"};
-    int argc = 1;
-
-    snprintf(buf, sizeof(buf), "%s", line);
-    for (char *word = strtok(buf, " "); word && argc < 31; word = strtok(NULL, " "))
-        argv[argc++] = word;
-    FILE *err = fmemopen(err_text, sizeof(err_text), "w");
-    assert_non_null(err);
-    int ret = hsxctl_parse(argc, argv, cmd, err);
-    fclose(err);
-    return ret;
-}
-
-static void expect_usage_error(const char *line, const char *message)
-{
-    struct hsxctl_cmdline cmd;
-
-    memset(err_text, 0, sizeof(err_text));
-    assert_int_equal(parse(line, &cmd), HSXCTL_EXIT_USAGE);
-    if (!strstr(err_text, message))
-        fail_msg("'%s': expected \"%s\" in \"%s\"", line, message, err_text);
-}
+#include "hsxctl_parse.h"
 
 static void numbers_are_parsed_strictly(void **state)
 {
