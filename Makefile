@@ -143,7 +143,7 @@ $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client
 
 e2e: $(E2E_TESTS) $(E2E_HELPERS)
-$(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c tests/e2e/e2e.h $(LIB_SO)
+$(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
 
