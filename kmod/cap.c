@@ -58,7 +58,6 @@ static u64 hsx_cap_next_id = 1;
 static struct hsx_client *hsx_cap_admin;
 static struct hsx_mbox *hsx_caps_mbox;	/* "hal:caps" */
 
-static struct hrtimer hsx_cap_expiry_timer;
 static void hsx_cap_expiry_work_fn(struct work_struct *work);
 static DECLARE_WORK(hsx_cap_expiry_work, hsx_cap_expiry_work_fn);
 
@@ -148,6 +147,7 @@ static void hsx_cap_end_locked(struct hsx_cap *cap, u32 reason, struct list_head
 	lockdep_assert_held(&hsx_cap_mutex);
 	if (!cap->active)
 		return;
+	hsx_cap_disarm_expiry(cap);
 	cap->reason = reason;
 	/* Publish the reason before the state: hsx_cap_decide() reads them in that order. */
 	smp_store_release(&cap->active, false);
@@ -156,20 +156,6 @@ static void hsx_cap_end_locked(struct hsx_cap *cap, u32 reason, struct list_head
 	/* Recursion is bounded by HSX_CAP_MAX_DEPTH. */
 	list_for_each_entry(child, &cap->children, sibling)
 		hsx_cap_end_locked(child, HSX_CAP_END_PARENT, ended);
-}
-
-static void hsx_cap_rearm_locked(void)
-{
-	struct hsx_cap *cap;
-	u64 earliest = U64_MAX;
-
-	lockdep_assert_held(&hsx_cap_mutex);
-	list_for_each_entry(cap, &hsx_cap_live, node)
-		earliest = min(earliest, cap->expiry_ns);
-	if (earliest == U64_MAX)
-		hrtimer_try_to_cancel(&hsx_cap_expiry_timer);
-	else
-		hrtimer_start(&hsx_cap_expiry_timer, ns_to_ktime(earliest), HRTIMER_MODE_ABS);
 }
 
 /*
@@ -210,7 +196,6 @@ static void hsx_cap_finish_locked(struct list_head *ended)
 		if (!cap->client)
 			call_srcu(&hsx_cap_srcu, &cap->rcu, hsx_cap_free_rcu);
 	}
-	hsx_cap_rearm_locked();
 }
 
 /* Take @client's capability for @slot out of its file; free it if ended. */
@@ -245,30 +230,56 @@ static struct hsx_cap *hsx_cap_find_first_locked(hsx_cap_match_t match, const vo
 	return NULL;
 }
 
-static bool hsx_cap_expired_by(const struct hsx_cap *cap, const void *now)
+/* ---- Expiry ------------------------------------------------------------ */
+
+static bool hsx_cap_is_expired(const struct hsx_cap *cap, const void *unused)
 {
-	return cap->expiry_ns <= *(const u64 *)now;
+	return READ_ONCE(cap->expired);
 }
 
 static void hsx_cap_expiry_work_fn(struct work_struct *work)
 {
-	u64 now = ktime_get_boottime_ns();
 	struct hsx_cap *cap;
 	LIST_HEAD(ended);
 
 	mutex_lock(&hsx_cap_mutex);
-	while ((cap = hsx_cap_find_first_locked(hsx_cap_expired_by, &now)))
+	while ((cap = hsx_cap_find_first_locked(hsx_cap_is_expired, NULL)))
 		hsx_cap_end_locked(cap, HSX_CAP_END_EXPIRED, &ended);
 	hsx_cap_finish_locked(&ended);
-	hsx_cap_rearm_locked();
 	mutex_unlock(&hsx_cap_mutex);
 }
 
+/*
+ * At expiry_ns, in hard interrupt context: from here on every check denies
+ * (hsx_cap_decide() reads the flag). Ending it sleeps (SRCU, mailboxes), so
+ * the rest is the work's, in process context.
+ */
 static enum hrtimer_restart hsx_cap_expiry_fired(struct hrtimer *timer)
 {
-	/* Ending sleeps (SRCU, mailboxes): do it in process context. */
+	struct hsx_cap *cap = container_of(timer, struct hsx_cap, expiry_timer);
+
+	WRITE_ONCE(cap->expired, true);
 	schedule_work(&hsx_cap_expiry_work);
 	return HRTIMER_NORESTART;
+}
+
+/**
+ * hsx_cap_arm_expiry - start @cap's expiry timer for @cap->expiry_ns
+ *
+ * CLOCK_BOOTTIME keeps counting through suspend and ignores clock_settime();
+ * a timer whose time passed while suspended fires on resume.
+ */
+void hsx_cap_arm_expiry(struct hsx_cap *cap)
+{
+	hsx_hrtimer_setup(&cap->expiry_timer, hsx_cap_expiry_fired, CLOCK_BOOTTIME,
+			  HRTIMER_MODE_ABS);
+	hrtimer_start(&cap->expiry_timer, ns_to_ktime(cap->expiry_ns), HRTIMER_MODE_ABS);
+}
+
+/* Stop @cap's expiry timer, waiting for a callback that is running. */
+void hsx_cap_disarm_expiry(struct hsx_cap *cap)
+{
+	hrtimer_cancel(&cap->expiry_timer);
 }
 
 /* ---- Minting and deriving ---------------------------------------------- */
@@ -354,13 +365,13 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 	cap->active = true;
 	list_add_tail(&cap->node, &hsx_cap_live);
 	hsx_cap_n_live++;
+	hsx_cap_arm_expiry(cap);
 
 	hsx_cap_detach_locked(target, slot);	/* an ended predecessor */
 	cap->client = target;
 	rcu_assign_pointer(target->caps[slot], cap);
 
 	atomic64_inc(&hsx_cap_stat_minted);
-	hsx_cap_rearm_locked();
 	*id = cap->id;
 	return 0;
 }
@@ -427,7 +438,7 @@ long hsx_cap_ioctl_derive(struct hsx_client *client, void *arg)
 	mutex_lock(&hsx_cap_mutex);
 	src = rcu_dereference_protected(client->caps[hsx_module_slot(d->module)],
 					lockdep_is_held(&hsx_cap_mutex));
-	ret = src ? hsx_cap_decide(src, task_tgid(current), now, HSX_CAP_R_GRANT) : -EACCES;
+	ret = src ? hsx_cap_decide(src, task_tgid(current), HSX_CAP_R_GRANT) : -EACCES;
 	if (ret)
 		goto out;
 	expiry = d->expiry_ns ? d->expiry_ns : src->expiry_ns;
@@ -484,8 +495,15 @@ long hsx_cap_ioctl_renew(struct hsx_client *client, void *arg)
 	} else if (cap->parent) {
 		ret = -EINVAL;
 	} else {
-		WRITE_ONCE(cap->expiry_ns, r->expiry_ns);
-		hsx_cap_rearm_locked();
+		/* Once its timer has fired, the capability is past saving. */
+		hsx_cap_disarm_expiry(cap);
+		if (READ_ONCE(cap->expired)) {
+			ret = -ENOENT;
+		} else {
+			WRITE_ONCE(cap->expiry_ns, r->expiry_ns);
+			hrtimer_start(&cap->expiry_timer, ns_to_ktime(r->expiry_ns),
+				      HRTIMER_MODE_ABS);
+		}
 	}
 	mutex_unlock(&hsx_cap_mutex);
 	return ret;
@@ -711,8 +729,6 @@ int hsx_cap_init(bool enforce)
 	ret = init_srcu_struct(&hsx_cap_srcu);
 	if (ret)
 		return ret;
-	hsx_hrtimer_setup(&hsx_cap_expiry_timer, hsx_cap_expiry_fired, CLOCK_BOOTTIME,
-			  HRTIMER_MODE_ABS);
 	hsx_caps_mbox = hsx_mbox_create(HSX_MBOX_CAPS, &hsx_caps_mbox_ops, NULL);
 	if (IS_ERR(hsx_caps_mbox)) {
 		ret = PTR_ERR(hsx_caps_mbox);
@@ -727,7 +743,6 @@ int hsx_cap_init(bool enforce)
 /* Context: every /dev/hsx file is closed (they pin the module). */
 void hsx_cap_exit(void)
 {
-	hrtimer_cancel(&hsx_cap_expiry_timer);
 	cancel_work_sync(&hsx_cap_expiry_work);
 	WARN_ON(!list_empty(&hsx_cap_live));
 	hsx_mbox_destroy(hsx_caps_mbox, HSX_CLOSE_OWNER_GONE);

@@ -7,6 +7,7 @@
 #ifndef _HSX_CAP_H
 #define _HSX_CAP_H
 
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/srcu.h>
@@ -43,6 +44,9 @@ struct hsx_cap {
 	u32 rights;
 	union hsx_cap_selector sel;
 	u64 expiry_ns;
+	/* Fires at expiry_ns and sets expired: the check reads no clock. */
+	struct hrtimer expiry_timer;
+	bool expired;
 	bool active;
 	u32 reason;
 	struct pid *holder;
@@ -111,10 +115,13 @@ long hsx_cap_ioctl_list(struct hsx_client *client, void *arg);
 int hsx_cap_validate_spec(u32 module, u32 rights, const union hsx_cap_selector *sel);
 bool hsx_cap_sel_subset(u32 module, const union hsx_cap_selector *inner,
 			const union hsx_cap_selector *outer);
-int hsx_cap_decide(const struct hsx_cap *cap, const struct pid *caller, u64 now_ns, u32 need);
+int hsx_cap_decide(const struct hsx_cap *cap, const struct pid *caller, u32 need);
+/* Start @cap's expiry timer; hsx_cap_disarm_expiry() before freeing it. */
+void hsx_cap_arm_expiry(struct hsx_cap *cap);
+void hsx_cap_disarm_expiry(struct hsx_cap *cap);
 u32 hsx_cap_module_rights(u32 module);
 
 /* For the in-kernel microbenchmark. */
-u64 hsx_cap_bench_check_ps(unsigned int iterations);
+u64 hsx_cap_bench_check_ps(unsigned int iterations, bool srcu_per_check);
 
 #endif /* _HSX_CAP_H */
