@@ -5,6 +5,7 @@
  * caller holds hsx_cap_srcu, which keeps the capability it reads alive.
  * cap.c keeps capabilities (mint, derive, end); this file only judges them.
  */
+#include <linux/cred.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -12,6 +13,7 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/uidgid.h>
 #include <linux/slab.h>
 
 #include "cap.h"
@@ -132,14 +134,33 @@ static bool hsx_cap_unrestricted(const struct hsx_client *client)
 	return client->privileged || !hsx_cap_enforce;
 }
 
-static void hsx_cap_denied(const struct hsx_client *client, u8 module, u32 need, int err)
+static const char *hsx_cap_denial_why(int err)
+{
+	switch (err) {
+	case -EACCES:
+		return "its capability does not cover this (or it has none; is hsxd running?)";
+	case -EPERM:
+		return "it is not the holder of this file's capability";
+	case -EKEYEXPIRED:
+		return "its capability expired";
+	default:
+		return "its capability was revoked";
+	}
+}
+
+/*
+ * Count every denial; log the first one per file and module with who, what
+ * and why, so that a process retrying in a loop does not flood the log.
+ */
+static void hsx_cap_denied(struct hsx_client *client, u8 module, u32 need, int err)
 {
 	atomic64_inc(&hsx_cap_stat_denied);
-	pr_notice_ratelimited("denied: pid %d, module 0x%02x, rights 0x%x: %s\n",
-			      task_tgid_nr(current), module, need,
-			      err == -EACCES ? "no capability for this" :
-			      err == -EPERM ? "not the holder of this file's capability" :
-			      err == -EKEYEXPIRED ? "capability expired" : "capability revoked");
+	if (test_and_set_bit(hsx_module_slot(module), &client->denial_logged))
+		return;
+	pr_notice_ratelimited("denied: pid %d (%s) uid %u, module 0x%02x, rights 0x%x: %s; further denials on this file are counted in /sys/hal/caps/denied\n",
+			      task_tgid_nr(current), current->comm,
+			      from_kuid(&init_user_ns, current_uid()), module, need,
+			      hsx_cap_denial_why(err));
 }
 
 /**

@@ -35,6 +35,8 @@ struct pid;
  * @caps: the capability for each module, indexed by hsx_module_slot();
  *	written under the capability mutex, read under hsx_cap_srcu
  * @priv: per-HAL-module state, indexed by hsx_module_slot()
+ * @denial_logged: bit per module slot: a denial through this file was logged,
+ *	later ones are only counted
  */
 struct hsx_client {
 	const struct hsx_node *node;
@@ -45,6 +47,7 @@ struct hsx_client {
 	struct pid *opener;
 	struct hsx_cap __rcu *caps[HSX_MODULE_SLOTS];
 	void *priv[HSX_MODULE_SLOTS];
+	unsigned long denial_logged;
 };
 
 /**

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -176,6 +177,57 @@ static void decision_is_on_the_single_copy(void **state)
     set_unprivileged_userfaultfd(was);
 }
 
+/* ---- Denials: each counted, the first per file and module logged -------- */
+
+/* syslog(2) actions; glibc's <sys/klog.h> does not name them. */
+#define KLOG_READ_ALL 3
+#define KLOG_SIZE_BUFFER 10
+
+/* Lines of the kernel log that contain needle. */
+static int kernel_log_count(const char *needle)
+{
+    int size = klogctl(KLOG_SIZE_BUFFER, NULL, 0), len, n = 0;
+    char *log, *p;
+
+    assert_true(size > 0);
+    log = calloc(1, (size_t)size + 1);
+    assert_non_null(log);
+    len = klogctl(KLOG_READ_ALL, log, size);
+    assert_true(len >= 0);
+    for (p = log; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    free(log);
+    return n;
+}
+
+#define DENIALS 50
+
+static int holder_retries_in_a_loop(int fd, int sock)
+{
+    int i;
+
+    (void)sock;
+    for (i = 0; i < DENIALS; i++)
+        CHILD_CHECK(tick_op(fd) == -EACCES);
+    return 0;
+}
+
+static void denials_counted_each_logged_once(void **state)
+{
+    uint64_t denied = e2e_sysfs_u64("/sys/hal/caps/denied");
+    char needle[64];
+    struct holder h;
+
+    (void)state;
+    start_holder(&h, "timer", holder_retries_in_a_loop);
+    snprintf(needle, sizeof(needle), "denied: pid %d ", h.pid);
+    send_byte(h.sock, 'g'); /* go, without a capability */
+    assert_int_equal(finish_holder(&h), 0);
+    assert_true(e2e_sysfs_u64("/sys/hal/caps/denied") == denied + DENIALS);
+    /* One line at most (the log's own rate limit may hold even that back). */
+    assert_true(kernel_log_count(needle) <= 1);
+}
+
 /* ---- 13: the module stays while capabilities live ----------------------- */
 
 static int holder_keeps_working(int fd, int sock)
@@ -286,6 +338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(decision_is_on_the_single_copy),
+        cmocka_unit_test(denials_counted_each_logged_once),
         cmocka_unit_test(unload_refused_while_capabilities_live),
         cmocka_unit_test(io_uring_is_refused),
     };
