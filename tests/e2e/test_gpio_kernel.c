@@ -188,6 +188,44 @@ static void outputs_drive_the_simulated_line(void **state)
     close(fd);
 }
 
+/*
+ * Open drain drives low and otherwise lets go; open source is the mirror
+ * image. gpiolib emulates both on a chip without the drive modes (gpio-sim)
+ * by turning the line to an input to let go, and gpio-sim keeps a released
+ * line at its last driven level (it models no external pull there): so a
+ * level the mode must never drive is seen never to appear.
+ */
+static void open_drain_and_open_source_drive_one_level(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int fd = e2e_open_node("gpio");
+
+    assert_int_equal(configure(fd, 2, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_OPEN_DRAIN), 0);
+    assert_int_equal(gpio_write(fd, 2, 0), 0);
+    assert_int_equal(sim_value(2), 0);
+    assert_int_equal(gpio_write(fd, 2, 1), 0);
+    assert_int_equal(sim_value(2), 0); /* released, never driven high */
+
+    assert_int_equal(configure(fd, 2, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_OPEN_SOURCE), 0);
+    assert_int_equal(gpio_write(fd, 2, 1), 0);
+    assert_int_equal(sim_value(2), 1);
+    assert_int_equal(gpio_write(fd, 2, 0), 0);
+    assert_int_equal(sim_value(2), 1); /* released, never driven low */
+
+    /* Push-pull drives both levels. */
+    assert_int_equal(configure(fd, 2, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+    assert_int_equal(gpio_write(fd, 2, 0), 0);
+    assert_int_equal(sim_value(2), 0);
+    assert_int_equal(gpio_write(fd, 2, 1), 0);
+    assert_int_equal(sim_value(2), 1);
+    /* Both drive modes at once make no sense. */
+    assert_int_equal(
+        configure(fd, 2, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_OPEN_DRAIN | HSX_GPIO_F_OPEN_SOURCE),
+        -EINVAL);
+    close(fd);
+}
+
 static void inputs_read_the_simulated_line(void **state)
 {
     (void)state;
@@ -405,6 +443,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_pins_and_bindings_are_clear_errors),
         cmocka_unit_test(outputs_drive_the_simulated_line),
+        cmocka_unit_test(open_drain_and_open_source_drive_one_level),
         cmocka_unit_test(inputs_read_the_simulated_line),
         cmocka_unit_test(multi_pin_reads_and_writes),
         cmocka_unit_test(pull_changes_raise_edges),
