@@ -300,3 +300,14 @@ const char *capspec_module_name(char *buf, size_t size, uint32_t module)
     snprintf(buf, size, "module 0x%x", module);
     return buf;
 }
+
+char *capspec_format_cap(char *buf, size_t size, uint32_t module, uint32_t rights,
+                         const union hsx_cap_selector *sel)
+{
+    char name[32], r[CAPSPEC_TEXT_MAX], s[CAPSPEC_TEXT_MAX];
+
+    snprintf(buf, size, "%s %s %s", capspec_module_name(name, sizeof(name), module),
+             capspec_format_rights(r, sizeof(r), rights),
+             capspec_format_selector(s, sizeof(s), module, sel));
+    return buf;
+}

@@ -87,4 +87,9 @@ const char *capspec_module_name(char *buf, size_t size, uint32_t module);
 /* Room for any text the formatters produce: 64 pins as "0,2,4,..." is the longest. */
 #define CAPSPEC_TEXT_MAX 200
 
+/* A whole capability: "gpio read,write pins 17" (at most CAPSPEC_CAP_TEXT_MAX bytes). */
+#define CAPSPEC_CAP_TEXT_MAX (2 * CAPSPEC_TEXT_MAX + 32)
+char *capspec_format_cap(char *buf, size_t size, uint32_t module, uint32_t rights,
+                         const union hsx_cap_selector *sel);
+
 #endif /* HSXD_CAPSPEC_H */

@@ -263,3 +263,20 @@ bool decision_covers(const struct decision *d, uint32_t module, uint32_t rights,
         return (sel->gpio.pins & ~d->sel.gpio.pins) == 0;
     return sel->timer.max_timers <= d->sel.timer.max_timers;
 }
+
+enum verdict decide_again(const struct policy *policy, const struct policy_rule *extra,
+                          size_t nextra, const struct identity *id, uint32_t module,
+                          uint32_t rights, const union hsx_cap_selector *sel,
+                          uint32_t want_lifetime_s, uint64_t expiry_ns, uint64_t now_ns,
+                          struct decision *d)
+{
+    struct cap_want want = {module, rights, *sel, want_lifetime_s};
+
+    if (!decide(policy, extra, nextra, id, &want, now_ns, d))
+        return VERDICT_DENIED;
+    if (!decision_covers(d, module, rights, sel))
+        return VERDICT_NARROWER;
+    if (expiry_ns && expiry_ns > now_ns + ((uint64_t)d->lifetime_s + 1) * NS_PER_S)
+        return VERDICT_SHORTER;
+    return VERDICT_ALLOWED;
+}

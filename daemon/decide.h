@@ -72,8 +72,29 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
             const struct identity *id, const struct cap_want *want, uint64_t now_ns,
             struct decision *d);
 
-/* Is the capability (rights, sel) of module within what d allows? For renewals. */
+/* Is the capability (rights, sel) of module within what d allows? */
 bool decision_covers(const struct decision *d, uint32_t module, uint32_t rights,
                      const union hsx_cap_selector *sel);
+
+/* What the policy says now of a capability it gave earlier. */
+enum verdict {
+    VERDICT_ALLOWED,  /* all of it, for as long as it has */
+    VERDICT_DENIED,   /* none of it: d->why says why */
+    VERDICT_NARROWER, /* some of it: fewer rights or objects (d has what it would give) */
+    VERDICT_SHORTER,  /* all of it, but not for so long */
+};
+
+/*
+ * Decide again a capability id holds: cap's module, rights and sel, and
+ * want_lifetime_s as in struct cap_want. expiry_ns: the capability's expiry,
+ * to check it against the lifetime the rules give now (to the second: a
+ * runtime grant's lifetime is what is left of it, in whole seconds); 0 not
+ * to check it. For renewals and reloads. Fills *d.
+ */
+enum verdict decide_again(const struct policy *policy, const struct policy_rule *extra,
+                          size_t nextra, const struct identity *id, uint32_t module,
+                          uint32_t rights, const union hsx_cap_selector *sel,
+                          uint32_t want_lifetime_s, uint64_t expiry_ns, uint64_t now_ns,
+                          struct decision *d);
 
 #endif /* HSXD_DECIDE_H */

@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The capabilities hsxd knows to be live, by holder. Each holder process is
- * watched through a pidfd, so that what it leaves behind when it exits can be
- * revoked; the kernel's "hal:caps" events take capabilities off the table.
- * Bounded by the kernel's own limit, HSX_CAP_MAX_TOTAL.
+ * The processes hsxd keeps an eye on: those holding capabilities it minted
+ * or adopted, and those an administrator barred (hsxctl cap revoke). Each is
+ * watched through a pidfd, so that what it leaves behind when it exits can
+ * be revoked and its bar forgotten; the kernel's "hal:caps" events take
+ * capabilities off the table. Bounded: HSX_CAP_MAX_TOTAL capabilities (the
+ * kernel's own limit), as many holders, and HOLDERS_BARRED_MAX barred
+ * processes besides.
  */
 #ifndef HSXD_HOLDERS_H
 #define HSXD_HOLDERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decide.h"
 #include "hsx_uapi.h"
 
 /* What the event loop finds behind an epoll event: the first member of each watched thing. */
@@ -22,15 +27,39 @@ enum source {
     SOURCE_HOLDER,
 };
 
-#define HOLDER_EXE_MAX 256
+/* Processes an administrator barred, at most; the table has room for them beside the holders. */
+#define HOLDERS_BARRED_MAX 1024
+#define HOLDERS_MAX (HSX_CAP_MAX_TOTAL + HOLDERS_BARRED_MAX)
 
+/* A module's bit in struct holder.barred. */
+#define HOLDER_MODULE_BIT(module) (1u << ((module)-HSX_MODULE_FIRST))
+#define HOLDER_ALL_MODULES UINT32_MAX
+
+/**
+ * struct holder - one process
+ * @pid: its pid; @start_ns and @pidfd tell it from a later process with that pid
+ * @start_ns: when it started (CLOCK_BOOTTIME, to the clock tick); 0 if unknown
+ * @pidfd: owned; -1 if none could be had
+ * @caps: entries of the capability table that point here
+ * @barred: HOLDER_MODULE_BIT()s an administrator revoked: hsxd refuses them
+ * @uid, @gid, @groups, @ngroups, @exe, @cgroup: who it was when it last
+ *	acquired or renewed (or, adopted, what /proc said): what the policy is
+ *	asked about its capabilities when it is reloaded. Owned; @exe and
+ *	@cgroup are never NULL.
+ */
 struct holder {
     enum source source; /* SOURCE_HOLDER */
     uint32_t pid;
+    uint64_t start_ns;
+    int pidfd;
+    unsigned int caps;
+    uint32_t barred;
     uint32_t uid;
-    int pidfd; /* owned; -1 if none could be had */
-    char exe[HOLDER_EXE_MAX];
-    unsigned int caps; /* entries of the table that point here */
+    uint32_t gid;
+    uint32_t *groups;
+    size_t ngroups;
+    char *exe;
+    char *cgroup;
 };
 
 struct tracked_cap {
@@ -44,19 +73,29 @@ struct tracked_cap {
 struct holders {
     struct tracked_cap cap[HSX_CAP_MAX_TOTAL];
     size_t ncaps;
-    struct holder *holder[HSX_CAP_MAX_TOTAL];
+    struct holder *holder[HOLDERS_MAX];
     size_t nholders;
+    size_t nbarred; /* holders with barred != 0 */
 };
 
 /* The holder with this pid, or NULL. */
 struct holder *holders_find(struct holders *t, uint32_t pid);
 
 /*
- * A new holder entry, taking ownership of pidfd (closed on failure). Returns
- * NULL when out of memory or room.
+ * A new holder entry for who (copied), taking ownership of pidfd (closed on
+ * failure). Returns NULL when out of memory or room.
  */
-struct holder *holders_new(struct holders *t, uint32_t pid, uint32_t uid, const char *exe,
+struct holder *holders_new(struct holders *t, const struct identity *who, uint64_t start_ns,
                            int pidfd);
+
+/* Remember who the holder is now (copied). Returns 0, or -ENOMEM keeping what it had. */
+int holder_set_identity(struct holder *h, const struct identity *who);
+
+/* The holder's identity, pointing into it. */
+void holder_identity(const struct holder *h, struct identity *out);
+
+/* Bar (on) or lift (off) modules (HOLDER_MODULE_BIT()s); false if the barred table is full. */
+bool holders_bar(struct holders *t, struct holder *h, uint32_t modules, bool on);
 
 /* Record cap as held by h. Returns 0, -EEXIST if known, -ENOSPC if full. */
 int holders_track(struct holders *t, struct holder *h, const struct hsx_cap_info *cap);
@@ -65,13 +104,14 @@ int holders_track(struct holders *t, struct holder *h, const struct hsx_cap_info
 struct tracked_cap *holders_cap(struct holders *t, uint64_t id);
 
 /*
- * Take capability id off the table. Returns its holder if that now holds
- * nothing tracked (the caller stops watching it and calls holders_drop), else
- * NULL. *out gets the entry as it was, if out is not NULL and id was known.
+ * Take capability id off the table. Returns its holder if that is now of no
+ * more interest (holds nothing tracked, barred from nothing: the caller
+ * stops watching it and calls holders_drop), else NULL. *out gets the entry
+ * as it was, if out is not NULL and id was known.
  */
 struct holder *holders_untrack(struct holders *t, uint64_t id, struct tracked_cap *out);
 
-/* Forget a holder and every capability tracked for it; closes its pidfd. */
+/* Forget a holder, its bar and every capability tracked for it; closes its pidfd. */
 void holders_drop(struct holders *t, struct holder *h);
 
 /* Forget everything. */

@@ -19,18 +19,6 @@ char *describe_who(char *buf, size_t size, const struct identity *who)
     return buf;
 }
 
-/* "gpio read,write pins 17" */
-static char *describe_cap(char *buf, size_t size, uint32_t module, uint32_t rights,
-                          const union hsx_cap_selector *sel)
-{
-    char name[32], r[CAPSPEC_TEXT_MAX], s[CAPSPEC_TEXT_MAX];
-
-    snprintf(buf, size, "%s %s %s", capspec_module_name(name, sizeof(name), module),
-             capspec_format_rights(r, sizeof(r), rights),
-             capspec_format_selector(s, sizeof(s), module, sel));
-    return buf;
-}
-
 /* What an ACQUIRE asks for; zeros read "all". */
 static char *describe_want(char *buf, size_t size, const struct hsxd_request *req)
 {
@@ -39,11 +27,11 @@ static char *describe_want(char *buf, size_t size, const struct hsxd_request *re
     bool no_sel = !req->sel.raw[0];
 
     if (!m)
-        return describe_cap(buf, size, req->module, req->rights, &req->sel);
+        return capspec_format_cap(buf, size, req->module, req->rights, &req->sel);
     if (m->kind == CAPSPEC_SEL_TIMERS)
         all = (union hsx_cap_selector){.timer.max_timers = HSX_TIMER_DEFAULT_PER_OPEN};
-    return describe_cap(buf, size, req->module, req->rights ? req->rights : m->rights,
-                        no_sel ? &all : &req->sel);
+    return capspec_format_cap(buf, size, req->module, req->rights ? req->rights : m->rights,
+                              no_sel ? &all : &req->sel);
 }
 
 static void emit_summary(void *ctx, const char *text, uint32_t count)
@@ -65,6 +53,13 @@ static void set_reply(struct hsxd_reply *reply, int status, const char *message)
     snprintf(reply->message, sizeof(reply->message), "%s", message);
 }
 
+/* Log a denial once per kind (key), counting the rest. */
+static void log_denial(struct hsxd *h, const char *key, const char *text)
+{
+    if (ratelimit_admit(&h->denials, key, text, boottime_ns(), emit_summary, h))
+        log_msg(LOG_WARNING, "%s", text);
+}
+
 /* Refuse: reply, and log once per kind of refusal and identity (not per pid). */
 static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const char *what,
                  int status, const char *why, struct hsxd_reply *reply)
@@ -78,8 +73,35 @@ static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const 
           why);
     textf(text, sizeof(text), "denied %s%s%s to %s: %s", op_name, what[0] ? " of " : "", what,
           describe_who(who_text, sizeof(who_text), who), why);
-    if (ratelimit_admit(&h->denials, key, text, boottime_ns(), emit_summary, h))
-        log_msg(LOG_WARNING, "%s", text);
+    log_denial(h, key, text);
+}
+
+/*
+ * Refuse a process an administrator barred from module (hsxctl cap revoke),
+ * whatever the policy says: EACCES, in words of its own.
+ */
+static bool refuse_barred(struct hsxd *h, const struct identity *who, uint32_t op, uint32_t module,
+                          const char *what, struct hsxd_reply *reply)
+{
+    char key[RATELIMIT_TEXT_MAX], text[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX], buf[32],
+        op_buf[16], why[HSXD_MESSAGE_MAX];
+
+    if (!lifecycle_barred(h, who->pid, module))
+        return false;
+    const char *name = capspec_module_name(buf, sizeof(buf), module);
+    const char *op_name = proto_op_name(op_buf, sizeof(op_buf), op);
+    textf(why, sizeof(why),
+          "revoked by admin: no %s capability for this process until an administrator grants "
+          "it again (hsxctl cap grant)",
+          name);
+    set_reply(reply, -EACCES, why);
+    textf(key, sizeof(key), "%u %s %s %s barred", who->uid, who->exe ? who->exe : "", op_name,
+          what);
+    textf(text, sizeof(text),
+          "refused: revoked by admin: %s of %s by %s, until it exits or a grant of %s to uid %u",
+          op_name, what, describe_who(who_text, sizeof(who_text), who), name, who->uid);
+    log_denial(h, key, text);
+    return true;
 }
 
 void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int status,
@@ -154,12 +176,13 @@ static void kernel_refused(const char *call, int ret, struct hsxd_reply *reply)
 void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
                  const struct hsxd_request *req, struct hsxd_reply *reply)
 {
-    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX], granted[CAPSPEC_TEXT_MAX + 64];
+    char what[CAPSPEC_CAP_TEXT_MAX], who_text[WHO_TEXT_MAX], granted[CAPSPEC_CAP_TEXT_MAX];
     struct cap_want want = {req->module, req->rights, req->sel, req->lifetime_s};
     struct decision d;
 
     describe_want(what, sizeof(what), req);
-    if (!check_client(h, who, fd, req->module, req, what, reply))
+    if (!check_client(h, who, fd, req->module, req, what, reply) ||
+        refuse_barred(h, who, req->op, req->module, what, reply))
         return;
     uint64_t now = boottime_ns();
     if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d)) {
@@ -198,14 +221,14 @@ void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
     lifecycle_minted(h, who, pidfd, &reply->cap);
     log_msg(LOG_NOTICE, "granted capability %" PRIu64 " to %s: %s for %u s (asked %s; by %s)",
             (uint64_t)mint.id, describe_who(who_text, sizeof(who_text), who),
-            describe_cap(granted, sizeof(granted), req->module, d.rights, &d.sel), d.lifetime_s,
-            what, d.rules);
+            capspec_format_cap(granted, sizeof(granted), req->module, d.rights, &d.sel),
+            d.lifetime_s, what, d.rules);
 }
 
 void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct hsxd_request *req,
                struct hsxd_reply *reply)
 {
-    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX], name[32];
+    char what[CAPSPEC_CAP_TEXT_MAX], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX], name[32];
     const char *module = capspec_module_name(name, sizeof(name), req->module);
     struct hsx_cap_query query;
     struct decision d;
@@ -230,13 +253,15 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
                   "derived from");
         return;
     }
-    describe_cap(what, sizeof(what), cap->module, cap->rights, &cap->sel);
-    struct cap_want want = {cap->module, cap->rights, cap->sel, req->lifetime_s};
+    capspec_format_cap(what, sizeof(what), cap->module, cap->rights, &cap->sel);
+    if (refuse_barred(h, who, req->op, cap->module, what, reply))
+        return;
     uint64_t now = boottime_ns();
-    if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d) ||
-        !decision_covers(&d, cap->module, cap->rights, &cap->sel)) {
+    enum verdict verdict = decide_again(h->policy, h->grants, h->ngrants, who, cap->module,
+                                        cap->rights, &cap->sel, req->lifetime_s, 0, now, &d);
+    if (verdict == VERDICT_DENIED || verdict == VERDICT_NARROWER) {
         textf(why, sizeof(why), "the policy no longer allows all of it: %s",
-              d.allowed ? "it allows less now" : d.why);
+              verdict == VERDICT_NARROWER ? "it allows less now" : d.why);
         deny(h, who, req->op, what, -EACCES, why, reply);
         return;
     }
@@ -252,6 +277,7 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
     }
     reply->cap = *cap;
     reply->cap.expiry_ns = expiry;
+    lifecycle_renewed(h, who);
     log_msg(LOG_INFO, "renewed capability %" PRIu64 " of %s: %s for %u s (by %s)",
             (uint64_t)cap->id, describe_who(who_text, sizeof(who_text), who), what, d.lifetime_s,
             d.rules);
@@ -275,9 +301,9 @@ void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_req
                struct hsxd_reply *reply)
 {
     const struct capspec_module *m = capspec_module_by_id(req->module);
-    char what[CAPSPEC_TEXT_MAX + 64], who_text[WHO_TEXT_MAX];
+    char what[CAPSPEC_CAP_TEXT_MAX], who_text[WHO_TEXT_MAX];
 
-    describe_cap(what, sizeof(what), req->module, req->rights, &req->sel);
+    capspec_format_cap(what, sizeof(what), req->module, req->rights, &req->sel);
     ops_expire_grants(h);
     if (h->ngrants >= GRANTS_MAX) {
         char why[HSXD_MESSAGE_MAX];
@@ -298,10 +324,35 @@ void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_req
     snprintf(rule->name, sizeof(rule->name), "grant %u", ++h->grants_made);
     rule->grant[m - capspec_modules] =
         (struct policy_grant){.present = true, .rights = req->rights, .sel = req->sel};
-    textf(reply->message, sizeof(reply->message), "uid %u may acquire %s for %u s (%s)", req->uid,
-          what, req->lifetime_s, rule->name);
-    log_msg(LOG_NOTICE, "runtime %s by %s: uid %u may acquire %s for %u s", rule->name,
-            describe_who(who_text, sizeof(who_text), who), req->uid, what, req->lifetime_s);
+    /* A grant made after a revocation lifts it: the later word of the administrator counts. */
+    unsigned int lifted = lifecycle_unbar(h, req->uid, req->module);
+    char lifts[80] = "";
+    if (lifted)
+        textf(lifts, sizeof(lifts), "; lifts the revocation of %u process%s", lifted,
+              lifted == 1 ? "" : "es");
+    textf(reply->message, sizeof(reply->message), "uid %u may acquire %s for %u s (%s)%s", req->uid,
+          what, req->lifetime_s, rule->name, lifts);
+    log_msg(LOG_NOTICE, "runtime %s by %s: uid %u may acquire %s for %u s%s", rule->name,
+            describe_who(who_text, sizeof(who_text), who), req->uid, what, req->lifetime_s, lifts);
+}
+
+/*
+ * Bar the holder of what was revoked from asking for it again. Returns the
+ * words for the reply and the log ("" if there is no one to bar).
+ */
+static void bar_holder(struct hsxd *h, uint32_t pid, uint32_t modules, char *said, size_t size)
+{
+    char names[64];
+    int ret = pid ? lifecycle_bar(h, pid, modules) : -ESRCH;
+
+    said[0] = '\0';
+    if (ret == 0)
+        textf(said, size, "; pid %u is barred from %s until it exits or a new grant", pid,
+              lifecycle_modules(names, sizeof(names), modules));
+    else if (ret == -ENOSPC)
+        textf(said, size, "; not remembered: %d processes are barred already", HOLDERS_BARRED_MAX);
+    else if (ret != -ESRCH)
+        textf(said, size, "; not remembered: %s", strerror(-ret));
 }
 
 void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
@@ -309,7 +360,8 @@ void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_re
 {
     const bool by_pid = req->flags & HSXD_REVOKE_F_PID;
     struct hsx_cap_revoke revoke = {.reason = HSX_CAP_END_EXPLICIT};
-    char what[64], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX];
+    char what[64], who_text[WHO_TEXT_MAX], why[HSXD_MESSAGE_MAX], barred[128];
+    struct hsx_cap_info cap = {0};
 
     if (by_pid) {
         revoke.flags = HSX_CAP_REVOKE_BY_PID;
@@ -318,6 +370,10 @@ void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_re
     } else {
         revoke.id = req->cap_id;
         snprintf(what, sizeof(what), "capability %" PRIu64, (uint64_t)req->cap_id);
+        /* Whose it is, and of which module, whether hsxd minted it or not (derived). */
+        if (req->cap_id == 0 || admin_list_next(h->ctl, req->cap_id - 1, &cap) < 0 ||
+            cap.id != req->cap_id)
+            cap = (struct hsx_cap_info){0};
     }
     int ret = admin_revoke(h->ctl, &revoke);
     if (ret == -ENOENT) {
@@ -332,11 +388,15 @@ void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_re
         kernel_refused("HSX_IOC_CAP_REVOKE", ret, reply);
         return;
     }
+    if (by_pid)
+        bar_holder(h, req->pid, HOLDER_ALL_MODULES, barred, sizeof(barred));
+    else
+        bar_holder(h, cap.holder_pid, HOLDER_MODULE_BIT(cap.module), barred, sizeof(barred));
     reply->count = revoke.count;
-    snprintf(reply->message, sizeof(reply->message), "%u capabilit%s ended", revoke.count,
-             revoke.count == 1 ? "y" : "ies");
-    log_msg(LOG_NOTICE, "%s revoked %s: %u ended, derived ones included",
-            describe_who(who_text, sizeof(who_text), who), what, revoke.count);
+    textf(reply->message, sizeof(reply->message), "%u capabilit%s ended%s", revoke.count,
+          revoke.count == 1 ? "y" : "ies", barred);
+    log_msg(LOG_NOTICE, "%s revoked %s: %u ended, derived ones included%s",
+            describe_who(who_text, sizeof(who_text), who), what, revoke.count, barred);
 }
 
 bool ops_list_next(struct hsxd *h, uint64_t *after, struct hsxd_reply *reply)

@@ -178,8 +178,7 @@ bool peer_alive(const struct peer *p)
     return !pidfd_exited(p->pidfd);
 }
 
-/* The line "0::<path>" of /proc/<pid>/cgroup: the cgroup v2 path. */
-static void read_cgroup(uint32_t pid, char *cgroup, size_t size)
+void proc_cgroup(uint32_t pid, char *cgroup, size_t size)
 {
     char path[32], line[PEER_CGROUP_MAX + 8];
 
@@ -207,32 +206,48 @@ void proc_exe(uint32_t pid, char *exe, size_t size)
     exe[len > 0 ? len : 0] = '\0';
 }
 
-int proc_uid(uint32_t pid, uint32_t *uid)
+int proc_creds(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *groups, size_t max,
+               size_t *ngroups)
 {
-    char path[32], line[256];
+    char path[32], *line = NULL;
     unsigned int real, effective;
-    int ret = -EIO;
+    size_t size = 0;
+    int found = 0;
 
+    *ngroups = 0;
     snprintf(path, sizeof(path), "/proc/%u/status", pid);
     FILE *f = fopen(path, "re");
     if (!f)
         return -errno;
-    while (fgets(line, sizeof(line), f)) {
+    /* The Groups line may be long: getline sizes it. */
+    while (found != 7 && getline(&line, &size, f) > 0) {
         if (sscanf(line, "Uid: %u %u", &real, &effective) == 2) {
             *uid = effective;
-            ret = 0;
-            break;
+            found |= 1;
+        } else if (sscanf(line, "Gid: %u %u", &real, &effective) == 2) {
+            *gid = effective;
+            found |= 2;
+        } else if (strncmp(line, "Groups:", 7) == 0) {
+            char *s = line + 7, *end;
+            for (unsigned long g; *ngroups < max; s = end) {
+                g = strtoul(s, &end, 10);
+                if (end == s)
+                    break;
+                groups[(*ngroups)++] = (uint32_t)g;
+            }
+            found |= 4;
         }
     }
+    free(line);
     fclose(f);
-    return ret;
+    return found == 7 ? 0 : -EIO;
 }
 
 int peer_read(const struct peer *p, char *exe, size_t exe_size, char *cgroup, size_t cgroup_size,
               char *why, size_t why_size)
 {
     proc_exe(p->pid, exe, exe_size);
-    read_cgroup(p->pid, cgroup, cgroup_size);
+    proc_cgroup(p->pid, cgroup, cgroup_size);
     if (!peer_alive(p) || !exe[0]) {
         snprintf(why, why_size, "pid %u has exited", p->pid);
         return -ESRCH;

@@ -52,8 +52,16 @@ int peer_read(const struct peer *p, char *exe, size_t exe_size, char *cgroup, si
 /* Read another process's program (for the log); "" if it cannot be read. */
 void proc_exe(uint32_t pid, char *exe, size_t size);
 
-/* Read a process's effective uid from /proc; returns 0 or -errno. */
-int proc_uid(uint32_t pid, uint32_t *uid);
+/* Read a process's cgroup v2 path (the line "0::<path>" of /proc/<pid>/cgroup); "" if unknown. */
+void proc_cgroup(uint32_t pid, char *cgroup, size_t size);
+
+/*
+ * Read a process's effective uid and gid and its supplementary groups (at
+ * most max) from /proc/<pid>/status; returns 0 or -errno. For processes hsxd
+ * did not see ask (adopted, or barred by pid): /proc is all it has of them.
+ */
+int proc_creds(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *groups, size_t max,
+               size_t *ngroups);
 
 /* When pid started, in CLOCK_BOOTTIME ns (to the clock tick). Returns 0 or -errno. */
 int proc_start_ns(uint32_t pid, uint64_t *ns);

@@ -374,13 +374,17 @@ static void reload(struct server *s)
     sd_notify(0, "RELOADING=1\nSTATUS=reloading the policy");
     if (policy_load(s->hsxd.policy_path, true, &policy, err, sizeof(err)) < 0) {
         log_lines(LOG_ERR, err);
-        log_msg(LOG_ERR, "the new policy has errors: keeping the previous one");
+        log_msg(LOG_ERR, "the new policy has errors: keeping the previous one (nothing revoked)");
         sd_notify(0, "READY=1\nSTATUS=policy reload failed; previous policy in force");
         return;
     }
     policy_free(s->hsxd.policy);
     s->hsxd.policy = policy;
     log_msg(LOG_NOTICE, "policy reloaded from %s: %zu rules", s->hsxd.policy_path, policy->nrules);
+    /* What it allows less of ends now, not at its expiry. */
+    unsigned int revoked, decided = lifecycle_recheck(&s->hsxd, &revoked);
+    log_msg(LOG_NOTICE, "policy reloaded: %u live capabilit%s decided again, %u revoked", decided,
+            decided == 1 ? "y" : "ies", revoked);
     sd_notify(0, "READY=1\nSTATUS=serving");
 }
 

@@ -21,16 +21,23 @@
  *			each, then HSXD_OP_END.
  * HSXD_OP_GRANT	root: a runtime grant (kept in memory until it lapses
  *			or hsxd restarts): uid @uid may acquire @rights on @sel
- *			of @module for @lifetime_s seconds from now.
+ *			of @module for @lifetime_s seconds from now. It also
+ *			lifts the bars (below) of uid's processes on @module.
  * HSXD_OP_REVOKE	root: revoke capability @cap_id, or with
  *			HSXD_REVOKE_F_PID every capability of process @pid.
+ *			The holder is then barred: hsxd refuses that process
+ *			(not a later one with its pid) @cap_id's module, or
+ *			with HSXD_REVOKE_F_PID every module, whatever the
+ *			policy says, until it exits or a later GRANT to its
+ *			uid for the module; the reply's @message says so.
  *
  * Every field an operation does not use must be zero (EINVAL otherwise):
  * ACQUIRE uses @module, @rights, @sel, @lifetime_s; RENEW @module and
  * @lifetime_s; LIST nothing; GRANT @module, @rights, @sel, @uid, @lifetime_s;
  * REVOKE @cap_id, or @pid with @flags.
  *
- * Status: 0, or a negative errno: EACCES the policy denies, EPERM the
+ * Status: 0, or a negative errno: EACCES the policy denies (or, with a
+ * @message starting "revoked by admin:", the process is barred), EPERM the
  * operation needs root, EINVAL a malformed request (or a file opened with
  * CAP_SYS_ADMIN, which needs no capability), ESRCH the client exited or is
  * not the file's opener, EEXIST already holds one (renew instead), ENOENT

@@ -338,6 +338,78 @@ static void renewals_need_all_of_it(void **state)
     assert_false(decision_covers(&d, HSX_MODULE_TIMER, R, &two));
 }
 
+static void deciding_again(void **state)
+{
+    union hsx_cap_selector pins = {.gpio.pins = PIN(1) | PIN(2)};
+    union hsx_cap_selector two = {.timer.max_timers = 2};
+    const uint64_t expiry = NOW + 600 * S;
+    (void)state;
+
+    struct policy_rule *r = add_rule("a", POLICY_MATCH_UID);
+    gpio_grant(r, R | W, PIN(1) | PIN(2));
+    timer_grant(r, R, 2);
+    r->lifetime_s = 600;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_GPIO, R | W, &pins, 0, expiry, NOW, &d),
+        VERDICT_ALLOWED);
+    /* Later, under the same rules: still all of it. */
+    assert_int_equal(decide_again(&policy, NULL, 0, &app, HSX_MODULE_GPIO, R | W, &pins, 0, expiry,
+                                  NOW + 300 * S, &d),
+                     VERDICT_ALLOWED);
+
+    /* A pin, a right, or a timer less: narrower, and d says what it would give. */
+    r->grant[GPIO].sel.gpio.pins = PIN(2);
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_GPIO, R | W, &pins, 0, expiry, NOW, &d),
+        VERDICT_NARROWER);
+    assert_true(d.sel.gpio.pins == PIN(2));
+    r->grant[GPIO] =
+        (struct policy_grant){.present = true, .rights = R, .sel.gpio.pins = pins.gpio.pins};
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_GPIO, R | W, &pins, 0, expiry, NOW, &d),
+        VERDICT_NARROWER);
+    assert_int_equal(d.rights, R);
+    r->grant[TIMER].sel.timer.max_timers = 1;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_TIMER, R, &two, 0, expiry, NOW, &d),
+        VERDICT_NARROWER);
+    r->grant[TIMER].sel.timer.max_timers = 2;
+
+    /* A shorter life than the capability has left, by more than the second a grant rounds to. */
+    r->lifetime_s = 599;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_TIMER, R, &two, 0, expiry, NOW, &d),
+        VERDICT_ALLOWED);
+    r->lifetime_s = 598;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_TIMER, R, &two, 0, expiry, NOW, &d),
+        VERDICT_SHORTER);
+    /* A renewal does not ask about the expiry: it replaces it. */
+    assert_int_equal(decide_again(&policy, NULL, 0, &app, HSX_MODULE_TIMER, R, &two, 0, 0, NOW, &d),
+                     VERDICT_ALLOWED);
+
+    /* No rule at all: denied, with the words of a denial. */
+    policy.nrules = 0;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_TIMER, R, &two, 0, expiry, NOW, &d),
+        VERDICT_DENIED);
+    assert_string_equal(d.why, "no policy rule matches uid 1000, exe /usr/bin/app");
+
+    /* A runtime grant's lifetime is what is left of it, in whole seconds: no false shortening. */
+    struct policy_rule grant = {.match = POLICY_MATCH_UID,
+                                .uid = 1000,
+                                .lifetime_s = 120,
+                                .expires_ns = NOW + 120 * S + S / 10};
+    grant.grant[TIMER] = (struct policy_grant){.present = true, .rights = R, .sel = two};
+    struct cap_want want = {.module = HSX_MODULE_TIMER, .rights = R, .sel = two};
+    assert_true(decide(&policy, &grant, 1, &app, &want, NOW, &d));
+    uint64_t granted = NOW + (uint64_t)d.lifetime_s * S;
+    for (uint64_t later = NOW; later < NOW + 100 * S; later += S / 20)
+        assert_int_equal(decide_again(&policy, &grant, 1, &app, HSX_MODULE_TIMER, R, &two, 0,
+                                      granted, later, &d),
+                         VERDICT_ALLOWED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup(lifetimes, reset),
         cmocka_unit_test_setup(denials_say_why, reset),
         cmocka_unit_test_setup(renewals_need_all_of_it, reset),
+        cmocka_unit_test_setup(deciding_again, reset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,12 +6,14 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -307,9 +309,12 @@ static void revocations(void **state)
     ops_revoke(h, &root, &by_id, &reply);
     assert_int_equal(reply.status, 0);
     assert_int_equal(reply.count, 1);
+    assert_string_equal(reply.message, "1 capability ended; pid 4242 is barred from gpio until it "
+                                       "exits or a new grant");
     assert_null(fake_live(1));
     assert_non_null(strstr(fake_log_last(), "pid 1 uid 0 exe /usr/bin/hsxctl revoked capability "
-                                            "1: 1 ended"));
+                                            "1: 1 ended, derived ones included; pid 4242 is "
+                                            "barred from gpio"));
     ops_revoke(h, &root, &by_id, &reply);
     assert_int_equal(reply.status, -ENOENT);
     assert_string_equal(reply.message, "no live capability has id 1");
@@ -318,7 +323,8 @@ static void revocations(void **state)
     ops_revoke(h, &root, &by_pid, &reply);
     assert_int_equal(reply.status, 0);
     assert_int_equal(reply.count, 2);
-    assert_string_equal(reply.message, "2 capabilities ended");
+    assert_string_equal(reply.message, "2 capabilities ended; pid 4242 is barred from every module "
+                                       "until it exits or a new grant");
     ops_revoke(h, &root, &by_pid, &reply);
     assert_int_equal(reply.status, -ENOENT);
     assert_string_equal(reply.message, "pid 4242 holds no live capability");
@@ -453,6 +459,373 @@ static void refusals_before_a_handler(void **state)
     assert_non_null(strstr(fake_log_last(), "denied a malformed request to pid 4242"));
 }
 
+/* ---- admin revocations stick ------------------------------------------------------------ */
+
+/* The test process itself stands for an application: it lives, and its pidfd says so. */
+static struct identity self(void)
+{
+    struct identity me = app;
+
+    me.pid = (uint32_t)getpid();
+    return me;
+}
+
+static void grant(uint32_t module, uint32_t rights, uint64_t sel0)
+{
+    struct hsxd_request req = {.version = 1,
+                               .op = HSXD_OP_GRANT,
+                               .module = module,
+                               .rights = rights,
+                               .sel.raw = {sel0},
+                               .uid = 1000,
+                               .lifetime_s = 120};
+
+    memset(&reply, 0, sizeof(reply));
+    ops_grant(h, &root, &req, &reply);
+    assert_int_equal(reply.status, 0);
+}
+
+static void admin_revokes(uint64_t id, uint32_t pid)
+{
+    struct hsxd_request req = {.version = 1, .op = HSXD_OP_REVOKE, .cap_id = id, .pid = pid};
+
+    if (pid)
+        req.flags = HSXD_REVOKE_F_PID;
+    memset(&reply, 0, sizeof(reply));
+    ops_revoke(h, &root, &req, &reply);
+}
+
+static void renew_as(const struct identity *who, int fd)
+{
+    struct hsxd_request req = {.version = 1, .op = HSXD_OP_RENEW, .module = HSX_MODULE_GPIO};
+
+    memset(&reply, 0, sizeof(reply));
+    ops_renew(h, who, fd, &req, &reply);
+}
+
+static void a_revocation_sticks_to_the_process(void **state)
+{
+    (void)state;
+    struct identity me = self(), twin = app;
+    int kept = fake_open(me.pid, HSX_MODULE_GPIO);
+
+    rules[0].grant[1] =
+        (struct policy_grant){.present = true, .rights = HSX_CAP_R_READ, .sel.timer.max_timers = 2};
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    acquire(&me, kept, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+    assert_int_equal(reply.status, 0);
+    admin_revokes(1, 0);
+    assert_int_equal(reply.status, 0);
+    assert_null(fake_live(1));
+    fake_log_clear();
+
+    /* The policy still allows it, but hsxd refuses it to this process: in words of its own. */
+    for (int i = 0; i < 5; i++)
+        acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+    assert_string_equal(reply.message, "revoked by admin: no gpio capability for this process "
+                                       "until an administrator grants it again (hsxctl cap grant)");
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), "refused: revoked by admin: acquire of gpio "
+                                            "read,write,grant,irq pins 0-63 by pid"));
+    assert_int_equal(fake.ncaps, 2);
+    /* Nor does it renew what the process holds of that module. */
+    renew_as(&me, kept);
+    assert_int_equal(reply.status, -EACCES);
+    assert_non_null(strstr(reply.message, "revoked by admin"));
+    /* Its other modules, and other processes of the same user and program, are not barred. */
+    acquire(&me, fake_open(me.pid, HSX_MODULE_TIMER), HSX_MODULE_TIMER, 0, 0);
+    assert_int_equal(reply.status, 0);
+    acquire(&twin, fake_open(twin.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+
+    /* The holder's table entry outlives its capabilities while it is barred. */
+    for (uint64_t id = 1; id <= 3; id++) {
+        struct cap_event ended = {.id = id, .reason = HSX_CAP_END_EXPIRED};
+        struct hsx_cap_revoke expire = {.id = id};
+        admin_revoke(FAKE_CTL, &expire);
+        assert_int_equal(lifecycle_event(h, &ended), 0);
+    }
+    assert_non_null(holders_find(&h->holders, me.pid));
+    assert_int_equal(holders_find(&h->holders, me.pid)->caps, 0);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+
+    /* A grant made after the revocation lifts it, for that user's processes and module. */
+    grant(HSX_MODULE_TIMER, HSX_CAP_R_READ, 1);
+    assert_null(strstr(reply.message, "lifts"));
+    grant(HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+    assert_non_null(strstr(reply.message, "; lifts the revocation of 1 process"));
+    assert_non_null(strstr(fake_log_last(), "lifts the revocation of 1 process"));
+    /* Holding nothing and barred from nothing: no longer watched. */
+    assert_null(holders_find(&h->holders, me.pid));
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+    uint64_t again = reply.cap.id;
+
+    /* What it then holds is an ordinary capability: revoking it bars again, grant or no grant. */
+    admin_revokes(again, 0);
+    assert_int_equal(reply.status, 0);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+}
+
+static void a_revocation_by_pid_bars_every_module(void **state)
+{
+    (void)state;
+    struct identity me = self();
+
+    rules[0].grant[1] =
+        (struct policy_grant){.present = true, .rights = HSX_CAP_R_READ, .sel.timer.max_timers = 2};
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    admin_revokes(0, me.pid);
+    assert_int_equal(reply.status, 0);
+    assert_non_null(strstr(reply.message, "is barred from every module"));
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_TIMER), HSX_MODULE_TIMER, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+    /* A grant lifts its module only. */
+    grant(HSX_MODULE_TIMER, HSX_CAP_R_READ, 1);
+    assert_non_null(strstr(reply.message, "lifts the revocation of 1 process"));
+    acquire(&me, fake_open(me.pid, HSX_MODULE_TIMER), HSX_MODULE_TIMER, 0, 0);
+    assert_int_equal(reply.status, 0);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+
+    /* A revocation that ends nothing bars no one. */
+    admin_revokes(0, 4194303);
+    assert_int_equal(reply.status, -ENOENT);
+    assert_null(holders_find(&h->holders, 4194303));
+}
+
+static void a_bar_dies_with_its_process(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+
+    assert_true(child >= 0);
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    struct identity kid = app;
+    kid.pid = (uint32_t)child;
+    acquire(&kid, fake_open(kid.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+    admin_revokes(reply.cap.id, 0);
+    assert_int_equal(reply.status, 0);
+    acquire(&kid, fake_open(kid.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    /* Its entry goes; no one is barred in its place, should its capability be revoked now. */
+    fake_log_clear();
+    assert_int_equal(lifecycle_bar(h, kid.pid, HOLDER_ALL_MODULES), -ESRCH);
+    assert_int_equal(fake_log_matching("exited: its revocation by admin (gpio) is forgotten"), 1);
+    assert_null(holders_find(&h->holders, kid.pid));
+    /* A later process with its pid is not barred. */
+    acquire(&kid, fake_open(kid.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+    lifecycle_holder_exited(h, holders_find(&h->holders, kid.pid));
+
+    /* The same as the pidfd tells it, when hsxd is asked first. */
+    child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        for (;;)
+            pause();
+    }
+    kid.pid = (uint32_t)child;
+    acquire(&kid, fake_open(kid.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    admin_revokes(reply.cap.id, 0);
+    assert_non_null(strstr(reply.message, "is barred from gpio"));
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    fake_log_clear();
+    acquire(&kid, fake_open(kid.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+    assert_int_equal(fake_log_matching("exited: its revocation by admin (gpio) is forgotten"), 1);
+    lifecycle_holder_exited(h, holders_find(&h->holders, kid.pid));
+
+    /* Without a pidfd, the start time tells a recycled pid. */
+    struct identity me = self();
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    admin_revokes(reply.cap.id, 0);
+    struct holder *holder = holders_find(&h->holders, me.pid);
+    assert_non_null(holder);
+    assert_true(holder->start_ns > 0);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+    close(holder->pidfd);
+    holder->pidfd = -1;
+    holder->start_ns -= S;
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+}
+
+static void barred_processes_are_bounded(void **state)
+{
+    (void)state;
+    struct identity me = self(), stranger = app;
+
+    for (uint32_t i = 0; i < HOLDERS_BARRED_MAX; i++) {
+        stranger.pid = 5000000 + i;
+        struct holder *holder = holders_new(&h->holders, &stranger, 0, -1);
+        assert_non_null(holder);
+        assert_true(holders_bar(&h->holders, holder, HOLDER_ALL_MODULES, true));
+    }
+    assert_int_equal(h->holders.nbarred, HOLDERS_BARRED_MAX);
+    /* The revocation is done all the same, and the administrator told it is not remembered. */
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    admin_revokes(reply.cap.id, 0);
+    assert_int_equal(reply.status, 0);
+    assert_int_equal(reply.count, 1);
+    assert_string_equal(reply.message,
+                        "1 capability ended; not remembered: 1024 processes are barred already");
+    assert_int_equal(h->holders.nbarred, HOLDERS_BARRED_MAX);
+    /* One barred process exits: room for the next. */
+    lifecycle_holder_exited(h, holders_find(&h->holders, 5000000));
+    assert_int_equal(h->holders.nbarred, HOLDERS_BARRED_MAX - 1);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    admin_revokes(reply.cap.id, 0);
+    assert_non_null(strstr(reply.message, "is barred from gpio"));
+    assert_int_equal(h->holders.nbarred, HOLDERS_BARRED_MAX);
+}
+
+/* ---- a reload decides live capabilities again -------------------------------------------- */
+
+static unsigned int recheck(unsigned int *decided)
+{
+    unsigned int revoked;
+
+    *decided = lifecycle_recheck(h, &revoked);
+    return revoked;
+}
+
+static void a_reload_revokes_what_it_no_longer_allows(void **state)
+{
+    (void)state;
+    struct identity me = self();
+    unsigned int decided;
+
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0); /* 1: rw 4-7 */
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0x10); /* 3: rw 4 */
+    assert_int_equal(fake.ncaps, 3);
+    fake_log_clear();
+
+    /* The same policy, later: nothing is revoked, nothing logged but the count. */
+    fake.now_ns += 100 * S;
+    assert_int_equal(recheck(&decided), 0);
+    assert_int_equal(decided, 3);
+    assert_int_equal(fake_log_count(), 0);
+
+    /* Pins 5-7 taken away: the capability that has them ends; the others stay. */
+    rules[0].grant[0].sel.gpio.pins = 0x10;
+    assert_int_equal(recheck(&decided), 1);
+    assert_null(fake_live(1));
+    assert_int_equal(fake.cap[0].info.reason, HSX_CAP_END_EXPLICIT);
+    assert_non_null(fake_live(2));
+    assert_non_null(fake_live(3));
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), "revoked capability 1 of pid "));
+    assert_non_null(strstr(fake_log_last(), "uid 1000 exe /usr/bin/app (gpio read,write pins "
+                                            "4-7): policy reload no longer allows all of it: it "
+                                            "allows gpio read,write pins 4 now"));
+    /* Once: deciding again revokes nothing more. */
+    struct cap_event ended = {.id = 1, .module = HSX_MODULE_GPIO, .reason = HSX_CAP_END_EXPLICIT};
+    lifecycle_event(h, &ended);
+    assert_int_equal(recheck(&decided), 0);
+    assert_int_equal(decided, 2);
+
+    /* Write taken away: a right less is narrower too. */
+    rules[0].grant[0].rights = HSX_CAP_R_READ;
+    fake_log_clear();
+    assert_int_equal(recheck(&decided), 1);
+    assert_null(fake_live(3));
+    assert_non_null(strstr(fake_log_last(), "no longer allows all of it: it allows gpio read pins "
+                                            "4 now"));
+
+    /* A shorter lifetime than one has left: it ends (to the second). */
+    rules[0].lifetime_s = 499;
+    assert_int_equal(recheck(&decided), 0);
+    rules[0].lifetime_s = 60;
+    assert_int_equal(recheck(&decided), 1);
+    assert_null(fake_live(2));
+    assert_non_null(strstr(fake_log_last(), "no longer allows it so long: 60 s at most now, 500 s "
+                                            "left"));
+}
+
+static void a_reload_that_allows_nothing_revokes_all(void **state)
+{
+    (void)state;
+    struct identity me = self();
+    unsigned int decided;
+
+    acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    /* A derived capability is its parent's holder's gift: not decided, it ends with its parent. */
+    uint64_t derived = fake_add_cap(me.pid, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+    fake.cap[fake.ncaps - 1].info.parent_id = 1;
+    fake.cap[fake.ncaps - 1].info.depth = 1;
+    assert_int_equal(lifecycle_adopt(h), 1);
+    /* One hsxd does not track (its holder is outside its pid namespace): not decided. */
+    uint64_t unseen = fake_add_cap(0, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+
+    policy.nrules = 0;
+    fake_log_clear();
+    assert_int_equal(recheck(&decided), 1);
+    policy.nrules = 1;
+    assert_int_equal(decided, 1);
+    assert_null(fake_live(1));
+    assert_non_null(fake_live(derived));
+    assert_non_null(fake_live(unseen));
+    assert_non_null(strstr(fake_log_last(), "policy reload no longer allows it: no policy rule "
+                                            "matches uid 1000, exe /usr/bin/app"));
+
+    /* What a runtime grant allows, the policy's reload does not take away (nor its rounding). */
+    grant(HSX_MODULE_TIMER, HSX_CAP_R_READ, 1);
+    fake.now_ns += S / 2;
+    acquire(&me, fake_open(me.pid, HSX_MODULE_TIMER), HSX_MODULE_TIMER, 0, 0);
+    assert_int_equal(reply.status, 0);
+    fake.now_ns += 95 * S / 100;
+    policy.nrules = 0;
+    assert_int_equal(recheck(&decided), 0);
+    policy.nrules = 1;
+    assert_non_null(fake_live(reply.cap.id));
+}
+
+static void a_reload_asks_about_adopted_holders_as_proc_shows_them(void **state)
+{
+    (void)state;
+    static char exe[4096];
+    unsigned int decided;
+    uint32_t me = (uint32_t)getpid();
+
+    /* Minted by an earlier hsxd: this process as /proc shows it is who the policy is asked about.
+     */
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    assert_true(len > 0);
+    exe[len] = '\0';
+    rules[0].uid = geteuid();
+    rules[0].exe = exe;
+    rules[0].lifetime_s = 3600;
+    uint64_t id = fake_add_cap(me, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
+    assert_int_equal(lifecycle_adopt(h), 1);
+    assert_int_equal(recheck(&decided), 0);
+    assert_int_equal(decided, 1);
+    assert_non_null(fake_live(id));
+
+    /* A rule for the process's group holds too. */
+    rules[0].match = POLICY_MATCH_GID;
+    rules[0].gid = getegid();
+    assert_int_equal(recheck(&decided), 0);
+    rules[0].gid = getegid() + 1;
+    assert_int_equal(recheck(&decided), 1);
+    assert_null(fake_live(id));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +841,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_exited_holder_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(a_restart_adopts_what_lives, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals_before_a_handler, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_revocation_sticks_to_the_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_revocation_by_pid_bars_every_module, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_bar_dies_with_its_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(barred_processes_are_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_reload_revokes_what_it_no_longer_allows, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_reload_that_allows_nothing_revokes_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_reload_asks_about_adopted_holders_as_proc_shows_them,
+                                        setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,12 +103,40 @@ static void pidfds_tell_exits(void **state)
     assert_int_equal(pidfd_of(4194303), -ESRCH);
 }
 
+static void credentials_from_proc(void **state)
+{
+    static uint32_t groups[PEER_GROUPS_MAX];
+    static char cgroup[PEER_CGROUP_MAX];
+    gid_t mine[PEER_GROUPS_MAX];
+    uint32_t uid = 0, gid = 0;
+    size_t ngroups = 0;
+    (void)state;
+
+    assert_int_equal(proc_creds((uint32_t)getpid(), &uid, &gid, groups, PEER_GROUPS_MAX, &ngroups),
+                     0);
+    assert_int_equal(uid, geteuid());
+    assert_int_equal(gid, getegid());
+    int n = getgroups(PEER_GROUPS_MAX, mine);
+    assert_int_equal(ngroups, (size_t)n);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(groups[i], mine[i]);
+    /* Bounded by max. */
+    if (n > 1) {
+        assert_int_equal(proc_creds((uint32_t)getpid(), &uid, &gid, groups, 1, &ngroups), 0);
+        assert_int_equal(ngroups, 1);
+    }
+    proc_cgroup((uint32_t)getpid(), cgroup, sizeof(cgroup));
+    assert_true(cgroup[0] == '/' || cgroup[0] == '\0');
+    assert_int_equal(proc_creds(4194303, &uid, &gid, groups, PEER_GROUPS_MAX, &ngroups), -ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(who_is_there),
         cmocka_unit_test(start_times),
         cmocka_unit_test(pidfds_tell_exits),
+        cmocka_unit_test(credentials_from_proc),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -458,6 +458,48 @@ static void events_print_on_one_line(void **state)
     assert_null(strstr(out_text, "\"module\""));
 }
 
+static void capability_ends_print_decoded(void **state)
+{
+    hsx_mailbox_event_t ev = {
+        .type = HSX_MAILBOX_EVENT_DATA,
+        .module = HSX_MAILBOX_MODULE_CORE,
+        .mailbox_id = 2,
+        .seq = 3,
+        .timestamp_ns = 7000000000ULL,
+        .u.cap = {.id = 5, .object = 0x18, .module = 0x15, .reason = 1, .holder_pid = 4242},
+    };
+    (void)state;
+
+    assert_string_equal(PRINTED(print_event(out, "hal:caps", &ev, 0)),
+                        "hal:caps seq=3 t=7.000000s cap=5 module=gpio object=0x18 (pins 3-4) "
+                        "reason=revoked holder_pid=4242 dropped=0\n");
+    assert_string_equal(PRINTED(print_event(out, "hal:caps", &ev, 1)),
+                        "{\"mailbox\":\"hal:caps\",\"mailbox_id\":2,\"type\":\"data\",\"seq\":3,"
+                        "\"timestamp_ns\":7000000000,\"dropped\":0,\"dropped_total\":0,"
+                        "\"module\":\"cap\",\"cap\":{\"id\":5,\"module\":\"gpio\",\"object\":24,"
+                        "\"objects\":\"pins 3-4\",\"reason\":\"revoked\",\"reason_code\":1,"
+                        "\"holder_pid\":4242}}\n");
+
+    /* A timer's object is its quota; a reason of several words is one field. */
+    ev.u.cap.id = 9;
+    ev.u.cap.object = 2;
+    ev.u.cap.module = 0x12;
+    ev.u.cap.reason = 3;
+    ev.u.cap.holder_pid = 7;
+    assert_non_null(strstr(PRINTED(print_event(out, "hal:cap:9", &ev, 0)),
+                           " cap=9 module=timer object=0x2 (max_timers 2) reason=holder-exited "
+                           "holder_pid=7 "));
+    assert_non_null(strstr(PRINTED(print_event(out, "hal:cap:9", &ev, 1)),
+                           "\"reason\":\"holder exited\",\"reason_code\":3"));
+    /* What this hsxctl does not know, it shows as numbers. */
+    ev.u.cap.id = 1;
+    ev.u.cap.object = 1;
+    ev.u.cap.module = 0x13;
+    ev.u.cap.reason = 9;
+    assert_non_null(strstr(PRINTED(print_event(out, "hal:caps", &ev, 0)),
+                           " cap=1 module=module-0x13 object=0x1 (selector ?) reason=ended(9) "));
+}
+
 static void expiries_print_on_one_line(void **state)
 {
     hsx_timer_event_ex_t ev = {.timer_id = 3,
@@ -580,6 +622,7 @@ int main(void)
         cmocka_unit_test(json_strings_are_escaped),
         cmocka_unit_test(sysfs_values_become_numbers_when_they_are),
         cmocka_unit_test(events_print_on_one_line),
+        cmocka_unit_test(capability_ends_print_decoded),
         cmocka_unit_test(expiries_print_on_one_line),
         cmocka_unit_test(gpio_events_print_on_one_line),
         cmocka_unit_test(edges_print_like_gpiomon),

@@ -4,9 +4,11 @@
 # hsxd against the real module: policy checks, refusing a bad policy, grants
 # and denials for unprivileged users (uids 1000 and 1001), narrowing, a file
 # that is not the asker's own, garbage, one log line for a flood of denials,
-# hsxctl cap list | grant | revoke, ends on holder exit (also with the file
-# kept open by a child), a restart that revokes nothing, and SIGHUP reloads
-# that keep the old policy when the new one is bad.
+# hsxctl cap list | grant | revoke, revocations that stick to the process
+# until a new grant, hsxctl listen hal:caps decoding an end, ends on holder
+# exit (also with the file kept open by a child), a restart that revokes
+# nothing, and SIGHUP reloads: a bad policy keeps the old one and revokes
+# nothing, a narrower one revokes what it no longer allows.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,6 +96,68 @@ hold() {
 release() {
 	kill "$holder" 2>/dev/null
 	wait "$holder" 2>/dev/null
+}
+
+# paused N: wait until the background client reached its Nth "pause" step; sets cap to the
+# last capability it showed.
+paused() {
+	for _ in $(seq 100); do
+		grep -q "^paused $1\$" "$work/holder.out" && break
+		sleep 0.1
+	done
+	if grep -q "^paused $1\$" "$work/holder.out"; then
+		ok "client $holder reached its pause $1"
+	else
+		not_ok "client $holder did not reach its pause $1"
+		sed 's/^/    /' "$work/holder.out"
+	fi
+	cap=$(awk '/^cap / { c = $2 } END { print c }' "$work/holder.out")
+}
+
+# pausing ARGS...: a client in the background that runs its steps up to its first "pause".
+pausing() {
+	"$client" "$@" >"$work/holder.out" 2>&1 &
+	holder=$!
+	echo "$holder" >>"$work/pids"
+	paused 1
+}
+
+# resume [N]: let the paused client go on, to its pause N, or to its end: then every step
+# must have gone as it expected.
+resume() {
+	kill -USR1 "$holder"
+	if [ $# -gt 0 ]; then
+		paused "$1"
+		return
+	fi
+	wait "$holder"
+	st=$?
+	if [ "$st" -eq 0 ]; then
+		ok "client $holder: every step as expected"
+	else
+		not_ok "client $holder: exit $st"
+		sed 's/^/    /' "$work/holder.out"
+	fi
+}
+
+# listening ARGS...: hsxctl listen in the background, once its subscription is in place.
+listening() {
+	subs=$(cat /sys/hal/mailbox/subscriptions)
+	hsxctl listen "$@" >"$work/listen.out" 2>&1 &
+	listener=$!
+	for _ in $(seq 100); do
+		[ "$(cat /sys/hal/mailbox/subscriptions)" -gt "$subs" ] && break
+		sleep 0.1
+	done
+	[ "$(cat /sys/hal/mailbox/subscriptions)" -gt "$subs" ] && ok "hsxctl listen $1 subscribed" ||
+		not_ok "hsxctl listen $1 did not subscribe"
+}
+
+# heard DESCRIPTION: the listener exited 0 (it had its events).
+heard() {
+	wait "$listener"
+	st=$?
+	[ "$st" -eq 0 ] && ok "$1" || { not_ok "$1: hsxctl listen exit $st"; sed 's/^/    /' "$work/listen.out"; }
 }
 
 cat >"$work/policy.conf" <<EOF
@@ -198,6 +262,44 @@ expect 0 "uid 1001 acquires under the runtime grant" -- \
 	"$client" --uid 1001 open:timer acquire:timer:ok timer:ok timer:EDQUOT
 eventually "$log" "uid 1001 .* by grant 1" "the grant it came from is logged"
 
+# ---- an administrator's revocation sticks to the process ------------------------------------
+pausing --uid 1000 open:timer acquire:timer:ok show pause timer:EKEYREVOKED acquire:timer:EACCES \
+	open:timer acquire:timer:EACCES pause acquire:timer:ok show timer:ok
+listening hal:caps --count 1 --json --timeout 20000
+expect 0 "cap revoke of a process's capability" -- hsxctl cap revoke "$cap"
+contains "$work/out" "1 capability ended; pid $holder is barred from timer until it exits or a new grant" \
+	"revoke says the process is barred from the module"
+heard "hsxctl listen hal:caps heard the end"
+contains "$work/listen.out" "\"mailbox\":\"hal:caps\".*\"module\":\"cap\",\"cap\":{\"id\":$cap,\"module\":\"timer\",\"object\":2,\"objects\":\"max_timers 2\",\"reason\":\"revoked\",\"reason_code\":1,\"holder_pid\":$holder}" \
+	"and decoded it: id, object type, object, reason, holder"
+revoked=$cap
+resume 2
+contains "$work/holder.out" "ok - timer:EKEYREVOKED" "the revoked capability denies at once"
+n=$(grep -c "ok - acquire:timer:EACCES: EACCES, revoked by admin: no timer capability for this process until an administrator grants it again (hsxctl cap grant)" "$work/holder.out")
+[ "$n" -eq 2 ] && ok "the same process is refused the module again, on its file and a new one, and told why" ||
+	{ not_ok "refused $n times, not 2"; sed 's/^/    /' "$work/holder.out"; }
+eventually "$log" "refused: revoked by admin: acquire of timer .* by pid $holder uid 1000 exe $client" \
+	"the refusal is logged as such"
+n=$(grep -c "refused: revoked by admin: acquire of timer .* by pid $holder " "$log")
+[ "$n" -eq 1 ] && ok "two refusals, one log line" || not_ok "two refusals gave $n log lines"
+expect 0 "another process of the same user and program is not barred" -- \
+	"$client" --uid 1000 open:timer acquire:timer:ok
+expect 0 "a grant after the revocation" -- hsxctl cap grant --uid 1000 timer read 1 --for 60
+contains "$work/out" "lifts the revocation of 1 process" "lifts it, and says so"
+resume
+contains "$work/holder.out" "^cap [0-9]* read,write max_timers 2" \
+	"the process acquires again, under the policy and the grant"
+
+pausing --uid 1000 open:timer acquire:timer:ok open:gpio acquire:gpio:ok pause \
+	acquire:timer:EACCES acquire:gpio:EACCES pause acquire:timer:ok
+expect 0 "cap revoke --pid" -- hsxctl cap revoke --pid "$holder"
+contains "$work/out" "2 capabilities ended; pid $holder is barred from every module" \
+	"revoke --pid bars the process from every module"
+resume 2
+expect 0 "a grant of one module" -- hsxctl cap grant --uid 1000 timer read 1 --for 60
+resume
+expect 1 "a revocation that ends nothing" -- hsxctl cap revoke "$revoked"
+
 # ---- ends -------------------------------------------------------------------------------------
 "$client" --uid 1000 open:timer acquire:timer:ok show >"$work/out" 2>&1
 cap=$(awk '/^cap / { print $2 }' "$work/out")
@@ -228,14 +330,51 @@ release
 eventually "$log" "capability $cap of pid $holder uid 1000 exe $client ended: holder exited" \
 	"an adopted capability's end is logged with its holder"
 
+# A holder of a timer and a gpio capability, through the reloads.
+pausing --uid 1000 open:timer acquire:timer:ok show open:gpio acquire:gpio:ok pause \
+	timer:EKEYREVOKED acquire:timer:ok show timer:ok timer:EDQUOT pause \
+	timer:EKEYREVOKED acquire:timer:EACCES
+timer_cap=$(awk '/^cap / { print $2; exit }' "$work/holder.out")
+cp "$work/policy.conf" "$work/good.conf"
 cp "$work/bad.conf" "$work/policy.conf"
 kill -HUP "$hsxd_pid"
-eventually "$log" "keeping the previous one" "a bad policy on reload keeps the old one"
+eventually "$log" "keeping the previous one (nothing revoked)" "a bad policy on reload keeps the old one"
 contains "$log" "policy.conf:3: pins: pin 64 is out of range" "and names the line"
+expect 0 "cap list after the bad reload" -- hsxctl cap list
+contains "$work/out" "^$timer_cap  *$holder  *timer" "and revokes nothing"
 expect 0 "the old policy still grants" -- "$client" --uid 1000 open:timer acquire:timer:ok
-cat >"$work/policy.conf" <<'EOF'
-rules = ();
-EOF
+
+# Narrower: one timer instead of two; the gpio rule unchanged.
+sed 's/max_timers = 2;/max_timers = 1;/' "$work/good.conf" >"$work/policy.conf"
+listening hal:caps --count 1 --timeout 20000
+kill -HUP "$hsxd_pid"
+eventually "$log" "revoked capability $timer_cap of pid $holder uid 1000 exe $client (timer read,write max_timers 2): policy reload no longer allows all of it: it allows timer read,write max_timers 1 now" \
+	"a narrower policy revokes the live capability it no longer allows, and says why"
+eventually "$log" "policy reloaded: 2 live capabilities decided again, 1 revoked" "and counts"
+heard "hsxctl listen hal:caps heard the reload's revocation"
+contains "$work/listen.out" "^hal:caps seq=[0-9]* t=[0-9.]*s cap=$timer_cap module=timer object=0x2 (max_timers 2) reason=revoked holder_pid=$holder dropped=0" \
+	"and printed it decoded"
+resume 2
+contains "$work/holder.out" "^cap [0-9]* read,write max_timers 1" \
+	"the application acquires again what the new policy allows"
+contains "$work/holder.out" "ok - timer:EDQUOT" "and no more"
+expect 0 "cap list after the narrower reload" -- hsxctl cap list
+contains "$work/out" "$holder  *gpio  *read  *pins 3-4" "what it still allows stays live"
+n=$(grep -c "policy reload no longer allows" "$log")
+[ "$n" -eq 1 ] && ok "one revocation, one line" || not_ok "$n lines for one revocation"
+
+# No timer at all for the client: its capability ends, and it is denied.
+sed 's/timer = { max_timers = 2; rights = \["read", "write"\]; };//' "$work/good.conf" \
+	>"$work/policy.conf"
+timer_cap=$cap
+kill -HUP "$hsxd_pid"
+eventually "$log" "revoked capability $timer_cap of pid $holder .*: policy reload no longer allows it: 1 rule matches uid 1000, but none grants timer" \
+	"a policy that allows none of it revokes it"
+resume
+contains "$work/holder.out" "ok - acquire:timer:EACCES: EACCES, 1 rule matches uid 1000, but none grants timer" \
+	"and the application is denied"
+
+printf 'rules = ();\n' >"$work/policy.conf"
 kill -HUP "$hsxd_pid"
 eventually "$log" "policy reloaded from $work/policy.conf: 0 rules" "a good policy is reloaded"
 expect 0 "the new policy denies" -- "$client" --uid 1000 open:timer acquire:timer:EACCES

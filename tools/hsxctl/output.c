@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "capspec.h"
 #include "cli.h"
+#include "hsx_cap.h"
 #include "output.h"
 
 void hsxctl_error(const char *fmt, ...)
@@ -160,11 +162,42 @@ const char *edge_name(uint32_t edge)
     return edge < sizeof(names) / sizeof(names[0]) ? names[edge] : "?";
 }
 
+/* A capability's end ("hal:caps", "hal:cap:<id>"): what it covered, in capspec's words. */
+static void print_cap_end(FILE *out, const hsx_mailbox_event_t *ev, int json)
+{
+    union hsx_cap_selector sel = {.raw = {ev->u.cap.object}};
+    char buf[32], objects[CAPSPEC_TEXT_MAX];
+    const char *module = capspec_module_name(buf, sizeof(buf), ev->u.cap.module);
+    const char *reason = hsx_cap_reason_name((hsx_cap_reason_t)ev->u.cap.reason);
+
+    capspec_format_selector(objects, sizeof(objects), ev->u.cap.module, &sel);
+    if (json) {
+        fprintf(out, ",\"module\":\"cap\",\"cap\":{\"id\":%" PRIu64 ",\"module\":", ev->u.cap.id);
+        json_string(out, module);
+        fprintf(out, ",\"object\":%" PRIu64 ",\"objects\":", ev->u.cap.object);
+        json_string(out, objects);
+        fprintf(out, ",\"reason\":\"%s\",\"reason_code\":%" PRIu32 ",\"holder_pid\":%" PRIu32 "}",
+                reason, ev->u.cap.reason, ev->u.cap.holder_pid);
+        return;
+    }
+    fprintf(out, " cap=%" PRIu64 " module=", ev->u.cap.id);
+    for (const char *c = module; *c; c++)
+        fputc(*c == ' ' ? '-' : *c, out);
+    fprintf(out, " object=0x%" PRIx64 " (%s) reason=", ev->u.cap.object, objects);
+    /* One word, as the other fields are: "holder exited" reads holder-exited. */
+    for (const char *c = reason; *c; c++)
+        fputc(*c == ' ' ? '-' : *c, out);
+    if (ev->u.cap.reason < HSX_CAP_REASON_EXPLICIT || ev->u.cap.reason > HSX_CAP_REASON_PARENT)
+        fprintf(out, "(%" PRIu32 ")", ev->u.cap.reason);
+    fprintf(out, " holder_pid=%" PRIu32, ev->u.cap.holder_pid);
+}
+
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, int json)
 {
     bool closed = ev->type == HSX_MAILBOX_EVENT_CLOSED;
     bool timer = ev->module == HSX_MAILBOX_MODULE_TIMER;
     bool gpio = ev->module == HSX_MAILBOX_MODULE_GPIO;
+    bool cap = !closed && ev->module == HSX_MAILBOX_MODULE_CORE;
 
     if (json) {
         fputs("{\"mailbox\":", out);
@@ -187,6 +220,8 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
                     ",\"line_seq\":%" PRIu64 "}",
                     ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
                     ev->u.gpio.timestamp_ns, ev->u.gpio.line_seq);
+        else if (cap)
+            print_cap_end(out, ev, 1);
         else if (!closed)
             fputs(",\"module\":null", out);
         fputs("}\n", out);
@@ -209,6 +244,8 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
                 ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
                 ev->u.gpio.timestamp_ns / 1000000000u, ev->u.gpio.timestamp_ns % 1000000000u,
                 ev->u.gpio.line_seq);
+    else if (cap)
+        print_cap_end(out, ev, 0);
     else
         fputs(" module=unknown", out);
     fprintf(out, " dropped=%" PRIu32, ev->dropped);

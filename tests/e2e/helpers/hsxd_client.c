@@ -20,6 +20,8 @@
  *                                     expect EXPECT, then the door
  *   forkhold                          fork a child that keeps the files open, print its pid
  *   hold                              print "holding" and wait for SIGTERM (exit 0)
+ *   pause                             print "paused N" (N counts the pauses) and wait
+ *                                     for SIGUSR1, then go on
  *
  * EXPECT is "ok" or an errno name (EACCES, ESRCH, EKEYREVOKED, ...).
  */
@@ -265,6 +267,15 @@ static void run(char *step)
                 pause();
         }
         printf("child %d\n", (int)child);
+    } else if (strcmp(name, "pause") == 0) {
+        static int pauses;
+        sigset_t usr1;
+        int sig;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        printf("paused %d\n", ++pauses);
+        fflush(stdout);
+        sigwait(&usr1, &sig);
     } else if (strcmp(name, "hold") == 0) {
         signal(SIGTERM, on_term);
         printf("holding\n");
@@ -280,7 +291,13 @@ static void run(char *step)
 
 int main(int argc, char **argv)
 {
+    sigset_t usr1;
     int first = 1;
+
+    /* Blocked from the start: a SIGUSR1 sent before a pause is waited for is kept, not lost. */
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
 
     if (argc > 2 && strcmp(argv[1], "--uid") == 0) {
         uid_t uid = (uid_t)atoi(argv[2]);
