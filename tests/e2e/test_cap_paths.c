@@ -129,13 +129,13 @@ static int holder_derives_from_moving_memory(int fd, int sock)
         CHILD_CHECK(q.cap.id == s.req->id);
         CHILD_CHECK(q.cap.sel.gpio.pins == NARROW_PINS);
         CHILD_CHECK(q.cap.rights == HSX_CAP_R_READ);
-        printf("# derived pins 0x%llx, as read before the stall\n",
-               (unsigned long long)NARROW_PINS);
+        fprintf(stderr, "# derived pins 0x%llx, as read before the stall\n",
+                (unsigned long long)NARROW_PINS);
     } else {
         CHILD_CHECK(err == EINVAL);
         CHILD_CHECK(ioctl(target, HSX_IOC_CAP_INFO, &q) == 0);
         CHILD_CHECK(q.cap.id == 0);
-        printf("# refused the widened pins the copy saw\n");
+        fprintf(stderr, "# refused the widened pins the copy saw\n");
     }
     /* And the derived file can use pin 0 only. */
     {
