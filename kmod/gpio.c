@@ -18,24 +18,24 @@
  * reads of the configuration.
  *
  * READ and WRITE of a pin the client already uses skip hsx_gpio_mutex: they
- * pass the pin's gate instead (two atomic operations, no lock to track), so
- * reads and writes neither wait for each other nor for other pins. The gate
- * is open only while the pin has a line and nobody changes it: whoever
- * reconfigures the line, or releases it, shuts the gate under hsx_gpio_mutex
- * and waits for those inside to leave first. Everything else, TOGGLE (a read
+ * hold the pin's gate (an rw_semaphore) for reading instead, so reads and
+ * writes neither wait for each other nor for other pins. The gate is open
+ * only while the pin has a line and nobody changes it: whoever reconfigures
+ * the line, or releases it, shuts the gate under hsx_gpio_mutex, which waits
+ * for those inside to leave first. Lock order: hsx_gpio_mutex, then gate;
+ * nothing holding the gate for reading takes the mutex. Everything else, TOGGLE (a read
  * and a write that must not interleave) included, takes the mutex.
  */
-#include <linux/atomic.h>
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
 #include <linux/interrupt.h>
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
-#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 #include <net/netlink.h>
 
@@ -79,10 +79,12 @@ struct hsx_gpio_pin {
 	atomic64_t lost;
 
 	/*
-	 * 0: shut; else 1 + the READs and WRITEs inside. Opened and shut under
-	 * hsx_gpio_mutex; line and cfg only change while it is shut.
+	 * READ and WRITE hold gate for reading while gate_open; gate_open is
+	 * written with gate held for writing, under hsx_gpio_mutex. line and
+	 * cfg only change while it is false.
 	 */
-	atomic_t gate;
+	struct rw_semaphore gate;
+	bool gate_open;
 };
 
 struct hsx_gpio_client {
@@ -112,18 +114,22 @@ static struct hsx_gpio_client *hsx_gpio_client_of(struct hsx_client *client)
 static void hsx_gpio_gate_open_locked(struct hsx_gpio_pin *p)
 {
 	lockdep_assert_held(&hsx_gpio_mutex);
-	if (p->line)
-		atomic_set_release(&p->gate, 1);
+	if (!p->line || p->gate_open)
+		return;
+	down_write(&p->gate);
+	p->gate_open = true;
+	up_write(&p->gate);
 }
 
 /* Before changing the line or its cfg: shut the gate, wait for those inside. */
 static void hsx_gpio_gate_shut_locked(struct hsx_gpio_pin *p)
 {
 	lockdep_assert_held(&hsx_gpio_mutex);
-	if (!atomic_read(&p->gate))
+	if (!p->gate_open)
 		return;
-	atomic_dec(&p->gate);
-	wait_var_event(&p->gate, !atomic_read_acquire(&p->gate));
+	down_write(&p->gate);
+	p->gate_open = false;
+	up_write(&p->gate);
 }
 
 /**
@@ -475,9 +481,14 @@ static bool hsx_gpio_value_gated(struct hsx_client *client, struct hsx_gpio_valu
 	struct hsx_gpio_pin *p = &hsx_gpio_pins[v->pin];
 	bool done = true;
 
+	/* Busy (being changed, or writers waiting): the locked path waits instead. */
 	if (op == HSX_GPIO_OP_TOGGLE || !test_bit(v->pin, hsx_gpio_client_of(client)->used) ||
-	    !atomic_inc_not_zero(&p->gate))
+	    !down_read_trylock(&p->gate))
 		return false;
+	if (!p->gate_open) {
+		up_read(&p->gate);
+		return false;
+	}
 	if (op == HSX_GPIO_OP_READ) {
 		*ret = hsx_gpio_be->get(p->line);
 		if (*ret >= 0) {
@@ -489,8 +500,7 @@ static bool hsx_gpio_value_gated(struct hsx_client *client, struct hsx_gpio_valu
 	} else {
 		done = false;
 	}
-	if (atomic_dec_and_test(&p->gate))
-		wake_up_var(&p->gate);
+	up_read(&p->gate);
 	return done;
 }
 
@@ -957,6 +967,7 @@ int hsx_gpio_init(void)
 		p->pin = pin;
 		p->irq = -1;
 		spin_lock_init(&p->ring_lock);
+		init_rwsem(&p->gate);
 		INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
 		snprintf(name, sizeof(name), "%u", pin);
 		p->dir = hsx_sysfs_add_child(hsx_gpio_dir, name, &hsx_gpio_pin_group);
