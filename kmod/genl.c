@@ -202,28 +202,45 @@ static struct genl_family hsx_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 };
 
-static size_t hsx_genl_event_size(const struct hsx_mbox_event *ev)
+/* An event of @type, with the payload of a mailbox with @payload_ops if not NULL. */
+static size_t hsx_genl_event_size(u16 type, const struct hsx_mbox_ops *payload_ops)
 {
 	size_t size = nla_total_size(sizeof(u32)) +		/* MBOX_ID */
 		      nla_total_size(sizeof(u16)) +		/* EVT_TYPE */
 		      nla_total_size_64bit(sizeof(u64)) * 3 +	/* SEQ, TIMESTAMP, DROPPED_TOTAL */
 		      nla_total_size(sizeof(u32));		/* DROPPED */
 
-	if (ev->payload)
-		size += ev->ops->payload_size;
-	if (ev->type == HSX_EVT_CLOSED)
+	if (payload_ops)
+		size += payload_ops->payload_size;
+	if (type == HSX_EVT_CLOSED)
 		size += nla_total_size(sizeof(u32));
 	return size;
 }
 
-/* Atomic context: called by the mailbox core under its spinlock, BHs off. */
-static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev)
+/* A data event's message, made ahead of the event (a subscriber's spare). */
+static void *hsx_genl_alloc(const struct hsx_mbox_ops *ops, gfp_t gfp)
 {
-	struct sk_buff *skb;
+	return genlmsg_new(hsx_genl_event_size(HSX_EVT_DATA, ops), gfp);
+}
+
+static void hsx_genl_free(void *buf)
+{
+	nlmsg_free(buf);
+}
+
+/*
+ * Atomic context: called by the mailbox core under its spinlock, BHs off.
+ * @buf: NULL, or a message from hsx_genl_alloc() for a data event like @ev.
+ */
+static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
+{
+	struct sk_buff *skb = buf;
 	void *hdr;
 	int ret;
 
-	skb = genlmsg_new(hsx_genl_event_size(ev), GFP_ATOMIC);
+	if (!skb)
+		skb = genlmsg_new(hsx_genl_event_size(ev->type, ev->payload ? ev->ops : NULL),
+				  GFP_ATOMIC);
 	if (!skb)
 		return -ENOMEM;
 
@@ -254,6 +271,8 @@ err_size:
 
 static const struct hsx_mbox_transport hsx_genl_transport = {
 	.deliver = hsx_genl_deliver,
+	.alloc = hsx_genl_alloc,
+	.free = hsx_genl_free,
 };
 
 /* A socket that closes loses its subscriptions. */

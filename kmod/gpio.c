@@ -16,6 +16,15 @@
  * Locking: hsx_gpio_mutex guards pin configuration, users and interrupt
  * set-up; pin->ring_lock (IRQ-safe) guards the ring and what the IRQ thread
  * reads of the configuration.
+ *
+ * READ and WRITE of a pin the client already uses skip hsx_gpio_mutex: they
+ * hold the pin's gate (an rw_semaphore) for reading instead, so reads and
+ * writes neither wait for each other nor for other pins. The gate is open
+ * only while the pin has a line and nobody changes it: whoever reconfigures
+ * the line, or releases it, shuts the gate under hsx_gpio_mutex, which waits
+ * for those inside to leave first. Lock order: hsx_gpio_mutex, then gate;
+ * nothing holding the gate for reading takes the mutex. Everything else, TOGGLE (a read
+ * and a write that must not interleave) included, takes the mutex.
  */
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
@@ -23,6 +32,7 @@
 #include <linux/kobject.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
@@ -67,6 +77,14 @@ struct hsx_gpio_pin {
 
 	atomic64_t interrupts;
 	atomic64_t lost;
+
+	/*
+	 * READ and WRITE hold gate for reading while gate_open; gate_open is
+	 * written with gate held for writing, under hsx_gpio_mutex. line and
+	 * cfg only change while it is false.
+	 */
+	struct rw_semaphore gate;
+	bool gate_open;
 };
 
 struct hsx_gpio_client {
@@ -90,6 +108,28 @@ static struct kobject *hsx_gpio_dir;
 static struct hsx_gpio_client *hsx_gpio_client_of(struct hsx_client *client)
 {
 	return client->priv[hsx_module_slot(HSX_MODULE_GPIO)];
+}
+
+/* Let READ and WRITE in without the mutex: the line and its cfg are settled. */
+static void hsx_gpio_gate_open_locked(struct hsx_gpio_pin *p)
+{
+	lockdep_assert_held(&hsx_gpio_mutex);
+	if (!p->line || p->gate_open)
+		return;
+	down_write(&p->gate);
+	p->gate_open = true;
+	up_write(&p->gate);
+}
+
+/* Before changing the line or its cfg: shut the gate, wait for those inside. */
+static void hsx_gpio_gate_shut_locked(struct hsx_gpio_pin *p)
+{
+	lockdep_assert_held(&hsx_gpio_mutex);
+	if (!p->gate_open)
+		return;
+	down_write(&p->gate);
+	p->gate_open = false;
+	up_write(&p->gate);
 }
 
 /**
@@ -358,6 +398,7 @@ static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p, enum hsx_close_reas
 	lockdep_assert_held(&hsx_gpio_mutex);
 	if (!p->line)
 		return;
+	hsx_gpio_gate_shut_locked(p);
 	hsx_gpio_irq_disable_locked(p);
 	hsx_mbox_destroy(p->mbox, reason);
 	p->mbox = NULL;
@@ -402,9 +443,12 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 			goto out;
 		}
 	} else {
+		hsx_gpio_gate_shut_locked(p);
 		ret = hsx_gpio_be->configure(p->line, cfg);
-		if (ret < 0)
+		if (ret < 0) {
+			hsx_gpio_gate_open_locked(p);
 			goto out;
+		}
 	}
 	p->cfg = *cfg;
 	spin_lock_irq(&p->ring_lock);
@@ -412,6 +456,7 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 	p->debounce_us = cfg->debounce_us;
 	spin_unlock_irq(&p->ring_lock);
 	hsx_gpio_use_locked(client, p);
+	hsx_gpio_gate_open_locked(p);
 	ret = 0;
 out:
 	mutex_unlock(&hsx_gpio_mutex);
@@ -424,6 +469,41 @@ enum hsx_gpio_value_op {
 	HSX_GPIO_OP_TOGGLE,
 };
 
+/*
+ * READ and WRITE through the pin's gate, for a client that uses the pin
+ * already (so its users count needs no update). Returns false, having done
+ * nothing, when the locked path must decide: the gate is shut, the client
+ * does not use the pin yet, or a WRITE meets a pin that is not an output.
+ */
+static bool hsx_gpio_value_gated(struct hsx_client *client, struct hsx_gpio_value *v,
+				 enum hsx_gpio_value_op op, long *ret)
+{
+	struct hsx_gpio_pin *p = &hsx_gpio_pins[v->pin];
+	bool done = true;
+
+	/* Busy (being changed, or writers waiting): the locked path waits instead. */
+	if (op == HSX_GPIO_OP_TOGGLE || !test_bit(v->pin, hsx_gpio_client_of(client)->used) ||
+	    !down_read_trylock(&p->gate))
+		return false;
+	if (!p->gate_open) {
+		up_read(&p->gate);
+		return false;
+	}
+	if (op == HSX_GPIO_OP_READ) {
+		*ret = hsx_gpio_be->get(p->line);
+		if (*ret >= 0) {
+			v->value = *ret;
+			*ret = 0;
+		}
+	} else if (p->cfg.mode == HSX_GPIO_M_OUTPUT) {
+		*ret = hsx_gpio_be->set(p->line, v->value);
+	} else {
+		done = false;
+	}
+	up_read(&p->gate);
+	return done;
+}
+
 /* READ, WRITE and TOGGLE: one pin's logical value. */
 static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *v,
 			      enum hsx_gpio_value_op op)
@@ -431,6 +511,7 @@ static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *
 	/* WRITE takes a value, 0 or 1; READ and TOGGLE return one. */
 	u32 max_value = op == HSX_GPIO_OP_WRITE ? 1 : 0;
 	struct hsx_gpio_pin *p;
+	long gated;
 	int ret;
 
 	if (v->pin >= HSX_GPIO_MAX_PINS || v->value > max_value ||
@@ -438,6 +519,8 @@ static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *
 		return -EINVAL;
 	if (!hsx_cap_covers_pins(client, BIT_ULL(v->pin)))
 		return -EACCES;
+	if (hsx_gpio_value_gated(client, v, op, &gated))
+		return gated;
 	mutex_lock(&hsx_gpio_mutex);
 	p = hsx_gpio_acquired_locked(v->pin, &ret);
 	if (!p)
@@ -884,6 +967,7 @@ int hsx_gpio_init(void)
 		p->pin = pin;
 		p->irq = -1;
 		spin_lock_init(&p->ring_lock);
+		init_rwsem(&p->gate);
 		INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
 		snprintf(name, sizeof(name), "%u", pin);
 		p->dir = hsx_sysfs_add_child(hsx_gpio_dir, name, &hsx_gpio_pin_group);

@@ -18,6 +18,12 @@
  * Posting takes only mbox->lock, so it runs in softirq or process context,
  * never in hard-IRQ context (netlink delivery is not hard-IRQ safe).
  *
+ * Each subscriber keeps a spare: the transport's buffer (a netlink message)
+ * for its next data event, made when it subscribes and again after each post
+ * has reached every subscriber. So the time from an event to its subscribers'
+ * wake-up holds no allocation; only when a spare could not be made does the
+ * delivery allocate, as it would without one.
+ *
  * The close notice is the one event that is never dropped: a subscriber
  * blocked without a timeout would wait forever without it. When it cannot be
  * queued, the subscription outlives its mailbox as an orphan (on
@@ -67,6 +73,7 @@ struct hsx_mbox_sub {
 	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
 	u32 mbox_id;
 	const void *token;		/* what it was authorized under; compared only */
+	void *spare;			/* for its next data event, or NULL (mbox->lock) */
 	u32 pending_drops;
 	u64 total_drops;
 	bool gone;
@@ -208,7 +215,7 @@ err_unlock:
 	return ERR_PTR(ret);
 }
 
-/* Send one event to one subscriber and account for the outcome. */
+/* Send one data event to one subscriber, in its spare, and account for the outcome. */
 static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 			     struct hsx_mbox_event *ev)
 {
@@ -220,7 +227,8 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 
 	ev->dropped = sub->pending_drops;
 	ev->dropped_total = sub->total_drops;
-	ret = hsx_mbox_transport->deliver(sub->port->portid, ev);
+	ret = hsx_mbox_transport->deliver(sub->port->portid, ev, sub->spare);
+	sub->spare = NULL;
 	if (!ret) {
 		sub->pending_drops = 0;
 		atomic64_inc(&hsx_stat_deliveries);
@@ -255,6 +263,20 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 		hsx_mbox_deliver(mbox, sub, &ev);
 }
 
+/* Every subscriber reached: make the spares the next post will use. */
+static void hsx_mbox_refill_locked(struct hsx_mbox *mbox)
+{
+	struct hsx_mbox_sub *sub;
+
+	lockdep_assert_held(&mbox->lock);
+	if (!hsx_mbox_transport->alloc)
+		return;
+	list_for_each_entry(sub, &mbox->subs, mbox_node)
+		if (!sub->spare && !sub->gone)
+			sub->spare = hsx_mbox_transport->alloc(mbox->ops,
+							       GFP_NOWAIT | __GFP_NOWARN);
+}
+
 /**
  * hsx_mbox_post - post an event to every subscriber
  * @mbox: the mailbox
@@ -272,6 +294,7 @@ void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
 		return;
 	spin_lock_bh(&mbox->lock);
 	hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload);
+	hsx_mbox_refill_locked(mbox);
 	spin_unlock_bh(&mbox->lock);
 }
 
@@ -309,6 +332,8 @@ static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 	struct hsx_mbox_port *port = sub->port;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
+	if (sub->spare)
+		hsx_mbox_transport->free(sub->spare);
 	list_del(&sub->port_node);
 	hsx_mbox_n_subs--;
 	if (!--port->n_subs) {
@@ -334,7 +359,7 @@ static bool hsx_mbox_send_closed(struct hsx_mbox_sub *sub)
 
 	if (sub->gone)
 		return true;
-	ret = hsx_mbox_transport->deliver(sub->port->portid, &ev);
+	ret = hsx_mbox_transport->deliver(sub->port->portid, &ev, NULL);
 	if (!ret)
 		atomic64_inc(&hsx_stat_deliveries);
 	return !ret || ret == -ECONNREFUSED;
@@ -566,6 +591,9 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 	sub->mbox_id = mbox->id;
 	sub->token = auth->token;
 	sub->port = port;
+	/* Without one, its first event allocates as it is delivered. */
+	if (hsx_mbox_transport->alloc)
+		sub->spare = hsx_mbox_transport->alloc(mbox->ops, GFP_KERNEL);
 	list_add_tail(&sub->port_node, &port->subs);
 	port->n_subs++;
 	hsx_mbox_n_subs++;

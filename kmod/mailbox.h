@@ -2,6 +2,7 @@
 #ifndef _HSX_MAILBOX_H
 #define _HSX_MAILBOX_H
 
+#include <linux/gfp.h>
 #include <linux/types.h>
 
 #include "hsx_uapi.h"
@@ -65,10 +66,18 @@ struct hsx_mbox_event {
  * @deliver: queue @ev for @portid without sleeping. Returns 0 when queued,
  *	-ECONNREFUSED when the subscriber no longer exists, and any other
  *	negative errno when this delivery was dropped (full socket buffer,
- *	no memory); the mailbox core counts those.
+ *	no memory); the mailbox core counts those. @buf is NULL or what
+ *	@alloc returned for a data event of @ev's mailbox; @deliver owns it
+ *	whatever the outcome.
+ * @alloc: optional: a buffer for one data event of a mailbox with @ops, made
+ *	ahead of the event so that delivering it allocates nothing; NULL when
+ *	there is no memory
+ * @free: frees what @alloc returned
  */
 struct hsx_mbox_transport {
-	int (*deliver)(u32 portid, const struct hsx_mbox_event *ev);
+	int (*deliver)(u32 portid, const struct hsx_mbox_event *ev, void *buf);
+	void *(*alloc)(const struct hsx_mbox_ops *ops, gfp_t gfp);
+	void (*free)(void *buf);
 };
 
 /* Kernel-side statistics of one mailbox. */

@@ -2,10 +2,12 @@
 /*
  * KUnit: mailbox queueing and drop accounting, against a fake transport that
  * records every delivery and can refuse deliveries per subscriber the way a
- * full socket buffer (-EAGAIN) or a closing socket (-ECONNREFUSED) does.
+ * full socket buffer (-EAGAIN) or a closing socket (-ECONNREFUSED) does, and
+ * that hands out (and counts) the spare buffers data events are delivered in.
  */
 #include <kunit/test.h>
 #include <linux/errno.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "../mailbox.h"
@@ -23,6 +25,7 @@ struct fake_delivery {
 	u64 dropped_total;
 	u32 payload;
 	u32 close_reason;
+	bool spare;		/* delivered in a buffer made ahead */
 };
 
 static struct {
@@ -31,12 +34,31 @@ static struct {
 	int refuse[FAKE_MAX_PORTS];	/* errno to return for a port, 0 accepts */
 	bool deny_subscribe;
 	const void *token;	/* what may_subscribe authorizes under */
+	bool no_spares;		/* the transport's alloc fails */
+	int spares;		/* allocated and not yet freed */
 } fake;
 
-static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev)
+static void *fake_alloc(const struct hsx_mbox_ops *ops, gfp_t gfp)
+{
+	void *buf = fake.no_spares ? NULL : kmalloc(sizeof(u32), gfp);
+
+	if (buf)
+		fake.spares++;
+	return buf;
+}
+
+static void fake_free(void *buf)
+{
+	fake.spares--;
+	kfree(buf);
+}
+
+static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
 {
 	struct fake_delivery *d;
 
+	if (buf)
+		fake_free(buf);
 	if (portid < FAKE_MAX_PORTS && fake.refuse[portid])
 		return fake.refuse[portid];
 	if (fake.n >= FAKE_MAX_DELIVERIES)
@@ -51,11 +73,14 @@ static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev)
 	d->dropped_total = ev->dropped_total;
 	d->payload = ev->payload ? *(const u32 *)ev->payload : 0;
 	d->close_reason = ev->close_reason;
+	d->spare = buf;
 	return 0;
 }
 
 static const struct hsx_mbox_transport fake_transport = {
 	.deliver = fake_deliver,
+	.alloc = fake_alloc,
+	.free = fake_free,
 };
 
 static int fake_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
@@ -229,6 +254,42 @@ static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *te
 	KUNIT_EXPECT_EQ(test, info.events, 6ULL);
 	KUNIT_EXPECT_EQ(test, info.drops, 3ULL);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void mbox_data_events_go_out_in_spares_made_ahead(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:spare");
+	struct fake_delivery *d[8];
+	unsigned int port, i, n;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:spare", 1, &id), 0);
+	KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:spare", 2, &id), 0);
+	KUNIT_EXPECT_EQ(test, fake.spares, 2);	/* made at subscription */
+	post(mbox, 1);
+	post(mbox, 2);
+	fake.no_spares = true;
+	post(mbox, 3);		/* in the spare made after post 2; none made after it */
+	post(mbox, 4);		/* allocated as it is delivered */
+	fake.no_spares = false;
+	post(mbox, 5);		/* still none; one is made after it */
+	fake.refuse[2] = -EAGAIN;
+	post(mbox, 6);		/* a refused delivery frees its spare as well */
+	fake.refuse[2] = 0;
+
+	for (port = 1; port <= 2; port++) {
+		n = deliveries_for(port, d, ARRAY_SIZE(d));
+		KUNIT_ASSERT_EQ(test, n, port == 1 ? 6U : 5U);
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_EQ(test, d[i]->seq, (u64)i + 1);
+			KUNIT_EXPECT_EQ(test, d[i]->spare, d[i]->seq <= 3 || d[i]->seq == 6);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, fake.spares, 2);
+	hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1);
+	KUNIT_EXPECT_EQ(test, fake.spares, 1);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+	KUNIT_EXPECT_EQ(test, fake.spares, 0);
 }
 
 static void mbox_closing_socket_is_not_a_drop(struct kunit *test)
@@ -475,6 +536,7 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_subscribe_errors),
 	KUNIT_CASE(mbox_posts_reach_every_subscriber_in_order),
 	KUNIT_CASE(mbox_full_subscriber_drops_are_counted_and_reported),
+	KUNIT_CASE(mbox_data_events_go_out_in_spares_made_ahead),
 	KUNIT_CASE(mbox_closing_socket_is_not_a_drop),
 	KUNIT_CASE(mbox_lost_events_are_reported_to_every_subscriber),
 	KUNIT_CASE(mbox_release_port_ends_all_its_subscriptions),

@@ -3,12 +3,16 @@
  * The GPIO module against gpio-sim (debug kernel): values written are seen on
  * the simulated line and the reverse, pull changes raise edges with the right
  * edge and value, floods are accounted exactly, lines are released with their
- * last user. On a kernel without gpio-sim (Debian's stock kernel) only what
- * needs no hardware runs: bad pins, unbound pins, bindings to absent chips.
+ * last user, reads and writes running beside a reconfiguration of their pin
+ * see only what one configuration or the other allows. On a kernel without
+ * gpio-sim (Debian's stock kernel) only what needs no hardware runs: bad pins,
+ * unbound pins, bindings to absent chips.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -380,6 +384,64 @@ static void two_applications_share_a_pin(void **state)
     hsx_mailbox_close(mb);
 }
 
+struct hammer {
+    int fd;
+    unsigned int pin;
+    atomic_bool stop;
+    unsigned int reads, writes, refused, bad; /* bad: any other outcome */
+};
+
+/* Reads and writes of a pin this client uses already, until told to stop. */
+static void *hammer_pin(void *arg)
+{
+    struct hammer *h = arg;
+
+    for (unsigned int i = 0; !atomic_load(&h->stop); i++) {
+        int r = gpio_read(h->fd, h->pin), w = gpio_write(h->fd, h->pin, i & 1);
+
+        h->reads += r == 0 || r == 1;
+        h->writes += w == 0;
+        h->refused += w == -EPERM;
+        h->bad += (r != 0 && r != 1) + (w != 0 && w != -EPERM);
+    }
+    return NULL;
+}
+
+/*
+ * Reads and writes of a pin another client keeps reconfiguring (output, open
+ * drain, which requests the line again, input) each meet one configuration:
+ * a read always has a value, a write is done or refused as an input's.
+ */
+static void value_ops_beside_reconfiguration(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    int a = e2e_open_node("gpio"), b = e2e_open_node("gpio");
+    struct hammer h = {.fd = b, .pin = 3};
+    pthread_t th;
+
+    assert_int_equal(configure(a, 3, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+    assert_true(gpio_read(b, 3) >= 0); /* b uses the pin from now on */
+    assert_int_equal(pthread_create(&th, NULL, hammer_pin, &h), 0);
+    for (int i = 0; i < 200; i++) {
+        assert_int_equal(configure(a, 3, HSX_GPIO_M_OUTPUT, 0, 0), 0);
+        assert_int_equal(configure(a, 3, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_OPEN_DRAIN), 0);
+        assert_int_equal(configure(a, 3, HSX_GPIO_M_INPUT, HSX_GPIO_P_DOWN, 0), 0);
+    }
+    atomic_store(&h.stop, true);
+    pthread_join(th, NULL);
+    printf("# %u reads, %u writes, %u writes refused\n", h.reads, h.writes, h.refused);
+    assert_int_equal(h.bad, 0);
+    assert_true(h.reads > 0);
+    /* Left an input: writes are refused and do not reach the line. */
+    assert_int_equal(gpio_write(b, 3, 1), -EPERM);
+    assert_int_equal(sim_value(3), 0);
+    assert_int_equal(gpio_read(b, 3), 0);
+    close(a);
+    close(b);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/3/users"), 0);
+}
+
 /* The last user's close releases the line; gpiolib shows it free again. */
 static void closing_releases_the_line(void **state)
 {
@@ -449,6 +511,7 @@ int main(void)
         cmocka_unit_test(pull_changes_raise_edges),
         cmocka_unit_test(an_edge_flood_is_accounted_exactly),
         cmocka_unit_test(two_applications_share_a_pin),
+        cmocka_unit_test(value_ops_beside_reconfiguration),
         cmocka_unit_test(closing_releases_the_line),
         cmocka_unit_test(sigkill_of_a_waiting_user_leaks_nothing),
     };
