@@ -160,17 +160,18 @@ $(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c
 
-# Benchmarks run in the VM, side by side with their peer baseline: the timer on
-# Debian's stock kernel, GPIO on the test kernel (the one with gpio-sim).
+# Benchmarks run in the VM, side by side with their peer baseline: the timer and
+# the capability check on Debian's stock kernel, GPIO on the bench kernel (the
+# test kernel without its checkers: the stock kernel has no gpio-sim).
 BENCH_STOCK := timer_jitter cap_check
-BENCH_DEBUG := gpio_vs_libgpiod
+BENCH_SIM   := gpio_vs_libgpiod
 bench: all bench-build
-	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-debug
-	mkdir -p $(BUILD)/bench-stock $(BUILD)/bench-debug
+	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-sim
+	mkdir -p $(BUILD)/bench-stock $(BUILD)/bench-sim
 	cp $(addprefix $(BUILD)/bench/,$(BENCH_STOCK)) $(BUILD)/bench-stock/
-	cp $(addprefix $(BUILD)/bench/,$(BENCH_DEBUG)) $(BUILD)/bench-debug/
+	cp $(addprefix $(BUILD)/bench/,$(BENCH_SIM)) $(BUILD)/bench-sim/
 	tests/vm/run --kernel stock --extra $(BUILD)/bench-stock --results bench-stock
-	tests/vm/run --kernel debug --extra $(BUILD)/bench-debug --results bench-debug
+	tests/vm/run --kernel bench --extra $(BUILD)/bench-sim --results bench-sim
 
 bench-build: $(BENCHES)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)

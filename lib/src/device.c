@@ -38,10 +38,15 @@ static const struct {
     [HSX_NODE_GPIO] = {HSX_DEV_GPIO, "gpio", HSX_MODULE_GPIO},
 };
 
+/*
+ * fd is -1 until the node is opened. It is written under lock, and read
+ * without it once set: every operation needs it, and it never changes while
+ * the process uses it (only a fork child's reset and the tests' rewind it,
+ * with no operation running).
+ */
 struct open_node {
     pthread_mutex_t lock;
-    bool open;
-    int fd;
+    _Atomic int fd;
 };
 
 static struct open_node nodes[HSX_NODE_COUNT] = {
@@ -68,8 +73,11 @@ static int node_fd(enum hsx_node node)
     int fd;
 
     hsx_fork_watch();
+    fd = atomic_load_explicit(&n->fd, memory_order_acquire);
+    if (fd >= 0)
+        return fd;
     pthread_mutex_lock(&n->lock);
-    if (!n->open) {
+    if (atomic_load_explicit(&n->fd, memory_order_relaxed) < 0) {
         /* A fake kernel has no node: any file stands in, for a fake hsxd to receive. */
         if (atomic_load(&ioctl_hook))
             snprintf(path, sizeof(path), "/dev/null");
@@ -81,11 +89,10 @@ static int node_fd(enum hsx_node node)
             pthread_mutex_unlock(&n->lock);
             return fd;
         }
-        n->open = true;
-        n->fd = fd;
         hsx_cap_opened(node, fd);
+        atomic_store_explicit(&n->fd, fd, memory_order_release);
     }
-    fd = n->fd;
+    fd = atomic_load_explicit(&n->fd, memory_order_relaxed);
     pthread_mutex_unlock(&n->lock);
     return fd;
 }
@@ -158,9 +165,8 @@ void hsx_dev_fork_parent(void)
 void hsx_dev_fork_child(void)
 {
     for (int i = HSX_NODE_COUNT - 1; i >= 0; i--) {
-        if (nodes[i].open)
+        if (nodes[i].fd >= 0)
             close(nodes[i].fd);
-        nodes[i].open = false;
         nodes[i].fd = -1;
         pthread_mutex_unlock(&nodes[i].lock);
     }
@@ -174,9 +180,8 @@ static void reset_nodes(hsx_dev_ioctl_hook_t hook, const char *dir)
     hsx_cap_reset();
     hsx_dev_fork_prepare();
     for (int i = 0; i < HSX_NODE_COUNT; i++) {
-        if (nodes[i].open)
+        if (nodes[i].fd >= 0)
             close(nodes[i].fd);
-        nodes[i].open = false;
         nodes[i].fd = -1;
     }
     atomic_store(&ioctl_hook, hook);
