@@ -13,8 +13,8 @@
 #include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/uidgid.h>
 #include <linux/slab.h>
+#include <linux/uidgid.h>
 
 #include "cap.h"
 #include "core.h"

@@ -23,8 +23,9 @@
  * only while the pin has a line and nobody changes it: whoever reconfigures
  * the line, or releases it, shuts the gate under hsx_gpio_mutex, which waits
  * for those inside to leave first. Lock order: hsx_gpio_mutex, then gate;
- * nothing holding the gate for reading takes the mutex. Everything else, TOGGLE (a read
- * and a write that must not interleave) included, takes the mutex.
+ * nothing holding the gate for reading takes the mutex. Everything else,
+ * TOGGLE (a read and a write that must not interleave) included, takes the
+ * mutex.
  */
 #include <linux/bitmap.h>
 #include <linux/bitops.h>

@@ -186,7 +186,49 @@ static void expiry_counts_boottime_not_wall_clock(void **state)
     assert_int_equal(q.cap.id, id);
     assert_int_equal(q.cap.state, HSX_CAP_STATE_ENDED);
     assert_int_equal(q.cap.reason, HSX_CAP_END_EXPIRED);
+    /* Past its expiry it cannot be renewed back to life. */
+    {
+        struct hsx_cap_renew rn = {.id = id, .expiry_ns = boottime_ns() + 60000000000ull};
+
+        assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_RENEW, &rn), -ENOENT);
+    }
     send_byte(h.sock, 'x');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+static int holder_renewed_in_time(int fd, int sock)
+{
+    CHILD_CHECK(tick_op(fd) == 0);
+    send_byte(sock, 'u');
+    CHILD_CHECK(recv_byte(sock) == 'r');
+    /* Past the first expiry, within the renewed one. */
+    CHILD_CHECK(tick_op(fd) == 0);
+    send_byte(sock, 'k');
+    return 0;
+}
+
+/* RENEW moves the expiry: the capability outlives its first expiry. */
+static void renewal_moves_the_expiry(void **state)
+{
+    struct hsx_cap_query q = {.module = HSX_MODULE_TIMER};
+    struct hsx_cap_renew rn;
+    uint64_t id;
+    struct holder h;
+
+    (void)state;
+    start_holder(&h, "timer", holder_renewed_in_time);
+    assert_int_equal(mint(h.file, HSX_MODULE_TIMER, HSX_CAP_R_READ, timers(1), 300000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'u');
+    rn = (struct hsx_cap_renew){.id = id, .expiry_ns = boottime_ns() + 30000000000ull};
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_RENEW, &rn), 0);
+    usleep(600000); /* twice the first lifetime */
+    assert_int_equal(e2e_ioctl(h.file, HSX_IOC_CAP_INFO, &q), 0);
+    assert_int_equal(q.cap.state, HSX_CAP_STATE_ACTIVE);
+    assert_true(q.cap.expiry_ns == rn.expiry_ns);
+    send_byte(h.sock, 'r');
+    assert_int_equal(recv_byte(h.sock), 'k');
     assert_int_equal(finish_holder(&h), 0);
 }
 
@@ -648,6 +690,7 @@ int main(void)
         cmocka_unit_test(forged_and_admin_impersonation),
         cmocka_unit_test(theft_by_fork_scm_rights_and_getfd),
         cmocka_unit_test(expiry_counts_boottime_not_wall_clock),
+        cmocka_unit_test(renewal_moves_the_expiry),
         cmocka_unit_test(nothing_runs_after_revoke_returns),
         cmocka_unit_test(escalation_by_delegation),
         cmocka_unit_test(selector_edges_and_quotas),

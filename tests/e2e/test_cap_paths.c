@@ -163,18 +163,33 @@ static int set_unprivileged_userfaultfd(int on)
     return old == -1 ? -1 : old == '1';
 }
 
+/* The sysctl's value before the test, restored even when the test fails. */
+static int uffd_was = -1;
+
+static int allow_unprivileged_userfaultfd(void **state)
+{
+    (void)state;
+    uffd_was = set_unprivileged_userfaultfd(1);
+    if (uffd_was < 0)
+        fprintf(stderr, "cannot enable vm.unprivileged_userfaultfd: %s\n", strerror(errno));
+    return uffd_was < 0 ? -1 : 0;
+}
+
+static int restore_unprivileged_userfaultfd(void **state)
+{
+    (void)state;
+    if (uffd_was >= 0)
+        set_unprivileged_userfaultfd(uffd_was);
+    return 0;
+}
+
 static void decision_is_on_the_single_copy(void **state)
 {
-    int was;
-
     (void)state;
-    was = set_unprivileged_userfaultfd(1);
-    assert_true(was >= 0);
     /* The source: pins 0-3, read and grant. */
     assert_int_equal(run_granted_holder("gpio", holder_derives_from_moving_memory, HSX_MODULE_GPIO,
                                         HSX_CAP_R_READ | HSX_CAP_R_GRANT, pins(0xf)),
                      0);
-    set_unprivileged_userfaultfd(was);
 }
 
 /* ---- Denials: each counted, the first per file and module logged -------- */
@@ -337,7 +352,9 @@ static void io_uring_is_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(decision_is_on_the_single_copy),
+        cmocka_unit_test_setup_teardown(decision_is_on_the_single_copy,
+                                        allow_unprivileged_userfaultfd,
+                                        restore_unprivileged_userfaultfd),
         cmocka_unit_test(denials_counted_each_logged_once),
         cmocka_unit_test(unload_refused_while_capabilities_live),
         cmocka_unit_test(io_uring_is_refused),
