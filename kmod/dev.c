@@ -160,16 +160,30 @@ static int hsx_release(struct inode *inode, struct file *file)
 
 static long hsx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	return hsx_dispatch(file->private_data, cmd, (void __user *)arg);
+	return hsx_dispatch(file->private_data, cmd, arg);
 }
+
+#ifdef CONFIG_COMPAT
+/*
+ * Every argument struct has one layout on 32- and 64-bit, so only a
+ * pointer needs converting; the number an _IO function takes does not.
+ */
+static long hsx_compat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (_IOC_DIR(cmd) != _IOC_NONE)
+		arg = (unsigned long)compat_ptr(arg);
+	return hsx_dispatch(file->private_data, cmd, arg);
+}
+#endif
 
 static const struct file_operations hsx_fops = {
 	.owner = THIS_MODULE,
 	.open = hsx_open,
 	.release = hsx_release,
 	.unlocked_ioctl = hsx_ioctl,
-	/* Every argument struct has one layout on 32- and 64-bit. */
-	.compat_ioctl = compat_ptr_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = hsx_compat_ioctl,
+#endif
 	/* No .llseek: stream_open() makes lseek fail with ESPIPE. */
 };
 

@@ -5,7 +5,9 @@
  * node's modules, checks that the caller's number matches the function's
  * exactly (so a wrong size or direction is caught), copies the argument in
  * once, runs the handler on the kernel copy and copies the result out once.
- * Handlers never see a user pointer.
+ * A function without an argument struct (_IO) takes a number: the
+ * dispatcher hands it over in the first u64 of the buffer, touching no user
+ * memory at all. Handlers never see a user pointer.
  *
  * The capability check sits here, between the copy-in and the handler, so it
  * decides on the kernel copy (no double fetch) and every module gets it the
@@ -58,10 +60,10 @@ const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 	return op;
 }
 
-long hsx_dispatch(struct hsx_client *client, unsigned int cmd,
-		  void __user *uarg)
+long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg)
 {
 	u64 buf[HSX_IOCTL_ARG_MAX / sizeof(u64)];
+	void __user *uarg = (void __user *)arg;
 	const struct hsx_ioctl_op *op;
 	unsigned int size;
 	long ret;
@@ -74,7 +76,9 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd,
 	if (WARN_ON_ONCE(size > sizeof(buf)))
 		return -EINVAL;
 
-	if (_IOC_DIR(cmd) & _IOC_WRITE) {
+	if (_IOC_DIR(cmd) == _IOC_NONE) {
+		buf[0] = arg;
+	} else if (_IOC_DIR(cmd) & _IOC_WRITE) {
 		if (copy_from_user(buf, uarg, size))
 			return -EFAULT;
 	} else {

@@ -23,7 +23,6 @@ struct hsx_node {
 
 const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 					       unsigned int cmd, long *err);
-long hsx_dispatch(struct hsx_client *client, unsigned int cmd,
-		  void __user *uarg);
+long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg);
 
 #endif /* _HSX_DISPATCH_H */

@@ -476,67 +476,72 @@ enum hsx_gpio_value_op {
  * nothing, when the locked path must decide: the gate is shut, the client
  * does not use the pin yet, or a WRITE meets a pin that is not an output.
  */
-static bool hsx_gpio_value_gated(struct hsx_client *client, struct hsx_gpio_value *v,
+static bool hsx_gpio_value_gated(struct hsx_client *client, unsigned int pin, u32 value,
 				 enum hsx_gpio_value_op op, long *ret)
 {
-	struct hsx_gpio_pin *p = &hsx_gpio_pins[v->pin];
+	struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
 	bool done = true;
 
 	/* Busy (being changed, or writers waiting): the locked path waits instead. */
-	if (op == HSX_GPIO_OP_TOGGLE || !test_bit(v->pin, hsx_gpio_client_of(client)->used) ||
+	if (op == HSX_GPIO_OP_TOGGLE || !test_bit(pin, hsx_gpio_client_of(client)->used) ||
 	    !down_read_trylock(&p->gate))
 		return false;
 	if (!p->gate_open) {
 		up_read(&p->gate);
 		return false;
 	}
-	if (op == HSX_GPIO_OP_READ) {
+	if (op == HSX_GPIO_OP_READ)
 		*ret = hsx_gpio_be->get(p->line);
-		if (*ret >= 0) {
-			v->value = *ret;
-			*ret = 0;
-		}
-	} else if (p->cfg.mode == HSX_GPIO_M_OUTPUT) {
-		*ret = hsx_gpio_be->set(p->line, v->value);
-	} else {
+	else if (p->cfg.mode == HSX_GPIO_M_OUTPUT)
+		*ret = hsx_gpio_be->set(p->line, value);
+	else
 		done = false;
-	}
 	up_read(&p->gate);
 	return done;
 }
 
-/* READ, WRITE and TOGGLE: one pin's logical value. */
-static long hsx_gpio_value_op(struct hsx_client *client, struct hsx_gpio_value *v,
+/*
+ * READ, WRITE and TOGGLE: one pin's logical value. @arg is the number the
+ * caller passed, HSX_GPIO_VALUE_ARG(pin, value). Returns the value read
+ * (TOGGLE: written), 0 for WRITE, or an error.
+ */
+static long hsx_gpio_value_op(struct hsx_client *client, const u64 *arg,
 			      enum hsx_gpio_value_op op)
 {
-	/* WRITE takes a value, 0 or 1; READ and TOGGLE return one. */
-	u32 max_value = op == HSX_GPIO_OP_WRITE ? 1 : 0;
+	unsigned int pin = *arg & HSX_GPIO_VALUE_PIN_MASK;
+	/* WRITE takes a value, 0 or 1; READ and TOGGLE take none. */
+	u64 valid = HSX_GPIO_VALUE_PIN_MASK |
+		    (op == HSX_GPIO_OP_WRITE ? 1ULL << HSX_GPIO_VALUE_SHIFT : 0);
+	u32 value = *arg >> HSX_GPIO_VALUE_SHIFT;
 	struct hsx_gpio_pin *p;
 	long gated;
 	int ret;
 
-	if (v->pin >= HSX_GPIO_MAX_PINS || v->value > max_value ||
-	    memchr_inv(v->reserved, 0, sizeof(v->reserved)))
+	if ((*arg & ~valid) || pin >= HSX_GPIO_MAX_PINS)
 		return -EINVAL;
-	if (!hsx_cap_covers_pins(client, BIT_ULL(v->pin)))
+	if (!hsx_cap_covers_pins(client, BIT_ULL(pin)))
 		return -EACCES;
-	if (hsx_gpio_value_gated(client, v, op, &gated))
+	if (hsx_gpio_value_gated(client, pin, value, op, &gated))
 		return gated;
 	mutex_lock(&hsx_gpio_mutex);
-	p = hsx_gpio_acquired_locked(v->pin, &ret);
+	p = hsx_gpio_acquired_locked(pin, &ret);
 	if (!p)
 		goto out;
 	ret = -EPERM;		/* an input cannot be driven */
 	if (op != HSX_GPIO_OP_READ && p->cfg.mode != HSX_GPIO_M_OUTPUT)
 		goto out;
 	hsx_gpio_use_locked(client, p);
-	if (op != HSX_GPIO_OP_WRITE) {
-		ret = hsx_gpio_be->get(p->line);
-		if (ret < 0)
-			goto out;
-		v->value = op == HSX_GPIO_OP_TOGGLE ? !ret : ret;
+	if (op == HSX_GPIO_OP_WRITE) {
+		ret = hsx_gpio_be->set(p->line, value);
+		goto out;
 	}
-	ret = op == HSX_GPIO_OP_READ ? 0 : hsx_gpio_be->set(p->line, v->value);
+	ret = hsx_gpio_be->get(p->line);
+	if (ret < 0 || op == HSX_GPIO_OP_READ)
+		goto out;
+	value = !ret;
+	ret = hsx_gpio_be->set(p->line, value);
+	if (!ret)
+		ret = value;
 out:
 	mutex_unlock(&hsx_gpio_mutex);
 	return ret;

@@ -21,7 +21,9 @@
  *  - every argument struct is fixed-size, a multiple of 8 bytes, laid out the
  *    same on 32- and 64-bit; fields named "reserved" and all undefined flag
  *    bits must be zero on input, otherwise EINVAL;
- *  - the argument is copied in once, validated, handled, and copied out once.
+ *  - the argument is copied in once, validated, handled, and copied out once;
+ *  - a function without an argument struct (_IO) takes a number instead of
+ *    a pointer, with the same rule: bits it does not define must be zero.
  *
  * Asynchronous events: mailboxes
  * ------------------------------
@@ -573,18 +575,18 @@ struct hsx_timer_id {
 /* Most debounce the kernel accepts, in microseconds. */
 #define HSX_GPIO_DEBOUNCE_MAX_US	1000000U
 
-/**
- * struct hsx_gpio_value - HSX_IOC_GPIO_READ, HSX_IOC_GPIO_WRITE, HSX_IOC_GPIO_TOGGLE
- * @pin: the pin
- * @value: out for READ and TOGGLE (the new value), in for WRITE; 0 or 1,
- *	logical (after active-low)
- * @reserved: zero
+/*
+ * HSX_IOC_GPIO_READ, HSX_IOC_GPIO_WRITE and HSX_IOC_GPIO_TOGGLE take a number,
+ * not a pointer: HSX_GPIO_VALUE_ARG(pin, value), with value 0 or 1 for WRITE
+ * and 0 for the others; any other bit set fails with EINVAL. READ and TOGGLE
+ * return the pin's logical value (after active-low), TOGGLE the new one; WRITE
+ * returns 0. No argument memory is read or written: these are the operations
+ * an application repeats, so they cost no more than an ioctl must.
  */
-struct hsx_gpio_value {
-	__u32 pin;
-	__u32 value;
-	__u32 reserved[2];
-};
+#define HSX_GPIO_VALUE_PIN_MASK		0xffUL
+#define HSX_GPIO_VALUE_SHIFT		8
+#define HSX_GPIO_VALUE_ARG(pin, value) \
+	((unsigned long)(pin) | ((unsigned long)(value) << HSX_GPIO_VALUE_SHIFT))
 
 /**
  * struct hsx_gpio_config - HSX_IOC_GPIO_CONFIG
@@ -689,16 +691,16 @@ struct hsx_gpio_map {
 #define HSX_GPIO_FN_MAP			0x8
 
 #define HSX_IOC_GPIO_READ \
-	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ), struct hsx_gpio_value)
+	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ))
 #define HSX_IOC_GPIO_WRITE \
-	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_WRITE), struct hsx_gpio_value)
+	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_WRITE))
 #define HSX_IOC_GPIO_CONFIG \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_CONFIG), struct hsx_gpio_config)
 #define HSX_IOC_GPIO_SET_INTERRUPT \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_SET_INTERRUPT), \
 	     struct hsx_gpio_interrupt)
 #define HSX_IOC_GPIO_TOGGLE \
-	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_TOGGLE), struct hsx_gpio_value)
+	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_TOGGLE))
 #define HSX_IOC_GPIO_READ_MULTI \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ_MULTI), \
 	      struct hsx_gpio_multi)

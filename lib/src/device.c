@@ -125,10 +125,11 @@ int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *a
     do {
         ret = hook ? hook(node, request, arg) : ioctl(fd, request, arg);
     } while (ret < 0 && errno == EINTR);
-    return ret < 0 ? -errno : 0;
+    return ret < 0 ? -errno : ret;
 }
 
-int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg)
+/* What the ioctl returned (>= 0), or an HSX_HAL_* code. */
+static int node_ioctl(enum hsx_node node, unsigned long request, void *arg)
 {
     int fd = node_fd(node);
 
@@ -139,7 +140,20 @@ int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg)
     /* A denied operation did nothing, so repeating it once is safe. */
     if (ret < 0 && hsx_cap_retry(node, -ret, generation))
         ret = hsx_dev_raw_ioctl(node, fd, request, arg);
-    return ret < 0 ? hsx_fail_with_errno(ret) : HSX_HAL_OK;
+    return ret < 0 ? hsx_fail_with_errno(ret) : ret;
+}
+
+int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg)
+{
+    int ret = node_ioctl(node, request, arg);
+
+    return ret < 0 ? ret : HSX_HAL_OK;
+}
+
+int hsx_dev_ioctl_value(enum hsx_node node, unsigned long request, unsigned long arg)
+{
+    /* ioctl(2) passes its third argument on as a machine word, pointer or not. */
+    return node_ioctl(node, request, (void *)(uintptr_t)arg);
 }
 
 /* ---- fork --------------------------------------------------------------------------- */

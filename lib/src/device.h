@@ -26,6 +26,13 @@ const char *hsx_node_name(enum hsx_node node);
  */
 int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg);
 
+/*
+ * The same for a function that takes a number instead of an argument struct
+ * (_IO in hsx_uapi.h). Returns what the ioctl returned (>= 0), or the code of
+ * the errno as above.
+ */
+int hsx_dev_ioctl_value(enum hsx_node node, unsigned long request, unsigned long arg);
+
 /* The node's descriptor, opened on first use as above, or a negative HSX_HAL_* code. */
 int hsx_dev_fd(enum hsx_node node);
 
@@ -37,7 +44,10 @@ int hsx_dev_fd(enum hsx_node node);
  */
 int hsx_dev_auth_fd(enum hsx_node node);
 
-/* ioctl(2) on an open node's fd, or the test hook: 0 or -errno, no capability logic. */
+/*
+ * ioctl(2) on an open node's fd, or the test hook: what it returned (>= 0) or
+ * -errno, no capability logic.
+ */
 int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *arg);
 
 /* fork(): see fork.c. The child closes its copies of the nodes and opens its own. */
@@ -47,7 +57,8 @@ void hsx_dev_fork_child(void);
 
 /*
  * For lib/tests only. An ioctl hook stands in for the kernel: it is called
- * instead of ioctl(2) and must behave like it (0, or -1 with errno set); the
+ * instead of ioctl(2) and must behave like it (>= 0, or -1 with errno set),
+ * and receives a number argument cast to a pointer, as ioctl(2) would; the
  * node "opened" is then /dev/null, which a fake hsxd may receive. NULL
  * restores the kernel. hsx_dev_set_root() makes the nodes be looked for
  * under another directory than /dev. Both forget open nodes and every

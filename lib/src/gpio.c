@@ -127,38 +127,32 @@ HSX_API int hsx_gpio_config(uint8_t pin, hsx_gpio_mode_t mode, hsx_gpio_pull_t p
 
 HSX_API int hsx_gpio_read(uint8_t pin)
 {
-    struct hsx_gpio_value arg = {.pin = pin};
-
     if (!valid_pin(pin))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_READ, &arg);
-    if (ret != HSX_HAL_OK)
-        return ret;
+    int ret = hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_READ, HSX_GPIO_VALUE_ARG(pin, 0));
     /* Not 0 or 1: an hsx.ko that breaks the uAPI's promise. */
-    if (arg.value > 1)
+    if (ret > 1)
         return hsx_fail_with(HSX_HAL_ERROR, ERANGE);
-    return (int)arg.value;
+    return ret;
 }
 
 HSX_API int hsx_gpio_write(uint8_t pin, uint8_t value)
 {
-    struct hsx_gpio_value arg = {.pin = pin, .value = value};
-
     if (!valid_pin(pin) || value > 1)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    return hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_WRITE, &arg);
+    int ret =
+        hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_WRITE, HSX_GPIO_VALUE_ARG(pin, value));
+    return ret < 0 ? ret : HSX_HAL_OK;
 }
 
 HSX_API int hsx_gpio_toggle(uint8_t pin)
 {
-    struct hsx_gpio_value arg = {.pin = pin};
-
     if (!valid_pin(pin))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    return hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_TOGGLE, &arg);
+    int ret = hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_TOGGLE, HSX_GPIO_VALUE_ARG(pin, 0));
+    return ret < 0 ? ret : HSX_HAL_OK;
 }
 
-/* An empty mask selects nothing: refused, as the gpiochip uAPI refuses it. */
 HSX_API int hsx_gpio_read_multi(uint64_t mask, uint64_t *values)
 {
     struct hsx_gpio_multi arg = {.mask = mask};

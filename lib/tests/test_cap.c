@@ -141,11 +141,14 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
         }
         pthread_mutex_unlock(&fk->lock);
     } else if (request == HSX_IOC_GPIO_READ) {
-        struct hsx_gpio_value *v = arg;
-        err = authorize(module, HSX_CAP_R_READ, (int)v->pin);
-        v->value = 1;
-    } else if (request == HSX_IOC_GPIO_WRITE || request == HSX_IOC_GPIO_CONFIG) {
-        err = authorize(module, HSX_CAP_R_WRITE, (int)((struct hsx_gpio_value *)arg)->pin);
+        /* READ and WRITE take a number; READ answers 1. */
+        err = authorize(module, HSX_CAP_R_READ, (int)((uintptr_t)arg & HSX_GPIO_VALUE_PIN_MASK));
+        if (!err)
+            return 1;
+    } else if (request == HSX_IOC_GPIO_WRITE) {
+        err = authorize(module, HSX_CAP_R_WRITE, (int)((uintptr_t)arg & HSX_GPIO_VALUE_PIN_MASK));
+    } else if (request == HSX_IOC_GPIO_CONFIG) {
+        err = authorize(module, HSX_CAP_R_WRITE, (int)((struct hsx_gpio_config *)arg)->pin);
     } else if (request == HSX_IOC_GPIO_SET_INTERRUPT) {
         err = authorize(module, HSX_CAP_R_GPIO_IRQ, (int)((struct hsx_gpio_interrupt *)arg)->pin);
     } else if (request == HSX_IOC_TIMER_GET_TICK) {

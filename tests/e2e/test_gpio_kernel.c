@@ -60,19 +60,20 @@ static int configure(int fd, unsigned int pin, unsigned int mode, unsigned int p
     return e2e_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
 }
 
+/* READ, WRITE and TOGGLE take a number, not a pointer. */
+static int value_op(int fd, unsigned long request, unsigned long number)
+{
+    return e2e_ioctl(fd, request, (void *)(uintptr_t)number);
+}
+
 static int gpio_read(int fd, unsigned int pin)
 {
-    struct hsx_gpio_value v = {.pin = pin};
-    int ret = e2e_ioctl(fd, HSX_IOC_GPIO_READ, &v);
-
-    return ret < 0 ? ret : (int)v.value;
+    return value_op(fd, HSX_IOC_GPIO_READ, HSX_GPIO_VALUE_ARG(pin, 0));
 }
 
 static int gpio_write(int fd, unsigned int pin, unsigned int value)
 {
-    struct hsx_gpio_value v = {.pin = pin, .value = value};
-
-    return e2e_ioctl(fd, HSX_IOC_GPIO_WRITE, &v);
+    return value_op(fd, HSX_IOC_GPIO_WRITE, HSX_GPIO_VALUE_ARG(pin, value));
 }
 
 static int set_interrupt(int fd, unsigned int pin, unsigned int edge, unsigned int enable)
@@ -171,17 +172,31 @@ static void outputs_drive_the_simulated_line(void **state)
     (void)state;
     NEED_SIM();
     int fd = e2e_open_node("gpio");
-    struct hsx_gpio_value t = {.pin = 1};
 
     assert_int_equal(configure(fd, 1, HSX_GPIO_M_OUTPUT, 0, 0), 0);
     assert_int_equal(gpio_write(fd, 1, 1), 0);
     assert_int_equal(sim_value(1), 1);
     assert_int_equal(gpio_write(fd, 1, 0), 0);
     assert_int_equal(sim_value(1), 0);
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_TOGGLE, &t), 0);
-    assert_int_equal(t.value, 1);
+    /* TOGGLE answers with the value it drove; READ reads it back. */
+    assert_int_equal(value_op(fd, HSX_IOC_GPIO_TOGGLE, HSX_GPIO_VALUE_ARG(1, 0)), 1);
     assert_int_equal(sim_value(1), 1);
+    assert_int_equal(gpio_read(fd, 1), 1);
+    /* A number with a bit the function does not define is refused, and drives nothing. */
     assert_int_equal(gpio_write(fd, 1, 2), -EINVAL);
+    assert_int_equal(value_op(fd, HSX_IOC_GPIO_WRITE, HSX_GPIO_VALUE_ARG(1, 0) | 1UL << 31),
+                     -EINVAL);
+    assert_int_equal(value_op(fd, HSX_IOC_GPIO_TOGGLE, HSX_GPIO_VALUE_ARG(1, 1)), -EINVAL);
+    assert_int_equal(value_op(fd, HSX_IOC_GPIO_READ, HSX_GPIO_VALUE_ARG(1, 1)), -EINVAL);
+    assert_int_equal(gpio_write(fd, HSX_GPIO_MAX_PINS, 0), -EINVAL);
+    assert_int_equal(gpio_write(fd, 0xff, 0), -EINVAL);
+    assert_int_equal(sim_value(1), 1);
+    /* The function's number with an argument struct's size and direction is not it. */
+    struct {
+        uint32_t pin, value, reserved[2];
+    } old = {.pin = 1};
+    assert_int_equal(e2e_ioctl(fd, _IOWR(HSX_IOC_MAGIC, _IOC_NR(HSX_IOC_GPIO_READ), old), &old),
+                     -EINVAL);
     /* Active-low: logical 1 drives the line low. */
     assert_int_equal(configure(fd, 1, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_ACTIVE_LOW), 0);
     assert_int_equal(gpio_write(fd, 1, 1), 0);

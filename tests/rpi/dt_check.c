@@ -132,6 +132,14 @@ static int hsx_ioctl(int fd, unsigned long req, void *arg)
     return ioctl(fd, req, arg) ? -errno : 0;
 }
 
+/* READ, WRITE and TOGGLE take a number; READ and TOGGLE return the value. */
+static int hsx_value_op(int fd, unsigned long req, unsigned int pin, unsigned int value)
+{
+    int ret = ioctl(fd, req, HSX_GPIO_VALUE_ARG(pin, value));
+
+    return ret < 0 ? -errno : ret;
+}
+
 static void check_mappings(int fd)
 {
     for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
@@ -220,21 +228,19 @@ static void configure_outputs(int fd, uint32_t hsx_flags)
 {
     for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
         struct hsx_gpio_config c = {.pin = pin, .mode = HSX_GPIO_M_OUTPUT, .flags = hsx_flags};
-        struct hsx_gpio_value v = {.pin = pin, .value = 1};
-        int ret;
+        int ret, value;
 
         if (!pins[pin].bound)
             continue;
         ret = hsx_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
         if (ret)
             fail("pin %u: CONFIG output: %s", pin, strerror(-ret));
-        else if (hsx_ioctl(fd, HSX_IOC_GPIO_WRITE, &v))
+        else if (hsx_value_op(fd, HSX_IOC_GPIO_WRITE, pin, 1))
             fail("pin %u: WRITE 1 failed", pin);
         /* An emulated open drain lets a 1 float: the line is then an input. */
-        v.value = 0;
         if (!ret && !dt_open_drain(&pins[pin], hsx_flags) &&
-            (hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value != 1))
-            fail("pin %u: wrote 1, read %u", pin, v.value);
+            (value = hsx_value_op(fd, HSX_IOC_GPIO_READ, pin, 0)) != 1)
+            fail("pin %u: wrote 1, read %d", pin, value);
     }
 }
 
@@ -247,7 +253,6 @@ static void check_outputs(int fd, uint32_t hsx_flags, const char *what)
     snapshot();
     for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
         const struct pin *p = &pins[pin];
-        struct hsx_gpio_value v = {.pin = pin};
         int active_low = !!(p->flags & DT_ACTIVE_LOW) ^ !!(hsx_flags & HSX_GPIO_F_ACTIVE_LOW);
         int open_drain = dt_open_drain(p, hsx_flags);
         char info[256], line_name[32];
@@ -264,8 +269,8 @@ static void check_outputs(int fd, uint32_t hsx_flags, const char *what)
             fail("pin %u: expected %s: %s", pin, open_drain ? "open-drain" : "push-pull", info);
         if (!open_drain && debugfs_level(line_name) != !active_low)
             fail("pin %u: logical 1 should drive the line %s", pin, active_low ? "low" : "high");
-        if (!open_drain && (hsx_ioctl(fd, HSX_IOC_GPIO_TOGGLE, &v) || v.value != 0 ||
-                            hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value != 0))
+        if (!open_drain && (hsx_value_op(fd, HSX_IOC_GPIO_TOGGLE, pin, 0) != 0 ||
+                            hsx_value_op(fd, HSX_IOC_GPIO_READ, pin, 0) != 0))
             fail("pin %u: toggle did not give 0", pin);
     }
     snprintf(name, sizeof(name), "outputs-%s", what);
@@ -332,12 +337,12 @@ static void check_pins(void)
     report("open-source-refused");
     for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
         struct hsx_gpio_config c = {.pin = pin, .mode = HSX_GPIO_M_INPUT, .pull = HSX_GPIO_P_UP};
-        struct hsx_gpio_value v = {.pin = pin};
         int ret = hsx_ioctl(fd, HSX_IOC_GPIO_CONFIG, &c);
 
         if (!pins[pin].bound && ret != -ENXIO)
             fail("pin %u (hole): CONFIG gave %d, not -ENXIO", pin, ret);
-        else if (pins[pin].bound && (ret || hsx_ioctl(fd, HSX_IOC_GPIO_READ, &v) || v.value > 1))
+        else if (pins[pin].bound &&
+                 (ret || (unsigned int)hsx_value_op(fd, HSX_IOC_GPIO_READ, pin, 0) > 1))
             fail("pin %u: input with pull-up: %d", pin, ret);
     }
     report("inputs-and-holes");
