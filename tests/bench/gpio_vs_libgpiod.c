@@ -7,7 +7,8 @@
  *     gpiod_line_set_value/get_value);
  *   - edge-to-application latency, p50 and p99: from just before the
  *     simulated line is pulled to the moment the application sees the edge,
- *     through an hsx callback against a libgpiod edge-event read.
+ *     through an hsx callback against a libgpiod edge-event read, each on an
+ *     application thread that is waiting for the edge (see drive_edges()).
  *
  * Prints both and the ratios hsx / libgpiod: for operations per second above 1
  * means hsx is faster, for latency below 1 does. No pass/fail.
@@ -152,21 +153,55 @@ static double hsx_ops(int write)
     return OPS / ((double)(now_ns() - start) / 1e9);
 }
 
-static atomic_uint_fast64_t hsx_seen_ns;
-static sem_t hsx_seen;
+/*
+ * Edge latency, both sides alike: the application waits for edges on a
+ * thread of its own (hsx: the library's dispatcher, which runs the callback;
+ * libgpiod: a reader blocked in gpiod_line_event_read()), and the main thread
+ * makes each edge, then waits until that thread has seen it. Edges come from
+ * outside the application, so the thread that sees one never made it.
+ */
+static atomic_uint_fast64_t seen_ns;
+static sem_t seen;
+
+/* The application thread saw an edge. */
+static void edge_seen(void)
+{
+    atomic_store(&seen_ns, now_ns());
+    sem_post(&seen);
+}
+
+/* Make EDGES edges, alternating from low, and time each until it is seen. */
+static int drive_edges(uint64_t *lat)
+{
+    for (int i = 0; i < EDGES; i++) {
+        struct timespec deadline;
+        uint64_t t0 = now_ns();
+
+        sim_pull(!(i & 1));
+        clock_gettime(CLOCK_REALTIME, &deadline);
+        deadline.tv_sec += 5;
+        while (sem_timedwait(&seen, &deadline) && errno == EINTR)
+            ;
+        if (!atomic_load(&seen_ns)) {
+            fprintf(stderr, "gpio_vs_libgpiod: edge %d not seen in 5 s\n", i);
+            return -1;
+        }
+        lat[i] = atomic_exchange(&seen_ns, 0) - t0;
+    }
+    return 0;
+}
 
 static void on_edge(void *data, uint32_t length, void *user)
 {
     (void)data;
     (void)length;
     (void)user;
-    atomic_store(&hsx_seen_ns, now_ns());
-    sem_post(&hsx_seen);
+    edge_seen();
 }
 
 static int hsx_latency(uint64_t *lat)
 {
-    int i;
+    int ret;
 
     if (hsx_check("hsx_gpio_config",
                   hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE)) < 0)
@@ -178,25 +213,10 @@ static int hsx_latency(uint64_t *lat)
         hsx_check("hsx_gpio_set_interrupt", hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true)) <
             0)
         return -1;
-    /* The application blocks until its callback has run, as a libgpiod reader blocks in read. */
-    for (i = 0; i < EDGES; i++) {
-        struct timespec deadline;
-        uint64_t t0 = now_ns();
-
-        sim_pull(!(i & 1));
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += 5;
-        while (sem_timedwait(&hsx_seen, &deadline) && errno == EINTR)
-            ;
-        if (!atomic_load(&hsx_seen_ns)) {
-            fprintf(stderr, "gpio_vs_libgpiod: edge %d not seen in 5 s\n", i);
-            return -1;
-        }
-        lat[i] = atomic_exchange(&hsx_seen_ns, 0) - t0;
-    }
+    ret = drive_edges(lat);
     hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
     hsx_gpio_set_interrupt_callback(PIN, NULL, NULL);
-    return 0;
+    return ret;
 }
 
 /* ---- libgpiod (v1 API, as Debian 12 ships it) ------------------------------ */
@@ -217,27 +237,39 @@ static double gpiod_ops(struct gpiod_chip *chip, int write)
     return ret < 0 ? -1 : OPS / ((double)(now_ns() - start) / 1e9);
 }
 
+static void *gpiod_reader(void *arg)
+{
+    struct gpiod_line *line = arg;
+    struct gpiod_line_event ev;
+
+    for (int i = 0; i < EDGES; i++) {
+        if (gpiod_line_event_read(line, &ev)) {
+            fprintf(stderr, "gpio_vs_libgpiod: gpiod_line_event_read: %s\n", strerror(errno));
+            return NULL;
+        }
+        edge_seen();
+    }
+    return NULL;
+}
+
 static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat)
 {
     struct gpiod_line *line = gpiod_chip_get_line(chip, 0);
-    struct gpiod_line_event ev;
-    int i;
+    pthread_t reader;
+    int ret;
 
     if (!line)
         return -1;
     sim_pull(0); /* start from low, as the hsx run does */
-    if (gpiod_line_request_both_edges_events(line, "bench"))
+    if (gpiod_line_request_both_edges_events(line, "bench") ||
+        pthread_create(&reader, NULL, gpiod_reader, line))
         return -1;
-    for (i = 0; i < EDGES; i++) {
-        uint64_t t0 = now_ns();
-
-        sim_pull(!(i & 1));
-        if (gpiod_line_event_read(line, &ev))
-            return -1;
-        lat[i] = now_ns() - t0;
-    }
+    ret = drive_edges(lat);
+    if (ret)
+        pthread_cancel(reader); /* blocked in read for an edge that never came */
+    pthread_join(reader, NULL);
     gpiod_line_release(line);
-    return 0;
+    return ret;
 }
 
 struct side {
@@ -284,7 +316,7 @@ static int run_side(int (*measure)(struct side *), struct side *out)
         return -1;
     if (pid == 0) {
         close(fd[0]);
-        if (sem_init(&hsx_seen, 0, 0) || measure(out) ||
+        if (sem_init(&seen, 0, 0) || measure(out) ||
             write(fd[1], out, sizeof(*out)) != sizeof(*out))
             _exit(1);
         _exit(0);
