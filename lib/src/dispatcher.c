@@ -25,7 +25,9 @@
 #include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -222,10 +224,46 @@ static void on_removal_completion(hsx_mailbox_t *mb, int res)
     hsx_mailbox_unref(mb); /* the removal's */
 }
 
-static void *dispatcher_main(void *unused)
+/*
+ * The dispatcher's ring, made on its own thread: with SINGLE_ISSUER the
+ * creating thread is the one submitter, and DEFER_TASKRUN (6.1) then runs
+ * completion work when that thread waits, woken directly, instead of as task
+ * work signalled to it: an event reaches its callback that much sooner.
+ * Older kernels refuse the two flags; the ring works without them.
+ */
+static int create_ring(void)
 {
-    (void)unused;
+    struct io_uring_params params = {
+        .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        .cq_entries = DISPATCH_CQ_ENTRIES,
+    };
+    int ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d.ring, &params);
+
+    if (ret == -EINVAL) {
+        params = (struct io_uring_params){
+            .flags = IORING_SETUP_CQSIZE,
+            .cq_entries = DISPATCH_CQ_ENTRIES,
+        };
+        ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d.ring, &params);
+    }
+    return ret;
+}
+
+struct startup {
+    sem_t done;
+    int ret; /* create_ring()'s */
+};
+
+static void *dispatcher_main(void *arg)
+{
+    struct startup *startup = arg;
+
     pthread_setname_np(pthread_self(), "hsx-dispatch");
+    startup->ret = create_ring();
+    bool failed = startup->ret < 0;
+    sem_post(&startup->done); /* startup is gone after this */
+    if (failed)
+        return NULL;
     arm_wake_read();
 
     for (;;) {
@@ -240,7 +278,12 @@ static void *dispatcher_main(void *unused)
             hsx_mailbox_unref(mb);
         }
 
-        int ret = io_uring_wait_cqe(&d.ring, &cqe);
+        /*
+         * Always into the kernel, even with completions waiting: with
+         * DEFER_TASKRUN that is where pending completion work runs, and a
+         * poll whose work is pending refuses removal (EALREADY) until it has.
+         */
+        int ret = io_uring_submit_and_wait(&d.ring, 1);
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
         while (io_uring_peek_cqe(&d.ring, &cqe) == 0) {
@@ -263,36 +306,43 @@ static void *dispatcher_main(void *unused)
 /* With d.lock held. */
 static int start_locked(void)
 {
-    struct io_uring_params params = {
-        .flags = IORING_SETUP_CQSIZE,
-        .cq_entries = DISPATCH_CQ_ENTRIES,
-    };
+    struct startup startup = {.ret = 0};
     sigset_t all, saved;
     int ret;
 
-    ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d.ring, &params);
-    if (ret < 0)
-        return hsx_fail_with_errno(ret);
     d.wake_fd = eventfd(0, EFD_CLOEXEC);
-    if (d.wake_fd < 0) {
+    if (d.wake_fd < 0)
+        return hsx_fail_with_errno(-errno);
+    if (sem_init(&startup.done, 0, 0)) {
         ret = errno;
-        io_uring_queue_exit(&d.ring);
-        return hsx_fail_with_errno(ret);
+        goto err_wake;
     }
     /* Signals are the application's business: never run its handlers on this thread. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &saved);
-    ret = pthread_create(&d.thread, NULL, dispatcher_main, NULL);
+    ret = pthread_create(&d.thread, NULL, dispatcher_main, &startup);
     pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    if (ret) {
-        close(d.wake_fd);
-        d.wake_fd = -1;
-        io_uring_queue_exit(&d.ring);
-        return hsx_fail_with_errno(ret);
+    if (ret)
+        goto err_sem;
+    /* The new thread takes d.lock only after reporting, so waiting with it held is safe. */
+    while (sem_wait(&startup.done) && errno == EINTR)
+        ;
+    sem_destroy(&startup.done);
+    if (startup.ret < 0) {
+        pthread_join(d.thread, NULL);
+        ret = -startup.ret;
+        goto err_wake;
     }
     pthread_detach(d.thread);
     d.started = true;
     return HSX_HAL_OK;
+
+err_sem:
+    sem_destroy(&startup.done);
+err_wake:
+    close(d.wake_fd);
+    d.wake_fd = -1;
+    return hsx_fail_with_errno(-ret);
 }
 
 int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *user_data,

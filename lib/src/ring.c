@@ -98,8 +98,15 @@ static int thread_ring(struct thread_ring **out)
     /*
      * SUBMIT_ALL (5.18): a request that fails at submission still completes, so
      * counting completions works. Without it a short submission abandons the ring.
+     * SINGLE_ISSUER and DEFER_TASKRUN (6.1): only this thread uses its ring, so
+     * completion work can wait until it waits, and a wake-up reaches it directly
+     * instead of as signalled task work. Older kernels refuse what they lack.
      */
-    int ret = io_uring_queue_init(RING_ENTRIES, &tr->ring, IORING_SETUP_SUBMIT_ALL);
+    int ret = io_uring_queue_init(RING_ENTRIES, &tr->ring,
+                                  IORING_SETUP_SUBMIT_ALL | IORING_SETUP_SINGLE_ISSUER |
+                                      IORING_SETUP_DEFER_TASKRUN);
+    if (ret == -EINVAL)
+        ret = io_uring_queue_init(RING_ENTRIES, &tr->ring, IORING_SETUP_SUBMIT_ALL);
     if (ret == -EINVAL)
         ret = io_uring_queue_init(RING_ENTRIES, &tr->ring, 0);
     if (ret < 0) {

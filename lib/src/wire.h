@@ -7,7 +7,9 @@
 #ifndef HSX_WIRE_H
 #define HSX_WIRE_H
 
+#include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +41,16 @@ int hsx_wire_parse_family(const struct nlmsghdr *nlh, uint16_t *family);
 int hsx_wire_parse_open_reply(const struct nlmsghdr *nlh, uint32_t *mailbox_id);
 int hsx_wire_parse_info(const struct nlmsghdr *nlh, hsx_mailbox_info_t *info);
 int hsx_wire_parse_event(const struct nlmsghdr *nlh, hsx_mailbox_event_t *event);
+
+/*
+ * The attribute walk every decoder uses (exported for the tests): collects
+ * the attributes in [start, start + len) into tb (max + 1 entries) as
+ * mnl_attr_parse() with mnl_attr_validate(types[type]) on each would, and
+ * requires them to fill len exactly. Types above max are skipped and set
+ * *unknown. Returns 0 or -EBADMSG.
+ */
+int hsx_wire_collect_attrs(const void *start, size_t len, const enum mnl_attr_data_type *types,
+                           uint16_t max, const struct nlattr **tb, bool *unknown);
 
 /* The genl command of a message of the family, or -EBADMSG if it has no genl header. */
 int hsx_wire_genl_cmd(const struct nlmsghdr *nlh);
