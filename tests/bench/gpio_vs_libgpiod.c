@@ -40,7 +40,7 @@
 #define SIM_NAME "hsx-bench"
 #define SIM_LABEL "hsx-bench-sim"
 #define PIN 9
-#define ROUNDS 5
+#define ROUNDS 9
 #define OPS 8000  /* per round and side */
 #define EDGES 160 /* per round and side */
 
