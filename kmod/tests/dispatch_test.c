@@ -16,6 +16,14 @@ static const struct hsx_node test_timer_node = {
 	.name = "timer", .mode = 0666, .modules = test_timer_node_modules,
 };
 
+static const struct hsx_module *const test_gpio_node_modules[] = {
+	&hsx_core_module, &hsx_gpio_module, NULL,
+};
+
+static const struct hsx_node test_gpio_node = {
+	.name = "gpio", .mode = 0666, .modules = test_gpio_node_modules,
+};
+
 static const struct hsx_module *const test_core_only_modules[] = {
 	&hsx_core_module, NULL,
 };
@@ -81,15 +89,25 @@ static void dispatch_wrong_size_or_direction_is_einval(struct kunit *test)
 	expect_lookup(test, &test_timer_node,
 		      _IOW(HSX_IOC_MAGIC, nr, struct hsx_timer_create), -EINVAL);
 	expect_lookup(test, &test_timer_node, _IO(HSX_IOC_MAGIC, nr), -EINVAL);
+
+	/* A function that takes a number is not reached with a struct, nor the reverse. */
+	nr = HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_READ);
+	expect_lookup(test, &test_gpio_node, HSX_IOC_GPIO_READ, 0);
+	expect_lookup(test, &test_gpio_node, _IOWR(HSX_IOC_MAGIC, nr, __u64), -EINVAL);
+	expect_lookup(test, &test_gpio_node, _IOR(HSX_IOC_MAGIC, nr, __u64), -EINVAL);
+	nr = HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_CONFIG);
+	expect_lookup(test, &test_gpio_node, _IO(HSX_IOC_MAGIC, nr), -EINVAL);
 }
 
-/* Every function of every module: a layout the dispatcher can copy safely. */
-static void dispatch_tables_are_consistent(struct kunit *test)
+/*
+ * Every function of every module: a layout the dispatcher can copy safely,
+ * or, for a function without an argument struct, no size at all.
+ */
+static void expect_consistent_table(struct kunit *test, const struct hsx_module *const *mod)
 {
-	const struct hsx_module *const *mod;
 	unsigned int fn;
 
-	for (mod = test_timer_node_modules; *mod; mod++) {
+	for (; *mod; mod++) {
 		for (fn = 0; fn < (*mod)->n_ops; fn++) {
 			const struct hsx_ioctl_op *op = &(*mod)->ops[fn];
 			unsigned int nr = _IOC_NR(op->cmd);
@@ -101,9 +119,16 @@ static void dispatch_tables_are_consistent(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, HSX_IOC_NR_FN(nr), fn);
 			KUNIT_EXPECT_EQ(test, _IOC_SIZE(op->cmd) % 8, 0U);
 			KUNIT_EXPECT_LE(test, _IOC_SIZE(op->cmd), (unsigned int)HSX_IOCTL_ARG_MAX);
-			KUNIT_EXPECT_NE(test, _IOC_DIR(op->cmd), (unsigned int)_IOC_NONE);
+			KUNIT_EXPECT_EQ(test, _IOC_DIR(op->cmd) == _IOC_NONE,
+					_IOC_SIZE(op->cmd) == 0);
 		}
 	}
+}
+
+static void dispatch_tables_are_consistent(struct kunit *test)
+{
+	expect_consistent_table(test, test_timer_node_modules);
+	expect_consistent_table(test, test_gpio_node_modules);
 }
 
 static void timer_create_validation(struct kunit *test)
