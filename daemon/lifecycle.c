@@ -126,18 +126,20 @@ static int adopt_one(struct hsxd *h, const struct hsx_cap_info *cap)
     if (holders_cap(&h->holders, cap->id))
         return 0;
     if (cap->holder_pid == 0) {
+        /* hsx.ko shows 0 for a holder that exited (its pid may be someone else's now). */
         log_msg(LOG_INFO,
-                "capability %" PRIu64 " belongs to a process outside hsxd's pid "
-                "namespace: not watched",
+                "capability %" PRIu64 " belongs to a process that exited or lives outside "
+                "hsxd's pid namespace: not watched",
                 (uint64_t)cap->id);
         return 0;
     }
     struct holder *holder = live_holder(h, cap->holder_pid);
     if (!holder) {
         /*
-         * The pid may have been reused since the holder exited; then this
-         * watches a stranger, and the dead holder's (useless) capability
-         * is revoked when the stranger exits, or expires first.
+         * The holder lived when hsx.ko listed it; should it exit and its pid
+         * be reused before the watch starts, this watches a stranger, and
+         * the dead holder's (useless) capability is revoked when the
+         * stranger exits, or expires first.
          */
         holder = watch_pid(h, cap->holder_pid, &gone);
         if (gone && admin_revoke(h->ctl, &revoke) == 0)

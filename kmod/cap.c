@@ -465,6 +465,17 @@ static bool hsx_cap_has_id(const struct hsx_cap *cap, const void *id)
 	return cap->id == *(const u64 *)id;
 }
 
+/*
+ * The holder's pid in @ns while the holder lives, else 0: once it exited, its
+ * number may already name another process, which must not be taken for it
+ * (barred by hsxd, or hit by a revoke by pid). The capability itself lives on
+ * while another process keeps its file open.
+ */
+static pid_t hsx_cap_holder_nr(const struct hsx_cap *cap, struct pid_namespace *ns)
+{
+	return pid_has_task(cap->holder, PIDTYPE_TGID) ? pid_nr_ns(cap->holder, ns) : 0;
+}
+
 /* @ns_pid: { pid namespace, pid number } */
 struct hsx_cap_pid_match {
 	struct pid_namespace *ns;
@@ -475,7 +486,7 @@ static bool hsx_cap_held_by(const struct hsx_cap *cap, const void *data)
 {
 	const struct hsx_cap_pid_match *m = data;
 
-	return pid_nr_ns(cap->holder, m->ns) == m->nr;
+	return m->nr && hsx_cap_holder_nr(cap, m->ns) == m->nr;
 }
 
 long hsx_cap_ioctl_renew(struct hsx_client *client, void *arg)
@@ -624,7 +635,7 @@ static void hsx_cap_fill_info(const struct hsx_cap *cap, struct hsx_cap_info *in
 	info->rights = cap->rights;
 	info->sel = cap->sel;
 	info->expiry_ns = READ_ONCE(cap->expiry_ns);
-	info->holder_pid = pid_nr_ns(cap->holder, task_active_pid_ns(current));
+	info->holder_pid = hsx_cap_holder_nr(cap, task_active_pid_ns(current));
 	info->state = cap->active ? HSX_CAP_STATE_ACTIVE : HSX_CAP_STATE_ENDED;
 	info->reason = cap->active ? 0 : cap->reason;
 	info->depth = cap->depth;

@@ -230,7 +230,8 @@ enum hsx_cap_end_reason {
  * @sel: the objects it covers
  * @expiry_ns: CLOCK_BOOTTIME
  * @holder_pid: the holder's pid, in the caller's pid namespace (0 if not
- *	visible there)
+ *	visible there, or once the holder exited while another process keeps
+ *	the capability's file open)
  * @state: HSX_CAP_STATE_*
  * @reason: enum hsx_cap_end_reason once ended, else 0
  * @depth: 0 minted, 1.. derived

@@ -597,7 +597,25 @@ static void holder_exit_ends_capability(void **state)
     assert_int_equal(recv_byte(h.sock), 'w');
     send_byte(h.sock, 'e');
     assert_int_equal(child_result(h.pid), 0);
-    /* Our copy of the file keeps it open: the capability lives until that goes too. */
+    /*
+     * Our copy of the file keeps it open: the capability lives until that goes
+     * too. Its holder's number is free for another process now, so it shows
+     * as 0 and a revoke by that number no longer reaches the capability.
+     */
+    int found = 0;
+    while (e2e_ioctl(admin_fd, HSX_IOC_CAP_LIST, &l) == 0) {
+        if (l.info.id == id) {
+            found = 1;
+            assert_int_equal(l.info.state, HSX_CAP_STATE_ACTIVE);
+            assert_int_equal(l.info.holder_pid, 0);
+        }
+        l.after_id = l.info.id;
+    }
+    assert_true(found);
+    struct hsx_cap_revoke r = {
+        .flags = HSX_CAP_REVOKE_BY_PID, .pid = (uint32_t)h.pid, .reason = HSX_CAP_END_EXPLICIT};
+    assert_int_equal(e2e_ioctl(admin_fd, HSX_IOC_CAP_REVOKE, &r), -ENOENT);
+    l = (struct hsx_cap_list){0};
     close(h.file);
     close(h.sock);
     e2e_wait_sysfs(active0, 0, "/sys/hal/caps/active");
