@@ -99,6 +99,24 @@ static int refused(const char *what, const struct hsxd_reply *reply)
     return HSXCTL_EXIT_FAILURE;
 }
 
+/* One request, one reply: print hsxd's words on success, or say why it refused. */
+static int ask_hsxd(const struct hsxd_request *req, const char *what)
+{
+    struct hsxd_reply reply;
+    int fd = connect_hsxd();
+
+    if (fd < 0)
+        return HSXCTL_EXIT_FAILURE;
+    bool ok = exchange(fd, req, &reply);
+    close(fd);
+    if (!ok)
+        return HSXCTL_EXIT_FAILURE;
+    if (reply.status < 0)
+        return refused(what, &reply);
+    printf("%s\n", reply.message);
+    return HSXCTL_EXIT_OK;
+}
+
 static uint64_t boottime_now(void)
 {
     struct timespec ts;
@@ -169,25 +187,13 @@ int cmd_cap_grant(const struct hsxctl_cmdline *cmd)
         .uid = cmd->uid,
         .lifetime_s = cmd->lifetime_s,
     };
-    struct hsxd_reply reply;
-    int fd = connect_hsxd();
 
-    if (fd < 0)
-        return HSXCTL_EXIT_FAILURE;
-    bool ok = exchange(fd, &req, &reply);
-    close(fd);
-    if (!ok)
-        return HSXCTL_EXIT_FAILURE;
-    if (reply.status < 0)
-        return refused("granting", &reply);
-    printf("%s\n", reply.message);
-    return HSXCTL_EXIT_OK;
+    return ask_hsxd(&req, "granting");
 }
 
 int cmd_cap_revoke(const struct hsxctl_cmdline *cmd)
 {
     struct hsxd_request req = {.version = HSXD_PROTO_VERSION, .op = HSXD_OP_REVOKE};
-    struct hsxd_reply reply;
     char what[48];
 
     if (cmd->cap_options & HSXCTL_TAKES_PID) {
@@ -198,15 +204,5 @@ int cmd_cap_revoke(const struct hsxctl_cmdline *cmd)
         req.cap_id = cmd->cap_id;
         snprintf(what, sizeof(what), "revoking capability %" PRIu64, cmd->cap_id);
     }
-    int fd = connect_hsxd();
-    if (fd < 0)
-        return HSXCTL_EXIT_FAILURE;
-    bool ok = exchange(fd, &req, &reply);
-    close(fd);
-    if (!ok)
-        return HSXCTL_EXIT_FAILURE;
-    if (reply.status < 0)
-        return refused(what, &reply);
-    printf("%s\n", reply.message);
-    return HSXCTL_EXIT_OK;
+    return ask_hsxd(&req, what);
 }
