@@ -67,17 +67,9 @@ static atomic64_t hsx_cap_stat_expired = ATOMIC64_INIT(0);
 
 /* ---- Events ------------------------------------------------------------ */
 
-struct hsx_cap_payload {
-	u64 id;
-	u64 object;
-	u32 module;
-	u32 reason;
-	u32 holder_pid;
-};
-
 static int hsx_cap_fill(struct sk_buff *skb, const void *data)
 {
-	const struct hsx_cap_payload *p = data;
+	const struct hsx_cap_record *p = data;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, HSX_A_EVT_CAP);
@@ -114,12 +106,16 @@ static int hsx_caps_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *a
 	 2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN))
 
 static const struct hsx_mbox_ops hsx_cap_mbox_ops = {
+	.module = HSX_MODULE_CORE,
+	.record_size = sizeof(struct hsx_cap_record),
 	.payload_size = HSX_CAP_PAYLOAD_SIZE,
 	.fill = hsx_cap_fill,
 	.may_subscribe = hsx_cap_may_subscribe,
 };
 
 static const struct hsx_mbox_ops hsx_caps_mbox_ops = {
+	.module = HSX_MODULE_CORE,
+	.record_size = sizeof(struct hsx_cap_record),
 	.payload_size = HSX_CAP_PAYLOAD_SIZE,
 	.fill = hsx_cap_fill,
 	.may_subscribe = hsx_caps_may_subscribe,
@@ -172,7 +168,7 @@ static void hsx_cap_finish_locked(struct list_head *ended)
 	synchronize_srcu(&hsx_cap_srcu);
 
 	list_for_each_entry_safe(cap, tmp, ended, node) {
-		struct hsx_cap_payload p = {
+		struct hsx_cap_record p = {
 			.id = cap->id,
 			.object = cap->sel.raw[0],
 			.module = cap->module,

@@ -19,6 +19,7 @@
 #include "core.h"
 #include "dev.h"
 #include "dispatch.h"
+#include "mbox_queue.h"
 
 static long hsx_core_version(struct hsx_client *client, void *arg)
 {
@@ -42,6 +43,8 @@ static const struct hsx_ioctl_op hsx_core_ops[] = {
 	[HSX_CORE_FN_CAP_INFO] = { HSX_IOC_CAP_INFO, hsx_cap_ioctl_info },
 	[HSX_CORE_FN_CAP_DERIVE] = { HSX_IOC_CAP_DERIVE, hsx_cap_ioctl_derive },
 	[HSX_CORE_FN_CAP_DROP] = { HSX_IOC_CAP_DROP, hsx_cap_ioctl_drop },
+	/* The mailbox's owner decides who may listen, as for netlink. */
+	[HSX_CORE_FN_MBOX_OPEN] = { HSX_IOC_MBOX_OPEN, hsx_mbox_ioctl_open },
 	[HSX_CORE_FN_CAP_CLIENT] = { HSX_IOC_CAP_CLIENT, hsx_cap_ioctl_client },
 	[HSX_CORE_FN_CAP_MINT] = { HSX_IOC_CAP_MINT, hsx_cap_ioctl_mint },
 	[HSX_CORE_FN_CAP_RENEW] = { HSX_IOC_CAP_RENEW, hsx_cap_ioctl_renew },

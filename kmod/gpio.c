@@ -92,15 +92,6 @@ struct hsx_gpio_client {
 	DECLARE_BITMAP(used, HSX_GPIO_MAX_PINS);
 };
 
-/* What one edge posts; encoded by hsx_gpio_fill(). */
-struct hsx_gpio_payload {
-	u32 pin;
-	u32 edge;
-	u32 value;
-	u64 timestamp_ns;
-	u64 line_seq;
-};
-
 static DEFINE_MUTEX(hsx_gpio_mutex);
 static struct hsx_gpio_pin hsx_gpio_pins[HSX_GPIO_MAX_PINS];
 static const struct hsx_gpio_backend *hsx_gpio_be;
@@ -181,7 +172,7 @@ unsigned long hsx_gpio_irq_trigger(u32 edge, bool active_low)
 
 static int hsx_gpio_fill(struct sk_buff *skb, const void *data)
 {
-	const struct hsx_gpio_payload *p = data;
+	const struct hsx_gpio_record *p = data;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, HSX_A_EVT_GPIO);
@@ -212,6 +203,8 @@ static int hsx_gpio_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *a
 }
 
 static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
+	.module = HSX_MODULE_GPIO,
+	.record_size = sizeof(struct hsx_gpio_record),
 	/* The nest, three u32s, two u64s each with room for a pad attribute. */
 	.payload_size = NLA_HDRLEN + 3 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
@@ -224,7 +217,7 @@ static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
 /* Process context: the IRQ thread or the debounce work. */
 static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
 {
-	struct hsx_gpio_payload ev = {
+	struct hsx_gpio_record ev = {
 		.pin = p->pin,
 		.value = value,
 		.timestamp_ns = timestamp_ns,

@@ -6,10 +6,12 @@
  * A mailbox belongs to the HAL object that posts to it (a timer, a GPIO pin)
  * and lives exactly as long as that object; the owner stops posting before it
  * destroys the mailbox, so posting needs no reference counting. Subscribers
- * are netlink ports. Each subscriber's queue is its socket receive buffer:
- * the kernel never holds events on a subscriber's behalf, so a slow reader
- * costs the kernel nothing, and a full buffer is counted as a drop for that
- * subscriber alone and reported in the next event it does receive.
+ * are netlink ports, or queue files (mbox_queue.c). A netlink subscriber's
+ * queue is its socket receive buffer: the kernel never holds events on its
+ * behalf, so a slow reader costs the kernel nothing. A queue file's is a
+ * ring of records made when it subscribed, bounded in length and in total.
+ * Either way a full queue is counted as a drop for that subscriber alone and
+ * reported in the next event it does receive.
  *
  * Locking: hsx_mbox_mutex guards the registry (by id and by name), the port
  * table, and every change to a subscriber list; it is only taken in process
@@ -25,7 +27,8 @@
  * delivery allocate, as it would without one.
  *
  * The close notice is the one event that is never dropped: a subscriber
- * blocked without a timeout would wait forever without it. When it cannot be
+ * blocked without a timeout would wait forever without it. A queue file
+ * keeps room for it. When a netlink subscriber's cannot be
  * queued, the subscription outlives its mailbox as an orphan (on
  * hsx_mbox_orphans, under hsx_mbox_mutex) and a work item retries the notice
  * until it is queued or the socket closes.
@@ -43,6 +46,7 @@
 #include <linux/xarray.h>
 
 #include "mailbox.h"
+#include "mbox_queue.h"
 
 struct hsx_mbox {
 	u32 id;
@@ -68,7 +72,8 @@ struct hsx_mbox_port {
 
 struct hsx_mbox_sub {
 	struct hsx_mbox *mbox;		/* NULL once orphaned */
-	struct hsx_mbox_port *port;
+	struct hsx_mbox_port *port;	/* a netlink subscriber's, or NULL */
+	struct hsx_mbox_queue *queue;	/* a queue file's, or NULL */
 	struct list_head mbox_node;	/* in mbox->subs (mbox->lock) or hsx_mbox_orphans */
 	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
 	u32 mbox_id;
@@ -227,8 +232,12 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 
 	ev->dropped = sub->pending_drops;
 	ev->dropped_total = sub->total_drops;
-	ret = hsx_mbox_transport->deliver(sub->port->portid, ev, sub->spare);
-	sub->spare = NULL;
+	if (sub->queue) {
+		ret = hsx_mbox_queue_push(sub->queue, ev);
+	} else {
+		ret = hsx_mbox_transport->deliver(sub->port->portid, ev, sub->spare);
+		sub->spare = NULL;
+	}
 	if (!ret) {
 		sub->pending_drops = 0;
 		atomic64_inc(&hsx_stat_deliveries);
@@ -272,7 +281,7 @@ static void hsx_mbox_refill_locked(struct hsx_mbox *mbox)
 	if (!hsx_mbox_transport->alloc)
 		return;
 	list_for_each_entry(sub, &mbox->subs, mbox_node)
-		if (!sub->spare && !sub->gone)
+		if (!sub->spare && !sub->gone && !sub->queue)
 			sub->spare = hsx_mbox_transport->alloc(mbox->ops,
 							       GFP_NOWAIT | __GFP_NOWARN);
 }
@@ -332,10 +341,16 @@ static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 	struct hsx_mbox_port *port = sub->port;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
+	hsx_mbox_n_subs--;
+	if (sub->queue) {
+		/* Its file frees the queue. */
+		sub->queue->sub = NULL;
+		kfree(sub);
+		return;
+	}
 	if (sub->spare)
 		hsx_mbox_transport->free(sub->spare);
 	list_del(&sub->port_node);
-	hsx_mbox_n_subs--;
 	if (!--port->n_subs) {
 		hash_del(&port->node);
 		kfree(port);
@@ -359,6 +374,11 @@ static bool hsx_mbox_send_closed(struct hsx_mbox_sub *sub)
 
 	if (sub->gone)
 		return true;
+	if (sub->queue) {
+		hsx_mbox_queue_close(sub->queue, &ev);
+		atomic64_inc(&hsx_stat_deliveries);
+		return true;
+	}
 	ret = hsx_mbox_transport->deliver(sub->port->portid, &ev, NULL);
 	if (!ret)
 		atomic64_inc(&hsx_stat_deliveries);
@@ -654,6 +674,86 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid)
 	}
 	mutex_unlock(&hsx_mbox_mutex);
 	return ret;
+}
+
+/**
+ * hsx_mbox_subscribe_queue - subscribe a new queue file's queue to a mailbox
+ * @name: the mailbox's name
+ * @auth: who asks, for ops->may_subscribe
+ * @len: records the queue holds, 1..HSX_MBOX_QUEUE_MAX
+ * @queue: set to the queue, for hsx_mbox_queue_file(); events may be queued
+ *	from now on
+ *
+ * Context: process, in the subscriber's task. Return: 0, -ENOENT no such
+ * mailbox, -EPERM refused by its owner, -ENOSPC a limit, -EINVAL, -ENOMEM.
+ */
+int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
+			     struct hsx_mbox_queue **queue)
+{
+	struct hsx_mbox_queue *q = NULL;
+	struct hsx_mbox_sub *sub;
+	struct hsx_mbox *mbox;
+	int ret;
+
+	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
+	if (!sub)
+		return -ENOMEM;
+
+	mutex_lock(&hsx_mbox_mutex);
+	mbox = hsx_mbox_find_name(name);
+	ret = -ENOENT;
+	if (!mbox)
+		goto err_unlock;
+	if (mbox->ops->may_subscribe) {
+		ret = mbox->ops->may_subscribe(mbox, auth);
+		if (ret)
+			goto err_unlock;
+	}
+	ret = -ENOSPC;
+	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
+	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
+		goto err_unlock;
+	q = hsx_mbox_queue_alloc(len, mbox->ops->module, mbox->ops->record_size);
+	if (IS_ERR(q)) {
+		ret = PTR_ERR(q);
+		goto err_unlock;
+	}
+
+	sub->mbox = mbox;
+	sub->mbox_id = mbox->id;
+	sub->token = auth->token;
+	sub->queue = q;
+	q->sub = sub;
+	hsx_mbox_n_subs++;
+
+	spin_lock_bh(&mbox->lock);
+	list_add_tail(&sub->mbox_node, &mbox->subs);
+	mbox->n_subs++;
+	spin_unlock_bh(&mbox->lock);
+
+	hsx_mbox_gen++;
+	*queue = q;
+	mutex_unlock(&hsx_mbox_mutex);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&hsx_mbox_mutex);
+	kfree(sub);
+	return ret;
+}
+
+/**
+ * hsx_mbox_unsubscribe_queue - end a queue's subscription, if it has not
+ *	ended, and free the queue
+ * @queue: from hsx_mbox_subscribe_queue()
+ */
+void hsx_mbox_unsubscribe_queue(struct hsx_mbox_queue *queue)
+{
+	mutex_lock(&hsx_mbox_mutex);
+	if (queue->sub)
+		hsx_mbox_unlink_sub(queue->sub);
+	mutex_unlock(&hsx_mbox_mutex);
+	hsx_mbox_queue_free(queue);
 }
 
 /**

@@ -9,6 +9,7 @@
 
 struct sk_buff;
 struct hsx_mbox;
+struct hsx_mbox_queue;
 struct hsx_client;
 
 /**
@@ -26,12 +27,18 @@ struct hsx_mbox_auth {
 
 /**
  * struct hsx_mbox_ops - what a mailbox's owner (a HAL module) provides
+ * @module: HSX_MODULE_* named in queue files' records (struct hsx_mbox_record)
+ * @record_size: size of the module's uAPI record (struct hsx_gpio_record, ...):
+ *	what every payload posted to the mailbox points to, copied as it is
+ *	into queue files
  * @payload_size: netlink attribute space one payload needs
  * @fill: append the payload nest to an event message; atomic context
  * @may_subscribe: decide, in the subscriber's context and under the mailbox
  *	lock, whether it may listen; 0 or a negative errno (-EPERM)
  */
 struct hsx_mbox_ops {
+	u16 module;
+	u16 record_size;
 	size_t payload_size;
 	int (*fill)(struct sk_buff *skb, const void *payload);
 	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);
@@ -114,6 +121,9 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox);
 int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id);
 void hsx_mbox_close_token(const void *token, u32 reason);
 int hsx_mbox_unsubscribe(u32 id, u32 portid);
+int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
+			     struct hsx_mbox_queue **queue);
+void hsx_mbox_unsubscribe_queue(struct hsx_mbox_queue *queue);
 void hsx_mbox_release_port(u32 portid);
 unsigned int hsx_mbox_retry_orphans(void);
 

@@ -67,14 +67,6 @@ struct hsx_timer_client {
 	unsigned int count;
 };
 
-/* What one expiry posts; encoded by hsx_timer_fill(). */
-struct hsx_timer_payload {
-	u32 id;
-	u32 overruns;
-	u64 tick_us;
-	u64 expirations;
-};
-
 static DEFINE_MUTEX(hsx_timers_lock);
 static DEFINE_XARRAY_ALLOC(hsx_timers);
 static u32 hsx_timers_next_id;
@@ -117,7 +109,7 @@ int hsx_timer_validate_create(const struct hsx_timer_create *req)
 
 static int hsx_timer_fill(struct sk_buff *skb, const void *data)
 {
-	const struct hsx_timer_payload *p = data;
+	const struct hsx_timer_record *p = data;
 	struct nlattr *nest;
 
 	nest = nla_nest_start(skb, HSX_A_EVT_TIMER);
@@ -145,6 +137,8 @@ static int hsx_timer_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *
 }
 
 static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
+	.module = HSX_MODULE_TIMER,
+	.record_size = sizeof(struct hsx_timer_record),
 	/* The nest, two u32s, two u64s each with room for a pad attribute. */
 	.payload_size = NLA_HDRLEN + 2 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
@@ -157,7 +151,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 {
 	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
 	ktime_t now = ktime_get();
-	struct hsx_timer_payload p;
+	struct hsx_timer_record p;
 	u64 due = 1;
 
 	if (!t->one_shot) {

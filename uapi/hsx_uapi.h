@@ -713,6 +713,91 @@ struct hsx_gpio_map {
 #define HSX_IOC_GPIO_MAP \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_GPIO, HSX_GPIO_FN_MAP), struct hsx_gpio_map)
 
+/* ---- Mailboxes: queue files --------------------------------------------- */
+
+/*
+ * A subscription can also be a file of its own, which is the quicker way to
+ * receive events: no message is built, allocated or parsed per event.
+ * HSX_IOC_MBOX_OPEN on any /dev/hsx file subscribes to the named mailbox with
+ * that file's authority (as HSX_A_MBOX_AUTH_FD does for netlink; the same
+ * mailboxes admit the same callers) and returns a new file descriptor, with
+ * O_CLOEXEC set. The subscription ends when the last reference to that file
+ * is closed.
+ *
+ * read() returns whole records, as many as fit: each a struct
+ * hsx_mbox_record followed by the module's record (struct hsx_gpio_record,
+ * struct hsx_timer_record, struct hsx_cap_record), all of one size for one
+ * file, given in hsx_mbox_record.size. A buffer smaller than one record
+ * fails with EINVAL. Without a record queued read() blocks, or fails with
+ * EAGAIN on a non-blocking file; poll() reports EPOLLIN when one is queued.
+ *
+ * Sequence numbers, drops and the close notice work as for netlink
+ * subscribers: a full queue drops the event for this subscriber only and
+ * counts it in the next record's dropped and dropped_total. The close notice
+ * (HSX_EVT_CLOSED, its payload zero) is never dropped: it is read after every
+ * record queued before it, and then read() returns 0 (end of file) and
+ * poll() reports EPOLLHUP.
+ *
+ * errors of HSX_IOC_MBOX_OPEN: ENOENT no such mailbox, EPERM not allowed to
+ * listen, EINVAL a bad name, length or flag, ENOSPC a limit (subscribers per
+ * mailbox, subscriptions in total, queued records in total), EMFILE no free
+ * file descriptor.
+ */
+
+/**
+ * struct hsx_mbox_open - HSX_IOC_MBOX_OPEN (core module, every node)
+ * @name: the mailbox, NUL-terminated
+ * @queue_len: records the queue holds, 1..HSX_MBOX_QUEUE_MAX; 0 for
+ *	HSX_MBOX_QUEUE_DEFAULT
+ * @flags: HSX_MBOX_O_*
+ * @reserved: zero
+ */
+struct hsx_mbox_open {
+	char name[64];		/* HSX_MBOX_NAME_MAX */
+	__u32 queue_len;
+	__u32 flags;
+	__u32 reserved[2];
+};
+
+#define HSX_MBOX_O_NONBLOCK	0x1U	/* the new file is O_NONBLOCK */
+#define HSX_MBOX_O_ALL		HSX_MBOX_O_NONBLOCK
+
+#define HSX_MBOX_QUEUE_DEFAULT	64
+#define HSX_MBOX_QUEUE_MAX	1024
+#define HSX_MBOX_QUEUE_TOTAL	131072	/* records queued by all queue files at most */
+
+#define HSX_CORE_FN_MBOX_OPEN	0x4
+#define HSX_IOC_MBOX_OPEN \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_OPEN), \
+	     struct hsx_mbox_open)
+
+/**
+ * struct hsx_mbox_record - the header of a record read from a queue file
+ * @size: bytes of the record, this header included; the next one starts there
+ * @type: HSX_EVT_DATA or HSX_EVT_CLOSED
+ * @module: whose record follows: HSX_MODULE_GPIO, HSX_MODULE_TIMER, or
+ *	HSX_MODULE_CORE for capability events
+ * @mbox_id: the mailbox, as HSX_A_MBOX_ID
+ * @dropped: events dropped for this subscriber since its previous record
+ * @seq: the mailbox's sequence number of this event
+ * @timestamp_ns: CLOCK_MONOTONIC when it was posted
+ * @dropped_total: events dropped for this subscriber since it subscribed
+ * @close_reason: enum hsx_close_reason, for HSX_EVT_CLOSED; else 0
+ * @reserved: zero
+ */
+struct hsx_mbox_record {
+	__u32 size;
+	__u16 type;
+	__u16 module;
+	__u32 mbox_id;
+	__u32 dropped;
+	__aligned_u64 seq;
+	__aligned_u64 timestamp_ns;
+	__aligned_u64 dropped_total;
+	__u32 close_reason;
+	__u32 reserved;
+};
+
 /* ---- Mailboxes: generic netlink --------------------------------------- */
 
 #define HSX_GENL_NAME		"hsx"
@@ -812,5 +897,39 @@ enum hsx_cap_attr {
 };
 
 #define HSX_CAP_A_MAX (__HSX_CAP_A_MAX - 1)
+
+/*
+ * Module records: what follows struct hsx_mbox_record in a queue file. Each
+ * carries the same fields as the module's netlink nest, with the same
+ * meaning; reserved fields are zero.
+ */
+
+/* After a record with module HSX_MODULE_TIMER: as enum hsx_timer_attr. */
+struct hsx_timer_record {
+	__u32 id;
+	__u32 overruns;
+	__aligned_u64 tick_us;
+	__aligned_u64 expirations;
+};
+
+/* After a record with module HSX_MODULE_GPIO: as enum hsx_gpio_attr. */
+struct hsx_gpio_record {
+	__u32 pin;
+	__u32 edge;
+	__u32 value;
+	__u32 reserved;
+	__aligned_u64 timestamp_ns;
+	__aligned_u64 line_seq;
+};
+
+/* After a record with module HSX_MODULE_CORE: as enum hsx_cap_attr. */
+struct hsx_cap_record {
+	__aligned_u64 id;
+	__aligned_u64 object;
+	__u32 module;
+	__u32 reason;
+	__u32 holder_pid;
+	__u32 reserved;
+};
 
 #endif /* _UAPI_HSX_UAPI_H */

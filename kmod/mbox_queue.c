@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Queue files: a subscription read as fixed-size records.
+ *
+ * A netlink subscriber costs each event a message: allocated, filled with
+ * attributes, looked up by port, parsed again in user space. A queue file
+ * costs it a copy into a ring of records made when it subscribed, and a
+ * wake-up; the reader copies whole records out with read(), as gpiolib's
+ * line-event files do. Posting takes the ring's spinlock inside the mailbox's
+ * lock, so it runs wherever a post may (softirq or process context).
+ *
+ * The reader copies the oldest record to its own stack under the spinlock,
+ * copies that to user space without it (which may fault and sleep), and only
+ * then consumes it: a read that faults leaves the record for the next one.
+ * Readers are serialized by a mutex, so that no other reader consumes the
+ * record in between.
+ *
+ * The close notice never takes a ring slot: it has its own room in the queue
+ * and is read after the last record, so no queue is ever too full for it.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/atomic.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/overflow.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+
+#include "core.h"
+#include "mailbox.h"
+#include "mbox_queue.h"
+
+#define HSX_MBOX_RECORD_MAX	(sizeof(struct hsx_mbox_record) + HSX_MBOX_RECORD_PAYLOAD_MAX)
+
+/* Records of every queue file together, so that memory stays bounded. */
+static atomic_t hsx_mbox_queue_records = ATOMIC_INIT(0);
+
+/**
+ * hsx_mbox_queue_alloc - make an empty queue
+ * @len: records it holds, 1..HSX_MBOX_QUEUE_MAX
+ * @module: HSX_MODULE_* its records name
+ * @payload_size: bytes of the module record after each header
+ *
+ * Context: process. Return: the queue, or an ERR_PTR(): -EINVAL for a bad
+ * @len or @payload_size, -ENOSPC when every queue file together would hold
+ * more than HSX_MBOX_QUEUE_TOTAL records, -ENOMEM.
+ */
+struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 payload_size)
+{
+	u32 record_size = sizeof(struct hsx_mbox_record) + ALIGN(payload_size, 8);
+	struct hsx_mbox_queue *q;
+
+	if (!len || len > HSX_MBOX_QUEUE_MAX || WARN_ON(payload_size > HSX_MBOX_RECORD_PAYLOAD_MAX))
+		return ERR_PTR(-EINVAL);
+	if (atomic_add_return(len, &hsx_mbox_queue_records) > HSX_MBOX_QUEUE_TOTAL) {
+		atomic_sub(len, &hsx_mbox_queue_records);
+		return ERR_PTR(-ENOSPC);
+	}
+	/* Charged to the subscriber's memory cgroup: it chose the length. */
+	q = kvzalloc(struct_size(q, records, (size_t)len * record_size), GFP_KERNEL_ACCOUNT);
+	if (!q) {
+		atomic_sub(len, &hsx_mbox_queue_records);
+		return ERR_PTR(-ENOMEM);
+	}
+	spin_lock_init(&q->lock);
+	init_waitqueue_head(&q->wait);
+	mutex_init(&q->read_lock);
+	q->len = len;
+	q->record_size = record_size;
+	q->module = module;
+	return q;
+}
+
+/* Once nothing posts to it any more and its file is gone. */
+void hsx_mbox_queue_free(struct hsx_mbox_queue *q)
+{
+	atomic_sub(q->len, &hsx_mbox_queue_records);
+	mutex_destroy(&q->read_lock);
+	kvfree(q);
+}
+
+static void hsx_mbox_queue_encode(const struct hsx_mbox_queue *q, struct hsx_mbox_record *rec,
+				  const struct hsx_mbox_event *ev)
+{
+	*rec = (struct hsx_mbox_record){
+		.size = q->record_size,
+		.type = ev->type,
+		.module = q->module,
+		.mbox_id = ev->mbox_id,
+		.dropped = ev->dropped,
+		.seq = ev->seq,
+		.timestamp_ns = ev->timestamp_ns,
+		.dropped_total = ev->dropped_total,
+		.close_reason = ev->close_reason,
+	};
+}
+
+/**
+ * hsx_mbox_queue_push - queue one data event
+ * @q: the queue
+ * @ev: the event; ev->payload points to ev->ops->record_size bytes
+ *
+ * Context: any but hard IRQ, BHs off (the mailbox's lock is held).
+ * Return: 0, or -ENOBUFS when the queue is full (a drop, for the caller to count).
+ */
+int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev)
+{
+	size_t payload = q->record_size - sizeof(struct hsx_mbox_record);
+	struct hsx_mbox_record *rec;
+
+	spin_lock(&q->lock);
+	if (q->count == q->len) {
+		spin_unlock(&q->lock);
+		return -ENOBUFS;
+	}
+	rec = (void *)&q->records[(size_t)((q->head + q->count) % q->len) * q->record_size];
+	hsx_mbox_queue_encode(q, rec, ev);
+	/* The module's record, and zeros for the alignment after it. */
+	memcpy(rec + 1, ev->payload, ev->ops->record_size);
+	memset((u8 *)(rec + 1) + ev->ops->record_size, 0, payload - ev->ops->record_size);
+	q->count++;
+	spin_unlock(&q->lock);
+	wake_up_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
+	return 0;
+}
+
+/**
+ * hsx_mbox_queue_close - end the queue with a close notice
+ * @q: the queue
+ * @ev: the HSX_EVT_CLOSED event
+ *
+ * Never fails: the notice has its own room. Context: as hsx_mbox_queue_push().
+ */
+void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev)
+{
+	spin_lock(&q->lock);
+	if (!q->closed) {
+		hsx_mbox_queue_encode(q, &q->close_rec, ev);
+		q->closed = true;
+	}
+	spin_unlock(&q->lock);
+	wake_up_poll(&q->wait, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+}
+
+enum hsx_mbox_queue_state {
+	HSX_MBOX_Q_EMPTY,	/* nothing yet */
+	HSX_MBOX_Q_RECORD,	/* the oldest record */
+	HSX_MBOX_Q_CLOSE,	/* the close notice */
+	HSX_MBOX_Q_EOF,		/* the close notice was read */
+};
+
+/* Copy what a read would return next into @rec (HSX_MBOX_RECORD_MAX bytes). */
+static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u8 *rec)
+{
+	enum hsx_mbox_queue_state state;
+
+	spin_lock_bh(&q->lock);
+	if (q->count) {
+		memcpy(rec, &q->records[(size_t)q->head * q->record_size], q->record_size);
+		state = HSX_MBOX_Q_RECORD;
+	} else if (q->closed && !q->close_read) {
+		memcpy(rec, &q->close_rec, sizeof(q->close_rec));
+		memset(rec + sizeof(q->close_rec), 0, q->record_size - sizeof(q->close_rec));
+		state = HSX_MBOX_Q_CLOSE;
+	} else {
+		state = q->closed ? HSX_MBOX_Q_EOF : HSX_MBOX_Q_EMPTY;
+	}
+	spin_unlock_bh(&q->lock);
+	return state;
+}
+
+/* What hsx_mbox_queue_peek() returned reached the reader. */
+static void hsx_mbox_queue_consume(struct hsx_mbox_queue *q, enum hsx_mbox_queue_state state)
+{
+	spin_lock_bh(&q->lock);
+	if (state == HSX_MBOX_Q_RECORD) {
+		q->head = (q->head + 1) % q->len;
+		q->count--;
+	} else {
+		q->close_read = true;
+	}
+	spin_unlock_bh(&q->lock);
+}
+
+static bool hsx_mbox_queue_readable(struct hsx_mbox_queue *q)
+{
+	return READ_ONCE(q->count) || READ_ONCE(q->closed);
+}
+
+static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct hsx_mbox_queue *q = iocb->ki_filp->private_data;
+	bool nowait = (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
+	enum hsx_mbox_queue_state state;
+	u8 rec[HSX_MBOX_RECORD_MAX] __aligned(8);
+	ssize_t done = 0;
+	int ret = 0;
+
+	if (iov_iter_count(to) < q->record_size)
+		return -EINVAL;
+	if (nowait) {
+		if (!mutex_trylock(&q->read_lock))
+			return -EAGAIN;
+	} else if (mutex_lock_interruptible(&q->read_lock)) {
+		return -ERESTARTSYS;
+	}
+	while (iov_iter_count(to) >= q->record_size) {
+		state = hsx_mbox_queue_peek(q, rec);
+		if (state == HSX_MBOX_Q_EOF || (state == HSX_MBOX_Q_EMPTY && done))
+			break;
+		if (state == HSX_MBOX_Q_EMPTY) {
+			if (nowait) {
+				ret = -EAGAIN;
+				break;
+			}
+			ret = wait_event_interruptible(q->wait, hsx_mbox_queue_readable(q));
+			if (ret)
+				break;
+			continue;
+		}
+		if (copy_to_iter(rec, q->record_size, to) != q->record_size) {
+			ret = -EFAULT;
+			break;
+		}
+		hsx_mbox_queue_consume(q, state);
+		done += q->record_size;
+	}
+	mutex_unlock(&q->read_lock);
+	return done ?: ret;
+}
+
+static __poll_t hsx_mbox_queue_poll(struct file *file, struct poll_table_struct *pt)
+{
+	struct hsx_mbox_queue *q = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &q->wait, pt);
+	spin_lock_bh(&q->lock);
+	if (q->count || (q->closed && !q->close_read))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (q->closed)
+		mask |= EPOLLHUP;
+	spin_unlock_bh(&q->lock);
+	return mask;
+}
+
+static int hsx_mbox_queue_release(struct inode *inode, struct file *file)
+{
+	hsx_mbox_unsubscribe_queue(file->private_data);
+	return 0;
+}
+
+static const struct file_operations hsx_mbox_queue_fops = {
+	.owner = THIS_MODULE,
+	.read_iter = hsx_mbox_queue_read_iter,
+	.poll = hsx_mbox_queue_poll,
+	.release = hsx_mbox_queue_release,
+	.llseek = noop_llseek,
+};
+
+/**
+ * hsx_mbox_queue_file - the file of a subscribed queue
+ * @q: from hsx_mbox_subscribe_queue(); the file takes it over, and ends the
+ *	subscription when it is released
+ * @nonblock: make the file O_NONBLOCK
+ *
+ * Return: the file or an ERR_PTR(); on error @q is still the caller's.
+ */
+struct file *hsx_mbox_queue_file(struct hsx_mbox_queue *q, bool nonblock)
+{
+	struct file *file;
+
+	file = anon_inode_getfile("[hsx-mbox]", &hsx_mbox_queue_fops, q,
+				  O_RDONLY | (nonblock ? O_NONBLOCK : 0));
+	if (!IS_ERR(file))
+		file->f_mode |= FMODE_NOWAIT;	/* io_uring may try a read first */
+	return file;
+}
+
+/**
+ * hsx_mbox_ioctl_open - HSX_IOC_MBOX_OPEN: subscribe a new queue file
+ * @client: the /dev/hsx file asked; its authority admits or refuses
+ * @arg: struct hsx_mbox_open
+ *
+ * Return: the new file descriptor or a negative errno.
+ */
+long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg)
+{
+	const struct hsx_mbox_open *req = arg;
+	struct hsx_mbox_auth auth = {
+		.client = client,
+		.privileged = client->privileged,
+	};
+	struct hsx_mbox_queue *q;
+	struct file *file;
+	int fd, ret;
+
+	if ((req->flags & ~HSX_MBOX_O_ALL) || req->reserved[0] || req->reserved[1] ||
+	    req->queue_len > HSX_MBOX_QUEUE_MAX || !req->name[0] ||
+	    !memchr(req->name, '\0', sizeof(req->name)))
+		return -EINVAL;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	ret = hsx_mbox_subscribe_queue(req->name, &auth, req->queue_len ?: HSX_MBOX_QUEUE_DEFAULT,
+				       &q);
+	if (ret)
+		goto err_fd;
+	file = hsx_mbox_queue_file(q, req->flags & HSX_MBOX_O_NONBLOCK);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		hsx_mbox_unsubscribe_queue(q);
+		goto err_fd;
+	}
+	fd_install(fd, file);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+	return ret;
+}

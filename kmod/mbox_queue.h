@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Queue files: a mailbox subscription that is a file of its own, read as
+ * fixed-size records (see HSX_IOC_MBOX_OPEN in the uAPI). The mailbox core
+ * (mailbox.c) links a queue to a mailbox like any subscriber; this file owns
+ * the queue, its records and its file.
+ */
+#ifndef _HSX_MBOX_QUEUE_H
+#define _HSX_MBOX_QUEUE_H
+
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "hsx_uapi.h"
+
+struct hsx_client;
+struct hsx_mbox_event;
+struct hsx_mbox_sub;
+
+/* The largest module record a mailbox may carry to a queue file. */
+#define HSX_MBOX_RECORD_PAYLOAD_MAX	64
+
+/**
+ * struct hsx_mbox_queue - one queue file's subscription
+ * @lock: the ring and the close notice, against posts (which hold their
+ *	mailbox's lock, BHs off)
+ * @wait: readers and pollers
+ * @read_lock: one reader at a time: it copies the oldest record out, then
+ *	consumes it, so a failed copy loses nothing
+ * @len: records the ring holds
+ * @head: the oldest record
+ * @count: records queued
+ * @record_size: bytes of one record, header and payload
+ * @module: HSX_MODULE_* of its mailbox's records
+ * @closed: @close_rec follows the queued records; nothing is queued after it
+ * @close_read: @close_rec was read: end of file
+ * @close_rec: the close notice, whose room is always there
+ * @sub: the mailbox core's subscriber, under its mutex; NULL once ended
+ * @records: @len records of @record_size bytes
+ */
+struct hsx_mbox_queue {
+	spinlock_t lock;		/* the ring and the close notice */
+	wait_queue_head_t wait;
+	struct mutex read_lock;		/* one reader at a time */
+	unsigned int len;
+	unsigned int head;
+	unsigned int count;
+	u32 record_size;
+	u16 module;
+	bool closed;
+	bool close_read;
+	struct hsx_mbox_record close_rec;
+	struct hsx_mbox_sub *sub;
+	u8 records[];
+};
+
+struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 payload_size);
+void hsx_mbox_queue_free(struct hsx_mbox_queue *q);
+int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev);
+void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev);
+struct file *hsx_mbox_queue_file(struct hsx_mbox_queue *q, bool nonblock);
+long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg);
+
+#endif /* _HSX_MBOX_QUEUE_H */

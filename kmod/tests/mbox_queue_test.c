@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: queue files, read through their file as user space reads them:
+ * records, drop accounting, the close notice and end of file, the limits,
+ * and HSX_IOC_MBOX_OPEN's validation.
+ */
+#include <kunit/test.h>
+#include <linux/errno.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../core.h"
+#include "../mailbox.h"
+#include "../mbox_queue.h"
+
+/* A test record: what hsx_mbox_post() is given, 12 bytes, padded to 16 in the file. */
+struct test_record {
+	u32 value;
+	u32 pad;
+	u32 tail;
+};
+
+#define TEST_RECORD_SIZE (sizeof(struct hsx_mbox_record) + 16)
+
+static const void *test_token;
+
+static int test_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
+{
+	auth->token = test_token;
+	return 0;
+}
+
+static const struct hsx_mbox_ops test_ops = {
+	.module = HSX_MODULE_TIMER,
+	.record_size = sizeof(struct test_record),
+	.may_subscribe = test_may_subscribe,
+};
+
+/* Queue subscribers never reach the transport; netlink ones are not made here. */
+static int test_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
+{
+	return -ECONNREFUSED;
+}
+
+static const struct hsx_mbox_transport test_transport = {
+	.deliver = test_deliver,
+};
+
+static int queue_test_init(struct kunit *test)
+{
+	test_token = NULL;
+	hsx_mbox_init(&test_transport);
+	return 0;
+}
+
+static void queue_test_exit(struct kunit *test)
+{
+	hsx_mbox_exit();
+}
+
+static struct hsx_mbox *create(struct kunit *test, const char *name)
+{
+	struct hsx_mbox *mbox = hsx_mbox_create(name, &test_ops, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+	return mbox;
+}
+
+static void post(struct hsx_mbox *mbox, u32 value)
+{
+	struct test_record r = { .value = value, .tail = ~value };
+
+	hsx_mbox_post(mbox, &r);
+}
+
+/* A non-blocking queue file subscribed to @name. */
+static struct file *open_queue(struct kunit *test, const char *name, unsigned int len)
+{
+	struct hsx_mbox_auth auth = {};
+	struct hsx_mbox_queue *q;
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe_queue(name, &auth, len, &q), 0);
+	file = hsx_mbox_queue_file(q, true);
+	if (IS_ERR(file))
+		hsx_mbox_unsubscribe_queue(q);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	return file;
+}
+
+/* Release now, not from a work item: the subscription must end before the test does. */
+static void close_queue(struct file *file)
+{
+	__fput_sync(file);
+}
+
+static ssize_t read_records(struct file *file, void *buf, size_t len)
+{
+	loff_t pos = 0;
+
+	return kernel_read(file, buf, len, &pos);
+}
+
+static const struct hsx_mbox_record *record_at(const u8 *buf, unsigned int i)
+{
+	return (const struct hsx_mbox_record *)(buf + i * TEST_RECORD_SIZE);
+}
+
+static const struct test_record *payload_of(const struct hsx_mbox_record *rec)
+{
+	return (const struct test_record *)(rec + 1);
+}
+
+static unsigned int subscribers(struct hsx_mbox *mbox)
+{
+	unsigned long cursor = hsx_mbox_id(mbox);
+	struct hsx_mbox_info info;
+
+	if (hsx_mbox_info_next(&cursor, &info) || info.id != hsx_mbox_id(mbox))
+		return ~0U;
+	return info.subscribers;
+}
+
+static void queue_records_carry_the_event_and_its_payload(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q1");
+	struct file *file = open_queue(test, "hal:test:q1", 4);
+	u8 *buf = kunit_kzalloc(test, 8 * TEST_RECORD_SIZE, GFP_KERNEL);
+	const struct hsx_mbox_record *rec;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, 10);
+	post(mbox, 11);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 8 * TEST_RECORD_SIZE),
+			(ssize_t)(2 * TEST_RECORD_SIZE));
+	for (i = 0; i < 2; i++) {
+		rec = record_at(buf, i);
+		KUNIT_EXPECT_EQ(test, rec->size, (u32)TEST_RECORD_SIZE);
+		KUNIT_EXPECT_EQ(test, rec->type, (u16)HSX_EVT_DATA);
+		KUNIT_EXPECT_EQ(test, rec->module, (u16)HSX_MODULE_TIMER);
+		KUNIT_EXPECT_EQ(test, rec->mbox_id, hsx_mbox_id(mbox));
+		KUNIT_EXPECT_EQ(test, rec->seq, (u64)i + 1);
+		KUNIT_EXPECT_NE(test, rec->timestamp_ns, 0ULL);
+		KUNIT_EXPECT_EQ(test, rec->dropped, 0U);
+		KUNIT_EXPECT_EQ(test, rec->close_reason, 0U);
+		KUNIT_EXPECT_EQ(test, payload_of(rec)->value, 10 + i);
+		KUNIT_EXPECT_EQ(test, payload_of(rec)->tail, ~(10 + i));
+		/* The alignment after the module's record is zero, not stale memory. */
+		KUNIT_EXPECT_EQ(test, *(const u32 *)((const u8 *)(rec + 1) + 12), 0U);
+	}
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, vfs_poll(file, NULL), (__poll_t)0);
+	post(mbox, 12);
+	KUNIT_EXPECT_EQ(test, vfs_poll(file, NULL), (__poll_t)(EPOLLIN | EPOLLRDNORM));
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_reads_whole_records_only(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q2");
+	struct file *file = open_queue(test, "hal:test:q2", 4);
+	u8 *buf = kunit_kzalloc(test, 2 * TEST_RECORD_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, 1);
+	post(mbox, 2);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE - 1), (ssize_t)-EINVAL);
+	/* Room for one and a half: one, and the other stays queued. */
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE + TEST_RECORD_SIZE / 2),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 1U);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, 2 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 2U);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_full_drops_are_counted_and_reported(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q3");
+	struct file *file = open_queue(test, "hal:test:q3", 2);
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+	const struct hsx_mbox_record *rec;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 1; i <= 5; i++)
+		post(mbox, i);
+	hsx_mbox_post_lost(mbox, 4);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 7ULL);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(2 * TEST_RECORD_SIZE));
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 1U);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 1))->value, 2U);
+	post(mbox, 6);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	rec = record_at(buf, 0);
+	/* 3 posts found it full, 4 were lost before posting: delivered + dropped = posted. */
+	KUNIT_EXPECT_EQ(test, rec->seq, 10ULL);
+	KUNIT_EXPECT_EQ(test, rec->dropped, 7U);
+	KUNIT_EXPECT_EQ(test, rec->dropped_total, 7ULL);
+	KUNIT_EXPECT_EQ(test, payload_of(rec)->value, 6U);
+	post(mbox, 7);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->dropped, 0U);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->dropped_total, 7ULL);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_close_notice_follows_records_then_end_of_file(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q4");
+	struct file *file = open_queue(test, "hal:test:q4", 1);
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+	const struct hsx_mbox_record *rec;
+	u32 id = hsx_mbox_id(mbox);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, 1);
+	post(mbox, 2);		/* full: dropped */
+	/* The queue is full, yet the close notice is never dropped. */
+	hsx_mbox_destroy(mbox, HSX_CLOSE_ADMIN);
+	KUNIT_EXPECT_EQ(test, vfs_poll(file, NULL), (__poll_t)(EPOLLIN | EPOLLRDNORM | EPOLLHUP));
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(2 * TEST_RECORD_SIZE));
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->type, (u16)HSX_EVT_DATA);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 1U);
+	rec = record_at(buf, 1);
+	KUNIT_EXPECT_EQ(test, rec->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, rec->size, (u32)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, rec->mbox_id, id);
+	KUNIT_EXPECT_EQ(test, rec->seq, 3ULL);
+	KUNIT_EXPECT_EQ(test, rec->close_reason, (u32)HSX_CLOSE_ADMIN);
+	KUNIT_EXPECT_EQ(test, rec->dropped, 1U);
+	KUNIT_EXPECT_EQ(test, payload_of(rec)->value, 0U);
+	/* Then end of file, for ever, and poll says so. */
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, vfs_poll(file, NULL), (__poll_t)EPOLLHUP);
+	close_queue(file);
+}
+
+static void queue_close_token_ends_only_its_queues(struct kunit *test)
+{
+	static const int token;
+	struct hsx_mbox *mbox = create(test, "hal:test:q5");
+	struct file *plain = open_queue(test, "hal:test:q5", 4), *granted;
+	u8 *buf = kunit_kzalloc(test, 2 * TEST_RECORD_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	test_token = &token;
+	granted = open_queue(test, "hal:test:q5", 4);
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 2U);
+	hsx_mbox_close_token(&token, HSX_CLOSE_REVOKED);
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 1U);
+	KUNIT_ASSERT_EQ(test, read_records(granted, buf, 2 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->close_reason, (u32)HSX_CLOSE_REVOKED);
+	post(mbox, 9);
+	KUNIT_ASSERT_EQ(test, read_records(plain, buf, 2 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	/* The notice took a sequence number: the others see a gap, not a drop. */
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->seq, 2ULL);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->dropped, 0U);
+	close_queue(granted);
+	close_queue(plain);
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 0U);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_release_ends_the_subscription(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q6");
+	struct hsx_mbox_stats before, after;
+	struct file *file;
+
+	hsx_mbox_get_stats(&before);
+	file = open_queue(test, "hal:test:q6", 4);
+	post(mbox, 1);		/* left unread */
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 1U);
+	close_queue(file);
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 0U);
+	hsx_mbox_get_stats(&after);
+	KUNIT_EXPECT_EQ(test, after.subscriptions, before.subscriptions);
+	post(mbox, 2);		/* reaches nobody, and touches no freed queue */
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_lengths_and_total_are_bounded(struct kunit *test)
+{
+	const unsigned int n = HSX_MBOX_QUEUE_TOTAL / HSX_MBOX_QUEUE_MAX;
+	struct hsx_mbox_queue **qs = kunit_kcalloc(test, n, sizeof(*qs), GFP_KERNEL);
+	struct hsx_mbox_queue *q;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, qs);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_queue_alloc(0, 0, 0)), (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_queue_alloc(HSX_MBOX_QUEUE_MAX + 1, 0, 0)),
+			(long)-EINVAL);
+	for (i = 0; i < n; i++) {
+		qs[i] = hsx_mbox_queue_alloc(HSX_MBOX_QUEUE_MAX, 0, 0);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, qs[i]);
+	}
+	/* Every record of every queue file is spoken for: not one more. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_mbox_queue_alloc(1, 0, 0)), (long)-ENOSPC);
+	hsx_mbox_queue_free(qs[0]);
+	q = hsx_mbox_queue_alloc(HSX_MBOX_QUEUE_MAX, 0, 0);
+	KUNIT_EXPECT_NOT_ERR_OR_NULL(test, q);
+	if (!IS_ERR(q))
+		hsx_mbox_queue_free(q);
+	for (i = 1; i < n; i++)
+		hsx_mbox_queue_free(qs[i]);
+}
+
+static void queue_subscribe_errors(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q7");
+	struct hsx_mbox_auth auth = {};
+	struct file *files[HSX_MBOX_MAX_SUBSCRIBERS];
+	struct hsx_mbox_queue *q;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:none", &auth, 4, &q), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q7", &auth, 0, &q), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		files[i] = open_queue(test, "hal:test:q7", 1);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q7", &auth, 1, &q), -ENOSPC);
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		close_queue(files[i]);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static void queue_open_ioctl_rejects_bad_requests(struct kunit *test)
+{
+	struct hsx_client client = {};
+	struct hsx_mbox_open req;
+
+	memset(&req, 0, sizeof(req));
+	strscpy(req.name, "hal:test:none", sizeof(req.name));
+	req.flags = ~HSX_MBOX_O_ALL;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
+	req.flags = 0;
+	req.reserved[1] = 1;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
+	req.reserved[1] = 0;
+	req.queue_len = HSX_MBOX_QUEUE_MAX + 1;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
+	req.queue_len = 0;
+	memset(req.name, 'x', sizeof(req.name));	/* no NUL */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
+	req.name[0] = '\0';
+	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
+}
+
+static struct kunit_case hsx_mbox_queue_cases[] = {
+	KUNIT_CASE(queue_records_carry_the_event_and_its_payload),
+	KUNIT_CASE(queue_reads_whole_records_only),
+	KUNIT_CASE(queue_full_drops_are_counted_and_reported),
+	KUNIT_CASE(queue_close_notice_follows_records_then_end_of_file),
+	KUNIT_CASE(queue_close_token_ends_only_its_queues),
+	KUNIT_CASE(queue_release_ends_the_subscription),
+	KUNIT_CASE(queue_lengths_and_total_are_bounded),
+	KUNIT_CASE(queue_subscribe_errors),
+	KUNIT_CASE(queue_open_ioctl_rejects_bad_requests),
+	{}
+};
+
+static struct kunit_suite hsx_mbox_queue_suite = {
+	.name = "hsx_mbox_queue",
+	.init = queue_test_init,
+	.exit = queue_test_exit,
+	.test_cases = hsx_mbox_queue_cases,
+};
+
+kunit_test_suite(hsx_mbox_queue_suite);
