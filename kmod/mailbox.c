@@ -724,6 +724,7 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 	sub->token = auth->token;
 	sub->queue = q;
 	q->sub = sub;
+	q->mbox_id = mbox->id;
 	hsx_mbox_n_subs++;
 
 	spin_lock_bh(&mbox->lock);

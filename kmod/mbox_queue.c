@@ -26,13 +26,13 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/uio.h>
 
+#include "cap.h"
 #include "core.h"
 #include "mailbox.h"
 #include "mbox_queue.h"
-
-#define HSX_MBOX_RECORD_MAX	(sizeof(struct hsx_mbox_record) + HSX_MBOX_RECORD_PAYLOAD_MAX)
 
 /* Records of every queue file together, so that memory stays bounded. */
 static atomic_t hsx_mbox_queue_records = ATOMIC_INIT(0);
@@ -246,6 +246,23 @@ static __poll_t hsx_mbox_queue_poll(struct file *file, struct poll_table_struct 
 	return mask;
 }
 
+static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct hsx_mbox_queue *q = file->private_data;
+	struct hsx_mbox_queue_info info = {
+		.mbox_id = q->mbox_id,
+		.record_size = q->record_size,
+		.queue_len = q->len,
+	};
+
+	if (cmd != HSX_IOC_MBOX_QUEUE_INFO)
+		return -ENOTTY;
+	spin_lock_bh(&q->lock);
+	info.queued = q->count + (q->closed && !q->close_read);
+	spin_unlock_bh(&q->lock);
+	return copy_to_user((void __user *)arg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
 static int hsx_mbox_queue_release(struct inode *inode, struct file *file)
 {
 	hsx_mbox_unsubscribe_queue(file->private_data);
@@ -256,6 +273,8 @@ static const struct file_operations hsx_mbox_queue_fops = {
 	.owner = THIS_MODULE,
 	.read_iter = hsx_mbox_queue_read_iter,
 	.poll = hsx_mbox_queue_poll,
+	.unlocked_ioctl = hsx_mbox_queue_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.release = hsx_mbox_queue_release,
 	.llseek = noop_llseek,
 };
@@ -295,7 +314,7 @@ long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg)
 	};
 	struct hsx_mbox_queue *q;
 	struct file *file;
-	int fd, ret;
+	int fd, idx, ret;
 
 	if ((req->flags & ~HSX_MBOX_O_ALL) || req->reserved[0] || req->reserved[1] ||
 	    req->queue_len > HSX_MBOX_QUEUE_MAX || !req->name[0] ||
@@ -305,8 +324,15 @@ long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg)
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		return fd;
+	/*
+	 * As for netlink (genl.c): the SRCU section keeps the capability that
+	 * may_subscribe looks at alive, and a revocation waits for it before
+	 * it ends the subscriptions made under that capability.
+	 */
+	idx = srcu_read_lock(&hsx_cap_srcu);
 	ret = hsx_mbox_subscribe_queue(req->name, &auth, req->queue_len ?: HSX_MBOX_QUEUE_DEFAULT,
 				       &q);
+	srcu_read_unlock(&hsx_cap_srcu, idx);
 	if (ret)
 		goto err_fd;
 	file = hsx_mbox_queue_file(q, req->flags & HSX_MBOX_O_NONBLOCK);

@@ -20,7 +20,7 @@ struct hsx_mbox_event;
 struct hsx_mbox_sub;
 
 /* The largest module record a mailbox may carry to a queue file. */
-#define HSX_MBOX_RECORD_PAYLOAD_MAX	64
+#define HSX_MBOX_RECORD_PAYLOAD_MAX	(HSX_MBOX_RECORD_MAX - sizeof(struct hsx_mbox_record))
 
 /**
  * struct hsx_mbox_queue - one queue file's subscription
@@ -34,6 +34,7 @@ struct hsx_mbox_sub;
  * @count: records queued
  * @record_size: bytes of one record, header and payload
  * @module: HSX_MODULE_* of its mailbox's records
+ * @mbox_id: its mailbox
  * @closed: @close_rec follows the queued records; nothing is queued after it
  * @close_read: @close_rec was read: end of file
  * @close_rec: the close notice, whose room is always there
@@ -49,6 +50,7 @@ struct hsx_mbox_queue {
 	unsigned int count;
 	u32 record_size;
 	u16 module;
+	u32 mbox_id;
 	bool closed;
 	bool close_read;
 	struct hsx_mbox_record close_rec;

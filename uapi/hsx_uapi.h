@@ -772,6 +772,25 @@ struct hsx_mbox_open {
 	     struct hsx_mbox_open)
 
 /**
+ * struct hsx_mbox_queue_info - HSX_IOC_MBOX_QUEUE_INFO, on a queue file
+ * @mbox_id: the mailbox, as in its records
+ * @record_size: bytes of each record (struct hsx_mbox_record included)
+ * @queue_len: records the queue holds
+ * @queued: records queued now, the close notice included
+ */
+struct hsx_mbox_queue_info {
+	__u32 mbox_id;
+	__u32 record_size;
+	__u32 queue_len;
+	__u32 queued;
+};
+
+#define HSX_CORE_FN_MBOX_QUEUE_INFO	0x5	/* on the queue file, not a node */
+#define HSX_IOC_MBOX_QUEUE_INFO \
+	_IOR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_INFO), \
+	     struct hsx_mbox_queue_info)
+
+/**
  * struct hsx_mbox_record - the header of a record read from a queue file
  * @size: bytes of the record, this header included; the next one starts there
  * @type: HSX_EVT_DATA or HSX_EVT_CLOSED
@@ -797,6 +816,9 @@ struct hsx_mbox_record {
 	__u32 close_reason;
 	__u32 reserved;
 };
+
+/* No record of a queue file is larger: a buffer this big reads any one. */
+#define HSX_MBOX_RECORD_MAX	128
 
 /* ---- Mailboxes: generic netlink --------------------------------------- */
 

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mailbox handles: one subscription, one generic netlink socket.
+ * Mailbox handles: one subscription, one file of its own: a queue file or a
+ * generic netlink socket.
  *
- * Each handle has a socket of its own, so the kernel queues each
- * subscription's events separately (in that socket's receive buffer) and a
- * blocking wait on one handle needs no demultiplexing. A handle is reference
+ * A handle opened with a /dev/hsx file to authorize it is a queue file
+ * (HSX_IOC_MBOX_OPEN on that file): the kernel copies each event into the
+ * file's ring of records, and a receive reads one record, with no message to
+ * build or parse. Without one, or on a kernel that has no queue files, it is
+ * a netlink socket, subscribed with HSX_CMD_MBOX_OPEN (privileged callers,
+ * tools). Either way the kernel queues each subscription's events separately
+ * and a blocking wait on one handle needs no demultiplexing. A handle is reference
  * counted: the application's reference is dropped by hsx_mailbox_close(), and
  * a thread blocked in hsx_mailbox_recv(), the dispatcher, or a lookup of a
  * timer's or a pin's mailbox each hold their own, so closing never frees
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +30,7 @@
 #include "export.h"
 #include "mailbox.h"
 #include "netlink.h"
+#include "record.h"
 #include "ring.h"
 #include "wire.h"
 
@@ -136,6 +143,35 @@ void hsx_mailbox_unref(hsx_mailbox_t *mb)
 
 /* ---- subscribing ------------------------------------------------------------ */
 
+/*
+ * Subscribe mb->name through a queue file, with auth_fd's authority. Returns
+ * 0, -ENOTTY when the kernel has no queue files, or -errno.
+ */
+static int open_queue(struct hsx_mailbox *mb, int auth_fd)
+{
+    struct hsx_mbox_open req = {.flags = HSX_MBOX_O_NONBLOCK};
+    struct hsx_mbox_queue_info info;
+
+    strcpy(req.name, mb->name);
+    int fd = ioctl(auth_fd, HSX_IOC_MBOX_OPEN, &req);
+    if (fd < 0)
+        return -errno;
+    if (ioctl(fd, HSX_IOC_MBOX_QUEUE_INFO, &info) < 0) {
+        int err = errno;
+        close(fd);
+        return -err;
+    }
+    if (info.record_size < sizeof(struct hsx_mbox_record) ||
+        info.record_size > HSX_MBOX_RECORD_MAX) {
+        close(fd);
+        return -EPROTO;
+    }
+    mb->fd = fd;
+    mb->id = info.mbox_id;
+    mb->record_size = info.record_size;
+    return 0;
+}
+
 struct open_state {
     struct hsx_mailbox *mb;
     bool have_id;
@@ -218,14 +254,19 @@ int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox
     if (!valid_name(name))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
-    int ret = hsx_nl_family(&family);
-    if (ret != HSX_HAL_OK)
-        return ret;
     struct hsx_mailbox *mb = mailbox_new(name);
     if (!mb)
         return hsx_fail_with_errno(errno);
 
-    ret = subscribe(mb, family, auth_fd);
+    int ret = auth_fd >= 0 ? open_queue(mb, auth_fd) : -ENOTTY;
+    if (ret == -ENOTTY) {
+        ret = hsx_nl_family(&family);
+        if (ret != HSX_HAL_OK) {
+            mailbox_free(mb);
+            return ret;
+        }
+        ret = subscribe(mb, family, auth_fd);
+    }
     /*
      * ENOENT is "no such mailbox", but genetlink also answers it for a family
      * ID it does not know: if hsx.ko was reloaded, the cached ID is stale.
@@ -278,6 +319,20 @@ int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **m
     return HSX_HAL_OK;
 }
 
+int hsx_mailbox_from_queue_fd(int fd, uint32_t id, uint32_t record_size, const char *name,
+                              hsx_mailbox_t **mailbox)
+{
+    if (record_size < sizeof(struct hsx_mbox_record) || record_size > HSX_MBOX_RECORD_MAX) {
+        if (mailbox)
+            *mailbox = NULL;
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    }
+    int ret = hsx_mailbox_from_fd(fd, id, name, mailbox);
+    if (ret == HSX_HAL_OK)
+        (*mailbox)->record_size = record_size;
+    return ret;
+}
+
 /* ---- receiving -------------------------------------------------------------- */
 
 /*
@@ -321,7 +376,11 @@ static int consume_locked(struct hsx_mailbox *mb, const void *buf, ssize_t len,
         return hsx_fail_with(HSX_HAL_CLOSED, 0);
     }
 
-    if ((size_t)len > HSX_NL_BUFSIZE)
+    if (mb->record_size) {
+        ret = hsx_record_decode(buf, (size_t)len, event);
+        if (ret == 0)
+            ret = 1;
+    } else if ((size_t)len > HSX_NL_BUFSIZE)
         ret = -EMSGSIZE;
     else
         ret = hsx_wire_decode_datagram(buf, (size_t)len, mb->family, event);
@@ -369,7 +428,10 @@ static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
             ret = consume_locked(mb, msg->data, (ssize_t)msg->len, event, lost_if_bad);
             free(msg);
         } else {
-            ssize_t len = recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+            /* A queue file is non-blocking; one record at a time, each read whole. */
+            ssize_t len = mb->record_size
+                              ? read(mb->fd, buf, mb->record_size)
+                              : recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
             ret = consume_locked(mb, buf, len < 0 ? -errno : len, event, lost_if_bad);
         }
     } while (ret == HSX_MAILBOX_READ_AGAIN);
@@ -399,7 +461,7 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
 
     do {
         const void *data = NULL;
-        ssize_t len = hsx_ring_recv(mb->fd, mb->wake_fd, until, &data);
+        ssize_t len = hsx_ring_recv(mb->fd, mb->record_size, mb->wake_fd, until, &data);
 
         if (len == -ETIME)
             return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);

@@ -35,7 +35,8 @@ struct hsx_mailbox {
     atomic_uint refs;
 
     /* Fixed once the handle is returned. */
-    int fd;                  /* the subscription's own socket */
+    int fd;                  /* the subscription's own socket or queue file */
+    uint32_t record_size;    /* a queue file's record size; 0 for a socket */
     int wake_fd;             /* eventfd, written once by close to end a blocked recv */
     struct mnl_socket *sock; /* owner of fd; NULL for hsx_mailbox_from_fd() */
     uint16_t family;         /* genl family ID; 0 accepts any message type */
@@ -61,6 +62,15 @@ struct hsx_mailbox {
  * file on fd counts as the mailbox being destroyed.
  */
 int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **mailbox);
+
+/*
+ * The same for a file that returns queue-file records of record_size bytes
+ * (struct hsx_mbox_record and a module record), e.g. a non-blocking pipe a
+ * test writes records into. End of file after the last record is the end of
+ * the subscription, as for a queue file.
+ */
+int hsx_mailbox_from_queue_fd(int fd, uint32_t id, uint32_t record_size, const char *name,
+                              hsx_mailbox_t **mailbox);
 
 void hsx_mailbox_ref(hsx_mailbox_t *mb);
 void hsx_mailbox_unref(hsx_mailbox_t *mb);

@@ -5,6 +5,7 @@
  *   POLL_ADD(wake_fd)                   ends the wait when the handle is closed
  *   RECV(fd)  --IOSQE_IO_LINK-->  LINK_TIMEOUT(deadline)
  *
+ * (a READ in place of the RECV for a queue file, whose records are read). *
  * The recv and its linked timeout always complete as a pair: whichever
  * finishes first cancels the other, which then completes with -ECANCELED.
  * The wake poll is independent, so whichever of "recv done" and "woken" comes
@@ -136,7 +137,8 @@ static void prep_cancel(struct io_uring *ring, enum op target)
     io_uring_sqe_set_data64(sqe, OP_CANCEL);
 }
 
-ssize_t hsx_ring_recv(int fd, int wake_fd, const struct timespec *deadline, const void **data)
+ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct timespec *deadline,
+                      const void **data)
 {
     struct __kernel_timespec ts;
     struct thread_ring *tr = NULL;
@@ -151,9 +153,13 @@ ssize_t hsx_ring_recv(int fd, int wake_fd, const struct timespec *deadline, cons
     io_uring_prep_poll_add(sqe, wake_fd, POLLIN);
     io_uring_sqe_set_data64(sqe, OP_WAKE);
 
-    /* MSG_TRUNC: report the datagram's real length, so a truncated one is noticed. */
     sqe = io_uring_get_sqe(ring);
-    io_uring_prep_recv(sqe, fd, tr->buf, sizeof(tr->buf), MSG_TRUNC);
+    if (record_len)
+        /* One record: a queue file returns whole records only. */
+        io_uring_prep_read(sqe, fd, tr->buf, (unsigned int)record_len, 0);
+    else
+        /* MSG_TRUNC: report the datagram's real length, so a truncated one is noticed. */
+        io_uring_prep_recv(sqe, fd, tr->buf, sizeof(tr->buf), MSG_TRUNC);
     io_uring_sqe_set_data64(sqe, OP_RECV);
     unsigned int in_flight = 2;
 

@@ -10,13 +10,17 @@
 #include <time.h>
 
 /*
- * Wait for one datagram on fd, until wake_fd becomes readable or the absolute
- * CLOCK_MONOTONIC deadline passes (NULL waits without one). On success
- * returns the datagram's full length, which may exceed the HSX_NL_BUFSIZE
- * bytes stored at *data (the calling thread's buffer, valid until its next
- * call). Otherwise returns -ETIME (deadline), -ECANCELED (woken), or -errno.
+ * Wait for one datagram on fd (record_len 0), or one record of record_len
+ * bytes (at most HSX_NL_BUFSIZE) from a queue file, until wake_fd becomes
+ * readable or the absolute CLOCK_MONOTONIC deadline passes (NULL waits
+ * without one). On success returns the datagram's full length, which may
+ * exceed the HSX_NL_BUFSIZE bytes stored at *data, or the bytes read, 0 at
+ * the end of a queue file (*data is the calling thread's buffer, valid
+ * until its next call). Otherwise returns -ETIME (deadline), -ECANCELED
+ * (woken), or -errno.
  */
-ssize_t hsx_ring_recv(int fd, int wake_fd, const struct timespec *deadline, const void **data);
+ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct timespec *deadline,
+                      const void **data);
 
 /* fork(), in the child: forget the forking thread's ring (see fork.c). */
 void hsx_ring_fork_child(void);

@@ -94,8 +94,11 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
     uint16_t id = (uint16_t)req.timer_id;
 
     snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, id);
-    /* A timer's mailbox admits its creator's uid: no capability is needed to listen. */
-    ret = hsx_mailbox_open_object(name, -1, &mailbox);
+    /*
+     * A timer's mailbox admits its creator's uid: no capability is needed to
+     * listen, but the node's file makes it a queue file.
+     */
+    ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_NODE_TIMER), &mailbox);
     if (ret != HSX_HAL_OK)
         goto cancel;
     ret = hsx_object_table_add(&timers, id, mailbox);

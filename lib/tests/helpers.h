@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Shared by the unit tests: crafting "hsx" netlink messages with libmnl, as
- * hsx.ko would send them, and feeding them to a mailbox handle through a
- * socket pair instead of the kernel.
+ * Shared by the unit tests: crafting "hsx" netlink messages with libmnl, and
+ * queue-file records, as hsx.ko would send them, and feeding them to a
+ * mailbox handle through a socket pair instead of the kernel.
  */
 #ifndef HSX_TEST_HELPERS_H
 #define HSX_TEST_HELPERS_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <pthread.h>
@@ -119,6 +120,63 @@ static inline size_t test_put_event(void *buf, const struct test_event *ev)
     return nlh->nlmsg_len;
 }
 
+/* The record size of a queue file of module's mailboxes, as hsx.ko makes it. */
+static inline uint32_t test_record_size(uint16_t module)
+{
+    size_t payload = module == HSX_MODULE_GPIO    ? sizeof(struct hsx_gpio_record)
+                     : module == HSX_MODULE_TIMER ? sizeof(struct hsx_timer_record)
+                                                  : sizeof(struct hsx_cap_record);
+    return (uint32_t)(sizeof(struct hsx_mbox_record) + payload);
+}
+
+/*
+ * Builds the event as a queue file's record of record_size bytes into buf (at
+ * least HSX_MBOX_RECORD_MAX bytes); returns record_size. omit and cap_omit
+ * do not apply: a record has every field.
+ */
+static inline size_t test_put_record(void *buf, const struct test_event *ev, uint32_t record_size)
+{
+    struct hsx_mbox_record hdr = {
+        .size = record_size,
+        .type = ev->type ? ev->type : HSX_EVT_DATA,
+        .mbox_id = ev->mailbox_id,
+        .dropped = ev->dropped,
+        .seq = ev->seq,
+        .timestamp_ns = ev->timestamp_ns,
+        .dropped_total = ev->dropped_total,
+        .close_reason = ev->close_reason,
+    };
+    unsigned char *payload = (unsigned char *)buf + sizeof(hdr);
+
+    memset(buf, 0, record_size);
+    if (ev->timer) {
+        struct hsx_timer_record r = {.id = ev->timer_id,
+                                     .overruns = ev->overruns,
+                                     .tick_us = ev->tick_us,
+                                     .expirations = ev->expirations};
+        hdr.module = HSX_MODULE_TIMER;
+        memcpy(payload, &r, sizeof(r));
+    } else if (ev->gpio) {
+        struct hsx_gpio_record r = {.pin = ev->pin,
+                                    .edge = ev->edge,
+                                    .value = ev->value,
+                                    .timestamp_ns = ev->edge_ns,
+                                    .line_seq = ev->line_seq};
+        hdr.module = HSX_MODULE_GPIO;
+        memcpy(payload, &r, sizeof(r));
+    } else if (ev->cap) {
+        struct hsx_cap_record r = {.id = ev->cap_id,
+                                   .object = ev->cap_object,
+                                   .module = ev->cap_module,
+                                   .reason = ev->cap_reason,
+                                   .holder_pid = ev->cap_holder};
+        hdr.module = HSX_MODULE_CORE;
+        memcpy(payload, &r, sizeof(r));
+    }
+    memcpy(buf, &hdr, sizeof(hdr));
+    return record_size;
+}
+
 /* A timer expiry event for mailbox_id with sequence number seq. */
 static inline struct test_event test_expiry(uint32_t mailbox_id, uint64_t seq)
 {
@@ -202,6 +260,35 @@ static inline int test_mailbox(uint32_t id, const char *name, hsx_mailbox_t **mb
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
         return -1;
     if (hsx_mailbox_from_fd(fds[0], id, name, mb) != HSX_HAL_OK) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    *peer = fds[1];
+    return 0;
+}
+
+static inline bool test_send_record(int peer, const struct test_event *ev, uint32_t record_size)
+{
+    unsigned char buf[HSX_MBOX_RECORD_MAX];
+    size_t len = test_put_record(buf, ev, record_size);
+    return send(peer, buf, len, 0) == (ssize_t)len;
+}
+
+/*
+ * A queue-file mailbox handle over one end of a SOCK_SEQPACKET pair, made
+ * non-blocking as the library makes queue files; *peer is the "kernel" end,
+ * which sends one record per packet.
+ */
+static inline int test_queue_mailbox(uint32_t id, const char *name, uint32_t record_size,
+                                     hsx_mailbox_t **mb, int *peer)
+{
+    int fds[2];
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+        return -1;
+    if (fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0 ||
+        hsx_mailbox_from_queue_fd(fds[0], id, record_size, name, mb) != HSX_HAL_OK) {
         close(fds[0]);
         close(fds[1]);
         return -1;

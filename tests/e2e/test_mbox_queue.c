@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Queue files (HSX_IOC_MBOX_OPEN) through the raw uAPI, on timers, so both
+ * kernels run them: records and their layout, non-blocking and blocking
+ * reads, exact drop accounting when the queue overflows, the close notice
+ * and end of file, a reader killed while blocked, and every bad request.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_uapi.h"
+
+#define TIMER_RECORD_SIZE (sizeof(struct hsx_mbox_record) + sizeof(struct hsx_timer_record))
+
+struct timer {
+    int node;
+    struct hsx_timer_id id;
+    char mailbox[HSX_MBOX_NAME_MAX];
+};
+
+static void test_timer_create(struct timer *t, uint32_t period_us, uint32_t flags)
+{
+    struct hsx_timer_create create = {.period_us = period_us, .flags = flags};
+
+    t->node = e2e_open_node("timer");
+    assert_int_equal(e2e_ioctl(t->node, HSX_IOC_TIMER_CREATE, &create), 0);
+    memset(&t->id, 0, sizeof(t->id));
+    t->id.timer_id = create.timer_id;
+    snprintf(t->mailbox, sizeof(t->mailbox), HSX_MBOX_TIMER_FMT, create.timer_id);
+}
+
+static int queue_open(int node, const char *name, uint32_t len, uint32_t flags)
+{
+    struct hsx_mbox_open req = {.queue_len = len, .flags = flags};
+
+    snprintf(req.name, sizeof(req.name), "%s", name);
+    return e2e_ioctl(node, HSX_IOC_MBOX_OPEN, &req);
+}
+
+static struct hsx_mbox_queue_info queue_info(int fd)
+{
+    struct hsx_mbox_queue_info info;
+
+    memset(&info, 0xff, sizeof(info));
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_INFO, &info), 0);
+    return info;
+}
+
+struct record {
+    struct hsx_mbox_record hdr;
+    struct hsx_timer_record timer;
+};
+
+static void records_are_timer_events(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[4];
+
+    test_timer_create(&t, 20000, HSX_TIMER_F_STOPPED);
+    int fd = queue_open(t.node, t.mailbox, 0, HSX_MBOX_O_NONBLOCK);
+    assert_true(fd >= 0);
+    assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+    assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
+    struct hsx_mbox_queue_info info = queue_info(fd);
+    assert_int_equal(info.record_size, TIMER_RECORD_SIZE);
+    assert_int_equal(info.queue_len, HSX_MBOX_QUEUE_DEFAULT);
+    assert_int_equal(info.queued, 0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/mailbox/subscriptions") >= 1, 1);
+
+    /* Nothing yet. */
+    assert_int_equal(read(fd, r, sizeof(r)), -1);
+    assert_int_equal(errno, EAGAIN);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, E2E_LIVENESS_MS), 1);
+    assert_true(p.revents & POLLIN);
+    ssize_t n = read(fd, r, sizeof(r[0]));
+    assert_int_equal(n, (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.size, TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_DATA);
+    assert_int_equal(r[0].hdr.module, HSX_MODULE_TIMER);
+    assert_int_equal(r[0].hdr.mbox_id, info.mbox_id);
+    assert_int_equal(r[0].hdr.seq, 1);
+    assert_int_equal(r[0].hdr.dropped, 0);
+    assert_int_equal(r[0].timer.id, t.id.timer_id);
+    assert_int_equal(r[0].timer.expirations, 1);
+    assert_true(r[0].hdr.timestamp_ns > 0);
+
+    /* A buffer shorter than one record is refused and takes nothing. */
+    char small[TIMER_RECORD_SIZE - 1];
+    assert_int_equal(poll(&p, 1, E2E_LIVENESS_MS), 1);
+    assert_int_equal(read(fd, small, sizeof(small)), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(read(fd, r, sizeof(r[0])), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.seq, 2);
+
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+    close(fd);
+    close(t.node);
+}
+
+/* A full queue drops, and every record says how many since the one before. */
+static void overflow_is_counted_exactly(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[8];
+    uint64_t delivered = 0, dropped = 0, last_seq = 0, dropped_total = 0;
+
+    test_timer_create(&t, 1000, 0);
+    int fd = queue_open(t.node, t.mailbox, 2, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(queue_info(fd).queue_len, 2);
+    usleep(100000); /* about 100 expiries into a queue of 2 */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+
+    /* Blocking reads: the records, then the close notice, then end of file. */
+    for (;;) {
+        ssize_t n = read(fd, r, sizeof(r));
+        assert_true(n >= 0);
+        if (n == 0)
+            break;
+        assert_int_equal(n % TIMER_RECORD_SIZE, 0);
+        for (ssize_t i = 0; i < n / (ssize_t)TIMER_RECORD_SIZE; i++) {
+            const struct hsx_mbox_record *h = &r[i].hdr;
+
+            assert_int_equal(h->seq - last_seq - 1, h->dropped);
+            dropped += h->dropped;
+            dropped_total = h->dropped_total;
+            last_seq = h->seq;
+            if (h->type == HSX_EVT_CLOSED) {
+                assert_int_equal(h->close_reason, HSX_CLOSE_CANCELLED);
+                assert_int_equal(r[i].timer.id, 0);
+            } else {
+                delivered++;
+            }
+        }
+    }
+    assert_true(dropped > 0);
+    assert_int_equal(dropped_total, dropped);
+    /* Every expiry, and the close notice: delivered + dropped + 1 = the last number. */
+    assert_int_equal(delivered + dropped + 1, last_seq);
+    printf("# %llu delivered, %llu dropped\n", (unsigned long long)delivered,
+           (unsigned long long)dropped);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 0), 1);
+    assert_true(p.revents & POLLHUP);
+    assert_false(p.revents & POLLIN);
+    assert_int_equal(read(fd, r, sizeof(r)), 0);
+    close(fd);
+    close(t.node);
+}
+
+static void *close_later(void *arg)
+{
+    usleep(100000);
+    close(*(int *)arg);
+    return NULL;
+}
+
+/* Closing the file that owns the timer ends it; a reader blocked meanwhile gets the notice. */
+static void a_blocked_reader_gets_the_close_notice(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r;
+    pthread_t closer;
+
+    test_timer_create(&t, 100000, HSX_TIMER_F_STOPPED);
+    int fd = queue_open(t.node, t.mailbox, 4, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(pthread_create(&closer, NULL, close_later, &t.node), 0);
+    assert_int_equal(read(fd, &r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    pthread_join(closer, NULL);
+    assert_int_equal(r.hdr.type, HSX_EVT_CLOSED);
+    assert_int_equal(r.hdr.close_reason, HSX_CLOSE_OWNER_GONE);
+    assert_int_equal(r.hdr.seq, 1);
+    assert_int_equal(read(fd, &r, sizeof(r)), 0);
+    close(fd);
+}
+
+/* kill -9 of a reader blocked in read() ends its subscription; nothing is left behind. */
+static void a_killed_reader_leaves_nothing(void **state)
+{
+    (void)state;
+    struct timer t;
+    int ready[2];
+    char c;
+
+    test_timer_create(&t, 100000, HSX_TIMER_F_STOPPED);
+    uint64_t before = e2e_sysfs_u64("/sys/hal/mailbox/subscriptions");
+    assert_int_equal(pipe(ready), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct record r;
+        int fd = queue_open(t.node, t.mailbox, 4, 0);
+
+        if (fd < 0 || write(ready[1], "x", 1) != 1)
+            _exit(1);
+        (void)!read(fd, &r, sizeof(r)); /* blocks: the timer is stopped */
+        _exit(2);
+    }
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/mailbox/subscriptions"), before + 1);
+    usleep(50000);
+    kill(child, SIGKILL);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/mailbox/subscriptions"), before);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+    close(ready[0]);
+    close(ready[1]);
+    close(t.node);
+}
+
+static void bad_requests_are_clear_errors(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct hsx_mbox_open req;
+
+    test_timer_create(&t, 100000, HSX_TIMER_F_STOPPED);
+    assert_int_equal(queue_open(t.node, "hal:timer:99999", 0, 0), -ENOENT);
+    assert_int_equal(queue_open(t.node, t.mailbox, HSX_MBOX_QUEUE_MAX + 1, 0), -EINVAL);
+    assert_int_equal(queue_open(t.node, t.mailbox, 0, ~HSX_MBOX_O_ALL), -EINVAL);
+    assert_int_equal(queue_open(t.node, "", 0, 0), -EINVAL);
+    memset(&req, 0, sizeof(req));
+    memset(req.name, 'x', sizeof(req.name)); /* no terminating NUL */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_MBOX_OPEN, &req), -EINVAL);
+    memset(&req, 0, sizeof(req));
+    strcpy(req.name, t.mailbox);
+    req.reserved[0] = 1;
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_MBOX_OPEN, &req), -EINVAL);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_MBOX_OPEN, (void *)8), -EFAULT);
+    /* The queue file's own ioctl is not a node's, and the reverse. */
+    int fd = queue_open(t.node, t.mailbox, 1, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CORE_VERSION, &(struct hsx_core_version){0}), -ENOTTY);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_MBOX_QUEUE_INFO, &(struct hsx_mbox_queue_info){0}),
+                     -ENOTTY);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_INFO, (void *)8), -EFAULT);
+    /* Not writable. */
+    assert_int_equal(write(fd, "x", 1), -1);
+    assert_int_equal(errno, EBADF);
+    close(fd);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+    close(t.node);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(records_are_timer_events),
+        cmocka_unit_test(overflow_is_counted_exactly),
+        cmocka_unit_test(a_blocked_reader_gets_the_close_notice),
+        cmocka_unit_test(a_killed_reader_leaves_nothing),
+        cmocka_unit_test(bad_requests_are_clear_errors),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
