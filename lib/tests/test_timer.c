@@ -90,8 +90,8 @@ static int fake_open_mailbox(const char *name, int auth_fd, hsx_mailbox_t **mb)
     unsigned int id = 0;
     int peer, ret = HSX_HAL_OK;
 
-    /* A timer's mailbox admits its creator's uid: never a capability. */
-    assert_int_equal(auth_fd, -1);
+    /* On the node's file: a timer's mailbox admits its creator's uid, never a capability. */
+    assert_true(auth_fd >= 0);
     pthread_mutex_lock(&fk.lock);
     fake_log('M');
     snprintf(fk.last_name, sizeof(fk.last_name), "%s", name);
