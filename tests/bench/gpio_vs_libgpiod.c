@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <gpiod.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -211,6 +212,26 @@ static void on_edge(void *data, uint32_t length, void *user)
     edge_seen(now, (uint64_t)since_us * 1000);
 }
 
+/*
+ * Where the threads run, the same for both sides: the thread that sees edges
+ * on CPU 1, the one that makes them (and so the interrupt and its thread) on
+ * CPU 0. A thread inherits its creator's CPUs, so the caller moves to CPU 1
+ * before the application thread is made and back to CPU 0 after. Left to the
+ * scheduler, whether a wake-up stays on the waker's CPU or crosses to the
+ * other one changes from round to round, and with it which side looks faster.
+ */
+static void run_on_cpu(int cpu)
+{
+    cpu_set_t set;
+
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+        return;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set))
+        perror("gpio_vs_libgpiod: sched_setaffinity");
+}
+
 static int hsx_latency(uint64_t *lat, uint64_t *irq_lat)
 {
     int ret;
@@ -220,10 +241,12 @@ static int hsx_latency(uint64_t *lat, uint64_t *irq_lat)
         return -1;
     /* gpio-sim keeps the last driven value after output: start from low. */
     sim_pull(0);
-    if (hsx_check("hsx_gpio_set_interrupt_callback",
-                  hsx_gpio_set_interrupt_callback(PIN, on_edge, NULL)) < 0 ||
-        hsx_check("hsx_gpio_set_interrupt", hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true)) <
-            0)
+    run_on_cpu(1); /* the library's dispatcher thread starts with the first callback */
+    ret = hsx_check("hsx_gpio_set_interrupt_callback",
+                    hsx_gpio_set_interrupt_callback(PIN, on_edge, NULL));
+    run_on_cpu(0);
+    if (ret < 0 || hsx_check("hsx_gpio_set_interrupt",
+                             hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true)) < 0)
         return -1;
     ret = drive_edges(lat, irq_lat);
     hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
@@ -274,8 +297,12 @@ static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat, uint64_t *irq_l
     if (!line)
         return -1;
     sim_pull(0); /* start from low, as the hsx run does */
-    if (gpiod_line_request_both_edges_events(line, "bench") ||
-        pthread_create(&reader, NULL, gpiod_reader, line))
+    if (gpiod_line_request_both_edges_events(line, "bench"))
+        return -1;
+    run_on_cpu(1);
+    ret = pthread_create(&reader, NULL, gpiod_reader, line);
+    run_on_cpu(0);
+    if (ret)
         return -1;
     ret = drive_edges(lat, irq_lat);
     if (ret)
@@ -329,6 +356,7 @@ static int run_side(int (*measure)(struct side *), struct side *out)
         return -1;
     if (pid == 0) {
         close(fd[0]);
+        run_on_cpu(0);
         if (sem_init(&seen, 0, 0) || measure(out) ||
             write(fd[1], out, sizeof(*out)) != sizeof(*out))
             _exit(1);
