@@ -547,6 +547,47 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
 	return drops;
 }
 
+/*
+ * The mailbox @name, if its owner lets @auth listen and it has room for one
+ * more subscriber; else an ERR_PTR() (-ENOENT, the owner's errno, -ENOSPC).
+ */
+static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_auth *auth)
+{
+	struct hsx_mbox *mbox;
+	int ret;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	mbox = hsx_mbox_find_name(name);
+	if (!mbox)
+		return ERR_PTR(-ENOENT);
+	if (mbox->ops->may_subscribe) {
+		ret = mbox->ops->may_subscribe(mbox, auth);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
+	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
+		return ERR_PTR(-ENOSPC);
+	return mbox;
+}
+
+/* Make @sub, its transport's part set, a subscriber of @mbox. */
+static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
+				 const struct hsx_mbox_auth *auth)
+{
+	lockdep_assert_held(&hsx_mbox_mutex);
+	sub->mbox = mbox;
+	sub->mbox_id = mbox->id;
+	sub->token = auth->token;
+	hsx_mbox_n_subs++;
+
+	spin_lock_bh(&mbox->lock);
+	list_add_tail(&sub->mbox_node, &mbox->subs);
+	mbox->n_subs++;
+	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_gen++;
+}
+
 /**
  * hsx_mbox_subscribe - subscribe a netlink port to a mailbox
  * @name: the mailbox's name
@@ -570,14 +611,10 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 		return -ENOMEM;
 
 	mutex_lock(&hsx_mbox_mutex);
-	mbox = hsx_mbox_find_name(name);
-	ret = -ENOENT;
-	if (!mbox)
+	mbox = hsx_mbox_admit_locked(name, auth);
+	if (IS_ERR(mbox)) {
+		ret = PTR_ERR(mbox);
 		goto err_unlock;
-	if (mbox->ops->may_subscribe) {
-		ret = mbox->ops->may_subscribe(mbox, auth);
-		if (ret)
-			goto err_unlock;
 	}
 
 	port = hsx_mbox_find_port(portid);
@@ -591,9 +628,7 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 	}
 
 	ret = -ENOSPC;
-	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
-	    (port && port->n_subs >= HSX_MBOX_MAX_PER_SOCKET) ||
-	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
+	if (port && port->n_subs >= HSX_MBOX_MAX_PER_SOCKET)
 		goto err_unlock;
 
 	if (!port) {
@@ -607,23 +642,13 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 		port = new_port;
 	}
 
-	sub->mbox = mbox;
-	sub->mbox_id = mbox->id;
-	sub->token = auth->token;
 	sub->port = port;
 	/* Without one, its first event allocates as it is delivered. */
 	if (hsx_mbox_transport->alloc)
 		sub->spare = hsx_mbox_transport->alloc(mbox->ops, GFP_KERNEL);
 	list_add_tail(&sub->port_node, &port->subs);
 	port->n_subs++;
-	hsx_mbox_n_subs++;
-
-	spin_lock_bh(&mbox->lock);
-	list_add_tail(&sub->mbox_node, &mbox->subs);
-	mbox->n_subs++;
-	spin_unlock_bh(&mbox->lock);
-
-	hsx_mbox_gen++;
+	hsx_mbox_link_locked(mbox, sub, auth);
 	*id = mbox->id;
 	mutex_unlock(&hsx_mbox_mutex);
 	return 0;
@@ -690,7 +715,7 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid)
 int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
 			     struct hsx_mbox_queue **queue)
 {
-	struct hsx_mbox_queue *q = NULL;
+	struct hsx_mbox_queue *q;
 	struct hsx_mbox_sub *sub;
 	struct hsx_mbox *mbox;
 	int ret;
@@ -700,39 +725,21 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 		return -ENOMEM;
 
 	mutex_lock(&hsx_mbox_mutex);
-	mbox = hsx_mbox_find_name(name);
-	ret = -ENOENT;
-	if (!mbox)
+	mbox = hsx_mbox_admit_locked(name, auth);
+	if (IS_ERR(mbox)) {
+		ret = PTR_ERR(mbox);
 		goto err_unlock;
-	if (mbox->ops->may_subscribe) {
-		ret = mbox->ops->may_subscribe(mbox, auth);
-		if (ret)
-			goto err_unlock;
 	}
-	ret = -ENOSPC;
-	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
-	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
-		goto err_unlock;
 	q = hsx_mbox_queue_alloc(len, mbox->ops->module, mbox->ops->record_size);
 	if (IS_ERR(q)) {
 		ret = PTR_ERR(q);
 		goto err_unlock;
 	}
 
-	sub->mbox = mbox;
-	sub->mbox_id = mbox->id;
-	sub->token = auth->token;
 	sub->queue = q;
 	q->sub = sub;
 	q->mbox_id = mbox->id;
-	hsx_mbox_n_subs++;
-
-	spin_lock_bh(&mbox->lock);
-	list_add_tail(&sub->mbox_node, &mbox->subs);
-	mbox->n_subs++;
-	spin_unlock_bh(&mbox->lock);
-
-	hsx_mbox_gen++;
+	hsx_mbox_link_locked(mbox, sub, auth);
 	*queue = q;
 	mutex_unlock(&hsx_mbox_mutex);
 	return 0;
