@@ -1096,7 +1096,7 @@ static void without_hsx_ko(void **state)
     assert_int_equal(hsx_gpio_get_info(1, &info), HSX_HAL_NO_DEVICE);
     assert_int_equal(hsx_gpio_find("led"), HSX_HAL_NO_DEVICE);
     assert_int_equal(hsx_hal_errno(), ENOENT);
-    /* Subscribed (by the test's opener, with no file), refused by the missing node, unsubscribed. */
+    /* Subscribed (by the test's opener, with no file), refused by the missing node, dropped. */
     assert_int_equal(hsx_gpio_set_interrupt(1, HSX_GPIO_EDGE_RISING, true), HSX_HAL_NO_DEVICE);
     assert_int_equal(fk.last_auth_fd, -1);
     assert_int_equal(hsx_hal_errno(), ENOENT);
