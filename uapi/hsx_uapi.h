@@ -28,10 +28,12 @@
  * Asynchronous events: mailboxes
  * ------------------------------
  * Events are posted to named mailboxes ("hal:timer:<id>", "hal:gpio:<pin>",
- * "hal:uart:<n>:rx", "hal:can:rx") and delivered over the generic netlink
- * family HSX_GENL_NAME. A socket subscribes with HSX_CMD_MBOX_OPEN and then
- * receives HSX_CMD_MBOX_EVENT messages, unicast to its port, until it sends
- * HSX_CMD_MBOX_CLOSE or is closed. Commands:
+ * "hal:uart:<n>:rx", "hal:can:rx"). A subscriber receives them either in a
+ * queue file of its own (HSX_IOC_MBOX_OPEN, below: fixed-size records, the
+ * quicker way) or over the generic netlink family HSX_GENL_NAME: a socket
+ * subscribes with HSX_CMD_MBOX_OPEN and then receives HSX_CMD_MBOX_EVENT
+ * messages, unicast to its port, until it sends HSX_CMD_MBOX_CLOSE or is
+ * closed. Netlink commands:
  *
  * HSX_CMD_MBOX_OPEN (NLM_F_REQUEST, NLM_F_ACK recommended)
  *	in:  HSX_A_MBOX_NAME (NUL-terminated, < HSX_MBOX_NAME_MAX bytes);
