@@ -751,6 +751,26 @@ err_unlock:
 }
 
 /**
+ * hsx_mbox_end_queue - end a queue's subscription at its subscriber's request
+ * @queue: from hsx_mbox_subscribe_queue(); stays its file's
+ *
+ * Return: 0, or -ENOENT when the subscription had ended already.
+ */
+int hsx_mbox_end_queue(struct hsx_mbox_queue *queue)
+{
+	int ret = -ENOENT;
+
+	mutex_lock(&hsx_mbox_mutex);
+	if (queue->sub) {
+		hsx_mbox_unlink_sub(queue->sub);
+		hsx_mbox_queue_end(queue);
+		ret = 0;
+	}
+	mutex_unlock(&hsx_mbox_mutex);
+	return ret;
+}
+
+/**
  * hsx_mbox_unsubscribe_queue - end a queue's subscription, if it has not
  *	ended, and free the queue
  * @queue: from hsx_mbox_subscribe_queue()

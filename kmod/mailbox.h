@@ -124,6 +124,7 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid);
 int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
 			     struct hsx_mbox_queue **queue);
 void hsx_mbox_unsubscribe_queue(struct hsx_mbox_queue *queue);
+int hsx_mbox_end_queue(struct hsx_mbox_queue *queue);
 void hsx_mbox_release_port(u32 portid);
 unsigned int hsx_mbox_retry_orphans(void);
 

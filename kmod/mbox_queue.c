@@ -144,6 +144,23 @@ void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event 
 	wake_up_poll(&q->wait, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
 }
 
+/**
+ * hsx_mbox_queue_end - end the queue without a close notice
+ * @q: the queue; its subscriber ended the subscription itself
+ *
+ * What is queued stays readable, then end of file. Context: process.
+ */
+void hsx_mbox_queue_end(struct hsx_mbox_queue *q)
+{
+	spin_lock_bh(&q->lock);
+	if (!q->closed) {
+		q->closed = true;
+		q->close_read = true;
+	}
+	spin_unlock_bh(&q->lock);
+	wake_up_poll(&q->wait, EPOLLHUP);
+}
+
 enum hsx_mbox_queue_state {
 	HSX_MBOX_Q_EMPTY,	/* nothing yet */
 	HSX_MBOX_Q_RECORD,	/* the oldest record */
@@ -255,6 +272,8 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 		.queue_len = q->len,
 	};
 
+	if (cmd == HSX_IOC_MBOX_QUEUE_END)
+		return arg ? -EINVAL : hsx_mbox_end_queue(q);
 	if (cmd != HSX_IOC_MBOX_QUEUE_INFO)
 		return -ENOTTY;
 	spin_lock_bh(&q->lock);

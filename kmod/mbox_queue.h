@@ -62,6 +62,7 @@ struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 pa
 void hsx_mbox_queue_free(struct hsx_mbox_queue *q);
 int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev);
 void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev);
+void hsx_mbox_queue_end(struct hsx_mbox_queue *q);
 struct file *hsx_mbox_queue_file(struct hsx_mbox_queue *q, bool nonblock);
 long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg);
 

@@ -792,6 +792,17 @@ struct hsx_mbox_queue_info {
 	_IOR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_INFO), \
 	     struct hsx_mbox_queue_info)
 
+/*
+ * HSX_IOC_MBOX_QUEUE_END (argument 0), on a queue file: end the subscription
+ * now, for every copy of the file (one a child inherited across fork()
+ * included), as HSX_CMD_MBOX_CLOSE does for a netlink socket. Records queued
+ * before stay readable; then read() returns 0. No close notice is queued: the
+ * subscriber ended it. ENOENT when it had ended already.
+ */
+#define HSX_CORE_FN_MBOX_QUEUE_END	0x6	/* on the queue file, not a node */
+#define HSX_IOC_MBOX_QUEUE_END \
+	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_END))
+
 /**
  * struct hsx_mbox_record - the header of a record read from a queue file
  * @size: bytes of the record, this header included; the next one starts there

@@ -296,6 +296,32 @@ static void queue_release_ends_the_subscription(struct kunit *test)
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
+static void queue_end_stops_posts_and_keeps_what_was_queued(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q8");
+	struct file *file = open_queue(test, "hal:test:q8", 4);
+	struct hsx_mbox_queue *q = file->private_data;
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, 1);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_end_queue(q), 0);
+	KUNIT_EXPECT_EQ(test, subscribers(mbox), 0U);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_end_queue(q), -ENOENT);
+	post(mbox, 2);		/* reaches nobody */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 0ULL);
+	/* What was queued before, then end of file without a close notice. */
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 1U);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	KUNIT_EXPECT_EQ(test, vfs_poll(file, NULL), (__poll_t)EPOLLHUP);
+	/* Destroying the mailbox later finds nothing of it. */
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	close_queue(file);
+}
+
 static void queue_lengths_and_total_are_bounded(struct kunit *test)
 {
 	const unsigned int n = HSX_MBOX_QUEUE_TOTAL / HSX_MBOX_QUEUE_MAX;
@@ -369,6 +395,7 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_close_notice_follows_records_then_end_of_file),
 	KUNIT_CASE(queue_close_token_ends_only_its_queues),
 	KUNIT_CASE(queue_release_ends_the_subscription),
+	KUNIT_CASE(queue_end_stops_posts_and_keeps_what_was_queued),
 	KUNIT_CASE(queue_lengths_and_total_are_bounded),
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_open_ioctl_rejects_bad_requests),

@@ -169,6 +169,7 @@ static int open_queue(struct hsx_mailbox *mb, int auth_fd)
     mb->fd = fd;
     mb->id = info.mbox_id;
     mb->record_size = info.record_size;
+    mb->queue_file = true;
     return 0;
 }
 
@@ -556,9 +557,16 @@ HSX_API int hsx_mailbox_set_callback(hsx_mailbox_t *mb, hsx_mailbox_callback_t c
     return hsx_mailbox_set_callback_ex(mb, callback, user_data, NULL);
 }
 
-/* Best effort: the socket's release unsubscribes too, but a forked child may share it. */
+/*
+ * Best effort: closing the socket or queue file unsubscribes too, but a forked
+ * child may share it.
+ */
 static void send_unsubscribe(struct hsx_mailbox *mb)
 {
+    if (mb->queue_file) {
+        ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_END, 0);
+        return;
+    }
     unsigned char buf[MNL_NLMSG_HDRLEN + 64];
     const struct nlmsghdr *req =
         hsx_wire_mbox_close(buf, sizeof(buf), mb->family, hsx_nl_seq(), mb->id);
@@ -590,7 +598,7 @@ void hsx_mailbox_close_end(hsx_mailbox_t *mb)
 {
     hsx_dispatch_quiesce(mb);
     pthread_mutex_lock(&mb->lock);
-    bool subscribed = mb->sock && !mb->gone;
+    bool subscribed = (mb->sock || mb->queue_file) && !mb->gone;
     pthread_mutex_unlock(&mb->lock);
     if (subscribed)
         send_unsubscribe(mb);

@@ -37,6 +37,7 @@ struct hsx_mailbox {
     /* Fixed once the handle is returned. */
     int fd;                  /* the subscription's own socket or queue file */
     uint32_t record_size;    /* a queue file's record size; 0 for a socket */
+    bool queue_file;         /* fd is hsx.ko's queue file (not a test's stand-in) */
     int wake_fd;             /* eventfd, written once by close to end a blocked recv */
     struct mnl_socket *sock; /* owner of fd; NULL for hsx_mailbox_from_fd() */
     uint16_t family;         /* genl family ID; 0 accepts any message type */

@@ -3,7 +3,8 @@
  * Queue files (HSX_IOC_MBOX_OPEN) through the raw uAPI, on timers, so both
  * kernels run them: records and their layout, non-blocking and blocking
  * reads, exact drop accounting when the queue overflows, the close notice
- * and end of file, a reader killed while blocked, and every bad request.
+ * and end of file, ending a subscription a forked child shares, a reader
+ * killed while blocked, and every bad request.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -226,6 +227,49 @@ static void a_killed_reader_leaves_nothing(void **state)
     close(t.node);
 }
 
+/* Ending the subscription reaches every copy of the file, a forked child's too. */
+static void ending_reaches_every_copy(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r;
+    int ready[2];
+    char c;
+
+    test_timer_create(&t, 100000, HSX_TIMER_F_STOPPED);
+    uint64_t before = e2e_sysfs_u64("/sys/hal/mailbox/subscriptions");
+    int fd = queue_open(t.node, t.mailbox, 4, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(pipe(ready), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* The inherited copy: blocked until the parent ends it, then end of file. */
+        if (write(ready[1], "x", 1) != 1)
+            _exit(1);
+        _exit(read(fd, &r, sizeof(r)) == 0 ? 0 : 2);
+    }
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    usleep(50000);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_END, (void *)1), -EINVAL);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_END, NULL), 0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/mailbox/subscriptions"), before);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_END, NULL), -ENOENT);
+    /* The timer runs on; the ended file hears nothing of it. */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    usleep(250000);
+    assert_int_equal(read(fd, &r, sizeof(r)), 0);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+    close(ready[0]);
+    close(ready[1]);
+    close(fd);
+    close(t.node);
+}
+
 static void bad_requests_are_clear_errors(void **state)
 {
     (void)state;
@@ -267,6 +311,7 @@ int main(void)
         cmocka_unit_test(overflow_is_counted_exactly),
         cmocka_unit_test(a_blocked_reader_gets_the_close_notice),
         cmocka_unit_test(a_killed_reader_leaves_nothing),
+        cmocka_unit_test(ending_reaches_every_copy),
         cmocka_unit_test(bad_requests_are_clear_errors),
     };
 
