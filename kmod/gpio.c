@@ -228,7 +228,11 @@ static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
 		ev.edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
 	else
 		ev.edge = p->edge;
-	hsx_mbox_post(p->mbox, &ev);
+	/*
+	 * Stamped with the edge's time, read once in the hard IRQ: where the
+	 * clocksource is slow (HPET, as in a VM) another read costs microseconds.
+	 */
+	hsx_mbox_post_at(p->mbox, &ev, timestamp_ns);
 }
 
 static irqreturn_t hsx_gpio_hardirq(int irq, void *data)

@@ -253,7 +253,8 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 	}
 }
 
-static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *payload)
+static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *payload,
+				 u64 timestamp_ns)
 {
 	struct hsx_mbox_event ev = {
 		.mbox_id = mbox->id,
@@ -265,7 +266,7 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 
 	lockdep_assert_held(&mbox->lock);
 	ev.seq = ++mbox->seq;
-	ev.timestamp_ns = ktime_get_ns();
+	ev.timestamp_ns = timestamp_ns;
 	mbox->events++;
 	atomic64_inc(&hsx_stat_events);
 	list_for_each_entry(sub, &mbox->subs, mbox_node)
@@ -287,13 +288,16 @@ static void hsx_mbox_refill_locked(struct hsx_mbox *mbox)
 }
 
 /**
- * hsx_mbox_post - post an event to every subscriber
+ * hsx_mbox_post_at - post an event that happened at a time its owner read
  * @mbox: the mailbox
  * @payload: module data, passed to ops->fill
+ * @timestamp_ns: CLOCK_MONOTONIC of the event (a GPIO edge's interrupt, a
+ *	timer's expiry), so that posting reads no clock again; not before the
+ *	previous event's
  *
  * Context: softirq or process, not hard IRQ. Never sleeps.
  */
-void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
+void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns)
 {
 	/*
 	 * BH-disabled, never IRQ-disabled: netlink delivery allocates with
@@ -302,9 +306,21 @@ void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
 	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()))
 		return;
 	spin_lock_bh(&mbox->lock);
-	hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload);
+	hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
 	hsx_mbox_refill_locked(mbox);
 	spin_unlock_bh(&mbox->lock);
+}
+
+/**
+ * hsx_mbox_post - post an event that happens now
+ * @mbox: the mailbox
+ * @payload: module data, passed to ops->fill
+ *
+ * Context: as hsx_mbox_post_at().
+ */
+void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload)
+{
+	hsx_mbox_post_at(mbox, payload, ktime_get_ns());
 }
 
 /**

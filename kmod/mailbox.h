@@ -113,6 +113,7 @@ struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *op
 				 void *owner);
 void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason);
 void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload);
+void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns);
 void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n);
 void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);

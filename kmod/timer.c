@@ -167,7 +167,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 	atomic64_add(due - 1, &t->overruns);
 	atomic64_add(due, &hsx_timer_stat_expirations);
 	atomic64_add(due - 1, &hsx_timer_stat_overruns);
-	hsx_mbox_post(t->mbox, &p);
+	hsx_mbox_post_at(t->mbox, &p, ktime_to_ns(now));
 
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);

@@ -812,7 +812,8 @@ struct hsx_mbox_queue_info {
  * @mbox_id: the mailbox, as HSX_A_MBOX_ID
  * @dropped: events dropped for this subscriber since its previous record
  * @seq: the mailbox's sequence number of this event
- * @timestamp_ns: CLOCK_MONOTONIC when it was posted
+ * @timestamp_ns: CLOCK_MONOTONIC of the event: a GPIO edge's interrupt, a
+ *	timer's expiry, else when it was posted (as HSX_A_EVT_TIMESTAMP_NS)
  * @dropped_total: events dropped for this subscriber since it subscribed
  * @close_reason: enum hsx_close_reason, for HSX_EVT_CLOSED; else 0
  * @reserved: zero
@@ -881,7 +882,7 @@ enum hsx_attr {
 	HSX_A_MBOX_DROPS,	/* u64: deliveries dropped, over all subscribers */
 	HSX_A_EVT_TYPE,		/* u16: enum hsx_event_type */
 	HSX_A_EVT_SEQ,		/* u64 */
-	HSX_A_EVT_TIMESTAMP_NS,	/* u64: CLOCK_MONOTONIC when posted */
+	HSX_A_EVT_TIMESTAMP_NS,	/* u64: CLOCK_MONOTONIC of the event (see hsx_mbox_record) */
 	HSX_A_EVT_DROPPED,	/* u32: dropped for this subscriber since its last event */
 	HSX_A_EVT_DROPPED_TOTAL, /* u64: dropped for this subscriber in all */
 	HSX_A_EVT_TIMER,	/* nest: enum hsx_timer_attr */

@@ -46,7 +46,8 @@ typedef struct {
     hsx_mailbox_module_t module; /* which member of the union is valid */
     uint32_t mailbox_id;
     uint64_t seq;           /* per-mailbox sequence number */
-    uint64_t timestamp_ns;  /* CLOCK_MONOTONIC when posted */
+    uint64_t timestamp_ns;  /* CLOCK_MONOTONIC of the event: an edge's interrupt, a timer's
+                               expiry, else when it was posted */
     uint32_t dropped;       /* lost for this subscription since the previous event */
     uint64_t dropped_total; /* lost for this subscription in all */
     hsx_mailbox_close_reason_t close_reason; /* for HSX_MAILBOX_EVENT_CLOSED */

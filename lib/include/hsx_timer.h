@@ -104,7 +104,7 @@ typedef struct {
     uint32_t overruns;         /* periods missed before this expiry (not saturated) */
     uint64_t expirations;      /* periods elapsed since the timer was armed */
     uint64_t seq;              /* mailbox sequence number */
-    uint64_t timestamp_ns;     /* CLOCK_MONOTONIC when posted, nanoseconds */
+    uint64_t timestamp_ns;     /* CLOCK_MONOTONIC of the expiry, nanoseconds */
     uint32_t dropped;          /* events lost for this process since the previous one */
     uint64_t dropped_total;    /* events lost for this process in all */
 } hsx_timer_event_ex_t;

@@ -41,7 +41,7 @@
 #define SIM_NAME "hsx-bench"
 #define SIM_LABEL "hsx-bench-sim"
 #define PIN 9
-#define ROUNDS 9
+#define ROUNDS 15
 #define OPS 8000  /* per round and side */
 #define EDGES 160 /* per round and side */
 
