@@ -372,6 +372,29 @@ static inline void test_use_real_kernel(int *peers, size_t npeers)
     hsx_dev_set_root(NULL);
 }
 
+/*
+ * For a thread: after delay_ms, send event to peer as a netlink message, or as
+ * a queue-file record of record_size bytes when that is not 0.
+ */
+struct test_delayed_send {
+    int peer;
+    unsigned int delay_ms;
+    struct test_event event;
+    uint32_t record_size;
+};
+
+static inline void *test_send_later(void *arg)
+{
+    struct test_delayed_send *ds = arg;
+
+    test_sleep_ms(ds->delay_ms);
+    if (ds->record_size)
+        test_send_record(ds->peer, &ds->event, ds->record_size);
+    else
+        test_send_event(ds->peer, &ds->event);
+    return NULL;
+}
+
 /* A counter that callbacks raise, read under lock: once it is at least at_least, or at timeout_ms.
  */
 static inline int test_count_within(pthread_mutex_t *lock, const int *count, int at_least,

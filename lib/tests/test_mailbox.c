@@ -86,29 +86,14 @@ static void blocking_receive_times_out(void **state)
     assert_int_equal(hsx_hal_errno(), ETIMEDOUT);
 }
 
-struct delayed_send {
-    int peer;
-    unsigned int delay_ms;
-    struct test_event event;
-};
-
-static void *send_later(void *arg)
-{
-    struct delayed_send *ds = arg;
-
-    test_sleep_ms(ds->delay_ms);
-    test_send_event(ds->peer, &ds->event);
-    return NULL;
-}
-
 static void blocking_receive_gets_an_event_that_arrives_while_waiting(void **state)
 {
     struct fixture *f = *state;
-    struct delayed_send ds = {.peer = f->peer, .delay_ms = 80, .event = test_expiry(3, 42)};
+    struct test_delayed_send ds = {.peer = f->peer, .delay_ms = 80, .event = test_expiry(3, 42)};
     hsx_mailbox_event_t ev;
     pthread_t thread;
 
-    assert_int_equal(pthread_create(&thread, NULL, send_later, &ds), 0);
+    assert_int_equal(pthread_create(&thread, NULL, test_send_later, &ds), 0);
     uint64_t start = test_now_ms();
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 5000), HSX_HAL_OK);
     uint64_t elapsed = test_now_ms() - start;
@@ -118,7 +103,7 @@ static void blocking_receive_gets_an_event_that_arrives_while_waiting(void **sta
 
     /* And without a timeout at all. */
     ds.event = test_expiry(3, 43);
-    assert_int_equal(pthread_create(&thread, NULL, send_later, &ds), 0);
+    assert_int_equal(pthread_create(&thread, NULL, test_send_later, &ds), 0);
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, HSX_HAL_TIMEOUT_INF), HSX_HAL_OK);
     pthread_join(thread, NULL);
     assert_int_equal(ev.seq, 43);

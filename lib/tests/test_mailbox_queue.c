@@ -69,30 +69,18 @@ static void a_queued_record_is_received(void **state)
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_TIMEOUT);
 }
 
-struct delayed_record {
-    int peer;
-    unsigned int delay_ms;
-    struct test_event event;
-};
-
-static void *send_record_later(void *arg)
-{
-    struct delayed_record *dr = arg;
-
-    test_sleep_ms(dr->delay_ms);
-    test_send_record(dr->peer, &dr->event, (uint32_t)TIMER_RECORD_SIZE);
-    return NULL;
-}
-
 /* The wait reads the queue file through io_uring, with and without a deadline. */
 static void a_blocking_receive_gets_a_record_that_arrives_while_waiting(void **state)
 {
     struct fixture *f = *state;
-    struct delayed_record dr = {.peer = f->peer, .delay_ms = 80, .event = test_expiry(3, 42)};
+    struct test_delayed_send dr = {.peer = f->peer,
+                                   .delay_ms = 80,
+                                   .event = test_expiry(3, 42),
+                                   .record_size = (uint32_t)TIMER_RECORD_SIZE};
     hsx_mailbox_event_t ev;
     pthread_t thread;
 
-    assert_int_equal(pthread_create(&thread, NULL, send_record_later, &dr), 0);
+    assert_int_equal(pthread_create(&thread, NULL, test_send_later, &dr), 0);
     uint64_t start = test_now_ms();
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 5000), HSX_HAL_OK);
     uint64_t elapsed = test_now_ms() - start;
@@ -101,7 +89,7 @@ static void a_blocking_receive_gets_a_record_that_arrives_while_waiting(void **s
     assert_true(elapsed >= 70 && elapsed < 4000);
 
     dr.event = test_expiry(3, 43);
-    assert_int_equal(pthread_create(&thread, NULL, send_record_later, &dr), 0);
+    assert_int_equal(pthread_create(&thread, NULL, test_send_later, &dr), 0);
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, HSX_HAL_TIMEOUT_INF), HSX_HAL_OK);
     pthread_join(thread, NULL);
     assert_int_equal(ev.seq, 43);
