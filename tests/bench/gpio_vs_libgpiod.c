@@ -18,9 +18,9 @@
  * consumer at a time): operations per second are the median of the rounds,
  * latency percentiles are over all rounds' edges.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <gpiod.h>
 #include <pthread.h>
 #include <sched.h>
