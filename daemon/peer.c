@@ -110,19 +110,27 @@ int peer_identify(int sock, uint64_t accepted_ns, struct peer *p, char *why, siz
     if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
         p->pidfd = pidfd;
         p->pidfd_attested = true;
-    } else if (errno == ENOPROTOOPT || errno == EINVAL) {
-        /* Before 6.5: a pidfd for whatever has the pid now, checked below. */
+    } else if (errno == ENOPROTOOPT) {
+        /* Before 6.5, the option unknown: a pidfd for whatever has the pid now, checked below. */
         pidfd = pidfd_of(p->pid);
         if (pidfd == -ESRCH) {
             snprintf(why, why_size, "pid %u exited before it was identified", p->pid);
             return -ESRCH;
         }
         p->pidfd = pidfd < 0 ? -1 : pidfd;
+    } else if (errno == EINVAL || errno == ESRCH) {
+        /*
+         * The kernel has the option but no pidfd for the peer: it has exited
+         * (EINVAL: no task has its pid any more). That pid may be another
+         * process's already, so nothing is looked up by it.
+         */
+        snprintf(why, why_size, "pid %u exited before it was identified (SO_PEERPIDFD: %s)", p->pid,
+                 strerror(errno));
+        return -ESRCH;
     } else {
         int err = errno;
-        snprintf(why, why_size, "pid %u exited before it was identified (SO_PEERPIDFD: %s)", p->pid,
-                 strerror(err));
-        return err == ESRCH ? -ESRCH : -err;
+        snprintf(why, why_size, "pid %u: SO_PEERPIDFD: %s", p->pid, strerror(err));
+        return -err;
     }
 
     if (!p->pidfd_attested) {

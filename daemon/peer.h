@@ -4,8 +4,9 @@
  * and groups as they were at connect() (SO_PEERCRED, SO_PEERGROUPS); a pidfd
  * pins the process itself (SO_PEERPIDFD from Linux 6.5, else pidfd_open() on
  * the pid right after accept(), refusing a process that started after the
- * accept, which is a recycled pid). While the pidfd says the process lives,
- * its pid names it, so what /proc/<pid> shows is its own.
+ * accept, which is a recycled pid). Only ENOPROTOOPT means the kernel lacks
+ * SO_PEERPIDFD; its other errors refuse the peer (EINVAL: it has exited). While the pidfd says the
+ * process lives, its pid names it, so what /proc/<pid> shows is its own.
  */
 #ifndef HSXD_PEER_H
 #define HSXD_PEER_H

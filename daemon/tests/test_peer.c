@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,22 @@
 #include <cmocka.h>
 
 #include "peer.h"
+
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+/* If not 0, getsockopt(SO_PEERPIDFD) fails with this errno (peer.c calls this one). */
+static int peerpidfd_errno;
+
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
+{
+    if (level == SOL_SOCKET && name == SO_PEERPIDFD && peerpidfd_errno) {
+        errno = peerpidfd_errno;
+        return -1;
+    }
+    return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
+}
 
 static uint64_t boottime(void)
 {
@@ -55,6 +72,39 @@ static void who_is_there(void **state)
     assert_string_equal(exe, self);
     peer_release(&p);
     assert_int_equal(p.pidfd, -1);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/*
+ * Only ENOPROTOOPT says the kernel has no SO_PEERPIDFD (before 6.5), and a
+ * pidfd is then taken by pid. Another error (EINVAL: the peer is gone) must
+ * not be read as that: its pid may be another process's by now.
+ */
+static void peer_pidfd_errors(void **state)
+{
+    struct peer p;
+    char why[160];
+    int sv[2];
+    (void)state;
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    peerpidfd_errno = ENOPROTOOPT;
+    assert_int_equal(peer_identify(sv[0], boottime(), &p, why, sizeof(why)), 0);
+    assert_true(p.pidfd >= 0);
+    assert_false(p.pidfd_attested);
+    peer_release(&p);
+
+    peerpidfd_errno = EINVAL;
+    assert_int_equal(peer_identify(sv[0], boottime(), &p, why, sizeof(why)), -ESRCH);
+    assert_int_equal(p.pidfd, -1);
+    assert_non_null(strstr(why, "exited before it was identified"));
+    assert_non_null(strstr(why, "SO_PEERPIDFD: Invalid argument"));
+
+    peerpidfd_errno = ENODATA;
+    assert_true(peer_identify(sv[0], boottime(), &p, why, sizeof(why)) < 0);
+    assert_int_equal(p.pidfd, -1);
+    peerpidfd_errno = 0;
     close(sv[0]);
     close(sv[1]);
 }
@@ -133,9 +183,8 @@ static void credentials_from_proc(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(who_is_there),
-        cmocka_unit_test(start_times),
-        cmocka_unit_test(pidfds_tell_exits),
+        cmocka_unit_test(who_is_there),          cmocka_unit_test(peer_pidfd_errors),
+        cmocka_unit_test(start_times),           cmocka_unit_test(pidfds_tell_exits),
         cmocka_unit_test(credentials_from_proc),
     };
 
