@@ -53,11 +53,10 @@ static void set_reply(struct hsxd_reply *reply, int status, const char *message)
     snprintf(reply->message, sizeof(reply->message), "%s", message);
 }
 
-/* Log a denial once per kind (key), counting the rest. */
-static void log_denial(struct hsxd *h, const char *key, const char *text)
+void ops_log_limited(struct hsxd *h, int priority, const char *key, const char *text)
 {
     if (ratelimit_admit(&h->denials, key, text, boottime_ns(), emit_summary, h))
-        log_msg(LOG_WARNING, "%s", text);
+        log_msg(priority, "%s", text);
 }
 
 /* Refuse: reply, and log once per kind of refusal and identity (not per pid). */
@@ -73,7 +72,7 @@ static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const 
           why);
     textf(text, sizeof(text), "denied %s%s%s to %s: %s", op_name, what[0] ? " of " : "", what,
           describe_who(who_text, sizeof(who_text), who), why);
-    log_denial(h, key, text);
+    ops_log_limited(h, LOG_WARNING, key, text);
 }
 
 /*
@@ -100,7 +99,7 @@ static bool refuse_barred(struct hsxd *h, const struct identity *who, uint32_t o
     textf(text, sizeof(text),
           "refused: revoked by admin: %s of %s by %s, until it exits or a grant of %s to uid %u",
           op_name, what, describe_who(who_text, sizeof(who_text), who), name, who->uid);
-    log_denial(h, key, text);
+    ops_log_limited(h, LOG_WARNING, key, text);
     return true;
 }
 

@@ -40,6 +40,13 @@ bool ops_list_next(struct hsxd *h, uint64_t *after, struct hsxd_reply *reply);
 void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int status,
                 const char *why, struct hsxd_reply *reply);
 
+/*
+ * Log text once per kind (key) per 10 s, counting the repeats (the count is
+ * logged as a warning), within the denials' budget of lines: for whatever a
+ * client can make hsxd say again and again.
+ */
+void ops_log_limited(struct hsxd *h, int priority, const char *key, const char *text);
+
 /* Log the denial summaries that are due (all: every one pending); when the next are (0: none). */
 uint64_t ops_flush_denials(struct hsxd *h, bool all);
 

@@ -325,7 +325,11 @@ static void accept_one(struct server *s, int fd)
         return;
     }
     if (peer_identify(fd, now, &c->peer, why, sizeof(why)) < 0) {
-        log_msg(LOG_INFO, "connection dropped: %s", why);
+        /* A client can do this at will: one line per uid and 10 s, the rest counted. */
+        char key[32], text[RATELIMIT_TEXT_MAX];
+        textf(key, sizeof(key), "dropped %u", c->peer.uid);
+        textf(text, sizeof(text), "connection dropped: %s", why);
+        ops_log_limited(&s->hsxd, LOG_INFO, key, text);
         free(c);
         close(fd);
         return;

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "fake.h"
@@ -63,6 +66,25 @@ void fake_log_clear(void)
     nlines = 0;
 }
 
+/* ---- sockets ------------------------------------------------------------------------ */
+
+/* Linux 6.5; the headers of Debian 12 predate it. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+int fake_peerpidfd_errno;
+
+/* The executable's getsockopt comes before the C library's: peer.c calls this one. */
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
+{
+    if (level == SOL_SOCKET && name == SO_PEERPIDFD && fake_peerpidfd_errno) {
+        errno = fake_peerpidfd_errno;
+        return -1;
+    }
+    return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
+}
+
 /* ---- the kernel --------------------------------------------------------------------- */
 
 struct fake_kernel fake;
@@ -72,6 +94,7 @@ void fake_reset(void)
     memset(&fake, 0, sizeof(fake));
     fake.now_ns = 1000ull * 1000000000ull;
     fake.next_id = 1;
+    fake_peerpidfd_errno = 0;
 }
 
 int fake_open(uint32_t pid, uint32_t module)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the daemon's unit tests put in place of syslog and hsx.ko: a log
- * recorder, and a kernel that keeps capabilities in a table with the
- * contract of uapi/hsx_uapi.h (ids, EEXIST, ESRCH, ENOENT, LIST order).
+ * recorder, a getsockopt that can fail SO_PEERPIDFD, and a kernel that keeps
+ * capabilities in a table with the contract of uapi/hsx_uapi.h (ids, EEXIST,
+ * ESRCH, ENOENT, LIST order).
  */
 #ifndef HSXD_TEST_FAKE_H
 #define HSXD_TEST_FAKE_H
@@ -22,6 +23,14 @@ unsigned int fake_log_matching(const char *text);
 /* The last line logged ("" if none). */
 const char *fake_log_last(void);
 void fake_log_clear(void);
+
+/* ---- sockets ---- */
+
+/*
+ * If not 0, getsockopt(SO_PEERPIDFD) fails with this errno: the fake's
+ * getsockopt stands in for the C library's, and passes everything else on.
+ */
+extern int fake_peerpidfd_errno;
 
 /* ---- the kernel ---- */
 

@@ -13,30 +13,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "fake.h"
 #include "peer.h"
-
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-/* If not 0, getsockopt(SO_PEERPIDFD) fails with this errno (peer.c calls this one). */
-static int peerpidfd_errno;
-
-int getsockopt(int fd, int level, int name, void *value, socklen_t *len)
-{
-    if (level == SOL_SOCKET && name == SO_PEERPIDFD && peerpidfd_errno) {
-        errno = peerpidfd_errno;
-        return -1;
-    }
-    return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
-}
 
 static uint64_t boottime(void)
 {
@@ -89,22 +73,22 @@ static void peer_pidfd_errors(void **state)
     (void)state;
 
     assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-    peerpidfd_errno = ENOPROTOOPT;
+    fake_peerpidfd_errno = ENOPROTOOPT;
     assert_int_equal(peer_identify(sv[0], boottime(), &p, why, sizeof(why)), 0);
     assert_true(p.pidfd >= 0);
     assert_false(p.pidfd_attested);
     peer_release(&p);
 
-    peerpidfd_errno = EINVAL;
+    fake_peerpidfd_errno = EINVAL;
     assert_int_equal(peer_identify(sv[0], boottime(), &p, why, sizeof(why)), -ESRCH);
     assert_int_equal(p.pidfd, -1);
     assert_non_null(strstr(why, "exited before it was identified"));
     assert_non_null(strstr(why, "SO_PEERPIDFD: Invalid argument"));
 
-    peerpidfd_errno = ENODATA;
+    fake_peerpidfd_errno = ENODATA;
     assert_true(peer_identify(sv[0], boottime(), &p, why, sizeof(why)) < 0);
     assert_int_equal(p.pidfd, -1);
-    peerpidfd_errno = 0;
+    fake_peerpidfd_errno = 0;
     close(sv[0]);
     close(sv[1]);
 }
