@@ -70,6 +70,45 @@ static void sanitize_message(char *message, size_t size)
     }
 }
 
+/*
+ * What was minted is on the file whatever the reply says, and the kernel
+ * enforces what it holds; but a reply that grants more than was asked for
+ * is not an answer to this request (the policy only narrows it), so it is
+ * not believed. All-zero rights or objects asked for everything allowed.
+ */
+static bool within_request(const struct hsxd_request *req, const struct hsx_cap_info *cap)
+{
+    if (cap->rights & HSX_CAP_R_ADMIN)
+        return false;
+    if (req->rights && (cap->rights & ~req->rights))
+        return false;
+    const union hsx_cap_selector *asked = &req->sel;
+    const union hsx_cap_selector *got = &cap->sel;
+    if (!asked->raw[0] && !asked->raw[1] && !asked->raw[2] && !asked->raw[3])
+        return true;
+    switch (req->module) {
+    case HSX_MODULE_GPIO:
+        if (got->gpio.pins & ~asked->gpio.pins)
+            return false;
+        break;
+    case HSX_MODULE_TIMER:
+        if (got->timer.max_timers > asked->timer.max_timers ||
+            got->timer.reserved != asked->timer.reserved)
+            return false;
+        break;
+    default:
+        /* A module this library does not know: every bit must have been asked for. */
+        if (got->raw[0] & ~asked->raw[0])
+            return false;
+        break;
+    }
+    for (size_t i = 1; i < sizeof(got->raw) / sizeof(got->raw[0]); i++) {
+        if (got->raw[i] & ~asked->raw[i])
+            return false;
+    }
+    return true;
+}
+
 int hsx_hsxd_check_reply(const struct hsxd_request *req, struct hsxd_reply *reply, size_t len)
 {
     /* A daemon of another version may send another size: its version says so first. */
@@ -84,12 +123,12 @@ int hsx_hsxd_check_reply(const struct hsxd_request *req, struct hsxd_reply *repl
     if (reply->status < 0)
         return 0;
     /*
-     * What was minted is on the file whatever the reply says; the reply must
-     * at least describe a capability of the module asked for. The rights and
-     * objects are the policy's to narrow and the kernel's to enforce.
+     * A grant must describe a capability of the module asked for, no wider
+     * than the request: the rights and objects are the policy's to narrow.
      */
     if (req->op == HSXD_OP_ACQUIRE || req->op == HSXD_OP_RENEW) {
-        if (reply->cap.id == 0 || reply->cap.module != req->module || reply->cap.expiry_ns == 0)
+        if (reply->cap.id == 0 || reply->cap.module != req->module || reply->cap.expiry_ns == 0 ||
+            !within_request(req, &reply->cap))
             return -EBADMSG;
     }
     return 0;

@@ -58,6 +58,7 @@ struct fake_hsxd {
     uint64_t lifetime_ns; /* of what the default mint gives */
     /* What it saw. */
     int connections, requests, acquires, renews;
+    int served; /* connections closed, done with */
     struct hsxd_request last;
     pid_t last_pid;
     bool last_had_fd;
@@ -218,6 +219,9 @@ static inline void *fake_hsxd_main(void *arg)
             continue;
         fake_hsxd_serve(d, conn);
         close(conn);
+        pthread_mutex_lock(&d->lock);
+        d->served++;
+        pthread_mutex_unlock(&d->lock);
     }
 }
 

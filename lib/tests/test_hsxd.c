@@ -140,6 +140,57 @@ static void replies_are_checked(void **state)
     assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), 0);
 }
 
+static void replies_wider_than_the_request_are_refused(void **state)
+{
+    union hsx_cap_selector pins = {.gpio.pins = 0x30}, timers = {.timer.max_timers = 4};
+    struct hsxd_request req;
+    struct hsxd_reply reply;
+    (void)state;
+
+    /* Narrower than asked, or as asked: the policy's to narrow. */
+    hsx_hsxd_request_init(&req, HSXD_OP_ACQUIRE, HSX_MODULE_GPIO,
+                          HSX_CAP_R_READ | HSX_CAP_R_GPIO_IRQ, &pins);
+    reply = granted(&req);
+    reply.cap.sel.gpio.pins = 0x10;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), 0);
+    reply.cap.rights = HSX_CAP_R_READ | HSX_CAP_R_GPIO_IRQ;
+    reply.cap.sel = pins;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), 0);
+
+    /* A right not asked for, or a pin. */
+    reply = granted(&req);
+    reply.cap.rights = HSX_CAP_R_READ | HSX_CAP_R_WRITE;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+    reply = granted(&req);
+    reply.cap.sel.gpio.pins = 0x31;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+    reply = granted(&req);
+    reply.cap.sel = pins;
+    reply.cap.sel.raw[2] = 1;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+
+    /* More timers than asked for. */
+    hsx_hsxd_request_init(&req, HSXD_OP_ACQUIRE, HSX_MODULE_TIMER, 0, &timers);
+    reply = granted(&req);
+    reply.cap.sel.timer.max_timers = 4;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), 0);
+    reply.cap.sel.timer.max_timers = 5;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+
+    /* HSX_CAP_R_ADMIN is never in a capability, asked for everything or not. */
+    hsx_hsxd_request_init(&req, HSXD_OP_ACQUIRE, HSX_MODULE_GPIO, 0, NULL);
+    reply = granted(&req);
+    reply.cap.rights = HSX_CAP_R_GPIO_ALL;
+    reply.cap.sel.gpio.pins = ~0ULL;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), 0);
+    reply.cap.rights |= HSX_CAP_R_ADMIN;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+    hsx_hsxd_request_init(&req, HSXD_OP_RENEW, HSX_MODULE_GPIO, 0, NULL);
+    reply = granted(&req);
+    reply.cap.rights = HSX_CAP_R_READ | HSX_CAP_R_ADMIN;
+    assert_int_equal(hsx_hsxd_check_reply(&req, &reply, sizeof(reply)), -EBADMSG);
+}
+
 static void messages_end_up_one_printable_line(void **state)
 {
     struct hsxd_request req;
@@ -320,6 +371,8 @@ static void bad_replies_are_refused_and_descriptors_not_leaked(void **state)
     daemon_.attach_fd = true;
     pthread_mutex_unlock(&daemon_.lock);
     assert_int_equal(hsx_hsxd_call(&req, fd, &reply, -1), 0);
+    /* The daemon is a thread of this process: count once it is done with the connection. */
+    assert_int_equal(fake_hsxd_wait(&daemon_, &daemon_.served, 1, 5000), 1);
     assert_int_equal(count_open_fds(), before);
 
     pthread_mutex_lock(&daemon_.lock);
@@ -339,6 +392,7 @@ static void bad_replies_are_refused_and_descriptors_not_leaked(void **state)
     daemon_.hang_up = true;
     pthread_mutex_unlock(&daemon_.lock);
     assert_int_equal(hsx_hsxd_call(&req, fd, &reply, -1), -ECONNRESET);
+    assert_int_equal(fake_hsxd_wait(&daemon_, &daemon_.served, 4, 5000), 4);
     assert_int_equal(count_open_fds(), before);
     close(fd);
 }
@@ -349,6 +403,7 @@ int main(void)
         cmocka_unit_test(the_protocol_structs_have_their_wire_size),
         cmocka_unit_test(requests_carry_version_op_module_and_what_is_wanted),
         cmocka_unit_test(replies_are_checked),
+        cmocka_unit_test(replies_wider_than_the_request_are_refused),
         cmocka_unit_test(messages_end_up_one_printable_line),
         cmocka_unit_test(the_socket_path_can_be_overridden),
         cmocka_unit_test_setup_teardown(an_exchange_sends_the_request_with_the_file, setup,
