@@ -247,7 +247,7 @@ static int subscribe(struct hsx_mailbox *mb, uint16_t family, int auth_fd)
 
 int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox)
 {
-    uint16_t family, fresh;
+    uint16_t family = 0, fresh;
 
     if (!mailbox)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
@@ -270,9 +270,11 @@ int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox
     }
     /*
      * ENOENT is "no such mailbox", but genetlink also answers it for a family
-     * ID it does not know: if hsx.ko was reloaded, the cached ID is stale.
+     * ID it does not know: if hsx.ko was reloaded, the cached ID is stale. A
+     * queue file's ENOENT (family still 0) is only "no such mailbox".
      */
-    if (ret == -ENOENT && hsx_nl_family_refresh(family, &fresh) == HSX_HAL_OK && fresh != family)
+    if (ret == -ENOENT && family && hsx_nl_family_refresh(family, &fresh) == HSX_HAL_OK &&
+        fresh != family)
         ret = subscribe(mb, fresh, auth_fd);
     if (ret < 0) {
         mailbox_free(mb);

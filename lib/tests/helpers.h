@@ -10,12 +10,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <linux/filter.h>
 #include <linux/genetlink.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -411,6 +418,85 @@ static inline int test_count_within(pthread_mutex_t *lock, const int *count, int
             return seen;
         test_sleep_ms(2);
     }
+}
+
+/* ---- system calls a child must not make ----------------------------------------- */
+
+/*
+ * One rule of test_seccomp(): system call nr whose argument arg (its low 32
+ * bits) is value gets action (SECCOMP_RET_KILL_PROCESS, or
+ * SECCOMP_RET_ERRNO | err to fail it with err).
+ */
+struct test_syscall_rule {
+    int nr;
+    unsigned int arg;
+    uint32_t value;
+    uint32_t action;
+};
+
+/*
+ * In a forked child: apply rules for the rest of its life (everything else
+ * is allowed). Returns 0, or -1 if seccomp is not available.
+ */
+static inline int test_seccomp(const struct test_syscall_rule *rules, size_t n)
+{
+    /* The native system call numbers only: the child makes no others. */
+    struct sock_filter filter[1 + 5 * 8];
+    size_t len = 0;
+
+    if (n > 8)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        /* Each rule: load nr; not this call: skip 3; load the argument; not it: skip 1; act. */
+        filter[len++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                     offsetof(struct seccomp_data, nr));
+        filter[len++] =
+            (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)rules[i].nr, 0, 3);
+        filter[len++] = (struct sock_filter)BPF_STMT(
+            BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args) + 8 * rules[i].arg +
+                                          (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 4 : 0));
+        filter[len++] =
+            (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rules[i].value, 0, 1);
+        filter[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, rules[i].action);
+    }
+    filter[len++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    struct sock_fprog prog = {.len = (unsigned short)len, .filter = filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        return -1;
+    return 0;
+}
+
+/*
+ * Run fn(arg) in a forked child within timeout_ms. Returns its exit status
+ * (fn's return value, 0..255), or -1 if it hung (it is then killed), or
+ * 128 + the signal that ended it (e.g. SIGSYS for a call test_seccomp()
+ * forbids). The child ends with _exit(): no cmocka assertion may be used in fn.
+ */
+static inline int test_in_child(int (*fn)(void *), void *arg, unsigned int timeout_ms)
+{
+    int status;
+    pid_t child = fork();
+
+    if (child < 0)
+        return -2;
+    if (child == 0)
+        _exit(fn(arg));
+    uint64_t deadline = test_now_ms() + timeout_ms;
+    for (;;) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child)
+            break;
+        if (test_now_ms() >= deadline) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            return -1;
+        }
+        test_sleep_ms(5);
+    }
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return WEXITSTATUS(status);
 }
 
 #endif /* HSX_TEST_HELPERS_H */

@@ -534,6 +534,33 @@ static void a_missing_mailbox_or_module_is_no_device(void **state)
     assert_int_equal(hsx_mailbox_list(NULL, 0) < 0, listed < 0);
 }
 
+/*
+ * In a child whose HSX_IOC_MBOX_OPEN fails with ENOENT and which dies if it
+ * opens a netlink socket: a queue file's "no such mailbox" is the answer.
+ * Only a netlink subscription's ENOENT can mean a stale family ID.
+ */
+static int open_queue_without_the_mailbox(void *arg)
+{
+    const struct test_syscall_rule rules[] = {
+        {SYS_ioctl, 1, (uint32_t)HSX_IOC_MBOX_OPEN, SECCOMP_RET_ERRNO | ENOENT},
+        {SYS_socket, 0, AF_NETLINK, SECCOMP_RET_KILL_PROCESS},
+    };
+    hsx_mailbox_t *mb = NULL;
+    (void)arg;
+
+    int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || test_seccomp(rules, sizeof(rules) / sizeof(rules[0])) < 0)
+        return 2;
+    int ret = hsx_mailbox_open_auth("hal:gpio:3", fd, &mb);
+    return ret == HSX_HAL_NO_DEVICE && hsx_hal_errno() == ENOENT && !mb ? 0 : 1;
+}
+
+static void a_missing_queue_mailbox_is_no_device_without_netlink(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(open_queue_without_the_mailbox, NULL, 5000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +589,7 @@ int main(void)
         cmocka_unit_test(invalid_parameters_are_refused),
         cmocka_unit_test_setup_teardown(receive_into_null_is_refused, setup, teardown),
         cmocka_unit_test(a_missing_mailbox_or_module_is_no_device),
+        cmocka_unit_test(a_missing_queue_mailbox_is_no_device_without_netlink),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
