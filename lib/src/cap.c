@@ -328,6 +328,7 @@ static void watch_locked(enum hsx_node node, uint64_t id)
     w->next = caps.watches;
     caps.watches = w;
     pthread_mutex_unlock(&caps.lock);
+    /* The handle's first callback: under the node's lock, this waits for no callback. */
     ret = hsx_mailbox_set_callback(mailbox, on_cap_event, w);
     pthread_mutex_lock(&caps.lock);
     if (ret != HSX_HAL_OK && claim_locked(w)) {

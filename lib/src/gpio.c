@@ -316,6 +316,7 @@ static int subscribe_locked(uint8_t pin, hsx_mailbox_t **mailbox, struct closing
         return hsx_fail_with(ret, err);
     }
     if (stale->registration) {
+        /* The new handle's first callback: set under op, this waits for no callback. */
         ret = hsx_mailbox_set_callback_ex(mb, deliver_edge, stale->registration, NULL);
         if (ret != HSX_HAL_OK)
             return ret;

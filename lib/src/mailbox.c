@@ -532,6 +532,7 @@ int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callba
                                 void **old_user_data)
 {
     int ret = HSX_HAL_OK;
+    bool had_callback = false;
 
     if (old_user_data)
         *old_user_data = NULL;
@@ -542,11 +543,18 @@ int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callba
         ret = hsx_fail_with(HSX_HAL_BUSY, 0);
     else
         ret = hsx_dispatch_set(mb, callback, user_data, old_user_data);
-    if (ret == HSX_HAL_OK)
+    if (ret == HSX_HAL_OK) {
+        had_callback = mb->has_callback;
         mb->has_callback = callback != NULL;
+    }
     pthread_mutex_unlock(&mb->lock);
 
-    if (ret == HSX_HAL_OK)
+    /*
+     * Only a callback replaced or removed is waited for. Giving a handle its
+     * first callback waits for nothing, so an owner may do it under a lock
+     * of its own (a pin's op, a node's lock) that the new callback takes.
+     */
+    if (had_callback)
         hsx_dispatch_quiesce(mb);
     return ret;
 }

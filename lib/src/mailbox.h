@@ -99,7 +99,9 @@ int hsx_mailbox_consume(hsx_mailbox_t *mb, const void *buf, ssize_t len,
  * hsx_mailbox_set_callback() and hsx_mailbox_close() for owners that keep
  * state in user_data: *old_user_data receives the user data of the callback
  * that was replaced or removed, which is no longer in use when they return
- * (unless called from inside that callback).
+ * (unless called from inside that callback). Setting the first callback of a
+ * handle waits for nothing: an owner may do it with a lock held that the
+ * callback takes (replacing or removing one must not: it waits for it).
  */
 int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *user_data,
                                 void **old_user_data);

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <linux/sockios.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -50,7 +51,8 @@ static struct fake_kernel {
     bool irq_enabled[PINS];
     int peers[PINS]; /* the "kernel" end of each pin's newest subscription */
     char last_name[HSX_MBOX_NAME_MAX];
-    int last_auth_fd; /* the file the last subscription was opened on */
+    int last_auth_fd;  /* the file the last subscription was opened on */
+    bool edge_on_open; /* a new subscription has an edge queued at once */
 } fk = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void fake_log(char op)
@@ -145,6 +147,10 @@ static int fake_open_mailbox(const char *name, int auth_fd, hsx_mailbox_t **mb)
         if (fk.peers[pin] >= 0)
             close(fk.peers[pin]);
         fk.peers[pin] = peer;
+        if (fk.edge_on_open) {
+            struct test_event ev = test_edge(MAILBOX_ID(pin), 1, pin, HSX_GPIO_E_RISING, 1);
+            test_send_event(peer, &ev);
+        }
     }
     pthread_mutex_unlock(&fk.lock);
     return ret;
@@ -166,6 +172,7 @@ static int setup(void **state)
     memset(fk.fail_info, 0, sizeof(fk.fail_info));
     memset(fk.irq_enabled, 0, sizeof(fk.irq_enabled));
     fk.info_calls = fk.fail_open = 0;
+    fk.edge_on_open = false;
     fk.read_answer = 0;
     fk.values = 0;
     for (uint32_t pin = 0; pin < PINS; pin++) {
@@ -909,6 +916,72 @@ static void a_callback_moves_to_a_fresh_subscription(void **state)
     assert_int_equal(hsx_gpio_set_interrupt(25, HSX_GPIO_EDGE_BOTH, false), HSX_HAL_OK);
 }
 
+static atomic_int disabled_inside;
+
+/* On the dispatcher: the pin's op lock, which set_interrupt holds while it subscribes. */
+static void on_edge_disable(void *event_data, uint32_t length, void *user_data)
+{
+    const hsx_gpio_event_t *ev = event_data;
+
+    (void)length;
+    (void)user_data;
+    if (hsx_gpio_set_interrupt(ev->pin, HSX_GPIO_EDGE_NONE, false) == HSX_HAL_OK)
+        atomic_fetch_add(&disabled_inside, 1);
+}
+
+/*
+ * In a child on one CPU, the dispatcher started at normal priority and this
+ * thread then made SCHED_IDLE: each wake-up of the dispatcher runs it at
+ * once, so the moved callback runs (and waits for op) before enabling,
+ * which holds op, goes on.
+ */
+static int move_callback_while_it_runs(void *arg)
+{
+    const uint8_t pin = 26;
+    struct sched_param idle = {0};
+    cpu_set_t one;
+    int queued;
+    (void)arg;
+
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+    if (sched_setaffinity(0, sizeof(one), &one) < 0)
+        return 2;
+    if (hsx_gpio_set_interrupt_callback(pin, on_edge_disable, NULL) != HSX_HAL_OK ||
+        hsx_gpio_set_interrupt(pin, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK)
+        return 3;
+    struct test_event closed = {.mailbox_id = MAILBOX_ID(pin), .type = HSX_EVT_CLOSED, .seq = 1};
+    if (!test_send_event(fk.peers[pin], &closed))
+        return 4;
+    uint64_t deadline = test_now_ms() + 2000;
+    do {
+        test_sleep_ms(5);
+        if (ioctl(fk.peers[pin], SIOCOUTQ, &queued) < 0)
+            return 5;
+    } while (queued > 0 && test_now_ms() < deadline);
+    test_sleep_ms(50);
+
+    pthread_mutex_lock(&fk.lock);
+    fk.edge_on_open = true;
+    pthread_mutex_unlock(&fk.lock);
+    if (sched_setscheduler(0, SCHED_IDLE, &idle) < 0)
+        return 6;
+    /* Subscribes afresh (an edge is queued) and moves the callback there, holding op. */
+    if (hsx_gpio_set_interrupt(pin, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK)
+        return 7;
+    deadline = test_now_ms() + 2000;
+    while (atomic_load(&disabled_inside) == 0 && test_now_ms() < deadline)
+        test_sleep_ms(5);
+    return atomic_load(&disabled_inside) == 1 ? 0 : 8;
+}
+
+static void a_moved_callback_may_disable_its_pin_at_once(void **state)
+{
+    (void)state;
+    /* Before: the mover waited for the callback under op, and the callback for op. */
+    assert_int_equal(test_in_child(move_callback_while_it_runs, NULL, 5000), 0);
+}
+
 /* ---- threads -----------------------------------------------------------------------------------
  */
 
@@ -1177,6 +1250,7 @@ int main(void)
         GPIO_TEST(a_callback_set_alone_subscribes_and_is_replaced_in_place),
         GPIO_TEST(release_from_inside_the_callback),
         GPIO_TEST(a_callback_moves_to_a_fresh_subscription),
+        GPIO_TEST(a_moved_callback_may_disable_its_pin_at_once),
         GPIO_TEST(concurrent_changes_stay_consistent),
         GPIO_TEST(without_hsx_ko),
         cmocka_unit_test(table_lookups_race_with_removals),
