@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "peer.h"
@@ -251,12 +253,35 @@ int proc_creds(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *groups, siz
     return found == 7 ? 0 : -EIO;
 }
 
-int peer_read(const struct peer *p, char *exe, size_t exe_size, char *cgroup, size_t cgroup_size,
-              char *why, size_t why_size)
+bool proc_admin(uint32_t pid)
 {
-    proc_exe(p->pid, exe, exe_size);
-    proc_cgroup(p->pid, cgroup, cgroup_size);
-    if (!peer_alive(p) || !exe[0]) {
+    char path[32], *line = NULL;
+    unsigned long long caps = 0;
+    struct stat theirs, ours;
+    size_t size = 0;
+    bool found = false;
+
+    snprintf(path, sizeof(path), "/proc/%u/ns/user", pid);
+    if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0 ||
+        theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino)
+        return false;
+    snprintf(path, sizeof(path), "/proc/%u/status", pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return false;
+    while (!found && getline(&line, &size, f) > 0)
+        found = sscanf(line, "CapEff: %llx", &caps) == 1;
+    free(line);
+    fclose(f);
+    return found && (caps >> CAP_SYS_ADMIN & 1);
+}
+
+int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_size)
+{
+    proc_exe(p->pid, now->exe, sizeof(now->exe));
+    proc_cgroup(p->pid, now->cgroup, sizeof(now->cgroup));
+    now->admin = proc_admin(p->pid);
+    if (!peer_alive(p) || !now->exe[0]) {
         snprintf(why, why_size, "pid %u has exited", p->pid);
         return -ESRCH;
     }

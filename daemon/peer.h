@@ -42,13 +42,32 @@ void peer_release(struct peer *p);
 /* Does the peer process still run? (Its pidfd is not readable.) */
 bool peer_alive(const struct peer *p);
 
-/*
- * Read the peer's program and cgroup now, then check it still runs, so the
- * answers are its own. exe gets " (deleted)" appended by the kernel when the
- * program was replaced on disk. Returns 0 or -ESRCH (why filled).
+/**
+ * struct peer_now - what a peer is at a request (it may exec in between)
+ * @exe: its program; the kernel appends " (deleted)" when the program was
+ *	replaced on disk
+ * @cgroup: its cgroup v2 path; "" if unknown
+ * @admin: CAP_SYS_ADMIN in its effective set, in hsxd's user namespace: what
+ *	hsx.ko asks of its admin node, and so what hsxd asks of administrators
  */
-int peer_read(const struct peer *p, char *exe, size_t exe_size, char *cgroup, size_t cgroup_size,
-              char *why, size_t why_size);
+struct peer_now {
+    char exe[PEER_EXE_MAX];
+    char cgroup[PEER_CGROUP_MAX];
+    bool admin;
+};
+
+/*
+ * Read what the peer is now, then check it still runs, so the answers are
+ * its own. Returns 0 or -ESRCH (why filled).
+ */
+int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_size);
+
+/*
+ * Does process pid have CAP_SYS_ADMIN (CapEff of /proc/<pid>/status) in
+ * hsxd's own user namespace? A user namespace's root has every capability in
+ * it and none outside; uid 0 may have dropped it. false if unreadable.
+ */
+bool proc_admin(uint32_t pid);
 
 /* Read another process's program (for the log); "" if it cannot be read. */
 void proc_exe(uint32_t pid, char *exe, size_t size);

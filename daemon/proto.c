@@ -106,7 +106,7 @@ static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_
     return 0;
 }
 
-int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct hsxd_request *req,
+int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struct hsxd_request *req,
                         char *why, size_t why_size)
 {
     static const unsigned int used[] = {
@@ -140,8 +140,8 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct
     }
     const char *op = proto_op_name(name, sizeof(name), req->op);
     const bool client = req->op == HSXD_OP_ACQUIRE || req->op == HSXD_OP_RENEW;
-    if (!client && !root) {
-        snprintf(why, why_size, "%s is for root only", op);
+    if (!client && !admin) {
+        snprintf(why, why_size, "%s is for administrators only (CAP_SYS_ADMIN)", op);
         return -EPERM;
     }
     if (nfds != (client ? 1 : 0)) {

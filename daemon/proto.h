@@ -17,11 +17,12 @@ const char *proto_op_name(char *buf, size_t size, uint32_t op);
 
 /*
  * Check a request of len bytes that came with nfds file descriptors from a
- * peer (root: uid 0). Every field an operation does not use must be zero.
- * Returns 0 with *req filled, or a negative errno with why filled:
- * -EPROTO another protocol version, -EPERM root only, -EINVAL anything else.
+ * peer (admin: it has CAP_SYS_ADMIN, see struct peer_now). Every field an
+ * operation does not use must be zero. Returns 0 with *req filled, or a
+ * negative errno with why filled: -EPROTO another protocol version, -EPERM
+ * administrators only, -EINVAL anything else.
  */
-int proto_check_request(const void *buf, size_t len, int nfds, bool root, struct hsxd_request *req,
+int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struct hsxd_request *req,
                         char *why, size_t why_size);
 
 /*

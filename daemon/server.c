@@ -218,15 +218,15 @@ static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool
 
 static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds, int fd)
 {
-    static char exe[PEER_EXE_MAX], cgroup[PEER_CGROUP_MAX];
+    static struct peer_now now;
     struct identity who = {
         .pid = c->peer.pid,
         .uid = c->peer.uid,
         .gid = c->peer.gid,
         .groups = c->peer.groups,
         .ngroups = c->peer.ngroups,
-        .exe = exe,
-        .cgroup = cgroup,
+        .exe = now.exe,
+        .cgroup = now.cgroup,
     };
     struct hsxd_request req;
     char why[HSXD_MESSAGE_MAX];
@@ -238,13 +238,14 @@ static void handle(struct server *s, struct conn *c, const void *buf, size_t len
         memcpy(&op, (const char *)buf + offsetof(struct hsxd_request, op), sizeof(op));
     c->reply.op = op;
     /* Read now, not at connect: a process may exec another program in between. */
-    if (peer_read(&c->peer, exe, sizeof(exe), cgroup, sizeof(cgroup), why, sizeof(why)) < 0) {
+    if (peer_read(&c->peer, &now, why, sizeof(why)) < 0) {
         snprintf(c->reply.message, sizeof(c->reply.message), "%s", why);
         c->reply.status = -ESRCH;
         c->close_after = true;
         return;
     }
-    int ret = proto_check_request(buf, len, nfds, c->peer.uid == 0, &req, why, sizeof(why));
+    /* An administrator as the kernel has it: CAP_SYS_ADMIN, not uid 0. */
+    int ret = proto_check_request(buf, len, nfds, now.admin, &req, why, sizeof(why));
     if (ret < 0) {
         /* A client that sends garbage gets one answer, then the door. */
         ops_refuse(&s->hsxd, &who, op, ret, why, &c->reply);
@@ -456,6 +457,31 @@ static int housekeeping(struct server *s)
     return next <= now ? 0 : (int)((next - now) / 1000000 + 1);
 }
 
+/* Handle one event of the loop. Returns 0, or -1 when hsxd cannot go on. */
+static int dispatch(struct server *s, const struct epoll_event *event)
+{
+    switch (*(const enum source *)event->data.ptr) {
+    case SOURCE_LISTEN:
+        accept_all(s);
+        break;
+    case SOURCE_SIGNAL:
+        read_signals(s);
+        break;
+    case SOURCE_EVENTS:
+        return read_events(s);
+    case SOURCE_HOLDER:
+        lifecycle_holder_exited(&s->hsxd, event->data.ptr);
+        break;
+    case SOURCE_CONN:
+        if (event->events & EPOLLOUT)
+            conn_flush(s, event->data.ptr);
+        else
+            conn_read(s, event->data.ptr);
+        break;
+    }
+    return 0;
+}
+
 int server_run(struct server *s)
 {
     struct epoll_event event;
@@ -471,29 +497,8 @@ int server_run(struct server *s)
             log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
             return 1;
         }
-        if (n <= 0)
-            continue;
-        switch (*(const enum source *)event.data.ptr) {
-        case SOURCE_LISTEN:
-            accept_all(s);
-            break;
-        case SOURCE_SIGNAL:
-            read_signals(s);
-            break;
-        case SOURCE_EVENTS:
-            if (read_events(s) < 0)
-                return 1;
-            break;
-        case SOURCE_HOLDER:
-            lifecycle_holder_exited(&s->hsxd, event.data.ptr);
-            break;
-        case SOURCE_CONN:
-            if (event.events & EPOLLOUT)
-                conn_flush(s, event.data.ptr);
-            else
-                conn_read(s, event.data.ptr);
-            break;
-        }
+        if (n > 0 && dispatch(s, &event) < 0)
+            return 1;
     }
     return 0;
 }

@@ -32,7 +32,8 @@ static uint64_t boottime(void)
 
 static void who_is_there(void **state)
 {
-    static char exe[PEER_EXE_MAX], cgroup[PEER_CGROUP_MAX], self[PATH_MAX];
+    static struct peer_now now;
+    static char self[PATH_MAX];
     struct peer p;
     char why[160];
     int sv[2];
@@ -49,11 +50,12 @@ static void who_is_there(void **state)
     int n = getgroups(64, groups);
     assert_int_equal(p.ngroups, n < 0 ? 0 : (size_t)n);
 
-    assert_int_equal(peer_read(&p, exe, sizeof(exe), cgroup, sizeof(cgroup), why, sizeof(why)), 0);
+    assert_int_equal(peer_read(&p, &now, why, sizeof(why)), 0);
     ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
     assert_true(len > 0);
     self[len] = '\0';
-    assert_string_equal(exe, self);
+    assert_string_equal(now.exe, self);
+    assert_int_equal(now.admin, proc_admin((uint32_t)getpid()));
     peer_release(&p);
     assert_int_equal(p.pidfd, -1);
     close(sv[0]);

@@ -19,16 +19,16 @@
 static char why[HSXD_MESSAGE_MAX];
 static struct hsxd_request out;
 
-static int check(const struct hsxd_request *req, int nfds, bool root)
+static int check(const struct hsxd_request *req, int nfds, bool admin)
 {
     why[0] = '\0';
-    return proto_check_request(req, sizeof(*req), nfds, root, &out, why, sizeof(why));
+    return proto_check_request(req, sizeof(*req), nfds, admin, &out, why, sizeof(why));
 }
 
 static void expect(int status, const char *message, const struct hsxd_request *req, int nfds,
-                   bool root)
+                   bool admin)
 {
-    int ret = check(req, nfds, root);
+    int ret = check(req, nfds, admin);
 
     if (ret != status || !strstr(why, message))
         fail_msg("expected %d \"%s\", got %d \"%s\"", status, message, ret, why);
@@ -86,7 +86,7 @@ static void operations_and_descriptors(void **state)
     expect(-EINVAL, "unknown operation", &req, 0, true);
 }
 
-static void root_only(void **state)
+static void admin_only(void **state)
 {
     struct hsxd_request list = {.version = 1, .op = HSXD_OP_LIST};
     struct hsxd_request revoke = {.version = 1, .op = HSXD_OP_REVOKE, .cap_id = 5};
@@ -99,9 +99,9 @@ static void root_only(void **state)
                                  .lifetime_s = 60};
     (void)state;
 
-    expect(-EPERM, "list is for root only", &list, 0, false);
-    expect(-EPERM, "revoke is for root only", &revoke, 0, false);
-    expect(-EPERM, "grant is for root only", &grant, 0, false);
+    expect(-EPERM, "list is for administrators only (CAP_SYS_ADMIN)", &list, 0, false);
+    expect(-EPERM, "revoke is for administrators only (CAP_SYS_ADMIN)", &revoke, 0, false);
+    expect(-EPERM, "grant is for administrators only (CAP_SYS_ADMIN)", &grant, 0, false);
     assert_int_equal(check(&list, 0, true), 0);
     assert_int_equal(check(&revoke, 0, true), 0);
     assert_int_equal(check(&grant, 0, true), 0);
@@ -299,7 +299,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(sizes_and_versions),
         cmocka_unit_test(operations_and_descriptors),
-        cmocka_unit_test(root_only),
+        cmocka_unit_test(admin_only),
         cmocka_unit_test(unused_fields_are_zero),
         cmocka_unit_test(acquire_specs),
         cmocka_unit_test(grants),

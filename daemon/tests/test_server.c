@@ -5,6 +5,7 @@
  * turned away, and what a client can make hsxd log is rate-limited.
  */
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
 
 #include "../server.c"
 
@@ -41,6 +46,7 @@ static int setup(void **state)
     assert_true(s->epoll >= 0);
     snprintf(dir, sizeof(dir), "/tmp/hsxd-server.XXXXXX");
     assert_non_null(mkdtemp(dir));
+    chmod(dir, 0755); /* for clients of other uids */
     snprintf(sock_path, sizeof(sock_path), "%s/hsxd.sock", dir);
     s->socket_path = sock_path;
     s->listen_fd = open_socket(sock_path);
@@ -59,15 +65,17 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A client connection to the test's hsxd; the accept is the server's business. */
+/* A client connection to the test's hsxd (the accept is the server's business), or -1. */
 static int dial(void)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
-    assert_true(fd >= 0);
     snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", sock_path);
-    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        close(fd);
+        fd = -1;
+    }
     return fd;
 }
 
@@ -87,7 +95,7 @@ static void dropped_connections_are_rate_limited(void **state)
 
     fake_peerpidfd_errno = EINVAL; /* each peer "exited" before it was identified */
     for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
-        fds[i] = dial();
+        assert_true((fds[i] = dial()) >= 0);
     for (int round = 0; round < 10 && listen_ready(); round++)
         accept_all(s);
     fake_peerpidfd_errno = 0;
@@ -106,10 +114,123 @@ static void dropped_connections_are_rate_limited(void **state)
         close(fds[i]);
 }
 
+/*
+ * Serve the loop's events until child has exited and its connections are
+ * closed (before another child is forked with copies of them); its exit
+ * status.
+ */
+static int serve_until_exit(pid_t child)
+{
+    struct epoll_event event;
+    bool exited = false;
+    int status = 0;
+
+    for (int i = 0; i < 1000 && (!exited || s->nconns); i++) {
+        if (epoll_wait(s->epoll, &event, 1, 10) == 1)
+            assert_int_equal(dispatch(s, &event), 0);
+        exited = exited || waitpid(child, &status, WNOHANG) == child;
+    }
+    if (!exited || s->nconns)
+        fail_msg("child %d did not exit, or its connection was not closed", child);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* Set the calling thread's effective capability CAP_SYS_ADMIN (from its permitted set). */
+static int set_sys_admin(bool on)
+{
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct data[2];
+
+    if (syscall(SYS_capget, &header, data) < 0)
+        return -1;
+    if (on)
+        data[0].effective |= 1u << CAP_SYS_ADMIN;
+    else
+        data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+enum admin_test { ROOT_WITHOUT_SYS_ADMIN, USER_WITH_SYS_ADMIN, USER_NAMESPACE_ROOT };
+
+/* In a child: become who, connect, ask for a runtime grant; exit with its -status. */
+static void ask_grant_as(enum admin_test who)
+{
+    struct hsxd_request req = {.version = HSXD_PROTO_VERSION,
+                               .op = HSXD_OP_GRANT,
+                               .module = HSX_MODULE_TIMER,
+                               .rights = HSX_CAP_R_READ,
+                               .sel.timer.max_timers = 1,
+                               .uid = 1000,
+                               .lifetime_s = 60};
+    struct hsxd_reply reply;
+
+    /* Nothing of the server's: its epoll set must not see copies of its descriptors. */
+    close_range(3, ~0u, 0);
+    switch (who) {
+    case ROOT_WITHOUT_SYS_ADMIN:
+        if (set_sys_admin(false) < 0)
+            _exit(100);
+        break;
+    case USER_WITH_SYS_ADMIN:
+        if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setresgid(1000, 1000, 1000) < 0 ||
+            setresuid(1000, 1000, 1000) < 0 || set_sys_admin(true) < 0)
+            _exit(100);
+        break;
+    case USER_NAMESPACE_ROOT:
+        /* Every capability, in a user namespace of its own: none in hsxd's. */
+        if (setresgid(1000, 1000, 1000) < 0 || setresuid(1000, 1000, 1000) < 0)
+            _exit(100);
+        if (unshare(CLONE_NEWUSER) < 0)
+            _exit(101); /* not allowed here: skipped */
+        break;
+    }
+    /* No cmocka here: its failures belong to the parent. */
+    int fd = dial();
+    if (fd < 0 || send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
+        recv(fd, &reply, sizeof(reply), 0) != (ssize_t)sizeof(reply))
+        _exit(102);
+    _exit(-reply.status);
+}
+
+static int grant_status_as(enum admin_test who)
+{
+    pid_t child = fork();
+
+    assert_true(child >= 0);
+    if (child == 0)
+        ask_grant_as(who);
+    return serve_until_exit(child);
+}
+
+/* hsx.ko's admin node answers CAP_SYS_ADMIN, not uid 0: so does hsxd. */
+static void admins_have_cap_sys_admin(void **state)
+{
+    (void)state;
+    if (geteuid() != 0) {
+        skip();
+        return;
+    }
+    assert_int_equal(grant_status_as(ROOT_WITHOUT_SYS_ADMIN), EPERM);
+    assert_int_equal(fake_log_matching("grant is for administrators only (CAP_SYS_ADMIN)"), 1);
+    assert_int_equal(s->hsxd.ngrants, 0);
+
+    assert_int_equal(grant_status_as(USER_WITH_SYS_ADMIN), 0);
+    assert_int_equal(s->hsxd.ngrants, 1);
+    assert_int_equal(fake_log_matching("runtime grant 1 by pid"), 1);
+
+    int status = grant_status_as(USER_NAMESPACE_ROOT);
+    if (status != 101) {
+        assert_int_equal(status, EPERM);
+        assert_int_equal(s->hsxd.ngrants, 1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dropped_connections_are_rate_limited, setup, teardown),
+        cmocka_unit_test_setup_teardown(admins_have_cap_sys_admin, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,7 +122,7 @@ const struct hsxctl_command_info hsxctl_commands[] = {
     {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
      "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
      "program), module, rights, objects, time left and the capability it was derived\n"
-     "from. Needs root; hsxd must be running."},
+     "from. Needs root (CAP_SYS_ADMIN); hsxd must be running."},
     {HSXCTL_CAP_GRANT, "cap grant", HSXCTL_TAKES_UID | HSXCTL_TAKES_FOR, 3,
      "cap grant --uid UID MODULE RIGHTS SELECTOR [--for DURATION]",
      "Let the processes of user UID acquire a capability from hsxd, on top of the\n"
@@ -130,12 +130,12 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "most 30d) or until hsxd restarts. MODULE is gpio or timer; RIGHTS a list such as\n"
      "read,write (read, write, grant, irq); SELECTOR the pins (17,20-23) or the number\n"
      "of timers (1..64). Capabilities acquired under it last until it lapses at most.\n"
-     "Needs root."},
+     "Needs root (CAP_SYS_ADMIN)."},
     {HSXCTL_CAP_REVOKE, "cap revoke", HSXCTL_TAKES_PID | HSXCTL_OPTIONAL_ARGUMENT, 0,
      "cap revoke ID | --pid PID",
      "End the capability ID, or every capability of process PID, and those derived\n"
      "from them, at once: when the command returns, no operation under them runs.\n"
-     "Needs root."},
+     "Needs root (CAP_SYS_ADMIN)."},
     {HSXCTL_HELP, "help", 0, 0, "help [COMMAND]", "Show the help of every command, or of one."},
 };
 
