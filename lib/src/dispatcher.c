@@ -14,6 +14,13 @@
  * holds a reference on its mailbox, so a mailbox closed meanwhile stays valid
  * until its poll's last completion.
  *
+ * One busy mailbox must not hold up the others: a mailbox with events is put
+ * on a ready list, and each round delivers at most DISPATCH_BUDGET events of
+ * each mailbox on it, in turn; one with more left goes to the back, and the
+ * ring is only looked at (not waited on) until the list is empty. What is not
+ * delivered yet stays in the mailbox's socket or queue file: it is deferred,
+ * not lost, and dropped counts only what the kernel could not queue.
+ *
  * Removing a callback must mean it is not running and will not run. The
  * dispatcher reads a mailbox's callback under the lock and marks the mailbox
  * "running" before it reads the event it will pass, so a thread that removes
@@ -39,6 +46,8 @@
 
 #define DISPATCH_SQ_ENTRIES 64
 #define DISPATCH_CQ_ENTRIES 1024
+/* Events of one mailbox per round, while others may be waiting. */
+#define DISPATCH_BUDGET 16
 
 /*
  * What a completion is for, in its user_data: a mailbox pointer for its poll,
@@ -58,10 +67,13 @@ static struct {
     uint64_t wake_count;    /* the wake read's buffer */
     hsx_mailbox_t *running; /* whose callback runs now, or is about to */
     hsx_mailbox_t *todo;    /* mailboxes whose poll must be armed or removed */
+    /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
+    hsx_mailbox_t *ready, **ready_tail;
 } d = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .idle = PTHREAD_COND_INITIALIZER,
     .wake_fd = -1,
+    .ready_tail = &d.ready,
 };
 
 static bool wants_poll(const hsx_mailbox_t *mb)
@@ -109,7 +121,7 @@ static void arm_wake_read(void)
 
 /*
  * Arm or remove polls as the to-do list asks. Returns the mailboxes newly
- * armed, each with a reference: they are drained once right away, because
+ * armed, each with a reference: they go on the ready list right away, because
  * events kept by hsx_mailbox_open() (early messages) make the socket no
  * more readable than it already is.
  */
@@ -152,8 +164,24 @@ static hsx_mailbox_t *apply_todo(void)
     return kick;
 }
 
-/* Deliver every event queued on mb while it has a callback. */
-static void drain(hsx_mailbox_t *mb)
+/* Put mb, with a reference of the caller's, at the back of the ready list. */
+static void make_ready(hsx_mailbox_t *mb)
+{
+    if (mb->slot.ready) {
+        hsx_mailbox_unref(mb);
+        return;
+    }
+    mb->slot.ready = true;
+    mb->slot.next_ready = NULL;
+    *d.ready_tail = mb;
+    d.ready_tail = &mb->slot.next_ready;
+}
+
+/*
+ * Deliver up to budget events queued on mb while it has a callback. Returns
+ * true if it delivered all of them and more may be queued.
+ */
+static bool drain(hsx_mailbox_t *mb, unsigned int budget)
 {
     int ret;
 
@@ -165,7 +193,7 @@ static void drain(hsx_mailbox_t *mb)
         void *user_data = mb->slot.user_data;
         if (!wants_poll(mb)) {
             pthread_mutex_unlock(&d.lock);
-            return;
+            return false;
         }
         d.running = mb;
         pthread_mutex_unlock(&d.lock);
@@ -183,13 +211,34 @@ static void drain(hsx_mailbox_t *mb)
             queue_locked(mb);
         }
         pthread_mutex_unlock(&d.lock);
-    } while (ret == HSX_HAL_OK);
+    } while (ret == HSX_HAL_OK && --budget > 0);
+    return ret == HSX_HAL_OK;
+}
+
+/* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
+static void serve_ready(void)
+{
+    hsx_mailbox_t *round = d.ready;
+
+    d.ready = NULL;
+    d.ready_tail = &d.ready;
+    while (round) {
+        hsx_mailbox_t *mb = round;
+        round = mb->slot.next_ready;
+        mb->slot.ready = false;
+        if (drain(mb, DISPATCH_BUDGET))
+            make_ready(mb); /* its reference goes back on the list */
+        else
+            hsx_mailbox_unref(mb);
+    }
 }
 
 static void on_poll_completion(hsx_mailbox_t *mb, int res, unsigned int flags)
 {
-    if (res > 0)
-        drain(mb);
+    if (res > 0) {
+        hsx_mailbox_ref(mb); /* the ready list's */
+        make_ready(mb);
+    }
 
     pthread_mutex_lock(&d.lock);
     if (flags & IORING_CQE_F_MORE) {
@@ -274,16 +323,18 @@ static void *dispatcher_main(void *arg)
         while (kick) {
             hsx_mailbox_t *mb = kick;
             kick = mb->slot.next_kick;
-            drain(mb);
-            hsx_mailbox_unref(mb);
+            make_ready(mb); /* with the kick list's reference */
         }
+        serve_ready();
 
         /*
          * Always into the kernel, even with completions waiting: with
          * DEFER_TASKRUN that is where pending completion work runs, and a
          * poll whose work is pending refuses removal (EALREADY) until it has.
+         * With mailboxes still ready, only to collect what is there.
          */
-        int ret = io_uring_submit_and_wait(&d.ring, 1);
+        int ret = d.ready ? io_uring_submit_and_get_events(&d.ring)
+                          : io_uring_submit_and_wait(&d.ring, 1);
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
         while (io_uring_peek_cqe(&d.ring, &cqe) == 0) {
@@ -414,6 +465,8 @@ void hsx_dispatch_fork_child(void)
     d.wake_fd = -1;
     d.running = NULL;
     d.todo = NULL;
+    d.ready = NULL;
+    d.ready_tail = &d.ready;
     pthread_cond_init(&d.idle, NULL);
     pthread_mutex_unlock(&d.lock);
 }

@@ -372,6 +372,57 @@ static void many_mailboxes_one_callback_at_a_time(void **state)
     }
 }
 
+struct witness {
+    struct recorder *busy; /* the other mailbox's */
+    atomic_int calls;
+    atomic_int busy_seen; /* how many events of the busy one had been delivered */
+};
+
+static void note_busy(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    struct witness *w = arg;
+    (void)mb;
+    (void)ev;
+
+    if (atomic_fetch_add(&w->calls, 1) == 0)
+        atomic_store(&w->busy_seen, recorded(w->busy));
+}
+
+/* A mailbox with a backlog gets no more than its share while another is ready too. */
+static void a_busy_mailbox_does_not_starve_the_others(void **state)
+{
+    enum { BACKLOG = 150 };
+    struct recorder busy;
+    struct witness w = {.busy = &busy};
+    hsx_mailbox_t *quiet;
+    int quiet_peer = -1;
+    struct fixture *f = *state;
+
+    recorder_init(&busy);
+    busy.sleep_ms = 2;
+    w.busy_seen = -1;
+    assert_int_equal(fcntl(f->peer, F_SETFL, O_NONBLOCK), 0);
+    send_expiries(f->peer, 1, BACKLOG);
+    assert_int_equal(test_mailbox(3, "hal:timer:3", &quiet, &quiet_peer), 0);
+    send_expiries(quiet_peer, 1, 1);
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &busy), HSX_HAL_OK);
+    assert_int_equal(hsx_mailbox_set_callback(quiet, note_busy, &w), HSX_HAL_OK);
+    assert_true(test_count_within(&busy.lock, &busy.count, BACKLOG, 10000) == BACKLOG);
+    /* Before: the quiet one waited for the whole backlog. */
+    assert_int_equal(atomic_load(&w.calls), 1);
+    assert_in_range(atomic_load(&w.busy_seen), 0, BACKLOG / 2);
+    /* Deferred, not lost: every event of the busy one, in order, none counted dropped. */
+    for (int i = 0; i < BACKLOG; i++) {
+        assert_int_equal(busy.seq[i], i + 1);
+        assert_int_equal(busy.dropped[i], 0);
+    }
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_mailbox_close(quiet), HSX_HAL_OK);
+    close(quiet_peer);
+    recorder_destroy(&busy);
+}
+
 struct traffic {
     int peer;
     atomic_bool stop;
@@ -450,6 +501,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(undecodable_messages_count_as_drops, setup, teardown),
         cmocka_unit_test_setup_teardown(replacing_a_callback, setup, teardown),
         cmocka_unit_test(many_mailboxes_one_callback_at_a_time),
+        cmocka_unit_test_setup_teardown(a_busy_mailbox_does_not_starve_the_others, setup, teardown),
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
