@@ -141,6 +141,18 @@ struct holder *holders_untrack(struct holders *t, uint64_t id, struct tracked_ca
     return --h->caps == 0 && !h->barred ? h : NULL;
 }
 
+void holders_count_uid(const struct holders *t, uint32_t uid, size_t *holders, size_t *caps)
+{
+    *holders = 0;
+    *caps = 0;
+    for (size_t i = 0; i < t->nholders; i++) {
+        if (t->holder[i]->uid != uid || !t->holder[i]->caps)
+            continue;
+        (*holders)++;
+        *caps += t->holder[i]->caps;
+    }
+}
+
 void holders_drop(struct holders *t, struct holder *h)
 {
     for (size_t i = 0; i < t->ncaps;) {

@@ -31,6 +31,14 @@ enum source {
 #define HOLDERS_BARRED_MAX 1024
 #define HOLDERS_MAX (HSX_CAP_MAX_TOTAL + HOLDERS_BARRED_MAX)
 
+/*
+ * What one uid's processes may hold through hsxd, so that one user can fill
+ * neither its tables nor its descriptors (a pidfd per holder): processes
+ * holding capabilities, and capabilities.
+ */
+#define HOLDERS_PER_UID 256
+#define HOLDERS_CAPS_PER_UID 1024
+
 /* A module's bit in struct holder.barred. */
 #define HOLDER_MODULE_BIT(module) (1u << ((module)-HSX_MODULE_FIRST))
 #define HOLDER_ALL_MODULES UINT32_MAX
@@ -110,6 +118,9 @@ struct tracked_cap *holders_cap(struct holders *t, uint64_t id);
  * as it was, if out is not NULL and id was known.
  */
 struct holder *holders_untrack(struct holders *t, uint64_t id, struct tracked_cap *out);
+
+/* How many holders of uid hold capabilities (*holders), and how many they hold (*caps). */
+void holders_count_uid(const struct holders *t, uint32_t uid, size_t *holders, size_t *caps);
 
 /* Forget a holder, its bar and every capability tracked for it; closes its pidfd. */
 void holders_drop(struct holders *t, struct holder *h);

@@ -103,6 +103,30 @@ static bool refuse_barred(struct hsxd *h, const struct identity *who, uint32_t o
     return true;
 }
 
+/* Refuse who a capability past its uid's share of hsxd (HOLDERS_PER_UID, HOLDERS_CAPS_PER_UID). */
+static bool refuse_over_share(struct hsxd *h, const struct identity *who, const char *what,
+                              struct hsxd_reply *reply)
+{
+    const struct holder *known = holders_find(&h->holders, who->pid);
+    char why[HSXD_MESSAGE_MAX];
+    size_t holders, caps;
+
+    holders_count_uid(&h->holders, who->uid, &holders, &caps);
+    if (caps >= HOLDERS_CAPS_PER_UID)
+        textf(why, sizeof(why),
+              "uid %u holds %zu capabilities, the most hsxd gives one user: close some "
+              "files first",
+              who->uid, caps);
+    else if (holders >= HOLDERS_PER_UID && !(known && known->caps))
+        textf(why, sizeof(why),
+              "%zu processes of uid %u hold capabilities, the most hsxd serves for one user",
+              holders, who->uid);
+    else
+        return false;
+    deny(h, who, HSXD_OP_ACQUIRE, what, -EDQUOT, why, reply);
+    return true;
+}
+
 void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int status,
                 const char *why, struct hsxd_reply *reply)
 {
@@ -181,7 +205,8 @@ void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
 
     describe_want(what, sizeof(what), req);
     if (!check_client(h, who, fd, req->module, req, what, reply) ||
-        refuse_barred(h, who, req->op, req->module, what, reply))
+        refuse_barred(h, who, req->op, req->module, what, reply) ||
+        refuse_over_share(h, who, what, reply))
         return;
     uint64_t now = boottime_ns();
     if (!decide(h->policy, h->grants, h->ngrants, who, &want, now, &d)) {

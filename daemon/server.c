@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -102,9 +103,30 @@ static int open_socket(const char *path)
     return fd;
 }
 
+/* Let hsxd hold SERVER_FDS_NEEDED descriptors (hsxd.service sets LimitNOFILE); warn if it cannot.
+ */
+static void raise_fd_limit(void)
+{
+    struct rlimit limit;
+
+    if (getrlimit(RLIMIT_NOFILE, &limit) < 0)
+        return;
+    if (limit.rlim_cur < SERVER_FDS_NEEDED && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max < SERVER_FDS_NEEDED ? limit.rlim_max : SERVER_FDS_NEEDED;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < SERVER_FDS_NEEDED)
+        log_msg(LOG_WARNING,
+                "the descriptor limit is %llu, below the %d hsxd may need: past it, connections "
+                "wait and holders go unwatched (raise LimitNOFILE in hsxd.service)",
+                (unsigned long long)limit.rlim_cur, SERVER_FDS_NEEDED);
+}
+
 int server_init(struct server *s, const char *path)
 {
     sigset_t signals;
+
+    raise_fd_limit();
 
     s->socket_path = path;
     s->listen_fd = -1;
@@ -355,11 +377,44 @@ static void accept_one(struct server *s, int fd)
     s->conns[s->nconns++] = c;
 }
 
+/*
+ * Out of descriptors or memory, accept() fails and leaves the connection
+ * queued, so the listening socket stays ready: stop watching it for a while
+ * rather than spin (clients wait in the backlog meanwhile).
+ */
+static void pause_accepting(struct server *s, int err)
+{
+    char text[RATELIMIT_TEXT_MAX];
+
+    if (epoll_set(s, EPOLL_CTL_MOD, s->listen_fd, 0, &listen_source) < 0)
+        return;
+    s->accept_paused_until = boottime_ns() + SERVER_ACCEPT_PAUSE_NS;
+    textf(text, sizeof(text),
+          "accept: %s: not accepting connections for %llu ms (%u connections, %zu processes "
+          "watched)",
+          strerror(err), SERVER_ACCEPT_PAUSE_NS / 1000000, s->nconns, s->hsxd.holders.nholders);
+    ops_log_limited(&s->hsxd, LOG_WARNING, "accept paused", text);
+}
+
+/* Watch the listening socket again once the pause is over; when it will be (0: not paused). */
+static uint64_t resume_accepting(struct server *s, uint64_t now)
+{
+    if (!s->accept_paused_until || now < s->accept_paused_until)
+        return s->accept_paused_until;
+    if (epoll_set(s, EPOLL_CTL_MOD, s->listen_fd, EPOLLIN, &listen_source) < 0)
+        return s->accept_paused_until = now + SERVER_ACCEPT_PAUSE_NS;
+    return s->accept_paused_until = 0;
+}
+
 static void accept_all(struct server *s)
 {
     /* A few per wakeup, so that a flood of connections cannot starve the rest. */
     for (int i = 0; i < 16; i++) {
         int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+            pause_accepting(s, errno);
+            return;
+        }
         if (fd < 0) {
             if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
                 log_msg(LOG_WARNING, "accept: %s", strerror(errno));
@@ -436,7 +491,10 @@ static int read_events(struct server *s)
 static int housekeeping(struct server *s)
 {
     uint64_t now = boottime_ns(), next = ops_flush_denials(&s->hsxd, false);
+    uint64_t paused = resume_accepting(s, now);
 
+    if (paused && (!next || paused < next))
+        next = paused;
     ops_expire_grants(&s->hsxd);
     for (size_t i = 0; i < s->hsxd.ngrants; i++) {
         if (!next || s->hsxd.grants[i].expires_ns < next)

@@ -18,6 +18,15 @@
 #define SERVER_CONNS_MAX 64
 #define SERVER_CONNS_PER_UID 8
 #define SERVER_IDLE_NS (30ull * 1000000000ull)
+/* Out of descriptors, how long hsxd stops accepting connections. */
+#define SERVER_ACCEPT_PAUSE_NS (1000000000ull)
+/*
+ * Descriptors hsxd may hold at once: a pidfd per holder, a socket and a
+ * pidfd per connection, the descriptors of a request in flight, and its own
+ * (admin node, netlink, epoll, signalfd, socket, /proc files being read).
+ * hsxd.service's LimitNOFILE is above it.
+ */
+#define SERVER_FDS_NEEDED (HOLDERS_MAX + 2 * SERVER_CONNS_MAX + 4 + 16)
 
 struct conn;
 
@@ -30,6 +39,7 @@ struct server {
     struct events events;
     struct conn *conns[SERVER_CONNS_MAX];
     unsigned int nconns;
+    uint64_t accept_paused_until; /* CLOCK_BOOTTIME ns; 0: accepting */
     bool stop;
 };
 

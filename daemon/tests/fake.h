@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "holders.h"
 #include "hsx_uapi.h"
 
 /* ---- log ---- */
@@ -35,8 +36,9 @@ extern int fake_peerpidfd_errno;
 /* ---- the kernel ---- */
 
 #define FAKE_CTL 100
-#define FAKE_FILES 16
-#define FAKE_CAPS 64
+/* Room for one user's limits (holders.h) and a few more. */
+#define FAKE_FILES (HOLDERS_CAPS_PER_UID + 64)
+#define FAKE_CAPS (HOLDERS_CAPS_PER_UID + 64)
 
 /* A /dev/hsx file an application opened, known by its descriptor number. */
 struct fake_file {

@@ -459,6 +459,47 @@ static void refusals_before_a_handler(void **state)
     assert_non_null(strstr(fake_log_last(), "denied a malformed request to pid 4242"));
 }
 
+/* One user fills neither hsxd's tables nor its descriptors (a pidfd per holder). */
+static void each_user_is_bounded(void **state)
+{
+    struct identity who = app, other = app;
+    (void)state;
+
+    rules[0].match = POLICY_MATCH_GID;
+    rules[0].gid = 1000;
+    /* Processes: HOLDERS_PER_UID of them, then no new one; an old one may still acquire. */
+    for (uint32_t i = 0; i < HOLDERS_PER_UID; i++) {
+        who.pid = 20000 + i;
+        acquire(&who, fake_open(who.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+        assert_int_equal(reply.status, 0);
+    }
+    who.pid = 20000 + HOLDERS_PER_UID;
+    acquire(&who, fake_open(who.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EDQUOT);
+    assert_non_null(strstr(reply.message, "256 processes of uid 1000 hold capabilities"));
+    assert_int_equal(fake_log_matching("denied acquire of gpio"), 1);
+    other.uid = 1001;
+    other.pid = 30000;
+    acquire(&other, fake_open(other.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+
+    /* Capabilities: HOLDERS_CAPS_PER_UID in all, however many processes hold them. */
+    for (uint32_t i = HOLDERS_PER_UID; i < HOLDERS_CAPS_PER_UID; i++) {
+        who.pid = 20000 + i % HOLDERS_PER_UID;
+        acquire(&who, fake_open(who.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+        assert_int_equal(reply.status, 0);
+    }
+    who.pid = 20000;
+    acquire(&who, fake_open(who.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EDQUOT);
+    assert_non_null(strstr(reply.message, "uid 1000 holds 1024 capabilities"));
+
+    /* One ends: there is room again. */
+    holders_untrack(&h->holders, 1, NULL);
+    acquire(&who, fake_open(who.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+}
+
 /* ---- admin revocations stick ------------------------------------------------------------ */
 
 /* The test process itself stands for an application: it lives, and its pidfd says so. */
@@ -841,6 +882,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_exited_holder_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(a_restart_adopts_what_lives, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals_before_a_handler, setup, teardown),
+        cmocka_unit_test_setup_teardown(each_user_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(a_revocation_sticks_to_the_process, setup, teardown),
         cmocka_unit_test_setup_teardown(a_revocation_by_pid_bars_every_module, setup, teardown),
         cmocka_unit_test_setup_teardown(a_bar_dies_with_its_process, setup, teardown),

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -112,6 +113,63 @@ static void dropped_connections_are_rate_limited(void **state)
     assert_non_null(strstr(fake_log_last(), "[and 39 more like it, not logged]"));
     for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
         close(fds[i]);
+}
+
+/*
+ * Out of descriptors, accept() fails and the connection stays queued: the
+ * listening socket stays readable, so hsxd stops watching it for a while
+ * instead of spinning, and says so once.
+ */
+static void out_of_descriptors_accepting_pauses(void **state)
+{
+    struct rlimit saved, low;
+    int fillers[64], nfillers = 0, client = dial();
+    (void)state;
+
+    assert_true(client >= 0);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = 64;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    for (int fd; nfillers < 64 && (fd = dup(0)) >= 0;)
+        fillers[nfillers++] = fd;
+    assert_int_equal(errno, EMFILE);
+
+    assert_true(listen_ready());
+    accept_all(s);
+    assert_false(listen_ready());
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), "accept: Too many open files: not accepting"));
+    housekeeping(s);
+    assert_false(listen_ready());
+
+    while (nfillers)
+        close(fillers[--nfillers]);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    fake.now_ns += SERVER_ACCEPT_PAUSE_NS;
+    housekeeping(s);
+    assert_true(listen_ready());
+    accept_all(s);
+    assert_int_equal(s->nconns, 1);
+    close(client);
+}
+
+/* The unit file lets hsxd hold what it may hold: a pidfd per holder, connections, its own. */
+static void the_unit_allows_the_descriptors_hsxd_needs(void **state)
+{
+    char path[4096], line[256];
+    long limit = 0;
+    (void)state;
+
+    snprintf(path, sizeof(path), "%s", HSXD_EXAMPLE_POLICY);
+    snprintf(strrchr(path, '/') + 1, sizeof(path) - (size_t)(strrchr(path, '/') + 1 - path),
+             "hsxd.service");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f))
+        sscanf(line, "LimitNOFILE=%ld", &limit);
+    fclose(f);
+    assert_true(limit >= SERVER_FDS_NEEDED);
 }
 
 /*
@@ -231,6 +289,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dropped_connections_are_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(admins_have_cap_sys_admin, setup, teardown),
+        cmocka_unit_test_setup_teardown(out_of_descriptors_accepting_pauses, setup, teardown),
+        cmocka_unit_test(the_unit_allows_the_descriptors_hsxd_needs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
