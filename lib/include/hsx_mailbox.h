@@ -110,7 +110,11 @@ int hsx_mailbox_recv(hsx_mailbox_t *mailbox, hsx_mailbox_event_t *event, uint32_
 /**
  * Run a callback for every event on the library's dispatcher thread. Passing
  * NULL removes it; when that returns, the callback is not running and will
- * not run again (unless removed from within the callback itself).
+ * not run again (unless removed from within the callback itself). Callbacks
+ * of different mailboxes take turns: a mailbox with a backlog gets a few
+ * events at a time while others have events too. The dispatcher thread ends
+ * with the library (exit(), dlclose()), which waits for a callback that runs
+ * then to return; exit() called from inside a callback does not wait for it.
  */
 int hsx_mailbox_set_callback(hsx_mailbox_t *mailbox, hsx_mailbox_callback_t callback,
                              void *user_data);

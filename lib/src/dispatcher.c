@@ -61,6 +61,8 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t idle; /* broadcast when running changes */
     bool started;
+    bool stopping; /* the thread is asked to end */
+    bool finished; /* the library is being unloaded: start no thread again */
     pthread_t thread;
     struct io_uring ring; /* the dispatcher thread's only */
     int wake_fd;
@@ -75,6 +77,13 @@ static struct {
     .wake_fd = -1,
     .ready_tail = &d.ready,
 };
+
+static _Thread_local bool on_dispatcher_thread;
+
+bool hsx_dispatch_on_thread(void)
+{
+    return on_dispatcher_thread;
+}
 
 static bool wants_poll(const hsx_mailbox_t *mb)
 {
@@ -191,7 +200,7 @@ static bool drain(hsx_mailbox_t *mb, unsigned int budget)
         pthread_mutex_lock(&d.lock);
         hsx_mailbox_callback_t callback = mb->slot.callback;
         void *user_data = mb->slot.user_data;
-        if (!wants_poll(mb)) {
+        if (!wants_poll(mb) || d.stopping) {
             pthread_mutex_unlock(&d.lock);
             return false;
         }
@@ -308,6 +317,7 @@ static void *dispatcher_main(void *arg)
     struct startup *startup = arg;
 
     pthread_setname_np(pthread_self(), "hsx-dispatch");
+    on_dispatcher_thread = true;
     startup->ret = create_ring();
     bool failed = startup->ret < 0;
     sem_post(&startup->done); /* startup is gone after this */
@@ -317,6 +327,12 @@ static void *dispatcher_main(void *arg)
 
     for (;;) {
         struct io_uring_cqe *cqe;
+
+        pthread_mutex_lock(&d.lock);
+        bool stopping = d.stopping;
+        pthread_mutex_unlock(&d.lock);
+        if (stopping)
+            break;
         hsx_mailbox_t *kick = apply_todo();
 
         io_uring_submit(&d.ring);
@@ -351,6 +367,15 @@ static void *dispatcher_main(void *arg)
                 on_poll_completion((hsx_mailbox_t *)(uintptr_t)tag, res, flags);
         }
     }
+    /* Stopped (library teardown): the polls go with the ring; their references stay taken. */
+    while (d.ready) {
+        hsx_mailbox_t *mb = d.ready;
+        d.ready = mb->slot.next_ready;
+        mb->slot.ready = false;
+        hsx_mailbox_unref(mb);
+    }
+    d.ready_tail = &d.ready;
+    io_uring_queue_exit(&d.ring);
     return NULL;
 }
 
@@ -384,7 +409,7 @@ static int start_locked(void)
         ret = -startup.ret;
         goto err_wake;
     }
-    pthread_detach(d.thread);
+    /* Joinable: hsx_dispatch_stop() joins it at library teardown. */
     d.started = true;
     return HSX_HAL_OK;
 
@@ -403,7 +428,7 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
         hsx_fork_watch(); /* before d.lock: see fork.h */
     pthread_mutex_lock(&d.lock);
     if (callback && !d.started) {
-        int ret = start_locked();
+        int ret = d.finished ? hsx_fail_with(HSX_HAL_ERROR, ESHUTDOWN) : start_locked();
         if (ret != HSX_HAL_OK) {
             pthread_mutex_unlock(&d.lock);
             return ret;
@@ -437,6 +462,47 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
     pthread_mutex_unlock(&d.lock);
 }
 
+/* ---- teardown --------------------------------------------------------------------------- */
+
+/*
+ * Stop the thread for good and join it: it finishes the callback it runs, if
+ * any, and starts no other. Not on the dispatcher thread itself (exit() from
+ * a callback), which cannot wait for itself: it only stops starting
+ * callbacks there, and the process ends around it. A fork child that never
+ * started one has nothing to stop.
+ */
+void hsx_dispatch_stop(void)
+{
+    pthread_mutex_lock(&d.lock);
+    d.finished = true;
+    if (!d.started || d.stopping || on_dispatcher_thread) {
+        d.stopping = d.started;
+        pthread_mutex_unlock(&d.lock);
+        return;
+    }
+    d.stopping = true;
+    eventfd_write(d.wake_fd, 1);
+    pthread_t thread = d.thread;
+    pthread_mutex_unlock(&d.lock);
+
+    pthread_join(thread, NULL);
+
+    pthread_mutex_lock(&d.lock);
+    close(d.wake_fd);
+    d.wake_fd = -1;
+    d.started = false;
+    d.stopping = false;
+    d.running = NULL;
+    pthread_cond_broadcast(&d.idle);
+    pthread_mutex_unlock(&d.lock);
+}
+
+/* Library teardown (exit(), dlclose()): no thread may outlive the code it runs. */
+__attribute__((destructor)) static void dispatch_teardown(void)
+{
+    hsx_dispatch_stop();
+}
+
 /* ---- fork ----------------------------------------------------------------------------- */
 
 void hsx_dispatch_fork_prepare(void)
@@ -462,6 +528,7 @@ void hsx_dispatch_fork_child(void)
         close(d.wake_fd);
     }
     d.started = false;
+    d.stopping = false;
     d.wake_fd = -1;
     d.running = NULL;
     d.todo = NULL;
@@ -474,8 +541,7 @@ void hsx_dispatch_fork_child(void)
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb)
 {
     pthread_mutex_lock(&d.lock);
-    bool on_dispatcher = d.started && pthread_equal(pthread_self(), d.thread);
-    while (!on_dispatcher && d.running == mb)
+    while (!on_dispatcher_thread && d.running == mb)
         pthread_cond_wait(&d.idle, &d.lock);
     pthread_mutex_unlock(&d.lock);
 }

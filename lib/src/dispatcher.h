@@ -45,6 +45,17 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data);
  */
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb);
 
+/* Whether the caller is the dispatcher thread, i.e. runs inside a callback. */
+bool hsx_dispatch_on_thread(void);
+
+/*
+ * Library teardown (a destructor calls it at exit() and dlclose()): stop the
+ * thread for good and join it, after the callback it runs returns. On the
+ * dispatcher thread itself, it only stops it from starting callbacks. A
+ * callback set afterwards is refused (HSX_HAL_ERROR, ESHUTDOWN).
+ */
+void hsx_dispatch_stop(void);
+
 /* fork(): see fork.c. */
 void hsx_dispatch_fork_prepare(void);
 void hsx_dispatch_fork_parent(void);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -423,6 +424,79 @@ static void a_busy_mailbox_does_not_starve_the_others(void **state)
     recorder_destroy(&busy);
 }
 
+/* ---- teardown: exit() joins the thread ------------------------------------------------- */
+
+static int exit_pipe[2] = {-1, -1};
+static hsx_mailbox_t *exiting_mb; /* reachable: a leak checker at exit() must not count it */
+static atomic_bool exiting_inside;
+
+/* Says it started, takes a while, says it finished. */
+static void slow_then_mark(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    atomic_store(&exiting_inside, true);
+    test_sleep_ms(300);
+    (void)!write(exit_pipe[1], "D", 1);
+}
+
+static int exit_during_a_callback(void *arg)
+{
+    int peer;
+    (void)arg;
+
+    close(exit_pipe[0]);
+    if (test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
+        hsx_mailbox_set_callback(exiting_mb, slow_then_mark, NULL) != HSX_HAL_OK)
+        return 2;
+    send_expiries(peer, 1, 1);
+    while (!atomic_load(&exiting_inside))
+        test_sleep_ms(1);
+    exit(0); /* the library's destructor waits for the callback */
+}
+
+static void exit_waits_for_a_running_callback(void **state)
+{
+    char buf[4] = {0};
+    (void)state;
+
+    assert_int_equal(pipe(exit_pipe), 0);
+    assert_int_equal(test_in_child(exit_during_a_callback, NULL, 5000), 0);
+    close(exit_pipe[1]);
+    /* Before: the process ended in the middle of the callback. */
+    assert_int_equal(read(exit_pipe[0], buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "D");
+    close(exit_pipe[0]);
+}
+
+static void exit_inside(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    exit(7);
+}
+
+static int exit_from_a_callback(void *arg)
+{
+    int peer;
+    (void)arg;
+
+    if (test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
+        hsx_mailbox_set_callback(exiting_mb, exit_inside, NULL) != HSX_HAL_OK)
+        return 2;
+    send_expiries(peer, 1, 1);
+    for (;;)
+        test_sleep_ms(100);
+}
+
+static void exit_from_inside_a_callback_does_not_wait_for_itself(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(exit_from_a_callback, NULL, 5000), 7);
+}
+
 struct traffic {
     int peer;
     atomic_bool stop;
@@ -503,6 +577,8 @@ int main(void)
         cmocka_unit_test(many_mailboxes_one_callback_at_a_time),
         cmocka_unit_test_setup_teardown(a_busy_mailbox_does_not_starve_the_others, setup, teardown),
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
+        cmocka_unit_test(exit_waits_for_a_running_callback),
+        cmocka_unit_test(exit_from_inside_a_callback_does_not_wait_for_itself),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
