@@ -311,3 +311,29 @@ char *capspec_format_cap(char *buf, size_t size, uint32_t module, uint32_t right
              capspec_format_selector(s, sizeof(s), module, sel));
     return buf;
 }
+
+char *capspec_escape(char *buf, size_t size, const char *text)
+{
+    /* The bytes escaped by a letter, and their letters. */
+    static const char plain[] = "\\\n\r\t", letter[] = "\\nrt";
+    size_t len = 0;
+
+    if (!size)
+        return buf;
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+        const char *special = strchr(plain, *s);
+        char one[5] = {(char)*s, '\0'};
+
+        if (special)
+            snprintf(one, sizeof(one), "\\%c", letter[special - plain]);
+        else if (*s < 0x20 || *s >= 0x7f)
+            snprintf(one, sizeof(one), "\\x%02x", *s);
+        size_t n = strlen(one);
+        if (len + n >= size)
+            break;
+        memcpy(buf + len, one, n);
+        len += n;
+    }
+    buf[len] = '\0';
+    return buf;
+}

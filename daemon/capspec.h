@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The words of capabilities: module names, right names, pin sets and timer
- * quotas, parsed from text and formatted back. hsxd's policy, its log and
- * hsxctl's cap commands all speak them, so they live in one place.
+ * quotas, parsed from text and formatted back; and how text a client
+ * controls is shown. hsxd's policy, its log and hsxctl's cap commands all
+ * speak them, so they live in one place.
  */
 #ifndef HSXD_CAPSPEC_H
 #define HSXD_CAPSPEC_H
@@ -91,5 +92,13 @@ const char *capspec_module_name(char *buf, size_t size, uint32_t module);
 #define CAPSPEC_CAP_TEXT_MAX (2 * CAPSPEC_TEXT_MAX + 32)
 char *capspec_format_cap(char *buf, size_t size, uint32_t module, uint32_t rights,
                          const union hsx_cap_selector *sel);
+
+/*
+ * Text a client controls (a program's path, a cgroup) as it may be shown in
+ * a log line or on a terminal: printable ASCII as is, a backslash as "\\",
+ * a line break or tab as "\n", "\r", "\t", any other byte as "\xNN". Cut
+ * short to fit size, never inside an escape. Returns buf.
+ */
+char *capspec_escape(char *buf, size_t size, const char *text);
 
 #endif /* HSXD_CAPSPEC_H */

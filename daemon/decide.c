@@ -233,8 +233,9 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
     collect(extra, nextra, id, slot, now_ns, &c);
 
     if (c.matching == 0) {
+        char exe[sizeof(d->why)];
         snprintf(d->why, sizeof(d->why), "no policy rule matches uid %u, exe %s", id->uid,
-                 id->exe && id->exe[0] ? id->exe : "(unknown)");
+                 id->exe && id->exe[0] ? capspec_escape(exe, sizeof(exe), id->exe) : "(unknown)");
         return false;
     }
     if (c.count == 0) {

@@ -33,9 +33,12 @@ struct hsxd {
     void (*watch)(struct hsxd *h, struct holder *holder, bool on);
 };
 
-/* "pid 123 uid 1000 exe /usr/bin/app" */
+/* "pid 123 uid 1000 exe /usr/bin/app", the program escaped as describe_exe does. */
 #define WHO_TEXT_MAX (PEER_EXE_MAX + 64)
 char *describe_who(char *buf, size_t size, const struct identity *who);
+
+/* A program's path for the log: the client named it, so escaped (capspec_escape); "?" if "". */
+char *describe_exe(char *buf, size_t size, const char *exe);
 
 /*
  * snprintf for text that may be cut short on purpose: replies and log lines

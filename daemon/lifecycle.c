@@ -170,6 +170,7 @@ int lifecycle_adopt(struct hsxd *h)
 
 void lifecycle_holder_exited(struct hsxd *h, struct holder *holder)
 {
+    static char exe[PEER_EXE_MAX];
     char modules[64];
     unsigned int ended = 0;
 
@@ -188,12 +189,12 @@ void lifecycle_holder_exited(struct hsxd *h, struct holder *holder)
         log_msg(LOG_NOTICE,
                 "pid %u (uid %u exe %s) exited and left %u capabilit%s live (its "
                 "file lives on in another process): revoked",
-                holder->pid, holder->uid, holder->exe[0] ? holder->exe : "?", ended,
+                holder->pid, holder->uid, describe_exe(exe, sizeof(exe), holder->exe), ended,
                 ended == 1 ? "y" : "ies");
     if (holder->barred)
         log_msg(LOG_INFO,
                 "pid %u (uid %u exe %s) exited: its revocation by admin (%s) is forgotten",
-                holder->pid, holder->uid, holder->exe[0] ? holder->exe : "?",
+                holder->pid, holder->uid, describe_exe(exe, sizeof(exe), holder->exe),
                 lifecycle_modules(modules, sizeof(modules), holder->barred));
     unwatch(h, holder);
 }
@@ -267,6 +268,7 @@ unsigned int lifecycle_unbar(struct hsxd *h, uint32_t uid, uint32_t module)
 
 int lifecycle_event(struct hsxd *h, const struct cap_event *event)
 {
+    static char exe[PEER_EXE_MAX];
     char reason[32], what[CAPSPEC_CAP_TEXT_MAX], name[32], s[CAPSPEC_TEXT_MAX];
     struct tracked_cap cap = {0};
 
@@ -283,7 +285,7 @@ int lifecycle_event(struct hsxd *h, const struct cap_event *event)
         capspec_format_cap(what, sizeof(what), cap.module, cap.rights, &cap.sel);
         log_msg(LOG_NOTICE, "capability %" PRIu64 " of pid %u uid %u exe %s ended: %s (it was %s)",
                 (uint64_t)event->id, cap.holder->pid, cap.holder->uid,
-                cap.holder->exe[0] ? cap.holder->exe : "?", why, what);
+                describe_exe(exe, sizeof(exe), cap.holder->exe), why, what);
     } else {
         /* Not tracked (derived, or its holder already gone): the event's object is its selector. */
         union hsx_cap_selector sel = {.raw = {event->object}};
@@ -333,6 +335,7 @@ void lifecycle_resync(struct hsxd *h)
 static bool recheck_one(struct hsxd *h, const struct hsx_cap_info *cap, const struct holder *holder,
                         uint64_t now)
 {
+    static char exe[PEER_EXE_MAX];
     char what[CAPSPEC_CAP_TEXT_MAX], now_allowed[CAPSPEC_CAP_TEXT_MAX], why[HSXD_MESSAGE_MAX + 64];
     struct hsx_cap_revoke revoke = {.id = cap->id, .reason = HSX_CAP_END_EXPLICIT};
     struct identity who;
@@ -367,7 +370,8 @@ static bool recheck_one(struct hsxd *h, const struct hsx_cap_info *cap, const st
     log_msg(LOG_NOTICE,
             "revoked capability %" PRIu64 " of pid %u uid %u exe %s (%s): policy reload no "
             "longer allows %s",
-            (uint64_t)cap->id, holder->pid, holder->uid, holder->exe[0] ? holder->exe : "?",
+            (uint64_t)cap->id, holder->pid, holder->uid,
+            describe_exe(exe, sizeof(exe), holder->exe),
             capspec_format_cap(what, sizeof(what), cap->module, cap->rights, &cap->sel), why);
     return true;
 }

@@ -12,10 +12,17 @@
 
 #define NS_PER_S 1000000000ull
 
+char *describe_exe(char *buf, size_t size, const char *exe)
+{
+    return exe && exe[0] ? capspec_escape(buf, size, exe) : strcpy(buf, "?");
+}
+
 char *describe_who(char *buf, size_t size, const struct identity *who)
 {
+    static char exe[PEER_EXE_MAX];
+
     snprintf(buf, size, "pid %u uid %u exe %s", who->pid, who->uid,
-             who->exe && who->exe[0] ? who->exe : "?");
+             describe_exe(exe, sizeof(exe), who->exe));
     return buf;
 }
 

@@ -155,12 +155,33 @@ static void formatting(void **state)
                         "50,52,54,56,58,60,62") == UINT64_C(0x5555555555555555));
 }
 
+static void escaping(void **state)
+{
+    char buf[64];
+    (void)state;
+
+    assert_string_equal(capspec_escape(buf, sizeof(buf), "/usr/bin/app"), "/usr/bin/app");
+    assert_string_equal(capspec_escape(buf, sizeof(buf), "a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
+    assert_string_equal(capspec_escape(buf, sizeof(buf), "\x01\x1b[0m\x7f\xc3\xa9"),
+                        "\\x01\\x1b[0m\\x7f\\xc3\\xa9");
+    /* Cut short between escapes, never inside one. */
+    assert_string_equal(capspec_escape(buf, 6,
+                                       "ab\x01"
+                                       "cd"),
+                        "ab");
+    assert_string_equal(capspec_escape(buf, 7,
+                                       "ab\x01"
+                                       "cd"),
+                        "ab\\x01");
+    assert_string_equal(capspec_escape(buf, 1, "ab"), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pins_and_ranges), cmocka_unit_test(rights_per_module),
         cmocka_unit_test(modules),         cmocka_unit_test(selectors),
-        cmocka_unit_test(formatting),
+        cmocka_unit_test(formatting),      cmocka_unit_test(escaping),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,7 +162,7 @@ static void listing_output(void **state)
                   .sel.timer.max_timers = 2,
                   .expiry_ns = 100 * 1000000000ull - 1,
                   .holder_pid = 77},
-         .exe = "\"odd\"\n"},
+         .exe = "\"odd\"\n\x1b[2J\xff"},
     };
     (void)state;
 
@@ -174,7 +174,7 @@ static void listing_output(void **state)
     assert_non_null(strstr(text, "3      4242    gpio   read,irq             pins 4-5"));
     assert_non_null(strstr(text, "600s -      /usr/bin/app\n"));
     assert_non_null(strstr(text, "4      77      timer  read                 max_timers 2"));
-    assert_non_null(strstr(text, "0s 3      \"odd\" \n"));
+    assert_non_null(strstr(text, "0s 3      \"odd\"\\n\\x1b[2J\\xff\n"));
 
     assert_string_equal(
         printed(rows, 2, 1),
@@ -183,7 +183,7 @@ static void listing_output(void **state)
         "\"exe\":\"/usr/bin/app\"},"
         "{\"id\":4,\"parent_id\":3,\"depth\":1,\"module\":\"timer\",\"rights\":[\"read\"],"
         "\"max_timers\":2,\"expiry_ns\":99999999999,\"expires_in_s\":0,\"holder_pid\":77,"
-        "\"exe\":\"\\\"odd\\\"\\n\"}]\n");
+        "\"exe\":\"\\\"odd\\\"\\n\\u001b[2J\\ufffd\"}]\n");
 }
 
 int main(void)

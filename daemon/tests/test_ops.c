@@ -152,6 +152,32 @@ static void denials_are_logged_once(void **state)
     assert_string_equal(reply.message, "no policy rule matches uid 1000, exe /tmp/evil");
 }
 
+/* A program's name is the client's to choose: in the log and replies, its bytes are escaped. */
+static void program_names_are_escaped(void **state)
+{
+    struct identity odd = app;
+    (void)state;
+
+    odd.exe = "/tmp/a\nhsxd: granted capability 9 to pid 1\\\x1b[2J\xff";
+    acquire(&odd, fake_open(APP_PID, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, -EACCES);
+    const char *escaped = "/tmp/a\\nhsxd: granted capability 9 to pid 1\\\\\\x1b[2J\\xff";
+    assert_non_null(strstr(reply.message, escaped));
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), escaped));
+    assert_null(strchr(fake_log_last(), '\n'));
+
+    /* Its capability's end, granted under a uid rule, likewise. */
+    rules[0].match = POLICY_MATCH_UID;
+    acquire(&odd, fake_open(APP_PID, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
+    assert_int_equal(reply.status, 0);
+    assert_non_null(strstr(fake_log_last(), escaped));
+    struct cap_event end = {.id = reply.cap.id, .reason = HSX_CAP_END_EXPLICIT};
+    assert_int_equal(lifecycle_event(h, &end), 0);
+    assert_non_null(strstr(fake_log_last(), "ended"));
+    assert_non_null(strstr(fake_log_last(), escaped));
+}
+
 static void the_file_must_be_the_asking_processs_own(void **state)
 {
     (void)state;
@@ -872,6 +898,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(granted_as_the_policy_narrows_it, setup, teardown),
         cmocka_unit_test_setup_teardown(denials_are_logged_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(program_names_are_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(the_file_must_be_the_asking_processs_own, setup, teardown),
         cmocka_unit_test_setup_teardown(the_kernel_may_still_refuse, setup, teardown),
         cmocka_unit_test_setup_teardown(renewal_while_the_policy_allows_it, setup, teardown),

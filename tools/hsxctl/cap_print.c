@@ -50,7 +50,8 @@ static void print_json(FILE *out, const struct cap_row *row, uint64_t now_ns)
 
 void print_caps(FILE *out, const struct cap_row *rows, size_t count, uint64_t now_ns, int json)
 {
-    char name[32], rights[CAPSPEC_TEXT_MAX], sel[CAPSPEC_TEXT_MAX], parent[24];
+    /* exe: a path read by cap.c (under 256 bytes), escaped: up to four bytes each. */
+    char name[32], rights[CAPSPEC_TEXT_MAX], sel[CAPSPEC_TEXT_MAX], parent[24], exe[4 * 256];
 
     if (json) {
         fputc('[', out);
@@ -76,7 +77,7 @@ void print_caps(FILE *out, const struct cap_row *rows, size_t count, uint64_t no
                 capspec_format_rights(rights, sizeof(rights), c->rights),
                 capspec_format_selector(sel, sizeof(sel), c->module, &c->sel),
                 seconds_left(c->expiry_ns, now_ns), c->parent_id ? parent : "-");
-        print_text(out, rows[i].exe[0] ? rows[i].exe : "-");
-        fputc('\n', out);
+        /* A program's path is its owner's to choose: escaped, not cut or passed to the terminal. */
+        fprintf(out, "%s\n", rows[i].exe[0] ? capspec_escape(exe, sizeof(exe), rows[i].exe) : "-");
     }
 }
