@@ -496,26 +496,42 @@ static void check_root(struct checker *c, const config_setting_t *root, struct p
 
 /* ---- the file ----------------------------------------------------------------------- */
 
+/*
+ * What hsxd requires of the policy and of every file it @includes, checked
+ * on the open file; name: the included file's, NULL for the policy itself.
+ */
+static bool acceptable(struct checker *c, int fd, bool strict, const char *name)
+{
+    const char *sep = name ? ": " : "";
+    struct stat st;
+
+    name = name ? name : "";
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        problem(c, 0, "%s%snot a regular file", name, sep);
+    } else if (st.st_size > POLICY_FILE_MAX) {
+        problem(c, 0, "%s%s%lld bytes is too large (at most %d)", name, sep, (long long)st.st_size,
+                POLICY_FILE_MAX);
+    } else if (strict && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+        /* Whoever can write the policy can grant themselves anything. */
+        problem(c, 0,
+                "%s%smust be owned by root and writable by root only (owner uid %u, mode %04o)",
+                name, sep, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
+    } else {
+        return true;
+    }
+    return false;
+}
+
 /* Open the file, checking what hsxd requires of it; returns a stream or NULL. */
 static FILE *open_policy(struct checker *c, bool strict)
 {
     int fd = open(c->path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
 
     if (fd < 0) {
         problem(c, 0, "cannot open: %s", strerror(errno));
         return NULL;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        problem(c, 0, "not a regular file");
-    } else if (st.st_size > POLICY_FILE_MAX) {
-        problem(c, 0, "%lld bytes is too large (at most %d)", (long long)st.st_size,
-                POLICY_FILE_MAX);
-    } else if (strict && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-        /* Whoever can write the policy can grant themselves anything. */
-        problem(c, 0, "must be owned by root and writable by root only (owner uid %u, mode %04o)",
-                (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
-    } else {
+    if (acceptable(c, fd, strict, NULL)) {
         FILE *f = fdopen(fd, "r");
         if (f)
             return f;
@@ -523,6 +539,26 @@ static FILE *open_policy(struct checker *c, bool strict)
     }
     close(fd);
     return NULL;
+}
+
+/*
+ * The files libconfig read for @include directives (resolved as it resolved
+ * them), checked as the policy itself is: one anybody may write would let
+ * anybody grant themselves anything.
+ */
+static void check_included(struct checker *c, const config_t *cfg, bool strict)
+{
+    for (unsigned int i = 0; i < cfg->num_filenames; i++) {
+        const char *name = cfg->filenames[i];
+        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+        if (fd < 0) {
+            problem(c, 0, "%s: cannot open: %s", name, strerror(errno));
+            continue;
+        }
+        acceptable(c, fd, strict, name);
+        close(fd);
+    }
 }
 
 int policy_load(const char *path, bool strict, struct policy **out, char *err, size_t err_size)
@@ -555,6 +591,7 @@ int policy_load(const char *path, bool strict, struct policy **out, char *err, s
         c.path = file;
         problem(&c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
     } else {
+        check_included(&c, &cfg, strict);
         check_root(&c, config_root_setting(&cfg), policy);
     }
     config_destroy(&cfg);

@@ -316,6 +316,47 @@ static void the_file_itself(void **state)
     assert_non_null(strstr(err, "too large"));
 }
 
+/* A file the policy @includes is the policy too: it gets the same checks. */
+static void included_files_are_checked_too(void **state)
+{
+    struct policy *policy = NULL;
+    char included[192], text[512];
+    (void)state;
+
+    if (geteuid() != 0) {
+        skip(); /* the files must be root's */
+        return;
+    }
+    snprintf(included, sizeof(included), "%s/rules.conf", dir);
+    FILE *f = fopen(included, "w");
+    assert_non_null(f);
+    fputs(
+        "rules = ( { match = { uid = 1; }; timer = { max_timers = 1; rights = \"read\"; }; } );\n",
+        f);
+    fclose(f);
+    snprintf(text, sizeof(text), "version = 1;\n@include \"%s\"\n", included);
+    write_policy(text);
+
+    chmod(included, 0644);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), 0);
+    assert_int_equal(policy->nrules, 1);
+    policy_free(policy);
+
+    chmod(included, 0664);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "rules.conf: must be owned by root and writable by root only"));
+    assert_non_null(strstr(err, "mode 0664"));
+    /* Not strict (hsxd's own policy always is): as before. */
+    assert_int_equal(policy_load(path, false, &policy, err, sizeof(err)), 0);
+    policy_free(policy);
+
+    chmod(included, 0644);
+    assert_int_equal(chown(included, 1000, 1000), 0);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "owner uid 1000"));
+    unlink(included);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +367,7 @@ int main(void)
         cmocka_unit_test(grant_errors),
         cmocka_unit_test(every_problem_is_reported_in_line_order),
         cmocka_unit_test(the_file_itself),
+        cmocka_unit_test(included_files_are_checked_too),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
