@@ -123,10 +123,21 @@ static const struct hsx_mbox_ops hsx_caps_mbox_ops = {
 
 /* ---- Ending ------------------------------------------------------------ */
 
+void hsx_cap_quota_uncharge(struct hsx_cap_quota *quota)
+{
+	if (!quota)
+		return;
+	atomic_dec(&quota->used);
+	if (refcount_dec_and_test(&quota->refs))
+		kfree(quota);
+}
+
 static void hsx_cap_free_rcu(struct rcu_head *head)
 {
 	struct hsx_cap *cap = container_of(head, struct hsx_cap, rcu);
 
+	if (cap->quota && refcount_dec_and_test(&cap->quota->refs))
+		kfree(cap->quota);
 	put_pid(cap->holder);
 	kfree(cap);
 }
@@ -167,7 +178,17 @@ static void hsx_cap_finish_locked(struct list_head *ended)
 		return;
 	synchronize_srcu(&hsx_cap_srcu);
 
-	list_for_each_entry_safe(cap, tmp, ended, node) {
+	/*
+	 * Unlink the whole family first: a parent is freed in the loop below
+	 * (after a grace period that may end before the loop does), and its
+	 * children's siblings point into its children list.
+	 */
+	list_for_each_entry(cap, ended, node) {
+		list_del_init(&cap->sibling);
+		cap->parent = NULL;
+	}
+
+	list_for_each_entry(cap, ended, node) {
 		struct hsx_cap_record p = {
 			.id = cap->id,
 			.object = cap->sel.raw[0],
@@ -176,9 +197,6 @@ static void hsx_cap_finish_locked(struct list_head *ended)
 			.holder_pid = cap->holder_nr,
 		};
 
-		list_del_init(&cap->node);
-		list_del_init(&cap->sibling);
-		cap->parent = NULL;
 		hsx_mbox_close_token(cap, HSX_CLOSE_REVOKED);
 		if (cap->client)
 			hsx_client_cap_ended(cap->client, cap->module);
@@ -188,13 +206,26 @@ static void hsx_cap_finish_locked(struct list_head *ended)
 		hsx_mbox_post(hsx_caps_mbox, &p);
 		atomic64_inc(cap->reason == HSX_CAP_END_EXPIRED ? &hsx_cap_stat_expired :
 								  &hsx_cap_stat_revoked);
-		/* A detached capability has no file left to keep it. */
+	}
+
+	/*
+	 * Free only once every one is finished: a grace period may pass while
+	 * the loop above sleeps, and a later one's module hooks may still
+	 * reach an earlier one (a quota it shares). A detached capability has
+	 * no file left to keep it.
+	 */
+	list_for_each_entry_safe(cap, tmp, ended, node) {
+		list_del_init(&cap->node);
 		if (!cap->client)
 			call_srcu(&hsx_cap_srcu, &cap->rcu, hsx_cap_free_rcu);
 	}
 }
 
-/* Take @client's capability for @slot out of its file; free it if ended. */
+/*
+ * Take @client's capability for @slot out of its file; free it if ended.
+ * Context: not between hsx_cap_end_locked() and hsx_cap_finish_locked() of
+ * an ended list, which is what ->node links while the capability is on it.
+ */
 static void hsx_cap_detach_locked(struct hsx_client *client, unsigned int slot)
 {
 	struct hsx_cap *cap = rcu_dereference_protected(client->caps[slot],
@@ -269,7 +300,17 @@ void hsx_cap_arm_expiry(struct hsx_cap *cap)
 {
 	hsx_hrtimer_setup(&cap->expiry_timer, hsx_cap_expiry_fired, CLOCK_BOOTTIME,
 			  HRTIMER_MODE_ABS);
-	hrtimer_start(&cap->expiry_timer, ns_to_ktime(cap->expiry_ns), HRTIMER_MODE_ABS);
+	hrtimer_start(&cap->expiry_timer, hsx_cap_expiry_ktime(cap->expiry_ns), HRTIMER_MODE_ABS);
+}
+
+/*
+ * ktime_t is signed: an expiry of 2^63 ns or more would be a time long past
+ * and fire at once. Such an expiry (U64_MAX is the natural "never") is
+ * KTIME_MAX, which hrtimers never reach.
+ */
+ktime_t hsx_cap_expiry_ktime(u64 expiry_ns)
+{
+	return expiry_ns >= KTIME_MAX ? KTIME_MAX : ns_to_ktime(expiry_ns);
 }
 
 /* Stop @cap's expiry timer, waiting for a callback that is running. */
@@ -315,6 +356,7 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 				     u64 expiry_ns, u64 *id)
 {
 	unsigned int slot = hsx_module_slot(module);
+	struct hsx_cap_quota *quota = NULL;
 	char name[HSX_MBOX_NAME_MAX];
 	struct hsx_cap *cap, *old;
 	int ret;
@@ -331,9 +373,19 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 	    hsx_cap_count_holder_locked(target->opener) >= HSX_CAP_MAX_PER_HOLDER)
 		return -EDQUOT;
 
+	/* Only a minted capability brings a quota; derived ones share it. */
+	if (!parent && module == HSX_MODULE_TIMER) {
+		quota = kzalloc(sizeof(*quota), GFP_KERNEL);
+		if (!quota)
+			return -ENOMEM;
+		refcount_set(&quota->refs, 1);
+		quota->limit = sel->timer.max_timers;
+	}
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
-	if (!cap)
+	if (!cap) {
+		kfree(quota);
 		return -ENOMEM;
+	}
 	cap->id = hsx_cap_next_id++;
 	cap->module = module;
 	cap->rights = rights;
@@ -350,6 +402,7 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 		ret = PTR_ERR(cap->mbox);
 		put_pid(cap->holder);
 		kfree(cap);
+		kfree(quota);
 		return ret;
 	}
 
@@ -357,6 +410,11 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 		cap->parent = parent;
 		cap->depth = parent->depth + 1;
 		list_add_tail(&cap->sibling, &parent->children);
+		cap->quota = parent->quota;
+		if (cap->quota)
+			refcount_inc(&cap->quota->refs);
+	} else {
+		cap->quota = quota;
 	}
 	cap->active = true;
 	list_add_tail(&cap->node, &hsx_cap_live);
@@ -508,7 +566,7 @@ long hsx_cap_ioctl_renew(struct hsx_client *client, void *arg)
 			ret = -ENOENT;
 		} else {
 			WRITE_ONCE(cap->expiry_ns, r->expiry_ns);
-			hrtimer_start(&cap->expiry_timer, ns_to_ktime(r->expiry_ns),
+			hrtimer_start(&cap->expiry_timer, hsx_cap_expiry_ktime(r->expiry_ns),
 				      HRTIMER_MODE_ABS);
 		}
 	}

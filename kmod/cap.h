@@ -10,6 +10,7 @@
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
+#include <linux/refcount.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 
@@ -34,6 +35,8 @@ struct pid;
  * @parent: what it was derived from, NULL if minted
  * @children: derived capabilities, linked by @sibling
  * @depth: 0 minted, parent's + 1 derived
+ * @quota: the countable quota (max_timers) this capability and every one
+ *	derived from it share; NULL for modules without one. A reference.
  * @mbox: "hal:cap:<id>", while active
  * @node: in the list of live capabilities, ordered by @id
  * @rcu: freed after an SRCU grace period: checks read it locklessly
@@ -56,9 +59,27 @@ struct hsx_cap {
 	struct list_head children;
 	struct list_head sibling;
 	unsigned int depth;
+	struct hsx_cap_quota *quota;
 	struct hsx_mbox *mbox;
 	struct list_head node;
 	struct rcu_head rcu;
+};
+
+/**
+ * struct hsx_cap_quota - a count a capability tree shares
+ * @refs: one per capability of the tree, one per object charged to it
+ * @used: objects charged
+ * @limit: the minted capability's selector count (max_timers)
+ *
+ * Deriving never multiplies a quota: a derived capability's objects are
+ * charged to its root's count as well as limited by its own selector. Kept
+ * apart from the capabilities because an object may outlive the one it was
+ * charged under by a little (it is torn down after its capability ended).
+ */
+struct hsx_cap_quota {
+	refcount_t refs;
+	atomic_t used;
+	u32 limit;
 };
 
 /* Read-side protection of every capability a check looks at. */
@@ -74,6 +95,15 @@ bool hsx_cap_enforcing(void);
 int hsx_cap_check(struct hsx_client *client, u8 module, u32 need);
 bool hsx_cap_covers_pins(struct hsx_client *client, u64 pins);
 u32 hsx_cap_timer_quota(struct hsx_client *client);
+/*
+ * Charge one object to the tree quota of @client's capability for @module.
+ * Returns the quota to hand back to hsx_cap_quota_uncharge() when the object
+ * goes, NULL when the file needs no capability, or ERR_PTR(-EDQUOT).
+ */
+struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client, u8 module);
+void hsx_cap_quota_uncharge(struct hsx_cap_quota *quota);
+/* Any expiry past what ktime_t holds means never. */
+ktime_t hsx_cap_expiry_ktime(u64 expiry_ns);
 
 /*
  * Mailbox authorization: a GPIO mailbox needs GPIO_IRQ on @pin. Returns the

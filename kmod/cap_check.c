@@ -218,6 +218,28 @@ u32 hsx_cap_timer_quota(struct hsx_client *client)
 }
 
 /**
+ * hsx_cap_quota_charge - count one more object against a capability tree
+ * @client: the caller's file
+ * @module: whose capability; it must carry a quota
+ *
+ * Context: after hsx_cap_check() passed, in the same SRCU section.
+ */
+struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client, u8 module)
+{
+	struct hsx_cap_quota *quota;
+	struct hsx_cap *cap;
+
+	if (hsx_cap_unrestricted(client))
+		return NULL;
+	cap = hsx_cap_slot(client, module);
+	quota = cap ? cap->quota : NULL;
+	if (!quota || !atomic_add_unless(&quota->used, 1, quota->limit))
+		return ERR_PTR(-EDQUOT);
+	refcount_inc(&quota->refs);
+	return quota;
+}
+
+/**
  * hsx_cap_authorize_pin - may the sender listen to "hal:gpio:<pin>"?
  * @client: the file named by HSX_A_MBOX_AUTH_FD, or NULL
  * @privileged: the netlink socket was opened with CAP_SYS_ADMIN

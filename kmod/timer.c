@@ -50,6 +50,7 @@ struct hsx_timer {
 	struct hrtimer hrt;
 	struct hsx_mbox *mbox;
 	struct hsx_client *owner;
+	struct hsx_cap_quota *quota;	/* charged to, or NULL; a reference */
 	struct list_head owner_node;	/* in the owner's hsx_timer_client */
 	u32 id;
 	u32 period_us;
@@ -237,7 +238,10 @@ ATTRIBUTE_GROUPS(hsx_timer);
 
 static void hsx_timer_release(struct kobject *kobj)
 {
-	kfree(to_hsx_timer(kobj));
+	struct hsx_timer *t = to_hsx_timer(kobj);
+
+	hsx_cap_quota_uncharge(t->quota);	/* one never published */
+	kfree(t);
 }
 
 static const struct kobj_type hsx_timer_ktype = {
@@ -258,6 +262,9 @@ static void hsx_timer_detach_locked(struct hsx_timer *t)
 	list_del(&t->owner_node);
 	tc->count--;
 	hsx_timers_active--;
+	/* Now, not at release: a sysfs reader may keep the kobject a while. */
+	hsx_cap_quota_uncharge(t->quota);
+	t->quota = NULL;
 }
 
 /* Stop and free a detached timer. Its subscribers get HSX_EVT_CLOSED. */
@@ -307,6 +314,13 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	ret = -EDQUOT;		/* the capability's quota */
 	if (tc->count >= hsx_cap_timer_quota(client))
 		goto err_unlock;
+	/* ... and its tree's: deriving onto more files must not multiply it. */
+	t->quota = hsx_cap_quota_charge(client, HSX_MODULE_TIMER);
+	if (IS_ERR(t->quota)) {
+		ret = PTR_ERR(t->quota);
+		t->quota = NULL;
+		goto err_unlock;
+	}
 	ret = -ENOSPC;
 	if (hsx_timers_active >= min_t(unsigned int, timers_total, HSX_TIMER_ID_MAX))
 		goto err_unlock;

@@ -185,6 +185,28 @@ static void cap_expiry_timer_disarmed_stays_quiet(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, READ_ONCE(cap->expired));
 }
 
+/*
+ * An expiry past what ktime_t holds (U64_MAX is "never" to an administrator)
+ * must not wrap to a time long past and end the capability at once.
+ */
+static void cap_expiry_beyond_ktime_is_never(struct kunit *test)
+{
+	static const u64 never[] = { U64_MAX, 1ULL << 63, (u64)KTIME_MAX };
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_expiry_ktime(1000), (ktime_t)1000);
+	KUNIT_EXPECT_EQ(test, hsx_cap_expiry_ktime(KTIME_MAX - 1), (ktime_t)(KTIME_MAX - 1));
+	for (i = 0; i < ARRAY_SIZE(never); i++) {
+		struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ, never[i]);
+
+		KUNIT_EXPECT_EQ(test, hsx_cap_expiry_ktime(never[i]), (ktime_t)KTIME_MAX);
+		hsx_cap_arm_expiry(cap);
+		msleep(20);
+		KUNIT_EXPECT_FALSE(test, READ_ONCE(cap->expired));
+		hsx_cap_disarm_expiry(cap);
+	}
+}
+
 static void cap_decide_binds_to_the_holder(struct kunit *test)
 {
 	struct hsx_cap *cap = make_cap(test, HSX_CAP_R_READ, 1000);
@@ -319,6 +341,7 @@ static struct kunit_case hsx_cap_cases[] = {
 	KUNIT_CASE(cap_decide_expired_denies),
 	KUNIT_CASE(cap_expiry_timer_flags_on_time),
 	KUNIT_CASE(cap_expiry_timer_disarmed_stays_quiet),
+	KUNIT_CASE(cap_expiry_beyond_ktime_is_never),
 	KUNIT_CASE(cap_decide_binds_to_the_holder),
 	KUNIT_CASE(cap_decide_ended_says_why_first),
 	KUNIT_CASE(cap_check_on_a_client),

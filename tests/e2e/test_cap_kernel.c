@@ -406,6 +406,173 @@ static void escalation_by_delegation(void **state)
     assert_int_equal(finish_holder(&h), 0);
 }
 
+/*
+ * Closing the file of a capability ends what was derived from it; each
+ * derived one unlinks from its parent, which is freed in the same pass (the
+ * debug kernel's KASAN watches). Two children, so siblings link each other.
+ */
+static int holder_closes_a_source(int fd, int sock)
+{
+    struct hsx_gpio_info info = {.pin = 0};
+    int f[2], i;
+
+    (void)sock;
+    for (i = 0; i < 2; i++) {
+        f[i] = open("/dev/hsx/gpio", O_RDWR | O_CLOEXEC);
+        CHILD_CHECK(f[i] >= 0);
+        CHILD_CHECK(derive_to(fd, f[i], HSX_CAP_R_READ, 0x1, 0, NULL) == 0);
+        CHILD_CHECK(ioctl(f[i], HSX_IOC_GPIO_INFO, &info) == 0);
+    }
+    close(fd);
+    for (i = 0; i < 2; i++) {
+        struct hsx_cap_query q = {.module = HSX_MODULE_GPIO};
+
+        CHILD_CHECK(ioctl(f[i], HSX_IOC_GPIO_INFO, &info) == -1 && errno == EKEYREVOKED);
+        CHILD_CHECK(ioctl(f[i], HSX_IOC_CAP_INFO, &q) == 0);
+        CHILD_CHECK(q.cap.reason == HSX_CAP_END_PARENT && q.cap.parent_id == 0);
+        close(f[i]);
+    }
+    return 0;
+}
+
+static void closing_a_source_ends_its_children(void **state)
+{
+    int round;
+
+    (void)state;
+    for (round = 0; round < 20; round++) {
+        struct holder h;
+
+        start_holder(&h, "gpio", holder_closes_a_source);
+        assert_int_equal(mint(h.file, HSX_MODULE_GPIO, HSX_CAP_R_READ | HSX_CAP_R_GRANT, pins(0x1),
+                              30000000000ull, NULL),
+                         0);
+        /* Only the holder's copy keeps the file open now. */
+        close(h.file);
+        h.file = -1;
+        send_byte(h.sock, 'g');
+        assert_int_equal(finish_holder(&h), 0);
+    }
+}
+
+/*
+ * A quota is the capability tree's, not each file's: deriving the whole
+ * quota onto more of the holder's own files must not multiply it.
+ */
+static int timer_cancel_op(int fd, int id)
+{
+    struct hsx_timer_id t = {.timer_id = (uint32_t)id};
+
+    return ioctl(fd, HSX_IOC_TIMER_CANCEL, &t) ? -errno : 0;
+}
+
+static int holder_spreads_its_quota(int fd, int sock)
+{
+    struct hsx_cap_derive d = {
+        .module = HSX_MODULE_TIMER, .rights = HSX_CAP_R_READ | HSX_CAP_R_WRITE, .sel = timers(2)};
+    int f[2], t0, i;
+
+    (void)sock;
+    for (i = 0; i < 2; i++) {
+        f[i] = open("/dev/hsx/timer", O_RDWR | O_CLOEXEC);
+        CHILD_CHECK(f[i] >= 0);
+        d.target_fd = f[i];
+        CHILD_CHECK(ioctl(fd, HSX_IOC_CAP_DERIVE, &d) == 0);
+    }
+    t0 = timer_create_op(fd);
+    CHILD_CHECK(t0 > 0);
+    CHILD_CHECK(timer_create_op(f[0]) > 0);
+    /* Two in the tree: a third, on any of its files, is over quota. */
+    CHILD_CHECK(timer_create_op(f[1]) == -EDQUOT);
+    CHILD_CHECK(timer_create_op(fd) == -EDQUOT);
+    /* A cancelled timer gives its place back. */
+    CHILD_CHECK(timer_cancel_op(fd, t0) == 0);
+    CHILD_CHECK(timer_create_op(f[1]) > 0);
+    /* A closed file's timers too, and its capability ends. */
+    close(f[0]);
+    CHILD_CHECK(timer_create_op(fd) > 0);
+    CHILD_CHECK(timer_create_op(fd) == -EDQUOT);
+    close(f[1]);
+    return 0;
+}
+
+static void derived_quotas_are_shared(void **state)
+{
+    (void)state;
+    assert_int_equal(run_granted_holder("timer", holder_spreads_its_quota, HSX_MODULE_TIMER,
+                                        HSX_CAP_R_TIMER_ALL, timers(2)),
+                     0);
+}
+
+/* A pin's value and edge counts are its user's data: not for other users. */
+static void gpio_data_in_sysfs_is_root_only(void **state)
+{
+    static const char *const private_files[] = {"value", "interrupts", "drops"};
+    unsigned int i;
+    pid_t pid;
+
+    (void)state;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        char path[64];
+
+        drop_to(OTHER_UID);
+        for (i = 0; i < sizeof(private_files) / sizeof(private_files[0]); i++) {
+            snprintf(path, sizeof(path), "/sys/hal/gpio/3/%s", private_files[i]);
+            errno = 0;
+            CHILD_CHECK(open(path, O_RDONLY | O_CLOEXEC) == -1 && errno == EACCES);
+        }
+        /* What is not a user's data stays readable. */
+        CHILD_CHECK(access("/sys/hal/gpio/3/mode", R_OK) == 0);
+        _exit(0);
+    }
+    assert_int_equal(child_result(pid), 0);
+}
+
+/*
+ * Listing mailboxes (a netlink dump) shows an unprivileged user only the
+ * mailboxes its own subscriptions listen to: not hal:caps, not another
+ * user's timer.
+ */
+static void mailbox_list_shows_only_ones_own(void **state)
+{
+    hsx_mailbox_info_t info[256];
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_t *mb = NULL;
+    int timer_fd = e2e_open_node("timer");
+    int n, i, t, seen_caps = 0, seen_timer = 0;
+    pid_t pid;
+
+    (void)state;
+    t = timer_create_op(timer_fd);
+    assert_true(t > 0);
+    snprintf(name, sizeof(name), HSX_MBOX_TIMER_FMT, t);
+    assert_int_equal(hsx_mailbox_open(name, &mb), HSX_HAL_OK);
+    n = hsx_mailbox_list(info, 256);
+    for (i = 0; i < n && i < 256; i++) {
+        seen_caps |= strcmp(info[i].name, HSX_MBOX_CAPS) == 0;
+        seen_timer |= strcmp(info[i].name, name) == 0;
+    }
+    assert_true(seen_caps && seen_timer); /* the administrator sees all */
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        drop_to(OTHER_UID);
+        n = hsx_mailbox_list(info, 256);
+        CHILD_CHECK(n >= 0);
+        for (i = 0; i < n && i < 256; i++) {
+            CHILD_CHECK(strcmp(info[i].name, HSX_MBOX_CAPS) != 0);
+            CHILD_CHECK(strcmp(info[i].name, name) != 0);
+        }
+        _exit(0);
+    }
+    assert_int_equal(child_result(pid), 0);
+    assert_int_equal(hsx_mailbox_close(mb), HSX_HAL_OK);
+    close(timer_fd);
+}
+
 /* ---- 9: selector edges; 12: quotas --------------------------------------- */
 
 static int holder_at_the_edges(int fd, int sock)
@@ -711,6 +878,10 @@ int main(void)
         cmocka_unit_test(renewal_moves_the_expiry),
         cmocka_unit_test(nothing_runs_after_revoke_returns),
         cmocka_unit_test(escalation_by_delegation),
+        cmocka_unit_test(closing_a_source_ends_its_children),
+        cmocka_unit_test(derived_quotas_are_shared),
+        cmocka_unit_test(gpio_data_in_sysfs_is_root_only),
+        cmocka_unit_test(mailbox_list_shows_only_ones_own),
         cmocka_unit_test(selector_edges_and_quotas),
         cmocka_unit_test(recycled_pid_gets_nothing),
         cmocka_unit_test(lifecycle_list_renew_revoke_by_pid_and_exit),
