@@ -71,7 +71,12 @@ struct hsx_gpio_pin {
 	u32 debounce_us;
 	bool hardirq_runs;		/* the chip calls our hard handler (not nested) */
 
-	/* Only the IRQ thread and the debounce work, which never run together, touch these. */
+	/*
+	 * The IRQ thread and the debounce work both post, and may run at once
+	 * (the thread queues the work and goes on to the next edge): emit_lock
+	 * orders their events and guards what they share.
+	 */
+	struct mutex emit_lock;
 	u64 line_seq;
 	int last_value;
 	struct delayed_work debounce;
@@ -214,16 +219,17 @@ static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
 
 /* ---- events ------------------------------------------------------------- */
 
-/* Process context: the IRQ thread or the debounce work. */
+/* Process context: the IRQ thread or the debounce work, under emit_lock. */
 static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
 {
 	struct hsx_gpio_record ev = {
 		.pin = p->pin,
 		.value = value,
 		.timestamp_ns = timestamp_ns,
-		.line_seq = ++p->line_seq,
 	};
 
+	lockdep_assert_held(&p->emit_lock);
+	ev.line_seq = ++p->line_seq;
 	if (p->edge == HSX_GPIO_E_BOTH)
 		ev.edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
 	else
@@ -292,8 +298,10 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 		if (lost) {
 			/* Edges the ring had no room for: every subscriber is told. */
 			atomic64_add(lost, &p->lost);
+			mutex_lock(&p->emit_lock);
 			p->line_seq += lost;
 			hsx_mbox_post_lost(p->mbox, lost);
+			mutex_unlock(&p->emit_lock);
 		}
 		if (!have)
 			break;
@@ -303,8 +311,11 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 			continue;
 		}
 		value = hsx_gpio_be->get(p->line);
-		if (value >= 0)
+		if (value >= 0) {
+			mutex_lock(&p->emit_lock);
 			hsx_gpio_emit(p, ts, value);
+			mutex_unlock(&p->emit_lock);
+		}
 	}
 	return IRQ_HANDLED;
 }
@@ -316,12 +327,16 @@ static void hsx_gpio_debounced(struct work_struct *work)
 	int value = hsx_gpio_be->get(p->line);
 	u32 edge;
 
-	if (value < 0 || value == p->last_value)
+	if (value < 0)
 		return;
-	p->last_value = value;
-	edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
-	if (p->edge == HSX_GPIO_E_BOTH || p->edge == edge)
-		hsx_gpio_emit(p, ktime_get_ns(), value);
+	mutex_lock(&p->emit_lock);
+	if (value != p->last_value) {
+		p->last_value = value;
+		edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
+		if (p->edge == HSX_GPIO_E_BOTH || p->edge == edge)
+			hsx_gpio_emit(p, ktime_get_ns(), value);
+	}
+	mutex_unlock(&p->emit_lock);
 }
 
 static void hsx_gpio_irq_disable_locked(struct hsx_gpio_pin *p)
@@ -727,9 +742,13 @@ static int hsx_gpio_open(struct hsx_client *client)
 	return 0;
 }
 
-static void hsx_gpio_release(struct hsx_client *client)
+/*
+ * The client stops using its pins: a pin nobody else uses is given back,
+ * its interrupt freed, its outputs no longer driven by hsx, its listeners
+ * told @reason.
+ */
+static void hsx_gpio_unuse_all(struct hsx_gpio_client *gc, enum hsx_close_reason reason)
 {
-	struct hsx_gpio_client *gc = hsx_gpio_client_of(client);
 	unsigned int pin;
 
 	mutex_lock(&hsx_gpio_mutex);
@@ -737,11 +756,29 @@ static void hsx_gpio_release(struct hsx_client *client)
 		struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
 
 		if (!--p->users)
-			hsx_gpio_teardown_locked(p, HSX_CLOSE_OWNER_GONE);
+			hsx_gpio_teardown_locked(p, reason);
 	}
+	bitmap_zero(gc->used, HSX_GPIO_MAX_PINS);
 	mutex_unlock(&hsx_gpio_mutex);
+}
+
+static void hsx_gpio_release(struct hsx_client *client)
+{
+	struct hsx_gpio_client *gc = hsx_gpio_client_of(client);
+
+	hsx_gpio_unuse_all(gc, HSX_CLOSE_OWNER_GONE);
 	client->priv[hsx_module_slot(HSX_MODULE_GPIO)] = NULL;
 	kfree(gc);
+}
+
+/*
+ * The capability the client configured its pins under ended: what it set up
+ * under it goes, as if its file had closed, so a revoked holder keeps no
+ * interrupt and drives no line once REVOKE returns.
+ */
+static void hsx_gpio_cap_ended(struct hsx_client *client)
+{
+	hsx_gpio_unuse_all(hsx_gpio_client_of(client), HSX_CLOSE_REVOKED);
 }
 
 static const struct hsx_ioctl_op hsx_gpio_ops[] = {
@@ -767,6 +804,7 @@ const struct hsx_module hsx_gpio_module = {
 	.n_ops = ARRAY_SIZE(hsx_gpio_ops),
 	.open = hsx_gpio_open,
 	.release = hsx_gpio_release,
+	.cap_ended = hsx_gpio_cap_ended,
 };
 
 /* ---- /sys/hal/gpio/<pin> ---------------------------------------------------- */
@@ -900,12 +938,13 @@ static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 
 static struct kobj_attribute hsx_gpio_attr_mode = __ATTR_RO(mode);
 static struct kobj_attribute hsx_gpio_attr_pull = __ATTR_RO(pull);
-static struct kobj_attribute hsx_gpio_attr_value = __ATTR_RO(value);
+/* A pin's value and its edge counts are its user's data: root only. */
+static struct kobj_attribute hsx_gpio_attr_value = __ATTR_RO_MODE(value, 0400);
 static struct kobj_attribute hsx_gpio_attr_edge = __ATTR_RO(edge);
 static struct kobj_attribute hsx_gpio_attr_flags = __ATTR_RO(flags);
 static struct kobj_attribute hsx_gpio_attr_debounce_us = __ATTR_RO(debounce_us);
-static struct kobj_attribute hsx_gpio_attr_interrupts = __ATTR_RO(interrupts);
-static struct kobj_attribute hsx_gpio_attr_drops = __ATTR_RO(drops);
+static struct kobj_attribute hsx_gpio_attr_interrupts = __ATTR_RO_MODE(interrupts, 0400);
+static struct kobj_attribute hsx_gpio_attr_drops = __ATTR_RO_MODE(drops, 0400);
 static struct kobj_attribute hsx_gpio_attr_mapping = __ATTR_RO(mapping);
 static struct kobj_attribute hsx_gpio_attr_users = __ATTR_RO(users);
 
@@ -970,6 +1009,7 @@ int hsx_gpio_init(void)
 		p->pin = pin;
 		p->irq = -1;
 		spin_lock_init(&p->ring_lock);
+		mutex_init(&p->emit_lock);
 		init_rwsem(&p->gate);
 		INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
 		snprintf(name, sizeof(name), "%u", pin);

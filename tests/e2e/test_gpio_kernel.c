@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cap_holder.h"
 #include "e2e.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
@@ -515,6 +516,56 @@ static void sigkill_of_a_waiting_user_leaks_nothing(void **state)
     assert_int_equal(e2e_wait_sysfs(subs, 0, "/sys/hal/mailbox/subscriptions"), subs);
 }
 
+/*
+ * A holder's capability is revoked: once REVOKE returns, what it set up under
+ * it is gone, as if its file had closed: no interrupt, no driven output, the
+ * lines given back. (The holder keeps its file open throughout.)
+ */
+static int holder_drives_and_listens(int fd, int sock)
+{
+    CHILD_CHECK(configure(fd, 4, HSX_GPIO_M_OUTPUT, 0, HSX_GPIO_F_INIT_HIGH) == 0);
+    CHILD_CHECK(configure(fd, 5, HSX_GPIO_M_INPUT, 0, 0) == 0);
+    CHILD_CHECK(set_interrupt(fd, 5, HSX_GPIO_E_BOTH, 1) == 0);
+    send_byte(sock, 'r');
+    CHILD_CHECK(recv_byte(sock) == 'k');
+    CHILD_CHECK(gpio_read(fd, 4) == -EKEYREVOKED);
+    CHILD_CHECK(set_interrupt(fd, 5, HSX_GPIO_E_BOTH, 1) == -EKEYREVOKED);
+    return 0;
+}
+
+static void revoke_releases_the_holders_pins(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    struct holder h;
+    char text[32];
+    uint64_t id;
+
+    assert_int_equal(cap_admin_claim(NULL), 0);
+    start_holder(&h, "gpio", holder_drives_and_listens);
+    assert_int_equal(mint(h.file, HSX_MODULE_GPIO,
+                          HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GPIO_IRQ, pins(0x30),
+                          30000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'r');
+    assert_int_equal(sim_value(4), 1);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/4/users"), 1);
+    read_line("/sys/hal/gpio/5/edge", text, sizeof(text));
+    assert_string_equal(text, "both");
+
+    assert_int_equal(revoke_id(id), 0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/4/users"), 0);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/5/users"), 0);
+    read_line("/sys/hal/gpio/4/mode", text, sizeof(text));
+    assert_string_equal(text, "unconfigured");
+    read_line("/sys/hal/gpio/5/edge", text, sizeof(text));
+    assert_string_equal(text, "none");
+    send_byte(h.sock, 'k');
+    assert_int_equal(finish_holder(&h), 0);
+    cap_admin_release(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -529,6 +580,7 @@ int main(void)
         cmocka_unit_test(value_ops_beside_reconfiguration),
         cmocka_unit_test(closing_releases_the_line),
         cmocka_unit_test(sigkill_of_a_waiting_user_leaks_nothing),
+        cmocka_unit_test(revoke_releases_the_holders_pins),
     };
 
     return cmocka_run_group_tests_name("e2e_gpio_kernel", tests, sim_setup, sim_teardown);
