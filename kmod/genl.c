@@ -114,7 +114,11 @@ static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
 		goto err_free;
 	}
 	genlmsg_end(reply, hdr);
-	return genlmsg_reply(reply, info);
+	/* A subscriber that never learns its mailbox ID must not stay one. */
+	ret = genlmsg_reply(reply, info);
+	if (ret)
+		hsx_mbox_unsubscribe(id, info->snd_portid);
+	return ret;
 
 err_free:
 	nlmsg_free(reply);
@@ -147,9 +151,15 @@ static int hsx_genl_put_info(struct sk_buff *skb, const struct hsx_mbox_info *mi
 	return 0;
 }
 
-/* cb->args[0]: the next mailbox ID to dump. */
+/*
+ * cb->args[0]: the next mailbox ID to dump. The administrator (CAP_SYS_ADMIN)
+ * sees every mailbox; any other user only those its own subscriptions (on
+ * any socket or queue file) listen to.
+ */
 static int hsx_genl_mbox_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	const kuid_t *filter = netlink_capable(cb->skb, CAP_SYS_ADMIN) ? NULL :
+			       &NETLINK_CB(cb->skb).creds.uid;
 	unsigned long cursor = cb->args[0];
 	struct hsx_mbox_info mi;
 	void *hdr;
@@ -158,7 +168,7 @@ static int hsx_genl_mbox_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	for (;;) {
 		unsigned long next = cursor;
 
-		if (hsx_mbox_info_next(&next, &mi))
+		if (hsx_mbox_info_next(&next, &mi, filter))
 			break;
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
 				  &hsx_genl_family, NLM_F_MULTI, HSX_CMD_MBOX_GET);
@@ -292,11 +302,21 @@ static struct notifier_block hsx_genl_notifier = {
 	.notifier_call = hsx_genl_netlink_event,
 };
 
+/* Mailboxes deliver through netlink from the start; the family comes later. */
+const struct hsx_mbox_transport *hsx_genl_transport_get(void)
+{
+	return &hsx_genl_transport;
+}
+
+/*
+ * User-facing: registered after every part a request reaches (mailboxes,
+ * capabilities and their SRCU, the modules), unregistered before them.
+ * Unregistering waits for requests in flight.
+ */
 int hsx_genl_init(void)
 {
 	int ret;
 
-	hsx_mbox_init(&hsx_genl_transport);
 	ret = netlink_register_notifier(&hsx_genl_notifier);
 	if (ret)
 		return ret;
@@ -310,5 +330,4 @@ void hsx_genl_exit(void)
 {
 	genl_unregister_family(&hsx_genl_family);
 	netlink_unregister_notifier(&hsx_genl_notifier);
-	hsx_mbox_exit();
 }

@@ -33,6 +33,8 @@
  * hsx_mbox_orphans, under hsx_mbox_mutex) and a work item retries the notice
  * until it is queued or the socket closes.
  */
+#include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
@@ -70,8 +72,18 @@ struct hsx_mbox_port {
 	struct hlist_node node;
 };
 
+/* What one user's subscriptions take of the shared limits. */
+struct hsx_mbox_user {
+	kuid_t uid;
+	unsigned int subs;
+	unsigned int records;		/* of its queue files */
+	struct hlist_node node;
+};
+
 struct hsx_mbox_sub {
 	struct hsx_mbox *mbox;		/* NULL once orphaned */
+	struct hsx_mbox_user *user;	/* its share, or NULL for a privileged one */
+	unsigned int records;		/* its queue's length, 0 for netlink */
 	struct hsx_mbox_port *port;	/* a netlink subscriber's, or NULL */
 	struct hsx_mbox_queue *queue;	/* a queue file's, or NULL */
 	struct list_head mbox_node;	/* in mbox->subs (mbox->lock) or hsx_mbox_orphans */
@@ -92,6 +104,7 @@ static DEFINE_MUTEX(hsx_mbox_mutex);
 static DEFINE_XARRAY_ALLOC1(hsx_mbox_by_id);
 static DEFINE_HASHTABLE(hsx_mbox_by_name, 8);
 static DEFINE_HASHTABLE(hsx_mbox_ports, 8);
+static DEFINE_HASHTABLE(hsx_mbox_users, 6);
 static unsigned int hsx_mbox_gen;
 static u32 hsx_mbox_next_id;
 static unsigned int hsx_mbox_n_subs;
@@ -352,12 +365,28 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 	spin_unlock_bh(&mbox->lock);
 }
 
+/* Forget @user once it holds nothing. */
+static void hsx_mbox_user_trim_locked(struct hsx_mbox_user *user)
+{
+	lockdep_assert_held(&hsx_mbox_mutex);
+	if (user && !user->subs) {
+		hash_del(&user->node);
+		kfree(user);
+	}
+}
+
 static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 {
 	struct hsx_mbox_port *port = sub->port;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
 	hsx_mbox_n_subs--;
+	if (sub->user) {
+		sub->user->subs--;
+		sub->user->records -= sub->records;
+		hsx_mbox_user_trim_locked(sub->user);
+		sub->user = NULL;
+	}
 	if (sub->queue) {
 		/* Its file frees the queue. */
 		sub->queue->sub = NULL;
@@ -563,12 +592,65 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
 	return drops;
 }
 
+static unsigned int hsx_mbox_user_subs_in(struct hsx_mbox *mbox, const struct hsx_mbox_user *user)
+{
+	struct hsx_mbox_sub *sub;
+	unsigned int n = 0;
+
+	spin_lock_bh(&mbox->lock);
+	list_for_each_entry(sub, &mbox->subs, mbox_node)
+		n += sub->user == user;
+	spin_unlock_bh(&mbox->lock);
+	return n;
+}
+
+/*
+ * The caller's share, from the table or made of @spare (which it then
+ * takes: *spare becomes NULL), checked for room for one more subscription
+ * of @mbox with @records queued records. NULL for a privileged caller.
+ */
+static struct hsx_mbox_user *hsx_mbox_user_admit_locked(struct hsx_mbox *mbox,
+							const struct hsx_mbox_auth *auth,
+							unsigned int records,
+							struct hsx_mbox_user **spare)
+{
+	kuid_t uid = current_euid();
+	struct hsx_mbox_user *user;
+
+	lockdep_assert_held(&hsx_mbox_mutex);
+	if (auth->privileged)
+		return NULL;
+	hash_for_each_possible(hsx_mbox_users, user, node, __kuid_val(uid))
+		if (uid_eq(user->uid, uid))
+			goto check;
+	if (!*spare)
+		return ERR_PTR(-ENOMEM);
+	user = *spare;
+	*spare = NULL;
+	user->uid = uid;
+	hash_add(hsx_mbox_users, &user->node, __kuid_val(uid));
+check:
+	if (user->subs >= HSX_MBOX_USER_SUBSCRIPTIONS ||
+	    user->records + records > HSX_MBOX_USER_QUEUE_RECORDS ||
+	    hsx_mbox_user_subs_in(mbox, user) >= HSX_MBOX_USER_PER_MAILBOX) {
+		hsx_mbox_user_trim_locked(user);
+		return ERR_PTR(-ENOSPC);
+	}
+	return user;
+}
+
 /*
  * The mailbox @name, if its owner lets @auth listen and it has room for one
- * more subscriber; else an ERR_PTR() (-ENOENT, the owner's errno, -ENOSPC).
+ * more subscriber with @records queued records, also within the caller's
+ * share; else an ERR_PTR() (-ENOENT, the owner's errno, -ENOSPC, -ENOMEM).
+ * @sub is charged to the share; hsx_mbox_link_locked() or
+ * hsx_mbox_unadmit_locked() follows.
  */
-static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_auth *auth)
+static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_auth *auth,
+					      struct hsx_mbox_sub *sub, unsigned int records,
+					      struct hsx_mbox_user **spare)
 {
+	struct hsx_mbox_user *user;
 	struct hsx_mbox *mbox;
 	int ret;
 
@@ -584,7 +666,28 @@ static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_
 	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
 	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
 		return ERR_PTR(-ENOSPC);
+	user = hsx_mbox_user_admit_locked(mbox, auth, records, spare);
+	if (IS_ERR(user))
+		return ERR_CAST(user);
+	sub->user = user;
+	sub->records = records;
+	if (user) {
+		user->subs++;
+		user->records += records;
+	}
 	return mbox;
+}
+
+/* Undo hsx_mbox_admit_locked()'s charge for a @sub that was never linked. */
+static void hsx_mbox_unadmit_locked(struct hsx_mbox_sub *sub)
+{
+	lockdep_assert_held(&hsx_mbox_mutex);
+	if (!sub->user)
+		return;
+	sub->user->subs--;
+	sub->user->records -= sub->records;
+	hsx_mbox_user_trim_locked(sub->user);
+	sub->user = NULL;
 }
 
 /* Make @sub, its transport's part set, a subscriber of @mbox. */
@@ -618,16 +721,21 @@ static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub
 int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id)
 {
 	struct hsx_mbox_port *port, *new_port = NULL;
+	struct hsx_mbox_user *spare;
 	struct hsx_mbox_sub *sub;
 	struct hsx_mbox *mbox;
 	int ret;
 
 	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
-	if (!sub)
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!sub || !spare) {
+		kfree(sub);
+		kfree(spare);
 		return -ENOMEM;
+	}
 
 	mutex_lock(&hsx_mbox_mutex);
-	mbox = hsx_mbox_admit_locked(name, auth);
+	mbox = hsx_mbox_admit_locked(name, auth, sub, 0, &spare);
 	if (IS_ERR(mbox)) {
 		ret = PTR_ERR(mbox);
 		goto err_unlock;
@@ -640,18 +748,18 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 		ret = -EEXIST;
 		list_for_each_entry(s, &port->subs, port_node)
 			if (s->mbox == mbox)
-				goto err_unlock;
+				goto err_unadmit;
 	}
 
 	ret = -ENOSPC;
 	if (port && port->n_subs >= HSX_MBOX_MAX_PER_SOCKET)
-		goto err_unlock;
+		goto err_unadmit;
 
 	if (!port) {
 		ret = -ENOMEM;
 		new_port = kzalloc(sizeof(*new_port), GFP_KERNEL);
 		if (!new_port)
-			goto err_unlock;
+			goto err_unadmit;
 		new_port->portid = portid;
 		INIT_LIST_HEAD(&new_port->subs);
 		hash_add(hsx_mbox_ports, &new_port->node, portid);
@@ -667,11 +775,15 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 	hsx_mbox_link_locked(mbox, sub, auth);
 	*id = mbox->id;
 	mutex_unlock(&hsx_mbox_mutex);
+	kfree(spare);
 	return 0;
 
+err_unadmit:
+	hsx_mbox_unadmit_locked(sub);
 err_unlock:
 	mutex_unlock(&hsx_mbox_mutex);
 	kfree(sub);
+	kfree(spare);
 	return ret;
 }
 
@@ -731,17 +843,24 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid)
 int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
 			     struct hsx_mbox_queue **queue)
 {
+	struct hsx_mbox_user *spare;
 	struct hsx_mbox_queue *q;
 	struct hsx_mbox_sub *sub;
 	struct hsx_mbox *mbox;
 	int ret;
 
+	if (!len || len > HSX_MBOX_QUEUE_MAX)
+		return -EINVAL;
 	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
-	if (!sub)
+	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
+	if (!sub || !spare) {
+		kfree(sub);
+		kfree(spare);
 		return -ENOMEM;
+	}
 
 	mutex_lock(&hsx_mbox_mutex);
-	mbox = hsx_mbox_admit_locked(name, auth);
+	mbox = hsx_mbox_admit_locked(name, auth, sub, len, &spare);
 	if (IS_ERR(mbox)) {
 		ret = PTR_ERR(mbox);
 		goto err_unlock;
@@ -749,6 +868,7 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 	q = hsx_mbox_queue_alloc(len, mbox->ops->module, mbox->ops->record_size);
 	if (IS_ERR(q)) {
 		ret = PTR_ERR(q);
+		hsx_mbox_unadmit_locked(sub);
 		goto err_unlock;
 	}
 
@@ -758,11 +878,13 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 	hsx_mbox_link_locked(mbox, sub, auth);
 	*queue = q;
 	mutex_unlock(&hsx_mbox_mutex);
+	kfree(spare);
 	return 0;
 
 err_unlock:
 	mutex_unlock(&hsx_mbox_mutex);
 	kfree(sub);
+	kfree(spare);
 	return ret;
 }
 
@@ -824,21 +946,43 @@ void hsx_mbox_release_port(u32 portid)
 	mutex_unlock(&hsx_mbox_mutex);
 }
 
+/* Does a subscription of @uid's listen to @mbox? */
+static bool hsx_mbox_user_listens(struct hsx_mbox *mbox, kuid_t uid)
+{
+	struct hsx_mbox_sub *sub;
+	bool found = false;
+
+	spin_lock_bh(&mbox->lock);
+	list_for_each_entry(sub, &mbox->subs, mbox_node) {
+		if (sub->user && uid_eq(sub->user->uid, uid)) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock_bh(&mbox->lock);
+	return found;
+}
+
 /**
  * hsx_mbox_info_next - statistics of the first mailbox with ID >= *cursor
  * @cursor: in, where to start; out, advanced past the mailbox returned
  * @info: filled
+ * @uid: NULL: any mailbox (the administrator's view); else only those a
+ *	subscription of that user listens to: a mailbox's name and counts
+ *	tell of its owner's activity, which is nobody else's business
  *
  * Return: 0, or -ENOENT when there is none.
  */
-int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info)
+int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info, const kuid_t *uid)
 {
 	struct hsx_mbox *mbox;
 	int ret = -ENOENT;
 
 	mutex_lock(&hsx_mbox_mutex);
-	mbox = xa_find(&hsx_mbox_by_id, cursor, ULONG_MAX, XA_PRESENT);
-	if (mbox) {
+	while ((mbox = xa_find(&hsx_mbox_by_id, cursor, ULONG_MAX, XA_PRESENT))) {
+		*cursor = (unsigned long)mbox->id + 1;
+		if (uid && !hsx_mbox_user_listens(mbox, *uid))
+			continue;
 		info->id = mbox->id;
 		strscpy(info->name, mbox->name, sizeof(info->name));
 		spin_lock_bh(&mbox->lock);
@@ -847,8 +991,8 @@ int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info)
 		info->events = mbox->events;
 		info->drops = mbox->drops;
 		spin_unlock_bh(&mbox->lock);
-		*cursor = (unsigned long)mbox->id + 1;
 		ret = 0;
+		break;
 	}
 	mutex_unlock(&hsx_mbox_mutex);
 	return ret;

@@ -846,6 +846,14 @@ struct hsx_mbox_record {
 #define HSX_MBOX_MAX_SUBSCRIBERS	32	/* per mailbox */
 #define HSX_MBOX_MAX_PER_SOCKET		64	/* subscriptions per netlink socket */
 #define HSX_MBOX_MAX_SUBSCRIPTIONS	8192	/* in total */
+/*
+ * Each user's share of those (by effective uid at subscribe; a file opened
+ * with CAP_SYS_ADMIN is not counted), so that one user cannot lock out the
+ * rest: ENOSPC past it.
+ */
+#define HSX_MBOX_USER_SUBSCRIPTIONS	(HSX_MBOX_MAX_SUBSCRIPTIONS / 4)
+#define HSX_MBOX_USER_PER_MAILBOX	(HSX_MBOX_MAX_SUBSCRIBERS / 2)
+#define HSX_MBOX_USER_QUEUE_RECORDS	(HSX_MBOX_QUEUE_TOTAL / 4)
 
 enum hsx_cmd {
 	HSX_CMD_UNSPEC,

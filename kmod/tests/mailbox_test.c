@@ -6,6 +6,7 @@
  * that hands out (and counts) the spare buffers data events are delivered in.
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -100,6 +101,33 @@ static int test_subscribe(const char *name, u32 portid, u32 *id)
 	struct hsx_mbox_auth auth = {};
 
 	return hsx_mbox_subscribe(name, portid, &auth, id);
+}
+
+/* As the administrator: outside every user's share. */
+static int test_subscribe_privileged(const char *name, u32 portid, u32 *id)
+{
+	struct hsx_mbox_auth auth = { .privileged = true };
+
+	return hsx_mbox_subscribe(name, portid, &auth, id);
+}
+
+/* Run the caller as effective uid @uid until test_as_revert(). */
+static const struct cred *test_as(struct kunit *test, uid_t uid)
+{
+	struct cred *cred = prepare_creds();
+
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->euid = KUIDT_INIT(uid);
+	cred->fsuid = cred->euid;
+	return override_creds(cred);
+}
+
+static void test_as_revert(const struct cred *old)
+{
+	const struct cred *cred = current_cred();
+
+	revert_creds(old);
+	put_cred(cred);
 }
 
 static int mbox_test_init(struct kunit *test)
@@ -247,7 +275,7 @@ static void mbox_full_subscriber_drops_are_counted_and_reported(struct kunit *te
 	KUNIT_EXPECT_EQ(test, after.deliveries - before.deliveries, 9ULL);
 
 	cursor = hsx_mbox_id(mbox);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_info_next(&cursor, &info), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_info_next(&cursor, &info, NULL), 0);
 	KUNIT_EXPECT_STREQ(test, info.name, "hal:test:drops");
 	KUNIT_EXPECT_EQ(test, info.subscribers, 2U);
 	KUNIT_EXPECT_EQ(test, info.seq, 6ULL);
@@ -409,8 +437,9 @@ static void mbox_subscriber_limits(struct kunit *test)
 	/* Per mailbox. */
 	mboxes[0] = create(test, "hal:test:limit:0");
 	for (i = 0; i < HSX_MBOX_MAX_SUBSCRIBERS; i++)
-		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:limit:0", 1000 + i, &id), 0);
-	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:limit:0", 2000, &id), -ENOSPC);
+		KUNIT_ASSERT_EQ(test, test_subscribe_privileged("hal:test:limit:0", 1000 + i, &id),
+				0);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged("hal:test:limit:0", 2000, &id), -ENOSPC);
 	hsx_mbox_destroy(mboxes[0], HSX_CLOSE_CANCELLED);
 
 	/* Per socket. */
@@ -420,13 +449,67 @@ static void mbox_subscriber_limits(struct kunit *test)
 	}
 	for (i = 0; i < HSX_MBOX_MAX_PER_SOCKET; i++) {
 		snprintf(name, sizeof(name), "hal:test:limit:%u", i);
-		KUNIT_ASSERT_EQ(test, test_subscribe(name, 3000, &id), 0);
+		KUNIT_ASSERT_EQ(test, test_subscribe_privileged(name, 3000, &id), 0);
 	}
 	snprintf(name, sizeof(name), "hal:test:limit:%u", i);
-	KUNIT_EXPECT_EQ(test, test_subscribe(name, 3000, &id), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, test_subscribe(name, 3001, &id), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged(name, 3000, &id), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged(name, 3001, &id), 0);
 	for (i = 0; i <= HSX_MBOX_MAX_PER_SOCKET; i++)
 		hsx_mbox_destroy(mboxes[i], HSX_CLOSE_CANCELLED);
+}
+
+/*
+ * One user cannot take a mailbox's subscriber slots, or all subscriptions,
+ * from the others: each user has a share; the administrator has none.
+ */
+static void mbox_user_shares(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:share");
+	const unsigned int n_mboxes = HSX_MBOX_USER_SUBSCRIPTIONS / HSX_MBOX_USER_PER_MAILBOX;
+	struct hsx_mbox **many = kunit_kcalloc(test, n_mboxes + 1, sizeof(*many), GFP_KERNEL);
+	char name[HSX_MBOX_NAME_MAX];
+	const struct cred *old;
+	unsigned int i, j;
+	u32 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	old = test_as(test, 1000);
+	for (i = 0; i < HSX_MBOX_USER_PER_MAILBOX; i++)
+		KUNIT_ASSERT_EQ(test, test_subscribe("hal:test:share", 100 + i, &id), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:share", 200, &id), -ENOSPC);
+	test_as_revert(old);
+	/* Room is left for another user, and for the administrator. */
+	old = test_as(test, 1001);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:share", 201, &id), 0);
+	test_as_revert(old);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged("hal:test:share", 202, &id), 0);
+	/* An ended subscription gives its room back. */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 202), 0);
+	old = test_as(test, 1000);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 100), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:share", 203, &id), 0);
+	test_as_revert(old);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+
+	/* In all: HSX_MBOX_USER_SUBSCRIPTIONS, spread over many mailboxes. */
+	for (i = 0; i <= n_mboxes; i++) {
+		snprintf(name, sizeof(name), "hal:test:share:%u", i);
+		many[i] = create(test, name);
+	}
+	old = test_as(test, 1000);
+	for (i = 0; i < n_mboxes; i++) {
+		snprintf(name, sizeof(name), "hal:test:share:%u", i);
+		for (j = 0; j < HSX_MBOX_USER_PER_MAILBOX; j++)
+			KUNIT_ASSERT_EQ(test, test_subscribe(name, 10000 + i * 64 + j, &id), 0);
+	}
+	snprintf(name, sizeof(name), "hal:test:share:%u", n_mboxes);
+	KUNIT_EXPECT_EQ(test, test_subscribe(name, 9999, &id), -ENOSPC);
+	test_as_revert(old);
+	old = test_as(test, 1001);
+	KUNIT_EXPECT_EQ(test, test_subscribe(name, 5000, &id), 0);
+	test_as_revert(old);
+	for (i = 0; i <= n_mboxes; i++)
+		hsx_mbox_destroy(many[i], HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_generation_changes_with_subscriptions(struct kunit *test)
@@ -545,6 +628,7 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_orphans_end_with_their_socket),
 	KUNIT_CASE(mbox_close_token_ends_only_its_subscriptions),
 	KUNIT_CASE(mbox_subscriber_limits),
+	KUNIT_CASE(mbox_user_shares),
 	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
 	{}
 };

@@ -5,6 +5,7 @@
  * and HSX_IOC_MBOX_OPEN's validation.
  */
 #include <kunit/test.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -76,19 +77,26 @@ static void post(struct hsx_mbox *mbox, u32 value)
 	hsx_mbox_post(mbox, &r);
 }
 
-/* A non-blocking queue file subscribed to @name. */
-static struct file *open_queue(struct kunit *test, const char *name, unsigned int len)
+/* A non-blocking queue file subscribed to @name, asked with @auth. */
+static struct file *open_queue_as(struct kunit *test, const char *name, unsigned int len,
+				  struct hsx_mbox_auth *auth)
 {
-	struct hsx_mbox_auth auth = {};
 	struct hsx_mbox_queue *q;
 	struct file *file;
 
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe_queue(name, &auth, len, &q), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe_queue(name, auth, len, &q), 0);
 	file = hsx_mbox_queue_file(q, true);
 	if (IS_ERR(file))
 		hsx_mbox_unsubscribe_queue(q);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
 	return file;
+}
+
+static struct file *open_queue(struct kunit *test, const char *name, unsigned int len)
+{
+	struct hsx_mbox_auth auth = {};
+
+	return open_queue_as(test, name, len, &auth);
 }
 
 /* Release now, not from a work item: the subscription must end before the test does. */
@@ -119,7 +127,7 @@ static unsigned int subscribers(struct hsx_mbox *mbox)
 	unsigned long cursor = hsx_mbox_id(mbox);
 	struct hsx_mbox_info info;
 
-	if (hsx_mbox_info_next(&cursor, &info) || info.id != hsx_mbox_id(mbox))
+	if (hsx_mbox_info_next(&cursor, &info, NULL) || info.id != hsx_mbox_id(mbox))
 		return ~0U;
 	return info.subscribers;
 }
@@ -358,12 +366,50 @@ static void queue_subscribe_errors(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:none", &auth, 4, &q), -ENOENT);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q7", &auth, 0, &q), -EINVAL);
+	auth.privileged = true;		/* the mailbox's limit, not a user's share */
 	for (i = 0; i < ARRAY_SIZE(files); i++)
-		files[i] = open_queue(test, "hal:test:q7", 1);
+		files[i] = open_queue_as(test, "hal:test:q7", 1, &auth);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q7", &auth, 1, &q), -ENOSPC);
 	for (i = 0; i < ARRAY_SIZE(files); i++)
 		close_queue(files[i]);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+/* One user's queue files hold at most HSX_MBOX_USER_QUEUE_RECORDS records. */
+static void queue_records_are_shared_out_per_user(struct kunit *test)
+{
+	const unsigned int per_mbox = HSX_MBOX_USER_PER_MAILBOX;
+	const unsigned int n = HSX_MBOX_USER_QUEUE_RECORDS / HSX_MBOX_QUEUE_MAX;
+	struct hsx_mbox *a = create(test, "hal:test:q8a");
+	struct hsx_mbox *b = create(test, "hal:test:q8b");
+	struct file **files = kunit_kcalloc(test, n, sizeof(*files), GFP_KERNEL);
+	struct hsx_mbox_auth auth = {};
+	struct hsx_mbox_queue *q;
+	struct cred *cred;
+	const struct cred *old;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, files);
+	KUNIT_ASSERT_LE(test, n, 2 * per_mbox);
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->euid = KUIDT_INIT(1000);
+	old = override_creds(cred);
+	for (i = 0; i < n; i++)
+		files[i] = open_queue(test, i < per_mbox ? "hal:test:q8a" : "hal:test:q8b",
+				      HSX_MBOX_QUEUE_MAX);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q8b", &auth, 1, &q), -ENOSPC);
+	revert_creds(old);
+	put_cred(cred);
+	/* Another user still gets a queue. */
+	q = NULL;
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:q8b", &auth, 1, &q), 0);
+	if (q)
+		hsx_mbox_unsubscribe_queue(q);
+	for (i = 0; i < n; i++)
+		close_queue(files[i]);
+	hsx_mbox_destroy(a, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(b, HSX_CLOSE_CANCELLED);
 }
 
 static void queue_open_ioctl_rejects_bad_requests(struct kunit *test)
@@ -398,6 +444,7 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_end_stops_posts_and_keeps_what_was_queued),
 	KUNIT_CASE(queue_lengths_and_total_are_bounded),
 	KUNIT_CASE(queue_subscribe_errors),
+	KUNIT_CASE(queue_records_are_shared_out_per_user),
 	KUNIT_CASE(queue_open_ioctl_rejects_bad_requests),
 	{}
 };
