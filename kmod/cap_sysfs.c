@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/hal/caps: capability counters, whether enforcement is on, who the
- * capability administrator is, and the in-kernel microbenchmark of the check.
+ * capability administrator is. State and counters only: the microbenchmark
+ * of the check is in debugfs (debugfs.c).
  */
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
 #include "cap.h"
 #include "sysfs.h"
-
-/* Iterations of one bench_check_ps read: long enough to swamp the clock reads. */
-#define HSX_CAP_BENCH_ITERATIONS 200000
 
 static struct kobject *hsx_caps_dir;
 
@@ -47,27 +45,8 @@ static ssize_t admin_pid_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%d\n", hsx_cap_admin_pid());
 }
 
-/*
- * Picoseconds per check, alone and with the SRCU section each operation
- * enters; root only, as each read spins for a while.
- */
-static ssize_t bench_check_ps_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", hsx_cap_bench_check_ps(HSX_CAP_BENCH_ITERATIONS, false));
-}
-
-static ssize_t bench_check_srcu_ps_show(struct kobject *kobj, struct kobj_attribute *attr,
-					char *buf)
-{
-	return sysfs_emit(buf, "%llu\n", hsx_cap_bench_check_ps(HSX_CAP_BENCH_ITERATIONS, true));
-}
-
 static struct kobj_attribute hsx_cap_attr_enforcing = __ATTR_RO(enforcing);
 static struct kobj_attribute hsx_cap_attr_admin_pid = __ATTR_RO(admin_pid);
-static struct kobj_attribute hsx_cap_attr_bench = __ATTR(bench_check_ps, 0400,
-							 bench_check_ps_show, NULL);
-static struct kobj_attribute hsx_cap_attr_bench_srcu = __ATTR(bench_check_srcu_ps, 0400,
-							      bench_check_srcu_ps_show, NULL);
 
 static struct attribute *hsx_cap_attrs[] = {
 	&hsx_cap_stat_attrs[0].attr.attr,
@@ -77,8 +56,6 @@ static struct attribute *hsx_cap_attrs[] = {
 	&hsx_cap_stat_attrs[4].attr.attr,
 	&hsx_cap_attr_enforcing.attr,
 	&hsx_cap_attr_admin_pid.attr,
-	&hsx_cap_attr_bench.attr,
-	&hsx_cap_attr_bench_srcu.attr,
 	NULL,
 };
 

@@ -9,9 +9,11 @@
 
 #include "cap.h"
 #include "core.h"
+#include "debugfs.h"
 #include "dev.h"
 #include "genl.h"
 #include "gpio.h"
+#include "mailbox.h"
 #include "sysfs.h"
 #include "timer.h"
 
@@ -19,6 +21,11 @@ static bool enforce = true;
 module_param(enforce, bool, 0444);
 MODULE_PARM_DESC(enforce, "Enforce capabilities (default Y). N is for development only: every user may use every module");
 
+/*
+ * What user space reaches (the netlink family, the device nodes) comes last
+ * and goes first: a request may need any part below it, down to the
+ * capabilities' SRCU.
+ */
 static int __init hsx_init(void)
 {
 	int ret;
@@ -26,39 +33,43 @@ static int __init hsx_init(void)
 	ret = hsx_sysfs_init();
 	if (ret)
 		return ret;
-	ret = hsx_genl_init();
-	if (ret)
-		goto err_sysfs;
+	hsx_mbox_init(hsx_genl_transport_get());
 	ret = hsx_cap_init(enforce);
 	if (ret)
-		goto err_genl;
+		goto err_mbox;
 	ret = hsx_cap_sysfs_init();
 	if (ret)
 		goto err_cap;
+	hsx_debugfs_init();
 	ret = hsx_timer_init();
 	if (ret)
 		goto err_cap_sysfs;
 	ret = hsx_gpio_init();
 	if (ret)
 		goto err_timer;
-	ret = hsx_dev_init();
+	ret = hsx_genl_init();
 	if (ret)
 		goto err_gpio;
+	ret = hsx_dev_init();
+	if (ret)
+		goto err_genl;
 
 	pr_info("HSX HAL %s loaded (ABI %u)\n", HSX_VERSION_STRING, HSX_ABI_VERSION);
 	return 0;
 
+err_genl:
+	hsx_genl_exit();
 err_gpio:
 	hsx_gpio_exit();
 err_timer:
 	hsx_timer_exit();
 err_cap_sysfs:
+	hsx_debugfs_exit();
 	hsx_cap_sysfs_exit();
 err_cap:
 	hsx_cap_exit();
-err_genl:
-	hsx_genl_exit();
-err_sysfs:
+err_mbox:
+	hsx_mbox_exit();
 	hsx_sysfs_exit();
 	return ret;
 }
@@ -66,11 +77,13 @@ err_sysfs:
 static void __exit hsx_exit(void)
 {
 	hsx_dev_exit();
+	hsx_genl_exit();
 	hsx_gpio_exit();
 	hsx_timer_exit();
+	hsx_debugfs_exit();
 	hsx_cap_sysfs_exit();
 	hsx_cap_exit();
-	hsx_genl_exit();
+	hsx_mbox_exit();
 	hsx_sysfs_exit();
 	pr_info("HSX HAL unloaded\n");
 }

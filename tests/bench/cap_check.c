@@ -7,7 +7,7 @@
  *     its BOOTTIME timer sets, holder, rights) against a file opened privileged, whose check
  * returns at the same early test that enforce=0 takes. Five alternating rounds, each in its own
  * process; prints ns per ioctl and the ratio (target <= 1.05).
- *  2. The in-kernel microbenchmark, /sys/hal/caps/bench_check_ps: the check
+ *  2. The in-kernel microbenchmark, /sys/kernel/debug/hsx/bench_check_ps: the check
  *     alone, on kernel memory, in picoseconds (target < 50 ns), and
  *     bench_check_srcu_ps: with the SRCU section each operation enters.
  *
@@ -113,14 +113,14 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One of /sys/hal/caps/bench_check*_ps: picoseconds per check, 0 meaning a check failed. */
+/* One of /sys/kernel/debug/hsx/bench_check*_ps: picoseconds per check, 0 meaning a check failed. */
 static int read_ps(const char *name, unsigned long long *ps)
 {
     char path[96];
     FILE *f;
     int ok;
 
-    snprintf(path, sizeof(path), "/sys/hal/caps/%s", name);
+    snprintf(path, sizeof(path), "/sys/kernel/debug/hsx/%s", name);
     f = fopen(path, "r");
     ok = f && fscanf(f, "%llu", ps) == 1 && *ps;
     if (f)
