@@ -9,6 +9,7 @@
 #include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "peer.h"
@@ -207,13 +208,29 @@ void proc_cgroup(uint32_t pid, char *cgroup, size_t size)
     fclose(f);
 }
 
-void proc_exe(uint32_t pid, char *exe, size_t size)
+int file_id_of(const char *path, struct file_id *id)
+{
+    struct statx stx;
+
+    *id = (struct file_id){0};
+    if (statx(AT_FDCWD, path, 0, STATX_INO | STATX_BTIME, &stx) < 0)
+        return -errno;
+    id->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+    id->ino = stx.stx_ino;
+    if (stx.stx_mask & STATX_BTIME)
+        id->btime_ns = (uint64_t)stx.stx_btime.tv_sec * 1000000000ull + stx.stx_btime.tv_nsec;
+    return 0;
+}
+
+void proc_exe(uint32_t pid, char *exe, size_t size, struct file_id *id)
 {
     char path[32];
 
     snprintf(path, sizeof(path), "/proc/%u/exe", pid);
     ssize_t len = readlink(path, exe, size - 1);
     exe[len > 0 ? len : 0] = '\0';
+    /* The link followed: the very file mapped, not what its path names in hsxd's namespace. */
+    file_id_of(path, id);
 }
 
 int proc_creds(uint32_t pid, uint32_t *uid, uint32_t *gid, uint32_t *groups, size_t max,
@@ -262,9 +279,14 @@ bool proc_admin(uint32_t pid)
     bool found = false;
 
     snprintf(path, sizeof(path), "/proc/%u/ns/user", pid);
-    if (stat(path, &theirs) < 0 || stat("/proc/self/ns/user", &ours) < 0 ||
-        theirs.st_dev != ours.st_dev || theirs.st_ino != ours.st_ino)
+    if (stat("/proc/self/ns/user", &ours) < 0) {
+        /* A kernel without user namespaces has the initial one only. */
+        if (errno != ENOENT)
+            return false;
+    } else if (stat(path, &theirs) < 0 || theirs.st_dev != ours.st_dev ||
+               theirs.st_ino != ours.st_ino) {
         return false;
+    }
     snprintf(path, sizeof(path), "/proc/%u/status", pid);
     FILE *f = fopen(path, "re");
     if (!f)
@@ -278,7 +300,7 @@ bool proc_admin(uint32_t pid)
 
 int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_size)
 {
-    proc_exe(p->pid, now->exe, sizeof(now->exe));
+    proc_exe(p->pid, now->exe, sizeof(now->exe), &now->exe_id);
     proc_cgroup(p->pid, now->cgroup, sizeof(now->cgroup));
     now->admin = proc_admin(p->pid);
     if (!peer_alive(p) || !now->exe[0]) {
