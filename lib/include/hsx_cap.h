@@ -24,6 +24,18 @@
  *    gone, the revocation callback runs, and the next operation asks hsxd
  *    again (at most once a second). Whether hsxd grants it again is the
  *    policy's decision, not the library's.
+ *  - Inside a callback (on the library's dispatcher thread, which runs every
+ *    callback) the library never waits for hsxd: it would hold up every
+ *    other callback for up to hsxd's 2 s timeout. An operation there that
+ *    needs a capability the process does not hold returns HSX_HAL_DENIED at
+ *    once (hsx_hal_errno(): the kernel's EACCES, EKEYEXPIRED or
+ *    EKEYREVOKED), and the library asks hsxd on its own thread instead
+ *    (within the same rate limit); an operation after that succeeds if hsxd
+ *    granted one. So a callback should treat HSX_HAL_DENIED as "not now",
+ *    e.g. retry on its next event. hsx_cap_request() from a callback only
+ *    asks likewise (HSX_HAL_DENIED, errno EINPROGRESS), and hsx_cap_get()
+ *    and hsx_cap_list() there report what the kernel says without waiting
+ *    for an exchange under way. hsx_cap_drop() waits for one.
  *  - After fork(), the child is a client of its own: its first use of a
  *    module opens the node again and acquires its own capability (the
  *    parent's files are useless to it). What the parent created (timers,
@@ -119,10 +131,12 @@ typedef struct {
  * @param rights HSX_CAP_RIGHT_* wanted; 0 for all the policy allows
  * @param selector Objects wanted; NULL or all-zero for all the policy allows
  * @return HSX_HAL_OK (also when no capability is needed: see hsx_cap_get()),
- *         HSX_HAL_BUSY (one is held already: drop it first),
+ *         HSX_HAL_BUSY (one is held already: drop it first; errno
+ *         EINPROGRESS: called from a callback while hsxd is being asked),
  *         HSX_HAL_DENIED (hsx_hal_errno(): EACCES the policy refuses,
  *         ENOENT/ECONNREFUSED hsxd is not running, EPERM its socket is not
- *         served by root, ETIMEDOUT no answer; hsx_cap_get() has hsxd's
+ *         served by root, ETIMEDOUT no answer, EINPROGRESS called from a
+ *         callback: asked on the library's thread; hsx_cap_get() has hsxd's
  *         words), HSX_HAL_NO_DEVICE, HSX_HAL_INVALID_PARAM
  */
 int hsx_cap_request(hsx_cap_module_t module, uint32_t rights, const hsx_cap_selector_t *selector);

@@ -28,6 +28,10 @@
  *    posts one event there when the capability ends, which runs the
  *    application's revocation callback on the dispatcher thread.
  *
+ * On the dispatcher thread nothing waits for hsxd: an acquisition a callback
+ * needs is queued for the renewal thread and the operation is denied at once
+ * (acquire_or_queue_locked()).
+ *
  * The slot's busy flag marks an exchange with hsxd under way (acquisition,
  * with its subscription, or renewal); the lock is not held across it, and
  * whoever needs the slot's outcome waits on idle. Lock order: a node's lock
@@ -44,6 +48,7 @@
 #include <time.h>
 
 #include "cap.h"
+#include "dispatcher.h"
 #include "errors.h"
 #include "export.h"
 #include "hsx_uapi.h"
@@ -78,6 +83,7 @@ struct cap_slot {
     union hsx_cap_selector want_sel;
     bool dropped;              /* hsx_cap_drop(): acquire nothing until hsx_cap_request() */
     bool busy;                 /* an exchange with hsxd is under way */
+    bool acquire_queued;       /* asked from the dispatcher: the renewal thread acquires */
     unsigned int attempts;     /* acquisitions tried */
     unsigned int failures;     /* ... that failed, in a row */
     uint64_t last_attempt;     /* CLOCK_MONOTONIC of the last one */
@@ -395,7 +401,7 @@ static void finish_locked(struct cap_slot *s)
 }
 
 /* Acquire for node. Returns HSX_HAL_OK, or HSX_HAL_DENIED with the reason in the slot. */
-static int acquire_locked(enum hsx_node node)
+static int acquire_locked(enum hsx_node node, int cancel_fd)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsxd_reply reply;
@@ -404,7 +410,7 @@ static int acquire_locked(enum hsx_node node)
 
     s->attempts++;
     s->last_attempt = clock_ns(CLOCK_MONOTONIC);
-    int ret = exchange_locked(node, HSXD_OP_ACQUIRE, &reply, -1);
+    int ret = exchange_locked(node, HSXD_OP_ACQUIRE, &reply, cancel_fd);
     if (ret == 0 && reply.status == 0) {
         hold_locked(node, &reply.cap);
     } else if ((ret == -ETIMEDOUT || ret == -ECONNRESET || (ret == 0 && reply.status == -EEXIST)) &&
@@ -426,6 +432,37 @@ static bool may_attempt_locked(const struct cap_slot *s)
 {
     return s->attempts == 0 ||
            clock_ns(CLOCK_MONOTONIC) - s->last_attempt >= hsx_cap_acquire_interval(s->failures);
+}
+
+/*
+ * Acquire for node now, or, on the dispatcher thread, leave it to the
+ * renewal thread: a callback must not wait for hsxd (up to its timeout), and
+ * every other callback with it. Returns HSX_HAL_OK once one is held,
+ * HSX_HAL_DENIED otherwise (also while the renewal thread is asking).
+ */
+static int acquire_or_queue_locked(enum hsx_node node)
+{
+    struct cap_slot *s = &caps.slots[node];
+
+    if (!hsx_dispatch_on_thread())
+        return acquire_locked(node, -1);
+    if (!s->acquire_queued) {
+        s->acquire_queued = true;
+        hsx_renew_kick();
+    }
+    return HSX_HAL_DENIED;
+}
+
+/*
+ * Wait until no exchange is under way for s, except on the dispatcher
+ * thread, which must not wait for hsxd: there, false if one is.
+ */
+static bool idle_or_not_waiting_locked(const struct cap_slot *s)
+{
+    if (hsx_dispatch_on_thread())
+        return !s->busy;
+    wait_idle_locked(s);
+    return true;
 }
 
 static bool quiet(void)
@@ -461,7 +498,7 @@ void hsx_cap_opened(enum hsx_node node, int fd)
     s->fd = fd;
     s->known = false;
     if (learn_locked(node, &q) == 0 && needs_capability(s) && !s->dropped)
-        acquire_locked(node);
+        acquire_or_queue_locked(node);
     pthread_mutex_unlock(&caps.lock);
 }
 
@@ -480,11 +517,13 @@ bool hsx_cap_retry(enum hsx_node node, int err, unsigned int generation)
     if (err != EACCES && err != EKEYEXPIRED && err != EKEYREVOKED)
         return false;
     pthread_mutex_lock(&caps.lock);
-    wait_idle_locked(s);
+    bool idle = idle_or_not_waiting_locked(s);
     if (atomic_load(&generations[node]) != generation) {
         retry = true; /* obtained since the operation started */
         goto out;
     }
+    if (!idle)
+        goto out; /* on the dispatcher, with hsxd being asked: denied for now */
     if (s->fd < 0 || (!s->known && learn_locked(node, &q) < 0) || !needs_capability(s) ||
         s->dropped)
         goto out;
@@ -496,7 +535,7 @@ bool hsx_cap_retry(enum hsx_node node, int err, unsigned int generation)
         end_locked(s, 0);
     }
     if (may_attempt_locked(s))
-        retry = acquire_locked(node) == HSX_HAL_OK;
+        retry = acquire_or_queue_locked(node) == HSX_HAL_OK;
     if (!retry)
         print = take_report_locked(node, line, sizeof(line));
 out:
@@ -515,11 +554,11 @@ int hsx_cap_auth_fd(enum hsx_node node)
     int fd = -1;
 
     pthread_mutex_lock(&caps.lock);
-    wait_idle_locked(s);
+    bool idle = idle_or_not_waiting_locked(s);
     if (s->fd >= 0 && (s->known || learn_locked(node, &q) == 0) && needs_capability(s)) {
         fd = s->fd;
-        if (!s->held && !s->dropped && may_attempt_locked(s))
-            acquire_locked(node);
+        if (idle && !s->held && !s->dropped && may_attempt_locked(s))
+            acquire_or_queue_locked(node);
         if (!s->held)
             print = take_report_locked(node, line, sizeof(line));
     }
@@ -564,13 +603,34 @@ static void renew_locked(enum hsx_node node, int cancel_fd)
     finish_locked(s);
 }
 
+/*
+ * On the renewal thread: an acquisition a callback needed (see
+ * acquire_or_queue_locked()). Its stderr line, if due, into line.
+ */
+static bool acquire_queued_locked(enum hsx_node node, int cancel_fd, char *line, size_t size)
+{
+    struct cap_slot *s = &caps.slots[node];
+
+    s->acquire_queued = false;
+    if (s->fd < 0 || !needs_capability(s) || s->held || s->dropped)
+        return false;
+    if (acquire_locked(node, cancel_fd) == HSX_HAL_OK)
+        return false;
+    return take_report_locked(node, line, size);
+}
+
 uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
 {
+    char lines[HSX_NODE_COUNT][MESSAGE_MAX + 64];
+    bool print[HSX_NODE_COUNT] = {false};
     uint64_t next = 0;
 
     pthread_mutex_lock(&caps.lock);
     for (int node = 0; node < HSX_NODE_COUNT; node++) {
         struct cap_slot *s = &caps.slots[node];
+        if (s->acquire_queued && !s->busy)
+            print[node] = acquire_queued_locked((enum hsx_node)node, cancel_fd, lines[node],
+                                                sizeof(lines[node]));
         if (s->held && s->renew_at && s->renew_at <= now && !s->busy)
             renew_locked((enum hsx_node)node, cancel_fd);
         if (!s->held || !s->renew_at)
@@ -580,7 +640,16 @@ uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
         if (next == 0 || at < next)
             next = at;
     }
+    /* Queued while another exchange was under way: look again shortly. */
+    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+        if (caps.slots[node].acquire_queued && (next == 0 || now + HSX_CAP_RENEW_MIN_NS < next))
+            next = now + HSX_CAP_RENEW_MIN_NS;
+    }
     pthread_mutex_unlock(&caps.lock);
+    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+        if (print[node])
+            fputs(lines[node], stderr);
+    }
     return next;
 }
 
@@ -628,7 +697,10 @@ HSX_API int hsx_cap_request(hsx_cap_module_t module, uint32_t rights,
 
     struct cap_slot *s = &caps.slots[node];
     pthread_mutex_lock(&caps.lock);
-    wait_idle_locked(s);
+    if (!idle_or_not_waiting_locked(s)) {
+        pthread_mutex_unlock(&caps.lock);
+        return hsx_fail_with(HSX_HAL_BUSY, EINPROGRESS);
+    }
     if (s->held) {
         pthread_mutex_unlock(&caps.lock);
         return hsx_fail_with(HSX_HAL_BUSY, EEXIST);
@@ -646,17 +718,25 @@ HSX_API int hsx_cap_request(hsx_cap_module_t module, uint32_t rights,
 
     int ret = HSX_HAL_OK;
     pthread_mutex_lock(&caps.lock);
-    wait_idle_locked(s);
+    bool idle = idle_or_not_waiting_locked(s);
     int learnt = s->known ? 0 : learn_locked(node, &q);
-    if (learnt < 0)
+    int err = 0;
+    if (learnt < 0) {
         ret = hsx_fail_with_errno(learnt);
-    else if (!needs_capability(s) || s->held)
+    } else if (!needs_capability(s) || s->held) {
         ret = HSX_HAL_OK;
-    else if (s->attempts != attempts) /* opening the node just tried, and failed */
+    } else if (!idle || s->acquire_queued) {
+        ret = HSX_HAL_DENIED; /* on the dispatcher: being asked, off it */
+        err = EINPROGRESS;
+    } else if (s->attempts != attempts) { /* opening the node just tried, and failed */
         ret = HSX_HAL_DENIED;
-    else
-        ret = acquire_locked(node);
-    int err = s->err;
+    } else {
+        ret = acquire_or_queue_locked(node);
+        if (s->acquire_queued)
+            err = EINPROGRESS;
+    }
+    if (!err)
+        err = s->err;
     pthread_mutex_unlock(&caps.lock);
     return ret == HSX_HAL_DENIED ? hsx_fail_with(ret, err) : ret;
 }
@@ -725,7 +805,7 @@ HSX_API int hsx_cap_get(hsx_cap_module_t module, hsx_cap_info_t *info)
     if (fd < 0)
         return fd;
     pthread_mutex_lock(&caps.lock);
-    wait_idle_locked(&caps.slots[node]);
+    idle_or_not_waiting_locked(&caps.slots[node]); /* the kernel's answer either way */
     int ret = learn_locked(node, &q);
     if (ret == 0)
         fill_info_locked(node, &q, info);
@@ -744,7 +824,7 @@ HSX_API int hsx_cap_list(hsx_cap_info_t *info, size_t max)
     pthread_mutex_lock(&caps.lock);
     for (int node = 0; node < HSX_NODE_COUNT; node++) {
         struct cap_slot *s = &caps.slots[node];
-        wait_idle_locked(s);
+        idle_or_not_waiting_locked(s); /* the kernel's answer either way */
         if (s->fd < 0 || learn_locked((enum hsx_node)node, &q) < 0)
             continue;
         fill_info_locked((enum hsx_node)node, &q, &entry);

@@ -960,6 +960,83 @@ static void an_ended_capability_is_found_out_without_its_event(void **state)
     assert_string_equal(captured(), "");
 }
 
+/* ---- inside a callback: no exchange with hsxd on the dispatcher ----------------------------- */
+
+static struct {
+    pthread_mutex_t lock;
+    int count;
+    int ret, err;
+    uint64_t took_ms;
+} inside = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* On the dispatcher: an operation the revocation left without a capability. */
+static void read_on_revocation(void *event, uint32_t length, void *user_data)
+{
+    (void)event;
+    (void)length;
+    (void)user_data;
+    uint64_t start = test_now_ms();
+    int ret = hsx_gpio_read(3);
+    int err = hsx_hal_errno();
+    pthread_mutex_lock(&inside.lock);
+    inside.ret = ret;
+    inside.err = err;
+    inside.took_ms = test_now_ms() - start;
+    inside.count++;
+    pthread_mutex_unlock(&inside.lock);
+}
+
+/* Revoked over a second after it was acquired: a denied operation may ask hsxd again. */
+static void revoke_and_read_inside(bool silent_hsxd)
+{
+    pthread_mutex_lock(&inside.lock);
+    inside.count = 0;
+    pthread_mutex_unlock(&inside.lock);
+    assert_int_equal(hsx_cap_set_revoke_callback(read_on_revocation, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_gpio_read(3), 1);
+    pthread_mutex_lock(&hsxd.lock);
+    hsxd.silent = silent_hsxd;
+    pthread_mutex_unlock(&hsxd.lock);
+    test_sleep_ms(1050);
+    kernel_revokes(7, HSX_CAP_END_EXPLICIT, 0);
+    assert_int_equal(test_count_within(&inside.lock, &inside.count, 1, 5000), 1);
+    /* The callback ran once and is done with inside. */
+}
+
+static void a_denial_inside_a_callback_does_not_wait_for_hsxd(void **state)
+{
+    (void)state;
+
+    hsx_hsxd_set_timeout_ms(1500);
+    revoke_and_read_inside(true);
+    /* Before: the callback waited the exchange's 1.5 s for a silent hsxd. */
+    assert_in_range(inside.took_ms, 0, 500);
+    assert_int_equal(inside.ret, HSX_HAL_DENIED);
+    assert_int_equal(inside.err, EKEYREVOKED);
+    assert_int_equal(hsx_cap_set_revoke_callback(NULL, NULL), HSX_HAL_OK);
+    /* Asked all the same, off the dispatcher. */
+    assert_int_equal(fake_hsxd_wait(&hsxd, &hsxd.requests, 2, 2000), 2);
+    hsx_hsxd_set_timeout_ms(0);
+}
+
+static void a_denial_inside_a_callback_acquires_in_the_background(void **state)
+{
+    (void)state;
+
+    revoke_and_read_inside(false);
+    /* Before: acquired there and then, on the dispatcher. */
+    assert_int_equal(inside.ret, HSX_HAL_DENIED);
+    assert_int_equal(inside.err, EKEYREVOKED);
+    assert_int_equal(hsx_cap_set_revoke_callback(NULL, NULL), HSX_HAL_OK);
+    /* The renewal thread acquired: the next use has it, without asking again. */
+    assert_int_equal(fake_hsxd_wait(&hsxd, &hsxd.acquires, 2, 2000), 2);
+    for (int i = 0; i < 200 && cap_of(HSX_CAP_MODULE_GPIO).status != HSX_CAP_STATUS_HELD; i++)
+        test_sleep_ms(5);
+    assert_int_equal(hsx_gpio_read(3), 1);
+    assert_true(cap_of(HSX_CAP_MODULE_GPIO).id == 8);
+    assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 2);
+}
+
 struct waiter {
     pthread_t thread;
     int ret, err;
@@ -1088,6 +1165,8 @@ int main(void)
         CAP_TEST(removing_the_callback_waits_for_it),
         CAP_TEST(an_ended_capability_is_found_out_without_its_event),
         CAP_TEST(a_blocked_wait_is_denied_when_revoked),
+        CAP_TEST(a_denial_inside_a_callback_does_not_wait_for_hsxd),
+        CAP_TEST(a_denial_inside_a_callback_acquires_in_the_background),
         CAP_TEST(a_forked_child_acquires_its_own),
         CAP_TEST(a_dropped_module_stays_dropped_in_a_child),
         cmocka_unit_test(names),
