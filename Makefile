@@ -257,7 +257,7 @@ checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
 	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		kmod/*.c kmod/*.h kmod/tests/*.c uapi/hsx_uapi.h
+		kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h uapi/hsx_uapi.h
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.

@@ -357,6 +357,7 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 {
 	unsigned int slot = hsx_module_slot(module);
 	struct hsx_cap_quota *quota = NULL;
+	const struct hsx_module *mod;
 	char name[HSX_MBOX_NAME_MAX];
 	struct hsx_cap *cap, *old;
 	int ret;
@@ -374,12 +375,13 @@ static int hsx_cap_attach_new_locked(struct hsx_client *target, struct hsx_cap *
 		return -EDQUOT;
 
 	/* Only a minted capability brings a quota; derived ones share it. */
-	if (!parent && module == HSX_MODULE_TIMER) {
+	mod = hsx_module_find(module);
+	if (!parent && mod && mod->cap && mod->cap->quota && mod->cap->quota(sel)) {
 		quota = kzalloc(sizeof(*quota), GFP_KERNEL);
 		if (!quota)
 			return -ENOMEM;
 		refcount_set(&quota->refs, 1);
-		quota->limit = sel->timer.max_timers;
+		quota->limit = mod->cap->quota(sel);
 	}
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
 	if (!cap) {

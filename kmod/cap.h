@@ -92,25 +92,28 @@ void hsx_cap_exit(void);
 bool hsx_cap_enforcing(void);
 
 /* Checks: call under srcu_read_lock(&hsx_cap_srcu). */
+struct hsx_module;
 int hsx_cap_check(struct hsx_client *client, u8 module, u32 need);
-bool hsx_cap_covers_pins(struct hsx_client *client, u64 pins);
-u32 hsx_cap_timer_quota(struct hsx_client *client);
+bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64 object);
+u32 hsx_cap_quota(struct hsx_client *client, const struct hsx_module *mod);
 /*
- * Charge one object to the tree quota of @client's capability for @module.
+ * Charge one object to the tree quota of @client's capability for @mod.
  * Returns the quota to hand back to hsx_cap_quota_uncharge() when the object
  * goes, NULL when the file needs no capability, or ERR_PTR(-EDQUOT).
  */
-struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client, u8 module);
+struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client,
+					   const struct hsx_module *mod);
 void hsx_cap_quota_uncharge(struct hsx_cap_quota *quota);
 /* Any expiry past what ktime_t holds means never. */
 ktime_t hsx_cap_expiry_ktime(u64 expiry_ns);
 
 /*
- * Mailbox authorization: a GPIO mailbox needs GPIO_IRQ on @pin. Returns the
- * capability used (the subscription's token), NULL when none was needed, or
- * an ERR_PTR. Call under srcu_read_lock(&hsx_cap_srcu).
+ * Mailbox authorization: may the sender listen to a mailbox of @mod's
+ * @object? Returns the capability used (the subscription's token), NULL when
+ * none was needed, or an ERR_PTR. Call under srcu_read_lock(&hsx_cap_srcu).
  */
-const void *hsx_cap_authorize_pin(struct hsx_client *client, bool privileged, unsigned int pin);
+const void *hsx_cap_authorize(struct hsx_client *client, bool privileged,
+			      const struct hsx_module *mod, u32 need, u64 object);
 
 /* The client side: its file's lifetime. */
 void hsx_cap_client_release(struct hsx_client *client);

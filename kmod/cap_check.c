@@ -33,50 +33,40 @@ u64 hsx_cap_denials(void)
 
 /* ---- The rules: pure functions, KUnit-tested --------------------------- */
 
+/* The capability semantics of module @module, or NULL when it takes none. */
+static const struct hsx_cap_ops *hsx_cap_ops_of(u32 module)
+{
+	const struct hsx_module *mod = hsx_module_find(module);
+
+	return mod ? mod->cap : NULL;
+}
+
 /**
  * hsx_cap_module_rights - the rights a capability for @module may carry
  * Return: a mask, 0 for a module that takes no capabilities.
  */
 u32 hsx_cap_module_rights(u32 module)
 {
-	switch (module) {
-	case HSX_MODULE_TIMER:
-		return HSX_CAP_R_TIMER_ALL;
-	case HSX_MODULE_GPIO:
-		return HSX_CAP_R_GPIO_ALL;
-	default:
-		return 0;
-	}
+	const struct hsx_cap_ops *ops = hsx_cap_ops_of(module);
+
+	return ops ? ops->rights : 0;
 }
 
 /**
  * hsx_cap_validate_spec - is this a capability that can exist?
  * @module: HSX_MODULE_*
  * @rights: at least one right, all valid for @module, never ADMIN
- * @sel: non-empty, every unused word zero
+ * @sel: what the module's validate op accepts
  *
  * Return: 0 or -EINVAL.
  */
 int hsx_cap_validate_spec(u32 module, u32 rights, const union hsx_cap_selector *sel)
 {
-	u32 valid = hsx_cap_module_rights(module);
+	const struct hsx_cap_ops *ops = hsx_cap_ops_of(module);
 
-	if (!valid || !rights || (rights & ~valid))
+	if (!ops || !rights || (rights & ~ops->rights) || (rights & HSX_CAP_R_ADMIN))
 		return -EINVAL;
-
-	switch (module) {
-	case HSX_MODULE_GPIO:
-		if (!sel->gpio.pins || sel->raw[1] || sel->raw[2] || sel->raw[3])
-			return -EINVAL;
-		return 0;
-	case HSX_MODULE_TIMER:
-		if (!sel->timer.max_timers ||
-		    sel->timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
-		    sel->timer.reserved || sel->raw[1] || sel->raw[2] || sel->raw[3])
-			return -EINVAL;
-		return 0;
-	}
-	return -EINVAL;
+	return ops->validate(sel);
 }
 
 /**
@@ -86,13 +76,9 @@ int hsx_cap_validate_spec(u32 module, u32 rights, const union hsx_cap_selector *
 bool hsx_cap_sel_subset(u32 module, const union hsx_cap_selector *inner,
 			const union hsx_cap_selector *outer)
 {
-	switch (module) {
-	case HSX_MODULE_GPIO:
-		return !(inner->gpio.pins & ~outer->gpio.pins);
-	case HSX_MODULE_TIMER:
-		return inner->timer.max_timers <= outer->timer.max_timers;
-	}
-	return false;
+	const struct hsx_cap_ops *ops = hsx_cap_ops_of(module);
+
+	return ops && ops->subset(inner, outer);
 }
 
 /**
@@ -187,51 +173,54 @@ int hsx_cap_check(struct hsx_client *client, u8 module, u32 need)
 }
 
 /**
- * hsx_cap_covers_pins - does the caller's GPIO capability cover @pins?
+ * hsx_cap_covers - does the caller's capability for @mod cover @object?
+ * @object: in @mod's terms (a pin mask, a bus, a range), see its cover op
+ *
  * Context: after hsx_cap_check() passed, in the same SRCU section.
  */
-bool hsx_cap_covers_pins(struct hsx_client *client, u64 pins)
+bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64 object)
 {
 	struct hsx_cap *cap;
 
 	if (hsx_cap_unrestricted(client))
 		return true;
-	cap = hsx_cap_slot(client, HSX_MODULE_GPIO);
-	if (cap && !(pins & ~cap->sel.gpio.pins))
+	cap = hsx_cap_slot(client, mod->id);
+	if (cap && mod->cap->covers(&cap->sel, object))
 		return true;
-	hsx_cap_denied(client, HSX_MODULE_GPIO, 0, -EACCES);
+	hsx_cap_denied(client, mod->id, 0, -EACCES);
 	return false;
 }
 
 /**
- * hsx_cap_timer_quota - how many timers the caller's file may have
+ * hsx_cap_quota - how many objects of @mod the caller's file may have
  * Context: after hsx_cap_check() passed, in the same SRCU section.
  */
-u32 hsx_cap_timer_quota(struct hsx_client *client)
+u32 hsx_cap_quota(struct hsx_client *client, const struct hsx_module *mod)
 {
 	struct hsx_cap *cap;
 
 	if (hsx_cap_unrestricted(client))
 		return U32_MAX;
-	cap = hsx_cap_slot(client, HSX_MODULE_TIMER);
-	return cap ? cap->sel.timer.max_timers : 0;
+	cap = hsx_cap_slot(client, mod->id);
+	return cap && mod->cap->quota ? mod->cap->quota(&cap->sel) : 0;
 }
 
 /**
  * hsx_cap_quota_charge - count one more object against a capability tree
  * @client: the caller's file
- * @module: whose capability; it must carry a quota
+ * @mod: whose capability; its cap ops have a quota
  *
  * Context: after hsx_cap_check() passed, in the same SRCU section.
  */
-struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client, u8 module)
+struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client,
+					   const struct hsx_module *mod)
 {
 	struct hsx_cap_quota *quota;
 	struct hsx_cap *cap;
 
 	if (hsx_cap_unrestricted(client))
 		return NULL;
-	cap = hsx_cap_slot(client, module);
+	cap = hsx_cap_slot(client, mod->id);
 	quota = cap ? cap->quota : NULL;
 	if (!quota || !atomic_add_unless(&quota->used, 1, quota->limit))
 		return ERR_PTR(-EDQUOT);
@@ -240,27 +229,30 @@ struct hsx_cap_quota *hsx_cap_quota_charge(struct hsx_client *client, u8 module)
 }
 
 /**
- * hsx_cap_authorize_pin - may the sender listen to "hal:gpio:<pin>"?
- * @client: the file named by HSX_A_MBOX_AUTH_FD, or NULL
+ * hsx_cap_authorize - may the sender listen to a mailbox of @mod's @object?
+ * @client: the file named by HSX_A_MBOX_AUTH_FD, or the queue file's; NULL
+ *	for a netlink subscriber that named none
  * @privileged: the netlink socket was opened with CAP_SYS_ADMIN
- * @pin: the mailbox's pin
+ * @mod: the mailbox's owner
+ * @need: the rights listening needs (GPIO_IRQ for a pin's edges)
+ * @object: what the mailbox is of, in @mod's terms; valid
  *
  * Context: under srcu_read_lock(&hsx_cap_srcu), in the sender's task.
  * Return: the capability the subscription is made under, NULL when none was
  * needed, or ERR_PTR(-EPERM).
  */
-const void *hsx_cap_authorize_pin(struct hsx_client *client, bool privileged, unsigned int pin)
+const void *hsx_cap_authorize(struct hsx_client *client, bool privileged,
+			      const struct hsx_module *mod, u32 need, u64 object)
 {
 	if (privileged || !hsx_cap_enforce)
 		return NULL;
-	if (!client || pin >= HSX_GPIO_MAX_PINS)
+	if (!client)
 		return ERR_PTR(-EPERM);
 	if (client->privileged)
 		return NULL;
-	if (hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_GPIO_IRQ) ||
-	    !hsx_cap_covers_pins(client, BIT_ULL(pin)))
+	if (hsx_cap_check(client, mod->id, need) || !hsx_cap_covers(client, mod, object))
 		return ERR_PTR(-EPERM);
-	return hsx_cap_slot(client, HSX_MODULE_GPIO);
+	return hsx_cap_slot(client, mod->id);
 }
 
 /* ---- Benchmark --------------------------------------------------------- */
@@ -272,13 +264,14 @@ const void *hsx_cap_authorize_pin(struct hsx_client *client, bool privileged, un
  *	dispatcher does around each operation; otherwise one section spans
  *	them all and only the check itself is timed
  *
- * Times the real hsx_cap_check() and hsx_cap_covers_pins() on a GPIO
- * capability held by the caller.
+ * Times the real hsx_cap_check() and hsx_cap_covers() on a GPIO
+ * capability held by the caller (a pin mask: the cheapest cover there is).
  *
  * Return: picoseconds per check, or 0 when a check failed or memory ran out.
  */
 u64 hsx_cap_bench_check_ps(unsigned int iterations, bool srcu_per_check)
 {
+	const struct hsx_module *gpio = hsx_module_find(HSX_MODULE_GPIO);
 	struct hsx_client *client;
 	struct hsx_cap *cap;
 	unsigned int i;
@@ -286,6 +279,8 @@ u64 hsx_cap_bench_check_ps(unsigned int iterations, bool srcu_per_check)
 	int fails = 0;
 	int outer, idx;
 
+	if (!gpio)
+		return 0;
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
 	cap = kzalloc(sizeof(*cap), GFP_KERNEL);
 	if (!client || !cap) {
@@ -314,7 +309,7 @@ u64 hsx_cap_bench_check_ps(unsigned int iterations, bool srcu_per_check)
 		if (srcu_per_check)
 			idx = srcu_read_lock(&hsx_cap_srcu);
 		fails += hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ) ||
-			 !hsx_cap_covers_pins(client, BIT_ULL(i & 63));
+			 !hsx_cap_covers(client, gpio, BIT_ULL(i & 63));
 		if (srcu_per_check)
 			srcu_read_unlock(&hsx_cap_srcu, idx);
 	}

@@ -26,6 +26,7 @@ struct pid;
 /**
  * struct hsx_client - one open file of a /dev/hsx node
  * @node: the node it was opened on
+ * @inst: the instance whose node it was opened on (a reference), or NULL
  * @admin: decided at open: the ctl node, opened with CAP_SYS_ADMIN
  * @privileged: decided at open: the opener had CAP_SYS_ADMIN in the initial
  *	user namespace, so no capability is needed
@@ -40,6 +41,7 @@ struct pid;
  */
 struct hsx_client {
 	const struct hsx_node *node;
+	struct hsx_instance *inst;
 	bool admin;
 	bool privileged;
 	bool cap_admin;
@@ -66,32 +68,92 @@ struct hsx_ioctl_op {
 	u32 rights;
 };
 
+union hsx_cap_selector;
+struct attribute_group;
+struct hsx_instance;
+struct kobject;
+
 /**
- * struct hsx_module - a HAL module as the dispatcher and the core see it
+ * struct hsx_cap_ops - what a capability for a module means
+ * @rights: the HSX_CAP_R_* a capability for the module may carry
+ * @validate: 0 if @sel can exist (not empty, every unused word zero), else
+ *	-EINVAL
+ * @subset: does @inner cover no more than @outer? Both valid. For DERIVE,
+ *	which may only narrow.
+ * @covers: does @sel cover @object, in the module's terms (a pin mask, a
+ *	bus number, a byte range)? Both valid. For the check on an operation.
+ * @quota: how many objects a capability with @sel may have at once, per
+ *	file and over everything derived from it together (0 or NULL: the
+ *	module counts nothing)
+ */
+struct hsx_cap_ops {
+	u32 rights;
+	int (*validate)(const union hsx_cap_selector *sel);
+	bool (*subset)(const union hsx_cap_selector *inner, const union hsx_cap_selector *outer);
+	bool (*covers)(const union hsx_cap_selector *sel, u64 object);
+	u32 (*quota)(const union hsx_cap_selector *sel);
+};
+
+/**
+ * struct hsx_module - a HAL module: all that the core knows of it
  * @id: HSX_MODULE_*
- * @name: directory under /sys/hal and node name
+ * @name: its directory under /sys/hal, its node under /dev/hsx, and the
+ *	prefix of its instances' nodes (<name><n>)
  * @ops: functions indexed by function number; a hole is an unknown function
  * @n_ops: size of @ops
+ * @node_mode: mode of /dev/hsx/<name>, which serves the module and the
+ *	core; 0 for none (a module of instances only)
+ * @sysfs_group: the attributes of /sys/hal/<name>, made before @init and
+ *	removed after @exit (optional); hsx_module_dir() is the directory
+ * @cap: what its capabilities mean; NULL for a module without any
+ * @init: bring the module up, at load, in hsx_modules[] order (optional)
+ * @exit: take it down, every client gone, in reverse order (optional)
  * @open: set up per-client state in client->priv (optional)
  * @release: tear it down; must leave nothing running for this client
  * @cap_ended: the client's capability for this module ended: stop what it
  *	started under it (optional). Called with no operation under it running.
+ * @instance_gone: an instance is being removed, no operation on it runs and
+ *	none will: stop what the module does for it (optional). Its files stay
+ *	open until closed and get -ENODEV.
  */
 struct hsx_module {
 	u8 id;
 	const char *name;
 	const struct hsx_ioctl_op *ops;
 	unsigned int n_ops;
+	umode_t node_mode;
+	const struct attribute_group *sysfs_group;
+	const struct hsx_cap_ops *cap;
+	int (*init)(const struct hsx_module *mod);
+	void (*exit)(const struct hsx_module *mod);
 	int (*open)(struct hsx_client *client);
 	void (*release)(struct hsx_client *client);
 	void (*cap_ended)(struct hsx_client *client);
+	void (*instance_gone)(struct hsx_instance *inst);
 };
+
+/*
+ * Every HAL module, in init order, NULL-terminated (modules.c). Adding a
+ * module is one entry here and its own files; nothing else in the core
+ * names a module.
+ */
+extern const struct hsx_module *const hsx_modules[];
+
+const struct hsx_module *hsx_module_find(u32 id);
+struct kobject *hsx_module_dir(const struct hsx_module *mod);
+int hsx_modules_init(void);
+void hsx_modules_exit(void);
+int hsx_module_up(const struct hsx_module *mod);
+void hsx_module_down(const struct hsx_module *mod);
+
+#ifdef HSX_TEST_MODULES
+/* A test-only module (kmod/tests/dummy.c), for the core's own tests. */
+extern const struct hsx_module hsx_dummy_module;
+#endif
 
 /* The largest ioctl argument any module takes; the dispatcher's buffer. */
 #define HSX_IOCTL_ARG_MAX 128
 
 extern const struct hsx_module hsx_core_module;
-extern const struct hsx_module hsx_timer_module;
-extern const struct hsx_module hsx_gpio_module;
 
 #endif /* _HSX_CORE_H */

@@ -19,6 +19,7 @@
 #include "core.h"
 #include "dev.h"
 #include "dispatch.h"
+#include "instance.h"
 #include "mbox_queue.h"
 
 static long hsx_core_version(struct hsx_client *client, void *arg)
@@ -59,27 +60,49 @@ const struct hsx_module hsx_core_module = {
 	.n_ops = ARRAY_SIZE(hsx_core_ops),
 };
 
-static const struct hsx_module *const hsx_ctl_modules[] = {
-	&hsx_core_module, &hsx_timer_module, &hsx_gpio_module, NULL,
-};
-
-static const struct hsx_module *const hsx_timer_modules[] = {
-	&hsx_core_module, &hsx_timer_module, NULL,
-};
-
-static const struct hsx_module *const hsx_gpio_modules[] = {
-	&hsx_core_module, &hsx_gpio_module, NULL,
-};
-
-static const struct hsx_node hsx_nodes[] = {
-	{ .name = "ctl", .mode = 0600, .admin = true, .modules = hsx_ctl_modules },
-	{ .name = "timer", .mode = 0666, .modules = hsx_timer_modules },
-	{ .name = "gpio", .mode = 0666, .modules = hsx_gpio_modules },
-};
+/*
+ * The nodes, made from hsx_modules[] at init: "ctl" (minor 0) serves the
+ * core and every module to administrators; each module's own node (minor
+ * 1 + its slot) and its instances' nodes serve the core and the module.
+ */
+static const struct hsx_module *hsx_ctl_modules[HSX_MODULE_SLOTS + 2];
+static const struct hsx_module *hsx_module_node_modules[HSX_MODULE_SLOTS][3];
+static struct hsx_node hsx_nodes[HSX_DEV_STATIC_MINORS];
 
 static struct class *hsx_class;
 static dev_t hsx_devt;
 static struct cdev hsx_cdev;
+
+static void hsx_dev_build_nodes(void)
+{
+	const struct hsx_module *const *pos;
+	const struct hsx_module *mod;
+	unsigned int n = 0;
+
+	hsx_ctl_modules[n++] = &hsx_core_module;
+	hsx_nodes[0] = (struct hsx_node){
+		.name = "ctl", .mode = 0600, .admin = true, .modules = hsx_ctl_modules,
+	};
+	for (pos = hsx_modules; (mod = *pos); pos++) {
+		unsigned int slot = hsx_module_slot(mod->id);
+		const struct hsx_module **list = hsx_module_node_modules[slot];
+
+		hsx_ctl_modules[n++] = mod;
+		list[0] = &hsx_core_module;
+		list[1] = mod;
+		list[2] = NULL;
+		hsx_nodes[1 + slot] = (struct hsx_node){
+			.name = mod->name, .mode = mod->node_mode, .modules = list,
+		};
+	}
+	hsx_ctl_modules[n] = NULL;
+}
+
+/* The node a module's instances are opened as: the module's own. */
+const struct hsx_node *hsx_dev_instance_node(const struct hsx_instance *inst)
+{
+	return &hsx_nodes[1 + hsx_module_slot(inst->mod->id)];
+}
 
 static void hsx_client_release_modules(struct hsx_client *client,
 				       const struct hsx_module *const *end)
@@ -91,36 +114,35 @@ static void hsx_client_release_modules(struct hsx_client *client,
 			(*mod)->release(client);
 }
 
-static int hsx_open(struct inode *inode, struct file *file)
+/**
+ * hsx_client_create - a client of @node (of instance @inst if not NULL)
+ * @privileged: the opener has CAP_SYS_ADMIN in the initial user namespace
+ * @claim_admin: ask to be the capability administrator (ctl with O_EXCL)
+ *
+ * Takes a reference to @inst. Return: the client or an ERR_PTR().
+ */
+struct hsx_client *hsx_client_create(const struct hsx_node *node, struct hsx_instance *inst,
+				     bool privileged, bool claim_admin)
 {
-	unsigned int minor = iminor(inode);
 	const struct hsx_module *const *mod;
-	const struct hsx_node *node;
 	struct hsx_client *client;
-	bool privileged;
 	int ret;
 
-	if (minor >= ARRAY_SIZE(hsx_nodes))
-		return -ENXIO;
-	node = &hsx_nodes[minor];
-	/*
-	 * Privilege is decided once, here, by the opener's credentials in the
-	 * initial user namespace; never again at ioctl time.
-	 */
-	privileged = file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 	if (node->admin && !privileged)
-		return -EPERM;
-
+		return ERR_PTR(-EPERM);
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
 	if (!client)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	client->node = node;
 	client->admin = node->admin;
 	client->privileged = privileged;
 	client->tgid = task_tgid_nr(current);
 	client->opener = get_pid(task_tgid(current));
-	/* O_EXCL on the admin node asks to be the one capability administrator. */
-	if (node->admin && (file->f_flags & O_EXCL)) {
+	if (inst) {
+		kref_get(&inst->ref);
+		client->inst = inst;
+	}
+	if (claim_admin) {
 		ret = hsx_cap_admin_claim(client);
 		if (ret)
 			goto err_free;
@@ -135,29 +157,64 @@ static int hsx_open(struct inode *inode, struct file *file)
 			goto err_free;
 		}
 	}
-
-	file->private_data = client;
-	return stream_open(inode, file);
+	return client;
 
 err_free:
 	hsx_cap_client_release(client);
+	hsx_instance_put(client->inst);
 	put_pid(client->opener);
 	kfree(client);
-	return ret;
+	return ERR_PTR(ret);
 }
 
-static int hsx_release(struct inode *inode, struct file *file)
+/* The file closed: capabilities first, their end stops what modules did under them. */
+void hsx_client_destroy(struct hsx_client *client)
 {
-	struct hsx_client *client = file->private_data;
 	const struct hsx_module *const *end = client->node->modules;
 
 	while (*end)
 		end++;
-	/* Capabilities first: their end stops what modules did under them. */
 	hsx_cap_client_release(client);
 	hsx_client_release_modules(client, end);
+	hsx_instance_put(client->inst);
 	put_pid(client->opener);
 	kfree(client);
+}
+
+static int hsx_open(struct inode *inode, struct file *file)
+{
+	unsigned int minor = iminor(inode);
+	struct hsx_instance *inst = NULL;
+	const struct hsx_node *node;
+	struct hsx_client *client;
+
+	if (minor >= HSX_DEV_STATIC_MINORS) {
+		inst = hsx_instance_get_by_minor(minor);
+		if (IS_ERR(inst))
+			return PTR_ERR(inst);
+		node = hsx_dev_instance_node(inst);
+	} else {
+		node = &hsx_nodes[minor];
+		if (!node->modules)
+			return -ENXIO;
+	}
+	/*
+	 * Privilege is decided once, here, by the opener's credentials in the
+	 * initial user namespace; never again at ioctl time.
+	 */
+	client = hsx_client_create(node, inst,
+				   file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN),
+				   node->admin && (file->f_flags & O_EXCL));
+	hsx_instance_put(inst);		/* the client has its own */
+	if (IS_ERR(client))
+		return PTR_ERR(client);
+	file->private_data = client;
+	return stream_open(inode, file);
+}
+
+static int hsx_release(struct inode *inode, struct file *file)
+{
+	hsx_client_destroy(file->private_data);
 	return 0;
 }
 
@@ -223,18 +280,47 @@ void hsx_client_cap_ended(struct hsx_client *client, u8 module)
 static char *hsx_devnode(HSX_DEVNODE_CONST struct device *dev, umode_t *mode)
 {
 	unsigned int minor = MINOR(dev->devt);
+	const struct hsx_instance *inst = dev_get_drvdata(dev);
 
-	if (mode && minor < ARRAY_SIZE(hsx_nodes))
+	if (mode && inst)
+		*mode = inst->mode;
+	else if (mode && minor < HSX_DEV_STATIC_MINORS)
 		*mode = hsx_nodes[minor].mode;
 	return kasprintf(GFP_KERNEL, HSX_DEV_DIR "/%s", dev_name(dev));
 }
 
+/**
+ * hsx_dev_node_add - make /dev/hsx/<name> for an instance's minor
+ * Context: the caller made sure @minor is its own.
+ */
+int hsx_dev_node_add(unsigned int minor, struct hsx_instance *inst, const char *fmt, ...)
+{
+	struct device *dev;
+	va_list args;
+	char name[32];
+
+	va_start(args, fmt);
+	vsnprintf(name, sizeof(name), fmt, args);
+	va_end(args);
+	dev = device_create(hsx_class, NULL, MKDEV(MAJOR(hsx_devt), minor), inst, "%s", name);
+	return PTR_ERR_OR_ZERO(dev);
+}
+
+void hsx_dev_node_remove(unsigned int minor)
+{
+	device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), minor));
+}
+
+/*
+ * The class, the minors and the static nodes. Instances' nodes come and go
+ * later, between hsx_dev_init() and hsx_dev_exit().
+ */
 int hsx_dev_init(void)
 {
-	unsigned int i;
 	int ret;
 
-	ret = alloc_chrdev_region(&hsx_devt, 0, ARRAY_SIZE(hsx_nodes), "hsx");
+	hsx_dev_build_nodes();
+	ret = alloc_chrdev_region(&hsx_devt, 0, HSX_DEV_MINORS, "hsx");
 	if (ret)
 		return ret;
 
@@ -244,16 +330,30 @@ int hsx_dev_init(void)
 		goto err_region;
 	}
 	hsx_class->devnode = hsx_devnode;
+	return 0;
+
+err_region:
+	unregister_chrdev_region(hsx_devt, HSX_DEV_MINORS);
+	return ret;
+}
+
+/* User-facing: the nodes come last at load, and go first at unload. */
+int hsx_dev_nodes_init(void)
+{
+	unsigned int i;
+	int ret;
 
 	cdev_init(&hsx_cdev, &hsx_fops);
 	hsx_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&hsx_cdev, hsx_devt, ARRAY_SIZE(hsx_nodes));
+	ret = cdev_add(&hsx_cdev, hsx_devt, HSX_DEV_MINORS);
 	if (ret)
-		goto err_class;
+		return ret;
 
-	for (i = 0; i < ARRAY_SIZE(hsx_nodes); i++) {
+	for (i = 0; i < HSX_DEV_STATIC_MINORS; i++) {
 		struct device *dev;
 
+		if (!hsx_nodes[i].modules || !hsx_nodes[i].mode)
+			continue;
 		dev = device_create(hsx_class, NULL, MKDEV(MAJOR(hsx_devt), i), NULL,
 				    "%s", hsx_nodes[i].name);
 		if (IS_ERR(dev)) {
@@ -264,23 +364,22 @@ int hsx_dev_init(void)
 	return 0;
 
 err_devices:
-	while (i--)
+	hsx_dev_nodes_exit();
+	return ret;
+}
+
+void hsx_dev_nodes_exit(void)
+{
+	unsigned int i;
+
+	/* Destroying a node that was never made is a no-op. */
+	for (i = 0; i < HSX_DEV_STATIC_MINORS; i++)
 		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
 	cdev_del(&hsx_cdev);
-err_class:
-	class_destroy(hsx_class);
-err_region:
-	unregister_chrdev_region(hsx_devt, ARRAY_SIZE(hsx_nodes));
-	return ret;
 }
 
 void hsx_dev_exit(void)
 {
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(hsx_nodes); i++)
-		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
-	cdev_del(&hsx_cdev);
 	class_destroy(hsx_class);
-	unregister_chrdev_region(hsx_devt, ARRAY_SIZE(hsx_nodes));
+	unregister_chrdev_region(hsx_devt, HSX_DEV_MINORS);
 }

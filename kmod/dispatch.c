@@ -19,6 +19,7 @@
 
 #include "cap.h"
 #include "dispatch.h"
+#include "instance.h"
 
 /**
  * hsx_dispatch_lookup - find the function an ioctl number names on a node
@@ -60,6 +61,23 @@ const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 	return op;
 }
 
+/* Run @op on the kernel copy @buf, through the capability check if it needs one. */
+static long hsx_dispatch_checked(struct hsx_client *client, const struct hsx_ioctl_op *op,
+				 void *buf)
+{
+	int idx;
+	long ret;
+
+	if (!op->rights)
+		return op->handler(client, buf);
+	idx = srcu_read_lock(&hsx_cap_srcu);
+	ret = hsx_cap_check(client, HSX_IOC_NR_MODULE(_IOC_NR(op->cmd)), op->rights);
+	if (!ret)
+		ret = op->handler(client, buf);
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
 long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg)
 {
 	u64 buf[HSX_IOCTL_ARG_MAX / sizeof(u64)];
@@ -85,15 +103,15 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg
 		memset(buf, 0, size);
 	}
 
-	if (op->rights) {
-		int idx = srcu_read_lock(&hsx_cap_srcu);
+	if (client->inst) {
+		/* The instance may go at any time: its removal waits for this. */
+		int idx = srcu_read_lock(&hsx_instance_srcu);
 
-		ret = hsx_cap_check(client, HSX_IOC_NR_MODULE(_IOC_NR(cmd)), op->rights);
-		if (!ret)
-			ret = op->handler(client, buf);
-		srcu_read_unlock(&hsx_cap_srcu, idx);
+		ret = hsx_instance_gone(client->inst) ? -ENODEV :
+						       hsx_dispatch_checked(client, op, buf);
+		srcu_read_unlock(&hsx_instance_srcu, idx);
 	} else {
-		ret = op->handler(client, buf);
+		ret = hsx_dispatch_checked(client, op, buf);
 	}
 	if (ret < 0)
 		return ret;

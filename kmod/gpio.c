@@ -199,7 +199,8 @@ static int hsx_gpio_fill(struct sk_buff *skb, const void *data)
 static int hsx_gpio_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
 {
 	const struct hsx_gpio_pin *p = hsx_mbox_owner(mbox);
-	const void *token = hsx_cap_authorize_pin(auth->client, auth->privileged, p->pin);
+	const void *token = hsx_cap_authorize(auth->client, auth->privileged, &hsx_gpio_module,
+					      HSX_CAP_R_GPIO_IRQ, BIT_ULL(p->pin));
 
 	if (IS_ERR(token))
 		return PTR_ERR(token);
@@ -431,7 +432,7 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 	ret = hsx_gpio_validate_config(cfg);
 	if (ret)
 		return ret;
-	if (!hsx_cap_covers_pins(client, BIT_ULL(cfg->pin)))
+	if (!hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(cfg->pin)))
 		return -EACCES;
 	p = &hsx_gpio_pins[cfg->pin];
 
@@ -531,7 +532,7 @@ static long hsx_gpio_value_op(struct hsx_client *client, const u64 *arg,
 
 	if ((*arg & ~valid) || pin >= HSX_GPIO_MAX_PINS)
 		return -EINVAL;
-	if (!hsx_cap_covers_pins(client, BIT_ULL(pin)))
+	if (!hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(pin)))
 		return -EACCES;
 	if (hsx_gpio_value_gated(client, pin, value, op, &gated))
 		return gated;
@@ -583,7 +584,7 @@ static long hsx_gpio_set_interrupt(struct hsx_client *client, void *arg)
 	if (req->pin >= HSX_GPIO_MAX_PINS || req->reserved || req->enable > 1 ||
 	    (req->enable && (req->edge < HSX_GPIO_E_RISING || req->edge > HSX_GPIO_E_BOTH)))
 		return -EINVAL;
-	if (!hsx_cap_covers_pins(client, BIT_ULL(req->pin)))
+	if (!hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(req->pin)))
 		return -EACCES;
 	mutex_lock(&hsx_gpio_mutex);
 	p = hsx_gpio_acquired_locked(req->pin, &ret);
@@ -633,7 +634,7 @@ static long hsx_gpio_multi(struct hsx_client *client, void *arg, bool write)
 
 	if (!m->mask || m->reserved || (!write && m->values) || (write && (m->values & ~m->mask)))
 		return -EINVAL;
-	if (!hsx_cap_covers_pins(client, m->mask))
+	if (!hsx_cap_covers(client, &hsx_gpio_module, m->mask))
 		return -EACCES;
 	mutex_lock(&hsx_gpio_mutex);
 	n = hsx_gpio_collect_locked(m->mask, write, lines, pins);
@@ -677,7 +678,7 @@ static long hsx_gpio_info(struct hsx_client *client, void *arg)
 	    memchr_inv(info->chip, 0, sizeof(info->chip)) ||
 	    memchr_inv(info->name, 0, sizeof(info->name)))
 		return -EINVAL;
-	if (!hsx_cap_covers_pins(client, BIT_ULL(info->pin)))
+	if (!hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(info->pin)))
 		return -EACCES;
 	return hsx_gpio_be->info(info);
 }
@@ -795,16 +796,6 @@ static const struct hsx_ioctl_op hsx_gpio_ops[] = {
 	[HSX_GPIO_FN_INFO] = { HSX_IOC_GPIO_INFO, hsx_gpio_info, HSX_CAP_R_READ },
 	/* Admin only: the handler checks the node. */
 	[HSX_GPIO_FN_MAP] = { HSX_IOC_GPIO_MAP, hsx_gpio_map },
-};
-
-const struct hsx_module hsx_gpio_module = {
-	.id = HSX_MODULE_GPIO,
-	.name = "gpio",
-	.ops = hsx_gpio_ops,
-	.n_ops = ARRAY_SIZE(hsx_gpio_ops),
-	.open = hsx_gpio_open,
-	.release = hsx_gpio_release,
-	.cap_ended = hsx_gpio_cap_ended,
 };
 
 /* ---- /sys/hal/gpio/<pin> ---------------------------------------------------- */
@@ -988,7 +979,7 @@ static void hsx_gpio_remove_pin_dirs(unsigned int n)
 		hsx_sysfs_remove_dir(hsx_gpio_pins[n].dir, &hsx_gpio_pin_group);
 }
 
-int hsx_gpio_init(void)
+static int hsx_gpio_init(const struct hsx_module *mod)
 {
 	unsigned int pin;
 	int ret;
@@ -997,11 +988,7 @@ int hsx_gpio_init(void)
 	if (IS_ERR(hsx_gpio_be))
 		return PTR_ERR(hsx_gpio_be);
 
-	hsx_gpio_dir = hsx_sysfs_add_dir("gpio", &hsx_gpio_group);
-	if (!hsx_gpio_dir) {
-		ret = -ENOMEM;
-		goto err_backend;
-	}
+	hsx_gpio_dir = hsx_module_dir(mod);
 	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
 		struct hsx_gpio_pin *p = &hsx_gpio_pins[pin];
 		char name[4];
@@ -1027,13 +1014,11 @@ int hsx_gpio_init(void)
 
 err_dirs:
 	hsx_gpio_remove_pin_dirs(pin);
-	hsx_sysfs_remove_dir(hsx_gpio_dir, &hsx_gpio_group);
-err_backend:
 	hsx_gpiolib_backend_exit();
 	return ret;
 }
 
-void hsx_gpio_exit(void)
+static void hsx_gpio_exit(const struct hsx_module *mod)
 {
 	unsigned int pin;
 
@@ -1042,6 +1027,48 @@ void hsx_gpio_exit(void)
 	for (pin = 0; pin < HSX_GPIO_MAX_PINS; pin++)
 		WARN_ON(hsx_gpio_pins[pin].line);
 	hsx_gpio_remove_pin_dirs(HSX_GPIO_MAX_PINS);
-	hsx_sysfs_remove_dir(hsx_gpio_dir, &hsx_gpio_group);
 	hsx_gpiolib_backend_exit();
 }
+
+/* ---- capabilities: a mask of pins ------------------------------------------- */
+
+static int hsx_gpio_cap_validate(const union hsx_cap_selector *sel)
+{
+	if (!sel->gpio.pins || sel->raw[1] || sel->raw[2] || sel->raw[3])
+		return -EINVAL;
+	return 0;
+}
+
+static bool hsx_gpio_cap_subset(const union hsx_cap_selector *inner,
+				const union hsx_cap_selector *outer)
+{
+	return !(inner->gpio.pins & ~outer->gpio.pins);
+}
+
+/* @pins: a mask; covered when every pin in it is the capability's. */
+static bool hsx_gpio_cap_covers(const union hsx_cap_selector *sel, u64 pins)
+{
+	return !(pins & ~sel->gpio.pins);
+}
+
+static const struct hsx_cap_ops hsx_gpio_cap_ops = {
+	.rights = HSX_CAP_R_GPIO_ALL,
+	.validate = hsx_gpio_cap_validate,
+	.subset = hsx_gpio_cap_subset,
+	.covers = hsx_gpio_cap_covers,
+};
+
+const struct hsx_module hsx_gpio_module = {
+	.id = HSX_MODULE_GPIO,
+	.name = "gpio",
+	.ops = hsx_gpio_ops,
+	.n_ops = ARRAY_SIZE(hsx_gpio_ops),
+	.node_mode = 0666,
+	.sysfs_group = &hsx_gpio_group,
+	.cap = &hsx_gpio_cap_ops,
+	.init = hsx_gpio_init,
+	.exit = hsx_gpio_exit,
+	.open = hsx_gpio_open,
+	.release = hsx_gpio_release,
+	.cap_ended = hsx_gpio_cap_ended,
+};

@@ -53,8 +53,11 @@ struct hsx_gpio_backend {
 	bool (*active_low)(struct hsx_gpio_line *line);
 };
 
-int hsx_gpio_init(void);
-void hsx_gpio_exit(void);
+struct hsx_module;
+
+/* HAL module 0x15: GPIO pins bound to gpiolib lines. */
+extern const struct hsx_module hsx_gpio_module;
+
 int hsx_gpio_rebind(int (*change)(void *data), void *data, bool force);
 
 /* The gpiolib backend (gpio_gpiolib.c). */

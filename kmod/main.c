@@ -12,10 +12,9 @@
 #include "debugfs.h"
 #include "dev.h"
 #include "genl.h"
-#include "gpio.h"
+#include "instance.h"
 #include "mailbox.h"
 #include "sysfs.h"
-#include "timer.h"
 
 static bool enforce = true;
 module_param(enforce, bool, 0444);
@@ -24,7 +23,8 @@ MODULE_PARM_DESC(enforce, "Enforce capabilities (default Y). N is for developmen
 /*
  * What user space reaches (the netlink family, the device nodes) comes last
  * and goes first: a request may need any part below it, down to the
- * capabilities' SRCU.
+ * capabilities' SRCU. The HAL modules come up in hsx_modules[] order, after
+ * the class their instances' nodes belong to.
  */
 static int __init hsx_init(void)
 {
@@ -41,16 +41,19 @@ static int __init hsx_init(void)
 	if (ret)
 		goto err_cap;
 	hsx_debugfs_init();
-	ret = hsx_timer_init();
+	ret = hsx_instance_init();
 	if (ret)
 		goto err_cap_sysfs;
-	ret = hsx_gpio_init();
+	ret = hsx_dev_init();
 	if (ret)
-		goto err_timer;
+		goto err_instance;
+	ret = hsx_modules_init();
+	if (ret)
+		goto err_dev;
 	ret = hsx_genl_init();
 	if (ret)
-		goto err_gpio;
-	ret = hsx_dev_init();
+		goto err_modules;
+	ret = hsx_dev_nodes_init();
 	if (ret)
 		goto err_genl;
 
@@ -59,10 +62,12 @@ static int __init hsx_init(void)
 
 err_genl:
 	hsx_genl_exit();
-err_gpio:
-	hsx_gpio_exit();
-err_timer:
-	hsx_timer_exit();
+err_modules:
+	hsx_modules_exit();
+err_dev:
+	hsx_dev_exit();
+err_instance:
+	hsx_instance_exit();
 err_cap_sysfs:
 	hsx_debugfs_exit();
 	hsx_cap_sysfs_exit();
@@ -76,10 +81,11 @@ err_mbox:
 
 static void __exit hsx_exit(void)
 {
-	hsx_dev_exit();
+	hsx_dev_nodes_exit();
 	hsx_genl_exit();
-	hsx_gpio_exit();
-	hsx_timer_exit();
+	hsx_modules_exit();
+	hsx_dev_exit();
+	hsx_instance_exit();
 	hsx_debugfs_exit();
 	hsx_cap_sysfs_exit();
 	hsx_cap_exit();

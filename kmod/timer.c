@@ -312,10 +312,10 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	if (tc->count >= min_t(unsigned int, timers_per_open, HSX_TIMER_ID_MAX))
 		goto err_unlock;
 	ret = -EDQUOT;		/* the capability's quota */
-	if (tc->count >= hsx_cap_timer_quota(client))
+	if (tc->count >= hsx_cap_quota(client, &hsx_timer_module))
 		goto err_unlock;
 	/* ... and its tree's: deriving onto more files must not multiply it. */
-	t->quota = hsx_cap_quota_charge(client, HSX_MODULE_TIMER);
+	t->quota = hsx_cap_quota_charge(client, &hsx_timer_module);
 	if (IS_ERR(t->quota)) {
 		ret = PTR_ERR(t->quota);
 		t->quota = NULL;
@@ -491,16 +491,6 @@ static const struct hsx_ioctl_op hsx_timer_ops[] = {
 	[HSX_TIMER_FN_START] = { HSX_IOC_TIMER_START, hsx_timer_start, HSX_CAP_R_WRITE },
 };
 
-const struct hsx_module hsx_timer_module = {
-	.id = HSX_MODULE_TIMER,
-	.name = "timer",
-	.ops = hsx_timer_ops,
-	.n_ops = ARRAY_SIZE(hsx_timer_ops),
-	.open = hsx_timer_open,
-	.release = hsx_timer_client_release,
-	.cap_ended = hsx_timer_cap_ended,
-};
-
 /* ---- /sys/hal/timer ----------------------------------------------------- */
 
 static ssize_t active_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
@@ -563,15 +553,65 @@ static const struct attribute_group hsx_timers_group = {
 	.attrs = hsx_timers_attrs,
 };
 
-int hsx_timer_init(void)
+static int hsx_timer_init(const struct hsx_module *mod)
 {
-	hsx_timer_dir = hsx_sysfs_add_dir("timer", &hsx_timers_group);
-	return hsx_timer_dir ? 0 : -ENOMEM;
+	hsx_timer_dir = hsx_module_dir(mod);
+	return 0;
 }
 
-void hsx_timer_exit(void)
+static void hsx_timer_exit(const struct hsx_module *mod)
 {
 	/* Every client has been released, so no timer is left. */
 	WARN_ON(!xa_empty(&hsx_timers));
-	hsx_sysfs_remove_dir(hsx_timer_dir, &hsx_timers_group);
+	hsx_timer_dir = NULL;
 }
+
+/* ---- capabilities: a count of timers ---------------------------------------- */
+
+static int hsx_timer_cap_validate(const union hsx_cap_selector *sel)
+{
+	if (!sel->timer.max_timers || sel->timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
+	    sel->timer.reserved || sel->raw[1] || sel->raw[2] || sel->raw[3])
+		return -EINVAL;
+	return 0;
+}
+
+static bool hsx_timer_cap_subset(const union hsx_cap_selector *inner,
+				 const union hsx_cap_selector *outer)
+{
+	return inner->timer.max_timers <= outer->timer.max_timers;
+}
+
+/* A file's timers are its own: the capability limits how many, not which. */
+static bool hsx_timer_cap_covers(const union hsx_cap_selector *sel, u64 object)
+{
+	return true;
+}
+
+static u32 hsx_timer_cap_quota(const union hsx_cap_selector *sel)
+{
+	return sel->timer.max_timers;
+}
+
+static const struct hsx_cap_ops hsx_timer_cap_ops = {
+	.rights = HSX_CAP_R_TIMER_ALL,
+	.validate = hsx_timer_cap_validate,
+	.subset = hsx_timer_cap_subset,
+	.covers = hsx_timer_cap_covers,
+	.quota = hsx_timer_cap_quota,
+};
+
+const struct hsx_module hsx_timer_module = {
+	.id = HSX_MODULE_TIMER,
+	.name = "timer",
+	.ops = hsx_timer_ops,
+	.n_ops = ARRAY_SIZE(hsx_timer_ops),
+	.node_mode = 0666,
+	.sysfs_group = &hsx_timers_group,
+	.cap = &hsx_timer_cap_ops,
+	.init = hsx_timer_init,
+	.exit = hsx_timer_exit,
+	.open = hsx_timer_open,
+	.release = hsx_timer_client_release,
+	.cap_ended = hsx_timer_cap_ended,
+};

@@ -6,8 +6,10 @@
 
 #include "hsx_uapi.h"
 
-int hsx_timer_init(void);
-void hsx_timer_exit(void);
+struct hsx_module;
+
+/* HAL module 0x12: the spec's timers, hrtimer-backed. */
+extern const struct hsx_module hsx_timer_module;
 
 /* Exposed for KUnit. */
 u64 hsx_timer_periods_due(s64 expires_ns, s64 now_ns, u64 period_ns);

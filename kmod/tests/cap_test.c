@@ -14,6 +14,8 @@
 
 #include "../cap.h"
 #include "../core.h"
+#include "../gpio.h"
+#include "../timer.h"
 
 static union hsx_cap_selector pins(u64 mask)
 {
@@ -117,6 +119,12 @@ static void cap_selector_subsets(struct kunit *test)
 	inner = timers(5);
 	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_TIMER, &inner, &outer));
 	KUNIT_EXPECT_FALSE(test, hsx_cap_sel_subset(HSX_MODULE_UART, &inner, &outer));
+}
+
+static const void *authorize_pin(struct hsx_client *client, bool privileged, unsigned int pin)
+{
+	return hsx_cap_authorize(client, privileged, &hsx_gpio_module, HSX_CAP_R_GPIO_IRQ,
+				 BIT_ULL(pin));
 }
 
 static struct hsx_cap *make_cap(struct kunit *test, u32 rights, u64 expiry_ns)
@@ -254,37 +262,36 @@ static void cap_check_on_a_client(struct kunit *test)
 	idx = srcu_read_lock(&hsx_cap_srcu);
 
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ), -EACCES);
-	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, 1));
-	KUNIT_EXPECT_EQ(test, hsx_cap_timer_quota(client), 0U);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 0)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(NULL, false, 0)));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers(client, &hsx_gpio_module, 1));
+	KUNIT_EXPECT_EQ(test, hsx_cap_quota(client, &hsx_timer_module), 0U);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(authorize_pin(client, false, 0)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(authorize_pin(NULL, false, 0)));
 	/* A privileged socket needs no capability, and names none. */
-	KUNIT_EXPECT_NULL(test, hsx_cap_authorize_pin(NULL, true, 0));
+	KUNIT_EXPECT_NULL(test, authorize_pin(NULL, true, 0));
 
 	rcu_assign_pointer(client->caps[hsx_module_slot(HSX_MODULE_GPIO)], cap);
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ), 0);
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), -EACCES);
 	/* Another module's slot is empty. */
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_TIMER, HSX_CAP_R_READ), -EACCES);
-	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, 0x0f));
-	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, BIT_ULL(3)));
-	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, 0x1f));
-	KUNIT_EXPECT_FALSE(test, hsx_cap_covers_pins(client, BIT_ULL(63)));
-	KUNIT_EXPECT_PTR_EQ(test, hsx_cap_authorize_pin(client, false, 3), (const void *)cap);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 4)));
-	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 64)));
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers(client, &hsx_gpio_module, 0x0f));
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(3)));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers(client, &hsx_gpio_module, 0x1f));
+	KUNIT_EXPECT_FALSE(test, hsx_cap_covers(client, &hsx_gpio_module, BIT_ULL(63)));
+	KUNIT_EXPECT_PTR_EQ(test, authorize_pin(client, false, 3), (const void *)cap);
+	KUNIT_EXPECT_TRUE(test, IS_ERR(authorize_pin(client, false, 4)));
 
 	cap->active = false;
 	cap->reason = HSX_CAP_END_EXPLICIT;
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_READ),
 			-EKEYREVOKED);
-	KUNIT_EXPECT_TRUE(test, IS_ERR(hsx_cap_authorize_pin(client, false, 3)));
+	KUNIT_EXPECT_TRUE(test, IS_ERR(authorize_pin(client, false, 3)));
 
 	/* A file opened privileged needs nothing, whatever its slot holds. */
 	client->privileged = true;
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), 0);
-	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, ~0ULL));
-	KUNIT_EXPECT_EQ(test, hsx_cap_timer_quota(client), U32_MAX);
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers(client, &hsx_gpio_module, ~0ULL));
+	KUNIT_EXPECT_EQ(test, hsx_cap_quota(client, &hsx_timer_module), U32_MAX);
 
 	srcu_read_unlock(&hsx_cap_srcu, idx);
 }
@@ -299,7 +306,7 @@ static void cap_check_enforcement_off_allows_all(struct kunit *test)
 	hsx_cap_enforce = false;
 	idx = srcu_read_lock(&hsx_cap_srcu);
 	KUNIT_EXPECT_EQ(test, hsx_cap_check(client, HSX_MODULE_GPIO, HSX_CAP_R_WRITE), 0);
-	KUNIT_EXPECT_TRUE(test, hsx_cap_covers_pins(client, ~0ULL));
+	KUNIT_EXPECT_TRUE(test, hsx_cap_covers(client, &hsx_gpio_module, ~0ULL));
 	srcu_read_unlock(&hsx_cap_srcu, idx);
 	hsx_cap_enforce = saved;
 }

@@ -6,6 +6,7 @@
 #include <kunit/test.h>
 
 #include "../dispatch.h"
+#include "../gpio.h"
 #include "../timer.h"
 
 static const struct hsx_module *const test_timer_node_modules[] = {

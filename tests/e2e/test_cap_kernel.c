@@ -409,22 +409,25 @@ static void escalation_by_delegation(void **state)
 /*
  * Closing the file of a capability ends what was derived from it; each
  * derived one unlinks from its parent, which is freed in the same pass (the
- * debug kernel's KASAN watches). Two children, so siblings link each other.
+ * debug kernel's KASAN watches). Many children, so that the pass is long
+ * enough for the parent's grace period to end within it.
  */
+#define SOURCE_CHILDREN (HSX_CAP_MAX_PER_HOLDER - 1)
+
 static int holder_closes_a_source(int fd, int sock)
 {
     struct hsx_gpio_info info = {.pin = 0};
-    int f[2], i;
+    int f[SOURCE_CHILDREN], i;
 
     (void)sock;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SOURCE_CHILDREN; i++) {
         f[i] = open("/dev/hsx/gpio", O_RDWR | O_CLOEXEC);
         CHILD_CHECK(f[i] >= 0);
         CHILD_CHECK(derive_to(fd, f[i], HSX_CAP_R_READ, 0x1, 0, NULL) == 0);
-        CHILD_CHECK(ioctl(f[i], HSX_IOC_GPIO_INFO, &info) == 0);
     }
+    CHILD_CHECK(ioctl(f[0], HSX_IOC_GPIO_INFO, &info) == 0);
     close(fd);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < SOURCE_CHILDREN; i++) {
         struct hsx_cap_query q = {.module = HSX_MODULE_GPIO};
 
         CHILD_CHECK(ioctl(f[i], HSX_IOC_GPIO_INFO, &info) == -1 && errno == EKEYREVOKED);
@@ -440,7 +443,7 @@ static void closing_a_source_ends_its_children(void **state)
     int round;
 
     (void)state;
-    for (round = 0; round < 20; round++) {
+    for (round = 0; round < 8; round++) {
         struct holder h;
 
         start_holder(&h, "gpio", holder_closes_a_source);

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Instances of a HAL module: one per UART port, CAN bus, FRAM chip, ...
+ * created and removed at run time, each with its node /dev/hsx/<name><n>
+ * and its directory /sys/hal/<name>/<n>.
+ */
+#ifndef _HSX_INSTANCE_H
+#define _HSX_INSTANCE_H
+
+#include <linux/compiler.h>
+#include <linux/kobject.h>
+#include <linux/kref.h>
+#include <linux/srcu.h>
+#include <linux/types.h>
+
+struct attribute_group;
+struct hsx_module;
+
+/* Instances per module at most, and over all modules. */
+#define HSX_INSTANCE_MAX_INDEX	64
+#define HSX_INSTANCE_MAX	192
+
+/*
+ * /sys/hal/<name>/<n>: its kobject is the instance's back-pointer for the
+ * module's attributes. Removal drains their readers, so the pointer is
+ * valid in every show and store.
+ */
+struct hsx_instance_dir {
+	struct kobject kobj;
+	struct hsx_instance *inst;
+};
+
+/**
+ * struct hsx_instance - one instance of a module
+ * @mod: the module
+ * @index: n in <name><n>
+ * @mode: its node's mode
+ * @priv: the module's, set at creation
+ * @gone: set once by hsx_instance_remove(); read under hsx_instance_srcu,
+ *	which every operation on the instance holds
+ * @ref: the creator's (dropped by hsx_instance_remove()), one per open file
+ * @minor: its node's minor
+ * @dir: /sys/hal/<name>/<n>
+ */
+struct hsx_instance {
+	const struct hsx_module *mod;
+	unsigned int index;
+	umode_t mode;
+	void *priv;
+	bool gone;
+	struct kref ref;
+	unsigned int minor;
+	struct hsx_instance_dir *dir;
+};
+
+/* Read side of every operation on an instance: removal waits for them. */
+extern struct srcu_struct hsx_instance_srcu;
+
+struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int index,
+				      umode_t mode, const struct attribute_group *group,
+				      void *priv);
+void hsx_instance_remove(struct hsx_instance *inst);
+struct hsx_instance *hsx_instance_get_by_minor(unsigned int minor);
+void hsx_instance_put(struct hsx_instance *inst);
+struct hsx_instance *hsx_instance_of_dir(struct kobject *kobj);
+
+/* Context: under srcu_read_lock(&hsx_instance_srcu). */
+static inline bool hsx_instance_gone(const struct hsx_instance *inst)
+{
+	return READ_ONCE(inst->gone);
+}
+
+int hsx_instance_init(void);
+void hsx_instance_exit(void);
+
+#endif /* _HSX_INSTANCE_H */
