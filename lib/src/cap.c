@@ -898,17 +898,25 @@ static void forget_slot(struct cap_slot *s, bool keep_decisions)
  * The child holds none of the parent's capabilities (they are the parent's
  * files'); it asks for its own on first use. A drop stays: a process that
  * gave up a module must not get it back by forking. The parent's watches
- * are left alone (their sockets are shared with the parent); the revocation
- * callback stays registered for the child's own capabilities.
+ * are closed by hsx_cap_fork_forget(), which ends nothing (their handles
+ * are inherited); the revocation callback stays registered for the child's
+ * own capabilities.
  */
 void hsx_cap_fork_child(void)
 {
     for (int node = 0; node < HSX_NODE_COUNT; node++)
         forget_slot(&caps.slots[node], true);
-    caps.watches = NULL;
     caps.callbacks_running = 0;
     pthread_cond_init(&caps.idle, NULL);
     pthread_mutex_unlock(&caps.lock);
+}
+
+void hsx_cap_fork_forget(void)
+{
+    pthread_mutex_lock(&caps.lock);
+    struct cap_watch *watches = claim_watches_locked(HSX_NODE_COUNT);
+    pthread_mutex_unlock(&caps.lock);
+    close_watches(watches);
 }
 
 void hsx_cap_reset(void)

@@ -80,6 +80,8 @@ void hsx_renew_stop(void);
 void hsx_cap_fork_prepare(void);
 void hsx_cap_fork_parent(void);
 void hsx_cap_fork_child(void);
+/* In the child, with no lock held: close its copies of the parent's watches. */
+void hsx_cap_fork_forget(void);
 void hsx_renew_fork_prepare(void);
 void hsx_renew_fork_parent(void);
 void hsx_renew_fork_child(void);

@@ -136,7 +136,7 @@ static void arm_wake_read(void)
  */
 static hsx_mailbox_t *apply_todo(void)
 {
-    hsx_mailbox_t *kick = NULL;
+    hsx_mailbox_t *kick = NULL, *release = NULL;
 
     pthread_mutex_lock(&d.lock);
     while (d.todo) {
@@ -167,9 +167,16 @@ static hsx_mailbox_t *apply_todo(void)
             mb->slot.cancelling = true;
             hsx_mailbox_ref(mb); /* the removal's */
         }
-        hsx_mailbox_unref(mb); /* the to-do list's */
+        /* The to-do list's, perhaps the last: dropped without d.lock (mailbox.c's list). */
+        mb->slot.next_release = release;
+        release = mb;
     }
     pthread_mutex_unlock(&d.lock);
+    while (release) {
+        hsx_mailbox_t *mb = release;
+        release = mb->slot.next_release;
+        hsx_mailbox_unref(mb);
+    }
     return kick;
 }
 

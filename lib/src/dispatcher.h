@@ -19,7 +19,8 @@ struct hsx_dispatch_slot {
     bool cancelling; /* ... and its removal has been submitted */
     bool queued;     /* on the to-do list; the list holds a reference */
     hsx_mailbox_t *next_todo;
-    hsx_mailbox_t *next_kick; /* the dispatcher thread's own list; see apply_todo() */
+    hsx_mailbox_t *next_kick;    /* the dispatcher thread's own list; see apply_todo() */
+    hsx_mailbox_t *next_release; /* ... and another */
     /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
     bool ready;
     hsx_mailbox_t *next_ready;

@@ -34,6 +34,7 @@
 #include "device.h"
 #include "errors.h"
 #include "export.h"
+#include "fork.h"
 #include "gpio.h"
 #include "hsx_uapi.h"
 #include "mailbox.h"
@@ -74,6 +75,42 @@ static bool valid_pin(uint8_t pin)
 size_t hsx_gpio_subscription_count(void)
 {
     return hsx_object_table_count(&mailboxes);
+}
+
+/* ---- fork ------------------------------------------------------------------------------- */
+
+void hsx_gpio_fork_prepare(void)
+{
+    for (int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++)
+        pthread_mutex_lock(&pins[pin].op);
+}
+
+void hsx_gpio_fork_prepare_table(void)
+{
+    hsx_object_table_lock(&mailboxes);
+}
+
+void hsx_gpio_fork_parent(void)
+{
+    hsx_object_table_unlock(&mailboxes);
+    for (int pin = HSX_GPIO_MAX_PINS - 1; pin >= 0; pin--)
+        pthread_mutex_unlock(&pins[pin].op);
+}
+
+/* The pins' interrupts and callbacks are the parent's; so are their subscriptions. */
+void hsx_gpio_fork_child(void)
+{
+    hsx_object_table_unlock(&mailboxes);
+    for (int pin = HSX_GPIO_MAX_PINS - 1; pin >= 0; pin--) {
+        pins[pin].irq_enabled = false;
+        pins[pin].setting = 0;
+        pthread_mutex_unlock(&pins[pin].op);
+    }
+}
+
+void hsx_gpio_fork_forget(void)
+{
+    hsx_object_table_forget(&mailboxes);
 }
 
 /* ---- configuration ------------------------------------------------------------- */
@@ -358,6 +395,7 @@ HSX_API int hsx_gpio_set_interrupt(uint8_t pin, hsx_gpio_edge_t edge, bool enabl
         (enable && edge == HSX_GPIO_EDGE_NONE))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
+    hsx_fork_watch(); /* before op: fork() takes it (see fork.h) */
     struct gpio_pin *p = &pins[pin];
     pthread_mutex_lock(&p->op);
     if (enable) {
@@ -393,6 +431,7 @@ HSX_API int hsx_gpio_set_interrupt_callback(uint8_t pin, hsx_hal_event_callback_
     if (!valid_pin(pin))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
+    hsx_fork_watch(); /* before op: fork() takes it (see fork.h) */
     struct gpio_pin *p = &pins[pin];
     pthread_mutex_lock(&p->op);
     if (callback)

@@ -29,4 +29,16 @@ int hsx_gpio_config_arg(uint8_t pin, const hsx_gpio_settings_t *settings,
  */
 size_t hsx_gpio_subscription_count(void);
 
+/*
+ * fork(): see fork.c. Prepare takes every pin's op lock (first in the
+ * library's order), then, as a leaf, the subscriptions' table's lock. The
+ * child forgets what the parent asked of its pins; hsx_gpio_fork_forget(),
+ * with no lock held, closes its copies of the parent's subscriptions.
+ */
+void hsx_gpio_fork_prepare(void);
+void hsx_gpio_fork_prepare_table(void);
+void hsx_gpio_fork_parent(void);
+void hsx_gpio_fork_child(void);
+void hsx_gpio_fork_forget(void);
+
 #endif /* HSX_GPIO_INTERNAL_H */

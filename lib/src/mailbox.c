@@ -28,6 +28,7 @@
 
 #include "errors.h"
 #include "export.h"
+#include "fork.h"
 #include "mailbox.h"
 #include "netlink.h"
 #include "record.h"
@@ -98,9 +99,67 @@ static void free_early_messages(struct hsx_mailbox *mb)
     mb->early_tail = &mb->early_head;
 }
 
+/*
+ * Every live handle, for fork(): its prepare handler takes each one's lock.
+ * The list's lock comes after the renewal thread's and before every
+ * handle's in the library's lock order; it is taken only here, never with a
+ * handle's lock or the dispatcher's held (see apply_todo()).
+ */
+static struct {
+    pthread_mutex_t lock;
+    struct hsx_mailbox *head;
+} live = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void live_add(struct hsx_mailbox *mb)
+{
+    pthread_mutex_lock(&live.lock);
+    mb->live_prev = NULL;
+    mb->live_next = live.head;
+    if (live.head)
+        live.head->live_prev = mb;
+    live.head = mb;
+    pthread_mutex_unlock(&live.lock);
+}
+
+static void live_remove(struct hsx_mailbox *mb)
+{
+    pthread_mutex_lock(&live.lock);
+    if (mb->live_prev)
+        mb->live_prev->live_next = mb->live_next;
+    else
+        live.head = mb->live_next;
+    if (mb->live_next)
+        mb->live_next->live_prev = mb->live_prev;
+    pthread_mutex_unlock(&live.lock);
+}
+
+void hsx_mailbox_fork_prepare(void)
+{
+    pthread_mutex_lock(&live.lock);
+    for (struct hsx_mailbox *mb = live.head; mb; mb = mb->live_next)
+        pthread_mutex_lock(&mb->lock);
+}
+
+void hsx_mailbox_fork_parent(void)
+{
+    for (struct hsx_mailbox *mb = live.head; mb; mb = mb->live_next)
+        pthread_mutex_unlock(&mb->lock);
+    pthread_mutex_unlock(&live.lock);
+}
+
+void hsx_mailbox_fork_child(void)
+{
+    for (struct hsx_mailbox *mb = live.head; mb; mb = mb->live_next) {
+        mb->inherited = true;
+        pthread_mutex_unlock(&mb->lock);
+    }
+    pthread_mutex_unlock(&live.lock);
+}
+
 /* A handle with no socket yet. Returns NULL with errno set. */
 static struct hsx_mailbox *mailbox_new(const char *name)
 {
+    hsx_fork_watch(); /* a child must know its parent's handles; before any lock */
     struct hsx_mailbox *mb = calloc(1, sizeof(*mb));
 
     if (!mb)
@@ -115,11 +174,13 @@ static struct hsx_mailbox *mailbox_new(const char *name)
     mb->fd = -1;
     strcpy(mb->name, name);
     mb->early_tail = &mb->early_head;
+    live_add(mb);
     return mb;
 }
 
 static void mailbox_free(struct hsx_mailbox *mb)
 {
+    live_remove(mb);
     if (mb->sock)
         mnl_socket_close(mb->sock);
     else if (mb->fd >= 0)
@@ -486,12 +547,13 @@ HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
     pthread_mutex_lock(&mb->lock);
-    if (!mb->closed && mb->gone) {
+    if (!mb->closed && !mb->inherited && mb->gone) {
         ret = gone_code(mb);
         pthread_mutex_unlock(&mb->lock);
         return ret;
     }
-    if (mb->closed)
+    /* A fork child's copy: the events are the parent's. */
+    if (mb->closed || mb->inherited)
         ret = HSX_HAL_CLOSED;
     else if (mb->has_callback || mb->receiving)
         ret = HSX_HAL_BUSY;
@@ -537,7 +599,7 @@ int hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t callba
     if (old_user_data)
         *old_user_data = NULL;
     pthread_mutex_lock(&mb->lock);
-    if (mb->closed || (mb->gone && callback))
+    if (mb->closed || ((mb->gone || mb->inherited) && callback))
         ret = hsx_fail_with(HSX_HAL_CLOSED, 0);
     else if (mb->receiving)
         ret = hsx_fail_with(HSX_HAL_BUSY, 0);
@@ -569,7 +631,8 @@ HSX_API int hsx_mailbox_set_callback(hsx_mailbox_t *mb, hsx_mailbox_callback_t c
 
 /*
  * Best effort: closing the socket or queue file unsubscribes too, but a forked
- * child may share it.
+ * child may share it. Never for an inherited handle: a fork child's copy
+ * would end the parent's subscription.
  */
 static void send_unsubscribe(struct hsx_mailbox *mb)
 {
@@ -608,7 +671,7 @@ void hsx_mailbox_close_end(hsx_mailbox_t *mb)
 {
     hsx_dispatch_quiesce(mb);
     pthread_mutex_lock(&mb->lock);
-    bool subscribed = (mb->sock || mb->queue_file) && !mb->gone;
+    bool subscribed = (mb->sock || mb->queue_file) && !mb->gone && !mb->inherited;
     pthread_mutex_unlock(&mb->lock);
     if (subscribed)
         send_unsubscribe(mb);

@@ -50,10 +50,13 @@ struct hsx_mailbox {
     bool revoked;         /* ... or ended the subscription: its capability ended */
     bool receiving;       /* a thread is in hsx_mailbox_recv() */
     bool has_callback;
+    bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     struct hsx_drop_account drops;
     struct early_message *early_head, **early_tail;
 
     struct hsx_dispatch_slot slot; /* guarded by the dispatcher's lock */
+
+    struct hsx_mailbox *live_prev, *live_next; /* every live handle; see mailbox.c */
 };
 
 /*
@@ -141,6 +144,17 @@ int hsx_mailbox_open_auth(const char *name, int auth_fd, hsx_mailbox_t **mailbox
 typedef int (*hsx_mailbox_opener_t)(const char *name, int auth_fd, hsx_mailbox_t **mailbox);
 void hsx_mailbox_set_opener(hsx_mailbox_opener_t opener);
 int hsx_mailbox_open_object(const char *name, int auth_fd, hsx_mailbox_t **mailbox);
+
+/*
+ * fork(): see fork.c. Prepare takes the list of live handles' lock, then
+ * every handle's lock; the child marks every handle inherited: the parent's,
+ * so it reads nothing from it, takes no callback on it, and closing it
+ * closes the child's copy of its file without ending the subscription
+ * (HSX_IOC_MBOX_QUEUE_END or HSX_CMD_MBOX_CLOSE would end it for the parent).
+ */
+void hsx_mailbox_fork_prepare(void);
+void hsx_mailbox_fork_parent(void);
+void hsx_mailbox_fork_child(void);
 
 /* Drop accounting, see mailbox.c. */
 void hsx_drops_note_lost(struct hsx_drop_account *drops);

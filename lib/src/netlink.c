@@ -141,6 +141,21 @@ int hsx_nl_family(uint16_t *family)
     return ret;
 }
 
+void hsx_nl_fork_prepare(void)
+{
+    pthread_mutex_lock(&family_lock);
+}
+
+void hsx_nl_fork_parent(void)
+{
+    pthread_mutex_unlock(&family_lock);
+}
+
+void hsx_nl_fork_child(void)
+{
+    pthread_mutex_unlock(&family_lock);
+}
+
 int hsx_nl_family_refresh(uint16_t stale, uint16_t *family)
 {
     pthread_mutex_lock(&family_lock);

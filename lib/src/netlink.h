@@ -45,4 +45,9 @@ uint32_t hsx_nl_seq(void);
 int hsx_nl_transact(struct mnl_socket *sock, const struct nlmsghdr *req, mnl_cb_t on_reply,
                     void *data, bool events_may_overflow);
 
+/* fork(): the family ID's lock, a leaf (see fork.c). */
+void hsx_nl_fork_prepare(void);
+void hsx_nl_fork_parent(void);
+void hsx_nl_fork_child(void);
+
 #endif /* HSX_NETLINK_H */

@@ -66,6 +66,36 @@ hsx_mailbox_t *hsx_object_table_remove(struct hsx_object_table *table, uint32_t 
     return mailbox;
 }
 
+hsx_mailbox_t *hsx_object_table_pop(struct hsx_object_table *table)
+{
+    pthread_mutex_lock(&table->lock);
+    hsx_mailbox_t *mailbox = table->count ? table->entries[--table->count].mailbox : NULL;
+    pthread_mutex_unlock(&table->lock);
+    return mailbox;
+}
+
+void hsx_object_table_lock(struct hsx_object_table *table)
+{
+    pthread_mutex_lock(&table->lock);
+}
+
+void hsx_object_table_unlock(struct hsx_object_table *table)
+{
+    pthread_mutex_unlock(&table->lock);
+}
+
+void hsx_object_table_forget(struct hsx_object_table *table)
+{
+    hsx_mailbox_t *mailbox;
+
+    while ((mailbox = hsx_object_table_pop(table))) {
+        void *registration = NULL;
+        hsx_mailbox_close_ex(mailbox, &registration);
+        free(registration);
+    }
+    hsx_object_table_release(table);
+}
+
 size_t hsx_object_table_count(struct hsx_object_table *table)
 {
     pthread_mutex_lock(&table->lock);

@@ -49,6 +49,20 @@ size_t hsx_object_table_count(struct hsx_object_table *table);
 int hsx_object_table_recv(struct hsx_object_table *table, uint32_t id, hsx_mailbox_module_t module,
                           hsx_mailbox_event_t *event, uint32_t timeout_ms);
 
+/* Remove any one object; returns its mailbox with the table's reference, or NULL if empty. */
+hsx_mailbox_t *hsx_object_table_pop(struct hsx_object_table *table);
+
+/* fork(): the table's lock, a leaf: taken last. See fork.c. */
+void hsx_object_table_lock(struct hsx_object_table *table);
+void hsx_object_table_unlock(struct hsx_object_table *table);
+
+/*
+ * In a fork child, with no lock held: close every handle of the table (the
+ * parent's, inherited: nothing is ended) and free what its callback
+ * registration holds (its user data, from hsx_mailbox_close_ex()).
+ */
+void hsx_object_table_forget(struct hsx_object_table *table);
+
 /* Free the array of an empty table. */
 void hsx_object_table_release(struct hsx_object_table *table);
 

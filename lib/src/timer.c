@@ -23,6 +23,26 @@ size_t hsx_timer_count(void)
     return hsx_object_table_count(&timers);
 }
 
+void hsx_timer_fork_prepare(void)
+{
+    hsx_object_table_lock(&timers);
+}
+
+void hsx_timer_fork_parent(void)
+{
+    hsx_object_table_unlock(&timers);
+}
+
+void hsx_timer_fork_child(void)
+{
+    hsx_object_table_unlock(&timers);
+}
+
+void hsx_timer_fork_forget(void)
+{
+    hsx_object_table_forget(&timers);
+}
+
 /* hsx_timer_t is 16 bits wide: see HSX_TIMER_IS_ERROR() in hsx_timer.h. */
 static hsx_timer_t timer_error(int code)
 {

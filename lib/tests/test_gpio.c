@@ -63,6 +63,8 @@ static void fake_log(char op)
 /* Outside the selected bits, READ_MULTI answers noise the library must mask. */
 #define MULTI_NOISE 0xa5a5a5a5a5a5a5a5ULL
 
+static atomic_bool slow_ioctl; /* SET_INTERRUPT takes 300 ms */
+
 static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
 {
     unsigned int fn = HSX_IOC_NR_FN(_IOC_NR(request));
@@ -101,6 +103,11 @@ static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
         if (!err && fk.config.mode == HSX_GPIO_M_ANALOG)
             err = EOPNOTSUPP;
     } else if (request == HSX_IOC_GPIO_SET_INTERRUPT) {
+        if (atomic_load(&slow_ioctl)) {
+            pthread_mutex_unlock(&fk.lock);
+            test_sleep_ms(300);
+            pthread_mutex_lock(&fk.lock);
+        }
         fk.irq = *(struct hsx_gpio_interrupt *)arg;
         fake_log(fk.irq.enable ? 'I' : 'D');
         if (!err)
@@ -982,6 +989,76 @@ static void a_moved_callback_may_disable_its_pin_at_once(void **state)
     assert_int_equal(test_in_child(move_callback_while_it_runs, NULL, 5000), 0);
 }
 
+/* ---- fork ------------------------------------------------------------------------------------ */
+
+/* In the child: none of the parent's subscriptions; enabling subscribes for itself. */
+static int subscribe_in_child(void *arg)
+{
+    const uint8_t pin = 27;
+    (void)arg;
+
+    if (hsx_gpio_subscription_count() != 0)
+        return 2;
+    if (hsx_gpio_wait_interrupt(pin, 0) != HSX_HAL_INVALID_PARAM)
+        return 3; /* the parent's subscription is not the child's to wait on */
+    memset(fk.log, 0, sizeof(fk.log));
+    if (hsx_gpio_set_interrupt(pin, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK ||
+        strcmp(fk.log, "MI") != 0)
+        return 4;
+    if (hsx_gpio_set_interrupt(pin, HSX_GPIO_EDGE_BOTH, false) != HSX_HAL_OK ||
+        hsx_gpio_subscription_count() != 0)
+        return 5;
+    return 0;
+}
+
+static void a_child_has_none_of_the_parents_subscriptions(void **state)
+{
+    (void)state;
+
+    assert_int_equal(hsx_gpio_set_interrupt(27, HSX_GPIO_EDGE_BOTH, true), HSX_HAL_OK);
+    int peer = fk.peers[27];
+    /* Before: the child reused the parent's subscription, and disabling closed it. */
+    assert_int_equal(test_in_child(subscribe_in_child, NULL, 5000), 0);
+    assert_false(unsubscribed_within(peer, 0));
+    post_edge(27, 1, HSX_GPIO_E_RISING, 1);
+    assert_int_equal(hsx_gpio_wait_interrupt(27, 1000), HSX_HAL_OK);
+    assert_int_equal(hsx_gpio_set_interrupt(27, HSX_GPIO_EDGE_BOTH, false), HSX_HAL_OK);
+}
+
+static void *enable_slowly(void *arg)
+{
+    (void)arg;
+    hsx_gpio_set_interrupt(28, HSX_GPIO_EDGE_BOTH, true);
+    return NULL;
+}
+
+static int enable_in_child(void *arg)
+{
+    (void)arg;
+    atomic_store(&slow_ioctl, false);
+    if (hsx_gpio_set_interrupt(28, HSX_GPIO_EDGE_BOTH, true) != HSX_HAL_OK)
+        return 2;
+    return hsx_gpio_set_interrupt(28, HSX_GPIO_EDGE_BOTH, false) == HSX_HAL_OK ? 0 : 3;
+}
+
+/* fork() while another thread holds a pin's op lock: the child gets it free. */
+static void fork_takes_the_pin_locks_first(void **state)
+{
+    pthread_t thread;
+    (void)state;
+
+    atomic_store(&slow_ioctl, true);
+    assert_int_equal(pthread_create(&thread, NULL, enable_slowly, NULL), 0);
+    uint64_t deadline = test_now_ms() + 2000;
+    while (strchr(fk.log, 'M') == NULL && test_now_ms() < deadline)
+        test_sleep_ms(1);
+    /* Before: the child got op locked by a thread it does not have, and hung. */
+    assert_int_equal(test_in_child(enable_in_child, NULL, 5000), 0);
+    pthread_join(thread, NULL);
+    atomic_store(&slow_ioctl, false);
+    assert_int_equal(hsx_gpio_set_interrupt(28, HSX_GPIO_EDGE_BOTH, false), HSX_HAL_OK);
+}
+
 /* ---- threads -----------------------------------------------------------------------------------
  */
 
@@ -1251,6 +1328,8 @@ int main(void)
         GPIO_TEST(release_from_inside_the_callback),
         GPIO_TEST(a_callback_moves_to_a_fresh_subscription),
         GPIO_TEST(a_moved_callback_may_disable_its_pin_at_once),
+        GPIO_TEST(a_child_has_none_of_the_parents_subscriptions),
+        GPIO_TEST(fork_takes_the_pin_locks_first),
         GPIO_TEST(concurrent_changes_stay_consistent),
         GPIO_TEST(without_hsx_ko),
         cmocka_unit_test(table_lookups_race_with_removals),

@@ -251,9 +251,48 @@ static void bad_record_sizes_are_refused(void **state)
                      HSX_HAL_INVALID_PARAM);
 }
 
+/* ---- fork: the child forgets the parent's subscriptions ------------------------------------ */
+
+static hsx_mailbox_t *inherited;
+
+/* In the child: closing the parent's handle must not end the parent's subscription. */
+static int close_inherited(void *arg)
+{
+    const struct test_syscall_rule rules[] = {
+        {SYS_ioctl, 1, (uint32_t)HSX_IOC_MBOX_QUEUE_END, SECCOMP_RET_KILL_PROCESS},
+    };
+    hsx_mailbox_event_t ev;
+    (void)arg;
+
+    if (test_seccomp(rules, 1) < 0)
+        return 2;
+    /* Not the child's to read either: the event stays the parent's. */
+    if (hsx_mailbox_recv(inherited, &ev, 0) != HSX_HAL_CLOSED)
+        return 3;
+    return hsx_mailbox_close(inherited) == HSX_HAL_OK ? 0 : 4;
+}
+
+static void a_child_cannot_end_or_read_the_parents_subscription(void **state)
+{
+    struct fixture *f = *state;
+    struct test_event sent = test_expiry(3, 1);
+    hsx_mailbox_event_t ev;
+
+    f->mb->queue_file = true; /* as hsx.ko's: closing ends it with HSX_IOC_MBOX_QUEUE_END */
+    inherited = f->mb;
+    assert_true(send_record(f, &sent));
+    /* Before: the child read the parent's event, and its close ended the subscription. */
+    assert_int_equal(test_in_child(close_inherited, NULL, 5000), 0);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_OK);
+    assert_int_equal(ev.seq, 1);
+    f->mb->queue_file = false; /* a socket pair has no HSX_IOC_MBOX_QUEUE_END */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_child_cannot_end_or_read_the_parents_subscription, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(a_queued_record_is_received, setup, teardown),
         cmocka_unit_test_setup_teardown(a_blocking_receive_gets_a_record_that_arrives_while_waiting,
                                         setup, teardown),
