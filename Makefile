@@ -81,14 +81,14 @@ all: lib tools daemon module examples
 
 # ---- kernel module --------------------------------------------------------
 
-KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) uapi/hsx_uapi.h
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*/*.[ch]) uapi/hsx_uapi.h
 
 # Each kernel gets its own copy of the sources, so several builds never share objects.
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
 	@cp -p Kbuild $(BUILD)/module/$(KREL)/
-	@cp -p kmod/*.c kmod/*.h $(BUILD)/module/$(KREL)/kmod/
+	@cp -pr kmod/*.c kmod/core kmod/timer kmod/gpio kmod/tests $(BUILD)/module/$(KREL)/kmod/
 	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) modules
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
@@ -257,7 +257,7 @@ checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
 	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		kmod/*.c kmod/*.h kmod/tests/*.c kmod/tests/*.h uapi/hsx_uapi.h
+		kmod/*.c kmod/*/*.[ch] uapi/hsx_uapi.h
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.

@@ -8,9 +8,9 @@
 #include <linux/kobject.h>
 
 #include "core.h"
-#include "gpio.h"
+#include "gpio/gpio.h"
 #include "sysfs.h"
-#include "timer.h"
+#include "timer/timer.h"
 
 const struct hsx_module *const hsx_modules[] = {
 	&hsx_timer_module,

@@ -12,10 +12,10 @@
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
 
-#include "../cap.h"
-#include "../core.h"
-#include "../gpio.h"
-#include "../timer.h"
+#include "../core/cap.h"
+#include "../core/core.h"
+#include "../gpio/gpio.h"
+#include "../timer/timer.h"
 
 static union hsx_cap_selector pins(u64 mask)
 {

@@ -5,9 +5,9 @@
  */
 #include <kunit/test.h>
 
-#include "../dispatch.h"
-#include "../gpio.h"
-#include "../timer.h"
+#include "../core/dispatch.h"
+#include "../gpio/gpio.h"
+#include "../timer/timer.h"
 
 static const struct hsx_module *const test_timer_node_modules[] = {
 	&hsx_core_module, &hsx_timer_module, NULL,

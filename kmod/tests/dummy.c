@@ -8,9 +8,9 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
-#include "../cap.h"
-#include "../core.h"
-#include "../instance.h"
+#include "../core/cap.h"
+#include "../core/core.h"
+#include "../core/instance.h"
 #include "dummy.h"
 
 static long hsx_dummy_ping(struct hsx_client *client, void *arg)

@@ -11,7 +11,7 @@
 #include <linux/gpio/machine.h>
 #include <linux/property.h>
 
-#include "../gpio.h"
+#include "../gpio/gpio.h"
 
 static const struct property_entry ctrl_props[] = {
 	PROPERTY_ENTRY_BOOL("gpio-controller"),

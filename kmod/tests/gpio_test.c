@@ -6,8 +6,8 @@
 #include <kunit/test.h>
 #include <linux/interrupt.h>
 
-#include "../gpio.h"
-#include "../mailbox.h"
+#include "../gpio/gpio.h"
+#include "../core/mailbox.h"
 
 static void gpio_config_accepts_valid_combinations(struct kunit *test)
 {

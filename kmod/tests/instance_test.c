@@ -9,12 +9,12 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
-#include "../cap.h"
-#include "../core.h"
-#include "../dev.h"
-#include "../dispatch.h"
-#include "../instance.h"
-#include "../sysfs.h"
+#include "../core/cap.h"
+#include "../core/core.h"
+#include "../core/dev.h"
+#include "../core/dispatch.h"
+#include "../core/instance.h"
+#include "../core/sysfs.h"
 #include "dummy.h"
 
 static long ping(struct hsx_client *client)

@@ -11,7 +11,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../mailbox.h"
+#include "../core/mailbox.h"
 
 #define FAKE_MAX_DELIVERIES 256
 #define FAKE_MAX_PORTS 128

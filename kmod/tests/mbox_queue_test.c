@@ -13,9 +13,9 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "../core.h"
-#include "../mailbox.h"
-#include "../mbox_queue.h"
+#include "../core/core.h"
+#include "../core/mailbox.h"
+#include "../core/mbox_queue.h"
 
 /* A test record: what hsx_mbox_post() is given, 12 bytes, padded to 16 in the file. */
 struct test_record {

@@ -6,7 +6,7 @@
 #include <kunit/test.h>
 #include <linux/limits.h>
 
-#include "../timer.h"
+#include "../timer/timer.h"
 
 #define US 1000LL
 #define MS (1000 * US)
