@@ -54,7 +54,9 @@ bool rule_matches(const struct policy_rule *rule, const struct identity *id, uin
         return false;
     if ((rule->match & POLICY_MATCH_GID) && !in_groups(id, rule->gid))
         return false;
-    if ((rule->match & POLICY_MATCH_EXE) && (!id->exe || strcmp(id->exe, rule->exe) != 0))
+    /* The path, and the very file it named when the policy was read. */
+    if ((rule->match & POLICY_MATCH_EXE) &&
+        (!id->exe || strcmp(id->exe, rule->exe) != 0 || !file_id_same(&rule->exe_id, &id->exe_id)))
         return false;
     if ((rule->match & POLICY_MATCH_CGROUP) && (!id->cgroup || !below(id->cgroup, rule->cgroup)))
         return false;

@@ -19,6 +19,7 @@
  * @pid, @uid, @gid: from SO_PEERCRED
  * @groups, @ngroups: supplementary groups, from SO_PEERGROUPS
  * @exe: the program, from /proc/<pid>/exe; "" if unknown
+ * @exe_id: the file it runs (/proc/<pid>/exe followed); zeros if unknown
  * @cgroup: the cgroup v2 path, from /proc/<pid>/cgroup; "" if unknown
  */
 struct identity {
@@ -28,6 +29,7 @@ struct identity {
     const uint32_t *groups;
     size_t ngroups;
     const char *exe;
+    struct file_id exe_id;
     const char *cgroup;
 };
 

@@ -51,6 +51,7 @@ int holder_set_identity(struct holder *h, const struct identity *who)
     h->groups = copy.groups;
     h->ngroups = copy.ngroups;
     h->exe = copy.exe;
+    h->exe_id = who->exe_id;
     h->cgroup = copy.cgroup;
     return 0;
 }
@@ -64,6 +65,7 @@ void holder_identity(const struct holder *h, struct identity *out)
         .groups = h->groups,
         .ngroups = h->ngroups,
         .exe = h->exe,
+        .exe_id = h->exe_id,
         .cgroup = h->cgroup,
     };
 }

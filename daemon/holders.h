@@ -50,7 +50,7 @@ enum source {
  * @pidfd: owned; -1 if none could be had
  * @caps: entries of the capability table that point here
  * @barred: HOLDER_MODULE_BIT()s an administrator revoked: hsxd refuses them
- * @uid, @gid, @groups, @ngroups, @exe, @cgroup: who it was when it last
+ * @uid, @gid, @groups, @ngroups, @exe, @exe_id, @cgroup: who it was when it last
  *	acquired or renewed (or, adopted, what /proc said): what the policy is
  *	asked about its capabilities when it is reloaded. Owned; @exe and
  *	@cgroup are never NULL.
@@ -67,6 +67,7 @@ struct holder {
     uint32_t *groups;
     size_t ngroups;
     char *exe;
+    struct file_id exe_id;
     char *cgroup;
 };
 

@@ -85,7 +85,7 @@ static struct holder *watch_pid(struct hsxd *h, uint32_t pid, bool *gone)
     }
     /* Unreadable: it matches no rule of uid or gid (nor exe, nor cgroup). */
     proc_creds(pid, &who.uid, &who.gid, groups, PEER_GROUPS_MAX, &who.ngroups);
-    proc_exe(pid, exe, sizeof(exe));
+    proc_exe(pid, exe, sizeof(exe), &who.exe_id);
     proc_cgroup(pid, cgroup, sizeof(cgroup));
     who.exe = exe;
     who.cgroup = cgroup;

@@ -47,6 +47,8 @@ static int check_policy(const char *path)
         fprintf(stderr, "%s\n", err);
         return EXIT_FAILURE;
     }
+    if (policy->notes)
+        fprintf(stderr, "%s\n", policy->notes);
     printf("%s: valid, %zu rule%s, default lifetime %u s\n", path, policy->nrules,
            policy->nrules == 1 ? "" : "s", policy->lifetime_s);
     policy_free(policy);
@@ -67,6 +69,8 @@ static int start(struct server *s)
         log_msg(LOG_ERR, "the policy has errors: not starting");
         return -1;
     }
+    if (h->policy->notes)
+        log_lines(LOG_WARNING, h->policy->notes);
     log_msg(LOG_INFO, "policy %s: %zu rules", h->policy_path, h->policy->nrules);
     h->ctl = admin_open(err, sizeof(err));
     if (h->ctl < 0) {

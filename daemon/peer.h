@@ -20,6 +20,29 @@
 /* Supplementary groups kept per connection; NGROUPS_MAX is 65536, a bound we need not pay. */
 #define PEER_GROUPS_MAX 1024
 
+/**
+ * struct file_id - which file, not which path: a path may name another file
+ * in another mount namespace, or after the file was replaced
+ * @dev, @ino: st_dev, st_ino; @ino 0: unknown
+ * @btime_ns: when it was created, where the filesystem says (statx
+ *	STATX_BTIME; 0 if not): tells a reused inode number from the file
+ */
+struct file_id {
+    uint64_t dev;
+    uint64_t ino;
+    uint64_t btime_ns;
+};
+
+/* The identity of the file path names (following links, /proc/<pid>/exe too). 0 or -errno. */
+int file_id_of(const char *path, struct file_id *id);
+
+/* Are a and b known and the same file? */
+static inline bool file_id_same(const struct file_id *a, const struct file_id *b)
+{
+    return a->ino && a->dev == b->dev && a->ino == b->ino &&
+           (!a->btime_ns || !b->btime_ns || a->btime_ns == b->btime_ns);
+}
+
 struct peer {
     uint32_t pid;
     uint32_t uid;
@@ -46,12 +69,15 @@ bool peer_alive(const struct peer *p);
  * struct peer_now - what a peer is at a request (it may exec in between)
  * @exe: its program; the kernel appends " (deleted)" when the program was
  *	replaced on disk
+ * @exe_id: the file it runs (/proc/<pid>/exe followed: the file mapped, in
+ *	whatever mount namespace)
  * @cgroup: its cgroup v2 path; "" if unknown
  * @admin: CAP_SYS_ADMIN in its effective set, in hsxd's user namespace: what
  *	hsx.ko asks of its admin node, and so what hsxd asks of administrators
  */
 struct peer_now {
     char exe[PEER_EXE_MAX];
+    struct file_id exe_id;
     char cgroup[PEER_CGROUP_MAX];
     bool admin;
 };
@@ -69,8 +95,8 @@ int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_
  */
 bool proc_admin(uint32_t pid);
 
-/* Read another process's program (for the log); "" if it cannot be read. */
-void proc_exe(uint32_t pid, char *exe, size_t size);
+/* Read another process's program and its file's identity; "" and zeros if they cannot be read. */
+void proc_exe(uint32_t pid, char *exe, size_t size, struct file_id *id);
 
 /* Read a process's cgroup v2 path (the line "0::<path>" of /proc/<pid>/cgroup); "" if unknown. */
 void proc_cgroup(uint32_t pid, char *cgroup, size_t size);

@@ -32,6 +32,8 @@ struct checker {
         unsigned int line; /* 0: the file as a whole */
         char text[256];
     } problem[PROBLEMS_LISTED];
+    size_t notes_len;
+    char notes[4096]; /* "PATH:LINE: text" lines, for struct policy.notes */
 };
 
 static void problem(struct checker *c, unsigned int line, const char *fmt, ...)
@@ -50,6 +52,30 @@ static void problem(struct checker *c, unsigned int line, const char *fmt, ...)
     vsnprintf(c->problem[c->problems].text, sizeof(c->problem[0].text), fmt, ap);
     va_end(ap);
     c->problems++;
+}
+
+static void note(struct checker *c, unsigned int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Something valid worth a warning; beyond the room for them, dropped. */
+static void note(struct checker *c, unsigned int line, const char *fmt, ...)
+{
+    size_t room = sizeof(c->notes) - c->notes_len;
+    va_list ap;
+
+    int n = snprintf(c->notes + c->notes_len, room, "%s%s:%u: ", c->notes_len ? "\n" : "", c->path,
+                     line);
+    if (n < 0 || (size_t)n >= room) {
+        c->notes[c->notes_len] = '\0';
+        return;
+    }
+    va_start(ap, fmt);
+    int m = vsnprintf(c->notes + c->notes_len + (size_t)n, room - (size_t)n, fmt, ap);
+    va_end(ap);
+    if (m < 0 || (size_t)m >= room - (size_t)n)
+        c->notes[c->notes_len] = '\0';
+    else
+        c->notes_len += (size_t)n + (size_t)m;
 }
 
 /* "PATH:LINE: text" lines, by line (problems of one line in the order found). */
@@ -380,6 +406,16 @@ static void check_match(struct checker *c, const config_setting_t *s, struct pol
         get_path(c, exe, "exe", &rule->exe);
         rule->match |= rule->exe ? POLICY_MATCH_EXE : 0;
     }
+    /*
+     * The path names the file now; the program must be that file, so that
+     * the same path in a mount namespace of the client's own names nothing.
+     */
+    int err = rule->exe ? file_id_of(rule->exe, &rule->exe_id) : 0;
+    if (err < 0)
+        note(c, line_of(exe),
+             "exe %s: %s: the rule matches no process until hsxd reads the policy again with "
+             "the program there",
+             rule->exe, strerror(-err));
     const config_setting_t *cgroup = config_setting_get_member(s, "cgroup");
     if (cgroup) {
         get_path(c, cgroup, "cgroup", &rule->cgroup);
@@ -390,6 +426,11 @@ static void check_match(struct checker *c, const config_setting_t *s, struct pol
         problem(c, line_of(s),
                 "match is empty: give at least one of uid, user, gid, group, exe, "
                 "cgroup");
+    /* Anyone can run a program, and make it do their bidding (LD_PRELOAD, ptrace). */
+    if (rule->match == POLICY_MATCH_EXE)
+        problem(c, line_of(s),
+                "exe alone matches whoever runs the program, with whatever LD_PRELOAD or "
+                "debugger: give uid, user, gid, group or cgroup too");
 }
 
 /* ---- rules ------------------------------------------------------------------------ */
@@ -570,6 +611,8 @@ int policy_load(const char *path, bool strict, struct policy **out, char *err, s
 
     c.path = path;
     c.problems = 0;
+    c.notes_len = 0;
+    c.notes[0] = '\0';
     if (err_size)
         err[0] = '\0';
     if (!policy) {
@@ -601,6 +644,11 @@ int policy_load(const char *path, bool strict, struct policy **out, char *err, s
         policy_free(policy);
         return -1;
     }
+    if (c.notes_len && !(policy->notes = strdup(c.notes))) {
+        snprintf(err, err_size, "%s: out of memory", path);
+        policy_free(policy);
+        return -1;
+    }
     *out = policy;
     return 0;
 }
@@ -614,5 +662,6 @@ void policy_free(struct policy *policy)
         free(policy->rules[i].cgroup);
     }
     free(policy->rules);
+    free(policy->notes);
     free(policy);
 }

@@ -13,6 +13,7 @@
 
 #include "capspec.h"
 #include "hsxd_proto.h"
+#include "peer.h"
 
 #define POLICY_VERSION 1
 #define POLICY_NAME_MAX 64
@@ -40,6 +41,9 @@ struct policy_grant {
  * @line: where it starts in the file; 0 for a runtime grant
  * @match: POLICY_MATCH_* that must all hold
  * @uid, @gid, @exe, @cgroup: what they must equal (@cgroup: or be below)
+ * @exe_id: the file @exe named when the policy was read; the program run
+ *	must be that file too. Unknown (it did not exist): the rule matches
+ *	nothing.
  * @lifetime_s: how long a capability minted under it lasts
  * @expires_ns: runtime grants: CLOCK_BOOTTIME when it lapses; 0 for the file's
  * @grant: per module, indexed like capspec_modules
@@ -51,16 +55,22 @@ struct policy_rule {
     uint32_t uid;
     uint32_t gid;
     char *exe;
+    struct file_id exe_id;
     char *cgroup;
     uint32_t lifetime_s;
     uint64_t expires_ns;
     struct policy_grant grant[CAPSPEC_MODULES];
 };
 
+/*
+ * @notes: what is valid but worth a warning, as lines "PATH:LINE: text"
+ * (a rule whose program is not there: it matches nothing); NULL if none.
+ */
 struct policy {
     uint32_t lifetime_s;
     size_t nrules;
     struct policy_rule *rules;
+    char *notes;
 };
 
 /*

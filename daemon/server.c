@@ -266,6 +266,7 @@ static void handle(struct server *s, struct conn *c, const void *buf, size_t len
         c->close_after = true;
         return;
     }
+    who.exe_id = now.exe_id;
     /* An administrator as the kernel has it: CAP_SYS_ADMIN, not uid 0. */
     int ret = proto_check_request(buf, len, nfds, now.admin, &req, why, sizeof(why));
     if (ret < 0) {
@@ -438,6 +439,8 @@ static void reload(struct server *s)
         sd_notify(0, "READY=1\nSTATUS=policy reload failed; previous policy in force");
         return;
     }
+    if (policy->notes)
+        log_lines(LOG_WARNING, policy->notes);
     policy_free(s->hsxd.policy);
     s->hsxd.policy = policy;
     log_msg(LOG_NOTICE, "policy reloaded from %s: %zu rules", s->hsxd.policy_path, policy->nrules);

@@ -32,6 +32,7 @@ static struct identity app = {
     .groups = groups,
     .ngroups = 2,
     .exe = "/usr/bin/app",
+    .exe_id = {.dev = 8, .ino = 42, .btime_ns = 7},
     .cgroup = "/system.slice/app.service",
 };
 
@@ -106,7 +107,8 @@ static void matching(void **state)
     r.gid = 28;
     assert_false(rule_matches(&r, &app, NOW));
 
-    r = (struct policy_rule){.match = POLICY_MATCH_EXE, .exe = "/usr/bin/app"};
+    r = (struct policy_rule){
+        .match = POLICY_MATCH_EXE, .exe = "/usr/bin/app", .exe_id = app.exe_id};
     assert_true(rule_matches(&r, &app, NOW));
     r.exe = "/usr/bin/ap";
     assert_false(rule_matches(&r, &app, NOW));
@@ -114,6 +116,19 @@ static void matching(void **state)
     replaced.exe = "/usr/bin/app (deleted)";
     r.exe = "/usr/bin/app";
     assert_false(rule_matches(&r, &replaced, NOW));
+    /* The path, but another file: bind-mounted over it, or an inode number reused. */
+    struct identity impostor = app;
+    impostor.exe_id.ino = 43;
+    assert_false(rule_matches(&r, &impostor, NOW));
+    impostor.exe_id = app.exe_id;
+    impostor.exe_id.btime_ns = 8;
+    assert_false(rule_matches(&r, &impostor, NOW));
+    impostor.exe_id.btime_ns = 0; /* a filesystem without birth times */
+    assert_true(rule_matches(&r, &impostor, NOW));
+    /* A rule whose program was not there when the policy was read matches nothing. */
+    r.exe_id = (struct file_id){0};
+    impostor.exe_id = r.exe_id;
+    assert_false(rule_matches(&r, &impostor, NOW));
 
     /* cgroup: the path or below it, on a component boundary. */
     r = (struct policy_rule){.match = POLICY_MATCH_CGROUP, .cgroup = "/system.slice"};
@@ -183,6 +198,7 @@ static void rules_are_united_as_a_rectangle(void **state)
     gpio_grant(add_rule("b", POLICY_MATCH_UID), R | W, PIN(3) | PIN(4));
     gpio_grant(add_rule("c", POLICY_MATCH_EXE), IRQ, PIN(3)); /* exe does not match */
     rules[2].exe = "/usr/bin/other";
+    rules[2].exe_id = app.exe_id;
 
     /* All: read and write are granted somewhere; only pins 3-4 have both. */
     assert_true(ask_gpio(0, 0));

@@ -29,8 +29,17 @@
 static struct hsxd *h;
 static struct policy_rule rules[2];
 static struct policy policy = {.lifetime_s = 3600, .rules = rules, .nrules = 1};
-static struct identity app = {
-    .pid = APP_PID, .uid = 1000, .gid = 1000, .exe = "/usr/bin/app", .cgroup = "/"};
+/* /usr/bin/app as the rule and the client see it: one file. */
+#define APP_FILE                                                                                   \
+    {                                                                                              \
+        .dev = 8, .ino = 4242                                                                      \
+    }
+static struct identity app = {.pid = APP_PID,
+                              .uid = 1000,
+                              .gid = 1000,
+                              .exe = "/usr/bin/app",
+                              .exe_id = APP_FILE,
+                              .cgroup = "/"};
 static struct identity root = {.pid = 1, .uid = 0, .gid = 0, .exe = "/usr/bin/hsxctl"};
 static struct hsxd_reply reply;
 
@@ -48,6 +57,7 @@ static int setup(void **state)
     rules[0].match = POLICY_MATCH_UID | POLICY_MATCH_EXE;
     rules[0].uid = 1000;
     rules[0].exe = "/usr/bin/app";
+    rules[0].exe_id = (struct file_id)APP_FILE;
     rules[0].lifetime_s = 600;
     rules[0].grant[0] = (struct policy_grant){
         .present = true, .rights = HSX_CAP_R_READ | HSX_CAP_R_WRITE, .sel.gpio.pins = 0xf0};
@@ -877,6 +887,7 @@ static void a_reload_asks_about_adopted_holders_as_proc_shows_them(void **state)
     exe[len] = '\0';
     rules[0].uid = geteuid();
     rules[0].exe = exe;
+    assert_int_equal(file_id_of(exe, &rules[0].exe_id), 0);
     rules[0].lifetime_s = 3600;
     uint64_t id = fake_add_cap(me, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
     assert_int_equal(lifecycle_adopt(h), 1);

@@ -55,6 +55,10 @@ static void who_is_there(void **state)
     assert_true(len > 0);
     self[len] = '\0';
     assert_string_equal(now.exe, self);
+    /* The file it runs, whichever path names it. */
+    struct file_id id;
+    assert_int_equal(file_id_of(self, &id), 0);
+    assert_true(file_id_same(&now.exe_id, &id));
     assert_int_equal(now.admin, proc_admin((uint32_t)getpid()));
     peer_release(&p);
     assert_int_equal(p.pidfd, -1);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "decide.h"
 #include "policy.h"
 
 static char dir[64];
@@ -200,6 +201,8 @@ static void match_errors(void **state)
     expect_problem(RULE("{ exe = \"bin/app\"; }"), 2,
                    "exe must be an absolute path starting with '/': 'bin/app'");
     expect_problem(RULE("{ exe = \"\"; }"), 2, "exe is empty");
+    expect_problem(RULE("{ exe = \"/usr/bin/app\"; }"), 2,
+                   "exe alone matches whoever runs the program");
     expect_problem(RULE("{ cgroup = \"/a/\"; }"), 2, "cgroup must not end with '/'");
     expect_problem(RULE("{ cgroup = \"system.slice\"; }"), 2, "cgroup must be an absolute path");
 #undef RULE
@@ -316,6 +319,58 @@ static void the_file_itself(void **state)
     assert_non_null(strstr(err, "too large"));
 }
 
+/*
+ * An exe rule is bound to the file its path names when the policy is read:
+ * the same path naming another file (a mount namespace of the client's own,
+ * a program replaced since) is not that program.
+ */
+static void exe_rules_bind_to_the_file(void **state)
+{
+    char program[192], text[512];
+    (void)state;
+
+    snprintf(program, sizeof(program), "%s/app", dir);
+    FILE *f = fopen(program, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(text, sizeof(text),
+             "rules = ( { match = { uid = 1; exe = \"%s\"; };\n"
+             "  timer = { max_timers = 1; rights = \"read\"; }; } );\n",
+             program);
+    struct policy *policy = load(text);
+    struct identity someone = {.pid = 1, .uid = 1, .exe = program};
+
+    /* The path alone, its file unknown or another, matches nothing. */
+    assert_false(rule_matches(&policy->rules[0], &someone, 0));
+    assert_null(policy->notes);
+
+    /* The file it named then. */
+    assert_int_equal(file_id_of(program, &someone.exe_id), 0);
+    assert_true(rule_matches(&policy->rules[0], &someone, 0));
+    /* Replaced since: another file at the path, until the policy is read again. */
+    struct file_id old_file = someone.exe_id;
+    unlink(program);
+    f = fopen(program, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(file_id_of(program, &someone.exe_id), 0);
+    if (!file_id_same(&old_file, &someone.exe_id))
+        assert_false(rule_matches(&policy->rules[0], &someone, 0));
+    policy_free(policy);
+
+    /* A program not there is a warning, not an error: the rule matches nothing. */
+    unlink(program);
+    policy = load(text);
+    assert_non_null(policy->notes);
+    char want[512];
+    snprintf(want, sizeof(want), "%s:1: exe %s: No such file or directory: the rule matches no",
+             path, program);
+    if (!strstr(policy->notes, want))
+        fail_msg("expected \"%s\" in:\n%s", want, policy->notes);
+    assert_false(rule_matches(&policy->rules[0], &someone, 0));
+    policy_free(policy);
+}
+
 /* A file the policy @includes is the policy too: it gets the same checks. */
 static void included_files_are_checked_too(void **state)
 {
@@ -368,6 +423,7 @@ int main(void)
         cmocka_unit_test(every_problem_is_reported_in_line_order),
         cmocka_unit_test(the_file_itself),
         cmocka_unit_test(included_files_are_checked_too),
+        cmocka_unit_test(exe_rules_bind_to_the_file),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
