@@ -17,13 +17,13 @@
  *			request; the reply carries what was minted.
  * HSXD_OP_RENEW	client: extend the capability on the sent file, if the
  *			policy still allows it; the reply carries the new expiry.
- * HSXD_OP_LIST		root: every live capability, one HSXD_OP_LIST reply
+ * HSXD_OP_LIST		admin: every live capability, one HSXD_OP_LIST reply
  *			each, then HSXD_OP_END.
- * HSXD_OP_GRANT	root: a runtime grant (kept in memory until it lapses
+ * HSXD_OP_GRANT	admin: a runtime grant (kept in memory until it lapses
  *			or hsxd restarts): uid @uid may acquire @rights on @sel
  *			of @module for @lifetime_s seconds from now. It also
  *			lifts the bars (below) of uid's processes on @module.
- * HSXD_OP_REVOKE	root: revoke capability @cap_id, or with
+ * HSXD_OP_REVOKE	admin: revoke capability @cap_id, or with
  *			HSXD_REVOKE_F_PID every capability of process @pid.
  *			The holder is then barred: hsxd refuses that process
  *			(not a later one with its pid) @cap_id's module, or
@@ -38,11 +38,13 @@
  *
  * Status: 0, or a negative errno: EACCES the policy denies (or, with a
  * @message starting "revoked by admin:", the process is barred), EPERM the
- * operation needs root, EINVAL a malformed request (or a file opened with
+ * operation is for administrators (a peer with CAP_SYS_ADMIN in its effective
+ * set, in hsxd's user namespace; uid 0 alone is not one), EINVAL a malformed request (or a file opened with
  * CAP_SYS_ADMIN, which needs no capability), ESRCH the client exited or is
  * not the file's opener, EEXIST already holds one (renew instead), ENOENT
  * nothing to renew or revoke, EPROTO a version mismatch, EDQUOT the kernel's
- * limit of capabilities, ENOSPC too many runtime grants, EAGAIN too many
+ * limit of capabilities or the asking user's in hsxd (processes holding
+ * capabilities, capabilities), ENOSPC too many runtime grants, EAGAIN too many
  * connections. @message says why in words, for the application's user.
  *
  * Connections. A client may send several requests on one connection, one at

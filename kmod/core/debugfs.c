@@ -8,6 +8,7 @@
  *                        HSX_CAP_BENCH_ITERATIONS checks
  *   bench_check_srcu_ps  the same, each check in its own SRCU section, as an
  *                        operation's is
+ *   init_ns              how long hsx.ko's init took, module load excluded
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -19,6 +20,7 @@
 #define HSX_CAP_BENCH_ITERATIONS 200000
 
 static struct dentry *hsx_debugfs_dir;
+u64 hsx_init_ns;
 
 static int hsx_bench_check_get(void *data, u64 *val)
 {
@@ -43,6 +45,7 @@ void hsx_debugfs_init(void)
 				   &hsx_bench_check_fops);
 	debugfs_create_file_unsafe("bench_check_srcu_ps", 0400, hsx_debugfs_dir, NULL,
 				   &hsx_bench_check_srcu_fops);
+	debugfs_create_u64("init_ns", 0400, hsx_debugfs_dir, &hsx_init_ns);
 }
 
 /* Waits for reads in progress: nothing runs the check after this. */

@@ -4,6 +4,8 @@
  * order (sysfs root, mailbox transport, HAL modules, then the device nodes
  * that let user space in); exit takes them down in reverse.
  */
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/module.h>
 #include <net/genetlink.h>
 
@@ -28,6 +30,7 @@ MODULE_PARM_DESC(enforce, "Enforce capabilities (default Y). N is for developmen
  */
 static int __init hsx_init(void)
 {
+	u64 start = ktime_get_ns();
 	int ret;
 
 	ret = hsx_sysfs_init();
@@ -57,7 +60,9 @@ static int __init hsx_init(void)
 	if (ret)
 		goto err_genl;
 
-	pr_info("HSX HAL %s loaded (ABI %u)\n", HSX_VERSION_STRING, HSX_ABI_VERSION);
+	hsx_init_ns = ktime_get_ns() - start;
+	pr_info("HSX HAL %s loaded (ABI %u) in %llu us\n", HSX_VERSION_STRING, HSX_ABI_VERSION,
+		div_u64(hsx_init_ns, NSEC_PER_USEC));
 	return 0;
 
 err_genl:

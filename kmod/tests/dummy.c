@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The test-only module of tests/dummy.h: one ioctl, instances made by its
- * tests, capabilities over a mask of instances.
+ * tests, capabilities over a mask of instances. In a test build of hsx.ko,
+ * /sys/kernel/debug/hsx_dummy/{add,remove} (root, write an index) make and
+ * remove instances, for the end-to-end tests and the probe benchmark.
  */
 #include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
 #include <linux/kobject.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/uaccess.h>
 
 #include "../core/cap.h"
 #include "../core/core.h"
@@ -54,7 +62,7 @@ static const struct attribute_group hsx_dummy_instance_group = {
 struct hsx_instance *hsx_dummy_add(unsigned int index, struct hsx_dummy_dev *dev)
 {
 	dev->alive = true;
-	return hsx_instance_add(&hsx_dummy_module, index, 0600, &hsx_dummy_instance_group, dev);
+	return hsx_instance_add(&hsx_dummy_module, index, 0666, &hsx_dummy_instance_group, dev);
 }
 
 static void hsx_dummy_instance_gone(struct hsx_instance *inst)
@@ -63,6 +71,97 @@ static void hsx_dummy_instance_gone(struct hsx_instance *inst)
 
 	WRITE_ONCE(dev->alive, false);
 }
+
+/* ---- debugfs: instances on demand -------------------------------------- */
+
+struct hsx_dummy_slot {
+	struct hsx_instance *inst;
+	struct hsx_dummy_dev dev;
+};
+
+static DEFINE_MUTEX(hsx_dummy_lock);
+static struct hsx_dummy_slot *hsx_dummy_slots;	/* HSX_INSTANCE_MAX_INDEX of them */
+static struct dentry *hsx_dummy_debugfs;
+
+static ssize_t hsx_dummy_write(struct file *file, const char __user *ubuf, size_t len,
+			       loff_t *ppos, bool add)
+{
+	struct hsx_dummy_slot *slot;
+	unsigned int index;
+	int ret;
+
+	ret = kstrtouint_from_user(ubuf, len, 10, &index);
+	if (ret)
+		return ret;
+	if (index >= HSX_INSTANCE_MAX_INDEX)
+		return -EINVAL;
+	slot = &hsx_dummy_slots[index];
+	mutex_lock(&hsx_dummy_lock);
+	if (add && slot->inst) {
+		ret = -EEXIST;
+	} else if (add) {
+		memset(&slot->dev, 0, sizeof(slot->dev));
+		slot->inst = hsx_dummy_add(index, &slot->dev);
+		ret = PTR_ERR_OR_ZERO(slot->inst);
+		if (ret)
+			slot->inst = NULL;
+	} else if (!slot->inst) {
+		ret = -ENOENT;
+	} else {
+		hsx_instance_remove(slot->inst);
+		slot->inst = NULL;
+	}
+	mutex_unlock(&hsx_dummy_lock);
+	return ret ? ret : len;
+}
+
+static ssize_t hsx_dummy_add_write(struct file *file, const char __user *ubuf, size_t len,
+				   loff_t *ppos)
+{
+	return hsx_dummy_write(file, ubuf, len, ppos, true);
+}
+
+static ssize_t hsx_dummy_remove_write(struct file *file, const char __user *ubuf, size_t len,
+				      loff_t *ppos)
+{
+	return hsx_dummy_write(file, ubuf, len, ppos, false);
+}
+
+static const struct file_operations hsx_dummy_add_fops = {
+	.owner = THIS_MODULE,
+	.write = hsx_dummy_add_write,
+};
+
+static const struct file_operations hsx_dummy_remove_fops = {
+	.owner = THIS_MODULE,
+	.write = hsx_dummy_remove_write,
+};
+
+static int hsx_dummy_init(const struct hsx_module *mod)
+{
+	hsx_dummy_slots = kcalloc(HSX_INSTANCE_MAX_INDEX, sizeof(*hsx_dummy_slots), GFP_KERNEL);
+	if (!hsx_dummy_slots)
+		return -ENOMEM;
+	hsx_dummy_debugfs = debugfs_create_dir("hsx_dummy", NULL);
+	debugfs_create_file("add", 0200, hsx_dummy_debugfs, NULL, &hsx_dummy_add_fops);
+	debugfs_create_file("remove", 0200, hsx_dummy_debugfs, NULL, &hsx_dummy_remove_fops);
+	return 0;
+}
+
+/* Every client is gone; the instances made through debugfs go now. */
+static void hsx_dummy_exit(const struct hsx_module *mod)
+{
+	unsigned int i;
+
+	debugfs_remove_recursive(hsx_dummy_debugfs);
+	for (i = 0; i < HSX_INSTANCE_MAX_INDEX; i++)
+		if (hsx_dummy_slots[i].inst)
+			hsx_instance_remove(hsx_dummy_slots[i].inst);
+	kfree(hsx_dummy_slots);
+	hsx_dummy_slots = NULL;
+}
+
+/* ---- capabilities: a mask of instances ---------------------------------- */
 
 static int hsx_dummy_cap_validate(const union hsx_cap_selector *sel)
 {
@@ -96,5 +195,7 @@ const struct hsx_module hsx_dummy_module = {
 	.n_ops = ARRAY_SIZE(hsx_dummy_ops),
 	.node_mode = 0600,
 	.cap = &hsx_dummy_cap_ops,
+	.init = hsx_dummy_init,
+	.exit = hsx_dummy_exit,
 	.instance_gone = hsx_dummy_instance_gone,
 };
