@@ -107,6 +107,7 @@ static int pinger_fn(void *data)
 	struct pinger *p = data;
 
 	while (!kthread_should_stop()) {
+		/* Pairs with the release after hsx_instance_remove() returned. */
 		bool removed = smp_load_acquire(p->removed);
 		long ret = ping(p->client);
 
@@ -146,7 +147,7 @@ static void instance_removed_under_load(struct kunit *test)
 			usleep_range(100, 200);
 		hsx_instance_remove(inst);
 		/* From here on, every operation sees the instance gone. */
-		smp_store_release(&removed, true);
+		smp_store_release(&removed, true);	/* pairs with pinger_fn()'s acquire */
 		msleep(20);
 		for (i = 0; i < ARRAY_SIZE(p); i++) {
 			kthread_stop(t[i]);
