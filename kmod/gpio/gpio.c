@@ -422,6 +422,27 @@ static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p, enum hsx_close_reas
 	p->sw_debounce = false;
 }
 
+/*
+ * A reconfiguration failed part way (say the direction changed, then the
+ * bias was refused): the line is in neither configuration. Put the recorded
+ * one back; a line that takes not even that is given up, its users told,
+ * rather than left in a state /sys/hal and READ would misreport.
+ */
+static void hsx_gpio_config_failed_locked(struct hsx_gpio_pin *p)
+{
+	int ret;
+
+	lockdep_assert_held(&hsx_gpio_mutex);
+	ret = hsx_gpio_be->configure(p->line, &p->cfg);
+	if (ret >= 0) {
+		hsx_gpio_gate_open_locked(p);
+		return;
+	}
+	pr_warn("gpio pin %u: its configuration cannot be restored (%d): released\n",
+		p->pin, ret);
+	hsx_gpio_teardown_locked(p, HSX_CLOSE_CANCELLED);
+}
+
 static long hsx_gpio_config(struct hsx_client *client, void *arg)
 {
 	struct hsx_gpio_config *cfg = arg;
@@ -460,7 +481,7 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 		hsx_gpio_gate_shut_locked(p);
 		ret = hsx_gpio_be->configure(p->line, cfg);
 		if (ret < 0) {
-			hsx_gpio_gate_open_locked(p);
+			hsx_gpio_config_failed_locked(p);
 			goto out;
 		}
 	}

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "gpio.h"
 
 #define HSX_GPIOLIB_DEV "hsx-gpio"
@@ -85,6 +86,9 @@ static void hsx_gpiolib_publish_locked(void)
  * the "gpio-line-names" property of their firmware node (device tree, ACPI,
  * software nodes such as gpio-sim's), which gpiolib keeps only in its private
  * descriptors: read the property, as gpiolib itself does.
+ *
+ * Context: a hsx_gpiochip_find() match callback, the only place where @gc is
+ * sure to be alive (gpiolib's list lock, or the device's SRCU): no sleeping.
  */
 static void hsx_gpiolib_line_name(struct gpio_chip *gc, unsigned int offset, char *buf,
 				  size_t len)
@@ -104,7 +108,7 @@ static void hsx_gpiolib_line_name(struct gpio_chip *gc, unsigned int offset, cha
 	count = fwnode_property_string_array_count(fwnode, "gpio-line-names");
 	if (count <= (int)offset)
 		return;
-	names = kcalloc(count, sizeof(*names), GFP_KERNEL);
+	names = kcalloc(count, sizeof(*names), GFP_ATOMIC);
 	if (!names)
 		return;
 	count = fwnode_property_read_string_array(fwnode, "gpio-line-names", names, count);
@@ -150,6 +154,24 @@ static bool hsx_gpiolib_mapped_locked(unsigned int pin)
 	return hsx_gpiolib_pins[pin].mapped;
 }
 
+struct hsx_gpiolib_name_query {
+	struct gpio_desc *desc;
+	unsigned int offset;
+	char *buf;
+	size_t len;
+};
+
+/* Under gpiolib's lock: is @gc the chip of the line asked about? Then name it. */
+static int hsx_gpiolib_name_match(struct gpio_chip *gc, HSX_GPIO_MATCH_CONST void *data)
+{
+	const struct hsx_gpiolib_name_query *q = data;
+
+	if (gc != gpiod_to_chip(q->desc))
+		return 0;
+	hsx_gpiolib_line_name(gc, q->offset, q->buf, q->len);
+	return 1;
+}
+
 static int hsx_gpiolib_info(struct hsx_gpio_info *info)
 {
 	struct hsx_gpiolib_binding *b = &hsx_gpiolib_pins[info->pin];
@@ -167,11 +189,17 @@ static int hsx_gpiolib_info(struct hsx_gpio_info *info)
 		strscpy(info->name, fp->name, sizeof(info->name));
 	}
 	if (!info->name[0] && b->line && b->line->desc) {
-		/* Holding the line keeps its chip, and its names, alive. */
-		struct gpio_chip *gc = gpiod_to_chip(b->line->desc);
+		/*
+		 * Holding a line keeps its gpio_device, not its chip: the chip
+		 * may be removed under it. Read the chip's names only where
+		 * gpiolib keeps it alive.
+		 */
+		struct hsx_gpiolib_name_query q = {
+			.desc = b->line->desc, .offset = info->offset,
+			.buf = info->name, .len = sizeof(info->name),
+		};
 
-		if (gc)
-			hsx_gpiolib_line_name(gc, info->offset, info->name, sizeof(info->name));
+		hsx_gpiochip_find(&q, hsx_gpiolib_name_match);
 	}
 	mutex_unlock(&hsx_gpiolib_lock);
 	return 0;
@@ -394,14 +422,24 @@ static void hsx_gpiolib_release(struct hsx_gpio_line *line)
 	kfree(line);
 }
 
+/*
+ * A line whose chip went away (hot-unplug, a gpio-sim bank taken down) is
+ * ENODEV, as gpiolib's character device says; gpiolib itself would read 0.
+ * The check is a hint that spares the call: gpiolib checks again inside.
+ */
+static bool hsx_gpiolib_line_gone(struct hsx_gpio_line *line)
+{
+	return !line->desc || !gpiod_to_chip(line->desc);
+}
+
 static int hsx_gpiolib_get(struct hsx_gpio_line *line)
 {
-	return line->desc ? gpiod_get_value_cansleep(line->desc) : -ENODEV;
+	return hsx_gpiolib_line_gone(line) ? -ENODEV : gpiod_get_value_cansleep(line->desc);
 }
 
 static int hsx_gpiolib_set(struct hsx_gpio_line *line, int value)
 {
-	if (!line->desc)
+	if (hsx_gpiolib_line_gone(line))
 		return -ENODEV;
 	gpiod_set_value_cansleep(line->desc, value);
 	return 0;
@@ -414,7 +452,7 @@ static int hsx_gpiolib_descs(struct hsx_gpio_line **lines, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (!lines[i]->desc)
+		if (hsx_gpiolib_line_gone(lines[i]))
 			return -ENODEV;
 		descs[i] = lines[i]->desc;
 	}

@@ -566,6 +566,53 @@ static void revoke_releases_the_holders_pins(void **state)
     cap_admin_release(NULL);
 }
 
+/*
+ * A held line is named by its chip (gpio-sim's "gpio-line-names"), read where
+ * gpiolib keeps the chip alive; a chip that goes away under a held line
+ * leaves the pin answering, unnamed, with clear errors, and its release
+ * clean (the debug kernel's KASAN and kernel-log checks watch).
+ */
+static void a_held_line_is_named_until_its_chip_goes(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    struct hsx_gpio_info info = {.pin = 0};
+    struct e2e_sim gone;
+    char text[64];
+    int fd = e2e_open_node("gpio"), ret;
+
+    assert_int_equal(configure(fd, 0, HSX_GPIO_M_INPUT, 0, 0), 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_INFO, &info), 0);
+    assert_string_equal(info.name, "button");
+    read_line("/sys/hal/gpio/0/mapping", text, sizeof(text));
+    assert_string_equal(text, SIM_LABEL ":0 button");
+    close(fd);
+
+    /* A second chip, held, then taken away. */
+    static const char *const names[2] = {"doomed-a", "doomed-b"};
+    assert_int_equal(e2e_sim_create(&gone, "hsx-e2e-gone", "hsx-sim-gone", 2, names), 0);
+    assert_int_equal(map_pin(20, "hsx-sim-gone", 1), 0);
+    fd = e2e_open_node("gpio");
+    assert_int_equal(configure(fd, 20, HSX_GPIO_M_INPUT, 0, 0), 0);
+    info = (struct hsx_gpio_info){.pin = 20};
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_INFO, &info), 0);
+    assert_string_equal(info.name, "doomed-b");
+    {
+        char path[128];
+
+        snprintf(path, sizeof(path), "/sys/kernel/config/gpio-sim/%s/live", gone.name);
+        e2e_write_file(path, "0");
+    }
+    info = (struct hsx_gpio_info){.pin = 20};
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_GPIO_INFO, &info), 0);
+    assert_string_equal(info.name, "");
+    ret = gpio_read(fd, 20);
+    assert_int_equal(ret, -ENODEV);
+    close(fd);
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/gpio/20/users"), 0);
+    assert_int_equal(map_pin(20, "", 0), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +628,7 @@ int main(void)
         cmocka_unit_test(closing_releases_the_line),
         cmocka_unit_test(sigkill_of_a_waiting_user_leaks_nothing),
         cmocka_unit_test(revoke_releases_the_holders_pins),
+        cmocka_unit_test(a_held_line_is_named_until_its_chip_goes),
     };
 
     return cmocka_run_group_tests_name("e2e_gpio_kernel", tests, sim_setup, sim_teardown);
