@@ -2,17 +2,23 @@
 /*
  * The generic netlink family "hsx": mailbox subscriptions and event delivery.
  *
- * Events are unicast to each subscriber's port rather than multicast: only a
+ * Events are queued to each subscriber's socket rather than multicast: only a
  * subscriber that was allowed to open a mailbox sees its events, and the
  * kernel learns, per subscriber, whether an event could be queued, which is
- * what drop accounting needs. Unicast never blocks (MSG_DONTWAIT): a full
- * receive buffer fails the delivery, which the mailbox core counts.
+ * what drop accounting needs. Queuing never blocks: a full receive buffer
+ * fails the delivery, which the mailbox core counts.
+ *
+ * To the socket, not to its port number: a closing netlink socket gives its
+ * number back before the URELEASE notice that ends its subscriptions, and a
+ * socket that binds the number in between must not get the events. The
+ * subscription holds a reference to the socket that asked.
  */
 #include <linux/file.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "cap.h"
 #include "dev.h"
@@ -75,7 +81,7 @@ static int hsx_genl_subscribe(struct sk_buff *skb, struct genl_info *info, const
 		}
 	}
 	idx = srcu_read_lock(&hsx_cap_srcu);
-	ret = hsx_mbox_subscribe(name, info->snd_portid, &auth, id);
+	ret = hsx_mbox_subscribe(name, info->snd_portid, NETLINK_CB(skb).sk, &auth, id);
 	srcu_read_unlock(&hsx_cap_srcu, idx);
 out:
 	if (file)
@@ -109,7 +115,7 @@ static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
 	hdr = genlmsg_put_reply(reply, info, &hsx_genl_family, 0, HSX_CMD_MBOX_OPEN);
 	if (!hdr || nla_put_u32(reply, HSX_A_MBOX_ID, id) ||
 	    nla_put_string(reply, HSX_A_MBOX_NAME, name)) {
-		hsx_mbox_unsubscribe(id, info->snd_portid);
+		hsx_mbox_unsubscribe(id, info->snd_portid, NETLINK_CB(skb).sk);
 		ret = -EMSGSIZE;
 		goto err_free;
 	}
@@ -117,7 +123,7 @@ static int hsx_genl_mbox_open(struct sk_buff *skb, struct genl_info *info)
 	/* A subscriber that never learns its mailbox ID must not stay one. */
 	ret = genlmsg_reply(reply, info);
 	if (ret)
-		hsx_mbox_unsubscribe(id, info->snd_portid);
+		hsx_mbox_unsubscribe(id, info->snd_portid, NETLINK_CB(skb).sk);
 	return ret;
 
 err_free:
@@ -132,7 +138,7 @@ static int hsx_genl_mbox_close(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, HSX_A_MBOX_ID))
 		return -EINVAL;
 	ret = hsx_mbox_unsubscribe(nla_get_u32(info->attrs[HSX_A_MBOX_ID]),
-				   info->snd_portid);
+				   info->snd_portid, NETLINK_CB(skb).sk);
 	if (ret)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[HSX_A_MBOX_ID],
 				    "not subscribed to this mailbox");
@@ -240,10 +246,12 @@ static void hsx_genl_free(void *buf)
 
 /*
  * Atomic context: called by the mailbox core under its spinlock, BHs off.
+ * @dest: the subscriber's socket
  * @buf: NULL, or a message from hsx_genl_alloc() for a data event like @ev.
  */
-static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
+static int hsx_genl_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
 {
+	struct sock *sk = dest;
 	struct sk_buff *skb = buf;
 	void *hdr;
 	int ret;
@@ -270,8 +278,17 @@ static int hsx_genl_deliver(u32 portid, const struct hsx_mbox_event *ev, void *b
 		goto err_size;
 	genlmsg_end(skb, hdr);
 
-	ret = genlmsg_unicast(&init_net, skb, portid);
-	return ret == -ECONNREFUSED ? ret : ret ? -ENOBUFS : 0;
+	/* As netlink_unicast() would, from the kernel (port 0), to this socket only. */
+	if (sock_flag(sk, SOCK_DEAD)) {
+		nlmsg_free(skb);
+		return -ECONNREFUSED;
+	}
+	ret = sock_queue_rcv_skb(sk, skb);
+	if (ret) {
+		nlmsg_free(skb);
+		return -ENOBUFS;
+	}
+	return 0;
 
 err_size:
 	WARN_ON_ONCE(1);	/* hsx_genl_event_size() is wrong */
@@ -279,10 +296,29 @@ err_size:
 	return -EMSGSIZE;
 }
 
+static void hsx_genl_sock_hold(void *dest)
+{
+	sock_hold(dest);
+}
+
+static void hsx_genl_sock_put(void *dest)
+{
+	sock_put(dest);
+}
+
+/* netlink_release() orphans the socket before it sends URELEASE. */
+static bool hsx_genl_sock_gone(void *dest)
+{
+	return sock_flag((struct sock *)dest, SOCK_DEAD);
+}
+
 static const struct hsx_mbox_transport hsx_genl_transport = {
 	.deliver = hsx_genl_deliver,
 	.alloc = hsx_genl_alloc,
 	.free = hsx_genl_free,
+	.dest_hold = hsx_genl_sock_hold,
+	.dest_put = hsx_genl_sock_put,
+	.dest_gone = hsx_genl_sock_gone,
 };
 
 /* A socket that closes loses its subscriptions. */

@@ -65,8 +65,10 @@ struct hsx_mbox {
 	u64 drops;
 };
 
+/* A subscriber socket: its port number and the socket itself (@dest). */
 struct hsx_mbox_port {
 	u32 portid;
+	void *dest;
 	unsigned int n_subs;
 	struct list_head subs;
 	struct hlist_node node;
@@ -139,15 +141,23 @@ static struct hsx_mbox *hsx_mbox_find_name(const char *name)
 	return NULL;
 }
 
-static struct hsx_mbox_port *hsx_mbox_find_port(u32 portid)
+static struct hsx_mbox_port *hsx_mbox_find_port(u32 portid, void *dest)
 {
 	struct hsx_mbox_port *port;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
 	hash_for_each_possible(hsx_mbox_ports, port, node, portid)
-		if (port->portid == portid)
+		if (port->portid == portid && port->dest == dest)
 			return port;
 	return NULL;
+}
+
+static void hsx_mbox_free_port(struct hsx_mbox_port *port)
+{
+	hash_del(&port->node);
+	if (hsx_mbox_transport->dest_put)
+		hsx_mbox_transport->dest_put(port->dest);
+	kfree(port);
 }
 
 /**
@@ -179,8 +189,7 @@ void hsx_mbox_exit(void)
 	}
 	hash_for_each_safe(hsx_mbox_ports, bkt, tmp, port, node) {
 		WARN_ON(port->n_subs);
-		hash_del(&port->node);
-		kfree(port);
+		hsx_mbox_free_port(port);
 	}
 	mutex_unlock(&hsx_mbox_mutex);
 	hsx_mbox_transport = NULL;
@@ -248,7 +257,9 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 	if (sub->queue) {
 		ret = hsx_mbox_queue_push(sub->queue, ev);
 	} else {
-		ret = hsx_mbox_transport->deliver(sub->port->portid, ev, sub->spare);
+		struct hsx_mbox_port *port = sub->port;
+
+		ret = hsx_mbox_transport->deliver(port->portid, port->dest, ev, sub->spare);
 		sub->spare = NULL;
 	}
 	if (!ret) {
@@ -396,10 +407,8 @@ static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 	if (sub->spare)
 		hsx_mbox_transport->free(sub->spare);
 	list_del(&sub->port_node);
-	if (!--port->n_subs) {
-		hash_del(&port->node);
-		kfree(port);
-	}
+	if (!--port->n_subs)
+		hsx_mbox_free_port(port);
 	kfree(sub);
 }
 
@@ -424,7 +433,7 @@ static bool hsx_mbox_send_closed(struct hsx_mbox_sub *sub)
 		atomic64_inc(&hsx_stat_deliveries);
 		return true;
 	}
-	ret = hsx_mbox_transport->deliver(sub->port->portid, &ev, NULL);
+	ret = hsx_mbox_transport->deliver(sub->port->portid, sub->port->dest, &ev, NULL);
 	if (!ret)
 		atomic64_inc(&hsx_stat_deliveries);
 	return !ret || ret == -ECONNREFUSED;
@@ -718,7 +727,8 @@ static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub
  * Return: 0, -ENOENT no such mailbox, -EPERM refused by its owner,
  * -EEXIST already subscribed, -ENOSPC a subscription limit, -ENOMEM.
  */
-int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id)
+int hsx_mbox_subscribe(const char *name, u32 portid, void *dest, struct hsx_mbox_auth *auth,
+		       u32 *id)
 {
 	struct hsx_mbox_port *port, *new_port = NULL;
 	struct hsx_mbox_user *spare;
@@ -741,7 +751,7 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 		goto err_unlock;
 	}
 
-	port = hsx_mbox_find_port(portid);
+	port = hsx_mbox_find_port(portid, dest);
 	if (port) {
 		struct hsx_mbox_sub *s;
 
@@ -761,6 +771,9 @@ int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth,
 		if (!new_port)
 			goto err_unadmit;
 		new_port->portid = portid;
+		new_port->dest = dest;
+		if (hsx_mbox_transport->dest_hold)
+			hsx_mbox_transport->dest_hold(dest);
 		INIT_LIST_HEAD(&new_port->subs);
 		hash_add(hsx_mbox_ports, &new_port->node, portid);
 		port = new_port;
@@ -806,16 +819,16 @@ static void hsx_mbox_unlink_sub(struct hsx_mbox_sub *sub)
 
 /**
  * hsx_mbox_unsubscribe - end one subscription of a port
- * Return: 0, or -ENOENT when @portid is not subscribed to mailbox @id.
+ * Return: 0, or -ENOENT when @portid's @dest is not subscribed to mailbox @id.
  */
-int hsx_mbox_unsubscribe(u32 id, u32 portid)
+int hsx_mbox_unsubscribe(u32 id, u32 portid, void *dest)
 {
 	struct hsx_mbox_port *port;
 	struct hsx_mbox_sub *sub;
 	int ret = -ENOENT;
 
 	mutex_lock(&hsx_mbox_mutex);
-	port = hsx_mbox_find_port(portid);
+	port = hsx_mbox_find_port(portid, dest);
 	if (port) {
 		list_for_each_entry(sub, &port->subs, port_node) {
 			if (sub->mbox_id == id) {
@@ -925,18 +938,25 @@ void hsx_mbox_unsubscribe_queue(struct hsx_mbox_queue *queue)
 /**
  * hsx_mbox_release_port - end every subscription of a closed socket
  * @portid: the socket's port
+ *
+ * A socket gives its port number back before it says it closed: another
+ * socket may have bound the number and subscribed meanwhile. Only the
+ * subscriptions of subscribers that are gone end.
  */
 void hsx_mbox_release_port(u32 portid)
 {
 	struct hsx_mbox_sub *sub, *tmp;
 	struct hsx_mbox_port *port;
+	struct hlist_node *next;
 
 	mutex_lock(&hsx_mbox_mutex);
-	port = hsx_mbox_find_port(portid);
-	/* Freeing the last subscription frees the port: stop by count, not by list. */
-	if (port) {
+	hash_for_each_possible_safe(hsx_mbox_ports, port, next, node, portid) {
 		unsigned int n = port->n_subs;
 
+		if (port->portid != portid ||
+		    (hsx_mbox_transport->dest_gone && !hsx_mbox_transport->dest_gone(port->dest)))
+			continue;
+		/* Freeing the last subscription frees the port: stop by count, not by list. */
 		list_for_each_entry_safe(sub, tmp, &port->subs, port_node) {
 			hsx_mbox_unlink_sub(sub);
 			if (!--n)

@@ -70,7 +70,9 @@ struct hsx_mbox_event {
 
 /**
  * struct hsx_mbox_transport - how events reach subscribers
- * @deliver: queue @ev for @portid without sleeping. Returns 0 when queued,
+ * @deliver: queue @ev for the subscriber @dest (what it subscribed with; the
+ *	socket itself, not its port number, which a closing socket frees
+ *	before its subscriptions end) at @portid, without sleeping. Returns 0 when queued,
  *	-ECONNREFUSED when the subscriber no longer exists, and any other
  *	negative errno when this delivery was dropped (full socket buffer,
  *	no memory); the mailbox core counts those. @buf is NULL or what
@@ -80,11 +82,19 @@ struct hsx_mbox_event {
  *	ahead of the event so that delivering it allocates nothing; NULL when
  *	there is no memory
  * @free: frees what @alloc returned
+ * @dest_hold: optional: take a reference to a subscriber, kept while it has
+ *	subscriptions
+ * @dest_put: drop it
+ * @dest_gone: optional: has the subscriber closed? A port number's
+ *	subscriptions end only when it has (see hsx_mbox_release_port())
  */
 struct hsx_mbox_transport {
-	int (*deliver)(u32 portid, const struct hsx_mbox_event *ev, void *buf);
+	int (*deliver)(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf);
 	void *(*alloc)(const struct hsx_mbox_ops *ops, gfp_t gfp);
 	void (*free)(void *buf);
+	void (*dest_hold)(void *dest);
+	void (*dest_put)(void *dest);
+	bool (*dest_gone)(void *dest);
 };
 
 /* Kernel-side statistics of one mailbox. */
@@ -119,9 +129,10 @@ void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);
 u64 hsx_mbox_drops(struct hsx_mbox *mbox);
 
-int hsx_mbox_subscribe(const char *name, u32 portid, struct hsx_mbox_auth *auth, u32 *id);
+int hsx_mbox_subscribe(const char *name, u32 portid, void *dest, struct hsx_mbox_auth *auth,
+		       u32 *id);
 void hsx_mbox_close_token(const void *token, u32 reason);
-int hsx_mbox_unsubscribe(u32 id, u32 portid);
+int hsx_mbox_unsubscribe(u32 id, u32 portid, void *dest);
 int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
 			     struct hsx_mbox_queue **queue);
 void hsx_mbox_unsubscribe_queue(struct hsx_mbox_queue *queue);

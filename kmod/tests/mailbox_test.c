@@ -18,6 +18,7 @@
 
 struct fake_delivery {
 	u32 portid;
+	void *dest;
 	u32 mbox_id;
 	u16 type;
 	u64 seq;
@@ -54,7 +55,7 @@ static void fake_free(void *buf)
 	kfree(buf);
 }
 
-static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
+static int fake_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
 {
 	struct fake_delivery *d;
 
@@ -66,6 +67,7 @@ static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
 		return -ENOBUFS;
 	d = &fake.log[fake.n++];
 	d->portid = portid;
+	d->dest = dest;
 	d->mbox_id = ev->mbox_id;
 	d->type = ev->type;
 	d->seq = ev->seq;
@@ -78,10 +80,36 @@ static int fake_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
 	return 0;
 }
 
+/* Fake subscriber sockets: a dest is one of these; gone once "closed". */
+struct fake_sock {
+	bool gone;
+	int refs;
+};
+
+static void fake_hold(void *dest)
+{
+	if (dest)
+		((struct fake_sock *)dest)->refs++;
+}
+
+static void fake_put(void *dest)
+{
+	if (dest)
+		((struct fake_sock *)dest)->refs--;
+}
+
+static bool fake_gone(void *dest)
+{
+	return !dest || ((struct fake_sock *)dest)->gone;
+}
+
 static const struct hsx_mbox_transport fake_transport = {
 	.deliver = fake_deliver,
 	.alloc = fake_alloc,
 	.free = fake_free,
+	.dest_hold = fake_hold,
+	.dest_put = fake_put,
+	.dest_gone = fake_gone,
 };
 
 static int fake_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
@@ -100,7 +128,7 @@ static int test_subscribe(const char *name, u32 portid, u32 *id)
 {
 	struct hsx_mbox_auth auth = {};
 
-	return hsx_mbox_subscribe(name, portid, &auth, id);
+	return hsx_mbox_subscribe(name, portid, NULL, &auth, id);
 }
 
 /* As the administrator: outside every user's share. */
@@ -108,7 +136,7 @@ static int test_subscribe_privileged(const char *name, u32 portid, u32 *id)
 {
 	struct hsx_mbox_auth auth = { .privileged = true };
 
-	return hsx_mbox_subscribe(name, portid, &auth, id);
+	return hsx_mbox_subscribe(name, portid, NULL, &auth, id);
 }
 
 /* Run the caller as effective uid @uid until test_as_revert(). */
@@ -193,10 +221,10 @@ static void mbox_subscribe_errors(struct kunit *test)
 	fake.deny_subscribe = true;
 	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:sub", 2, &id), -EPERM);
 	fake.deny_subscribe = false;
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 2), -ENOENT);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox) + 1, 1), -ENOENT);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), 0);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 2, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox) + 1, 1, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1, NULL), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1, NULL), -ENOENT);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
@@ -314,7 +342,7 @@ static void mbox_data_events_go_out_in_spares_made_ahead(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_EQ(test, fake.spares, 2);
-	hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1);
+	hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1, NULL);
 	KUNIT_EXPECT_EQ(test, fake.spares, 1);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 	KUNIT_EXPECT_EQ(test, fake.spares, 0);
@@ -385,7 +413,7 @@ static void mbox_destroy_sends_closed_and_ends_subscriptions(struct kunit *test)
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
 	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:closed", 1, &id), -ENOENT);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1, NULL), -ENOENT);
 }
 
 /* A revoked capability ends the subscriptions made under it, and only those. */
@@ -420,7 +448,7 @@ static void mbox_close_token_ends_only_its_subscriptions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, deliveries_for(3, d, ARRAY_SIZE(d)), 2U);
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 2ULL);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 1, NULL), -ENOENT);
 
 	hsx_mbox_close_token(&cap_a, HSX_CLOSE_REVOKED);	/* nothing left */
 	KUNIT_EXPECT_EQ(test, deliveries_for(1, d, ARRAY_SIZE(d)), 2U);
@@ -484,9 +512,9 @@ static void mbox_user_shares(struct kunit *test)
 	test_as_revert(old);
 	KUNIT_EXPECT_EQ(test, test_subscribe_privileged("hal:test:share", 202, &id), 0);
 	/* An ended subscription gives its room back. */
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 202), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 202, NULL), 0);
 	old = test_as(test, 1000);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 100), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 100, NULL), 0);
 	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:share", 203, &id), 0);
 	test_as_revert(old);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
@@ -510,6 +538,46 @@ static void mbox_user_shares(struct kunit *test)
 	test_as_revert(old);
 	for (i = 0; i <= n_mboxes; i++)
 		hsx_mbox_destroy(many[i], HSX_CLOSE_CANCELLED);
+}
+
+/*
+ * A closing netlink socket frees its port number before the notice that ends
+ * its subscriptions; a socket that binds the number in between gets none of
+ * the old one's events, and keeps its own subscriptions past that notice.
+ */
+static void mbox_a_reused_port_number_gets_only_its_own(struct kunit *test)
+{
+	struct hsx_mbox *old_box = create(test, "hal:test:reuse:old");
+	struct hsx_mbox *new_box = create(test, "hal:test:reuse:new");
+	struct hsx_mbox_auth auth = {};
+	struct fake_sock a = {}, b = {};
+	unsigned int i;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:reuse:old", 9, &a, &auth, &id), 0);
+	KUNIT_EXPECT_EQ(test, a.refs, 1);
+	a.gone = true;		/* a closes; b binds port 9 before URELEASE */
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:reuse:new", 9, &b, &auth, &id), 0);
+	/* b is not subscribed to a's mailbox, and cannot end a's subscription. */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(old_box), 9, &b), -ENOENT);
+	post(old_box, 1);
+	post(new_box, 2);
+	for (i = 0; i < fake.n; i++) {
+		if (fake.log[i].mbox_id == hsx_mbox_id(old_box))
+			KUNIT_EXPECT_PTR_EQ(test, fake.log[i].dest, (void *)&a);
+		else
+			KUNIT_EXPECT_PTR_EQ(test, fake.log[i].dest, (void *)&b);
+	}
+	KUNIT_EXPECT_EQ(test, fake.n, 2U);
+
+	/* URELEASE for a: a's subscriptions end, b's stay. */
+	hsx_mbox_release_port(9);
+	KUNIT_EXPECT_EQ(test, a.refs, 0);
+	KUNIT_EXPECT_EQ(test, b.refs, 1);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(new_box), 9, &b), 0);
+	KUNIT_EXPECT_EQ(test, b.refs, 0);
+	hsx_mbox_destroy(old_box, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(new_box, HSX_CLOSE_CANCELLED);
 }
 
 static void mbox_generation_changes_with_subscriptions(struct kunit *test)
@@ -583,7 +651,7 @@ static void mbox_orphans_end_with_their_socket(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 2U);
 
 	hsx_mbox_release_port(1);			/* socket closed */
-	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id_b, 2), 0);	/* explicit close */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id_b, 2, NULL), 0);	/* explicit close */
 	KUNIT_EXPECT_EQ(test, hsx_mbox_retry_orphans(), 0U);
 	hsx_mbox_get_stats(&stats);
 	KUNIT_EXPECT_EQ(test, stats.subscriptions, 0ULL);
@@ -629,6 +697,7 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_close_token_ends_only_its_subscriptions),
 	KUNIT_CASE(mbox_subscriber_limits),
 	KUNIT_CASE(mbox_user_shares),
+	KUNIT_CASE(mbox_a_reused_port_number_gets_only_its_own),
 	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
 	{}
 };

@@ -41,7 +41,7 @@ static const struct hsx_mbox_ops test_ops = {
 };
 
 /* Queue subscribers never reach the transport; netlink ones are not made here. */
-static int test_deliver(u32 portid, const struct hsx_mbox_event *ev, void *buf)
+static int test_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
 {
 	return -ECONNREFUSED;
 }
