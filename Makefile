@@ -41,11 +41,16 @@ UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CFLAG
             $(shell pkg-config --cflags liburing libmnl 2>/dev/null)
 ULIBS    := $(shell pkg-config --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
 
-LIB_SRCS := $(wildcard lib/src/*.c)
-LIB_HDRS := $(wildcard lib/include/*.h lib/src/*.h) uapi/hsx_uapi.h uapi/hsxd_proto.h
+# The core in lib/src/core/, each HAL module in lib/src/<module>/, their table in lib/src/modules.c.
+LIB_SRCS := $(wildcard lib/src/*.c lib/src/*/*.c)
+LIB_HDRS := $(wildcard lib/include/*.h lib/src/*/*.h) uapi/hsx_uapi.h uapi/hsxd_proto.h
 OBJDIR   := $(BUILD)/obj$(if $(SAN),-san)
 LIB_OBJS := $(patsubst lib/src/%.c,$(OBJDIR)/lib/%.o,$(LIB_SRCS))
 LIB_A    := $(BUILD)/lib/libhsx_hal.a
+# The module descriptors (lib/src/core/module.h): constant data and pure functions that a
+# program linking the shared library compiles in to know every module (hsxctl).
+LIB_MODULE_SRCS := lib/src/modules.c lib/src/core/module.c lib/src/core/module_sel.c \
+                   lib/src/core/wire_attr.c $(wildcard lib/src/*/*_module.c)
 LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
 
 # hsxctl speaks the daemon's words (capspec) and protocol (proto) for its cap commands.
@@ -53,10 +58,10 @@ HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c
 HSXCTL      := $(BUILD)/hsxctl
 
 HSXD        := $(BUILD)/daemon/hsxd
-HSXD_CFLAGS := -Idaemon $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
+HSXD_CFLAGS := -Idaemon -Ilib/src/core $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
 HSXD_LIBS   := $(shell pkg-config --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
-HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/netlink.h \
-               lib/src/wire.h
+HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/core/netlink.h \
+               lib/src/core/wire.h lib/src/core/wire_attr.h
 HSXD_OBJS   := $(patsubst daemon/%.c,$(OBJDIR)/daemon/%.o,$(wildcard daemon/*.c))
 # The daemon's unit tests fake the process, its event loop, syslog and the kernel's ioctls.
 HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o), \
@@ -261,7 +266,7 @@ checkpatch:
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
-USER_C := $(wildcard lib/src/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
+USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
                      tests/rpi/*.c)

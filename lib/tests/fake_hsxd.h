@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hsxd_client.h"
+#include "core/hsxd_client.h"
 #include "hsxd_proto.h"
 
 struct fake_hsxd;

@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "device.h"
+#include "core/device.h"
+#include "core/mailbox.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
-#include "mailbox.h"
 
 #define TEST_FAMILY 0x1234
 #define OMIT(attr) (1u << (attr))

@@ -19,16 +19,16 @@
 
 #include <cmocka.h>
 
-#include "cap.h"
-#include "device.h"
-#include "errors.h"
+#include "core/cap.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/wire.h"
 #include "fake_hsxd.h"
-#include "gpio.h"
+#include "gpio/gpio.h"
 #include "helpers.h"
 #include "hsx_cap.h"
 #include "hsx_gpio.h"
 #include "hsx_timer.h"
-#include "wire.h"
 
 #define SEC 1000000000ULL
 #define MS 1000000ULL

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "errors.h"
+#include "core/errors.h"
 #include "hsx_hal_types.h"
 
 static void errno_table_maps_every_listed_errno(void **state)

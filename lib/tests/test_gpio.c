@@ -17,12 +17,12 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "errors.h"
-#include "gpio.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/object_table.h"
+#include "core/wire.h"
+#include "gpio/gpio.h"
 #include "helpers.h"
-#include "object_table.h"
-#include "wire.h"
 
 #define PINS HSX_GPIO_MAX_PINS
 #define MAILBOX_ID(pin) (100u + (pin))

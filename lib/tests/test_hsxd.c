@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
+#include "core/hsxd_client.h"
 #include "fake_hsxd.h"
 #include "helpers.h"
-#include "hsxd_client.h"
 
 static struct fake_hsxd daemon_;
 

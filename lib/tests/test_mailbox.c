@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
+#include "core/wire.h"
 #include "helpers.h"
-#include "wire.h"
 
 struct fixture {
     hsx_mailbox_t *mb;

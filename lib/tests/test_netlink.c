@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
+#include "core/netlink.h"
+#include "core/wire.h"
 #include "helpers.h"
-#include "netlink.h"
-#include "wire.h"
 
 static void resolves_a_family_that_exists(void **state)
 {

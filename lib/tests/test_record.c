@@ -11,9 +11,9 @@
 
 #include <cmocka.h>
 
+#include "core/record.h"
+#include "core/wire.h"
 #include "helpers.h"
-#include "record.h"
-#include "wire.h"
 
 static void a_gpio_record_decodes(void **state)
 {

@@ -16,11 +16,11 @@
 
 #include <cmocka.h>
 
-#include "device.h"
-#include "errors.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/object_table.h"
 #include "helpers.h"
-#include "object_table.h"
-#include "timer.h"
+#include "timer/timer.h"
 
 #define FOREIGN_TIMER 500 /* exists, but belongs to another open file */
 #define MAX_FAKE_ID 64

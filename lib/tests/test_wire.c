@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
+#include "core/wire.h"
 #include "helpers.h"
-#include "wire.h"
 
 static unsigned char buf[HSX_NL_BUFSIZE];
 

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cap.h"
+#include "core/cap.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 

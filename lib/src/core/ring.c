@@ -26,9 +26,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "fork.h"
-#include "ring.h"
-#include "wire.h"
+#include "core/fork.h"
+#include "core/ring.h"
+#include "core/wire.h"
 
 #define RING_ENTRIES 8
 

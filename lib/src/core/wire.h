@@ -42,15 +42,8 @@ int hsx_wire_parse_open_reply(const struct nlmsghdr *nlh, uint32_t *mailbox_id);
 int hsx_wire_parse_info(const struct nlmsghdr *nlh, hsx_mailbox_info_t *info);
 int hsx_wire_parse_event(const struct nlmsghdr *nlh, hsx_mailbox_event_t *event);
 
-/*
- * The attribute walk every decoder uses (exported for the tests): collects
- * the attributes in [start, start + len) into tb (max + 1 entries) as
- * mnl_attr_parse() with mnl_attr_validate(types[type]) on each would, and
- * requires them to fill len exactly. Types above max are skipped and set
- * *unknown. Returns 0 or -EBADMSG.
- */
-int hsx_wire_collect_attrs(const void *start, size_t len, const enum mnl_attr_data_type *types,
-                           uint16_t max, const struct nlattr **tb, bool *unknown);
+/* The attribute walk every decoder uses: see wire_attr.h (hsx_wire_collect_attrs()). */
+#include "core/wire_attr.h"
 
 /* The genl command of a message of the family, or -EBADMSG if it has no genl header. */
 int hsx_wire_genl_cmd(const struct nlmsghdr *nlh);

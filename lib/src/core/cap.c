@@ -47,13 +47,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "cap.h"
-#include "dispatcher.h"
-#include "errors.h"
-#include "export.h"
+#include "core/cap.h"
+#include "core/dispatcher.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/hsxd_client.h"
+#include "core/mailbox.h"
 #include "hsx_uapi.h"
-#include "hsxd_client.h"
-#include "mailbox.h"
 
 _Static_assert(HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER && HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
                "modules are the uAPI's IDs");

@@ -14,8 +14,8 @@
 #include <errno.h>
 #include <time.h>
 
-#include "device.h"
-#include "export.h"
+#include "core/device.h"
+#include "core/export.h"
 #include "hsx_timer.h"
 #include "hsx_uapi.h"
 

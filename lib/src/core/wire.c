@@ -15,8 +15,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/module.h"
+#include "core/wire.h"
+#include "core/wire_attr.h"
 #include "hsx_uapi.h"
-#include "wire.h"
 
 _Static_assert((int)HSX_MAILBOX_CLOSE_CANCELLED == HSX_CLOSE_CANCELLED &&
                    (int)HSX_MAILBOX_CLOSE_OWNER_GONE == HSX_CLOSE_OWNER_GONE &&
@@ -111,25 +113,6 @@ static const enum mnl_attr_data_type hsx_attr_types[HSX_A_MAX + 1] = {
     [HSX_A_EVT_CAP] = MNL_TYPE_NESTED,
 };
 
-static const enum mnl_attr_data_type timer_attr_types[HSX_TIMER_A_MAX + 1] = {
-    [HSX_TIMER_A_ID] = MNL_TYPE_U32,
-    [HSX_TIMER_A_TICK_US] = MNL_TYPE_U64,
-    [HSX_TIMER_A_OVERRUNS] = MNL_TYPE_U32,
-    [HSX_TIMER_A_EXPIRATIONS] = MNL_TYPE_U64,
-};
-
-static const enum mnl_attr_data_type gpio_attr_types[HSX_GPIO_A_MAX + 1] = {
-    [HSX_GPIO_A_PIN] = MNL_TYPE_U32,      [HSX_GPIO_A_EDGE] = MNL_TYPE_U32,
-    [HSX_GPIO_A_VALUE] = MNL_TYPE_U32,    [HSX_GPIO_A_TIMESTAMP_NS] = MNL_TYPE_U64,
-    [HSX_GPIO_A_LINE_SEQ] = MNL_TYPE_U64,
-};
-
-static const enum mnl_attr_data_type cap_attr_types[HSX_CAP_A_MAX + 1] = {
-    [HSX_CAP_A_ID] = MNL_TYPE_U64,         [HSX_CAP_A_MODULE] = MNL_TYPE_U32,
-    [HSX_CAP_A_OBJECT] = MNL_TYPE_U64,     [HSX_CAP_A_REASON] = MNL_TYPE_U32,
-    [HSX_CAP_A_HOLDER_PID] = MNL_TYPE_U32,
-};
-
 static const enum mnl_attr_data_type ctrl_attr_types[CTRL_ATTR_MAX + 1] = {
     [CTRL_ATTR_FAMILY_ID] = MNL_TYPE_U16,
     [CTRL_ATTR_FAMILY_NAME] = MNL_TYPE_NUL_STRING,
@@ -142,129 +125,14 @@ struct attr_table {
     bool unknown;             /* an attribute type above max was skipped */
 };
 
-/* Whether attr's payload is what mnl_attr_validate() accepts for type. */
-static bool attr_valid(const struct nlattr *attr, enum mnl_attr_data_type type)
-{
-    size_t len = attr->nla_len - NLA_HDRLEN;
-    const char *data = (const char *)attr + NLA_HDRLEN;
-
-    switch (type) {
-    case MNL_TYPE_U8:
-        return len == sizeof(uint8_t);
-    case MNL_TYPE_U16:
-        return len == sizeof(uint16_t);
-    case MNL_TYPE_U32:
-        return len == sizeof(uint32_t);
-    case MNL_TYPE_U64:
-        return len == sizeof(uint64_t);
-    case MNL_TYPE_NESTED:
-        return len == 0 || len >= NLA_HDRLEN;
-    case MNL_TYPE_NUL_STRING:
-        return len > 0 && data[len - 1] == '\0';
-    default:
-        return true; /* MNL_TYPE_UNSPEC, the only other type the tables use: any payload */
-    }
-}
-
-/*
- * Collect the attributes in [start, start + len) into table->tb. They must
- * fill it exactly, each known one valid for its type; types above max are
- * skipped (a newer kernel's) and noted. Returns 0 or -EBADMSG.
- *
- * This is mnl_attr_parse() with mnl_attr_validate() on each attribute,
- * inline: every event a callback receives is decoded here, and libmnl's five
- * calls per attribute made decoding a GPIO event take ~390 ns on this
- * machine's host CPU against ~50 ns (in the emulated board, ~20 us of each
- * callback's latency). Messages are still built, sent and split with libmnl;
- * lib/tests/test_wire.c checks this walk against libmnl's on every shape.
- */
-static int collect_attrs(const void *start, size_t len, struct attr_table *table)
-{
-    const char *pos = start;
-
-    while (len > 0) {
-        const struct nlattr *attr = (const void *)pos;
-
-        if (len < NLA_HDRLEN || attr->nla_len < NLA_HDRLEN || attr->nla_len > len)
-            return -EBADMSG;
-        uint16_t type = attr->nla_type & NLA_TYPE_MASK;
-        if (type > table->max)
-            table->unknown = true;
-        else if (!attr_valid(attr, table->types[type]))
-            return -EBADMSG;
-        else
-            table->tb[type] = attr;
-        size_t step = NLA_ALIGN(attr->nla_len);
-        /* The last attribute's padding may run past len, up to its alignment. */
-        if (step >= len)
-            return step == NLA_ALIGN(len) ? 0 : -EBADMSG;
-        pos += step;
-        len -= step;
-    }
-    return 0;
-}
-
-int hsx_wire_collect_attrs(const void *start, size_t len, const enum mnl_attr_data_type *types,
-                           uint16_t max, const struct nlattr **tb, bool *unknown)
-{
-    struct attr_table table = {.types = types, .max = max, .tb = tb};
-    int ret = collect_attrs(start, len, &table);
-
-    *unknown = table.unknown;
-    return ret;
-}
-
 /* Collect the attributes after the genl header of nlh into table. */
 static int parse_genl_attrs(const struct nlmsghdr *nlh, struct attr_table *table)
 {
     if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
         return -EBADMSG;
-    return collect_attrs((const char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN,
-                         nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, table);
-}
-
-/* Collect the attributes of a module nest into tb (max + 1 entries) by types. */
-static int parse_nested_attrs(const struct nlattr *nest, const enum mnl_attr_data_type *types,
-                              uint16_t max, const struct nlattr **tb)
-{
-    struct attr_table table = {.types = types, .max = max, .tb = tb};
-
-    return collect_attrs((const char *)nest + NLA_HDRLEN, nest->nla_len - NLA_HDRLEN, &table);
-}
-
-/* Payload readers for attributes collect_attrs() checked, so of the right size. */
-static uint16_t get_u16(const struct nlattr *attr)
-{
-    uint16_t v;
-
-    memcpy(&v, (const char *)attr + NLA_HDRLEN, sizeof(v));
-    return v;
-}
-
-static uint32_t get_u32(const struct nlattr *attr)
-{
-    uint32_t v;
-
-    memcpy(&v, (const char *)attr + NLA_HDRLEN, sizeof(v));
-    return v;
-}
-
-static uint64_t get_u64(const struct nlattr *attr)
-{
-    uint64_t v;
-
-    memcpy(&v, (const char *)attr + NLA_HDRLEN, sizeof(v));
-    return v;
-}
-
-static uint32_t u32_or_zero(const struct nlattr *attr)
-{
-    return attr ? get_u32(attr) : 0;
-}
-
-static uint64_t u64_or_zero(const struct nlattr *attr)
-{
-    return attr ? get_u64(attr) : 0;
+    return hsx_wire_collect_attrs((const char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN,
+                                  nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, table->types,
+                                  table->max, table->tb, &table->unknown);
 }
 
 /* ---- decoders ------------------------------------------------------------ */
@@ -286,7 +154,7 @@ int hsx_wire_parse_family(const struct nlmsghdr *nlh, uint16_t *family)
         return ret;
     if (!tb[CTRL_ATTR_FAMILY_ID])
         return -EBADMSG;
-    *family = get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+    *family = hsx_attr_u16(tb[CTRL_ATTR_FAMILY_ID]);
     return 0;
 }
 
@@ -300,7 +168,7 @@ int hsx_wire_parse_open_reply(const struct nlmsghdr *nlh, uint32_t *mailbox_id)
         return ret;
     if (!tb[HSX_A_MBOX_ID])
         return -EBADMSG;
-    *mailbox_id = get_u32(tb[HSX_A_MBOX_ID]);
+    *mailbox_id = hsx_attr_u32(tb[HSX_A_MBOX_ID]);
     return 0;
 }
 
@@ -317,90 +185,26 @@ int hsx_wire_parse_info(const struct nlmsghdr *nlh, hsx_mailbox_info_t *info)
         return -EBADMSG;
 
     memset(info, 0, sizeof(*info));
-    info->id = get_u32(tb[HSX_A_MBOX_ID]);
+    info->id = hsx_attr_u32(tb[HSX_A_MBOX_ID]);
     strcpy(info->name, mnl_attr_get_str(tb[HSX_A_MBOX_NAME]));
-    info->subscribers = u32_or_zero(tb[HSX_A_MBOX_SUBSCRIBERS]);
-    info->seq = u64_or_zero(tb[HSX_A_MBOX_SEQ]);
-    info->events = u64_or_zero(tb[HSX_A_MBOX_EVENTS]);
-    info->drops = u64_or_zero(tb[HSX_A_MBOX_DROPS]);
+    info->subscribers = hsx_attr_u32_or_zero(tb[HSX_A_MBOX_SUBSCRIBERS]);
+    info->seq = hsx_attr_u64_or_zero(tb[HSX_A_MBOX_SEQ]);
+    info->events = hsx_attr_u64_or_zero(tb[HSX_A_MBOX_EVENTS]);
+    info->drops = hsx_attr_u64_or_zero(tb[HSX_A_MBOX_DROPS]);
     return 0;
 }
 
-/* The timer nest: ID and tick are required; overruns and expirations default to 0. */
-static int parse_timer_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
+/* The first module nest present (in the table's order), decoded by its module. */
+static int decode_module_nest(const struct nlattr *const *tb, bool unknown,
+                              hsx_mailbox_event_t *event)
 {
-    const struct nlattr *tb[HSX_TIMER_A_MAX + 1] = {0};
-    int ret = parse_nested_attrs(nest, timer_attr_types, HSX_TIMER_A_MAX, tb);
-
-    if (ret < 0)
-        return ret;
-    if (!tb[HSX_TIMER_A_ID] || !tb[HSX_TIMER_A_TICK_US])
-        return -EBADMSG;
-    event->module = HSX_MAILBOX_MODULE_TIMER;
-    event->u.timer.timer_id = get_u32(tb[HSX_TIMER_A_ID]);
-    event->u.timer.tick_us = get_u64(tb[HSX_TIMER_A_TICK_US]);
-    event->u.timer.overruns = u32_or_zero(tb[HSX_TIMER_A_OVERRUNS]);
-    event->u.timer.expirations = u64_or_zero(tb[HSX_TIMER_A_EXPIRATIONS]);
-    return 0;
-}
-
-/*
- * The GPIO nest: pin, edge, value and timestamp are required; line_seq
- * defaults to 0. A pin, edge or value the uAPI does not allow is -EPROTO:
- * hsx_gpio_event_t could not represent it.
- */
-static int parse_gpio_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
-{
-    const struct nlattr *tb[HSX_GPIO_A_MAX + 1] = {0};
-    int ret = parse_nested_attrs(nest, gpio_attr_types, HSX_GPIO_A_MAX, tb);
-
-    if (ret < 0)
-        return ret;
-    if (!tb[HSX_GPIO_A_PIN] || !tb[HSX_GPIO_A_EDGE] || !tb[HSX_GPIO_A_VALUE] ||
-        !tb[HSX_GPIO_A_TIMESTAMP_NS])
-        return -EBADMSG;
-    uint32_t pin = get_u32(tb[HSX_GPIO_A_PIN]);
-    uint32_t edge = get_u32(tb[HSX_GPIO_A_EDGE]);
-    uint32_t value = get_u32(tb[HSX_GPIO_A_VALUE]);
-    if (pin >= HSX_GPIO_MAX_PINS || (edge != HSX_GPIO_E_RISING && edge != HSX_GPIO_E_FALLING) ||
-        value > 1)
-        return -EPROTO;
-    event->module = HSX_MAILBOX_MODULE_GPIO;
-    event->u.gpio.pin = pin;
-    event->u.gpio.edge = edge;
-    event->u.gpio.value = value;
-    event->u.gpio.timestamp_ns = get_u64(tb[HSX_GPIO_A_TIMESTAMP_NS]);
-    event->u.gpio.line_seq = u64_or_zero(tb[HSX_GPIO_A_LINE_SEQ]);
-    return 0;
-}
-
-/*
- * The capability nest: ID, module and reason are required (without them the
- * event says nothing usable); object and holder default to 0. ID 0 names no
- * capability and reason 0 no end: -EPROTO. A reason above the four known
- * ones is passed on (a newer kernel's), as is a module this library does not
- * serve.
- */
-static int parse_cap_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
-{
-    const struct nlattr *tb[HSX_CAP_A_MAX + 1] = {0};
-    int ret = parse_nested_attrs(nest, cap_attr_types, HSX_CAP_A_MAX, tb);
-
-    if (ret < 0)
-        return ret;
-    if (!tb[HSX_CAP_A_ID] || !tb[HSX_CAP_A_MODULE] || !tb[HSX_CAP_A_REASON])
-        return -EBADMSG;
-    uint64_t id = get_u64(tb[HSX_CAP_A_ID]);
-    uint32_t reason = get_u32(tb[HSX_CAP_A_REASON]);
-    if (id == 0 || reason == 0)
-        return -EPROTO;
-    event->module = HSX_MAILBOX_MODULE_CORE;
-    event->u.cap.id = id;
-    event->u.cap.module = get_u32(tb[HSX_CAP_A_MODULE]);
-    event->u.cap.reason = reason;
-    event->u.cap.object = u64_or_zero(tb[HSX_CAP_A_OBJECT]);
-    event->u.cap.holder_pid = u32_or_zero(tb[HSX_CAP_A_HOLDER_PID]);
-    return 0;
+    for (size_t i = 0; i < hsx_umodule_count; i++) {
+        const struct hsx_umodule *m = hsx_umodules[i];
+        if (m->nl_nest && m->decode_nest && m->nl_nest <= HSX_A_MAX && tb[m->nl_nest])
+            return m->decode_nest(tb[m->nl_nest], event);
+    }
+    /* A module newer than this library: module NONE. No nest at all: malformed. */
+    return unknown ? 0 : -EBADMSG;
 }
 
 /*
@@ -422,27 +226,22 @@ int hsx_wire_parse_event(const struct nlmsghdr *nlh, hsx_mailbox_event_t *event)
         return -EBADMSG;
 
     memset(event, 0, sizeof(*event));
-    event->mailbox_id = get_u32(tb[HSX_A_MBOX_ID]);
-    event->seq = get_u64(tb[HSX_A_EVT_SEQ]);
-    event->timestamp_ns = get_u64(tb[HSX_A_EVT_TIMESTAMP_NS]);
-    event->dropped = u32_or_zero(tb[HSX_A_EVT_DROPPED]);
-    event->dropped_total = u64_or_zero(tb[HSX_A_EVT_DROPPED_TOTAL]);
+    event->mailbox_id = hsx_attr_u32(tb[HSX_A_MBOX_ID]);
+    event->seq = hsx_attr_u64(tb[HSX_A_EVT_SEQ]);
+    event->timestamp_ns = hsx_attr_u64(tb[HSX_A_EVT_TIMESTAMP_NS]);
+    event->dropped = hsx_attr_u32_or_zero(tb[HSX_A_EVT_DROPPED]);
+    event->dropped_total = hsx_attr_u64_or_zero(tb[HSX_A_EVT_DROPPED_TOTAL]);
     event->module = HSX_MAILBOX_MODULE_NONE;
 
-    switch (get_u16(tb[HSX_A_EVT_TYPE])) {
+    switch (hsx_attr_u16(tb[HSX_A_EVT_TYPE])) {
     case HSX_EVT_CLOSED:
         event->type = HSX_MAILBOX_EVENT_CLOSED;
-        event->close_reason = (hsx_mailbox_close_reason_t)u32_or_zero(tb[HSX_A_EVT_CLOSE_REASON]);
+        event->close_reason =
+            (hsx_mailbox_close_reason_t)hsx_attr_u32_or_zero(tb[HSX_A_EVT_CLOSE_REASON]);
         return 0;
     case HSX_EVT_DATA:
         event->type = HSX_MAILBOX_EVENT_DATA;
-        if (tb[HSX_A_EVT_TIMER])
-            return parse_timer_nest(tb[HSX_A_EVT_TIMER], event);
-        if (tb[HSX_A_EVT_GPIO])
-            return parse_gpio_nest(tb[HSX_A_EVT_GPIO], event);
-        if (tb[HSX_A_EVT_CAP])
-            return parse_cap_nest(tb[HSX_A_EVT_CAP], event);
-        return table.unknown ? 0 : -EBADMSG;
+        return decode_module_nest(tb, table.unknown, event);
     default:
         return -EPROTO;
     }

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "callback.h"
-#include "device.h"
-#include "errors.h"
-#include "export.h"
-#include "mailbox.h"
-#include "object_table.h"
-#include "timer.h"
+#include "core/callback.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/mailbox.h"
+#include "core/object_table.h"
+#include "timer/timer.h"
 
 static struct hsx_object_table timers = {.lock = PTHREAD_MUTEX_INITIALIZER};
 

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "errors.h"
+#include "core/errors.h"
+#include "core/netlink.h"
+#include "core/wire.h"
 #include "hsx_hal_types.h"
 #include "hsx_uapi.h"
-#include "netlink.h"
-#include "wire.h"
 
 int hsx_nl_open(struct mnl_socket **sock, int rcvbuf)
 {

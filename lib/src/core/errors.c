@@ -38,8 +38,8 @@
 #include <limits.h>
 #include <stddef.h>
 
-#include "errors.h"
-#include "export.h"
+#include "core/errors.h"
+#include "core/export.h"
 #include "hsx_hal_types.h"
 
 struct errno_class {

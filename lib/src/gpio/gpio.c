@@ -30,15 +30,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "callback.h"
-#include "device.h"
-#include "errors.h"
-#include "export.h"
-#include "fork.h"
-#include "gpio.h"
+#include "core/callback.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
+#include "core/object_table.h"
+#include "gpio/gpio.h"
 #include "hsx_uapi.h"
-#include "mailbox.h"
-#include "object_table.h"
 
 _Static_assert(HSX_GPIO_MODE_INPUT == HSX_GPIO_M_INPUT &&
                    HSX_GPIO_MODE_OUTPUT == HSX_GPIO_M_OUTPUT &&

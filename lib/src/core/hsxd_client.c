@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hsxd_client.h"
+#include "core/hsxd_client.h"
 
 static _Atomic uid_t trusted_uid = 0;
 static atomic_uint timeout_ms = HSX_HSXD_TIMEOUT_MS;

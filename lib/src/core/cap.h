@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "device.h"
+#include "core/device.h"
 #include "hsx_cap.h"
 
 /*

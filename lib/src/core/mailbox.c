@@ -26,14 +26,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errors.h"
-#include "export.h"
-#include "fork.h"
-#include "mailbox.h"
-#include "netlink.h"
-#include "record.h"
-#include "ring.h"
-#include "wire.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
+#include "core/netlink.h"
+#include "core/record.h"
+#include "core/ring.h"
+#include "core/wire.h"
 
 /* ---- drop accounting -------------------------------------------------------- */
 

@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "errors.h"
+#include "core/errors.h"
+#include "core/mailbox.h"
+#include "core/object_table.h"
 #include "hsx_hal_types.h"
-#include "mailbox.h"
-#include "object_table.h"
 
 /* With table->lock held. */
 static struct hsx_object_entry *find_locked(struct hsx_object_table *table, uint32_t id)

@@ -20,15 +20,15 @@
  */
 #include <pthread.h>
 
-#include "cap.h"
-#include "device.h"
-#include "dispatcher.h"
-#include "fork.h"
-#include "gpio.h"
-#include "mailbox.h"
-#include "netlink.h"
-#include "ring.h"
-#include "timer.h"
+#include "core/cap.h"
+#include "core/device.h"
+#include "core/dispatcher.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
+#include "core/netlink.h"
+#include "core/ring.h"
+#include "gpio/gpio.h"
+#include "timer/timer.h"
 
 static void prepare(void)
 {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "dispatcher.h"
+#include "core/dispatcher.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 

@@ -22,10 +22,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "cap.h"
-#include "device.h"
-#include "errors.h"
-#include "fork.h"
+#include "core/cap.h"
+#include "core/device.h"
+#include "core/errors.h"
+#include "core/fork.h"
 #include "hsx_hal_types.h"
 #include "hsx_uapi.h"
 

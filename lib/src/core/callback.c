@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "callback.h"
-#include "errors.h"
-#include "mailbox.h"
+#include "core/callback.h"
+#include "core/errors.h"
+#include "core/mailbox.h"
 
 /* What a spec callback was registered with; owned by its mailbox's registration. */
 struct hal_callback {

@@ -39,10 +39,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "dispatcher.h"
-#include "errors.h"
-#include "fork.h"
-#include "mailbox.h"
+#include "core/dispatcher.h"
+#include "core/errors.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
 
 #define DISPATCH_SQ_ENTRIES 64
 #define DISPATCH_CQ_ENTRIES 1024

@@ -5,10 +5,10 @@
 #include <errno.h>
 #include <limits.h>
 
-#include "errors.h"
-#include "export.h"
-#include "netlink.h"
-#include "wire.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/netlink.h"
+#include "core/wire.h"
 
 /* A dump the kernel flags as interrupted (mailboxes came or went) is tried again this often. */
 #define DUMP_ATTEMPTS 8

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The table of HAL modules in user space: one line per module, as
+ * kmod/modules.c is in the kernel. Nothing else in lib/src/core names one.
+ */
+#include "core/module.h"
+
+extern const struct hsx_umodule hsx_umod_timer; /* lib/src/timer/timer_module.c */
+extern const struct hsx_umodule hsx_umod_gpio;  /* lib/src/gpio/gpio_module.c */
+extern const struct hsx_umodule hsx_umod_core;  /* lib/src/core/cap_module.c */
+
+/* In ID order (a netlink event's nest is looked for in this order); the core last. */
+const struct hsx_umodule *const hsx_umodules[] = {
+    &hsx_umod_timer,
+    &hsx_umod_gpio,
+    &hsx_umod_core,
+};
+
+const size_t hsx_umodule_count = sizeof(hsx_umodules) / sizeof(hsx_umodules[0]);
+
+/* The modules the uAPI numbers that have no descriptor yet (policies call them "not yet"). */
+const char *const hsx_umod_future[] = {"uart", "can", "fram", "fs", NULL};
