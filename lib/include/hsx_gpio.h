@@ -122,7 +122,15 @@ typedef struct {
     bool active_low;           /* values read and written are inverted */
     uint8_t initial_value;     /* outputs: the logical value set when configured */
     uint32_t debounce_us;      /* inputs: 0, or up to 1000000; hardware if the chip has it */
+    uint32_t reserved[3];      /* zero: initialise with {0} or designated initializers */
 } hsx_gpio_settings_t;
+
+/* Later features take reserved words (zero: as before), so the size never changes. */
+#define HSX_GPIO_SETTINGS_SIZE 32
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(hsx_gpio_settings_t) == HSX_GPIO_SETTINGS_SIZE,
+               "hsx_gpio_settings_t has the size it promises");
+#endif
 
 /**
  * Configure a pin with the full set of line features.

@@ -41,16 +41,28 @@ typedef enum {
     HSX_MAILBOX_MODULE_CORE = 0x1f, /* capability events: "hal:cap:<id>", "hal:caps" */
 } hsx_mailbox_module_t;
 
+/*
+ * The module payload of an event has this many bytes in every release: a
+ * module added later (UART, CAN, FRAM, FS) takes a member of the union
+ * within it, so the event never changes size (HSX_MAILBOX_EVENT_SIZE, on
+ * every ABI) and a program built against an older header keeps working.
+ */
+#define HSX_MAILBOX_PAYLOAD_SIZE 128
+#define HSX_MAILBOX_EVENT_SIZE (56 + HSX_MAILBOX_PAYLOAD_SIZE)
+
 typedef struct {
     hsx_mailbox_event_type_t type;
     hsx_mailbox_module_t module; /* which member of the union is valid */
     uint32_t mailbox_id;
+    uint32_t reserved1;     /* zero */
     uint64_t seq;           /* per-mailbox sequence number */
     uint64_t timestamp_ns;  /* CLOCK_MONOTONIC of the event: an edge's interrupt, a timer's
                                expiry, else when it was posted */
     uint32_t dropped;       /* lost for this subscription since the previous event */
+    uint32_t reserved2;     /* zero */
     uint64_t dropped_total; /* lost for this subscription in all */
     hsx_mailbox_close_reason_t close_reason; /* for HSX_MAILBOX_EVENT_CLOSED */
+    uint32_t reserved3;                      /* zero */
     union {
         struct {
             uint32_t timer_id;
@@ -72,8 +84,14 @@ typedef struct {
             uint32_t reason;     /* hsx_cap_reason_t (hsx_cap.h) */
             uint32_t holder_pid; /* in the initial pid namespace */
         } cap;
+        uint64_t reserved[HSX_MAILBOX_PAYLOAD_SIZE / 8]; /* the union's size; zero past a member */
     } u;
 } hsx_mailbox_event_t;
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(hsx_mailbox_event_t) == HSX_MAILBOX_EVENT_SIZE,
+               "hsx_mailbox_event_t has the size it promises");
+#endif
 
 /** Callback for hsx_mailbox_set_callback(); runs on the dispatcher thread. */
 typedef void (*hsx_mailbox_callback_t)(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event,

@@ -3,17 +3,13 @@
  * The table of HAL modules in user space: one line per module, as
  * kmod/modules.c is in the kernel. Nothing else in lib/src/core names one.
  */
-#include "core/module.h"
-
-extern const struct hsx_umodule hsx_umod_timer; /* lib/src/timer/timer_module.c */
-extern const struct hsx_umodule hsx_umod_gpio;  /* lib/src/gpio/gpio_module.c */
-extern const struct hsx_umodule hsx_umod_core;  /* lib/src/core/cap_module.c */
+#include "modules.h"
 
 /* In ID order (a netlink event's nest is looked for in this order); the core last. */
-const struct hsx_umodule *const hsx_umodules[] = {
-    &hsx_umod_timer,
-    &hsx_umod_gpio,
-    &hsx_umod_core,
+const struct hsx_umodule *const hsx_umodules[HSX_UMOD_COUNT] = {
+    [HSX_UMOD_TIMER] = &hsx_umod_timer,
+    [HSX_UMOD_GPIO] = &hsx_umod_gpio,
+    [HSX_UMOD_CORE] = &hsx_umod_core,
 };
 
 const size_t hsx_umodule_count = sizeof(hsx_umodules) / sizeof(hsx_umodules[0]);

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/device.h"
+#include "core/access.h"
 #include "core/mailbox.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"

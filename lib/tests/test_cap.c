@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
+#include "core/access.h"
 #include "core/cap.h"
-#include "core/device.h"
 #include "core/errors.h"
 #include "core/wire.h"
 #include "fake_hsxd.h"
@@ -122,7 +122,7 @@ static int cap_info(struct hsx_cap_query *q)
     return 0;
 }
 
-static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
+static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg)
 {
     uint32_t module = hsx_node_module(node);
     int err;

@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "core/device.h"
+#include "core/access.h"
 #include "core/errors.h"
 #include "core/object_table.h"
 #include "core/wire.h"
@@ -65,12 +65,12 @@ static void fake_log(char op)
 
 static atomic_bool slow_ioctl; /* SET_INTERRUPT takes 300 ms */
 
-static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
+static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg)
 {
     unsigned int fn = HSX_IOC_NR_FN(_IOC_NR(request));
     int err;
 
-    assert_int_equal(node, HSX_NODE_GPIO);
+    assert_int_equal(node, HSX_UMOD_GPIO);
     if (request == HSX_IOC_CAP_INFO)
         return test_privileged_cap_info(arg);
     assert_int_equal(_IOC_TYPE(request), HSX_IOC_MAGIC);

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "core/device.h"
+#include "core/access.h"
 #include "core/errors.h"
 #include "core/object_table.h"
 #include "helpers.h"
@@ -45,11 +45,11 @@ static void fake_log(char op)
     test_log(fk.log, sizeof(fk.log), op);
 }
 
-static int fake_ioctl(enum hsx_node node, unsigned long request, void *arg)
+static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg)
 {
     int err = 0;
 
-    assert_int_equal(node, HSX_NODE_TIMER);
+    assert_int_equal(node, HSX_UMOD_TIMER);
     if (request == HSX_IOC_CAP_INFO)
         return test_privileged_cap_info(arg);
     pthread_mutex_lock(&fk.lock);

@@ -53,6 +53,7 @@
 #include "core/export.h"
 #include "core/hsxd_client.h"
 #include "core/mailbox.h"
+#include "core/module.h"
 #include "hsx_uapi.h"
 
 _Static_assert(HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER && HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
@@ -96,13 +97,13 @@ struct cap_slot {
 struct cap_watch {
     struct cap_watch *next;
     hsx_mailbox_t *mailbox;
-    enum hsx_node node;
+    enum hsx_umod_index node;
 };
 
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t idle; /* a slot stopped being busy, or a revocation callback returned */
-    struct cap_slot slots[HSX_NODE_COUNT];
+    struct cap_slot slots[HSX_UMOD_COUNT];
     struct cap_watch *watches;
     hsx_hal_event_callback_t callback;
     void *user_data;
@@ -110,10 +111,10 @@ static struct {
 } caps = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .idle = PTHREAD_COND_INITIALIZER,
-    .slots = {[0 ... HSX_NODE_COUNT - 1] = {.fd = -1}},
+    .slots = {[0 ... HSX_UMOD_COUNT - 1] = {.fd = -1}},
 };
 
-static atomic_uint generations[HSX_NODE_COUNT];
+static atomic_uint generations[HSX_UMOD_COUNT];
 static _Thread_local bool in_revoke_callback;
 
 static uint64_t clock_ns(clockid_t clock)
@@ -141,7 +142,7 @@ static void wait_idle_locked(const struct cap_slot *s)
 }
 
 /* Ask the file what it needs and holds. Returns 0 or -errno. */
-static int learn_locked(enum hsx_node node, struct hsx_cap_query *q)
+static int learn_locked(enum hsx_umod_index node, struct hsx_cap_query *q)
 {
     struct cap_slot *s = &caps.slots[node];
 
@@ -228,7 +229,7 @@ static void end_locked(struct cap_slot *s, uint32_t reason)
     s->reported = false;
 }
 
-static void hold_locked(enum hsx_node node, const struct hsx_cap_info *cap)
+static void hold_locked(enum hsx_umod_index node, const struct hsx_cap_info *cap)
 {
     struct cap_slot *s = &caps.slots[node];
 
@@ -311,7 +312,7 @@ static void on_cap_event(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *even
  * already ended) the capability works as well; only the event is missed,
  * and the next denied operation finds out.
  */
-static void watch_locked(enum hsx_node node, uint64_t id)
+static void watch_locked(enum hsx_umod_index node, uint64_t id)
 {
     char name[HSX_MBOX_NAME_MAX];
     struct cap_watch *w = calloc(1, sizeof(*w));
@@ -356,14 +357,14 @@ static void close_watches(struct cap_watch *list)
     }
 }
 
-/* Take the watches of node (or of every node, for HSX_NODE_COUNT) off the list. */
-static struct cap_watch *claim_watches_locked(enum hsx_node node)
+/* Take the watches of node (or of every node, for HSX_UMOD_COUNT) off the list. */
+static struct cap_watch *claim_watches_locked(enum hsx_umod_index node)
 {
     struct cap_watch *claimed = NULL;
 
     for (struct cap_watch **p = &caps.watches; *p;) {
         struct cap_watch *w = *p;
-        if (node == HSX_NODE_COUNT || w->node == node) {
+        if (node == HSX_UMOD_COUNT || w->node == node) {
             *p = w->next;
             w->next = claimed;
             claimed = w;
@@ -377,7 +378,8 @@ static struct cap_watch *claim_watches_locked(enum hsx_node node)
 /* ---- exchanges with hsxd ------------------------------------------------------------ */
 
 /* With the lock held, released during the exchange; the slot is left busy. */
-static int exchange_locked(enum hsx_node node, uint32_t op, struct hsxd_reply *reply, int cancel_fd)
+static int exchange_locked(enum hsx_umod_index node, uint32_t op, struct hsxd_reply *reply,
+                           int cancel_fd)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsxd_request req;
@@ -401,7 +403,7 @@ static void finish_locked(struct cap_slot *s)
 }
 
 /* Acquire for node. Returns HSX_HAL_OK, or HSX_HAL_DENIED with the reason in the slot. */
-static int acquire_locked(enum hsx_node node, int cancel_fd)
+static int acquire_locked(enum hsx_umod_index node, int cancel_fd)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsxd_reply reply;
@@ -440,7 +442,7 @@ static bool may_attempt_locked(const struct cap_slot *s)
  * every other callback with it. Returns HSX_HAL_OK once one is held,
  * HSX_HAL_DENIED otherwise (also while the renewal thread is asking).
  */
-static int acquire_or_queue_locked(enum hsx_node node)
+static int acquire_or_queue_locked(enum hsx_umod_index node)
 {
     struct cap_slot *s = &caps.slots[node];
 
@@ -473,7 +475,7 @@ static bool quiet(void)
 }
 
 /* The stderr line of this denial episode, if it is still due: printed by the caller, unlocked. */
-static bool take_report_locked(enum hsx_node node, char *line, size_t size)
+static bool take_report_locked(enum hsx_umod_index node, char *line, size_t size)
 {
     struct cap_slot *s = &caps.slots[node];
 
@@ -488,7 +490,7 @@ static bool take_report_locked(enum hsx_node node, char *line, size_t size)
 
 /* ---- what device.c asks --------------------------------------------------------------- */
 
-void hsx_cap_opened(enum hsx_node node, int fd)
+void hsx_cap_opened(enum hsx_umod_index node, int fd)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsx_cap_query q;
@@ -502,12 +504,12 @@ void hsx_cap_opened(enum hsx_node node, int fd)
     pthread_mutex_unlock(&caps.lock);
 }
 
-unsigned int hsx_cap_generation(enum hsx_node node)
+unsigned int hsx_cap_generation(enum hsx_umod_index node)
 {
     return atomic_load(&generations[node]);
 }
 
-bool hsx_cap_retry(enum hsx_node node, int err, unsigned int generation)
+bool hsx_cap_retry(enum hsx_umod_index node, int err, unsigned int generation)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsx_cap_query q;
@@ -545,7 +547,7 @@ out:
     return retry;
 }
 
-int hsx_cap_auth_fd(enum hsx_node node)
+int hsx_cap_auth_fd(enum hsx_umod_index node)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsx_cap_query q;
@@ -580,7 +582,7 @@ static bool transient_status(int status)
            status == -ETIMEDOUT;
 }
 
-static void renew_locked(enum hsx_node node, int cancel_fd)
+static void renew_locked(enum hsx_umod_index node, int cancel_fd)
 {
     struct cap_slot *s = &caps.slots[node];
     struct hsxd_reply reply;
@@ -607,7 +609,7 @@ static void renew_locked(enum hsx_node node, int cancel_fd)
  * On the renewal thread: an acquisition a callback needed (see
  * acquire_or_queue_locked()). Its stderr line, if due, into line.
  */
-static bool acquire_queued_locked(enum hsx_node node, int cancel_fd, char *line, size_t size)
+static bool acquire_queued_locked(enum hsx_umod_index node, int cancel_fd, char *line, size_t size)
 {
     struct cap_slot *s = &caps.slots[node];
 
@@ -621,18 +623,18 @@ static bool acquire_queued_locked(enum hsx_node node, int cancel_fd, char *line,
 
 uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
 {
-    char lines[HSX_NODE_COUNT][MESSAGE_MAX + 64];
-    bool print[HSX_NODE_COUNT] = {false};
+    char lines[HSX_UMOD_COUNT][MESSAGE_MAX + 64];
+    bool print[HSX_UMOD_COUNT] = {false};
     uint64_t next = 0;
 
     pthread_mutex_lock(&caps.lock);
-    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
         struct cap_slot *s = &caps.slots[node];
         if (s->acquire_queued && !s->busy)
-            print[node] = acquire_queued_locked((enum hsx_node)node, cancel_fd, lines[node],
+            print[node] = acquire_queued_locked((enum hsx_umod_index)node, cancel_fd, lines[node],
                                                 sizeof(lines[node]));
         if (s->held && s->renew_at && s->renew_at <= now && !s->busy)
-            renew_locked((enum hsx_node)node, cancel_fd);
+            renew_locked((enum hsx_umod_index)node, cancel_fd);
         if (!s->held || !s->renew_at)
             continue;
         /* Busy with something else at its time: look again shortly rather than spin. */
@@ -641,12 +643,12 @@ uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
             next = at;
     }
     /* Queued while another exchange was under way: look again shortly. */
-    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
         if (caps.slots[node].acquire_queued && (next == 0 || now + HSX_CAP_RENEW_MIN_NS < next))
             next = now + HSX_CAP_RENEW_MIN_NS;
     }
     pthread_mutex_unlock(&caps.lock);
-    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
         if (print[node])
             fputs(lines[node], stderr);
     }
@@ -655,44 +657,37 @@ uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
 
 /* ---- the public API ----------------------------------------------------------------------- */
 
-static bool module_node(hsx_cap_module_t module, enum hsx_node *node)
+/* The node of a module capabilities are minted for. */
+static bool module_node(hsx_cap_module_t module, enum hsx_umod_index *node)
 {
-    for (int i = 0; i < HSX_NODE_COUNT; i++) {
-        if (hsx_node_module((enum hsx_node)i) == (uint32_t)module) {
-            *node = (enum hsx_node)i;
-            return true;
-        }
-    }
-    return false;
+    const struct hsx_umodule *m = hsx_umod_by_id((uint32_t)module);
+
+    if (!m || !(m->flags & HSX_UMOD_CAPS) || !(m->flags & HSX_UMOD_NODE))
+        return false;
+    *node = (enum hsx_umod_index)hsx_umod_index(m);
+    return true;
 }
 
-/* Rights and selector members the module has; anything else in a request is a mistake. */
-static bool valid_request(hsx_cap_module_t module, uint32_t rights,
-                          const union hsx_cap_selector *sel)
+/* The node's descriptor as a module's first use opens it (acquiring); or an HSX_HAL_* code. */
+static int node_fd(enum hsx_umod_index node)
 {
-    uint32_t allowed = HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT;
+    int fd = hsx_dev_open(node, hsx_cap_opened);
 
-    if (module == HSX_CAP_MODULE_GPIO)
-        allowed |= HSX_CAP_R_GPIO_IRQ;
-    if (rights & ~allowed)
-        return false;
-    if (sel->raw[1] || sel->raw[2] || sel->raw[3])
-        return false;
-    if (module == HSX_CAP_MODULE_TIMER)
-        return sel->timer.reserved == 0 && sel->timer.max_timers <= HSX_TIMER_DEFAULT_PER_OPEN;
-    return true;
+    if (fd == -ENOENT || fd == -ENODEV)
+        return hsx_fail_with(HSX_HAL_NO_DEVICE, -fd);
+    return fd < 0 ? hsx_fail_with_errno(fd) : fd;
 }
 
 HSX_API int hsx_cap_request(hsx_cap_module_t module, uint32_t rights,
                             const hsx_cap_selector_t *selector)
 {
     union hsx_cap_selector sel = {0};
-    enum hsx_node node;
+    enum hsx_umod_index node;
     struct hsx_cap_query q;
 
     if (selector)
         memcpy(&sel, selector, sizeof(sel));
-    if (!module_node(module, &node) || !valid_request(module, rights, &sel))
+    if (!module_node(module, &node) || !hsx_umod_request_valid(hsx_umodules[node], rights, &sel))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
 
     struct cap_slot *s = &caps.slots[node];
@@ -712,7 +707,7 @@ HSX_API int hsx_cap_request(hsx_cap_module_t module, uint32_t rights,
     unsigned int attempts = s->attempts;
     pthread_mutex_unlock(&caps.lock);
 
-    int fd = hsx_dev_fd(node);
+    int fd = node_fd(node);
     if (fd < 0)
         return fd;
 
@@ -743,7 +738,7 @@ HSX_API int hsx_cap_request(hsx_cap_module_t module, uint32_t rights,
 
 HSX_API int hsx_cap_drop(hsx_cap_module_t module)
 {
-    enum hsx_node node;
+    enum hsx_umod_index node;
 
     if (!module_node(module, &node))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
@@ -770,7 +765,7 @@ HSX_API int hsx_cap_drop(hsx_cap_module_t module)
     return HSX_HAL_OK;
 }
 
-static void fill_info_locked(enum hsx_node node, const struct hsx_cap_query *q,
+static void fill_info_locked(enum hsx_umod_index node, const struct hsx_cap_query *q,
                              hsx_cap_info_t *info)
 {
     const struct cap_slot *s = &caps.slots[node];
@@ -796,12 +791,12 @@ static void fill_info_locked(enum hsx_node node, const struct hsx_cap_query *q,
 
 HSX_API int hsx_cap_get(hsx_cap_module_t module, hsx_cap_info_t *info)
 {
-    enum hsx_node node;
+    enum hsx_umod_index node;
     struct hsx_cap_query q;
 
     if (!module_node(module, &node) || !info)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int fd = hsx_dev_fd(node);
+    int fd = node_fd(node);
     if (fd < 0)
         return fd;
     pthread_mutex_lock(&caps.lock);
@@ -822,12 +817,12 @@ HSX_API int hsx_cap_list(hsx_cap_info_t *info, size_t max)
     if (!info && max)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     pthread_mutex_lock(&caps.lock);
-    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
         struct cap_slot *s = &caps.slots[node];
         idle_or_not_waiting_locked(s); /* the kernel's answer either way */
-        if (s->fd < 0 || learn_locked((enum hsx_node)node, &q) < 0)
+        if (s->fd < 0 || learn_locked((enum hsx_umod_index)node, &q) < 0)
             continue;
-        fill_info_locked((enum hsx_node)node, &q, &entry);
+        fill_info_locked((enum hsx_umod_index)node, &q, &entry);
         if (entry.status != HSX_CAP_STATUS_HELD)
             continue;
         if ((size_t)count < max)
@@ -904,7 +899,7 @@ static void forget_slot(struct cap_slot *s, bool keep_decisions)
  */
 void hsx_cap_fork_child(void)
 {
-    for (int node = 0; node < HSX_NODE_COUNT; node++)
+    for (int node = 0; node < HSX_UMOD_COUNT; node++)
         forget_slot(&caps.slots[node], true);
     caps.callbacks_running = 0;
     pthread_cond_init(&caps.idle, NULL);
@@ -914,7 +909,7 @@ void hsx_cap_fork_child(void)
 void hsx_cap_fork_forget(void)
 {
     pthread_mutex_lock(&caps.lock);
-    struct cap_watch *watches = claim_watches_locked(HSX_NODE_COUNT);
+    struct cap_watch *watches = claim_watches_locked(HSX_UMOD_COUNT);
     pthread_mutex_unlock(&caps.lock);
     close_watches(watches);
 }
@@ -923,11 +918,11 @@ void hsx_cap_reset(void)
 {
     hsx_renew_stop();
     pthread_mutex_lock(&caps.lock);
-    for (int node = 0; node < HSX_NODE_COUNT; node++) {
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
         wait_idle_locked(&caps.slots[node]);
         forget_slot(&caps.slots[node], false);
     }
-    struct cap_watch *watches = claim_watches_locked(HSX_NODE_COUNT);
+    struct cap_watch *watches = claim_watches_locked(HSX_UMOD_COUNT);
     caps.callback = NULL;
     caps.user_data = NULL;
     pthread_mutex_unlock(&caps.lock);

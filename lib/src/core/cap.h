@@ -19,13 +19,13 @@
  * the module was dropped). Other threads wait for the node meanwhile, so
  * none of them is denied for coming too early.
  */
-void hsx_cap_opened(enum hsx_node node, int fd);
+void hsx_cap_opened(enum hsx_umod_index node, int fd);
 
 /*
  * Read before an operation and passed to hsx_cap_retry() if it fails: it
  * changes each time a capability is obtained for the node.
  */
-unsigned int hsx_cap_generation(enum hsx_node node);
+unsigned int hsx_cap_generation(enum hsx_umod_index node);
 
 /*
  * An operation on node failed with err (positive). Returns true when it is
@@ -34,14 +34,14 @@ unsigned int hsx_cap_generation(enum hsx_node node);
  * operation started, by another thread or now (within the rate limit).
  * Prints the one stderr line when the operation stays denied for want of one.
  */
-bool hsx_cap_retry(enum hsx_node node, int err, unsigned int generation);
+bool hsx_cap_retry(enum hsx_umod_index node, int err, unsigned int generation);
 
 /*
  * For HSX_A_MBOX_AUTH_FD: the node's file (already open) if a capability is
  * what authorizes it, acquiring one first if none is held (within the rate
  * limit); -1 if the file needs none.
  */
-int hsx_cap_auth_fd(enum hsx_node node);
+int hsx_cap_auth_fd(enum hsx_umod_index node);
 
 /*
  * For the renewal thread: renew every capability due at now (CLOCK_BOOTTIME,

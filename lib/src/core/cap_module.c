@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/module.h"
 #include "core/wire_attr.h"
+#include "modules.h"
 
 /* ID 0 names no capability and reason 0 no end: the event could say nothing. */
 static int fill(hsx_mailbox_event_t *event, uint64_t id, uint64_t object, uint32_t module,

@@ -8,10 +8,11 @@
  * capability. A failed open is not remembered, so a process that started
  * before hsx.ko was loaded can still use it later.
  *
- * Each node has a lock of its own, held while the node is opened and, if
- * its file needs one, a capability is acquired for it (a round trip to hsxd):
- * threads using that node wait for the outcome instead of being denied, and
- * threads using another node do not wait at all.
+ * Each node has a lock of its own, held while the node is opened and the
+ * opener's callback runs (access.c acquires a capability there, a round trip
+ * to hsxd): threads using that node wait for the outcome instead of being
+ * denied, and threads using another node do not wait at all. The nodes are
+ * the modules' (lib/src/modules.c); nothing here names one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,21 +23,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "core/cap.h"
 #include "core/device.h"
-#include "core/errors.h"
 #include "core/fork.h"
-#include "hsx_hal_types.h"
+#include "core/module.h"
 #include "hsx_uapi.h"
-
-static const struct {
-    const char *path;
-    const char *name;
-    uint32_t module;
-} node_info[HSX_NODE_COUNT] = {
-    [HSX_NODE_TIMER] = {HSX_DEV_TIMER, "timer", HSX_MODULE_TIMER},
-    [HSX_NODE_GPIO] = {HSX_DEV_GPIO, "gpio", HSX_MODULE_GPIO},
-};
 
 /*
  * fd is -1 until the node is opened. It is written under lock, and read
@@ -49,27 +39,16 @@ struct open_node {
     _Atomic int fd;
 };
 
-static struct open_node nodes[HSX_NODE_COUNT] = {
-    [0 ... HSX_NODE_COUNT - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1},
+static struct open_node nodes[HSX_UMOD_COUNT] = {
+    [0 ... HSX_UMOD_COUNT - 1] = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1},
 };
 static const char *dev_root = "/dev"; /* changed with every node's lock held */
 static _Atomic hsx_dev_ioctl_hook_t ioctl_hook;
 
-uint32_t hsx_node_module(enum hsx_node node)
-{
-    return node_info[node].module;
-}
-
-const char *hsx_node_name(enum hsx_node node)
-{
-    return node_info[node].name;
-}
-
-/* The node's descriptor, opening it on first use; -errno if it cannot be opened. */
-static int node_fd(enum hsx_node node)
+int hsx_dev_open(enum hsx_umod_index node, hsx_dev_opened_t opened)
 {
     struct open_node *n = &nodes[node];
-    char path[256];
+    char path[256], rel[64];
     int fd;
 
     hsx_fork_watch();
@@ -81,15 +60,19 @@ static int node_fd(enum hsx_node node)
         /* A fake kernel has no node: any file stands in, for a fake hsxd to receive. */
         if (atomic_load(&ioctl_hook))
             snprintf(path, sizeof(path), "/dev/null");
+        else if (hsx_umod_node_path(hsx_umodules[node], -1, rel, sizeof(rel)))
+            snprintf(path, sizeof(path), "%s/%s", dev_root, rel);
         else
-            snprintf(path, sizeof(path), "%s/%s", dev_root, node_info[node].path);
-        fd = open(path, O_RDWR | O_CLOEXEC);
+            fd = -ENODEV; /* no node of its own (the core's events) */
+        if (fd != -ENODEV)
+            fd = open(path, O_RDWR | O_CLOEXEC);
         if (fd < 0) {
-            fd = -errno;
+            fd = fd == -ENODEV ? fd : -errno;
             pthread_mutex_unlock(&n->lock);
             return fd;
         }
-        hsx_cap_opened(node, fd);
+        if (opened)
+            opened(node, fd);
         atomic_store_explicit(&n->fd, fd, memory_order_release);
     }
     fd = atomic_load_explicit(&n->fd, memory_order_relaxed);
@@ -97,33 +80,7 @@ static int node_fd(enum hsx_node node)
     return fd;
 }
 
-static int open_failure(int err)
-{
-    /* The node is missing: hsx.ko is not loaded (or udev has not made it yet). */
-    if (err == -ENOENT)
-        return hsx_fail_with(HSX_HAL_NO_DEVICE, ENOENT);
-    return hsx_fail_with_errno(err);
-}
-
-int hsx_dev_fd(enum hsx_node node)
-{
-    int fd = node_fd(node);
-
-    return fd < 0 ? open_failure(fd) : fd;
-}
-
-int hsx_dev_auth_fd(enum hsx_node node)
-{
-    int fd = node_fd(node);
-
-    if (fd < 0)
-        return -1;
-    /* Acquires the capability when one is needed; a file that needs none speaks for itself. */
-    int auth_fd = hsx_cap_auth_fd(node);
-    return auth_fd >= 0 ? auth_fd : fd;
-}
-
-int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *arg)
+int hsx_dev_raw_ioctl(enum hsx_umod_index node, int fd, unsigned long request, void *arg)
 {
     hsx_dev_ioctl_hook_t hook = atomic_load(&ioctl_hook);
     int ret;
@@ -134,45 +91,17 @@ int hsx_dev_raw_ioctl(enum hsx_node node, int fd, unsigned long request, void *a
     return ret < 0 ? -errno : ret;
 }
 
-/* What the ioctl returned (>= 0), or an HSX_HAL_* code. */
-static int node_ioctl(enum hsx_node node, unsigned long request, void *arg)
-{
-    int fd = node_fd(node);
-
-    if (fd < 0)
-        return open_failure(fd);
-    unsigned int generation = hsx_cap_generation(node);
-    int ret = hsx_dev_raw_ioctl(node, fd, request, arg);
-    /* A denied operation did nothing, so repeating it once is safe. */
-    if (ret < 0 && hsx_cap_retry(node, -ret, generation))
-        ret = hsx_dev_raw_ioctl(node, fd, request, arg);
-    return ret < 0 ? hsx_fail_with_errno(ret) : ret;
-}
-
-int hsx_dev_ioctl(enum hsx_node node, unsigned long request, void *arg)
-{
-    int ret = node_ioctl(node, request, arg);
-
-    return ret < 0 ? ret : HSX_HAL_OK;
-}
-
-int hsx_dev_ioctl_value(enum hsx_node node, unsigned long request, unsigned long arg)
-{
-    /* ioctl(2) passes its third argument on as a machine word, pointer or not. */
-    return node_ioctl(node, request, (void *)(uintptr_t)arg);
-}
-
 /* ---- fork --------------------------------------------------------------------------- */
 
 void hsx_dev_fork_prepare(void)
 {
-    for (int i = 0; i < HSX_NODE_COUNT; i++)
+    for (int i = 0; i < HSX_UMOD_COUNT; i++)
         pthread_mutex_lock(&nodes[i].lock);
 }
 
 void hsx_dev_fork_parent(void)
 {
-    for (int i = HSX_NODE_COUNT - 1; i >= 0; i--)
+    for (int i = HSX_UMOD_COUNT - 1; i >= 0; i--)
         pthread_mutex_unlock(&nodes[i].lock);
 }
 
@@ -184,7 +113,7 @@ void hsx_dev_fork_parent(void)
  */
 void hsx_dev_fork_child(void)
 {
-    for (int i = HSX_NODE_COUNT - 1; i >= 0; i--) {
+    for (int i = HSX_UMOD_COUNT - 1; i >= 0; i--) {
         if (nodes[i].fd >= 0)
             close(nodes[i].fd);
         nodes[i].fd = -1;
@@ -194,12 +123,10 @@ void hsx_dev_fork_child(void)
 
 /* ---- tests -------------------------------------------------------------------------- */
 
-static void reset_nodes(hsx_dev_ioctl_hook_t hook, const char *dir)
+void hsx_dev_rewind(hsx_dev_ioctl_hook_t hook, const char *dir)
 {
-    /* Capability state first: the renewal thread uses the descriptors closed below. */
-    hsx_cap_reset();
     hsx_dev_fork_prepare();
-    for (int i = 0; i < HSX_NODE_COUNT; i++) {
+    for (int i = 0; i < HSX_UMOD_COUNT; i++) {
         if (nodes[i].fd >= 0)
             close(nodes[i].fd);
         nodes[i].fd = -1;
@@ -209,15 +136,15 @@ static void reset_nodes(hsx_dev_ioctl_hook_t hook, const char *dir)
     hsx_dev_fork_parent();
 }
 
-void hsx_dev_set_ioctl_hook(hsx_dev_ioctl_hook_t hook)
+hsx_dev_ioctl_hook_t hsx_dev_ioctl_hook(void)
+{
+    return atomic_load(&ioctl_hook);
+}
+
+const char *hsx_dev_root(void)
 {
     pthread_mutex_lock(&nodes[0].lock);
     const char *dir = dev_root;
     pthread_mutex_unlock(&nodes[0].lock);
-    reset_nodes(hook, dir);
-}
-
-void hsx_dev_set_root(const char *dir)
-{
-    reset_nodes(atomic_load(&ioctl_hook), dir);
+    return dir;
 }

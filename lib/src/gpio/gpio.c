@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/access.h"
 #include "core/callback.h"
-#include "core/device.h"
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/fork.h"
@@ -123,6 +123,11 @@ int hsx_gpio_config_arg(uint8_t pin, const hsx_gpio_settings_t *s, struct hsx_gp
         (unsigned int)s->drive > HSX_GPIO_DRIVE_OPEN_SOURCE || s->initial_value > 1 ||
         s->debounce_us > HSX_GPIO_DEBOUNCE_MAX_US)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    /* Reserved words are a later release's features: not zero is asking for one. */
+    for (size_t i = 0; i < sizeof(s->reserved) / sizeof(s->reserved[0]); i++) {
+        if (s->reserved[i])
+            return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    }
     /* Drive and initial value are an output's; debouncing is an input's. */
     bool output = s->mode == HSX_GPIO_MODE_OUTPUT;
     if ((!output && (s->drive != HSX_GPIO_DRIVE_PUSH_PULL || s->initial_value != 0)) ||
@@ -150,7 +155,7 @@ HSX_API int hsx_gpio_configure(uint8_t pin, const hsx_gpio_settings_t *settings)
 
     if (ret != HSX_HAL_OK)
         return ret;
-    return hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_CONFIG, &arg);
+    return hsx_dev_ioctl(HSX_UMOD_GPIO, HSX_IOC_GPIO_CONFIG, &arg);
 }
 
 HSX_API int hsx_gpio_config(uint8_t pin, hsx_gpio_mode_t mode, hsx_gpio_pull_t pull)
@@ -166,7 +171,7 @@ HSX_API int hsx_gpio_read(uint8_t pin)
 {
     if (!valid_pin(pin))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_READ, HSX_GPIO_VALUE_ARG(pin, 0));
+    int ret = hsx_dev_ioctl_value(HSX_UMOD_GPIO, HSX_IOC_GPIO_READ, HSX_GPIO_VALUE_ARG(pin, 0));
     /* Not 0 or 1: an hsx.ko that breaks the uAPI's promise. */
     if (ret > 1)
         return hsx_fail_with(HSX_HAL_ERROR, ERANGE);
@@ -178,7 +183,7 @@ HSX_API int hsx_gpio_write(uint8_t pin, uint8_t value)
     if (!valid_pin(pin) || value > 1)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     int ret =
-        hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_WRITE, HSX_GPIO_VALUE_ARG(pin, value));
+        hsx_dev_ioctl_value(HSX_UMOD_GPIO, HSX_IOC_GPIO_WRITE, HSX_GPIO_VALUE_ARG(pin, value));
     return ret < 0 ? ret : HSX_HAL_OK;
 }
 
@@ -186,7 +191,7 @@ HSX_API int hsx_gpio_toggle(uint8_t pin)
 {
     if (!valid_pin(pin))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_dev_ioctl_value(HSX_NODE_GPIO, HSX_IOC_GPIO_TOGGLE, HSX_GPIO_VALUE_ARG(pin, 0));
+    int ret = hsx_dev_ioctl_value(HSX_UMOD_GPIO, HSX_IOC_GPIO_TOGGLE, HSX_GPIO_VALUE_ARG(pin, 0));
     return ret < 0 ? ret : HSX_HAL_OK;
 }
 
@@ -196,7 +201,7 @@ HSX_API int hsx_gpio_read_multi(uint64_t mask, uint64_t *values)
 
     if (mask == 0 || !values)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_READ_MULTI, &arg);
+    int ret = hsx_dev_ioctl(HSX_UMOD_GPIO, HSX_IOC_GPIO_READ_MULTI, &arg);
     if (ret == HSX_HAL_OK)
         *values = arg.values & mask;
     return ret;
@@ -208,7 +213,7 @@ HSX_API int hsx_gpio_write_multi(uint64_t mask, uint64_t values)
 
     if (mask == 0)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    return hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_WRITE_MULTI, &arg);
+    return hsx_dev_ioctl(HSX_UMOD_GPIO, HSX_IOC_GPIO_WRITE_MULTI, &arg);
 }
 
 /* ---- mapping -------------------------------------------------------------------- */
@@ -228,7 +233,7 @@ HSX_API int hsx_gpio_get_info(uint8_t pin, hsx_gpio_info_t *info)
 
     if (!valid_pin(pin) || !info)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_INFO, &arg);
+    int ret = hsx_dev_ioctl(HSX_UMOD_GPIO, HSX_IOC_GPIO_INFO, &arg);
     if (ret != HSX_HAL_OK)
         return ret;
     *info = (hsx_gpio_info_t){.pin = pin, .mapped = arg.mapped != 0};
@@ -343,7 +348,7 @@ static int subscribe_locked(uint8_t pin, hsx_mailbox_t **mailbox, struct closing
 
     snprintf(name, sizeof(name), HSX_MBOX_GPIO_FMT, pin);
     /* Listening needs HSX_CAP_R_GPIO_IRQ on the pin: the file that holds it says so. */
-    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_NODE_GPIO), &mb);
+    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_UMOD_GPIO), &mb);
     if (ret != HSX_HAL_OK)
         return ret;
     ret = hsx_object_table_add(&mailboxes, pin, mb);
@@ -404,7 +409,7 @@ HSX_API int hsx_gpio_set_interrupt(uint8_t pin, hsx_gpio_edge_t edge, bool enabl
             hsx_mailbox_unref(mb); /* the table keeps it, and only this lock's holder removes it */
     }
     if (ret == HSX_HAL_OK)
-        ret = hsx_dev_ioctl(HSX_NODE_GPIO, HSX_IOC_GPIO_SET_INTERRUPT, &arg);
+        ret = hsx_dev_ioctl(HSX_UMOD_GPIO, HSX_IOC_GPIO_SET_INTERRUPT, &arg);
     if (ret == HSX_HAL_OK)
         p->irq_enabled = enable;
     int err = hsx_hal_errno();

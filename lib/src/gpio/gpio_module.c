@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/module.h"
 #include "core/wire_attr.h"
+#include "modules.h"
 
 /* What hsx_gpio_event_t can represent; anything else is -EPROTO. */
 static int check_edge(uint32_t pin, uint32_t edge, uint32_t value)

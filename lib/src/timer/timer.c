@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/access.h"
 #include "core/callback.h"
-#include "core/device.h"
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/mailbox.h"
@@ -58,7 +58,7 @@ static int timer_ioctl(unsigned long request, uint32_t id)
 {
     struct hsx_timer_id arg = {.timer_id = id};
 
-    return hsx_dev_ioctl(HSX_NODE_TIMER, request, &arg);
+    return hsx_dev_ioctl(HSX_UMOD_TIMER, request, &arg);
 }
 
 void hsx_timer_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_timer_event_t *out)
@@ -103,7 +103,7 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
         .period_us = period_us,
         .flags = HSX_TIMER_F_STOPPED | (type == HSX_TIMER_ONE_SHOT ? HSX_TIMER_F_ONE_SHOT : 0),
     };
-    ret = hsx_dev_ioctl(HSX_NODE_TIMER, HSX_IOC_TIMER_CREATE, &req);
+    ret = hsx_dev_ioctl(HSX_UMOD_TIMER, HSX_IOC_TIMER_CREATE, &req);
     if (ret != HSX_HAL_OK)
         return timer_error(ret);
     if (req.timer_id == 0 || req.timer_id > HSX_TIMER_ID_MAX) {
@@ -118,7 +118,7 @@ HSX_API hsx_timer_t hsx_timer_create(uint32_t period_us, hsx_timer_type_t type)
      * A timer's mailbox admits its creator's uid: no capability is needed to
      * listen, but the node's file makes it a queue file.
      */
-    ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_NODE_TIMER), &mailbox);
+    ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_UMOD_TIMER), &mailbox);
     if (ret != HSX_HAL_OK)
         goto cancel;
     ret = hsx_object_table_add(&timers, id, mailbox);

@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "core/device.h"
+#include "core/access.h"
 #include "core/export.h"
 #include "hsx_timer.h"
 #include "hsx_uapi.h"
@@ -35,7 +35,7 @@ HSX_API uint64_t hsx_timer_get_tick(void)
 {
     struct hsx_timer_tick tick = {0};
 
-    if (hsx_dev_ioctl(HSX_NODE_TIMER, HSX_IOC_TIMER_GET_TICK, &tick) == HSX_HAL_OK)
+    if (hsx_dev_ioctl(HSX_UMOD_TIMER, HSX_IOC_TIMER_GET_TICK, &tick) == HSX_HAL_OK)
         return tick.tick_us;
     return monotonic_us();
 }
@@ -44,7 +44,7 @@ HSX_API uint32_t hsx_timer_get_freq(void)
 {
     struct hsx_timer_freq freq = {0};
 
-    if (hsx_dev_ioctl(HSX_NODE_TIMER, HSX_IOC_TIMER_GET_TICK_FREQ, &freq) == HSX_HAL_OK &&
+    if (hsx_dev_ioctl(HSX_UMOD_TIMER, HSX_IOC_TIMER_GET_TICK_FREQ, &freq) == HSX_HAL_OK &&
         freq.ticks_per_sec != 0)
         return freq.ticks_per_sec;
     return HSX_TIMER_TICK_FREQ;

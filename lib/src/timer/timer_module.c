@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/module.h"
 #include "core/wire_attr.h"
+#include "modules.h"
 
 static int decode_record(const void *record, hsx_mailbox_event_t *event)
 {
