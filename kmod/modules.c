@@ -6,6 +6,7 @@
  * module itself.
  */
 #include <linux/kobject.h>
+#include <linux/sysfs.h>
 
 #include "core.h"
 #include "gpio/gpio.h"
@@ -44,31 +45,53 @@ struct kobject *hsx_module_dir(const struct hsx_module *mod)
 	return hsx_module_dirs[hsx_module_slot(mod->id)];
 }
 
+/*
+ * The module's group goes first: its attributes read what exit tears down.
+ */
 void hsx_module_down(const struct hsx_module *mod)
 {
 	unsigned int slot = hsx_module_slot(mod->id);
 
+	if (mod->sysfs_group)
+		sysfs_remove_group(hsx_module_dirs[slot], mod->sysfs_group);
 	if (mod->exit)
 		mod->exit(mod);
-	hsx_sysfs_remove_dir(hsx_module_dirs[slot], mod->sysfs_group);
+	hsx_sysfs_remove_dir(hsx_module_dirs[slot], NULL);
 	hsx_module_dirs[slot] = NULL;
 }
 
-/* The module's /sys/hal directory, then the module. */
+/*
+ * The module's /sys/hal directory (for its instances and entries), the
+ * module, then its attributes: they may read anything init sets up, so
+ * user space sees them only once init succeeded.
+ */
 int hsx_module_up(const struct hsx_module *mod)
 {
 	unsigned int slot = hsx_module_slot(mod->id);
+	struct kobject *dir;
 	int ret;
 
-	hsx_module_dirs[slot] = hsx_sysfs_add_dir(mod->name, mod->sysfs_group);
-	if (!hsx_module_dirs[slot])
+	dir = hsx_sysfs_add_dir(mod->name, NULL);
+	if (!dir)
 		return -ENOMEM;
+	hsx_module_dirs[slot] = dir;
 	ret = mod->init ? mod->init(mod) : 0;
-	if (ret) {
-		hsx_sysfs_remove_dir(hsx_module_dirs[slot], mod->sysfs_group);
-		hsx_module_dirs[slot] = NULL;
-		pr_err("module %s: init failed: %d\n", mod->name, ret);
+	if (ret)
+		goto err_dir;
+	if (mod->sysfs_group) {
+		ret = sysfs_create_group(dir, mod->sysfs_group);
+		if (ret) {
+			if (mod->exit)
+				mod->exit(mod);
+			goto err_dir;
+		}
 	}
+	return 0;
+
+err_dir:
+	hsx_sysfs_remove_dir(dir, NULL);
+	hsx_module_dirs[slot] = NULL;
+	pr_err("module %s: init failed: %d\n", mod->name, ret);
 	return ret;
 }
 

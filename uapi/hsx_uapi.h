@@ -59,8 +59,10 @@
  * HSX_CMD_MBOX_GET (NLM_F_REQUEST | NLM_F_DUMP)
  *	out: one message per mailbox with HSX_A_MBOX_ID, HSX_A_MBOX_NAME,
  *	     HSX_A_MBOX_SUBSCRIBERS, HSX_A_MBOX_SEQ, HSX_A_MBOX_EVENTS,
- *	     HSX_A_MBOX_DROPS. A dump interrupted by a change is flagged with
- *	     NLM_F_DUMP_INTR; retry it.
+ *	     HSX_A_MBOX_DROPS: every mailbox for a sender with CAP_SYS_ADMIN,
+ *	     else only those a subscription of the sender's user listens to
+ *	     (on any socket or queue file). A dump interrupted by a change is
+ *	     flagged with NLM_F_DUMP_INTR; retry it.
  *
  * HSX_CMD_MBOX_EVENT (kernel to subscriber)
  *	One event per message: HSX_A_MBOX_ID (as returned by the open),
@@ -97,6 +99,7 @@
 #define HSX_MODULE_FRAM		0x13
 #define HSX_MODULE_FS		0x14
 #define HSX_MODULE_GPIO		0x15
+#define HSX_MODULE_TEST		0x1e	/* reserved for test-only modules (kmod/tests/) */
 #define HSX_MODULE_CORE		0x1f
 #define HSX_MODULE_FIRST	HSX_MODULE_UART
 

@@ -103,8 +103,9 @@ struct hsx_cap_ops {
  * @n_ops: size of @ops
  * @node_mode: mode of /dev/hsx/<name>, which serves the module and the
  *	core; 0 for none (a module of instances only)
- * @sysfs_group: the attributes of /sys/hal/<name>, made before @init and
- *	removed after @exit (optional); hsx_module_dir() is the directory
+ * @sysfs_group: the attributes of /sys/hal/<name>, shown once @init
+ *	succeeded and removed before @exit (optional); the directory itself,
+ *	hsx_module_dir(), exists from before @init to after @exit
  * @cap: what its capabilities mean; NULL for a module without any
  * @init: bring the module up, at load, in hsx_modules[] order (optional)
  * @exit: take it down, every client gone, in reverse order (optional)
@@ -112,9 +113,15 @@ struct hsx_cap_ops {
  * @release: tear it down; must leave nothing running for this client
  * @cap_ended: the client's capability for this module ended: stop what it
  *	started under it (optional). Called with no operation under it running.
- * @instance_gone: an instance is being removed, no operation on it runs and
- *	none will: stop what the module does for it (optional). Its files stay
- *	open until closed and get -ENODEV.
+ * @instance_unplug: an instance is being removed: from now on its
+ *	operations fail with -ENODEV; wake those of the module's that sleep
+ *	(a blocked read) so they see it (optional). May not sleep on them.
+ * @instance_gone: no operation of the module on the instance runs and none
+ *	will, its directory is gone: stop what the module does for it
+ *	(optional). Its files stay open until closed; @release and @cap_ended
+ *	still run for them and must expect the instance gone.
+ * @instance_release: the instance's last reference went (its last file
+ *	closed): free inst->priv (optional)
  */
 struct hsx_module {
 	u8 id;
@@ -129,7 +136,9 @@ struct hsx_module {
 	int (*open)(struct hsx_client *client);
 	void (*release)(struct hsx_client *client);
 	void (*cap_ended)(struct hsx_client *client);
+	void (*instance_unplug)(struct hsx_instance *inst);
 	void (*instance_gone)(struct hsx_instance *inst);
+	void (*instance_release)(struct hsx_instance *inst);
 };
 
 /*

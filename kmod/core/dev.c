@@ -126,7 +126,7 @@ struct hsx_client *hsx_client_create(const struct hsx_node *node, struct hsx_ins
 {
 	const struct hsx_module *const *mod;
 	struct hsx_client *client;
-	int ret;
+	int idx, ret;
 
 	if (node->admin && !privileged)
 		return ERR_PTR(-EPERM);
@@ -148,15 +148,19 @@ struct hsx_client *hsx_client_create(const struct hsx_node *node, struct hsx_ins
 			goto err_free;
 	}
 
-	for (mod = node->modules; *mod; mod++) {
+	/* An instance removed meanwhile: its module's open must not see it. */
+	idx = srcu_read_lock(&hsx_instance_srcu);
+	ret = inst && hsx_instance_gone(inst) ? -ENODEV : 0;
+	for (mod = node->modules; !ret && *mod; mod++) {
 		if (!(*mod)->open)
 			continue;
 		ret = (*mod)->open(client);
-		if (ret) {
+		if (ret)
 			hsx_client_release_modules(client, mod);
-			goto err_free;
-		}
 	}
+	srcu_read_unlock(&hsx_instance_srcu, idx);
+	if (ret)
+		goto err_free;
 	return client;
 
 err_free:
@@ -337,17 +341,24 @@ err_region:
 	return ret;
 }
 
-/* User-facing: the nodes come last at load, and go first at unload. */
+static void hsx_dev_static_nodes_destroy(void)
+{
+	unsigned int i;
+
+	/* Destroying a node that was never made is a no-op. */
+	for (i = 0; i < HSX_DEV_STATIC_MINORS; i++)
+		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
+}
+
+/*
+ * User-facing: the nodes come last at load, and go first at unload. The
+ * cdev last of all: until then an open of a node finds nothing (ENXIO), so
+ * no file can be open when a failure here unwinds the load.
+ */
 int hsx_dev_nodes_init(void)
 {
 	unsigned int i;
 	int ret;
-
-	cdev_init(&hsx_cdev, &hsx_fops);
-	hsx_cdev.owner = THIS_MODULE;
-	ret = cdev_add(&hsx_cdev, hsx_devt, HSX_DEV_MINORS);
-	if (ret)
-		return ret;
 
 	for (i = 0; i < HSX_DEV_STATIC_MINORS; i++) {
 		struct device *dev;
@@ -357,25 +368,23 @@ int hsx_dev_nodes_init(void)
 		dev = device_create(hsx_class, NULL, MKDEV(MAJOR(hsx_devt), i), NULL,
 				    "%s", hsx_nodes[i].name);
 		if (IS_ERR(dev)) {
-			ret = PTR_ERR(dev);
-			goto err_devices;
+			hsx_dev_static_nodes_destroy();
+			return PTR_ERR(dev);
 		}
 	}
-	return 0;
 
-err_devices:
-	hsx_dev_nodes_exit();
+	cdev_init(&hsx_cdev, &hsx_fops);
+	hsx_cdev.owner = THIS_MODULE;
+	ret = cdev_add(&hsx_cdev, hsx_devt, HSX_DEV_MINORS);
+	if (ret)
+		hsx_dev_static_nodes_destroy();
 	return ret;
 }
 
 void hsx_dev_nodes_exit(void)
 {
-	unsigned int i;
-
-	/* Destroying a node that was never made is a no-op. */
-	for (i = 0; i < HSX_DEV_STATIC_MINORS; i++)
-		device_destroy(hsx_class, MKDEV(MAJOR(hsx_devt), i));
 	cdev_del(&hsx_cdev);
+	hsx_dev_static_nodes_destroy();
 }
 
 void hsx_dev_exit(void)

@@ -103,8 +103,13 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg
 		memset(buf, 0, size);
 	}
 
-	if (client->inst) {
-		/* The instance may go at any time: its removal waits for this. */
+	if (client->inst && HSX_IOC_NR_MODULE(_IOC_NR(cmd)) == client->inst->mod->id) {
+		/*
+		 * The instance may go at any time: its removal waits for this.
+		 * Only the module's own functions: the core's (capabilities,
+		 * MBOX_OPEN) never touch the instance, and its removal must
+		 * not wait for a capability's end to finish.
+		 */
 		int idx = srcu_read_lock(&hsx_instance_srcu);
 
 		ret = hsx_instance_gone(client->inst) ? -ENODEV :

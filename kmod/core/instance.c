@@ -23,9 +23,11 @@
 
 struct srcu_struct hsx_instance_srcu;
 
-/* Guards the minors and the instances they name, and every ->gone write. */
+/* Guards the minors, the list, and every ->gone write. */
 static DEFINE_MUTEX(hsx_instance_mutex);
 static DEFINE_XARRAY_ALLOC(hsx_instance_by_minor);
+static u32 hsx_instance_next_minor;
+static LIST_HEAD(hsx_instances);
 static unsigned int hsx_instance_count;
 
 static void hsx_instance_dir_release(struct kobject *kobj)
@@ -49,7 +51,11 @@ struct hsx_instance *hsx_instance_of_dir(struct kobject *kobj)
 
 static void hsx_instance_release(struct kref *ref)
 {
-	kfree(container_of(ref, struct hsx_instance, ref));
+	struct hsx_instance *inst = container_of(ref, struct hsx_instance, ref);
+
+	if (inst->mod->instance_release)
+		inst->mod->instance_release(inst);
+	kfree(inst);
 }
 
 void hsx_instance_put(struct hsx_instance *inst)
@@ -124,7 +130,6 @@ struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int
 				      void *priv)
 {
 	struct hsx_instance *inst, *other;
-	unsigned long minor;
 	int ret;
 
 	if (index >= HSX_INSTANCE_MAX_INDEX)
@@ -139,8 +144,9 @@ struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int
 	kref_init(&inst->ref);
 
 	mutex_lock(&hsx_instance_mutex);
+	/* The list, not the minors: an instance being removed keeps its name. */
 	ret = -EEXIST;
-	xa_for_each(&hsx_instance_by_minor, minor, other)
+	list_for_each_entry(other, &hsx_instances, node)
 		if (other->mod == mod && other->index == index)
 			goto err_unlock;
 	ret = -ENOSPC;
@@ -149,17 +155,23 @@ struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int
 	ret = hsx_instance_add_dir(inst, group);
 	if (ret)
 		goto err_unlock;
-	ret = xa_alloc(&hsx_instance_by_minor, &inst->minor, inst,
-		       XA_LIMIT(HSX_DEV_INSTANCE_MINOR_FIRST,
-				HSX_DEV_INSTANCE_MINOR_FIRST + HSX_INSTANCE_MAX - 1),
-		       GFP_KERNEL);
-	if (ret) {
+	/*
+	 * Cyclic: a minor is not handed to the next instance at once, so a
+	 * stale inode or O_PATH descriptor of a removed node rarely reaches
+	 * a new instance (whose node may have another mode).
+	 */
+	ret = xa_alloc_cyclic(&hsx_instance_by_minor, &inst->minor, inst,
+			      XA_LIMIT(HSX_DEV_INSTANCE_MINOR_FIRST,
+				       HSX_DEV_INSTANCE_MINOR_FIRST + HSX_INSTANCE_MAX - 1),
+			      &hsx_instance_next_minor, GFP_KERNEL);
+	if (ret < 0) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_dir;
 	}
 	ret = hsx_dev_node_add(inst->minor, inst, "%s%u", mod->name, index);
 	if (ret)
 		goto err_minor;
+	list_add_tail(&inst->node, &hsx_instances);
 	hsx_instance_count++;
 	mutex_unlock(&hsx_instance_mutex);
 	return inst;
@@ -178,11 +190,14 @@ err_unlock:
  * hsx_instance_remove - the instance's device went away, or its binding ended
  * @inst: from hsx_instance_add(); the caller's reference goes
  *
- * When this returns, no operation on @inst runs or will, the module's
- * instance_gone has run, and its node and directory are gone. Files still
- * open on it get -ENODEV from every operation.
+ * In order: the node goes (no new open), the instance is marked gone (every
+ * operation from now on fails with -ENODEV), the module's instance_unplug
+ * wakes its sleeping operations, the operations in flight are waited for,
+ * the directory goes, then the module's instance_gone. Files still open
+ * keep the memory until they close.
  *
- * Context: process, not from an operation on an instance (it waits for them).
+ * Context: process; not from an operation of the instance's module, and not
+ * holding a lock that one takes (this waits for them).
  */
 void hsx_instance_remove(struct hsx_instance *inst)
 {
@@ -190,13 +205,19 @@ void hsx_instance_remove(struct hsx_instance *inst)
 	mutex_lock(&hsx_instance_mutex);
 	xa_erase(&hsx_instance_by_minor, inst->minor);
 	WRITE_ONCE(inst->gone, true);
-	hsx_instance_count--;
 	mutex_unlock(&hsx_instance_mutex);
 
+	if (inst->mod->instance_unplug)
+		inst->mod->instance_unplug(inst);
 	synchronize_srcu(&hsx_instance_srcu);
+	hsx_instance_remove_dir(inst);
 	if (inst->mod->instance_gone)
 		inst->mod->instance_gone(inst);
-	hsx_instance_remove_dir(inst);
+
+	mutex_lock(&hsx_instance_mutex);
+	list_del(&inst->node);
+	hsx_instance_count--;
+	mutex_unlock(&hsx_instance_mutex);
 	hsx_instance_put(inst);
 }
 
@@ -208,7 +229,7 @@ int hsx_instance_init(void)
 /* Context: every instance was removed by its module's exit. */
 void hsx_instance_exit(void)
 {
-	WARN_ON(!xa_empty(&hsx_instance_by_minor));
+	WARN_ON(!xa_empty(&hsx_instance_by_minor) || !list_empty(&hsx_instances));
 	srcu_barrier(&hsx_instance_srcu);
 	cleanup_srcu_struct(&hsx_instance_srcu);
 }

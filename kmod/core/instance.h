@@ -10,6 +10,7 @@
 #include <linux/compiler.h>
 #include <linux/kobject.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/srcu.h>
 #include <linux/types.h>
 
@@ -41,6 +42,8 @@ struct hsx_instance_dir {
  * @ref: the creator's (dropped by hsx_instance_remove()), one per open file
  * @minor: its node's minor
  * @dir: /sys/hal/<name>/<n>
+ * @node: in the list of instances, which reserves <name><n> from its
+ *	creation to the end of its removal
  */
 struct hsx_instance {
 	const struct hsx_module *mod;
@@ -51,6 +54,7 @@ struct hsx_instance {
 	struct kref ref;
 	unsigned int minor;
 	struct hsx_instance_dir *dir;
+	struct list_head node;
 };
 
 /* Read side of every operation on an instance: removal waits for them. */

@@ -65,28 +65,82 @@ struct hsx_instance *hsx_dummy_add(unsigned int index, struct hsx_dummy_dev *dev
 	return hsx_instance_add(&hsx_dummy_module, index, 0666, &hsx_dummy_instance_group, dev);
 }
 
+void (*hsx_dummy_gone_hook)(struct hsx_instance *inst);
+atomic_t hsx_dummy_releases = ATOMIC_INIT(0);
+
 static void hsx_dummy_instance_gone(struct hsx_instance *inst)
 {
 	struct hsx_dummy_dev *dev = inst->priv;
 
 	WRITE_ONCE(dev->alive, false);
+	dev->dir_at_gone = inst->dir;
+	if (hsx_dummy_gone_hook)
+		hsx_dummy_gone_hook(inst);
+}
+
+/* The last file closed: priv is nobody's any more. */
+static void hsx_dummy_instance_release(struct hsx_instance *inst)
+{
+	struct hsx_dummy_dev *dev = inst->priv;
+
+	atomic_inc(&hsx_dummy_releases);
+	if (dev->allocated)
+		kfree(dev);
 }
 
 /* ---- debugfs: instances on demand -------------------------------------- */
 
-struct hsx_dummy_slot {
-	struct hsx_instance *inst;
-	struct hsx_dummy_dev dev;
-};
-
+/*
+ * The instances made through debugfs, by index. The lock guards the table
+ * only: an instance is removed outside it, as a module must never hold a
+ * lock its operations take while hsx_instance_remove() waits for them.
+ */
 static DEFINE_MUTEX(hsx_dummy_lock);
-static struct hsx_dummy_slot *hsx_dummy_slots;	/* HSX_INSTANCE_MAX_INDEX of them */
+static struct hsx_instance **hsx_dummy_slots;	/* HSX_INSTANCE_MAX_INDEX of them */
 static struct dentry *hsx_dummy_debugfs;
+
+static int hsx_dummy_debugfs_add(unsigned int index)
+{
+	struct hsx_dummy_dev *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	struct hsx_instance *inst;
+	int ret = 0;
+
+	if (!dev)
+		return -ENOMEM;
+	dev->allocated = true;
+	mutex_lock(&hsx_dummy_lock);
+	if (hsx_dummy_slots[index]) {
+		ret = -EEXIST;
+	} else {
+		inst = hsx_dummy_add(index, dev);
+		if (IS_ERR(inst))
+			ret = PTR_ERR(inst);	/* EEXIST too: one being removed */
+		else
+			hsx_dummy_slots[index] = inst;
+	}
+	mutex_unlock(&hsx_dummy_lock);
+	if (ret)
+		kfree(dev);	/* never an instance's: nobody else has it */
+	return ret;
+}
+
+static int hsx_dummy_debugfs_remove(unsigned int index)
+{
+	struct hsx_instance *inst;
+
+	mutex_lock(&hsx_dummy_lock);
+	inst = hsx_dummy_slots[index];
+	hsx_dummy_slots[index] = NULL;
+	mutex_unlock(&hsx_dummy_lock);
+	if (!inst)
+		return -ENOENT;
+	hsx_instance_remove(inst);
+	return 0;
+}
 
 static ssize_t hsx_dummy_write(struct file *file, const char __user *ubuf, size_t len,
 			       loff_t *ppos, bool add)
 {
-	struct hsx_dummy_slot *slot;
 	unsigned int index;
 	int ret;
 
@@ -95,23 +149,7 @@ static ssize_t hsx_dummy_write(struct file *file, const char __user *ubuf, size_
 		return ret;
 	if (index >= HSX_INSTANCE_MAX_INDEX)
 		return -EINVAL;
-	slot = &hsx_dummy_slots[index];
-	mutex_lock(&hsx_dummy_lock);
-	if (add && slot->inst) {
-		ret = -EEXIST;
-	} else if (add) {
-		memset(&slot->dev, 0, sizeof(slot->dev));
-		slot->inst = hsx_dummy_add(index, &slot->dev);
-		ret = PTR_ERR_OR_ZERO(slot->inst);
-		if (ret)
-			slot->inst = NULL;
-	} else if (!slot->inst) {
-		ret = -ENOENT;
-	} else {
-		hsx_instance_remove(slot->inst);
-		slot->inst = NULL;
-	}
-	mutex_unlock(&hsx_dummy_lock);
+	ret = add ? hsx_dummy_debugfs_add(index) : hsx_dummy_debugfs_remove(index);
 	return ret ? ret : len;
 }
 
@@ -155,8 +193,8 @@ static void hsx_dummy_exit(const struct hsx_module *mod)
 
 	debugfs_remove_recursive(hsx_dummy_debugfs);
 	for (i = 0; i < HSX_INSTANCE_MAX_INDEX; i++)
-		if (hsx_dummy_slots[i].inst)
-			hsx_instance_remove(hsx_dummy_slots[i].inst);
+		if (hsx_dummy_slots[i])
+			hsx_instance_remove(hsx_dummy_slots[i]);
 	kfree(hsx_dummy_slots);
 	hsx_dummy_slots = NULL;
 }
@@ -198,4 +236,5 @@ const struct hsx_module hsx_dummy_module = {
 	.init = hsx_dummy_init,
 	.exit = hsx_dummy_exit,
 	.instance_gone = hsx_dummy_instance_gone,
+	.instance_release = hsx_dummy_instance_release,
 };

@@ -7,7 +7,9 @@
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/kernfs.h>
 #include <linux/kthread.h>
+#include <linux/sysfs.h>
 
 #include "../core/cap.h"
 #include "../core/core.h"
@@ -35,6 +37,7 @@ static void instance_add_names_and_refuses(struct kunit *test)
 {
 	struct hsx_dummy_dev a = {}, b = {};
 	struct hsx_instance *ia, *ib, *got;
+	unsigned int minor;
 
 	ia = hsx_dummy_add(0, &a);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ia);
@@ -51,8 +54,9 @@ static void instance_add_names_and_refuses(struct kunit *test)
 		hsx_instance_put(got);
 	KUNIT_EXPECT_PTR_EQ(test, hsx_instance_of_dir(&ib->dir->kobj), ib);
 
-	hsx_instance_remove(ib);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_instance_get_by_minor(ib->minor)), (long)-ENODEV);
+	minor = ib->minor;
+	hsx_instance_remove(ib);	/* the last reference: ib is freed */
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_instance_get_by_minor(minor)), (long)-ENODEV);
 	/* Its index is free again. */
 	ib = hsx_dummy_add(3, &b);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ib);
@@ -160,6 +164,111 @@ static void instance_removed_under_load(struct kunit *test)
 	}
 }
 
+/*
+ * What a module may rely on when an instance goes: its directory is gone
+ * before instance_gone (no attribute reads priv after it); its name stays
+ * taken until the removal is over; a file opened just before the removal
+ * gets no module open on a gone instance; instance_release runs when the
+ * last file closes, not before.
+ */
+static int gone_hook_add_ret;
+static struct hsx_dummy_dev gone_hook_dev;
+
+static void try_readd(struct hsx_instance *inst)
+{
+	struct hsx_instance *again = hsx_dummy_add(inst->index, &gone_hook_dev);
+
+	gone_hook_add_ret = PTR_ERR_OR_ZERO(again);
+	if (!IS_ERR(again))
+		hsx_instance_remove(again);
+}
+
+static void instance_removal_keeps_its_promises(struct kunit *test)
+{
+	struct hsx_dummy_dev dev = {};
+	struct hsx_instance *inst = hsx_dummy_add(4, &dev), *ref;
+	const struct hsx_node *node;
+	struct hsx_client *client;
+	unsigned int minor;
+	int releases;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, inst);
+	node = hsx_dev_instance_node(inst);
+	minor = inst->minor;
+	client = open_instance(test, inst);
+	/* An open that found the node, and has not made its client yet. */
+	ref = hsx_instance_get_by_minor(minor);
+	KUNIT_ASSERT_PTR_EQ(test, ref, inst);
+
+	releases = atomic_read(&hsx_dummy_releases);
+	hsx_dummy_gone_hook = try_readd;
+	hsx_instance_remove(inst);
+	hsx_dummy_gone_hook = NULL;
+	KUNIT_EXPECT_FALSE(test, dev.dir_at_gone);
+	KUNIT_EXPECT_EQ(test, gone_hook_add_ret, -EEXIST);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(hsx_client_create(node, ref, true, false)), (long)-ENODEV);
+	hsx_instance_put(ref);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hsx_dummy_releases), releases);
+	hsx_client_destroy(client);
+	KUNIT_EXPECT_EQ(test, atomic_read(&hsx_dummy_releases), releases + 1);
+
+	/* A new instance of the name gets another minor than the old one's. */
+	inst = hsx_dummy_add(4, &dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, inst);
+	KUNIT_EXPECT_NE(test, inst->minor, minor);
+	hsx_instance_remove(inst);
+}
+
+/* A module's attributes appear once its init succeeded, and go before its exit. */
+static int probe_attr_seen_in_init;
+static int probe_attr_seen_in_exit;
+
+static ssize_t probe_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "1\n");
+}
+
+static struct kobj_attribute probe_attr = __ATTR_RO(probe);
+static struct attribute *probe_attrs[] = { &probe_attr.attr, NULL };
+static const struct attribute_group probe_group = { .attrs = probe_attrs };
+
+static bool probe_attr_exists(const struct hsx_module *mod)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(hsx_module_dir(mod)->sd, "probe");
+
+	kernfs_put(kn);
+	return kn;
+}
+
+static int probe_init(const struct hsx_module *mod)
+{
+	probe_attr_seen_in_init = probe_attr_exists(mod);
+	return 0;
+}
+
+static void probe_exit(const struct hsx_module *mod)
+{
+	probe_attr_seen_in_exit = probe_attr_exists(mod);
+}
+
+static const struct hsx_module probe_module = {
+	.id = HSX_MODULE_DUMMY - 1,
+	.name = "probe",
+	.sysfs_group = &probe_group,
+	.init = probe_init,
+	.exit = probe_exit,
+};
+
+static void module_attributes_follow_init_and_exit(struct kunit *test)
+{
+	KUNIT_ASSERT_EQ(test, hsx_module_up(&probe_module), 0);
+	KUNIT_EXPECT_FALSE(test, probe_attr_seen_in_init);
+	KUNIT_EXPECT_TRUE(test, probe_attr_exists(&probe_module));
+	hsx_module_down(&probe_module);
+	KUNIT_EXPECT_FALSE(test, probe_attr_seen_in_exit);
+}
+
 /* The module's own node has no device behind it: its functions say so. */
 static void module_node_without_instance(struct kunit *test)
 {
@@ -221,6 +330,8 @@ static struct kunit_case hsx_instance_cases[] = {
 	KUNIT_CASE(instance_files_route_to_their_instance),
 	KUNIT_CASE(instance_removed_under_load),
 	KUNIT_CASE(module_node_without_instance),
+	KUNIT_CASE(instance_removal_keeps_its_promises),
+	KUNIT_CASE(module_attributes_follow_init_and_exit),
 	{}
 };
 

@@ -240,7 +240,6 @@ static void hsx_timer_release(struct kobject *kobj)
 {
 	struct hsx_timer *t = to_hsx_timer(kobj);
 
-	hsx_cap_quota_uncharge(t->quota);	/* one never published */
 	kfree(t);
 }
 
@@ -358,6 +357,9 @@ err_mbox:
 err_erase:
 	xa_erase(&hsx_timers, t->id);
 err_unlock:
+	/* Now, not at release: a later create must find the place free. */
+	hsx_cap_quota_uncharge(t->quota);
+	t->quota = NULL;
 	mutex_unlock(&hsx_timers_lock);
 	kobject_put(&t->kobj);
 	return ret;

@@ -23,7 +23,7 @@
 #include "hsx_uapi.h"
 
 /* The test module's numbers (kmod/tests/dummy.h). */
-#define HSX_MODULE_DUMMY 0x1e
+#define HSX_MODULE_DUMMY HSX_MODULE_TEST
 #define HSX_IOC_DUMMY_PING _IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_DUMMY, 0))
 #define DUMMY_CTL "/sys/kernel/debug/hsx_dummy"
 
@@ -231,6 +231,31 @@ static void capabilities_cover_instances(void **state)
     dummy_ctl("remove", 6);
 }
 
+/* hsxctl status prints what /sys/hal has: a module it was never told of too. */
+static void hsxctl_status_shows_a_new_module(void **state)
+{
+    (void)state;
+    NEED_DUMMY();
+    char line[256];
+    int seen_module = 0, seen_json = 0;
+    FILE *out;
+
+    dummy_ctl("add", 2);
+    out = popen("hsxctl status 2>&1", "r");
+    assert_non_null(out);
+    while (fgets(line, sizeof(line), out))
+        seen_module |= strncmp(line, "/sys/hal/dummy\n", 15) == 0;
+    assert_int_equal(pclose(out), 0);
+    out = popen("hsxctl status --json 2>&1", "r");
+    assert_non_null(out);
+    while (fgets(line, sizeof(line), out))
+        seen_json |= strstr(line, "\"dummy\"") != NULL;
+    assert_int_equal(pclose(out), 0);
+    dummy_ctl("remove", 2);
+    assert_true(seen_module);
+    assert_true(seen_json);
+}
+
 /* Bad requests to the control files are refused, and change nothing. */
 static void bad_instance_requests_are_refused(void **state)
 {
@@ -260,6 +285,7 @@ int main(void)
         cmocka_unit_test(an_instance_has_a_node_and_a_directory),
         cmocka_unit_test(removal_under_load_is_enodev_and_nothing_else),
         cmocka_unit_test(capabilities_cover_instances),
+        cmocka_unit_test(hsxctl_status_shows_a_new_module),
         cmocka_unit_test(bad_instance_requests_are_refused),
     };
 
