@@ -216,13 +216,15 @@ static ssize_t events_dropped_show(struct kobject *kobj, struct kobj_attribute *
 	return sysfs_emit(buf, "%llu\n", hsx_mbox_drops(to_hsx_timer(kobj)->mbox));
 }
 
-static struct kobj_attribute hsx_timer_attr_period_us = __ATTR_RO(period_us);
-static struct kobj_attribute hsx_timer_attr_one_shot = __ATTR_RO(one_shot);
-static struct kobj_attribute hsx_timer_attr_armed = __ATTR_RO(armed);
-static struct kobj_attribute hsx_timer_attr_expirations = __ATTR_RO(expirations);
-static struct kobj_attribute hsx_timer_attr_overruns = __ATTR_RO(overruns);
-static struct kobj_attribute hsx_timer_attr_owner_pid = __ATTR_RO(owner_pid);
-static struct kobj_attribute hsx_timer_attr_events_dropped = __ATTR_RO(events_dropped);
+/* A timer is its owner's: what it does and who owns it is root's to read. */
+static struct kobj_attribute hsx_timer_attr_period_us = __ATTR_RO_MODE(period_us, 0400);
+static struct kobj_attribute hsx_timer_attr_one_shot = __ATTR_RO_MODE(one_shot, 0400);
+static struct kobj_attribute hsx_timer_attr_armed = __ATTR_RO_MODE(armed, 0400);
+static struct kobj_attribute hsx_timer_attr_expirations = __ATTR_RO_MODE(expirations, 0400);
+static struct kobj_attribute hsx_timer_attr_overruns = __ATTR_RO_MODE(overruns, 0400);
+static struct kobj_attribute hsx_timer_attr_owner_pid = __ATTR_RO_MODE(owner_pid, 0400);
+static struct kobj_attribute hsx_timer_attr_events_dropped =
+	__ATTR_RO_MODE(events_dropped, 0400);
 
 static struct attribute *hsx_timer_attrs[] = {
 	&hsx_timer_attr_period_us.attr,

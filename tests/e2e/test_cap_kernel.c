@@ -507,14 +507,21 @@ static void derived_quotas_are_shared(void **state)
                      0);
 }
 
-/* A pin's value and edge counts are its user's data: not for other users. */
+/*
+ * A pin's value and edge counts, a timer's period, counts and owner: one
+ * application's data, not for other users.
+ */
 static void gpio_data_in_sysfs_is_root_only(void **state)
 {
     static const char *const private_files[] = {"value", "interrupts", "drops"};
+    static const char *const timer_files[] = {
+        "period_us", "one_shot", "armed", "expirations", "overruns", "owner_pid", "events_dropped"};
+    int timer_fd = e2e_open_node("timer"), t = timer_create_op(timer_fd);
     unsigned int i;
     pid_t pid;
 
     (void)state;
+    assert_true(t > 0);
     pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -526,11 +533,18 @@ static void gpio_data_in_sysfs_is_root_only(void **state)
             errno = 0;
             CHILD_CHECK(open(path, O_RDONLY | O_CLOEXEC) == -1 && errno == EACCES);
         }
+        for (i = 0; i < sizeof(timer_files) / sizeof(timer_files[0]); i++) {
+            snprintf(path, sizeof(path), "/sys/hal/timer/%d/%s", t, timer_files[i]);
+            errno = 0;
+            CHILD_CHECK(open(path, O_RDONLY | O_CLOEXEC) == -1 && errno == EACCES);
+        }
         /* What is not a user's data stays readable. */
         CHILD_CHECK(access("/sys/hal/gpio/3/mode", R_OK) == 0);
+        CHILD_CHECK(access("/sys/hal/timer/active", R_OK) == 0);
         _exit(0);
     }
     assert_int_equal(child_result(pid), 0);
+    close(timer_fd);
 }
 
 /*
