@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Renewing capabilities before they expire: when (pure arithmetic, for the
- * unit tests) and on which thread.
+ * unit tests), what renewing a slot does, and on which thread. The thread
+ * also acquires what a callback needed (cap.c queues it: the dispatcher
+ * must not wait for hsxd).
  *
  * A thread of its own rather than the dispatcher: a renewal is a blocking
  * exchange with hsxd, up to HSX_HSXD_TIMEOUT_MS when hsxd is slow or hung,
@@ -17,13 +19,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "core/cap.h"
+#include "core/cap_slot.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -81,6 +84,91 @@ uint64_t hsx_cap_acquire_interval(unsigned int failures)
         return HSX_CAP_ACQUIRE_MAX_NS;
     uint64_t interval = HSX_CAP_ACQUIRE_MIN_NS << (failures - 1);
     return interval > HSX_CAP_ACQUIRE_MAX_NS ? HSX_CAP_ACQUIRE_MAX_NS : interval;
+}
+
+/* ---- what is due: renewals, and acquisitions a callback needed -------------------- */
+
+/*
+ * A status hsxd may answer while it cannot decide now (busy, short of
+ * memory, its admin node reopening): worth asking again, unlike a refusal.
+ */
+static bool transient_status(int status)
+{
+    return status == -EAGAIN || status == -EBUSY || status == -EINTR || status == -ENOMEM ||
+           status == -ETIMEDOUT;
+}
+
+static void renew_locked(enum hsx_umod_index node, int cancel_fd)
+{
+    struct cap_slot *s = &hsx_caps.slots[node];
+    struct hsxd_reply reply;
+    uint64_t id = s->cap.id;
+
+    int ret = hsx_cap_exchange_locked(node, HSXD_OP_RENEW, &reply, cancel_fd);
+    uint64_t now = cap_clock_ns(CLOCK_BOOTTIME);
+    if (!s->held || s->cap.id != id) {
+        /* It ended meanwhile (its event came): nothing left to renew. */
+    } else if (ret == 0 && reply.status == 0 && reply.cap.id == id) {
+        s->cap.expiry_ns = reply.cap.expiry_ns;
+        s->renew_at = hsx_cap_renew_at(now, s->cap.expiry_ns);
+    } else if (ret == 0 && reply.status < 0 && !transient_status(reply.status)) {
+        /* Refused: the policy no longer allows it. It expires, and the kernel says so. */
+        s->renew_at = 0;
+    } else if (ret != -ECANCELED) {
+        /* No answer, a wrong one, or "not now": try again while there is time. */
+        s->renew_at = hsx_cap_renew_retry_at(now, s->cap.expiry_ns);
+    }
+    hsx_cap_finish_locked(s);
+}
+
+/*
+ * On the renewal thread: an acquisition a callback needed (see
+ * hsx_cap_acquire_or_queue_locked()). Its stderr line, if due, into line.
+ */
+static bool acquire_queued_locked(enum hsx_umod_index node, int cancel_fd, char *line, size_t size)
+{
+    struct cap_slot *s = &hsx_caps.slots[node];
+
+    s->acquire_queued = false;
+    if (s->fd < 0 || !cap_needs_capability(s) || s->held || s->dropped)
+        return false;
+    if (hsx_cap_acquire_locked(node, cancel_fd) == HSX_HAL_OK)
+        return false;
+    return hsx_cap_take_report_locked(node, line, size);
+}
+
+uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
+{
+    char lines[HSX_UMOD_COUNT][CAP_LINE_MAX];
+    bool print[HSX_UMOD_COUNT] = {false};
+    uint64_t next = 0;
+
+    pthread_mutex_lock(&hsx_caps.lock);
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
+        struct cap_slot *s = &hsx_caps.slots[node];
+        if (s->acquire_queued && !s->busy)
+            print[node] = acquire_queued_locked((enum hsx_umod_index)node, cancel_fd, lines[node],
+                                                sizeof(lines[node]));
+        if (s->held && s->renew_at && s->renew_at <= now && !s->busy)
+            renew_locked((enum hsx_umod_index)node, cancel_fd);
+        if (!s->held || !s->renew_at)
+            continue;
+        /* Busy with something else at its time: look again shortly rather than spin. */
+        uint64_t at = s->busy && s->renew_at <= now ? now + HSX_CAP_RENEW_MIN_NS : s->renew_at;
+        if (next == 0 || at < next)
+            next = at;
+    }
+    /* Queued while another exchange was under way: look again shortly. */
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
+        if (hsx_caps.slots[node].acquire_queued && (next == 0 || now + HSX_CAP_RENEW_MIN_NS < next))
+            next = now + HSX_CAP_RENEW_MIN_NS;
+    }
+    pthread_mutex_unlock(&hsx_caps.lock);
+    for (int node = 0; node < HSX_UMOD_COUNT; node++) {
+        if (print[node])
+            fputs(lines[node], stderr);
+    }
+    return next;
 }
 
 /* ---- the thread ----------------------------------------------------------------------- */
