@@ -158,14 +158,26 @@ static int hsx_genl_put_info(struct sk_buff *skb, const struct hsx_mbox_info *mi
 }
 
 /*
- * cb->args[0]: the next mailbox ID to dump. The administrator (CAP_SYS_ADMIN)
- * sees every mailbox; any other user only those its own subscriptions (on
- * any socket or queue file) listen to.
+ * Decided once, in the requester's task, when the dump starts: whether it
+ * sees every mailbox (CAP_SYS_ADMIN), else whose (hsx_mbox_principal()).
+ * cb->args[1]: 1 for all; cb->args[2]: the principal's uid.
+ */
+static int hsx_genl_mbox_dump_start(struct netlink_callback *cb)
+{
+	cb->args[1] = netlink_capable(cb->skb, CAP_SYS_ADMIN);
+	cb->args[2] = __kuid_val(hsx_mbox_principal());
+	return 0;
+}
+
+/*
+ * cb->args[0]: the next mailbox ID to dump. The administrator sees every
+ * mailbox; anyone else only those its own subscriptions (on any socket or
+ * queue file) listen to.
  */
 static int hsx_genl_mbox_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	const kuid_t *filter = netlink_capable(cb->skb, CAP_SYS_ADMIN) ? NULL :
-			       &NETLINK_CB(cb->skb).creds.uid;
+	kuid_t principal = KUIDT_INIT((uid_t)cb->args[2]);
+	const kuid_t *filter = cb->args[1] ? NULL : &principal;
 	unsigned long cursor = cb->args[0];
 	struct hsx_mbox_info mi;
 	void *hdr;
@@ -203,6 +215,7 @@ static const struct genl_ops hsx_genl_ops[] = {
 	},
 	{
 		.cmd = HSX_CMD_MBOX_GET,
+		.start = hsx_genl_mbox_dump_start,
 		.dumpit = hsx_genl_mbox_dump,
 	},
 };

@@ -44,6 +44,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -601,6 +602,25 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
 	return drops;
 }
 
+/**
+ * hsx_mbox_principal - who the caller's subscriptions are charged to
+ *
+ * The effective uid in the initial user namespace, except inside a user
+ * namespace: there the owner of the outermost one, so that a user who maps
+ * a range of subordinate uids is still one user, not one per uid it holds.
+ * The dump filter uses the same principal.
+ */
+kuid_t hsx_mbox_principal(void)
+{
+	const struct user_namespace *ns = current_user_ns();
+
+	if (ns == &init_user_ns)
+		return current_euid();
+	while (ns->parent != &init_user_ns)
+		ns = ns->parent;
+	return ns->owner;
+}
+
 static unsigned int hsx_mbox_user_subs_in(struct hsx_mbox *mbox, const struct hsx_mbox_user *user)
 {
 	struct hsx_mbox_sub *sub;
@@ -623,7 +643,7 @@ static struct hsx_mbox_user *hsx_mbox_user_admit_locked(struct hsx_mbox *mbox,
 							unsigned int records,
 							struct hsx_mbox_user **spare)
 {
-	kuid_t uid = current_euid();
+	kuid_t uid = hsx_mbox_principal();
 	struct hsx_mbox_user *user;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
@@ -988,7 +1008,8 @@ static bool hsx_mbox_user_listens(struct hsx_mbox *mbox, kuid_t uid)
  * @cursor: in, where to start; out, advanced past the mailbox returned
  * @info: filled
  * @uid: NULL: any mailbox (the administrator's view); else only those a
- *	subscription of that user listens to: a mailbox's name and counts
+ *	subscription of that principal (hsx_mbox_principal()) listens to: a
+ *	mailbox's name and counts
  *	tell of its owner's activity, which is nobody else's business
  *
  * Return: 0, or -ENOENT when there is none.

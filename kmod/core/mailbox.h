@@ -140,6 +140,7 @@ int hsx_mbox_end_queue(struct hsx_mbox_queue *queue);
 void hsx_mbox_release_port(u32 portid);
 unsigned int hsx_mbox_retry_orphans(void);
 
+kuid_t hsx_mbox_principal(void);
 int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info, const kuid_t *uid);
 unsigned int hsx_mbox_generation(void);
 void hsx_mbox_get_stats(struct hsx_mbox_stats *stats);

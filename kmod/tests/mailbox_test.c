@@ -7,6 +7,7 @@
  */
 #include <kunit/test.h>
 #include <linux/cred.h>
+#include <linux/user_namespace.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -580,6 +581,40 @@ static void mbox_a_reused_port_number_gets_only_its_own(struct kunit *test)
 	hsx_mbox_destroy(new_box, HSX_CLOSE_CANCELLED);
 }
 
+/*
+ * Inside a user namespace the share is its owner's: a user who maps a range
+ * of subordinate uids is one user, not one per uid it uses.
+ */
+static void mbox_user_namespace_is_its_owners_share(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:userns");
+	const struct cred *old;
+	struct cred *cred;
+	unsigned int i;
+	u32 id;
+
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->euid = KUIDT_INIT(1000);
+	cred->fsuid = cred->euid;
+	KUNIT_ASSERT_EQ(test, create_user_ns(cred), 0);
+	KUNIT_ASSERT_TRUE(test, uid_eq(cred->user_ns->owner, KUIDT_INIT(1000)));
+	for (i = 0; i < HSX_MBOX_USER_PER_MAILBOX; i++) {
+		/* Each subscription under another uid of the owner's range. */
+		cred->euid = KUIDT_INIT(100000 + i);
+		old = override_creds(cred);
+		KUNIT_EXPECT_TRUE(test, uid_eq(hsx_mbox_principal(), KUIDT_INIT(1000)));
+		KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:userns", 700 + i, &id), 0);
+		revert_creds(old);
+	}
+	cred->euid = KUIDT_INIT(100000 + i);
+	old = override_creds(cred);
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:userns", 700 + i, &id), -ENOSPC);
+	revert_creds(old);
+	put_cred(cred);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
 static void mbox_generation_changes_with_subscriptions(struct kunit *test)
 {
 	struct hsx_mbox *mbox = create(test, "hal:test:gen");
@@ -697,6 +732,7 @@ static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_close_token_ends_only_its_subscriptions),
 	KUNIT_CASE(mbox_subscriber_limits),
 	KUNIT_CASE(mbox_user_shares),
+	KUNIT_CASE(mbox_user_namespace_is_its_owners_share),
 	KUNIT_CASE(mbox_a_reused_port_number_gets_only_its_own),
 	KUNIT_CASE(mbox_generation_changes_with_subscriptions),
 	{}
