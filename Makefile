@@ -53,21 +53,27 @@ LIB_MODULE_SRCS := lib/src/modules.c lib/src/core/module.c lib/src/core/module_s
                    lib/src/core/wire_attr.c $(wildcard lib/src/*/*_module.c)
 LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
 
-# hsxctl speaks the daemon's words (capspec) and protocol (proto) for its cap commands.
-HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c
+# hsxctl speaks the daemon's words (capspec) and protocol (proto) for its cap commands, and
+# knows every module from the descriptors, compiled in (the shared library does not export them).
+HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS)
 HSXCTL      := $(BUILD)/hsxctl
 
 HSXD        := $(BUILD)/daemon/hsxd
-HSXD_CFLAGS := -Idaemon -Ilib/src/core $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
+HSXD_CFLAGS := -Idaemon $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
 HSXD_LIBS   := $(shell pkg-config --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
 HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/core/netlink.h \
-               lib/src/core/wire.h lib/src/core/wire_attr.h
+               lib/src/core/wire.h lib/src/core/wire_attr.h lib/src/core/module.h \
+               lib/include/hsx_mailbox.h
 HSXD_OBJS   := $(patsubst daemon/%.c,$(OBJDIR)/daemon/%.o,$(wildcard daemon/*.c))
 # The daemon's unit tests fake the process, its event loop, syslog and the kernel's ioctls.
 HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o), \
                   $(HSXD_OBJS))
 # test_server.c includes server.c to drive its loop.
 HSXD_TEST_DEPS := daemon/tests/fake.c daemon/tests/fake.h daemon/server.c
+# hsxd's and hsxctl's unit tests know one module more than any release: the kernel's test
+# module (kmod/tests/dummy.c), from lib/tests/dummy_module.c in a table built with
+# HSX_TEST_MODULES, linked ahead of the archive's (so the archive's table is not used).
+TEST_MODULE_OBJS := $(OBJDIR)/test-modules/modules.o $(OBJDIR)/test-modules/dummy_module.o
 
 EXAMPLES    := $(patsubst examples/%.c,$(BUILD)/examples/%,$(wildcard examples/*.c))
 E2E_TESTS   := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c))) \
@@ -162,9 +168,9 @@ $(BUILD)/e2e/helpers/hsxd: $(HSXD)
 	install -m 755 $< $@
 
 $(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
-		$(HSXD_HDRS)
+		$(LIB_MODULE_SRCS) $(HSXD_HDRS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS) $(ULIBS)
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer and
 # the capability check on Debian's stock kernel; GPIO and the driver model on the
@@ -187,12 +193,20 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)
-$(BUILD)/unit/test_hsxd_%: daemon/tests/test_%.c $(HSXD_TEST_DEPS) $(HSXD_CORE_OBJS) $(LIB_A) \
-		$(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h)
+$(OBJDIR)/test-modules/modules.o: lib/src/modules.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -Idaemon/tests -Itools/hsxctl \
+	$(CC) $(UCFLAGS) -DHSX_TEST_MODULES -c $< -o $@
+$(OBJDIR)/test-modules/dummy_module.o: lib/tests/dummy_module.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -DHSX_TEST_MODULES -c $< -o $@
+
+$(BUILD)/unit/test_hsxd_%: daemon/tests/test_%.c $(HSXD_TEST_DEPS) $(HSXD_CORE_OBJS) $(LIB_A) \
+		$(TEST_MODULE_OBJS) $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -DHSX_TEST_MODULES -Idaemon/tests -Itools/hsxctl \
 		-DHSXD_EXAMPLE_POLICY='"$(abspath daemon/policy.conf.example)"' -o $@ $< \
-		daemon/tests/fake.c $(HSXD_CORE_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS) -lcmocka
+		daemon/tests/fake.c $(TEST_MODULE_OBJS) $(HSXD_CORE_OBJS) $(LIB_A) $(HSXD_LIBS) \
+		$(ULIBS) -lcmocka
 
 $(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
 		$(wildcard tools/hsxctl/*.h) $(OBJDIR)/daemon/capspec.o

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * A capability is one set of rights on one set of objects, but the rules that
- * match a process may grant different rights on different pins. So the union
- * of the rules is kept per pin (and, for timers, per right), and the
- * capability is the largest rectangle of it that the request asks for:
+ * match a process may grant different rights on different objects. How they
+ * combine depends on the kind of the module's selector (core/module.h), never
+ * on the module. For a set (GPIO pins), the union of the rules is kept per
+ * object, and the capability is the largest rectangle of it that the request
+ * asks for:
  *
- *  1. rights asked for that no matching rule grants on any pin asked for are
- *     dropped;
- *  2. pins asked for that lack one of the remaining rights are dropped;
- *  3. if that leaves no pin, the rights are those of the lowest pin asked for
- *     that has any, and step 2 is repeated.
+ *  1. rights asked for that no matching rule grants on any object asked for
+ *     are dropped;
+ *  2. objects asked for that lack one of the remaining rights are dropped;
+ *  3. if that leaves none, the rights are those of the lowest object asked
+ *     for that has any, and step 2 is repeated.
  *
- * A timer capability gets the rights asked for that some rule grants, and the
- * smallest of the quotas of those rights (each right's quota is the largest
- * any rule gives with it). Its lifetime is the shortest of the rules it comes
- * from (a runtime grant counts what is left of it), and no longer than asked.
+ * For a quota (timers), the capability gets the rights asked for that some
+ * rule grants, and the smallest of the quotas of those rights (each right's
+ * quota is the largest any rule gives with it).
+ *
+ * Its lifetime is the shortest of the rules it comes from (a runtime grant
+ * counts what is left of it), and no longer than asked.
  */
 #include <stdio.h>
 #include <string.h>
@@ -110,103 +114,118 @@ static void account(struct decision *d, const struct policy_rule *rule, uint64_t
         snprintf(d->rules + sizeof(d->rules) - 4, 4, "...");
 }
 
-static void decide_pins(const struct candidates *c, size_t slot, const struct cap_want *want,
-                        uint64_t now_ns, struct decision *d)
+/*
+ * A set of objects (HSX_UMOD_SEL_SET: GPIO pins): the rectangle rule. Bit n
+ * of raw[0] is object n, as the kind says (core/module.h).
+ */
+static void decide_set(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+                       const struct cap_want *want, uint64_t now_ns, struct decision *d)
 {
-    uint32_t allowed[HSX_GPIO_MAX_PINS] = {0};
-    uint64_t granted = 0;
+    const struct hsx_umod_sel *k = &m->sel;
+    const unsigned int objects = k->limit < 64 ? k->limit : 64;
+    uint32_t allowed[64] = {0};
+    union hsx_cap_selector granted = {.raw = {0}}, asked, chosen = {.raw = {0}};
     uint32_t all_rights = 0;
 
     for (size_t i = 0; i < c->count; i++) {
         const struct policy_grant *g = &c->rule[i]->grant[slot];
-        for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
-            if (g->sel.gpio.pins >> pin & 1)
-                allowed[pin] |= g->rights;
+        for (unsigned int n = 0; n < objects; n++) {
+            if (k->ops->covers(k, &g->sel, n))
+                allowed[n] |= g->rights;
         }
-        granted |= g->sel.gpio.pins;
+        k->ops->unite(k, &granted, &g->sel, &granted);
         all_rights |= g->rights;
     }
 
-    uint64_t asked = want->sel.gpio.pins ? want->sel.gpio.pins : granted;
-    uint32_t rights_asked = want->rights ? want->rights : HSX_CAP_R_GPIO_ALL;
+    asked = k->ops->empty(k, &want->sel) ? granted : want->sel;
+    uint32_t rights_asked = want->rights ? want->rights : m->rights;
     uint32_t rights = 0;
-    for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
-        if (asked >> pin & 1)
-            rights |= allowed[pin];
+    for (unsigned int n = 0; n < objects; n++) {
+        if (k->ops->covers(k, &asked, n))
+            rights |= allowed[n];
     }
     rights &= rights_asked;
 
-    uint64_t pins = 0;
-    for (int round = 0; rights && round < 2 && !pins; round++) {
-        for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
-            if ((asked >> pin & 1) && (allowed[pin] & rights) == rights)
-                pins |= UINT64_C(1) << pin;
+    for (int round = 0; rights && round < 2 && k->ops->empty(k, &chosen); round++) {
+        for (unsigned int n = 0; n < objects; n++) {
+            if (k->ops->covers(k, &asked, n) && (allowed[n] & rights) == rights)
+                chosen.raw[0] |= UINT64_C(1) << n;
         }
-        if (pins)
+        if (!k->ops->empty(k, &chosen))
             break;
-        /* No pin has all of them: take the rights of the lowest pin that has any. */
-        for (unsigned int pin = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
-            if ((asked >> pin & 1) && (allowed[pin] & rights_asked)) {
-                rights = allowed[pin] & rights_asked;
+        /* No object has all of them: take the rights of the lowest that has any. */
+        for (unsigned int n = 0; n < objects; n++) {
+            if (k->ops->covers(k, &asked, n) && (allowed[n] & rights_asked)) {
+                rights = allowed[n] & rights_asked;
                 break;
             }
         }
     }
 
-    if (!pins) {
-        char r1[CAPSPEC_TEXT_MAX], p1[CAPSPEC_TEXT_MAX], r2[CAPSPEC_TEXT_MAX], p2[CAPSPEC_TEXT_MAX];
-        snprintf(d->why, sizeof(d->why),
-                 "gpio: asked for %s on pins %s; the rules grant %s on pins %s",
-                 capspec_format_rights(r1, sizeof(r1), rights_asked),
-                 capspec_format_pins(p1, sizeof(p1), asked),
-                 capspec_format_rights(r2, sizeof(r2), all_rights),
-                 capspec_format_pins(p2, sizeof(p2), granted));
+    if (k->ops->empty(k, &chosen)) {
+        char r1[HSX_UMOD_TEXT_MAX], p1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX],
+            p2[HSX_UMOD_TEXT_MAX];
+        snprintf(d->why, sizeof(d->why), "%s: asked for %s on %s %s; the rules grant %s on %s %s",
+                 m->name, hsx_umod_format_rights(r1, sizeof(r1), rights_asked), k->word,
+                 k->ops->format(k, p1, sizeof(p1), &asked),
+                 hsx_umod_format_rights(r2, sizeof(r2), all_rights), k->word,
+                 k->ops->format(k, p2, sizeof(p2), &granted));
         return;
     }
     d->allowed = true;
     d->rights = rights;
-    d->sel.gpio.pins = pins;
+    d->sel = chosen;
     for (size_t i = 0; i < c->count; i++) {
         const struct policy_grant *g = &c->rule[i]->grant[slot];
-        if ((g->sel.gpio.pins & pins) && (g->rights & rights))
+        union hsx_cap_selector common;
+        k->ops->intersect(k, &g->sel, &chosen, &common);
+        if (!k->ops->empty(k, &common) && (g->rights & rights))
             account(d, c->rule[i], now_ns);
     }
 }
 
-static void decide_timers(const struct candidates *c, size_t slot, const struct cap_want *want,
-                          uint64_t now_ns, struct decision *d)
+/*
+ * A quota (HSX_UMOD_SEL_QUOTA: timers): the rights asked for that some rule
+ * grants, each right's quota the largest a rule gives with it, the least of
+ * those.
+ */
+static void decide_quota(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+                         const struct cap_want *want, uint64_t now_ns, struct decision *d)
 {
-    uint32_t rights_asked = want->rights ? want->rights : HSX_CAP_R_TIMER_ALL;
+    const struct hsx_umod_sel *k = &m->sel;
+    uint32_t rights_asked = want->rights ? want->rights : m->rights;
     uint32_t granted = 0;
 
     for (size_t i = 0; i < c->count; i++)
         granted |= c->rule[i]->grant[slot].rights;
     uint32_t rights = granted & rights_asked;
     if (!rights) {
-        char r1[CAPSPEC_TEXT_MAX], r2[CAPSPEC_TEXT_MAX];
-        snprintf(d->why, sizeof(d->why), "timer: asked for %s; the rules grant %s",
-                 capspec_format_rights(r1, sizeof(r1), rights_asked),
-                 capspec_format_rights(r2, sizeof(r2), granted));
+        char r1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX];
+        snprintf(d->why, sizeof(d->why), "%s: asked for %s; the rules grant %s", m->name,
+                 hsx_umod_format_rights(r1, sizeof(r1), rights_asked),
+                 hsx_umod_format_rights(r2, sizeof(r2), granted));
         return;
     }
 
-    /* Each right's quota is the largest a rule gives with it; the capability gets the least. */
-    uint32_t quota = want->sel.timer.max_timers ? want->sel.timer.max_timers : UINT32_MAX;
+    union hsx_cap_selector quota;
+    if (k->ops->empty(k, &want->sel))
+        k->ops->all(k, &quota);
+    else
+        quota = want->sel;
     for (uint32_t bit = 1; bit; bit <<= 1) {
         if (!(rights & bit))
             continue;
-        uint32_t best = 0;
+        union hsx_cap_selector best = {.raw = {0}};
         for (size_t i = 0; i < c->count; i++) {
             const struct policy_grant *g = &c->rule[i]->grant[slot];
-            if ((g->rights & bit) && g->sel.timer.max_timers > best)
-                best = g->sel.timer.max_timers;
+            if (g->rights & bit)
+                k->ops->unite(k, &best, &g->sel, &best);
         }
-        if (best < quota)
-            quota = best;
+        k->ops->intersect(k, &quota, &best, &quota);
     }
     d->allowed = true;
     d->rights = rights;
-    d->sel.timer.max_timers = quota;
+    d->sel = quota;
     for (size_t i = 0; i < c->count; i++) {
         if (c->rule[i]->grant[slot].rights & rights)
             account(d, c->rule[i], now_ns);
@@ -219,7 +238,7 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
 {
     /* Too large for the stack of a small embedded thread: one per process is enough. */
     static struct candidates c;
-    const struct capspec_module *m = capspec_module_by_id(want->module);
+    const struct hsx_umodule *m = capspec_module_by_id(want->module);
 
     memset(d, 0, sizeof(*d));
     if (!m) {
@@ -227,7 +246,7 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
                  want->module);
         return false;
     }
-    size_t slot = (size_t)(m - capspec_modules);
+    size_t slot = policy_slot(m->id);
     c.count = 0;
     c.matching = 0;
     if (policy)
@@ -246,10 +265,17 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
                  m->name);
         return false;
     }
-    if (m->kind == CAPSPEC_SEL_PINS)
-        decide_pins(&c, slot, want, now_ns, d);
-    else
-        decide_timers(&c, slot, want, now_ns, d);
+    switch (m->sel.kind) {
+    case HSX_UMOD_SEL_SET:
+        decide_set(m, &c, slot, want, now_ns, d);
+        break;
+    case HSX_UMOD_SEL_QUOTA:
+        decide_quota(m, &c, slot, want, now_ns, d);
+        break;
+    default:
+        snprintf(d->why, sizeof(d->why), "hsxd cannot decide on %s's kind of selector", m->name);
+        break;
+    }
     if (d->allowed && want->lifetime_s && want->lifetime_s < d->lifetime_s)
         d->lifetime_s = want->lifetime_s;
     return d->allowed;
@@ -258,13 +284,11 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
 bool decision_covers(const struct decision *d, uint32_t module, uint32_t rights,
                      const union hsx_cap_selector *sel)
 {
-    const struct capspec_module *m = capspec_module_by_id(module);
+    const struct hsx_umodule *m = capspec_module_by_id(module);
 
     if (!d->allowed || !m || (rights & ~d->rights))
         return false;
-    if (m->kind == CAPSPEC_SEL_PINS)
-        return (sel->gpio.pins & ~d->sel.gpio.pins) == 0;
-    return sel->timer.max_timers <= d->sel.timer.max_timers;
+    return hsx_umod_sel_subset(m, sel, &d->sel);
 }
 
 enum verdict decide_again(const struct policy *policy, const struct policy_rule *extra,

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/netlink.h"
+#include "core/wire.h"
 #include "events.h"
 #include "hsx_uapi.h"
-#include "netlink.h"
-#include "wire.h"
 
 /* An event is under 200 bytes; room for a few in one read. */
 #define EVENTS_BUFSIZE 8192

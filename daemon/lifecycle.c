@@ -208,10 +208,10 @@ char *lifecycle_modules(char *buf, size_t size, uint32_t modules)
         snprintf(buf, size, "every module");
         return buf;
     }
-    for (size_t i = 0; i < CAPSPEC_MODULES && len < size; i++) {
-        if (modules & HOLDER_MODULE_BIT(capspec_modules[i].id))
-            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "",
-                                    capspec_modules[i].name);
+    for (size_t i = 0; i < hsx_umodule_count && len < size; i++) {
+        const struct hsx_umodule *m = capspec_module_by_id(hsx_umodules[i]->id);
+        if (m && (modules & HOLDER_MODULE_BIT(m->id)))
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? "," : "", m->name);
     }
     return buf;
 }
@@ -269,7 +269,7 @@ unsigned int lifecycle_unbar(struct hsxd *h, uint32_t uid, uint32_t module)
 int lifecycle_event(struct hsxd *h, const struct cap_event *event)
 {
     static char exe[PEER_EXE_MAX];
-    char reason[32], what[CAPSPEC_CAP_TEXT_MAX], name[32], s[CAPSPEC_TEXT_MAX];
+    char reason[32], what[CAPSPEC_CAP_TEXT_MAX], name[32], s[HSX_UMOD_TEXT_MAX];
     struct tracked_cap cap = {0};
 
     if (event->dropped)

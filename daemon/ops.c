@@ -29,16 +29,14 @@ char *describe_who(char *buf, size_t size, const struct identity *who)
 /* What an ACQUIRE asks for; zeros read "all". */
 static char *describe_want(char *buf, size_t size, const struct hsxd_request *req)
 {
-    const struct capspec_module *m = capspec_module_by_id(req->module);
-    union hsx_cap_selector all = {.gpio.pins = UINT64_MAX};
-    bool no_sel = !req->sel.raw[0];
+    const struct hsx_umodule *m = capspec_module_by_id(req->module);
+    union hsx_cap_selector all;
 
     if (!m)
         return capspec_format_cap(buf, size, req->module, req->rights, &req->sel);
-    if (m->kind == CAPSPEC_SEL_TIMERS)
-        all = (union hsx_cap_selector){.timer.max_timers = HSX_TIMER_DEFAULT_PER_OPEN};
+    m->sel.ops->all(&m->sel, &all);
     return capspec_format_cap(buf, size, req->module, req->rights ? req->rights : m->rights,
-                              no_sel ? &all : &req->sel);
+                              m->sel.ops->empty(&m->sel, &req->sel) ? &all : &req->sel);
 }
 
 static void emit_summary(void *ctx, const char *text, uint32_t count)
@@ -331,7 +329,6 @@ void ops_expire_grants(struct hsxd *h)
 void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
                struct hsxd_reply *reply)
 {
-    const struct capspec_module *m = capspec_module_by_id(req->module);
     char what[CAPSPEC_CAP_TEXT_MAX], who_text[WHO_TEXT_MAX];
 
     capspec_format_cap(what, sizeof(what), req->module, req->rights, &req->sel);
@@ -353,7 +350,8 @@ void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_req
         .expires_ns = boottime_ns() + (uint64_t)req->lifetime_s * NS_PER_S,
     };
     snprintf(rule->name, sizeof(rule->name), "grant %u", ++h->grants_made);
-    rule->grant[m - capspec_modules] =
+    /* proto_check_request() checked the module: one hsxd grants capabilities for. */
+    rule->grant[policy_slot(req->module)] =
         (struct policy_grant){.present = true, .rights = req->rights, .sel = req->sel};
     /* A grant made after a revocation lifts it: the later word of the administrator counts. */
     unsigned int lifted = lifecycle_unbar(h, req->uid, req->module);

@@ -192,54 +192,62 @@ static void unknown_keys(struct checker *c, const config_setting_t *s, const cha
 
 /* ---- a module's grant ------------------------------------------------------------- */
 
-/* One element of pins: a number or a string of numbers and ranges. */
-static void add_pins(struct checker *c, const config_setting_t *s, uint64_t *pins)
+/*
+ * One value of a module's selector: a number, or a string its selector reads
+ * ("17,20-23", "4"), added to *sel (united).
+ */
+static void add_selector(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
+                         union hsx_cap_selector *sel)
 {
-    char why[128];
+    const struct hsx_umod_sel *k = &m->sel;
+    union hsx_cap_selector one;
+    char why[128], number[24];
+    const char *text;
 
     if (is_int(s)) {
-        long long pin = config_setting_get_int64(s);
-        if (pin < 0 || pin >= HSX_GPIO_MAX_PINS)
-            problem(c, line_of(s), "pins: pin %lld is out of range 0..%d", pin,
-                    HSX_GPIO_MAX_PINS - 1);
-        else
-            *pins |= UINT64_C(1) << pin;
+        snprintf(number, sizeof(number), "%lld", config_setting_get_int64(s));
+        text = number;
     } else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-        if (capspec_parse_pins(config_setting_get_string(s), pins, why, sizeof(why)) < 0)
-            problem(c, line_of(s), "pins: %s", why);
+        text = config_setting_get_string(s);
     } else {
-        problem(c, line_of(s),
-                "pins: expected a pin number or a string such as \"17,20-23\", not %s",
-                type_name(s));
+        problem(c, line_of(s), "%s: expected a number or a string such as \"%s\", not %s", k->word,
+                k->kind == HSX_UMOD_SEL_SET ? "17,20-23" : "4", type_name(s));
+        return;
     }
+    if (k->ops->parse(k, text, &one, why, sizeof(why)) < 0)
+        problem(c, line_of(s), "%s: %s", k->word, why);
+    else
+        k->ops->unite(k, sel, &one, sel);
 }
 
-static uint64_t get_pins(struct checker *c, const config_setting_t *s)
+/* A selector: a value, or (a set's) an array or list of values, united. */
+static void get_selector(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
+                         union hsx_cap_selector *sel)
 {
-    uint64_t pins = 0;
+    const struct hsx_umod_sel *k = &m->sel;
     unsigned int before = c->problems;
 
-    if (config_setting_is_array(s) || config_setting_is_list(s)) {
+    memset(sel, 0, sizeof(*sel));
+    if ((config_setting_is_array(s) || config_setting_is_list(s)) && k->kind == HSX_UMOD_SEL_SET) {
         for (int i = 0; i < config_setting_length(s); i++)
-            add_pins(c, config_setting_get_elem(s, (unsigned int)i), &pins);
+            add_selector(c, config_setting_get_elem(s, (unsigned int)i), m, sel);
     } else {
-        add_pins(c, s, &pins);
+        add_selector(c, s, m, sel);
     }
-    if (pins == 0 && c->problems == before)
-        problem(c, line_of(s), "pins is empty: a grant needs at least one pin");
-    return pins;
+    if (k->ops->empty(k, sel) && c->problems == before)
+        problem(c, line_of(s), "%s is empty: a grant needs at least one %s", k->word, k->noun);
 }
 
 /* rights: an array of names, or one string "read,write". */
 static uint32_t get_rights(struct checker *c, const config_setting_t *s,
-                           const struct capspec_module *m)
+                           const struct hsx_umodule *m)
 {
     uint32_t rights = 0, more;
     unsigned int before = c->problems;
     char why[128];
 
     if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-        if (capspec_parse_rights(config_setting_get_string(s), m, &rights, why, sizeof(why)) < 0)
+        if (hsx_umod_parse_rights(m, config_setting_get_string(s), &rights, why, sizeof(why)) < 0)
             problem(c, line_of(s), "rights: %s", why);
     } else if (config_setting_is_array(s) || config_setting_is_list(s)) {
         for (int i = 0; i < config_setting_length(s); i++) {
@@ -249,7 +257,7 @@ static uint32_t get_rights(struct checker *c, const config_setting_t *s,
                         type_name(e));
                 continue;
             }
-            if (capspec_parse_rights(config_setting_get_string(e), m, &more, why, sizeof(why)) < 0)
+            if (hsx_umod_parse_rights(m, config_setting_get_string(e), &more, why, sizeof(why)) < 0)
                 problem(c, line_of(e), "rights: %s", why);
             else
                 rights |= more;
@@ -265,14 +273,12 @@ static uint32_t get_rights(struct checker *c, const config_setting_t *s,
     return rights;
 }
 
-static void check_grant(struct checker *c, const config_setting_t *s,
-                        const struct capspec_module *m, struct policy_grant *grant)
+static void check_grant(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
+                        struct policy_grant *grant)
 {
-    static const char *const gpio_keys[] = {"pins", "rights", NULL};
-    static const char *const timer_keys[] = {"max_timers", "rights", NULL};
-    const bool pins = m->kind == CAPSPEC_SEL_PINS;
-    const char *selector = pins ? "pins" : "max_timers";
-    char where[32];
+    const char *selector = m->sel.word;
+    const char *const keys[] = {selector, "rights", NULL};
+    char where[32], expected[64];
 
     grant->present = true;
     if (!config_setting_is_group(s)) {
@@ -281,8 +287,8 @@ static void check_grant(struct checker *c, const config_setting_t *s,
         return;
     }
     snprintf(where, sizeof(where), "in %s", m->name);
-    unknown_keys(c, s, where, pins ? gpio_keys : timer_keys,
-                 pins ? "pins or rights" : "max_timers or rights");
+    snprintf(expected, sizeof(expected), "%s or rights", selector);
+    unknown_keys(c, s, where, keys, expected);
 
     const config_setting_t *r = config_setting_get_member(s, "rights");
     if (r)
@@ -291,13 +297,10 @@ static void check_grant(struct checker *c, const config_setting_t *s,
         problem(c, line_of(s), "%s: rights is missing", m->name);
 
     const config_setting_t *sel = config_setting_get_member(s, selector);
-    long long n;
     if (!sel)
         problem(c, line_of(s), "%s: %s is missing", m->name, selector);
-    else if (pins)
-        grant->sel.gpio.pins = get_pins(c, sel);
-    else if (get_number(c, sel, "max_timers", 1, HSX_TIMER_DEFAULT_PER_OPEN, &n))
-        grant->sel.timer.max_timers = (uint32_t)n;
+    else
+        get_selector(c, sel, m, &grant->sel);
 }
 
 /* ---- match ------------------------------------------------------------------------ */
@@ -439,6 +442,7 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
                        uint32_t lifetime, struct policy *policy)
 {
     struct policy_rule *rule = &policy->rules[index];
+    char modules[128];
     bool grants = false;
     long long n;
 
@@ -453,16 +457,14 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
     for (int i = 0; i < config_setting_length(s); i++) {
         const config_setting_t *m = config_setting_get_elem(s, (unsigned int)i);
         const char *key = config_setting_name(m);
-        const struct capspec_module *module = capspec_module_by_name(key);
+        const struct hsx_umodule *module = capspec_module_by_name(key);
 
         if (module) {
-            check_grant(c, m, module, &rule->grant[module - capspec_modules]);
+            check_grant(c, m, module, &rule->grant[policy_slot(module->id)]);
             grants = true;
-        } else if (capspec_module_is_future(key)) {
-            problem(c, line_of(m),
-                    "module '%s' has no capabilities in this hsxd yet (expected "
-                    "gpio or timer)",
-                    key);
+        } else if (hsx_umod_is_future(key)) {
+            problem(c, line_of(m), "module '%s' has no capabilities in this hsxd yet (expected %s)",
+                    key, capspec_module_list(modules, sizeof(modules)));
             grants = true;
         } else if (strcmp(key, "name") == 0) {
             const char *name = get_string(c, m, "name");
@@ -475,9 +477,8 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
                 rule->lifetime_s = (uint32_t)n;
         } else if (strcmp(key, "match") != 0) {
             problem(c, line_of(m),
-                    "unknown key '%s' in a rule (expected name, match, lifetime, "
-                    "gpio or timer)",
-                    key);
+                    "unknown key '%s' in a rule (expected name, match, lifetime, %s)", key,
+                    capspec_module_list(modules, sizeof(modules)));
         }
     }
     const config_setting_t *match = config_setting_get_member(s, "match");
@@ -486,7 +487,8 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
     else
         problem(c, line_of(s), "%s has no match: say whose processes it is for", rule->name);
     if (!grants)
-        problem(c, line_of(s), "%s grants nothing: give gpio or timer", rule->name);
+        problem(c, line_of(s), "%s grants nothing: give %s", rule->name,
+                capspec_module_list(modules, sizeof(modules)));
     for (size_t i = 0; i < index; i++) {
         if (strcmp(policy->rules[i].name, rule->name) == 0)
             problem(c, line_of(s), "the name '%s' is taken by the rule at line %u", rule->name,

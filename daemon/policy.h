@@ -28,6 +28,17 @@
 #define POLICY_MATCH_EXE (1u << 2)
 #define POLICY_MATCH_CGROUP (1u << 3)
 
+/*
+ * A rule's grants, one per module, by module ID: the uAPI keeps every ID
+ * within HSX_MODULE_FIRST..HSX_MODULE_CORE (an ioctl number holds it in four
+ * bits), so the table needs no count of the modules there are.
+ */
+#define POLICY_SLOTS (HSX_MODULE_CORE - HSX_MODULE_FIRST + 1)
+static inline size_t policy_slot(uint32_t module)
+{
+    return module - HSX_MODULE_FIRST;
+}
+
 /* What a rule grants for one module; sel is as in a capability. */
 struct policy_grant {
     bool present;
@@ -46,7 +57,7 @@ struct policy_grant {
  *	nothing.
  * @lifetime_s: how long a capability minted under it lasts
  * @expires_ns: runtime grants: CLOCK_BOOTTIME when it lapses; 0 for the file's
- * @grant: per module, indexed like capspec_modules
+ * @grant: per module, at policy_slot() of its ID
  */
 struct policy_rule {
     char name[POLICY_NAME_MAX];
@@ -59,7 +70,7 @@ struct policy_rule {
     char *cgroup;
     uint32_t lifetime_s;
     uint64_t expires_ns;
-    struct policy_grant grant[CAPSPEC_MODULES];
+    struct policy_grant grant[POLICY_SLOTS];
 };
 
 /*

@@ -65,8 +65,8 @@ static const char *unused_field(const struct hsxd_request *r, unsigned int used)
 /* module, rights and sel of an ACQUIRE (may be "all": zero) or a GRANT (must say what). */
 static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_t size)
 {
-    const struct capspec_module *m = capspec_module_by_id(r->module);
-    char name[32];
+    const struct hsx_umodule *m = capspec_module_by_id(r->module);
+    char name[32], detail[128];
 
     if (!m) {
         snprintf(why, size, "%s has no capabilities in hsxd",
@@ -81,26 +81,8 @@ static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_
         snprintf(why, size, "a grant needs rights");
         return -EINVAL;
     }
-    if (m->kind == CAPSPEC_SEL_PINS) {
-        if (!all_zero(&r->sel.raw[1], sizeof(r->sel.raw) - sizeof(r->sel.raw[0]))) {
-            snprintf(why, size, "gpio selector: only the pin mask may be set");
-            return -EINVAL;
-        }
-        if (grant && !r->sel.gpio.pins) {
-            snprintf(why, size, "a gpio grant needs pins");
-            return -EINVAL;
-        }
-        return 0;
-    }
-    if (r->sel.timer.reserved ||
-        !all_zero(&r->sel.raw[1], sizeof(r->sel.raw) - sizeof(r->sel.raw[0]))) {
-        snprintf(why, size, "timer selector: only max_timers may be set");
-        return -EINVAL;
-    }
-    if (r->sel.timer.max_timers > HSX_TIMER_DEFAULT_PER_OPEN ||
-        (grant && !r->sel.timer.max_timers)) {
-        snprintf(why, size, "max_timers %u is out of range 1..%d", r->sel.timer.max_timers,
-                 HSX_TIMER_DEFAULT_PER_OPEN);
+    if (hsx_umod_sel_check(m, &r->sel, !grant, detail, sizeof(detail)) < 0) {
+        snprintf(why, size, "%s selector: %s", m->name, detail);
         return -EINVAL;
     }
     return 0;

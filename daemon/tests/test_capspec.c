@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The words of capabilities: pin lists at their edges (0, 63, 64, -1,
- * reversed ranges), right names per module, timer quotas, and formatting
- * back to the same words.
+ * The words of capabilities as hsxd and hsxctl use them, from the module
+ * descriptors: pin lists at their edges (0, 63, 64, -1, reversed ranges),
+ * right names per module, timer quotas, and formatting back to the same
+ * words. This test's table has the test module ("dummy") too.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -19,19 +20,21 @@ static char why[128];
 
 static uint64_t pins_of(const char *text)
 {
-    uint64_t pins = 0;
+    union hsx_cap_selector sel;
 
     why[0] = '\0';
-    assert_int_equal(capspec_parse_pins(text, &pins, why, sizeof(why)), 0);
-    return pins;
+    assert_int_equal(
+        hsx_umod_sel_parse(capspec_module_by_name("gpio"), text, &sel, why, sizeof(why)), 0);
+    return sel.raw[0];
 }
 
 static void expect_bad_pins(const char *text, const char *message)
 {
-    uint64_t pins = 0;
+    union hsx_cap_selector sel;
 
     why[0] = '\0';
-    assert_int_equal(capspec_parse_pins(text, &pins, why, sizeof(why)), -EINVAL);
+    assert_int_equal(
+        hsx_umod_sel_parse(capspec_module_by_name("gpio"), text, &sel, why, sizeof(why)), -EINVAL);
     if (!strstr(why, message))
         fail_msg("pins '%s': expected \"%s\" in \"%s\"", text, message, why);
 }
@@ -52,7 +55,7 @@ static void pins_and_ranges(void **state)
     expect_bad_pins("0-64", "pin 64 is out of range");
     expect_bad_pins("-1", "pin -1 is out of range");
     expect_bad_pins("20-17", "range 20-17 is reversed (write 17-20)");
-    expect_bad_pins("", "empty item");
+    expect_bad_pins("", "empty item in pin list");
     expect_bad_pins("1,", "empty item");
     expect_bad_pins(",1", "empty item");
     expect_bad_pins("0x10", "'0x10' is not a pin number");
@@ -65,90 +68,112 @@ static void pins_and_ranges(void **state)
 
 static void rights_per_module(void **state)
 {
-    const struct capspec_module *gpio = capspec_module_by_name("gpio");
-    const struct capspec_module *timer = capspec_module_by_name("timer");
+    const struct hsx_umodule *gpio = capspec_module_by_name("gpio");
+    const struct hsx_umodule *timer = capspec_module_by_name("timer");
+    const struct hsx_umodule *dummy = capspec_module_by_name("dummy");
     uint32_t rights = 0;
     (void)state;
 
     assert_non_null(gpio);
     assert_non_null(timer);
-    assert_int_equal(capspec_parse_rights("read,write,irq", gpio, &rights, why, sizeof(why)), 0);
+    assert_non_null(dummy);
+    assert_int_equal(hsx_umod_parse_rights(gpio, "read,write,irq", &rights, why, sizeof(why)), 0);
     assert_int_equal(rights, HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GPIO_IRQ);
-    assert_int_equal(capspec_parse_rights("grant", timer, &rights, why, sizeof(why)), 0);
+    assert_int_equal(hsx_umod_parse_rights(timer, "grant", &rights, why, sizeof(why)), 0);
     assert_int_equal(rights, HSX_CAP_R_GRANT);
 
-    assert_int_equal(capspec_parse_rights("irq", timer, &rights, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_parse_rights(timer, "irq", &rights, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "'irq' is not a right of timer"));
-    assert_int_equal(capspec_parse_rights("read,admin", gpio, &rights, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_parse_rights(gpio, "read,admin", &rights, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "never granted"));
-    assert_int_equal(capspec_parse_rights("exec", NULL, &rights, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_parse_rights(NULL, "exec", &rights, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "'exec': unknown right"));
-    assert_int_equal(capspec_parse_rights("read,,write", gpio, &rights, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_parse_rights(gpio, "read,,write", &rights, why, sizeof(why)),
+                     -EINVAL);
     assert_non_null(strstr(why, "empty right"));
+    /* A common right a module has not is not its right either. */
+    assert_int_equal(hsx_umod_parse_rights(dummy, "read,grant", &rights, why, sizeof(why)), 0);
+    assert_int_equal(hsx_umod_parse_rights(dummy, "write", &rights, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "'write' is not a right of dummy");
 }
 
 static void modules(void **state)
 {
-    char buf[32];
+    char buf[64];
     (void)state;
 
     assert_int_equal(capspec_module_by_name("gpio")->id, HSX_MODULE_GPIO);
-    assert_int_equal(capspec_module_by_id(HSX_MODULE_TIMER)->kind, CAPSPEC_SEL_TIMERS);
+    assert_int_equal(capspec_module_by_id(HSX_MODULE_TIMER)->sel.kind, HSX_UMOD_SEL_QUOTA);
+    assert_int_equal(capspec_module_by_id(HSX_MODULE_TEST)->sel.kind, HSX_UMOD_SEL_SET);
     assert_null(capspec_module_by_name("uart"));
+    /* The core is a descriptor (capability events), but has no capabilities. */
+    assert_non_null(hsx_umod_by_id(HSX_MODULE_CORE));
     assert_null(capspec_module_by_id(HSX_MODULE_CORE));
-    assert_true(capspec_module_is_future("uart"));
-    assert_true(capspec_module_is_future("fs"));
-    assert_false(capspec_module_is_future("gpio"));
-    assert_false(capspec_module_is_future("frob"));
+    assert_null(capspec_module_by_name("cap"));
+    assert_true(hsx_umod_is_future("uart"));
+    assert_true(hsx_umod_is_future("fs"));
+    assert_false(hsx_umod_is_future("gpio"));
+    assert_false(hsx_umod_is_future("frob"));
     assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_FRAM), "module 0x13");
+    assert_string_equal(capspec_module_list(buf, sizeof(buf)), "timer, gpio or dummy");
+    assert_string_equal(capspec_module_list(buf, 8), "timer");
 }
 
 static void selectors(void **state)
 {
-    const struct capspec_module *gpio = capspec_module_by_name("gpio");
-    const struct capspec_module *timer = capspec_module_by_name("timer");
+    const struct hsx_umodule *gpio = capspec_module_by_name("gpio");
+    const struct hsx_umodule *timer = capspec_module_by_name("timer");
     union hsx_cap_selector sel;
     (void)state;
 
-    assert_int_equal(capspec_parse_selector("1,3", gpio, &sel, why, sizeof(why)), 0);
+    assert_int_equal(hsx_umod_sel_parse(gpio, "1,3", &sel, why, sizeof(why)), 0);
     assert_true(sel.gpio.pins == 0xa);
-    assert_int_equal(capspec_parse_selector("4", timer, &sel, why, sizeof(why)), 0);
+    assert_int_equal(hsx_umod_sel_parse(timer, "4", &sel, why, sizeof(why)), 0);
     assert_int_equal(sel.timer.max_timers, 4);
     assert_int_equal(sel.timer.reserved, 0);
-    assert_int_equal(capspec_parse_selector("64", timer, &sel, why, sizeof(why)), 0);
-    assert_int_equal(capspec_parse_selector("0", timer, &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_sel_parse(timer, "64", &sel, why, sizeof(why)), 0);
+    assert_int_equal(hsx_umod_sel_parse(timer, "0", &sel, why, sizeof(why)), -EINVAL);
     assert_non_null(strstr(why, "0 timers is out of range 1..64"));
-    assert_int_equal(capspec_parse_selector("65", timer, &sel, why, sizeof(why)), -EINVAL);
-    assert_int_equal(capspec_parse_selector("-1", timer, &sel, why, sizeof(why)), -EINVAL);
-    assert_int_equal(capspec_parse_selector("", gpio, &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_sel_parse(timer, "65", &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_sel_parse(timer, "-1", &sel, why, sizeof(why)), -EINVAL);
+    assert_int_equal(hsx_umod_sel_parse(gpio, "", &sel, why, sizeof(why)), -EINVAL);
 }
 
 static void formatting(void **state)
 {
-    char buf[CAPSPEC_TEXT_MAX];
+    const struct hsx_umod_sel *pins = &capspec_module_by_name("gpio")->sel;
+    char buf[HSX_UMOD_TEXT_MAX], cap[CAPSPEC_CAP_TEXT_MAX];
     union hsx_cap_selector sel = {.gpio.pins = (UINT64_C(0xf) << 17) | 1 | (UINT64_C(1) << 63)};
+    union hsx_cap_selector all = {.gpio.pins = UINT64_MAX}, none = {.gpio.pins = 0};
+    union hsx_cap_selector odd = {.gpio.pins = UINT64_C(0x5555555555555555)};
     (void)state;
 
-    assert_string_equal(capspec_format_rights(buf, sizeof(buf), HSX_CAP_R_GPIO_ALL),
+    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), HSX_CAP_R_GPIO_ALL),
                         "read,write,grant,irq");
-    assert_string_equal(capspec_format_rights(buf, sizeof(buf), 0), "none");
-    assert_string_equal(capspec_format_rights(buf, sizeof(buf), HSX_CAP_R_READ | (1u << 30)),
+    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), 0), "none");
+    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), HSX_CAP_R_READ | (1u << 30)),
                         "read,0x40000000");
-    assert_string_equal(capspec_format_pins(buf, sizeof(buf), sel.gpio.pins), "0,17-20,63");
-    assert_string_equal(capspec_format_pins(buf, sizeof(buf), UINT64_MAX), "0-63");
-    assert_string_equal(capspec_format_pins(buf, sizeof(buf), 0), "none");
+    assert_string_equal(pins->ops->format(pins, buf, sizeof(buf), &sel), "0,17-20,63");
+    assert_string_equal(pins->ops->format(pins, buf, sizeof(buf), &all), "0-63");
+    assert_string_equal(pins->ops->format(pins, buf, sizeof(buf), &none), "none");
     assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_GPIO, &sel),
                         "pins 0,17-20,63");
+    assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_CORE, &sel),
+                        "selector ?");
+    assert_string_equal(capspec_format_cap(cap, sizeof(cap), HSX_MODULE_GPIO,
+                                           HSX_CAP_R_READ | HSX_CAP_R_GPIO_IRQ, &sel),
+                        "gpio read,irq pins 0,17-20,63");
+    assert_string_equal(capspec_format_cap(cap, sizeof(cap), HSX_MODULE_FRAM, 1, &sel),
+                        "module 0x13 read selector ?");
     sel = (union hsx_cap_selector){.timer.max_timers = 4};
     assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_TIMER, &sel),
                         "max_timers 4");
     /* Every other pin: the longest pin text there is, and it must fit. */
     /* "0,2,4,6,8" then 27 two-digit pins with their commas. */
-    assert_int_equal(strlen(capspec_format_pins(buf, sizeof(buf), UINT64_C(0x5555555555555555))),
-                     9 + 27 * 3);
+    assert_int_equal(strlen(pins->ops->format(pins, buf, sizeof(buf), &odd)), 9 + 27 * 3);
     /* A small buffer is cut, never overrun. */
     char small[8];
-    capspec_format_pins(small, sizeof(small), UINT64_C(0x5555555555555555));
+    pins->ops->format(pins, small, sizeof(small), &odd);
     assert_true(strlen(small) < sizeof(small));
     /* Parsing what was formatted gives it back. */
     assert_true(pins_of("0,2,4,6,8,10,12,14,16,18,20,22,24,26,28,30,32,34,36,38,40,42,44,46,48,"

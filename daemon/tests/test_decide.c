@@ -18,8 +18,8 @@
 
 #define S 1000000000ull
 #define NOW (1000 * S)
-#define GPIO 0
-#define TIMER 1
+#define GPIO policy_slot(HSX_MODULE_GPIO)
+#define TIMER policy_slot(HSX_MODULE_TIMER)
 
 static struct policy_rule rules[8];
 static struct policy policy = {.lifetime_s = 3600, .rules = rules};

@@ -23,6 +23,10 @@
 #include "lifecycle.h"
 #include "ops.h"
 
+/* A rule's grant of each module (policy_slot()). */
+#define GPIO policy_slot(HSX_MODULE_GPIO)
+#define TIMER policy_slot(HSX_MODULE_TIMER)
+
 #define S 1000000000ull
 #define APP_PID 4242
 
@@ -59,7 +63,7 @@ static int setup(void **state)
     rules[0].exe = "/usr/bin/app";
     rules[0].exe_id = (struct file_id)APP_FILE;
     rules[0].lifetime_s = 600;
-    rules[0].grant[0] = (struct policy_grant){
+    rules[0].grant[GPIO] = (struct policy_grant){
         .present = true, .rights = HSX_CAP_R_READ | HSX_CAP_R_WRITE, .sel.gpio.pins = 0xf0};
     memset(&reply, 0, sizeof(reply));
     return 0;
@@ -277,7 +281,7 @@ static void renewal_while_the_policy_allows_it(void **state)
     assert_true(fake_live(1)->expiry_ns == fake.now_ns + 30 * S);
 
     /* The policy took pin 5 away: no renewal, and the denial is logged. */
-    rules[0].grant[0].sel.gpio.pins = 0x10;
+    rules[0].grant[GPIO].sel.gpio.pins = 0x10;
     renew(fd, 0);
     assert_int_equal(reply.status, -EACCES);
     assert_non_null(strstr(reply.message, "the policy no longer allows all of it"));
@@ -586,7 +590,7 @@ static void a_revocation_sticks_to_the_process(void **state)
     struct identity me = self(), twin = app;
     int kept = fake_open(me.pid, HSX_MODULE_GPIO);
 
-    rules[0].grant[1] =
+    rules[0].grant[TIMER] =
         (struct policy_grant){.present = true, .rights = HSX_CAP_R_READ, .sel.timer.max_timers = 2};
     acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
     acquire(&me, kept, HSX_MODULE_GPIO, HSX_CAP_R_READ, 0x10);
@@ -652,7 +656,7 @@ static void a_revocation_by_pid_bars_every_module(void **state)
     (void)state;
     struct identity me = self();
 
-    rules[0].grant[1] =
+    rules[0].grant[TIMER] =
         (struct policy_grant){.present = true, .rights = HSX_CAP_R_READ, .sel.timer.max_timers = 2};
     acquire(&me, fake_open(me.pid, HSX_MODULE_GPIO), HSX_MODULE_GPIO, 0, 0);
     admin_revokes(0, me.pid);
@@ -800,7 +804,7 @@ static void a_reload_revokes_what_it_no_longer_allows(void **state)
     assert_int_equal(fake_log_count(), 0);
 
     /* Pins 5-7 taken away: the capability that has them ends; the others stay. */
-    rules[0].grant[0].sel.gpio.pins = 0x10;
+    rules[0].grant[GPIO].sel.gpio.pins = 0x10;
     assert_int_equal(recheck(&decided), 1);
     assert_null(fake_live(1));
     assert_int_equal(fake.cap[0].info.reason, HSX_CAP_END_EXPLICIT);
@@ -818,7 +822,7 @@ static void a_reload_revokes_what_it_no_longer_allows(void **state)
     assert_int_equal(decided, 2);
 
     /* Write taken away: a right less is narrower too. */
-    rules[0].grant[0].rights = HSX_CAP_R_READ;
+    rules[0].grant[GPIO].rights = HSX_CAP_R_READ;
     fake_log_clear();
     assert_int_equal(recheck(&decided), 1);
     assert_null(fake_live(3));

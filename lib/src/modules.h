@@ -18,4 +18,15 @@ enum hsx_umod_index {
 
 extern const struct hsx_umodule hsx_umod_timer, hsx_umod_gpio, hsx_umod_core;
 
+#ifdef HSX_TEST_MODULES
+/*
+ * Test builds only (hsxd's and hsxctl's unit tests, see TEST_MODULE_OBJS in
+ * the Makefile): the kernel's test module, lib/tests/dummy_module.c, after
+ * the core at HSX_UMOD_COUNT. It has no index of its own: nothing in the
+ * library is indexed for it, and the library's own objects are built without
+ * it.
+ */
+extern const struct hsx_umodule hsx_umod_dummy;
+#endif
+
 #endif /* HSX_MODULES_H */

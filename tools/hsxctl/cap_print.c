@@ -16,8 +16,8 @@ static uint64_t seconds_left(uint64_t expiry_ns, uint64_t now_ns)
 static void print_json(FILE *out, const struct cap_row *row, uint64_t now_ns)
 {
     const struct hsx_cap_info *c = &row->info;
-    const struct capspec_module *m = capspec_module_by_id(c->module);
-    char name[32], right[16];
+    const struct hsx_umodule *m = capspec_module_by_id(c->module);
+    char name[32], right[16], text[HSX_UMOD_TEXT_MAX];
 
     fprintf(out, "{\"id\":%" PRIu64 ",\"parent_id\":%" PRIu64 ",\"depth\":%" PRIu32 ",\"module\":",
             (uint64_t)c->id, (uint64_t)c->parent_id, c->depth);
@@ -27,18 +27,24 @@ static void print_json(FILE *out, const struct cap_row *row, uint64_t now_ns)
         if (!(c->rights & bit))
             continue;
         fputs(n++ ? "," : "", out);
-        json_string(out, capspec_format_rights(right, sizeof(right), bit));
+        json_string(out, hsx_umod_format_rights(right, sizeof(right), bit));
     }
     fputc(']', out);
-    if (m && m->kind == CAPSPEC_SEL_PINS) {
-        fputs(",\"pins\":[", out);
-        for (unsigned int pin = 0, n = 0; pin < HSX_GPIO_MAX_PINS; pin++) {
-            if (c->sel.gpio.pins >> pin & 1)
-                fprintf(out, "%s%u", n++ ? "," : "", pin);
+    /* The selector under its word: a set as the objects in it, anything else as its text. */
+    if (m) {
+        fputc(',', out);
+        json_string(out, m->sel.word);
+        fputc(':', out);
+    }
+    if (m && m->sel.kind == HSX_UMOD_SEL_SET) {
+        fputc('[', out);
+        for (unsigned int object = 0, n = 0; object < m->sel.limit && object < 64; object++) {
+            if (m->sel.ops->covers(&m->sel, &c->sel, object))
+                fprintf(out, "%s%u", n++ ? "," : "", object);
         }
         fputc(']', out);
     } else if (m) {
-        fprintf(out, ",\"max_timers\":%" PRIu32, c->sel.timer.max_timers);
+        json_value(out, m->sel.ops->format(&m->sel, text, sizeof(text), &c->sel));
     }
     fprintf(out,
             ",\"expiry_ns\":%" PRIu64 ",\"expires_in_s\":%" PRIu64 ",\"holder_pid\":%" PRIu32
@@ -51,7 +57,7 @@ static void print_json(FILE *out, const struct cap_row *row, uint64_t now_ns)
 void print_caps(FILE *out, const struct cap_row *rows, size_t count, uint64_t now_ns, int json)
 {
     /* exe: a path read by cap.c (under 256 bytes), escaped: up to four bytes each. */
-    char name[32], rights[CAPSPEC_TEXT_MAX], sel[CAPSPEC_TEXT_MAX], parent[24], exe[4 * 256];
+    char name[32], rights[HSX_UMOD_TEXT_MAX], sel[HSX_UMOD_TEXT_MAX], parent[24], exe[4 * 256];
 
     if (json) {
         fputc('[', out);
@@ -74,7 +80,7 @@ void print_caps(FILE *out, const struct cap_row *rows, size_t count, uint64_t no
         snprintf(parent, sizeof(parent), "%" PRIu64, (uint64_t)c->parent_id);
         fprintf(out, "%-6" PRIu64 " %-7" PRIu32 " %-6s %-20s %-18s %7" PRIu64 "s %-6s ",
                 (uint64_t)c->id, c->holder_pid, capspec_module_name(name, sizeof(name), c->module),
-                capspec_format_rights(rights, sizeof(rights), c->rights),
+                hsx_umod_format_rights(rights, sizeof(rights), c->rights),
                 capspec_format_selector(sel, sizeof(sel), c->module, &c->sel),
                 seconds_left(c->expiry_ns, now_ns), c->parent_id ? parent : "-");
         /* A program's path is its owner's to choose: escaped, not cut or passed to the terminal. */

@@ -564,19 +564,20 @@ static int parse_cap_arguments(const char *name, const char *const *positional,
         fprintf(err, "hsxctl: %s: --uid is required: whose processes may acquire it\n", name);
         return HSXCTL_EXIT_USAGE;
     }
-    const struct capspec_module *m = capspec_module_by_name(positional[0]);
+    const struct hsx_umodule *m = capspec_module_by_name(positional[0]);
     if (!m) {
-        fprintf(err, "hsxctl: %s: %s module '%s' (expected gpio or timer)\n", name,
-                capspec_module_is_future(positional[0]) ? "no capabilities yet for the" : "unknown",
-                positional[0]);
+        char modules[128];
+        fprintf(err, "hsxctl: %s: %s module '%s' (expected %s)\n", name,
+                hsx_umod_is_future(positional[0]) ? "no capabilities yet for the" : "unknown",
+                positional[0], capspec_module_list(modules, sizeof(modules)));
         return HSXCTL_EXIT_USAGE;
     }
     cmd->module = m->id;
-    if (capspec_parse_rights(positional[1], m, &cmd->rights, why, sizeof(why)) < 0) {
+    if (hsx_umod_parse_rights(m, positional[1], &cmd->rights, why, sizeof(why)) < 0) {
         fprintf(err, "hsxctl: %s: invalid RIGHTS: %s\n", name, why);
         return HSXCTL_EXIT_USAGE;
     }
-    if (capspec_parse_selector(positional[2], m, &cmd->sel, why, sizeof(why)) < 0) {
+    if (hsx_umod_sel_parse(m, positional[2], &cmd->sel, why, sizeof(why)) < 0) {
         fprintf(err, "hsxctl: %s: invalid SELECTOR: %s\n", name, why);
         return HSXCTL_EXIT_USAGE;
     }

@@ -162,11 +162,11 @@ const char *edge_name(uint32_t edge)
     return edge < sizeof(names) / sizeof(names[0]) ? names[edge] : "?";
 }
 
-/* A capability's end ("hal:caps", "hal:cap:<id>"): what it covered, in capspec's words. */
+/* A capability's end ("hal:caps", "hal:cap:<id>"): what it covered, in its module's words. */
 static void print_cap_end(FILE *out, const hsx_mailbox_event_t *ev, int json)
 {
     union hsx_cap_selector sel = {.raw = {ev->u.cap.object}};
-    char buf[32], objects[CAPSPEC_TEXT_MAX];
+    char buf[32], objects[HSX_UMOD_TEXT_MAX];
     const char *module = capspec_module_name(buf, sizeof(buf), ev->u.cap.module);
     const char *reason = hsx_cap_reason_name((hsx_cap_reason_t)ev->u.cap.reason);
 
@@ -195,9 +195,11 @@ static void print_cap_end(FILE *out, const hsx_mailbox_event_t *ev, int json)
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, int json)
 {
     bool closed = ev->type == HSX_MAILBOX_EVENT_CLOSED;
-    bool timer = ev->module == HSX_MAILBOX_MODULE_TIMER;
-    bool gpio = ev->module == HSX_MAILBOX_MODULE_GPIO;
+    /* A HAL module's event is its descriptor's to format; a capability's end is the core's. */
+    const struct hsx_umodule *m = hsx_umod_by_id(ev->module);
+    bool formatted = m && m->format_event;
     bool cap = !closed && ev->module == HSX_MAILBOX_MODULE_CORE;
+    char text[512];
 
     if (json) {
         fputs("{\"mailbox\":", out);
@@ -207,23 +209,15 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
                 ",\"timestamp_ns\":%" PRIu64 ",\"dropped\":%" PRIu32 ",\"dropped_total\":%" PRIu64,
                 ev->mailbox_id, closed ? "closed" : "data", ev->seq, ev->timestamp_ns, ev->dropped,
                 ev->dropped_total);
-        if (timer)
-            fprintf(out,
-                    ",\"module\":\"timer\",\"timer\":{\"id\":%" PRIu32 ",\"tick_us\":%" PRIu64
-                    ",\"overruns\":%" PRIu32 ",\"expirations\":%" PRIu64 "}",
-                    ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
-                    ev->u.timer.expirations);
-        else if (gpio)
-            fprintf(out,
-                    ",\"module\":\"gpio\",\"gpio\":{\"pin\":%" PRIu32
-                    ",\"edge\":\"%s\",\"value\":%" PRIu32 ",\"timestamp_ns\":%" PRIu64
-                    ",\"line_seq\":%" PRIu64 "}",
-                    ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
-                    ev->u.gpio.timestamp_ns, ev->u.gpio.line_seq);
-        else if (cap)
+        if (formatted) {
+            fputs(",\"module\":", out);
+            json_string(out, m->name);
+            fputs(m->format_event(text, sizeof(text), ev, true), out);
+        } else if (cap) {
             print_cap_end(out, ev, 1);
-        else if (!closed)
+        } else if (!closed) {
             fputs(",\"module\":null", out);
+        }
         fputs("}\n", out);
         return;
     }
@@ -232,18 +226,8 @@ void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *ev, 
     print_timestamp(out, ev->timestamp_ns);
     if (closed)
         fputs(" closed", out);
-    else if (timer)
-        fprintf(out,
-                " timer=%" PRIu32 " tick_us=%" PRIu64 " overruns=%" PRIu32 " expirations=%" PRIu64,
-                ev->u.timer.timer_id, ev->u.timer.tick_us, ev->u.timer.overruns,
-                ev->u.timer.expirations);
-    else if (gpio)
-        fprintf(out,
-                " pin=%" PRIu32 " %s value=%" PRIu32 " edge_t=%" PRIu64 ".%09" PRIu64
-                "s line_seq=%" PRIu64,
-                ev->u.gpio.pin, edge_name(ev->u.gpio.edge), ev->u.gpio.value,
-                ev->u.gpio.timestamp_ns / 1000000000u, ev->u.gpio.timestamp_ns % 1000000000u,
-                ev->u.gpio.line_seq);
+    else if (formatted)
+        fputs(m->format_event(text, sizeof(text), ev, false), out);
     else if (cap)
         print_cap_end(out, ev, 0);
     else

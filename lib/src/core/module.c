@@ -216,7 +216,8 @@ int hsx_umod_parse_rights(const struct hsx_umodule *m, const char *text, uint32_
             return -EINVAL;
         }
         uint32_t bit = too_long ? 0 : hsx_umod_right_by_name(m, item, &reason);
-        if (!bit && m && !too_long && own_right(NULL, item)) {
+        /* Another module's own right, or a common one m has not (write, for a reader). */
+        if ((!bit && m && !too_long && own_right(NULL, item)) || (bit && m && !(bit & m->rights))) {
             snprintf(why, why_size, "'%s' is not a right of %s", item, m->name);
             return -EINVAL;
         }

@@ -167,7 +167,7 @@ char *hsx_umod_mailbox_name(const struct hsx_umodule *m, unsigned int index, uin
 uint32_t hsx_umod_right_by_name(const struct hsx_umodule *m, const char *name, const char **why);
 /* "read,write,irq" (any module's names; unknown bits as 0x..), "none" for 0. Returns buf. */
 char *hsx_umod_format_rights(char *buf, size_t size, uint32_t rights);
-/* Comma-separated names for m (NULL: any). 0, or -EINVAL with why filled. */
+/* Comma-separated names for m (NULL: any), each a right m has. 0, or -EINVAL with why filled. */
 int hsx_umod_parse_rights(const struct hsx_umodule *m, const char *text, uint32_t *rights,
                           char *why, size_t why_size);
 

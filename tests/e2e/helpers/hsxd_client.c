@@ -84,9 +84,9 @@ static void result(bool ok, const char *step, const char *detail)
     failures += !ok;
 }
 
-static const struct capspec_module *module_of(const char *name)
+static const struct hsx_umodule *module_of(const char *name)
 {
-    const struct capspec_module *m = capspec_module_by_name(name);
+    const struct hsx_umodule *m = capspec_module_by_name(name);
 
     if (!m) {
         fprintf(stderr, "hsxd-client: unknown module '%s'\n", name);
@@ -95,7 +95,7 @@ static const struct capspec_module *module_of(const char *name)
     return m;
 }
 
-static int slot(const struct capspec_module *m)
+static int slot(const struct hsx_umodule *m)
 {
     return m->id == HSX_MODULE_GPIO ? 0 : 1;
 }
@@ -159,15 +159,15 @@ static void check_status(const char *step, int status, int want)
 
 static void acquire(const char *step, char **args, int nargs, uint32_t op)
 {
-    const struct capspec_module *m = module_of(args[0]);
+    const struct hsx_umodule *m = module_of(args[0]);
     struct hsxd_request req = {.version = HSXD_PROTO_VERSION, .op = op, .module = m->id};
     char why[128];
 
-    if (nargs > 2 && capspec_parse_rights(args[2], m, &req.rights, why, sizeof(why)) < 0) {
+    if (nargs > 2 && hsx_umod_parse_rights(m, args[2], &req.rights, why, sizeof(why)) < 0) {
         fprintf(stderr, "hsxd-client: %s\n", why);
         exit(100);
     }
-    if (nargs > 3 && capspec_parse_selector(args[3], m, &req.sel, why, sizeof(why)) < 0) {
+    if (nargs > 3 && hsx_umod_sel_parse(m, args[3], &req.sel, why, sizeof(why)) < 0) {
         fprintf(stderr, "hsxd-client: %s\n", why);
         exit(100);
     }
@@ -188,7 +188,7 @@ static void create_timer(const char *step, const char *expect)
 /* A child opens the file and passes it over; the parent asks with it. */
 static void foreign(const char *step, const char *module)
 {
-    const struct capspec_module *m = module_of(module);
+    const struct hsx_umodule *m = module_of(module);
     char path[64], byte;
     int sv[2];
 
@@ -233,7 +233,7 @@ static void run(char *step)
     if (!name) {
         exit(100);
     } else if (strcmp(name, "open") == 0 && nargs == 1) {
-        const struct capspec_module *m = module_of(args[0]);
+        const struct hsx_umodule *m = module_of(args[0]);
         char path[64];
         snprintf(path, sizeof(path), "/dev/hsx/%s", m->name);
         files[slot(m)] = open(path, O_RDWR | O_CLOEXEC);
@@ -245,9 +245,9 @@ static void run(char *step)
     } else if (strcmp(name, "timer") == 0 && nargs == 1) {
         create_timer(step, args[0]);
     } else if (strcmp(name, "show") == 0) {
-        char rights[CAPSPEC_TEXT_MAX], sel[CAPSPEC_TEXT_MAX];
+        char rights[HSX_UMOD_TEXT_MAX], sel[HSX_UMOD_TEXT_MAX];
         printf("cap %" PRIu64 " %s %s\n", (uint64_t)last.cap.id,
-               capspec_format_rights(rights, sizeof(rights), last.cap.rights),
+               hsx_umod_format_rights(rights, sizeof(rights), last.cap.rights),
                capspec_format_selector(sel, sizeof(sel), last.cap.module, &last.cap.sel));
     } else if (strcmp(name, "foreign") == 0 && nargs == 1) {
         foreign(step, args[0]);
