@@ -172,6 +172,23 @@ $(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS) $(ULIBS)
 
+# The structured fuzzer (tests/fuzz, issue 12): an e2e helper that test_fuzz.sh runs bounded;
+# `make fuzz` runs it long (FUZZ_CALLS, FUZZ_SEED, FUZZ_THREADS) on the debug kernel.
+FUZZ := $(BUILD)/e2e/helpers/hsx_fuzz
+FUZZ_CALLS ?= 1000000
+FUZZ_SEED ?= 1
+FUZZ_THREADS ?= 2
+.PHONY: fuzz
+e2e: $(FUZZ)
+$(FUZZ): tests/fuzz/hsx_fuzz.c uapi/hsx_uapi.h
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(ULIBS)
+fuzz: $(FUZZ)
+	rm -rf $(BUILD)/fuzz && mkdir -p $(BUILD)/fuzz/bin && cp $(FUZZ) $(BUILD)/fuzz/bin/
+	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --seed %s --calls %s --threads %s\n' \
+		$(FUZZ_SEED) $(FUZZ_CALLS) $(FUZZ_THREADS) > $(BUILD)/fuzz/hsx_fuzz && chmod +x $(BUILD)/fuzz/hsx_fuzz
+	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel debug --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
+
 # Benchmarks run in the VM, side by side with their peer baseline: the timer and
 # the capability check on Debian's stock kernel; GPIO and the driver model on the
 # bench kernel (the test kernel without its checkers: the stock kernel has no
@@ -286,6 +303,7 @@ USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
                      tests/rpi/*.c)
+USER_C += tests/fuzz/hsx_fuzz.c
 format:
 	$(CLANG_FORMAT) -i $(USER_C)
 format-check:
