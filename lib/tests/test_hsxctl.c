@@ -500,6 +500,19 @@ static void capability_ends_print_decoded(void **state)
                            " cap=1 module=module-0x13 object=0x1 (selector ?) reason=ended(9) "));
 }
 
+/* The test module's descriptor is in test builds of hsxd only: hsxctl and the library lack it. */
+static void the_test_module_is_not_in_a_release(void **state)
+{
+    hsx_mailbox_event_t ev = {.type = HSX_MAILBOX_EVENT_DATA, .module = HSX_MODULE_TEST};
+    char buf[32];
+    (void)state;
+
+    assert_null(hsx_umod_by_id(HSX_MODULE_TEST));
+    assert_null(hsx_umod_by_name("dummy"));
+    assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_TEST), "module 0x1e");
+    assert_non_null(strstr(PRINTED(print_event(out, "x", &ev, 0)), " module=unknown "));
+}
+
 static void expiries_print_on_one_line(void **state)
 {
     hsx_timer_event_ex_t ev = {.timer_id = 3,
@@ -623,6 +636,7 @@ int main(void)
         cmocka_unit_test(sysfs_values_become_numbers_when_they_are),
         cmocka_unit_test(events_print_on_one_line),
         cmocka_unit_test(capability_ends_print_decoded),
+        cmocka_unit_test(the_test_module_is_not_in_a_release),
         cmocka_unit_test(expiries_print_on_one_line),
         cmocka_unit_test(gpio_events_print_on_one_line),
         cmocka_unit_test(edges_print_like_gpiomon),
