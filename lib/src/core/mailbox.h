@@ -22,7 +22,7 @@ struct early_message {
     unsigned char data[];
 };
 
-/* What hsx_drops_apply() needs to count every lost event once; see mailbox.c. */
+/* What hsx_drops_apply() needs to count every lost event once; see mailbox_recv.c. */
 struct hsx_drop_account {
     bool have_seq; /* an event was delivered, and last_seq is its number */
     uint64_t last_seq;
@@ -156,7 +156,7 @@ void hsx_mailbox_fork_prepare(void);
 void hsx_mailbox_fork_parent(void);
 void hsx_mailbox_fork_child(void);
 
-/* Drop accounting, see mailbox.c. */
+/* Drop accounting, see mailbox_recv.c. */
 void hsx_drops_note_lost(struct hsx_drop_account *drops);
 void hsx_drops_apply(struct hsx_drop_account *drops, hsx_mailbox_event_t *event);
 
