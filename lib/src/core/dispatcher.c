@@ -27,6 +27,14 @@
  * the callback either comes first (and the dispatcher leaves the event in the
  * socket for whoever reads next) or waits in hsx_dispatch_quiesce() until the
  * running flag drops.
+ *
+ * What the dispatcher knows of a mailbox is its own: an entry in a table
+ * keyed by the handle (the callback, the poll's state, the lists it is on),
+ * under d.lock. Of the mailbox it uses only its descriptor, taking one event
+ * (hsx_mailbox_take()) and references; the mailbox tells it when the handle
+ * closes (hsx_dispatch_retire()) and when it is freed (hsx_dispatch_forget(),
+ * which drops the entry). Every list an entry is on and every poll in flight
+ * holds a reference on its mailbox, so an entry lives as long as it is used.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -36,6 +44,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -50,12 +59,31 @@
 #define DISPATCH_BUDGET 16
 
 /*
- * What a completion is for, in its user_data: a mailbox pointer for its poll,
- * the pointer with REMOVAL set for the removal of that poll (mailboxes come
+ * What a completion is for, in its user_data: an entry pointer for its poll,
+ * the pointer with REMOVAL set for the removal of that poll (entries come
  * from calloc, so the low bits are free), or WAKE for the eventfd read.
  */
 #define REMOVAL 1u
 #define WAKE 2u
+
+/* A mailbox's registration; guarded by d.lock unless said otherwise. */
+struct entry {
+    hsx_mailbox_t *mb; /* the key; the entry goes when the handle is freed */
+    struct entry *next_hash;
+    hsx_mailbox_callback_t callback;
+    void *user_data;
+    bool retired;    /* the handle is closing: no callback can be set again */
+    bool stopped;    /* the file has nothing more to give (mailbox gone, or broken) */
+    bool armed;      /* a multishot poll is in flight; it holds a reference */
+    bool cancelling; /* ... and its removal has been submitted */
+    bool queued;     /* on the to-do list; the list holds a reference */
+    struct entry *next_todo;
+    struct entry *next_kick;    /* the dispatcher thread's own list; see apply_todo() */
+    struct entry *next_release; /* ... and another */
+    /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
+    bool ready;
+    struct entry *next_ready;
+};
 
 static struct {
     pthread_mutex_t lock;
@@ -68,9 +96,12 @@ static struct {
     int wake_fd;
     uint64_t wake_count;    /* the wake read's buffer */
     hsx_mailbox_t *running; /* whose callback runs now, or is about to */
-    hsx_mailbox_t *todo;    /* mailboxes whose poll must be armed or removed */
+    struct entry *todo;     /* mailboxes whose poll must be armed or removed */
     /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
-    hsx_mailbox_t *ready, **ready_tail;
+    struct entry *ready, **ready_tail;
+    /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
+    struct entry **table;
+    size_t table_size, table_count;
 } d = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .idle = PTHREAD_COND_INITIALIZER,
@@ -85,20 +116,99 @@ bool hsx_dispatch_on_thread(void)
     return on_dispatcher_thread;
 }
 
-static bool wants_poll(const hsx_mailbox_t *mb)
+/* ---- the table ------------------------------------------------------------------------- */
+
+static size_t bucket_of(const hsx_mailbox_t *mb, size_t size)
 {
-    return mb->slot.callback && !mb->slot.retired && !mb->slot.stopped;
+    /* Fibonacci hashing of the address: its low bits are alignment, its high ones vary. */
+    uint64_t h = (uint64_t)(uintptr_t)mb * 0x9e3779b97f4a7c15ULL;
+
+    return (size_t)(h >> 32) & (size - 1);
+}
+
+/* With d.lock held: mb's entry, or NULL. */
+static struct entry *find_locked(const hsx_mailbox_t *mb)
+{
+    if (!d.table_size)
+        return NULL;
+    for (struct entry *e = d.table[bucket_of(mb, d.table_size)]; e; e = e->next_hash) {
+        if (e->mb == mb)
+            return e;
+    }
+    return NULL;
+}
+
+/* With d.lock held: more buckets once there are as many entries. Returns false without memory. */
+static bool grow_locked(void)
+{
+    size_t size = d.table_size ? d.table_size * 2 : 16;
+    struct entry **table = calloc(size, sizeof(*table));
+
+    if (!table)
+        return false;
+    for (size_t i = 0; i < d.table_size; i++) {
+        while (d.table[i]) {
+            struct entry *e = d.table[i];
+            d.table[i] = e->next_hash;
+            size_t b = bucket_of(e->mb, size);
+            e->next_hash = table[b];
+            table[b] = e;
+        }
+    }
+    free(d.table);
+    d.table = table;
+    d.table_size = size;
+    return true;
+}
+
+/* With d.lock held: a new entry for mb, or NULL without memory. */
+static struct entry *add_locked(hsx_mailbox_t *mb)
+{
+    if (d.table_count >= d.table_size && !grow_locked() && !d.table_size)
+        return NULL;
+    struct entry *e = calloc(1, sizeof(*e));
+    if (!e)
+        return NULL;
+    size_t b = bucket_of(mb, d.table_size);
+    e->mb = mb;
+    e->next_hash = d.table[b];
+    d.table[b] = e;
+    d.table_count++;
+    return e;
+}
+
+/* With d.lock held: take mb's entry out of the table. */
+static struct entry *remove_locked(const hsx_mailbox_t *mb)
+{
+    if (!d.table_size)
+        return NULL;
+    for (struct entry **p = &d.table[bucket_of(mb, d.table_size)]; *p; p = &(*p)->next_hash) {
+        struct entry *e = *p;
+        if (e->mb == mb) {
+            *p = e->next_hash;
+            d.table_count--;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* ---- the thread ------------------------------------------------------------------------ */
+
+static bool wants_poll(const struct entry *e)
+{
+    return e->callback && !e->retired && !e->stopped;
 }
 
 /* With d.lock held. */
-static void queue_locked(hsx_mailbox_t *mb)
+static void queue_locked(struct entry *e)
 {
-    if (mb->slot.queued)
+    if (e->queued)
         return;
-    hsx_mailbox_ref(mb);
-    mb->slot.queued = true;
-    mb->slot.next_todo = d.todo;
-    d.todo = mb;
+    hsx_mailbox_ref(e->mb);
+    e->queued = true;
+    e->next_todo = d.todo;
+    d.todo = e;
 }
 
 /* With d.lock held: after another thread queued work. */
@@ -134,80 +244,84 @@ static void arm_wake_read(void)
  * events kept by hsx_mailbox_open() (early messages) make the socket no
  * more readable than it already is.
  */
-static hsx_mailbox_t *apply_todo(void)
+static struct entry *apply_todo(void)
 {
-    hsx_mailbox_t *kick = NULL, *release = NULL;
+    struct entry *kick = NULL, *release = NULL;
 
     pthread_mutex_lock(&d.lock);
     while (d.todo) {
-        hsx_mailbox_t *mb = d.todo;
+        struct entry *e = d.todo;
         struct io_uring_sqe *sqe = NULL;
-        bool arm = wants_poll(mb) && !mb->slot.armed;
-        bool remove = !wants_poll(mb) && mb->slot.armed && !mb->slot.cancelling;
+        bool arm = wants_poll(e) && !e->armed;
+        bool remove = !wants_poll(e) && e->armed && !e->cancelling;
 
         if ((arm || remove) && !(sqe = next_sqe())) {
             /* The ring cannot take more now: come back for the rest without waiting long. */
             eventfd_write(d.wake_fd, 1);
             break;
         }
-        d.todo = mb->slot.next_todo;
-        mb->slot.queued = false;
+        d.todo = e->next_todo;
+        e->queued = false;
 
         if (arm) {
-            io_uring_prep_poll_multishot(sqe, mb->fd, POLLIN);
-            io_uring_sqe_set_data(sqe, mb);
-            mb->slot.armed = true;
-            hsx_mailbox_ref(mb); /* the poll's */
-            hsx_mailbox_ref(mb); /* the kick list's */
-            mb->slot.next_kick = kick;
-            kick = mb;
+            io_uring_prep_poll_multishot(sqe, hsx_mailbox_fd(e->mb), POLLIN);
+            io_uring_sqe_set_data(sqe, e);
+            e->armed = true;
+            hsx_mailbox_ref(e->mb); /* the poll's */
+            hsx_mailbox_ref(e->mb); /* the kick list's */
+            e->next_kick = kick;
+            kick = e;
         } else if (remove) {
-            io_uring_prep_poll_remove(sqe, (uint64_t)(uintptr_t)mb);
-            io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)mb | REMOVAL);
-            mb->slot.cancelling = true;
-            hsx_mailbox_ref(mb); /* the removal's */
+            io_uring_prep_poll_remove(sqe, (uint64_t)(uintptr_t)e);
+            io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)e | REMOVAL);
+            e->cancelling = true;
+            hsx_mailbox_ref(e->mb); /* the removal's */
         }
-        /* The to-do list's, perhaps the last: dropped without d.lock (mailbox.c's list). */
-        mb->slot.next_release = release;
-        release = mb;
+        /*
+         * The to-do list's, perhaps the last: dropped without d.lock (freeing
+         * takes mailbox.c's list lock, and hsx_dispatch_forget() takes d.lock).
+         */
+        e->next_release = release;
+        release = e;
     }
     pthread_mutex_unlock(&d.lock);
     while (release) {
-        hsx_mailbox_t *mb = release;
-        release = mb->slot.next_release;
-        hsx_mailbox_unref(mb);
+        struct entry *e = release;
+        release = e->next_release; /* before the entry may go with its mailbox */
+        hsx_mailbox_unref(e->mb);
     }
     return kick;
 }
 
-/* Put mb, with a reference of the caller's, at the back of the ready list. */
-static void make_ready(hsx_mailbox_t *mb)
+/* Put e, with a reference of the caller's on its mailbox, at the back of the ready list. */
+static void make_ready(struct entry *e)
 {
-    if (mb->slot.ready) {
-        hsx_mailbox_unref(mb);
+    if (e->ready) {
+        hsx_mailbox_unref(e->mb); /* not the last: the list holds one */
         return;
     }
-    mb->slot.ready = true;
-    mb->slot.next_ready = NULL;
-    *d.ready_tail = mb;
-    d.ready_tail = &mb->slot.next_ready;
+    e->ready = true;
+    e->next_ready = NULL;
+    *d.ready_tail = e;
+    d.ready_tail = &e->next_ready;
 }
 
 /*
  * Deliver up to budget events queued on mb while it has a callback. Returns
  * true if it delivered all of them and more may be queued.
  */
-static bool drain(hsx_mailbox_t *mb, unsigned int budget)
+static bool drain(struct entry *e, unsigned int budget)
 {
+    hsx_mailbox_t *mb = e->mb;
     int ret;
 
     do {
         hsx_mailbox_event_t event;
 
         pthread_mutex_lock(&d.lock);
-        hsx_mailbox_callback_t callback = mb->slot.callback;
-        void *user_data = mb->slot.user_data;
-        if (!wants_poll(mb) || d.stopping) {
+        hsx_mailbox_callback_t callback = e->callback;
+        void *user_data = e->user_data;
+        if (!wants_poll(e) || d.stopping) {
             pthread_mutex_unlock(&d.lock);
             return false;
         }
@@ -223,8 +337,8 @@ static bool drain(hsx_mailbox_t *mb, unsigned int budget)
         pthread_cond_broadcast(&d.idle);
         /* The final event was delivered, or the socket is broken: stop polling it. */
         if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
-            mb->slot.stopped = true;
-            queue_locked(mb);
+            e->stopped = true;
+            queue_locked(e);
         }
         pthread_mutex_unlock(&d.lock);
     } while (ret == HSX_HAL_OK && --budget > 0);
@@ -234,41 +348,43 @@ static bool drain(hsx_mailbox_t *mb, unsigned int budget)
 /* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
 static void serve_ready(void)
 {
-    hsx_mailbox_t *round = d.ready;
+    struct entry *round = d.ready;
 
     d.ready = NULL;
     d.ready_tail = &d.ready;
     while (round) {
-        hsx_mailbox_t *mb = round;
-        round = mb->slot.next_ready;
-        mb->slot.ready = false;
-        if (drain(mb, DISPATCH_BUDGET))
-            make_ready(mb); /* its reference goes back on the list */
+        struct entry *e = round;
+        round = e->next_ready;
+        e->ready = false;
+        if (drain(e, DISPATCH_BUDGET))
+            make_ready(e); /* its reference goes back on the list */
         else
-            hsx_mailbox_unref(mb);
+            hsx_mailbox_unref(e->mb);
     }
 }
 
-static void on_poll_completion(hsx_mailbox_t *mb, int res, unsigned int flags)
+static void on_poll_completion(struct entry *e, int res, unsigned int flags)
 {
+    hsx_mailbox_t *mb = e->mb;
+
     if (res > 0) {
         hsx_mailbox_ref(mb); /* the ready list's */
-        make_ready(mb);
+        make_ready(e);
     }
 
     pthread_mutex_lock(&d.lock);
     if (flags & IORING_CQE_F_MORE) {
         /* Still armed though unwanted, and no removal under way: remove it. */
-        if (!wants_poll(mb) && !mb->slot.cancelling)
-            queue_locked(mb);
+        if (!wants_poll(e) && !e->cancelling)
+            queue_locked(e);
         pthread_mutex_unlock(&d.lock);
         return;
     }
     /* The poll ended: removed, or ended by the kernel; arm it again if still wanted. */
-    mb->slot.armed = false;
-    mb->slot.cancelling = false;
-    if (wants_poll(mb))
-        queue_locked(mb);
+    e->armed = false;
+    e->cancelling = false;
+    if (wants_poll(e))
+        queue_locked(e);
     pthread_mutex_unlock(&d.lock);
     hsx_mailbox_unref(mb); /* the poll's */
 }
@@ -278,12 +394,14 @@ static void on_poll_completion(hsx_mailbox_t *mb, int res, unsigned int flags)
  * delivering one of its completions; the poll then stays armed, so try again.
  * (-ENOENT: the poll had ended already; its last completion says so.)
  */
-static void on_removal_completion(hsx_mailbox_t *mb, int res)
+static void on_removal_completion(struct entry *e, int res)
 {
+    hsx_mailbox_t *mb = e->mb;
+
     pthread_mutex_lock(&d.lock);
-    if (res == -EALREADY && mb->slot.armed) {
-        mb->slot.cancelling = false;
-        queue_locked(mb);
+    if (res == -EALREADY && e->armed) {
+        e->cancelling = false;
+        queue_locked(e);
     }
     pthread_mutex_unlock(&d.lock);
     hsx_mailbox_unref(mb); /* the removal's */
@@ -340,13 +458,13 @@ static void *dispatcher_main(void *arg)
         pthread_mutex_unlock(&d.lock);
         if (stopping)
             break;
-        hsx_mailbox_t *kick = apply_todo();
+        struct entry *kick = apply_todo();
 
         io_uring_submit(&d.ring);
         while (kick) {
-            hsx_mailbox_t *mb = kick;
-            kick = mb->slot.next_kick;
-            make_ready(mb); /* with the kick list's reference */
+            struct entry *e = kick;
+            kick = e->next_kick;
+            make_ready(e); /* with the kick list's reference */
         }
         serve_ready();
 
@@ -369,17 +487,17 @@ static void *dispatcher_main(void *arg)
             if (tag == WAKE)
                 arm_wake_read();
             else if (tag & REMOVAL)
-                on_removal_completion((hsx_mailbox_t *)(uintptr_t)(tag & ~(uint64_t)REMOVAL), res);
+                on_removal_completion((struct entry *)(uintptr_t)(tag & ~(uint64_t)REMOVAL), res);
             else
-                on_poll_completion((hsx_mailbox_t *)(uintptr_t)tag, res, flags);
+                on_poll_completion((struct entry *)(uintptr_t)tag, res, flags);
         }
     }
     /* Stopped (library teardown): the polls go with the ring; their references stay taken. */
     while (d.ready) {
-        hsx_mailbox_t *mb = d.ready;
-        d.ready = mb->slot.next_ready;
-        mb->slot.ready = false;
-        hsx_mailbox_unref(mb);
+        struct entry *e = d.ready;
+        d.ready = e->next_ready;
+        e->ready = false;
+        hsx_mailbox_unref(e->mb);
     }
     d.ready_tail = &d.ready;
     io_uring_queue_exit(&d.ring);
@@ -441,14 +559,22 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
             return ret;
         }
     }
+    struct entry *e = find_locked(mb);
+    if (!e && callback && !(e = add_locked(mb))) {
+        pthread_mutex_unlock(&d.lock);
+        return hsx_fail_with_errno(ENOMEM);
+    }
     if (old_user_data)
-        *old_user_data = mb->slot.user_data;
-    mb->slot.callback = callback;
-    mb->slot.user_data = callback ? user_data : NULL;
-    /* Before the thread exists nothing is polled, so there is nothing to tell it. */
-    if (d.started) {
-        queue_locked(mb);
-        wake_locked();
+        *old_user_data = e ? e->user_data : NULL;
+    /* No entry and no callback: it never had one, so there is nothing to remove. */
+    if (e) {
+        e->callback = callback;
+        e->user_data = callback ? user_data : NULL;
+        /* Before the thread exists nothing is polled, so there is nothing to tell it. */
+        if (d.started) {
+            queue_locked(e);
+            wake_locked();
+        }
     }
     pthread_mutex_unlock(&d.lock);
     return HSX_HAL_OK;
@@ -457,16 +583,27 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
 void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
 {
     pthread_mutex_lock(&d.lock);
+    struct entry *e = find_locked(mb);
     if (old_user_data)
-        *old_user_data = mb->slot.user_data;
-    mb->slot.callback = NULL;
-    mb->slot.user_data = NULL;
-    mb->slot.retired = true;
-    if (d.started) {
-        queue_locked(mb);
-        wake_locked();
+        *old_user_data = e ? e->user_data : NULL;
+    if (e) {
+        e->callback = NULL;
+        e->user_data = NULL;
+        e->retired = true;
+        if (d.started) {
+            queue_locked(e);
+            wake_locked();
+        }
     }
     pthread_mutex_unlock(&d.lock);
+}
+
+void hsx_dispatch_forget(hsx_mailbox_t *mb)
+{
+    pthread_mutex_lock(&d.lock);
+    struct entry *e = remove_locked(mb);
+    pthread_mutex_unlock(&d.lock);
+    free(e);
 }
 
 /* ---- teardown --------------------------------------------------------------------------- */

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The dispatcher: one library-owned thread that runs mailbox callbacks.
+ * The dispatcher: one library-owned thread that runs mailbox callbacks. It
+ * keeps what it knows of each mailbox in a table of its own, keyed by the
+ * handle; mailbox.c tells it of a callback set or removed, of the handle
+ * closing and of it being freed, and it asks mailbox.c only for the handle's
+ * descriptor, one event at a time (hsx_mailbox_take()) and references.
  */
 #ifndef HSX_DISPATCHER_H
 #define HSX_DISPATCHER_H
@@ -8,23 +12,6 @@
 #include <stdbool.h>
 
 #include "hsx_mailbox.h"
-
-/* A mailbox's registration with the dispatcher; guarded by the dispatcher's lock. */
-struct hsx_dispatch_slot {
-    hsx_mailbox_callback_t callback;
-    void *user_data;
-    bool retired;    /* the handle is closing: no callback can be set again */
-    bool stopped;    /* the socket has nothing more to give (mailbox gone, or broken) */
-    bool armed;      /* a multishot poll is in flight; it holds a reference */
-    bool cancelling; /* ... and its removal has been submitted */
-    bool queued;     /* on the to-do list; the list holds a reference */
-    hsx_mailbox_t *next_todo;
-    hsx_mailbox_t *next_kick;    /* the dispatcher thread's own list; see apply_todo() */
-    hsx_mailbox_t *next_release; /* ... and another */
-    /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
-    bool ready;
-    hsx_mailbox_t *next_ready;
-};
 
 /*
  * Set or replace (callback != NULL) or remove (NULL) the callback of mb,
@@ -37,6 +24,13 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
 
 /* As hsx_dispatch_set(mb, NULL, ...), for good: the handle is being closed. */
 void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data);
+
+/*
+ * The handle is being freed (its last reference went): forget its entry.
+ * Called with no lock held. Nothing of the dispatcher's can still use the
+ * entry: every poll in flight and every list holds a reference.
+ */
+void hsx_dispatch_forget(hsx_mailbox_t *mb);
 
 /*
  * Return once mb's callback is not running, unless called on the dispatcher

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "core/dispatcher.h"
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/fork.h"
@@ -117,6 +118,7 @@ struct hsx_mailbox *hsx_mailbox_new(const char *name)
 
 void hsx_mailbox_destroy(struct hsx_mailbox *mb)
 {
+    hsx_dispatch_forget(mb);
     live_remove(mb);
     if (mb->sock)
         mnl_socket_close(mb->sock);

@@ -11,7 +11,6 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "core/dispatcher.h"
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 
@@ -53,8 +52,6 @@ struct hsx_mailbox {
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     struct hsx_drop_account drops;
     struct early_message *early_head, **early_tail;
-
-    struct hsx_dispatch_slot slot; /* guarded by the dispatcher's lock */
 
     struct hsx_mailbox *live_prev, *live_next; /* every live handle; see mailbox.c */
 };
