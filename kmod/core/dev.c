@@ -149,7 +149,7 @@ struct hsx_client *hsx_client_create(const struct hsx_node *node, struct hsx_ins
 	}
 
 	/* An instance removed meanwhile: its module's open must not see it. */
-	idx = srcu_read_lock(&hsx_instance_srcu);
+	idx = inst ? srcu_read_lock(&inst->srcu) : 0;
 	ret = inst && hsx_instance_gone(inst) ? -ENODEV : 0;
 	for (mod = node->modules; !ret && *mod; mod++) {
 		if (!(*mod)->open)
@@ -158,7 +158,8 @@ struct hsx_client *hsx_client_create(const struct hsx_node *node, struct hsx_ins
 		if (ret)
 			hsx_client_release_modules(client, mod);
 	}
-	srcu_read_unlock(&hsx_instance_srcu, idx);
+	if (inst)
+		srcu_read_unlock(&inst->srcu, idx);
 	if (ret)
 		goto err_free;
 	return client;

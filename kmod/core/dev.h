@@ -16,7 +16,7 @@ struct hsx_node;
 /* Minors: 0 ctl, 1 + slot a module's node, then instances' from here. */
 #define HSX_DEV_STATIC_MINORS		(1 + 16)
 #define HSX_DEV_INSTANCE_MINOR_FIRST	32
-#define HSX_DEV_MINORS			256
+#define HSX_DEV_MINORS			65536	/* instances' minors cycle through them */
 
 int hsx_dev_init(void);
 void hsx_dev_exit(void);

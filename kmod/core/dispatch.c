@@ -110,11 +110,11 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg
 		 * MBOX_OPEN) never touch the instance, and its removal must
 		 * not wait for a capability's end to finish.
 		 */
-		int idx = srcu_read_lock(&hsx_instance_srcu);
+		int idx = srcu_read_lock(&client->inst->srcu);
 
 		ret = hsx_instance_gone(client->inst) ? -ENODEV :
 						       hsx_dispatch_checked(client, op, buf);
-		srcu_read_unlock(&hsx_instance_srcu, idx);
+		srcu_read_unlock(&client->inst->srcu, idx);
 	} else {
 		ret = hsx_dispatch_checked(client, op, buf);
 	}

@@ -258,6 +258,38 @@ static void hsx_genl_free(void *buf)
 }
 
 /*
+ * What netlink_unicast() does for a message from the kernel (port 0) to a
+ * user socket, to this socket only: headers reset for socket filters, a
+ * filter that rejects the message takes it as delivered, a full receive
+ * buffer is told to the reader as ENOBUFS (netlink_overrun()'s job, which
+ * the readers act on by asking for what they missed). Not done: the nlmon
+ * tap, which sees hsx's replies and dumps but not its events.
+ */
+static int hsx_genl_queue(struct sock *sk, struct sk_buff *skb)
+{
+	enum skb_drop_reason reason = SKB_DROP_REASON_NOT_SPECIFIED;
+	int ret;
+
+	if (sock_flag(sk, SOCK_DEAD)) {
+		nlmsg_free(skb);
+		return -ECONNREFUSED;
+	}
+	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
+	ret = sock_queue_rcv_skb_reason(sk, skb, &reason);
+	if (!ret)
+		return 0;
+	nlmsg_free(skb);
+	if (reason == SKB_DROP_REASON_SOCKET_FILTER)
+		return 0;
+	if (!sock_flag(sk, SOCK_DEAD)) {
+		WRITE_ONCE(sk->sk_err, ENOBUFS);
+		sk_error_report(sk);
+	}
+	return -ENOBUFS;
+}
+
+/*
  * Atomic context: called by the mailbox core under its spinlock, BHs off.
  * @dest: the subscriber's socket
  * @buf: NULL, or a message from hsx_genl_alloc() for a data event like @ev.
@@ -267,7 +299,6 @@ static int hsx_genl_deliver(u32 portid, void *dest, const struct hsx_mbox_event 
 	struct sock *sk = dest;
 	struct sk_buff *skb = buf;
 	void *hdr;
-	int ret;
 
 	if (!skb)
 		skb = genlmsg_new(hsx_genl_event_size(ev->type, ev->payload ? ev->ops : NULL),
@@ -291,17 +322,7 @@ static int hsx_genl_deliver(u32 portid, void *dest, const struct hsx_mbox_event 
 		goto err_size;
 	genlmsg_end(skb, hdr);
 
-	/* As netlink_unicast() would, from the kernel (port 0), to this socket only. */
-	if (sock_flag(sk, SOCK_DEAD)) {
-		nlmsg_free(skb);
-		return -ECONNREFUSED;
-	}
-	ret = sock_queue_rcv_skb(sk, skb);
-	if (ret) {
-		nlmsg_free(skb);
-		return -ENOBUFS;
-	}
-	return 0;
+	return hsx_genl_queue(sk, skb);
 
 err_size:
 	WARN_ON_ONCE(1);	/* hsx_genl_event_size() is wrong */

@@ -2,7 +2,7 @@
 /*
  * Module instances, with the lifetime rules of gpiolib's character device:
  * an instance is refcounted (its creator and each open file of its node hold
- * a reference), every operation on it runs inside hsx_instance_srcu and
+ * a reference), every operation on it runs inside its own SRCU and
  * first checks ->gone, and removing it unregisters what user space reaches
  * first (the node, then the minor), flips ->gone, waits for the operations
  * in flight, lets the module stop its work, and removes the directory. Files
@@ -20,8 +20,6 @@
 #include "core.h"
 #include "dev.h"
 #include "instance.h"
-
-struct srcu_struct hsx_instance_srcu;
 
 /* Guards the minors, the list, and every ->gone write. */
 static DEFINE_MUTEX(hsx_instance_mutex);
@@ -55,6 +53,7 @@ static void hsx_instance_release(struct kref *ref)
 
 	if (inst->mod->instance_release)
 		inst->mod->instance_release(inst);
+	cleanup_srcu_struct(&inst->srcu);	/* no reader: each holds a reference */
 	kfree(inst);
 }
 
@@ -120,8 +119,9 @@ static void hsx_instance_remove_dir(struct hsx_instance *inst)
  *
  * The node comes last: once it exists, files may be opened on it.
  *
- * Context: process; the module's own lock may be held (none of its
- * operations runs under hsx_instance_mutex). Return: the instance (the
+ * Context: process. The module's own lock may be held, if the attributes of
+ * @group take no lock held across this call: a failed add removes them and
+ * waits for their readers. Return: the instance (the
  * caller's reference), or ERR_PTR(): -EINVAL (@index too large), -EEXIST
  * (that index exists), -ENOSPC (no minor left), -ENOMEM.
  */
@@ -142,6 +142,11 @@ struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int
 	inst->mode = mode;
 	inst->priv = priv;
 	kref_init(&inst->ref);
+	ret = init_srcu_struct(&inst->srcu);
+	if (ret) {
+		kfree(inst);
+		return ERR_PTR(ret);
+	}
 
 	mutex_lock(&hsx_instance_mutex);
 	/* The list, not the minors: an instance being removed keeps its name. */
@@ -156,13 +161,13 @@ struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int
 	if (ret)
 		goto err_unlock;
 	/*
-	 * Cyclic: a minor is not handed to the next instance at once, so a
-	 * stale inode or O_PATH descriptor of a removed node rarely reaches
-	 * a new instance (whose node may have another mode).
+	 * Cyclic over tens of thousands of minors: a minor is not handed to
+	 * another instance until the range wrapped, so a stale inode or
+	 * O_PATH descriptor of a removed node does not reach a new instance
+	 * (whose node may have another mode) in any realistic lifetime.
 	 */
 	ret = xa_alloc_cyclic(&hsx_instance_by_minor, &inst->minor, inst,
-			      XA_LIMIT(HSX_DEV_INSTANCE_MINOR_FIRST,
-				       HSX_DEV_INSTANCE_MINOR_FIRST + HSX_INSTANCE_MAX - 1),
+			      XA_LIMIT(HSX_DEV_INSTANCE_MINOR_FIRST, HSX_DEV_MINORS - 1),
 			      &hsx_instance_next_minor, GFP_KERNEL);
 	if (ret < 0) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
@@ -182,6 +187,7 @@ err_dir:
 	hsx_instance_remove_dir(inst);
 err_unlock:
 	mutex_unlock(&hsx_instance_mutex);
+	cleanup_srcu_struct(&inst->srcu);
 	kfree(inst);
 	return ERR_PTR(ret);
 }
@@ -209,7 +215,7 @@ void hsx_instance_remove(struct hsx_instance *inst)
 
 	if (inst->mod->instance_unplug)
 		inst->mod->instance_unplug(inst);
-	synchronize_srcu(&hsx_instance_srcu);
+	synchronize_srcu(&inst->srcu);
 	hsx_instance_remove_dir(inst);
 	if (inst->mod->instance_gone)
 		inst->mod->instance_gone(inst);
@@ -223,13 +229,11 @@ void hsx_instance_remove(struct hsx_instance *inst)
 
 int hsx_instance_init(void)
 {
-	return init_srcu_struct(&hsx_instance_srcu);
+	return 0;
 }
 
 /* Context: every instance was removed by its module's exit. */
 void hsx_instance_exit(void)
 {
 	WARN_ON(!xa_empty(&hsx_instance_by_minor) || !list_empty(&hsx_instances));
-	srcu_barrier(&hsx_instance_srcu);
-	cleanup_srcu_struct(&hsx_instance_srcu);
 }

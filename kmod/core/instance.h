@@ -37,8 +37,10 @@ struct hsx_instance_dir {
  * @index: n in <name><n>
  * @mode: its node's mode
  * @priv: the module's, set at creation
- * @gone: set once by hsx_instance_remove(); read under hsx_instance_srcu,
- *	which every operation on the instance holds
+ * @gone: set once by hsx_instance_remove(); read under @srcu, which every
+ *	operation of the module on it holds
+ * @srcu: the instance's own, so that removing one waits for no other's
+ *	operations (a blocked read on another port)
  * @ref: the creator's (dropped by hsx_instance_remove()), one per open file
  * @minor: its node's minor
  * @dir: /sys/hal/<name>/<n>
@@ -51,14 +53,12 @@ struct hsx_instance {
 	umode_t mode;
 	void *priv;
 	bool gone;
+	struct srcu_struct srcu;
 	struct kref ref;
 	unsigned int minor;
 	struct hsx_instance_dir *dir;
 	struct list_head node;
 };
-
-/* Read side of every operation on an instance: removal waits for them. */
-extern struct srcu_struct hsx_instance_srcu;
 
 struct hsx_instance *hsx_instance_add(const struct hsx_module *mod, unsigned int index,
 				      umode_t mode, const struct attribute_group *group,
@@ -68,7 +68,7 @@ struct hsx_instance *hsx_instance_get_by_minor(unsigned int minor);
 void hsx_instance_put(struct hsx_instance *inst);
 struct hsx_instance *hsx_instance_of_dir(struct kobject *kobj);
 
-/* Context: under srcu_read_lock(&hsx_instance_srcu). */
+/* Context: under srcu_read_lock(&inst->srcu). */
 static inline bool hsx_instance_gone(const struct hsx_instance *inst)
 {
 	return READ_ONCE(inst->gone);

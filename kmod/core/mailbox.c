@@ -605,20 +605,22 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
 /**
  * hsx_mbox_principal - who the caller's subscriptions are charged to
  *
- * The effective uid in the initial user namespace, except inside a user
- * namespace: there the owner of the outermost one, so that a user who maps
- * a range of subordinate uids is still one user, not one per uid it holds.
- * The dump filter uses the same principal.
+ * The effective uid, except inside user namespaces a user made: there the
+ * outermost owner that is not root, so that a user who maps a range of
+ * subordinate uids is still one user, not one per uid it holds. Namespaces
+ * root made (containers given their own uid ranges, sandboxes) are not one
+ * user: each uid in them is charged as itself. The dump filter uses the
+ * same principal.
  */
 kuid_t hsx_mbox_principal(void)
 {
-	const struct user_namespace *ns = current_user_ns();
+	const struct user_namespace *ns;
+	kuid_t owner = INVALID_UID;
 
-	if (ns == &init_user_ns)
-		return current_euid();
-	while (ns->parent != &init_user_ns)
-		ns = ns->parent;
-	return ns->owner;
+	for (ns = current_user_ns(); ns != &init_user_ns; ns = ns->parent)
+		if (!uid_eq(ns->owner, GLOBAL_ROOT_UID))
+			owner = ns->owner;	/* the last one seen is the outermost */
+	return uid_valid(owner) ? owner : current_euid();
 }
 
 static unsigned int hsx_mbox_user_subs_in(struct hsx_mbox *mbox, const struct hsx_mbox_user *user)

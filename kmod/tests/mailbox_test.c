@@ -612,6 +612,18 @@ static void mbox_user_namespace_is_its_owners_share(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:userns", 700 + i, &id), -ENOSPC);
 	revert_creds(old);
 	put_cred(cred);
+
+	/* A namespace root made (a container's range) is not one user: each uid is its own. */
+	cred = prepare_creds();
+	KUNIT_ASSERT_NOT_NULL(test, cred);
+	cred->euid = GLOBAL_ROOT_UID;
+	KUNIT_ASSERT_EQ(test, create_user_ns(cred), 0);
+	cred->euid = KUIDT_INIT(200000);
+	old = override_creds(cred);
+	KUNIT_EXPECT_TRUE(test, uid_eq(hsx_mbox_principal(), KUIDT_INIT(200000)));
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:userns", 800, &id), 0);
+	revert_creds(old);
+	put_cred(cred);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
