@@ -7,7 +7,12 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -384,6 +389,7 @@ struct waiter {
     uint32_t timeout_ms;
     int result;
     uint64_t returned_ms;
+    _Atomic pid_t tid; /* set just before it receives */
 };
 
 static void *wait_on_mailbox(void *arg)
@@ -391,9 +397,38 @@ static void *wait_on_mailbox(void *arg)
     struct waiter *w = arg;
     hsx_mailbox_event_t ev;
 
+    atomic_store(&w->tid, (pid_t)syscall(SYS_gettid));
     w->result = hsx_mailbox_recv(w->mb, &ev, w->timeout_ms);
     w->returned_ms = test_now_ms();
     return NULL;
+}
+
+/*
+ * Until the waiter sleeps in its receive. Closing a handle before another
+ * thread's receive began is the caller's use-after-free, as close(2) before
+ * read(2) would be; a fixed sleep does not rule that out on a loaded machine.
+ */
+static void wait_until_blocked(struct waiter *w)
+{
+    uint64_t deadline = test_now_ms() + 10000;
+    char path[64], stat[256];
+
+    while (!atomic_load(&w->tid))
+        test_sleep_ms(1);
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)atomic_load(&w->tid));
+    while (test_now_ms() < deadline) {
+        FILE *f = fopen(path, "re");
+        char *state = NULL;
+
+        if (f && fgets(stat, sizeof(stat), f))
+            state = strrchr(stat, ')');
+        if (f)
+            fclose(f);
+        if (state && state[1] == ' ' && state[2] == 'S')
+            return;
+        test_sleep_ms(1);
+    }
+    fail_msg("the waiter never blocked");
 }
 
 static void close_ends_a_blocked_receive(void **state)
@@ -403,7 +438,7 @@ static void close_ends_a_blocked_receive(void **state)
     pthread_t thread;
 
     assert_int_equal(pthread_create(&thread, NULL, wait_on_mailbox, &w), 0);
-    test_sleep_ms(50);
+    wait_until_blocked(&w);
     uint64_t closed_at = test_now_ms();
     assert_int_equal(hsx_mailbox_close(f->mb), HSX_HAL_OK);
     f->mb = NULL;
@@ -419,7 +454,7 @@ static void close_ends_a_receive_with_a_timeout(void **state)
     pthread_t thread;
 
     assert_int_equal(pthread_create(&thread, NULL, wait_on_mailbox, &w), 0);
-    test_sleep_ms(50);
+    wait_until_blocked(&w);
     assert_int_equal(hsx_mailbox_close(f->mb), HSX_HAL_OK);
     f->mb = NULL;
     pthread_join(thread, NULL);
@@ -456,7 +491,8 @@ static void many_threads_open_wait_and_close(void **state)
         waiters[i] = (struct waiter){.mb = mbs[i], .timeout_ms = 10000, .result = 1};
         assert_int_equal(pthread_create(&threads[i], NULL, wait_on_mailbox, &waiters[i]), 0);
     }
-    test_sleep_ms(50);
+    for (int i = 0; i < COUNT; i++)
+        wait_until_blocked(&waiters[i]);
     for (int i = 0; i < COUNT; i++) {
         if (i % 2) {
             struct test_event sent = test_expiry((uint32_t)i + 100, 1);
