@@ -14,6 +14,7 @@
  * that node's device instead, and the table is set aside: the firmware
  * describes the board, so its bindings are fixed and its flags apply.
  */
+#include <linux/debugfs.h>
 #include <linux/errno.h>
 #include <linux/gpio/consumer.h>
 #include <linux/gpio/driver.h>
@@ -257,6 +258,47 @@ static unsigned long hsx_gpiolib_bias(u32 pull)
 	}
 }
 
+#ifdef HSX_TEST_MODULES
+/*
+ * Test builds only: /sys/kernel/debug/hsx_gpio_test/fail_next_configure. Set,
+ * the next configuration fails after the line's direction changed, as a chip
+ * that refuses the bias would: what the module does with a half-applied
+ * configuration is then testable on gpio-sim, which refuses nothing.
+ */
+static bool hsx_gpiolib_fail_next;
+static struct dentry *hsx_gpiolib_test_dir;
+
+static bool hsx_gpiolib_fail_injected(void)
+{
+	return xchg(&hsx_gpiolib_fail_next, false);
+}
+
+static void hsx_gpiolib_test_init(void)
+{
+	hsx_gpiolib_test_dir = debugfs_create_dir("hsx_gpio_test", NULL);
+	debugfs_create_bool("fail_next_configure", 0600, hsx_gpiolib_test_dir,
+			    &hsx_gpiolib_fail_next);
+}
+
+static void hsx_gpiolib_test_exit(void)
+{
+	debugfs_remove_recursive(hsx_gpiolib_test_dir);
+}
+#else
+static bool hsx_gpiolib_fail_injected(void)
+{
+	return false;
+}
+
+static void hsx_gpiolib_test_init(void)
+{
+}
+
+static void hsx_gpiolib_test_exit(void)
+{
+}
+#endif
+
 /*
  * Apply direction, bias, polarity and debounce to a requested line. Returns
  * 1 when the chip cannot debounce and the module must do it in software.
@@ -276,6 +318,8 @@ static int hsx_gpiolib_apply(struct hsx_gpio_line *line, const struct hsx_gpio_c
 		ret = gpiod_direction_input(line->desc);
 	if (ret)
 		return ret;
+	if (hsx_gpiolib_fail_injected())
+		return -EIO;
 
 	ret = gpiod_set_config(line->desc, hsx_gpiolib_bias(cfg->pull));
 	/* A chip without bias control satisfies "no pull"; not "pull up". */
@@ -596,6 +640,7 @@ const struct hsx_gpio_backend *hsx_gpiolib_backend_init(const char *map_param)
 	mutex_lock(&hsx_gpiolib_lock);
 	hsx_gpiolib_publish_locked();
 	mutex_unlock(&hsx_gpiolib_lock);
+	hsx_gpiolib_test_init();
 	return &hsx_gpiolib_backend;
 
 err_free:
@@ -606,6 +651,7 @@ err_free:
 
 void hsx_gpiolib_backend_exit(void)
 {
+	hsx_gpiolib_test_exit();
 	mutex_lock(&hsx_gpiolib_lock);
 	gpiod_remove_lookup_table(hsx_gpiolib_table);
 	hsx_gpiolib_table_added = false;

@@ -613,6 +613,44 @@ static void a_held_line_is_named_until_its_chip_goes(void **state)
     assert_int_equal(map_pin(20, "", 0), 0);
 }
 
+/*
+ * A reconfiguration that fails half way (the direction changed, then the
+ * chip refused the rest) leaves the line as it was recorded, not as neither
+ * configuration. The test build's fault injection makes gpio-sim, which
+ * refuses nothing, fail that way; a production hsx.ko has no such switch
+ * and the debug kernel's run covers this.
+ */
+#define FAIL_NEXT_CONFIGURE "/sys/kernel/debug/hsx_gpio_test/fail_next_configure"
+
+static void a_half_failed_configure_puts_the_line_back(void **state)
+{
+    (void)state;
+    NEED_SIM();
+    char text[32];
+    int fd;
+
+    if (!e2e_exists(FAIL_NEXT_CONFIGURE)) {
+        printf("# a production hsx.ko: no fault injection; the debug kernel's run covers this\n");
+        return;
+    }
+    fd = e2e_open_node("gpio");
+    sim_pull(6, 1);
+    assert_int_equal(configure(fd, 6, HSX_GPIO_M_INPUT, 0, 0), 0);
+    assert_int_equal(gpio_read(fd, 6), 1);
+    e2e_write_file(FAIL_NEXT_CONFIGURE, "Y");
+    /* An output driven low: the line must not stay one. */
+    assert_int_equal(configure(fd, 6, HSX_GPIO_M_OUTPUT, 0, 0), -EIO);
+    read_line("/sys/hal/gpio/6/mode", text, sizeof(text));
+    assert_string_equal(text, "input");
+    /* An input again: it follows the pull (an output would keep driving 0). */
+    sim_pull(6, 0);
+    sim_pull(6, 1);
+    assert_int_equal(gpio_read(fd, 6), 1);
+    sim_pull(6, 0);
+    assert_int_equal(gpio_read(fd, 6), 0);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -629,6 +667,7 @@ int main(void)
         cmocka_unit_test(sigkill_of_a_waiting_user_leaks_nothing),
         cmocka_unit_test(revoke_releases_the_holders_pins),
         cmocka_unit_test(a_held_line_is_named_until_its_chip_goes),
+        cmocka_unit_test(a_half_failed_configure_puts_the_line_back),
     };
 
     return cmocka_run_group_tests_name("e2e_gpio_kernel", tests, sim_setup, sim_teardown);
