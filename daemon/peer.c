@@ -278,15 +278,11 @@ bool proc_admin(uint32_t pid)
     size_t size = 0;
     bool found = false;
 
-    snprintf(path, sizeof(path), "/proc/%u/ns/user", pid);
-    if (stat("/proc/self/ns/user", &ours) < 0) {
-        /* A kernel without user namespaces has the initial one only. */
-        if (errno != ENOENT)
-            return false;
-    } else if (stat(path, &theirs) < 0 || theirs.st_dev != ours.st_dev ||
-               theirs.st_ino != ours.st_ino) {
-        return false;
-    }
+    /*
+     * The capabilities first, the namespace second: a process that left
+     * hsxd's user namespace (gaining every capability in its own) cannot
+     * come back into it without already having CAP_SYS_ADMIN there.
+     */
     snprintf(path, sizeof(path), "/proc/%u/status", pid);
     FILE *f = fopen(path, "re");
     if (!f)
@@ -295,14 +291,27 @@ bool proc_admin(uint32_t pid)
         found = sscanf(line, "CapEff: %llx", &caps) == 1;
     free(line);
     fclose(f);
-    return found && (caps >> CAP_SYS_ADMIN & 1);
+    if (!found || !(caps >> CAP_SYS_ADMIN & 1))
+        return false;
+
+    snprintf(path, sizeof(path), "/proc/%u/ns/user", pid);
+    if (stat("/proc/self/ns/user", &ours) < 0)
+        /* A kernel without user namespaces has the initial one only. */
+        return errno == ENOENT;
+    return stat(path, &theirs) == 0 && theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
 int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_size)
 {
     proc_exe(p->pid, now->exe, sizeof(now->exe), &now->exe_id);
     proc_cgroup(p->pid, now->cgroup, sizeof(now->cgroup));
-    now->admin = proc_admin(p->pid);
+    /*
+     * Root as the kernel saw it at connect() (SO_PEERCRED: nothing the
+     * peer does later changes it), and CAP_SYS_ADMIN now: the capabilities
+     * alone are not attested, a process gains them by exec of a setuid
+     * program after connecting, and hands the socket to a child.
+     */
+    now->admin = p->uid == 0 && proc_admin(p->pid);
     if (!peer_alive(p) || !now->exe[0]) {
         snprintf(why, why_size, "pid %u has exited", p->pid);
         return -ESRCH;

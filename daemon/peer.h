@@ -91,7 +91,8 @@ int peer_read(const struct peer *p, struct peer_now *now, char *why, size_t why_
 /*
  * Does process pid have CAP_SYS_ADMIN (CapEff of /proc/<pid>/status) in
  * hsxd's own user namespace? A user namespace's root has every capability in
- * it and none outside; uid 0 may have dropped it. false if unreadable.
+ * it and none outside; uid 0 may have dropped it. false if unreadable. Not
+ * enough for an administrator alone (see peer_read()): also root at connect.
  */
 bool proc_admin(uint32_t pid);
 

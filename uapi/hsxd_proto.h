@@ -38,9 +38,10 @@
  *
  * Status: 0, or a negative errno: EACCES the policy denies (or, with a
  * @message starting "revoked by admin:", the process is barred), EPERM the
- * operation is for administrators (a peer with CAP_SYS_ADMIN in its effective
- * set, in hsxd's user namespace; uid 0 alone is not one), EINVAL a malformed request (or a file opened with
- * CAP_SYS_ADMIN, which needs no capability), ESRCH the client exited or is
+ * operation is for administrators (root at connect, SO_PEERCRED, with
+ * CAP_SYS_ADMIN in its effective set in hsxd's user namespace; uid 0 alone
+ * is not one, nor the capability alone), EINVAL a malformed request (or a
+ * file opened with CAP_SYS_ADMIN, which needs no capability), ESRCH the client exited or is
  * not the file's opener, EEXIST already holds one (renew instead), ENOENT
  * nothing to renew or revoke, EPROTO a version mismatch, EDQUOT the kernel's
  * limit of capabilities or the asking user's in hsxd (processes holding

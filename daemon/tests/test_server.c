@@ -209,7 +209,13 @@ static int set_sys_admin(bool on)
     return (int)syscall(SYS_capset, &header, data);
 }
 
-enum admin_test { ROOT_WITHOUT_SYS_ADMIN, USER_WITH_SYS_ADMIN, USER_NAMESPACE_ROOT };
+enum admin_test {
+    ROOT,
+    ROOT_WITHOUT_SYS_ADMIN,
+    USER_WITH_SYS_ADMIN,
+    USER_RAISES_SYS_ADMIN_AFTER_CONNECT,
+    USER_NAMESPACE_ROOT,
+};
 
 /* In a child: become who, connect, ask for a runtime grant; exit with its -status. */
 static void ask_grant_as(enum admin_test who)
@@ -235,6 +241,10 @@ static void ask_grant_as(enum admin_test who)
             setresuid(1000, 1000, 1000) < 0 || set_sys_admin(true) < 0)
             _exit(100);
         break;
+    case USER_RAISES_SYS_ADMIN_AFTER_CONNECT:
+        break; /* below, between connect() and the request */
+    case ROOT:
+        break;
     case USER_NAMESPACE_ROOT:
         /* Every capability, in a user namespace of its own: none in hsxd's. */
         if (setresgid(1000, 1000, 1000) < 0 || setresuid(1000, 1000, 1000) < 0)
@@ -244,7 +254,14 @@ static void ask_grant_as(enum admin_test who)
         break;
     }
     /* No cmocka here: its failures belong to the parent. */
+    if (who == USER_RAISES_SYS_ADMIN_AFTER_CONNECT &&
+        (prctl(PR_SET_KEEPCAPS, 1) < 0 || setresgid(1000, 1000, 1000) < 0 ||
+         setresuid(1000, 1000, 1000) < 0))
+        _exit(100);
     int fd = dial();
+    /* As a setuid-root program exec'd after connect() would have them. */
+    if (who == USER_RAISES_SYS_ADMIN_AFTER_CONNECT && set_sys_admin(true) < 0)
+        _exit(100);
     if (fd < 0 || send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
         recv(fd, &reply, sizeof(reply), 0) != (ssize_t)sizeof(reply))
         _exit(102);
@@ -273,7 +290,12 @@ static void admins_have_cap_sys_admin(void **state)
     assert_int_equal(fake_log_matching("grant is for administrators only (CAP_SYS_ADMIN)"), 1);
     assert_int_equal(s->hsxd.ngrants, 0);
 
-    assert_int_equal(grant_status_as(USER_WITH_SYS_ADMIN), 0);
+    /* Capabilities are not attested: the uid at connect() is. */
+    assert_int_equal(grant_status_as(USER_WITH_SYS_ADMIN), EPERM);
+    assert_int_equal(grant_status_as(USER_RAISES_SYS_ADMIN_AFTER_CONNECT), EPERM);
+    assert_int_equal(s->hsxd.ngrants, 0);
+
+    assert_int_equal(grant_status_as(ROOT), 0);
     assert_int_equal(s->hsxd.ngrants, 1);
     assert_int_equal(fake_log_matching("runtime grant 1 by pid"), 1);
 
