@@ -8,9 +8,11 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
+#include "core/dispatcher.h"
 #include "helpers.h"
 
 #define MAX_RECORDED 512
@@ -497,6 +499,90 @@ static void exit_from_inside_a_callback_does_not_wait_for_itself(void **state)
     assert_int_equal(test_in_child(exit_from_a_callback, NULL, 5000), 7);
 }
 
+static void nothing(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+}
+
+/*
+ * The parent's poll held a reference on a mailbox with a callback; a child
+ * that closes its copy must free it, closing the file (it leaked before).
+ */
+static int close_in_a_grandchild(void *arg)
+{
+    uint32_t size = sizeof(struct hsx_mbox_record) + sizeof(struct hsx_timer_record);
+    hsx_mailbox_t *mb;
+    int p[2], status;
+    pid_t child;
+
+    (void)arg;
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) ||
+        hsx_mailbox_from_queue_fd(p[0], 1, size, "hal:timer:1", &mb) != HSX_HAL_OK ||
+        hsx_mailbox_set_callback(mb, nothing, NULL) != HSX_HAL_OK)
+        return 2;
+    test_sleep_ms(100); /* the dispatcher's poll is in flight */
+    child = fork();
+    if (child == 0) {
+        if (hsx_mailbox_close(mb) != HSX_HAL_OK)
+            _exit(3);
+        _exit(fcntl(p[0], F_GETFD) < 0 && errno == EBADF ? 0 : 4);
+    }
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+        return 5;
+    return WEXITSTATUS(status);
+}
+
+static void a_forked_child_frees_what_had_a_callback(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(close_in_a_grandchild, NULL, 5000), 0);
+}
+
+/* A child forked from a callback runs no dispatcher, and must not act as one. */
+static _Atomic int forked_in_callback = -1;
+
+static void fork_inside(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    int status;
+    pid_t child = fork();
+
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    if (child == 0)
+        _exit(hsx_dispatch_on_thread() ? 6 : 0);
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+        atomic_store(&forked_in_callback, 7);
+    else
+        atomic_store(&forked_in_callback, WEXITSTATUS(status));
+}
+
+static int fork_from_a_callback(void *arg)
+{
+    uint32_t size = sizeof(struct hsx_mbox_record) + sizeof(struct hsx_timer_record);
+    hsx_mailbox_t *mb;
+    int p[2];
+
+    (void)arg;
+    if (pipe2(p, O_NONBLOCK | O_CLOEXEC) ||
+        hsx_mailbox_from_queue_fd(p[0], 4, size, "hal:timer:4", &mb) != HSX_HAL_OK ||
+        hsx_mailbox_set_callback(mb, fork_inside, NULL) != HSX_HAL_OK)
+        return 2;
+    test_sleep_ms(50);
+    close(p[1]); /* the end of the file: a closed event, on the dispatcher */
+    while (atomic_load(&forked_in_callback) < 0)
+        test_sleep_ms(5);
+    return atomic_load(&forked_in_callback);
+}
+
+static void a_child_forked_in_a_callback_is_not_the_dispatcher(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(fork_from_a_callback, NULL, 5000), 0);
+}
+
 struct traffic {
     int peer;
     atomic_bool stop;
@@ -579,6 +665,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
         cmocka_unit_test(exit_waits_for_a_running_callback),
         cmocka_unit_test(exit_from_inside_a_callback_does_not_wait_for_itself),
+        cmocka_unit_test(a_forked_child_frees_what_had_a_callback),
+        cmocka_unit_test(a_child_forked_in_a_callback_is_not_the_dispatcher),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -172,6 +172,7 @@ struct cap_watch *hsx_cap_watch_reset_locked(void)
 void hsx_cap_watch_fork_child_locked(void)
 {
     watches.callbacks_running = 0;
+    in_revoke_callback = false; /* forked from one: the child runs none */
 }
 
 /*

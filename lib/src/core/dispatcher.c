@@ -667,6 +667,8 @@ void hsx_dispatch_fork_parent(void)
  */
 void hsx_dispatch_fork_child(void)
 {
+    /* A child forked from a callback runs no dispatcher: it must not think it is one. */
+    on_dispatcher_thread = false;
     if (d.started) {
         io_uring_queue_exit(&d.ring);
         close(d.wake_fd);
@@ -680,6 +682,46 @@ void hsx_dispatch_fork_child(void)
     d.ready_tail = &d.ready;
     pthread_cond_init(&d.idle, NULL);
     pthread_mutex_unlock(&d.lock);
+}
+
+/*
+ * In the fork child, with no lock held: the parent's polls, removals and
+ * lists are not the child's, and the references they held on mailboxes
+ * would keep those from ever being freed (their files from being closed).
+ * Drop them, outside d.lock: the last one frees the mailbox, which calls
+ * hsx_dispatch_forget().
+ */
+void hsx_dispatch_fork_forget(void)
+{
+    hsx_mailbox_t **held = NULL;
+    size_t n = 0, cap = 0;
+
+    pthread_mutex_lock(&d.lock);
+    for (size_t i = 0; i < d.table_size; i++) {
+        for (struct entry *e = d.table[i]; e; e = e->next_hash) {
+            unsigned int refs = e->armed + e->cancelling + e->queued + e->ready;
+
+            e->armed = e->cancelling = e->queued = e->ready = false;
+            e->next_todo = e->next_ready = NULL;
+            for (; refs; refs--) {
+                if (n == cap) {
+                    size_t more = cap ? cap * 2 : 16;
+                    hsx_mailbox_t **grown = realloc(held, more * sizeof(*held));
+
+                    if (!grown)
+                        goto out; /* leak what is left rather than free what is not ours */
+                    held = grown;
+                    cap = more;
+                }
+                held[n++] = e->mb;
+            }
+        }
+    }
+out:
+    pthread_mutex_unlock(&d.lock);
+    for (size_t i = 0; i < n; i++)
+        hsx_mailbox_unref(held[i]);
+    free(held);
 }
 
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb)

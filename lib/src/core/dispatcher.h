@@ -55,5 +55,6 @@ void hsx_dispatch_stop(void);
 void hsx_dispatch_fork_prepare(void);
 void hsx_dispatch_fork_parent(void);
 void hsx_dispatch_fork_child(void);
+void hsx_dispatch_fork_forget(void);
 
 #endif /* HSX_DISPATCHER_H */

@@ -67,6 +67,7 @@ static void child(void)
     hsx_dev_fork_child();
     hsx_gpio_fork_child();
     /* With every lock free again: the parent's subscriptions, forgotten without ending them. */
+    hsx_dispatch_fork_forget();
     hsx_gpio_fork_forget();
     hsx_timer_fork_forget();
     hsx_cap_fork_forget();
