@@ -419,7 +419,7 @@ void ops_revoke(struct hsxd *h, const struct identity *who, const struct hsxd_re
     }
     if (by_pid)
         bar_holder(h, req->pid, HOLDER_ALL_MODULES, barred, sizeof(barred));
-    else
+    else if (cap.holder_pid) /* not found in the listing (it raced): no module to bar */
         bar_holder(h, cap.holder_pid, HOLDER_MODULE_BIT(cap.module), barred, sizeof(barred));
     reply->count = revoke.count;
     textf(reply->message, sizeof(reply->message), "%u capabilit%s ended%s", revoke.count,
