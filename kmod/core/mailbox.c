@@ -738,6 +738,21 @@ static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub
 	hsx_mbox_gen++;
 }
 
+/*
+ * A subscription and a spare share entry, made before hsx_mbox_mutex is
+ * taken: admitting may need the spare (a user's first subscription).
+ */
+static int hsx_mbox_sub_alloc(struct hsx_mbox_sub **sub, struct hsx_mbox_user **spare)
+{
+	*sub = kzalloc(sizeof(**sub), GFP_KERNEL);
+	*spare = kzalloc(sizeof(**spare), GFP_KERNEL);
+	if (*sub && *spare)
+		return 0;
+	kfree(*sub);
+	kfree(*spare);
+	return -ENOMEM;
+}
+
 /**
  * hsx_mbox_subscribe - subscribe a netlink port to a mailbox
  * @name: the mailbox's name
@@ -758,13 +773,8 @@ int hsx_mbox_subscribe(const char *name, u32 portid, void *dest, struct hsx_mbox
 	struct hsx_mbox *mbox;
 	int ret;
 
-	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	if (!sub || !spare) {
-		kfree(sub);
-		kfree(spare);
+	if (hsx_mbox_sub_alloc(&sub, &spare))
 		return -ENOMEM;
-	}
 
 	mutex_lock(&hsx_mbox_mutex);
 	mbox = hsx_mbox_admit_locked(name, auth, sub, 0, &spare);
@@ -886,13 +896,8 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 
 	if (!len || len > HSX_MBOX_QUEUE_MAX)
 		return -EINVAL;
-	sub = kzalloc(sizeof(*sub), GFP_KERNEL);
-	spare = kzalloc(sizeof(*spare), GFP_KERNEL);
-	if (!sub || !spare) {
-		kfree(sub);
-		kfree(spare);
+	if (hsx_mbox_sub_alloc(&sub, &spare))
 		return -ENOMEM;
-	}
 
 	mutex_lock(&hsx_mbox_mutex);
 	mbox = hsx_mbox_admit_locked(name, auth, sub, len, &spare);
