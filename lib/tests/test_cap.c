@@ -21,6 +21,7 @@
 
 #include "core/access.h"
 #include "core/cap.h"
+#include "core/cap_slot.h"
 #include "core/errors.h"
 #include "core/wire.h"
 #include "fake_hsxd.h"
@@ -1136,6 +1137,32 @@ static void names(void **state)
     assert_string_equal(hsx_cap_reason_name((hsx_cap_reason_t)0), "ended");
 }
 
+/* ---- teardown --------------------------------------------------------------------------- */
+
+/*
+ * The renewal thread held up where its stop eventfd does not reach: waiting
+ * for the capabilities' lock, which the exiting thread holds.
+ */
+static int exit_while_the_renewal_thread_is_held_up(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&hsx_caps.lock);
+    if (hsx_renew_kick() != 0)
+        return 2;
+    test_sleep_ms(50); /* the thread waits for the lock */
+    exit(6);
+}
+
+static void exit_does_not_wait_for_ever_on_the_renewal_thread(void **state)
+{
+    (void)state;
+    uint64_t start = test_now_ms();
+
+    /* Before: the destructor's join never returned, and the child was killed (-1). */
+    assert_int_equal(test_in_child(exit_while_the_renewal_thread_is_held_up, NULL, 5000), 6);
+    assert_true(test_now_ms() - start < 4000);
+}
+
 #define CAP_TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1170,6 +1197,7 @@ int main(void)
         CAP_TEST(a_forked_child_acquires_its_own),
         CAP_TEST(a_dropped_module_stays_dropped_in_a_child),
         cmocka_unit_test(names),
+        cmocka_unit_test(exit_does_not_wait_for_ever_on_the_renewal_thread),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -499,6 +499,42 @@ static void exit_from_inside_a_callback_does_not_wait_for_itself(void **state)
     assert_int_equal(test_in_child(exit_from_a_callback, NULL, 5000), 7);
 }
 
+/* Never returns: waits on a pipe nobody writes to. */
+static void block_for_ever(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    char c;
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    atomic_store(&exiting_inside, true);
+    while (read(exit_pipe[0], &c, 1) != 0)
+        ;
+}
+
+static int exit_during_a_blocked_callback(void *arg)
+{
+    int peer;
+    (void)arg;
+
+    if (pipe(exit_pipe) || test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
+        hsx_mailbox_set_callback(exiting_mb, block_for_ever, NULL) != HSX_HAL_OK)
+        return 2;
+    send_expiries(peer, 1, 1);
+    while (!atomic_load(&exiting_inside))
+        test_sleep_ms(1);
+    exit(5); /* the library's destructor gives up on the callback after its bound */
+}
+
+static void exit_does_not_wait_for_ever_on_a_blocked_callback(void **state)
+{
+    (void)state;
+    uint64_t start = test_now_ms();
+
+    /* Before: the destructor's join never returned, and the child was killed (-1). */
+    assert_int_equal(test_in_child(exit_during_a_blocked_callback, NULL, 5000), 5);
+    assert_true(test_now_ms() - start < 4000);
+}
+
 static void nothing(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
 {
     (void)mb;
@@ -665,6 +701,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
         cmocka_unit_test(exit_waits_for_a_running_callback),
         cmocka_unit_test(exit_from_inside_a_callback_does_not_wait_for_itself),
+        cmocka_unit_test(exit_does_not_wait_for_ever_on_a_blocked_callback),
         cmocka_unit_test(a_forked_child_frees_what_had_a_callback),
         cmocka_unit_test(a_child_forked_in_a_callback_is_not_the_dispatcher),
     };

@@ -11,13 +11,14 @@
  * application for that long. The thread exists only in a process that holds
  * a capability (never in one run by root), sleeps in poll() on a CLOCK_BOOTTIME
  * timerfd (expiry is on that clock, which counts suspend: after a resume the
- * renewal is due at once instead of late), and is stopped and joined at
- * library teardown, which also cancels a renewal under way.
+ * renewal is due at once instead of late), and is stopped and joined, for at
+ * most HSX_THREAD_JOIN_BOUND_MS, at library teardown, which also cancels a
+ * renewal under way.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/cap_slot.h"
+#include "core/thread.h"
 
 #define NSEC_PER_SEC 1000000000ULL
 
@@ -175,9 +177,10 @@ uint64_t hsx_cap_renew_due(uint64_t now, int cancel_fd)
 
 struct renewer {
     pthread_t thread;
-    int timer_fd; /* CLOCK_BOOTTIME, armed for the next renewal */
-    int wake_fd;  /* the schedule changed */
-    int stop_fd;  /* stop, and cancel a renewal under way */
+    int timer_fd;      /* CLOCK_BOOTTIME, armed for the next renewal */
+    int wake_fd;       /* the schedule changed */
+    int stop_fd;       /* stop, and cancel a renewal under way */
+    atomic_int let_go; /* the thread ended, the stopper left it: the second one frees */
 };
 
 static struct {
@@ -192,6 +195,14 @@ static void drain(int fd)
 
     while (read(fd, &count, sizeof(count)) > 0)
         ;
+}
+
+static void close_renewer(struct renewer *rn)
+{
+    close(rn->timer_fd);
+    close(rn->wake_fd);
+    close(rn->stop_fd);
+    free(rn);
 }
 
 static void *renew_main(void *arg)
@@ -223,25 +234,20 @@ static void *renew_main(void *arg)
         drain(self->timer_fd);
         drain(self->wake_fd);
     }
+    /* Left by a stopper that stopped waiting (see hsx_renew_stop()): its descriptors are ours. */
+    if (atomic_fetch_add(&self->let_go, 1) == 1)
+        close_renewer(self);
     return NULL;
-}
-
-static void close_renewer(struct renewer *rn)
-{
-    close(rn->timer_fd);
-    close(rn->wake_fd);
-    close(rn->stop_fd);
-    free(rn);
 }
 
 /* With r.lock held. */
 static struct renewer *start_locked(void)
 {
     struct renewer *rn = malloc(sizeof(*rn));
-    sigset_t all, saved;
 
     if (!rn)
         return NULL;
+    atomic_init(&rn->let_go, 0);
     rn->timer_fd = timerfd_create(CLOCK_BOOTTIME, TFD_CLOEXEC | TFD_NONBLOCK);
     rn->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     rn->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -249,12 +255,7 @@ static struct renewer *start_locked(void)
         close_renewer(rn);
         return NULL;
     }
-    /* Signals are the application's business: never run its handlers on this thread. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    int ret = pthread_create(&rn->thread, NULL, renew_main, rn);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    if (ret) {
+    if (hsx_thread_start(&rn->thread, renew_main, rn)) {
         close_renewer(rn);
         return NULL;
     }
@@ -281,6 +282,14 @@ int hsx_renew_kick(void)
 /*
  * Joined without r.lock: the thread may be waiting for the capabilities'
  * lock, held by a thread that is about to kick it (and take r.lock).
+ *
+ * The stop eventfd cancels an exchange with hsxd, but the thread can still
+ * be held up: by the capabilities' lock, or writing a denial line to a
+ * stderr nobody reads. So the wait is bounded (HSX_THREAD_JOIN_BOUND_MS), as
+ * the dispatcher's: past it the thread is detached and left its descriptors,
+ * and whichever of the two comes last (the thread ending, or this giving up
+ * on it) closes them. At exit() the process ends around it; at dlclose() a
+ * thread held up past the bound would return into unmapped code.
  */
 void hsx_renew_stop(void)
 {
@@ -291,11 +300,15 @@ void hsx_renew_stop(void)
     if (!rn)
         return;
     eventfd_write(rn->stop_fd, 1);
-    pthread_join(rn->thread, NULL);
-    close_renewer(rn);
+    if (hsx_thread_join_within(rn->thread, HSX_THREAD_JOIN_BOUND_MS) ||
+        atomic_fetch_add(&rn->let_go, 1) == 1)
+        close_renewer(rn);
 }
 
-/* Library teardown (exit(), dlclose()): no thread may outlive the code it runs. */
+/*
+ * Library teardown (exit(), dlclose()): no thread may outlive the code it
+ * runs, and none may hold up exit() for ever (see hsx_renew_stop()).
+ */
 __attribute__((destructor)) static void renew_teardown(void)
 {
     pthread_mutex_lock(&r.lock);

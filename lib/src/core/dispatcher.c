@@ -41,7 +41,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -52,6 +51,7 @@
 #include "core/errors.h"
 #include "core/fork.h"
 #include "core/mailbox.h"
+#include "core/thread.h"
 
 #define DISPATCH_SQ_ENTRIES 64
 #define DISPATCH_CQ_ENTRIES 1024
@@ -508,7 +508,6 @@ static void *dispatcher_main(void *arg)
 static int start_locked(void)
 {
     struct startup startup = {.ret = 0};
-    sigset_t all, saved;
     int ret;
 
     d.wake_fd = eventfd(0, EFD_CLOEXEC);
@@ -518,11 +517,7 @@ static int start_locked(void)
         ret = errno;
         goto err_wake;
     }
-    /* Signals are the application's business: never run its handlers on this thread. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    ret = pthread_create(&d.thread, NULL, dispatcher_main, &startup);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    ret = hsx_thread_start(&d.thread, dispatcher_main, &startup);
     if (ret)
         goto err_sem;
     /* The new thread takes d.lock only after reporting, so waiting with it held is safe. */
@@ -534,7 +529,7 @@ static int start_locked(void)
         ret = -startup.ret;
         goto err_wake;
     }
-    /* Joinable: hsx_dispatch_stop() joins it at library teardown. */
+    /* Joinable: hsx_dispatch_stop() joins it at library teardown, for a bounded time. */
     d.started = true;
     return HSX_HAL_OK;
 
@@ -614,6 +609,15 @@ void hsx_dispatch_forget(hsx_mailbox_t *mb)
  * a callback), which cannot wait for itself: it only stops starting
  * callbacks there, and the process ends around it. A fork child that never
  * started one has nothing to stop.
+ *
+ * The wait is bounded (HSX_THREAD_JOIN_BOUND_MS): a callback may block for
+ * ever (on a lock the exiting thread holds, on I/O, on purpose), and exit()
+ * must not hang on it. Past the bound the thread is detached and left as it
+ * is: still marked stopping, its ring, eventfd and table untouched (it may use
+ * them when its callback returns, and then ends by itself). At exit() the
+ * process ends around it. At dlclose() a callback that outlives the bound
+ * would return into unmapped code: an application must not unload the
+ * library while one of its callbacks can block.
  */
 void hsx_dispatch_stop(void)
 {
@@ -629,7 +633,8 @@ void hsx_dispatch_stop(void)
     pthread_t thread = d.thread;
     pthread_mutex_unlock(&d.lock);
 
-    pthread_join(thread, NULL);
+    if (!hsx_thread_join_within(thread, HSX_THREAD_JOIN_BOUND_MS))
+        return;
 
     pthread_mutex_lock(&d.lock);
     close(d.wake_fd);
@@ -641,7 +646,10 @@ void hsx_dispatch_stop(void)
     pthread_mutex_unlock(&d.lock);
 }
 
-/* Library teardown (exit(), dlclose()): no thread may outlive the code it runs. */
+/*
+ * Library teardown (exit(), dlclose()): no thread may outlive the code it
+ * runs, and none may hold up exit() for ever (see hsx_dispatch_stop()).
+ */
 __attribute__((destructor)) static void dispatch_teardown(void)
 {
     hsx_dispatch_stop();

@@ -45,9 +45,10 @@ bool hsx_dispatch_on_thread(void);
 
 /*
  * Library teardown (a destructor calls it at exit() and dlclose()): stop the
- * thread for good and join it, after the callback it runs returns. On the
- * dispatcher thread itself, it only stops it from starting callbacks. A
- * callback set afterwards is refused (HSX_HAL_ERROR, ESHUTDOWN).
+ * thread for good and join it, after the callback it runs returns; one that
+ * has not returned within HSX_THREAD_JOIN_BOUND_MS is left running, detached.
+ * On the dispatcher thread itself, it only stops it from starting callbacks.
+ * A callback set afterwards is refused (HSX_HAL_ERROR, ESHUTDOWN).
  */
 void hsx_dispatch_stop(void);
 

@@ -20,6 +20,7 @@
 #include "core/netlink.h"
 #include "core/record.h"
 #include "core/ring.h"
+#include "core/thread.h"
 #include "core/wire.h"
 
 /* ---- drop accounting -------------------------------------------------------- */
@@ -174,24 +175,10 @@ static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
     return ret;
 }
 
-static struct timespec deadline_after_ms(uint32_t ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Block until an event, the deadline, or close. Called without mb->lock. */
 static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
 {
-    struct timespec deadline = deadline_after_ms(timeout_ms);
+    struct timespec deadline = hsx_deadline_after_ms(timeout_ms);
     const struct timespec *until = timeout_ms == HSX_HAL_TIMEOUT_INF ? NULL : &deadline;
     int ret;
 

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The library's own threads (the dispatcher, the renewal thread): started
+ * with every signal blocked, and stopped at library teardown without waiting
+ * for ever on one that cannot finish.
+ */
+#ifndef HSX_THREAD_H
+#define HSX_THREAD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+/*
+ * How long library teardown waits for one of its threads to end: long
+ * enough for a callback that is about to return (or a renewal being
+ * cancelled), short enough that exit() never looks hung.
+ */
+#define HSX_THREAD_JOIN_BOUND_MS 1000
+
+/*
+ * pthread_create() with every signal blocked in the new thread: signals are
+ * the application's business, and its handlers must never run on a thread of
+ * the library's. Returns 0 or an errno value.
+ */
+int hsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+/* The CLOCK_MONOTONIC time ms from now: the deadline of a bounded wait. */
+struct timespec hsx_deadline_after_ms(uint32_t ms);
+
+/*
+ * Join thread, waiting at most timeout_ms. Returns true once it has ended
+ * and is joined; false if it had not ended by then: it is detached and left
+ * running, and whatever it still uses must be left to it.
+ */
+bool hsx_thread_join_within(pthread_t thread, unsigned int timeout_ms);
+
+#endif /* HSX_THREAD_H */
