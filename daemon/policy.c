@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libconfig.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "policy.h"
+#include "policy_file.h"
 
 /* Problems beyond this many are counted, not listed: one mistake can cause many. */
 #define PROBLEMS_LISTED 20
@@ -539,77 +541,107 @@ static void check_root(struct checker *c, const config_setting_t *root, struct p
 
 /* ---- the file ----------------------------------------------------------------------- */
 
-/*
- * What hsxd requires of the policy and of every file it @includes, checked
- * on the open file; name: the included file's, NULL for the policy itself.
- */
-static bool acceptable(struct checker *c, int fd, bool strict, const char *name)
-{
-    const char *sep = name ? ": " : "";
-    struct stat st;
-
-    name = name ? name : "";
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        problem(c, 0, "%s%snot a regular file", name, sep);
-    } else if (st.st_size > POLICY_FILE_MAX) {
-        problem(c, 0, "%s%s%lld bytes is too large (at most %d)", name, sep, (long long)st.st_size,
-                POLICY_FILE_MAX);
-    } else if (strict && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-        /* Whoever can write the policy can grant themselves anything. */
-        problem(c, 0,
-                "%s%smust be owned by root and writable by root only (owner uid %u, mode %04o)",
-                name, sep, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777));
-    } else {
-        return true;
-    }
-    return false;
-}
-
-/* Open the file, checking what hsxd requires of it; returns a stream or NULL. */
-static FILE *open_policy(struct checker *c, bool strict)
-{
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0) {
-        problem(c, 0, "cannot open: %s", strerror(errno));
-        return NULL;
-    }
-    if (acceptable(c, fd, strict, NULL)) {
-        FILE *f = fdopen(fd, "r");
-        if (f)
-            return f;
-        problem(c, 0, "cannot read: %s", strerror(errno));
-    }
-    close(fd);
-    return NULL;
-}
+/* libconfig's bound (scanctx.h): a file at that depth includes none. */
+#define INCLUDE_DEPTH_MAX 10
+/* Directives followed, in all: included files may include each other many times. */
+#define INCLUDES_MAX 64
 
 /*
- * The files libconfig read for @include directives (resolved as it resolved
- * them), checked as the policy itself is: one anybody may write would let
- * anybody grant themselves anything.
+ * The files the policy @includes, each checked as the policy itself is
+ * (policy_file.c) before libconfig parses any: one anybody may write would
+ * let anybody grant themselves anything.
  */
-static void check_included(struct checker *c, const config_t *cfg, bool strict)
+struct includes {
+    struct checker *c;
+    bool strict;
+    unsigned int depth; /* of the file whose directives are followed */
+    size_t count;
+    char *names[INCLUDES_MAX]; /* as written, as libconfig records them */
+};
+
+static bool check_include(const char *name, void *arg)
+{
+    struct includes *inc = arg;
+    char why[PATH_MAX + 128];
+    size_t len;
+
+    if (!name) {
+        problem(inc->c, 0, "an @include names a path longer than %d bytes", PATH_MAX);
+        return false;
+    }
+    if (inc->depth >= INCLUDE_DEPTH_MAX)
+        return true; /* libconfig refuses it, and says so */
+    if (inc->count >= INCLUDES_MAX) {
+        problem(inc->c, 0, "%s: more than %d @include directives", name, INCLUDES_MAX);
+        return false;
+    }
+    char *text = policy_file_read(name, inc->strict, &len, why, sizeof(why));
+    if (!text) {
+        problem(inc->c, 0, "%s: %s", name, why);
+        return false;
+    }
+    if (!(inc->names[inc->count] = strdup(name))) {
+        problem(inc->c, 0, "%s: out of memory", name);
+        free(text);
+        return false;
+    }
+    inc->count++;
+    inc->depth++;
+    bool ok = policy_each_include(text, len, check_include, inc);
+    inc->depth--;
+    free(text);
+    return ok;
+}
+
+/* Every file libconfig read was checked first (it reads by name; see policy_file.c). */
+static void check_read(struct checker *c, const config_t *cfg, const struct includes *inc)
 {
     for (unsigned int i = 0; i < cfg->num_filenames; i++) {
-        const char *name = cfg->filenames[i];
-        int fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-
-        if (fd < 0) {
-            problem(c, 0, "%s: cannot open: %s", name, strerror(errno));
-            continue;
-        }
-        acceptable(c, fd, strict, name);
-        close(fd);
+        size_t k = 0;
+        while (k < inc->count && strcmp(inc->names[k], cfg->filenames[i]))
+            k++;
+        if (k == inc->count)
+            problem(c, 0, "%s: included without being checked", cfg->filenames[i]);
     }
+}
+
+/* Parse text, whose includes were all found acceptable, and check what it says. */
+static void parse(struct checker *c, char *text, size_t len, const struct includes *inc,
+                  struct policy *policy)
+{
+    /* A stream, not config_read_string(): all of it, a NUL byte too, as from the file. */
+    FILE *f = len ? fmemopen(text, len, "r") : NULL;
+    config_t cfg;
+
+    if (len && !f) {
+        problem(c, 0, "cannot read: %s", strerror(errno));
+        return;
+    }
+    config_init(&cfg);
+    if (!(f ? config_read(&cfg, f) : config_read_string(&cfg, ""))) {
+        /* A syntax error may be in a file the policy @includes: name that one. */
+        static char file[4096];
+        snprintf(file, sizeof(file), "%s",
+                 config_error_file(&cfg) ? config_error_file(&cfg) : c->path);
+        c->path = file;
+        problem(c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
+    } else {
+        check_read(c, &cfg, inc);
+        check_root(c, config_root_setting(&cfg), policy);
+    }
+    config_destroy(&cfg);
+    if (f)
+        fclose(f);
 }
 
 int policy_load(const char *path, bool strict, struct policy **out, char *err, size_t err_size)
 {
     /* Static: too large for a small stack, and policies are read one at a time. */
     static struct checker c;
+    static struct includes inc;
     struct policy *policy = calloc(1, sizeof(*policy));
-    config_t cfg;
+    char why[PATH_MAX + 128];
+    size_t len = 0;
 
     c.path = path;
     c.problems = 0;
@@ -621,26 +653,16 @@ int policy_load(const char *path, bool strict, struct policy **out, char *err, s
         snprintf(err, err_size, "%s: out of memory", path);
         return -1;
     }
-    FILE *f = open_policy(&c, strict);
-    if (!f) {
-        report(&c, err, err_size);
-        policy_free(policy);
-        return -1;
-    }
-    config_init(&cfg);
-    if (!config_read(&cfg, f)) {
-        /* A syntax error may be in a file the policy @includes: name that one. */
-        static char file[4096];
-        snprintf(file, sizeof(file), "%s",
-                 config_error_file(&cfg) ? config_error_file(&cfg) : path);
-        c.path = file;
-        problem(&c, (unsigned int)config_error_line(&cfg), "%s", config_error_text(&cfg));
-    } else {
-        check_included(&c, &cfg, strict);
-        check_root(&c, config_root_setting(&cfg), policy);
-    }
-    config_destroy(&cfg);
-    fclose(f);
+    /* The policy, then every file it includes, checked before any is parsed. */
+    char *text = policy_file_read(path, strict, &len, why, sizeof(why));
+    inc = (struct includes){.c = &c, .strict = strict};
+    if (!text)
+        problem(&c, 0, "%s", why);
+    else if (policy_each_include(text, len, check_include, &inc))
+        parse(&c, text, len, &inc, policy);
+    for (size_t i = 0; i < inc.count; i++)
+        free(inc.names[i]);
+    free(text);
     if (c.problems) {
         report(&c, err, err_size);
         policy_free(policy);

@@ -19,6 +19,7 @@
 
 #include "decide.h"
 #include "policy.h"
+#include "policy_file.h"
 
 /* A rule's grant of each module (policy_slot()). */
 #define GPIO policy_slot(HSX_MODULE_GPIO)
@@ -416,6 +417,162 @@ static void included_files_are_checked_too(void **state)
     unlink(included);
 }
 
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+    FILE *f = fopen(name, "w");
+
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(chmod(name, mode), 0);
+}
+
+static void expect_refused(const char *want, const char *not_wanted)
+{
+    struct policy *policy = NULL;
+
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), -1);
+    assert_null(policy);
+    if (!strstr(err, want))
+        fail_msg("expected \"%s\" in:\n%s", want, err);
+    if (not_wanted && strstr(err, not_wanted))
+        fail_msg("did not expect \"%s\" in:\n%s", not_wanted, err);
+}
+
+/*
+ * An included file is checked before libconfig parses it: one anybody may
+ * write is refused for that, whatever it says (here a syntax error, which
+ * libconfig would have reported first), and so is one on a path anybody may
+ * change (a directory others may write, a symbolic link).
+ */
+static void includes_are_checked_before_they_are_parsed(void **state)
+{
+    char sub[128], included[192], link[192], want[512], text[512];
+    struct policy *policy = NULL;
+    (void)state;
+
+    if (geteuid() != 0) {
+        skip(); /* the files must be root's */
+        return;
+    }
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    snprintf(included, sizeof(included), "%s/rules.conf", sub);
+    snprintf(link, sizeof(link), "%s/link.conf", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    write_file(included, "this is { not libconfig\n", 0666);
+    snprintf(text, sizeof(text), "version = 1;\n@include \"%s\"\n", included);
+    write_policy(text);
+    snprintf(want, sizeof(want),
+             "%s: must be owned by root and writable by root only (owner uid 0, mode 0666)",
+             included);
+    expect_refused(want, "syntax error");
+
+    /* Writable by root only, in a directory anybody may write: refused, unparsed. */
+    assert_int_equal(chmod(included, 0644), 0);
+    assert_int_equal(chmod(sub, 0777), 0);
+    snprintf(want, sizeof(want),
+             "%s: directory %s must be owned by root and writable by root only (owner uid 0, "
+             "mode 0777)",
+             included, sub);
+    expect_refused(want, "syntax error");
+    /* A sticky one (as /tmp): others cannot rename or remove root's files in it. */
+    assert_int_equal(chmod(sub, 01777), 0);
+    expect_refused("syntax error", NULL);
+    assert_int_equal(chmod(sub, 0755), 0);
+
+    /* Through a symbolic link: not followed. */
+    assert_int_equal(symlink(included, link), 0);
+    snprintf(text, sizeof(text), "version = 1;\n@include \"%s\"\n", link);
+    write_policy(text);
+    snprintf(want, sizeof(want), "%s: is a symbolic link (not followed)", link);
+    expect_refused(want, "syntax error");
+
+    /* A good one, including another: accepted, both read. */
+    snprintf(text, sizeof(text), "@include \"%s/rules2.conf\"\n", sub);
+    write_file(included, text, 0644);
+    snprintf(want, sizeof(want), "%s/rules2.conf", sub);
+    write_file(want,
+               "rules = ( { match = { uid = 1; }; timer = { max_timers = 1; rights = \"read\"; }; "
+               "} );\n",
+               0644);
+    snprintf(text, sizeof(text), "version = 1;\n@include \"%s\"\n", included);
+    write_policy(text);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), 0);
+    assert_int_equal(policy->nrules, 1);
+    policy_free(policy);
+    /* The nested one anybody may write: refused too, naming it. */
+    assert_int_equal(chmod(want, 0646), 0);
+    char nested[640];
+    snprintf(nested, sizeof(nested), "%s: must be owned by root", want);
+    expect_refused(nested, NULL);
+
+    unlink(want);
+    unlink(included);
+    unlink(link);
+    rmdir(sub);
+}
+
+/* The policy's own directory is checked as an included file's is. */
+static void the_policys_directory_is_checked(void **state)
+{
+    struct policy *policy = NULL;
+    char want[512];
+    (void)state;
+
+    if (geteuid() != 0) {
+        skip();
+        return;
+    }
+    write_policy("rules = ();\n");
+    assert_int_equal(chmod(dir, 0777), 0);
+    snprintf(want, sizeof(want),
+             "%s: directory %s must be owned by root and writable by root only (owner uid 0, "
+             "mode 0777)",
+             path, dir);
+    expect_refused(want, NULL);
+    assert_int_equal(chmod(dir, 0700), 0);
+    assert_int_equal(policy_load(path, true, &policy, err, sizeof(err)), 0);
+    policy_free(policy);
+}
+
+struct found {
+    int count;
+    char names[4][64];
+};
+
+static bool note_include(const char *name, void *arg)
+{
+    struct found *f = arg;
+
+    assert_non_null(name);
+    if (f->count < 4)
+        snprintf(f->names[f->count], sizeof(f->names[0]), "%s", name);
+    f->count++;
+    return true;
+}
+
+/* The directives found are the ones libconfig follows, names unescaped as it does. */
+static void includes_are_found_as_libconfig_finds_them(void **state)
+{
+    static const char text[] = "@include \"a\"\n"
+                               "  \t@include\t \"b\\\"q\\\\\\x\" # the rest is code\n"
+                               "x = \"a string\n@include \\\"no\\\" \"; # @include \"no\"\n"
+                               "/* a comment\n@include \"no\" */\n"
+                               "// @include \"no\"\n"
+                               "@includes \"no\"\n"
+                               "@include\"no\"\n"
+                               "y = 1; @include \"no\"\n"
+                               "@include \"c\"";
+    struct found f = {0};
+    (void)state;
+
+    assert_true(policy_each_include(text, sizeof(text) - 1, note_include, &f));
+    assert_int_equal(f.count, 3);
+    assert_string_equal(f.names[0], "a");
+    assert_string_equal(f.names[1], "b\"q\\x");
+    assert_string_equal(f.names[2], "c");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +584,9 @@ int main(void)
         cmocka_unit_test(every_problem_is_reported_in_line_order),
         cmocka_unit_test(the_file_itself),
         cmocka_unit_test(included_files_are_checked_too),
+        cmocka_unit_test(includes_are_checked_before_they_are_parsed),
+        cmocka_unit_test(the_policys_directory_is_checked),
+        cmocka_unit_test(includes_are_found_as_libconfig_finds_them),
         cmocka_unit_test(exe_rules_bind_to_the_file),
     };
 
