@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/module.h"
 #include "core/netlink.h"
 #include "core/wire.h"
 #include "events.h"
@@ -155,17 +156,10 @@ int events_read(struct events *ev, void (*on_event)(void *ctx, const struct cap_
 
 const char *events_reason(char *buf, size_t size, uint32_t reason)
 {
-    switch (reason) {
-    case HSX_CAP_END_EXPLICIT:
-        return "revoked";
-    case HSX_CAP_END_EXPIRED:
-        return "expired";
-    case HSX_CAP_END_HOLDER_EXITED:
-        return "holder exited";
-    case HSX_CAP_END_PARENT:
-        return "the capability it was derived from ended";
-    default:
-        snprintf(buf, size, "reason %u", reason);
-        return buf;
-    }
+    const char *text = hsx_cap_end_reason(reason);
+
+    if (text)
+        return text;
+    snprintf(buf, size, "reason %u", reason);
+    return buf;
 }

@@ -49,7 +49,7 @@ int events_decode(const void *buf, size_t len, uint16_t family, struct cap_event
 int events_read(struct events *ev, void (*on_event)(void *ctx, const struct cap_event *event),
                 void *ctx);
 
-/* "explicit", "expired", "holder exited", "parent ended", or "reason N" (in buf). */
+/* The library's words (hsx_cap_end_reason(): "revoked", ...), or "reason N" (in buf). */
 const char *events_reason(char *buf, size_t size, uint32_t reason);
 
 #endif /* HSXD_EVENTS_H */

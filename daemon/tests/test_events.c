@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "events.h"
+#include "hsx_cap.h"
 #include "hsx_uapi.h"
 
 #define FAMILY 0x20
@@ -139,6 +140,28 @@ static void reasons(void **state)
     assert_string_equal(events_reason(text, sizeof(text), 9), "reason 9");
 }
 
+/* Each end reason has one spelling: hsxd logs it as the library (and so hsxctl) names it. */
+static void end_reasons_are_spelled_once(void **state)
+{
+    static const char *const words[] = {
+        [HSX_CAP_END_EXPLICIT] = "revoked",
+        [HSX_CAP_END_EXPIRED] = "expired",
+        [HSX_CAP_END_HOLDER_EXITED] = "holder exited",
+        [HSX_CAP_END_PARENT] = "parent revoked",
+    };
+    char text[32];
+    (void)state;
+
+    for (uint32_t reason = HSX_CAP_END_EXPLICIT; reason <= HSX_CAP_END_PARENT; reason++) {
+        assert_string_equal(hsx_cap_reason_name((hsx_cap_reason_t)reason), words[reason]);
+        assert_string_equal(events_reason(text, sizeof(text), reason), words[reason]);
+    }
+    /* Unknown here (0, a newer kernel's): the library says "ended", hsxd gives the number. */
+    assert_string_equal(hsx_cap_reason_name((hsx_cap_reason_t)0), "ended");
+    assert_string_equal(hsx_cap_reason_name((hsx_cap_reason_t)5), "ended");
+    assert_string_equal(events_reason(text, sizeof(text), 5), "reason 5");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +170,7 @@ int main(void)
         cmocka_unit_test(not_events),
         cmocka_unit_test(malformed),
         cmocka_unit_test(reasons),
+        cmocka_unit_test(end_reasons_are_spelled_once),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

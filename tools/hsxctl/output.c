@@ -187,7 +187,7 @@ static void print_cap_end(FILE *out, const hsx_mailbox_event_t *ev, int json)
     /* One word, as the other fields are: "holder exited" reads holder-exited. */
     for (const char *c = reason; *c; c++)
         fputc(*c == ' ' ? '-' : *c, out);
-    if (ev->u.cap.reason < HSX_CAP_REASON_EXPLICIT || ev->u.cap.reason > HSX_CAP_REASON_PARENT)
+    if (!hsx_cap_end_reason(ev->u.cap.reason))
         fprintf(out, "(%" PRIu32 ")", ev->u.cap.reason);
     fprintf(out, " holder_pid=%" PRIu32, ev->u.cap.holder_pid);
 }

@@ -91,18 +91,9 @@ static const char *errno_text(int err)
 
 const char *hsx_cap_reason_text(uint32_t reason)
 {
-    switch (reason) {
-    case HSX_CAP_END_EXPLICIT:
-        return "revoked";
-    case HSX_CAP_END_EXPIRED:
-        return "expired";
-    case HSX_CAP_END_HOLDER_EXITED:
-        return "holder exited";
-    case HSX_CAP_END_PARENT:
-        return "parent revoked";
-    default:
-        return "ended";
-    }
+    const char *text = hsx_cap_end_reason(reason);
+
+    return text ? text : "ended";
 }
 
 /* Why an exchange with hsxd gave no capability, in words for the application's user. */

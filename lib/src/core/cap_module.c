@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The core's events to user space: a capability ended ("hal:cap:<id>",
- * "hal:caps"), from either transport. The core has no node of its own
- * (every node serves it) and no capabilities.
+ * "hal:caps"), from either transport, and the words for why. The core has
+ * no node of its own (every node serves it) and no capabilities.
  */
 #include <errno.h>
 #include <string.h>
@@ -56,6 +56,22 @@ static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
     return fill(event, hsx_attr_u64(tb[HSX_CAP_A_ID]), hsx_attr_u64_or_zero(tb[HSX_CAP_A_OBJECT]),
                 hsx_attr_u32(tb[HSX_CAP_A_MODULE]), hsx_attr_u32(tb[HSX_CAP_A_REASON]),
                 hsx_attr_u32_or_zero(tb[HSX_CAP_A_HOLDER_PID]));
+}
+
+/*
+ * Why a capability ended, in words: the one table for the library's
+ * hsx_cap_reason_name() and stderr line, hsxd's log and hsxctl's output.
+ */
+static const char *const end_reasons[] = {
+    [HSX_CAP_END_EXPLICIT] = "revoked",
+    [HSX_CAP_END_EXPIRED] = "expired",
+    [HSX_CAP_END_HOLDER_EXITED] = "holder exited",
+    [HSX_CAP_END_PARENT] = "parent revoked",
+};
+
+const char *hsx_cap_end_reason(uint32_t reason)
+{
+    return reason < sizeof(end_reasons) / sizeof(end_reasons[0]) ? end_reasons[reason] : NULL;
 }
 
 const struct hsx_umodule hsx_umod_core = {

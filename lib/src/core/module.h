@@ -147,6 +147,13 @@ size_t hsx_umod_index(const struct hsx_umodule *m);
 /* The module whose events are in nest type attr (HSX_A_EVT_*), or NULL. */
 const struct hsx_umodule *hsx_umod_by_nest(uint16_t attr);
 
+/*
+ * The words for why a capability ended (HSX_CAP_END_*: "revoked", "expired",
+ * "holder exited", "parent revoked"), or NULL for a reason not known here (a
+ * newer kernel's, or 0). The core's descriptor's (cap_module.c).
+ */
+const char *hsx_cap_end_reason(uint32_t reason);
+
 /* Names of modules the uAPI numbers but this library does not serve yet. */
 bool hsx_umod_is_future(const char *name);
 
