@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What dispatcher.c (the table of mailboxes, the API, the thread's life) and
+ * dispatcher_loop.c (the thread's ring loop) share: the entries and the one
+ * dispatcher's state. Nothing else includes it.
+ */
+#ifndef HSX_DISPATCHER_IMPL_H
+#define HSX_DISPATCHER_IMPL_H
+
+#include <liburing.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/mailbox.h"
+
+/* A mailbox's registration; guarded by d->lock unless said otherwise. */
+struct entry {
+    hsx_mailbox_t *mb; /* the key; the entry goes when the handle is freed */
+    struct entry *next_hash;
+    hsx_mailbox_callback_t callback;
+    void *user_data;
+    bool retired;    /* the handle is closing: no callback can be set again */
+    bool stopped;    /* the file has nothing more to give (mailbox gone, or broken) */
+    bool armed;      /* a multishot poll is in flight; it holds a reference */
+    bool cancelling; /* ... and its removal has been submitted */
+    bool queued;     /* on the to-do list; the list holds a reference */
+    struct entry *next_todo;
+    struct entry *next_kick;    /* the dispatcher thread's own list; see apply_todo() */
+    struct entry *next_release; /* ... and another */
+    /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
+    bool ready;
+    struct entry *next_ready;
+};
+
+/* The dispatcher; its lock guards what is not said to be the thread's only. */
+struct dispatcher {
+    pthread_mutex_t lock;
+    pthread_cond_t idle; /* broadcast when running changes */
+    bool started;
+    bool stopping; /* the thread is asked to end */
+    bool finished; /* the library is being unloaded: start no thread again */
+    pthread_t thread;
+    struct io_uring ring; /* the dispatcher thread's only */
+    int wake_fd;
+    uint64_t wake_count;    /* the wake read's buffer */
+    hsx_mailbox_t *running; /* whose callback runs now, or is about to */
+    struct entry *todo;     /* mailboxes whose poll must be armed or removed */
+    /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
+    struct entry *ready, **ready_tail;
+    /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
+    struct entry **table;
+    size_t table_size, table_count;
+};
+
+extern struct dispatcher hsx_dispatcher;
+
+/* Both files of the dispatcher call it d. */
+static struct dispatcher *const d = &hsx_dispatcher;
+
+static inline bool wants_poll(const struct entry *e)
+{
+    return e->callback && !e->retired && !e->stopped;
+}
+
+/* With d->lock held. */
+static inline void queue_locked(struct entry *e)
+{
+    if (e->queued)
+        return;
+    hsx_mailbox_ref(e->mb);
+    e->queued = true;
+    e->next_todo = d->todo;
+    d->todo = e;
+}
+
+/* ---- dispatcher_loop.c: on the dispatcher thread ---------------------------------------- */
+
+/* Make the thread's ring. Returns 0 or -errno. */
+int hsx_dispatch_ring_create(void);
+
+/*
+ * Serve the ring until d->stopping, then let go of the ready list and the
+ * ring (the polls go with it; their references stay taken).
+ */
+void hsx_dispatch_loop(void);
+
+#endif /* HSX_DISPATCHER_IMPL_H */

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The dispatcher thread's loop: it waits on an io_uring, one multishot poll
+ * (IORING_POLL_ADD_MULTI) per mailbox with a callback, plus a read on an
+ * eventfd that other threads write to after changing what should be polled.
+ * Only this thread touches the ring; other threads put mailboxes on a to-do
+ * list and wake it. A multishot poll posts a completion for every wake-up of
+ * the socket without being re-armed, and the kernel ends it (a completion
+ * without IORING_CQE_F_MORE) when it is removed or cannot go on, e.g. when
+ * the completion queue overflowed; then it is armed again if the mailbox
+ * still has a callback. Each in-flight poll holds a reference on its mailbox,
+ * so a mailbox closed meanwhile stays valid until its poll's last completion.
+ *
+ * One busy mailbox must not hold up the others: a mailbox with events is put
+ * on a ready list, and each round delivers at most DISPATCH_BUDGET events of
+ * each mailbox on it, in turn; one with more left goes to the back, and the
+ * ring is only looked at (not waited on) until the list is empty. What is not
+ * delivered yet stays in the mailbox's socket or queue file: it is deferred,
+ * not lost, and dropped counts only what the kernel could not queue.
+ *
+ * The callback is read under the lock and the mailbox marked "running"
+ * before the event it will pass is read (see dispatcher.c on removing one).
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+
+#include "core/dispatcher_impl.h"
+
+#define DISPATCH_SQ_ENTRIES 64
+#define DISPATCH_CQ_ENTRIES 1024
+/* Events of one mailbox per round, while others may be waiting. */
+#define DISPATCH_BUDGET 16
+
+/*
+ * What a completion is for, in its user_data: an entry pointer for its poll,
+ * the pointer with REMOVAL set for the removal of that poll (entries come
+ * from calloc, so the low bits are free), or WAKE for the eventfd read.
+ */
+#define REMOVAL 1u
+#define WAKE 2u
+
+static struct io_uring_sqe *next_sqe(void)
+{
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&d->ring);
+
+    if (!sqe) {
+        io_uring_submit(&d->ring);
+        sqe = io_uring_get_sqe(&d->ring);
+    }
+    return sqe;
+}
+
+static void arm_wake_read(void)
+{
+    /* Completions only queue work, so the submission queue, emptied by each pass, has room. */
+    struct io_uring_sqe *sqe = next_sqe();
+
+    io_uring_prep_read(sqe, d->wake_fd, &d->wake_count, sizeof(d->wake_count), 0);
+    io_uring_sqe_set_data64(sqe, WAKE);
+}
+
+/*
+ * Arm or remove polls as the to-do list asks. Returns the mailboxes newly
+ * armed, each with a reference: they go on the ready list right away, because
+ * events kept by hsx_mailbox_open() (early messages) make the socket no
+ * more readable than it already is.
+ */
+static struct entry *apply_todo(void)
+{
+    struct entry *kick = NULL, *release = NULL;
+
+    pthread_mutex_lock(&d->lock);
+    while (d->todo) {
+        struct entry *e = d->todo;
+        struct io_uring_sqe *sqe = NULL;
+        bool arm = wants_poll(e) && !e->armed;
+        bool remove = !wants_poll(e) && e->armed && !e->cancelling;
+
+        if ((arm || remove) && !(sqe = next_sqe())) {
+            /* The ring cannot take more now: come back for the rest without waiting long. */
+            eventfd_write(d->wake_fd, 1);
+            break;
+        }
+        d->todo = e->next_todo;
+        e->queued = false;
+
+        if (arm) {
+            io_uring_prep_poll_multishot(sqe, hsx_mailbox_fd(e->mb), POLLIN);
+            io_uring_sqe_set_data(sqe, e);
+            e->armed = true;
+            hsx_mailbox_ref(e->mb); /* the poll's */
+            hsx_mailbox_ref(e->mb); /* the kick list's */
+            e->next_kick = kick;
+            kick = e;
+        } else if (remove) {
+            io_uring_prep_poll_remove(sqe, (uint64_t)(uintptr_t)e);
+            io_uring_sqe_set_data64(sqe, (uint64_t)(uintptr_t)e | REMOVAL);
+            e->cancelling = true;
+            hsx_mailbox_ref(e->mb); /* the removal's */
+        }
+        /*
+         * The to-do list's, perhaps the last: dropped without d->lock (freeing
+         * takes mailbox.c's list lock, and hsx_dispatch_forget() takes d->lock).
+         */
+        e->next_release = release;
+        release = e;
+    }
+    pthread_mutex_unlock(&d->lock);
+    while (release) {
+        struct entry *e = release;
+        release = e->next_release; /* before the entry may go with its mailbox */
+        hsx_mailbox_unref(e->mb);
+    }
+    return kick;
+}
+
+/* Put e, with a reference of the caller's on its mailbox, at the back of the ready list. */
+static void make_ready(struct entry *e)
+{
+    if (e->ready) {
+        hsx_mailbox_unref(e->mb); /* not the last: the list holds one */
+        return;
+    }
+    e->ready = true;
+    e->next_ready = NULL;
+    *d->ready_tail = e;
+    d->ready_tail = &e->next_ready;
+}
+
+/*
+ * Deliver up to budget events queued on mb while it has a callback. Returns
+ * true if it delivered all of them and more may be queued.
+ */
+static bool drain(struct entry *e, unsigned int budget)
+{
+    hsx_mailbox_t *mb = e->mb;
+    int ret;
+
+    do {
+        hsx_mailbox_event_t event;
+
+        pthread_mutex_lock(&d->lock);
+        hsx_mailbox_callback_t callback = e->callback;
+        void *user_data = e->user_data;
+        if (!wants_poll(e) || d->stopping) {
+            pthread_mutex_unlock(&d->lock);
+            return false;
+        }
+        d->running = mb;
+        pthread_mutex_unlock(&d->lock);
+
+        ret = hsx_mailbox_take(mb, &event);
+        if (ret == HSX_HAL_OK || ret == HSX_HAL_CLOSED)
+            callback(mb, &event, user_data);
+
+        pthread_mutex_lock(&d->lock);
+        d->running = NULL;
+        pthread_cond_broadcast(&d->idle);
+        /* The final event was delivered, or the socket is broken: stop polling it. */
+        if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
+            e->stopped = true;
+            queue_locked(e);
+        }
+        pthread_mutex_unlock(&d->lock);
+    } while (ret == HSX_HAL_OK && --budget > 0);
+    return ret == HSX_HAL_OK;
+}
+
+/* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
+static void serve_ready(void)
+{
+    struct entry *round = d->ready;
+
+    d->ready = NULL;
+    d->ready_tail = &d->ready;
+    while (round) {
+        struct entry *e = round;
+        round = e->next_ready;
+        e->ready = false;
+        if (drain(e, DISPATCH_BUDGET))
+            make_ready(e); /* its reference goes back on the list */
+        else
+            hsx_mailbox_unref(e->mb);
+    }
+}
+
+static void on_poll_completion(struct entry *e, int res, unsigned int flags)
+{
+    hsx_mailbox_t *mb = e->mb;
+
+    if (res > 0) {
+        hsx_mailbox_ref(mb); /* the ready list's */
+        make_ready(e);
+    }
+
+    pthread_mutex_lock(&d->lock);
+    if (flags & IORING_CQE_F_MORE) {
+        /* Still armed though unwanted, and no removal under way: remove it. */
+        if (!wants_poll(e) && !e->cancelling)
+            queue_locked(e);
+        pthread_mutex_unlock(&d->lock);
+        return;
+    }
+    /* The poll ended: removed, or ended by the kernel; arm it again if still wanted. */
+    e->armed = false;
+    e->cancelling = false;
+    if (wants_poll(e))
+        queue_locked(e);
+    pthread_mutex_unlock(&d->lock);
+    hsx_mailbox_unref(mb); /* the poll's */
+}
+
+/*
+ * A removal fails with -EALREADY when it meets the poll while the kernel is
+ * delivering one of its completions; the poll then stays armed, so try again.
+ * (-ENOENT: the poll had ended already; its last completion says so.)
+ */
+static void on_removal_completion(struct entry *e, int res)
+{
+    hsx_mailbox_t *mb = e->mb;
+
+    pthread_mutex_lock(&d->lock);
+    if (res == -EALREADY && e->armed) {
+        e->cancelling = false;
+        queue_locked(e);
+    }
+    pthread_mutex_unlock(&d->lock);
+    hsx_mailbox_unref(mb); /* the removal's */
+}
+
+/*
+ * The dispatcher's ring, made on its own thread: with SINGLE_ISSUER the
+ * creating thread is the one submitter, and DEFER_TASKRUN (6.1) then runs
+ * completion work when that thread waits, woken directly, instead of as task
+ * work signalled to it: an event reaches its callback that much sooner.
+ * Older kernels refuse the two flags; the ring works without them.
+ */
+int hsx_dispatch_ring_create(void)
+{
+    struct io_uring_params params = {
+        .flags = IORING_SETUP_CQSIZE | IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        .cq_entries = DISPATCH_CQ_ENTRIES,
+    };
+    int ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d->ring, &params);
+
+    if (ret == -EINVAL) {
+        params = (struct io_uring_params){
+            .flags = IORING_SETUP_CQSIZE,
+            .cq_entries = DISPATCH_CQ_ENTRIES,
+        };
+        ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d->ring, &params);
+    }
+    return ret;
+}
+
+void hsx_dispatch_loop(void)
+{
+    arm_wake_read();
+
+    for (;;) {
+        struct io_uring_cqe *cqe;
+
+        pthread_mutex_lock(&d->lock);
+        bool stopping = d->stopping;
+        pthread_mutex_unlock(&d->lock);
+        if (stopping)
+            break;
+        struct entry *kick = apply_todo();
+
+        io_uring_submit(&d->ring);
+        while (kick) {
+            struct entry *e = kick;
+            kick = e->next_kick;
+            make_ready(e); /* with the kick list's reference */
+        }
+        serve_ready();
+
+        /*
+         * Always into the kernel, even with completions waiting: with
+         * DEFER_TASKRUN that is where pending completion work runs, and a
+         * poll whose work is pending refuses removal (EALREADY) until it has.
+         * With mailboxes still ready, only to collect what is there.
+         */
+        int ret = d->ready ? io_uring_submit_and_get_events(&d->ring)
+                           : io_uring_submit_and_wait(&d->ring, 1);
+        if (ret < 0)
+            continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
+        while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {
+            uint64_t tag = io_uring_cqe_get_data64(cqe);
+            int res = cqe->res;
+            unsigned int flags = cqe->flags;
+
+            io_uring_cqe_seen(&d->ring, cqe);
+            if (tag == WAKE)
+                arm_wake_read();
+            else if (tag & REMOVAL)
+                on_removal_completion((struct entry *)(uintptr_t)(tag & ~(uint64_t)REMOVAL), res);
+            else
+                on_poll_completion((struct entry *)(uintptr_t)tag, res, flags);
+        }
+    }
+    /* Stopped (library teardown): the polls go with the ring; their references stay taken. */
+    while (d->ready) {
+        struct entry *e = d->ready;
+        d->ready = e->next_ready;
+        e->ready = false;
+        hsx_mailbox_unref(e->mb);
+    }
+    d->ready_tail = &d->ready;
+    io_uring_queue_exit(&d->ring);
+}
