@@ -69,7 +69,8 @@ HSXD_OBJS   := $(patsubst daemon/%.c,$(OBJDIR)/daemon/%.o,$(wildcard daemon/*.c)
 HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o), \
                   $(HSXD_OBJS))
 # test_server.c includes server.c to drive its loop.
-HSXD_TEST_DEPS := daemon/tests/fake.c daemon/tests/fake.h daemon/server.c
+HSXD_TEST_DEPS := daemon/tests/fake.c daemon/tests/fake.h daemon/server.c \
+                  tests/e2e/helpers/hsxd_client.c
 # hsxd's and hsxctl's unit tests know one module more than any release: the kernel's test
 # module (kmod/tests/dummy.c), from lib/tests/dummy_module.c in a table built with
 # HSX_TEST_MODULES, linked ahead of the archive's (so the archive's table is not used).
@@ -100,7 +101,7 @@ module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
 	@cp -p Kbuild $(BUILD)/module/$(KREL)/
-	@cp -pr kmod/*.c kmod/core kmod/timer kmod/gpio kmod/tests $(BUILD)/module/$(KREL)/kmod/
+	@cp -pr kmod/*.c $(wildcard kmod/*/) $(BUILD)/module/$(KREL)/kmod/
 	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
 	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) modules
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
@@ -152,7 +153,8 @@ $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS)
 
 # hsxd's end-to-end test needs the daemon and a client beside it (in a subdirectory: not tests).
-E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client
+E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client \
+               $(BUILD)/e2e/helpers/vm-setup
 
 e2e: $(E2E_TESTS) $(E2E_HELPERS)
 $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO)
@@ -162,6 +164,10 @@ $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO
 $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+
+$(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $<
 
 $(BUILD)/e2e/helpers/hsxd: $(HSXD)
 	@mkdir -p $(dir $@)

@@ -70,7 +70,7 @@ char *capspec_format_cap(char *buf, size_t size, uint32_t module, uint32_t right
     char name[32], r[HSX_UMOD_TEXT_MAX], s[HSX_UMOD_TEXT_MAX];
 
     snprintf(buf, size, "%s %s %s", capspec_module_name(name, sizeof(name), module),
-             hsx_umod_format_rights(r, sizeof(r), rights),
+             hsx_umod_format_rights(capspec_module_by_id(module), r, sizeof(r), rights),
              capspec_format_selector(s, sizeof(s), module, sel));
     return buf;
 }

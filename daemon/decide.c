@@ -166,9 +166,9 @@ static void decide_set(const struct hsx_umodule *m, const struct candidates *c, 
         char r1[HSX_UMOD_TEXT_MAX], p1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX],
             p2[HSX_UMOD_TEXT_MAX];
         snprintf(d->why, sizeof(d->why), "%s: asked for %s on %s %s; the rules grant %s on %s %s",
-                 m->name, hsx_umod_format_rights(r1, sizeof(r1), rights_asked), k->word,
+                 m->name, hsx_umod_format_rights(m, r1, sizeof(r1), rights_asked), k->word,
                  k->ops->format(k, p1, sizeof(p1), &asked),
-                 hsx_umod_format_rights(r2, sizeof(r2), all_rights), k->word,
+                 hsx_umod_format_rights(m, r2, sizeof(r2), all_rights), k->word,
                  k->ops->format(k, p2, sizeof(p2), &granted));
         return;
     }
@@ -202,8 +202,8 @@ static void decide_quota(const struct hsx_umodule *m, const struct candidates *c
     if (!rights) {
         char r1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX];
         snprintf(d->why, sizeof(d->why), "%s: asked for %s; the rules grant %s", m->name,
-                 hsx_umod_format_rights(r1, sizeof(r1), rights_asked),
-                 hsx_umod_format_rights(r2, sizeof(r2), granted));
+                 hsx_umod_format_rights(m, r1, sizeof(r1), rights_asked),
+                 hsx_umod_format_rights(m, r2, sizeof(r2), granted));
         return;
     }
 

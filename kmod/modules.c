@@ -12,8 +12,10 @@
 #include "gpio/gpio.h"
 #include "sysfs.h"
 #include "timer/timer.h"
+#include "uart/uart.h"
 
 const struct hsx_module *const hsx_modules[] = {
+	&hsx_uart_module,
 	&hsx_timer_module,
 	&hsx_gpio_module,
 #ifdef HSX_TEST_MODULES

@@ -113,6 +113,7 @@
 #define HSX_DEV_CTL		"hsx/ctl"
 #define HSX_DEV_TIMER		"hsx/timer"
 #define HSX_DEV_GPIO		"hsx/gpio"
+#define HSX_DEV_UART		"hsx/uart"
 
 /* ---- Core module (every node) ---------------------------------------- */
 
@@ -194,6 +195,7 @@ struct hsx_core_version {
  * Which objects a capability covers; the member is chosen by the module.
  * GPIO: bit n of @gpio.pins is pin n. TIMER: at most @timer.max_timers
  * timers alive at once on the holder's file (1..HSX_TIMER_DEFAULT_PER_OPEN).
+ * UART: bit n of @uart.ports is port n.
  * Later modules add members (UART ports, CAN id ranges, FRAM ranges); the
  * union keeps its size.
  */
@@ -205,6 +207,10 @@ union hsx_cap_selector {
 		__u32 max_timers;
 		__u32 reserved;
 	} timer;
+	struct {
+		__u32 ports;	/* bit n: port n */
+		__u32 reserved;
+	} uart;
 	__aligned_u64 raw[4];
 };
 
@@ -531,6 +537,276 @@ struct hsx_timer_id {
 #define HSX_IOC_TIMER_START \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_TIMER, HSX_TIMER_FN_START), \
 	     struct hsx_timer_id)
+
+/* ---- UART module 0x10 -------------------------------------------------- */
+
+/*
+ * HSX ports are 0..HSX_UART_MAX_PORTS-1. Each is bound to one tty of the
+ * kernel (a 16550 "ttyS1", a USB adapter "ttyUSB0", the Pi's "ttyAMA0"), by
+ * the device tree (an "hsx,uart" node's hsx-uarts phandles: port i is entry
+ * i), by the module parameter uart_map ("0=ttyS1,1=ttyS2") or by the admin
+ * ioctl HSX_IOC_UART_MAP. While bound, hsx.ko holds the tty open itself
+ * with its own line discipline attached: a user open() of the tty fails with
+ * EBUSY, and unbinding gives it back as it was.
+ *
+ * Every function takes the port in its argument and is served by
+ * /dev/hsx/uart, and by /dev/hsx/uart<n> for port n only (another port there
+ * is EINVAL). A bound port is an instance: /sys/hal/uart/<n>/. Once its tty
+ * is gone (a USB adapter unplugged, or the port unbound), every function on
+ * it fails with ENODEV and "hal:uart:<n>:rx" closes.
+ *
+ * Received bytes go to the port's receive buffer (HSX_UART_RX_BUFFER bytes,
+ * read by HSX_IOC_UART_READ_POLL) and, as events of up to
+ * HSX_UART_EVENT_DATA bytes, to the mailbox "hal:uart:<n>:rx". Each is
+ * independent: a full buffer drops the newest bytes from the buffer only
+ * (counted in rx_dropped and flagged HSX_UART_ST_OVERRUN); a subscriber
+ * that does not keep up loses events, counted for it as for every mailbox.
+ * Every data event carries the port's count of bytes received before it
+ * (rx_offset), so a receiver can tell exactly how many bytes it missed.
+ */
+#define HSX_UART_MAX_PORTS	16
+#define HSX_UART_TTY_NAME_MAX	32	/* tty name, with NUL */
+#define HSX_UART_RX_BUFFER	4096
+#define HSX_UART_XFER_MAX	65536	/* bytes per WRITE or READ_POLL call */
+#define HSX_UART_EVENT_DATA	32	/* bytes per event, as the spec's */
+#define HSX_UART_BAUD_MAX	16000000U
+#define HSX_UART_BREAK_MAX_MS	10000U
+#define HSX_UART_TIMEOUT_MAX_MS	600000U
+#define HSX_MBOX_UART_FMT	"hal:uart:%u:rx"
+
+/* Rights on ports, besides HSX_CAP_R_READ (receive) and _WRITE (transmit). */
+#define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK */
+#define HSX_CAP_R_UART_MODEM	0x20000U /* set RTS and DTR */
+#define HSX_CAP_R_UART_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
+				 HSX_CAP_R_UART_CONFIG | HSX_CAP_R_UART_MODEM)
+
+/* Parity: the spec's values, then the additions. */
+#define HSX_UART_PAR_NONE	0
+#define HSX_UART_PAR_EVEN	1
+#define HSX_UART_PAR_ODD	2
+#define HSX_UART_PAR_MARK	3
+#define HSX_UART_PAR_SPACE	4
+
+/* Flow control. */
+#define HSX_UART_FC_NONE	0
+#define HSX_UART_FC_RTSCTS	1
+#define HSX_UART_FC_XONXOFF	2
+
+/* Status bits, struct hsx_uart_status.status: the spec's, then the additions. */
+#define HSX_UART_ST_TX_READY	0x01	/* the transmit buffer has room */
+#define HSX_UART_ST_RX_READY	0x02	/* the receive buffer has bytes */
+#define HSX_UART_ST_OVERRUN		0x04	/* bytes lost since the last GET_STATUS */
+#define HSX_UART_ST_PARITY_ERR	0x08	/* a parity error since the last GET_STATUS */
+#define HSX_UART_ST_FRAMING_ERR	0x10	/* a framing error since the last GET_STATUS */
+#define HSX_UART_ST_BREAK		0x20	/* a break since the last GET_STATUS */
+#define HSX_UART_ST_TX_EMPTY	0x40	/* nothing left to send, FIFO included */
+
+/* Flags of a data event (struct hsx_uart_record.flags): its last byte's. */
+#define HSX_UART_RX_F_OVERRUN	0x01	/* the hardware lost bytes before it */
+#define HSX_UART_RX_F_PARITY	0x02	/* it had a parity error */
+#define HSX_UART_RX_F_FRAMING	0x04	/* it had a framing error */
+#define HSX_UART_RX_F_BREAK	0x08	/* it is the 0 of a break */
+
+/* Modem lines, struct hsx_uart_modem (the TIOCM_* meaning). */
+#define HSX_UART_LN_RTS	0x01
+#define HSX_UART_LN_DTR	0x02
+#define HSX_UART_LN_CTS	0x04
+#define HSX_UART_LN_DSR	0x08
+#define HSX_UART_LN_DCD	0x10
+#define HSX_UART_LN_RI	0x20
+#define HSX_UART_LN_OUT	(HSX_UART_LN_RTS | HSX_UART_LN_DTR)
+
+/**
+ * struct hsx_uart_xfer - HSX_IOC_UART_WRITE, HSX_IOC_UART_READ_POLL
+ * @port: in
+ * @len: in, bytes at @buf, at most HSX_UART_XFER_MAX; 0 is allowed
+ * @buf: in, user address of the bytes (u64 for 32-bit callers too)
+ * @timeout_ms: in, WRITE: how long to wait for room, 0 for the default
+ *	(long enough for @len bytes at the port's rate, and a second more),
+ *	at most HSX_UART_TIMEOUT_MAX_MS; READ_POLL: zero
+ * @done: out, bytes written or read
+ * @reserved: zero
+ *
+ * WRITE returns once every byte is in the tty's transmit buffer, or when
+ * the timeout passes or a signal arrives: @done says how many went (the
+ * call then succeeds if any did, else fails with ETIMEDOUT or EINTR).
+ * Writers of one port are serialized: one write's bytes are never
+ * interleaved with another's. READ_POLL never blocks; @done is 0 when the
+ * buffer is empty.
+ */
+struct hsx_uart_xfer {
+	__u32 port;
+	__u32 len;
+	__aligned_u64 buf;
+	__u32 timeout_ms;
+	__u32 done;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct hsx_uart_config - HSX_IOC_UART_CONFIG
+ * @port: in
+ * @baud: in, 1..HSX_UART_BAUD_MAX, any rate (not only the standard ones)
+ * @parity: in, HSX_UART_PAR_*
+ * @stop_bits: in, 1 or 2
+ * @data_bits: in, 5..8; 0 means 8
+ * @flow: in, HSX_UART_FC_*
+ * @baud_actual: out, the rate the driver achieved
+ * @reserved: zero
+ *
+ * Errors: EINVAL a value out of range, or a rate the driver cannot come
+ * within 3% of (the port keeps its previous configuration).
+ */
+struct hsx_uart_config {
+	__u32 port;
+	__u32 baud;
+	__u32 parity;
+	__u32 stop_bits;
+	__u32 data_bits;
+	__u32 flow;
+	__u32 baud_actual;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_uart_status - HSX_IOC_UART_GET_STATUS
+ * @port: in
+ * @status: out, HSX_UART_ST_*; reading clears the sticky error bits
+ * @rx_available: out, bytes in the receive buffer
+ * @tx_pending: out, bytes in the transmit buffer not sent yet
+ * @lines: out, HSX_UART_LN_* (0 when the driver has no modem lines)
+ * @baud: out, the port's rate now
+ * @rx_bytes, @tx_bytes: out, since the port was bound
+ * @overruns, @parity_errors, @framing_errors, @breaks: out, as the line
+ *	reported them (hardware overruns included)
+ * @rx_dropped: out, bytes the full receive buffer dropped
+ * @reserved: zero
+ */
+struct hsx_uart_status {
+	__u32 port;
+	__u32 status;
+	__u32 rx_available;
+	__u32 tx_pending;
+	__u32 lines;
+	__u32 baud;
+	__aligned_u64 rx_bytes;
+	__aligned_u64 tx_bytes;
+	__aligned_u64 overruns;
+	__aligned_u64 parity_errors;
+	__aligned_u64 framing_errors;
+	__aligned_u64 breaks;
+	__aligned_u64 rx_dropped;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct hsx_uart_modem - HSX_IOC_UART_MODEM: set and read the modem lines
+ * @port: in
+ * @set: in, HSX_UART_LN_OUT bits to raise (needs HSX_CAP_R_UART_MODEM
+ *	when not 0)
+ * @clear: in, HSX_UART_LN_OUT bits to lower (as @set)
+ * @lines: out, HSX_UART_LN_* after the change
+ *
+ * Errors: EOPNOTSUPP the driver has no modem lines.
+ */
+struct hsx_uart_modem {
+	__u32 port;
+	__u32 set;
+	__u32 clear;
+	__u32 lines;
+};
+
+/**
+ * struct hsx_uart_ctl - HSX_IOC_UART_BREAK, _DRAIN, _DISCARD
+ * @port: in
+ * @value: in, BREAK: its duration in ms, 1..HSX_UART_BREAK_MAX_MS; DRAIN:
+ *	how long to wait for the transmitter to empty, 0 for the default
+ *	(as a WRITE's), at most HSX_UART_TIMEOUT_MAX_MS; DISCARD:
+ *	HSX_UART_DC_* bits
+ * @reserved: zero
+ *
+ * DRAIN fails with ETIMEDOUT when bytes are still unsent at the end.
+ */
+struct hsx_uart_ctl {
+	__u32 port;
+	__u32 value;
+	__aligned_u64 reserved;
+};
+
+#define HSX_UART_DC_RX	0x1U	/* the receive buffer */
+#define HSX_UART_DC_TX	0x2U	/* what is not sent yet */
+
+/**
+ * struct hsx_uart_info - HSX_IOC_UART_INFO
+ * @port: in
+ * @bound: out, 1 when the port is bound to a tty
+ * @from_dt: out, 1 when the binding comes from the device tree
+ * @reserved: zero
+ * @tty: out, the tty's name ("ttyS1"), empty when unbound
+ * @config: out, the port's configuration (@config.port is @port)
+ */
+struct hsx_uart_info {
+	__u32 port;
+	__u32 bound;
+	__u32 from_dt;
+	__u32 reserved;
+	char tty[HSX_UART_TTY_NAME_MAX];
+	struct hsx_uart_config config;
+};
+
+/**
+ * struct hsx_uart_map - HSX_IOC_UART_MAP (admin node only)
+ * @port: the port
+ * @reserved: zero
+ * @tty: the tty's name ("ttyS1", no "/dev/"); empty unbinds the port
+ *
+ * Errors: EPERM not the admin node, EBUSY the port is bound (unbind first)
+ * or the tty is open (by a user, or bound to another port), ENODEV no such
+ * tty, EINVAL a bad name, EOPNOTSUPP the binding comes from the device tree.
+ * Unbinding ends every user of the port (ENODEV, the mailbox closes).
+ */
+struct hsx_uart_map {
+	__u32 port;
+	__u32 reserved;
+	char tty[HSX_UART_TTY_NAME_MAX];
+};
+
+#define HSX_UART_FN_WRITE	0x0
+#define HSX_UART_FN_READ_POLL	0x1
+#define HSX_UART_FN_CONFIG	0x2
+#define HSX_UART_FN_GET_STATUS	0x3
+#define HSX_UART_FN_MODEM	0x4	/* additions from here on */
+#define HSX_UART_FN_BREAK	0x5
+#define HSX_UART_FN_DRAIN	0x6
+#define HSX_UART_FN_DISCARD	0x7
+#define HSX_UART_FN_INFO	0x8
+#define HSX_UART_FN_MAP		0x9
+
+#define HSX_IOC_UART_WRITE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_WRITE), struct hsx_uart_xfer)
+#define HSX_IOC_UART_READ_POLL \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_READ_POLL), \
+	      struct hsx_uart_xfer)
+#define HSX_IOC_UART_CONFIG \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_CONFIG), \
+	      struct hsx_uart_config)
+#define HSX_IOC_UART_GET_STATUS \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_GET_STATUS), \
+	      struct hsx_uart_status)
+#define HSX_IOC_UART_MODEM \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_MODEM), struct hsx_uart_modem)
+#define HSX_IOC_UART_BREAK \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_BREAK), struct hsx_uart_ctl)
+#define HSX_IOC_UART_DRAIN \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_DRAIN), struct hsx_uart_ctl)
+#define HSX_IOC_UART_DISCARD \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_DISCARD), struct hsx_uart_ctl)
+#define HSX_IOC_UART_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_INFO), struct hsx_uart_info)
+#define HSX_IOC_UART_MAP \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_MAP), struct hsx_uart_map)
+
+/* The UART event posted to "hal:uart:<n>:rx" is the nest HSX_A_EVT_UART. */
 
 /* ---- GPIO module 0x15 ------------------------------------------------- */
 
@@ -880,6 +1156,7 @@ enum hsx_close_reason {
 	HSX_CLOSE_OWNER_GONE = 2,	/* its owner closed its device file or exited */
 	HSX_CLOSE_ADMIN = 3,		/* an administrator cancelled the object */
 	HSX_CLOSE_REVOKED = 4,		/* the capability it was opened under ended */
+	HSX_CLOSE_GONE = 5,		/* its device went away or was unbound */
 };
 
 enum hsx_attr {
@@ -901,6 +1178,7 @@ enum hsx_attr {
 	HSX_A_EVT_GPIO,		/* nest: enum hsx_gpio_attr */
 	HSX_A_MBOX_AUTH_FD,	/* u32: MBOX_OPEN: a /dev/hsx file whose capability admits */
 	HSX_A_EVT_CAP,		/* nest: enum hsx_cap_attr */
+	HSX_A_EVT_UART,		/* nest: enum hsx_uart_attr */
 	__HSX_A_MAX
 };
 
@@ -930,6 +1208,18 @@ enum hsx_gpio_attr {
 };
 
 #define HSX_GPIO_A_MAX (__HSX_GPIO_A_MAX - 1)
+
+enum hsx_uart_attr {
+	HSX_UART_A_UNSPEC,
+	HSX_UART_A_PAD,
+	HSX_UART_A_PORT,	/* u32 */
+	HSX_UART_A_DATA,	/* binary: the bytes, 1..HSX_UART_EVENT_DATA */
+	HSX_UART_A_FLAGS,	/* u32: HSX_UART_RX_F_* */
+	HSX_UART_A_RX_OFFSET,	/* u64: bytes the port received before the first of these */
+	__HSX_UART_A_MAX
+};
+
+#define HSX_UART_A_MAX (__HSX_UART_A_MAX - 1)
 
 /* A capability ended: posted to "hal:cap:<id>" and "hal:caps". */
 enum hsx_cap_attr {
@@ -967,6 +1257,16 @@ struct hsx_gpio_record {
 	__u32 reserved;
 	__aligned_u64 timestamp_ns;
 	__aligned_u64 line_seq;
+};
+
+/* After a record with module HSX_MODULE_UART: as enum hsx_uart_attr. */
+struct hsx_uart_record {
+	__u32 port;
+	__u8 length;
+	__u8 flags;
+	__u16 reserved;
+	__aligned_u64 rx_offset;
+	__u8 data[HSX_UART_EVENT_DATA];
 };
 
 /* After a record with module HSX_MODULE_CORE: as enum hsx_cap_attr. */

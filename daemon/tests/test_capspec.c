@@ -105,18 +105,20 @@ static void modules(void **state)
     assert_int_equal(capspec_module_by_name("gpio")->id, HSX_MODULE_GPIO);
     assert_int_equal(capspec_module_by_id(HSX_MODULE_TIMER)->sel.kind, HSX_UMOD_SEL_QUOTA);
     assert_int_equal(capspec_module_by_id(HSX_MODULE_TEST)->sel.kind, HSX_UMOD_SEL_SET);
-    assert_null(capspec_module_by_name("uart"));
+    assert_null(capspec_module_by_name("can"));
+    assert_int_equal(capspec_module_by_name("uart")->id, HSX_MODULE_UART);
     /* The core is a descriptor (capability events), but has no capabilities. */
     assert_non_null(hsx_umod_by_id(HSX_MODULE_CORE));
     assert_null(capspec_module_by_id(HSX_MODULE_CORE));
     assert_null(capspec_module_by_name("cap"));
-    assert_true(hsx_umod_is_future("uart"));
+    assert_true(hsx_umod_is_future("can"));
+    assert_false(hsx_umod_is_future("uart"));
     assert_true(hsx_umod_is_future("fs"));
     assert_false(hsx_umod_is_future("gpio"));
     assert_false(hsx_umod_is_future("frob"));
     assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_FRAM), "module 0x13");
-    assert_string_equal(capspec_module_list(buf, sizeof(buf)), "timer, gpio or dummy");
-    assert_string_equal(capspec_module_list(buf, 8), "timer");
+    assert_string_equal(capspec_module_list(buf, sizeof(buf)), "uart, timer, gpio or dummy");
+    assert_string_equal(capspec_module_list(buf, 8), "uart");
 }
 
 static void selectors(void **state)
@@ -148,10 +150,15 @@ static void formatting(void **state)
     union hsx_cap_selector odd = {.gpio.pins = UINT64_C(0x5555555555555555)};
     (void)state;
 
-    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), HSX_CAP_R_GPIO_ALL),
+    const struct hsx_umodule *gpio = capspec_module_by_name("gpio");
+    const struct hsx_umodule *uart = capspec_module_by_name("uart");
+    assert_string_equal(hsx_umod_format_rights(gpio, buf, sizeof(buf), HSX_CAP_R_GPIO_ALL),
                         "read,write,grant,irq");
-    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), 0), "none");
-    assert_string_equal(hsx_umod_format_rights(buf, sizeof(buf), HSX_CAP_R_READ | (1u << 30)),
+    /* Bit 16 is each module's own: named only with the module. */
+    assert_string_equal(hsx_umod_format_rights(uart, buf, sizeof(buf), 0x10000), "config");
+    assert_string_equal(hsx_umod_format_rights(NULL, buf, sizeof(buf), 0x10001), "read,0x10000");
+    assert_string_equal(hsx_umod_format_rights(gpio, buf, sizeof(buf), 0), "none");
+    assert_string_equal(hsx_umod_format_rights(gpio, buf, sizeof(buf), HSX_CAP_R_READ | (1u << 30)),
                         "read,0x40000000");
     assert_string_equal(pins->ops->format(pins, buf, sizeof(buf), &sel), "0,17-20,63");
     assert_string_equal(pins->ops->format(pins, buf, sizeof(buf), &all), "0-63");

@@ -75,4 +75,16 @@ static inline bool hsx_gpiochip_find(void *data, int (*match)(struct gpio_chip *
 #define hsx_platform_remove remove_new
 #endif
 
+/*
+ * Line disciplines' receive callbacks took (const char *fp, int count) and
+ * returned int before 6.6, then (const u8 *fp, size_t count) returning size_t.
+ */
+#ifdef HSX_HAVE_LDISC_U8
+#define HSX_LDISC_FLAG u8
+#define HSX_LDISC_COUNT size_t
+#else
+#define HSX_LDISC_FLAG char
+#define HSX_LDISC_COUNT int
+#endif
+
 #endif /* _HSX_COMPAT_H */

@@ -68,6 +68,12 @@ struct hsx_instance *hsx_instance_get_by_minor(unsigned int minor);
 void hsx_instance_put(struct hsx_instance *inst);
 struct hsx_instance *hsx_instance_of_dir(struct kobject *kobj);
 
+/* Another reference to an instance the caller holds one to. */
+static inline void hsx_instance_get(struct hsx_instance *inst)
+{
+	kref_get(&inst->ref);
+}
+
 /* Context: under srcu_read_lock(&inst->srcu). */
 static inline bool hsx_instance_gone(const struct hsx_instance *inst)
 {

@@ -70,10 +70,32 @@ static void cap_spec_bad_modules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_CORE, HSX_CAP_R_READ, &sel),
 			-EINVAL);
 	/* Modules that do not exist yet take no capabilities. */
-	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_READ, &sel),
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_CAN, HSX_CAP_R_READ, &sel),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_CAN), 0U);
+	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_UART), HSX_CAP_R_UART_ALL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_GPIO), HSX_CAP_R_GPIO_ALL);
+}
+
+/* A UART selector is a mask of the ports that exist, nothing else. */
+static void cap_spec_uart_selectors(struct kunit *test)
+{
+	union hsx_cap_selector sel = {};
+
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel.uart.ports = 0x3;
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_UART_ALL, &sel), 0);
+	sel.uart.ports = 1U << HSX_UART_MAX_PORTS;
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel.uart.ports = 1;
+	sel.uart.reserved = 1;
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, HSX_CAP_R_READ, &sel),
+			-EINVAL);
+	sel.uart.reserved = 0;
+	/* Bit 18: no right of the UART module's. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_UART, 0x40000U, &sel), -EINVAL);
 }
 
 static void cap_spec_bad_selectors(struct kunit *test)
@@ -342,6 +364,7 @@ static struct kunit_case hsx_cap_cases[] = {
 	KUNIT_CASE(cap_spec_valid_ones),
 	KUNIT_CASE(cap_spec_bad_rights),
 	KUNIT_CASE(cap_spec_bad_modules),
+	KUNIT_CASE(cap_spec_uart_selectors),
 	KUNIT_CASE(cap_spec_bad_selectors),
 	KUNIT_CASE(cap_selector_subsets),
 	KUNIT_CASE(cap_decide_allows_the_holder_within_rights),

@@ -60,6 +60,7 @@
 
 /* The HAL modules, by the spec's module IDs. */
 typedef enum {
+    HSX_CAP_MODULE_UART = 0x10,
     HSX_CAP_MODULE_TIMER = 0x12,
     HSX_CAP_MODULE_GPIO = 0x15,
 } hsx_cap_module_t;

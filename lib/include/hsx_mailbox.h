@@ -32,10 +32,12 @@ typedef enum {
     HSX_MAILBOX_CLOSE_OWNER_GONE = 2, /* its owner closed its device file or exited */
     HSX_MAILBOX_CLOSE_ADMIN = 3,      /* an administrator cancelled the object */
     HSX_MAILBOX_CLOSE_REVOKED = 4,    /* the capability it was opened under ended (hsx_cap.h) */
+    HSX_MAILBOX_CLOSE_GONE = 5,       /* its device went away or was unbound (a UART port) */
 } hsx_mailbox_close_reason_t;
 
 typedef enum {
     HSX_MAILBOX_MODULE_NONE = 0,
+    HSX_MAILBOX_MODULE_UART = 0x10,
     HSX_MAILBOX_MODULE_TIMER = 0x12,
     HSX_MAILBOX_MODULE_GPIO = 0x15,
     HSX_MAILBOX_MODULE_CORE = 0x1f, /* capability events: "hal:cap:<id>", "hal:caps" */
@@ -77,6 +79,13 @@ typedef struct {
             uint64_t timestamp_ns; /* CLOCK_MONOTONIC of the edge, taken in its interrupt */
             uint64_t line_seq;     /* edges seen on the pin since its interrupt was enabled */
         } gpio;
+        struct {
+            uint32_t port;
+            uint8_t length;     /* bytes in data, 0..32 (0: only flags) */
+            uint8_t flags;      /* HSX_UART_RX_* (hsx_uart.h) */
+            uint64_t rx_offset; /* bytes the port received before data[0] */
+            uint8_t data[32];
+        } uart;
         struct {
             uint64_t id;         /* the capability that ended */
             uint64_t object;     /* the first word of its selector (GPIO: the pin mask) */

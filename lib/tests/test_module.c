@@ -53,8 +53,9 @@ static void the_table_is_consistent(void **state)
         }
     }
     assert_null(hsx_umod_by_id(HSX_MODULE_CAN));
-    assert_null(hsx_umod_by_name("uart"));
-    assert_true(hsx_umod_is_future("uart"));
+    assert_null(hsx_umod_by_name("can"));
+    assert_true(hsx_umod_is_future("can"));
+    assert_false(hsx_umod_is_future("uart"));
 }
 
 static void names_are_the_uapis(void **state)
@@ -98,6 +99,21 @@ static uint32_t next_random(uint32_t *state)
 }
 
 /* Formatting a selector and parsing the text gives the selector back, for every module. */
+static void mailboxes_name_their_module(void **state)
+{
+    (void)state;
+    assert_ptr_equal(hsx_umod_by_mailbox("hal:uart:3:rx"), &hsx_umod_uart);
+    assert_ptr_equal(hsx_umod_by_mailbox("hal:gpio:5"), &hsx_umod_gpio);
+    assert_ptr_equal(hsx_umod_by_mailbox("hal:timer:32767"), &hsx_umod_timer);
+    assert_null(hsx_umod_by_mailbox("hal:uart:3"));
+    assert_null(hsx_umod_by_mailbox("hal:uart::rx"));
+    assert_null(hsx_umod_by_mailbox("hal:gpio:5x"));
+    assert_null(hsx_umod_by_mailbox("hal:uart:1:rxx"));
+    assert_null(hsx_umod_by_mailbox(NULL));
+    /* A byte stream asks for the deepest queue the kernel gives. */
+    assert_int_equal(hsx_umod_uart.queue_len, HSX_MBOX_QUEUE_MAX);
+}
+
 static void selectors_read_back_as_written(void **state)
 {
     char text[HSX_UMOD_TEXT_MAX], why[128];
@@ -115,6 +131,8 @@ static void selectors_read_back_as_written(void **state)
                               (uint64_t)next_random(&seed) << 16 ^ next_random(&seed));
                 if (round % 3 == 0)
                     sel.raw[0] &= sel.raw[0] >> 1; /* more runs */
+                if (m->sel.limit < 64)
+                    sel.raw[0] &= (UINT64_C(1) << m->sel.limit) - 1;
                 if (sel.raw[0] == 0)
                     sel.raw[0] = 1;
             } else {
@@ -189,7 +207,7 @@ static void rights_read_back_as_written(void **state)
             continue;
         /* Every subset of the module's rights. */
         for (uint32_t sub = m->rights;; sub = (sub - 1) & m->rights) {
-            hsx_umod_format_rights(text, sizeof(text), sub);
+            hsx_umod_format_rights(m, text, sizeof(text), sub);
             if (sub) {
                 assert_int_equal(hsx_umod_parse_rights(m, text, &rights, why, sizeof(why)), 0);
                 assert_int_equal(rights, sub);
@@ -200,7 +218,7 @@ static void rights_read_back_as_written(void **state)
                 break;
         }
     }
-    assert_string_equal(hsx_umod_format_rights(text, sizeof(text), HSX_CAP_R_READ | 0x100),
+    assert_string_equal(hsx_umod_format_rights(NULL, text, sizeof(text), HSX_CAP_R_READ | 0x100),
                         "read,0x100");
     assert_int_equal(hsx_umod_parse_rights(&hsx_umod_timer, "read,irq", &rights, why, sizeof(why)),
                      -EINVAL);
@@ -226,6 +244,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_table_is_consistent),
         cmocka_unit_test(names_are_the_uapis),
+        cmocka_unit_test(mailboxes_name_their_module),
         cmocka_unit_test(selectors_read_back_as_written),
         cmocka_unit_test(selectors_refuse_what_the_kernel_refuses),
         cmocka_unit_test(rights_read_back_as_written),

@@ -27,7 +27,7 @@ static void print_json(FILE *out, const struct cap_row *row, uint64_t now_ns)
         if (!(c->rights & bit))
             continue;
         fputs(n++ ? "," : "", out);
-        json_string(out, hsx_umod_format_rights(right, sizeof(right), bit));
+        json_string(out, hsx_umod_format_rights(m, right, sizeof(right), bit));
     }
     fputc(']', out);
     /* The selector under its word: a set as the objects in it, anything else as its text. */
@@ -80,7 +80,8 @@ void print_caps(FILE *out, const struct cap_row *rows, size_t count, uint64_t no
         snprintf(parent, sizeof(parent), "%" PRIu64, (uint64_t)c->parent_id);
         fprintf(out, "%-6" PRIu64 " %-7" PRIu32 " %-6s %-20s %-18s %7" PRIu64 "s %-6s ",
                 (uint64_t)c->id, c->holder_pid, capspec_module_name(name, sizeof(name), c->module),
-                hsx_umod_format_rights(rights, sizeof(rights), c->rights),
+                hsx_umod_format_rights(capspec_module_by_id(c->module), rights, sizeof(rights),
+                                       c->rights),
                 capspec_format_selector(sel, sizeof(sel), c->module, &c->sel),
                 seconds_left(c->expiry_ns, now_ns), c->parent_id ? parent : "-");
         /* A program's path is its owner's to choose: escaped, not cut or passed to the terminal. */

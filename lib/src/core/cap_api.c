@@ -19,7 +19,8 @@
 #include "core/errors.h"
 #include "core/export.h"
 
-_Static_assert(HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER && HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
+_Static_assert(HSX_CAP_MODULE_UART == HSX_MODULE_UART && HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER &&
+                   HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
                "modules are the uAPI's IDs");
 _Static_assert(HSX_CAP_RIGHT_READ == HSX_CAP_R_READ && HSX_CAP_RIGHT_WRITE == HSX_CAP_R_WRITE &&
                    HSX_CAP_RIGHT_GRANT == HSX_CAP_R_GRANT &&

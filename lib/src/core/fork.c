@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * fork(): one pthread_atfork() registration for the whole library, so every
- * lock is taken in the library's one lock order (every GPIO pin's op, every
+ * lock is taken in the library's one lock order (every GPIO pin's op and UART port's op, every
  * node's lock, the capabilities', the renewal thread's, the live mailbox
  * list's and every mailbox's, the dispatcher's, then the leaves: the object
  * tables' and the family ID's) and none is held by a thread that does not
@@ -29,16 +29,19 @@
 #include "core/ring.h"
 #include "gpio/gpio.h"
 #include "timer/timer.h"
+#include "uart/uart.h"
 
 static void prepare(void)
 {
     hsx_gpio_fork_prepare();
+    hsx_uart_fork_prepare();
     hsx_dev_fork_prepare();
     hsx_cap_fork_prepare();
     hsx_renew_fork_prepare();
     hsx_mailbox_fork_prepare();
     hsx_dispatch_fork_prepare();
     hsx_gpio_fork_prepare_table();
+    hsx_uart_fork_prepare_table();
     hsx_timer_fork_prepare();
     hsx_nl_fork_prepare();
 }
@@ -52,6 +55,7 @@ static void parent(void)
     hsx_renew_fork_parent();
     hsx_cap_fork_parent();
     hsx_dev_fork_parent();
+    hsx_uart_fork_parent(); /* its table's lock, then the ports' */
     hsx_gpio_fork_parent(); /* its table's lock, then the pins' */
 }
 
@@ -65,10 +69,12 @@ static void child(void)
     hsx_renew_fork_child();
     hsx_cap_fork_child();
     hsx_dev_fork_child();
+    hsx_uart_fork_child();
     hsx_gpio_fork_child();
     /* With every lock free again: the parent's subscriptions, forgotten without ending them. */
     hsx_dispatch_fork_forget();
     hsx_gpio_fork_forget();
+    hsx_uart_fork_forget();
     hsx_timer_fork_forget();
     hsx_cap_fork_forget();
 }

@@ -23,6 +23,7 @@
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/mailbox_impl.h"
+#include "core/module.h"
 #include "core/netlink.h"
 #include "core/wire.h"
 
@@ -37,7 +38,8 @@ static bool valid_name(const char *name)
  */
 static int open_queue(struct hsx_mailbox *mb, int auth_fd)
 {
-    struct hsx_mbox_open req = {.flags = HSX_MBOX_O_NONBLOCK};
+    const struct hsx_umodule *m = hsx_umod_by_mailbox(mb->name);
+    struct hsx_mbox_open req = {.flags = HSX_MBOX_O_NONBLOCK, .queue_len = m ? m->queue_len : 0};
     struct hsx_mbox_queue_info info;
 
     strcpy(req.name, mb->name);

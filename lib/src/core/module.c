@@ -57,6 +57,31 @@ const struct hsx_umodule *hsx_umod_by_nest(uint16_t attr)
     return NULL;
 }
 
+/* Does name read as fmt ("hal:uart:%llu:rx") with a decimal number for the %llu? */
+static bool mailbox_matches(const char *fmt, const char *name)
+{
+    const char *conv = strstr(fmt, "%llu");
+    size_t prefix = conv ? (size_t)(conv - fmt) : 0;
+
+    if (!conv || strncmp(fmt, name, prefix) != 0)
+        return false;
+    const char *digits = name + prefix, *end = digits;
+    while (*end >= '0' && *end <= '9')
+        end++;
+    return end > digits && strcmp(end, conv + 4) == 0;
+}
+
+const struct hsx_umodule *hsx_umod_by_mailbox(const char *name)
+{
+    for (size_t i = 0; name && i < hsx_umodule_count; i++) {
+        for (size_t j = 0; j < HSX_UMOD_MAILBOXES_MAX && hsx_umodules[i]->mailboxes[j]; j++) {
+            if (mailbox_matches(hsx_umodules[i]->mailboxes[j], name))
+                return hsx_umodules[i];
+        }
+    }
+    return NULL;
+}
+
 bool hsx_umod_is_future(const char *name)
 {
     for (size_t i = 0; hsx_umod_future[i]; i++) {
@@ -136,30 +161,31 @@ static void append(char *buf, size_t size, size_t *len, const char *text)
         *len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
 }
 
-/* The name of one right bit (any module's), or NULL. */
-static const char *right_name(uint32_t bit)
+/*
+ * The name of one right bit for m, or NULL. A module's own rights share bits
+ * 16..31 with every other module's, so they are named only with the module.
+ */
+static const char *right_name(const struct hsx_umodule *m, uint32_t bit)
 {
     for (size_t i = 0; i < COMMON_RIGHTS; i++) {
         if (hsx_umod_common_rights[i].bit == bit)
             return hsx_umod_common_rights[i].name;
     }
-    for (size_t i = 0; i < hsx_umodule_count; i++) {
-        for (const struct hsx_umod_right *r = hsx_umodules[i]->own; r && r->name; r++) {
-            if (r->bit == bit)
-                return r->name;
-        }
+    for (const struct hsx_umod_right *r = m ? m->own : NULL; r && r->name; r++) {
+        if (r->bit == bit)
+            return r->name;
     }
     return NULL;
 }
 
-char *hsx_umod_format_rights(char *buf, size_t size, uint32_t rights)
+char *hsx_umod_format_rights(const struct hsx_umodule *m, char *buf, size_t size, uint32_t rights)
 {
     uint32_t unknown = 0;
     size_t len = 0;
 
     buf[0] = '\0';
     for (uint32_t bit = 1; bit; bit <<= 1) {
-        const char *name = rights & bit ? right_name(bit) : NULL;
+        const char *name = rights & bit ? right_name(m, bit) : NULL;
         if (!name) {
             unknown |= rights & bit;
             continue;

@@ -112,7 +112,12 @@ struct hsx_umodule {
     const char *mailboxes[HSX_UMOD_MAILBOXES_MAX];
 
     /* Events. A module that posts none leaves these 0 / NULL. */
-    uint16_t nl_nest;     /* HSX_A_EVT_*: the nest of its events over netlink */
+    uint16_t nl_nest; /* HSX_A_EVT_*: the nest of its events over netlink */
+    /*
+     * Records a queue-file subscription to one of its mailboxes asks for, 0
+     * for the kernel's default: a byte stream needs more room than edges.
+     */
+    uint16_t queue_len;
     uint16_t record_size; /* bytes of its queue-file record after struct hsx_mbox_record */
     /*
      * Each fills event->u and event->module from the module record (exactly
@@ -144,6 +149,8 @@ const struct hsx_umodule *hsx_umod_by_id(uint32_t id);
 const struct hsx_umodule *hsx_umod_by_name(const char *name);
 /* Its index in hsx_umodules[] (for tables indexed like it). */
 size_t hsx_umod_index(const struct hsx_umodule *m);
+/* The module one of whose mailboxes is called name ("hal:uart:0:rx"), or NULL. */
+const struct hsx_umodule *hsx_umod_by_mailbox(const char *name);
 /* The module whose events are in nest type attr (HSX_A_EVT_*), or NULL. */
 const struct hsx_umodule *hsx_umod_by_nest(uint16_t attr);
 
@@ -172,8 +179,11 @@ char *hsx_umod_mailbox_name(const struct hsx_umodule *m, unsigned int index, uin
 
 /* The right called name for m (NULL: any module's); 0 with *why set if none. */
 uint32_t hsx_umod_right_by_name(const struct hsx_umodule *m, const char *name, const char **why);
-/* "read,write,irq" (any module's names; unknown bits as 0x..), "none" for 0. Returns buf. */
-char *hsx_umod_format_rights(char *buf, size_t size, uint32_t rights);
+/*
+ * "read,write,irq": m's names (m NULL: the common ones only; bits without a
+ * name as 0x..), "none" for 0. Returns buf.
+ */
+char *hsx_umod_format_rights(const struct hsx_umodule *m, char *buf, size_t size, uint32_t rights);
 /* Comma-separated names for m (NULL: any), each a right m has. 0, or -EINVAL with why filled. */
 int hsx_umod_parse_rights(const struct hsx_umodule *m, const char *text, uint32_t *rights,
                           char *why, size_t why_size);

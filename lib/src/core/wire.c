@@ -23,9 +23,11 @@
 _Static_assert((int)HSX_MAILBOX_CLOSE_CANCELLED == HSX_CLOSE_CANCELLED &&
                    (int)HSX_MAILBOX_CLOSE_OWNER_GONE == HSX_CLOSE_OWNER_GONE &&
                    (int)HSX_MAILBOX_CLOSE_ADMIN == HSX_CLOSE_ADMIN &&
-                   (int)HSX_MAILBOX_CLOSE_REVOKED == HSX_CLOSE_REVOKED,
+                   (int)HSX_MAILBOX_CLOSE_REVOKED == HSX_CLOSE_REVOKED &&
+                   (int)HSX_MAILBOX_CLOSE_GONE == HSX_CLOSE_GONE,
                "close reasons are the uAPI's values");
-_Static_assert((int)HSX_MAILBOX_MODULE_TIMER == HSX_MODULE_TIMER &&
+_Static_assert((int)HSX_MAILBOX_MODULE_UART == HSX_MODULE_UART &&
+                   (int)HSX_MAILBOX_MODULE_TIMER == HSX_MODULE_TIMER &&
                    (int)HSX_MAILBOX_MODULE_GPIO == HSX_MODULE_GPIO &&
                    (int)HSX_MAILBOX_MODULE_CORE == HSX_MODULE_CORE,
                "modules are the uAPI's IDs");

@@ -276,7 +276,8 @@ static void run(char *step)
     } else if (strcmp(name, "show") == 0) {
         char rights[HSX_UMOD_TEXT_MAX], sel[HSX_UMOD_TEXT_MAX];
         printf("cap %" PRIu64 " %s %s\n", (uint64_t)last.cap.id,
-               hsx_umod_format_rights(rights, sizeof(rights), last.cap.rights),
+               hsx_umod_format_rights(capspec_module_by_id(last.cap.module), rights, sizeof(rights),
+                                      last.cap.rights),
                capspec_format_selector(sel, sizeof(sel), last.cap.module, &last.cap.sel));
     } else if (strcmp(name, "foreign") == 0 && nargs == 1) {
         foreign(step, args[0]);

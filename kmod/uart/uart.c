@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * HAL module 0x10: UART. Ports 0..HSX_UART_MAX_PORTS-1, each bound to a tty
+ * (see the uAPI header) and then an instance: /dev/hsx/uart<n> and
+ * /sys/hal/uart/<n>. This file is the module: its functions and their
+ * capability checks. uart_port.c binds ports and takes what they receive;
+ * uart_tty.c owns the ttys.
+ *
+ * Lifetimes. An operation finds its port with hsx_uart_port_get(), which
+ * takes a reference to the port's instance, and enters the instance's SRCU
+ * section, so unbinding (which removes the instance) waits for it, and the
+ * port's memory (the instance's priv) stays until the last reference goes.
+ * Functions that wait (WRITE, DRAIN, BREAK) check the capability themselves,
+ * outside hsx_cap_srcu, each time they wake: a revocation does not wait for
+ * them, and wakes them.
+ */
+#include <linux/bitops.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "cap.h"
+#include "core.h"
+#include "instance.h"
+#include "uart.h"
+
+#define HSX_UART_COPY_CHUNK 4096U
+/* A waiting function looks at its capability at least this often. */
+#define HSX_UART_WAIT_SLICE (HZ / 10)
+
+/* ---- finding a port ------------------------------------------------------ */
+
+/*
+ * May @client use @port with @need? The check of a function that waits,
+ * made before it starts and each time it wakes. 0 or a denial.
+ */
+static int hsx_uart_authorize(struct hsx_client *client, u32 port, u32 need)
+{
+	int idx = srcu_read_lock(&hsx_cap_srcu);
+	int ret = hsx_cap_check(client, HSX_MODULE_UART, need);
+
+	if (!ret && !hsx_cap_covers(client, &hsx_uart_module, BIT_ULL(port)))
+		ret = -EACCES;
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
+/* The port a function names: in range, and the instance's own on its node. */
+static int hsx_uart_check_port(struct hsx_client *client, u32 port)
+{
+	if (port >= HSX_UART_MAX_PORTS)
+		return -EINVAL;
+	if (client->inst && client->inst->index != port)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * hsx_uart_get - the bound port @port, for one operation
+ * @idx: set to the instance's SRCU index; give both to hsx_uart_put()
+ *
+ * Return: the port, or ERR_PTR(-ENXIO) when the port is not bound,
+ * ERR_PTR(-ENODEV) when its tty went away or (on /dev/hsx/uart<n>) the
+ * node's binding ended.
+ */
+static struct hsx_uart_dev *hsx_uart_get(struct hsx_client *client, u32 port, int *idx)
+{
+	struct hsx_uart_dev *dev;
+
+	dev = hsx_uart_port_get(port);
+	if (!dev)
+		return ERR_PTR(client->inst ? -ENODEV : -ENXIO);
+	*idx = srcu_read_lock(&dev->inst->srcu);
+	if (hsx_instance_gone(dev->inst) || test_bit(HSX_UART_DEAD, &dev->flags) ||
+	    (client->inst && client->inst != dev->inst)) {
+		srcu_read_unlock(&dev->inst->srcu, *idx);
+		hsx_instance_put(dev->inst);
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static void hsx_uart_put(struct hsx_uart_dev *dev, int idx)
+{
+	struct hsx_instance *inst = dev->inst;
+
+	srcu_read_unlock(&inst->srcu, idx);
+	hsx_instance_put(inst);		/* may free dev */
+}
+
+/*
+ * The port for a function whose rights the dispatcher checked: it must also
+ * be one of the capability's ports.
+ */
+static struct hsx_uart_dev *hsx_uart_enter(struct hsx_client *client, u32 port, int *idx)
+{
+	if (!hsx_cap_covers(client, &hsx_uart_module, BIT_ULL(port)))
+		return ERR_PTR(-EACCES);
+	return hsx_uart_get(client, port, idx);
+}
+
+/* The port for a function that waits, which checks its rights itself. */
+static struct hsx_uart_dev *hsx_uart_enter_waiting(struct hsx_client *client, u32 port, u32 need,
+						   int *idx)
+{
+	int ret = hsx_uart_authorize(client, port, need);
+
+	return ret ? ERR_PTR(ret) : hsx_uart_get(client, port, idx);
+}
+
+/* Should a waiting function stop? Context: in the instance's SRCU section. */
+static bool hsx_uart_stopping(struct hsx_uart_dev *dev)
+{
+	return hsx_instance_gone(dev->inst) || test_bit(HSX_UART_DEAD, &dev->flags);
+}
+
+/* Has the driver room for more? NULL as the condition waits for none. */
+static bool hsx_uart_has_room(struct hsx_uart_dev *dev)
+{
+	return hsx_uart_tty_write_room(dev) > 0;
+}
+
+/*
+ * Sleep until @ready (if not NULL), the port stops, a signal or @deadline,
+ * at most a slice; then check the capability again. 0 when the caller may
+ * go on, else the reason to stop.
+ */
+static int hsx_uart_wait(struct hsx_uart_dev *dev, struct hsx_client *client, u32 need,
+			 unsigned long deadline, bool (*ready)(struct hsx_uart_dev *dev))
+{
+	long left = (long)(deadline - jiffies);
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	if (wait_event_interruptible_timeout(dev->wait,
+					     (ready && ready(dev)) || hsx_uart_stopping(dev),
+					     min_t(long, left, HSX_UART_WAIT_SLICE)) < 0)
+		return -EINTR;
+	if (hsx_uart_stopping(dev))
+		return -ENODEV;
+	return hsx_uart_authorize(client, dev->port, need);
+}
+
+/* Time for @len bytes at the port's rate (12 bits a byte at most), and a second. */
+static unsigned long hsx_uart_default_timeout(struct hsx_uart_dev *dev, u32 len)
+{
+	u32 baud = max_t(u32, READ_ONCE(dev->config.baud_actual), 1);
+
+	return msecs_to_jiffies(div_u64((u64)len * 12 * MSEC_PER_SEC, baud) + MSEC_PER_SEC);
+}
+
+/* ---- functions ---------------------------------------------------------------- */
+
+static int hsx_uart_check_xfer(struct hsx_client *client, const struct hsx_uart_xfer *x)
+{
+	if (x->reserved || x->len > HSX_UART_XFER_MAX || (x->len && !x->buf) ||
+	    x->timeout_ms > HSX_UART_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	return hsx_uart_check_port(client, x->port);
+}
+
+/*
+ * Copy each chunk of the caller's bytes once and hand it to the driver,
+ * waiting for room when it has none.
+ */
+static int hsx_uart_write_locked(struct hsx_client *client, struct hsx_uart_dev *dev,
+				 struct hsx_uart_xfer *x, u8 *kbuf, unsigned long deadline)
+{
+	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
+	int ret = 0;
+
+	while (x->done < x->len) {
+		unsigned int chunk = min(x->len - x->done, HSX_UART_COPY_CHUNK), off = 0;
+
+		if (copy_from_user(kbuf, ubuf + x->done, chunk))
+			return -EFAULT;
+		while (off < chunk) {
+			ssize_t n = hsx_uart_tty_write(dev, kbuf + off, chunk - off);
+
+			if (n < 0)
+				return n;
+			if (n > 0) {
+				off += n;
+				x->done += n;
+				atomic64_add(n, &dev->tx_bytes);
+				continue;
+			}
+			ret = hsx_uart_wait(dev, client, HSX_CAP_R_WRITE, deadline,
+					    hsx_uart_has_room);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static long hsx_uart_write(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_xfer *x = arg;
+	struct hsx_uart_dev *dev;
+	unsigned long deadline;
+	u8 *kbuf;
+	int idx, ret;
+
+	ret = hsx_uart_check_xfer(client, x);
+	if (ret)
+		return ret;
+	x->done = 0;
+	kbuf = kmalloc(clamp(x->len, 1U, HSX_UART_COPY_CHUNK), GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	dev = hsx_uart_enter_waiting(client, x->port, HSX_CAP_R_WRITE, &idx);
+	if (IS_ERR(dev)) {
+		kfree(kbuf);
+		return PTR_ERR(dev);
+	}
+	deadline = jiffies + (x->timeout_ms ? msecs_to_jiffies(x->timeout_ms) :
+			      hsx_uart_default_timeout(dev, x->len));
+	if (mutex_lock_interruptible(&dev->write_lock)) {
+		ret = -EINTR;
+	} else {
+		ret = hsx_uart_write_locked(client, dev, x, kbuf, deadline);
+		mutex_unlock(&dev->write_lock);
+	}
+	hsx_uart_put(dev, idx);
+	kfree(kbuf);
+	/* Like write(2): what went is a success; the error comes next time. */
+	return x->done ? 0 : ret;
+}
+
+static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_xfer *x = arg;
+	struct hsx_uart_dev *dev;
+	unsigned int n, first;
+	u8 *kbuf;
+	int idx, ret;
+
+	ret = hsx_uart_check_xfer(client, x);
+	if (ret || x->timeout_ms)
+		return ret ?: -EINVAL;
+	x->done = 0;
+	kbuf = kmalloc(clamp_t(u32, x->len, 1, HSX_UART_RX_BUFFER), GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	dev = hsx_uart_enter(client, x->port, &idx);
+	if (IS_ERR(dev)) {
+		kfree(kbuf);
+		return PTR_ERR(dev);
+	}
+	/*
+	 * Readers one at a time, and bytes leave the buffer only once they
+	 * reached the caller: a fault loses nothing, and two readers get
+	 * consecutive runs. The receiver only appends meanwhile.
+	 */
+	if (mutex_lock_interruptible(&dev->read_lock)) {
+		ret = -EINTR;
+		goto out;
+	}
+	spin_lock(&dev->rx_lock);
+	n = min_t(u32, x->len, dev->rx_len);
+	first = min(n, HSX_UART_RX_BUFFER - dev->rx_head);
+	memcpy(kbuf, dev->rx_buf + dev->rx_head, first);
+	memcpy(kbuf + first, dev->rx_buf, n - first);
+	spin_unlock(&dev->rx_lock);
+	if (copy_to_user(u64_to_user_ptr(x->buf), kbuf, n)) {
+		ret = -EFAULT;
+	} else {
+		spin_lock(&dev->rx_lock);
+		dev->rx_head = (dev->rx_head + n) % HSX_UART_RX_BUFFER;
+		dev->rx_len -= n;
+		spin_unlock(&dev->rx_lock);
+		x->done = n;
+	}
+	mutex_unlock(&dev->read_lock);
+out:
+	hsx_uart_put(dev, idx);
+	kfree(kbuf);
+	return ret;
+}
+
+int hsx_uart_validate_config(const struct hsx_uart_config *cfg)
+{
+	if (!cfg->baud || cfg->baud > HSX_UART_BAUD_MAX ||
+	    cfg->parity > HSX_UART_PAR_SPACE ||
+	    (cfg->stop_bits != 1 && cfg->stop_bits != 2) ||
+	    (cfg->data_bits && (cfg->data_bits < 5 || cfg->data_bits > 8)) ||
+	    cfg->flow > HSX_UART_FC_XONXOFF || cfg->reserved)
+		return -EINVAL;
+	return 0;
+}
+
+static long hsx_uart_config(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_config *cfg = arg;
+	struct hsx_uart_dev *dev;
+	int idx, ret;
+
+	ret = hsx_uart_validate_config(cfg) ?: hsx_uart_check_port(client, cfg->port);
+	if (ret)
+		return ret;
+	if (!cfg->data_bits)
+		cfg->data_bits = 8;
+	dev = hsx_uart_enter(client, cfg->port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mutex_lock(&dev->config_lock);
+	ret = hsx_uart_tty_configure(dev, cfg);
+	if (!ret)
+		dev->config = *cfg;
+	mutex_unlock(&dev->config_lock);
+	hsx_uart_put(dev, idx);
+	return ret;
+}
+
+static long hsx_uart_get_status(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_status *st = arg;
+	struct hsx_uart_dev *dev;
+	u32 port = st->port, lines = 0;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, port);
+	if (ret || st->reserved)
+		return ret ?: -EINVAL;
+	dev = hsx_uart_enter(client, port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	memset(st, 0, sizeof(*st));
+	st->port = port;
+	if (hsx_uart_tty_lines(dev, 0, 0, &lines) == 0)
+		st->lines = lines;
+	st->tx_pending = hsx_uart_tty_pending(dev);
+	if (hsx_uart_tty_write_room(dev))
+		st->status |= HSX_UART_ST_TX_READY;
+	if (!st->tx_pending)
+		st->status |= HSX_UART_ST_TX_EMPTY;
+	st->baud = READ_ONCE(dev->config.baud_actual);
+	st->tx_bytes = atomic64_read(&dev->tx_bytes);
+
+	spin_lock(&dev->rx_lock);
+	st->status |= dev->status;
+	dev->status = 0;
+	if (dev->rx_len)
+		st->status |= HSX_UART_ST_RX_READY;
+	st->rx_available = dev->rx_len;
+	st->rx_bytes = dev->rx_bytes;
+	st->overruns = dev->overruns;
+	st->parity_errors = dev->parity_errors;
+	st->framing_errors = dev->framing_errors;
+	st->breaks = dev->breaks;
+	st->rx_dropped = dev->rx_dropped;
+	spin_unlock(&dev->rx_lock);
+	hsx_uart_put(dev, idx);
+	return 0;
+}
+
+static long hsx_uart_modem(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_modem *m = arg;
+	struct hsx_uart_dev *dev;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, m->port);
+	if (ret || (m->set | m->clear) & ~HSX_UART_LN_OUT || m->set & m->clear)
+		return ret ?: -EINVAL;
+	if (m->set | m->clear) {
+		ret = hsx_cap_check(client, HSX_MODULE_UART, HSX_CAP_R_UART_MODEM);
+		if (ret)
+			return ret;
+	}
+	dev = hsx_uart_enter(client, m->port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mutex_lock(&dev->config_lock);
+	ret = hsx_uart_tty_lines(dev, m->set, m->clear, &m->lines);
+	mutex_unlock(&dev->config_lock);
+	hsx_uart_put(dev, idx);
+	return ret;
+}
+
+static long hsx_uart_break(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_ctl *c = arg;
+	struct hsx_uart_dev *dev;
+	unsigned long deadline;
+	int idx, ret, err;
+
+	ret = hsx_uart_check_port(client, c->port);
+	if (ret || c->reserved || !c->value || c->value > HSX_UART_BREAK_MAX_MS)
+		return ret ?: -EINVAL;
+	dev = hsx_uart_enter_waiting(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	if (mutex_lock_interruptible(&dev->config_lock)) {
+		hsx_uart_put(dev, idx);
+		return -EINTR;
+	}
+	ret = hsx_uart_tty_break(dev, true);
+	if (!ret) {
+		deadline = jiffies + msecs_to_jiffies(c->value);
+		do {
+			err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline, NULL);
+		} while (!err);
+		/* The break is never left on, however the wait ended. */
+		hsx_uart_tty_break(dev, false);
+		ret = err == -ETIMEDOUT ? 0 : err;
+	}
+	mutex_unlock(&dev->config_lock);
+	hsx_uart_put(dev, idx);
+	return ret;
+}
+
+static long hsx_uart_drain(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_ctl *c = arg;
+	struct hsx_uart_dev *dev;
+	unsigned long deadline;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, c->port);
+	if (ret || c->reserved || c->value > HSX_UART_TIMEOUT_MAX_MS)
+		return ret ?: -EINVAL;
+	dev = hsx_uart_enter_waiting(client, c->port, HSX_CAP_R_WRITE, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	deadline = jiffies + (c->value ? msecs_to_jiffies(c->value) :
+			      hsx_uart_default_timeout(dev, hsx_uart_tty_pending(dev)));
+	/* In slices, so that unbinding or a revocation is seen within one. */
+	for (;;) {
+		long left = (long)(deadline - jiffies);
+
+		if (hsx_uart_stopping(dev)) {
+			ret = -ENODEV;
+			break;
+		}
+		ret = hsx_uart_authorize(client, c->port, HSX_CAP_R_WRITE);
+		if (ret)
+			break;
+		hsx_uart_tty_wait_sent(dev, clamp_t(long, left, 1, HSX_UART_WAIT_SLICE));
+		if (!hsx_uart_tty_pending(dev))
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (time_after_eq(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	hsx_uart_put(dev, idx);
+	return ret;
+}
+
+static long hsx_uart_discard(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_ctl *c = arg;
+	struct hsx_uart_dev *dev;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, c->port);
+	if (ret || c->reserved || !c->value ||
+	    c->value & ~(HSX_UART_DC_RX | HSX_UART_DC_TX))
+		return ret ?: -EINVAL;
+	dev = hsx_uart_enter(client, c->port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	if (c->value & HSX_UART_DC_TX)
+		hsx_uart_tty_discard_tx(dev);
+	if (c->value & HSX_UART_DC_RX) {
+		mutex_lock(&dev->read_lock);
+		spin_lock(&dev->rx_lock);
+		dev->rx_head = 0;
+		dev->rx_len = 0;
+		spin_unlock(&dev->rx_lock);
+		mutex_unlock(&dev->read_lock);
+	}
+	hsx_uart_put(dev, idx);
+	return 0;
+}
+
+static long hsx_uart_info(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_info *info = arg;
+	struct hsx_uart_dev *dev;
+	u32 port = info->port;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, port);
+	if (ret || info->reserved)
+		return ret ?: -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->port = port;
+	info->config.port = port;
+	dev = hsx_uart_enter(client, port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev) == -ENXIO ? 0 : PTR_ERR(dev);
+	info->bound = 1;
+	info->from_dt = dev->from_dt;
+	strscpy(info->tty, dev->name, sizeof(info->tty));
+	mutex_lock(&dev->config_lock);
+	info->config = dev->config;
+	mutex_unlock(&dev->config_lock);
+	hsx_uart_put(dev, idx);
+	return 0;
+}
+
+static long hsx_uart_map(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_map *m = arg;
+
+	if (!client->admin)
+		return -EPERM;
+	if (m->port >= HSX_UART_MAX_PORTS || m->reserved || !memchr(m->tty, '\0', sizeof(m->tty)) ||
+	    (m->tty[0] && !hsx_uart_tty_name_ok(m->tty)))
+		return -EINVAL;
+	return hsx_uart_map_port(m->port, m->tty);
+}
+
+/* ---- the module's hooks ---------------------------------------------------- */
+
+/* A capability ended: its holder may be waiting on a port; wake it to see. */
+static void hsx_uart_cap_ended(struct hsx_client *client)
+{
+	hsx_uart_ports_wake();
+}
+
+static int hsx_uart_init(const struct hsx_module *mod)
+{
+	int ret = hsx_uart_tty_init();
+
+	if (ret)
+		return ret;
+	ret = hsx_uart_ports_init();
+	if (ret)
+		hsx_uart_tty_exit();
+	return ret;
+}
+
+static void hsx_uart_exit(const struct hsx_module *mod)
+{
+	hsx_uart_ports_exit();
+	hsx_uart_tty_exit();
+}
+
+/* ---- capabilities: a mask of ports -------------------------------------------- */
+
+static int hsx_uart_cap_validate(const union hsx_cap_selector *sel)
+{
+	if (!sel->uart.ports || sel->uart.reserved || sel->raw[1] || sel->raw[2] || sel->raw[3])
+		return -EINVAL;
+	if (sel->uart.ports >> HSX_UART_MAX_PORTS)
+		return -EINVAL;
+	return 0;
+}
+
+static bool hsx_uart_cap_subset(const union hsx_cap_selector *inner,
+				const union hsx_cap_selector *outer)
+{
+	return !(inner->uart.ports & ~outer->uart.ports);
+}
+
+/* @ports: a mask; covered when every port in it is the capability's. */
+static bool hsx_uart_cap_covers(const union hsx_cap_selector *sel, u64 ports)
+{
+	return !(ports & ~(u64)sel->uart.ports);
+}
+
+static const struct hsx_cap_ops hsx_uart_cap_ops = {
+	.rights = HSX_CAP_R_UART_ALL,
+	.validate = hsx_uart_cap_validate,
+	.subset = hsx_uart_cap_subset,
+	.covers = hsx_uart_cap_covers,
+};
+
+/*
+ * Functions that wait (WRITE, BREAK, DRAIN) have no rights here: they
+ * check their capability themselves (see the top of the file).
+ */
+static const struct hsx_ioctl_op hsx_uart_ops[] = {
+	[HSX_UART_FN_WRITE] = { HSX_IOC_UART_WRITE, hsx_uart_write },
+	[HSX_UART_FN_READ_POLL] = { HSX_IOC_UART_READ_POLL, hsx_uart_read_poll, HSX_CAP_R_READ },
+	[HSX_UART_FN_CONFIG] = { HSX_IOC_UART_CONFIG, hsx_uart_config, HSX_CAP_R_UART_CONFIG },
+	[HSX_UART_FN_GET_STATUS] = { HSX_IOC_UART_GET_STATUS, hsx_uart_get_status,
+				     HSX_CAP_R_READ },
+	[HSX_UART_FN_MODEM] = { HSX_IOC_UART_MODEM, hsx_uart_modem, HSX_CAP_R_READ },
+	[HSX_UART_FN_BREAK] = { HSX_IOC_UART_BREAK, hsx_uart_break },
+	[HSX_UART_FN_DRAIN] = { HSX_IOC_UART_DRAIN, hsx_uart_drain },
+	[HSX_UART_FN_DISCARD] = { HSX_IOC_UART_DISCARD, hsx_uart_discard, HSX_CAP_R_UART_CONFIG },
+	[HSX_UART_FN_INFO] = { HSX_IOC_UART_INFO, hsx_uart_info, HSX_CAP_R_READ },
+	/* Admin only: the handler checks the node. */
+	[HSX_UART_FN_MAP] = { HSX_IOC_UART_MAP, hsx_uart_map },
+};
+
+const struct hsx_module hsx_uart_module = {
+	.id = HSX_MODULE_UART,
+	.name = "uart",
+	.ops = hsx_uart_ops,
+	.n_ops = ARRAY_SIZE(hsx_uart_ops),
+	.node_mode = 0666,
+	.cap = &hsx_uart_cap_ops,
+	.init = hsx_uart_init,
+	.exit = hsx_uart_exit,
+	.cap_ended = hsx_uart_cap_ended,
+	.instance_unplug = hsx_uart_instance_unplug,
+	.instance_gone = hsx_uart_instance_gone,
+	.instance_release = hsx_uart_instance_release,
+};

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * HAL module 0x10 (UART). uart.c is the module: its functions and their
+ * capability checks. uart_port.c has the ports: their bindings, what they
+ * receive, /sys/hal/uart/<n>. uart_tty.c is the backend: it owns a kernel
+ * tty through a line discipline of its own and moves bytes.
+ */
+#ifndef _HSX_UART_H
+#define _HSX_UART_H
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/tty.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "hsx_uapi.h"
+
+struct attribute_group;
+struct hsx_instance;
+struct hsx_mbox;
+
+/* Bits of struct hsx_uart_dev.flags. */
+#define HSX_UART_DEAD 0
+
+/**
+ * struct hsx_uart_dev - one binding of a port to a tty
+ * @port: the HSX port number
+ * @inst: the port's instance; its priv is this, freed with it
+ * @tty: the tty, held open by hsx (tty_kopen_exclusive) until unbound
+ * @name: the tty's name
+ * @from_dt: bound from the device tree
+ * @mbox: "hal:uart:<port>:rx"
+ * @flags: HSX_UART_DEAD: the tty hung up (its device is gone); every
+ *	function fails with -ENODEV, and @hangup_work unbinds the port
+ * @hangup_work: that work item; it holds a reference to @inst
+ * @write_lock: one writer at a time, so writes are never interleaved
+ * @config_lock: serializes CONFIG, MODEM, BREAK and DISCARD
+ * @read_lock: one READ_POLL at a time, so concurrent readers take
+ *	consecutive, disjoint runs of bytes
+ * @wait: writers waiting for room, DRAIN and BREAK waiting; woken by the
+ *	driver's write_wakeup, by unbinding and by a capability's end
+ * @rx_lock: guards @rx_buf, @rx_head, @rx_len and the sticky @status bits
+ * @rx_buf: the receive buffer read by READ_POLL
+ * @rx_head: index of its oldest byte
+ * @rx_len: bytes in it
+ * @status: HSX_UART_ST_* error bits seen since the last GET_STATUS
+ * @config: the configuration in force (config.port is @port)
+ * @rx_bytes: bytes received, also the rx_offset of the next event
+ * @tx_bytes, @overruns, @parity_errors, @framing_errors, @breaks,
+ * @rx_dropped: counters for GET_STATUS and sysfs
+ */
+struct hsx_uart_dev {
+	unsigned int port;
+	struct hsx_instance *inst;
+	struct tty_struct *tty;
+	char name[HSX_UART_TTY_NAME_MAX];
+	bool from_dt;
+	struct hsx_mbox *mbox;
+	unsigned long flags;
+	struct work_struct hangup_work;
+	struct mutex write_lock;	/* see above, as the next three */
+	struct mutex config_lock;	/* see above */
+	struct mutex read_lock;		/* see above */
+	wait_queue_head_t wait;
+	spinlock_t rx_lock;		/* taken in process context only */
+	u8 rx_buf[HSX_UART_RX_BUFFER];
+	unsigned int rx_head;
+	unsigned int rx_len;
+	u32 status;
+	struct hsx_uart_config config;
+	u64 rx_bytes;
+	atomic64_t tx_bytes;
+	u64 overruns;
+	u64 parity_errors;
+	u64 framing_errors;
+	u64 breaks;
+	u64 rx_dropped;
+};
+
+struct hsx_module;
+
+/* HAL module 0x10: serial ports owned through kernel ttys. */
+extern const struct hsx_module hsx_uart_module;
+
+/* The tty backend (uart_tty.c). */
+int hsx_uart_tty_init(void);
+void hsx_uart_tty_exit(void);
+int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name);
+void hsx_uart_tty_close(struct hsx_uart_dev *dev);
+int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg);
+ssize_t hsx_uart_tty_write(struct hsx_uart_dev *dev, const u8 *buf, size_t len);
+unsigned int hsx_uart_tty_write_room(struct hsx_uart_dev *dev);
+unsigned int hsx_uart_tty_pending(struct hsx_uart_dev *dev);
+int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines);
+int hsx_uart_tty_break(struct hsx_uart_dev *dev, bool on);
+void hsx_uart_tty_wait_sent(struct hsx_uart_dev *dev, long timeout);
+void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev);
+
+/* The ports (uart_port.c). */
+extern const struct attribute_group hsx_uart_port_group;
+int hsx_uart_ports_init(void);
+void hsx_uart_ports_exit(void);
+void hsx_uart_ports_wake(void);
+struct hsx_uart_dev *hsx_uart_port_get(unsigned int port);
+int hsx_uart_map_port(unsigned int port, const char *tty);
+bool hsx_uart_tty_name_ok(const char *name);
+void hsx_uart_instance_unplug(struct hsx_instance *inst);
+void hsx_uart_instance_gone(struct hsx_instance *inst);
+void hsx_uart_instance_release(struct hsx_instance *inst);
+
+/* What the backend calls back (uart_port.c). */
+void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, size_t count);
+void hsx_uart_hangup(struct hsx_uart_dev *dev);
+
+/* Exposed for KUnit. */
+int hsx_uart_validate_config(const struct hsx_uart_config *cfg);
+int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t tty_len,
+		       const char **next);
+unsigned int hsx_uart_chunk(const u8 *cp, const u8 *fp, size_t count, u8 *data,
+			    unsigned int *len, u8 *flags);
+
+#endif /* _HSX_UART_H */

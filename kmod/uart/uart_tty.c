@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The UART module's backend: a tty of the kernel, owned by hsx with no user
+ * process holding it open, as speakup owns its synthesizer's port. hsx opens
+ * the tty itself (tty_kopen_exclusive(): a user open() then fails with
+ * EBUSY) and attaches its own line discipline, which hands every received
+ * byte, with its error flag, to the module and wakes writers when the
+ * driver has room again. Any tty works: 8250/16550, PL011, mini-UART, USB
+ * serial adapters.
+ *
+ * The discipline attaches to no tty but the one hsx is attaching: without
+ * that guard any user could TIOCSETD it onto a pty and feed a port's
+ * mailbox.
+ */
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/tty.h>
+#include <linux/tty_driver.h>
+#include <linux/tty_ldisc.h>
+
+#include "compat.h"
+#include "uart.h"
+
+/* N_DEVELOPMENT: the number left free for disciplines outside the tree. */
+static int uart_ldisc = 29;
+module_param(uart_ldisc, int, 0444);
+MODULE_PARM_DESC(uart_ldisc, "line discipline number hsx's UART ports use (default 29)");
+
+/* The tty being attached, and to which port, under hsx_uart_attach_mutex. */
+static DEFINE_MUTEX(hsx_uart_attach_mutex);
+static struct tty_struct *hsx_uart_attaching_tty;
+static struct hsx_uart_dev *hsx_uart_attaching_dev;
+
+static int hsx_ldisc_open(struct tty_struct *tty)
+{
+	/*
+	 * Only hsx's own tty_set_ldisc() call, from the thread holding the
+	 * mutex; the tty is compared, never dereferenced, so a racing
+	 * TIOCSETD on another tty reads nothing that may go.
+	 */
+	if (READ_ONCE(hsx_uart_attaching_tty) != tty)
+		return -EPERM;
+	if (!tty->ops->write)
+		return -EOPNOTSUPP;
+	tty->disc_data = hsx_uart_attaching_dev;
+	tty->receive_room = 65536;
+	/* The driver calls write_wakeup when its buffer drains below the mark. */
+	set_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+	return 0;
+}
+
+static void hsx_ldisc_close(struct tty_struct *tty)
+{
+	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
+	tty->disc_data = NULL;
+}
+
+/*
+ * From flush_to_ldisc(), a kworker, one call at a time per tty: process
+ * context. Everything is consumed: the module buffers or counts each byte.
+ */
+static HSX_LDISC_COUNT hsx_ldisc_receive_buf2(struct tty_struct *tty, const u8 *cp,
+					      const HSX_LDISC_FLAG *fp, HSX_LDISC_COUNT count)
+{
+	struct hsx_uart_dev *dev = tty->disc_data;
+
+	if (dev && count > 0)
+		hsx_uart_received(dev, cp, (const u8 *)fp, count);
+	return count;
+}
+
+/* Atomic context (the driver's TX interrupt): only a wake-up. */
+static void hsx_ldisc_write_wakeup(struct tty_struct *tty)
+{
+	struct hsx_uart_dev *dev = tty->disc_data;
+
+	if (dev)
+		wake_up_all(&dev->wait);
+}
+
+/* The device went away (a USB adapter unplugged): the module unbinds it. */
+static void hsx_ldisc_hangup(struct tty_struct *tty)
+{
+	struct hsx_uart_dev *dev = tty->disc_data;
+
+	if (dev)
+		hsx_uart_hangup(dev);
+}
+
+/*
+ * Not const: the number is a module parameter. No owner: an attached
+ * discipline would pin hsx.ko, so a bound port alone would refuse rmmod;
+ * instead every tty is closed (and the discipline with it) before the
+ * discipline is unregistered.
+ */
+static struct tty_ldisc_ops hsx_ldisc_ops = {
+	.name = "hsx_uart",
+	.open = hsx_ldisc_open,
+	.close = hsx_ldisc_close,
+	.receive_buf2 = hsx_ldisc_receive_buf2,
+	.write_wakeup = hsx_ldisc_write_wakeup,
+	.hangup = hsx_ldisc_hangup,
+};
+
+int hsx_uart_tty_init(void)
+{
+	int ret;
+
+	if (uart_ldisc <= 0 || uart_ldisc >= NR_LDISCS) {
+		pr_err("uart: uart_ldisc=%d is not a line discipline number\n", uart_ldisc);
+		return -EINVAL;
+	}
+	hsx_ldisc_ops.num = uart_ldisc;
+	ret = tty_register_ldisc(&hsx_ldisc_ops);
+	if (ret)
+		pr_err("uart: line discipline %d is taken (%d); choose another with uart_ldisc=\n",
+		       uart_ldisc, ret);
+	return ret;
+}
+
+void hsx_uart_tty_exit(void)
+{
+	tty_unregister_ldisc(&hsx_ldisc_ops);
+}
+
+/*
+ * Raw bytes in both directions, every line error reported (parity and
+ * framing need INPCK, a break BRKINT; see the 8250 and PL011 set_termios),
+ * nothing echoed or translated.
+ */
+static void hsx_uart_raw_termios(struct ktermios *kt)
+{
+	kt->c_iflag = INPCK | BRKINT;
+	kt->c_oflag = 0;
+	kt->c_lflag = 0;
+	kt->c_cflag = CS8 | CREAD | CLOCAL | BOTHER;
+	tty_termios_encode_baud_rate(kt, 115200, 115200);
+}
+
+static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
+{
+	down_read(&tty->termios_rwsem);
+	*kt = tty->termios;
+	up_read(&tty->termios_rwsem);
+}
+
+/* Undo tty_kopen_exclusive() and the driver's open, as tty_release() would. */
+static void hsx_uart_tty_put(struct tty_struct *tty, bool opened)
+{
+	tty_lock(tty);
+	if (opened && tty->ops->close)
+		tty->ops->close(tty, NULL);
+	tty_ldisc_flush(tty);
+	tty_unlock(tty);
+	tty_kclose(tty);
+}
+
+/**
+ * hsx_uart_tty_open - take the tty @name for @dev
+ *
+ * Return: 0, or -ENODEV (no such tty), -EBUSY (someone has it open), an
+ * error of the driver's open or of attaching the discipline.
+ */
+int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
+{
+	struct tty_struct *tty;
+	struct ktermios kt;
+	dev_t devt;
+	int ret;
+
+	ret = tty_dev_name_to_number(name, &devt);
+	if (ret)
+		return ret;
+	tty = tty_kopen_exclusive(devt);
+	if (IS_ERR(tty))
+		return PTR_ERR(tty);
+
+	/* tty_kopen_exclusive() returns it locked. */
+	ret = tty->ops->open ? tty->ops->open(tty, NULL) : -ENODEV;
+	if (ret) {
+		tty_unlock(tty);
+		hsx_uart_tty_put(tty, false);
+		return ret;
+	}
+	clear_bit(TTY_HUPPED, &tty->flags);
+	hsx_uart_get_termios(tty, &kt);
+	hsx_uart_raw_termios(&kt);
+	tty_set_termios(tty, &kt);
+	tty_unlock(tty);
+
+	mutex_lock(&hsx_uart_attach_mutex);
+	dev->tty = tty;
+	hsx_uart_attaching_dev = dev;
+	WRITE_ONCE(hsx_uart_attaching_tty, tty);
+	ret = tty_set_ldisc(tty, uart_ldisc);
+	WRITE_ONCE(hsx_uart_attaching_tty, NULL);
+	hsx_uart_attaching_dev = NULL;
+	mutex_unlock(&hsx_uart_attach_mutex);
+	if (ret) {
+		dev->tty = NULL;
+		hsx_uart_tty_put(tty, true);
+		return ret;
+	}
+	hsx_uart_get_termios(tty, &kt);
+	dev->config.baud_actual = tty_termios_baud_rate(&kt);
+	return 0;
+}
+
+/*
+ * Give the tty back: the driver's close, then the last reference, which
+ * detaches the discipline (no callback runs after it) and lets a user open
+ * the tty again, with the default discipline.
+ */
+void hsx_uart_tty_close(struct hsx_uart_dev *dev)
+{
+	hsx_uart_tty_put(dev->tty, true);
+}
+
+static tcflag_t hsx_uart_csize(u32 data_bits)
+{
+	switch (data_bits) {
+	case 5:
+		return CS5;
+	case 6:
+		return CS6;
+	case 7:
+		return CS7;
+	default:
+		return CS8;
+	}
+}
+
+static tcflag_t hsx_uart_parity(u32 parity)
+{
+	switch (parity) {
+	case HSX_UART_PAR_EVEN:
+		return PARENB;
+	case HSX_UART_PAR_ODD:
+		return PARENB | PARODD;
+	case HSX_UART_PAR_MARK:
+		return PARENB | PARODD | CMSPAR;
+	case HSX_UART_PAR_SPACE:
+		return PARENB | CMSPAR;
+	default:
+		return 0;
+	}
+}
+
+#define HSX_UART_FRAME_BITS (CSIZE | CSTOPB | PARENB | PARODD | CMSPAR | CRTSCTS)
+
+/**
+ * hsx_uart_tty_configure - apply @cfg (valid) to the tty
+ *
+ * The driver writes back what it did: a frame it changed, or a rate more
+ * than 3% off the one asked for, is refused and the previous settings are
+ * restored. Sets cfg->baud_actual. Context: under the port's config_lock.
+ */
+int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
+{
+	struct tty_struct *tty = dev->tty;
+	struct ktermios old, kt;
+	tcflag_t frame;
+	speed_t got;
+
+	hsx_uart_get_termios(tty, &old);
+	kt = old;
+	frame = hsx_uart_csize(cfg->data_bits) | hsx_uart_parity(cfg->parity) |
+		(cfg->stop_bits == 2 ? CSTOPB : 0) |
+		(cfg->flow == HSX_UART_FC_RTSCTS ? CRTSCTS : 0);
+	kt.c_cflag &= ~(HSX_UART_FRAME_BITS | CBAUD | (CBAUD << IBSHIFT));
+	/* BOTHER first: the exact rate is encoded, not the nearest Bxxx. */
+	kt.c_cflag |= frame | BOTHER;
+	tty_termios_encode_baud_rate(&kt, cfg->baud, cfg->baud);
+	kt.c_iflag &= ~(IXON | IXOFF | IXANY);
+	if (cfg->flow == HSX_UART_FC_XONXOFF)
+		kt.c_iflag |= IXON | IXOFF;
+	tty_set_termios(tty, &kt);
+
+	hsx_uart_get_termios(tty, &kt);
+	got = tty_termios_baud_rate(&kt);
+	if ((kt.c_cflag & HSX_UART_FRAME_BITS) != frame ||
+	    abs((s64)got - (s64)cfg->baud) * 100 > 3 * (s64)cfg->baud) {
+		tty_set_termios(tty, &old);
+		return -EINVAL;
+	}
+	cfg->baud_actual = got;
+	return 0;
+}
+
+ssize_t hsx_uart_tty_write(struct hsx_uart_dev *dev, const u8 *buf, size_t len)
+{
+	return dev->tty->ops->write(dev->tty, buf, len);
+}
+
+unsigned int hsx_uart_tty_write_room(struct hsx_uart_dev *dev)
+{
+	return tty_write_room(dev->tty);
+}
+
+unsigned int hsx_uart_tty_pending(struct hsx_uart_dev *dev)
+{
+	return tty_chars_in_buffer(dev->tty);
+}
+
+/* TIOCM_* and HSX_UART_LN_*, in both directions. */
+static const struct {
+	u32 hsx;
+	unsigned int tiocm;
+} hsx_uart_line_map[] = {
+	{ HSX_UART_LN_RTS, TIOCM_RTS }, { HSX_UART_LN_DTR, TIOCM_DTR },
+	{ HSX_UART_LN_CTS, TIOCM_CTS }, { HSX_UART_LN_DSR, TIOCM_DSR },
+	{ HSX_UART_LN_DCD, TIOCM_CD },  { HSX_UART_LN_RI, TIOCM_RI },
+};
+
+static unsigned int hsx_uart_to_tiocm(u32 lines)
+{
+	unsigned int i, tiocm = 0;
+
+	for (i = 0; i < ARRAY_SIZE(hsx_uart_line_map); i++)
+		if (lines & hsx_uart_line_map[i].hsx)
+			tiocm |= hsx_uart_line_map[i].tiocm;
+	return tiocm;
+}
+
+static u32 hsx_uart_from_tiocm(unsigned int tiocm)
+{
+	unsigned int i;
+	u32 lines = 0;
+
+	for (i = 0; i < ARRAY_SIZE(hsx_uart_line_map); i++)
+		if (tiocm & hsx_uart_line_map[i].tiocm)
+			lines |= hsx_uart_line_map[i].hsx;
+	return lines;
+}
+
+/* Change then read the modem lines; -EOPNOTSUPP without any. */
+int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
+{
+	struct tty_struct *tty = dev->tty;
+	int ret;
+
+	if (!tty->ops->tiocmget || !tty->ops->tiocmset)
+		return -EOPNOTSUPP;
+	if (set || clear) {
+		ret = tty->ops->tiocmset(tty, hsx_uart_to_tiocm(set), hsx_uart_to_tiocm(clear));
+		if (ret)
+			return ret;
+	}
+	ret = tty->ops->tiocmget(tty);
+	if (ret < 0)
+		return ret;
+	*lines = hsx_uart_from_tiocm(ret);
+	return 0;
+}
+
+int hsx_uart_tty_break(struct hsx_uart_dev *dev, bool on)
+{
+	struct tty_struct *tty = dev->tty;
+
+	if (!tty->ops->break_ctl)
+		return -EOPNOTSUPP;
+	return tty->ops->break_ctl(tty, on ? -1 : 0);
+}
+
+void hsx_uart_tty_wait_sent(struct hsx_uart_dev *dev, long timeout)
+{
+	tty_wait_until_sent(dev->tty, timeout);
+}
+
+void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev)
+{
+	tty_driver_flush_buffer(dev->tty);
+}

@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UART: hsx.ko binds ports 0..15 to serial ports of the machine. Writing,
+ * polling, configuration and status are ioctls on /dev/hsx/uart; received
+ * bytes come from the port's mailbox "hal:uart:<n>:rx", to which this process
+ * subscribes once per port (hsx_uart_init(), or the first read or callback)
+ * and stays subscribed, so no byte that arrives in between is missed.
+ *
+ * Reading. A read takes the port's turn (one reader at a time per port in
+ * this process), then returns as soon as one event is there with every byte
+ * queued behind it that fits: a run of consecutive bytes, never split
+ * between readers or reordered. Bytes of an event that did not fit are kept
+ * for the next read. Every event carries the port's count of bytes received
+ * before it, so bytes this process missed (it read too slowly and the
+ * kernel dropped events for it) are counted exactly, not guessed.
+ *
+ * Locks: a port's op lock guards its reader state and its subscription
+ * changes; it is never held while a callback runs or while waiting for one
+ * (removing a callback waits, and the callback may call this file), nor
+ * while blocked in a read (the turn is a flag under op, waited for on a
+ * condition variable).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/access.h"
+#include "core/callback.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
+#include "core/object_table.h"
+#include "hsx_uapi.h"
+#include "uart/uart.h"
+
+_Static_assert(HSX_UART_PARITY_NONE == HSX_UART_PAR_NONE &&
+                   HSX_UART_PARITY_EVEN == HSX_UART_PAR_EVEN &&
+                   HSX_UART_PARITY_ODD == HSX_UART_PAR_ODD &&
+                   HSX_UART_PARITY_MARK == HSX_UART_PAR_MARK &&
+                   HSX_UART_PARITY_SPACE == HSX_UART_PAR_SPACE,
+               "parities are the uAPI's values");
+_Static_assert(HSX_UART_FLOW_NONE == HSX_UART_FC_NONE &&
+                   HSX_UART_FLOW_RTSCTS == HSX_UART_FC_RTSCTS &&
+                   HSX_UART_FLOW_XONXOFF == HSX_UART_FC_XONXOFF,
+               "flow controls are the uAPI's values");
+_Static_assert(HSX_UART_STATUS_TX_READY == HSX_UART_ST_TX_READY &&
+                   HSX_UART_STATUS_RX_READY == HSX_UART_ST_RX_READY &&
+                   HSX_UART_STATUS_OVERRUN == HSX_UART_ST_OVERRUN &&
+                   HSX_UART_STATUS_PARITY_ERR == HSX_UART_ST_PARITY_ERR &&
+                   HSX_UART_STATUS_FRAMING_ERR == HSX_UART_ST_FRAMING_ERR &&
+                   HSX_UART_STATUS_BREAK == HSX_UART_ST_BREAK &&
+                   HSX_UART_STATUS_TX_EMPTY == HSX_UART_ST_TX_EMPTY,
+               "status bits are the uAPI's");
+_Static_assert(HSX_UART_LINE_RTS == HSX_UART_LN_RTS && HSX_UART_LINE_DTR == HSX_UART_LN_DTR &&
+                   HSX_UART_LINE_CTS == HSX_UART_LN_CTS && HSX_UART_LINE_DSR == HSX_UART_LN_DSR &&
+                   HSX_UART_LINE_DCD == HSX_UART_LN_DCD && HSX_UART_LINE_RI == HSX_UART_LN_RI,
+               "modem lines are the uAPI's");
+_Static_assert(HSX_UART_DISCARD_RX == HSX_UART_DC_RX && HSX_UART_DISCARD_TX == HSX_UART_DC_TX,
+               "discard bits are the uAPI's");
+_Static_assert(HSX_UART_RX_OVERRUN == HSX_UART_RX_F_OVERRUN &&
+                   HSX_UART_RX_PARITY == HSX_UART_RX_F_PARITY &&
+                   HSX_UART_RX_FRAMING == HSX_UART_RX_F_FRAMING &&
+                   HSX_UART_RX_BREAK == HSX_UART_RX_F_BREAK,
+               "event flags are the uAPI's");
+_Static_assert(HSX_UART_MAX_PORTS <= 32 &&
+                   sizeof(((hsx_uart_rx_event_t *)0)->data) == HSX_UART_EVENT_DATA,
+               "ports and event data as the uAPI's");
+_Static_assert(sizeof(((hsx_uart_info_t *)0)->tty) == HSX_UART_TTY_NAME_MAX,
+               "tty names are the uAPI's size");
+
+/* What this process does with one port; guarded by op. */
+struct uart_port {
+    pthread_mutex_t op;
+    pthread_cond_t turn;                /* signalled when reading drops */
+    bool reading;                       /* a thread has the port's turn to read */
+    uint8_t carry[HSX_UART_EVENT_DATA]; /* bytes of an event a read had no room for */
+    uint8_t carry_off, carry_len, carry_flags;
+    bool offset_known; /* next_offset is the rx_offset the next event should have */
+    uint64_t next_offset;
+};
+
+static struct hsx_object_table mailboxes = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static struct uart_port ports[HSX_UART_MAX_PORTS];
+static pthread_once_t ports_once = PTHREAD_ONCE_INIT;
+
+/* The turn's waits time out on CLOCK_MONOTONIC, like every other wait here. */
+static void init_ports(void)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = 0; i < HSX_UART_MAX_PORTS; i++) {
+        pthread_mutex_init(&ports[i].op, NULL);
+        pthread_cond_init(&ports[i].turn, &attr);
+    }
+    pthread_condattr_destroy(&attr);
+}
+
+static struct uart_port *port_of(uint8_t port)
+{
+    pthread_once(&ports_once, init_ports);
+    hsx_fork_watch(); /* before op: fork() takes it (see fork.h) */
+    return &ports[port];
+}
+
+static bool valid_port(uint8_t port)
+{
+    return port < HSX_UART_MAX_PORTS;
+}
+
+size_t hsx_uart_subscription_count(void)
+{
+    return hsx_object_table_count(&mailboxes);
+}
+
+/* ---- fork ------------------------------------------------------------------------------- */
+
+void hsx_uart_fork_prepare(void)
+{
+    pthread_once(&ports_once, init_ports);
+    for (int i = 0; i < HSX_UART_MAX_PORTS; i++)
+        pthread_mutex_lock(&ports[i].op);
+}
+
+void hsx_uart_fork_prepare_table(void)
+{
+    hsx_object_table_lock(&mailboxes);
+}
+
+void hsx_uart_fork_parent(void)
+{
+    hsx_object_table_unlock(&mailboxes);
+    for (int i = HSX_UART_MAX_PORTS - 1; i >= 0; i--)
+        pthread_mutex_unlock(&ports[i].op);
+}
+
+/* The subscriptions and whatever a reader of the parent's held are the parent's. */
+void hsx_uart_fork_child(void)
+{
+    pthread_condattr_t attr;
+
+    hsx_object_table_unlock(&mailboxes);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (int i = HSX_UART_MAX_PORTS - 1; i >= 0; i--) {
+        struct uart_port *p = &ports[i];
+
+        /* Its waiters were threads of the parent's. */
+        pthread_cond_init(&p->turn, &attr);
+        p->reading = false;
+        p->carry_off = p->carry_len = p->carry_flags = 0;
+        p->offset_known = false;
+        pthread_mutex_unlock(&p->op);
+    }
+    pthread_condattr_destroy(&attr);
+}
+
+void hsx_uart_fork_forget(void)
+{
+    hsx_object_table_forget(&mailboxes);
+}
+
+/* ---- subscriptions ------------------------------------------------------------------ */
+
+/* On the dispatcher thread: a port's event, to the spec's callback. */
+static void deliver_rx(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event, void *registration)
+{
+    hsx_uart_rx_event_t rx;
+
+    (void)mailbox;
+    if (event->type != HSX_MAILBOX_EVENT_DATA || event->module != HSX_MAILBOX_MODULE_UART)
+        return;
+    hsx_uart_rx_from_mailbox(event, &rx);
+    hsx_hal_callback_run(registration, &rx, sizeof(rx));
+}
+
+void hsx_uart_rx_from_mailbox(const hsx_mailbox_event_t *in, hsx_uart_rx_event_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->port = (uint8_t)in->u.uart.port;
+    out->length = in->u.uart.length;
+    out->flags = in->u.uart.flags;
+    memcpy(out->data, in->u.uart.data, in->u.uart.length);
+}
+
+/* A subscription taken out of the table under op, finished once op is released. */
+struct closing {
+    hsx_mailbox_t *mailbox;
+    void *registration;
+};
+
+static void finish_closing(struct closing *c)
+{
+    if (c->mailbox)
+        hsx_mailbox_close_end(c->mailbox);
+    free(c->registration);
+}
+
+/*
+ * With the port's op lock held: its subscription with a new reference, opened
+ * if there is none or the kernel closed it (the port was unbound: the stale
+ * one goes into *stale, and its callback moves to the new one).
+ */
+static int subscribe_locked(uint8_t port, hsx_mailbox_t **mailbox, struct closing *stale)
+{
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_t *mb = hsx_object_table_get(&mailboxes, port);
+
+    if (mb && !hsx_mailbox_is_gone(mb)) {
+        *mailbox = mb;
+        return HSX_HAL_OK;
+    }
+    if (mb) {
+        hsx_mailbox_unref(mb);
+        stale->mailbox = hsx_object_table_remove(&mailboxes, port);
+        hsx_mailbox_close_begin(stale->mailbox, false, &stale->registration);
+    }
+    snprintf(name, sizeof(name), HSX_MBOX_UART_FMT, port);
+    /* Listening needs READ on the port: the file that holds it says so. */
+    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_UMOD_UART), &mb);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    ret = hsx_object_table_add(&mailboxes, port, mb);
+    if (ret != HSX_HAL_OK) {
+        int err = hsx_hal_errno();
+        hsx_mailbox_close(mb);
+        return hsx_fail_with(ret, err);
+    }
+    if (stale->registration) {
+        /* The new handle's first callback: set under op, this waits for no callback. */
+        ret = hsx_mailbox_set_callback_ex(mb, deliver_rx, stale->registration, NULL);
+        if (ret != HSX_HAL_OK)
+            return ret;
+        stale->registration = NULL;
+    }
+    hsx_mailbox_ref(mb);
+    *mailbox = mb;
+    return HSX_HAL_OK;
+}
+
+/* Subscribe now, so that hsx_uart_read() gets every byte from here on. */
+static int subscribe(uint8_t port)
+{
+    struct uart_port *p = port_of(port);
+    struct closing stale = {0};
+    hsx_mailbox_t *mb;
+
+    pthread_mutex_lock(&p->op);
+    int ret = subscribe_locked(port, &mb, &stale);
+    int err = hsx_hal_errno();
+    pthread_mutex_unlock(&p->op);
+    finish_closing(&stale);
+    if (ret != HSX_HAL_OK)
+        return hsx_fail_with(ret, err);
+    hsx_mailbox_unref(mb);
+    return HSX_HAL_OK;
+}
+
+HSX_API int hsx_uart_set_rx_callback(uint8_t port, hsx_hal_event_callback_t callback,
+                                     void *user_data)
+{
+    struct closing stale = {0};
+    hsx_mailbox_t *mb = NULL;
+    int ret = HSX_HAL_OK;
+
+    if (!valid_port(port))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct uart_port *p = port_of(port);
+    pthread_mutex_lock(&p->op);
+    if (callback)
+        ret = subscribe_locked(port, &mb, &stale);
+    else
+        mb = hsx_object_table_get(&mailboxes, port); /* none: no callback to remove */
+    int err = hsx_hal_errno();
+    pthread_mutex_unlock(&p->op);
+    finish_closing(&stale);
+    if (!mb)
+        return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
+    /* With op released: replacing or removing a callback waits for it. */
+    ret = hsx_hal_callback_set(mb, deliver_rx, callback, user_data);
+    hsx_mailbox_unref(mb);
+    return ret;
+}
+
+/* ---- reading -------------------------------------------------------------------------- */
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* What is left of timeout_ms since start_ms; HSX_HAL_TIMEOUT_INF stays infinite. */
+static uint32_t remaining_ms(uint32_t timeout_ms, uint64_t start_ms)
+{
+    if (timeout_ms == HSX_HAL_TIMEOUT_INF)
+        return timeout_ms;
+    uint64_t spent = now_ms() - start_ms;
+    return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);
+}
+
+/* Wait, with op held, until no other thread of this process reads the port. */
+static int take_turn_locked(struct uart_port *p, uint32_t timeout_ms)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += timeout_ms / 1000u;
+    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (p->reading) {
+        if (timeout_ms == HSX_HAL_TIMEOUT_INF)
+            pthread_cond_wait(&p->turn, &p->op);
+        else if (pthread_cond_timedwait(&p->turn, &p->op, &deadline) == ETIMEDOUT)
+            return p->reading ? HSX_HAL_TIMEOUT : HSX_HAL_OK;
+    }
+    return HSX_HAL_OK;
+}
+
+/* Bytes kept from the previous read, first. Context: the caller has the turn. */
+static uint32_t take_carry(struct uart_port *p, uint8_t *out, uint32_t max, uint8_t *flags)
+{
+    uint32_t n = p->carry_len - p->carry_off;
+
+    if (n > max)
+        n = max;
+    memcpy(out, p->carry + p->carry_off, n);
+    p->carry_off += (uint8_t)n;
+    if (p->carry_off == p->carry_len) {
+        *flags |= p->carry_flags;
+        p->carry_off = p->carry_len = p->carry_flags = 0;
+    }
+    return n;
+}
+
+/*
+ * One event into out (room for max more bytes): what fits is copied, the
+ * rest kept. Its flags are reported with its last byte. Context: the turn.
+ */
+static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, uint8_t *out,
+                           uint32_t max, hsx_uart_read_info_t *info, bool first)
+{
+    uint32_t len = ev->u.uart.length, n = len < max ? len : max;
+    uint64_t offset = ev->u.uart.rx_offset;
+
+    if (p->offset_known && offset > p->next_offset)
+        info->lost_bytes += offset - p->next_offset;
+    if (first)
+        info->rx_offset = offset;
+    p->offset_known = true;
+    p->next_offset = offset + len;
+    memcpy(out, ev->u.uart.data, n);
+    if (n < len) {
+        memcpy(p->carry, ev->u.uart.data + n, len - n);
+        p->carry_off = 0;
+        p->carry_len = (uint8_t)(len - n);
+        p->carry_flags = ev->u.uart.flags;
+    } else {
+        info->flags |= ev->u.uart.flags;
+    }
+    return n;
+}
+
+HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms,
+                             hsx_uart_read_info_t *info)
+{
+    hsx_uart_read_info_t local;
+    struct closing stale = {0}, closed = {0};
+    hsx_mailbox_event_t ev;
+    hsx_mailbox_t *mb = NULL;
+    uint64_t start = now_ms();
+    uint8_t *out = buffer;
+    uint32_t n = 0;
+    bool gone = false, have_turn = false;
+    int err = 0;
+
+    if (!valid_port(port) || !buffer || max_length == 0 || max_length > INT32_MAX)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof(*info));
+
+    struct uart_port *p = port_of(port);
+    pthread_mutex_lock(&p->op);
+    int ret = take_turn_locked(p, timeout_ms);
+    if (ret == HSX_HAL_OK) {
+        p->reading = have_turn = true;
+        ret = subscribe_locked(port, &mb, &stale);
+        err = hsx_hal_errno();
+    }
+    pthread_mutex_unlock(&p->op);
+    finish_closing(&stale);
+    if (!have_turn)
+        return hsx_fail_with(ret, err);
+
+    if (ret == HSX_HAL_OK) {
+        bool first = true;
+
+        if (p->carry_len) {
+            info->rx_offset = p->next_offset - (p->carry_len - p->carry_off);
+            n = take_carry(p, out, max_length, &info->flags);
+            first = false;
+        }
+        while (n < max_length && p->carry_len == 0) {
+            /* Wait for the first bytes only; then take what is queued behind them. */
+            ret = hsx_mailbox_recv(mb, &ev, n ? 0 : remaining_ms(timeout_ms, start));
+            if (ret == HSX_HAL_OK && ev.type == HSX_MAILBOX_EVENT_CLOSED)
+                ret = HSX_HAL_CLOSED;
+            if (ret == HSX_HAL_CLOSED) {
+                /* A new binding counts its bytes from 0 again. */
+                gone = true;
+                p->offset_known = false;
+            }
+            if (ret != HSX_HAL_OK)
+                break;
+            if (ev.module != HSX_MAILBOX_MODULE_UART || ev.u.uart.port != port ||
+                ev.u.uart.length > HSX_UART_EVENT_DATA) {
+                ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+                break;
+            }
+            n += take_event(p, &ev, out + n, max_length - n, info, first);
+            first = false;
+        }
+        err = hsx_hal_errno();
+        hsx_mailbox_unref(mb);
+    }
+
+    pthread_mutex_lock(&p->op);
+    p->reading = false;
+    pthread_cond_signal(&p->turn);
+    if (gone) {
+        /* The port was unbound: the next read or callback subscribes afresh. */
+        hsx_mailbox_t *old = hsx_object_table_get(&mailboxes, port);
+        if (old == mb && hsx_mailbox_close_begin(old, true, &closed.registration) == HSX_HAL_OK)
+            closed.mailbox = hsx_object_table_remove(&mailboxes, port);
+        if (old)
+            hsx_mailbox_unref(old);
+    }
+    pthread_mutex_unlock(&p->op);
+    finish_closing(&closed);
+
+    if (n > 0)
+        return (int)n;
+    if (ret == HSX_HAL_OK)
+        return 0;
+    return hsx_fail_with(ret, err);
+}
+
+HSX_API int hsx_uart_read(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms)
+{
+    return hsx_uart_read_ex(port, buffer, max_length, timeout_ms, NULL);
+}
+
+HSX_API int hsx_uart_read_poll(uint8_t port, void *buffer, uint32_t max_length)
+{
+    if (!valid_port(port) || (!buffer && max_length) || max_length > INT32_MAX)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct hsx_uart_xfer arg = {
+        .port = port,
+        .len = max_length < HSX_UART_XFER_MAX ? max_length : HSX_UART_XFER_MAX,
+        .buf = (uintptr_t)buffer,
+    };
+    int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_READ_POLL, &arg);
+    return ret == HSX_HAL_OK ? (int)arg.done : ret;
+}
+
+/* ---- writing -------------------------------------------------------------------------- */
+
+HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t length,
+                                   uint32_t timeout_ms)
+{
+    const uint8_t *bytes = data;
+    uint64_t start = now_ms();
+    uint32_t done = 0;
+
+    if (!valid_port(port) || (!data && length) || length > INT32_MAX ||
+        (timeout_ms > HSX_UART_TIMEOUT_MAX_MS && timeout_ms != HSX_HAL_TIMEOUT_INF))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    while (done < length) {
+        uint32_t left = length - done;
+        struct hsx_uart_xfer arg = {
+            .port = port,
+            .len = left < HSX_UART_XFER_MAX ? left : HSX_UART_XFER_MAX,
+            .buf = (uintptr_t)(bytes + done),
+        };
+
+        if (timeout_ms == HSX_HAL_TIMEOUT_INF) {
+            arg.timeout_ms = HSX_UART_TIMEOUT_MAX_MS;
+        } else if (timeout_ms) {
+            arg.timeout_ms = remaining_ms(timeout_ms, start);
+            if (arg.timeout_ms == 0)
+                return done ? (int)done : hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
+        }
+        int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_WRITE, &arg);
+        if (ret != HSX_HAL_OK)
+            return done ? (int)done : ret;
+        done += arg.done;
+        if (arg.done < arg.len && timeout_ms != HSX_HAL_TIMEOUT_INF)
+            break;
+    }
+    return (int)done;
+}
+
+HSX_API int hsx_uart_write(uint8_t port, const void *data, uint32_t length)
+{
+    return hsx_uart_write_timeout(port, data, length, 0);
+}
+
+HSX_API int hsx_uart_printf(uint8_t port, const char *format, ...)
+{
+    char small[256], *text = small;
+    va_list ap;
+
+    if (!valid_port(port) || !format)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    va_start(ap, format);
+    int len = vsnprintf(small, sizeof(small), format, ap);
+    va_end(ap);
+    if (len < 0)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, errno);
+    if ((size_t)len >= sizeof(small)) {
+        text = malloc((size_t)len + 1);
+        if (!text)
+            return hsx_fail_with(HSX_HAL_NO_MEMORY, ENOMEM);
+        va_start(ap, format);
+        vsnprintf(text, (size_t)len + 1, format, ap);
+        va_end(ap);
+    }
+    int ret = hsx_uart_write(port, text, (uint32_t)len);
+    if (text != small)
+        free(text);
+    return ret;
+}
+
+/* ---- configuration and status ------------------------------------------------------------- */
+
+HSX_API int hsx_uart_configure(uint8_t port, const hsx_uart_settings_t *s, uint32_t *baud_actual)
+{
+    if (!valid_port(port) || !s || s->baud == 0 || s->baud > HSX_UART_BAUD_MAX ||
+        (s->data_bits && (s->data_bits < 5 || s->data_bits > 8)) ||
+        s->parity > HSX_UART_PARITY_SPACE || (s->stop_bits != 1 && s->stop_bits != 2) ||
+        s->flow > HSX_UART_FLOW_XONXOFF || s->reserved[0] || s->reserved[1])
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct hsx_uart_config arg = {
+        .port = port,
+        .baud = s->baud,
+        .parity = s->parity,
+        .stop_bits = s->stop_bits,
+        .data_bits = s->data_bits,
+        .flow = s->flow,
+    };
+    int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_CONFIG, &arg);
+    if (ret == HSX_HAL_OK && baud_actual)
+        *baud_actual = arg.baud_actual;
+    return ret;
+}
+
+HSX_API int hsx_uart_config(uint8_t port, const hsx_uart_config_t *config)
+{
+    if (!config)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    hsx_uart_settings_t s = {
+        .baud = (uint32_t)config->baud,
+        .data_bits = 8,
+        .parity = (uint8_t)config->parity,
+        .stop_bits = (uint8_t)config->stop_bits,
+    };
+    /* Out-of-range enum values must not be truncated into valid ones. */
+    if ((unsigned int)config->parity > HSX_UART_PARITY_SPACE || (unsigned int)config->stop_bits > 2)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return hsx_uart_configure(port, &s, NULL);
+}
+
+HSX_API int hsx_uart_init(uint8_t port)
+{
+    const hsx_uart_config_t config = {
+        .baud = HSX_UART_BAUD_115200,
+        .parity = HSX_UART_PARITY_NONE,
+        .stop_bits = HSX_UART_STOP_1,
+    };
+
+    if (!valid_port(port))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_uart_config(port, &config);
+    return ret == HSX_HAL_OK ? subscribe(port) : ret;
+}
+
+HSX_API int hsx_uart_get_status_ex(uint8_t port, hsx_uart_status_t *status)
+{
+    struct hsx_uart_status arg = {.port = port};
+
+    if (!valid_port(port) || !status)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_GET_STATUS, &arg);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    *status = (hsx_uart_status_t){
+        .status = arg.status,
+        .rx_available = arg.rx_available,
+        .tx_pending = arg.tx_pending,
+        .lines = arg.lines,
+        .baud = arg.baud,
+        .rx_bytes = arg.rx_bytes,
+        .tx_bytes = arg.tx_bytes,
+        .overruns = arg.overruns,
+        .parity_errors = arg.parity_errors,
+        .framing_errors = arg.framing_errors,
+        .breaks = arg.breaks,
+        .rx_dropped = arg.rx_dropped,
+    };
+    return HSX_HAL_OK;
+}
+
+/* The spec returns flags only: an error reads as no flag (hsx_hal_errno() says which). */
+HSX_API uint32_t hsx_uart_get_status(uint8_t port)
+{
+    hsx_uart_status_t st;
+
+    return hsx_uart_get_status_ex(port, &st) == HSX_HAL_OK ? st.status : 0;
+}
+
+HSX_API int hsx_uart_set_lines(uint8_t port, uint32_t set, uint32_t clear, uint32_t *lines)
+{
+    struct hsx_uart_modem arg = {.port = port, .set = set, .clear = clear};
+
+    if (!valid_port(port) || ((set | clear) & ~(uint32_t)HSX_UART_LN_OUT) || (set & clear))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_MODEM, &arg);
+    if (ret == HSX_HAL_OK && lines)
+        *lines = arg.lines;
+    return ret;
+}
+
+static int control(uint8_t port, unsigned long request, uint32_t value)
+{
+    struct hsx_uart_ctl arg = {.port = port, .value = value};
+
+    if (!valid_port(port))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return hsx_dev_ioctl(HSX_UMOD_UART, request, &arg);
+}
+
+HSX_API int hsx_uart_send_break(uint8_t port, uint32_t duration_ms)
+{
+    if (duration_ms == 0 || duration_ms > HSX_UART_BREAK_MAX_MS)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return control(port, HSX_IOC_UART_BREAK, duration_ms);
+}
+
+HSX_API int hsx_uart_drain(uint8_t port, uint32_t timeout_ms)
+{
+    if (timeout_ms > HSX_UART_TIMEOUT_MAX_MS)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return control(port, HSX_IOC_UART_DRAIN, timeout_ms);
+}
+
+HSX_API int hsx_uart_discard(uint8_t port, uint32_t which)
+{
+    if (which == 0 || (which & ~(uint32_t)(HSX_UART_DISCARD_RX | HSX_UART_DISCARD_TX)))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return control(port, HSX_IOC_UART_DISCARD, which);
+}
+
+HSX_API int hsx_uart_get_info(uint8_t port, hsx_uart_info_t *info)
+{
+    struct hsx_uart_info arg = {.port = port};
+
+    if (!valid_port(port) || !info)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_INFO, &arg);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    *info = (hsx_uart_info_t){
+        .port = port,
+        .bound = arg.bound != 0,
+        .from_device_tree = arg.from_dt != 0,
+        .settings =
+            {
+                .baud = arg.config.baud,
+                .data_bits = (uint8_t)arg.config.data_bits,
+                .parity = (uint8_t)arg.config.parity,
+                .stop_bits = (uint8_t)arg.config.stop_bits,
+                .flow = (uint8_t)arg.config.flow,
+            },
+        .baud_actual = arg.config.baud_actual,
+    };
+    size_t len = strnlen(arg.tty, sizeof(arg.tty) - 1);
+    memcpy(info->tty, arg.tty, len);
+    info->tty[len] = '\0';
+    return HSX_HAL_OK;
+}
