@@ -108,6 +108,7 @@ static int hsx_caps_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *a
 static const struct hsx_mbox_ops hsx_cap_mbox_ops = {
 	.module = HSX_MODULE_CORE,
 	.record_size = sizeof(struct hsx_cap_record),
+	.hidden = true,		/* another holder's: "no such mailbox" */
 	.payload_size = HSX_CAP_PAYLOAD_SIZE,
 	.fill = hsx_cap_fill,
 	.may_subscribe = hsx_cap_may_subscribe,
@@ -116,6 +117,7 @@ static const struct hsx_mbox_ops hsx_cap_mbox_ops = {
 static const struct hsx_mbox_ops hsx_caps_mbox_ops = {
 	.module = HSX_MODULE_CORE,
 	.record_size = sizeof(struct hsx_cap_record),
+	.hidden = true,		/* to a non-administrator, as if absent */
 	.payload_size = HSX_CAP_PAYLOAD_SIZE,
 	.fill = hsx_cap_fill,
 	.may_subscribe = hsx_caps_may_subscribe,

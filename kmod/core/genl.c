@@ -33,7 +33,11 @@ static const struct nla_policy hsx_genl_policy[HSX_A_MAX + 1] = {
 	[HSX_A_MBOX_AUTH_FD] = { .type = NLA_U32 },
 };
 
-/* Tell user space why, not only the errno. NL_SET_ERR_MSG* needs literals. */
+/*
+ * Tell user space why, not only the errno. NL_SET_ERR_MSG* needs literals.
+ * The words follow the errno alone: a hidden mailbox its owner refuses is
+ * -ENOENT, and must read as a missing one (hsx_mbox_admit_locked()).
+ */
 static void hsx_genl_subscribe_extack(struct genl_info *info, int err)
 {
 	const struct nlattr *attr = info->attrs[HSX_A_MBOX_NAME];

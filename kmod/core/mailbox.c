@@ -676,6 +676,19 @@ check:
  * share; else an ERR_PTR() (-ENOENT, the owner's errno, -ENOSPC, -ENOMEM).
  * @sub is charged to the share; hsx_mbox_link_locked() or
  * hsx_mbox_unadmit_locked() follows.
+ *
+ * Refusals do not tell what exists. A hidden mailbox (ops->hidden: a timer's,
+ * "hal:cap:<id>", "hal:caps") is of an object the caller has no claim on
+ * unless its owner admits it: another uid's timer, another holder's
+ * capability, every capability for a non-administrator. Its refusal, whatever
+ * errno the owner gave, is -ENOENT, as for a name no mailbox has; and no
+ * limit is checked before the owner (a full mailbox's -ENOSPC would tell as
+ * much). Netlink's extended ack is chosen by the errno (genl.c), so it is
+ * the same "no such mailbox" too. Else which timer and capability IDs are
+ * live would be any caller's for the asking, on either transport (netlink
+ * HSX_CMD_MBOX_OPEN, HSX_IOC_MBOX_OPEN). Public mailboxes (a GPIO pin's)
+ * keep the owner's errno: -EACCES there means "obtain a capability and
+ * retry", and which pins exist is no secret.
  */
 static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_auth *auth,
 					      struct hsx_mbox_sub *sub, unsigned int records,
@@ -692,7 +705,7 @@ static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_
 	if (mbox->ops->may_subscribe) {
 		ret = mbox->ops->may_subscribe(mbox, auth);
 		if (ret)
-			return ERR_PTR(ret);
+			return ERR_PTR(mbox->ops->hidden ? -ENOENT : ret);
 	}
 	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
 	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
@@ -761,8 +774,9 @@ static int hsx_mbox_sub_alloc(struct hsx_mbox_sub **sub, struct hsx_mbox_user **
  * @id: set to the mailbox's ID
  *
  * Context: process, in the subscriber's task (for ops->may_subscribe).
- * Return: 0, -ENOENT no such mailbox, -EPERM refused by its owner,
- * -EEXIST already subscribed, -ENOSPC a subscription limit, -ENOMEM.
+ * Return: 0, -ENOENT no such mailbox (or a hidden one refused), the owner's
+ * refusal (-EPERM, -EACCES, ...), -EEXIST already subscribed, -ENOSPC a
+ * subscription limit, -ENOMEM.
  */
 int hsx_mbox_subscribe(const char *name, u32 portid, void *dest, struct hsx_mbox_auth *auth,
 		       u32 *id)
@@ -883,7 +897,8 @@ int hsx_mbox_unsubscribe(u32 id, u32 portid, void *dest)
  *	from now on
  *
  * Context: process, in the subscriber's task. Return: 0, -ENOENT no such
- * mailbox, -EPERM refused by its owner, -ENOSPC a limit, -EINVAL, -ENOMEM.
+ * mailbox (or a hidden one refused), the owner's refusal (-EPERM, -EACCES,
+ * ...), -ENOSPC a limit, -EINVAL, -ENOMEM.
  */
 int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsigned int len,
 			     struct hsx_mbox_queue **queue)

@@ -35,10 +35,16 @@ struct hsx_mbox_auth {
  * @fill: append the payload nest to an event message; atomic context
  * @may_subscribe: decide, in the subscriber's context and under the mailbox
  *	lock, whether it may listen; 0 or a negative errno (-EPERM)
+ * @hidden: the mailbox is of an object that belongs to someone (a timer, a
+ *	capability): a caller @may_subscribe refuses is told there is no such
+ *	mailbox (-ENOENT), so that names cannot be probed for live objects.
+ *	False where the refusal is what the caller acts on (a GPIO pin's
+ *	-EACCES: obtain a capability, then retry). See hsx_mbox_admit_locked().
  */
 struct hsx_mbox_ops {
 	u16 module;
 	u16 record_size;
+	bool hidden;
 	size_t payload_size;
 	int (*fill)(struct sk_buff *skb, const void *payload);
 	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "../core/cap.h"
 #include "../core/mailbox.h"
 
 #define FAKE_MAX_DELIVERIES 256
@@ -36,6 +37,7 @@ static struct {
 	unsigned int n;
 	int refuse[FAKE_MAX_PORTS];	/* errno to return for a port, 0 accepts */
 	bool deny_subscribe;
+	int deny_errno;		/* what a denial says; 0 for -EPERM */
 	const void *token;	/* what may_subscribe authorizes under */
 	bool no_spares;		/* the transport's alloc fails */
 	int spares;		/* allocated and not yet freed */
@@ -116,12 +118,18 @@ static const struct hsx_mbox_transport fake_transport = {
 static int fake_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
 {
 	if (fake.deny_subscribe)
-		return -EPERM;
+		return fake.deny_errno ?: -EPERM;
 	auth->token = fake.token;
 	return 0;
 }
 
 static const struct hsx_mbox_ops fake_ops = {
+	.may_subscribe = fake_may_subscribe,
+};
+
+/* A mailbox of an object that is someone's, as a timer's or a capability's. */
+static const struct hsx_mbox_ops fake_hidden_ops = {
+	.hidden = true,
 	.may_subscribe = fake_may_subscribe,
 };
 
@@ -227,6 +235,63 @@ static void mbox_subscribe_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1, NULL), 0);
 	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(hsx_mbox_id(mbox), 1, NULL), -ENOENT);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+/*
+ * A hidden mailbox its owner refuses cannot be told from a name no mailbox
+ * has: -ENOENT on both transports whatever the owner said, also when it is
+ * full. A public one (a GPIO pin's) keeps the owner's errno.
+ */
+static void mbox_hidden_refusals_read_as_missing(struct kunit *test)
+{
+	static const int refusals[] = { -EPERM, -EACCES, -EKEYREVOKED };
+	struct hsx_mbox *hidden = hsx_mbox_create("hal:test:hidden", &fake_hidden_ops, test);
+	struct hsx_mbox *public = create(test, "hal:test:public");
+	struct hsx_mbox_auth auth = {};
+	struct hsx_mbox_queue *q;
+	unsigned int i;
+	u32 id;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, hidden);
+	fake.deny_subscribe = true;
+	for (i = 0; i < ARRAY_SIZE(refusals); i++) {
+		fake.deny_errno = refusals[i];
+		KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:none", 1, &id), -ENOENT);
+		KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:hidden", 1, &id), -ENOENT);
+		KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:none", &auth, 4, &q),
+				-ENOENT);
+		KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:hidden", &auth, 4, &q),
+				-ENOENT);
+		KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:public", 1, &id), refusals[i]);
+		KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:public", &auth, 4, &q),
+				refusals[i]);
+	}
+
+	/* A full one too: its -ENOSPC is only for those it admits. */
+	fake.deny_subscribe = false;
+	for (i = 0; i < HSX_MBOX_MAX_SUBSCRIBERS; i++)
+		KUNIT_ASSERT_EQ(test, test_subscribe_privileged("hal:test:hidden", 1000 + i, &id),
+				0);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged("hal:test:hidden", 2000, &id), -ENOSPC);
+	fake.deny_subscribe = true;
+	KUNIT_EXPECT_EQ(test, test_subscribe("hal:test:hidden", 2000, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue("hal:test:hidden", &auth, 4, &q), -ENOENT);
+	hsx_mbox_destroy(hidden, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(public, HSX_CLOSE_CANCELLED);
+}
+
+/* The real "hal:caps": the administrator's; to anyone else, no such mailbox. */
+static void mbox_caps_mailbox_is_missing_to_others(struct kunit *test)
+{
+	struct hsx_mbox_auth auth = {};
+	struct hsx_mbox_queue *q;
+	u32 id;
+
+	KUNIT_ASSERT_EQ(test, hsx_cap_init(true), 0);
+	KUNIT_EXPECT_EQ(test, test_subscribe(HSX_MBOX_CAPS, 1, &id), -ENOENT);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_subscribe_queue(HSX_MBOX_CAPS, &auth, 4, &q), -ENOENT);
+	KUNIT_EXPECT_EQ(test, test_subscribe_privileged(HSX_MBOX_CAPS, 1, &id), 0);
+	hsx_cap_exit();
 }
 
 static void mbox_posts_reach_every_subscriber_in_order(struct kunit *test)
@@ -732,6 +797,8 @@ static void mbox_lost_events_are_reported_to_every_subscriber(struct kunit *test
 static struct kunit_case hsx_mailbox_cases[] = {
 	KUNIT_CASE(mbox_create_rejects_duplicates_and_long_names),
 	KUNIT_CASE(mbox_subscribe_errors),
+	KUNIT_CASE(mbox_hidden_refusals_read_as_missing),
+	KUNIT_CASE(mbox_caps_mailbox_is_missing_to_others),
 	KUNIT_CASE(mbox_posts_reach_every_subscriber_in_order),
 	KUNIT_CASE(mbox_full_subscriber_drops_are_counted_and_reported),
 	KUNIT_CASE(mbox_data_events_go_out_in_spares_made_ahead),

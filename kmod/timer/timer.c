@@ -140,6 +140,7 @@ static int hsx_timer_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *
 static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.module = HSX_MODULE_TIMER,
 	.record_size = sizeof(struct hsx_timer_record),
+	.hidden = true,		/* another uid's timer: "no such mailbox" */
 	/* The nest, two u32s, two u64s each with room for a pad attribute. */
 	.payload_size = NLA_HDRLEN + 2 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),

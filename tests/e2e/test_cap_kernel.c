@@ -8,6 +8,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <signal.h>
@@ -590,6 +593,205 @@ static void mailbox_list_shows_only_ones_own(void **state)
     close(timer_fd);
 }
 
+/* ---- What a refusal tells: nothing about what exists -------------------- */
+
+/* A generic netlink request in buf, with NLM_F_ACK. */
+static struct nlmsghdr *genl_request(char *buf, uint16_t type, uint8_t cmd, uint8_t version)
+{
+    static uint32_t seq;
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct genlmsghdr *genl;
+
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    nlh->nlmsg_seq = ++seq;
+    genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+    genl->cmd = cmd;
+    genl->version = version;
+    return nlh;
+}
+
+struct attr_pick {
+    uint16_t type;
+    const struct nlattr *attr;
+};
+
+static int pick_attr(const struct nlattr *attr, void *data)
+{
+    struct attr_pick *pick = data;
+
+    if (mnl_attr_get_type(attr) == pick->type)
+        pick->attr = attr;
+    return MNL_CB_OK;
+}
+
+/* nlh's attribute of that type, those after off bytes of its payload; or NULL. */
+static const struct nlattr *nl_attr(const struct nlmsghdr *nlh, size_t off, uint16_t type)
+{
+    struct attr_pick pick = {.type = type};
+
+    mnl_attr_parse(nlh, (unsigned int)off, pick_attr, &pick);
+    return pick.attr;
+}
+
+/*
+ * Send req and read up to its ack: the ack's error (0 or -errno), its
+ * extended ack's message in msg (if not NULL), and the family ID a
+ * CTRL_CMD_GETFAMILY reply gave in *family (if not NULL).
+ */
+static int nl_ask(struct mnl_socket *nl, const struct nlmsghdr *req, uint16_t *family, char *msg,
+                  size_t msglen)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+
+    if (msg)
+        msg[0] = '\0';
+    if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0)
+        return -errno;
+    for (;;) {
+        ssize_t got = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+        int len = (int)got;
+
+        if (got < 0)
+            return -errno;
+        for (const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+             nlh = mnl_nlmsg_next(nlh, &len)) {
+            if (nlh->nlmsg_type == NLMSG_ERROR) {
+                const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+                /* The attributes follow the request echoed, unless it was capped. */
+                size_t off = sizeof(*err) + (nlh->nlmsg_flags & NLM_F_CAPPED
+                                                 ? 0
+                                                 : err->msg.nlmsg_len - sizeof(struct nlmsghdr));
+                const struct nlattr *text =
+                    nlh->nlmsg_flags & NLM_F_ACK_TLVS ? nl_attr(nlh, off, NLMSGERR_ATTR_MSG) : NULL;
+
+                if (msg && text)
+                    snprintf(msg, msglen, "%s", mnl_attr_get_str(text));
+                return err->error;
+            }
+            if (family && nlh->nlmsg_type == GENL_ID_CTRL) {
+                const struct nlattr *id =
+                    nl_attr(nlh, sizeof(struct genlmsghdr), CTRL_ATTR_FAMILY_ID);
+
+                if (id)
+                    *family = mnl_attr_get_u16(id);
+            }
+        }
+    }
+}
+
+/*
+ * HSX_CMD_MBOX_OPEN on a raw generic netlink socket of its own, closed after:
+ * 0 or -errno, and the extended ack's message in msg.
+ */
+static int nl_mbox_open(const char *name, char *msg, size_t msglen)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct mnl_socket *nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+    struct nlmsghdr *req;
+    uint16_t family = 0;
+    int one = 1, ret = -EPROTO;
+
+    if (!nl)
+        return -errno;
+    if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+        mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one)) < 0)
+        goto out;
+    req = genl_request(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+    mnl_attr_put_strz(req, CTRL_ATTR_FAMILY_NAME, HSX_GENL_NAME);
+    if (nl_ask(nl, req, &family, NULL, 0) || !family)
+        goto out;
+    req = genl_request(buf, family, HSX_CMD_MBOX_OPEN, HSX_GENL_VERSION);
+    mnl_attr_put_strz(req, HSX_A_MBOX_NAME, name);
+    ret = nl_ask(nl, req, NULL, msg, msglen);
+out:
+    mnl_socket_close(nl);
+    return ret;
+}
+
+/* HSX_IOC_MBOX_OPEN on fd: 0 (the queue file closed again) or -errno. */
+static int queue_mbox_open(int fd, const char *name)
+{
+    struct hsx_mbox_open req = {.flags = HSX_MBOX_O_NONBLOCK};
+    int q;
+
+    snprintf(req.name, sizeof(req.name), "%s", name);
+    q = ioctl(fd, HSX_IOC_MBOX_OPEN, &req);
+    if (q < 0)
+        return -errno;
+    close(q);
+    return 0;
+}
+
+/*
+ * Another user cannot tell which timers and capabilities are live: a live
+ * timer's mailbox of another uid, another holder's "hal:cap:<id>" and
+ * "hal:caps" answer exactly as a cancelled timer's or a revoked capability's
+ * name does (ENOENT, "no such mailbox"), over netlink and for a queue file.
+ */
+static void refused_mailboxes_read_as_missing(void **state)
+{
+    enum { LIVE_TIMER, GONE_TIMER, LIVE_CAP, GONE_CAP, CAPS, N };
+    char names[N][HSX_MBOX_NAME_MAX], msg[128], want_msg[128];
+    int timer_fd = e2e_open_node("timer"), cap_fds[2], i, live, gone, want_nl, want_q, verdict;
+    struct hsx_timer_id cancel = {0};
+    uint64_t live_cap, gone_cap;
+    pid_t pid;
+
+    (void)state;
+    live = timer_create_op(timer_fd);
+    gone = timer_create_op(timer_fd);
+    assert_true(live > 0 && gone > 0);
+    cancel.timer_id = (uint32_t)gone;
+    assert_int_equal(e2e_ioctl(timer_fd, HSX_IOC_TIMER_CANCEL, &cancel), 0);
+    for (i = 0; i < 2; i++)
+        cap_fds[i] = e2e_open_node("gpio");
+    assert_int_equal(
+        mint(cap_fds[0], HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1), 30000000000ull, &live_cap), 0);
+    assert_int_equal(
+        mint(cap_fds[1], HSX_MODULE_GPIO, HSX_CAP_R_READ, pins(1), 30000000000ull, &gone_cap), 0);
+    assert_int_equal(revoke_id(gone_cap), 0);
+    snprintf(names[LIVE_TIMER], HSX_MBOX_NAME_MAX, HSX_MBOX_TIMER_FMT, live);
+    snprintf(names[GONE_TIMER], HSX_MBOX_NAME_MAX, HSX_MBOX_TIMER_FMT, gone);
+    snprintf(names[LIVE_CAP], HSX_MBOX_NAME_MAX, HSX_MBOX_CAP_FMT, (unsigned long long)live_cap);
+    snprintf(names[GONE_CAP], HSX_MBOX_NAME_MAX, HSX_MBOX_CAP_FMT, (unsigned long long)gone_cap);
+    snprintf(names[CAPS], HSX_MBOX_NAME_MAX, "%s", HSX_MBOX_CAPS);
+    /* They are what they are said to be: the administrator is admitted or told they are gone. */
+    for (i = 0; i < N; i++)
+        assert_int_equal(nl_mbox_open(names[i], msg, sizeof(msg)),
+                         i == GONE_TIMER || i == GONE_CAP ? -ENOENT : 0);
+
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int fd;
+
+        drop_to(OTHER_UID);
+        fd = open("/dev/hsx/timer", O_RDWR | O_CLOEXEC);
+        CHILD_CHECK(fd >= 0);
+        want_nl = nl_mbox_open(names[GONE_TIMER], want_msg, sizeof(want_msg));
+        want_q = queue_mbox_open(fd, names[GONE_TIMER]);
+        CHILD_CHECK(want_nl == -ENOENT && want_q == -ENOENT);
+        CHILD_CHECK(strcmp(want_msg, "no such mailbox") == 0);
+        for (i = 0; i < N; i++) {
+            int nl = nl_mbox_open(names[i], msg, sizeof(msg)), q = queue_mbox_open(fd, names[i]);
+
+            if (nl != want_nl || strcmp(msg, want_msg) != 0 || q != want_q)
+                fprintf(stderr, "%s: netlink %d \"%s\", queue file %d\n", names[i], nl, msg, q);
+            CHILD_CHECK(nl == want_nl);
+            CHILD_CHECK(strcmp(msg, want_msg) == 0);
+            CHILD_CHECK(q == want_q);
+        }
+        _exit(0);
+    }
+    /* Closed before the verdict: a failure must not leave the next tests our capabilities. */
+    verdict = child_result(pid);
+    close(cap_fds[0]);
+    close(cap_fds[1]);
+    close(timer_fd);
+    assert_int_equal(verdict, 0);
+}
+
 /* ---- 9: selector edges; 12: quotas --------------------------------------- */
 
 static int holder_at_the_edges(int fd, int sock)
@@ -899,6 +1101,7 @@ int main(void)
         cmocka_unit_test(derived_quotas_are_shared),
         cmocka_unit_test(gpio_data_in_sysfs_is_root_only),
         cmocka_unit_test(mailbox_list_shows_only_ones_own),
+        cmocka_unit_test(refused_mailboxes_read_as_missing),
         cmocka_unit_test(selector_edges_and_quotas),
         cmocka_unit_test(recycled_pid_gets_nothing),
         cmocka_unit_test(lifecycle_list_renew_revoke_by_pid_and_exit),
