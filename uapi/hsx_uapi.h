@@ -48,8 +48,15 @@
  *	     "hal:gpio:<pin>" a privileged socket (opened with CAP_SYS_ADMIN)
  *	     or a capability with HSX_CAP_R_GPIO_IRQ on the pin; "hal:cap:<id>"
  *	     the capability's holder; "hal:caps" a privileged socket.
- *	errors: ENOENT no such mailbox, EPERM not allowed to listen,
- *		EEXIST already subscribed on this socket, ENOSPC a limit
+ *	errors: ENOENT no such mailbox, or one whose object the caller has
+ *		no claim on (a timer of another effective uid, another
+ *		holder's "hal:cap:<id>", "hal:caps" without CAP_SYS_ADMIN):
+ *		those answer exactly as a name no mailbox has, extended ack
+ *		"no such mailbox" included, so live timer and capability IDs
+ *		cannot be probed; EPERM or EACCES not allowed to listen to a
+ *		mailbox whose existence is public ("hal:gpio:<pin>",
+ *		"hal:uart:<n>:rx"), EACCES meaning: obtain a capability and
+ *		retry; EEXIST already subscribed on this socket, ENOSPC a limit
  *		(subscribers per mailbox, subscriptions per socket, in total)
  *
  * HSX_CMD_MBOX_CLOSE (NLM_F_REQUEST)
@@ -557,22 +564,30 @@ struct hsx_timer_id {
  *
  * Received bytes go to the port's receive buffer (HSX_UART_RX_BUFFER bytes,
  * read by HSX_IOC_UART_READ_POLL) and, as events of up to
- * HSX_UART_EVENT_DATA bytes, to the mailbox "hal:uart:<n>:rx". Each is
+ * HSX_UART_DATA_MAX bytes, to the mailbox "hal:uart:<n>:rx". Each is
  * independent: a full buffer drops the newest bytes from the buffer only
  * (counted in rx_dropped and flagged HSX_UART_ST_OVERRUN); a subscriber
  * that does not keep up loses events, counted for it as for every mailbox.
  * Every data event carries the port's count of bytes received before it
- * (rx_offset), so a receiver can tell exactly how many bytes it missed.
+ * (offset), so a receiver can tell exactly how many bytes it missed.
+ *
+ * The mailbox also carries the line's events a port is asked for with
+ * HSX_IOC_UART_SET_EVENTS: IDLE once the line has been quiet for a gap after
+ * bytes arrived, TX_DONE once every byte written has left the transmitter,
+ * MODEM when an input line (CTS, DSR, DCD, RI) changes, polled every
+ * HSX_UART_MODEM_POLL_MS. Each record says its kind.
  */
 #define HSX_UART_MAX_PORTS	16
 #define HSX_UART_TTY_NAME_MAX	32	/* tty name, with NUL */
 #define HSX_UART_RX_BUFFER	4096
 #define HSX_UART_XFER_MAX	65536	/* bytes per WRITE or READ_POLL call */
-#define HSX_UART_EVENT_DATA	32	/* bytes per event, as the spec's */
+#define HSX_UART_DATA_MAX	32	/* bytes per event, as the spec's */
 #define HSX_UART_BAUD_MAX	16000000U
 #define HSX_UART_BREAK_MAX_MS	10000U
 #define HSX_UART_TIMEOUT_MAX_MS	600000U
 #define HSX_MBOX_UART_FMT	"hal:uart:%u:rx"
+#define HSX_UART_IDLE_MAX_MS	10000U
+#define HSX_UART_MODEM_POLL_MS	10
 
 /* Rights on ports, besides HSX_CAP_R_READ (receive) and _WRITE (transmit). */
 #define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK */
@@ -614,7 +629,20 @@ struct hsx_timer_id {
 #define HSX_UART_LN_DSR	0x08
 #define HSX_UART_LN_DCD	0x10
 #define HSX_UART_LN_RI	0x20
-#define HSX_UART_LN_OUT	(HSX_UART_LN_RTS | HSX_UART_LN_DTR)
+#define HSX_UART_LN_LOOP	0x40	/* the UART's local loopback (diagnostics) */
+#define HSX_UART_LN_OUT	(HSX_UART_LN_RTS | HSX_UART_LN_DTR | HSX_UART_LN_LOOP)
+
+/* Kinds of record, struct hsx_uart_record.kind. */
+#define HSX_UART_EV_DATA	0	/* bytes received: data, length, flags, offset */
+#define HSX_UART_EV_IDLE	1	/* quiet for the gap after bytes: offset = bytes so far */
+#define HSX_UART_EV_TX_DONE	2	/* all written bytes sent: offset = bytes written so far */
+#define HSX_UART_EV_MODEM	3	/* an input line changed: lines = every line now */
+
+/* Which events a port posts besides DATA, struct hsx_uart_events.events. */
+#define HSX_UART_EVF_IDLE	0x1U
+#define HSX_UART_EVF_TX_DONE	0x2U
+#define HSX_UART_EVF_MODEM	0x4U
+#define HSX_UART_EVF_ALL	(HSX_UART_EVF_IDLE | HSX_UART_EVF_TX_DONE | HSX_UART_EVF_MODEM)
 
 /**
  * struct hsx_uart_xfer - HSX_IOC_UART_WRITE, HSX_IOC_UART_READ_POLL
@@ -705,7 +733,7 @@ struct hsx_uart_status {
  * @set: in, HSX_UART_LN_OUT bits to raise (needs HSX_CAP_R_UART_MODEM
  *	when not 0)
  * @clear: in, HSX_UART_LN_OUT bits to lower (as @set)
- * @lines: out, HSX_UART_LN_* after the change
+ * @lines: out, HSX_UART_LN_* after the change (LOOP is never read back)
  *
  * Errors: EOPNOTSUPP the driver has no modem lines.
  */
@@ -771,6 +799,24 @@ struct hsx_uart_map {
 	char tty[HSX_UART_TTY_NAME_MAX];
 };
 
+/**
+ * struct hsx_uart_events - HSX_IOC_UART_SET_EVENTS: the line events a port
+ *	posts to its mailbox, for every subscriber (needs HSX_CAP_R_UART_CONFIG)
+ * @port: in
+ * @events: HSX_UART_EVF_*; 0 turns them off
+ * @idle_ms: the quiet gap for IDLE, 1..HSX_UART_IDLE_MAX_MS; 0 without IDLE
+ * @reserved: zero
+ *
+ * Errors: EINVAL a bit or gap out of range, EOPNOTSUPP MODEM on a port
+ * without modem lines. The setting lasts as long as the binding.
+ */
+struct hsx_uart_events {
+	__u32 port;
+	__u32 events;
+	__u32 idle_ms;
+	__u32 reserved;
+};
+
 #define HSX_UART_FN_WRITE	0x0
 #define HSX_UART_FN_READ_POLL	0x1
 #define HSX_UART_FN_CONFIG	0x2
@@ -781,6 +827,7 @@ struct hsx_uart_map {
 #define HSX_UART_FN_DISCARD	0x7
 #define HSX_UART_FN_INFO	0x8
 #define HSX_UART_FN_MAP		0x9
+#define HSX_UART_FN_SET_EVENTS	0xa
 
 #define HSX_IOC_UART_WRITE \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_WRITE), struct hsx_uart_xfer)
@@ -805,6 +852,9 @@ struct hsx_uart_map {
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_INFO), struct hsx_uart_info)
 #define HSX_IOC_UART_MAP \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_MAP), struct hsx_uart_map)
+#define HSX_IOC_UART_SET_EVENTS \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_UART, HSX_UART_FN_SET_EVENTS), \
+	     struct hsx_uart_events)
 
 /* The UART event posted to "hal:uart:<n>:rx" is the nest HSX_A_EVT_UART. */
 
@@ -1019,10 +1069,11 @@ struct hsx_gpio_map {
  * record queued before it, and then read() returns 0 (end of file) and
  * poll() reports EPOLLHUP.
  *
- * errors of HSX_IOC_MBOX_OPEN: ENOENT no such mailbox, EPERM not allowed to
- * listen, EINVAL a bad name, length or flag, ENOSPC a limit (subscribers per
- * mailbox, subscriptions in total, queued records in total), EMFILE no free
- * file descriptor.
+ * errors of HSX_IOC_MBOX_OPEN: as HSX_CMD_MBOX_OPEN's (ENOENT also for a
+ * mailbox whose object the caller has no claim on, EPERM or EACCES not
+ * allowed to listen to a public one), EINVAL a bad name, length or flag,
+ * ENOSPC a limit (subscribers per mailbox, subscriptions in total, queued
+ * records in total), EMFILE no free file descriptor.
  */
 
 /**
@@ -1213,9 +1264,11 @@ enum hsx_uart_attr {
 	HSX_UART_A_UNSPEC,
 	HSX_UART_A_PAD,
 	HSX_UART_A_PORT,	/* u32 */
-	HSX_UART_A_DATA,	/* binary: the bytes, 1..HSX_UART_EVENT_DATA */
+	HSX_UART_A_DATA,	/* binary: the bytes, 0..HSX_UART_DATA_MAX */
 	HSX_UART_A_FLAGS,	/* u32: HSX_UART_RX_F_* */
-	HSX_UART_A_RX_OFFSET,	/* u64: bytes the port received before the first of these */
+	HSX_UART_A_OFFSET,	/* u64: see struct hsx_uart_record */
+	HSX_UART_A_KIND,	/* u32: HSX_UART_EV_*; absent means DATA */
+	HSX_UART_A_LINES,	/* u32: HSX_UART_LN_*, for MODEM */
 	__HSX_UART_A_MAX
 };
 
@@ -1262,11 +1315,14 @@ struct hsx_gpio_record {
 /* After a record with module HSX_MODULE_UART: as enum hsx_uart_attr. */
 struct hsx_uart_record {
 	__u32 port;
+	__u8 kind;
 	__u8 length;
 	__u8 flags;
-	__u16 reserved;
-	__aligned_u64 rx_offset;
-	__u8 data[HSX_UART_EVENT_DATA];
+	__u8 reserved;
+	__aligned_u64 offset;
+	__u32 lines;
+	__u32 reserved2;
+	__u8 data[HSX_UART_DATA_MAX];
 };
 
 /* After a record with module HSX_MODULE_CORE: as enum hsx_cap_attr. */

@@ -13,7 +13,7 @@
 
 static void chunk_plain_bytes_without_flags(struct kunit *test)
 {
-	u8 data[HSX_UART_EVENT_DATA], flags = 0xff;
+	u8 data[HSX_UART_DATA_MAX], flags = 0xff;
 	unsigned int len;
 
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk("hello", NULL, 5, data, &len, &flags), 5U);
@@ -24,15 +24,15 @@ static void chunk_plain_bytes_without_flags(struct kunit *test)
 
 static void chunk_stops_at_event_size(struct kunit *test)
 {
-	u8 in[100], data[HSX_UART_EVENT_DATA], flags;
+	u8 in[100], data[HSX_UART_DATA_MAX], flags;
 	unsigned int len, i;
 
 	for (i = 0; i < sizeof(in); i++)
 		in[i] = i;
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, NULL, sizeof(in), data, &len, &flags),
-			HSX_UART_EVENT_DATA);
-	KUNIT_EXPECT_EQ(test, len, HSX_UART_EVENT_DATA);
-	KUNIT_EXPECT_EQ(test, data[HSX_UART_EVENT_DATA - 1], HSX_UART_EVENT_DATA - 1);
+			HSX_UART_DATA_MAX);
+	KUNIT_EXPECT_EQ(test, len, HSX_UART_DATA_MAX);
+	KUNIT_EXPECT_EQ(test, data[HSX_UART_DATA_MAX - 1], HSX_UART_DATA_MAX - 1);
 }
 
 /* A parity error: the bad byte is data, the event's last, flagged. */
@@ -40,7 +40,7 @@ static void chunk_parity_error_ends_event_with_the_byte(struct kunit *test)
 {
 	const u8 in[] = { 'a', 'b', 'c', 'd' };
 	const u8 fp[] = { TTY_NORMAL, TTY_PARITY, TTY_NORMAL, TTY_NORMAL };
-	u8 data[HSX_UART_EVENT_DATA], flags;
+	u8 data[HSX_UART_DATA_MAX], flags;
 	unsigned int len;
 
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, fp, 4, data, &len, &flags), 2U);
@@ -56,7 +56,7 @@ static void chunk_framing_error_is_flagged(struct kunit *test)
 {
 	const u8 in[] = { 'x' };
 	const u8 fp[] = { TTY_FRAME };
-	u8 data[HSX_UART_EVENT_DATA], flags;
+	u8 data[HSX_UART_DATA_MAX], flags;
 	unsigned int len;
 
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, fp, 1, data, &len, &flags), 1U);
@@ -69,7 +69,7 @@ static void chunk_break_and_overrun_are_markers(struct kunit *test)
 {
 	const u8 in[] = { 'a', 0, 'b', 0 };
 	const u8 fp[] = { TTY_NORMAL, TTY_BREAK, TTY_NORMAL, TTY_OVERRUN };
-	u8 data[HSX_UART_EVENT_DATA], flags;
+	u8 data[HSX_UART_DATA_MAX], flags;
 	unsigned int len;
 
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, fp, 4, data, &len, &flags), 2U);
@@ -87,7 +87,7 @@ static void chunk_marker_alone_makes_an_empty_event(struct kunit *test)
 {
 	const u8 in[] = { 0, 'z' };
 	const u8 fp[] = { TTY_BREAK, TTY_NORMAL };
-	u8 data[HSX_UART_EVENT_DATA], flags;
+	u8 data[HSX_UART_DATA_MAX], flags;
 	unsigned int len;
 
 	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, fp, 2, data, &len, &flags), 1U);

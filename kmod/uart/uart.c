@@ -67,6 +67,69 @@ static int hsx_uart_check_port(struct hsx_client *client, u32 port)
  * ERR_PTR(-ENODEV) when its tty went away or (on /dev/hsx/uart<n>) the
  * node's binding ended.
  */
+/**
+ * struct hsx_uart_client - the ports one open file used
+ * @lock: guards @used
+ * @used: per port, the binding the file last used, with a reference to its
+ *	instance; counted in its users
+ */
+struct hsx_uart_client {
+	spinlock_t lock;	/* see above */
+	struct hsx_uart_dev *used[HSX_UART_MAX_PORTS];
+};
+
+static struct hsx_uart_client *hsx_uart_client_of(struct hsx_client *client)
+{
+	return client->priv[hsx_module_slot(HSX_MODULE_UART)];
+}
+
+/* The file uses @dev: count it among the port's users, once. */
+static void hsx_uart_note_user(struct hsx_client *client, struct hsx_uart_dev *dev)
+{
+	struct hsx_uart_client *uc = hsx_uart_client_of(client);
+	struct hsx_uart_dev *old = NULL;
+
+	spin_lock(&uc->lock);
+	if (uc->used[dev->port] != dev) {
+		old = uc->used[dev->port];
+		uc->used[dev->port] = dev;
+		hsx_instance_get(dev->inst);
+		atomic_inc(&dev->users);
+	}
+	spin_unlock(&uc->lock);
+	if (old) {
+		/* A binding the port had before: its files counted no more. */
+		atomic_dec(&old->users);
+		hsx_instance_put(old->inst);
+	}
+}
+
+static int hsx_uart_open(struct hsx_client *client)
+{
+	struct hsx_uart_client *uc = kzalloc(sizeof(*uc), GFP_KERNEL);
+
+	if (!uc)
+		return -ENOMEM;
+	spin_lock_init(&uc->lock);
+	client->priv[hsx_module_slot(HSX_MODULE_UART)] = uc;
+	return 0;
+}
+
+static void hsx_uart_release(struct hsx_client *client)
+{
+	struct hsx_uart_client *uc = hsx_uart_client_of(client);
+	unsigned int port;
+
+	for (port = 0; port < HSX_UART_MAX_PORTS; port++) {
+		if (!uc->used[port])
+			continue;
+		atomic_dec(&uc->used[port]->users);
+		hsx_instance_put(uc->used[port]->inst);
+	}
+	client->priv[hsx_module_slot(HSX_MODULE_UART)] = NULL;
+	kfree(uc);
+}
+
 static struct hsx_uart_dev *hsx_uart_get(struct hsx_client *client, u32 port, int *idx)
 {
 	struct hsx_uart_dev *dev;
@@ -81,6 +144,7 @@ static struct hsx_uart_dev *hsx_uart_get(struct hsx_client *client, u32 port, in
 		hsx_instance_put(dev->inst);
 		return ERR_PTR(-ENODEV);
 	}
+	hsx_uart_note_user(client, dev);
 	return dev;
 }
 
@@ -226,6 +290,8 @@ static long hsx_uart_write(struct hsx_client *client, void *arg)
 		ret = hsx_uart_write_locked(client, dev, x, kbuf, deadline);
 		mutex_unlock(&dev->write_lock);
 	}
+	if (x->done)
+		hsx_uart_written(dev);
 	hsx_uart_put(dev, idx);
 	kfree(kbuf);
 	/* Like write(2): what went is a success; the error comes next time. */
@@ -522,6 +588,27 @@ static long hsx_uart_map(struct hsx_client *client, void *arg)
 	return hsx_uart_map_port(m->port, m->tty);
 }
 
+static long hsx_uart_set_events_op(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_events *e = arg;
+	struct hsx_uart_dev *dev;
+	int idx, ret;
+
+	ret = hsx_uart_check_port(client, e->port);
+	if (ret || e->reserved || e->events & ~HSX_UART_EVF_ALL ||
+	    (e->events & HSX_UART_EVF_IDLE ? !e->idle_ms || e->idle_ms > HSX_UART_IDLE_MAX_MS :
+					      e->idle_ms))
+		return ret ?: -EINVAL;
+	dev = hsx_uart_enter(client, e->port, &idx);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	mutex_lock(&dev->config_lock);
+	ret = hsx_uart_set_events(dev, e->events, e->idle_ms);
+	mutex_unlock(&dev->config_lock);
+	hsx_uart_put(dev, idx);
+	return ret;
+}
+
 /* ---- the module's hooks ---------------------------------------------------- */
 
 /* A capability ended: its holder may be waiting on a port; wake it to see. */
@@ -595,6 +682,8 @@ static const struct hsx_ioctl_op hsx_uart_ops[] = {
 	[HSX_UART_FN_INFO] = { HSX_IOC_UART_INFO, hsx_uart_info, HSX_CAP_R_READ },
 	/* Admin only: the handler checks the node. */
 	[HSX_UART_FN_MAP] = { HSX_IOC_UART_MAP, hsx_uart_map },
+	[HSX_UART_FN_SET_EVENTS] = { HSX_IOC_UART_SET_EVENTS, hsx_uart_set_events_op,
+				     HSX_CAP_R_UART_CONFIG },
 };
 
 const struct hsx_module hsx_uart_module = {
@@ -606,6 +695,8 @@ const struct hsx_module hsx_uart_module = {
 	.cap = &hsx_uart_cap_ops,
 	.init = hsx_uart_init,
 	.exit = hsx_uart_exit,
+	.open = hsx_uart_open,
+	.release = hsx_uart_release,
 	.cap_ended = hsx_uart_cap_ended,
 	.instance_unplug = hsx_uart_instance_unplug,
 	.instance_gone = hsx_uart_instance_gone,

@@ -51,6 +51,14 @@ struct hsx_mbox;
  * @rx_bytes: bytes received, also the rx_offset of the next event
  * @tx_bytes, @overruns, @parity_errors, @framing_errors, @breaks,
  * @rx_dropped: counters for GET_STATUS and sysfs
+ * @events: HSX_UART_EVF_* the port posts besides data (under config_lock,
+ *	read anywhere with READ_ONCE)
+ * @idle_ms: the gap for IDLE
+ * @idle_work: posts IDLE; re-armed by every receive
+ * @tx_work: waits for the transmitter to empty after a write, posts TX_DONE
+ * @modem_work: polls the modem lines while MODEM is on
+ * @modem_last: the lines the last poll saw (modem_work's own)
+ * @users: open files that used the port (see struct hsx_uart_client)
  */
 struct hsx_uart_dev {
 	unsigned int port;
@@ -78,6 +86,13 @@ struct hsx_uart_dev {
 	u64 framing_errors;
 	u64 breaks;
 	u64 rx_dropped;
+	u32 events;
+	u32 idle_ms;
+	struct delayed_work idle_work;
+	struct work_struct tx_work;
+	struct delayed_work modem_work;
+	u32 modem_last;
+	atomic_t users;
 };
 
 struct hsx_module;
@@ -111,8 +126,12 @@ void hsx_uart_instance_unplug(struct hsx_instance *inst);
 void hsx_uart_instance_gone(struct hsx_instance *inst);
 void hsx_uart_instance_release(struct hsx_instance *inst);
 
+int hsx_uart_set_events(struct hsx_uart_dev *dev, u32 events, u32 idle_ms);
+void hsx_uart_written(struct hsx_uart_dev *dev);
+
 /* What the backend calls back (uart_port.c). */
 void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, size_t count);
+void hsx_uart_lines_changed(struct hsx_uart_dev *dev);
 void hsx_uart_hangup(struct hsx_uart_dev *dev);
 
 /* Exposed for KUnit. */

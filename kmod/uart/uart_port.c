@@ -63,11 +63,11 @@ static u8 hsx_uart_flag_of(u8 tty_flag)
  * @cp: the bytes
  * @fp: their TTY_* flags, or NULL when every one is TTY_NORMAL
  * @count: bytes at @cp, at least 1
- * @data: the event's data, HSX_UART_EVENT_DATA bytes of room
+ * @data: the event's data, HSX_UART_DATA_MAX bytes of room
  * @len: set to the data bytes in @data
  * @flags: set to HSX_UART_RX_F_* of the event
  *
- * An event ends after HSX_UART_EVENT_DATA bytes or at the first byte with
+ * An event ends after HSX_UART_DATA_MAX bytes or at the first byte with
  * an error: a byte with a parity or framing error is the event's last; a
  * break or an overrun is a marker the driver inserts (a 0 that was never
  * received), which ends the event without being part of its data, so an
@@ -81,7 +81,7 @@ unsigned int hsx_uart_chunk(const u8 *cp, const u8 *fp, size_t count, u8 *data,
 	unsigned int i = 0, n = 0;
 
 	*flags = 0;
-	while (i < count && n < HSX_UART_EVENT_DATA) {
+	while (i < count && n < HSX_UART_DATA_MAX) {
 		u8 f = fp ? hsx_uart_flag_of(fp[i]) : 0;
 
 		if (f & (HSX_UART_RX_F_BREAK | HSX_UART_RX_F_OVERRUN)) {
@@ -133,7 +133,7 @@ void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, siz
 		rec.flags = flags;
 
 		spin_lock(&dev->rx_lock);
-		rec.rx_offset = dev->rx_bytes;
+		rec.offset = dev->rx_bytes;
 		hsx_uart_buffer_locked(dev, rec.data, n);
 		dev->rx_bytes += n;
 		if (flags & HSX_UART_RX_F_OVERRUN) {
@@ -160,6 +160,117 @@ void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, siz
 			fp += used;
 		count -= used;
 	}
+	if (READ_ONCE(dev->events) & HSX_UART_EVF_IDLE)
+		mod_delayed_work(system_wq, &dev->idle_work,
+				 msecs_to_jiffies(READ_ONCE(dev->idle_ms)));
+}
+
+/* ---- line events -------------------------------------------------------------- */
+
+static void hsx_uart_post_event(struct hsx_uart_dev *dev, u8 kind, u64 offset, u32 lines)
+{
+	struct hsx_uart_record rec = {
+		.port = dev->port, .kind = kind, .offset = offset, .lines = lines,
+	};
+
+	hsx_mbox_post(dev->mbox, &rec);
+}
+
+/* The line was quiet for idle_ms since the last bytes. */
+static void hsx_uart_idle_work(struct work_struct *work)
+{
+	struct hsx_uart_dev *dev = container_of(to_delayed_work(work), struct hsx_uart_dev,
+						idle_work);
+	u64 offset;
+
+	if (!(READ_ONCE(dev->events) & HSX_UART_EVF_IDLE))
+		return;
+	spin_lock(&dev->rx_lock);
+	offset = dev->rx_bytes;
+	spin_unlock(&dev->rx_lock);
+	hsx_uart_post_event(dev, HSX_UART_EV_IDLE, offset, 0);
+}
+
+/*
+ * After a write: wait, in slices, for the transmitter to empty, then say so.
+ * A later write queues the work again, so a burst of writes ends in one
+ * TX_DONE once all of it left.
+ */
+static void hsx_uart_tx_work(struct work_struct *work)
+{
+	struct hsx_uart_dev *dev = container_of(work, struct hsx_uart_dev, tx_work);
+	unsigned int slices;
+
+	for (slices = 0;; slices++) {
+		if (!(READ_ONCE(dev->events) & HSX_UART_EVF_TX_DONE) ||
+		    test_bit(HSX_UART_DEAD, &dev->flags) || slices >= 600)
+			return;		/* off, gone, or a stuck line (flow control) */
+		if (!hsx_uart_tty_pending(dev))
+			break;
+		hsx_uart_tty_wait_sent(dev, HZ / 10);
+	}
+	hsx_uart_post_event(dev, HSX_UART_EV_TX_DONE, atomic64_read(&dev->tx_bytes), 0);
+}
+
+/* From a WRITE that sent bytes. */
+void hsx_uart_written(struct hsx_uart_dev *dev)
+{
+	if (READ_ONCE(dev->events) & HSX_UART_EVF_TX_DONE)
+		queue_work(system_unbound_wq, &dev->tx_work);
+}
+
+#define HSX_UART_LN_INPUTS (HSX_UART_LN_CTS | HSX_UART_LN_DSR | HSX_UART_LN_DCD | HSX_UART_LN_RI)
+
+/* While MODEM is on: read the lines, post a change of an input, poll again. */
+static void hsx_uart_modem_work(struct work_struct *work)
+{
+	struct hsx_uart_dev *dev = container_of(to_delayed_work(work), struct hsx_uart_dev,
+						modem_work);
+	u32 lines;
+
+	if (!(READ_ONCE(dev->events) & HSX_UART_EVF_MODEM) ||
+	    hsx_uart_tty_lines(dev, 0, 0, &lines))
+		return;
+	if ((lines ^ dev->modem_last) & HSX_UART_LN_INPUTS)
+		hsx_uart_post_event(dev, HSX_UART_EV_MODEM, 0, lines);
+	dev->modem_last = lines;
+	queue_delayed_work(system_wq, &dev->modem_work, msecs_to_jiffies(HSX_UART_MODEM_POLL_MS));
+}
+
+/* From the discipline's dcd_change, in the driver's interrupt: poll now. */
+void hsx_uart_lines_changed(struct hsx_uart_dev *dev)
+{
+	if (READ_ONCE(dev->events) & HSX_UART_EVF_MODEM)
+		mod_delayed_work(system_wq, &dev->modem_work, 0);
+}
+
+/**
+ * hsx_uart_set_events - which line events @dev posts
+ *
+ * Context: under the port's config_lock, in the instance's SRCU section.
+ * Return: 0, or -EOPNOTSUPP for MODEM on a port without modem lines.
+ */
+int hsx_uart_set_events(struct hsx_uart_dev *dev, u32 events, u32 idle_ms)
+{
+	u32 lines;
+
+	lockdep_assert_held(&dev->config_lock);
+	if (events & HSX_UART_EVF_MODEM) {
+		if (hsx_uart_tty_lines(dev, 0, 0, &lines))
+			return -EOPNOTSUPP;
+		if (!(dev->events & HSX_UART_EVF_MODEM)) {
+			dev->modem_last = lines;
+			WRITE_ONCE(dev->events, dev->events | HSX_UART_EVF_MODEM);
+			queue_delayed_work(system_wq, &dev->modem_work,
+					   msecs_to_jiffies(HSX_UART_MODEM_POLL_MS));
+		}
+	}
+	WRITE_ONCE(dev->idle_ms, idle_ms);
+	WRITE_ONCE(dev->events, events);
+	/* Off: the works see it and stop; none waits on them here. */
+	if (!(events & HSX_UART_EVF_IDLE))
+		cancel_delayed_work(&dev->idle_work);
+	return 0;
 }
 
 /* ---- the mailbox ------------------------------------------------------------ */
@@ -175,7 +286,9 @@ static int hsx_uart_fill(struct sk_buff *skb, const void *data)
 	if (nla_put_u32(skb, HSX_UART_A_PORT, r->port) ||
 	    nla_put(skb, HSX_UART_A_DATA, r->length, r->data) ||
 	    nla_put_u32(skb, HSX_UART_A_FLAGS, r->flags) ||
-	    nla_put_u64_64bit(skb, HSX_UART_A_RX_OFFSET, r->rx_offset, HSX_UART_A_PAD)) {
+	    nla_put_u64_64bit(skb, HSX_UART_A_OFFSET, r->offset, HSX_UART_A_PAD) ||
+	    nla_put_u32(skb, HSX_UART_A_KIND, r->kind) ||
+	    (r->kind == HSX_UART_EV_MODEM && nla_put_u32(skb, HSX_UART_A_LINES, r->lines))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -199,9 +312,9 @@ static int hsx_uart_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *a
 static const struct hsx_mbox_ops hsx_uart_mbox_ops = {
 	.module = HSX_MODULE_UART,
 	.record_size = sizeof(struct hsx_uart_record),
-	/* The nest, two u32s, the data, a u64 with room for a pad attribute. */
-	.payload_size = NLA_HDRLEN + 2 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
-			NLA_ALIGN(NLA_HDRLEN + HSX_UART_EVENT_DATA) +
+	/* The nest, four u32s, the data, a u64 with room for a pad attribute. */
+	.payload_size = NLA_HDRLEN + 4 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
+			NLA_ALIGN(NLA_HDRLEN + HSX_UART_DATA_MAX) +
 			NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN,
 	.fill = hsx_uart_fill,
 	.may_subscribe = hsx_uart_may_subscribe,
@@ -234,6 +347,9 @@ static int hsx_uart_bind_locked(unsigned int port, const char *tty, bool from_dt
 	init_waitqueue_head(&dev->wait);
 	spin_lock_init(&dev->rx_lock);
 	INIT_WORK(&dev->hangup_work, hsx_uart_hangup_work);
+	INIT_DELAYED_WORK(&dev->idle_work, hsx_uart_idle_work);
+	INIT_WORK(&dev->tx_work, hsx_uart_tx_work);
+	INIT_DELAYED_WORK(&dev->modem_work, hsx_uart_modem_work);
 	dev->config = (struct hsx_uart_config){
 		.port = port, .baud = 115200, .parity = HSX_UART_PAR_NONE,
 		.stop_bits = 1, .data_bits = 8, .flow = HSX_UART_FC_NONE,
@@ -435,7 +551,19 @@ void hsx_uart_instance_gone(struct hsx_instance *inst)
 {
 	struct hsx_uart_dev *dev = inst->priv;
 
+	/*
+	 * Events off: a work that starts from now on returns at once. The works
+	 * that use the tty (TX_DONE, MODEM) end before it closes; after it, no
+	 * receive arms IDLE and no dcd_change kicks MODEM, and whatever was
+	 * queued meanwhile is cancelled before the mailbox it posts to goes.
+	 */
+	WRITE_ONCE(dev->events, 0);
+	cancel_work_sync(&dev->tx_work);
+	cancel_delayed_work_sync(&dev->modem_work);
 	hsx_uart_tty_close(dev);
+	cancel_delayed_work_sync(&dev->idle_work);
+	cancel_work_sync(&dev->tx_work);
+	cancel_delayed_work_sync(&dev->modem_work);
 	hsx_mbox_destroy(dev->mbox, HSX_CLOSE_GONE);
 	dev->mbox = NULL;
 }
@@ -580,6 +708,12 @@ static ssize_t rx_drops_show(struct kobject *kobj, struct kobj_attribute *attr, 
 	return sysfs_emit(buf, "%llu\n", dev->mbox ? hsx_mbox_drops(dev->mbox) : 0);
 }
 
+static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hsx_uart_dev_of(kobj)->users));
+}
+
+static struct kobj_attribute hsx_uart_attr_users = __ATTR_RO(users);
 static struct kobj_attribute hsx_uart_attr_tty = __ATTR_RO(tty);
 static struct kobj_attribute hsx_uart_attr_source = __ATTR_RO(source);
 static struct kobj_attribute hsx_uart_attr_config = __ATTR_RO(config);
@@ -598,6 +732,7 @@ static struct attribute *hsx_uart_port_attrs[] = {
 	&hsx_uart_attr_breaks.attr,
 	&hsx_uart_attr_rx_dropped.attr,
 	&hsx_uart_attr_rx_drops.attr,
+	&hsx_uart_attr_users.attr,
 	NULL,
 };
 

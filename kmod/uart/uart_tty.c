@@ -79,6 +79,15 @@ static void hsx_ldisc_write_wakeup(struct tty_struct *tty)
 		wake_up_all(&dev->wait);
 }
 
+/* Carrier changed: a MODEM event at once, not at the next poll. */
+static void hsx_ldisc_dcd_change(struct tty_struct *tty, bool active)
+{
+	struct hsx_uart_dev *dev = tty->disc_data;
+
+	if (dev)
+		hsx_uart_lines_changed(dev);
+}
+
 /* The device went away (a USB adapter unplugged): the module unbinds it. */
 static void hsx_ldisc_hangup(struct tty_struct *tty)
 {
@@ -101,6 +110,7 @@ static struct tty_ldisc_ops hsx_ldisc_ops = {
 	.receive_buf2 = hsx_ldisc_receive_buf2,
 	.write_wakeup = hsx_ldisc_write_wakeup,
 	.hangup = hsx_ldisc_hangup,
+	.dcd_change = hsx_ldisc_dcd_change,
 };
 
 int hsx_uart_tty_init(void)
@@ -311,6 +321,7 @@ static const struct {
 	{ HSX_UART_LN_RTS, TIOCM_RTS }, { HSX_UART_LN_DTR, TIOCM_DTR },
 	{ HSX_UART_LN_CTS, TIOCM_CTS }, { HSX_UART_LN_DSR, TIOCM_DSR },
 	{ HSX_UART_LN_DCD, TIOCM_CD },  { HSX_UART_LN_RI, TIOCM_RI },
+	{ HSX_UART_LN_LOOP, TIOCM_LOOP },
 };
 
 static unsigned int hsx_uart_to_tiocm(u32 lines)
@@ -350,7 +361,7 @@ int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
 	ret = tty->ops->tiocmget(tty);
 	if (ret < 0)
 		return ret;
-	*lines = hsx_uart_from_tiocm(ret);
+	*lines = hsx_uart_from_tiocm(ret) & ~HSX_UART_LN_LOOP;
 	return 0;
 }
 

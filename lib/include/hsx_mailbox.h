@@ -81,9 +81,12 @@ typedef struct {
         } gpio;
         struct {
             uint32_t port;
-            uint8_t length;     /* bytes in data, 0..32 (0: only flags) */
-            uint8_t flags;      /* HSX_UART_RX_* (hsx_uart.h) */
-            uint64_t rx_offset; /* bytes the port received before data[0] */
+            uint8_t kind;    /* HSX_UART_EVENT_* (hsx_uart.h): data, idle, tx done, modem */
+            uint8_t length;  /* bytes in data, 0..32 (0: only flags) */
+            uint8_t flags;   /* HSX_UART_RX_* (hsx_uart.h) */
+            uint32_t lines;  /* modem: HSX_UART_LINE_* after the change */
+            uint64_t offset; /* data: bytes the port received before data[0]; idle: received so
+                                far; tx done: written so far */
             uint8_t data[32];
         } uart;
         struct {

@@ -235,10 +235,11 @@ int hsx_uart_get_status_ex(uint8_t port, hsx_uart_status_t *status);
 #define HSX_UART_LINE_DSR 0x08
 #define HSX_UART_LINE_DCD 0x10
 #define HSX_UART_LINE_RI  0x20
+#define HSX_UART_LINE_LOOP 0x40 /* set/clear only: the UART's local loopback, for diagnostics */
 
 /**
- * Raise the lines in set and lower those in clear (RTS and DTR only), then
- * read every line.
+ * Raise the lines in set and lower those in clear (RTS, DTR and LOOP only),
+ * then read every line.
  *
  * @param lines If not NULL, receives HSX_UART_LINE_* after the change
  * @return HSX_HAL_OK, HSX_HAL_UNSUPPORTED (the port has no modem lines)
@@ -255,6 +256,54 @@ int hsx_uart_drain(uint8_t port, uint32_t timeout_ms);
 #define HSX_UART_DISCARD_TX 0x2 /* what is written but not sent yet */
 
 int hsx_uart_discard(uint8_t port, uint32_t which);
+
+/*
+ * Line events. A port posts, to every process subscribed to it, besides the
+ * bytes: IDLE once the line was quiet for a gap after bytes arrived (Zephyr's
+ * RX inactivity), TX_DONE once every byte written has left the transmitter,
+ * MODEM when CTS, DSR, DCD or RI changes. hsx_uart_read() skips them;
+ * hsx_uart_wait_event() returns every event, bytes included, so a process
+ * reads a port with one or the other.
+ */
+#define HSX_UART_EVENTS_IDLE    0x1
+#define HSX_UART_EVENTS_TX_DONE 0x2
+#define HSX_UART_EVENTS_MODEM   0x4
+
+typedef enum {
+    HSX_UART_EVENT_DATA = 0,    /* bytes: data, length, flags; offset before data[0] */
+    HSX_UART_EVENT_IDLE = 1,    /* offset = bytes received so far */
+    HSX_UART_EVENT_TX_DONE = 2, /* offset = bytes written so far */
+    HSX_UART_EVENT_MODEM = 3,   /* lines = every modem line now (HSX_UART_LINE_*) */
+} hsx_uart_event_kind_t;
+
+typedef struct {
+    uint8_t port;
+    uint8_t kind;   /* hsx_uart_event_kind_t */
+    uint8_t length; /* DATA: bytes in data */
+    uint8_t flags;  /* DATA: HSX_UART_RX_* */
+    uint32_t lines;
+    uint64_t offset;
+    uint64_t timestamp_ns; /* CLOCK_MONOTONIC when it was posted */
+    uint64_t lost_bytes;   /* DATA: bytes this process missed before these */
+    uint8_t data[32];
+} hsx_uart_event_t;
+
+/**
+ * Choose the line events the port posts (HSX_UART_EVENTS_*; 0: none).
+ *
+ * @param idle_ms With HSX_UART_EVENTS_IDLE, the quiet gap: 1..10000 ms
+ * @return HSX_HAL_OK, HSX_HAL_UNSUPPORTED (MODEM on a port without modem lines)
+ */
+int hsx_uart_set_events(uint8_t port, uint32_t events, uint32_t idle_ms);
+
+/**
+ * The port's next event of any kind: bytes (as hsx_uart_read() would
+ * return them, at most one event's worth) or a line event.
+ *
+ * @return HSX_HAL_OK, HSX_HAL_TIMEOUT, HSX_HAL_CLOSED (the port was unbound),
+ *         HSX_HAL_BUSY (a callback is set)
+ */
+int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t timeout_ms);
 
 /** Where a port is bound and how it is set. */
 typedef struct {

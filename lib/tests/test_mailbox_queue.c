@@ -285,6 +285,15 @@ static void a_child_cannot_end_or_read_the_parents_subscription(void **state)
     assert_int_equal(test_in_child(close_inherited, NULL, 5000), 0);
     assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_OK);
     assert_int_equal(ev.seq, 1);
+    /*
+     * A blocking wait is not ended either. Before: the child's close woke the
+     * eventfd the two share, and every later wait of the parent's was CLOSED.
+     */
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 100), HSX_HAL_TIMEOUT);
+    sent = test_expiry(3, 2);
+    assert_true(send_record(f, &sent));
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 1000), HSX_HAL_OK);
+    assert_int_equal(ev.seq, 2);
     f->mb->queue_file = false; /* a socket pair has no HSX_IOC_MBOX_QUEUE_END */
 }
 

@@ -501,6 +501,92 @@ static void modem_lines_break_and_drain(void **state)
     drain_rx(RX);
 }
 
+/* The next event of a kind, skipping others; fails after the liveness bound. */
+static void wait_kind(uint8_t port, uint8_t kind, hsx_uart_event_t *ev)
+{
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+        int ret = hsx_uart_wait_event(port, ev, 1000);
+        if (ret == HSX_HAL_TIMEOUT)
+            continue;
+        assert_int_equal(ret, HSX_HAL_OK);
+        if (ev->kind == kind)
+            return;
+    }
+    fail_msg("no event of kind %u on port %u", kind, port);
+}
+
+/* IDLE after the bytes stop, TX_DONE once they left, both with the right offsets. */
+static void idle_and_tx_done_events(void **state)
+{
+    hsx_uart_event_t ev;
+    hsx_uart_status_t st;
+    (void)state;
+
+    drain_rx(RX);
+    drain_rx(TX);
+    assert_int_equal(hsx_uart_set_events(RX, HSX_UART_EVENTS_IDLE, 50), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_events(TX, HSX_UART_EVENTS_TX_DONE, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_get_status_ex(RX, &st), HSX_HAL_OK);
+    uint64_t rx_before = st.rx_bytes;
+
+    assert_int_equal(hsx_uart_write(TX, "0123456789", 10), 10);
+    assert_int_equal(hsx_uart_get_status_ex(TX, &st), HSX_HAL_OK);
+    wait_kind(TX, HSX_UART_EVENT_TX_DONE, &ev);
+    assert_true(ev.offset == st.tx_bytes);
+
+    /* The bytes come first, then one IDLE at the offset after the last. */
+    size_t got = 0;
+    uint8_t data[16];
+    while (got < 10) {
+        assert_int_equal(hsx_uart_wait_event(RX, &ev, 5000), HSX_HAL_OK);
+        assert_int_equal(ev.kind, HSX_UART_EVENT_DATA);
+        memcpy(data + got, ev.data, ev.length);
+        got += ev.length;
+    }
+    assert_memory_equal(data, "0123456789", 10);
+    wait_kind(RX, HSX_UART_EVENT_IDLE, &ev);
+    assert_true(ev.offset == rx_before + 10);
+    assert_true(ev.timestamp_ns > 0);
+
+    /* hsx_uart_read() skips line events. */
+    assert_int_equal(hsx_uart_write(TX, "xy", 2), 2);
+    read_exactly(RX, data, 2);
+    assert_memory_equal(data, "xy", 2);
+
+    assert_int_equal(hsx_uart_set_events(RX, 0, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_events(TX, 0, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_events(RX, HSX_UART_EVENTS_IDLE, 0), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_uart_set_events(RX, 0, 5), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_uart_set_events(RX, 0x80, 0), HSX_HAL_INVALID_PARAM);
+    drain_rx(TX);
+    drain_rx(RX);
+}
+
+/*
+ * In the 16550's local loopback CTS follows RTS: a MODEM event for each
+ * change of the input, with every line's state.
+ */
+static void modem_change_events(void **state)
+{
+    hsx_uart_event_t ev;
+    (void)state;
+
+    drain_rx(TX);
+    assert_int_equal(hsx_uart_set_lines(TX, HSX_UART_LINE_LOOP, HSX_UART_LINE_RTS, NULL),
+                     HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_events(TX, HSX_UART_EVENTS_MODEM, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_lines(TX, HSX_UART_LINE_RTS, 0, NULL), HSX_HAL_OK);
+    wait_kind(TX, HSX_UART_EVENT_MODEM, &ev);
+    assert_true(ev.lines & HSX_UART_LINE_CTS);
+    assert_int_equal(hsx_uart_set_lines(TX, 0, HSX_UART_LINE_RTS, NULL), HSX_HAL_OK);
+    wait_kind(TX, HSX_UART_EVENT_MODEM, &ev);
+    assert_false(ev.lines & HSX_UART_LINE_CTS);
+    assert_int_equal(hsx_uart_set_events(TX, 0, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_lines(TX, HSX_UART_LINE_RTS, HSX_UART_LINE_LOOP, NULL),
+                     HSX_HAL_OK);
+    drain_rx(TX);
+}
+
 static void bad_input(void **state)
 {
     uint8_t buf[4];
@@ -578,6 +664,8 @@ int main(void)
         cmocka_unit_test(unbinding_ends_users_and_gives_the_tty_back),
         cmocka_unit_test(kill_9_mid_read_and_mid_write),
         cmocka_unit_test(modem_lines_break_and_drain),
+        cmocka_unit_test(idle_and_tx_done_events),
+        cmocka_unit_test(modem_change_events),
         cmocka_unit_test(bad_input),
     };
 

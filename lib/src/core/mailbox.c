@@ -213,8 +213,13 @@ int hsx_mailbox_close_begin(hsx_mailbox_t *mb, bool keep_if_callback, void **old
         mb->closed = true;
         mb->has_callback = false;
         hsx_dispatch_retire(mb, old_user_data);
-        /* Ends a blocked hsx_mailbox_recv(), now and for any that starts later. */
-        eventfd_write(mb->wake_fd, 1);
+        /*
+         * Ends a blocked hsx_mailbox_recv(), now and for any that starts
+         * later. Not a fork child's copy: its eventfd is the parent's too,
+         * and no receive of the child's waits on an inherited handle.
+         */
+        if (!mb->inherited)
+            eventfd_write(mb->wake_fd, 1);
     }
     pthread_mutex_unlock(&mb->lock);
     return ret;

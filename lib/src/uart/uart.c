@@ -61,13 +61,22 @@ _Static_assert(HSX_UART_LINE_RTS == HSX_UART_LN_RTS && HSX_UART_LINE_DTR == HSX_
                "modem lines are the uAPI's");
 _Static_assert(HSX_UART_DISCARD_RX == HSX_UART_DC_RX && HSX_UART_DISCARD_TX == HSX_UART_DC_TX,
                "discard bits are the uAPI's");
+_Static_assert(HSX_UART_LINE_LOOP == HSX_UART_LN_LOOP, "loopback is the uAPI's bit");
+_Static_assert(HSX_UART_EVENTS_IDLE == HSX_UART_EVF_IDLE &&
+                   HSX_UART_EVENTS_TX_DONE == HSX_UART_EVF_TX_DONE &&
+                   HSX_UART_EVENTS_MODEM == HSX_UART_EVF_MODEM,
+               "event bits are the uAPI's");
+_Static_assert(HSX_UART_EVENT_DATA == HSX_UART_EV_DATA && HSX_UART_EVENT_IDLE == HSX_UART_EV_IDLE &&
+                   HSX_UART_EVENT_TX_DONE == HSX_UART_EV_TX_DONE &&
+                   HSX_UART_EVENT_MODEM == HSX_UART_EV_MODEM,
+               "event kinds are the uAPI's");
 _Static_assert(HSX_UART_RX_OVERRUN == HSX_UART_RX_F_OVERRUN &&
                    HSX_UART_RX_PARITY == HSX_UART_RX_F_PARITY &&
                    HSX_UART_RX_FRAMING == HSX_UART_RX_F_FRAMING &&
                    HSX_UART_RX_BREAK == HSX_UART_RX_F_BREAK,
                "event flags are the uAPI's");
 _Static_assert(HSX_UART_MAX_PORTS <= 32 &&
-                   sizeof(((hsx_uart_rx_event_t *)0)->data) == HSX_UART_EVENT_DATA,
+                   sizeof(((hsx_uart_rx_event_t *)0)->data) == HSX_UART_DATA_MAX,
                "ports and event data as the uAPI's");
 _Static_assert(sizeof(((hsx_uart_info_t *)0)->tty) == HSX_UART_TTY_NAME_MAX,
                "tty names are the uAPI's size");
@@ -75,9 +84,9 @@ _Static_assert(sizeof(((hsx_uart_info_t *)0)->tty) == HSX_UART_TTY_NAME_MAX,
 /* What this process does with one port; guarded by op. */
 struct uart_port {
     pthread_mutex_t op;
-    pthread_cond_t turn;                /* signalled when reading drops */
-    bool reading;                       /* a thread has the port's turn to read */
-    uint8_t carry[HSX_UART_EVENT_DATA]; /* bytes of an event a read had no room for */
+    pthread_cond_t turn;              /* signalled when reading drops */
+    bool reading;                     /* a thread has the port's turn to read */
+    uint8_t carry[HSX_UART_DATA_MAX]; /* bytes of an event a read had no room for */
     uint8_t carry_off, carry_len, carry_flags;
     bool offset_known; /* next_offset is the rx_offset the next event should have */
     uint64_t next_offset;
@@ -173,7 +182,8 @@ static void deliver_rx(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event,
     hsx_uart_rx_event_t rx;
 
     (void)mailbox;
-    if (event->type != HSX_MAILBOX_EVENT_DATA || event->module != HSX_MAILBOX_MODULE_UART)
+    if (event->type != HSX_MAILBOX_EVENT_DATA || event->module != HSX_MAILBOX_MODULE_UART ||
+        event->u.uart.kind != HSX_UART_EV_DATA)
         return;
     hsx_uart_rx_from_mailbox(event, &rx);
     hsx_hal_callback_run(registration, &rx, sizeof(rx));
@@ -351,7 +361,7 @@ static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, u
                            uint32_t max, hsx_uart_read_info_t *info, bool first)
 {
     uint32_t len = ev->u.uart.length, n = len < max ? len : max;
-    uint64_t offset = ev->u.uart.rx_offset;
+    uint64_t offset = ev->u.uart.offset;
 
     if (p->offset_known && offset > p->next_offset)
         info->lost_bytes += offset - p->next_offset;
@@ -371,69 +381,35 @@ static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, u
     return n;
 }
 
-HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms,
-                             hsx_uart_read_info_t *info)
+/*
+ * Take the port's turn to read and its subscription (with a reference),
+ * subscribing if needed. HSX_HAL_OK, or an error with no turn taken.
+ */
+static int begin_turn(uint8_t port, uint32_t timeout_ms, hsx_mailbox_t **mb)
 {
-    hsx_uart_read_info_t local;
-    struct closing stale = {0}, closed = {0};
-    hsx_mailbox_event_t ev;
-    hsx_mailbox_t *mb = NULL;
-    uint64_t start = now_ms();
-    uint8_t *out = buffer;
-    uint32_t n = 0;
-    bool gone = false, have_turn = false;
+    struct uart_port *p = port_of(port);
+    struct closing stale = {0};
     int err = 0;
 
-    if (!valid_port(port) || !buffer || max_length == 0 || max_length > INT32_MAX)
-        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    if (!info)
-        info = &local;
-    memset(info, 0, sizeof(*info));
-
-    struct uart_port *p = port_of(port);
     pthread_mutex_lock(&p->op);
     int ret = take_turn_locked(p, timeout_ms);
     if (ret == HSX_HAL_OK) {
-        p->reading = have_turn = true;
-        ret = subscribe_locked(port, &mb, &stale);
+        ret = subscribe_locked(port, mb, &stale);
         err = hsx_hal_errno();
+        if (ret == HSX_HAL_OK)
+            p->reading = true;
     }
     pthread_mutex_unlock(&p->op);
     finish_closing(&stale);
-    if (!have_turn)
-        return hsx_fail_with(ret, err);
+    return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
+}
 
-    if (ret == HSX_HAL_OK) {
-        bool first = true;
-
-        if (p->carry_len) {
-            info->rx_offset = p->next_offset - (p->carry_len - p->carry_off);
-            n = take_carry(p, out, max_length, &info->flags);
-            first = false;
-        }
-        while (n < max_length && p->carry_len == 0) {
-            /* Wait for the first bytes only; then take what is queued behind them. */
-            ret = hsx_mailbox_recv(mb, &ev, n ? 0 : remaining_ms(timeout_ms, start));
-            if (ret == HSX_HAL_OK && ev.type == HSX_MAILBOX_EVENT_CLOSED)
-                ret = HSX_HAL_CLOSED;
-            if (ret == HSX_HAL_CLOSED) {
-                /* A new binding counts its bytes from 0 again. */
-                gone = true;
-                p->offset_known = false;
-            }
-            if (ret != HSX_HAL_OK)
-                break;
-            if (ev.module != HSX_MAILBOX_MODULE_UART || ev.u.uart.port != port ||
-                ev.u.uart.length > HSX_UART_EVENT_DATA) {
-                ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
-                break;
-            }
-            n += take_event(p, &ev, out + n, max_length - n, info, first);
-            first = false;
-        }
-        err = hsx_hal_errno();
-        hsx_mailbox_unref(mb);
-    }
+/* Give the turn back; a subscription the kernel ended (gone) is closed. */
+static void end_turn(uint8_t port, hsx_mailbox_t *mb, bool gone)
+{
+    struct uart_port *p = &ports[port];
+    struct closing closed = {0};
+    int err = hsx_hal_errno();
 
     pthread_mutex_lock(&p->op);
     p->reading = false;
@@ -447,13 +423,123 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
             hsx_mailbox_unref(old);
     }
     pthread_mutex_unlock(&p->op);
+    hsx_mailbox_unref(mb);
     finish_closing(&closed);
+    hsx_fail_with(HSX_HAL_OK, err); /* what the caller reports, not the cleanup's */
+}
 
+/*
+ * The port's next event, with the turn held. HSX_HAL_CLOSED (*gone set) when
+ * the kernel ended the subscription: a new binding counts bytes from 0.
+ */
+static int recv_event(struct uart_port *p, uint8_t port, hsx_mailbox_t *mb, hsx_mailbox_event_t *ev,
+                      uint32_t timeout_ms, bool *gone)
+{
+    int ret = hsx_mailbox_recv(mb, ev, timeout_ms);
+
+    if (ret == HSX_HAL_OK && ev->type == HSX_MAILBOX_EVENT_CLOSED)
+        ret = hsx_fail_with(HSX_HAL_CLOSED, 0);
+    if (ret == HSX_HAL_CLOSED) {
+        *gone = true;
+        p->offset_known = false;
+    }
+    if (ret == HSX_HAL_OK && (ev->module != HSX_MAILBOX_MODULE_UART || ev->u.uart.port != port ||
+                              ev->u.uart.length > HSX_UART_DATA_MAX))
+        ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    return ret;
+}
+
+HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms,
+                             hsx_uart_read_info_t *info)
+{
+    hsx_uart_read_info_t local;
+    hsx_mailbox_event_t ev;
+    hsx_mailbox_t *mb;
+    uint64_t start = now_ms();
+    uint8_t *out = buffer;
+    uint32_t n = 0;
+    bool gone = false, first = true;
+
+    if (!valid_port(port) || !buffer || max_length == 0 || max_length > INT32_MAX)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    if (!info)
+        info = &local;
+    memset(info, 0, sizeof(*info));
+    int ret = begin_turn(port, timeout_ms, &mb);
+    if (ret != HSX_HAL_OK)
+        return ret;
+
+    struct uart_port *p = &ports[port];
+    if (p->carry_len) {
+        info->rx_offset = p->next_offset - (p->carry_len - p->carry_off);
+        n = take_carry(p, out, max_length, &info->flags);
+        first = false;
+    }
+    while (n < max_length && p->carry_len == 0) {
+        /* Wait for the first bytes only; then take what is queued behind them. */
+        ret = recv_event(p, port, mb, &ev, n ? 0 : remaining_ms(timeout_ms, start), &gone);
+        if (ret != HSX_HAL_OK)
+            break;
+        /* Line events (idle, tx done, modem) are for hsx_uart_wait_event(). */
+        if (ev.u.uart.kind != HSX_UART_EV_DATA)
+            continue;
+        n += take_event(p, &ev, out + n, max_length - n, info, first);
+        first = false;
+    }
+    end_turn(port, mb, gone);
     if (n > 0)
         return (int)n;
-    if (ret == HSX_HAL_OK)
-        return 0;
-    return hsx_fail_with(ret, err);
+    return ret; /* HSX_HAL_OK only for a zero-length event with flags alone */
+}
+
+HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t timeout_ms)
+{
+    hsx_uart_read_info_t info = {0};
+    hsx_mailbox_event_t ev;
+    hsx_mailbox_t *mb;
+    bool gone = false;
+
+    if (!valid_port(port) || !event)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = begin_turn(port, timeout_ms, &mb);
+    if (ret != HSX_HAL_OK)
+        return ret;
+
+    struct uart_port *p = &ports[port];
+    memset(event, 0, sizeof(*event));
+    event->port = port;
+    if (p->carry_len) {
+        /* What a read left of an event comes first, as the rest of it. */
+        event->offset = p->next_offset - (p->carry_len - p->carry_off);
+        event->length = (uint8_t)take_carry(p, event->data, sizeof(event->data), &event->flags);
+    } else {
+        ret = recv_event(p, port, mb, &ev, timeout_ms, &gone);
+        if (ret == HSX_HAL_OK) {
+            event->kind = ev.u.uart.kind;
+            event->lines = ev.u.uart.lines;
+            event->offset = ev.u.uart.offset;
+            event->timestamp_ns = ev.timestamp_ns;
+            if (ev.u.uart.kind == HSX_UART_EV_DATA) {
+                event->length =
+                    (uint8_t)take_event(p, &ev, event->data, sizeof(event->data), &info, true);
+                event->flags = info.flags;
+                event->lost_bytes = info.lost_bytes;
+            }
+        }
+    }
+    end_turn(port, mb, gone);
+    return ret;
+}
+
+HSX_API int hsx_uart_set_events(uint8_t port, uint32_t events, uint32_t idle_ms)
+{
+    struct hsx_uart_events arg = {.port = port, .events = events, .idle_ms = idle_ms};
+
+    if (!valid_port(port) || (events & ~(uint32_t)HSX_UART_EVF_ALL) ||
+        ((events & HSX_UART_EVF_IDLE) ? idle_ms == 0 || idle_ms > HSX_UART_IDLE_MAX_MS
+                                      : idle_ms != 0))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_SET_EVENTS, &arg);
 }
 
 HSX_API int hsx_uart_read(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms)

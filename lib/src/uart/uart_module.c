@@ -12,9 +12,10 @@
 #include "core/wire_attr.h"
 #include "modules.h"
 
-static int check_event(uint32_t port, uint32_t length, uint32_t flags)
+static int check_event(uint32_t port, uint32_t kind, uint32_t length, uint32_t flags)
 {
-    if (port >= HSX_UART_MAX_PORTS || length > HSX_UART_EVENT_DATA || flags > 0xff)
+    if (port >= HSX_UART_MAX_PORTS || kind > HSX_UART_EV_MODEM || length > HSX_UART_DATA_MAX ||
+        flags > 0xff || (kind != HSX_UART_EV_DATA && (length || flags)))
         return -EPROTO;
     return 0;
 }
@@ -24,25 +25,26 @@ static int decode_record(const void *record, hsx_mailbox_event_t *event)
     struct hsx_uart_record r;
 
     memcpy(&r, record, sizeof(r));
-    if (check_event(r.port, r.length, r.flags) < 0)
+    if (check_event(r.port, r.kind, r.length, r.flags) < 0)
         return -EPROTO;
     event->module = HSX_MAILBOX_MODULE_UART;
     event->u.uart.port = r.port;
+    event->u.uart.kind = r.kind;
     event->u.uart.length = r.length;
     event->u.uart.flags = r.flags;
-    event->u.uart.rx_offset = r.rx_offset;
+    event->u.uart.lines = r.lines;
+    event->u.uart.offset = r.offset;
     memcpy(event->u.uart.data, r.data, r.length);
     return 0;
 }
 
 static const enum mnl_attr_data_type attr_types[HSX_UART_A_MAX + 1] = {
-    [HSX_UART_A_PORT] = MNL_TYPE_U32,
-    [HSX_UART_A_DATA] = MNL_TYPE_BINARY,
-    [HSX_UART_A_FLAGS] = MNL_TYPE_U32,
-    [HSX_UART_A_RX_OFFSET] = MNL_TYPE_U64,
+    [HSX_UART_A_PORT] = MNL_TYPE_U32,  [HSX_UART_A_DATA] = MNL_TYPE_BINARY,
+    [HSX_UART_A_FLAGS] = MNL_TYPE_U32, [HSX_UART_A_OFFSET] = MNL_TYPE_U64,
+    [HSX_UART_A_KIND] = MNL_TYPE_U32,  [HSX_UART_A_LINES] = MNL_TYPE_U32,
 };
 
-/* Port, data and offset are required; flags default to 0. */
+/* Port, data and offset are required; kind (data), flags and lines default to 0. */
 static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
 {
     const struct nlattr *tb[HSX_UART_A_MAX + 1] = {0};
@@ -50,18 +52,21 @@ static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
 
     if (ret < 0)
         return ret;
-    if (!tb[HSX_UART_A_PORT] || !tb[HSX_UART_A_DATA] || !tb[HSX_UART_A_RX_OFFSET])
+    if (!tb[HSX_UART_A_PORT] || !tb[HSX_UART_A_DATA] || !tb[HSX_UART_A_OFFSET])
         return -EBADMSG;
     uint32_t port = hsx_attr_u32(tb[HSX_UART_A_PORT]);
+    uint32_t kind = hsx_attr_u32_or_zero(tb[HSX_UART_A_KIND]);
     uint32_t length = mnl_attr_get_payload_len(tb[HSX_UART_A_DATA]);
     uint32_t flags = hsx_attr_u32_or_zero(tb[HSX_UART_A_FLAGS]);
-    if (check_event(port, length, flags) < 0)
+    if (check_event(port, kind, length, flags) < 0)
         return -EPROTO;
     event->module = HSX_MAILBOX_MODULE_UART;
     event->u.uart.port = port;
+    event->u.uart.kind = (uint8_t)kind;
     event->u.uart.length = (uint8_t)length;
     event->u.uart.flags = (uint8_t)flags;
-    event->u.uart.rx_offset = hsx_attr_u64(tb[HSX_UART_A_RX_OFFSET]);
+    event->u.uart.lines = hsx_attr_u32_or_zero(tb[HSX_UART_A_LINES]);
+    event->u.uart.offset = hsx_attr_u64(tb[HSX_UART_A_OFFSET]);
     memcpy(event->u.uart.data, mnl_attr_get_payload(tb[HSX_UART_A_DATA]), length);
     return 0;
 }
@@ -114,22 +119,34 @@ static void format_data(char *hex, char *text, size_t text_size, const uint8_t *
     hex[2 * len] = '\0';
 }
 
+static const char *const kind_names[] = {
+    [HSX_UART_EV_DATA] = "data",
+    [HSX_UART_EV_IDLE] = "idle",
+    [HSX_UART_EV_TX_DONE] = "tx-done",
+    [HSX_UART_EV_MODEM] = "modem",
+};
+
 static char *format_event(char *buf, size_t size, const hsx_mailbox_event_t *ev, bool json)
 {
-    char hex[2 * HSX_UART_EVENT_DATA + 1], text[4 * HSX_UART_EVENT_DATA + 1] = "", flags[48];
-    unsigned int len = ev->u.uart.length <= HSX_UART_EVENT_DATA ? ev->u.uart.length : 0;
+    char hex[2 * HSX_UART_DATA_MAX + 1], text[4 * HSX_UART_DATA_MAX + 1] = "", flags[48];
+    unsigned int len = ev->u.uart.length <= HSX_UART_DATA_MAX ? ev->u.uart.length : 0;
+    const char *kind = ev->u.uart.kind <= HSX_UART_EV_MODEM ? kind_names[ev->u.uart.kind] : "?";
 
     format_data(hex, text, sizeof(text), ev->u.uart.data, len);
     format_flags(flags, sizeof(flags), ev->u.uart.flags);
     if (json)
         snprintf(buf, size,
-                 ",\"uart\":{\"port\":%" PRIu32 ",\"rx_offset\":%" PRIu64
-                 ",\"length\":%u,\"flags\":\"%s\",\"hex\":\"%s\",\"text\":\"%s\"}",
-                 ev->u.uart.port, ev->u.uart.rx_offset, len, flags, hex, text);
-    else
+                 ",\"uart\":{\"port\":%" PRIu32 ",\"kind\":\"%s\",\"offset\":%" PRIu64
+                 ",\"length\":%u,\"flags\":\"%s\",\"lines\":%" PRIu32
+                 ",\"hex\":\"%s\",\"text\":\"%s\"}",
+                 ev->u.uart.port, kind, ev->u.uart.offset, len, flags, ev->u.uart.lines, hex, text);
+    else if (ev->u.uart.kind == HSX_UART_EV_DATA)
         snprintf(buf, size, " port=%" PRIu32 " offset=%" PRIu64 " len=%u%s%s hex=%s text=\"%s\"",
-                 ev->u.uart.port, ev->u.uart.rx_offset, len, flags[0] ? " flags=" : "", flags, hex,
+                 ev->u.uart.port, ev->u.uart.offset, len, flags[0] ? " flags=" : "", flags, hex,
                  text);
+    else
+        snprintf(buf, size, " port=%" PRIu32 " %s offset=%" PRIu64 " lines=0x%" PRIx32,
+                 ev->u.uart.port, kind, ev->u.uart.offset, ev->u.uart.lines);
     return buf;
 }
 
