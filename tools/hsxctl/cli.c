@@ -32,6 +32,14 @@ enum option_id {
     OPT_UID,
     OPT_FOR,
     OPT_PID,
+    OPT_BAUD,
+    OPT_DATA,
+    OPT_PARITY,
+    OPT_STOP,
+    OPT_FLOW,
+    OPT_HEX,
+    OPT_TEXT,
+    OPT_FILE,
 };
 
 static const struct option options[] = {
@@ -50,6 +58,14 @@ static const struct option options[] = {
     {"uid", required_argument, NULL, OPT_UID},
     {"for", required_argument, NULL, OPT_FOR},
     {"pid", required_argument, NULL, OPT_PID},
+    {"baud", required_argument, NULL, OPT_BAUD},
+    {"data", required_argument, NULL, OPT_DATA},
+    {"parity", required_argument, NULL, OPT_PARITY},
+    {"stop", required_argument, NULL, OPT_STOP},
+    {"flow", required_argument, NULL, OPT_FLOW},
+    {"hex", no_argument, NULL, OPT_HEX},
+    {"text", no_argument, NULL, OPT_TEXT},
+    {"file", required_argument, NULL, OPT_FILE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -119,6 +135,57 @@ const struct hsxctl_command_info hsxctl_commands[] = {
     {HSXCTL_GPIO_UNMAP, "gpio unmap", 0, 1, "gpio unmap PIN",
      "Remove the binding of PIN, through the admin node /dev/hsx/ctl. Needs root\n"
      "(CAP_SYS_ADMIN) and a pin no process uses."},
+    {HSXCTL_UART_MAP, "uart map", 0, 2, "uart map PORT TTY",
+     "Bind PORT (0..15) to the serial port TTY of the machine (ttyS1, ttyUSB0, ttyAMA0;\n"
+     "a leading /dev/ is dropped), through the admin node /dev/hsx/ctl. hsx.ko then\n"
+     "holds the tty: nobody else can open it until the port is unbound. An empty TTY\n"
+     "(\"\") unbinds. Needs root (CAP_SYS_ADMIN) and ports that the device tree does\n"
+     "not bind."},
+    {HSXCTL_UART_UNMAP, "uart unmap", 0, 1, "uart unmap PORT",
+     "Unbind PORT, through the admin node /dev/hsx/ctl, and give its tty back as it\n"
+     "was. Every process using the port loses it (its calls fail, its mailbox\n"
+     "closes). Needs root (CAP_SYS_ADMIN)."},
+    {HSXCTL_UART_CONFIG, "uart config", HSXCTL_TAKES_UART_CONFIG | HSXCTL_TAKES_JSON, 1,
+     "uart config PORT [--baud N] [--data 5-8] [--parity none|even|odd|mark|space]\n"
+     "             [--stop 1|2] [--flow none|rtscts|xonxoff] [--json]",
+     "Without options, show the configuration of PORT. With any, change those settings\n"
+     "(the others stay as they are) and show the result, with the rate the driver\n"
+     "achieved: within 3% of --baud (1..16000000), or the port keeps its settings and\n"
+     "the command fails. The configuration is the port's, for every process, and\n"
+     "stays after the command exits."},
+    {HSXCTL_UART_WRITE, "uart write",
+     HSXCTL_TAKES_HEX | HSXCTL_TAKES_FILE | HSXCTL_OPTIONAL_ARGUMENT, 1,
+     "uart write PORT TEXT | --hex HEX | --file FILE",
+     "Send TEXT as it is (no newline is added), the bytes HEX (pairs of hex digits,\n"
+     "which spaces, ':' or '-' may separate), or the contents of FILE ('-': standard\n"
+     "input), and wait until they have left the transmitter. Fails if they do not go\n"
+     "out in the time they take at the port's rate and a second more. Put '--' before\n"
+     "a TEXT that starts with '-'."},
+    {HSXCTL_UART_READ, "uart read", HSXCTL_TAKES_COUNT | HSXCTL_TAKES_TIMEOUT | HSXCTL_TAKES_HEX, 1,
+     "uart read PORT [--count N] [--timeout MS] [--hex]",
+     "Take the bytes waiting in the receive buffer of PORT (up to 4096 received bytes\n"
+     "that no reader took yet) and write them to standard output as they are, or hex\n"
+     "with --hex. Waits until there is at least one, or N with --count (then reads\n"
+     "no more than N), for at most MS milliseconds: exits 1 if they do not come in\n"
+     "time, after writing what came. Readers share the buffer: what one takes,\n"
+     "another does not get ('uart monitor' takes nothing)."},
+    {HSXCTL_UART_MONITOR, "uart monitor",
+     HSXCTL_TAKES_HEX | HSXCTL_TAKES_TEXT | HSXCTL_TAKES_COUNT | HSXCTL_TAKES_TIMEOUT |
+         HSXCTL_TAKES_JSON,
+     1, "uart monitor PORT [--hex|--text] [--count N] [--timeout MS] [--json]",
+     "Subscribe to the bytes PORT receives (mailbox hal:uart:PORT:rx) and print each\n"
+     "event on one line: time (CLOCK_MONOTONIC, s.ns), port, mailbox sequence number,\n"
+     "offset (bytes the port received before it), length, line errors, the data as\n"
+     "text (printable ASCII, the rest escaped; the default) or hex, events dropped\n"
+     "before it and the bytes lost with them; line events (idle, tx-done, modem) show\n"
+     "their kind instead. --json: one object per event, with the data both ways. Takes\n"
+     "nothing from the receive buffer. Exits 0 after N events or on SIGINT/SIGTERM, 1\n"
+     "if no event comes within MS milliseconds, if the port is unbound, or on an error."},
+    {HSXCTL_UART_STATUS, "uart status", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "uart status [PORT] [--json]",
+     "Show PORT, or every bound port: its tty and what bound it, its configuration,\n"
+     "status bits (reading them clears the sticky error bits), modem lines, bytes\n"
+     "waiting in its buffers, and its counters since it was bound."},
     {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
      "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
      "program), module, rights, objects, time left and the capability it was derived\n"
@@ -146,6 +213,7 @@ static const struct {
 } groups[] = {
     {"timer", "create, cancel or list"},
     {"gpio", "get, set, toggle, config, monitor, info, map or unmap"},
+    {"uart", "map, unmap, config, write, read, monitor or status"},
     {"cap", "list, grant or revoke"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
@@ -183,6 +251,22 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_FOR;
     case OPT_PID:
         return HSXCTL_TAKES_PID;
+    case OPT_BAUD:
+        return HSXCTL_TAKES_BAUD;
+    case OPT_DATA:
+        return HSXCTL_TAKES_DATA;
+    case OPT_PARITY:
+        return HSXCTL_TAKES_PARITY;
+    case OPT_STOP:
+        return HSXCTL_TAKES_STOP;
+    case OPT_FLOW:
+        return HSXCTL_TAKES_FLOW;
+    case OPT_HEX:
+        return HSXCTL_TAKES_HEX;
+    case OPT_TEXT:
+        return HSXCTL_TAKES_TEXT;
+    case OPT_FILE:
+        return HSXCTL_TAKES_FILE;
     default:
         return 0;
     }
@@ -266,6 +350,35 @@ static const struct word edges[] = {
     {"both", HSX_GPIO_EDGE_BOTH},
     {NULL, 0},
 };
+static const struct word parities[] = {
+    {"none", HSX_UART_PARITY_NONE}, {"even", HSX_UART_PARITY_EVEN},   {"odd", HSX_UART_PARITY_ODD},
+    {"mark", HSX_UART_PARITY_MARK}, {"space", HSX_UART_PARITY_SPACE}, {NULL, 0},
+};
+static const struct word flows[] = {
+    {"none", HSX_UART_FLOW_NONE},
+    {"rtscts", HSX_UART_FLOW_RTSCTS},
+    {"xonxoff", HSX_UART_FLOW_XONXOFF},
+    {NULL, 0},
+};
+
+static const char *word_of(const struct word *words, unsigned int value)
+{
+    for (; words->text; words++) {
+        if ((unsigned int)words->value == value)
+            return words->text;
+    }
+    return "?";
+}
+
+const char *hsxctl_parity_name(unsigned int parity)
+{
+    return word_of(parities, parity);
+}
+
+const char *hsxctl_flow_name(unsigned int flow)
+{
+    return word_of(flows, flow);
+}
 
 static const char *long_name(int opt);
 
@@ -319,6 +432,33 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         ret = parse_number(err, name, "--pid", arg, 1, INT32_MAX, &number);
         cmd->pid = (uint32_t)number;
         return ret;
+    case OPT_BAUD:
+        ret = parse_number(err, name, "--baud", arg, 1, HSX_UART_BAUD_MAX, &number);
+        cmd->uart.baud = (uint32_t)number;
+        return ret;
+    case OPT_DATA:
+        ret = parse_number(err, name, "--data", arg, 5, 8, &number);
+        cmd->uart.data_bits = (uint8_t)number;
+        return ret;
+    case OPT_STOP:
+        ret = parse_number(err, name, "--stop", arg, 1, 2, &number);
+        cmd->uart.stop_bits = (uint8_t)number;
+        return ret;
+    case OPT_PARITY:
+        ret = parse_word(err, name, opt, arg, parities, &word);
+        cmd->uart.parity = (uint8_t)word;
+        return ret;
+    case OPT_FLOW:
+        ret = parse_word(err, name, opt, arg, flows, &word);
+        cmd->uart.flow = (uint8_t)word;
+        return ret;
+    case OPT_FILE:
+        if (arg[0] == '\0') {
+            fprintf(err, "hsxctl: %s: --file needs a path ('-' for standard input)\n", name);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->file = arg;
+        return HSXCTL_EXIT_OK;
     case OPT_FOR:
         ret = hsxctl_parse_duration(arg, HSXD_LIFETIME_MAX, &cmd->lifetime_s);
         if (ret == -EINVAL)
@@ -396,7 +536,7 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
     int opt, ret;
 
     /* getopt would call "-5" an unknown option; say what it is. */
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && strcmp(args[i], "--") != 0; i++) {
         if (args[i][0] == '-' && isdigit((unsigned char)args[i][1])) {
             fprintf(err, "hsxctl: %s: negative numbers are not allowed: '%s'\n", name, args[i]);
             return HSXCTL_EXIT_USAGE;
@@ -430,6 +570,7 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
         cmd->gpio_options |= option_bit(opt) & HSXCTL_TAKES_GPIO_CONFIG;
         cmd->cap_options |=
             option_bit(opt) & (HSXCTL_TAKES_UID | HSXCTL_TAKES_FOR | HSXCTL_TAKES_PID);
+        cmd->uart_options |= option_bit(opt) & HSXCTL_TAKES_UART_CONFIG;
         switch (opt) {
         case OPT_JSON:
             cmd->json = true;
@@ -442,6 +583,12 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
             break;
         case OPT_ACTIVE_LOW:
             cmd->gpio.active_low = true;
+            break;
+        case OPT_HEX:
+            cmd->hex = true;
+            break;
+        case OPT_TEXT:
+            cmd->text = true;
             break;
         default:
             ret = parse_value_option(opt, name, optarg, cmd, err);
@@ -507,6 +654,111 @@ static int parse_gpio_arguments(const char *name, const char *const *positional,
     default:
         return HSXCTL_EXIT_OK;
     }
+}
+
+long hsxctl_parse_hex(const char *text, uint8_t *out, size_t size)
+{
+    static const char digits[] = "0123456789abcdef";
+    long count = 0;
+
+    for (const char *s = text; *s;) {
+        if (isspace((unsigned char)*s) || *s == ':' || *s == '-') {
+            s++;
+            continue;
+        }
+        if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+            return -EINVAL;
+        if (out && (size_t)count < size)
+            out[count] = (uint8_t)((strchr(digits, tolower((unsigned char)s[0])) - digits) << 4 |
+                                   (strchr(digits, tolower((unsigned char)s[1])) - digits));
+        count++;
+        s += 2;
+    }
+    return count;
+}
+
+/* A tty's name as hsx.ko takes it: letters, digits, '_', '.' and '-'. */
+static bool tty_name_ok(const char *name)
+{
+    size_t len = strlen(name);
+
+    if (len == 0 || len >= HSX_UART_TTY_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+            return false;
+    }
+    return true;
+}
+
+/* TTY of uart map, the data of uart write, and what goes together. */
+static int check_uart_command(const char *name, const char *const *positional,
+                              struct hsxctl_cmdline *cmd, FILE *err)
+{
+    switch (cmd->command) {
+    case HSXCTL_UART_MAP: {
+        const char *tty = positional[1];
+        if (strncmp(tty, "/dev/", 5) == 0)
+            tty += 5;
+        /* An empty name unbinds; "/dev/" alone is no name. */
+        if ((positional[1][0] != '\0' || tty != positional[1]) && !tty_name_ok(tty)) {
+            fprintf(err,
+                    "hsxctl: %s: invalid TTY '%s': a tty's name (ttyS1) has 1 to %d letters, "
+                    "digits, '_', '.' or '-'\n",
+                    name, positional[1], HSX_UART_TTY_NAME_MAX - 1);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->tty = tty;
+        return HSXCTL_EXIT_OK;
+    }
+    case HSXCTL_UART_WRITE: {
+        const bool have_data = positional[1] != NULL, have_file = cmd->file != NULL;
+        if (cmd->hex && !have_data) {
+            fprintf(err, "hsxctl: %s: --hex needs the bytes: hsxctl uart write PORT --hex HEX\n",
+                    name);
+            return HSXCTL_EXIT_USAGE;
+        }
+        if (have_data == have_file) {
+            fprintf(err, "hsxctl: %s: give TEXT, --hex HEX or --file FILE%s; usage: hsxctl %s\n",
+                    name, have_data ? ", not both" : "",
+                    "uart write PORT TEXT | --hex HEX | --file FILE");
+            return HSXCTL_EXIT_USAGE;
+        }
+        if (cmd->hex && hsxctl_parse_hex(positional[1], NULL, 0) <= 0) {
+            fprintf(err,
+                    "hsxctl: %s: invalid HEX '%s': pairs of hex digits (48656c6c6f), which "
+                    "spaces, ':' or '-' may separate\n",
+                    name, positional[1]);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->data = positional[1];
+        return HSXCTL_EXIT_OK;
+    }
+    case HSXCTL_UART_MONITOR:
+        if (cmd->hex && cmd->text) {
+            fprintf(err, "hsxctl: %s: --hex or --text, not both\n", name);
+            return HSXCTL_EXIT_USAGE;
+        }
+        return HSXCTL_EXIT_OK;
+    default:
+        return HSXCTL_EXIT_OK;
+    }
+}
+
+/* PORT and what follows it, for the uart commands. */
+static int parse_uart_arguments(const char *name, const char *const *positional,
+                                struct hsxctl_cmdline *cmd, FILE *err)
+{
+    uint64_t value;
+
+    if (!positional[0]) /* uart status without PORT */
+        return HSXCTL_EXIT_OK;
+    int ret = parse_number(err, name, "PORT", positional[0], 0, HSX_UART_MAX_PORTS - 1, &value);
+    if (ret)
+        return ret;
+    cmd->port = (uint8_t)value;
+    cmd->have_port = true;
+    return check_uart_command(name, positional, cmd, err);
 }
 
 int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds)
@@ -704,6 +956,14 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_GPIO_MAP:
     case HSXCTL_GPIO_UNMAP:
         return parse_gpio_arguments(name, positional, cmd, err);
+    case HSXCTL_UART_MAP:
+    case HSXCTL_UART_UNMAP:
+    case HSXCTL_UART_CONFIG:
+    case HSXCTL_UART_WRITE:
+    case HSXCTL_UART_READ:
+    case HSXCTL_UART_MONITOR:
+    case HSXCTL_UART_STATUS:
+        return parse_uart_arguments(name, positional, cmd, err);
     case HSXCTL_CAP_GRANT:
     case HSXCTL_CAP_REVOKE:
         return parse_cap_arguments(name, positional, cmd, err);

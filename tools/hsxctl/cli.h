@@ -13,6 +13,7 @@
 
 #include "hsx_gpio.h"
 #include "hsx_uapi.h"
+#include "hsx_uart.h"
 
 /* Exit statuses. */
 #define HSXCTL_EXIT_OK 0
@@ -35,6 +36,13 @@ enum hsxctl_command {
     HSXCTL_GPIO_INFO,
     HSXCTL_GPIO_MAP,
     HSXCTL_GPIO_UNMAP,
+    HSXCTL_UART_MAP,
+    HSXCTL_UART_UNMAP,
+    HSXCTL_UART_CONFIG,
+    HSXCTL_UART_WRITE,
+    HSXCTL_UART_READ,
+    HSXCTL_UART_MONITOR,
+    HSXCTL_UART_STATUS,
     HSXCTL_CAP_LIST,
     HSXCTL_CAP_GRANT,
     HSXCTL_CAP_REVOKE,
@@ -61,6 +69,16 @@ struct hsxctl_cmdline {
     hsx_gpio_edge_t edge;      /* gpio monitor */
     const char *chip;          /* gpio map */
     uint32_t offset;           /* gpio map */
+
+    uint8_t port;              /* uart */
+    bool have_port;            /* uart status: PORT was given */
+    const char *tty;           /* uart map: the tty's name without /dev/; "" unbinds */
+    hsx_uart_settings_t uart;  /* uart config: the values given (see uart_options) */
+    unsigned int uart_options; /* which of --baud ... --flow were given (HSXCTL_TAKES_*) */
+    const char *data;          /* uart write: TEXT, or HEX with --hex */
+    const char *file;          /* uart write --file: a path, "-" for standard input */
+    bool hex;                  /* uart write: data is hex; read, monitor: print hex */
+    bool text;                 /* uart monitor --text */
 
     unsigned int cap_options;   /* which of --uid, --for, --pid were given (HSXCTL_TAKES_*) */
     uint32_t uid;               /* cap grant */
@@ -90,10 +108,23 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_PID (1u << 14)
 /* Not an option: one more positional argument may follow the required ones. */
 #define HSXCTL_OPTIONAL_ARGUMENT (1u << 15)
+#define HSXCTL_TAKES_BAUD (1u << 16)
+#define HSXCTL_TAKES_DATA (1u << 17)
+#define HSXCTL_TAKES_PARITY (1u << 18)
+#define HSXCTL_TAKES_STOP (1u << 19)
+#define HSXCTL_TAKES_FLOW (1u << 20)
+#define HSXCTL_TAKES_HEX (1u << 21)
+#define HSXCTL_TAKES_TEXT (1u << 22)
+#define HSXCTL_TAKES_FILE (1u << 23)
 /* The options that configure a pin. */
 #define HSXCTL_TAKES_GPIO_CONFIG                                                                   \
     (HSXCTL_TAKES_MODE | HSXCTL_TAKES_PULL | HSXCTL_TAKES_DRIVE | HSXCTL_TAKES_ACTIVE_LOW |        \
      HSXCTL_TAKES_INITIAL | HSXCTL_TAKES_DEBOUNCE)
+
+/* The options that configure a UART port. */
+#define HSXCTL_TAKES_UART_CONFIG                                                                   \
+    (HSXCTL_TAKES_BAUD | HSXCTL_TAKES_DATA | HSXCTL_TAKES_PARITY | HSXCTL_TAKES_STOP |             \
+     HSXCTL_TAKES_FLOW)
 
 /* One entry per command, in the order of the help text. */
 struct hsxctl_command_info {
@@ -128,6 +159,17 @@ int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds);
 
 /* The command whose name (one or two words) is given, or NULL. */
 const struct hsxctl_command_info *hsxctl_find_command(const char *name);
+
+/*
+ * Bytes given in hex: pairs of hex digits, which spaces, ':' or '-' may
+ * separate ("48656c6c6f", "48 65:6c"). Stores at most size of them in out
+ * (out may be NULL to count). Returns how many there are, or -EINVAL.
+ */
+long hsxctl_parse_hex(const char *text, uint8_t *out, size_t size);
+
+/* The words of UART settings: "even", "rtscts"; "?" for a value without one. */
+const char *hsxctl_parity_name(unsigned int parity);
+const char *hsxctl_flow_name(unsigned int flow);
 
 /* Is name a group of commands ("timer", "gpio")? */
 bool hsxctl_is_group(const char *name);

@@ -126,6 +126,19 @@ int main(int argc, char **argv)
     case HSXCTL_GPIO_MAP:
     case HSXCTL_GPIO_UNMAP:
         return cmd_gpio_map(&cmd);
+    case HSXCTL_UART_MAP:
+    case HSXCTL_UART_UNMAP:
+        return cmd_uart_map(&cmd);
+    case HSXCTL_UART_CONFIG:
+        return cmd_uart_config(&cmd);
+    case HSXCTL_UART_WRITE:
+        return cmd_uart_write(&cmd);
+    case HSXCTL_UART_READ:
+        return cmd_uart_read(&cmd);
+    case HSXCTL_UART_MONITOR:
+        return cmd_uart_monitor(&cmd);
+    case HSXCTL_UART_STATUS:
+        return cmd_uart_status(&cmd);
     case HSXCTL_CAP_LIST:
         return cmd_cap_list(&cmd);
     case HSXCTL_CAP_GRANT:
