@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UART capabilities against the real hsxd and hsx.ko, with applications that
+ * run as unprivileged users and call the library unchanged: a policy's ports
+ * and rights are what they get (another application's port, configuring
+ * without the config right, the modem lines without the modem right: denied),
+ * a user the policy names not is denied everything, including listening to a
+ * port, and a revocation ends a read blocked on the mailbox and a write
+ * blocked on a stopped line. Ports 0 and 1 are ttyS2 and ttyS3 (tests/vm/run).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_cap.h"
+#include "hsx_mailbox.h"
+#include "hsx_uapi.h"
+#include "hsx_uart.h"
+#include "hsxd_proto.h"
+
+#define APP_UID 1000   /* port 0: read, write */
+#define OTHER_UID 1001 /* nothing */
+#define CFG_UID 1002   /* port 1: everything but grant */
+
+static const char policy_text[] =
+    "version = 1;\n"
+    "lifetime = 60;\n"
+    "rules = (\n"
+    "  { name = \"uart-app\"; match = { uid = 1000; };\n"
+    "    uart = { ports = \"0\"; rights = [\"read\", \"write\"]; }; },\n"
+    "  { name = \"uart-cfg\"; match = { uid = 1002; };\n"
+    "    uart = { ports = \"1\";\n"
+    "             rights = [\"read\", \"write\", \"config\", \"modem\"]; }; }\n"
+    ");\n";
+
+static char dir[64];
+static pid_t hsxd_pid;
+
+static int map_port(unsigned int port, const char *tty)
+{
+    struct hsx_uart_map m = {.port = port};
+    int fd = e2e_open_node("ctl");
+
+    snprintf(m.tty, sizeof(m.tty), "%s", tty);
+    int ret = e2e_ioctl(fd, HSX_IOC_UART_MAP, &m);
+    close(fd);
+    return ret;
+}
+
+/* The directory this program is in, for helpers/hsxd. */
+static void beside_me(const char *name, char *path, size_t size)
+{
+    char self[256];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    assert_true(n > 0);
+    self[n] = '\0';
+    *strrchr(self, '/') = '\0';
+    snprintf(path, size, "%s/%s", self, name);
+}
+
+static int group_setup(void **state)
+{
+    char hsxd[300], policy[128], log[128];
+    (void)state;
+
+    if (map_port(0, "ttyS2") || map_port(1, "ttyS3"))
+        return -1;
+    snprintf(dir, sizeof(dir), "/tmp/uart-caps-XXXXXX");
+    if (!mkdtemp(dir) || chmod(dir, 0755))
+        return -1;
+    snprintf(policy, sizeof(policy), "%s/policy.conf", dir);
+    snprintf(log, sizeof(log), "%s/hsxd.log", dir);
+    int fd = open(policy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, policy_text, strlen(policy_text)) != (ssize_t)strlen(policy_text))
+        return -1;
+    close(fd);
+    beside_me("helpers/hsxd", hsxd, sizeof(hsxd));
+    hsxd_pid = fork();
+    if (hsxd_pid == 0) {
+        int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 2);
+        execl(hsxd, hsxd, "--policy", policy, "--stderr", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && access(HSXD_SOCKET_PATH, F_OK) != 0; i++)
+        usleep(50000);
+    if (access(HSXD_SOCKET_PATH, F_OK) != 0) {
+        /* A daemon that does not start is a failure, never a skip. */
+        char line[256];
+        FILE *f = fopen(log, "r");
+        while (f && fgets(line, sizeof(line), f))
+            fprintf(stderr, "hsxd: %s", line);
+        return -1;
+    }
+    usleep(100000);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    char log[128];
+    (void)state;
+
+    kill(hsxd_pid, SIGTERM);
+    waitpid(hsxd_pid, NULL, 0);
+    snprintf(log, sizeof(log), "%s/hsxd.log", dir);
+    unlink(log);
+    snprintf(log, sizeof(log), "%s/policy.conf", dir);
+    unlink(log);
+    rmdir(dir);
+    map_port(0, "");
+    map_port(1, "");
+    return 0;
+}
+
+/* ---- applications -------------------------------------------------------------------------- */
+
+#define APP_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "app: %s:%d: %s (errno %d)\n", __FILE__, __LINE__, #cond,              \
+                    hsx_hal_errno());                                                              \
+            return 1;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+struct app {
+    pid_t pid;
+    int to_app, from_app; /* the parent's ends of two pipes */
+    int in, out;          /* the app's */
+};
+
+static void start_app(struct app *a, int (*fn)(struct app *a), uid_t uid)
+{
+    int down[2], up[2];
+
+    assert_int_equal(pipe2(down, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(up, O_CLOEXEC), 0);
+    a->pid = fork();
+    assert_true(a->pid >= 0);
+    if (a->pid == 0) {
+        close(down[1]);
+        close(up[0]);
+        a->in = down[0];
+        a->out = up[1];
+        if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+            _exit(100);
+        _exit(fn(a));
+    }
+    close(down[0]);
+    close(up[1]);
+    a->to_app = down[1];
+    a->from_app = up[0];
+}
+
+static int finish_app(struct app *a)
+{
+    int status;
+
+    assert_int_equal(waitpid(a->pid, &status, 0), a->pid);
+    close(a->to_app);
+    close(a->from_app);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static bool hear(int fd, void *what, size_t len)
+{
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+    return poll(&pfd, 1, E2E_LIVENESS_MS) == 1 && read(fd, what, len) == (ssize_t)len;
+}
+
+static int app_within_its_policy(struct app *a)
+{
+    hsx_uart_settings_t s = {.baud = 9600, .stop_bits = 1};
+    hsx_cap_info_t info;
+    uint8_t buf[16];
+    (void)a;
+
+    APP_CHECK(hsx_uart_write(0, "ok", 2) == 2);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    APP_CHECK(info.rights == (HSX_CAP_RIGHT_READ | HSX_CAP_RIGHT_WRITE));
+    APP_CHECK(hsx_uart_read_poll(0, buf, sizeof(buf)) >= 0);
+    APP_CHECK(hsx_uart_read(0, buf, sizeof(buf), 50) == HSX_HAL_TIMEOUT);
+    /* Another application's port. */
+    APP_CHECK(hsx_uart_write(1, "no", 2) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_read(1, buf, sizeof(buf), 50) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_get_status(1) == 0 && hsx_hal_errno() == EACCES);
+    /* Its own port, without the rights. */
+    APP_CHECK(hsx_uart_configure(0, &s, NULL) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_init(0) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_set_lines(0, HSX_UART_LINE_RTS, 0, NULL) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_send_break(0, 5) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_set_events(0, HSX_UART_EVENTS_TX_DONE, 0) == HSX_HAL_DENIED);
+    /* Reading the lines is reading. */
+    APP_CHECK(hsx_uart_set_lines(0, 0, 0, NULL) == HSX_HAL_OK);
+    /* The counters in sysfs are not everyone's. */
+    APP_CHECK(open("/sys/hal/uart/0/rx_bytes", O_RDONLY) < 0 && errno == EACCES);
+    return 0;
+}
+
+static int app_with_config(struct app *a)
+{
+    hsx_uart_settings_t s = {.baud = 57600, .stop_bits = 1};
+    uint32_t actual = 0;
+    (void)a;
+
+    APP_CHECK(hsx_uart_configure(1, &s, &actual) == HSX_HAL_OK && actual == 57600);
+    APP_CHECK(hsx_uart_init(1) == HSX_HAL_OK);
+    APP_CHECK(hsx_uart_set_lines(1, HSX_UART_LINE_RTS, 0, NULL) == HSX_HAL_OK);
+    APP_CHECK(hsx_uart_write(0, "no", 2) == HSX_HAL_DENIED);
+    return 0;
+}
+
+static int app_with_nothing(struct app *a)
+{
+    hsx_mailbox_t *mb;
+    uint8_t buf[4];
+    (void)a;
+
+    APP_CHECK(hsx_uart_write(0, "no", 2) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_uart_read_poll(1, buf, sizeof(buf)) == HSX_HAL_DENIED);
+    /* Listening to a port is reading it. */
+    APP_CHECK(hsx_mailbox_open("hal:uart:0:rx", &mb) != HSX_HAL_OK);
+    /* The port's node gives nothing more than the module's. */
+    int fd = open("/dev/hsx/uart0", O_RDWR | O_CLOEXEC);
+    APP_CHECK(fd >= 0);
+    struct hsx_uart_status st = {.port = 0};
+    APP_CHECK(ioctl(fd, HSX_IOC_UART_GET_STATUS, &st) < 0 && errno == EACCES);
+    close(fd);
+    return 0;
+}
+
+static void policy_ports_and_rights_are_what_apps_get(void **state)
+{
+    struct app a;
+    (void)state;
+
+    start_app(&a, app_within_its_policy, APP_UID);
+    assert_int_equal(finish_app(&a), 0);
+    start_app(&a, app_with_config, CFG_UID);
+    assert_int_equal(finish_app(&a), 0);
+    start_app(&a, app_with_nothing, OTHER_UID);
+    assert_int_equal(finish_app(&a), 0);
+    /* Back to the defaults for the tests after. */
+    assert_int_equal(hsx_uart_init(1), HSX_HAL_OK);
+}
+
+/* ---- revocation while blocked ---------------------------------------------------------------- */
+
+static void revoke_cap(uint64_t id)
+{
+    char cmd[96];
+
+    snprintf(cmd, sizeof(cmd), "hsxctl cap revoke %llu >/dev/null", (unsigned long long)id);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* Reads port 0 with no end, after telling the parent its capability. */
+static int app_blocked_in_read(struct app *a)
+{
+    hsx_cap_info_t info;
+    uint8_t buf[16];
+
+    /* The first call acquires the capability and subscribes. */
+    APP_CHECK(hsx_uart_read(0, buf, sizeof(buf), 10) == HSX_HAL_TIMEOUT);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    if (write(a->out, &info.id, sizeof(info.id)) != sizeof(info.id))
+        return 2;
+    int ret = hsx_uart_read(0, buf, sizeof(buf), HSX_HAL_TIMEOUT_INF);
+    APP_CHECK(ret == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == EKEYREVOKED);
+    return 0;
+}
+
+static void revocation_ends_a_blocked_read(void **state)
+{
+    struct app a;
+    uint64_t id;
+    (void)state;
+
+    start_app(&a, app_blocked_in_read, APP_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    usleep(300000); /* in its read */
+    revoke_cap(id);
+    assert_int_equal(finish_app(&a), 0);
+}
+
+/* Writes 64 KiB to port 0, whose line the test stopped: blocked until revoked. */
+static int app_blocked_in_write(struct app *a)
+{
+    static uint8_t big[64 * 1024];
+    hsx_cap_info_t info;
+
+    APP_CHECK(hsx_uart_write(0, "x", 1) == 1);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    if (write(a->out, &info.id, sizeof(info.id)) != sizeof(info.id))
+        return 2;
+    int n = hsx_uart_write_timeout(0, big, sizeof(big), 600000);
+    /* What went before the revocation is reported; nothing after. */
+    APP_CHECK(n == HSX_HAL_DENIED || (n >= 0 && n < (int)sizeof(big)));
+    APP_CHECK(hsx_uart_write(0, "y", 1) == HSX_HAL_DENIED);
+    return 0;
+}
+
+static void revocation_ends_a_blocked_write(void **state)
+{
+    hsx_uart_settings_t flow = {.baud = 115200, .stop_bits = 1, .flow = HSX_UART_FLOW_RTSCTS};
+    struct app a;
+    uint64_t id;
+    (void)state;
+
+    /* The 16550's loopback with RTS down: CTS is down, the line stops. */
+    assert_int_equal(hsx_uart_set_lines(0, HSX_UART_LINE_LOOP, HSX_UART_LINE_RTS, NULL),
+                     HSX_HAL_OK);
+    assert_int_equal(hsx_uart_configure(0, &flow, NULL), HSX_HAL_OK);
+    start_app(&a, app_blocked_in_write, APP_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    /* Blocked once the transmit buffer is full. */
+    hsx_uart_status_t st;
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+        assert_int_equal(hsx_uart_get_status_ex(0, &st), HSX_HAL_OK);
+        if (!(st.status & HSX_UART_STATUS_TX_READY))
+            break;
+        usleep(50000);
+    }
+    assert_false(st.status & HSX_UART_STATUS_TX_READY);
+    revoke_cap(id);
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(hsx_uart_discard(0, HSX_UART_DISCARD_TX), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_set_lines(0, HSX_UART_LINE_RTS, HSX_UART_LINE_LOOP, NULL),
+                     HSX_HAL_OK);
+    assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(policy_ports_and_rights_are_what_apps_get),
+        cmocka_unit_test(revocation_ends_a_blocked_read),
+        cmocka_unit_test(revocation_ends_a_blocked_write),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
