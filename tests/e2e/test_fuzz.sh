@@ -4,10 +4,15 @@
 # The bounded run of the structured fuzzer (tests/fuzz/hsx_fuzz.c, issue 12):
 # a fixed set of seeds, each bounded in calls and in seconds, so the whole run
 # stays within about 100 s of guest time under TCG (the harness's per-test
-# bound is 120 s). Every seed runs as root with a uid 1000 process beside it;
-# the last one runs alone on one thread, the deterministic mode. The fuzzer
-# judges results against the ABI; the VM harness judges the kernel log
-# (KASAN, UBSAN, lockdep, kmemleak, WARN) after the run.
+# bound is 120 s; the three seeds take about 85 s). Every seed runs as root
+# with a uid 1000 process beside it; the last one runs alone on one thread,
+# the deterministic mode. The fuzzer judges results against the ABI; the VM
+# harness judges the kernel log (KASAN, UBSAN, lockdep, kmemleak, WARN) after
+# the run.
+#
+# UART: the test board's pair (ttyS2 <-> ttyS3, IRQs set by helpers/vm-setup
+# before insmod) must bind as ports 0 and 1 (--need-uart), so the data path,
+# the port's mailbox and unbinding under load are fuzzed, not only the errors.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
 #   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
@@ -28,7 +33,7 @@ run() {
 	fi
 }
 
-run --seed 1 --threads 2 --calls 15000 --seconds 30
-run --seed 2 --threads 3 --calls 15000 --seconds 30
-run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user
+run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart
+run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart
+run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart
 [ "$failures" -eq 0 ]

@@ -13,13 +13,21 @@
  * corruption of one field (reserved words, unknown flag bits, ids, pins
  * 0..70, periods, expiries 0 and U64_MAX, selector edges, bad fds), of the
  * ioctl number (wrong _IOC size or direction, unknown functions) or of the
- * pointer (NULL, straddling an unmapped page). Chains run on shared
+ * pointer (NULL, straddling an unmapped page). UART (module 0x10) has field
+ * kinds of its own: ports 0..17, user buffers (valid, NULL, unmapped, cut
+ * short) with lengths up to and past HSX_UART_XFER_MAX, timeouts, rates,
+ * frame enums past their range, modem bits, breaks of 1-5 ms, discard bits
+ * and tty names for MAP (ttyS2, ttyS3, "", malformed ones). Chains run on shared
  * resources: create a timer, start, subscribe, cancel, cancel again, drain
  * its queue file; MBOX_OPEN, read and poll, QUEUE_END, QUEUE_END, read to
  * end of file; and capabilities: the uid 1000 process sends its files to root
  * (SCM_RIGHTS), root as the capability administrator (/dev/hsx/ctl, O_EXCL)
  * mints onto them, the holder derives and drops, root revokes and renews,
- * and root's use of a file it was sent must be refused. Meanwhile threads
+ * and root's use of a file it was sent must be refused; UART: root binds
+ * ports 0 -> ttyS2 and 1 -> ttyS3 (the test board's back-to-back pair) at
+ * start, writes on one and reads the other, subscribes to "hal:uart:<n>:rx",
+ * unbinds a port while a helper thread keeps using it, reads the queue to its
+ * end, checks the old instance's file fails, and binds it again. Meanwhile threads
  * close each other's descriptors mid-call, children are forked and killed
  * with SIGKILL mid-call, and root adds and removes dummy instances
  * (/sys/kernel/debug/hsx_dummy) when the test build of hsx.ko is loaded.
@@ -36,7 +44,10 @@
  * Determinism: the calls a worker generates depend only on the seed, its
  * index and the kernel's answers; with --threads 1 --no-user the whole run is
  * one reproducible sequence (chaos that needs concurrency, killing a child
- * mid-call, still forks).
+ * mid-call, still forks, and a UART unbind chain still runs its helper
+ * thread). What depends on timing (bytes arriving on a UART, the watchdog of
+ * a call that waits) draws from streams of its own, so it does not shift the
+ * worker's sequence.
  *
  * Exit: 0 clean, 1 unexpected results, 2 a harness failure.
  */
@@ -59,6 +70,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -81,6 +93,16 @@
 #define FZ_SIM_NAME "hsx-fuzz"
 #define FZ_SIM_LABEL "hsx-fuzz-sim"
 #define FZ_SIM_LINES 16
+
+/* UART: the test board's pair, wired back to back (tests/vm/run): port 0 is ttyS2, 1 is ttyS3. */
+#define FZ_UART_PORTS 2
+#define FZ_UART_MAX_PORT 17       /* ports 0..17 are generated: 16 and 17 are out of range */
+#define FZ_UBUF HSX_UART_XFER_MAX /* a worker's transfer buffer, then an unmapped page */
+static const char *const uart_home[FZ_UART_PORTS] = {"ttyS2", "ttyS3"};
+
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
 
 /* ---- randomness --------------------------------------------------------------------------- */
 
@@ -125,12 +147,14 @@ struct fz_stats {
     uint64_t reported;
     uint64_t err[FZ_ERRNO_MAX];
     uint64_t kills, forks, closes, passes, mints, derives, revokes, dummies, netlink, nl_noanswer;
+    uint64_t uart_writes, uart_tx, uart_rx, uart_records, uart_unbinds, uart_binds, uart_intr;
     uint64_t op_ns[16], op_n[16]; /* time spent by each kind of step */
 };
 
-static const char *const step_name[16] = {"table",       "open",    "queue",     "chain_queue",
-                                          "chain_timer", "netlink", "close",     "pass",
-                                          "cap",         "dummy",   "fork_kill", "scm_self"};
+#define FZ_STEPS 13
+static const char *const step_name[16] = {
+    "table", "open", "queue", "chain_queue", "chain_timer", "netlink",   "close",
+    "pass",  "cap",  "dummy", "fork_kill",   "scm_self",    "chain_uart"};
 
 static struct fz_stats *stats; /* MAP_SHARED: the uid 1000 process and children add to it */
 
@@ -146,13 +170,14 @@ static uint64_t opt_calls = 20000;
 static unsigned int opt_threads = 2;
 static unsigned int opt_seconds = 0;
 static bool opt_user = true;
+static bool opt_need_uart; /* the UART pair must be there (the test board) */
 static int opt_verbose;
 static time_t deadline;
 static const char *proc_name = "root";
 static bool is_root;
 static pid_t user_pid;
 static int pass_sock = -1; /* root <-> uid 1000 process, SOCK_SEQPACKET */
-static bool have_dummy, have_sim;
+static bool have_dummy, have_sim, have_uart;
 static int genl_family = -1;
 static bool enforcing = true; /* /sys/hal/caps/enforcing */
 
@@ -167,17 +192,32 @@ enum fz_kind {
     K_GPIO,    /* /dev/hsx/gpio */
     K_DUMMY,   /* /dev/hsx/dummy, the module's own node */
     K_DUMMY_I, /* /dev/hsx/dummy<n> */
+    K_UART,    /* /dev/hsx/uart, the module's own node: every port */
+    K_UART_I,  /* /dev/hsx/uart<n>: port n only */
     K_QUEUE,   /* a queue file from MBOX_OPEN */
     K_NL,      /* a generic netlink socket */
     K_OTHER,   /* /dev/null: not ours */
     K_NKINDS
 };
 
-static const char *const kind_name[K_NKINDS] = {"none",  "ctl",    "admin", "timer", "gpio",
-                                                "dummy", "dummyN", "queue", "nl",    "other"};
+static const char *const kind_name[K_NKINDS] = {"none",  "ctl",   "admin",  "timer",
+                                                "gpio",  "dummy", "dummyN", "uart",
+                                                "uartN", "queue", "nl",     "other"};
 
 #define KB(k) (1U << (k))
-#define K_NODES (KB(K_CTL) | KB(K_ADMIN) | KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY) | KB(K_DUMMY_I))
+#define K_UARTS (KB(K_UART) | KB(K_UART_I))
+#define K_NODES                                                                                    \
+    (KB(K_CTL) | KB(K_ADMIN) | KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY) | KB(K_DUMMY_I) | K_UARTS)
+/* The files a capability is minted onto or derived between: one module's each. */
+#define K_HOLDERS (KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY_I) | K_UARTS)
+
+static uint32_t kind_module(enum fz_kind k)
+{
+    return k == K_TIMER                   ? HSX_MODULE_TIMER
+           : k == K_GPIO                  ? HSX_MODULE_GPIO
+           : k == K_UART || k == K_UART_I ? HSX_MODULE_UART
+                                          : FZ_MODULE_DUMMY;
+}
 
 struct fz_slot {
     int fd;
@@ -225,7 +265,11 @@ struct fz_worker {
     char ring[FZ_RING][FZ_LINE];
     unsigned int ring_n;
     unsigned char *guard; /* a page followed by an unmapped one */
-    bool child;           /* a forked child about to be killed: no reports */
+    unsigned char *ubuf;  /* FZ_UBUF bytes followed by an unmapped page */
+    timer_t wd;           /* signals this thread: interrupts a UART call that waits */
+    struct fz_rng wd_rng; /* the watchdog's own: how many calls wait depends on timing */
+    bool wd_ok;
+    bool child; /* a forked child about to be killed: no reports */
 };
 
 static void note(struct fz_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -240,8 +284,12 @@ static void note(struct fz_worker *w, const char *fmt, ...)
         vsnprintf(line + n, (size_t)(FZ_LINE - n), fmt, ap);
     va_end(ap);
     w->ring_n++;
-    if (opt_verbose > 1)
-        fprintf(stderr, "%s/%u %s\n", proc_name, w->index, line);
+    if (opt_verbose > 1) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        fprintf(stderr, "%s/%u%s %ld.%03ld %s\n", proc_name, w->index, w->child ? "/child" : "",
+                (long)ts.tv_sec, ts.tv_nsec / 1000000, line);
+    }
 }
 
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -278,6 +326,37 @@ static void unexpected(struct fz_worker *w, const char *fmt, ...)
     pthread_mutex_unlock(&report_lock);
 }
 
+/*
+ * The thread's watchdog: a signal (no SA_RESTART) that interrupts a UART function that waits,
+ * so a stalled line (flow control, a slow rate's default timeout) costs at most 2 s; now and
+ * then after 1-5 ms, to interrupt one mid-wait. A forked child has no timer (timers are not
+ * inherited): its calls are unbounded, but it is killed.
+ */
+static void wd_signal(int sig)
+{
+    (void)sig;
+}
+
+static void wd_arm(struct fz_worker *w)
+{
+    struct itimerspec it = {0};
+    unsigned int ms = chance(&w->wd_rng, 5) ? 1 + rn(&w->wd_rng, 5) : 2000;
+
+    if (!w->wd_ok)
+        return;
+    it.it_value.tv_sec = ms / 1000;
+    it.it_value.tv_nsec = (long)(ms % 1000) * 1000000L;
+    timer_settime(w->wd, 0, &it, NULL);
+}
+
+static void wd_disarm(struct fz_worker *w)
+{
+    struct itimerspec it = {0};
+
+    if (w->wd_ok)
+        timer_settime(w->wd, 0, &it, NULL);
+}
+
 static void harness_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void harness_fail(const char *fmt, ...)
 {
@@ -297,9 +376,9 @@ static void harness_fail(const char *fmt, ...)
 
 /* Every errno the ABI documents for some entry point (uapi/hsx_uapi.h, README). */
 static const int documented[] = {
-    EPERM,  ENOENT, ESRCH,  EBADF,       EAGAIN,      ENOMEM,   EACCES,   EFAULT, EBUSY,
-    EEXIST, ENODEV, EINVAL, EMFILE,      ENOSPC,      EMLINK,   ENOTTY,   EDQUOT, EOPNOTSUPP,
-    ENXIO,  EINTR,  ERANGE, EKEYEXPIRED, EKEYREVOKED, EALREADY, EMSGSIZE,
+    EPERM,  ENOENT, ESRCH,  EBADF,       EAGAIN,      ENOMEM,   EACCES,   EFAULT,    EBUSY,
+    EEXIST, ENODEV, EINVAL, EMFILE,      ENOSPC,      EMLINK,   ENOTTY,   EDQUOT,    EOPNOTSUPP,
+    ENXIO,  EINTR,  ERANGE, EKEYEXPIRED, EKEYREVOKED, EALREADY, EMSGSIZE, ETIMEDOUT,
 };
 
 static bool is_documented(int e)
@@ -346,6 +425,74 @@ enum fz_fkind {
     F_QLEN,     /* 0..HSX_MBOX_QUEUE_MAX; above must be refused */
     F_LABEL,    /* char[32], a chip label */
     F_U32,
+    F_UPORT,   /* a UART port, 0..17: 0 and 1 are bound, 16 and 17 out of range */
+    F_ULEN,    /* a UART transfer's length; aux: FZ_ULEN_WRITE or _READ */
+    F_UBUF,    /* a UART transfer's user buffer (u64) */
+    F_UVAL,    /* a UART value from the table uvals[aux] */
+    F_TTYNAME, /* char[32], a tty name for HSX_IOC_UART_MAP */
+};
+
+/* F_ULEN: writes stay small (the bounded run's budget); reads take up to the maximum. */
+#define FZ_ULEN_WRITE 0
+#define FZ_ULEN_READ 1
+
+/* F_UVAL: valid values, and values the ABI refuses or edges, for each UART field. */
+enum fz_uval {
+    UV_BAUD,
+    UV_PARITY,
+    UV_STOP,
+    UV_DATA,
+    UV_FLOW,
+    UV_LINES,
+    UV_BREAK,
+    UV_DRAIN,
+    UV_DISCARD,
+    UV_TMO_WRITE,
+    UV_TMO_READ,
+    UV_EVENTS,
+    UV_IDLE,
+    UV_N
+};
+
+struct fz_uvals {
+    uint32_t ok[8], bad[6];
+    uint8_t n_ok, n_bad;
+    uint32_t lo, hi; /* valid: a value drawn from lo..hi a third of the time, when hi */
+};
+
+#define UV(...)                                                                                    \
+    {                                                                                              \
+        __VA_ARGS__                                                                                \
+    }
+static const struct fz_uvals uvals[UV_N] = {
+    [UV_BAUD] = {UV(9600, 115200, 115200, 57600, 38400, 1200, 300, 230400),
+                 UV(0, HSX_UART_BAUD_MAX + 1, 0xffffffffU, 0x80000000U, HSX_UART_BAUD_MAX), 8, 5,
+                 50, 1000000},
+    [UV_PARITY] = {UV(HSX_UART_PAR_NONE, HSX_UART_PAR_EVEN, HSX_UART_PAR_ODD, HSX_UART_PAR_MARK,
+                      HSX_UART_PAR_SPACE),
+                   UV(HSX_UART_PAR_SPACE + 1, 7, 0xffffffffU), 5, 3, 0, 0},
+    [UV_STOP] = {UV(1, 2), UV(0, 3, 0xffffffffU), 2, 3, 0, 0},
+    [UV_DATA] = {UV(0, 8, 7, 6, 5), UV(1, 4, 9, 32, 0xffffffffU), 5, 5, 0, 0},
+    [UV_FLOW] = {UV(HSX_UART_FC_NONE, HSX_UART_FC_NONE, HSX_UART_FC_RTSCTS, HSX_UART_FC_XONXOFF),
+                 UV(HSX_UART_FC_XONXOFF + 1, 0xffffffffU), 4, 2, 0, 0},
+    /* modem set/clear: the output lines; bad: any other bit */
+    [UV_LINES] = {UV(0, 0, HSX_UART_LN_RTS, HSX_UART_LN_DTR, HSX_UART_LN_RTS | HSX_UART_LN_DTR),
+                  UV(HSX_UART_LN_CTS, HSX_UART_LN_RI, 0x40, 0x80, 0x80000000U, 0xffffffffU), 5, 6,
+                  0, 0},
+    /* 1-5 ms only: a valid break holds the port for its duration */
+    [UV_BREAK] = {UV(1, 2, 5), UV(0, HSX_UART_BREAK_MAX_MS + 1, 0xffffffffU), 3, 3, 1, 5},
+    [UV_DRAIN] = {UV(0, 1, 10, 50), UV(HSX_UART_TIMEOUT_MAX_MS + 1, 0xffffffffU), 4, 2, 1, 100},
+    [UV_DISCARD] = {UV(HSX_UART_DC_RX, HSX_UART_DC_TX, HSX_UART_DC_RX | HSX_UART_DC_TX),
+                    UV(0, 4, 0x80000000U, 0xffffffffU), 3, 4, 0, 0},
+    [UV_TMO_WRITE] = {UV(0, 1, 20, 100), UV(HSX_UART_TIMEOUT_MAX_MS + 1, 0xffffffffU), 4, 2, 1,
+                      300},
+    [UV_TMO_READ] = {UV(0), UV(1, 100, HSX_UART_TIMEOUT_MAX_MS + 1), 1, 3, 0, 0},
+#ifdef HSX_UART_EVF_ALL
+    [UV_EVENTS] = {UV(0, 0, HSX_UART_EVF_IDLE, HSX_UART_EVF_TX_DONE, HSX_UART_EVF_MODEM,
+                      HSX_UART_EVF_ALL),
+                   UV(HSX_UART_EVF_ALL + 1, 0x80000000U, 0xffffffffU), 6, 3, 0, 0},
+    [UV_IDLE] = {UV(0, 1, 5, 50), UV(HSX_UART_IDLE_MAX_MS + 1, 0xffffffffU), 4, 2, 1, 100},
+#endif
 };
 
 struct fz_field {
@@ -365,12 +512,15 @@ struct fz_call {
     unsigned long cmd;
     bool must_fail; /* the argument is one the ABI refuses */
     bool raw_arg;   /* _IO: the argument is a number */
+    uint64_t room;  /* F_UBUF: bytes that may be accessed at the buffer */
     long ret;
     int err;
 };
 
 /* What an op may return on success, and what it records. */
 typedef void (*fz_post_fn)(struct fz_call *c);
+/* Run once every field is generated: the argument as a whole, against the ABI's rules. */
+typedef void (*fz_pre_fn)(struct fz_call *c);
 
 struct fz_op {
     const char *name;
@@ -381,6 +531,7 @@ struct fz_op {
     const struct fz_field *fields;
     unsigned int n_fields;
     fz_post_fn post;
+    fz_pre_fn pre;
 };
 
 /* A HAL module as the fuzzer sees it. A new module is one more of these. */
@@ -421,6 +572,27 @@ static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t modu
         sel->timer.max_timers = q[rn(r, 7)];
         if (chance(r, 5))
             sel->timer.reserved = 1;
+    } else if (module == HSX_MODULE_UART) {
+        /* ports: the pair, one port, all 16; edges: none, a bit past port 15, reserved words */
+        static const uint32_t ok[] = {1, 2, 3, 0xffff, 0x8000};
+        static const uint32_t edge[] = {0, 1U << HSX_UART_MAX_PORTS, 0x80000000U, 0xffffffffU};
+        uint32_t k = rn(r, 100);
+
+        if (k < 50)
+            sel->uart.ports = ok[rn(r, 5)];
+        else if (k < 70)
+            sel->uart.ports = 1U << rn(r, HSX_UART_MAX_PORTS);
+        else if (k < 85)
+            sel->uart.ports = (uint32_t)rnd(r) & 0xffff;
+        else if (k < 93)
+            sel->uart.ports = edge[rn(r, 4)] | (1U << rn(r, 32));
+        else {
+            sel->uart.ports = 1U << rn(r, FZ_UART_PORTS);
+            if (chance(r, 50))
+                sel->uart.reserved = 1U << rn(r, 32);
+            else
+                sel->raw[1 + rn(r, 3)] = 1ULL << rn(r, 64);
+        }
     } else if (chance(r, 50)) {
         sel->gpio.pins = masks[rn(r, 6)];
     } else {
@@ -428,10 +600,45 @@ static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t modu
     }
 }
 
+/* A UART mailbox: mostly a bound port's, else an unbound or out-of-range one, or malformed. */
+static void gen_uart_name(struct fz_rng *r, char *name, size_t len)
+{
+    static const char *const odd[] = {"hal:uart:",
+                                      "hal:uart:0",
+                                      "hal:uart:0:tx",
+                                      "hal:uart:0:rx ",
+                                      "hal:uart::rx",
+                                      "hal:uart:-1:rx",
+                                      "hal:uart:00:rx",
+                                      "hal:uart:0x1:rx",
+                                      "hal:uart: 1:rx",
+                                      "hal:uart:1:rx:",
+                                      "hal:uart:16:rx",
+                                      "hal:uart:4294967296:rx",
+                                      "hal:uart:4294967297:rx",
+                                      "HAL:UART:0:RX",
+                                      "hal:uart:1:rxx",
+                                      "hal:uart:+1:rx"};
+    uint32_t k = rn(r, 100);
+
+    if (k < 60)
+        snprintf(name, len, HSX_MBOX_UART_FMT, rn(r, FZ_UART_PORTS));
+    else if (k < 75)
+        snprintf(name, len, HSX_MBOX_UART_FMT, rn(r, FZ_UART_MAX_PORT + 1));
+    else if (k < 80)
+        snprintf(name, len, HSX_MBOX_UART_FMT, (unsigned int)rnd(r));
+    else
+        snprintf(name, len, "%s", odd[rn(r, sizeof(odd) / sizeof(odd[0]))]);
+}
+
 static void gen_name(struct fz_rng *r, char *name, size_t len)
 {
     memset(name, 0, len);
-    switch (rn(r, 10)) {
+    switch (rn(r, 12)) {
+    case 10:
+    case 11:
+        gen_uart_name(r, name, len);
+        break;
     case 0:
     case 1:
     case 2:
@@ -541,27 +748,32 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         break;
     case F_MODULE: {
         static const uint64_t m[] = {HSX_MODULE_TIMER, HSX_MODULE_GPIO,      FZ_MODULE_DUMMY,
-                                     HSX_MODULE_CORE,  HSX_MODULE_UART,      0,
+                                     HSX_MODULE_UART,  HSX_MODULE_CORE,      0,
                                      0xffffffffULL,    HSX_MODULE_FIRST + 32};
-        v = corrupt ? m[rn(r, 8)] : m[rn(r, 3)];
-        if (!corrupt && c->slot.kind == K_TIMER)
-            v = HSX_MODULE_TIMER;
-        else if (!corrupt && c->slot.kind == K_GPIO)
-            v = HSX_MODULE_GPIO;
-        else if (!corrupt && c->slot.kind == K_DUMMY_I)
-            v = FZ_MODULE_DUMMY;
+        v = corrupt ? m[rn(r, 8)] : m[rn(r, 4)];
+        if (!corrupt && (KB(c->slot.kind) & K_HOLDERS))
+            v = kind_module(c->slot.kind);
         break;
     }
     case F_RIGHTS:
-        v = corrupt ? (chance(r, 50) ? HSX_CAP_R_ADMIN : rnd(r) & 0xffffffffULL)
-                    : (rnd(r) & (HSX_CAP_R_GPIO_ALL)) | (chance(r, 70) ? HSX_CAP_R_READ : 0);
+        if (corrupt) {
+            v = chance(r, 50) ? HSX_CAP_R_ADMIN : rnd(r) & 0xffffffffULL;
+        } else {
+            uint64_t all = chance(r, 50) ? HSX_CAP_R_GPIO_ALL : HSX_CAP_R_UART_ALL;
+            v = rnd(r) & all;
+            v |= chance(r, 70) ? HSX_CAP_R_READ : 0;
+        }
         break;
-    case F_SEL:
-        gen_sel(r, (union hsx_cap_selector *)p,
-                c->slot.kind == K_TIMER ? HSX_MODULE_TIMER : HSX_MODULE_GPIO);
+    case F_SEL: {
+        /* aux: 1 + the offset of the module field, generated before; else the node's module */
+        uint32_t module = c->slot.kind == K_TIMER ? HSX_MODULE_TIMER : HSX_MODULE_GPIO;
+        if (f->aux)
+            memcpy(&module, c->buf + f->aux - 1, sizeof(module));
+        gen_sel(r, (union hsx_cap_selector *)p, module);
         if (corrupt)
             ((union hsx_cap_selector *)p)->raw[1 + rn(r, 3)] = rnd(r) | 1;
         return;
+    }
     case F_EXPIRY: {
         uint64_t now = boottime_ns();
         if (!corrupt)
@@ -612,6 +824,83 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         else if (chance(r, 50))
             snprintf((char *)p, f->size, "no-such-chip");
         return;
+    case F_UPORT:
+        if (corrupt) {
+            static const uint64_t bad[] = {HSX_UART_MAX_PORTS, HSX_UART_MAX_PORTS + 1, 0x80000000U,
+                                           0xffffffffU, 0x100};
+            v = bad[rn(r, 5)];
+        } else if (c->slot.kind == K_UART_I && chance(r, 85)) {
+            v = c->slot.index;
+        } else {
+            v = chance(r, 75) ? rn(r, FZ_UART_PORTS) : rn(r, FZ_UART_MAX_PORT + 1);
+        }
+        break;
+    case F_ULEN: {
+        uint32_t k = rn(r, 100);
+        if (corrupt) {
+            /* past the maximum, or long with a buffer that cannot hold it (F_UBUF) */
+            static const uint64_t bad[] = {HSX_UART_XFER_MAX + 1, 0xffffffffU, 0x80000000U,
+                                           HSX_UART_XFER_MAX * 2};
+            v = chance(r, 50) ? bad[rn(r, 4)] : HSX_UART_XFER_MAX - rn(r, 4096);
+        } else if (f->aux == FZ_ULEN_WRITE) {
+            v = k < 8 ? 0 : k < 70 ? 1 + rn(r, 64) : k < 97 ? 65 + rn(r, 448) : 513 + rn(r, 3584);
+        } else {
+            v = k < 10   ? 0
+                : k < 40 ? 1 + rn(r, 64)
+                : k < 75 ? 65 + rn(r, HSX_UART_RX_BUFFER)
+                : k < 90 ? HSX_UART_RX_BUFFER + rn(r, HSX_UART_XFER_MAX - HSX_UART_RX_BUFFER)
+                         : HSX_UART_XFER_MAX;
+        }
+        break;
+    }
+    case F_UBUF:
+        if (!corrupt || !c->w->ubuf) {
+            uint32_t off = chance(r, 80) || !c->w->ubuf ? 0 : rn(r, 64);
+            v = c->w->ubuf ? (uint64_t)(uintptr_t)(c->w->ubuf + off) : 0;
+            c->room = c->w->ubuf ? FZ_UBUF - off : 0;
+        } else {
+            /* NULL, unmapped, cut short by the unmapped page, kernel, non-canonical */
+            uint32_t k = rn(r, 7), cut = 1 + rn(r, 64);
+            static const uint64_t far[] = {0, 0xffff888000000000ULL, 0x0000800000000000ULL,
+                                           0xfffffffffffffff0ULL, 0x1000};
+            c->room = 0;
+            if (k < 5)
+                v = far[k];
+            else if (k == 5)
+                v = (uint64_t)(uintptr_t)(c->w->ubuf + FZ_UBUF);
+            else {
+                v = (uint64_t)(uintptr_t)(c->w->ubuf + FZ_UBUF - cut);
+                c->room = cut;
+            }
+        }
+        break;
+    case F_UVAL: {
+        const struct fz_uvals *u = &uvals[f->aux];
+        if (corrupt && u->n_bad)
+            v = u->bad[rn(r, u->n_bad)];
+        else if (u->hi && chance(r, 33))
+            v = u->lo + rn(r, u->hi - u->lo + 1);
+        else
+            v = u->n_ok ? u->ok[rn(r, u->n_ok)] : 0;
+        break;
+    }
+    case F_TTYNAME: {
+        /* the pair, "" (unbind), and names MAP must refuse or find no tty for */
+        static const char *const bad[] = {
+            "../null", "/dev/ttyS2", "ttyS2/", "tty S2",          "ttyS2\n",  "ttyS77",   "ttyS2x",
+            "ttyS-1",  "ttyS",       "x",      "ttyS99999999999", "nosuch0",  "ttyS2 ",   "ttyS\t3",
+            "ttyS3;",  "\xffttyS2",  "..",     "ttyZZ9",          "ttyUSB99", "ttyS3\x01"};
+        uint32_t k = rn(r, 100);
+        memset(p, 0, f->size);
+        if (corrupt && chance(r, 30))
+            memset(p, 'x', f->size); /* not terminated */
+        else if (corrupt || k < 20)
+            snprintf((char *)p, f->size, "%s", bad[rn(r, sizeof(bad) / sizeof(bad[0]))]);
+        else if (k < 85)
+            snprintf((char *)p, f->size, "%s", uart_home[rn(r, FZ_UART_PORTS)]);
+        /* else "": unbinds */
+        return;
+    }
     case F_U32:
     default:
         v = corrupt ? rnd(r) : rn(r, 4);
@@ -722,6 +1011,8 @@ static void post_ping(struct fz_call *c)
 
 /* ---- the table: every ioctl of every node ---------------------------------------------------- */
 
+static void pre_cap_spec(struct fz_call *c);
+
 static const struct fz_field f_version[] = {
     FLD(struct hsx_core_version, abi, F_OUT, 0),
     FLD(struct hsx_core_version, reserved, F_OUT, 0),
@@ -737,7 +1028,7 @@ static const struct fz_field f_derive[] = {
     FLD(struct hsx_cap_derive, module, F_MODULE, 0),
     FLD(struct hsx_cap_derive, rights, F_RIGHTS, 0),
     FLD(struct hsx_cap_derive, reserved, F_RES, 0),
-    {offsetof(struct hsx_cap_derive, sel), 8, F_SEL, 0},
+    {offsetof(struct hsx_cap_derive, sel), 8, F_SEL, offsetof(struct hsx_cap_derive, module) + 1},
     FLD(struct hsx_cap_derive, expiry_ns, F_EXPIRY, 0),
     FLD(struct hsx_cap_derive, id, F_OUT, 0),
 };
@@ -755,7 +1046,7 @@ static const struct fz_field f_mint[] = {
     FLD(struct hsx_cap_mint, module, F_MODULE, 0),
     FLD(struct hsx_cap_mint, rights, F_RIGHTS, 0),
     FLD(struct hsx_cap_mint, reserved, F_RES, 0),
-    {offsetof(struct hsx_cap_mint, sel), 8, F_SEL, 0},
+    {offsetof(struct hsx_cap_mint, sel), 8, F_SEL, offsetof(struct hsx_cap_mint, module) + 1},
     FLD(struct hsx_cap_mint, expiry_ns, F_EXPIRY, 0),
     FLD(struct hsx_cap_mint, id, F_OUT, 0),
 };
@@ -788,18 +1079,24 @@ static const struct fz_field f_zero_arg[] = {
 };
 
 static const struct fz_op core_ops[] = {
-    {"CORE_VERSION", HSX_IOC_CORE_VERSION, K_NODES, false, 0, FIELDS(f_version), post_version},
-    {"CAP_INFO", HSX_IOC_CAP_INFO, K_NODES, false, 0, FIELDS(f_cap_query), NULL},
-    {"CAP_DERIVE", HSX_IOC_CAP_DERIVE, K_NODES, false, 0, FIELDS(f_derive), post_cap_id},
-    {"CAP_DROP", HSX_IOC_CAP_DROP, K_NODES, false, 0, FIELDS(f_drop), NULL},
-    {"MBOX_OPEN", HSX_IOC_MBOX_OPEN, K_NODES, false, 1 << 20, FIELDS(f_mbox_open), post_mbox_open},
-    {"MBOX_QUEUE_INFO", HSX_IOC_MBOX_QUEUE_INFO, KB(K_QUEUE), false, 0, FIELDS(f_queue_info), NULL},
-    {"MBOX_QUEUE_END", HSX_IOC_MBOX_QUEUE_END, KB(K_QUEUE), false, 0, FIELDS(f_zero_arg), NULL},
-    {"CAP_CLIENT", HSX_IOC_CAP_CLIENT, KB(K_ADMIN), false, 0, FIELDS(f_client), post_client},
-    {"CAP_MINT", HSX_IOC_CAP_MINT, KB(K_ADMIN), false, 0, FIELDS(f_mint), post_cap_id},
-    {"CAP_RENEW", HSX_IOC_CAP_RENEW, KB(K_ADMIN), false, 0, FIELDS(f_renew), NULL},
-    {"CAP_REVOKE", HSX_IOC_CAP_REVOKE, KB(K_ADMIN), false, 0, FIELDS(f_revoke), post_revoke},
-    {"CAP_LIST", HSX_IOC_CAP_LIST, KB(K_ADMIN), false, 0, FIELDS(f_list), post_list},
+    {"CORE_VERSION", HSX_IOC_CORE_VERSION, K_NODES, false, 0, FIELDS(f_version), post_version,
+     NULL},
+    {"CAP_INFO", HSX_IOC_CAP_INFO, K_NODES, false, 0, FIELDS(f_cap_query), NULL, NULL},
+    {"CAP_DERIVE", HSX_IOC_CAP_DERIVE, K_NODES, false, 0, FIELDS(f_derive), post_cap_id,
+     pre_cap_spec},
+    {"CAP_DROP", HSX_IOC_CAP_DROP, K_NODES, false, 0, FIELDS(f_drop), NULL, NULL},
+    {"MBOX_OPEN", HSX_IOC_MBOX_OPEN, K_NODES, false, 1 << 20, FIELDS(f_mbox_open), post_mbox_open,
+     NULL},
+    {"MBOX_QUEUE_INFO", HSX_IOC_MBOX_QUEUE_INFO, KB(K_QUEUE), false, 0, FIELDS(f_queue_info), NULL,
+     NULL},
+    {"MBOX_QUEUE_END", HSX_IOC_MBOX_QUEUE_END, KB(K_QUEUE), false, 0, FIELDS(f_zero_arg), NULL,
+     NULL},
+    {"CAP_CLIENT", HSX_IOC_CAP_CLIENT, KB(K_ADMIN), false, 0, FIELDS(f_client), post_client, NULL},
+    {"CAP_MINT", HSX_IOC_CAP_MINT, KB(K_ADMIN), false, 0, FIELDS(f_mint), post_cap_id,
+     pre_cap_spec},
+    {"CAP_RENEW", HSX_IOC_CAP_RENEW, KB(K_ADMIN), false, 0, FIELDS(f_renew), NULL, NULL},
+    {"CAP_REVOKE", HSX_IOC_CAP_REVOKE, KB(K_ADMIN), false, 0, FIELDS(f_revoke), post_revoke, NULL},
+    {"CAP_LIST", HSX_IOC_CAP_LIST, KB(K_ADMIN), false, 0, FIELDS(f_list), post_list, NULL},
 };
 
 static const struct fz_field f_tick[] = {
@@ -820,13 +1117,14 @@ static const struct fz_field f_timer_id[] = {
 };
 
 static const struct fz_op timer_ops[] = {
-    {"TIMER_GET_TICK", HSX_IOC_TIMER_GET_TICK, KB(K_TIMER), true, 0, FIELDS(f_tick), NULL},
+    {"TIMER_GET_TICK", HSX_IOC_TIMER_GET_TICK, KB(K_TIMER), true, 0, FIELDS(f_tick), NULL, NULL},
     {"TIMER_GET_TICK_FREQ", HSX_IOC_TIMER_GET_TICK_FREQ, KB(K_TIMER), true, 0, FIELDS(f_freq),
-     post_freq},
-    {"TIMER_CREATE", HSX_IOC_TIMER_CREATE, KB(K_TIMER), true, 0, FIELDS(f_create), post_create},
+     post_freq, NULL},
+    {"TIMER_CREATE", HSX_IOC_TIMER_CREATE, KB(K_TIMER), true, 0, FIELDS(f_create), post_create,
+     NULL},
     {"TIMER_CANCEL", HSX_IOC_TIMER_CANCEL, KB(K_TIMER) | KB(K_CTL) | KB(K_ADMIN), true, 0,
-     FIELDS(f_timer_id), NULL},
-    {"TIMER_START", HSX_IOC_TIMER_START, KB(K_TIMER), true, 0, FIELDS(f_timer_id), NULL},
+     FIELDS(f_timer_id), NULL, NULL},
+    {"TIMER_START", HSX_IOC_TIMER_START, KB(K_TIMER), true, 0, FIELDS(f_timer_id), NULL, NULL},
 };
 
 /* READ, WRITE, TOGGLE: the argument is HSX_GPIO_VALUE_ARG(pin, value), as bytes of a u64. */
@@ -871,16 +1169,17 @@ static const struct fz_field f_map[] = {
 };
 
 static const struct fz_op gpio_ops[] = {
-    {"GPIO_READ", HSX_IOC_GPIO_READ, KB(K_GPIO), true, 1, FIELDS(f_pin_arg), NULL},
-    {"GPIO_WRITE", HSX_IOC_GPIO_WRITE, KB(K_GPIO), true, 0, FIELDS(f_value_arg), NULL},
-    {"GPIO_CONFIG", HSX_IOC_GPIO_CONFIG, KB(K_GPIO), true, 0, FIELDS(f_config), NULL},
+    {"GPIO_READ", HSX_IOC_GPIO_READ, KB(K_GPIO), true, 1, FIELDS(f_pin_arg), NULL, NULL},
+    {"GPIO_WRITE", HSX_IOC_GPIO_WRITE, KB(K_GPIO), true, 0, FIELDS(f_value_arg), NULL, NULL},
+    {"GPIO_CONFIG", HSX_IOC_GPIO_CONFIG, KB(K_GPIO), true, 0, FIELDS(f_config), NULL, NULL},
     {"GPIO_SET_INTERRUPT", HSX_IOC_GPIO_SET_INTERRUPT, KB(K_GPIO), true, 0, FIELDS(f_interrupt),
+     NULL, NULL},
+    {"GPIO_TOGGLE", HSX_IOC_GPIO_TOGGLE, KB(K_GPIO), true, 1, FIELDS(f_pin_arg), NULL, NULL},
+    {"GPIO_READ_MULTI", HSX_IOC_GPIO_READ_MULTI, KB(K_GPIO), true, 0, FIELDS(f_multi), NULL, NULL},
+    {"GPIO_WRITE_MULTI", HSX_IOC_GPIO_WRITE_MULTI, KB(K_GPIO), true, 0, FIELDS(f_multi), NULL,
      NULL},
-    {"GPIO_TOGGLE", HSX_IOC_GPIO_TOGGLE, KB(K_GPIO), true, 1, FIELDS(f_pin_arg), NULL},
-    {"GPIO_READ_MULTI", HSX_IOC_GPIO_READ_MULTI, KB(K_GPIO), true, 0, FIELDS(f_multi), NULL},
-    {"GPIO_WRITE_MULTI", HSX_IOC_GPIO_WRITE_MULTI, KB(K_GPIO), true, 0, FIELDS(f_multi), NULL},
-    {"GPIO_INFO", HSX_IOC_GPIO_INFO, KB(K_GPIO), true, 0, FIELDS(f_info), NULL},
-    {"GPIO_MAP", HSX_IOC_GPIO_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_map), NULL},
+    {"GPIO_INFO", HSX_IOC_GPIO_INFO, KB(K_GPIO), true, 0, FIELDS(f_info), NULL, NULL},
+    {"GPIO_MAP", HSX_IOC_GPIO_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_map), NULL, NULL},
 };
 
 /* The dummy's PING ignores its argument (a test module): any number is accepted. */
@@ -890,14 +1189,337 @@ static const struct fz_field f_any_arg[] = {
 
 static const struct fz_op dummy_ops[] = {
     {"DUMMY_PING", FZ_IOC_DUMMY_PING, KB(K_DUMMY) | KB(K_DUMMY_I), true, FZ_DUMMY_MAX + 64,
-     FIELDS(f_any_arg), post_ping},
+     FIELDS(f_any_arg), post_ping, NULL},
 };
+
+/* ---- UART (module 0x10) ---------------------------------------------------------------------- */
+
+/*
+ * The oracles: once every field is generated, the argument as a whole against the rules of
+ * uapi/hsx_uapi.h; an argument they break must be refused, whatever the node and the caller.
+ */
+static bool uart_port_bad(const struct fz_call *c, uint32_t port)
+{
+    /* out of range, or another port than the instance node's own */
+    return port >= HSX_UART_MAX_PORTS || (c->slot.kind == K_UART_I && port != c->slot.index);
+}
+
+static bool uart_sel_bad(uint32_t rights, const union hsx_cap_selector *sel)
+{
+    return !rights || (rights & ~HSX_CAP_R_UART_ALL) || (rights & HSX_CAP_R_ADMIN) ||
+           !sel->uart.ports || (sel->uart.ports >> HSX_UART_MAX_PORTS) || sel->uart.reserved ||
+           sel->raw[1] || sel->raw[2] || sel->raw[3];
+}
+
+/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART capability */
+static void pre_cap_spec(struct fz_call *c)
+{
+    const struct hsx_cap_mint *m = (const void *)c->buf;
+
+    if (m->module == HSX_MODULE_UART && uart_sel_bad(m->rights, &m->sel))
+        c->must_fail = true;
+}
+
+static void pre_uart_xfer(struct fz_call *c)
+{
+    struct hsx_uart_xfer *x = (void *)c->buf;
+    bool write = c->op->cmd == HSX_IOC_UART_WRITE;
+
+    /*
+     * A long write: the buffer ends (the unmapped page) within the first chunk the kernel
+     * copies, so it fails with EFAULT having sent nothing; now and then one chunk (4 KiB)
+     * fits, so it sends that and succeeds. Nothing longer is sent: the run's budget.
+     */
+    if (write && x->len > 512 && c->room >= 4096) {
+        uint32_t keep = chance(&c->w->rng, 3) ? 4096 + rn(&c->w->rng, 512) : rn(&c->w->rng, 4096);
+        if (x->len > 4096 || chance(&c->w->rng, 50)) {
+            x->buf = (uint64_t)(uintptr_t)(c->w->ubuf + FZ_UBUF - keep);
+            c->room = keep;
+        }
+    }
+    if (x->reserved || x->len > HSX_UART_XFER_MAX || (x->len && !x->buf) ||
+        x->timeout_ms > HSX_UART_TIMEOUT_MAX_MS || (!write && x->timeout_ms) ||
+        uart_port_bad(c, x->port))
+        c->must_fail = true;
+    /* a write whose first chunk faults sends nothing: EFAULT */
+    if (write && x->len && c->room < (x->len < 4096 ? x->len : 4096))
+        c->must_fail = true;
+}
+
+static void post_uart_xfer(struct fz_call *c)
+{
+    const struct hsx_uart_xfer *x = (const void *)c->buf;
+    bool write = c->op->cmd == HSX_IOC_UART_WRITE;
+
+    if (x->done > x->len || (!write && x->done > HSX_UART_RX_BUFFER) ||
+        (write && x->len && !x->done) || x->done > c->room)
+        unexpected(c->w, "%s: done %u of %u (room %" PRIu64 ")", c->op->name, x->done, x->len,
+                   c->room);
+    if (write) {
+        count(&stats->uart_writes);
+        __atomic_fetch_add(&stats->uart_tx, x->done, __ATOMIC_RELAXED);
+    } else {
+        __atomic_fetch_add(&stats->uart_rx, x->done, __ATOMIC_RELAXED);
+    }
+}
+
+static bool uart_config_bad(const struct hsx_uart_config *cfg)
+{
+    return !cfg->baud || cfg->baud > HSX_UART_BAUD_MAX || cfg->parity > HSX_UART_PAR_SPACE ||
+           (cfg->stop_bits != 1 && cfg->stop_bits != 2) ||
+           (cfg->data_bits && (cfg->data_bits < 5 || cfg->data_bits > 8)) ||
+           cfg->flow > HSX_UART_FC_XONXOFF || cfg->reserved;
+}
+
+static void pre_uart_config(struct fz_call *c)
+{
+    const struct hsx_uart_config *cfg = (const void *)c->buf;
+
+    if (uart_config_bad(cfg) || uart_port_bad(c, cfg->port))
+        c->must_fail = true;
+}
+
+static void post_uart_config(struct fz_call *c)
+{
+    const struct hsx_uart_config *cfg = (const void *)c->buf;
+    uint64_t d =
+        cfg->baud_actual > cfg->baud ? cfg->baud_actual - cfg->baud : cfg->baud - cfg->baud_actual;
+
+    /* within 3%, as the ABI promises */
+    if (d * 100 > 3ULL * cfg->baud)
+        unexpected(c->w, "UART_CONFIG: baud %u, baud_actual %u", cfg->baud, cfg->baud_actual);
+}
+
+static void pre_uart_status(struct fz_call *c)
+{
+    const struct hsx_uart_status *st = (const void *)c->buf;
+
+    if (st->reserved || uart_port_bad(c, st->port))
+        c->must_fail = true;
+}
+
+static void post_uart_status(struct fz_call *c)
+{
+    const struct hsx_uart_status *st = (const void *)c->buf;
+
+    if ((st->status & ~0x7fU) || st->rx_available > HSX_UART_RX_BUFFER || st->reserved ||
+        (st->lines & ~0x3fU) || (!!(st->status & HSX_UART_ST_RX_READY) != !!st->rx_available))
+        unexpected(c->w, "UART_GET_STATUS: status %#x rx_available %u lines %#x reserved %llu",
+                   st->status, st->rx_available, st->lines, (unsigned long long)st->reserved);
+}
+
+static void pre_uart_modem(struct fz_call *c)
+{
+    const struct hsx_uart_modem *m = (const void *)c->buf;
+
+    if (((m->set | m->clear) & ~(uint32_t)HSX_UART_LN_OUT) || (m->set & m->clear) ||
+        uart_port_bad(c, m->port))
+        c->must_fail = true;
+}
+
+static void post_uart_modem(struct fz_call *c)
+{
+    const struct hsx_uart_modem *m = (const void *)c->buf;
+
+    if (m->lines & ~0x3fU)
+        unexpected(c->w, "UART_MODEM: lines %#x", m->lines);
+}
+
+static void pre_uart_ctl(struct fz_call *c)
+{
+    const struct hsx_uart_ctl *ctl = (const void *)c->buf;
+    bool bad = ctl->reserved || uart_port_bad(c, ctl->port);
+
+    if (c->op->cmd == HSX_IOC_UART_BREAK)
+        bad |= !ctl->value || ctl->value > HSX_UART_BREAK_MAX_MS;
+    else if (c->op->cmd == HSX_IOC_UART_DRAIN)
+        bad |= ctl->value > HSX_UART_TIMEOUT_MAX_MS;
+    else
+        bad |= !ctl->value || (ctl->value & ~(HSX_UART_DC_RX | HSX_UART_DC_TX));
+    c->must_fail |= bad;
+}
+
+static void pre_uart_info(struct fz_call *c)
+{
+    const struct hsx_uart_info *i = (const void *)c->buf;
+
+    if (i->reserved || uart_port_bad(c, i->port))
+        c->must_fail = true;
+}
+
+static void post_uart_info(struct fz_call *c)
+{
+    const struct hsx_uart_info *i = (const void *)c->buf;
+    bool term = memchr(i->tty, '\0', sizeof(i->tty)) != NULL;
+
+    if (i->bound > 1 || i->from_dt > 1 || i->reserved || !term || !i->bound != !i->tty[0] ||
+        i->config.port != i->port || (i->bound && uart_config_bad(&i->config)))
+        unexpected(c->w, "UART_INFO: port %u bound %u from_dt %u tty \"%.32s\" config.port %u",
+                   i->port, i->bound, i->from_dt, term ? i->tty : "(not terminated)",
+                   i->config.port);
+}
+
+static bool tty_name_ok(const char *name)
+{
+    if (!*name)
+        return false;
+    for (const char *q = name; *q; q++)
+        if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
+              *q == '_' || *q == '.' || *q == '-'))
+            return false;
+    return true;
+}
+
+static void pre_uart_map(struct fz_call *c)
+{
+    const struct hsx_uart_map *m = (const void *)c->buf;
+    bool term = memchr(m->tty, '\0', sizeof(m->tty)) != NULL;
+
+    if (m->port >= HSX_UART_MAX_PORTS || m->reserved || !term ||
+        (m->tty[0] && !tty_name_ok(m->tty)))
+        c->must_fail = true;
+}
+
+static void post_uart_map(struct fz_call *c)
+{
+    const struct hsx_uart_map *m = (const void *)c->buf;
+
+    count(m->tty[0] ? &stats->uart_binds : &stats->uart_unbinds);
+}
+
+#ifdef HSX_IOC_UART_SET_EVENTS
+static void pre_uart_events(struct fz_call *c)
+{
+    const struct hsx_uart_events *e = (const void *)c->buf;
+
+    /* the gap: 1..HSX_UART_IDLE_MAX_MS with IDLE, 0 without */
+    bool gap_bad = e->events & HSX_UART_EVF_IDLE ? !e->idle_ms || e->idle_ms > HSX_UART_IDLE_MAX_MS
+                                                 : e->idle_ms != 0;
+
+    if (e->reserved || (e->events & ~HSX_UART_EVF_ALL) || gap_bad || uart_port_bad(c, e->port))
+        c->must_fail = true;
+}
+#endif
+
+static const struct fz_field f_uart_xfer_w[] = {
+    FLD(struct hsx_uart_xfer, port, F_UPORT, 0),
+    FLD(struct hsx_uart_xfer, len, F_ULEN, FZ_ULEN_WRITE),
+    FLD(struct hsx_uart_xfer, buf, F_UBUF, 0),
+    FLD(struct hsx_uart_xfer, timeout_ms, F_UVAL, UV_TMO_WRITE),
+    FLD(struct hsx_uart_xfer, done, F_OUT, 0),
+    FLD(struct hsx_uart_xfer, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_xfer_r[] = {
+    FLD(struct hsx_uart_xfer, port, F_UPORT, 0),
+    FLD(struct hsx_uart_xfer, len, F_ULEN, FZ_ULEN_READ),
+    FLD(struct hsx_uart_xfer, buf, F_UBUF, 0),
+    FLD(struct hsx_uart_xfer, timeout_ms, F_UVAL, UV_TMO_READ),
+    FLD(struct hsx_uart_xfer, done, F_OUT, 0),
+    FLD(struct hsx_uart_xfer, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_config[] = {
+    FLD(struct hsx_uart_config, port, F_UPORT, 0),
+    FLD(struct hsx_uart_config, baud, F_UVAL, UV_BAUD),
+    FLD(struct hsx_uart_config, parity, F_UVAL, UV_PARITY),
+    FLD(struct hsx_uart_config, stop_bits, F_UVAL, UV_STOP),
+    FLD(struct hsx_uart_config, data_bits, F_UVAL, UV_DATA),
+    FLD(struct hsx_uart_config, flow, F_UVAL, UV_FLOW),
+    FLD(struct hsx_uart_config, baud_actual, F_OUT, 0),
+    FLD(struct hsx_uart_config, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_status[] = {
+    FLD(struct hsx_uart_status, port, F_UPORT, 0),
+    FLD(struct hsx_uart_status, status, F_OUT, 0),
+    FLD(struct hsx_uart_status, rx_bytes, F_OUT, 0),
+    FLD(struct hsx_uart_status, rx_dropped, F_OUT, 0),
+    FLD(struct hsx_uart_status, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_modem[] = {
+    FLD(struct hsx_uart_modem, port, F_UPORT, 0),
+    FLD(struct hsx_uart_modem, set, F_UVAL, UV_LINES),
+    FLD(struct hsx_uart_modem, clear, F_UVAL, UV_LINES),
+    FLD(struct hsx_uart_modem, lines, F_OUT, 0),
+};
+static const struct fz_field f_uart_break[] = {
+    FLD(struct hsx_uart_ctl, port, F_UPORT, 0),
+    FLD(struct hsx_uart_ctl, value, F_UVAL, UV_BREAK),
+    FLD(struct hsx_uart_ctl, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_drain[] = {
+    FLD(struct hsx_uart_ctl, port, F_UPORT, 0),
+    FLD(struct hsx_uart_ctl, value, F_UVAL, UV_DRAIN),
+    FLD(struct hsx_uart_ctl, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_discard[] = {
+    FLD(struct hsx_uart_ctl, port, F_UPORT, 0),
+    FLD(struct hsx_uart_ctl, value, F_UVAL, UV_DISCARD),
+    FLD(struct hsx_uart_ctl, reserved, F_RES, 0),
+};
+static const struct fz_field f_uart_info[] = {
+    FLD(struct hsx_uart_info, port, F_UPORT, 0),      FLD(struct hsx_uart_info, bound, F_OUT, 0),
+    FLD(struct hsx_uart_info, reserved, F_RES, 0),    FLD(struct hsx_uart_info, tty, F_OUT, 0),
+    FLD(struct hsx_uart_info, config.baud, F_OUT, 0),
+};
+static const struct fz_field f_uart_map[] = {
+    FLD(struct hsx_uart_map, port, F_UPORT, 0),
+    FLD(struct hsx_uart_map, reserved, F_RES, 0),
+    FLD(struct hsx_uart_map, tty, F_TTYNAME, 0),
+};
+#ifdef HSX_IOC_UART_SET_EVENTS
+static const struct fz_field f_uart_events[] = {
+    FLD(struct hsx_uart_events, port, F_UPORT, 0),
+    FLD(struct hsx_uart_events, events, F_UVAL, UV_EVENTS),
+    FLD(struct hsx_uart_events, idle_ms, F_UVAL, UV_IDLE),
+    FLD(struct hsx_uart_events, reserved, F_RES, 0),
+};
+#endif
+
+/* The module's node and its instances' serve every function; MAP is the admin node's. */
+#define K_UART_FN (K_UARTS | KB(K_CTL))
+static const struct fz_op uart_ops[] = {
+    {"UART_WRITE", HSX_IOC_UART_WRITE, K_UART_FN, true, 0, FIELDS(f_uart_xfer_w), post_uart_xfer,
+     pre_uart_xfer},
+    {"UART_READ_POLL", HSX_IOC_UART_READ_POLL, K_UART_FN, true, 0, FIELDS(f_uart_xfer_r),
+     post_uart_xfer, pre_uart_xfer},
+    {"UART_CONFIG", HSX_IOC_UART_CONFIG, K_UART_FN, true, 0, FIELDS(f_uart_config),
+     post_uart_config, pre_uart_config},
+    {"UART_GET_STATUS", HSX_IOC_UART_GET_STATUS, K_UART_FN, true, 0, FIELDS(f_uart_status),
+     post_uart_status, pre_uart_status},
+    {"UART_MODEM", HSX_IOC_UART_MODEM, K_UART_FN, true, 0, FIELDS(f_uart_modem), post_uart_modem,
+     pre_uart_modem},
+    {"UART_BREAK", HSX_IOC_UART_BREAK, K_UART_FN, true, 0, FIELDS(f_uart_break), NULL,
+     pre_uart_ctl},
+    {"UART_DRAIN", HSX_IOC_UART_DRAIN, K_UART_FN, true, 0, FIELDS(f_uart_drain), NULL,
+     pre_uart_ctl},
+    {"UART_DISCARD", HSX_IOC_UART_DISCARD, K_UART_FN, true, 0, FIELDS(f_uart_discard), NULL,
+     pre_uart_ctl},
+    {"UART_INFO", HSX_IOC_UART_INFO, K_UART_FN, true, 0, FIELDS(f_uart_info), post_uart_info,
+     pre_uart_info},
+    {"UART_MAP", HSX_IOC_UART_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_uart_map),
+     post_uart_map, pre_uart_map},
+#ifdef HSX_IOC_UART_SET_EVENTS
+    {"UART_SET_EVENTS", HSX_IOC_UART_SET_EVENTS, K_UART_FN, true, 0, FIELDS(f_uart_events), NULL,
+     pre_uart_events},
+#endif
+};
+
+/*
+ * Functions that wait: a watchdog signal bounds them (see wd_arm()). MAP too: unbinding closes
+ * the tty, which waits for its transmitter to empty, up to the driver's closing_wait (30 s for
+ * the 8250) when flow control stalls it.
+ */
+static bool uart_waits(unsigned long cmd)
+{
+    return cmd == HSX_IOC_UART_WRITE || cmd == HSX_IOC_UART_DRAIN || cmd == HSX_IOC_UART_BREAK ||
+           cmd == HSX_IOC_UART_MAP;
+}
 
 static const struct fz_module fz_modules[] = {
     {"core", core_ops, sizeof(core_ops) / sizeof(core_ops[0])},
     {"timer", timer_ops, sizeof(timer_ops) / sizeof(timer_ops[0])},
     {"gpio", gpio_ops, sizeof(gpio_ops) / sizeof(gpio_ops[0])},
     {"dummy", dummy_ops, sizeof(dummy_ops) / sizeof(dummy_ops[0])},
+    {"uart", uart_ops, sizeof(uart_ops) / sizeof(uart_ops[0])},
 };
 #define FZ_N_MODULES (sizeof(fz_modules) / sizeof(fz_modules[0]))
 
@@ -1005,6 +1627,12 @@ static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
     case K_DUMMY_I:
         snprintf(path, sizeof(path), "/dev/hsx/dummy%u", index);
         break;
+    case K_UART:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART);
+        break;
+    case K_UART_I:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART "%u", index);
+        break;
     default:
         snprintf(path, sizeof(path), "/dev/null");
         break;
@@ -1105,6 +1733,8 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         corrupt_field = (int)rn(r, op->n_fields);
     for (i = 0; i < op->n_fields; i++)
         gen_field(&c, &op->fields[i], (int)i == corrupt_field);
+    if (op->pre)
+        op->pre(&c);
     if (how >= 25 && how < 31) {
         /* the wrong size or direction: the function is known, so EINVAL */
         static const int delta[] = {-8, 8, -1, 1, 64, 0};
@@ -1117,6 +1747,8 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         if (!known_cmd(c.cmd)) {
             c.must_fail = true;
             what = " (wrong size/direction)";
+        } else if (c.cmd != op->cmd) {
+            c.must_fail = false; /* another function: the op's rules do not apply */
         }
     } else if (how >= 31 && how < 34) {
         /* an unknown function of the same module, or another magic: ENOTTY */
@@ -1125,6 +1757,8 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         if (!known_cmd(c.cmd)) {
             c.must_fail = true;
             what = " (unknown function)";
+        } else if (c.cmd != op->cmd) {
+            c.must_fail = false;
         }
     } else if (how >= 34 && how < 37 && !c.raw_arg) {
         /* a bad pointer: NULL, or the argument straddling an unmapped page */
@@ -1146,10 +1780,17 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         errno = 0;
         c.ret = ioctl(slot->fd, c.cmd, (unsigned long)v);
     } else {
+        bool waits = uart_waits(c.cmd);
         note(w, "ioctl(%s fd %d, %s cmd %#lx, %s%s)%s", kind_name[slot->kind], slot->fd, op->name,
              c.cmd, ptr == argbuf ? "" : "ptr!", hex, what);
+        if (waits)
+            wd_arm(w);
         errno = 0;
         c.ret = ioctl(slot->fd, c.cmd, ptr);
+        c.err = errno;
+        if (waits)
+            wd_disarm(w);
+        errno = c.err;
     }
     c.err = errno;
     if (ptr != argbuf && ptr && c.ret >= 0)
@@ -1200,10 +1841,22 @@ static void check_records(struct fz_worker *w, const unsigned char *buf, ssize_t
             if (*closed)
                 unexpected(w, "queue read: a second close notice");
             *closed = rec.close_reason ? rec.close_reason : 0xff;
-            if (rec.close_reason < HSX_CLOSE_CANCELLED || rec.close_reason > HSX_CLOSE_REVOKED)
+            if (rec.close_reason < HSX_CLOSE_CANCELLED || rec.close_reason > HSX_CLOSE_GONE)
                 unexpected(w, "queue read: close reason %u", rec.close_reason);
         } else if (*closed) {
             unexpected(w, "queue read: a record after the close notice");
+        } else if (rec.module == HSX_MODULE_UART) {
+            struct hsx_uart_record u;
+
+            if (rec.size < sizeof(rec) + sizeof(u)) {
+                unexpected(w, "queue read: a UART record of %u bytes", rec.size);
+                return;
+            }
+            memcpy(&u, buf + off + sizeof(rec), sizeof(u));
+            if (u.port >= HSX_UART_MAX_PORTS || u.length > sizeof(u.data) || (u.flags & ~0x0fU))
+                unexpected(w, "queue read: UART record: port %u length %u flags %#x", u.port,
+                           u.length, u.flags);
+            count(&stats->uart_records);
         }
         off += rec.size;
     }
@@ -1767,7 +2420,7 @@ static void op_pass(struct fz_worker *w)
     if (pass_sock < 0)
         return;
     if (!is_root) {
-        if (pick_slot(&w->rng, KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY_I), &s) < 0)
+        if (pick_slot(&w->rng, K_HOLDERS, &s) < 0)
             return;
         note(w, "send %s fd %d to root", kind_name[s.kind], s.fd);
         if (send_fd(pass_sock, s.fd, (unsigned char)s.kind, (unsigned char)s.index) == 0)
@@ -1792,7 +2445,7 @@ static void chain_mint(struct fz_worker *w)
 
     if (pick_slot(r, KB(K_ADMIN), &admin) < 0)
         return;
-    if (pick_slot(r, KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY_I), &target) < 0 || target.privileged)
+    if (pick_slot(r, K_HOLDERS, &target) < 0 || target.privileged)
         return;
     admin.fd = dup(admin.fd);
     target.fd = dup(target.fd);
@@ -1824,12 +2477,13 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
         return;
     }
     m.fd = target.fd;
-    m.module = target.kind == K_TIMER  ? HSX_MODULE_TIMER
-               : target.kind == K_GPIO ? HSX_MODULE_GPIO
-                                       : FZ_MODULE_DUMMY;
+    m.module = kind_module(target.kind);
     m.rights = HSX_CAP_R_READ | (chance(r, 60) ? HSX_CAP_R_WRITE : 0) |
                (chance(r, 60) ? HSX_CAP_R_GRANT : 0) |
                (m.module == HSX_MODULE_GPIO && chance(r, 60) ? HSX_CAP_R_GPIO_IRQ : 0);
+    if (m.module == HSX_MODULE_UART)
+        m.rights |= (chance(r, 60) ? HSX_CAP_R_UART_CONFIG : 0) |
+                    (chance(r, 40) ? HSX_CAP_R_UART_MODEM : 0);
     if (m.module == FZ_MODULE_DUMMY)
         m.rights &= HSX_CAP_R_READ | HSX_CAP_R_GRANT;
     gen_sel(r, &m.sel, m.module);
@@ -1837,6 +2491,15 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
         memset(&m.sel, 0, sizeof(m.sel)), m.sel.timer.max_timers = 1 + rn(r, 64);
     if (m.module == FZ_MODULE_DUMMY)
         memset(&m.sel, 0, sizeof(m.sel)), m.sel.raw[0] = chance(r, 70) ? 0xff : 1ULL << rn(r, 8);
+    if (m.module == HSX_MODULE_UART && chance(r, 70)) {
+        /* the file's own port (an instance's), or the pair, or one of them */
+        memset(&m.sel, 0, sizeof(m.sel));
+        m.sel.uart.ports = target.kind == K_UART_I && target.index < HSX_UART_MAX_PORTS
+                               ? 1U << target.index
+                               : (uint32_t)(1 + rn(r, 3));
+        if (chance(r, 30))
+            m.sel.uart.ports |= 1U << rn(r, HSX_UART_MAX_PORTS);
+    }
     m.expiry_ns = boottime_ns() + (chance(r, 30) ? rn(r, 20000000) : 30000000000ULL);
     ret = ioctl(admin.fd, HSX_IOC_CAP_MINT, &m);
     e = errno;
@@ -1849,6 +2512,10 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
             unexpected(w, "CAP_MINT: %s", strerror(e));
         return;
     }
+    if (m.module == HSX_MODULE_UART && uart_sel_bad(m.rights, &m.sel))
+        unexpected(w, "CAP_MINT of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
+                   m.rights, m.sel.uart.ports, m.sel.uart.reserved,
+                   (unsigned long long)m.sel.raw[1]);
     count(&stats->mints);
     pool_add(pool_cap, &pool_cap_n, m.id);
 }
@@ -1864,12 +2531,10 @@ static void chain_derive(struct fz_worker *w)
 
     /* a file holding a capability, among a few */
     for (int tries = 0;; tries++) {
-        if (tries == 4 || pick_slot(r, KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY_I), &from) < 0)
+        if (tries == 4 || pick_slot(r, K_HOLDERS, &from) < 0)
             return;
         memset(&q, 0, sizeof(q));
-        q.module = from.kind == K_TIMER  ? HSX_MODULE_TIMER
-                   : from.kind == K_GPIO ? HSX_MODULE_GPIO
-                                         : FZ_MODULE_DUMMY;
+        q.module = kind_module(from.kind);
         ret = ioctl(from.fd, HSX_IOC_CAP_INFO, &q);
         count_errno(ret < 0 ? errno : 0);
         if (ret == 0 && q.cap.id && q.cap.state == HSX_CAP_STATE_ACTIVE)
@@ -1886,7 +2551,7 @@ static void chain_derive(struct fz_worker *w)
             unexpected(w, "CAP_DROP: %s", strerror(e));
         return;
     }
-    if (pick_slot(r, KB(from.kind), &to) < 0)
+    if (pick_slot(r, q.module == HSX_MODULE_UART ? K_UARTS : KB(from.kind), &to) < 0)
         return;
     d.target_fd = dup(to.fd);
     from.fd = dup(from.fd);
@@ -1904,6 +2569,18 @@ static void chain_derive(struct fz_worker *w)
         d.sel.raw[0] &= rnd(r);
     if (chance(r, 10))
         d.sel.raw[0] = ~0ULL; /* wider: EINVAL */
+    if (q.module == HSX_MODULE_UART && chance(r, 15)) {
+        /* a port past 15, a port the parent lacks, or a reserved word */
+        uint32_t k = rn(r, 4);
+        if (k == 0)
+            d.sel.uart.ports |= 1U << (HSX_UART_MAX_PORTS + rn(r, 32 - HSX_UART_MAX_PORTS));
+        else if (k == 1)
+            d.sel.uart.ports |= 1U << rn(r, HSX_UART_MAX_PORTS);
+        else if (k == 2)
+            d.sel.uart.reserved = 1U << rn(r, 32);
+        else
+            d.sel.raw[1 + rn(r, 3)] = 1ULL << rn(r, 64);
+    }
     d.expiry_ns = chance(r, 50) ? 0 : q.cap.expiry_ns - rn(r, 1000000);
     ret = ioctl(from.fd, HSX_IOC_CAP_DERIVE, &d);
     e = errno;
@@ -1917,6 +2594,11 @@ static void chain_derive(struct fz_worker *w)
             unexpected(w, "CAP_DERIVE: %s", strerror(e));
         return;
     }
+    /* (not a subset check: the file's capability may have been replaced since CAP_INFO) */
+    if (q.module == HSX_MODULE_UART && uart_sel_bad(d.rights, &d.sel))
+        unexpected(w, "CAP_DERIVE of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
+                   d.rights, d.sel.uart.ports, d.sel.uart.reserved,
+                   (unsigned long long)d.sel.raw[1]);
     count(&stats->derives);
     pool_add(pool_cap, &pool_cap_n, d.id);
 }
@@ -1948,22 +2630,446 @@ static void op_dummy(struct fz_worker *w)
         unexpected(w, "dummy %s %u succeeded", add ? "add" : "remove", index);
 }
 
+/* ---- UART chains -------------------------------------------------------------------------- */
+
+/* One UART call of a chain: bounded by the watchdog when it waits, counted, its errno judged. */
+static int uart_call(struct fz_worker *w, int fd, unsigned long cmd, void *arg, const char *what,
+                     unsigned int port)
+{
+    bool waits = uart_waits(cmd);
+    int ret, e;
+
+    if (waits)
+        wd_arm(w);
+    ret = ioctl(fd, cmd, arg);
+    e = ret < 0 ? errno : 0;
+    if (waits)
+        wd_disarm(w);
+    count_errno(e);
+    note(w, "chain: %s(fd %d, port %u) = %d%s%s", what, fd, port, ret, e ? " " : "",
+         e ? strerror(e) : "");
+    if (e && !is_documented(e))
+        unexpected(w, "%s on port %u: %s, not one the ABI documents", what, port, strerror(e));
+    if (e == EINTR)
+        count(&stats->uart_intr);
+    return e;
+}
+
+static int uart_map(struct fz_worker *w, int ctl, unsigned int port, const char *tty)
+{
+    struct hsx_uart_map m = {.port = port};
+    int e;
+
+    snprintf(m.tty, sizeof(m.tty), "%s", tty);
+    e = uart_call(w, ctl, HSX_IOC_UART_MAP, &m, tty[0] ? "UART_MAP bind" : "UART_MAP unbind", port);
+    if (!e)
+        count(tty[0] ? &stats->uart_binds : &stats->uart_unbinds);
+    return e;
+}
+
+/* Root: ports 0 and 1 back on ttyS2 and ttyS3, whoever unbound them or took their ttys. */
+static void uart_rebind(struct fz_worker *w)
+{
+    int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
+
+    if (ctl < 0)
+        return;
+    for (unsigned int p = 0; p < FZ_UART_PORTS; p++) {
+        struct hsx_uart_info info = {.port = p};
+
+        if (ioctl(ctl, HSX_IOC_UART_INFO, &info) == 0 && info.bound &&
+            !strcmp(info.tty, uart_home[p]))
+            continue;
+        for (unsigned int q = 0; q < HSX_UART_MAX_PORTS; q++) {
+            struct hsx_uart_info o = {.port = q};
+            if (ioctl(ctl, HSX_IOC_UART_INFO, &o) == 0 && o.bound &&
+                (q == p || !strcmp(o.tty, uart_home[p])))
+                uart_map(w, ctl, q, "");
+        }
+        uart_map(w, ctl, p, uart_home[p]);
+    }
+    close(ctl);
+}
+
+/* A thread that keeps using a port while the chain unbinds it. */
+struct fz_loader {
+    struct fz_worker w;
+    int fd_mod, fd_inst; /* the module's node, the port's instance node (or -1) */
+    unsigned int port;
+    int stop;
+};
+
+static void *loader_main(void *arg)
+{
+    struct fz_loader *L = arg;
+    struct fz_worker *w = &L->w;
+    struct fz_rng *r = &w->rng;
+    bool inst_gone = false;
+    int after = 0;
+
+    for (int n = 0; n < 400 && after < 6; n++) {
+        bool inst = L->fd_inst >= 0 && (L->fd_mod < 0 || chance(r, 50));
+        int fd = inst ? L->fd_inst : L->fd_mod, e;
+        union {
+            struct hsx_uart_xfer x;
+            struct hsx_uart_ctl c;
+            struct hsx_uart_status st;
+            struct hsx_uart_config cfg;
+        } a;
+        const char *what;
+        unsigned long cmd;
+
+        if (__atomic_load_n(&L->stop, __ATOMIC_ACQUIRE))
+            after++;
+        w->calls++;
+        memset(&a, 0, sizeof(a));
+        switch (rn(r, 7)) {
+        case 0:
+        case 1:
+            a.x = (struct hsx_uart_xfer){.port = L->port,
+                                         .len = 1 + rn(r, 256),
+                                         .buf = (uint64_t)(uintptr_t)w->ubuf,
+                                         .timeout_ms = 20};
+            cmd = HSX_IOC_UART_WRITE, what = "UART_WRITE";
+            break;
+        case 2:
+            a.x = (struct hsx_uart_xfer){
+                .port = L->port, .len = HSX_UART_RX_BUFFER, .buf = (uint64_t)(uintptr_t)w->ubuf};
+            cmd = HSX_IOC_UART_READ_POLL, what = "UART_READ_POLL";
+            break;
+        case 3:
+            a.c = (struct hsx_uart_ctl){.port = L->port, .value = 10};
+            cmd = HSX_IOC_UART_DRAIN, what = "UART_DRAIN";
+            break;
+        case 4:
+            a.st.port = L->port;
+            cmd = HSX_IOC_UART_GET_STATUS, what = "UART_GET_STATUS";
+            break;
+        case 5:
+            a.c = (struct hsx_uart_ctl){.port = L->port, .value = 1 + rn(r, 2)};
+            cmd = HSX_IOC_UART_BREAK, what = "UART_BREAK";
+            break;
+        default:
+            a.cfg = (struct hsx_uart_config){
+                .port = L->port, .baud = 115200, .stop_bits = 1, .data_bits = 8};
+            cmd = HSX_IOC_UART_CONFIG, what = "UART_CONFIG";
+            break;
+        }
+        if (fd < 0)
+            continue;
+        e = uart_call(w, fd, cmd, &a, what, L->port);
+        if (!e && cmd == HSX_IOC_UART_WRITE)
+            __atomic_fetch_add(&stats->uart_tx, a.x.done, __ATOMIC_RELAXED);
+        /* an instance once gone stays gone: its file never reaches a port again */
+        if (inst && e == ENODEV)
+            inst_gone = true;
+        else if (inst && !e && inst_gone)
+            unexpected(w, "%s on uart%u's file succeeded after it failed with ENODEV", what,
+                       L->port);
+    }
+    return NULL;
+}
+
+/* Read a queue file to its end: every record, the close notice, then end of file, within 2 s. */
+static uint32_t drain_queue(struct fz_worker *w, int q, unsigned int port)
+{
+    unsigned char buf[HSX_MBOX_RECORD_MAX * 16];
+    uint32_t closed = 0;
+    ssize_t n = -1;
+
+    for (int rounds = 0; rounds < 256; rounds++) {
+        n = read(q, buf, sizeof(buf));
+        count_errno(n < 0 ? errno : 0);
+        if (n < 0 && errno == EAGAIN) {
+            struct pollfd p = {.fd = q, .events = POLLIN};
+            if (poll(&p, 1, 2000) == 1)
+                continue;
+            errno = EAGAIN;
+        }
+        if (n <= 0)
+            break;
+        check_records(w, buf, n, &closed);
+    }
+    if (n < 0)
+        unexpected(w, "hal:uart:%u:rx after unbinding: its queue reads %s, not end of file", port,
+                   strerror(errno));
+    else if (n > 0)
+        unexpected(w, "hal:uart:%u:rx after unbinding: no end of file", port);
+    else if (closed != HSX_CLOSE_GONE)
+        unexpected(w, "hal:uart:%u:rx after unbinding: close reason %u, not GONE", port, closed);
+    return closed;
+}
+
+/*
+ * Root: unbind a port while a thread keeps using it through the module's node and the port's
+ * own, then: the queue subscribed before reads to its close notice (GONE) and end of file, and
+ * the old instance's file fails (ENODEV) before and after the port is bound again.
+ */
+static void chain_uart_unbind(struct fz_worker *w, struct fz_rng *r, unsigned int port, int q)
+{
+    struct fz_loader *L = calloc(1, sizeof(*L));
+    struct hsx_uart_status st = {.port = port};
+    char path[64];
+    pthread_t th;
+    bool started = false, unbound = false;
+    int ctl, e;
+
+    if (!L)
+        return;
+    L->w.index = 100 + w->index;
+    L->w.rng.s = rnd(r);
+    L->w.ubuf = w->ubuf;
+    L->port = port;
+    L->fd_mod = open("/dev/" HSX_DEV_UART, O_RDWR | O_CLOEXEC);
+    snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART "%u", port);
+    L->fd_inst = open(path, O_RDWR | O_CLOEXEC);
+    ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
+    note(w, "chain: unbind port %u under load (uart fd %d, uart%u fd %d)", port, L->fd_mod, port,
+         L->fd_inst);
+    if (ctl >= 0) {
+        started = pthread_create(&th, NULL, loader_main, L) == 0;
+        usleep(rn(r, 4000));
+        e = uart_map(w, ctl, port, "");
+        /* ENXIO: another thread unbound it first; either way the port is unbound now */
+        unbound = !e || e == ENXIO;
+        if (!unbound)
+            unexpected(w, "unbinding port %u: %s", port, strerror(e));
+    }
+    __atomic_store_n(&L->stop, 1, __ATOMIC_RELEASE);
+    if (started)
+        pthread_join(th, NULL);
+    if (unbound) {
+        if (q >= 0)
+            drain_queue(w, q, port);
+        if (L->fd_inst >= 0 && uart_call(w, L->fd_inst, HSX_IOC_UART_GET_STATUS, &st,
+                                         "UART_GET_STATUS (old instance)", port) == 0)
+            unexpected(w, "GET_STATUS on uart%u's file succeeded after the port was unbound", port);
+        uart_rebind(w);
+        st.port = port;
+        if (L->fd_inst >= 0 && uart_call(w, L->fd_inst, HSX_IOC_UART_GET_STATUS, &st,
+                                         "UART_GET_STATUS (old instance)", port) == 0)
+            unexpected(w, "GET_STATUS on the old uart%u's file succeeded after binding again",
+                       port);
+    }
+    if (ctl >= 0)
+        close(ctl);
+    if (L->fd_mod >= 0)
+        close(L->fd_mod);
+    if (L->fd_inst >= 0)
+        close(L->fd_inst);
+    free(L);
+}
+
+/* A file to call a port's functions on: the port's instance or the module's (or root's ctl). */
+static int uart_fd(struct fz_worker *w, struct fz_rng *r, unsigned int *port, bool any_port)
+{
+    struct fz_slot s;
+    uint32_t kinds = any_port ? KB(K_UART) : K_UARTS;
+
+    if (pick_slot(r, kinds | (is_root && !w->child ? KB(K_CTL) : 0), &s) < 0)
+        return -1;
+    if (s.kind == K_UART_I)
+        *port = s.index;
+    return dup(s.fd); /* my own copy: another thread may close the slot meanwhile */
+}
+
+/* Write on one port, read what arrives on its peer (the pair is wired back to back). */
+static void chain_uart_xfer(struct fz_worker *w, struct fz_rng *r)
+{
+    unsigned int port = rn(r, FZ_UART_PORTS), peer;
+    int fd = uart_fd(w, r, &port, false), rfd;
+    struct hsx_uart_xfer x = {.port = port, .timeout_ms = 20 + rn(r, 200)};
+    uint32_t got = 0;
+
+    if (fd < 0)
+        return;
+    peer = port ^ 1;
+    rfd = uart_fd(w, r, &peer, true);
+    x.len = chance(r, 70) ? 1 + rn(r, 64) : 1 + rn(r, 512);
+    x.buf = (uint64_t)(uintptr_t)(w->ubuf + rn(r, 64));
+    if (uart_call(w, fd, HSX_IOC_UART_WRITE, &x, "UART_WRITE", port) == 0) {
+        if (x.done < 1 || x.done > x.len)
+            unexpected(w, "UART_WRITE of %u bytes: done %u", x.len, x.done);
+        count(&stats->uart_writes);
+        __atomic_fetch_add(&stats->uart_tx, x.done, __ATOMIC_RELAXED);
+    }
+    for (int round = 0; rfd >= 0 && round < 6 && got < x.done; round++) {
+        struct hsx_uart_xfer rx = {.port = peer,
+                                   .len = chance(r, 80) ? HSX_UART_RX_BUFFER : 1 + rn(r, 64),
+                                   .buf = (uint64_t)(uintptr_t)w->ubuf};
+        if (round)
+            usleep(500 + rn(r, 1500));
+        if (uart_call(w, rfd, HSX_IOC_UART_READ_POLL, &rx, "UART_READ_POLL", peer))
+            break;
+        if (rx.done > rx.len)
+            unexpected(w, "UART_READ_POLL of %u bytes: done %u", rx.len, rx.done);
+        got += rx.done;
+        __atomic_fetch_add(&stats->uart_rx, rx.done, __ATOMIC_RELAXED);
+    }
+    if (rfd >= 0) {
+        struct hsx_uart_status st = {.port = peer};
+        struct fz_call c = {.w = w, .buf = (unsigned char *)&st};
+        if (uart_call(w, rfd, HSX_IOC_UART_GET_STATUS, &st, "UART_GET_STATUS", peer) == 0)
+            post_uart_status(&c);
+        close(rfd);
+    }
+    close(fd);
+}
+
+/* Subscribe to a port's mailbox, send it bytes from its peer, read the events; root may unbind. */
+static void chain_uart_sub(struct fz_worker *w, struct fz_rng *r)
+{
+    unsigned int port = rn(r, FZ_UART_PORTS), peer;
+    int fd = uart_fd(w, r, &port, false), wfd, q;
+    struct hsx_mbox_open mo = {.queue_len = 4 + rn(r, 28), .flags = HSX_MBOX_O_NONBLOCK};
+    unsigned char buf[HSX_MBOX_RECORD_MAX * 16];
+    uint32_t closed = 0;
+    bool unbind, keep;
+    ssize_t n;
+    int e;
+
+    if (fd < 0)
+        return;
+    snprintf(mo.name, sizeof(mo.name), HSX_MBOX_UART_FMT, port);
+    q = ioctl(fd, HSX_IOC_MBOX_OPEN, &mo);
+    e = q < 0 ? errno : 0;
+    count_errno(e);
+    note(w, "chain: MBOX_OPEN(fd %d, %s) = %d%s%s", fd, mo.name, q, e ? " " : "",
+         e ? strerror(e) : "");
+    if (q < 0) {
+        if (!is_documented(e))
+            unexpected(w, "MBOX_OPEN %s: %s", mo.name, strerror(e));
+        close(fd);
+        return;
+    }
+    peer = port ^ 1;
+    wfd = uart_fd(w, r, &peer, true);
+    if (wfd >= 0) {
+        struct hsx_uart_xfer x = {.port = peer,
+                                  .len = 1 + rn(r, 96),
+                                  .buf = (uint64_t)(uintptr_t)w->ubuf,
+                                  .timeout_ms = 50};
+        if (uart_call(w, wfd, HSX_IOC_UART_WRITE, &x, "UART_WRITE", peer) == 0)
+            __atomic_fetch_add(&stats->uart_tx, x.done, __ATOMIC_RELAXED);
+        close(wfd);
+    }
+    {
+        struct pollfd p = {.fd = q, .events = POLLIN};
+        poll(&p, 1, 5 + (int)rn(r, 15));
+    }
+    for (int rounds = 0; rounds < 8; rounds++) {
+        n = read(q, buf, sizeof(buf));
+        count_errno(n < 0 ? errno : 0);
+        if (n <= 0)
+            break;
+        check_records(w, buf, n, &closed);
+        for (ssize_t off = 0;
+             off + (ssize_t)(sizeof(struct hsx_mbox_record) + sizeof(struct hsx_uart_record)) <=
+             n;) {
+            struct hsx_mbox_record rec;
+            struct hsx_uart_record u;
+            memcpy(&rec, buf + off, sizeof(rec));
+            if (rec.size < sizeof(rec))
+                break;
+            memcpy(&u, buf + off + sizeof(rec), sizeof(u));
+            if (rec.type == HSX_EVT_DATA && (rec.module != HSX_MODULE_UART || u.port != port))
+                unexpected(w, "hal:uart:%u:rx: a record of module %#x port %u", port, rec.module,
+                           u.port);
+            off += rec.size;
+        }
+        if (closed)
+            break;
+    }
+    unbind = chance(r, 35);
+    keep = chance(r, 50);
+    if (is_root && !w->child && !closed && unbind) {
+        chain_uart_unbind(w, r, port, q);
+        close(q);
+    } else if (!keep) {
+        close(q);
+    } else {
+        slot_add(q, K_QUEUE, 0, 0, is_root, getpid());
+    }
+    close(fd);
+}
+
+/* Configure a port (a valid frame), then back to 115200 8N1 with RTS and DTR up. */
+static void chain_uart_config(struct fz_worker *w, struct fz_rng *r)
+{
+    unsigned int port = rn(r, FZ_UART_PORTS);
+    int fd = uart_fd(w, r, &port, false);
+    struct hsx_uart_config cfg = {.port = port};
+    struct hsx_uart_modem m = {.port = port, .set = HSX_UART_LN_RTS | HSX_UART_LN_DTR};
+    struct fz_call c = {.w = w, .buf = (unsigned char *)&cfg};
+
+    if (fd < 0)
+        return;
+    cfg.baud = uvals[UV_BAUD].ok[rn(r, uvals[UV_BAUD].n_ok)];
+    cfg.parity = rn(r, HSX_UART_PAR_SPACE + 1);
+    cfg.stop_bits = 1 + rn(r, 2);
+    cfg.data_bits = chance(r, 20) ? 0 : 5 + rn(r, 4);
+    cfg.flow = rn(r, HSX_UART_FC_XONXOFF + 1);
+    if (uart_call(w, fd, HSX_IOC_UART_CONFIG, &cfg, "UART_CONFIG", port) == 0)
+        post_uart_config(&c);
+    if (chance(r, 30))
+        usleep(rn(r, 2000));
+    cfg = (struct hsx_uart_config){.port = port, .baud = 115200, .stop_bits = 1, .data_bits = 8};
+    if (uart_call(w, fd, HSX_IOC_UART_CONFIG, &cfg, "UART_CONFIG", port) == 0)
+        post_uart_config(&c);
+    m.clear = (uint32_t)HSX_UART_LN_OUT & ~m.set;
+    uart_call(w, fd, HSX_IOC_UART_MODEM, &m, "UART_MODEM", port);
+#ifdef HSX_IOC_UART_SET_EVENTS
+    if (chance(r, 40)) {
+        /* line events on the port's mailbox, for the subscribers of chain_uart_sub() */
+        struct hsx_uart_events ev = {.port = port, .events = rn(r, HSX_UART_EVF_ALL + 1)};
+        ev.idle_ms = ev.events & HSX_UART_EVF_IDLE ? 1 + rn(r, 20) : 0;
+        uart_call(w, fd, HSX_IOC_UART_SET_EVENTS, &ev, "UART_SET_EVENTS", port);
+    }
+#endif
+    close(fd);
+}
+
+/*
+ * A chain draws from a stream of its own, seeded from the worker's: how many draws it makes
+ * depends on the kernel's timing (bytes arriving), and the worker's calls after it must not.
+ */
+static void chain_uart(struct fz_worker *w)
+{
+    uint32_t k = rn(&w->rng, 100);
+    struct fz_rng lr = {.s = rnd(&w->rng)};
+
+    if (!have_uart)
+        return;
+    if (k < 45)
+        chain_uart_xfer(w, &lr);
+    else if (k < 75)
+        chain_uart_sub(w, &lr);
+    else if (k < 90)
+        chain_uart_config(w, &lr);
+    else if (is_root && !w->child)
+        uart_rebind(w);
+}
+
 /* Open something: a node, an instance, the administrator's file, a netlink socket. */
 static void op_open(struct fz_worker *w)
 {
     struct fz_rng *r = &w->rng;
     uint32_t k = rn(r, 100);
 
-    if (k < 25)
+    if (k < 20)
         open_node(w, K_TIMER, 0);
-    else if (k < 50)
+    else if (k < 40)
         open_node(w, K_GPIO, 0);
-    else if (k < 60)
+    else if (k < 50)
         open_node(w, is_root && chance(r, 50) ? K_ADMIN : K_CTL, 0);
-    else if (k < 75)
+    else if (k < 62)
         open_node(w, K_DUMMY_I, rn(r, FZ_DUMMY_MAX));
-    else if (k < 78)
+    else if (k < 65)
         open_node(w, K_DUMMY, 0);
+    else if (k < 70)
+        open_node(w, K_UART, 0);
+    else if (k < 78) /* the bound ports, else one with no node (or out of range) */
+        open_node(w, K_UART_I, chance(r, 85) ? rn(r, FZ_UART_PORTS) : rn(r, FZ_UART_MAX_PORT + 1));
     else if (k < 88)
         open_netlink(w);
     else if (k < 90)
@@ -1991,15 +3097,16 @@ static uint64_t now_ns(void)
 
 static void run_one(struct fz_worker *w)
 {
-    static const uint32_t bound[] = {520, 600, 660, 700, 760, 800, 850, 880, 910, 930, 940, 950};
+    static const uint32_t bound[FZ_STEPS] = {490, 570, 630, 670, 730, 770, 820,
+                                             850, 880, 900, 910, 920, 950};
     uint32_t k = rn(&w->rng, 1000), step = 0;
     uint64_t t0 = now_ns();
 
     w->calls++;
     run_step(w, k);
-    while (step < 11 && k >= bound[step])
+    while (step < FZ_STEPS - 1 && k >= bound[step])
         step++;
-    if (k >= 950)
+    if (k >= bound[FZ_STEPS - 1])
         step = 0;
     __atomic_fetch_add(&stats->op_ns[step], now_ns() - t0, __ATOMIC_RELAXED);
     count(&stats->op_n[step]);
@@ -2010,14 +3117,14 @@ static void run_step(struct fz_worker *w, uint32_t k)
     struct fz_rng *r = &w->rng;
     struct fz_slot s;
 
-    if (k < 520)
+    if (k < 490)
         op_table(w);
-    else if (k < 600)
+    else if (k < 570)
         op_open(w);
-    else if (k < 660)
+    else if (k < 630)
         op_queue(w);
-    else if (k < 700) {
-        int i = pick_slot(r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I), &s);
+    else if (k < 670) {
+        int i = pick_slot(r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS, &s);
         char name[HSX_MBOX_NAME_MAX];
         gen_name(r, name, sizeof(name));
         name[sizeof(name) - 1] = 0;
@@ -2025,31 +3132,31 @@ static void run_step(struct fz_worker *w, uint32_t k)
             chain_queue(w, s.fd, name);
             close(s.fd);
         }
-    } else if (k < 760)
+    } else if (k < 730)
         chain_timer(w);
-    else if (k < 800)
+    else if (k < 770)
         op_netlink(w);
-    else if (k < 850) {
+    else if (k < 820) {
         int i = pick_slot(r, ~0U, &s);
         if (i >= 0 && !w->child) {
             note(w, "close %s fd %d", kind_name[s.kind], s.fd);
             slot_close(i);
         } else if (i >= 0)
             close(s.fd); /* a child's copy */
-    } else if (k < 880)
+    } else if (k < 850)
         op_pass(w);
-    else if (k < 910) {
+    else if (k < 880) {
         if (is_root && !w->child)
             chain_mint(w);
         else
             chain_derive(w);
-    } else if (k < 930) {
+    } else if (k < 900) {
         if (is_root && have_dummy && !w->child)
             op_dummy(w);
-    } else if (k < 940) {
+    } else if (k < 910) {
         if (!w->child)
             op_fork_kill(w);
-    } else if (k < 950) {
+    } else if (k < 920) {
         /* SCM_RIGHTS to myself: the received copy is the same file */
         int sv[2];
         unsigned char tag, index;
@@ -2064,6 +3171,8 @@ static void run_step(struct fz_worker *w, uint32_t k)
             close(sv[0]);
             close(sv[1]);
         }
+    } else if (k < 950) {
+        chain_uart(w);
     } else {
         op_table(w);
     }
@@ -2076,14 +3185,31 @@ static void *worker_main(void *arg)
 {
     struct fz_worker *w = arg;
 
+    struct sigevent sev = {.sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGUSR1};
+
     w->guard = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (w->guard == MAP_FAILED || mprotect(w->guard + 4096, 4096, PROT_NONE)) {
         harness_fail("mmap: %s", strerror(errno));
         return NULL;
     }
+    w->ubuf =
+        mmap(NULL, FZ_UBUF + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (w->ubuf == MAP_FAILED || mprotect(w->ubuf + FZ_UBUF, 4096, PROT_NONE)) {
+        harness_fail("mmap: %s", strerror(errno));
+        return NULL;
+    }
+    for (size_t i = 0; i < FZ_UBUF; i++)
+        w->ubuf[i] = (unsigned char)(i * 131 + w->index);
+    sev.sigev_notify_thread_id = (pid_t)syscall(SYS_gettid);
+    w->wd_ok = timer_create(CLOCK_MONOTONIC, &sev, &w->wd) == 0;
+    if (!w->wd_ok)
+        harness_fail("timer_create: %s", strerror(errno));
     while (w->calls < w->quota && time(NULL) < deadline)
         run_one(w);
+    if (w->wd_ok)
+        timer_delete(w->wd);
     munmap(w->guard, 8192);
+    munmap(w->ubuf, FZ_UBUF + 4096);
     return NULL;
 }
 
@@ -2104,6 +3230,11 @@ static void initial_slots(struct fz_worker *w)
         if (is_root)
             open_node(w, K_DUMMY, 0);
     }
+    if (have_uart) {
+        open_node(w, K_UART, 0);
+        open_node(w, K_UART_I, 0);
+        open_node(w, K_UART_I, 1);
+    }
     if (genl_family >= 0)
         open_netlink(w);
 }
@@ -2118,6 +3249,7 @@ static void run_workers(uint64_t seed, uint64_t calls)
         memset(&ws[i], 0, sizeof(ws[i]));
         ws[i].index = i;
         ws[i].rng.s = fz_mix(seed * 0x100 + i);
+        ws[i].wd_rng.s = fz_mix(ws[i].rng.s ^ 0x5744);
         ws[i].quota = calls / opt_threads + (i < calls % opt_threads);
     }
     initial_slots(&ws[0]);
@@ -2209,17 +3341,72 @@ static void dummy_teardown(void)
     }
 }
 
+/* Root: ports 0 and 1 bound to the test board's pair, so the data path runs. */
+static bool uart_setup(void)
+{
+    int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
+    bool ok = ctl >= 0;
+
+    for (unsigned int p = 0; ok && p < FZ_UART_PORTS; p++) {
+        struct hsx_uart_map m = {.port = p};
+        struct hsx_uart_info info = {.port = p};
+
+        snprintf(m.tty, sizeof(m.tty), "%s", uart_home[p]);
+        if (ioctl(ctl, HSX_IOC_UART_MAP, &m) < 0 && errno != EBUSY)
+            fprintf(stderr, "hsx_fuzz: binding UART port %u to %s: %s\n", p, uart_home[p],
+                    strerror(errno));
+        ok = ioctl(ctl, HSX_IOC_UART_INFO, &info) == 0 && info.bound &&
+             !strcmp(info.tty, uart_home[p]);
+    }
+    if (ctl >= 0)
+        close(ctl);
+    return ok;
+}
+
+/*
+ * Always: fuzzed MAP calls bind ports whether or not the pair was bound at start. Each bound
+ * port first gets its lines and frame back and its transmit buffer emptied: a transmitter that
+ * flow control stalls would hold the unbinding up to the tty's closing_wait, and the next user
+ * of the tty finds it as hsx found it.
+ */
+static void uart_teardown(void)
+{
+    int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
+
+    if (ctl < 0)
+        return;
+    for (unsigned int p = 0; p < HSX_UART_MAX_PORTS; p++) {
+        struct hsx_uart_info info = {.port = p};
+        struct hsx_uart_map m = {.port = p};
+
+        if (ioctl(ctl, HSX_IOC_UART_INFO, &info) || !info.bound)
+            continue;
+        struct hsx_uart_modem md = {.port = p, .set = HSX_UART_LN_RTS | HSX_UART_LN_DTR};
+        struct hsx_uart_config cfg = {.port = p, .baud = 115200, .stop_bits = 1, .data_bits = 8};
+        struct hsx_uart_ctl dc = {.port = p, .value = HSX_UART_DC_RX | HSX_UART_DC_TX};
+        md.clear = (uint32_t)HSX_UART_LN_OUT & ~md.set;
+        ioctl(ctl, HSX_IOC_UART_MODEM, &md);
+        ioctl(ctl, HSX_IOC_UART_CONFIG, &cfg);
+        ioctl(ctl, HSX_IOC_UART_DISCARD, &dc);
+        if (ioctl(ctl, HSX_IOC_UART_MAP, &m) < 0 && errno != ENXIO)
+            fprintf(stderr, "hsx_fuzz: unbinding UART port %u: %s\n", p, strerror(errno));
+    }
+    close(ctl);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user] "
-            "[-v]\n"
+            "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
+            "                [--need-uart] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls in all, shared by root's and uid %d's threads (default "
             "20000)\n"
             "  --threads T  threads per process (default 2)\n"
             "  --seconds S  stop after S seconds, whatever is left (default: no bound)\n"
             "  --no-user    no uid %d process: one process, deterministic with --threads 1\n"
+            "  --need-uart  fail unless UART ports 0 and 1 bind to ttyS2 and ttyS3 (the test "
+            "board)\n"
             "  -v           a line per call for the first process (-vv: every call)\n",
             FZ_USER_UID, FZ_USER_UID);
 }
@@ -2242,8 +3429,13 @@ static void print_stats(double secs)
            ")\n",
            stats->forks, stats->kills, stats->closes, stats->passes, stats->mints, stats->derives,
            stats->revokes, stats->dummies, stats->netlink, stats->nl_noanswer);
+    printf("hsx_fuzz: uart: writes %" PRIu64 ", bytes sent %" PRIu64 ", bytes read %" PRIu64
+           ", records %" PRIu64 ", unbinds %" PRIu64 ", binds %" PRIu64 ", interrupted %" PRIu64
+           "\n",
+           stats->uart_writes, stats->uart_tx, stats->uart_rx, stats->uart_records,
+           stats->uart_unbinds, stats->uart_binds, stats->uart_intr);
     printf("hsx_fuzz: time by step:");
-    for (e = 0; e < 12; e++)
+    for (e = 0; e < FZ_STEPS; e++)
         if (stats->op_n[e])
             printf(" %s %" PRIu64 "x %.1f ms", step_name[e], stats->op_n[e],
                    (double)stats->op_ns[e] / 1e6 / (double)stats->op_n[e]);
@@ -2253,16 +3445,20 @@ static void print_stats(double secs)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},    {"calls", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
-        {"no-user", no_argument, NULL, 'U'},       {"help", no_argument, NULL, 'h'},
-        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
+                                         {"calls", required_argument, NULL, 'n'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"seconds", required_argument, NULL, 'S'},
+                                         {"no-user", no_argument, NULL, 'U'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"need-uart", no_argument, NULL, 'u'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:Uhv", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:Uuhv", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
@@ -2282,6 +3478,9 @@ int main(int argc, char **argv)
             break;
         case 'U':
             opt_user = false;
+            break;
+        case 'u':
+            opt_need_uart = true;
             break;
         case 'v':
             opt_verbose++;
@@ -2315,19 +3514,32 @@ int main(int argc, char **argv)
     if (!is_root)
         opt_user = false;
     signal(SIGPIPE, SIG_IGN);
+    {
+        struct sigaction sa = {.sa_handler = wd_signal}; /* no SA_RESTART: the call ends, EINTR */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+    }
     deadline = opt_seconds ? time(NULL) + opt_seconds : (time_t)INT64_MAX;
     have_dummy = access(FZ_DUMMY_CTL "/add", F_OK) == 0;
     if (is_root && have_dummy)
         write_file(FZ_DUMMY_CTL "/add", "0"), write_file(FZ_DUMMY_CTL "/add", "1");
-    if (is_root)
+    if (is_root) {
         sim_setup();
+        have_uart = uart_setup();
+        if (opt_need_uart && !have_uart) {
+            harness_fail("--need-uart: UART ports 0 and 1 do not bind to ttyS2 and ttyS3");
+            uart_teardown();
+            return 2;
+        }
+    }
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
     printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
-           "gpio-sim %s\n",
+           "gpio-sim %s, uart pair %s\n",
            opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
-           have_dummy ? "yes" : "no", have_sim ? "yes" : "no");
+           have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
+           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no");
     fflush(stdout);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     root_calls = opt_calls;
@@ -2363,6 +3575,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (is_root) {
         sim_teardown();
+        uart_teardown();
         if (have_dummy)
             dummy_teardown();
     }
