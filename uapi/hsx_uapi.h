@@ -791,7 +791,8 @@ struct hsx_uart_info {
  * Errors: EPERM not the admin node, EBUSY the port is bound (unbind first)
  * or the tty is open (by a user, or bound to another port), ENODEV no such
  * tty, EINVAL a bad name, EOPNOTSUPP the binding comes from the device tree.
- * Unbinding ends every user of the port (ENODEV, the mailbox closes).
+ * Unbinding ends every user of the port (ENODEV, the mailbox closes) and
+ * discards what was written but not sent yet.
  */
 struct hsx_uart_map {
 	__u32 port;

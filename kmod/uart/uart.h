@@ -121,6 +121,12 @@ void hsx_uart_ports_exit(void);
 void hsx_uart_ports_wake(void);
 struct hsx_uart_dev *hsx_uart_port_get(unsigned int port);
 int hsx_uart_map_port(unsigned int port, const char *tty);
+int hsx_uart_fw_bind(unsigned int port, const char *tty);
+void hsx_uart_fw_unbind_all(void);
+
+/* Bindings from firmware (uart_fw.c). */
+int hsx_uart_fw_register(void);
+void hsx_uart_fw_unregister(void);
 bool hsx_uart_tty_name_ok(const char *name);
 void hsx_uart_instance_unplug(struct hsx_instance *inst);
 void hsx_uart_instance_gone(struct hsx_instance *inst);

@@ -503,6 +503,29 @@ int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t 
 	return 0;
 }
 
+/* Bind @port for the firmware node (uart_fw.c). */
+int hsx_uart_fw_bind(unsigned int port, const char *tty)
+{
+	int ret;
+
+	mutex_lock(&hsx_uart_bind_mutex);
+	ret = hsx_uart_bind_locked(port, tty, true);
+	mutex_unlock(&hsx_uart_bind_mutex);
+	return ret;
+}
+
+/* The firmware node went away: the ports it bound go with it. */
+void hsx_uart_fw_unbind_all(void)
+{
+	unsigned int port;
+
+	mutex_lock(&hsx_uart_bind_mutex);
+	for (port = 0; port < HSX_UART_MAX_PORTS; port++)
+		if (hsx_uart_ports[port] && hsx_uart_ports[port]->from_dt)
+			hsx_uart_unbind_locked(hsx_uart_ports[port]);
+	mutex_unlock(&hsx_uart_bind_mutex);
+}
+
 static void hsx_uart_unbind_all(void)
 {
 	unsigned int port;
@@ -587,20 +610,29 @@ int hsx_uart_ports_init(void)
 	hsx_uart_wq = alloc_workqueue("hsx_uart", 0, 0);
 	if (!hsx_uart_wq)
 		return -ENOMEM;
+	/* The firmware's bindings first: uart_map binds only what they leave. */
+	ret = hsx_uart_fw_register();
+	if (ret)
+		goto err_wq;
 	if (uart_map) {
 		ret = hsx_uart_bind_param(uart_map);
-		if (ret) {
-			hsx_uart_unbind_all();
-			destroy_workqueue(hsx_uart_wq);
-			return ret;
-		}
+		if (ret)
+			goto err_fw;
 	}
 	return 0;
+
+err_fw:
+	hsx_uart_fw_unregister();
+	hsx_uart_unbind_all();
+err_wq:
+	destroy_workqueue(hsx_uart_wq);
+	return ret;
 }
 
 /* Every port unbound; hangup work still queued finds its port so and drops its reference. */
 void hsx_uart_ports_exit(void)
 {
+	hsx_uart_fw_unregister();
 	hsx_uart_unbind_all();
 	destroy_workqueue(hsx_uart_wq);
 }

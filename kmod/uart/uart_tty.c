@@ -220,10 +220,14 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 /*
  * Give the tty back: the driver's close, then the last reference, which
  * detaches the discipline (no callback runs after it) and lets a user open
- * the tty again, with the default discipline.
+ * the tty again, with the default discipline. What was not sent is
+ * discarded first: on a line stopped by flow control the close would wait
+ * for it for the port's closing_wait (30 s on a 16550), with every other
+ * binding, and rmmod, waiting behind it.
  */
 void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 {
+	tty_driver_flush_buffer(dev->tty);
 	hsx_uart_tty_put(dev->tty, true);
 }
 

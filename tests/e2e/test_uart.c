@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,6 +30,9 @@
 #define RX 1 /* port 1: ttyS3 */
 #define TTY_TX "ttyS2"
 #define TTY_RX "ttyS3"
+#define USB_PORT 2 /* ttyUSB0, QEMU's usb-serial (stock kernel) */
+
+static int map_port(unsigned int port, const char *tty);
 
 static int map_port(unsigned int port, const char *tty)
 {
@@ -389,6 +393,14 @@ static void a_reader_that_stops_loses_only_what_is_counted(void **state)
     free(in);
 }
 
+static void *blocked_reader_usb(void *arg)
+{
+    uint8_t buf[16];
+
+    *(int *)arg = hsx_uart_read(USB_PORT, buf, sizeof(buf), HSX_HAL_TIMEOUT_INF);
+    return NULL;
+}
+
 static void *blocked_reader(void *arg)
 {
     uint8_t buf[16];
@@ -424,6 +436,7 @@ static void unbinding_ends_users_and_gives_the_tty_back(void **state)
     /* hsx's discipline attaches to no tty hsx did not choose. */
     int ours = 29;
     assert_int_equal(ioctl(fd, TIOCSETD, &ours), -1);
+    assert_int_equal(errno, EPERM);
     close(fd);
 
     assert_int_equal(map_port(RX, TTY_RX), 0);
@@ -499,6 +512,111 @@ static void modem_lines_break_and_drain(void **state)
     assert_true(st.status & HSX_UART_STATUS_TX_EMPTY);
     assert_true(st.tx_bytes >= sizeof(block));
     drain_rx(RX);
+}
+
+/* Write "0" or "1" to the USB device's authorized: unplugged and plugged again, as seen. */
+static void usb_authorize(const char *usbdev, int on)
+{
+    char path[128];
+
+    snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/authorized", usbdev);
+    e2e_write_file(path, on ? "1" : "0");
+}
+
+/*
+ * The USB device ttyUSB0 belongs to ("1-1"): the nearest directory above the
+ * tty's with an "authorized" file and no ':' in its name (interfaces have one).
+ */
+static bool usb_device_of_tty(char *usbdev, size_t len)
+{
+    char *path = realpath("/sys/class/tty/ttyUSB0", NULL);
+    char probe[PATH_MAX + 16];
+    bool found = false;
+
+    for (char *slash; path && !found && (slash = strrchr(path, '/')) && slash != path;) {
+        *slash = '\0';
+        const char *base = strrchr(path, '/') + 1;
+        snprintf(probe, sizeof(probe), "%s/authorized", path);
+        if (!strchr(base, ':') && access(probe, F_OK) == 0 && strncmp(base, "usb", 3) != 0) {
+            snprintf(usbdev, len, "%s", base);
+            found = true;
+        }
+    }
+    free(path);
+    return found;
+}
+
+static bool wait_exists(const char *path, bool want)
+{
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS; usleep(50000))
+        if (e2e_exists("%s", path) == want)
+            return true;
+    return false;
+}
+
+/* A USB adapter unplugged: its users end with ENODEV and a close, the port unbinds. */
+static void usb_adapter_unplugged(void **state)
+{
+    char usbdev[32];
+    pthread_t t;
+    int result = 1;
+    (void)state;
+
+    if (!wait_exists("/dev/ttyUSB0", true)) {
+        /* The debug kernel has no USB; vm-stock runs this test. */
+        printf("# no USB serial adapter in this kernel: the stock kernel's run covers it\n");
+        skip();
+    }
+    assert_true(usb_device_of_tty(usbdev, sizeof(usbdev)));
+    assert_int_equal(map_port(USB_PORT, "ttyUSB0"), 0);
+    assert_int_equal(hsx_uart_init(USB_PORT), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_write(USB_PORT, "to the adapter", 14), 14);
+
+    assert_int_equal(pthread_create(&t, NULL, blocked_reader_usb, &result), 0);
+    usleep(300000);
+    usb_authorize(usbdev, 0);
+    pthread_join(t, NULL);
+    assert_int_equal(result, HSX_HAL_CLOSED);
+    assert_true(wait_exists("/sys/hal/uart/2", false));
+    assert_false(e2e_exists("/dev/hsx/uart2"));
+    assert_int_equal(hsx_uart_write(USB_PORT, "x", 1), HSX_HAL_NO_DEVICE);
+
+    /* Plugged in again: a tty like any other, to bind again. */
+    usb_authorize(usbdev, 1);
+    assert_true(wait_exists("/dev/ttyUSB0", true));
+    assert_int_equal(map_port(USB_PORT, "ttyUSB0"), 0);
+    assert_int_equal(hsx_uart_init(USB_PORT), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_write(USB_PORT, "again", 5), 5);
+    assert_int_equal(map_port(USB_PORT, ""), 0);
+}
+
+/*
+ * Unbinding a port whose line is stopped (flow control, CTS down) discards
+ * what was not sent instead of waiting for it: the tty's close would wait
+ * its closing_wait (30 s on a 16550) with every other binding held up.
+ */
+static void unbinding_a_stalled_port_does_not_wait(void **state)
+{
+    hsx_uart_settings_t flow = {.baud = 115200, .stop_bits = 1, .flow = HSX_UART_FLOW_RTSCTS};
+    static uint8_t block[4096];
+    (void)state;
+
+    assert_int_equal(hsx_uart_set_lines(TX, HSX_UART_LINE_LOOP, HSX_UART_LINE_RTS, NULL),
+                     HSX_HAL_OK);
+    assert_int_equal(hsx_uart_configure(TX, &flow, NULL), HSX_HAL_OK);
+    int n = hsx_uart_write_timeout(TX, block, sizeof(block), 200);
+    assert_true(n > 0 && n < (int)sizeof(block));
+    hsx_uart_status_t st;
+    assert_int_equal(hsx_uart_get_status_ex(TX, &st), HSX_HAL_OK);
+    assert_true(st.tx_pending > 0);
+
+    uint64_t start = e2e_now_ms();
+    assert_int_equal(map_port(TX, ""), 0);
+    /* A liveness bound, not a timing one: before, this took the 30 s closing wait. */
+    assert_true(e2e_now_ms() - start < E2E_LIVENESS_MS);
+    assert_int_equal(map_port(TX, TTY_TX), 0);
+    assert_int_equal(hsx_uart_init(TX), HSX_HAL_OK);
+    drain_rx(TX);
 }
 
 /* The next event of a kind, skipping others; fails after the liveness bound. */
@@ -666,6 +784,8 @@ int main(void)
         cmocka_unit_test(modem_lines_break_and_drain),
         cmocka_unit_test(idle_and_tx_done_events),
         cmocka_unit_test(modem_change_events),
+        cmocka_unit_test(usb_adapter_unplugged),
+        cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(bad_input),
     };
 

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port bindings from firmware: a node compatible with "hsx,uart" whose
+ * "hsx-uarts" property lists one serial controller per HSX port (entry n
+ * binds port n, <0> leaves a port unbound). The binding is documented in
+ * dts-overlays/hsx,uart.yaml; the Raspberry Pi's header UART has an overlay
+ * beside it.
+ *
+ * A controller is named by its node, a tty by its name: the tty is the one
+ * the controller's driver registered as the controller's child device
+ * (serial core and USB serial register their ttys so). A controller whose
+ * tty is not there yet defers the probe.
+ *
+ * While the node is bound its ports are the firmware's: the admin cannot
+ * remap them (HSX_IOC_UART_MAP says EOPNOTSUPP). The driver cannot be unbound
+ * from user space; the node may still go away (an overlay removed, hsx
+ * unloaded), and then its ports are unbound.
+ */
+#include <linux/amba/bus.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/kdev_t.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/string.h>
+
+#include "compat.h"
+#include "uart.h"
+
+#define HSX_UART_FW_LIST "hsx-uarts"
+
+struct hsx_uart_fw_tty {
+	char *name;
+	size_t len;
+};
+
+/* A child device with a device number is the controller's tty. */
+static int hsx_uart_fw_child(struct device *child, void *data)
+{
+	struct hsx_uart_fw_tty *tty = data;
+
+	if (!MAJOR(child->devt) || strncmp(dev_name(child), "tty", 3))
+		return 0;
+	strscpy(tty->name, dev_name(child), tty->len);
+	return 1;
+}
+
+/* The device firmware described by @ctrl, on the buses serial controllers sit on. */
+static struct device *hsx_uart_fw_device(struct fwnode_handle *ctrl)
+{
+	struct device *dev = bus_find_device_by_fwnode(&platform_bus_type, ctrl);
+
+#ifdef CONFIG_ARM_AMBA
+	if (!dev)
+		dev = bus_find_device_by_fwnode(&amba_bustype, ctrl);
+#endif
+	return dev;
+}
+
+/**
+ * hsx_uart_fw_tty_name - the tty of the serial controller @ctrl
+ * Return: 0, or -EPROBE_DEFER while the controller or its tty is missing.
+ */
+static int hsx_uart_fw_tty_name(struct fwnode_handle *ctrl, char *name, size_t len)
+{
+	struct hsx_uart_fw_tty tty = { .name = name, .len = len };
+	struct device *dev = hsx_uart_fw_device(ctrl);
+	int found;
+
+	if (!dev)
+		return -EPROBE_DEFER;
+	found = device_for_each_child(dev, &tty, hsx_uart_fw_child);
+	put_device(dev);
+	return found ? 0 : -EPROBE_DEFER;
+}
+
+/**
+ * hsx_uart_fw_parse - the ttys a firmware node binds
+ * @ttys: per port, the tty's name, or "" for a hole
+ *
+ * Return: the number of entries (ports 0..n-1), -EINVAL for a list longer
+ * than the ports or not a list of references, -EPROBE_DEFER.
+ */
+static int hsx_uart_fw_parse(const struct fwnode_handle *fwnode,
+			     char ttys[HSX_UART_MAX_PORTS][HSX_UART_TTY_NAME_MAX])
+{
+	struct fwnode_reference_args ref;
+	int count, port, ret;
+
+	count = fwnode_property_count_u32(fwnode, HSX_UART_FW_LIST);
+	if (count <= 0 || count > HSX_UART_MAX_PORTS)
+		return -EINVAL;
+	for (port = 0; port < count; port++) {
+		ttys[port][0] = '\0';
+		ret = fwnode_property_get_reference_args(fwnode, HSX_UART_FW_LIST, NULL, 0, port,
+							 &ref);
+		if (ret == -ENOENT)
+			continue;	/* <0>: a hole */
+		if (ret)
+			return -EINVAL;
+		ret = hsx_uart_fw_tty_name(ref.fwnode, ttys[port], HSX_UART_TTY_NAME_MAX);
+		fwnode_handle_put(ref.fwnode);
+		if (ret)
+			return ret;
+	}
+	return count;
+}
+
+static int hsx_uart_fw_probe(struct platform_device *pdev)
+{
+	char (*ttys)[HSX_UART_TTY_NAME_MAX];
+	int count, port, ret, bound = 0;
+
+	ttys = kcalloc(HSX_UART_MAX_PORTS, sizeof(*ttys), GFP_KERNEL);
+	if (!ttys)
+		return -ENOMEM;
+	count = hsx_uart_fw_parse(dev_fwnode(&pdev->dev), ttys);
+	if (count < 0) {
+		ret = count;
+		if (ret != -EPROBE_DEFER)
+			dev_err(&pdev->dev, "invalid %s (%d); see hsx,uart.yaml\n",
+				HSX_UART_FW_LIST, ret);
+		goto out;
+	}
+	for (port = 0; port < count; port++) {
+		if (!ttys[port][0])
+			continue;
+		ret = hsx_uart_fw_bind(port, ttys[port]);
+		if (ret) {
+			dev_err(&pdev->dev, "port %d: cannot bind %s (%d)%s\n", port, ttys[port],
+				ret, ret == -EBUSY ? ": in use, or bound already" : "");
+			hsx_uart_fw_unbind_all();
+			goto out;
+		}
+		bound++;
+	}
+	dev_info(&pdev->dev, "%d HSX UART ports bound by firmware\n", bound);
+	ret = 0;
+out:
+	kfree(ttys);
+	return ret;
+}
+
+static void hsx_uart_fw_remove(struct platform_device *pdev)
+{
+	hsx_uart_fw_unbind_all();
+}
+
+static const struct of_device_id hsx_uart_fw_of_match[] = {
+	{ .compatible = "hsx,uart" },
+	{}
+};
+MODULE_DEVICE_TABLE(of, hsx_uart_fw_of_match);
+
+static struct platform_driver hsx_uart_fw_driver = {
+	.probe = hsx_uart_fw_probe,
+	.hsx_platform_remove = hsx_uart_fw_remove,
+	.driver = {
+		.name = "hsx-uart-fw",
+		.of_match_table = hsx_uart_fw_of_match,
+		.suppress_bind_attrs = true,
+	},
+};
+
+int hsx_uart_fw_register(void)
+{
+	return platform_driver_register(&hsx_uart_fw_driver);
+}
+
+void hsx_uart_fw_unregister(void)
+{
+	platform_driver_unregister(&hsx_uart_fw_driver);
+}

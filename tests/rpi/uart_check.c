@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In the emulated Raspberry Pi 3 (tests/rpi/run): hsx.ko's UART ports as the
+ * device tree binds them. What to expect is read from the tree itself: the
+ * phandles of /proc/device-tree/hsx-uart/hsx-uarts, each resolved to its
+ * node, the device whose of_node that is, and the tty sysfs shows under
+ * that device. With no such node, no port may be bound.
+ *
+ *   - the node is bound to hsx-uart-fw, which has no unbind file;
+ *   - /sys/hal/uart/<n>/tty is the controller's tty and source says
+ *     "devicetree", UART_INFO agrees, /dev/hsx/uart<n> exists; the ports
+ *     the node leaves out have neither;
+ *   - a user open() of the tty fails with EBUSY;
+ *   - the admin's UART_MAP (map and unmap) fails with EOPNOTSUPP;
+ *   - on the first bound port (not with "again"): a marker written through
+ *     /dev/hsx/uart (UART_WRITE, then DRAIN) leaves the line; it is printed
+ *     as "HSX-UART-MARKER <text>" for the host, which checks its end of the
+ *     line got it and answers "HSX-UART-REPLY <nonce>"; the answer must
+ *     arrive through UART_READ_POLL on /dev/hsx/uart<n> within REPLY_WAIT_S.
+ *
+ * Usage: uart_check [again]   ("again" after a reload: the binding only;
+ * check names get the suffix "-again").
+ * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hsx_uapi.h"
+
+#define NODE "/proc/device-tree/hsx-uart"
+#define DT_ROOT "/proc/device-tree"
+#define DRIVER "/sys/bus/platform/drivers/hsx-uart-fw"
+#define REPLY_WAIT_S 60
+
+static char ttys[HSX_UART_MAX_PORTS][HSX_UART_TTY_NAME_MAX];
+static char nodes[HSX_UART_MAX_PORTS][PATH_MAX];
+static int has_node, failed, passed;
+static const char *suffix = "";
+static char why[512];
+
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (why[0])
+        return;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+}
+
+/* "PASS name[-again] (detail)" or "FAIL name[-again]: why" */
+static void report_detail(const char *name, const char *detail)
+{
+    if (why[0]) {
+        printf("FAIL %s%s: %s\n", name, suffix, why);
+        failed++;
+    } else if (detail) {
+        printf("PASS %s%s (%s)\n", name, suffix, detail);
+        passed++;
+    } else {
+        printf("PASS %s%s\n", name, suffix);
+        passed++;
+    }
+    fflush(stdout);
+    why[0] = '\0';
+}
+
+static void report(const char *name)
+{
+    report_detail(name, NULL);
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, len - 1);
+    close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The node under @dir whose phandle is @ph, into @out; 1 if found. */
+static int find_phandle(const char *dir, uint32_t ph, char *out, size_t len)
+{
+    char path[PATH_MAX];
+    unsigned char cell[8];
+    struct dirent *e;
+    DIR *d = opendir(dir);
+    int found = 0;
+
+    if (!d)
+        return 0;
+    snprintf(path, sizeof(path), "%s/phandle", dir);
+    if (read_file(path, (char *)cell, sizeof(cell)) == 4 && be32(cell) == ph) {
+        snprintf(out, len, "%s", dir);
+        found = 1;
+    }
+    while (!found && (e = readdir(d))) {
+        struct stat st;
+
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (!lstat(path, &st) && S_ISDIR(st.st_mode))
+            found = find_phandle(path, ph, out, len);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The tty sysfs shows under the device of node @node (a path in DT_ROOT). */
+static int tty_of_node(const char *node, char *tty, size_t len)
+{
+    static const char *const buses[] = {"/sys/bus/platform/devices", "/sys/bus/amba/devices"};
+    char want[PATH_MAX], path[PATH_MAX], got[PATH_MAX];
+
+    if (!realpath(node, want))
+        return 0;
+    for (size_t b = 0; b < sizeof(buses) / sizeof(buses[0]); b++) {
+        DIR *d = opendir(buses[b]);
+        struct dirent *e;
+
+        while (d && (e = readdir(d))) {
+            DIR *t;
+            struct dirent *te;
+
+            snprintf(path, sizeof(path), "%s/%s/of_node", buses[b], e->d_name);
+            if (e->d_name[0] == '.' || !realpath(path, got) || strcmp(got, want))
+                continue;
+            snprintf(path, sizeof(path), "%s/%s/tty", buses[b], e->d_name);
+            t = opendir(path);
+            while (t && (te = readdir(t)))
+                if (te->d_name[0] != '.') {
+                    snprintf(tty, len, "%.*s", HSX_UART_TTY_NAME_MAX - 1, te->d_name);
+                    closedir(t);
+                    closedir(d);
+                    return 1;
+                }
+            if (t)
+                closedir(t);
+        }
+        if (d)
+            closedir(d);
+    }
+    return 0;
+}
+
+/* What the device tree says: entry n of hsx-uarts binds port n. */
+static void load_tree(void)
+{
+    unsigned char cells[4 * HSX_UART_MAX_PORTS + 4];
+    struct stat st;
+    ssize_t n;
+
+    has_node = !stat(NODE, &st);
+    if (!has_node)
+        return;
+    n = read_file(NODE "/hsx-uarts", (char *)cells, sizeof(cells));
+    if (n <= 0 || n % 4 || n / 4 > HSX_UART_MAX_PORTS) {
+        fail("cannot read %s/hsx-uarts, or it is not 1..%d cells", NODE, HSX_UART_MAX_PORTS);
+        return;
+    }
+    for (ssize_t port = 0; port < n / 4; port++) {
+        uint32_t ph = be32(cells + 4 * port);
+
+        if (!ph)
+            continue;
+        if (!find_phandle(DT_ROOT, ph, nodes[port], sizeof(nodes[port])))
+            fail("port %zd: no node has phandle %u", port, ph);
+        else if (!tty_of_node(nodes[port], ttys[port], sizeof(ttys[port])))
+            fail("port %zd: no tty under the device of %s", port, nodes[port]);
+    }
+}
+
+static int first_port(void)
+{
+    for (int port = 0; port < HSX_UART_MAX_PORTS; port++)
+        if (ttys[port][0])
+            return port;
+    return -1;
+}
+
+static int open_node(const char *name)
+{
+    char path[64];
+    int fd;
+
+    snprintf(path, sizeof(path), "/dev/hsx/%s", name);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        fail("open %s: %s", path, strerror(errno));
+    return fd;
+}
+
+static int hsx_ioctl(int fd, unsigned long req, void *arg)
+{
+    return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static void check_driver(void)
+{
+    char path[PATH_MAX];
+    struct stat st;
+
+    snprintf(path, sizeof(path), DRIVER "/hsx-uart");
+    if (stat(DRIVER, &st))
+        fail("no driver %s", DRIVER);
+    else if (has_node && stat(path, &st))
+        fail("the hsx,uart node is not bound to hsx-uart-fw");
+    else if (!has_node && !stat(path, &st))
+        fail("hsx-uart-fw has a device, but the tree has no hsx,uart node");
+    if (!stat(DRIVER "/unbind", &st))
+        fail("the driver has an unbind file");
+    report(has_node ? "uart-bound" : "uart-no-node");
+}
+
+/* sysfs, UART_INFO and /dev/hsx/uart<n> for every port, bound or not. */
+static void check_ports(void)
+{
+    int fd = open_node("uart");
+
+    for (int port = 0; port < HSX_UART_MAX_PORTS; port++) {
+        struct hsx_uart_info info = {.port = port};
+        char path[96], got[64];
+        struct stat st;
+        int ret;
+
+        snprintf(path, sizeof(path), "/sys/hal/uart/%d", port);
+        if (!ttys[port][0]) {
+            if (!stat(path, &st))
+                fail("port %d: %s exists, but the tree binds no tty to it", port, path);
+            snprintf(path, sizeof(path), "/dev/hsx/uart%d", port);
+            if (!stat(path, &st))
+                fail("port %d: %s exists, but the tree binds no tty to it", port, path);
+            continue;
+        }
+        snprintf(path, sizeof(path), "/sys/hal/uart/%d/tty", port);
+        if (read_file(path, got, sizeof(got)) < 0 || strcspn(got, "\n") != strlen(ttys[port]) ||
+            strncmp(got, ttys[port], strlen(ttys[port])))
+            fail("port %d: %s is \"%.*s\", expected \"%s\"", port, path, (int)strcspn(got, "\n"),
+                 got, ttys[port]);
+        snprintf(path, sizeof(path), "/sys/hal/uart/%d/source", port);
+        if (read_file(path, got, sizeof(got)) < 0 || strcmp(got, "devicetree\n"))
+            fail("port %d: %s is \"%.*s\", not \"devicetree\"", port, path, (int)strcspn(got, "\n"),
+                 got);
+        snprintf(path, sizeof(path), "/dev/hsx/uart%d", port);
+        if (stat(path, &st) || !S_ISCHR(st.st_mode))
+            fail("port %d: no character device %s", port, path);
+        ret = fd < 0 ? -EBADF : hsx_ioctl(fd, HSX_IOC_UART_INFO, &info);
+        if (ret)
+            fail("port %d: UART_INFO: %s", port, strerror(-ret));
+        else if (!info.bound || !info.from_dt || strcmp(info.tty, ttys[port]))
+            fail("port %d: UART_INFO says bound %u from_dt %u tty \"%s\"", port, info.bound,
+                 info.from_dt, info.tty);
+    }
+    if (fd >= 0)
+        close(fd);
+    if (has_node) {
+        char detail[PATH_MAX + 64];
+        int port = first_port();
+
+        snprintf(detail, sizeof(detail), "port %d: %s, %s", port, port < 0 ? "-" : ttys[port],
+                 port < 0 ? "-" : nodes[port] + strlen(DT_ROOT));
+        report_detail("uart-sysfs", detail);
+    } else {
+        report("uart-none-bound");
+    }
+}
+
+/* The ttys are hsx's: a user open() fails with EBUSY. */
+static void check_busy(void)
+{
+    for (int port = 0; port < HSX_UART_MAX_PORTS; port++) {
+        char path[HSX_UART_TTY_NAME_MAX + 8];
+        int fd;
+
+        if (!ttys[port][0])
+            continue;
+        snprintf(path, sizeof(path), "/dev/%.*s", HSX_UART_TTY_NAME_MAX - 1, ttys[port]);
+        fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) {
+            fail("port %d: open %s succeeded", port, path);
+            close(fd);
+        } else if (errno != EBUSY) {
+            fail("port %d: open %s: %s, not EBUSY", port, path, strerror(errno));
+        }
+    }
+    report("uart-tty-busy");
+}
+
+static void check_admin(void)
+{
+    int ctl = open_node("ctl");
+
+    for (int port = 0; ctl >= 0 && port < HSX_UART_MAX_PORTS; port++) {
+        struct hsx_uart_map map = {.port = port, .tty = "ttyS3"};
+        struct hsx_uart_map unmap = {.port = port};
+        int ret, ret2;
+
+        if (!ttys[port][0])
+            continue;
+        ret = hsx_ioctl(ctl, HSX_IOC_UART_MAP, &map);
+        ret2 = hsx_ioctl(ctl, HSX_IOC_UART_MAP, &unmap);
+        if (ret != -EOPNOTSUPP || ret2 != -EOPNOTSUPP)
+            fail("port %d: map gave %d, unmap %d, not -EOPNOTSUPP", port, ret, ret2);
+    }
+    if (ctl >= 0)
+        close(ctl);
+    report("uart-admin-map-refused");
+}
+
+/* A marker out through /dev/hsx/uart, the host's reply in through /dev/hsx/uart<n>. */
+static void check_line(int port)
+{
+    struct timespec now;
+    char marker[96], reply[112], got[256] = "", name[32];
+    size_t have = 0;
+    int fd = open_node("uart"), rfd;
+    struct hsx_uart_xfer x = {.port = port};
+    struct hsx_uart_ctl drain = {.port = port};
+    int ret;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    snprintf(marker, sizeof(marker), "HSX-UART-PING port%d %ld%09ld\n", port, (long)now.tv_sec,
+             now.tv_nsec);
+    snprintf(reply, sizeof(reply), "HSX-UART-REPLY %s", marker + strlen("HSX-UART-PING "));
+    x.buf = (uintptr_t)marker;
+    x.len = strlen(marker);
+    ret = fd < 0 ? -EBADF : hsx_ioctl(fd, HSX_IOC_UART_WRITE, &x);
+    if (ret)
+        fail("UART_WRITE: %s", strerror(-ret));
+    else if (x.done != x.len)
+        fail("UART_WRITE wrote %u of %u bytes", x.done, x.len);
+    else if ((ret = hsx_ioctl(fd, HSX_IOC_UART_DRAIN, &drain)))
+        fail("UART_DRAIN: %s", strerror(-ret));
+    /* For the host (tests/rpi/run), which looks for it at its end of the line. */
+    printf("HSX-UART-MARKER %.*s\n", (int)strcspn(marker, "\n"), marker);
+    report("uart-write");
+    if (fd >= 0)
+        close(fd);
+
+    snprintf(name, sizeof(name), "uart%d", port);
+    rfd = open_node(name);
+    for (int tries = 0; rfd >= 0 && tries < REPLY_WAIT_S * 20 && !strstr(got, reply); tries++) {
+        struct hsx_uart_xfer r = {.port = port, .len = sizeof(got) - 1 - have};
+
+        got[have] = '\0';
+        r.buf = (uintptr_t)(got + have);
+        if ((ret = hsx_ioctl(rfd, HSX_IOC_UART_READ_POLL, &r))) {
+            fail("UART_READ_POLL: %s", strerror(-ret));
+            break;
+        }
+        have += r.done;
+        got[have] = '\0';
+        if (have == sizeof(got) - 1)
+            break;
+        if (!r.done)
+            usleep(50000);
+    }
+    got[have] = '\0';
+    if (rfd >= 0 && !strstr(got, reply))
+        fail("no \"%.*s\" within %d s; read %zu bytes: \"%.*s\"", (int)strcspn(reply, "\n"), reply,
+             REPLY_WAIT_S, have, (int)strcspn(got, "\n"), got);
+    if (rfd >= 0)
+        close(rfd);
+    report("uart-read-poll");
+}
+
+int main(int argc, char **argv)
+{
+    int port;
+
+    if (argc > 2 || (argc == 2 && strcmp(argv[1], "again"))) {
+        fprintf(stderr, "usage: %s [again]\n", argv[0]);
+        return 2;
+    }
+    if (argc == 2)
+        suffix = "-again";
+    load_tree();
+    report_detail("uart-device-tree", has_node ? NULL : "no hsx,uart node");
+    check_driver();
+    check_ports();
+    if (has_node) {
+        check_busy();
+        check_admin();
+        port = first_port();
+        if (!suffix[0] && port >= 0)
+            check_line(port);
+    }
+    printf("uart_check: %d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
