@@ -198,16 +198,17 @@ fuzz: $(FUZZ)
 		$(FUZZ_SEED) $(FUZZ_CALLS) $(FUZZ_THREADS) > $(BUILD)/fuzz/hsx_fuzz && chmod +x $(BUILD)/fuzz/hsx_fuzz
 	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel debug --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
 
-# Benchmarks run in the VM, side by side with their peer baseline: the timer and
-# the capability check on Debian's stock kernel; GPIO and the driver model on the
-# bench kernel (the test kernel without its checkers: the stock kernel has no
-# gpio-sim), with a test build of hsx.ko (the dummy module's instances).
-BENCH_STOCK := timer_jitter cap_check
+# Benchmarks run in the VM, side by side with their peer baseline: the timer, the
+# capability check and UART (with the board's vm-setup) on Debian's stock kernel; GPIO
+# and the driver model on the bench kernel (the test kernel without its checkers: the
+# stock kernel has no gpio-sim), with a test build of hsx.ko (the dummy module's instances).
+BENCH_STOCK := timer_jitter cap_check uart_vs_termios
 BENCH_SIM   := gpio_vs_libgpiod driver_model
-bench: all bench-build
+bench: all bench-build $(BUILD)/e2e/helpers/vm-setup
 	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-sim
-	mkdir -p $(BUILD)/bench-stock $(BUILD)/bench-sim
+	mkdir -p $(BUILD)/bench-stock/helpers $(BUILD)/bench-sim
 	cp $(addprefix $(BUILD)/bench/,$(BENCH_STOCK)) $(BUILD)/bench-stock/
+	cp $(BUILD)/e2e/helpers/vm-setup $(BUILD)/bench-stock/helpers/
 	cp $(addprefix $(BUILD)/bench/,$(BENCH_SIM)) $(BUILD)/bench-sim/
 	tests/vm/run --kernel stock --extra $(BUILD)/bench-stock --results bench-stock
 	HSX_VM_TEST_MODULES=1 tests/vm/run --kernel bench --extra $(BUILD)/bench-sim --results bench-sim
