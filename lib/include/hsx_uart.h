@@ -136,9 +136,19 @@ int hsx_uart_printf(uint8_t port, const char* format, ...);
 /*
  * Ports are 0..HSX_UART_MAX_PORTS-1, each bound by the administrator to a
  * serial port of the machine (see /sys/hal/uart/<n>/tty). hsx_uart_init()
- * configures 115200 8N1 and subscribes this process to the port's received
- * bytes: hsx_uart_read() returns what arrived from then on. A port may be
- * used by several processes at once; each receives every byte.
+ * subscribes this process to the port's received bytes (hsx_uart_read()
+ * returns what arrived from then on), then configures 115200 8N1 if this
+ * process may configure the port: one that may not (a reader, without the
+ * config right) gets HSX_HAL_OK and the port keeps its settings. It returns
+ * the subscription's error (the settings are then left alone), or an error
+ * of the configuration other than HSX_HAL_DENIED. A port may be used by
+ * several processes at once; each receives every byte.
+ *
+ * A break or an overrun with no byte after it arrives on its own: a read
+ * returns the bytes before it (with its flag in hsx_uart_read_info_t.flags),
+ * and one that has no bytes yet returns 0 for it. So hsx_uart_read() may
+ * return 0 when only such a line condition arrived; hsx_uart_read_ex() says
+ * which (HSX_UART_RX_BREAK, HSX_UART_RX_OVERRUN).
  */
 #define HSX_UART_MAX_PORTS 16
 
@@ -190,11 +200,14 @@ _Static_assert(sizeof(hsx_uart_settings_t) == HSX_UART_SETTINGS_SIZE,
 int hsx_uart_configure(uint8_t port, const hsx_uart_settings_t *settings, uint32_t *baud_actual);
 
 /**
- * Write with an explicit timeout. hsx_uart_write() waits as long as the
- * bytes take at the port's rate, and a second more.
+ * Write with an explicit timeout (HSX_HAL_TIMEOUT_INF: none). A signal does
+ * not end the write: it goes on while bytes keep going and time is left.
+ * hsx_uart_write() (timeout 0) waits each time as long as the rest of the
+ * bytes take at the port's rate, and a second more, and goes on while each
+ * such wait lets some go.
  *
- * @return Bytes written (fewer than length when the timeout passed or the
- *         call was interrupted), or a negative error code when none were
+ * @return Bytes written (fewer than length when the timeout passed, or a
+ *         wait let none go), or a negative error code when none were
  */
 int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t length, uint32_t timeout_ms);
 
@@ -208,8 +221,10 @@ typedef struct {
 /**
  * hsx_uart_read() that also reports line errors and lost bytes. Like it,
  * returns as soon as any bytes are there, with all that are queued (up to
- * max_length). Concurrent readers of one port in this process take turns:
- * each call returns a run of consecutive bytes, and no byte is returned twice.
+ * max_length), up to a break or an overrun with no byte: 0 when that came
+ * first, with its flag in info->flags. Concurrent readers of one port in
+ * this process take turns: each call returns a run of consecutive bytes, and
+ * no byte is returned twice.
  */
 int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, uint32_t timeout_ms,
                      hsx_uart_read_info_t *info);

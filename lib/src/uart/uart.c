@@ -485,6 +485,12 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
             continue;
         n += take_event(p, &ev, out + n, max_length - n, info, first);
         first = false;
+        /*
+         * A break or an overrun with no byte ends the read where it came:
+         * with the bytes before it, or alone (0 bytes, info->flags says which).
+         */
+        if (ev.u.uart.length == 0 && ev.u.uart.flags)
+            break;
     }
     end_turn(port, mb, gone);
     if (n > 0)
@@ -497,6 +503,7 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
     hsx_uart_read_info_t info = {0};
     hsx_mailbox_event_t ev;
     hsx_mailbox_t *mb;
+    uint64_t start = now_ms();
     bool gone = false;
 
     if (!valid_port(port) || !event)
@@ -513,7 +520,8 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
         event->offset = p->next_offset - (p->carry_len - p->carry_off);
         event->length = (uint8_t)take_carry(p, event->data, sizeof(event->data), &event->flags);
     } else {
-        ret = recv_event(p, port, mb, &ev, timeout_ms, &gone);
+        /* What the wait for the turn left of the timeout, as hsx_uart_read_ex(). */
+        ret = recv_event(p, port, mb, &ev, remaining_ms(timeout_ms, start), &gone);
         if (ret == HSX_HAL_OK) {
             event->kind = ev.u.uart.kind;
             event->lines = ev.u.uart.lines;
@@ -562,6 +570,13 @@ HSX_API int hsx_uart_read_poll(uint8_t port, void *buffer, uint32_t max_length)
 
 /* ---- writing -------------------------------------------------------------------------- */
 
+/*
+ * Calls go on while each makes progress and time is left: a call returns
+ * short (success with done < len) when a signal interrupted it after some
+ * bytes or its timeout passed after some, and fails with EINTR when a signal
+ * came before any (made again). Timeout 0 gives every call the kernel's
+ * default; HSX_HAL_TIMEOUT_INF the longest, as often as bytes keep going.
+ */
 HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t length,
                                    uint32_t timeout_ms)
 {
@@ -588,11 +603,13 @@ HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t leng
                 return done ? (int)done : hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
         }
         int ret = hsx_dev_ioctl(HSX_UMOD_UART, HSX_IOC_UART_WRITE, &arg);
+        if (ret != HSX_HAL_OK && hsx_hal_errno() == EINTR)
+            continue;
         if (ret != HSX_HAL_OK)
             return done ? (int)done : ret;
+        if (arg.done == 0 || arg.done > arg.len)
+            break; /* no progress (not what the kernel does with bytes to write) */
         done += arg.done;
-        if (arg.done < arg.len && timeout_ms != HSX_HAL_TIMEOUT_INF)
-            break;
     }
     return (int)done;
 }
@@ -677,8 +694,13 @@ HSX_API int hsx_uart_init(uint8_t port)
 
     if (!valid_port(port))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_uart_config(port, &config);
-    return ret == HSX_HAL_OK ? subscribe(port) : ret;
+    /* Subscribing first: an application that cannot listen leaves the port's settings alone. */
+    int ret = subscribe(port);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    /* One without the config right (a reader) uses the port as it is set. */
+    ret = hsx_uart_config(port, &config);
+    return ret == HSX_HAL_DENIED ? HSX_HAL_OK : ret;
 }
 
 HSX_API int hsx_uart_get_status_ex(uint8_t port, hsx_uart_status_t *status)

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: MIT
+/*
+ * UART against a fake hsx.ko: an ioctl hook plays the port's node, and each
+ * port's subscription is a queue-file stand-in (a non-blocking socket pair)
+ * the test posts UART records to. Every test uses ports of its own: a
+ * subscription, once taken, stays for the life of the process.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "core/errors.h"
+#include "helpers.h"
+#include "hsx_uart.h"
+#include "uart/uart.h"
+
+#define UART_RECORD_SIZE                                                                           \
+    ((uint32_t)(sizeof(struct hsx_mbox_record) + sizeof(struct hsx_uart_record)))
+#define MAX_WRITES 8
+
+static struct fake_kernel {
+    pthread_mutex_t lock;
+    char log[64];                  /* C config, M subscribe, W write */
+    int fail_config, fail_open;    /* the errno each fails with, or 0 */
+    int peers[HSX_UART_MAX_PORTS]; /* the "kernel" end of each port's subscription */
+    uint64_t seq[HSX_UART_MAX_PORTS];
+    /* The writes' answers, in order: bytes done (< 0: fail with that errno); then all of them. */
+    int write_done[MAX_WRITES];
+    int writes;
+    uint32_t write_timeouts[MAX_WRITES]; /* the timeout_ms each write was given */
+    uint32_t write_delay_ms;             /* how long each write takes */
+    struct hsx_uart_config config;
+} fk = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg)
+{
+    int err = 0;
+    uint32_t delay = 0;
+
+    assert_int_equal(node, HSX_UMOD_UART);
+    if (request == HSX_IOC_CAP_INFO)
+        return test_privileged_cap_info(arg);
+    pthread_mutex_lock(&fk.lock);
+    if (request == HSX_IOC_UART_CONFIG) {
+        test_log(fk.log, sizeof(fk.log), 'C');
+        fk.config = *(struct hsx_uart_config *)arg;
+        err = fk.fail_config;
+        if (!err)
+            ((struct hsx_uart_config *)arg)->baud_actual = fk.config.baud;
+    } else if (request == HSX_IOC_UART_WRITE) {
+        struct hsx_uart_xfer *x = arg;
+        int i = fk.writes < MAX_WRITES ? fk.writes : MAX_WRITES - 1;
+        int answer = fk.write_done[i];
+
+        test_log(fk.log, sizeof(fk.log), 'W');
+        fk.write_timeouts[i] = x->timeout_ms;
+        fk.writes++;
+        delay = fk.write_delay_ms;
+        if (answer < 0) {
+            err = -answer;
+        } else {
+            x->done = (uint32_t)answer < x->len ? (uint32_t)answer : x->len;
+            if (x->done == 0 && x->len)
+                err = ETIMEDOUT; /* as the kernel: success only if some went */
+        }
+    } else {
+        err = ENOTTY;
+    }
+    pthread_mutex_unlock(&fk.lock);
+    if (delay)
+        test_sleep_ms(delay);
+    return test_ioctl_result(err);
+}
+
+static int fake_open(const char *name, int auth_fd, hsx_mailbox_t **mb)
+{
+    unsigned int port;
+    int peer, ret = HSX_HAL_OK;
+
+    (void)auth_fd;
+    pthread_mutex_lock(&fk.lock);
+    test_log(fk.log, sizeof(fk.log), 'M');
+    if (fk.fail_open)
+        ret = hsx_fail_with_errno(-fk.fail_open);
+    else if (sscanf(name, "hal:uart:%u:rx", &port) != 1 || port >= HSX_UART_MAX_PORTS ||
+             test_queue_mailbox(100 + port, name, UART_RECORD_SIZE, mb, &peer) < 0)
+        ret = hsx_fail_with(HSX_HAL_ERROR, EINVAL);
+    else
+        fk.peers[port] = peer;
+    pthread_mutex_unlock(&fk.lock);
+    return ret;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    pthread_mutex_lock(&fk.lock);
+    memset(fk.log, 0, sizeof(fk.log));
+    fk.fail_config = fk.fail_open = 0;
+    memset(fk.write_done, 0, sizeof(fk.write_done));
+    memset(fk.write_timeouts, 0, sizeof(fk.write_timeouts));
+    fk.writes = 0;
+    fk.write_delay_ms = 0;
+    test_close_fds(fk.peers, HSX_UART_MAX_PORTS);
+    pthread_mutex_unlock(&fk.lock);
+    test_use_fake_kernel(fake_ioctl, fake_open);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    /* The subscriptions stay the library's; only their "kernel" ends close. */
+    test_use_real_kernel(fk.peers, HSX_UART_MAX_PORTS);
+    return 0;
+}
+
+/* Post a DATA event of len bytes with flags to port, as hsx.ko would; offset is before data[0]. */
+static void post(uint8_t port, const char *data, uint8_t len, uint8_t flags, uint64_t offset)
+{
+    unsigned char buf[HSX_MBOX_RECORD_MAX];
+    struct hsx_mbox_record hdr = {
+        .size = UART_RECORD_SIZE,
+        .type = HSX_EVT_DATA,
+        .module = HSX_MODULE_UART,
+        .mbox_id = 100u + port,
+        .seq = ++fk.seq[port],
+        .timestamp_ns = 1000,
+    };
+    struct hsx_uart_record r = {
+        .port = port, .kind = HSX_UART_EV_DATA, .length = len, .flags = flags, .offset = offset};
+
+    memset(buf, 0, sizeof(buf));
+    memcpy(r.data, data, len);
+    memcpy(buf, &hdr, sizeof(hdr));
+    memcpy(buf + sizeof(hdr), &r, sizeof(r));
+    assert_true(fk.peers[port] >= 0);
+    assert_true(test_send_bytes(fk.peers[port], buf, UART_RECORD_SIZE));
+}
+
+/* ---- LB1: a break or overrun with no byte --------------------------------------------------- */
+
+/* Before: the read waited on for bytes, returned HSX_HAL_TIMEOUT, and the break was lost. */
+static void a_break_alone_is_returned_with_no_bytes(void **state)
+{
+    const uint8_t port = 1;
+    hsx_uart_read_info_t info;
+    char buf[16];
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    post(port, "", 0, HSX_UART_RX_F_BREAK, 0);
+    uint64_t start = test_now_ms();
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 0);
+    assert_true(test_now_ms() - start < 250);
+    assert_int_equal(info.flags, HSX_UART_RX_BREAK);
+    assert_int_equal(info.rx_offset, 0);
+    assert_int_equal(info.lost_bytes, 0);
+
+    /* hsx_uart_read() returns 0 for it too; the bytes after it come with the next read. */
+    post(port, "", 0, HSX_UART_RX_F_OVERRUN, 0);
+    post(port, "ab", 2, 0, 0);
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 300), 0);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 2);
+    assert_memory_equal(buf, "ab", 2);
+    assert_int_equal(info.flags, 0);
+}
+
+/* Before: "abcd" came in one read with the break's flag: where the break was got lost. */
+static void a_read_stops_at_a_break_after_its_bytes(void **state)
+{
+    const uint8_t port = 2;
+    hsx_uart_read_info_t info;
+    char buf[16];
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    post(port, "ab", 2, 0, 0);
+    post(port, "", 0, HSX_UART_RX_F_BREAK, 2);
+    post(port, "cd", 2, 0, 2);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 2);
+    assert_memory_equal(buf, "ab", 2);
+    assert_int_equal(info.flags, HSX_UART_RX_BREAK);
+    assert_int_equal(info.rx_offset, 0);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 2);
+    assert_memory_equal(buf, "cd", 2);
+    assert_int_equal(info.flags, 0);
+    assert_int_equal(info.rx_offset, 2);
+    assert_int_equal(info.lost_bytes, 0);
+}
+
+/* ---- LB2: the turn and the receive share one timeout ---------------------------------------- */
+
+struct blocked_read {
+    uint8_t port;
+    uint32_t timeout_ms;
+    int ret;
+};
+
+static void *read_nothing(void *arg)
+{
+    struct blocked_read *r = arg;
+    char buf[4];
+
+    r->ret = hsx_uart_read(r->port, buf, sizeof(buf), r->timeout_ms);
+    return NULL;
+}
+
+/* Before: the wait for the turn took 250 ms, then the receive waited its whole 400 ms. */
+static void wait_event_waits_its_timeout_in_all(void **state)
+{
+    const uint8_t port = 3;
+    struct blocked_read r = {.port = port, .timeout_ms = 300};
+    hsx_uart_event_t ev;
+    pthread_t thread;
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    assert_int_equal(pthread_create(&thread, NULL, read_nothing, &r), 0);
+    test_sleep_ms(50); /* the reader has the turn */
+    uint64_t start = test_now_ms();
+    assert_int_equal(hsx_uart_wait_event(port, &ev, 400), HSX_HAL_TIMEOUT);
+    uint64_t elapsed = test_now_ms() - start;
+    pthread_join(thread, NULL);
+    assert_int_equal(r.ret, HSX_HAL_TIMEOUT);
+    assert_true(elapsed >= 380);
+    assert_true(elapsed < 550);
+
+    /* hsx_uart_read_ex() the same. */
+    assert_int_equal(pthread_create(&thread, NULL, read_nothing, &r), 0);
+    test_sleep_ms(50);
+    start = test_now_ms();
+    char buf[4];
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 400), HSX_HAL_TIMEOUT);
+    elapsed = test_now_ms() - start;
+    pthread_join(thread, NULL);
+    assert_true(elapsed >= 380);
+    assert_true(elapsed < 550);
+}
+
+/* ---- LB3: writes go on while they make progress -------------------------------------------- */
+
+static void set_writes(const int *answers, int n)
+{
+    pthread_mutex_lock(&fk.lock);
+    for (int i = 0; i < n && i < MAX_WRITES; i++)
+        fk.write_done[i] = answers[i];
+    pthread_mutex_unlock(&fk.lock);
+}
+
+/* Before: the first short chunk (a signal after 3 bytes) ended the write with 3. */
+static void a_write_cut_short_by_a_signal_goes_on(void **state)
+{
+    const int answers[] = {3, 2, 100};
+    (void)state;
+
+    set_writes(answers, 3);
+    assert_int_equal(hsx_uart_write(4, "0123456789", 10), 10);
+    assert_string_equal(fk.log, "WWW");
+    /* timeout 0: the kernel's default for every call. */
+    assert_int_equal(fk.write_timeouts[0], 0);
+    assert_int_equal(fk.write_timeouts[2], 0);
+
+    setup(state);
+    set_writes(answers, 3);
+    assert_int_equal(hsx_uart_write_timeout(4, "0123456789", 10, 5000), 10);
+    assert_string_equal(fk.log, "WWW");
+    assert_true(fk.write_timeouts[0] <= 5000 && fk.write_timeouts[0] > 4000);
+    assert_true(fk.write_timeouts[2] <= fk.write_timeouts[0] && fk.write_timeouts[2] > 0);
+
+    setup(state);
+    set_writes(answers, 3);
+    assert_int_equal(hsx_uart_write_timeout(4, "0123456789", 10, HSX_HAL_TIMEOUT_INF), 10);
+    assert_string_equal(fk.log, "WWW");
+    assert_int_equal(fk.write_timeouts[1], HSX_UART_TIMEOUT_MAX_MS);
+}
+
+/* A call that makes no progress ends the write: with what went, or its error if none did. */
+static void a_write_stops_when_no_progress_is_made(void **state)
+{
+    const int some[] = {4, 0};
+    const int none[] = {-EIO};
+    (void)state;
+
+    set_writes(some, 2);
+    assert_int_equal(hsx_uart_write(5, "0123456789", 10), 4);
+    assert_string_equal(fk.log, "WW");
+
+    setup(state);
+    set_writes(some, 2);
+    assert_int_equal(hsx_uart_write_timeout(5, "0123456789", 10, HSX_HAL_TIMEOUT_INF), 4);
+    assert_string_equal(fk.log, "WW");
+
+    setup(state);
+    set_writes(some + 1, 1);
+    assert_int_equal(hsx_uart_write(5, "0123456789", 10), HSX_HAL_TIMEOUT);
+    assert_int_equal(hsx_hal_errno(), ETIMEDOUT);
+
+    setup(state);
+    set_writes(none, 1);
+    assert_int_equal(hsx_uart_write_timeout(5, "0123456789", 10, 1000), HSX_HAL_ERROR);
+    assert_int_equal(hsx_hal_errno(), EIO);
+    assert_string_equal(fk.log, "W");
+}
+
+/* With a timeout, the write goes on only while time is left: 3 calls of 60 ms in 150 ms. */
+static void a_write_gives_up_when_its_time_is_up(void **state)
+{
+    const int answers[] = {1, 1, 1, 1, 1, 1, 1, 1};
+    (void)state;
+
+    set_writes(answers, MAX_WRITES);
+    fk.write_delay_ms = 60;
+    uint64_t start = test_now_ms();
+    assert_int_equal(hsx_uart_write_timeout(6, "0123456789", 10, 150), 3);
+    assert_true(test_now_ms() - start < 1000);
+    assert_string_equal(fk.log, "WWW");
+    assert_true(fk.write_timeouts[2] > 0 && fk.write_timeouts[2] <= 150 - 100);
+}
+
+/* An interrupted call that wrote nothing (EINTR) is made again. */
+static void an_interrupted_write_is_retried(void **state)
+{
+    const int answers[] = {-EINTR, 10};
+    (void)state;
+
+    set_writes(answers, 2);
+    assert_int_equal(hsx_uart_write_timeout(7, "0123456789", 10, HSX_HAL_TIMEOUT_INF), 10);
+    assert_string_equal(fk.log, "WW");
+    setup(state);
+    set_writes(answers, 2);
+    assert_int_equal(hsx_uart_write(7, "0123456789", 10), 10);
+}
+
+/* ---- LB4: init without the config right, and the order of its steps -------------------------- */
+
+/* Before: HSX_HAL_DENIED, and no subscription: a reader-only application could not init. */
+static void init_subscribes_a_reader_that_may_not_configure(void **state)
+{
+    const uint8_t port = 8;
+    char buf[4];
+    (void)state;
+
+    fk.fail_config = EACCES;
+    size_t before = hsx_uart_subscription_count();
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_subscription_count(), before + 1);
+    assert_true(strchr(fk.log, 'C') && strchr(fk.log, 'M'));
+    post(port, "x", 1, 0, 0);
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 300), 1);
+    assert_int_equal(buf[0], 'x');
+}
+
+/* Before: the port was configured ("CM"), then init failed: its settings changed for nothing. */
+static void init_changes_nothing_when_it_cannot_subscribe(void **state)
+{
+    (void)state;
+
+    fk.fail_open = EACCES;
+    assert_int_equal(hsx_uart_init(9), HSX_HAL_DENIED);
+    assert_string_equal(fk.log, "M");
+}
+
+/* Configured when allowed; another error of the configuration is init's. */
+static void init_configures_115200_8n1_and_reports_other_errors(void **state)
+{
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(10), HSX_HAL_OK);
+    assert_non_null(strchr(fk.log, 'C'));
+    assert_int_equal(fk.config.port, 10);
+    assert_int_equal(fk.config.baud, 115200);
+    assert_int_equal(fk.config.data_bits, 8);
+    assert_int_equal(fk.config.parity, HSX_UART_PAR_NONE);
+    assert_int_equal(fk.config.stop_bits, 1);
+
+    setup(state);
+    fk.fail_config = ENODEV;
+    assert_int_equal(hsx_uart_init(11), HSX_HAL_NO_DEVICE);
+    setup(state);
+    fk.fail_config = EINVAL;
+    assert_int_equal(hsx_uart_init(12), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_uart_init(HSX_UART_MAX_PORTS), HSX_HAL_INVALID_PARAM);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_break_alone_is_returned_with_no_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_read_stops_at_a_break_after_its_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(wait_event_waits_its_timeout_in_all, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_cut_short_by_a_signal_goes_on, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_stops_when_no_progress_is_made, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_gives_up_when_its_time_is_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_interrupted_write_is_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(init_subscribes_a_reader_that_may_not_configure, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(init_changes_nothing_when_it_cannot_subscribe, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(init_configures_115200_8n1_and_reports_other_errors, setup,
+                                        teardown),
+    };
+
+    for (int i = 0; i < HSX_UART_MAX_PORTS; i++)
+        fk.peers[i] = -1;
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
