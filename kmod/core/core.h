@@ -122,6 +122,10 @@ struct hsx_cap_ops {
  *	still run for them and must expect the instance gone.
  * @instance_release: the instance's last reference went (its last file
  *	closed): free inst->priv (optional)
+ * @enters_instances: its functions enter an instance's SRCU section
+ *	themselves, and check that it is not gone, so that they may copy user
+ *	memory or wait outside it (a stalled page fault must not hold up the
+ *	instance's removal): the dispatcher does not enter it for them
  */
 struct hsx_module {
 	u8 id;
@@ -139,6 +143,7 @@ struct hsx_module {
 	void (*instance_unplug)(struct hsx_instance *inst);
 	void (*instance_gone)(struct hsx_instance *inst);
 	void (*instance_release)(struct hsx_instance *inst);
+	bool enters_instances;
 };
 
 /*

@@ -103,7 +103,8 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg
 		memset(buf, 0, size);
 	}
 
-	if (client->inst && HSX_IOC_NR_MODULE(_IOC_NR(cmd)) == client->inst->mod->id) {
+	if (client->inst && HSX_IOC_NR_MODULE(_IOC_NR(cmd)) == client->inst->mod->id &&
+	    !client->inst->mod->enters_instances) {
 		/*
 		 * The instance may go at any time: its removal waits for this.
 		 * Only the module's own functions: the core's (capabilities,

@@ -67,15 +67,36 @@ static int hsx_uart_check_port(struct hsx_client *client, u32 port)
  * ERR_PTR(-ENODEV) when its tty went away or (on /dev/hsx/uart<n>) the
  * node's binding ended.
  */
+/* A port's error counters, for the error bits of GET_STATUS. */
+struct hsx_uart_seen {
+	u64 lost;	/* overruns and bytes the full buffer dropped */
+	u64 parity;
+	u64 framing;
+	u64 breaks;
+};
+
+static void hsx_uart_errors(struct hsx_uart_dev *dev, struct hsx_uart_seen *now)
+{
+	spin_lock(&dev->rx_lock);
+	now->lost = dev->overruns + dev->rx_dropped;
+	now->parity = dev->parity_errors;
+	now->framing = dev->framing_errors;
+	now->breaks = dev->breaks;
+	spin_unlock(&dev->rx_lock);
+}
+
 /**
  * struct hsx_uart_client - the ports one open file used
  * @lock: guards @used
  * @used: per port, the binding the file last used, with a reference to its
  *	instance; counted in its users
+ * @seen: per port, the error counters at this file's last GET_STATUS: the
+ *	status's error bits are what happened since, for this file alone
  */
 struct hsx_uart_client {
 	spinlock_t lock;	/* see above */
 	struct hsx_uart_dev *used[HSX_UART_MAX_PORTS];
+	struct hsx_uart_seen seen[HSX_UART_MAX_PORTS];
 };
 
 static struct hsx_uart_client *hsx_uart_client_of(struct hsx_client *client)
@@ -88,11 +109,16 @@ static void hsx_uart_note_user(struct hsx_client *client, struct hsx_uart_dev *d
 {
 	struct hsx_uart_client *uc = hsx_uart_client_of(client);
 	struct hsx_uart_dev *old = NULL;
+	struct hsx_uart_seen now;
 
+	if (READ_ONCE(uc->used[dev->port]) == dev)
+		return;
+	hsx_uart_errors(dev, &now);
 	spin_lock(&uc->lock);
 	if (uc->used[dev->port] != dev) {
 		old = uc->used[dev->port];
 		uc->used[dev->port] = dev;
+		uc->seen[dev->port] = now;
 		hsx_instance_get(dev->inst);
 		atomic_inc(&dev->users);
 	}
@@ -102,6 +128,34 @@ static void hsx_uart_note_user(struct hsx_client *client, struct hsx_uart_dev *d
 		atomic_dec(&old->users);
 		hsx_instance_put(old->inst);
 	}
+}
+
+/*
+ * The error bits of GET_STATUS: what the counters in @st say happened since
+ * this file's last GET_STATUS (or its first use of the port), so that one
+ * application reading its status clears nothing another will read.
+ */
+static u32 hsx_uart_error_bits(struct hsx_client *client, struct hsx_uart_dev *dev,
+			       const struct hsx_uart_status *st)
+{
+	struct hsx_uart_client *uc = hsx_uart_client_of(client);
+	struct hsx_uart_seen now = {
+		.lost = st->overruns + st->rx_dropped, .parity = st->parity_errors,
+		.framing = st->framing_errors, .breaks = st->breaks,
+	};
+	struct hsx_uart_seen *seen = &uc->seen[dev->port];
+	u32 bits = 0;
+
+	spin_lock(&uc->lock);
+	if (uc->used[dev->port] == dev) {
+		bits |= now.lost > seen->lost ? HSX_UART_ST_OVERRUN : 0;
+		bits |= now.parity > seen->parity ? HSX_UART_ST_PARITY_ERR : 0;
+		bits |= now.framing > seen->framing ? HSX_UART_ST_FRAMING_ERR : 0;
+		bits |= now.breaks > seen->breaks ? HSX_UART_ST_BREAK : 0;
+		*seen = now;
+	}
+	spin_unlock(&uc->lock);
+	return bits;
 }
 
 static int hsx_uart_open(struct hsx_client *client)
@@ -128,6 +182,24 @@ static void hsx_uart_release(struct hsx_client *client)
 	}
 	client->priv[hsx_module_slot(HSX_MODULE_UART)] = NULL;
 	kfree(uc);
+}
+
+/*
+ * The bound port @port with a reference, and no SRCU section: for a function
+ * that then touches user memory. ERR_PTR() as hsx_uart_get().
+ */
+static struct hsx_uart_dev *hsx_uart_get_ref(struct hsx_client *client, u32 port)
+{
+	struct hsx_uart_dev *dev = hsx_uart_port_get(port);
+
+	if (!dev)
+		return ERR_PTR(client->inst ? -ENODEV : -ENXIO);
+	if (client->inst && client->inst != dev->inst) {
+		hsx_instance_put(dev->inst);
+		return ERR_PTR(-ENODEV);
+	}
+	hsx_uart_note_user(client, dev);
+	return dev;
 }
 
 static struct hsx_uart_dev *hsx_uart_get(struct hsx_client *client, u32 port, int *idx)
@@ -182,14 +254,15 @@ static bool hsx_uart_stopping(struct hsx_uart_dev *dev)
 	return hsx_instance_gone(dev->inst) || test_bit(HSX_UART_DEAD, &dev->flags);
 }
 
-/* Has the driver room for more? NULL as the condition waits for none. */
+/* Has the driver room for more? A wait's condition: it never sleeps. */
 static bool hsx_uart_has_room(struct hsx_uart_dev *dev)
 {
-	return hsx_uart_tty_write_room(dev) > 0;
+	return hsx_uart_tty_has_room(dev);
 }
 
 /*
- * Sleep until @ready (if not NULL), the port stops, a signal or @deadline,
+ * Sleep until @ready (if not NULL; it must not sleep), the port stops, a
+ * signal or @deadline,
  * at most a slice; then check the capability again. 0 when the caller may
  * go on, else the reason to stop.
  */
@@ -197,11 +270,14 @@ static int hsx_uart_wait(struct hsx_uart_dev *dev, struct hsx_client *client, u3
 			 unsigned long deadline, bool (*ready)(struct hsx_uart_dev *dev))
 {
 	long left = (long)(deadline - jiffies);
+	unsigned int gen = READ_ONCE(dev->cap_gen);
 
 	if (left <= 0)
 		return -ETIMEDOUT;
+	/* A capability's end bumps cap_gen: the check below comes at once. */
 	if (wait_event_interruptible_timeout(dev->wait,
-					     (ready && ready(dev)) || hsx_uart_stopping(dev),
+					     (ready && ready(dev)) || hsx_uart_stopping(dev) ||
+					     READ_ONCE(dev->cap_gen) != gen,
 					     min_t(long, left, HSX_UART_WAIT_SLICE)) < 0)
 		return -EINTR;
 	if (hsx_uart_stopping(dev))
@@ -227,41 +303,72 @@ static int hsx_uart_check_xfer(struct hsx_client *client, const struct hsx_uart_
 	return hsx_uart_check_port(client, x->port);
 }
 
-/*
- * Copy each chunk of the caller's bytes once and hand it to the driver,
- * waiting for room when it has none.
- */
-static int hsx_uart_write_locked(struct hsx_client *client, struct hsx_uart_dev *dev,
-				 struct hsx_uart_xfer *x, u8 *kbuf, unsigned long deadline)
+static bool hsx_uart_write_unlocked(struct hsx_uart_dev *dev)
 {
-	const u8 __user *ubuf = u64_to_user_ptr(x->buf);
-	int ret = 0;
+	return !mutex_is_locked(&dev->write_lock);
+}
 
-	while (x->done < x->len) {
-		unsigned int chunk = min(x->len - x->done, HSX_UART_COPY_CHUNK), off = 0;
+/*
+ * Take the port's write lock by @deadline, waiting as a write waits for
+ * room: the capability is checked again each time.
+ */
+static int hsx_uart_lock_writer(struct hsx_client *client, struct hsx_uart_dev *dev,
+				unsigned long deadline)
+{
+	int ret;
 
-		if (copy_from_user(kbuf, ubuf + x->done, chunk))
-			return -EFAULT;
-		while (off < chunk) {
-			ssize_t n = hsx_uart_tty_write(dev, kbuf + off, chunk - off);
-
-			if (n < 0)
-				return n;
-			if (n > 0) {
-				off += n;
-				x->done += n;
-				atomic64_add(n, &dev->tx_bytes);
-				continue;
-			}
-			ret = hsx_uart_wait(dev, client, HSX_CAP_R_WRITE, deadline,
-					    hsx_uart_has_room);
-			if (ret)
-				return ret;
-		}
+	while (!mutex_trylock(&dev->write_lock)) {
+		ret = hsx_uart_wait(dev, client, HSX_CAP_R_WRITE, deadline,
+				    hsx_uart_write_unlocked);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
+static void hsx_uart_unlock_writer(struct hsx_uart_dev *dev)
+{
+	mutex_unlock(&dev->write_lock);
+	wake_up_all(&dev->wait);	/* writers queued behind this one */
+}
+
+/*
+ * Hand the caller's bytes (copied already) to the driver, waiting for room
+ * when it has none. The capability is checked before each slice goes, so a
+ * revoked holder sends nothing more.
+ */
+static int hsx_uart_write_locked(struct hsx_client *client, struct hsx_uart_dev *dev,
+				 struct hsx_uart_xfer *x, const u8 *kbuf, unsigned long deadline)
+{
+	int ret;
+
+	while (x->done < x->len) {
+		unsigned int slice = min(x->len - x->done, HSX_UART_COPY_CHUNK);
+		ssize_t n;
+
+		ret = hsx_uart_authorize(client, x->port, HSX_CAP_R_WRITE);
+		if (ret)
+			return ret;
+		n = hsx_uart_tty_write(dev, kbuf + x->done, slice);
+		if (n < 0)
+			return n;
+		if (n > 0) {
+			x->done += n;
+			atomic64_add(n, &dev->tx_bytes);
+			continue;
+		}
+		ret = hsx_uart_wait(dev, client, HSX_CAP_R_WRITE, deadline, hsx_uart_has_room);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * The caller's bytes are copied, once, before the port is entered: a page
+ * fault that never ends (a FUSE mapping, userfaultfd) then holds up nothing
+ * but the caller.
+ */
 static long hsx_uart_write(struct hsx_client *client, void *arg)
 {
 	struct hsx_uart_xfer *x = arg;
@@ -274,77 +381,95 @@ static long hsx_uart_write(struct hsx_client *client, void *arg)
 	if (ret)
 		return ret;
 	x->done = 0;
-	kbuf = kmalloc(clamp(x->len, 1U, HSX_UART_COPY_CHUNK), GFP_KERNEL);
+	kbuf = kvmalloc(max(x->len, 1U), GFP_KERNEL);
 	if (!kbuf)
 		return -ENOMEM;
+	if (copy_from_user(kbuf, u64_to_user_ptr(x->buf), x->len)) {
+		kvfree(kbuf);
+		return -EFAULT;
+	}
 	dev = hsx_uart_enter_waiting(client, x->port, HSX_CAP_R_WRITE, &idx);
 	if (IS_ERR(dev)) {
-		kfree(kbuf);
+		kvfree(kbuf);
 		return PTR_ERR(dev);
 	}
 	deadline = jiffies + (x->timeout_ms ? msecs_to_jiffies(x->timeout_ms) :
 			      hsx_uart_default_timeout(dev, x->len));
-	if (mutex_lock_interruptible(&dev->write_lock)) {
-		ret = -EINTR;
-	} else {
+	ret = hsx_uart_lock_writer(client, dev, deadline);
+	if (!ret) {
 		ret = hsx_uart_write_locked(client, dev, x, kbuf, deadline);
-		mutex_unlock(&dev->write_lock);
+		hsx_uart_unlock_writer(dev);
 	}
 	if (x->done)
 		hsx_uart_written(dev);
 	hsx_uart_put(dev, idx);
-	kfree(kbuf);
+	kvfree(kbuf);
 	/* Like write(2): what went is a success; the error comes next time. */
 	return x->done ? 0 : ret;
 }
 
+/*
+ * Bytes leave the buffer only once they reached the caller, so a fault
+ * loses nothing; readers take turns (read_lock), so two readers get
+ * consecutive runs. The copy to user memory is made in no SRCU section and
+ * under no lock a revocation or an unbinding waits for: only a reference to
+ * the port is held, and a DISCARD meanwhile (rx_gen) means nothing is taken.
+ */
 static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 {
 	struct hsx_uart_xfer *x = arg;
 	struct hsx_uart_dev *dev;
-	unsigned int n, first;
+	unsigned int n = 0, first;
+	u32 gen;
 	u8 *kbuf;
 	int idx, ret;
 
 	ret = hsx_uart_check_xfer(client, x);
 	if (ret || x->timeout_ms)
 		return ret ?: -EINVAL;
+	ret = hsx_uart_authorize(client, x->port, HSX_CAP_R_READ);
+	if (ret)
+		return ret;
 	x->done = 0;
 	kbuf = kmalloc(clamp_t(u32, x->len, 1, HSX_UART_RX_BUFFER), GFP_KERNEL);
 	if (!kbuf)
 		return -ENOMEM;
-	dev = hsx_uart_enter(client, x->port, &idx);
+	dev = hsx_uart_get_ref(client, x->port);
 	if (IS_ERR(dev)) {
 		kfree(kbuf);
 		return PTR_ERR(dev);
 	}
-	/*
-	 * Readers one at a time, and bytes leave the buffer only once they
-	 * reached the caller: a fault loses nothing, and two readers get
-	 * consecutive runs. The receiver only appends meanwhile.
-	 */
 	if (mutex_lock_interruptible(&dev->read_lock)) {
 		ret = -EINTR;
 		goto out;
 	}
-	spin_lock(&dev->rx_lock);
-	n = min_t(u32, x->len, dev->rx_len);
-	first = min(n, HSX_UART_RX_BUFFER - dev->rx_head);
-	memcpy(kbuf, dev->rx_buf + dev->rx_head, first);
-	memcpy(kbuf + first, dev->rx_buf, n - first);
-	spin_unlock(&dev->rx_lock);
-	if (copy_to_user(u64_to_user_ptr(x->buf), kbuf, n)) {
-		ret = -EFAULT;
+	idx = srcu_read_lock(&dev->inst->srcu);
+	if (hsx_uart_stopping(dev)) {
+		ret = -ENODEV;
 	} else {
 		spin_lock(&dev->rx_lock);
-		dev->rx_head = (dev->rx_head + n) % HSX_UART_RX_BUFFER;
-		dev->rx_len -= n;
+		gen = dev->rx_gen;
+		n = min_t(u32, x->len, dev->rx_len);
+		first = min(n, HSX_UART_RX_BUFFER - dev->rx_head);
+		memcpy(kbuf, dev->rx_buf + dev->rx_head, first);
+		memcpy(kbuf + first, dev->rx_buf, n - first);
+		spin_unlock(&dev->rx_lock);
+	}
+	srcu_read_unlock(&dev->inst->srcu, idx);
+	if (!ret && copy_to_user(u64_to_user_ptr(x->buf), kbuf, n))
+		ret = -EFAULT;
+	if (!ret) {
+		spin_lock(&dev->rx_lock);
+		if (dev->rx_gen == gen) {
+			dev->rx_head = (dev->rx_head + n) % HSX_UART_RX_BUFFER;
+			dev->rx_len -= n;
+		}
 		spin_unlock(&dev->rx_lock);
 		x->done = n;
 	}
 	mutex_unlock(&dev->read_lock);
 out:
-	hsx_uart_put(dev, idx);
+	hsx_instance_put(dev->inst);	/* may free dev */
 	kfree(kbuf);
 	return ret;
 }
@@ -409,8 +534,6 @@ static long hsx_uart_get_status(struct hsx_client *client, void *arg)
 	st->tx_bytes = atomic64_read(&dev->tx_bytes);
 
 	spin_lock(&dev->rx_lock);
-	st->status |= dev->status;
-	dev->status = 0;
 	if (dev->rx_len)
 		st->status |= HSX_UART_ST_RX_READY;
 	st->rx_available = dev->rx_len;
@@ -421,6 +544,7 @@ static long hsx_uart_get_status(struct hsx_client *client, void *arg)
 	st->breaks = dev->breaks;
 	st->rx_dropped = dev->rx_dropped;
 	spin_unlock(&dev->rx_lock);
+	st->status |= hsx_uart_error_bits(client, dev, st);
 	hsx_uart_put(dev, idx);
 	return 0;
 }
@@ -449,6 +573,15 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 	return ret;
 }
 
+static bool hsx_uart_break_unlocked(struct hsx_uart_dev *dev)
+{
+	return !mutex_is_locked(&dev->break_lock);
+}
+
+/*
+ * A break of c->value ms. It holds only break_lock while it lasts: not
+ * config_lock, which CONFIG and the sysfs config file take.
+ */
 static long hsx_uart_break(struct hsx_client *client, void *arg)
 {
 	struct hsx_uart_ctl *c = arg;
@@ -462,13 +595,19 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	dev = hsx_uart_enter_waiting(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	if (mutex_lock_interruptible(&dev->config_lock)) {
-		hsx_uart_put(dev, idx);
-		return -EINTR;
+	deadline = jiffies + msecs_to_jiffies(c->value);
+	while (!mutex_trylock(&dev->break_lock)) {
+		ret = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline,
+				    hsx_uart_break_unlocked);
+		if (ret) {
+			hsx_uart_put(dev, idx);
+			return ret == -ETIMEDOUT ? -EBUSY : ret;
+		}
 	}
+	/* The break lasts its whole duration, however long the lock took. */
+	deadline = jiffies + msecs_to_jiffies(c->value);
 	ret = hsx_uart_tty_break(dev, true);
 	if (!ret) {
-		deadline = jiffies + msecs_to_jiffies(c->value);
 		do {
 			err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline, NULL);
 		} while (!err);
@@ -476,7 +615,8 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 		hsx_uart_tty_break(dev, false);
 		ret = err == -ETIMEDOUT ? 0 : err;
 	}
-	mutex_unlock(&dev->config_lock);
+	mutex_unlock(&dev->break_lock);
+	wake_up_all(&dev->wait);
 	hsx_uart_put(dev, idx);
 	return ret;
 }
@@ -539,12 +679,12 @@ static long hsx_uart_discard(struct hsx_client *client, void *arg)
 	if (c->value & HSX_UART_DC_TX)
 		hsx_uart_tty_discard_tx(dev);
 	if (c->value & HSX_UART_DC_RX) {
-		mutex_lock(&dev->read_lock);
+		/* A READ_POLL copying out meanwhile takes nothing (rx_gen). */
 		spin_lock(&dev->rx_lock);
 		dev->rx_head = 0;
 		dev->rx_len = 0;
+		dev->rx_gen++;
 		spin_unlock(&dev->rx_lock);
-		mutex_unlock(&dev->read_lock);
 	}
 	hsx_uart_put(dev, idx);
 	return 0;
@@ -666,12 +806,13 @@ static const struct hsx_cap_ops hsx_uart_cap_ops = {
 };
 
 /*
- * Functions that wait (WRITE, BREAK, DRAIN) have no rights here: they
- * check their capability themselves (see the top of the file).
+ * Functions that wait or touch user memory (WRITE, READ_POLL, BREAK, DRAIN)
+ * have no rights here: they check their capability themselves, outside
+ * hsx_cap_srcu (see the top of the file).
  */
 static const struct hsx_ioctl_op hsx_uart_ops[] = {
 	[HSX_UART_FN_WRITE] = { HSX_IOC_UART_WRITE, hsx_uart_write },
-	[HSX_UART_FN_READ_POLL] = { HSX_IOC_UART_READ_POLL, hsx_uart_read_poll, HSX_CAP_R_READ },
+	[HSX_UART_FN_READ_POLL] = { HSX_IOC_UART_READ_POLL, hsx_uart_read_poll },
 	[HSX_UART_FN_CONFIG] = { HSX_IOC_UART_CONFIG, hsx_uart_config, HSX_CAP_R_UART_CONFIG },
 	[HSX_UART_FN_GET_STATUS] = { HSX_IOC_UART_GET_STATUS, hsx_uart_get_status,
 				     HSX_CAP_R_READ },
@@ -701,4 +842,5 @@ const struct hsx_module hsx_uart_module = {
 	.instance_unplug = hsx_uart_instance_unplug,
 	.instance_gone = hsx_uart_instance_gone,
 	.instance_release = hsx_uart_instance_release,
+	.enters_instances = true,
 };

@@ -10,6 +10,7 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/tty.h>
 #include <linux/types.h>
@@ -42,7 +43,13 @@ struct hsx_mbox;
  *	consecutive, disjoint runs of bytes
  * @wait: writers waiting for room, DRAIN and BREAK waiting; woken by the
  *	driver's write_wakeup, by unbinding and by a capability's end
- * @rx_lock: guards @rx_buf, @rx_head, @rx_len and the sticky @status bits
+ * @break_lock: one BREAK at a time
+ * @ops_rwsem: held for reading around every call into the tty driver; a
+ *	hangup takes it for writing after setting HSX_UART_DEAD, so that no
+ *	call reaches the driver after its hangup (usb-serial frees its port
+ *	data then)
+ * @cap_gen: bumped when a capability ends, to wake waiters at once
+ * @rx_lock: guards @rx_buf, @rx_head, @rx_len, @rx_gen and the counters
  * @rx_buf: the receive buffer read by READ_POLL
  * @rx_head: index of its oldest byte
  * @rx_len: bytes in it
@@ -73,12 +80,16 @@ struct hsx_uart_dev {
 	struct mutex config_lock;	/* see above */
 	struct mutex read_lock;		/* see above */
 	wait_queue_head_t wait;
+	struct mutex break_lock;	/* see above */
+	struct rw_semaphore ops_rwsem;
+	unsigned int cap_gen;
 	spinlock_t rx_lock;		/* taken in process context only */
 	u8 rx_buf[HSX_UART_RX_BUFFER];
 	unsigned int rx_head;
 	unsigned int rx_len;
-	u32 status;
+	u32 rx_gen;
 	struct hsx_uart_config config;
+	struct ktermios saved_termios;
 	u64 rx_bytes;
 	atomic64_t tx_bytes;
 	u64 overruns;
@@ -108,6 +119,7 @@ void hsx_uart_tty_close(struct hsx_uart_dev *dev);
 int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg);
 ssize_t hsx_uart_tty_write(struct hsx_uart_dev *dev, const u8 *buf, size_t len);
 unsigned int hsx_uart_tty_write_room(struct hsx_uart_dev *dev);
+bool hsx_uart_tty_has_room(struct hsx_uart_dev *dev);
 unsigned int hsx_uart_tty_pending(struct hsx_uart_dev *dev);
 int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines);
 int hsx_uart_tty_break(struct hsx_uart_dev *dev, bool on);

@@ -110,10 +110,7 @@ static void hsx_uart_buffer_locked(struct hsx_uart_dev *dev, const u8 *data, uns
 	memcpy(dev->rx_buf + tail, data, first);
 	memcpy(dev->rx_buf, data + first, take - first);
 	dev->rx_len += take;
-	if (take < n) {
-		dev->rx_dropped += n - take;
-		dev->status |= HSX_UART_ST_OVERRUN;
-	}
+	dev->rx_dropped += n - take;
 }
 
 /*
@@ -136,22 +133,10 @@ void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, siz
 		rec.offset = dev->rx_bytes;
 		hsx_uart_buffer_locked(dev, rec.data, n);
 		dev->rx_bytes += n;
-		if (flags & HSX_UART_RX_F_OVERRUN) {
-			dev->overruns++;
-			dev->status |= HSX_UART_ST_OVERRUN;
-		}
-		if (flags & HSX_UART_RX_F_PARITY) {
-			dev->parity_errors++;
-			dev->status |= HSX_UART_ST_PARITY_ERR;
-		}
-		if (flags & HSX_UART_RX_F_FRAMING) {
-			dev->framing_errors++;
-			dev->status |= HSX_UART_ST_FRAMING_ERR;
-		}
-		if (flags & HSX_UART_RX_F_BREAK) {
-			dev->breaks++;
-			dev->status |= HSX_UART_ST_BREAK;
-		}
+		dev->overruns += !!(flags & HSX_UART_RX_F_OVERRUN);
+		dev->parity_errors += !!(flags & HSX_UART_RX_F_PARITY);
+		dev->framing_errors += !!(flags & HSX_UART_RX_F_FRAMING);
+		dev->breaks += !!(flags & HSX_UART_RX_F_BREAK);
 		spin_unlock(&dev->rx_lock);
 
 		hsx_mbox_post(dev->mbox, &rec);
@@ -344,6 +329,8 @@ static int hsx_uart_bind_locked(unsigned int port, const char *tty, bool from_dt
 	mutex_init(&dev->write_lock);
 	mutex_init(&dev->config_lock);
 	mutex_init(&dev->read_lock);
+	mutex_init(&dev->break_lock);
+	init_rwsem(&dev->ops_rwsem);
 	init_waitqueue_head(&dev->wait);
 	spin_lock_init(&dev->rx_lock);
 	INIT_WORK(&dev->hangup_work, hsx_uart_hangup_work);
@@ -432,6 +419,13 @@ void hsx_uart_hangup(struct hsx_uart_dev *dev)
 	}
 	spin_unlock(&hsx_uart_ports_lock);
 	wake_up_all(&dev->wait);
+	/*
+	 * Wait out the calls into the driver already made: none is made after
+	 * DEAD, and the driver expects none after its hangup. None of them
+	 * takes the tty's lock, which is held here.
+	 */
+	down_write(&dev->ops_rwsem);
+	up_write(&dev->ops_rwsem);
 }
 
 /* Whether a tty name is one tty_dev_name_to_number() may look up. */
@@ -551,12 +545,12 @@ static int hsx_uart_bind_param(const char *param)
 			pr_err("uart: uart_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		ret = hsx_uart_bind_locked(port, tty, false);
-		if (ret) {
-			pr_err("uart: uart_map: binding port %u to %s failed: %d\n",
-			       port, tty, ret);
-			break;
-		}
+		/*
+		 * A tty someone holds open at boot must not take the other
+		 * modules down with it: said, and skipped.
+		 */
+		if (hsx_uart_bind_locked(port, tty, false))
+			pr_err("uart: uart_map: port %u not bound to %s\n", port, tty);
 	}
 	mutex_unlock(&hsx_uart_bind_mutex);
 	return ret;
@@ -598,6 +592,7 @@ void hsx_uart_instance_release(struct hsx_instance *inst)
 	mutex_destroy(&dev->write_lock);
 	mutex_destroy(&dev->config_lock);
 	mutex_destroy(&dev->read_lock);
+	mutex_destroy(&dev->break_lock);
 	kfree(dev);
 }
 
@@ -643,9 +638,14 @@ void hsx_uart_ports_wake(void)
 	unsigned int port;
 
 	spin_lock(&hsx_uart_ports_lock);
-	for (port = 0; port < HSX_UART_MAX_PORTS; port++)
-		if (hsx_uart_ports[port])
-			wake_up_all(&hsx_uart_ports[port]->wait);
+	for (port = 0; port < HSX_UART_MAX_PORTS; port++) {
+		struct hsx_uart_dev *dev = hsx_uart_ports[port];
+
+		if (!dev)
+			continue;
+		WRITE_ONCE(dev->cap_gen, dev->cap_gen + 1);
+		wake_up_all(&dev->wait);
+	}
 	spin_unlock(&hsx_uart_ports_lock);
 }
 

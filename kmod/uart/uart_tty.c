@@ -18,14 +18,16 @@
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_ldisc.h>
+#include <uapi/linux/tty.h>
 
 #include "compat.h"
 #include "uart.h"
 
-/* N_DEVELOPMENT: the number left free for disciplines outside the tree. */
-static int uart_ldisc = 29;
-module_param(uart_ldisc, int, 0444);
-MODULE_PARM_DESC(uart_ldisc, "line discipline number hsx's UART ports use (default 29)");
+/*
+ * N_DEVELOPMENT, the one number left for disciplines outside the tree: every
+ * other is the kernel's, and registering one would replace it silently.
+ */
+#define HSX_UART_LDISC N_DEVELOPMENT
 
 /* The tty being attached, and to which port, under hsx_uart_attach_mutex. */
 static DEFINE_MUTEX(hsx_uart_attach_mutex);
@@ -64,9 +66,35 @@ static HSX_LDISC_COUNT hsx_ldisc_receive_buf2(struct tty_struct *tty, const u8 *
 					      const HSX_LDISC_FLAG *fp, HSX_LDISC_COUNT count)
 {
 	struct hsx_uart_dev *dev = tty->disc_data;
+	const u8 *flags = (const u8 *)fp;
+	size_t i, start = 0;
 
-	if (dev && count > 0)
-		hsx_uart_received(dev, cp, (const u8 *)fp, count);
+	if (!dev || count <= 0)
+		return count;
+	if (!I_IXON(tty)) {
+		hsx_uart_received(dev, cp, flags, count);
+		return count;
+	}
+	/*
+	 * XON/XOFF: as n_tty does, the peer's STOP and START characters stop
+	 * and restart this side's transmitter, and are not data.
+	 */
+	for (i = 0; i < (size_t)count; i++) {
+		bool flow = (!flags || flags[i] == TTY_NORMAL) &&
+			    (cp[i] == STOP_CHAR(tty) || cp[i] == START_CHAR(tty));
+
+		if (!flow)
+			continue;
+		if (i > start)
+			hsx_uart_received(dev, cp + start, flags ? flags + start : NULL, i - start);
+		if (cp[i] == STOP_CHAR(tty))
+			stop_tty(tty);
+		else
+			start_tty(tty);
+		start = i + 1;
+	}
+	if (count > start)
+		hsx_uart_received(dev, cp + start, flags ? flags + start : NULL, count - start);
 	return count;
 }
 
@@ -98,12 +126,14 @@ static void hsx_ldisc_hangup(struct tty_struct *tty)
 }
 
 /*
- * Not const: the number is a module parameter. No owner: an attached
- * discipline would pin hsx.ko, so a bound port alone would refuse rmmod;
- * instead every tty is closed (and the discipline with it) before the
- * discipline is unregistered.
+ * The owner is hsx.ko, so that a TIOCSETD racing with rmmod holds the module
+ * while it looks at the ops. The reference a discipline attached by hsx
+ * holds is given back at once (hsx_uart_tty_open()): a bound port must not
+ * refuse rmmod, which unbinds it.
  */
 static struct tty_ldisc_ops hsx_ldisc_ops = {
+	.owner = THIS_MODULE,
+	.num = HSX_UART_LDISC,
 	.name = "hsx_uart",
 	.open = hsx_ldisc_open,
 	.close = hsx_ldisc_close,
@@ -115,18 +145,7 @@ static struct tty_ldisc_ops hsx_ldisc_ops = {
 
 int hsx_uart_tty_init(void)
 {
-	int ret;
-
-	if (uart_ldisc <= 0 || uart_ldisc >= NR_LDISCS) {
-		pr_err("uart: uart_ldisc=%d is not a line discipline number\n", uart_ldisc);
-		return -EINVAL;
-	}
-	hsx_ldisc_ops.num = uart_ldisc;
-	ret = tty_register_ldisc(&hsx_ldisc_ops);
-	if (ret)
-		pr_err("uart: line discipline %d is taken (%d); choose another with uart_ldisc=\n",
-		       uart_ldisc, ret);
-	return ret;
+	return tty_register_ldisc(&hsx_ldisc_ops);
 }
 
 void hsx_uart_tty_exit(void)
@@ -155,14 +174,22 @@ static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
 	up_read(&tty->termios_rwsem);
 }
 
-/* Undo tty_kopen_exclusive() and the driver's open, as tty_release() would. */
-static void hsx_uart_tty_put(struct tty_struct *tty, bool opened)
+/*
+ * Undo tty_kopen_exclusive() and the driver's open (tried, whatever its
+ * outcome, as tty_release() does after a failed open), unless a hangup
+ * closed the port already. @attached: hsx's discipline is on it, whose
+ * module reference was given back; the release of the discipline in
+ * tty_kclose() drops one again.
+ */
+static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached)
 {
 	tty_lock(tty);
-	if (opened && tty->ops->close)
+	if (opened && tty->ops->close && !test_bit(TTY_HUPPED, &tty->flags))
 		tty->ops->close(tty, NULL);
 	tty_ldisc_flush(tty);
 	tty_unlock(tty);
+	if (attached)
+		__module_get(THIS_MODULE);
 	tty_kclose(tty);
 }
 
@@ -186,15 +213,21 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	if (IS_ERR(tty))
 		return PTR_ERR(tty);
 
-	/* tty_kopen_exclusive() returns it locked. */
+	/* tty_kopen_exclusive() returns it locked. Serial ports only: no VT, no pty. */
+	if (tty->driver->type != TTY_DRIVER_TYPE_SERIAL) {
+		tty_unlock(tty);
+		hsx_uart_tty_put(tty, false, false);
+		return -EINVAL;
+	}
 	ret = tty->ops->open ? tty->ops->open(tty, NULL) : -ENODEV;
 	if (ret) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, false);
+		hsx_uart_tty_put(tty, true, false);
 		return ret;
 	}
 	clear_bit(TTY_HUPPED, &tty->flags);
 	hsx_uart_get_termios(tty, &kt);
+	dev->saved_termios = kt;
 	hsx_uart_raw_termios(&kt);
 	tty_set_termios(tty, &kt);
 	tty_unlock(tty);
@@ -203,22 +236,25 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	dev->tty = tty;
 	hsx_uart_attaching_dev = dev;
 	WRITE_ONCE(hsx_uart_attaching_tty, tty);
-	ret = tty_set_ldisc(tty, uart_ldisc);
+	ret = tty_set_ldisc(tty, HSX_UART_LDISC);
 	WRITE_ONCE(hsx_uart_attaching_tty, NULL);
 	hsx_uart_attaching_dev = NULL;
 	mutex_unlock(&hsx_uart_attach_mutex);
 	if (ret) {
 		dev->tty = NULL;
-		hsx_uart_tty_put(tty, true);
+		tty_set_termios(tty, &dev->saved_termios);
+		hsx_uart_tty_put(tty, true, false);
 		return ret;
 	}
+	module_put(THIS_MODULE);	/* see hsx_ldisc_ops */
 	hsx_uart_get_termios(tty, &kt);
 	dev->config.baud_actual = tty_termios_baud_rate(&kt);
 	return 0;
 }
 
 /*
- * Give the tty back: the driver's close, then the last reference, which
+ * Give the tty back, with the settings it had: the driver's close, then the
+ * last reference, which
  * detaches the discipline (no callback runs after it) and lets a user open
  * the tty again, with the default discipline. What was not sent is
  * discarded first: on a line stopped by flow control the close would wait
@@ -227,8 +263,20 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
  */
 void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 {
-	tty_driver_flush_buffer(dev->tty);
-	hsx_uart_tty_put(dev->tty, true);
+	struct tty_struct *tty = dev->tty;
+
+	if (!test_bit(TTY_HUPPED, &tty->flags)) {
+		tty_driver_flush_buffer(tty);
+		/*
+		 * As it was before: the next user finds its own settings, and
+		 * not the loopback hsx may have set (the serial core keeps the
+		 * modem control bits across opens).
+		 */
+		if (tty->ops->tiocmset)
+			tty->ops->tiocmset(tty, 0, TIOCM_LOOP);
+		tty_set_termios(tty, &dev->saved_termios);
+	}
+	hsx_uart_tty_put(tty, true, true);
 }
 
 static tcflag_t hsx_uart_csize(u32 data_bits)
@@ -270,7 +318,25 @@ static tcflag_t hsx_uart_parity(u32 parity)
  * than 3% off the one asked for, is refused and the previous settings are
  * restored. Sets cfg->baud_actual. Context: under the port's config_lock.
  */
-int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
+/*
+ * Every call into the driver is made in a read section of ops_rwsem, and not
+ * once the tty hung up (see struct hsx_uart_dev).
+ */
+static bool hsx_uart_tty_enter(struct hsx_uart_dev *dev)
+{
+	down_read(&dev->ops_rwsem);
+	if (!test_bit(HSX_UART_DEAD, &dev->flags))
+		return true;
+	up_read(&dev->ops_rwsem);
+	return false;
+}
+
+static void hsx_uart_tty_leave(struct hsx_uart_dev *dev)
+{
+	up_read(&dev->ops_rwsem);
+}
+
+static int hsx_uart_tty_do_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
 {
 	struct tty_struct *tty = dev->tty;
 	struct ktermios old, kt;
@@ -302,19 +368,63 @@ int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg
 	return 0;
 }
 
+int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
+{
+	int ret;
+
+	if (!hsx_uart_tty_enter(dev))
+		return -ENODEV;
+	ret = hsx_uart_tty_do_configure(dev, cfg);
+	hsx_uart_tty_leave(dev);
+	return ret;
+}
+
 ssize_t hsx_uart_tty_write(struct hsx_uart_dev *dev, const u8 *buf, size_t len)
 {
-	return dev->tty->ops->write(dev->tty, buf, len);
+	ssize_t ret;
+
+	if (!hsx_uart_tty_enter(dev))
+		return -ENODEV;
+	ret = dev->tty->ops->write(dev->tty, buf, len);
+	hsx_uart_tty_leave(dev);
+	return ret;
 }
 
 unsigned int hsx_uart_tty_write_room(struct hsx_uart_dev *dev)
 {
-	return tty_write_room(dev->tty);
+	unsigned int room;
+
+	if (!hsx_uart_tty_enter(dev))
+		return 0;
+	room = tty_write_room(dev->tty);
+	hsx_uart_tty_leave(dev);
+	return room;
+}
+
+/*
+ * For a wait's condition, which may not sleep: true when there is room, or
+ * when that cannot be told now (the waiter then looks again, awake).
+ */
+bool hsx_uart_tty_has_room(struct hsx_uart_dev *dev)
+{
+	bool room;
+
+	if (!down_read_trylock(&dev->ops_rwsem))
+		return true;
+	room = test_bit(HSX_UART_DEAD, &dev->flags) || tty_write_room(dev->tty) > 0;
+	up_read(&dev->ops_rwsem);
+	return room;
 }
 
 unsigned int hsx_uart_tty_pending(struct hsx_uart_dev *dev)
 {
-	return tty_chars_in_buffer(dev->tty);
+	unsigned int pending;
+
+	if (!hsx_uart_tty_enter(dev))
+		return 0;
+	pending = tty_chars_in_buffer(dev->tty);
+	hsx_uart_tty_leave(dev);
+	return pending;
 }
 
 /* TIOCM_* and HSX_UART_LN_*, in both directions. */
@@ -350,7 +460,7 @@ static u32 hsx_uart_from_tiocm(unsigned int tiocm)
 }
 
 /* Change then read the modem lines; -EOPNOTSUPP without any. */
-int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
+static int hsx_uart_tty_do_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
 {
 	struct tty_struct *tty = dev->tty;
 	int ret;
@@ -369,21 +479,42 @@ int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
 	return 0;
 }
 
+int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
+{
+	int ret;
+
+	if (!hsx_uart_tty_enter(dev))
+		return -ENODEV;
+	ret = hsx_uart_tty_do_lines(dev, set, clear, lines);
+	hsx_uart_tty_leave(dev);
+	return ret;
+}
+
 int hsx_uart_tty_break(struct hsx_uart_dev *dev, bool on)
 {
 	struct tty_struct *tty = dev->tty;
+	int ret = -EOPNOTSUPP;
 
-	if (!tty->ops->break_ctl)
-		return -EOPNOTSUPP;
-	return tty->ops->break_ctl(tty, on ? -1 : 0);
+	if (!hsx_uart_tty_enter(dev))
+		return -ENODEV;
+	if (tty->ops->break_ctl)
+		ret = tty->ops->break_ctl(tty, on ? -1 : 0);
+	hsx_uart_tty_leave(dev);
+	return ret;
 }
 
 void hsx_uart_tty_wait_sent(struct hsx_uart_dev *dev, long timeout)
 {
+	if (!hsx_uart_tty_enter(dev))
+		return;
 	tty_wait_until_sent(dev->tty, timeout);
+	hsx_uart_tty_leave(dev);
 }
 
 void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev)
 {
+	if (!hsx_uart_tty_enter(dev))
+		return;
 	tty_driver_flush_buffer(dev->tty);
+	hsx_uart_tty_leave(dev);
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -331,6 +335,10 @@ static void a_reader_that_stops_loses_only_what_is_counted(void **state)
     drain_rx(RX);
     hsx_uart_status_t before, after;
     assert_int_equal(hsx_uart_get_status_ex(RX, &before), HSX_HAL_OK);
+    /* Another file, which uses the port from before the loss. */
+    int other = e2e_open_node("uart");
+    struct hsx_uart_status raw = {.port = RX};
+    assert_int_equal(e2e_ioctl(other, HSX_IOC_UART_GET_STATUS, &raw), 0);
 
     /* Nobody reads while it all arrives. */
     assert_int_equal(hsx_uart_write(TX, out, (uint32_t)len), (int)len);
@@ -345,6 +353,12 @@ static void a_reader_that_stops_loses_only_what_is_counted(void **state)
     assert_int_equal(after.rx_available, HSX_UART_RX_BUFFER);
     assert_true(after.rx_dropped - before.rx_dropped == len - HSX_UART_RX_BUFFER);
     assert_true(after.status & HSX_UART_STATUS_OVERRUN);
+    /* The other file learns of the loss too: reading status clears it for the reader only. */
+    assert_int_equal(e2e_ioctl(other, HSX_IOC_UART_GET_STATUS, &raw), 0);
+    assert_true(raw.status & HSX_UART_ST_OVERRUN);
+    assert_int_equal(e2e_ioctl(other, HSX_IOC_UART_GET_STATUS, &raw), 0);
+    assert_false(raw.status & HSX_UART_ST_OVERRUN);
+    close(other);
 
     /* The poll buffer: the first 4096 bytes, in order. */
     uint8_t first[HSX_UART_RX_BUFFER + 16];
@@ -412,6 +426,7 @@ static void *blocked_reader(void *arg)
 /* Unbinding ends a blocked reader, gives the tty back, and binding again works. */
 static void unbinding_ends_users_and_gives_the_tty_back(void **state)
 {
+    uint8_t buf8[8];
     pthread_t t;
     int result = 1;
     (void)state;
@@ -437,7 +452,32 @@ static void unbinding_ends_users_and_gives_the_tty_back(void **state)
     int ours = 29;
     assert_int_equal(ioctl(fd, TIOCSETD, &ours), -1);
     assert_int_equal(errno, EPERM);
+    /* Settings of the system's own, which hsx must give back as they were. */
+    struct termios tio;
+    assert_int_equal(tcgetattr(fd, &tio), 0);
+    cfsetspeed(&tio, B4800);
+    tio.c_cflag = (tio.c_cflag & ~CSIZE) | CS7;
+    assert_int_equal(tcsetattr(fd, TCSANOW, &tio), 0);
     close(fd);
+
+    assert_int_equal(map_port(RX, TTY_RX), 0);
+    assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK); /* 115200 8N1 while hsx has it */
+    assert_int_equal(map_port(RX, ""), 0);
+    /* A listener learns that the port went at its next read; the one after listens afresh. */
+    assert_int_equal(hsx_uart_read(RX, buf8, sizeof(buf8), 0), HSX_HAL_CLOSED);
+    fd = open("/dev/" TTY_RX, O_RDWR | O_NOCTTY | O_NONBLOCK);
+    assert_true(fd >= 0);
+    assert_int_equal(tcgetattr(fd, &tio), 0);
+    assert_int_equal(cfgetospeed(&tio), B4800);
+    assert_int_equal(tio.c_cflag & CSIZE, CS7);
+    cfsetspeed(&tio, B115200);
+    tio.c_cflag = (tio.c_cflag & ~CSIZE) | CS8;
+    assert_int_equal(tcsetattr(fd, TCSANOW, &tio), 0);
+    close(fd);
+
+    /* Serial ports only: a virtual terminal is refused. */
+    if (e2e_exists("/sys/class/tty/tty1"))
+        assert_int_equal(map_port(5, "tty1"), -EINVAL);
 
     assert_int_equal(map_port(RX, TTY_RX), 0);
     assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK);
@@ -617,6 +657,126 @@ static void unbinding_a_stalled_port_does_not_wait(void **state)
     assert_int_equal(map_port(TX, TTY_TX), 0);
     assert_int_equal(hsx_uart_init(TX), HSX_HAL_OK);
     drain_rx(TX);
+    /* The loopback hsx set went with the binding: the line reaches the peer again. */
+    uint8_t buf[8];
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_write(TX, "wire", 4), 4);
+    read_exactly(RX, buf, 4);
+    assert_memory_equal(buf, "wire", 4);
+}
+
+/* XON/XOFF: the peer's XOFF stops the transmitter, its XON restarts it; neither is data. */
+static void xon_xoff_flow_control(void **state)
+{
+    hsx_uart_settings_t s = {.baud = 115200, .stop_bits = 1, .flow = HSX_UART_FLOW_XONXOFF};
+    uint8_t buf[16];
+    (void)state;
+
+    drain_rx(TX);
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_configure(TX, &s, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_write(RX, "\x13", 1), 1); /* XOFF to TX */
+    usleep(300000);
+    assert_int_equal(hsx_uart_write(TX, "held", 4), 4);
+    assert_int_equal(hsx_uart_read(RX, buf, sizeof(buf), 500), HSX_HAL_TIMEOUT);
+    assert_int_equal(hsx_uart_write(RX, "\x11", 1), 1); /* XON */
+    read_exactly(RX, buf, 4);
+    assert_memory_equal(buf, "held", 4);
+    /* The flow characters never reached TX's listeners or its buffer. */
+    assert_int_equal(hsx_uart_read_poll(TX, buf, sizeof(buf)), 0);
+    assert_int_equal(hsx_uart_read(TX, buf, sizeof(buf), 200), HSX_HAL_TIMEOUT);
+    assert_int_equal(hsx_uart_init(TX), HSX_HAL_OK);
+}
+
+/* A page whose fault is never served: userfaultfd, as a FUSE mapping would stall. */
+struct stall {
+    int uffd;
+    uint8_t *page;
+    size_t size;
+    int result;
+};
+
+static bool stall_setup(struct stall *st)
+{
+    st->size = (size_t)sysconf(_SC_PAGESIZE);
+    st->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (st->uffd < 0)
+        return false;
+    struct uffdio_api api = {.api = UFFD_API};
+    st->page = mmap(NULL, st->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct uffdio_register reg = {
+        .range = {.start = (uintptr_t)st->page, .len = st->size},
+        .mode = UFFDIO_REGISTER_MODE_MISSING,
+    };
+    return ioctl(st->uffd, UFFDIO_API, &api) == 0 && st->page != MAP_FAILED &&
+           ioctl(st->uffd, UFFDIO_REGISTER, &reg) == 0;
+}
+
+static void *stalled_read_poll(void *arg)
+{
+    struct stall *st = arg;
+    int fd = e2e_open_node("uart");
+    struct hsx_uart_xfer x = {.port = RX, .len = 16, .buf = (uintptr_t)st->page};
+
+    st->result = e2e_ioctl(fd, HSX_IOC_UART_READ_POLL, &x);
+    close(fd);
+    return NULL;
+}
+
+static void *stalled_write(void *arg)
+{
+    struct stall *st = arg;
+    int fd = e2e_open_node("uart");
+    struct hsx_uart_xfer x = {.port = RX, .len = 16, .buf = (uintptr_t)st->page};
+
+    st->result = e2e_ioctl(fd, HSX_IOC_UART_WRITE, &x);
+    close(fd);
+    return NULL;
+}
+
+/*
+ * A caller whose buffer faults for ever holds up no one: the port unbinds
+ * (before: unbinding waited for the copy, inside the port's SRCU section,
+ * and every later binding and rmmod with it).
+ */
+static void a_stalled_user_buffer_does_not_hold_up_unbinding(void **state)
+{
+    void *(*fns[2])(void *) = {stalled_read_poll, stalled_write};
+    (void)state;
+
+    for (int i = 0; i < 2; i++) {
+        struct stall st;
+        pthread_t t;
+
+        if (!stall_setup(&st)) {
+            printf("# no userfaultfd: %s\n", strerror(errno));
+            skip();
+        }
+        drain_rx(RX);
+        if (i == 0) {
+            /* Bytes in the poll buffer, so that READ_POLL copies some out. */
+            assert_int_equal(hsx_uart_write(TX, "stall", 5), 5);
+            for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+                hsx_uart_status_t s;
+                assert_int_equal(hsx_uart_get_status_ex(RX, &s), HSX_HAL_OK);
+                if (s.rx_available >= 5)
+                    break;
+                usleep(20000);
+            }
+        }
+        assert_int_equal(pthread_create(&t, NULL, fns[i], &st), 0);
+        usleep(300000); /* in its copy, stalled */
+        uint64_t start = e2e_now_ms();
+        assert_int_equal(map_port(RX, ""), 0);
+        assert_true(e2e_now_ms() - start < E2E_LIVENESS_MS);
+        /* Let the copy go: closing the userfaultfd serves the fault. */
+        close(st.uffd);
+        pthread_join(t, NULL);
+        assert_true(st.result == -ENODEV || st.result == -ENXIO || st.result == 0);
+        munmap(st.page, st.size);
+        assert_int_equal(map_port(RX, TTY_RX), 0);
+        assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK);
+    }
 }
 
 /* The next event of a kind, skipping others; fails after the liveness bound. */
@@ -786,6 +946,8 @@ int main(void)
         cmocka_unit_test(modem_change_events),
         cmocka_unit_test(usb_adapter_unplugged),
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
+        cmocka_unit_test(xon_xoff_flow_control),
+        cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),
         cmocka_unit_test(bad_input),
     };
 
