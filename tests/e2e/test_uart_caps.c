@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,12 +349,84 @@ static void revocation_ends_a_blocked_write(void **state)
     assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
 }
 
+/* Queued behind another writer, then revoked: must send nothing. */
+static int app_queued_writer(struct app *a)
+{
+    uint8_t z[16], go;
+    hsx_cap_info_t info;
+
+    memset(z, 'Z', sizeof(z));
+    (void)hsx_uart_get_status(0); /* acquires the capability */
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    if (write(a->out, &info.id, sizeof(info.id)) != sizeof(info.id) || read(a->in, &go, 1) != 1)
+        return 2;
+    int n = hsx_uart_write_timeout(0, z, sizeof(z), 60000);
+    APP_CHECK(n == HSX_HAL_DENIED);
+    return 0;
+}
+
+static void *root_writer(void *arg)
+{
+    static uint8_t a[8192];
+
+    memset(a, 'A', sizeof(a));
+    *(int *)arg = hsx_uart_write_timeout(0, a, sizeof(a), 30000);
+    return NULL;
+}
+
+/*
+ * A holder's write waits for the port's write lock behind another process's
+ * long write; its capability is revoked; the line moves again and the lock
+ * frees. Before: the write took the lock and sent its bytes unchecked.
+ */
+static void a_revoked_writer_queued_for_the_lock_sends_nothing(void **state)
+{
+    hsx_uart_settings_t flow = {.baud = 115200, .stop_bits = 1, .flow = HSX_UART_FLOW_RTSCTS};
+    hsx_uart_status_t st, before;
+    struct app a;
+    pthread_t t;
+    uint64_t id;
+    int written = 0;
+    (void)state;
+
+    assert_int_equal(hsx_uart_set_lines(0, HSX_UART_LINE_LOOP, HSX_UART_LINE_RTS, NULL),
+                     HSX_HAL_OK);
+    assert_int_equal(hsx_uart_configure(0, &flow, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_get_status_ex(0, &before), HSX_HAL_OK);
+    assert_int_equal(pthread_create(&t, NULL, root_writer, &written), 0);
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS; usleep(50000)) {
+        assert_int_equal(hsx_uart_get_status_ex(0, &st), HSX_HAL_OK);
+        if (!(st.status & HSX_UART_STATUS_TX_READY))
+            break;
+    }
+    start_app(&a, app_queued_writer, APP_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    assert_int_equal(write(a.to_app, "g", 1), 1);
+    usleep(300000); /* queued for the lock */
+    revoke_cap(id);
+    usleep(200000);
+    /* The line moves (flow control off restarts it): the other write ends, the lock frees. */
+    hsx_uart_settings_t none = {.baud = 115200, .stop_bits = 1};
+    assert_int_equal(hsx_uart_configure(0, &none, NULL), HSX_HAL_OK);
+    pthread_join(t, NULL);
+    assert_int_equal(written, 8192);
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(hsx_uart_drain(0, 0), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_get_status_ex(0, &st), HSX_HAL_OK);
+    assert_true(st.tx_bytes - before.tx_bytes == 8192);
+    assert_int_equal(hsx_uart_set_lines(0, 0, HSX_UART_LINE_LOOP, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_discard(0, HSX_UART_DISCARD_RX), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(policy_ports_and_rights_are_what_apps_get),
         cmocka_unit_test(revocation_ends_a_blocked_read),
         cmocka_unit_test(revocation_ends_a_blocked_write),
+        cmocka_unit_test(a_revoked_writer_queued_for_the_lock_sends_nothing),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
