@@ -779,6 +779,20 @@ static void a_stalled_user_buffer_does_not_hold_up_unbinding(void **state)
     }
 }
 
+/* While a port is in use, hsx.ko cannot be unloaded; the ports stay bound. */
+static void rmmod_is_refused_while_ports_are_in_use(void **state)
+{
+    (void)state;
+    int fd = e2e_open_node("uart0");
+
+    assert_int_equal(syscall(SYS_delete_module, "hsx", O_NONBLOCK), -1);
+    assert_true(errno == EWOULDBLOCK || errno == EBUSY);
+    assert_true(e2e_exists("/sys/hal/uart/0"));
+    assert_int_equal(hsx_uart_write(TX, "still", 5), 5);
+    close(fd);
+    drain_rx(RX);
+}
+
 /* The next event of a kind, skipping others; fails after the liveness bound. */
 static void wait_kind(uint8_t port, uint8_t kind, hsx_uart_event_t *ev)
 {
@@ -948,6 +962,7 @@ int main(void)
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(xon_xoff_flow_control),
         cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),
+        cmocka_unit_test(rmmod_is_refused_while_ports_are_in_use),
         cmocka_unit_test(bad_input),
     };
 

@@ -194,9 +194,10 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "cap grant --uid UID MODULE RIGHTS SELECTOR [--for DURATION]",
      "Let the processes of user UID acquire a capability from hsxd, on top of the\n"
      "policy, for DURATION (seconds, or with a unit: 90s, 15m, 2h, 1d; default 1h, at\n"
-     "most 30d) or until hsxd restarts. MODULE is gpio or timer; RIGHTS a list such as\n"
-     "read,write (read, write, grant, irq); SELECTOR the pins (17,20-23) or the number\n"
-     "of timers (1..64). Capabilities acquired under it last until it lapses at most.\n"
+     "most 30d) or until hsxd restarts. MODULE is uart, timer or gpio; RIGHTS a list\n"
+     "such as read,write (read, write, grant; irq for gpio; config, modem for uart);\n"
+     "SELECTOR the ports (0-1), the pins (17,20-23) or the number of timers (1..64).\n"
+     "Capabilities acquired under it last until it lapses at most.\n"
      "Needs root (CAP_SYS_ADMIN)."},
     {HSXCTL_CAP_REVOKE, "cap revoke", HSXCTL_TAKES_PID | HSXCTL_OPTIONAL_ARGUMENT, 0,
      "cap revoke ID | --pid PID",
