@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "e2e.h"
 #include "hsx_cap.h"
 #include "hsx_gpio.h"
@@ -188,80 +189,7 @@ static int revoke_cap(uint64_t id)
     return e2e_ioctl(hsxd.admin_fd, HSX_IOC_CAP_REVOKE, &r);
 }
 
-/* ---- applications ----------------------------------------------------------------------- */
-
-/* In a child, a failed check exits with its line number (mod 255, never 0). */
-#define APP_CHECK(cond)                                                                            \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "app check failed at line %d: %s (hsx errno %d)\n", __LINE__, #cond,   \
-                    hsx_hal_errno());                                                              \
-            _exit((__LINE__ % 255) + 1);                                                           \
-        }                                                                                          \
-    } while (0)
-
-/* Parent and application talk over a pipe pair: one byte, or a capability ID. */
-struct app {
-    pid_t pid;
-    int to_app, from_app; /* the parent's ends */
-    int in, out;          /* the app's ends */
-};
-
-static void tell(int fd, const void *what, size_t len)
-{
-    if (write(fd, what, len) != (ssize_t)len)
-        _exit(99);
-}
-
-static bool hear(int fd, void *what, size_t len)
-{
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-    return poll(&pfd, 1, E2E_LIVENESS_MS) == 1 && read(fd, what, len) == (ssize_t)len;
-}
-
-/* Run fn in a child as uid (0: stays root). */
-static void start_app(struct app *a, int (*fn)(struct app *a), uid_t uid)
-{
-    int down[2], up[2];
-
-    assert_int_equal(pipe2(down, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(up, O_CLOEXEC), 0);
-    a->pid = fork();
-    assert_true(a->pid >= 0);
-    if (a->pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        a->in = down[0];
-        a->out = up[1];
-        if (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid)))
-            _exit(100);
-        _exit(fn(a));
-    }
-    close(down[0]);
-    close(up[1]);
-    a->to_app = down[1];
-    a->from_app = up[0];
-}
-
-static int finish_app(struct app *a)
-{
-    int status;
-
-    assert_int_equal(waitpid(a->pid, &status, 0), a->pid);
-    close(a->to_app);
-    close(a->from_app);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* An app that needs nothing from the parent while it runs: its exit code. */
-static int run_app(int (*fn)(struct app *a), uid_t uid)
-{
-    struct app a;
-
-    start_app(&a, fn, uid);
-    return finish_app(&a);
-}
+/* ---- applications: see app.h ---------------------------------------------------------- */
 
 /* stderr into a memfd, for an app to check the library's line. */
 static int capture_stderr(void)

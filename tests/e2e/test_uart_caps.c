@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "app.h"
 #include "e2e.h"
 #include "hsx_cap.h"
 #include "hsx_mailbox.h"
@@ -129,61 +130,6 @@ static int group_teardown(void **state)
 }
 
 /* ---- applications -------------------------------------------------------------------------- */
-
-#define APP_CHECK(cond)                                                                            \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "app: %s:%d: %s (errno %d)\n", __FILE__, __LINE__, #cond,              \
-                    hsx_hal_errno());                                                              \
-            return 1;                                                                              \
-        }                                                                                          \
-    } while (0)
-
-struct app {
-    pid_t pid;
-    int to_app, from_app; /* the parent's ends of two pipes */
-    int in, out;          /* the app's */
-};
-
-static void start_app(struct app *a, int (*fn)(struct app *a), uid_t uid)
-{
-    int down[2], up[2];
-
-    assert_int_equal(pipe2(down, O_CLOEXEC), 0);
-    assert_int_equal(pipe2(up, O_CLOEXEC), 0);
-    a->pid = fork();
-    assert_true(a->pid >= 0);
-    if (a->pid == 0) {
-        close(down[1]);
-        close(up[0]);
-        a->in = down[0];
-        a->out = up[1];
-        if (setgroups(0, NULL) || setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-            _exit(100);
-        _exit(fn(a));
-    }
-    close(down[0]);
-    close(up[1]);
-    a->to_app = down[1];
-    a->from_app = up[0];
-}
-
-static int finish_app(struct app *a)
-{
-    int status;
-
-    assert_int_equal(waitpid(a->pid, &status, 0), a->pid);
-    close(a->to_app);
-    close(a->from_app);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static bool hear(int fd, void *what, size_t len)
-{
-    struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-    return poll(&pfd, 1, E2E_LIVENESS_MS) == 1 && read(fd, what, len) == (ssize_t)len;
-}
 
 static int app_within_its_policy(struct app *a)
 {
