@@ -121,6 +121,7 @@
 #define HSX_DEV_TIMER		"hsx/timer"
 #define HSX_DEV_GPIO		"hsx/gpio"
 #define HSX_DEV_UART		"hsx/uart"
+#define HSX_DEV_CAN		"hsx/can"
 
 /* ---- Core module (every node) ---------------------------------------- */
 
@@ -203,8 +204,11 @@ struct hsx_core_version {
  * GPIO: bit n of @gpio.pins is pin n. TIMER: at most @timer.max_timers
  * timers alive at once on the holder's file (1..HSX_TIMER_DEFAULT_PER_OPEN).
  * UART: bit n of @uart.ports is port n.
- * Later modules add members (UART ports, CAN id ranges, FRAM ranges); the
- * union keeps its size.
+ * CAN: bit n of @can.buses is bus n; frames it may send have an ID in
+ * tx_first..tx_last (with HSX_CAN_SEL_TX in flags), frames it may receive one
+ * in rx_first..rx_last (HSX_CAN_SEL_RX); see HSX_CAN_SEL_EXT. A capability
+ * without a range may send, or receive, no frame at all.
+ * Later modules add members (FRAM ranges); the union keeps its size.
  */
 union hsx_cap_selector {
 	struct {
@@ -218,6 +222,15 @@ union hsx_cap_selector {
 		__u32 ports;	/* bit n: port n */
 		__u32 reserved;
 	} uart;
+	struct {
+		__u32 buses;	/* bit n: bus n */
+		__u32 flags;	/* HSX_CAN_SEL_TX, HSX_CAN_SEL_RX: which ranges it has */
+		__u32 tx_first;	/* IDs it may send, first to last, as HSX_CAN_SEL_EXT says */
+		__u32 tx_last;
+		__u32 rx_first;	/* IDs it may receive */
+		__u32 rx_last;
+		__u32 reserved[2];
+	} can;
 	__aligned_u64 raw[4];
 };
 
@@ -859,6 +872,310 @@ struct hsx_uart_events {
 
 /* The UART event posted to "hal:uart:<n>:rx" is the nest HSX_A_EVT_UART. */
 
+/* ---- CAN module 0x11 --------------------------------------------------- */
+
+/*
+ * HSX buses are 0..HSX_CAN_MAX_BUSES-1. Each is bound to one SocketCAN
+ * network interface ("can0", "vcan0", a USB adapter's "can1"), by the device
+ * tree (an "hsx,can" node's hsx-can-interfaces names: bus i is entry i), by
+ * the module parameter can_map ("0=vcan0,1=can0") or by the admin ioctl
+ * HSX_IOC_CAN_MAP. hsx.ko sends and receives through the kernel's CAN core,
+ * as can-raw and can-bcm do, so the interface stays the kernel's: candump, a
+ * raw socket and hsx see the same bus. The spec has one bus: its calls act
+ * on bus 0.
+ *
+ * Every function takes the bus in its argument and is served by /dev/hsx/can,
+ * and by /dev/hsx/can<n> for bus n only (another bus there is EINVAL). A
+ * bound bus is an instance: /sys/hal/can/<n>/. Once its interface is gone
+ * (deleted, its driver unbound, its USB adapter unplugged) or the bus is
+ * unbound, every function on it fails with ENODEV and its mailboxes close
+ * with HSX_CLOSE_GONE.
+ *
+ * Receiving. Every frame on the bus goes to the mailbox "hal:can:<n>:rx"
+ * (bus 0's also to "hal:can:rx", the spec's name): frames from the wire and
+ * frames other local programs sent (flagged HSX_CAN_F_LOCAL), not the ones
+ * sent through the subscriber's own /dev/hsx file. Each subscriber receives
+ * only the frames whose ID its capability covers for receiving (see
+ * struct hsx_cap_selector's can member) and that pass the filters set with
+ * HSX_IOC_CAN_SET_FILTER on the file the subscription was made with (none
+ * enabled: every frame). A frame a subscriber is not to receive is no event
+ * for it: never queued, never counted as its drop, and its sequence numbers
+ * (HSX_A_EVT_SEQ) count only the events meant for it, so a gap in them is
+ * exactly what it lost. Error frames and controller state changes go to
+ * "hal:can:<n>:err" (HSX_CAN_EV_ERROR records).
+ *
+ * Sending. HSX_IOC_CAN_TX waits until the interface echoes the frame back,
+ * which an IFF_ECHO driver (a real controller, vcan with echo=1) does once
+ * the frame was on the wire, and other interfaces once it was queued; or
+ * until its timeout: ETIMEDOUT (the frame may still go out later). With
+ * HSX_CAN_TX_NOWAIT it returns once the frame is queued, and the echo is
+ * posted as a HSX_CAN_EV_TX_DONE record to the bus's rx mailbox, for the
+ * subscriptions of the sending file only. A full transmit queue (ENOBUFS
+ * from the CAN core) is waited out until the timeout, then ENOBUFS.
+ *
+ * Bitrate and controller modes belong to the interface and need
+ * CAP_NET_ADMIN to change (rtnetlink): HSX_IOC_CAN_CONFIG only checks them,
+ * and hsxd changes them for applications its policy allows (libsocketcan).
+ */
+#define HSX_CAN_MAX_BUSES	16
+#define HSX_CAN_IFNAME_MAX	16	/* interface name, with NUL (IFNAMSIZ) */
+#define HSX_CAN_FILTERS		16	/* filter banks per file and bus, the spec's 0..15 */
+#define HSX_CAN_DATA_MAX	64	/* bytes of a CAN FD frame; classic: 8 */
+#define HSX_CAN_SFF_MASK	0x000007ffU	/* standard (11-bit) IDs */
+#define HSX_CAN_EFF_MASK	0x1fffffffU	/* extended (29-bit) IDs */
+#define HSX_CAN_TX_TIMEOUT_DEFAULT_MS	1000U
+#define HSX_CAN_TIMEOUT_MAX_MS	600000U
+#define HSX_MBOX_CAN_RX_FMT	"hal:can:%u:rx"
+#define HSX_MBOX_CAN_ERR_FMT	"hal:can:%u:err"
+#define HSX_MBOX_CAN_RX		"hal:can:rx"	/* bus 0's frames, as the spec names it */
+
+/* Rights on buses, besides HSX_CAP_R_READ (receive, status) and _WRITE (transmit). */
+#define HSX_CAP_R_CAN_CONFIG	0x10000U /* CONFIG: ask for a bitrate or mode */
+#define HSX_CAP_R_CAN_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
+				 HSX_CAP_R_CAN_CONFIG)
+
+/*
+ * IDs in a capability's ranges: a standard ID as it is (0..0x7ff), an
+ * extended one with HSX_CAN_SEL_EXT set (0x80000000..0x9fffffff), so that
+ * "0x100-0x1ff" covers standard IDs only and one range can cover both formats.
+ */
+#define HSX_CAN_SEL_EXT		0x80000000U
+#define HSX_CAN_SEL_TX		0x1U	/* struct hsx_cap_selector can.flags: tx range present */
+#define HSX_CAN_SEL_RX		0x2U	/* rx range present */
+
+/* Frame flags, struct hsx_can_frame.flags; the first two are the spec's HSX_CAN_*_FRAME. */
+#define HSX_CAN_F_EXT		0x01	/* 29-bit ID */
+#define HSX_CAN_F_RTR		0x02	/* remote request (classic frames only) */
+#define HSX_CAN_F_FD		0x04	/* CAN FD frame */
+#define HSX_CAN_F_BRS		0x08	/* FD: bit-rate switch */
+#define HSX_CAN_F_ESI		0x10	/* FD, received: the sender was error passive */
+#define HSX_CAN_F_LOCAL		0x20	/* received: sent by a program on this host */
+#define HSX_CAN_F_TX		(HSX_CAN_F_EXT | HSX_CAN_F_RTR | HSX_CAN_F_FD | HSX_CAN_F_BRS)
+
+/**
+ * struct hsx_can_frame - one CAN or CAN FD frame
+ * @can_id: 0..HSX_CAN_SFF_MASK, or 0..HSX_CAN_EFF_MASK with HSX_CAN_F_EXT
+ * @len: payload bytes: 0..8; FD: 0..8, 12, 16, 20, 24, 32, 48 or 64; RTR:
+ *	the requested length 0..8 (no data is sent)
+ * @flags: HSX_CAN_F_*; on TX only those of HSX_CAN_F_TX
+ * @reserved: zero
+ * @data: @len bytes; the rest is ignored on TX and zero on RX
+ */
+struct hsx_can_frame {
+	__u32 can_id;
+	__u8 len;
+	__u8 flags;
+	__u8 reserved[2];
+	__u8 data[HSX_CAN_DATA_MAX];
+};
+
+/* struct hsx_can_tx.flags */
+#define HSX_CAN_TX_NOWAIT	0x1U	/* return once queued; the echo is a TX_DONE record */
+#define HSX_CAN_TX_ALL		HSX_CAN_TX_NOWAIT
+
+/**
+ * struct hsx_can_tx - HSX_IOC_CAN_TX
+ * @bus: in
+ * @timeout_ms: in, how long to wait for room and the echo, 0 for
+ *	HSX_CAN_TX_TIMEOUT_DEFAULT_MS, at most HSX_CAN_TIMEOUT_MAX_MS
+ * @flags: in, HSX_CAN_TX_*
+ * @reserved: zero
+ * @cookie: out, the frame's number on this file, as its TX_DONE record has it
+ * @frame: in
+ *
+ * Needs HSX_CAP_R_WRITE with the frame's ID in the capability's tx range.
+ * Errors: EINVAL a bad frame (see struct hsx_can_frame), EMSGSIZE an FD
+ * frame on an interface not in FD mode, ENETDOWN the interface is down,
+ * ENOBUFS its queue stayed full, ETIMEDOUT no echo in time, EINTR a signal
+ * (the frame may have gone).
+ */
+struct hsx_can_tx {
+	__u32 bus;
+	__u32 timeout_ms;
+	__u32 flags;
+	__u32 reserved;
+	__aligned_u64 cookie;
+	struct hsx_can_frame frame;
+};
+
+/* Controller modes, struct hsx_can_config.mode (as the interface's ctrlmode). */
+#define HSX_CAN_MODE_LOOPBACK		0x1U
+#define HSX_CAN_MODE_LISTEN_ONLY	0x2U
+#define HSX_CAN_MODE_FD			0x4U
+#define HSX_CAN_MODE_ALL	(HSX_CAN_MODE_LOOPBACK | HSX_CAN_MODE_LISTEN_ONLY | HSX_CAN_MODE_FD)
+#define HSX_CAN_BITRATE_MAX	8000000U
+
+/**
+ * struct hsx_can_config - HSX_IOC_CAN_CONFIG: is the bus set up as asked?
+ * @bus: in
+ * @bitrate: in, bit/s, 1..HSX_CAN_BITRATE_MAX; 0: any
+ * @data_bitrate: in, FD data phase, as @bitrate; 0: any
+ * @mode: in, HSX_CAN_MODE_* the interface must be in (and no others)
+ * @reserved: zero
+ *
+ * Returns 0 when the interface already runs so. Errors: EOPNOTSUPP the
+ * interface has no bitrate or modes (vcan, vxcan) and some were asked for;
+ * EREMCHG it runs otherwise: changing it needs CAP_NET_ADMIN, which
+ * hsx.ko does not lend (the library asks hsxd). Needs HSX_CAP_R_CAN_CONFIG.
+ */
+struct hsx_can_config {
+	__u32 bus;
+	__u32 bitrate;
+	__u32 data_bitrate;
+	__u32 mode;
+	__u32 reserved[4];
+};
+
+/* struct hsx_can_filter.flags */
+#define HSX_CAN_FLT_ON		0x1U	/* the bank is on; without it: off, all else zero */
+#define HSX_CAN_FLT_STD		0x2U	/* only standard frames (else both formats) */
+#define HSX_CAN_FLT_EXT		0x4U	/* only extended frames */
+#define HSX_CAN_FLT_ALL		(HSX_CAN_FLT_ON | HSX_CAN_FLT_STD | HSX_CAN_FLT_EXT)
+
+/**
+ * struct hsx_can_filter - HSX_IOC_CAN_SET_FILTER: one of this file's banks
+ * @bus: in
+ * @bank: in, 0..HSX_CAN_FILTERS-1
+ * @id: in, 0..HSX_CAN_EFF_MASK
+ * @mask: in, 0..HSX_CAN_EFF_MASK: the ID bits compared
+ * @flags: in, HSX_CAN_FLT_*
+ * @reserved: zero
+ *
+ * A frame passes when no bank of the file for the bus is on, or when it
+ * matches one that is: (frame ID & @mask) == (@id & @mask), in the bank's
+ * format. The banks apply to this file's subscriptions to the bus's rx
+ * mailboxes, those already made included. Needs HSX_CAP_R_READ.
+ */
+struct hsx_can_filter {
+	__u32 bus;
+	__u32 bank;
+	__u32 id;
+	__u32 mask;
+	__u32 flags;
+	__u32 reserved[3];
+};
+
+/* Controller states, struct hsx_can_status.state (as the kernel's enum can_state). */
+#define HSX_CAN_STATE_ACTIVE	0	/* error active */
+#define HSX_CAN_STATE_WARNING	1	/* an error counter reached 96 */
+#define HSX_CAN_STATE_PASSIVE	2	/* an error counter reached 128 */
+#define HSX_CAN_STATE_BUS_OFF	3
+#define HSX_CAN_STATE_STOPPED	4	/* the interface is down */
+#define HSX_CAN_STATE_SLEEPING	5
+#define HSX_CAN_STATE_NONE	6	/* no controller (vcan, vxcan) */
+
+/* struct hsx_can_status.status */
+#define HSX_CAN_ST_UP		0x01	/* the interface is up */
+#define HSX_CAN_ST_BUS_OFF	0x02
+#define HSX_CAN_ST_PASSIVE	0x04	/* error passive */
+#define HSX_CAN_ST_WARNING	0x08	/* error warning */
+#define HSX_CAN_ST_ERRORS	0x10	/* error frames since this file's last GET_STATUS */
+#define HSX_CAN_ST_FD		0x20	/* the interface carries FD frames */
+
+/**
+ * struct hsx_can_status - HSX_IOC_CAN_GET_STATUS
+ * @bus: in
+ * @status: out, HSX_CAN_ST_*
+ * @state: out, HSX_CAN_STATE_*
+ * @tx_errors: out, the controller's transmit error counter (0 without one)
+ * @rx_errors: out, its receive error counter
+ * @bitrate: out, bit/s, 0 without one
+ * @data_bitrate: out, FD data phase
+ * @mode: out, HSX_CAN_MODE_*
+ * @rx_frames: out, frames the bus received (its own echoes not counted)
+ * @tx_frames: out, frames sent through hsx and echoed
+ * @tx_failed: out, sends that failed or timed out
+ * @error_frames: out, error frames received
+ * @bus_off: out, times the controller went bus-off
+ * @reserved: zero
+ */
+struct hsx_can_status {
+	__u32 bus;
+	__u32 status;
+	__u32 state;
+	__u32 tx_errors;
+	__u32 rx_errors;
+	__u32 bitrate;
+	__u32 data_bitrate;
+	__u32 mode;
+	__aligned_u64 rx_frames;
+	__aligned_u64 tx_frames;
+	__aligned_u64 tx_failed;
+	__aligned_u64 error_frames;
+	__aligned_u64 bus_off;
+	__aligned_u64 reserved;
+};
+
+/**
+ * struct hsx_can_info - HSX_IOC_CAN_INFO
+ * @bus: in
+ * @bound: out, 1 when the bus is bound (else every other field is zero)
+ * @from_dt: out, 1 when the device tree bound it
+ * @mtu: out, 16 (classic frames) or 72 (FD frames too)
+ * @ifindex: out, the interface's index
+ * @reserved: zero
+ * @ifname: out, the interface's name
+ */
+struct hsx_can_info {
+	__u32 bus;
+	__u32 bound;
+	__u32 from_dt;
+	__u32 mtu;
+	__u32 ifindex;
+	__u32 reserved;
+	char ifname[HSX_CAN_IFNAME_MAX];
+};
+
+/**
+ * struct hsx_can_map - HSX_IOC_CAN_MAP (admin node only)
+ * @bus: in
+ * @reserved: zero
+ * @ifname: in, the interface to bind @bus to; "" to unbind it
+ *
+ * Errors: EBUSY bound already, ENODEV no such interface, EINVAL not a CAN
+ * interface or a bad name, ENXIO unbinding a bus not bound, EOPNOTSUPP the
+ * device tree bound it.
+ */
+struct hsx_can_map {
+	__u32 bus;
+	__u32 reserved;
+	char ifname[HSX_CAN_IFNAME_MAX];
+};
+
+#define HSX_CAN_FN_TX		0x0
+#define HSX_CAN_FN_CONFIG	0x1
+#define HSX_CAN_FN_SET_FILTER	0x2
+#define HSX_CAN_FN_GET_STATUS	0x3
+#define HSX_CAN_FN_INFO		0x4	/* additions from here on */
+#define HSX_CAN_FN_MAP		0x5
+
+#define HSX_IOC_CAN_TX \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_TX), struct hsx_can_tx)
+#define HSX_IOC_CAN_CONFIG \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_CONFIG), struct hsx_can_config)
+#define HSX_IOC_CAN_SET_FILTER \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_SET_FILTER), \
+	     struct hsx_can_filter)
+#define HSX_IOC_CAN_GET_STATUS \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_GET_STATUS), \
+	      struct hsx_can_status)
+#define HSX_IOC_CAN_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_INFO), struct hsx_can_info)
+#define HSX_IOC_CAN_MAP \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_MAP), struct hsx_can_map)
+
+/* Kinds of record, struct hsx_can_record.kind. */
+#define HSX_CAN_EV_FRAME	0	/* a frame received: frame, timestamp */
+#define HSX_CAN_EV_TX_DONE	1	/* a NOWAIT frame of this file was echoed: cookie, frame */
+#define HSX_CAN_EV_ERROR	2	/* an error frame: error, state, counters, frame.data */
+
+/*
+ * The CAN event posted to the bus's mailboxes is the nest HSX_A_EVT_CAN. An
+ * ERROR record's @error is the error frame's class (CAN_ERR_* of
+ * <linux/can/error.h>, CAN_ERR_FLAG removed) and frame.data its eight detail
+ * bytes, as the kernel's CAN drivers fill them.
+ */
+
 /* ---- GPIO module 0x15 ------------------------------------------------- */
 
 /*
@@ -1163,7 +1480,7 @@ struct hsx_mbox_record {
 };
 
 /* No record of a queue file is larger: a buffer this big reads any one. */
-#define HSX_MBOX_RECORD_MAX	128
+#define HSX_MBOX_RECORD_MAX	256
 
 /* ---- Mailboxes: generic netlink --------------------------------------- */
 
@@ -1231,6 +1548,7 @@ enum hsx_attr {
 	HSX_A_MBOX_AUTH_FD,	/* u32: MBOX_OPEN: a /dev/hsx file whose capability admits */
 	HSX_A_EVT_CAP,		/* nest: enum hsx_cap_attr */
 	HSX_A_EVT_UART,		/* nest: enum hsx_uart_attr */
+	HSX_A_EVT_CAN,		/* nest: enum hsx_can_attr */
 	__HSX_A_MAX
 };
 
@@ -1274,6 +1592,24 @@ enum hsx_uart_attr {
 };
 
 #define HSX_UART_A_MAX (__HSX_UART_A_MAX - 1)
+
+enum hsx_can_attr {
+	HSX_CAN_A_UNSPEC,
+	HSX_CAN_A_PAD,
+	HSX_CAN_A_BUS,		/* u32 */
+	HSX_CAN_A_KIND,		/* u32: HSX_CAN_EV_*; absent means FRAME */
+	HSX_CAN_A_ID,		/* u32: the frame's ID; ERROR: the error class */
+	HSX_CAN_A_FLAGS,	/* u32: HSX_CAN_F_* */
+	HSX_CAN_A_LEN,		/* u32: the frame's length (an RTR's requested one) */
+	HSX_CAN_A_DATA,		/* binary: the payload, 0..HSX_CAN_DATA_MAX bytes */
+	HSX_CAN_A_COOKIE,	/* u64: TX_DONE: struct hsx_can_tx.cookie */
+	HSX_CAN_A_STATE,	/* u32: ERROR: HSX_CAN_STATE_* after it */
+	HSX_CAN_A_TX_ERRORS,	/* u32: ERROR: the transmit error counter */
+	HSX_CAN_A_RX_ERRORS,	/* u32: ERROR: the receive error counter */
+	__HSX_CAN_A_MAX
+};
+
+#define HSX_CAN_A_MAX (__HSX_CAN_A_MAX - 1)
 
 /* A capability ended: posted to "hal:cap:<id>" and "hal:caps". */
 enum hsx_cap_attr {
@@ -1324,6 +1660,19 @@ struct hsx_uart_record {
 	__u32 lines;
 	__u32 reserved2;
 	__u8 data[HSX_UART_DATA_MAX];
+};
+
+/* After a record with module HSX_MODULE_CAN: as enum hsx_can_attr. */
+struct hsx_can_record {
+	__u32 bus;
+	__u8 kind;
+	__u8 state;
+	__u8 reserved[2];
+	__aligned_u64 cookie;
+	__u32 error;
+	__u16 tx_errors;
+	__u16 rx_errors;
+	struct hsx_can_frame frame;
 };
 
 /* After a record with module HSX_MODULE_CORE: as enum hsx_cap_attr. */
