@@ -8,6 +8,7 @@
 
 /* What a spec callback was registered with; owned by its mailbox's registration. */
 struct hal_callback {
+    hsx_mailbox_callback_t deliver; /* kept so that the registration can move (see .h) */
     hsx_hal_event_callback_t callback;
     void *user_data;
 };
@@ -22,11 +23,19 @@ int hsx_hal_callback_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t deliver,
         registered = malloc(sizeof(*registered));
         if (!registered)
             return hsx_fail_with_errno(ENOMEM);
-        *registered = (struct hal_callback){.callback = callback, .user_data = user_data};
+        *registered =
+            (struct hal_callback){.deliver = deliver, .callback = callback, .user_data = user_data};
     }
     int ret = hsx_mailbox_set_callback_ex(mb, callback ? deliver : NULL, registered, &replaced);
     free(ret == HSX_HAL_OK ? replaced : registered);
     return ret;
+}
+
+int hsx_hal_callback_move(hsx_mailbox_t *mb, void *registration)
+{
+    const struct hal_callback *registered = registration;
+
+    return hsx_mailbox_set_callback_ex(mb, registered->deliver, registration, NULL);
 }
 
 void hsx_hal_callback_run(void *registration, void *event_data, uint32_t length)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The specification's callbacks (hsx_hal_event_callback_t) on a module
- * object's mailbox: the timer and GPIO modules register them the same way and
- * differ only in how a mailbox event becomes the spec's event.
+ * object's mailbox: every module registers them the same way and differs
+ * only in how a mailbox event becomes the spec's event.
  */
 #ifndef HSX_CALLBACK_H
 #define HSX_CALLBACK_H
@@ -21,6 +21,14 @@
  */
 int hsx_hal_callback_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t deliver,
                          hsx_hal_event_callback_t callback, void *user_data);
+
+/*
+ * Give a registration taken from a subscription the kernel ended (the old
+ * user data hsx_mailbox_close_begin() hands back) to a fresh subscription of
+ * the same object, with the deliver it was set with: mb's first callback, so
+ * this waits for nothing. On success the registration belongs to mb.
+ */
+int hsx_hal_callback_move(hsx_mailbox_t *mb, void *registration);
 
 /* From deliver: call the registered callback with the converted event. */
 void hsx_hal_callback_run(void *registration, void *event_data, uint32_t length);

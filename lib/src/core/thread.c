@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/thread.h"
+#include "hsx_hal_types.h"
 
 int hsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
@@ -28,6 +29,22 @@ struct timespec hsx_deadline_after_ms(uint32_t ms)
         ts.tv_nsec -= 1000000000L;
     }
     return ts;
+}
+
+uint64_t hsx_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint32_t hsx_remaining_ms(uint32_t timeout_ms, uint64_t start_ms)
+{
+    if (timeout_ms == HSX_HAL_TIMEOUT_INF)
+        return timeout_ms;
+    uint64_t spent = hsx_now_ms() - start_ms;
+    return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);
 }
 
 bool hsx_thread_join_within(pthread_t thread, unsigned int timeout_ms)

@@ -29,6 +29,15 @@ int hsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 /* The CLOCK_MONOTONIC time ms from now: the deadline of a bounded wait. */
 struct timespec hsx_deadline_after_ms(uint32_t ms);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t hsx_now_ms(void);
+
+/*
+ * What is left of a wait of timeout_ms that started at start_ms (from
+ * hsx_now_ms()): 0 once it is over; HSX_HAL_TIMEOUT_INF stays infinite.
+ */
+uint32_t hsx_remaining_ms(uint32_t timeout_ms, uint64_t start_ms);
+
 /*
  * Join thread, waiting at most timeout_ms. Returns true once it has ended
  * and is joined; false if it had not ended by then: it is detached and left

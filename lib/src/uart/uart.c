@@ -14,11 +14,8 @@
  * before it, so bytes this process missed (it read too slowly and the
  * kernel dropped events for it) are counted exactly, not guessed.
  *
- * Locks: a port's op lock guards its reader state and its subscription
- * changes; it is never held while a callback runs or while waiting for one
- * (removing a callback waits, and the callback may call this file), nor
- * while blocked in a read (the turn is a flag under op, waited for on a
- * condition variable).
+ * The subscriptions are a feed (core/feed.h): a reader holds the port's
+ * turn, and only the turn's holder touches the port's reader state below.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,9 +28,9 @@
 #include "core/callback.h"
 #include "core/errors.h"
 #include "core/export.h"
-#include "core/fork.h"
+#include "core/feed.h"
 #include "core/mailbox.h"
-#include "core/object_table.h"
+#include "core/thread.h"
 #include "hsx_uapi.h"
 #include "uart/uart.h"
 
@@ -81,41 +78,17 @@ _Static_assert(HSX_UART_MAX_PORTS <= 32 &&
 _Static_assert(sizeof(((hsx_uart_info_t *)0)->tty) == HSX_UART_TTY_NAME_MAX,
                "tty names are the uAPI's size");
 
-/* What this process does with one port; guarded by op. */
+/* What this process's reader of one port keeps between events; the turn's holder's. */
 struct uart_port {
-    pthread_mutex_t op;
-    pthread_cond_t turn;              /* signalled when reading drops */
-    bool reading;                     /* a thread has the port's turn to read */
     uint8_t carry[HSX_UART_DATA_MAX]; /* bytes of an event a read had no room for */
     uint8_t carry_off, carry_len, carry_flags;
     bool offset_known; /* next_offset is the rx_offset the next event should have */
     uint64_t next_offset;
 };
 
-static struct hsx_object_table mailboxes = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static struct uart_port ports[HSX_UART_MAX_PORTS];
-static pthread_once_t ports_once = PTHREAD_ONCE_INIT;
-
-/* The turn's waits time out on CLOCK_MONOTONIC, like every other wait here. */
-static void init_ports(void)
-{
-    pthread_condattr_t attr;
-
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    for (int i = 0; i < HSX_UART_MAX_PORTS; i++) {
-        pthread_mutex_init(&ports[i].op, NULL);
-        pthread_cond_init(&ports[i].turn, &attr);
-    }
-    pthread_condattr_destroy(&attr);
-}
-
-static struct uart_port *port_of(uint8_t port)
-{
-    pthread_once(&ports_once, init_ports);
-    hsx_fork_watch(); /* before op: fork() takes it (see fork.h) */
-    return &ports[port];
-}
+static struct hsx_feed_object port_turns[HSX_UART_MAX_PORTS];
+static struct hsx_feed rx_feed = HSX_FEED_INIT(HSX_UMOD_UART, 0, port_turns);
 
 static bool valid_port(uint8_t port)
 {
@@ -124,54 +97,41 @@ static bool valid_port(uint8_t port)
 
 size_t hsx_uart_subscription_count(void)
 {
-    return hsx_object_table_count(&mailboxes);
+    return hsx_feed_count(&rx_feed);
 }
 
 /* ---- fork ------------------------------------------------------------------------------- */
 
 void hsx_uart_fork_prepare(void)
 {
-    pthread_once(&ports_once, init_ports);
-    for (int i = 0; i < HSX_UART_MAX_PORTS; i++)
-        pthread_mutex_lock(&ports[i].op);
+    hsx_feed_fork_prepare(&rx_feed);
 }
 
 void hsx_uart_fork_prepare_table(void)
 {
-    hsx_object_table_lock(&mailboxes);
+    hsx_feed_fork_prepare_table(&rx_feed);
 }
 
 void hsx_uart_fork_parent(void)
 {
-    hsx_object_table_unlock(&mailboxes);
-    for (int i = HSX_UART_MAX_PORTS - 1; i >= 0; i--)
-        pthread_mutex_unlock(&ports[i].op);
+    hsx_feed_fork_parent(&rx_feed);
 }
 
 /* The subscriptions and whatever a reader of the parent's held are the parent's. */
 void hsx_uart_fork_child(void)
 {
-    pthread_condattr_t attr;
-
-    hsx_object_table_unlock(&mailboxes);
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    for (int i = HSX_UART_MAX_PORTS - 1; i >= 0; i--) {
+    hsx_feed_fork_child(&rx_feed);
+    for (int i = 0; i < HSX_UART_MAX_PORTS; i++) {
         struct uart_port *p = &ports[i];
 
-        /* Its waiters were threads of the parent's. */
-        pthread_cond_init(&p->turn, &attr);
-        p->reading = false;
         p->carry_off = p->carry_len = p->carry_flags = 0;
         p->offset_known = false;
-        pthread_mutex_unlock(&p->op);
     }
-    pthread_condattr_destroy(&attr);
 }
 
 void hsx_uart_fork_forget(void)
 {
-    hsx_object_table_forget(&mailboxes);
+    hsx_feed_fork_forget(&rx_feed);
 }
 
 /* ---- subscriptions ------------------------------------------------------------------ */
@@ -198,144 +158,15 @@ void hsx_uart_rx_from_mailbox(const hsx_mailbox_event_t *in, hsx_uart_rx_event_t
     memcpy(out->data, in->u.uart.data, in->u.uart.length);
 }
 
-/* A subscription taken out of the table under op, finished once op is released. */
-struct closing {
-    hsx_mailbox_t *mailbox;
-    void *registration;
-};
-
-static void finish_closing(struct closing *c)
-{
-    if (c->mailbox)
-        hsx_mailbox_close_end(c->mailbox);
-    free(c->registration);
-}
-
-/*
- * With the port's op lock held: its subscription with a new reference, opened
- * if there is none or the kernel closed it (the port was unbound: the stale
- * one goes into *stale, and its callback moves to the new one).
- */
-static int subscribe_locked(uint8_t port, hsx_mailbox_t **mailbox, struct closing *stale)
-{
-    char name[HSX_MBOX_NAME_MAX];
-    hsx_mailbox_t *mb = hsx_object_table_get(&mailboxes, port);
-
-    if (mb && !hsx_mailbox_is_gone(mb)) {
-        *mailbox = mb;
-        return HSX_HAL_OK;
-    }
-    if (mb) {
-        hsx_mailbox_unref(mb);
-        stale->mailbox = hsx_object_table_remove(&mailboxes, port);
-        hsx_mailbox_close_begin(stale->mailbox, false, &stale->registration);
-    }
-    snprintf(name, sizeof(name), HSX_MBOX_UART_FMT, port);
-    /* Listening needs READ on the port: the file that holds it says so. */
-    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(HSX_UMOD_UART), &mb);
-    if (ret != HSX_HAL_OK)
-        return ret;
-    ret = hsx_object_table_add(&mailboxes, port, mb);
-    if (ret != HSX_HAL_OK) {
-        int err = hsx_hal_errno();
-        hsx_mailbox_close(mb);
-        return hsx_fail_with(ret, err);
-    }
-    if (stale->registration) {
-        /* The new handle's first callback: set under op, this waits for no callback. */
-        ret = hsx_mailbox_set_callback_ex(mb, deliver_rx, stale->registration, NULL);
-        if (ret != HSX_HAL_OK)
-            return ret;
-        stale->registration = NULL;
-    }
-    hsx_mailbox_ref(mb);
-    *mailbox = mb;
-    return HSX_HAL_OK;
-}
-
-/* Subscribe now, so that hsx_uart_read() gets every byte from here on. */
-static int subscribe(uint8_t port)
-{
-    struct uart_port *p = port_of(port);
-    struct closing stale = {0};
-    hsx_mailbox_t *mb;
-
-    pthread_mutex_lock(&p->op);
-    int ret = subscribe_locked(port, &mb, &stale);
-    int err = hsx_hal_errno();
-    pthread_mutex_unlock(&p->op);
-    finish_closing(&stale);
-    if (ret != HSX_HAL_OK)
-        return hsx_fail_with(ret, err);
-    hsx_mailbox_unref(mb);
-    return HSX_HAL_OK;
-}
-
 HSX_API int hsx_uart_set_rx_callback(uint8_t port, hsx_hal_event_callback_t callback,
                                      void *user_data)
 {
-    struct closing stale = {0};
-    hsx_mailbox_t *mb = NULL;
-    int ret = HSX_HAL_OK;
-
     if (!valid_port(port))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    struct uart_port *p = port_of(port);
-    pthread_mutex_lock(&p->op);
-    if (callback)
-        ret = subscribe_locked(port, &mb, &stale);
-    else
-        mb = hsx_object_table_get(&mailboxes, port); /* none: no callback to remove */
-    int err = hsx_hal_errno();
-    pthread_mutex_unlock(&p->op);
-    finish_closing(&stale);
-    if (!mb)
-        return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
-    /* With op released: replacing or removing a callback waits for it. */
-    ret = hsx_hal_callback_set(mb, deliver_rx, callback, user_data);
-    hsx_mailbox_unref(mb);
-    return ret;
+    return hsx_feed_set_callback(&rx_feed, port, deliver_rx, callback, user_data);
 }
 
 /* ---- reading -------------------------------------------------------------------------- */
-
-static uint64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-/* What is left of timeout_ms since start_ms; HSX_HAL_TIMEOUT_INF stays infinite. */
-static uint32_t remaining_ms(uint32_t timeout_ms, uint64_t start_ms)
-{
-    if (timeout_ms == HSX_HAL_TIMEOUT_INF)
-        return timeout_ms;
-    uint64_t spent = now_ms() - start_ms;
-    return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);
-}
-
-/* Wait, with op held, until no other thread of this process reads the port. */
-static int take_turn_locked(struct uart_port *p, uint32_t timeout_ms)
-{
-    struct timespec deadline;
-
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += timeout_ms / 1000u;
-    deadline.tv_nsec += (long)(timeout_ms % 1000u) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
-    while (p->reading) {
-        if (timeout_ms == HSX_HAL_TIMEOUT_INF)
-            pthread_cond_wait(&p->turn, &p->op);
-        else if (pthread_cond_timedwait(&p->turn, &p->op, &deadline) == ETIMEDOUT)
-            return p->reading ? HSX_HAL_TIMEOUT : HSX_HAL_OK;
-    }
-    return HSX_HAL_OK;
-}
 
 /* Bytes kept from the previous read, first. Context: the caller has the turn. */
 static uint32_t take_carry(struct uart_port *p, uint8_t *out, uint32_t max, uint8_t *flags)
@@ -382,53 +213,6 @@ static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, u
 }
 
 /*
- * Take the port's turn to read and its subscription (with a reference),
- * subscribing if needed. HSX_HAL_OK, or an error with no turn taken.
- */
-static int begin_turn(uint8_t port, uint32_t timeout_ms, hsx_mailbox_t **mb)
-{
-    struct uart_port *p = port_of(port);
-    struct closing stale = {0};
-    int err = 0;
-
-    pthread_mutex_lock(&p->op);
-    int ret = take_turn_locked(p, timeout_ms);
-    if (ret == HSX_HAL_OK) {
-        ret = subscribe_locked(port, mb, &stale);
-        err = hsx_hal_errno();
-        if (ret == HSX_HAL_OK)
-            p->reading = true;
-    }
-    pthread_mutex_unlock(&p->op);
-    finish_closing(&stale);
-    return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
-}
-
-/* Give the turn back; a subscription the kernel ended (gone) is closed. */
-static void end_turn(uint8_t port, hsx_mailbox_t *mb, bool gone)
-{
-    struct uart_port *p = &ports[port];
-    struct closing closed = {0};
-    int err = hsx_hal_errno();
-
-    pthread_mutex_lock(&p->op);
-    p->reading = false;
-    pthread_cond_signal(&p->turn);
-    if (gone) {
-        /* The port was unbound: the next read or callback subscribes afresh. */
-        hsx_mailbox_t *old = hsx_object_table_get(&mailboxes, port);
-        if (old == mb && hsx_mailbox_close_begin(old, true, &closed.registration) == HSX_HAL_OK)
-            closed.mailbox = hsx_object_table_remove(&mailboxes, port);
-        if (old)
-            hsx_mailbox_unref(old);
-    }
-    pthread_mutex_unlock(&p->op);
-    hsx_mailbox_unref(mb);
-    finish_closing(&closed);
-    hsx_fail_with(HSX_HAL_OK, err); /* what the caller reports, not the cleanup's */
-}
-
-/*
  * The port's next event, with the turn held. HSX_HAL_CLOSED (*gone set) when
  * the kernel ended the subscription: a new binding counts bytes from 0.
  */
@@ -455,7 +239,7 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
     hsx_uart_read_info_t local;
     hsx_mailbox_event_t ev;
     hsx_mailbox_t *mb;
-    uint64_t start = now_ms();
+    uint64_t start = hsx_now_ms();
     uint8_t *out = buffer;
     uint32_t n = 0;
     bool gone = false, first = true;
@@ -465,7 +249,7 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
     if (!info)
         info = &local;
     memset(info, 0, sizeof(*info));
-    int ret = begin_turn(port, timeout_ms, &mb);
+    int ret = hsx_feed_begin(&rx_feed, port, timeout_ms, &mb);
     if (ret != HSX_HAL_OK)
         return ret;
 
@@ -477,7 +261,7 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
     }
     while (n < max_length && p->carry_len == 0) {
         /* Wait for the first bytes only; then take what is queued behind them. */
-        ret = recv_event(p, port, mb, &ev, n ? 0 : remaining_ms(timeout_ms, start), &gone);
+        ret = recv_event(p, port, mb, &ev, n ? 0 : hsx_remaining_ms(timeout_ms, start), &gone);
         if (ret != HSX_HAL_OK)
             break;
         /* Line events (idle, tx done, modem) are for hsx_uart_wait_event(). */
@@ -492,7 +276,7 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
         if (ev.u.uart.length == 0 && ev.u.uart.flags)
             break;
     }
-    end_turn(port, mb, gone);
+    hsx_feed_end(&rx_feed, port, mb, gone);
     if (n > 0)
         return (int)n;
     return ret; /* HSX_HAL_OK only for a zero-length event with flags alone */
@@ -503,12 +287,12 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
     hsx_uart_read_info_t info = {0};
     hsx_mailbox_event_t ev;
     hsx_mailbox_t *mb;
-    uint64_t start = now_ms();
+    uint64_t start = hsx_now_ms();
     bool gone = false;
 
     if (!valid_port(port) || !event)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = begin_turn(port, timeout_ms, &mb);
+    int ret = hsx_feed_begin(&rx_feed, port, timeout_ms, &mb);
     if (ret != HSX_HAL_OK)
         return ret;
 
@@ -521,7 +305,7 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
         event->length = (uint8_t)take_carry(p, event->data, sizeof(event->data), &event->flags);
     } else {
         /* What the wait for the turn left of the timeout, as hsx_uart_read_ex(). */
-        ret = recv_event(p, port, mb, &ev, remaining_ms(timeout_ms, start), &gone);
+        ret = recv_event(p, port, mb, &ev, hsx_remaining_ms(timeout_ms, start), &gone);
         if (ret == HSX_HAL_OK) {
             event->kind = ev.u.uart.kind;
             event->lines = ev.u.uart.lines;
@@ -535,7 +319,7 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
             }
         }
     }
-    end_turn(port, mb, gone);
+    hsx_feed_end(&rx_feed, port, mb, gone);
     return ret;
 }
 
@@ -581,7 +365,7 @@ HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t leng
                                    uint32_t timeout_ms)
 {
     const uint8_t *bytes = data;
-    uint64_t start = now_ms();
+    uint64_t start = hsx_now_ms();
     uint32_t done = 0;
 
     if (!valid_port(port) || (!data && length) || length > INT32_MAX ||
@@ -598,7 +382,7 @@ HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t leng
         if (timeout_ms == HSX_HAL_TIMEOUT_INF) {
             arg.timeout_ms = HSX_UART_TIMEOUT_MAX_MS;
         } else if (timeout_ms) {
-            arg.timeout_ms = remaining_ms(timeout_ms, start);
+            arg.timeout_ms = hsx_remaining_ms(timeout_ms, start);
             if (arg.timeout_ms == 0)
                 return done ? (int)done : hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
         }
@@ -695,7 +479,7 @@ HSX_API int hsx_uart_init(uint8_t port)
     if (!valid_port(port))
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     /* Subscribing first: an application that cannot listen leaves the port's settings alone. */
-    int ret = subscribe(port);
+    int ret = hsx_feed_subscribe(&rx_feed, port);
     if (ret != HSX_HAL_OK)
         return ret;
     /* One without the config right (a reader) uses the port as it is set. */

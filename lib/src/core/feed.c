@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Feeds (feed.h): an object's standing subscription, opened on first use and
+ * again after the kernel ended it, and the turn its readers take.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/access.h"
+#include "core/callback.h"
+#include "core/errors.h"
+#include "core/feed.h"
+#include "core/fork.h"
+#include "core/mailbox.h"
+#include "core/thread.h"
+
+/* Feeds are static and few: one lock to initialise any of them, once. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The turn's waits time out on CLOCK_MONOTONIC, like every other wait here. */
+static void init_turns(struct hsx_feed *f)
+{
+    pthread_condattr_t attr;
+
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    for (uint32_t i = 0; i < f->count; i++)
+        pthread_cond_init(&f->objects[i].turn, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+static void ready(struct hsx_feed *f)
+{
+    if (atomic_load_explicit(&f->ready, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&init_lock);
+    if (!atomic_load_explicit(&f->ready, memory_order_relaxed)) {
+        for (uint32_t i = 0; i < f->count; i++)
+            pthread_mutex_init(&f->objects[i].op, NULL);
+        init_turns(f);
+        atomic_store_explicit(&f->ready, true, memory_order_release);
+    }
+    pthread_mutex_unlock(&init_lock);
+}
+
+static struct hsx_feed_object *object_of(struct hsx_feed *f, uint32_t obj)
+{
+    ready(f);
+    hsx_fork_watch(); /* before op: fork() takes it (see fork.h) */
+    return &f->objects[obj];
+}
+
+size_t hsx_feed_count(struct hsx_feed *f)
+{
+    return hsx_object_table_count(&f->table);
+}
+
+/* A subscription taken out of the table under op, finished once op is released. */
+struct closing {
+    hsx_mailbox_t *mailbox;
+    void *registration;
+};
+
+static void finish_closing(struct closing *c)
+{
+    if (c->mailbox)
+        hsx_mailbox_close_end(c->mailbox);
+    free(c->registration);
+}
+
+/*
+ * With obj's op held: its subscription with a new reference, opened if there
+ * is none or the kernel ended it (the stale one goes into *stale, and its
+ * callback moves to the new one).
+ */
+static int subscribe_locked(struct hsx_feed *f, uint32_t obj, hsx_mailbox_t **mailbox,
+                            struct closing *stale)
+{
+    char name[HSX_MBOX_NAME_MAX];
+    hsx_mailbox_t *mb = hsx_object_table_get(&f->table, obj);
+
+    if (mb && !hsx_mailbox_is_gone(mb)) {
+        *mailbox = mb;
+        return HSX_HAL_OK;
+    }
+    if (mb) {
+        hsx_mailbox_unref(mb);
+        stale->mailbox = hsx_object_table_remove(&f->table, obj);
+        hsx_mailbox_close_begin(stale->mailbox, false, &stale->registration);
+    }
+    if (!hsx_umod_mailbox_name(hsx_umodules[f->node], f->mailbox, obj, name, sizeof(name)))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    /* Listening needs a right on the object: the file that holds it says so. */
+    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(f->node), &mb);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    ret = hsx_object_table_add(&f->table, obj, mb);
+    if (ret != HSX_HAL_OK) {
+        int err = hsx_hal_errno();
+        hsx_mailbox_close(mb);
+        return hsx_fail_with(ret, err);
+    }
+    if (stale->registration) {
+        /* The new handle's first callback: set under op, this waits for no callback. */
+        ret = hsx_hal_callback_move(mb, stale->registration);
+        if (ret != HSX_HAL_OK)
+            return ret;
+        stale->registration = NULL;
+    }
+    hsx_mailbox_ref(mb);
+    *mailbox = mb;
+    return HSX_HAL_OK;
+}
+
+int hsx_feed_subscribe(struct hsx_feed *f, uint32_t obj)
+{
+    struct hsx_feed_object *o = object_of(f, obj);
+    struct closing stale = {0};
+    hsx_mailbox_t *mb;
+
+    pthread_mutex_lock(&o->op);
+    int ret = subscribe_locked(f, obj, &mb, &stale);
+    int err = hsx_hal_errno();
+    pthread_mutex_unlock(&o->op);
+    finish_closing(&stale);
+    if (ret != HSX_HAL_OK)
+        return hsx_fail_with(ret, err);
+    hsx_mailbox_unref(mb);
+    return HSX_HAL_OK;
+}
+
+int hsx_feed_set_callback(struct hsx_feed *f, uint32_t obj, hsx_mailbox_callback_t deliver,
+                          hsx_hal_event_callback_t callback, void *user_data)
+{
+    struct hsx_feed_object *o = object_of(f, obj);
+    struct closing stale = {0};
+    hsx_mailbox_t *mb = NULL;
+    int ret = HSX_HAL_OK;
+
+    pthread_mutex_lock(&o->op);
+    if (callback)
+        ret = subscribe_locked(f, obj, &mb, &stale);
+    else
+        mb = hsx_object_table_get(&f->table, obj); /* none: no callback to remove */
+    int err = hsx_hal_errno();
+    pthread_mutex_unlock(&o->op);
+    finish_closing(&stale);
+    if (!mb)
+        return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
+    /* With op released: replacing or removing a callback waits for it. */
+    ret = hsx_hal_callback_set(mb, deliver, callback, user_data);
+    hsx_mailbox_unref(mb);
+    return ret;
+}
+
+/* Wait, with op held, until no other thread of this process reads the object. */
+static int take_turn_locked(struct hsx_feed_object *o, uint32_t timeout_ms)
+{
+    struct timespec deadline = hsx_deadline_after_ms(timeout_ms);
+
+    while (o->reading) {
+        if (timeout_ms == HSX_HAL_TIMEOUT_INF)
+            pthread_cond_wait(&o->turn, &o->op);
+        else if (pthread_cond_timedwait(&o->turn, &o->op, &deadline) == ETIMEDOUT)
+            return o->reading ? hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT) : HSX_HAL_OK;
+    }
+    return HSX_HAL_OK;
+}
+
+int hsx_feed_begin(struct hsx_feed *f, uint32_t obj, uint32_t timeout_ms, hsx_mailbox_t **mb)
+{
+    struct hsx_feed_object *o = object_of(f, obj);
+    struct closing stale = {0};
+    int err = 0;
+
+    pthread_mutex_lock(&o->op);
+    int ret = take_turn_locked(o, timeout_ms);
+    err = hsx_hal_errno();
+    if (ret == HSX_HAL_OK) {
+        ret = subscribe_locked(f, obj, mb, &stale);
+        err = hsx_hal_errno();
+        if (ret == HSX_HAL_OK)
+            o->reading = true;
+    }
+    pthread_mutex_unlock(&o->op);
+    finish_closing(&stale);
+    return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
+}
+
+void hsx_feed_end(struct hsx_feed *f, uint32_t obj, hsx_mailbox_t *mb, bool gone)
+{
+    struct hsx_feed_object *o = &f->objects[obj];
+    struct closing closed = {0};
+    int err = hsx_hal_errno();
+
+    pthread_mutex_lock(&o->op);
+    o->reading = false;
+    pthread_cond_signal(&o->turn);
+    if (gone) {
+        /* The object was unbound: the next read or callback subscribes afresh. */
+        hsx_mailbox_t *old = hsx_object_table_get(&f->table, obj);
+        if (old == mb && hsx_mailbox_close_begin(old, true, &closed.registration) == HSX_HAL_OK)
+            closed.mailbox = hsx_object_table_remove(&f->table, obj);
+        if (old)
+            hsx_mailbox_unref(old);
+    }
+    pthread_mutex_unlock(&o->op);
+    hsx_mailbox_unref(mb);
+    finish_closing(&closed);
+    hsx_fail_with(HSX_HAL_OK, err); /* what the caller reports, not the cleanup's */
+}
+
+/* ---- fork ------------------------------------------------------------------------------- */
+
+void hsx_feed_fork_prepare(struct hsx_feed *f)
+{
+    ready(f);
+    for (uint32_t i = 0; i < f->count; i++)
+        pthread_mutex_lock(&f->objects[i].op);
+}
+
+void hsx_feed_fork_prepare_table(struct hsx_feed *f)
+{
+    hsx_object_table_lock(&f->table);
+}
+
+void hsx_feed_fork_parent(struct hsx_feed *f)
+{
+    hsx_object_table_unlock(&f->table);
+    for (uint32_t i = f->count; i-- > 0;)
+        pthread_mutex_unlock(&f->objects[i].op);
+}
+
+/* The subscriptions, and the turns threads of the parent's held, are the parent's. */
+void hsx_feed_fork_child(struct hsx_feed *f)
+{
+    hsx_object_table_unlock(&f->table);
+    /* Their waiters were threads of the parent's. */
+    init_turns(f);
+    for (uint32_t i = f->count; i-- > 0;) {
+        f->objects[i].reading = false;
+        pthread_mutex_unlock(&f->objects[i].op);
+    }
+}
+
+void hsx_feed_fork_forget(struct hsx_feed *f)
+{
+    hsx_object_table_forget(&f->table);
+}
