@@ -8,6 +8,7 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 
+#include "can/can.h"
 #include "core.h"
 #include "gpio/gpio.h"
 #include "sysfs.h"
@@ -16,6 +17,7 @@
 
 const struct hsx_module *const hsx_modules[] = {
 	&hsx_uart_module,
+	&hsx_can_module,
 	&hsx_timer_module,
 	&hsx_gpio_module,
 #ifdef HSX_TEST_MODULES

@@ -93,6 +93,9 @@ struct hsx_mbox_sub {
 	struct list_head port_node;	/* in port->subs, under hsx_mbox_mutex */
 	u32 mbox_id;
 	const void *token;		/* what it was authorized under; compared only */
+	void *filter;			/* ops->accept's, or NULL; its own */
+	const struct hsx_mbox_ops *ops;	/* of its mailbox, for @filter's release */
+	u64 seq;			/* its own numbers, with ops->accept (mbox->lock) */
 	void *spare;			/* for its next data event, or NULL (mbox->lock) */
 	u32 pending_drops;
 	u64 total_drops;
@@ -294,8 +297,24 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 	ev.timestamp_ns = timestamp_ns;
 	mbox->events++;
 	atomic64_inc(&hsx_stat_events);
-	list_for_each_entry(sub, &mbox->subs, mbox_node)
+	list_for_each_entry(sub, &mbox->subs, mbox_node) {
+		if (mbox->ops->accept) {
+			if (sub->gone || !mbox->ops->accept(sub->filter, payload))
+				continue;
+			ev.seq = ++sub->seq;
+		}
 		hsx_mbox_deliver(mbox, sub, &ev);
+	}
+}
+
+/*
+ * The sequence number of a close notice for @sub: the mailbox's next one, or
+ * with ops->accept the subscriber's own next one.
+ */
+static u64 hsx_mbox_closed_seq(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub)
+{
+	lockdep_assert_held(&mbox->lock);
+	return mbox->ops->accept ? sub->seq + 1 : mbox->seq;
 }
 
 /* Every subscriber reached: make the spares the next post will use. */
@@ -371,6 +390,7 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 			continue;
 		sub->pending_drops = min_t(u64, (u64)sub->pending_drops + n, U32_MAX);
 		sub->total_drops += n;
+		sub->seq += n;
 		mbox->drops += n;
 		atomic64_add(n, &hsx_stat_drops);
 	}
@@ -387,11 +407,20 @@ static void hsx_mbox_user_trim_locked(struct hsx_mbox_user *user)
 	}
 }
 
+/* A subscription's filter goes with it, made or not. */
+static void hsx_mbox_sub_put_filter(struct hsx_mbox_sub *sub)
+{
+	if (sub->filter)
+		sub->ops->filter_put(sub->filter);
+	sub->filter = NULL;
+}
+
 static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 {
 	struct hsx_mbox_port *port = sub->port;
 
 	lockdep_assert_held(&hsx_mbox_mutex);
+	hsx_mbox_sub_put_filter(sub);
 	hsx_mbox_n_subs--;
 	if (sub->user) {
 		sub->user->subs--;
@@ -508,7 +537,7 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 	atomic64_inc(&hsx_stat_events);
 	now = ktime_get_ns();
 	list_for_each_entry_safe(sub, tmp, &mbox->subs, mbox_node) {
-		sub->closed_seq = mbox->seq;
+		sub->closed_seq = hsx_mbox_closed_seq(mbox, sub);
 		sub->closed_ns = now;
 		sub->close_reason = reason;
 		sub->mbox = NULL;
@@ -561,7 +590,7 @@ void hsx_mbox_close_token(const void *token, u32 reason)
 			mbox->seq++;
 			mbox->events++;
 			atomic64_inc(&hsx_stat_events);
-			sub->closed_seq = mbox->seq;
+			sub->closed_seq = hsx_mbox_closed_seq(mbox, sub);
 			sub->closed_ns = now;
 			sub->close_reason = reason;
 			sub->mbox = NULL;
@@ -707,6 +736,12 @@ static struct hsx_mbox *hsx_mbox_admit_locked(const char *name, struct hsx_mbox_
 		if (ret)
 			return ERR_PTR(mbox->ops->hidden ? -ENOENT : ret);
 	}
+	/* From here on @sub owns the filter, linked or not (hsx_mbox_sub_discard()). */
+	sub->ops = mbox->ops;
+	sub->filter = auth->filter;
+	auth->filter = NULL;
+	if (WARN_ON_ONCE(mbox->ops->accept && !sub->filter))
+		return ERR_PTR(-EINVAL);
 	if (mbox->n_subs >= HSX_MBOX_MAX_SUBSCRIBERS ||
 	    hsx_mbox_n_subs >= HSX_MBOX_MAX_SUBSCRIPTIONS)
 		return ERR_PTR(-ENOSPC);
@@ -749,6 +784,13 @@ static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub
 	mbox->n_subs++;
 	spin_unlock_bh(&mbox->lock);
 	hsx_mbox_gen++;
+}
+
+/* Free a subscription that was never linked, and the filter it took. */
+static void hsx_mbox_sub_discard(struct hsx_mbox_sub *sub)
+{
+	hsx_mbox_sub_put_filter(sub);
+	kfree(sub);
 }
 
 /*
@@ -841,7 +883,7 @@ err_unadmit:
 	hsx_mbox_unadmit_locked(sub);
 err_unlock:
 	mutex_unlock(&hsx_mbox_mutex);
-	kfree(sub);
+	hsx_mbox_sub_discard(sub);
 	kfree(spare);
 	return ret;
 }
@@ -938,7 +980,7 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 
 err_unlock:
 	mutex_unlock(&hsx_mbox_mutex);
-	kfree(sub);
+	hsx_mbox_sub_discard(sub);
 	kfree(spare);
 	return ret;
 }

@@ -18,11 +18,15 @@ struct hsx_client;
  * @privileged: the netlink socket was opened with CAP_SYS_ADMIN
  * @token: set by may_subscribe: what the subscription is made under (a
  *	capability); hsx_mbox_close_token() ends such subscriptions
+ * @filter: set by may_subscribe of a mailbox with ops->accept: what decides
+ *	which events are the subscriber's; the subscription owns it from then
+ *	on, and gives it to ops->filter_put when it ends (or is never made)
  */
 struct hsx_mbox_auth {
 	struct hsx_client *client;
 	bool privileged;
 	const void *token;
+	void *filter;
 };
 
 /**
@@ -40,6 +44,14 @@ struct hsx_mbox_auth {
  *	mailbox (-ENOENT), so that names cannot be probed for live objects.
  *	False where the refusal is what the caller acts on (a GPIO pin's
  *	-EACCES: obtain a capability, then retry). See hsx_mbox_admit_locked().
+ * @accept: optional: is the event @payload one for the subscriber whose
+ *	filter is @filter (what may_subscribe set)? Called for each subscriber
+ *	of each event, under the mailbox's lock with BHs off, before anything
+ *	is copied: it must not sleep. An event not accepted is no event for
+ *	that subscriber: not queued, not dropped, and it takes none of its
+ *	sequence numbers (which, with @accept, are the subscriber's own).
+ * @filter_put: releases a filter; any context (it may be called under
+ *	the mailbox's lock)
  */
 struct hsx_mbox_ops {
 	u16 module;
@@ -48,6 +60,8 @@ struct hsx_mbox_ops {
 	size_t payload_size;
 	int (*fill)(struct sk_buff *skb, const void *payload);
 	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);
+	bool (*accept)(const void *filter, const void *payload);
+	void (*filter_put)(void *filter);
 };
 
 /**

@@ -22,6 +22,7 @@
 #include <linux/sysfs.h>
 #include <net/genetlink.h>
 
+#include "binding.h"
 #include "cap.h"
 #include "core.h"
 #include "instance.h"
@@ -476,25 +477,8 @@ int hsx_uart_map_port(unsigned int port, const char *tty)
 int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t tty_len,
 		       const char **next)
 {
-	const char *eq = strchr(param, '='), *end = strchrnul(param, ',');
-	char num[4];
-	size_t n;
-
-	if (!eq || eq > end || eq == param || eq - param >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, param, eq - param);
-	num[eq - param] = '\0';
-	if (kstrtouint(num, 10, port) || *port >= HSX_UART_MAX_PORTS)
-		return -EINVAL;
-	n = end - (eq + 1);
-	if (!n || n >= tty_len)
-		return -EINVAL;
-	memcpy(tty, eq + 1, n);
-	tty[n] = '\0';
-	if (!hsx_uart_tty_name_ok(tty))
-		return -EINVAL;
-	*next = *end ? end + 1 : NULL;
-	return 0;
+	return hsx_parse_binding(param, HSX_UART_MAX_PORTS, hsx_uart_tty_name_ok, port, tty,
+				 tty_len, next);
 }
 
 /* Bind @port for the firmware node (uart_fw.c). */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * HAL module 0x11 (CAN). can.c is the module: its functions and their
+ * capability checks. can_bus.c has the buses: their bindings to SocketCAN
+ * interfaces, what they receive and post, /sys/hal/can/<n>. can_client.c
+ * has what one open file keeps: its filter banks and its sender identity.
+ */
+#ifndef _HSX_CAN_H
+#define _HSX_CAN_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "hsx_uapi.h"
+
+struct attribute_group;
+struct hsx_client;
+struct hsx_instance;
+struct hsx_mbox;
+struct socket;
+struct sock;
+
+/**
+ * struct hsx_can_bus - one binding of a bus to a CAN interface
+ * @index: the HSX bus number
+ * @inst: the bus's instance; its priv is this, freed with it
+ * @dev_lock: guards @dev and @dead against the netdev notifier
+ * @dev: the interface, held (@tracker) until it unregisters or the bus is
+ *	unbound; NULL from then on
+ * @tracker: the reference's tracker
+ * @dead: the interface went away: every function fails with -ENODEV, and
+ *	@gone_work unbinds the bus
+ * @gone_work: that work item; it holds a reference to @inst
+ * @ifindex: the interface's index, kept for sysfs once @dev is gone
+ * @ifname: its name at binding
+ * @from_dt: bound from the device tree
+ * @rx_mbox: "hal:can:<n>:rx"
+ * @spec_mbox: "hal:can:rx" for bus 0, else NULL
+ * @err_mbox: "hal:can:<n>:err"
+ * @tx_lock: guards @tx_waiting
+ * @tx_waiting: blocked TXs waiting for their echo (struct hsx_can_tx_wait)
+ * @tx_wait: where they sleep, and those waiting for queue room
+ * @rx_frames, @tx_frames, @tx_failed, @error_frames, @bus_off: counters
+ * @state: HSX_CAN_STATE_* the last error frame said (without a controller:
+ *	HSX_CAN_STATE_NONE)
+ * @filters_on: filter banks on over every open file, for sysfs
+ * @users: open files that used the bus
+ */
+struct hsx_can_bus {
+	unsigned int index;
+	struct hsx_instance *inst;
+	spinlock_t dev_lock;		/* see above */
+	struct net_device *dev;
+	netdevice_tracker tracker;
+	bool dead;
+	struct work_struct gone_work;
+	int ifindex;
+	char ifname[HSX_CAN_IFNAME_MAX];
+	bool from_dt;
+	struct hsx_mbox *rx_mbox;
+	struct hsx_mbox *spec_mbox;
+	struct hsx_mbox *err_mbox;
+	spinlock_t tx_lock;		/* see above */
+	struct list_head tx_waiting;
+	wait_queue_head_t tx_wait;
+	atomic64_t rx_frames;
+	atomic64_t tx_frames;
+	atomic64_t tx_failed;
+	atomic64_t error_frames;
+	atomic64_t bus_off;
+	u8 state;
+	atomic_t filters_on;
+	atomic_t users;
+};
+
+/**
+ * struct hsx_can_tx_wait - a TX waiting for its echo
+ * @sk: the sender's socket, as the echo carries it
+ * @cookie: the frame's mark (can_skb_priv.skbcnt), as the echo carries it
+ * @done: set when the echo came
+ * @node: in the bus's tx_waiting
+ */
+struct hsx_can_tx_wait {
+	const struct sock *sk;
+	u32 cookie;
+	bool done;
+	struct list_head node;
+};
+
+/* One bus's filter banks of one file; replaced whole under RCU. */
+struct hsx_can_banks {
+	struct hsx_can_filter bank[HSX_CAN_FILTERS];
+	unsigned int on;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct hsx_can_client - what one open file keeps for CAN
+ * @ref: the file's, one per subscription made through it (its listeners)
+ * @lock: serializes SET_FILTER and the socket's creation
+ * @sock: the file's sender identity on every bus, made at its first TX;
+ *	frames it sent come back with it in skb->sk
+ * @banks: per bus, its filter banks (RCU), NULL while none was set
+ * @users_lock: guards @used and @seen_errors
+ * @used: per bus, the binding it last used, with a reference to its instance
+ * @seen_errors: per bus, the error frames at its last GET_STATUS
+ */
+struct hsx_can_client {
+	struct kref ref;
+	struct mutex lock;		/* see above */
+	struct socket *sock;
+	struct hsx_can_banks __rcu *banks[HSX_CAN_MAX_BUSES];
+	spinlock_t users_lock;		/* see above */
+	struct hsx_can_bus *used[HSX_CAN_MAX_BUSES];
+	u64 seen_errors[HSX_CAN_MAX_BUSES];
+};
+
+/**
+ * struct hsx_can_event - what the bus posts: the record, and for the
+ *	subscribers' filters who sent it
+ * @rec: the uAPI record, copied as it is into queue files
+ * @sender: the socket a local program sent the frame with, or NULL; an
+ *	identity only, never dereferenced
+ */
+struct hsx_can_event {
+	struct hsx_can_record rec;
+	const struct sock *sender;
+};
+
+struct hsx_module;
+
+/* HAL module 0x11: CAN buses through the kernel's CAN core. */
+extern const struct hsx_module hsx_can_module;
+
+/* The buses (can_bus.c). */
+extern const struct attribute_group hsx_can_bus_group;
+int hsx_can_buses_init(void);
+void hsx_can_buses_exit(void);
+void hsx_can_buses_wake(void);
+struct hsx_can_bus *hsx_can_bus_get(unsigned int index);
+int hsx_can_map_bus(unsigned int index, const char *ifname);
+struct net_device *hsx_can_dev_hold(struct hsx_can_bus *bus, netdevice_tracker *tracker);
+void hsx_can_instance_unplug(struct hsx_instance *inst);
+void hsx_can_instance_gone(struct hsx_instance *inst);
+void hsx_can_instance_release(struct hsx_instance *inst);
+bool hsx_can_ifname_ok(const char *name);
+
+/* What one file keeps (can_client.c). */
+int hsx_can_client_open(struct hsx_client *client);
+void hsx_can_client_release(struct hsx_client *client);
+struct hsx_can_client *hsx_can_client_of(struct hsx_client *client);
+void hsx_can_client_put(struct hsx_can_client *cc);
+void hsx_can_note_user(struct hsx_client *client, struct hsx_can_bus *bus);
+int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk);
+bool hsx_can_sent_by_hsx(const struct sock *sk);
+int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
+		      const struct hsx_can_filter *f);
+u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus);
+extern const struct hsx_mbox_ops hsx_can_rx_mbox_ops;
+extern const struct hsx_mbox_ops hsx_can_err_mbox_ops;
+
+/* Exposed for KUnit: the pure rules. */
+int hsx_can_check_frame(const struct hsx_can_frame *f);
+int hsx_can_check_filter(const struct hsx_can_filter *f);
+bool hsx_can_banks_pass(const struct hsx_can_banks *banks, u32 id, u8 flags);
+u32 hsx_can_sel_id(u32 can_id, u8 flags);
+int hsx_can_parse_map(const char *param, unsigned int *bus, char *ifname, size_t len,
+		      const char **next);
+
+/*
+ * An object a capability covers (hsx_cap_covers()): a bus, and for a frame
+ * its direction and ID (as hsx_can_sel_id()).
+ */
+#define HSX_CAN_OBJ_BUS(bus)		((u64)(bus) << 32)
+#define HSX_CAN_OBJ_TX(bus, selid)	(HSX_CAN_OBJ_BUS(bus) | BIT_ULL(40) | (selid))
+#define HSX_CAN_OBJ_RX(bus, selid)	(HSX_CAN_OBJ_BUS(bus) | BIT_ULL(41) | (selid))
+bool hsx_can_sel_covers(const union hsx_cap_selector *sel, u64 object);
+
+#endif /* _HSX_CAN_H */

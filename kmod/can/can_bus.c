@@ -1,0 +1,786 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CAN module's buses: binding a bus to a SocketCAN interface (can_map,
+ * the admin's HSX_IOC_CAN_MAP), what a bound bus receives from the CAN core
+ * and posts to its mailboxes, the interface going away, /sys/hal/can/<n>.
+ *
+ * Locking, outermost first: hsx_can_bind_mutex (binding, unbinding), RTNL
+ * (the interface: binding looks it up and registers with the CAN core under
+ * it; the netdev notifier runs under it), hsx_can_buses_lock (the table and
+ * each bus's inst pointer), a bus's dev_lock (its interface reference). The
+ * receive callbacks run in softirq under RCU and take only the mailboxes'
+ * locks and a bus's tx_lock.
+ *
+ * Lifetimes. A bus holds its interface (netdev_hold) from binding until the
+ * interface unregisters or the bus is unbound, whichever comes first;
+ * hsx_can_detach() drops it and takes the bus off the CAN core's receive
+ * lists, once. The receive callbacks may still run for an RCU grace period
+ * after that: the bus's mailboxes go only after one (instance_gone), and its
+ * memory with the instance's last reference.
+ */
+#include <linux/can.h>
+#include <linux/can/core.h>
+#include <linux/can/dev.h>
+#include <linux/can/error.h>
+#include <linux/can/skb.h>
+#include <linux/ctype.h>
+#include <linux/err.h>
+#include <linux/if_arp.h>
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <net/net_namespace.h>
+
+#include "binding.h"
+#include "can.h"
+#include "core.h"
+#include "instance.h"
+#include "mailbox.h"
+
+static char *can_map;
+module_param(can_map, charp, 0444);
+MODULE_PARM_DESC(can_map, "bind buses to CAN interfaces at load: BUS=IFNAME[,...], e.g. 0=can0");
+
+static DEFINE_MUTEX(hsx_can_bind_mutex);
+/* Guards hsx_can_buses[] and each bus's inst pointer. */
+static DEFINE_SPINLOCK(hsx_can_buses_lock);
+static struct hsx_can_bus *hsx_can_buses[HSX_CAN_MAX_BUSES];
+/* Runs the unbinding of buses whose interface went away; drained at exit. */
+static struct workqueue_struct *hsx_can_wq;
+
+/* ---- receiving -------------------------------------------------------------- */
+
+/* The frame of a CAN or CAN FD skb; false for anything else (CAN XL). */
+static bool hsx_can_frame_of(const struct sk_buff *skb, struct hsx_can_frame *f)
+{
+	canid_t id;
+
+	if (can_is_can_skb(skb)) {
+		const struct can_frame *cf = (const struct can_frame *)skb->data;
+
+		id = cf->can_id;
+		f->len = cf->len;
+		if (id & CAN_RTR_FLAG)
+			f->flags |= HSX_CAN_F_RTR;
+		else
+			memcpy(f->data, cf->data, cf->len);
+	} else if (can_is_canfd_skb(skb)) {
+		const struct canfd_frame *cfd = (const struct canfd_frame *)skb->data;
+
+		id = cfd->can_id;
+		f->len = cfd->len;
+		f->flags |= HSX_CAN_F_FD;
+		if (cfd->flags & CANFD_BRS)
+			f->flags |= HSX_CAN_F_BRS;
+		if (cfd->flags & CANFD_ESI)
+			f->flags |= HSX_CAN_F_ESI;
+		memcpy(f->data, cfd->data, cfd->len);
+	} else {
+		return false;
+	}
+	if (id & CAN_EFF_FLAG) {
+		f->flags |= HSX_CAN_F_EXT;
+		f->can_id = id & CAN_EFF_MASK;
+	} else {
+		f->can_id = id & CAN_SFF_MASK;
+	}
+	return true;
+}
+
+/*
+ * A blocked TX waits for this echo (its socket and mark): mark it done. True
+ * when one did.
+ */
+static bool hsx_can_complete_tx(struct hsx_can_bus *bus, const struct sock *sk, u32 cookie)
+{
+	struct hsx_can_tx_wait *w;
+	bool found = false;
+
+	spin_lock(&bus->tx_lock);
+	list_for_each_entry(w, &bus->tx_waiting, node) {
+		if (w->sk == sk && w->cookie == cookie) {
+			WRITE_ONCE(w->done, true);
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&bus->tx_lock);
+	return found;
+}
+
+/*
+ * Every data frame on the interface: from the CAN core's receive path
+ * (NET_RX softirq, under RCU). Never frees the skb, never sleeps.
+ */
+static void hsx_can_rcv(struct sk_buff *skb, void *data)
+{
+	struct hsx_can_bus *bus = data;
+	struct hsx_can_event ev = { .rec.bus = bus->index, .sender = skb->sk };
+	u64 now = ktime_get_ns();
+
+	if (READ_ONCE(bus->dead) || !hsx_can_frame_of(skb, &ev.rec.frame))
+		return;
+	if (skb->sk)
+		ev.rec.frame.flags |= HSX_CAN_F_LOCAL;
+	if (hsx_can_sent_by_hsx(skb->sk)) {
+		u32 cookie = can_skb_prv(skb)->skbcnt;
+
+		atomic64_inc(&bus->tx_frames);
+		if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
+			/* Nobody waits for it: tell its sender's subscriptions. */
+			struct hsx_can_event done = ev;
+
+			done.rec.kind = HSX_CAN_EV_TX_DONE;
+			done.rec.cookie = cookie;
+			hsx_mbox_post_at(bus->rx_mbox, &done, now);
+		}
+		if (wq_has_sleeper(&bus->tx_wait))
+			wake_up_all(&bus->tx_wait);
+	} else {
+		atomic64_inc(&bus->rx_frames);
+	}
+	hsx_mbox_post_at(bus->rx_mbox, &ev, now);
+	if (bus->spec_mbox)
+		hsx_mbox_post_at(bus->spec_mbox, &ev, now);
+}
+
+/* The controller's state after an error frame, from the one before. */
+static u8 hsx_can_state_after(u8 state, const struct can_frame *cf)
+{
+	u32 class = cf->can_id & CAN_ERR_MASK;
+	u8 ctrl = cf->data[1];
+
+	if (class & CAN_ERR_BUSOFF)
+		return HSX_CAN_STATE_BUS_OFF;
+	if (class & CAN_ERR_RESTARTED)
+		return HSX_CAN_STATE_ACTIVE;
+	if (!(class & CAN_ERR_CRTL))
+		return state;
+	if (ctrl & (CAN_ERR_CRTL_TX_PASSIVE | CAN_ERR_CRTL_RX_PASSIVE))
+		return HSX_CAN_STATE_PASSIVE;
+	if (ctrl & (CAN_ERR_CRTL_TX_WARNING | CAN_ERR_CRTL_RX_WARNING))
+		return HSX_CAN_STATE_WARNING;
+	if (ctrl & CAN_ERR_CRTL_ACTIVE)
+		return HSX_CAN_STATE_ACTIVE;
+	return state;
+}
+
+/* Every error frame on the interface; context as hsx_can_rcv(). */
+static void hsx_can_err_rcv(struct sk_buff *skb, void *data)
+{
+	struct hsx_can_bus *bus = data;
+	struct hsx_can_event ev = { .rec.bus = bus->index, .rec.kind = HSX_CAN_EV_ERROR };
+	const struct can_frame *cf = (const struct can_frame *)skb->data;
+	u8 state;
+
+	if (READ_ONCE(bus->dead) || !can_is_can_skb(skb))
+		return;
+	state = hsx_can_state_after(READ_ONCE(bus->state), cf);
+	WRITE_ONCE(bus->state, state);
+	atomic64_inc(&bus->error_frames);
+	if ((cf->can_id & CAN_ERR_BUSOFF) && state == HSX_CAN_STATE_BUS_OFF)
+		atomic64_inc(&bus->bus_off);
+	ev.rec.error = cf->can_id & CAN_ERR_MASK;
+	ev.rec.state = state;
+	if (ev.rec.error & CAN_ERR_CNT) {
+		ev.rec.tx_errors = cf->data[6];
+		ev.rec.rx_errors = cf->data[7];
+	}
+	ev.rec.frame.len = CAN_ERR_DLC;
+	memcpy(ev.rec.frame.data, cf->data, CAN_ERR_DLC);
+	hsx_mbox_post(bus->err_mbox, &ev);
+}
+
+/* ---- the interface ------------------------------------------------------------- */
+
+/**
+ * hsx_can_dev_hold - the bus's interface, with a reference, or NULL once it
+ *	is gone; netdev_put(dev, @tracker) when done
+ */
+struct net_device *hsx_can_dev_hold(struct hsx_can_bus *bus, netdevice_tracker *tracker)
+{
+	struct net_device *dev;
+
+	spin_lock(&bus->dev_lock);
+	dev = bus->dev;
+	if (dev)
+		netdev_hold(dev, tracker, GFP_ATOMIC);
+	spin_unlock(&bus->dev_lock);
+	return dev;
+}
+
+/*
+ * Take the bus off its interface: off the CAN core's receive lists, the
+ * reference dropped, its TX waiters woken to see it. Once; the notifier and
+ * unbinding may both try. Context: process, under RTNL.
+ */
+static void hsx_can_detach(struct hsx_can_bus *bus)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	spin_lock(&bus->dev_lock);
+	dev = bus->dev;
+	bus->dev = NULL;
+	WRITE_ONCE(bus->dead, true);
+	spin_unlock(&bus->dev_lock);
+	wake_up_all(&bus->tx_wait);
+	if (!dev)
+		return;
+	can_rx_unregister(dev_net(dev), dev, 0, 0, hsx_can_rcv, bus);
+	can_rx_unregister(dev_net(dev), dev, 0, CAN_ERR_MASK | CAN_ERR_FLAG, hsx_can_err_rcv, bus);
+	netdev_put(dev, &bus->tracker);
+}
+
+/* Under RTNL: the bound bus whose interface is @dev, or NULL. */
+static struct hsx_can_bus *hsx_can_bus_of_dev(const struct net_device *dev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		if (hsx_can_buses[i] && hsx_can_buses[i]->dev == dev)
+			return hsx_can_buses[i];
+	return NULL;
+}
+
+/*
+ * An interface unregisters (deleted, its driver or USB adapter gone): its
+ * bus lets go of it at once (the unregistering waits for every reference)
+ * and is unbound by a work item, which may wait for the bus's operations.
+ */
+static int hsx_can_netdev_event(struct notifier_block *nb, unsigned long msg, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct hsx_can_bus *bus;
+
+	if (msg != NETDEV_UNREGISTER || dev->type != ARPHRD_CAN)
+		return NOTIFY_DONE;
+	spin_lock(&hsx_can_buses_lock);
+	bus = hsx_can_bus_of_dev(dev);
+	/* Without an instance yet, its binder sees it dead and unbinds it. */
+	if (bus && bus->inst) {
+		hsx_instance_get(bus->inst);
+		queue_work(hsx_can_wq, &bus->gone_work);
+	}
+	spin_unlock(&hsx_can_buses_lock);
+	if (bus) {
+		pr_info("can: bus %u: interface %s went away\n", bus->index, dev->name);
+		hsx_can_detach(bus);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hsx_can_netdev_notifier = {
+	.notifier_call = hsx_can_netdev_event,
+};
+
+/*
+ * Hold @ifname and register with the CAN core for its data and error frames.
+ * Context: under RTNL and the bind mutex; the bus is in the table.
+ */
+static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
+{
+	struct net_device *dev = __dev_get_by_name(&init_net, ifname);
+	struct can_priv *priv;
+	int ret;
+
+	ASSERT_RTNL();
+	if (!dev)
+		return -ENODEV;
+	if (dev->type != ARPHRD_CAN)
+		return -EINVAL;
+	spin_lock(&hsx_can_buses_lock);
+	ret = hsx_can_bus_of_dev(dev) ? -EBUSY : 0;
+	spin_unlock(&hsx_can_buses_lock);
+	if (ret)
+		return ret;
+	ret = can_rx_register(&init_net, dev, 0, 0, hsx_can_rcv, bus, "hsx", NULL);
+	if (ret)
+		return ret;
+	ret = can_rx_register(&init_net, dev, 0, CAN_ERR_MASK | CAN_ERR_FLAG, hsx_can_err_rcv,
+			      bus, "hsx", NULL);
+	if (ret) {
+		can_rx_unregister(&init_net, dev, 0, 0, hsx_can_rcv, bus);
+		return ret;
+	}
+	priv = safe_candev_priv(dev);
+	bus->state = priv ? priv->state : HSX_CAN_STATE_NONE;
+	bus->ifindex = dev->ifindex;
+	netdev_hold(dev, &bus->tracker, GFP_KERNEL);
+	spin_lock(&bus->dev_lock);
+	bus->dev = dev;
+	spin_unlock(&bus->dev_lock);
+	return 0;
+}
+
+/* ---- binding ------------------------------------------------------------------ */
+
+static void hsx_can_gone_work(struct work_struct *work);
+
+static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifname, bool from_dt)
+{
+	struct hsx_can_bus *bus = kzalloc(sizeof(*bus), GFP_KERNEL);
+
+	if (!bus)
+		return NULL;
+	bus->index = index;
+	bus->from_dt = from_dt;
+	strscpy(bus->ifname, ifname, sizeof(bus->ifname));
+	spin_lock_init(&bus->dev_lock);
+	spin_lock_init(&bus->tx_lock);
+	INIT_LIST_HEAD(&bus->tx_waiting);
+	init_waitqueue_head(&bus->tx_wait);
+	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
+	return bus;
+}
+
+static void hsx_can_destroy_mboxes(struct hsx_can_bus *bus)
+{
+	if (bus->spec_mbox)
+		hsx_mbox_destroy(bus->spec_mbox, HSX_CLOSE_GONE);
+	if (bus->err_mbox)
+		hsx_mbox_destroy(bus->err_mbox, HSX_CLOSE_GONE);
+	if (bus->rx_mbox)
+		hsx_mbox_destroy(bus->rx_mbox, HSX_CLOSE_GONE);
+	bus->spec_mbox = NULL;
+	bus->err_mbox = NULL;
+	bus->rx_mbox = NULL;
+}
+
+/* The mailboxes first: frames may arrive as soon as the bus is registered. */
+static int hsx_can_create_mboxes(struct hsx_can_bus *bus)
+{
+	char name[HSX_MBOX_NAME_MAX];
+	struct hsx_mbox *mbox;
+
+	snprintf(name, sizeof(name), HSX_MBOX_CAN_RX_FMT, bus->index);
+	mbox = hsx_mbox_create(name, &hsx_can_rx_mbox_ops, bus);
+	if (IS_ERR(mbox))
+		return PTR_ERR(mbox);
+	bus->rx_mbox = mbox;
+	snprintf(name, sizeof(name), HSX_MBOX_CAN_ERR_FMT, bus->index);
+	mbox = hsx_mbox_create(name, &hsx_can_err_mbox_ops, bus);
+	if (IS_ERR(mbox))
+		goto err;
+	bus->err_mbox = mbox;
+	if (bus->index == 0) {
+		mbox = hsx_mbox_create(HSX_MBOX_CAN_RX, &hsx_can_rx_mbox_ops, bus);
+		if (IS_ERR(mbox))
+			goto err;
+		bus->spec_mbox = mbox;
+	}
+	return 0;
+
+err:
+	hsx_can_destroy_mboxes(bus);
+	return PTR_ERR(mbox);
+}
+
+/* Context: under hsx_can_bind_mutex. */
+static int hsx_can_bind_locked(unsigned int index, const char *ifname, bool from_dt)
+{
+	struct hsx_instance *inst;
+	struct hsx_can_bus *bus;
+	int ret;
+
+	lockdep_assert_held(&hsx_can_bind_mutex);
+	if (hsx_can_buses[index])
+		return -EBUSY;
+	bus = hsx_can_bus_alloc(index, ifname, from_dt);
+	if (!bus)
+		return -ENOMEM;
+	ret = hsx_can_create_mboxes(bus);
+	if (ret)
+		goto err_free;
+
+	rtnl_lock();
+	ret = hsx_can_attach(bus, ifname);
+	if (!ret) {
+		/* In the table before RTNL goes: the notifier must find it. */
+		spin_lock(&hsx_can_buses_lock);
+		hsx_can_buses[index] = bus;
+		spin_unlock(&hsx_can_buses_lock);
+	}
+	rtnl_unlock();
+	if (ret)
+		goto err_mboxes;
+
+	inst = hsx_instance_add(&hsx_can_module, index, 0666, &hsx_can_bus_group, bus);
+	if (IS_ERR(inst)) {
+		ret = PTR_ERR(inst);
+		goto err_detach;
+	}
+	spin_lock(&hsx_can_buses_lock);
+	bus->inst = inst;
+	/* Its interface went away before it had an instance: unbind it now. */
+	if (READ_ONCE(bus->dead)) {
+		hsx_instance_get(inst);
+		queue_work(hsx_can_wq, &bus->gone_work);
+	}
+	spin_unlock(&hsx_can_buses_lock);
+	pr_info("can: bus %u bound to %s\n", index, ifname);
+	return 0;
+
+err_detach:
+	rtnl_lock();
+	spin_lock(&hsx_can_buses_lock);
+	hsx_can_buses[index] = NULL;
+	spin_unlock(&hsx_can_buses_lock);
+	hsx_can_detach(bus);
+	rtnl_unlock();
+	synchronize_rcu();	/* receive callbacks in flight end */
+err_mboxes:
+	hsx_can_destroy_mboxes(bus);
+err_free:
+	kfree(bus);
+	return ret;
+}
+
+/*
+ * The instance goes (its users see -ENODEV; instance_gone lets go of the
+ * interface and closes the mailboxes); the memory with the last reference.
+ * Context: under hsx_can_bind_mutex.
+ */
+static void hsx_can_unbind_locked(struct hsx_can_bus *bus)
+{
+	lockdep_assert_held(&hsx_can_bind_mutex);
+	spin_lock(&hsx_can_buses_lock);
+	hsx_can_buses[bus->index] = NULL;
+	spin_unlock(&hsx_can_buses_lock);
+	pr_info("can: bus %u unbound from %s\n", bus->index, bus->ifname);
+	hsx_instance_remove(bus->inst);
+}
+
+static void hsx_can_gone_work(struct work_struct *work)
+{
+	struct hsx_can_bus *bus = container_of(work, struct hsx_can_bus, gone_work);
+	struct hsx_instance *inst = bus->inst;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	if (hsx_can_buses[bus->index] == bus)
+		hsx_can_unbind_locked(bus);
+	mutex_unlock(&hsx_can_bind_mutex);
+	hsx_instance_put(inst);		/* the work's own; may free bus */
+}
+
+/* Whether an interface name is one the kernel could have. */
+bool hsx_can_ifname_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name || strlen(name) >= HSX_CAN_IFNAME_MAX || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (p = name; *p; p++)
+		if (!isgraph(*p) || *p == '/' || *p == ':')
+			return false;
+	return true;
+}
+
+/**
+ * hsx_can_map_bus - bind bus @index to the interface @ifname, or unbind it
+ *	(@ifname empty)
+ *
+ * Return: 0, -EBUSY (the bus or the interface is bound), -ENODEV (no such
+ * interface), -EINVAL (not a CAN interface), -ENXIO (unbinding a bus not
+ * bound), -EOPNOTSUPP (bound by the device tree), -ENOMEM.
+ */
+int hsx_can_map_bus(unsigned int index, const char *ifname)
+{
+	struct hsx_can_bus *bus;
+	int ret;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	bus = hsx_can_buses[index];
+	if (bus && bus->from_dt)
+		ret = -EOPNOTSUPP;
+	else if (ifname[0])
+		ret = hsx_can_bind_locked(index, ifname, false);
+	else if (bus)
+		ret = (hsx_can_unbind_locked(bus), 0);
+	else
+		ret = -ENXIO;
+	mutex_unlock(&hsx_can_bind_mutex);
+	return ret;
+}
+
+/**
+ * hsx_can_parse_map - parse one "BUS=IFNAME" binding of can_map
+ * @next: set to the next binding, or NULL after the last
+ *
+ * Return: 0, or -EINVAL for a malformed binding.
+ */
+int hsx_can_parse_map(const char *param, unsigned int *bus, char *ifname, size_t len,
+		      const char **next)
+{
+	return hsx_parse_binding(param, HSX_CAN_MAX_BUSES, hsx_can_ifname_ok, bus, ifname, len,
+				 next);
+}
+
+/* can_map at load: a bad binding fails the load; a missing interface is said and skipped. */
+static int hsx_can_bind_param(const char *param)
+{
+	char ifname[HSX_CAN_IFNAME_MAX];
+	const char *p = param;
+	unsigned int index;
+	int ret = 0;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	while (p && *p) {
+		ret = hsx_can_parse_map(p, &index, ifname, sizeof(ifname), &p);
+		if (ret) {
+			pr_err("can: can_map: bad binding in \"%s\"\n", param);
+			break;
+		}
+		if (hsx_can_bind_locked(index, ifname, false))
+			pr_err("can: can_map: bus %u not bound to %s\n", index, ifname);
+	}
+	mutex_unlock(&hsx_can_bind_mutex);
+	return ret;
+}
+
+static void hsx_can_unbind_all(void)
+{
+	unsigned int i;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		if (hsx_can_buses[i])
+			hsx_can_unbind_locked(hsx_can_buses[i]);
+	mutex_unlock(&hsx_can_bind_mutex);
+}
+
+void hsx_can_instance_unplug(struct hsx_instance *inst)
+{
+	struct hsx_can_bus *bus = inst->priv;
+
+	wake_up_all(&bus->tx_wait);
+}
+
+/* Nothing of the module runs on the bus any more: let go of the interface. */
+void hsx_can_instance_gone(struct hsx_instance *inst)
+{
+	struct hsx_can_bus *bus = inst->priv;
+
+	rtnl_lock();
+	hsx_can_detach(bus);
+	rtnl_unlock();
+	synchronize_rcu();	/* receive callbacks in flight end before their mailboxes */
+	hsx_can_destroy_mboxes(bus);
+}
+
+void hsx_can_instance_release(struct hsx_instance *inst)
+{
+	kfree(inst->priv);
+}
+
+/* ---- setting up and tearing down ------------------------------------------------ */
+
+int hsx_can_buses_init(void)
+{
+	int ret;
+
+	hsx_can_wq = alloc_workqueue("hsx_can", 0, 0);
+	if (!hsx_can_wq)
+		return -ENOMEM;
+	ret = register_netdevice_notifier(&hsx_can_netdev_notifier);
+	if (ret)
+		goto err_wq;
+	if (can_map) {
+		ret = hsx_can_bind_param(can_map);
+		if (ret)
+			goto err_notifier;
+	}
+	return 0;
+
+err_notifier:
+	hsx_can_unbind_all();
+	unregister_netdevice_notifier(&hsx_can_netdev_notifier);
+err_wq:
+	destroy_workqueue(hsx_can_wq);
+	return ret;
+}
+
+/* Every bus unbound first: unregistering the notifier replays UNREGISTER for every interface. */
+void hsx_can_buses_exit(void)
+{
+	hsx_can_unbind_all();
+	unregister_netdevice_notifier(&hsx_can_netdev_notifier);
+	destroy_workqueue(hsx_can_wq);
+}
+
+/* A capability ended: its holder may be waiting on a bus. Wake every waiter to look. */
+void hsx_can_buses_wake(void)
+{
+	unsigned int i;
+
+	spin_lock(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		if (hsx_can_buses[i])
+			wake_up_all(&hsx_can_buses[i]->tx_wait);
+	spin_unlock(&hsx_can_buses_lock);
+}
+
+/* The bound bus @index with a reference to its instance, or NULL. */
+struct hsx_can_bus *hsx_can_bus_get(unsigned int index)
+{
+	struct hsx_can_bus *bus;
+
+	spin_lock(&hsx_can_buses_lock);
+	bus = hsx_can_buses[index];
+	if (bus && bus->inst)
+		hsx_instance_get(bus->inst);
+	else
+		bus = NULL;
+	spin_unlock(&hsx_can_buses_lock);
+	return bus;
+}
+
+/* ---- /sys/hal/can/<n> ------------------------------------------------------------ */
+
+static struct hsx_can_bus *hsx_can_bus_of(struct kobject *kobj)
+{
+	return hsx_instance_of_dir(kobj)->priv;
+}
+
+static ssize_t interface_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hsx_can_bus_of(kobj)->ifname);
+}
+
+static ssize_t source_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hsx_can_bus_of(kobj)->from_dt ? "devicetree" : "map");
+}
+
+static const char *const hsx_can_state_names[] = {
+	[HSX_CAN_STATE_ACTIVE] = "error-active",
+	[HSX_CAN_STATE_WARNING] = "error-warning",
+	[HSX_CAN_STATE_PASSIVE] = "error-passive",
+	[HSX_CAN_STATE_BUS_OFF] = "bus-off",
+	[HSX_CAN_STATE_STOPPED] = "stopped",
+	[HSX_CAN_STATE_SLEEPING] = "sleeping",
+	[HSX_CAN_STATE_NONE] = "none",
+};
+
+/* The interface's state as its driver keeps it, or what error frames said. */
+static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_can_bus *bus = hsx_can_bus_of(kobj);
+	netdevice_tracker tracker;
+	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
+	u8 state = READ_ONCE(bus->state);
+	struct can_priv *priv;
+
+	if (!dev)
+		return sysfs_emit(buf, "gone\n");
+	priv = safe_candev_priv(dev);
+	if (!(dev->flags & IFF_UP))
+		state = HSX_CAN_STATE_STOPPED;
+	else if (priv && priv->state <= CAN_STATE_SLEEPING)
+		state = priv->state;
+	netdev_put(dev, &tracker);
+	return sysfs_emit(buf, "%s\n", hsx_can_state_names[min_t(u8, state, HSX_CAN_STATE_NONE)]);
+}
+
+static ssize_t bitrate_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_can_bus *bus = hsx_can_bus_of(kobj);
+	netdevice_tracker tracker;
+	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
+	struct can_priv *priv;
+	u32 bitrate = 0;
+
+	if (dev) {
+		priv = safe_candev_priv(dev);
+		if (priv)
+			bitrate = READ_ONCE(priv->bittiming.bitrate);
+		netdev_put(dev, &tracker);
+	}
+	return sysfs_emit(buf, "%u\n", bitrate);
+}
+
+static ssize_t hsx_can_counter_show(struct kobject *kobj, char *buf, size_t offset)
+{
+	atomic64_t *counter = (atomic64_t *)((char *)hsx_can_bus_of(kobj) + offset);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+/* One show function per counter, since sysfs passes no field. */
+#define HSX_CAN_COUNTER_SHOW(name, field)							\
+static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)	\
+{												\
+	return hsx_can_counter_show(kobj, buf, offsetof(struct hsx_can_bus, field));		\
+}
+
+HSX_CAN_COUNTER_SHOW(rx_frames, rx_frames)
+HSX_CAN_COUNTER_SHOW(tx_frames, tx_frames)
+HSX_CAN_COUNTER_SHOW(tx_failed, tx_failed)
+HSX_CAN_COUNTER_SHOW(error_frames, error_frames)
+HSX_CAN_COUNTER_SHOW(bus_off, bus_off)
+
+static struct kobj_attribute hsx_can_attr_rx_frames = __ATTR_RO_MODE(rx_frames, 0400);
+static struct kobj_attribute hsx_can_attr_tx_frames = __ATTR_RO_MODE(tx_frames, 0400);
+static struct kobj_attribute hsx_can_attr_tx_failed = __ATTR_RO_MODE(tx_failed, 0400);
+static struct kobj_attribute hsx_can_attr_error_frames = __ATTR_RO_MODE(error_frames, 0400);
+static struct kobj_attribute hsx_can_attr_bus_off = __ATTR_RO_MODE(bus_off, 0400);
+
+static ssize_t rx_drops_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_can_bus *bus = hsx_can_bus_of(kobj);
+	u64 drops = 0;
+
+	/* Events the bus's subscribers did not take, over all of them. */
+	if (bus->rx_mbox)
+		drops += hsx_mbox_drops(bus->rx_mbox);
+	if (bus->spec_mbox)
+		drops += hsx_mbox_drops(bus->spec_mbox);
+	return sysfs_emit(buf, "%llu\n", drops);
+}
+
+static ssize_t filters_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hsx_can_bus_of(kobj)->filters_on));
+}
+
+static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hsx_can_bus_of(kobj)->users));
+}
+
+static struct kobj_attribute hsx_can_attr_interface = __ATTR_RO(interface);
+static struct kobj_attribute hsx_can_attr_source = __ATTR_RO(source);
+static struct kobj_attribute hsx_can_attr_state = __ATTR_RO(state);
+static struct kobj_attribute hsx_can_attr_bitrate = __ATTR_RO(bitrate);
+static struct kobj_attribute hsx_can_attr_rx_drops = __ATTR_RO_MODE(rx_drops, 0400);
+static struct kobj_attribute hsx_can_attr_filters = __ATTR_RO(filters);
+static struct kobj_attribute hsx_can_attr_users = __ATTR_RO(users);
+
+static struct attribute *hsx_can_bus_attrs[] = {
+	&hsx_can_attr_interface.attr,
+	&hsx_can_attr_source.attr,
+	&hsx_can_attr_state.attr,
+	&hsx_can_attr_bitrate.attr,
+	&hsx_can_attr_rx_frames.attr,
+	&hsx_can_attr_tx_frames.attr,
+	&hsx_can_attr_tx_failed.attr,
+	&hsx_can_attr_error_frames.attr,
+	&hsx_can_attr_bus_off.attr,
+	&hsx_can_attr_rx_drops.attr,
+	&hsx_can_attr_filters.attr,
+	&hsx_can_attr_users.attr,
+	NULL,
+};
+
+const struct attribute_group hsx_can_bus_group = {
+	.attrs = hsx_can_bus_attrs,
+};

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The CAN test board in the VM: vcan and vxcan interfaces made with
+ * iproute2, buses bound through the admin node, queue-file subscriptions
+ * read record by record, and can-utils (cansend, cangen, candump) as the
+ * peer no one here wrote.
+ */
+#ifndef HSX_E2E_CAN_RIG_H
+#define HSX_E2E_CAN_RIG_H
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e.h"
+#include "hsx_uapi.h"
+
+/*
+ * iproute2's ip, by its path: busybox's sh runs its own applets first, and
+ * busybox's ip cannot make a vxcan pair.
+ */
+#define RIG_IP "/usr/sbin/ip"
+
+/* Run a shell command; its exit status (-1 if it could not run). */
+__attribute__((format(printf, 1, 2))) static int rig_sh(const char *fmt, ...)
+{
+    char cmd[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof(cmd), fmt, ap);
+    va_end(ap);
+    int status = system(cmd);
+    return status == -1 || !WIFEXITED(status) ? -1 : WEXITSTATUS(status);
+}
+
+/* A vcan interface, up; a leftover of a killed test is replaced. */
+static void rig_vcan(const char *name)
+{
+    rig_sh(RIG_IP " link del %s 2>/dev/null", name);
+    assert_int_equal(
+        rig_sh(RIG_IP " link add dev %s type vcan && " RIG_IP " link set %s up", name, name), 0);
+}
+
+/* A vxcan pair, both ends up: what one end sends, the other receives from "the bus". */
+static void rig_vxcan(const char *a, const char *b)
+{
+    rig_sh(RIG_IP " link del %s 2>/dev/null", a);
+    assert_int_equal(rig_sh(RIG_IP " link add %s type vxcan peer name %s && " RIG_IP
+                                   " link set %s up && " RIG_IP " link set %s up",
+                            a, b, a, b),
+                     0);
+}
+
+static int rig_map(unsigned int bus, const char *ifname)
+{
+    struct hsx_can_map m = {.bus = bus};
+    int fd = e2e_open_node("ctl");
+
+    snprintf(m.ifname, sizeof(m.ifname), "%s", ifname);
+    int ret = e2e_ioctl(fd, HSX_IOC_CAN_MAP, &m);
+    close(fd);
+    return ret;
+}
+
+/* A queue-file subscription to mailbox name through the file fd; its fd. */
+static int rig_subscribe(int fd, const char *name, unsigned int len)
+{
+    struct hsx_mbox_open o = {.queue_len = len};
+
+    snprintf(o.name, sizeof(o.name), "%s", name);
+    return e2e_ioctl(fd, HSX_IOC_MBOX_OPEN, &o);
+}
+
+struct rig_event {
+    struct hsx_mbox_record hdr;
+    struct hsx_can_record can;
+};
+
+/*
+ * The next record of a queue file, waiting up to ms: 1, 0 when none came
+ * (or end of file: hdr.type tells a close notice), or -errno.
+ */
+static int rig_next(int qfd, struct rig_event *ev, int ms)
+{
+    struct pollfd p = {.fd = qfd, .events = POLLIN};
+    unsigned char buf[HSX_MBOX_RECORD_MAX];
+
+    if (poll(&p, 1, ms) != 1)
+        return 0;
+    ssize_t n = read(qfd, buf, sizeof(buf));
+    if (n < 0)
+        return -errno;
+    if (n == 0)
+        return 0;
+    assert_true((size_t)n >= sizeof(struct hsx_mbox_record));
+    memset(ev, 0, sizeof(*ev));
+    memcpy(&ev->hdr, buf, sizeof(ev->hdr));
+    assert_int_equal(ev->hdr.size, n);
+    if (ev->hdr.type == HSX_EVT_DATA) {
+        assert_int_equal(ev->hdr.module, HSX_MODULE_CAN);
+        assert_true((size_t)n >= sizeof(ev->hdr) + sizeof(ev->can));
+        memcpy(&ev->can, buf + sizeof(ev->hdr), sizeof(ev->can));
+    }
+    return 1;
+}
+
+/* Send one frame through hsx on file fd; 0 or -errno. */
+static int rig_tx(int fd, unsigned int bus, const struct hsx_can_frame *f, uint32_t flags,
+                  uint64_t *cookie)
+{
+    struct hsx_can_tx tx = {.bus = bus, .flags = flags, .frame = *f};
+    int ret = e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx);
+
+    if (cookie)
+        *cookie = tx.cookie;
+    return ret;
+}
+
+static struct hsx_can_frame rig_frame(uint32_t id, uint8_t flags, const char *hex)
+{
+    struct hsx_can_frame f = {.can_id = id, .flags = flags};
+
+    for (size_t i = 0; hex[2 * i] && hex[2 * i + 1] && i < HSX_CAN_DATA_MAX; i++) {
+        unsigned int b;
+        sscanf(hex + 2 * i, "%2x", &b);
+        f.data[i] = (uint8_t)b;
+        f.len = (uint8_t)(i + 1);
+    }
+    return f;
+}
+
+/*
+ * A frame in can-utils' "cansend" notation (what candump -L and cangen -v
+ * print): 123#DEADBEEF, 12345678#.., 123#R, 123##1DEADBEEF (FD, flags 1 =
+ * BRS). Returns buf.
+ */
+static char *rig_cansend_text(const struct hsx_can_frame *f, char *buf, size_t size)
+{
+    size_t n = (size_t)snprintf(buf, size, f->flags & HSX_CAN_F_EXT ? "%08X" : "%03X", f->can_id);
+
+    if (f->flags & HSX_CAN_F_FD)
+        n += (size_t)snprintf(buf + n, size - n, "##%X", f->flags & HSX_CAN_F_BRS ? 1 : 0);
+    else
+        n += (size_t)snprintf(buf + n, size - n, "#");
+    if (f->flags & HSX_CAN_F_RTR) {
+        snprintf(buf + n, size - n, "R");
+        return buf;
+    }
+    for (unsigned int i = 0; i < f->len && n + 3 < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%02X", f->data[i]);
+    return buf;
+}
+
+/* candump in the background, its -L log in path; its pid. */
+static pid_t rig_candump(const char *ifname, const char *path)
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen(path, "w", stdout))
+            _exit(127);
+        execlp("candump", "candump", "-L", ifname, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Does file path contain text? */
+static bool rig_file_has(const char *path, const char *text)
+{
+    char line[512];
+    bool found = false;
+    FILE *f = fopen(path, "r");
+
+    if (!f)
+        return false;
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, text) != NULL;
+    fclose(f);
+    return found;
+}
+
+static void rig_stop(pid_t pid)
+{
+    int status;
+
+    kill(pid, SIGTERM);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+}
+
+#endif /* HSX_E2E_CAN_RIG_H */
