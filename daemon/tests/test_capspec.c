@@ -105,19 +105,21 @@ static void modules(void **state)
     assert_int_equal(capspec_module_by_name("gpio")->id, HSX_MODULE_GPIO);
     assert_int_equal(capspec_module_by_id(HSX_MODULE_TIMER)->sel.kind, HSX_UMOD_SEL_QUOTA);
     assert_int_equal(capspec_module_by_id(HSX_MODULE_TEST)->sel.kind, HSX_UMOD_SEL_SET);
-    assert_null(capspec_module_by_name("can"));
+    assert_int_equal(capspec_module_by_name("can")->sel.kind, HSX_UMOD_SEL_CAN);
+    assert_null(capspec_module_by_name("fram"));
     assert_int_equal(capspec_module_by_name("uart")->id, HSX_MODULE_UART);
     /* The core is a descriptor (capability events), but has no capabilities. */
     assert_non_null(hsx_umod_by_id(HSX_MODULE_CORE));
     assert_null(capspec_module_by_id(HSX_MODULE_CORE));
     assert_null(capspec_module_by_name("cap"));
-    assert_true(hsx_umod_is_future("can"));
+    assert_false(hsx_umod_is_future("can"));
+    assert_true(hsx_umod_is_future("fram"));
     assert_false(hsx_umod_is_future("uart"));
     assert_true(hsx_umod_is_future("fs"));
     assert_false(hsx_umod_is_future("gpio"));
     assert_false(hsx_umod_is_future("frob"));
     assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_FRAM), "module 0x13");
-    assert_string_equal(capspec_module_list(buf, sizeof(buf)), "uart, timer, gpio or dummy");
+    assert_string_equal(capspec_module_list(buf, sizeof(buf)), "uart, can, timer, gpio or dummy");
     assert_string_equal(capspec_module_list(buf, 8), "uart");
 }
 

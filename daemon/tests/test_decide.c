@@ -317,9 +317,9 @@ static void denials_say_why(void **state)
     assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
     assert_string_equal(d.why, "2 rules match uid 1000, but none grants gpio");
 
-    want.module = HSX_MODULE_CAN;
+    want.module = HSX_MODULE_FRAM;
     assert_false(decide(&policy, NULL, 0, &app, &want, NOW, &d));
-    assert_string_equal(d.why, "hsxd grants no capabilities for module 0x11");
+    assert_string_equal(d.why, "hsxd grants no capabilities for module 0x13");
 }
 
 static void renewals_need_all_of_it(void **state)

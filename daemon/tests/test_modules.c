@@ -93,7 +93,7 @@ static void a_policy_grants_it(void **state)
                    "instances is empty: a grant needs at least one instance");
     expect_refused(
         "dumm = { instances = 1; rights = \"read\"; };",
-        "unknown key 'dumm' in a rule (expected name, match, lifetime, uart, timer, gpio or "
+        "unknown key 'dumm' in a rule (expected name, match, lifetime, uart, can, timer, gpio or "
         "dummy)");
 }
 
@@ -214,7 +214,7 @@ static void hsxctl_lists_and_grants_it(void **state)
     expect_usage_error("cap grant --uid 1 dummy write 1", "'write' is not a right of dummy");
     expect_usage_error("cap grant --uid 1 dummy read 64", "instance 64 is out of range 0..63");
     expect_usage_error("cap grant --uid 1 frob read 1",
-                       "unknown module 'frob' (expected uart, timer, gpio or dummy)");
+                       "unknown module 'frob' (expected uart, can, timer, gpio or dummy)");
 }
 
 int main(void)

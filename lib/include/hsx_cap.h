@@ -61,15 +61,17 @@
 /* The HAL modules, by the spec's module IDs. */
 typedef enum {
     HSX_CAP_MODULE_UART = 0x10,
+    HSX_CAP_MODULE_CAN = 0x11,
     HSX_CAP_MODULE_TIMER = 0x12,
     HSX_CAP_MODULE_GPIO = 0x15,
 } hsx_cap_module_t;
 
 /* Rights: bits 0..15 common to every module, 16..31 the module's own. */
-#define HSX_CAP_RIGHT_READ (1U << 0)      /* read state: GPIO read, timer tick */
-#define HSX_CAP_RIGHT_WRITE (1U << 1)     /* change state: GPIO config/write, timers */
-#define HSX_CAP_RIGHT_GRANT (1U << 2)     /* derive narrower capabilities for others */
-#define HSX_CAP_RIGHT_GPIO_IRQ (1U << 16) /* GPIO: set interrupts and listen to edges */
+#define HSX_CAP_RIGHT_READ (1U << 0)        /* read state: GPIO read, timer tick */
+#define HSX_CAP_RIGHT_WRITE (1U << 1)       /* change state: GPIO config/write, timers */
+#define HSX_CAP_RIGHT_GRANT (1U << 2)       /* derive narrower capabilities for others */
+#define HSX_CAP_RIGHT_GPIO_IRQ (1U << 16)   /* GPIO: set interrupts and listen to edges */
+#define HSX_CAP_RIGHT_CAN_CONFIG (1U << 16) /* CAN: ask for a bitrate or mode */
 
 /*
  * The objects a capability covers; the member is the module's. All-zero in a
@@ -83,8 +85,26 @@ typedef union {
         uint32_t max_timers; /* timers alive at once */
         uint32_t reserved;
     } timer;
+    struct {
+        uint32_t buses;    /* bit n: bus n */
+        uint32_t flags;    /* HSX_CAP_CAN_TX, HSX_CAP_CAN_RX: which ranges it has */
+        uint32_t tx_first; /* IDs it may send, first to last (see HSX_CAP_CAN_EXT) */
+        uint32_t tx_last;
+        uint32_t rx_first; /* IDs it may receive */
+        uint32_t rx_last;
+        uint32_t reserved[2];
+    } can;
     uint64_t raw[4];
 } hsx_cap_selector_t;
+
+/*
+ * CAN: a range's IDs are standard ones (0..0x7ff) as they are and extended
+ * ones with HSX_CAP_CAN_EXT, so that one range may cover both. A direction
+ * without its flag has no range: no frame that way (first and last 0).
+ */
+#define HSX_CAP_CAN_EXT 0x80000000U
+#define HSX_CAP_CAN_TX 0x1U /* tx_first..tx_last is given */
+#define HSX_CAP_CAN_RX 0x2U /* rx_first..rx_last is given */
 
 /* Where this process stands with a module. */
 typedef enum {

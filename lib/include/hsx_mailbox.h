@@ -32,12 +32,13 @@ typedef enum {
     HSX_MAILBOX_CLOSE_OWNER_GONE = 2, /* its owner closed its device file or exited */
     HSX_MAILBOX_CLOSE_ADMIN = 3,      /* an administrator cancelled the object */
     HSX_MAILBOX_CLOSE_REVOKED = 4,    /* the capability it was opened under ended (hsx_cap.h) */
-    HSX_MAILBOX_CLOSE_GONE = 5,       /* its device went away or was unbound (a UART port) */
+    HSX_MAILBOX_CLOSE_GONE = 5,       /* its device went away or was unbound (a port, a bus) */
 } hsx_mailbox_close_reason_t;
 
 typedef enum {
     HSX_MAILBOX_MODULE_NONE = 0,
     HSX_MAILBOX_MODULE_UART = 0x10,
+    HSX_MAILBOX_MODULE_CAN = 0x11,
     HSX_MAILBOX_MODULE_TIMER = 0x12,
     HSX_MAILBOX_MODULE_GPIO = 0x15,
     HSX_MAILBOX_MODULE_CORE = 0x1f, /* capability events: "hal:cap:<id>", "hal:caps" */
@@ -89,6 +90,18 @@ typedef struct {
                                 far; tx done: written so far */
             uint8_t data[32];
         } uart;
+        struct {
+            uint32_t bus;
+            uint8_t kind;       /* HSX_CAN_EVENT_* (hsx_can.h): frame, tx done, error */
+            uint8_t flags;      /* frame, tx done: HSX_CAN_*_FRAME (hsx_can.h) */
+            uint8_t len;        /* frame: its length (an RTR's: the one asked for) */
+            uint8_t state;      /* error: HSX_CAN_STATE_* after it */
+            uint32_t id;        /* frame, tx done: the frame's ID; error: its class */
+            uint16_t tx_errors; /* error: the controller's error counters */
+            uint16_t rx_errors;
+            uint64_t cookie;  /* tx done: what hsx_can_tx_ex() returned for the frame */
+            uint8_t data[64]; /* frame: len bytes (none for an RTR); error: 8 detail bytes */
+        } can;
         struct {
             uint64_t id;         /* the capability that ended */
             uint64_t object;     /* the first word of its selector (GPIO: the pin mask) */

@@ -59,8 +59,12 @@ struct test_event {
     uint64_t cap_object;
     uint32_t cap_reason;
     uint32_t cap_holder;
-    uint32_t cap_omit;     /* OMIT(HSX_CAP_A_...) inside the nest */
-    uint32_t close_reason; /* put when non-zero */
+    uint32_t cap_omit; /* OMIT(HSX_CAP_A_...) inside the nest */
+    bool can;
+    struct hsx_can_record can_rec; /* the record; the nest says the same (ID: error for ERROR) */
+    uint32_t can_data_len;         /* bytes of frame.data in the nest's HSX_CAN_A_DATA */
+    uint32_t can_omit;             /* OMIT(HSX_CAN_A_...) inside the nest */
+    uint32_t close_reason;         /* put when non-zero */
     uint32_t omit;
 };
 
@@ -72,6 +76,36 @@ static inline struct nlmsghdr *test_put_genl(void *buf, uint16_t type, uint8_t c
     genl->cmd = cmd;
     genl->version = HSX_GENL_VERSION;
     return nlh;
+}
+
+/* The CAN nest of r: every attribute not in omit (OMIT(HSX_CAN_A_...)), data_len bytes of data. */
+static inline void test_put_can_nest(struct nlmsghdr *nlh, const struct hsx_can_record *r,
+                                     uint32_t data_len, uint32_t omit)
+{
+    struct nlattr *nest = mnl_attr_nest_start(nlh, HSX_A_EVT_CAN);
+    const struct {
+        uint16_t type;
+        uint32_t value;
+    } u32s[] = {
+        {HSX_CAN_A_BUS, r->bus},
+        {HSX_CAN_A_KIND, r->kind},
+        {HSX_CAN_A_ID, r->kind == HSX_CAN_EV_ERROR ? r->error : r->frame.can_id},
+        {HSX_CAN_A_FLAGS, r->frame.flags},
+        {HSX_CAN_A_LEN, r->frame.len},
+        {HSX_CAN_A_STATE, r->state},
+        {HSX_CAN_A_TX_ERRORS, r->tx_errors},
+        {HSX_CAN_A_RX_ERRORS, r->rx_errors},
+    };
+
+    for (size_t i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
+        if (!(omit & OMIT(u32s[i].type)))
+            mnl_attr_put_u32(nlh, u32s[i].type, u32s[i].value);
+    }
+    if (!(omit & OMIT(HSX_CAN_A_DATA)))
+        mnl_attr_put(nlh, HSX_CAN_A_DATA, data_len, r->frame.data);
+    if (!(omit & OMIT(HSX_CAN_A_COOKIE)))
+        mnl_attr_put_u64(nlh, HSX_CAN_A_COOKIE, r->cookie);
+    mnl_attr_nest_end(nlh, nest);
 }
 
 /* Builds the event into buf (at least HSX_NL_BUFSIZE bytes); returns its length. */
@@ -122,6 +156,8 @@ static inline size_t test_put_event(void *buf, const struct test_event *ev)
             mnl_attr_put_u32(nlh, HSX_CAP_A_HOLDER_PID, ev->cap_holder);
         mnl_attr_nest_end(nlh, nest);
     }
+    if (ev->can)
+        test_put_can_nest(nlh, &ev->can_rec, ev->can_data_len, ev->can_omit);
     if (ev->close_reason)
         mnl_attr_put_u32(nlh, HSX_A_EVT_CLOSE_REASON, ev->close_reason);
     return nlh->nlmsg_len;
@@ -132,6 +168,7 @@ static inline uint32_t test_record_size(uint16_t module)
 {
     size_t payload = module == HSX_MODULE_GPIO    ? sizeof(struct hsx_gpio_record)
                      : module == HSX_MODULE_TIMER ? sizeof(struct hsx_timer_record)
+                     : module == HSX_MODULE_CAN   ? sizeof(struct hsx_can_record)
                                                   : sizeof(struct hsx_cap_record);
     return (uint32_t)(sizeof(struct hsx_mbox_record) + payload);
 }
@@ -179,6 +216,9 @@ static inline size_t test_put_record(void *buf, const struct test_event *ev, uin
                                    .holder_pid = ev->cap_holder};
         hdr.module = HSX_MODULE_CORE;
         memcpy(payload, &r, sizeof(r));
+    } else if (ev->can) {
+        hdr.module = HSX_MODULE_CAN;
+        memcpy(payload, &ev->can_rec, sizeof(ev->can_rec));
     }
     memcpy(buf, &hdr, sizeof(hdr));
     return record_size;

@@ -129,7 +129,7 @@ static void an_unknown_module_is_passed_on_as_none(void **state)
     (void)state;
 
     size_t len = test_put_record(buf, &sent, test_record_size(HSX_MODULE_TIMER));
-    ((struct hsx_mbox_record *)buf)->module = HSX_MODULE_CAN;
+    ((struct hsx_mbox_record *)buf)->module = HSX_MODULE_FRAM;
     assert_int_equal(hsx_record_decode(buf, len, &ev), 0);
     assert_int_equal(ev.type, HSX_MAILBOX_EVENT_DATA);
     assert_int_equal(ev.module, HSX_MAILBOX_MODULE_NONE);
@@ -161,6 +161,33 @@ static uint32_t random32(uint32_t *seed, uint32_t limit)
     }
 }
 
+/* A CAN event of any kind with values in and just out of range, the nest with its bytes. */
+static void random_can(uint32_t *seed, struct test_event *e)
+{
+    struct hsx_can_record *r = &e->can_rec;
+
+    e->can = true;
+    r->bus = random32(seed, HSX_CAN_MAX_BUSES + 1);
+    r->kind = (uint8_t)random32(seed, HSX_CAN_EV_ERROR + 2);
+    r->frame.flags = (uint8_t)random32(seed, 0x41);
+    r->frame.can_id = random32(seed, r->frame.flags & HSX_CAN_F_EXT ? HSX_CAN_EFF_MASK + 2
+                                                                    : HSX_CAN_SFF_MASK + 2);
+    r->frame.len = (uint8_t)random32(seed, HSX_CAN_DATA_MAX + 2);
+    r->error = random32(seed, HSX_CAN_EFF_MASK + 2);
+    r->state = (uint8_t)random32(seed, HSX_CAN_STATE_NONE + 2);
+    r->tx_errors = (uint16_t)next_random(seed);
+    r->rx_errors = (uint16_t)next_random(seed);
+    r->cookie = random64(seed);
+    for (size_t i = 0; i < sizeof(r->frame.data); i++)
+        r->frame.data[i] = (uint8_t)next_random(seed);
+    /* The bytes the frame carries, and sometimes more: never fewer (that is malformed). */
+    uint32_t needed =
+        r->kind != HSX_CAN_EV_ERROR && (r->frame.flags & HSX_CAN_F_RTR) ? 0 : r->frame.len;
+    if (needed > HSX_CAN_DATA_MAX)
+        needed = HSX_CAN_DATA_MAX;
+    e->can_data_len = needed + random32(seed, HSX_CAN_DATA_MAX - needed + 1);
+}
+
 /* The same kernel event, sent either way, is the same event to the application. */
 static void records_and_netlink_decode_alike(void **state)
 {
@@ -178,7 +205,7 @@ static void records_and_netlink_decode_alike(void **state)
         };
         uint16_t module = HSX_MODULE_TIMER;
 
-        switch (next_random(&seed) % 4) {
+        switch (next_random(&seed) % 5) {
         case 0:
             e.type = HSX_EVT_CLOSED;
             e.close_reason = 1 + random32(&seed, 4);
@@ -198,6 +225,10 @@ static void records_and_netlink_decode_alike(void **state)
             e.value = random32(&seed, 3);
             e.edge_ns = random64(&seed);
             e.line_seq = random64(&seed);
+            break;
+        case 3:
+            module = HSX_MODULE_CAN;
+            random_can(&seed, &e);
             break;
         default:
             module = HSX_MODULE_CORE;

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,13 +20,20 @@
 #include "core/errors.h"
 #include "core/export.h"
 
-_Static_assert(HSX_CAP_MODULE_UART == HSX_MODULE_UART && HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER &&
+_Static_assert(HSX_CAP_MODULE_UART == HSX_MODULE_UART && HSX_CAP_MODULE_CAN == HSX_MODULE_CAN &&
+                   HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER &&
                    HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
                "modules are the uAPI's IDs");
 _Static_assert(HSX_CAP_RIGHT_READ == HSX_CAP_R_READ && HSX_CAP_RIGHT_WRITE == HSX_CAP_R_WRITE &&
                    HSX_CAP_RIGHT_GRANT == HSX_CAP_R_GRANT &&
-                   HSX_CAP_RIGHT_GPIO_IRQ == HSX_CAP_R_GPIO_IRQ,
+                   HSX_CAP_RIGHT_GPIO_IRQ == HSX_CAP_R_GPIO_IRQ &&
+                   HSX_CAP_RIGHT_CAN_CONFIG == HSX_CAP_R_CAN_CONFIG,
                "rights are the uAPI's bits");
+_Static_assert(HSX_CAP_CAN_EXT == HSX_CAN_SEL_EXT && HSX_CAP_CAN_TX == HSX_CAN_SEL_TX &&
+                   HSX_CAP_CAN_RX == HSX_CAN_SEL_RX &&
+                   offsetof(hsx_cap_selector_t, can.rx_last) ==
+                       offsetof(union hsx_cap_selector, can.rx_last),
+               "the CAN selector is the uAPI's");
 _Static_assert((int)HSX_CAP_REASON_EXPLICIT == (int)HSX_CAP_END_EXPLICIT &&
                    (int)HSX_CAP_REASON_EXPIRED == (int)HSX_CAP_END_EXPIRED &&
                    (int)HSX_CAP_REASON_HOLDER_EXITED == (int)HSX_CAP_END_HOLDER_EXITED &&

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * fork(): one pthread_atfork() registration for the whole library, so every
- * lock is taken in the library's one lock order (every GPIO pin's op and UART port's op, every
- * node's lock, the capabilities', the renewal thread's, the live mailbox
- * list's and every mailbox's, the dispatcher's, then the leaves: the object
- * tables' and the family ID's) and none is held by a thread that does not
- * exist in the child.
+ * lock is taken in the library's one lock order (every GPIO pin's, UART port's and CAN bus's op,
+ * every node's lock, the capabilities', the renewal thread's, the live mailbox list's and every
+ * mailbox's, the dispatcher's, then the leaves: the object tables' and the family ID's) and none is
+ * held by a thread that does not exist in the child.
  *
  * The child is a client of its own: it drops its copies of the parent's
  * device files and opens its own on first use, acquires its own
@@ -20,6 +19,7 @@
  */
 #include <pthread.h>
 
+#include "can/can.h"
 #include "core/cap.h"
 #include "core/device.h"
 #include "core/dispatcher.h"
@@ -35,6 +35,7 @@ static void prepare(void)
 {
     hsx_gpio_fork_prepare();
     hsx_uart_fork_prepare();
+    hsx_can_fork_prepare();
     hsx_dev_fork_prepare();
     hsx_cap_fork_prepare();
     hsx_renew_fork_prepare();
@@ -42,6 +43,7 @@ static void prepare(void)
     hsx_dispatch_fork_prepare();
     hsx_gpio_fork_prepare_table();
     hsx_uart_fork_prepare_table();
+    hsx_can_fork_prepare_table();
     hsx_timer_fork_prepare();
     hsx_nl_fork_prepare();
 }
@@ -55,6 +57,7 @@ static void parent(void)
     hsx_renew_fork_parent();
     hsx_cap_fork_parent();
     hsx_dev_fork_parent();
+    hsx_can_fork_parent();  /* its tables' locks, then the buses' */
     hsx_uart_fork_parent(); /* its table's lock, then the ports' */
     hsx_gpio_fork_parent(); /* its table's lock, then the pins' */
 }
@@ -69,12 +72,14 @@ static void child(void)
     hsx_renew_fork_child();
     hsx_cap_fork_child();
     hsx_dev_fork_child();
+    hsx_can_fork_child();
     hsx_uart_fork_child();
     hsx_gpio_fork_child();
     /* With every lock free again: the parent's subscriptions, forgotten without ending them. */
     hsx_dispatch_fork_forget();
     hsx_gpio_fork_forget();
     hsx_uart_fork_forget();
+    hsx_can_fork_forget();
     hsx_timer_fork_forget();
     hsx_cap_fork_forget();
 }

@@ -57,13 +57,18 @@ const struct hsx_umodule *hsx_umod_by_nest(uint16_t attr)
     return NULL;
 }
 
-/* Does name read as fmt ("hal:uart:%llu:rx") with a decimal number for the %llu? */
+/*
+ * Does name read as fmt ("hal:uart:%llu:rx") with a decimal number for the
+ * %llu, or is it fmt, a fixed name?
+ */
 static bool mailbox_matches(const char *fmt, const char *name)
 {
     const char *conv = strstr(fmt, "%llu");
     size_t prefix = conv ? (size_t)(conv - fmt) : 0;
 
-    if (!conv || strncmp(fmt, name, prefix) != 0)
+    if (!conv)
+        return strcmp(fmt, name) == 0;
+    if (strncmp(fmt, name, prefix) != 0)
         return false;
     const char *digits = name + prefix, *end = digits;
     while (*end >= '0' && *end <= '9')
@@ -109,9 +114,13 @@ char *hsx_umod_mailbox_name(const struct hsx_umodule *m, unsigned int index, uin
 {
     if (index >= HSX_UMOD_MAILBOXES_MAX || !m->mailboxes[index])
         return NULL;
+    if (!strchr(m->mailboxes[index], '%')) {
+        int n = snprintf(buf, size, "%s", m->mailboxes[index]);
+        return n > 0 && (size_t)n < size ? buf : NULL;
+    }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    /* Each format has exactly one %llu (test_module checks every one). */
+    /* Any other format has exactly one %llu (test_module checks every one). */
     int n = snprintf(buf, size, m->mailboxes[index], (unsigned long long)object);
 #pragma GCC diagnostic pop
     return n > 0 && (size_t)n < size ? buf : NULL;
@@ -295,6 +304,26 @@ int hsx_umod_sel_check(const struct hsx_umodule *m, const union hsx_cap_selector
         return -EINVAL;
     }
     return m->sel.ops->check(&m->sel, sel, request, why, why_size);
+}
+
+size_t hsx_umod_sel_keys(const struct hsx_umod_sel *s, struct hsx_umod_sel_key *keys)
+{
+    size_t n = 0;
+
+    if (!s->keys) {
+        keys[0] = (struct hsx_umod_sel_key){
+            .name = s->word,
+            .example = s->kind == HSX_UMOD_SEL_SET ? "17,20-23" : "4",
+            .required = true,
+            .list = s->kind == HSX_UMOD_SEL_SET,
+        };
+        return 1;
+    }
+    while (n < HSX_UMOD_SEL_KEYS_MAX && s->keys[n].name) {
+        keys[n] = s->keys[n];
+        n++;
+    }
+    return n;
 }
 
 bool hsx_umod_sel_subset(const struct hsx_umodule *m, const union hsx_cap_selector *narrow,

@@ -39,6 +39,14 @@ struct hsx_umod_sel_ops {
     /* Text to selector ("17,20-23", "4"). 0, or -EINVAL with why filled. */
     int (*parse)(const struct hsx_umod_sel *s, const char *text, union hsx_cap_selector *sel,
                  char *why, size_t why_size);
+    /*
+     * One value of key number key of a policy's grant (struct
+     * hsx_umod_sel_key), added to sel: a set's objects united with it, a
+     * quota's count set, a CAN bus set united, a range set. 0, or -EINVAL
+     * with why filled (a range given twice, say).
+     */
+    int (*parse_key)(const struct hsx_umod_sel *s, unsigned int key, const char *text,
+                     union hsx_cap_selector *sel, char *why, size_t why_size);
     /* Selector to the text parse() reads; "none" for an empty set. Returns buf. */
     char *(*format)(const struct hsx_umod_sel *s, char *buf, size_t size,
                     const union hsx_cap_selector *sel);
@@ -52,13 +60,20 @@ struct hsx_umod_sel_ops {
     /* Whether narrow asks for no more than wide (DERIVE's rule, a renewal's). */
     bool (*subset)(const struct hsx_umod_sel *s, const union hsx_cap_selector *narrow,
                    const union hsx_cap_selector *wide);
-    /* Whether sel covers object (a pin; for a quota, a count of objects). */
+    /*
+     * Whether sel covers object (a pin; for a quota, a count of objects; for
+     * CAN, a bus or a frame's direction and ID: HSX_UMOD_CAN_OBJ_*).
+     */
     bool (*covers)(const struct hsx_umod_sel *s, const union hsx_cap_selector *sel,
                    uint64_t object);
     /* out = a ∩ b (a set: common objects; a quota: the smaller count). */
     void (*intersect)(const struct hsx_umod_sel *s, const union hsx_cap_selector *a,
                       const union hsx_cap_selector *b, union hsx_cap_selector *out);
-    /* out = a ∪ b (a set: either's objects; a quota: the larger count). */
+    /*
+     * out = a ∪ b (a set: either's objects; a quota: the larger count), or,
+     * where a ∪ b is no selector of the kind (CAN: two ranges with a gap
+     * between), a selector within a ∪ b: never more than either gives.
+     */
     void (*unite)(const struct hsx_umod_sel *s, const union hsx_cap_selector *a,
                   const union hsx_cap_selector *b, union hsx_cap_selector *out);
     /* The widest selector the module allows (every pin, the largest quota). */
@@ -71,18 +86,45 @@ struct hsx_umod_sel_ops {
 enum hsx_umod_sel_kind {
     HSX_UMOD_SEL_SET,   /* objects 0..limit-1, bit n of raw[0] is object n (GPIO pins) */
     HSX_UMOD_SEL_QUOTA, /* a count 1..limit in the low 32 bits of raw[0] (timers) */
+    HSX_UMOD_SEL_CAN, /* the uAPI's can member: buses, an ID range each way (core/module_sel_can.h)
+                       */
+};
+
+/*
+ * One key of a module's grant in hsxd's policy, besides rights: its value is
+ * given to ops->parse_key with the key's index.
+ */
+struct hsx_umod_sel_key {
+    const char *name;    /* "pins", "bus", "tx_ids" */
+    const char *example; /* a value, for messages: "17,20-23" */
+    bool required;       /* a grant must give it */
+    bool list;           /* an array or list of values is allowed, each added in turn */
+    bool text_only;      /* a string only: a number would lose how it was written (hex IDs) */
 };
 
 struct hsx_umod_sel {
     enum hsx_umod_sel_kind kind;
     const struct hsx_umod_sel_ops *ops;
-    const char *word; /* its key in a policy and its word in text: "pins", "max_timers" */
+    const char *word; /* its word in text ("pins 17"), and its key in a policy without keys */
     const char *noun; /* one object, in messages: "pin", "timer" */
-    uint32_t limit;   /* SET: objects (at most 64); QUOTA: the largest count */
+    uint32_t limit;   /* SET: objects (at most 64); QUOTA: the largest count; CAN: buses */
+    /*
+     * Its keys in a policy's grant, NULL-named end; NULL for the one key word,
+     * whose value is what parse() reads (a set's may be a list).
+     */
+    const struct hsx_umod_sel_key *keys;
 };
 
 extern const struct hsx_umod_sel_ops hsx_umod_sel_set_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_quota_ops;
+extern const struct hsx_umod_sel_ops hsx_umod_sel_can_ops;
+
+/*
+ * The keys of s in a policy: its own, or the default one for its word.
+ * Returns how many there are (at most HSX_UMOD_SEL_KEYS_MAX) in *keys.
+ */
+#define HSX_UMOD_SEL_KEYS_MAX 4
+size_t hsx_umod_sel_keys(const struct hsx_umod_sel *s, struct hsx_umod_sel_key *keys);
 
 /* ---- rights ------------------------------------------------------------------------------ */
 
@@ -100,7 +142,10 @@ extern const struct hsx_umod_right hsx_umod_common_rights[3];
 #define HSX_UMOD_INSTANCES 0x2U /* and/or by instances /dev/hsx/<name><n> */
 #define HSX_UMOD_CAPS 0x4U      /* capabilities are minted for it (it has a selector) */
 
-/* A mailbox name: "hal:" fixed text with one %llu, the object ("hal:gpio:%llu"). */
+/*
+ * A mailbox name: "hal:" fixed text with one %llu, the object ("hal:gpio:%llu"),
+ * or a fixed name without one (CAN's "hal:can:rx", the spec's name for bus 0's).
+ */
 #define HSX_UMOD_MAILBOXES_MAX 4
 
 struct hsx_umodule {
@@ -108,7 +153,7 @@ struct hsx_umodule {
     const char *name; /* "gpio": /dev/hsx/<name>, /sys/hal/<name>, policies, messages */
     uint32_t flags;   /* HSX_UMOD_* */
 
-    /* Its mailboxes' name formats, each with one %llu; NULL after the last. */
+    /* Its mailboxes' name formats (see above); NULL after the last. */
     const char *mailboxes[HSX_UMOD_MAILBOXES_MAX];
 
     /* Events. A module that posts none leaves these 0 / NULL. */
@@ -171,7 +216,10 @@ bool hsx_umod_is_future(const char *name);
  */
 char *hsx_umod_node_path(const struct hsx_umodule *m, int instance, char *buf, size_t size);
 
-/* Mailbox index of m for object: "hal:gpio:5". Returns buf, or NULL as above. */
+/*
+ * Mailbox index of m for object: "hal:gpio:5" (a fixed name is itself, for
+ * any object). Returns buf, or NULL as above.
+ */
 char *hsx_umod_mailbox_name(const struct hsx_umodule *m, unsigned int index, uint64_t object,
                             char *buf, size_t size);
 

@@ -2,8 +2,8 @@
 /*
  * The kinds of selector: a set of numbered objects (GPIO pins) and a quota
  * (a number of timers). A module names its kind's ops and gives the words
- * and the bound; a new kind (CAN ID ranges, FRAM address ranges) is a new
- * ops table here.
+ * and the bound; a new kind is a new ops table (CAN's buses and ID ranges:
+ * module_sel_can.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -115,6 +115,19 @@ static int set_parse(const struct hsx_umod_sel *s, const char *text, union hsx_c
     return 0;
 }
 
+/* A policy's one key: each value's objects added to those before. */
+static int set_parse_key(const struct hsx_umod_sel *s, unsigned int key, const char *text,
+                         union hsx_cap_selector *sel, char *why, size_t why_size)
+{
+    union hsx_cap_selector one;
+
+    (void)key;
+    if (set_parse(s, text, &one, why, why_size) < 0)
+        return -EINVAL;
+    sel->raw[0] |= one.raw[0];
+    return 0;
+}
+
 static char *set_format(const struct hsx_umod_sel *s, char *buf, size_t size,
                         const union hsx_cap_selector *sel)
 {
@@ -197,6 +210,7 @@ static bool set_empty(const struct hsx_umod_sel *s, const union hsx_cap_selector
 
 const struct hsx_umod_sel_ops hsx_umod_sel_set_ops = {
     .parse = set_parse,
+    .parse_key = set_parse_key,
     .format = set_format,
     .check = set_check,
     .subset = set_subset,
@@ -239,6 +253,14 @@ static int quota_parse(const struct hsx_umod_sel *s, const char *text, union hsx
     }
     *sel = quota_sel((uint32_t)value);
     return 0;
+}
+
+/* A policy's one key: the count. */
+static int quota_parse_key(const struct hsx_umod_sel *s, unsigned int key, const char *text,
+                           union hsx_cap_selector *sel, char *why, size_t why_size)
+{
+    (void)key;
+    return quota_parse(s, text, sel, why, why_size);
 }
 
 static char *quota_format(const struct hsx_umod_sel *s, char *buf, size_t size,
@@ -308,6 +330,7 @@ static bool quota_empty(const struct hsx_umod_sel *s, const union hsx_cap_select
 
 const struct hsx_umod_sel_ops hsx_umod_sel_quota_ops = {
     .parse = quota_parse,
+    .parse_key = quota_parse_key,
     .format = quota_format,
     .check = quota_check,
     .subset = quota_subset,

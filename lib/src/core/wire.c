@@ -27,6 +27,7 @@ _Static_assert((int)HSX_MAILBOX_CLOSE_CANCELLED == HSX_CLOSE_CANCELLED &&
                    (int)HSX_MAILBOX_CLOSE_GONE == HSX_CLOSE_GONE,
                "close reasons are the uAPI's values");
 _Static_assert((int)HSX_MAILBOX_MODULE_UART == HSX_MODULE_UART &&
+                   (int)HSX_MAILBOX_MODULE_CAN == HSX_MODULE_CAN &&
                    (int)HSX_MAILBOX_MODULE_TIMER == HSX_MODULE_TIMER &&
                    (int)HSX_MAILBOX_MODULE_GPIO == HSX_MODULE_GPIO &&
                    (int)HSX_MAILBOX_MODULE_CORE == HSX_MODULE_CORE,

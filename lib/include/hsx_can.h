@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef HSX_CAN_H
+#define HSX_CAN_H
+
+#include "hsx_hal_types.h"
+
+/* CAN frame types */
+#define HSX_CAN_STD_FRAME  0x00  /* Standard 11-bit ID */
+#define HSX_CAN_EXT_FRAME  0x01  /* Extended 29-bit ID */
+#define HSX_CAN_RTR_FRAME  0x02  /* Remote transmission request */
+
+/* CAN bitrates */
+typedef enum {
+    HSX_CAN_BITRATE_125K  = 125000,
+    HSX_CAN_BITRATE_250K  = 250000,
+    HSX_CAN_BITRATE_500K  = 500000,
+    HSX_CAN_BITRATE_1M    = 1000000,
+} hsx_can_bitrate_t;
+
+/* CAN frame structure */
+typedef struct {
+    uint32_t can_id;     /* 11 or 29-bit CAN ID */
+    uint8_t dlc;         /* Data length code (0-8) */
+    uint8_t flags;       /* HSX_CAN_*_FRAME flags */
+    uint8_t data[8];     /* CAN frame data */
+} hsx_can_frame_t;
+
+/* CAN RX event data */
+typedef struct {
+    uint32_t can_id;
+    uint8_t dlc;
+    uint8_t flags;
+    uint8_t data[8];
+    uint32_t timestamp;
+} hsx_can_rx_event_t;
+
+/**
+ * Initialize CAN peripheral with default configuration.
+ * 
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_init(void);
+
+/**
+ * Configure CAN bitrate and mode.
+ * 
+ * @param bitrate CAN bitrate
+ * @param mode Reserved for future use (set to 0)
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_config(hsx_can_bitrate_t bitrate, uint32_t mode);
+
+/**
+ * Transmit CAN frame (synchronous, uses syscall).
+ * Blocks until frame is sent or timeout occurs.
+ * 
+ * @param frame Pointer to CAN frame structure
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_tx(const hsx_can_frame_t* frame);
+
+/**
+ * Receive CAN frame (blocking, uses mailbox).
+ * Blocks until frame arrives or timeout occurs.
+ * 
+ * @param frame Pointer to receive frame structure
+ * @param timeout_ms Timeout in milliseconds
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_rx(hsx_can_frame_t* frame, uint32_t timeout_ms);
+
+/**
+ * Set CAN filter (accept/reject frames based on ID).
+ * 
+ * @param filter_id Filter bank number (0-15)
+ * @param mask Filter mask (bits to check)
+ * @param id Filter ID (bits to match)
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_set_filter(uint8_t filter_id, uint32_t mask, uint32_t id);
+
+/**
+ * Register callback for CAN RX events (mailbox-based).
+ * 
+ * @param callback Callback function
+ * @param user_data User data passed to callback
+ * @return HSX_HAL_OK on success, error code otherwise
+ */
+int hsx_can_set_rx_callback(hsx_hal_event_callback_t callback, void* user_data);
+
+/**
+ * Get CAN status flags (error counts, bus-off, etc.).
+ * 
+ * @return Status flags
+ */
+uint32_t hsx_can_get_status(void);
+
+/* ---- Additions (not in the spec) ---------------------------------------- */
+
+#include <stddef.h>
+
+/*
+ * Buses are 0..HSX_CAN_MAX_BUSES-1, each bound by the administrator to a
+ * SocketCAN interface of the machine ("can0", a USB adapter's "can1",
+ * "vcan0"; see hsx_can_get_info() and /sys/hal/can/<n>/). The spec's
+ * functions act on bus 0; the additions take the bus. hsx.ko sends and
+ * receives through the kernel's CAN core, so candump, a raw socket and hsx
+ * see the same bus.
+ *
+ * hsx_can_init() subscribes this process to bus 0's frames and errors
+ * (hsx_can_init_ex() to another bus's): hsx_can_rx() returns what arrived
+ * from then on, in order. hsx_can_rx() and the callbacks subscribe by
+ * themselves on first use. init configures nothing: the bitrate is the
+ * interface's (see hsx_can_config()).
+ *
+ * Receiving. A process receives every frame on the bus that its
+ * capability's receive range covers and its filters pass
+ * (hsx_can_set_filter()), from the wire and from other programs of this
+ * host (HSX_CAN_LOCAL_FRAME), never those it sent itself. Its queue holds
+ * 1024 frames; one that reads too slowly loses frames, counted in the next
+ * event's lost. The spec's hsx_can_rx() and RX callback take classic frames
+ * only, with the spec's flags (HSX_CAN_EXT_FRAME, HSX_CAN_RTR_FRAME) and
+ * the spec's 32-bit timestamp in microseconds (CLOCK_MONOTONIC, wrapping
+ * after 71 minutes); CAN FD frames are skipped there and come with
+ * hsx_can_rx_ex(), hsx_can_wait_event() and hsx_can_set_event_callback().
+ * hsx_can_rx() returns HSX_HAL_TIMEOUT when none came in time and
+ * HSX_HAL_CLOSED when the bus was unbound (the next call subscribes anew).
+ *
+ * hsx_can_config(bitrate, mode) checks that bus 0 runs at bitrate (0: any)
+ * in mode (0, or HSX_CAN_MODE_* below: the interface in those modes and no
+ * others): hsx.ko does not change an interface, which needs CAP_NET_ADMIN.
+ * HSX_HAL_OK when it does; HSX_HAL_UNSUPPORTED when the interface has no
+ * bitrate (vcan) and one was asked for; HSX_HAL_DENIED with hsx_hal_errno()
+ * EREMCHG when it runs otherwise (the administrator sets it: "ip link set
+ * can0 type can bitrate 500000"; hsxd doing it for the applications its
+ * policy allows is planned), or without the config right.
+ *
+ * hsx_can_tx() waits until the interface echoed the frame (a controller
+ * does once it was on the wire), for at most a second: HSX_HAL_TIMEOUT then
+ * (it may still go out later), HSX_HAL_BUSY when the interface's transmit
+ * queue stayed full that long, HSX_HAL_ERROR with hsx_hal_errno() ENETDOWN
+ * when the interface is down, HSX_HAL_DENIED when the capability's transmit
+ * range does not cover the frame's ID.
+ *
+ * hsx_can_set_filter(filter_id, mask, id) turns this process's filter bank
+ * filter_id (0..15) of bus 0 on, for frames of both formats whose ID
+ * matches: (ID & mask) == (id & mask); mask and id are 29-bit values. While
+ * no bank is on every frame passes; once one is, a frame passes when it
+ * matches a bank that is on. The banks apply to this process's
+ * subscriptions, those already made too. hsx_can_set_filter_ex() chooses
+ * the format, or turns a bank off.
+ *
+ * hsx_can_get_status() returns the status flags, error counters and state
+ * packed in one word, HSX_CAN_STATUS_FAILED on an error (see below).
+ *
+ * Every function checks its arguments first: a length past the frame's
+ * kind, an ID wider than 11 (29 with HSX_CAN_EXT_FRAME) bits, unknown
+ * flags, a bank past 15, a bus past 15 are HSX_HAL_INVALID_PARAM, and
+ * nothing is asked of the kernel. All are thread-safe; after fork() the
+ * child subscribes anew (see hsx_cap.h).
+ */
+#define HSX_CAN_MAX_BUSES 16
+#define HSX_CAN_DATA_MAX 64   /* bytes of a CAN FD frame; a classic one has 8 */
+#define HSX_CAN_IFNAME_MAX 16 /* an interface's name with its NUL */
+
+/* More frame flags (hsx_can_fd_frame_t.flags); the spec's frames carry EXT and RTR only. */
+#define HSX_CAN_FD_FRAME    0x04 /* a CAN FD frame, up to 64 bytes (no RTR) */
+#define HSX_CAN_BRS_FRAME   0x08 /* FD: its data at the data bitrate (bit-rate switch) */
+#define HSX_CAN_ESI_FRAME   0x10 /* FD, received: its sender was error passive */
+#define HSX_CAN_LOCAL_FRAME 0x20 /* received: another program of this host sent it */
+
+/** Any frame: a classic one, or a CAN FD one with HSX_CAN_FD_FRAME. */
+typedef struct {
+    uint32_t can_id;      /* 11 bits, or 29 with HSX_CAN_EXT_FRAME */
+    uint8_t len;          /* 0..8; FD: 0..8, 12, 16, 20, 24, 32, 48 or 64; RTR: the length asked */
+    uint8_t flags;        /* HSX_CAN_*_FRAME */
+    uint8_t reserved[2];  /* zero */
+    uint8_t data[HSX_CAN_DATA_MAX]; /* len bytes (none for RTR); the rest zero when received */
+} hsx_can_fd_frame_t;
+
+/** hsx_can_init() for any bus: subscribe to its frames and errors. */
+int hsx_can_init_ex(uint8_t bus);
+
+/* Controller modes (hsx_can_config(), hsx_can_config_ex(), hsx_can_status_t.mode). */
+#define HSX_CAN_MODE_LOOPBACK 0x1U    /* the controller receives what it sends */
+#define HSX_CAN_MODE_LISTEN_ONLY 0x2U /* it never sends, not even an acknowledgement */
+#define HSX_CAN_MODE_FD 0x4U          /* CAN FD frames */
+
+/**
+ * hsx_can_config() for any bus, with the FD data phase's bitrate.
+ *
+ * @param bitrate bit/s, up to 8000000; 0: any
+ * @param data_bitrate the data phase's, as bitrate
+ * @param mode HSX_CAN_MODE_*: the modes the interface must be in, and no others
+ * @return HSX_HAL_OK, HSX_HAL_UNSUPPORTED, HSX_HAL_DENIED (errno EREMCHG: it runs otherwise)
+ */
+int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode);
+
+#define HSX_CAN_TX_NOWAIT 0x1U /* return once queued: the echo comes as a TX_DONE event */
+
+/**
+ * Send a classic or CAN FD frame.
+ *
+ * @param timeout_ms For room in the interface's queue and for the echo: 0
+ *        for a second, at most 600000, HSX_HAL_TIMEOUT_INF for the longest
+ * @param flags 0, or HSX_CAN_TX_NOWAIT: return once the frame is queued;
+ *        hsx_can_wait_event() and the event callback then get its TX_DONE
+ * @param cookie If not NULL, receives the frame's number (its TX_DONE's)
+ * @return HSX_HAL_OK; HSX_HAL_TIMEOUT, HSX_HAL_BUSY, HSX_HAL_ERROR as
+ *         hsx_can_tx(); HSX_HAL_UNSUPPORTED: an FD frame on an interface
+ *         not in FD mode
+ */
+int hsx_can_tx_ex(uint8_t bus, const hsx_can_fd_frame_t *frame, uint32_t timeout_ms,
+                  uint32_t flags, uint64_t *cookie);
+
+/* Controller states (hsx_can_status_t.state, hsx_can_event_t.state). */
+#define HSX_CAN_STATE_ACTIVE 0   /* error active */
+#define HSX_CAN_STATE_WARNING 1  /* an error counter reached 96 */
+#define HSX_CAN_STATE_PASSIVE 2  /* an error counter reached 128 */
+#define HSX_CAN_STATE_BUS_OFF 3
+#define HSX_CAN_STATE_STOPPED 4  /* the interface is down */
+#define HSX_CAN_STATE_SLEEPING 5
+#define HSX_CAN_STATE_NONE 6     /* no controller (vcan) */
+
+typedef enum {
+    HSX_CAN_EVENT_FRAME = 0,   /* a frame received */
+    HSX_CAN_EVENT_TX_DONE = 1, /* a frame this process sent with HSX_CAN_TX_NOWAIT went */
+    HSX_CAN_EVENT_ERROR = 2,   /* an error frame, or a change of the controller's state */
+} hsx_can_event_kind_t;
+
+/** One event of a bus, with everything hsx.ko reports. */
+typedef struct {
+    uint8_t bus;
+    uint8_t kind;                  /* hsx_can_event_kind_t */
+    uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it */
+    uint8_t reserved;
+    uint16_t tx_errors, rx_errors; /* ERROR: the controller's error counters */
+    uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG) */
+    uint64_t cookie;               /* TX_DONE: what hsx_can_tx_ex() returned */
+    uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when hsx.ko received it */
+    uint64_t seq;                  /* this process's count of the bus's events */
+    uint32_t lost;                 /* events this process missed just before this one */
+    hsx_can_fd_frame_t frame;      /* FRAME, TX_DONE: the frame; ERROR: data[0..7] the details */
+} hsx_can_event_t;
+
+/**
+ * The bus's next frame received, classic or FD (TX_DONE events are skipped).
+ *
+ * @return HSX_HAL_OK, HSX_HAL_TIMEOUT, HSX_HAL_CLOSED (the bus was
+ *         unbound), HSX_HAL_BUSY (a callback is set)
+ */
+int hsx_can_rx_ex(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
+
+/** The bus's next frame or TX_DONE, as hsx_can_rx_ex(). */
+int hsx_can_wait_event(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
+
+/**
+ * Run callback for every frame and TX_DONE of the bus, with event_data a
+ * const hsx_can_event_t *, on the library's dispatcher thread (NULL
+ * removes it). A bus has one such callback: on bus 0 this one and
+ * hsx_can_set_rx_callback()'s replace each other.
+ */
+int hsx_can_set_event_callback(uint8_t bus, hsx_hal_event_callback_t callback, void *user_data);
+
+/**
+ * The bus's next error frame or change of state ("hal:can:<n>:err"), kind
+ * HSX_CAN_EVENT_ERROR.
+ *
+ * @return as hsx_can_rx_ex()
+ */
+int hsx_can_wait_error(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
+
+/** Run callback for every error event of the bus, as hsx_can_set_event_callback(). */
+int hsx_can_set_error_callback(uint8_t bus, hsx_hal_event_callback_t callback, void *user_data);
+
+typedef enum {
+    HSX_CAN_FILTER_OFF = 0,  /* the bank is off (id and mask 0) */
+    HSX_CAN_FILTER_BOTH = 1, /* on, for frames of both formats */
+    HSX_CAN_FILTER_STD = 2,  /* on, for standard frames only (id of 11 bits) */
+    HSX_CAN_FILTER_EXT = 3,  /* on, for extended frames only */
+} hsx_can_filter_format_t;
+
+/** Set or turn off bank (0..15) of this process on bus; see hsx_can_set_filter(). */
+int hsx_can_set_filter_ex(uint8_t bus, uint8_t bank, uint32_t id, uint32_t mask,
+                          hsx_can_filter_format_t format);
+
+/* Status flags (hsx_can_status_t.status; bits 0..7 of hsx_can_get_status()). */
+#define HSX_CAN_STATUS_UP      0x01 /* the interface is up */
+#define HSX_CAN_STATUS_BUS_OFF 0x02
+#define HSX_CAN_STATUS_PASSIVE 0x04 /* error passive */
+#define HSX_CAN_STATUS_WARNING 0x08 /* error warning */
+#define HSX_CAN_STATUS_ERRORS  0x10 /* error frames since this process last read the status */
+#define HSX_CAN_STATUS_FD      0x20 /* the interface carries CAN FD frames */
+
+/*
+ * hsx_can_get_status()'s word: the flags in bits 0..7, the transmit error
+ * counter in 8..15 and the receive error counter in 16..23 (each at most
+ * 255: a controller past 255 is bus-off), the state in 24..30; bit 31 alone
+ * when the call failed (hsx_hal_errno() says why).
+ */
+#define HSX_CAN_STATUS_FLAGS(s)     ((s) & 0xffu)
+#define HSX_CAN_STATUS_TX_ERRORS(s) (((s) >> 8) & 0xffu)
+#define HSX_CAN_STATUS_RX_ERRORS(s) (((s) >> 16) & 0xffu)
+#define HSX_CAN_STATUS_STATE(s)     (((s) >> 24) & 0x7fu)
+#define HSX_CAN_STATUS_FAILED       0x80000000u
+
+/** The whole status of a bus. */
+typedef struct {
+    uint32_t status;        /* HSX_CAN_STATUS_* (reading clears HSX_CAN_STATUS_ERRORS) */
+    uint32_t state;         /* HSX_CAN_STATE_* */
+    uint32_t tx_errors;     /* the controller's transmit error counter (0 without one) */
+    uint32_t rx_errors;     /* its receive error counter */
+    uint32_t bitrate;       /* bit/s; 0 without a controller */
+    uint32_t data_bitrate;  /* the FD data phase's */
+    uint32_t mode;          /* HSX_CAN_MODE_* */
+    uint64_t rx_frames;     /* frames the bus received since it was bound */
+    uint64_t tx_frames;     /* frames sent through hsx and echoed */
+    uint64_t tx_failed;     /* sends that failed or timed out */
+    uint64_t error_frames;  /* error frames received */
+    uint64_t bus_off;       /* times the controller went bus-off */
+} hsx_can_status_t;
+
+int hsx_can_get_status_ex(uint8_t bus, hsx_can_status_t *status);
+
+/** Where a bus is bound. */
+typedef struct {
+    uint8_t bus;
+    bool bound;
+    bool from_device_tree;
+    bool fd;                          /* the interface carries CAN FD frames (MTU 72) */
+    uint32_t ifindex;
+    char ifname[HSX_CAN_IFNAME_MAX];  /* "can0"; "" when not bound */
+} hsx_can_info_t;
+
+int hsx_can_get_info(uint8_t bus, hsx_can_info_t *info);
+
+#endif /* HSX_CAN_H */

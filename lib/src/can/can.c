@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CAN: hsx.ko binds buses 0..15 to SocketCAN interfaces. Sending, the
+ * configuration check, filter banks, status and bindings are ioctls on
+ * /dev/hsx/can, each argument checked here first; receiving is can_rx.c's.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "can/can.h"
+#include "can/can_module.h"
+#include "core/access.h"
+#include "core/errors.h"
+#include "core/export.h"
+#include "hsx_uapi.h"
+
+_Static_assert(HSX_CAN_STD_FRAME == 0 && HSX_CAN_EXT_FRAME == HSX_CAN_F_EXT &&
+                   HSX_CAN_RTR_FRAME == HSX_CAN_F_RTR && HSX_CAN_FD_FRAME == HSX_CAN_F_FD &&
+                   HSX_CAN_BRS_FRAME == HSX_CAN_F_BRS && HSX_CAN_ESI_FRAME == HSX_CAN_F_ESI &&
+                   HSX_CAN_LOCAL_FRAME == HSX_CAN_F_LOCAL,
+               "frame flags are the uAPI's");
+_Static_assert(sizeof(hsx_can_fd_frame_t) == sizeof(struct hsx_can_frame) &&
+                   offsetof(hsx_can_fd_frame_t, data) == offsetof(struct hsx_can_frame, data) &&
+                   offsetof(hsx_can_fd_frame_t, flags) == offsetof(struct hsx_can_frame, flags),
+               "a frame is the uAPI's");
+_Static_assert(HSX_CAN_STATUS_UP == HSX_CAN_ST_UP && HSX_CAN_STATUS_BUS_OFF == HSX_CAN_ST_BUS_OFF &&
+                   HSX_CAN_STATUS_PASSIVE == HSX_CAN_ST_PASSIVE &&
+                   HSX_CAN_STATUS_WARNING == HSX_CAN_ST_WARNING &&
+                   HSX_CAN_STATUS_ERRORS == HSX_CAN_ST_ERRORS && HSX_CAN_STATUS_FD == HSX_CAN_ST_FD,
+               "status bits are the uAPI's");
+_Static_assert(HSX_CAN_EVENT_FRAME == HSX_CAN_EV_FRAME &&
+                   HSX_CAN_EVENT_TX_DONE == HSX_CAN_EV_TX_DONE &&
+                   HSX_CAN_EVENT_ERROR == HSX_CAN_EV_ERROR,
+               "event kinds are the uAPI's");
+_Static_assert(sizeof(((hsx_can_info_t *)0)->ifname) == HSX_CAN_IFNAME_MAX &&
+                   sizeof(((hsx_can_rx_event_t *)0)->data) == 8,
+               "names and classic frames have the uAPI's sizes");
+
+static bool valid_bus(uint8_t bus)
+{
+    return bus < HSX_CAN_MAX_BUSES;
+}
+
+/* ---- sending ---------------------------------------------------------------------------- */
+
+/* The errno of a send that failed, in the words of hsx_can.h. */
+static int tx_failure(int code)
+{
+    int err = hsx_hal_errno();
+
+    if (err == ENOBUFS) /* the interface's queue stayed full */
+        return hsx_fail_with(HSX_HAL_BUSY, err);
+    if (err == EMSGSIZE) /* an FD frame, the interface not in FD mode */
+        return hsx_fail_with(HSX_HAL_UNSUPPORTED, err);
+    return code;
+}
+
+HSX_API int hsx_can_tx_ex(uint8_t bus, const hsx_can_fd_frame_t *frame, uint32_t timeout_ms,
+                          uint32_t flags, uint64_t *cookie)
+{
+    if (!valid_bus(bus) || !frame || frame->reserved[0] || frame->reserved[1] ||
+        (flags & ~(uint32_t)HSX_CAN_TX_ALL) ||
+        (timeout_ms > HSX_CAN_TIMEOUT_MAX_MS && timeout_ms != HSX_HAL_TIMEOUT_INF) ||
+        !hsx_can_frame_valid(frame->can_id, frame->flags, frame->len, HSX_CAN_F_TX))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    /* Its TX_DONE goes to this file's subscriptions only: subscribe before it can come. */
+    if (flags & HSX_CAN_TX_NOWAIT) {
+        int ret = hsx_can_subscribe_rx(bus);
+        if (ret != HSX_HAL_OK)
+            return ret;
+    }
+    struct hsx_can_tx arg = {
+        .bus = bus,
+        .timeout_ms = timeout_ms == HSX_HAL_TIMEOUT_INF ? HSX_CAN_TIMEOUT_MAX_MS : timeout_ms,
+        .flags = flags,
+        .frame = {.can_id = frame->can_id, .len = frame->len, .flags = frame->flags},
+    };
+    if (!(frame->flags & HSX_CAN_RTR_FRAME))
+        memcpy(arg.frame.data, frame->data, frame->len);
+    int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_TX, &arg);
+    if (ret != HSX_HAL_OK)
+        return tx_failure(ret);
+    if (cookie)
+        *cookie = arg.cookie;
+    return HSX_HAL_OK;
+}
+
+HSX_API int hsx_can_tx(const hsx_can_frame_t *frame)
+{
+    hsx_can_fd_frame_t fd = {0};
+
+    /* The spec's frame: its flags only, at most 8 bytes; the rest is hsx_can_tx_ex()'s check. */
+    if (!frame || (frame->flags & ~(HSX_CAN_EXT_FRAME | HSX_CAN_RTR_FRAME)) || frame->dlc > 8)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    fd.can_id = frame->can_id;
+    fd.len = frame->dlc;
+    fd.flags = frame->flags;
+    memcpy(fd.data, frame->data, sizeof(frame->data));
+    return hsx_can_tx_ex(0, &fd, 0, 0, NULL);
+}
+
+/* ---- configuration ---------------------------------------------------------------------- */
+
+HSX_API int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode)
+{
+    /* A data bitrate is the FD data phase's: asking for one without FD is a mistake. */
+    if (!valid_bus(bus) || bitrate > HSX_CAN_BITRATE_MAX || data_bitrate > HSX_CAN_BITRATE_MAX ||
+        (mode & ~(uint32_t)HSX_CAN_MODE_ALL) || (data_bitrate && !(mode & HSX_CAN_MODE_FD)))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct hsx_can_config arg = {
+        .bus = bus, .bitrate = bitrate, .data_bitrate = data_bitrate, .mode = mode};
+    int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_CONFIG, &arg);
+    /* It runs otherwise, and only CAP_NET_ADMIN may change that: not this process's to do. */
+    if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG)
+        return hsx_fail_with(HSX_HAL_DENIED, EREMCHG);
+    return ret;
+}
+
+HSX_API int hsx_can_config(hsx_can_bitrate_t bitrate, uint32_t mode)
+{
+    /* A negative value, if the enum is signed, becomes a rate past the largest: refused. */
+    return hsx_can_config_ex(0, (uint32_t)bitrate, 0, mode);
+}
+
+/* ---- filters ---------------------------------------------------------------------------- */
+
+HSX_API int hsx_can_set_filter_ex(uint8_t bus, uint8_t bank, uint32_t id, uint32_t mask,
+                                  hsx_can_filter_format_t format)
+{
+    static const uint32_t flags[] = {
+        [HSX_CAN_FILTER_OFF] = 0,
+        [HSX_CAN_FILTER_BOTH] = HSX_CAN_FLT_ON,
+        [HSX_CAN_FILTER_STD] = HSX_CAN_FLT_ON | HSX_CAN_FLT_STD,
+        [HSX_CAN_FILTER_EXT] = HSX_CAN_FLT_ON | HSX_CAN_FLT_EXT,
+    };
+
+    if (!valid_bus(bus) || bank >= HSX_CAN_FILTERS || (unsigned int)format > HSX_CAN_FILTER_EXT ||
+        id > HSX_CAN_EFF_MASK || mask > HSX_CAN_EFF_MASK ||
+        (format == HSX_CAN_FILTER_OFF && (id || mask)) ||
+        (format == HSX_CAN_FILTER_STD && id > HSX_CAN_SFF_MASK))
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct hsx_can_filter arg = {
+        .bus = bus, .bank = bank, .id = id, .mask = mask, .flags = flags[format]};
+    return hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_SET_FILTER, &arg);
+}
+
+HSX_API int hsx_can_set_filter(uint8_t filter_id, uint32_t mask, uint32_t id)
+{
+    return hsx_can_set_filter_ex(0, filter_id, id, mask, HSX_CAN_FILTER_BOTH);
+}
+
+/* ---- status and bindings ---------------------------------------------------------------- */
+
+HSX_API int hsx_can_get_status_ex(uint8_t bus, hsx_can_status_t *status)
+{
+    struct hsx_can_status arg = {.bus = bus};
+
+    if (!valid_bus(bus) || !status)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_GET_STATUS, &arg);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    *status = (hsx_can_status_t){
+        .status = arg.status,
+        .state = arg.state,
+        .tx_errors = arg.tx_errors,
+        .rx_errors = arg.rx_errors,
+        .bitrate = arg.bitrate,
+        .data_bitrate = arg.data_bitrate,
+        .mode = arg.mode,
+        .rx_frames = arg.rx_frames,
+        .tx_frames = arg.tx_frames,
+        .tx_failed = arg.tx_failed,
+        .error_frames = arg.error_frames,
+        .bus_off = arg.bus_off,
+    };
+    return HSX_HAL_OK;
+}
+
+static uint32_t at_most(uint32_t value, uint32_t max)
+{
+    return value < max ? value : max;
+}
+
+uint32_t hsx_can_status_pack(const hsx_can_status_t *status)
+{
+    return HSX_CAN_STATUS_FLAGS(status->status) | at_most(status->tx_errors, 0xff) << 8 |
+           at_most(status->rx_errors, 0xff) << 16 | at_most(status->state, 0x7f) << 24;
+}
+
+/* The spec returns flags only: a failure is a word no status has (hsx_hal_errno() says why). */
+HSX_API uint32_t hsx_can_get_status(void)
+{
+    hsx_can_status_t status;
+
+    if (hsx_can_get_status_ex(0, &status) != HSX_HAL_OK)
+        return HSX_CAN_STATUS_FAILED;
+    return hsx_can_status_pack(&status);
+}
+
+HSX_API int hsx_can_get_info(uint8_t bus, hsx_can_info_t *info)
+{
+    struct hsx_can_info arg = {.bus = bus};
+
+    if (!valid_bus(bus) || !info)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_INFO, &arg);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    *info = (hsx_can_info_t){
+        .bus = bus,
+        .bound = arg.bound != 0,
+        .from_device_tree = arg.from_dt != 0,
+        .fd = arg.mtu > 16,
+        .ifindex = arg.ifindex,
+    };
+    size_t len = strnlen(arg.ifname, sizeof(arg.ifname) - 1);
+    memcpy(info->ifname, arg.ifname, len);
+    info->ifname[len] = '\0';
+    return HSX_HAL_OK;
+}
