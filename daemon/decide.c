@@ -17,6 +17,8 @@
  * rule grants, and the smallest of the quotas of those rights (each right's
  * quota is the largest any rule gives with it).
  *
+ * For CAN's buses and ID ranges, see decide_can.c.
+ *
  * Its lifetime is the shortest of the rules it comes from (a runtime grant
  * counts what is left of it), and no longer than asked.
  */
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "decide.h"
+#include "decide_kind.h"
 
 #define NS_PER_S 1000000000ull
 
@@ -67,13 +70,6 @@ bool rule_matches(const struct policy_rule *rule, const struct identity *id, uin
     return true;
 }
 
-/* The rules that match and grant the module, from both sets. */
-struct candidates {
-    const struct policy_rule *rule[POLICY_RULES_MAX + 64];
-    size_t count;
-    size_t matching; /* rules that match at all, whatever they grant */
-};
-
 static void collect(const struct policy_rule *rules, size_t n, const struct identity *id,
                     size_t slot, uint64_t now_ns, struct candidates *c)
 {
@@ -99,8 +95,7 @@ static uint32_t rule_lifetime(const struct policy_rule *rule, uint64_t now_ns)
     return lifetime;
 }
 
-/* Lifetime, and the names for the log, from the rules that contributed. */
-static void account(struct decision *d, const struct policy_rule *rule, uint64_t now_ns)
+void decide_account(struct decision *d, const struct policy_rule *rule, uint64_t now_ns)
 {
     size_t len = strlen(d->rules);
     uint32_t lifetime = rule_lifetime(rule, now_ns);
@@ -180,7 +175,7 @@ static void decide_set(const struct hsx_umodule *m, const struct candidates *c, 
         union hsx_cap_selector common;
         k->ops->intersect(k, &g->sel, &chosen, &common);
         if (!k->ops->empty(k, &common) && (g->rights & rights))
-            account(d, c->rule[i], now_ns);
+            decide_account(d, c->rule[i], now_ns);
     }
 }
 
@@ -228,7 +223,7 @@ static void decide_quota(const struct hsx_umodule *m, const struct candidates *c
     d->sel = quota;
     for (size_t i = 0; i < c->count; i++) {
         if (c->rule[i]->grant[slot].rights & rights)
-            account(d, c->rule[i], now_ns);
+            decide_account(d, c->rule[i], now_ns);
     }
 }
 
@@ -271,6 +266,9 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
         break;
     case HSX_UMOD_SEL_QUOTA:
         decide_quota(m, &c, slot, want, now_ns, d);
+        break;
+    case HSX_UMOD_SEL_CAN:
+        decide_can(m, &c, slot, want, now_ns, d);
         break;
     default:
         snprintf(d->why, sizeof(d->why), "hsxd cannot decide on %s's kind of selector", m->name);

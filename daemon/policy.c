@@ -195,49 +195,67 @@ static void unknown_keys(struct checker *c, const config_setting_t *s, const cha
 /* ---- a module's grant ------------------------------------------------------------- */
 
 /*
- * One value of a module's selector: a number, or a string its selector reads
- * ("17,20-23", "4"), added to *sel (united).
+ * One value of a selector key: a number (unless the key takes text only), or
+ * a string the module's selector reads ("17,20-23", "4", "0x100-0x1ff"),
+ * added to *sel.
  */
-static void add_selector(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
-                         union hsx_cap_selector *sel)
+static void add_value(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
+                      unsigned int index, const struct hsx_umod_sel_key *key,
+                      union hsx_cap_selector *sel)
 {
     const struct hsx_umod_sel *k = &m->sel;
-    union hsx_cap_selector one;
-    char why[128], number[24];
+    char why[160], number[24];
     const char *text;
 
-    if (is_int(s)) {
+    if (is_int(s) && !key->text_only) {
         snprintf(number, sizeof(number), "%lld", config_setting_get_int64(s));
         text = number;
     } else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
         text = config_setting_get_string(s);
     } else {
-        problem(c, line_of(s), "%s: expected a number or a string such as \"%s\", not %s", k->word,
-                k->kind == HSX_UMOD_SEL_SET ? "17,20-23" : "4", type_name(s));
+        problem(c, line_of(s), "%s: expected %s such as \"%s\", not %s", key->name,
+                key->text_only ? "a string" : "a number or a string", key->example, type_name(s));
         return;
     }
-    if (k->ops->parse(k, text, &one, why, sizeof(why)) < 0)
-        problem(c, line_of(s), "%s: %s", k->word, why);
-    else
-        k->ops->unite(k, sel, &one, sel);
+    if (k->ops->parse_key(k, index, text, sel, why, sizeof(why)) < 0)
+        problem(c, line_of(s), "%s: %s", key->name, why);
 }
 
-/* A selector: a value, or (a set's) an array or list of values, united. */
-static void get_selector(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
-                         union hsx_cap_selector *sel)
+/*
+ * The selector from the grant's keys (the module's, see struct
+ * hsx_umod_sel_key): each a value, or, for a key that takes a list, an array
+ * or list of values, added in turn.
+ */
+static void get_selector(struct checker *c, const config_setting_t *grant,
+                         const struct hsx_umodule *m, const struct hsx_umod_sel_key *keys,
+                         size_t nkeys, union hsx_cap_selector *sel)
 {
     const struct hsx_umod_sel *k = &m->sel;
     unsigned int before = c->problems;
+    char why[160];
 
     memset(sel, 0, sizeof(*sel));
-    if ((config_setting_is_array(s) || config_setting_is_list(s)) && k->kind == HSX_UMOD_SEL_SET) {
-        for (int i = 0; i < config_setting_length(s); i++)
-            add_selector(c, config_setting_get_elem(s, (unsigned int)i), m, sel);
-    } else {
-        add_selector(c, s, m, sel);
+    for (size_t i = 0; i < nkeys; i++) {
+        const config_setting_t *s = config_setting_get_member(grant, keys[i].name);
+        if (!s) {
+            if (keys[i].required)
+                problem(c, line_of(grant), "%s: %s is missing", m->name, keys[i].name);
+            continue;
+        }
+        if ((config_setting_is_array(s) || config_setting_is_list(s)) && keys[i].list) {
+            for (int e = 0; e < config_setting_length(s); e++)
+                add_value(c, config_setting_get_elem(s, (unsigned int)e), m, (unsigned int)i,
+                          &keys[i], sel);
+            if (config_setting_length(s) == 0 && c->problems == before)
+                problem(c, line_of(s), "%s is empty: a grant needs at least one %s", keys[i].name,
+                        k->noun);
+        } else {
+            add_value(c, s, m, (unsigned int)i, &keys[i], sel);
+        }
     }
-    if (k->ops->empty(k, sel) && c->problems == before)
-        problem(c, line_of(s), "%s is empty: a grant needs at least one %s", k->word, k->noun);
+    /* Whatever the keys said, the kernel must take it as a capability's. */
+    if (c->problems == before && k->ops->check(k, sel, false, why, sizeof(why)) < 0)
+        problem(c, line_of(grant), "%s: %s", m->name, why);
 }
 
 /* rights: an array of names, or one string "read,write". */
@@ -278,31 +296,40 @@ static uint32_t get_rights(struct checker *c, const config_setting_t *s,
 static void check_grant(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
                         struct policy_grant *grant)
 {
-    const char *selector = m->sel.word;
-    const char *const keys[] = {selector, "rights", NULL};
-    char where[32], expected[64];
+    struct hsx_umod_sel_key keys[HSX_UMOD_SEL_KEYS_MAX];
+    const size_t nkeys = hsx_umod_sel_keys(&m->sel, keys);
+    const char *allowed[HSX_UMOD_SEL_KEYS_MAX + 2];
+    char where[32], expected[128];
+    size_t len = 0;
 
     grant->present = true;
     if (!config_setting_is_group(s)) {
         problem(c, line_of(s), "%s must be a group { %s = ...; rights = [...]; }, not %s", m->name,
-                selector, type_name(s));
+                keys[0].name, type_name(s));
         return;
     }
+    /* "pins or rights", "bus, tx_ids, rx_ids or rights" */
+    expected[0] = '\0';
+    for (size_t i = 0; i < nkeys; i++) {
+        allowed[i] = keys[i].name;
+        int n = snprintf(expected + len, sizeof(expected) - len, "%s, ", keys[i].name);
+        if (n > 0 && (size_t)n < sizeof(expected) - len)
+            len += (size_t)n;
+    }
+    if (len >= 2)
+        len -= 2;
+    snprintf(expected + len, sizeof(expected) - len, " or rights");
+    allowed[nkeys] = "rights";
+    allowed[nkeys + 1] = NULL;
     snprintf(where, sizeof(where), "in %s", m->name);
-    snprintf(expected, sizeof(expected), "%s or rights", selector);
-    unknown_keys(c, s, where, keys, expected);
+    unknown_keys(c, s, where, allowed, expected);
 
     const config_setting_t *r = config_setting_get_member(s, "rights");
     if (r)
         grant->rights = get_rights(c, r, m);
     else
         problem(c, line_of(s), "%s: rights is missing", m->name);
-
-    const config_setting_t *sel = config_setting_get_member(s, selector);
-    if (!sel)
-        problem(c, line_of(s), "%s: %s is missing", m->name, selector);
-    else
-        get_selector(c, sel, m, &grant->sel);
+    get_selector(c, s, m, keys, nkeys, &grant->sel);
 }
 
 /* ---- match ------------------------------------------------------------------------ */

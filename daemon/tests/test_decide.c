@@ -2,7 +2,8 @@
 /*
  * What a request gets: matching on each part of an identity, the union of
  * several rules, narrowing to the request, the rectangle rule for pins, the
- * quota rule for timers, lifetimes, runtime grants, and the words of a
+ * quota rule for timers, CAN's rule for buses and ID ranges (no ID a single
+ * rule does not grant), lifetimes, runtime grants, and the words of a
  * denial.
  */
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #define NOW (1000 * S)
 #define GPIO policy_slot(HSX_MODULE_GPIO)
 #define TIMER policy_slot(HSX_MODULE_TIMER)
+#define CAN policy_slot(HSX_MODULE_CAN)
 
 static struct policy_rule rules[8];
 static struct policy policy = {.lifetime_s = 3600, .rules = rules};
@@ -426,6 +428,183 @@ static void deciding_again(void **state)
                          VERDICT_ALLOWED);
 }
 
+/* ---- CAN: buses and ID ranges ------------------------------------------------------------- */
+
+static union hsx_cap_selector can_sel(const char *text)
+{
+    union hsx_cap_selector sel = {.raw = {0}};
+    char why[128];
+
+    if (text &&
+        hsx_umod_sel_parse(capspec_module_by_id(HSX_MODULE_CAN), text, &sel, why, sizeof(why)) < 0)
+        fail_msg("'%s': %s", text, why);
+    return sel;
+}
+
+static void can_grant(struct policy_rule *r, uint32_t rights, const char *sel)
+{
+    r->grant[CAN] = (struct policy_grant){.present = true, .rights = rights, .sel = can_sel(sel)};
+}
+
+/* Ask for rights on the selector text (NULL: all the policy allows). */
+static bool ask_can(uint32_t rights, const char *sel)
+{
+    struct cap_want want = {.module = HSX_MODULE_CAN, .rights = rights, .sel = can_sel(sel)};
+
+    return decide(&policy, NULL, 0, &app, &want, NOW, &d);
+}
+
+/* The decision is rights on the selector text. */
+static void expect_can(uint32_t rights, const char *sel)
+{
+    char text[HSX_UMOD_TEXT_MAX];
+
+    assert_true(d.allowed);
+    hsx_umod_sel_format(capspec_module_by_id(HSX_MODULE_CAN), text, sizeof(text), &d.sel);
+    if (d.rights != rights || strcmp(text + strlen("buses "), sel) != 0)
+        fail_msg("expected 0x%x on \"%s\", got 0x%x on \"%s\"", rights, sel, d.rights, text);
+}
+
+#define CFG HSX_CAP_R_CAN_CONFIG
+
+static void can_requests_are_narrowed_to_the_rule(void **state)
+{
+    (void)state;
+    can_grant(add_rule("ecu", POLICY_MATCH_UID), R | W, "0 tx 0x100-0x1ff rx std");
+
+    assert_true(ask_can(0, NULL));
+    expect_can(R | W, "0 tx 0x100-0x1ff rx std");
+    assert_string_equal(d.rules, "ecu");
+    /* A transmit range wider than granted: narrowed to the rule's. */
+    assert_true(ask_can(R | W, "0 tx all rx all"));
+    expect_can(R | W, "0 tx 0x100-0x1ff rx std");
+    assert_true(ask_can(W, "0 tx 0x180-0x3ff"));
+    expect_can(W, "0 tx 0x180-0x1ff");
+    /* No ID of it granted: refused, and the words say what is. */
+    assert_false(ask_can(W, "0 tx 0x300-0x3ff"));
+    assert_string_equal(d.why, "can: asked for write on buses 0 tx 0x300-0x3ff; ecu grants "
+                               "read,write on buses 0 tx 0x100-0x1ff rx std");
+    assert_false(ask_can(R, "1 rx std"));
+    /* Rights the rule does not give are dropped; another bus is none of it. */
+    assert_true(ask_can(R | W | CFG | G, "0-1 tx 0x100 rx 0x7ff"));
+    expect_can(R | W, "0 tx 0x100 rx 0x7ff");
+}
+
+/* Attack: a receiver asks to send too, everywhere. */
+static void receiving_only_gives_no_transmit_range(void **state)
+{
+    (void)state;
+    can_grant(add_rule("logger", POLICY_MATCH_UID), R, "0-1 rx all");
+
+    assert_true(ask_can(R | W, "0-1 tx all rx all"));
+    expect_can(R, "0-1 rx all");
+    assert_int_equal(d.sel.can.flags, HSX_CAN_SEL_RX);
+    assert_int_equal(d.sel.can.tx_first | d.sel.can.tx_last, 0);
+    assert_false(ask_can(W, "0 tx all"));
+
+    /* Write without a transmit range in the rule sends nothing: no write either. */
+    reset(NULL);
+    can_grant(add_rule("odd", POLICY_MATCH_UID), R | W, "0 rx std");
+    assert_true(ask_can(0, NULL));
+    expect_can(R, "0 rx std");
+}
+
+/* Rules that grant different rights combine where each right keeps its own rule's range. */
+static void rights_of_separate_rules_combine(void **state)
+{
+    (void)state;
+    can_grant(add_rule("listen", POLICY_MATCH_GID), R, "0-1 rx all");
+    rules[0].gid = 27;
+    can_grant(add_rule("talk", POLICY_MATCH_UID), W, "0 tx 0x100-0x1ff");
+
+    /* Read on 0-1, write on 0: both rights only on bus 0. */
+    assert_true(ask_can(0, NULL));
+    expect_can(R | W, "0 tx 0x100-0x1ff rx all");
+    assert_string_equal(d.rules, "listen, talk");
+    assert_true(ask_can(R, NULL));
+    expect_can(R, "0-1 rx all");
+    assert_string_equal(d.rules, "listen");
+}
+
+/* Attack: two ranges with a gap between them never become the hull. */
+static void ranges_of_two_rules_are_never_bridged(void **state)
+{
+    (void)state;
+    can_grant(add_rule("low", POLICY_MATCH_UID), W, "0 tx 0x100-0x1ff");
+    can_grant(add_rule("high", POLICY_MATCH_UID), W, "0 tx 0x300-0x30f");
+
+    assert_true(ask_can(W, "0 tx 0x100-0x30f"));
+    expect_can(W, "0 tx 0x100-0x1ff"); /* the wider rule's, not 0x100-0x30f */
+    assert_string_equal(d.rules, "low");
+    assert_true(ask_can(W, "0 tx 0x300-0x3ff"));
+    expect_can(W, "0 tx 0x300-0x30f");
+    assert_string_equal(d.rules, "high");
+    /* Overlapping rules still give no more than one of them. */
+    can_grant(add_rule("mid", POLICY_MATCH_UID), W, "0 tx 0x180-0x2ff");
+    assert_true(ask_can(W, NULL));
+    expect_can(W, "0 tx 0x180-0x2ff");
+}
+
+/* A bus keeps only the range its own rule grants: no bus gets another bus's range. */
+static void each_bus_needs_a_rule_with_the_whole_range(void **state)
+{
+    (void)state;
+    can_grant(add_rule("bus0", POLICY_MATCH_UID), W, "0 tx 0x100-0x1ff");
+    can_grant(add_rule("bus1", POLICY_MATCH_UID), W, "1 tx std");
+
+    assert_true(ask_can(W, NULL));
+    expect_can(W, "1 tx std"); /* the widest range; bus 0 does not have it */
+    assert_true(ask_can(W, "0-1 tx 0x100-0x1ff"));
+    expect_can(W, "0-1 tx 0x100-0x1ff"); /* each bus by its own rule */
+    assert_string_equal(d.rules, "bus0, bus1");
+    assert_true(ask_can(W, "0 tx all"));
+    expect_can(W, "0 tx 0x100-0x1ff");
+    /* A request's absent range asks for no ID, as a capability's means none: nothing to send. */
+    assert_false(ask_can(W, "0"));
+
+    /* No bus with every right: the lowest bus's rights. */
+    reset(NULL);
+    can_grant(add_rule("cfg", POLICY_MATCH_UID), CFG, "2");
+    can_grant(add_rule("status", POLICY_MATCH_UID), R, "3");
+    assert_true(ask_can(0, NULL));
+    expect_can(CFG, "2");
+}
+
+/* Delegating needs one rule that grants all of the capability with grant. */
+static void grant_only_from_a_rule_that_has_it_all(void **state)
+{
+    (void)state;
+    can_grant(add_rule("owner", POLICY_MATCH_UID), R | W | G, "0 tx 0x100-0x1ff");
+    can_grant(add_rule("listen", POLICY_MATCH_UID), R, "0 rx std");
+
+    assert_true(ask_can(0, NULL));
+    expect_can(R | W, "0 tx 0x100-0x1ff rx std"); /* listen's range is not owner's to give */
+    assert_true(ask_can(R | W | G, "0 tx 0x100-0x1ff"));
+    expect_can(R | W | G, "0 tx 0x100-0x1ff");
+    assert_string_equal(d.rules, "owner, listen"); /* listen gives read on bus 0 too */
+}
+
+static void can_capabilities_are_decided_again(void **state)
+{
+    const uint64_t expiry = NOW + 600 * S;
+    (void)state;
+    struct policy_rule *r = add_rule("ecu", POLICY_MATCH_UID);
+    can_grant(r, R | W, "0 tx 0x100-0x1ff rx std");
+
+    assert_true(ask_can(0, NULL));
+    union hsx_cap_selector held = d.sel;
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_CAN, R | W, &held, 0, expiry, NOW, &d),
+        VERDICT_ALLOWED);
+    /* The rule now grants fewer IDs: narrower, and d says what it would give. */
+    can_grant(r, R | W, "0 tx 0x100-0x17f rx std");
+    assert_int_equal(
+        decide_again(&policy, NULL, 0, &app, HSX_MODULE_CAN, R | W, &held, 0, expiry, NOW, &d),
+        VERDICT_NARROWER);
+    expect_can(R | W, "0 tx 0x100-0x17f rx std");
+    assert_false(decision_covers(&d, HSX_MODULE_CAN, R | W, &held));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -439,6 +618,13 @@ int main(void)
         cmocka_unit_test_setup(denials_say_why, reset),
         cmocka_unit_test_setup(renewals_need_all_of_it, reset),
         cmocka_unit_test_setup(deciding_again, reset),
+        cmocka_unit_test_setup(can_requests_are_narrowed_to_the_rule, reset),
+        cmocka_unit_test_setup(receiving_only_gives_no_transmit_range, reset),
+        cmocka_unit_test_setup(rights_of_separate_rules_combine, reset),
+        cmocka_unit_test_setup(ranges_of_two_rules_are_never_bridged, reset),
+        cmocka_unit_test_setup(each_bus_needs_a_rule_with_the_whole_range, reset),
+        cmocka_unit_test_setup(grant_only_from_a_rule_that_has_it_all, reset),
+        cmocka_unit_test_setup(can_capabilities_are_decided_again, reset),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

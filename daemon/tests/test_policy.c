@@ -24,6 +24,7 @@
 /* A rule's grant of each module (policy_slot()). */
 #define GPIO policy_slot(HSX_MODULE_GPIO)
 #define TIMER policy_slot(HSX_MODULE_TIMER)
+#define CAN policy_slot(HSX_MODULE_CAN)
 
 static char dir[64];
 static char path[128];
@@ -92,7 +93,7 @@ static void the_example_is_valid(void **state)
 
     if (policy_load(HSXD_EXAMPLE_POLICY, false, &policy, err, sizeof(err)) < 0)
         fail_msg("%s", err);
-    assert_int_equal(policy->nrules, 2);
+    assert_int_equal(policy->nrules, 3);
     assert_int_equal(policy->lifetime_s, 3600);
     const struct policy_rule *blinky = &policy->rules[0];
     assert_string_equal(blinky->name, "blinky");
@@ -111,6 +112,12 @@ static void the_example_is_valid(void **state)
     assert_string_equal(sensors->cgroup, "/system.slice/sensors.service");
     assert_int_equal(sensors->lifetime_s, 3600); /* the default */
     assert_false(sensors->grant[TIMER].present);
+    const struct policy_grant *engine = &policy->rules[2].grant[CAN];
+    assert_int_equal(engine->rights, HSX_CAP_R_READ | HSX_CAP_R_WRITE);
+    assert_int_equal(engine->sel.can.buses, 1);
+    assert_int_equal(engine->sel.can.tx_first, 0x100);
+    assert_int_equal(engine->sel.can.tx_last, 0x1ff);
+    assert_int_equal(engine->sel.can.rx_last, 0x7ff);
     policy_free(policy);
 }
 
@@ -255,6 +262,85 @@ static void grant_errors(void **state)
                    "unknown key 'pins' in timer (expected max_timers or rights)");
     expect_problem(GRANT("lifetime = 0; timer = { max_timers = 1; rights = \"read\"; };"), 3,
                    "lifetime 0 is out of range");
+#undef GRANT
+}
+
+static void can_grants_in_every_form(void **state)
+{
+    (void)state;
+    struct policy *policy =
+        load("rules = (\n"
+             "  { match = { uid = 1; };\n"
+             "    can = { bus = 0; tx_ids = \"0x100-0x1ff\"; rx_ids = \"0x000-0x7ff\";\n"
+             "            rights = [\"read\", \"write\"]; }; },\n"
+             "  { match = { uid = 2; };\n"
+             "    can = { bus = \"0-1\"; rights = \"read, config\"; }; },\n"
+             "  { match = { uid = 3; };\n"
+             "    can = { bus = (2, \"4-5\"); rx_ids = \"ext:0x18ff0000-0x18ffffff\";\n"
+             "            tx_ids = \"all\"; rights = (\"read\", \"write\", \"grant\"); }; }\n"
+             ");\n");
+    const struct policy_grant *g = &policy->rules[0].grant[CAN];
+    assert_true(g->present);
+    assert_int_equal(g->rights, HSX_CAP_R_READ | HSX_CAP_R_WRITE);
+    assert_int_equal(g->sel.can.buses, 1);
+    assert_int_equal(g->sel.can.flags, HSX_CAN_SEL_TX | HSX_CAN_SEL_RX);
+    assert_int_equal(g->sel.can.tx_first, 0x100);
+    assert_int_equal(g->sel.can.tx_last, 0x1ff);
+    assert_int_equal(g->sel.can.rx_first, 0);
+    assert_int_equal(g->sel.can.rx_last, 0x7ff);
+    /* No ranges: status and configuration, no frame either way. */
+    g = &policy->rules[1].grant[CAN];
+    assert_int_equal(g->rights, HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG);
+    assert_int_equal(g->sel.can.buses, 3);
+    assert_int_equal(g->sel.can.flags, 0);
+    g = &policy->rules[2].grant[CAN];
+    assert_int_equal(g->sel.can.buses, (1u << 2) | (3u << 4));
+    assert_int_equal(g->sel.can.rx_first, HSX_CAN_SEL_EXT | 0x18ff0000);
+    assert_int_equal(g->sel.can.rx_last, HSX_CAN_SEL_EXT | 0x18ffffff);
+    assert_int_equal(g->sel.can.tx_first, 0);
+    assert_int_equal(g->sel.can.tx_last, HSX_CAN_SEL_EXT | HSX_CAN_EFF_MASK);
+    assert_true(g->rights & HSX_CAP_R_GRANT);
+    policy_free(policy);
+}
+
+static void can_grant_errors(void **state)
+{
+    (void)state;
+    char text[512];
+
+#define GRANT(grant)                                                                               \
+    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
+    expect_problem(GRANT("can = { rights = \"read\"; };"), 3, "can: bus is missing");
+    expect_problem(GRANT("can = { bus = 16; rights = \"read\"; };"), 3,
+                   "bus: bus 16 is out of range 0..15");
+    expect_problem(GRANT("can = { bus = \"1-0\"; rights = \"read\"; };"), 3,
+                   "bus: range 1-0 is reversed");
+    expect_problem(GRANT("can = { bus = 0.5; rights = \"read\"; };"), 3,
+                   "bus: expected a number or a string such as \"0-1\", not a fraction");
+    expect_problem(GRANT("can = { bus = []; rights = \"read\"; };"), 3,
+                   "bus is empty: a grant needs at least one bus");
+    /* IDs are written in hex, as text: a number would lose how it was written. */
+    expect_problem(GRANT("can = { bus = 0; tx_ids = 256; rights = \"write\"; };"), 3,
+                   "tx_ids: expected a string such as \"0x100-0x1ff\", not a number");
+    expect_problem(GRANT("can = { bus = 0; tx_ids = \"256\"; rights = \"write\"; };"), 3,
+                   "tx_ids: '256' is not a CAN ID: write it in hex with 0x (0x123)");
+    expect_problem(GRANT("can = { bus = 0; tx_ids = \"0x800\"; rights = \"write\"; };"), 3,
+                   "tx_ids: 0x800 is not a standard ID (0x000-0x7ff): write ext:0x800");
+    /* One range each way: a list of them is no range. */
+    expect_problem(GRANT("can = { bus = 0; tx_ids = [\"0x1\", \"0x5\"]; rights = \"write\"; };"), 3,
+                   "tx_ids: expected a string such as \"0x100-0x1ff\", not an array");
+    expect_problem(GRANT("can = { bus = 0; rx_ids = \"0x1ff-0x100\"; rights = \"read\"; };"), 3,
+                   "rx_ids: range 0x1ff-0x100 is reversed");
+    expect_problem(GRANT("can = { bus = 0; rx_ids = \"\"; rights = \"read\"; };"), 3,
+                   "rx_ids: '' is not an ID range (0x100-0x1ff, std, ext or all)");
+    expect_problem(GRANT("can = { bus = 0; rx_ids = \"ext:0x20000000\"; rights = \"read\"; };"), 3,
+                   "rx_ids: ext:0x20000000 is not an extended ID");
+    expect_problem(GRANT("can = { bus = 0; ids = \"std\"; rights = \"read\"; };"), 3,
+                   "unknown key 'ids' in can (expected bus, tx_ids, rx_ids or rights)");
+    expect_problem(GRANT("can = { bus = 0; rights = [\"irq\"]; };"), 3,
+                   "rights: 'irq' is not a right of can");
+    expect_problem(GRANT("can = { bus = 0; };"), 3, "can: rights is missing");
+    expect_problem(GRANT("can = 0;"), 3, "can must be a group { bus = ...; rights = [...]; }");
 #undef GRANT
 }
 
@@ -581,6 +667,8 @@ int main(void)
         cmocka_unit_test(structure_errors),
         cmocka_unit_test(match_errors),
         cmocka_unit_test(grant_errors),
+        cmocka_unit_test(can_grants_in_every_form),
+        cmocka_unit_test(can_grant_errors),
         cmocka_unit_test(every_problem_is_reported_in_line_order),
         cmocka_unit_test(the_file_itself),
         cmocka_unit_test(included_files_are_checked_too),
