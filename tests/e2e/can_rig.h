@@ -30,7 +30,7 @@
 #define RIG_IP "/usr/sbin/ip"
 
 /* Run a shell command; its exit status (-1 if it could not run). */
-__attribute__((format(printf, 1, 2))) static int rig_sh(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static inline int rig_sh(const char *fmt, ...)
 {
     char cmd[512];
     va_list ap;
@@ -43,7 +43,7 @@ __attribute__((format(printf, 1, 2))) static int rig_sh(const char *fmt, ...)
 }
 
 /* A vcan interface, up; a leftover of a killed test is replaced. */
-static void rig_vcan(const char *name)
+static inline void rig_vcan(const char *name)
 {
     rig_sh(RIG_IP " link del %s 2>/dev/null", name);
     assert_int_equal(
@@ -51,7 +51,7 @@ static void rig_vcan(const char *name)
 }
 
 /* A vxcan pair, both ends up: what one end sends, the other receives from "the bus". */
-static void rig_vxcan(const char *a, const char *b)
+static inline void rig_vxcan(const char *a, const char *b)
 {
     rig_sh(RIG_IP " link del %s 2>/dev/null", a);
     assert_int_equal(rig_sh(RIG_IP " link add %s type vxcan peer name %s && " RIG_IP
@@ -60,7 +60,7 @@ static void rig_vxcan(const char *a, const char *b)
                      0);
 }
 
-static int rig_map(unsigned int bus, const char *ifname)
+static inline int rig_map(unsigned int bus, const char *ifname)
 {
     struct hsx_can_map m = {.bus = bus};
     int fd = e2e_open_node("ctl");
@@ -72,7 +72,7 @@ static int rig_map(unsigned int bus, const char *ifname)
 }
 
 /* A queue-file subscription to mailbox name through the file fd; its fd. */
-static int rig_subscribe(int fd, const char *name, unsigned int len)
+static inline int rig_subscribe(int fd, const char *name, unsigned int len)
 {
     struct hsx_mbox_open o = {.queue_len = len};
 
@@ -89,11 +89,12 @@ struct rig_event {
  * The next record of a queue file, waiting up to ms: 1, 0 when none came
  * (or end of file: hdr.type tells a close notice), or -errno.
  */
-static int rig_next(int qfd, struct rig_event *ev, int ms)
+static inline int rig_next(int qfd, struct rig_event *ev, int ms)
 {
     struct pollfd p = {.fd = qfd, .events = POLLIN};
     unsigned char buf[HSX_MBOX_RECORD_MAX];
 
+    memset(ev, 0, sizeof(*ev));
     if (poll(&p, 1, ms) != 1)
         return 0;
     ssize_t n = read(qfd, buf, sizeof(buf));
@@ -102,7 +103,6 @@ static int rig_next(int qfd, struct rig_event *ev, int ms)
     if (n == 0)
         return 0;
     assert_true((size_t)n >= sizeof(struct hsx_mbox_record));
-    memset(ev, 0, sizeof(*ev));
     memcpy(&ev->hdr, buf, sizeof(ev->hdr));
     assert_int_equal(ev->hdr.size, n);
     if (ev->hdr.type == HSX_EVT_DATA) {
@@ -114,8 +114,8 @@ static int rig_next(int qfd, struct rig_event *ev, int ms)
 }
 
 /* Send one frame through hsx on file fd; 0 or -errno. */
-static int rig_tx(int fd, unsigned int bus, const struct hsx_can_frame *f, uint32_t flags,
-                  uint64_t *cookie)
+static inline int rig_tx(int fd, unsigned int bus, const struct hsx_can_frame *f, uint32_t flags,
+                         uint64_t *cookie)
 {
     struct hsx_can_tx tx = {.bus = bus, .flags = flags, .frame = *f};
     int ret = e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx);
@@ -125,7 +125,7 @@ static int rig_tx(int fd, unsigned int bus, const struct hsx_can_frame *f, uint3
     return ret;
 }
 
-static struct hsx_can_frame rig_frame(uint32_t id, uint8_t flags, const char *hex)
+static inline struct hsx_can_frame rig_frame(uint32_t id, uint8_t flags, const char *hex)
 {
     struct hsx_can_frame f = {.can_id = id, .flags = flags};
 
@@ -143,7 +143,7 @@ static struct hsx_can_frame rig_frame(uint32_t id, uint8_t flags, const char *he
  * print): 123#DEADBEEF, 12345678#.., 123#R, 123##1DEADBEEF (FD, flags 1 =
  * BRS). Returns buf.
  */
-static char *rig_cansend_text(const struct hsx_can_frame *f, char *buf, size_t size)
+static inline char *rig_cansend_text(const struct hsx_can_frame *f, char *buf, size_t size)
 {
     size_t n = (size_t)snprintf(buf, size, f->flags & HSX_CAN_F_EXT ? "%08X" : "%03X", f->can_id);
 
@@ -160,8 +160,60 @@ static char *rig_cansend_text(const struct hsx_can_frame *f, char *buf, size_t s
     return buf;
 }
 
+/* Parse a frame in cansend notation (see rig_cansend_text()); 0 or -1. */
+static inline int rig_parse_cansend(const char *text, struct hsx_can_frame *f)
+{
+    const char *hash = strchr(text, '#');
+    char idtext[16];
+    size_t idlen;
+
+    memset(f, 0, sizeof(*f));
+    if (!hash || (idlen = (size_t)(hash - text)) >= sizeof(idtext) || (idlen != 3 && idlen != 8))
+        return -1;
+    memcpy(idtext, text, idlen);
+    idtext[idlen] = '\0';
+    f->can_id = (uint32_t)strtoul(idtext, NULL, 16);
+    if (idlen == 8)
+        f->flags |= HSX_CAN_F_EXT;
+    const char *p = hash + 1;
+    if (*p == '#') {
+        unsigned int fl;
+        f->flags |= HSX_CAN_F_FD;
+        if (sscanf(p + 1, "%1x", &fl) != 1)
+            return -1;
+        f->flags |= (fl & 1 ? HSX_CAN_F_BRS : 0) | (fl & 2 ? HSX_CAN_F_ESI : 0);
+        p += 2;
+    } else if (*p == 'R') {
+        f->flags |= HSX_CAN_F_RTR;
+        f->len = p[1] && p[1] != '\n' ? (uint8_t)strtoul(p + 1, NULL, 16) : 0;
+        return 0;
+    }
+    while (p[0] && p[0] != '\n' && p[0] != ' ') {
+        unsigned int b;
+        if (p[0] == '.') {
+            p++;
+            continue;
+        }
+        if (sscanf(p, "%2x", &b) != 1 || f->len >= HSX_CAN_DATA_MAX)
+            return -1;
+        f->data[f->len++] = (uint8_t)b;
+        p += 2;
+    }
+    return 0;
+}
+
+static inline void rig_assert_same_frame(const struct hsx_can_frame *want,
+                                         const struct hsx_can_frame *got)
+{
+    assert_int_equal(got->can_id, want->can_id);
+    assert_int_equal(got->flags & ~HSX_CAN_F_LOCAL, want->flags);
+    assert_int_equal(got->len, want->len);
+    if (!(want->flags & HSX_CAN_F_RTR))
+        assert_memory_equal(got->data, want->data, want->len);
+}
+
 /* candump in the background, its -L log in path; its pid. */
-static pid_t rig_candump(const char *ifname, const char *path)
+static inline pid_t rig_candump(const char *ifname, const char *path)
 {
     pid_t pid = fork();
 
@@ -176,7 +228,7 @@ static pid_t rig_candump(const char *ifname, const char *path)
 }
 
 /* Does file path contain text? */
-static bool rig_file_has(const char *path, const char *text)
+static inline bool rig_file_has(const char *path, const char *text)
 {
     char line[512];
     bool found = false;
@@ -190,7 +242,41 @@ static bool rig_file_has(const char *path, const char *text)
     return found;
 }
 
-static void rig_stop(pid_t pid)
+/* Wait until candump's log shows text; fails the test after the liveness bound. */
+static inline void rig_wait_logged(const char *path, const char *text)
+{
+    uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
+
+    while (!rig_file_has(path, text)) {
+        if (e2e_now_ms() >= deadline) {
+            fprintf(stderr, "no %s in %s:\n", text, path);
+            rig_sh("cat %s >&2", path);
+            fail();
+        }
+        usleep(50 * 1000);
+    }
+}
+
+/*
+ * Start candump on ifname and make sure it listens: marker frames go out on
+ * bus through fd until one shows up in its log. Its pid.
+ */
+static inline pid_t rig_candump_ready(int fd, unsigned int bus, const char *ifname,
+                                      const char *path)
+{
+    struct hsx_can_frame marker = {.can_id = 0x7F0, .len = 1, .data = {0xAA}};
+    uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
+    pid_t pid = rig_candump(ifname, path);
+
+    while (!rig_file_has(path, "7F0#AA")) {
+        assert_true(e2e_now_ms() < deadline);
+        assert_int_equal(rig_tx(fd, bus, &marker, 0, NULL), 0);
+        usleep(100 * 1000);
+    }
+    return pid;
+}
+
+static inline void rig_stop(pid_t pid)
 {
     int status;
 

@@ -23,57 +23,6 @@
 #define BUS 0
 #define IFACE "vcan0"
 
-/* Parse a frame in cansend notation (see rig_cansend_text()); 0 or -1. */
-static int parse_cansend(const char *text, struct hsx_can_frame *f)
-{
-    const char *hash = strchr(text, '#');
-    char idtext[16];
-    size_t idlen;
-
-    memset(f, 0, sizeof(*f));
-    if (!hash || (idlen = (size_t)(hash - text)) >= sizeof(idtext) || (idlen != 3 && idlen != 8))
-        return -1;
-    memcpy(idtext, text, idlen);
-    idtext[idlen] = '\0';
-    f->can_id = (uint32_t)strtoul(idtext, NULL, 16);
-    if (idlen == 8)
-        f->flags |= HSX_CAN_F_EXT;
-    const char *p = hash + 1;
-    if (*p == '#') {
-        unsigned int fl;
-        f->flags |= HSX_CAN_F_FD;
-        if (sscanf(p + 1, "%1x", &fl) != 1)
-            return -1;
-        f->flags |= (fl & 1 ? HSX_CAN_F_BRS : 0) | (fl & 2 ? HSX_CAN_F_ESI : 0);
-        p += 2;
-    } else if (*p == 'R') {
-        f->flags |= HSX_CAN_F_RTR;
-        f->len = p[1] && p[1] != '\n' ? (uint8_t)strtoul(p + 1, NULL, 16) : 0;
-        return 0;
-    }
-    while (p[0] && p[0] != '\n' && p[0] != ' ') {
-        unsigned int b;
-        if (p[0] == '.') {
-            p++;
-            continue;
-        }
-        if (sscanf(p, "%2x", &b) != 1 || f->len >= HSX_CAN_DATA_MAX)
-            return -1;
-        f->data[f->len++] = (uint8_t)b;
-        p += 2;
-    }
-    return 0;
-}
-
-static void assert_same_frame(const struct hsx_can_frame *want, const struct hsx_can_frame *got)
-{
-    assert_int_equal(got->can_id, want->can_id);
-    assert_int_equal(got->flags & ~HSX_CAN_F_LOCAL, want->flags);
-    assert_int_equal(got->len, want->len);
-    if (!(want->flags & HSX_CAN_F_RTR))
-        assert_memory_equal(got->data, want->data, want->len);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -149,26 +98,16 @@ static void candump_sees_what_hsx_sends(void **state)
                   "000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
                   "202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"),
     };
-    struct hsx_can_frame marker = rig_frame(0x7F0, 0, "AA"), end = rig_frame(0x7F1, 0, "55");
+    struct hsx_can_frame end = rig_frame(0x7F1, 0, "55");
     char text[200];
     (void)state;
 
     int fd = e2e_open_node("can");
-    pid_t dump = rig_candump(IFACE, log);
-    /* candump is listening once a marker shows up in its log. */
-    uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
-    while (!rig_file_has(log, "7F0#AA")) {
-        assert_true(e2e_now_ms() < deadline);
-        assert_int_equal(rig_tx(fd, BUS, &marker, 0, NULL), 0);
-        usleep(100 * 1000);
-    }
+    pid_t dump = rig_candump_ready(fd, BUS, IFACE, log);
     for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++)
         assert_int_equal(rig_tx(fd, BUS, &frames[i], 0, NULL), 0);
     assert_int_equal(rig_tx(fd, BUS, &end, 0, NULL), 0);
-    while (!rig_file_has(log, "7F1#55")) {
-        assert_true(e2e_now_ms() < deadline);
-        usleep(50 * 1000);
-    }
+    rig_wait_logged(log, "7F1#55");
     rig_stop(dump);
 
     FILE *f = fopen(log, "r");
@@ -189,11 +128,11 @@ static void candump_sees_what_hsx_sends(void **state)
             break;
         assert_true(next < sizeof(frames) / sizeof(frames[0]));
         struct hsx_can_frame got;
-        assert_int_equal(parse_cansend(frame, &got), 0);
+        assert_int_equal(rig_parse_cansend(frame, &got), 0);
         rig_cansend_text(&frames[next], text, sizeof(text));
         printf("# candump saw %.*s", (int)strcspn(frame, "\n"), frame);
         printf(" (sent %s)\n", text);
-        assert_same_frame(&frames[next], &got);
+        rig_assert_same_frame(&frames[next], &got);
         next++;
     }
     fclose(f);
@@ -223,7 +162,7 @@ static void hsx_delivers_what_cangen_sends(void **state)
         assert_non_null(frame);
         frame += strlen(IFACE);
         frame += strspn(frame, " ");
-        assert_int_equal(parse_cansend(frame, &want), 0);
+        assert_int_equal(rig_parse_cansend(frame, &want), 0);
         assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
         assert_int_equal(ev.hdr.type, HSX_EVT_DATA);
         assert_int_equal(ev.hdr.dropped, 0);
@@ -232,7 +171,7 @@ static void hsx_delivers_what_cangen_sends(void **state)
         assert_int_equal(ev.can.bus, BUS);
         /* cangen is a program on this host. */
         assert_true(ev.can.frame.flags & HSX_CAN_F_LOCAL);
-        assert_same_frame(&want, &ev.can.frame);
+        rig_assert_same_frame(&want, &ev.can.frame);
         n++;
     }
     fclose(f);
@@ -328,7 +267,7 @@ static void own_frames_and_tx_done(void **state)
     assert_int_equal(rig_next(qb, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.kind, HSX_CAN_EV_FRAME);
     assert_true(ev.can.frame.flags & HSX_CAN_F_LOCAL);
-    assert_same_frame(&f, &ev.can.frame);
+    rig_assert_same_frame(&f, &ev.can.frame);
 
     /* Without waiting: the echo is a TX_DONE for a's subscriptions only. */
     assert_int_equal(rig_tx(a, BUS, &f, HSX_CAN_TX_NOWAIT, &cookie2), 0);
@@ -336,7 +275,7 @@ static void own_frames_and_tx_done(void **state)
     assert_int_equal(rig_next(qa, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.kind, HSX_CAN_EV_TX_DONE);
     assert_int_equal(ev.can.cookie, cookie2);
-    assert_same_frame(&f, &ev.can.frame);
+    rig_assert_same_frame(&f, &ev.can.frame);
     assert_int_equal(rig_next(qb, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.kind, HSX_CAN_EV_FRAME);
     assert_int_equal(rig_next(qa, &ev, 300), 0);
