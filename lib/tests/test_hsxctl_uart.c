@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../tools/hsxctl/cli.c"
+#include "../../tools/hsxctl/cli_can.c"
 #include "../../tools/hsxctl/output.c"
 #include "../../tools/hsxctl/uart_print.c"
 

@@ -40,6 +40,7 @@ enum option_id {
     OPT_HEX,
     OPT_TEXT,
     OPT_FILE,
+    OPT_DATA_BITRATE,
 };
 
 static const struct option options[] = {
@@ -66,6 +67,7 @@ static const struct option options[] = {
     {"hex", no_argument, NULL, OPT_HEX},
     {"text", no_argument, NULL, OPT_TEXT},
     {"file", required_argument, NULL, OPT_FILE},
+    {"data-bitrate", required_argument, NULL, OPT_DATA_BITRATE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -186,6 +188,48 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "Show PORT, or every bound port: its tty and what bound it, its configuration,\n"
      "status bits (reading them clears the sticky error bits), modem lines, bytes\n"
      "waiting in its buffers, and its counters since it was bound."},
+    {HSXCTL_CAN_MAP, "can map", 0, 2, "can map BUS IFNAME",
+     "Bind BUS (0..15) to the CAN network interface IFNAME (can0, vcan0, a USB\n"
+     "adapter's can1), through the admin node /dev/hsx/ctl. hsx.ko then sends and\n"
+     "receives on it through the kernel's CAN core: candump and raw sockets still see\n"
+     "the bus. An empty IFNAME (\"\") unbinds. Needs root (CAP_SYS_ADMIN) and buses\n"
+     "that the device tree does not bind."},
+    {HSXCTL_CAN_UNMAP, "can unmap", 0, 1, "can unmap BUS",
+     "Unbind BUS, through the admin node /dev/hsx/ctl. Every process using it loses it\n"
+     "(its calls fail, its mailboxes close). Needs root (CAP_SYS_ADMIN)."},
+    {HSXCTL_CAN_SEND, "can send", HSXCTL_TAKES_TIMEOUT, 2, "can send BUS FRAME [--timeout MS]",
+     "Send FRAME on BUS and wait until the interface echoes it (a controller does\n"
+     "once the frame was on the wire): at most a second, or MS milliseconds. FRAME is\n"
+     "written as cansend takes it: ID#DATA with an ID of 3 hex digits (standard,\n"
+     "123#DEADBEEF) or 8 (extended, 12345678#11.22), ID#R or ID#R4 for a remote\n"
+     "request (of 4 bytes), ID##FDATA for a CAN FD frame whose first hex digit F is\n"
+     "its flags (1: bit-rate switch) and DATA 0..8, 12, 16, 20, 24, 32, 48 or 64\n"
+     "bytes (123##1DEADBEEF). Bytes may be separated by '.'."},
+    {HSXCTL_CAN_DUMP, "can dump",
+     HSXCTL_TAKES_JSON | HSXCTL_TAKES_COUNT | HSXCTL_TAKES_TIMEOUT | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "can dump [BUS] [--count N] [--timeout MS] [--json]",
+     "Print the frames BUS receives (every bound bus without BUS) as candump does, one\n"
+     "line each: the interface, the ID (3 or 8 hex digits), the length in brackets\n"
+     "([4]; [04] for CAN FD) and the bytes in hex, or \"remote request\". Frames this\n"
+     "process missed are counted on standard error. --json: one object per frame, with\n"
+     "the bus, its time (CLOCK_MONOTONIC, ns), sequence number, flags (ext, rtr, fd,\n"
+     "brs, esi, local) and the frames lost before it. Exits 0 after N frames or on\n"
+     "SIGINT/SIGTERM, 1 if none comes within MS milliseconds, if a bus is unbound, or\n"
+     "on an error."},
+    {HSXCTL_CAN_STATUS, "can status", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "can status [BUS] [--json]",
+     "Show BUS, or every bound bus: its interface and what bound it, the controller's\n"
+     "state, error counters, bitrate and modes, and its counters since it was bound.\n"
+     "Reading the status clears the errors flag for this process."},
+    {HSXCTL_CAN_CONFIG, "can config", HSXCTL_TAKES_DATA_BITRATE | HSXCTL_MORE_ARGUMENTS, 2,
+     "can config BUS BITRATE [loopback] [listen-only] [fd] [--data-bitrate N]",
+     "Check that BUS runs at BITRATE bit/s (0: any) in exactly the modes given (and\n"
+     "with --data-bitrate, its CAN FD data phase at N): hsx.ko does not change an\n"
+     "interface, which needs CAP_NET_ADMIN; when it runs otherwise the command says\n"
+     "how to set it with ip(8), and fails."},
+    {HSXCTL_CAN_INFO, "can info", HSXCTL_TAKES_JSON, 0, "can info [--json]",
+     "List the bound buses: interface, index, what bound it, and whether it carries\n"
+     "CAN FD frames."},
     {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
      "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
      "program), module, rights, objects, time left and the capability it was derived\n"
@@ -194,9 +238,11 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "cap grant --uid UID MODULE RIGHTS SELECTOR [--for DURATION]",
      "Let the processes of user UID acquire a capability from hsxd, on top of the\n"
      "policy, for DURATION (seconds, or with a unit: 90s, 15m, 2h, 1d; default 1h, at\n"
-     "most 30d) or until hsxd restarts. MODULE is uart, timer or gpio; RIGHTS a list\n"
-     "such as read,write (read, write, grant; irq for gpio; config, modem for uart);\n"
-     "SELECTOR the ports (0-1), the pins (17,20-23) or the number of timers (1..64).\n"
+     "most 30d) or until hsxd restarts. MODULE is uart, can, timer or gpio; RIGHTS a\n"
+     "list such as read,write (read, write, grant; irq for gpio; config, modem for\n"
+     "uart; config for can); SELECTOR the ports (0-1), the pins (17,20-23), the number\n"
+     "of timers (1..64), or CAN buses and ID ranges as one argument ('0 tx\n"
+     "0x100-0x1ff rx std': see hsxctl(1)).\n"
      "Capabilities acquired under it last until it lapses at most.\n"
      "Needs root (CAP_SYS_ADMIN)."},
     {HSXCTL_CAP_REVOKE, "cap revoke", HSXCTL_TAKES_PID | HSXCTL_OPTIONAL_ARGUMENT, 0,
@@ -215,6 +261,7 @@ static const struct {
     {"timer", "create, cancel or list"},
     {"gpio", "get, set, toggle, config, monitor, info, map or unmap"},
     {"uart", "map, unmap, config, write, read, monitor or status"},
+    {"can", "map, unmap, send, dump, status, config or info"},
     {"cap", "list, grant or revoke"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
@@ -268,6 +315,8 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_TEXT;
     case OPT_FILE:
         return HSXCTL_TAKES_FILE;
+    case OPT_DATA_BITRATE:
+        return HSXCTL_TAKES_DATA_BITRATE;
     default:
         return 0;
     }
@@ -308,7 +357,7 @@ int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *val
     return 0;
 }
 
-static int parse_number(FILE *err, const char *command, const char *what, const char *text,
+int hsxctl_parse_number(FILE *err, const char *command, const char *what, const char *text,
                         uint64_t min, uint64_t max, uint64_t *value)
 {
     int ret = hsxctl_parse_u64(text, min, max, value);
@@ -410,39 +459,40 @@ static int parse_value_option(int opt, const char *name, const char *arg,
 
     switch (opt) {
     case OPT_COUNT:
-        return parse_number(err, name, "--count", arg, 1, UINT64_MAX, &cmd->count);
+        return hsxctl_parse_number(err, name, "--count", arg, 1, UINT64_MAX, &cmd->count);
     case OPT_TIMEOUT:
         /* UINT32_MAX is the library's "forever". */
-        ret = parse_number(err, name, "--timeout", arg, 1, UINT32_MAX - 1, &number);
+        ret = hsxctl_parse_number(err, name, "--timeout", arg, 1, UINT32_MAX - 1, &number);
         cmd->timeout_ms = (uint32_t)number;
         return ret;
     case OPT_INITIAL:
-        ret = parse_number(err, name, "--initial", arg, 0, 1, &number);
+        ret = hsxctl_parse_number(err, name, "--initial", arg, 0, 1, &number);
         cmd->gpio.initial_value = (uint8_t)number;
         return ret;
     case OPT_DEBOUNCE:
-        ret = parse_number(err, name, "--debounce", arg, 0, HSX_GPIO_DEBOUNCE_MAX_US, &number);
+        ret =
+            hsxctl_parse_number(err, name, "--debounce", arg, 0, HSX_GPIO_DEBOUNCE_MAX_US, &number);
         cmd->gpio.debounce_us = (uint32_t)number;
         return ret;
     case OPT_UID:
         /* (uid_t)-1 is no user. */
-        ret = parse_number(err, name, "--uid", arg, 0, UINT32_MAX - 1, &number);
+        ret = hsxctl_parse_number(err, name, "--uid", arg, 0, UINT32_MAX - 1, &number);
         cmd->uid = (uint32_t)number;
         return ret;
     case OPT_PID:
-        ret = parse_number(err, name, "--pid", arg, 1, INT32_MAX, &number);
+        ret = hsxctl_parse_number(err, name, "--pid", arg, 1, INT32_MAX, &number);
         cmd->pid = (uint32_t)number;
         return ret;
     case OPT_BAUD:
-        ret = parse_number(err, name, "--baud", arg, 1, HSX_UART_BAUD_MAX, &number);
+        ret = hsxctl_parse_number(err, name, "--baud", arg, 1, HSX_UART_BAUD_MAX, &number);
         cmd->uart.baud = (uint32_t)number;
         return ret;
     case OPT_DATA:
-        ret = parse_number(err, name, "--data", arg, 5, 8, &number);
+        ret = hsxctl_parse_number(err, name, "--data", arg, 5, 8, &number);
         cmd->uart.data_bits = (uint8_t)number;
         return ret;
     case OPT_STOP:
-        ret = parse_number(err, name, "--stop", arg, 1, 2, &number);
+        ret = hsxctl_parse_number(err, name, "--stop", arg, 1, 2, &number);
         cmd->uart.stop_bits = (uint8_t)number;
         return ret;
     case OPT_PARITY:
@@ -460,6 +510,11 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         }
         cmd->file = arg;
         return HSXCTL_EXIT_OK;
+    case OPT_DATA_BITRATE:
+        ret =
+            hsxctl_parse_number(err, name, "--data-bitrate", arg, 1, HSX_CAN_BITRATE_MAX, &number);
+        cmd->data_bitrate = (uint32_t)number;
+        return ret;
     case OPT_FOR:
         ret = hsxctl_parse_duration(arg, HSXD_LIFETIME_MAX, &cmd->lifetime_s);
         if (ret == -EINVAL)
@@ -531,7 +586,8 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
                          struct hsxctl_cmdline *cmd, const char **positional, FILE *err)
 {
     const int npositional = info->arguments;
-    const int most = npositional + (info->options & HSXCTL_OPTIONAL_ARGUMENT ? 1 : 0);
+    const int most = npositional + (info->options & HSXCTL_OPTIONAL_ARGUMENT ? 1 : 0) +
+                     (info->options & HSXCTL_MORE_ARGUMENTS ? HSXCTL_MORE_ARGUMENTS_MAX : 0);
     const char *name = info->name;
     bool have_count = false;
     int opt, ret;
@@ -631,7 +687,7 @@ static int parse_gpio_arguments(const char *name, const char *const *positional,
 
     if (!positional[0]) /* gpio info without PIN */
         return HSXCTL_EXIT_OK;
-    ret = parse_number(err, name, "PIN", positional[0], 0, HSX_GPIO_MAX_PINS - 1, &value);
+    ret = hsxctl_parse_number(err, name, "PIN", positional[0], 0, HSX_GPIO_MAX_PINS - 1, &value);
     cmd->pin = (uint8_t)value;
     cmd->have_pin = true;
     if (ret || cmd->command == HSXCTL_GPIO_INFO)
@@ -639,7 +695,7 @@ static int parse_gpio_arguments(const char *name, const char *const *positional,
 
     switch (cmd->command) {
     case HSXCTL_GPIO_SET:
-        ret = parse_number(err, name, "VALUE", positional[1], 0, 1, &value);
+        ret = hsxctl_parse_number(err, name, "VALUE", positional[1], 0, 1, &value);
         cmd->value = (uint8_t)value;
         return ret;
     case HSXCTL_GPIO_MAP:
@@ -649,7 +705,7 @@ static int parse_gpio_arguments(const char *name, const char *const *positional,
             return HSXCTL_EXIT_USAGE;
         }
         cmd->chip = positional[1];
-        ret = parse_number(err, name, "OFFSET", positional[2], 0, UINT32_MAX, &value);
+        ret = hsxctl_parse_number(err, name, "OFFSET", positional[2], 0, UINT32_MAX, &value);
         cmd->offset = (uint32_t)value;
         return ret;
     default:
@@ -754,7 +810,8 @@ static int parse_uart_arguments(const char *name, const char *const *positional,
 
     if (!positional[0]) /* uart status without PORT */
         return HSXCTL_EXIT_OK;
-    int ret = parse_number(err, name, "PORT", positional[0], 0, HSX_UART_MAX_PORTS - 1, &value);
+    int ret =
+        hsxctl_parse_number(err, name, "PORT", positional[0], 0, HSX_UART_MAX_PORTS - 1, &value);
     if (ret)
         return ret;
     cmd->port = (uint8_t)value;
@@ -807,7 +864,7 @@ static int parse_cap_arguments(const char *name, const char *const *positional,
         }
         if (by_pid)
             return HSXCTL_EXIT_OK;
-        int ret = parse_number(err, name, "ID", positional[0], 1, UINT64_MAX, &value);
+        int ret = hsxctl_parse_number(err, name, "ID", positional[0], 1, UINT64_MAX, &value);
         cmd->cap_id = value;
         return ret;
     }
@@ -875,7 +932,7 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    const char *positional[3] = {NULL};
+    const char *positional[HSXCTL_POSITIONAL_MAX] = {NULL};
     uint64_t value;
     int opt, ret;
 
@@ -932,12 +989,12 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
 
     switch (cmd->command) {
     case HSXCTL_TIMER_CREATE:
-        ret = parse_number(err, name, "PERIOD_US", positional[0], HSX_TIMER_PERIOD_MIN_US,
-                           HSX_TIMER_PERIOD_MAX_US, &value);
+        ret = hsxctl_parse_number(err, name, "PERIOD_US", positional[0], HSX_TIMER_PERIOD_MIN_US,
+                                  HSX_TIMER_PERIOD_MAX_US, &value);
         cmd->period_us = (uint32_t)value;
         return ret;
     case HSXCTL_TIMER_CANCEL:
-        ret = parse_number(err, name, "ID", positional[0], 1, HSX_TIMER_ID_MAX, &value);
+        ret = hsxctl_parse_number(err, name, "ID", positional[0], 1, HSX_TIMER_ID_MAX, &value);
         cmd->timer_id = (uint32_t)value;
         return ret;
     case HSXCTL_LISTEN:
@@ -965,6 +1022,13 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_UART_MONITOR:
     case HSXCTL_UART_STATUS:
         return parse_uart_arguments(name, positional, cmd, err);
+    case HSXCTL_CAN_MAP:
+    case HSXCTL_CAN_UNMAP:
+    case HSXCTL_CAN_SEND:
+    case HSXCTL_CAN_DUMP:
+    case HSXCTL_CAN_STATUS:
+    case HSXCTL_CAN_CONFIG:
+        return hsxctl_parse_can_arguments(name, positional, cmd, err);
     case HSXCTL_CAP_GRANT:
     case HSXCTL_CAP_REVOKE:
         return parse_cap_arguments(name, positional, cmd, err);

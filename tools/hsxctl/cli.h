@@ -8,9 +8,11 @@
 #define HSXCTL_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hsx_can.h"
 #include "hsx_gpio.h"
 #include "hsx_uapi.h"
 #include "hsx_uart.h"
@@ -43,6 +45,13 @@ enum hsxctl_command {
     HSXCTL_UART_READ,
     HSXCTL_UART_MONITOR,
     HSXCTL_UART_STATUS,
+    HSXCTL_CAN_MAP,
+    HSXCTL_CAN_UNMAP,
+    HSXCTL_CAN_SEND,
+    HSXCTL_CAN_DUMP,
+    HSXCTL_CAN_STATUS,
+    HSXCTL_CAN_CONFIG,
+    HSXCTL_CAN_INFO,
     HSXCTL_CAP_LIST,
     HSXCTL_CAP_GRANT,
     HSXCTL_CAP_REVOKE,
@@ -80,6 +89,14 @@ struct hsxctl_cmdline {
     bool hex;                  /* uart write: data is hex; read, monitor: print hex */
     bool text;                 /* uart monitor --text */
 
+    uint8_t bus;              /* can */
+    bool have_bus;            /* can dump, status: BUS was given */
+    const char *ifname;       /* can map: the interface; "" unbinds */
+    hsx_can_fd_frame_t frame; /* can send */
+    uint32_t bitrate;         /* can config: bit/s, 0 for any */
+    uint32_t data_bitrate;    /* can config --data-bitrate: the FD data phase's, 0 for any */
+    uint32_t can_mode;        /* can config: HSX_CAN_MODE_* */
+
     unsigned int cap_options;   /* which of --uid, --for, --pid were given (HSXCTL_TAKES_*) */
     uint32_t uid;               /* cap grant */
     uint32_t module;            /* cap grant: HSX_MODULE_* */
@@ -116,6 +133,12 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_HEX (1u << 21)
 #define HSXCTL_TAKES_TEXT (1u << 22)
 #define HSXCTL_TAKES_FILE (1u << 23)
+#define HSXCTL_TAKES_DATA_BITRATE (1u << 24)
+/* Not an option: up to HSXCTL_MORE_ARGUMENTS_MAX more positional arguments may follow. */
+#define HSXCTL_MORE_ARGUMENTS (1u << 25)
+#define HSXCTL_MORE_ARGUMENTS_MAX 3
+/* The most positional arguments a command takes. */
+#define HSXCTL_POSITIONAL_MAX 6
 /* The options that configure a pin. */
 #define HSXCTL_TAKES_GPIO_CONFIG                                                                   \
     (HSXCTL_TAKES_MODE | HSXCTL_TAKES_PULL | HSXCTL_TAKES_DRIVE | HSXCTL_TAKES_ACTIVE_LOW |        \
@@ -156,6 +179,29 @@ int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *val
  * "2h"), 1 s..max_s. Returns 0, -EINVAL if text is not one, or -ERANGE.
  */
 int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds);
+
+/*
+ * A decimal number in min..max for the argument or option what of command:
+ * HSXCTL_EXIT_OK, or HSXCTL_EXIT_USAGE after saying what is wrong on err.
+ */
+int hsxctl_parse_number(FILE *err, const char *command, const char *what, const char *text,
+                        uint64_t min, uint64_t max, uint64_t *value);
+
+/*
+ * A frame as cansend takes it (cli_can.c): "123#DEADBEEF" (3 hex digits: a
+ * standard ID, 8: an extended one; bytes may be separated by '.'), "123#R",
+ * "123#R4" (a remote request of 4 bytes), "123##1DEADBEEF" (CAN FD, its first
+ * hex digit the flags: 1 is the bit-rate switch). Returns 0, or -EINVAL with
+ * *why saying what is wrong.
+ */
+int hsxctl_parse_can_frame(const char *text, hsx_can_fd_frame_t *frame, const char **why);
+
+/* The can commands' arguments after the command (cli_can.c, for cli.c). */
+int hsxctl_parse_can_arguments(const char *name, const char *const *positional,
+                               struct hsxctl_cmdline *cmd, FILE *err);
+
+/* The words of CAN controller modes (HSX_CAN_MODE_*): "loopback,fd", "-" for none. */
+const char *hsxctl_can_modes(char *buf, size_t size, uint32_t mode);
 
 /* The command whose name (one or two words) is given, or NULL. */
 const struct hsxctl_command_info *hsxctl_find_command(const char *name);

@@ -139,6 +139,19 @@ int main(int argc, char **argv)
         return cmd_uart_monitor(&cmd);
     case HSXCTL_UART_STATUS:
         return cmd_uart_status(&cmd);
+    case HSXCTL_CAN_MAP:
+    case HSXCTL_CAN_UNMAP:
+        return cmd_can_map(&cmd);
+    case HSXCTL_CAN_SEND:
+        return cmd_can_send(&cmd);
+    case HSXCTL_CAN_DUMP:
+        return cmd_can_dump(&cmd);
+    case HSXCTL_CAN_STATUS:
+        return cmd_can_status(&cmd);
+    case HSXCTL_CAN_CONFIG:
+        return cmd_can_config(&cmd);
+    case HSXCTL_CAN_INFO:
+        return cmd_can_info(&cmd);
     case HSXCTL_CAP_LIST:
         return cmd_cap_list(&cmd);
     case HSXCTL_CAP_GRANT:

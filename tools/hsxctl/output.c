@@ -37,6 +37,25 @@ int hsxctl_fail_hal(int code, const char *fmt, ...)
     return HSXCTL_EXIT_FAILURE;
 }
 
+void hsxctl_print_bits(FILE *out, uint32_t bits, const struct hsxctl_bit_name *names,
+                       const char *sep, int json)
+{
+    bool first = true;
+
+    if (json)
+        fputc('[', out);
+    for (; names->name; names++) {
+        if (!(bits & names->bit))
+            continue;
+        fprintf(out, json ? "%s\"%s\"" : "%s%s", first ? "" : json ? "," : sep, names->name);
+        first = false;
+    }
+    if (json)
+        fputc(']', out);
+    else if (first)
+        fputc('-', out);
+}
+
 void print_text(FILE *out, const char *text)
 {
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {

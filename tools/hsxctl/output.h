@@ -5,6 +5,7 @@
 #ifndef HSXCTL_OUTPUT_H
 #define HSXCTL_OUTPUT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "hsx_gpio.h"
@@ -28,6 +29,16 @@ void json_string(FILE *out, const char *text);
 
 /* A sysfs value: a JSON number if it is a plain integer, else a string. */
 void json_value(FILE *out, const char *text);
+
+/* The name of one bit of a set of flags; a NULL name ends a table of them. */
+struct hsxctl_bit_name {
+    uint32_t bit;
+    const char *name;
+};
+
+/* The names of the bits set, joined by sep ("-" when none), or (json) a JSON array. */
+void hsxctl_print_bits(FILE *out, uint32_t bits, const struct hsxctl_bit_name *names,
+                       const char *sep, int json);
 
 /* One mailbox event on one line, readable or as a JSON object. */
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *event, int json);

@@ -7,19 +7,14 @@
 #include "output.h"
 #include "uart_print.h"
 
-struct bit_name {
-    uint32_t bit;
-    const char *name;
-};
-
-static const struct bit_name status_bits[] = {
+static const struct hsxctl_bit_name status_bits[] = {
     {HSX_UART_STATUS_TX_READY, "tx-ready"},         {HSX_UART_STATUS_RX_READY, "rx-ready"},
     {HSX_UART_STATUS_OVERRUN, "overrun"},           {HSX_UART_STATUS_PARITY_ERR, "parity-error"},
     {HSX_UART_STATUS_FRAMING_ERR, "framing-error"}, {HSX_UART_STATUS_BREAK, "break"},
     {HSX_UART_STATUS_TX_EMPTY, "tx-empty"},         {0, NULL},
 };
 
-static const struct bit_name line_bits[] = {
+static const struct hsxctl_bit_name line_bits[] = {
     {HSX_UART_LINE_RTS, "rts"},
     {HSX_UART_LINE_DTR, "dtr"},
     {HSX_UART_LINE_CTS, "cts"},
@@ -29,33 +24,13 @@ static const struct bit_name line_bits[] = {
     {0, NULL},
 };
 
-static const struct bit_name event_flags[] = {
+static const struct hsxctl_bit_name event_flags[] = {
     {HSX_UART_RX_OVERRUN, "overrun"},
     {HSX_UART_RX_PARITY, "parity"},
     {HSX_UART_RX_FRAMING, "framing"},
     {HSX_UART_RX_BREAK, "break"},
     {0, NULL},
 };
-
-/* The names of the bits set, joined by sep ("-" when none), or a JSON array. */
-static void print_bits(FILE *out, uint32_t bits, const struct bit_name *names, const char *sep,
-                       int json)
-{
-    bool first = true;
-
-    if (json)
-        fputc('[', out);
-    for (; names->name; names++) {
-        if (!(bits & names->bit))
-            continue;
-        fprintf(out, json ? "%s\"%s\"" : "%s%s", first ? "" : json ? "," : sep, names->name);
-        first = false;
-    }
-    if (json)
-        fputc(']', out);
-    else if (first)
-        fputc('-', out);
-}
 
 static unsigned int data_bits(const hsx_uart_settings_t *s)
 {
@@ -107,9 +82,9 @@ static void print_status_json(FILE *out, const hsx_uart_info_t *info, const hsx_
             ",\"data\":%u,\"parity\":\"%s\",\"stop\":%u,\"flow\":\"%s\",\"status\":",
             info->from_device_tree ? "devicetree" : "map", s->baud, info->baud_actual, data_bits(s),
             hsxctl_parity_name(s->parity), s->stop_bits, hsxctl_flow_name(s->flow));
-    print_bits(out, st->status, status_bits, NULL, 1);
+    hsxctl_print_bits(out, st->status, status_bits, NULL, 1);
     fputs(",\"lines\":", out);
-    print_bits(out, st->lines, line_bits, NULL, 1);
+    hsxctl_print_bits(out, st->lines, line_bits, NULL, 1);
     fprintf(out,
             ",\"rx_available\":%" PRIu32 ",\"tx_pending\":%" PRIu32 ",\"rx_bytes\":%" PRIu64
             ",\"tx_bytes\":%" PRIu64 ",\"overruns\":%" PRIu64 ",\"parity_errors\":%" PRIu64
@@ -138,9 +113,9 @@ void print_uart_status(FILE *out, const hsx_uart_info_t *info, const hsx_uart_st
     print_frame(out, s);
     fprintf(out, " %s (asked %" PRIu32 " baud)\n", hsxctl_flow_name(s->flow), s->baud);
     fprintf(out, "  %-16s ", "status");
-    print_bits(out, st->status, status_bits, " ", 0);
+    hsxctl_print_bits(out, st->status, status_bits, " ", 0);
     fprintf(out, "\n  %-16s ", "lines");
-    print_bits(out, st->lines, line_bits, " ", 0);
+    hsxctl_print_bits(out, st->lines, line_bits, " ", 0);
     fputc('\n', out);
     const struct {
         const char *name;
@@ -206,7 +181,7 @@ static void print_line_event(FILE *out, const hsx_mailbox_event_t *ev, const cha
                 "{\"timestamp_ns\":%" PRIu64 ",\"port\":%" PRIu32 ",\"seq\":%" PRIu64
                 ",\"kind\":\"%s\",\"offset\":%" PRIu64 ",\"lines\":",
                 ev->timestamp_ns, ev->u.uart.port, ev->seq, kind, ev->u.uart.offset);
-        print_bits(out, ev->u.uart.lines, line_bits, NULL, 1);
+        hsxctl_print_bits(out, ev->u.uart.lines, line_bits, NULL, 1);
         fprintf(out, ",\"dropped\":%" PRIu32 ",\"dropped_total\":%" PRIu64 "}\n", ev->dropped,
                 ev->dropped_total);
         return;
@@ -216,7 +191,7 @@ static void print_line_event(FILE *out, const hsx_mailbox_event_t *ev, const cha
             ev->seq, kind);
     if (ev->u.uart.kind == HSX_UART_EVENT_MODEM) {
         fputs(" lines=", out);
-        print_bits(out, ev->u.uart.lines, line_bits, ",", 0);
+        hsxctl_print_bits(out, ev->u.uart.lines, line_bits, ",", 0);
     } else {
         fprintf(out, " offset=%" PRIu64, ev->u.uart.offset);
     }
@@ -242,7 +217,7 @@ void print_uart_event(FILE *out, const hsx_mailbox_event_t *ev, uint64_t lost, b
                 "{\"timestamp_ns\":%" PRIu64 ",\"port\":%" PRIu32 ",\"seq\":%" PRIu64
                 ",\"kind\":\"data\",\"offset\":%" PRIu64 ",\"length\":%u,\"flags\":",
                 ev->timestamp_ns, ev->u.uart.port, ev->seq, ev->u.uart.offset, len);
-        print_bits(out, ev->u.uart.flags, event_flags, NULL, 1);
+        hsxctl_print_bits(out, ev->u.uart.flags, event_flags, NULL, 1);
         fputs(",\"hex\":\"", out);
         print_data_hex(out, ev->u.uart.data, len);
         fputs("\",\"text\":", out);
@@ -259,7 +234,7 @@ void print_uart_event(FILE *out, const hsx_mailbox_event_t *ev, uint64_t lost, b
             ev->seq, ev->u.uart.offset, len);
     if (ev->u.uart.flags) {
         fputs(" flags=", out);
-        print_bits(out, ev->u.uart.flags, event_flags, ",", 0);
+        hsxctl_print_bits(out, ev->u.uart.flags, event_flags, ",", 0);
     }
     if (hex) {
         fputs(" hex=", out);
