@@ -273,11 +273,11 @@ static void events_format_for_hsxctl(void **state)
     e.can_rec.tx_errors = 96;
     decode_both(&e, 0, &ev);
     hsx_umod_can.format_event(text, sizeof(text), &ev, false);
-    assert_string_equal(text, " bus=2 error class=0x00000004 state=warning tx_errors=96 "
+    assert_string_equal(text, " bus=2 error class=0x00000004 state=error-warning tx_errors=96 "
                               "rx_errors=0 data=00 08 00 00 00 00 60 00");
     hsx_umod_can.format_event(text, sizeof(text), &ev, true);
     assert_string_equal(text, ",\"can\":{\"bus\":2,\"kind\":\"error\",\"class\":4,\"state\":"
-                              "\"warning\",\"tx_errors\":96,\"rx_errors\":0,\"data\":"
+                              "\"error-warning\",\"tx_errors\":96,\"rx_errors\":0,\"data\":"
                               "\"0008000000006000\"}");
 }
 

@@ -256,7 +256,7 @@ static void buses_print_their_status_and_binding(void **state)
     print_can_status(out, &info, &st, 0);
     fclose(out);
     assert_string_equal(printed, "bus 3: can1 (bound by map)\n"
-                                 "  state            warning\n"
+                                 "  state            error-warning\n"
                                  "  status           up fd\n"
                                  "  error counters   tx 96 rx 1\n"
                                  "  bitrate          500000\n"
@@ -274,7 +274,7 @@ static void buses_print_their_status_and_binding(void **state)
     fclose(out);
     assert_string_equal(
         printed, "{\"bus\":3,\"bound\":true,\"ifname\":\"can1\",\"source\":\"map\",\"state\":"
-                 "\"warning\",\"status\":[\"up\",\"fd\"],\"tx_errors\":96,\"rx_errors\":1,"
+                 "\"error-warning\",\"status\":[\"up\",\"fd\"],\"tx_errors\":96,\"rx_errors\":1,"
                  "\"bitrate\":500000,\"data_bitrate\":2000000,\"modes\":\"fd\",\"rx_frames\":"
                  "10,\"tx_frames\":11,\"tx_failed\":1,\"error_frames\":4,\"bus_off\":0}"
                  "{\"bus\":4,\"bound\":false}bus 4: not bound\n");

@@ -167,9 +167,12 @@ char *hsx_can_format_frame(char *buf, size_t size, uint32_t id, uint32_t flags, 
 const char *hsx_can_state_name(uint32_t state)
 {
     static const char *const names[] = {
-        [HSX_CAN_STATE_ACTIVE] = "active",   [HSX_CAN_STATE_WARNING] = "warning",
-        [HSX_CAN_STATE_PASSIVE] = "passive", [HSX_CAN_STATE_BUS_OFF] = "bus-off",
-        [HSX_CAN_STATE_STOPPED] = "stopped", [HSX_CAN_STATE_SLEEPING] = "sleeping",
+        [HSX_CAN_STATE_ACTIVE] = "error-active",
+        [HSX_CAN_STATE_WARNING] = "error-warning",
+        [HSX_CAN_STATE_PASSIVE] = "error-passive",
+        [HSX_CAN_STATE_BUS_OFF] = "bus-off",
+        [HSX_CAN_STATE_STOPPED] = "stopped",
+        [HSX_CAN_STATE_SLEEPING] = "sleeping",
         [HSX_CAN_STATE_NONE] = "none",
     };
 

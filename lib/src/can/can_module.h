@@ -32,7 +32,10 @@ bool hsx_can_frame_valid(uint32_t id, uint32_t flags, uint32_t len, uint32_t all
 char *hsx_can_format_frame(char *buf, size_t size, uint32_t id, uint32_t flags, uint32_t len,
                            const uint8_t *data);
 
-/* "active", "warning", "passive", "bus-off", "stopped", "sleeping", "none"; "?" otherwise. */
+/*
+ * "error-active", "error-warning", "error-passive", "bus-off", "stopped",
+ * "sleeping", "none" (as /sys/hal/can/<n>/state says them); "?" otherwise.
+ */
 const char *hsx_can_state_name(uint32_t state);
 
 /* The flags of a received frame as words: "ext,fd,brs,local"; "" for none. Returns buf. */
