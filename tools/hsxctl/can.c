@@ -10,12 +10,10 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "can_print.h"
@@ -23,9 +21,6 @@
 #include "hsx_uapi.h"
 #include "hsxctl.h"
 #include "output.h"
-
-/* The kernel-internal ENOTSUPP, as for HSX_IOC_GPIO_MAP. */
-#define KERNEL_ENOTSUPP 524
 
 static int not_bound(unsigned int bus)
 {
@@ -50,43 +45,29 @@ static int can_fail(int code, unsigned int bus, const char *what)
 
 int cmd_can_map(const struct hsxctl_cmdline *cmd)
 {
-    const bool unmap = cmd->command == HSXCTL_CAN_UNMAP || cmd->ifname[0] == '\0';
-    const char *doing = unmap ? "unbinding a CAN bus" : "binding a CAN bus";
     struct hsx_can_map arg = {.bus = cmd->bus};
+    const char *ifname = cmd->command == HSXCTL_CAN_UNMAP ? "" : cmd->ifname;
     hsx_can_info_t info;
 
     /* The parser kept the name shorter than the field. */
-    if (!unmap)
-        memcpy(arg.ifname, cmd->ifname, strlen(cmd->ifname));
-    int err = ctl_ioctl(doing, HSX_IOC_CAN_MAP, &arg);
-    if (err < 0)
-        return HSXCTL_EXIT_FAILURE;
-    if (err == 0) {
-        if (unmap)
-            printf("bus %u unbound\n", cmd->bus);
-        else
-            printf("bus %u bound to %s\n", cmd->bus, cmd->ifname);
-        return HSXCTL_EXIT_OK;
-    }
-    if (err == EBUSY && hsx_can_get_info(cmd->bus, &info) == HSX_HAL_OK && info.bound)
+    memcpy(arg.ifname, ifname, strlen(ifname));
+    int ret = hsxctl_map(&(struct hsxctl_map){.module = "CAN",
+                                              .noun = "bus",
+                                              .index = cmd->bus,
+                                              .name = ifname,
+                                              .request = HSX_IOC_CAN_MAP,
+                                              .arg = &arg});
+    if (ret >= 0)
+        return ret;
+    if (ret == -EBUSY && hsx_can_get_info(cmd->bus, &info) == HSX_HAL_OK && info.bound)
         hsxctl_error("bus %u is bound to %s: unbind it first ('hsxctl can unmap %u')", cmd->bus,
                      info.ifname, cmd->bus);
-    else if (err == EBUSY)
-        hsxctl_error("%s is bound to another bus", cmd->ifname);
-    else if (err == ENODEV)
-        hsxctl_error("there is no network interface named %s", cmd->ifname);
-    else if (err == EINVAL && !unmap)
-        hsxctl_error("%s is not a CAN interface", cmd->ifname);
-    else if (err == ENXIO)
-        hsxctl_error("bus %u is not bound", cmd->bus);
-    else if (err == EOPNOTSUPP || err == KERNEL_ENOTSUPP)
-        hsxctl_error("%s: bus %u is bound by the device tree", doing, cmd->bus);
-    else if (err == EPERM || err == EACCES)
-        hsxctl_error("%s needs CAP_SYS_ADMIN: %s", doing, strerror(err));
-    else if (err == ENOTTY)
-        hsxctl_error("this hsx.ko has no CAN module: %s", strerror(err));
+    else if (ret == -EBUSY)
+        hsxctl_error("%s is bound to another bus", ifname);
+    else if (ret == -ENODEV)
+        hsxctl_error("there is no network interface named %s", ifname);
     else
-        hsxctl_error("%s %u failed: %s", doing, cmd->bus, strerror(err));
+        hsxctl_error("%s is not a CAN interface", ifname);
     return HSXCTL_EXIT_FAILURE;
 }
 
@@ -200,20 +181,12 @@ static int dump_wait(struct dump *d, int signal_fd)
     };
 
     for (;;) {
-        int wait_ms = -1;
-        if (d->cmd->timeout_ms) {
-            pthread_mutex_lock(&d->lock);
-            uint64_t waited = hsxctl_now_ms() - d->last_ms;
-            pthread_mutex_unlock(&d->lock);
-            wait_ms = waited >= d->cmd->timeout_ms ? 0 : (int)(d->cmd->timeout_ms - waited);
-        }
-        int ready = poll(fds, 2, wait_ms);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready < 0) {
-            hsxctl_error("poll: %s", strerror(errno));
+        pthread_mutex_lock(&d->lock);
+        uint64_t since = d->last_ms;
+        pthread_mutex_unlock(&d->lock);
+        int ready = hsxctl_poll_since(fds, 2, d->cmd->timeout_ms, since);
+        if (ready < 0)
             return HSXCTL_EXIT_FAILURE;
-        }
         if (fds[0].revents)
             return HSXCTL_EXIT_OK;
         if (fds[1].revents) {
@@ -263,7 +236,6 @@ int cmd_can_dump(const struct hsxctl_cmdline *cmd)
     static struct dump d; /* the threads may outlive a failed start: not on the stack */
     struct dump_bus threads[HSX_CAN_MAX_BUSES];
     unsigned int buses[HSX_CAN_MAX_BUSES], count, started = 0;
-    sigset_t stop;
 
     d = (struct dump){.cmd = cmd, .lock = PTHREAD_MUTEX_INITIALIZER, .done_fd = -1};
     int ret = dump_buses(&d, buses, &count);
@@ -275,14 +247,11 @@ int cmd_can_dump(const struct hsxctl_cmdline *cmd)
         if (ret != HSX_HAL_OK)
             return can_fail(ret, buses[i], "listen to");
     }
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigprocmask(SIG_BLOCK, &stop, NULL);
-    int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
+    int signal_fd = hsxctl_stop_signal_fd();
     d.done_fd = eventfd(0, EFD_CLOEXEC);
     if (signal_fd < 0 || d.done_fd < 0) {
-        hsxctl_error("signalfd, eventfd: %s", strerror(errno));
+        if (d.done_fd < 0)
+            hsxctl_error("eventfd: %s", strerror(errno));
         ret = HSXCTL_EXIT_FAILURE;
         goto out;
     }
@@ -309,80 +278,73 @@ out:
 
 /* ---- status, info ------------------------------------------------------------------- */
 
-/* Ask everything first, so that a failure prints nothing but the error. */
-int cmd_can_status(const struct hsxctl_cmdline *cmd)
-{
+struct bus_statuses {
+    const struct hsxctl_cmdline *cmd;
     hsx_can_info_t info[HSX_CAN_MAX_BUSES];
     hsx_can_status_t status[HSX_CAN_MAX_BUSES];
+    bool bound[HSX_CAN_MAX_BUSES];
+};
+
+static void print_bus(FILE *out, unsigned int bus, void *ctx)
+{
+    const struct bus_statuses *b = ctx;
+
+    if (b->cmd->command == HSXCTL_CAN_INFO)
+        print_can_info(out, &b->info[bus], b->cmd->json);
+    else
+        print_can_status(out, &b->info[bus], b->bound[bus] ? &b->status[bus] : NULL, b->cmd->json);
+}
+
+/* Ask everything first, so that a failure prints nothing but the error. */
+static int ask_buses(struct bus_statuses *b, bool status)
+{
+    const struct hsxctl_cmdline *cmd = b->cmd;
     unsigned int first = cmd->have_bus ? cmd->bus : 0;
     unsigned int end = cmd->have_bus ? cmd->bus + 1u : HSX_CAN_MAX_BUSES;
-    unsigned int shown = 0;
 
     for (unsigned int bus = first; bus < end; bus++) {
-        int ret = hsx_can_get_info((uint8_t)bus, &info[bus]);
+        int ret = hsx_can_get_info((uint8_t)bus, &b->info[bus]);
         if (ret != HSX_HAL_OK)
             return can_fail(ret, bus, "describe");
-        if (!info[bus].bound)
+        if (!b->info[bus].bound)
             continue;
-        ret = hsx_can_get_status_ex((uint8_t)bus, &status[bus]);
+        ret = status ? hsx_can_get_status_ex((uint8_t)bus, &b->status[bus]) : HSX_HAL_OK;
         /* Unbound in between: shown as not bound. */
-        if (ret == HSX_HAL_NO_DEVICE) {
-            info[bus].bound = false;
+        if (ret == HSX_HAL_NO_DEVICE)
             continue;
-        }
         if (ret != HSX_HAL_OK)
             return can_fail(ret, bus, "read the status of");
+        b->bound[bus] = true;
     }
-    if (cmd->have_bus) {
-        print_can_status(stdout, &info[cmd->bus], info[cmd->bus].bound ? &status[cmd->bus] : NULL,
-                         cmd->json);
-        if (cmd->json)
-            putchar('\n');
-        return HSXCTL_EXIT_OK;
-    }
-    if (cmd->json)
-        putchar('[');
-    for (unsigned int bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
-        if (!info[bus].bound)
-            continue;
-        if (cmd->json && shown)
-            putchar(',');
-        print_can_status(stdout, &info[bus], &status[bus], cmd->json);
-        shown++;
-    }
-    if (cmd->json)
-        puts("]");
-    else if (shown == 0)
-        puts("no buses are bound");
     return HSXCTL_EXIT_OK;
+}
+
+int cmd_can_status(const struct hsxctl_cmdline *cmd)
+{
+    static struct bus_statuses b;
+
+    memset(&b, 0, sizeof(b));
+    b.cmd = cmd;
+    int ret = ask_buses(&b, true);
+    if (ret == HSXCTL_EXIT_OK)
+        hsxctl_print_instances(stdout, HSX_CAN_MAX_BUSES, b.bound, cmd->have_bus ? cmd->bus : -1,
+                               cmd->json, "no buses are bound", print_bus, &b);
+    return ret;
 }
 
 int cmd_can_info(const struct hsxctl_cmdline *cmd)
 {
-    hsx_can_info_t info[HSX_CAN_MAX_BUSES];
-    unsigned int shown = 0;
+    static struct bus_statuses b;
 
-    for (unsigned int bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
-        int ret = hsx_can_get_info((uint8_t)bus, &info[bus]);
-        if (ret != HSX_HAL_OK)
-            return can_fail(ret, bus, "describe");
-    }
-    if (cmd->json)
-        putchar('[');
-    else
+    memset(&b, 0, sizeof(b));
+    b.cmd = cmd;
+    int ret = ask_buses(&b, false);
+    if (ret != HSXCTL_EXIT_OK)
+        return ret;
+    if (!cmd->json)
         printf("%-4s %-16s %-8s %-10s %s\n", "BUS", "IFNAME", "IFINDEX", "SOURCE", "FRAMES");
-    for (unsigned int bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
-        if (!info[bus].bound)
-            continue;
-        if (cmd->json && shown)
-            putchar(',');
-        print_can_info(stdout, &info[bus], cmd->json);
-        shown++;
-    }
-    if (cmd->json)
-        puts("]");
-    else if (shown == 0)
-        puts("no buses are bound");
+    hsxctl_print_instances(stdout, HSX_CAN_MAX_BUSES, b.bound, -1, cmd->json, "no buses are bound",
+                           print_bus, &b);
     return HSXCTL_EXIT_OK;
 }
 

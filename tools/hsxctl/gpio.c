@@ -26,8 +26,6 @@
 #define GPIO_SYSFS HSX_SYSFS_ROOT "/gpio"
 /* How often a monitor that waits for an edge looks for SIGINT/SIGTERM. */
 #define STOP_POLL_MS 100
-/* The kernel-internal ENOTSUPP, which the uAPI's text names for HSX_IOC_GPIO_MAP. */
-#define KERNEL_ENOTSUPP 524
 
 /* Block SIGINT and SIGTERM in every thread (call before any exists); returns the set. */
 static sigset_t block_stop_signals(void)

@@ -52,6 +52,40 @@ bool require_hsx_loaded(void);
  */
 int ctl_ioctl(const char *what, unsigned long request, void *arg);
 
+/*
+ * Block SIGINT and SIGTERM and return a signalfd that reads them, for a
+ * command that runs until stopped; -1 (said why on stderr) if there is none.
+ */
+int hsxctl_stop_signal_fd(void);
+
+/*
+ * poll(fds, n) until one is ready, or until timeout_ms (0: never) have passed
+ * since since_ms (hsxctl_now_ms()): the number ready, 0 once the time is up,
+ * -1 after saying why poll failed. A signal that interrupts it is waited past.
+ */
+struct pollfd;
+int hsxctl_poll_since(struct pollfd *fds, unsigned int n, uint32_t timeout_ms, uint64_t since_ms);
+
+/* The kernel-internal ENOTSUPP, which admin maps of a device-tree binding may return. */
+#define KERNEL_ENOTSUPP 524
+
+/* An admin bind or unbind of one instance (a UART port, a CAN bus). */
+struct hsxctl_map {
+    const char *module; /* "UART", "CAN" */
+    const char *noun;   /* "port", "bus" */
+    unsigned int index;
+    const char *name;      /* what it is bound to (the tty, the interface); "" unbinds */
+    unsigned long request; /* HSX_IOC_UART_MAP, ... */
+    void *arg;
+};
+
+/*
+ * Make it through /dev/hsx/ctl and say what came of it: HSXCTL_EXIT_OK, or
+ * HSXCTL_EXIT_FAILURE after saying why; or -EBUSY, -ENODEV, -EINVAL (binding)
+ * for the caller to say in the module's words.
+ */
+int hsxctl_map(const struct hsxctl_map *m);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t hsxctl_now_ms(void);
 

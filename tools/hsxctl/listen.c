@@ -8,10 +8,8 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "hsx_mailbox.h"
@@ -70,18 +68,9 @@ static int listen_loop(hsx_mailbox_t *mb, int signal_fd, const struct hsxctl_cmd
         if (received != before)
             last_event = hsxctl_now_ms();
 
-        int wait_ms = -1;
-        if (cmd->timeout_ms) {
-            uint64_t waited = hsxctl_now_ms() - last_event;
-            wait_ms = waited >= cmd->timeout_ms ? 0 : (int)(cmd->timeout_ms - waited);
-        }
-        int ready = poll(fds, 2, wait_ms);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready < 0) {
-            hsxctl_error("poll: %s", strerror(errno));
+        int ready = hsxctl_poll_since(fds, 2, cmd->timeout_ms, last_event);
+        if (ready < 0)
             return HSXCTL_EXIT_FAILURE;
-        }
         if (fds[1].revents)
             return HSXCTL_EXIT_OK; /* SIGINT or SIGTERM */
         if (ready == 0) {
@@ -94,17 +83,10 @@ static int listen_loop(hsx_mailbox_t *mb, int signal_fd, const struct hsxctl_cmd
 int cmd_listen(const struct hsxctl_cmdline *cmd)
 {
     hsx_mailbox_t *mb;
-    sigset_t stop;
 
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigprocmask(SIG_BLOCK, &stop, NULL);
-    int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
-    if (signal_fd < 0) {
-        hsxctl_error("signalfd: %s", strerror(errno));
+    int signal_fd = hsxctl_stop_signal_fd();
+    if (signal_fd < 0)
         return HSXCTL_EXIT_FAILURE;
-    }
 
     int ret = hsx_mailbox_open(cmd->mailbox, &mb);
     if (ret != HSX_HAL_OK) {

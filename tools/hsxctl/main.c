@@ -4,9 +4,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +58,67 @@ int ctl_ioctl(const char *what, unsigned long request, void *arg)
     int err = errno;
     close(fd);
     return ret == 0 ? 0 : err;
+}
+
+int hsxctl_stop_signal_fd(void)
+{
+    sigset_t stop;
+
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigprocmask(SIG_BLOCK, &stop, NULL);
+    int fd = signalfd(-1, &stop, SFD_CLOEXEC);
+    if (fd < 0)
+        hsxctl_error("signalfd: %s", strerror(errno));
+    return fd;
+}
+
+int hsxctl_poll_since(struct pollfd *fds, unsigned int n, uint32_t timeout_ms, uint64_t since_ms)
+{
+    for (;;) {
+        int wait_ms = -1;
+        if (timeout_ms) {
+            uint64_t waited = hsxctl_now_ms() - since_ms;
+            wait_ms = waited >= timeout_ms ? 0 : (int)(timeout_ms - waited);
+        }
+        int ready = poll(fds, n, wait_ms);
+        if (ready >= 0)
+            return ready;
+        if (errno != EINTR) {
+            hsxctl_error("poll: %s", strerror(errno));
+            return -1;
+        }
+    }
+}
+
+int hsxctl_map(const struct hsxctl_map *m)
+{
+    const bool unmap = m->name[0] == '\0';
+    char doing[48];
+
+    snprintf(doing, sizeof(doing), "%s a %s %s", unmap ? "unbinding" : "binding", m->module,
+             m->noun);
+    int err = ctl_ioctl(doing, m->request, m->arg);
+    if (err < 0)
+        return HSXCTL_EXIT_FAILURE;
+    if (err == 0 && unmap)
+        printf("%s %u unbound\n", m->noun, m->index);
+    else if (err == 0)
+        printf("%s %u bound to %s\n", m->noun, m->index, m->name);
+    else if (err == ENXIO)
+        hsxctl_error("%s %u is not bound", m->noun, m->index);
+    else if (err == EOPNOTSUPP || err == KERNEL_ENOTSUPP)
+        hsxctl_error("%s: %s %u is bound by the device tree", doing, m->noun, m->index);
+    else if (err == EPERM || err == EACCES)
+        hsxctl_error("%s needs CAP_SYS_ADMIN: %s", doing, strerror(err));
+    else if (err == ENOTTY)
+        hsxctl_error("this hsx.ko has no %s module: %s", m->module, strerror(err));
+    else if (err != EBUSY && err != ENODEV && (err != EINVAL || unmap))
+        hsxctl_error("%s %u failed: %s", doing, m->index, strerror(err));
+    else
+        return -err; /* the module's own words */
+    return err ? HSXCTL_EXIT_FAILURE : HSXCTL_EXIT_OK;
 }
 
 static void print_command_help(FILE *out, const struct hsxctl_command_info *info)

@@ -56,6 +56,34 @@ void hsxctl_print_bits(FILE *out, uint32_t bits, const struct hsxctl_bit_name *n
         fputc('-', out);
 }
 
+void hsxctl_print_instances(FILE *out, unsigned int count, const bool *bound, int one, int json,
+                            const char *none, void (*print)(FILE *out, unsigned int i, void *ctx),
+                            void *ctx)
+{
+    unsigned int shown = 0;
+
+    if (one >= 0) {
+        print(out, (unsigned int)one, ctx);
+        if (json)
+            fputc('\n', out);
+        return;
+    }
+    if (json)
+        fputc('[', out);
+    for (unsigned int i = 0; i < count; i++) {
+        if (!bound[i])
+            continue;
+        if (json && shown)
+            fputc(',', out);
+        print(out, i, ctx);
+        shown++;
+    }
+    if (json)
+        fputs("]\n", out);
+    else if (shown == 0)
+        fprintf(out, "%s\n", none);
+}
+
 void print_text(FILE *out, const char *text)
 {
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {

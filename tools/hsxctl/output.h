@@ -5,6 +5,7 @@
 #ifndef HSXCTL_OUTPUT_H
 #define HSXCTL_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -39,6 +40,16 @@ struct hsxctl_bit_name {
 /* The names of the bits set, joined by sep ("-" when none), or (json) a JSON array. */
 void hsxctl_print_bits(FILE *out, uint32_t bits, const struct hsxctl_bit_name *names,
                        const char *sep, int json);
+
+/*
+ * The instances of a module (UART ports, CAN buses) as its status command
+ * shows them: instance one alone when one >= 0, bound or not; else every
+ * one with bound[i], as text or one JSON array, saying none when there is
+ * none. print(out, i, ctx) shows instance i (a JSON object: no newline).
+ */
+void hsxctl_print_instances(FILE *out, unsigned int count, const bool *bound, int one, int json,
+                            const char *none, void (*print)(FILE *out, unsigned int i, void *ctx),
+                            void *ctx);
 
 /* One mailbox event on one line, readable or as a JSON object. */
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *event, int json);

@@ -10,11 +10,9 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "hsx_mailbox.h"
@@ -24,8 +22,6 @@
 #include "output.h"
 #include "uart_print.h"
 
-/* The kernel-internal ENOTSUPP, as for HSX_IOC_GPIO_MAP. */
-#define KERNEL_ENOTSUPP 524
 /* Bytes read or written at a time. */
 #define CHUNK 4096
 
@@ -69,59 +65,29 @@ static int bound_info(unsigned int port, hsx_uart_info_t *info)
 
 int cmd_uart_map(const struct hsxctl_cmdline *cmd)
 {
-    const bool unmap = cmd->command == HSXCTL_UART_UNMAP || cmd->tty[0] == '\0';
-    const char *doing = unmap ? "unbinding a UART port" : "binding a UART port";
     struct hsx_uart_map arg = {.port = cmd->port};
+    const char *tty = cmd->command == HSXCTL_UART_UNMAP ? "" : cmd->tty;
     hsx_uart_info_t info;
 
     /* The parser kept the name shorter than the field. */
-    if (!unmap)
-        memcpy(arg.tty, cmd->tty, strlen(cmd->tty));
-    int err = ctl_ioctl(doing, HSX_IOC_UART_MAP, &arg);
-    if (err < 0)
-        return HSXCTL_EXIT_FAILURE;
-    if (err == 0) {
-        if (unmap)
-            printf("port %u unbound\n", cmd->port);
-        else
-            printf("port %u bound to %s\n", cmd->port, cmd->tty);
-        return HSXCTL_EXIT_OK;
-    }
-    switch (err) {
-    case EBUSY:
-        if (hsx_uart_get_info(cmd->port, &info) == HSX_HAL_OK && info.bound)
-            hsxctl_error("port %u is bound to %s: unbind it first ('hsxctl uart unmap %u')",
-                         cmd->port, info.tty, cmd->port);
-        else
-            hsxctl_error("%s is in use: a process has it open, or another port is bound to it",
-                         cmd->tty);
-        break;
-    case ENODEV:
-        hsxctl_error("there is no tty named %s", cmd->tty);
-        break;
-    case ENXIO:
-        hsxctl_error("port %u is not bound", cmd->port);
-        break;
-    case EOPNOTSUPP:
-    case KERNEL_ENOTSUPP:
-        hsxctl_error("%s: port %u is bound by the device tree", doing, cmd->port);
-        break;
-    case EPERM:
-    case EACCES:
-        hsxctl_error("%s needs CAP_SYS_ADMIN: %s", doing, strerror(err));
-        break;
-    case ENOTTY:
-        hsxctl_error("this hsx.ko has no UART module: %s", strerror(err));
-        break;
-    case EINVAL:
-        if (!unmap) {
-            hsxctl_error("hsx.ko refused the tty name %s: %s", cmd->tty, strerror(err));
-            break;
-        }
-        /* fall through */
-    default:
-        hsxctl_error("%s %u failed: %s", doing, cmd->port, strerror(err));
-    }
+    memcpy(arg.tty, tty, strlen(tty));
+    int ret = hsxctl_map(&(struct hsxctl_map){.module = "UART",
+                                              .noun = "port",
+                                              .index = cmd->port,
+                                              .name = tty,
+                                              .request = HSX_IOC_UART_MAP,
+                                              .arg = &arg});
+    if (ret >= 0)
+        return ret;
+    if (ret == -EBUSY && hsx_uart_get_info(cmd->port, &info) == HSX_HAL_OK && info.bound)
+        hsxctl_error("port %u is bound to %s: unbind it first ('hsxctl uart unmap %u')", cmd->port,
+                     info.tty, cmd->port);
+    else if (ret == -EBUSY)
+        hsxctl_error("%s is in use: a process has it open, or another port is bound to it", tty);
+    else if (ret == -ENODEV)
+        hsxctl_error("there is no tty named %s", tty);
+    else
+        hsxctl_error("hsx.ko refused the tty name %s: %s", tty, strerror(-ret));
     return HSXCTL_EXIT_FAILURE;
 }
 
@@ -380,18 +346,9 @@ static int monitor_loop(struct monitor *m, int signal_fd)
         if (m->received != before)
             last_event = hsxctl_now_ms();
 
-        int wait_ms = -1;
-        if (cmd->timeout_ms) {
-            uint64_t waited = hsxctl_now_ms() - last_event;
-            wait_ms = waited >= cmd->timeout_ms ? 0 : (int)(cmd->timeout_ms - waited);
-        }
-        int ready = poll(fds, 2, wait_ms);
-        if (ready < 0 && errno == EINTR)
-            continue;
-        if (ready < 0) {
-            hsxctl_error("poll: %s", strerror(errno));
+        int ready = hsxctl_poll_since(fds, 2, cmd->timeout_ms, last_event);
+        if (ready < 0)
             return HSXCTL_EXIT_FAILURE;
-        }
         if (fds[1].revents)
             return HSXCTL_EXIT_OK; /* SIGINT or SIGTERM */
         if (ready == 0) {
@@ -406,20 +363,13 @@ int cmd_uart_monitor(const struct hsxctl_cmdline *cmd)
     char name[HSX_MBOX_NAME_MAX];
     struct monitor m = {.cmd = cmd};
     hsx_uart_info_t info;
-    sigset_t stop;
 
     int ret = bound_info(cmd->port, &info);
     if (ret != HSXCTL_EXIT_OK)
         return ret;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigprocmask(SIG_BLOCK, &stop, NULL);
-    int signal_fd = signalfd(-1, &stop, SFD_CLOEXEC);
-    if (signal_fd < 0) {
-        hsxctl_error("signalfd: %s", strerror(errno));
+    int signal_fd = hsxctl_stop_signal_fd();
+    if (signal_fd < 0)
         return HSXCTL_EXIT_FAILURE;
-    }
     snprintf(name, sizeof(name), HSX_MBOX_UART_FMT, cmd->port);
     ret = hsx_mailbox_open(name, &m.mailbox);
     if (ret != HSX_HAL_OK) {
@@ -434,50 +384,44 @@ int cmd_uart_monitor(const struct hsxctl_cmdline *cmd)
 
 /* ---- status ------------------------------------------------------------------------- */
 
+struct port_statuses {
+    const struct hsxctl_cmdline *cmd;
+    hsx_uart_info_t info[HSX_UART_MAX_PORTS];
+    hsx_uart_status_t status[HSX_UART_MAX_PORTS];
+    bool bound[HSX_UART_MAX_PORTS];
+};
+
+static void print_port(FILE *out, unsigned int port, void *ctx)
+{
+    const struct port_statuses *p = ctx;
+
+    print_uart_status(out, &p->info[port], p->bound[port] ? &p->status[port] : NULL, p->cmd->json);
+}
+
 /* Ask everything first, so that a failure prints nothing but the error. */
 int cmd_uart_status(const struct hsxctl_cmdline *cmd)
 {
-    hsx_uart_info_t info[HSX_UART_MAX_PORTS];
-    hsx_uart_status_t status[HSX_UART_MAX_PORTS];
+    static struct port_statuses p;
     unsigned int first = cmd->have_port ? cmd->port : 0;
     unsigned int end = cmd->have_port ? cmd->port + 1u : HSX_UART_MAX_PORTS;
-    unsigned int shown = 0;
 
+    memset(&p, 0, sizeof(p));
+    p.cmd = cmd;
     for (unsigned int port = first; port < end; port++) {
-        int ret = hsx_uart_get_info((uint8_t)port, &info[port]);
+        int ret = hsx_uart_get_info((uint8_t)port, &p.info[port]);
         if (ret != HSX_HAL_OK)
             return uart_fail(ret, port, "describe");
-        if (!info[port].bound)
+        if (!p.info[port].bound)
             continue;
-        ret = hsx_uart_get_status_ex((uint8_t)port, &status[port]);
+        ret = hsx_uart_get_status_ex((uint8_t)port, &p.status[port]);
         /* Unbound in between: shown as not bound. */
-        if (ret == HSX_HAL_NO_DEVICE) {
-            info[port].bound = false;
+        if (ret == HSX_HAL_NO_DEVICE)
             continue;
-        }
         if (ret != HSX_HAL_OK)
             return uart_fail(ret, port, "read the status of");
+        p.bound[port] = true;
     }
-    if (cmd->have_port) {
-        print_uart_status(stdout, &info[cmd->port],
-                          info[cmd->port].bound ? &status[cmd->port] : NULL, cmd->json);
-        if (cmd->json)
-            putchar('\n');
-        return HSXCTL_EXIT_OK;
-    }
-    if (cmd->json)
-        putchar('[');
-    for (unsigned int port = 0; port < HSX_UART_MAX_PORTS; port++) {
-        if (!info[port].bound)
-            continue;
-        if (cmd->json && shown)
-            putchar(',');
-        print_uart_status(stdout, &info[port], &status[port], cmd->json);
-        shown++;
-    }
-    if (cmd->json)
-        puts("]");
-    else if (shown == 0)
-        puts("no ports are bound");
+    hsxctl_print_instances(stdout, HSX_UART_MAX_PORTS, p.bound, cmd->have_port ? cmd->port : -1,
+                           cmd->json, "no ports are bound", print_port, &p);
     return HSXCTL_EXIT_OK;
 }
