@@ -86,6 +86,10 @@ static void expect_problem(const char *text, unsigned int line, const char *mess
         fail_msg("expected \"%s\" in:\n%s", want, err);
 }
 
+/* A policy of one rule, for uid 1, that grants grant (a text of a few lines: line 3). */
+#define GRANT(grant)                                                                               \
+    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
+
 static void the_example_is_valid(void **state)
 {
     struct policy *policy = NULL;
@@ -225,8 +229,6 @@ static void grant_errors(void **state)
     (void)state;
     char text[512];
 
-#define GRANT(grant)                                                                               \
-    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
     expect_problem(GRANT("gpio = { pins = 64; rights = \"read\"; };"), 3,
                    "pins: pin 64 is out of range 0..63");
     expect_problem(GRANT("gpio = { pins = -1; rights = \"read\"; };"), 3,
@@ -262,7 +264,6 @@ static void grant_errors(void **state)
                    "unknown key 'pins' in timer (expected max_timers or rights)");
     expect_problem(GRANT("lifetime = 0; timer = { max_timers = 1; rights = \"read\"; };"), 3,
                    "lifetime 0 is out of range");
-#undef GRANT
 }
 
 static void can_grants_in_every_form(void **state)
@@ -308,8 +309,6 @@ static void can_grant_errors(void **state)
     (void)state;
     char text[512];
 
-#define GRANT(grant)                                                                               \
-    (snprintf(text, sizeof(text), "rules = (\n { match = { uid = 1; };\n" grant "\n }\n);\n"), text)
     expect_problem(GRANT("can = { rights = \"read\"; };"), 3, "can: bus is missing");
     expect_problem(GRANT("can = { bus = 16; rights = \"read\"; };"), 3,
                    "bus: bus 16 is out of range 0..15");
@@ -341,7 +340,6 @@ static void can_grant_errors(void **state)
                    "rights: 'irq' is not a right of can");
     expect_problem(GRANT("can = { bus = 0; };"), 3, "can: rights is missing");
     expect_problem(GRANT("can = 0;"), 3, "can must be a group { bus = ...; rights = [...]; }");
-#undef GRANT
 }
 
 static void every_problem_is_reported_in_line_order(void **state)
