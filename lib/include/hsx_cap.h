@@ -100,7 +100,9 @@ typedef union {
 /*
  * CAN: a range's IDs are standard ones (0..0x7ff) as they are and extended
  * ones with HSX_CAP_CAN_EXT, so that one range may cover both. A direction
- * without its flag has no range: no frame that way (first and last 0).
+ * without its flag has no range: no frame that way (first and last 0), in a
+ * request as in a capability; ask for 0..(HSX_CAP_CAN_EXT | 0x1fffffff) to
+ * get every ID the policy allows that way.
  */
 #define HSX_CAP_CAN_EXT 0x80000000U
 #define HSX_CAP_CAN_TX 0x1U /* tx_first..tx_last is given */

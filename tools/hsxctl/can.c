@@ -215,6 +215,8 @@ static int dump_buses(struct dump *d, unsigned int *buses, unsigned int *count)
         if (cmd->have_bus && bus != cmd->bus)
             continue;
         int ret = hsx_can_get_info((uint8_t)bus, &d->info[bus]);
+        if (ret == HSX_HAL_DENIED && !cmd->have_bus)
+            continue; /* a bus this user's capability does not cover: not theirs to dump */
         if (ret != HSX_HAL_OK)
             return can_fail(ret, bus, "describe");
         if (!d->info[bus].bound)
@@ -304,6 +306,8 @@ static int ask_buses(struct bus_statuses *b, bool status)
 
     for (unsigned int bus = first; bus < end; bus++) {
         int ret = hsx_can_get_info((uint8_t)bus, &b->info[bus]);
+        if (ret == HSX_HAL_DENIED && !cmd->have_bus)
+            continue; /* a bus this user's capability does not cover: not listed */
         if (ret != HSX_HAL_OK)
             return can_fail(ret, bus, "describe");
         if (!b->info[bus].bound)
