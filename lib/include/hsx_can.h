@@ -251,7 +251,11 @@ typedef struct {
  */
 int hsx_can_rx_ex(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
-/** The bus's next frame or TX_DONE, as hsx_can_rx_ex(). */
+/**
+ * The bus's next frame or TX_DONE, as hsx_can_rx_ex(). A TX_DONE may also
+ * be the late echo of a waiting send that returned HSX_HAL_TIMEOUT (its
+ * cookie then is none the caller was given).
+ */
 int hsx_can_wait_event(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**

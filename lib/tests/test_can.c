@@ -452,7 +452,7 @@ static void info_names_the_interface(void **state)
     hsx_can_info_t info;
     (void)state;
 
-    fk.info = (struct hsx_can_info){.bound = 1, .from_dt = 1, .mtu = 72, .ifindex = 5};
+    fk.info = (struct hsx_can_info){.bound = 1, .from_dt = 1, .mtu = 2060, .ifindex = 5}; /* XL */
     memcpy(fk.info.ifname, "vcan0", 6);
     assert_int_equal(hsx_can_get_info(2, &info), HSX_HAL_OK);
     assert_int_equal(info.bus, 2);

@@ -212,7 +212,7 @@ HSX_API int hsx_can_get_info(uint8_t bus, hsx_can_info_t *info)
         .bus = bus,
         .bound = arg.bound != 0,
         .from_device_tree = arg.from_dt != 0,
-        .fd = arg.mtu > 16,
+        .fd = arg.mtu >= 72, /* CANFD_MTU; CAN XL's larger one carries FD frames too */
         .ifindex = arg.ifindex,
     };
     size_t len = strnlen(arg.ifname, sizeof(arg.ifname) - 1);
