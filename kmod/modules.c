@@ -17,7 +17,9 @@
 
 const struct hsx_module *const hsx_modules[] = {
 	&hsx_uart_module,
+#if IS_ENABLED(CONFIG_CAN)
 	&hsx_can_module,
+#endif
 	&hsx_timer_module,
 	&hsx_gpio_module,
 #ifdef HSX_TEST_MODULES

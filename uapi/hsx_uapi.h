@@ -79,7 +79,9 @@
  *	HSX_A_EVT_CLOSE_REASON.
  *
  * Delivery guarantees. HSX_A_EVT_SEQ counts every event posted to the mailbox
- * (per mailbox, starting at 1). When an event cannot be queued to a
+ * (per mailbox, starting at 1); on a mailbox whose events are each meant for
+ * some subscribers only (a CAN bus's rx mailboxes: see there), it counts the
+ * events meant for this subscriber, starting at 1. When an event cannot be queued to a
  * subscriber (its socket receive buffer is full, or memory is short), the
  * event is dropped for that subscriber only, and the drop is counted: the
  * next event it does receive carries HSX_A_EVT_DROPPED (drops since the
@@ -876,13 +878,12 @@ struct hsx_uart_events {
 
 /*
  * HSX buses are 0..HSX_CAN_MAX_BUSES-1. Each is bound to one SocketCAN
- * network interface ("can0", "vcan0", a USB adapter's "can1"), by the device
- * tree (an "hsx,can" node's hsx-can-interfaces names: bus i is entry i), by
- * the module parameter can_map ("0=vcan0,1=can0") or by the admin ioctl
- * HSX_IOC_CAN_MAP. hsx.ko sends and receives through the kernel's CAN core,
- * as can-raw and can-bcm do, so the interface stays the kernel's: candump, a
- * raw socket and hsx see the same bus. The spec has one bus: its calls act
- * on bus 0.
+ * network interface ("can0", "vcan0", a USB adapter's "can1") of the initial
+ * network namespace, by the module parameter can_map ("0=vcan0,1=can0") or
+ * by the admin ioctl HSX_IOC_CAN_MAP; a renamed interface keeps its bus.
+ * hsx.ko sends and receives through the kernel's CAN core, as can-raw and
+ * can-bcm do, so the interface stays the kernel's: candump, a raw socket and
+ * hsx see the same bus. The spec has one bus: its calls act on bus 0.
  *
  * Every function takes the bus in its argument and is served by /dev/hsx/can,
  * and by /dev/hsx/can<n> for bus n only (another bus there is EINVAL). A
@@ -902,7 +903,9 @@ struct hsx_uart_events {
  * for it: never queued, never counted as its drop, and its sequence numbers
  * (HSX_A_EVT_SEQ) count only the events meant for it, so a gap in them is
  * exactly what it lost. Error frames and controller state changes go to
- * "hal:can:<n>:err" (HSX_CAN_EV_ERROR records).
+ * "hal:can:<n>:err" (HSX_CAN_EV_ERROR records): those from the bus only (the
+ * controller's driver, a vxcan's other end), never an error frame a local
+ * program sent, which would fake the bus's state.
  *
  * Sending. HSX_IOC_CAN_TX waits until the interface echoes the frame back,
  * which an IFF_ECHO driver (a real controller, vcan with echo=1) does once
@@ -910,8 +913,10 @@ struct hsx_uart_events {
  * until its timeout: ETIMEDOUT (the frame may still go out later). With
  * HSX_CAN_TX_NOWAIT it returns once the frame is queued, and the echo is
  * posted as a HSX_CAN_EV_TX_DONE record to the bus's rx mailbox, for the
- * subscriptions of the sending file only. A full transmit queue (ENOBUFS
- * from the CAN core) is waited out until the timeout, then ENOBUFS.
+ * subscriptions of the sending file only; so is the echo of a waiting TX
+ * that came after its timeout (with a cookie the failed call did not
+ * return). A full transmit queue (ENOBUFS from the CAN core) is waited out
+ * until the timeout, then ENOBUFS.
  *
  * Bitrate and controller modes belong to the interface and need
  * CAP_NET_ADMIN to change (rtnetlink): HSX_IOC_CAN_CONFIG only checks them,
@@ -1110,8 +1115,9 @@ struct hsx_can_status {
  * struct hsx_can_info - HSX_IOC_CAN_INFO
  * @bus: in
  * @bound: out, 1 when the bus is bound (else every other field is zero)
- * @from_dt: out, 1 when the device tree bound it
- * @mtu: out, 16 (classic frames) or 72 (FD frames too)
+ * @from_dt: out, 1 when the device tree bound it (not yet: always 0)
+ * @mtu: out, the interface's MTU: 16 (classic frames), 72 (FD frames too),
+ *	more (CAN XL, which hsx does not carry)
  * @ifindex: out, the interface's index
  * @reserved: zero
  * @ifname: out, the interface's name
@@ -1133,8 +1139,7 @@ struct hsx_can_info {
  * @ifname: in, the interface to bind @bus to; "" to unbind it
  *
  * Errors: EBUSY bound already, ENODEV no such interface, EINVAL not a CAN
- * interface or a bad name, ENXIO unbinding a bus not bound, EOPNOTSUPP the
- * device tree bound it.
+ * interface or a bad name, ENXIO unbinding a bus not bound.
  */
 struct hsx_can_map {
 	__u32 bus;
@@ -1459,7 +1464,7 @@ struct hsx_mbox_queue_info {
  *	HSX_MODULE_CORE for capability events
  * @mbox_id: the mailbox, as HSX_A_MBOX_ID
  * @dropped: events dropped for this subscriber since its previous record
- * @seq: the mailbox's sequence number of this event
+ * @seq: the mailbox's sequence number of this event (HSX_A_EVT_SEQ)
  * @timestamp_ns: CLOCK_MONOTONIC of the event: a GPIO edge's interrupt, a
  *	timer's expiry, else when it was posted (as HSX_A_EVT_TIMESTAMP_NS)
  * @dropped_total: events dropped for this subscriber since it subscribed

@@ -30,11 +30,25 @@
  *			with HSXD_REVOKE_F_PID every module, whatever the
  *			policy says, until it exits or a later GRANT to its
  *			uid for the module; the reply's @message says so.
+ * HSXD_OP_CAN_CONFIG	client: set CAN bus @can_config.bus to run as
+ *			@can_config says (bitrate, data_bitrate, mode: as
+ *			HSX_IOC_CAN_CONFIG checks them), which needs
+ *			CAP_NET_ADMIN; @module is HSX_MODULE_CAN, and the
+ *			client's /dev/hsx file that serves CAN is sent with it
+ *			(SCM_RIGHTS, exactly one fd, opened by the client
+ *			itself). Allowed to an administrator, and to a client
+ *			one of whose rules (or runtime grants) gives the right
+ *			"config" (HSX_CAP_R_CAN_CONFIG) on that bus; a process
+ *			barred from CAN is refused. hsxd stops the bus's
+ *			interface, sets what differs with libsocketcan and
+ *			brings it up again if it was up; a setting the driver
+ *			refuses leaves the interface as it was. Status 0: the
+ *			interface runs so now (@message says what changed).
  *
  * Every field an operation does not use must be zero (EINVAL otherwise):
  * ACQUIRE uses @module, @rights, @sel, @lifetime_s; RENEW @module and
  * @lifetime_s; LIST nothing; GRANT @module, @rights, @sel, @uid, @lifetime_s;
- * REVOKE @cap_id, or @pid with @flags.
+ * REVOKE @cap_id, or @pid with @flags; CAN_CONFIG @module and @can_config.
  *
  * Status: 0, or a negative errno: EACCES the policy denies (or, with a
  * @message starting "revoked by admin:", the process is barred), EPERM the
@@ -47,6 +61,14 @@
  * limit of capabilities or the asking user's in hsxd (processes holding
  * capabilities, capabilities), ENOSPC too many runtime grants, EAGAIN too many
  * connections. @message says why in words, for the application's user.
+ * CAN_CONFIG also: EACCES no rule grants "config" on the bus, EOPNOTSUPP the
+ * interface has no bitrate or modes (vcan, vxcan) or what was asked needs
+ * what libsocketcan 0.0.12 cannot set (the FD data phase: turning FD on or
+ * another data bitrate), ENODEV the bus is not bound or its interface is
+ * gone; any other errno is the interface's driver refusing a setting (the
+ * kernel's: EDOM no bit timing of its clock is near enough the bitrate,
+ * EINVAL, ERANGE, EOPNOTSUPP a mode the controller lacks), or failing to
+ * come up again (then it is left down).
  *
  * Connections. A client may send several requests on one connection, one at
  * a time; hsxd closes a connection idle for 30 s, and after answering a
@@ -74,6 +96,7 @@ enum hsxd_op {
 	HSXD_OP_GRANT = 4,
 	HSXD_OP_REVOKE = 5,
 	HSXD_OP_END = 6,	/* reply only: the end of a LIST */
+	HSXD_OP_CAN_CONFIG = 7,
 };
 
 #define HSXD_REVOKE_F_PID	0x1U
@@ -85,6 +108,7 @@ enum hsxd_op {
  * @module: HSX_MODULE_* (ACQUIRE, RENEW, GRANT)
  * @rights: HSX_CAP_R_* wanted (ACQUIRE; 0 = all allowed) or granted (GRANT)
  * @sel: objects wanted (ACQUIRE; all-zero = all allowed) or granted (GRANT)
+ * @can_config: CAN_CONFIG: the bus and how it is to run (in @sel's place)
  * @cap_id: REVOKE
  * @pid: REVOKE with HSXD_REVOKE_F_PID
  * @uid: GRANT
@@ -97,7 +121,10 @@ struct hsxd_request {
 	__u32 op;
 	__u32 module;
 	__u32 rights;
-	union hsx_cap_selector sel;
+	union {
+		union hsx_cap_selector sel;
+		struct hsx_can_config can_config;
+	};
 	__aligned_u64 cap_id;
 	__u32 pid;
 	__u32 uid;

@@ -9,9 +9,11 @@
  * Lifetimes. An operation finds its bus with hsx_can_bus_get(), which takes
  * a reference to the bus's instance, and enters the instance's SRCU
  * section, so unbinding waits for it and the bus's memory stays until the
- * last reference goes. TX, which waits, checks its capability itself,
- * outside hsx_cap_srcu, before each attempt: a revocation does not wait for
- * it, and a revoked holder sends nothing more.
+ * last reference goes. TX, which waits, checks its capability itself: each
+ * attempt to send runs in one hsx_cap_srcu section with its check (can_send()
+ * does not sleep), the waits between and after them in none, so a
+ * revocation does not wait for a TX, and once it returned the holder sends
+ * nothing more.
  */
 #include <linux/bitops.h>
 #include <linux/can.h>
@@ -29,6 +31,7 @@
 
 #include "can.h"
 #include "cap.h"
+#include "compat.h"
 #include "core.h"
 #include "instance.h"
 
@@ -95,6 +98,8 @@ static int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
 
 /**
  * hsx_can_get - the bound bus @index, for one operation
+ * @client: the caller's file
+ * @index: the bus
  * @idx: set to the instance's SRCU index; give both to hsx_can_put()
  *
  * Return: the bus, or ERR_PTR(-ENXIO) when it is not bound, ERR_PTR(-ENODEV)
@@ -144,9 +149,13 @@ static bool hsx_can_stopping(struct hsx_can_bus *bus)
 
 /* ---- TX ------------------------------------------------------------------------- */
 
-/* The skb of @f for @dev, owned by @sk and marked with @cookie. */
+/*
+ * The skb of @f for @dev, owned by @sk; @cookie is set to its mark, which
+ * its echo carries: the CAN core's own unique number (can_skb_priv.skbcnt),
+ * so that no other frame's can be the same (can-raw tells frames apart by it).
+ */
 static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
-				   const struct hsx_can_frame *f, u32 cookie)
+				   const struct hsx_can_frame *f, u32 *cookie)
 {
 	bool fd = f->flags & HSX_CAN_F_FD;
 	size_t size = fd ? CANFD_MTU : CAN_MTU;
@@ -158,7 +167,9 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
 		return NULL;
 	can_skb_reserve(skb);
 	can_skb_prv(skb)->ifindex = dev->ifindex;
-	can_skb_prv(skb)->skbcnt = cookie;
+	can_skb_prv(skb)->skbcnt = 0;
+	hsx_can_set_skb_uid(skb);
+	*cookie = can_skb_prv(skb)->skbcnt;
 	if (f->flags & HSX_CAN_F_EXT)
 		id |= CAN_EFF_FLAG;
 	if (fd) {
@@ -181,22 +192,14 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
 	return skb;
 }
 
-/* Marks of frames sent through hsx: never 0, which the CAN core replaces. */
-static atomic_t hsx_can_cookies = ATOMIC_INIT(0);
-
-static u32 hsx_can_next_cookie(void)
-{
-	u32 cookie;
-
-	do {
-		cookie = atomic_inc_return(&hsx_can_cookies);
-	} while (!cookie);
-	return cookie;
-}
-
-/* Hand the frame to the CAN core once: 0 or its errno (-ENOBUFS: queue full). */
+/*
+ * Hand the frame to the CAN core once, registered first (with @w) for its
+ * echo, which may come before can_send() returns: 0 or an errno (-ENOBUFS:
+ * the queue is full). Context: in the caller's hsx_cap_srcu section.
+ */
 static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
-			     const struct hsx_can_frame *f, u32 cookie)
+			     const struct hsx_can_frame *f, struct hsx_can_tx_wait *w,
+			     u32 *cookie)
 {
 	netdevice_tracker tracker;
 	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
@@ -206,8 +209,23 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 	if (!dev)
 		return -ENODEV;
 	skb = hsx_can_skb(dev, sk, f, cookie);
+	if (!skb) {
+		netdev_put(dev, &tracker);
+		return -ENOMEM;
+	}
+	if (w) {
+		w->cookie = *cookie;
+		spin_lock_bh(&bus->tx_lock);
+		list_add_tail(&w->node, &bus->tx_waiting);
+		spin_unlock_bh(&bus->tx_lock);
+	}
 	/* loop=1: vcan delivers nothing else, and the echo is the completion. */
-	ret = skb ? can_send(skb, 1) : -ENOMEM;
+	ret = can_send(skb, 1);
+	if (ret && w) {
+		spin_lock_bh(&bus->tx_lock);
+		list_del(&w->node);
+		spin_unlock_bh(&bus->tx_lock);
+	}
 	netdev_put(dev, &tracker);
 	return ret;
 }
@@ -218,41 +236,41 @@ static bool hsx_can_tx_over(struct hsx_can_bus *bus, struct hsx_can_tx_wait *w)
 }
 
 /*
- * Send, waiting out a full queue until @deadline, the capability checked
- * before each attempt. With @w, registered for the echo before each attempt.
+ * Send, waiting out a full queue until @deadline. Each attempt is checked
+ * and made in one hsx_cap_srcu section: a revocation that returned saw it
+ * through, or comes before it and denies it. With @w, registered for the
+ * echo at each attempt; @cookie is the last attempt's mark.
  */
 static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, struct sock *sk,
-			const struct hsx_can_tx *tx, struct hsx_can_tx_wait *w,
+			const struct hsx_can_tx *tx, struct hsx_can_tx_wait *w, u32 *cookie,
 			unsigned long deadline)
 {
 	u64 object = HSX_CAN_OBJ_TX(bus->index, hsx_can_sel_id(tx->frame.can_id,
 								 tx->frame.flags));
-	int ret;
+	long left, waited;
+	int idx, ret;
 
 	for (;;) {
-		ret = hsx_can_authorize(client, HSX_CAP_R_WRITE, object);
-		if (ret)
-			return ret;
-		if (w) {
-			spin_lock_bh(&bus->tx_lock);
-			list_add_tail(&w->node, &bus->tx_waiting);
-			spin_unlock_bh(&bus->tx_lock);
-		}
-		ret = hsx_can_send_once(bus, sk, &tx->frame, (u32)tx->cookie);
-		if (ret && w) {
-			spin_lock_bh(&bus->tx_lock);
-			list_del(&w->node);
-			spin_unlock_bh(&bus->tx_lock);
-		}
+		idx = srcu_read_lock(&hsx_cap_srcu);
+		ret = hsx_cap_check(client, HSX_MODULE_CAN, HSX_CAP_R_WRITE);
+		if (!ret && !hsx_cap_covers(client, &hsx_can_module, object))
+			ret = -EACCES;
+		if (!ret)
+			ret = hsx_can_send_once(bus, sk, &tx->frame, w, cookie);
+		srcu_read_unlock(&hsx_cap_srcu, idx);
 		if (ret != -ENOBUFS)
 			return ret;
-		if (time_after_eq(jiffies, deadline))
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
 			return -ENOBUFS;
-		/* An echo of hsx's wakes this; others' do not, hence the slice. */
-		if (wait_event_interruptible_timeout(bus->tx_wait, hsx_can_stopping(bus),
-						     min_t(long, deadline - jiffies,
-							   HSX_CAN_RETRY_SLICE)) < 0)
-			return -EINTR;
+		/*
+		 * An echo of hsx's wakes this; others' do not, hence the slice.
+		 * Nothing went yet: a signal may restart the call.
+		 */
+		waited = wait_event_interruptible_timeout(bus->tx_wait, hsx_can_stopping(bus),
+							  min_t(long, left, HSX_CAN_RETRY_SLICE));
+		if (waited < 0)
+			return waited;
 		if (hsx_can_stopping(bus))
 			return -ENODEV;
 	}
@@ -285,6 +303,7 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 	unsigned long deadline;
 	struct sock *sk;
 	bool nowait = tx->flags & HSX_CAN_TX_NOWAIT;
+	u32 cookie = 0;
 	int idx, ret;
 
 	ret = hsx_can_check_bus(client, tx->bus) ?: hsx_can_check_frame(&tx->frame);
@@ -303,12 +322,11 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 	if (IS_ERR(bus))
 		return PTR_ERR(bus);
 	deadline = jiffies + msecs_to_jiffies(tx->timeout_ms ?: HSX_CAN_TX_TIMEOUT_DEFAULT_MS);
-	tx->cookie = hsx_can_next_cookie();
 	w.sk = sk;
-	w.cookie = (u32)tx->cookie;
-	ret = hsx_can_send(client, bus, sk, tx, nowait ? NULL : &w, deadline);
+	ret = hsx_can_send(client, bus, sk, tx, nowait ? NULL : &w, &cookie, deadline);
 	if (!ret && !nowait)
 		ret = hsx_can_wait_echo(bus, &w, deadline);
+	tx->cookie = cookie;
 	if (ret)
 		atomic64_inc(&bus->tx_failed);
 	hsx_can_put(bus, idx);
@@ -347,7 +365,7 @@ static long hsx_can_config(struct hsx_client *client, void *arg)
 	}
 	/* What can_changelink() writes, read as can_fill_info() does. */
 	rtnl_lock();
-	priv = safe_candev_priv(dev);
+	priv = hsx_can_priv(dev);
 	if (!priv)
 		ret = c->bitrate || c->data_bitrate || c->mode ? -EOPNOTSUPP : 0;
 	else if ((c->bitrate && c->bitrate != priv->bittiming.bitrate) ||
@@ -388,10 +406,10 @@ static void hsx_can_controller_status(struct hsx_can_bus *bus, struct net_device
 	st->state = READ_ONCE(bus->state);
 	if (dev->flags & IFF_UP)
 		st->status |= HSX_CAN_ST_UP;
-	if (dev->mtu == CANFD_MTU)
+	if (READ_ONCE(dev->mtu) >= CANFD_MTU)
 		st->status |= HSX_CAN_ST_FD;
 	rtnl_lock();
-	priv = safe_candev_priv(dev);
+	priv = hsx_can_priv(dev);
 	if (priv) {
 		st->state = priv->state;
 		st->bitrate = priv->bittiming.bitrate;
@@ -569,6 +587,7 @@ static bool hsx_can_cap_subset(const union hsx_cap_selector *inner,
 
 /**
  * hsx_can_sel_covers - does a selector cover an object?
+ * @sel: a valid CAN selector
  * @object: HSX_CAN_OBJ_BUS(), or _TX()/_RX() for a frame: its bus must be
  *	one of the selector's, and its ID in the direction's range
  */

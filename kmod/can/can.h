@@ -9,6 +9,7 @@
 #define _HSX_CAN_H
 
 #include <linux/atomic.h>
+#include <linux/can/dev.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -48,7 +49,11 @@ struct sock;
  * @tx_lock: guards @tx_waiting
  * @tx_waiting: blocked TXs waiting for their echo (struct hsx_can_tx_wait)
  * @tx_wait: where they sleep, and those waiting for queue room
- * @rx_frames, @tx_frames, @tx_failed, @error_frames, @bus_off: counters
+ * @rx_frames: frames received, hsx's own echoes not counted
+ * @tx_frames: frames sent through hsx and echoed
+ * @tx_failed: sends that failed or timed out
+ * @error_frames: error frames from the bus
+ * @bus_off: times the controller went bus-off
  * @state: HSX_CAN_STATE_* the last error frame said (without a controller:
  *	HSX_CAN_STATE_NONE)
  * @filters_on: filter banks on over every open file, for sysfs
@@ -109,6 +114,8 @@ struct hsx_can_banks {
  * @sock: the file's sender identity on every bus, made at its first TX;
  *	frames it sent come back with it in skb->sk
  * @banks: per bus, its filter banks (RCU), NULL while none was set
+ * @banks_counted_on: per bus, the binding whose filters_on counts @banks
+ *	(compared only: the binding may be gone)
  * @users_lock: guards @used and @seen_errors
  * @used: per bus, the binding it last used, with a reference to its instance
  * @seen_errors: per bus, the error frames at its last GET_STATUS
@@ -118,6 +125,7 @@ struct hsx_can_client {
 	struct mutex lock;		/* see above */
 	struct socket *sock;
 	struct hsx_can_banks __rcu *banks[HSX_CAN_MAX_BUSES];
+	const struct hsx_can_bus *banks_counted_on[HSX_CAN_MAX_BUSES];
 	spinlock_t users_lock;		/* see above */
 	struct hsx_can_bus *used[HSX_CAN_MAX_BUSES];
 	u64 seen_errors[HSX_CAN_MAX_BUSES];
@@ -134,6 +142,20 @@ struct hsx_can_event {
 	struct hsx_can_record rec;
 	const struct sock *sender;
 };
+
+/*
+ * The interface's controller state (bitrate, state, error counters), or
+ * NULL for an interface without one (vcan, vxcan) or a kernel without the
+ * CAN device framework.
+ */
+static inline struct can_priv *hsx_can_priv(struct net_device *dev)
+{
+#if IS_REACHABLE(CONFIG_CAN_DEV)
+	return safe_candev_priv(dev);
+#else
+	return NULL;
+#endif
+}
 
 struct hsx_module;
 

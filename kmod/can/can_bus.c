@@ -172,7 +172,14 @@ static u8 hsx_can_state_after(u8 state, const struct can_frame *cf)
 	return state;
 }
 
-/* Every error frame on the interface; context as hsx_can_rcv(). */
+/*
+ * Every error frame on the interface; context as hsx_can_rcv(). Only those
+ * from the bus count: a controller's driver, or a tunnel's other end (vxcan),
+ * whose frames have no owner. A local program may send an error frame on a
+ * CAN_RAW socket (no privilege needed, and the CAN core loops it back to
+ * every error listener): that one would fake the bus's state, so it is
+ * dropped here.
+ */
 static void hsx_can_err_rcv(struct sk_buff *skb, void *data)
 {
 	struct hsx_can_bus *bus = data;
@@ -180,7 +187,7 @@ static void hsx_can_err_rcv(struct sk_buff *skb, void *data)
 	const struct can_frame *cf = (const struct can_frame *)skb->data;
 	u8 state;
 
-	if (READ_ONCE(bus->dead) || !can_is_can_skb(skb))
+	if (READ_ONCE(bus->dead) || skb->sk || !can_is_can_skb(skb))
 		return;
 	state = hsx_can_state_after(READ_ONCE(bus->state), cf);
 	WRITE_ONCE(bus->state, state);
@@ -201,8 +208,11 @@ static void hsx_can_err_rcv(struct sk_buff *skb, void *data)
 /* ---- the interface ------------------------------------------------------------- */
 
 /**
- * hsx_can_dev_hold - the bus's interface, with a reference, or NULL once it
- *	is gone; netdev_put(dev, @tracker) when done
+ * hsx_can_dev_hold - the bus's interface, with a reference
+ * @bus: the bus
+ * @tracker: the reference's tracker: netdev_put(dev, @tracker) when done
+ *
+ * Return: the interface, or NULL once it is gone.
  */
 struct net_device *hsx_can_dev_hold(struct hsx_can_bus *bus, netdevice_tracker *tracker)
 {
@@ -239,16 +249,35 @@ static void hsx_can_detach(struct hsx_can_bus *bus)
 	netdev_put(dev, &bus->tracker);
 }
 
-/* Under RTNL: the bound bus whose interface is @dev, or NULL. */
+/*
+ * The bound bus whose interface is @dev, or NULL. Context: under RTNL, which
+ * every writer of a bus's dev holds, and hsx_can_buses_lock for the table.
+ */
 static struct hsx_can_bus *hsx_can_bus_of_dev(const struct net_device *dev)
 {
 	unsigned int i;
 
+	ASSERT_RTNL();
 	lockdep_assert_held(&hsx_can_buses_lock);
 	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
 		if (hsx_can_buses[i] && hsx_can_buses[i]->dev == dev)
 			return hsx_can_buses[i];
 	return NULL;
+}
+
+/* An interface was renamed: its bus's name follows (sysfs, INFO). Context: under RTNL. */
+static void hsx_can_renamed(const struct net_device *dev)
+{
+	struct hsx_can_bus *bus;
+
+	spin_lock(&hsx_can_buses_lock);
+	bus = hsx_can_bus_of_dev(dev);
+	if (bus) {
+		spin_lock(&bus->dev_lock);
+		strscpy(bus->ifname, dev->name, sizeof(bus->ifname));
+		spin_unlock(&bus->dev_lock);
+	}
+	spin_unlock(&hsx_can_buses_lock);
 }
 
 /*
@@ -261,14 +290,27 @@ static int hsx_can_netdev_event(struct notifier_block *nb, unsigned long msg, vo
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct hsx_can_bus *bus;
 
-	if (msg != NETDEV_UNREGISTER || dev->type != ARPHRD_CAN)
+	if (dev->type != ARPHRD_CAN)
+		return NOTIFY_DONE;
+	if (msg == NETDEV_CHANGENAME) {
+		hsx_can_renamed(dev);
+		return NOTIFY_DONE;
+	}
+	if (msg != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	spin_lock(&hsx_can_buses_lock);
 	bus = hsx_can_bus_of_dev(dev);
-	/* Without an instance yet, its binder sees it dead and unbinds it. */
-	if (bus && bus->inst) {
-		hsx_instance_get(bus->inst);
-		queue_work(hsx_can_wq, &bus->gone_work);
+	/*
+	 * Dead and the instance looked at under one lock, which the binder takes
+	 * to set the instance and then look at dead: one of the two queues the
+	 * unbinding, whichever comes second.
+	 */
+	if (bus) {
+		WRITE_ONCE(bus->dead, true);
+		if (bus->inst) {
+			hsx_instance_get(bus->inst);
+			queue_work(hsx_can_wq, &bus->gone_work);
+		}
 	}
 	spin_unlock(&hsx_can_buses_lock);
 	if (bus) {
@@ -284,7 +326,9 @@ static struct notifier_block hsx_can_netdev_notifier = {
 
 /*
  * Hold @ifname and register with the CAN core for its data and error frames.
- * Context: under RTNL and the bind mutex; the bus is in the table.
+ * Context: under RTNL and the bind mutex; the bus is not in the table yet.
+ * On failure nothing is registered, but a receive callback may still be
+ * running: the caller waits a grace period before freeing the bus.
  */
 static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
 {
@@ -311,7 +355,7 @@ static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
 		can_rx_unregister(&init_net, dev, 0, 0, hsx_can_rcv, bus);
 		return ret;
 	}
-	priv = safe_candev_priv(dev);
+	priv = hsx_can_priv(dev);
 	bus->state = priv ? priv->state : HSX_CAN_STATE_NONE;
 	bus->ifindex = dev->ifindex;
 	netdev_hold(dev, &bus->tracker, GFP_KERNEL);
@@ -411,7 +455,7 @@ static int hsx_can_bind_locked(unsigned int index, const char *ifname, bool from
 	}
 	rtnl_unlock();
 	if (ret)
-		goto err_mboxes;
+		goto err_attach;
 
 	inst = hsx_instance_add(&hsx_can_module, index, 0666, &hsx_can_bus_group, bus);
 	if (IS_ERR(inst)) {
@@ -436,8 +480,8 @@ err_detach:
 	spin_unlock(&hsx_can_buses_lock);
 	hsx_can_detach(bus);
 	rtnl_unlock();
+err_attach:
 	synchronize_rcu();	/* receive callbacks in flight end */
-err_mboxes:
 	hsx_can_destroy_mboxes(bus);
 err_free:
 	kfree(bus);
@@ -486,8 +530,9 @@ bool hsx_can_ifname_ok(const char *name)
 }
 
 /**
- * hsx_can_map_bus - bind bus @index to the interface @ifname, or unbind it
- *	(@ifname empty)
+ * hsx_can_map_bus - bind a bus to an interface, or unbind it
+ * @index: the bus
+ * @ifname: the interface's name; "" unbinds the bus
  *
  * Return: 0, -EBUSY (the bus or the interface is bound), -ENODEV (no such
  * interface), -EINVAL (not a CAN interface), -ENXIO (unbinding a bus not
@@ -496,7 +541,7 @@ bool hsx_can_ifname_ok(const char *name)
 int hsx_can_map_bus(unsigned int index, const char *ifname)
 {
 	struct hsx_can_bus *bus;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&hsx_can_bind_mutex);
 	bus = hsx_can_buses[index];
@@ -504,16 +549,20 @@ int hsx_can_map_bus(unsigned int index, const char *ifname)
 		ret = -EOPNOTSUPP;
 	else if (ifname[0])
 		ret = hsx_can_bind_locked(index, ifname, false);
-	else if (bus)
-		ret = (hsx_can_unbind_locked(bus), 0);
-	else
+	else if (!bus)
 		ret = -ENXIO;
+	else
+		hsx_can_unbind_locked(bus);
 	mutex_unlock(&hsx_can_bind_mutex);
 	return ret;
 }
 
 /**
  * hsx_can_parse_map - parse one "BUS=IFNAME" binding of can_map
+ * @param: the binding, and after a ',' those that follow
+ * @bus: set to BUS
+ * @ifname: set to IFNAME
+ * @len: bytes at @ifname
  * @next: set to the next binding, or NULL after the last
  *
  * Return: 0, or -EINVAL for a malformed binding.
@@ -682,7 +731,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 
 	if (!dev)
 		return sysfs_emit(buf, "gone\n");
-	priv = safe_candev_priv(dev);
+	priv = hsx_can_priv(dev);
 	if (!(dev->flags & IFF_UP))
 		state = HSX_CAN_STATE_STOPPED;
 	else if (priv && priv->state <= CAN_STATE_SLEEPING)
@@ -700,7 +749,7 @@ static ssize_t bitrate_show(struct kobject *kobj, struct kobj_attribute *attr, c
 	u32 bitrate = 0;
 
 	if (dev) {
-		priv = safe_candev_priv(dev);
+		priv = hsx_can_priv(dev);
 		if (priv)
 			bitrate = READ_ONCE(priv->bittiming.bitrate);
 		netdev_put(dev, &tracker);

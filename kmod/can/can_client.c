@@ -24,8 +24,8 @@
 #include "instance.h"
 #include "mailbox.h"
 
-/* sk_user_data of hsx's sockets: frames they sent are hsx's. */
-static const int hsx_can_sock_tag;
+/* What sk_user_data of hsx's sockets points to: frames they sent are hsx's. */
+static char hsx_can_sock_tag;
 
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client)
 {
@@ -77,10 +77,10 @@ void hsx_can_client_release(struct hsx_client *client)
 		struct hsx_can_bus *used = cc->used[bus];
 		struct hsx_can_banks *banks;
 
-		/* Its banks count no more among the bus's. */
+		/* Its banks count no more among the bus's (the binding they were counted on). */
 		mutex_lock(&cc->lock);
 		banks = rcu_dereference_protected(cc->banks[bus], lockdep_is_held(&cc->lock));
-		if (banks && used)
+		if (banks && used && cc->banks_counted_on[bus] == used)
 			atomic_sub(banks->on, &used->filters_on);
 		mutex_unlock(&cc->lock);
 		if (!used)
@@ -131,6 +131,7 @@ u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus)
 
 /**
  * hsx_can_client_sock - the file's sender identity, made at first use
+ * @cc: the file's CAN state
  * @sk: set to its socket's sock
  *
  * A CAN_RAW socket that is never bound: it receives nothing and costs
@@ -145,8 +146,9 @@ int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk)
 	if (!cc->sock) {
 		ret = sock_create_kern(&init_net, PF_CAN, SOCK_RAW, CAN_RAW, &sock);
 		if (!ret) {
-			sock->sk->sk_user_data = (void *)&hsx_can_sock_tag;
-			WRITE_ONCE(cc->sock, sock);
+			sock->sk->sk_user_data = &hsx_can_sock_tag;
+			/* Read locklessly by the receive path (hsx_can_listener_sk()). */
+			smp_store_release(&cc->sock, sock);
 		}
 	}
 	if (!ret)
@@ -204,13 +206,16 @@ bool hsx_can_banks_pass(const struct hsx_can_banks *banks, u32 id, u8 flags)
 
 /*
  * Set one bank of @cc for @bus: a copy of the banks with it changed replaces
- * them, so the receive path always sees a whole set.
+ * them, so the receive path always sees a whole set. The banks are per bus
+ * number and outlive a binding: the count in sysfs moves to the binding the
+ * file sets them on.
  */
 int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
 		      const struct hsx_can_filter *f)
 {
 	struct hsx_can_banks *old, *new = kzalloc(sizeof(*new), GFP_KERNEL);
 	bool was_on, is_on = f->flags & HSX_CAN_FLT_ON;
+	unsigned int counted;
 
 	if (!new)
 		return -ENOMEM;
@@ -222,7 +227,9 @@ int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
 	new->bank[f->bank] = *f;
 	new->on = (old ? old->on : 0) - was_on + is_on;
 	rcu_assign_pointer(cc->banks[bus->index], new);
-	atomic_add((int)is_on - (int)was_on, &bus->filters_on);
+	counted = cc->banks_counted_on[bus->index] == bus && old ? old->on : 0;
+	atomic_add((int)new->on - (int)counted, &bus->filters_on);
+	cc->banks_counted_on[bus->index] = bus;
 	mutex_unlock(&cc->lock);
 	kfree_rcu(old, rcu);
 	return 0;
@@ -235,7 +242,9 @@ int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
  * @cc: the file it was made through (a reference), or NULL for a privileged
  *	netlink socket that named none: every frame, no filters
  * @all: no capability limits it (a privileged file or socket)
- * @has_rx: the capability has a receive range: @rx_first..@rx_last
+ * @has_rx: the capability has a receive range
+ * @rx_first: its first ID, as hsx_can_sel_id() names them
+ * @rx_last: its last
  */
 struct hsx_can_listener {
 	struct hsx_can_client *cc;
@@ -247,15 +256,13 @@ struct hsx_can_listener {
 
 static const struct sock *hsx_can_listener_sk(const struct hsx_can_listener *l)
 {
-	struct socket *sock = l->cc ? READ_ONCE(l->cc->sock) : NULL;
+	/* Pairs with hsx_can_client_sock()'s release: the socket is whole. */
+	struct socket *sock = l->cc ? smp_load_acquire(&l->cc->sock) : NULL;
 
 	return sock ? sock->sk : NULL;
 }
 
-/*
- * Context: the bus's receive path (softirq, RCU) or a TX's, under the
- * mailbox's lock.
- */
+/* Context: the bus's receive path (softirq, under RCU), under the mailbox's lock. */
 static bool hsx_can_accept_rx(const void *filter, const void *payload)
 {
 	const struct hsx_can_listener *l = filter;

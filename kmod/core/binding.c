@@ -11,7 +11,8 @@
  * @max_index: indexes are below it
  * @name_ok: whether a NAME is one the module may look up
  * @index: set to INDEX
- * @name: set to NAME, NUL-terminated, in @len bytes
+ * @name: set to NAME, NUL-terminated
+ * @len: bytes at @name
  * @next: set to the next binding, or NULL after the last
  *
  * Return: 0, or -EINVAL for a malformed binding.

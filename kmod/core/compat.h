@@ -11,6 +11,8 @@
 
 #include <linux/device.h>
 #include <linux/gpio/driver.h>
+#include <linux/can/core.h>
+#include <linux/can/skb.h>
 #include <linux/hrtimer.h>
 
 /* 6.4 dropped the owner argument of class_create(). */
@@ -85,6 +87,24 @@ static inline bool hsx_gpiochip_find(void *data, int (*match)(struct gpio_chip *
 #else
 #define HSX_LDISC_FLAG char
 #define HSX_LDISC_COUNT int
+#endif
+
+/*
+ * A sent CAN frame's mark, can_skb_priv.skbcnt, is the CAN core's own unique
+ * number from can_set_skb_uid(), exported since 6.1.1xx and 6.9. Before, a
+ * number of hsx's own, from the top half of the range: the core counts up
+ * from 1, so the two meet only after 2^31 frames (can-raw tells frames apart
+ * by skb pointer and mark together, so a meeting would also need the same skb).
+ */
+#ifdef HSX_HAVE_CAN_SET_SKB_UID
+#define hsx_can_set_skb_uid(skb) can_set_skb_uid(skb)
+#else
+static inline void hsx_can_set_skb_uid(struct sk_buff *skb)
+{
+	static atomic_t hsx_can_uid = ATOMIC_INIT(0);
+
+	can_skb_prv(skb)->skbcnt = 0x80000000U | (u32)atomic_inc_return(&hsx_can_uid);
+}
 #endif
 
 #endif /* _HSX_COMPAT_H */

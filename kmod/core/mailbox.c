@@ -62,6 +62,7 @@ struct hsx_mbox {
 	struct list_head subs;
 	unsigned int n_subs;
 	u64 seq;
+	u64 last_ns;			/* the last event's timestamp */
 	u64 events;
 	u64 drops;
 };
@@ -294,6 +295,12 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 
 	lockdep_assert_held(&mbox->lock);
 	ev.seq = ++mbox->seq;
+	/*
+	 * Posters read their clock before the lock: of two on different CPUs,
+	 * the later to post may have the earlier time. Events stay in time order.
+	 */
+	timestamp_ns = max(timestamp_ns, mbox->last_ns);
+	mbox->last_ns = timestamp_ns;
 	ev.timestamp_ns = timestamp_ns;
 	mbox->events++;
 	atomic64_inc(&hsx_stat_events);
@@ -379,7 +386,7 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 {
 	struct hsx_mbox_sub *sub;
 
-	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()) || !n)
+	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled() || mbox->ops->accept) || !n)
 		return;
 	spin_lock_bh(&mbox->lock);
 	mbox->seq += n;
@@ -390,7 +397,6 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 			continue;
 		sub->pending_drops = min_t(u64, (u64)sub->pending_drops + n, U32_MAX);
 		sub->total_drops += n;
-		sub->seq += n;
 		mbox->drops += n;
 		atomic64_add(n, &hsx_stat_drops);
 	}

@@ -50,8 +50,12 @@ struct hsx_mbox_auth {
  *	is copied: it must not sleep. An event not accepted is no event for
  *	that subscriber: not queued, not dropped, and it takes none of its
  *	sequence numbers (which, with @accept, are the subscriber's own).
- * @filter_put: releases a filter; any context (it may be called under
- *	the mailbox's lock)
+ * @filter_put: releases a filter. Context: process, may sleep (a CAN
+ *	listener may release its file's socket, which takes RTNL): it is called
+ *	under hsx_mbox_mutex only, so the order hsx_mbox_mutex -> RTNL holds.
+ *
+ * A mailbox with @accept cannot use hsx_mbox_post_lost(): which subscribers
+ * a lost event was for is not known.
  */
 struct hsx_mbox_ops {
 	u16 module;

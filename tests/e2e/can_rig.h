@@ -71,6 +71,13 @@ static inline int rig_map(unsigned int bus, const char *ifname)
     return ret;
 }
 
+/* Every bus unbound: what a test killed before its teardown may have left. */
+static inline void rig_unmap_all(void)
+{
+    for (unsigned int bus = 0; bus < HSX_CAN_MAX_BUSES; bus++)
+        rig_map(bus, "");
+}
+
 /* A queue-file subscription to mailbox name through the file fd; its fd. */
 static inline int rig_subscribe(int fd, const char *name, unsigned int len)
 {

@@ -21,7 +21,7 @@
 static int setup(void **state)
 {
     (void)state;
-    rig_map(0, "");
+    rig_unmap_all();
     rig_vcan(IFACE);
     return rig_map(0, IFACE);
 }
@@ -29,7 +29,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    rig_map(0, "");
+    rig_unmap_all();
     rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
     return 0;
 }
@@ -184,16 +184,27 @@ static void fd_frames_and_events(void **state)
     assert_int_equal(ev.lost, 0);
     assert_true(ev.timestamp_ns > 0);
 
-    /* Error frames: hal:can:0:err. */
-    assert_int_equal(rig_sh("cansend " IFACE " 20000004#0004000000000000"), 0); /* RX warning */
-    assert_int_equal(hsx_can_wait_error(0, &ev, E2E_LIVENESS_MS), HSX_HAL_OK);
+    /* Error frames from the bus (a vxcan's other end): hal:can:1:err. */
+    rig_map(1, "");
+    rig_vxcan("vxcan0", "vxcan1");
+    assert_int_equal(rig_map(1, "vxcan0"), 0);
+    assert_int_equal(hsx_can_init_ex(1), HSX_HAL_OK);
+    hsx_can_status_t st;
+    /* The errors flag says what came since this process last looked. */
+    assert_int_equal(hsx_can_get_status_ex(1, &st), HSX_HAL_OK);
+    assert_false(st.status & HSX_CAN_STATUS_ERRORS);
+    assert_int_equal(rig_sh("cansend vxcan1 20000004#0004000000000000"), 0); /* RX warning */
+    assert_int_equal(hsx_can_wait_error(1, &ev, E2E_LIVENESS_MS), HSX_HAL_OK);
     assert_int_equal(ev.kind, HSX_CAN_EVENT_ERROR);
     assert_int_equal(ev.error_class, 0x4);
     assert_int_equal(ev.state, HSX_CAN_STATE_WARNING);
 
-    hsx_can_status_t st;
-    assert_int_equal(hsx_can_get_status_ex(0, &st), HSX_HAL_OK);
+    assert_int_equal(hsx_can_get_status_ex(1, &st), HSX_HAL_OK);
     assert_true(st.status & HSX_CAN_STATUS_ERRORS);
+    assert_true(st.status & HSX_CAN_STATUS_WARNING);
+    assert_int_equal(rig_map(1, ""), 0);
+    rig_sh(RIG_IP " link del vxcan0");
+    assert_int_equal(hsx_can_get_status_ex(0, &st), HSX_HAL_OK);
     assert_true(st.status & HSX_CAN_STATUS_FD);
     hsx_can_info_t info;
     assert_int_equal(hsx_can_get_info(0, &info), HSX_HAL_OK);

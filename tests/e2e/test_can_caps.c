@@ -46,14 +46,14 @@ static int setup(void **state)
 {
     if (cap_admin_claim(state))
         return -1;
-    rig_map(0, "");
+    rig_unmap_all();
     rig_vcan(IFACE);
     return rig_map(0, IFACE);
 }
 
 static int teardown(void **state)
 {
-    rig_map(0, "");
+    rig_unmap_all();
     rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
     return cap_admin_release(state);
 }

@@ -26,7 +26,7 @@
 static int setup(void **state)
 {
     (void)state;
-    rig_map(BUS, "");
+    rig_unmap_all();
     rig_vcan(IFACE);
     assert_int_equal(rig_map(BUS, IFACE), 0);
     return 0;
@@ -35,7 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    rig_map(BUS, "");
+    rig_unmap_all();
     rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
     return 0;
 }
@@ -317,48 +317,90 @@ static void frames_from_the_bus(void **state)
     rig_sh(RIG_IP " link del vxcan0");
 }
 
-/* Error frames go to hal:can:<n>:err, with the state they lead to. */
+/*
+ * Error frames from the bus go to hal:can:<n>:err, with the state they lead
+ * to. The bus here is a vxcan pair's other end (its frames have no owner, as
+ * a controller's error frames do not); an error frame a local program sends
+ * is not the bus's, and changes nothing.
+ */
 static void error_frames_and_state(void **state)
 {
     int fd = e2e_open_node("can");
-    int q = rig_subscribe(fd, "hal:can:0:err", 64);
-    struct hsx_can_status st = {.bus = BUS};
+    struct hsx_can_status st = {.bus = 1};
     struct rig_event ev;
+    char line[32];
     (void)state;
 
+    rig_map(1, "");
+    rig_vxcan("vxcan0", "vxcan1");
+    assert_int_equal(rig_map(1, "vxcan0"), 0);
+    int q = rig_subscribe(fd, "hal:can:1:err", 64);
     assert_true(q >= 0);
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st), 0);
     assert_false(st.status & HSX_CAN_ST_ERRORS);
+
+    /* Faked on the interface itself by a program of this host: ignored. */
+    assert_int_equal(rig_sh("cansend vxcan0 20000040#0000000000000000"), 0);
+    assert_int_equal(rig_next(q, &ev, 500), 0);
+    st = (struct hsx_can_status){.bus = 1};
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st), 0);
+    assert_int_equal(st.error_frames, 0);
+    assert_int_equal(st.state, HSX_CAN_STATE_NONE);
+
     /* Error passive (controller, TX passive, counters 0x80/0x10), then bus-off, then restarted. */
-    assert_int_equal(rig_sh("cansend " IFACE " 20000204#0020000000008010 && "
-                            "cansend " IFACE " 20000040#0000000000000000"),
+    assert_int_equal(rig_sh("cansend vxcan1 20000204#0020000000008010 && "
+                            "cansend vxcan1 20000040#0000000000000000"),
                      0);
     assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.kind, HSX_CAN_EV_ERROR);
+    assert_int_equal(ev.can.bus, 1);
     assert_int_equal(ev.can.error, 0x204);
     assert_int_equal(ev.can.state, HSX_CAN_STATE_PASSIVE);
     assert_int_equal(ev.can.tx_errors, 0x80);
     assert_int_equal(ev.can.rx_errors, 0x10);
     assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.state, HSX_CAN_STATE_BUS_OFF);
-    st = (struct hsx_can_status){.bus = BUS};
+    st = (struct hsx_can_status){.bus = 1};
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st), 0);
     assert_true(st.status & HSX_CAN_ST_ERRORS);
     assert_true(st.status & HSX_CAN_ST_BUS_OFF);
     assert_int_equal(st.bus_off, 1);
     assert_int_equal(st.error_frames, 2);
     /* The error bit is this file's: since its last look. */
-    st = (struct hsx_can_status){.bus = BUS};
+    st = (struct hsx_can_status){.bus = 1};
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st), 0);
     assert_false(st.status & HSX_CAN_ST_ERRORS);
-    assert_int_equal(rig_sh("cansend " IFACE " 20000100#0000000000000000"), 0);
+    assert_int_equal(rig_sh("cansend vxcan1 20000100#0000000000000000"), 0);
     assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.can.state, HSX_CAN_STATE_ACTIVE);
-    char line[32];
-    e2e_read_line("/sys/hal/can/0/bus_off", line, sizeof(line));
+    e2e_read_line("/sys/hal/can/1/bus_off", line, sizeof(line));
     assert_string_equal(line, "1");
     close(q);
     close(fd);
+    assert_int_equal(rig_map(1, ""), 0);
+    rig_sh(RIG_IP " link del vxcan0");
+}
+
+/* A renamed interface keeps its bus, under its new name. */
+static void renamed_interface(void **state)
+{
+    char line[32];
+    (void)state;
+
+    rig_map(2, "");
+    rig_vcan("vcan3");
+    assert_int_equal(rig_map(2, "vcan3"), 0);
+    assert_int_equal(rig_sh(RIG_IP " link set vcan3 down && " RIG_IP
+                                   " link set vcan3 name hsxcan && " RIG_IP " link set hsxcan up"),
+                     0);
+    e2e_read_line("/sys/hal/can/2/interface", line, sizeof(line));
+    assert_string_equal(line, "hsxcan");
+    struct hsx_can_frame f = rig_frame(0x10, 0, "01");
+    int fd = e2e_open_node("can");
+    assert_int_equal(rig_tx(fd, 2, &f, 0, NULL), 0);
+    close(fd);
+    assert_int_equal(rig_map(2, ""), 0);
+    rig_sh(RIG_IP " link del hsxcan");
 }
 
 /* More than the queue holds: every frame is delivered or reported dropped. */
@@ -513,6 +555,7 @@ int main(void)
         cmocka_unit_test(own_frames_and_tx_done),
         cmocka_unit_test(frames_from_the_bus),
         cmocka_unit_test(error_frames_and_state),
+        cmocka_unit_test(renamed_interface),
         cmocka_unit_test(flood_is_accounted),
         cmocka_unit_test(interface_deleted_under_a_reader),
         cmocka_unit_test(config_on_vcan),

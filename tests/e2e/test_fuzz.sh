@@ -13,6 +13,10 @@
 # UART: the test board's pair (ttyS2 <-> ttyS3, IRQs set by helpers/vm-setup
 # before insmod) must bind as ports 0 and 1 (--need-uart), so the data path,
 # the port's mailbox and unbinding under load are fuzzed, not only the errors.
+# CAN: the fuzzer makes its own vcan and vxcan interfaces (rtnetlink; the VM
+# has vcan and vxcan) and binds buses 0-2 to them, bus 3 to the VM's first
+# SJA1000 (can0) when it is there; cangen (can-utils, which tests/vm/run puts
+# in the guest) keeps traffic on them. --need-can fails the run without them.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
 #   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
@@ -33,7 +37,7 @@ run() {
 	fi
 }
 
-run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart
-run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart
-run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart
+run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can
+run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can
+run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can
 [ "$failures" -eq 0 ]

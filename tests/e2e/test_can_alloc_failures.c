@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every allocation the CAN module's entry points make, failed in turn
+ * (failslab through /proc/thread-self/fail-nth: the n-th allocation of the
+ * next system call fails), while cangen floods the bus so that the receive
+ * path runs on the other CPU meanwhile. Each failed call must fail cleanly
+ * (ENOMEM, or the error of what could not be set up) and leave nothing
+ * behind: the bus unbound after a failed bind, no subscription after a
+ * failed subscribe, no frame sent after a failed TX; the call then succeeds
+ * once no allocation fails. KASAN, kmemleak and lockdep watch (the debug
+ * kernel: its kmemleak and kernel-log checks end the run).
+ *
+ * This needs the kernel's fault injection (CONFIG_FAULT_INJECTION,
+ * CONFIG_FAILSLAB, the debug kernel's): on a kernel without it the test
+ * says so and passes, as the debug suite runs it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "can_rig.h"
+#include "e2e.h"
+#include "hsx_uapi.h"
+
+#define IFACE "vcan0"
+#define MAX_NTH 400 /* no entry point makes nearly as many allocations */
+
+static pid_t flood = -1;
+
+static bool have_fail_nth(void)
+{
+    return access("/proc/thread-self/fail-nth", W_OK) == 0 &&
+           access("/sys/kernel/debug/failslab/ignore-gfp-wait", W_OK) == 0;
+}
+
+/*
+ * /proc/thread-self/fail-nth, opened once: opening it again while a failure
+ * is armed would spend the failure on the open. Writing and reading it
+ * allocate nothing.
+ */
+static int nth_fd = -1;
+
+/* Fail the n-th allocation from now on in this thread (0: none). */
+static void fail_nth(unsigned int n)
+{
+    char text[16];
+    int len = snprintf(text, sizeof(text), "%u", n);
+
+    assert_int_equal(pwrite(nth_fd, text, (size_t)len, 0), len);
+}
+
+/* Did the armed failure go off? Then disarm it either way. */
+static bool fail_nth_fired(void)
+{
+    char text[16] = "";
+
+    assert_true(pread(nth_fd, text, sizeof(text) - 1, 0) > 0);
+    fail_nth(0);
+    return atoi(text) == 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (!have_fail_nth())
+        return 0;
+    nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+    assert_true(nth_fd >= 0);
+    rig_unmap_all();
+    rig_vcan(IFACE);
+    /* GFP_KERNEL allocations too (failslab ignores them by default), and quietly. */
+    e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+    e2e_write_file("/sys/kernel/debug/failslab/verbose", "0");
+    flood = fork();
+    assert_true(flood >= 0);
+    if (flood == 0) {
+        execlp("cangen", "cangen", IFACE, "-g", "0", "-p", "10", "-I", "r", (char *)NULL);
+        _exit(127);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (flood > 0) {
+        kill(flood, SIGTERM);
+        waitpid(flood, NULL, 0);
+    }
+    if (!have_fail_nth())
+        return 0;
+    e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+    rig_unmap_all();
+    rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
+    return 0;
+}
+
+/* Binding: every allocation of MAP fails once; each failure leaves the bus unbound. */
+static void bind_under_allocation_failures(void **state)
+{
+    struct hsx_can_map m = {.bus = 0};
+    int ctl = e2e_open_node("ctl"), can = e2e_open_node("can");
+    unsigned int n, failures = 0, tolerated = 0;
+    (void)state;
+
+    if (!have_fail_nth()) {
+        printf("# no fault injection in this kernel: the debug kernel's run covers this\n");
+        close(ctl);
+        close(can);
+        return;
+    }
+    snprintf(m.ifname, sizeof(m.ifname), "%s", IFACE);
+    for (n = 1; n < MAX_NTH; n++) {
+        fail_nth(n);
+        int ret = ioctl(ctl, HSX_IOC_CAN_MAP, &m) ? -errno : 0;
+        bool fired = fail_nth_fired();
+        if (!ret && !fired)
+            break; /* nothing failed: bound */
+        if (!ret) {
+            /* An allocation it can do without (a reference tracker's): bound all the same. */
+            tolerated++;
+            assert_int_equal(rig_map(0, ""), 0);
+            continue;
+        }
+        failures++;
+        assert_int_equal(ret, -ENOMEM);
+        /* Nothing is left of it. */
+        struct hsx_can_info info = {.bus = 0};
+        assert_int_equal(e2e_ioctl(can, HSX_IOC_CAN_INFO, &info), 0);
+        assert_int_equal(info.bound, 0);
+        assert_false(e2e_exists("/dev/hsx/can0"));
+    }
+    printf("# MAP: %u allocations failed in turn and MAP failed, %u it did without, then it "
+           "bound\n",
+           failures, tolerated);
+    assert_true(n < MAX_NTH);
+    assert_true(failures > 3);
+    assert_int_equal(rig_map(0, ""), 0);
+    close(ctl);
+    close(can);
+}
+
+/* Subscribing, filtering, sending, status: each allocation fails once, then it works. */
+static void operations_under_allocation_failures(void **state)
+{
+    struct hsx_can_frame f = rig_frame(0x100, 0, "0102");
+    unsigned int n, failures[4] = {0};
+    (void)state;
+
+    if (!have_fail_nth()) {
+        printf("# no fault injection in this kernel: the debug kernel's run covers this\n");
+        return;
+    }
+    assert_int_equal(rig_map(0, IFACE), 0);
+    /* A fresh file each round: its first TX makes the socket too. */
+    for (int op = 0; op < 4; op++) {
+        for (n = 1; n < MAX_NTH; n++) {
+            int fd = e2e_open_node("can");
+            struct hsx_mbox_open o = {.queue_len = 8};
+            struct hsx_can_filter flt = {
+                .bus = 0, .bank = 1, .id = 1, .mask = 1, .flags = HSX_CAN_FLT_ON};
+            struct hsx_can_status st = {.bus = 0};
+            struct hsx_can_tx tx = {.bus = 0, .frame = f};
+            int ret;
+
+            snprintf(o.name, sizeof(o.name), "hal:can:0:rx");
+            fail_nth(n);
+            switch (op) {
+            case 0:
+                ret = ioctl(fd, HSX_IOC_MBOX_OPEN, &o);
+                break;
+            case 1:
+                ret = ioctl(fd, HSX_IOC_CAN_SET_FILTER, &flt);
+                break;
+            case 2:
+                ret = ioctl(fd, HSX_IOC_CAN_TX, &tx);
+                break;
+            default:
+                ret = ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st);
+                break;
+            }
+            int err = ret < 0 ? errno : 0;
+            bool fired = fail_nth_fired();
+            if (ret >= 0 && op == 0)
+                close(ret);
+            close(fd);
+            if (ret >= 0 && !fired)
+                break;
+            if (ret < 0) {
+                failures[op]++;
+                /* No memory; or no inode for a new file or socket (ENFILE). */
+                assert_true(err == ENOMEM || err == ENFILE);
+            }
+        }
+        assert_true(n < MAX_NTH);
+    }
+    printf("# allocations failed in turn: subscribe %u, set filter %u, TX %u, status %u\n",
+           failures[0], failures[1], failures[2], failures[3]);
+    assert_true(failures[0] > 0 && failures[2] > 0);
+    assert_int_equal(rig_map(0, ""), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(bind_under_allocation_failures),
+        cmocka_unit_test(operations_under_allocation_failures),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
