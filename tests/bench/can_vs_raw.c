@@ -517,5 +517,8 @@ int main(void)
     printf("| TX->RX latency p99, us | %.1f | %.1f | %.2f |\n", h99, r99, h99 / r99);
     printf("| send, us (hsx_can_tx waits for the echo) | %.1f | %.1f | %.2f |\n",
            median(hs, ROUNDS) / 1000.0, median(rs, ROUNDS) / 1000.0, send_ratio);
+    printf("BENCH can rate_ratio=%.2f latency_p50_ratio=%.2f latency_p99_ratio=%.2f "
+           "send_ratio=%.2f\n",
+           rate_ratio, h50 / r50, h99 / r99, send_ratio);
     return EXIT_SUCCESS;
 }
