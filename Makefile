@@ -190,9 +190,11 @@ FUZZ_SEED ?= 1
 FUZZ_THREADS ?= 2
 .PHONY: fuzz
 e2e: $(FUZZ)
-$(FUZZ): tests/fuzz/hsx_fuzz.c uapi/hsx_uapi.h
+# The engine and the core, timer, GPIO and UART tables in hsx_fuzz.c; CAN's part in fuzz_can.c.
+FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c
+$(FUZZ): $(FUZZ_SRCS) tests/fuzz/fuzz.h uapi/hsx_uapi.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $< $(ULIBS)
+	$(CC) $(UCFLAGS) -o $@ $(FUZZ_SRCS) $(ULIBS)
 fuzz: $(FUZZ)
 	rm -rf $(BUILD)/fuzz && mkdir -p $(BUILD)/fuzz/bin && cp $(FUZZ) $(BUILD)/fuzz/bin/
 	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --seed %s --calls %s --threads %s\n' \
@@ -314,7 +316,7 @@ USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
                      tests/rpi/*.c)
-USER_C += tests/fuzz/hsx_fuzz.c
+USER_C += $(wildcard tests/fuzz/*.[ch])
 format:
 	$(CLANG_FORMAT) -i $(USER_C)
 format-check:

@@ -17,19 +17,33 @@
  * kinds of its own: ports 0..17, user buffers (valid, NULL, unmapped, cut
  * short) with lengths up to and past HSX_UART_XFER_MAX, timeouts, rates,
  * frame enums past their range, modem bits, breaks of 1-5 ms, discard bits
- * and tty names for MAP (ttyS2, ttyS3, "", malformed ones). Chains run on shared
- * resources: create a timer, start, subscribe, cancel, cancel again, drain
- * its queue file; MBOX_OPEN, read and poll, QUEUE_END, QUEUE_END, read to
- * end of file; and capabilities: the uid 1000 process sends its files to root
- * (SCM_RIGHTS), root as the capability administrator (/dev/hsx/ctl, O_EXCL)
- * mints onto them, the holder derives and drops, root revokes and renews,
- * and root's use of a file it was sent must be refused; UART: root binds
- * ports 0 -> ttyS2 and 1 -> ttyS3 (the test board's back-to-back pair) at
- * start, writes on one and reads the other, subscribes to "hal:uart:<n>:rx",
- * unbinds a port while a helper thread keeps using it, reads the queue to its
- * end, checks the old instance's file fails, and binds it again. Meanwhile threads
- * close each other's descriptors mid-call, children are forked and killed
- * with SIGKILL mid-call, and root adds and removes dummy instances
+ * and tty names for MAP (ttyS2, ttyS3, "", malformed ones). CAN (module
+ * 0x11) is fuzz_can.c's: its table (TX, CONFIG, SET_FILTER, GET_STATUS,
+ * INFO, MAP), field kinds (buses 0..17, frame flags, IDs for and past their
+ * format, classic and FD lengths, bitrates, modes, filter banks, interface
+ * names), mailbox names, selectors (buses, tx and rx ID ranges in the
+ * HSX_CAN_SEL_EXT encoding, backwards and invalid ones) and records (queue
+ * files and netlink). Chains run on shared resources: create a timer, start,
+ * subscribe, cancel, cancel again, drain its queue file; MBOX_OPEN, read and
+ * poll, QUEUE_END, QUEUE_END, read to end of file; and capabilities: the uid
+ * 1000 process sends its files to root (SCM_RIGHTS), root as the capability
+ * administrator (/dev/hsx/ctl, O_EXCL) mints onto them, the holder derives
+ * and drops, root revokes and renews, and root's use of a file it was sent
+ * must be refused; UART: root binds ports 0 -> ttyS2 and 1 -> ttyS3 (the
+ * test board's back-to-back pair) at start, writes on one and reads the
+ * other, subscribes to "hal:uart:<n>:rx", unbinds a port while a helper
+ * thread keeps using it, reads the queue to its end, checks the old
+ * instance's file fails, and binds it again; CAN (fuzz_can.c's header has
+ * them): root binds buses to vcan and vxcan interfaces it makes (and an
+ * SJA1000 when the VM has one) at start, cangen keeps traffic on them, and
+ * chains check that TX_DONE records and filter banks deliver exactly,
+ * netlink subscriptions outlive the file that authorized them, capabilities
+ * hold to their ID ranges, and that a bus taken away under load (its
+ * interface deleted, re-created, renamed or set down, the bus unbound and
+ * bound again) leaves its subscriptions GONE and its old files failing
+ * (--need-can: the rig must be there). Meanwhile threads close each other's
+ * descriptors mid-call, children are forked and killed with SIGKILL
+ * mid-call, and root adds and removes dummy instances
  * (/sys/kernel/debug/hsx_dummy) when the test build of hsx.ko is loaded.
  *
  * What it judges: each result against the ABI of uapi/hsx_uapi.h. An errno
@@ -44,10 +58,16 @@
  * Determinism: the calls a worker generates depend only on the seed, its
  * index and the kernel's answers; with --threads 1 --no-user the whole run is
  * one reproducible sequence (chaos that needs concurrency, killing a child
- * mid-call, still forks, and a UART unbind chain still runs its helper
- * thread). What depends on timing (bytes arriving on a UART, the watchdog of
- * a call that waits) draws from streams of its own, so it does not shift the
- * worker's sequence.
+ * mid-call, still forks, a UART unbind chain still runs its helper thread,
+ * and a CAN iface chain its two threads and a process). What depends on
+ * timing (bytes arriving on a UART, frames on a CAN bus, the watchdog of a
+ * call that waits) draws from streams of its own, so it does not shift the
+ * worker's sequence. Not deterministic at all: cangen's traffic (its frames
+ * are random and come when they come), hence which records CAN chains read,
+ * and whatever the kernel answers differently because of them (a queue full
+ * or not, a bus's error state).
+ *
+ * The engine's pieces a module's part uses are declared in fuzz.h.
  *
  * Exit: 0 clean, 1 unexpected results, 2 a harness failure.
  */
@@ -81,6 +101,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 
+#include "fuzz.h"
 #include "hsx_uapi.h"
 
 /* The test-only dummy module (kmod/tests/dummy.h): present in a test build of hsx.ko. */
@@ -99,69 +120,20 @@
 #define FZ_UART_MAX_PORT 17       /* ports 0..17 are generated: 16 and 17 are out of range */
 #define FZ_UBUF HSX_UART_XFER_MAX /* a worker's transfer buffer, then an unmapped page */
 static const char *const uart_home[FZ_UART_PORTS] = {"ttyS2", "ttyS3"};
+static const struct fz_units uart_units = {HSX_UART_MAX_PORTS, FZ_UART_PORTS, K_UART_I};
 
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
 #endif
 
-/* ---- randomness --------------------------------------------------------------------------- */
-
-static uint64_t fz_mix(uint64_t x)
-{
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-struct fz_rng {
-    uint64_t s;
-};
-
-static uint64_t rnd(struct fz_rng *r)
-{
-    r->s = fz_mix(r->s);
-    return r->s;
-}
-
-static uint32_t rn(struct fz_rng *r, uint32_t n)
-{
-    return n ? (uint32_t)(rnd(r) % n) : 0;
-}
-
-/* True with probability pct/100. */
-static bool chance(struct fz_rng *r, unsigned int pct)
-{
-    return rn(r, 100) < pct;
-}
-
 /* ---- shared statistics ---------------------------------------------------------------------- */
 
-#define FZ_ERRNO_MAX 160
-
-struct fz_stats {
-    uint64_t calls;
-    uint64_t ok;
-    uint64_t unexpected;
-    uint64_t harness;
-    uint64_t reported;
-    uint64_t err[FZ_ERRNO_MAX];
-    uint64_t kills, forks, closes, passes, mints, derives, revokes, dummies, netlink, nl_noanswer;
-    uint64_t uart_writes, uart_tx, uart_rx, uart_records, uart_unbinds, uart_binds, uart_intr;
-    uint64_t op_ns[16], op_n[16]; /* time spent by each kind of step */
-};
-
-#define FZ_STEPS 13
+#define FZ_STEPS 14
 static const char *const step_name[16] = {
-    "table", "open", "queue", "chain_queue", "chain_timer", "netlink",   "close",
-    "pass",  "cap",  "dummy", "fork_kill",   "scm_self",    "chain_uart"};
+    "table", "open", "queue", "chain_queue", "chain_timer", "netlink",    "close",
+    "pass",  "cap",  "dummy", "fork_kill",   "scm_self",    "chain_uart", "chain_can"};
 
-static struct fz_stats *stats; /* MAP_SHARED: the uid 1000 process and children add to it */
-
-static void count(uint64_t *c)
-{
-    __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
-}
+struct fz_stats *stats;
 
 /* ---- options -------------------------------------------------------------------------------- */
 
@@ -171,63 +143,32 @@ static unsigned int opt_threads = 2;
 static unsigned int opt_seconds = 0;
 static bool opt_user = true;
 static bool opt_need_uart; /* the UART pair must be there (the test board) */
+static bool opt_need_can;  /* the CAN rig must be there (fuzz_can.c) */
 static int opt_verbose;
 static time_t deadline;
 static const char *proc_name = "root";
-static bool is_root;
-static pid_t user_pid;
+bool is_root;
+pid_t user_pid;
 static int pass_sock = -1; /* root <-> uid 1000 process, SOCK_SEQPACKET */
 static bool have_dummy, have_sim, have_uart;
-static int genl_family = -1;
-static bool enforcing = true; /* /sys/hal/caps/enforcing */
+int genl_family = -1;
+bool enforcing = true;
 
 /* ---- descriptors ------------------------------------------------------------------------------
  */
 
-enum fz_kind {
-    K_NONE,
-    K_CTL,     /* /dev/hsx/ctl, plain */
-    K_ADMIN,   /* /dev/hsx/ctl, O_EXCL: the capability administrator */
-    K_TIMER,   /* /dev/hsx/timer */
-    K_GPIO,    /* /dev/hsx/gpio */
-    K_DUMMY,   /* /dev/hsx/dummy, the module's own node */
-    K_DUMMY_I, /* /dev/hsx/dummy<n> */
-    K_UART,    /* /dev/hsx/uart, the module's own node: every port */
-    K_UART_I,  /* /dev/hsx/uart<n>: port n only */
-    K_QUEUE,   /* a queue file from MBOX_OPEN */
-    K_NL,      /* a generic netlink socket */
-    K_OTHER,   /* /dev/null: not ours */
-    K_NKINDS
-};
-
-static const char *const kind_name[K_NKINDS] = {"none",  "ctl",   "admin",  "timer",
-                                                "gpio",  "dummy", "dummyN", "uart",
-                                                "uartN", "queue", "nl",     "other"};
-
-#define KB(k) (1U << (k))
-#define K_UARTS (KB(K_UART) | KB(K_UART_I))
-#define K_NODES                                                                                    \
-    (KB(K_CTL) | KB(K_ADMIN) | KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY) | KB(K_DUMMY_I) | K_UARTS)
-/* The files a capability is minted onto or derived between: one module's each. */
-#define K_HOLDERS (KB(K_TIMER) | KB(K_GPIO) | KB(K_DUMMY_I) | K_UARTS)
+const char *const kind_name[K_NKINDS] = {"none",  "ctl",    "admin", "timer", "gpio",
+                                         "dummy", "dummyN", "uart",  "uartN", "can",
+                                         "canN",  "queue",  "nl",    "other"};
 
 static uint32_t kind_module(enum fz_kind k)
 {
     return k == K_TIMER                   ? HSX_MODULE_TIMER
            : k == K_GPIO                  ? HSX_MODULE_GPIO
            : k == K_UART || k == K_UART_I ? HSX_MODULE_UART
+           : k == K_CAN || k == K_CAN_I   ? HSX_MODULE_CAN
                                           : FZ_MODULE_DUMMY;
 }
-
-struct fz_slot {
-    int fd;
-    enum fz_kind kind;
-    unsigned int gen;   /* bumped at every close: a call that saw another is not judged */
-    pid_t opener;       /* the process that opened it */
-    bool privileged;    /* opened by root */
-    unsigned int index; /* dummy instance */
-    uint32_t mbox_id;   /* queue file */
-};
 
 #define FZ_SLOTS 40
 static struct fz_slot slots[FZ_SLOTS];
@@ -255,25 +196,7 @@ static uint64_t pool_pick(struct fz_rng *r, const uint64_t *pool, unsigned int n
 
 /* ---- the worker and its reproducer -------------------------------------------------------- */
 
-#define FZ_RING 48
-#define FZ_LINE 200
-
-struct fz_worker {
-    unsigned int index;
-    struct fz_rng rng;
-    uint64_t calls, quota;
-    char ring[FZ_RING][FZ_LINE];
-    unsigned int ring_n;
-    unsigned char *guard; /* a page followed by an unmapped one */
-    unsigned char *ubuf;  /* FZ_UBUF bytes followed by an unmapped page */
-    timer_t wd;           /* signals this thread: interrupts a UART call that waits */
-    struct fz_rng wd_rng; /* the watchdog's own: how many calls wait depends on timing */
-    bool wd_ok;
-    bool child; /* a forked child about to be killed: no reports */
-};
-
-static void note(struct fz_worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void note(struct fz_worker *w, const char *fmt, ...)
+void note(struct fz_worker *w, const char *fmt, ...)
 {
     char *line = w->ring[w->ring_n % FZ_RING];
     int n = snprintf(line, FZ_LINE, "#%" PRIu64 " ", w->calls);
@@ -294,10 +217,7 @@ static void note(struct fz_worker *w, const char *fmt, ...)
 
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* An unexpected result: the seed, where, and the calls that led to it. */
-static void unexpected(struct fz_worker *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void unexpected(struct fz_worker *w, const char *fmt, ...)
+void unexpected(struct fz_worker *w, const char *fmt, ...)
 {
     char what[256];
     va_list ap;
@@ -337,7 +257,7 @@ static void wd_signal(int sig)
     (void)sig;
 }
 
-static void wd_arm(struct fz_worker *w)
+void wd_arm(struct fz_worker *w)
 {
     struct itimerspec it = {0};
     unsigned int ms = chance(&w->wd_rng, 5) ? 1 + rn(&w->wd_rng, 5) : 2000;
@@ -349,7 +269,7 @@ static void wd_arm(struct fz_worker *w)
     timer_settime(w->wd, 0, &it, NULL);
 }
 
-static void wd_disarm(struct fz_worker *w)
+void wd_disarm(struct fz_worker *w)
 {
     struct itimerspec it = {0};
 
@@ -357,8 +277,7 @@ static void wd_disarm(struct fz_worker *w)
         timer_settime(w->wd, 0, &it, NULL);
 }
 
-static void harness_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void harness_fail(const char *fmt, ...)
+void harness_fail(const char *fmt, ...)
 {
     va_list ap;
 
@@ -374,14 +293,18 @@ static void harness_fail(const char *fmt, ...)
 /* ---- errno classes ----------------------------------------------------------------------------
  */
 
-/* Every errno the ABI documents for some entry point (uapi/hsx_uapi.h, README). */
+/*
+ * Every errno the ABI documents for some entry point (uapi/hsx_uapi.h, README); the last three
+ * are CAN's: an interface down, its transmit queue full, a bitrate or mode it does not run.
+ */
 static const int documented[] = {
-    EPERM,  ENOENT, ESRCH,  EBADF,       EAGAIN,      ENOMEM,   EACCES,   EFAULT,    EBUSY,
-    EEXIST, ENODEV, EINVAL, EMFILE,      ENOSPC,      EMLINK,   ENOTTY,   EDQUOT,    EOPNOTSUPP,
-    ENXIO,  EINTR,  ERANGE, EKEYEXPIRED, EKEYREVOKED, EALREADY, EMSGSIZE, ETIMEDOUT,
+    EPERM,    ENOENT,     ESRCH,    EBADF,   EAGAIN,  ENOMEM,      EACCES,      EFAULT,
+    EBUSY,    EEXIST,     ENODEV,   EINVAL,  EMFILE,  ENOSPC,      EMLINK,      ENOTTY,
+    EDQUOT,   EOPNOTSUPP, ENXIO,    EINTR,   ERANGE,  EKEYEXPIRED, EKEYREVOKED, EALREADY,
+    EMSGSIZE, ETIMEDOUT,  ENETDOWN, ENOBUFS, EREMCHG,
 };
 
-static bool is_documented(int e)
+bool is_documented(int e)
 {
     size_t i;
 
@@ -391,7 +314,7 @@ static bool is_documented(int e)
     return false;
 }
 
-static void count_errno(int e)
+void count_errno(int e)
 {
     count(&stats->calls);
     if (e == 0)
@@ -402,35 +325,6 @@ static void count_errno(int e)
 
 /* ---- argument fields --------------------------------------------------------------------------
  */
-
-enum fz_fkind {
-    F_RES,    /* reserved: zero; anything else must be refused */
-    F_FLAGS,  /* aux: the defined bits; any other must be refused */
-    F_OUT,    /* output only: garbage in is ignored */
-    F_TIMER,  /* a timer id */
-    F_PERIOD, /* microseconds, HSX_TIMER_PERIOD_MIN_US..MAX_US; outside must be refused */
-    F_PIN,    /* a GPIO pin, 0..70 */
-    F_ENUM,   /* 0..aux */
-    F_BOOL,   /* 0 or 1 */
-    F_MASK,   /* a 64-bit pin mask */
-    F_DEBOUNCE,
-    F_MODULE,   /* HSX_MODULE_* */
-    F_RIGHTS,   /* HSX_CAP_R_* */
-    F_SEL,      /* union hsx_cap_selector (32 bytes) */
-    F_EXPIRY,   /* CLOCK_BOOTTIME ns */
-    F_FD,       /* a descriptor of this process */
-    F_CAPID,    /* a capability id */
-    F_PID,      /* a pid */
-    F_MBOXNAME, /* char[64] */
-    F_QLEN,     /* 0..HSX_MBOX_QUEUE_MAX; above must be refused */
-    F_LABEL,    /* char[32], a chip label */
-    F_U32,
-    F_UPORT,   /* a UART port, 0..17: 0 and 1 are bound, 16 and 17 out of range */
-    F_ULEN,    /* a UART transfer's length; aux: FZ_ULEN_WRITE or _READ */
-    F_UBUF,    /* a UART transfer's user buffer (u64) */
-    F_UVAL,    /* a UART value from the table uvals[aux] */
-    F_TTYNAME, /* char[32], a tty name for HSX_IOC_UART_MAP */
-};
 
 /* F_ULEN: writes stay small (the bounded run's budget); reads take up to the maximum. */
 #define FZ_ULEN_WRITE 0
@@ -454,17 +348,7 @@ enum fz_uval {
     UV_N
 };
 
-struct fz_uvals {
-    uint32_t ok[8], bad[6];
-    uint8_t n_ok, n_bad;
-    uint32_t lo, hi; /* valid: a value drawn from lo..hi a third of the time, when hi */
-};
-
-#define UV(...)                                                                                    \
-    {                                                                                              \
-        __VA_ARGS__                                                                                \
-    }
-static const struct fz_uvals uvals[UV_N] = {
+static const struct fz_vals uvals[UV_N] = {
     [UV_BAUD] = {UV(9600, 115200, 115200, 57600, 38400, 1200, 300, 230400),
                  UV(0, HSX_UART_BAUD_MAX + 1, 0xffffffffU, 0x80000000U, HSX_UART_BAUD_MAX), 8, 5,
                  50, 1000000},
@@ -495,67 +379,13 @@ static const struct fz_uvals uvals[UV_N] = {
 #endif
 };
 
-struct fz_field {
-    uint16_t off;
-    uint8_t size;
-    uint8_t kind;
-    uint32_t aux;
-};
-
-struct fz_op;
-struct fz_call {
-    struct fz_worker *w;
-    const struct fz_op *op;
-    struct fz_slot slot; /* a copy, as it was when the call began */
-    int slot_i;
-    unsigned char *buf;
-    unsigned long cmd;
-    bool must_fail; /* the argument is one the ABI refuses */
-    bool raw_arg;   /* _IO: the argument is a number */
-    uint64_t room;  /* F_UBUF: bytes that may be accessed at the buffer */
-    long ret;
-    int err;
-};
-
-/* What an op may return on success, and what it records. */
-typedef void (*fz_post_fn)(struct fz_call *c);
-/* Run once every field is generated: the argument as a whole, against the ABI's rules. */
-typedef void (*fz_pre_fn)(struct fz_call *c);
-
-struct fz_op {
-    const char *name;
-    unsigned long cmd;
-    uint32_t kinds; /* the nodes it belongs on */
-    bool needs_cap; /* a HAL module's function: refused on a file the caller did not open */
-    long ret_max;   /* largest return value on success */
-    const struct fz_field *fields;
-    unsigned int n_fields;
-    fz_post_fn post;
-    fz_pre_fn pre;
-};
-
-/* A HAL module as the fuzzer sees it. A new module is one more of these. */
-struct fz_module {
-    const char *name;
-    const struct fz_op *ops;
-    unsigned int n_ops;
-};
-
-#define FLD(type, member, kind, aux)                                                               \
-    {                                                                                              \
-        offsetof(type, member), sizeof(((type *)0)->member), kind, aux                             \
-    }
-#define FIELDS(a) a, (unsigned int)(sizeof(a) / sizeof((a)[0]))
-
-static uint64_t boottime_ns(void)
+uint64_t boottime_ns(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_BOOTTIME, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
-
-static int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy);
 
 /* A selector: mostly one that fits the module, sometimes an edge. */
 static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t module)
@@ -593,6 +423,8 @@ static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t modu
             else
                 sel->raw[1 + rn(r, 3)] = 1ULL << rn(r, 64);
         }
+    } else if (module == HSX_MODULE_CAN) {
+        can_gen_sel(r, sel);
     } else if (chance(r, 50)) {
         sel->gpio.pins = masks[rn(r, 6)];
     } else {
@@ -634,7 +466,11 @@ static void gen_uart_name(struct fz_rng *r, char *name, size_t len)
 static void gen_name(struct fz_rng *r, char *name, size_t len)
 {
     memset(name, 0, len);
-    switch (rn(r, 12)) {
+    switch (rn(r, 14)) {
+    case 12:
+    case 13:
+        gen_can_name(r, name, len);
+        break;
     case 10:
     case 11:
         gen_uart_name(r, name, len);
@@ -680,6 +516,34 @@ static void gen_name(struct fz_rng *r, char *name, size_t len)
         break;
     }
     }
+}
+
+uint64_t gen_val(struct fz_rng *r, const struct fz_vals *u, bool corrupt)
+{
+    if (corrupt && u->n_bad)
+        return u->bad[rn(r, u->n_bad)];
+    if (u->hi && chance(r, 33))
+        return u->lo + rn(r, u->hi - u->lo + 1);
+    return u->n_ok ? u->ok[rn(r, u->n_ok)] : 0;
+}
+
+uint64_t gen_unit(struct fz_call *c, const struct fz_units *u, bool corrupt)
+{
+    struct fz_rng *r = &c->w->rng;
+
+    if (corrupt) {
+        const uint64_t bad[] = {u->max, u->max + 1, 0x80000000U, 0xffffffffU, 0x100};
+        return bad[rn(r, 5)];
+    }
+    if (c->slot.kind == u->inst && chance(r, 85))
+        return c->slot.index;
+    /* the rig's, else any up to two past the last */
+    return chance(r, 75) ? rn(r, u->homes) : rn(r, u->max + 2);
+}
+
+bool unit_bad(const struct fz_call *c, uint32_t unit, const struct fz_units *u)
+{
+    return unit >= u->max || (c->slot.kind == u->inst && unit != c->slot.index);
 }
 
 /* Fill one field; with corrupt, a value the field's rules make wrong or an edge. */
@@ -747,10 +611,16 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
                     : (chance(r, 80) ? 0 : rn(r, 5000));
         break;
     case F_MODULE: {
-        static const uint64_t m[] = {HSX_MODULE_TIMER, HSX_MODULE_GPIO,      FZ_MODULE_DUMMY,
-                                     HSX_MODULE_UART,  HSX_MODULE_CORE,      0,
-                                     0xffffffffULL,    HSX_MODULE_FIRST + 32};
-        v = corrupt ? m[rn(r, 8)] : m[rn(r, 4)];
+        static const uint64_t m[] = {HSX_MODULE_TIMER,
+                                     HSX_MODULE_GPIO,
+                                     FZ_MODULE_DUMMY,
+                                     HSX_MODULE_UART,
+                                     HSX_MODULE_CAN,
+                                     HSX_MODULE_CORE,
+                                     0,
+                                     0xffffffffULL,
+                                     HSX_MODULE_FIRST + 32};
+        v = corrupt ? m[rn(r, 9)] : m[rn(r, 5)];
         if (!corrupt && (KB(c->slot.kind) & K_HOLDERS))
             v = kind_module(c->slot.kind);
         break;
@@ -759,7 +629,9 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         if (corrupt) {
             v = chance(r, 50) ? HSX_CAP_R_ADMIN : rnd(r) & 0xffffffffULL;
         } else {
-            uint64_t all = chance(r, 50) ? HSX_CAP_R_GPIO_ALL : HSX_CAP_R_UART_ALL;
+            static const uint64_t alls[] = {HSX_CAP_R_GPIO_ALL, HSX_CAP_R_UART_ALL,
+                                            HSX_CAP_R_CAN_ALL};
+            uint64_t all = alls[rn(r, 3)];
             v = rnd(r) & all;
             v |= chance(r, 70) ? HSX_CAP_R_READ : 0;
         }
@@ -825,15 +697,7 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             snprintf((char *)p, f->size, "no-such-chip");
         return;
     case F_UPORT:
-        if (corrupt) {
-            static const uint64_t bad[] = {HSX_UART_MAX_PORTS, HSX_UART_MAX_PORTS + 1, 0x80000000U,
-                                           0xffffffffU, 0x100};
-            v = bad[rn(r, 5)];
-        } else if (c->slot.kind == K_UART_I && chance(r, 85)) {
-            v = c->slot.index;
-        } else {
-            v = chance(r, 75) ? rn(r, FZ_UART_PORTS) : rn(r, FZ_UART_MAX_PORT + 1);
-        }
+        v = gen_unit(c, &uart_units, corrupt);
         break;
     case F_ULEN: {
         uint32_t k = rn(r, 100);
@@ -874,16 +738,9 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             }
         }
         break;
-    case F_UVAL: {
-        const struct fz_uvals *u = &uvals[f->aux];
-        if (corrupt && u->n_bad)
-            v = u->bad[rn(r, u->n_bad)];
-        else if (u->hi && chance(r, 33))
-            v = u->lo + rn(r, u->hi - u->lo + 1);
-        else
-            v = u->n_ok ? u->ok[rn(r, u->n_ok)] : 0;
+    case F_UVAL:
+        v = gen_val(r, &uvals[f->aux], corrupt);
         break;
-    }
     case F_TTYNAME: {
         /* the pair, "" (unbind), and names MAP must refuse or find no tty for */
         static const char *const bad[] = {
@@ -902,9 +759,11 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         return;
     }
     case F_U32:
-    default:
         v = corrupt ? rnd(r) : rn(r, 4);
         break;
+    default:
+        can_gen_field(c, f, corrupt); /* F_CAN_FIRST and after */
+        return;
     }
     memcpy(p, &v, f->size < sizeof(v) ? f->size : sizeof(v)); /* little-endian: the low bytes */
 }
@@ -982,9 +841,6 @@ static void post_client(struct fz_call *c)
     if (cl->alive > 1 || cl->privileged > 1 || cl->reserved)
         unexpected(c->w, "CAP_CLIENT: alive %u privileged %u", cl->alive, cl->privileged);
 }
-
-static void slot_add(int fd, enum fz_kind kind, unsigned int index, uint32_t mbox_id, bool priv,
-                     pid_t opener);
 
 static void post_mbox_open(struct fz_call *c)
 {
@@ -1200,8 +1056,7 @@ static const struct fz_op dummy_ops[] = {
  */
 static bool uart_port_bad(const struct fz_call *c, uint32_t port)
 {
-    /* out of range, or another port than the instance node's own */
-    return port >= HSX_UART_MAX_PORTS || (c->slot.kind == K_UART_I && port != c->slot.index);
+    return unit_bad(c, port, &uart_units);
 }
 
 static bool uart_sel_bad(uint32_t rights, const union hsx_cap_selector *sel)
@@ -1211,12 +1066,13 @@ static bool uart_sel_bad(uint32_t rights, const union hsx_cap_selector *sel)
            sel->raw[1] || sel->raw[2] || sel->raw[3];
 }
 
-/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART capability */
+/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART or CAN capability */
 static void pre_cap_spec(struct fz_call *c)
 {
     const struct hsx_cap_mint *m = (const void *)c->buf;
 
-    if (m->module == HSX_MODULE_UART && uart_sel_bad(m->rights, &m->sel))
+    if ((m->module == HSX_MODULE_UART && uart_sel_bad(m->rights, &m->sel)) ||
+        (m->module == HSX_MODULE_CAN && can_sel_bad(m->rights, &m->sel)))
         c->must_fail = true;
 }
 
@@ -1514,19 +1370,26 @@ static bool uart_waits(unsigned long cmd)
            cmd == HSX_IOC_UART_MAP;
 }
 
-static const struct fz_module fz_modules[] = {
-    {"core", core_ops, sizeof(core_ops) / sizeof(core_ops[0])},
-    {"timer", timer_ops, sizeof(timer_ops) / sizeof(timer_ops[0])},
-    {"gpio", gpio_ops, sizeof(gpio_ops) / sizeof(gpio_ops[0])},
-    {"dummy", dummy_ops, sizeof(dummy_ops) / sizeof(dummy_ops[0])},
-    {"uart", uart_ops, sizeof(uart_ops) / sizeof(uart_ops[0])},
+static bool fz_waits(unsigned long cmd)
+{
+    return uart_waits(cmd) || can_waits(cmd);
+}
+
+static const struct fz_module core_module = {"core", FIELDS(core_ops)};
+static const struct fz_module timer_module = {"timer", FIELDS(timer_ops)};
+static const struct fz_module gpio_module = {"gpio", FIELDS(gpio_ops)};
+static const struct fz_module dummy_module = {"dummy", FIELDS(dummy_ops)};
+static const struct fz_module uart_module = {"uart", FIELDS(uart_ops)};
+
+static const struct fz_module *const fz_modules[] = {
+    &core_module, &timer_module, &gpio_module, &dummy_module, &uart_module, &can_module,
 };
 #define FZ_N_MODULES (sizeof(fz_modules) / sizeof(fz_modules[0]))
 
 /* ---- descriptors -------------------------------------------------------------------------- */
 
-static void slot_add(int fd, enum fz_kind kind, unsigned int index, uint32_t mbox_id, bool priv,
-                     pid_t opener)
+void slot_add(int fd, enum fz_kind kind, unsigned int index, uint32_t mbox_id, bool priv,
+              pid_t opener)
 {
     int i, best = -1;
 
@@ -1579,8 +1442,7 @@ static unsigned int slot_gen(int i)
     return g;
 }
 
-/* A slot of one of the kinds (any slot sometimes); its index, or -1 with none. */
-static int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
+int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
 {
     int i, n = 0, found = -1;
     uint32_t want = rn(r, FZ_SLOTS);
@@ -1628,10 +1490,13 @@ static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
         snprintf(path, sizeof(path), "/dev/hsx/dummy%u", index);
         break;
     case K_UART:
-        snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART);
+    case K_CAN:
+        snprintf(path, sizeof(path), "/dev/%s", kind == K_UART ? HSX_DEV_UART : HSX_DEV_CAN);
         break;
     case K_UART_I:
-        snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART "%u", index);
+    case K_CAN_I:
+        snprintf(path, sizeof(path), "/dev/%s%u", kind == K_UART_I ? HSX_DEV_UART : HSX_DEV_CAN,
+                 index);
         break;
     default:
         snprintf(path, sizeof(path), "/dev/null");
@@ -1707,8 +1572,8 @@ static void hexdump(char *out, size_t len, const unsigned char *p, size_t n)
 static bool known_cmd(unsigned long cmd)
 {
     for (size_t m = 0; m < FZ_N_MODULES; m++)
-        for (unsigned int i = 0; i < fz_modules[m].n_ops; i++)
-            if (fz_modules[m].ops[i].cmd == cmd)
+        for (unsigned int i = 0; i < fz_modules[m]->n_ops; i++)
+            if (fz_modules[m]->ops[i].cmd == cmd)
                 return true;
     return false;
 }
@@ -1780,7 +1645,7 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         errno = 0;
         c.ret = ioctl(slot->fd, c.cmd, (unsigned long)v);
     } else {
-        bool waits = uart_waits(c.cmd);
+        bool waits = fz_waits(c.cmd);
         note(w, "ioctl(%s fd %d, %s cmd %#lx, %s%s)%s", kind_name[slot->kind], slot->fd, op->name,
              c.cmd, ptr == argbuf ? "" : "ptr!", hex, what);
         if (waits)
@@ -1802,7 +1667,7 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
 static void op_table(struct fz_worker *w)
 {
     struct fz_rng *r = &w->rng;
-    const struct fz_module *m = &fz_modules[rn(r, FZ_N_MODULES)];
+    const struct fz_module *m = fz_modules[rn(r, FZ_N_MODULES)];
     const struct fz_op *op = &m->ops[rn(r, m->n_ops)];
     struct fz_slot s;
     int i = pick_slot(r, chance(r, 85) ? op->kinds : K_NODES | KB(K_QUEUE) | KB(K_OTHER), &s);
@@ -1818,8 +1683,7 @@ static void op_table(struct fz_worker *w)
  */
 
 /* Parse what a read returned: whole records of one size, of a known type. */
-static void check_records(struct fz_worker *w, const unsigned char *buf, ssize_t n,
-                          uint32_t *closed)
+void check_records(struct fz_worker *w, const unsigned char *buf, ssize_t n, uint32_t *closed)
 {
     ssize_t off = 0;
 
@@ -1857,6 +1721,8 @@ static void check_records(struct fz_worker *w, const unsigned char *buf, ssize_t
                 unexpected(w, "queue read: UART record: port %u length %u flags %#x", u.port,
                            u.length, u.flags);
             count(&stats->uart_records);
+        } else if (rec.module == HSX_MODULE_CAN) {
+            can_check_record(w, &rec, buf + off + sizeof(rec));
         }
         off += rec.size;
     }
@@ -2151,11 +2017,162 @@ static int nl_resolve(void)
     return id;
 }
 
-struct nl_ctx {
-    struct fz_worker *w;
-    int err;
-    bool done;
-};
+/* ---- netlink events: each one received is checked for shape ---------------------------------- */
+
+static int nl_reply_id(const struct nlattr *a, void *data)
+{
+    if (mnl_attr_get_type(a) == HSX_A_MBOX_ID && mnl_attr_get_payload_len(a) == 4)
+        *(uint32_t *)data = mnl_attr_get_u32(a);
+    return MNL_CB_OK;
+}
+
+static int nl_event_attr(const struct nlattr *a, void *data)
+{
+    struct fz_nl_event *ev = data;
+    uint16_t len = mnl_attr_get_payload_len(a), type = mnl_attr_get_type(a);
+
+    if (type == HSX_A_EVT_CAN)
+        ev->can = a;
+    else if (type == HSX_A_MBOX_ID && len == 4)
+        ev->mbox_id = mnl_attr_get_u32(a);
+    else if (type == HSX_A_EVT_TYPE && len == 2)
+        ev->type = mnl_attr_get_u16(a);
+    else if (type == HSX_A_EVT_CLOSE_REASON && len == 4)
+        ev->close_reason = mnl_attr_get_u32(a);
+    else if (type == HSX_A_EVT_DROPPED_TOTAL && len == 8)
+        ev->dropped_total = mnl_attr_get_u64(a);
+    return MNL_CB_OK;
+}
+
+/* The event messages of one datagram: each checked, then given to fn (if any). How many. */
+static int nl_datagram(struct fz_worker *w, const char *buf, ssize_t n,
+                       void (*fn)(void *arg, const struct fz_nl_event *), void *arg)
+{
+    int left = (int)n, k = 0;
+
+    for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
+         nlh = mnl_nlmsg_next(nlh, &left)) {
+        struct fz_nl_event ev = {0};
+        const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+        if (nlh->nlmsg_type != genl_family || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+            g->cmd != HSX_CMD_MBOX_EVENT)
+            continue;
+        if (mnl_attr_parse(nlh, sizeof(*g), nl_event_attr, &ev) < 0) {
+            unexpected(w, "netlink event: its attributes do not parse");
+            continue;
+        }
+        if ((ev.type != HSX_EVT_DATA && ev.type != HSX_EVT_CLOSED) ||
+            (ev.type == HSX_EVT_CLOSED &&
+             (ev.close_reason < HSX_CLOSE_CANCELLED || ev.close_reason > HSX_CLOSE_GONE)) ||
+            (ev.type == HSX_EVT_CLOSED && ev.can))
+            unexpected(w, "netlink event of mailbox %u: type %u close reason %u%s", ev.mbox_id,
+                       ev.type, ev.close_reason, ev.can ? ", a CAN nest" : "");
+        if (ev.can)
+            can_check_nl(w, ev.can);
+        if (fn)
+            fn(arg, &ev);
+        k++;
+    }
+    return k;
+}
+
+int nl_events(struct fz_worker *w, int fd, int ms,
+              void (*fn)(void *arg, const struct fz_nl_event *), void *arg)
+{
+    char buf[16384] __attribute__((aligned(8)));
+    uint64_t end = now_ns() + (uint64_t)ms * 1000000ULL;
+    int k = 0;
+
+    for (;;) {
+        uint64_t t = now_ns();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        ssize_t n;
+
+        if (t >= end || poll(&p, 1, (int)((end - t) / 1000000ULL)) != 1)
+            return k;
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0 && errno == ENOBUFS && fn) {
+            struct fz_nl_event overrun = {0}; /* type 0: events were lost */
+            fn(arg, &overrun);
+        } else if (n < 0 && errno != EAGAIN && errno != ENOBUFS && errno != EINTR) {
+            return k;
+        }
+        if (n > 0)
+            k += nl_datagram(w, buf, n, fn, arg);
+    }
+}
+
+/*
+ * The answer to request seq on fd within ms: its errno (0: an ack, or a dump's end), or -1 when
+ * none came; the attributes of replies go to cb. Events that come meanwhile are checked, while
+ * slot_i (unless -1) still holds the file of generation gen.
+ */
+static int nl_answer(struct fz_worker *w, int fd, uint32_t seq, int ms, int slot_i,
+                     unsigned int gen, mnl_attr_cb_t cb, void *data)
+{
+    char buf[8192] __attribute__((aligned(8)));
+    uint64_t end = now_ns() + (uint64_t)ms * 1000000ULL;
+
+    for (int k = 0; k < 64; k++) {
+        uint64_t t = now_ns();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        struct nlmsghdr *nlh;
+        ssize_t n;
+        int left;
+
+        if (t >= end || poll(&p, 1, (int)((end - t) / 1000000ULL)) != 1)
+            break;
+        n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n < 0) {
+            /*
+             * Not an answer: ENOBUFS, events overran the socket; EINVAL, another
+             * thread's recv finished a dump this one was continuing (af_netlink).
+             */
+            if (errno == ENOBUFS || errno == EINVAL)
+                continue;
+            break;
+        }
+        if (slot_i < 0 || slot_gen(slot_i) == gen)
+            nl_datagram(w, buf, n, NULL, NULL);
+        left = (int)n;
+        for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+             nlh = mnl_nlmsg_next(nlh, &left)) {
+            if (nlh->nlmsg_seq != seq)
+                continue;
+            if (nlh->nlmsg_type == NLMSG_ERROR)
+                return -((const struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error;
+            if (nlh->nlmsg_type == NLMSG_DONE)
+                return 0;
+            mnl_attr_parse(nlh, sizeof(struct genlmsghdr), cb, data);
+        }
+    }
+    return -1;
+}
+
+int nl_mbox_open(struct fz_worker *w, int fd, const char *name, int auth_fd, uint32_t *id)
+{
+    char buf[512] __attribute__((aligned(8)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct genlmsghdr *g;
+    uint32_t seq = (uint32_t)now_ns() | 1;
+    int e;
+
+    nlh->nlmsg_type = (uint16_t)genl_family;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    nlh->nlmsg_seq = seq;
+    g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+    g->cmd = HSX_CMD_MBOX_OPEN;
+    g->version = HSX_GENL_VERSION;
+    mnl_attr_put_strz(nlh, HSX_A_MBOX_NAME, name);
+    if (auth_fd >= 0)
+        mnl_attr_put_u32(nlh, HSX_A_MBOX_AUTH_FD, (uint32_t)auth_fd);
+    if (send(fd, buf, nlh->nlmsg_len, 0) < 0)
+        return errno;
+    *id = 0;
+    e = nl_answer(w, fd, seq, 2000, -1, 0, nl_reply_id, id);
+    return e < 0 ? ETIMEDOUT : e;
+}
 
 static int nl_reply_cb(const struct nlattr *a, void *data)
 {
@@ -2187,8 +2204,13 @@ static void op_netlink(struct fz_worker *w)
         return;
     }
     /* what events the socket holds go first, so that the answer finds room */
-    for (k = 0; k < 64 && recv(s.fd, buf, sizeof(buf), MSG_DONTWAIT) > 0; k++)
-        ;
+    for (k = 0; k < 64; k++) {
+        ssize_t n = recv(s.fd, buf, sizeof(buf), MSG_DONTWAIT);
+        if (n <= 0)
+            break;
+        if (slot_gen(i) == s.gen)
+            nl_datagram(w, buf, n, NULL, NULL);
+    }
     op_netlink_on(w, &s, i, false);
 }
 
@@ -2202,9 +2224,7 @@ static void op_netlink_on(struct fz_worker *w, struct fz_slot *sp, int i, bool o
     unsigned int cmd = HSX_CMD_MBOX_OPEN + rn(r, 3), seq = (unsigned int)rnd(r);
     bool dump = cmd == HSX_CMD_MBOX_GET;
     char name[HSX_MBOX_NAME_MAX + 16];
-    int err = 1, k;
-    uint64_t deadline_ms;
-    struct timespec ts;
+    int err;
 
     if (chance(r, 4))
         cmd = chance(r, 50) ? HSX_CMD_MBOX_EVENT : 7 + rn(r, 200);
@@ -2265,52 +2285,15 @@ static void op_netlink_on(struct fz_worker *w, struct fz_slot *sp, int i, bool o
             unexpected(w, "netlink send: %s", strerror(errno));
         return;
     }
-    clock_gettime(CLOCK_MONOTONIC, &ts);
     /*
      * Answers to this request (events and others' answers are skipped). A socket
      * subscribed to a 100 us timer overflows under TCG and loses the ack (ENOBUFS):
      * wait a little, and count what is unanswered.
      */
-    deadline_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000 + 100;
-    for (k = 0; k < 64 && err > 0; k++) {
-        struct pollfd p = {.fd = s.fd, .events = POLLIN};
-        ssize_t n;
-        uint64_t now_ms;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-        if (now_ms >= deadline_ms || poll(&p, 1, (int)(deadline_ms - now_ms)) != 1)
-            break;
-        n = recv(s.fd, buf, sizeof(buf), MSG_DONTWAIT);
-        if (n < 0) {
-            /*
-             * Not an answer: ENOBUFS, events overran the socket; EINVAL, another
-             * thread's recv finished a dump this one was continuing (af_netlink).
-             */
-            if (errno == ENOBUFS || errno == EINVAL)
-                continue;
-            break;
-        }
-        int left = (int)n;
-        for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-             nlh = mnl_nlmsg_next(nlh, &left)) {
-            if (nlh->nlmsg_seq != seq)
-                continue;
-            if (nlh->nlmsg_type == NLMSG_ERROR) {
-                const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-                err = -e->error;
-                break;
-            }
-            if (nlh->nlmsg_type == NLMSG_DONE) {
-                err = 0;
-                break;
-            }
-            mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_reply_cb, NULL);
-        }
-    }
+    err = nl_answer(w, s.fd, seq, 100, own ? -1 : i, s.gen, nl_reply_cb, NULL);
     if (!own && slot_gen(i) != s.gen)
         return;
-    if (err > 0) {
+    if (err < 0) {
         /* a socket whose subscriptions flood it may not answer in time under TCG */
         count(&stats->nl_noanswer);
         note(w, "  = no answer");
@@ -2484,6 +2467,8 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
     if (m.module == HSX_MODULE_UART)
         m.rights |= (chance(r, 60) ? HSX_CAP_R_UART_CONFIG : 0) |
                     (chance(r, 40) ? HSX_CAP_R_UART_MODEM : 0);
+    if (m.module == HSX_MODULE_CAN)
+        m.rights |= chance(r, 60) ? HSX_CAP_R_CAN_CONFIG : 0;
     if (m.module == FZ_MODULE_DUMMY)
         m.rights &= HSX_CAP_R_READ | HSX_CAP_R_GRANT;
     gen_sel(r, &m.sel, m.module);
@@ -2500,6 +2485,8 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
         if (chance(r, 30))
             m.sel.uart.ports |= 1U << rn(r, HSX_UART_MAX_PORTS);
     }
+    if (m.module == HSX_MODULE_CAN && chance(r, 70))
+        can_mint_sel(r, &m.sel, &target);
     m.expiry_ns = boottime_ns() + (chance(r, 30) ? rn(r, 20000000) : 30000000000ULL);
     ret = ioctl(admin.fd, HSX_IOC_CAP_MINT, &m);
     e = errno;
@@ -2516,6 +2503,10 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
         unexpected(w, "CAP_MINT of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
                    m.rights, m.sel.uart.ports, m.sel.uart.reserved,
                    (unsigned long long)m.sel.raw[1]);
+    if (m.module == HSX_MODULE_CAN && can_sel_bad(m.rights, &m.sel))
+        unexpected(w, "CAP_MINT of CAN rights %#x sel %#llx/%#llx/%#llx/%#llx succeeded", m.rights,
+                   (unsigned long long)m.sel.raw[0], (unsigned long long)m.sel.raw[1],
+                   (unsigned long long)m.sel.raw[2], (unsigned long long)m.sel.raw[3]);
     count(&stats->mints);
     pool_add(pool_cap, &pool_cap_n, m.id);
 }
@@ -2551,7 +2542,11 @@ static void chain_derive(struct fz_worker *w)
             unexpected(w, "CAP_DROP: %s", strerror(e));
         return;
     }
-    if (pick_slot(r, q.module == HSX_MODULE_UART ? K_UARTS : KB(from.kind), &to) < 0)
+    if (pick_slot(r,
+                  q.module == HSX_MODULE_UART  ? K_UARTS
+                  : q.module == HSX_MODULE_CAN ? K_CANS
+                                               : KB(from.kind),
+                  &to) < 0)
         return;
     d.target_fd = dup(to.fd);
     from.fd = dup(from.fd);
@@ -2565,7 +2560,9 @@ static void chain_derive(struct fz_worker *w)
     d.module = q.module;
     d.rights = q.cap.rights & (uint32_t)(chance(r, 80) ? rnd(r) | HSX_CAP_R_READ : ~0ULL);
     d.sel = q.cap.sel;
-    if (q.module != HSX_MODULE_TIMER && chance(r, 50))
+    if (q.module == HSX_MODULE_CAN)
+        can_derive_sel(r, &d.sel);
+    else if (q.module != HSX_MODULE_TIMER && chance(r, 50))
         d.sel.raw[0] &= rnd(r);
     if (chance(r, 10))
         d.sel.raw[0] = ~0ULL; /* wider: EINVAL */
@@ -2585,20 +2582,38 @@ static void chain_derive(struct fz_worker *w)
     ret = ioctl(from.fd, HSX_IOC_CAP_DERIVE, &d);
     e = errno;
     close(d.target_fd);
-    close(from.fd);
     count_errno(ret < 0 ? e : 0);
     note(w, "chain: CAP_DERIVE(fd %d -> fd %d, rights %#x) = %d%s%s id %llu", from.fd, to.fd,
          d.rights, ret, ret < 0 ? " " : "", ret < 0 ? strerror(e) : "", (unsigned long long)d.id);
     if (ret < 0) {
         if (!is_documented(e))
             unexpected(w, "CAP_DERIVE: %s", strerror(e));
+        close(from.fd);
         return;
     }
-    /* (not a subset check: the file's capability may have been replaced since CAP_INFO) */
+    /*
+     * (a subset check only where the parent is known to be the same one: the file's capability
+     * may have been replaced since CAP_INFO)
+     */
     if (q.module == HSX_MODULE_UART && uart_sel_bad(d.rights, &d.sel))
         unexpected(w, "CAP_DERIVE of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
                    d.rights, d.sel.uart.ports, d.sel.uart.reserved,
                    (unsigned long long)d.sel.raw[1]);
+    if (q.module == HSX_MODULE_CAN) {
+        /* the parent as it was, if it still is: the child is within it */
+        struct hsx_cap_query again = {.module = q.module};
+        bool same = ioctl(from.fd, HSX_IOC_CAP_INFO, &again) == 0 && again.cap.id == q.cap.id;
+        if (can_sel_bad(d.rights, &d.sel) ||
+            (same && ((d.rights & ~q.cap.rights) || !can_sel_within(&d.sel, &q.cap.sel))))
+            unexpected(w,
+                       "CAP_DERIVE of CAN rights %#x sel %#llx/%#llx/%#llx from rights %#x sel "
+                       "%#llx/%#llx/%#llx succeeded",
+                       d.rights, (unsigned long long)d.sel.raw[0], (unsigned long long)d.sel.raw[1],
+                       (unsigned long long)d.sel.raw[2], q.cap.rights,
+                       (unsigned long long)q.cap.sel.raw[0], (unsigned long long)q.cap.sel.raw[1],
+                       (unsigned long long)q.cap.sel.raw[2]);
+    }
+    close(from.fd);
     count(&stats->derives);
     pool_add(pool_cap, &pool_cap_n, d.id);
 }
@@ -2632,11 +2647,10 @@ static void op_dummy(struct fz_worker *w)
 
 /* ---- UART chains -------------------------------------------------------------------------- */
 
-/* One UART call of a chain: bounded by the watchdog when it waits, counted, its errno judged. */
-static int uart_call(struct fz_worker *w, int fd, unsigned long cmd, void *arg, const char *what,
-                     unsigned int port)
+int chain_call(struct fz_worker *w, int fd, unsigned long cmd, void *arg, const char *what,
+               const char *unit_name, unsigned int unit)
 {
-    bool waits = uart_waits(cmd);
+    bool waits = fz_waits(cmd);
     int ret, e;
 
     if (waits)
@@ -2646,10 +2660,61 @@ static int uart_call(struct fz_worker *w, int fd, unsigned long cmd, void *arg, 
     if (waits)
         wd_disarm(w);
     count_errno(e);
-    note(w, "chain: %s(fd %d, port %u) = %d%s%s", what, fd, port, ret, e ? " " : "",
+    note(w, "chain: %s(fd %d, %s %u) = %d%s%s", what, fd, unit_name, unit, ret, e ? " " : "",
          e ? strerror(e) : "");
     if (e && !is_documented(e))
-        unexpected(w, "%s on port %u: %s, not one the ABI documents", what, port, strerror(e));
+        unexpected(w, "%s on %s %u: %s, not one the ABI documents", what, unit_name, unit,
+                   strerror(e));
+    return e;
+}
+
+void rebind_unit(struct fz_worker *w, int ctl, const struct fz_binder *b, unsigned int unit,
+                 const char *home)
+{
+    char name[64];
+
+    if (b->bound(w, ctl, unit, name, sizeof(name)) && !strcmp(name, home))
+        return;
+    for (unsigned int q = 0; q < b->max; q++)
+        if (b->bound(w, ctl, q, name, sizeof(name)) && (q == unit || !strcmp(name, home)))
+            b->map(w, ctl, q, "");
+    b->map(w, ctl, unit, home);
+}
+
+struct fz_loader *loader_new(struct fz_worker *w, struct fz_rng *r, unsigned int index, int fd_mod,
+                             int fd_inst, unsigned int unit, const char *inst_name,
+                             int (*step)(struct fz_loader *L, int fd, const char **what))
+{
+    struct fz_loader *L = calloc(1, sizeof(*L));
+
+    if (!L)
+        return NULL;
+    L->w.index = index;
+    L->w.rng.s = rnd(r);
+    L->w.ubuf = w->ubuf;
+    L->fd_mod = fd_mod >= 0 ? dup(fd_mod) : -1;
+    L->fd_inst = fd_inst >= 0 ? dup(fd_inst) : -1;
+    L->unit = unit;
+    L->inst_name = inst_name;
+    L->step = step;
+    return L;
+}
+
+void loader_free(struct fz_loader *L)
+{
+    if (L->fd_mod >= 0)
+        close(L->fd_mod);
+    if (L->fd_inst >= 0)
+        close(L->fd_inst);
+    free(L);
+}
+
+/* One UART call of a chain: a chain call, and a wait interrupted counted. */
+static int uart_call(struct fz_worker *w, int fd, unsigned long cmd, void *arg, const char *what,
+                     unsigned int port)
+{
+    int e = chain_call(w, fd, cmd, arg, what, "port", port);
+
     if (e == EINTR)
         count(&stats->uart_intr);
     return e;
@@ -2667,6 +2732,19 @@ static int uart_map(struct fz_worker *w, int ctl, unsigned int port, const char 
     return e;
 }
 
+static bool uart_bound(struct fz_worker *w, int ctl, unsigned int port, char *tty, size_t len)
+{
+    struct hsx_uart_info info = {.port = port};
+
+    (void)w;
+    if (ioctl(ctl, HSX_IOC_UART_INFO, &info) || !info.bound)
+        return false;
+    snprintf(tty, len, "%s", info.tty);
+    return true;
+}
+
+static const struct fz_binder uart_binder = {HSX_UART_MAX_PORTS, uart_bound, uart_map};
+
 /* Root: ports 0 and 1 back on ttyS2 and ttyS3, whoever unbound them or took their ttys. */
 static void uart_rebind(struct fz_worker *w)
 {
@@ -2674,104 +2752,93 @@ static void uart_rebind(struct fz_worker *w)
 
     if (ctl < 0)
         return;
-    for (unsigned int p = 0; p < FZ_UART_PORTS; p++) {
-        struct hsx_uart_info info = {.port = p};
-
-        if (ioctl(ctl, HSX_IOC_UART_INFO, &info) == 0 && info.bound &&
-            !strcmp(info.tty, uart_home[p]))
-            continue;
-        for (unsigned int q = 0; q < HSX_UART_MAX_PORTS; q++) {
-            struct hsx_uart_info o = {.port = q};
-            if (ioctl(ctl, HSX_IOC_UART_INFO, &o) == 0 && o.bound &&
-                (q == p || !strcmp(o.tty, uart_home[p])))
-                uart_map(w, ctl, q, "");
-        }
-        uart_map(w, ctl, p, uart_home[p]);
-    }
+    for (unsigned int p = 0; p < FZ_UART_PORTS; p++)
+        rebind_unit(w, ctl, &uart_binder, p, uart_home[p]);
     close(ctl);
 }
 
-/* A thread that keeps using a port while the chain unbinds it. */
-struct fz_loader {
-    struct fz_worker w;
-    int fd_mod, fd_inst; /* the module's node, the port's instance node (or -1) */
-    unsigned int port;
-    int stop;
-};
-
-static void *loader_main(void *arg)
+void *loader_main(void *arg)
 {
     struct fz_loader *L = arg;
     struct fz_worker *w = &L->w;
-    struct fz_rng *r = &w->rng;
     bool inst_gone = false;
     int after = 0;
 
     for (int n = 0; n < 400 && after < 6; n++) {
-        bool inst = L->fd_inst >= 0 && (L->fd_mod < 0 || chance(r, 50));
+        bool inst = L->fd_inst >= 0 && (L->fd_mod < 0 || chance(&w->rng, 50));
         int fd = inst ? L->fd_inst : L->fd_mod, e;
-        union {
-            struct hsx_uart_xfer x;
-            struct hsx_uart_ctl c;
-            struct hsx_uart_status st;
-            struct hsx_uart_config cfg;
-        } a;
-        const char *what;
-        unsigned long cmd;
+        const char *what = NULL;
 
         if (__atomic_load_n(&L->stop, __ATOMIC_ACQUIRE))
             after++;
         w->calls++;
-        memset(&a, 0, sizeof(a));
-        switch (rn(r, 7)) {
-        case 0:
-        case 1:
-            a.x = (struct hsx_uart_xfer){.port = L->port,
-                                         .len = 1 + rn(r, 256),
-                                         .buf = (uint64_t)(uintptr_t)w->ubuf,
-                                         .timeout_ms = 20};
-            cmd = HSX_IOC_UART_WRITE, what = "UART_WRITE";
-            break;
-        case 2:
-            a.x = (struct hsx_uart_xfer){
-                .port = L->port, .len = HSX_UART_RX_BUFFER, .buf = (uint64_t)(uintptr_t)w->ubuf};
-            cmd = HSX_IOC_UART_READ_POLL, what = "UART_READ_POLL";
-            break;
-        case 3:
-            a.c = (struct hsx_uart_ctl){.port = L->port, .value = 10};
-            cmd = HSX_IOC_UART_DRAIN, what = "UART_DRAIN";
-            break;
-        case 4:
-            a.st.port = L->port;
-            cmd = HSX_IOC_UART_GET_STATUS, what = "UART_GET_STATUS";
-            break;
-        case 5:
-            a.c = (struct hsx_uart_ctl){.port = L->port, .value = 1 + rn(r, 2)};
-            cmd = HSX_IOC_UART_BREAK, what = "UART_BREAK";
-            break;
-        default:
-            a.cfg = (struct hsx_uart_config){
-                .port = L->port, .baud = 115200, .stop_bits = 1, .data_bits = 8};
-            cmd = HSX_IOC_UART_CONFIG, what = "UART_CONFIG";
-            break;
-        }
         if (fd < 0)
             continue;
-        e = uart_call(w, fd, cmd, &a, what, L->port);
-        if (!e && cmd == HSX_IOC_UART_WRITE)
-            __atomic_fetch_add(&stats->uart_tx, a.x.done, __ATOMIC_RELAXED);
-        /* an instance once gone stays gone: its file never reaches a port again */
-        if (inst && e == ENODEV)
+        e = L->step(L, fd, &what);
+        /* an instance once gone stays gone: its file never reaches a unit again */
+        if (inst && what && e == ENODEV)
             inst_gone = true;
-        else if (inst && !e && inst_gone)
-            unexpected(w, "%s on uart%u's file succeeded after it failed with ENODEV", what,
-                       L->port);
+        else if (inst && what && !e && inst_gone)
+            unexpected(w, "%s on %s%u's file succeeded after it failed with ENODEV", what,
+                       L->inst_name, L->unit);
     }
     return NULL;
 }
 
-/* Read a queue file to its end: every record, the close notice, then end of file, within 2 s. */
-static uint32_t drain_queue(struct fz_worker *w, int q, unsigned int port)
+/* A UART loader's call: write, poll, drain, status, break or configure the port. */
+static int uart_loader_step(struct fz_loader *L, int fd, const char **what)
+{
+    struct fz_worker *w = &L->w;
+    struct fz_rng *r = &w->rng;
+    union {
+        struct hsx_uart_xfer x;
+        struct hsx_uart_ctl c;
+        struct hsx_uart_status st;
+        struct hsx_uart_config cfg;
+    } a;
+    unsigned long cmd;
+    int e;
+
+    memset(&a, 0, sizeof(a));
+    switch (rn(r, 7)) {
+    case 0:
+    case 1:
+        a.x = (struct hsx_uart_xfer){.port = L->unit,
+                                     .len = 1 + rn(r, 256),
+                                     .buf = (uint64_t)(uintptr_t)w->ubuf,
+                                     .timeout_ms = 20};
+        cmd = HSX_IOC_UART_WRITE, *what = "UART_WRITE";
+        break;
+    case 2:
+        a.x = (struct hsx_uart_xfer){
+            .port = L->unit, .len = HSX_UART_RX_BUFFER, .buf = (uint64_t)(uintptr_t)w->ubuf};
+        cmd = HSX_IOC_UART_READ_POLL, *what = "UART_READ_POLL";
+        break;
+    case 3:
+        a.c = (struct hsx_uart_ctl){.port = L->unit, .value = 10};
+        cmd = HSX_IOC_UART_DRAIN, *what = "UART_DRAIN";
+        break;
+    case 4:
+        a.st.port = L->unit;
+        cmd = HSX_IOC_UART_GET_STATUS, *what = "UART_GET_STATUS";
+        break;
+    case 5:
+        a.c = (struct hsx_uart_ctl){.port = L->unit, .value = 1 + rn(r, 2)};
+        cmd = HSX_IOC_UART_BREAK, *what = "UART_BREAK";
+        break;
+    default:
+        a.cfg = (struct hsx_uart_config){
+            .port = L->unit, .baud = 115200, .stop_bits = 1, .data_bits = 8};
+        cmd = HSX_IOC_UART_CONFIG, *what = "UART_CONFIG";
+        break;
+    }
+    e = uart_call(w, fd, cmd, &a, *what, L->unit);
+    if (!e && cmd == HSX_IOC_UART_WRITE)
+        __atomic_fetch_add(&stats->uart_tx, a.x.done, __ATOMIC_RELAXED);
+    return e;
+}
+
+uint32_t drain_queue(struct fz_worker *w, int q, const char *name)
 {
     unsigned char buf[HSX_MBOX_RECORD_MAX * 16];
     uint32_t closed = 0;
@@ -2791,12 +2858,12 @@ static uint32_t drain_queue(struct fz_worker *w, int q, unsigned int port)
         check_records(w, buf, n, &closed);
     }
     if (n < 0)
-        unexpected(w, "hal:uart:%u:rx after unbinding: its queue reads %s, not end of file", port,
+        unexpected(w, "%s after unbinding: its queue reads %s, not end of file", name,
                    strerror(errno));
     else if (n > 0)
-        unexpected(w, "hal:uart:%u:rx after unbinding: no end of file", port);
+        unexpected(w, "%s after unbinding: no end of file", name);
     else if (closed != HSX_CLOSE_GONE)
-        unexpected(w, "hal:uart:%u:rx after unbinding: close reason %u, not GONE", port, closed);
+        unexpected(w, "%s after unbinding: close reason %u, not GONE", name, closed);
     return closed;
 }
 
@@ -2807,22 +2874,23 @@ static uint32_t drain_queue(struct fz_worker *w, int q, unsigned int port)
  */
 static void chain_uart_unbind(struct fz_worker *w, struct fz_rng *r, unsigned int port, int q)
 {
-    struct fz_loader *L = calloc(1, sizeof(*L));
     struct hsx_uart_status st = {.port = port};
+    struct fz_loader *L;
     char path[64];
     pthread_t th;
     bool started = false, unbound = false;
-    int ctl, e;
+    int ctl, e, fd_mod, fd_inst;
 
+    fd_mod = open("/dev/" HSX_DEV_UART, O_RDWR | O_CLOEXEC);
+    snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART "%u", port);
+    fd_inst = open(path, O_RDWR | O_CLOEXEC);
+    L = loader_new(w, r, 100 + w->index, fd_mod, fd_inst, port, "uart", uart_loader_step);
+    if (fd_mod >= 0)
+        close(fd_mod);
+    if (fd_inst >= 0)
+        close(fd_inst);
     if (!L)
         return;
-    L->w.index = 100 + w->index;
-    L->w.rng.s = rnd(r);
-    L->w.ubuf = w->ubuf;
-    L->port = port;
-    L->fd_mod = open("/dev/" HSX_DEV_UART, O_RDWR | O_CLOEXEC);
-    snprintf(path, sizeof(path), "/dev/" HSX_DEV_UART "%u", port);
-    L->fd_inst = open(path, O_RDWR | O_CLOEXEC);
     ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
     note(w, "chain: unbind port %u under load (uart fd %d, uart%u fd %d)", port, L->fd_mod, port,
          L->fd_inst);
@@ -2839,8 +2907,10 @@ static void chain_uart_unbind(struct fz_worker *w, struct fz_rng *r, unsigned in
     if (started)
         pthread_join(th, NULL);
     if (unbound) {
+        char name[HSX_MBOX_NAME_MAX];
+        snprintf(name, sizeof(name), HSX_MBOX_UART_FMT, port);
         if (q >= 0)
-            drain_queue(w, q, port);
+            drain_queue(w, q, name);
         if (L->fd_inst >= 0 && uart_call(w, L->fd_inst, HSX_IOC_UART_GET_STATUS, &st,
                                          "UART_GET_STATUS (old instance)", port) == 0)
             unexpected(w, "GET_STATUS on uart%u's file succeeded after the port was unbound", port);
@@ -2853,11 +2923,7 @@ static void chain_uart_unbind(struct fz_worker *w, struct fz_rng *r, unsigned in
     }
     if (ctl >= 0)
         close(ctl);
-    if (L->fd_mod >= 0)
-        close(L->fd_mod);
-    if (L->fd_inst >= 0)
-        close(L->fd_inst);
-    free(L);
+    loader_free(L);
 }
 
 /* A file to call a port's functions on: the port's instance or the module's (or root's ctl). */
@@ -3056,20 +3122,25 @@ static void op_open(struct fz_worker *w)
     struct fz_rng *r = &w->rng;
     uint32_t k = rn(r, 100);
 
-    if (k < 20)
+    if (k < 18)
         open_node(w, K_TIMER, 0);
-    else if (k < 40)
+    else if (k < 36)
         open_node(w, K_GPIO, 0);
-    else if (k < 50)
+    else if (k < 45)
         open_node(w, is_root && chance(r, 50) ? K_ADMIN : K_CTL, 0);
-    else if (k < 62)
+    else if (k < 55)
         open_node(w, K_DUMMY_I, rn(r, FZ_DUMMY_MAX));
-    else if (k < 65)
+    else if (k < 58)
         open_node(w, K_DUMMY, 0);
-    else if (k < 70)
+    else if (k < 62)
         open_node(w, K_UART, 0);
-    else if (k < 78) /* the bound ports, else one with no node (or out of range) */
+    else if (k < 68) /* the bound ports, else one with no node (or out of range) */
         open_node(w, K_UART_I, chance(r, 85) ? rn(r, FZ_UART_PORTS) : rn(r, FZ_UART_MAX_PORT + 1));
+    else if (k < 73)
+        open_node(w, K_CAN, 0);
+    else if (k < 80) /* the rig's buses, else one with no node (or out of range) */
+        open_node(w, K_CAN_I,
+                  chance(r, 85) ? rn(r, can_units.homes) : rn(r, HSX_CAN_MAX_BUSES + 2));
     else if (k < 88)
         open_netlink(w);
     else if (k < 90)
@@ -3087,7 +3158,7 @@ static void op_open(struct fz_worker *w)
 /* One step: an op drawn from the mix. */
 static void run_step(struct fz_worker *w, uint32_t k);
 
-static uint64_t now_ns(void)
+uint64_t now_ns(void)
 {
     struct timespec ts;
 
@@ -3098,7 +3169,7 @@ static uint64_t now_ns(void)
 static void run_one(struct fz_worker *w)
 {
     static const uint32_t bound[FZ_STEPS] = {490, 570, 630, 670, 730, 770, 820,
-                                             850, 880, 900, 910, 920, 950};
+                                             850, 880, 900, 910, 920, 950, 985};
     uint32_t k = rn(&w->rng, 1000), step = 0;
     uint64_t t0 = now_ns();
 
@@ -3124,7 +3195,8 @@ static void run_step(struct fz_worker *w, uint32_t k)
     else if (k < 630)
         op_queue(w);
     else if (k < 670) {
-        int i = pick_slot(r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS, &s);
+        int i = pick_slot(
+            r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS | K_CANS, &s);
         char name[HSX_MBOX_NAME_MAX];
         gen_name(r, name, sizeof(name));
         name[sizeof(name) - 1] = 0;
@@ -3173,6 +3245,8 @@ static void run_step(struct fz_worker *w, uint32_t k)
         }
     } else if (k < 950) {
         chain_uart(w);
+    } else if (k < 985) {
+        chain_can(w);
     } else {
         op_table(w);
     }
@@ -3234,6 +3308,11 @@ static void initial_slots(struct fz_worker *w)
         open_node(w, K_UART, 0);
         open_node(w, K_UART_I, 0);
         open_node(w, K_UART_I, 1);
+    }
+    if (have_can) {
+        open_node(w, K_CAN, 0);
+        open_node(w, K_CAN_I, 0);
+        open_node(w, K_CAN_I, 1);
     }
     if (genl_family >= 0)
         open_netlink(w);
@@ -3398,7 +3477,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
-            "                [--need-uart] [-v]\n"
+            "                [--need-uart] [--need-can] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls in all, shared by root's and uid %d's threads (default "
             "20000)\n"
@@ -3407,6 +3486,8 @@ static void usage(FILE *f)
             "  --no-user    no uid %d process: one process, deterministic with --threads 1\n"
             "  --need-uart  fail unless UART ports 0 and 1 bind to ttyS2 and ttyS3 (the test "
             "board)\n"
+            "  --need-can   fail unless CAN buses 0-2 bind to the vcan and vxcan interfaces it "
+            "makes\n"
             "  -v           a line per call for the first process (-vv: every call)\n",
             FZ_USER_UID, FZ_USER_UID);
 }
@@ -3434,6 +3515,7 @@ static void print_stats(double secs)
            "\n",
            stats->uart_writes, stats->uart_tx, stats->uart_rx, stats->uart_records,
            stats->uart_unbinds, stats->uart_binds, stats->uart_intr);
+    can_print_stats();
     printf("hsx_fuzz: time by step:");
     for (e = 0; e < FZ_STEPS; e++)
         if (stats->op_n[e])
@@ -3445,20 +3527,17 @@ static void print_stats(double secs)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
-                                         {"calls", required_argument, NULL, 'n'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"seconds", required_argument, NULL, 'S'},
-                                         {"no-user", no_argument, NULL, 'U'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"need-uart", no_argument, NULL, 'u'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"seed", required_argument, NULL, 's'},    {"calls", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
+        {"no-user", no_argument, NULL, 'U'},       {"help", no_argument, NULL, 'h'},
+        {"need-uart", no_argument, NULL, 'u'},     {"need-can", no_argument, NULL, 'c'},
+        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:Uuhv", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:Uuchv", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
@@ -3481,6 +3560,9 @@ int main(int argc, char **argv)
             break;
         case 'u':
             opt_need_uart = true;
+            break;
+        case 'c':
+            opt_need_can = true;
             break;
         case 'v':
             opt_verbose++;
@@ -3531,15 +3613,22 @@ int main(int argc, char **argv)
             uart_teardown();
             return 2;
         }
+        have_can = can_setup();
+        if (opt_need_can && !have_can) {
+            harness_fail("--need-can: CAN buses 0-2 do not bind to fzcan0, fzvx0 and fzvx1");
+            can_teardown();
+            uart_teardown();
+            return 2;
+        }
     }
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
     printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
-           "gpio-sim %s, uart pair %s\n",
+           "gpio-sim %s, uart pair %s, can buses %u\n",
            opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
            have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
-           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no");
+           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0);
     fflush(stdout);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     root_calls = opt_calls;
@@ -3576,6 +3665,7 @@ int main(int argc, char **argv)
     if (is_root) {
         sim_teardown();
         uart_teardown();
+        can_teardown();
         if (have_dummy)
             dummy_teardown();
     }
