@@ -84,6 +84,23 @@ int admin_info(int fd, uint32_t module, struct hsx_cap_query *query)
     return call(fd, HSX_IOC_CAP_INFO, query);
 }
 
+int admin_can_info(int ctl, struct hsx_can_info *info)
+{
+    return call(ctl, HSX_IOC_CAN_INFO, info);
+}
+
+int admin_can_status(int ctl, struct hsx_can_status *status)
+{
+    return call(ctl, HSX_IOC_CAN_GET_STATUS, status);
+}
+
+int admin_can_check(int ctl, const struct hsx_can_config *config)
+{
+    struct hsx_can_config copy = *config;
+
+    return call(ctl, HSX_IOC_CAN_CONFIG, &copy);
+}
+
 uint64_t boottime_ns(void)
 {
     struct timespec ts;

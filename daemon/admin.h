@@ -27,6 +27,15 @@ int admin_list_next(int ctl, uint64_t after, struct hsx_cap_info *info);
 /* The capability for module on fd (cap.id == 0: none). */
 int admin_info(int fd, uint32_t module, struct hsx_cap_query *query);
 
+/*
+ * CAN buses as the kernel has them, through the admin node (it serves every
+ * module, without capabilities): the bus's binding, its controller's state,
+ * and HSX_IOC_CAN_CONFIG's check (0: it runs so; -EREMCHG, -EOPNOTSUPP).
+ */
+int admin_can_info(int ctl, struct hsx_can_info *info);
+int admin_can_status(int ctl, struct hsx_can_status *status);
+int admin_can_check(int ctl, const struct hsx_can_config *config);
+
 /* CLOCK_BOOTTIME in nanoseconds: the clock of capability expiries. */
 uint64_t boottime_ns(void);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "can_config.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "ops.h"
@@ -69,8 +70,8 @@ static void deny(struct hsxd *h, const struct identity *who, uint32_t op, const 
                  int status, const char *why, struct hsxd_reply *reply)
 {
     char key[RATELIMIT_TEXT_MAX], text[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX], name[16];
-    const bool known = op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE;
-    const char *op_name = known ? proto_op_name(name, sizeof(name), op) : "a malformed request";
+    const char *op_name =
+        proto_op_known(op) ? proto_op_name(name, sizeof(name), op) : "a malformed request";
 
     set_reply(reply, status, why);
     textf(key, sizeof(key), "%u %s %s %s %s", who->uid, who->exe ? who->exe : "", op_name, what,
@@ -139,17 +140,19 @@ void ops_refuse(struct hsxd *h, const struct identity *who, uint32_t op, int sta
 }
 
 /*
- * The checks ACQUIRE and RENEW share: fd is a /dev/hsx file that the asking
- * process itself opened (so that what it is granted is bound to it, not to
- * whoever passed it the file), without privilege, for the module asked for.
+ * The checks every client request makes: fd is a /dev/hsx file that the
+ * asking process itself opened (so that what it is granted is bound to it,
+ * not to whoever passed it the file), for the module asked for. *client
+ * says the rest (privileged).
  */
-static bool check_client(struct hsxd *h, const struct identity *who, int fd, uint32_t module,
-                         const struct hsxd_request *req, const char *what, struct hsxd_reply *reply)
+static bool check_file(struct hsxd *h, const struct identity *who, int fd, uint32_t module,
+                       const struct hsxd_request *req, const char *what,
+                       struct hsx_cap_client *client, struct hsxd_reply *reply)
 {
-    struct hsx_cap_client client = {.fd = fd};
     char why[HSXD_MESSAGE_MAX];
-    int ret = admin_client(h->ctl, &client);
 
+    *client = (struct hsx_cap_client){.fd = fd};
+    int ret = admin_client(h->ctl, client);
     if (ret == -EBADF || ret == -EINVAL || ret == -ENOTTY) {
         deny(h, who, req->op, what, -EINVAL, "the file descriptor sent is not a /dev/hsx file",
              reply);
@@ -161,21 +164,32 @@ static bool check_client(struct hsxd *h, const struct identity *who, int fd, uin
         set_reply(reply, ret, why);
         return false;
     }
-    if (client.opener_pid != who->pid || !client.alive) {
+    if (client->opener_pid != who->pid || !client->alive) {
         snprintf(why, sizeof(why), "the file was opened by %spid %u, not by the process asking",
-                 client.alive ? "" : "exited ", client.opener_pid);
+                 client->alive ? "" : "exited ", client->opener_pid);
         deny(h, who, req->op, what, -ESRCH, why, reply);
         return false;
     }
-    if (client.privileged) {
-        set_reply(reply, -EINVAL, "the file was opened with CAP_SYS_ADMIN: it needs no capability");
-        return false;
-    }
-    if (!(client.modules & (1u << (module - HSX_MODULE_FIRST)))) {
+    if (!(client->modules & (1u << (module - HSX_MODULE_FIRST)))) {
         char name[32];
         snprintf(why, sizeof(why), "the file sent does not serve %s",
                  capspec_module_name(name, sizeof(name), module));
         deny(h, who, req->op, what, -EINVAL, why, reply);
+        return false;
+    }
+    return true;
+}
+
+/* ACQUIRE and RENEW: check_file(), and a file opened without privilege (which needs none). */
+static bool check_client(struct hsxd *h, const struct identity *who, int fd, uint32_t module,
+                         const struct hsxd_request *req, const char *what, struct hsxd_reply *reply)
+{
+    struct hsx_cap_client client;
+
+    if (!check_file(h, who, fd, module, req, what, &client, reply))
+        return false;
+    if (client.privileged) {
+        set_reply(reply, -EINVAL, "the file was opened with CAP_SYS_ADMIN: it needs no capability");
         return false;
     }
     return true;
@@ -310,6 +324,66 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
     log_msg(LOG_INFO, "renewed capability %" PRIu64 " of %s: %s for %u s (by %s)",
             (uint64_t)cap->id, describe_who(who_text, sizeof(who_text), who), what, d.lifetime_s,
             d.rules);
+}
+
+/* What a CAN_CONFIG asks for: "bus 0 bitrate 250000 modes listen-only" (0: any bitrate). */
+static char *describe_can_config(char *buf, size_t size, const struct hsx_can_config *c)
+{
+    char bitrate[24] = "any", data[40] = "";
+
+    if (c->bitrate)
+        textf(bitrate, sizeof(bitrate), "%u", c->bitrate);
+    if (c->data_bitrate)
+        textf(data, sizeof(data), " data bitrate %u", c->data_bitrate);
+    textf(buf, size, "bus %u bitrate %s%s modes %s%s%s%s", c->bus, bitrate, data,
+          c->mode ? "" : "none", c->mode & HSX_CAN_MODE_LOOPBACK ? "+loopback" : "",
+          c->mode & HSX_CAN_MODE_LISTEN_ONLY ? "+listen-only" : "",
+          c->mode & HSX_CAN_MODE_FD ? "+fd" : "");
+    return buf;
+}
+
+/* Does a rule of who's (or a runtime grant) give "config" on bus? d says which, or why not. */
+static bool may_configure(struct hsxd *h, const struct identity *who, uint32_t bus,
+                          struct decision *d)
+{
+    struct cap_want want = {.module = HSX_MODULE_CAN, .rights = HSX_CAP_R_CAN_CONFIG};
+
+    want.sel.can.buses = UINT32_C(1) << bus;
+    return decide(h->policy, h->grants, h->ngrants, who, &want, boottime_ns(), d) &&
+           (d->rights & HSX_CAP_R_CAN_CONFIG) && (d->sel.can.buses >> bus & 1);
+}
+
+void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                    const struct hsxd_request *req, struct hsxd_reply *reply)
+{
+    char what[96], who_text[WHO_TEXT_MAX], text[CAN_CONFIG_TEXT_MAX];
+    const struct hsx_can_config *c = &req->can_config;
+    struct hsx_cap_client client;
+    struct decision d = {.allowed = false};
+
+    describe_can_config(what, sizeof(what), c);
+    if (!check_file(h, who, fd, HSX_MODULE_CAN, req, what, &client, reply) ||
+        refuse_barred(h, who, req->op, HSX_MODULE_CAN, what, reply))
+        return;
+    if (!admin && !may_configure(h, who, c->bus, &d)) {
+        deny(h, who, req->op, what, -EACCES, d.why, reply);
+        return;
+    }
+    int ret = can_config_apply(h->ctl, c, text, sizeof(text));
+    if (ret < 0) {
+        char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX];
+        set_reply(reply, ret, text);
+        textf(key, sizeof(key), "%u %s can-config %s %d", who->uid, who->exe ? who->exe : "", what,
+              ret);
+        textf(line, sizeof(line), "can-config of %s for %s failed: %s", what,
+              describe_who(who_text, sizeof(who_text), who), text);
+        ops_log_limited(h, LOG_WARNING, key, line);
+        return;
+    }
+    set_reply(reply, 0, text);
+    log_msg(LOG_NOTICE, "configured CAN %s for %s: %s (by %s)", what,
+            describe_who(who_text, sizeof(who_text), who), text,
+            admin ? "an administrator" : d.rules);
 }
 
 void ops_expire_grants(struct hsxd *h)

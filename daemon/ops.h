@@ -19,6 +19,14 @@ void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
 void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct hsxd_request *req,
                struct hsxd_reply *reply);
 
+/*
+ * CAN_CONFIG: set a bus's bitrate and modes for who, on fd (who's own CAN
+ * file), if who is an administrator (admin) or a rule gives it "config" on
+ * that bus (can_config.h does it).
+ */
+void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                    const struct hsxd_request *req, struct hsxd_reply *reply);
+
 /* GRANT, REVOKE: root's. */
 void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
                struct hsxd_reply *reply);

@@ -7,11 +7,15 @@
 #include "policy.h"
 #include "proto.h"
 
+_Static_assert(sizeof(union hsx_cap_selector) == sizeof(struct hsx_can_config),
+               "CAN_CONFIG's arguments take the selector's place, and no more");
+
 const char *proto_op_name(char *buf, size_t size, uint32_t op)
 {
     static const char *const names[] = {
-        [HSXD_OP_ACQUIRE] = "acquire", [HSXD_OP_RENEW] = "renew",   [HSXD_OP_LIST] = "list",
-        [HSXD_OP_GRANT] = "grant",     [HSXD_OP_REVOKE] = "revoke", [HSXD_OP_END] = "end",
+        [HSXD_OP_ACQUIRE] = "acquire",       [HSXD_OP_RENEW] = "renew",   [HSXD_OP_LIST] = "list",
+        [HSXD_OP_GRANT] = "grant",           [HSXD_OP_REVOKE] = "revoke", [HSXD_OP_END] = "end",
+        [HSXD_OP_CAN_CONFIG] = "can-config",
     };
 
     if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -88,6 +92,37 @@ static int check_spec(const struct hsxd_request *r, bool grant, char *why, size_
     return 0;
 }
 
+/* A CAN_CONFIG's bus and settings, as HSX_IOC_CAN_CONFIG takes them. */
+static int check_can_config(const struct hsxd_request *r, char *why, size_t size)
+{
+    const struct hsx_can_config *c = &r->can_config;
+    char name[32];
+
+    if (r->module != HSX_MODULE_CAN) {
+        snprintf(why, size, "can-config is for can, not %s",
+                 capspec_module_name(name, sizeof(name), r->module));
+        return -EINVAL;
+    }
+    if (c->bus >= HSX_CAN_MAX_BUSES)
+        snprintf(why, size, "bus %u: buses are 0..%d", c->bus, HSX_CAN_MAX_BUSES - 1);
+    else if (c->bitrate > HSX_CAN_BITRATE_MAX || c->data_bitrate > HSX_CAN_BITRATE_MAX)
+        snprintf(why, size, "bitrates are at most %u bit/s", HSX_CAN_BITRATE_MAX);
+    else if (c->mode & ~(uint32_t)HSX_CAN_MODE_ALL)
+        snprintf(why, size, "unknown modes 0x%x", c->mode & ~(uint32_t)HSX_CAN_MODE_ALL);
+    else if (c->data_bitrate && !(c->mode & HSX_CAN_MODE_FD))
+        snprintf(why, size, "a data bitrate is the FD data phase's: it needs the fd mode");
+    else if (!all_zero(c->reserved, sizeof(c->reserved)))
+        snprintf(why, size, "can_config.reserved must be zero");
+    else
+        return 0;
+    return -EINVAL;
+}
+
+static bool is_client_op(uint32_t op)
+{
+    return op == HSXD_OP_ACQUIRE || op == HSXD_OP_RENEW || op == HSXD_OP_CAN_CONFIG;
+}
+
 int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struct hsxd_request *req,
                         char *why, size_t why_size)
 {
@@ -97,6 +132,7 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
         [HSXD_OP_LIST] = 0,
         [HSXD_OP_GRANT] = F_MODULE | F_RIGHTS | F_SEL | F_UID | F_LIFETIME,
         [HSXD_OP_REVOKE] = F_CAP_ID | F_PID | F_FLAGS,
+        [HSXD_OP_CAN_CONFIG] = F_MODULE | F_SEL, /* can_config is in sel's place */
     };
     char name[16];
     __u32 version;
@@ -115,13 +151,12 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
         return -EINVAL;
     }
     memcpy(req, buf, sizeof(*req));
-    const bool known = req->op >= HSXD_OP_ACQUIRE && req->op <= HSXD_OP_REVOKE;
-    if (!known) {
+    if (!proto_op_known(req->op)) {
         snprintf(why, why_size, "unknown operation %u", req->op);
         return -EINVAL;
     }
     const char *op = proto_op_name(name, sizeof(name), req->op);
-    const bool client = req->op == HSXD_OP_ACQUIRE || req->op == HSXD_OP_RENEW;
+    const bool client = is_client_op(req->op);
     if (!client && !admin) {
         snprintf(why, why_size, "%s is for administrators only (CAP_SYS_ADMIN)", op);
         return -EPERM;
@@ -160,6 +195,8 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
             return -EINVAL;
         }
         return check_spec(req, true, why, why_size);
+    case HSXD_OP_CAN_CONFIG:
+        return check_can_config(req, why, why_size);
     case HSXD_OP_REVOKE:
         if (req->flags & ~HSXD_REVOKE_F_PID) {
             snprintf(why, why_size, "unknown revoke flags 0x%x", req->flags & ~HSXD_REVOKE_F_PID);
@@ -174,6 +211,11 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
     default:
         return 0;
     }
+}
+
+bool proto_op_known(uint32_t op)
+{
+    return (op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE) || op == HSXD_OP_CAN_CONFIG;
 }
 
 int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply, char *why,

@@ -15,6 +15,9 @@
 /* "acquire", "renew", ...; "op N" for others (buf holds it). */
 const char *proto_op_name(char *buf, size_t size, uint32_t op);
 
+/* Is op one a client may send (END is a reply's)? */
+bool proto_op_known(uint32_t op);
+
 /*
  * Check a request of len bytes that came with nfds file descriptors from a
  * peer (admin: it has CAP_SYS_ADMIN, see struct peer_now). Every field an

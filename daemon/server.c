@@ -22,7 +22,8 @@
 #include "proto.h"
 #include "server.h"
 
-/* File descriptors a request may carry: ACQUIRE and RENEW one; more is refused, not kept. */
+/* File descriptors a request may carry: ACQUIRE, RENEW and CAN_CONFIG one; more is refused, not
+ * kept. */
 #define FDS_MAX 4
 
 struct conn {
@@ -281,6 +282,9 @@ static void handle(struct server *s, struct conn *c, const void *buf, size_t len
         break;
     case HSXD_OP_RENEW:
         ops_renew(&s->hsxd, &who, fd, &req, &c->reply);
+        break;
+    case HSXD_OP_CAN_CONFIG:
+        ops_can_config(&s->hsxd, &who, now.admin, fd, &req, &c->reply);
         break;
     case HSXD_OP_GRANT:
         ops_grant(&s->hsxd, &who, &req, &c->reply);

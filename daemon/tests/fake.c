@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <libsocketcan.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,6 +96,31 @@ void fake_reset(void)
     fake.now_ns = 1000ull * 1000000000ull;
     fake.next_id = 1;
     fake_peerpidfd_errno = 0;
+}
+
+struct hsxd *fake_hsxd_new(struct policy *policy)
+{
+    struct hsxd *h = calloc(1, sizeof(*h));
+
+    fake_reset();
+    fake_log_clear();
+    if (!h)
+        abort();
+    h->ctl = FAKE_CTL;
+    h->policy = policy;
+    return h;
+}
+
+void fake_hsxd_free(struct hsxd *h)
+{
+    holders_clear(&h->holders);
+    free(h);
+}
+
+void fake_rule(struct policy_rule *rule, const char *name, uint32_t uid, uint32_t lifetime_s)
+{
+    *rule = (struct policy_rule){.match = POLICY_MATCH_UID, .uid = uid, .lifetime_s = lifetime_s};
+    snprintf(rule->name, sizeof(rule->name), "%s", name);
 }
 
 int fake_open(uint32_t pid, uint32_t module)
@@ -270,4 +296,192 @@ int admin_info(int fd, uint32_t module, struct hsx_cap_query *query)
 uint64_t boottime_ns(void)
 {
     return fake.now_ns;
+}
+
+/* ---- CAN: the admin node's view of a bus, and libsocketcan ---------------------------- */
+
+struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate)
+{
+    struct fake_can_bus *b = &fake.can[bus];
+
+    *b = (struct fake_can_bus){
+        .bound = true, .controller = bitrate != 0, .up = true, .bitrate = bitrate};
+    snprintf(b->ifname, sizeof(b->ifname), "%s", ifname);
+    return b;
+}
+
+static uint32_t hsx_mode_of(uint32_t ctrlmode)
+{
+    return (ctrlmode & CAN_CTRLMODE_LOOPBACK ? HSX_CAN_MODE_LOOPBACK : 0) |
+           (ctrlmode & CAN_CTRLMODE_LISTENONLY ? HSX_CAN_MODE_LISTEN_ONLY : 0) |
+           (ctrlmode & CAN_CTRLMODE_FD ? HSX_CAN_MODE_FD : 0);
+}
+
+static struct fake_can_bus *bound_bus(int ctl, uint32_t bus, int *err)
+{
+    *err = ctl != FAKE_CTL ? -EPERM : bus >= HSX_CAN_MAX_BUSES ? -EINVAL : 0;
+    if (!*err && !fake.can[bus].bound)
+        *err = -ENODEV;
+    return *err ? NULL : &fake.can[bus];
+}
+
+int admin_can_info(int ctl, struct hsx_can_info *info)
+{
+    int err;
+    struct fake_can_bus *b = bound_bus(ctl, info->bus, &err);
+
+    if (err == -ENODEV) {
+        *info = (struct hsx_can_info){.bus = info->bus};
+        return 0;
+    }
+    if (!b)
+        return err;
+    info->bound = 1;
+    info->mtu = b->ctrlmode & CAN_CTRLMODE_FD ? 72 : 16;
+    memcpy(info->ifname, b->ifname, sizeof(info->ifname));
+    return 0;
+}
+
+int admin_can_status(int ctl, struct hsx_can_status *st)
+{
+    int err;
+    struct fake_can_bus *b = bound_bus(ctl, st->bus, &err);
+
+    if (!b)
+        return err;
+    *st = (struct hsx_can_status){.bus = st->bus, .status = b->up ? HSX_CAN_ST_UP : 0};
+    if (!b->controller) {
+        st->state = HSX_CAN_STATE_NONE;
+        return 0;
+    }
+    st->state = b->up ? HSX_CAN_STATE_ACTIVE : HSX_CAN_STATE_STOPPED;
+    st->bitrate = b->bitrate;
+    st->data_bitrate = b->data_bitrate;
+    st->mode = hsx_mode_of(b->ctrlmode);
+    return 0;
+}
+
+/* As hsx.ko's HSX_IOC_CAN_CONFIG. */
+int admin_can_check(int ctl, const struct hsx_can_config *c)
+{
+    int err;
+    struct fake_can_bus *b = bound_bus(ctl, c->bus, &err);
+
+    if (!b)
+        return err;
+    if (!b->controller)
+        return c->bitrate || c->data_bitrate || c->mode ? -EOPNOTSUPP : 0;
+    if ((c->bitrate && c->bitrate != b->bitrate) ||
+        (c->data_bitrate && c->data_bitrate != b->data_bitrate) ||
+        c->mode != hsx_mode_of(b->ctrlmode))
+        return -EREMCHG;
+    return 0;
+}
+
+/* libsocketcan's calls: -1 with errno as the kernel's netlink answer sets it. */
+static struct fake_can_bus *interface(const char *name, char call)
+{
+    for (int i = 0; i < HSX_CAN_MAX_BUSES; i++) {
+        struct fake_can_bus *b = &fake.can[i];
+        if (b->bound && strcmp(b->ifname, name) == 0) {
+            size_t len = strlen(b->calls);
+            if (len + 1 < sizeof(b->calls))
+                b->calls[len] = call;
+            return b;
+        }
+    }
+    return NULL;
+}
+
+static int fail(int err)
+{
+    errno = err;
+    return -1;
+}
+
+int can_do_stop(const char *name)
+{
+    struct fake_can_bus *b = interface(name, 'S');
+
+    if (!b)
+        return fail(ENODEV);
+    b->up = false;
+    return 0;
+}
+
+int can_do_start(const char *name)
+{
+    struct fake_can_bus *b = interface(name, 'U');
+
+    if (!b)
+        return fail(ENODEV);
+    if (b->refuse_start)
+        return fail(b->refuse_start);
+    b->up = true;
+    return 0;
+}
+
+/* can_changelink(): nothing changes while the interface is up. */
+static struct fake_can_bus *settable(const char *name, char call, int *err)
+{
+    struct fake_can_bus *b = interface(name, call);
+
+    *err = !b ? ENODEV : !b->controller ? EOPNOTSUPP : b->up ? EBUSY : 0;
+    return *err ? NULL : b;
+}
+
+int can_set_bitrate(const char *name, __u32 bitrate)
+{
+    int err;
+    struct fake_can_bus *b = settable(name, 'B', &err);
+
+    if (!b)
+        return fail(err);
+    if (b->refuse_bitrate)
+        return fail(b->refuse_bitrate);
+    b->bitrate = b->clock_gives ? b->clock_gives : bitrate;
+    return 0;
+}
+
+/* The fake's bit timing is its bitrate, kept in tq: set again by time quantum, as hsxd undoes. */
+int can_get_bittiming(const char *name, struct can_bittiming *bt)
+{
+    struct fake_can_bus *b = interface(name, 'g');
+
+    if (!b || !b->controller)
+        return fail(0); /* libsocketcan: "no bittiming data found", errno untouched */
+    *bt = (struct can_bittiming){.bitrate = b->bitrate, .tq = b->bitrate, .brp = 1};
+    return 0;
+}
+
+int can_set_bittiming(const char *name, struct can_bittiming *bt)
+{
+    int err;
+    struct fake_can_bus *b = settable(name, 'T', &err);
+
+    if (!b)
+        return fail(err);
+    if (!bt->tq || bt->bitrate) /* the kernel's fix-up by tq, without a bitrate */
+        return fail(EINVAL);
+    b->bitrate = bt->tq;
+    return 0;
+}
+
+int can_set_ctrlmode(const char *name, struct can_ctrlmode *cm)
+{
+    const uint32_t supported = CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_FD;
+    int err;
+    struct fake_can_bus *b = settable(name, 'M', &err);
+
+    if (!b)
+        return fail(err);
+    if (b->refuse_modes)
+        return fail(b->refuse_modes);
+    /* can_validate(): FD on needs both bit timings in the same request. */
+    if ((cm->flags & cm->mask & ~supported) || (cm->flags & cm->mask & CAN_CTRLMODE_FD))
+        return fail(EOPNOTSUPP);
+    b->ctrlmode = (b->ctrlmode & ~cm->mask) | (cm->flags & cm->mask);
+    if (!(b->ctrlmode & CAN_CTRLMODE_FD))
+        b->data_bitrate = 0;
+    return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "holders.h"
 #include "hsx_uapi.h"
+#include "hsxd.h"
 
 /* ---- log ---- */
 
@@ -36,6 +37,7 @@ extern int fake_peerpidfd_errno;
 /* ---- the kernel ---- */
 
 #define FAKE_CTL 100
+#define FAKE_CALLS 64
 /* Room for one user's limits (holders.h) and a few more. */
 #define FAKE_FILES (HOLDERS_CAPS_PER_UID + 64)
 #define FAKE_CAPS (HOLDERS_CAPS_PER_UID + 64)
@@ -54,8 +56,27 @@ struct fake_cap {
     int fd; /* the file it is attached to */
 };
 
+/*
+ * A CAN bus as hsx.ko binds it, and its interface as the CAN netlink of the
+ * kernel has it; libsocketcan's calls act on it by the interface's name.
+ */
+struct fake_can_bus {
+    bool bound;
+    char ifname[HSX_CAN_IFNAME_MAX];
+    bool controller; /* false: vcan, no bitrate or modes */
+    bool up;
+    uint32_t bitrate, data_bitrate;
+    uint32_t ctrlmode;      /* CAN_CTRLMODE_* */
+    uint32_t clock_gives;   /* if not 0: what any bitrate set becomes (the driver rounds) */
+    int refuse_bitrate;     /* if not 0: the errno can_set_bitrate fails with */
+    int refuse_modes;       /* ... can_set_ctrlmode */
+    int refuse_start;       /* ... can_do_start */
+    char calls[FAKE_CALLS]; /* libsocketcan's calls in order: Stop, Bitrate, Modes, Timing, Up */
+};
+
 struct fake_kernel {
     uint64_t now_ns; /* CLOCK_BOOTTIME as boottime_ns() returns it */
+    struct fake_can_bus can[HSX_CAN_MAX_BUSES];
     struct fake_file file[FAKE_FILES];
     size_t nfiles;
     struct fake_cap cap[FAKE_CAPS];
@@ -70,11 +91,24 @@ extern struct fake_kernel fake;
 /* Start afresh: no files, no capabilities, the clock at 1000 s. */
 void fake_reset(void);
 
+/*
+ * A fresh kernel and log (fake_reset(), fake_log_clear()) and an hsxd of the
+ * request handlers on it, under policy; fake_hsxd_free() ends it.
+ */
+struct hsxd *fake_hsxd_new(struct policy *policy);
+void fake_hsxd_free(struct hsxd *h);
+
+/* A rule named name, for uid alone, of lifetime_s, granting nothing yet. */
+void fake_rule(struct policy_rule *rule, const char *name, uint32_t uid, uint32_t lifetime_s);
+
 /* A file opened by pid serving module; returns its fd number. */
 int fake_open(uint32_t pid, uint32_t module);
 
 /* A capability as if minted earlier (for adoption); returns its id. */
 uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uint64_t sel0);
+
+/* Bind bus to a controller's interface (up, bitrate, no modes), or to a vcan (bitrate 0). */
+struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate);
 
 /* The live capability with that id, or NULL. */
 const struct hsx_cap_info *fake_live(uint64_t id);

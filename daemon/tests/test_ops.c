@@ -50,19 +50,12 @@ static struct hsxd_reply reply;
 static int setup(void **state)
 {
     (void)state;
-    fake_reset();
-    fake_log_clear();
-    h = calloc(1, sizeof(*h));
-    assert_non_null(h);
-    h->ctl = FAKE_CTL;
-    h->policy = &policy;
+    h = fake_hsxd_new(&policy);
     memset(rules, 0, sizeof(rules));
-    snprintf(rules[0].name, sizeof(rules[0].name), "app");
-    rules[0].match = POLICY_MATCH_UID | POLICY_MATCH_EXE;
-    rules[0].uid = 1000;
+    fake_rule(&rules[0], "app", 1000, 600);
+    rules[0].match |= POLICY_MATCH_EXE;
     rules[0].exe = "/usr/bin/app";
     rules[0].exe_id = (struct file_id)APP_FILE;
-    rules[0].lifetime_s = 600;
     rules[0].grant[GPIO] = (struct policy_grant){
         .present = true, .rights = HSX_CAP_R_READ | HSX_CAP_R_WRITE, .sel.gpio.pins = 0xf0};
     memset(&reply, 0, sizeof(reply));
@@ -72,8 +65,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    holders_clear(&h->holders);
-    free(h);
+    fake_hsxd_free(h);
     return 0;
 }
 

@@ -240,6 +240,46 @@ static void revokes(void **state)
     expect(-EINVAL, "revoke does not use module", &req, 0, true);
 }
 
+/* A client's: its own CAN file along; the bus and settings as HSX_IOC_CAN_CONFIG checks them. */
+static void can_configs(void **state)
+{
+    const struct hsxd_request good = {
+        .version = 1,
+        .op = HSXD_OP_CAN_CONFIG,
+        .module = HSX_MODULE_CAN,
+        .can_config = {
+            .bus = 15, .bitrate = 1000000, .data_bitrate = 8000000, .mode = HSX_CAN_MODE_ALL}};
+    struct hsxd_request req = good;
+    (void)state;
+
+    assert_int_equal(check(&req, 1, false), 0);
+    assert_int_equal(out.can_config.data_bitrate, 8000000);
+    expect(-EINVAL, "can-config needs exactly one /dev/hsx file descriptor, not 0", &req, 0, true);
+    req.module = HSX_MODULE_GPIO;
+    expect(-EINVAL, "can-config is for can, not gpio", &req, 1, false);
+    req = good;
+    req.can_config.bus = 16;
+    expect(-EINVAL, "bus 16: buses are 0..15", &req, 1, false);
+    req = good;
+    req.can_config.bitrate = 8000001;
+    expect(-EINVAL, "bitrates are at most 8000000 bit/s", &req, 1, false);
+    req = good;
+    req.can_config.mode = 0x8;
+    expect(-EINVAL, "unknown modes 0x8", &req, 1, false);
+    req = good;
+    req.can_config.mode = HSX_CAN_MODE_LOOPBACK;
+    expect(-EINVAL, "a data bitrate is the FD data phase's", &req, 1, false);
+    req = good;
+    req.can_config.reserved[3] = 1;
+    expect(-EINVAL, "can_config.reserved must be zero", &req, 1, false);
+    req = good;
+    req.rights = HSX_CAP_R_CAN_CONFIG;
+    expect(-EINVAL, "can-config does not use rights", &req, 1, false);
+    req = good;
+    req.lifetime_s = 1;
+    expect(-EINVAL, "can-config does not use lifetime_s", &req, 1, false);
+}
+
 static void replies(void **state)
 {
     struct hsxd_reply reply = {.version = 1, .op = HSXD_OP_ACQUIRE, .status = -EACCES};
@@ -290,6 +330,7 @@ static void op_names(void **state)
 
     assert_string_equal(proto_op_name(buf, sizeof(buf), HSXD_OP_ACQUIRE), "acquire");
     assert_string_equal(proto_op_name(buf, sizeof(buf), HSXD_OP_REVOKE), "revoke");
+    assert_string_equal(proto_op_name(buf, sizeof(buf), HSXD_OP_CAN_CONFIG), "can-config");
     assert_string_equal(proto_op_name(buf, sizeof(buf), 0), "op 0");
     assert_string_equal(proto_op_name(buf, sizeof(buf), 77), "op 77");
 }
@@ -304,6 +345,7 @@ int main(void)
         cmocka_unit_test(acquire_specs),
         cmocka_unit_test(grants),
         cmocka_unit_test(revokes),
+        cmocka_unit_test(can_configs),
         cmocka_unit_test(replies),
         cmocka_unit_test(op_names),
     };

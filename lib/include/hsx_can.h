@@ -126,14 +126,22 @@ uint32_t hsx_can_get_status(void);
  * hsx_can_rx() returns HSX_HAL_TIMEOUT when none came in time and
  * HSX_HAL_CLOSED when the bus was unbound (the next call subscribes anew).
  *
- * hsx_can_config(bitrate, mode) checks that bus 0 runs at bitrate (0: any)
- * in mode (0, or HSX_CAN_MODE_* below: the interface in those modes and no
- * others): hsx.ko does not change an interface, which needs CAP_NET_ADMIN.
- * HSX_HAL_OK when it does; HSX_HAL_UNSUPPORTED when the interface has no
- * bitrate (vcan) and one was asked for; HSX_HAL_DENIED with hsx_hal_errno()
- * EREMCHG when it runs otherwise (the administrator sets it: "ip link set
- * can0 type can bitrate 500000"; hsxd doing it for the applications its
- * policy allows is planned), or without the config right.
+ * hsx_can_config(bitrate, mode) makes bus 0 run at bitrate (0: any) in
+ * mode (0, or HSX_CAN_MODE_* below: the interface in those modes and no
+ * others). Changing an interface needs CAP_NET_ADMIN, which hsx.ko does not
+ * lend: when it runs otherwise, hsxd sets it for a process its policy gives
+ * the CAN right "config" on that bus, and the kernel is asked again.
+ * HSX_HAL_OK: it runs so now. HSX_HAL_UNSUPPORTED: the interface has no
+ * bitrate (vcan) and one was asked for, or hsxd cannot set what was asked
+ * (the CAN FD data phase) or the controller lacks a mode. HSX_HAL_DENIED
+ * with hsx_hal_errno() EACCES: no config right (the capability's, or hsxd's
+ * policy); ECONNREFUSED: hsxd is not running (another errno: it could not
+ * be asked); EREMCHG: it runs otherwise still (changed again meanwhile).
+ * HSX_HAL_INVALID_PARAM with the driver's errno (EDOM, EINVAL, ERANGE): the
+ * controller cannot run at that bitrate; it runs as before. A refusal of
+ * hsxd's, or hsxd not running, is also said on stderr in hsxd's words, one
+ * line per call (HSX_HAL_QUIET=1 silences it). hsxd stops the interface for
+ * the change (frames in flight are lost) and brings it up again if it was.
  *
  * hsx_can_tx() waits until the interface echoed the frame (a controller
  * does once it was on the wire), for at most a second: HSX_HAL_TIMEOUT then
@@ -192,7 +200,9 @@ int hsx_can_init_ex(uint8_t bus);
  * @param bitrate bit/s, up to 8000000; 0: any
  * @param data_bitrate the data phase's, as bitrate
  * @param mode HSX_CAN_MODE_*: the modes the interface must be in, and no others
- * @return HSX_HAL_OK, HSX_HAL_UNSUPPORTED, HSX_HAL_DENIED (errno EREMCHG: it runs otherwise)
+ * @return HSX_HAL_OK (it runs so, as it did or as hsxd set it), HSX_HAL_UNSUPPORTED,
+ *         HSX_HAL_DENIED (errno EACCES: no config right; ECONNREFUSED: no hsxd to set it),
+ *         HSX_HAL_INVALID_PARAM (the driver refused it)
  */
 int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode);
 

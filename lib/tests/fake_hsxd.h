@@ -38,6 +38,9 @@ struct fake_hsxd;
 typedef void (*fake_hsxd_mint_t)(struct fake_hsxd *d, const struct hsxd_request *req, pid_t peer,
                                  struct hsxd_reply *reply);
 
+/* The interface set as a CAN_CONFIG asked (when the daemon says it did). */
+typedef void (*fake_hsxd_can_config_t)(struct fake_hsxd *d, const struct hsx_can_config *config);
+
 struct fake_hsxd {
     char dir[32];
     char path[64];
@@ -46,18 +49,20 @@ struct fake_hsxd {
     pthread_mutex_t lock;
     /* How to answer; change under lock. */
     int acquire_status, renew_status; /* 0 (then mint) or -errno */
-    char message[HSXD_MESSAGE_MAX];   /* with a refusal */
-    bool silent;                      /* accept, read, never answer */
-    bool hang_up;                     /* accept, read, close without answering */
-    bool turn_away;                   /* accept, answer op 0 -EAGAIN, close, read nothing */
-    bool attach_fd;                   /* send a descriptor with the reply */
-    size_t reply_len;                 /* bytes to send; 0: the whole reply */
-    uint32_t version;                 /* 0: HSXD_PROTO_VERSION */
-    fake_hsxd_mint_t mint;            /* NULL: a capability with ID next_id++ */
+    int can_config_status;            /* 0 (then can_config) or -errno */
+    fake_hsxd_can_config_t can_config;
+    char message[HSXD_MESSAGE_MAX]; /* with a refusal */
+    bool silent;                    /* accept, read, never answer */
+    bool hang_up;                   /* accept, read, close without answering */
+    bool turn_away;                 /* accept, answer op 0 -EAGAIN, close, read nothing */
+    bool attach_fd;                 /* send a descriptor with the reply */
+    size_t reply_len;               /* bytes to send; 0: the whole reply */
+    uint32_t version;               /* 0: HSXD_PROTO_VERSION */
+    fake_hsxd_mint_t mint;          /* NULL: a capability with ID next_id++ */
     uint64_t next_id;
     uint64_t lifetime_ns; /* of what the default mint gives */
     /* What it saw. */
-    int connections, requests, acquires, renews;
+    int connections, requests, acquires, renews, can_configs;
     int served; /* connections closed, done with */
     struct hsxd_request last;
     pid_t last_pid;
@@ -153,10 +158,15 @@ static inline void fake_hsxd_serve(struct fake_hsxd *d, int conn)
     } else if (req.op == HSXD_OP_RENEW) {
         d->renews++;
         reply.status = d->renew_status;
+    } else if (req.op == HSXD_OP_CAN_CONFIG) {
+        d->can_configs++;
+        reply.status = d->can_config_status;
+        if (reply.status == 0 && d->can_config)
+            d->can_config(d, &req.can_config);
     } else {
         reply.status = -EPERM;
     }
-    if (reply.status == 0) {
+    if (reply.status == 0 && req.op != HSXD_OP_CAN_CONFIG) {
         if (d->mint)
             d->mint(d, &req, peer.pid, &reply);
         else

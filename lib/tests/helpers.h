@@ -18,7 +18,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -537,6 +539,47 @@ static inline int test_in_child(int (*fn)(void *), void *arg, unsigned int timeo
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return WEXITSTATUS(status);
+}
+
+/* ---- stderr: what the library prints there, for a test to read ---- */
+
+/* [0] the real stderr while captured, [1] the memory file in its place. */
+static inline int *test_stderr_fds(void)
+{
+    static int fds[2] = {-1, -1};
+
+    return fds;
+}
+
+static inline void test_capture_stderr(void)
+{
+    int *fds = test_stderr_fds();
+
+    fflush(stderr);
+    fds[1] = memfd_create("stderr", MFD_CLOEXEC);
+    fds[0] = dup(2);
+    dup2(fds[1], 2);
+}
+
+/* Everything printed since test_capture_stderr(). */
+static inline const char *test_captured(void)
+{
+    static char text[4096];
+
+    fflush(stderr);
+    ssize_t len = pread(test_stderr_fds()[1], text, sizeof(text) - 1, 0);
+    text[len > 0 ? len : 0] = '\0';
+    return text;
+}
+
+static inline void test_release_stderr(void)
+{
+    int *fds = test_stderr_fds();
+
+    fflush(stderr);
+    dup2(fds[0], 2);
+    close(fds[0]);
+    close(fds[1]);
 }
 
 #endif /* HSX_TEST_HELPERS_H */

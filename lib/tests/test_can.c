@@ -17,6 +17,7 @@
 
 #include "can/can.h"
 #include "core/errors.h"
+#include "fake_hsxd.h"
 #include "helpers.h"
 #include "hsx_can.h"
 
@@ -32,6 +33,8 @@ static struct fake_kernel {
     uint64_t seq[2][HSX_CAN_MAX_BUSES];
     struct hsx_can_tx tx;
     struct hsx_can_config config;
+    bool check_runs; /* CONFIG answers as the interface runs: runs, else EREMCHG */
+    struct hsx_can_config runs;
     struct hsx_can_filter filter;
     struct hsx_can_status status; /* what GET_STATUS answers */
     struct hsx_can_info info;     /* what INFO answers */
@@ -53,6 +56,8 @@ static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg
     } else if (request == HSX_IOC_CAN_CONFIG) {
         test_log(fk.log, sizeof(fk.log), 'C');
         fk.config = *(struct hsx_can_config *)arg;
+        if (fk.check_runs && !err)
+            err = memcmp(&fk.config, &fk.runs, sizeof(fk.runs)) ? EREMCHG : 0;
     } else if (request == HSX_IOC_CAN_SET_FILTER) {
         test_log(fk.log, sizeof(fk.log), 'F');
         fk.filter = *(struct hsx_can_filter *)arg;
@@ -109,6 +114,7 @@ static int setup(void **state)
     fk.fail = fk.fail_open = 0;
     memset(&fk.tx, 0, sizeof(fk.tx));
     memset(&fk.config, 0, sizeof(fk.config));
+    fk.check_runs = false;
     memset(&fk.filter, 0xa5, sizeof(fk.filter));
     pthread_mutex_unlock(&fk.lock);
     test_use_fake_kernel(fake_ioctl, fake_open);
@@ -337,14 +343,12 @@ static void config_checks_the_bus_setup(void **state)
     assert_int_equal(fk.config.data_bitrate, 5000000);
     assert_int_equal(fk.config.mode, HSX_CAN_MODE_FD);
 
-    /* vcan has no bitrate; another bitrate needs the administrator. */
+    /* vcan has no bitrate; without the config right, hsxd is not asked. */
     fk.fail = EOPNOTSUPP;
     assert_int_equal(hsx_can_config(HSX_CAN_BITRATE_125K, 0), HSX_HAL_UNSUPPORTED);
-    fk.fail = EREMCHG;
-    assert_int_equal(hsx_can_config(HSX_CAN_BITRATE_125K, HSX_CAN_MODE_LOOPBACK), HSX_HAL_DENIED);
-    assert_int_equal(hsx_hal_errno(), EREMCHG);
-    fk.fail = EACCES; /* no config right */
+    fk.fail = EACCES;
     assert_int_equal(hsx_can_config(HSX_CAN_BITRATE_1M, 0), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), EACCES);
     fk.fail = 0;
 
     setup(state);
@@ -354,6 +358,93 @@ static void config_checks_the_bus_setup(void **state)
     assert_int_equal(hsx_can_config_ex(0, 500000, 2000000, 0), HSX_HAL_INVALID_PARAM);
     assert_int_equal(hsx_can_config_ex(16, 500000, 0, 0), HSX_HAL_INVALID_PARAM);
     assert_string_equal(fk.log, "");
+}
+
+/* The fake hsxd set the interface: the fake kernel now says it runs so. */
+static void interface_set(struct fake_hsxd *d, const struct hsx_can_config *config)
+{
+    (void)d;
+    pthread_mutex_lock(&fk.lock);
+    fk.runs = *config;
+    pthread_mutex_unlock(&fk.lock);
+}
+
+/* A bus that runs otherwise is asked of hsxd, and checked again with the kernel. */
+static void config_asks_hsxd_to_set_it(void **state)
+{
+    static struct fake_hsxd hsxd;
+    (void)state;
+
+    assert_int_equal(fake_hsxd_start(&hsxd), 0);
+    hsxd.can_config = interface_set;
+    fk.check_runs = true;
+    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+
+    assert_int_equal(hsx_can_config_ex(2, 250000, 0, HSX_CAN_MODE_LISTEN_ONLY), HSX_HAL_OK);
+    assert_string_equal(fk.log, "CC");
+    assert_int_equal(hsxd.can_configs, 1);
+    assert_int_equal(hsxd.last.op, HSXD_OP_CAN_CONFIG);
+    assert_int_equal(hsxd.last.module, HSX_MODULE_CAN);
+    assert_int_equal(hsxd.last.can_config.bus, 2);
+    assert_int_equal(hsxd.last.can_config.bitrate, 250000);
+    assert_int_equal(hsxd.last.can_config.mode, HSX_CAN_MODE_LISTEN_ONLY);
+    assert_true(hsxd.last_had_fd && hsxd.last_fd_is_devnull); /* the CAN node, as it is opened */
+    /* It runs so now: hsxd is not asked again. */
+    assert_int_equal(hsx_can_config_ex(2, 250000, 0, HSX_CAN_MODE_LISTEN_ONLY), HSX_HAL_OK);
+    assert_int_equal(hsxd.can_configs, 1);
+
+    /* hsxd's refusals, with its words on stderr. */
+    static const struct {
+        int status;
+        int code;
+        const char *message;
+    } refusals[] = {
+        {-EACCES, HSX_HAL_DENIED, "can: asked for config on buses 2; app grants read on buses 2"},
+        {-EDOM, HSX_HAL_INVALID_PARAM, "the driver of can0 refused bitrate 7000000"},
+        {-EOPNOTSUPP, HSX_HAL_UNSUPPORTED,
+         "libsocketcan 0.0.12 cannot set can0's CAN FD data phase"},
+        {-ENODEV, HSX_HAL_NO_DEVICE, "bus 2 is not bound to an interface"},
+    };
+    for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        pthread_mutex_lock(&hsxd.lock);
+        hsxd.can_config_status = refusals[i].status;
+        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
+        pthread_mutex_unlock(&hsxd.lock);
+        test_capture_stderr();
+        assert_int_equal(hsx_can_config_ex(2, 7000000, 0, 0), refusals[i].code);
+        assert_int_equal(hsx_hal_errno(), -refusals[i].status);
+        char line[256];
+        snprintf(line, sizeof(line),
+                 "hsx: can bus 2 runs at another bitrate or in other modes: hsxd refused: %s\n",
+                 refusals[i].message);
+        assert_string_equal(test_captured(), line);
+        test_release_stderr();
+    }
+    assert_int_equal(fk.runs.bitrate, 250000);
+
+    /* hsxd says it set it, but it runs otherwise all the same (changed again meanwhile). */
+    hsxd.can_config_status = 0;
+    hsxd.can_config = NULL;
+    memset(fk.log, 0, sizeof(fk.log));
+    assert_int_equal(hsx_can_config_ex(2, 125000, 0, 0), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), EREMCHG);
+    assert_string_equal(fk.log, "CC");
+    fake_hsxd_stop(&hsxd);
+
+    /* No hsxd: nobody could set it, said once a call (not with HSX_HAL_QUIET). */
+    setenv("HSX_HAL_HSXD_SOCKET", "/nonexistent/hsxd.sock", 1);
+    test_capture_stderr();
+    assert_int_equal(hsx_can_config_ex(2, 125000, 0, 0), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), ECONNREFUSED);
+    const char *said = "hsx: can bus 2 runs at another bitrate or in other modes: hsxd is not "
+                       "running (start hsxd.service)\n";
+    assert_string_equal(test_captured(), said);
+    setenv("HSX_HAL_QUIET", "1", 1);
+    assert_int_equal(hsx_can_config_ex(2, 125000, 0, 0), HSX_HAL_DENIED);
+    assert_string_equal(test_captured(), said);
+    unsetenv("HSX_HAL_QUIET");
+    test_release_stderr();
+    unsetenv("HSX_HAL_HSXD_SOCKET");
 }
 
 static void filters_map_to_banks(void **state)
@@ -736,6 +827,7 @@ int main(void)
         CAN_TEST(tx_failures_say_what_happened),
         CAN_TEST(a_nowait_send_subscribes_first_and_hears_its_echo),
         CAN_TEST(config_checks_the_bus_setup),
+        CAN_TEST(config_asks_hsxd_to_set_it),
         CAN_TEST(filters_map_to_banks),
         CAN_TEST(status_packs_flags_counters_and_state),
         CAN_TEST(info_names_the_interface),

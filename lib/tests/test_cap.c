@@ -276,34 +276,6 @@ static bool closed_by_library(int peer, unsigned int timeout_ms)
 
 /* ---- stderr ------------------------------------------------------------------------------- */
 
-static int saved_stderr = -1, captured_fd = -1;
-
-static void capture_stderr(void)
-{
-    fflush(stderr);
-    captured_fd = memfd_create("stderr", MFD_CLOEXEC);
-    saved_stderr = dup(2);
-    dup2(captured_fd, 2);
-}
-
-static const char *captured(void)
-{
-    static char text[4096];
-
-    fflush(stderr);
-    ssize_t len = pread(captured_fd, text, sizeof(text) - 1, 0);
-    text[len > 0 ? len : 0] = '\0';
-    return text;
-}
-
-static void release_stderr(void)
-{
-    fflush(stderr);
-    dup2(saved_stderr, 2);
-    close(saved_stderr);
-    close(captured_fd);
-}
-
 static int count_lines(const char *text)
 {
     int lines = 0;
@@ -356,7 +328,7 @@ static int setup(void **state)
         return -1;
     hsxd.mint = fake_mint;
     unsetenv("HSX_HAL_QUIET");
-    capture_stderr();
+    test_capture_stderr();
     test_use_fake_kernel(fake_ioctl, fake_open_mailbox);
     return 0;
 }
@@ -370,7 +342,7 @@ static int teardown(void **state)
     test_close_fds(mbx.peers, (size_t)mbx.count);
     pthread_mutex_unlock(&mbx.lock);
     fake_hsxd_stop(&hsxd);
-    release_stderr();
+    test_release_stderr();
     return hsx_gpio_subscription_count() == 0 ? 0 : -1;
 }
 
@@ -416,7 +388,7 @@ static void root_needs_no_capability(void **state)
     assert_int_equal(hsx_cap_drop(HSX_CAP_MODULE_GPIO), HSX_HAL_OK);
     assert_int_equal(hsx_gpio_read(3), 1);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.connections), 0);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
 }
 
 static void without_enforcement_nothing_is_asked(void **state)
@@ -469,7 +441,7 @@ static void first_use_acquires_what_the_policy_allows(void **state)
     for (int i = 0; i < 10; i++)
         assert_int_equal(hsx_gpio_read(3), 1);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.requests), 1);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
 }
 
 static void each_module_has_its_own(void **state)
@@ -529,8 +501,8 @@ static void without_hsxd_operations_are_denied_with_one_line(void **state)
         assert_int_equal(hsx_hal_errno(), EACCES);
     }
     assert_int_equal(hsx_gpio_write(3, 1), HSX_HAL_DENIED);
-    assert_string_equal(captured(), "hsx: gpio access denied: hsxd is not running (start "
-                                    "hsxd.service) and this process is not root\n");
+    assert_string_equal(test_captured(), "hsx: gpio access denied: hsxd is not running (start "
+                                         "hsxd.service) and this process is not root\n");
 
     hsx_cap_info_t info = cap_of(HSX_CAP_MODULE_GPIO);
     assert_int_equal(info.status, HSX_CAP_STATUS_NONE);
@@ -539,8 +511,8 @@ static void without_hsxd_operations_are_denied_with_one_line(void **state)
     /* Another module is another episode: its own line. */
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
     hsx_timer_get_tick();
-    assert_int_equal(count_lines(captured()), 2);
-    assert_non_null(strstr(captured(), "hsx: timer access denied:"));
+    assert_int_equal(count_lines(test_captured()), 2);
+    assert_non_null(strstr(test_captured(), "hsx: timer access denied:"));
 }
 
 static void the_line_can_be_silenced(void **state)
@@ -550,7 +522,7 @@ static void the_line_can_be_silenced(void **state)
     setenv("HSX_HAL_QUIET", "1", 1);
     set_daemon(-EACCES, 0, "no");
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
     unsetenv("HSX_HAL_QUIET");
 }
 
@@ -560,8 +532,8 @@ static void a_refusal_is_told_in_hsxds_words(void **state)
 
     set_daemon(-EACCES, 0, "uid 1000 has no grant for gpio in /etc/hsx/policy.conf");
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
-    assert_string_equal(captured(), "hsx: gpio access denied: hsxd refused: uid 1000 has no "
-                                    "grant for gpio in /etc/hsx/policy.conf\n");
+    assert_string_equal(test_captured(), "hsx: gpio access denied: hsxd refused: uid 1000 has no "
+                                         "grant for gpio in /etc/hsx/policy.conf\n");
     assert_string_equal(cap_of(HSX_CAP_MODULE_GPIO).message,
                         "hsxd refused: uid 1000 has no grant for gpio in /etc/hsx/policy.conf");
     /* Without words, the errno's. */
@@ -578,7 +550,8 @@ static void a_fake_hsxd_is_refused(void **state)
 
     hsx_hsxd_set_trusted_uid(getuid() + 1);
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
-    assert_non_null(strstr(captured(), "is not served by root: refusing to talk to a fake hsxd"));
+    assert_non_null(
+        strstr(test_captured(), "is not served by root: refusing to talk to a fake hsxd"));
     /* It was connected to, never sent the file. */
     assert_int_equal(fake_hsxd_wait(&hsxd, &hsxd.connections, 1, 2000), 1);
     test_sleep_ms(20);
@@ -599,7 +572,7 @@ static void hsxd_is_asked_again_later_not_in_a_loop(void **state)
     test_sleep_ms(1050);
     assert_int_equal(hsx_gpio_read(3), 1);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 2);
-    assert_int_equal(count_lines(captured()), 1);
+    assert_int_equal(count_lines(test_captured()), 1);
 }
 
 static void hsxd_started_later_is_found(void **state)
@@ -630,7 +603,7 @@ static void a_denial_under_a_capability_asks_nothing(void **state)
     test_sleep_ms(1050);
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 1);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
 }
 
 /* ---- the explicit API -------------------------------------------------------------------------
@@ -711,7 +684,7 @@ static void drop_ends_it_and_acquires_nothing_more(void **state)
     assert_non_null(strstr(info.message, "dropped"));
     /* Not a revocation, and no line: the application did it. */
     assert_int_equal(atomic_load(&revocations), 0);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
 
     /* Asking again undoes it. */
     assert_int_equal(hsx_cap_request(HSX_CAP_MODULE_GPIO, 0, NULL), HSX_HAL_OK);
@@ -755,7 +728,8 @@ static void a_refused_renewal_lets_it_expire(void **state)
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.renews), 1);
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
     assert_int_equal(hsx_hal_errno(), EKEYEXPIRED);
-    assert_string_equal(captured(), "hsx: gpio access denied: hsxd refused: grant withdrawn\n");
+    assert_string_equal(test_captured(),
+                        "hsx: gpio access denied: hsxd refused: grant withdrawn\n");
 }
 
 static void a_renewal_hsxd_cannot_decide_now_is_tried_again(void **state)
@@ -919,7 +893,7 @@ static void revocation_is_heard_and_the_next_use_asks_again(void **state)
     assert_int_equal(hsx_gpio_read(3), HSX_HAL_DENIED);
     assert_int_equal(hsx_hal_errno(), EKEYREVOKED);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 1);
-    assert_string_equal(captured(), "hsx: gpio access denied: capability 7 revoked\n");
+    assert_string_equal(test_captured(), "hsx: gpio access denied: capability 7 revoked\n");
     test_sleep_ms(1050);
     assert_int_equal(hsx_gpio_read(3), 1);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 2);
@@ -959,7 +933,7 @@ static void an_ended_capability_is_found_out_without_its_event(void **state)
     test_sleep_ms(1050);
     assert_int_equal(hsx_gpio_read(3), 1);
     assert_int_equal(fake_hsxd_get(&hsxd, &hsxd.acquires), 2);
-    assert_string_equal(captured(), "");
+    assert_string_equal(test_captured(), "");
 }
 
 /* ---- inside a callback: no exchange with hsxd on the dispatcher ----------------------------- */

@@ -34,7 +34,7 @@
 #include "hsx_gpio.h"
 #include "hsx_timer.h"
 #include "hsx_uapi.h"
-#include "hsxd_proto.h"
+#include "hsxd_run.h"
 
 #define APP_UID 1000
 #define OTHER_UID 1001 /* the real hsxd's policy gives it nothing */
@@ -531,28 +531,13 @@ static void a_forked_child_gets_its_own(void **state)
 /* ---- the spec's examples, unchanged ---------------------------------------------------------- */
 
 /* A file next to this program (examples/ and helpers/ are not run by the harness). */
-static bool beside_me(const char *name, char *path, size_t size)
-{
-    char self[256];
-    ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-    if (len <= 0)
-        return false;
-    self[len] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(path, size, "%s/%s", self, name);
-    return access(path, X_OK) == 0;
-}
-
 /* Built examples, when copied next to this program in examples/. */
 static bool example_path(const char *name, char *path, size_t size)
 {
     char rel[64];
 
     snprintf(rel, sizeof(rel), "examples/%s", name);
-    return beside_me(rel, path, size);
+    return hsxd_run_beside_me(rel, path, size);
 }
 
 static pid_t start_example(const char *path)
@@ -629,54 +614,27 @@ static const char real_policy[] =
     "    timer = { max_timers = 4; rights = [\"read\", \"write\"]; }; }\n"
     ");\n";
 
-static pid_t start_real_hsxd(void)
+static struct hsxd_run real_hsxd;
+
+/* hsxd takes the admin node from the stand-in: false when it is not built beside this program. */
+static bool start_real_hsxd(void)
 {
-    char path[300], policy[64], log[64];
+    char path[300];
 
-    if (!beside_me("helpers/hsxd", path, sizeof(path)))
-        return 0;
-    snprintf(policy, sizeof(policy), "%s/policy.conf", hsxd.dir);
-    snprintf(log, sizeof(log), "%s/hsxd.log", hsxd.dir);
-    int fd = open(policy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    assert_true(fd >= 0);
-    assert_int_equal(write(fd, real_policy, strlen(real_policy)), (ssize_t)strlen(real_policy));
-    close(fd);
-
+    if (!hsxd_run_beside_me("helpers/hsxd", path, sizeof(path)))
+        return false;
     pthread_mutex_lock(&hsxd.lock);
     close(hsxd.admin_fd); /* one capability administrator at a time */
     hsxd.admin_fd = -1;
     pthread_mutex_unlock(&hsxd.lock);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out, 2);
-        execl(path, path, "--policy", policy, "--stderr", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(HSXD_SOCKET_PATH, F_OK) != 0; i++)
-        usleep(50000);
-    if (access(HSXD_SOCKET_PATH, F_OK) != 0) {
-        char line[256];
-        FILE *f = fopen(log, "r");
-        while (f && fgets(line, sizeof(line), f))
-            printf("# hsxd: %s", line);
-        if (f)
-            fclose(f);
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
+    if (hsxd_run_start(&real_hsxd, "caplib-hsxd", real_policy) < 0)
         fail_msg("hsxd did not start");
-    }
-    usleep(100000); /* listening once the socket exists; a little slack for TCG */
-    return pid;
+    return true;
 }
 
-static void stop_real_hsxd(pid_t pid)
+static void stop_real_hsxd(void)
 {
-    int status;
-
-    kill(pid, SIGTERM);
-    waitpid(pid, &status, 0);
+    hsxd_run_stop(&real_hsxd);
     pthread_mutex_lock(&hsxd.lock);
     hsxd.admin_fd = open("/dev/hsx/ctl", O_RDWR | O_EXCL | O_CLOEXEC);
     pthread_mutex_unlock(&hsxd.lock);
@@ -725,12 +683,11 @@ static int app_refused_by_real_hsxd(struct app *a)
 static void the_real_hsxd_grants_renews_and_refuses(void **state)
 {
     (void)state;
-    pid_t pid = start_real_hsxd();
-    if (!pid)
+    if (!start_real_hsxd())
         skip();
     int granted = run_app(app_with_real_hsxd, APP_UID);
     int refused = run_app(app_refused_by_real_hsxd, OTHER_UID);
-    stop_real_hsxd(pid);
+    stop_real_hsxd();
     assert_int_equal(granted, 0);
     assert_int_equal(refused, 0);
 }

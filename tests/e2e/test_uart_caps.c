@@ -28,7 +28,7 @@
 #include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 #include "hsx_uart.h"
-#include "hsxd_proto.h"
+#include "hsxd_run.h"
 
 #define APP_UID 1000   /* port 0: read, write */
 #define OTHER_UID 1001 /* nothing */
@@ -45,8 +45,7 @@ static const char policy_text[] =
     "             rights = [\"read\", \"write\", \"config\", \"modem\"]; }; }\n"
     ");\n";
 
-static char dir[64];
-static pid_t hsxd_pid;
+static struct hsxd_run hsxd;
 
 static int map_port(unsigned int port, const char *tty)
 {
@@ -59,21 +58,8 @@ static int map_port(unsigned int port, const char *tty)
     return ret;
 }
 
-/* The directory this program is in, for helpers/hsxd. */
-static void beside_me(const char *name, char *path, size_t size)
-{
-    char self[256];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-
-    assert_true(n > 0);
-    self[n] = '\0';
-    *strrchr(self, '/') = '\0';
-    snprintf(path, size, "%s/%s", self, name);
-}
-
 static int group_setup(void **state)
 {
-    char hsxd[300], policy[128], log[128];
     (void)state;
 
     /* A test killed before its teardown may have left them bound. */
@@ -81,49 +67,14 @@ static int group_setup(void **state)
     map_port(1, "");
     if (map_port(0, "ttyS2") || map_port(1, "ttyS3"))
         return -1;
-    snprintf(dir, sizeof(dir), "/tmp/uart-caps-XXXXXX");
-    if (!mkdtemp(dir) || chmod(dir, 0755))
-        return -1;
-    snprintf(policy, sizeof(policy), "%s/policy.conf", dir);
-    snprintf(log, sizeof(log), "%s/hsxd.log", dir);
-    int fd = open(policy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, policy_text, strlen(policy_text)) != (ssize_t)strlen(policy_text))
-        return -1;
-    close(fd);
-    beside_me("helpers/hsxd", hsxd, sizeof(hsxd));
-    hsxd_pid = fork();
-    if (hsxd_pid == 0) {
-        int out = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        dup2(out, 2);
-        execl(hsxd, hsxd, "--policy", policy, "--stderr", (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && access(HSXD_SOCKET_PATH, F_OK) != 0; i++)
-        usleep(50000);
-    if (access(HSXD_SOCKET_PATH, F_OK) != 0) {
-        /* A daemon that does not start is a failure, never a skip. */
-        char line[256];
-        FILE *f = fopen(log, "r");
-        while (f && fgets(line, sizeof(line), f))
-            fprintf(stderr, "hsxd: %s", line);
-        return -1;
-    }
-    usleep(100000);
-    return 0;
+    return hsxd_run_start(&hsxd, "uart-caps", policy_text);
 }
 
 static int group_teardown(void **state)
 {
-    char log[128];
     (void)state;
 
-    kill(hsxd_pid, SIGTERM);
-    waitpid(hsxd_pid, NULL, 0);
-    snprintf(log, sizeof(log), "%s/hsxd.log", dir);
-    unlink(log);
-    snprintf(log, sizeof(log), "%s/policy.conf", dir);
-    unlink(log);
-    rmdir(dir);
+    hsxd_run_stop(&hsxd);
     map_port(0, "");
     map_port(1, "");
     return 0;

@@ -386,18 +386,36 @@ int cmd_can_config(const struct hsxctl_cmdline *cmd)
             printf("bus %u (%s) runs in modes %s\n", cmd->bus, info.ifname, mode_text);
         return HSXCTL_EXIT_OK;
     }
-    if (ret == HSX_HAL_DENIED && hsx_hal_errno() == EREMCHG) {
-        /* hsx.ko never changes an interface: the administrator does, with ip(8). */
+    /* The library asked hsxd, which said why it did not set it (on stderr, above). */
+    int err = hsx_hal_errno();
+    if (ret == HSX_HAL_DENIED && err != EACCES) {
         ip_settings(settings, sizeof(settings), cmd);
-        hsxctl_error("%s runs at another bitrate or in other modes, and changing that needs "
-                     "CAP_NET_ADMIN: ip link set %s down; ip link set %s type can bitrate %u%s; "
+        hsxctl_error("%s runs at another bitrate or in other modes, and hsxd %s; an administrator "
+                     "sets it with: ip link set %s down; ip link set %s type can bitrate %u%s; "
                      "ip link set %s up",
-                     info.ifname, info.ifname, info.ifname, cmd->bitrate, settings, info.ifname);
+                     info.ifname,
+                     err == ECONNREFUSED ? "is not running to set it" : "could not set it",
+                     info.ifname, info.ifname, cmd->bitrate, settings, info.ifname);
+        return HSXCTL_EXIT_FAILURE;
+    }
+    if (ret == HSX_HAL_DENIED) {
+        hsxctl_error("%s runs at another bitrate or in other modes, and hsxd's policy does not let "
+                     "this user set bus %u (the can right 'config')",
+                     info.ifname, cmd->bus);
+        return HSXCTL_EXIT_FAILURE;
+    }
+    if (ret == HSX_HAL_INVALID_PARAM) {
+        hsxctl_error("the driver of %s refused bitrate %u or modes %s (%s): it runs as before",
+                     info.ifname, cmd->bitrate, mode_text, strerror(err));
         return HSXCTL_EXIT_FAILURE;
     }
     if (ret == HSX_HAL_UNSUPPORTED) {
-        hsxctl_error("%s has no bitrate or modes to set (a virtual interface such as vcan)",
-                     info.ifname);
+        hsx_can_status_t st;
+        if (hsx_can_get_status_ex(cmd->bus, &st) == HSX_HAL_OK && st.state == HSX_CAN_STATE_NONE)
+            hsxctl_error("%s has no bitrate or modes to set (a virtual interface such as vcan)",
+                         info.ifname);
+        else
+            hsxctl_error("%s cannot run as asked through hsxd (see above)", info.ifname);
         return HSXCTL_EXIT_FAILURE;
     }
     return can_fail(ret, cmd->bus, "check the configuration of");

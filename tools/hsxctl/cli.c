@@ -223,10 +223,12 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "Reading the status clears the errors flag for this process."},
     {HSXCTL_CAN_CONFIG, "can config", HSXCTL_TAKES_DATA_BITRATE | HSXCTL_MORE_ARGUMENTS, 2,
      "can config BUS BITRATE [loopback] [listen-only] [fd] [--data-bitrate N]",
-     "Check that BUS runs at BITRATE bit/s (0: any) in exactly the modes given (and\n"
-     "with --data-bitrate, its CAN FD data phase at N): hsx.ko does not change an\n"
-     "interface, which needs CAP_NET_ADMIN; when it runs otherwise the command says\n"
-     "how to set it with ip(8), and fails."},
+     "Make BUS run at BITRATE bit/s (0: any) in exactly the modes given (and with\n"
+     "--data-bitrate, its CAN FD data phase at N). hsx.ko only checks: changing an\n"
+     "interface needs CAP_NET_ADMIN, so when it runs otherwise hsxd is asked to set\n"
+     "it (for root, or a user whose policy gives config on BUS); when hsxd will not\n"
+     "or cannot, the command says why (and, without hsxd, the ip(8) commands), and\n"
+     "fails."},
     {HSXCTL_CAN_INFO, "can info", HSXCTL_TAKES_JSON, 0, "can info [--json]",
      "List the bound buses: interface, index, what bound it, and whether it carries\n"
      "CAN FD frames."},

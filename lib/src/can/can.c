@@ -3,9 +3,11 @@
  * CAN: hsx.ko binds buses 0..15 to SocketCAN interfaces. Sending, the
  * configuration check, filter banks, status and bindings are ioctls on
  * /dev/hsx/can, each argument checked here first; receiving is can_rx.c's.
+ * A configuration the interface does not run is asked of hsxd.
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "can/can.h"
@@ -13,6 +15,7 @@
 #include "core/access.h"
 #include "core/errors.h"
 #include "core/export.h"
+#include "core/hsxd_client.h"
 #include "hsx_uapi.h"
 
 _Static_assert(HSX_CAN_STD_FRAME == 0 && HSX_CAN_EXT_FRAME == HSX_CAN_F_EXT &&
@@ -102,6 +105,49 @@ HSX_API int hsx_can_tx(const hsx_can_frame_t *frame)
 
 /* ---- configuration ---------------------------------------------------------------------- */
 
+/*
+ * What hsxd's answer to a CAN_CONFIG means here: its refusals keep their
+ * errno; the policy's (EACCES) is DENIED, what the driver refused of the
+ * values asked (EDOM: no bit timing near enough, EINVAL, ERANGE) is
+ * INVALID_PARAM. An exchange that failed (hsxd not running: ECONNREFUSED)
+ * is DENIED: nobody could change the interface.
+ */
+static int hsxd_failure(int ret, const struct hsxd_reply *reply)
+{
+    if (ret < 0)
+        return hsx_fail_with(HSX_HAL_DENIED, hsx_hsxd_not_running(ret) ? ECONNREFUSED : -ret);
+    int err = -reply->status;
+    if (err == EDOM || err == EINVAL || err == ERANGE)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, err);
+    return hsx_fail_with_errno(err);
+}
+
+/*
+ * Bitrate and modes need CAP_NET_ADMIN to change: hsxd sets them for a
+ * process its policy gives "config" on the bus, sent this process's CAN
+ * file to know who asks. A refusal, or no hsxd, is said on stderr (once a
+ * call: each is a request of the application's) unless HSX_HAL_QUIET.
+ */
+static int config_by_hsxd(const struct hsx_can_config *arg)
+{
+    struct hsxd_request req;
+    struct hsxd_reply reply;
+    char why[HSXD_MESSAGE_MAX + 64];
+
+    int fd = hsx_dev_fd(HSX_UMOD_CAN);
+    if (fd < 0)
+        return fd;
+    hsx_hsxd_request_init(&req, HSXD_OP_CAN_CONFIG, HSX_MODULE_CAN, 0, NULL);
+    req.can_config = *arg;
+    int ret = hsx_hsxd_call(&req, fd, &reply, -1);
+    if (ret == 0 && reply.status == 0)
+        return HSX_HAL_OK;
+    if (!hsx_hal_quiet())
+        fprintf(stderr, "hsx: can bus %u runs at another bitrate or in other modes: %s\n", arg->bus,
+                hsx_hsxd_describe(why, sizeof(why), ret, &reply));
+    return hsxd_failure(ret, &reply);
+}
+
 HSX_API int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode)
 {
     /* A data bitrate is the FD data phase's: asking for one without FD is a mistake. */
@@ -111,9 +157,15 @@ HSX_API int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitra
     struct hsx_can_config arg = {
         .bus = bus, .bitrate = bitrate, .data_bitrate = data_bitrate, .mode = mode};
     int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_CONFIG, &arg);
-    /* It runs otherwise, and only CAP_NET_ADMIN may change that: not this process's to do. */
-    if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG)
-        return hsx_fail_with(HSX_HAL_DENIED, EREMCHG);
+    /* It runs otherwise: hsxd may change it. Then it must run so, as the kernel says. */
+    if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG) {
+        ret = config_by_hsxd(&arg);
+        if (ret == HSX_HAL_OK)
+            ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_CONFIG, &arg);
+        /* Changed again since hsxd set it: it runs otherwise, as before. */
+        if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG)
+            return hsx_fail_with(HSX_HAL_DENIED, EREMCHG);
+    }
     return ret;
 }
 

@@ -82,13 +82,6 @@ int hsx_cap_learn_locked(enum hsx_umod_index node, struct hsx_cap_query *q)
     return ret;
 }
 
-static const char *errno_text(int err)
-{
-    const char *text = strerrordesc_np(err);
-
-    return text ? text : "unknown error";
-}
-
 const char *hsx_cap_reason_text(uint32_t reason)
 {
     const char *text = hsx_cap_end_reason(reason);
@@ -99,34 +92,11 @@ const char *hsx_cap_reason_text(uint32_t reason)
 /* Why an exchange with hsxd gave no capability, in words for the application's user. */
 static void describe_failure(struct cap_slot *s, int ret, const struct hsxd_reply *reply)
 {
-    const char *path = hsx_hsxd_socket_path();
-
     s->err = ret ? -ret : -reply->status;
-    switch (ret) {
-    case 0:
-        snprintf(s->message, sizeof(s->message), "hsxd refused: %s",
-                 reply->message[0] ? reply->message : errno_text(-reply->status));
-        break;
-    case -ENOENT:
-    case -ECONNREFUSED:
-        snprintf(s->message, sizeof(s->message),
-                 "hsxd is not running (start hsxd.service) and this process is not root");
-        break;
-    case -EPERM:
-        snprintf(s->message, sizeof(s->message),
-                 "%s is not served by root: refusing to talk to a fake hsxd", path);
-        break;
-    case -ETIMEDOUT:
-        snprintf(s->message, sizeof(s->message), "hsxd did not answer in time (%s)", path);
-        break;
-    case -EPROTO:
-        snprintf(s->message, sizeof(s->message),
-                 "hsxd speaks another protocol version than this library (%d)", HSXD_PROTO_VERSION);
-        break;
-    default:
-        snprintf(s->message, sizeof(s->message), "asking hsxd at %s failed: %s", path,
-                 errno_text(-ret));
-        break;
+    hsx_hsxd_describe(s->message, sizeof(s->message), ret, reply);
+    if (hsx_hsxd_not_running(ret)) {
+        size_t len = strlen(s->message);
+        snprintf(s->message + len, sizeof(s->message) - len, " and this process is not root");
     }
 }
 
@@ -251,13 +221,6 @@ bool hsx_cap_idle_or_not_waiting_locked(const struct cap_slot *s)
     return true;
 }
 
-static bool quiet(void)
-{
-    const char *value = getenv("HSX_HAL_QUIET");
-
-    return value && value[0] && strcmp(value, "0") != 0;
-}
-
 /* The stderr line of this denial episode, if it is still due: printed by the caller, unlocked. */
 bool hsx_cap_take_report_locked(enum hsx_umod_index node, char *line, size_t size)
 {
@@ -266,7 +229,7 @@ bool hsx_cap_take_report_locked(enum hsx_umod_index node, char *line, size_t siz
     if (s->reported || s->dropped || !s->message[0])
         return false;
     s->reported = true;
-    if (quiet())
+    if (hsx_hal_quiet())
         return false;
     snprintf(line, size, "hsx: %s access denied: %s\n", hsx_node_name(node), s->message);
     return true;

@@ -37,6 +37,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/errors.h"
 #include "core/export.h"
@@ -142,4 +144,11 @@ HSX_API const char *hsx_hal_strerror(int code)
     if (code <= 0 && code > -count)
         return code_messages[-code];
     return "Unknown HSX HAL error code";
+}
+
+bool hsx_hal_quiet(void)
+{
+    const char *value = getenv("HSX_HAL_QUIET");
+
+    return value && value[0] && strcmp(value, "0") != 0;
 }

@@ -6,6 +6,8 @@
 #ifndef HSX_ERRORS_H
 #define HSX_ERRORS_H
 
+#include <stdbool.h>
+
 /* The errno -> HSX_HAL_* table of errors.c; a non-positive err maps like -err. */
 int hsx_errno_to_code(int err);
 
@@ -14,5 +16,8 @@ int hsx_fail_with_errno(int err);
 
 /* Record err (0 for a failure the library found itself) and return code. */
 int hsx_fail_with(int code, int err);
+
+/* HSX_HAL_QUIET=1 (not "0"): the library writes nothing to stderr (its denial lines). */
+bool hsx_hal_quiet(void);
 
 #endif /* HSX_ERRORS_H */

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,6 +47,34 @@ const char *hsx_hsxd_socket_path(void)
 }
 
 /* ---- messages ------------------------------------------------------------------ */
+
+static const char *errno_text(int err)
+{
+    const char *text = strerrordesc_np(err);
+
+    return text ? text : "unknown error";
+}
+
+char *hsx_hsxd_describe(char *buf, size_t size, int ret, const struct hsxd_reply *reply)
+{
+    const char *path = hsx_hsxd_socket_path();
+
+    if (ret == 0)
+        snprintf(buf, size, "hsxd refused: %s",
+                 reply->message[0] ? reply->message : errno_text(-reply->status));
+    else if (hsx_hsxd_not_running(ret))
+        snprintf(buf, size, "hsxd is not running (start hsxd.service)");
+    else if (ret == -EPERM)
+        snprintf(buf, size, "%s is not served by root: refusing to talk to a fake hsxd", path);
+    else if (ret == -ETIMEDOUT)
+        snprintf(buf, size, "hsxd did not answer in time (%s)", path);
+    else if (ret == -EPROTO)
+        snprintf(buf, size, "hsxd speaks another protocol version than this library (%d)",
+                 HSXD_PROTO_VERSION);
+    else
+        snprintf(buf, size, "asking hsxd at %s failed: %s", path, errno_text(-ret));
+    return buf;
+}
 
 void hsx_hsxd_request_init(struct hsxd_request *req, uint32_t op, uint32_t module, uint32_t rights,
                            const union hsx_cap_selector *sel)

@@ -7,6 +7,7 @@
 #ifndef HSX_HSXD_CLIENT_H
 #define HSX_HSXD_CLIENT_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -43,6 +44,21 @@ int hsx_hsxd_check_reply(const struct hsxd_request *req, struct hsxd_reply *repl
  * -EBADMSG as hsx_hsxd_check_reply(), or another local failure.
  */
 int hsx_hsxd_call(const struct hsxd_request *req, int fd, struct hsxd_reply *reply, int cancel_fd);
+
+/*
+ * Why an exchange gave nothing, in words for the application's user: "hsxd
+ * refused: <its message>" when it answered (ret 0, reply->status < 0), or
+ * what kept it from answering (ret, as hsx_hsxd_call() returns it: "hsxd is
+ * not running (start hsxd.service)", a fake daemon, no answer in time, ...).
+ * Returns buf.
+ */
+char *hsx_hsxd_describe(char *buf, size_t size, int ret, const struct hsxd_reply *reply);
+
+/* Is ret (hsx_hsxd_call()'s) "hsxd is not running": no socket, or no one listening on it? */
+static inline int hsx_hsxd_not_running(int ret)
+{
+    return ret == -ENOENT || ret == -ECONNREFUSED;
+}
 
 /* $HSX_HAL_HSXD_SOCKET if set (and the process is not setuid), else HSXD_SOCKET_PATH. */
 const char *hsx_hsxd_socket_path(void);

@@ -16,6 +16,8 @@
  *                                     ask hsxd for a capability on that file
  *   renew:MODULE:EXPECT               ask hsxd to renew it
  *   timer:EXPECT                      create a (stopped) timer on the timer's file
+ *   canconfig:BUS:BITRATE:EXPECT      ask hsxd to set CAN bus BUS to BITRATE bit/s
+ *                                     (no modes) with the file open:can opened
  *   show                              print the last capability hsxd sent: "cap ID ..."
  *   foreign:MODULE                    acquire with a file a child opened: expect ESRCH
  *   garbage:text|short:EXPECT         send 5 bytes of text, or a request cut short;
@@ -56,6 +58,7 @@ static const struct {
     {"ESRCH", ESRCH},   {"EINVAL", EINVAL},           {"EEXIST", EEXIST},
     {"ENOENT", ENOENT}, {"EKEYREVOKED", EKEYREVOKED}, {"EKEYEXPIRED", EKEYEXPIRED},
     {"EPROTO", EPROTO}, {"EAGAIN", EAGAIN},           {"EDQUOT", EDQUOT},
+    {"EDOM", EDOM},     {"EOPNOTSUPP", EOPNOTSUPP},   {"ENODEV", ENODEV},
 };
 
 static int failures;
@@ -209,6 +212,19 @@ static void acquire(const char *step, char **args, int nargs, uint32_t op)
     check_status(step, exchange(&req, sizeof(req), *file_of(m), op, false), errno_value(args[1]));
 }
 
+static void can_config(const char *step, char **args)
+{
+    struct hsxd_request req = {
+        .version = HSXD_PROTO_VERSION,
+        .op = HSXD_OP_CAN_CONFIG,
+        .module = HSX_MODULE_CAN,
+        .can_config = {.bus = (uint32_t)atoi(args[0]), .bitrate = (uint32_t)atoi(args[1])}};
+
+    memset(&last, 0, sizeof(last));
+    check_status(step, exchange(&req, sizeof(req), *file_of(module_of("can")), req.op, false),
+                 errno_value(args[2]));
+}
+
 static void create_timer(const char *step, const char *expect)
 {
     struct hsx_timer_create create = {.period_us = 1000000, .flags = HSX_TIMER_F_STOPPED};
@@ -273,6 +289,8 @@ static void run(char *step)
         acquire(step, args, nargs, HSXD_OP_RENEW);
     } else if (strcmp(name, "timer") == 0 && nargs == 1) {
         create_timer(step, args[0]);
+    } else if (strcmp(name, "canconfig") == 0 && nargs == 3) {
+        can_config(step, args);
     } else if (strcmp(name, "show") == 0) {
         char rights[HSX_UMOD_TEXT_MAX], sel[HSX_UMOD_TEXT_MAX];
         printf("cap %" PRIu64 " %s %s\n", (uint64_t)last.cap.id,

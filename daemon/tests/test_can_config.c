@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CAN_CONFIG against a fake hsx.ko and a fake libsocketcan (tests/fake.c):
+ * who may set a bus's bitrate and modes (a rule's "config" on that bus, a
+ * runtime grant, an administrator), what is set and in which order (stopped,
+ * set, checked, started again), every refusal with its reason in the reply
+ * and the log, and that a refusal leaves the interface as it was.
+ */
+#include <errno.h>
+#include <libsocketcan.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "can_config.h"
+#include "fake.h"
+#include "lifecycle.h"
+#include "ops.h"
+
+#define CAN policy_slot(HSX_MODULE_CAN)
+#define APP_PID 4242
+
+static struct hsxd *h;
+static struct policy_rule rules[1];
+static struct policy policy = {.lifetime_s = 3600, .rules = rules, .nrules = 1};
+/* Its rule matches its uid only: the program is test_ops.c's business. */
+static struct identity app = {.pid = APP_PID, .uid = 1000, .gid = 1000, .exe = "/usr/bin/app"};
+static struct hsxd_reply reply;
+static struct fake_can_bus *can0;
+
+/* The rule "app" grants rights on buses (bit n: bus n) for CAN, nothing more. */
+static void rule_grants(uint32_t rights, uint32_t buses)
+{
+    rules[0].grant[CAN] =
+        (struct policy_grant){.present = true, .rights = rights, .sel.can = {.buses = buses}};
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    h = fake_hsxd_new(&policy);
+    fake_rule(&rules[0], "app", 1000, 600);
+    rule_grants(HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG, 0x1);
+    can0 = fake_can_bind(0, "can0", 500000);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fake_hsxd_free(h);
+    return 0;
+}
+
+/* who asks, on a CAN file of its own (or fd), for bus to run at bitrate in mode. */
+static int configure_as(const struct identity *who, bool admin, int fd, uint32_t bus,
+                        uint32_t bitrate, uint32_t data_bitrate, uint32_t mode)
+{
+    struct hsxd_request req = {
+        .version = HSXD_PROTO_VERSION,
+        .op = HSXD_OP_CAN_CONFIG,
+        .module = HSX_MODULE_CAN,
+        .can_config = {.bus = bus, .bitrate = bitrate, .data_bitrate = data_bitrate, .mode = mode}};
+
+    memset(&reply, 0x5a, sizeof(reply));
+    reply.status = 0;
+    reply.message[0] = '\0';
+    if (fd < 0)
+        fd = fake_open(who->pid, HSX_MODULE_CAN);
+    ops_can_config(h, who, admin, fd, &req, &reply);
+    return reply.status;
+}
+
+static int configure(uint32_t bus, uint32_t bitrate, uint32_t mode)
+{
+    return configure_as(&app, false, -1, bus, bitrate, 0, mode);
+}
+
+static void clear_calls(void)
+{
+    for (int i = 0; i < HSX_CAN_MAX_BUSES; i++)
+        memset(fake.can[i].calls, 0, sizeof(fake.can[i].calls));
+}
+
+static void a_rule_with_config_on_the_bus_sets_it(void **state)
+{
+    (void)state;
+
+    /* Read the timing (to undo), stop, set the bitrate, checked, up again. */
+    assert_int_equal(configure(0, 250000, 0), 0);
+    assert_string_equal(can0->calls, "gSBU");
+    assert_int_equal(can0->bitrate, 250000);
+    assert_true(can0->up);
+    assert_string_equal(reply.message, "can0: bitrate 500000 -> 250000");
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), "configured CAN bus 0 bitrate 250000 modes none for "
+                                            "pid 4242 uid 1000 exe /usr/bin/app: can0: bitrate "
+                                            "500000 -> 250000 (by app)"));
+
+    /* Modes alone: no bit timing to keep. */
+    clear_calls();
+    assert_int_equal(configure(0, 0, HSX_CAN_MODE_LISTEN_ONLY | HSX_CAN_MODE_LOOPBACK), 0);
+    assert_string_equal(can0->calls, "SMU");
+    assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_LOOPBACK);
+    assert_int_equal(can0->bitrate, 250000);
+    assert_string_equal(reply.message, "can0: modes none -> loopback,listen-only");
+
+    /* Both at once; then asking again changes nothing. */
+    clear_calls();
+    assert_int_equal(configure(0, 125000, HSX_CAN_MODE_LOOPBACK), 0);
+    assert_string_equal(can0->calls, "gSMBU");
+    assert_int_equal(can0->bitrate, 125000);
+    assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_LOOPBACK);
+    assert_string_equal(reply.message,
+                        "can0: bitrate 250000 -> 125000, modes loopback,listen-only -> loopback");
+    clear_calls();
+    assert_int_equal(configure(0, 125000, HSX_CAN_MODE_LOOPBACK), 0);
+    assert_string_equal(can0->calls, "");
+    assert_string_equal(reply.message, "can0 runs so already: nothing to change");
+
+    /* An interface the administrator left down stays down. */
+    can0->up = false;
+    clear_calls();
+    assert_int_equal(configure(0, 500000, 0), 0);
+    assert_string_equal(can0->calls, "gMB");
+    assert_false(can0->up);
+    assert_int_equal(can0->bitrate, 500000);
+    assert_int_equal(can0->ctrlmode, 0);
+}
+
+/* Whoever else may: a runtime grant of the right, and an administrator without any rule. */
+static void a_runtime_grant_or_an_administrator(void **state)
+{
+    struct identity root = {.pid = 1, .uid = 0, .gid = 0, .exe = "/usr/bin/hsxctl"};
+    struct hsxd_request grant = {.version = HSXD_PROTO_VERSION,
+                                 .op = HSXD_OP_GRANT,
+                                 .module = HSX_MODULE_CAN,
+                                 .rights = HSX_CAP_R_CAN_CONFIG,
+                                 .sel.can.buses = 0x4,
+                                 .uid = 1000,
+                                 .lifetime_s = 60};
+    (void)state;
+
+    struct fake_can_bus *can2 = fake_can_bind(2, "can2", 500000);
+    assert_int_equal(configure(2, 1000000, 0), -EACCES);
+    memset(&reply, 0, sizeof(reply));
+    ops_grant(h, &root, &grant, &reply);
+    assert_int_equal(reply.status, 0);
+    assert_int_equal(configure(2, 1000000, 0), 0);
+    assert_int_equal(can2->bitrate, 1000000);
+    assert_non_null(strstr(fake_log_last(), "(by grant 1)"));
+
+    /* hsxctl as root: its file is privileged, its peer an administrator. */
+    rule_grants(0, 0);
+    int fd = fake_open(root.pid, HSX_MODULE_CAN);
+    fake.file[fake.nfiles - 1].privileged = true;
+    assert_int_equal(configure_as(&root, true, fd, 0, 800000, 0, 0), 0);
+    assert_int_equal(can0->bitrate, 800000);
+    assert_non_null(strstr(fake_log_last(), "pid 1 uid 0 exe /usr/bin/hsxctl: can0: bitrate "
+                                            "500000 -> 800000 (by an administrator)"));
+    /* Root without CAP_SYS_ADMIN is anyone: the policy decides. */
+    assert_int_equal(configure_as(&root, false, fd, 0, 500000, 0, 0), -EACCES);
+    assert_int_equal(can0->bitrate, 800000);
+}
+
+static void refused_without_config_on_that_bus(void **state)
+{
+    (void)state;
+
+    /* Read on bus 0, config on bus 1 only. */
+    rules[0].grant[CAN].rights = HSX_CAP_R_READ;
+    fake_can_bind(1, "can1", 500000);
+    rules[0].grant[CAN].sel.can.buses = 0x3;
+    struct policy_rule more = rules[0];
+    snprintf(more.name, sizeof(more.name), "bus1");
+    more.grant[CAN] = (struct policy_grant){
+        .present = true, .rights = HSX_CAP_R_CAN_CONFIG, .sel.can = {.buses = 0x2}};
+    h->grants[0] = more;
+    h->ngrants = 1;
+    assert_int_equal(configure(0, 250000, 0), -EACCES);
+    assert_string_equal(reply.message, "can: asked for config on buses 0; app grants read on "
+                                       "buses 0-1, and the other rules no more of it");
+    assert_string_equal(can0->calls, "");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_int_equal(fake_log_count(), 1);
+    assert_non_null(strstr(fake_log_last(), "denied can-config of bus 0 bitrate 250000 modes none "
+                                            "to pid 4242 uid 1000 exe /usr/bin/app: can: asked "
+                                            "for config on buses 0"));
+    /* The same again is counted, not logged again. */
+    assert_int_equal(configure(0, 250000, 0), -EACCES);
+    assert_int_equal(fake_log_count(), 1);
+    assert_int_equal(configure(1, 250000, 0), 0);
+    assert_int_equal(fake.can[1].bitrate, 250000);
+
+    /* A rule that matches but grants no CAN; one that does not match. */
+    h->ngrants = 0;
+    rules[0].grant[CAN].present = false;
+    assert_int_equal(configure(0, 250000, 0), -EACCES);
+    assert_string_equal(reply.message, "1 rule matches uid 1000, but none grants can");
+    struct identity stranger = app;
+    stranger.uid = 1001;
+    assert_int_equal(configure_as(&stranger, false, -1, 0, 250000, 0, 0), -EACCES);
+    assert_string_equal(reply.message, "no policy rule matches uid 1001, exe /usr/bin/app");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_string_equal(can0->calls, "");
+}
+
+/* A process an administrator revoked CAN from is barred from this too, whatever the policy. */
+static void a_barred_process_is_refused(void **state)
+{
+    struct identity me = app;
+    (void)state;
+
+    me.pid = (uint32_t)getpid();
+    assert_int_equal(lifecycle_bar(h, me.pid, HOLDER_MODULE_BIT(HSX_MODULE_CAN)), 0);
+    assert_int_equal(configure_as(&me, false, -1, 0, 250000, 0, 0), -EACCES);
+    assert_non_null(strstr(reply.message, "revoked by admin: no can capability"));
+    assert_int_equal(can0->bitrate, 500000);
+}
+
+static void the_file_must_be_the_askers_own_can_file(void **state)
+{
+    (void)state;
+
+    assert_int_equal(configure_as(&app, false, fake_open(7777, HSX_MODULE_CAN), 0, 250000, 0, 0),
+                     -ESRCH);
+    assert_string_equal(reply.message,
+                        "the file was opened by pid 7777, not by the process asking");
+    assert_int_equal(
+        configure_as(&app, false, fake_open(APP_PID, HSX_MODULE_GPIO), 0, 250000, 0, 0), -EINVAL);
+    assert_string_equal(reply.message, "the file sent does not serve can");
+    assert_int_equal(configure_as(&app, false, 3, 0, 250000, 0, 0), -EINVAL);
+    assert_string_equal(reply.message, "the file descriptor sent is not a /dev/hsx file");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_string_equal(can0->calls, "");
+}
+
+static void a_vcan_or_an_unbound_bus_has_nothing_to_set(void **state)
+{
+    (void)state;
+
+    rule_grants(HSX_CAP_R_CAN_CONFIG, 0xffff);
+    struct fake_can_bus *vcan = fake_can_bind(4, "vcan0", 0);
+    assert_int_equal(configure(4, 500000, 0), -EOPNOTSUPP);
+    assert_string_equal(reply.message,
+                        "vcan0 has no bitrate or controller modes (a virtual interface: vcan, "
+                        "vxcan)");
+    assert_string_equal(vcan->calls, "");
+    assert_non_null(strstr(fake_log_last(), "can-config of bus 4 bitrate 500000 modes none for "
+                                            "pid 4242 uid 1000 exe /usr/bin/app failed: vcan0 "
+                                            "has no bitrate"));
+    /* Nothing asked is nothing to refuse. */
+    assert_int_equal(configure(4, 0, 0), 0);
+    assert_string_equal(reply.message, "vcan0 runs so already: nothing to change");
+
+    assert_int_equal(configure(5, 500000, 0), -ENODEV);
+    assert_string_equal(reply.message, "bus 5 is not bound to an interface");
+}
+
+/* What the driver refuses, or rounds, is undone: the interface runs as before, and up. */
+static void a_refusal_of_the_driver_leaves_it_as_it_was(void **state)
+{
+    (void)state;
+
+    can0->refuse_bitrate = EDOM;
+    assert_int_equal(configure(0, 3000000, 0), -EDOM);
+    assert_string_equal(reply.message,
+                        "the driver of can0 refused bitrate 3000000: Numerical argument out of "
+                        "domain (its clock gives no bit timing within 5 % of it)");
+    assert_string_equal(can0->calls, "gSBU");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_true(can0->up);
+    assert_non_null(strstr(fake_log_last(), "can-config of bus 0 bitrate 3000000 modes none for "
+                                            "pid 4242 uid 1000 exe /usr/bin/app failed: the "
+                                            "driver of can0 refused bitrate 3000000"));
+
+    /* The modes went through: put back. */
+    clear_calls();
+    assert_int_equal(configure(0, 3000000, HSX_CAN_MODE_LISTEN_ONLY), -EDOM);
+    assert_string_equal(can0->calls, "gSMBMU");
+    assert_int_equal(can0->ctrlmode, 0);
+
+    /* Modes the controller lacks: nothing else tried. */
+    can0->refuse_bitrate = 0;
+    can0->refuse_modes = EOPNOTSUPP;
+    clear_calls();
+    assert_int_equal(configure(0, 250000, HSX_CAN_MODE_LOOPBACK), -EOPNOTSUPP);
+    assert_string_equal(reply.message,
+                        "the driver of can0 refused modes loopback: Operation not supported");
+    assert_string_equal(can0->calls, "gSMU");
+    assert_int_equal(can0->bitrate, 500000);
+
+    /* A bitrate the clock only comes near: the kernel's check says so, the old timing is back. */
+    can0->refuse_modes = 0;
+    can0->clock_gives = 33333;
+    clear_calls();
+    assert_int_equal(configure(0, 33300, 0), -EDOM);
+    assert_string_equal(reply.message, "can0's clock gives 33333 bit/s, not 33300: left as it was");
+    assert_string_equal(can0->calls, "gSBTU");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_true(can0->up);
+
+    /* Set, but it does not come up again: said so (it is down). */
+    can0->clock_gives = 0;
+    can0->refuse_start = ENETDOWN;
+    assert_int_equal(configure(0, 250000, 0), -ENETDOWN);
+    assert_string_equal(reply.message, "can0 was set, but did not come up again: Network is down");
+    assert_int_equal(can0->bitrate, 250000);
+    assert_false(can0->up);
+}
+
+/* libsocketcan 0.0.12 has no FD data phase: what needs it is refused, with the ip(8) to do it. */
+static void the_fd_data_phase_is_out_of_reach(void **state)
+{
+    (void)state;
+
+    assert_int_equal(configure_as(&app, false, -1, 0, 500000, 2000000, HSX_CAN_MODE_FD),
+                     -EOPNOTSUPP);
+    assert_string_equal(reply.message,
+                        "libsocketcan 0.0.12 cannot set can0's CAN FD data phase: ip link "
+                        "set can0 type can bitrate 500000 dbitrate 2000000 fd on");
+    assert_string_equal(can0->calls, "");
+
+    /* In FD mode already: the nominal bitrate can change, FD stays, the data phase too. */
+    can0->ctrlmode = CAN_CTRLMODE_FD;
+    can0->data_bitrate = 2000000;
+    assert_int_equal(configure_as(&app, false, -1, 0, 1000000, 2000000, HSX_CAN_MODE_FD), 0);
+    assert_string_equal(can0->calls, "gSBU");
+    assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_FD);
+    assert_int_equal(can0->data_bitrate, 2000000);
+    assert_int_equal(configure_as(&app, false, -1, 0, 0, 4000000, HSX_CAN_MODE_FD), -EOPNOTSUPP);
+    assert_int_equal(can0->data_bitrate, 2000000);
+    /* Loopback beside FD: FD is left out of the mask. */
+    clear_calls();
+    assert_int_equal(configure(0, 0, HSX_CAN_MODE_FD | HSX_CAN_MODE_LOOPBACK), 0);
+    assert_string_equal(can0->calls, "SMU");
+    assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_FD | CAN_CTRLMODE_LOOPBACK);
+    /* FD off can be set: classic frames, no data phase. */
+    assert_int_equal(configure(0, 0, 0), 0);
+    assert_int_equal(can0->ctrlmode, 0);
+    assert_int_equal(can0->data_bitrate, 0);
+    assert_string_equal(reply.message, "can0: modes loopback,fd -> none");
+}
+
+/* The plan alone: what differs, from the interface as it runs. */
+static void the_plan_sets_only_what_differs(void **state)
+{
+    struct hsx_can_status now = {.state = HSX_CAN_STATE_ACTIVE, .bitrate = 500000};
+    struct hsx_can_config want = {.bitrate = 500000};
+    struct can_change change;
+    char why[CAN_CONFIG_TEXT_MAX];
+    (void)state;
+
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
+    assert_false(change.bitrate);
+    assert_false(change.modes);
+    want.bitrate = 0; /* any */
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
+    assert_false(change.bitrate);
+    want.mode = HSX_CAN_MODE_LISTEN_ONLY;
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
+    assert_true(change.modes);
+    assert_int_equal(change.mask, CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY);
+    assert_int_equal(change.flags, CAN_CTRLMODE_LISTENONLY);
+    now.mode = HSX_CAN_MODE_FD;
+    now.data_bitrate = 2000000;
+    want.mode = 0;
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
+    assert_int_equal(change.mask,
+                     CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_FD);
+    assert_int_equal(change.flags, 0);
+}
+
+/* libsocketcan's perror() of the kernel's answer goes to the log, and errno stays that answer. */
+static void libsocketcans_perror_keeps_errno(void **state)
+{
+    (void)state;
+
+    errno = EDOM;
+    perror("RTNETLINK answers");
+    assert_int_equal(errno, EDOM);
+    assert_string_equal(fake_log_last(),
+                        "libsocketcan: RTNETLINK answers: Numerical argument out of domain");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_rule_with_config_on_the_bus_sets_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_runtime_grant_or_an_administrator, setup, teardown),
+        cmocka_unit_test_setup_teardown(refused_without_config_on_that_bus, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_barred_process_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_file_must_be_the_askers_own_can_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_vcan_or_an_unbound_bus_has_nothing_to_set, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_refusal_of_the_driver_leaves_it_as_it_was, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(the_fd_data_phase_is_out_of_reach, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_plan_sets_only_what_differs, setup, teardown),
+        cmocka_unit_test_setup_teardown(libsocketcans_perror_keeps_errno, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

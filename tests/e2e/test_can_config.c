@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A CAN bus's bitrate and modes, set by the real hsxd for the applications
+ * its policy gives "config" on the bus (issue 14): on a real controller's
+ * driver, the VM's two SJA1000 cards (QEMU's kvaser_pci: can0, can1), can0
+ * bound as bus 0, and a vcan as bus 1. Applications run as unprivileged
+ * users and call the library unchanged: hsx_can_config() on a bus that runs
+ * otherwise asks hsxd, which sets it with libsocketcan; the interface's
+ * bitrate is then what sysfs and ip(8) say. Without the right, with a
+ * bitrate the driver refuses, on a vcan, without hsxd: refused, each with
+ * its reason in hsxd's log, and the interface runs as it did. The debug
+ * kernel has no SJA1000 driver (test_can_sja1000.c says why): there bus 0
+ * is a second vcan, the policy's and the vcan's rows run, and the rows that
+ * need a controller say they are the stock run's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "can_rig.h"
+#include "e2e.h"
+#include "hsx_can.h"
+#include "hsxd_run.h"
+
+#define BUS 0  /* can0 */
+#define VBUS 1 /* a vcan */
+#define HSX_IF "can0"
+#define VCAN "vcancfg0"
+#define VCAN0 "vcancfg1" /* bus 0 where there is no controller */
+#define CFG_UID 1000     /* read and config on buses 0-1 */
+#define RO_UID 1001      /* read on bus 0 */
+
+static const char policy_text[] =
+    "version = 1;\n"
+    "lifetime = 60;\n"
+    "rules = (\n"
+    "  { name = \"can-cfg\"; match = { uid = 1000; };\n"
+    "    can = { bus = \"0-1\"; rights = [\"read\", \"config\"]; }; },\n"
+    "  { name = \"can-ro\"; match = { uid = 1001; };\n"
+    "    can = { bus = 0; rights = [\"read\"]; }; }\n"
+    ");\n";
+
+static struct hsxd_run hsxd;
+static bool controller = true;
+
+/* No controller here: the debug kernel, without the driver. Anywhere else a missing card fails. */
+static bool no_controller(void)
+{
+    const char *kernel = getenv("HSX_TEST_KERNEL");
+
+    return kernel && !strcmp(kernel, "debug") && !e2e_exists("/sys/class/net/" HSX_IF);
+}
+
+/* A row that needs the controller, where there is none: said, and passed. */
+static bool stock_runs_this(void)
+{
+    if (!controller)
+        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
+    return !controller;
+}
+
+/* can0 as the tests start from: 500 kbit/s, no modes, up (set with ip, as an administrator). */
+static void can0_as_at_start(void)
+{
+    rig_sh(RIG_IP " link set " HSX_IF " down");
+    assert_int_equal(rig_sh(RIG_IP " link set " HSX_IF " type can bitrate 500000 loopback off "
+                                   "listen-only off && " RIG_IP " link set " HSX_IF " up"),
+                     0);
+}
+
+/* Does `ip -d link show can0` (iproute2's, not the library's view) contain text? */
+static bool ip_shows(const char *text)
+{
+    return rig_sh(RIG_IP " -d link show " HSX_IF " | grep -q -e '%s'", text) == 0;
+}
+
+/* bus 0 runs at bitrate, and up, as sysfs and ip say (with a controller: a vcan has none). */
+static void assert_runs_at(const char *bitrate)
+{
+    char line[32], text[48];
+
+    if (!controller)
+        return;
+    e2e_read_line("/sys/hal/can/0/bitrate", line, sizeof(line));
+    assert_string_equal(line, bitrate);
+    snprintf(text, sizeof(text), "bitrate %s ", bitrate);
+    assert_true(ip_shows(text));
+    assert_true(ip_shows(",UP"));
+}
+
+/* helpers/hsxd-client, as uid, asking hsxd directly: its exit status (0: every step as expected).
+ */
+static int client(uid_t uid, const char *steps)
+{
+    char path[300];
+
+    hsxd_run_beside_me("helpers/hsxd-client", path, sizeof(path));
+    return rig_sh("%s --uid %u %s", path, (unsigned int)uid, steps);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    controller = !no_controller();
+    /* Both cards must be there: the VM harness puts them on every kernel. */
+    if (controller && (!e2e_exists("/sys/class/net/" HSX_IF) || !e2e_exists("/sys/class/net/can1")))
+        return -1;
+    rig_map(BUS, "");
+    rig_map(VBUS, "");
+    rig_vcan(VCAN);
+    if (controller)
+        can0_as_at_start();
+    else
+        rig_vcan(VCAN0);
+    if (rig_map(BUS, controller ? HSX_IF : VCAN0) || rig_map(VBUS, VCAN))
+        return -1;
+    return hsxd_run_start(&hsxd, "can-config", policy_text);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    hsxd_run_stop(&hsxd);
+    rig_map(BUS, "");
+    rig_map(VBUS, "");
+    rig_sh(RIG_IP " link del " VCAN);
+    if (controller)
+        rig_sh(RIG_IP " link set " HSX_IF " down");
+    else
+        rig_sh(RIG_IP " link del " VCAN0);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (controller)
+        can0_as_at_start();
+    return 0;
+}
+
+/* ---- with the right ---------------------------------------------------------------------- */
+
+static int app_with_config(struct app *a)
+{
+    hsx_can_status_t st;
+    char go;
+
+    APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, 0) == HSX_HAL_OK);
+    APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
+    APP_CHECK(st.bitrate == 250000 && st.mode == 0 && (st.status & HSX_CAN_STATUS_UP));
+    APP_CHECK(st.state == HSX_CAN_STATE_ACTIVE);
+    tell(a->out, "b", 1);
+    APP_CHECK(hear(a->in, &go, 1));
+    /* A mode too, at the same bitrate. */
+    APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, HSX_CAN_MODE_LISTEN_ONLY) == HSX_HAL_OK);
+    APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
+    APP_CHECK(st.mode == HSX_CAN_MODE_LISTEN_ONLY && (st.status & HSX_CAN_STATUS_UP));
+    tell(a->out, "m", 1);
+    APP_CHECK(hear(a->in, &go, 1));
+    /* The spec's call, on bus 0: back to no modes. */
+    APP_CHECK(hsx_can_config(HSX_CAN_BITRATE_250K, 0) == HSX_HAL_OK);
+    return 0;
+}
+
+static void an_application_with_config_sets_the_bitrate(void **state)
+{
+    struct app a;
+    char what;
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    start_app(&a, app_with_config, CFG_UID);
+    assert_true(hear(a.from_app, &what, 1));
+    assert_int_equal(what, 'b');
+    assert_runs_at("250000");
+    assert_true(hsxd_run_logged(&hsxd, "configured CAN bus 0 bitrate 250000 modes none for pid"));
+    assert_true(hsxd_run_logged(&hsxd, "can0: bitrate 500000 -> 250000 (by can-cfg)"));
+    tell(a.to_app, "g", 1);
+    assert_true(hear(a.from_app, &what, 1));
+    assert_int_equal(what, 'm');
+    assert_true(ip_shows("LISTEN-ONLY"));
+    assert_runs_at("250000");
+    tell(a.to_app, "g", 1);
+    assert_int_equal(finish_app(&a), 0);
+    assert_false(ip_shows("LISTEN-ONLY"));
+    assert_runs_at("250000");
+}
+
+/* ---- without it ---------------------------------------------------------------------------- */
+
+static int app_without_config(struct app *a)
+{
+    hsx_can_status_t st;
+    (void)a;
+
+    APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, 0) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == EACCES);
+    APP_CHECK(hsx_can_config(HSX_CAN_BITRATE_1M, 0) == HSX_HAL_DENIED);
+    /* What it has, it keeps: the status. */
+    APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
+    APP_CHECK(st.bitrate == (controller ? 500000u : 0u));
+    /* What the bus runs at already is no change: the check needs the right all the same. */
+    APP_CHECK(hsx_can_config_ex(BUS, 500000, 0, 0) == HSX_HAL_DENIED);
+    return 0;
+}
+
+static void an_application_without_config_changes_nothing(void **state)
+{
+    (void)state;
+
+    assert_int_equal(run_app(app_without_config, RO_UID), 0);
+    assert_runs_at("500000");
+    /* Asking hsxd itself, its own CAN file along: the policy says no, and why. */
+    assert_int_equal(client(RO_UID, "open:can canconfig:0:250000:EACCES"), 0);
+    assert_runs_at("500000");
+    assert_true(hsxd_run_logged(&hsxd, "denied can-config of bus 0 bitrate 250000 modes none to "
+                                       "pid"));
+    assert_true(hsxd_run_logged(&hsxd, "uid 1001 exe "));
+    assert_true(hsxd_run_logged(&hsxd, "can: asked for config on buses 0; can-ro grants read on "
+                                       "buses 0"));
+    /* No rule at all: nothing to ask with, whatever the bus. */
+    assert_int_equal(client(1002, "open:can canconfig:0:250000:EACCES"), 0);
+    assert_true(hsxd_run_logged(&hsxd, "no policy rule matches uid 1002"));
+    assert_runs_at("500000");
+}
+
+/* ---- what the driver or hsxd cannot do ------------------------------------------------------- */
+
+static int app_asks_a_vcan(struct app *a)
+{
+    (void)a;
+
+    /* A vcan has no bitrate: the kernel says so, hsxd is not asked. */
+    APP_CHECK(hsx_can_config_ex(VBUS, 250000, 0, 0) == HSX_HAL_UNSUPPORTED);
+    APP_CHECK(hsx_hal_errno() == EOPNOTSUPP);
+    APP_CHECK(hsx_can_config_ex(VBUS, 0, 0, 0) == HSX_HAL_OK);
+    return 0;
+}
+
+static void a_vcan_has_no_bitrate(void **state)
+{
+    (void)state;
+
+    assert_int_equal(run_app(app_asks_a_vcan, CFG_UID), 0);
+    /* hsxd asked for it all the same: it says there is nothing to set. */
+    assert_int_equal(client(CFG_UID, "open:can canconfig:1:250000:EOPNOTSUPP"), 0);
+    assert_true(hsxd_run_logged(&hsxd, "failed: " VCAN " has no bitrate or controller modes"));
+}
+
+static int app_asks_too_much(struct app *a)
+{
+    hsx_can_status_t st;
+    (void)a;
+
+    /* 8 MHz SJA1000s: 2.67 Mbit/s at most, 3 Mbit/s is 11 % off. */
+    APP_CHECK(hsx_can_config_ex(BUS, 3000000, 0, 0) == HSX_HAL_INVALID_PARAM);
+    APP_CHECK(hsx_hal_errno() == EDOM);
+    APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
+    APP_CHECK(st.bitrate == 500000 && (st.status & HSX_CAN_STATUS_UP));
+    /* CAN FD's data phase: not through libsocketcan 0.0.12 (and not on an SJA1000). */
+    APP_CHECK(hsx_can_config_ex(BUS, 500000, 2000000, HSX_CAN_MODE_FD) == HSX_HAL_UNSUPPORTED);
+    APP_CHECK(hsx_hal_errno() == EOPNOTSUPP);
+    return 0;
+}
+
+static void a_refusal_leaves_the_interface_as_it_was(void **state)
+{
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    assert_int_equal(run_app(app_asks_too_much, CFG_UID), 0);
+    assert_runs_at("500000");
+    assert_true(hsxd_run_logged(&hsxd, "can-config of bus 0 bitrate 3000000 modes none for pid"));
+    assert_true(hsxd_run_logged(&hsxd, "failed: the driver of can0 refused bitrate 3000000: "
+                                       "Numerical argument out of domain"));
+    assert_true(
+        hsxd_run_logged(&hsxd, "failed: libsocketcan 0.0.12 cannot set can0's CAN FD data phase"));
+}
+
+/* ---- root, and no hsxd ----------------------------------------------------------------------- */
+
+static int app_root_without_hsxd(struct app *a)
+{
+    (void)a;
+
+    setenv("HSX_HAL_HSXD_SOCKET", "/nonexistent/hsxd.sock", 1);
+    APP_CHECK(hsx_can_config_ex(BUS, 125000, 0, 0) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == ECONNREFUSED);
+    return 0;
+}
+
+static void root_through_hsxctl_and_without_hsxd(void **state)
+{
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    /* Root opens the node without a capability; still, only hsxd changes the interface. */
+    assert_int_equal(run_app(app_root_without_hsxd, 0), 0);
+    assert_runs_at("500000");
+    assert_int_equal(rig_sh("hsxctl can config 0 125000 > /tmp/can-config.out 2>&1"), 0);
+    assert_true(rig_file_has("/tmp/can-config.out", "bus 0 (can0) runs at 125000 bit/s"));
+    unlink("/tmp/can-config.out");
+    assert_runs_at("125000");
+    assert_true(hsxd_run_logged(&hsxd, "can0: bitrate 500000 -> 125000 (by an administrator)"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(an_application_with_config_sets_the_bitrate, setup),
+        cmocka_unit_test_setup(an_application_without_config_changes_nothing, setup),
+        cmocka_unit_test_setup(a_refusal_leaves_the_interface_as_it_was, setup),
+        cmocka_unit_test_setup(a_vcan_has_no_bitrate, setup),
+        cmocka_unit_test_setup(root_through_hsxctl_and_without_hsxd, setup),
+    };
+
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
