@@ -402,27 +402,32 @@ static void hsx_can_controller_status(struct hsx_can_bus *bus, struct net_device
 {
 	struct can_berr_counter bec = {};
 	struct can_priv *priv;
+	bool up;
 
 	st->state = READ_ONCE(bus->state);
-	if (dev->flags & IFF_UP)
-		st->status |= HSX_CAN_ST_UP;
 	if (READ_ONCE(dev->mtu) >= CANFD_MTU)
 		st->status |= HSX_CAN_ST_FD;
+	/*
+	 * Up or down read once, under RTNL, which changes it: the status's UP
+	 * bit and its state always tell the same.
+	 */
 	rtnl_lock();
+	up = dev->flags & IFF_UP;
 	priv = hsx_can_priv(dev);
 	if (priv) {
 		st->state = priv->state;
 		st->bitrate = priv->bittiming.bitrate;
 		st->data_bitrate = priv->data_bittiming.bitrate;
 		st->mode = hsx_can_mode_of(priv->ctrlmode);
-		if ((dev->flags & IFF_UP) && priv->do_get_berr_counter &&
-		    !priv->do_get_berr_counter(dev, &bec)) {
+		if (up && priv->do_get_berr_counter && !priv->do_get_berr_counter(dev, &bec)) {
 			st->tx_errors = bec.txerr;
 			st->rx_errors = bec.rxerr;
 		}
 	}
 	rtnl_unlock();
-	if (!(dev->flags & IFF_UP) && st->state != HSX_CAN_STATE_NONE)
+	if (up)
+		st->status |= HSX_CAN_ST_UP;
+	else
 		st->state = HSX_CAN_STATE_STOPPED;
 	if (st->state == HSX_CAN_STATE_BUS_OFF)
 		st->status |= HSX_CAN_ST_BUS_OFF;

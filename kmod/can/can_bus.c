@@ -732,7 +732,7 @@ static ssize_t state_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 	if (!dev)
 		return sysfs_emit(buf, "gone\n");
 	priv = hsx_can_priv(dev);
-	if (!(dev->flags & IFF_UP))
+	if (!(READ_ONCE(dev->flags) & IFF_UP))
 		state = HSX_CAN_STATE_STOPPED;
 	else if (priv && priv->state <= CAN_STATE_SLEEPING)
 		state = priv->state;

@@ -2281,7 +2281,12 @@ static void op_netlink_on(struct fz_worker *w, struct fz_slot *sp, int i, bool o
     count(&stats->netlink);
     if (send(s.fd, buf, nlh->nlmsg_len, MSG_DONTWAIT) < 0) {
         count_errno(errno);
-        if (errno != EAGAIN && errno != EBADF && errno != ENOBUFS && errno != ECONNREFUSED)
+        /*
+         * EBADF, ENOTSOCK: another thread closed the socket meanwhile, and its
+         * number may already be another file's.
+         */
+        if (errno != EAGAIN && errno != EBADF && errno != ENOTSOCK && errno != ENOBUFS &&
+            errno != ECONNREFUSED)
             unexpected(w, "netlink send: %s", strerror(errno));
         return;
     }
