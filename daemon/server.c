@@ -206,7 +206,11 @@ static bool conn_flush(struct server *s, struct conn *c)
     return true;
 }
 
-/* Receive one message and the descriptors it carries (at most FDS_MAX kept, all counted). */
+/*
+ * Receive one message and the descriptors it carries (at most FDS_MAX kept, all counted in
+ * *nfds). fds[] holds -1 where no descriptor came: with MSG_CTRUNC the kernel may have
+ * installed only some (out of room, or out of descriptors), so *nfds says nothing of which.
+ */
 static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool *truncated)
 {
     union {
@@ -222,6 +226,8 @@ static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool
     };
 
     *nfds = 0;
+    for (int i = 0; i < FDS_MAX; i++)
+        fds[i] = -1;
     ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0)
         return -errno;
@@ -316,9 +322,10 @@ static void conn_read(struct server *s, struct conn *c)
     c->deadline_ns = boottime_ns() + SERVER_IDLE_NS;
     /* A message longer than the buffer is refused by its length, whatever it holds. */
     size_t len = truncated ? sizeof(buf) : (size_t)(n > 0 ? n : 0);
-    handle(s, c, buf, len, nfds, nfds > 0 ? fds[0] : -1);
-    for (int i = 0; i < nfds && i < FDS_MAX; i++)
-        close(fds[i]);
+    handle(s, c, buf, len, nfds, fds[0]);
+    for (int i = 0; i < FDS_MAX; i++) /* those received: -1 in the others */
+        if (fds[i] >= 0)
+            close(fds[i]);
     conn_flush(s, c);
 }
 

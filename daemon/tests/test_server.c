@@ -5,6 +5,7 @@
  * turned away, and what a client can make hsxd log is rate-limited.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -306,6 +307,68 @@ static void admins_have_cap_sys_admin(void **state)
     }
 }
 
+/*
+ * A message whose descriptors the kernel could install only in part (MSG_CTRUNC: here out of
+ * descriptors) leaves fds[] holding -1 past those received, never what the caller had there:
+ * conn_read() closes every entry that is not -1.
+ */
+static void a_truncated_message_leaves_no_stale_descriptors(void **state)
+{
+    (void)state;
+    int sv[2], sent[4], fds[FDS_MAX], nfds = -1;
+    struct rlimit was, lim;
+    bool truncated = false;
+    char byte = 'x', buf[8];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    for (int i = 0; i < 4; i++)
+        assert_true((sent[i] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0);
+    union {
+        struct cmsghdr align;
+        char buf[CMSG_SPACE(sizeof(sent))];
+    } control = {0};
+    struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+    struct msghdr msg = {.msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = control.buf,
+                         .msg_controllen = sizeof(control.buf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(sent));
+    memcpy(CMSG_DATA(cm), sent, sizeof(sent));
+    assert_int_equal(sendmsg(sv[0], &msg, 0), 1);
+
+    /* Room for two more descriptors in this process, no more. */
+    int low = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    assert_true(low >= 0);
+    close(low);
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+    lim = was;
+    lim.rlim_cur = (rlim_t)low + 2;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
+    for (int i = 0; i < FDS_MAX; i++)
+        fds[i] = 12345; /* what a caller's stack may hold */
+    ssize_t n = receive(sv[1], buf, sizeof(buf), fds, &nfds, &truncated);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+
+    assert_int_equal(n, 1);
+    assert_int_equal(nfds, FDS_MAX + 1); /* refused as too many */
+    int received = 0;
+    for (int i = 0; i < FDS_MAX; i++) {
+        assert_int_not_equal(fds[i], 12345);
+        if (fds[i] >= 0) {
+            received++;
+            close(fds[i]);
+        }
+    }
+    assert_true(received >= 1 && received < 4);
+    for (int i = 0; i < 4; i++)
+        close(sent[i]);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +376,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(admins_have_cap_sys_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(out_of_descriptors_accepting_pauses, setup, teardown),
         cmocka_unit_test(the_unit_allows_the_descriptors_hsxd_needs),
+        cmocka_unit_test(a_truncated_message_leaves_no_stale_descriptors),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
