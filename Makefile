@@ -62,15 +62,13 @@ HSXCTL      := $(BUILD)/hsxctl
 HSXD        := $(BUILD)/daemon/hsxd
 HSXD_CFLAGS := -Idaemon $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
 HSXD_LIBS   := $(shell pkg-config --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
-# Setting a CAN bus's bitrate for a client (can_config.c); the unit tests fake it (tests/fake.c).
-HSXD_SOCKETCAN_LIBS := $(shell pkg-config --libs libsocketcan 2>/dev/null || echo -lsocketcan)
 HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/core/netlink.h \
                lib/src/core/wire.h lib/src/core/wire_attr.h lib/src/core/module.h \
                lib/include/hsx_mailbox.h
 HSXD_OBJS   := $(patsubst daemon/%.c,$(OBJDIR)/daemon/%.o,$(wildcard daemon/*.c))
 # The daemon's unit tests fake the process, its event loop, syslog, the kernel's ioctls and
-# libsocketcan.
-HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o), \
+# rtnetlink (can_link.c: test_can_link.c includes it).
+HSXD_CORE_OBJS := $(filter-out $(addprefix $(OBJDIR)/daemon/,main.o server.o log.o admin.o can_link.o), \
                   $(HSXD_OBJS))
 # test_server.c includes server.c to drive its loop.
 HSXD_TEST_DEPS := daemon/tests/fake.c daemon/tests/fake.h daemon/server.c \
@@ -149,7 +147,7 @@ $(OBJDIR)/daemon/%.o: daemon/%.c $(HSXD_HDRS)
 # The library's netlink plumbing comes from its static archive (only what is used).
 $(HSXD): $(HSXD_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $(HSXD_OBJS) $(LIB_A) $(HSXD_LIBS) $(HSXD_SOCKETCAN_LIBS) $(ULIBS)
+	$(CC) $(UCFLAGS) -o $@ $(HSXD_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS)
 
 examples: $(EXAMPLES)
 # The spec's GPIO example, as given, calls hsx_timer_sleep_ms() without hsx_timer.h and

@@ -1,50 +1,52 @@
 // SPDX-License-Identifier: MIT
 /*
  * CAN_CONFIG's work once hsxd allowed it: the kernel's admin node says which
- * interface the bus is bound to and how it runs, libsocketcan changes it.
+ * interface the bus is bound to (by index), rtnetlink (can_link.c) reads how
+ * it runs and changes it, always by that index and with IFLA_INFO_KIND "can"
+ * beside IFLA_INFO_DATA, so that the kernel refuses any other kind of device
+ * (rtnl_newlink(): EOPNOTSUPP when the kind's ops are not the device's).
  *
  * Bitrate and modes can only change while the interface is down
  * (can_changelink() answers EBUSY otherwise), so an interface that is up is
- * stopped for the change and started again after it. The modes are set
- * before the bitrate, and anything set is undone when a later step fails,
- * so that a refusal leaves the interface as it was. The kernel's check
- * (HSX_IOC_CAN_CONFIG) is asked last, as the library will ask it: the
- * driver may round a bitrate to what its clock gives (within 5 %), which
- * is not what was asked, so that is undone too.
+ * stopped for the change and started again after it. What changes goes in
+ * one RTM_NEWLINK: the modes, the bit timing and, with FD, the data bit
+ * timing, as can_validate() wants FD on with both timings in the request;
+ * the undo puts all of them back in one request too, the timings by time
+ * quantum (the kernel's fix-up: the same registers again). The kernel's
+ * check (HSX_IOC_CAN_CONFIG) is asked last, as the library will ask it: the
+ * driver may round a bitrate to what its clock gives (within 5 %), which is
+ * not what was asked, so that is undone too.
  *
- * libsocketcan reports a failure as -1 with errno set from the kernel's
- * netlink answer; a failure of its own (a reply it could not read) may
- * leave errno as it was, so errno is cleared before each call and a failure
- * without one is EIO. It also says the kernel's answer with perror(), and
- * glibc's perror() may change errno on the way (on a stderr not yet written
- * through stdio it fdopen()s a copy of the descriptor "w+", which fails with
- * EINVAL when that is write-only, as a log file is): hsxd defines its own,
- * below, which the dynamic linker gives libsocketcan ahead of glibc's.
+ * Before each step the bus's binding is read again: a bus re-bound to
+ * another interface meanwhile stops the change (EAGAIN).
  */
 #include <errno.h>
-#include <libsocketcan.h>
+#include <libmnl/libmnl.h>
+#include <linux/can/netlink.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "admin.h"
 #include "can_config.h"
+#include "can_link.h"
 #include "hsxd.h"
-#include "log.h"
+
+_Static_assert(CAN_CONFIG_MODE_MASK ==
+                   (CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_FD),
+               "CAN_CONFIG_MODE_MASK");
 
 #define HSX_TO_CTRLMODE(mode)                                                                      \
     (((mode)&HSX_CAN_MODE_LOOPBACK ? CAN_CTRLMODE_LOOPBACK : 0u) |                                 \
      ((mode)&HSX_CAN_MODE_LISTEN_ONLY ? CAN_CTRLMODE_LISTENONLY : 0u) |                            \
      ((mode)&HSX_CAN_MODE_FD ? CAN_CTRLMODE_FD : 0u))
-
-/* libsocketcan's perror(): to hsxd's log, errno kept for the caller to read. */
-void perror(const char *s)
-{
-    int err = errno;
-
-    log_msg(LOG_DEBUG, "libsocketcan: %s%s%s", s && s[0] ? s : "", s && s[0] ? ": " : "",
-            strerror(err));
-    errno = err;
-}
+#define CTRLMODE_TO_HSX(cm)                                                                        \
+    (((cm)&CAN_CTRLMODE_LOOPBACK ? HSX_CAN_MODE_LOOPBACK : 0u) |                                   \
+     ((cm)&CAN_CTRLMODE_LISTENONLY ? HSX_CAN_MODE_LISTEN_ONLY : 0u) |                              \
+     ((cm)&CAN_CTRLMODE_FD ? HSX_CAN_MODE_FD : 0u))
 
 /* "loopback,listen-only", "none". */
 static char *modes_text(char *buf, size_t size, uint32_t mode)
@@ -64,6 +66,7 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
                     size_t size)
 {
     const bool asks = want->bitrate || want->data_bitrate || want->mode;
+    const bool fd = want->mode & HSX_CAN_MODE_FD;
 
     *change = (struct can_change){0};
     if (now->state == HSX_CAN_STATE_NONE) {
@@ -73,100 +76,252 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
               ifname);
         return -EOPNOTSUPP;
     }
-    const bool fd_on = (want->mode & HSX_CAN_MODE_FD) && !(now->mode & HSX_CAN_MODE_FD);
-    if (fd_on || (want->data_bitrate && want->data_bitrate != now->data_bitrate)) {
-        textf(why, size,
-              "libsocketcan 0.0.12 cannot set %s's CAN FD data phase: ip link set %s type can "
-              "bitrate %u dbitrate %u fd on",
-              ifname, ifname, want->bitrate ? want->bitrate : now->bitrate,
-              want->data_bitrate ? want->data_bitrate : now->data_bitrate);
-        return -EOPNOTSUPP;
+    if (want->data_bitrate && !fd) {
+        textf(why, size, "a data bitrate (%u) needs FD mode", want->data_bitrate);
+        return -EINVAL;
     }
+    if (fd && !(now->mode & HSX_CAN_MODE_FD) && !want->data_bitrate) {
+        textf(why, size, "turning FD on for %s needs a data bitrate", ifname);
+        return -EINVAL;
+    }
+    change->fd = fd;
     change->bitrate = want->bitrate && want->bitrate != now->bitrate;
-    if (want->mode != now->mode) {
-        change->modes = true;
-        /* FD stays out of the mask unless it goes off: on, it needs both bit timings at once. */
-        change->mask =
-            CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY |
-            ((now->mode & HSX_CAN_MODE_FD) && !(want->mode & HSX_CAN_MODE_FD) ? CAN_CTRLMODE_FD
-                                                                              : 0u);
-        change->flags = HSX_TO_CTRLMODE(want->mode) & change->mask;
-    }
+    change->data_bitrate = fd && want->data_bitrate && want->data_bitrate != now->data_bitrate;
+    change->modes = want->mode != now->mode;
+    change->flags = HSX_TO_CTRLMODE(want->mode);
     return 0;
 }
 
-/* The errno of libsocketcan's last failure; EIO if it set none. */
-static int socketcan_errno(void)
-{
-    return errno ? errno : EIO;
-}
+/* ---- the interface, by index --------------------------------------------------------- */
 
-/* What was set on the way, to undo it. */
-struct undo {
-    const char *ifname;
-    bool was_up;
-    bool modes;
-    struct can_ctrlmode ctrlmode; /* the modes as they were, over the mask changed */
-    bool bitrate;
-    struct can_bittiming timing; /* as it was, by time quantum (the kernel's fix-up) */
+/* How an interface runs, as RTM_GETLINK says. */
+struct link {
+    bool can; /* IFLA_INFO_KIND "can" with a bit timing: a controller */
+    bool up;
+    uint32_t ctrlmode;
+    struct can_bittiming bt, dbt;
 };
 
-/* Put back what was set, and start the interface again if it was up. Best effort: it failed. */
-static void undo(const struct undo *u)
+static uint32_t next_seq(void)
 {
-    struct can_ctrlmode cm = u->ctrlmode;
-    struct can_bittiming bt = u->timing;
+    static uint32_t seq;
 
-    if (u->modes)
-        can_set_ctrlmode(u->ifname, &cm);
-    if (u->bitrate)
-        can_set_bittiming(u->ifname, &bt);
-    if (u->was_up)
-        can_do_start(u->ifname);
+    if (!seq)
+        seq = (uint32_t)time(NULL);
+    if (!++seq)
+        seq = 1;
+    return seq;
 }
 
-/* The bit timing as it is, to set again by its time quantum (bitrate 0: no calculation). */
-static int save_timing(const char *ifname, struct can_bittiming *saved)
+static int can_data_attr(const struct nlattr *a, void *data)
 {
-    errno = 0;
-    if (can_get_bittiming(ifname, saved) < 0)
-        return -socketcan_errno();
-    saved->bitrate = 0;
-    saved->sample_point = 0;
-    saved->brp = 0;
+    struct link *l = data;
+    const uint16_t type = mnl_attr_get_type(a);
+    const size_t len = mnl_attr_get_payload_len(a);
+
+    if (type == IFLA_CAN_BITTIMING && len >= sizeof(l->bt)) {
+        memcpy(&l->bt, mnl_attr_get_payload(a), sizeof(l->bt));
+        l->can = true;
+    } else if (type == IFLA_CAN_DATA_BITTIMING && len >= sizeof(l->dbt)) {
+        memcpy(&l->dbt, mnl_attr_get_payload(a), sizeof(l->dbt));
+    } else if (type == IFLA_CAN_CTRLMODE && len >= sizeof(struct can_ctrlmode)) {
+        struct can_ctrlmode cm;
+        memcpy(&cm, mnl_attr_get_payload(a), sizeof(cm));
+        l->ctrlmode = cm.flags;
+    }
+    return MNL_CB_OK;
+}
+
+struct linkinfo {
+    bool kind_can;
+    const struct nlattr *data;
+};
+
+static int linkinfo_attr(const struct nlattr *a, void *data)
+{
+    struct linkinfo *li = data;
+
+    if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+        li->kind_can = mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
+                       strcmp(mnl_attr_get_str(a), "can") == 0;
+    else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
+        li->data = a;
+    return MNL_CB_OK;
+}
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+    if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
+        struct linkinfo li = {0};
+        mnl_attr_parse_nested(a, linkinfo_attr, &li);
+        if (li.kind_can && li.data)
+            mnl_attr_parse_nested(li.data, can_data_attr, data);
+    }
+    return MNL_CB_OK;
+}
+
+/* Read interface ifindex. */
+static int link_get(uint32_t ifindex, struct link *l)
+{
+    char req[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
+    char ans[16384] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    nlh->nlmsg_seq = next_seq();
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = (int)ifindex;
+    int ret = can_link_request(nlh, ans, sizeof(ans));
+    if (ret < 0)
+        return ret;
+    const struct nlmsghdr *got = (const struct nlmsghdr *)ans;
+    if (ret < (int)mnl_nlmsg_size(sizeof(*ifi)) || got->nlmsg_type != RTM_NEWLINK)
+        return -EPROTO;
+    const struct ifinfomsg *gi = mnl_nlmsg_get_payload(got);
+    if (gi->ifi_index != (int)ifindex)
+        return -EPROTO;
+    *l = (struct link){.up = gi->ifi_flags & IFF_UP};
+    mnl_attr_parse(got, sizeof(*gi), link_attr, l);
     return 0;
 }
 
-/* Set what change says, after stopping the interface; undone on failure. */
-static int set(const struct hsx_can_status *now, const struct hsx_can_config *want,
-               const struct can_change *change, struct undo *u, char *text, size_t size)
+static void put_timing(struct nlmsghdr *nlh, uint16_t type, uint32_t bitrate,
+                       const struct can_bittiming *by_tq)
 {
-    char modes[32];
+    struct can_bittiming bt = {.bitrate = bitrate};
 
-    if (change->modes) {
-        struct can_ctrlmode cm = {.mask = change->mask, .flags = change->flags};
-        u->ctrlmode = (struct can_ctrlmode){.mask = change->mask,
-                                            .flags = HSX_TO_CTRLMODE(now->mode) & change->mask};
-        errno = 0;
-        if (can_set_ctrlmode(u->ifname, &cm) < 0) {
-            int err = socketcan_errno();
-            textf(text, size, "the driver of %s refused modes %s: %s", u->ifname,
-                  modes_text(modes, sizeof(modes), want->mode), strerror(err));
-            return -err;
-        }
-        u->modes = true;
+    /* As it was, by time quantum (the kernel's fix-up), or by bitrate when it has none. */
+    if (!bitrate && by_tq->tq) {
+        bt = *by_tq;
+        bt.bitrate = 0;
+        bt.sample_point = 0;
+        bt.brp = 0;
+    } else if (!bitrate) {
+        bt.bitrate = by_tq->bitrate;
     }
-    if (change->bitrate) {
-        errno = 0;
-        if (can_set_bitrate(u->ifname, want->bitrate) < 0) {
-            int err = socketcan_errno();
-            textf(text, size, "the driver of %s refused bitrate %u: %s%s", u->ifname, want->bitrate,
-                  strerror(err),
-                  err == EDOM ? " (its clock gives no bit timing within 5 % of it)" : "");
-            return -err;
-        }
-        u->bitrate = true;
+    mnl_attr_put(nlh, type, sizeof(bt), &bt);
+}
+
+/* What one RTM_NEWLINK sets: up or down, or modes and timings (bitrate 0: *old's timing). */
+struct link_set {
+    bool updown, up;
+    bool modes;
+    uint32_t flags;
+    bool timing, fd;
+    uint32_t bitrate, data_bitrate;
+    const struct link *old;
+};
+
+static int link_set(uint32_t ifindex, const struct link_set *s)
+{
+    char req[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
+    nlh->nlmsg_type = RTM_NEWLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    nlh->nlmsg_seq = next_seq();
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+    ifi->ifi_family = AF_UNSPEC;
+    ifi->ifi_index = (int)ifindex;
+    if (s->updown) {
+        ifi->ifi_change = IFF_UP;
+        ifi->ifi_flags = s->up ? IFF_UP : 0;
     }
+    /* Kind and data: the kernel refuses them (EOPNOTSUPP) on anything but a CAN device. */
+    struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "can");
+    struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+    if (s->modes) {
+        struct can_ctrlmode cm = {.mask = CAN_CONFIG_MODE_MASK, .flags = s->flags};
+        mnl_attr_put(nlh, IFLA_CAN_CTRLMODE, sizeof(cm), &cm);
+    }
+    if (s->timing)
+        put_timing(nlh, IFLA_CAN_BITTIMING, s->bitrate, &s->old->bt);
+    if (s->timing && s->fd)
+        put_timing(nlh, IFLA_CAN_DATA_BITTIMING, s->data_bitrate, &s->old->dbt);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, info);
+    return can_link_request(nlh, NULL, 0);
+}
+
+static int link_updown(uint32_t ifindex, bool up)
+{
+    return link_set(ifindex, &(struct link_set){.updown = true, .up = up});
+}
+
+/* The bus still bound to ifindex? 0, or -EAGAIN with why. */
+static int same_binding(int ctl, const struct hsx_can_config *want, uint32_t ifindex, char *text,
+                        size_t size, const char *before)
+{
+    struct hsx_can_info info = {.bus = want->bus};
+    int ret = admin_can_info(ctl, &info);
+
+    if (ret == 0 && info.bound && info.ifindex == ifindex)
+        return 0;
+    textf(text, size, "bus %u %s before %s (was ifindex %u): try again", want->bus,
+          ret < 0      ? "could not be read"
+          : info.bound ? "was bound to another interface"
+                       : "was unbound",
+          before, ifindex);
+    return -EAGAIN;
+}
+
+/* "bitrate 500000 data bitrate 2000000 modes fd, up" */
+static void link_text(char *buf, size_t size, const struct link *l)
+{
+    char m[32], d[32] = "";
+
+    if (l->ctrlmode & CAN_CTRLMODE_FD)
+        textf(d, sizeof(d), " data bitrate %u", l->dbt.bitrate);
+    textf(buf, size, "bitrate %u%s modes %s, %s", l->bt.bitrate, d,
+          modes_text(m, sizeof(m), CTRLMODE_TO_HSX(l->ctrlmode)), l->up ? "up" : "down");
+}
+
+/*
+ * Put back *old's modes and timings in one request, start it again if it was up, and read it
+ * back: 0 when it runs as before, else -ENOTRECOVERABLE (or -ENETDOWN: as before, but down)
+ * with text saying how it runs.
+ */
+static int undo(uint32_t ifindex, const char *ifname, const struct link *old, const char *what,
+                char *text, size_t size)
+{
+    struct link_set s = {.modes = true,
+                         .flags = old->ctrlmode & CAN_CONFIG_MODE_MASK,
+                         .timing = true,
+                         .fd = old->ctrlmode & CAN_CTRLMODE_FD,
+                         .old = old};
+    struct link now;
+    char state[96];
+    int err = link_set(ifindex, &s);
+    int up_err = old->up ? link_updown(ifindex, true) : 0;
+    int got = link_get(ifindex, &now);
+
+    if (got < 0) {
+        textf(text, size, "%s; putting %s back: %s, and it cannot be read: %s", what, ifname,
+              strerror(-(err      ? err
+                         : up_err ? up_err
+                                  : got)),
+              strerror(-got));
+        return -ENOTRECOVERABLE;
+    }
+    link_text(state, sizeof(state), &now);
+    const bool same =
+        now.bt.bitrate == old->bt.bitrate &&
+        (now.ctrlmode & CAN_CONFIG_MODE_MASK) == (old->ctrlmode & CAN_CONFIG_MODE_MASK) &&
+        (!(old->ctrlmode & CAN_CTRLMODE_FD) || now.dbt.bitrate == old->dbt.bitrate);
+    if (!same) {
+        textf(text, size, "%s; not put back (%s): %s runs %s", what,
+              err ? strerror(-err) : "it did not take", ifname, state);
+        return -ENOTRECOVERABLE;
+    }
+    if (now.up != old->up) {
+        textf(text, size, "%s; put back, but %s is down (%s)", what, ifname,
+              strerror(-(up_err ? up_err : EIO)));
+        return -ENETDOWN;
+    }
+    textf(text, size, "%s; %s runs as before", what, ifname);
     return 0;
 }
 
@@ -175,28 +330,29 @@ static void describe_change(char *text, size_t size, const char *ifname,
                             const struct hsx_can_status *now, const struct hsx_can_config *want,
                             const struct can_change *change)
 {
-    char m1[32], m2[32], bitrate[48] = "";
+    char m1[32], m2[32], bitrate[48] = "", data[56] = "", modes[80] = "";
 
     if (change->bitrate)
         textf(bitrate, sizeof(bitrate), "bitrate %u -> %u", now->bitrate, want->bitrate);
+    if (change->data_bitrate)
+        textf(data, sizeof(data), "%sdata bitrate %u -> %u", bitrate[0] ? ", " : "",
+              now->data_bitrate, want->data_bitrate);
     if (change->modes)
-        textf(text, size, "%s: %s%smodes %s -> %s", ifname, bitrate, bitrate[0] ? ", " : "",
+        textf(modes, sizeof(modes), "%smodes %s -> %s", bitrate[0] || data[0] ? ", " : "",
               modes_text(m1, sizeof(m1), now->mode), modes_text(m2, sizeof(m2), want->mode));
-    else
-        textf(text, size, "%s: %s", ifname, bitrate);
+    textf(text, size, "%s: %s%s%s", ifname, bitrate, data, modes);
 }
 
 int can_config_apply(int ctl, const struct hsx_can_config *want, char *text, size_t size)
 {
     struct hsx_can_info info = {.bus = want->bus};
-    struct hsx_can_status now = {.bus = want->bus};
     struct can_change change;
+    struct link old;
+    char what[CAN_CONFIG_TEXT_MAX];
 
     int ret = admin_can_info(ctl, &info);
     if (ret == 0 && !info.bound)
         ret = -ENODEV;
-    if (ret == 0)
-        ret = admin_can_status(ctl, &now);
     if (ret < 0) {
         textf(text, size, "bus %u %s", want->bus,
               ret == -ENODEV ? "is not bound to an interface" : strerror(-ret));
@@ -204,46 +360,76 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, char *text, siz
     }
     info.ifname[sizeof(info.ifname) - 1] = '\0';
     const char *ifname = info.ifname;
+    const uint32_t ifindex = info.ifindex;
+    if ((ret = link_get(ifindex, &old)) < 0) {
+        textf(text, size, "reading %s (ifindex %u): %s", ifname, ifindex, strerror(-ret));
+        return ret;
+    }
+    struct hsx_can_status now = {
+        .bus = want->bus,
+        .status = old.up ? HSX_CAN_ST_UP : 0,
+        .state = !old.can ? HSX_CAN_STATE_NONE
+                 : old.up ? HSX_CAN_STATE_ACTIVE
+                          : HSX_CAN_STATE_STOPPED,
+        .bitrate = old.bt.bitrate,
+        .data_bitrate = old.ctrlmode & CAN_CTRLMODE_FD ? old.dbt.bitrate : 0,
+        .mode = CTRLMODE_TO_HSX(old.ctrlmode),
+    };
     ret = can_config_plan(ifname, &now, want, &change, text, size);
     if (ret < 0)
         return ret;
-    if (!change.bitrate && !change.modes) {
+    if (!change.bitrate && !change.data_bitrate && !change.modes) {
         textf(text, size, "%s runs so already: nothing to change", ifname);
         return 0;
     }
 
-    struct undo u = {.ifname = ifname, .was_up = now.status & HSX_CAN_ST_UP};
-    if (change.bitrate && (ret = save_timing(ifname, &u.timing)) < 0) {
-        textf(text, size, "reading %s's bit timing: %s", ifname, strerror(-ret));
+    if ((ret = same_binding(ctl, want, ifindex, text, size, "stopping it")) < 0)
         return ret;
-    }
-    errno = 0;
-    if (u.was_up && can_do_stop(ifname) < 0) {
-        ret = -socketcan_errno();
+    if (old.up && (ret = link_updown(ifindex, false)) < 0) {
         textf(text, size, "stopping %s: %s", ifname, strerror(-ret));
         return ret;
     }
-    ret = set(&now, want, &change, &u, text, size);
-    if (ret == 0 && (ret = admin_can_check(ctl, want)) < 0) {
-        struct hsx_can_status got = {.bus = want->bus};
-        if (change.bitrate && admin_can_status(ctl, &got) == 0 && got.bitrate != want->bitrate) {
-            textf(text, size, "%s's clock gives %u bit/s, not %u: left as it was", ifname,
-                  got.bitrate, want->bitrate);
+    if ((ret = same_binding(ctl, want, ifindex, text, size, "the change")) < 0) {
+        if (old.up)
+            link_updown(ifindex, true); /* the interface hsxd stopped, by its index */
+        return ret;
+    }
+    /* With FD on, the modes and both timings (unchanged ones again), as can_validate() wants. */
+    struct link_set s = {.modes = change.modes || change.fd,
+                         .flags = change.flags,
+                         .timing = change.bitrate || change.data_bitrate || change.fd,
+                         .fd = change.fd,
+                         .bitrate = change.bitrate ? want->bitrate : 0,
+                         .data_bitrate = change.data_bitrate ? want->data_bitrate : 0,
+                         .old = &old};
+    ret = link_set(ifindex, &s);
+    if (ret < 0) {
+        char m[32];
+        textf(what, sizeof(what), "the driver of %s refused bitrate %u modes %s: %s%s", ifname,
+              want->bitrate ? want->bitrate : now.bitrate, modes_text(m, sizeof(m), want->mode),
+              strerror(-ret),
+              ret == -EDOM ? " (its clock gives no bit timing within 5 % of it)" : "");
+    } else if ((ret = admin_can_check(ctl, want)) < 0) {
+        struct link got;
+        if (change.bitrate && link_get(ifindex, &got) == 0 && got.bt.bitrate != want->bitrate) {
+            textf(what, sizeof(what), "%s's clock gives %u bit/s, not %u", ifname, got.bt.bitrate,
+                  want->bitrate);
             ret = -EDOM;
         } else {
-            textf(text, size, "%s was set, but the kernel says it runs otherwise: %s", ifname,
-                  strerror(-ret));
+            textf(what, sizeof(what), "%s was set, but the kernel says it runs otherwise: %s",
+                  ifname, strerror(-ret));
         }
     }
     if (ret < 0) {
-        undo(&u);
-        return ret;
+        int undone = undo(ifindex, ifname, &old, what, text, size);
+        return undone < 0 ? undone : ret;
     }
-    errno = 0;
-    if (u.was_up && can_do_start(ifname) < 0) {
-        ret = -socketcan_errno();
-        textf(text, size, "%s was set, but did not come up again: %s", ifname, strerror(-ret));
+    if (old.up && (ret = same_binding(ctl, want, ifindex, text, size, "starting it")) < 0)
         return ret;
+    if (old.up && (ret = link_updown(ifindex, true)) < 0) {
+        textf(what, sizeof(what), "%s did not come up with the change: %s", ifname, strerror(-ret));
+        int undone = undo(ifindex, ifname, &old, what, text, size);
+        return undone < 0 ? undone : ret;
     }
     describe_change(text, size, ifname, &now, want, &change);
     return 0;

@@ -40,9 +40,10 @@
  *			one of whose rules (or runtime grants) gives the right
  *			"config" (HSX_CAP_R_CAN_CONFIG) on that bus; a process
  *			barred from CAN is refused. hsxd stops the bus's
- *			interface, sets what differs with libsocketcan and
+ *			interface, sets what differs over rtnetlink by its
+ *			ifindex (modes and bit timings in one request) and
  *			brings it up again if it was up; a setting the driver
- *			refuses leaves the interface as it was. Status 0: the
+ *			refuses, or a failed start, is undone and read back. Status 0: the
  *			interface runs so now (@message says what changed).
  *
  * Every field an operation does not use must be zero (EINVAL otherwise):
@@ -62,13 +63,15 @@
  * capabilities, capabilities), ENOSPC too many runtime grants, EAGAIN too many
  * connections. @message says why in words, for the application's user.
  * CAN_CONFIG also: EACCES no rule grants "config" on the bus, EOPNOTSUPP the
- * interface has no bitrate or modes (vcan, vxcan) or what was asked needs
- * what libsocketcan 0.0.12 cannot set (the FD data phase: turning FD on or
- * another data bitrate), ENODEV the bus is not bound or its interface is
- * gone; any other errno is the interface's driver refusing a setting (the
- * kernel's: EDOM no bit timing of its clock is near enough the bitrate,
- * EINVAL, ERANGE, EOPNOTSUPP a mode the controller lacks), or failing to
- * come up again (then it is left down).
+ * interface has no bitrate or modes (vcan, vxcan), EINVAL FD without a data
+ * bitrate or a data bitrate without FD, ENODEV the bus is not bound or its
+ * interface is gone, EAGAIN the bus was re-bound during the change,
+ * ETIMEDOUT the kernel did not answer within 2 s, ENETDOWN it did not come
+ * up again (the change put back), ENOTRECOVERABLE the change could not be
+ * put back (@message says how it runs); any other errno is the interface's
+ * driver refusing a setting (the kernel's: EDOM no bit timing of its clock
+ * is near enough the bitrate, EINVAL, ERANGE, EOPNOTSUPP a mode the
+ * controller lacks), the interface read back as it was.
  *
  * Connections. A client may send several requests on one connection, one at
  * a time; hsxd closes a connection idle for 30 s, and after answering a

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <libsocketcan.h>
+#include <libmnl/libmnl.h>
+#include <linux/can/netlink.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +16,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cmocka.h>
+
 #include "admin.h"
+#include "can_link.h"
 #include "fake.h"
 #include "log.h"
 
@@ -298,14 +308,17 @@ uint64_t boottime_ns(void)
     return fake.now_ns;
 }
 
-/* ---- CAN: the admin node's view of a bus, and libsocketcan ---------------------------- */
+/* ---- CAN: the admin node's view of a bus ---------------------------- */
 
 struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate)
 {
     struct fake_can_bus *b = &fake.can[bus];
 
-    *b = (struct fake_can_bus){
-        .bound = true, .controller = bitrate != 0, .up = true, .bitrate = bitrate};
+    *b = (struct fake_can_bus){.bound = true,
+                               .ifindex = 10 + bus,
+                               .controller = bitrate != 0,
+                               .up = true,
+                               .bitrate = bitrate};
     snprintf(b->ifname, sizeof(b->ifname), "%s", ifname);
     return b;
 }
@@ -338,6 +351,7 @@ int admin_can_info(int ctl, struct hsx_can_info *info)
         return err;
     info->bound = 1;
     info->mtu = b->ctrlmode & CAN_CTRLMODE_FD ? 72 : 16;
+    info->ifindex = b->ifindex;
     memcpy(info->ifname, b->ifname, sizeof(info->ifname));
     return 0;
 }
@@ -378,110 +392,212 @@ int admin_can_check(int ctl, const struct hsx_can_config *c)
     return 0;
 }
 
-/* libsocketcan's calls: -1 with errno as the kernel's netlink answer sets it. */
-static struct fake_can_bus *interface(const char *name, char call)
+/* ---- the kernel's CAN netlink (drivers/net/can/dev/netlink.c), by interface index ---- */
+
+static void record(struct fake_can_bus *b, char call)
 {
-    for (int i = 0; i < HSX_CAN_MAX_BUSES; i++) {
-        struct fake_can_bus *b = &fake.can[i];
-        if (b->bound && strcmp(b->ifname, name) == 0) {
-            size_t len = strlen(b->calls);
-            if (len + 1 < sizeof(b->calls))
-                b->calls[len] = call;
-            return b;
-        }
-    }
+    size_t len = strlen(b->calls);
+
+    if (len + 1 < sizeof(b->calls))
+        b->calls[len] = call;
+}
+
+static struct fake_can_bus *by_index(int ifindex)
+{
+    for (int i = 0; i < HSX_CAN_MAX_BUSES; i++)
+        if (fake.can[i].bound && (int)fake.can[i].ifindex == ifindex)
+            return &fake.can[i];
     return NULL;
 }
 
-static int fail(int err)
+/* The fake's bit timing is its bitrate, kept in tq too: set again by time quantum. */
+static void put_bt(struct nlmsghdr *nlh, uint16_t type, uint32_t bitrate, bool b_no_tq)
 {
-    errno = err;
-    return -1;
+    struct can_bittiming bt = {.bitrate = bitrate, .tq = bitrate, .brp = 1, .sample_point = 875};
+
+    if (b_no_tq) /* a driver of fixed bitrates (bitrate_const): no time quantum */
+        bt.tq = bt.brp = 0;
+
+    mnl_attr_put(nlh, type, sizeof(bt), &bt);
 }
 
-int can_do_stop(const char *name)
+static int getlink(struct fake_can_bus *b, void *buf, size_t size)
 {
-    struct fake_can_bus *b = interface(name, 'S');
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
-    if (!b)
-        return fail(ENODEV);
-    b->up = false;
+    nlh->nlmsg_type = RTM_NEWLINK;
+    nlh->nlmsg_seq = fake.link_seq;
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+    ifi->ifi_index = (int)b->ifindex;
+    ifi->ifi_flags = b->up ? IFF_UP : 0;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, b->ifname);
+    struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, b->controller ? "can" : "vcan");
+    if (b->controller) {
+        struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+        struct can_ctrlmode cm = {.mask = 0xff, .flags = b->ctrlmode};
+        put_bt(nlh, IFLA_CAN_BITTIMING, b->bitrate, b->no_tq);
+        if (b->ctrlmode & CAN_CTRLMODE_FD)
+            put_bt(nlh, IFLA_CAN_DATA_BITTIMING, b->data_bitrate, b->no_tq);
+        mnl_attr_put(nlh, IFLA_CAN_CTRLMODE, sizeof(cm), &cm);
+        mnl_attr_nest_end(nlh, data);
+    }
+    mnl_attr_nest_end(nlh, info);
+    assert_true(nlh->nlmsg_len <= size);
+    return (int)nlh->nlmsg_len;
+}
+
+struct newlink {
+    const char *kind;
+    const struct nlattr *data;
+    const struct nlattr *can[IFLA_CAN_MAX + 1];
+};
+
+static int info_attr(const struct nlattr *a, void *arg)
+{
+    struct newlink *n = arg;
+
+    if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+        n->kind = mnl_attr_get_str(a);
+    if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
+        n->data = a;
+    return MNL_CB_OK;
+}
+
+static int can_attr(const struct nlattr *a, void *arg)
+{
+    struct newlink *n = arg;
+
+    if (mnl_attr_get_type(a) <= IFLA_CAN_MAX)
+        n->can[mnl_attr_get_type(a)] = a;
+    return MNL_CB_OK;
+}
+
+static int newlink_attr(const struct nlattr *a, void *arg)
+{
+    if (mnl_attr_get_type(a) == IFLA_LINKINFO)
+        mnl_attr_parse_nested(a, info_attr, arg);
+    return MNL_CB_OK;
+}
+
+/* can_get_bittiming(): by bitrate (the clock may round it) or by time quantum, not both. */
+static int timing(struct fake_can_bus *b, const struct nlattr *a, uint32_t *bitrate)
+{
+    struct can_bittiming bt;
+
+    memcpy(&bt, mnl_attr_get_payload(a), sizeof(bt));
+    if (bt.tq && !bt.bitrate)
+        *bitrate = bt.tq;
+    else if (!bt.tq && bt.bitrate && b->refuse_bitrate) /* can_calc_bittiming() */
+        return -b->refuse_bitrate;
+    else if (!bt.tq && bt.bitrate)
+        *bitrate = b->clock_gives ? b->clock_gives : bt.bitrate;
+    else
+        return -EINVAL;
     return 0;
 }
 
-int can_do_start(const char *name)
-{
-    struct fake_can_bus *b = interface(name, 'U');
-
-    if (!b)
-        return fail(ENODEV);
-    if (b->refuse_start)
-        return fail(b->refuse_start);
-    b->up = true;
-    return 0;
-}
-
-/* can_changelink(): nothing changes while the interface is up. */
-static struct fake_can_bus *settable(const char *name, char call, int *err)
-{
-    struct fake_can_bus *b = interface(name, call);
-
-    *err = !b ? ENODEV : !b->controller ? EOPNOTSUPP : b->up ? EBUSY : 0;
-    return *err ? NULL : b;
-}
-
-int can_set_bitrate(const char *name, __u32 bitrate)
-{
-    int err;
-    struct fake_can_bus *b = settable(name, 'B', &err);
-
-    if (!b)
-        return fail(err);
-    if (b->refuse_bitrate)
-        return fail(b->refuse_bitrate);
-    b->bitrate = b->clock_gives ? b->clock_gives : bitrate;
-    return 0;
-}
-
-/* The fake's bit timing is its bitrate, kept in tq: set again by time quantum, as hsxd undoes. */
-int can_get_bittiming(const char *name, struct can_bittiming *bt)
-{
-    struct fake_can_bus *b = interface(name, 'g');
-
-    if (!b || !b->controller)
-        return fail(0); /* libsocketcan: "no bittiming data found", errno untouched */
-    *bt = (struct can_bittiming){.bitrate = b->bitrate, .tq = b->bitrate, .brp = 1};
-    return 0;
-}
-
-int can_set_bittiming(const char *name, struct can_bittiming *bt)
-{
-    int err;
-    struct fake_can_bus *b = settable(name, 'T', &err);
-
-    if (!b)
-        return fail(err);
-    if (!bt->tq || bt->bitrate) /* the kernel's fix-up by tq, without a bitrate */
-        return fail(EINVAL);
-    b->bitrate = bt->tq;
-    return 0;
-}
-
-int can_set_ctrlmode(const char *name, struct can_ctrlmode *cm)
+/* can_validate() and can_changelink(), in the kernel's order (not atomic either). */
+static int changelink(struct fake_can_bus *b, struct newlink *n)
 {
     const uint32_t supported = CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_FD;
+    bool is_fd = false;
     int err;
-    struct fake_can_bus *b = settable(name, 'M', &err);
 
-    if (!b)
-        return fail(err);
-    if (b->refuse_modes)
-        return fail(b->refuse_modes);
-    /* can_validate(): FD on needs both bit timings in the same request. */
-    if ((cm->flags & cm->mask & ~supported) || (cm->flags & cm->mask & CAN_CTRLMODE_FD))
-        return fail(EOPNOTSUPP);
-    b->ctrlmode = (b->ctrlmode & ~cm->mask) | (cm->flags & cm->mask);
-    if (!(b->ctrlmode & CAN_CTRLMODE_FD))
-        b->data_bitrate = 0;
+    mnl_attr_parse_nested(n->data, can_attr, n);
+    if (n->can[IFLA_CAN_CTRLMODE] || n->can[IFLA_CAN_BITTIMING] || n->can[IFLA_CAN_DATA_BITTIMING])
+        record(b, 'C');
+    if (n->can[IFLA_CAN_CTRLMODE]) {
+        const struct can_ctrlmode *cm = mnl_attr_get_payload(n->can[IFLA_CAN_CTRLMODE]);
+        is_fd = cm->flags & cm->mask & CAN_CTRLMODE_FD;
+    }
+    if (is_fd && (!n->can[IFLA_CAN_BITTIMING] || !n->can[IFLA_CAN_DATA_BITTIMING]))
+        return -EOPNOTSUPP;
+    if (n->can[IFLA_CAN_DATA_BITTIMING] && !is_fd)
+        return -EOPNOTSUPP;
+    if (n->can[IFLA_CAN_BITTIMING]) {
+        uint32_t bitrate;
+        if (b->up)
+            return -EBUSY;
+        if ((err = timing(b, n->can[IFLA_CAN_BITTIMING], &bitrate)) < 0)
+            return err;
+        b->bitrate = bitrate;
+    }
+    if (n->can[IFLA_CAN_CTRLMODE]) {
+        const struct can_ctrlmode *cm = mnl_attr_get_payload(n->can[IFLA_CAN_CTRLMODE]);
+        if (b->up)
+            return -EBUSY;
+        if (b->refuse_modes)
+            return -b->refuse_modes;
+        if (cm->flags & cm->mask & ~supported)
+            return -EOPNOTSUPP;
+        b->ctrlmode = (b->ctrlmode & ~cm->mask) | (cm->flags & cm->mask);
+        if (!(b->ctrlmode & CAN_CTRLMODE_FD))
+            b->data_bitrate = 0;
+    }
+    if (n->can[IFLA_CAN_DATA_BITTIMING]) {
+        uint32_t bitrate;
+        if (b->up)
+            return -EBUSY;
+        if ((err = timing(b, n->can[IFLA_CAN_DATA_BITTIMING], &bitrate)) < 0)
+            return err;
+        b->data_bitrate = bitrate;
+    }
     return 0;
+}
+
+/* rtnl_newlink() on an existing device: the kind's data first, then up or down. */
+static int newlink(struct fake_can_bus *b, const struct nlmsghdr *nlh)
+{
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    struct newlink n = {0};
+    int err;
+
+    mnl_attr_parse(nlh, sizeof(*ifi), newlink_attr, &n);
+    /* hsxd names the kind in every change, so that the kernel refuses any other device. */
+    assert_non_null(n.data);
+    assert_string_equal(n.kind, "can");
+    if (n.data) {
+        if (!n.kind || strcmp(n.kind, "can") != 0 || !b->controller)
+            return -EOPNOTSUPP;
+        if ((err = changelink(b, &n)) < 0)
+            return err;
+    }
+    if (ifi->ifi_change & IFF_UP) {
+        const bool up = ifi->ifi_flags & IFF_UP;
+        record(b, up ? 'U' : 'S');
+        if (up && b->refuse_start) {
+            err = b->refuse_start;
+            if (b->refuse_starts == 1)
+                b->refuse_start = b->refuse_starts = 0;
+            return -err;
+        }
+        b->up = up;
+    }
+    return 0;
+}
+
+/* Weak: test_can_link.c links the real one. */
+__attribute__((weak)) int can_link_request(const struct nlmsghdr *req, void *buf, size_t size)
+{
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(req);
+    struct fake_can_bus *b = by_index(ifi->ifi_index);
+    int ret;
+
+    fake.link_seq = req->nlmsg_seq;
+    fake.link_requests++;
+    if (!b)
+        return -ENODEV;
+    if (req->nlmsg_type == RTM_GETLINK) {
+        record(b, 'g');
+        ret = getlink(b, buf, size);
+    } else {
+        assert_int_equal(req->nlmsg_type, RTM_NEWLINK);
+        assert_true(req->nlmsg_flags & NLM_F_ACK);
+        ret = newlink(b, req);
+    }
+    /* The bus re-bound to another interface after this many requests of its interface. */
+    if (b->rebind_after && strlen(b->calls) == b->rebind_after)
+        b->ifindex += 100;
+    return ret;
 }

@@ -58,20 +58,25 @@ struct fake_cap {
 
 /*
  * A CAN bus as hsx.ko binds it, and its interface as the CAN netlink of the
- * kernel has it; libsocketcan's calls act on it by the interface's name.
+ * kernel has it; can_link_request() (hsxd's rtnetlink) acts on it by index.
  */
 struct fake_can_bus {
     bool bound;
     char ifname[HSX_CAN_IFNAME_MAX];
-    bool controller; /* false: vcan, no bitrate or modes */
+    uint32_t ifindex;
+    size_t rebind_after; /* if not 0: after this many calls the bus is bound to another index */
+    bool controller;     /* false: vcan, no bitrate or modes */
+    bool no_tq;          /* its bit timing has no time quantum (a driver of fixed bitrates) */
     bool up;
     uint32_t bitrate, data_bitrate;
-    uint32_t ctrlmode;      /* CAN_CTRLMODE_* */
-    uint32_t clock_gives;   /* if not 0: what any bitrate set becomes (the driver rounds) */
-    int refuse_bitrate;     /* if not 0: the errno can_set_bitrate fails with */
-    int refuse_modes;       /* ... can_set_ctrlmode */
-    int refuse_start;       /* ... can_do_start */
-    char calls[FAKE_CALLS]; /* libsocketcan's calls in order: Stop, Bitrate, Modes, Timing, Up */
+    uint32_t ctrlmode;    /* CAN_CTRLMODE_* */
+    uint32_t clock_gives; /* if not 0: what any bitrate set becomes (the driver rounds) */
+    int refuse_bitrate;   /* if not 0: the errno a bit timing is refused with */
+    int refuse_modes;     /* ... the controller modes */
+    int refuse_start;     /* ... a start (IFF_UP) */
+    int refuse_starts;    /* 1: only the next start is refused, 0: every one */
+    /* Requests in order: get, Stop, Change (modes, timings: one request), Up. */
+    char calls[FAKE_CALLS];
 };
 
 struct fake_kernel {
@@ -84,6 +89,8 @@ struct fake_kernel {
     uint64_t next_id;
     int fail_mint;        /* if not 0, MINT fails with this (negative) errno */
     unsigned int revokes; /* REVOKE calls */
+    uint32_t link_seq;    /* the sequence number of the last rtnetlink request */
+    unsigned int link_requests;
 };
 
 extern struct fake_kernel fake;

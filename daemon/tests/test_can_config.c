@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * CAN_CONFIG against a fake hsx.ko and a fake libsocketcan (tests/fake.c):
+ * CAN_CONFIG against a fake hsx.ko and a model of the kernel's CAN netlink
+ * (tests/fake.c):
  * who may set a bus's bitrate and modes (a rule's "config" on that bus, a
  * runtime grant, an administrator), what is set and in which order (stopped,
  * set, checked, started again), every refusal with its reason in the reply
  * and the log, and that a refusal leaves the interface as it was.
  */
 #include <errno.h>
-#include <libsocketcan.h>
+#include <linux/can/netlink.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -93,9 +94,9 @@ static void a_rule_with_config_on_the_bus_sets_it(void **state)
 {
     (void)state;
 
-    /* Read the timing (to undo), stop, set the bitrate, checked, up again. */
+    /* Read it by index (to undo), stop, set the bitrate, checked, up again. */
     assert_int_equal(configure(0, 250000, 0), 0);
-    assert_string_equal(can0->calls, "gSBU");
+    assert_string_equal(can0->calls, "gSCU");
     assert_int_equal(can0->bitrate, 250000);
     assert_true(can0->up);
     assert_string_equal(reply.message, "can0: bitrate 500000 -> 250000");
@@ -104,32 +105,32 @@ static void a_rule_with_config_on_the_bus_sets_it(void **state)
                                             "pid 4242 uid 1000 exe /usr/bin/app: can0: bitrate "
                                             "500000 -> 250000 (by app)"));
 
-    /* Modes alone: no bit timing to keep. */
+    /* Modes alone. */
     clear_calls();
     assert_int_equal(configure(0, 0, HSX_CAN_MODE_LISTEN_ONLY | HSX_CAN_MODE_LOOPBACK), 0);
-    assert_string_equal(can0->calls, "SMU");
+    assert_string_equal(can0->calls, "gSCU");
     assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_LOOPBACK);
     assert_int_equal(can0->bitrate, 250000);
     assert_string_equal(reply.message, "can0: modes none -> loopback,listen-only");
 
-    /* Both at once; then asking again changes nothing. */
+    /* Both at once, in one request; then asking again changes nothing. */
     clear_calls();
     assert_int_equal(configure(0, 125000, HSX_CAN_MODE_LOOPBACK), 0);
-    assert_string_equal(can0->calls, "gSMBU");
+    assert_string_equal(can0->calls, "gSCU");
     assert_int_equal(can0->bitrate, 125000);
     assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_LOOPBACK);
     assert_string_equal(reply.message,
                         "can0: bitrate 250000 -> 125000, modes loopback,listen-only -> loopback");
     clear_calls();
     assert_int_equal(configure(0, 125000, HSX_CAN_MODE_LOOPBACK), 0);
-    assert_string_equal(can0->calls, "");
+    assert_string_equal(can0->calls, "g");
     assert_string_equal(reply.message, "can0 runs so already: nothing to change");
 
     /* An interface the administrator left down stays down. */
     can0->up = false;
     clear_calls();
     assert_int_equal(configure(0, 500000, 0), 0);
-    assert_string_equal(can0->calls, "gMB");
+    assert_string_equal(can0->calls, "gC");
     assert_false(can0->up);
     assert_int_equal(can0->bitrate, 500000);
     assert_int_equal(can0->ctrlmode, 0);
@@ -252,7 +253,7 @@ static void a_vcan_or_an_unbound_bus_has_nothing_to_set(void **state)
     assert_string_equal(reply.message,
                         "vcan0 has no bitrate or controller modes (a virtual interface: vcan, "
                         "vxcan)");
-    assert_string_equal(vcan->calls, "");
+    assert_string_equal(vcan->calls, "g"); /* read by index: kind vcan, no bit timing */
     assert_non_null(strstr(fake_log_last(), "can-config of bus 4 bitrate 500000 modes none for "
                                             "pid 4242 uid 1000 exe /usr/bin/app failed: vcan0 "
                                             "has no bitrate"));
@@ -264,7 +265,7 @@ static void a_vcan_or_an_unbound_bus_has_nothing_to_set(void **state)
     assert_string_equal(reply.message, "bus 5 is not bound to an interface");
 }
 
-/* What the driver refuses, or rounds, is undone: the interface runs as before, and up. */
+/* What the driver refuses, or rounds, is undone in one request and read back: as before, up. */
 static void a_refusal_of_the_driver_leaves_it_as_it_was(void **state)
 {
     (void)state;
@@ -272,81 +273,132 @@ static void a_refusal_of_the_driver_leaves_it_as_it_was(void **state)
     can0->refuse_bitrate = EDOM;
     assert_int_equal(configure(0, 3000000, 0), -EDOM);
     assert_string_equal(reply.message,
-                        "the driver of can0 refused bitrate 3000000: Numerical argument out of "
-                        "domain (its clock gives no bit timing within 5 % of it)");
-    assert_string_equal(can0->calls, "gSBU");
+                        "the driver of can0 refused bitrate 3000000 modes none: Numerical argument "
+                        "out of domain (its clock gives no bit timing within 5 % of it); can0 runs "
+                        "as before");
+    assert_string_equal(can0->calls, "gSCCUg");
     assert_int_equal(can0->bitrate, 500000);
     assert_true(can0->up);
     assert_non_null(strstr(fake_log_last(), "can-config of bus 0 bitrate 3000000 modes none for "
                                             "pid 4242 uid 1000 exe /usr/bin/app failed: the "
                                             "driver of can0 refused bitrate 3000000"));
 
-    /* The modes went through: put back. */
-    clear_calls();
-    assert_int_equal(configure(0, 3000000, HSX_CAN_MODE_LISTEN_ONLY), -EDOM);
-    assert_string_equal(can0->calls, "gSMBMU");
-    assert_int_equal(can0->ctrlmode, 0);
-
-    /* Modes the controller lacks: nothing else tried. */
+    /* Modes the controller lacks: the timing went in first (the kernel's order), put back. */
     can0->refuse_bitrate = 0;
     can0->refuse_modes = EOPNOTSUPP;
     clear_calls();
     assert_int_equal(configure(0, 250000, HSX_CAN_MODE_LOOPBACK), -EOPNOTSUPP);
     assert_string_equal(reply.message,
-                        "the driver of can0 refused modes loopback: Operation not supported");
-    assert_string_equal(can0->calls, "gSMU");
+                        "the driver of can0 refused bitrate 250000 modes loopback: Operation not "
+                        "supported; can0 runs as before");
+    assert_string_equal(can0->calls, "gSCCUg");
     assert_int_equal(can0->bitrate, 500000);
+    assert_int_equal(can0->ctrlmode, 0);
+    can0->refuse_modes = 0;
 
     /* A bitrate the clock only comes near: the kernel's check says so, the old timing is back. */
-    can0->refuse_modes = 0;
     can0->clock_gives = 33333;
     clear_calls();
     assert_int_equal(configure(0, 33300, 0), -EDOM);
-    assert_string_equal(reply.message, "can0's clock gives 33333 bit/s, not 33300: left as it was");
-    assert_string_equal(can0->calls, "gSBTU");
+    assert_string_equal(reply.message,
+                        "can0's clock gives 33333 bit/s, not 33300; can0 runs as before");
+    assert_string_equal(can0->calls, "gSCgCUg");
     assert_int_equal(can0->bitrate, 500000);
     assert_true(can0->up);
 
-    /* Set, but it does not come up again: said so (it is down). */
-    can0->clock_gives = 0;
-    can0->refuse_start = ENETDOWN;
-    assert_int_equal(configure(0, 250000, 0), -ENETDOWN);
-    assert_string_equal(reply.message, "can0 was set, but did not come up again: Network is down");
-    assert_int_equal(can0->bitrate, 250000);
-    assert_false(can0->up);
+    /* A driver of fixed bitrates has no time quantum to put back by: the undo rounds too. */
+    can0->no_tq = true;
+    assert_int_equal(configure(0, 33300, 0), -ENOTRECOVERABLE);
+    assert_string_equal(reply.message, "can0's clock gives 33333 bit/s, not 33300; not put back "
+                                       "(it did not take): can0 runs bitrate 33333 modes none, up");
 }
 
-/* libsocketcan 0.0.12 has no FD data phase: what needs it is refused, with the ip(8) to do it. */
-static void the_fd_data_phase_is_out_of_reach(void **state)
+/* A start that fails after the change: undone and started again, or said to be down. */
+static void a_failed_restart_is_undone_or_reported_down(void **state)
 {
     (void)state;
 
-    assert_int_equal(configure_as(&app, false, -1, 0, 500000, 2000000, HSX_CAN_MODE_FD),
-                     -EOPNOTSUPP);
-    assert_string_equal(reply.message,
-                        "libsocketcan 0.0.12 cannot set can0's CAN FD data phase: ip link "
-                        "set can0 type can bitrate 500000 dbitrate 2000000 fd on");
-    assert_string_equal(can0->calls, "");
+    can0->refuse_start = EIO;
+    can0->refuse_starts = 1;
+    assert_int_equal(configure(0, 250000, 0), -EIO);
+    assert_string_equal(reply.message, "can0 did not come up with the change: Input/output error; "
+                                       "can0 runs as before");
+    assert_string_equal(can0->calls, "gSCUCUg");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_true(can0->up);
 
-    /* In FD mode already: the nominal bitrate can change, FD stays, the data phase too. */
-    can0->ctrlmode = CAN_CTRLMODE_FD;
-    can0->data_bitrate = 2000000;
-    assert_int_equal(configure_as(&app, false, -1, 0, 1000000, 2000000, HSX_CAN_MODE_FD), 0);
-    assert_string_equal(can0->calls, "gSBU");
+    can0->refuse_start = EIO; /* every start */
+    assert_int_equal(configure(0, 250000, 0), -ENETDOWN);
+    assert_string_equal(reply.message, "can0 did not come up with the change: Input/output error; "
+                                       "put back, but can0 is down (Input/output error)");
+    assert_int_equal(can0->bitrate, 500000);
+    assert_false(can0->up);
+}
+
+/* A bus bound to another interface during the change: nothing more is done to either. */
+static void a_bus_rebound_meanwhile_stops_the_change(void **state)
+{
+    (void)state;
+
+    can0->rebind_after = 2; /* after the read and the stop */
+    assert_int_equal(configure(0, 250000, 0), -EAGAIN);
+    assert_string_equal(reply.message, "bus 0 was bound to another interface before the change "
+                                       "(was ifindex 10): try again");
+    assert_string_equal(can0->calls, "gS");
+    assert_int_equal(can0->bitrate, 500000);
+
+    /* Re-bound before the stop: nothing done at all. */
+    struct fake_can_bus *can1 = fake_can_bind(1, "can1", 500000);
+    rule_grants(HSX_CAP_R_CAN_CONFIG, 0x3);
+    can1->rebind_after = 1;
+    assert_int_equal(configure(1, 250000, 0), -EAGAIN);
+    assert_string_equal(can1->calls, "g");
+    assert_true(can1->up);
+    assert_int_equal(can1->bitrate, 500000);
+}
+
+/* FD: the modes and both bit timings in one request, so FD goes on and off, and back. */
+static void fd_goes_on_and_off_in_one_request(void **state)
+{
+    (void)state;
+
+    assert_int_equal(configure_as(&app, false, -1, 0, 500000, 2000000, HSX_CAN_MODE_FD), 0);
+    assert_string_equal(can0->calls, "gSCU");
     assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_FD);
     assert_int_equal(can0->data_bitrate, 2000000);
-    assert_int_equal(configure_as(&app, false, -1, 0, 0, 4000000, HSX_CAN_MODE_FD), -EOPNOTSUPP);
-    assert_int_equal(can0->data_bitrate, 2000000);
-    /* Loopback beside FD: FD is left out of the mask. */
-    clear_calls();
-    assert_int_equal(configure(0, 0, HSX_CAN_MODE_FD | HSX_CAN_MODE_LOOPBACK), 0);
-    assert_string_equal(can0->calls, "SMU");
+    assert_string_equal(reply.message, "can0: data bitrate 0 -> 2000000, modes none -> fd");
+
+    /* The data phase alone; the nominal bitrate alone (the data timing sent again). */
+    assert_int_equal(configure_as(&app, false, -1, 0, 0, 4000000, HSX_CAN_MODE_FD), 0);
+    assert_int_equal(can0->data_bitrate, 4000000);
+    assert_int_equal(configure_as(&app, false, -1, 0, 1000000, 0, HSX_CAN_MODE_FD), 0);
+    assert_int_equal(can0->bitrate, 1000000);
+    assert_int_equal(can0->data_bitrate, 4000000);
+    assert_int_equal(
+        configure_as(&app, false, -1, 0, 0, 0, HSX_CAN_MODE_FD | HSX_CAN_MODE_LOOPBACK), 0);
     assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_FD | CAN_CTRLMODE_LOOPBACK);
-    /* FD off can be set: classic frames, no data phase. */
+    assert_int_equal(can0->data_bitrate, 4000000);
+
+    /* FD off with a bitrate the clock rounds: undone, FD and its data phase back. */
+    can0->clock_gives = 33333;
+    assert_int_equal(configure(0, 33300, 0), -EDOM);
+    assert_int_equal(can0->ctrlmode, CAN_CTRLMODE_FD | CAN_CTRLMODE_LOOPBACK);
+    assert_int_equal(can0->bitrate, 1000000);
+    assert_int_equal(can0->data_bitrate, 4000000);
+    assert_true(can0->up);
+    assert_non_null(strstr(reply.message, "can0 runs as before"));
+
+    /* FD off: classic frames, no data phase. */
+    can0->clock_gives = 0;
     assert_int_equal(configure(0, 0, 0), 0);
     assert_int_equal(can0->ctrlmode, 0);
     assert_int_equal(can0->data_bitrate, 0);
     assert_string_equal(reply.message, "can0: modes loopback,fd -> none");
+
+    /* Refused before anything is touched: FD without a data bitrate. */
+    clear_calls();
+    assert_int_equal(configure(0, 0, HSX_CAN_MODE_FD), -EINVAL);
+    assert_string_equal(can0->calls, "g");
 }
 
 /* The plan alone: what differs, from the interface as it runs. */
@@ -367,27 +419,24 @@ static void the_plan_sets_only_what_differs(void **state)
     want.mode = HSX_CAN_MODE_LISTEN_ONLY;
     assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
     assert_true(change.modes);
-    assert_int_equal(change.mask, CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY);
+    assert_false(change.fd);
     assert_int_equal(change.flags, CAN_CTRLMODE_LISTENONLY);
     now.mode = HSX_CAN_MODE_FD;
     now.data_bitrate = 2000000;
     want.mode = 0;
     assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), 0);
-    assert_int_equal(change.mask,
-                     CAN_CTRLMODE_LOOPBACK | CAN_CTRLMODE_LISTENONLY | CAN_CTRLMODE_FD);
     assert_int_equal(change.flags, 0);
-}
-
-/* libsocketcan's perror() of the kernel's answer goes to the log, and errno stays that answer. */
-static void libsocketcans_perror_keeps_errno(void **state)
-{
-    (void)state;
-
-    errno = EDOM;
-    perror("RTNETLINK answers");
-    assert_int_equal(errno, EDOM);
-    assert_string_equal(fake_log_last(),
-                        "libsocketcan: RTNETLINK answers: Numerical argument out of domain");
+    assert_false(change.fd);
+    /* FD on needs a data bitrate; a data bitrate needs FD. */
+    now.mode = 0;
+    now.data_bitrate = 0;
+    want.mode = HSX_CAN_MODE_FD;
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "turning FD on for can0 needs a data bitrate");
+    want.mode = 0;
+    want.data_bitrate = 2000000;
+    assert_int_equal(can_config_plan("can0", &now, &want, &change, why, sizeof(why)), -EINVAL);
+    assert_string_equal(why, "a data bitrate (2000000) needs FD mode");
 }
 
 int main(void)
@@ -402,9 +451,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_of_the_driver_leaves_it_as_it_was, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(the_fd_data_phase_is_out_of_reach, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_failed_restart_is_undone_or_reported_down, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_bus_rebound_meanwhile_stops_the_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(fd_goes_on_and_off_in_one_request, setup, teardown),
         cmocka_unit_test_setup_teardown(the_plan_sets_only_what_differs, setup, teardown),
-        cmocka_unit_test_setup_teardown(libsocketcans_perror_keeps_errno, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
