@@ -343,13 +343,15 @@ static void describe_change(char *text, size_t size, const char *ifname,
     textf(text, size, "%s: %s%s%s", ifname, bitrate, data, modes);
 }
 
-int can_config_apply(int ctl, const struct hsx_can_config *want, char *text, size_t size)
+int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch, bool *touched,
+                     char *text, size_t size)
 {
     struct hsx_can_info info = {.bus = want->bus};
     struct can_change change;
     struct link old;
     char what[CAN_CONFIG_TEXT_MAX];
 
+    *touched = false;
     int ret = admin_can_info(ctl, &info);
     if (ret == 0 && !info.bound)
         ret = -ENODEV;
@@ -382,9 +384,14 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, char *text, siz
         textf(text, size, "%s runs so already: nothing to change", ifname);
         return 0;
     }
+    if (!may_touch) {
+        textf(text, size, "bus %u was changed less than a second ago: try again later", want->bus);
+        return -EAGAIN;
+    }
 
     if ((ret = same_binding(ctl, want, ifindex, text, size, "stopping it")) < 0)
         return ret;
+    *touched = true;
     if (old.up && (ret = link_updown(ifindex, false)) < 0) {
         textf(text, size, "stopping %s: %s", ifname, strerror(-ret));
         return ret;

@@ -56,8 +56,11 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
  * -ENODEV the bus is not bound, -EOPNOTSUPP / -EINVAL (see can_config_plan()),
  * -EAGAIN re-bound meanwhile, -ENETDOWN left down, -ENOTRECOVERABLE the undo
  * failed (the text says how it runs), else the driver's errno (the interface
- * runs as before: read back).
+ * runs as before: read back). Without may_touch, what would change the
+ * interface is -EAGAIN (the bus changed too recently). *touched says whether
+ * the interface was stopped or changed (false: refused, or nothing to do).
  */
-int can_config_apply(int ctl, const struct hsx_can_config *want, char *text, size_t size);
+int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch, bool *touched,
+                     char *text, size_t size);
 
 #endif /* HSXD_CAN_CONFIG_H */

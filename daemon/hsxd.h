@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "decide.h"
@@ -20,6 +21,21 @@
 /* Runtime grants (hsxctl cap grant) held at once. */
 #define GRANTS_MAX 64
 
+/* CAN buses (HSX_CAN_MAX_BUSES) and the least time between two changes of one. */
+#define HSXD_CAN_BUSES 16
+#define HSXD_CAN_CHANGE_INTERVAL_NS 1000000000ull
+/* How long a failed CAN_CONFIG is answered again without touching the bus. */
+#define HSXD_CAN_FAILED_HOLD_NS 10000000000ull
+
+/* A bus's last CAN_CONFIG that touched the interface, and the last that failed. */
+struct hsxd_can_guard {
+    uint64_t changed_ns;    /* 0: never */
+    uint64_t failed_ns;     /* 0: none */
+    uint32_t failed_req[8]; /* struct hsx_can_config, as asked */
+    int failed_status;
+    char failed_text[160];
+};
+
 struct hsxd {
     int ctl; /* /dev/hsx/ctl, opened O_EXCL */
     const char *policy_path;
@@ -29,6 +45,7 @@ struct hsxd {
     unsigned int grants_made; /* names runtime grants: "grant N" */
     struct holders holders;
     struct ratelimit denials;
+    struct hsxd_can_guard can_guard[HSXD_CAN_BUSES];
     /* Set by the event loop: start (on) or stop watching a holder's pidfd. */
     void (*watch)(struct hsxd *h, struct holder *holder, bool on);
 };

@@ -353,6 +353,40 @@ static bool may_configure(struct hsxd *h, const struct identity *who, uint32_t b
            (d->rights & HSX_CAP_R_CAN_CONFIG) && (d->sel.can.buses >> bus & 1);
 }
 
+_Static_assert(HSXD_CAN_BUSES == HSX_CAN_MAX_BUSES, "HSXD_CAN_BUSES");
+_Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_req) == sizeof(struct hsx_can_config),
+               "failed_req");
+_Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_text) >= CAN_CONFIG_TEXT_MAX,
+               "failed_text");
+
+/* A CAN_CONFIG that failed or was refused: to the client, and to the log once per kind. */
+static void can_config_failed(struct hsxd *h, const struct identity *who, const char *what,
+                              int status, const char *text, struct hsxd_reply *reply)
+{
+    char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX];
+
+    set_reply(reply, status, text);
+    textf(key, sizeof(key), "%u %s can-config %s %d", who->uid, who->exe ? who->exe : "", what,
+          status);
+    textf(line, sizeof(line), "can-config of %s for %s failed: %s", what,
+          describe_who(who_text, sizeof(who_text), who), text);
+    ops_log_limited(h, LOG_WARNING, key, line);
+}
+
+/* The very request that failed within HSXD_CAN_FAILED_HOLD_NS: its answer again, in text. */
+static bool can_config_failed_just_now(const struct hsxd_can_guard *g,
+                                       const struct hsx_can_config *c, uint64_t now, char *text,
+                                       size_t size)
+{
+    if (!g->failed_ns || now - g->failed_ns >= HSXD_CAN_FAILED_HOLD_NS ||
+        memcmp(g->failed_req, c, sizeof(*c)) != 0)
+        return false;
+    textf(text, size, "failed %" PRIu64 " s ago, not tried again for %llu s: %s",
+          (now - g->failed_ns) / 1000000000u, HSXD_CAN_FAILED_HOLD_NS / 1000000000ull,
+          g->failed_text);
+    return true;
+}
+
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply)
 {
@@ -360,6 +394,7 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     const struct hsx_can_config *c = &req->can_config;
     struct hsx_cap_client client;
     struct decision d = {.allowed = false};
+    int ret;
 
     describe_can_config(what, sizeof(what), c);
     if (!check_file(h, who, fd, HSX_MODULE_CAN, req, what, &client, reply) ||
@@ -369,21 +404,41 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
         deny(h, who, req->op, what, -EACCES, d.why, reply);
         return;
     }
-    int ret = can_config_apply(h->ctl, c, text, sizeof(text));
-    if (ret < 0) {
-        char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX];
-        set_reply(reply, ret, text);
-        textf(key, sizeof(key), "%u %s can-config %s %d", who->uid, who->exe ? who->exe : "", what,
-              ret);
-        textf(line, sizeof(line), "can-config of %s for %s failed: %s", what,
-              describe_who(who_text, sizeof(who_text), who), text);
-        ops_log_limited(h, LOG_WARNING, key, line);
+    /* An allowed client cannot bounce the bus: one change a second, no retry of a failure. */
+    struct hsxd_can_guard *g = &h->can_guard[c->bus];
+    const uint64_t now = boottime_ns();
+    if (can_config_failed_just_now(g, c, now, text, sizeof(text))) {
+        can_config_failed(h, who, what, g->failed_status, text, reply);
         return;
     }
+    const bool may_touch = !g->changed_ns || now - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
+    bool touched = false;
+    ret = can_config_apply(h->ctl, c, may_touch, &touched, text, sizeof(text));
+    if (touched)
+        g->changed_ns = boottime_ns();
+    if (ret < 0) {
+        if (touched) {
+            g->failed_ns = boottime_ns();
+            memcpy(g->failed_req, c, sizeof(*c));
+            g->failed_status = ret;
+            textf(g->failed_text, sizeof(g->failed_text), "%s", text);
+        }
+        can_config_failed(h, who, what, ret, text, reply);
+        return;
+    }
+    g->failed_ns = 0;
     set_reply(reply, 0, text);
-    log_msg(LOG_NOTICE, "configured CAN %s for %s: %s (by %s)", what,
-            describe_who(who_text, sizeof(who_text), who), text,
-            admin ? "an administrator" : d.rules);
+    char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX];
+    textf(line, sizeof(line), "configured CAN %s for %s: %s (by %s)", what,
+          describe_who(who_text, sizeof(who_text), who), text,
+          admin ? "an administrator" : d.rules);
+    if (!touched) { /* nothing to change */
+        log_msg(LOG_DEBUG, "%s", line);
+        return;
+    }
+    textf(key, sizeof(key), "%u %s can-config-ok bus %u", who->uid, who->exe ? who->exe : "",
+          c->bus);
+    ops_log_limited(h, LOG_NOTICE, key, line);
 }
 
 void ops_expire_grants(struct hsxd *h)

@@ -35,6 +35,8 @@ static struct policy policy = {.lifetime_s = 3600, .rules = rules, .nrules = 1};
 static struct identity app = {.pid = APP_PID, .uid = 1000, .gid = 1000, .exe = "/usr/bin/app"};
 static struct hsxd_reply reply;
 static struct fake_can_bus *can0;
+/* configure_as() lets a second pass first (HSXD_CAN_CHANGE_INTERVAL_NS), unless this is set. */
+static bool hold_clock;
 
 /* The rule "app" grants rights on buses (bit n: bus n) for CAN, nothing more. */
 static void rule_grants(uint32_t rights, uint32_t buses)
@@ -47,6 +49,7 @@ static int setup(void **state)
 {
     (void)state;
     h = fake_hsxd_new(&policy);
+    hold_clock = false;
     fake_rule(&rules[0], "app", 1000, 600);
     rule_grants(HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG, 0x1);
     can0 = fake_can_bind(0, "can0", 500000);
@@ -75,6 +78,8 @@ static int configure_as(const struct identity *who, bool admin, int fd, uint32_t
     reply.message[0] = '\0';
     if (fd < 0)
         fd = fake_open(who->pid, HSX_MODULE_CAN);
+    if (!hold_clock)
+        fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
     ops_can_config(h, who, admin, fd, &req, &reply);
     return reply.status;
 }
@@ -308,6 +313,7 @@ static void a_refusal_of_the_driver_leaves_it_as_it_was(void **state)
 
     /* A driver of fixed bitrates has no time quantum to put back by: the undo rounds too. */
     can0->no_tq = true;
+    fake.now_ns += HSXD_CAN_FAILED_HOLD_NS; /* the same request as the one that failed */
     assert_int_equal(configure(0, 33300, 0), -ENOTRECOVERABLE);
     assert_string_equal(reply.message, "can0's clock gives 33333 bit/s, not 33300; not put back "
                                        "(it did not take): can0 runs bitrate 33333 modes none, up");
@@ -327,7 +333,8 @@ static void a_failed_restart_is_undone_or_reported_down(void **state)
     assert_int_equal(can0->bitrate, 500000);
     assert_true(can0->up);
 
-    can0->refuse_start = EIO; /* every start */
+    can0->refuse_start = EIO;               /* every start */
+    fake.now_ns += HSXD_CAN_FAILED_HOLD_NS; /* the same request as the one that failed */
     assert_int_equal(configure(0, 250000, 0), -ENETDOWN);
     assert_string_equal(reply.message, "can0 did not come up with the change: Input/output error; "
                                        "put back, but can0 is down (Input/output error)");
@@ -401,6 +408,54 @@ static void fd_goes_on_and_off_in_one_request(void **state)
     assert_string_equal(can0->calls, "g");
 }
 
+/*
+ * An allowed client cannot bounce the bus: one change a second per bus, the request that just
+ * failed answered again without touching the interface, and changes logged once per kind in
+ * 10 s (what changes nothing at debug).
+ */
+static void changes_are_rate_limited(void **state)
+{
+    (void)state;
+
+    assert_int_equal(configure(0, 250000, 0), 0);
+    hold_clock = true;
+    clear_calls();
+    assert_int_equal(configure(0, 125000, 0), -EAGAIN);
+    assert_string_equal(reply.message, "bus 0 was changed less than a second ago: try again later");
+    assert_string_equal(can0->calls, "g");
+    assert_int_equal(can0->bitrate, 250000);
+    /* Another bus is another matter. */
+    fake_can_bind(1, "can1", 500000);
+    rule_grants(HSX_CAP_R_CAN_CONFIG, 0x3);
+    assert_int_equal(configure(1, 250000, 0), 0);
+
+    /* A second later: changed, but not logged again within 10 s. */
+    fake_log_clear();
+    fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
+    assert_int_equal(configure(0, 125000, 0), 0);
+    assert_int_equal(can0->bitrate, 125000);
+    assert_int_equal(fake_log_count(), 0);
+
+    /* Nothing to change: not even the interval's business, and at debug. */
+    assert_int_equal(configure(0, 125000, 0), 0);
+    assert_string_equal(reply.message, "can0 runs so already: nothing to change");
+
+    /* A request that failed: answered again, the interface untouched, for 10 s. */
+    fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
+    can0->refuse_bitrate = EDOM;
+    assert_int_equal(configure(0, 3000000, 0), -EDOM);
+    can0->refuse_bitrate = 0;
+    clear_calls();
+    fake.now_ns += 2 * HSXD_CAN_CHANGE_INTERVAL_NS;
+    assert_int_equal(configure(0, 3000000, 0), -EDOM);
+    assert_string_equal(can0->calls, ""); /* not even read */
+    assert_non_null(strstr(reply.message, "failed 2 s ago, not tried again for 10 s: the driver "
+                                          "of can0 refused bitrate 3000000"));
+    fake.now_ns += HSXD_CAN_FAILED_HOLD_NS;
+    assert_int_equal(configure(0, 3000000, 0), 0);
+    assert_int_equal(can0->bitrate, 3000000);
+}
+
 /* The plan alone: what differs, from the interface as it runs. */
 static void the_plan_sets_only_what_differs(void **state)
 {
@@ -455,6 +510,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_bus_rebound_meanwhile_stops_the_change, setup, teardown),
         cmocka_unit_test_setup_teardown(fd_goes_on_and_off_in_one_request, setup, teardown),
+        cmocka_unit_test_setup_teardown(changes_are_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(the_plan_sets_only_what_differs, setup, teardown),
     };
 
