@@ -17,7 +17,7 @@
 
 const struct hsx_module *const hsx_modules[] = {
 	&hsx_uart_module,
-#if IS_ENABLED(CONFIG_CAN)
+#if IS_ENABLED(CONFIG_CAN) && !defined(HSX_NO_CAN)
 	&hsx_can_module,
 #endif
 	&hsx_timer_module,

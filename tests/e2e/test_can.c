@@ -7,9 +7,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "can_rig.h"
@@ -267,12 +269,87 @@ static void unbound_under_a_reader(void **state)
     assert_int_equal(frame.can_id, 0xC2);
 }
 
+/*
+ * Processes killed with SIGKILL while blocked: one in hsx_can_rx(), one in
+ * the spec's callback loop with a filter set. Their files close; the bus
+ * forgets them (users, mailbox subscriptions) and serves the next process.
+ */
+static void ignore_frame(void *event_data, uint32_t length, void *user_data)
+{
+    (void)event_data;
+    (void)length;
+    (void)user_data;
+}
+
+static pid_t blocked_child(bool callback)
+{
+    int ready[2];
+    pid_t pid;
+
+    assert_int_equal(pipe(ready), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        hsx_can_frame_t frame;
+        close(ready[0]);
+        if (hsx_can_init() != HSX_HAL_OK || hsx_can_set_filter(3, 0x7ff, 0x555) != HSX_HAL_OK)
+            _exit(1);
+        if (write(ready[1], "r", 1) != 1)
+            _exit(1);
+        if (callback) {
+            hsx_can_set_rx_callback(ignore_frame, NULL);
+            for (;;)
+                pause();
+        }
+        hsx_can_rx(&frame, HSX_HAL_TIMEOUT_INF);
+        _exit(2); /* nothing may wake it: only 0x555 passes its filter */
+    }
+    close(ready[1]);
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    close(ready[0]);
+    return pid;
+}
+
+static void killed_while_blocked(void **state)
+{
+    hsx_can_frame_t frame;
+    int status;
+    (void)state;
+
+    uint64_t users = e2e_sysfs_u64("/sys/hal/can/0/users");
+    uint64_t subs = e2e_sysfs_u64("/sys/hal/mailbox/subscriptions");
+    pid_t a = blocked_child(false), b = blocked_child(true);
+    assert_true(e2e_sysfs_u64("/sys/hal/can/0/users") >= users + 2);
+    assert_int_equal(rig_sh("cansend " IFACE " 123#01"), 0); /* filtered out: they stay blocked */
+    usleep(200 * 1000);
+    assert_int_equal(kill(a, SIGKILL), 0);
+    assert_int_equal(kill(b, SIGKILL), 0);
+    assert_int_equal(waitpid(a, &status, 0), a);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_int_equal(waitpid(b, &status, 0), b);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    e2e_wait_sysfs(users, 0, "/sys/hal/can/0/users");
+    e2e_wait_sysfs(subs, 0, "/sys/hal/mailbox/subscriptions");
+    /* The bus serves the next process as before. */
+    assert_int_equal(hsx_can_init(), HSX_HAL_OK);
+    while (hsx_can_rx(&frame, 100) == HSX_HAL_OK)
+        ;
+    assert_int_equal(rig_sh("cansend " IFACE " 124#02"), 0);
+    assert_int_equal(hsx_can_rx(&frame, E2E_LIVENESS_MS), HSX_HAL_OK);
+    assert_int_equal(frame.can_id, 0x124);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(spec_functions), cmocka_unit_test(filters),
-        cmocka_unit_test(rx_callback),    cmocka_unit_test(fd_frames_and_events),
-        cmocka_unit_test(bad_input),      cmocka_unit_test(unbound_under_a_reader),
+        cmocka_unit_test(spec_functions),
+        cmocka_unit_test(filters),
+        cmocka_unit_test(rx_callback),
+        cmocka_unit_test(fd_frames_and_events),
+        cmocka_unit_test(bad_input),
+        cmocka_unit_test(unbound_under_a_reader),
+        cmocka_unit_test(killed_while_blocked),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -195,8 +195,13 @@ static void operations_under_allocation_failures(void **state)
                 break;
             if (ret < 0) {
                 failures[op]++;
-                /* No memory; or no inode for a new file or socket (ENFILE). */
-                assert_true(err == ENOMEM || err == ENFILE);
+                /*
+                 * No memory; or no inode for a new file or socket (ENFILE);
+                 * or, for TX, an allocation on the driver's echo path (vcan's
+                 * echo skb, the backlog): the echo never comes, and TX says so.
+                 */
+                if (err != ENOMEM && err != ENFILE && !(op == 2 && err == ETIMEDOUT))
+                    fail_msg("operation %d, allocation %u failed: %s", op, n, strerror(err));
             }
         }
         assert_true(n < MAX_NTH);
