@@ -132,13 +132,16 @@ uint32_t hsx_can_get_status(void);
  * lend: when it runs otherwise, hsxd sets it for a process its policy gives
  * the CAN right "config" on that bus, and the kernel is asked again.
  * HSX_HAL_OK: it runs so now. HSX_HAL_UNSUPPORTED: the interface has no
- * bitrate (vcan) and one was asked for, or hsxd cannot set what was asked
- * (the CAN FD data phase) or the controller lacks a mode. HSX_HAL_DENIED
+ * bitrate (vcan) and one was asked for, or the controller lacks a mode. HSX_HAL_DENIED
  * with hsx_hal_errno() EACCES: no config right (the capability's, or hsxd's
  * policy); ECONNREFUSED: hsxd is not running (another errno: it could not
  * be asked); EREMCHG: it runs otherwise still (changed again meanwhile).
  * HSX_HAL_INVALID_PARAM with the driver's errno (EDOM, EINVAL, ERANGE): the
- * controller cannot run at that bitrate; it runs as before. A refusal of
+ * controller cannot run at that bitrate; it runs as before. HSX_HAL_INVALID_PARAM
+ * with errno 0: hsxd refused the arguments (FD without a data bitrate);
+ * HSX_HAL_UNSUPPORTED with ENOSYS: hsxd is too old for CAN_CONFIG.
+ * HSX_HAL_TIMEOUT (ETIMEDOUT): no answer in time, and the kernel, asked
+ * again, says it does not run so (when it does: HSX_HAL_OK). A refusal of
  * hsxd's, or hsxd not running, is also said on stderr in hsxd's words, one
  * line per call (HSX_HAL_QUIET=1 silences it). hsxd stops the interface for
  * the change (frames in flight are lost) and brings it up again if it was.

@@ -114,9 +114,21 @@ HSX_API int hsx_can_tx(const hsx_can_frame_t *frame)
  */
 static int hsxd_failure(int ret, const struct hsxd_reply *reply)
 {
+    if (ret == -ETIMEDOUT)
+        return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
     if (ret < 0)
         return hsx_fail_with(HSX_HAL_DENIED, hsx_hsxd_not_running(ret) ? ECONNREFUSED : -ret);
     int err = -reply->status;
+    /*
+     * EINVAL is the driver's only with hsxd's "the driver of ..."; otherwise hsxd refused the
+     * request itself: an older hsxd without CAN_CONFIG ("unknown operation": UNSUPPORTED with
+     * ENOSYS), or arguments it will not take (FD without a data bitrate: INVALID_PARAM, errno 0,
+     * as the library's own refusals).
+     */
+    if (err == EINVAL && strncmp(reply->message, "the driver of ", 14) != 0)
+        return strncmp(reply->message, "unknown operation", 17) == 0
+                   ? hsx_fail_with(HSX_HAL_UNSUPPORTED, ENOSYS)
+                   : hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     if (err == EDOM || err == EINVAL || err == ERANGE)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, err);
     return hsx_fail_with_errno(err);
@@ -160,8 +172,14 @@ HSX_API int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitra
     /* It runs otherwise: hsxd may change it. Then it must run so, as the kernel says. */
     if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG) {
         ret = config_by_hsxd(&arg);
-        if (ret == HSX_HAL_OK)
+        /* No answer in time (hsxd's, or the kernel's to hsxd): it may have been done all the same.
+         */
+        if (ret == HSX_HAL_OK || hsx_hal_errno() == ETIMEDOUT) {
+            int timed_out = ret != HSX_HAL_OK;
             ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_CONFIG, &arg);
+            if (timed_out && ret != HSX_HAL_OK)
+                return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
+        }
         /* Changed again since hsxd set it: it runs otherwise, as before. */
         if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG)
             return hsx_fail_with(HSX_HAL_DENIED, EREMCHG);
