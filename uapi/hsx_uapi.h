@@ -920,7 +920,8 @@ struct hsx_uart_events {
  *
  * Bitrate and controller modes belong to the interface and need
  * CAP_NET_ADMIN to change (rtnetlink): HSX_IOC_CAN_CONFIG only checks them,
- * and hsxd changes them for applications its policy allows (libsocketcan).
+ * and hsxd changes them (rtnetlink, by interface index) for applications its
+ * policy gives the "config" right on the bus.
  */
 #define HSX_CAN_MAX_BUSES	16
 #define HSX_CAN_IFNAME_MAX	16	/* interface name, with NUL (IFNAMSIZ) */

@@ -142,6 +142,9 @@ static int setup(void **state)
     return 0;
 }
 
+/* More than the second hsxd leaves between two changes of one bus (EAGAIN sooner). */
+#define HSXD_CHANGE_GAP_US 1100000
+
 /* ---- with the right ---------------------------------------------------------------------- */
 
 static int app_with_config(struct app *a)
@@ -155,13 +158,15 @@ static int app_with_config(struct app *a)
     APP_CHECK(st.state == HSX_CAN_STATE_ACTIVE);
     tell(a->out, "b", 1);
     APP_CHECK(hear(a->in, &go, 1));
-    /* A mode too, at the same bitrate. */
+    /* A mode too, at the same bitrate (a second later: hsxd changes a bus once a second). */
+    usleep(HSXD_CHANGE_GAP_US);
     APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, HSX_CAN_MODE_LISTEN_ONLY) == HSX_HAL_OK);
     APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
     APP_CHECK(st.mode == HSX_CAN_MODE_LISTEN_ONLY && (st.status & HSX_CAN_STATUS_UP));
     tell(a->out, "m", 1);
     APP_CHECK(hear(a->in, &go, 1));
     /* The spec's call, on bus 0: back to no modes. */
+    usleep(HSXD_CHANGE_GAP_US);
     APP_CHECK(hsx_can_config(HSX_CAN_BITRATE_250K, 0) == HSX_HAL_OK);
     return 0;
 }
@@ -304,6 +309,7 @@ static void root_through_hsxctl_and_without_hsxd(void **state)
     /* Root opens the node without a capability; still, only hsxd changes the interface. */
     assert_int_equal(run_app(app_root_without_hsxd, 0), 0);
     assert_runs_at("500000");
+    usleep(HSXD_CHANGE_GAP_US); /* after the last test's change */
     assert_int_equal(rig_sh("hsxctl can config 0 125000 > /tmp/can-config.out 2>&1"), 0);
     assert_true(rig_file_has("/tmp/can-config.out", "bus 0 (can0) runs at 125000 bit/s"));
     unlink("/tmp/can-config.out");
