@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "stream_queue.h"
 
 #define TIMER_RECORD_SIZE (sizeof(struct hsx_mbox_record) + sizeof(struct hsx_timer_record))
 
@@ -26,6 +27,18 @@ static int setup(void **state)
     static struct fixture f;
 
     if (test_queue_mailbox(3, "hal:timer:3", (uint32_t)TIMER_RECORD_SIZE, &f.mb, &f.peer) < 0)
+        return -1;
+    *state = &f;
+    return 0;
+}
+
+/* The same over a stand-in that reads as the queue file does: all that is queued, at once. */
+static int setup_stream(void **state)
+{
+    static struct fixture f;
+
+    if (test_stream_queue_mailbox(3, "hal:timer:3", (uint32_t)TIMER_RECORD_SIZE, &f.mb, &f.peer) <
+        0)
         return -1;
     *state = &f;
     return 0;
@@ -45,6 +58,15 @@ static int teardown(void **state)
 static bool send_record(struct fixture *f, const struct test_event *ev)
 {
     return test_send_record(f->peer, ev, (uint32_t)TIMER_RECORD_SIZE);
+}
+
+/* A timer record numbered seq of a type no kernel sends, into buf (HSX_MBOX_RECORD_MAX bytes). */
+static void put_malformed(unsigned char *buf, uint64_t seq)
+{
+    struct test_event sent = test_expiry(3, seq);
+
+    test_put_record(buf, &sent, (uint32_t)TIMER_RECORD_SIZE);
+    ((struct hsx_mbox_record *)buf)->type = 77;
 }
 
 static void a_queued_record_is_received(void **state)
@@ -172,8 +194,7 @@ static void a_malformed_record_is_rejected_and_reading_goes_on(void **state)
     struct test_event sent = test_expiry(3, 1);
     hsx_mailbox_event_t ev;
 
-    test_put_record(buf, &sent, (uint32_t)TIMER_RECORD_SIZE);
-    ((struct hsx_mbox_record *)buf)->type = 77;
+    put_malformed(buf, 1);
     assert_true(test_send_bytes(f->peer, buf, TIMER_RECORD_SIZE));
     assert_true(test_send_bytes(f->peer, buf, 20)); /* shorter than a header */
     sent.seq = 2;
@@ -297,6 +318,284 @@ static void a_child_cannot_end_or_read_the_parents_subscription(void **state)
     f->mb->queue_file = false; /* a socket pair has no HSX_IOC_MBOX_QUEUE_END */
 }
 
+/* ---- batches: one read takes every record queued ------------------------------------------ */
+
+/* Records seq first..last (timer expiries) in one send: queued together, as the kernel does. */
+static void send_expiries(struct fixture *f, uint64_t first, uint64_t last)
+{
+    for (uint64_t seq = first; seq <= last; seq++) {
+        struct test_event sent = test_expiry(3, seq);
+        assert_true(send_record(f, &sent));
+    }
+}
+
+static void expect_seq(hsx_mailbox_t *mb, bool more, uint64_t seq)
+{
+    hsx_mailbox_event_t ev;
+
+    assert_int_equal(more ? hsx_mailbox_recv_more(mb, &ev) : hsx_mailbox_recv(mb, &ev, 0),
+                     HSX_HAL_OK);
+    assert_int_equal(ev.type, HSX_MAILBOX_EVENT_DATA);
+    assert_int_equal(ev.seq, seq);
+}
+
+/*
+ * Before: each receive read one record. Now the first read takes all five; the
+ * receives after deliver them in order, and recv_more reads the file no more
+ * (seq 6, sent after the read, waits for a receive that may read).
+ */
+static void a_batch_is_read_at_once_and_delivered_in_order(void **state)
+{
+    struct fixture *f = *state;
+    hsx_mailbox_event_t ev;
+
+    send_expiries(f, 1, 5);
+    expect_seq(f->mb, false, 1);
+    send_expiries(f, 6, 6);
+    for (uint64_t seq = 2; seq <= 5; seq++)
+        expect_seq(f->mb, seq % 2, seq); /* either receive takes the batch's next */
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_TIMEOUT);
+    expect_seq(f->mb, false, 6);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_TIMEOUT);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_TIMEOUT);
+}
+
+/* A read that filled the batch may have left records queued: recv_more reads on. */
+static void a_full_batch_is_read_on(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t n = HSX_MBOX_BATCH_BYTES / TIMER_RECORD_SIZE + 3;
+    hsx_mailbox_event_t ev;
+
+    send_expiries(f, 1, n);
+    expect_seq(f->mb, false, 1);
+    for (uint64_t seq = 2; seq <= n; seq++)
+        expect_seq(f->mb, true, seq);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_TIMEOUT);
+}
+
+/* Drops carried by records of one batch: each reported once, with the gaps, as one by one. */
+static void drops_in_a_batch_are_reported_once(void **state)
+{
+    struct fixture *f = *state;
+    const struct {
+        uint64_t seq;
+        uint32_t dropped;       /* the kernel's count in the record */
+        uint64_t dropped_total; /* likewise */
+        uint32_t want_dropped;
+        uint64_t want_total;
+    } rows[] = {
+        {1, 0, 0, 0, 0}, {5, 3, 3, 3, 3},  /* 3 missing; the kernel counted 3 */
+        {8, 0, 3, 2, 5},                   /* 2 missing; the kernel counted none */
+        {9, 0, 3, 0, 5}, {12, 1, 4, 2, 7}, /* 2 missing; the kernel counted 1 */
+    };
+    const size_t n = sizeof(rows) / sizeof(rows[0]);
+    hsx_mailbox_event_t ev;
+
+    for (size_t i = 0; i < n; i++) {
+        struct test_event sent = test_expiry(3, rows[i].seq);
+        sent.dropped = rows[i].dropped;
+        sent.dropped_total = rows[i].dropped_total;
+        assert_true(send_record(f, &sent));
+    }
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(i ? hsx_mailbox_recv_more(f->mb, &ev) : hsx_mailbox_recv(f->mb, &ev, 0),
+                         HSX_HAL_OK);
+        assert_int_equal(ev.seq, rows[i].seq);
+        assert_int_equal(ev.dropped, rows[i].want_dropped);
+        assert_int_equal(ev.dropped_total, rows[i].want_total);
+    }
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_TIMEOUT);
+}
+
+/*
+ * The close notice read in a batch: the records before it are delivered, then
+ * it, then nothing (what the file held after it, which hsx.ko never sends, is
+ * not an event of this subscription).
+ */
+static void a_close_in_a_batch_ends_it_after_the_records_before(void **state)
+{
+    struct fixture *f = *state;
+    struct test_event closed = test_closed(3, 4, HSX_CLOSE_CANCELLED);
+    hsx_mailbox_event_t ev;
+
+    send_expiries(f, 1, 2);
+    closed.dropped = 1; /* seq 3 was dropped */
+    closed.dropped_total = 1;
+    assert_true(send_record(f, &closed));
+    send_expiries(f, 5, 6);
+    expect_seq(f->mb, false, 1);
+    expect_seq(f->mb, true, 2);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_CLOSED);
+    assert_int_equal(ev.type, HSX_MAILBOX_EVENT_CLOSED);
+    assert_int_equal(ev.close_reason, HSX_MAILBOX_CLOSE_CANCELLED);
+    assert_int_equal(ev.seq, 4);
+    assert_int_equal(ev.dropped, 1);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_CLOSED);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_CLOSED);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 100), HSX_HAL_CLOSED);
+}
+
+/* Records sent in one write after delay_ms, while a receive waits. */
+struct batch_later {
+    int peer;
+    unsigned int delay_ms;
+    unsigned char buf[4 * HSX_MBOX_RECORD_MAX];
+    size_t len;
+};
+
+static void *send_batch_later(void *arg)
+{
+    struct batch_later *b = arg;
+
+    test_sleep_ms(b->delay_ms);
+    test_send_bytes(b->peer, b->buf, b->len);
+    return NULL;
+}
+
+/* The blocking wait's read (io_uring) takes the whole batch too, close notice and all. */
+static void a_blocking_receive_takes_the_whole_batch(void **state)
+{
+    struct fixture *f = *state;
+    struct batch_later b = {.peer = f->peer, .delay_ms = 50};
+    hsx_mailbox_event_t ev;
+    pthread_t thread;
+
+    for (uint64_t seq = 1; seq <= 3; seq++) {
+        struct test_event sent = test_expiry(3, seq);
+        b.len += test_put_record(b.buf + b.len, &sent, (uint32_t)TIMER_RECORD_SIZE);
+    }
+    struct test_event closed = test_closed(3, 4, HSX_CLOSE_GONE);
+    b.len += test_put_record(b.buf + b.len, &closed, (uint32_t)TIMER_RECORD_SIZE);
+    assert_int_equal(pthread_create(&thread, NULL, send_batch_later, &b), 0);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 5000), HSX_HAL_OK);
+    pthread_join(thread, NULL);
+    assert_int_equal(ev.seq, 1);
+    expect_seq(f->mb, true, 2);
+    expect_seq(f->mb, true, 3);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_CLOSED);
+    assert_int_equal(ev.close_reason, HSX_MAILBOX_CLOSE_GONE);
+}
+
+/* An undecodable record inside a batch: its caller's error; the batch goes on after it. */
+static void a_malformed_record_in_a_batch_is_rejected_alone(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char buf[HSX_MBOX_RECORD_MAX];
+    hsx_mailbox_event_t ev;
+
+    send_expiries(f, 1, 1);
+    put_malformed(buf, 2);
+    assert_true(test_send_bytes(f->peer, buf, TIMER_RECORD_SIZE));
+    send_expiries(f, 3, 3);
+    expect_seq(f->mb, false, 1);
+    assert_int_equal(hsx_mailbox_recv_more(f->mb, &ev), HSX_HAL_ERROR);
+    assert_int_equal(hsx_hal_errno(), EPROTO);
+    expect_seq(f->mb, true, 3);
+    assert_int_equal(ev.dropped, 0);
+}
+
+struct in_order {
+    pthread_mutex_t lock;
+    int count;
+    uint64_t next_seq; /* the seq the next event must have */
+    uint32_t dropped;  /* summed */
+    bool out_of_order, closed;
+};
+
+static void check_order(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
+{
+    struct in_order *seen = user;
+    (void)mb;
+
+    pthread_mutex_lock(&seen->lock);
+    if (ev->seq != seen->next_seq + ev->dropped)
+        seen->out_of_order = true;
+    seen->next_seq = ev->seq + 1;
+    seen->dropped += ev->dropped;
+    if (ev->type == HSX_MAILBOX_EVENT_CLOSED)
+        seen->closed = true;
+    else
+        seen->count++;
+    pthread_mutex_unlock(&seen->lock);
+}
+
+/*
+ * The dispatcher takes 16 events of a mailbox per round: the rest of a batch
+ * stays in the handle, where no poll sees it, and is delivered in the rounds
+ * after, in order; an undecodable record is counted once in the next event.
+ */
+static void callbacks_get_every_record_of_batches_in_order(void **state)
+{
+    struct fixture *f = *state;
+    struct in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
+    const uint64_t n = 2 * HSX_MBOX_BATCH_BYTES / TIMER_RECORD_SIZE;
+    unsigned char bad[HSX_MBOX_RECORD_MAX];
+
+    put_malformed(bad, 20);
+    send_expiries(f, 1, 19);
+    assert_true(test_send_bytes(f->peer, bad, TIMER_RECORD_SIZE));
+    send_expiries(f, 21, n);
+    struct test_event closed = test_closed(3, n + 1, HSX_CLOSE_CANCELLED);
+    assert_true(send_record(f, &closed));
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, check_order, &seen), HSX_HAL_OK);
+    for (int i = 0; i < 500; i++) {
+        pthread_mutex_lock(&seen.lock);
+        bool done = seen.closed;
+        pthread_mutex_unlock(&seen.lock);
+        if (done)
+            break;
+        test_sleep_ms(10);
+    }
+    pthread_mutex_lock(&seen.lock);
+    assert_true(seen.closed);
+    assert_false(seen.out_of_order);
+    assert_int_equal(seen.count, n - 1);
+    assert_int_equal(seen.dropped, 1);
+    assert_int_equal(seen.next_seq, n + 2);
+    pthread_mutex_unlock(&seen.lock);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+}
+
+static int batched_fd = -1;
+
+/*
+ * In the child: the records its parent read and has not delivered are the
+ * parent's; reading the parent's queue file (SIGSYS) would take the parent's.
+ */
+static int receive_inherited_batch(void *arg)
+{
+    const struct test_syscall_rule rules[] = {
+        {SYS_read, 0, (uint32_t)batched_fd, SECCOMP_RET_KILL_PROCESS},
+        {SYS_recvfrom, 0, (uint32_t)batched_fd, SECCOMP_RET_KILL_PROCESS},
+    };
+    hsx_mailbox_event_t ev;
+    (void)arg;
+
+    if (test_seccomp(rules, 2) < 0)
+        return 2;
+    if (hsx_mailbox_recv_more(inherited, &ev) != HSX_HAL_CLOSED)
+        return 3;
+    if (hsx_mailbox_recv(inherited, &ev, 0) != HSX_HAL_CLOSED)
+        return 4;
+    return hsx_mailbox_close(inherited) == HSX_HAL_OK ? 0 : 5;
+}
+
+static void a_child_does_not_get_the_parents_batch(void **state)
+{
+    struct fixture *f = *state;
+    hsx_mailbox_event_t ev;
+
+    send_expiries(f, 1, 3);
+    expect_seq(f->mb, false, 1); /* 2 and 3 are in the parent's batch */
+    inherited = f->mb;
+    batched_fd = hsx_mailbox_fd(f->mb);
+    assert_int_equal(test_in_child(receive_inherited_batch, NULL, 5000), 0);
+    expect_seq(f->mb, true, 2);
+    expect_seq(f->mb, true, 3);
+    assert_int_equal(hsx_mailbox_recv(f->mb, &ev, 0), HSX_HAL_TIMEOUT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +612,20 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(callbacks_get_every_record_then_the_close, setup, teardown),
         cmocka_unit_test(bad_record_sizes_are_refused),
+        cmocka_unit_test_setup_teardown(a_batch_is_read_at_once_and_delivered_in_order,
+                                        setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(a_full_batch_is_read_on, setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(drops_in_a_batch_are_reported_once, setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(a_close_in_a_batch_ends_it_after_the_records_before,
+                                        setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(a_blocking_receive_takes_the_whole_batch, setup_stream,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_malformed_record_in_a_batch_is_rejected_alone,
+                                        setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(callbacks_get_every_record_of_batches_in_order,
+                                        setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(a_child_does_not_get_the_parents_batch, setup_stream,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * UART against a fake hsx.ko: an ioctl hook plays the port's node, and each
- * port's subscription is a queue-file stand-in (a non-blocking socket pair)
- * the test posts UART records to. Every test uses ports of its own: a
+ * port's subscription is a queue-file stand-in (a non-blocking stream socket
+ * pair, read as a queue file: all it holds at once) the test posts UART
+ * records to. Every test uses ports of its own: a
  * subscription, once taken, stays for the life of the process.
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "core/errors.h"
 #include "helpers.h"
 #include "hsx_uart.h"
+#include "stream_queue.h"
 #include "uart/uart.h"
 
 #define UART_RECORD_SIZE                                                                           \
@@ -88,7 +90,7 @@ static int fake_open(const char *name, int auth_fd, hsx_mailbox_t **mb)
     if (fk.fail_open)
         ret = hsx_fail_with_errno(-fk.fail_open);
     else if (sscanf(name, "hal:uart:%u:rx", &port) != 1 || port >= HSX_UART_MAX_PORTS ||
-             test_queue_mailbox(100 + port, name, UART_RECORD_SIZE, mb, &peer) < 0)
+             test_stream_queue_mailbox(100 + port, name, UART_RECORD_SIZE, mb, &peer) < 0)
         ret = hsx_fail_with(HSX_HAL_ERROR, EINVAL);
     else
         fk.peers[port] = peer;
@@ -120,8 +122,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Post a DATA event of len bytes with flags to port, as hsx.ko would; offset is before data[0]. */
-static void post(uint8_t port, const char *data, uint8_t len, uint8_t flags, uint64_t offset)
+/*
+ * Post a DATA event of len bytes with flags to port, as hsx.ko would, after
+ * dropping dropped events for this subscriber; offset is before data[0].
+ */
+static void post_after_drops(uint8_t port, const char *data, uint8_t len, uint8_t flags,
+                             uint64_t offset, uint32_t dropped)
 {
     unsigned char buf[HSX_MBOX_RECORD_MAX];
     struct hsx_mbox_record hdr = {
@@ -129,7 +135,8 @@ static void post(uint8_t port, const char *data, uint8_t len, uint8_t flags, uin
         .type = HSX_EVT_DATA,
         .module = HSX_MODULE_UART,
         .mbox_id = 100u + port,
-        .seq = ++fk.seq[port],
+        .dropped = dropped,
+        .seq = fk.seq[port] += 1 + dropped,
         .timestamp_ns = 1000,
     };
     struct hsx_uart_record r = {
@@ -141,6 +148,11 @@ static void post(uint8_t port, const char *data, uint8_t len, uint8_t flags, uin
     memcpy(buf + sizeof(hdr), &r, sizeof(r));
     assert_true(fk.peers[port] >= 0);
     assert_true(test_send_bytes(fk.peers[port], buf, UART_RECORD_SIZE));
+}
+
+static void post(uint8_t port, const char *data, uint8_t len, uint8_t flags, uint64_t offset)
+{
+    post_after_drops(port, data, len, flags, offset, 0);
 }
 
 /* ---- LB1: a break or overrun with no byte --------------------------------------------------- */
@@ -388,6 +400,120 @@ static void init_configures_115200_8n1_and_reports_other_errors(void **state)
     assert_int_equal(hsx_uart_init(HSX_UART_MAX_PORTS), HSX_HAL_INVALID_PARAM);
 }
 
+/* ---- batches: what one read of the queue brought ------------------------------------------- */
+
+/* Before: one read() per event; the events a read of the queue brought come in one call. */
+static void every_byte_a_batch_brought_comes_in_one_read(void **state)
+{
+    const uint8_t port = 13;
+    hsx_uart_read_info_t info;
+    char sent[5 * HSX_UART_DATA_MAX], buf[1000];
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(sent); i++)
+        sent[i] = (char)('A' + i % 57);
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    for (int i = 0; i < 5; i++)
+        post(port, sent + i * HSX_UART_DATA_MAX, HSX_UART_DATA_MAX, 0,
+             (uint64_t)i * HSX_UART_DATA_MAX);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), (int)sizeof(sent));
+    assert_memory_equal(buf, sent, sizeof(sent));
+    assert_int_equal(info.rx_offset, 0);
+    assert_int_equal(info.lost_bytes, 0);
+    assert_int_equal(info.flags, 0);
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 0), HSX_HAL_TIMEOUT);
+}
+
+/* Reads smaller than the batch take it in order, a run each, none twice, none skipped. */
+static void a_batch_is_read_in_order_across_short_reads(void **state)
+{
+    const uint8_t port = 14;
+    const char *const want[] = {"abc", "def", "ghi", "j"};
+    hsx_uart_read_info_t info;
+    char buf[3];
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    for (int i = 0; i < 5; i++) {
+        char two[2] = {(char)('a' + 2 * i), (char)('b' + 2 * i)};
+        post(port, two, 2, 0, 2u * (unsigned int)i);
+    }
+    for (int i = 0; i < 4; i++) {
+        int len = (int)strlen(want[i]);
+        assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), len);
+        assert_memory_equal(buf, want[i], (size_t)len);
+        assert_int_equal(info.rx_offset, 3u * (unsigned int)i);
+        assert_int_equal(info.lost_bytes, 0);
+    }
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 0), HSX_HAL_TIMEOUT);
+}
+
+/* Bytes the kernel dropped between events of one batch: counted once, in the read they precede. */
+static void lost_bytes_in_a_batch_are_reported_once(void **state)
+{
+    const uint8_t port = 15;
+    hsx_uart_read_info_t info;
+    char buf[100];
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    post(port, "ab", 2, 0, 0);
+    post_after_drops(port, "cd", 2, 0, 10, 1); /* 8 bytes lost in the event dropped */
+    post(port, "ef", 2, 0, 12);
+    assert_int_equal(hsx_uart_read_ex(port, buf, 2, 300, &info), 2);
+    assert_int_equal(info.lost_bytes, 0);
+    assert_int_equal(hsx_uart_read_ex(port, buf, 2, 300, &info), 2);
+    assert_memory_equal(buf, "cd", 2);
+    assert_int_equal(info.rx_offset, 10);
+    assert_int_equal(info.lost_bytes, 8);
+    assert_int_equal(hsx_uart_read_ex(port, buf, 2, 300, &info), 2);
+    assert_memory_equal(buf, "ef", 2);
+    assert_int_equal(info.lost_bytes, 0);
+
+    /* One read across the gap: the bytes on both sides, the loss once. */
+    post(port, "gh", 2, 0, 14);
+    post_after_drops(port, "ij", 2, 0, 30, 2);
+    post(port, "kl", 2, 0, 32);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 6);
+    assert_memory_equal(buf, "ghijkl", 6);
+    assert_int_equal(info.rx_offset, 14);
+    assert_int_equal(info.lost_bytes, 14);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 0, &info), HSX_HAL_TIMEOUT);
+}
+
+/*
+ * The port unbound (its close notice) after bytes of the same batch: the read
+ * returns them, the subscription is gone, and the next use subscribes afresh,
+ * counting the new binding's bytes from 0.
+ */
+static void a_close_in_a_batch_ends_the_read_after_its_bytes(void **state)
+{
+    const uint8_t port = 0;
+    hsx_uart_read_info_t info;
+    char buf[100];
+    (void)state;
+
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    size_t subscribed = hsx_uart_subscription_count();
+    post(port, "ab", 2, 0, 0);
+    post(port, "cd", 2, 0, 2);
+    struct test_event closed = test_closed(100u + port, ++fk.seq[port], HSX_CLOSE_GONE);
+    assert_true(test_send_record(fk.peers[port], &closed, UART_RECORD_SIZE));
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 4);
+    assert_memory_equal(buf, "abcd", 4);
+    assert_int_equal(hsx_uart_subscription_count(), subscribed - 1);
+
+    test_close_fds(&fk.peers[port], 1); /* the old subscription's "kernel" end */
+    assert_int_equal(hsx_uart_init(port), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_subscription_count(), subscribed);
+    assert_string_equal(fk.log, "MCMC");
+    post(port, "x", 1, 0, 0);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 1);
+    assert_int_equal(buf[0], 'x');
+    assert_int_equal(info.rx_offset, 0);
+    assert_int_equal(info.lost_bytes, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +529,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(init_changes_nothing_when_it_cannot_subscribe, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(init_configures_115200_8n1_and_reports_other_errors, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(every_byte_a_batch_brought_comes_in_one_read, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_batch_is_read_in_order_across_short_reads, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(lost_bytes_in_a_batch_are_reported_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_close_in_a_batch_ends_the_read_after_its_bytes, setup,
                                         teardown),
     };
 

@@ -9,6 +9,7 @@
 
 #include "e2e.h"
 #include "hsx_timer.h"
+#include "hsx_uapi.h"
 
 static uint64_t monotonic_us(void)
 {
@@ -194,6 +195,49 @@ static void cancel_stops_and_forgets(void **state)
     assert_int_not_equal(hsx_timer_wait(t, 10), HSX_HAL_OK);
 }
 
+struct blocked_wait {
+    hsx_timer_t timer;
+    uint32_t timeout_ms;
+    int ret;
+    uint64_t returned_ms;
+};
+
+static void *wait_blocked(void *arg)
+{
+    struct blocked_wait *w = arg;
+
+    w->ret = hsx_timer_wait(w->timer, w->timeout_ms);
+    w->returned_ms = e2e_now_ms();
+    return NULL;
+}
+
+/*
+ * A thread blocked on a timer's queue file waits in the read alone (no
+ * eventfd polled beside it): cancelling, which closes the library's handle,
+ * ends that read by ending the subscription. With and without a deadline.
+ */
+static void cancel_ends_a_blocked_wait(void **state)
+{
+    const uint32_t timeouts[] = {HSX_HAL_TIMEOUT_INF, E2E_LIVENESS_MS};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+        struct blocked_wait w = {.timer =
+                                     hsx_timer_create(HSX_TIMER_PERIOD_MAX_US, HSX_TIMER_ONE_SHOT),
+                                 .timeout_ms = timeouts[i]};
+        pthread_t thread;
+
+        assert_false(HSX_TIMER_IS_ERROR(w.timer));
+        assert_int_equal(pthread_create(&thread, NULL, wait_blocked, &w), 0);
+        hsx_timer_sleep_ms(100); /* blocked in its read by now */
+        uint64_t start = e2e_now_ms();
+        assert_int_equal(hsx_timer_cancel(w.timer), HSX_HAL_OK);
+        assert_int_equal(pthread_join(thread, NULL), 0);
+        assert_int_equal(w.ret, HSX_HAL_CLOSED);
+        assert_true(w.returned_ms - start < 2000);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +248,7 @@ int main(void)
         cmocka_unit_test(fast_timer_reports_missed_periods),
         cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
         cmocka_unit_test(cancel_stops_and_forgets),
+        cmocka_unit_test(cancel_ends_a_blocked_wait),
     };
 
     return cmocka_run_group_tests_name("e2e_timer_api", tests, NULL, NULL);

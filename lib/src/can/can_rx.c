@@ -158,7 +158,7 @@ static uint32_t add_lost(uint32_t a, uint32_t b)
 static int next_event(struct can_feed *f, uint8_t bus, bool (*wanted)(const hsx_mailbox_event_t *),
                       uint32_t timeout_ms, hsx_mailbox_event_t *ev)
 {
-    const uint64_t start = hsx_now_ms();
+    const uint64_t start = hsx_start_ms(timeout_ms);
     hsx_mailbox_t *mb;
     bool gone = false;
 

@@ -154,11 +154,16 @@ int hsx_feed_set_callback(struct hsx_feed *f, uint32_t obj, hsx_mailbox_callback
     return ret;
 }
 
-/* Wait, with op held, until no other thread of this process reads the object. */
+/*
+ * Wait, with op held, until no other thread of this process reads the object.
+ * The clock is read only when there is a turn to wait for.
+ */
 static int take_turn_locked(struct hsx_feed_object *o, uint32_t timeout_ms)
 {
-    struct timespec deadline = hsx_deadline_after_ms(timeout_ms);
+    struct timespec deadline;
 
+    if (o->reading && timeout_ms != HSX_HAL_TIMEOUT_INF)
+        deadline = hsx_deadline_after_ms(timeout_ms);
     while (o->reading) {
         if (timeout_ms == HSX_HAL_TIMEOUT_INF)
             pthread_cond_wait(&o->turn, &o->op);

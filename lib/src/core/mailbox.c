@@ -90,6 +90,9 @@ void hsx_mailbox_fork_child(void)
 {
     for (struct hsx_mailbox *mb = live.head; mb; mb = mb->live_next) {
         mb->inherited = true;
+        /* Records the parent read and had not delivered are its events, not the child's. */
+        mb->batch_off = mb->batch_len = 0;
+        mb->batch_full = false;
         pthread_mutex_unlock(&mb->lock);
     }
     pthread_mutex_unlock(&live.lock);
@@ -126,6 +129,7 @@ void hsx_mailbox_destroy(struct hsx_mailbox *mb)
         close(mb->fd);
     close(mb->wake_fd);
     hsx_mailbox_free_early(mb);
+    free(mb->batch);
     pthread_mutex_destroy(&mb->lock);
     free(mb);
 }
@@ -220,6 +224,14 @@ int hsx_mailbox_close_begin(hsx_mailbox_t *mb, bool keep_if_callback, void **old
          */
         if (!mb->inherited)
             eventfd_write(mb->wake_fd, 1);
+        /*
+         * A receive on hsx.ko's queue file waits in its read alone (see
+         * mailbox_recv.c): ending the subscription ends that read.
+         */
+        if (mb->ends_reads && mb->receiving && !mb->inherited && !mb->gone) {
+            ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_END, 0);
+            mb->ended = true;
+        }
     }
     pthread_mutex_unlock(&mb->lock);
     return ret;
@@ -229,7 +241,7 @@ void hsx_mailbox_close_end(hsx_mailbox_t *mb)
 {
     hsx_dispatch_quiesce(mb);
     pthread_mutex_lock(&mb->lock);
-    bool subscribed = (mb->sock || mb->queue_file) && !mb->gone && !mb->inherited;
+    bool subscribed = (mb->sock || mb->queue_file) && !mb->gone && !mb->inherited && !mb->ended;
     pthread_mutex_unlock(&mb->lock);
     if (subscribed)
         send_unsubscribe(mb);

@@ -36,7 +36,11 @@ struct hsx_mailbox {
     /* Fixed once the handle is returned. */
     int fd;                  /* the subscription's own socket or queue file */
     uint32_t record_size;    /* a queue file's record size; 0 for a socket */
+    unsigned char *batch;    /* a queue file's: batch_cap bytes, whole records read at once */
+    uint32_t batch_cap;      /* ... its size */
     bool queue_file;         /* fd is hsx.ko's queue file (not a test's stand-in) */
+    bool ends_reads;         /* ... whose HSX_IOC_MBOX_QUEUE_END ends a read blocked on it */
+    bool blocking;           /* ... opened blocking: other reads than a wait's say RWF_NOWAIT */
     int wake_fd;             /* eventfd, written once by close to end a blocked recv */
     struct mnl_socket *sock; /* owner of fd; NULL for hsx_mailbox_from_fd() */
     uint16_t family;         /* genl family ID; 0 accepts any message type */
@@ -50,8 +54,16 @@ struct hsx_mailbox {
     bool receiving;       /* a thread is in hsx_mailbox_recv() */
     bool has_callback;
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
+    bool ended;     /* closing ended the subscription already (HSX_IOC_MBOX_QUEUE_END) */
     struct hsx_drop_account drops;
     struct early_message *early_head, **early_tail;
+    /*
+     * A queue file's records read and not delivered yet, batch[batch_off..
+     * batch_len), delivered before the file is read again; batch_full: the
+     * read that brought them filled the buffer, so more may be queued.
+     */
+    uint32_t batch_off, batch_len;
+    bool batch_full;
 
     struct hsx_mailbox *live_prev, *live_next; /* every live handle; see mailbox.c */
 };
@@ -68,10 +80,19 @@ int hsx_mailbox_from_fd(int fd, uint32_t id, const char *name, hsx_mailbox_t **m
  * The same for a file that returns queue-file records of record_size bytes
  * (struct hsx_mbox_record and a module record), e.g. a non-blocking pipe a
  * test writes records into. End of file after the last record is the end of
- * the subscription, as for a queue file.
+ * the subscription, as for a queue file. A read returns as many records as
+ * it has room for (a stream socket, a pipe), or one (a SOCK_SEQPACKET pair).
  */
 int hsx_mailbox_from_queue_fd(int fd, uint32_t id, uint32_t record_size, const char *name,
                               hsx_mailbox_t **mailbox);
+
+/*
+ * A queue file is read HSX_MBOX_BATCH_BYTES at a time (whole records, at
+ * least one; no more than the queue holds): one read() takes everything
+ * queued, and the records it brought are delivered by the receives after,
+ * before the file is read again. At most HSX_NL_BUFSIZE (the ring's buffer).
+ */
+#define HSX_MBOX_BATCH_BYTES 4096
 
 void hsx_mailbox_ref(hsx_mailbox_t *mb);
 void hsx_mailbox_unref(hsx_mailbox_t *mb);
@@ -84,6 +105,15 @@ void hsx_mailbox_unref(hsx_mailbox_t *mb);
  * when nothing is queued, or an error code for a broken socket.
  */
 int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
+
+/*
+ * For a reader that takes what one wake-up brought (hsx_uart_read()): as
+ * hsx_mailbox_recv(mb, event, 0), except that a queue file is read again only
+ * when its last read filled the batch (more may be queued); once the records
+ * that read brought are delivered, HSX_HAL_TIMEOUT without a system call. As
+ * a read() of a tty returns what its buffer holds, not what comes after.
+ */
+int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
 
 /*
  * The result of one read, as hsx_mailbox_recv() sees it: len bytes at buf,

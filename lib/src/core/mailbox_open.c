@@ -5,16 +5,18 @@
  *
  * A handle opened with a /dev/hsx file to authorize it is a queue file
  * (HSX_IOC_MBOX_OPEN on that file): the kernel copies each event into the
- * file's ring of records, and a receive reads one record, with no message to
- * build or parse. Without one, or on a kernel that has no queue files, it is
- * a netlink socket, subscribed with HSX_CMD_MBOX_OPEN (privileged callers,
- * tools); events that arrive before the kernel's ack are kept in the handle.
+ * file's ring of records, and one read() takes every record queued (kept in
+ * the handle for the receives after), with no message to build or parse.
+ * Without one, or on a kernel that has no queue files, it is a netlink
+ * socket, subscribed with HSX_CMD_MBOX_OPEN (privileged callers, tools);
+ * events that arrive before the kernel's ack are kept in the handle.
  * Either way the kernel queues each subscription's events separately and a
  * blocking wait on one handle needs no demultiplexing. Also the stand-ins
  * tests use for the kernel (hsx_mailbox_from_fd(), _from_queue_fd()) and the
  * opener of the library's own objects' mailboxes.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -33,13 +35,51 @@ static bool valid_name(const char *name)
 }
 
 /*
+ * mb reads records of record_size bytes, at most queue_len of them and the
+ * close notice in one read (0: as many as HSX_MBOX_BATCH_BYTES holds).
+ * Returns 0 or -ENOMEM.
+ */
+static int set_records(struct hsx_mailbox *mb, uint32_t record_size, uint32_t queue_len)
+{
+    uint32_t records = HSX_MBOX_BATCH_BYTES / record_size;
+
+    if (queue_len && queue_len < records)
+        records = queue_len + 1;
+    mb->batch = malloc((size_t)records * record_size);
+    if (!mb->batch)
+        return -ENOMEM;
+    mb->batch_cap = records * record_size;
+    mb->record_size = record_size;
+    return 0;
+}
+
+/*
+ * Whether hsx.ko ends a queue file's subscription on HSX_IOC_MBOX_QUEUE_END,
+ * which then ends a read blocked on it (every hsx.ko with queue files but
+ * those of the day they came): asked once, with an argument it refuses
+ * (EINVAL) before doing anything; one without it answers ENOTTY.
+ */
+static bool queue_end_ends_reads(int fd)
+{
+    static atomic_int known; /* 0: not asked yet; 1: it does; -1: it does not */
+    int k = atomic_load(&known);
+
+    if (!k) {
+        k = ioctl(fd, HSX_IOC_MBOX_QUEUE_END, 1) < 0 && errno == EINVAL ? 1 : -1;
+        atomic_store(&known, k);
+    }
+    return k > 0;
+}
+
+/*
  * Subscribe mb->name through a queue file, with auth_fd's authority. Returns
  * 0, -ENOTTY when the kernel has no queue files, or -errno.
  */
 static int open_queue(struct hsx_mailbox *mb, int auth_fd)
 {
     const struct hsx_umodule *m = hsx_umod_by_mailbox(mb->name);
-    struct hsx_mbox_open req = {.flags = HSX_MBOX_O_NONBLOCK, .queue_len = m ? m->queue_len : 0};
+    /* Blocking, for a wait in read() (mailbox_recv.c); every other read is RWF_NOWAIT. */
+    struct hsx_mbox_open req = {.queue_len = m ? m->queue_len : 0};
     struct hsx_mbox_queue_info info;
 
     strcpy(req.name, mb->name);
@@ -56,11 +96,12 @@ static int open_queue(struct hsx_mailbox *mb, int auth_fd)
         close(fd);
         return -EPROTO;
     }
-    mb->fd = fd;
+    mb->fd = fd; /* closed with the handle from here */
     mb->id = info.mbox_id;
-    mb->record_size = info.record_size;
     mb->queue_file = true;
-    return 0;
+    mb->blocking = true;
+    mb->ends_reads = queue_end_ends_reads(fd);
+    return set_records(mb, info.record_size, info.queue_len);
 }
 
 struct open_state {
@@ -221,7 +262,11 @@ int hsx_mailbox_from_queue_fd(int fd, uint32_t id, uint32_t record_size, const c
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     }
     int ret = hsx_mailbox_from_fd(fd, id, name, mailbox);
-    if (ret == HSX_HAL_OK)
-        (*mailbox)->record_size = record_size;
+    if (ret == HSX_HAL_OK && set_records(*mailbox, record_size, 0) < 0) {
+        (*mailbox)->fd = -1; /* the caller's still */
+        hsx_mailbox_destroy(*mailbox);
+        *mailbox = NULL;
+        return hsx_fail_with(HSX_HAL_NO_MEMORY, ENOMEM);
+    }
     return ret;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,8 +150,60 @@ int hsx_mailbox_consume(hsx_mailbox_t *mb, const void *buf, ssize_t len, hsx_mai
     return ret;
 }
 
-/* With mb->lock held: the next event already queued, early messages first. */
-static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad)
+/* With mb->lock held: a read of len bytes (> 0) filled the batch. */
+static void batch_filled_locked(struct hsx_mailbox *mb, size_t len)
+{
+    mb->batch_off = 0;
+    mb->batch_len = (uint32_t)len;
+    /* A read returns short only once the queue is empty (or ended). */
+    mb->batch_full = len == mb->batch_cap;
+}
+
+/*
+ * Every record queued, at most len bytes, without blocking: the bytes read or
+ * -errno. hsx.ko's queue file is opened blocking for wait_event()'s read(),
+ * so this one says RWF_NOWAIT; a test's stand-in is non-blocking itself.
+ */
+static ssize_t read_queued_records(struct hsx_mailbox *mb, void *buf, size_t len)
+{
+    struct iovec iov = {.iov_base = buf, .iov_len = len};
+    ssize_t n = mb->blocking ? preadv2(mb->fd, &iov, 1, -1, RWF_NOWAIT) : read(mb->fd, buf, len);
+
+    return n < 0 ? -errno : n;
+}
+
+/*
+ * With mb->lock held: a queue file's next record, from the batch, else from
+ * one read of every record queued (at most batch_cap bytes).
+ */
+static int next_record_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad)
+{
+    if (mb->batch_off == mb->batch_len) {
+        ssize_t len = read_queued_records(mb, mb->batch, mb->batch_cap);
+
+        mb->batch_full = false;
+        if (len <= 0)
+            return consume_locked(mb, NULL, len, event, lost_if_bad);
+        batch_filled_locked(mb, (size_t)len);
+    }
+
+    /* Whole records; a file that is not a queue file may end with a short one. */
+    uint32_t len = mb->batch_len - mb->batch_off;
+    const unsigned char *record = mb->batch + mb->batch_off;
+
+    if (len > mb->record_size)
+        len = mb->record_size;
+    mb->batch_off += len;
+    return consume_locked(mb, record, len, event, lost_if_bad);
+}
+
+/*
+ * With mb->lock held: the next event already queued, early messages first,
+ * then the batch's records, then the file's. more_only: the file is read only
+ * if the last read filled the batch (see hsx_mailbox_recv_more()).
+ */
+static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad,
+                              bool more_only)
 {
     unsigned char buf[HSX_NL_BUFSIZE];
     int ret;
@@ -164,41 +217,81 @@ static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
                 mb->early_tail = &mb->early_head;
             ret = consume_locked(mb, msg->data, (ssize_t)msg->len, event, lost_if_bad);
             free(msg);
+        } else if (mb->record_size) {
+            if (more_only && mb->batch_off == mb->batch_len && !mb->batch_full)
+                return hsx_fail_with(HSX_HAL_TIMEOUT, EAGAIN);
+            ret = next_record_locked(mb, event, lost_if_bad);
         } else {
-            /* A queue file is non-blocking; one record at a time, each read whole. */
-            ssize_t len = mb->record_size
-                              ? read(mb->fd, buf, mb->record_size)
-                              : recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+            ssize_t len = recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
             ret = consume_locked(mb, buf, len < 0 ? -errno : len, event, lost_if_bad);
         }
     } while (ret == HSX_MAILBOX_READ_AGAIN);
     return ret;
 }
 
-/* Block until an event, the deadline, or close. Called without mb->lock. */
+_Static_assert(HSX_MBOX_BATCH_BYTES <= HSX_NL_BUFSIZE, "a batch fits the ring's buffer");
+
+/*
+ * Block until an event, the deadline, or close. Called without mb->lock, with
+ * mb->receiving set and the batch empty: no other thread reads the file (the
+ * dispatcher takes nothing from a handle being received from).
+ *
+ * On hsx.ko's queue file the wait is a read and nothing else: closing ends it
+ * by ending the subscription (hsx_mailbox_close_begin():
+ * HSX_IOC_MBOX_QUEUE_END), after which the read returns what was queued, or
+ * end of file, at once. Without a deadline it is a blocking read(), as a
+ * tty's reader waits: woken in the read, one system call. With one, an
+ * io_uring READ linked to a timeout, submitted and waited for in one system
+ * call (io_uring's poll and retry of the read cost more than read() itself
+ * waiting). Anything else (a socket, a test's stand-in, an hsx.ko without
+ * HSX_IOC_MBOX_QUEUE_END) is woken by the handle's eventfd, polled beside the
+ * read in the ring and cancelled once it is done: a system call more.
+ */
 static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
 {
-    struct timespec deadline = hsx_deadline_after_ms(timeout_ms);
-    const struct timespec *until = timeout_ms == HSX_HAL_TIMEOUT_INF ? NULL : &deadline;
+    unsigned char records[HSX_MBOX_BATCH_BYTES];
+    struct timespec deadline;
+    const struct timespec *until = NULL;
     int ret;
 
-    do {
-        const void *data = NULL;
-        ssize_t len = hsx_ring_recv(mb->fd, mb->record_size, mb->wake_fd, until, &data);
+    if (timeout_ms != HSX_HAL_TIMEOUT_INF) {
+        deadline = hsx_deadline_after_ms(timeout_ms);
+        until = &deadline;
+    }
 
+    do {
+        const void *data = records;
+        ssize_t len;
+
+        /* A queue file: every record queued when the wait ends, as next_record_locked() reads. */
+        if (mb->blocking && mb->ends_reads && !until) {
+            len = read(mb->fd, records, mb->batch_cap);
+            len = len < 0 ? -errno : len;
+        } else {
+            len = hsx_ring_recv(mb->fd, mb->batch_cap, mb->ends_reads ? -1 : mb->wake_fd, until,
+                                &data);
+        }
         if (len == -ETIME)
             return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
         pthread_mutex_lock(&mb->lock);
-        if (mb->closed || len == -ECANCELED)
+        if (mb->closed || len == -ECANCELED) {
             ret = hsx_fail_with(HSX_HAL_CLOSED, 0);
-        else
+        } else if (mb->record_size && len > 0) {
+            memcpy(mb->batch, data, (size_t)len);
+            batch_filled_locked(mb, (size_t)len);
+            ret = read_queued_locked(mb, event, false, true);
+            if (ret == HSX_HAL_TIMEOUT)
+                ret = HSX_MAILBOX_READ_AGAIN; /* nothing it brought to deliver: wait again */
+        } else {
             ret = consume_locked(mb, data, len, event, false);
+        }
         pthread_mutex_unlock(&mb->lock);
     } while (ret == HSX_MAILBOX_READ_AGAIN);
     return ret;
 }
 
-HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
+static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms,
+                   bool more_only)
 {
     int ret = HSX_HAL_OK;
 
@@ -222,7 +315,12 @@ HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint
     }
     mb->receiving = true;
     hsx_mailbox_ref(mb);
-    ret = read_queued_locked(mb, event, false);
+    /*
+     * A receive that may wait reads no queue file before: its wait's read
+     * takes what is queued at once (io_uring tries it when submitted), so an
+     * empty queue costs one system call, not a read() and then the wait.
+     */
+    ret = read_queued_locked(mb, event, false, more_only || (timeout_ms != 0 && mb->record_size));
     pthread_mutex_unlock(&mb->lock);
 
     if (ret == HSX_HAL_TIMEOUT && timeout_ms != 0)
@@ -235,11 +333,26 @@ HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint
     return ret;
 }
 
+HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
+{
+    return receive(mb, event, timeout_ms, false);
+}
+
+int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
+{
+    return receive(mb, event, 0, true);
+}
+
 int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
 {
     pthread_mutex_lock(&mb->lock);
-    /* After the final event nothing more comes; the dispatcher stops on CLOSED anyway. */
-    int ret = mb->gone ? HSX_HAL_TIMEOUT : read_queued_locked(mb, event, true);
+    /*
+     * After the final event nothing more comes; the dispatcher stops on CLOSED
+     * anyway. A thread receiving (its callback is being removed, and a receive
+     * started before the dispatcher saw it) is the file's one reader.
+     */
+    int ret =
+        mb->gone || mb->receiving ? HSX_HAL_TIMEOUT : read_queued_locked(mb, event, true, false);
     /* The final event of a revoked subscription is a final event all the same. */
     if (ret == HSX_HAL_DENIED && mb->gone)
         ret = HSX_HAL_CLOSED;

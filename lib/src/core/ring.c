@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * One wait is three requests on the calling thread's ring:
+ * One wait is up to three requests on the calling thread's ring:
  *
  *   POLL_ADD(wake_fd)                   ends the wait when the handle is closed
  *   RECV(fd)  --IOSQE_IO_LINK-->  LINK_TIMEOUT(deadline)
  *
- * (a READ in place of the RECV for a queue file, whose records are read). *
+ * (a READ in place of the RECV for a queue file, whose records are read; no
+ * POLL_ADD for one whose closing ends the read itself: see mailbox_recv.c).
+ * One system call submits them and waits; one more submits a cancel and
+ * waits for it.
  * The recv and its linked timeout always complete as a pair: whichever
  * finishes first cancels the other, which then completes with -ECANCELED.
  * The wake poll is independent, so whichever of "recv done" and "woken" comes
@@ -137,7 +140,7 @@ static void prep_cancel(struct io_uring *ring, enum op target)
     io_uring_sqe_set_data64(sqe, OP_CANCEL);
 }
 
-ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct timespec *deadline,
+ssize_t hsx_ring_recv(int fd, size_t read_len, int wake_fd, const struct timespec *deadline,
                       const void **data)
 {
     struct __kernel_timespec ts;
@@ -149,19 +152,24 @@ ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct times
         return ret;
     struct io_uring *ring = &tr->ring;
 
-    sqe = io_uring_get_sqe(ring);
-    io_uring_prep_poll_add(sqe, wake_fd, POLLIN);
-    io_uring_sqe_set_data64(sqe, OP_WAKE);
+    unsigned int in_flight = 1;
+    bool wake_done = wake_fd < 0;
+
+    if (!wake_done) {
+        sqe = io_uring_get_sqe(ring);
+        io_uring_prep_poll_add(sqe, wake_fd, POLLIN);
+        io_uring_sqe_set_data64(sqe, OP_WAKE);
+        in_flight++;
+    }
 
     sqe = io_uring_get_sqe(ring);
-    if (record_len)
-        /* One record: a queue file returns whole records only. */
-        io_uring_prep_read(sqe, fd, tr->buf, (unsigned int)record_len, 0);
+    if (read_len)
+        /* A queue file returns whole records only, as many as are queued and fit. */
+        io_uring_prep_read(sqe, fd, tr->buf, (unsigned int)read_len, 0);
     else
         /* MSG_TRUNC: report the datagram's real length, so a truncated one is noticed. */
         io_uring_prep_recv(sqe, fd, tr->buf, sizeof(tr->buf), MSG_TRUNC);
     io_uring_sqe_set_data64(sqe, OP_RECV);
-    unsigned int in_flight = 2;
 
     if (deadline) {
         sqe->flags |= IOSQE_IO_LINK;
@@ -173,14 +181,15 @@ ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct times
         in_flight++;
     }
 
-    ret = io_uring_submit(ring);
+    /* One system call submits and waits: the recv completes in it when there is data already. */
+    ret = io_uring_submit_and_wait(ring, 1);
     if (ret != (int)in_flight) {
         abandon_thread_ring();
         return ret < 0 ? ret : -EIO;
     }
 
     int recv_res = 0;
-    bool recv_done = false, woken = false, wake_done = false;
+    bool recv_done = false, woken = false;
 
     while (in_flight > 0) {
         struct io_uring_cqe *cqe;
@@ -218,7 +227,8 @@ ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct times
         default: /* OP_TIMEOUT, OP_CANCEL: their outcome shows in the recv result */
             break;
         }
-        if (io_uring_sq_ready(ring) > 0 && io_uring_submit(ring) < 0) {
+        /* A cancel, submitted with the wait for its completions. */
+        if (io_uring_sq_ready(ring) > 0 && io_uring_submit_and_wait(ring, 1) < 0) {
             abandon_thread_ring();
             return -EIO;
         }

@@ -10,8 +10,8 @@
 #include <time.h>
 
 /*
- * Wait for one datagram on fd (record_len 0), or one record of record_len
- * bytes (at most HSX_NL_BUFSIZE) from a queue file, until wake_fd becomes
+ * Wait for one datagram on fd (read_len 0), or the records queued in a queue
+ * file, read_len bytes at most (at most HSX_NL_BUFSIZE), until wake_fd becomes
  * readable or the absolute CLOCK_MONOTONIC deadline passes (NULL waits
  * without one). On success returns the datagram's full length, which may
  * exceed the HSX_NL_BUFSIZE bytes stored at *data, or the bytes read, 0 at
@@ -19,7 +19,7 @@
  * until its next call). Otherwise returns -ETIME (deadline), -ECANCELED
  * (woken), or -errno.
  */
-ssize_t hsx_ring_recv(int fd, size_t record_len, int wake_fd, const struct timespec *deadline,
+ssize_t hsx_ring_recv(int fd, size_t read_len, int wake_fd, const struct timespec *deadline,
                       const void **data);
 
 /* fork(), in the child: forget the forking thread's ring (see fork.c). */

@@ -39,9 +39,14 @@ uint64_t hsx_now_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t hsx_start_ms(uint32_t timeout_ms)
+{
+    return timeout_ms == 0 || timeout_ms == HSX_HAL_TIMEOUT_INF ? 0 : hsx_now_ms();
+}
+
 uint32_t hsx_remaining_ms(uint32_t timeout_ms, uint64_t start_ms)
 {
-    if (timeout_ms == HSX_HAL_TIMEOUT_INF)
+    if (timeout_ms == 0 || timeout_ms == HSX_HAL_TIMEOUT_INF)
         return timeout_ms;
     uint64_t spent = hsx_now_ms() - start_ms;
     return spent >= timeout_ms ? 0 : (uint32_t)(timeout_ms - spent);

@@ -33,8 +33,17 @@ struct timespec hsx_deadline_after_ms(uint32_t ms);
 uint64_t hsx_now_ms(void);
 
 /*
+ * The start of a wait of timeout_ms, for hsx_remaining_ms(): the clock is read
+ * only for a timeout that counts down (not 0, not HSX_HAL_TIMEOUT_INF). Where
+ * the clock source is not one the vDSO reads (a VM's HPET), each reading is a
+ * system call.
+ */
+uint64_t hsx_start_ms(uint32_t timeout_ms);
+
+/*
  * What is left of a wait of timeout_ms that started at start_ms (from
- * hsx_now_ms()): 0 once it is over; HSX_HAL_TIMEOUT_INF stays infinite.
+ * hsx_start_ms() or hsx_now_ms()): 0 once it is over; 0 and
+ * HSX_HAL_TIMEOUT_INF stay what they are, without reading the clock.
  */
 uint32_t hsx_remaining_ms(uint32_t timeout_ms, uint64_t start_ms);
 

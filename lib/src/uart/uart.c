@@ -8,11 +8,13 @@
  *
  * Reading. A read takes the port's turn (one reader at a time per port in
  * this process), then returns as soon as one event is there with every byte
- * queued behind it that fits: a run of consecutive bytes, never split
- * between readers or reordered. Bytes of an event that did not fit are kept
- * for the next read. Every event carries the port's count of bytes received
- * before it, so bytes this process missed (it read too slowly and the
- * kernel dropped events for it) are counted exactly, not guessed.
+ * queued behind it that fits (the one read of the queue file that brought
+ * the event took every event queued): a run of consecutive bytes, never
+ * split between readers or reordered. Bytes of an event that did not fit are
+ * kept for the next read, events that did not fit in the mailbox handle.
+ * Every event carries the port's count of bytes received before it, so bytes
+ * this process missed (it read too slowly and the kernel dropped events for
+ * it) are counted exactly, not guessed.
  *
  * The subscriptions are a feed (core/feed.h): a reader holds the port's
  * turn, and only the turn's holder touches the port's reader state below.
@@ -213,13 +215,15 @@ static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, u
 }
 
 /*
- * The port's next event, with the turn held. HSX_HAL_CLOSED (*gone set) when
- * the kernel ended the subscription: a new binding counts bytes from 0.
+ * The port's next event, with the turn held; more: only one that the read
+ * which brought the last came with (hsx_mailbox_recv_more()), else waiting
+ * timeout_ms. HSX_HAL_CLOSED (*gone set) when the kernel ended the
+ * subscription: a new binding counts bytes from 0.
  */
 static int recv_event(struct uart_port *p, uint8_t port, hsx_mailbox_t *mb, hsx_mailbox_event_t *ev,
-                      uint32_t timeout_ms, bool *gone)
+                      uint32_t timeout_ms, bool more, bool *gone)
 {
-    int ret = hsx_mailbox_recv(mb, ev, timeout_ms);
+    int ret = more ? hsx_mailbox_recv_more(mb, ev) : hsx_mailbox_recv(mb, ev, timeout_ms);
 
     if (ret == HSX_HAL_OK && ev->type == HSX_MAILBOX_EVENT_CLOSED)
         ret = hsx_fail_with(HSX_HAL_CLOSED, 0);
@@ -239,10 +243,10 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
     hsx_uart_read_info_t local;
     hsx_mailbox_event_t ev;
     hsx_mailbox_t *mb;
-    uint64_t start = hsx_now_ms();
+    uint64_t start = hsx_start_ms(timeout_ms);
     uint8_t *out = buffer;
     uint32_t n = 0;
-    bool gone = false, first = true;
+    bool gone = false, first = true, received = false;
 
     if (!valid_port(port) || !buffer || max_length == 0 || max_length > INT32_MAX)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
@@ -260,10 +264,16 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
         first = false;
     }
     while (n < max_length && p->carry_len == 0) {
-        /* Wait for the first bytes only; then take what is queued behind them. */
-        ret = recv_event(p, port, mb, &ev, n ? 0 : hsx_remaining_ms(timeout_ms, start), &gone);
+        /*
+         * Wait for the first bytes only; then take what the read of the queue
+         * that brought them took along (all it held), without another system
+         * call. After bytes carried from the last read, what is queued now.
+         */
+        ret = recv_event(p, port, mb, &ev, n ? 0 : hsx_remaining_ms(timeout_ms, start),
+                         n && received, &gone);
         if (ret != HSX_HAL_OK)
             break;
+        received = true;
         /* Line events (idle, tx done, modem) are for hsx_uart_wait_event(). */
         if (ev.u.uart.kind != HSX_UART_EV_DATA)
             continue;
@@ -287,7 +297,7 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
     hsx_uart_read_info_t info = {0};
     hsx_mailbox_event_t ev;
     hsx_mailbox_t *mb;
-    uint64_t start = hsx_now_ms();
+    uint64_t start = hsx_start_ms(timeout_ms);
     bool gone = false;
 
     if (!valid_port(port) || !event)
@@ -305,7 +315,7 @@ HSX_API int hsx_uart_wait_event(uint8_t port, hsx_uart_event_t *event, uint32_t 
         event->length = (uint8_t)take_carry(p, event->data, sizeof(event->data), &event->flags);
     } else {
         /* What the wait for the turn left of the timeout, as hsx_uart_read_ex(). */
-        ret = recv_event(p, port, mb, &ev, hsx_remaining_ms(timeout_ms, start), &gone);
+        ret = recv_event(p, port, mb, &ev, hsx_remaining_ms(timeout_ms, start), false, &gone);
         if (ret == HSX_HAL_OK) {
             event->kind = ev.u.uart.kind;
             event->lines = ev.u.uart.lines;
@@ -365,7 +375,7 @@ HSX_API int hsx_uart_write_timeout(uint8_t port, const void *data, uint32_t leng
                                    uint32_t timeout_ms)
 {
     const uint8_t *bytes = data;
-    uint64_t start = hsx_now_ms();
+    uint64_t start = hsx_start_ms(timeout_ms);
     uint32_t done = 0;
 
     if (!valid_port(port) || (!data && length) || length > INT32_MAX ||
