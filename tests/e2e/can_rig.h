@@ -71,6 +71,26 @@ static inline int rig_map(unsigned int bus, const char *ifname)
     return ret;
 }
 
+/*
+ * Frames the kernel dropped before any protocol saw them: its per-CPU
+ * receive backlogs overflowed (/proc/net/softnet_stat, second column).
+ */
+static inline uint64_t rig_backlog_drops(void)
+{
+    char line[256];
+    uint64_t total = 0;
+    FILE *f = fopen("/proc/net/softnet_stat", "r");
+
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f)) {
+        unsigned int processed, dropped;
+        if (sscanf(line, "%x %x", &processed, &dropped) == 2)
+            total += dropped;
+    }
+    fclose(f);
+    return total;
+}
+
 /* Every bus unbound: what a test killed before its teardown may have left. */
 static inline void rig_unmap_all(void)
 {
