@@ -353,6 +353,88 @@ static bool may_configure(struct hsxd *h, const struct identity *who, uint32_t b
            (d->rights & HSX_CAP_R_CAN_CONFIG) && (d->sel.can.buses >> bus & 1);
 }
 
+/* Why a capability no longer in force denies, as hsx_cap_decide() says it. */
+static int cap_ended(const struct hsx_cap_info *cap, char *why, size_t size)
+{
+    const bool expired = cap->state == HSX_CAP_STATE_ACTIVE || cap->reason == HSX_CAP_END_EXPIRED;
+
+    textf(why, size, "the file's can capability %" PRIu64 " %s: acquire a new one",
+          (uint64_t)cap->id,
+          expired                               ? "expired"
+          : cap->reason == HSX_CAP_END_EXPLICIT ? "was revoked"
+                                                : "has ended");
+    return expired ? -EKEYEXPIRED : -EKEYREVOKED;
+}
+
+/*
+ * Does the kernel let pid configure bus with fd, now? What HSX_IOC_CAN_CONFIG would let it do
+ * on that file: nothing needed on a file opened privileged or by a kernel enforcing nothing,
+ * else a live capability of pid's own with "config" covering the bus. The policy is not the
+ * kernel's word: a capability revoked (and the process not barred: a reload, a restart of hsxd
+ * since, a grant that lifted the bar) or expired configures nothing. 0, or -errno with why.
+ */
+static int kernel_allows_config(int fd, uint32_t pid, uint32_t bus, char *why, size_t size)
+{
+    char held[CAPSPEC_CAP_TEXT_MAX];
+    struct hsx_cap_query query;
+    const struct hsx_cap_info *cap = &query.cap;
+    int ret = admin_info(fd, HSX_MODULE_CAN, &query);
+
+    if (ret < 0) {
+        textf(why, size, "hsx.ko cannot say what the file may do: %s", strerror(-ret));
+        return ret;
+    }
+    if (query.privileged || !query.enforcing)
+        return 0;
+    if (!cap->id) {
+        textf(why, size, "the file holds no can capability: acquire one with config on bus %u",
+              bus);
+        return -EACCES;
+    }
+    if (cap->state != HSX_CAP_STATE_ACTIVE || cap->expiry_ns <= boottime_ns())
+        return cap_ended(cap, why, size);
+    if (cap->holder_pid != pid) {
+        textf(why, size, "the file's can capability %" PRIu64 " is pid %u's, not the asker's",
+              (uint64_t)cap->id, cap->holder_pid);
+        return -EPERM;
+    }
+    if (!(cap->rights & HSX_CAP_R_CAN_CONFIG) || !(cap->sel.can.buses >> bus & 1)) {
+        textf(why, size, "the file's capability gives no config on bus %u: %s", bus,
+              capspec_format_cap(held, sizeof(held), cap->module, cap->rights, &cap->sel));
+        return -EACCES;
+    }
+    return 0;
+}
+
+/*
+ * May who have the bus of req changed? Its own CAN file, not barred; then an administrator may,
+ * anyone else needs a rule's (or grant's) "config" on the bus and the kernel's word on that
+ * file. false with the reply filled (and d saying which rules allowed it, when they did).
+ */
+static bool may_config_bus(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                           const struct hsxd_request *req, const char *what, struct decision *d,
+                           struct hsxd_reply *reply)
+{
+    struct hsx_cap_client client;
+    char why[HSXD_MESSAGE_MAX];
+    int ret;
+
+    if (!check_file(h, who, fd, HSX_MODULE_CAN, req, what, &client, reply) ||
+        refuse_barred(h, who, req->op, HSX_MODULE_CAN, what, reply))
+        return false;
+    if (admin)
+        return true;
+    if (!may_configure(h, who, req->can_config.bus, d)) {
+        deny(h, who, req->op, what, -EACCES, d->why, reply);
+        return false;
+    }
+    if ((ret = kernel_allows_config(fd, who->pid, req->can_config.bus, why, sizeof(why))) < 0) {
+        deny(h, who, req->op, what, ret, why, reply);
+        return false;
+    }
+    return true;
+}
+
 _Static_assert(HSXD_CAN_BUSES == HSX_CAN_MAX_BUSES, "HSXD_CAN_BUSES");
 _Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_req) == sizeof(struct hsx_can_config),
                "failed_req");
@@ -392,18 +474,12 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
 {
     char what[96], who_text[WHO_TEXT_MAX], text[CAN_CONFIG_TEXT_MAX];
     const struct hsx_can_config *c = &req->can_config;
-    struct hsx_cap_client client;
     struct decision d = {.allowed = false};
     int ret;
 
     describe_can_config(what, sizeof(what), c);
-    if (!check_file(h, who, fd, HSX_MODULE_CAN, req, what, &client, reply) ||
-        refuse_barred(h, who, req->op, HSX_MODULE_CAN, what, reply))
+    if (!may_config_bus(h, who, admin, fd, req, what, &d, reply))
         return;
-    if (!admin && !may_configure(h, who, c->bus, &d)) {
-        deny(h, who, req->op, what, -EACCES, d.why, reply);
-        return;
-    }
     /* An allowed client cannot bounce the bus: one change a second, no retry of a failure. */
     struct hsxd_can_guard *g = &h->can_guard[c->bus];
     const uint64_t now = boottime_ns();

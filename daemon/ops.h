@@ -21,8 +21,9 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
 
 /*
  * CAN_CONFIG: set a bus's bitrate and modes for who, on fd (who's own CAN
- * file), if who is an administrator (admin) or a rule gives it "config" on
- * that bus (can_config.h does it).
+ * file), if who is an administrator (admin), or if a rule gives it "config"
+ * on that bus and the kernel says fd holds a capability of who's in force
+ * with it (can_config.h does it).
  */
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply);

@@ -26,6 +26,12 @@
  * kept. */
 #define FDS_MAX 4
 
+/* What the kernel attaches to a request: its descriptors, and who sent it (SO_PASSCRED). */
+union control {
+    struct cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(int) * FDS_MAX) + CMSG_SPACE(sizeof(struct ucred))];
+};
+
 struct conn {
     enum source source; /* SOURCE_CONN */
     int fd;
@@ -91,6 +97,17 @@ static int open_socket(const char *path)
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         log_msg(LOG_ERR, "socket: %s", strerror(errno));
+        return -1;
+    }
+    /*
+     * Every request then carries its sender's pid as the kernel has it at send time
+     * (SCM_CREDENTIALS, not forgeable without CAP_SYS_ADMIN). Set on the listening socket, so
+     * that accepted ones have it from the start (unix_accept() copies it; a request sent before
+     * the accept gets it too).
+     */
+    if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0) {
+        log_msg(LOG_ERR, "SO_PASSCRED: %s", strerror(errno));
+        close(fd);
         return -1;
     }
     /* A socket left by an hsxd that died: ours now, as we hold the admin node. */
@@ -207,16 +224,15 @@ static bool conn_flush(struct server *s, struct conn *c)
 }
 
 /*
- * Receive one message and the descriptors it carries (at most FDS_MAX kept, all counted in
- * *nfds). fds[] holds -1 where no descriptor came: with MSG_CTRUNC the kernel may have
- * installed only some (out of room, or out of descriptors), so *nfds says nothing of which.
+ * Receive one message, the descriptors it carries (at most FDS_MAX kept, all counted in *nfds)
+ * and its sender's pid (*sender, 0 when the kernel attached none). fds[] holds -1 where no
+ * descriptor came: with MSG_CTRUNC the kernel may have installed only some (out of room, or
+ * out of descriptors), so *nfds says nothing of which.
  */
-static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool *truncated)
+static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, uint32_t *sender,
+                       bool *truncated)
 {
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int) * FDS_MAX)];
-    } control;
+    union control control;
     struct iovec iov = {.iov_base = buf, .iov_len = size};
     struct msghdr msg = {
         .msg_iov = &iov,
@@ -226,13 +242,21 @@ static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool
     };
 
     *nfds = 0;
+    *sender = 0;
     for (int i = 0; i < FDS_MAX; i++)
         fds[i] = -1;
     ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0)
         return -errno;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-        if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+        if (cm->cmsg_level != SOL_SOCKET)
+            continue;
+        if (cm->cmsg_type == SCM_CREDENTIALS && cm->cmsg_len == CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred cred;
+            memcpy(&cred, CMSG_DATA(cm), sizeof(cred));
+            *sender = cred.pid > 0 ? (uint32_t)cred.pid : 0;
+        }
+        if (cm->cmsg_type != SCM_RIGHTS)
             continue;
         size_t count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
         for (size_t i = 0; i < count && *nfds < FDS_MAX; i++)
@@ -245,7 +269,28 @@ static ssize_t receive(int fd, void *buf, size_t size, int *fds, int *nfds, bool
     return n;
 }
 
-static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds, int fd)
+/*
+ * Was the request sent by the process that connected? SO_PEERCRED says who connected, not who
+ * sends: a process handed the connection (a forked child, SCM_RIGHTS) would otherwise ask as
+ * its maker, with its maker's files. Both are tgids in hsxd's pid namespace; a sender with the
+ * peer's pid is the peer, as peer_read() found it alive by its pidfd. false with why.
+ */
+static bool sent_by_peer(const struct peer *peer, uint32_t sender, char *why, size_t size)
+{
+    if (sender == peer->pid)
+        return true;
+    if (!sender)
+        textf(why, size, "the kernel did not say who sent the request (SCM_CREDENTIALS)");
+    else
+        textf(why, size,
+              "the request was sent by pid %u, not by pid %u, which connected: each process asks "
+              "on a connection of its own",
+              sender, peer->pid);
+    return false;
+}
+
+static void handle(struct server *s, struct conn *c, const void *buf, size_t len, int nfds, int fd,
+                   uint32_t sender)
 {
     static struct peer_now now;
     struct identity who = {
@@ -274,6 +319,11 @@ static void handle(struct server *s, struct conn *c, const void *buf, size_t len
         return;
     }
     who.exe_id = now.exe_id;
+    if (!sent_by_peer(&c->peer, sender, why, sizeof(why))) {
+        ops_refuse(&s->hsxd, &who, op, -EPERM, why, &c->reply);
+        c->close_after = true;
+        return;
+    }
     /* An administrator as the kernel has it: CAP_SYS_ADMIN, not uid 0. */
     int ret = proto_check_request(buf, len, nfds, now.admin, &req, why, sizeof(why));
     if (ret < 0) {
@@ -310,9 +360,10 @@ static void conn_read(struct server *s, struct conn *c)
 {
     unsigned char buf[sizeof(struct hsxd_request) + 64];
     int fds[FDS_MAX], nfds;
+    uint32_t sender;
     bool truncated = false;
 
-    ssize_t n = receive(c->fd, buf, sizeof(buf), fds, &nfds, &truncated);
+    ssize_t n = receive(c->fd, buf, sizeof(buf), fds, &nfds, &sender, &truncated);
     if (n == -EAGAIN || n == -EINTR)
         return;
     if (n <= 0 && nfds == 0) { /* the client hung up, or the connection failed */
@@ -322,7 +373,7 @@ static void conn_read(struct server *s, struct conn *c)
     c->deadline_ns = boottime_ns() + SERVER_IDLE_NS;
     /* A message longer than the buffer is refused by its length, whatever it holds. */
     size_t len = truncated ? sizeof(buf) : (size_t)(n > 0 ? n : 0);
-    handle(s, c, buf, len, nfds, fds[0]);
+    handle(s, c, buf, len, nfds, fds[0], sender);
     for (int i = 0; i < FDS_MAX; i++) /* those received: -1 in the others */
         if (fds[i] >= 0)
             close(fds[i]);

@@ -7,8 +7,9 @@
  * message, one reply message (HSXD_OP_LIST: several, the last with
  * HSXD_OP_END). Both sides check the peer: the client that the server runs as
  * root (SO_PEERCRED uid 0), the server who the client is (SO_PEERCRED, pidfd,
- * and for ACQUIRE/RENEW the opener of the file it sends, which must be the
- * peer itself).
+ * the sender of each request, SCM_CREDENTIALS, which must be the peer, and
+ * for ACQUIRE/RENEW/CAN_CONFIG the opener of the file it sends, which must be
+ * the peer itself).
  *
  * HSXD_OP_ACQUIRE	client: a capability for @module on the /dev/hsx file
  *			sent with the request (SCM_RIGHTS, exactly one fd).
@@ -38,7 +39,11 @@
  *			(SCM_RIGHTS, exactly one fd, opened by the client
  *			itself). Allowed to an administrator, and to a client
  *			one of whose rules (or runtime grants) gives the right
- *			"config" (HSX_CAP_R_CAN_CONFIG) on that bus; a process
+ *			"config" (HSX_CAP_R_CAN_CONFIG) on that bus and whose
+ *			file holds, as HSX_IOC_CAP_INFO says of it, a
+ *			capability of the client's in force with that right
+ *			covering the bus (none needed on a file opened
+ *			privileged, or when hsx.ko does not enforce); a process
  *			barred from CAN is refused. hsxd stops the bus's
  *			interface, sets what differs over rtnetlink by its
  *			ifindex (modes and bit timings in one request) and
@@ -62,9 +67,13 @@
  * limit of capabilities or the asking user's in hsxd (processes holding
  * capabilities, capabilities), ENOSPC too many runtime grants, EAGAIN too many
  * connections. @message says why in words, for the application's user.
- * CAN_CONFIG also: EACCES no rule grants "config" on the bus, EOPNOTSUPP the
- * interface has no bitrate or modes (vcan, vxcan), EINVAL FD without a data
- * bitrate or a data bitrate without FD, ENODEV the bus is not bound or its
+ * Any request: EPERM it was sent by another process than the one that
+ * connected (SCM_CREDENTIALS). CAN_CONFIG also: EACCES no rule grants
+ * "config" on the bus, or the file's capability does not (or it has none),
+ * EKEYREVOKED / EKEYEXPIRED it was revoked / has expired, EPERM it is
+ * another process's, EOPNOTSUPP the interface has no bitrate or modes (vcan,
+ * vxcan), EINVAL FD without a data bitrate or a data bitrate without FD,
+ * ENODEV the bus is not bound or its
  * interface is gone, EAGAIN the bus was re-bound during the change,
  * ETIMEDOUT the kernel did not answer within 2 s, ENETDOWN it did not come
  * up again (the change put back), ENOTRECOVERABLE the change could not be

@@ -181,6 +181,15 @@ uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uin
     return new_cap(-1, holder_pid, module, rights, &sel, fake.now_ns + 3600000000000ull)->info.id;
 }
 
+struct hsx_cap_info *fake_attach_cap(int fd, uint32_t module, uint32_t rights,
+                                     union hsx_cap_selector sel)
+{
+    const struct fake_file *f = file_of(fd);
+
+    assert_non_null(f);
+    return &new_cap(fd, f->opener_pid, module, rights, &sel, fake.now_ns + 3600000000000ull)->info;
+}
+
 const struct hsx_cap_info *fake_live(uint64_t id)
 {
     for (size_t i = 0; i < fake.ncaps; i++) {
@@ -292,12 +301,15 @@ int admin_list_next(int ctl, uint64_t after, struct hsx_cap_info *info)
 
 int admin_info(int fd, uint32_t module, struct hsx_cap_query *query)
 {
-    *query = (struct hsx_cap_query){.module = module, .enforcing = 1};
-    if (!file_of(fd))
+    const struct fake_file *f = file_of(fd);
+
+    *query = (struct hsx_cap_query){.module = module, .enforcing = !fake.not_enforcing};
+    if (!f)
         return -EBADF;
+    query->privileged = f->privileged;
+    /* The file's slot: the last capability attached, ended or not (as hsx.ko keeps it). */
     for (size_t i = 0; i < fake.ncaps; i++) {
-        if (fake.cap[i].fd == fd && fake.cap[i].info.module == module &&
-            fake.cap[i].info.state == HSX_CAP_STATE_ACTIVE)
+        if (fake.cap[i].fd == fd && fake.cap[i].info.module == module)
             query->cap = fake.cap[i].info;
     }
     return 0;

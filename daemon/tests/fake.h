@@ -88,6 +88,7 @@ struct fake_kernel {
     size_t ncaps;
     uint64_t next_id;
     int fail_mint;        /* if not 0, MINT fails with this (negative) errno */
+    bool not_enforcing;   /* insmod hsx.ko enforce=0: no file needs a capability */
     unsigned int revokes; /* REVOKE calls */
     uint32_t link_seq;    /* the sequence number of the last rtnetlink request */
     unsigned int link_requests;
@@ -116,6 +117,13 @@ uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uin
 
 /* Bind bus to a controller's interface (up, bitrate, no modes), or to a vcan (bitrate 0). */
 struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate);
+
+/*
+ * A capability minted onto file fd (its opener the holder), for an hour: what HSX_IOC_CAP_INFO
+ * then says of the file; change it in place (state, expiry, holder).
+ */
+struct hsx_cap_info *fake_attach_cap(int fd, uint32_t module, uint32_t rights,
+                                     union hsx_cap_selector sel);
 
 /* The live capability with that id, or NULL. */
 const struct hsx_cap_info *fake_live(uint64_t id);

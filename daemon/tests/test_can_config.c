@@ -3,7 +3,8 @@
  * CAN_CONFIG against a fake hsx.ko and a model of the kernel's CAN netlink
  * (tests/fake.c):
  * who may set a bus's bitrate and modes (a rule's "config" on that bus, a
- * runtime grant, an administrator), what is set and in which order (stopped,
+ * runtime grant, an administrator; and the kernel's word: a live capability
+ * with "config" on the bus, on the asker's own file), what is set and in which order (stopped,
  * set, checked, started again), every refusal with its reason in the reply
  * and the log, and that a refusal leaves the interface as it was.
  */
@@ -63,7 +64,20 @@ static int teardown(void **state)
     return 0;
 }
 
-/* who asks, on a CAN file of its own (or fd), for bus to run at bitrate in mode. */
+/* A CAN file of pid's whose capability gives every right on every bus: the kernel says yes. */
+static int open_configurable(uint32_t pid)
+{
+    int fd = fake_open(pid, HSX_MODULE_CAN);
+
+    fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_ALL,
+                    (union hsx_cap_selector){.can.buses = 0xffff});
+    return fd;
+}
+
+/*
+ * who asks, on a CAN file of its own (or fd), for bus to run at bitrate in mode. The file
+ * opened here has a capability that gives config everywhere: the policy decides.
+ */
 static int configure_as(const struct identity *who, bool admin, int fd, uint32_t bus,
                         uint32_t bitrate, uint32_t data_bitrate, uint32_t mode)
 {
@@ -77,7 +91,7 @@ static int configure_as(const struct identity *who, bool admin, int fd, uint32_t
     reply.status = 0;
     reply.message[0] = '\0';
     if (fd < 0)
-        fd = fake_open(who->pid, HSX_MODULE_CAN);
+        fd = open_configurable(who->pid);
     if (!hold_clock)
         fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
     ops_can_config(h, who, admin, fd, &req, &reply);
@@ -246,6 +260,83 @@ static void the_file_must_be_the_askers_own_can_file(void **state)
     assert_string_equal(reply.message, "the file descriptor sent is not a /dev/hsx file");
     assert_int_equal(can0->bitrate, 500000);
     assert_string_equal(can0->calls, "");
+}
+
+/* app asks on fd for bus 0 at 250 kbit/s: refused with status, in words why (NULL: any). */
+static void refused_on(int fd, int status, const char *why)
+{
+    assert_int_equal(configure_as(&app, false, fd, 0, 250000, 0, 0), status);
+    if (why)
+        assert_string_equal(reply.message, why);
+}
+
+/*
+ * The policy is not enough: the kernel must say yes on the file sent, now (issue 14). Its
+ * capability ended (revoked, expired: whatever hsxd remembers of it), lapsed before the kernel's
+ * timer ran, another process's, or without config on that bus: refused, the interface untouched.
+ */
+static void the_kernel_must_say_yes_on_the_file(void **state)
+{
+    const union hsx_cap_selector bus0 = {.can.buses = 0x1};
+    (void)state;
+
+    int fd = fake_open(APP_PID, HSX_MODULE_CAN);
+    refused_on(fd, -EACCES, "the file holds no can capability: acquire one with config on bus 0");
+    assert_non_null(strstr(fake_log_last(), "denied can-config of bus 0 bitrate 250000 modes none "
+                                            "to pid 4242 uid 1000 exe /usr/bin/app: the file holds "
+                                            "no can capability"));
+
+    struct hsx_cap_info *cap = fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_CONFIG, bus0);
+    cap->state = HSX_CAP_STATE_ENDED;
+    cap->reason = HSX_CAP_END_EXPLICIT;
+    refused_on(fd, -EKEYREVOKED, "the file's can capability 1 was revoked: acquire a new one");
+    cap->reason = HSX_CAP_END_EXPIRED;
+    refused_on(fd, -EKEYEXPIRED, "the file's can capability 1 expired: acquire a new one");
+    cap->reason = HSX_CAP_END_PARENT;
+    refused_on(fd, -EKEYREVOKED, "the file's can capability 1 has ended: acquire a new one");
+    /* Past its expiry, before the kernel's timer ended it (configure_as() moves the clock on). */
+    cap->state = HSX_CAP_STATE_ACTIVE;
+    cap->reason = 0;
+    cap->expiry_ns = fake.now_ns + HSXD_CAN_CHANGE_INTERVAL_NS;
+    refused_on(fd, -EKEYEXPIRED, NULL);
+
+    cap->expiry_ns = UINT64_MAX;
+    cap->holder_pid = 7777;
+    refused_on(fd, -EPERM, "the file's can capability 1 is pid 7777's, not the asker's");
+    cap->holder_pid = APP_PID;
+    cap->rights = HSX_CAP_R_READ;
+    refused_on(fd, -EACCES, "the file's capability gives no config on bus 0: can read buses 0");
+    cap->rights = HSX_CAP_R_CAN_CONFIG;
+    cap->sel.can.buses = 0x2;
+    refused_on(fd, -EACCES, NULL);
+    assert_string_equal(can0->calls, "");
+    assert_int_equal(can0->bitrate, 500000);
+
+    /* Config on bus 0 in force: the policy and the kernel both say yes. */
+    cap->sel.can.buses = 0x1;
+    assert_int_equal(configure_as(&app, false, fd, 0, 250000, 0, 0), 0);
+    assert_int_equal(can0->bitrate, 250000);
+}
+
+/* A file that needs no capability in the kernel (opened privileged, enforce=0): the policy alone.
+ */
+static void a_file_that_needs_no_capability_has_the_policy_decide(void **state)
+{
+    (void)state;
+
+    int fd = fake_open(APP_PID, HSX_MODULE_CAN);
+    fake.file[fake.nfiles - 1].privileged = true;
+    assert_int_equal(configure_as(&app, false, fd, 0, 250000, 0, 0), 0);
+    assert_int_equal(can0->bitrate, 250000);
+    fake.not_enforcing = true;
+    assert_int_equal(configure_as(&app, false, fake_open(APP_PID, HSX_MODULE_CAN), 0, 125000, 0, 0),
+                     0);
+    assert_int_equal(can0->bitrate, 125000);
+    /* And the policy still says no where it does. */
+    rule_grants(HSX_CAP_R_READ, 0x1);
+    assert_int_equal(configure_as(&app, false, fake_open(APP_PID, HSX_MODULE_CAN), 0, 500000, 0, 0),
+                     -EACCES);
+    assert_int_equal(can0->bitrate, 125000);
 }
 
 static void a_vcan_or_an_unbound_bus_has_nothing_to_set(void **state)
@@ -502,6 +593,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_without_config_on_that_bus, setup, teardown),
         cmocka_unit_test_setup_teardown(a_barred_process_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(the_file_must_be_the_askers_own_can_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_kernel_must_say_yes_on_the_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_file_that_needs_no_capability_has_the_policy_decide,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(a_vcan_or_an_unbound_bus_has_nothing_to_set, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_refusal_of_the_driver_leaves_it_as_it_was, setup,

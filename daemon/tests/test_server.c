@@ -218,9 +218,10 @@ enum admin_test {
     USER_NAMESPACE_ROOT,
 };
 
-/* In a child: become who, connect, ask for a runtime grant; exit with its -status. */
-static void ask_grant_as(enum admin_test who)
+/* In a child: become how (an admin_test), connect, ask for a runtime grant; exit with -status. */
+static void ask_grant_as(int how)
 {
+    const enum admin_test who = (enum admin_test)how;
     struct hsxd_request req = {.version = HSXD_PROTO_VERSION,
                                .op = HSXD_OP_GRANT,
                                .module = HSX_MODULE_TIMER,
@@ -269,14 +270,20 @@ static void ask_grant_as(enum admin_test who)
     _exit(-reply.status);
 }
 
-static int grant_status_as(enum admin_test who)
+/* Fork a child that runs ask(how), which exits; serve it until it has: its exit status. */
+static int served_child(void (*ask)(int how), int how)
 {
     pid_t child = fork();
 
     assert_true(child >= 0);
     if (child == 0)
-        ask_grant_as(who);
+        ask(how);
     return serve_until_exit(child);
+}
+
+static int grant_status_as(enum admin_test who)
+{
+    return served_child(ask_grant_as, who);
 }
 
 /* hsx.ko's admin node answers CAP_SYS_ADMIN, not uid 0: so does hsxd. */
@@ -308,6 +315,50 @@ static void admins_have_cap_sys_admin(void **state)
 }
 
 /*
+ * In a child: connect, then have the request sent by this process (by_child false) or by a
+ * child of its own on the same connection, as a process handed the connection would. Exits
+ * with the reply's -status.
+ */
+static void ask_on_connection(int by_child)
+{
+    /* ACQUIRE without a file: EINVAL once hsxd reads it, whoever sends it. */
+    struct hsxd_request req = {
+        .version = HSXD_PROTO_VERSION, .op = HSXD_OP_ACQUIRE, .module = HSX_MODULE_TIMER};
+    struct hsxd_reply reply;
+    int status;
+
+    close_range(3, ~0u, 0);
+    int fd = dial();
+    if (fd < 0)
+        _exit(102);
+    pid_t sender = by_child ? fork() : 0;
+    if (sender > 0) /* the one that connected waits, alive, for its child's answer */
+        _exit(waitpid(sender, &status, 0) == sender && WIFEXITED(status) ? WEXITSTATUS(status)
+                                                                         : 103);
+    if (sender < 0 || send(fd, &req, sizeof(req), 0) != (ssize_t)sizeof(req) ||
+        recv(fd, &reply, sizeof(reply), 0) != (ssize_t)sizeof(reply))
+        _exit(102);
+    _exit(-reply.status);
+}
+
+/*
+ * A request is answered for the process that sent it, which must be the one that connected
+ * (SCM_CREDENTIALS against SO_PEERCRED): a child that inherited the connection cannot ask as
+ * its parent, with its parent's files (issue 14).
+ */
+static void only_the_process_that_connected_asks(void **state)
+{
+    (void)state;
+
+    assert_int_equal(served_child(ask_on_connection, false), EINVAL);
+    assert_int_equal(fake_log_matching("was sent by pid"), 0);
+    assert_int_equal(served_child(ask_on_connection, true), EPERM);
+    assert_int_equal(fake_log_matching(", which connected: each process asks on a connection of "
+                                       "its own"),
+                     1);
+}
+
+/*
  * A message whose descriptors the kernel could install only in part (MSG_CTRUNC: here out of
  * descriptors) leaves fds[] holding -1 past those received, never what the caller had there:
  * conn_read() closes every entry that is not -1.
@@ -316,6 +367,7 @@ static void a_truncated_message_leaves_no_stale_descriptors(void **state)
 {
     (void)state;
     int sv[2], sent[4], fds[FDS_MAX], nfds = -1;
+    uint32_t sender;
     struct rlimit was, lim;
     bool truncated = false;
     char byte = 'x', buf[8];
@@ -349,7 +401,7 @@ static void a_truncated_message_leaves_no_stale_descriptors(void **state)
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &lim), 0);
     for (int i = 0; i < FDS_MAX; i++)
         fds[i] = 12345; /* what a caller's stack may hold */
-    ssize_t n = receive(sv[1], buf, sizeof(buf), fds, &nfds, &truncated);
+    ssize_t n = receive(sv[1], buf, sizeof(buf), fds, &nfds, &sender, &truncated);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
 
     assert_int_equal(n, 1);
@@ -374,6 +426,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(dropped_connections_are_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(admins_have_cap_sys_admin, setup, teardown),
+        cmocka_unit_test_setup_teardown(only_the_process_that_connected_asks, setup, teardown),
         cmocka_unit_test_setup_teardown(out_of_descriptors_accepting_pauses, setup, teardown),
         cmocka_unit_test(the_unit_allows_the_descriptors_hsxd_needs),
         cmocka_unit_test(a_truncated_message_leaves_no_stale_descriptors),

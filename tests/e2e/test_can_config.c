@@ -8,12 +8,17 @@
  * otherwise asks hsxd, which sets it over rtnetlink; the interface's
  * bitrate is then what sysfs and ip(8) say. Without the right, with a
  * bitrate the driver refuses, on a vcan, without hsxd: refused, each with
- * its reason in hsxd's log, and the interface runs as it did. The debug
+ * its reason in hsxd's log, and the interface runs as it did. The policy is
+ * not enough: hsxd asks the kernel too, on the file the client sent, and
+ * answers only the process that connected (a capability never acquired,
+ * expired or revoked, and a connection handed to a child, change nothing).
+ * The debug
  * kernel has no SJA1000 driver (test_can_sja1000.c says why): there bus 0
  * is a second vcan, the policy's and the vcan's rows run, and the rows that
  * need a controller say they are the stock run's.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +37,8 @@
 #define VCAN0 "vcancfg1" /* bus 0 where there is no controller */
 #define CFG_UID 1000     /* read and config on buses 0-1 */
 #define RO_UID 1001      /* read on bus 0 */
+#define BRIEF_UID 1003   /* read and config on bus 0, for a second */
+#define HELD_UID 1004    /* read and config on bus 0 */
 
 static const char policy_text[] =
     "version = 1;\n"
@@ -40,7 +47,11 @@ static const char policy_text[] =
     "  { name = \"can-cfg\"; match = { uid = 1000; };\n"
     "    can = { bus = \"0-1\"; rights = [\"read\", \"config\"]; }; },\n"
     "  { name = \"can-ro\"; match = { uid = 1001; };\n"
-    "    can = { bus = 0; rights = [\"read\"]; }; }\n"
+    "    can = { bus = 0; rights = [\"read\"]; }; },\n"
+    "  { name = \"can-brief\"; match = { uid = 1003; }; lifetime = 1;\n"
+    "    can = { bus = 0; rights = [\"read\", \"config\"]; }; },\n"
+    "  { name = \"can-held\"; match = { uid = 1004; };\n"
+    "    can = { bus = 0; rights = [\"read\", \"config\"]; }; }\n"
     ");\n";
 
 static struct hsxd_run hsxd;
@@ -99,6 +110,44 @@ static int client(uid_t uid, const char *steps)
 
     hsxd_run_beside_me("helpers/hsxd-client", path, sizeof(path));
     return rig_sh("%s --uid %u %s", path, (unsigned int)uid, steps);
+}
+
+/* helpers/hsxd-client as uid in the background, its lines in out: its pid, the holder's. */
+static pid_t client_start(uid_t uid, const char *out, const char *steps)
+{
+    char path[300], cmd[700];
+
+    assert_true(hsxd_run_beside_me("helpers/hsxd-client", path, sizeof(path)));
+    snprintf(cmd, sizeof(cmd), "exec %s --uid %u %s > %s 2>&1", path, (unsigned int)uid, steps,
+             out);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Let a background client past its pause, once it has printed "paused n". */
+static void client_resume(pid_t pid, const char *out, int n)
+{
+    char paused[16];
+
+    snprintf(paused, sizeof(paused), "paused %d", n);
+    rig_wait_logged(out, paused);
+    assert_int_equal(kill(pid, SIGUSR1), 0);
+}
+
+/* Its exit status (0: every step as expected), its lines printed as client()'s are. */
+static int client_finish(pid_t pid, const char *out)
+{
+    int status;
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    rig_sh("cat %s", out);
+    unlink(out);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 static int group_setup(void **state)
@@ -252,8 +301,8 @@ static void a_vcan_has_no_bitrate(void **state)
     (void)state;
 
     assert_int_equal(run_app(app_asks_a_vcan, CFG_UID), 0);
-    /* hsxd asked for it all the same: it says there is nothing to set. */
-    assert_int_equal(client(CFG_UID, "open:can canconfig:1:250000:EOPNOTSUPP"), 0);
+    /* hsxd asked for it all the same (with the capability): it says there is nothing to set. */
+    assert_int_equal(client(CFG_UID, "open:can acquire:can:ok canconfig:1:250000:EOPNOTSUPP"), 0);
     assert_true(hsxd_run_logged(&hsxd, "failed: " VCAN " has no bitrate or controller modes"));
 }
 
@@ -319,6 +368,80 @@ static void root_through_hsxctl_and_without_hsxd(void **state)
     assert_true(hsxd_run_logged(&hsxd, "can0: bitrate 500000 -> 125000 (by an administrator)"));
 }
 
+/* ---- the kernel's word, and the asker's own (issue 14) ------------------------------------ */
+
+/*
+ * The policy gives config on bus 0, but the file sent holds no capability: hsxd asks the
+ * kernel about that very file and refuses; the bus runs as it did.
+ */
+static void a_file_without_a_capability_configures_nothing(void **state)
+{
+    (void)state;
+
+    usleep(HSXD_CHANGE_GAP_US); /* after the last test's change: only a refusal stops this one */
+    assert_int_equal(client(CFG_UID, "open:can canconfig:0:250000:EACCES"), 0);
+    assert_true(hsxd_run_logged(&hsxd, "the file holds no can capability: acquire one with config "
+                                       "on bus 0"));
+    assert_runs_at("500000");
+}
+
+/* Its capability expired (a rule of a second), and was not renewed: refused as well. */
+static void an_expired_capability_configures_nothing(void **state)
+{
+    (void)state;
+
+    assert_int_equal(
+        client(BRIEF_UID, "open:can acquire:can:ok sleep:1500 canconfig:0:250000:EKEYEXPIRED"), 0);
+    assert_true(hsxd_run_logged(&hsxd, "expired: acquire a new one"));
+    assert_runs_at("500000");
+}
+
+/*
+ * Revoked by the administrator: hsxd bars the process (EACCES, "revoked by admin"); a grant
+ * to its uid since lifts the bar, but its capability stays revoked, and the kernel's word on
+ * its file refuses (EKEYREVOKED) until it acquires a new one.
+ */
+static void a_revoked_capability_configures_nothing(void **state)
+{
+    const char *out = "/tmp/can-config-revoked.out";
+    (void)state;
+
+    pid_t pid = client_start(HELD_UID, out,
+                             "open:can acquire:can:ok pause canconfig:0:250000:EACCES pause "
+                             "canconfig:0:250000:EKEYREVOKED");
+    rig_wait_logged(out, "paused 1"); /* acquired */
+    assert_int_equal(rig_sh("hsxctl cap revoke --pid %d > /dev/null", (int)pid), 0);
+    client_resume(pid, out, 1);
+    assert_int_equal(rig_sh("hsxctl cap grant --uid %d can read 1 --for 60 > /dev/null", HELD_UID),
+                     0);
+    usleep(HSXD_CHANGE_GAP_US);
+    client_resume(pid, out, 2);
+    assert_int_equal(client_finish(pid, out), 0);
+    assert_true(hsxd_run_logged(&hsxd, "was revoked: acquire a new one"));
+    assert_runs_at("500000");
+}
+
+/*
+ * A process that connected hands the connection, and its CAN file, to another (its child):
+ * that one's request is refused (EPERM), whoever's file it sends. The one that connected,
+ * asking itself, is served.
+ */
+static void a_connection_handed_to_another_process_configures_nothing(void **state)
+{
+    char steps[160];
+    (void)state;
+
+    usleep(HSXD_CHANGE_GAP_US);
+    assert_int_equal(client(CFG_UID, "open:can acquire:can:ok forkedconfig:0:250000:EPERM"), 0);
+    assert_true(hsxd_run_logged(&hsxd, ", which connected: each process asks on a connection of "
+                                       "its own"));
+    assert_runs_at("500000");
+    snprintf(steps, sizeof(steps), "open:can acquire:can:ok canconfig:0:250000:%s",
+             controller ? "ok" : "EOPNOTSUPP");
+    assert_int_equal(client(CFG_UID, steps), 0);
+    assert_runs_at("250000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -327,6 +450,10 @@ int main(void)
         cmocka_unit_test_setup(a_refusal_leaves_the_interface_as_it_was, setup),
         cmocka_unit_test_setup(a_vcan_has_no_bitrate, setup),
         cmocka_unit_test_setup(root_through_hsxctl_and_without_hsxd, setup),
+        cmocka_unit_test_setup(a_file_without_a_capability_configures_nothing, setup),
+        cmocka_unit_test_setup(an_expired_capability_configures_nothing, setup),
+        cmocka_unit_test_setup(a_connection_handed_to_another_process_configures_nothing, setup),
+        cmocka_unit_test_setup(a_revoked_capability_configures_nothing, setup),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -137,8 +137,10 @@ static int hsxd_failure(int ret, const struct hsxd_reply *reply)
 /*
  * Bitrate and modes need CAP_NET_ADMIN to change: hsxd sets them for a
  * process its policy gives "config" on the bus, sent this process's CAN
- * file to know who asks. A refusal, or no hsxd, is said on stderr (once a
- * call: each is a request of the application's) unless HSX_HAL_QUIET.
+ * file to know who asks and to have the kernel say that its capability
+ * (acquired by the check that found the bus running otherwise) gives it.
+ * A refusal, or no hsxd, is said on stderr (once a call: each is a request
+ * of the application's) unless HSX_HAL_QUIET.
  */
 static int config_by_hsxd(const struct hsx_can_config *arg)
 {

@@ -18,6 +18,9 @@
  *   timer:EXPECT                      create a (stopped) timer on the timer's file
  *   canconfig:BUS:BITRATE:EXPECT      ask hsxd to set CAN bus BUS to BITRATE bit/s
  *                                     (no modes) with the file open:can opened
+ *   forkedconfig:BUS:BITRATE:EXPECT   the same, on a connection this process made,
+ *                                     sent by a child of its (with this process's file)
+ *   sleep:MS                          wait MS milliseconds
  *   show                              print the last capability hsxd sent: "cap ID ..."
  *   foreign:MODULE                    acquire with a file a child opened: expect ESRCH
  *   garbage:text|short:EXPECT         send 5 bytes of text, or a request cut short;
@@ -150,16 +153,15 @@ static int connect_hsxd(void)
 }
 
 /*
- * Send buf (with fd if not -1), receive one reply into last; returns its
- * status, or -EPIPE for no reply, or for no end after it when closes.
+ * Send buf (with fd if not -1) on sock, receive one reply into last; returns its status, or
+ * -EPIPE for no reply, or for no end after it when closes. Closes sock.
  */
-static int exchange(const void *buf, size_t len, int fd, uint32_t op, bool closes)
+static int exchange_on(int sock, const void *buf, size_t len, int fd, uint32_t op, bool closes)
 {
     char ctl[CMSG_SPACE(sizeof(int))] = {0}, why[128];
     struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
     unsigned char in[sizeof(last) + 1];
-    int sock = connect_hsxd();
 
     if (fd >= 0) {
         msg.msg_control = ctl;
@@ -183,6 +185,12 @@ static int exchange(const void *buf, size_t len, int fd, uint32_t op, bool close
         last.status = -EPIPE;
     close(sock);
     return last.status;
+}
+
+/* exchange_on() a connection of its own. */
+static int exchange(const void *buf, size_t len, int fd, uint32_t op, bool closes)
+{
+    return exchange_on(connect_hsxd(), buf, len, fd, op, closes);
 }
 
 static void check_status(const char *step, int status, int want)
@@ -212,7 +220,7 @@ static void acquire(const char *step, char **args, int nargs, uint32_t op)
     check_status(step, exchange(&req, sizeof(req), *file_of(m), op, false), errno_value(args[1]));
 }
 
-static void can_config(const char *step, char **args)
+static struct hsxd_request can_config_request(char **args)
 {
     struct hsxd_request req = {
         .version = HSXD_PROTO_VERSION,
@@ -220,9 +228,42 @@ static void can_config(const char *step, char **args)
         .module = HSX_MODULE_CAN,
         .can_config = {.bus = (uint32_t)atoi(args[0]), .bitrate = (uint32_t)atoi(args[1])}};
 
+    return req;
+}
+
+static void can_config(const char *step, char **args)
+{
+    struct hsxd_request req = can_config_request(args);
+
     memset(&last, 0, sizeof(last));
     check_status(step, exchange(&req, sizeof(req), *file_of(module_of("can")), req.op, false),
                  errno_value(args[2]));
+}
+
+/*
+ * This process connects; a child of its, which inherits the connection and the CAN file, sends
+ * the request: what any process handed both would do. This one stays alive meanwhile, so that
+ * only "not the process that connected" can refuse.
+ */
+static void forked_can_config(const char *step, char **args)
+{
+    struct hsxd_request req = can_config_request(args);
+    int sock = connect_hsxd(), status;
+
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        memset(&last, 0, sizeof(last));
+        check_status(
+            step, exchange_on(sock, &req, sizeof(req), *file_of(module_of("can")), req.op, false),
+            errno_value(args[2]));
+        _exit(failures);
+    }
+    close(sock);
+    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
+        result(false, step, "the child did not run");
+    else
+        failures += WEXITSTATUS(status);
 }
 
 static void create_timer(const char *step, const char *expect)
@@ -291,6 +332,10 @@ static void run(char *step)
         create_timer(step, args[0]);
     } else if (strcmp(name, "canconfig") == 0 && nargs == 3) {
         can_config(step, args);
+    } else if (strcmp(name, "forkedconfig") == 0 && nargs == 3) {
+        forked_can_config(step, args);
+    } else if (strcmp(name, "sleep") == 0 && nargs == 1) {
+        usleep((useconds_t)atoi(args[0]) * 1000);
     } else if (strcmp(name, "show") == 0) {
         char rights[HSX_UMOD_TEXT_MAX], sel[HSX_UMOD_TEXT_MAX];
         printf("cap %" PRIu64 " %s %s\n", (uint64_t)last.cap.id,
