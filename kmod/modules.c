@@ -10,6 +10,7 @@
 
 #include "can/can.h"
 #include "core.h"
+#include "fram/fram.h"
 #include "gpio/gpio.h"
 #include "sysfs.h"
 #include "timer/timer.h"
@@ -21,6 +22,7 @@ const struct hsx_module *const hsx_modules[] = {
 	&hsx_can_module,
 #endif
 	&hsx_timer_module,
+	&hsx_fram_module,
 	&hsx_gpio_module,
 #ifdef HSX_TEST_MODULES
 	&hsx_dummy_module,

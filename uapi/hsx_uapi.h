@@ -210,7 +210,12 @@ struct hsx_core_version {
  * tx_first..tx_last (with HSX_CAN_SEL_TX in flags), frames it may receive one
  * in rx_first..rx_last (HSX_CAN_SEL_RX); see HSX_CAN_SEL_EXT. A capability
  * without a range may send, or receive, no frame at all.
- * Later modules add members (FRAM ranges); the union keeps its size.
+ * FRAM: bit n of @fram.devices is device n; the accesses it allows lie
+ * within one of its @fram.nranges (1..HSX_FRAM_SEL_RANGES) address ranges,
+ * each first..last inclusive, in the application's address space (the
+ * device's reserved area is outside it); the ranges are sorted, apart and
+ * not adjacent (two that touch are one range).
+ * Later modules add members; the union keeps its size.
  */
 union hsx_cap_selector {
 	struct {
@@ -233,6 +238,15 @@ union hsx_cap_selector {
 		__u32 rx_last;
 		__u32 reserved[2];
 	} can;
+	struct {
+		__u16 devices;	/* bit n: device n */
+		__u16 nranges;	/* ranges in use, 1..HSX_FRAM_SEL_RANGES */
+		__u32 reserved;
+		struct {
+			__u32 first;
+			__u32 last;
+		} ranges[3];	/* HSX_FRAM_SEL_RANGES */
+	} fram;
 	__aligned_u64 raw[4];
 };
 
@@ -1181,6 +1195,230 @@ struct hsx_can_map {
  * <linux/can/error.h>, CAN_ERR_FLAG removed) and frame.data its eight detail
  * bytes, as the kernel's CAN drivers fill them.
  */
+
+/* ---- FRAM module 0x13 --------------------------------------------------- */
+
+/*
+ * FRAM devices are 0..HSX_FRAM_MAX_DEVICES-1 (the spec's calls act on
+ * device 0). Each is bound to one nvmem device of the kernel (an at25 SPI
+ * FRAM "spi0.0", an at24 I2C EEPROM "0-00500", hsx_fram_sim.ko's simulated
+ * part "hsx-fram-sim0", any other provider), by the module parameter
+ * fram_map ("0=spi0.0") or by the admin ioctl HSX_IOC_FRAM_MAP. A bound
+ * device is an instance: /dev/hsx/fram<n>, /sys/hal/fram/<n>/. Every
+ * function takes the device in its argument and is served by /dev/hsx/fram
+ * and by /dev/hsx/fram<n> for device n only (another there is EINVAL). Once
+ * the nvmem device is gone (its driver unbound, or the device unmapped),
+ * every function on it fails with ENODEV.
+ *
+ * Address space. The application sees addresses 0..size-1, where size is
+ * the part's size less hsx's reserved area at its end (GET_SIZE and INFO
+ * say both). hsx checks every access itself: addr < size, len <= size -
+ * addr, len <= HSX_FRAM_XFER_MAX (the nvmem core does not check).
+ *
+ * Wear. Every write adds one to the write count of each block of
+ * HSX_FRAM_BLOCK_SIZE bytes it touches (the count of the first block wins
+ * for GET_WEAR's address). The counts live in the reserved area as an
+ * HSX_FRAM record (below), written back at most once every
+ * HSX_FRAM_WEAR_FLUSH_MS and when the device is unbound: they survive a
+ * reload and a reboot, and a power loss forgets at most the writes of the
+ * last HSX_FRAM_WEAR_FLUSH_MS. A part smaller than HSX_FRAM_WEAR_MIN_SIZE
+ * has no reserved area: its counts start at 0 when it is bound
+ * (HSX_FRAM_F_WEAR_VOLATILE).
+ *
+ * Records (HSX_IOC_FRAM_RECORD_READ/_WRITE) survive a power loss in the
+ * middle of their write: a record group of @slots slots (2..HSX_FRAM_SLOTS_MAX)
+ * of @slot_size bytes each lies at @base + id * slots * slot_size. Each
+ * slot holds a header (struct hsx_fram_slot_header, little-endian) and the
+ * payload after it. A write goes to the slot after the current one,
+ * payload first and header last, with a sequence number one above the
+ * current one and a CRC-32C over the header (crc as 0) and the payload; a
+ * read takes the slot with a valid CRC and the highest sequence. A write
+ * cut anywhere leaves the previous record whole and readable; rotating
+ * through the slots spreads the wear.
+ */
+#define HSX_FRAM_MAX_DEVICES	8
+#define HSX_CAP_R_FRAM_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
+#define HSX_FRAM_NAME_MAX	32	/* nvmem device name, with NUL */
+#define HSX_FRAM_PART_MAX	0x1000000U	/* bytes of the largest part hsx binds (16 MiB) */
+#define HSX_FRAM_XFER_MAX	65536	/* bytes per READ or WRITE */
+#define HSX_FRAM_BLOCK_SIZE	256	/* bytes per wear count */
+#define HSX_FRAM_WEAR_MIN_SIZE	2048	/* smaller parts keep their counts in memory only */
+#define HSX_FRAM_WEAR_FLUSH_MS	1000
+#define HSX_FRAM_SEL_RANGES	3	/* address ranges per capability */
+#define HSX_FRAM_SLOTS_MAX	16
+#define HSX_FRAM_RECORD_MAX	4096	/* payload bytes per record */
+#define HSX_FRAM_SLOT_MAGIC	0x52585348U	/* "HSXR" little-endian */
+
+/* struct hsx_fram_info.flags */
+#define HSX_FRAM_F_READ_ONLY	 0x1U	/* the provider has no write */
+#define HSX_FRAM_F_WEAR_VOLATILE 0x2U	/* no reserved area: counts since binding */
+
+/* struct hsx_fram_record.flags, out */
+#define HSX_FRAM_REC_F_CORRUPT	0x1U	/* a slot of the group failed its CRC */
+#define HSX_FRAM_REC_F_TRUNCATED 0x2U	/* READ: the payload was longer than the room */
+
+/**
+ * struct hsx_fram_xfer - HSX_IOC_FRAM_READ, HSX_IOC_FRAM_WRITE
+ * @dev: in
+ * @addr: in, first address, < size
+ * @len: in, 1..HSX_FRAM_XFER_MAX, at most size - @addr
+ * @reserved: zero
+ * @buf: in, user address of the bytes (u64 for 32-bit callers too)
+ * @done: out, bytes read or written
+ * @reserved2: zero
+ *
+ * A WRITE that fails in the device after some bytes went reports them in
+ * @done and succeeds if any did. Errors: EINVAL a range outside the device
+ * or a bad length (nothing is read or written), EROFS a read-only part,
+ * EIO the device failed, ENODEV the device is gone.
+ */
+struct hsx_fram_xfer {
+	__u32 dev;
+	__u32 addr;
+	__u32 len;
+	__u32 reserved;
+	__aligned_u64 buf;
+	__u32 done;
+	__u32 reserved2;
+};
+
+/**
+ * struct hsx_fram_wear - HSX_IOC_FRAM_GET_WEAR
+ * @dev: in
+ * @addr: in, < size
+ * @count: out, writes to the block holding @addr
+ * @block: out, that block's number (@addr / HSX_FRAM_BLOCK_SIZE)
+ * @reserved: zero
+ */
+struct hsx_fram_wear {
+	__u32 dev;
+	__u32 addr;
+	__aligned_u64 count;
+	__u32 block;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fram_info - HSX_IOC_FRAM_INFO (HSX_IOC_FRAM_GET_SIZE is its @size)
+ * @dev: in
+ * @bound: out, 1 when bound (else every other field is zero)
+ * @size: out, the application's bytes: the part's less @reserved
+ * @part_size: out, the part's size
+ * @reserved: out, bytes at the end kept by hsx for the wear counts
+ * @block_size: out, HSX_FRAM_BLOCK_SIZE
+ * @flags: out, HSX_FRAM_F_*
+ * @pad: zero
+ * @name: out, the nvmem device's name
+ */
+struct hsx_fram_info {
+	__u32 dev;
+	__u32 bound;
+	__u32 size;
+	__u32 part_size;
+	__u32 reserved;
+	__u32 block_size;
+	__u32 flags;
+	__u32 pad;
+	char name[HSX_FRAM_NAME_MAX];
+};
+
+/**
+ * struct hsx_fram_map - HSX_IOC_FRAM_MAP (admin node only)
+ * @dev: in
+ * @size: in, the part's size when the kernel cannot tell it (0: ask the kernel)
+ * @name: in, the nvmem device to bind @dev to; "" to unbind it
+ *
+ * Errors: EBUSY bound already, ENODEV no such nvmem device, EINVAL a bad
+ * name or a size the kernel contradicts, ENXIO unbinding a device not bound.
+ */
+struct hsx_fram_map {
+	__u32 dev;
+	__u32 size;
+	char name[HSX_FRAM_NAME_MAX];
+};
+
+/**
+ * struct hsx_fram_record - HSX_IOC_FRAM_RECORD_READ, _WRITE
+ * @dev: in
+ * @id: in, the record's number in its region
+ * @base: in, the region's first address
+ * @slot_size: in, bytes per slot, header included; a multiple of 8
+ * @slots: in, slots per record, 2..HSX_FRAM_SLOTS_MAX
+ * @len: in, WRITE: payload bytes, at most slot_size - the header and
+ *	HSX_FRAM_RECORD_MAX; READ: room at @buf; out, READ: the payload's
+ *	length, which is more than the room when only the room's bytes were
+ *	copied (HSX_FRAM_REC_F_TRUNCATED)
+ * @buf: in, user address of the payload
+ * @seq: out, the record's sequence number (1 for the first write)
+ * @flags: out, HSX_FRAM_REC_F_*
+ * @reserved: zero
+ *
+ * The whole group, base + id * slots * slot_size and its slots * slot_size
+ * bytes, must be in range (and, for a capability, in one of its ranges:
+ * READ needs the read right, WRITE read and write). Errors: ENODATA no
+ * record was ever written there, EBADMSG READ: slots hold a record but
+ * every one fails its CRC, EIO the device failed (a WRITE that failed
+ * leaves the previous record).
+ */
+struct hsx_fram_record {
+	__u32 dev;
+	__u32 id;
+	__u32 base;
+	__u32 slot_size;
+	__u32 slots;
+	__u32 len;
+	__aligned_u64 buf;
+	__aligned_u64 seq;
+	__u32 flags;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fram_slot_header - the first bytes of a record's slot, little-endian
+ * @magic: HSX_FRAM_SLOT_MAGIC
+ * @id: the record's id
+ * @seq: its sequence number, one above the one it replaced
+ * @len: payload bytes after the header
+ * @crc: CRC-32C (Castagnoli, initial ~0, final ~0) over the header with
+ *	@crc as 0, then the payload
+ */
+struct hsx_fram_slot_header {
+	__le32 magic;
+	__le32 id;
+	__le64 seq;
+	__le32 len;
+	__le32 crc;
+};
+
+#define HSX_FRAM_FN_READ		0x0
+#define HSX_FRAM_FN_WRITE		0x1
+#define HSX_FRAM_FN_GET_SIZE		0x2
+#define HSX_FRAM_FN_GET_WEAR		0x3
+#define HSX_FRAM_FN_INFO		0x4	/* additions from here on */
+#define HSX_FRAM_FN_MAP			0x5
+#define HSX_FRAM_FN_RECORD_READ		0x6
+#define HSX_FRAM_FN_RECORD_WRITE	0x7
+
+#define HSX_IOC_FRAM_READ \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_READ), struct hsx_fram_xfer)
+#define HSX_IOC_FRAM_WRITE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_WRITE), struct hsx_fram_xfer)
+#define HSX_IOC_FRAM_GET_SIZE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_GET_SIZE), \
+	      struct hsx_fram_info)
+#define HSX_IOC_FRAM_GET_WEAR \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_GET_WEAR), \
+	      struct hsx_fram_wear)
+#define HSX_IOC_FRAM_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_INFO), struct hsx_fram_info)
+#define HSX_IOC_FRAM_MAP \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_MAP), struct hsx_fram_map)
+#define HSX_IOC_FRAM_RECORD_READ \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_RECORD_READ), \
+	      struct hsx_fram_record)
+#define HSX_IOC_FRAM_RECORD_WRITE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_RECORD_WRITE), \
+	      struct hsx_fram_record)
 
 /* ---- GPIO module 0x15 ------------------------------------------------- */
 

@@ -14,6 +14,8 @@
 #include <linux/can/core.h>
 #include <linux/can/skb.h>
 #include <linux/hrtimer.h>
+#include <linux/kernfs.h>
+#include <linux/nvmem-consumer.h>
 
 /* 6.4 dropped the owner argument of class_create(). */
 #ifdef HSX_HAVE_CLASS_CREATE_OWNER
@@ -106,5 +108,53 @@ static inline void hsx_can_set_skb_uid(struct sk_buff *skb)
 	can_skb_prv(skb)->skbcnt = 0x80000000U | (u32)atomic_inc_return(&hsx_can_uid);
 }
 #endif
+
+/*
+ * An nvmem device's size: nvmem_dev_size() since 6.6 (and where backported).
+ * Before, the one place the core gives it out is its "nvmem" file in sysfs,
+ * whose size the core sets to the part's (nvmem_bin_attr_is_visible());
+ * 0 when there is no such file (CONFIG_NVMEM_SYSFS off): the binding then
+ * needs the size from the admin.
+ */
+static inline size_t hsx_nvmem_file_size(struct device *dev)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(dev->kobj.sd, "nvmem");
+	size_t size = 0;
+
+	if (kn) {
+		size = kn->attr.size;
+		kernfs_put(kn);
+	}
+	return size;
+}
+
+#ifdef HSX_HAVE_NVMEM_DEV_SIZE
+static inline size_t hsx_nvmem_size(struct nvmem_device *nvmem, struct device *dev)
+{
+	return nvmem_dev_size(nvmem);
+}
+#else
+static inline size_t hsx_nvmem_size(struct nvmem_device *nvmem, struct device *dev)
+{
+	return hsx_nvmem_file_size(dev);
+}
+#endif
+
+/*
+ * Whether an nvmem device takes no writes. The core exports no such test:
+ * its "nvmem" file is made without write permission exactly then
+ * (nvmem_bin_attr_get_umode(): read_only or no reg_write), in 6.1 and 6.12.
+ */
+static inline bool hsx_nvmem_read_only(struct device *dev)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(dev->kobj.sd, "nvmem");
+	bool read_only = false;
+
+	if (kn) {
+		read_only = !(kn->mode & 0222);
+		kernfs_put(kn);
+	}
+	return read_only;
+}
 
 #endif /* _HSX_COMPAT_H */

@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The FRAM module's devices: binding a device to an nvmem device of the
+ * kernel (fram_map, the admin's HSX_IOC_FRAM_MAP), the part's layout (the
+ * application's bytes, then the reserved area of the wear counts), the wear
+ * counts and their write-back, the provider going away, /sys/hal/fram/<n>.
+ *
+ * Locking, outermost first: a provider's device lock (its driver unbinding
+ * calls the bus notifier under it), hsx_fram_bind_mutex (binding,
+ * unbinding), hsx_fram_devs_lock (the table and each device's inst
+ * pointer), a device's io_lock (writes to the part, the wear counts).
+ *
+ * Lifetimes. A device holds its nvmem device (and with it the provider's
+ * module) from binding until its instance is gone, and its provider's
+ * struct device until its memory goes. The nvmem core keeps the nvmem
+ * device's memory while it is held but not the driver behind it, so the
+ * binding must end before the driver goes: a notifier on the provider's bus
+ * unbinds the device when the provider's driver unbinds or the provider is
+ * deleted, synchronously, while the part still works (the wear counts are
+ * written back then).
+ */
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nvmem-consumer.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "binding.h"
+#include "compat.h"
+#include "core.h"
+#include "fram.h"
+#include "instance.h"
+
+static char *fram_map;
+module_param(fram_map, charp, 0444);
+MODULE_PARM_DESC(fram_map,
+		 "bind FRAM devices to nvmem devices at load: DEV=NAME[,...], e.g. 0=spi0.0");
+
+static DEFINE_MUTEX(hsx_fram_bind_mutex);
+/* Guards hsx_fram_devs[] and each device's inst pointer. */
+static DEFINE_SPINLOCK(hsx_fram_devs_lock);
+static struct hsx_fram_dev *hsx_fram_devs[HSX_FRAM_MAX_DEVICES];
+/* The wear counts' write-backs, and the end of bindings whose provider went. */
+static struct workqueue_struct *hsx_fram_wq;
+
+/* ---- the part ----------------------------------------------------------------- */
+
+/**
+ * hsx_fram_layout - where a part's reserved area goes
+ * @part_size: the part's bytes
+ * @size: set to the application's bytes
+ * @reserved: set to the reserved area's bytes (0: the counts stay in memory)
+ * @nblocks: set to the part's blocks of HSX_FRAM_BLOCK_SIZE
+ *
+ * The wear counts (one __le32 per block of the part) are a record of
+ * HSX_FRAM_WEAR_SLOTS slots at the end of the part, in whole blocks.
+ */
+void hsx_fram_layout(u32 part_size, u32 *size, u32 *reserved, u32 *nblocks)
+{
+	u32 slot;
+
+	*nblocks = DIV_ROUND_UP(part_size, HSX_FRAM_BLOCK_SIZE);
+	*reserved = 0;
+	if (part_size >= HSX_FRAM_WEAR_MIN_SIZE) {
+		slot = round_up(HSX_FRAM_HEADER_SIZE + *nblocks * sizeof(__le32), 8);
+		*reserved = round_up(HSX_FRAM_WEAR_SLOTS * slot, HSX_FRAM_BLOCK_SIZE);
+	}
+	*size = part_size - *reserved;
+}
+
+static struct hsx_fram_group hsx_fram_wear_group(const struct hsx_fram_dev *fd)
+{
+	return (struct hsx_fram_group) {
+		.base = fd->size,
+		.slot_size = fd->reserved / HSX_FRAM_WEAR_SLOTS / 8 * 8,
+		.slots = HSX_FRAM_WEAR_SLOTS,
+		.id = 0,
+	};
+}
+
+/**
+ * hsx_fram_io - read or write the part, whole or not at all
+ * @fd: the device, its nvmem device held
+ * @write: write @buf, else read into it
+ * @addr: the part's address
+ * @len: bytes; 0 does nothing
+ * @buf: kernel memory
+ *
+ * The nvmem core checks no range and some drivers (at25) cut a read short
+ * without saying so: the range is checked here against the whole part.
+ *
+ * Return: 0, -EINVAL (outside the part) or the provider's error (-EIO for
+ * a short transfer).
+ */
+int hsx_fram_io(struct hsx_fram_dev *fd, bool write, u32 addr, u32 len, void *buf)
+{
+	int ret;
+
+	if (!len)
+		return 0;
+	if (addr >= fd->part_size || len > fd->part_size - addr)
+		return -EINVAL;
+	if (write)
+		ret = nvmem_device_write(fd->nvmem, addr, len, buf);
+	else
+		ret = nvmem_device_read(fd->nvmem, addr, len, buf);
+	if (ret < 0)
+		return ret;
+	return ret == len ? 0 : -EIO;
+}
+
+/* ---- wear --------------------------------------------------------------------- */
+
+/*
+ * @len bytes at @addr were written: one more write for each block they
+ * touch, to be written back. Context: under io_lock.
+ */
+void hsx_fram_count_writes(struct hsx_fram_dev *fd, u32 addr, u32 len)
+{
+	u32 b, last;
+
+	lockdep_assert_held(&fd->io_lock);
+	if (!len)
+		return;
+	last = (addr + len - 1) / HSX_FRAM_BLOCK_SIZE;
+	for (b = addr / HSX_FRAM_BLOCK_SIZE; b <= last && b < fd->nblocks; b++)
+		if (fd->wear[b] != U32_MAX)
+			WRITE_ONCE(fd->wear[b], fd->wear[b] + 1);
+	if (fd->reserved && !fd->wear_dirty) {
+		fd->wear_dirty = true;
+		queue_delayed_work(hsx_fram_wq, &fd->wear_work,
+				   msecs_to_jiffies(HSX_FRAM_WEAR_FLUSH_MS));
+	}
+}
+
+/* Write the counts back if the part lacks some. Context: under io_lock. */
+static int hsx_fram_wear_flush_locked(struct hsx_fram_dev *fd)
+{
+	struct hsx_fram_group g = hsx_fram_wear_group(fd);
+	__le32 *counts;
+	u64 seq;
+	u32 b;
+	int ret;
+
+	lockdep_assert_held(&fd->io_lock);
+	if (!fd->wear_dirty)
+		return 0;
+	counts = kvmalloc_array(fd->nblocks, sizeof(*counts), GFP_KERNEL);
+	if (!counts)
+		return -ENOMEM;
+	for (b = 0; b < fd->nblocks; b++)
+		counts[b] = cpu_to_le32(fd->wear[b]);
+	ret = hsx_fram_record_write(fd, &g, counts, fd->nblocks * sizeof(*counts), false, &seq);
+	kvfree(counts);
+	if (ret) {
+		atomic64_inc(&fd->wear_failures);
+		return ret;
+	}
+	fd->wear_dirty = false;
+	return 0;
+}
+
+static void hsx_fram_wear_work(struct work_struct *work)
+{
+	struct hsx_fram_dev *fd = container_of(to_delayed_work(work), struct hsx_fram_dev,
+					       wear_work);
+
+	mutex_lock(&fd->io_lock);
+	/* A failed write-back is tried again after the next interval. */
+	if (hsx_fram_wear_flush_locked(fd))
+		queue_delayed_work(hsx_fram_wq, &fd->wear_work,
+				   msecs_to_jiffies(HSX_FRAM_WEAR_FLUSH_MS));
+	mutex_unlock(&fd->io_lock);
+}
+
+/* At binding: the counts the part keeps, or none yet. */
+static int hsx_fram_wear_load(struct hsx_fram_dev *fd)
+{
+	struct hsx_fram_group g = hsx_fram_wear_group(fd);
+	u32 len, flags, b;
+	__le32 *counts;
+	u64 seq;
+	int ret;
+
+	if (!fd->reserved)
+		return 0;
+	counts = kvmalloc(g.slot_size - HSX_FRAM_HEADER_SIZE, GFP_KERNEL);
+	if (!counts)
+		return -ENOMEM;
+	ret = hsx_fram_record_read(fd, &g, counts, &len, &seq, &flags);
+	if (flags & HSX_FRAM_REC_F_CORRUPT)
+		pr_warn("fram: %s: a copy of the wear counts failed its CRC; the last good one is used\n",
+			fd->name);
+	if (ret == -ENODATA) {
+		ret = 0;	/* a part hsx never wrote to: no writes yet */
+	} else if (!ret) {
+		for (b = 0; b < fd->nblocks && b < len / sizeof(*counts); b++)
+			fd->wear[b] = le32_to_cpu(counts[b]);
+	}
+	kvfree(counts);
+	return ret;
+}
+
+/* ---- binding ------------------------------------------------------------------ */
+
+/* Whether a name is one an nvmem device could have. */
+bool hsx_fram_name_ok(const char *name)
+{
+	const char *p;
+
+	if (!*name || strlen(name) >= HSX_FRAM_NAME_MAX)
+		return false;
+	for (p = name; *p; p++)
+		if (!isgraph(*p) || *p == '/' || *p == ',' || *p == '=')
+			return false;
+	return true;
+}
+
+struct hsx_fram_find {
+	const char *name;
+	struct device *dev;
+};
+
+/* nvmem_device_find()'s match: by the nvmem device's name; keep its device. */
+static int hsx_fram_match(struct device *dev, const void *data)
+{
+	struct hsx_fram_find *find = (struct hsx_fram_find *)data;
+
+	if (strcmp(dev_name(dev), find->name))
+		return 0;
+	find->dev = dev;
+	return 1;
+}
+
+static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool in_notifier);
+
+/* The provider's driver is unbinding, or the provider goes: end the binding first. */
+static int hsx_fram_provider_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct hsx_fram_dev *fd = container_of(nb, struct hsx_fram_dev, provider_nb);
+
+	if (data != fd->provider ||
+	    (action != BUS_NOTIFY_UNBIND_DRIVER && action != BUS_NOTIFY_DEL_DEVICE))
+		return NOTIFY_DONE;
+	mutex_lock(&hsx_fram_bind_mutex);
+	if (hsx_fram_devs[fd->index] == fd)
+		hsx_fram_unbind_locked(fd, true);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	return NOTIFY_OK;
+}
+
+/* After a provider's event: the notifier goes (not from inside it), then the device. */
+static void hsx_fram_gone_work(struct work_struct *work)
+{
+	struct hsx_fram_dev *fd = container_of(work, struct hsx_fram_dev, gone_work);
+
+	bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
+	hsx_instance_put(fd->inst);	/* the work's own; may free fd */
+}
+
+static struct hsx_fram_dev *hsx_fram_dev_alloc(unsigned int index, const char *name)
+{
+	struct hsx_fram_dev *fd = kzalloc(sizeof(*fd), GFP_KERNEL);
+
+	if (!fd)
+		return NULL;
+	fd->index = index;
+	strscpy(fd->name, name, sizeof(fd->name));
+	mutex_init(&fd->io_lock);
+	INIT_DELAYED_WORK(&fd->wear_work, hsx_fram_wear_work);
+	INIT_WORK(&fd->gone_work, hsx_fram_gone_work);
+	fd->provider_nb.notifier_call = hsx_fram_provider_event;
+	return fd;
+}
+
+static void hsx_fram_dev_free(struct hsx_fram_dev *fd)
+{
+	if (fd->provider)
+		put_device(fd->provider);
+	kvfree(fd->wear);
+	kfree(fd);
+}
+
+/*
+ * The nvmem device @name, its size (@size if the kernel cannot tell, which
+ * it must not contradict) and its provider, held in @fd.
+ */
+static int hsx_fram_attach(struct hsx_fram_dev *fd, const char *name, u32 size)
+{
+	struct hsx_fram_find find = { .name = name };
+	struct nvmem_device *nvmem;
+	u64 part;
+
+	nvmem = nvmem_device_find(&find, hsx_fram_match);
+	if (IS_ERR(nvmem))
+		return PTR_ERR(nvmem) == -EOPNOTSUPP ? -EOPNOTSUPP : -ENODEV;
+	fd->nvmem = nvmem;
+	part = hsx_nvmem_size(nvmem, find.dev);
+	if (!part)
+		part = size;
+	if (!part || (size && size != part) || part > HSX_FRAM_PART_MAX)
+		goto err_inval;
+	if (!find.dev->parent || !find.dev->parent->bus)
+		goto err_inval;		/* a provider nothing can watch going */
+	fd->provider = get_device(find.dev->parent);
+	fd->part_size = part;
+	if (hsx_nvmem_read_only(find.dev))
+		fd->flags |= HSX_FRAM_F_READ_ONLY;
+	return 0;
+
+err_inval:
+	nvmem_device_put(nvmem);
+	fd->nvmem = NULL;
+	return -EINVAL;
+}
+
+/* Bind @index to the nvmem device @name. Context: under hsx_fram_bind_mutex. */
+static int hsx_fram_bind_locked(unsigned int index, const char *name, u32 size)
+{
+	struct hsx_instance *inst;
+	struct hsx_fram_dev *fd;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&hsx_fram_bind_mutex);
+	if (hsx_fram_devs[index])
+		return -EBUSY;
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, name))
+			return -EBUSY;
+	fd = hsx_fram_dev_alloc(index, name);
+	if (!fd)
+		return -ENOMEM;
+	ret = hsx_fram_attach(fd, name, size);
+	if (ret)
+		goto err_free;
+	hsx_fram_layout(fd->part_size, &fd->size, &fd->reserved, &fd->nblocks);
+	if (!fd->reserved || (fd->flags & HSX_FRAM_F_READ_ONLY))
+		fd->flags |= HSX_FRAM_F_WEAR_VOLATILE;
+	if (fd->flags & HSX_FRAM_F_READ_ONLY) {
+		/* Nothing is written: no counts, and the whole part is the application's. */
+		fd->reserved = 0;
+		fd->size = fd->part_size;
+	}
+	ret = -ENOMEM;
+	fd->wear = kvcalloc(fd->nblocks, sizeof(*fd->wear), GFP_KERNEL);
+	if (!fd->wear)
+		goto err_detach;
+	ret = hsx_fram_wear_load(fd);
+	if (ret)
+		goto err_detach;
+	ret = bus_register_notifier(fd->provider->bus, &fd->provider_nb);
+	if (ret)
+		goto err_detach;
+
+	spin_lock(&hsx_fram_devs_lock);
+	hsx_fram_devs[index] = fd;
+	spin_unlock(&hsx_fram_devs_lock);
+	/* The node last: the device is whole before anyone can open it. */
+	inst = hsx_instance_add(&hsx_fram_module, index, 0666, &hsx_fram_dev_group, fd);
+	if (IS_ERR(inst)) {
+		ret = PTR_ERR(inst);
+		goto err_unlist;
+	}
+	spin_lock(&hsx_fram_devs_lock);
+	fd->inst = inst;
+	spin_unlock(&hsx_fram_devs_lock);
+	pr_info("fram: device %u bound to %s (%u bytes, %u for applications)\n", index, name,
+		fd->part_size, fd->size);
+	return 0;
+
+err_unlist:
+	spin_lock(&hsx_fram_devs_lock);
+	hsx_fram_devs[index] = NULL;
+	spin_unlock(&hsx_fram_devs_lock);
+	bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
+err_detach:
+	nvmem_device_put(fd->nvmem);
+err_free:
+	hsx_fram_dev_free(fd);
+	return ret;
+}
+
+/*
+ * The instance goes (its users see -ENODEV; instance_gone writes the counts
+ * back and lets go of the nvmem device); the memory with the last
+ * reference. From inside the provider's notifier, the notifier is
+ * unregistered by a work item. Context: under hsx_fram_bind_mutex.
+ */
+static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool in_notifier)
+{
+	lockdep_assert_held(&hsx_fram_bind_mutex);
+	spin_lock(&hsx_fram_devs_lock);
+	hsx_fram_devs[fd->index] = NULL;
+	spin_unlock(&hsx_fram_devs_lock);
+	WRITE_ONCE(fd->dead, true);
+	pr_info("fram: device %u unbound from %s%s\n", fd->index, fd->name,
+		in_notifier ? " (its driver went)" : "");
+	if (in_notifier) {
+		hsx_instance_get(fd->inst);
+		queue_work(hsx_fram_wq, &fd->gone_work);
+	} else {
+		bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
+	}
+	hsx_instance_remove(fd->inst);
+}
+
+/**
+ * hsx_fram_map_dev - bind a device to an nvmem device, or unbind it
+ * @index: the device
+ * @name: the nvmem device's name; "" unbinds the device
+ * @size: the part's size if the kernel cannot tell it, else 0
+ *
+ * Return: 0, -EBUSY (the device or the nvmem device is bound), -ENODEV (no
+ * such nvmem device), -EINVAL (a size that is not the part's, or none),
+ * -ENXIO (unbinding a device not bound), -EIO (the wear counts could not
+ * be read), -ENOMEM.
+ */
+int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
+{
+	struct hsx_fram_dev *fd;
+	int ret = 0;
+
+	mutex_lock(&hsx_fram_bind_mutex);
+	fd = hsx_fram_devs[index];
+	if (name[0])
+		ret = hsx_fram_bind_locked(index, name, size);
+	else if (!fd)
+		ret = -ENXIO;
+	else
+		hsx_fram_unbind_locked(fd, false);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	return ret;
+}
+
+/**
+ * hsx_fram_parse_map - parse one "DEV=NAME" binding of fram_map
+ * Return: 0, or -EINVAL for a malformed binding.
+ */
+int hsx_fram_parse_map(const char *param, unsigned int *dev, char *name, size_t len,
+		       const char **next)
+{
+	return hsx_parse_binding(param, HSX_FRAM_MAX_DEVICES, hsx_fram_name_ok, dev, name, len,
+				 next);
+}
+
+/* fram_map at load: a bad binding fails the load; a missing device is said and skipped. */
+static int hsx_fram_bind_param(const char *param)
+{
+	char name[HSX_FRAM_NAME_MAX];
+	const char *p = param;
+	unsigned int index;
+	int ret = 0;
+
+	mutex_lock(&hsx_fram_bind_mutex);
+	while (p && *p) {
+		ret = hsx_fram_parse_map(p, &index, name, sizeof(name), &p);
+		if (ret) {
+			pr_err("fram: fram_map: bad binding in \"%s\"\n", param);
+			break;
+		}
+		if (hsx_fram_bind_locked(index, name, 0))
+			pr_err("fram: fram_map: device %u not bound to %s\n", index, name);
+	}
+	mutex_unlock(&hsx_fram_bind_mutex);
+	return ret;
+}
+
+static void hsx_fram_unbind_all(void)
+{
+	unsigned int i;
+
+	mutex_lock(&hsx_fram_bind_mutex);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		if (hsx_fram_devs[i])
+			hsx_fram_unbind_locked(hsx_fram_devs[i], false);
+	mutex_unlock(&hsx_fram_bind_mutex);
+}
+
+/* Nothing of the module runs on the device any more: counts back, nvmem device let go. */
+void hsx_fram_instance_gone(struct hsx_instance *inst)
+{
+	struct hsx_fram_dev *fd = inst->priv;
+
+	cancel_delayed_work_sync(&fd->wear_work);
+	mutex_lock(&fd->io_lock);
+	if (hsx_fram_wear_flush_locked(fd))
+		pr_warn("fram: %s: the last wear counts could not be written back\n", fd->name);
+	mutex_unlock(&fd->io_lock);
+	nvmem_device_put(fd->nvmem);
+	fd->nvmem = NULL;
+}
+
+void hsx_fram_instance_release(struct hsx_instance *inst)
+{
+	hsx_fram_dev_free(inst->priv);
+}
+
+/* ---- setting up and tearing down ------------------------------------------------ */
+
+int hsx_fram_devs_init(void)
+{
+	int ret;
+
+	hsx_fram_wq = alloc_workqueue("hsx_fram", 0, 0);
+	if (!hsx_fram_wq)
+		return -ENOMEM;
+	if (fram_map) {
+		ret = hsx_fram_bind_param(fram_map);
+		if (ret) {
+			hsx_fram_unbind_all();
+			destroy_workqueue(hsx_fram_wq);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Every device unbound; queued works (a provider's) end before the queue goes. */
+void hsx_fram_devs_exit(void)
+{
+	hsx_fram_unbind_all();
+	destroy_workqueue(hsx_fram_wq);
+}
+
+/* The bound device @index with a reference to its instance, or NULL. */
+struct hsx_fram_dev *hsx_fram_dev_get(unsigned int index)
+{
+	struct hsx_fram_dev *fd;
+
+	spin_lock(&hsx_fram_devs_lock);
+	fd = hsx_fram_devs[index];
+	if (fd && fd->inst)
+		hsx_instance_get(fd->inst);
+	else
+		fd = NULL;
+	spin_unlock(&hsx_fram_devs_lock);
+	return fd;
+}
+
+/* ---- /sys/hal/fram/<n> ------------------------------------------------------------ */
+
+static struct hsx_fram_dev *hsx_fram_dev_of(struct kobject *kobj)
+{
+	return hsx_instance_of_dir(kobj)->priv;
+}
+
+static ssize_t nvmem_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hsx_fram_dev_of(kobj)->name);
+}
+
+static ssize_t hsx_fram_u32_show(struct kobject *kobj, char *buf, size_t offset)
+{
+	const u32 *value = (const u32 *)((const char *)hsx_fram_dev_of(kobj) + offset);
+
+	return sysfs_emit(buf, "%u\n", *value);
+}
+
+/* One show function per field, since sysfs passes no field. */
+#define HSX_FRAM_U32_SHOW(name)									\
+static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)	\
+{												\
+	return hsx_fram_u32_show(kobj, buf, offsetof(struct hsx_fram_dev, name));		\
+}
+
+HSX_FRAM_U32_SHOW(size)
+HSX_FRAM_U32_SHOW(part_size)
+HSX_FRAM_U32_SHOW(reserved)
+
+static ssize_t block_size_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", HSX_FRAM_BLOCK_SIZE);
+}
+
+/* The highest count of any block, whose number follows ("12 3": 12 writes to block 3). */
+static ssize_t wear_max_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_fram_dev *fd = hsx_fram_dev_of(kobj);
+	u32 b, max = 0, at = 0;
+
+	for (b = 0; b < fd->nblocks; b++) {
+		u32 count = READ_ONCE(fd->wear[b]);
+
+		if (count > max) {
+			max = count;
+			at = b;
+		}
+	}
+	return sysfs_emit(buf, "%u %u\n", max, at);
+}
+
+static ssize_t hsx_fram_counter_show(struct kobject *kobj, char *buf, size_t offset)
+{
+	atomic64_t *counter = (atomic64_t *)((char *)hsx_fram_dev_of(kobj) + offset);
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+#define HSX_FRAM_COUNTER_SHOW(name)								\
+static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)	\
+{												\
+	return hsx_fram_counter_show(kobj, buf, offsetof(struct hsx_fram_dev, name));		\
+}
+
+HSX_FRAM_COUNTER_SHOW(reads)
+HSX_FRAM_COUNTER_SHOW(writes)
+HSX_FRAM_COUNTER_SHOW(bytes_read)
+HSX_FRAM_COUNTER_SHOW(bytes_written)
+HSX_FRAM_COUNTER_SHOW(wear_failures)
+
+static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hsx_fram_dev_of(kobj)->users));
+}
+
+static struct kobj_attribute hsx_fram_attr_nvmem = __ATTR_RO(nvmem);
+static struct kobj_attribute hsx_fram_attr_size = __ATTR_RO(size);
+static struct kobj_attribute hsx_fram_attr_part_size = __ATTR_RO(part_size);
+static struct kobj_attribute hsx_fram_attr_reserved = __ATTR_RO(reserved);
+static struct kobj_attribute hsx_fram_attr_block_size = __ATTR_RO(block_size);
+/* Root only, as every counter: how one application uses the part is its own. */
+static struct kobj_attribute hsx_fram_attr_wear_max = __ATTR_RO_MODE(wear_max, 0400);
+static struct kobj_attribute hsx_fram_attr_reads = __ATTR_RO_MODE(reads, 0400);
+static struct kobj_attribute hsx_fram_attr_writes = __ATTR_RO_MODE(writes, 0400);
+static struct kobj_attribute hsx_fram_attr_bytes_read = __ATTR_RO_MODE(bytes_read, 0400);
+static struct kobj_attribute hsx_fram_attr_bytes_written = __ATTR_RO_MODE(bytes_written, 0400);
+static struct kobj_attribute hsx_fram_attr_wear_failures = __ATTR_RO_MODE(wear_failures, 0400);
+static struct kobj_attribute hsx_fram_attr_users = __ATTR_RO(users);
+
+static struct attribute *hsx_fram_dev_attrs[] = {
+	&hsx_fram_attr_nvmem.attr,
+	&hsx_fram_attr_size.attr,
+	&hsx_fram_attr_part_size.attr,
+	&hsx_fram_attr_reserved.attr,
+	&hsx_fram_attr_block_size.attr,
+	&hsx_fram_attr_wear_max.attr,
+	&hsx_fram_attr_reads.attr,
+	&hsx_fram_attr_writes.attr,
+	&hsx_fram_attr_bytes_read.attr,
+	&hsx_fram_attr_bytes_written.attr,
+	&hsx_fram_attr_wear_failures.attr,
+	&hsx_fram_attr_users.attr,
+	NULL,
+};
+
+const struct attribute_group hsx_fram_dev_group = {
+	.attrs = hsx_fram_dev_attrs,
+};

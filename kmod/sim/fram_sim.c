@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hsx_fram_sim.ko: simulated FRAM parts for the test board, each an nvmem
+ * device like an at25 FRAM's (NVMEM_TYPE_FRAM, byte-addressed, no erase),
+ * kept in memory. Its own module, not part of hsx.ko: a consumer holding an
+ * nvmem device holds its provider's module, so a provider inside hsx.ko
+ * would make hsx.ko impossible to unload.
+ *
+ * Each part is a platform device "hsx-fram-sim.<n>" bound to this module's
+ * platform driver, whose probe registers the nvmem device "hsx-fram-sim<n>"
+ * (devm, as real drivers do): unbinding the driver through sysfs removes a
+ * part the way a driver's removal does. The memory belongs to the module,
+ * not to the driver's binding, so the contents outlive an unbinding and a
+ * reload of hsx.ko, as a chip's do.
+ *
+ * For power-loss tests, two switches (module parameters, writable by root):
+ *   fail_next_write=1  the next write writes nothing and fails (-EIO);
+ *   tear_after=N       writes deliver N more bytes in all, then fail: the
+ *                      power went at that byte, and stays off (every write
+ *                      fails) until tear_after=-1.
+ */
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nvmem-provider.h>
+#include <linux/platform_device.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#define SIM_NAME	"hsx-fram-sim"
+#define SIM_MAX_PARTS	4
+#define SIM_MAX_SIZE	SZ_16M
+
+static unsigned int sizes[SIM_MAX_PARTS] = { 32768, 1024, 4096 };
+static int nsizes = 3;
+module_param_array(sizes, uint, &nsizes, 0444);
+MODULE_PARM_DESC(sizes, "bytes of each part, one part each (default 32768,1024,4096)");
+
+static unsigned int read_only = 0x4;
+module_param(read_only, uint, 0444);
+MODULE_PARM_DESC(read_only, "bit n: part n takes no writes, as OTP (default: part 2)");
+
+static bool fail_next_write;
+module_param(fail_next_write, bool, 0644);
+MODULE_PARM_DESC(fail_next_write, "the next write fails without writing");
+
+static int tear_after = -1;
+module_param(tear_after, int, 0644);
+MODULE_PARM_DESC(tear_after, "writes deliver this many more bytes, then fail (-1: off)");
+
+struct sim_part {
+	unsigned int index;
+	u8 *mem;
+	u32 size;
+};
+
+/* Serializes every access to every part and the switches' use. */
+static DEFINE_MUTEX(sim_lock);
+static struct sim_part sim_parts[SIM_MAX_PARTS];
+static struct platform_device *sim_pdevs[SIM_MAX_PARTS];
+
+static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
+{
+	struct sim_part *part = priv;
+
+	if (offset > part->size || bytes > part->size - offset)
+		return -EINVAL;
+	mutex_lock(&sim_lock);
+	memcpy(val, part->mem + offset, bytes);
+	mutex_unlock(&sim_lock);
+	return 0;
+}
+
+static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
+{
+	struct sim_part *part = priv;
+	size_t n = bytes;
+	int ret = 0;
+
+	if (offset > part->size || bytes > part->size - offset)
+		return -EINVAL;
+	mutex_lock(&sim_lock);
+	if (READ_ONCE(fail_next_write)) {
+		WRITE_ONCE(fail_next_write, false);
+		n = 0;
+		ret = -EIO;
+	} else if (READ_ONCE(tear_after) >= 0) {
+		int left = READ_ONCE(tear_after);
+
+		if (n > (size_t)left) {
+			n = left;
+			ret = -EIO;
+		}
+		WRITE_ONCE(tear_after, left - (int)n);
+	}
+	memcpy(part->mem + offset, val, n);
+	mutex_unlock(&sim_lock);
+	return ret;
+}
+
+static int sim_probe(struct platform_device *pdev)
+{
+	struct sim_part *part = &sim_parts[pdev->id];
+	struct nvmem_config config = {
+		.dev = &pdev->dev,
+		.name = SIM_NAME,
+		.id = pdev->id,
+		.owner = THIS_MODULE,
+		.type = NVMEM_TYPE_FRAM,
+		.word_size = 1,
+		.stride = 1,
+		.size = part->size,
+		.priv = part,
+		.reg_read = sim_read,
+		.reg_write = (read_only & BIT(pdev->id)) ? NULL : sim_write,
+		.read_only = !!(read_only & BIT(pdev->id)),
+		.root_only = true,
+	};
+
+	return PTR_ERR_OR_ZERO(devm_nvmem_register(&pdev->dev, &config));
+}
+
+static struct platform_driver sim_driver = {
+	.probe = sim_probe,
+	.driver = {
+		.name = SIM_NAME,
+	},
+};
+
+static void sim_remove_parts(void)
+{
+	int i;
+
+	for (i = SIM_MAX_PARTS - 1; i >= 0; i--) {
+		if (sim_pdevs[i])
+			platform_device_unregister(sim_pdevs[i]);
+		sim_pdevs[i] = NULL;
+		vfree(sim_parts[i].mem);
+		sim_parts[i].mem = NULL;
+	}
+}
+
+static int __init sim_init(void)
+{
+	int i, ret;
+
+	for (i = 0; i < nsizes; i++)
+		if (!sizes[i] || sizes[i] > SIM_MAX_SIZE)
+			return -EINVAL;
+	for (i = 0; i < nsizes; i++) {
+		sim_parts[i].index = i;
+		sim_parts[i].size = sizes[i];
+		sim_parts[i].mem = vzalloc(sizes[i]);
+		if (!sim_parts[i].mem) {
+			ret = -ENOMEM;
+			goto err;
+		}
+	}
+	ret = platform_driver_register(&sim_driver);
+	if (ret)
+		goto err;
+	for (i = 0; i < nsizes; i++) {
+		sim_pdevs[i] = platform_device_register_simple(SIM_NAME, i, NULL, 0);
+		if (IS_ERR(sim_pdevs[i])) {
+			ret = PTR_ERR(sim_pdevs[i]);
+			sim_pdevs[i] = NULL;
+			goto err_parts;
+		}
+	}
+	return 0;
+
+err_parts:
+	sim_remove_parts();
+	platform_driver_unregister(&sim_driver);
+	return ret;
+err:
+	sim_remove_parts();
+	return ret;
+}
+
+static void __exit sim_exit(void)
+{
+	sim_remove_parts();
+	platform_driver_unregister(&sim_driver);
+}
+
+module_init(sim_init);
+module_exit(sim_exit);
+MODULE_DESCRIPTION("HSX HAL simulated FRAM parts (nvmem providers) for tests");
+MODULE_LICENSE("GPL");
