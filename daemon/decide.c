@@ -17,7 +17,8 @@
  * rule grants, and the smallest of the quotas of those rights (each right's
  * quota is the largest any rule gives with it).
  *
- * For CAN's buses and ID ranges, see decide_can.c.
+ * For CAN's buses and ID ranges, see decide_can.c; for FRAM's devices and
+ * address ranges, decide_fram.c.
  *
  * Its lifetime is the shortest of the rules it comes from (a runtime grant
  * counts what is left of it), and no longer than asked.
@@ -107,6 +108,42 @@ void decide_account(struct decision *d, const struct policy_rule *rule, uint64_t
     int n = snprintf(d->rules + len, sizeof(d->rules) - len, "%s%s", len ? ", " : "", rule->name);
     if (n < 0 || (size_t)n >= sizeof(d->rules) - len)
         snprintf(d->rules + sizeof(d->rules) - 4, 4, "...");
+}
+
+size_t decide_narrow(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+                     const struct cap_want *want, uint32_t rights_asked,
+                     union hsx_cap_selector *asked, struct decide_piece *pieces)
+{
+    const struct hsx_umod_sel *k = &m->sel;
+    size_t n = 0;
+
+    if (k->ops->empty(k, &want->sel))
+        k->ops->all(k, asked);
+    else
+        *asked = want->sel;
+    for (size_t i = 0; i < c->count; i++) {
+        const struct policy_grant *g = &c->rule[i]->grant[slot];
+        struct decide_piece p = {.rule = c->rule[i], .rights = g->rights & rights_asked};
+        k->ops->intersect(k, &g->sel, asked, &p.sel);
+        if (p.rights && !k->ops->empty(k, &p.sel))
+            pieces[n++] = p;
+    }
+    return n;
+}
+
+void decide_deny_narrowed(const struct hsx_umodule *m, const union hsx_cap_selector *asked,
+                          uint32_t rights_asked, const struct candidates *c, size_t slot,
+                          struct decision *d)
+{
+    const struct policy_grant *g = &c->rule[0]->grant[slot];
+    char r1[HSX_UMOD_TEXT_MAX], s1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX], s2[HSX_UMOD_TEXT_MAX];
+
+    snprintf(d->why, sizeof(d->why), "%s: asked for %s on %s; %s grants %s on %s%s", m->name,
+             hsx_umod_format_rights(m, r1, sizeof(r1), rights_asked),
+             hsx_umod_sel_format(m, s1, sizeof(s1), asked), c->rule[0]->name,
+             hsx_umod_format_rights(m, r2, sizeof(r2), g->rights),
+             hsx_umod_sel_format(m, s2, sizeof(s2), &g->sel),
+             c->count > 1 ? ", and the other rules no more of it" : "");
 }
 
 /*
@@ -269,6 +306,9 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
         break;
     case HSX_UMOD_SEL_CAN:
         decide_can(m, &c, slot, want, now_ns, d);
+        break;
+    case HSX_UMOD_SEL_FRAM:
+        decide_fram(m, &c, slot, want, now_ns, d);
         break;
     default:
         snprintf(d->why, sizeof(d->why), "hsxd cannot decide on %s's kind of selector", m->name);

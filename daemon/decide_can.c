@@ -32,13 +32,6 @@
 
 #define RIGHTS_PLAIN(rights) ((rights) & ~(uint32_t)HSX_CAP_R_GRANT)
 
-/* One matching rule's grant, narrowed to the request. */
-struct piece {
-    const struct policy_rule *rule;
-    uint32_t rights;
-    union hsx_cap_selector sel;
-};
-
 /* The ranges the capability would have, each way. */
 struct ranges {
     struct hsx_umod_can_range tx, rx;
@@ -50,7 +43,8 @@ static bool on_bus(const union hsx_cap_selector *sel, unsigned int bus)
 }
 
 /* Does p grant right on bus, with the whole range that right uses? */
-static bool holds(const struct piece *p, uint32_t right, unsigned int bus, const struct ranges *r)
+static bool holds(const struct decide_piece *p, uint32_t right, unsigned int bus,
+                  const struct ranges *r)
 {
     if (!(p->rights & right) || !on_bus(&p->sel, bus))
         return false;
@@ -63,8 +57,8 @@ static bool holds(const struct piece *p, uint32_t right, unsigned int bus, const
 }
 
 /* The rights of rights that hold on bus. */
-static uint32_t holding(const struct piece *pieces, size_t n, uint32_t rights, unsigned int bus,
-                        const struct ranges *r)
+static uint32_t holding(const struct decide_piece *pieces, size_t n, uint32_t rights,
+                        unsigned int bus, const struct ranges *r)
 {
     uint32_t held = 0;
 
@@ -78,7 +72,7 @@ static uint32_t holding(const struct piece *pieces, size_t n, uint32_t rights, u
 }
 
 /* The widest range any piece with right gives its way (tx for write). */
-static struct hsx_umod_can_range widest(const struct piece *pieces, size_t n, uint32_t right,
+static struct hsx_umod_can_range widest(const struct decide_piece *pieces, size_t n, uint32_t right,
                                         bool tx)
 {
     struct hsx_umod_can_range best = {.present = false};
@@ -104,7 +98,7 @@ static uint32_t buses_with(const uint32_t *held, unsigned int buses, uint32_t ri
 }
 
 /* Does one piece grant all of the capability (rights, buses, ranges) with grant? */
-static bool may_delegate(const struct piece *p, uint32_t rights, uint32_t buses,
+static bool may_delegate(const struct decide_piece *p, uint32_t rights, uint32_t buses,
                          const struct ranges *r)
 {
     if (!(p->rights & HSX_CAP_R_GRANT) || (rights & ~p->rights) || (buses & ~p->sel.can.buses))
@@ -113,43 +107,17 @@ static bool may_delegate(const struct piece *p, uint32_t rights, uint32_t buses,
            hsx_umod_can_range_within(r->rx, hsx_umod_can_range_of(&p->sel, false));
 }
 
-static void deny(const struct hsx_umodule *m, const union hsx_cap_selector *asked,
-                 uint32_t rights_asked, const struct candidates *c, size_t slot, struct decision *d)
-{
-    const struct policy_grant *g = &c->rule[0]->grant[slot];
-    char r1[HSX_UMOD_TEXT_MAX], s1[HSX_UMOD_TEXT_MAX], r2[HSX_UMOD_TEXT_MAX], s2[HSX_UMOD_TEXT_MAX];
-
-    snprintf(d->why, sizeof(d->why), "%s: asked for %s on %s; %s grants %s on %s%s", m->name,
-             hsx_umod_format_rights(m, r1, sizeof(r1), rights_asked),
-             hsx_umod_sel_format(m, s1, sizeof(s1), asked), c->rule[0]->name,
-             hsx_umod_format_rights(m, r2, sizeof(r2), g->rights),
-             hsx_umod_sel_format(m, s2, sizeof(s2), &g->sel),
-             c->count > 1 ? ", and the other rules no more of it" : "");
-}
-
 void decide_can(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
                 const struct cap_want *want, uint64_t now_ns, struct decision *d)
 {
     /* Static, as decide()'s candidates: one decision at a time. */
-    static struct piece pieces[POLICY_RULES_MAX + 64];
+    static struct decide_piece pieces[POLICY_RULES_MAX + 64];
     const struct hsx_umod_sel *k = &m->sel;
     const unsigned int buses = k->limit < 32 ? k->limit : 32;
     const uint32_t rights_asked = want->rights ? want->rights : m->rights;
     uint32_t held[32] = {0};
     union hsx_cap_selector asked;
-    size_t n = 0;
-
-    if (k->ops->empty(k, &want->sel))
-        k->ops->all(k, &asked);
-    else
-        asked = want->sel;
-    for (size_t i = 0; i < c->count; i++) {
-        const struct policy_grant *g = &c->rule[i]->grant[slot];
-        struct piece p = {.rule = c->rule[i], .rights = g->rights & rights_asked};
-        k->ops->intersect(k, &g->sel, &asked, &p.sel);
-        if (p.rights && !k->ops->empty(k, &p.sel))
-            pieces[n++] = p;
-    }
+    size_t n = decide_narrow(m, c, slot, want, rights_asked, &asked, pieces);
 
     struct ranges r = {
         .tx = widest(pieces, n, HSX_CAP_R_WRITE, true),
@@ -168,7 +136,7 @@ void decide_can(const struct hsx_umodule *m, const struct candidates *c, size_t 
         }
     }
     if (!chosen) {
-        deny(m, &asked, rights_asked, c, slot, d);
+        decide_deny_narrowed(m, &asked, rights_asked, c, slot, d);
         return;
     }
     if (!(rights & HSX_CAP_R_WRITE))

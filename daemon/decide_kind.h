@@ -18,8 +18,37 @@ struct candidates {
 /* Lifetime, and the names for the log, from a rule the decision comes from. */
 void decide_account(struct decision *d, const struct policy_rule *rule, uint64_t now_ns);
 
+/* One matching rule's grant, narrowed to the request. */
+struct decide_piece {
+    const struct policy_rule *rule;
+    uint32_t rights;
+    union hsx_cap_selector sel;
+    bool used; /* the decision comes from it (decide_fram.c) */
+};
+
+/*
+ * Narrow each of the rules c to what want asks (rights_asked, and *asked:
+ * want's selector, or all of the module's if it names none) into pieces,
+ * keeping those left with a right and an object. Returns how many.
+ */
+size_t decide_narrow(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+                     const struct cap_want *want, uint32_t rights_asked,
+                     union hsx_cap_selector *asked, struct decide_piece *pieces);
+
+/*
+ * A denial when no rule, narrowed to what was asked (asked, rights_asked),
+ * leaves anything: what was asked and what the first rule grants, in d->why.
+ */
+void decide_deny_narrowed(const struct hsx_umodule *m, const union hsx_cap_selector *asked,
+                          uint32_t rights_asked, const struct candidates *c, size_t slot,
+                          struct decision *d);
+
 /* CAN's buses and ID ranges (HSX_UMOD_SEL_CAN): fills *d from the rules c, at slot. */
 void decide_can(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
                 const struct cap_want *want, uint64_t now_ns, struct decision *d);
+
+/* FRAM's devices and address ranges (HSX_UMOD_SEL_FRAM), likewise (decide_fram.c). */
+void decide_fram(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+                 const struct cap_want *want, uint64_t now_ns, struct decision *d);
 
 #endif /* HSXD_DECIDE_KIND_H */

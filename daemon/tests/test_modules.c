@@ -92,10 +92,10 @@ static void a_policy_grants_it(void **state)
     expect_refused("dummy = { rights = \"read\"; };", "dummy: instances is missing");
     expect_refused("dummy = { instances = []; rights = \"read\"; };",
                    "instances is empty: a grant needs at least one instance");
-    expect_refused(
-        "dumm = { instances = 1; rights = \"read\"; };",
-        "unknown key 'dumm' in a rule (expected name, match, lifetime, uart, can, timer, gpio or "
-        "dummy)");
+    expect_refused("dumm = { instances = 1; rights = \"read\"; };",
+                   "unknown key 'dumm' in a rule (expected name, match, lifetime, uart, can, "
+                   "timer, fram, gpio "
+                   "or dummy)");
 }
 
 static struct policy_rule rules[2];
@@ -215,7 +215,7 @@ static void hsxctl_lists_and_grants_it(void **state)
     expect_usage_error("cap grant --uid 1 dummy write 1", "'write' is not a right of dummy");
     expect_usage_error("cap grant --uid 1 dummy read 64", "instance 64 is out of range 0..63");
     expect_usage_error("cap grant --uid 1 frob read 1",
-                       "unknown module 'frob' (expected uart, can, timer, gpio or dummy)");
+                       "unknown module 'frob' (expected uart, can, timer, fram, gpio or dummy)");
 }
 
 int main(void)

@@ -63,6 +63,7 @@ typedef enum {
     HSX_CAP_MODULE_UART = 0x10,
     HSX_CAP_MODULE_CAN = 0x11,
     HSX_CAP_MODULE_TIMER = 0x12,
+    HSX_CAP_MODULE_FRAM = 0x13,
     HSX_CAP_MODULE_GPIO = 0x15,
 } hsx_cap_module_t;
 
@@ -94,6 +95,14 @@ typedef union {
         uint32_t rx_last;
         uint32_t reserved[2];
     } can;
+    struct {
+        uint16_t devices; /* bit n: FRAM device n */
+        uint16_t nranges; /* ranges in use, 1..HSX_CAP_FRAM_RANGES */
+        uint32_t reserved;
+        struct {
+            uint32_t first, last; /* addresses, inclusive; sorted, apart, not touching */
+        } ranges[3];              /* HSX_CAP_FRAM_RANGES */
+    } fram;
     uint64_t raw[4];
 } hsx_cap_selector_t;
 
@@ -107,6 +116,13 @@ typedef union {
 #define HSX_CAP_CAN_EXT 0x80000000U
 #define HSX_CAP_CAN_TX 0x1U /* tx_first..tx_last is given */
 #define HSX_CAP_CAN_RX 0x2U /* rx_first..rx_last is given */
+
+/*
+ * FRAM: the accesses a capability allows lie within one of its address
+ * ranges, on one of its devices; a range that touches or overlaps another
+ * is one range with it (a request must give them so: sorted and apart).
+ */
+#define HSX_CAP_FRAM_RANGES 3
 
 /* Where this process stands with a module. */
 typedef enum {

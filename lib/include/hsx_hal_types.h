@@ -38,6 +38,12 @@ typedef void (*hsx_hal_event_callback_t)(void* event_data, uint32_t length, void
 #define HSX_HAL_LIMIT         -9
 /* The object was closed or cancelled while the caller waited on it. */
 #define HSX_HAL_CLOSED        -10
+/* Nothing valid is stored there (a FRAM record never written, or corrupt). */
+#define HSX_HAL_NO_DATA       -11
+/* The caller's buffer is smaller than the data (a FRAM record's payload). */
+#define HSX_HAL_TOO_SMALL     -12
+/* The device cannot be written (a read-only FRAM or EEPROM part). */
+#define HSX_HAL_READ_ONLY     -13
 
 /**
  * Describe a HSX_HAL_* code.

@@ -52,9 +52,10 @@ static void the_table_is_consistent(void **state)
                 assert_true(r->bit >= 0x10000 && (m->rights & r->bit));
         }
     }
-    assert_null(hsx_umod_by_id(HSX_MODULE_FRAM));
-    assert_null(hsx_umod_by_name("fram"));
-    assert_true(hsx_umod_is_future("fram"));
+    assert_null(hsx_umod_by_id(HSX_MODULE_FS));
+    assert_null(hsx_umod_by_name("fs"));
+    assert_true(hsx_umod_is_future("fs"));
+    assert_false(hsx_umod_is_future("fram"));
     assert_false(hsx_umod_is_future("can"));
     assert_false(hsx_umod_is_future("uart"));
 }
@@ -163,6 +164,25 @@ static void random_can_selector(uint32_t *seed, uint32_t buses, union hsx_cap_se
     }
 }
 
+/* A valid FRAM selector: some devices, one to three ranges, sorted and apart. */
+static void random_fram_selector(uint32_t *seed, uint32_t devices, union hsx_cap_selector *sel)
+{
+    uint32_t at = next_random(seed) % 0x1000;
+
+    sel->fram.devices = (uint16_t)(next_random(seed) & ((1u << devices) - 1));
+    if (!sel->fram.devices)
+        sel->fram.devices = 1;
+    for (unsigned int i = 0, n = 1 + next_random(seed) % HSX_FRAM_SEL_RANGES; i < n; i++) {
+        uint32_t first = at, last = first + next_random(seed) % 0x40000;
+        if (last >= HSX_FRAM_PART_MAX)
+            break;
+        sel->fram.ranges[i].first = first;
+        sel->fram.ranges[i].last = last;
+        sel->fram.nranges++;
+        at = last + 2 + next_random(seed) % 0x10000;
+    }
+}
+
 /* Formatting a selector and parsing the text gives the selector back, for every module. */
 static void selectors_read_back_as_written(void **state)
 {
@@ -187,6 +207,8 @@ static void selectors_read_back_as_written(void **state)
                     sel.raw[0] = 1;
             } else if (m->sel.kind == HSX_UMOD_SEL_CAN) {
                 random_can_selector(&seed, m->sel.limit, &sel);
+            } else if (m->sel.kind == HSX_UMOD_SEL_FRAM) {
+                random_fram_selector(&seed, m->sel.limit, &sel);
             } else {
                 sel.timer.max_timers = 1 + next_random(&seed) % m->sel.limit;
             }

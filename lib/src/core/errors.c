@@ -135,6 +135,10 @@ static const char *const code_messages[] = {
                            "not exist",
     [-HSX_HAL_LIMIT] = "Resource limit reached",
     [-HSX_HAL_CLOSED] = "Closed or cancelled",
+    [-HSX_HAL_NO_DATA] = "No data: nothing valid is stored there (a record never written, or "
+                         "corrupt)",
+    [-HSX_HAL_TOO_SMALL] = "Buffer too small for the data",
+    [-HSX_HAL_READ_ONLY] = "The device is read-only",
 };
 
 HSX_API const char *hsx_hal_strerror(int code)

@@ -86,8 +86,8 @@ struct hsx_umod_sel_ops {
 enum hsx_umod_sel_kind {
     HSX_UMOD_SEL_SET,   /* objects 0..limit-1, bit n of raw[0] is object n (GPIO pins) */
     HSX_UMOD_SEL_QUOTA, /* a count 1..limit in the low 32 bits of raw[0] (timers) */
-    HSX_UMOD_SEL_CAN, /* the uAPI's can member: buses, an ID range each way (core/module_sel_can.h)
-                       */
+    HSX_UMOD_SEL_CAN,   /* the uAPI's can member: buses, an ID range each way (module_sel_can.h) */
+    HSX_UMOD_SEL_FRAM,  /* the uAPI's fram member: devices, address ranges (module_sel_fram.h) */
 };
 
 /*
@@ -118,6 +118,17 @@ struct hsx_umod_sel {
 extern const struct hsx_umod_sel_ops hsx_umod_sel_set_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_quota_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_can_ops;
+extern const struct hsx_umod_sel_ops hsx_umod_sel_fram_ops;
+
+/*
+ * The numbered objects of a kind that has them besides its own (CAN's buses,
+ * FRAM's devices), read and written as a set of pins is ("0-1,3"), with s's
+ * words and bound: 0 with *mask, or -EINVAL with why filled; the text.
+ */
+int hsx_umod_sel_parse_indices(const struct hsx_umod_sel *s, const char *text, uint64_t *mask,
+                               char *why, size_t why_size);
+char *hsx_umod_sel_format_indices(const struct hsx_umod_sel *s, char *buf, size_t size,
+                                  uint64_t mask);
 
 /*
  * The keys of s in a policy: its own, or the default one for its word.

@@ -208,6 +208,37 @@ static bool set_empty(const struct hsx_umod_sel *s, const union hsx_cap_selector
     return (sel->raw[0] & set_mask(s)) == 0;
 }
 
+/* A kind's numbered objects (CAN's buses, FRAM's devices) as a set of s's words and bound. */
+static struct hsx_umod_sel index_set(const struct hsx_umod_sel *s)
+{
+    return (struct hsx_umod_sel){.kind = HSX_UMOD_SEL_SET,
+                                 .ops = &hsx_umod_sel_set_ops,
+                                 .word = s->word,
+                                 .noun = s->noun,
+                                 .limit = s->limit};
+}
+
+int hsx_umod_sel_parse_indices(const struct hsx_umod_sel *s, const char *text, uint64_t *mask,
+                               char *why, size_t why_size)
+{
+    const struct hsx_umod_sel set = index_set(s);
+    union hsx_cap_selector parsed;
+
+    if (set_parse(&set, text, &parsed, why, why_size) < 0)
+        return -EINVAL;
+    *mask = parsed.raw[0];
+    return 0;
+}
+
+char *hsx_umod_sel_format_indices(const struct hsx_umod_sel *s, char *buf, size_t size,
+                                  uint64_t mask)
+{
+    const struct hsx_umod_sel set = index_set(s);
+    const union hsx_cap_selector sel = {.raw = {mask}};
+
+    return set_format(&set, buf, size, &sel);
+}
+
 const struct hsx_umod_sel_ops hsx_umod_sel_set_ops = {
     .parse = set_parse,
     .parse_key = set_parse_key,

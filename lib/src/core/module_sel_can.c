@@ -231,25 +231,14 @@ static int parse_range(const char *text, struct hsx_umod_can_range *r, char *why
     return 0;
 }
 
-/* The buses as a set of objects, so that they read and print as pins and ports do. */
-static struct hsx_umod_sel bus_set(const struct hsx_umod_sel *s)
-{
-    return (struct hsx_umod_sel){.kind = HSX_UMOD_SEL_SET,
-                                 .ops = &hsx_umod_sel_set_ops,
-                                 .word = s->word,
-                                 .noun = s->noun,
-                                 .limit = s->limit};
-}
-
 static int parse_buses(const struct hsx_umod_sel *s, const char *text, uint32_t *buses, char *why,
                        size_t why_size)
 {
-    const struct hsx_umod_sel set = bus_set(s);
-    union hsx_cap_selector parsed;
+    uint64_t mask;
 
-    if (set.ops->parse(&set, text, &parsed, why, why_size) < 0)
+    if (hsx_umod_sel_parse_indices(s, text, &mask, why, why_size) < 0)
         return -EINVAL;
-    *buses = (uint32_t)parsed.raw[0];
+    *buses = (uint32_t)mask;
     return 0;
 }
 
@@ -356,12 +345,10 @@ static int can_parse_key(const struct hsx_umod_sel *s, unsigned int key, const c
 static char *can_format(const struct hsx_umod_sel *s, char *buf, size_t size,
                         const union hsx_cap_selector *sel)
 {
-    const struct hsx_umod_sel set = bus_set(s);
-    union hsx_cap_selector buses = {.raw = {sel->can.buses}};
     char text[HSX_UMOD_TEXT_MAX], range[2][48];
     size_t len;
 
-    set.ops->format(&set, text, sizeof(text), &buses);
+    hsx_umod_sel_format_indices(s, text, sizeof(text), sel->can.buses);
     len = strlen(text);
     for (int tx = 1; tx >= 0; tx--) {
         struct hsx_umod_can_range r = hsx_umod_can_range_of(sel, tx);
