@@ -10,7 +10,6 @@
 
 #include <linux/atomic.h>
 #include <linux/mutex.h>
-#include <linux/notifier.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -34,11 +33,8 @@ struct nvmem_device;
  * @inst: the device's instance; its priv is this, freed with it
  * @nvmem: the nvmem device, held from binding until @inst is gone
  * @provider: the nvmem device's parent (the driver's device), held; its
- *	driver unbinding ends the binding first
- * @provider_nb: watches @provider's bus for that
- * @gone_work: unbinds the device once its provider goes; holds an @inst
- *	reference while queued
- * @dead: the provider is going: every function fails with -ENODEV
+ *	driver unbinding ends the binding first (a notifier on its bus)
+ * @dead: the device is being unbound: every function fails with -ENODEV
  * @name: the nvmem device's name
  * @part_size: bytes of the part
  * @size: bytes the application sees, from 0
@@ -62,8 +58,6 @@ struct hsx_fram_dev {
 	struct hsx_instance *inst;
 	struct nvmem_device *nvmem;
 	struct device *provider;
-	struct notifier_block provider_nb;
-	struct work_struct gone_work;
 	bool dead;
 	char name[HSX_FRAM_NAME_MAX];
 	u32 part_size;

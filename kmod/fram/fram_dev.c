@@ -6,18 +6,24 @@
  * counts and their write-back, the provider going away, /sys/hal/fram/<n>.
  *
  * Locking, outermost first: a provider's device lock (its driver unbinding
- * calls the bus notifier under it), hsx_fram_bind_mutex (binding,
- * unbinding), hsx_fram_devs_lock (the table and each device's inst
- * pointer), a device's io_lock (writes to the part, the wear counts).
+ * holds it while it calls the bus's notifiers; binding holds it while it
+ * checks that the driver is there and lists the device), the bus's notifier
+ * rwsem, hsx_fram_bind_mutex (binding, unbinding), hsx_fram_devs_lock (the
+ * table and each device's inst pointer), a device's io_lock (writes to the
+ * part, the wear counts). hsx_fram_watch_mutex (the watched buses) is taken
+ * alone: a notifier is never registered or unregistered under another of
+ * these (registering takes the rwsem, which the notifier holds while it
+ * takes hsx_fram_bind_mutex).
  *
  * Lifetimes. A device holds its nvmem device (and with it the provider's
  * module) from binding until its instance is gone, and its provider's
  * struct device until its memory goes. The nvmem core keeps the nvmem
  * device's memory while it is held but not the driver behind it, so the
  * binding must end before the driver goes: a notifier on the provider's bus
- * unbinds the device when the provider's driver unbinds or the provider is
- * deleted, synchronously, while the part still works (the wear counts are
- * written back then).
+ * (one per bus, from the first binding on it to module exit) unbinds the
+ * device when the provider's driver unbinds or the provider is deleted,
+ * synchronously, while the part still works (the wear counts are written
+ * back then).
  */
 #include <linux/ctype.h>
 #include <linux/device.h>
@@ -239,30 +245,68 @@ static int hsx_fram_match(struct device *dev, const void *data)
 	return 1;
 }
 
-static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool in_notifier);
+static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went);
 
-/* The provider's driver is unbinding, or the provider goes: end the binding first. */
+/* The provider's driver is unbinding, or the provider goes: end its bindings first. */
 static int hsx_fram_provider_event(struct notifier_block *nb, unsigned long action, void *data)
 {
-	struct hsx_fram_dev *fd = container_of(nb, struct hsx_fram_dev, provider_nb);
+	unsigned int i;
 
-	if (data != fd->provider ||
-	    (action != BUS_NOTIFY_UNBIND_DRIVER && action != BUS_NOTIFY_DEL_DEVICE))
+	if (action != BUS_NOTIFY_UNBIND_DRIVER && action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
 	mutex_lock(&hsx_fram_bind_mutex);
-	if (hsx_fram_devs[fd->index] == fd)
-		hsx_fram_unbind_locked(fd, true);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		if (hsx_fram_devs[i] && hsx_fram_devs[i]->provider == data)
+			hsx_fram_unbind_locked(hsx_fram_devs[i], true);
 	mutex_unlock(&hsx_fram_bind_mutex);
 	return NOTIFY_OK;
 }
 
-/* After a provider's event: the notifier goes (not from inside it), then the device. */
-static void hsx_fram_gone_work(struct work_struct *work)
-{
-	struct hsx_fram_dev *fd = container_of(work, struct hsx_fram_dev, gone_work);
+/* The buses providers of bound devices are on: a notifier each, until exit. */
+#define HSX_FRAM_WATCHED_BUSES	4
+static DEFINE_MUTEX(hsx_fram_watch_mutex);
+static struct hsx_fram_watch {
+	typeof(((struct device *)NULL)->bus) bus;
+	struct notifier_block nb;
+} hsx_fram_watches[HSX_FRAM_WATCHED_BUSES];
 
-	bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
-	hsx_instance_put(fd->inst);	/* the work's own; may free fd */
+/* Watch @bus from now on. Context: holding none of the module's other locks. */
+static int hsx_fram_watch_bus(typeof(((struct device *)NULL)->bus) bus)
+{
+	struct hsx_fram_watch *free = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	mutex_lock(&hsx_fram_watch_mutex);
+	for (i = 0; i < HSX_FRAM_WATCHED_BUSES; i++) {
+		if (hsx_fram_watches[i].bus == bus)
+			goto out;
+		if (!hsx_fram_watches[i].bus && !free)
+			free = &hsx_fram_watches[i];
+	}
+	ret = -ENOSPC;		/* parts on more kinds of bus than any board has */
+	if (!free)
+		goto out;
+	free->nb.notifier_call = hsx_fram_provider_event;
+	ret = bus_register_notifier(bus, &free->nb);
+	if (!ret)
+		free->bus = bus;
+out:
+	mutex_unlock(&hsx_fram_watch_mutex);
+	return ret;
+}
+
+static void hsx_fram_unwatch_buses(void)
+{
+	unsigned int i;
+
+	mutex_lock(&hsx_fram_watch_mutex);
+	for (i = 0; i < HSX_FRAM_WATCHED_BUSES; i++) {
+		if (hsx_fram_watches[i].bus)
+			bus_unregister_notifier(hsx_fram_watches[i].bus, &hsx_fram_watches[i].nb);
+		hsx_fram_watches[i].bus = NULL;
+	}
+	mutex_unlock(&hsx_fram_watch_mutex);
 }
 
 static struct hsx_fram_dev *hsx_fram_dev_alloc(unsigned int index, const char *name)
@@ -275,8 +319,6 @@ static struct hsx_fram_dev *hsx_fram_dev_alloc(unsigned int index, const char *n
 	strscpy(fd->name, name, sizeof(fd->name));
 	mutex_init(&fd->io_lock);
 	INIT_DELAYED_WORK(&fd->wear_work, hsx_fram_wear_work);
-	INIT_WORK(&fd->gone_work, hsx_fram_gone_work);
-	fd->provider_nb.notifier_call = hsx_fram_provider_event;
 	return fd;
 }
 
@@ -321,26 +363,25 @@ err_inval:
 	return -EINVAL;
 }
 
-/* Bind @index to the nvmem device @name. Context: under hsx_fram_bind_mutex. */
-static int hsx_fram_bind_locked(unsigned int index, const char *name, u32 size)
+/*
+ * Make @fd, attached to its part, device @fd->index. Context: under the
+ * provider's device lock and hsx_fram_bind_mutex.
+ */
+static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 {
 	struct hsx_instance *inst;
-	struct hsx_fram_dev *fd;
 	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
-	if (hsx_fram_devs[index])
+	if (hsx_fram_devs[fd->index])
 		return -EBUSY;
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
-		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, name))
+		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
 			return -EBUSY;
-	fd = hsx_fram_dev_alloc(index, name);
-	if (!fd)
-		return -ENOMEM;
-	ret = hsx_fram_attach(fd, name, size);
-	if (ret)
-		goto err_free;
+	/* Its driver unbinding, or gone: the notifier ran, or runs with nothing to see. */
+	if (!fd->provider->driver)
+		return -ENODEV;
 	hsx_fram_layout(fd->part_size, &fd->size, &fd->reserved, &fd->nblocks);
 	if (!fd->reserved || (fd->flags & HSX_FRAM_F_READ_ONLY))
 		fd->flags |= HSX_FRAM_F_WEAR_VOLATILE;
@@ -349,38 +390,59 @@ static int hsx_fram_bind_locked(unsigned int index, const char *name, u32 size)
 		fd->reserved = 0;
 		fd->size = fd->part_size;
 	}
-	ret = -ENOMEM;
 	fd->wear = kvcalloc(fd->nblocks, sizeof(*fd->wear), GFP_KERNEL);
 	if (!fd->wear)
-		goto err_detach;
+		return -ENOMEM;
 	ret = hsx_fram_wear_load(fd);
 	if (ret)
-		goto err_detach;
-	ret = bus_register_notifier(fd->provider->bus, &fd->provider_nb);
-	if (ret)
-		goto err_detach;
+		return ret;
 
 	spin_lock(&hsx_fram_devs_lock);
-	hsx_fram_devs[index] = fd;
+	hsx_fram_devs[fd->index] = fd;
 	spin_unlock(&hsx_fram_devs_lock);
 	/* The node last: the device is whole before anyone can open it. */
-	inst = hsx_instance_add(&hsx_fram_module, index, 0666, &hsx_fram_dev_group, fd);
+	inst = hsx_instance_add(&hsx_fram_module, fd->index, 0666, &hsx_fram_dev_group, fd);
 	if (IS_ERR(inst)) {
-		ret = PTR_ERR(inst);
-		goto err_unlist;
+		spin_lock(&hsx_fram_devs_lock);
+		hsx_fram_devs[fd->index] = NULL;
+		spin_unlock(&hsx_fram_devs_lock);
+		return PTR_ERR(inst);
 	}
 	spin_lock(&hsx_fram_devs_lock);
 	fd->inst = inst;
 	spin_unlock(&hsx_fram_devs_lock);
-	pr_info("fram: device %u bound to %s (%u bytes, %u for applications)\n", index, name,
-		fd->part_size, fd->size);
+	pr_info("fram: device %u bound to %s (%u bytes, %u for applications)\n", fd->index,
+		fd->name, fd->part_size, fd->size);
 	return 0;
+}
 
-err_unlist:
-	spin_lock(&hsx_fram_devs_lock);
-	hsx_fram_devs[index] = NULL;
-	spin_unlock(&hsx_fram_devs_lock);
-	bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
+/*
+ * Bind @index to the nvmem device @name: find it and watch its provider's
+ * bus first, then, under the provider's device lock (which an unbinding of
+ * its driver holds throughout), see that the driver is there and list the
+ * device, so that the notifier of any later unbinding finds it.
+ */
+static int hsx_fram_bind(unsigned int index, const char *name, u32 size)
+{
+	struct hsx_fram_dev *fd;
+	int ret;
+
+	fd = hsx_fram_dev_alloc(index, name);
+	if (!fd)
+		return -ENOMEM;
+	ret = hsx_fram_attach(fd, name, size);
+	if (ret)
+		goto err_free;
+	ret = hsx_fram_watch_bus(fd->provider->bus);
+	if (ret)
+		goto err_detach;
+	device_lock(fd->provider);
+	mutex_lock(&hsx_fram_bind_mutex);
+	ret = hsx_fram_bind_locked(fd);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	device_unlock(fd->provider);
+	if (!ret)
+		return 0;
 err_detach:
 	nvmem_device_put(fd->nvmem);
 err_free:
@@ -391,10 +453,9 @@ err_free:
 /*
  * The instance goes (its users see -ENODEV; instance_gone writes the counts
  * back and lets go of the nvmem device); the memory with the last
- * reference. From inside the provider's notifier, the notifier is
- * unregistered by a work item. Context: under hsx_fram_bind_mutex.
+ * reference. Context: under hsx_fram_bind_mutex.
  */
-static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool in_notifier)
+static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went)
 {
 	lockdep_assert_held(&hsx_fram_bind_mutex);
 	spin_lock(&hsx_fram_devs_lock);
@@ -402,13 +463,7 @@ static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool in_notifier)
 	spin_unlock(&hsx_fram_devs_lock);
 	WRITE_ONCE(fd->dead, true);
 	pr_info("fram: device %u unbound from %s%s\n", fd->index, fd->name,
-		in_notifier ? " (its driver went)" : "");
-	if (in_notifier) {
-		hsx_instance_get(fd->inst);
-		queue_work(hsx_fram_wq, &fd->gone_work);
-	} else {
-		bus_unregister_notifier(fd->provider->bus, &fd->provider_nb);
-	}
+		driver_went ? " (its driver went)" : "");
 	hsx_instance_remove(fd->inst);
 }
 
@@ -428,14 +483,14 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 	struct hsx_fram_dev *fd;
 	int ret = 0;
 
+	if (name[0])
+		return hsx_fram_bind(index, name, size);
 	mutex_lock(&hsx_fram_bind_mutex);
 	fd = hsx_fram_devs[index];
-	if (name[0])
-		ret = hsx_fram_bind_locked(index, name, size);
-	else if (!fd)
-		ret = -ENXIO;
-	else
+	if (fd)
 		hsx_fram_unbind_locked(fd, false);
+	else
+		ret = -ENXIO;
 	mutex_unlock(&hsx_fram_bind_mutex);
 	return ret;
 }
@@ -459,17 +514,15 @@ static int hsx_fram_bind_param(const char *param)
 	unsigned int index;
 	int ret = 0;
 
-	mutex_lock(&hsx_fram_bind_mutex);
 	while (p && *p) {
 		ret = hsx_fram_parse_map(p, &index, name, sizeof(name), &p);
 		if (ret) {
 			pr_err("fram: fram_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		if (hsx_fram_bind_locked(index, name, 0))
+		if (hsx_fram_bind(index, name, 0))
 			pr_err("fram: fram_map: device %u not bound to %s\n", index, name);
 	}
-	mutex_unlock(&hsx_fram_bind_mutex);
 	return ret;
 }
 
@@ -516,6 +569,7 @@ int hsx_fram_devs_init(void)
 		ret = hsx_fram_bind_param(fram_map);
 		if (ret) {
 			hsx_fram_unbind_all();
+			hsx_fram_unwatch_buses();
 			destroy_workqueue(hsx_fram_wq);
 			return ret;
 		}
@@ -523,10 +577,11 @@ int hsx_fram_devs_init(void)
 	return 0;
 }
 
-/* Every device unbound; queued works (a provider's) end before the queue goes. */
+/* Every device unbound (their write-backs done), then the buses' notifiers go. */
 void hsx_fram_devs_exit(void)
 {
 	hsx_fram_unbind_all();
+	hsx_fram_unwatch_buses();
 	destroy_workqueue(hsx_fram_wq);
 }
 

@@ -554,6 +554,90 @@ static void the_provider_goes(void **state)
     assert_int_equal(wear_at(100), wear);
 }
 
+/* The adapter named like @name's start, as "/sys/bus/i2c/devices/i2c-N"; false if none. */
+static bool find_i2c_adapter(const char *name, char *dir, size_t len)
+{
+    for (int n = 0; n < 16; n++) {
+        char path[96], line[96];
+        snprintf(path, sizeof(path), "/sys/bus/i2c/devices/i2c-%d/name", n);
+        if (!e2e_exists("%s", path))
+            continue;
+        e2e_read_line(path, line, sizeof(line));
+        if (!strncmp(line, name, strlen(name))) {
+            snprintf(dir, len, "/sys/bus/i2c/devices/i2c-%d", n);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The nvmem device an I2C client registered: its child named "<client><id>". */
+static bool nvmem_of_client(const char *client, char *name, size_t len)
+{
+    char path[160];
+
+    assert_true(strlen(client) + 3 <= len);
+    for (int id = 0; id < 64; id++) {
+        snprintf(path, sizeof(path), "/sys/bus/i2c/devices/%s/%s%d/nvmem", client, client, id);
+        if (e2e_exists("%s", path)) {
+            snprintf(name, len, "%.16s%d", client, id);
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A real nvmem driver: at24 on the PC's SMBus (i2c-piix4), where qemu's pc
+ * machine has 256-byte EEPROMs at 0x50-0x57. Read, write, the nvmem file
+ * agreeing, and the I2C client deleted while bound (the driver goes).
+ */
+static void a_real_eeprom_through_at24(void **state)
+{
+    (void)state;
+    char adapter[64], path[160], client[16], name[HSX_FRAM_NAME_MAX];
+
+    if (!find_i2c_adapter("SMBus PIIX4", adapter, sizeof(adapter)))
+        fail_msg("no PIIX4 SMBus adapter: the test board's kernels have i2c-piix4 and at24");
+    int bus = atoi(adapter + strlen("/sys/bus/i2c/devices/i2c-"));
+    snprintf(client, sizeof(client), "%d-0050", bus);
+    if (!e2e_exists("/sys/bus/i2c/devices/%s", client)) {
+        snprintf(path, sizeof(path), "%s/new_device", adapter);
+        e2e_write_file(path, "24c02 0x50");
+    }
+    bool found = false;
+    for (uint64_t start = e2e_now_ms(); !found && e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+        found = nvmem_of_client(client, name, sizeof(name));
+        if (!found)
+            usleep(50000);
+    }
+    if (!found)
+        fail_msg("at24 made no nvmem device for %s", client);
+
+    assert_int_equal(map_dev(3, name), 0);
+    struct hsx_fram_info info = info_of(3);
+    assert_int_equal(info.part_size, 256);
+    assert_int_equal(info.size, 256);
+    assert_int_equal(info.flags, HSX_FRAM_F_WEAR_VOLATILE);
+    uint8_t out[40], in[40], peer[40];
+    uint32_t seed = 99, done;
+    fill_random(out, sizeof(out), &seed);
+    assert_int_equal(xfer(HSX_IOC_FRAM_WRITE, 3, 200, out, sizeof(out), &done), 0);
+    assert_int_equal(done, sizeof(out));
+    assert_int_equal(xfer(HSX_IOC_FRAM_READ, 3, 200, in, sizeof(in), &done), 0);
+    assert_memory_equal(in, out, sizeof(out));
+    snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%s/nvmem", name);
+    peer_read(path, 200, peer, sizeof(peer));
+    assert_memory_equal(peer, out, sizeof(out));
+    assert_int_equal(xfer(HSX_IOC_FRAM_READ, 3, 250, in, 7, &done), -EINVAL);
+
+    /* The client deleted while bound: hsx lets go before at24 goes. */
+    snprintf(path, sizeof(path), "%s/delete_device", adapter);
+    e2e_write_file(path, "0x50");
+    assert_false(e2e_exists("/sys/hal/fram/3"));
+    assert_int_equal(info_of(3).bound, 0);
+}
+
 /* The provider's module is held while a part is bound, and free once not. */
 static void the_provider_module_is_held(void **state)
 {
@@ -581,6 +665,7 @@ int main(void)
         cmocka_unit_test(concurrent_writers),
         cmocka_unit_test(the_provider_goes),
         cmocka_unit_test(the_provider_module_is_held),
+        cmocka_unit_test(a_real_eeprom_through_at24),
     };
 
     if (!e2e_exists("/sys/module/hsx_fram_sim")) {
