@@ -97,7 +97,7 @@ static void the_example_is_valid(void **state)
 
     if (policy_load(HSXD_EXAMPLE_POLICY, false, &policy, err, sizeof(err)) < 0)
         fail_msg("%s", err);
-    assert_int_equal(policy->nrules, 3);
+    assert_int_equal(policy->nrules, 4);
     assert_int_equal(policy->lifetime_s, 3600);
     const struct policy_rule *blinky = &policy->rules[0];
     assert_string_equal(blinky->name, "blinky");

@@ -274,6 +274,14 @@ static void records_go_through_the_layout(void **state)
     assert_int_equal(hsx_hal_errno(), ENODATA);
     assert_int_equal(info.flags, HSX_FRAM_RECORD_CORRUPT);
     assert_int_equal(info.len, 0);
+    /* hsx.ko's word for none valid and one corrupt; the flag comes from it. */
+    fk.fail = EBADMSG;
+    fk.rec_flags = 0;
+    assert_int_equal(hsx_fram_record_read_ex(3, buf, 4, &info), HSX_HAL_NO_DATA);
+    assert_int_equal(info.flags, HSX_FRAM_RECORD_CORRUPT);
+    fk.fail = 0;
+    assert_int_equal(hsx_fram_record_read_ex(3, buf, sizeof(buf), &info), 12);
+    assert_int_equal(info.flags, 0);
     fk.fail = EROFS;
     assert_int_equal(hsx_fram_record_write(0, buf, 1), HSX_HAL_READ_ONLY);
 }

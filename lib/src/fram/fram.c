@@ -46,7 +46,8 @@ static int fram_failure(int code)
 
     if (err == EROFS)
         return hsx_fail_with(HSX_HAL_READ_ONLY, err);
-    if (err == ENODATA)
+    /* hsx.ko says EBADMSG for a group with no valid slot and a corrupt one (uAPI: ENODATA). */
+    if (err == ENODATA || err == EBADMSG)
         return hsx_fail_with(HSX_HAL_NO_DATA, err);
     if (err == EMSGSIZE)
         return hsx_fail_with(HSX_HAL_TOO_SMALL, err);
@@ -266,7 +267,9 @@ HSX_API int hsx_fram_record_read_ex(uint32_t id, void *buf, uint32_t len,
     if (info)
         *info = (hsx_fram_record_info_t){
             .seq = r.seq,
-            .flags = r.flags,
+            .flags =
+                r.flags |
+                (ret == HSX_HAL_NO_DATA && hsx_hal_errno() == EBADMSG ? HSX_FRAM_REC_F_CORRUPT : 0),
             /* The kernel says the payload's length only when it read one. */
             .len = ret == HSX_HAL_OK || ret == HSX_HAL_TOO_SMALL ? r.len : 0,
         };
