@@ -17,6 +17,10 @@
 # has vcan and vxcan) and binds buses 0-2 to them, bus 3 to the VM's first
 # SJA1000 (can0) when it is there; cangen (can-utils, which tests/vm/run puts
 # in the guest) keeps traffic on them. --need-can fails the run without them.
+# FRAM: devices 0-2 bind to the test board's simulated parts (hsx_fram_sim.ko,
+# which tests/vm/run loads before hsx.ko), so data, records, wear counts, cut
+# writes and parts whose driver goes under load are fuzzed; --need-fram fails
+# the run without them. The fuzzer leaves the parts zeroed, as a fresh load.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
 #   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
@@ -37,9 +41,9 @@ run() {
 	fi
 }
 
-run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can
-run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can
-run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can
+run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can --need-fram
+run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can --need-fram
+run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can --need-fram
 
 # The fuzzer's rates below 2400 baud made Linux's 8250 driver set the pair's
 # receive FIFO trigger to one byte (serial8250_do_set_termios), and no later

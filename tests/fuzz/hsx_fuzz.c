@@ -23,7 +23,14 @@
  * format, classic and FD lengths, bitrates, modes, filter banks, interface
  * names), mailbox names, selectors (buses, tx and rx ID ranges in the
  * HSX_CAN_SEL_EXT encoding, backwards and invalid ones) and records (queue
- * files and netlink). Chains run on shared resources: create a timer, start,
+ * files and netlink). FRAM (module 0x13) is fuzz_fram.c's: its table (READ,
+ * WRITE, GET_SIZE, GET_WEAR, INFO, MAP, RECORD_READ, RECORD_WRITE), field
+ * kinds (devices 0..9, addresses and lengths at and past each part's end and
+ * wrapping, user buffers valid, NULL, unmapped, cut short or read-only,
+ * record groups of bad slot counts and sizes, MAP names and sizes),
+ * selectors (devices and address ranges, unsorted, adjacent, past the
+ * largest part) and its errnos, each function's own. Chains run on shared
+ * resources: create a timer, start,
  * subscribe, cancel, cancel again, drain its queue file; MBOX_OPEN, read and
  * poll, QUEUE_END, QUEUE_END, read to end of file; and capabilities: the uid
  * 1000 process sends its files to root (SCM_RIGHTS), root as the capability
@@ -41,7 +48,13 @@
  * hold to their ID ranges, and that a bus taken away under load (its
  * interface deleted, re-created, renamed or set down, the bus unbound and
  * bound again) leaves its subscriptions GONE and its old files failing
- * (--need-can: the rig must be there). Meanwhile threads close each other's
+ * (--need-can: the rig must be there); FRAM (fuzz_fram.c's header has
+ * them): root binds devices 0-2 to the test board's simulated parts at
+ * start, and chains check what is read back against what was written,
+ * records across writes the sim's switches cut, wear counts, the exact end
+ * of each device, capabilities' address ranges, and a device taken away
+ * under load (unbound through the admin node, or its part's driver
+ * unbound) (--need-fram). Meanwhile threads close each other's
  * descriptors mid-call, children are forked and killed with SIGKILL
  * mid-call, and root adds and removes dummy instances
  * (/sys/kernel/debug/hsx_dummy) when the test build of hsx.ko is loaded.
@@ -117,8 +130,7 @@
 
 /* UART: the test board's pair, wired back to back (tests/vm/run): port 0 is ttyS2, 1 is ttyS3. */
 #define FZ_UART_PORTS 2
-#define FZ_UART_MAX_PORT 17       /* ports 0..17 are generated: 16 and 17 are out of range */
-#define FZ_UBUF HSX_UART_XFER_MAX /* a worker's transfer buffer, then an unmapped page */
+#define FZ_UART_MAX_PORT 17 /* ports 0..17 are generated: 16 and 17 are out of range */
 static const char *const uart_home[FZ_UART_PORTS] = {"ttyS2", "ttyS3"};
 static const struct fz_units uart_units = {HSX_UART_MAX_PORTS, FZ_UART_PORTS, K_UART_I};
 
@@ -128,10 +140,10 @@ static const struct fz_units uart_units = {HSX_UART_MAX_PORTS, FZ_UART_PORTS, K_
 
 /* ---- shared statistics ---------------------------------------------------------------------- */
 
-#define FZ_STEPS 14
+#define FZ_STEPS 15
 static const char *const step_name[16] = {
-    "table", "open", "queue", "chain_queue", "chain_timer", "netlink",    "close",
-    "pass",  "cap",  "dummy", "fork_kill",   "scm_self",    "chain_uart", "chain_can"};
+    "table", "open",  "queue",     "chain_queue", "chain_timer", "netlink",   "close",     "pass",
+    "cap",   "dummy", "fork_kill", "scm_self",    "chain_uart",  "chain_can", "chain_fram"};
 
 struct fz_stats *stats;
 
@@ -144,6 +156,7 @@ static unsigned int opt_seconds = 0;
 static bool opt_user = true;
 static bool opt_need_uart; /* the UART pair must be there (the test board) */
 static bool opt_need_can;  /* the CAN rig must be there (fuzz_can.c) */
+static bool opt_need_fram; /* the simulated FRAM parts must be there (fuzz_fram.c) */
 static int opt_verbose;
 static time_t deadline;
 static const char *proc_name = "root";
@@ -157,9 +170,9 @@ bool enforcing = true;
 /* ---- descriptors ------------------------------------------------------------------------------
  */
 
-const char *const kind_name[K_NKINDS] = {"none",  "ctl",    "admin", "timer", "gpio",
-                                         "dummy", "dummyN", "uart",  "uartN", "can",
-                                         "canN",  "queue",  "nl",    "other"};
+const char *const kind_name[K_NKINDS] = {"none",   "ctl",   "admin", "timer", "gpio", "dummy",
+                                         "dummyN", "uart",  "uartN", "can",   "canN", "fram",
+                                         "framN",  "queue", "nl",    "other"};
 
 static uint32_t kind_module(enum fz_kind k)
 {
@@ -167,6 +180,7 @@ static uint32_t kind_module(enum fz_kind k)
            : k == K_GPIO                  ? HSX_MODULE_GPIO
            : k == K_UART || k == K_UART_I ? HSX_MODULE_UART
            : k == K_CAN || k == K_CAN_I   ? HSX_MODULE_CAN
+           : k == K_FRAM || k == K_FRAM_I ? HSX_MODULE_FRAM
                                           : FZ_MODULE_DUMMY;
 }
 
@@ -425,6 +439,8 @@ static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t modu
         }
     } else if (module == HSX_MODULE_CAN) {
         can_gen_sel(r, sel);
+    } else if (module == HSX_MODULE_FRAM) {
+        fram_gen_sel(r, sel);
     } else if (chance(r, 50)) {
         sel->gpio.pins = masks[rn(r, 6)];
     } else {
@@ -611,16 +627,11 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
                     : (chance(r, 80) ? 0 : rn(r, 5000));
         break;
     case F_MODULE: {
-        static const uint64_t m[] = {HSX_MODULE_TIMER,
-                                     HSX_MODULE_GPIO,
-                                     FZ_MODULE_DUMMY,
-                                     HSX_MODULE_UART,
-                                     HSX_MODULE_CAN,
-                                     HSX_MODULE_CORE,
-                                     0,
-                                     0xffffffffULL,
-                                     HSX_MODULE_FIRST + 32};
-        v = corrupt ? m[rn(r, 9)] : m[rn(r, 5)];
+        static const uint64_t m[] = {
+            HSX_MODULE_TIMER, HSX_MODULE_GPIO,      FZ_MODULE_DUMMY, HSX_MODULE_UART,
+            HSX_MODULE_CAN,   HSX_MODULE_FRAM,      HSX_MODULE_CORE, 0,
+            0xffffffffULL,    HSX_MODULE_FIRST + 32};
+        v = corrupt ? m[rn(r, 10)] : m[rn(r, 6)];
         if (!corrupt && (KB(c->slot.kind) & K_HOLDERS))
             v = kind_module(c->slot.kind);
         break;
@@ -630,8 +641,8 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             v = chance(r, 50) ? HSX_CAP_R_ADMIN : rnd(r) & 0xffffffffULL;
         } else {
             static const uint64_t alls[] = {HSX_CAP_R_GPIO_ALL, HSX_CAP_R_UART_ALL,
-                                            HSX_CAP_R_CAN_ALL};
-            uint64_t all = alls[rn(r, 3)];
+                                            HSX_CAP_R_CAN_ALL, HSX_CAP_R_FRAM_ALL};
+            uint64_t all = alls[rn(r, 4)];
             v = rnd(r) & all;
             v |= chance(r, 70) ? HSX_CAP_R_READ : 0;
         }
@@ -762,7 +773,10 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         v = corrupt ? rnd(r) : rn(r, 4);
         break;
     default:
-        can_gen_field(c, f, corrupt); /* F_CAN_FIRST and after */
+        if (f->kind >= F_FRAM_FIRST)
+            fram_gen_field(c, f, corrupt);
+        else
+            can_gen_field(c, f, corrupt); /* F_CAN_FIRST and after */
         return;
     }
     memcpy(p, &v, f->size < sizeof(v) ? f->size : sizeof(v)); /* little-endian: the low bytes */
@@ -1066,13 +1080,14 @@ static bool uart_sel_bad(uint32_t rights, const union hsx_cap_selector *sel)
            sel->raw[1] || sel->raw[2] || sel->raw[3];
 }
 
-/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART or CAN capability */
+/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART, CAN or FRAM one */
 static void pre_cap_spec(struct fz_call *c)
 {
     const struct hsx_cap_mint *m = (const void *)c->buf;
 
     if ((m->module == HSX_MODULE_UART && uart_sel_bad(m->rights, &m->sel)) ||
-        (m->module == HSX_MODULE_CAN && can_sel_bad(m->rights, &m->sel)))
+        (m->module == HSX_MODULE_CAN && can_sel_bad(m->rights, &m->sel)) ||
+        (m->module == HSX_MODULE_FRAM && fram_sel_bad(m->rights, &m->sel)))
         c->must_fail = true;
 }
 
@@ -1382,7 +1397,8 @@ static const struct fz_module dummy_module = {"dummy", FIELDS(dummy_ops)};
 static const struct fz_module uart_module = {"uart", FIELDS(uart_ops)};
 
 static const struct fz_module *const fz_modules[] = {
-    &core_module, &timer_module, &gpio_module, &dummy_module, &uart_module, &can_module,
+    &core_module, &timer_module, &gpio_module, &dummy_module,
+    &uart_module, &can_module,   &fram_module,
 };
 #define FZ_N_MODULES (sizeof(fz_modules) / sizeof(fz_modules[0]))
 
@@ -1498,6 +1514,12 @@ static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
         snprintf(path, sizeof(path), "/dev/%s%u", kind == K_UART_I ? HSX_DEV_UART : HSX_DEV_CAN,
                  index);
         break;
+    case K_FRAM:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_DIR "/fram");
+        break;
+    case K_FRAM_I:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_DIR "/fram%u", index);
+        break;
     default:
         snprintf(path, sizeof(path), "/dev/null");
         break;
@@ -1535,7 +1557,8 @@ static void judge(struct fz_call *c)
     if (raced)
         return; /* the number may name another file by now */
     if (c->ret < 0) {
-        if (!is_documented(c->err))
+        /* FRAM's functions each by their own errnos (fuzz_fram.c), the others by the ABI's */
+        if (!fram_errno_ok(c))
             unexpected(c->w, "%s on %s: errno %d (%s), not one the ABI documents", op->name,
                        kind_name[c->slot.kind], c->err, strerror(c->err));
         return;
@@ -2492,6 +2515,8 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
     }
     if (m.module == HSX_MODULE_CAN && chance(r, 70))
         can_mint_sel(r, &m.sel, &target);
+    if (m.module == HSX_MODULE_FRAM && chance(r, 70))
+        fram_mint_sel(r, &m.sel, &target);
     m.expiry_ns = boottime_ns() + (chance(r, 30) ? rn(r, 20000000) : 30000000000ULL);
     ret = ioctl(admin.fd, HSX_IOC_CAP_MINT, &m);
     e = errno;
@@ -2510,6 +2535,10 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
                    (unsigned long long)m.sel.raw[1]);
     if (m.module == HSX_MODULE_CAN && can_sel_bad(m.rights, &m.sel))
         unexpected(w, "CAP_MINT of CAN rights %#x sel %#llx/%#llx/%#llx/%#llx succeeded", m.rights,
+                   (unsigned long long)m.sel.raw[0], (unsigned long long)m.sel.raw[1],
+                   (unsigned long long)m.sel.raw[2], (unsigned long long)m.sel.raw[3]);
+    if (m.module == HSX_MODULE_FRAM && fram_sel_bad(m.rights, &m.sel))
+        unexpected(w, "CAP_MINT of FRAM rights %#x sel %#llx/%#llx/%#llx/%#llx succeeded", m.rights,
                    (unsigned long long)m.sel.raw[0], (unsigned long long)m.sel.raw[1],
                    (unsigned long long)m.sel.raw[2], (unsigned long long)m.sel.raw[3]);
     count(&stats->mints);
@@ -2548,9 +2577,10 @@ static void chain_derive(struct fz_worker *w)
         return;
     }
     if (pick_slot(r,
-                  q.module == HSX_MODULE_UART  ? K_UARTS
-                  : q.module == HSX_MODULE_CAN ? K_CANS
-                                               : KB(from.kind),
+                  q.module == HSX_MODULE_UART   ? K_UARTS
+                  : q.module == HSX_MODULE_CAN  ? K_CANS
+                  : q.module == HSX_MODULE_FRAM ? K_FRAMS
+                                                : KB(from.kind),
                   &to) < 0)
         return;
     d.target_fd = dup(to.fd);
@@ -2567,6 +2597,8 @@ static void chain_derive(struct fz_worker *w)
     d.sel = q.cap.sel;
     if (q.module == HSX_MODULE_CAN)
         can_derive_sel(r, &d.sel);
+    else if (q.module == HSX_MODULE_FRAM)
+        fram_derive_sel(r, &d.sel);
     else if (q.module != HSX_MODULE_TIMER && chance(r, 50))
         d.sel.raw[0] &= rnd(r);
     if (chance(r, 10))
@@ -2604,19 +2636,22 @@ static void chain_derive(struct fz_worker *w)
         unexpected(w, "CAP_DERIVE of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
                    d.rights, d.sel.uart.ports, d.sel.uart.reserved,
                    (unsigned long long)d.sel.raw[1]);
-    if (q.module == HSX_MODULE_CAN) {
+    if (q.module == HSX_MODULE_CAN || q.module == HSX_MODULE_FRAM) {
         /* the parent as it was, if it still is: the child is within it */
+        bool can = q.module == HSX_MODULE_CAN;
         struct hsx_cap_query again = {.module = q.module};
         bool same = ioctl(from.fd, HSX_IOC_CAP_INFO, &again) == 0 && again.cap.id == q.cap.id;
-        if (can_sel_bad(d.rights, &d.sel) ||
-            (same && ((d.rights & ~q.cap.rights) || !can_sel_within(&d.sel, &q.cap.sel))))
+        if ((can ? can_sel_bad : fram_sel_bad)(d.rights, &d.sel) ||
+            (same && ((d.rights & ~q.cap.rights) ||
+                      !(can ? can_sel_within : fram_sel_within)(&d.sel, &q.cap.sel))))
             unexpected(w,
-                       "CAP_DERIVE of CAN rights %#x sel %#llx/%#llx/%#llx from rights %#x sel "
-                       "%#llx/%#llx/%#llx succeeded",
-                       d.rights, (unsigned long long)d.sel.raw[0], (unsigned long long)d.sel.raw[1],
-                       (unsigned long long)d.sel.raw[2], q.cap.rights,
+                       "CAP_DERIVE of %s rights %#x sel %#llx/%#llx/%#llx/%#llx from rights %#x "
+                       "sel %#llx/%#llx/%#llx/%#llx succeeded",
+                       can ? "CAN" : "FRAM", d.rights, (unsigned long long)d.sel.raw[0],
+                       (unsigned long long)d.sel.raw[1], (unsigned long long)d.sel.raw[2],
+                       (unsigned long long)d.sel.raw[3], q.cap.rights,
                        (unsigned long long)q.cap.sel.raw[0], (unsigned long long)q.cap.sel.raw[1],
-                       (unsigned long long)q.cap.sel.raw[2]);
+                       (unsigned long long)q.cap.sel.raw[2], (unsigned long long)q.cap.sel.raw[3]);
     }
     close(from.fd);
     count(&stats->derives);
@@ -3146,7 +3181,12 @@ static void op_open(struct fz_worker *w)
     else if (k < 80) /* the rig's buses, else one with no node (or out of range) */
         open_node(w, K_CAN_I,
                   chance(r, 85) ? rn(r, can_units.homes) : rn(r, HSX_CAN_MAX_BUSES + 2));
-    else if (k < 88)
+    else if (k < 82)
+        open_node(w, K_FRAM, 0);
+    else if (k < 86) /* the rig's devices, else one with no node (or out of range) */
+        open_node(w, K_FRAM_I,
+                  chance(r, 85) ? rn(r, fram_units.homes) : rn(r, HSX_FRAM_MAX_DEVICES + 2));
+    else if (k < 89)
         open_netlink(w);
     else if (k < 90)
         open_node(w, K_OTHER, 0);
@@ -3173,8 +3213,8 @@ uint64_t now_ns(void)
 
 static void run_one(struct fz_worker *w)
 {
-    static const uint32_t bound[FZ_STEPS] = {490, 570, 630, 670, 730, 770, 820,
-                                             850, 880, 900, 910, 920, 950, 985};
+    static const uint32_t bound[FZ_STEPS] = {480, 560, 620, 660, 720, 760, 810, 840,
+                                             870, 890, 900, 910, 940, 970, 990};
     uint32_t k = rn(&w->rng, 1000), step = 0;
     uint64_t t0 = now_ns();
 
@@ -3193,13 +3233,13 @@ static void run_step(struct fz_worker *w, uint32_t k)
     struct fz_rng *r = &w->rng;
     struct fz_slot s;
 
-    if (k < 490)
+    if (k < 480)
         op_table(w);
-    else if (k < 570)
+    else if (k < 560)
         op_open(w);
-    else if (k < 630)
+    else if (k < 620)
         op_queue(w);
-    else if (k < 670) {
+    else if (k < 660) {
         int i = pick_slot(
             r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS | K_CANS, &s);
         char name[HSX_MBOX_NAME_MAX];
@@ -3209,31 +3249,31 @@ static void run_step(struct fz_worker *w, uint32_t k)
             chain_queue(w, s.fd, name);
             close(s.fd);
         }
-    } else if (k < 730)
+    } else if (k < 720)
         chain_timer(w);
-    else if (k < 770)
+    else if (k < 760)
         op_netlink(w);
-    else if (k < 820) {
+    else if (k < 810) {
         int i = pick_slot(r, ~0U, &s);
         if (i >= 0 && !w->child) {
             note(w, "close %s fd %d", kind_name[s.kind], s.fd);
             slot_close(i);
         } else if (i >= 0)
             close(s.fd); /* a child's copy */
-    } else if (k < 850)
+    } else if (k < 840)
         op_pass(w);
-    else if (k < 880) {
+    else if (k < 870) {
         if (is_root && !w->child)
             chain_mint(w);
         else
             chain_derive(w);
-    } else if (k < 900) {
+    } else if (k < 890) {
         if (is_root && have_dummy && !w->child)
             op_dummy(w);
-    } else if (k < 910) {
+    } else if (k < 900) {
         if (!w->child)
             op_fork_kill(w);
-    } else if (k < 920) {
+    } else if (k < 910) {
         /* SCM_RIGHTS to myself: the received copy is the same file */
         int sv[2];
         unsigned char tag, index;
@@ -3248,10 +3288,12 @@ static void run_step(struct fz_worker *w, uint32_t k)
             close(sv[0]);
             close(sv[1]);
         }
-    } else if (k < 950) {
+    } else if (k < 940) {
         chain_uart(w);
-    } else if (k < 985) {
+    } else if (k < 970) {
         chain_can(w);
+    } else if (k < 990) {
+        chain_fram(w);
     } else {
         op_table(w);
     }
@@ -3318,6 +3360,12 @@ static void initial_slots(struct fz_worker *w)
         open_node(w, K_CAN, 0);
         open_node(w, K_CAN_I, 0);
         open_node(w, K_CAN_I, 1);
+    }
+    if (have_fram) {
+        open_node(w, K_FRAM, 0);
+        open_node(w, K_FRAM_I, 0);
+        open_node(w, K_FRAM_I, 1);
+        open_node(w, K_FRAM_I, 2);
     }
     if (genl_family >= 0)
         open_netlink(w);
@@ -3482,7 +3530,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
-            "                [--need-uart] [--need-can] [-v]\n"
+            "                [--need-uart] [--need-can] [--need-fram] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls in all, shared by root's and uid %d's threads (default "
             "20000)\n"
@@ -3493,6 +3541,8 @@ static void usage(FILE *f)
             "board)\n"
             "  --need-can   fail unless CAN buses 0-2 bind to the vcan and vxcan interfaces it "
             "makes\n"
+            "  --need-fram  fail unless FRAM devices 0-2 bind to the simulated parts "
+            "(hsx_fram_sim.ko)\n"
             "  -v           a line per call for the first process (-vv: every call)\n",
             FZ_USER_UID, FZ_USER_UID);
 }
@@ -3521,6 +3571,7 @@ static void print_stats(double secs)
            stats->uart_writes, stats->uart_tx, stats->uart_rx, stats->uart_records,
            stats->uart_unbinds, stats->uart_binds, stats->uart_intr);
     can_print_stats();
+    fram_print_stats();
     printf("hsx_fuzz: time by step:");
     for (e = 0; e < FZ_STEPS; e++)
         if (stats->op_n[e])
@@ -3532,17 +3583,22 @@ static void print_stats(double secs)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},    {"calls", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
-        {"no-user", no_argument, NULL, 'U'},       {"help", no_argument, NULL, 'h'},
-        {"need-uart", no_argument, NULL, 'u'},     {"need-can", no_argument, NULL, 'c'},
-        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
+                                         {"calls", required_argument, NULL, 'n'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"seconds", required_argument, NULL, 'S'},
+                                         {"no-user", no_argument, NULL, 'U'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"need-uart", no_argument, NULL, 'u'},
+                                         {"need-can", no_argument, NULL, 'c'},
+                                         {"need-fram", no_argument, NULL, 'f'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:Uuchv", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:Uucfhv", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
@@ -3568,6 +3624,9 @@ int main(int argc, char **argv)
             break;
         case 'c':
             opt_need_can = true;
+            break;
+        case 'f':
+            opt_need_fram = true;
             break;
         case 'v':
             opt_verbose++;
@@ -3625,15 +3684,24 @@ int main(int argc, char **argv)
             uart_teardown();
             return 2;
         }
+        have_fram = fram_setup();
+        if (opt_need_fram && !have_fram) {
+            harness_fail("--need-fram: FRAM devices 0-2 do not bind to hsx-fram-sim0, 1 and 2");
+            fram_teardown();
+            can_teardown();
+            uart_teardown();
+            return 2;
+        }
     }
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
     printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
-           "gpio-sim %s, uart pair %s, can buses %u\n",
+           "gpio-sim %s, uart pair %s, can buses %u, fram devices %u\n",
            opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
            have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
-           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0);
+           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0,
+           have_fram ? fram_units.homes : 0);
     fflush(stdout);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     root_calls = opt_calls;
@@ -3671,6 +3739,7 @@ int main(int argc, char **argv)
         sim_teardown();
         uart_teardown();
         can_teardown();
+        fram_teardown();
         if (have_dummy)
             dummy_teardown();
     }
