@@ -1267,8 +1267,10 @@ struct hsx_can_map {
  * @done: out, bytes read or written
  * @reserved2: zero
  *
- * A WRITE that fails in the device after some bytes went reports them in
- * @done and succeeds if any did. Errors: EINVAL a range outside the device
+ * The capability must cover the whole range, or nothing is done (EACCES).
+ * A WRITE goes to the part in chunks of up to 1 KiB, cut at 1 KiB
+ * boundaries; one that fails in the device after some chunks went reports
+ * their bytes in @done and succeeds if any did. Errors: EINVAL a range outside the device
  * or a bad length (nothing is read or written), EROFS a read-only part,
  * EIO the device failed, ENODEV the device is gone.
  */
@@ -1285,7 +1287,8 @@ struct hsx_fram_xfer {
 /**
  * struct hsx_fram_wear - HSX_IOC_FRAM_GET_WEAR
  * @dev: in
- * @addr: in, < size
+ * @addr: in, < size; a capability must cover its whole block (within
+ *	size), since the count is the whole block's writes
  * @count: out, writes to the block holding @addr
  * @block: out, that block's number (@addr / HSX_FRAM_BLOCK_SIZE)
  * @reserved: zero
@@ -1328,8 +1331,10 @@ struct hsx_fram_info {
  * @size: in, the part's size when the kernel cannot tell it (0: ask the kernel)
  * @name: in, the nvmem device to bind @dev to; "" to unbind it
  *
- * Errors: EBUSY bound already, ENODEV no such nvmem device, EINVAL a bad
- * name or a size the kernel contradicts, ENXIO unbinding a device not bound.
+ * Errors: EBUSY bound already, ENODEV no such nvmem device (or its driver
+ * is going), EINVAL a bad name or a size the kernel contradicts, ENXIO
+ * unbinding a device not bound, EOPNOTSUPP a kernel without the nvmem core,
+ * ENOSPC its provider on a fifth kind of bus.
  */
 struct hsx_fram_map {
 	__u32 dev;
@@ -1355,10 +1360,12 @@ struct hsx_fram_map {
  *
  * The whole group, base + id * slots * slot_size and its slots * slot_size
  * bytes, must be in range (and, for a capability, in one of its ranges:
- * READ needs the read right, WRITE read and write). Errors: ENODATA no
+ * READ needs the read right, WRITE read and write). Errors: EROFS WRITE
+ * to a read-only part, ENODATA no
  * record was ever written there, EBADMSG READ: slots hold a record but
  * every one fails its CRC, EIO the device failed (a WRITE that failed
- * leaves the previous record).
+ * leaves the previous record, unless the part took the whole new header
+ * before its driver reported the error: then the new one).
  */
 struct hsx_fram_record {
 	__u32 dev;

@@ -122,13 +122,15 @@ static inline size_t hsx_nvmem_file_size(struct device *dev)
 	size_t size = 0;
 
 	if (kn) {
-		size = kn->attr.size;
+		if (kernfs_type(kn) == KERNFS_FILE)
+			size = kn->attr.size;
 		kernfs_put(kn);
 	}
 	return size;
 }
 
-#ifdef HSX_HAVE_NVMEM_DEV_SIZE
+/* The header declares nvmem_dev_size() only for a kernel with the nvmem core. */
+#if defined(HSX_HAVE_NVMEM_DEV_SIZE) && IS_ENABLED(CONFIG_NVMEM)
 static inline size_t hsx_nvmem_size(struct nvmem_device *nvmem, struct device *dev)
 {
 	return nvmem_dev_size(nvmem);
@@ -151,7 +153,7 @@ static inline bool hsx_nvmem_read_only(struct device *dev)
 	bool read_only = false;
 
 	if (kn) {
-		read_only = !(kn->mode & 0222);
+		read_only = kernfs_type(kn) == KERNFS_FILE && !(kn->mode & 0222);
 		kernfs_put(kn);
 	}
 	return read_only;

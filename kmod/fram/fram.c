@@ -140,6 +140,21 @@ static int hsx_fram_authorize(struct hsx_client *client, u32 need, u64 object)
 }
 
 /*
+ * Before a function finds its device: may @client do what needs @need on
+ * @dev's @first..@last at all? So that a caller without the capability
+ * learns nothing of the device (bound, its size, read-only), and a range
+ * past the capability's is refused whole, not cut to its allowed start.
+ */
+static int hsx_fram_may(struct hsx_client *client, u32 dev, u32 need, u32 first, u32 last)
+{
+	int idx = srcu_read_lock(&hsx_cap_srcu);
+	int ret = hsx_fram_authorize(client, need, HSX_FRAM_OBJ(dev, first, last));
+
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
+/*
  * One access to the part, checked: the capability (@need on @dev's
  * @first..@last), then the device, then @fn. Neither section is left
  * before @fn returns: a revocation or an unbinding waits for it.
@@ -207,8 +222,13 @@ static long hsx_fram_xfer(struct hsx_client *client, struct hsx_fram_xfer *x, bo
 
 	x->done = 0;
 	ret = hsx_fram_check_dev(client, x->dev);
-	if (ret || x->reserved || x->reserved2 || !x->len || x->len > HSX_FRAM_XFER_MAX)
+	if (ret || x->reserved || x->reserved2 ||
+	    hsx_fram_check_range(HSX_FRAM_PART_MAX, x->addr, x->len))
 		return ret ?: -EINVAL;
+	ret = hsx_fram_may(client, x->dev, write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ, x->addr,
+			   x->addr + x->len - 1);
+	if (ret)
+		return ret;
 	fd = hsx_fram_get(client, x->dev);
 	if (IS_ERR(fd))
 		return PTR_ERR(fd);
@@ -226,7 +246,8 @@ static long hsx_fram_xfer(struct hsx_client *client, struct hsx_fram_xfer *x, bo
 		ret = -EFAULT;
 	while (!ret && done < x->len) {
 		c.addr = x->addr + done;
-		c.len = min(chunk, x->len - done);
+		/* To the next chunk boundary: a block is never split between two writes. */
+		c.len = min(chunk - c.addr % chunk, x->len - done);
 		c.buf = kbuf + done;
 		ret = hsx_fram_checked(client, fd, write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ,
 				       c.addr, c.addr + c.len - 1,
@@ -307,14 +328,26 @@ static long hsx_fram_get_wear(struct hsx_client *client, void *arg)
 	int ret, idx;
 
 	ret = hsx_fram_check_dev(client, w->dev);
-	if (ret || w->reserved)
+	if (ret || w->reserved || w->addr >= HSX_FRAM_PART_MAX)
 		return ret ?: -EINVAL;
-	if (!hsx_cap_covers(client, &hsx_fram_module, HSX_FRAM_OBJ(w->dev, w->addr, w->addr)))
+	if (!hsx_cap_covers(client, &hsx_fram_module, HSX_FRAM_OBJ_DEV(w->dev)))
 		return -EACCES;
 	fd = hsx_fram_get(client, w->dev);
 	if (IS_ERR(fd))
 		return PTR_ERR(fd);
 	ret = hsx_fram_check_range(fd->size, w->addr, 1);
+	if (!ret) {
+		/*
+		 * The count is the whole block's: every byte of it (within the
+		 * application's space) must be the caller's, or it would see
+		 * others' writes.
+		 */
+		u32 first = round_down(w->addr, HSX_FRAM_BLOCK_SIZE);
+		u32 last = min(first + HSX_FRAM_BLOCK_SIZE, fd->size) - 1;
+
+		if (!hsx_cap_covers(client, &hsx_fram_module, HSX_FRAM_OBJ(w->dev, first, last)))
+			ret = -EACCES;
+	}
 	if (!ret)
 		ret = hsx_fram_enter(fd, &idx);
 	if (!ret) {
@@ -336,11 +369,20 @@ struct hsx_fram_rec_op {
 	u32 flags;
 };
 
+/*
+ * Under io_lock: a reader between a writer's two records could pair one
+ * slot's old header with its new payload, and take a good record for a
+ * corrupt one.
+ */
 static int hsx_fram_rec_read(struct hsx_fram_dev *fd, void *ctx)
 {
 	struct hsx_fram_rec_op *op = ctx;
+	int ret;
 
-	return hsx_fram_record_read(fd, &op->g, op->buf, &op->len, &op->seq, &op->flags);
+	mutex_lock(&fd->io_lock);
+	ret = hsx_fram_record_read(fd, &op->g, op->buf, &op->len, &op->seq, &op->flags);
+	mutex_unlock(&fd->io_lock);
+	return ret;
 }
 
 static int hsx_fram_rec_write(struct hsx_fram_dev *fd, void *ctx)
@@ -360,15 +402,22 @@ static long hsx_fram_record(struct hsx_client *client, struct hsx_fram_record *r
 		.g = { .base = r->base, .slot_size = r->slot_size, .slots = r->slots, .id = r->id },
 	};
 	void __user *ubuf = u64_to_user_ptr(r->buf);
-	u32 room = r->len, payload_max, first, last;
+	u32 room = r->len, payload_max, first, last, need;
 	struct hsx_fram_dev *fd;
 	int ret;
 
 	r->seq = 0;
 	r->flags = 0;
 	ret = hsx_fram_check_dev(client, r->dev);
-	if (ret || r->reserved || r->slot_size > HSX_FRAM_HEADER_SIZE + HSX_FRAM_RECORD_MAX)
+	if (ret || r->reserved || r->slot_size > HSX_FRAM_HEADER_SIZE + HSX_FRAM_RECORD_MAX ||
+	    hsx_fram_check_group(&op.g, HSX_FRAM_PART_MAX))
 		return ret ?: -EINVAL;
+	first = op.g.base + op.g.id * op.g.slots * op.g.slot_size;
+	last = first + op.g.slots * op.g.slot_size - 1;
+	need = write ? HSX_CAP_R_READ | HSX_CAP_R_WRITE : HSX_CAP_R_READ;
+	ret = hsx_fram_may(client, r->dev, need, first, last);
+	if (ret)
+		return ret;
 	fd = hsx_fram_get(client, r->dev);
 	if (IS_ERR(fd))
 		return PTR_ERR(fd);
@@ -386,13 +435,9 @@ static long hsx_fram_record(struct hsx_client *client, struct hsx_fram_record *r
 		goto out_put;
 	op.len = room;
 	ret = write && copy_from_user(op.buf, ubuf, room) ? -EFAULT : 0;
-	first = op.g.base + op.g.id * op.g.slots * op.g.slot_size;
-	last = first + op.g.slots * op.g.slot_size - 1;
 	if (!ret)
-		ret = hsx_fram_checked(client, fd,
-				       write ? HSX_CAP_R_READ | HSX_CAP_R_WRITE : HSX_CAP_R_READ,
-				       first, last, write ? hsx_fram_rec_write : hsx_fram_rec_read,
-				       &op);
+		ret = hsx_fram_checked(client, fd, need, first, last,
+				       write ? hsx_fram_rec_write : hsx_fram_rec_read, &op);
 	if (!ret) {
 		r->seq = op.seq;
 		r->flags = op.flags;

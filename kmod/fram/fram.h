@@ -24,8 +24,11 @@ struct nvmem_device;
 #define HSX_FRAM_HEADER_SIZE	24
 /* Slots of the wear counts' record, in the reserved area. */
 #define HSX_FRAM_WEAR_SLOTS	4
-/* Bytes one write to the part carries at most: a capability check each. */
-#define HSX_FRAM_CHUNK		HSX_FRAM_BLOCK_SIZE
+/*
+ * Bytes one write to the part carries at most, in whole blocks from a block
+ * boundary: a capability check each, and what a failed write reports in.
+ */
+#define HSX_FRAM_CHUNK		(4 * HSX_FRAM_BLOCK_SIZE)
 
 /**
  * struct hsx_fram_dev - one binding of a device to an nvmem device
@@ -81,8 +84,9 @@ struct hsx_fram_dev {
  * What a capability's cover op is asked about: a range of a device, or the
  * device alone (INFO, GET_SIZE).
  */
+#define HSX_FRAM_OBJ_FIELD(x)	((u64)(x) & (HSX_FRAM_PART_MAX - 1))
 #define HSX_FRAM_OBJ(dev, first, last) \
-	(((u64)(dev) << 48) | ((u64)(first) << 24) | (u64)(last))
+	(((u64)(dev) << 48) | (HSX_FRAM_OBJ_FIELD(first) << 24) | HSX_FRAM_OBJ_FIELD(last))
 #define HSX_FRAM_OBJ_DEV(dev)	(BIT_ULL(63) | ((u64)(dev) << 48))
 
 struct hsx_module;

@@ -206,6 +206,11 @@ static int hsx_fram_wear_load(struct hsx_fram_dev *fd)
 			fd->name);
 	if (ret == -ENODATA) {
 		ret = 0;	/* a part hsx never wrote to: no writes yet */
+	} else if (ret == -EBADMSG) {
+		/* Every copy is damaged: counting starts again, the part stays usable. */
+		pr_warn("fram: %s: no copy of the wear counts is whole; they start from 0\n",
+			fd->name);
+		ret = 0;
 	} else if (!ret) {
 		for (b = 0; b < fd->nblocks && b < len / sizeof(*counts); b++)
 			fd->wear[b] = le32_to_cpu(counts[b]);
@@ -341,8 +346,9 @@ static int hsx_fram_attach(struct hsx_fram_dev *fd, const char *name, u32 size)
 	u64 part;
 
 	nvmem = nvmem_device_find(&find, hsx_fram_match);
-	if (IS_ERR(nvmem))
-		return PTR_ERR(nvmem) == -EOPNOTSUPP ? -EOPNOTSUPP : -ENODEV;
+	/* A kernel without the nvmem core answers NULL. */
+	if (IS_ERR_OR_NULL(nvmem))
+		return nvmem ? -ENODEV : -EOPNOTSUPP;
 	fd->nvmem = nvmem;
 	part = hsx_nvmem_size(nvmem, find.dev);
 	if (!part)

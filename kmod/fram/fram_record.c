@@ -10,9 +10,10 @@
  * nothing the reader takes (the old record wins) or the whole new record:
  * the slot it wrote is never the current one.
  *
- * The caller holds the device's io_lock for a write, so that two writers of
- * one record do not pick the same slot; a read needs no lock (a write in
- * flight is a torn one to it, and the previous record wins).
+ * The caller holds the device's io_lock, for a write so that two writers of
+ * one record do not pick the same slot, for a read so that it does not read
+ * a header before two writes and its slot's payload after them (it would
+ * take a good record for a corrupt one).
  */
 #include <linux/crc32.h>
 #include <linux/errno.h>
@@ -164,7 +165,8 @@ int hsx_fram_record_read(struct hsx_fram_dev *fd, const struct hsx_fram_group *g
  * @seq: set to the new record's sequence number
  *
  * Return: 0, or the device's error; then the previous record is still the
- * one read (the slot written is not its slot).
+ * one read (the slot written is not its slot), unless the error came after
+ * the whole header reached the part (a driver's late time-out).
  */
 int hsx_fram_record_write(struct hsx_fram_dev *fd, const struct hsx_fram_group *g,
 			  const void *buf, u32 len, bool count_wear, u64 *seq)

@@ -18,7 +18,13 @@
  *   tear_after=N       writes deliver N more bytes in all, then fail: the
  *                      power went at that byte, and stays off (every write
  *                      fails) until tear_after=-1.
+ * For races, one more: a read that stalls, as on a slow bus, where a test
+ * wants it to (the consumer's locks held, the part's own not):
+ *   stall_read=N       the N-th read from now waits, before it reads, until
+ *                      stall_read is set again (0: none); "stalled" says 1
+ *                      while it waits.
  */
+#include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -28,6 +34,7 @@
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/wait.h>
 
 #define SIM_NAME	"hsx-fram-sim"
 #define SIM_MAX_PARTS	4
@@ -50,6 +57,47 @@ static int tear_after = -1;
 module_param(tear_after, int, 0644);
 MODULE_PARM_DESC(tear_after, "writes deliver this many more bytes, then fail (-1: off)");
 
+static atomic_t stall_countdown = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(stall_wait);
+static unsigned int stall_generation;	/* each store of stall_read lets a stalled read go */
+
+static int stall_read_set(const char *val, const struct kernel_param *kp)
+{
+	int n, ret = kstrtoint(val, 0, &n);
+
+	if (ret || n < 0)
+		return ret ?: -EINVAL;
+	atomic_set(&stall_countdown, n);
+	WRITE_ONCE(stall_generation, stall_generation + 1);
+	wake_up_all(&stall_wait);
+	return 0;
+}
+
+static const struct kernel_param_ops stall_read_ops = {
+	.set = stall_read_set,
+	.get = param_get_int,
+};
+
+static int stall_read;
+module_param_cb(stall_read, &stall_read_ops, &stall_read, 0644);
+MODULE_PARM_DESC(stall_read, "the N-th read from now waits until this is set again (0: off)");
+
+static int stalled;
+module_param(stalled, int, 0444);
+MODULE_PARM_DESC(stalled, "1 while a read waits (stall_read)");
+
+/* The read stall_read chose: wait, outside the part's lock, for the next store. */
+static void sim_maybe_stall(void)
+{
+	unsigned int generation = READ_ONCE(stall_generation);
+
+	if (atomic_add_unless(&stall_countdown, -1, 0) && !atomic_read(&stall_countdown)) {
+		WRITE_ONCE(stalled, 1);
+		wait_event_interruptible(stall_wait, READ_ONCE(stall_generation) != generation);
+		WRITE_ONCE(stalled, 0);
+	}
+}
+
 struct sim_part {
 	unsigned int index;
 	u8 *mem;
@@ -67,6 +115,7 @@ static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
 
 	if (offset > part->size || bytes > part->size - offset)
 		return -EINVAL;
+	sim_maybe_stall();
 	mutex_lock(&sim_lock);
 	memcpy(val, part->mem + offset, bytes);
 	mutex_unlock(&sim_lock);
@@ -82,6 +131,8 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 	if (offset > part->size || bytes > part->size - offset)
 		return -EINVAL;
 	mutex_lock(&sim_lock);
+	/* The switches' stores from sysfs hold this lock: no update of theirs is lost. */
+	kernel_param_lock(THIS_MODULE);
 	if (READ_ONCE(fail_next_write)) {
 		WRITE_ONCE(fail_next_write, false);
 		n = 0;
@@ -95,6 +146,7 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 		}
 		WRITE_ONCE(tear_after, left - (int)n);
 	}
+	kernel_param_unlock(THIS_MODULE);
 	memcpy(part->mem + offset, val, n);
 	mutex_unlock(&sim_lock);
 	return ret;
@@ -102,8 +154,14 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 
 static int sim_probe(struct platform_device *pdev)
 {
-	struct sim_part *part = &sim_parts[pdev->id];
-	struct nvmem_config config = {
+	struct sim_part *part;
+	struct nvmem_config config;
+
+	/* Only this module's devices (driver_override could offer others). */
+	if (strcmp(pdev->name, SIM_NAME) || pdev->id < 0 || pdev->id >= nsizes)
+		return -ENODEV;
+	part = &sim_parts[pdev->id];
+	config = (struct nvmem_config) {
 		.dev = &pdev->dev,
 		.name = SIM_NAME,
 		.id = pdev->id,

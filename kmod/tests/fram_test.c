@@ -190,6 +190,15 @@ static void fram_map_bindings(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hsx_fram_name_ok("hsx-fram-sim0"));
 }
 
+/* A kernel without the nvmem core binds nothing, and says so (its stub answers NULL). */
+static void binding_without_the_nvmem_core(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_NVMEM))
+		kunit_skip(test, "with the nvmem core: test_fram_kernel binds parts");
+	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(0, "hsx-fram-sim0", 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(0, "", 0), -ENXIO);
+}
+
 static struct kunit_case hsx_fram_cases[] = {
 	KUNIT_CASE(ranges_an_access_may_name),
 	KUNIT_CASE(capability_selectors),
@@ -198,6 +207,7 @@ static struct kunit_case hsx_fram_cases[] = {
 	KUNIT_CASE(record_groups),
 	KUNIT_CASE(slot_crc),
 	KUNIT_CASE(fram_map_bindings),
+	KUNIT_CASE(binding_without_the_nvmem_core),
 	{}
 };
 

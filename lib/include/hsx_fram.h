@@ -176,7 +176,7 @@ int hsx_fram_get_wear_ex(uint8_t dev, uint32_t addr, hsx_fram_wear_t *wear);
  * Errors besides those of hsx_fram_read(): HSX_HAL_NO_DATA (ENODATA: no slot
  * holds a valid version: never written, or every one corrupt, which
  * hsx_fram_record_read_ex() tells apart), HSX_HAL_TOO_SMALL (EMSGSIZE: the
- * payload is longer than the buffer), HSX_HAL_INVALID_PARAM (no layout yet,
+ * payload is longer than the buffer, which holds its first bytes), HSX_HAL_INVALID_PARAM (no layout yet,
  * a payload longer than a slot holds, a group past the device's end).
  */
 #define HSX_FRAM_SLOTS_MAX   16
@@ -205,7 +205,8 @@ int hsx_fram_record_write(uint32_t id, const void *data, uint32_t len);
  * Read the newest version of record id into buf (room for len bytes).
  *
  * @return The payload's length, or a negative error code (HSX_HAL_TOO_SMALL:
- *         buf has less room than the payload, nothing copied)
+ *         buf has less room than the payload; it holds the payload's first
+ *         len bytes, and hsx_fram_record_read_ex()'s info.len the length)
  */
 int hsx_fram_record_read(uint32_t id, void *buf, uint32_t len);
 

@@ -20,7 +20,7 @@
 #include "hsxd_run.h"
 
 #define RW_UID 1000   /* device 0, 0x0000-0x0fff: read, write */
-#define READ_UID 1001 /* device 0, 0x0000-0x0fff: read */
+#define READ_UID 1001 /* device 0, 0x0000-0x0f7f: read (its last block only half) */
 #define AREA 0x0e00   /* the test's pattern: 0x0e00..0x23ff, across the range's end */
 #define AREA_LEN 0x1600
 
@@ -31,7 +31,7 @@ static const char policy_text[] = "version = 1;\n"
                                   "    fram = { device = 0; ranges = \"0x0000-0x0fff\";\n"
                                   "             rights = [\"read\", \"write\"]; }; },\n"
                                   "  { name = \"fram-read\"; match = { uid = 1001; };\n"
-                                  "    fram = { device = 0; ranges = \"0x0000-0x0fff\";\n"
+                                  "    fram = { device = 0; ranges = \"0x0000-0x0f7f\";\n"
                                   "             rights = [\"read\"]; }; }\n"
                                   ");\n";
 
@@ -107,7 +107,7 @@ static int app_read_write(struct app *a)
     APP_CHECK(hsx_fram_get_wear(0x2000) == HSX_HAL_DENIED);
     APP_CHECK(write_ones(UINT32_MAX - 0x0f, 0x20) == HSX_HAL_INVALID_PARAM);
     /* Records: a group reaching past the range is outside it. */
-    APP_CHECK(hsx_fram_record_setup(0, 0x0f00, 64, 4) == HSX_HAL_OK);
+    APP_CHECK(hsx_fram_record_setup(0, 0x0f00, 128, 4) == HSX_HAL_OK); /* 0x0f00..0x10ff */
     APP_CHECK(hsx_fram_record_write(0, "x", 1) == HSX_HAL_DENIED);
     return 0;
 }
@@ -123,6 +123,13 @@ static int app_read_only(struct app *a)
     APP_CHECK(hsx_hal_errno() == EACCES || hsx_hal_errno() == EPERM);
     APP_CHECK(hsx_fram_record_setup(0, 0x0000, 64, 4) == HSX_HAL_OK);
     APP_CHECK(hsx_fram_record_write(0, "x", 1) == HSX_HAL_DENIED);
+    /*
+     * A block's count is the whole block's writes: only for a block all of
+     * whose bytes are the caller's (0x0f00..0x0fff is half another's).
+     */
+    APP_CHECK(hsx_fram_get_wear(0x0e00) >= 0);
+    APP_CHECK(hsx_fram_get_wear(0x0f00) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_fram_read(0x0f00, buf, 0x10) == 0x10);
     return 0;
 }
 

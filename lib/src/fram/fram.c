@@ -268,14 +268,17 @@ HSX_API int hsx_fram_record_read_ex(uint32_t id, void *buf, uint32_t len,
         *info = (hsx_fram_record_info_t){
             .seq = r.seq,
             .flags =
-                r.flags |
+                (r.flags & HSX_FRAM_REC_F_CORRUPT) |
                 (ret == HSX_HAL_NO_DATA && hsx_hal_errno() == EBADMSG ? HSX_FRAM_REC_F_CORRUPT : 0),
             /* The kernel says the payload's length only when it read one. */
             .len = ret == HSX_HAL_OK || ret == HSX_HAL_TOO_SMALL ? r.len : 0,
         };
     if (ret != HSX_HAL_OK)
         return ret;
-    /* A payload is at most HSX_FRAM_RECORD_MAX; more is no answer of hsx.ko's. */
+    /* As recv() with MSG_TRUNC: hsx.ko copied what fits and says the whole length. */
+    if (r.flags & HSX_FRAM_REC_F_TRUNCATED)
+        return r.len > len ? hsx_fail_with(HSX_HAL_TOO_SMALL, EMSGSIZE)
+                           : hsx_fail_with(HSX_HAL_ERROR, EPROTO);
     return r.len <= len ? (int)r.len : hsx_fail_with(HSX_HAL_ERROR, EPROTO);
 }
 
