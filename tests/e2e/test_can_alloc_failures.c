@@ -9,10 +9,7 @@
  * failed subscribe, no frame sent after a failed TX; the call then succeeds
  * once no allocation fails. KASAN, kmemleak and lockdep watch (the debug
  * kernel: its kmemleak and kernel-log checks end the run).
- *
- * This needs the kernel's fault injection (CONFIG_FAULT_INJECTION,
- * CONFIG_FAILSLAB, the debug kernel's): on a kernel without it the test
- * says so and passes, as the debug suite runs it.
+ * (fail_nth.h: the debug kernel's fault injection.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,57 +24,21 @@
 
 #include "can_rig.h"
 #include "e2e.h"
+#include "fail_nth.h"
 #include "hsx_uapi.h"
 
 #define IFACE "vcan0"
-#define MAX_NTH 400 /* no entry point makes nearly as many allocations */
 
 static pid_t flood = -1;
-
-static bool have_fail_nth(void)
-{
-    return access("/proc/thread-self/fail-nth", W_OK) == 0 &&
-           access("/sys/kernel/debug/failslab/ignore-gfp-wait", W_OK) == 0;
-}
-
-/*
- * /proc/thread-self/fail-nth, opened once: opening it again while a failure
- * is armed would spend the failure on the open. Writing and reading it
- * allocate nothing.
- */
-static int nth_fd = -1;
-
-/* Fail the n-th allocation from now on in this thread (0: none). */
-static void fail_nth(unsigned int n)
-{
-    char text[16];
-    int len = snprintf(text, sizeof(text), "%u", n);
-
-    assert_int_equal(pwrite(nth_fd, text, (size_t)len, 0), len);
-}
-
-/* Did the armed failure go off? Then disarm it either way. */
-static bool fail_nth_fired(void)
-{
-    char text[16] = "";
-
-    assert_true(pread(nth_fd, text, sizeof(text) - 1, 0) > 0);
-    fail_nth(0);
-    return atoi(text) == 0;
-}
 
 static int setup(void **state)
 {
     (void)state;
     if (!have_fail_nth())
         return 0;
-    nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-    assert_true(nth_fd >= 0);
+    fail_nth_begin();
     rig_unmap_all();
     rig_vcan(IFACE);
-    /* GFP_KERNEL allocations too (failslab ignores them by default), and quietly. */
-    e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-    e2e_write_file("/sys/kernel/debug/failslab/verbose", "0");
     flood = fork();
     assert_true(flood >= 0);
     if (flood == 0) {
@@ -96,7 +57,7 @@ static int teardown(void **state)
     }
     if (!have_fail_nth())
         return 0;
-    e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
+    fail_nth_end();
     rig_unmap_all();
     rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
     return 0;
@@ -117,7 +78,7 @@ static void bind_under_allocation_failures(void **state)
         return;
     }
     snprintf(m.ifname, sizeof(m.ifname), "%s", IFACE);
-    for (n = 1; n < MAX_NTH; n++) {
+    for (n = 1; n < FAIL_NTH_MAX; n++) {
         fail_nth(n);
         int ret = ioctl(ctl, HSX_IOC_CAN_MAP, &m) ? -errno : 0;
         bool fired = fail_nth_fired();
@@ -140,7 +101,7 @@ static void bind_under_allocation_failures(void **state)
     printf("# MAP: %u allocations failed in turn and MAP failed, %u it did without, then it "
            "bound\n",
            failures, tolerated);
-    assert_true(n < MAX_NTH);
+    assert_true(n < FAIL_NTH_MAX);
     assert_true(failures > 3);
     assert_int_equal(rig_map(0, ""), 0);
     close(ctl);
@@ -161,7 +122,7 @@ static void operations_under_allocation_failures(void **state)
     assert_int_equal(rig_map(0, IFACE), 0);
     /* A fresh file each round: its first TX makes the socket too. */
     for (int op = 0; op < 4; op++) {
-        for (n = 1; n < MAX_NTH; n++) {
+        for (n = 1; n < FAIL_NTH_MAX; n++) {
             int fd = e2e_open_node("can");
             struct hsx_mbox_open o = {.queue_len = 8};
             struct hsx_can_filter flt = {
@@ -204,7 +165,7 @@ static void operations_under_allocation_failures(void **state)
                     fail_msg("operation %d, allocation %u failed: %s", op, n, strerror(err));
             }
         }
-        assert_true(n < MAX_NTH);
+        assert_true(n < FAIL_NTH_MAX);
     }
     printf("# allocations failed in turn: subscribe %u, set filter %u, TX %u, status %u\n",
            failures[0], failures[1], failures[2], failures[3]);
