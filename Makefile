@@ -159,7 +159,11 @@ $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 
 # hsxd's end-to-end test needs the daemon and a client beside it (in a subdirectory: not tests).
 E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client \
-               $(BUILD)/e2e/helpers/vm-setup
+               $(BUILD)/e2e/helpers/vm-setup $(BUILD)/host/uart-peer
+# The far end of the VM's USB serial adapter, run on the host by tests/vm/run.
+$(BUILD)/host/uart-peer: tests/vm/uart_peer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $<
 
 e2e: $(E2E_TESTS) $(E2E_HELPERS)
 $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO)
@@ -317,7 +321,7 @@ CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
 USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
-                     examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/bench/*.c \
+                     examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/vm/*.c tests/bench/*.c \
                      tests/rpi/*.c)
 USER_C += $(wildcard tests/fuzz/*.[ch])
 format:

@@ -372,6 +372,45 @@ static bool wait_exists(const char *path, bool want)
     return false;
 }
 
+/*
+ * The USB adapter's far end is on the host (tests/vm/uart_peer.c), where no
+ * code of the guest runs: a PING through hsx comes back as the host's PONG,
+ * the token reversed.
+ */
+static void a_host_peer_answers(void **state)
+{
+    char ping[64], want[64], got[64];
+    size_t len = 0;
+    (void)state;
+
+    if (!wait_exists("/dev/ttyUSB0", true)) {
+        printf("# no USB serial adapter in this kernel: the stock kernel's run covers it\n");
+        skip();
+    }
+    assert_int_equal(map_port(USB_PORT, "ttyUSB0"), 0);
+    assert_int_equal(hsx_uart_init(USB_PORT), HSX_HAL_OK);
+    int n = snprintf(ping, sizeof(ping), "PING hsx-%d-abc\n", (int)getpid());
+    const char *token = ping + 5;
+    size_t tlen = strlen(token) - 1;
+    memcpy(want, "PONG ", 5);
+    for (size_t i = 0; i < tlen; i++)
+        want[5 + i] = token[tlen - 1 - i];
+    want[5 + tlen] = '\n';
+    want[6 + tlen] = '\0';
+    assert_int_equal(hsx_uart_write(USB_PORT, ping, (uint32_t)n), n);
+    for (uint64_t start = e2e_now_ms(); len == 0 || got[len - 1] != '\n';) {
+        if (e2e_now_ms() - start > E2E_LIVENESS_MS)
+            fail_msg("no answer from the host's peer (%zu bytes: %.*s)", len, (int)len, got);
+        int r = hsx_uart_read(USB_PORT, got + len, (uint32_t)(sizeof(got) - 1 - len), 1000);
+        if (r > 0)
+            len += (size_t)r;
+        assert_true(len < sizeof(got) - 1);
+    }
+    got[len] = '\0';
+    assert_string_equal(got, want);
+    assert_int_equal(map_port(USB_PORT, ""), 0);
+}
+
 /* A USB adapter unplugged: its users end with ENODEV and a close, the port unbinds. */
 static void usb_adapter_unplugged(void **state)
 {
@@ -541,6 +580,7 @@ int main(void)
         cmocka_unit_test(a_reader_that_stops_loses_only_what_is_counted),
         cmocka_unit_test(unbinding_ends_users_and_gives_the_tty_back),
         cmocka_unit_test(kill_9_mid_read_and_mid_write),
+        cmocka_unit_test(a_host_peer_answers),
         cmocka_unit_test(usb_adapter_unplugged),
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),

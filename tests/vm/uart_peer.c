@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The test board's host-side serial peer: the far end of the VM's USB serial
+ * adapter (qemu's usb-serial, ttyUSB0 in the guest), on the host, where no
+ * code of the guest's runs. A guest test drives it with lines:
+ *
+ *   "PING <token>\n"  ->  "PONG <token reversed>\n"
+ *
+ * and everything else it receives is only counted. It connects to qemu's
+ * chardev socket (retrying while qemu starts), answers until the socket
+ * closes, and writes what it saw to a log: lines received, answered, bytes.
+ *
+ *   uart-peer SOCKET LOG
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINE_MAX_BYTES 256
+
+static int connect_retrying(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct timespec pause = {0, 50 * 1000 * 1000};
+
+    if (strlen(path) >= sizeof(sa.sun_path))
+        return -1;
+    strcpy(sa.sun_path, path);
+    for (int tries = 0; tries < 600; tries++) { /* 30 s */
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            return -1;
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+            return fd;
+        close(fd);
+        nanosleep(&pause, NULL);
+    }
+    return -1;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* One complete line: answer it if it is a PING. */
+static int answer(int fd, const char *line, unsigned long *answered)
+{
+    char reply[LINE_MAX_BYTES + 8];
+    size_t n;
+
+    if (strncmp(line, "PING ", 5))
+        return 0;
+    const char *token = line + 5;
+    n = strlen(token);
+    memcpy(reply, "PONG ", 5);
+    for (size_t i = 0; i < n; i++)
+        reply[5 + i] = token[n - 1 - i];
+    reply[5 + n] = '\n';
+    (*answered)++;
+    return write_all(fd, reply, 6 + n);
+}
+
+int main(int argc, char **argv)
+{
+    char line[LINE_MAX_BYTES + 1], buf[512];
+    unsigned long bytes = 0, lines = 0, answered = 0;
+    size_t have = 0;
+    int fd;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: uart-peer SOCKET LOG\n");
+        return 2;
+    }
+    fd = connect_retrying(argv[1]);
+    if (fd < 0) {
+        fprintf(stderr, "uart-peer: cannot connect to %s: %s\n", argv[1], strerror(errno));
+        return 1;
+    }
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        bytes += (unsigned long)n;
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == '\n' || buf[i] == '\r') {
+                line[have] = '\0';
+                if (have) {
+                    lines++;
+                    if (answer(fd, line, &answered))
+                        goto out;
+                }
+                have = 0;
+            } else if (have < LINE_MAX_BYTES) {
+                line[have++] = buf[i];
+            }
+        }
+    }
+out:
+    close(fd);
+    FILE *log = fopen(argv[2], "we");
+    if (log) {
+        fprintf(log, "uart-peer: %lu bytes, %lu lines, %lu answered\n", bytes, lines, answered);
+        fclose(log);
+    }
+    return 0;
+}
