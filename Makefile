@@ -159,7 +159,8 @@ $(BUILD)/examples/%: examples/%.c $(LIB_SO)
 
 # hsxd's end-to-end test needs the daemon and a client beside it (in a subdirectory: not tests).
 E2E_HELPERS := $(BUILD)/e2e/helpers/hsxd $(BUILD)/e2e/helpers/hsxd-client \
-               $(BUILD)/e2e/helpers/vm-setup $(BUILD)/host/uart-peer
+               $(BUILD)/e2e/helpers/vm-setup $(BUILD)/host/uart-peer \
+               $(BUILD)/e2e/helpers/hsxctl_test.sh
 # The far end of the VM's USB serial adapter, run on the host by tests/vm/run.
 $(BUILD)/host/uart-peer: tests/vm/uart_peer.c
 	@mkdir -p $(dir $@)
@@ -173,6 +174,11 @@ $(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO
 $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
+
+# What the hsxctl shell tests share: sourced, not run (not executable).
+$(BUILD)/e2e/helpers/hsxctl_test.sh: tests/e2e/helpers/hsxctl_test.sh
+	@mkdir -p $(dir $@)
+	install -m 644 $< $@
 
 $(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
 	@mkdir -p $(dir $@)

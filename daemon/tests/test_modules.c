@@ -19,6 +19,7 @@
 #include "../../tools/hsxctl/cap_print.c"
 #include "../../tools/hsxctl/cli.c"
 #include "../../tools/hsxctl/cli_can.c"
+#include "../../tools/hsxctl/cli_fram.c"
 #include "../../tools/hsxctl/output.c"
 
 #include "../../lib/tests/hsxctl_parse.h"

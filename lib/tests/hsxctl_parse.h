@@ -12,9 +12,13 @@ static char err_text[1024];
 
 static int parse(const char *line, struct hsxctl_cmdline *cmd)
 {
+    /* Static, as a program's argv: cmd may point into it (the words of fram write). */
     static char buf[512];
-    char *argv[32] = {"hsxctl"};
+    static char *argv[32];
     int argc = 1;
+
+    memset(argv, 0, sizeof(argv));
+    argv[0] = "hsxctl";
 
     snprintf(buf, sizeof(buf), "%s", line);
     for (char *word = strtok(buf, " "); word && argc < 31; word = strtok(NULL, " "))

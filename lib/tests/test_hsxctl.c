@@ -15,6 +15,7 @@
 
 #include "../../tools/hsxctl/cli.c"
 #include "../../tools/hsxctl/cli_can.c"
+#include "../../tools/hsxctl/cli_fram.c"
 #include "../../tools/hsxctl/output.c"
 
 #include "hsxctl_parse.h"

@@ -17,6 +17,7 @@
 #include "../../tools/hsxctl/can_print.c"
 #include "../../tools/hsxctl/cli.c"
 #include "../../tools/hsxctl/cli_can.c"
+#include "../../tools/hsxctl/cli_fram.c"
 #include "../../tools/hsxctl/output.c"
 
 #include "hsxctl_parse.h"

@@ -5,29 +5,8 @@
 # (a message on stderr and exit 2 for a bad command line, 1 for a failure).
 set -u
 
-failures=0
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
-
-# expect EXIT DESCRIPTION -- COMMAND...: run it, check its exit status.
-expect() {
-	want=$1 what=$2
-	shift 3
-	"$@" >/tmp/hsxctl.out 2>/tmp/hsxctl.err
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$what (exit $got)"
-	else
-		not_ok "$what: exit $got, wanted $want"
-		sed 's/^/    out: /' /tmp/hsxctl.out
-		sed 's/^/    err: /' /tmp/hsxctl.err
-	fi
-}
-
-# contains FILE PATTERN DESCRIPTION
-contains() {
-	if grep -q -- "$2" "$1"; then ok "$3"; else not_ok "$3: no '$2' in output"; sed 's/^/    /' "$1"; fi
-}
+OUT=/tmp/hsxctl.out ERR=/tmp/hsxctl.err
+. "$(dirname "$0")/helpers/hsxctl_test.sh"
 
 expect 0 "status" -- hsxctl status
 contains /tmp/hsxctl.out "$(cat /sys/hal/version)" "status shows the version"

@@ -7,34 +7,8 @@
 # bad input (a message on stderr and exit 2 for a bad command line, 1 for a failure).
 set -u
 
-failures=0
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
-
-# expect EXIT DESCRIPTION -- COMMAND...: run it, check its exit status.
-expect() {
-	want=$1 what=$2
-	shift 3
-	"$@" >/tmp/uart.out 2>/tmp/uart.err
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$what (exit $got)"
-	else
-		not_ok "$what: exit $got, wanted $want"
-		sed 's/^/    out: /' /tmp/uart.out
-		sed 's/^/    err: /' /tmp/uart.err
-	fi
-}
-
-# contains FILE PATTERN DESCRIPTION
-contains() {
-	if grep -q -- "$2" "$1"; then ok "$3"; else not_ok "$3: no '$2' in"; sed 's/^/    /' "$1"; fi
-}
-
-# same WANT GOT DESCRIPTION
-same() {
-	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: '$2', wanted '$1'"; fi
-}
+OUT=/tmp/uart.out ERR=/tmp/uart.err
+. "$(dirname "$0")/helpers/hsxctl_test.sh"
 
 # Wait until the kernel counts more mailbox subscriptions than $1 (a monitor is listening).
 await_subscription() {

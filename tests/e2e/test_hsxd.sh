@@ -17,33 +17,12 @@ client=$here/helpers/hsxd-client
 work=/tmp/hsxd-e2e
 log=$work/hsxd.log
 sock=/run/hsx/hsxd.sock
-failures=0
 hsxd_pid=""
 rm -rf "$work"
 mkdir -p "$work"
 
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; failures=$((failures + 1)); }
-
-# expect EXIT DESCRIPTION -- COMMAND...: run it, check its exit status.
-expect() {
-	want=$1 what=$2
-	shift 3
-	"$@" >"$work/out" 2>"$work/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$what (exit $got)"
-	else
-		not_ok "$what: exit $got, wanted $want"
-		sed 's/^/    out: /' "$work/out"
-		sed 's/^/    err: /' "$work/err"
-	fi
-}
-
-# contains FILE PATTERN DESCRIPTION
-contains() {
-	if grep -q -- "$2" "$1"; then ok "$3"; else not_ok "$3: no '$2' in $1"; sed 's/^/    /' "$1"; fi
-}
+OUT=$work/out ERR=$work/err
+. "$here/helpers/hsxctl_test.sh"
 
 # eventually FILE PATTERN DESCRIPTION: the pattern appears within 10 s (hsxd logs asynchronously).
 eventually() {

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +42,8 @@ enum option_id {
     OPT_TEXT,
     OPT_FILE,
     OPT_DATA_BITRATE,
+    OPT_RAW,
+    OPT_SIZE,
 };
 
 static const struct option options[] = {
@@ -68,6 +71,8 @@ static const struct option options[] = {
     {"text", no_argument, NULL, OPT_TEXT},
     {"file", required_argument, NULL, OPT_FILE},
     {"data-bitrate", required_argument, NULL, OPT_DATA_BITRATE},
+    {"raw", no_argument, NULL, OPT_RAW},
+    {"size", required_argument, NULL, OPT_SIZE},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -232,6 +237,47 @@ const struct hsxctl_command_info hsxctl_commands[] = {
     {HSXCTL_CAN_INFO, "can info", HSXCTL_TAKES_JSON, 0, "can info [--json]",
      "List the bound buses: interface, index, what bound it, and whether it carries\n"
      "CAN FD frames."},
+    {HSXCTL_FRAM_MAP, "fram map", HSXCTL_TAKES_SIZE, 2, "fram map DEV NVMEM [--size N]",
+     "Bind DEV (0..7) to the nvmem device NVMEM of the machine (an SPI FRAM spi0.0, an\n"
+     "I2C EEPROM 0-00500, hsx-fram-sim0; see /sys/bus/nvmem/devices), through the\n"
+     "admin node /dev/hsx/ctl. --size gives the part's bytes when the kernel cannot\n"
+     "tell them. hsx.ko keeps the wear counts in an area at the part's end, outside\n"
+     "the addresses applications see. Needs root (CAP_SYS_ADMIN)."},
+    {HSXCTL_FRAM_UNMAP, "fram unmap", 0, 1, "fram unmap DEV",
+     "Unbind DEV, through the admin node /dev/hsx/ctl, after writing its wear counts\n"
+     "back. Every process using it loses it (its calls fail). Needs root\n"
+     "(CAP_SYS_ADMIN)."},
+    {HSXCTL_FRAM_INFO, "fram info", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "fram info [DEV] [--json]",
+     "Show DEV, or every bound device: the nvmem device, the bytes applications see\n"
+     "(SIZE), the part's (PART_SIZE), the area kept for the wear counts (RESERVED),\n"
+     "bytes per wear count (BLOCK), flags (read-only; wear-volatile: counted since\n"
+     "binding), and from /sys/hal/fram/DEV (root) the writes and the most worn block."},
+    {HSXCTL_FRAM_READ, "fram read", HSXCTL_TAKES_JSON | HSXCTL_TAKES_RAW, 3,
+     "fram read DEV ADDR LEN [--json|--raw]",
+     "Read LEN bytes of DEV from ADDR and print them as xxd does (address, 16 bytes\n"
+     "in hex, the printable ones as text); --json: {\"dev\":..,\"addr\":..,\"data\":HEX};\n"
+     "--raw: the bytes as they are. Numbers are decimal or hex after 0x."},
+    {HSXCTL_FRAM_WRITE, "fram write", HSXCTL_TAKES_TEXT | HSXCTL_TAKES_FILE | HSXCTL_REST_ARGUMENTS,
+     2, "fram write DEV ADDR HEX... | --text TEXT | --file FILE",
+     "Write to DEV from ADDR the bytes HEX (pairs of hex digits in one or more words,\n"
+     "which spaces, ':' or '-' may separate), TEXT as it is, or the contents of FILE\n"
+     "('-': standard input), and print how many were written. Each block of 256 bytes\n"
+     "a write touches counts one write more ('fram wear')."},
+    {HSXCTL_FRAM_WEAR, "fram wear", HSXCTL_TAKES_JSON, 2, "fram wear DEV ADDR [--json]",
+     "Show the block of 256 bytes holding ADDR on DEV and how many writes touched it."},
+    {HSXCTL_FRAM_RECORD_GET, "fram record get", HSXCTL_TAKES_JSON, 5,
+     "fram record get DEV BASE SLOT_SIZE SLOTS ID [--json]",
+     "Read the newest version of record ID in the record region of DEV at BASE, where\n"
+     "each record is SLOTS slots (2..16) of SLOT_SIZE bytes (a multiple of 8, 32..4120,\n"
+     "24 of them the slot's header): its sequence number, whether a slot of it failed\n"
+     "its CRC (a write that was cut), and its payload as xxd prints it."},
+    {HSXCTL_FRAM_RECORD_SET, "fram record set",
+     HSXCTL_TAKES_TEXT | HSXCTL_TAKES_FILE | HSXCTL_REST_ARGUMENTS, 5,
+     "fram record set DEV BASE SLOT_SIZE SLOTS ID HEX... | --text TEXT | --file FILE",
+     "Write a new version of record ID (laid out as for 'fram record get'): HEX,\n"
+     "TEXT or the contents of FILE, at most SLOT_SIZE - 24 bytes. It goes to the\n"
+     "record's next slot, so a write cut anywhere leaves the previous version whole."},
     {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
      "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
      "program), module, rights, objects, time left and the capability it was derived\n"
@@ -264,6 +310,9 @@ static const struct {
     {"gpio", "get, set, toggle, config, monitor, info, map or unmap"},
     {"uart", "map, unmap, config, write, read, monitor or status"},
     {"can", "map, unmap, send, dump, status, config or info"},
+    /* Before "fram record": a group's words are found one after the other. */
+    {"fram", "map, unmap, info, read, write, wear or record"},
+    {"fram record", "get or set"},
     {"cap", "list, grant or revoke"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
@@ -319,6 +368,10 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_FILE;
     case OPT_DATA_BITRATE:
         return HSXCTL_TAKES_DATA_BITRATE;
+    case OPT_RAW:
+        return HSXCTL_TAKES_RAW;
+    case OPT_SIZE:
+        return HSXCTL_TAKES_SIZE;
     default:
         return 0;
     }
@@ -359,18 +412,50 @@ int hsxctl_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *val
     return 0;
 }
 
-int hsxctl_parse_number(FILE *err, const char *command, const char *what, const char *text,
-                        uint64_t min, uint64_t max, uint64_t *value)
+/* Say what is wrong with a number hsxctl_parse_u64() or parse_hex_u64() did not take. */
+static int number_result(int ret, FILE *err, const char *command, const char *what,
+                         const char *text, const char *kind, uint64_t min, uint64_t max)
 {
-    int ret = hsxctl_parse_u64(text, min, max, value);
-
     if (ret == -EINVAL)
-        fprintf(err, "hsxctl: %s: invalid %s '%s': not a non-negative decimal integer\n", command,
-                what, text);
+        fprintf(err, "hsxctl: %s: invalid %s '%s': not a non-negative %s\n", command, what, text,
+                kind);
     else if (ret == -ERANGE)
         fprintf(err, "hsxctl: %s: %s '%s' is out of range (%llu..%llu)\n", command, what, text,
                 (unsigned long long)min, (unsigned long long)max);
     return ret ? HSXCTL_EXIT_USAGE : HSXCTL_EXIT_OK;
+}
+
+int hsxctl_parse_number(FILE *err, const char *command, const char *what, const char *text,
+                        uint64_t min, uint64_t max, uint64_t *value)
+{
+    return number_result(hsxctl_parse_u64(text, min, max, value), err, command, what, text,
+                         "decimal integer", min, max);
+}
+
+/* hsxctl_parse_u64(), or hex digits after 0x. */
+static int parse_hex_u64(const char *text, uint64_t min, uint64_t max, uint64_t *value)
+{
+    char *end;
+
+    if (!text || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
+        return hsxctl_parse_u64(text, min, max, value);
+    if (!isxdigit((unsigned char)text[2]))
+        return -EINVAL;
+    errno = 0;
+    unsigned long long parsed = strtoull(text + 2, &end, 16);
+    if (*end != '\0')
+        return -EINVAL;
+    if (errno == ERANGE || parsed < min || parsed > max)
+        return -ERANGE;
+    *value = parsed;
+    return 0;
+}
+
+int hsxctl_parse_address(FILE *err, const char *command, const char *what, const char *text,
+                         uint64_t min, uint64_t max, uint64_t *value)
+{
+    return number_result(parse_hex_u64(text, min, max, value), err, command, what, text,
+                         "integer (decimal, or hex after 0x)", min, max);
 }
 
 /* An option's value that is one of a few words. */
@@ -517,6 +602,10 @@ static int parse_value_option(int opt, const char *name, const char *arg,
             hsxctl_parse_number(err, name, "--data-bitrate", arg, 1, HSX_CAN_BITRATE_MAX, &number);
         cmd->data_bitrate = (uint32_t)number;
         return ret;
+    case OPT_SIZE:
+        ret = hsxctl_parse_address(err, name, "--size", arg, 1, HSX_FRAM_PART_MAX, &number);
+        cmd->part_size = (uint32_t)number;
+        return ret;
     case OPT_FOR:
         ret = hsxctl_parse_duration(arg, HSXD_LIFETIME_MAX, &cmd->lifetime_s);
         if (ret == -EINVAL)
@@ -588,8 +677,11 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
                          struct hsxctl_cmdline *cmd, const char **positional, FILE *err)
 {
     const int npositional = info->arguments;
-    const int most = npositional + (info->options & HSXCTL_OPTIONAL_ARGUMENT ? 1 : 0) +
-                     (info->options & HSXCTL_MORE_ARGUMENTS ? HSXCTL_MORE_ARGUMENTS_MAX : 0);
+    const int most =
+        info->options & HSXCTL_REST_ARGUMENTS
+            ? INT_MAX
+            : npositional + (info->options & HSXCTL_OPTIONAL_ARGUMENT ? 1 : 0) +
+                  (info->options & HSXCTL_MORE_ARGUMENTS ? HSXCTL_MORE_ARGUMENTS_MAX : 0);
     const char *name = info->name;
     bool have_count = false;
     int opt, ret;
@@ -649,6 +741,9 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
         case OPT_TEXT:
             cmd->text = true;
             break;
+        case OPT_RAW:
+            cmd->raw = true;
+            break;
         default:
             ret = parse_value_option(opt, name, optarg, cmd, err);
             if (ret)
@@ -666,8 +761,14 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
                     args[optind + most], info->synopsis);
         return HSXCTL_EXIT_USAGE;
     }
-    for (int i = 0; i < given; i++)
+    for (int i = 0; i < given && i < HSXCTL_POSITIONAL_MAX; i++)
         positional[i] = args[optind + i];
+    if (info->options & HSXCTL_REST_ARGUMENTS) {
+        for (int i = npositional; i < given && i < HSXCTL_POSITIONAL_MAX; i++)
+            positional[i] = NULL; /* not positional: the words */
+        cmd->words = args + optind + npositional;
+        cmd->nwords = given - npositional;
+    }
 
     if (cmd->one_shot && have_count && cmd->count != 1) {
         fprintf(err, "hsxctl: %s: a one-shot timer expires once: --count must be 1\n", name);
@@ -736,12 +837,11 @@ long hsxctl_parse_hex(const char *text, uint8_t *out, size_t size)
     return count;
 }
 
-/* A tty's name as hsx.ko takes it: letters, digits, '_', '.' and '-'. */
-static bool tty_name_ok(const char *name)
+bool hsxctl_name_ok(const char *name, size_t max)
 {
     size_t len = strlen(name);
 
-    if (len == 0 || len >= HSX_UART_TTY_NAME_MAX)
+    if (len == 0 || len >= max)
         return false;
     for (size_t i = 0; i < len; i++) {
         if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
@@ -760,7 +860,8 @@ static int check_uart_command(const char *name, const char *const *positional,
         if (strncmp(tty, "/dev/", 5) == 0)
             tty += 5;
         /* An empty name unbinds; "/dev/" alone is no name. */
-        if ((positional[1][0] != '\0' || tty != positional[1]) && !tty_name_ok(tty)) {
+        if ((positional[1][0] != '\0' || tty != positional[1]) &&
+            !hsxctl_name_ok(tty, HSX_UART_TTY_NAME_MAX)) {
             fprintf(err,
                     "hsxctl: %s: invalid TTY '%s': a tty's name (ttyS1) has 1 to %d letters, "
                     "digits, '_', '.' or '-'\n",
@@ -905,12 +1006,18 @@ static int parse_help(int argc, char **argv, int first, struct hsxctl_cmdline *c
     *cmd = (struct hsxctl_cmdline){.command = HSXCTL_HELP};
     if (first >= argc)
         return HSXCTL_EXIT_OK;
-    if (argc - first > 2) {
-        fprintf(err, "hsxctl: help: too many arguments\n");
-        return HSXCTL_EXIT_USAGE;
+    /* Three words only after a group of groups ("fram record get"). */
+    for (int i = first; i < argc; i++) {
+        size_t len = i > first ? strlen(topic) : 0;
+        if (i - first == 2 && !hsxctl_is_group(topic))
+            len = sizeof(topic);
+        if (i - first > 2 || len >= sizeof(topic) ||
+            snprintf(topic + len, sizeof(topic) - len, "%s%s", len ? " " : "", argv[i]) >=
+                (int)(sizeof(topic) - len)) {
+            fprintf(err, "hsxctl: help: too many arguments\n");
+            return HSXCTL_EXIT_USAGE;
+        }
     }
-    snprintf(topic, sizeof(topic), "%s%s%s", argv[first], argc - first == 2 ? " " : "",
-             argc - first == 2 ? argv[first + 1] : "");
     /* "timer" alone is the group of timer commands. */
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
         if (strcmp(topic, groups[i].name) == 0) {
@@ -968,14 +1075,19 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
         return parse_help(argc, argv, first + 1, cmd, err);
     snprintf(name, sizeof(name), "%s", word);
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-        if (strcmp(word, groups[i].name) != 0)
+        if (strcmp(name, groups[i].name) != 0)
             continue;
         const char *sub = first + 1 < argc ? argv[first + 1] : NULL;
         if (!sub || sub[0] == '-') {
-            fprintf(err, "hsxctl: %s: missing subcommand (%s)\n", word, groups[i].subcommands);
+            fprintf(err, "hsxctl: %s: missing subcommand (%s)\n", name, groups[i].subcommands);
             return HSXCTL_EXIT_USAGE;
         }
-        snprintf(name, sizeof(name), "%s %s", word, sub);
+        size_t len = strlen(name);
+        if (snprintf(name + len, sizeof(name) - len, " %s", sub) >= (int)(sizeof(name) - len)) {
+            fprintf(err, "hsxctl: unknown command '%s %s'; see 'hsxctl --help'\n", groups[i].name,
+                    sub);
+            return HSXCTL_EXIT_USAGE;
+        }
         first++;
     }
     const struct hsxctl_command_info *info = hsxctl_find_command(name);
@@ -1031,6 +1143,15 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_CAN_STATUS:
     case HSXCTL_CAN_CONFIG:
         return hsxctl_parse_can_arguments(name, positional, cmd, err);
+    case HSXCTL_FRAM_MAP:
+    case HSXCTL_FRAM_UNMAP:
+    case HSXCTL_FRAM_INFO:
+    case HSXCTL_FRAM_READ:
+    case HSXCTL_FRAM_WRITE:
+    case HSXCTL_FRAM_WEAR:
+    case HSXCTL_FRAM_RECORD_GET:
+    case HSXCTL_FRAM_RECORD_SET:
+        return hsxctl_parse_fram_arguments(name, positional, cmd, err);
     case HSXCTL_CAP_GRANT:
     case HSXCTL_CAP_REVOKE:
         return parse_cap_arguments(name, positional, cmd, err);

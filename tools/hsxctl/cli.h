@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "hsx_can.h"
+#include "hsx_fram.h"
 #include "hsx_gpio.h"
 #include "hsx_uapi.h"
 #include "hsx_uart.h"
@@ -52,6 +53,14 @@ enum hsxctl_command {
     HSXCTL_CAN_STATUS,
     HSXCTL_CAN_CONFIG,
     HSXCTL_CAN_INFO,
+    HSXCTL_FRAM_MAP,
+    HSXCTL_FRAM_UNMAP,
+    HSXCTL_FRAM_INFO,
+    HSXCTL_FRAM_READ,
+    HSXCTL_FRAM_WRITE,
+    HSXCTL_FRAM_WEAR,
+    HSXCTL_FRAM_RECORD_GET,
+    HSXCTL_FRAM_RECORD_SET,
     HSXCTL_CAP_LIST,
     HSXCTL_CAP_GRANT,
     HSXCTL_CAP_REVOKE,
@@ -97,6 +106,21 @@ struct hsxctl_cmdline {
     uint32_t data_bitrate;    /* can config --data-bitrate: the FD data phase's, 0 for any */
     uint32_t can_mode;        /* can config: HSX_CAN_MODE_* */
 
+    uint8_t dev;        /* fram */
+    bool have_dev;      /* fram info: DEV was given */
+    const char *nvmem;  /* fram map: the nvmem device's name */
+    uint32_t part_size; /* fram map --size: the part's bytes, 0 to ask the kernel */
+    uint32_t addr;      /* fram read, write, wear */
+    uint32_t len;       /* fram read */
+    bool raw;           /* fram read --raw: the bytes as they are */
+    uint32_t base;      /* fram record: the layout */
+    uint32_t slot_size; /* fram record */
+    uint32_t slots;     /* fram record */
+    uint32_t record_id; /* fram record */
+    char *const *words; /* fram write, record set: the data's words (HEX..., or TEXT) */
+    int nwords;         /* how many */
+    uint32_t data_len;  /* fram write, record set: bytes in words (not with --file) */
+
     unsigned int cap_options;   /* which of --uid, --for, --pid were given (HSXCTL_TAKES_*) */
     uint32_t uid;               /* cap grant */
     uint32_t module;            /* cap grant: HSX_MODULE_* */
@@ -137,7 +161,11 @@ struct hsxctl_cmdline {
 /* Not an option: up to HSXCTL_MORE_ARGUMENTS_MAX more positional arguments may follow. */
 #define HSXCTL_MORE_ARGUMENTS (1u << 25)
 #define HSXCTL_MORE_ARGUMENTS_MAX 3
-/* The most positional arguments a command takes. */
+#define HSXCTL_TAKES_RAW (1u << 26)
+#define HSXCTL_TAKES_SIZE (1u << 27)
+/* Not an option: any number of words may follow the required ones (cmd->words). */
+#define HSXCTL_REST_ARGUMENTS (1u << 28)
+/* The most positional arguments a command takes (besides HSXCTL_REST_ARGUMENTS' words). */
 #define HSXCTL_POSITIONAL_MAX 6
 /* The options that configure a pin. */
 #define HSXCTL_TAKES_GPIO_CONFIG                                                                   \
@@ -195,6 +223,29 @@ int hsxctl_parse_number(FILE *err, const char *command, const char *what, const 
  * *why saying what is wrong.
  */
 int hsxctl_parse_can_frame(const char *text, hsx_can_fd_frame_t *frame, const char **why);
+
+/*
+ * A number in min..max for the argument or option what of command, in
+ * decimal or in hex after 0x ("4096", "0x1000"): HSXCTL_EXIT_OK, or
+ * HSXCTL_EXIT_USAGE after saying what is wrong on err.
+ */
+int hsxctl_parse_address(FILE *err, const char *command, const char *what, const char *text,
+                         uint64_t min, uint64_t max, uint64_t *value);
+
+/* A device's name as hsx.ko takes it (ttyS1, spi0.0): 1..max-1 letters, digits, '_', '.', '-'. */
+bool hsxctl_name_ok(const char *name, size_t max);
+
+/* The fram commands' arguments after the command (cli_fram.c, for cli.c). */
+int hsxctl_parse_fram_arguments(const char *name, const char *const *positional,
+                                struct hsxctl_cmdline *cmd, FILE *err);
+
+/*
+ * The bytes of fram write's or record set's words (cli_fram.c): each word's
+ * hex (hsxctl_parse_hex()), or with --text the one word as it is. Stores at
+ * most size in out (out may be NULL to count). Returns how many there are,
+ * or -EINVAL.
+ */
+long hsxctl_fram_data(const struct hsxctl_cmdline *cmd, uint8_t *out, size_t size);
 
 /* The can commands' arguments after the command (cli_can.c, for cli.c). */
 int hsxctl_parse_can_arguments(const char *name, const char *const *positional,

@@ -38,6 +38,13 @@ int cmd_can_dump(const struct hsxctl_cmdline *cmd);
 int cmd_can_status(const struct hsxctl_cmdline *cmd);
 int cmd_can_config(const struct hsxctl_cmdline *cmd);
 int cmd_can_info(const struct hsxctl_cmdline *cmd);
+int cmd_fram_map(const struct hsxctl_cmdline *cmd);
+int cmd_fram_info(const struct hsxctl_cmdline *cmd);
+int cmd_fram_read(const struct hsxctl_cmdline *cmd);
+int cmd_fram_write(const struct hsxctl_cmdline *cmd);
+int cmd_fram_wear(const struct hsxctl_cmdline *cmd);
+int cmd_fram_record_get(const struct hsxctl_cmdline *cmd);
+int cmd_fram_record_set(const struct hsxctl_cmdline *cmd);
 int cmd_cap_list(const struct hsxctl_cmdline *cmd);
 int cmd_cap_grant(const struct hsxctl_cmdline *cmd);
 int cmd_cap_revoke(const struct hsxctl_cmdline *cmd);
@@ -85,6 +92,26 @@ struct hsxctl_map {
  * for the caller to say in the module's words.
  */
 int hsxctl_map(const struct hsxctl_map *m);
+
+/* How a module's instances are named in its messages. */
+struct hsxctl_kind {
+    const char *noun;   /* "port", "device" */
+    const char *group;  /* "uart": its commands */
+    const char *list;   /* "status": the command listing them */
+    const char *target; /* "tty", "nvmem device": what one is bound to */
+    const char *a;      /* its article: "a", "an" */
+};
+
+/* "port 3 is not bound to a tty (see 'hsxctl uart status' and 'hsxctl uart map')". Returns 1. */
+int hsxctl_not_bound(const struct hsxctl_kind *kind, unsigned int index);
+
+/*
+ * A failed library call on an instance, in its module's terms where they are
+ * known (hsx.ko missing, the instance not bound, gone), else as
+ * hsxctl_fail_hal() says it: "cannot <what> <noun> <index>". Returns 1.
+ */
+int hsxctl_fail_instance(const struct hsxctl_kind *kind, int code, unsigned int index,
+                         const char *what);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 uint64_t hsxctl_now_ms(void);

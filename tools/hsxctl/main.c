@@ -121,6 +121,30 @@ int hsxctl_map(const struct hsxctl_map *m)
     return err ? HSXCTL_EXIT_FAILURE : HSXCTL_EXIT_OK;
 }
 
+int hsxctl_not_bound(const struct hsxctl_kind *kind, unsigned int index)
+{
+    hsxctl_error("%s %u is not bound to %s %s (see 'hsxctl %s %s' and 'hsxctl %s map')", kind->noun,
+                 index, kind->a, kind->target, kind->group, kind->list, kind->group);
+    return HSXCTL_EXIT_FAILURE;
+}
+
+int hsxctl_fail_instance(const struct hsxctl_kind *kind, int code, unsigned int index,
+                         const char *what)
+{
+    int err = hsx_hal_errno();
+
+    if (code == HSX_HAL_NO_DEVICE && err == ENOENT && !require_hsx_loaded())
+        return HSXCTL_EXIT_FAILURE;
+    if (code == HSX_HAL_NO_DEVICE && err == ENXIO)
+        return hsxctl_not_bound(kind, index);
+    if (code == HSX_HAL_NO_DEVICE && err == ENODEV) {
+        hsxctl_error("%s %u is gone: it was unbound, or its %s went away", kind->noun, index,
+                     kind->target);
+        return HSXCTL_EXIT_FAILURE;
+    }
+    return hsxctl_fail_hal(code, "cannot %s %s %u", what, kind->noun, index);
+}
+
 static void print_command_help(FILE *out, const struct hsxctl_command_info *info)
 {
     fprintf(out, "usage: hsxctl %s\n\n%s\n", info->synopsis, info->help);
@@ -216,6 +240,21 @@ int main(int argc, char **argv)
         return cmd_can_config(&cmd);
     case HSXCTL_CAN_INFO:
         return cmd_can_info(&cmd);
+    case HSXCTL_FRAM_MAP:
+    case HSXCTL_FRAM_UNMAP:
+        return cmd_fram_map(&cmd);
+    case HSXCTL_FRAM_INFO:
+        return cmd_fram_info(&cmd);
+    case HSXCTL_FRAM_READ:
+        return cmd_fram_read(&cmd);
+    case HSXCTL_FRAM_WRITE:
+        return cmd_fram_write(&cmd);
+    case HSXCTL_FRAM_WEAR:
+        return cmd_fram_wear(&cmd);
+    case HSXCTL_FRAM_RECORD_GET:
+        return cmd_fram_record_get(&cmd);
+    case HSXCTL_FRAM_RECORD_SET:
+        return cmd_fram_record_set(&cmd);
     case HSXCTL_CAP_LIST:
         return cmd_cap_list(&cmd);
     case HSXCTL_CAP_GRANT:

@@ -84,6 +84,29 @@ void hsxctl_print_instances(FILE *out, unsigned int count, const bool *bound, in
         fprintf(out, "%s\n", none);
 }
 
+void print_hex(FILE *out, const uint8_t *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        fprintf(out, "%02x", data[i]);
+}
+
+void print_hexdump(FILE *out, uint32_t addr, const uint8_t *data, size_t len)
+{
+    for (size_t line = 0; line < len; line += 16) {
+        size_t n = len - line < 16 ? len - line : 16;
+        int width = fprintf(out, "%08zx:", (size_t)addr + line);
+        for (size_t i = 0; i < n; i++)
+            width += fprintf(out, "%s%02x", i % 2 ? "" : " ", data[line + i]);
+        /* The text starts where it would after 16 bytes: 10 + 16 * 2 + 8 - 1 columns. */
+        fprintf(out, "%*s", 51 - width, "");
+        for (size_t i = 0; i < n; i++) {
+            uint8_t c = data[line + i];
+            fputc(c >= 0x20 && c < 0x7f ? c : '.', out);
+        }
+        fputc('\n', out);
+    }
+}
+
 void print_text(FILE *out, const char *text)
 {
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {

@@ -6,6 +6,7 @@
 #define HSXCTL_OUTPUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,6 +51,16 @@ void hsxctl_print_bits(FILE *out, uint32_t bits, const struct hsxctl_bit_name *n
 void hsxctl_print_instances(FILE *out, unsigned int count, const bool *bound, int one, int json,
                             const char *none, void (*print)(FILE *out, unsigned int i, void *ctx),
                             void *ctx);
+
+/* Bytes as hex digits, two a byte, nothing between them. */
+void print_hex(FILE *out, const uint8_t *data, size_t len);
+
+/*
+ * Bytes as xxd prints them: per 16, a line of their address (from addr),
+ * their hex in groups of two bytes, and the printable ones as text ('.' for
+ * the others): "00000010: 4865 6c6c 6f        ...   Hello".
+ */
+void print_hexdump(FILE *out, uint32_t addr, const uint8_t *data, size_t len);
 
 /* One mailbox event on one line, readable or as a JSON object. */
 void print_event(FILE *out, const char *mailbox, const hsx_mailbox_event_t *event, int json);

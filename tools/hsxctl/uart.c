@@ -25,24 +25,13 @@
 /* Bytes read or written at a time. */
 #define CHUNK 4096
 
+static const struct hsxctl_kind uart_kind = {
+    .noun = "port", .group = "uart", .list = "status", .target = "tty", .a = "a"};
+
 /* A failed library call on port, in the port's terms where they are known. Returns 1. */
 static int uart_fail(int code, unsigned int port, const char *what)
 {
-    int err = hsx_hal_errno();
-
-    if (code == HSX_HAL_NO_DEVICE && err == ENOENT && !require_hsx_loaded())
-        return HSXCTL_EXIT_FAILURE;
-    if (code == HSX_HAL_NO_DEVICE && err == ENXIO) {
-        hsxctl_error("port %u is not bound to a tty (see 'hsxctl uart status' and 'hsxctl uart "
-                     "map')",
-                     port);
-        return HSXCTL_EXIT_FAILURE;
-    }
-    if (code == HSX_HAL_NO_DEVICE && err == ENODEV) {
-        hsxctl_error("port %u is gone: it was unbound, or its tty went away", port);
-        return HSXCTL_EXIT_FAILURE;
-    }
-    return hsxctl_fail_hal(code, "cannot %s port %u", what, port);
+    return hsxctl_fail_instance(&uart_kind, code, port, what);
 }
 
 /* The port's binding and configuration; says why not and returns 1 if it is not bound. */
@@ -52,12 +41,8 @@ static int bound_info(unsigned int port, hsx_uart_info_t *info)
 
     if (ret != HSX_HAL_OK)
         return uart_fail(ret, port, "describe");
-    if (!info->bound) {
-        hsxctl_error("port %u is not bound to a tty (see 'hsxctl uart status' and 'hsxctl uart "
-                     "map')",
-                     port);
-        return HSXCTL_EXIT_FAILURE;
-    }
+    if (!info->bound)
+        return hsxctl_not_bound(&uart_kind, port);
     return HSXCTL_EXIT_OK;
 }
 

@@ -160,12 +160,6 @@ static void print_data_text(FILE *out, const uint8_t *data, unsigned int len, in
     fputc('"', out);
 }
 
-static void print_data_hex(FILE *out, const uint8_t *data, unsigned int len)
-{
-    for (unsigned int i = 0; i < len; i++)
-        fprintf(out, "%02x", data[i]);
-}
-
 static const char *const kind_names[] = {
     [HSX_UART_EVENT_DATA] = "data",
     [HSX_UART_EVENT_IDLE] = "idle",
@@ -219,7 +213,7 @@ void print_uart_event(FILE *out, const hsx_mailbox_event_t *ev, uint64_t lost, b
                 ev->timestamp_ns, ev->u.uart.port, ev->seq, ev->u.uart.offset, len);
         hsxctl_print_bits(out, ev->u.uart.flags, event_flags, NULL, 1);
         fputs(",\"hex\":\"", out);
-        print_data_hex(out, ev->u.uart.data, len);
+        print_hex(out, ev->u.uart.data, len);
         fputs("\",\"text\":", out);
         print_data_text(out, ev->u.uart.data, len, 1);
         fprintf(out,
@@ -238,7 +232,7 @@ void print_uart_event(FILE *out, const hsx_mailbox_event_t *ev, uint64_t lost, b
     }
     if (hex) {
         fputs(" hex=", out);
-        print_data_hex(out, ev->u.uart.data, len);
+        print_hex(out, ev->u.uart.data, len);
     } else {
         fputs(" data=", out);
         print_data_text(out, ev->u.uart.data, len, 0);
