@@ -17,6 +17,7 @@
 
 struct attribute_group;
 struct device;
+struct fwnode_handle;
 struct hsx_instance;
 struct nvmem_device;
 
@@ -38,6 +39,7 @@ struct nvmem_device;
  * @provider: the nvmem device's parent (the driver's device), held; its
  *	driver unbinding ends the binding first (a notifier on its bus)
  * @dead: the device is being unbound: every function fails with -ENODEV
+ * @from_dt: the device tree bound it (fram_fw.c): the admin cannot unbind it
  * @name: the nvmem device's name
  * @part_size: bytes of the part
  * @size: bytes the application sees, from 0
@@ -62,6 +64,7 @@ struct hsx_fram_dev {
 	struct nvmem_device *nvmem;
 	struct device *provider;
 	bool dead;
+	bool from_dt;
 	char name[HSX_FRAM_NAME_MAX];
 	u32 part_size;
 	u32 size;
@@ -100,12 +103,19 @@ int hsx_fram_devs_init(void);
 void hsx_fram_devs_exit(void);
 struct hsx_fram_dev *hsx_fram_dev_get(unsigned int index);
 int hsx_fram_map_dev(unsigned int index, const char *name, u32 size);
+int hsx_fram_fw_find(const struct fwnode_handle *provider);
+int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider);
+void hsx_fram_fw_unbind_all(void);
 void hsx_fram_instance_gone(struct hsx_instance *inst);
 void hsx_fram_instance_release(struct hsx_instance *inst);
 int hsx_fram_io(struct hsx_fram_dev *fd, bool write, u32 addr, u32 len, void *buf);
 void hsx_fram_count_writes(struct hsx_fram_dev *fd, u32 addr, u32 len);
 bool hsx_fram_name_ok(const char *name);
 void hsx_fram_layout(u32 part_size, u32 *size, u32 *reserved, u32 *nblocks);
+
+/* The device tree's bindings (fram_fw.c). */
+int hsx_fram_fw_register(void);
+void hsx_fram_fw_unregister(void);
 
 /* Records (fram_record.c): @base..@base + slots * slot_size of the part. */
 struct hsx_fram_group {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The FRAM module's devices: binding a device to an nvmem device of the
- * kernel (fram_map, the admin's HSX_IOC_FRAM_MAP), the part's layout (the
+ * kernel (fram_map, the admin's HSX_IOC_FRAM_MAP, the device tree through
+ * fram_fw.c, whose bindings the admin cannot change), the part's layout (the
  * application's bytes, then the reserved area of the wear counts), the wear
  * counts and their write-back, the provider going away, /sys/hal/fram/<n>.
  *
@@ -13,7 +14,9 @@
  * part, the wear counts). hsx_fram_watch_mutex (the watched buses) is taken
  * alone: a notifier is never registered or unregistered under another of
  * these (registering takes the rwsem, which the notifier holds while it
- * takes hsx_fram_bind_mutex).
+ * takes hsx_fram_bind_mutex). fram_fw.c's probe binds under the device lock
+ * of its own node's device, outside all of these; its driver is registered
+ * and unregistered holding none of them.
  *
  * Lifetimes. A device holds its nvmem device (and with it the provider's
  * module) from binding until its instance is gone, and its provider's
@@ -234,17 +237,20 @@ bool hsx_fram_name_ok(const char *name)
 	return true;
 }
 
+/* An nvmem device by its name, or by its provider's firmware node; its device, found. */
 struct hsx_fram_find {
 	const char *name;
+	const struct fwnode_handle *provider;
 	struct device *dev;
 };
 
-/* nvmem_device_find()'s match: by the nvmem device's name; keep its device. */
+/* nvmem_device_find()'s match; keep the nvmem device's device. */
 static int hsx_fram_match(struct device *dev, const void *data)
 {
 	struct hsx_fram_find *find = (struct hsx_fram_find *)data;
 
-	if (strcmp(dev_name(dev), find->name))
+	if (find->name ? strcmp(dev_name(dev), find->name) :
+	    !dev->parent || dev_fwnode(dev->parent) != find->provider)
 		return 0;
 	find->dev = dev;
 	return 1;
@@ -314,14 +320,14 @@ static void hsx_fram_unwatch_buses(void)
 	mutex_unlock(&hsx_fram_watch_mutex);
 }
 
-static struct hsx_fram_dev *hsx_fram_dev_alloc(unsigned int index, const char *name)
+static struct hsx_fram_dev *hsx_fram_dev_alloc(unsigned int index, bool from_dt)
 {
 	struct hsx_fram_dev *fd = kzalloc(sizeof(*fd), GFP_KERNEL);
 
 	if (!fd)
 		return NULL;
 	fd->index = index;
-	strscpy(fd->name, name, sizeof(fd->name));
+	fd->from_dt = from_dt;
 	mutex_init(&fd->io_lock);
 	INIT_DELAYED_WORK(&fd->wear_work, hsx_fram_wear_work);
 	return fd;
@@ -336,30 +342,30 @@ static void hsx_fram_dev_free(struct hsx_fram_dev *fd)
 }
 
 /*
- * The nvmem device @name, its size (@size if the kernel cannot tell, which
- * it must not contradict) and its provider, held in @fd.
+ * The nvmem device @find names, its size (@size if the kernel cannot tell,
+ * which it must not contradict) and its provider, held in @fd.
  */
-static int hsx_fram_attach(struct hsx_fram_dev *fd, const char *name, u32 size)
+static int hsx_fram_attach(struct hsx_fram_dev *fd, struct hsx_fram_find *find, u32 size)
 {
-	struct hsx_fram_find find = { .name = name };
 	struct nvmem_device *nvmem;
 	u64 part;
 
-	nvmem = nvmem_device_find(&find, hsx_fram_match);
+	nvmem = nvmem_device_find(find, hsx_fram_match);
 	/* A kernel without the nvmem core answers NULL. */
 	if (IS_ERR_OR_NULL(nvmem))
 		return nvmem ? -ENODEV : -EOPNOTSUPP;
 	fd->nvmem = nvmem;
-	part = hsx_nvmem_size(nvmem, find.dev);
+	strscpy(fd->name, dev_name(find->dev), sizeof(fd->name));
+	part = hsx_nvmem_size(nvmem, find->dev);
 	if (!part)
 		part = size;
 	if (!part || (size && size != part) || part > HSX_FRAM_PART_MAX)
 		goto err_inval;
-	if (!find.dev->parent || !find.dev->parent->bus)
+	if (!find->dev->parent || !find->dev->parent->bus)
 		goto err_inval;		/* a provider nothing can watch going */
-	fd->provider = get_device(find.dev->parent);
+	fd->provider = get_device(find->dev->parent);
 	fd->part_size = part;
-	if (hsx_nvmem_read_only(find.dev))
+	if (hsx_nvmem_read_only(find->dev))
 		fd->flags |= HSX_FRAM_F_READ_ONLY;
 	return 0;
 
@@ -381,7 +387,7 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
 	if (hsx_fram_devs[fd->index])
-		return -EBUSY;
+		return hsx_fram_devs[fd->index]->from_dt && !fd->from_dt ? -EOPNOTSUPP : -EBUSY;
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
 		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
 			return -EBUSY;
@@ -423,20 +429,21 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 }
 
 /*
- * Bind @index to the nvmem device @name: find it and watch its provider's
- * bus first, then, under the provider's device lock (which an unbinding of
- * its driver holds throughout), see that the driver is there and list the
- * device, so that the notifier of any later unbinding finds it.
+ * Bind @index to the nvmem device @find names: find it and watch its
+ * provider's bus first, then, under the provider's device lock (which an
+ * unbinding of its driver holds throughout), see that the driver is there
+ * and list the device, so that the notifier of any later unbinding finds it.
+ * Context: holding none of the module's locks.
  */
-static int hsx_fram_bind(unsigned int index, const char *name, u32 size)
+static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size, bool from_dt)
 {
 	struct hsx_fram_dev *fd;
 	int ret;
 
-	fd = hsx_fram_dev_alloc(index, name);
+	fd = hsx_fram_dev_alloc(index, from_dt);
 	if (!fd)
 		return -ENOMEM;
-	ret = hsx_fram_attach(fd, name, size);
+	ret = hsx_fram_attach(fd, find, size);
 	if (ret)
 		goto err_free;
 	ret = hsx_fram_watch_bus(fd->provider->bus);
@@ -481,24 +488,71 @@ static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went)
  *
  * Return: 0, -EBUSY (the device or the nvmem device is bound), -ENODEV (no
  * such nvmem device), -EINVAL (a size that is not the part's, or none),
- * -ENXIO (unbinding a device not bound), -EIO (the wear counts could not
- * be read), -ENOMEM.
+ * -ENXIO (unbinding a device not bound), -EOPNOTSUPP (the device tree
+ * bound the device), -EIO (the wear counts could not be read), -ENOMEM.
  */
 int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 {
+	struct hsx_fram_find find = { .name = name };
 	struct hsx_fram_dev *fd;
 	int ret = 0;
 
 	if (name[0])
-		return hsx_fram_bind(index, name, size);
+		return hsx_fram_bind(index, &find, size, false);
 	mutex_lock(&hsx_fram_bind_mutex);
 	fd = hsx_fram_devs[index];
-	if (fd)
+	if (fd && fd->from_dt)
+		ret = -EOPNOTSUPP;
+	else if (fd)
 		hsx_fram_unbind_locked(fd, false);
 	else
 		ret = -ENXIO;
 	mutex_unlock(&hsx_fram_bind_mutex);
 	return ret;
+}
+
+/**
+ * hsx_fram_fw_find - whether the provider @provider has its nvmem device
+ * Return: 0, or -EPROBE_DEFER while it has none.
+ */
+int hsx_fram_fw_find(const struct fwnode_handle *provider)
+{
+	struct hsx_fram_find find = { .provider = provider };
+	struct nvmem_device *nvmem = nvmem_device_find(&find, hsx_fram_match);
+
+	if (IS_ERR_OR_NULL(nvmem))
+		return -EPROBE_DEFER;
+	nvmem_device_put(nvmem);
+	return 0;
+}
+
+/**
+ * hsx_fram_fw_bind - bind @index for the firmware node (fram_fw.c)
+ * @index: the device
+ * @provider: the firmware node of the nvmem device's parent
+ *
+ * Context: holding none of the module's locks.
+ * Return: as hsx_fram_map_dev(), -EPROBE_DEFER for a provider without its
+ * nvmem device.
+ */
+int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider)
+{
+	struct hsx_fram_find find = { .provider = provider };
+	int ret = hsx_fram_bind(index, &find, 0, true);
+
+	return ret == -ENODEV ? -EPROBE_DEFER : ret;
+}
+
+/* The firmware node went away: the devices it bound go with it. */
+void hsx_fram_fw_unbind_all(void)
+{
+	unsigned int i;
+
+	mutex_lock(&hsx_fram_bind_mutex);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		if (hsx_fram_devs[i] && hsx_fram_devs[i]->from_dt)
+			hsx_fram_unbind_locked(hsx_fram_devs[i], false);
+	mutex_unlock(&hsx_fram_bind_mutex);
 }
 
 /**
@@ -516,6 +570,7 @@ int hsx_fram_parse_map(const char *param, unsigned int *dev, char *name, size_t 
 static int hsx_fram_bind_param(const char *param)
 {
 	char name[HSX_FRAM_NAME_MAX];
+	struct hsx_fram_find find = { .name = name };
 	const char *p = param;
 	unsigned int index;
 	int ret = 0;
@@ -526,7 +581,7 @@ static int hsx_fram_bind_param(const char *param)
 			pr_err("fram: fram_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		if (hsx_fram_bind(index, name, 0))
+		if (hsx_fram_bind(index, &find, 0, false))
 			pr_err("fram: fram_map: device %u not bound to %s\n", index, name);
 	}
 	return ret;
@@ -571,21 +626,30 @@ int hsx_fram_devs_init(void)
 	hsx_fram_wq = alloc_workqueue("hsx_fram", 0, 0);
 	if (!hsx_fram_wq)
 		return -ENOMEM;
+	/* The firmware's bindings first: fram_map binds only what they leave. */
+	ret = hsx_fram_fw_register();
+	if (ret)
+		goto err_wq;
 	if (fram_map) {
 		ret = hsx_fram_bind_param(fram_map);
-		if (ret) {
-			hsx_fram_unbind_all();
-			hsx_fram_unwatch_buses();
-			destroy_workqueue(hsx_fram_wq);
-			return ret;
-		}
+		if (ret)
+			goto err_fw;
 	}
 	return 0;
+
+err_fw:
+	hsx_fram_fw_unregister();
+	hsx_fram_unbind_all();
+	hsx_fram_unwatch_buses();
+err_wq:
+	destroy_workqueue(hsx_fram_wq);
+	return ret;
 }
 
 /* Every device unbound (their write-backs done), then the buses' notifiers go. */
 void hsx_fram_devs_exit(void)
 {
+	hsx_fram_fw_unregister();
 	hsx_fram_unbind_all();
 	hsx_fram_unwatch_buses();
 	destroy_workqueue(hsx_fram_wq);
@@ -616,6 +680,11 @@ static struct hsx_fram_dev *hsx_fram_dev_of(struct kobject *kobj)
 static ssize_t nvmem_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%s\n", hsx_fram_dev_of(kobj)->name);
+}
+
+static ssize_t source_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", hsx_fram_dev_of(kobj)->from_dt ? "devicetree" : "map");
 }
 
 static ssize_t hsx_fram_u32_show(struct kobject *kobj, char *buf, size_t offset)
@@ -683,6 +752,7 @@ static ssize_t users_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 }
 
 static struct kobj_attribute hsx_fram_attr_nvmem = __ATTR_RO(nvmem);
+static struct kobj_attribute hsx_fram_attr_source = __ATTR_RO(source);
 static struct kobj_attribute hsx_fram_attr_size = __ATTR_RO(size);
 static struct kobj_attribute hsx_fram_attr_part_size = __ATTR_RO(part_size);
 static struct kobj_attribute hsx_fram_attr_reserved = __ATTR_RO(reserved);
@@ -698,6 +768,7 @@ static struct kobj_attribute hsx_fram_attr_users = __ATTR_RO(users);
 
 static struct attribute *hsx_fram_dev_attrs[] = {
 	&hsx_fram_attr_nvmem.attr,
+	&hsx_fram_attr_source.attr,
 	&hsx_fram_attr_size.attr,
 	&hsx_fram_attr_part_size.attr,
 	&hsx_fram_attr_reserved.attr,

@@ -13,6 +13,13 @@
  * not to the driver's binding, so the contents outlive an unbinding and a
  * reload of hsx.ko, as a chip's do.
  *
+ * Parts can also be described by the device tree, for a board without a real
+ * part (the emulated Raspberry Pi's test): a node compatible with
+ * "hsx,fram-sim", its bytes in "size" (u32) and, if it takes no writes, a
+ * "read-only" flag. Each gets the nvmem device "hsx-fram-sim<n>", n from 8 up
+ * (the module parameter's parts are 0..3), and memory that lasts as long as
+ * the node's binding to the driver.
+ *
  * For power-loss tests, two switches (module parameters, writable by root):
  *   fail_next_write=1  the next write writes nothing and fails (-EIO);
  *   tear_after=N       writes deliver N more bytes in all, then fail: the
@@ -26,11 +33,14 @@
  */
 #include <linux/atomic.h>
 #include <linux/err.h>
+#include <linux/idr.h>
 #include <linux/kernel.h>
+#include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nvmem-provider.h>
 #include <linux/platform_device.h>
+#include <linux/property.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -39,6 +49,8 @@
 #define SIM_NAME	"hsx-fram-sim"
 #define SIM_MAX_PARTS	4
 #define SIM_MAX_SIZE	SZ_16M
+/* The first nvmem id of a part from the device tree. */
+#define SIM_FIRST_DT_ID	8
 
 static unsigned int sizes[SIM_MAX_PARTS] = { 32768, 1024, 4096 };
 static int nsizes = 3;
@@ -108,6 +120,7 @@ struct sim_part {
 static DEFINE_MUTEX(sim_lock);
 static struct sim_part sim_parts[SIM_MAX_PARTS];
 static struct platform_device *sim_pdevs[SIM_MAX_PARTS];
+static DEFINE_IDA(sim_dt_ids);
 
 static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
 {
@@ -152,19 +165,68 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 	return ret;
 }
 
+static void sim_free_id(void *id)
+{
+	ida_free(&sim_dt_ids, (unsigned long)id);
+}
+
+static void sim_free_mem(void *mem)
+{
+	vfree(mem);
+}
+
+/* A part the device tree describes: its own id and memory, for as long as it is bound. */
+static int sim_probe_dt(struct platform_device *pdev, struct sim_part **part, bool *ro)
+{
+	struct device *dev = &pdev->dev;
+	u32 size;
+	int id, ret;
+
+	if (device_property_read_u32(dev, "size", &size) || !size || size > SIM_MAX_SIZE)
+		return dev_err_probe(dev, -EINVAL, "needs a size of 1..%u bytes\n", SIM_MAX_SIZE);
+	*part = devm_kzalloc(dev, sizeof(**part), GFP_KERNEL);
+	if (!*part)
+		return -ENOMEM;
+	id = ida_alloc_min(&sim_dt_ids, SIM_FIRST_DT_ID, GFP_KERNEL);
+	if (id < 0)
+		return id;
+	ret = devm_add_action_or_reset(dev, sim_free_id, (void *)(unsigned long)id);
+	if (ret)
+		return ret;
+	(*part)->index = id;
+	(*part)->size = size;
+	(*part)->mem = vzalloc(size);
+	if (!(*part)->mem)
+		return -ENOMEM;
+	ret = devm_add_action_or_reset(dev, sim_free_mem, (*part)->mem);
+	if (ret)
+		return ret;
+	*ro = device_property_read_bool(dev, "read-only");
+	return 0;
+}
+
 static int sim_probe(struct platform_device *pdev)
 {
 	struct sim_part *part;
 	struct nvmem_config config;
+	bool ro;
+	int ret;
 
-	/* Only this module's devices (driver_override could offer others). */
-	if (strcmp(pdev->name, SIM_NAME) || pdev->id < 0 || pdev->id >= nsizes)
-		return -ENODEV;
-	part = &sim_parts[pdev->id];
+	if (dev_fwnode(&pdev->dev)) {
+		ret = sim_probe_dt(pdev, &part, &ro);
+		if (ret)
+			return ret;
+	} else {
+		/* Only this module's devices (driver_override could offer others). */
+		if (strcmp(pdev->name, SIM_NAME) || pdev->id < 0 || pdev->id >= nsizes)
+			return -ENODEV;
+		part = &sim_parts[pdev->id];
+		ro = read_only & BIT(pdev->id);
+	}
 	config = (struct nvmem_config) {
 		.dev = &pdev->dev,
 		.name = SIM_NAME,
-		.id = pdev->id,
+		.id = part->index,
 		.owner = THIS_MODULE,
 		.type = NVMEM_TYPE_FRAM,
 		.word_size = 1,
@@ -172,18 +234,25 @@ static int sim_probe(struct platform_device *pdev)
 		.size = part->size,
 		.priv = part,
 		.reg_read = sim_read,
-		.reg_write = (read_only & BIT(pdev->id)) ? NULL : sim_write,
-		.read_only = !!(read_only & BIT(pdev->id)),
+		.reg_write = ro ? NULL : sim_write,
+		.read_only = ro,
 		.root_only = true,
 	};
 
 	return PTR_ERR_OR_ZERO(devm_nvmem_register(&pdev->dev, &config));
 }
 
+static const struct of_device_id sim_of_match[] = {
+	{ .compatible = "hsx,fram-sim" },
+	{}
+};
+MODULE_DEVICE_TABLE(of, sim_of_match);
+
 static struct platform_driver sim_driver = {
 	.probe = sim_probe,
 	.driver = {
 		.name = SIM_NAME,
+		.of_match_table = sim_of_match,
 	},
 };
 

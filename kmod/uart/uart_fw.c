@@ -26,6 +26,7 @@
 #include <linux/property.h>
 #include <linux/string.h>
 
+#include "binding.h"
 #include "compat.h"
 #include "uart.h"
 
@@ -76,9 +77,17 @@ static int hsx_uart_fw_tty_name(struct fwnode_handle *ctrl, char *name, size_t l
 	return found ? 0 : -EPROBE_DEFER;
 }
 
+/* Entry @port of the list: the tty of its controller, into row @port of @data. */
+static int hsx_uart_fw_entry(struct fwnode_handle *ctrl, unsigned int port, void *data)
+{
+	char (*ttys)[HSX_UART_TTY_NAME_MAX] = data;
+
+	return hsx_uart_fw_tty_name(ctrl, ttys[port], HSX_UART_TTY_NAME_MAX);
+}
+
 /**
  * hsx_uart_fw_parse - the ttys a firmware node binds
- * @ttys: per port, the tty's name, or "" for a hole
+ * @ttys: per port, the tty's name, or "" for a hole (zeroed by the caller)
  *
  * Return: the number of entries (ports 0..n-1), -EINVAL for a list longer
  * than the ports or not a list of references, -EPROBE_DEFER.
@@ -86,26 +95,8 @@ static int hsx_uart_fw_tty_name(struct fwnode_handle *ctrl, char *name, size_t l
 static int hsx_uart_fw_parse(const struct fwnode_handle *fwnode,
 			     char ttys[HSX_UART_MAX_PORTS][HSX_UART_TTY_NAME_MAX])
 {
-	struct fwnode_reference_args ref;
-	int count, port, ret;
-
-	count = fwnode_property_count_u32(fwnode, HSX_UART_FW_LIST);
-	if (count <= 0 || count > HSX_UART_MAX_PORTS)
-		return -EINVAL;
-	for (port = 0; port < count; port++) {
-		ttys[port][0] = '\0';
-		ret = fwnode_property_get_reference_args(fwnode, HSX_UART_FW_LIST, NULL, 0, port,
-							 &ref);
-		if (ret == -ENOENT)
-			continue;	/* <0>: a hole */
-		if (ret)
-			return -EINVAL;
-		ret = hsx_uart_fw_tty_name(ref.fwnode, ttys[port], HSX_UART_TTY_NAME_MAX);
-		fwnode_handle_put(ref.fwnode);
-		if (ret)
-			return ret;
-	}
-	return count;
+	return hsx_fw_walk_refs(fwnode, HSX_UART_FW_LIST, HSX_UART_MAX_PORTS, hsx_uart_fw_entry,
+				ttys);
 }
 
 static int hsx_uart_fw_probe(struct platform_device *pdev)

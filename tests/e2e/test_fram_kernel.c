@@ -153,6 +153,8 @@ static void binding_and_layout(void **state)
     char line[64];
     e2e_read_line("/sys/hal/fram/0/nvmem", line, sizeof(line));
     assert_string_equal(line, SIM0);
+    e2e_read_line("/sys/hal/fram/0/source", line, sizeof(line));
+    assert_string_equal(line, "map");
     assert_true(e2e_exists("/dev/hsx/fram0"));
 
     assert_int_equal(map_dev(0, SIM2), -EBUSY); /* bound already */

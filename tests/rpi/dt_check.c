@@ -15,8 +15,21 @@
  *   - holes fail with ENXIO, admin map and unmap with EOPNOTSUPP;
  *   - hsx unloads with the node bound and binds it again when reloaded.
  *
+ * And the FRAM devices the tree binds (/proc/device-tree/hsx-fram: entry n
+ * of hsx-frams, a provider's phandle, is the nvmem device whose parent has
+ * that node), before and after the reload:
+ *   - /sys/hal/fram/<n>/nvmem names it, source says "devicetree", FRAM_INFO
+ *     agrees; the devices the node leaves out are not bound (none without
+ *     the node); the node is bound to hsx-fram-fw, which has no unbind file;
+ *   - bytes written through FRAM_WRITE read back through FRAM_READ and are
+ *     the nvmem device's own (/sys/bus/nvmem/devices/<name>/nvmem); after
+ *     the reload, those of the first run are still there;
+ *   - the admin's FRAM_MAP (map and unmap) fails with EOPNOTSUPP for a bound
+ *     device, and a hole cannot take a part the tree bound (EBUSY).
+ *
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,6 +49,9 @@
 #define CHIP_LABEL "pinctrl-bcm2835"
 #define DT_ACTIVE_LOW 0x1
 #define DT_OPEN_DRAIN 0x6 /* GPIO_SINGLE_ENDED | GPIO_LINE_OPEN_DRAIN */
+#define FRAM_NODE "/proc/device-tree/hsx-fram"
+#define FRAM_ADDR 64 /* the bytes the FRAM checks write: FRAM_ADDR.. */
+#define FRAM_LEN 256
 
 struct pin {
     int bound;
@@ -45,6 +61,9 @@ struct pin {
 };
 
 static struct pin pins[HSX_GPIO_MAX_PINS];
+/* Per FRAM device, the nvmem device the tree binds it to, or "". */
+static char fram_nvmem[HSX_FRAM_MAX_DEVICES][HSX_FRAM_NAME_MAX];
+static int fram_entries;
 static int failed, passed;
 static char why[512];
 
@@ -378,6 +397,206 @@ static void check_driver(const char *name)
     report(name);
 }
 
+/* ---- FRAM ---------------------------------------------------------------------- */
+
+/* The nvmem device whose parent's node has phandle @ph, into @out; 1 if found. */
+static int nvmem_of_phandle(uint32_t ph, char *out, size_t len)
+{
+    DIR *d = opendir("/sys/bus/nvmem/devices");
+    struct dirent *e;
+    int found = 0;
+
+    while (d && !found && (e = readdir(d))) {
+        char path[512];
+        unsigned char cell[8];
+
+        /* The nvmem device's directory is its parent's child. */
+        snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%s/../of_node/phandle", e->d_name);
+        if (e->d_name[0] != '.' && read_file(path, (char *)cell, sizeof(cell)) == 4 &&
+            be32(cell) == ph) {
+            snprintf(out, len, "%.*s", HSX_FRAM_NAME_MAX - 1, e->d_name);
+            found = 1;
+        }
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* What the device tree says: entry n of hsx-frams binds FRAM device n. */
+static void load_fram_tree(void)
+{
+    unsigned char cells[4 * HSX_FRAM_MAX_DEVICES + 4];
+    struct stat st;
+    ssize_t n;
+
+    if (stat(FRAM_NODE, &st))
+        return;
+    n = read_file(FRAM_NODE "/hsx-frams", (char *)cells, sizeof(cells));
+    if (n <= 0 || n % 4 || n / 4 > HSX_FRAM_MAX_DEVICES) {
+        fail("cannot read %s/hsx-frams, or it is not 1..%d cells", FRAM_NODE, HSX_FRAM_MAX_DEVICES);
+        return;
+    }
+    fram_entries = (int)(n / 4);
+    for (int dev = 0; dev < fram_entries; dev++) {
+        uint32_t ph = be32(cells + 4 * dev);
+
+        if (ph && !nvmem_of_phandle(ph, fram_nvmem[dev], sizeof(fram_nvmem[dev])))
+            fail("device %d: no nvmem device under the node of phandle %u", dev, ph);
+    }
+}
+
+/* "name-again (detail)" */
+static void fram_report(const char *name, const char *suffix, const char *detail)
+{
+    char full[512];
+
+    snprintf(full, sizeof(full), "%s%s%s", name, suffix, detail);
+    report(full);
+}
+
+static void check_fram_bound(int node)
+{
+    for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++) {
+        struct hsx_fram_info info = {.dev = dev};
+        char path[64], buf[64], want[HSX_FRAM_NAME_MAX + 1];
+        struct stat st;
+
+        snprintf(path, sizeof(path), "/sys/hal/fram/%u", dev);
+        if (!fram_nvmem[dev][0]) {
+            if (!stat(path, &st))
+                fail("device %u: bound, and the tree does not bind it", dev);
+            continue;
+        }
+        snprintf(want, sizeof(want), "%.*s\n", HSX_FRAM_NAME_MAX - 1, fram_nvmem[dev]);
+        snprintf(path, sizeof(path), "/sys/hal/fram/%u/nvmem", dev);
+        if (read_file(path, buf, sizeof(buf)) < 0 || strcmp(buf, want))
+            fail("device %u: %s is \"%s\", not %s", dev, path, buf, fram_nvmem[dev]);
+        snprintf(path, sizeof(path), "/sys/hal/fram/%u/source", dev);
+        if (read_file(path, buf, sizeof(buf)) < 0 || strcmp(buf, "devicetree\n"))
+            fail("device %u: %s is \"%s\", not devicetree", dev, path, buf);
+        if (hsx_ioctl(node, HSX_IOC_FRAM_INFO, &info) || !info.bound ||
+            strcmp(info.name, fram_nvmem[dev]))
+            fail("device %u: FRAM_INFO says bound %u to \"%s\"", dev, info.bound, info.name);
+        snprintf(path, sizeof(path), "/dev/hsx/fram%u", dev);
+        if (stat(path, &st))
+            fail("device %u: no %s", dev, path);
+    }
+}
+
+static void fram_pattern(unsigned char *buf, unsigned int seed)
+{
+    for (unsigned int i = 0; i < FRAM_LEN; i++)
+        buf[i] = (unsigned char)(i * 7 + seed);
+}
+
+static int fram_xfer(int node, unsigned long req, unsigned int dev, unsigned char *buf)
+{
+    struct hsx_fram_xfer x = {
+        .dev = dev, .addr = FRAM_ADDR, .len = FRAM_LEN, .buf = (uintptr_t)buf};
+    int ret = hsx_ioctl(node, req, &x);
+
+    if (!ret && x.done != FRAM_LEN)
+        ret = -EIO;
+    return ret;
+}
+
+/* Through hsx and the nvmem device's file: the same bytes; after a reload, the first run's. */
+static void check_fram_bytes(int node, unsigned int dev, int again)
+{
+    unsigned char want[FRAM_LEN], got[FRAM_LEN];
+    char path[128];
+    int fd, ret;
+
+    if (again) {
+        fram_pattern(want, 0x5a);
+        ret = fram_xfer(node, HSX_IOC_FRAM_READ, dev, got);
+        if (ret || memcmp(got, want, FRAM_LEN))
+            fail("device %u: the first run's bytes are not there after the reload (%d)", dev, ret);
+    }
+    fram_pattern(want, again ? 0xa5 : 0x5a);
+    ret = fram_xfer(node, HSX_IOC_FRAM_WRITE, dev, want);
+    if (ret)
+        fail("device %u: FRAM_WRITE: %s", dev, strerror(-ret));
+    memset(got, 0, sizeof(got));
+    ret = fram_xfer(node, HSX_IOC_FRAM_READ, dev, got);
+    if (ret || memcmp(got, want, FRAM_LEN))
+        fail("device %u: FRAM_READ (%d) does not give back what FRAM_WRITE wrote", dev, ret);
+    snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%.*s/nvmem", HSX_FRAM_NAME_MAX - 1,
+             fram_nvmem[dev]);
+    memset(got, 0, sizeof(got));
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || pread(fd, got, FRAM_LEN, FRAM_ADDR) != FRAM_LEN || memcmp(got, want, FRAM_LEN))
+        fail("device %u: %s does not hold what FRAM_WRITE wrote", dev, path);
+    if (fd >= 0)
+        close(fd);
+}
+
+static void check_fram_admin(void)
+{
+    int ctl = open_node("ctl");
+    const char *some = NULL;
+
+    for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES && !some; dev++)
+        if (fram_nvmem[dev][0])
+            some = fram_nvmem[dev];
+    for (unsigned int dev = 0; ctl >= 0 && some && dev < HSX_FRAM_MAX_DEVICES; dev++) {
+        struct hsx_fram_map map = {.dev = dev}, unmap = {.dev = dev};
+        int ret, ret2;
+
+        snprintf(map.name, sizeof(map.name), "%.*s", HSX_FRAM_NAME_MAX - 1,
+                 fram_nvmem[dev][0] ? fram_nvmem[dev] : some);
+        ret = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &map);
+        if (!fram_nvmem[dev][0]) {
+            if (ret != -EBUSY)
+                fail("device %u (unbound): mapping %s gave %d, not -EBUSY", dev, some, ret);
+            continue;
+        }
+        ret2 = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &unmap);
+        if (ret != -EOPNOTSUPP || ret2 != -EOPNOTSUPP)
+            fail("device %u: map gave %d, unmap %d, not -EOPNOTSUPP", dev, ret, ret2);
+    }
+    if (ctl >= 0)
+        close(ctl);
+}
+
+static void check_fram(const char *suffix)
+{
+    int again = suffix[0] != '\0';
+    int node = open_node("fram");
+    char detail[HSX_FRAM_MAX_DEVICES * (HSX_FRAM_NAME_MAX + 8)] = "";
+    struct stat st;
+
+    if (node < 0) {
+        fram_report("fram-open", suffix, "");
+        return;
+    }
+    check_fram_bound(node);
+    for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++)
+        if (fram_nvmem[dev][0])
+            snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), "%s%u: %s",
+                     detail[0] ? ", " : " (", dev, fram_nvmem[dev]);
+    if (detail[0])
+        strcat(detail, ")");
+    fram_report("fram-bound", suffix, detail);
+    if (!fram_entries) {
+        close(node);
+        return;
+    }
+    if (stat("/sys/bus/platform/drivers/hsx-fram-fw/hsx-fram", &st))
+        fail("the hsx,fram node is not bound to hsx-fram-fw");
+    if (!stat("/sys/bus/platform/drivers/hsx-fram-fw/unbind", &st))
+        fail("the driver has an unbind file");
+    fram_report("fram-driver", suffix, "");
+    for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++)
+        if (fram_nvmem[dev][0])
+            check_fram_bytes(node, dev, again);
+    fram_report("fram-readback", suffix, "");
+    close(node);
+    check_fram_admin();
+    fram_report("fram-map-refused", suffix, "");
+}
+
 /* Unload with the node bound, load again: it binds again. */
 static void check_reload(const char *ko)
 {
@@ -402,6 +621,7 @@ static void check_reload(const char *ko)
         close(fd);
     }
     report("mappings-again");
+    check_fram("-again");
 }
 
 int main(int argc, char **argv)
@@ -411,10 +631,12 @@ int main(int argc, char **argv)
         return 2;
     }
     load_tree();
+    load_fram_tree();
     report("device-tree");
     check_driver("bound");
     check_pins();
     check_admin();
+    check_fram("");
     check_reload(argv[1]);
     printf("dt_check: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

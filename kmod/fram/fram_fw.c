@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device bindings from firmware: a node compatible with "hsx,fram" whose
+ * "hsx-frams" property lists one nvmem provider per HSX FRAM device (entry n
+ * binds device n, <0> leaves a device unbound). The binding is documented in
+ * dts-overlays/hsx,fram.yaml; an SPI FRAM on the Raspberry Pi's header has an
+ * overlay beside it.
+ *
+ * A provider is named by its node (an at25's SPI device, an at24's I2C
+ * client, hsx_fram_sim.ko's "hsx,fram-sim" part), an nvmem device by the
+ * node of its parent, the device whose driver registered it. A provider
+ * without its nvmem device yet defers the probe.
+ *
+ * While the node is bound its devices are the firmware's: the admin cannot
+ * remap them (HSX_IOC_FRAM_MAP says EOPNOTSUPP). The driver cannot be unbound
+ * from user space; the node may still go away (an overlay removed, hsx
+ * unloaded), and then its devices are unbound. A provider whose driver goes
+ * ends its binding as any other's (fram_dev.c's notifier).
+ */
+#include <linux/device.h>
+#include <linux/err.h>
+#include <linux/mod_devicetable.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+
+#include "binding.h"
+#include "compat.h"
+#include "fram.h"
+
+#define HSX_FRAM_FW_LIST "hsx-frams"
+
+static int hsx_fram_fw_present(struct fwnode_handle *provider, unsigned int index, void *data)
+{
+	return hsx_fram_fw_find(provider);
+}
+
+static int hsx_fram_fw_entry(struct fwnode_handle *provider, unsigned int index, void *data)
+{
+	struct platform_device *pdev = data;
+	int ret = hsx_fram_fw_bind(index, provider);
+
+	if (ret)
+		dev_err(&pdev->dev, "device %u: cannot bind %pfwP (%d)%s\n", index, provider, ret,
+			ret == -EBUSY ? ": bound already" : "");
+	return ret;
+}
+
+static int hsx_fram_fw_probe(struct platform_device *pdev)
+{
+	const struct fwnode_handle *fwnode = dev_fwnode(&pdev->dev);
+	int count;
+
+	/* Every provider there before any device is bound: a deferral binds nothing. */
+	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
+				 hsx_fram_fw_present, NULL);
+	if (count == -EINVAL)
+		dev_err(&pdev->dev, "invalid %s; see hsx,fram.yaml\n", HSX_FRAM_FW_LIST);
+	if (count < 0)
+		return count;
+	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
+				 hsx_fram_fw_entry, pdev);
+	if (count < 0) {
+		hsx_fram_fw_unbind_all();
+		return count;
+	}
+	dev_info(&pdev->dev, "HSX FRAM devices bound by firmware (%d entries)\n", count);
+	return 0;
+}
+
+static void hsx_fram_fw_remove(struct platform_device *pdev)
+{
+	hsx_fram_fw_unbind_all();
+}
+
+static const struct of_device_id hsx_fram_fw_of_match[] = {
+	{ .compatible = "hsx,fram" },
+	{}
+};
+MODULE_DEVICE_TABLE(of, hsx_fram_fw_of_match);
+
+static struct platform_driver hsx_fram_fw_driver = {
+	.probe = hsx_fram_fw_probe,
+	.hsx_platform_remove = hsx_fram_fw_remove,
+	.driver = {
+		.name = "hsx-fram-fw",
+		.of_match_table = hsx_fram_fw_of_match,
+		.suppress_bind_attrs = true,
+	},
+};
+
+/* Context: holding none of fram_dev.c's locks (the probe binds). */
+int hsx_fram_fw_register(void)
+{
+	return platform_driver_register(&hsx_fram_fw_driver);
+}
+
+void hsx_fram_fw_unregister(void)
+{
+	platform_driver_unregister(&hsx_fram_fw_driver);
+}
