@@ -25,11 +25,12 @@
  *   tear_after=N       writes deliver N more bytes in all, then fail: the
  *                      power went at that byte, and stays off (every write
  *                      fails) until tear_after=-1.
- * For races, one more: a read that stalls, as on a slow bus, where a test
+ * For races, a read or a write that stalls, as on a slow bus, where a test
  * wants it to (the consumer's locks held, the part's own not):
  *   stall_read=N       the N-th read from now waits, before it reads, until
  *                      stall_read is set again (0: none); "stalled" says 1
- *                      while it waits.
+ *                      while it waits;
+ *   stall_write=N      the same for the N-th write, before it writes.
  */
 #include <linux/atomic.h>
 #include <linux/err.h>
@@ -43,6 +44,7 @@
 #include <linux/property.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 
@@ -69,41 +71,50 @@ static int tear_after = -1;
 module_param(tear_after, int, 0644);
 MODULE_PARM_DESC(tear_after, "writes deliver this many more bytes, then fail (-1: off)");
 
-static atomic_t stall_countdown = ATOMIC_INIT(0);
+/* Reads' and writes' countdowns to the one that stalls, by the parameter that sets them. */
+static atomic_t stall_read_countdown = ATOMIC_INIT(0);
+static atomic_t stall_write_countdown = ATOMIC_INIT(0);
 static DECLARE_WAIT_QUEUE_HEAD(stall_wait);
-static unsigned int stall_generation;	/* each store of stall_read lets a stalled read go */
+static unsigned int stall_generation;	/* each store of either lets a stalled access go */
 
-static int stall_read_set(const char *val, const struct kernel_param *kp)
+static int stall_set(const char *val, const struct kernel_param *kp)
 {
+	atomic_t *countdown = kp->arg;
 	int n, ret = kstrtoint(val, 0, &n);
 
 	if (ret || n < 0)
 		return ret ?: -EINVAL;
-	atomic_set(&stall_countdown, n);
+	atomic_set(countdown, n);
 	WRITE_ONCE(stall_generation, stall_generation + 1);
 	wake_up_all(&stall_wait);
 	return 0;
 }
 
-static const struct kernel_param_ops stall_read_ops = {
-	.set = stall_read_set,
-	.get = param_get_int,
+static int stall_get(char *buffer, const struct kernel_param *kp)
+{
+	return sysfs_emit(buffer, "%d\n", atomic_read((atomic_t *)kp->arg));
+}
+
+static const struct kernel_param_ops stall_ops = {
+	.set = stall_set,
+	.get = stall_get,
 };
 
-static int stall_read;
-module_param_cb(stall_read, &stall_read_ops, &stall_read, 0644);
+module_param_cb(stall_read, &stall_ops, &stall_read_countdown, 0644);
 MODULE_PARM_DESC(stall_read, "the N-th read from now waits until this is set again (0: off)");
+module_param_cb(stall_write, &stall_ops, &stall_write_countdown, 0644);
+MODULE_PARM_DESC(stall_write, "the N-th write from now waits until this is set again (0: off)");
 
 static int stalled;
 module_param(stalled, int, 0444);
-MODULE_PARM_DESC(stalled, "1 while a read waits (stall_read)");
+MODULE_PARM_DESC(stalled, "1 while a read or a write waits (stall_read, stall_write)");
 
-/* The read stall_read chose: wait, outside the part's lock, for the next store. */
-static void sim_maybe_stall(void)
+/* The access a countdown chose: wait, outside the part's lock, for the next store. */
+static void sim_maybe_stall(atomic_t *countdown)
 {
 	unsigned int generation = READ_ONCE(stall_generation);
 
-	if (atomic_add_unless(&stall_countdown, -1, 0) && !atomic_read(&stall_countdown)) {
+	if (atomic_add_unless(countdown, -1, 0) && !atomic_read(countdown)) {
 		WRITE_ONCE(stalled, 1);
 		wait_event_interruptible(stall_wait, READ_ONCE(stall_generation) != generation);
 		WRITE_ONCE(stalled, 0);
@@ -128,7 +139,7 @@ static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
 
 	if (offset > part->size || bytes > part->size - offset)
 		return -EINVAL;
-	sim_maybe_stall();
+	sim_maybe_stall(&stall_read_countdown);
 	mutex_lock(&sim_lock);
 	memcpy(val, part->mem + offset, bytes);
 	mutex_unlock(&sim_lock);
@@ -143,6 +154,7 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 
 	if (offset > part->size || bytes > part->size - offset)
 		return -EINVAL;
+	sim_maybe_stall(&stall_write_countdown);
 	mutex_lock(&sim_lock);
 	/* The switches' stores from sysfs hold this lock: no update of theirs is lost. */
 	kernel_param_lock(THIS_MODULE);

@@ -11,7 +11,9 @@
 #include <grp.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +91,15 @@ static inline int run_app(int (*fn)(struct app *a), uid_t uid)
 
     start_app(&a, fn, uid);
     return finish_app(&a);
+}
+
+/* The administrator revokes capability id, through hsxd (the real one the test runs). */
+static inline void admin_revoke(uint64_t id)
+{
+    char cmd[96];
+
+    snprintf(cmd, sizeof(cmd), "hsxctl cap revoke %llu >/dev/null", (unsigned long long)id);
+    assert_int_equal(system(cmd), 0);
 }
 
 #endif /* HSX_E2E_APP_H */

@@ -8,6 +8,7 @@
  * the write right are refused, and the test, as root, finds nothing written.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,10 +149,82 @@ static void ranges_and_rights_are_what_apps_get(void **state)
     }
 }
 
+#define SIM_PARAM(name) "/sys/module/hsx_fram_sim/parameters/" name
+#define LARGE 0x0c00 /* three 1 KiB chunks, 0x0000..0x0bff */
+
+/* Writes LARGE bytes of 0x5a at 0 when told to; the revocation comes in its second chunk. */
+static int app_large_write(struct app *a)
+{
+    static uint8_t big[LARGE];
+    uint8_t buf[16];
+    hsx_cap_info_t info;
+    char go;
+
+    /* A read acquires the capability (a write would wake the counts' write-back). */
+    APP_CHECK(hsx_fram_read(0, buf, sizeof(buf)) == (int)sizeof(buf));
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_FRAM, &info) == HSX_HAL_OK);
+    tell(a->out, &info.id, sizeof(info.id));
+    if (!hear(a->in, &go, 1))
+        return 2;
+    memset(big, 0x5a, sizeof(big));
+    int n = hsx_fram_write(0, big, sizeof(big));
+    /* The chunk under way when the revocation came went; nothing after it. */
+    if (n != 2 * 1024)
+        fprintf(stderr, "large write: %d (errno %d)\n", n, hsx_hal_errno());
+    APP_CHECK(n == 2 * 1024);
+    APP_CHECK(hsx_fram_write(0, "y", 1) == HSX_HAL_DENIED);
+    return 0;
+}
+
+static void *revoke_thread(void *arg)
+{
+    admin_revoke(*(uint64_t *)arg);
+    return NULL;
+}
+
+/*
+ * Revocation during a large write: the simulated part stalls the write's
+ * second chunk (as a slow bus would) while the administrator revokes. The
+ * revocation waits for that chunk, which was checked before it, and no
+ * chunk after it is written: the write reports the two that went.
+ */
+static void revocation_during_a_large_write(void **state)
+{
+    uint8_t before[LARGE], after[LARGE];
+    struct app a;
+    uint64_t id;
+    pthread_t t;
+    (void)state;
+
+    usleep((HSX_FRAM_WEAR_FLUSH_MS + 500) * 1000); /* no write-back of counts pending */
+    assert_int_equal(hsx_fram_read(0, before, sizeof(before)), (int)sizeof(before));
+    start_app(&a, app_large_write, RW_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    e2e_write_file(SIM_PARAM("stall_write"), "2");
+    tell(a.to_app, "g", 1);
+    for (uint64_t start = e2e_now_ms(); !e2e_sysfs_u64("%s", SIM_PARAM("stalled"));)
+        if (e2e_now_ms() - start > E2E_LIVENESS_MS)
+            fail_msg("the write's second chunk never stalled");
+    assert_int_equal(pthread_create(&t, NULL, revoke_thread, &id), 0);
+    usleep(300000); /* the revocation waits for the chunk under way */
+    e2e_write_file(SIM_PARAM("stall_write"), "0");
+    pthread_join(t, NULL);
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(hsx_fram_read(0, after, sizeof(after)), (int)sizeof(after));
+    for (size_t i = 0; i < sizeof(after); i++) {
+        uint8_t want = i < 2 * 1024 ? 0x5a : before[i];
+        if (after[i] != want)
+            fail_msg("0x%zx: 0x%02x, not 0x%02x", i, after[i], want);
+    }
+    /* Give the area its pattern back for the other rows. */
+    assert_int_equal(hsx_fram_write(0, before, sizeof(before)), (int)sizeof(before));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ranges_and_rights_are_what_apps_get),
+        cmocka_unit_test(revocation_during_a_large_write),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

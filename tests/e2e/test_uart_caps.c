@@ -164,14 +164,6 @@ static void policy_ports_and_rights_are_what_apps_get(void **state)
 
 /* ---- revocation while blocked ---------------------------------------------------------------- */
 
-static void revoke_cap(uint64_t id)
-{
-    char cmd[96];
-
-    snprintf(cmd, sizeof(cmd), "hsxctl cap revoke %llu >/dev/null", (unsigned long long)id);
-    assert_int_equal(system(cmd), 0);
-}
-
 /* Reads port 0 with no end, after telling the parent its capability. */
 static int app_blocked_in_read(struct app *a)
 {
@@ -198,7 +190,7 @@ static void revocation_ends_a_blocked_read(void **state)
     start_app(&a, app_blocked_in_read, APP_UID);
     assert_true(hear(a.from_app, &id, sizeof(id)));
     usleep(300000); /* in its read */
-    revoke_cap(id);
+    admin_revoke(id);
     assert_int_equal(finish_app(&a), 0);
 }
 
@@ -241,7 +233,7 @@ static void revocation_ends_a_blocked_write(void **state)
         usleep(50000);
     }
     assert_false(st.status & HSX_UART_STATUS_TX_READY);
-    revoke_cap(id);
+    admin_revoke(id);
     assert_int_equal(finish_app(&a), 0);
     assert_int_equal(hsx_uart_discard(0, HSX_UART_DISCARD_TX), HSX_HAL_OK);
     assert_int_equal(hsx_uart_set_lines(0, HSX_UART_LINE_RTS, HSX_UART_LINE_LOOP, NULL),
@@ -304,7 +296,7 @@ static void a_revoked_writer_queued_for_the_lock_sends_nothing(void **state)
     assert_true(hear(a.from_app, &id, sizeof(id)));
     assert_int_equal(write(a.to_app, "g", 1), 1);
     usleep(300000); /* queued for the lock */
-    revoke_cap(id);
+    admin_revoke(id);
     usleep(200000);
     /* The line moves (flow control off restarts it): the other write ends, the lock frees. */
     hsx_uart_settings_t none = {.baud = 115200, .stop_bits = 1};
