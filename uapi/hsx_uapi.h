@@ -1202,8 +1202,9 @@ struct hsx_can_map {
  * FRAM devices are 0..HSX_FRAM_MAX_DEVICES-1 (the spec's calls act on
  * device 0). Each is bound to one nvmem device of the kernel (an at25 SPI
  * FRAM "spi0.0", an at24 I2C EEPROM "0-00500", hsx_fram_sim.ko's simulated
- * part "hsx-fram-sim0", any other provider), by the module parameter
- * fram_map ("0=spi0.0") or by the admin ioctl HSX_IOC_FRAM_MAP. A bound
+ * part "hsx-fram-sim0", any other provider), by the device tree (an
+ * "hsx,fram" node's hsx-frams phandles: device i is entry i), by the module
+ * parameter fram_map ("0=spi0.0") or by the admin ioctl HSX_IOC_FRAM_MAP. A bound
  * device is an instance: /dev/hsx/fram<n>, /sys/hal/fram/<n>/. Every
  * function takes the device in its argument and is served by /dev/hsx/fram
  * and by /dev/hsx/fram<n> for device n only (another there is EINVAL). Once
@@ -1333,7 +1334,8 @@ struct hsx_fram_info {
  *
  * Errors: EBUSY bound already, ENODEV no such nvmem device (or its driver
  * is going), EINVAL a bad name or a size the kernel contradicts, ENXIO
- * unbinding a device not bound, EOPNOTSUPP a kernel without the nvmem core,
+ * unbinding a device not bound, EOPNOTSUPP a device the device tree bound
+ * (its binding is the firmware's) or a kernel without the nvmem core,
  * ENOSPC its provider on a fifth kind of bus.
  */
 struct hsx_fram_map {

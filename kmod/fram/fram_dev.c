@@ -513,17 +513,25 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 
 /**
  * hsx_fram_fw_find - whether the provider @provider has its nvmem device
- * Return: 0, or -EPROBE_DEFER while it has none.
+ *	and its driver
+ *
+ * So that a probe that must wait binds nothing meanwhile: a provider whose
+ * driver is not bound (or, in a race, is going) would make binding fail
+ * after the devices before it were published.
+ *
+ * Return: 0, or -EPROBE_DEFER while it has neither.
  */
 int hsx_fram_fw_find(const struct fwnode_handle *provider)
 {
 	struct hsx_fram_find find = { .provider = provider };
 	struct nvmem_device *nvmem = nvmem_device_find(&find, hsx_fram_match);
+	bool driver;
 
 	if (IS_ERR_OR_NULL(nvmem))
 		return -EPROBE_DEFER;
+	driver = find.dev && find.dev->parent && READ_ONCE(find.dev->parent->driver);
 	nvmem_device_put(nvmem);
-	return 0;
+	return driver ? 0 : -EPROBE_DEFER;
 }
 
 /**

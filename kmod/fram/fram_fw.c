@@ -21,6 +21,7 @@
 #include <linux/err.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
 
@@ -41,36 +42,60 @@ static int hsx_fram_fw_entry(struct fwnode_handle *provider, unsigned int index,
 	int ret = hsx_fram_fw_bind(index, provider);
 
 	if (ret)
-		dev_err(&pdev->dev, "device %u: cannot bind %pfwP (%d)%s\n", index, provider, ret,
-			ret == -EBUSY ? ": bound already" : "");
-	return ret;
+		return dev_err_probe(&pdev->dev, ret, "device %u: cannot bind %pfwP%s\n", index,
+				     provider, ret == -EBUSY ? ": bound already" : "");
+	return 0;
 }
+
+/*
+ * One node binds at a time (hsx,fram.yaml: one per system): the devices
+ * the tree bound are all its own, and a second node's removal must not
+ * unbind them.
+ */
+static DEFINE_MUTEX(hsx_fram_fw_lock);
+static struct device *hsx_fram_fw_owner;
 
 static int hsx_fram_fw_probe(struct platform_device *pdev)
 {
 	const struct fwnode_handle *fwnode = dev_fwnode(&pdev->dev);
 	int count;
 
-	/* Every provider there before any device is bound: a deferral binds nothing. */
+	mutex_lock(&hsx_fram_fw_lock);
+	if (hsx_fram_fw_owner) {
+		mutex_unlock(&hsx_fram_fw_lock);
+		dev_err(&pdev->dev, "another hsx,fram node (%s) binds the devices already\n",
+			dev_name(hsx_fram_fw_owner));
+		return -EBUSY;
+	}
+	/* Every provider there, with its driver, before any device is bound. */
 	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
 				 hsx_fram_fw_present, NULL);
 	if (count == -EINVAL)
 		dev_err(&pdev->dev, "invalid %s; see hsx,fram.yaml\n", HSX_FRAM_FW_LIST);
-	if (count < 0)
-		return count;
-	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
-				 hsx_fram_fw_entry, pdev);
+	else if (count < 0)
+		dev_err_probe(&pdev->dev, count, "a provider in %s is not there yet\n",
+			      HSX_FRAM_FW_LIST);
+	if (count >= 0)
+		count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
+					 hsx_fram_fw_entry, pdev);
 	if (count < 0) {
 		hsx_fram_fw_unbind_all();
-		return count;
+	} else {
+		hsx_fram_fw_owner = &pdev->dev;
+		dev_info(&pdev->dev, "HSX FRAM devices bound by firmware (%d entries)\n", count);
 	}
-	dev_info(&pdev->dev, "HSX FRAM devices bound by firmware (%d entries)\n", count);
-	return 0;
+	mutex_unlock(&hsx_fram_fw_lock);
+	return count < 0 ? count : 0;
 }
 
 static void hsx_fram_fw_remove(struct platform_device *pdev)
 {
-	hsx_fram_fw_unbind_all();
+	mutex_lock(&hsx_fram_fw_lock);
+	if (hsx_fram_fw_owner == &pdev->dev) {
+		hsx_fram_fw_unbind_all();
+		hsx_fram_fw_owner = NULL;
+	}
+	mutex_unlock(&hsx_fram_fw_lock);
 }
 
 static const struct of_device_id hsx_fram_fw_of_match[] = {

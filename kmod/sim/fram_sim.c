@@ -114,7 +114,8 @@ static void sim_maybe_stall(atomic_t *countdown)
 {
 	unsigned int generation = READ_ONCE(stall_generation);
 
-	if (atomic_add_unless(countdown, -1, 0) && !atomic_read(countdown)) {
+	/* One access only: the one that takes the count from 1 to 0. */
+	if (atomic_dec_if_positive(countdown) == 0) {
 		WRITE_ONCE(stalled, 1);
 		wait_event_interruptible(stall_wait, READ_ONCE(stall_generation) != generation);
 		WRITE_ONCE(stalled, 0);

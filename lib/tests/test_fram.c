@@ -187,10 +187,20 @@ static void kernel_errnos_map_as_the_header_says(void **state)
     static const struct {
         int err, code;
     } cases[] = {
-        {EINVAL, HSX_HAL_INVALID_PARAM}, {EACCES, HSX_HAL_DENIED},      {EPERM, HSX_HAL_DENIED},
-        {EKEYREVOKED, HSX_HAL_DENIED},   {EKEYEXPIRED, HSX_HAL_DENIED}, {ENXIO, HSX_HAL_NO_DEVICE},
-        {ENODEV, HSX_HAL_NO_DEVICE},     {EROFS, HSX_HAL_READ_ONLY},    {EIO, HSX_HAL_ERROR},
-        {ENODATA, HSX_HAL_NO_DATA},      {EMSGSIZE, HSX_HAL_TOO_SMALL}, {ENOMEM, HSX_HAL_NO_MEMORY},
+        {EINVAL, HSX_HAL_INVALID_PARAM},
+        {EACCES, HSX_HAL_DENIED},
+        {EPERM, HSX_HAL_DENIED},
+        {EKEYREVOKED, HSX_HAL_DENIED},
+        {EKEYEXPIRED, HSX_HAL_DENIED},
+        {ENXIO, HSX_HAL_NO_DEVICE},
+        {ENODEV, HSX_HAL_NO_DEVICE},
+        {EROFS, HSX_HAL_READ_ONLY},
+        {EIO, HSX_HAL_ERROR},
+        {ENOMEM, HSX_HAL_NO_MEMORY},
+        /* A record's words only: from a read or a write they are the driver's (ECC: EBADMSG). */
+        {ENODATA, HSX_HAL_ERROR},
+        {EBADMSG, HSX_HAL_ERROR},
+        {EMSGSIZE, HSX_HAL_ERROR},
     };
     uint8_t buf[4];
     (void)state;

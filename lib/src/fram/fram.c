@@ -46,17 +46,22 @@ static int fram_failure(int code)
 
     if (err == EROFS)
         return hsx_fail_with(HSX_HAL_READ_ONLY, err);
-    /* hsx.ko says EBADMSG for a group with no valid slot and a corrupt one (uAPI: ENODATA). */
-    if (err == ENODATA || err == EBADMSG)
-        return hsx_fail_with(HSX_HAL_NO_DATA, err);
-    if (err == EMSGSIZE)
-        return hsx_fail_with(HSX_HAL_TOO_SMALL, err);
     return code;
 }
 
 static int fram_ioctl(unsigned long request, void *arg)
 {
     int ret = hsx_dev_ioctl(HSX_UMOD_FRAM, request, arg);
+
+    /*
+     * A record's words: ENODATA none written, EBADMSG every copy corrupt. For
+     * the other calls they are a driver's (an ECC failure is EBADMSG), not "no data".
+     */
+    int err = hsx_hal_errno();
+    if (ret != HSX_HAL_OK &&
+        (request == HSX_IOC_FRAM_RECORD_READ || request == HSX_IOC_FRAM_RECORD_WRITE) &&
+        (err == ENODATA || err == EBADMSG))
+        return hsx_fail_with(HSX_HAL_NO_DATA, err);
 
     return ret == HSX_HAL_OK ? ret : fram_failure(ret);
 }
