@@ -350,29 +350,54 @@ static int hsx_fram_attach(struct hsx_fram_dev *fd, struct hsx_fram_find *find, 
 	struct nvmem_device *nvmem;
 	u64 part;
 
+	find->dev = NULL;
 	nvmem = nvmem_device_find(find, hsx_fram_match);
 	/* A kernel without the nvmem core answers NULL. */
 	if (IS_ERR_OR_NULL(nvmem))
 		return nvmem ? -ENODEV : -EOPNOTSUPP;
 	fd->nvmem = nvmem;
+	/* Another provider's part of that name since it was looked up: not this one. */
+	if (find->dev->parent != fd->provider) {
+		nvmem_device_put(nvmem);
+		fd->nvmem = NULL;
+		return -ENODEV;
+	}
 	strscpy(fd->name, dev_name(find->dev), sizeof(fd->name));
 	part = hsx_nvmem_size(nvmem, find->dev);
 	if (!part)
 		part = size;
-	if (!part || (size && size != part) || part > HSX_FRAM_PART_MAX)
-		goto err_inval;
-	if (!find->dev->parent || !find->dev->parent->bus)
-		goto err_inval;		/* a provider nothing can watch going */
-	fd->provider = get_device(find->dev->parent);
+	if (!part || (size && size != part) || part > HSX_FRAM_PART_MAX) {
+		nvmem_device_put(nvmem);
+		fd->nvmem = NULL;
+		return -EINVAL;
+	}
 	fd->part_size = part;
 	if (hsx_nvmem_read_only(find->dev))
 		fd->flags |= HSX_FRAM_F_READ_ONLY;
 	return 0;
+}
 
-err_inval:
+/*
+ * The provider of the part @find names, held in @fd, without holding its
+ * nvmem device: a reference held while the provider's driver unbinds keeps
+ * the nvmem device registered after the driver is gone, and a new binding
+ * of the driver then finds its name taken.
+ */
+static int hsx_fram_find_provider(struct hsx_fram_dev *fd, struct hsx_fram_find *find)
+{
+	struct nvmem_device *nvmem;
+	int ret = 0;
+
+	find->dev = NULL;
+	nvmem = nvmem_device_find(find, hsx_fram_match);
+	if (IS_ERR_OR_NULL(nvmem))
+		return nvmem ? -ENODEV : -EOPNOTSUPP;
+	if (find->dev->parent && find->dev->parent->bus)
+		fd->provider = get_device(find->dev->parent);
+	else
+		ret = -EINVAL;		/* a provider nothing can watch going */
 	nvmem_device_put(nvmem);
-	fd->nvmem = NULL;
-	return -EINVAL;
+	return ret;
 }
 
 /*
@@ -429,10 +454,11 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 }
 
 /*
- * Bind @index to the nvmem device @find names: find it and watch its
- * provider's bus first, then, under the provider's device lock (which an
- * unbinding of its driver holds throughout), see that the driver is there
- * and list the device, so that the notifier of any later unbinding finds it.
+ * Bind @index to the nvmem device @find names: find its provider and watch
+ * the provider's bus first, then, under the provider's device lock (which
+ * an unbinding of its driver holds throughout), take the part, see that the
+ * driver is there and list the device, so that the notifier of any later
+ * unbinding finds it.
  * Context: holding none of the module's locks.
  */
 static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size, bool from_dt)
@@ -443,21 +469,24 @@ static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 siz
 	fd = hsx_fram_dev_alloc(index, from_dt);
 	if (!fd)
 		return -ENOMEM;
-	ret = hsx_fram_attach(fd, find, size);
+	ret = hsx_fram_find_provider(fd, find);
+	if (!ret)
+		ret = hsx_fram_watch_bus(fd->provider->bus);
 	if (ret)
 		goto err_free;
-	ret = hsx_fram_watch_bus(fd->provider->bus);
-	if (ret)
-		goto err_detach;
+	/* The part is held only under the provider's lock, which its unbinding needs. */
 	device_lock(fd->provider);
-	mutex_lock(&hsx_fram_bind_mutex);
-	ret = hsx_fram_bind_locked(fd);
-	mutex_unlock(&hsx_fram_bind_mutex);
+	ret = hsx_fram_attach(fd, find, size);
+	if (!ret) {
+		mutex_lock(&hsx_fram_bind_mutex);
+		ret = hsx_fram_bind_locked(fd);
+		mutex_unlock(&hsx_fram_bind_mutex);
+		if (ret)
+			nvmem_device_put(fd->nvmem);
+	}
 	device_unlock(fd->provider);
 	if (!ret)
 		return 0;
-err_detach:
-	nvmem_device_put(fd->nvmem);
 err_free:
 	hsx_fram_dev_free(fd);
 	return ret;

@@ -682,11 +682,16 @@ static void pre_can_map(struct fz_call *c)
         c->must_fail = true;
 }
 
+static void epoch_bump(void);
+
 static void post_can_map(struct fz_call *c)
 {
     const struct hsx_can_map *m = (const void *)c->buf;
 
     count(m->ifname[0] ? &stats->can_binds : &stats->can_unbinds);
+    /* A bus moved (off its home, or back): exact checks under way judge nothing. */
+    epoch_bump();
+    epoch_bump();
 }
 
 #define FRAME_FLAGS(type) (offsetof(type, frame.flags) + 1)
@@ -1219,6 +1224,25 @@ static bool quiet_since(uint64_t e)
     return !(e & 1) && can_epoch() == e;
 }
 
+/*
+ * can_epoch() for a chain that counts what bus receives, if the bus is on
+ * its home interface now (a table MAP may have moved it: its frames are
+ * then injected where the bus is not); else an odd number, which
+ * quiet_since() never takes.
+ */
+static uint64_t home_epoch(struct fz_worker *w, unsigned int bus)
+{
+    uint64_t epoch = can_epoch();
+    char ifname[HSX_CAN_IFNAME_MAX];
+    int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
+    bool home = ctl >= 0 && can_bound(w, ctl, bus, ifname, sizeof(ifname)) &&
+                !strcmp(ifname, can_homes[bus].ifname);
+
+    if (ctl >= 0)
+        close(ctl);
+    return home ? epoch : epoch | 1;
+}
+
 static void can_rebind(struct fz_worker *w)
 {
     pthread_mutex_lock(&rig_lock);
@@ -1500,7 +1524,7 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
 {
     unsigned int bus = rn(r, can_units.homes);
     int fd = can_open(r, bus);
-    uint64_t epoch = can_epoch(), last = 0;
+    uint64_t epoch = home_epoch(w, bus), last = 0;
     struct can_sub s;
     struct tx_chain t = {.w = w, .s = &s, .nonce = new_nonce()};
     bool subscribed, all = true;
@@ -1667,7 +1691,7 @@ static void chain_can_filter(struct fz_worker *w, struct fz_rng *r)
     unsigned int bus = rn(r, can_units.homes), n = 4 + rn(r, FLT_FRAMES - 4);
     int fd = can_open(r, bus), sender = open("/dev/" HSX_DEV_CAN, O_RDWR | O_CLOEXEC);
     struct flt_chain *t = calloc(1, sizeof(*t));
-    uint64_t epoch = can_epoch();
+    uint64_t epoch = home_epoch(w, bus);
     struct can_sub s;
 
     if (fd < 0 || sender < 0 || !t)
@@ -1705,7 +1729,7 @@ static void chain_can_filter(struct fz_worker *w, struct fz_rng *r)
             t->banks[f.bank] = f;
             t->round = 1;
             t->nonce = new_nonce();
-            epoch = can_epoch();
+            epoch = home_epoch(w, bus);
             flt_send(w, r, t, sender, bus, n);
             can_sub_read(w, &s, 300, flt_record, t);
             flt_expect(w, t, n, epoch);
@@ -1821,7 +1845,7 @@ static void chain_can_nl(struct fz_worker *w, struct fz_rng *r)
     struct nl_chain t = {.w = w, .bus = bus, .err = k < 35, .nonce = new_nonce()};
     int sock = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC), size = 1 << 18;
     int fd = chance(r, 60) ? can_open(r, bus) : -1, e;
-    uint64_t epoch = can_epoch();
+    uint64_t epoch = home_epoch(w, bus);
     char name[HSX_MBOX_NAME_MAX];
 
     if (sock < 0 || genl_family < 0)
