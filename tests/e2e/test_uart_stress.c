@@ -307,8 +307,7 @@ static void kill_9_mid_read_and_mid_write(void **state)
      * receiver's queue is full of it (QEMU's wire is as fast as the CPU and
      * nobody read for half a second): the port keeps what fits and counts the
      * rest, so a marker sent into that flood may be among what is counted.
-     * Once the line is quiet and the queue read, the marker must come, with
-     * nothing lost.
+     * Once the line is quiet and the queue read, the marker must come whole.
      */
     static const char marker[] = "ALIVE-after-kill";
     uint8_t buf[512];
@@ -317,13 +316,10 @@ static void kill_9_mid_read_and_mid_write(void **state)
     drain_rx(RX);
     assert_int_equal(hsx_uart_write(TX, marker, sizeof(marker) - 1), (int)sizeof(marker) - 1);
     for (uint64_t start = e2e_now_ms(); matched < sizeof(marker) - 1;) {
-        hsx_uart_read_info_t info;
-
         if (e2e_now_ms() - start >= E2E_LIVENESS_MS)
             fail_msg("the marker did not come back (%zu of its bytes seen)", matched);
-        int n = hsx_uart_read_ex(RX, buf, sizeof(buf), 1000, &info);
-        if (n > 0)
-            assert_int_equal(info.lost_bytes, 0);
+        /* (its first event may say how much of the flood was lost: learnt from the next event) */
+        int n = hsx_uart_read(RX, buf, sizeof(buf), 1000);
         for (int i = 0; i < n && matched < sizeof(marker) - 1; i++)
             matched = buf[i] == (uint8_t)marker[matched] ? matched + 1
                       : buf[i] == (uint8_t)marker[0]     ? 1
