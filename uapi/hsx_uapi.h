@@ -124,6 +124,7 @@
 #define HSX_DEV_GPIO		"hsx/gpio"
 #define HSX_DEV_UART		"hsx/uart"
 #define HSX_DEV_CAN		"hsx/can"
+#define HSX_DEV_FS		"hsx/fs"
 
 /* ---- Core module (every node) ---------------------------------------- */
 
@@ -215,6 +216,7 @@ struct hsx_core_version {
  * each first..last inclusive, in the application's address space (the
  * device's reserved area is outside it); the ranges are sorted, apart and
  * not adjacent (two that touch are one range).
+ * FS: bit n of @fs.roots is root n (HSX_MODULE_FS's section).
  * Later modules add members; the union keeps its size.
  */
 union hsx_cap_selector {
@@ -247,6 +249,10 @@ union hsx_cap_selector {
 			__u32 last;
 		} ranges[3];	/* HSX_FRAM_SEL_RANGES */
 	} fram;
+	struct {
+		__u32 roots;	/* bit n: root n */
+		__u32 reserved;
+	} fs;
 	__aligned_u64 raw[4];
 };
 
@@ -1428,6 +1434,355 @@ struct hsx_fram_slot_header {
 #define HSX_IOC_FRAM_RECORD_WRITE \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FRAM, HSX_FRAM_FN_RECORD_WRITE), \
 	      struct hsx_fram_record)
+
+/* ---- FS module 0x14 ----------------------------------------------------- */
+
+/*
+ * A private file tree per application. Roots are 0..HSX_FS_MAX_ROOTS-1, each
+ * bound by the administrator (HSX_IOC_FS_MAP, hsxd from its policy) to a
+ * directory, with byte and file quotas and the credentials every operation
+ * beneath it runs with: the directory owner's uid and gid, no supplementary
+ * groups and no capabilities (so the tree belongs to a storage owner and is
+ * reachable only through hsx, and a file in it that the owner cannot use,
+ * the application cannot either). A bound root is an instance:
+ * /dev/hsx/fs<n>, /sys/hal/fs/<n>/. Every function that takes a root is
+ * served by /dev/hsx/fs and by /dev/hsx/fs<n> for root n only (another
+ * there is EINVAL). Once a root is unbound, every function on it fails with
+ * ENODEV and its handles are dead.
+ *
+ * Paths (struct hsx_fs_path) are relative to the root: @len bytes at @ptr,
+ * no NUL among them (a NUL is EINVAL, not the end), components separated by
+ * one '/', each 1..HSX_FS_NAME_MAX bytes of valid UTF-8 without control
+ * characters (newline included: LISTDIR separates names with it), never
+ * "." or "..", never starting with HSX_FS_TMP_PREFIX (hsx's own); no
+ * leading or trailing '/'. The empty path (@len 0) is the root itself, for
+ * LISTDIR and STAT only. Resolution is the kernel's scoped lookup, as
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+ * RESOLVE_NO_XDEV) from the root: a symlink anywhere in a path is ELOOP, a
+ * mount crossed EXDEV, a rename racing the walk EAGAIN retried in the kernel
+ * (then EAGAIN). Only regular files and directories are served: anything
+ * else (FIFO, device node, socket) is EOPNOTSUPP, skipped by LISTDIR.
+ *
+ * Handles. OPEN returns a handle: a small number (0..HSX_FS_HANDLES_PER_FILE-1)
+ * valid on the /dev/hsx file it was opened through, and only for the process
+ * that holds that file's capability. No file descriptor of the underlying
+ * file is ever handed out: when the capability ends (revoked, expired, its
+ * holder gone) or the root is unbound, the file's handles end with it, the
+ * operation in progress stops at its next chunk, and later ones on them fail
+ * (EKEYREVOKED, EKEYEXPIRED, ENODEV; EINVAL once closed).
+ *
+ * Quotas. A root has a quota of bytes (the sum of its regular files' sizes,
+ * a file unlinked while a handle keeps it open counting until that handle
+ * closes) and of files (regular files and directories below the root).
+ * WRITE, TRUNCATE and REPLACE past the bytes, OPEN with HSX_FS_O_CREAT and
+ * MKDIR past the files fail with EDQUOT; a WRITE that fits in part writes
+ * that part and returns its length, as write(2) does on a full disk. The
+ * administrator states the usage found in the tree when mapping it; from
+ * then on the tree changes only through hsx.
+ *
+ * Rights: HSX_CAP_R_READ for OPEN for reading, READ, SEEK, STAT, LISTDIR,
+ * INFO; HSX_CAP_R_WRITE for OPEN for writing (or creating or truncating),
+ * WRITE, TRUNCATE, FSYNC, REPLACE, DELETE, RENAME, MKDIR. A capability
+ * with READ alone is a read-only view of the tree.
+ *
+ * Errors common to the path functions: EINVAL a bad path (above), a bad
+ * flag or a nonzero reserved field, ENAMETOOLONG over HSX_FS_PATH_MAX or a
+ * component over HSX_FS_NAME_MAX, ENOENT, ENOTDIR, EISDIR, EEXIST,
+ * ENOTEMPTY as their system calls, ELOOP, EXDEV, EOPNOTSUPP (above), EDQUOT
+ * a quota, EROFS a root mapped read-only, ENXIO a root not bound.
+ */
+#define HSX_FS_MAX_ROOTS	32
+#define HSX_CAP_R_FS_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
+#define HSX_FS_PATH_MAX		1024	/* bytes of a path, at most */
+#define HSX_FS_NAME_MAX		255	/* bytes of one component, at most */
+#define HSX_FS_XFER_MAX		(1U << 20)	/* bytes per READ, WRITE or REPLACE */
+#define HSX_FS_LIST_MAX		(1U << 20)	/* room LISTDIR fills at most */
+#define HSX_FS_HANDLES_PER_FILE	64
+#define HSX_FS_TMP_PREFIX	".hsx-tmp."	/* REPLACE's temporary files */
+#define HSX_FS_FILE_MODE	0600	/* of the files and ... */
+#define HSX_FS_DIR_MODE		0700	/* ... directories hsx creates */
+
+/* OPEN flags: the spec's values; EXCL is an addition. */
+#define HSX_FS_O_RDONLY		0x0001
+#define HSX_FS_O_WRONLY		0x0002
+#define HSX_FS_O_RDWR		0x0003
+#define HSX_FS_O_CREAT		0x0004
+#define HSX_FS_O_TRUNC		0x0008
+#define HSX_FS_O_APPEND		0x0010
+#define HSX_FS_O_EXCL		0x0020	/* with CREAT: EEXIST if it exists */
+#define HSX_FS_O_ACCMODE	0x0003
+#define HSX_FS_O_ALL		0x003f
+
+/* struct hsx_fs_io.flags */
+#define HSX_FS_IO_AT		0x1U	/* at @offset, the handle's position untouched */
+
+/* struct hsx_fs_stat.type */
+#define HSX_FS_T_FILE		1
+#define HSX_FS_T_DIR		2
+
+/* struct hsx_fs_pathop.flags, RENAME */
+#define HSX_FS_RENAME_NOREPLACE	0x1U	/* EEXIST if the new name exists */
+
+/* struct hsx_fs_map.flags, struct hsx_fs_info.flags */
+#define HSX_FS_MAP_READ_ONLY	0x1U	/* nothing beneath it is changed */
+#define HSX_FS_MAP_ANY		0x2U	/* MAP: the first free root; @root out */
+
+/**
+ * struct hsx_fs_path - a path relative to a root (see above)
+ * @ptr: user address of its bytes
+ * @len: 0..HSX_FS_PATH_MAX
+ * @reserved: zero
+ */
+struct hsx_fs_path {
+	__aligned_u64 ptr;
+	__u32 len;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fs_open - HSX_IOC_FS_OPEN
+ * @root: in
+ * @flags: in, HSX_FS_O_*: one access mode; TRUNC and APPEND need write
+ * @path: in, a regular file (created 0600 with CREAT)
+ * @handle: out
+ * @reserved: zero
+ *
+ * Errors: the path functions', EMFILE HSX_FS_HANDLES_PER_FILE open.
+ */
+struct hsx_fs_open {
+	__u32 root;
+	__u32 flags;
+	struct hsx_fs_path path;
+	__s32 handle;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fs_io - HSX_IOC_FS_READ, HSX_IOC_FS_WRITE
+ * @handle: in
+ * @flags: in, HSX_FS_IO_*
+ * @buf: in, user address
+ * @len: in, 0..HSX_FS_XFER_MAX
+ * @done: out, bytes read (0 at the end of the file) or written
+ * @offset: in, with HSX_FS_IO_AT: where; without, ignored (zero)
+ *
+ * Without HSX_FS_IO_AT the handle's position is used and advanced (an
+ * APPEND handle writes at the end). Errors: EBADF the handle was not opened
+ * for it, EDQUOT, EINVAL an unknown handle.
+ */
+struct hsx_fs_io {
+	__s32 handle;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 done;
+	__aligned_u64 offset;
+};
+
+/**
+ * struct hsx_fs_handle_op - HSX_IOC_FS_CLOSE, HSX_IOC_FS_FSYNC,
+ *	HSX_IOC_FS_SEEK, HSX_IOC_FS_TRUNCATE
+ * @handle: in
+ * @whence: in, SEEK: SEEK_SET, SEEK_CUR or SEEK_END (0, 1, 2); else zero
+ * @offset: in, SEEK: the offset; TRUNCATE: the new size; out, SEEK: the
+ *	new position; else zero
+ */
+struct hsx_fs_handle_op {
+	__s32 handle;
+	__u32 whence;
+	__s64 offset;
+};
+
+/**
+ * struct hsx_fs_stat - HSX_IOC_FS_STAT
+ * @root: in
+ * @handle: in, -1: the file or directory at @path; else that handle's file
+ *	(@path zero)
+ * @path: in
+ * @size: out, bytes (a directory's as its filesystem says)
+ * @mtime_ns: out, last modification, CLOCK_REALTIME nanoseconds
+ * @type: out, HSX_FS_T_*
+ * @reserved: zero
+ */
+struct hsx_fs_stat {
+	__u32 root;
+	__s32 handle;
+	struct hsx_fs_path path;
+	__aligned_u64 size;
+	__s64 mtime_ns;
+	__u32 type;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fs_listdir - HSX_IOC_FS_LISTDIR
+ * @root: in
+ * @max: in, room at @buf, 1..HSX_FS_LIST_MAX
+ * @path: in, a directory; empty: the root
+ * @buf: in, user address
+ * @len: out, bytes written: every name followed by '\n', no NUL
+ * @needed: out, bytes all names need; more than @max: ERANGE, and
+ *	nothing is written
+ * @count: out, names
+ * @reserved: zero
+ *
+ * Names are in the directory's order, regular files and directories only,
+ * without "." and "..", without REPLACE's temporary files.
+ */
+struct hsx_fs_listdir {
+	__u32 root;
+	__u32 max;
+	struct hsx_fs_path path;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 needed;
+	__u32 count;
+	__u32 reserved;
+};
+
+/**
+ * struct hsx_fs_pathop - HSX_IOC_FS_DELETE, _RENAME, _MKDIR
+ * @root: in
+ * @flags: in, RENAME: HSX_FS_RENAME_*; else zero
+ * @path: in, DELETE: a file or an empty directory; RENAME: the old name;
+ *	MKDIR: the new directory (0700)
+ * @path2: in, RENAME: the new name (replaced if it exists and is of the
+ *	same kind, a directory only when empty); else zero
+ */
+struct hsx_fs_pathop {
+	__u32 root;
+	__u32 flags;
+	struct hsx_fs_path path;
+	struct hsx_fs_path path2;
+};
+
+/**
+ * struct hsx_fs_replace - HSX_IOC_FS_REPLACE: the file at @path holds
+ *	exactly @len bytes from @buf, or (on any error) what it held before
+ * @root: in
+ * @reserved: zero
+ * @path: in, a regular file or a name not yet in use
+ * @buf: in, user address
+ * @len: in, 0..HSX_FS_XFER_MAX
+ * @reserved2: zero
+ *
+ * The bytes go to a temporary file beside it (HSX_FS_TMP_PREFIX + its
+ * name), are synced, and the temporary file is renamed over @path, and the
+ * directory synced: after a power loss @path holds the old or the new
+ * content, whole. The quotas count the temporary file while it exists.
+ */
+struct hsx_fs_replace {
+	__u32 root;
+	__u32 reserved;
+	struct hsx_fs_path path;
+	__aligned_u64 buf;
+	__u32 len;
+	__u32 reserved2;
+};
+
+/**
+ * struct hsx_fs_info - HSX_IOC_FS_INFO
+ * @root: in
+ * @bound: out, 1 when bound (else every other field is zero)
+ * @flags: out, HSX_FS_MAP_READ_ONLY
+ * @handles: out, handles open on it, every file's
+ * @quota_bytes: out
+ * @used_bytes: out
+ * @quota_files: out
+ * @used_files: out
+ * @owner_uid: out, the storage owner, whose credentials it runs with
+ * @owner_gid: out
+ */
+struct hsx_fs_info {
+	__u32 root;
+	__u32 bound;
+	__u32 flags;
+	__u32 handles;
+	__aligned_u64 quota_bytes;
+	__aligned_u64 used_bytes;
+	__aligned_u64 quota_files;
+	__aligned_u64 used_files;
+	__u32 owner_uid;
+	__u32 owner_gid;
+};
+
+/**
+ * struct hsx_fs_map - HSX_IOC_FS_MAP (admin node only)
+ * @root: in; out with HSX_FS_MAP_ANY, or with EEXIST: the root already
+ *	bound to that directory
+ * @flags: in, HSX_FS_MAP_*
+ * @dirfd: in, a directory the caller opened (O_PATH will do); -1 to unbind
+ *	@root
+ * @reserved: zero
+ * @quota_bytes: in, 1.., the byte quota
+ * @quota_files: in, 1.., the file quota
+ * @used_bytes: in, the bytes already in the tree (the sum of its regular
+ *	files' sizes)
+ * @used_files: in, the files and directories already below it
+ *
+ * Errors: EBUSY @root is bound, EEXIST the directory is another root's (the
+ * same directory is one root only), ENOSPC no free root, ENXIO unbinding a
+ * root not bound, ENOTDIR not a directory, EINVAL a quota of 0 or below
+ * the usage.
+ */
+struct hsx_fs_map {
+	__u32 root;
+	__u32 flags;
+	__s32 dirfd;
+	__u32 reserved;
+	__aligned_u64 quota_bytes;
+	__aligned_u64 quota_files;
+	__aligned_u64 used_bytes;
+	__aligned_u64 used_files;
+};
+
+#define HSX_FS_FN_OPEN		0x0
+#define HSX_FS_FN_READ		0x1
+#define HSX_FS_FN_WRITE		0x2
+#define HSX_FS_FN_CLOSE		0x3
+#define HSX_FS_FN_SEEK		0x4	/* additions, 0x4..0x9 and 0xe */
+#define HSX_FS_FN_STAT		0x5
+#define HSX_FS_FN_FSYNC		0x6
+#define HSX_FS_FN_REPLACE	0x7
+#define HSX_FS_FN_INFO		0x8
+#define HSX_FS_FN_MAP		0x9
+#define HSX_FS_FN_LISTDIR	0xa
+#define HSX_FS_FN_DELETE	0xb
+#define HSX_FS_FN_RENAME	0xc
+#define HSX_FS_FN_MKDIR		0xd
+#define HSX_FS_FN_TRUNCATE	0xe
+
+#define HSX_IOC_FS_OPEN \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_OPEN), struct hsx_fs_open)
+#define HSX_IOC_FS_READ \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_READ), struct hsx_fs_io)
+#define HSX_IOC_FS_WRITE \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_WRITE), struct hsx_fs_io)
+#define HSX_IOC_FS_CLOSE \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_CLOSE), struct hsx_fs_handle_op)
+#define HSX_IOC_FS_SEEK \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_SEEK), struct hsx_fs_handle_op)
+#define HSX_IOC_FS_STAT \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_STAT), struct hsx_fs_stat)
+#define HSX_IOC_FS_FSYNC \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_FSYNC), struct hsx_fs_handle_op)
+#define HSX_IOC_FS_REPLACE \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_REPLACE), struct hsx_fs_replace)
+#define HSX_IOC_FS_INFO \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_INFO), struct hsx_fs_info)
+#define HSX_IOC_FS_MAP \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_MAP), struct hsx_fs_map)
+#define HSX_IOC_FS_LISTDIR \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_LISTDIR), struct hsx_fs_listdir)
+#define HSX_IOC_FS_DELETE \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_DELETE), struct hsx_fs_pathop)
+#define HSX_IOC_FS_RENAME \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_RENAME), struct hsx_fs_pathop)
+#define HSX_IOC_FS_MKDIR \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_MKDIR), struct hsx_fs_pathop)
+#define HSX_IOC_FS_TRUNCATE \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_FS, HSX_FS_FN_TRUNCATE), \
+	     struct hsx_fs_handle_op)
 
 /* ---- GPIO module 0x15 ------------------------------------------------- */
 
