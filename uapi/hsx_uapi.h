@@ -1525,7 +1525,8 @@ struct hsx_fram_slot_header {
 
 /* struct hsx_fs_map.flags, struct hsx_fs_info.flags */
 #define HSX_FS_MAP_READ_ONLY	0x1U	/* nothing beneath it is changed */
-#define HSX_FS_MAP_ANY		0x2U	/* MAP: the first free root; @root out */
+#define HSX_FS_MAP_ANY		0x2U	/* MAP in: the first free root, or the directory's */
+#define HSX_FS_MAP_EXISTING	0x4U	/* MAP out, with ANY: the directory was bound already */
 
 /**
  * struct hsx_fs_path - a path relative to a root (see above)
@@ -1708,9 +1709,10 @@ struct hsx_fs_info {
 
 /**
  * struct hsx_fs_map - HSX_IOC_FS_MAP (admin node only)
- * @root: in; out with HSX_FS_MAP_ANY, or with EEXIST: the root already
- *	bound to that directory
- * @flags: in, HSX_FS_MAP_*
+ * @root: in; out with HSX_FS_MAP_ANY: the root bound to the directory
+ * @flags: in, HSX_FS_MAP_READ_ONLY and HSX_FS_MAP_ANY; out, with ANY,
+ *	HSX_FS_MAP_EXISTING when the directory was bound already: then
+ *	nothing changed (its quotas and flags stay those it was bound with)
  * @dirfd: in, a directory the caller opened (O_PATH will do); -1 to unbind
  *	@root
  * @reserved: zero
@@ -1720,8 +1722,8 @@ struct hsx_fs_info {
  *	files' sizes)
  * @used_files: in, the files and directories already below it
  *
- * Errors: EBUSY @root is bound, EEXIST the directory is another root's (the
- * same directory is one root only), ENOSPC no free root, ENXIO unbinding a
+ * Errors: EBUSY @root is bound, EEXIST (without ANY) the directory is
+ * another root's (a directory is one root only), ENOSPC no free root, ENXIO unbinding a
  * root not bound, ENOTDIR not a directory, EINVAL a quota of 0 or below
  * the usage.
  */
