@@ -1622,9 +1622,11 @@ struct hsx_fs_stat {
  * @path: in, a directory; empty: the root
  * @buf: in, user address
  * @len: out, bytes written: every name followed by '\n', no NUL
- * @needed: out, bytes all names need; more than @max: ERANGE, and
- *	nothing is written
- * @count: out, names
+ * @needed: out, bytes all names need; when more than @max, nothing is
+ *	written and @len is 0 (the call succeeds, so that @needed reaches the
+ *	caller: an ioctl's argument is copied out on success only; the
+ *	library's hsx_fs_listdir() answers HSX_HAL_TOO_SMALL)
+ * @count: out, names (all of them, also when they did not fit)
  * @reserved: zero
  *
  * Names are in the directory's order, regular files and directories only,
