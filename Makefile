@@ -51,6 +51,7 @@ LIB_A    := $(BUILD)/lib/libhsx_hal.a
 # program linking the shared library compiles in to know every module (hsxctl).
 LIB_MODULE_SRCS := lib/src/modules.c lib/src/core/module.c lib/src/core/module_sel.c \
                    lib/src/core/module_sel_can.c lib/src/core/module_sel_fram.c \
+                   lib/src/core/module_sel_fs.c \
                    lib/src/core/wire_attr.c $(wildcard lib/src/*/*_module.c)
 LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
 

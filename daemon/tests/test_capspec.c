@@ -107,7 +107,7 @@ static void modules(void **state)
     assert_int_equal(capspec_module_by_id(HSX_MODULE_TEST)->sel.kind, HSX_UMOD_SEL_SET);
     assert_int_equal(capspec_module_by_name("can")->sel.kind, HSX_UMOD_SEL_CAN);
     assert_int_equal(capspec_module_by_name("fram")->sel.kind, HSX_UMOD_SEL_FRAM);
-    assert_null(capspec_module_by_name("fs"));
+    assert_int_equal(capspec_module_by_name("fs")->sel.kind, HSX_UMOD_SEL_FS);
     assert_int_equal(capspec_module_by_name("uart")->id, HSX_MODULE_UART);
     /* The core is a descriptor (capability events), but has no capabilities. */
     assert_non_null(hsx_umod_by_id(HSX_MODULE_CORE));
@@ -116,12 +116,12 @@ static void modules(void **state)
     assert_false(hsx_umod_is_future("can"));
     assert_false(hsx_umod_is_future("fram"));
     assert_false(hsx_umod_is_future("uart"));
-    assert_true(hsx_umod_is_future("fs"));
+    assert_false(hsx_umod_is_future("fs"));
     assert_false(hsx_umod_is_future("gpio"));
     assert_false(hsx_umod_is_future("frob"));
-    assert_string_equal(capspec_module_name(buf, sizeof(buf), HSX_MODULE_FS), "module 0x14");
+    assert_string_equal(capspec_module_name(buf, sizeof(buf), 0x16), "module 0x16");
     assert_string_equal(capspec_module_list(buf, sizeof(buf)),
-                        "uart, can, timer, fram, gpio or dummy");
+                        "uart, can, timer, fram, fs, gpio or dummy");
     assert_string_equal(capspec_module_list(buf, 8), "uart");
 }
 
@@ -174,8 +174,8 @@ static void formatting(void **state)
     assert_string_equal(capspec_format_cap(cap, sizeof(cap), HSX_MODULE_GPIO,
                                            HSX_CAP_R_READ | HSX_CAP_R_GPIO_IRQ, &sel),
                         "gpio read,irq pins 0,17-20,63");
-    assert_string_equal(capspec_format_cap(cap, sizeof(cap), HSX_MODULE_FS, 1, &sel),
-                        "module 0x14 read selector ?");
+    assert_string_equal(capspec_format_cap(cap, sizeof(cap), 0x16, 1, &sel),
+                        "module 0x16 read selector ?");
     sel = (union hsx_cap_selector){.timer.max_timers = 4};
     assert_string_equal(capspec_format_selector(buf, sizeof(buf), HSX_MODULE_TIMER, &sel),
                         "max_timers 4");

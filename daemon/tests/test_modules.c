@@ -95,7 +95,7 @@ static void a_policy_grants_it(void **state)
                    "instances is empty: a grant needs at least one instance");
     expect_refused("dumm = { instances = 1; rights = \"read\"; };",
                    "unknown key 'dumm' in a rule (expected name, match, lifetime, uart, can, "
-                   "timer, fram, gpio "
+                   "timer, fram, fs, gpio "
                    "or dummy)");
 }
 
@@ -215,8 +215,9 @@ static void hsxctl_lists_and_grants_it(void **state)
     assert_true(cmd.sel.raw[0] == (INSTANCE(1) | INSTANCE(2) | INSTANCE(3)));
     expect_usage_error("cap grant --uid 1 dummy write 1", "'write' is not a right of dummy");
     expect_usage_error("cap grant --uid 1 dummy read 64", "instance 64 is out of range 0..63");
-    expect_usage_error("cap grant --uid 1 frob read 1",
-                       "unknown module 'frob' (expected uart, can, timer, fram, gpio or dummy)");
+    expect_usage_error(
+        "cap grant --uid 1 frob read 1",
+        "unknown module 'frob' (expected uart, can, timer, fram, fs, gpio or dummy)");
 }
 
 int main(void)

@@ -179,11 +179,11 @@ static void structure_errors(void **state)
     expect_problem("rules = (\n  { name = \"x\"; gpio = { pins = 1; rights = \"read\"; }; }\n);\n",
                    2, "x has no match");
     expect_problem("rules = (\n  { match = { uid = 1; }; }\n);\n", 2,
-                   "rule 1 grants nothing: give uart, can, timer, fram, gpio or dummy");
+                   "rule 1 grants nothing: give uart, can, timer, fram, fs, gpio or dummy");
     expect_problem("rules = (\n  { match = { uid = 1; };\n    frob = 1; }\n);\n", 3,
                    "unknown key 'frob' in a rule");
     expect_problem("rules = (\n  { match = { uid = 1; };\n    fs = { }; }\n);\n", 3,
-                   "module 'fs' has no capabilities in this hsxd yet");
+                   "fs: rights is missing");
     expect_problem("rules = (\n  { name = \"a\"; match = { uid = 1; }; timer = { max_timers = 1; "
                    "rights = \"read\"; }; },\n  { name = \"a\"; match = { uid = 2; }; timer = { "
                    "max_timers = 1; rights = \"read\"; }; }\n);\n",

@@ -64,6 +64,7 @@ typedef enum {
     HSX_CAP_MODULE_CAN = 0x11,
     HSX_CAP_MODULE_TIMER = 0x12,
     HSX_CAP_MODULE_FRAM = 0x13,
+    HSX_CAP_MODULE_FS = 0x14,
     HSX_CAP_MODULE_GPIO = 0x15,
 } hsx_cap_module_t;
 
@@ -103,6 +104,10 @@ typedef union {
             uint32_t first, last; /* addresses, inclusive; sorted, apart, not touching */
         } ranges[3];              /* HSX_CAP_FRAM_RANGES */
     } fram;
+    struct {
+        uint32_t roots; /* bit n: FS root n */
+        uint32_t reserved;
+    } fs;
     uint64_t raw[4];
 } hsx_cap_selector_t;
 

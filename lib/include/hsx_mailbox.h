@@ -41,6 +41,7 @@ typedef enum {
     HSX_MAILBOX_MODULE_CAN = 0x11,
     HSX_MAILBOX_MODULE_TIMER = 0x12,
     HSX_MAILBOX_MODULE_FRAM = 0x13, /* no events of its own: its capabilities' ends name it */
+    HSX_MAILBOX_MODULE_FS = 0x14,   /* likewise */
     HSX_MAILBOX_MODULE_GPIO = 0x15,
     HSX_MAILBOX_MODULE_CORE = 0x1f, /* capability events: "hal:cap:<id>", "hal:caps" */
 } hsx_mailbox_module_t;

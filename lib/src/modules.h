@@ -14,13 +14,14 @@ enum hsx_umod_index {
     HSX_UMOD_CAN,   /* lib/src/can/can_module.c */
     HSX_UMOD_TIMER, /* lib/src/timer/timer_module.c */
     HSX_UMOD_FRAM,  /* lib/src/fram/fram_module.c */
+    HSX_UMOD_FS,    /* lib/src/fs/fs_module.c */
     HSX_UMOD_GPIO,  /* lib/src/gpio/gpio_module.c */
     HSX_UMOD_CORE,  /* lib/src/core/cap_module.c: capability events, no node */
     HSX_UMOD_COUNT,
 };
 
 extern const struct hsx_umodule hsx_umod_uart, hsx_umod_can, hsx_umod_timer, hsx_umod_fram,
-    hsx_umod_gpio, hsx_umod_core;
+    hsx_umod_fs, hsx_umod_gpio, hsx_umod_core;
 
 #ifdef HSX_TEST_MODULES
 /*

@@ -496,10 +496,10 @@ static void capability_ends_print_decoded(void **state)
     /* What this hsxctl does not know, it shows as numbers. */
     ev.u.cap.id = 1;
     ev.u.cap.object = 1;
-    ev.u.cap.module = 0x14;
+    ev.u.cap.module = 0x16;
     ev.u.cap.reason = 9;
     assert_non_null(strstr(PRINTED(print_event(out, "hal:caps", &ev, 0)),
-                           " cap=1 module=module-0x14 object=0x1 (selector ?) reason=ended(9) "));
+                           " cap=1 module=module-0x16 object=0x1 (selector ?) reason=ended(9) "));
 }
 
 /* The test module's descriptor is in test builds of hsxd only: hsxctl and the library lack it. */

@@ -52,9 +52,10 @@ static void the_table_is_consistent(void **state)
                 assert_true(r->bit >= 0x10000 && (m->rights & r->bit));
         }
     }
-    assert_null(hsx_umod_by_id(HSX_MODULE_FS));
-    assert_null(hsx_umod_by_name("fs"));
-    assert_true(hsx_umod_is_future("fs"));
+    assert_ptr_equal(hsx_umod_by_id(HSX_MODULE_FS), &hsx_umod_fs);
+    assert_ptr_equal(hsx_umod_by_name("fs"), &hsx_umod_fs);
+    assert_null(hsx_umod_by_id(0x16)); /* an ID the uAPI has not given */
+    assert_false(hsx_umod_is_future("fs"));
     assert_false(hsx_umod_is_future("fram"));
     assert_false(hsx_umod_is_future("can"));
     assert_false(hsx_umod_is_future("uart"));
@@ -209,6 +210,10 @@ static void selectors_read_back_as_written(void **state)
                 random_can_selector(&seed, m->sel.limit, &sel);
             } else if (m->sel.kind == HSX_UMOD_SEL_FRAM) {
                 random_fram_selector(&seed, m->sel.limit, &sel);
+            } else if (m->sel.kind == HSX_UMOD_SEL_FS) {
+                sel.fs.roots = next_random(&seed) ^ next_random(&seed) << 16;
+                if (sel.fs.roots == 0)
+                    sel.fs.roots = 1;
             } else {
                 sel.timer.max_timers = 1 + next_random(&seed) % m->sel.limit;
             }

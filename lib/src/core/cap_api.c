@@ -22,7 +22,8 @@
 
 _Static_assert(HSX_CAP_MODULE_UART == HSX_MODULE_UART && HSX_CAP_MODULE_CAN == HSX_MODULE_CAN &&
                    HSX_CAP_MODULE_TIMER == HSX_MODULE_TIMER &&
-                   HSX_CAP_MODULE_FRAM == HSX_MODULE_FRAM && HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
+                   HSX_CAP_MODULE_FRAM == HSX_MODULE_FRAM && HSX_CAP_MODULE_FS == HSX_MODULE_FS &&
+                   HSX_CAP_MODULE_GPIO == HSX_MODULE_GPIO,
                "modules are the uAPI's IDs");
 _Static_assert(HSX_CAP_RIGHT_READ == HSX_CAP_R_READ && HSX_CAP_RIGHT_WRITE == HSX_CAP_R_WRITE &&
                    HSX_CAP_RIGHT_GRANT == HSX_CAP_R_GRANT &&
@@ -38,6 +39,9 @@ _Static_assert(HSX_CAP_FRAM_RANGES == HSX_FRAM_SEL_RANGES &&
                    offsetof(hsx_cap_selector_t, fram.ranges[2].last) ==
                        offsetof(union hsx_cap_selector, fram.ranges[2].last),
                "the FRAM selector is the uAPI's");
+_Static_assert(offsetof(hsx_cap_selector_t, fs.reserved) ==
+                   offsetof(union hsx_cap_selector, fs.reserved),
+               "the FS selector is the uAPI's");
 _Static_assert((int)HSX_CAP_REASON_EXPLICIT == (int)HSX_CAP_END_EXPLICIT &&
                    (int)HSX_CAP_REASON_EXPIRED == (int)HSX_CAP_END_EXPIRED &&
                    (int)HSX_CAP_REASON_HOLDER_EXITED == (int)HSX_CAP_END_HOLDER_EXITED &&

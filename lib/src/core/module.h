@@ -88,6 +88,7 @@ enum hsx_umod_sel_kind {
     HSX_UMOD_SEL_QUOTA, /* a count 1..limit in the low 32 bits of raw[0] (timers) */
     HSX_UMOD_SEL_CAN,   /* the uAPI's can member: buses, an ID range each way (module_sel_can.h) */
     HSX_UMOD_SEL_FRAM,  /* the uAPI's fram member: devices, address ranges (module_sel_fram.h) */
+    HSX_UMOD_SEL_FS,    /* the uAPI's fs member: a set of roots (module_sel_fs.h) */
 };
 
 /*
@@ -119,6 +120,7 @@ extern const struct hsx_umod_sel_ops hsx_umod_sel_set_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_quota_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_can_ops;
 extern const struct hsx_umod_sel_ops hsx_umod_sel_fram_ops;
+extern const struct hsx_umod_sel_ops hsx_umod_sel_fs_ops;
 
 /*
  * The numbered objects of a kind that has them besides its own (CAN's buses,
