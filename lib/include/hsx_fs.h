@@ -151,15 +151,19 @@ int hsx_fs_printf(hsx_fd_t fd, const char* format, ...);
  * Every call is synchronous and thread-safe; the library keeps no state
  * but each thread's selected root.
  */
+#ifndef HSX_FS_MAX_ROOTS /* the limits are hsx_uapi.h's, which may come first */
 #define HSX_FS_MAX_ROOTS   32
 #define HSX_FS_PATH_MAX    1024        /* bytes of a path, at most */
 #define HSX_FS_NAME_MAX    255         /* bytes of one component, at most */
-#define HSX_FS_XFER_MAX    (1U << 20)  /* bytes per read, write or replace, at most */
-#define HSX_FS_LIST_MAX    (1U << 20)  /* bytes hsx_fs_listdir() fills, at most */
+#define HSX_FS_XFER_MAX    0x100000U   /* bytes per read, write or replace, at most */
+#define HSX_FS_LIST_MAX    0x100000U   /* bytes hsx_fs_listdir() fills, at most */
+#endif
 #define HSX_FS_HANDLES_MAX 64          /* handles open at once, per process */
 
 /* With HSX_FS_O_CREAT: HSX_HAL_INVALID_PARAM (EEXIST) if the file exists. */
+#ifndef HSX_FS_O_EXCL
 #define HSX_FS_O_EXCL      0x0020
+#endif
 
 /* The flags, as the spec's: an access mode (RDONLY, WRONLY or RDWR) is
  * required; TRUNC and APPEND need write access. Files are created 0600 and

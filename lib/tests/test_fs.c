@@ -129,10 +129,8 @@ static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg
         asked_root(l->root);
         l->needed = (uint32_t)strlen(fk.names);
         l->count = 2;
-        /* As hsx.ko: all of them, or nothing and ERANGE. */
-        if (l->needed > l->max && !fk.fail && !fk.fail_once)
-            fk.fail_once = ERANGE;
-        if (!fk.fail && !fk.fail_once) {
+        /* As hsx.ko: all of them, or nothing (len 0) and how much they need. */
+        if (l->needed <= l->max && !fk.fail && !fk.fail_once) {
             memcpy((void *)(uintptr_t)l->buf, fk.names, l->needed);
             l->len = l->needed;
         }
@@ -428,8 +426,9 @@ static void listdir_buffer_edges(void **state)
     assert_int_equal(fk.arg.list.max, HSX_FS_LIST_MAX);
     assert_string_equal(large, "z\n");
 
-    /* The kernel's ERANGE elsewhere stays INVALID_PARAM. */
+    /* An ERANGE of the kernel's stays INVALID_PARAM. */
     fk.fail = ERANGE;
+    assert_int_equal(hsx_fs_listdir("", buf, 6), HSX_HAL_INVALID_PARAM);
     assert_int_equal(hsx_fs_mkdir("d"), HSX_HAL_INVALID_PARAM);
 }
 

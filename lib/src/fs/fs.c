@@ -321,9 +321,10 @@ static int listdir(int root, const char *path, char *buffer, uint32_t max_length
     };
     int ret = at_root(root, HSX_IOC_FS_LISTDIR, &l, &l.root);
     if (ret != HSX_HAL_OK)
-        return ret == HSX_HAL_INVALID_PARAM && hsx_hal_errno() == ERANGE
-                   ? hsx_fail_with(HSX_HAL_TOO_SMALL, ERANGE)
-                   : ret;
+        return ret;
+    /* The names need more room: hsx.ko wrote none, and says how much (needed). */
+    if (l.needed > l.max)
+        return hsx_fail_with(HSX_HAL_TOO_SMALL, ERANGE);
     if (l.len > l.max)
         return hsx_fail_with(HSX_HAL_ERROR, EPROTO);
     if (l.len < max_length)
