@@ -13,14 +13,6 @@ set -u
 OUT=/tmp/fram.out ERR=/tmp/fram.err
 . "$(dirname "$0")/helpers/hsxctl_test.sh"
 
-# bad DESCRIPTION MESSAGE -- COMMAND...: a bad command line, refused with exit 2 and MESSAGE.
-bad() {
-	what=$1 message=$2
-	shift 2
-	expect 2 "$what" "$@"
-	contains /tmp/fram.err "hsxctl: .*$message" "$what: says '$message'"
-}
-
 NV0=/sys/bus/nvmem/devices/hsx-fram-sim0/nvmem
 
 # The kernel's bytes of the part: LEN from ADDR of an nvmem file, in hex.

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "hsx_uapi.h"
 #include "hsxd_proto.h"
+#include "output.h"
 
 enum option_id {
     OPT_JSON = 'j',
@@ -44,6 +45,9 @@ enum option_id {
     OPT_DATA_BITRATE,
     OPT_RAW,
     OPT_SIZE,
+    OPT_QUOTA_BYTES,
+    OPT_QUOTA_FILES,
+    OPT_READ_ONLY,
 };
 
 static const struct option options[] = {
@@ -73,6 +77,9 @@ static const struct option options[] = {
     {"data-bitrate", required_argument, NULL, OPT_DATA_BITRATE},
     {"raw", no_argument, NULL, OPT_RAW},
     {"size", required_argument, NULL, OPT_SIZE},
+    {"quota-bytes", required_argument, NULL, OPT_QUOTA_BYTES},
+    {"quota-files", required_argument, NULL, OPT_QUOTA_FILES},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -278,6 +285,48 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "Write a new version of record ID (laid out as for 'fram record get'): HEX,\n"
      "TEXT or the contents of FILE, at most SLOT_SIZE - 24 bytes. It goes to the\n"
      "record's next slot, so a write cut anywhere leaves the previous version whole."},
+    {HSXCTL_FS_MAP, "fs map", HSXCTL_TAKES_QUOTA | HSXCTL_TAKES_READ_ONLY | HSXCTL_TAKES_JSON, 2,
+     "fs map ROOT|any DIR --quota-bytes N --quota-files N [--read-only] [--json]",
+     "Bind ROOT (0..31; any: the first free one) to the directory DIR, through the\n"
+     "admin node /dev/hsx/ctl, with quotas of N bytes and N files (a number, or with\n"
+     "k, M or G: 64k, 10M, 1G). The usage already in DIR is measured first: bytes are\n"
+     "the sum of its regular files' sizes, files its regular files and directories\n"
+     "(symbolic links are not followed, nor other mounts entered). Every operation\n"
+     "beneath the root runs with the credentials of DIR's owner. --read-only: nothing\n"
+     "beneath it is changed. Prints the root. Needs root (CAP_SYS_ADMIN)."},
+    {HSXCTL_FS_UNMAP, "fs unmap", 0, 1, "fs unmap ROOT",
+     "Unbind ROOT, through the admin node /dev/hsx/ctl. Every handle open on it ends\n"
+     "(its operations fail). Needs root (CAP_SYS_ADMIN)."},
+    {HSXCTL_FS_LS, "fs ls", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 1,
+     "fs ls ROOT [PATH] [--json]",
+     "List the directory PATH of ROOT (default, '.' or '/': the root itself), one name\n"
+     "a line, in the directory's order: its regular files and directories. PATH is\n"
+     "relative to the root, as an application names it: no leading '/', no '.' or '..'\n"
+     "among its names."},
+    {HSXCTL_FS_CAT, "fs cat", 0, 2, "fs cat ROOT PATH",
+     "Write the file PATH of ROOT to standard output."},
+    {HSXCTL_FS_PUT, "fs put", HSXCTL_OPTIONAL_ARGUMENT, 2, "fs put ROOT PATH [FILE|-]",
+     "Make the file PATH of ROOT hold the contents of FILE (default, or '-': standard\n"
+     "input). Up to 1 MiB is written as one atomic replace: PATH holds the old\n"
+     "contents or the new ones, whole, even after a power loss. A larger file is\n"
+     "written in place (created, truncated, written in 1 MiB pieces, synced): if that\n"
+     "fails, PATH holds what was written."},
+    {HSXCTL_FS_RM, "fs rm", 0, 2, "fs rm ROOT PATH",
+     "Remove the file or empty directory PATH of ROOT."},
+    {HSXCTL_FS_MV, "fs mv", 0, 3, "fs mv ROOT OLD NEW",
+     "Rename OLD to NEW within ROOT. A NEW that exists is replaced if it is of the same\n"
+     "kind (a directory only when empty)."},
+    {HSXCTL_FS_MKDIR, "fs mkdir", 0, 2, "fs mkdir ROOT PATH",
+     "Create the directory PATH of ROOT (its parent must exist)."},
+    {HSXCTL_FS_STAT, "fs stat", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 1,
+     "fs stat ROOT [PATH] [--json]",
+     "Show the type (file or directory), size and last modification (UTC) of PATH\n"
+     "of ROOT (default, '.' or '/': the root itself)."},
+    {HSXCTL_FS_DF, "fs df", HSXCTL_TAKES_JSON | HSXCTL_OPTIONAL_ARGUMENT, 0,
+     "fs df [ROOT] [--json]",
+     "Show ROOT, or every bound root: its byte and file quotas and what is used of\n"
+     "them, the handles open on it, its storage owner (uid:gid, whose credentials\n"
+     "every operation beneath it runs with) and whether it is read-only."},
     {HSXCTL_CAP_LIST, "cap list", HSXCTL_TAKES_JSON, 0, "cap list [--json]",
      "List every live capability, as hsxd gets it from hsx.ko: its ID, holder (pid and\n"
      "program), module, rights, objects, time left and the capability it was derived\n"
@@ -313,6 +362,7 @@ static const struct {
     /* Before "fram record": a group's words are found one after the other. */
     {"fram", "map, unmap, info, read, write, wear or record"},
     {"fram record", "get or set"},
+    {"fs", "map, unmap, ls, cat, put, rm, mv, mkdir, stat or df"},
     {"cap", "list, grant or revoke"},
 };
 const unsigned int hsxctl_command_count = sizeof(hsxctl_commands) / sizeof(hsxctl_commands[0]);
@@ -372,6 +422,11 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_RAW;
     case OPT_SIZE:
         return HSXCTL_TAKES_SIZE;
+    case OPT_QUOTA_BYTES:
+    case OPT_QUOTA_FILES:
+        return HSXCTL_TAKES_QUOTA;
+    case OPT_READ_ONLY:
+        return HSXCTL_TAKES_READ_ONLY;
     default:
         return 0;
     }
@@ -606,6 +661,19 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         ret = hsxctl_parse_address(err, name, "--size", arg, 1, HSX_FRAM_PART_MAX, &number);
         cmd->part_size = (uint32_t)number;
         return ret;
+    case OPT_QUOTA_BYTES:
+    case OPT_QUOTA_FILES:
+        ret = hsxctl_parse_size(arg, 1, INT64_MAX, &number);
+        if (ret == -EINVAL)
+            fprintf(err,
+                    "hsxctl: %s: invalid --%s '%s': a number, or with a unit k, M or G "
+                    "(4096, 64k, 10M, 1G)\n",
+                    name, long_name(opt), arg);
+        else if (ret == -ERANGE)
+            fprintf(err, "hsxctl: %s: --%s '%s' is out of range (1..%lld)\n", name, long_name(opt),
+                    arg, (long long)INT64_MAX);
+        *(opt == OPT_QUOTA_BYTES ? &cmd->quota_bytes : &cmd->quota_files) = number;
+        return ret ? HSXCTL_EXIT_USAGE : HSXCTL_EXIT_OK;
     case OPT_FOR:
         ret = hsxctl_parse_duration(arg, HSXD_LIFETIME_MAX, &cmd->lifetime_s);
         if (ret == -EINVAL)
@@ -743,6 +811,9 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
             break;
         case OPT_RAW:
             cmd->raw = true;
+            break;
+        case OPT_READ_ONLY:
+            cmd->read_only = true;
             break;
         default:
             ret = parse_value_option(opt, name, optarg, cmd, err);
@@ -922,33 +993,56 @@ static int parse_uart_arguments(const char *name, const char *const *positional,
     return check_uart_command(name, positional, cmd, err);
 }
 
-int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds)
+/* A unit a number may end with, and what it multiplies the number by; a list ends with '\0'. */
+struct unit {
+    char letter;
+    uint64_t scale;
+};
+
+/* A decimal number, optionally followed by one of units' letters, in min..max once scaled. */
+static int parse_scaled(const char *text, const struct unit *units, uint64_t min, uint64_t max,
+                        uint64_t *value)
 {
-    static const struct {
-        char unit;
-        uint64_t seconds;
-    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
     char digits[24];
-    uint64_t scale = 1, value;
+    uint64_t scale = 1, number;
     size_t len = text ? strlen(text) : 0;
 
     if (len == 0 || len >= sizeof(digits))
         return -EINVAL;
     memcpy(digits, text, len + 1);
-    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-        if (digits[len - 1] == units[i].unit) {
-            scale = units[i].seconds;
+    for (; units->letter; units++) {
+        if (digits[len - 1] == units->letter) {
+            scale = units->scale;
             digits[--len] = '\0';
             break;
         }
     }
-    int ret = hsxctl_parse_u64(digits, 1, max_s, &value);
+    int ret = hsxctl_parse_u64(digits, 0, max, &number);
     if (ret < 0)
         return ret;
-    if (value > max_s / scale)
+    if (number > max / scale || number * scale < min)
         return -ERANGE;
-    *seconds = (uint32_t)(value * scale);
+    *value = number * scale;
     return 0;
+}
+
+int hsxctl_parse_duration(const char *text, uint32_t max_s, uint32_t *seconds)
+{
+    static const struct unit units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {0, 0}};
+    uint64_t value;
+    int ret = parse_scaled(text, units, 1, max_s, &value);
+
+    if (ret == 0)
+        *seconds = (uint32_t)value;
+    return ret;
+}
+
+int hsxctl_parse_size(const char *text, uint64_t min, uint64_t max, uint64_t *value)
+{
+    static const struct unit units[] = {
+        {'k', 1u << 10}, {'K', 1u << 10}, {'M', 1u << 20}, {'G', 1u << 30}, {0, 0}};
+
+    return parse_scaled(text, units, min, max, value);
 }
 
 /* MODULE RIGHTS SELECTOR of cap grant, ID of cap revoke. */
@@ -997,6 +1091,143 @@ static int parse_cap_arguments(const char *name, const char *const *positional,
     if (!(cmd->cap_options & HSXCTL_TAKES_FOR))
         cmd->lifetime_s = 3600;
     return HSXCTL_EXIT_OK;
+}
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+int hsxctl_fs_path_check(const char *path, const char **why)
+{
+    const size_t len = strlen(path);
+
+    if (len > HSX_FS_PATH_MAX) {
+        *why = "longer than " STRINGIFY(HSX_FS_PATH_MAX) " bytes";
+        return -ENAMETOOLONG;
+    }
+    if (path[0] == '/') {
+        *why = "it is relative to the root: no leading '/'";
+        return -EINVAL;
+    }
+    for (const char *c = path; len && *c;) {
+        const size_t n = strcspn(c, "/");
+        if (n == 0) {
+            *why = c[0] ? "an empty name between two '/'" : "a trailing '/'";
+            return -EINVAL;
+        }
+        if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+            *why = "'.' and '..' are not names: a path stays beneath its root";
+            return -EINVAL;
+        }
+        if (n > HSX_FS_NAME_MAX) {
+            *why = "a name longer than " STRINGIFY(HSX_FS_NAME_MAX) " bytes";
+            return -ENAMETOOLONG;
+        }
+        if (strncmp(c, HSX_FS_TMP_PREFIX, strlen(HSX_FS_TMP_PREFIX)) == 0) {
+            *why = "names starting with " HSX_FS_TMP_PREFIX " are hsx's own";
+            return -EINVAL;
+        }
+        for (size_t i = 0; i < n;) {
+            const unsigned char *u = (const unsigned char *)c + i;
+            const size_t ulen = hsxctl_utf8_length(u);
+            if (ulen == 0 || i + ulen > n) {
+                *why = "a name that is not UTF-8";
+                return -EILSEQ;
+            }
+            if (u[0] < 0x20 || u[0] == 0x7f) {
+                *why = "a control character";
+                return -EILSEQ;
+            }
+            i += ulen;
+        }
+        c += n;
+        if (*c == '/' && *++c == '\0') {
+            *why = "a trailing '/'";
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A PATH of the fs commands (what: which argument). One that is optional (ls,
+ * stat) may be left out, or be "." or "/": the root itself, "".
+ */
+static int fs_path(const char *name, const char *what, const char *text, bool optional,
+                   const char **path, FILE *err)
+{
+    const char *why = NULL;
+    int ret;
+
+    *path = text ? text : "";
+    if (optional && (strcmp(*path, ".") == 0 || strcmp(*path, "/") == 0))
+        *path = "";
+    if (!optional && (*path)[0] == '\0') {
+        fprintf(err, "hsxctl: %s: %s is empty: name a file or directory beneath the root\n", name,
+                what);
+        return HSXCTL_EXIT_USAGE;
+    }
+    ret = hsxctl_fs_path_check(*path, &why);
+    if (ret == 0)
+        return HSXCTL_EXIT_OK;
+    /* A path that is not text, or too long to read, is not shown. */
+    if (ret == -EILSEQ || ret == -ENAMETOOLONG)
+        fprintf(err, "hsxctl: %s: invalid %s: %s\n", name, what, why);
+    else
+        fprintf(err, "hsxctl: %s: invalid %s '%s': %s\n", name, what, *path, why);
+    return HSXCTL_EXIT_USAGE;
+}
+
+/* ROOT and what follows it, for the fs commands. */
+static int parse_fs_arguments(const char *name, const char *const *positional,
+                              struct hsxctl_cmdline *cmd, FILE *err)
+{
+    uint64_t value = 0;
+
+    if (!positional[0]) /* fs df without ROOT */
+        return HSXCTL_EXIT_OK;
+    if (cmd->command == HSXCTL_FS_MAP && strcmp(positional[0], "any") == 0)
+        cmd->any_root = true;
+    else if (hsxctl_parse_number(err, name, "ROOT", positional[0], 0, HSX_FS_MAX_ROOTS - 1, &value))
+        return HSXCTL_EXIT_USAGE;
+    cmd->root = (uint8_t)value;
+    cmd->have_root = true;
+
+    switch (cmd->command) {
+    case HSXCTL_FS_MAP:
+        if (positional[1][0] == '\0') {
+            fprintf(err, "hsxctl: %s: DIR is empty: name the directory to bind\n", name);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->dir = positional[1];
+        if (!cmd->quota_bytes || !cmd->quota_files) {
+            fprintf(err, "hsxctl: %s: --%s is required; usage: hsxctl %s\n", name,
+                    cmd->quota_bytes ? "quota-files" : "quota-bytes",
+                    hsxctl_find_command(name)->synopsis);
+            return HSXCTL_EXIT_USAGE;
+        }
+        return HSXCTL_EXIT_OK;
+    case HSXCTL_FS_LS:
+    case HSXCTL_FS_STAT:
+        return fs_path(name, "PATH", positional[1], true, &cmd->path, err);
+    case HSXCTL_FS_MV:
+        if (fs_path(name, "OLD", positional[1], false, &cmd->path, err))
+            return HSXCTL_EXIT_USAGE;
+        return fs_path(name, "NEW", positional[2], false, &cmd->path2, err);
+    case HSXCTL_FS_PUT:
+        if (positional[2] && positional[2][0] == '\0') {
+            fprintf(err, "hsxctl: %s: FILE is empty: name a file, or '-' for standard input\n",
+                    name);
+            return HSXCTL_EXIT_USAGE;
+        }
+        cmd->file = positional[2];
+        return fs_path(name, "PATH", positional[1], false, &cmd->path, err);
+    case HSXCTL_FS_CAT:
+    case HSXCTL_FS_RM:
+    case HSXCTL_FS_MKDIR:
+        return fs_path(name, "PATH", positional[1], false, &cmd->path, err);
+    default:
+        return HSXCTL_EXIT_OK;
+    }
 }
 
 static int parse_help(int argc, char **argv, int first, struct hsxctl_cmdline *cmd, FILE *err)
@@ -1152,6 +1383,17 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_FRAM_RECORD_GET:
     case HSXCTL_FRAM_RECORD_SET:
         return hsxctl_parse_fram_arguments(name, positional, cmd, err);
+    case HSXCTL_FS_MAP:
+    case HSXCTL_FS_UNMAP:
+    case HSXCTL_FS_LS:
+    case HSXCTL_FS_CAT:
+    case HSXCTL_FS_PUT:
+    case HSXCTL_FS_RM:
+    case HSXCTL_FS_MV:
+    case HSXCTL_FS_MKDIR:
+    case HSXCTL_FS_STAT:
+    case HSXCTL_FS_DF:
+        return parse_fs_arguments(name, positional, cmd, err);
     case HSXCTL_CAP_GRANT:
     case HSXCTL_CAP_REVOKE:
         return parse_cap_arguments(name, positional, cmd, err);

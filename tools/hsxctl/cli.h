@@ -61,6 +61,16 @@ enum hsxctl_command {
     HSXCTL_FRAM_WEAR,
     HSXCTL_FRAM_RECORD_GET,
     HSXCTL_FRAM_RECORD_SET,
+    HSXCTL_FS_MAP,
+    HSXCTL_FS_UNMAP,
+    HSXCTL_FS_LS,
+    HSXCTL_FS_CAT,
+    HSXCTL_FS_PUT,
+    HSXCTL_FS_RM,
+    HSXCTL_FS_MV,
+    HSXCTL_FS_MKDIR,
+    HSXCTL_FS_STAT,
+    HSXCTL_FS_DF,
     HSXCTL_CAP_LIST,
     HSXCTL_CAP_GRANT,
     HSXCTL_CAP_REVOKE,
@@ -121,6 +131,16 @@ struct hsxctl_cmdline {
     int nwords;         /* how many */
     uint32_t data_len;  /* fram write, record set: bytes in words (not with --file) */
 
+    uint8_t root;         /* fs */
+    bool have_root;       /* fs df: ROOT was given */
+    bool any_root;        /* fs map any: the first free root */
+    const char *dir;      /* fs map: the directory */
+    uint64_t quota_bytes; /* fs map --quota-bytes (0: not given) */
+    uint64_t quota_files; /* fs map --quota-files (0: not given) */
+    bool read_only;       /* fs map --read-only */
+    const char *path;     /* fs: PATH in the root, "" for the root itself; put's FILE: file */
+    const char *path2;    /* fs mv: the new name */
+
     unsigned int cap_options;   /* which of --uid, --for, --pid were given (HSXCTL_TAKES_*) */
     uint32_t uid;               /* cap grant */
     uint32_t module;            /* cap grant: HSX_MODULE_* */
@@ -165,6 +185,8 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_SIZE (1u << 27)
 /* Not an option: any number of words may follow the required ones (cmd->words). */
 #define HSXCTL_REST_ARGUMENTS (1u << 28)
+#define HSXCTL_TAKES_QUOTA (1u << 29) /* --quota-bytes and --quota-files */
+#define HSXCTL_TAKES_READ_ONLY (1u << 30)
 /* The most positional arguments a command takes (besides HSXCTL_REST_ARGUMENTS' words). */
 #define HSXCTL_POSITIONAL_MAX 6
 /* The options that configure a pin. */
@@ -246,6 +268,23 @@ int hsxctl_parse_fram_arguments(const char *name, const char *const *positional,
  * or -EINVAL.
  */
 long hsxctl_fram_data(const struct hsxctl_cmdline *cmd, uint8_t *out, size_t size);
+
+/*
+ * A number in min..max, in decimal, optionally followed by k or K (x 1024), M
+ * (x 1024^2) or G (x 1024^3): "4096", "64k", "10M". Returns 0, -EINVAL if text
+ * is not one, or -ERANGE.
+ */
+int hsxctl_parse_size(const char *text, uint64_t min, uint64_t max, uint64_t *value);
+
+/*
+ * Is path one that hsx.ko takes beneath an FS root (hsx_uapi.h: relative, its
+ * components separated by one '/', none "." or "..", each 1..HSX_FS_NAME_MAX
+ * bytes of UTF-8 without control characters, not hsx's temporary names, at
+ * most HSX_FS_PATH_MAX bytes; "" is the root itself)? Returns 0, or with *why
+ * saying what is wrong -ENAMETOOLONG, -EILSEQ (bytes that are not text:
+ * control characters, not UTF-8) or -EINVAL (the rest).
+ */
+int hsxctl_fs_path_check(const char *path, const char **why);
 
 /* The can commands' arguments after the command (cli_can.c, for cli.c). */
 int hsxctl_parse_can_arguments(const char *name, const char *const *positional,

@@ -45,6 +45,13 @@ int cmd_fram_write(const struct hsxctl_cmdline *cmd);
 int cmd_fram_wear(const struct hsxctl_cmdline *cmd);
 int cmd_fram_record_get(const struct hsxctl_cmdline *cmd);
 int cmd_fram_record_set(const struct hsxctl_cmdline *cmd);
+int cmd_fs_map(const struct hsxctl_cmdline *cmd);
+int cmd_fs_ls(const struct hsxctl_cmdline *cmd);
+int cmd_fs_cat(const struct hsxctl_cmdline *cmd);
+int cmd_fs_put(const struct hsxctl_cmdline *cmd);
+int cmd_fs_change(const struct hsxctl_cmdline *cmd); /* rm, mv, mkdir */
+int cmd_fs_stat(const struct hsxctl_cmdline *cmd);
+int cmd_fs_df(const struct hsxctl_cmdline *cmd);
 int cmd_cap_list(const struct hsxctl_cmdline *cmd);
 int cmd_cap_grant(const struct hsxctl_cmdline *cmd);
 int cmd_cap_revoke(const struct hsxctl_cmdline *cmd);

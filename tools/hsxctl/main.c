@@ -255,6 +255,23 @@ int main(int argc, char **argv)
         return cmd_fram_record_get(&cmd);
     case HSXCTL_FRAM_RECORD_SET:
         return cmd_fram_record_set(&cmd);
+    case HSXCTL_FS_MAP:
+    case HSXCTL_FS_UNMAP:
+        return cmd_fs_map(&cmd);
+    case HSXCTL_FS_LS:
+        return cmd_fs_ls(&cmd);
+    case HSXCTL_FS_CAT:
+        return cmd_fs_cat(&cmd);
+    case HSXCTL_FS_PUT:
+        return cmd_fs_put(&cmd);
+    case HSXCTL_FS_RM:
+    case HSXCTL_FS_MV:
+    case HSXCTL_FS_MKDIR:
+        return cmd_fs_change(&cmd);
+    case HSXCTL_FS_STAT:
+        return cmd_fs_stat(&cmd);
+    case HSXCTL_FS_DF:
+        return cmd_fs_df(&cmd);
     case HSXCTL_CAP_LIST:
         return cmd_cap_list(&cmd);
     case HSXCTL_CAP_GRANT:

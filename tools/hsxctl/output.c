@@ -119,8 +119,7 @@ void print_text(FILE *out, const char *text)
     }
 }
 
-/* Length of the UTF-8 sequence at s, or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s)
+size_t hsxctl_utf8_length(const unsigned char *s)
 {
     static const struct {
         unsigned char mask, lead;
@@ -155,7 +154,7 @@ void json_string(FILE *out, const char *text)
 
     fputc('"', out);
     while (*s) {
-        size_t len = utf8_length(s);
+        size_t len = hsxctl_utf8_length(s);
 
         if (len == 0) {
             fputs("\\ufffd", out);

@@ -26,6 +26,9 @@ int hsxctl_fail_hal(int code, const char *fmt, ...) __attribute__((format(printf
 /* Text from the kernel on one line: line breaks become spaces, other control bytes '?'. */
 void print_text(FILE *out, const char *text);
 
+/* Length of the UTF-8 sequence at s (NUL-terminated), or 0 if it is not one. */
+size_t hsxctl_utf8_length(const unsigned char *s);
+
 /* A JSON string, quoted and escaped; bytes that are not UTF-8 become U+FFFD. */
 void json_string(FILE *out, const char *text);
 

@@ -34,3 +34,38 @@ contains() {
 same() {
 	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: '$2', wanted '$1'"; fi
 }
+
+# bad DESCRIPTION MESSAGE -- COMMAND...: a bad command line, refused with exit 2 and MESSAGE.
+bad() {
+	what=$1 message=$2
+	shift 2
+	expect 2 "$what" "$@"
+	contains "$ERR" "hsxctl: .*$message" "$what: says '$message'"
+}
+
+# A JSON parser, if there is one: jq (on the PATH or beside the tests, in helpers/), else a
+# python3 that has its json module; empty if neither.
+JSON_PARSER=
+if command -v jq >/dev/null 2>&1; then
+	JSON_PARSER=jq
+elif [ -x "$(dirname "$0")/helpers/jq" ]; then
+	JSON_PARSER="$(dirname "$0")/helpers/jq"
+elif python3 -c 'import json' >/dev/null 2>&1; then
+	JSON_PARSER=python3
+fi
+
+# json_ok FILE DESCRIPTION: each line of FILE is one JSON document (skipped without a parser).
+json_ok() {
+	case $JSON_PARSER in
+	"") ok "$2 # SKIP no jq or python3 to parse JSON"; return ;;
+	python3) python3 -c 'import json, sys
+for line in open(sys.argv[1]): json.loads(line)' "$1" 2>"$1.json-err" ;;
+	*) "$JSON_PARSER" -e . "$1" >/dev/null 2>"$1.json-err" ;;
+	esac
+	if [ $? -eq 0 ] && [ -s "$1" ]; then
+		ok "$2"
+	else
+		not_ok "$2: not JSON ($JSON_PARSER)"
+		sed 's/^/    /' "$1" "$1.json-err"
+	fi
+}
