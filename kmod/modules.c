@@ -11,6 +11,7 @@
 #include "can/can.h"
 #include "core.h"
 #include "fram/fram.h"
+#include "fs/fs.h"
 #include "gpio/gpio.h"
 #include "sysfs.h"
 #include "timer/timer.h"
@@ -23,6 +24,7 @@ const struct hsx_module *const hsx_modules[] = {
 #endif
 	&hsx_timer_module,
 	&hsx_fram_module,
+	&hsx_fs_module,
 	&hsx_gpio_module,
 #ifdef HSX_TEST_MODULES
 	&hsx_dummy_module,

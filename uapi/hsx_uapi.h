@@ -1495,8 +1495,8 @@ struct hsx_fram_slot_header {
 #define HSX_CAP_R_FS_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
 #define HSX_FS_PATH_MAX		1024	/* bytes of a path, at most */
 #define HSX_FS_NAME_MAX		255	/* bytes of one component, at most */
-#define HSX_FS_XFER_MAX		(1U << 20)	/* bytes per READ, WRITE or REPLACE */
-#define HSX_FS_LIST_MAX		(1U << 20)	/* room LISTDIR fills at most */
+#define HSX_FS_XFER_MAX		0x100000U	/* bytes per READ, WRITE or REPLACE */
+#define HSX_FS_LIST_MAX		0x100000U	/* room LISTDIR fills at most */
 #define HSX_FS_HANDLES_PER_FILE	64
 #define HSX_FS_TMP_PREFIX	".hsx-tmp."	/* REPLACE's temporary files */
 #define HSX_FS_FILE_MODE	0600	/* of the files and ... */

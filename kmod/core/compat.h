@@ -14,7 +14,10 @@
 #include <linux/can/core.h>
 #include <linux/can/skb.h>
 #include <linux/hrtimer.h>
+#include <linux/fs.h>
 #include <linux/kernfs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/nvmem-consumer.h>
 
 /* 6.4 dropped the owner argument of class_create(). */
@@ -158,5 +161,31 @@ static inline bool hsx_nvmem_read_only(struct device *dev)
 	}
 	return read_only;
 }
+
+/*
+ * The FS module's VFS calls. 6.3 replaced the mount's user namespace with
+ * its idmap as the first argument of the vfs_* calls and inode_permission().
+ */
+#ifdef HSX_HAVE_MNT_IDMAP
+#define HSX_MNT_IDMAP(mnt) mnt_idmap(mnt)
+static inline void hsx_renamedata_set(struct renamedata *rd, struct vfsmount *mnt)
+{
+	rd->old_mnt_idmap = mnt_idmap(mnt);
+	rd->new_mnt_idmap = rd->old_mnt_idmap;
+}
+#else
+#define HSX_MNT_IDMAP(mnt) mnt_user_ns(mnt)
+static inline void hsx_renamedata_set(struct renamedata *rd, struct vfsmount *mnt)
+{
+	rd->old_mnt_userns = mnt_user_ns(mnt);
+	rd->new_mnt_userns = rd->old_mnt_userns;
+}
+#endif
+
+/* Exported since 2.6 but declared in fs/internal.h until 6.2's namei.h. */
+#ifndef HSX_HAVE_VFS_PATH_LOOKUP_DECL
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt, const char *name,
+		    unsigned int flags, struct path *path);
+#endif
 
 #endif /* _HSX_COMPAT_H */

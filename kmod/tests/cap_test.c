@@ -69,10 +69,10 @@ static void cap_spec_bad_modules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(0, HSX_CAP_R_READ, &sel), -EINVAL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_CORE, HSX_CAP_R_READ, &sel),
 			-EINVAL);
-	/* Modules that do not exist yet take no capabilities. */
-	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(HSX_MODULE_FS, HSX_CAP_R_READ, &sel),
-			-EINVAL);
-	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_FS), 0U);
+	/* An ID no module has takes no capabilities. */
+	KUNIT_EXPECT_EQ(test, hsx_cap_validate_spec(0x1d, HSX_CAP_R_READ, &sel), -EINVAL);
+	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(0x1d), 0U);
+	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_FS), HSX_CAP_R_FS_ALL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_FRAM), HSX_CAP_R_FRAM_ALL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_CAN), HSX_CAP_R_CAN_ALL);
 	KUNIT_EXPECT_EQ(test, hsx_cap_module_rights(HSX_MODULE_UART), HSX_CAP_R_UART_ALL);
