@@ -101,6 +101,11 @@ int admin_can_check(int ctl, const struct hsx_can_config *config)
     return call(ctl, HSX_IOC_CAN_CONFIG, &copy);
 }
 
+int admin_fs_map(int ctl, struct hsx_fs_map *map)
+{
+    return call(ctl, HSX_IOC_FS_MAP, map);
+}
+
 uint64_t boottime_ns(void)
 {
     struct timespec ts;

@@ -36,6 +36,13 @@ int admin_can_info(int ctl, struct hsx_can_info *info);
 int admin_can_status(int ctl, struct hsx_can_status *status);
 int admin_can_check(int ctl, const struct hsx_can_config *config);
 
+/*
+ * HSX_IOC_FS_MAP through the admin node: bind a directory to a root (with
+ * HSX_FS_MAP_ANY, the first free; -EEXIST: map->root is the root the
+ * directory is bound to already).
+ */
+int admin_fs_map(int ctl, struct hsx_fs_map *map);
+
 /* CLOCK_BOOTTIME in nanoseconds: the clock of capability expiries. */
 uint64_t boottime_ns(void);
 

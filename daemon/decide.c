@@ -18,7 +18,7 @@
  * quota is the largest any rule gives with it).
  *
  * For CAN's buses and ID ranges, see decide_can.c; for FRAM's devices and
- * address ranges, decide_fram.c.
+ * address ranges, decide_fram.c; for FS's roots, decide_fs.c.
  *
  * Its lifetime is the shortest of the rules it comes from (a runtime grant
  * counts what is left of it), and no longer than asked.
@@ -309,6 +309,9 @@ bool decide(const struct policy *policy, const struct policy_rule *extra, size_t
         break;
     case HSX_UMOD_SEL_FRAM:
         decide_fram(m, &c, slot, want, now_ns, d);
+        break;
+    case HSX_UMOD_SEL_FS:
+        decide_fs(m, &c, slot, want, now_ns, d);
         break;
     default:
         snprintf(d->why, sizeof(d->why), "hsxd cannot decide on %s's kind of selector", m->name);

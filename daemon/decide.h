@@ -53,12 +53,15 @@ struct cap_want {
  * @rights, @sel, @lifetime_s: the capability to mint
  * @rules: the names of the rules it comes from, for the log
  * @why: a denial's reason, one sentence for the client and the log
+ * @fs_rule: FS: the rule whose fs root template gives the capability's root
+ *	(@sel is every root until hsxd binds it: fs_root.h); NULL otherwise
  */
 struct decision {
     bool allowed;
     uint32_t rights;
     union hsx_cap_selector sel;
     uint32_t lifetime_s;
+    const struct policy_rule *fs_rule;
     char rules[128];
     char why[HSXD_MESSAGE_MAX];
 };

@@ -51,4 +51,8 @@ void decide_can(const struct hsx_umodule *m, const struct candidates *c, size_t 
 void decide_fram(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
                  const struct cap_want *want, uint64_t now_ns, struct decision *d);
 
+/* FS's roots (HSX_UMOD_SEL_FS), likewise (decide_fs.c). */
+void decide_fs(const struct hsx_umodule *m, const struct candidates *c, size_t slot,
+               const struct cap_want *want, uint64_t now_ns, struct decision *d);
+
 #endif /* HSXD_DECIDE_KIND_H */

@@ -6,6 +6,8 @@
 
 #include "admin.h"
 #include "can_config.h"
+#include "core/module_sel_fs.h"
+#include "fs_root.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "ops.h"
@@ -215,6 +217,37 @@ static void kernel_refused(const char *call, int ret, struct hsxd_reply *reply)
     }
 }
 
+/*
+ * FS from a rule's template (d->fs_rule): the client's tree made and bound
+ * to a root (fs_root.h), which becomes the capability's, if the request
+ * asked for it (or for any). false with the reply filled if not.
+ */
+static bool bind_fs_root(struct hsxd *h, const struct identity *who, const struct cap_want *want,
+                         const char *what, struct decision *d, struct hsxd_reply *reply)
+{
+    const struct hsx_umodule *m = capspec_module_by_id(HSX_MODULE_FS);
+    char why[HSXD_MESSAGE_MAX], dir[FS_ROOT_PATH_MAX];
+    uint32_t root;
+
+    int ret = fs_root_bind(h->ctl, d->fs_rule->fs, d->fs_rule->name, who->uid, &root, dir,
+                           sizeof(dir), why, sizeof(why));
+    if (ret < 0) {
+        set_reply(reply, ret, why);
+        log_msg(LOG_ERR, "fs: rule %s, uid %u: %s", d->fs_rule->name, who->uid, why);
+        return false;
+    }
+    const union hsx_cap_selector sel = hsx_umod_fs_sel(root);
+    if (!m->sel.ops->empty(&m->sel, &want->sel) && !hsx_umod_sel_subset(m, &sel, &want->sel)) {
+        textf(why, sizeof(why), "fs: the tree %s gives is root %u, not one asked for",
+              d->fs_rule->name, root);
+        deny(h, who, HSXD_OP_ACQUIRE, what, -EACCES, why, reply);
+        return false;
+    }
+    log_msg(LOG_INFO, "fs: root %u is %s (rule %s, uid %u)", root, dir, d->fs_rule->name, who->uid);
+    d->sel = sel;
+    return true;
+}
+
 void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
                  const struct hsxd_request *req, struct hsxd_reply *reply)
 {
@@ -232,6 +265,8 @@ void ops_acquire(struct hsxd *h, const struct identity *who, int pidfd, int fd,
         deny(h, who, req->op, what, -EACCES, d.why, reply);
         return;
     }
+    if (d.fs_rule && !bind_fs_root(h, who, &want, what, &d, reply))
+        return;
 
     struct hsx_cap_mint mint = {
         .fd = fd,

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs_root.h"
 #include "policy.h"
 #include "policy_file.h"
 
@@ -293,14 +294,73 @@ static uint32_t get_rights(struct checker *c, const config_setting_t *s,
     return rights;
 }
 
+/*
+ * An FS grant's own keys (HSX_UMOD_SEL_FS): root, a directory template
+ * hsxd binds a root to for each client (fs_root.h), with the quotas and
+ * the storage owner it is bound with; or roots the administrator bound.
+ */
+static const char *const fs_keys[] = {"root", "quota_bytes", "quota_files", "owner", NULL};
+
+static bool lookup_user(struct checker *c, const config_setting_t *s, uint32_t *uid);
+
+static void check_fs_root(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
+                          struct policy_grant *grant, struct policy_fs **out)
+{
+    const config_setting_t *root = config_setting_get_member(s, "root");
+    const config_setting_t *roots = config_setting_get_member(s, "roots");
+    const config_setting_t *owner = config_setting_get_member(s, "owner");
+    struct policy_fs fs = {.root = NULL};
+    unsigned int before = c->problems;
+    bool uses_name;
+    long long n;
+    char why[160];
+
+    if (roots)
+        problem(c, line_of(roots),
+                "fs: give root (a directory hsxd binds) or roots (bound "
+                "already), not both");
+    const char *tmpl = get_string(c, root, "root");
+    if (tmpl && fs_root_template_check(tmpl, &uses_name, why, sizeof(why)) < 0)
+        problem(c, line_of(root), "fs: %s", why);
+    fs.uses_name = tmpl && uses_name;
+    for (unsigned int i = 1; i <= 2; i++) {
+        const config_setting_t *q = config_setting_get_member(s, fs_keys[i]);
+        uint64_t *quota = i == 1 ? &fs.quota_bytes : &fs.quota_files;
+        if (!q)
+            problem(c, line_of(s), "fs: %s is missing (a root is bound with its quotas)",
+                    fs_keys[i]);
+        else if (get_number(c, q, fs_keys[i], 1, INT64_MAX, &n))
+            *quota = (uint64_t)n;
+    }
+    if (owner && lookup_user(c, owner, &fs.owner_uid)) {
+        struct passwd pw, *found = NULL;
+        char buf[4096];
+        getpwuid_r(fs.owner_uid, &pw, buf, sizeof(buf), &found);
+        fs.owner_gid = found ? pw.pw_gid : 0;
+    }
+    if (c->problems != before)
+        return;
+    fs.root = strdup(tmpl);
+    *out = fs.root ? malloc(sizeof(fs)) : NULL;
+    if (!*out) {
+        free(fs.root);
+        problem(c, line_of(s), "out of memory");
+        return;
+    }
+    **out = fs;
+    /* Whichever root hsxd binds: decided for each client (daemon/decide_fs.c). */
+    m->sel.ops->all(&m->sel, &grant->sel);
+}
+
 static void check_grant(struct checker *c, const config_setting_t *s, const struct hsx_umodule *m,
-                        struct policy_grant *grant)
+                        struct policy_grant *grant, struct policy_fs **fs)
 {
     struct hsx_umod_sel_key keys[HSX_UMOD_SEL_KEYS_MAX];
     const size_t nkeys = hsx_umod_sel_keys(&m->sel, keys);
-    const char *allowed[HSX_UMOD_SEL_KEYS_MAX + 2];
+    const bool is_fs = m->sel.kind == HSX_UMOD_SEL_FS;
+    const char *allowed[HSX_UMOD_SEL_KEYS_MAX + 2 + sizeof(fs_keys) / sizeof(fs_keys[0])];
     char where[32], expected[128];
-    size_t len = 0;
+    size_t len = 0, nallowed = nkeys;
 
     grant->present = true;
     if (!config_setting_is_group(s)) {
@@ -316,11 +376,17 @@ static void check_grant(struct checker *c, const config_setting_t *s, const stru
         if (n > 0 && (size_t)n < sizeof(expected) - len)
             len += (size_t)n;
     }
+    for (size_t i = 0; is_fs && fs_keys[i]; i++) {
+        allowed[nallowed++] = fs_keys[i];
+        int n = snprintf(expected + len, sizeof(expected) - len, "%s, ", fs_keys[i]);
+        if (n > 0 && (size_t)n < sizeof(expected) - len)
+            len += (size_t)n;
+    }
     if (len >= 2)
         len -= 2;
     snprintf(expected + len, sizeof(expected) - len, " or rights");
-    allowed[nkeys] = "rights";
-    allowed[nkeys + 1] = NULL;
+    allowed[nallowed] = "rights";
+    allowed[nallowed + 1] = NULL;
     snprintf(where, sizeof(where), "in %s", m->name);
     unknown_keys(c, s, where, allowed, expected);
 
@@ -329,6 +395,20 @@ static void check_grant(struct checker *c, const config_setting_t *s, const stru
         grant->rights = get_rights(c, r, m);
     else
         problem(c, line_of(s), "%s: rights is missing", m->name);
+    if (is_fs && config_setting_get_member(s, "root")) {
+        check_fs_root(c, s, m, grant, fs);
+        return;
+    }
+    for (size_t i = 1; is_fs && fs_keys[i]; i++) {
+        const config_setting_t *k = config_setting_get_member(s, fs_keys[i]);
+        if (k)
+            problem(c, line_of(k), "fs: %s goes with root: roots named are bound already",
+                    fs_keys[i]);
+    }
+    if (is_fs && !config_setting_get_member(s, "roots")) {
+        problem(c, line_of(s), "fs: give root (a directory hsxd binds for each client) or roots");
+        return;
+    }
     get_selector(c, s, m, keys, nkeys, &grant->sel);
 }
 
@@ -489,7 +569,7 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
         const struct hsx_umodule *module = capspec_module_by_name(key);
 
         if (module) {
-            check_grant(c, m, module, &rule->grant[policy_slot(module->id)]);
+            check_grant(c, m, module, &rule->grant[policy_slot(module->id)], &rule->fs);
             grants = true;
         } else if (hsx_umod_is_future(key)) {
             problem(c, line_of(m), "module '%s' has no capabilities in this hsxd yet (expected %s)",
@@ -518,6 +598,11 @@ static void check_rule(struct checker *c, const config_setting_t *s, size_t inde
     if (!grants)
         problem(c, line_of(s), "%s grants nothing: give %s", rule->name,
                 capspec_module_list(modules, sizeof(modules)));
+    if (rule->fs && rule->fs->uses_name && !fs_root_name_ok(rule->name))
+        problem(c, line_of(s),
+                "%s: its fs root names it (%%n): give it a name of letters, digits, '.', '_' "
+                "and '-'",
+                rule->name);
     for (size_t i = 0; i < index; i++) {
         if (strcmp(policy->rules[i].name, rule->name) == 0)
             problem(c, line_of(s), "the name '%s' is taken by the rule at line %u", rule->name,
@@ -711,6 +796,9 @@ void policy_free(struct policy *policy)
     for (size_t i = 0; i < policy->nrules; i++) {
         free(policy->rules[i].exe);
         free(policy->rules[i].cgroup);
+        if (policy->rules[i].fs)
+            free(policy->rules[i].fs->root);
+        free(policy->rules[i].fs);
     }
     free(policy->rules);
     free(policy->notes);

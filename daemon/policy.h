@@ -46,6 +46,20 @@ struct policy_grant {
     union hsx_cap_selector sel;
 };
 
+/*
+ * An fs grant that has hsxd bind the root (fs = { root = "..."; }): the
+ * directory's template, the quotas it is bound with, and its storage owner
+ * (whose credentials hsx.ko uses beneath it). See fs_root.h.
+ */
+struct policy_fs {
+    char *root; /* "/var/lib/hsx/fs/%u/%n": %u the client's uid, %n the rule's name */
+    uint64_t quota_bytes;
+    uint64_t quota_files;
+    uint32_t owner_uid;
+    uint32_t owner_gid;
+    bool uses_name; /* root has %n */
+};
+
 /**
  * struct policy_rule - one rule, from the file or from a runtime grant
  * @name: the rule's name, or "rule N" after its position
@@ -58,6 +72,7 @@ struct policy_grant {
  * @lifetime_s: how long a capability minted under it lasts
  * @expires_ns: runtime grants: CLOCK_BOOTTIME when it lapses; 0 for the file's
  * @grant: per module, at policy_slot() of its ID
+ * @fs: its fs grant's root template, NULL if it names roots (or grants no fs)
  */
 struct policy_rule {
     char name[POLICY_NAME_MAX];
@@ -71,6 +86,7 @@ struct policy_rule {
     uint32_t lifetime_s;
     uint64_t expires_ns;
     struct policy_grant grant[POLICY_SLOTS];
+    struct policy_fs *fs;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -388,6 +389,38 @@ int admin_can_status(int ctl, struct hsx_can_status *st)
 }
 
 /* As hsx.ko's HSX_IOC_CAN_CONFIG. */
+/* As hsx.ko's MAP with HSX_FS_MAP_ANY (what hsxd asks): a directory is one root only. */
+int admin_fs_map(int ctl, struct hsx_fs_map *m)
+{
+    struct stat st;
+
+    assert_int_equal(ctl, FAKE_CTL);
+    fake.fs_maps++;
+    if (fake.fail_fs_map)
+        return fake.fail_fs_map;
+    if (m->reserved || m->flags != HSX_FS_MAP_ANY || !m->quota_bytes || !m->quota_files ||
+        m->used_bytes > m->quota_bytes || m->used_files > m->quota_files)
+        return -EINVAL;
+    if (fstat(m->dirfd, &st) < 0 || !S_ISDIR(st.st_mode))
+        return -ENOTDIR;
+    for (uint32_t i = 0; i < HSX_FS_MAX_ROOTS; i++) {
+        if (fake.fs[i].bound && fake.fs[i].dev == st.st_dev && fake.fs[i].ino == st.st_ino) {
+            m->root = i;
+            m->flags |= HSX_FS_MAP_EXISTING;
+            return 0;
+        }
+    }
+    for (uint32_t i = 0; i < HSX_FS_MAX_ROOTS; i++) {
+        if (!fake.fs[i].bound) {
+            m->root = i;
+            fake.fs[i] =
+                (struct fake_fs_root){.bound = true, .dev = st.st_dev, .ino = st.st_ino, .map = *m};
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
 int admin_can_check(int ctl, const struct hsx_can_config *c)
 {
     int err;

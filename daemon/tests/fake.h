@@ -79,6 +79,13 @@ struct fake_can_bus {
     char calls[FAKE_CALLS];
 };
 
+/* An FS root as HSX_IOC_FS_MAP bound it: the directory (its device and inode) and the map. */
+struct fake_fs_root {
+    bool bound;
+    uint64_t dev, ino;
+    struct hsx_fs_map map;
+};
+
 struct fake_kernel {
     uint64_t now_ns; /* CLOCK_BOOTTIME as boottime_ns() returns it */
     struct fake_can_bus can[HSX_CAN_MAX_BUSES];
@@ -92,6 +99,9 @@ struct fake_kernel {
     unsigned int revokes; /* REVOKE calls */
     uint32_t link_seq;    /* the sequence number of the last rtnetlink request */
     unsigned int link_requests;
+    struct fake_fs_root fs[HSX_FS_MAX_ROOTS];
+    unsigned int fs_maps; /* FS_MAP calls */
+    int fail_fs_map;      /* if not 0, FS_MAP fails with this (negative) errno */
 };
 
 extern struct fake_kernel fake;

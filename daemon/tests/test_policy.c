@@ -97,8 +97,16 @@ static void the_example_is_valid(void **state)
 
     if (policy_load(HSXD_EXAMPLE_POLICY, false, &policy, err, sizeof(err)) < 0)
         fail_msg("%s", err);
-    assert_int_equal(policy->nrules, 4);
+    assert_int_equal(policy->nrules, 5);
     assert_int_equal(policy->lifetime_s, 3600);
+    const struct policy_rule *files = &policy->rules[4];
+    assert_string_equal(files->name, "logger-files");
+    assert_non_null(files->fs);
+    assert_string_equal(files->fs->root, "/var/lib/hsx/fs/%u/%n");
+    assert_int_equal(files->fs->quota_bytes, 1048576);
+    assert_int_equal(files->fs->quota_files, 256);
+    assert_int_equal(files->grant[policy_slot(HSX_MODULE_FS)].rights,
+                     HSX_CAP_R_READ | HSX_CAP_R_WRITE);
     const struct policy_rule *blinky = &policy->rules[0];
     assert_string_equal(blinky->name, "blinky");
     assert_int_equal(blinky->match, POLICY_MATCH_UID | POLICY_MATCH_EXE);
