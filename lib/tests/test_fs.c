@@ -101,7 +101,9 @@ static int fake_ioctl(enum hsx_umod_index node, unsigned long request, void *arg
         struct hsx_fs_io *io = arg;
         fk.arg.io = *io;
         io->done = fk.done && fk.done < io->len ? fk.done : io->len;
-        if (request == HSX_IOC_FS_READ)
+        if (!io->done)
+            ; /* nothing moved (a NULL buffer is allowed then) */
+        else if (request == HSX_IOC_FS_READ)
             memset((void *)(uintptr_t)io->buf, 'r', io->done);
         else
             memcpy(fk.written, (const void *)(uintptr_t)io->buf,
