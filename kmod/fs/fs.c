@@ -181,6 +181,9 @@ static int hsx_fs_enter_handle(struct hsx_client *client, struct hsx_fs_handle *
 {
 	int ret = hsx_fs_enter(client, h->root->index, need, c);
 
+	/* Its root unbound (and maybe bound again to another directory): dead. */
+	if (ret == -ENXIO)
+		return -ENODEV;
 	if (!ret && (c->root != h->root || !h->file)) {
 		hsx_fs_leave(c);
 		ret = -ENODEV;
