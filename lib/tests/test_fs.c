@@ -482,8 +482,10 @@ static void reads_writes_and_handles(void **state)
     assert_int_equal(fk.request, HSX_IOC_FS_CLOSE);
     assert_int_equal(fk.arg.op.offset, 0);
 
-    assert_int_equal(hsx_fs_fstat(4, &st), HSX_HAL_OK);
-    assert_int_equal(fk.arg.stat.handle, 4);
+    assert_int_equal(hsx_fs_open_ex(12, "f", HSX_FS_O_RDONLY), 5);
+    assert_int_equal(hsx_fs_fstat(5, &st), HSX_HAL_OK);
+    assert_int_equal(fk.arg.stat.handle, 5);
+    assert_int_equal(fk.arg.stat.root, 12); /* the handle's, as hsx.ko checks */
     assert_int_equal(fk.arg.stat.path.len, 0);
     assert_int_equal(fk.arg.stat.path.ptr, 0);
     assert_int_equal(st.size, 1234);

@@ -12,12 +12,16 @@
  * (thread-local, as FRAM's device) or else the root of this process's FS
  * capability, which the file says (HSX_IOC_CAP_INFO) each time it is
  * needed, so a capability acquired again, or a fork() child's own, is
- * always the one used. Nothing else is kept: FS has no lock and no fork
- * hooks.
+ * always the one used. Besides, the root each handle was opened on (STAT
+ * of a handle names it: hsx.ko checks it is the handle's), one atomic word
+ * per handle. FS has no lock and no fork hooks: a fork() child's file has
+ * none of the parent's handles, and hsx.ko refuses them there whatever
+ * root is named.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +50,9 @@ _Static_assert(HSX_FS_SEEK_SET == 0 && HSX_FS_SEEK_CUR == 1 && HSX_FS_SEEK_END =
 
 /* The thread's root: HSX_FS_ROOT_DEFAULT, or 0..HSX_FS_MAX_ROOTS-1. */
 static _Thread_local int selected = HSX_FS_ROOT_DEFAULT;
+
+/* The root each handle of this process's file was opened on. */
+static _Atomic uint32_t handle_roots[HSX_FS_HANDLES_MAX];
 
 static int invalid(void)
 {
@@ -175,7 +182,10 @@ static int fs_open(int root, const char *path, uint32_t flags)
                                           : fs_ioctl(HSX_IOC_FS_OPEN, &o);
     if (ret != HSX_HAL_OK)
         return ret;
-    return handle_valid(o.handle) ? o.handle : hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    if (!handle_valid(o.handle))
+        return hsx_fail_with(HSX_HAL_ERROR, EPROTO);
+    atomic_store(&handle_roots[o.handle], o.root);
+    return o.handle;
 }
 
 HSX_API hsx_fd_t hsx_fs_open(const char *path, uint32_t flags)
@@ -435,8 +445,8 @@ HSX_API int hsx_fs_fstat(hsx_fd_t fd, struct hsx_fs_stat_info *info)
 {
     if (!handle_valid(fd) || !info)
         return invalid();
-    /* A handle is the file's, whatever root it is under: the kernel ignores @root with one. */
-    struct hsx_fs_stat s = {.handle = fd};
+    /* hsx.ko wants the handle's own root named with it. */
+    struct hsx_fs_stat s = {.handle = fd, .root = atomic_load(&handle_roots[fd])};
     return stat_result(fs_ioctl(HSX_IOC_FS_STAT, &s), &s, info);
 }
 
