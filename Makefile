@@ -181,15 +181,13 @@ $(BUILD)/e2e/helpers/hsxctl_test.sh: tests/e2e/helpers/hsxctl_test.sh
 	@mkdir -p $(dir $@)
 	install -m 644 $< $@
 
-# The host's jq, when it has one, beside the tests: the hsxctl shell tests parse --json with it
-# (the VM has neither jq nor python3; without it those checks are skipped).
-JQ := $(shell command -v jq 2>/dev/null)
-ifneq ($(JQ),)
+# The host's jq beside the tests (scripts/deps installs it): the hsxctl shell tests parse
+# --json with it, and the VM has no JSON parser of its own.
+JQ := $(or $(shell command -v jq 2>/dev/null),/usr/bin/jq)
 e2e: $(BUILD)/e2e/helpers/jq
 $(BUILD)/e2e/helpers/jq: $(JQ)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
-endif
 
 $(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
 	@mkdir -p $(dir $@)
