@@ -157,15 +157,39 @@ static void hsx_fs_handle_put(struct hsx_fs_handle *h)
 	kref_put(&h->ref, hsx_fs_handle_release);
 }
 
-static struct hsx_fs_handle *hsx_fs_handle_get(struct hsx_client *client, s32 handle)
+/*
+ * May @client use its handles at all, for @need? Its capability, before
+ * the table is looked at: handles a revocation or expiry closed answer
+ * what ended them (EKEYREVOKED, EKEYEXPIRED), not EINVAL, and another
+ * process than the holder gets EPERM, for CLOSE too.
+ */
+static int hsx_fs_may_use_handles(struct hsx_client *client, u32 need)
+{
+	int idx = srcu_read_lock(&hsx_cap_srcu);
+	int ret = hsx_cap_check(client, HSX_MODULE_FS, need);
+
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
+/* A slot OPEN reserved while it opens: no handle yet, nobody else's. */
+#define HSX_FS_SLOT_RESERVED ((struct hsx_fs_handle *)ERR_PTR(-EBUSY))
+
+static struct hsx_fs_handle *hsx_fs_handle_get(struct hsx_client *client, s32 handle, u32 need)
 {
 	struct hsx_fs_client *fc = hsx_fs_client_of(client);
 	struct hsx_fs_handle *h;
+	int ret;
 
 	if (handle < 0 || handle >= HSX_FS_HANDLES_PER_FILE)
 		return ERR_PTR(-EINVAL);
+	ret = hsx_fs_may_use_handles(client, need);
+	if (ret)
+		return ERR_PTR(ret);
 	mutex_lock(&fc->lock);
 	h = fc->handles[handle];
+	if (IS_ERR(h))
+		h = NULL;
 	if (h)
 		kref_get(&h->ref);
 	mutex_unlock(&fc->lock);
@@ -201,11 +225,13 @@ static void hsx_fs_close_all(struct hsx_client *client)
 	mutex_lock(&fc->lock);
 	for (i = 0; i < HSX_FS_HANDLES_PER_FILE; i++) {
 		h[i] = fc->handles[i];
-		fc->handles[i] = NULL;
+		/* A reserved slot is an OPEN's in progress: it fills or frees it. */
+		if (!IS_ERR(h[i]))
+			fc->handles[i] = NULL;
 	}
 	mutex_unlock(&fc->lock);
 	for (i = 0; i < HSX_FS_HANDLES_PER_FILE; i++)
-		if (h[i])
+		if (!IS_ERR_OR_NULL(h[i]))
 			hsx_fs_handle_put(h[i]);
 }
 
@@ -240,8 +266,8 @@ static int hsx_fs_truncate_open(struct hsx_fs_root *root, struct file *file)
 	return ret;
 }
 
-/* Put @h in a free slot of @client's table. Context: in the root's section. */
-static int hsx_fs_install(struct hsx_client *client, struct hsx_fs_handle *h)
+/* Reserve a free slot of @client's table, before anything is created. */
+static int hsx_fs_reserve(struct hsx_client *client)
 {
 	struct hsx_fs_client *fc = hsx_fs_client_of(client);
 	int i;
@@ -250,9 +276,19 @@ static int hsx_fs_install(struct hsx_client *client, struct hsx_fs_handle *h)
 	for (i = 0; i < HSX_FS_HANDLES_PER_FILE && fc->handles[i]; i++)
 		;
 	if (i < HSX_FS_HANDLES_PER_FILE)
-		fc->handles[i] = h;
+		fc->handles[i] = HSX_FS_SLOT_RESERVED;
 	mutex_unlock(&fc->lock);
 	return i < HSX_FS_HANDLES_PER_FILE ? i : -EMFILE;
+}
+
+/* Fill the reserved @slot with @h, or free it (@h NULL). */
+static void hsx_fs_fill(struct hsx_client *client, int slot, struct hsx_fs_handle *h)
+{
+	struct hsx_fs_client *fc = hsx_fs_client_of(client);
+
+	mutex_lock(&fc->lock);
+	fc->handles[slot] = h;
+	mutex_unlock(&fc->lock);
 }
 
 static long hsx_fs_open(struct hsx_client *client, void *arg)
@@ -274,10 +310,14 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 	ret = hsx_fs_name_get(&o->path, false, &n);
 	if (ret)
 		return ret;
+	slot = hsx_fs_reserve(client);
+	ret = slot;
+	if (slot < 0)
+		goto out_name;
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!h)
-		goto out_name;
+		goto out_slot;
 	kref_init(&h->ref);
 	mutex_init(&h->pos_lock);
 	h->flags = o->flags;
@@ -303,19 +343,16 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 	list_add(&h->root_node, &c.root->handles);
 	c.root->nhandles++;
 	mutex_unlock(&c.root->lock);
-	slot = hsx_fs_install(client, h);
+	hsx_fs_fill(client, slot, h);
 	hsx_fs_leave(&c);
-	if (slot < 0) {
-		hsx_fs_handle_put(h);
-		ret = slot;
-		goto out_name;
-	}
 	o->handle = slot;
 	hsx_fs_name_put(&n);
 	return 0;
 
 out_free:
 	kfree(h);
+out_slot:
+	hsx_fs_fill(client, slot, NULL);
 out_name:
 	hsx_fs_name_put(&n);
 	return ret;
@@ -326,11 +363,16 @@ static long hsx_fs_close(struct hsx_client *client, void *arg)
 	struct hsx_fs_client *fc = hsx_fs_client_of(client);
 	struct hsx_fs_handle_op *op = arg;
 	struct hsx_fs_handle *h = NULL;
+	int ret;
 
 	if (op->whence || op->offset || op->handle < 0 || op->handle >= HSX_FS_HANDLES_PER_FILE)
 		return -EINVAL;
+	ret = hsx_fs_may_use_handles(client, 0);
+	if (ret)
+		return ret;
 	mutex_lock(&fc->lock);
-	swap(h, fc->handles[op->handle]);
+	if (!IS_ERR(fc->handles[op->handle]))
+		swap(h, fc->handles[op->handle]);
 	mutex_unlock(&fc->lock);
 	if (!h)
 		return -EINVAL;
@@ -385,7 +427,7 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 	    (!(x->flags & HSX_FS_IO_AT) && x->offset) ||
 	    x->offset > (u64)(LLONG_MAX - HSX_FS_XFER_MAX))
 		return -EINVAL;
-	h = hsx_fs_handle_get(client, x->handle);
+	h = hsx_fs_handle_get(client, x->handle, need);
 	if (IS_ERR(h))
 		return PTR_ERR(h);
 	ret = -EBADF;
@@ -503,7 +545,7 @@ static long hsx_fs_handle_call(struct hsx_client *client, struct hsx_fs_handle_o
 			       int (*fn)(struct hsx_fs_root *root, struct hsx_fs_handle *h,
 					 struct hsx_fs_handle_op *op))
 {
-	struct hsx_fs_handle *h = hsx_fs_handle_get(client, op->handle);
+	struct hsx_fs_handle *h = hsx_fs_handle_get(client, op->handle, need);
 	struct hsx_fs_ctx c;
 	int ret;
 
@@ -571,7 +613,7 @@ static long hsx_fs_stat(struct hsx_client *client, void *arg)
 	if (st->handle >= 0) {
 		if (st->path.ptr || st->path.len || st->path.reserved)
 			return -EINVAL;
-		h = hsx_fs_handle_get(client, st->handle);
+		h = hsx_fs_handle_get(client, st->handle, HSX_CAP_R_READ);
 		if (IS_ERR(h))
 			return PTR_ERR(h);
 		ret = -EINVAL;
