@@ -223,11 +223,12 @@ fuzz: $(FUZZ)
 	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel debug --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer, the
-# capability check, UART (with the board's vm-setup), CAN (vcan) and FRAM (the simulated part) on
+# capability check, UART (with the board's vm-setup), CAN (vcan), FRAM (the simulated part) and
+# FS (a tmpfs, ext4 on a loop device) on
 # Debian's stock kernel; GPIO
 # and the driver model on the bench kernel (the test kernel without its checkers: the
 # stock kernel has no gpio-sim), with a test build of hsx.ko (the dummy module's instances).
-BENCH_STOCK := timer_jitter cap_check uart_vs_termios can_vs_raw fram_vs_nvmem
+BENCH_STOCK := timer_jitter cap_check uart_vs_termios can_vs_raw fram_vs_nvmem fs_vs_openat2
 BENCH_SIM   := gpio_vs_libgpiod driver_model
 bench: all bench-build $(BUILD)/e2e/helpers/vm-setup
 	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-sim
