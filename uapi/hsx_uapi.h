@@ -1449,6 +1449,9 @@ struct hsx_fram_slot_header {
  * served by /dev/hsx/fs and by /dev/hsx/fs<n> for root n only (another
  * there is EINVAL). Once a root is unbound, every function on it fails with
  * ENODEV and its handles are dead.
+ * Unbinding a root also revokes every capability that covers it (reason
+ * HSX_CAP_END_EXPLICIT, with what was derived from them) before its number
+ * can be bound again, so that none reaches the next directory bound as it.
  *
  * Paths (struct hsx_fs_path) are relative to the root: @len bytes at @ptr,
  * no NUL among them (a NUL is EINVAL, not the end), components separated by
@@ -1661,7 +1664,7 @@ struct hsx_fs_pathop {
 
 /**
  * struct hsx_fs_replace - HSX_IOC_FS_REPLACE: the file at @path holds
- *	exactly @len bytes from @buf, or (on any error) what it held before
+ *	exactly @len bytes from @buf, or (on an error) what it held before
  * @root: in
  * @reserved: zero
  * @path: in, a regular file or a name not yet in use
@@ -1673,6 +1676,8 @@ struct hsx_fs_pathop {
  * name), are synced, and the temporary file is renamed over @path, and the
  * directory synced: after a power loss @path holds the old or the new
  * content, whole. The quotas count the temporary file while it exists.
+ * One error comes after the rename: the directory's sync failing (EIO);
+ * then @path holds the new content, which a power loss may still undo.
  */
 struct hsx_fs_replace {
 	__u32 root;

@@ -607,6 +607,40 @@ long hsx_cap_ioctl_revoke(struct hsx_client *client, void *arg)
 	return r->count ? 0 : -ENOENT;
 }
 
+struct hsx_cap_cover {
+	const struct hsx_module *mod;
+	u64 object;
+};
+
+static bool hsx_cap_covers_object(const struct hsx_cap *cap, const void *data)
+{
+	const struct hsx_cap_cover *c = data;
+
+	return cap->module == c->mod->id && c->mod->cap->covers(&cap->sel, c->object);
+}
+
+/**
+ * hsx_cap_revoke_covering - end every capability of @mod that covers @object
+ *
+ * For an object that goes while its name may be given to another (an FS
+ * root's number, bound to another directory next): a capability for the
+ * old one must not reach the new one. Ended as revoked (reason EXPLICIT),
+ * with everything derived from them.
+ * Context: may sleep; holds none of the module's locks its cap_ended takes.
+ */
+void hsx_cap_revoke_covering(const struct hsx_module *mod, u64 object)
+{
+	struct hsx_cap_cover c = { .mod = mod, .object = object };
+	struct hsx_cap *cap;
+	LIST_HEAD(ended);
+
+	mutex_lock(&hsx_cap_mutex);
+	while ((cap = hsx_cap_find_first_locked(hsx_cap_covers_object, &c)))
+		hsx_cap_end_locked(cap, HSX_CAP_END_EXPLICIT, &ended);
+	hsx_cap_finish_locked(&ended);
+	mutex_unlock(&hsx_cap_mutex);
+}
+
 long hsx_cap_ioctl_drop(struct hsx_client *client, void *arg)
 {
 	struct hsx_cap_drop *d = arg;

@@ -117,6 +117,7 @@ const void *hsx_cap_authorize(struct hsx_client *client, bool privileged,
 
 /* The client side: its file's lifetime. */
 void hsx_cap_client_release(struct hsx_client *client);
+void hsx_cap_revoke_covering(const struct hsx_module *mod, u64 object);
 int hsx_cap_admin_claim(struct hsx_client *client);
 
 /* Counters and state for /sys/hal/caps (cap_sysfs.c). */

@@ -122,6 +122,23 @@ static void hsx_fs_leave(struct hsx_fs_ctx *c)
 	srcu_read_unlock(&hsx_cap_srcu, c->cap_idx);
 }
 
+/*
+ * Before memory is set aside for a call: may @client do what needs @need
+ * on root @index at all? So that a caller without the capability pins
+ * nothing (the call checks again when it enters the root).
+ */
+static int hsx_fs_may(struct hsx_client *client, u32 index, u32 need)
+{
+	struct hsx_fs_ctx c;
+	int ret = hsx_fs_enter(client, index, need, &c);
+
+	if (ret == -ENXIO || ret == -ENODEV || ret == -EROFS)
+		return 0;	/* the call itself says so, after its argument's checks */
+	if (!ret)
+		hsx_fs_leave(&c);
+	return ret;
+}
+
 /* ---- handles ---------------------------------------------------------------------- */
 
 /*
@@ -250,18 +267,33 @@ static int hsx_fs_check_open_flags(u32 flags)
 	return 0;
 }
 
-/* Truncate a file just opened to 0, its bytes uncounted. Context: in the root. */
-static int hsx_fs_truncate_open(struct hsx_fs_root *root, struct file *file)
+/*
+ * List the handle of a file just opened on its root, truncating it first
+ * when asked, in one section of the root's lock: a DELETE (or a RENAME or
+ * REPLACE over it) either came before, unlinked it and uncounted it (then
+ * the open fails as if it had found nothing, and nothing is counted twice),
+ * or comes after and finds the handle, and leaves the uncounting to its
+ * close. Context: in the root's sections.
+ */
+static int hsx_fs_list_handle(struct hsx_fs_root *root, struct hsx_fs_handle *h, bool trunc)
 {
-	struct inode *inode = file_inode(file);
+	struct inode *inode = file_inode(h->file);
 	u64 old;
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&root->lock);
-	old = i_size_read(inode);
-	ret = vfs_truncate(&file->f_path, 0);
-	if (!ret)
-		hsx_fs_charge(root, old, 0);
+	if (!inode->i_nlink) {
+		ret = -ENOENT;
+	} else if (trunc) {
+		old = i_size_read(inode);
+		ret = vfs_truncate(&h->file->f_path, 0);
+		if (!ret)
+			hsx_fs_charge(root, old, 0);
+	}
+	if (!ret) {
+		list_add(&h->root_node, &root->handles);
+		root->nhandles++;
+	}
 	mutex_unlock(&root->lock);
 	return ret;
 }
@@ -326,8 +358,11 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 		goto out_free;
 	file = hsx_fs_open_file(c.root, &n, o->flags, &created);
 	ret = PTR_ERR_OR_ZERO(file);
-	if (!ret && (o->flags & HSX_FS_O_TRUNC) && !created)
-		ret = hsx_fs_truncate_open(c.root, file);
+	if (!ret) {
+		h->file = file;
+		h->root = c.root;
+		ret = hsx_fs_list_handle(c.root, h, (o->flags & HSX_FS_O_TRUNC) && !created);
+	}
 	if (ret) {
 		if (!IS_ERR(file))
 			fput(file);
@@ -336,13 +371,7 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 		goto out_free;
 	}
 	/* In the sections: a revocation's cap_ended sees the handle and closes it. */
-	h->file = file;
-	h->root = c.root;
 	hsx_instance_get(c.root->inst);
-	mutex_lock(&c.root->lock);
-	list_add(&h->root_node, &c.root->handles);
-	c.root->nhandles++;
-	mutex_unlock(&c.root->lock);
 	hsx_fs_fill(client, slot, h);
 	hsx_fs_leave(&c);
 	o->handle = slot;
@@ -434,7 +463,7 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 	if (!(h->flags & (write ? HSX_FS_O_WRONLY : HSX_FS_O_RDONLY)))
 		goto out_put;
 	ret = 0;
-	kbuf = kvmalloc(min_t(u32, max_t(u32, x->len, 1), HSX_FS_CHUNK), GFP_KERNEL);
+	kbuf = kvmalloc(min_t(u32, max_t(u32, x->len, 1), HSX_FS_CHUNK), GFP_KERNEL_ACCOUNT);
 	if (!kbuf) {
 		ret = -ENOMEM;
 		goto out_put;
@@ -688,10 +717,13 @@ static long hsx_fs_listdir_op(struct hsx_client *client, void *arg)
 	l->count = 0;
 	if (l->reserved || !l->max || l->max > HSX_FS_LIST_MAX)
 		return -EINVAL;
+	ret = hsx_fs_may(client, l->root, HSX_CAP_R_READ);
+	if (ret)
+		return ret;
 	ret = hsx_fs_name_get(&l->path, true, &n);
 	if (ret)
 		return ret;
-	kbuf = kvmalloc(l->max, GFP_KERNEL);
+	kbuf = kvmalloc(l->max, GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
 	if (!kbuf)
 		goto out_name;
@@ -769,10 +801,13 @@ static long hsx_fs_replace_op(struct hsx_client *client, void *arg)
 
 	if (r->reserved || r->reserved2 || r->len > HSX_FS_XFER_MAX)
 		return -EINVAL;
+	ret = hsx_fs_may(client, r->root, HSX_CAP_R_WRITE);
+	if (ret)
+		return ret;
 	ret = hsx_fs_name_get(&r->path, false, &n);
 	if (ret)
 		return ret;
-	kbuf = kvmalloc(max_t(u32, r->len, 1), GFP_KERNEL);
+	kbuf = kvmalloc(max_t(u32, r->len, 1), GFP_KERNEL_ACCOUNT);
 	ret = -ENOMEM;
 	if (!kbuf)
 		goto out_name;

@@ -2,7 +2,7 @@
 /*
  * HAL module 0x14 (FS): a private file tree per application. fs.c is the
  * module: its functions, handles and capability checks. fs_root.c binds
- * roots to directories and keeps their quotas; fs_path.c checks paths and
+ * roots to directories and keeps their quotas; fs_vfs.c checks paths and
  * resolves them beneath a root with the kernel's scoped lookup.
  */
 #ifndef _HSX_FS_H
@@ -102,7 +102,7 @@ u64 hsx_fs_room(const struct hsx_fs_root *root);
 void hsx_fs_uncharge_file(struct hsx_fs_root *root, struct inode *inode, u64 size);
 bool hsx_fs_inode_open(struct hsx_fs_root *root, struct inode *inode);
 
-/* Paths (fs_path.c). Context for the walks: under the root's credentials. */
+/* Paths (fs_vfs.c). Context for the walks: under the root's credentials. */
 
 /* A path copied in and checked: @dir (may be "") and @last (NULL for the root). */
 struct hsx_fs_name {

@@ -22,6 +22,7 @@
 #include <linux/sysfs.h>
 #include <linux/uidgid.h>
 
+#include "cap.h"
 #include "core.h"
 #include "fs.h"
 #include "instance.h"
@@ -95,7 +96,14 @@ static const struct cred *hsx_fs_owner_cred(const struct inode *dir)
 	}
 	set_groups(cred, none);
 	put_group_info(none);
+	/* Every id the owner's, not the administrator's (FUSE checks uid, euid and suid). */
+	cred->uid = dir->i_uid;
+	cred->euid = dir->i_uid;
+	cred->suid = dir->i_uid;
 	cred->fsuid = dir->i_uid;
+	cred->gid = dir->i_gid;
+	cred->egid = dir->i_gid;
+	cred->sgid = dir->i_gid;
 	cred->fsgid = dir->i_gid;
 	cap_clear(cred->cap_effective);
 	cap_clear(cred->cap_permitted);
@@ -227,8 +235,15 @@ int hsx_fs_map(struct hsx_fs_map *m)
 			return -EINVAL;
 		mutex_lock(&hsx_fs_bind_mutex);
 		root = hsx_fs_roots[m->root];
-		if (root)
+		if (root) {
 			hsx_fs_unbind_locked(root);
+			/*
+			 * Before the number can be bound again (under the
+			 * mutex): a capability for this root must not reach
+			 * the next directory bound as it.
+			 */
+			hsx_cap_revoke_covering(&hsx_fs_module, m->root);
+		}
 		mutex_unlock(&hsx_fs_bind_mutex);
 		return root ? 0 : -ENXIO;
 	}

@@ -319,7 +319,6 @@ static struct dentry *hsx_fs_create_locked(struct hsx_fs_root *root, const struc
 		if (excl)
 			ret = -EEXIST;
 	} else if (root->used_files >= root->quota_files) {
-		atomic64_inc(&root->quota_denials);
 		ret = -EDQUOT;
 	} else {
 		/* vfs_create(), unlike open(2), applies no umask: the mode is hsx's. */
@@ -413,7 +412,6 @@ int hsx_fs_mkdir(struct hsx_fs_root *root, const struct hsx_fs_name *n)
 	if (d_is_positive(dentry)) {
 		ret = -EEXIST;
 	} else if (root->used_files >= root->quota_files) {
-		atomic64_inc(&root->quota_denials);
 		ret = -EDQUOT;
 	} else {
 		ret = vfs_mkdir(HSX_MNT_IDMAP(parent.mnt), d_inode(parent.dentry), dentry,
@@ -658,7 +656,6 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	struct hsx_fs_name tmp = { .last = tmpname };
 	struct dentry *target;
 	struct path parent;
-	u64 old_size = 0;
 	int ret, cleanup;
 
 	if (plen + n->last_len > HSX_FS_NAME_MAX)
@@ -673,8 +670,6 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	if (ret)
 		goto out;
 	ret = hsx_fs_served(target);
-	if (ret == HSX_FS_T_FILE)
-		old_size = i_size_read(d_inode(target));
 	dput(target);
 	if (ret == HSX_FS_T_DIR)
 		ret = -EISDIR;
@@ -687,7 +682,6 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	/* Old and new side by side until the rename. */
 	if (root->used_files >= root->quota_files ||
 	    len > hsx_fs_room(root)) {
-		atomic64_inc(&root->quota_denials);
 		ret = -EDQUOT;
 		goto out;
 	}
