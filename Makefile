@@ -211,8 +211,8 @@ FUZZ_THREADS ?= 2
 .PHONY: fuzz
 e2e: $(FUZZ)
 # The engine and the core, timer, GPIO and UART tables in hsx_fuzz.c; CAN's part in fuzz_can.c,
-# FRAM's in fuzz_fram.c.
-FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c tests/fuzz/fuzz_fram.c
+# FRAM's in fuzz_fram.c, FS's in fuzz_fs.c.
+FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c tests/fuzz/fuzz_fram.c tests/fuzz/fuzz_fs.c
 $(FUZZ): $(FUZZ_SRCS) tests/fuzz/fuzz.h uapi/hsx_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $(FUZZ_SRCS) $(ULIBS)

@@ -21,6 +21,11 @@
 # which tests/vm/run loads before hsx.ko), so data, records, wear counts, cut
 # writes and parts whose driver goes under load are fuzzed; --need-fram fails
 # the run without them. The fuzzer leaves the parts zeroed, as a fresh load.
+# FS: roots 0-4 bind to directories of a tmpfs the fuzzer mounts (with traps:
+# links to /etc and out of the tree, a FIFO, a mount, and a sentinel outside
+# that must never change), so paths, handles, quotas (exact against a walk of
+# the tree), revocation, unbinding under load and forked holders are fuzzed;
+# --need-fs fails the run without them. The fuzzer unbinds them and unmounts.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
 #   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
@@ -41,9 +46,9 @@ run() {
 	fi
 }
 
-run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can --need-fram
-run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can --need-fram
-run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can --need-fram
+run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can --need-fram --need-fs
 
 # The fuzzer's rates below 2400 baud made Linux's 8250 driver set the pair's
 # receive FIFO trigger to one byte (serial8250_do_set_termios), and no later

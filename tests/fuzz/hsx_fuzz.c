@@ -29,7 +29,15 @@
  * wrapping, user buffers valid, NULL, unmapped, cut short or read-only,
  * record groups of bad slot counts and sizes, MAP names and sizes),
  * selectors (devices and address ranges, unsorted, adjacent, past the
- * largest part) and its errnos, each function's own. Chains run on shared
+ * largest part) and its errnos, each function's own. FS (module 0x14) is
+ * fuzz_fs.c's: its table (OPEN, READ, WRITE, CLOSE, SEEK, STAT, FSYNC,
+ * REPLACE, INFO, MAP, LISTDIR, DELETE, RENAME, MKDIR, TRUNCATE), field kinds
+ * (roots bound, unbound and past 31, paths valid, into the traps, or bad:
+ * "..", absolute, a NUL within the length, bad UTF-8, control characters,
+ * over-long, cut short; handles open, closed and out of range, offsets near
+ * LLONG_MAX, lengths at and past HSX_FS_XFER_MAX and HSX_FS_LIST_MAX, MAP's
+ * directories and quotas), selectors (roots) and its errnos, each
+ * function's own. Chains run on shared
  * resources: create a timer, start,
  * subscribe, cancel, cancel again, drain its queue file; MBOX_OPEN, read and
  * poll, QUEUE_END, QUEUE_END, read to end of file; and capabilities: the uid
@@ -54,7 +62,13 @@
  * records across writes the sim's switches cut, wear counts, the exact end
  * of each device, capabilities' address ranges, and a device taken away
  * under load (unbound through the admin node, or its part's driver
- * unbound) (--need-fram). Meanwhile threads close each other's
+ * unbound) (--need-fram); FS (fuzz_fs.c's header has them): root mounts a
+ * small tmpfs and binds roots 0-4 to directories in it, with traps (a link
+ * to /etc, one out of the tree, a FIFO, a mount) and a sentinel outside
+ * that must never change, and chains check the quotas' exact accounting
+ * against a walk of the tree, a handle after its capability was revoked,
+ * its root unbound under load and in a forked child, capability-covered and
+ * uncovered roots (--need-fs). Meanwhile threads close each other's
  * descriptors mid-call, children are forked and killed with SIGKILL
  * mid-call, and root adds and removes dummy instances
  * (/sys/kernel/debug/hsx_dummy) when the test build of hsx.ko is loaded.
@@ -140,10 +154,11 @@ static const struct fz_units uart_units = {HSX_UART_MAX_PORTS, FZ_UART_PORTS, K_
 
 /* ---- shared statistics ---------------------------------------------------------------------- */
 
-#define FZ_STEPS 15
-static const char *const step_name[16] = {
-    "table", "open",  "queue",     "chain_queue", "chain_timer", "netlink",   "close",     "pass",
-    "cap",   "dummy", "fork_kill", "scm_self",    "chain_uart",  "chain_can", "chain_fram"};
+#define FZ_STEPS 16
+static const char *const step_name[16] = {"table",       "open",      "queue",      "chain_queue",
+                                          "chain_timer", "netlink",   "close",      "pass",
+                                          "cap",         "dummy",     "fork_kill",  "scm_self",
+                                          "chain_uart",  "chain_can", "chain_fram", "chain_fs"};
 
 struct fz_stats *stats;
 
@@ -157,6 +172,7 @@ static bool opt_user = true;
 static bool opt_need_uart; /* the UART pair must be there (the test board) */
 static bool opt_need_can;  /* the CAN rig must be there (fuzz_can.c) */
 static bool opt_need_fram; /* the simulated FRAM parts must be there (fuzz_fram.c) */
+static bool opt_need_fs;   /* the FS roots must bind (fuzz_fs.c) */
 static int opt_verbose;
 static time_t deadline;
 static const char *proc_name = "root";
@@ -170,9 +186,9 @@ bool enforcing = true;
 /* ---- descriptors ------------------------------------------------------------------------------
  */
 
-const char *const kind_name[K_NKINDS] = {"none",   "ctl",   "admin", "timer", "gpio", "dummy",
-                                         "dummyN", "uart",  "uartN", "can",   "canN", "fram",
-                                         "framN",  "queue", "nl",    "other"};
+const char *const kind_name[K_NKINDS] = {"none",   "ctl",  "admin", "timer", "gpio", "dummy",
+                                         "dummyN", "uart", "uartN", "can",   "canN", "fram",
+                                         "framN",  "fs",   "fsN",   "queue", "nl",   "other"};
 
 static uint32_t kind_module(enum fz_kind k)
 {
@@ -181,6 +197,7 @@ static uint32_t kind_module(enum fz_kind k)
            : k == K_UART || k == K_UART_I ? HSX_MODULE_UART
            : k == K_CAN || k == K_CAN_I   ? HSX_MODULE_CAN
            : k == K_FRAM || k == K_FRAM_I ? HSX_MODULE_FRAM
+           : k == K_FS || k == K_FS_I     ? HSX_MODULE_FS
                                           : FZ_MODULE_DUMMY;
 }
 
@@ -308,14 +325,17 @@ void harness_fail(const char *fmt, ...)
  */
 
 /*
- * Every errno the ABI documents for some entry point (uapi/hsx_uapi.h, README); the last three
- * are CAN's: an interface down, its transmit queue full, a bitrate or mode it does not run.
+ * Every errno the ABI documents for some entry point (uapi/hsx_uapi.h, README); ENETDOWN,
+ * ENOBUFS and EREMCHG are CAN's: an interface down, its transmit queue full, a bitrate or mode
+ * it does not run; the last seven FS's paths': a name too long, not a directory, a directory,
+ * not empty, a link, a mount crossed, a root mapped read-only.
  */
 static const int documented[] = {
-    EPERM,    ENOENT,     ESRCH,    EBADF,   EAGAIN,  ENOMEM,      EACCES,      EFAULT,
-    EBUSY,    EEXIST,     ENODEV,   EINVAL,  EMFILE,  ENOSPC,      EMLINK,      ENOTTY,
-    EDQUOT,   EOPNOTSUPP, ENXIO,    EINTR,   ERANGE,  EKEYEXPIRED, EKEYREVOKED, EALREADY,
-    EMSGSIZE, ETIMEDOUT,  ENETDOWN, ENOBUFS, EREMCHG,
+    EPERM,     ENOENT,     ESRCH,    EBADF,   EAGAIN,  ENOMEM,       EACCES,      EFAULT,
+    EBUSY,     EEXIST,     ENODEV,   EINVAL,  EMFILE,  ENOSPC,       EMLINK,      ENOTTY,
+    EDQUOT,    EOPNOTSUPP, ENXIO,    EINTR,   ERANGE,  EKEYEXPIRED,  EKEYREVOKED, EALREADY,
+    EMSGSIZE,  ETIMEDOUT,  ENETDOWN, ENOBUFS, EREMCHG, ENAMETOOLONG, ENOTDIR,     EISDIR,
+    ENOTEMPTY, ELOOP,      EXDEV,    EROFS,
 };
 
 bool is_documented(int e)
@@ -441,6 +461,8 @@ static void gen_sel(struct fz_rng *r, union hsx_cap_selector *sel, uint32_t modu
         can_gen_sel(r, sel);
     } else if (module == HSX_MODULE_FRAM) {
         fram_gen_sel(r, sel);
+    } else if (module == HSX_MODULE_FS) {
+        fs_gen_sel(r, sel);
     } else if (chance(r, 50)) {
         sel->gpio.pins = masks[rn(r, 6)];
     } else {
@@ -627,11 +649,11 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
                     : (chance(r, 80) ? 0 : rn(r, 5000));
         break;
     case F_MODULE: {
-        static const uint64_t m[] = {
-            HSX_MODULE_TIMER, HSX_MODULE_GPIO,      FZ_MODULE_DUMMY, HSX_MODULE_UART,
-            HSX_MODULE_CAN,   HSX_MODULE_FRAM,      HSX_MODULE_CORE, 0,
-            0xffffffffULL,    HSX_MODULE_FIRST + 32};
-        v = corrupt ? m[rn(r, 10)] : m[rn(r, 6)];
+        static const uint64_t m[] = {HSX_MODULE_TIMER, HSX_MODULE_GPIO,      FZ_MODULE_DUMMY,
+                                     HSX_MODULE_UART,  HSX_MODULE_CAN,       HSX_MODULE_FRAM,
+                                     HSX_MODULE_FS,    HSX_MODULE_CORE,      0,
+                                     0xffffffffULL,    HSX_MODULE_FIRST + 32};
+        v = corrupt ? m[rn(r, 11)] : m[rn(r, 7)];
         if (!corrupt && (KB(c->slot.kind) & K_HOLDERS))
             v = kind_module(c->slot.kind);
         break;
@@ -641,8 +663,9 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             v = chance(r, 50) ? HSX_CAP_R_ADMIN : rnd(r) & 0xffffffffULL;
         } else {
             static const uint64_t alls[] = {HSX_CAP_R_GPIO_ALL, HSX_CAP_R_UART_ALL,
-                                            HSX_CAP_R_CAN_ALL, HSX_CAP_R_FRAM_ALL};
-            uint64_t all = alls[rn(r, 4)];
+                                            HSX_CAP_R_CAN_ALL, HSX_CAP_R_FRAM_ALL,
+                                            HSX_CAP_R_FS_ALL};
+            uint64_t all = alls[rn(r, 5)];
             v = rnd(r) & all;
             v |= chance(r, 70) ? HSX_CAP_R_READ : 0;
         }
@@ -773,7 +796,9 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         v = corrupt ? rnd(r) : rn(r, 4);
         break;
     default:
-        if (f->kind >= F_FRAM_FIRST)
+        if (f->kind >= F_FS_FIRST)
+            fs_gen_field(c, f, corrupt);
+        else if (f->kind >= F_FRAM_FIRST)
             fram_gen_field(c, f, corrupt);
         else
             can_gen_field(c, f, corrupt); /* F_CAN_FIRST and after */
@@ -1080,14 +1105,15 @@ static bool uart_sel_bad(uint32_t rights, const union hsx_cap_selector *sel)
            sel->raw[1] || sel->raw[2] || sel->raw[3];
 }
 
-/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART, CAN or FRAM one */
+/* CAP_MINT and CAP_DERIVE (the same layout up to the selector) of a UART, CAN, FRAM or FS one */
 static void pre_cap_spec(struct fz_call *c)
 {
     const struct hsx_cap_mint *m = (const void *)c->buf;
 
     if ((m->module == HSX_MODULE_UART && uart_sel_bad(m->rights, &m->sel)) ||
         (m->module == HSX_MODULE_CAN && can_sel_bad(m->rights, &m->sel)) ||
-        (m->module == HSX_MODULE_FRAM && fram_sel_bad(m->rights, &m->sel)))
+        (m->module == HSX_MODULE_FRAM && fram_sel_bad(m->rights, &m->sel)) ||
+        (m->module == HSX_MODULE_FS && fs_sel_bad(m->rights, &m->sel)))
         c->must_fail = true;
 }
 
@@ -1398,7 +1424,7 @@ static const struct fz_module uart_module = {"uart", FIELDS(uart_ops)};
 
 static const struct fz_module *const fz_modules[] = {
     &core_module, &timer_module, &gpio_module, &dummy_module,
-    &uart_module, &can_module,   &fram_module,
+    &uart_module, &can_module,   &fram_module, &fs_module,
 };
 #define FZ_N_MODULES (sizeof(fz_modules) / sizeof(fz_modules[0]))
 
@@ -1520,6 +1546,12 @@ static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
     case K_FRAM_I:
         snprintf(path, sizeof(path), "/dev/" HSX_DEV_DIR "/fram%u", index);
         break;
+    case K_FS:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_FS);
+        break;
+    case K_FS_I:
+        snprintf(path, sizeof(path), "/dev/" HSX_DEV_FS "%u", index);
+        break;
     default:
         snprintf(path, sizeof(path), "/dev/null");
         break;
@@ -1557,8 +1589,8 @@ static void judge(struct fz_call *c)
     if (raced)
         return; /* the number may name another file by now */
     if (c->ret < 0) {
-        /* FRAM's functions each by their own errnos (fuzz_fram.c), the others by the ABI's */
-        if (!fram_errno_ok(c))
+        /* FS's and FRAM's functions each by their own errnos, the others by the ABI's */
+        if (!fs_errno_ok(c))
             unexpected(c->w, "%s on %s: errno %d (%s), not one the ABI documents", op->name,
                        kind_name[c->slot.kind], c->err, strerror(c->err));
         return;
@@ -2517,6 +2549,8 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
         can_mint_sel(r, &m.sel, &target);
     if (m.module == HSX_MODULE_FRAM && chance(r, 70))
         fram_mint_sel(r, &m.sel, &target);
+    if (m.module == HSX_MODULE_FS && chance(r, 70))
+        fs_mint_sel(r, &m.sel, &target);
     m.expiry_ns = boottime_ns() + (chance(r, 30) ? rn(r, 20000000) : 30000000000ULL);
     ret = ioctl(admin.fd, HSX_IOC_CAP_MINT, &m);
     e = errno;
@@ -2536,6 +2570,11 @@ static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const s
     if (m.module == HSX_MODULE_CAN && can_sel_bad(m.rights, &m.sel))
         unexpected(w, "CAP_MINT of CAN rights %#x sel %#llx/%#llx/%#llx/%#llx succeeded", m.rights,
                    (unsigned long long)m.sel.raw[0], (unsigned long long)m.sel.raw[1],
+                   (unsigned long long)m.sel.raw[2], (unsigned long long)m.sel.raw[3]);
+    if (m.module == HSX_MODULE_FS && fs_sel_bad(m.rights, &m.sel))
+        unexpected(w,
+                   "CAP_MINT of FS rights %#x roots %#x reserved %#x/%#llx/%#llx/%#llx succeeded",
+                   m.rights, m.sel.fs.roots, m.sel.fs.reserved, (unsigned long long)m.sel.raw[1],
                    (unsigned long long)m.sel.raw[2], (unsigned long long)m.sel.raw[3]);
     if (m.module == HSX_MODULE_FRAM && fram_sel_bad(m.rights, &m.sel))
         unexpected(w, "CAP_MINT of FRAM rights %#x sel %#llx/%#llx/%#llx/%#llx succeeded", m.rights,
@@ -2580,6 +2619,7 @@ static void chain_derive(struct fz_worker *w)
                   q.module == HSX_MODULE_UART   ? K_UARTS
                   : q.module == HSX_MODULE_CAN  ? K_CANS
                   : q.module == HSX_MODULE_FRAM ? K_FRAMS
+                  : q.module == HSX_MODULE_FS   ? K_FSS
                                                 : KB(from.kind),
                   &to) < 0)
         return;
@@ -2599,6 +2639,8 @@ static void chain_derive(struct fz_worker *w)
         can_derive_sel(r, &d.sel);
     else if (q.module == HSX_MODULE_FRAM)
         fram_derive_sel(r, &d.sel);
+    else if (q.module == HSX_MODULE_FS)
+        fs_derive_sel(r, &d.sel);
     else if (q.module != HSX_MODULE_TIMER && chance(r, 50))
         d.sel.raw[0] &= rnd(r);
     if (chance(r, 10))
@@ -2636,6 +2678,17 @@ static void chain_derive(struct fz_worker *w)
         unexpected(w, "CAP_DERIVE of UART rights %#x ports %#x reserved %#x/%#llx succeeded",
                    d.rights, d.sel.uart.ports, d.sel.uart.reserved,
                    (unsigned long long)d.sel.raw[1]);
+    if (q.module == HSX_MODULE_FS) {
+        struct hsx_cap_query again = {.module = q.module};
+        bool same = ioctl(from.fd, HSX_IOC_CAP_INFO, &again) == 0 && again.cap.id == q.cap.id;
+        if (fs_sel_bad(d.rights, &d.sel) ||
+            (same && ((d.rights & ~q.cap.rights) || !fs_sel_within(&d.sel, &q.cap.sel))))
+            unexpected(w,
+                       "CAP_DERIVE of FS rights %#x roots %#x/%#x/%#llx from rights %#x roots "
+                       "%#x succeeded",
+                       d.rights, d.sel.fs.roots, d.sel.fs.reserved,
+                       (unsigned long long)d.sel.raw[1], q.cap.rights, q.cap.sel.fs.roots);
+    }
     if (q.module == HSX_MODULE_CAN || q.module == HSX_MODULE_FRAM) {
         /* the parent as it was, if it still is: the child is within it */
         bool can = q.module == HSX_MODULE_CAN;
@@ -3183,9 +3236,13 @@ static void op_open(struct fz_worker *w)
                   chance(r, 85) ? rn(r, can_units.homes) : rn(r, HSX_CAN_MAX_BUSES + 2));
     else if (k < 82)
         open_node(w, K_FRAM, 0);
-    else if (k < 86) /* the rig's devices, else one with no node (or out of range) */
+    else if (k < 85) /* the rig's devices, else one with no node (or out of range) */
         open_node(w, K_FRAM_I,
                   chance(r, 85) ? rn(r, fram_units.homes) : rn(r, HSX_FRAM_MAX_DEVICES + 2));
+    else if (k < 86)
+        open_node(w, K_FS, 0);
+    else if (k < 88) /* the rig's roots, else one with no node (or out of range) */
+        open_node(w, K_FS_I, chance(r, 85) ? rn(r, 3) : rn(r, HSX_FS_MAX_ROOTS + 2));
     else if (k < 89)
         open_netlink(w);
     else if (k < 90)
@@ -3213,8 +3270,8 @@ uint64_t now_ns(void)
 
 static void run_one(struct fz_worker *w)
 {
-    static const uint32_t bound[FZ_STEPS] = {480, 560, 620, 660, 720, 760, 810, 840,
-                                             870, 890, 900, 910, 940, 970, 990};
+    static const uint32_t bound[FZ_STEPS] = {470, 550, 610, 650, 710, 750, 800, 830,
+                                             860, 880, 890, 900, 925, 950, 970, 992};
     uint32_t k = rn(&w->rng, 1000), step = 0;
     uint64_t t0 = now_ns();
 
@@ -3233,13 +3290,13 @@ static void run_step(struct fz_worker *w, uint32_t k)
     struct fz_rng *r = &w->rng;
     struct fz_slot s;
 
-    if (k < 480)
+    if (k < 470)
         op_table(w);
-    else if (k < 560)
+    else if (k < 550)
         op_open(w);
-    else if (k < 620)
+    else if (k < 610)
         op_queue(w);
-    else if (k < 660) {
+    else if (k < 650) {
         int i = pick_slot(
             r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS | K_CANS, &s);
         char name[HSX_MBOX_NAME_MAX];
@@ -3249,31 +3306,31 @@ static void run_step(struct fz_worker *w, uint32_t k)
             chain_queue(w, s.fd, name);
             close(s.fd);
         }
-    } else if (k < 720)
+    } else if (k < 710)
         chain_timer(w);
-    else if (k < 760)
+    else if (k < 750)
         op_netlink(w);
-    else if (k < 810) {
+    else if (k < 800) {
         int i = pick_slot(r, ~0U, &s);
         if (i >= 0 && !w->child) {
             note(w, "close %s fd %d", kind_name[s.kind], s.fd);
             slot_close(i);
         } else if (i >= 0)
             close(s.fd); /* a child's copy */
-    } else if (k < 840)
+    } else if (k < 830)
         op_pass(w);
-    else if (k < 870) {
+    else if (k < 860) {
         if (is_root && !w->child)
             chain_mint(w);
         else
             chain_derive(w);
-    } else if (k < 890) {
+    } else if (k < 880) {
         if (is_root && have_dummy && !w->child)
             op_dummy(w);
-    } else if (k < 900) {
+    } else if (k < 890) {
         if (!w->child)
             op_fork_kill(w);
-    } else if (k < 910) {
+    } else if (k < 900) {
         /* SCM_RIGHTS to myself: the received copy is the same file */
         int sv[2];
         unsigned char tag, index;
@@ -3288,12 +3345,14 @@ static void run_step(struct fz_worker *w, uint32_t k)
             close(sv[0]);
             close(sv[1]);
         }
-    } else if (k < 940) {
+    } else if (k < 925) {
         chain_uart(w);
-    } else if (k < 970) {
+    } else if (k < 950) {
         chain_can(w);
-    } else if (k < 990) {
+    } else if (k < 970) {
         chain_fram(w);
+    } else if (k < 992) {
+        chain_fs(w);
     } else {
         op_table(w);
     }
@@ -3366,6 +3425,12 @@ static void initial_slots(struct fz_worker *w)
         open_node(w, K_FRAM_I, 0);
         open_node(w, K_FRAM_I, 1);
         open_node(w, K_FRAM_I, 2);
+    }
+    if (have_fs) {
+        open_node(w, K_FS, 0);
+        open_node(w, K_FS_I, 0);
+        open_node(w, K_FS_I, 1);
+        open_node(w, K_FS_I, 2);
     }
     if (genl_family >= 0)
         open_netlink(w);
@@ -3530,7 +3595,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
-            "                [--need-uart] [--need-can] [--need-fram] [-v]\n"
+            "                [--need-uart] [--need-can] [--need-fram] [--need-fs] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls in all, shared by root's and uid %d's threads (default "
             "20000)\n"
@@ -3543,6 +3608,7 @@ static void usage(FILE *f)
             "makes\n"
             "  --need-fram  fail unless FRAM devices 0-2 bind to the simulated parts "
             "(hsx_fram_sim.ko)\n"
+            "  --need-fs    fail unless FS roots 0-4 bind to the tmpfs it mounts (root only)\n"
             "  -v           a line per call for the first process (-vv: every call)\n",
             FZ_USER_UID, FZ_USER_UID);
 }
@@ -3572,6 +3638,7 @@ static void print_stats(double secs)
            stats->uart_unbinds, stats->uart_binds, stats->uart_intr);
     can_print_stats();
     fram_print_stats();
+    fs_print_stats();
     printf("hsx_fuzz: time by step:");
     for (e = 0; e < FZ_STEPS; e++)
         if (stats->op_n[e])
@@ -3583,22 +3650,18 @@ static void print_stats(double secs)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
-                                         {"calls", required_argument, NULL, 'n'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"seconds", required_argument, NULL, 'S'},
-                                         {"no-user", no_argument, NULL, 'U'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"need-uart", no_argument, NULL, 'u'},
-                                         {"need-can", no_argument, NULL, 'c'},
-                                         {"need-fram", no_argument, NULL, 'f'},
-                                         {"verbose", no_argument, NULL, 'v'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"seed", required_argument, NULL, 's'},    {"calls", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
+        {"no-user", no_argument, NULL, 'U'},       {"help", no_argument, NULL, 'h'},
+        {"need-uart", no_argument, NULL, 'u'},     {"need-can", no_argument, NULL, 'c'},
+        {"need-fram", no_argument, NULL, 'f'},     {"need-fs", no_argument, NULL, 'F'},
+        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:Uucfhv", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhv", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
@@ -3627,6 +3690,9 @@ int main(int argc, char **argv)
             break;
         case 'f':
             opt_need_fram = true;
+            break;
+        case 'F':
+            opt_need_fs = true;
             break;
         case 'v':
             opt_verbose++;
@@ -3692,16 +3758,25 @@ int main(int argc, char **argv)
             uart_teardown();
             return 2;
         }
+        have_fs = fs_setup();
+        if (opt_need_fs && !have_fs) {
+            harness_fail("--need-fs: FS roots 0-4 do not bind to the fuzzer's tmpfs");
+            fs_teardown();
+            fram_teardown();
+            can_teardown();
+            uart_teardown();
+            return 2;
+        }
     }
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
     printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
-           "gpio-sim %s, uart pair %s, can buses %u, fram devices %u\n",
+           "gpio-sim %s, uart pair %s, can buses %u, fram devices %u, fs roots %u\n",
            opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
            have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
            have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0,
-           have_fram ? fram_units.homes : 0);
+           have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
     fflush(stdout);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     root_calls = opt_calls;
@@ -3740,6 +3815,7 @@ int main(int argc, char **argv)
         uart_teardown();
         can_teardown();
         fram_teardown();
+        fs_teardown();
         if (have_dummy)
             dummy_teardown();
     }
