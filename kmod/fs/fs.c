@@ -10,21 +10,25 @@
  * fault holds up neither a revocation nor an unbinding; the filesystem is
  * touched only inside hsx_cap_srcu's section (the capability checked) and
  * the root's instance section (the root not gone), under the root's
- * credentials. READ and WRITE do that per chunk of HSX_FS_CHUNK bytes: a
- * revocation waits for one chunk, and once it returned nothing more is
- * read or written.
+ * credentials. READ and WRITE do that per chunk of HSX_FS_CHUNK bytes,
+ * whose user pages are pinned before and released after: a revocation
+ * waits for one chunk, and once it returned nothing more is read or
+ * written.
  *
  * Handles live in a table per open file, so they die with the capability
  * (cap_ended closes them), with the file, or with the root (fs_root.c).
  */
+#include <linux/bvec.h>
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "cap.h"
 #include "core.h"
@@ -415,10 +419,11 @@ static long hsx_fs_close(struct hsx_client *client, void *arg)
  * Write @n bytes at *@pos (the end for an APPEND handle), cut to what the
  * byte quota leaves. Context: in the root.
  */
-static ssize_t hsx_fs_write_chunk(struct hsx_fs_root *root, struct file *file, const void *buf,
-				  size_t n, loff_t *pos)
+static ssize_t hsx_fs_write_chunk(struct hsx_fs_root *root, struct file *file,
+				  struct iov_iter *from, loff_t *pos)
 {
 	struct inode *inode = file_inode(file);
+	size_t n = iov_iter_count(from);
 	u64 size, start, room;
 	ssize_t ret;
 
@@ -430,24 +435,67 @@ static ssize_t hsx_fs_write_chunk(struct hsx_fs_root *root, struct file *file, c
 		ret = -EDQUOT;
 		if (start >= size + room)
 			goto out;
-		n = size + room - start;
+		iov_iter_truncate(from, size + room - start);
 	}
-	ret = kernel_write(file, buf, n, pos);
+	file_start_write(file);
+	ret = vfs_iter_write(file, from, pos, 0);
+	file_end_write(file);
 	hsx_fs_charge(root, size, max_t(u64, size, i_size_read(inode)));
 out:
 	mutex_unlock(&root->lock);
 	return ret;
 }
 
+/* Pages a chunk of user memory spans at most, wherever it starts. */
+#define HSX_FS_CHUNK_PAGES	(HSX_FS_CHUNK / PAGE_SIZE + 1)
+
+/* A chunk of the caller's buffer, its pages pinned. */
+struct hsx_fs_pinned {
+	struct page *pages[HSX_FS_CHUNK_PAGES];
+	struct bio_vec bv[HSX_FS_CHUNK_PAGES];
+	int npages;
+};
+
+/*
+ * Pin the @n bytes at @uaddr (for the file to write into them when
+ * @into_user) and describe them as an iov_iter: the file is read or
+ * written straight from the caller's pages, one copy as read(2) and
+ * write(2) make, and no page fault can happen inside the sections (a
+ * stalled fault would hold up a revocation). Return: 0 or -EFAULT.
+ */
+static int hsx_fs_pin(struct hsx_fs_pinned *p, unsigned long uaddr, u32 n, bool into_user,
+		      struct iov_iter *it)
+{
+	u32 off = offset_in_page(uaddr), left = n;
+	int i, pinned;
+
+	p->npages = DIV_ROUND_UP(off + n, PAGE_SIZE);
+	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages, into_user ? FOLL_WRITE : 0,
+				     p->pages);
+	if (pinned != p->npages) {
+		if (pinned > 0)
+			unpin_user_pages(p->pages, pinned);
+		return -EFAULT;
+	}
+	for (i = 0; i < p->npages; i++) {
+		p->bv[i].bv_page = p->pages[i];
+		p->bv[i].bv_offset = i ? 0 : off;
+		p->bv[i].bv_len = min_t(u32, left, PAGE_SIZE - p->bv[i].bv_offset);
+		left -= p->bv[i].bv_len;
+	}
+	iov_iter_bvec(it, into_user ? READ : WRITE, p->bv, p->npages, n);
+	return 0;
+}
+
 static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write)
 {
-	void __user *ubuf = u64_to_user_ptr(x->buf);
 	u32 need = write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ;
+	struct hsx_fs_pinned *pinned;
 	struct hsx_fs_handle *h;
 	struct hsx_fs_ctx c;
+	struct iov_iter it;
 	u32 done = 0, n;
 	ssize_t got = 0;
-	void *kbuf;
 	loff_t pos;
 	int ret;
 
@@ -462,27 +510,27 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 	ret = -EBADF;
 	if (!(h->flags & (write ? HSX_FS_O_WRONLY : HSX_FS_O_RDONLY)))
 		goto out_put;
-	ret = 0;
-	kbuf = kvmalloc(min_t(u32, max_t(u32, x->len, 1), HSX_FS_CHUNK), GFP_KERNEL_ACCOUNT);
-	if (!kbuf) {
-		ret = -ENOMEM;
+	ret = -ENOMEM;
+	pinned = kmalloc(sizeof(*pinned), GFP_KERNEL_ACCOUNT);
+	if (!pinned)
 		goto out_put;
-	}
+	ret = 0;
 	mutex_lock(&h->pos_lock);
 	while (!ret && done < x->len) {
 		n = min_t(u32, x->len - done, HSX_FS_CHUNK);
-		if (write && copy_from_user(kbuf, ubuf + done, n)) {
-			ret = -EFAULT;
-			break;
-		}
-		ret = hsx_fs_enter_handle(client, h, need, &c);
+		ret = hsx_fs_pin(pinned, x->buf + done, n, !write, &it);
 		if (ret)
 			break;
+		ret = hsx_fs_enter_handle(client, h, need, &c);
+		if (ret) {
+			unpin_user_pages(pinned->pages, pinned->npages);
+			break;
+		}
 		pos = x->flags & HSX_FS_IO_AT ? x->offset + done : h->file->f_pos;
 		if (write)
-			got = hsx_fs_write_chunk(c.root, h->file, kbuf, n, &pos);
+			got = hsx_fs_write_chunk(c.root, h->file, &it, &pos);
 		else
-			got = kernel_read(h->file, kbuf, n, &pos);
+			got = vfs_iter_read(h->file, &it, &pos, 0);
 		if (got > 0 && !(x->flags & HSX_FS_IO_AT))
 			h->file->f_pos = pos;
 		if (got > 0)
@@ -490,12 +538,9 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 		if (got < 0)
 			hsx_fs_counted(c.root, got);
 		hsx_fs_leave(&c);
+		unpin_user_pages_dirty_lock(pinned->pages, pinned->npages, !write && got > 0);
 		if (got <= 0) {
 			ret = got;
-			break;
-		}
-		if (!write && copy_to_user(ubuf + done, kbuf, got)) {
-			ret = -EFAULT;
 			break;
 		}
 		done += got;
@@ -503,7 +548,7 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 			break;
 	}
 	mutex_unlock(&h->pos_lock);
-	kvfree(kbuf);
+	kfree(pinned);
 	if (done) {
 		/* Part of it went: the call reports how much, as read(2) and write(2) do. */
 		x->done = done;
