@@ -1492,7 +1492,10 @@ struct hsx_fram_slot_header {
  * flag or a nonzero reserved field, ENAMETOOLONG over HSX_FS_PATH_MAX or a
  * component over HSX_FS_NAME_MAX, ENOENT, ENOTDIR, EISDIR, EEXIST,
  * ENOTEMPTY as their system calls, ELOOP, EXDEV, EOPNOTSUPP (above), EDQUOT
- * a quota, EROFS a root mapped read-only, ENXIO a root not bound.
+ * a quota, EROFS a root mapped read-only, ENXIO a root not bound; ENOSPC
+ * and EIO the filesystem's own (full, or failing). The capability is
+ * checked first: a capability without the right a call needs answers
+ * EACCES before a handle opened without it answers EBADF.
  */
 #define HSX_FS_MAX_ROOTS	32
 #define HSX_CAP_R_FS_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT)
@@ -1729,10 +1732,10 @@ struct hsx_fs_info {
  *	files' sizes)
  * @used_files: in, the files and directories already below it
  *
- * Errors: EBUSY @root is bound, EEXIST (without ANY) the directory is
- * another root's (a directory is one root only), ENOSPC no free root, ENXIO unbinding a
- * root not bound, ENOTDIR not a directory, EINVAL a quota of 0 or below
- * the usage.
+ * Errors: EBADF @dirfd is no open file, EBUSY @root is bound, EEXIST
+ * (without ANY) the directory is another root's (a directory is one root
+ * only), ENOSPC no free root, ENXIO unbinding a root not bound, ENOTDIR
+ * not a directory, EINVAL a quota of 0 or below the usage.
  */
 struct hsx_fs_map {
 	__u32 root;

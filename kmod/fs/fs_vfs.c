@@ -604,18 +604,6 @@ static int hsx_fs_write_all(struct file *file, const void *buf, u32 len)
 	return vfs_fsync(file, 0);
 }
 
-static int hsx_fs_fsync_dir(struct hsx_fs_root *root, const struct path *dir)
-{
-	struct file *f = dentry_open(dir, O_RDONLY | O_DIRECTORY, root->cred);
-	int ret;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = vfs_fsync(f, 0);
-	fput(f);
-	return ret;
-}
-
 /*
  * The new content in the temporary file @tmp of @parent, synced. Context:
  * under root->lock; the quota for it checked.
@@ -656,6 +644,7 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	struct hsx_fs_name tmp = { .last = tmpname };
 	struct dentry *target;
 	struct path parent;
+	struct file *dir;
 	int ret, cleanup;
 
 	if (plen + n->last_len > HSX_FS_NAME_MAX)
@@ -664,6 +653,15 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	ret = hsx_fs_lookup_parent(root, n, &parent);
 	if (ret)
 		return ret;
+	/*
+	 * The directory opened for its sync before anything changes: after
+	 * the rename, only the sync itself may fail (an allocation failing
+	 * there would leave the new content in place behind an error).
+	 */
+	dir = dentry_open(&parent, O_RDONLY | O_DIRECTORY, root->cred);
+	ret = PTR_ERR_OR_ZERO(dir);
+	if (ret)
+		goto out_parent;
 	mutex_lock(&root->lock);
 	target = lookup_one_len_unlocked(n->last, parent.dentry, n->last_len);
 	ret = PTR_ERR_OR_ZERO(target);
@@ -689,7 +687,7 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	if (!ret)
 		ret = hsx_fs_rename_locked(root, &parent, &tmp, &parent, n, 0);
 	if (!ret)
-		ret = hsx_fs_fsync_dir(root, &parent);
+		ret = vfs_fsync(dir, 0);
 	if (ret) {
 		cleanup = hsx_fs_remove_locked(root, &parent, &tmp);
 		if (cleanup && cleanup != -ENOENT)
@@ -698,6 +696,8 @@ int hsx_fs_replace(struct hsx_fs_root *root, const struct hsx_fs_name *n, const 
 	}
 out:
 	mutex_unlock(&root->lock);
+	fput(dir);
+out_parent:
 	path_put(&parent);
 	return ret;
 }
