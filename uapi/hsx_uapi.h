@@ -1679,8 +1679,9 @@ struct hsx_fs_pathop {
  * name), are synced, and the temporary file is renamed over @path, and the
  * directory synced: after a power loss @path holds the old or the new
  * content, whole. The quotas count the temporary file while it exists.
- * One error comes after the rename: the directory's sync failing (EIO);
- * then @path holds the new content, which a power loss may still undo.
+ * One error comes after the rename: the directory's sync failing (its
+ * errno, EIO most often); then @path holds the new content, which a power
+ * loss may still undo.
  */
 struct hsx_fs_replace {
 	__u32 root;

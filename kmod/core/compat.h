@@ -188,4 +188,25 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt, const char *nam
 		    unsigned int flags, struct path *path);
 #endif
 
+/*
+ * 6.8 moved file_start_write() into vfs_iter_write() (the same series
+ * added file_write_not_started(), which the probe looks for): before, the
+ * caller takes the filesystem's freeze protection; after, taking it too
+ * would take it twice (lockdep's recursive locking, and a freeze between
+ * the two hangs the writer).
+ */
+static inline ssize_t hsx_vfs_iter_write(struct file *file, struct iov_iter *from, loff_t *pos)
+{
+#ifdef HSX_HAVE_ITER_WRITE_FREEZES
+	return vfs_iter_write(file, from, pos, 0);
+#else
+	ssize_t ret;
+
+	file_start_write(file);
+	ret = vfs_iter_write(file, from, pos, 0);
+	file_end_write(file);
+	return ret;
+#endif
+}
+
 #endif /* _HSX_COMPAT_H */

@@ -31,9 +31,13 @@
 #include <linux/uio.h>
 
 #include "cap.h"
+#include "compat.h"
 #include "core.h"
 #include "fs.h"
 #include "instance.h"
+
+/* An OPEN with CREAT whose file a DELETE races away makes it again this often. */
+#define HSX_FS_OPEN_TRIES	3
 
 /* Bytes one READ or WRITE chunk carries: a capability check each. */
 #define HSX_FS_CHUNK	(64 * 1024)
@@ -336,8 +340,8 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 	struct hsx_fs_name n;
 	struct hsx_fs_ctx c;
 	struct file *file;
+	int ret, slot, tries;
 	bool created;
-	int ret, slot;
 
 	o->handle = -1;
 	ret = hsx_fs_check_open_flags(o->flags);
@@ -360,12 +364,20 @@ static long hsx_fs_open(struct hsx_client *client, void *arg)
 	ret = hsx_fs_enter(client, o->root, need, &c);
 	if (ret)
 		goto out_free;
-	file = hsx_fs_open_file(c.root, &n, o->flags, &created);
-	ret = PTR_ERR_OR_ZERO(file);
-	if (!ret) {
-		h->file = file;
-		h->root = c.root;
-		ret = hsx_fs_list_handle(c.root, h, (o->flags & HSX_FS_O_TRUNC) && !created);
+	for (tries = 0;; tries++) {
+		file = hsx_fs_open_file(c.root, &n, o->flags, &created);
+		ret = PTR_ERR_OR_ZERO(file);
+		if (!ret) {
+			h->file = file;
+			h->root = c.root;
+			ret = hsx_fs_list_handle(c.root, h,
+						 (o->flags & HSX_FS_O_TRUNC) && !created);
+		}
+		/* Deleted before its handle was listed: CREAT makes it again, as open(2) would. */
+		if (ret != -ENOENT || IS_ERR(file) || !(o->flags & HSX_FS_O_CREAT) ||
+		    tries == HSX_FS_OPEN_TRIES)
+			break;
+		fput(file);
 	}
 	if (ret) {
 		if (!IS_ERR(file))
@@ -437,9 +449,7 @@ static ssize_t hsx_fs_write_chunk(struct hsx_fs_root *root, struct file *file,
 			goto out;
 		iov_iter_truncate(from, size + room - start);
 	}
-	file_start_write(file);
-	ret = vfs_iter_write(file, from, pos, 0);
-	file_end_write(file);
+	ret = hsx_vfs_iter_write(file, from, pos);
 	hsx_fs_charge(root, size, max_t(u64, size, i_size_read(inode)));
 out:
 	mutex_unlock(&root->lock);
@@ -447,51 +457,84 @@ out:
 }
 
 /* Pages a chunk of user memory spans at most, wherever it starts. */
-#define HSX_FS_CHUNK_PAGES	(HSX_FS_CHUNK / PAGE_SIZE + 1)
+#define HSX_FS_CHUNK_PAGES	(DIV_ROUND_UP(HSX_FS_CHUNK, PAGE_SIZE) + 1)
 
-/* A chunk of the caller's buffer, its pages pinned. */
-struct hsx_fs_pinned {
+/*
+ * A chunk of the caller's buffer: its pages pinned, or (memory that cannot
+ * be pinned: an I/O or PFN mapping, a frame buffer's) copied through
+ * @bounce, as read(2) would reach it with copy_to_user().
+ */
+struct hsx_fs_chunk {
 	struct page *pages[HSX_FS_CHUNK_PAGES];
 	struct bio_vec bv[HSX_FS_CHUNK_PAGES];
-	int npages;
+	int npages;		/* pinned, or 0 when bounced */
+	void *bounce;		/* HSX_FS_CHUNK bytes, set up the first time */
+	struct kvec kv;
 };
 
 /*
- * Pin the @n bytes at @uaddr (for the file to write into them when
- * @into_user) and describe them as an iov_iter: the file is read or
- * written straight from the caller's pages, one copy as read(2) and
- * write(2) make, and no page fault can happen inside the sections (a
- * stalled fault would hold up a revocation). Return: 0 or -EFAULT.
+ * Make @it describe the @n bytes at @uaddr for the file to read into
+ * (@into_user) or write from, with no page fault left to happen inside the
+ * sections (a stalled fault would hold up a revocation): the pages pinned,
+ * the file reading or writing them straight (one copy, as read(2) and
+ * write(2) make); else a bounce buffer, filled now for a write.
+ * Return: 0, -EFAULT, -ENOMEM, -EINTR.
  */
-static int hsx_fs_pin(struct hsx_fs_pinned *p, unsigned long uaddr, u32 n, bool into_user,
-		      struct iov_iter *it)
+static int hsx_fs_chunk_get(struct hsx_fs_chunk *c, unsigned long uaddr, u32 n, bool into_user,
+			    struct iov_iter *it)
 {
 	u32 off = offset_in_page(uaddr), left = n;
 	int i, pinned;
 
-	p->npages = DIV_ROUND_UP(off + n, PAGE_SIZE);
-	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, p->npages, into_user ? FOLL_WRITE : 0,
-				     p->pages);
-	if (pinned != p->npages) {
-		if (pinned > 0)
-			unpin_user_pages(p->pages, pinned);
+	c->npages = DIV_ROUND_UP(off + n, PAGE_SIZE);
+	pinned = pin_user_pages_fast(uaddr & PAGE_MASK, c->npages, into_user ? FOLL_WRITE : 0,
+				     c->pages);
+	if (pinned == c->npages) {
+		for (i = 0; i < c->npages; i++) {
+			c->bv[i].bv_page = c->pages[i];
+			c->bv[i].bv_offset = i ? 0 : off;
+			c->bv[i].bv_len = min_t(u32, left, PAGE_SIZE - c->bv[i].bv_offset);
+			left -= c->bv[i].bv_len;
+		}
+		iov_iter_bvec(it, into_user ? READ : WRITE, c->bv, c->npages, n);
+		return 0;
+	}
+	if (pinned > 0)
+		unpin_user_pages(c->pages, pinned);
+	c->npages = 0;
+	if (pinned < 0 && pinned != -EFAULT)
+		return pinned;
+	if (!c->bounce)
+		c->bounce = kvmalloc(HSX_FS_CHUNK, GFP_KERNEL_ACCOUNT);
+	if (!c->bounce)
+		return -ENOMEM;
+	if (!into_user && copy_from_user(c->bounce, (void __user *)uaddr, n))
 		return -EFAULT;
+	c->kv.iov_base = c->bounce;
+	c->kv.iov_len = n;
+	iov_iter_kvec(it, into_user ? READ : WRITE, &c->kv, 1, n);
+	return 0;
+}
+
+/* After the sections: @got bytes were read into the chunk (READ), or written. */
+static int hsx_fs_chunk_put(struct hsx_fs_chunk *c, unsigned long uaddr, ssize_t got,
+			    bool into_user)
+{
+	if (c->npages) {
+		unpin_user_pages_dirty_lock(c->pages, c->npages, into_user && got > 0);
+		return 0;
 	}
-	for (i = 0; i < p->npages; i++) {
-		p->bv[i].bv_page = p->pages[i];
-		p->bv[i].bv_offset = i ? 0 : off;
-		p->bv[i].bv_len = min_t(u32, left, PAGE_SIZE - p->bv[i].bv_offset);
-		left -= p->bv[i].bv_len;
-	}
-	iov_iter_bvec(it, into_user ? READ : WRITE, p->bv, p->npages, n);
+	if (into_user && got > 0 && copy_to_user((void __user *)uaddr, c->bounce, got))
+		return -EFAULT;
 	return 0;
 }
 
 static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write)
 {
 	u32 need = write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ;
-	struct hsx_fs_pinned *pinned;
+	struct hsx_fs_chunk *chunk;
 	struct hsx_fs_handle *h;
+	unsigned long uaddr;
 	struct hsx_fs_ctx c;
 	struct iov_iter it;
 	u32 done = 0, n;
@@ -511,19 +554,20 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 	if (!(h->flags & (write ? HSX_FS_O_WRONLY : HSX_FS_O_RDONLY)))
 		goto out_put;
 	ret = -ENOMEM;
-	pinned = kmalloc(sizeof(*pinned), GFP_KERNEL_ACCOUNT);
-	if (!pinned)
+	chunk = kzalloc(sizeof(*chunk), GFP_KERNEL_ACCOUNT);
+	if (!chunk)
 		goto out_put;
 	ret = 0;
 	mutex_lock(&h->pos_lock);
 	while (!ret && done < x->len) {
 		n = min_t(u32, x->len - done, HSX_FS_CHUNK);
-		ret = hsx_fs_pin(pinned, x->buf + done, n, !write, &it);
+		uaddr = (unsigned long)(x->buf + done);
+		ret = hsx_fs_chunk_get(chunk, uaddr, n, !write, &it);
 		if (ret)
 			break;
 		ret = hsx_fs_enter_handle(client, h, need, &c);
 		if (ret) {
-			unpin_user_pages(pinned->pages, pinned->npages);
+			hsx_fs_chunk_put(chunk, uaddr, 0, !write);
 			break;
 		}
 		pos = x->flags & HSX_FS_IO_AT ? x->offset + done : h->file->f_pos;
@@ -538,17 +582,20 @@ static long hsx_fs_io(struct hsx_client *client, struct hsx_fs_io *x, bool write
 		if (got < 0)
 			hsx_fs_counted(c.root, got);
 		hsx_fs_leave(&c);
-		unpin_user_pages_dirty_lock(pinned->pages, pinned->npages, !write && got > 0);
+		ret = hsx_fs_chunk_put(chunk, uaddr, got, !write);
 		if (got <= 0) {
-			ret = got;
+			ret = ret ?: got;
 			break;
 		}
+		if (ret)
+			break;
 		done += got;
 		if (got < n)
 			break;
 	}
 	mutex_unlock(&h->pos_lock);
-	kfree(pinned);
+	kvfree(chunk->bounce);
+	kfree(chunk);
 	if (done) {
 		/* Part of it went: the call reports how much, as read(2) and write(2) do. */
 		x->done = done;

@@ -898,6 +898,48 @@ static void a_full_filesystem(void **state)
     root_end(&r);
 }
 
+/* ---- Memory that cannot be pinned ------------------------------------------------------------ */
+
+/* Where this process's [vvar] mapping starts (a VM_IO | VM_PFNMAP mapping), or 0. */
+static unsigned long vvar_start(void)
+{
+    char line[256];
+    unsigned long start = 0, end;
+    FILE *maps = fopen("/proc/self/maps", "r");
+
+    while (maps && fgets(line, sizeof(line), maps))
+        if (strstr(line, "[vvar]") && sscanf(line, "%lx-%lx", &start, &end) == 2)
+            break;
+    if (maps)
+        fclose(maps);
+    return start;
+}
+
+/*
+ * READ and WRITE pin the caller's pages; a buffer in a mapping the kernel
+ * will not pin (an I/O or PFN mapping: a frame buffer's, UIO's; here the
+ * vDSO's data page) is served through a bounce buffer, as read(2) and
+ * write(2) serve it, not refused with EFAULT.
+ */
+static void io_with_memory_that_cannot_be_pinned(void **state)
+{
+    struct rooted r;
+    unsigned long vvar = vvar_start();
+    char back[256];
+
+    root_begin(&r, *state, "unpinnable", 0, 1 << 20, 64);
+    assert_true(vvar != 0);
+    int h = fs_open(fsnode, R, "from-vvar", HSX_FS_O_RDWR | HSX_FS_O_CREAT);
+    assert_true(h >= 0);
+    assert_int_equal(fs_write(fsnode, h, (const void *)vvar, sizeof(back)), sizeof(back));
+    assert_int_equal(fs_pread(fsnode, h, back, sizeof(back), 0), sizeof(back));
+    assert_memory_equal(back, (const void *)vvar, 64); /* its first bytes, stable enough */
+    /* Into it: the kernel may not write there either way, and says so. */
+    assert_int_equal(fs_pread(fsnode, h, (void *)vvar, 16, 0), -EFAULT);
+    assert_int_equal(fs_close(fsnode, h), 0);
+    root_end(&r);
+}
+
 /* ---- Concurrent writers ---------------------------------------------------------------------- */
 
 #define WRITERS 3
@@ -1024,6 +1066,7 @@ int main(void)
         ON(quota_by_one_large_file, on_tmpfs),
         ON(quota_by_one_large_file, on_ext4),
         cmocka_unit_test_teardown(a_full_filesystem, unmap_all),
+        ON(io_with_memory_that_cannot_be_pinned, on_tmpfs),
         ON(concurrent_writers, on_tmpfs),
         ON(concurrent_writers, on_ext4),
     };
