@@ -220,6 +220,21 @@ static const struct hsx_mbox_ops hsx_gpio_mbox_ops = {
 
 /* ---- events ------------------------------------------------------------- */
 
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+void (*hsx_gpio_emit_window)(void);
+
+/* KUnit: hold a poster between numbering its event and posting it. */
+static void hsx_gpio_test_window(void)
+{
+	if (hsx_gpio_emit_window)
+		hsx_gpio_emit_window();
+}
+#else
+static inline void hsx_gpio_test_window(void)
+{
+}
+#endif
+
 /* Process context: the IRQ thread or the debounce work, under emit_lock. */
 static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
 {
@@ -235,6 +250,7 @@ static void hsx_gpio_emit(struct hsx_gpio_pin *p, u64 timestamp_ns, int value)
 		ev.edge = value ? HSX_GPIO_E_RISING : HSX_GPIO_E_FALLING;
 	else
 		ev.edge = p->edge;
+	hsx_gpio_test_window();
 	/*
 	 * Stamped with the edge's time, read once in the hard IRQ: where the
 	 * clocksource is slow (HPET, as in a VM) another read costs microseconds.
@@ -1093,3 +1109,54 @@ const struct hsx_module hsx_gpio_module = {
 	.release = hsx_gpio_release,
 	.cap_ended = hsx_gpio_cap_ended,
 };
+
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/*
+ * KUnit: one pin's event path (the IRQ thread, the debounce work, posting)
+ * without a chip or an interrupt: software debounce on both edges, the line
+ * read through @be, events posted to @mbox.
+ */
+struct hsx_gpio_pin *hsx_gpio_test_pin_new(struct hsx_mbox *mbox,
+					   const struct hsx_gpio_backend *be)
+{
+	struct hsx_gpio_pin *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return NULL;
+	p->irq = -1;
+	spin_lock_init(&p->ring_lock);
+	mutex_init(&p->emit_lock);
+	init_rwsem(&p->gate);
+	INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
+	p->mbox = mbox;
+	p->edge = HSX_GPIO_E_BOTH;
+	p->sw_debounce = true;
+	p->debounce_us = HSX_GPIO_DEBOUNCE_MAX_US;
+	p->hardirq_runs = true;	/* edges come through the ring, none nested */
+	hsx_gpio_be = be;
+	return p;
+}
+
+void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p)
+{
+	cancel_delayed_work_sync(&p->debounce);
+	mutex_destroy(&p->emit_lock);
+	hsx_gpio_be = NULL;
+	kfree(p);
+}
+
+/* Edges the hard IRQ found no room for, then a run of the IRQ thread. */
+void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n)
+{
+	spin_lock_irq(&p->ring_lock);
+	p->ring_lost += n;
+	spin_unlock_irq(&p->ring_lock);
+	hsx_gpio_irq_thread(p->irq, p);
+}
+
+/* The debounce period ended: what the delayed work does. */
+void hsx_gpio_test_settle(struct hsx_gpio_pin *p)
+{
+	hsx_gpio_debounced(&p->debounce.work);
+}
+#endif

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: GPIO configuration validation, pin-map parsing, the edge to IRQ
- * trigger mapping, and the accounting of edges lost before posting.
+ * trigger mapping, and the numbering of events when edges are lost while a
+ * debounced value is being posted.
  */
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/interrupt.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 
 #include "../gpio/gpio.h"
 #include "../core/mailbox.h"
@@ -104,12 +108,161 @@ static void gpio_trigger_follows_logical_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_gpio_irq_trigger(HSX_GPIO_E_NONE, false), 0UL);
 }
 
+/* ---- the event path: the IRQ thread and the debounce work posting at once -- */
+
+#define EV_MAX 8
+
+static struct {
+	struct {
+		u64 seq, line_seq;
+		u32 dropped;
+	} ev[EV_MAX];
+	unsigned int n;
+	int value;			/* what the line reads */
+	struct task_struct *held;	/* the poster the window holds */
+	struct completion in_window, release, settled, lost_posted;
+} ev_rig;
+
+static int ev_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
+{
+	const struct hsx_gpio_record *rec = ev->payload;
+
+	if (ev->type != HSX_EVT_DATA || ev_rig.n >= EV_MAX)
+		return 0;
+	ev_rig.ev[ev_rig.n].seq = ev->seq;
+	ev_rig.ev[ev_rig.n].line_seq = rec->line_seq;
+	ev_rig.ev[ev_rig.n].dropped = ev->dropped;
+	ev_rig.n++;
+	return 0;
+}
+
+static const struct hsx_mbox_transport ev_transport = {
+	.deliver = ev_deliver,
+};
+
+static int ev_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
+{
+	return 0;
+}
+
+static const struct hsx_mbox_ops ev_ops = {
+	.record_size = sizeof(struct hsx_gpio_record),
+	.may_subscribe = ev_may_subscribe,
+};
+
+static int ev_get(struct hsx_gpio_line *line)
+{
+	return READ_ONCE(ev_rig.value);
+}
+
+static const struct hsx_gpio_backend ev_backend = {
+	.name = "kunit",
+	.get = ev_get,
+};
+
+static void ev_window(void)
+{
+	if (current != ev_rig.held)
+		return;
+	complete(&ev_rig.in_window);
+	wait_for_completion_timeout(&ev_rig.release, 10 * HZ);
+}
+
+static int ev_settle_thread(void *data)
+{
+	hsx_gpio_test_settle(data);
+	complete(&ev_rig.settled);
+	return 0;
+}
+
+static int ev_lose_thread(void *data)
+{
+	hsx_gpio_test_lose_edges(data, 2);
+	complete(&ev_rig.lost_posted);
+	return 0;
+}
+
+/*
+ * With software debounce the IRQ thread (accounting edges the ring had no
+ * room for) and the debounce work (posting a settled value) run at once.
+ * Hold the work between numbering its event and posting it, let the thread
+ * account two lost edges meanwhile: the subscriber must still see line_seq
+ * and the mailbox's sequence advance together, the loss reported after the
+ * event numbered before it. Without emit_lock the loss overtook the event:
+ * an event reporting 2 drops before it, numbered line_seq 1.
+ */
+static void gpio_lost_edges_and_debounced_event_keep_line_seq(struct kunit *test)
+{
+	struct task_struct *settler, *loser;
+	struct hsx_mbox_auth auth = {};
+	struct hsx_gpio_pin *p;
+	struct hsx_mbox *mbox;
+	unsigned long lost_early;
+	unsigned int i;
+	u32 id, dropped = 0;
+
+	memset(&ev_rig, 0, sizeof(ev_rig));
+	init_completion(&ev_rig.in_window);
+	init_completion(&ev_rig.release);
+	init_completion(&ev_rig.settled);
+	init_completion(&ev_rig.lost_posted);
+	hsx_mbox_init(&ev_transport);
+	mbox = hsx_mbox_create("hal:gpio:kunit", &ev_ops, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:gpio:kunit", 1, NULL, &auth, &id), 0);
+	p = hsx_gpio_test_pin_new(mbox, &ev_backend);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	hsx_gpio_emit_window = ev_window;
+
+	ev_rig.value = 1;
+	settler = kthread_create(ev_settle_thread, p, "hsx-kunit-settle");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(settler));
+	ev_rig.held = settler;
+	wake_up_process(settler);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&ev_rig.in_window, 10 * HZ), 0UL);
+
+	loser = kthread_run(ev_lose_thread, p, "hsx-kunit-lose");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(loser));
+	/* Time for the thread to post its loss if nothing stops it. */
+	lost_early = wait_for_completion_timeout(&ev_rig.lost_posted, HZ / 5);
+	complete(&ev_rig.release);
+	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&ev_rig.settled, 10 * HZ), 0UL);
+	if (!lost_early)
+		KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&ev_rig.lost_posted, 10 * HZ),
+				0UL);
+
+	/* The line falls and settles: the next event, after the loss. */
+	ev_rig.held = NULL;
+	ev_rig.value = 0;
+	hsx_gpio_test_settle(p);
+
+	hsx_gpio_emit_window = NULL;
+	hsx_gpio_test_pin_free(p);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+	hsx_mbox_exit();
+
+	KUNIT_ASSERT_EQ(test, ev_rig.n, 2U);
+	for (i = 0; i < ev_rig.n; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, ev_rig.ev[i].seq - ev_rig.ev[i].line_seq,
+				    ev_rig.ev[0].seq - ev_rig.ev[0].line_seq,
+				    "event %u: seq %llu line_seq %llu", i, ev_rig.ev[i].seq,
+				    ev_rig.ev[i].line_seq);
+		dropped += ev_rig.ev[i].dropped;
+	}
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[0].line_seq, 1ULL);
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[0].dropped, 0U);
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[1].line_seq, 4ULL);
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[1].dropped, 2U);
+	KUNIT_EXPECT_EQ(test, dropped, 2U);
+}
+
 static struct kunit_case hsx_gpio_cases[] = {
 	KUNIT_CASE(gpio_config_accepts_valid_combinations),
 	KUNIT_CASE(gpio_config_rejects_bad_values),
 	KUNIT_CASE(gpio_map_parses_bindings),
 	KUNIT_CASE(gpio_map_rejects_malformed_bindings),
 	KUNIT_CASE(gpio_trigger_follows_logical_edges),
+	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
 	{}
 };
 
