@@ -10,9 +10,19 @@
  * chardev socket (retrying while qemu starts), answers until the socket
  * closes, and writes what it saw to a log: lines received, answered, bytes.
  *
- *   uart-peer SOCKET LOG
+ * With --telnet the chardev is a telnet server (telnet=on), the only way the
+ * host can put a break on a line qemu emulates: the peer skips qemu's option
+ * negotiation, and answers
+ *
+ *   "BREAK <token>\n"  ->  a telnet BREAK, then "AFTER <token>\n"
+ *
+ * which a 16550's guest driver receives as a 0 flagged as a break (qemu's
+ * serial_receive_break), then the line.
+ *
+ *   uart-peer [--telnet] SOCKET LOG
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -21,6 +31,12 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 256
+
+/* Telnet (RFC 854): what qemu's char-socket understands from its client. */
+#define TELNET_IAC 255
+#define TELNET_BREAK 243
+#define TELNET_WILL 251 /* WILL, WONT, DO, DONT: 251..254, each with an option byte */
+#define TELNET_DONT 254
 
 static int connect_retrying(const char *path)
 {
@@ -56,12 +72,21 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* One complete line: answer it if it is a PING. */
-static int answer(int fd, const char *line, unsigned long *answered)
+/* One complete line: answer it if it is a PING, or in telnet mode a BREAK. */
+static int answer(int fd, const char *line, bool telnet, unsigned long *answered)
 {
+    static const char brk[] = {(char)TELNET_IAC, (char)TELNET_BREAK};
     char reply[LINE_MAX_BYTES + 8];
     size_t n;
 
+    if (telnet && !strncmp(line, "BREAK ", 6)) {
+        n = strlen(line + 6);
+        memcpy(reply, "AFTER ", 6);
+        memcpy(reply + 6, line + 6, n);
+        reply[6 + n] = '\n';
+        (*answered)++;
+        return write_all(fd, brk, sizeof(brk)) || write_all(fd, reply, 7 + n);
+    }
     if (strncmp(line, "PING ", 5))
         return 0;
     const char *token = line + 5;
@@ -79,12 +104,15 @@ int main(int argc, char **argv)
     char line[LINE_MAX_BYTES + 1], buf[512];
     unsigned long bytes = 0, lines = 0, answered = 0;
     size_t have = 0;
+    unsigned int iac = 0; /* telnet: 1 after IAC, 2 before its option byte */
+    bool telnet = argc == 4 && !strcmp(argv[1], "--telnet");
     int fd;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: uart-peer SOCKET LOG\n");
+    if (argc != 3 + telnet) {
+        fprintf(stderr, "usage: uart-peer [--telnet] SOCKET LOG\n");
         return 2;
     }
+    argv += telnet;
     fd = connect_retrying(argv[1]);
     if (fd < 0) {
         fprintf(stderr, "uart-peer: cannot connect to %s: %s\n", argv[1], strerror(errno));
@@ -98,11 +126,23 @@ int main(int argc, char **argv)
             break;
         bytes += (unsigned long)n;
         for (ssize_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)buf[i];
+
+            if (telnet && (iac || c == TELNET_IAC)) {
+                /* IAC, its command, and the option of WILL/WONT/DO/DONT. */
+                if (c == TELNET_IAC && !iac)
+                    iac = 1;
+                else if (iac == 1 && c >= TELNET_WILL && c <= TELNET_DONT)
+                    iac = 2;
+                else
+                    iac = 0;
+                continue;
+            }
             if (buf[i] == '\n' || buf[i] == '\r') {
                 line[have] = '\0';
                 if (have) {
                     lines++;
-                    if (answer(fd, line, &answered))
+                    if (answer(fd, line, telnet, &answered))
                         goto out;
                 }
                 have = 0;
