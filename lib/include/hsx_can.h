@@ -239,6 +239,19 @@ typedef enum {
     HSX_CAN_EVENT_FRAME = 0,   /* a frame received */
     HSX_CAN_EVENT_TX_DONE = 1, /* a frame this process sent with HSX_CAN_TX_NOWAIT went */
     HSX_CAN_EVENT_ERROR = 2,   /* an error frame, or a change of the controller's state */
+    /*
+     * The life of a callback's subscription (hsx_can_set_event_callback(),
+     * hsx_can_set_error_callback()), made by the library, with bus and
+     * kind only, as hsx_uart.h's HSX_UART_RX_UNBOUND, _REBOUND and _ENDED:
+     * the bus was unbound and the callback stays set; subscribed to its new
+     * binding (frames it carried before are not delivered; seq starts
+     * afresh); ended for good (capability revoked or expired, or the new
+     * subscription denied: the callback is no longer set). The spec's
+     * hsx_can_set_rx_callback() is subscribed again likewise, without them.
+     */
+    HSX_CAN_EVENT_UNBOUND = 3,
+    HSX_CAN_EVENT_REBOUND = 4,
+    HSX_CAN_EVENT_ENDED = 5,
 } hsx_can_event_kind_t;
 
 /** One event of a bus, with everything hsx.ko reports. */

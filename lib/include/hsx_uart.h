@@ -167,6 +167,37 @@ int hsx_uart_printf(uint8_t port, const char* format, ...);
 #define HSX_UART_RX_FRAMING 0x04 /* the last byte had a framing error */
 #define HSX_UART_RX_BREAK   0x08 /* a break came after the last byte */
 
+/*
+ * The life of a callback's subscription (hsx_uart_set_rx_callback()): events
+ * with length 0 and one of these flags, made by the library, never by the
+ * line. A callback stays set while its port is unbound (hsxctl uart unmap, a
+ * USB adapter unplugged):
+ *
+ *   HSX_UART_RX_UNBOUND  the port went away. Nothing is received until the
+ *                        port is bound again; the library then subscribes
+ *                        again by itself, trying after 20 ms, then doubling
+ *                        the interval up to 1 s, for as long as it takes.
+ *   HSX_UART_RX_REBOUND  subscribed to the port's new binding: its bytes
+ *                        follow. The new binding counts its bytes from 0;
+ *                        those it received before this event (within the
+ *                        last interval, at most 1 s) are not delivered, and
+ *                        hsx_uart_get_status_ex() rx_bytes counts them.
+ *   HSX_UART_RX_ENDED    the subscription ended for good: the capability it
+ *                        was made under was revoked or expired, or a
+ *                        subscription to the new binding was denied. No
+ *                        event follows and the callback is no longer set;
+ *                        the library does not ask hsxd for the capability
+ *                        again on the callback's behalf. Setting a callback
+ *                        again (an explicit call) subscribes afresh.
+ *
+ * A callback removed (NULL) while its port is unbound is not subscribed
+ * again. hsx_uart_read() and hsx_uart_wait_event() report an unbinding as
+ * HSX_HAL_CLOSED instead, once, and their next call subscribes again.
+ */
+#define HSX_UART_RX_UNBOUND 0x10
+#define HSX_UART_RX_REBOUND 0x20
+#define HSX_UART_RX_ENDED   0x40
+
 /* Flow control. */
 typedef enum {
     HSX_UART_FLOW_NONE = 0,

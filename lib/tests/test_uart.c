@@ -10,8 +10,10 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -514,6 +516,155 @@ static void a_close_in_a_batch_ends_the_read_after_its_bytes(void **state)
     assert_int_equal(info.lost_bytes, 0);
 }
 
+/* ---- a callback's subscription outlives its port's unbinding -------------------------------- */
+
+static struct {
+    pthread_mutex_t lock;
+    char text[128];
+} trace = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void on_rx(void *event_data, uint32_t length, void *user_data)
+{
+    const hsx_uart_rx_event_t *ev = event_data;
+    size_t n = strlen(trace.text);
+
+    (void)user_data;
+    assert_int_equal(length, sizeof(*ev));
+    pthread_mutex_lock(&trace.lock);
+    if (ev->flags & (HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED))
+        snprintf(trace.text + n, sizeof(trace.text) - n, "<%c%u>",
+                 ev->flags & HSX_UART_RX_UNBOUND   ? 'U'
+                 : ev->flags & HSX_UART_RX_REBOUND ? 'R'
+                                                   : 'E',
+                 ev->port);
+    else
+        snprintf(trace.text + n, sizeof(trace.text) - n, "%.*s", ev->length, ev->data);
+    pthread_mutex_unlock(&trace.lock);
+}
+
+/* Wait up to 3 s for the trace to be want. */
+static void trace_is(const char *want)
+{
+    for (int i = 0; i < 300; i++) {
+        pthread_mutex_lock(&trace.lock);
+        bool same = strcmp(trace.text, want) == 0;
+        pthread_mutex_unlock(&trace.lock);
+        if (same)
+            return;
+        test_sleep_ms(10);
+    }
+    pthread_mutex_lock(&trace.lock);
+    assert_string_equal(trace.text, want);
+    pthread_mutex_unlock(&trace.lock);
+}
+
+static void post_closed(uint8_t port, uint32_t reason)
+{
+    struct test_event closed = test_closed(100u + port, ++fk.seq[port], reason);
+
+    assert_true(test_send_record(fk.peers[port], &closed, UART_RECORD_SIZE));
+}
+
+static size_t opens(void)
+{
+    pthread_mutex_lock(&fk.lock);
+    size_t n = 0;
+    for (const char *c = fk.log; *c; c++)
+        n += *c == 'M';
+    pthread_mutex_unlock(&fk.lock);
+    return n;
+}
+
+static void set_fail_open(int err)
+{
+    pthread_mutex_lock(&fk.lock);
+    fk.fail_open = err;
+    pthread_mutex_unlock(&fk.lock);
+}
+
+/* A callback on port, whose port then goes, the library's tries failing with open_err. */
+static void unbind_under_a_callback(uint8_t port, int open_err)
+{
+    memset(trace.text, 0, sizeof(trace.text));
+    assert_int_equal(hsx_uart_set_rx_callback(port, on_rx, NULL), HSX_HAL_OK);
+    set_fail_open(open_err);
+    post_closed(port, HSX_CLOSE_GONE);
+}
+
+/*
+ * Unbound (GONE): told, tried again with back-off while the port is away,
+ * subscribed again once it is back, told, and fed. Then revoked while live:
+ * told it ended, and never subscribed again.
+ */
+static void a_callback_is_subscribed_again_after_its_port_went(void **state)
+{
+    const uint8_t port = 5;
+    (void)state;
+
+    memset(trace.text, 0, sizeof(trace.text));
+    assert_int_equal(hsx_uart_set_rx_callback(port, on_rx, NULL), HSX_HAL_OK);
+    post(port, "ab", 2, 0, 0);
+    trace_is("ab");
+    set_fail_open(ENODEV);
+    post_closed(port, HSX_CLOSE_GONE);
+    trace_is("ab<U5>");
+    test_sleep_ms(200); /* 20, 40, 80 ms: a few tries, all failed */
+    size_t tried = opens();
+    assert_true(tried >= 2 && tried <= 6); /* the first subscription, and tries */
+    test_close_fds(&fk.peers[port], 1);
+    set_fail_open(0);
+    trace_is("ab<U5><R5>");
+    post(port, "cd", 2, 0, 0);
+    trace_is("ab<U5><R5>cd");
+    assert_int_equal(hsx_uart_read(port, (char[4]){0}, 4, 0), HSX_HAL_BUSY);
+
+    /* Revoked while live: ended, closed, not tried again. */
+    size_t before = opens();
+    post_closed(port, HSX_CLOSE_REVOKED);
+    trace_is("ab<U5><R5>cd<E5>");
+    test_sleep_ms(300);
+    assert_int_equal(opens(), before);
+    /* A reader's call subscribes afresh, without the callback. */
+    test_close_fds(&fk.peers[port], 1);
+    assert_int_equal(hsx_uart_read(port, (char[4]){0}, 4, 0), HSX_HAL_TIMEOUT);
+    assert_int_equal(opens(), before + 1);
+    post(port, "ef", 2, 0, 0);
+    char buf[4];
+    assert_int_equal(hsx_uart_read(port, buf, sizeof(buf), 300), 2);
+    trace_is("ab<U5><R5>cd<E5>");
+}
+
+/* Denied when it tries again (revoked while unbound): ended, and tried no more. */
+static void a_callback_denied_when_subscribed_again_ends(void **state)
+{
+    const uint8_t port = 6;
+    (void)state;
+
+    unbind_under_a_callback(port, EKEYREVOKED);
+    trace_is("<U6><E6>");
+    size_t tried = opens();
+    set_fail_open(0);
+    test_sleep_ms(300);
+    assert_int_equal(opens(), tried);
+}
+
+/* Removed while its port is away: tried no more. */
+static void a_callback_removed_while_unbound_is_not_subscribed_again(void **state)
+{
+    const uint8_t port = 7;
+    (void)state;
+
+    unbind_under_a_callback(port, ENODEV);
+    trace_is("<U7>");
+    assert_int_equal(hsx_uart_set_rx_callback(port, NULL, NULL), HSX_HAL_OK);
+    test_close_fds(&fk.peers[port], 1);
+    set_fail_open(0);
+    size_t tried = opens();
+    test_sleep_ms(300);
+    assert_int_equal(opens(), tried);
+    trace_is("<U7>");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,6 +688,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(lost_bytes_in_a_batch_are_reported_once, setup, teardown),
         cmocka_unit_test_setup_teardown(a_close_in_a_batch_ends_the_read_after_its_bytes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_callback_is_subscribed_again_after_its_port_went, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_callback_denied_when_subscribed_again_ends, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_callback_removed_while_unbound_is_not_subscribed_again,
+                                        setup, teardown),
     };
 
     for (int i = 0; i < HSX_UART_MAX_PORTS; i++)

@@ -258,6 +258,20 @@ static void deliver(const hsx_mailbox_event_t *ev, bool (*wanted)(const hsx_mail
 {
     hsx_can_event_t out;
 
+    /* The end of the subscription and a new one (core/feed.h), as notices. */
+    static const uint8_t notices[] = {
+        [HSX_FEED_NOTICE_UNBOUND] = HSX_CAN_EVENT_UNBOUND,
+        [HSX_FEED_NOTICE_REBOUND] = HSX_CAN_EVENT_REBOUND,
+        [HSX_FEED_NOTICE_ENDED] = HSX_CAN_EVENT_ENDED,
+    };
+    enum hsx_feed_notice notice = hsx_feed_notice_of(ev);
+    if (notice != HSX_FEED_NOTICE_NONE) {
+        memset(&out, 0, sizeof(out));
+        out.bus = (uint8_t)hsx_hal_callback_object(registration);
+        out.kind = notices[notice];
+        hsx_hal_callback_run(registration, &out, sizeof(out));
+        return;
+    }
     if (!is_can(ev) || !wanted(ev))
         return;
     hsx_can_event_from_mailbox(ev, &out);

@@ -28,15 +28,21 @@ int hsx_dev_fd(enum hsx_umod_index node)
     return fd < 0 ? open_failure(fd) : fd;
 }
 
-int hsx_dev_auth_fd(enum hsx_umod_index node)
+int hsx_dev_auth_fd_ex(enum hsx_umod_index node, bool acquire)
 {
+    /* Open already where !acquire matters: a subscription was made on it before. */
     int fd = hsx_dev_open(node, hsx_cap_opened);
 
     if (fd < 0)
         return -1;
     /* Acquires the capability when one is needed; a file that needs none speaks for itself. */
-    int auth_fd = hsx_cap_auth_fd(node);
+    int auth_fd = hsx_cap_auth_fd_ex(node, acquire);
     return auth_fd >= 0 ? auth_fd : fd;
+}
+
+int hsx_dev_auth_fd(enum hsx_umod_index node)
+{
+    return hsx_dev_auth_fd_ex(node, true);
 }
 
 /* What the ioctl returned (>= 0), or an HSX_HAL_* code. */

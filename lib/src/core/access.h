@@ -35,6 +35,9 @@ int hsx_dev_fd(enum hsx_umod_index node);
  */
 int hsx_dev_auth_fd(enum hsx_umod_index node);
 
+/* The same, acquiring no capability when !acquire (see hsx_cap_auth_fd_ex()). */
+int hsx_dev_auth_fd_ex(enum hsx_umod_index node, bool acquire);
+
 /*
  * For lib/tests only: stand a hook in for the kernel, or look for the nodes
  * under another directory than /dev (see hsx_dev_rewind()). Both forget

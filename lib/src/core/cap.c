@@ -294,7 +294,7 @@ out:
     return retry;
 }
 
-int hsx_cap_auth_fd(enum hsx_umod_index node)
+int hsx_cap_auth_fd_ex(enum hsx_umod_index node, bool acquire)
 {
     struct cap_slot *s = &hsx_caps.slots[node];
     struct hsx_cap_query q;
@@ -303,19 +303,24 @@ int hsx_cap_auth_fd(enum hsx_umod_index node)
     int fd = -1;
 
     pthread_mutex_lock(&hsx_caps.lock);
-    bool idle = hsx_cap_idle_or_not_waiting_locked(s);
+    bool idle = acquire && hsx_cap_idle_or_not_waiting_locked(s);
     if (s->fd >= 0 && (s->known || hsx_cap_learn_locked(node, &q) == 0) &&
         cap_needs_capability(s)) {
         fd = s->fd;
         if (idle && !s->held && !s->dropped && may_attempt_locked(s))
             hsx_cap_acquire_or_queue_locked(node);
-        if (!s->held)
+        if (!s->held && acquire)
             print = hsx_cap_take_report_locked(node, line, sizeof(line));
     }
     pthread_mutex_unlock(&hsx_caps.lock);
     if (print)
         fputs(line, stderr);
     return fd;
+}
+
+int hsx_cap_auth_fd(enum hsx_umod_index node)
+{
+    return hsx_cap_auth_fd_ex(node, true);
 }
 
 /* ---- fork and tests ------------------------------------------------------------------------ */

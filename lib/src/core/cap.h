@@ -44,6 +44,13 @@ bool hsx_cap_retry(enum hsx_umod_index node, int err, unsigned int generation);
 int hsx_cap_auth_fd(enum hsx_umod_index node);
 
 /*
+ * The same, acquiring nothing when !acquire: the file speaks with whatever
+ * capability it holds, or none (a subscription made again on the library's
+ * own behalf must never re-acquire one that was revoked).
+ */
+int hsx_cap_auth_fd_ex(enum hsx_umod_index node, bool acquire);
+
+/*
  * For the renewal thread: renew every capability due at now (CLOCK_BOOTTIME,
  * ns); cancel_fd readable ends a renewal under way. Returns when the next
  * one is due, or 0 if none is.

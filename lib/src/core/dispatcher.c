@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/dispatcher.h"
@@ -245,6 +246,101 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
     pthread_mutex_unlock(&d->lock);
 }
 
+/* ---- timers and library-made events ------------------------------------------------------ */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* With d->lock held: take timer off the list if it is on it. */
+static void timer_unlink_locked(struct hsx_dispatch_timer *timer)
+{
+    for (struct hsx_dispatch_timer **p = &d->timers; *p; p = &(*p)->next) {
+        if (*p == timer) {
+            *p = timer->next;
+            timer->next = NULL;
+            return;
+        }
+    }
+}
+
+int hsx_dispatch_timer_arm(struct hsx_dispatch_timer *timer, uint32_t delay_ms)
+{
+    pthread_mutex_lock(&d->lock);
+    if (!d->started || d->stopping) {
+        pthread_mutex_unlock(&d->lock);
+        return hsx_fail_with(HSX_HAL_ERROR, ESHUTDOWN);
+    }
+    timer_unlink_locked(timer);
+    timer->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
+    timer->next = d->timers;
+    d->timers = timer;
+    /* The thread computes its wait after running its timers: only another thread must wake it. */
+    if (!on_dispatcher_thread)
+        wake_locked();
+    pthread_mutex_unlock(&d->lock);
+    return HSX_HAL_OK;
+}
+
+bool hsx_dispatch_run_timers(struct __kernel_timespec *wait)
+{
+    struct hsx_dispatch_timer *due = NULL;
+    uint64_t now = now_ns();
+
+    pthread_mutex_lock(&d->lock);
+    for (struct hsx_dispatch_timer **p = &d->timers; *p;) {
+        struct hsx_dispatch_timer *t = *p;
+        if (t->due_ns <= now) {
+            *p = t->next;
+            t->next = due;
+            due = t;
+        } else {
+            p = &t->next;
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    while (due) {
+        struct hsx_dispatch_timer *t = due;
+        due = t->next; /* before fn, which may arm it again */
+        t->next = NULL;
+        t->fn(t);
+    }
+
+    pthread_mutex_lock(&d->lock);
+    bool armed = d->timers != NULL;
+    uint64_t first = UINT64_MAX;
+    for (const struct hsx_dispatch_timer *t = d->timers; t; t = t->next)
+        first = t->due_ns < first ? t->due_ns : first;
+    pthread_mutex_unlock(&d->lock);
+    if (armed) {
+        now = now_ns();
+        uint64_t left = first > now ? first - now : 0;
+        wait->tv_sec = (long long)(left / 1000000000u);
+        wait->tv_nsec = (long long)(left % 1000000000u);
+    }
+    return armed;
+}
+
+int hsx_dispatch_post(hsx_mailbox_t *mb, const hsx_mailbox_event_t *event)
+{
+    pthread_mutex_lock(&d->lock);
+    struct entry *e = find_locked(mb);
+    if (!e || !e->callback || e->retired || !d->started) {
+        pthread_mutex_unlock(&d->lock);
+        return hsx_fail_with(HSX_HAL_CLOSED, 0);
+    }
+    e->notice = *event;
+    e->has_notice = true;
+    queue_locked(e);
+    wake_locked();
+    pthread_mutex_unlock(&d->lock);
+    return HSX_HAL_OK;
+}
+
 void hsx_dispatch_forget(hsx_mailbox_t *mb)
 {
     pthread_mutex_lock(&d->lock);
@@ -338,6 +434,7 @@ void hsx_dispatch_fork_child(void)
     d->wake_fd = -1;
     d->running = NULL;
     d->todo = NULL;
+    d->timers = NULL; /* the parent's work; the timers' owners forget theirs */
     d->ready = NULL;
     d->ready_tail = &d->ready;
     pthread_cond_init(&d->idle, NULL);
@@ -361,7 +458,7 @@ void hsx_dispatch_fork_forget(void)
         for (struct entry *e = d->table[i]; e; e = e->next_hash) {
             unsigned int refs = e->armed + e->cancelling + e->queued + e->ready;
 
-            e->armed = e->cancelling = e->queued = e->ready = false;
+            e->armed = e->cancelling = e->queued = e->ready = e->has_notice = false;
             e->next_todo = e->next_ready = NULL;
             for (; refs; refs--) {
                 if (n == cap) {

@@ -10,6 +10,7 @@
 #define HSX_DISPATCHER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "hsx_mailbox.h"
 
@@ -39,6 +40,34 @@ void hsx_dispatch_forget(hsx_mailbox_t *mb);
  * on the old callback is not called again.
  */
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb);
+
+/*
+ * Timers on the dispatcher thread, for work that must come back later
+ * without a thread of its own (a feed subscribing again to an object that
+ * went away, core/feed.c). A timer is the caller's memory; fn runs on the
+ * dispatcher thread with no lock held, between callbacks.
+ */
+struct hsx_dispatch_timer {
+    void (*fn)(struct hsx_dispatch_timer *timer);
+    /* The dispatcher's, under its lock. */
+    uint64_t due_ns; /* CLOCK_MONOTONIC */
+    struct hsx_dispatch_timer *next;
+};
+
+/*
+ * Run timer->fn once, delay_ms from now (an armed timer is moved). Only while
+ * the dispatcher runs: HSX_HAL_ERROR (ESHUTDOWN) when it does not (it has
+ * not started, or the library is being unloaded).
+ */
+int hsx_dispatch_timer_arm(struct hsx_dispatch_timer *timer, uint32_t delay_ms);
+
+/*
+ * Give mb's callback a library-made event (a copy of *event) before any other
+ * of mb's, even once its file has nothing more to give (its final event was
+ * delivered). A later one replaces one not delivered yet. HSX_HAL_CLOSED
+ * when mb has no callback.
+ */
+int hsx_dispatch_post(hsx_mailbox_t *mb, const hsx_mailbox_event_t *event);
 
 /* Whether the caller is the dispatcher thread, i.e. runs inside a callback. */
 bool hsx_dispatch_on_thread(void);

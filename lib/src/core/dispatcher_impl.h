@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/dispatcher.h"
 #include "core/mailbox.h"
 
 /* A mailbox's registration; guarded by d->lock unless said otherwise. */
@@ -32,6 +33,9 @@ struct entry {
     /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
     bool ready;
     struct entry *next_ready;
+    /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
+    bool has_notice;
+    hsx_mailbox_event_t notice;
 };
 
 /* The dispatcher; its lock guards what is not said to be the thread's only. */
@@ -49,6 +53,8 @@ struct dispatcher {
     struct entry *todo;     /* mailboxes whose poll must be armed or removed */
     /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
     struct entry *ready, **ready_tail;
+    /* Timers armed (hsx_dispatch_timer_arm()), in no order: few, and looked at once a round. */
+    struct hsx_dispatch_timer *timers;
     /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
     struct entry **table;
     size_t table_size, table_count;
@@ -79,6 +85,12 @@ static inline void queue_locked(struct entry *e)
 
 /* Make the thread's ring. Returns 0 or -errno. */
 int hsx_dispatch_ring_create(void);
+
+/*
+ * Run the timers due now, each with no lock held. Returns whether one is
+ * still armed, and then in *wait how long until the first is due.
+ */
+bool hsx_dispatch_run_timers(struct __kernel_timespec *wait);
 
 /*
  * Serve the ring until d->stopping, then let go of the ready list and the

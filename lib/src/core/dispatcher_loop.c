@@ -103,6 +103,12 @@ static struct entry *apply_todo(void)
             e->cancelling = true;
             hsx_mailbox_ref(e->mb); /* the removal's */
         }
+        /* A library-made event needs no poll: a mailbox armed already, or stopped, is kicked. */
+        if (!arm && e->has_notice && e->callback && !e->retired) {
+            hsx_mailbox_ref(e->mb); /* the kick list's */
+            e->next_kick = kick;
+            kick = e;
+        }
         /*
          * The to-do list's, perhaps the last: dropped without d->lock (freeing
          * takes mailbox.c's list lock, and hsx_dispatch_forget() takes d->lock).
@@ -147,14 +153,19 @@ static bool drain(struct entry *e, unsigned int budget)
         pthread_mutex_lock(&d->lock);
         hsx_mailbox_callback_t callback = e->callback;
         void *user_data = e->user_data;
-        if (!wants_poll(e) || d->stopping) {
+        bool notice = e->has_notice && callback && !e->retired && !d->stopping;
+        if (!notice && (!wants_poll(e) || d->stopping)) {
             pthread_mutex_unlock(&d->lock);
             return false;
+        }
+        if (notice) {
+            event = e->notice;
+            e->has_notice = false;
         }
         d->running = mb;
         pthread_mutex_unlock(&d->lock);
 
-        ret = hsx_mailbox_take(mb, &event);
+        ret = notice ? HSX_HAL_OK : hsx_mailbox_take(mb, &event);
         if (ret == HSX_HAL_OK || ret == HSX_HAL_CLOSED)
             callback(mb, &event, user_data);
 
@@ -284,10 +295,19 @@ void hsx_dispatch_loop(void)
          * Always into the kernel, even with completions waiting: with
          * DEFER_TASKRUN that is where pending completion work runs, and a
          * poll whose work is pending refuses removal (EALREADY) until it has.
-         * With mailboxes still ready, only to collect what is there.
+         * With mailboxes still ready, only to collect what is there; with a
+         * timer armed (run first), until it is due at the latest.
          */
-        int ret = d->ready ? io_uring_submit_and_get_events(&d->ring)
-                           : io_uring_submit_and_wait(&d->ring, 1);
+        struct __kernel_timespec wait;
+        bool timed = hsx_dispatch_run_timers(&wait);
+        int ret;
+        if (d->ready) {
+            ret = io_uring_submit_and_get_events(&d->ring);
+        } else if (timed) {
+            ret = io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
+        } else {
+            ret = io_uring_submit_and_wait(&d->ring, 1);
+        }
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
         while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {

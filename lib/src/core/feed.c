@@ -4,6 +4,7 @@
  * again after the kernel ended it, and the turn its readers take.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -30,14 +31,22 @@ static void init_turns(struct hsx_feed *f)
     pthread_condattr_destroy(&attr);
 }
 
+static void retry(struct hsx_dispatch_timer *timer);
+
 static void ready(struct hsx_feed *f)
 {
     if (atomic_load_explicit(&f->ready, memory_order_acquire))
         return;
     pthread_mutex_lock(&init_lock);
     if (!atomic_load_explicit(&f->ready, memory_order_relaxed)) {
-        for (uint32_t i = 0; i < f->count; i++)
-            pthread_mutex_init(&f->objects[i].op, NULL);
+        for (uint32_t i = 0; i < f->count; i++) {
+            struct hsx_feed_object *o = &f->objects[i];
+
+            pthread_mutex_init(&o->op, NULL);
+            o->retry.fn = retry;
+            o->feed = f;
+            o->index = i;
+        }
         init_turns(f);
         atomic_store_explicit(&f->ready, true, memory_order_release);
     }
@@ -71,46 +80,138 @@ static void finish_closing(struct closing *c)
 
 /*
  * With obj's op held: its subscription with a new reference, opened if there
- * is none or the kernel ended it (the stale one goes into *stale, and its
- * callback moves to the new one).
+ * is none or the kernel ended it. A stale one goes into *stale once a new
+ * one is open (until then it stays, with its callback), and its callback
+ * moves to the new one, told so, unless its capability ended: that callback
+ * ended with it. acquire: a capability may be acquired for it (an
+ * application's call; not the library's own try, see feed.h).
  */
 static int subscribe_locked(struct hsx_feed *f, uint32_t obj, hsx_mailbox_t **mailbox,
-                            struct closing *stale)
+                            struct closing *stale, bool acquire)
 {
     char name[HSX_MBOX_NAME_MAX];
-    hsx_mailbox_t *mb = hsx_object_table_get(&f->table, obj);
+    hsx_mailbox_t *mb = hsx_object_table_get(&f->table, obj), *fresh;
 
     if (mb && !hsx_mailbox_is_gone(mb)) {
         *mailbox = mb;
         return HSX_HAL_OK;
     }
+    int ret = HSX_HAL_INVALID_PARAM;
+    if (hsx_umod_mailbox_name(hsx_umodules[f->node], f->mailbox, obj, name, sizeof(name)))
+        /* Listening needs a right on the object: the file that holds it says so. */
+        ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd_ex(f->node, acquire), &fresh);
+    else
+        hsx_fail_with(ret, 0);
+    if (ret != HSX_HAL_OK) {
+        if (mb)
+            hsx_mailbox_unref(mb);
+        return ret;
+    }
+    bool move = false;
     if (mb) {
+        move = !hsx_mailbox_is_revoked(mb);
         hsx_mailbox_unref(mb);
         stale->mailbox = hsx_object_table_remove(&f->table, obj);
         hsx_mailbox_close_begin(stale->mailbox, false, &stale->registration);
     }
-    if (!hsx_umod_mailbox_name(hsx_umodules[f->node], f->mailbox, obj, name, sizeof(name)))
-        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    /* Listening needs a right on the object: the file that holds it says so. */
-    int ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd(f->node), &mb);
-    if (ret != HSX_HAL_OK)
-        return ret;
-    ret = hsx_object_table_add(&f->table, obj, mb);
+    ret = hsx_object_table_add(&f->table, obj, fresh);
     if (ret != HSX_HAL_OK) {
         int err = hsx_hal_errno();
-        hsx_mailbox_close(mb);
+        hsx_mailbox_close(fresh);
         return hsx_fail_with(ret, err);
     }
-    if (stale->registration) {
+    if (stale->registration && move) {
         /* The new handle's first callback: set under op, this waits for no callback. */
-        ret = hsx_hal_callback_move(mb, stale->registration);
+        ret = hsx_hal_callback_move(fresh, stale->registration);
         if (ret != HSX_HAL_OK)
             return ret;
         stale->registration = NULL;
+        const hsx_mailbox_event_t back = {
+            .type = HSX_MAILBOX_EVENT_RESUBSCRIBED,
+            .mailbox_id = hsx_mailbox_id(fresh),
+        };
+        hsx_dispatch_post(fresh, &back);
     }
-    hsx_mailbox_ref(mb);
-    *mailbox = mb;
+    hsx_mailbox_ref(fresh);
+    *mailbox = fresh;
     return HSX_HAL_OK;
+}
+
+/*
+ * On the dispatcher thread, after a callback of obj's got the final event of
+ * mb: gone with the object, it is subscribed again (retry()); ended any other
+ * way (its capability), it is closed, so that no later call revives it.
+ */
+static void on_closed(void *owner, uint32_t obj, hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev)
+{
+    struct hsx_feed *f = owner;
+    struct hsx_feed_object *o = &f->objects[obj];
+    struct closing ended = {0};
+
+    pthread_mutex_lock(&o->op);
+    hsx_mailbox_t *current = hsx_object_table_get(&f->table, obj);
+    if (current == mb) {
+        if (ev->close_reason == HSX_MAILBOX_CLOSE_GONE && !hsx_mailbox_is_revoked(mb)) {
+            o->retry_ms = HSX_FEED_RETRY_FIRST_MS;
+            hsx_dispatch_timer_arm(&o->retry, o->retry_ms);
+        } else if (hsx_mailbox_close_begin(mb, false, &ended.registration) == HSX_HAL_OK) {
+            ended.mailbox = hsx_object_table_remove(&f->table, obj);
+        }
+    }
+    if (current)
+        hsx_mailbox_unref(current);
+    pthread_mutex_unlock(&o->op);
+    finish_closing(&ended);
+}
+
+enum hsx_feed_notice hsx_feed_notice_of(const hsx_mailbox_event_t *event)
+{
+    if (event->type == HSX_MAILBOX_EVENT_RESUBSCRIBED)
+        return HSX_FEED_NOTICE_REBOUND;
+    if (event->type != HSX_MAILBOX_EVENT_CLOSED)
+        return HSX_FEED_NOTICE_NONE;
+    return event->close_reason == HSX_MAILBOX_CLOSE_GONE ? HSX_FEED_NOTICE_UNBOUND
+                                                         : HSX_FEED_NOTICE_ENDED;
+}
+
+/* The dispatcher's timer: subscribe a callback again whose object went away. */
+static void retry(struct hsx_dispatch_timer *timer)
+{
+    struct hsx_feed_object *o =
+        (struct hsx_feed_object *)((char *)timer - offsetof(struct hsx_feed_object, retry));
+    struct hsx_feed *f = o->feed;
+    struct closing stale = {0};
+    hsx_mailbox_t *mb = NULL;
+    int err = hsx_hal_errno();
+
+    pthread_mutex_lock(&o->op);
+    hsx_mailbox_t *old = hsx_object_table_get(&f->table, o->index);
+    /* Subscribed meanwhile by a call, removed, or closed: nothing to do. */
+    if (old && hsx_mailbox_is_gone(old) && !hsx_mailbox_is_revoked(old) &&
+        hsx_mailbox_has_callback(old)) {
+        int ret = subscribe_locked(f, o->index, &mb, &stale, false);
+        if (ret == HSX_HAL_DENIED) {
+            /* Not under the capability it had: ended for good, told as a revocation. */
+            const hsx_mailbox_event_t end = {
+                .type = HSX_MAILBOX_EVENT_CLOSED,
+                .mailbox_id = hsx_mailbox_id(old),
+                .close_reason = HSX_MAILBOX_CLOSE_REVOKED,
+            };
+            hsx_dispatch_post(old, &end);
+        } else if (ret != HSX_HAL_OK) {
+            /* Not back yet (or the try failed otherwise): again, later. */
+            o->retry_ms =
+                o->retry_ms * 2 < HSX_FEED_RETRY_MAX_MS ? o->retry_ms * 2 : HSX_FEED_RETRY_MAX_MS;
+            hsx_dispatch_timer_arm(&o->retry, o->retry_ms);
+        }
+    }
+    if (old)
+        hsx_mailbox_unref(old);
+    pthread_mutex_unlock(&o->op);
+    finish_closing(&stale);
+    if (mb)
+        hsx_mailbox_unref(mb);
+    hsx_fail_with(HSX_HAL_OK, err); /* the dispatcher thread's errno is a callback's */
 }
 
 int hsx_feed_subscribe(struct hsx_feed *f, uint32_t obj)
@@ -120,7 +221,7 @@ int hsx_feed_subscribe(struct hsx_feed *f, uint32_t obj)
     hsx_mailbox_t *mb;
 
     pthread_mutex_lock(&o->op);
-    int ret = subscribe_locked(f, obj, &mb, &stale);
+    int ret = subscribe_locked(f, obj, &mb, &stale, true);
     int err = hsx_hal_errno();
     pthread_mutex_unlock(&o->op);
     finish_closing(&stale);
@@ -140,7 +241,7 @@ int hsx_feed_set_callback(struct hsx_feed *f, uint32_t obj, hsx_mailbox_callback
 
     pthread_mutex_lock(&o->op);
     if (callback)
-        ret = subscribe_locked(f, obj, &mb, &stale);
+        ret = subscribe_locked(f, obj, &mb, &stale, true);
     else
         mb = hsx_object_table_get(&f->table, obj); /* none: no callback to remove */
     int err = hsx_hal_errno();
@@ -149,7 +250,7 @@ int hsx_feed_set_callback(struct hsx_feed *f, uint32_t obj, hsx_mailbox_callback
     if (!mb)
         return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
     /* With op released: replacing or removing a callback waits for it. */
-    ret = hsx_hal_callback_set(mb, deliver, callback, user_data);
+    ret = hsx_hal_callback_set_owned(mb, deliver, callback, user_data, on_closed, f, obj);
     hsx_mailbox_unref(mb);
     return ret;
 }
@@ -183,7 +284,7 @@ int hsx_feed_begin(struct hsx_feed *f, uint32_t obj, uint32_t timeout_ms, hsx_ma
     int ret = take_turn_locked(o, timeout_ms);
     err = hsx_hal_errno();
     if (ret == HSX_HAL_OK) {
-        ret = subscribe_locked(f, obj, mb, &stale);
+        ret = subscribe_locked(f, obj, mb, &stale, true);
         err = hsx_hal_errno();
         if (ret == HSX_HAL_OK)
             o->reading = true;

@@ -7,6 +7,17 @@
  * arrives between two reads is missed; when the kernel ended it (the object
  * was unbound) the next use opens it again and its callback moves along.
  *
+ * A callback needs no next use: when its subscription ends because the
+ * object went away (HSX_MAILBOX_CLOSE_GONE), a timer on the dispatcher
+ * thread subscribes again, after HSX_FEED_RETRY_FIRST_MS, then doubling up
+ * to HSX_FEED_RETRY_MAX_MS, until the object is back, and the callback gets
+ * the final event, then HSX_MAILBOX_EVENT_RESUBSCRIBED on the new handle.
+ * These tries acquire no capability: one denied (the capability was revoked
+ * meanwhile) ends the callback with an event of type CLOSED and reason
+ * REVOKED, as a subscription revoked while live does; a callback so ended is
+ * closed, never moved to a new subscription. A callback removed meanwhile
+ * stops the tries.
+ *
  * Threads of this process that read one object take turns: a reader holds
  * the object's turn from hsx_feed_begin() to hsx_feed_end(). What a module
  * keeps between two events of an object (the bytes of a UART event a read
@@ -33,11 +44,23 @@
 #include "hsx_mailbox.h"
 #include "modules.h"
 
+#include "core/dispatcher.h"
+
+#define HSX_FEED_RETRY_FIRST_MS 20
+#define HSX_FEED_RETRY_MAX_MS 1000
+
+struct hsx_feed;
+
 /* One object's turn; guarded by op. */
 struct hsx_feed_object {
     pthread_mutex_t op;
     pthread_cond_t turn; /* signalled when reading drops */
     bool reading;        /* a thread of this process has the object's turn */
+    /* Subscribing a callback again (see above): the dispatcher thread's. */
+    struct hsx_dispatch_timer retry;
+    uint32_t retry_ms; /* the next interval */
+    struct hsx_feed *feed;
+    uint32_t index;
 };
 
 struct hsx_feed {
@@ -56,6 +79,16 @@ struct hsx_feed {
         .count = (uint32_t)(sizeof(objects_) / sizeof((objects_)[0])), .objects = (objects_),      \
         .table = {.lock = PTHREAD_MUTEX_INITIALIZER},                                              \
     }
+
+/* What a callback's deliver is told of its subscription's life (see above). */
+enum hsx_feed_notice {
+    HSX_FEED_NOTICE_NONE = 0, /* an event of the object's */
+    HSX_FEED_NOTICE_UNBOUND,  /* the final event: the object went away, tries follow */
+    HSX_FEED_NOTICE_REBOUND,  /* subscribed again (HSX_MAILBOX_EVENT_RESUBSCRIBED) */
+    HSX_FEED_NOTICE_ENDED,    /* the final event otherwise: the callback ends */
+};
+
+enum hsx_feed_notice hsx_feed_notice_of(const hsx_mailbox_event_t *event);
 
 /* Subscribe obj now unless it is, so that a later read gets every event from now on. */
 int hsx_feed_subscribe(struct hsx_feed *f, uint32_t obj);

@@ -275,6 +275,22 @@ bool hsx_mailbox_is_gone(hsx_mailbox_t *mb)
     return gone;
 }
 
+bool hsx_mailbox_is_revoked(hsx_mailbox_t *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    bool revoked = mb->gone && mb->revoked;
+    pthread_mutex_unlock(&mb->lock);
+    return revoked;
+}
+
+bool hsx_mailbox_has_callback(hsx_mailbox_t *mb)
+{
+    pthread_mutex_lock(&mb->lock);
+    bool has = mb->has_callback;
+    pthread_mutex_unlock(&mb->lock);
+    return has;
+}
+
 HSX_API const char *hsx_mailbox_name(const hsx_mailbox_t *mb)
 {
     return mb ? mb->name : NULL;

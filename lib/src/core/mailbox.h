@@ -154,6 +154,20 @@ void hsx_mailbox_close_end(hsx_mailbox_t *mb);
 /* The kernel destroyed the mailbox (its final event was received). */
 bool hsx_mailbox_is_gone(hsx_mailbox_t *mb);
 
+/* ... because the capability it was opened under ended (HSX_MAILBOX_CLOSE_REVOKED). */
+bool hsx_mailbox_is_revoked(hsx_mailbox_t *mb);
+
+/* A callback is set on the handle. */
+bool hsx_mailbox_has_callback(hsx_mailbox_t *mb);
+
+/*
+ * A library-made event (hsx_dispatch_post()), never the kernel's, never
+ * returned by a receive: a callback moved from a subscription the kernel
+ * ended with HSX_MAILBOX_CLOSE_GONE to a new one of the same object (see
+ * core/feed.h). Its other fields are zero but for mailbox_id.
+ */
+#define HSX_MAILBOX_EVENT_RESUBSCRIBED ((hsx_mailbox_event_type_t)0x100)
+
 /*
  * hsx_mailbox_open() with HSX_A_MBOX_AUTH_FD: auth_fd is a /dev/hsx file of
  * this process whose capability authorizes listening ("hal:gpio:<pin>" needs

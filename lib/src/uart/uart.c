@@ -138,12 +138,33 @@ void hsx_uart_fork_forget(void)
 
 /* ---- subscriptions ------------------------------------------------------------------ */
 
-/* On the dispatcher thread: a port's event, to the spec's callback. */
+_Static_assert(((HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED) &
+                (HSX_UART_RX_F_OVERRUN | HSX_UART_RX_F_PARITY | HSX_UART_RX_F_FRAMING |
+                 HSX_UART_RX_F_BREAK)) == 0,
+               "the library's notices are no line flag");
+
+/*
+ * On the dispatcher thread: a port's event, to the spec's callback; the end
+ * of its subscription and a new one (core/feed.h), as notices without bytes.
+ */
 static void deliver_rx(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event, void *registration)
 {
     hsx_uart_rx_event_t rx;
 
     (void)mailbox;
+    static const uint8_t notices[] = {
+        [HSX_FEED_NOTICE_UNBOUND] = HSX_UART_RX_UNBOUND,
+        [HSX_FEED_NOTICE_REBOUND] = HSX_UART_RX_REBOUND,
+        [HSX_FEED_NOTICE_ENDED] = HSX_UART_RX_ENDED,
+    };
+    enum hsx_feed_notice notice = hsx_feed_notice_of(event);
+    if (notice != HSX_FEED_NOTICE_NONE) {
+        memset(&rx, 0, sizeof(rx));
+        rx.port = (uint8_t)hsx_hal_callback_object(registration);
+        rx.flags = notices[notice];
+        hsx_hal_callback_run(registration, &rx, sizeof(rx));
+        return;
+    }
     if (event->type != HSX_MAILBOX_EVENT_DATA || event->module != HSX_MAILBOX_MODULE_UART ||
         event->u.uart.kind != HSX_UART_EV_DATA)
         return;
