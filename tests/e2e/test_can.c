@@ -340,6 +340,67 @@ static void killed_while_blocked(void **state)
     assert_int_equal(frame.can_id, 0x124);
 }
 
+/*
+ * A bus's event callback outlives the bus's unbinding: told UNBOUND, then
+ * REBOUND once the library subscribed to the new binding by itself, then the
+ * frames sent after.
+ */
+struct can_trace {
+    pthread_mutex_t lock;
+    unsigned int n;
+    uint32_t what[16]; /* a frame's ID, or 0x1000 + a notice's kind */
+};
+
+static void on_can_event(void *event_data, uint32_t length, void *user_data)
+{
+    const hsx_can_event_t *ev = event_data;
+    struct can_trace *t = user_data;
+
+    assert_int_equal(length, sizeof(*ev));
+    pthread_mutex_lock(&t->lock);
+    if (t->n < 16 && ev->bus == 0)
+        t->what[t->n++] = ev->kind == HSX_CAN_EVENT_FRAME ? ev->frame.can_id : 0x1000u + ev->kind;
+    pthread_mutex_unlock(&t->lock);
+}
+
+static bool can_trace_has(struct can_trace *t, unsigned int n)
+{
+    uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
+
+    for (;;) {
+        pthread_mutex_lock(&t->lock);
+        bool done = t->n >= n;
+        pthread_mutex_unlock(&t->lock);
+        if (done || e2e_now_ms() > deadline)
+            return done;
+        usleep(20 * 1000);
+    }
+}
+
+static void event_callback_outlives_unbinding(void **state)
+{
+    static struct can_trace t = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    (void)state;
+
+    assert_int_equal(hsx_can_set_event_callback(0, on_can_event, &t), HSX_HAL_OK);
+    assert_int_equal(rig_sh("cansend " IFACE " 0D1#01"), 0);
+    assert_true(can_trace_has(&t, 1));
+    assert_int_equal(rig_map(0, ""), 0);
+    assert_true(can_trace_has(&t, 2));
+    usleep(300 * 1000);
+    assert_int_equal(rig_map(0, IFACE), 0);
+    assert_true(can_trace_has(&t, 3));
+    assert_int_equal(rig_sh("cansend " IFACE " 0D2#02"), 0);
+    assert_true(can_trace_has(&t, 4));
+    usleep(100 * 1000);
+    assert_int_equal(t.n, 4);
+    assert_int_equal(t.what[0], 0xD1);
+    assert_int_equal(t.what[1], 0x1000u + HSX_CAN_EVENT_UNBOUND);
+    assert_int_equal(t.what[2], 0x1000u + HSX_CAN_EVENT_REBOUND);
+    assert_int_equal(t.what[3], 0xD2);
+    assert_int_equal(hsx_can_set_event_callback(0, NULL, NULL), HSX_HAL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +411,7 @@ int main(void)
         cmocka_unit_test(bad_input),
         cmocka_unit_test(unbound_under_a_reader),
         cmocka_unit_test(killed_while_blocked),
+        cmocka_unit_test(event_callback_outlives_unbinding),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,7 +6,10 @@
  * without the config right, the modem lines without the modem right: denied),
  * a user the policy names not is denied everything, including listening to a
  * port, and a revocation ends a read blocked on the mailbox and a write
- * blocked on a stopped line. Ports 0 and 1 are ttyS2 and ttyS3 (tests/vm/run).
+ * blocked on a stopped line, and a callback for good, which the port's
+ * unbinding does not (it is subscribed again once the port is back, under
+ * the capability it had, never one asked for again). Ports 0 and 1 are
+ * ttyS2 and ttyS3 (tests/vm/run).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +32,7 @@
 #include "hsx_uapi.h"
 #include "hsx_uart.h"
 #include "hsxd_run.h"
+#include "rx_trace.h"
 
 #define APP_UID 1000   /* port 0: read, write */
 #define OTHER_UID 1001 /* nothing */
@@ -312,6 +316,137 @@ static void a_revoked_writer_queued_for_the_lock_sends_nothing(void **state)
     assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
 }
 
+/* ---- a callback's subscription, unbound and revoked ------------------------------------------ */
+
+static const hsx_uart_settings_t s8n1 = {.baud = 115200, .data_bits = 8, .stop_bits = 1};
+
+/*
+ * Port 0's callback, driven by the parent: each byte from it is a step
+ * done, each byte to it says what the trace must end with next.
+ */
+static int app_callback_steps(struct app *a)
+{
+    static struct rx_trace t = RX_TRACE_INIT;
+    hsx_cap_info_t info;
+    char want[64], got[sizeof(t.text)];
+    uint8_t len;
+
+    APP_CHECK(hsx_uart_set_rx_callback(0, rx_trace_callback, &t) == HSX_HAL_OK);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    tell(a->out, &info.id, sizeof(info.id));
+    /* Each step: a suffix to wait for (empty: wait 3 s and report the trace as it is). */
+    while (read(a->in, &len, 1) == 1 && len) {
+        APP_CHECK(len < sizeof(want) && read(a->in, want, len) == len);
+        want[len] = '\0';
+        if (strcmp(want, "-") == 0)
+            usleep(3000000);
+        else if (!rx_trace_wait(&t, want, E2E_LIVENESS_MS / 2))
+            fprintf(stderr, "app: no \"%s\" in time\n", want);
+        rx_trace_get(&t, got, sizeof(got));
+        uint8_t n = (uint8_t)strlen(got);
+        tell(a->out, &n, 1);
+        tell(a->out, got, n);
+    }
+    APP_CHECK(t.bad == 0);
+    /* Never asked hsxd again on the callback's behalf: still revoked, nothing held. */
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status != HSX_CAP_STATUS_HELD);
+    return 0;
+}
+
+/* Tell the app what to wait for; returns its trace then. */
+static void step(struct app *a, const char *want, char *got, size_t size)
+{
+    uint8_t len = (uint8_t)strlen(want), n;
+
+    assert_int_equal(write(a->to_app, &len, 1), 1);
+    assert_int_equal(write(a->to_app, want, len), len);
+    assert_true(hear(a->from_app, &n, 1));
+    assert_true(n < size);
+    assert_true(n == 0 || hear(a->from_app, got, n));
+    got[n] = '\0';
+}
+
+static void send_to_app(const char *text)
+{
+    uint32_t len = (uint32_t)strlen(text);
+
+    assert_int_equal(hsx_uart_write(1, text, len), (int)len);
+}
+
+/*
+ * Revoked while its port was unbound: the subscription to the new binding is
+ * denied, the callback ends (<E>) and nothing comes after. Revoked while
+ * bound: it ends at once, and binding the port again brings nothing.
+ */
+static void a_revoked_callback_is_not_subscribed_again(void **state)
+{
+    char got[512];
+    struct app a;
+    uint64_t id;
+    (void)state;
+
+    for (int bound = 0; bound < 2; bound++) {
+        assert_int_equal(hsx_uart_configure(1, &s8n1, NULL), HSX_HAL_OK);
+        start_app(&a, app_callback_steps, APP_UID);
+        assert_true(hear(a.from_app, &id, sizeof(id)));
+        send_to_app("hello");
+        step(&a, "hello", got, sizeof(got));
+        assert_string_equal(got, "hello");
+        if (bound) {
+            admin_revoke(id);
+            step(&a, "<E>", got, sizeof(got));
+            assert_string_equal(got, "hello<E>");
+            assert_int_equal(map_port(0, ""), 0);
+        } else {
+            assert_int_equal(map_port(0, ""), 0);
+            step(&a, "<U>", got, sizeof(got));
+            assert_string_equal(got, "hello<U>");
+            admin_revoke(id);
+        }
+        assert_int_equal(map_port(0, "ttyS2"), 0);
+        assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
+        step(&a, "-", got, sizeof(got)); /* the longest interval between tries, and more */
+        send_to_app("late");
+        step(&a, "-", got, sizeof(got));
+        assert_string_equal(got, bound ? "hello<E>" : "hello<U><E>");
+        assert_int_equal(write(a.to_app, "", 1), 1);
+        assert_int_equal(finish_app(&a), 0);
+    }
+    assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
+}
+
+/* Unbound and bound again under a capability still in force: subscribed again. */
+static void an_unbound_callback_is_subscribed_again(void **state)
+{
+    char got[512];
+    struct app a;
+    uint64_t id;
+    (void)state;
+
+    assert_int_equal(hsx_uart_configure(1, &s8n1, NULL), HSX_HAL_OK);
+    start_app(&a, app_callback_steps, APP_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    send_to_app("one");
+    step(&a, "one", got, sizeof(got));
+    assert_int_equal(map_port(0, ""), 0);
+    step(&a, "<U>", got, sizeof(got));
+    assert_int_equal(map_port(0, "ttyS2"), 0);
+    assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
+    step(&a, "<R>", got, sizeof(got));
+    send_to_app("two");
+    step(&a, "two", got, sizeof(got));
+    assert_string_equal(got, "one<U><R>two");
+    /* Then revoked: ended, and the app's last check finds nothing held. */
+    admin_revoke(id);
+    step(&a, "<E>", got, sizeof(got));
+    assert_string_equal(got, "one<U><R>two<E>");
+    assert_int_equal(write(a.to_app, "", 1), 1);
+    assert_int_equal(finish_app(&a), 0);
+    assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +454,8 @@ int main(void)
         cmocka_unit_test(revocation_ends_a_blocked_read),
         cmocka_unit_test(revocation_ends_a_blocked_write),
         cmocka_unit_test(a_revoked_writer_queued_for_the_lock_sends_nothing),
+        cmocka_unit_test(an_unbound_callback_is_subscribed_again),
+        cmocka_unit_test(a_revoked_callback_is_not_subscribed_again),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -5,7 +5,8 @@
  * stops reading (what it lost is counted exactly, nothing else is lost),
  * unbinding under a blocked reader and giving the tty back as it was, kill -9
  * in the middle of a read and of a write, a USB adapter unplugged, a stalled
- * line and a stalled user buffer that hold up no unbinding.
+ * line and a stalled user buffer that hold up no unbinding, and a callback
+ * that the port's unbinding does not end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "e2e.h"
 #include "hsx_uapi.h"
 #include "hsx_uart.h"
+#include "rx_trace.h"
 #include "uart_pair.h"
 
 struct pump {
@@ -576,6 +578,60 @@ static void a_stalled_user_buffer_does_not_hold_up_unbinding(void **state)
     }
 }
 
+/*
+ * An application with only a callback: the port unbound and bound again,
+ * the callback is told of the gap and receives what is sent after, with no
+ * call of the application's. Removed while the port is unbound, it is not
+ * subscribed again.
+ */
+static void a_callback_outlives_unbinding(void **state)
+{
+    static struct rx_trace t = RX_TRACE_INIT;
+    const hsx_uart_settings_t s8n1 = {.baud = 115200, .data_bits = 8, .stop_bits = 1};
+    char got[sizeof(t.text)];
+    (void)state;
+
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_set_rx_callback(RX, rx_trace_callback, &t), HSX_HAL_OK);
+    assert_int_equal(hsx_uart_write(TX, "before", 6), 6);
+    assert_true(rx_trace_wait(&t, "before", E2E_LIVENESS_MS));
+
+    assert_int_equal(map_port(RX, ""), 0);
+    assert_true(rx_trace_wait(&t, "<U>", E2E_LIVENESS_MS));
+    usleep(300000); /* the library tries meanwhile, backing off */
+    assert_int_equal(map_port(RX, TTY_RX), 0);
+    /* Configuring touches no subscription: the library subscribes by itself. */
+    assert_int_equal(hsx_uart_configure(RX, &s8n1, NULL), HSX_HAL_OK);
+    if (!rx_trace_wait(&t, "<R>", E2E_LIVENESS_MS)) {
+        rx_trace_get(&t, got, sizeof(got));
+        fail_msg("not subscribed again after the port was bound again: \"%s\"", got);
+    }
+    assert_int_equal(hsx_uart_write(TX, "after", 5), 5);
+    assert_true(rx_trace_wait(&t, "after", E2E_LIVENESS_MS));
+    rx_trace_get(&t, got, sizeof(got));
+    assert_string_equal(got, "before<U><R>after");
+    assert_int_equal(t.bad, 0);
+
+    /* Removed while unbound: nothing subscribes it again, nothing calls it. */
+    assert_int_equal(map_port(RX, ""), 0);
+    assert_true(rx_trace_wait(&t, "<U>", E2E_LIVENESS_MS));
+    assert_int_equal(hsx_uart_set_rx_callback(RX, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(map_port(RX, TTY_RX), 0);
+    assert_int_equal(hsx_uart_configure(RX, &s8n1, NULL), HSX_HAL_OK);
+    usleep(2500000); /* more than the longest interval between tries, twice */
+    assert_int_equal(hsx_uart_write(TX, "gone", 4), 4);
+    usleep(300000);
+    rx_trace_get(&t, got, sizeof(got));
+    assert_string_equal(got, "before<U><R>after<U>");
+    /* A reader subscribes as before. */
+    uint8_t buf[4];
+    assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK);
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_write(TX, "read", 4), 4);
+    read_exactly(RX, buf, 4);
+    assert_memory_equal(buf, "read", 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +643,7 @@ int main(void)
         cmocka_unit_test(usb_adapter_unplugged),
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),
+        cmocka_unit_test(a_callback_outlives_unbinding),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
