@@ -62,9 +62,11 @@ static int hsx_fram_fw_probe(struct platform_device *pdev)
 
 	mutex_lock(&hsx_fram_fw_lock);
 	if (hsx_fram_fw_owner) {
-		mutex_unlock(&hsx_fram_fw_lock);
-		dev_err(&pdev->dev, "another hsx,fram node (%s) binds the devices already\n",
+		/* Named under the lock: the owner cannot go meanwhile. */
+		dev_err(&pdev->dev,
+			"refused: the hsx,fram node %s binds the FRAM devices (one node at a time)\n",
 			dev_name(hsx_fram_fw_owner));
+		mutex_unlock(&hsx_fram_fw_lock);
 		return -EBUSY;
 	}
 	/* Every provider there, with its driver, before any device is bound. */

@@ -25,7 +25,9 @@
  *     the nvmem device's own (/sys/bus/nvmem/devices/<name>/nvmem); after
  *     the reload, those of the first run are still there;
  *   - the admin's FRAM_MAP (map and unmap) fails with EOPNOTSUPP for a bound
- *     device, and a hole cannot take a part the tree bound (EBUSY).
+ *     device, and a hole cannot take a part the tree bound (EBUSY);
+ *   - a second hsx,fram node (/proc/device-tree/hsx-fram-second) is refused
+ *     with a kernel message naming the first, and the first's devices stay.
  *
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
  */
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -50,6 +53,8 @@
 #define DT_ACTIVE_LOW 0x1
 #define DT_OPEN_DRAIN 0x6 /* GPIO_SINGLE_ENDED | GPIO_LINE_OPEN_DRAIN */
 #define FRAM_NODE "/proc/device-tree/hsx-fram"
+#define FRAM_NODE2 "/proc/device-tree/hsx-fram-second"
+#define FRAM_FW_DRIVER "/sys/bus/platform/drivers/hsx-fram-fw"
 #define FRAM_ADDR 64 /* the bytes the FRAM checks write: FRAM_ADDR.. */
 #define FRAM_LEN 256
 
@@ -459,7 +464,7 @@ static void check_fram_bound(int node)
 {
     for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++) {
         struct hsx_fram_info info = {.dev = dev};
-        char path[64], buf[64], want[HSX_FRAM_NAME_MAX + 1];
+        char path[64], buf[64] = "", want[HSX_FRAM_NAME_MAX + 1];
         struct stat st;
 
         snprintf(path, sizeof(path), "/sys/hal/fram/%u", dev);
@@ -560,6 +565,27 @@ static void check_fram_admin(void)
         close(ctl);
 }
 
+/* A second hsx,fram node: refused, said so, and the first's devices stay. */
+static void check_fram_second(int node, const char *suffix)
+{
+    static char log[1 << 20];
+    struct stat st;
+    int n;
+
+    if (stat(FRAM_NODE2, &st) || !fram_entries)
+        return;
+    if (!stat(FRAM_FW_DRIVER "/hsx-fram-second", &st))
+        fail("the second hsx,fram node is bound to hsx-fram-fw (probed before the first?)");
+    if (stat(FRAM_FW_DRIVER "/hsx-fram", &st))
+        fail("the first hsx,fram node is not bound any more");
+    check_fram_bound(node);
+    n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+    log[n > 0 ? n : 0] = '\0';
+    if (!strstr(log, "hsx-fram-second: refused: the hsx,fram node hsx-fram binds the FRAM devices"))
+        fail("no kernel message refusing hsx-fram-second");
+    fram_report("fram-second-node-refused", suffix, "");
+}
+
 static void check_fram(const char *suffix)
 {
     int again = suffix[0] != '\0';
@@ -592,6 +618,7 @@ static void check_fram(const char *suffix)
         if (fram_nvmem[dev][0])
             check_fram_bytes(node, dev, again);
     fram_report("fram-readback", suffix, "");
+    check_fram_second(node, suffix);
     close(node);
     check_fram_admin();
     fram_report("fram-map-refused", suffix, "");
