@@ -15,8 +15,12 @@
  * alone: a notifier is never registered or unregistered under another of
  * these (registering takes the rwsem, which the notifier holds while it
  * takes hsx_fram_bind_mutex). fram_fw.c's probe binds under the device lock
- * of its own node's device, outside all of these; its driver is registered
- * and unregistered holding none of them.
+ * of its own node's device, outside all of these, and takes no provider's:
+ * a device link from its node's device to the provider keeps the provider's
+ * driver from unbinding while the probe runs (hsx_fram_link()), so the
+ * device locks never nest, whatever the provider is to the node (its
+ * parent too). Its driver is registered and unregistered holding none of
+ * these locks.
  *
  * Lifetimes. A device holds its nvmem device (and with it the provider's
  * module) from binding until its instance is gone, and its provider's
@@ -454,37 +458,90 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 }
 
 /*
- * Bind @index to the nvmem device @find names: find its provider and watch
- * the provider's bus first, then, under the provider's device lock (which
- * an unbinding of its driver holds throughout), take the part, see that the
- * driver is there and list the device, so that the notifier of any later
- * unbinding finds it.
- * Context: holding none of the module's locks.
+ * Take the part, see that the provider's driver is there and list the
+ * device, with the provider's driver kept from unbinding meanwhile (its
+ * device lock, or the firmware node's device link): the notifier of any
+ * later unbinding finds the device.
  */
-static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size, bool from_dt)
+static int hsx_fram_attach_bind(struct hsx_fram_dev *fd, struct hsx_fram_find *find, u32 size)
+{
+	int ret = hsx_fram_attach(fd, find, size);
+
+	if (ret)
+		return ret;
+	mutex_lock(&hsx_fram_bind_mutex);
+	ret = hsx_fram_bind_locked(fd);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	if (ret) {
+		nvmem_device_put(fd->nvmem);
+		fd->nvmem = NULL;
+	}
+	return ret;
+}
+
+/**
+ * hsx_fram_link - make the firmware node's device a consumer of @provider
+ * @consumer: the hsx,fram node's device, probing
+ * @provider: the provider the node names
+ *
+ * A managed device link, kept until one of the two devices goes: the
+ * provider's driver unbinding unbinds the node first (its devices go while
+ * the parts still work), and the driver binding again probes the node
+ * again (DL_FLAG_AUTOPROBE_CONSUMER). While the link is in its consumer
+ * probe state with the provider bound, the provider's driver cannot start
+ * unbinding (the driver core waits for the probe to end, then unbinds the
+ * node): the part is taken without the provider's device lock, which
+ * would nest in the node's.
+ *
+ * Return: 0; -EPROBE_DEFER while the provider's driver is probing or
+ * unbinding (the link probes the node again when it is bound); -EINVAL when
+ * the provider depends on the node (a descendant of its device).
+ */
+static int hsx_fram_link(struct device *consumer, struct device *provider)
+{
+	struct device_link *link;
+
+	link = device_link_add(consumer, provider, DL_FLAG_AUTOPROBE_CONSUMER);
+	if (!link)
+		return -EINVAL;
+	if (READ_ONCE(link->status) != DL_STATE_CONSUMER_PROBE ||
+	    READ_ONCE(provider->links.status) != DL_DEV_DRIVER_BOUND)
+		return -EPROBE_DEFER;
+	return 0;
+}
+
+/*
+ * Bind @index to the nvmem device @find names: find its provider and watch
+ * the provider's bus first, then take the part and list the device under
+ * the provider's device lock (which an unbinding of its driver holds
+ * throughout) or, for the firmware node's device @consumer, under its device
+ * link to the provider.
+ * Context: holding none of the module's locks; for @consumer, in its probe.
+ */
+static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size,
+			 struct device *consumer)
 {
 	struct hsx_fram_dev *fd;
 	int ret;
 
-	fd = hsx_fram_dev_alloc(index, from_dt);
+	fd = hsx_fram_dev_alloc(index, !!consumer);
 	if (!fd)
 		return -ENOMEM;
 	ret = hsx_fram_find_provider(fd, find);
 	if (!ret)
 		ret = hsx_fram_watch_bus(fd->provider->bus);
+	if (!ret && consumer)
+		ret = hsx_fram_link(consumer, fd->provider);
 	if (ret)
 		goto err_free;
-	/* The part is held only under the provider's lock, which its unbinding needs. */
-	device_lock(fd->provider);
-	ret = hsx_fram_attach(fd, find, size);
-	if (!ret) {
-		mutex_lock(&hsx_fram_bind_mutex);
-		ret = hsx_fram_bind_locked(fd);
-		mutex_unlock(&hsx_fram_bind_mutex);
-		if (ret)
-			nvmem_device_put(fd->nvmem);
+	if (consumer) {
+		ret = hsx_fram_attach_bind(fd, find, size);
+	} else {
+		/* The part is held only under the provider's lock, which its unbinding needs. */
+		device_lock(fd->provider);
+		ret = hsx_fram_attach_bind(fd, find, size);
+		device_unlock(fd->provider);
 	}
-	device_unlock(fd->provider);
 	if (!ret)
 		return 0;
 err_free:
@@ -527,7 +584,7 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 	int ret = 0;
 
 	if (name[0])
-		return hsx_fram_bind(index, &find, size, false);
+		return hsx_fram_bind(index, &find, size, NULL);
 	mutex_lock(&hsx_fram_bind_mutex);
 	fd = hsx_fram_devs[index];
 	if (fd && fd->from_dt)
@@ -567,15 +624,19 @@ int hsx_fram_fw_find(const struct fwnode_handle *provider)
  * hsx_fram_fw_bind - bind @index for the firmware node (fram_fw.c)
  * @index: the device
  * @provider: the firmware node of the nvmem device's parent
+ * @node: the firmware node's device, probing; linked to the provider
+ *	(hsx_fram_link())
  *
- * Context: holding none of the module's locks.
+ * Context: in @node's probe, holding none of the module's locks.
  * Return: as hsx_fram_map_dev(), -EPROBE_DEFER for a provider without its
- * nvmem device.
+ * nvmem device or whose driver is probing or unbinding, -EINVAL for a
+ * provider that depends on @node.
  */
-int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider)
+int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider,
+		     struct device *node)
 {
 	struct hsx_fram_find find = { .provider = provider };
-	int ret = hsx_fram_bind(index, &find, 0, true);
+	int ret = hsx_fram_bind(index, &find, 0, node);
 
 	return ret == -ENODEV ? -EPROBE_DEFER : ret;
 }
@@ -618,7 +679,7 @@ static int hsx_fram_bind_param(const char *param)
 			pr_err("fram: fram_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		if (hsx_fram_bind(index, &find, 0, false))
+		if (hsx_fram_bind(index, &find, 0, NULL))
 			pr_err("fram: fram_map: device %u not bound to %s\n", index, name);
 	}
 	return ret;

@@ -14,8 +14,18 @@
  * While the node is bound its devices are the firmware's: the admin cannot
  * remap them (HSX_IOC_FRAM_MAP says EOPNOTSUPP). The driver cannot be unbound
  * from user space; the node may still go away (an overlay removed, hsx
- * unloaded), and then its devices are unbound. A provider whose driver goes
- * ends its binding as any other's (fram_dev.c's notifier).
+ * unloaded), and then its devices are unbound.
+ *
+ * The node's device is a consumer of each provider (a managed device link,
+ * fram_dev.c's hsx_fram_link(), kept until either device goes): when a
+ * provider's driver unbinds, the driver core unbinds the node first, and
+ * all its devices go while the parts still work; when the driver binds
+ * again, the core probes the node again and the devices come back, with
+ * their numbers and wear counts. The link also keeps the provider's driver
+ * from unbinding while the probe takes the parts, so the probe takes no
+ * provider's device lock under its own node's (a provider that is the
+ * node's parent probes the node from its own probe: the node's probe then
+ * waits for it, deferred, instead of deadlocking on the parent's lock).
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -39,7 +49,7 @@ static int hsx_fram_fw_present(struct fwnode_handle *provider, unsigned int inde
 static int hsx_fram_fw_entry(struct fwnode_handle *provider, unsigned int index, void *data)
 {
 	struct platform_device *pdev = data;
-	int ret = hsx_fram_fw_bind(index, provider);
+	int ret = hsx_fram_fw_bind(index, provider, &pdev->dev);
 
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "device %u: cannot bind %pfwP%s\n", index,
@@ -50,7 +60,8 @@ static int hsx_fram_fw_entry(struct fwnode_handle *provider, unsigned int index,
 /*
  * One node binds at a time (hsx,fram.yaml: one per system): the devices
  * the tree bound are all its own, and a second node's removal must not
- * unbind them.
+ * unbind them. A second node is refused before it links to any provider,
+ * so that no provider's driver coming back probes it again.
  */
 static DEFINE_MUTEX(hsx_fram_fw_lock);
 static struct device *hsx_fram_fw_owner;

@@ -17,8 +17,10 @@
  * part (the emulated Raspberry Pi's test): a node compatible with
  * "hsx,fram-sim", its bytes in "size" (u32) and, if it takes no writes, a
  * "read-only" flag. Each gets the nvmem device "hsx-fram-sim<n>", n from 8 up
- * (the module parameter's parts are 0..3), and memory that lasts as long as
- * the node's binding to the driver.
+ * (the module parameter's parts are 0..3), and memory kept by the node's
+ * path until the module goes: unbinding the driver from the node and
+ * binding it again gives back the same nvmem device with the same bytes, as
+ * a chip's driver does.
  *
  * For power-loss tests, two switches (module parameters, writable by root):
  *   fail_next_write=1  the next write writes nothing and fails (-EIO);
@@ -36,6 +38,7 @@
 #include <linux/err.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
+#include <linux/list.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -43,6 +46,7 @@
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/vmalloc.h>
@@ -134,6 +138,17 @@ static struct sim_part sim_parts[SIM_MAX_PARTS];
 static struct platform_device *sim_pdevs[SIM_MAX_PARTS];
 static DEFINE_IDA(sim_dt_ids);
 
+/* A part the device tree describes, by its node's full path; freed at exit. */
+struct sim_dt_part {
+	struct list_head list;
+	struct sim_part part;
+	char path[];
+};
+
+/* Guards sim_dt_parts. */
+static DEFINE_MUTEX(sim_dt_lock);
+static LIST_HEAD(sim_dt_parts);
+
 static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
 {
 	struct sim_part *part = priv;
@@ -178,44 +193,80 @@ static int sim_write(void *priv, unsigned int offset, void *val, size_t bytes)
 	return ret;
 }
 
-static void sim_free_id(void *id)
+/* A new part for the node at @path, listed. Context: under sim_dt_lock. */
+static struct sim_dt_part *sim_dt_new(const char *path, u32 size)
 {
-	ida_free(&sim_dt_ids, (unsigned long)id);
+	struct sim_dt_part *p = kzalloc(struct_size(p, path, strlen(path) + 1), GFP_KERNEL);
+	int id;
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	id = ida_alloc_min(&sim_dt_ids, SIM_FIRST_DT_ID, GFP_KERNEL);
+	if (id < 0) {
+		kfree(p);
+		return ERR_PTR(id);
+	}
+	p->part.mem = vzalloc(size);
+	if (!p->part.mem) {
+		ida_free(&sim_dt_ids, id);
+		kfree(p);
+		return ERR_PTR(-ENOMEM);
+	}
+	p->part.index = id;
+	p->part.size = size;
+	strcpy(p->path, path);
+	list_add_tail(&p->list, &sim_dt_parts);
+	return p;
 }
 
-static void sim_free_mem(void *mem)
-{
-	vfree(mem);
-}
-
-/* A part the device tree describes: its own id and memory, for as long as it is bound. */
+/*
+ * A part the device tree describes: its id and memory, the node's from an
+ * earlier binding (the bytes outlive the driver, as a chip's), else new.
+ */
 static int sim_probe_dt(struct platform_device *pdev, struct sim_part **part, bool *ro)
 {
 	struct device *dev = &pdev->dev;
+	struct sim_dt_part *p, *found = NULL;
+	char *path;
 	u32 size;
-	int id, ret;
+	int ret = 0;
 
 	if (device_property_read_u32(dev, "size", &size) || !size || size > SIM_MAX_SIZE)
 		return dev_err_probe(dev, -EINVAL, "needs a size of 1..%u bytes\n", SIM_MAX_SIZE);
-	*part = devm_kzalloc(dev, sizeof(**part), GFP_KERNEL);
-	if (!*part)
+	path = kasprintf(GFP_KERNEL, "%pfwf", dev_fwnode(dev));
+	if (!path)
 		return -ENOMEM;
-	id = ida_alloc_min(&sim_dt_ids, SIM_FIRST_DT_ID, GFP_KERNEL);
-	if (id < 0)
-		return id;
-	ret = devm_add_action_or_reset(dev, sim_free_id, (void *)(unsigned long)id);
-	if (ret)
-		return ret;
-	(*part)->index = id;
-	(*part)->size = size;
-	(*part)->mem = vzalloc(size);
-	if (!(*part)->mem)
-		return -ENOMEM;
-	ret = devm_add_action_or_reset(dev, sim_free_mem, (*part)->mem);
+	mutex_lock(&sim_dt_lock);
+	list_for_each_entry(p, &sim_dt_parts, list)
+		if (!strcmp(p->path, path))
+			found = p;
+	if (!found)
+		found = sim_dt_new(path, size);
+	if (IS_ERR(found))
+		ret = PTR_ERR(found);
+	else if (found->part.size != size)
+		ret = dev_err_probe(dev, -EINVAL, "size %u, was %u\n", size, found->part.size);
+	else
+		*part = &found->part;
+	mutex_unlock(&sim_dt_lock);
+	kfree(path);
 	if (ret)
 		return ret;
 	*ro = device_property_read_bool(dev, "read-only");
 	return 0;
+}
+
+/* At exit, once the driver is unregistered: every part of the tree's. */
+static void sim_dt_free_all(void)
+{
+	struct sim_dt_part *p, *next;
+
+	list_for_each_entry_safe(p, next, &sim_dt_parts, list) {
+		list_del(&p->list);
+		vfree(p->part.mem);
+		ida_free(&sim_dt_ids, p->part.index);
+		kfree(p);
+	}
 }
 
 static int sim_probe(struct platform_device *pdev)
@@ -314,6 +365,7 @@ static int __init sim_init(void)
 err_parts:
 	sim_remove_parts();
 	platform_driver_unregister(&sim_driver);
+	sim_dt_free_all();	/* the tree's parts bound meanwhile */
 	return ret;
 err:
 	sim_remove_parts();
@@ -324,6 +376,7 @@ static void __exit sim_exit(void)
 {
 	sim_remove_parts();
 	platform_driver_unregister(&sim_driver);
+	sim_dt_free_all();
 }
 
 module_init(sim_init);

@@ -28,12 +28,18 @@
  *     device, and a hole cannot take a part the tree bound (EBUSY);
  *   - a second hsx,fram node (/proc/device-tree/hsx-fram-second) is refused
  *     with a kernel message naming the first, and the first's devices stay.
+ * At the end, the provider of device 0 (a platform device of hsx_fram_sim.ko)
+ * loses its driver through sysfs (unbind): the node is unbound, every device
+ * it bound is gone and a file that used device 0 gets ENODEV; the driver
+ * bound again, the node's devices come back by themselves, with the same
+ * numbers, bytes and wear counts.
  *
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +61,8 @@
 #define FRAM_NODE "/proc/device-tree/hsx-fram"
 #define FRAM_NODE2 "/proc/device-tree/hsx-fram-second"
 #define FRAM_FW_DRIVER "/sys/bus/platform/drivers/hsx-fram-fw"
+#define SIM_DRIVER "/sys/bus/platform/drivers/hsx-fram-sim"
+#define REBIND_WAIT_MS 20000
 #define FRAM_ADDR 64 /* the bytes the FRAM checks write: FRAM_ADDR.. */
 #define FRAM_LEN 256
 
@@ -624,6 +632,153 @@ static void check_fram(const char *suffix)
     fram_report("fram-map-refused", suffix, "");
 }
 
+static int write_file(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int ret = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (write(fd, text, strlen(text)) < 0)
+        ret = -errno;
+    close(fd);
+    return ret;
+}
+
+/* The platform device of the nvmem device @nvmem's provider (its parent), into @out. */
+static int provider_of(const char *nvmem, char *out, size_t len)
+{
+    char path[256], real[PATH_MAX];
+    const char *base;
+
+    snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%s/..", nvmem);
+    if (!realpath(path, real) || !(base = strrchr(real, '/')))
+        return 0;
+    snprintf(out, len, "%s", base + 1);
+    return 1;
+}
+
+/* Whether every device the tree binds is there, and how many are. */
+static int fram_tree_bound(int *count)
+{
+    int all = 1;
+
+    *count = 0;
+    for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++) {
+        char path[64];
+        struct stat st;
+
+        if (!fram_nvmem[dev][0])
+            continue;
+        snprintf(path, sizeof(path), "/sys/hal/fram/%u", dev);
+        if (stat(path, &st))
+            all = 0;
+        else
+            (*count)++;
+    }
+    return all;
+}
+
+static int open_fram_dev(unsigned int dev)
+{
+    char name[16];
+
+    snprintf(name, sizeof(name), "fram%u", dev);
+    return open_node(name);
+}
+
+/* A write, then the count of its block. */
+static int fram_wear(int fd, unsigned int dev, uint64_t *count)
+{
+    struct hsx_fram_wear w = {.dev = dev, .addr = FRAM_ADDR};
+    int ret = hsx_ioctl(fd, HSX_IOC_FRAM_GET_WEAR, &w);
+
+    *count = w.count;
+    return ret;
+}
+
+/*
+ * Device 0's provider loses its driver and gets it back (sysfs unbind and
+ * bind of hsx_fram_sim.ko's platform device): the node and its devices go,
+ * then come back by themselves with their bytes and wear counts.
+ */
+static void check_fram_provider(void)
+{
+    unsigned char want[FRAM_LEN], got[FRAM_LEN];
+    char prov[128], detail[192] = "";
+    uint64_t wear = 0, wear2 = 0;
+    int node, own, own2, ret, bound, waited = 0;
+    struct stat st;
+
+    if (!fram_entries || !fram_nvmem[0][0])
+        return;
+    if (!provider_of(fram_nvmem[0], prov, sizeof(prov))) {
+        fail("no provider device for %s", fram_nvmem[0]);
+        report("fram-provider-unbind");
+        return;
+    }
+    node = open_node("fram");
+    own = open_fram_dev(0);
+    fram_pattern(want, 0x3c);
+    if (own < 0 || (ret = fram_xfer(own, HSX_IOC_FRAM_WRITE, 0, want)) ||
+        (ret = fram_wear(own, 0, &wear)) || !wear)
+        fail("device 0: write or wear before the unbinding failed (%s, count %llu)",
+             own < 0 ? "no file" : strerror(-ret), (unsigned long long)wear);
+    if ((ret = write_file(SIM_DRIVER "/unbind", prov)))
+        fail("unbind %s: %s", prov, strerror(-ret));
+    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, 0, got)) != -ENODEV)
+        fail("device 0: a read on its file after the unbinding gave %d, not -ENODEV", ret);
+    if (node >= 0 && (ret = fram_xfer(node, HSX_IOC_FRAM_READ, 0, got)) != -ENXIO)
+        fail("device 0: a read on /dev/hsx/fram gave %d, not -ENXIO", ret);
+    if (!stat("/dev/hsx/fram0", &st))
+        fail("/dev/hsx/fram0 is still there");
+    fram_tree_bound(&bound);
+    if (bound)
+        fail("%d of the tree's devices still bound", bound);
+    if (!stat(FRAM_FW_DRIVER "/hsx-fram", &st))
+        fail("the hsx,fram node is still bound");
+    snprintf(detail, sizeof(detail), " (%s)", prov);
+    fram_report("fram-provider-unbind", "", detail);
+
+    if ((ret = write_file(SIM_DRIVER "/bind", prov)))
+        fail("bind %s: %s", prov, strerror(-ret));
+    /* The driver core probes the node again from its deferred-probe work. */
+    while ((!fram_tree_bound(&bound) || stat(FRAM_FW_DRIVER "/hsx-fram", &st)) &&
+           waited < REBIND_WAIT_MS) {
+        usleep(100 * 1000);
+        waited += 100;
+    }
+    if (waited >= REBIND_WAIT_MS)
+        fail("%d of the tree's devices bound again after %d ms, the node %s", bound, waited,
+             stat(FRAM_FW_DRIVER "/hsx-fram", &st) ? "unbound" : "bound");
+    if (node >= 0)
+        check_fram_bound(node);
+    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, 0, got)) != -ENODEV)
+        fail("device 0: the old binding's file gave %d, not -ENODEV", ret);
+    own2 = open_fram_dev(0);
+    memset(got, 0, sizeof(got));
+    if (own2 >= 0 &&
+        ((ret = fram_xfer(own2, HSX_IOC_FRAM_READ, 0, got)) || memcmp(got, want, FRAM_LEN)))
+        fail("device 0: the bytes written before the unbinding are not there (%d)", ret);
+    if (own2 >= 0 && ((ret = fram_wear(own2, 0, &wear2)) || wear2 != wear))
+        fail("device 0: wear count %llu (%d), %llu before the unbinding", (unsigned long long)wear2,
+             ret, (unsigned long long)wear);
+    if (own2 >= 0 && (fram_xfer(own2, HSX_IOC_FRAM_WRITE, 0, want) || fram_wear(own2, 0, &wear2) ||
+                      wear2 != wear + 1))
+        fail("device 0: a write after the binding counts %llu, not %llu", (unsigned long long)wear2,
+             (unsigned long long)wear + 1);
+    snprintf(detail, sizeof(detail), " (after %d ms, wear %llu)", waited, (unsigned long long)wear);
+    fram_report("fram-provider-rebind", "", detail);
+    if (node >= 0)
+        check_fram_second(node, "-rebind");
+    if (node >= 0)
+        close(node);
+    if (own >= 0)
+        close(own);
+    if (own2 >= 0)
+        close(own2);
+}
+
 /* Unload with the node bound, load again: it binds again. */
 static void check_reload(const char *ko)
 {
@@ -665,6 +820,7 @@ int main(int argc, char **argv)
     check_admin();
     check_fram("");
     check_reload(argv[1]);
+    check_fram_provider();
     printf("dt_check: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
