@@ -18,6 +18,7 @@
 #include "../../tools/hsxctl/cli_fram.c"
 #include "../../tools/hsxctl/output.c"
 #include "../../tools/hsxctl/uart_print.c"
+#include "../../tools/hsxctl/uart_rs485.c"
 
 #include "hsxctl_parse.h"
 
@@ -62,6 +63,68 @@ static void map_and_unmap(void **state)
     expect_usage_error("uart unmap", "missing argument");
     expect_usage_error("uart unmap 16", "out of range");
     expect_usage_error("uart unmap 1 ttyS1", "unexpected argument 'ttyS1'");
+}
+
+static void map_rs485(void **state)
+{
+    struct hsxctl_cmdline cmd;
+    (void)state;
+
+    assert_int_equal(parse("uart map 0 ttyS1", &cmd), 0);
+    assert_false(cmd.rs485.enable);
+    /* RTS high while sending unless asked otherwise, the receiver off, no delays. */
+    assert_int_equal(parse("uart map 0 ttyS1 --rs485", &cmd), 0);
+    assert_true(cmd.rs485.enable);
+    assert_int_equal(cmd.rs485.flags, SER_RS485_RTS_ON_SEND);
+    assert_int_equal(cmd.rs485.delay_before, 0);
+    assert_int_equal(cmd.rs485.delay_after, 0);
+    assert_int_equal(parse("uart map 2 /dev/ttyAMA0 --rs485 --rts-after-send --delay-before-ms 2 "
+                           "--delay-after-ms 1000 --rx-during-tx",
+                           &cmd),
+                     0);
+    assert_string_equal(cmd.tty, "ttyAMA0");
+    assert_int_equal(cmd.rs485.flags, SER_RS485_RTS_AFTER_SEND | SER_RS485_RX_DURING_TX);
+    assert_int_equal(cmd.rs485.delay_before, 2);
+    assert_int_equal(cmd.rs485.delay_after, 1000);
+    assert_int_equal(parse("uart map 0 ttyS1 --rts-on-send --rs485", &cmd), 0);
+    assert_int_equal(cmd.rs485.flags, SER_RS485_RTS_ON_SEND);
+
+    expect_usage_error("uart map 0 ttyS1 --rts-on-send", "the RS-485 options need --rs485");
+    expect_usage_error("uart map 0 ttyS1 --delay-after-ms 0", "the RS-485 options need --rs485");
+    expect_usage_error("uart map 0 ttyS1 --rs485 --rts-on-send --rts-after-send", "not both");
+    expect_usage_error("uart map 0 ttyS1 --rs485 --delay-before-ms 1001", "out of range (0..1000)");
+    expect_usage_error("uart map 0 ttyS1 --rs485 --delay-after-ms x", "invalid --delay-after-ms");
+    expect_usage_error("uart unmap 0 --rs485", "'--rs485' does not apply");
+    expect_usage_error("uart config 0 --rs485", "'--rs485' does not apply");
+    char *argv[] = {"hsxctl", "uart", "map", "4", "", "--rs485"};
+    FILE *err = tmpfile();
+    assert_non_null(err);
+    assert_int_equal(hsxctl_parse(6, argv, &cmd, err), HSXCTL_EXIT_USAGE);
+    fclose(err);
+}
+
+static void rs485_prints_on_one_line(void **state)
+{
+    char buf[256];
+    FILE *out = fmemopen(buf, sizeof(buf), "w");
+    (void)state;
+
+    assert_non_null(out);
+    hsxctl_print_rs485(out, "ttyS1",
+                       &(struct serial_rs485){.flags = SER_RS485_ENABLED | SER_RS485_RTS_AFTER_SEND,
+                                              .delay_rts_before_send = 2,
+                                              .delay_rts_after_send = 100});
+    hsxctl_print_rs485(out, "ttyAMA0",
+                       &(struct serial_rs485){.flags = SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND |
+                                                       SER_RS485_RX_DURING_TX |
+                                                       SER_RS485_TERMINATE_BUS});
+    hsxctl_print_rs485(out, "ttyS2", &(struct serial_rs485){.flags = 0});
+    fclose(out);
+    assert_string_equal(buf, "ttyS1 rs485=on rts=after-send delay_before_ms=2 delay_after_ms=100 "
+                             "rx_during_tx=no\n"
+                             "ttyAMA0 rs485=on rts=on-send delay_before_ms=0 delay_after_ms=0 "
+                             "rx_during_tx=yes terminate_bus=yes\n"
+                             "ttyS2 rs485=off\n");
 }
 
 static void config(void **state)
@@ -461,6 +524,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(map_and_unmap),
+        cmocka_unit_test(map_rs485),
+        cmocka_unit_test(rs485_prints_on_one_line),
         cmocka_unit_test(config),
         cmocka_unit_test(write_),
         cmocka_unit_test(hex_is_parsed_strictly),

@@ -3,8 +3,9 @@
 #
 # hsxctl uart on the test board's pair of 16550s wired back to back (ttyS2 <-> ttyS3,
 # see tests/vm/run): binding with hsxctl, writing on port 0 and reading on port 1,
-# monitoring, configuration as /sys/hal shows it, status, giving the ttys back, and
-# bad input (a message on stderr and exit 2 for a bad command line, 1 for a failure).
+# monitoring, configuration as /sys/hal shows it, status, giving the ttys back, map
+# --rs485 refused (a 16550 has no RS-485: nothing is bound), and bad input (a message
+# on stderr and exit 2 for a bad command line, 1 for a failure).
 set -u
 
 OUT=/tmp/uart.out ERR=/tmp/uart.err
@@ -54,6 +55,22 @@ expect 1 "read from an unbound port" -- hsxctl uart read 3 --timeout 100
 expect 1 "monitor an unbound port" -- hsxctl uart monitor 3 --timeout 100
 expect 1 "unmap an unbound port" -- hsxctl uart unmap 3
 
+# ---- RS-485: the 16550 has none (TIOCSRS485 fails with ENOTTY) ------------------------
+bad "--rs485 option without --rs485" "need --rs485" -- hsxctl uart map 0 ttyS2 --rts-after-send
+bad "--rs485 with both RTS polarities" "not both" -- \
+	hsxctl uart map 0 ttyS2 --rs485 --rts-on-send --rts-after-send
+expect 1 "map --rs485 on a 16550" -- hsxctl uart map 0 ttyS2 --rs485 --delay-before-ms 1
+contains /tmp/uart.err "hsxctl: ttyS2 has no RS-485 mode.*Inappropriate ioctl.*nothing was bound" \
+	"the failure says the driver has no RS-485"
+[ ! -s /tmp/uart.out ] && ok "a refused --rs485 prints nothing on stdout" ||
+	not_ok "stdout: $(cat /tmp/uart.out)"
+[ ! -e /sys/hal/uart/0 ] && ok "a refused --rs485 bound nothing" || not_ok "port 0 is bound"
+expect 0 "status after the refused --rs485" -- hsxctl uart status
+contains /tmp/uart.out "no ports are bound" "no port is bound after the refused --rs485"
+stty -F /dev/ttyS2 >/dev/null 2>&1 && ok "ttyS2 still opens" || not_ok "ttyS2 does not open"
+expect 1 "map --rs485 to a tty that does not exist" -- hsxctl uart map 5 ttyS77 --rs485
+contains /tmp/uart.err "no tty named ttyS77" "the --rs485 failure names the tty"
+
 # ---- map ---------------------------------------------------------------------------
 expect 0 "map 0 to ttyS2" -- hsxctl uart map 0 ttyS2
 expect 0 "map 1 to /dev/ttyS3" -- hsxctl uart map 1 /dev/ttyS3
@@ -66,6 +83,12 @@ contains /tmp/uart.err "unbind it first" "the failure says the port is bound"
 expect 1 "map a tty another port holds" -- hsxctl uart map 5 ttyS3
 expect 1 "map a tty that does not exist" -- hsxctl uart map 5 ttyS77
 contains /tmp/uart.err "no tty named ttyS77" "the failure names the tty"
+expect 1 "map --rs485 a bound port" -- hsxctl uart map 0 ttyS3 --rs485
+contains /tmp/uart.err "port 0 is bound to ttyS2: unbind it first" \
+	"--rs485 on a bound port says so, before touching the tty"
+expect 1 "map --rs485 a tty hsx.ko holds" -- hsxctl uart map 5 ttyS2 --rs485
+contains /tmp/uart.err "ttyS2 is in use" "--rs485 on a held tty says it is in use"
+[ ! -e /sys/hal/uart/5 ] && ok "the refused --rs485 maps bound nothing" || not_ok "port 5 is bound"
 expect 0 "hsxctl status" -- hsxctl status
 contains /tmp/uart.out "/sys/hal/uart" "hsxctl status lists the UART module"
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <linux/serial.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,16 @@ enum option_id {
     OPT_QUOTA_BYTES,
     OPT_QUOTA_FILES,
     OPT_READ_ONLY,
+    OPT_RS485,
+    OPT_RTS_ON_SEND,
+    OPT_RTS_AFTER_SEND,
+    OPT_DELAY_BEFORE,
+    OPT_DELAY_AFTER,
+    OPT_RX_DURING_TX,
 };
+
+/* The longest RTS delay uart map --rs485 asks for; the serial core clamps it further (100 ms). */
+#define HSXCTL_RS485_DELAY_MAX 1000
 
 static const struct option options[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -80,6 +90,12 @@ static const struct option options[] = {
     {"quota-bytes", required_argument, NULL, OPT_QUOTA_BYTES},
     {"quota-files", required_argument, NULL, OPT_QUOTA_FILES},
     {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"rs485", no_argument, NULL, OPT_RS485},
+    {"rts-on-send", no_argument, NULL, OPT_RTS_ON_SEND},
+    {"rts-after-send", no_argument, NULL, OPT_RTS_AFTER_SEND},
+    {"delay-before-ms", required_argument, NULL, OPT_DELAY_BEFORE},
+    {"delay-after-ms", required_argument, NULL, OPT_DELAY_AFTER},
+    {"rx-during-tx", no_argument, NULL, OPT_RX_DURING_TX},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -149,12 +165,20 @@ const struct hsxctl_command_info hsxctl_commands[] = {
     {HSXCTL_GPIO_UNMAP, "gpio unmap", 0, 1, "gpio unmap PIN",
      "Remove the binding of PIN, through the admin node /dev/hsx/ctl. Needs root\n"
      "(CAP_SYS_ADMIN) and a pin no process uses."},
-    {HSXCTL_UART_MAP, "uart map", 0, 2, "uart map PORT TTY",
+    {HSXCTL_UART_MAP, "uart map", HSXCTL_TAKES_RS485, 2,
+     "uart map PORT TTY [--rs485 [--rts-on-send|--rts-after-send] [--delay-before-ms N]\n"
+     "             [--delay-after-ms N] [--rx-during-tx]]",
      "Bind PORT (0..15) to the serial port TTY of the machine (ttyS1, ttyUSB0, ttyAMA0;\n"
      "a leading /dev/ is dropped), through the admin node /dev/hsx/ctl. hsx.ko then\n"
      "holds the tty: nobody else can open it until the port is unbound. An empty TTY\n"
      "(\"\") unbinds. Needs root (CAP_SYS_ADMIN) and ports that the device tree does\n"
-     "not bind."},
+     "not bind.\n"
+     "--rs485: first turn the tty's RS-485 mode on (TIOCSRS485), with RTS high while\n"
+     "sending (--rts-on-send, the default) or after it (--rts-after-send), RTS set N ms\n"
+     "before sending and kept N ms after (0..1000; drivers clamp), and the receiver on\n"
+     "while sending (--rx-during-tx; off by default), and print what the driver\n"
+     "accepted. A driver without RS-485, or one that refuses it, fails the command with\n"
+     "nothing bound. The tty keeps the mode after it is unbound."},
     {HSXCTL_UART_UNMAP, "uart unmap", 0, 1, "uart unmap PORT",
      "Unbind PORT, through the admin node /dev/hsx/ctl, and give its tty back as it\n"
      "was. Every process using the port loses it (its calls fail, its mailbox\n"
@@ -427,6 +451,13 @@ static unsigned int option_bit(int opt)
         return HSXCTL_TAKES_QUOTA;
     case OPT_READ_ONLY:
         return HSXCTL_TAKES_READ_ONLY;
+    case OPT_RS485:
+    case OPT_RTS_ON_SEND:
+    case OPT_RTS_AFTER_SEND:
+    case OPT_DELAY_BEFORE:
+    case OPT_DELAY_AFTER:
+    case OPT_RX_DURING_TX:
+        return HSXCTL_TAKES_RS485;
     default:
         return 0;
     }
@@ -645,6 +676,15 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         ret = parse_word(err, name, opt, arg, flows, &word);
         cmd->uart.flow = (uint8_t)word;
         return ret;
+    case OPT_DELAY_BEFORE:
+    case OPT_DELAY_AFTER:
+        ret = hsxctl_parse_number(
+            err, name, opt == OPT_DELAY_BEFORE ? "--delay-before-ms" : "--delay-after-ms", arg, 0,
+            HSXCTL_RS485_DELAY_MAX, &number);
+        *(opt == OPT_DELAY_BEFORE ? &cmd->rs485.delay_before : &cmd->rs485.delay_after) =
+            (uint32_t)number;
+        cmd->rs485.options = true;
+        return ret;
     case OPT_FILE:
         if (arg[0] == '\0') {
             fprintf(err, "hsxctl: %s: --file needs a path ('-' for standard input)\n", name);
@@ -815,6 +855,17 @@ static int parse_command(const struct hsxctl_command_info *info, int argc, char 
         case OPT_READ_ONLY:
             cmd->read_only = true;
             break;
+        case OPT_RS485:
+            cmd->rs485.enable = true;
+            break;
+        case OPT_RTS_ON_SEND:
+        case OPT_RTS_AFTER_SEND:
+        case OPT_RX_DURING_TX:
+            cmd->rs485.flags |= opt == OPT_RTS_ON_SEND      ? SER_RS485_RTS_ON_SEND
+                                : opt == OPT_RTS_AFTER_SEND ? SER_RS485_RTS_AFTER_SEND
+                                                            : SER_RS485_RX_DURING_TX;
+            cmd->rs485.options = true;
+            break;
         default:
             ret = parse_value_option(opt, name, optarg, cmd, err);
             if (ret)
@@ -921,6 +972,34 @@ bool hsxctl_name_ok(const char *name, size_t max)
     return true;
 }
 
+/*
+ * uart map's RS-485 options: only with --rs485 and a tty to bind, one RTS
+ * polarity (RTS high while sending when none is given).
+ */
+static int check_rs485(const char *name, struct hsxctl_cmdline *cmd, FILE *err)
+{
+    struct hsxctl_rs485 *r = &cmd->rs485;
+    const uint32_t both = SER_RS485_RTS_ON_SEND | SER_RS485_RTS_AFTER_SEND;
+
+    if (!r->enable && r->options) {
+        fprintf(err, "hsxctl: %s: the RS-485 options need --rs485\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (!r->enable)
+        return HSXCTL_EXIT_OK;
+    if (cmd->tty[0] == '\0') {
+        fprintf(err, "hsxctl: %s: --rs485 is for binding a tty, not for unbinding\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if ((r->flags & both) == both) {
+        fprintf(err, "hsxctl: %s: give --rts-on-send or --rts-after-send, not both\n", name);
+        return HSXCTL_EXIT_USAGE;
+    }
+    if (!(r->flags & both))
+        r->flags |= SER_RS485_RTS_ON_SEND;
+    return HSXCTL_EXIT_OK;
+}
+
 /* TTY of uart map, the data of uart write, and what goes together. */
 static int check_uart_command(const char *name, const char *const *positional,
                               struct hsxctl_cmdline *cmd, FILE *err)
@@ -940,7 +1019,7 @@ static int check_uart_command(const char *name, const char *const *positional,
             return HSXCTL_EXIT_USAGE;
         }
         cmd->tty = tty;
-        return HSXCTL_EXIT_OK;
+        return check_rs485(name, cmd, err);
     }
     case HSXCTL_UART_WRITE: {
         const bool have_data = positional[1] != NULL, have_file = cmd->file != NULL;

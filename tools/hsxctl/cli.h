@@ -76,6 +76,18 @@ enum hsxctl_command {
     HSXCTL_CAP_REVOKE,
 };
 
+/*
+ * uart map --rs485: what to ask of the tty's driver (TIOCSRS485) before
+ * binding. The flags are SER_RS485_* of <linux/serial.h>.
+ */
+struct hsxctl_rs485 {
+    bool enable;           /* --rs485 */
+    uint32_t flags;        /* SER_RS485_RTS_ON_SEND or _AFTER_SEND, SER_RS485_RX_DURING_TX */
+    uint32_t delay_before; /* --delay-before-ms */
+    uint32_t delay_after;  /* --delay-after-ms */
+    bool options;          /* any of them but --rs485 was given */
+};
+
 struct hsxctl_cmdline {
     enum hsxctl_command command;
     bool json;
@@ -107,6 +119,7 @@ struct hsxctl_cmdline {
     const char *file;          /* uart write --file: a path, "-" for standard input */
     bool hex;                  /* uart write: data is hex; read, monitor: print hex */
     bool text;                 /* uart monitor --text */
+    struct hsxctl_rs485 rs485; /* uart map --rs485 ... */
 
     uint8_t bus;              /* can */
     bool have_bus;            /* can dump, status: BUS was given */
@@ -187,6 +200,8 @@ struct hsxctl_cmdline {
 #define HSXCTL_REST_ARGUMENTS (1u << 28)
 #define HSXCTL_TAKES_QUOTA (1u << 29) /* --quota-bytes and --quota-files */
 #define HSXCTL_TAKES_READ_ONLY (1u << 30)
+/* --rs485, --rts-on-send, --rts-after-send, --delay-before-ms, --delay-after-ms, --rx-during-tx */
+#define HSXCTL_TAKES_RS485 (1u << 31)
 /* The most positional arguments a command takes (besides HSXCTL_REST_ARGUMENTS' words). */
 #define HSXCTL_POSITIONAL_MAX 6
 /* The options that configure a pin. */

@@ -7,6 +7,7 @@
  * process, and outlive each command. read takes bytes from that buffer (so
  * it gets what arrived before it ran); monitor subscribes to the port's
  * mailbox and sees every byte from then on, taking nothing from anyone.
+ * map --rs485 sets the tty's RS-485 mode first (uart_rs485.c).
  */
 #include <errno.h>
 #include <poll.h>
@@ -21,6 +22,7 @@
 #include "hsxctl.h"
 #include "output.h"
 #include "uart_print.h"
+#include "uart_rs485.h"
 
 /* Bytes read or written at a time. */
 #define CHUNK 4096
@@ -48,12 +50,40 @@ static int bound_info(unsigned int port, hsx_uart_info_t *info)
 
 /* ---- map, unmap --------------------------------------------------------------------- */
 
+/*
+ * --rs485: the tty's RS-485 mode, set before binding, on a port that is free
+ * (so that a map bound to fail changes no tty). The settings it had go to
+ * *old, for a map that fails after all.
+ */
+static int map_rs485(const struct hsxctl_cmdline *cmd, struct serial_rs485 *old)
+{
+    struct serial_rs485 got;
+    hsx_uart_info_t info;
+
+    int ret = hsx_uart_get_info(cmd->port, &info);
+    if (ret != HSX_HAL_OK)
+        return uart_fail(ret, cmd->port, "describe");
+    if (info.bound) {
+        hsxctl_error("port %u is bound to %s: unbind it first ('hsxctl uart unmap %u')", cmd->port,
+                     info.tty, cmd->port);
+        return HSXCTL_EXIT_FAILURE;
+    }
+    ret = hsxctl_rs485_set(cmd->tty, &cmd->rs485, old, &got);
+    if (ret == HSXCTL_EXIT_OK)
+        hsxctl_print_rs485(stdout, cmd->tty, &got);
+    return ret;
+}
+
 int cmd_uart_map(const struct hsxctl_cmdline *cmd)
 {
     struct hsx_uart_map arg = {.port = cmd->port};
     const char *tty = cmd->command == HSXCTL_UART_UNMAP ? "" : cmd->tty;
+    const bool rs485 = cmd->command == HSXCTL_UART_MAP && cmd->rs485.enable;
+    struct serial_rs485 old_rs485;
     hsx_uart_info_t info;
 
+    if (rs485 && map_rs485(cmd, &old_rs485) != HSXCTL_EXIT_OK)
+        return HSXCTL_EXIT_FAILURE;
     /* The parser kept the name shorter than the field. */
     memcpy(arg.tty, tty, strlen(tty));
     int ret = hsxctl_map(&(struct hsxctl_map){.module = "UART",
@@ -62,6 +92,8 @@ int cmd_uart_map(const struct hsxctl_cmdline *cmd)
                                               .name = tty,
                                               .request = HSX_IOC_UART_MAP,
                                               .arg = &arg});
+    if (rs485 && ret != HSXCTL_EXIT_OK)
+        hsxctl_rs485_restore(tty, &old_rs485);
     if (ret >= 0)
         return ret;
     if (ret == -EBUSY && hsx_uart_get_info(cmd->port, &info) == HSX_HAL_OK && info.bound)
