@@ -137,6 +137,11 @@ $(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_SO)
 	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' \
 		-lhsx_hal $(ULIBS)
 
+# hsxctl with the library's archive linked in, for a machine without libhsx_hal.so: the
+# emulated Pi of tests/rpi/run cross-builds it (CC=aarch64-linux-gnu-gcc, LDFLAGS=-L...).
+$(BUILD)/hsxctl-standalone: $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_A)
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(LIB_A) $(LDFLAGS) $(ULIBS)
+
 # ---- the capability daemon -------------------------------------------------------------
 
 daemon: $(HSXD)

@@ -18,14 +18,29 @@
  *     line got it and answers "HSX-UART-REPLY <nonce>"; the answer must
  *     arrive through UART_READ_POLL on /dev/hsx/uart<n> within REPLY_WAIT_S.
  *
- * Usage: uart_check [again]   ("again" after a reload: the binding only;
- * check names get the suffix "-again").
+ * RS-485, the serial core's (the tty keeps it across opens, so what was set
+ * before hsx took the tty must be there after hsx gives it back):
+ *
+ *   - rs485-dt, once hsx.ko is unloaded: every port whose controller's node
+ *     has linux,rs485-enabled-at-boot-time (at least one must) reads back
+ *     (TIOCGRS485) as the node says: on, RTS high while sending unless
+ *     rs485-rts-active-low, rs485-rts-delay's delays, rs485-rx-during-tx;
+ *   - rs485-map TTY, with no hsx,uart node: "hsxctl uart map 0 TTY --rs485
+ *     --rts-after-send --delay-before-ms 2 --delay-after-ms 300" binds port 0
+ *     and prints what the driver took (the serial core clamps the delay to
+ *     100 ms, and says so); the marker goes out and the host's reply comes
+ *     back through hsx as above; "hsxctl uart unmap 0" gives the tty back,
+ *     and TIOCGRS485 on it reads what hsxctl printed.
+ *
+ * Usage: uart_check [again | rs485-dt | rs485-map TTY]   ("again" after a
+ * reload: the binding only; check names get the suffix "-again").
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/serial.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +48,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +58,7 @@
 #define DT_ROOT "/proc/device-tree"
 #define DRIVER "/sys/bus/platform/drivers/hsx-uart-fw"
 #define REPLY_WAIT_S 60
+#define HSXCTL "/hsxctl"
 
 static char ttys[HSX_UART_MAX_PORTS][HSX_UART_TTY_NAME_MAX];
 static char nodes[HSX_UART_MAX_PORTS][PATH_MAX];
@@ -388,17 +405,202 @@ static void check_line(int port)
     report("uart-read-poll");
 }
 
+/* The RS-485 settings of /dev/<tty>, as a user reads them; 0 or -errno. */
+static int read_rs485(const char *tty, struct serial_rs485 *r)
+{
+    char path[HSX_UART_TTY_NAME_MAX + 8];
+    int fd, ret = 0;
+
+    snprintf(path, sizeof(path), "/dev/%s", tty);
+    fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (ioctl(fd, TIOCGRS485, r))
+        ret = -errno;
+    close(fd);
+    return ret;
+}
+
+/* "on rts=after-send delay_before_ms=2 ...", as hsxctl prints it. */
+static void rs485_text(const struct serial_rs485 *r, char *buf, size_t len)
+{
+    if (!(r->flags & SER_RS485_ENABLED))
+        snprintf(buf, len, "rs485=off");
+    else
+        snprintf(buf, len, "rs485=on rts=%s delay_before_ms=%u delay_after_ms=%u rx_during_tx=%s",
+                 r->flags & SER_RS485_RTS_ON_SEND ? "on-send" : "after-send",
+                 r->delay_rts_before_send, r->delay_rts_after_send,
+                 r->flags & SER_RS485_RX_DURING_TX ? "yes" : "no");
+}
+
+/* After hsx.ko gave the tree's ports back: each has the RS-485 its node gives it. */
+static void check_rs485_dt(void)
+{
+    char detail[512] = "", path[PATH_MAX + 32];
+    int checked = 0;
+
+    for (int port = 0; port < HSX_UART_MAX_PORTS; port++) {
+        struct serial_rs485 want = {.flags = SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND}, got;
+        unsigned char delays[9];
+        char want_text[160], got_text[160];
+        struct stat st;
+        int ret;
+
+        if (!ttys[port][0])
+            continue;
+        snprintf(path, sizeof(path), "%.4000s/linux,rs485-enabled-at-boot-time", nodes[port]);
+        if (stat(path, &st))
+            continue;
+        snprintf(path, sizeof(path), "%.4000s/rs485-rts-delay", nodes[port]);
+        if (read_file(path, (char *)delays, sizeof(delays)) == 8) {
+            want.delay_rts_before_send = be32(delays);
+            want.delay_rts_after_send = be32(delays + 4);
+        }
+        snprintf(path, sizeof(path), "%.4000s/rs485-rts-active-low", nodes[port]);
+        if (!stat(path, &st))
+            want.flags ^= SER_RS485_RTS_ON_SEND | SER_RS485_RTS_AFTER_SEND;
+        snprintf(path, sizeof(path), "%.4000s/rs485-rx-during-tx", nodes[port]);
+        if (!stat(path, &st))
+            want.flags |= SER_RS485_RX_DURING_TX;
+        rs485_text(&want, want_text, sizeof(want_text));
+        ret = read_rs485(ttys[port], &got);
+        rs485_text(&got, got_text, sizeof(got_text));
+        if (ret)
+            fail("port %d: TIOCGRS485 on /dev/%s: %s", port, ttys[port], strerror(-ret));
+        else if (strcmp(want_text, got_text))
+            fail("port %d: /dev/%s has \"%s\", the tree says \"%s\"", port, ttys[port], got_text,
+                 want_text);
+        snprintf(detail, sizeof(detail), "%s%.31s %.150s", checked ? "...; " : "", ttys[port],
+                 got_text);
+        checked++;
+    }
+    if (!checked)
+        fail("no port's controller has linux,rs485-enabled-at-boot-time in the tree");
+    report_detail("uart-rs485-dt-after-unbind", detail);
+}
+
+/* Run hsxctl with args, its stdout and stderr into out; its exit status, or -1. */
+static int run_hsxctl(char *out, size_t len, const char *const *args)
+{
+    char *argv[16] = {HSXCTL};
+    int pipefd[2], status;
+    size_t have = 0;
+    ssize_t n;
+    pid_t pid;
+
+    for (int i = 0; args[i] && i < 14; i++)
+        argv[i + 1] = (char *)args[i];
+    if (pipe(pipefd))
+        return -1;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(pipefd[1], 1);
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        execv(HSXCTL, argv);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    while (have < len - 1 && (n = read(pipefd[0], out + have, len - 1 - have)) > 0)
+        have += (size_t)n;
+    out[have] = '\0';
+    close(pipefd[0]);
+    if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}
+
+/* hsxctl uart map --rs485 on a tty the tree gives hsx no port for. */
+static void check_rs485_map(const char *tty)
+{
+    static const char *const map[] = {"uart",
+                                      "map",
+                                      "0",
+                                      NULL,
+                                      "--rs485",
+                                      "--rts-after-send",
+                                      "--delay-before-ms",
+                                      "2",
+                                      "--delay-after-ms",
+                                      "300",
+                                      NULL};
+    const char *args[sizeof(map) / sizeof(map[0])];
+    char out[1024], want[160], got_text[160], got_line[200];
+    struct serial_rs485 got;
+    struct hsx_uart_info info = {.port = 0};
+    int ret, fd;
+
+    memcpy(args, map, sizeof(map));
+    args[3] = tty;
+    snprintf(want, sizeof(want),
+             "%s rs485=on rts=after-send delay_before_ms=2 delay_after_ms=100 "
+             "rx_during_tx=no\n",
+             tty);
+    ret = run_hsxctl(out, sizeof(out), args);
+    if (ret)
+        fail("hsxctl uart map 0 %s --rs485 ... exited %d: %s", tty, ret, out);
+    else if (!strstr(out, want))
+        fail("hsxctl printed \"%s\", not \"%.*s\"", out, (int)strcspn(want, "\n"), want);
+    else if (!strstr(out, "asked: 2 and 300"))
+        fail("hsxctl did not say the driver clamped the delay: \"%s\"", out);
+    report_detail("uart-map", ret ? NULL : "driver took: delay after 300 ms -> 100 ms");
+
+    fd = open_node("uart");
+    ret = fd < 0 ? -EBADF : hsx_ioctl(fd, HSX_IOC_UART_INFO, &info);
+    if (fd >= 0)
+        close(fd);
+    if (ret)
+        fail("UART_INFO: %s", strerror(-ret));
+    else if (!info.bound || info.from_dt || strcmp(info.tty, tty))
+        fail("UART_INFO says bound %u from_dt %u tty \"%s\"", info.bound, info.from_dt, info.tty);
+    ret = read_rs485(tty, &got);
+    if (ret != -EBUSY)
+        fail("open /dev/%s while bound: %s, not EBUSY", tty, ret ? strerror(-ret) : "succeeded");
+    report("uart-bound");
+
+    if (info.bound)
+        check_line(0);
+
+    ret = run_hsxctl(out, sizeof(out), (const char *const[]){"uart", "unmap", "0", NULL});
+    if (ret)
+        fail("hsxctl uart unmap 0 exited %d: %s", ret, out);
+    memset(&got, 0, sizeof(got));
+    ret = ret ? 0 : read_rs485(tty, &got);
+    rs485_text(&got, got_text, sizeof(got_text));
+    snprintf(got_line, sizeof(got_line), "%.31s %s\n", tty, got_text);
+    if (ret)
+        fail("TIOCGRS485 on /dev/%s after unmap: %s", tty, strerror(-ret));
+    else if (strcmp(got_line, want))
+        fail("/dev/%s has \"%s\" after unmap, hsxctl set \"%.*s\"", tty, got_text,
+             (int)strcspn(want, "\n"), want);
+    report_detail("uart-kept-after-unmap", got_text);
+}
+
 int main(int argc, char **argv)
 {
     int port;
 
-    if (argc > 2 || (argc == 2 && strcmp(argv[1], "again"))) {
-        fprintf(stderr, "usage: %s [again]\n", argv[0]);
+    if (argc > 3 || (argc == 2 && strcmp(argv[1], "again") && strcmp(argv[1], "rs485-dt")) ||
+        (argc == 3 && strcmp(argv[1], "rs485-map"))) {
+        fprintf(stderr, "usage: %s [again | rs485-dt | rs485-map TTY]\n", argv[0]);
         return 2;
+    }
+    if (argc == 3) {
+        suffix = "-rs485";
+        check_rs485_map(argv[2]);
+        printf("uart_check: %d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
+    }
+    load_tree();
+    if (argc == 2 && !strcmp(argv[1], "rs485-dt")) {
+        check_rs485_dt();
+        printf("uart_check: %d passed, %d failed\n", passed, failed);
+        return failed ? 1 : 0;
     }
     if (argc == 2)
         suffix = "-again";
-    load_tree();
     report_detail("uart-device-tree", has_node ? NULL : "no hsx,uart node");
     check_driver();
     check_ports();
