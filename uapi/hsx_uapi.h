@@ -1888,6 +1888,10 @@ struct hsx_gpio_config {
  * @edge: HSX_GPIO_E_RISING, _FALLING or _BOTH (ignored when disabling)
  * @enable: 1 to post edges to "hal:gpio:<pin>", 0 to stop
  * @reserved: zero
+ *
+ * Errors besides the common ones: EOPNOTSUPP the line has no interrupt,
+ * which is also what gpiolib reports (ENXIO from gpiod_to_irq()) when its
+ * chip could not map one for want of memory.
  */
 struct hsx_gpio_interrupt {
 	__u32 pin;

@@ -63,6 +63,19 @@ static bool fail_nth_fired(void)
     return atoi(text) == 0;
 }
 
+/*
+ * The kernel reports some failed allocations itself (warn_alloc: a failed
+ * vmalloc prints its stack); the VM's kernel-log check leaves those out
+ * between these markers, and counts everything else (tests/vm/run).
+ */
+static void fail_nth_mark(const char *what)
+{
+    char line[80];
+
+    snprintf(line, sizeof(line), "hsx-e2e: injected allocation failures %s\n", what);
+    e2e_write_file("/dev/kmsg", line);
+}
+
 /* Failures for GFP_KERNEL allocations too (failslab ignores them by default), quietly. */
 static void fail_nth_begin(void)
 {
@@ -70,10 +83,12 @@ static void fail_nth_begin(void)
     assert_true(nth_fd >= 0);
     e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
     e2e_write_file("/sys/kernel/debug/failslab/verbose", "0");
+    fail_nth_mark("begin");
 }
 
 static void fail_nth_end(void)
 {
+    fail_nth_mark("end");
     e2e_write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y");
     close(nth_fd);
     nth_fd = -1;
