@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,6 +64,29 @@ uint64_t e2e_now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int e2e_module_unload(const char *name)
+{
+    uint64_t deadline = e2e_now_ms() + 10000;
+
+    while (syscall(SYS_delete_module, name, O_NONBLOCK)) {
+        if ((errno != EBUSY && errno != EAGAIN) || e2e_now_ms() > deadline)
+            return -errno;
+        usleep(1000);
+    }
+    return 0;
+}
+
+int e2e_module_load(const char *path, const char *params)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
+
+    if (fd < 0)
+        return -errno;
+    ret = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+    close(fd);
+    return ret;
 }
 
 uint64_t e2e_wait_sysfs(uint64_t want, int at_least, const char *path)

@@ -35,6 +35,14 @@ int e2e_ioctl(int fd, unsigned long cmd, void *arg);
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t e2e_now_ms(void);
 
+/*
+ * Unload a module as rmmod does (delete_module, O_NONBLOCK), trying again
+ * for up to 10 s while a file of it is still open (EBUSY, EAGAIN); load one
+ * from a file with insmod's parameters ("a=1 b=2"). Return 0 or -errno.
+ */
+int e2e_module_unload(const char *name);
+int e2e_module_load(const char *path, const char *params);
+
 #define E2E_LIVENESS_MS 20000
 
 /* Write a sysfs or configfs attribute; read its first line. Fail the test if not. */

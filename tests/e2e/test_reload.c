@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -58,30 +57,6 @@ static void *knock_nodes(void *arg)
     return NULL;
 }
 
-/* delete_module fails with EBUSY while a node file is open: try again. */
-static int unload(void)
-{
-    for (int tries = 0; tries < 2000; tries++) {
-        if (syscall(SYS_delete_module, "hsx", O_NONBLOCK) == 0)
-            return 0;
-        if (errno != EBUSY && errno != EAGAIN)
-            return -errno;
-        usleep(1000);
-    }
-    return -EBUSY;
-}
-
-static int load(void)
-{
-    int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), ret;
-
-    if (fd < 0)
-        return -errno;
-    ret = syscall(SYS_finit_module, fd, "", 0) ? -errno : 0;
-    close(fd);
-    return ret;
-}
-
 static void reload_while_requests_arrive(void **state)
 {
     pthread_t a, b;
@@ -96,9 +71,9 @@ static void reload_while_requests_arrive(void **state)
     assert_int_equal(pthread_create(&b, NULL, knock_nodes, NULL), 0);
     for (i = 0; i < RELOADS; i++) {
         usleep(20000);
-        assert_int_equal(unload(), 0);
+        assert_int_equal(e2e_module_unload("hsx"), 0);
         usleep(5000);
-        assert_int_equal(load(), 0);
+        assert_int_equal(e2e_module_load(MODULE_PATH, ""), 0);
     }
     usleep(20000);
     atomic_store(&stop, 1);
