@@ -12,6 +12,14 @@
  * written in chunks, each checked in its own hsx_cap_srcu section, so that a
  * revocation waits for one chunk, not a whole transfer, and once it returned
  * nothing more is written. A record is one chunk.
+ *
+ * READ goes through one kernel buffer of a chunk per file, allocated at the
+ * file's first read and kept: each chunk is read from the part into it inside
+ * the sections and copied to the caller after them. A buffer allocated per
+ * call cost as much as a copy (init_on_alloc zeroes it). The part's bytes
+ * are not read straight into the caller's pinned pages: a provider may DMA
+ * into the buffer it is given (at25 does), and a caller's buffer need not be
+ * aligned for that.
  */
 #include <linux/bitops.h>
 #include <linux/err.h>
@@ -55,10 +63,14 @@ static int hsx_fram_check_dev(struct hsx_client *client, u32 dev)
 
 /* ---- finding a device --------------------------------------------------------- */
 
-/* Per file: the device it last used, counted among that device's users. */
+/*
+ * Per file: the device it last used, counted among that device's users; the
+ * buffer its reads go through (NULL before the first, and while a read has it).
+ */
 struct hsx_fram_client {
 	spinlock_t lock;		/* guards used */
 	struct hsx_fram_dev *used[HSX_FRAM_MAX_DEVICES];
+	void *read_buf;
 };
 
 static struct hsx_fram_client *hsx_fram_client_of(struct hsx_client *client)
@@ -207,79 +219,141 @@ static int hsx_fram_write_chunk(struct hsx_fram_dev *fd, void *ctx)
 }
 
 /*
- * READ or WRITE of x->len bytes from x->addr, in chunks of @chunk, each
- * checked. Return: the bytes done (x->done), or the first chunk's error.
+ * What READ and WRITE check before they touch the part: the arguments, the
+ * capability over the whole range, the device and its bounds.
+ * Return: the device, with a reference, or an ERR_PTR().
  */
-static long hsx_fram_xfer(struct hsx_client *client, struct hsx_fram_xfer *x, bool write)
+static struct hsx_fram_dev *hsx_fram_xfer_dev(struct hsx_client *client, struct hsx_fram_xfer *x,
+					      bool write)
 {
 	struct hsx_fram_dev *fd;
-	u32 chunk = write ? HSX_FRAM_CHUNK : HSX_FRAM_READ_CHUNK;
-	void __user *ubuf = u64_to_user_ptr(x->buf);
-	struct hsx_fram_chunk c;
-	u32 done = 0;
-	u8 *kbuf;
 	int ret;
 
 	x->done = 0;
 	ret = hsx_fram_check_dev(client, x->dev);
 	if (ret || x->reserved || x->reserved2 ||
 	    hsx_fram_check_range(HSX_FRAM_PART_MAX, x->addr, x->len))
-		return ret ?: -EINVAL;
+		return ERR_PTR(ret ?: -EINVAL);
 	ret = hsx_fram_may(client, x->dev, write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ, x->addr,
 			   x->addr + x->len - 1);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 	fd = hsx_fram_get(client, x->dev);
 	if (IS_ERR(fd))
-		return PTR_ERR(fd);
+		return fd;
 	ret = hsx_fram_check_range(fd->size, x->addr, x->len);
 	if (!ret && write && (fd->flags & HSX_FRAM_F_READ_ONLY))
 		ret = -EROFS;
-	if (ret)
-		goto out_put;
-	kbuf = kvmalloc(x->len, GFP_KERNEL);
-	ret = -ENOMEM;
-	if (!kbuf)
-		goto out_put;
-	ret = 0;
-	if (write && copy_from_user(kbuf, ubuf, x->len))
-		ret = -EFAULT;
-	while (!ret && done < x->len) {
-		c.addr = x->addr + done;
-		/* To the next chunk boundary: a block is never split between two writes. */
-		c.len = min(chunk - c.addr % chunk, x->len - done);
-		c.buf = kbuf + done;
-		ret = hsx_fram_checked(client, fd, write ? HSX_CAP_R_WRITE : HSX_CAP_R_READ,
-				       c.addr, c.addr + c.len - 1,
-				       write ? hsx_fram_write_chunk : hsx_fram_read_chunk, &c);
-		if (!ret)
-			done += c.len;
+	if (ret) {
+		hsx_fram_put(fd);
+		return ERR_PTR(ret);
 	}
-	if (!write && done && copy_to_user(ubuf, kbuf, done)) {
-		done = 0;
-		ret = -EFAULT;
-	}
-	kvfree(kbuf);
+	return fd;
+}
+
+/*
+ * The end of READ or WRITE, @fd let go: when @done bytes went, the call
+ * reports them and succeeds, as read(2) and write(2) do; else it fails
+ * with @ret.
+ */
+static long hsx_fram_xfer_end(struct hsx_fram_dev *fd, struct hsx_fram_xfer *x, bool write,
+			      u32 done, int ret)
+{
 	if (done) {
-		/* Part of it went: the call reports how much, as write(2) does. */
 		x->done = done;
-		ret = 0;
 		atomic64_inc(write ? &fd->writes : &fd->reads);
 		atomic64_add(done, write ? &fd->bytes_written : &fd->bytes_read);
+		ret = 0;
 	}
-out_put:
 	hsx_fram_put(fd);
 	return ret;
 }
 
-static long hsx_fram_read(struct hsx_client *client, void *arg)
+/* The file's read buffer, or (another thread of it is reading) one of the call's own. */
+static void *hsx_fram_read_buf_get(struct hsx_fram_client *fc)
 {
-	return hsx_fram_xfer(client, arg, false);
+	void *buf = xchg(&fc->read_buf, NULL);
+
+	return buf ?: kmalloc(HSX_FRAM_READ_CHUNK, GFP_KERNEL_ACCOUNT);
 }
 
+static void hsx_fram_read_buf_put(struct hsx_fram_client *fc, void *buf)
+{
+	if (cmpxchg(&fc->read_buf, NULL, buf))
+		kfree(buf);
+}
+
+/*
+ * READ: x->len bytes from x->addr, in chunks of HSX_FRAM_READ_CHUNK from
+ * x->addr (a read wears no block: its chunks need no boundary), each
+ * checked and read into the file's buffer, then copied out after the
+ * sections. Return: 0 with the bytes read in x->done, or the first chunk's
+ * error; -EFAULT (nothing read) when the caller's buffer took no copy.
+ */
+static long hsx_fram_read(struct hsx_client *client, void *arg)
+{
+	struct hsx_fram_client *fc = hsx_fram_client_of(client);
+	struct hsx_fram_xfer *x = arg;
+	char __user *ubuf = u64_to_user_ptr(x->buf);
+	struct hsx_fram_dev *fd;
+	struct hsx_fram_chunk c;
+	u32 done = 0;
+	int ret = 0;
+
+	fd = hsx_fram_xfer_dev(client, x, false);
+	if (IS_ERR(fd))
+		return PTR_ERR(fd);
+	c.buf = hsx_fram_read_buf_get(fc);
+	if (!c.buf)
+		return hsx_fram_xfer_end(fd, x, false, 0, -ENOMEM);
+	while (!ret && done < x->len) {
+		c.addr = x->addr + done;
+		c.len = min_t(u32, HSX_FRAM_READ_CHUNK, x->len - done);
+		ret = hsx_fram_checked(client, fd, HSX_CAP_R_READ, c.addr, c.addr + c.len - 1,
+				       hsx_fram_read_chunk, &c);
+		if (!ret && copy_to_user(ubuf + done, c.buf, c.len))
+			ret = -EFAULT;
+		if (!ret)
+			done += c.len;
+	}
+	hsx_fram_read_buf_put(fc, c.buf);
+	/* A buffer the caller could not take read nothing, whatever reached it. */
+	return hsx_fram_xfer_end(fd, x, false, ret == -EFAULT ? 0 : done, ret);
+}
+
+/*
+ * WRITE: x->len bytes to x->addr, copied in whole first, then written in
+ * chunks of HSX_FRAM_CHUNK cut at chunk boundaries (a block is never split
+ * between two writes), each checked. Return: 0 with the bytes written in
+ * x->done, or the first chunk's error.
+ */
 static long hsx_fram_write(struct hsx_client *client, void *arg)
 {
-	return hsx_fram_xfer(client, arg, true);
+	struct hsx_fram_xfer *x = arg;
+	struct hsx_fram_dev *fd;
+	struct hsx_fram_chunk c;
+	u32 done = 0;
+	u8 *kbuf;
+	int ret;
+
+	fd = hsx_fram_xfer_dev(client, x, true);
+	if (IS_ERR(fd))
+		return PTR_ERR(fd);
+	kbuf = kvmalloc(x->len, GFP_KERNEL);
+	if (!kbuf)
+		return hsx_fram_xfer_end(fd, x, true, 0, -ENOMEM);
+	ret = copy_from_user(kbuf, u64_to_user_ptr(x->buf), x->len) ? -EFAULT : 0;
+	while (!ret && done < x->len) {
+		c.addr = x->addr + done;
+		c.len = min(HSX_FRAM_CHUNK - c.addr % HSX_FRAM_CHUNK, x->len - done);
+		c.buf = kbuf + done;
+		ret = hsx_fram_checked(client, fd, HSX_CAP_R_WRITE, c.addr, c.addr + c.len - 1,
+				       hsx_fram_write_chunk, &c);
+		if (!ret)
+			done += c.len;
+	}
+	kvfree(kbuf);
+	return hsx_fram_xfer_end(fd, x, true, done, ret);
 }
 
 /* ---- INFO, GET_SIZE, GET_WEAR ------------------------------------------------------ */
@@ -507,6 +581,7 @@ static void hsx_fram_release(struct hsx_client *client)
 			hsx_instance_put(fc->used[i]->inst);
 		}
 	}
+	kfree(fc->read_buf);
 	kfree(fc);
 	client->priv[hsx_module_slot(HSX_MODULE_FRAM)] = NULL;
 }

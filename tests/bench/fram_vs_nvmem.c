@@ -13,6 +13,8 @@
  *     sysfs binary file moves at most a page per call, so 4 KiB is the
  *     largest transfer both take); what is read is checked against what was
  *     written;
+ *   - the fixed cost of a call: SMALL_READS reads of 1 byte, microseconds
+ *     per call (what a call costs besides its bytes);
  *   - record commits per second: hsx_fram_record_write() (hsx.ko finds the
  *     current slot, checks its CRC-32C, writes the payload, then the header)
  *     against the same scheme done by the application over pread/pwrite of
@@ -42,11 +44,12 @@
 #define NVMEM_FILE "/sys/bus/nvmem/devices/" PART "/nvmem"
 #define DEV 0
 #define ROUNDS 5
-#define PASSES 8    /* over the application's space, per round and side */
-#define XFER 4096   /* bytes per call */
-#define COMMITS 400 /* record commits per round and side */
-#define PAYLOAD 64  /* bytes per record */
-#define SLOT 128    /* bytes per slot, header included */
+#define PASSES 8         /* over the application's space, per round and side */
+#define XFER 4096        /* bytes per call */
+#define COMMITS 400      /* record commits per round and side */
+#define SMALL_READS 2000 /* 1-byte reads per round and side */
+#define PAYLOAD 64       /* bytes per record */
+#define SLOT 128         /* bytes per slot, header included */
 #define SLOTS 2
 #define RECORD_BASE 0  /* hsx's records at 0, the file's after them */
 #define DATA_BASE 2048 /* the transfers' region starts past the records' */
@@ -183,7 +186,7 @@ static const struct side file_side = {"nvmem file", file_read, file_write, file_
 /* ---- one round of one side ------------------------------------------------------ */
 
 struct result {
-    double read_mbs, write_mbs, commits_s;
+    double read_mbs, write_mbs, commits_s, read1_us;
 };
 
 static struct result run_side(const struct side *s, uint32_t size, uint8_t *out, uint8_t *in)
@@ -207,6 +210,12 @@ static struct result run_side(const struct side *s, uint32_t size, uint8_t *out,
         fprintf(stderr, "fram_vs_nvmem: %s read back other bytes than it wrote\n", s->name);
         exit(2);
     }
+
+    t0 = now_ns();
+    for (int i = 0; i < SMALL_READS; i++)
+        if (s->read(DATA_BASE + (uint32_t)i % 1024, in, 1))
+            die("1-byte read");
+    r.read1_us = (double)(now_ns() - t0) / 1e3 / SMALL_READS;
 
     uint8_t data[PAYLOAD];
     t0 = now_ns();
@@ -236,7 +245,8 @@ static void map_part(const char *name)
 int main(void)
 {
     struct result h[ROUNDS], f[ROUNDS];
-    double v[3][ROUNDS], hr[ROUNDS], hw[ROUNDS], hc[ROUNDS], fr[ROUNDS], fw[ROUNDS], fc[ROUNDS];
+    double v[4][ROUNDS], hr[ROUNDS], hw[ROUNDS], hc[ROUNDS], fr[ROUNDS], fw[ROUNDS], fc[ROUNDS];
+    double h1[ROUNDS], f1[ROUNDS];
     uint64_t start = now_ns();
 
     crc32c_init();
@@ -273,12 +283,14 @@ int main(void)
             f[round] = run_side(&file_side, size, out, in);
         }
         printf("  round %d: read %.2f / %.2f MB/s, write %.2f / %.2f MB/s, commits %.0f / %.0f "
-               "per s\n",
+               "per s, 1-byte read %.2f / %.2f us\n",
                round, h[round].read_mbs, f[round].read_mbs, h[round].write_mbs, f[round].write_mbs,
-               h[round].commits_s, f[round].commits_s);
+               h[round].commits_s, f[round].commits_s, h[round].read1_us, f[round].read1_us);
         v[0][round] = h[round].read_mbs / f[round].read_mbs;
         v[1][round] = h[round].write_mbs / f[round].write_mbs;
         v[2][round] = h[round].commits_s / f[round].commits_s;
+        v[3][round] = h[round].read1_us / f[round].read1_us;
+        h1[round] = h[round].read1_us, f1[round] = f[round].read1_us;
         hr[round] = h[round].read_mbs, fr[round] = f[round].read_mbs;
         hw[round] = h[round].write_mbs, fw[round] = f[round].write_mbs;
         hc[round] = h[round].commits_s, fc[round] = f[round].commits_s;
@@ -298,6 +310,8 @@ int main(void)
            median(fw, ROUNDS), median(v[1], ROUNDS));
     printf("| record commits per s | %.0f | %.0f | %.2f | >= 0.95 |\n", median(hc, ROUNDS),
            median(fc, ROUNDS), median(v[2], ROUNDS));
+    printf("| 1-byte read, us per call | %.2f | %.2f | %.2f | |\n", median(h1, ROUNDS),
+           median(f1, ROUNDS), median(v[3], ROUNDS));
     printf("BENCH fram read_ratio=%.2f write_ratio=%.2f commit_ratio=%.2f\n", median(v[0], ROUNDS),
            median(v[1], ROUNDS), median(v[2], ROUNDS));
     map_part("");

@@ -53,17 +53,17 @@ static int fram_ioctl(unsigned long request, void *arg)
 {
     int ret = hsx_dev_ioctl(HSX_UMOD_FRAM, request, arg);
 
+    if (ret == HSX_HAL_OK)
+        return ret;
     /*
      * A record's words: ENODATA none written, EBADMSG every copy corrupt. For
      * the other calls they are a driver's (an ECC failure is EBADMSG), not "no data".
      */
     int err = hsx_hal_errno();
-    if (ret != HSX_HAL_OK &&
-        (request == HSX_IOC_FRAM_RECORD_READ || request == HSX_IOC_FRAM_RECORD_WRITE) &&
+    if ((request == HSX_IOC_FRAM_RECORD_READ || request == HSX_IOC_FRAM_RECORD_WRITE) &&
         (err == ENODATA || err == EBADMSG))
         return hsx_fail_with(HSX_HAL_NO_DATA, err);
-
-    return ret == HSX_HAL_OK ? ret : fram_failure(ret);
+    return fram_failure(ret);
 }
 
 static int invalid(void)
