@@ -102,12 +102,14 @@ unsigned long hsx_gpio_irq_trigger(u32 edge, bool active_low);
 struct hsx_gpio_pin;
 struct hsx_mbox;
 
-/* KUnit only (CONFIG_HSX_KUNIT_TEST): a pin's event path without hardware. */
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* KUnit only: a pin's event path without hardware. */
 extern void (*hsx_gpio_emit_window)(void);
 struct hsx_gpio_pin *hsx_gpio_test_pin_new(struct hsx_mbox *mbox,
 					   const struct hsx_gpio_backend *be);
 void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p);
 void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n);
 void hsx_gpio_test_settle(struct hsx_gpio_pin *p);
+#endif
 
 #endif /* _HSX_GPIO_H */

@@ -7,6 +7,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/interrupt.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
 
@@ -121,6 +122,9 @@ static struct {
 	int value;			/* what the line reads */
 	struct task_struct *held;	/* the poster the window holds */
 	struct completion in_window, release, settled, lost_posted;
+	struct hsx_mbox *mbox;
+	struct hsx_gpio_pin *pin;
+	bool settling, losing;		/* a thread of the test runs, until it clears it */
 } ev_rig;
 
 static int ev_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
@@ -172,6 +176,7 @@ static int ev_settle_thread(void *data)
 {
 	hsx_gpio_test_settle(data);
 	complete(&ev_rig.settled);
+	WRITE_ONCE(ev_rig.settling, false);
 	return 0;
 }
 
@@ -179,7 +184,54 @@ static int ev_lose_thread(void *data)
 {
 	hsx_gpio_test_lose_edges(data, 2);
 	complete(&ev_rig.lost_posted);
+	WRITE_ONCE(ev_rig.losing, false);
 	return 0;
+}
+
+/* A pin posting to a mailbox of its own, one subscriber, nothing held yet. */
+static int ev_init(struct kunit *test)
+{
+	struct hsx_mbox_auth auth = {};
+	u32 id;
+
+	memset(&ev_rig, 0, sizeof(ev_rig));
+	init_completion(&ev_rig.in_window);
+	init_completion(&ev_rig.release);
+	init_completion(&ev_rig.settled);
+	init_completion(&ev_rig.lost_posted);
+	hsx_mbox_init(&ev_transport);
+	ev_rig.mbox = hsx_mbox_create("hal:gpio:kunit", &ev_ops, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ev_rig.mbox);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:gpio:kunit", 1, NULL, &auth, &id), 0);
+	ev_rig.pin = hsx_gpio_test_pin_new(ev_rig.mbox, &ev_backend);
+	KUNIT_ASSERT_NOT_NULL(test, ev_rig.pin);
+	hsx_gpio_emit_window = ev_window;
+	return 0;
+}
+
+/*
+ * Also after a failed assertion: let a held thread go, wait for the test's
+ * threads to end (they use the pin and the mailbox), then take it all down,
+ * so that no later suite meets this one's transport, hook or threads.
+ */
+static void ev_exit(struct kunit *test)
+{
+	unsigned int waited;
+
+	hsx_gpio_emit_window = NULL;
+	complete_all(&ev_rig.release);
+	for (waited = 0; (READ_ONCE(ev_rig.settling) || READ_ONCE(ev_rig.losing)) &&
+	     waited < 10000; waited += 10)
+		msleep(20);
+	KUNIT_EXPECT_FALSE_MSG(test, READ_ONCE(ev_rig.settling) || READ_ONCE(ev_rig.losing),
+			       "a thread of the test is stuck: the pin and mailbox are leaked");
+	if (READ_ONCE(ev_rig.settling) || READ_ONCE(ev_rig.losing))
+		return;
+	if (ev_rig.pin)
+		hsx_gpio_test_pin_free(ev_rig.pin);
+	if (!IS_ERR_OR_NULL(ev_rig.mbox))
+		hsx_mbox_destroy(ev_rig.mbox, HSX_CLOSE_CANCELLED);
+	hsx_mbox_exit();
 }
 
 /*
@@ -193,35 +245,26 @@ static int ev_lose_thread(void *data)
  */
 static void gpio_lost_edges_and_debounced_event_keep_line_seq(struct kunit *test)
 {
+	struct hsx_gpio_pin *p = ev_rig.pin;
 	struct task_struct *settler, *loser;
-	struct hsx_mbox_auth auth = {};
-	struct hsx_gpio_pin *p;
-	struct hsx_mbox *mbox;
 	unsigned long lost_early;
 	unsigned int i;
-	u32 id, dropped = 0;
-
-	memset(&ev_rig, 0, sizeof(ev_rig));
-	init_completion(&ev_rig.in_window);
-	init_completion(&ev_rig.release);
-	init_completion(&ev_rig.settled);
-	init_completion(&ev_rig.lost_posted);
-	hsx_mbox_init(&ev_transport);
-	mbox = hsx_mbox_create("hal:gpio:kunit", &ev_ops, NULL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:gpio:kunit", 1, NULL, &auth, &id), 0);
-	p = hsx_gpio_test_pin_new(mbox, &ev_backend);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	hsx_gpio_emit_window = ev_window;
+	u32 dropped = 0;
 
 	ev_rig.value = 1;
+	ev_rig.settling = true;
 	settler = kthread_create(ev_settle_thread, p, "hsx-kunit-settle");
+	if (IS_ERR(settler))
+		ev_rig.settling = false;
 	KUNIT_ASSERT_FALSE(test, IS_ERR(settler));
 	ev_rig.held = settler;
 	wake_up_process(settler);
 	KUNIT_ASSERT_GT(test, wait_for_completion_timeout(&ev_rig.in_window, 10 * HZ), 0UL);
 
+	ev_rig.losing = true;
 	loser = kthread_run(ev_lose_thread, p, "hsx-kunit-lose");
+	if (IS_ERR(loser))
+		ev_rig.losing = false;
 	KUNIT_ASSERT_FALSE(test, IS_ERR(loser));
 	/* Time for the thread to post its loss if nothing stops it. */
 	lost_early = wait_for_completion_timeout(&ev_rig.lost_posted, HZ / 5);
@@ -235,11 +278,6 @@ static void gpio_lost_edges_and_debounced_event_keep_line_seq(struct kunit *test
 	ev_rig.held = NULL;
 	ev_rig.value = 0;
 	hsx_gpio_test_settle(p);
-
-	hsx_gpio_emit_window = NULL;
-	hsx_gpio_test_pin_free(p);
-	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
-	hsx_mbox_exit();
 
 	KUNIT_ASSERT_EQ(test, ev_rig.n, 2U);
 	for (i = 0; i < ev_rig.n; i++) {
@@ -256,13 +294,24 @@ static void gpio_lost_edges_and_debounced_event_keep_line_seq(struct kunit *test
 	KUNIT_EXPECT_EQ(test, dropped, 2U);
 }
 
+static struct kunit_case hsx_gpio_event_cases[] = {
+	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
+	{}
+};
+
+static struct kunit_suite hsx_gpio_event_suite = {
+	.name = "hsx_gpio_events",
+	.init = ev_init,
+	.exit = ev_exit,
+	.test_cases = hsx_gpio_event_cases,
+};
+
 static struct kunit_case hsx_gpio_cases[] = {
 	KUNIT_CASE(gpio_config_accepts_valid_combinations),
 	KUNIT_CASE(gpio_config_rejects_bad_values),
 	KUNIT_CASE(gpio_map_parses_bindings),
 	KUNIT_CASE(gpio_map_rejects_malformed_bindings),
 	KUNIT_CASE(gpio_trigger_follows_logical_edges),
-	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
 	{}
 };
 
@@ -271,4 +320,4 @@ static struct kunit_suite hsx_gpio_suite = {
 	.test_cases = hsx_gpio_cases,
 };
 
-kunit_test_suite(hsx_gpio_suite);
+kunit_test_suites(&hsx_gpio_suite, &hsx_gpio_event_suite);
