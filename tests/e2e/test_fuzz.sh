@@ -46,8 +46,50 @@ run() {
 	fi
 }
 
+# Unloading under the fuzzer (issue 12, item 5): rmmod of hsx.ko, again and
+# again, while seed 2 runs. A file of the module held open here keeps it in
+# use from before the fuzzer starts until after it ends (by a process of its
+# own, so the fuzzer inherits no descriptor; the fuzzer's own
+# files come and go; between two seeds it holds none, and rmmod would then
+# rightly succeed): every attempt must be refused, cleanly, the module stay,
+# the fuzzer's judgement of every call go on, and the kernel log after the
+# run judges the rest.
+. /etc/hsx/config 2>/dev/null
+mod=${HSX_MODNAME:-hsx}
+stop=/tmp/fuzz-unload.$$
+unload_attempts() {
+	: >"$stop.tries"
+	while [ ! -e "$stop" ]; do
+		if rmmod "$mod" 2>/dev/null; then
+			: >"$stop.unloaded"
+			return
+		fi
+		echo >>"$stop.tries"
+		sleep 0.2
+	done
+}
+
 run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+sleep 600 </dev/hsx/timer &
+keeper=$!
+unload_attempts &
+unloader=$!
 run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+: >"$stop"
+wait "$unloader"
+kill "$keeper"
+wait "$keeper" 2>/dev/null
+tries=$(wc -l <"$stop.tries")
+if [ -e "$stop.unloaded" ] || [ ! -d "/sys/module/$mod" ]; then
+	echo "not ok - rmmod unloaded $mod.ko while the fuzzer held its files"
+	failures=$((failures + 1))
+elif [ "$tries" -lt 10 ]; then
+	echo "not ok - only $tries rmmod attempts during seed 2"
+	failures=$((failures + 1))
+else
+	echo "ok - $tries rmmod attempts while seed 2 ran, each refused; $mod.ko stayed"
+fi
+rm -f "$stop" "$stop.tries" "$stop.unloaded"
 run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can --need-fram --need-fs
 
 # The fuzzer's rates below 2400 baud made Linux's 8250 driver set the pair's
