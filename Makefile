@@ -251,6 +251,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)
+# test_uart_peer includes the VM's host-side serial peer.
+$(BUILD)/unit/test_uart_peer: tests/vm/uart_peer.c
 $(OBJDIR)/test-modules/modules.o: lib/src/modules.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -DHSX_TEST_MODULES -c $< -o $@

@@ -17,7 +17,8 @@
  *   "BREAK <token>\n"  ->  a telnet BREAK, then "AFTER <token>\n"
  *
  * which a 16550's guest driver receives as a 0 flagged as a break (qemu's
- * serial_receive_break), then the line.
+ * serial_receive_break), then the line. In telnet mode a 0xFF of data is
+ * IAC IAC on the socket, both ways.
  *
  *   uart-peer [--telnet] SOCKET LOG
  */
@@ -72,36 +73,51 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* Data bytes: in telnet mode each 0xFF (IAC) is sent twice, as one of data. */
+static int write_data(int fd, const char *buf, size_t len, bool telnet)
+{
+    const char *iac;
+
+    while (telnet && (iac = memchr(buf, TELNET_IAC, len)) != NULL) {
+        size_t n = (size_t)(iac - buf) + 1;
+
+        if (write_all(fd, buf, n) || write_all(fd, iac, 1))
+            return -1;
+        buf += n;
+        len -= n;
+    }
+    return write_all(fd, buf, len);
+}
+
 /* One complete line: answer it if it is a PING, or in telnet mode a BREAK. */
-static int answer(int fd, const char *line, bool telnet, unsigned long *answered)
+static int answer(int fd, const char *line, size_t len, bool telnet, unsigned long *answered)
 {
     static const char brk[] = {(char)TELNET_IAC, (char)TELNET_BREAK};
     char reply[LINE_MAX_BYTES + 8];
-    size_t n;
 
-    if (telnet && !strncmp(line, "BREAK ", 6)) {
-        n = strlen(line + 6);
+    if (telnet && len >= 6 && !memcmp(line, "BREAK ", 6)) {
+        size_t n = len - 6;
         memcpy(reply, "AFTER ", 6);
         memcpy(reply + 6, line + 6, n);
         reply[6 + n] = '\n';
         (*answered)++;
-        return write_all(fd, brk, sizeof(brk)) || write_all(fd, reply, 7 + n);
+        return write_all(fd, brk, sizeof(brk)) || write_data(fd, reply, 7 + n, telnet);
     }
-    if (strncmp(line, "PING ", 5))
+    if (len < 5 || memcmp(line, "PING ", 5))
         return 0;
     const char *token = line + 5;
-    n = strlen(token);
+    size_t n = len - 5;
     memcpy(reply, "PONG ", 5);
     for (size_t i = 0; i < n; i++)
         reply[5 + i] = token[n - 1 - i];
     reply[5 + n] = '\n';
     (*answered)++;
-    return write_all(fd, reply, 6 + n);
+    return write_data(fd, reply, 6 + n, telnet);
 }
 
 int main(int argc, char **argv)
 {
-    char line[LINE_MAX_BYTES + 1], buf[512];
+    char line[LINE_MAX_BYTES], buf[512];
     unsigned long bytes = 0, lines = 0, answered = 0;
     size_t have = 0;
     unsigned int iac = 0; /* telnet: 1 after IAC, 2 before its option byte */
@@ -129,25 +145,27 @@ int main(int argc, char **argv)
             unsigned char c = (unsigned char)buf[i];
 
             if (telnet && (iac || c == TELNET_IAC)) {
-                /* IAC, its command, and the option of WILL/WONT/DO/DONT. */
-                if (c == TELNET_IAC && !iac)
+                /* IAC, its command, and the option of WILL/WONT/DO/DONT; IAC IAC is a 0xFF. */
+                bool data = iac == 1 && c == TELNET_IAC;
+
+                if (!iac)
                     iac = 1;
                 else if (iac == 1 && c >= TELNET_WILL && c <= TELNET_DONT)
                     iac = 2;
                 else
                     iac = 0;
-                continue;
+                if (!data)
+                    continue;
             }
-            if (buf[i] == '\n' || buf[i] == '\r') {
-                line[have] = '\0';
+            if (c == '\n' || c == '\r') {
                 if (have) {
                     lines++;
-                    if (answer(fd, line, telnet, &answered))
+                    if (answer(fd, line, have, telnet, &answered))
                         goto out;
                 }
                 have = 0;
             } else if (have < LINE_MAX_BYTES) {
-                line[have++] = buf[i];
+                line[have++] = (char)c;
             }
         }
     }
