@@ -104,9 +104,8 @@ void hsx_fram_devs_exit(void);
 struct hsx_fram_dev *hsx_fram_dev_get(unsigned int index);
 int hsx_fram_map_dev(unsigned int index, const char *name, u32 size);
 int hsx_fram_fw_find(const struct fwnode_handle *provider);
-int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider,
-		     struct device *node);
-void hsx_fram_fw_unbind_all(void);
+int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *busy);
+void hsx_fram_fw_release(void);
 void hsx_fram_instance_gone(struct hsx_instance *inst);
 void hsx_fram_instance_release(struct hsx_instance *inst);
 int hsx_fram_io(struct hsx_fram_dev *fd, bool write, u32 addr, u32 len, void *buf);

@@ -9,18 +9,31 @@
  * Locking, outermost first: a provider's device lock (its driver unbinding
  * holds it while it calls the bus's notifiers; binding holds it while it
  * checks that the driver is there and lists the device), the bus's notifier
- * rwsem, hsx_fram_bind_mutex (binding, unbinding), hsx_fram_devs_lock (the
- * table and each device's inst pointer), a device's io_lock (writes to the
- * part, the wear counts). hsx_fram_watch_mutex (the watched buses) is taken
- * alone: a notifier is never registered or unregistered under another of
- * these (registering takes the rwsem, which the notifier holds while it
- * takes hsx_fram_bind_mutex). fram_fw.c's probe binds under the device lock
- * of its own node's device, outside all of these, and takes no provider's:
- * a device link from its node's device to the provider keeps the provider's
- * driver from unbinding while the probe runs (hsx_fram_link()), so the
- * device locks never nest, whatever the provider is to the node (its
- * parent too). Its driver is registered and unregistered holding none of
- * these locks.
+ * rwsem, hsx_fram_bind_mutex (binding, unbinding, the slots the device tree
+ * reserves), hsx_fram_devs_lock (the table and each device's inst pointer),
+ * a device's io_lock (writes to the part, the wear counts).
+ * hsx_fram_watch_mutex (the watched buses) is taken alone: a notifier is
+ * never registered or unregistered under another of these (registering
+ * takes the rwsem, which the notifier holds while it takes
+ * hsx_fram_bind_mutex). fram_fw.c's probe and remove run under the device
+ * lock of their node's device and its hsx_fram_fw_lock, outside all of
+ * these but the watch mutex, and take no provider's device lock: the probe
+ * reserves the node's slots and leaves the binding to hsx_fram_fw_work,
+ * which takes each provider's device lock holding no other, so a node's and
+ * a provider's device locks never nest, whatever the provider is to the
+ * node (its parent too). Nothing waits for that work under a device lock
+ * (module init flushes it and exit cancels it, holding none). Its driver is
+ * registered and unregistered holding none of these locks.
+ *
+ * The device tree's slots. While an hsx,fram node is bound, each device it
+ * names is reserved for it (hsx_fram_fw_slots[], the provider's firmware
+ * node), bound or not: the admin cannot map or unmap it (EOPNOTSUPP) nor
+ * map its part elsewhere (EBUSY). A provider's driver unbinding, or the
+ * provider deleted, unbinds the devices on that provider only (the bus
+ * notifier, as for any binding); the notifier of a driver binding to a
+ * device of a reserved provider's firmware node (the same device, or a new
+ * one made for that node) queues hsx_fram_fw_work, which binds the slot
+ * again, with its number, bytes and wear counts.
  *
  * Lifetimes. A device holds its nvmem device (and with it the provider's
  * module) from binding until its instance is gone, and its provider's
@@ -30,7 +43,8 @@
  * (one per bus, from the first binding on it to module exit) unbinds the
  * device when the provider's driver unbinds or the provider is deleted,
  * synchronously, while the part still works (the wear counts are written
- * back then).
+ * back then). A reserved slot holds a reference to its provider's firmware
+ * node until the node that reserved it goes.
  */
 #include <linux/ctype.h>
 #include <linux/device.h>
@@ -60,8 +74,12 @@ static DEFINE_MUTEX(hsx_fram_bind_mutex);
 /* Guards hsx_fram_devs[] and each device's inst pointer. */
 static DEFINE_SPINLOCK(hsx_fram_devs_lock);
 static struct hsx_fram_dev *hsx_fram_devs[HSX_FRAM_MAX_DEVICES];
-/* The wear counts' write-backs, and the end of bindings whose provider went. */
+/* Under hsx_fram_bind_mutex: the provider of each slot the device tree reserves, held. */
+static struct fwnode_handle *hsx_fram_fw_slots[HSX_FRAM_MAX_DEVICES];
+/* The wear counts' write-backs, and the device tree's bindings. */
 static struct workqueue_struct *hsx_fram_wq;
+static void hsx_fram_fw_work_fn(struct work_struct *work);
+static DECLARE_WORK(hsx_fram_fw_work, hsx_fram_fw_work_fn);
 
 /* ---- the part ----------------------------------------------------------------- */
 
@@ -262,16 +280,47 @@ static int hsx_fram_match(struct device *dev, const void *data)
 
 static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went);
 
-/* The provider's driver is unbinding, or the provider goes: end its bindings first. */
-static int hsx_fram_provider_event(struct notifier_block *nb, unsigned long action, void *data)
+/*
+ * A slot the device tree reserves for @dev's firmware node and not bound.
+ * Context: under hsx_fram_bind_mutex.
+ */
+static bool hsx_fram_fw_waiting(const struct fwnode_handle *fwnode)
 {
 	unsigned int i;
 
+	lockdep_assert_held(&hsx_fram_bind_mutex);
+	for (i = 0; fwnode && i < HSX_FRAM_MAX_DEVICES; i++)
+		if (hsx_fram_fw_slots[i] == fwnode && !hsx_fram_devs[i])
+			return true;
+	return false;
+}
+
+/*
+ * The provider's driver is unbinding, or the provider goes: end its
+ * bindings first. A driver bound to a reserved slot's provider: bind the
+ * slot again, from hsx_fram_fw_work (the caller holds the provider's device
+ * lock, which binding takes).
+ */
+static int hsx_fram_provider_event(struct notifier_block *nb, unsigned long action, void *data)
+{
+	struct device *dev = data;
+	bool waiting;
+	unsigned int i;
+
+	if (action == BUS_NOTIFY_BOUND_DRIVER) {
+		mutex_lock(&hsx_fram_bind_mutex);
+		waiting = hsx_fram_fw_waiting(dev_fwnode(dev));
+		mutex_unlock(&hsx_fram_bind_mutex);
+		if (!waiting)
+			return NOTIFY_DONE;
+		queue_work(hsx_fram_wq, &hsx_fram_fw_work);
+		return NOTIFY_OK;
+	}
 	if (action != BUS_NOTIFY_UNBIND_DRIVER && action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
 	mutex_lock(&hsx_fram_bind_mutex);
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
-		if (hsx_fram_devs[i] && hsx_fram_devs[i]->provider == data)
+		if (hsx_fram_devs[i] && hsx_fram_devs[i]->provider == dev)
 			hsx_fram_unbind_locked(hsx_fram_devs[i], true);
 	mutex_unlock(&hsx_fram_bind_mutex);
 	return NOTIFY_OK;
@@ -410,16 +459,27 @@ static int hsx_fram_find_provider(struct hsx_fram_dev *fd, struct hsx_fram_find 
  */
 static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 {
+	const struct fwnode_handle *fwnode;
 	struct hsx_instance *inst;
 	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
+	fwnode = dev_fwnode(fd->provider);
+	/* The tree's slot: only for the tree's binding, and only while reserved. */
+	if (fd->from_dt && (!fwnode || hsx_fram_fw_slots[fd->index] != fwnode))
+		return -ENODEV;
+	if (!fd->from_dt && hsx_fram_fw_slots[fd->index])
+		return -EOPNOTSUPP;
 	if (hsx_fram_devs[fd->index])
-		return hsx_fram_devs[fd->index]->from_dt && !fd->from_dt ? -EOPNOTSUPP : -EBUSY;
-	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		return -EBUSY;
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
 		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
 			return -EBUSY;
+		/* A part the tree reserves, bound or not, is its slot's only. */
+		if (!fd->from_dt && fwnode && hsx_fram_fw_slots[i] == fwnode)
+			return -EBUSY;
+	}
 	/* Its driver unbinding, or gone: the notifier ran, or runs with nothing to see. */
 	if (!fd->provider->driver)
 		return -ENODEV;
@@ -458,90 +518,37 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 }
 
 /*
- * Take the part, see that the provider's driver is there and list the
- * device, with the provider's driver kept from unbinding meanwhile (its
- * device lock, or the firmware node's device link): the notifier of any
- * later unbinding finds the device.
- */
-static int hsx_fram_attach_bind(struct hsx_fram_dev *fd, struct hsx_fram_find *find, u32 size)
-{
-	int ret = hsx_fram_attach(fd, find, size);
-
-	if (ret)
-		return ret;
-	mutex_lock(&hsx_fram_bind_mutex);
-	ret = hsx_fram_bind_locked(fd);
-	mutex_unlock(&hsx_fram_bind_mutex);
-	if (ret) {
-		nvmem_device_put(fd->nvmem);
-		fd->nvmem = NULL;
-	}
-	return ret;
-}
-
-/**
- * hsx_fram_link - make the firmware node's device a consumer of @provider
- * @consumer: the hsx,fram node's device, probing
- * @provider: the provider the node names
- *
- * A managed device link, kept until one of the two devices goes: the
- * provider's driver unbinding unbinds the node first (its devices go while
- * the parts still work), and the driver binding again probes the node
- * again (DL_FLAG_AUTOPROBE_CONSUMER). While the link is in its consumer
- * probe state with the provider bound, the provider's driver cannot start
- * unbinding (the driver core waits for the probe to end, then unbinds the
- * node): the part is taken without the provider's device lock, which
- * would nest in the node's.
- *
- * Return: 0; -EPROBE_DEFER while the provider's driver is probing or
- * unbinding (the link probes the node again when it is bound); -EINVAL when
- * the provider depends on the node (a descendant of its device).
- */
-static int hsx_fram_link(struct device *consumer, struct device *provider)
-{
-	struct device_link *link;
-
-	link = device_link_add(consumer, provider, DL_FLAG_AUTOPROBE_CONSUMER);
-	if (!link)
-		return -EINVAL;
-	if (READ_ONCE(link->status) != DL_STATE_CONSUMER_PROBE ||
-	    READ_ONCE(provider->links.status) != DL_DEV_DRIVER_BOUND)
-		return -EPROBE_DEFER;
-	return 0;
-}
-
-/*
  * Bind @index to the nvmem device @find names: find its provider and watch
- * the provider's bus first, then take the part and list the device under
- * the provider's device lock (which an unbinding of its driver holds
- * throughout) or, for the firmware node's device @consumer, under its device
- * link to the provider.
- * Context: holding none of the module's locks; for @consumer, in its probe.
+ * the provider's bus first, then, under the provider's device lock (which
+ * an unbinding of its driver holds throughout), take the part, see that the
+ * driver is there and list the device, so that the notifier of any later
+ * unbinding finds it. @from_dt: for the device tree's reserved slot.
+ * Context: holding none of the module's locks, nor any device lock.
  */
-static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size,
-			 struct device *consumer)
+static int hsx_fram_bind(unsigned int index, struct hsx_fram_find *find, u32 size, bool from_dt)
 {
 	struct hsx_fram_dev *fd;
 	int ret;
 
-	fd = hsx_fram_dev_alloc(index, !!consumer);
+	fd = hsx_fram_dev_alloc(index, from_dt);
 	if (!fd)
 		return -ENOMEM;
 	ret = hsx_fram_find_provider(fd, find);
 	if (!ret)
 		ret = hsx_fram_watch_bus(fd->provider->bus);
-	if (!ret && consumer)
-		ret = hsx_fram_link(consumer, fd->provider);
 	if (ret)
 		goto err_free;
-	if (consumer) {
-		ret = hsx_fram_attach_bind(fd, find, size);
-	} else {
-		/* The part is held only under the provider's lock, which its unbinding needs. */
-		device_lock(fd->provider);
-		ret = hsx_fram_attach_bind(fd, find, size);
-		device_unlock(fd->provider);
+	/* The part is held only under the provider's lock, which its unbinding needs. */
+	device_lock(fd->provider);
+	ret = hsx_fram_attach(fd, find, size);
+	if (!ret) {
+		mutex_lock(&hsx_fram_bind_mutex);
+		ret = hsx_fram_bind_locked(fd);
+		mutex_unlock(&hsx_fram_bind_mutex);
+		if (ret)
+			nvmem_device_put(fd->nvmem);
 	}
+	device_unlock(fd->provider);
 	if (!ret)
 		return 0;
 err_free:
@@ -575,7 +582,8 @@ static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went)
  * Return: 0, -EBUSY (the device or the nvmem device is bound), -ENODEV (no
  * such nvmem device), -EINVAL (a size that is not the part's, or none),
  * -ENXIO (unbinding a device not bound), -EOPNOTSUPP (the device tree
- * bound the device), -EIO (the wear counts could not be read), -ENOMEM.
+ * reserves the device, bound or not), -EIO (the wear counts could not be
+ * read), -ENOMEM.
  */
 int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 {
@@ -584,10 +592,10 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 	int ret = 0;
 
 	if (name[0])
-		return hsx_fram_bind(index, &find, size, NULL);
+		return hsx_fram_bind(index, &find, size, false);
 	mutex_lock(&hsx_fram_bind_mutex);
 	fd = hsx_fram_devs[index];
-	if (fd && fd->from_dt)
+	if (hsx_fram_fw_slots[index])
 		ret = -EOPNOTSUPP;
 	else if (fd)
 		hsx_fram_unbind_locked(fd, false);
@@ -599,58 +607,122 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 
 /**
  * hsx_fram_fw_find - whether the provider @provider has its nvmem device
- *	and its driver
+ *	and its driver, its bus watched
  *
- * So that a probe that must wait binds nothing meanwhile: a provider whose
- * driver is not bound (or, in a race, is going) would make binding fail
- * after the devices before it were published.
- *
- * Return: 0, or -EPROBE_DEFER while it has neither.
+ * So that a probe that must wait reserves nothing meanwhile, and that the
+ * notifier sees the provider's driver going and coming back from the
+ * reservation on.
+ * Context: in the firmware node's probe, holding none of this file's locks.
+ * Return: 0, -EPROBE_DEFER while it has neither, -EINVAL for an nvmem
+ * device without a provider on a bus, or hsx_fram_watch_bus()'s error.
  */
 int hsx_fram_fw_find(const struct fwnode_handle *provider)
 {
 	struct hsx_fram_find find = { .provider = provider };
 	struct nvmem_device *nvmem = nvmem_device_find(&find, hsx_fram_match);
-	bool driver;
+	struct device *parent = NULL;
+	int ret;
 
 	if (IS_ERR_OR_NULL(nvmem))
 		return -EPROBE_DEFER;
-	driver = find.dev && find.dev->parent && READ_ONCE(find.dev->parent->driver);
+	if (find.dev && find.dev->parent && find.dev->parent->bus)
+		parent = get_device(find.dev->parent);
 	nvmem_device_put(nvmem);
-	return driver ? 0 : -EPROBE_DEFER;
+	if (!parent)
+		return -EINVAL;
+	ret = READ_ONCE(parent->driver) ? hsx_fram_watch_bus(parent->bus) : -EPROBE_DEFER;
+	put_device(parent);
+	return ret;
 }
 
 /**
- * hsx_fram_fw_bind - bind @index for the firmware node (fram_fw.c)
- * @index: the device
- * @provider: the firmware node of the nvmem device's parent
- * @node: the firmware node's device, probing; linked to the provider
- *	(hsx_fram_link())
+ * hsx_fram_fw_reserve - reserve the firmware node's slots and bind them
+ * @providers: per device, its provider's firmware node or NULL; the
+ *	reservations take references of their own
+ * @busy: set to the device of an -EBUSY
  *
- * Context: in @node's probe, holding none of the module's locks.
- * Return: as hsx_fram_map_dev(), -EPROBE_DEFER for a provider without its
- * nvmem device or whose driver is probing or unbinding, -EINVAL for a
- * provider that depends on @node.
+ * All or nothing: a device bound already (by fram_map or the admin), or a
+ * part bound to some device, is -EBUSY and nothing is reserved. The binding
+ * itself is hsx_fram_fw_work's, queued here: it takes the providers'
+ * device locks, which must not nest in the node's.
+ * Context: holding none of the module's locks but fram_fw.c's.
+ * Return: 0 or -EBUSY.
  */
-int hsx_fram_fw_bind(unsigned int index, const struct fwnode_handle *provider,
-		     struct device *node)
+int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *busy)
 {
-	struct hsx_fram_find find = { .provider = provider };
-	int ret = hsx_fram_bind(index, &find, 0, node);
+	struct hsx_fram_dev *fd;
+	unsigned int i, j;
+	int ret = 0;
 
-	return ret == -ENODEV ? -EPROBE_DEFER : ret;
+	mutex_lock(&hsx_fram_bind_mutex);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++) {
+		if (!providers[i])
+			continue;
+		if (hsx_fram_devs[i] || hsx_fram_fw_slots[i])
+			ret = -EBUSY;
+		for (j = 0; j < HSX_FRAM_MAX_DEVICES && !ret; j++) {
+			fd = hsx_fram_devs[j];
+			if (fd && dev_fwnode(fd->provider) == providers[i])
+				ret = -EBUSY;
+		}
+		*busy = i;
+	}
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++)
+		hsx_fram_fw_slots[i] = fwnode_handle_get(providers[i]);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	if (!ret)
+		queue_work(hsx_fram_wq, &hsx_fram_fw_work);
+	return ret;
 }
 
-/* The firmware node went away: the devices it bound go with it. */
-void hsx_fram_fw_unbind_all(void)
+/*
+ * Bind each reserved slot not bound whose provider has its nvmem device,
+ * each under its provider's device lock alone. A provider without its part
+ * or its driver (-ENODEV) waits for the notifier of its driver binding; a
+ * slot no longer reserved (its node went meanwhile) is not bound.
+ */
+static void hsx_fram_fw_work_fn(struct work_struct *work)
 {
+	struct hsx_fram_find find = { };
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
+		mutex_lock(&hsx_fram_bind_mutex);
+		find.provider = hsx_fram_devs[i] ? NULL : fwnode_handle_get(hsx_fram_fw_slots[i]);
+		mutex_unlock(&hsx_fram_bind_mutex);
+		if (!find.provider)
+			continue;
+		ret = hsx_fram_bind(i, &find, 0, true);
+		if (ret && ret != -ENODEV)
+			pr_err("fram: device %u: not bound to %pfwP (%d) until its driver binds again\n",
+			       i, find.provider, ret);
+		fwnode_handle_put((struct fwnode_handle *)find.provider);
+	}
+}
+
+/**
+ * hsx_fram_fw_release - the firmware node went away: its slots are free,
+ *	and the devices it bound go
+ *
+ * hsx_fram_fw_work, if it runs meanwhile, binds no slot of the node's.
+ * Context: holding none of the module's locks but fram_fw.c's.
+ */
+void hsx_fram_fw_release(void)
+{
+	struct fwnode_handle *put[HSX_FRAM_MAX_DEVICES];
 	unsigned int i;
 
 	mutex_lock(&hsx_fram_bind_mutex);
-	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
+		put[i] = hsx_fram_fw_slots[i];
+		hsx_fram_fw_slots[i] = NULL;
 		if (hsx_fram_devs[i] && hsx_fram_devs[i]->from_dt)
 			hsx_fram_unbind_locked(hsx_fram_devs[i], false);
+	}
 	mutex_unlock(&hsx_fram_bind_mutex);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		fwnode_handle_put(put[i]);
 }
 
 /**
@@ -679,7 +751,7 @@ static int hsx_fram_bind_param(const char *param)
 			pr_err("fram: fram_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		if (hsx_fram_bind(index, &find, 0, NULL))
+		if (hsx_fram_bind(index, &find, 0, false))
 			pr_err("fram: fram_map: device %u not bound to %s\n", index, name);
 	}
 	return ret;
@@ -728,6 +800,8 @@ int hsx_fram_devs_init(void)
 	ret = hsx_fram_fw_register();
 	if (ret)
 		goto err_wq;
+	/* The tree's devices bound before fram_map's (the driver probed in register). */
+	flush_work(&hsx_fram_fw_work);
 	if (fram_map) {
 		ret = hsx_fram_bind_param(fram_map);
 		if (ret)
@@ -737,6 +811,7 @@ int hsx_fram_devs_init(void)
 
 err_fw:
 	hsx_fram_fw_unregister();
+	cancel_work_sync(&hsx_fram_fw_work);
 	hsx_fram_unbind_all();
 	hsx_fram_unwatch_buses();
 err_wq:
@@ -748,6 +823,8 @@ err_wq:
 void hsx_fram_devs_exit(void)
 {
 	hsx_fram_fw_unregister();
+	/* No slot is reserved any more: nothing queues the work again. */
+	cancel_work_sync(&hsx_fram_fw_work);
 	hsx_fram_unbind_all();
 	hsx_fram_unwatch_buses();
 	destroy_workqueue(hsx_fram_wq);

@@ -11,21 +11,21 @@
  * node of its parent, the device whose driver registered it. A provider
  * without its nvmem device yet defers the probe.
  *
- * While the node is bound its devices are the firmware's: the admin cannot
- * remap them (HSX_IOC_FRAM_MAP says EOPNOTSUPP). The driver cannot be unbound
- * from user space; the node may still go away (an overlay removed, hsx
- * unloaded), and then its devices are unbound.
+ * While the node is bound its devices are the firmware's, bound or not: the
+ * admin cannot remap them (HSX_IOC_FRAM_MAP says EOPNOTSUPP). The driver
+ * cannot be unbound from user space; the node may still go away (an overlay
+ * removed, hsx unloaded), and then its devices are unbound.
  *
- * The node's device is a consumer of each provider (a managed device link,
- * fram_dev.c's hsx_fram_link(), kept until either device goes): when a
- * provider's driver unbinds, the driver core unbinds the node first, and
- * all its devices go while the parts still work; when the driver binds
- * again, the core probes the node again and the devices come back, with
- * their numbers and wear counts. The link also keeps the provider's driver
- * from unbinding while the probe takes the parts, so the probe takes no
- * provider's device lock under its own node's (a provider that is the
- * node's parent probes the node from its own probe: the node's probe then
- * waits for it, deferred, instead of deadlocking on the parent's lock).
+ * The probe checks the list and that every provider is there with its
+ * driver (else it defers), reserves the node's devices (fram_dev.c's
+ * hsx_fram_fw_reserve()) and leaves the binding to fram_dev.c's work item,
+ * which takes each provider's device lock outside the node's: the two never
+ * nest (a provider that is the node's parent probes the node from its own
+ * probe, holding its lock; the work binds once that probe is over). A
+ * provider's driver unbinding, or the provider deleted, unbinds the devices
+ * on that provider only, and the node stays bound; when a driver binds to
+ * that provider's node again (the same device or a new one), its devices
+ * are bound again, with their numbers and wear counts.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -46,30 +46,66 @@ static int hsx_fram_fw_present(struct fwnode_handle *provider, unsigned int inde
 	return hsx_fram_fw_find(provider);
 }
 
+/* Each provider, held, at its device's index; a part named twice is refused. */
 static int hsx_fram_fw_entry(struct fwnode_handle *provider, unsigned int index, void *data)
 {
-	struct platform_device *pdev = data;
-	int ret = hsx_fram_fw_bind(index, provider, &pdev->dev);
+	struct fwnode_handle **providers = data;
+	unsigned int i;
 
-	if (ret)
-		return dev_err_probe(&pdev->dev, ret, "device %u: cannot bind %pfwP%s\n", index,
-				     provider, ret == -EBUSY ? ": bound already" : "");
+	for (i = 0; i < index; i++)
+		if (providers[i] == provider)
+			return -EINVAL;
+	providers[index] = fwnode_handle_get(provider);
 	return 0;
 }
 
 /*
  * One node binds at a time (hsx,fram.yaml: one per system): the devices
  * the tree bound are all its own, and a second node's removal must not
- * unbind them. A second node is refused before it links to any provider,
- * so that no provider's driver coming back probes it again.
+ * unbind them.
  */
 static DEFINE_MUTEX(hsx_fram_fw_lock);
 static struct device *hsx_fram_fw_owner;
 
+/* Every provider there with its driver, then the devices reserved; bound by fram_dev.c. */
+static int hsx_fram_fw_take(struct device *dev, struct fwnode_handle **providers)
+{
+	const struct fwnode_handle *fwnode = dev_fwnode(dev);
+	unsigned int busy = 0;
+	int count, ret;
+
+	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
+				 hsx_fram_fw_present, NULL);
+	if (count == -EINVAL)
+		dev_err(dev, "invalid %s; see hsx,fram.yaml\n", HSX_FRAM_FW_LIST);
+	else if (count < 0)
+		return dev_err_probe(dev, count, "a provider in %s is not there yet\n",
+				     HSX_FRAM_FW_LIST);
+	if (count < 0)
+		return count;
+	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
+				 hsx_fram_fw_entry, providers);
+	if (count < 0) {
+		dev_err(dev, "invalid %s (a part named twice?); see hsx,fram.yaml\n",
+			HSX_FRAM_FW_LIST);
+		return count;
+	}
+	ret = hsx_fram_fw_reserve(providers, &busy);
+	if (ret) {
+		dev_err(dev, "device %u: refused %pfwP: the device or the part is bound already\n",
+			busy, providers[busy]);
+		return ret;
+	}
+	dev_info(dev, "HSX FRAM devices reserved for the tree (%d entries), bound by their parts\n",
+		 count);
+	return 0;
+}
+
 static int hsx_fram_fw_probe(struct platform_device *pdev)
 {
-	const struct fwnode_handle *fwnode = dev_fwnode(&pdev->dev);
-	int count;
+	struct fwnode_handle *providers[HSX_FRAM_MAX_DEVICES] = { };
+	unsigned int i;
+	int ret;
 
 	mutex_lock(&hsx_fram_fw_lock);
 	if (hsx_fram_fw_owner) {
@@ -80,32 +116,20 @@ static int hsx_fram_fw_probe(struct platform_device *pdev)
 		mutex_unlock(&hsx_fram_fw_lock);
 		return -EBUSY;
 	}
-	/* Every provider there, with its driver, before any device is bound. */
-	count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
-				 hsx_fram_fw_present, NULL);
-	if (count == -EINVAL)
-		dev_err(&pdev->dev, "invalid %s; see hsx,fram.yaml\n", HSX_FRAM_FW_LIST);
-	else if (count < 0)
-		dev_err_probe(&pdev->dev, count, "a provider in %s is not there yet\n",
-			      HSX_FRAM_FW_LIST);
-	if (count >= 0)
-		count = hsx_fw_walk_refs(fwnode, HSX_FRAM_FW_LIST, HSX_FRAM_MAX_DEVICES,
-					 hsx_fram_fw_entry, pdev);
-	if (count < 0) {
-		hsx_fram_fw_unbind_all();
-	} else {
+	ret = hsx_fram_fw_take(&pdev->dev, providers);
+	if (!ret)
 		hsx_fram_fw_owner = &pdev->dev;
-		dev_info(&pdev->dev, "HSX FRAM devices bound by firmware (%d entries)\n", count);
-	}
 	mutex_unlock(&hsx_fram_fw_lock);
-	return count < 0 ? count : 0;
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		fwnode_handle_put(providers[i]);
+	return ret;
 }
 
 static void hsx_fram_fw_remove(struct platform_device *pdev)
 {
 	mutex_lock(&hsx_fram_fw_lock);
 	if (hsx_fram_fw_owner == &pdev->dev) {
-		hsx_fram_fw_unbind_all();
+		hsx_fram_fw_release();
 		hsx_fram_fw_owner = NULL;
 	}
 	mutex_unlock(&hsx_fram_fw_lock);
@@ -127,7 +151,7 @@ static struct platform_driver hsx_fram_fw_driver = {
 	},
 };
 
-/* Context: holding none of fram_dev.c's locks (the probe binds). */
+/* Context: holding none of fram_dev.c's locks (the probe watches buses). */
 int hsx_fram_fw_register(void)
 {
 	return platform_driver_register(&hsx_fram_fw_driver);
