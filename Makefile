@@ -194,6 +194,16 @@ $(BUILD)/e2e/helpers/jq: $(JQ)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 
+# The host's strace beside the tests, when it has one: test_hsxctl_uart watches with it that
+# hsxctl does not open what is not a tty (without it, that check is skipped).
+STRACE := $(shell command -v strace 2>/dev/null)
+ifneq ($(STRACE),)
+e2e: $(BUILD)/e2e/helpers/strace
+$(BUILD)/e2e/helpers/strace: $(STRACE)
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
+endif
+
 $(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $<

@@ -4,7 +4,8 @@
 # hsxctl uart on the test board's pair of 16550s wired back to back (ttyS2 <-> ttyS3,
 # see tests/vm/run): binding with hsxctl, writing on port 0 and reading on port 1,
 # monitoring, configuration as /sys/hal shows it, status, giving the ttys back, map
-# --rs485 refused (a 16550 has no RS-485: nothing is bound), and bad input (a message
+# --rs485 refused (a 16550 has no RS-485: nothing is bound; what is not a tty is not
+# even opened), and bad input (a message
 # on stderr and exit 2 for a bad command line, 1 for a failure).
 set -u
 
@@ -70,6 +71,75 @@ contains /tmp/uart.out "no ports are bound" "no port is bound after the refused 
 stty -F /dev/ttyS2 >/dev/null 2>&1 && ok "ttyS2 still opens" || not_ok "ttyS2 does not open"
 expect 1 "map --rs485 to a tty that does not exist" -- hsxctl uart map 5 ttyS77 --rs485
 contains /tmp/uart.err "no tty named ttyS77" "the --rs485 failure names the tty"
+
+# ---- RS-485 on what is not a tty: refused before anything opens it ------------------
+# (/dev/watchdog opened and closed without its magic close reboots the machine.) With
+# strace (beside the tests, from make e2e, when the host has it) the command is watched
+# too: it must not open the node at all.
+STRACE=
+if command -v strace >/dev/null 2>&1; then
+	STRACE=strace
+elif [ -x "$(dirname "$0")/helpers/strace" ]; then
+	STRACE="$(dirname "$0")/helpers/strace"
+fi
+# never_opens NODE DESCRIPTION -- COMMAND...: COMMAND does not open NODE (strace's word).
+never_opens() {
+	node=$1 what=$2
+	shift 3
+	if [ -z "$STRACE" ]; then
+		ok "# SKIP $what: no strace in the VM (the check of /sys/class/tty comes first by design)"
+		return
+	fi
+	"$STRACE" -f -qq -e trace=open,openat,openat2 -o /tmp/uart.strace "$@" >/dev/null 2>&1
+	if ! grep -q 'open' /tmp/uart.strace; then
+		not_ok "$what: strace saw no open at all"
+		sed 's/^/    /' /tmp/uart.strace
+	elif grep -q "\"$node\"" /tmp/uart.strace; then
+		not_ok "$what: it opened $node"
+		grep "\"$node\"" /tmp/uart.strace | sed 's/^/    /'
+	else
+		ok "$what"
+	fi
+}
+# A char device that is not a tty, under a tty's name: the tty class does not list it.
+mknod /dev/ttyHSXnot c 1 3 2>/dev/null
+for node in null watchdog ttyHSXnot; do
+	expect 1 "map --rs485 to /dev/$node" -- hsxctl uart map 5 "$node" --rs485
+	if [ -e "/dev/$node" ]; then
+		contains /tmp/uart.err "hsxctl: /dev/$node is not a tty.*not opened, nothing was bound" \
+			"the refusal says /dev/$node is not a tty"
+	else
+		contains /tmp/uart.err "hsxctl: there is no tty named $node" \
+			"the refusal says there is no tty named $node"
+	fi
+	[ ! -s /tmp/uart.out ] && ok "the refusal prints nothing on stdout" ||
+		not_ok "stdout: $(cat /tmp/uart.out)"
+	[ ! -e /sys/hal/uart/5 ] && ok "the refusal for $node bound nothing" || not_ok "port 5 is bound"
+	never_opens "/dev/$node" "map --rs485 never opens /dev/$node" -- \
+		hsxctl uart map 5 "$node" --rs485
+done
+rm -f /dev/ttyHSXnot
+# A tty's name whose /dev node is another device (the tty class's numbers differ).
+VT=$(ls /sys/class/tty 2>/dev/null | grep -x 'tty[0-9][0-9]*' | sort -V | tail -n 1)
+if [ -n "$VT" ] && [ -c "/dev/$VT" ]; then
+	VTDEV=$(cat "/sys/class/tty/$VT/dev")
+	mv "/dev/$VT" "/tmp/$VT.node" && mknod "/dev/$VT" c 1 3
+	expect 1 "map --rs485 to a /dev/$VT that is /dev/null" -- hsxctl uart map 5 "$VT" --rs485
+	contains /tmp/uart.err "hsxctl: /dev/$VT is not a tty: it is not the device of .*($VTDEV)" \
+		"the refusal says /dev/$VT is not the tty $VT"
+	never_opens "/dev/$VT" "map --rs485 never opens a /dev/$VT of other numbers" -- \
+		hsxctl uart map 5 "$VT" --rs485
+	rm -f "/dev/$VT" && mv "/tmp/$VT.node" "/dev/$VT"
+else
+	ok "# SKIP no virtual console tty to stand a wrong node in for"
+fi
+# The check's check: strace does see map --rs485 open a tty it sets.
+if [ -n "$STRACE" ]; then
+	"$STRACE" -f -qq -e trace=open,openat,openat2 -o /tmp/uart.strace \
+		hsxctl uart map 5 ttyS2 --rs485 >/dev/null 2>&1
+	grep -q '"/dev/ttyS2"' /tmp/uart.strace && ok "strace sees map --rs485 open the tty ttyS2" ||
+		{ not_ok "strace did not see /dev/ttyS2 opened"; sed 's/^/    /' /tmp/uart.strace; }
+fi
 
 # ---- map ---------------------------------------------------------------------------
 expect 0 "map 0 to ttyS2" -- hsxctl uart map 0 ttyS2

@@ -30,7 +30,8 @@
  *     and prints what the driver took (the serial core clamps the delay to
  *     100 ms, and says so); the marker goes out and the host's reply comes
  *     back through hsx as above; "hsxctl uart unmap 0" gives the tty back,
- *     and TIOCGRS485 on it reads what hsxctl printed.
+ *     and TIOCGRS485 on it reads what hsxctl printed; its HUPCL is off
+ *     (hsxctl cleared it before its close, and said so).
  *
  * Usage: uart_check [again | rs485-dt | rs485-map TTY]   ("again" after a
  * reload: the binding only; check names get the suffix "-again").
@@ -49,6 +50,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -421,6 +423,22 @@ static int read_rs485(const char *tty, struct serial_rs485 *r)
     return ret;
 }
 
+/* Whether /dev/<tty> has HUPCL (1 or 0), or -errno. */
+static int tty_hupcl(const char *tty)
+{
+    char path[HSX_UART_TTY_NAME_MAX + 8];
+    struct termios t;
+    int fd, ret;
+
+    snprintf(path, sizeof(path), "/dev/%s", tty);
+    fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ret = tcgetattr(fd, &t) ? -errno : !!(t.c_cflag & HUPCL);
+    close(fd);
+    return ret;
+}
+
 /* "on rts=after-send delay_before_ms=2 ...", as hsxctl prints it. */
 static void rs485_text(const struct serial_rs485 *r, char *buf, size_t len)
 {
@@ -545,6 +563,9 @@ static void check_rs485_map(const char *tty)
         fail("hsxctl printed \"%s\", not \"%.*s\"", out, (int)strcspn(want, "\n"), want);
     else if (!strstr(out, "asked: 2 and 300"))
         fail("hsxctl did not say the driver clamped the delay: \"%s\"", out);
+    /* The tty had HUPCL (the serial core's default): cleared, so that hsxctl's close kept RTS. */
+    else if (!strstr(out, "HUPCL was cleared"))
+        fail("hsxctl did not say it cleared HUPCL: \"%s\"", out);
     report_detail("uart-map", ret ? NULL : "driver took: delay after 300 ms -> 100 ms");
 
     fd = open_node("uart");
@@ -575,6 +596,9 @@ static void check_rs485_map(const char *tty)
     else if (strcmp(got_line, want))
         fail("/dev/%s has \"%s\" after unmap, hsxctl set \"%.*s\"", tty, got_text,
              (int)strcspn(want, "\n"), want);
+    else if ((ret = tty_hupcl(tty)) != 0)
+        fail("/dev/%s after unmap: %s, not HUPCL off as hsxctl said", tty,
+             ret > 0 ? "HUPCL on" : strerror(-ret));
     report_detail("uart-kept-after-unmap", got_text);
 }
 

@@ -55,7 +55,7 @@ static int bound_info(unsigned int port, hsx_uart_info_t *info)
  * (so that a map bound to fail changes no tty). The settings it had go to
  * *old, for a map that fails after all.
  */
-static int map_rs485(const struct hsxctl_cmdline *cmd, struct serial_rs485 *old)
+static int map_rs485(const struct hsxctl_cmdline *cmd, struct hsxctl_rs485_saved *old)
 {
     struct serial_rs485 got;
     hsx_uart_info_t info;
@@ -74,13 +74,28 @@ static int map_rs485(const struct hsxctl_cmdline *cmd, struct serial_rs485 *old)
     return ret;
 }
 
+/* Why hsx.ko refused to bind (ret: its -errno). */
+static void map_failed(const struct hsxctl_cmdline *cmd, const char *tty, int ret)
+{
+    hsx_uart_info_t info;
+
+    if (ret == -EBUSY && hsx_uart_get_info(cmd->port, &info) == HSX_HAL_OK && info.bound)
+        hsxctl_error("port %u is bound to %s: unbind it first ('hsxctl uart unmap %u')", cmd->port,
+                     info.tty, cmd->port);
+    else if (ret == -EBUSY)
+        hsxctl_error("%s is in use: a process has it open, or another port is bound to it", tty);
+    else if (ret == -ENODEV)
+        hsxctl_error("there is no tty named %s", tty);
+    else
+        hsxctl_error("hsx.ko refused the tty name %s: %s", tty, strerror(-ret));
+}
+
 int cmd_uart_map(const struct hsxctl_cmdline *cmd)
 {
     struct hsx_uart_map arg = {.port = cmd->port};
     const char *tty = cmd->command == HSXCTL_UART_UNMAP ? "" : cmd->tty;
     const bool rs485 = cmd->command == HSXCTL_UART_MAP && cmd->rs485.enable;
-    struct serial_rs485 old_rs485;
-    hsx_uart_info_t info;
+    struct hsxctl_rs485_saved old_rs485;
 
     if (rs485 && map_rs485(cmd, &old_rs485) != HSXCTL_EXIT_OK)
         return HSXCTL_EXIT_FAILURE;
@@ -92,20 +107,14 @@ int cmd_uart_map(const struct hsxctl_cmdline *cmd)
                                               .name = tty,
                                               .request = HSX_IOC_UART_MAP,
                                               .arg = &arg});
-    if (rs485 && ret != HSXCTL_EXIT_OK)
-        hsxctl_rs485_restore(tty, &old_rs485);
-    if (ret >= 0)
-        return ret;
-    if (ret == -EBUSY && hsx_uart_get_info(cmd->port, &info) == HSX_HAL_OK && info.bound)
-        hsxctl_error("port %u is bound to %s: unbind it first ('hsxctl uart unmap %u')", cmd->port,
-                     info.tty, cmd->port);
-    else if (ret == -EBUSY)
-        hsxctl_error("%s is in use: a process has it open, or another port is bound to it", tty);
-    else if (ret == -ENODEV)
-        hsxctl_error("there is no tty named %s", tty);
-    else
-        hsxctl_error("hsx.ko refused the tty name %s: %s", tty, strerror(-ret));
-    return HSXCTL_EXIT_FAILURE;
+    if (ret < 0) {
+        map_failed(cmd, tty, ret);
+        ret = HSXCTL_EXIT_FAILURE;
+    }
+    /* Said after why the bind failed; a tty left in RS-485 mode fails the command too. */
+    if (rs485 && ret != HSXCTL_EXIT_OK && hsxctl_rs485_restore(tty, &old_rs485) != HSXCTL_EXIT_OK)
+        ret = HSXCTL_EXIT_FAILURE;
+    return ret;
 }
 
 /* ---- config ------------------------------------------------------------------------- */
