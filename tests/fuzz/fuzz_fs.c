@@ -1285,13 +1285,14 @@ static int c_info(struct fz_worker *w, int fd, uint32_t root, struct hsx_fs_info
 }
 
 /* Is root n bound to its own directory (not one the table's MAP put there)? */
-static bool root_home(unsigned int n)
+/* Is root m bound to root n's home directory? (root_home(n) is root_path_is(n, n).) */
+static bool root_path_is(unsigned int m, unsigned int n)
 {
     char path[96], got[256] = "", want[128];
     int fd;
     ssize_t len;
 
-    snprintf(path, sizeof(path), "/sys/hal/fs/%u/path", n);
+    snprintf(path, sizeof(path), "/sys/hal/fs/%u/path", m);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
@@ -1303,6 +1304,11 @@ static bool root_home(unsigned int n)
     got[strcspn(got, "\n")] = '\0';
     dir_path(want, sizeof(want), n);
     return !strcmp(got, want);
+}
+
+static bool root_home(unsigned int n)
+{
+    return root_path_is(n, n);
 }
 
 /*
@@ -2288,6 +2294,13 @@ static void fs_rebind(struct fz_worker *w)
             continue;
         unmap_root(ctl, n);
         int e = map_home(ctl, n);
+        if (e == EEXIST) {
+            /* A table MAP bound n's directory under another number: that root goes first. */
+            for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
+                if (m != n && root_path_is(m, n))
+                    unmap_root(ctl, m);
+            e = map_home(ctl, n);
+        }
         note(w, "chain: root %u bound again: %s", n, e ? strerror(e) : "ok");
         if (!e)
             count(&stats->fs_binds);
