@@ -680,6 +680,85 @@ static void toggling_callbacks_under_traffic(void **state)
     assert_true(atomic_load(&t.delivered) > 0);
 }
 
+/* ---- timers ------------------------------------------------------------------------------ */
+
+/* clock_gettime(), wrapped (the Makefile links this test with --wrap): counted on the thread. */
+int __real_clock_gettime(clockid_t clock, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts);
+static atomic_int clock_reads_on_thread;
+
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    if (hsx_dispatch_on_thread())
+        atomic_fetch_add(&clock_reads_on_thread, 1);
+    return __real_clock_gettime(clock, ts);
+}
+
+/*
+ * No timer armed: a round of the dispatcher reads no clock. Before: two
+ * reads of it (and its lock taken twice more) every round, for nothing.
+ */
+static void no_timer_armed_costs_no_clock_read(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, record, &f->rec), HSX_HAL_OK);
+    test_sleep_ms(50);
+    atomic_store(&clock_reads_on_thread, 0);
+    for (uint64_t seq = 1; seq <= 50; seq++) {
+        send_expiries(f->peer, seq, seq);
+        assert_true(wait_for_count(&f->rec, (int)seq, 5000));
+    }
+    assert_int_equal(atomic_load(&clock_reads_on_thread), 0);
+}
+
+static struct hsx_dispatch_timer late_timer;
+static atomic_bool late_timer_ran, stopped_inside;
+
+static void note_late_timer(struct hsx_dispatch_timer *timer)
+{
+    (void)timer;
+    atomic_store(&late_timer_ran, true);
+}
+
+/* A callback arms a timer due now, then stops the dispatcher (exit() from it would). */
+static void arm_then_stop(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    late_timer.fn = note_late_timer;
+    if (hsx_dispatch_timer_arm(&late_timer, 0) == HSX_HAL_OK) {
+        hsx_dispatch_stop();
+        atomic_store(&stopped_inside, true);
+    }
+}
+
+static int stop_with_a_timer_due(void *arg)
+{
+    hsx_mailbox_t *mb;
+    int peer;
+    (void)arg;
+
+    if (test_mailbox(3, "hal:timer:3", &mb, &peer) < 0 ||
+        hsx_mailbox_set_callback(mb, arm_then_stop, NULL) != HSX_HAL_OK)
+        return 2;
+    send_expiries(peer, 1, 1);
+    for (int i = 0; i < 500 && !atomic_load(&stopped_inside); i++)
+        test_sleep_ms(5);
+    if (!atomic_load(&stopped_inside))
+        return 3;
+    test_sleep_ms(200);
+    return atomic_load(&late_timer_ran) ? 4 : 0;
+}
+
+/* Before: the timer ran after the dispatcher was told to stop (4). */
+static void no_timer_runs_once_stopping(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(stop_with_a_timer_due, NULL, 5000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -699,6 +778,8 @@ int main(void)
         cmocka_unit_test(many_mailboxes_one_callback_at_a_time),
         cmocka_unit_test_setup_teardown(a_busy_mailbox_does_not_starve_the_others, setup, teardown),
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_timer_armed_costs_no_clock_read, setup, teardown),
+        cmocka_unit_test(no_timer_runs_once_stopping),
         cmocka_unit_test(exit_waits_for_a_running_callback),
         cmocka_unit_test(exit_from_inside_a_callback_does_not_wait_for_itself),
         cmocka_unit_test(exit_does_not_wait_for_ever_on_a_blocked_callback),

@@ -279,6 +279,7 @@ int hsx_dispatch_timer_arm(struct hsx_dispatch_timer *timer, uint32_t delay_ms)
     timer->due_ns = now_ns() + (uint64_t)delay_ms * 1000000u;
     timer->next = d->timers;
     d->timers = timer;
+    atomic_store_explicit(&d->timers_armed, true, memory_order_release);
     /* The thread computes its wait after running its timers: only another thread must wake it. */
     if (!on_dispatcher_thread)
         wake_locked();
@@ -289,9 +290,17 @@ int hsx_dispatch_timer_arm(struct hsx_dispatch_timer *timer, uint32_t delay_ms)
 bool hsx_dispatch_run_timers(struct __kernel_timespec *wait)
 {
     struct hsx_dispatch_timer *due = NULL;
-    uint64_t now = now_ns();
 
+    /* Most rounds have no timer: then no clock read and no lock. */
+    if (!atomic_load_explicit(&d->timers_armed, memory_order_acquire))
+        return false;
+    uint64_t now = now_ns();
     pthread_mutex_lock(&d->lock);
+    /* Stopping (hsx_dispatch_stop(), perhaps from the callback just run): no timer runs. */
+    if (d->stopping) {
+        pthread_mutex_unlock(&d->lock);
+        return false;
+    }
     for (struct hsx_dispatch_timer **p = &d->timers; *p;) {
         struct hsx_dispatch_timer *t = *p;
         if (t->due_ns <= now) {
@@ -312,6 +321,7 @@ bool hsx_dispatch_run_timers(struct __kernel_timespec *wait)
 
     pthread_mutex_lock(&d->lock);
     bool armed = d->timers != NULL;
+    atomic_store_explicit(&d->timers_armed, armed, memory_order_relaxed);
     uint64_t first = UINT64_MAX;
     for (const struct hsx_dispatch_timer *t = d->timers; t; t = t->next)
         first = t->due_ns < first ? t->due_ns : first;
@@ -435,6 +445,7 @@ void hsx_dispatch_fork_child(void)
     d->running = NULL;
     d->todo = NULL;
     d->timers = NULL; /* the parent's work; the timers' owners forget theirs */
+    atomic_store(&d->timers_armed, false);
     d->ready = NULL;
     d->ready_tail = &d->ready;
     pthread_cond_init(&d->idle, NULL);

@@ -9,6 +9,7 @@
 
 #include <liburing.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -55,6 +56,8 @@ struct dispatcher {
     struct entry *ready, **ready_tail;
     /* Timers armed (hsx_dispatch_timer_arm()), in no order: few, and looked at once a round. */
     struct hsx_dispatch_timer *timers;
+    /* timers != NULL, read by the thread without the lock (set with it). */
+    atomic_bool timers_armed;
     /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
     struct entry **table;
     size_t table_size, table_count;
