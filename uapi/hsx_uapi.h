@@ -1340,9 +1340,10 @@ struct hsx_fram_info {
  *
  * Errors: EBUSY bound already, ENODEV no such nvmem device (or its driver
  * is going), EINVAL a bad name or a size the kernel contradicts, ENXIO
- * unbinding a device not bound, EOPNOTSUPP a device the device tree bound
- * (its binding is the firmware's) or a kernel without the nvmem core,
- * ENOSPC its provider on a fifth kind of bus.
+ * unbinding a device not bound, EOPNOTSUPP a device the device tree
+ * reserves, bound or waiting for its provider (its binding is the
+ * firmware's), or a kernel without the nvmem core, EBUSY also a part a
+ * device-tree device reserves, ENOSPC its provider on a fifth kind of bus.
  */
 struct hsx_fram_map {
 	__u32 dev;

@@ -269,12 +269,18 @@ static long hsx_fram_xfer_end(struct hsx_fram_dev *fd, struct hsx_fram_xfer *x, 
 	return ret;
 }
 
-/* The file's read buffer, or (another thread of it is reading) one of the call's own. */
+/*
+ * The file's read buffer, or (another thread of it is reading) one of the
+ * call's own. Zeroed when made: nvmem_device_read() reports a whole read
+ * even when a provider filled less (at25 shortens one past its end), so
+ * what the caller gets must never be uninitialised memory; a kept buffer
+ * holds only what this file's readers were given already.
+ */
 static void *hsx_fram_read_buf_get(struct hsx_fram_client *fc)
 {
 	void *buf = xchg(&fc->read_buf, NULL);
 
-	return buf ?: kmalloc(HSX_FRAM_READ_CHUNK, GFP_KERNEL_ACCOUNT);
+	return buf ?: kzalloc(HSX_FRAM_READ_CHUNK, GFP_KERNEL_ACCOUNT);
 }
 
 static void hsx_fram_read_buf_put(struct hsx_fram_client *fc, void *buf)
