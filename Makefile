@@ -279,6 +279,7 @@ $(BUILD)/unit/test_hsxd_%: daemon/tests/test_%.c $(HSXD_TEST_DEPS) $(HSXD_CORE_O
 		$(ULIBS) -lcmocka
 
 # A test that stands in for a function of the library's own (ld --wrap): its link flags.
+UNIT_LDFLAGS_test_uart       := -Wl,--wrap=hsx_mailbox_set_callback_ex
 UNIT_LDFLAGS_test_dispatcher := -Wl,--wrap=clock_gettime
 $(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
 		$(wildcard tools/hsxctl/*.h) $(OBJDIR)/daemon/capspec.o

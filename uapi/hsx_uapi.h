@@ -656,6 +656,13 @@ struct hsx_timer_id {
 #define HSX_UART_RX_F_PARITY	0x02	/* it had a parity error */
 #define HSX_UART_RX_F_FRAMING	0x04	/* it had a framing error */
 #define HSX_UART_RX_F_BREAK	0x08	/* it is the 0 of a break */
+/*
+ * Kept for libhsx_hal, never set by hsx.ko: the library's notices to a
+ * callback (hsx_uart.h HSX_UART_RX_UNBOUND, _REBOUND, _ENDED) share the
+ * byte of these flags. A new line flag takes 0x80 or widens the field; the
+ * library drops flags it does not know.
+ */
+#define HSX_UART_RX_F_LIBRARY	0x70
 
 /* Modem lines, struct hsx_uart_modem (the TIOCM_* meaning). */
 #define HSX_UART_LN_RTS	0x01

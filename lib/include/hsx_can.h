@@ -246,8 +246,13 @@ typedef enum {
      * the bus was unbound and the callback stays set; subscribed to its new
      * binding (frames it carried before are not delivered; seq starts
      * afresh); ended for good (capability revoked or expired, or the new
-     * subscription denied: the callback is no longer set). The spec's
-     * hsx_can_set_rx_callback() is subscribed again likewise, without them.
+     * subscription denied, or the bus came back while this process held
+     * another capability than the one the callback was subscribed under:
+     * the callback is no longer set). The spec's hsx_can_set_rx_callback()
+     * is subscribed again and ended likewise, without them: its events are
+     * frames, which cannot carry a notice, so it is told nothing. Removing
+     * or replacing a callback returns once it is not running; it never runs
+     * after, and a notice made for it never reaches its replacement.
      */
     HSX_CAN_EVENT_UNBOUND = 3,
     HSX_CAN_EVENT_REBOUND = 4,

@@ -161,7 +161,11 @@ int hsx_uart_printf(uint8_t port, const char* format, ...);
 #define HSX_UART_STATUS_BREAK       0x20
 #define HSX_UART_STATUS_TX_EMPTY    0x40 /* every byte written has left the buffer */
 
-/* Flags of a received event (hsx_uart_rx_event_t.flags, hsx_uart_read_info_t.flags). */
+/*
+ * Flags of a received event (hsx_uart_rx_event_t.flags, hsx_uart_read_info_t.flags):
+ * these four only. A flag a later hsx.ko may set that this library does not
+ * know is dropped (an event of no byte and no known flag is not delivered).
+ */
 #define HSX_UART_RX_OVERRUN 0x01 /* the hardware lost bytes after the last one */
 #define HSX_UART_RX_PARITY  0x02 /* the last byte had a parity error */
 #define HSX_UART_RX_FRAMING 0x04 /* the last byte had a framing error */
@@ -184,15 +188,32 @@ int hsx_uart_printf(uint8_t port, const char* format, ...);
  *                        hsx_uart_get_status_ex() rx_bytes counts them.
  *   HSX_UART_RX_ENDED    the subscription ended for good: the capability it
  *                        was made under was revoked or expired, or a
- *                        subscription to the new binding was denied. No
+ *                        subscription to the new binding was denied, or the
+ *                        port came back while this process held another
+ *                        capability than that one (it was revoked or expired
+ *                        during the gap, and another acquired since). No
  *                        event follows and the callback is no longer set;
  *                        the library does not ask hsxd for the capability
  *                        again on the callback's behalf. Setting a callback
  *                        again (an explicit call) subscribes afresh.
  *
  * A callback removed (NULL) while its port is unbound is not subscribed
- * again. hsx_uart_read() and hsx_uart_wait_event() report an unbinding as
- * HSX_HAL_CLOSED instead, once, and their next call subscribes again.
+ * again. Removing or replacing a callback, whenever it is done, returns
+ * once the callback is not running, and it never runs after that, nor gets
+ * a notice made for it: the callback that replaced it gets the port's
+ * events only. hsx_uart_read() and hsx_uart_wait_event() report an
+ * unbinding as HSX_HAL_CLOSED instead, once, and their next call
+ * subscribes again.
+ *
+ * So an event of length 0 carries either a condition of the line (a break
+ * or an overrun with no byte: HSX_UART_RX_BREAK, HSX_UART_RX_OVERRUN, with
+ * no other flag of the three below) or a notice (exactly one of the three
+ * below, and no line flag): test flags & (HSX_UART_RX_UNBOUND |
+ * HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED) first. The bits of the notices
+ * are the library's (hsx_uapi.h HSX_UART_RX_F_LIBRARY): the line never sets
+ * them. CAN callbacks get the same notices as event kinds of their own
+ * (hsx_can.h HSX_CAN_EVENT_UNBOUND...), but for the spec's
+ * hsx_can_set_rx_callback(), whose frames cannot carry one.
  */
 #define HSX_UART_RX_UNBOUND 0x10
 #define HSX_UART_RX_REBOUND 0x20

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "core/dispatcher.h"
 #include "core/errors.h"
 #include "helpers.h"
 #include "hsx_uart.h"
@@ -518,28 +520,31 @@ static void a_close_in_a_batch_ends_the_read_after_its_bytes(void **state)
 
 /* ---- a callback's subscription outlives its port's unbinding -------------------------------- */
 
-static struct {
+struct trace {
     pthread_mutex_t lock;
     char text[128];
-} trace = {.lock = PTHREAD_MUTEX_INITIALIZER};
+};
 
+static struct trace trace = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Into the trace its user data is, or the trace above. */
 static void on_rx(void *event_data, uint32_t length, void *user_data)
 {
     const hsx_uart_rx_event_t *ev = event_data;
-    size_t n = strlen(trace.text);
+    struct trace *t = user_data ? user_data : &trace;
 
-    (void)user_data;
     assert_int_equal(length, sizeof(*ev));
-    pthread_mutex_lock(&trace.lock);
+    pthread_mutex_lock(&t->lock);
+    size_t n = strlen(t->text);
     if (ev->flags & (HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED))
-        snprintf(trace.text + n, sizeof(trace.text) - n, "<%c%u>",
+        snprintf(t->text + n, sizeof(t->text) - n, "<%c%u>",
                  ev->flags & HSX_UART_RX_UNBOUND   ? 'U'
                  : ev->flags & HSX_UART_RX_REBOUND ? 'R'
                                                    : 'E',
                  ev->port);
     else
-        snprintf(trace.text + n, sizeof(trace.text) - n, "%.*s", ev->length, ev->data);
-    pthread_mutex_unlock(&trace.lock);
+        snprintf(t->text + n, sizeof(t->text) - n, "%.*s", ev->length, ev->data);
+    pthread_mutex_unlock(&t->lock);
 }
 
 /* Wait up to 3 s for the trace to be want. */
@@ -553,9 +558,11 @@ static void trace_is(const char *want)
             return;
         test_sleep_ms(10);
     }
+    char got[sizeof(trace.text)];
     pthread_mutex_lock(&trace.lock);
-    assert_string_equal(trace.text, want);
-    pthread_mutex_unlock(&trace.lock);
+    memcpy(got, trace.text, sizeof(got));
+    pthread_mutex_unlock(&trace.lock); /* not held by a failed test's jump */
+    assert_string_equal(got, want);
 }
 
 static void post_closed(uint8_t port, uint32_t reason)
@@ -665,6 +672,165 @@ static void a_callback_removed_while_unbound_is_not_subscribed_again(void **stat
     trace_is("<U7>");
 }
 
+/* ---- removal, replacement and failures around the library's tries --------------------------- */
+
+/*
+ * hsx_mailbox_set_callback_ex(), wrapped (the Makefile links this test with
+ * --wrap): a removal may pause, and the port come back while it does; the
+ * library's own move of a callback (on the dispatcher thread) may fail for
+ * want of memory.
+ */
+int __real_hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t cb, void *ud,
+                                       void **old);
+int __wrap_hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t cb, void *ud,
+                                       void **old);
+static atomic_int pause_removal, fail_move;
+
+static bool trace_has(const char *what)
+{
+    pthread_mutex_lock(&trace.lock);
+    bool has = strstr(trace.text, what) != NULL;
+    pthread_mutex_unlock(&trace.lock);
+    return has;
+}
+
+int __wrap_hsx_mailbox_set_callback_ex(hsx_mailbox_t *mb, hsx_mailbox_callback_t cb, void *ud,
+                                       void **old)
+{
+    if (!cb && atomic_exchange(&pause_removal, 0)) {
+        /* The caller looked up the gone handle and let op go: the port comes back now. */
+        set_fail_open(0);
+        for (int i = 0; i < 300 && !trace_has("<R"); i++)
+            test_sleep_ms(10);
+    }
+    if (cb && hsx_dispatch_on_thread() && atomic_exchange(&fail_move, 0))
+        return hsx_fail_with_errno(ENOMEM);
+    return __real_hsx_mailbox_set_callback_ex(mb, cb, ud, old);
+}
+
+/*
+ * Removed while the library's try moves it to the port's new binding.
+ * Before: the removal returned HSX_HAL_CLOSED (it met the old handle) and
+ * the callback went on running on the new one ("zz" delivered after it).
+ */
+static void a_removal_racing_the_retry_removes_the_callback(void **state)
+{
+    const uint8_t port = 9;
+    (void)state;
+
+    unbind_under_a_callback(port, ENODEV);
+    trace_is("<U9>");
+    test_close_fds(&fk.peers[port], 1);
+    atomic_store(&pause_removal, 1);
+    assert_int_equal(hsx_uart_set_rx_callback(port, NULL, NULL), HSX_HAL_OK);
+    post(port, "zz", 2, 0, 0);
+    test_sleep_ms(300);
+    trace_is("<U9><R9>"); /* nothing delivered after the removal returned */
+}
+
+/*
+ * The move to the new binding fails for want of memory. Before: the
+ * callback was dropped without a word and the tries stopped ("<U4>" alone).
+ */
+static void a_move_that_fails_is_tried_again(void **state)
+{
+    const uint8_t port = 4;
+    (void)state;
+
+    unbind_under_a_callback(port, ENODEV);
+    trace_is("<U4>");
+    test_close_fds(&fk.peers[port], 1);
+    atomic_store(&fail_move, 1);
+    set_fail_open(0);
+    trace_is("<U4><R4>");
+    assert_int_equal(atomic_load(&fail_move), 0); /* it did fail once */
+    post(port, "ab", 2, 0, 0);
+    trace_is("<U4><R4>ab");
+    assert_int_equal(hsx_uart_set_rx_callback(port, NULL, NULL), HSX_HAL_OK);
+}
+
+/* Another mailbox's callback, which keeps the dispatcher busy for a while. */
+static atomic_bool busy_inside;
+
+static void busy_for_a_while(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    atomic_store(&busy_inside, true);
+    test_sleep_ms(300);
+}
+
+/*
+ * Replaced while its port is unbound but back, while the dispatcher is busy
+ * elsewhere: the new callback's first event is the port's, never the notice
+ * made for the callback it replaced. Before: "<R6>" reached the new one.
+ */
+static void a_replacing_callback_gets_no_notice_of_the_replaced(void **state)
+{
+    const uint8_t port = 6;
+    static struct trace second = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    struct test_event tick = test_expiry(3, 1);
+    hsx_mailbox_t *busy;
+    int busy_peer = -1;
+    (void)state;
+
+    memset(second.text, 0, sizeof(second.text));
+    unbind_under_a_callback(port, ENODEV);
+    trace_is("<U6>");
+    assert_true(test_mailbox(3, "hal:timer:3", &busy, &busy_peer) >= 0);
+    assert_int_equal(hsx_mailbox_set_callback(busy, busy_for_a_while, NULL), HSX_HAL_OK);
+    assert_true(test_send_event(busy_peer, &tick));
+    while (!atomic_load(&busy_inside))
+        test_sleep_ms(1);
+    test_close_fds(&fk.peers[port], 1);
+    set_fail_open(0);
+    assert_int_equal(hsx_uart_set_rx_callback(port, on_rx, &second), HSX_HAL_OK);
+    post(port, "xy", 2, 0, 0);
+    char got[sizeof(second.text)];
+    for (int i = 0; i < 300; i++) {
+        pthread_mutex_lock(&second.lock);
+        memcpy(got, second.text, sizeof(got));
+        pthread_mutex_unlock(&second.lock);
+        if (strlen(got) >= 2)
+            break;
+        test_sleep_ms(10);
+    }
+    hsx_mailbox_close(busy);
+    close(busy_peer);
+    assert_string_equal(got, "xy");
+    trace_is("<U6>");
+    assert_int_equal(hsx_uart_set_rx_callback(port, NULL, NULL), HSX_HAL_OK);
+}
+
+/*
+ * A line flag the library does not know (a later uAPI's, in the bits of the
+ * library's notices) is no notice: the callback never reads it as one, a
+ * read never as a line condition. Before: "<U7>" reached the callback, and
+ * the read returned 0 for it with flags 0x10.
+ */
+static void an_unknown_line_flag_is_no_notice(void **state)
+{
+    const uint8_t port = 7;
+    hsx_uart_read_info_t info;
+    char buf[8];
+    (void)state;
+
+    memset(trace.text, 0, sizeof(trace.text));
+    assert_int_equal(hsx_uart_set_rx_callback(port, on_rx, NULL), HSX_HAL_OK);
+    post(port, "", 0, HSX_UART_RX_UNBOUND, 0);
+    post(port, "ab", 2, HSX_UART_RX_ENDED, 0);
+    post(port, "cd", 2, 0, 2);
+    trace_is("abcd");
+    assert_int_equal(hsx_uart_set_rx_callback(port, NULL, NULL), HSX_HAL_OK);
+
+    post(port, "", 0, 0x80 | HSX_UART_RX_REBOUND, 4);
+    post(port, "e", 1, HSX_UART_RX_BREAK | HSX_UART_RX_UNBOUND, 4);
+    assert_int_equal(hsx_uart_read_ex(port, buf, sizeof(buf), 300, &info), 1);
+    assert_int_equal(buf[0], 'e');
+    assert_int_equal(info.flags, HSX_UART_RX_BREAK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -694,6 +860,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_callback_removed_while_unbound_is_not_subscribed_again,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(a_removal_racing_the_retry_removes_the_callback, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_move_that_fails_is_tried_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_replacing_callback_gets_no_notice_of_the_replaced, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(an_unknown_line_flag_is_no_notice, setup, teardown),
     };
 
     for (int i = 0; i < HSX_UART_MAX_PORTS; i++)

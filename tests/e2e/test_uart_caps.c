@@ -329,19 +329,37 @@ static int app_callback_steps(struct app *a)
     static struct rx_trace t = RX_TRACE_INIT;
     hsx_cap_info_t info;
     char want[64], got[sizeof(t.text)];
+    bool acquired = false;
     uint8_t len;
 
     APP_CHECK(hsx_uart_set_rx_callback(0, rx_trace_callback, &t) == HSX_HAL_OK);
     APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
     APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
     tell(a->out, &info.id, sizeof(info.id));
-    /* Each step: a suffix to wait for (empty: wait 3 s and report the trace as it is). */
+    /*
+     * Each step: a suffix to wait for ("-": wait 3 s and report the trace as
+     * it is; "!cap": acquire a new capability, "!init": hsx_uart_init(0),
+     * both calls of the application's own, then report the trace).
+     */
     while (read(a->in, &len, 1) == 1 && len) {
         APP_CHECK(len < sizeof(want) && read(a->in, want, len) == len);
         want[len] = '\0';
-        if (strcmp(want, "-") == 0)
+        if (strcmp(want, "-") == 0) {
             usleep(3000000);
-        else if (!rx_trace_wait(&t, want, E2E_LIVENESS_MS / 2))
+        } else if (strcmp(want, "!cap") == 0) {
+            int ret = HSX_HAL_BUSY;
+            /* Busy until the library learned of the revocation. */
+            for (int i = 0; i < 50 && ret == HSX_HAL_BUSY; i++) {
+                ret = hsx_cap_request(HSX_CAP_MODULE_UART, 0, NULL);
+                if (ret == HSX_HAL_BUSY)
+                    usleep(100 * 1000);
+            }
+            APP_CHECK(ret == HSX_HAL_OK);
+            acquired = true;
+        } else if (strcmp(want, "!init") == 0) {
+            APP_CHECK(hsx_uart_init(0) == HSX_HAL_OK);
+            acquired = true;
+        } else if (want[0] != '!' && !rx_trace_wait(&t, want, E2E_LIVENESS_MS / 2))
             fprintf(stderr, "app: no \"%s\" in time\n", want);
         rx_trace_get(&t, got, sizeof(got));
         uint8_t n = (uint8_t)strlen(got);
@@ -351,7 +369,7 @@ static int app_callback_steps(struct app *a)
     APP_CHECK(t.bad == 0);
     /* Never asked hsxd again on the callback's behalf: still revoked, nothing held. */
     APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
-    APP_CHECK(info.status != HSX_CAP_STATUS_HELD);
+    APP_CHECK(acquired || info.status != HSX_CAP_STATUS_HELD);
     return 0;
 }
 
@@ -417,6 +435,55 @@ static void a_revoked_callback_is_not_subscribed_again(void **state)
     assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
 }
 
+/*
+ * Revoked while its port was unbound, then (the administrator granting its
+ * uid the port again) the application holds another capability of its own
+ * accord before the port is back: the callback was
+ * subscribed under the revoked one, so it ends (<E>) instead of moving to
+ * the new binding under the new one. Twice: the application's
+ * hsx_uart_init() acquires one and subscribes the port itself, once it is
+ * back, after the tries are 1 s apart; the application acquires one
+ * (hsx_cap_request()) and the library's own try finds it.
+ */
+static void a_callback_revoked_while_unbound_ends_under_a_new_capability(void **state)
+{
+    char got[512];
+    struct app a;
+    uint64_t id;
+    (void)state;
+
+    for (int init = 1; init >= 0; init--) {
+        assert_int_equal(hsx_uart_configure(1, &s8n1, NULL), HSX_HAL_OK);
+        start_app(&a, app_callback_steps, APP_UID);
+        assert_true(hear(a.from_app, &id, sizeof(id)));
+        send_to_app("hello");
+        step(&a, "hello", got, sizeof(got));
+        assert_int_equal(map_port(0, ""), 0);
+        step(&a, "<U>", got, sizeof(got));
+        assert_string_equal(got, "hello<U>");
+        if (init)
+            step(&a, "-", got, sizeof(got)); /* the tries 1 s apart */
+        admin_revoke(id);
+        /* The revoked process is barred until a grant made after the revocation. */
+        assert_int_equal(
+            system("hsxctl cap grant --uid 1000 uart read,write 0 --for 60 > /dev/null"), 0);
+        usleep(200 * 1000); /* the app learns of the revocation */
+        if (!init)
+            step(&a, "!cap", got, sizeof(got));
+        assert_int_equal(map_port(0, "ttyS2"), 0);
+        if (init)
+            step(&a, "!init", got, sizeof(got));
+        assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
+        step(&a, "-", got, sizeof(got)); /* the longest interval between tries, and more */
+        send_to_app("late");
+        step(&a, "-", got, sizeof(got));
+        assert_string_equal(got, "hello<U><E>");
+        assert_int_equal(write(a.to_app, "", 1), 1);
+        assert_int_equal(finish_app(&a), 0);
+    }
+    assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
+}
+
 /* Unbound and bound again under a capability still in force: subscribed again. */
 static void an_unbound_callback_is_subscribed_again(void **state)
 {
@@ -456,6 +523,7 @@ int main(void)
         cmocka_unit_test(a_revoked_writer_queued_for_the_lock_sends_nothing),
         cmocka_unit_test(an_unbound_callback_is_subscribed_again),
         cmocka_unit_test(a_revoked_callback_is_not_subscribed_again),
+        cmocka_unit_test(a_callback_revoked_while_unbound_ends_under_a_new_capability),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

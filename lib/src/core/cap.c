@@ -318,6 +318,18 @@ int hsx_cap_auth_fd_ex(enum hsx_umod_index node, bool acquire)
     return fd;
 }
 
+uint64_t hsx_cap_held_id(enum hsx_umod_index node)
+{
+    const struct cap_slot *s = &hsx_caps.slots[node];
+
+    pthread_mutex_lock(&hsx_caps.lock);
+    uint64_t id = 0;
+    if (cap_needs_capability(s))
+        id = s->held ? s->cap.id : UINT64_MAX;
+    pthread_mutex_unlock(&hsx_caps.lock);
+    return id;
+}
+
 int hsx_cap_auth_fd(enum hsx_umod_index node)
 {
     return hsx_cap_auth_fd_ex(node, true);

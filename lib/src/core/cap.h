@@ -51,6 +51,12 @@ int hsx_cap_auth_fd(enum hsx_umod_index node);
 int hsx_cap_auth_fd_ex(enum hsx_umod_index node, bool acquire);
 
 /*
+ * Which capability node's file speaks with now, as far as the library knows:
+ * its ID; UINT64_MAX when it needs one and holds none; 0 when it needs none.
+ */
+uint64_t hsx_cap_held_id(enum hsx_umod_index node);
+
+/*
  * For the renewal thread: renew every capability due at now (CLOCK_BOOTTIME,
  * ns); cancel_fd readable ends a renewal under way. Returns when the next
  * one is due, or 0 if none is.

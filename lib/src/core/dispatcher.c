@@ -218,6 +218,8 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
     if (e) {
         e->callback = callback;
         e->user_data = callback ? user_data : NULL;
+        /* A library-made event not delivered yet was for the callback replaced or removed. */
+        e->has_notice = false;
         /* Before the thread exists nothing is polled, so there is nothing to tell it. */
         if (d->started) {
             queue_locked(e);

@@ -10,6 +10,7 @@
 
 #include "core/access.h"
 #include "core/callback.h"
+#include "core/cap.h"
 #include "core/errors.h"
 #include "core/feed.h"
 #include "core/fork.h"
@@ -78,60 +79,102 @@ static void finish_closing(struct closing *c)
     free(c->registration);
 }
 
+/* With o's op held: the library's next try, the interval doubling up to the most. */
+static void try_later_locked(struct hsx_feed_object *o)
+{
+    o->retry_ms = o->retry_ms < HSX_FEED_RETRY_FIRST_MS     ? HSX_FEED_RETRY_FIRST_MS
+                  : o->retry_ms * 2 < HSX_FEED_RETRY_MAX_MS ? o->retry_ms * 2
+                                                            : HSX_FEED_RETRY_MAX_MS;
+    hsx_dispatch_timer_arm(&o->retry, o->retry_ms);
+}
+
+/*
+ * With o's op held: give the callback of o's ended subscription (o->orphan)
+ * to mb, o's live one, and tell it, before any of mb's events, that it was
+ * subscribed again, or that it ended (its capability did not outlive the
+ * gap: o->orphan_ends), in which case it is removed once told (on_closed()).
+ * A move that fails (for want of memory) leaves it with o, tried again later.
+ */
+static void adopt_locked(struct hsx_feed_object *o, hsx_mailbox_t *mb)
+{
+    if (!o->orphan)
+        return;
+    /* The handle's first callback: set under op, this waits for no callback. */
+    if (hsx_hal_callback_move(mb, o->orphan) != HSX_HAL_OK) {
+        try_later_locked(o);
+        return;
+    }
+    const hsx_mailbox_event_t told = {
+        .type = o->orphan_ends ? HSX_MAILBOX_EVENT_CLOSED : HSX_MAILBOX_EVENT_RESUBSCRIBED,
+        .mailbox_id = hsx_mailbox_id(mb),
+        .close_reason = o->orphan_ends ? HSX_MAILBOX_CLOSE_REVOKED : 0,
+    };
+    o->orphan = NULL;
+    hsx_dispatch_post(mb, &told);
+}
+
 /*
  * With obj's op held: its subscription with a new reference, opened if there
  * is none or the kernel ended it. A stale one goes into *stale once a new
  * one is open (until then it stays, with its callback), and its callback
  * moves to the new one, told so, unless its capability ended: that callback
- * ended with it. acquire: a capability may be acquired for it (an
- * application's call; not the library's own try, see feed.h).
+ * ended with it. It ends too, told so, when the capability the new one is
+ * opened under is not the one the stale one was (revoked or expired during
+ * the gap, and another held since). acquire: a capability may be acquired
+ * for it (an application's call; not the library's own try, see feed.h).
  */
 static int subscribe_locked(struct hsx_feed *f, uint32_t obj, hsx_mailbox_t **mailbox,
                             struct closing *stale, bool acquire)
 {
+    struct hsx_feed_object *o = &f->objects[obj];
     char name[HSX_MBOX_NAME_MAX];
     hsx_mailbox_t *mb = hsx_object_table_get(&f->table, obj), *fresh;
+    uint64_t cap_id = 0;
 
     if (mb && !hsx_mailbox_is_gone(mb)) {
+        adopt_locked(o, mb);
         *mailbox = mb;
         return HSX_HAL_OK;
     }
     int ret = HSX_HAL_INVALID_PARAM;
-    if (hsx_umod_mailbox_name(hsx_umodules[f->node], f->mailbox, obj, name, sizeof(name)))
+    if (hsx_umod_mailbox_name(hsx_umodules[f->node], f->mailbox, obj, name, sizeof(name))) {
         /* Listening needs a right on the object: the file that holds it says so. */
-        ret = hsx_mailbox_open_object(name, hsx_dev_auth_fd_ex(f->node, acquire), &fresh);
-    else
+        int auth_fd = hsx_dev_auth_fd_ex(f->node, acquire);
+        cap_id = hsx_cap_held_id(f->node);
+        ret = hsx_mailbox_open_object(name, auth_fd, &fresh);
+    } else {
         hsx_fail_with(ret, 0);
+    }
     if (ret != HSX_HAL_OK) {
         if (mb)
             hsx_mailbox_unref(mb);
         return ret;
     }
-    bool move = false;
     if (mb) {
-        move = !hsx_mailbox_is_revoked(mb);
+        bool move = !hsx_mailbox_is_revoked(mb);
         hsx_mailbox_unref(mb);
         stale->mailbox = hsx_object_table_remove(&f->table, obj);
         hsx_mailbox_close_begin(stale->mailbox, false, &stale->registration);
+        if (stale->registration && move) {
+            /* A callback replaced or removed since would have taken an orphan along. */
+            o->orphan = stale->registration;
+            o->orphan_ends = false;
+            stale->registration = NULL;
+        }
     }
+    /* Moved only under the capability it was subscribed under. */
+    if (o->orphan && o->cap_id && cap_id != o->cap_id)
+        o->orphan_ends = true;
     ret = hsx_object_table_add(&f->table, obj, fresh);
     if (ret != HSX_HAL_OK) {
         int err = hsx_hal_errno();
         hsx_mailbox_close(fresh);
+        if (o->orphan)
+            try_later_locked(o);
         return hsx_fail_with(ret, err);
     }
-    if (stale->registration && move) {
-        /* The new handle's first callback: set under op, this waits for no callback. */
-        ret = hsx_hal_callback_move(fresh, stale->registration);
-        if (ret != HSX_HAL_OK)
-            return ret;
-        stale->registration = NULL;
-        const hsx_mailbox_event_t back = {
-            .type = HSX_MAILBOX_EVENT_RESUBSCRIBED,
-            .mailbox_id = hsx_mailbox_id(fresh),
-        };
-        hsx_dispatch_post(fresh, &back);
-    }
+    o->cap_id = cap_id;
+    adopt_locked(o, fresh);
     hsx_mailbox_ref(fresh);
     *mailbox = fresh;
     return HSX_HAL_OK;
@@ -150,7 +193,14 @@ static void on_closed(void *owner, uint32_t obj, hsx_mailbox_t *mb, const hsx_ma
 
     pthread_mutex_lock(&o->op);
     hsx_mailbox_t *current = hsx_object_table_get(&f->table, obj);
-    if (current == mb) {
+    if (ev->close_reason == HSX_MAILBOX_CLOSE_REVOKED && !hsx_mailbox_is_gone(mb)) {
+        /*
+         * The library ended a callback on a live subscription (adopt_locked()):
+         * the callback alone goes. It runs (this is its hook), so no
+         * replacement came in between, and removing it here waits for nothing.
+         */
+        hsx_mailbox_set_callback_ex(mb, NULL, NULL, &ended.registration);
+    } else if (current == mb) {
         if (ev->close_reason == HSX_MAILBOX_CLOSE_GONE && !hsx_mailbox_is_revoked(mb)) {
             o->retry_ms = HSX_FEED_RETRY_FIRST_MS;
             hsx_dispatch_timer_arm(&o->retry, o->retry_ms);
@@ -186,9 +236,14 @@ static void retry(struct hsx_dispatch_timer *timer)
 
     pthread_mutex_lock(&o->op);
     hsx_mailbox_t *old = hsx_object_table_get(&f->table, o->index);
-    /* Subscribed meanwhile by a call, removed, or closed: nothing to do. */
-    if (old && hsx_mailbox_is_gone(old) && !hsx_mailbox_is_revoked(old) &&
-        hsx_mailbox_has_callback(old)) {
+    if (o->orphan) {
+        /* A callback whose move failed: moved now, or tried again later. */
+        int ret = subscribe_locked(f, o->index, &mb, &stale, false);
+        if (ret != HSX_HAL_OK)
+            try_later_locked(o);
+    } else if (old && hsx_mailbox_is_gone(old) && !hsx_mailbox_is_revoked(old) &&
+               hsx_mailbox_has_callback(old)) {
+        /* Else subscribed meanwhile by a call, removed, or closed: nothing to do. */
         int ret = subscribe_locked(f, o->index, &mb, &stale, false);
         if (ret == HSX_HAL_DENIED) {
             /* Not under the capability it had: ended for good, told as a revocation. */
@@ -200,9 +255,7 @@ static void retry(struct hsx_dispatch_timer *timer)
             hsx_dispatch_post(old, &end);
         } else if (ret != HSX_HAL_OK) {
             /* Not back yet (or the try failed otherwise): again, later. */
-            o->retry_ms =
-                o->retry_ms * 2 < HSX_FEED_RETRY_MAX_MS ? o->retry_ms * 2 : HSX_FEED_RETRY_MAX_MS;
-            hsx_dispatch_timer_arm(&o->retry, o->retry_ms);
+            try_later_locked(o);
         }
     }
     if (old)
@@ -235,24 +288,49 @@ int hsx_feed_set_callback(struct hsx_feed *f, uint32_t obj, hsx_mailbox_callback
                           hsx_hal_event_callback_t callback, void *user_data)
 {
     struct hsx_feed_object *o = object_of(f, obj);
-    struct closing stale = {0};
-    hsx_mailbox_t *mb = NULL;
-    int ret = HSX_HAL_OK;
 
-    pthread_mutex_lock(&o->op);
-    if (callback)
-        ret = subscribe_locked(f, obj, &mb, &stale, true);
-    else
-        mb = hsx_object_table_get(&f->table, obj); /* none: no callback to remove */
-    int err = hsx_hal_errno();
-    pthread_mutex_unlock(&o->op);
-    finish_closing(&stale);
-    if (!mb)
+    for (;;) {
+        struct closing stale = {0};
+        hsx_mailbox_t *mb = NULL;
+        int ret = HSX_HAL_OK;
+
+        pthread_mutex_lock(&o->op);
+        if (callback)
+            ret = subscribe_locked(f, obj, &mb, &stale, true);
+        else
+            mb = hsx_object_table_get(&f->table, obj); /* none: no callback to remove */
+        int err = hsx_hal_errno();
+        /* A callback waiting to be moved is replaced or removed too: it runs nowhere. */
+        void *orphan = o->orphan;
+        o->orphan = NULL;
+        pthread_mutex_unlock(&o->op);
+        finish_closing(&stale);
+        free(orphan);
+        if (!mb)
+            return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
+        /* With op released: replacing or removing a callback waits for it. */
+        ret = hsx_hal_callback_set_owned(mb, deliver, callback, user_data, on_closed, f, obj);
+        err = hsx_hal_errno();
+        if (ret == HSX_HAL_CLOSED) {
+            /*
+             * The handle was closed meanwhile: the library's try moved its
+             * callback to a new subscription, or ended it. Again, on what the
+             * object has now, so that no callback of before runs after this.
+             */
+            pthread_mutex_lock(&o->op);
+            hsx_mailbox_t *now = hsx_object_table_get(&f->table, obj);
+            bool changed = now != mb || o->orphan;
+            pthread_mutex_unlock(&o->op);
+            if (now)
+                hsx_mailbox_unref(now);
+            if (changed) {
+                hsx_mailbox_unref(mb);
+                continue;
+            }
+        }
+        hsx_mailbox_unref(mb);
         return ret == HSX_HAL_OK ? ret : hsx_fail_with(ret, err);
-    /* With op released: replacing or removing a callback waits for it. */
-    ret = hsx_hal_callback_set_owned(mb, deliver, callback, user_data, on_closed, f, obj);
-    hsx_mailbox_unref(mb);
-    return ret;
+    }
 }
 
 /*
@@ -346,6 +424,9 @@ void hsx_feed_fork_child(struct hsx_feed *f)
     init_turns(f);
     for (uint32_t i = f->count; i-- > 0;) {
         f->objects[i].reading = false;
+        /* A callback of the parent's waiting to be moved: the child runs none. */
+        free(f->objects[i].orphan);
+        f->objects[i].orphan = NULL;
         pthread_mutex_unlock(&f->objects[i].op);
     }
 }

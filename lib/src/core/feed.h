@@ -15,8 +15,15 @@
  * These tries acquire no capability: one denied (the capability was revoked
  * meanwhile) ends the callback with an event of type CLOSED and reason
  * REVOKED, as a subscription revoked while live does; a callback so ended is
- * closed, never moved to a new subscription. A callback removed meanwhile
- * stops the tries.
+ * closed, never moved to a new subscription. The feed remembers the
+ * capability each subscription was opened under (its ID): a callback is
+ * moved, by a try or by an application's call, only to a subscription opened
+ * under the same one; opened under another (the first revoked or expired
+ * during the gap, another held since), it gets the same CLOSED, REVOKED
+ * event on the new subscription and is removed from it. A move that fails
+ * (for want of memory) keeps the callback and tries again later. A callback
+ * removed or replaced meanwhile stops the tries, and no notice made for it
+ * reaches the callback that replaced it.
  *
  * Threads of this process that read one object take turns: a reader holds
  * the object's turn from hsx_feed_begin() to hsx_feed_end(). What a module
@@ -59,6 +66,15 @@ struct hsx_feed_object {
     /* Subscribing a callback again (see above): the dispatcher thread's. */
     struct hsx_dispatch_timer retry;
     uint32_t retry_ms; /* the next interval */
+    /*
+     * A callback taken from an ended subscription whose move to the new one
+     * failed (its registration, see core/callback.h), tried again later;
+     * whether it ends when moved (its capability did not outlive the gap).
+     */
+    void *orphan;
+    bool orphan_ends;
+    /* The capability the subscription was opened under (hsx_cap_held_id()). */
+    uint64_t cap_id;
     struct hsx_feed *feed;
     uint32_t index;
 };

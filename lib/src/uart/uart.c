@@ -138,10 +138,24 @@ void hsx_uart_fork_forget(void)
 
 /* ---- subscriptions ------------------------------------------------------------------ */
 
-_Static_assert(((HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED) &
-                (HSX_UART_RX_F_OVERRUN | HSX_UART_RX_F_PARITY | HSX_UART_RX_F_FRAMING |
-                 HSX_UART_RX_F_BREAK)) == 0,
-               "the library's notices are no line flag");
+/*
+ * The line flags this library knows. Others a later hsx.ko may set are
+ * dropped, so that none can read as a condition of the line it does not
+ * know, nor as one of the library's notices (the uAPI keeps their bits).
+ */
+#define LINE_FLAGS                                                                                 \
+    (HSX_UART_RX_F_OVERRUN | HSX_UART_RX_F_PARITY | HSX_UART_RX_F_FRAMING | HSX_UART_RX_F_BREAK)
+
+_Static_assert(((HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED) & LINE_FLAGS) ==
+                       0 &&
+                   (HSX_UART_RX_UNBOUND | HSX_UART_RX_REBOUND | HSX_UART_RX_ENDED) ==
+                       HSX_UART_RX_F_LIBRARY,
+               "the library's notices are no line flag, in the bits the uAPI keeps for them");
+
+static uint8_t line_flags(const hsx_mailbox_event_t *ev)
+{
+    return (uint8_t)(ev->u.uart.flags & LINE_FLAGS);
+}
 
 /*
  * On the dispatcher thread: a port's event, to the spec's callback; the end
@@ -169,6 +183,8 @@ static void deliver_rx(hsx_mailbox_t *mailbox, const hsx_mailbox_event_t *event,
         event->u.uart.kind != HSX_UART_EV_DATA)
         return;
     hsx_uart_rx_from_mailbox(event, &rx);
+    if (rx.length == 0 && rx.flags == 0)
+        return; /* a condition of the line this library does not know: nothing to tell */
     hsx_hal_callback_run(registration, &rx, sizeof(rx));
 }
 
@@ -177,7 +193,7 @@ void hsx_uart_rx_from_mailbox(const hsx_mailbox_event_t *in, hsx_uart_rx_event_t
     memset(out, 0, sizeof(*out));
     out->port = (uint8_t)in->u.uart.port;
     out->length = in->u.uart.length;
-    out->flags = in->u.uart.flags;
+    out->flags = line_flags(in);
     memcpy(out->data, in->u.uart.data, in->u.uart.length);
 }
 
@@ -228,9 +244,9 @@ static uint32_t take_event(struct uart_port *p, const hsx_mailbox_event_t *ev, u
         memcpy(p->carry, ev->u.uart.data + n, len - n);
         p->carry_off = 0;
         p->carry_len = (uint8_t)(len - n);
-        p->carry_flags = ev->u.uart.flags;
+        p->carry_flags = line_flags(ev);
     } else {
-        info->flags |= ev->u.uart.flags;
+        info->flags |= line_flags(ev);
     }
     return n;
 }
@@ -304,7 +320,7 @@ HSX_API int hsx_uart_read_ex(uint8_t port, void *buffer, uint32_t max_length, ui
          * A break or an overrun with no byte ends the read where it came:
          * with the bytes before it, or alone (0 bytes, info->flags says which).
          */
-        if (ev.u.uart.length == 0 && ev.u.uart.flags)
+        if (ev.u.uart.length == 0 && line_flags(&ev))
             break;
     }
     hsx_feed_end(&rx_feed, port, mb, gone);
