@@ -20,7 +20,9 @@
  * (the module parameter's parts are 0..3), and memory kept by the node's
  * path until the module goes: unbinding the driver from the node and
  * binding it again gives back the same nvmem device with the same bytes, as
- * a chip's driver does.
+ * a chip's driver does. A node compatible with "hsx,fram-sim-bus" is a bus
+ * of such parts, as an SPI controller is: binding it makes its children's
+ * devices, unbinding it deletes them (their bytes stay, by their paths).
  *
  * For power-loss tests, two switches (module parameters, writable by root):
  *   fail_next_write=1  the next write writes nothing and fails (-EIO);
@@ -42,6 +44,7 @@
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/of_platform.h>
 #include <linux/nvmem-provider.h>
 #include <linux/platform_device.h>
 #include <linux/property.h>
@@ -148,6 +151,9 @@ struct sim_dt_part {
 /* Guards sim_dt_parts. */
 static DEFINE_MUTEX(sim_dt_lock);
 static LIST_HEAD(sim_dt_parts);
+
+/* sim_of_match's data of a bus node. */
+#define SIM_BUS ((const void *)1)
 
 static int sim_read(void *priv, unsigned int offset, void *val, size_t bytes)
 {
@@ -276,6 +282,9 @@ static int sim_probe(struct platform_device *pdev)
 	bool ro;
 	int ret;
 
+	/* A bus: its parts are devices while it is bound, as an SPI controller's. */
+	if (device_get_match_data(&pdev->dev) == SIM_BUS)
+		return devm_of_platform_populate(&pdev->dev);
 	if (dev_fwnode(&pdev->dev)) {
 		ret = sim_probe_dt(pdev, &part, &ro);
 		if (ret)
@@ -308,6 +317,7 @@ static int sim_probe(struct platform_device *pdev)
 
 static const struct of_device_id sim_of_match[] = {
 	{ .compatible = "hsx,fram-sim" },
+	{ .compatible = "hsx,fram-sim-bus", .data = SIM_BUS },
 	{}
 };
 MODULE_DEVICE_TABLE(of, sim_of_match);

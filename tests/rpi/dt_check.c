@@ -29,10 +29,12 @@
  *   - a second hsx,fram node (/proc/device-tree/hsx-fram-second) is refused
  *     with a kernel message naming the first, and the first's devices stay.
  * At the end, the provider of device 0 (a platform device of hsx_fram_sim.ko)
- * loses its driver through sysfs (unbind): the node is unbound, every device
- * it bound is gone and a file that used device 0 gets ENODEV; the driver
- * bound again, the node's devices come back by themselves, with the same
- * numbers, bytes and wear counts.
+ * loses its driver through sysfs (unbind): device 0 goes (a file that used it
+ * gets ENODEV), the node stays bound, the other devices stay and work, and
+ * the admin cannot map device 0 (EOPNOTSUPP); the driver bound again, device
+ * 0 comes back by itself, with its number, bytes and wear count. Then the
+ * same with a provider deleted and made again: device 3's part is the child
+ * of an "hsx,fram-sim-bus" node, whose unbinding deletes the part's device.
  *
  * Prints "PASS name" or "FAIL name: why" per check; exits 1 if any failed.
  */
@@ -645,33 +647,41 @@ static int write_file(const char *path, const char *text)
     return ret;
 }
 
-/* The platform device of the nvmem device @nvmem's provider (its parent), into @out. */
-static int provider_of(const char *nvmem, char *out, size_t len)
+/*
+ * The platform device of the nvmem device @nvmem's provider (its parent),
+ * or with @up its parent's, into @out.
+ */
+static int provider_of(const char *nvmem, int up, char *out, size_t len)
 {
     char path[256], real[PATH_MAX];
     const char *base;
 
-    snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%s/..", nvmem);
+    snprintf(path, sizeof(path), "/sys/bus/nvmem/devices/%s/..%s", nvmem, up ? "/.." : "");
     if (!realpath(path, real) || !(base = strrchr(real, '/')))
         return 0;
     snprintf(out, len, "%s", base + 1);
     return 1;
 }
 
-/* Whether every device the tree binds is there, and how many are. */
-static int fram_tree_bound(int *count)
+/*
+ * Whether every device the tree binds is there, and how many are: its
+ * directory, and FRAM_INFO on @node (/dev/hsx/fram) says bound (the
+ * directory comes a moment before).
+ */
+static int fram_tree_bound(int node, int *count)
 {
     int all = 1;
 
     *count = 0;
     for (unsigned int dev = 0; dev < HSX_FRAM_MAX_DEVICES; dev++) {
+        struct hsx_fram_info info = {.dev = dev};
         char path[64];
         struct stat st;
 
         if (!fram_nvmem[dev][0])
             continue;
         snprintf(path, sizeof(path), "/sys/hal/fram/%u", dev);
-        if (stat(path, &st))
+        if (stat(path, &st) || hsx_ioctl(node, HSX_IOC_FRAM_INFO, &info) || !info.bound)
             all = 0;
         else
             (*count)++;
@@ -697,86 +707,161 @@ static int fram_wear(int fd, unsigned int dev, uint64_t *count)
     return ret;
 }
 
+/* The admin's MAP and unmap of @dev, a slot of the node's (bound or not): EOPNOTSUPP. */
+static void check_fram_slot_refused(unsigned int dev)
+{
+    struct hsx_fram_map map = {.dev = dev}, unmap = {.dev = dev};
+    int ctl = open_node("ctl"), ret, ret2;
+    const char *other = "";
+
+    /* Another device's part: free once the tree's devices went with the node. */
+    for (unsigned int d = 0; d < HSX_FRAM_MAX_DEVICES && !other[0]; d++)
+        if (d != dev && fram_nvmem[d][0])
+            other = fram_nvmem[d];
+    if (ctl < 0)
+        return;
+    snprintf(map.name, sizeof(map.name), "%.*s", HSX_FRAM_NAME_MAX - 1, other);
+    ret = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &map);
+    ret2 = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &unmap);
+    if (ret != -EOPNOTSUPP || ret2 != -EOPNOTSUPP)
+        fail("device %u (the node's, unbound): map to %s gave %d, unmap %d, not -EOPNOTSUPP",
+             dev, other, ret, ret2);
+    close(ctl);
+}
+
 /*
- * Device 0's provider loses its driver and gets it back (sysfs unbind and
- * bind of hsx_fram_sim.ko's platform device): the node and its devices go,
- * then come back by themselves with their bytes and wear counts.
+ * Device @dev's provider goes: hsx_fram_sim.ko's driver unbound from @what,
+ * the provider's platform device (@name fram-provider) or the bus that made
+ * it (fram-provider-deleted: the provider's device is deleted). Only @dev
+ * goes (ENODEV on its file, /dev/hsx/fram<dev> gone), the node stays bound
+ * and the other devices keep working on files opened before; the admin
+ * cannot map the slot meanwhile. The driver bound again (a new provider
+ * device for the bus): @dev comes back by itself, with its number, bytes and
+ * wear count; the others never went.
  */
-static void check_fram_provider(void)
+static void check_fram_provider_cycle(const char *name, unsigned int dev, const char *what)
 {
     unsigned char want[FRAM_LEN], got[FRAM_LEN];
-    char prov[128], detail[192] = "";
+    int files[HSX_FRAM_MAX_DEVICES], node, own, own2, ret, bound = 0, waited = 0;
+    char detail[256], title[64];
     uint64_t wear = 0, wear2 = 0;
-    int node, own, own2, ret, bound, waited = 0;
     struct stat st;
+    char path[64];
 
-    if (!fram_entries || !fram_nvmem[0][0])
-        return;
-    if (!provider_of(fram_nvmem[0], prov, sizeof(prov))) {
-        fail("no provider device for %s", fram_nvmem[0]);
-        report("fram-provider-unbind");
-        return;
-    }
-    node = open_node("fram");
-    own = open_fram_dev(0);
-    fram_pattern(want, 0x3c);
-    if (own < 0 || (ret = fram_xfer(own, HSX_IOC_FRAM_WRITE, 0, want)) ||
-        (ret = fram_wear(own, 0, &wear)) || !wear)
-        fail("device 0: write or wear before the unbinding failed (%s, count %llu)",
+    for (unsigned int d = 0; d < HSX_FRAM_MAX_DEVICES; d++)
+        files[d] = d != dev && fram_nvmem[d][0] ? open_fram_dev(d) : -1;
+    own = open_fram_dev(dev);
+    fram_pattern(want, 0x3c + dev);
+    if (own < 0 || (ret = fram_xfer(own, HSX_IOC_FRAM_WRITE, dev, want)) ||
+        (ret = fram_wear(own, dev, &wear)) || !wear)
+        fail("device %u: write or wear before the unbinding failed (%s, count %llu)", dev,
              own < 0 ? "no file" : strerror(-ret), (unsigned long long)wear);
-    if ((ret = write_file(SIM_DRIVER "/unbind", prov)))
-        fail("unbind %s: %s", prov, strerror(-ret));
-    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, 0, got)) != -ENODEV)
-        fail("device 0: a read on its file after the unbinding gave %d, not -ENODEV", ret);
-    if (node >= 0 && (ret = fram_xfer(node, HSX_IOC_FRAM_READ, 0, got)) != -ENXIO)
-        fail("device 0: a read on /dev/hsx/fram gave %d, not -ENXIO", ret);
-    if (!stat("/dev/hsx/fram0", &st))
-        fail("/dev/hsx/fram0 is still there");
-    fram_tree_bound(&bound);
-    if (bound)
-        fail("%d of the tree's devices still bound", bound);
-    if (!stat(FRAM_FW_DRIVER "/hsx-fram", &st))
-        fail("the hsx,fram node is still bound");
-    snprintf(detail, sizeof(detail), " (%s)", prov);
-    fram_report("fram-provider-unbind", "", detail);
+    if ((ret = write_file(SIM_DRIVER "/unbind", what)))
+        fail("unbind %s: %s", what, strerror(-ret));
+    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, dev, got)) != -ENODEV)
+        fail("device %u: a read on its file after the unbinding gave %d, not -ENODEV", dev, ret);
+    snprintf(path, sizeof(path), "/dev/hsx/fram%u", dev);
+    if (!stat(path, &st))
+        fail("%s is still there", path);
+    snprintf(path, sizeof(path), "/sys/hal/fram/%u", dev);
+    if (!stat(path, &st))
+        fail("%s is still there", path);
+    for (unsigned int d = 0; d < HSX_FRAM_MAX_DEVICES; d++) {
+        if (d == dev || !fram_nvmem[d][0])
+            continue;
+        snprintf(path, sizeof(path), "/sys/hal/fram/%u", d);
+        if (stat(path, &st))
+            fail("device %u (another provider's) went with device %u", d, dev);
+        else if (files[d] < 0 || (ret = fram_xfer(files[d], HSX_IOC_FRAM_READ, d, got)))
+            fail("device %u (another provider's): a read on its file gave %d", d, ret);
+    }
+    if (stat(FRAM_FW_DRIVER "/hsx-fram", &st))
+        fail("the hsx,fram node is not bound any more");
+    check_fram_slot_refused(dev);
+    snprintf(detail, sizeof(detail), " (device %u, %s)", dev, what);
+    snprintf(title, sizeof(title), "%s-unbind", name);
+    fram_report(title, "", detail);
 
-    if ((ret = write_file(SIM_DRIVER "/bind", prov)))
-        fail("bind %s: %s", prov, strerror(-ret));
-    /* The driver core probes the node again from its deferred-probe work. */
-    while ((!fram_tree_bound(&bound) || stat(FRAM_FW_DRIVER "/hsx-fram", &st)) &&
-           waited < REBIND_WAIT_MS) {
+    if ((ret = write_file(SIM_DRIVER "/bind", what)))
+        fail("bind %s: %s", what, strerror(-ret));
+    node = open_node("fram");
+    while (node >= 0 && !fram_tree_bound(node, &bound) && waited < REBIND_WAIT_MS) {
         usleep(100 * 1000);
         waited += 100;
     }
     if (waited >= REBIND_WAIT_MS)
-        fail("%d of the tree's devices bound again after %d ms, the node %s", bound, waited,
-             stat(FRAM_FW_DRIVER "/hsx-fram", &st) ? "unbound" : "bound");
-    if (node >= 0)
+        fail("%d of the tree's devices bound after %d ms", bound, waited);
+    if (node >= 0) {
         check_fram_bound(node);
-    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, 0, got)) != -ENODEV)
-        fail("device 0: the old binding's file gave %d, not -ENODEV", ret);
-    own2 = open_fram_dev(0);
+        close(node);
+    }
+    if (own >= 0 && (ret = fram_xfer(own, HSX_IOC_FRAM_READ, dev, got)) != -ENODEV)
+        fail("device %u: the old binding's file gave %d, not -ENODEV", dev, ret);
+    own2 = open_fram_dev(dev);
     memset(got, 0, sizeof(got));
     if (own2 >= 0 &&
-        ((ret = fram_xfer(own2, HSX_IOC_FRAM_READ, 0, got)) || memcmp(got, want, FRAM_LEN)))
-        fail("device 0: the bytes written before the unbinding are not there (%d)", ret);
-    if (own2 >= 0 && ((ret = fram_wear(own2, 0, &wear2)) || wear2 != wear))
-        fail("device 0: wear count %llu (%d), %llu before the unbinding", (unsigned long long)wear2,
-             ret, (unsigned long long)wear);
-    if (own2 >= 0 && (fram_xfer(own2, HSX_IOC_FRAM_WRITE, 0, want) || fram_wear(own2, 0, &wear2) ||
-                      wear2 != wear + 1))
-        fail("device 0: a write after the binding counts %llu, not %llu", (unsigned long long)wear2,
-             (unsigned long long)wear + 1);
-    snprintf(detail, sizeof(detail), " (after %d ms, wear %llu)", waited, (unsigned long long)wear);
-    fram_report("fram-provider-rebind", "", detail);
-    if (node >= 0)
-        check_fram_second(node, "-rebind");
-    if (node >= 0)
-        close(node);
+        ((ret = fram_xfer(own2, HSX_IOC_FRAM_READ, dev, got)) || memcmp(got, want, FRAM_LEN)))
+        fail("device %u: the bytes written before the unbinding are not there (%d)", dev, ret);
+    if (own2 >= 0 && ((ret = fram_wear(own2, dev, &wear2)) || wear2 != wear))
+        fail("device %u: wear count %llu (%d), %llu before the unbinding", dev,
+             (unsigned long long)wear2, ret, (unsigned long long)wear);
+    if (own2 >= 0 && (fram_xfer(own2, HSX_IOC_FRAM_WRITE, dev, want) ||
+                      fram_wear(own2, dev, &wear2) || wear2 != wear + 1))
+        fail("device %u: a write after the binding counts %llu, not %llu", dev,
+             (unsigned long long)wear2, (unsigned long long)wear + 1);
+    for (unsigned int d = 0; d < HSX_FRAM_MAX_DEVICES; d++) {
+        if (files[d] >= 0 && (ret = fram_xfer(files[d], HSX_IOC_FRAM_READ, d, got)))
+            fail("device %u (another provider's): its file opened before gave %d", d, ret);
+        if (files[d] >= 0)
+            close(files[d]);
+    }
+    snprintf(detail, sizeof(detail), " (device %u after %d ms, wear %llu)", dev, waited,
+             (unsigned long long)wear);
+    snprintf(title, sizeof(title), "%s-rebind", name);
+    fram_report(title, "", detail);
     if (own >= 0)
         close(own);
     if (own2 >= 0)
         close(own2);
+}
+
+/*
+ * A provider's driver unbound and bound again: device 0's (a platform device
+ * of hsx_fram_sim.ko); then a provider deleted and made again: the first
+ * device whose provider is the child of a bus of hsx_fram_sim.ko's.
+ */
+static void check_fram_provider(void)
+{
+    char prov[128], bus[128], path[256];
+    int node, deleted = 0;
+    struct stat st;
+
+    if (!fram_entries || !fram_nvmem[0][0])
+        return;
+    if (!provider_of(fram_nvmem[0], 0, prov, sizeof(prov))) {
+        fail("no provider device for %s", fram_nvmem[0]);
+        report("fram-provider-unbind");
+        return;
+    }
+    check_fram_provider_cycle("fram-provider", 0, prov);
+    for (unsigned int dev = 1; dev < HSX_FRAM_MAX_DEVICES && !deleted; dev++) {
+        if (!fram_nvmem[dev][0] || !provider_of(fram_nvmem[dev], 1, bus, sizeof(bus)))
+            continue;
+        snprintf(path, sizeof(path), SIM_DRIVER "/%s", bus);
+        if (stat(path, &st))
+            continue;
+        check_fram_provider_cycle("fram-provider-deleted", dev, bus);
+        deleted = 1;
+    }
+    if (!deleted) {
+        fail("no device of the tree's has its part on an hsx,fram-sim-bus");
+        report("fram-provider-deleted");
+    }
+    node = open_node("fram");
+    if (node >= 0) {
+        check_fram_second(node, "-rebind");
+        close(node);
+    }
 }
 
 /* Unload with the node bound, load again: it binds again. */
