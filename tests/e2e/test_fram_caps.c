@@ -223,8 +223,20 @@ static void revocation_during_a_large_write(void **state)
     for (uint64_t start = e2e_now_ms(); !e2e_sysfs_u64("%s", SIM_PARAM("stalled"));)
         if (e2e_now_ms() - start > E2E_LIVENESS_MS)
             fail_msg("the write's second chunk never stalled");
+    const uint64_t live = e2e_sysfs_u64("/sys/hal/caps/active");
     assert_int_equal(pthread_create(&t, NULL, revoke_thread, &r), 0);
-    usleep(300000); /* the revocation waits for the chunk under way */
+    /*
+     * The revocation has ended the capability (the live count, read without
+     * the lock the revocation holds while it waits for the chunk under way)
+     * before the part lets the chunk go: a fixed pause raced hsxctl and hsxd
+     * on a loaded host, and the chunk after went too.
+     */
+    for (uint64_t start = e2e_now_ms(); e2e_sysfs_u64("/sys/hal/caps/active") >= live;) {
+        if (e2e_now_ms() - start > E2E_LIVENESS_MS)
+            fail_msg("the revocation never ended the capability (%llu live)",
+                     (unsigned long long)e2e_sysfs_u64("/sys/hal/caps/active"));
+        usleep(10000);
+    }
     e2e_write_file(SIM_PARAM("stall_write"), "0");
     pthread_join(t, NULL);
     assert_int_equal(r.status, 0);
