@@ -724,8 +724,8 @@ static void check_fram_slot_refused(unsigned int dev)
     ret = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &map);
     ret2 = hsx_ioctl(ctl, HSX_IOC_FRAM_MAP, &unmap);
     if (ret != -EOPNOTSUPP || ret2 != -EOPNOTSUPP)
-        fail("device %u (the node's, unbound): map to %s gave %d, unmap %d, not -EOPNOTSUPP",
-             dev, other, ret, ret2);
+        fail("device %u (the node's, unbound): map to %s gave %d, unmap %d, not -EOPNOTSUPP", dev,
+             other, ret, ret2);
     close(ctl);
 }
 
