@@ -199,6 +199,17 @@ int e2e_sim_value(const struct e2e_sim *sim, unsigned int line)
     return atoi(text);
 }
 
+int e2e_map_uart(unsigned int port, const char *tty)
+{
+    struct hsx_uart_map m = {.port = port};
+    int ctl = e2e_open_node("ctl"), ret;
+
+    snprintf(m.tty, sizeof(m.tty), "%s", tty);
+    ret = e2e_ioctl(ctl, HSX_IOC_UART_MAP, &m);
+    close(ctl);
+    return ret;
+}
+
 int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset)
 {
     struct hsx_gpio_map m = {.pin = pin, .offset = offset};

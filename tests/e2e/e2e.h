@@ -65,5 +65,7 @@ void e2e_sim_pull(const struct e2e_sim *sim, unsigned int line, int up);
 int e2e_sim_value(const struct e2e_sim *sim, unsigned int line);
 /* Bind HSX pin `pin` to line `offset` of chip `label` through the admin node. */
 int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset);
+/* Bind HSX UART port `port` to `tty` ("ttyS2") through the admin node; "" unbinds. */
+int e2e_map_uart(unsigned int port, const char *tty);
 
 #endif /* HSX_E2E_H */

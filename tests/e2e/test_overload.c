@@ -618,17 +618,6 @@ static void timer_at_the_period_floor(void **state)
 #define UART_BYTES (32 * 1024)
 #define UART_MARKER "END!"
 
-static int uart_map(unsigned int port, const char *tty)
-{
-    struct hsx_uart_map m = {.port = port};
-    int fd = e2e_open_node("ctl");
-
-    snprintf(m.tty, sizeof(m.tty), "%s", tty);
-    int ret = e2e_ioctl(fd, HSX_IOC_UART_MAP, &m);
-    close(fd);
-    return ret;
-}
-
 static struct hsx_uart_status uart_status(int fd, unsigned int port)
 {
     struct hsx_uart_status st = {.port = port};
@@ -684,10 +673,10 @@ static void uart_bytes(void **state)
         out[i] = (uint8_t)(i * 7 + i / 251);
     src.out = out;
     src.out_len = UART_BYTES;
-    uart_map(UART_TX, "");
-    uart_map(UART_RX, "");
-    assert_int_equal(uart_map(UART_TX, "ttyS2"), 0);
-    assert_int_equal(uart_map(UART_RX, "ttyS3"), 0);
+    e2e_map_uart(UART_TX, "");
+    e2e_map_uart(UART_RX, "");
+    assert_int_equal(e2e_map_uart(UART_TX, "ttyS2"), 0);
+    assert_int_equal(e2e_map_uart(UART_RX, "ttyS3"), 0);
     src.node = e2e_open_node("uart");
     for (unsigned int port = UART_TX; port <= UART_RX; port++) {
         struct hsx_uart_config c = {.port = port, .baud = 115200, .stop_bits = 1, .data_bits = 8};
@@ -724,7 +713,7 @@ static void uart_bytes(void **state)
     assert_true(src.after_drain >= 1 && src.after_drain <= 4);
     assert_int_equal(uart_status(src.node, UART_RX).rx_bytes - src.rx_base, UART_BYTES + 4);
     /* Unbinding the port closes its mailbox. */
-    assert_int_equal(uart_map(UART_RX, ""), 0);
+    assert_int_equal(e2e_map_uart(UART_RX, ""), 0);
     src.generated = seq - src.seq_base;
     printf("# uart: %d bytes and a %zu-byte marker sent, %llu events\n", UART_BYTES,
            sizeof(UART_MARKER) - 1, (unsigned long long)src.generated);
@@ -739,7 +728,7 @@ static void uart_bytes(void **state)
         assert_true(s->lost_bytes > 0);
     }
     close(src.node);
-    uart_map(UART_TX, "");
+    e2e_map_uart(UART_TX, "");
     free(out);
 }
 

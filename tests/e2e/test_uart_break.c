@@ -19,18 +19,6 @@
 #define BRK_PORT 3
 #define BRK_TTY "ttyS4"
 
-/* Bind BRK_PORT to tty through the admin node ("" unbinds). */
-static int bind_port(const char *tty)
-{
-    struct hsx_uart_map m = {.port = BRK_PORT};
-    int fd = e2e_open_node("ctl");
-
-    snprintf(m.tty, sizeof(m.tty), "%s", tty);
-    int ret = e2e_ioctl(fd, HSX_IOC_UART_MAP, &m);
-    close(fd);
-    return ret;
-}
-
 /* The PCI 16550 needs 8250_pci: Debian's kernels have it, the debug kernel does not. */
 static bool break_rig_present(void)
 {
@@ -78,8 +66,8 @@ static void a_break_on_the_line_is_reported(void **state)
 
     if (!break_rig_present())
         skip();
-    bind_port("");
-    assert_int_equal(bind_port(BRK_TTY), 0);
+    e2e_map_uart(BRK_PORT, "");
+    assert_int_equal(e2e_map_uart(BRK_PORT, BRK_TTY), 0);
     assert_int_equal(hsx_uart_init(BRK_PORT), HSX_HAL_OK);
     assert_int_equal(hsx_uart_get_status_ex(BRK_PORT, &before), HSX_HAL_OK);
     assert_int_equal(before.status & HSX_UART_STATUS_BREAK, 0);
@@ -108,7 +96,7 @@ static void a_break_on_the_line_is_reported(void **state)
     assert_true(flags & HSX_UART_RX_BREAK);
     assert_string_equal(got, want);
     assert_int_equal(e2e_sysfs_u64("/sys/hal/uart/%d/breaks", BRK_PORT), before.breaks + 2);
-    assert_int_equal(bind_port(""), 0);
+    assert_int_equal(e2e_map_uart(BRK_PORT, ""), 0);
 }
 
 int main(void)

@@ -51,25 +51,14 @@ static const char policy_text[] =
 
 static struct hsxd_run hsxd;
 
-static int map_port(unsigned int port, const char *tty)
-{
-    struct hsx_uart_map m = {.port = port};
-    int fd = e2e_open_node("ctl");
-
-    snprintf(m.tty, sizeof(m.tty), "%s", tty);
-    int ret = e2e_ioctl(fd, HSX_IOC_UART_MAP, &m);
-    close(fd);
-    return ret;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
 
     /* A test killed before its teardown may have left them bound. */
-    map_port(0, "");
-    map_port(1, "");
-    if (map_port(0, "ttyS2") || map_port(1, "ttyS3"))
+    e2e_map_uart(0, "");
+    e2e_map_uart(1, "");
+    if (e2e_map_uart(0, "ttyS2") || e2e_map_uart(1, "ttyS3"))
         return -1;
     return hsxd_run_start(&hsxd, "uart-caps", policy_text);
 }
@@ -79,8 +68,8 @@ static int group_teardown(void **state)
     (void)state;
 
     hsxd_run_stop(&hsxd);
-    map_port(0, "");
-    map_port(1, "");
+    e2e_map_uart(0, "");
+    e2e_map_uart(1, "");
     return 0;
 }
 
@@ -416,14 +405,14 @@ static void a_revoked_callback_is_not_subscribed_again(void **state)
             admin_revoke(id);
             step(&a, "<E>", got, sizeof(got));
             assert_string_equal(got, "hello<E>");
-            assert_int_equal(map_port(0, ""), 0);
+            assert_int_equal(e2e_map_uart(0, ""), 0);
         } else {
-            assert_int_equal(map_port(0, ""), 0);
+            assert_int_equal(e2e_map_uart(0, ""), 0);
             step(&a, "<U>", got, sizeof(got));
             assert_string_equal(got, "hello<U>");
             admin_revoke(id);
         }
-        assert_int_equal(map_port(0, "ttyS2"), 0);
+        assert_int_equal(e2e_map_uart(0, "ttyS2"), 0);
         assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
         step(&a, "-", got, sizeof(got)); /* the longest interval between tries, and more */
         send_to_app("late");
@@ -458,7 +447,7 @@ static void a_callback_revoked_while_unbound_ends_under_a_new_capability(void **
         assert_true(hear(a.from_app, &id, sizeof(id)));
         send_to_app("hello");
         step(&a, "hello", got, sizeof(got));
-        assert_int_equal(map_port(0, ""), 0);
+        assert_int_equal(e2e_map_uart(0, ""), 0);
         step(&a, "<U>", got, sizeof(got));
         assert_string_equal(got, "hello<U>");
         if (init)
@@ -470,7 +459,7 @@ static void a_callback_revoked_while_unbound_ends_under_a_new_capability(void **
         usleep(200 * 1000); /* the app learns of the revocation */
         if (!init)
             step(&a, "!cap", got, sizeof(got));
-        assert_int_equal(map_port(0, "ttyS2"), 0);
+        assert_int_equal(e2e_map_uart(0, "ttyS2"), 0);
         if (init)
             step(&a, "!init", got, sizeof(got));
         assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
@@ -497,9 +486,9 @@ static void an_unbound_callback_is_subscribed_again(void **state)
     assert_true(hear(a.from_app, &id, sizeof(id)));
     send_to_app("one");
     step(&a, "one", got, sizeof(got));
-    assert_int_equal(map_port(0, ""), 0);
+    assert_int_equal(e2e_map_uart(0, ""), 0);
     step(&a, "<U>", got, sizeof(got));
-    assert_int_equal(map_port(0, "ttyS2"), 0);
+    assert_int_equal(e2e_map_uart(0, "ttyS2"), 0);
     assert_int_equal(hsx_uart_configure(0, &s8n1, NULL), HSX_HAL_OK);
     step(&a, "<R>", got, sizeof(got));
     send_to_app("two");

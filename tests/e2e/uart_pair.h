@@ -23,13 +23,7 @@
 
 static int map_port(unsigned int port, const char *tty)
 {
-    struct hsx_uart_map m = {.port = port};
-    int fd = e2e_open_node("ctl");
-
-    snprintf(m.tty, sizeof(m.tty), "%s", tty);
-    int ret = e2e_ioctl(fd, HSX_IOC_UART_MAP, &m);
-    close(fd);
-    return ret;
+    return e2e_map_uart(port, tty);
 }
 
 static void bind_pair(void)
