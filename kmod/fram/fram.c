@@ -293,8 +293,10 @@ static void hsx_fram_read_buf_put(struct hsx_fram_client *fc, void *buf)
  * READ: x->len bytes from x->addr, in chunks of HSX_FRAM_READ_CHUNK from
  * x->addr (a read wears no block: its chunks need no boundary), each
  * checked and read into the file's buffer, then copied out after the
- * sections. Return: 0 with the bytes read in x->done, or the first chunk's
- * error; -EFAULT (nothing read) when the caller's buffer took no copy.
+ * sections. Return: 0 with the bytes that reached the caller in x->done
+ * (fewer than asked when a chunk failed or the caller's buffer faulted part
+ * way, as read(2)), or the first chunk's error, or -EFAULT when the
+ * buffer's first byte faulted.
  */
 static long hsx_fram_read(struct hsx_client *client, void *arg)
 {
@@ -303,6 +305,7 @@ static long hsx_fram_read(struct hsx_client *client, void *arg)
 	char __user *ubuf = u64_to_user_ptr(x->buf);
 	struct hsx_fram_dev *fd;
 	struct hsx_fram_chunk c;
+	unsigned long left;
 	u32 done = 0;
 	int ret = 0;
 
@@ -317,14 +320,16 @@ static long hsx_fram_read(struct hsx_client *client, void *arg)
 		c.len = min_t(u32, HSX_FRAM_READ_CHUNK, x->len - done);
 		ret = hsx_fram_checked(client, fd, HSX_CAP_R_READ, c.addr, c.addr + c.len - 1,
 				       hsx_fram_read_chunk, &c);
-		if (!ret && copy_to_user(ubuf + done, c.buf, c.len))
+		if (ret)
+			break;
+		left = copy_to_user(ubuf + done, c.buf, c.len);
+		done += c.len - left;
+		if (left)
 			ret = -EFAULT;
-		if (!ret)
-			done += c.len;
 	}
 	hsx_fram_read_buf_put(fc, c.buf);
-	/* A buffer the caller could not take read nothing, whatever reached it. */
-	return hsx_fram_xfer_end(fd, x, false, ret == -EFAULT ? 0 : done, ret);
+	/* As read(2): the bytes that reached the caller; a fault at the first fails. */
+	return hsx_fram_xfer_end(fd, x, false, done, ret);
 }
 
 /*

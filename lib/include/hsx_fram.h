@@ -83,7 +83,8 @@ int hsx_fram_get_wear(uint32_t addr);
  * not HSX_HAL_OK as the spec's comment says.
  *
  * A write that the device failed after some bytes went returns how many
- * did (as write(2)); one that wrote nothing returns the error. Reads and
+ * did (as write(2)); one that wrote nothing returns the error. So does a
+ * read that failed, or whose buffer faulted, part way (as read(2)). Reads and
  * writes are synchronous and thread-safe; one call's bytes are never
  * interleaved with another writer's within a block of HSX_FRAM_BLOCK_SIZE.
  *

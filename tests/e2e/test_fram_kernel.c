@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -222,6 +223,40 @@ static void whole_device_reads_back(void **state)
     assert_memory_equal(peer, out, size);
     free(out);
     free(in);
+    free(peer);
+}
+
+/*
+ * A read into a buffer that faults part way reports what reached the buffer,
+ * as read(2) does, past a chunk boundary and inside one; a buffer faulting
+ * at its first byte is EFAULT.
+ */
+static void a_read_faulting_part_way_reports_what_arrived(void **state)
+{
+    (void)state;
+    const long page = sysconf(_SC_PAGESIZE);
+    const uint32_t offsets[] = {2 * 4096 + 100, 100};
+    uint8_t *pages =
+        mmap(NULL, 4 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    uint8_t *peer = malloc(SIM0_SIZE);
+    uint32_t done;
+
+    assert_true(pages != MAP_FAILED);
+    assert_non_null(peer);
+    assert_true(page == 4096); /* the chunk arithmetic below assumes it */
+    assert_int_equal(mprotect(pages + 3 * page, page, PROT_NONE), 0);
+    peer_read(NVMEM_FILE(SIM0), 0, peer, SIM0_SIZE);
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        /* The buffer's last offsets[i] bytes before the unmapped page. */
+        uint8_t *buf = pages + 3 * page - offsets[i];
+
+        memset(pages, 0, 3 * page);
+        assert_int_equal(xfer(HSX_IOC_FRAM_READ, 0, 0, buf, 3 * 4096, &done), 0);
+        assert_int_equal(done, offsets[i]);
+        assert_memory_equal(buf, peer, offsets[i]);
+    }
+    assert_int_equal(xfer(HSX_IOC_FRAM_READ, 0, 0, pages + 3 * page, 16, &done), -EFAULT);
+    assert_int_equal(munmap(pages, 4 * page), 0);
     free(peer);
 }
 
@@ -727,6 +762,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(binding_and_layout),
         cmocka_unit_test(whole_device_reads_back),
+        cmocka_unit_test(a_read_faulting_part_way_reports_what_arrived),
         cmocka_unit_test(bounds_and_bad_input),
         cmocka_unit_test(wear_counts_survive),
         cmocka_unit_test(records_survive_a_cut_at_every_byte),
