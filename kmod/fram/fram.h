@@ -106,6 +106,9 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size);
 int hsx_fram_fw_find(const struct fwnode_handle *provider);
 int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *busy);
 void hsx_fram_fw_release(void);
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+bool hsx_fram_fw_test_waits_for(const struct fwnode_handle *fwnode);
+#endif
 void hsx_fram_instance_gone(struct hsx_instance *inst);
 void hsx_fram_instance_release(struct hsx_instance *inst);
 int hsx_fram_io(struct hsx_fram_dev *fd, bool write, u32 addr, u32 len, void *buf);

@@ -26,8 +26,8 @@
  * registered and unregistered holding none of these locks.
  *
  * The device tree's slots. While an hsx,fram node is bound, each device it
- * names is reserved for it (hsx_fram_fw_slots[], the provider's firmware
- * node), bound or not: the admin cannot map or unmap it (EOPNOTSUPP) nor
+ * names is reserved for it (hsx_fram_fw_slots[], the full path of the
+ * provider's firmware node), bound or not: the admin cannot map or unmap it (EOPNOTSUPP) nor
  * map its part elsewhere (EBUSY). A provider's driver unbinding, or the
  * provider deleted, unbinds the devices on that provider only (the bus
  * notifier, as for any binding); the notifier of a driver binding to a
@@ -74,8 +74,13 @@ static DEFINE_MUTEX(hsx_fram_bind_mutex);
 /* Guards hsx_fram_devs[] and each device's inst pointer. */
 static DEFINE_SPINLOCK(hsx_fram_devs_lock);
 static struct hsx_fram_dev *hsx_fram_devs[HSX_FRAM_MAX_DEVICES];
-/* Under hsx_fram_bind_mutex: the provider of each slot the device tree reserves, held. */
-static struct fwnode_handle *hsx_fram_fw_slots[HSX_FRAM_MAX_DEVICES];
+/*
+ * Under hsx_fram_bind_mutex: the full path of the provider's firmware node of
+ * each slot the device tree reserves. A path, not a reference: a provider
+ * removed at run time (an overlay, a software node) must be freed, and one
+ * put back is a new node at the same path, which the slot must still take.
+ */
+static char *hsx_fram_fw_slots[HSX_FRAM_MAX_DEVICES];
 /* The wear counts' write-backs, and the device tree's bindings. */
 static struct workqueue_struct *hsx_fram_wq;
 static void hsx_fram_fw_work_fn(struct work_struct *work);
@@ -259,23 +264,60 @@ bool hsx_fram_name_ok(const char *name)
 	return true;
 }
 
-/* An nvmem device by its name, or by its provider's firmware node; its device, found. */
+/*
+ * An nvmem device by its name, by its provider's firmware node, or by that
+ * node's path; its device, found.
+ */
 struct hsx_fram_find {
 	const char *name;
 	const struct fwnode_handle *provider;
+	const char *path;
 	struct device *dev;
 };
+
+/*
+ * Is @fwnode the node at @path ("%pfwf")? Context: may sleep (a path longer
+ * than the stack's buffer is formatted into an allocation).
+ */
+static bool hsx_fram_fw_is(const char *path, const struct fwnode_handle *fwnode)
+{
+	char buf[96], *name = buf;
+	size_t len;
+	bool same;
+
+	if (!path || !fwnode)
+		return false;
+	len = snprintf(buf, sizeof(buf), "%pfwf", fwnode);
+	if (len != strlen(path))
+		return false;
+	if (len >= sizeof(buf)) {
+		name = kasprintf(GFP_KERNEL, "%pfwf", fwnode);
+		if (!name)
+			return false;	/* not told: the driver's next binding asks again */
+	}
+	same = !strcmp(name, path);
+	if (name != buf)
+		kfree(name);
+	return same;
+}
 
 /* nvmem_device_find()'s match; keep the nvmem device's device. */
 static int hsx_fram_match(struct device *dev, const void *data)
 {
 	struct hsx_fram_find *find = (struct hsx_fram_find *)data;
+	bool match;
 
-	if (find->name ? strcmp(dev_name(dev), find->name) :
-	    !dev->parent || dev_fwnode(dev->parent) != find->provider)
-		return 0;
-	find->dev = dev;
-	return 1;
+	if (find->name)
+		match = !strcmp(dev_name(dev), find->name);
+	else if (!dev->parent)
+		match = false;
+	else if (find->provider)
+		match = dev_fwnode(dev->parent) == find->provider;
+	else
+		match = hsx_fram_fw_is(find->path, dev_fwnode(dev->parent));
+	if (match)
+		find->dev = dev;
+	return match;
 }
 
 static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went);
@@ -290,10 +332,23 @@ static bool hsx_fram_fw_waiting(const struct fwnode_handle *fwnode)
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
 	for (i = 0; fwnode && i < HSX_FRAM_MAX_DEVICES; i++)
-		if (hsx_fram_fw_slots[i] == fwnode && !hsx_fram_devs[i])
+		if (!hsx_fram_devs[i] && hsx_fram_fw_is(hsx_fram_fw_slots[i], fwnode))
 			return true;
 	return false;
 }
+
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* For KUnit: does a reserved slot not bound wait for @fwnode's provider? */
+bool hsx_fram_fw_test_waits_for(const struct fwnode_handle *fwnode)
+{
+	bool waiting;
+
+	mutex_lock(&hsx_fram_bind_mutex);
+	waiting = hsx_fram_fw_waiting(fwnode);
+	mutex_unlock(&hsx_fram_bind_mutex);
+	return waiting;
+}
+#endif
 
 /*
  * The provider's driver is unbinding, or the provider goes: end its
@@ -467,7 +522,7 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 	lockdep_assert_held(&hsx_fram_bind_mutex);
 	fwnode = dev_fwnode(fd->provider);
 	/* The tree's slot: only for the tree's binding, and only while reserved. */
-	if (fd->from_dt && (!fwnode || hsx_fram_fw_slots[fd->index] != fwnode))
+	if (fd->from_dt && !hsx_fram_fw_is(hsx_fram_fw_slots[fd->index], fwnode))
 		return -ENODEV;
 	if (!fd->from_dt && hsx_fram_fw_slots[fd->index])
 		return -EOPNOTSUPP;
@@ -477,7 +532,7 @@ static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
 			return -EBUSY;
 		/* A part the tree reserves, bound or not, is its slot's only. */
-		if (!fd->from_dt && fwnode && hsx_fram_fw_slots[i] == fwnode)
+		if (!fd->from_dt && hsx_fram_fw_is(hsx_fram_fw_slots[i], fwnode))
 			return -EBUSY;
 	}
 	/* Its driver unbinding, or gone: the notifier ran, or runs with nothing to see. */
@@ -646,14 +701,22 @@ int hsx_fram_fw_find(const struct fwnode_handle *provider)
  * itself is hsx_fram_fw_work's, queued here: it takes the providers'
  * device locks, which must not nest in the node's.
  * Context: holding none of the module's locks but fram_fw.c's.
- * Return: 0 or -EBUSY.
+ * Return: 0, -EBUSY or -ENOMEM.
  */
 int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *busy)
 {
+	char *paths[HSX_FRAM_MAX_DEVICES] = { };
 	struct hsx_fram_dev *fd;
 	unsigned int i, j;
 	int ret = 0;
 
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++) {
+		if (!providers[i])
+			continue;
+		paths[i] = kasprintf(GFP_KERNEL, "%pfwf", providers[i]);
+		if (!paths[i])
+			ret = -ENOMEM;
+	}
 	mutex_lock(&hsx_fram_bind_mutex);
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++) {
 		if (!providers[i])
@@ -668,8 +731,10 @@ int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *bu
 		*busy = i;
 	}
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++)
-		hsx_fram_fw_slots[i] = fwnode_handle_get(providers[i]);
+		swap(hsx_fram_fw_slots[i], paths[i]);
 	mutex_unlock(&hsx_fram_bind_mutex);
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
+		kfree(paths[i]);
 	if (!ret)
 		queue_work(hsx_fram_wq, &hsx_fram_fw_work);
 	return ret;
@@ -684,20 +749,26 @@ int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *bu
 static void hsx_fram_fw_work_fn(struct work_struct *work)
 {
 	struct hsx_fram_find find = { };
+	char *path;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
 		mutex_lock(&hsx_fram_bind_mutex);
-		find.provider = hsx_fram_devs[i] ? NULL : fwnode_handle_get(hsx_fram_fw_slots[i]);
+		path = hsx_fram_fw_slots[i];
+		find.path = hsx_fram_devs[i] || !path ? NULL : kstrdup(path, GFP_KERNEL);
 		mutex_unlock(&hsx_fram_bind_mutex);
-		if (!find.provider)
+		if (!find.path) {
+			if (path && !hsx_fram_devs[i])
+				pr_err("fram: device %u: no memory to bind it; its driver's next binding tries again\n",
+				       i);
 			continue;
+		}
 		ret = hsx_fram_bind(i, &find, 0, true);
 		if (ret && ret != -ENODEV)
-			pr_err("fram: device %u: not bound to %pfwP (%d) until its driver binds again\n",
-			       i, find.provider, ret);
-		fwnode_handle_put((struct fwnode_handle *)find.provider);
+			pr_err("fram: device %u: not bound to %s (%d) until its driver binds again\n",
+			       i, find.path, ret);
+		kfree(find.path);
 	}
 }
 
@@ -710,7 +781,7 @@ static void hsx_fram_fw_work_fn(struct work_struct *work)
  */
 void hsx_fram_fw_release(void)
 {
-	struct fwnode_handle *put[HSX_FRAM_MAX_DEVICES];
+	char *put[HSX_FRAM_MAX_DEVICES];
 	unsigned int i;
 
 	mutex_lock(&hsx_fram_bind_mutex);
@@ -722,7 +793,7 @@ void hsx_fram_fw_release(void)
 	}
 	mutex_unlock(&hsx_fram_bind_mutex);
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
-		fwnode_handle_put(put[i]);
+		kfree(put[i]);
 }
 
 /**

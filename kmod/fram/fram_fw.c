@@ -91,11 +91,11 @@ static int hsx_fram_fw_take(struct device *dev, struct fwnode_handle **providers
 		return count;
 	}
 	ret = hsx_fram_fw_reserve(providers, &busy);
-	if (ret) {
+	if (ret == -EBUSY)
 		dev_err(dev, "device %u: refused %pfwP: the device or the part is bound already\n",
 			busy, providers[busy]);
+	if (ret)
 		return ret;
-	}
 	dev_info(dev, "HSX FRAM devices reserved for the tree (%d entries), bound by their parts\n",
 		 count);
 	return 0;

@@ -3,11 +3,15 @@
  * KUnit: the FRAM module's rules: which ranges an access may name, what a
  * capability's devices and address ranges cover and narrow to, where a
  * part's reserved area goes, which record groups are well formed, the slot
- * CRC, and what fram_map accepts. The part itself (hsx_fram_sim.ko, torn
- * writes, a provider going) is tests/e2e/test_fram_kernel.c's.
+ * CRC, and what fram_map accepts; and (suite hsx_fram_fw) that a slot the
+ * device tree reserves holds no reference to its provider's node, so a
+ * node removed at run time goes and one put back at its path is the slot's
+ * again. The part itself (hsx_fram_sim.ko, torn writes, a provider going)
+ * is tests/e2e/test_fram_kernel.c's.
  */
 #include <kunit/test.h>
 #include <linux/crc32.h>
+#include <linux/property.h>
 #include <linux/string.h>
 
 #include "../fram/fram.h"
@@ -216,4 +220,67 @@ static struct kunit_suite hsx_fram_suite = {
 	.test_cases = hsx_fram_cases,
 };
 
-kunit_test_suite(hsx_fram_suite);
+/*
+ * A provider's node removed at run time and put back: a software node here,
+ * as an overlay's node on a Raspberry Pi kernel (CONFIG_OF_OVERLAY; Debian's
+ * kernels have none). A reservation holding the node kept it registered, so
+ * a node of the same name could not be made again (sysfs says "cannot create
+ * duplicate filename"), and a new node would never have matched the slot.
+ */
+static const struct software_node fw_part = { .name = "hsx-kunit-fram-part" };
+static const struct software_node fw_part_again = { .name = "hsx-kunit-fram-part" };
+static const struct software_node *fw_registered;
+
+static void a_provider_node_put_back_is_its_slots_again(struct kunit *test)
+{
+	struct fwnode_handle *providers[HSX_FRAM_MAX_DEVICES] = { };
+	unsigned int busy = 0;
+
+	KUNIT_ASSERT_EQ(test, software_node_register(&fw_part), 0);
+	fw_registered = &fw_part;
+	providers[1] = software_node_fwnode(&fw_part);
+	KUNIT_ASSERT_EQ(test, hsx_fram_fw_reserve(providers, &busy), 0);
+	KUNIT_EXPECT_TRUE(test, hsx_fram_fw_test_waits_for(providers[1]));
+	/* Reserved: the admin can neither unmap nor map the device. */
+	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(1, "", 0), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(0, "", 0), -ENXIO);
+
+	software_node_unregister(&fw_part);
+	fw_registered = NULL;
+	KUNIT_ASSERT_EQ(test, software_node_register(&fw_part_again), 0);
+	fw_registered = &fw_part_again;
+	KUNIT_EXPECT_TRUE(test, hsx_fram_fw_test_waits_for(software_node_fwnode(&fw_part_again)));
+
+	/* The node that reserved it goes: the slot is free, the admin's again. */
+	hsx_fram_fw_release();
+	KUNIT_EXPECT_FALSE(test, hsx_fram_fw_test_waits_for(software_node_fwnode(&fw_part_again)));
+	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(1, "", 0), -ENXIO);
+}
+
+static int hsx_fram_fw_suite_init(struct kunit *test)
+{
+	return hsx_fram_devs_init();
+}
+
+static void hsx_fram_fw_suite_exit(struct kunit *test)
+{
+	hsx_fram_fw_release();
+	hsx_fram_devs_exit();
+	if (fw_registered)
+		software_node_unregister(fw_registered);
+	fw_registered = NULL;
+}
+
+static struct kunit_case hsx_fram_fw_cases[] = {
+	KUNIT_CASE(a_provider_node_put_back_is_its_slots_again),
+	{}
+};
+
+static struct kunit_suite hsx_fram_fw_suite = {
+	.name = "hsx_fram_fw",
+	.init = hsx_fram_fw_suite_init,
+	.exit = hsx_fram_fw_suite_exit,
+	.test_cases = hsx_fram_fw_cases,
+};
+
+kunit_test_suites(&hsx_fram_suite, &hsx_fram_fw_suite);
