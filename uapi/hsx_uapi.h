@@ -1283,11 +1283,12 @@ struct hsx_can_map {
  *
  * The capability must cover the whole range, or nothing is done (EACCES).
  * A WRITE goes to the part in chunks of up to 1 KiB, cut at 1 KiB
- * boundaries; one that fails in the device after some chunks went reports
- * their bytes in @done and succeeds if any did; so does a READ whose
- * buffer faults part way (the bytes copied before the fault, as read(2)),
- * and a WRITE's buffer is copied whole first (EFAULT: nothing written).
- * Errors: EINVAL a range outside the device
+ * boundaries, a READ in chunks of up to 4 KiB; one that fails in the device
+ * after some chunks went reports their bytes in @done and succeeds if any
+ * did; so does a READ whose buffer faults part way (at most the bytes
+ * before the fault, as read(2)). A WRITE's buffer is copied whole first.
+ * Errors: EFAULT a buffer that took or gave nothing (nothing written),
+ * EINVAL a range outside the device
  * or a bad length (nothing is read or written), EROFS a read-only part,
  * EIO the device failed, ENODEV the device is gone.
  */

@@ -27,8 +27,8 @@
  *
  * The device tree's slots. While an hsx,fram node is bound, each device it
  * names is reserved for it (hsx_fram_fw_slots[], the full path of the
- * provider's firmware node), bound or not: the admin cannot map or unmap it (EOPNOTSUPP) nor
- * map its part elsewhere (EBUSY). A provider's driver unbinding, or the
+ * provider's firmware node), bound or not: the admin cannot map or unmap
+ * it (EOPNOTSUPP) nor map its part elsewhere (EBUSY). A provider's driver unbinding, or the
  * provider deleted, unbinds the devices on that provider only (the bus
  * notifier, as for any binding); the notifier of a driver binding to a
  * device of a reserved provider's firmware node (the same device, or a new
@@ -43,8 +43,8 @@
  * (one per bus, from the first binding on it to module exit) unbinds the
  * device when the provider's driver unbinds or the provider is deleted,
  * synchronously, while the part still works (the wear counts are written
- * back then). A reserved slot holds a reference to its provider's firmware
- * node until the node that reserved it goes.
+ * back then). A reserved slot keeps its provider's node's path, and holds
+ * nothing of the node.
  */
 #include <linux/ctype.h>
 #include <linux/device.h>
@@ -322,19 +322,34 @@ static int hsx_fram_match(struct device *dev, const void *data)
 
 static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went);
 
+/* Is slot @i reserved for the node at @path? Context: under hsx_fram_bind_mutex. */
+static bool hsx_fram_fw_slot_is(unsigned int i, const char *path)
+{
+	return path && hsx_fram_fw_slots[i] && !strcmp(hsx_fram_fw_slots[i], path);
+}
+
 /*
- * A slot the device tree reserves for @dev's firmware node and not bound.
+ * A slot the device tree reserves for @dev's firmware node and not bound;
+ * true also when that cannot be told (no memory for the node's path): the
+ * work then looks, and finds the provider by the slot's own path.
  * Context: under hsx_fram_bind_mutex.
  */
 static bool hsx_fram_fw_waiting(const struct fwnode_handle *fwnode)
 {
+	char *path;
+	bool waiting = false;
 	unsigned int i;
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
-	for (i = 0; fwnode && i < HSX_FRAM_MAX_DEVICES; i++)
-		if (!hsx_fram_devs[i] && hsx_fram_fw_is(hsx_fram_fw_slots[i], fwnode))
-			return true;
-	return false;
+	if (!fwnode)
+		return false;
+	path = kasprintf(GFP_KERNEL, "%pfwf", fwnode);
+	if (!path)
+		return true;
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !waiting; i++)
+		waiting = !hsx_fram_devs[i] && hsx_fram_fw_slot_is(i, path);
+	kfree(path);
+	return waiting;
 }
 
 #if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
@@ -509,32 +524,53 @@ static int hsx_fram_find_provider(struct hsx_fram_dev *fd, struct hsx_fram_find 
 }
 
 /*
+ * May @fd take its slot? The candidate's path is formatted once: no memory
+ * for it is -ENOMEM, never a slot taken from the tree by mistake.
+ * Context: under hsx_fram_bind_mutex.
+ */
+static int hsx_fram_bind_slot_free(struct hsx_fram_dev *fd)
+{
+	const struct fwnode_handle *fwnode = dev_fwnode(fd->provider);
+	char *path = NULL;
+	unsigned int i;
+	int ret = 0;
+
+	if (fwnode) {
+		path = kasprintf(GFP_KERNEL, "%pfwf", fwnode);
+		if (!path)
+			return -ENOMEM;
+	}
+	/* The tree's slot: only for the tree's binding, and only while reserved. */
+	if (fd->from_dt && !hsx_fram_fw_slot_is(fd->index, path))
+		ret = -ENODEV;
+	else if (!fd->from_dt && hsx_fram_fw_slots[fd->index])
+		ret = -EOPNOTSUPP;
+	else if (hsx_fram_devs[fd->index])
+		ret = -EBUSY;
+	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++) {
+		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
+			ret = -EBUSY;
+		/* A part the tree reserves, bound or not, is its slot's only. */
+		else if (!fd->from_dt && hsx_fram_fw_slot_is(i, path))
+			ret = -EBUSY;
+	}
+	kfree(path);
+	return ret;
+}
+
+/*
  * Make @fd, attached to its part, device @fd->index. Context: under the
  * provider's device lock and hsx_fram_bind_mutex.
  */
 static int hsx_fram_bind_locked(struct hsx_fram_dev *fd)
 {
-	const struct fwnode_handle *fwnode;
 	struct hsx_instance *inst;
-	unsigned int i;
 	int ret;
 
 	lockdep_assert_held(&hsx_fram_bind_mutex);
-	fwnode = dev_fwnode(fd->provider);
-	/* The tree's slot: only for the tree's binding, and only while reserved. */
-	if (fd->from_dt && !hsx_fram_fw_is(hsx_fram_fw_slots[fd->index], fwnode))
-		return -ENODEV;
-	if (!fd->from_dt && hsx_fram_fw_slots[fd->index])
-		return -EOPNOTSUPP;
-	if (hsx_fram_devs[fd->index])
-		return -EBUSY;
-	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
-		if (hsx_fram_devs[i] && !strcmp(hsx_fram_devs[i]->name, fd->name))
-			return -EBUSY;
-		/* A part the tree reserves, bound or not, is its slot's only. */
-		if (!fd->from_dt && hsx_fram_fw_is(hsx_fram_fw_slots[i], fwnode))
-			return -EBUSY;
-	}
+	ret = hsx_fram_bind_slot_free(fd);
+	if (ret)
+		return ret;
 	/* Its driver unbinding, or gone: the notifier ran, or runs with nothing to see. */
 	if (!fd->provider->driver)
 		return -ENODEV;
@@ -693,7 +729,7 @@ int hsx_fram_fw_find(const struct fwnode_handle *provider)
 /**
  * hsx_fram_fw_reserve - reserve the firmware node's slots and bind them
  * @providers: per device, its provider's firmware node or NULL; the
- *	reservations take references of their own
+ *	reservations copy the nodes' paths ("%pfwf") and hold nothing
  * @busy: set to the device of an -EBUSY
  *
  * All or nothing: a device bound already (by fram_map or the admin), or a
@@ -717,6 +753,8 @@ int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *bu
 		if (!paths[i])
 			ret = -ENOMEM;
 	}
+	if (ret)
+		goto out;
 	mutex_lock(&hsx_fram_bind_mutex);
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++) {
 		if (!providers[i])
@@ -733,6 +771,7 @@ int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *bu
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES && !ret; i++)
 		swap(hsx_fram_fw_slots[i], paths[i]);
 	mutex_unlock(&hsx_fram_bind_mutex);
+out:
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++)
 		kfree(paths[i]);
 	if (!ret)
@@ -749,17 +788,17 @@ int hsx_fram_fw_reserve(struct fwnode_handle *const *providers, unsigned int *bu
 static void hsx_fram_fw_work_fn(struct work_struct *work)
 {
 	struct hsx_fram_find find = { };
-	char *path;
+	bool waiting;
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < HSX_FRAM_MAX_DEVICES; i++) {
 		mutex_lock(&hsx_fram_bind_mutex);
-		path = hsx_fram_fw_slots[i];
-		find.path = hsx_fram_devs[i] || !path ? NULL : kstrdup(path, GFP_KERNEL);
+		waiting = hsx_fram_fw_slots[i] && !hsx_fram_devs[i];
+		find.path = waiting ? kstrdup(hsx_fram_fw_slots[i], GFP_KERNEL) : NULL;
 		mutex_unlock(&hsx_fram_bind_mutex);
 		if (!find.path) {
-			if (path && !hsx_fram_devs[i])
+			if (waiting)
 				pr_err("fram: device %u: no memory to bind it; its driver's next binding tries again\n",
 				       i);
 			continue;

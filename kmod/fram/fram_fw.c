@@ -24,8 +24,9 @@
  * probe, holding its lock; the work binds once that probe is over). A
  * provider's driver unbinding, or the provider deleted, unbinds the devices
  * on that provider only, and the node stays bound; when a driver binds to
- * that provider's node again (the same device or a new one), its devices
- * are bound again, with their numbers and wear counts.
+ * a device of the node at that provider's path again (the same device, a
+ * new one, or a node removed and put back), its devices are bound again,
+ * with their numbers and wear counts.
  */
 #include <linux/device.h>
 #include <linux/err.h>

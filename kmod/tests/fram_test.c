@@ -257,12 +257,12 @@ static void a_provider_node_put_back_is_its_slots_again(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_fram_map_dev(1, "", 0), -ENXIO);
 }
 
-static int hsx_fram_fw_suite_init(struct kunit *test)
+static int hsx_fram_fw_test_init(struct kunit *test)
 {
 	return hsx_fram_devs_init();
 }
 
-static void hsx_fram_fw_suite_exit(struct kunit *test)
+static void hsx_fram_fw_test_exit(struct kunit *test)
 {
 	hsx_fram_fw_release();
 	hsx_fram_devs_exit();
@@ -278,8 +278,8 @@ static struct kunit_case hsx_fram_fw_cases[] = {
 
 static struct kunit_suite hsx_fram_fw_suite = {
 	.name = "hsx_fram_fw",
-	.init = hsx_fram_fw_suite_init,
-	.exit = hsx_fram_fw_suite_exit,
+	.init = hsx_fram_fw_test_init,
+	.exit = hsx_fram_fw_test_exit,
 	.test_cases = hsx_fram_fw_cases,
 };
 
