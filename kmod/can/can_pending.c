@@ -38,6 +38,8 @@ void hsx_can_pending_post(struct hsx_can_bus *bus, const struct hsx_can_pending 
 		.sender = p->sk,
 	};
 
+	ev.rec.frame.flags |= HSX_CAN_F_LOCAL;	/* as its echo is: a frame of this host */
+
 	if (reason)
 		atomic64_inc(&bus->tx_failed);
 	hsx_mbox_post_at(bus->rx_mbox, &ev, now);
