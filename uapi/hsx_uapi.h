@@ -1012,7 +1012,7 @@ struct hsx_can_frame {
 };
 
 /* struct hsx_can_tx.flags */
-#define HSX_CAN_TX_NOWAIT	0x1U	/* return once queued; the echo is a TX_DONE record */
+#define HSX_CAN_TX_NOWAIT	0x1U	/* return once queued; then a TX_DONE or TX_FAILED record */
 #define HSX_CAN_TX_ALL		HSX_CAN_TX_NOWAIT
 
 /**
@@ -1022,7 +1022,7 @@ struct hsx_can_frame {
  *	HSX_CAN_TX_TIMEOUT_DEFAULT_MS, at most HSX_CAN_TIMEOUT_MAX_MS
  * @flags: in, HSX_CAN_TX_*
  * @reserved: zero
- * @cookie: out, the frame's number on this file, as its TX_DONE record has it
+ * @cookie: out, the frame's number on this file, as its TX_DONE or TX_FAILED record has it
  * @frame: in
  *
  * Needs HSX_CAP_R_WRITE with the frame's ID in the capability's tx range.
