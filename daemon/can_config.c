@@ -19,6 +19,12 @@
  *
  * Before each step the bus's binding is read again: a bus re-bound to
  * another interface meanwhile stops the change (EAGAIN).
+ *
+ * The client's right is checked before the change, and again after it
+ * (recheck): a capability revoked between the first check and the change
+ * (by its expiry, its holder's exit, anything hsxd's own loop does not
+ * order) would otherwise keep a change it no longer allowed. Found so, the
+ * change is undone as a refused one is, and the client told why.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -343,8 +349,28 @@ static void describe_change(char *text, size_t size, const char *ifname,
     textf(text, size, "%s: %s%s%s", ifname, bitrate, data, modes);
 }
 
-int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch, bool *touched,
-                     char *text, size_t size)
+/*
+ * The change took; is the client still allowed it? If not (revoked while hsxd changed the
+ * interface), stop the interface and put back *old: the errno of the refusal, or of the undo.
+ */
+static int recheck_or_undo(const struct can_config_recheck *recheck, uint32_t ifindex,
+                           const char *ifname, const struct link *old, char *text, size_t size)
+{
+    char why[CAN_CONFIG_TEXT_MAX], what[CAN_CONFIG_TEXT_MAX];
+    int ret = recheck ? recheck->still_allowed(recheck->ctx, why, sizeof(why)) : 0;
+
+    if (ret == 0)
+        return 0;
+    textf(what, sizeof(what), "%s was changed, but meanwhile %s", ifname, why);
+    if (old->up)
+        link_updown(ifindex, false); /* the change is undone only down (can_changelink()) */
+    int undone = undo(ifindex, ifname, old, what, text, size);
+    return undone < 0 ? undone : ret;
+}
+
+int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
+                     const struct can_config_recheck *recheck, bool *touched, char *text,
+                     size_t size)
 {
     struct hsx_can_info info = {.bus = want->bus};
     struct can_change change;
@@ -438,6 +464,8 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
         int undone = undo(ifindex, ifname, &old, what, text, size);
         return undone < 0 ? undone : ret;
     }
+    if ((ret = recheck_or_undo(recheck, ifindex, ifname, &old, text, size)) < 0)
+        return ret;
     describe_change(text, size, ifname, &now, want, &change);
     return 0;
 }

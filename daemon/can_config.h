@@ -59,8 +59,21 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
  * runs as before: read back). Without may_touch, what would change the
  * interface is -EAGAIN (the bus changed too recently). *touched says whether
  * the interface was stopped or changed (false: refused, or nothing to do).
+ * With recheck, its answer after the change decides whether it is kept.
  */
-int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch, bool *touched,
-                     char *text, size_t size);
+/*
+ * Asked once the change took and the interface runs again, before it is
+ * kept: may the client still have it? 0, or a negative errno with why (a
+ * capability revoked or expired while hsxd changed the interface: the
+ * change is undone and can_config_apply() returns this errno).
+ */
+struct can_config_recheck {
+    int (*still_allowed)(void *ctx, char *why, size_t size);
+    void *ctx;
+};
+
+int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
+                     const struct can_config_recheck *recheck, bool *touched, char *text,
+                     size_t size);
 
 #endif /* HSXD_CAN_CONFIG_H */

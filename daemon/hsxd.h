@@ -46,6 +46,12 @@ struct hsxd {
     struct holders holders;
     struct ratelimit denials;
     struct hsxd_can_guard can_guard[HSXD_CAN_BUSES];
+    /*
+     * Tests only (HSXD_TEST_REVOKE_IN_CAN_CONFIG=1 in hsxd's environment): a
+     * CAN_CONFIG's client has its capabilities revoked right after the change
+     * took, as a revocation racing the change would: what the re-check must see.
+     */
+    bool test_revoke_in_can_config;
     /* Set by the event loop: start (on) or stop watching a holder's pidfd. */
     void (*watch)(struct hsxd *h, struct holder *holder, bool on);
 };

@@ -72,6 +72,10 @@ static int start(struct server *s)
     if (h->policy->notes)
         log_lines(LOG_WARNING, h->policy->notes);
     log_msg(LOG_INFO, "policy %s: %zu rules", h->policy_path, h->policy->nrules);
+    const char *hook = getenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG");
+    h->test_revoke_in_can_config = hook && !strcmp(hook, "1");
+    if (h->test_revoke_in_can_config)
+        log_msg(LOG_WARNING, "test hook: every CAN_CONFIG's client is revoked during the change");
     h->ctl = admin_open(err, sizeof(err));
     if (h->ctl < 0) {
         log_msg(LOG_ERR, "%s", err);

@@ -504,6 +504,25 @@ static bool can_config_failed_just_now(const struct hsxd_can_guard *g,
     return true;
 }
 
+/* What the re-check after a CAN_CONFIG's change asks: the kernel's word on the client's file. */
+struct config_recheck {
+    struct hsxd *h;
+    int fd;
+    uint32_t pid, bus;
+};
+
+static int still_allowed(void *ctx, char *why, size_t size)
+{
+    const struct config_recheck *c = ctx;
+
+    if (c->h->test_revoke_in_can_config) {
+        struct hsx_cap_revoke r = {
+            .pid = c->pid, .flags = HSX_CAP_REVOKE_BY_PID, .reason = HSX_CAP_END_EXPLICIT};
+        admin_revoke(c->h->ctl, &r);
+    }
+    return kernel_allows_config(c->fd, c->pid, c->bus, why, size);
+}
+
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply)
 {
@@ -524,7 +543,11 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     }
     const bool may_touch = !g->changed_ns || now - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
     bool touched = false;
-    ret = can_config_apply(h->ctl, c, may_touch, &touched, text, sizeof(text));
+    /* An administrator's change needs no capability: nothing to check again. */
+    struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = c->bus};
+    const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
+    ret = can_config_apply(h->ctl, c, may_touch, admin ? NULL : &recheck, &touched, text,
+                           sizeof(text));
     if (touched)
         g->changed_ns = boottime_ns();
     if (ret < 0) {

@@ -942,8 +942,16 @@ struct hsx_uart_events {
  * posted as a HSX_CAN_EV_TX_DONE record to the bus's rx mailbox, for the
  * subscriptions of the sending file only; so is the echo of a waiting TX
  * that came after its timeout (with a cookie the failed call did not
- * return). A full transmit queue (ENOBUFS from the CAN core) is waited out
- * until the timeout, then ENOBUFS.
+ * return). A NOWAIT frame that is not echoed is posted there as a
+ * HSX_CAN_EV_TX_FAILED record (cookie, frame, reason HSX_CAN_TXF_*) and
+ * counted in the bus's tx_failed: its timeout passed, the interface went
+ * down or away, the controller went bus-off (which drops its queue) or the
+ * file was closed. Each cookie of a NOWAIT send gets exactly one record,
+ * TX_DONE or TX_FAILED: an echo after the TX_FAILED (the frame went out
+ * late) is counted in tx_frames, not posted. At most HSX_CAN_TX_PENDING_MAX
+ * NOWAIT frames of one file await their echo on a bus; one more is EAGAIN.
+ * A full transmit queue (ENOBUFS from the CAN core) is waited out until the
+ * timeout, then ENOBUFS.
  *
  * Bitrate and controller modes belong to the interface and need
  * CAP_NET_ADMIN to change (rtnetlink): HSX_IOC_CAN_CONFIG only checks them,
@@ -958,6 +966,7 @@ struct hsx_uart_events {
 #define HSX_CAN_EFF_MASK	0x1fffffffU	/* extended (29-bit) IDs */
 #define HSX_CAN_TX_TIMEOUT_DEFAULT_MS	1000U
 #define HSX_CAN_TIMEOUT_MAX_MS	600000U
+#define HSX_CAN_TX_PENDING_MAX	64	/* NOWAIT frames of one file awaiting their echo, per bus */
 #define HSX_MBOX_CAN_RX_FMT	"hal:can:%u:rx"
 #define HSX_MBOX_CAN_ERR_FMT	"hal:can:%u:err"
 #define HSX_MBOX_CAN_RX		"hal:can:rx"	/* bus 0's frames, as the spec names it */
@@ -1003,7 +1012,7 @@ struct hsx_can_frame {
 };
 
 /* struct hsx_can_tx.flags */
-#define HSX_CAN_TX_NOWAIT	0x1U	/* return once queued; the echo is a TX_DONE record */
+#define HSX_CAN_TX_NOWAIT	0x1U	/* return once queued; then a TX_DONE or TX_FAILED record */
 #define HSX_CAN_TX_ALL		HSX_CAN_TX_NOWAIT
 
 /**
@@ -1013,14 +1022,15 @@ struct hsx_can_frame {
  *	HSX_CAN_TX_TIMEOUT_DEFAULT_MS, at most HSX_CAN_TIMEOUT_MAX_MS
  * @flags: in, HSX_CAN_TX_*
  * @reserved: zero
- * @cookie: out, the frame's number on this file, as its TX_DONE record has it
+ * @cookie: out, the frame's number on this file, as its TX_DONE or TX_FAILED record has it
  * @frame: in
  *
  * Needs HSX_CAP_R_WRITE with the frame's ID in the capability's tx range.
  * Errors: EINVAL a bad frame (see struct hsx_can_frame), EMSGSIZE an FD
  * frame on an interface not in FD mode, ENETDOWN the interface is down,
  * ENOBUFS its queue stayed full, ETIMEDOUT no echo in time, EINTR a signal
- * (the frame may have gone).
+ * (the frame may have gone), EAGAIN (NOWAIT) HSX_CAN_TX_PENDING_MAX frames
+ * of this file await their echo on the bus.
  */
 struct hsx_can_tx {
 	__u32 bus;
@@ -1201,6 +1211,19 @@ struct hsx_can_map {
 #define HSX_CAN_EV_FRAME	0	/* a frame received: frame, timestamp */
 #define HSX_CAN_EV_TX_DONE	1	/* a NOWAIT frame of this file was echoed: cookie, frame */
 #define HSX_CAN_EV_ERROR	2	/* an error frame: error, state, counters, frame.data */
+/*
+ * 3 and 4 are reserved for the periodic-job end and RX timeout events being
+ * merged from another branch. TX_FAILED: a NOWAIT frame of this file was not
+ * echoed: cookie, frame, and error the reason (HSX_CAN_TXF_*).
+ */
+#define HSX_CAN_EV_TX_FAILED	5
+
+/* Why a NOWAIT frame was not echoed: the TX_FAILED record's error. */
+#define HSX_CAN_TXF_TIMEOUT	1	/* its timeout passed */
+#define HSX_CAN_TXF_DOWN	2	/* the interface went down */
+#define HSX_CAN_TXF_BUS_OFF	3	/* the controller went bus-off */
+#define HSX_CAN_TXF_GONE	4	/* the interface went away, or the bus was unbound */
+#define HSX_CAN_TXF_CLOSED	5	/* the sending file was closed */
 
 /*
  * The CAN event posted to the bus's mailboxes is the nest HSX_A_EVT_CAN. An
@@ -2239,10 +2262,11 @@ enum hsx_can_attr {
 	HSX_CAN_A_FLAGS,	/* u32: HSX_CAN_F_* */
 	HSX_CAN_A_LEN,		/* u32: the frame's length (an RTR's requested one) */
 	HSX_CAN_A_DATA,		/* binary: the payload, 0..HSX_CAN_DATA_MAX bytes */
-	HSX_CAN_A_COOKIE,	/* u64: TX_DONE: struct hsx_can_tx.cookie */
+	HSX_CAN_A_COOKIE,	/* u64: TX_DONE, TX_FAILED: struct hsx_can_tx.cookie */
 	HSX_CAN_A_STATE,	/* u32: ERROR: HSX_CAN_STATE_* after it */
 	HSX_CAN_A_TX_ERRORS,	/* u32: ERROR: the transmit error counter */
 	HSX_CAN_A_RX_ERRORS,	/* u32: ERROR: the receive error counter */
+	HSX_CAN_A_REASON,	/* u32: TX_FAILED: HSX_CAN_TXF_* */
 	__HSX_CAN_A_MAX
 };
 

@@ -455,6 +455,36 @@ static void a_bus_rebound_meanwhile_stops_the_change(void **state)
     assert_int_equal(can1->bitrate, 500000);
 }
 
+/*
+ * The capability revoked while hsxd changed the interface (here by the test hook, at the worst
+ * moment: right after the change took): the check after the change sees it, the change is
+ * undone, and the client is told. Without a revocation the same check lets it stand; an
+ * administrator's change has nothing to check again.
+ */
+static void a_revocation_during_the_change_undoes_it(void **state)
+{
+    (void)state;
+
+    h->test_revoke_in_can_config = true;
+    assert_int_equal(configure(0, 250000, 0), -EKEYREVOKED);
+    assert_string_equal(reply.message, "can0 was changed, but meanwhile the file's can capability "
+                                       "1 was revoked: acquire a new one; can0 runs as before");
+    assert_string_equal(can0->calls, "gSCUSCUg"); /* changed, up; down, put back, up */
+    assert_int_equal(can0->bitrate, 500000);
+    assert_true(can0->up);
+    assert_int_equal(fake.revokes, 1);
+
+    /* An administrator's change: no capability, no re-check, nothing revoked. */
+    clear_calls();
+    assert_int_equal(configure_as(&app, true, -1, 0, 125000, 0, 0), 0);
+    assert_int_equal(can0->bitrate, 125000);
+    assert_int_equal(fake.revokes, 1);
+
+    h->test_revoke_in_can_config = false;
+    assert_int_equal(configure(0, 1000000, 0), 0);
+    assert_int_equal(can0->bitrate, 1000000);
+}
+
 /* FD: the modes and both bit timings in one request, so FD goes on and off, and back. */
 static void fd_goes_on_and_off_in_one_request(void **state)
 {
@@ -603,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_failed_restart_is_undone_or_reported_down, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_bus_rebound_meanwhile_stops_the_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_revocation_during_the_change_undoes_it, setup, teardown),
         cmocka_unit_test_setup_teardown(fd_goes_on_and_off_in_one_request, setup, teardown),
         cmocka_unit_test_setup_teardown(changes_are_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(the_plan_sets_only_what_differs, setup, teardown),

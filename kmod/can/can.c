@@ -27,6 +27,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sched/signal.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "can.h"
@@ -193,13 +194,14 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
 }
 
 /*
- * Hand the frame to the CAN core once, registered first (with @w) for its
- * echo, which may come before can_send() returns: 0 or an errno (-ENOBUFS:
- * the queue is full). Context: in the caller's hsx_cap_srcu section.
+ * Hand the frame to the CAN core once, registered first (with @w, or as
+ * NOWAIT with @p) for its echo, which may come before can_send() returns: 0
+ * or an errno (-ENOBUFS: the queue is full; -EAGAIN: too many NOWAIT frames
+ * pending). Context: in the caller's hsx_cap_srcu section.
  */
 static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 			     const struct hsx_can_frame *f, struct hsx_can_tx_wait *w,
-			     u32 *cookie)
+			     struct hsx_can_pending *p, u32 *cookie)
 {
 	netdevice_tracker tracker;
 	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
@@ -218,13 +220,23 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 		spin_lock_bh(&bus->tx_lock);
 		list_add_tail(&w->node, &bus->tx_waiting);
 		spin_unlock_bh(&bus->tx_lock);
+	} else {
+		p->cookie = *cookie;
+		ret = hsx_can_pending_add(bus, p);
+		if (ret) {
+			kfree_skb(skb);
+			netdev_put(dev, &tracker);
+			return ret;
+		}
 	}
 	/* loop=1: vcan delivers nothing else, and the echo is the completion. */
 	ret = can_send(skb, 1);
-	if (ret && w) {
+	if (w && ret) {
 		spin_lock_bh(&bus->tx_lock);
 		list_del(&w->node);
 		spin_unlock_bh(&bus->tx_lock);
+	} else if (!w) {
+		ret = hsx_can_pending_queued(bus, p, ret);
 	}
 	netdev_put(dev, &tracker);
 	return ret;
@@ -245,35 +257,55 @@ static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, stru
 			const struct hsx_can_tx *tx, struct hsx_can_tx_wait *w, u32 *cookie,
 			unsigned long deadline)
 {
+	struct hsx_can_pending *p = NULL;
 	u64 object = HSX_CAN_OBJ_TX(bus->index, hsx_can_sel_id(tx->frame.can_id,
 								 tx->frame.flags));
-	long left, waited;
+	long left;
 	int idx, ret;
 
 	for (;;) {
+		/* A NOWAIT frame's entry: the bus owns it once the CAN core took the frame. */
+		if (!w && !p) {
+			p = kzalloc(sizeof(*p), GFP_KERNEL);
+			if (!p)
+				return -ENOMEM;
+			p->sk = sk;
+			p->frame = tx->frame;
+			p->deadline = deadline;
+		}
 		idx = srcu_read_lock(&hsx_cap_srcu);
 		ret = hsx_cap_check(client, HSX_MODULE_CAN, HSX_CAP_R_WRITE);
 		if (!ret && !hsx_cap_covers(client, &hsx_can_module, object))
 			ret = -EACCES;
 		if (!ret)
-			ret = hsx_can_send_once(bus, sk, &tx->frame, w, cookie);
+			ret = hsx_can_send_once(bus, sk, &tx->frame, w, p, cookie);
 		srcu_read_unlock(&hsx_cap_srcu, idx);
+		if (!ret)
+			return 0;
+		/* Not sent: the entry is still the caller's (a -ENOBUFS retry reuses it). */
 		if (ret != -ENOBUFS)
-			return ret;
+			goto out;
 		left = (long)(deadline - jiffies);
 		if (left <= 0)
-			return -ENOBUFS;
+			goto out;
 		/*
 		 * An echo of hsx's wakes this; others' do not, hence the slice.
 		 * Nothing went yet: a signal may restart the call.
 		 */
-		waited = wait_event_interruptible_timeout(bus->tx_wait, hsx_can_stopping(bus),
-							  min_t(long, left, HSX_CAN_RETRY_SLICE));
-		if (waited < 0)
-			return waited;
-		if (hsx_can_stopping(bus))
-			return -ENODEV;
+		left = wait_event_interruptible_timeout(bus->tx_wait, hsx_can_stopping(bus),
+							min_t(long, left, HSX_CAN_RETRY_SLICE));
+		if (left < 0) {
+			ret = left;
+			goto out;
+		}
+		if (hsx_can_stopping(bus)) {
+			ret = -ENODEV;
+			goto out;
+		}
 	}
+out:
+	kfree(p);
+	return ret;
 }
 
 /* Wait for @w's echo until @deadline; then it is off the list. */
@@ -315,7 +347,7 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 								       tx->frame.flags)));
 	if (ret)
 		return ret;
-	ret = hsx_can_client_sock(cc, &sk);
+	ret = hsx_can_client_sock(cc, nowait, &sk);
 	if (ret)
 		return ret;
 	bus = hsx_can_get(client, tx->bus, &idx);

@@ -46,9 +46,13 @@ struct sock;
  * @rx_mbox: "hal:can:<n>:rx"
  * @spec_mbox: "hal:can:rx" for bus 0, else NULL
  * @err_mbox: "hal:can:<n>:err"
- * @tx_lock: guards @tx_waiting
+ * @tx_lock: guards @tx_waiting, @tx_pending and @pending_next
  * @tx_waiting: blocked TXs waiting for their echo (struct hsx_can_tx_wait)
  * @tx_wait: where they sleep, and those waiting for queue room
+ * @tx_pending: NOWAIT frames awaiting their echo (struct hsx_can_pending)
+ * @pending_work: fails those whose timeout passed; armed for @pending_next
+ * @pending_next: the earliest deadline @pending_work is armed for
+ * @pending_armed: @pending_work is armed
  * @rx_frames: frames received, hsx's own echoes not counted
  * @tx_frames: frames sent through hsx and echoed
  * @tx_failed: sends that failed or timed out
@@ -76,6 +80,10 @@ struct hsx_can_bus {
 	spinlock_t tx_lock;		/* see above */
 	struct list_head tx_waiting;
 	wait_queue_head_t tx_wait;
+	struct list_head tx_pending;
+	struct delayed_work pending_work;
+	unsigned long pending_next;
+	bool pending_armed;
 	atomic64_t rx_frames;
 	atomic64_t tx_frames;
 	atomic64_t tx_failed;
@@ -100,6 +108,25 @@ struct hsx_can_tx_wait {
 	struct list_head node;
 };
 
+/**
+ * struct hsx_can_pending - a NOWAIT frame awaiting its echo
+ * @sk: the sender's NOWAIT socket, as the echo carries it (compared only)
+ * @cookie: the frame's mark, as the echo carries it
+ * @queued: the CAN core took it: only then may a timeout or the interface
+ *	fail it (before, a failed can_send() is the call's error)
+ * @deadline: when its timeout passes (jiffies)
+ * @frame: the frame, for the record
+ * @node: in the bus's tx_pending; whoever takes it off posts its one record
+ */
+struct hsx_can_pending {
+	const struct sock *sk;
+	u32 cookie;
+	bool queued;
+	unsigned long deadline;
+	struct hsx_can_frame frame;
+	struct list_head node;
+};
+
 /* One bus's filter banks of one file; replaced whole under RCU. */
 struct hsx_can_banks {
 	struct hsx_can_filter bank[HSX_CAN_FILTERS];
@@ -111,8 +138,10 @@ struct hsx_can_banks {
  * struct hsx_can_client - what one open file keeps for CAN
  * @ref: the file's, one per subscription made through it (its listeners)
  * @lock: serializes SET_FILTER and the socket's creation
- * @sock: the file's sender identity on every bus, made at its first TX;
- *	frames it sent come back with it in skb->sk
+ * @sock: the file's sender identity on every bus for waiting TXs, made at
+ *	its first TX; frames it sent come back with it in skb->sk
+ * @nowait_sock: the same for NOWAIT TXs, made at the first: an echo on it
+ *	that no pending frame awaits is one already reported failed
  * @banks: per bus, its filter banks (RCU), NULL while none was set
  * @banks_counted_on: per bus, the binding whose filters_on counts @banks
  *	(compared only: the binding may be gone)
@@ -124,6 +153,7 @@ struct hsx_can_client {
 	struct kref ref;
 	struct mutex lock;		/* see above */
 	struct socket *sock;
+	struct socket *nowait_sock;
 	struct hsx_can_banks __rcu *banks[HSX_CAN_MAX_BUSES];
 	const struct hsx_can_bus *banks_counted_on[HSX_CAN_MAX_BUSES];
 	spinlock_t users_lock;		/* see above */
@@ -181,8 +211,19 @@ void hsx_can_client_release(struct hsx_client *client);
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client);
 void hsx_can_client_put(struct hsx_can_client *cc);
 void hsx_can_note_user(struct hsx_client *client, struct hsx_can_bus *bus);
-int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk);
+int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk);
 bool hsx_can_sent_by_hsx(const struct sock *sk);
+bool hsx_can_sent_nowait(const struct sock *sk);
+
+/* NOWAIT frames awaiting their echo (can_pending.c). */
+int hsx_can_pending_add(struct hsx_can_bus *bus, struct hsx_can_pending *p);
+int hsx_can_pending_queued(struct hsx_can_bus *bus, struct hsx_can_pending *p, int err);
+void hsx_can_pending_fail(struct hsx_can_bus *bus, const struct sock *sk, u32 reason);
+void hsx_can_pending_post(struct hsx_can_bus *bus, const struct hsx_can_pending *p, u32 reason,
+			  u64 now);
+bool hsx_can_pending_take(struct hsx_can_bus *bus, const struct sock *sk, u32 cookie,
+			  struct hsx_can_pending **taken);
+void hsx_can_pending_expire(struct work_struct *work);
 int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
 		      const struct hsx_can_filter *f);
 u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus);

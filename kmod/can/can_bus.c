@@ -132,9 +132,17 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 	if (hsx_can_sent_by_hsx(skb->sk)) {
 		u32 cookie = can_skb_prv(skb)->skbcnt;
 
+		struct hsx_can_pending *p;
+
 		atomic64_inc(&bus->tx_frames);
-		if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
-			/* Nobody waits for it: tell its sender's subscriptions. */
+		if (hsx_can_sent_nowait(skb->sk)) {
+			/* Its one record: TX_DONE, unless its TX_FAILED was posted. */
+			if (hsx_can_pending_take(bus, skb->sk, cookie, &p)) {
+				hsx_can_pending_post(bus, p, 0, now);
+				kfree(p);
+			}
+		} else if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
+			/* A waiting TX that timed out: tell its sender's subscriptions. */
 			struct hsx_can_event done = ev;
 
 			done.rec.kind = HSX_CAN_EV_TX_DONE;
@@ -192,8 +200,11 @@ static void hsx_can_err_rcv(struct sk_buff *skb, void *data)
 	state = hsx_can_state_after(READ_ONCE(bus->state), cf);
 	WRITE_ONCE(bus->state, state);
 	atomic64_inc(&bus->error_frames);
-	if ((cf->can_id & CAN_ERR_BUSOFF) && state == HSX_CAN_STATE_BUS_OFF)
+	if ((cf->can_id & CAN_ERR_BUSOFF) && state == HSX_CAN_STATE_BUS_OFF) {
 		atomic64_inc(&bus->bus_off);
+		/* The controller dropped its queue: nothing pending will be echoed. */
+		hsx_can_pending_fail(bus, NULL, HSX_CAN_TXF_BUS_OFF);
+	}
 	ev.rec.error = cf->can_id & CAN_ERR_MASK;
 	ev.rec.state = state;
 	if (ev.rec.error & CAN_ERR_CNT) {
@@ -242,6 +253,8 @@ static void hsx_can_detach(struct hsx_can_bus *bus)
 	WRITE_ONCE(bus->dead, true);
 	spin_unlock(&bus->dev_lock);
 	wake_up_all(&bus->tx_wait);
+	/* Queued frames not echoed yet never will be (those not queued: see _queued()). */
+	hsx_can_pending_fail(bus, NULL, HSX_CAN_TXF_GONE);
 	if (!dev)
 		return;
 	can_rx_unregister(dev_net(dev), dev, 0, 0, hsx_can_rcv, bus);
@@ -281,6 +294,23 @@ static void hsx_can_renamed(const struct net_device *dev)
 }
 
 /*
+ * An interface went down: its queue was dropped (dev_deactivate(), the
+ * driver's stop), so its bus's NOWAIT frames still pending fail. Context:
+ * under RTNL, which keeps the bus found and its mailboxes: a bus lets go of
+ * its interface (detach) under RTNL before either goes.
+ */
+static void hsx_can_went_down(const struct net_device *dev)
+{
+	struct hsx_can_bus *bus;
+
+	spin_lock(&hsx_can_buses_lock);
+	bus = hsx_can_bus_of_dev(dev);
+	spin_unlock(&hsx_can_buses_lock);
+	if (bus)
+		hsx_can_pending_fail(bus, NULL, HSX_CAN_TXF_DOWN);
+}
+
+/*
  * An interface unregisters (deleted, its driver or USB adapter gone): its
  * bus lets go of it at once (the unregistering waits for every reference)
  * and is unbound by a work item, which may wait for the bus's operations.
@@ -294,6 +324,10 @@ static int hsx_can_netdev_event(struct notifier_block *nb, unsigned long msg, vo
 		return NOTIFY_DONE;
 	if (msg == NETDEV_CHANGENAME) {
 		hsx_can_renamed(dev);
+		return NOTIFY_DONE;
+	}
+	if (msg == NETDEV_DOWN) {
+		hsx_can_went_down(dev);
 		return NOTIFY_DONE;
 	}
 	if (msg != NETDEV_UNREGISTER)
@@ -382,6 +416,8 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifn
 	spin_lock_init(&bus->tx_lock);
 	INIT_LIST_HEAD(&bus->tx_waiting);
 	init_waitqueue_head(&bus->tx_wait);
+	INIT_LIST_HEAD(&bus->tx_pending);
+	INIT_DELAYED_WORK(&bus->pending_work, hsx_can_pending_expire);
 	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
 	return bus;
 }
@@ -622,6 +658,8 @@ void hsx_can_instance_gone(struct hsx_instance *inst)
 	rtnl_lock();
 	hsx_can_detach(bus);
 	rtnl_unlock();
+	/* Nothing pending is left (detach failed it), nor will be: no TX runs. */
+	cancel_delayed_work_sync(&bus->pending_work);
 	synchronize_rcu();	/* receive callbacks in flight end before their mailboxes */
 	hsx_can_destroy_mboxes(bus);
 }

@@ -24,8 +24,12 @@
 #include "instance.h"
 #include "mailbox.h"
 
-/* What sk_user_data of hsx's sockets points to: frames they sent are hsx's. */
+/*
+ * What sk_user_data of hsx's sockets points to: frames they sent are hsx's,
+ * and those of the NOWAIT sockets await a record.
+ */
 static char hsx_can_sock_tag;
+static char hsx_can_nowait_tag;
 
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client)
 {
@@ -55,6 +59,8 @@ static void hsx_can_client_free(struct kref *ref)
 		kfree(rcu_dereference_protected(cc->banks[bus], true));
 	if (cc->sock)
 		sock_release(cc->sock);
+	if (cc->nowait_sock)
+		sock_release(cc->nowait_sock);
 	mutex_destroy(&cc->lock);
 	kfree(cc);
 }
@@ -76,6 +82,10 @@ void hsx_can_client_release(struct hsx_client *client)
 	for (bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
 		struct hsx_can_bus *used = cc->used[bus];
 		struct hsx_can_banks *banks;
+
+		/* Its NOWAIT frames still awaiting their echo: failed, as the file is gone. */
+		if (used && cc->nowait_sock)
+			hsx_can_pending_fail(used, cc->nowait_sock->sk, HSX_CAN_TXF_CLOSED);
 
 		/* Its banks count no more among the bus's (the binding they were counted on). */
 		mutex_lock(&cc->lock);
@@ -132,27 +142,29 @@ u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus)
 /**
  * hsx_can_client_sock - the file's sender identity, made at first use
  * @cc: the file's CAN state
+ * @nowait: the identity of its NOWAIT sends (else of its waiting ones)
  * @sk: set to its socket's sock
  *
  * A CAN_RAW socket that is never bound: it receives nothing and costs
  * nothing on the receive path; it only names the frames the file sends.
  */
-int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk)
+int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk)
 {
+	struct socket **slot = nowait ? &cc->nowait_sock : &cc->sock;
 	struct socket *sock;
 	int ret = 0;
 
 	mutex_lock(&cc->lock);
-	if (!cc->sock) {
+	if (!*slot) {
 		ret = sock_create_kern(&init_net, PF_CAN, SOCK_RAW, CAN_RAW, &sock);
 		if (!ret) {
-			sock->sk->sk_user_data = &hsx_can_sock_tag;
-			/* Read locklessly by the receive path (hsx_can_listener_sk()). */
-			smp_store_release(&cc->sock, sock);
+			sock->sk->sk_user_data = nowait ? &hsx_can_nowait_tag : &hsx_can_sock_tag;
+			/* Read locklessly by the receive path (hsx_can_listener_owns()). */
+			smp_store_release(slot, sock);
 		}
 	}
 	if (!ret)
-		*sk = cc->sock->sk;
+		*sk = (*slot)->sk;
 	mutex_unlock(&cc->lock);
 	return ret;
 }
@@ -160,7 +172,15 @@ int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk)
 /* Was the frame of @skb sent through a /dev/hsx file? */
 bool hsx_can_sent_by_hsx(const struct sock *sk)
 {
-	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_sock_tag;
+	const void *tag = sk ? READ_ONCE(sk->sk_user_data) : NULL;
+
+	return tag == &hsx_can_sock_tag || tag == &hsx_can_nowait_tag;
+}
+
+/* Was it sent with HSX_CAN_TX_NOWAIT? */
+bool hsx_can_sent_nowait(const struct sock *sk)
+{
+	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_nowait_tag;
 }
 
 /* ---- filter banks ------------------------------------------------------------ */
@@ -254,12 +274,17 @@ struct hsx_can_listener {
 	u32 rx_last;
 };
 
-static const struct sock *hsx_can_listener_sk(const struct hsx_can_listener *l)
+/* Was @sender one of the listener's file's sockets? */
+static bool hsx_can_listener_owns(const struct hsx_can_listener *l, const struct sock *sender)
 {
-	/* Pairs with hsx_can_client_sock()'s release: the socket is whole. */
-	struct socket *sock = l->cc ? smp_load_acquire(&l->cc->sock) : NULL;
+	struct socket *sock, *nowait;
 
-	return sock ? sock->sk : NULL;
+	if (!l->cc || !sender)
+		return false;
+	/* Both pair with hsx_can_client_sock()'s release: each socket is whole. */
+	sock = smp_load_acquire(&l->cc->sock);
+	nowait = smp_load_acquire(&l->cc->nowait_sock); /* the same pairing */
+	return (sock && sock->sk == sender) || (nowait && nowait->sk == sender);
 }
 
 /* Context: the bus's receive path (softirq, under RCU), under the mailbox's lock. */
@@ -268,14 +293,14 @@ static bool hsx_can_accept_rx(const void *filter, const void *payload)
 	const struct hsx_can_listener *l = filter;
 	const struct hsx_can_event *ev = payload;
 	const struct hsx_can_record *r = &ev->rec;
-	const struct sock *own = hsx_can_listener_sk(l);
+	bool own = hsx_can_listener_owns(l, ev->sender);
 	u32 selid;
 	bool pass;
 
-	/* Its own frames come back to it only as TX_DONE. */
-	if (r->kind == HSX_CAN_EV_TX_DONE)
-		return own && ev->sender == own;
-	if (own && ev->sender == own)
+	/* Its own frames come back to it only as TX_DONE or TX_FAILED. */
+	if (r->kind == HSX_CAN_EV_TX_DONE || r->kind == HSX_CAN_EV_TX_FAILED)
+		return own;
+	if (own)
 		return false;
 	if (!l->all) {
 		selid = hsx_can_sel_id(r->frame.can_id, r->frame.flags);
@@ -350,8 +375,9 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	    nla_put_u32(skb, HSX_CAN_A_LEN, len) ||
 	    nla_put(skb, HSX_CAN_A_DATA, r->frame.flags & HSX_CAN_F_RTR ? 0 : len,
 		    r->frame.data) ||
-	    (r->kind == HSX_CAN_EV_TX_DONE &&
+	    ((r->kind == HSX_CAN_EV_TX_DONE || r->kind == HSX_CAN_EV_TX_FAILED) &&
 	     nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD)) ||
+	    (r->kind == HSX_CAN_EV_TX_FAILED && nla_put_u32(skb, HSX_CAN_A_REASON, r->error)) ||
 	    (r->kind == HSX_CAN_EV_ERROR &&
 	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
 	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
@@ -363,8 +389,8 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	return 0;
 }
 
-/* The nest, eight u32s, the data, a u64 with room for a pad attribute. */
-#define HSX_CAN_PAYLOAD_SIZE (NLA_HDRLEN + 8 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) + \
+/* The nest, nine u32s (at most), the data, a u64 with room for a pad attribute. */
+#define HSX_CAN_PAYLOAD_SIZE (NLA_HDRLEN + 9 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) + \
 			      NLA_ALIGN(NLA_HDRLEN + HSX_CAN_DATA_MAX) +		\
 			      NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN)
 

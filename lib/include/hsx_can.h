@@ -209,7 +209,8 @@ int hsx_can_init_ex(uint8_t bus);
  */
 int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode);
 
-#define HSX_CAN_TX_NOWAIT 0x1U /* return once queued: the echo comes as a TX_DONE event */
+#define HSX_CAN_TX_NOWAIT 0x1U /* return once queued: then one TX_DONE or TX_FAILED event */
+#define HSX_CAN_TX_PENDING_MAX 64 /* NOWAIT frames of one process awaiting their echo, per bus */
 
 /**
  * Send a classic or CAN FD frame.
@@ -217,11 +218,14 @@ int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint
  * @param timeout_ms For room in the interface's queue and for the echo: 0
  *        for a second, at most 600000, HSX_HAL_TIMEOUT_INF for the longest
  * @param flags 0, or HSX_CAN_TX_NOWAIT: return once the frame is queued;
- *        hsx_can_wait_event() and the event callback then get its TX_DONE
- * @param cookie If not NULL, receives the frame's number (its TX_DONE's)
+ *        hsx_can_wait_event() and the event callback then get exactly one
+ *        event for it: TX_DONE once echoed, or TX_FAILED with the reason
+ *        (its timeout passed, the interface went down or away, bus-off)
+ * @param cookie If not NULL, receives the frame's number (its TX_DONE's or TX_FAILED's)
  * @return HSX_HAL_OK; HSX_HAL_TIMEOUT, HSX_HAL_BUSY, HSX_HAL_ERROR as
  *         hsx_can_tx(); HSX_HAL_UNSUPPORTED: an FD frame on an interface
- *         not in FD mode
+ *         not in FD mode; HSX_HAL_LIMIT: HSX_CAN_TX_PENDING_MAX NOWAIT frames
+ *         of this process await their echo on the bus
  */
 int hsx_can_tx_ex(uint8_t bus, const hsx_can_fd_frame_t *frame, uint32_t timeout_ms,
                   uint32_t flags, uint64_t *cookie);
@@ -257,7 +261,21 @@ typedef enum {
     HSX_CAN_EVENT_UNBOUND = 3,
     HSX_CAN_EVENT_REBOUND = 4,
     HSX_CAN_EVENT_ENDED = 5,
+    /* 6 and 7 are reserved for the periodic-job end and RX timeout events. */
+    /*
+     * A frame this process sent with HSX_CAN_TX_NOWAIT was not echoed:
+     * error_class says why (HSX_CAN_TX_FAILED_*), cookie and frame which.
+     * A cookie gets one TX_DONE or one TX_FAILED, never both.
+     */
+    HSX_CAN_EVENT_TX_FAILED = 8,
 } hsx_can_event_kind_t;
+
+/* Why a NOWAIT frame failed: hsx_can_event_t.error_class of a TX_FAILED. */
+#define HSX_CAN_TX_FAILED_TIMEOUT 1 /* its timeout passed without the echo */
+#define HSX_CAN_TX_FAILED_DOWN 2    /* the interface went down (its queue was dropped) */
+#define HSX_CAN_TX_FAILED_BUS_OFF 3 /* the controller went bus-off */
+#define HSX_CAN_TX_FAILED_GONE 4    /* the interface went away, or the bus was unbound */
+#define HSX_CAN_TX_FAILED_CLOSED 5  /* the sending process closed its file */
 
 /** One event of a bus, with everything hsx.ko reports. */
 typedef struct {
@@ -266,12 +284,13 @@ typedef struct {
     uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it */
     uint8_t reserved;
     uint16_t tx_errors, rx_errors; /* ERROR: the controller's error counters */
-    uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG) */
-    uint64_t cookie;               /* TX_DONE: what hsx_can_tx_ex() returned */
+    uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG);
+                                      TX_FAILED: HSX_CAN_TX_FAILED_* */
+    uint64_t cookie;               /* TX_DONE, TX_FAILED: what hsx_can_tx_ex() returned */
     uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when hsx.ko received it */
     uint64_t seq;                  /* this process's count of the bus's events */
     uint32_t lost;                 /* events this process missed just before this one */
-    hsx_can_fd_frame_t frame;      /* FRAME, TX_DONE: the frame; ERROR: data[0..7] the details */
+    hsx_can_fd_frame_t frame;      /* FRAME, TX_DONE, TX_FAILED: the frame; ERROR: data[0..7] */
 } hsx_can_event_t;
 
 /**
@@ -283,14 +302,14 @@ typedef struct {
 int hsx_can_rx_ex(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * The bus's next frame or TX_DONE, as hsx_can_rx_ex(). A TX_DONE may also
+ * The bus's next frame, TX_DONE or TX_FAILED, as hsx_can_rx_ex(). A TX_DONE may also
  * be the late echo of a waiting send that returned HSX_HAL_TIMEOUT (its
  * cookie then is none the caller was given).
  */
 int hsx_can_wait_event(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * Run callback for every frame and TX_DONE of the bus, with event_data a
+ * Run callback for every frame, TX_DONE and TX_FAILED of the bus, with event_data a
  * const hsx_can_event_t *, on the library's dispatcher thread (NULL
  * removes it). A bus has one such callback: on bus 0 this one and
  * hsx_can_set_rx_callback()'s replace each other.

@@ -101,8 +101,9 @@ typedef struct {
             uint32_t id;        /* frame, tx done: the frame's ID; error: its class */
             uint16_t tx_errors; /* error: the controller's error counters */
             uint16_t rx_errors;
-            uint64_t cookie;  /* tx done: what hsx_can_tx_ex() returned for the frame */
+            uint64_t cookie;  /* tx done, tx failed: what hsx_can_tx_ex() returned for the frame */
             uint8_t data[64]; /* frame: len bytes (none for an RTR); error: 8 detail bytes */
+            uint32_t reason;  /* tx failed: HSX_CAN_TX_FAILED_* (hsx_can.h) */
         } can;
         struct {
             uint64_t id;         /* the capability that ended */

@@ -106,6 +106,21 @@ static void frames_decode_from_both_transports(void **state)
     assert_int_equal(ev.u.can.kind, HSX_CAN_EVENT_TX_DONE);
     assert_int_equal(ev.u.can.cookie, 0x1234567890ull);
 
+    /* TX_FAILED: the cookie, the frame and why; the library's own kind number. */
+    e = can_event(3, HSX_CAN_EV_TX_FAILED, 0x100, HSX_CAN_F_LOCAL, 1, "\x01");
+    e.can_rec.cookie = 77;
+    e.can_rec.error = HSX_CAN_TXF_DOWN;
+    decode_both(&e, 0, &ev);
+    assert_int_equal(ev.u.can.kind, HSX_CAN_EVENT_TX_FAILED);
+    assert_int_equal(ev.u.can.cookie, 77);
+    assert_int_equal(ev.u.can.reason, HSX_CAN_TX_FAILED_DOWN);
+    assert_int_equal(ev.u.can.id, 0x100);
+    /* Without a reason, or with one it does not know: refused. */
+    e.can_rec.error = 0;
+    decode_both(&e, -EPROTO, &ev);
+    e.can_rec.error = HSX_CAN_TXF_CLOSED + 1;
+    decode_both(&e, -EPROTO, &ev);
+
     /* An error: its class, the state after it, the counters and the detail bytes. */
     e = can_event(4, HSX_CAN_EV_ERROR, 0x555, HSX_CAN_F_FD, 8, "\x00\x08\x00\x00\x00\x00\x60\x00");
     e.can_rec.error = 0x4; /* CAN_ERR_CRTL */
@@ -266,6 +281,18 @@ static void events_format_for_hsxctl(void **state)
     decode_both(&e, 0, &ev);
     hsx_umod_can.format_event(text, sizeof(text), &ev, false);
     assert_string_equal(text, " bus=1 tx-done cookie=7  18FF0000   [1]  07");
+
+    e = can_event(1, HSX_CAN_EV_TX_FAILED, 0x123, HSX_CAN_F_LOCAL, 1, "\x07");
+    e.can_rec.cookie = 8;
+    e.can_rec.error = HSX_CAN_TXF_TIMEOUT;
+    decode_both(&e, 0, &ev);
+    hsx_umod_can.format_event(text, sizeof(text), &ev, false);
+    assert_string_equal(text,
+                        " bus=1 tx-failed cookie=8 reason=timeout  123   [1]  07 flags=local");
+    hsx_umod_can.format_event(text, sizeof(text), &ev, true);
+    assert_string_equal(text,
+                        ",\"can\":{\"bus\":1,\"kind\":\"tx-failed\",\"id\":291,\"flags\":"
+                        "\"local\",\"len\":1,\"data\":\"07\",\"cookie\":8,\"reason\":\"timeout\"}");
 
     e = can_event(2, HSX_CAN_EV_ERROR, 0, 0, 8, "\x00\x08\x00\x00\x00\x00\x60\x00");
     e.can_rec.error = 0x4;

@@ -108,11 +108,47 @@ static void bind_under_allocation_failures(void **state)
     close(can);
 }
 
+/*
+ * The next TX_DONE or TX_FAILED on q within ms, skipping cangen's frames (the file's filter
+ * keeps most out): 1, or 0 when none came.
+ */
+static int next_tx_record(int q, struct rig_event *ev, int ms)
+{
+    while (rig_next(q, ev, ms) == 1)
+        if (ev->hdr.type != HSX_EVT_DATA || ev->can.kind != HSX_CAN_EV_FRAME)
+            return 1;
+    return 0;
+}
+
+/*
+ * A NOWAIT send that returned 0 gets exactly one record, whatever allocation failed: TX_DONE,
+ * or TX_FAILED (timeout) when the echo's own allocation failed and it never came.
+ */
+static void expect_one_record(int q, uint64_t cookie)
+{
+    struct rig_event ev;
+
+    assert_int_equal(next_tx_record(q, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.hdr.type, HSX_EVT_DATA);
+    if (ev.can.cookie != cookie)
+        fail_msg("cookie %llu: a record of kind %u, cookie %llu, error %u",
+                 (unsigned long long)cookie, ev.can.kind, (unsigned long long)ev.can.cookie,
+                 ev.can.error);
+    if (ev.can.kind == HSX_CAN_EV_TX_FAILED)
+        assert_int_equal(ev.can.error, HSX_CAN_TXF_TIMEOUT);
+    else
+        assert_int_equal(ev.can.kind, HSX_CAN_EV_TX_DONE);
+    if (next_tx_record(q, &ev, 200))
+        fail_msg("cookie %llu: then a record of type %u kind %u, cookie %llu, error %u",
+                 (unsigned long long)cookie, ev.hdr.type, ev.can.kind,
+                 (unsigned long long)ev.can.cookie, ev.can.error);
+}
+
 /* Subscribing, filtering, sending, status: each allocation fails once, then it works. */
 static void operations_under_allocation_failures(void **state)
 {
     struct hsx_can_frame f = rig_frame(0x100, 0, "0102");
-    unsigned int n, failures[4] = {0};
+    unsigned int n, failures[5] = {0};
     (void)state;
 
     if (!have_fail_nth()) {
@@ -121,14 +157,21 @@ static void operations_under_allocation_failures(void **state)
     }
     assert_int_equal(rig_map(0, IFACE), 0);
     /* A fresh file each round: its first TX makes the socket too. */
-    for (int op = 0; op < 4; op++) {
+    for (int op = 0; op < 5; op++) {
         for (n = 1; n < FAIL_NTH_MAX; n++) {
             int fd = e2e_open_node("can");
+            int q = op == 3 ? rig_subscribe(fd, "hal:can:0:rx", 64) : -1;
+            struct hsx_can_filter only = {
+                .bus = 0, .bank = 0, .id = 0x100, .mask = 0x7ff, .flags = HSX_CAN_FLT_ON};
+            if (op == 3) /* before the injection: cangen's frames kept out of q */
+                assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_SET_FILTER, &only), 0);
             struct hsx_mbox_open o = {.queue_len = 8};
             struct hsx_can_filter flt = {
                 .bus = 0, .bank = 1, .id = 1, .mask = 1, .flags = HSX_CAN_FLT_ON};
             struct hsx_can_status st = {.bus = 0};
             struct hsx_can_tx tx = {.bus = 0, .frame = f};
+            struct hsx_can_tx nowait = {
+                .bus = 0, .timeout_ms = 100, .flags = HSX_CAN_TX_NOWAIT, .frame = f};
             int ret;
 
             snprintf(o.name, sizeof(o.name), "hal:can:0:rx");
@@ -143,6 +186,9 @@ static void operations_under_allocation_failures(void **state)
             case 2:
                 ret = ioctl(fd, HSX_IOC_CAN_TX, &tx);
                 break;
+            case 3:
+                ret = ioctl(fd, HSX_IOC_CAN_TX, &nowait);
+                break;
             default:
                 ret = ioctl(fd, HSX_IOC_CAN_GET_STATUS, &st);
                 break;
@@ -151,6 +197,12 @@ static void operations_under_allocation_failures(void **state)
             bool fired = fail_nth_fired();
             if (ret >= 0 && op == 0)
                 close(ret);
+            if (op == 3) {
+                assert_true(q >= 0);
+                if (ret == 0)
+                    expect_one_record(q, nowait.cookie);
+                close(q);
+            }
             close(fd);
             if (ret >= 0 && !fired)
                 break;
@@ -167,9 +219,10 @@ static void operations_under_allocation_failures(void **state)
         }
         assert_true(n < FAIL_NTH_MAX);
     }
-    printf("# allocations failed in turn: subscribe %u, set filter %u, TX %u, status %u\n",
-           failures[0], failures[1], failures[2], failures[3]);
-    assert_true(failures[0] > 0 && failures[2] > 0);
+    printf("# allocations failed in turn: subscribe %u, set filter %u, TX %u, NOWAIT TX %u, "
+           "status %u\n",
+           failures[0], failures[1], failures[2], failures[3], failures[4]);
+    assert_true(failures[0] > 0 && failures[2] > 0 && failures[3] > 0);
     assert_int_equal(rig_map(0, ""), 0);
 }
 

@@ -462,6 +462,31 @@ static void a_connection_handed_to_another_process_configures_nothing(void **sta
     assert_runs_at("250000");
 }
 
+/*
+ * A revocation while hsxd changes the interface: what its check before the change cannot
+ * see. hsxd's test hook (HSXD_TEST_REVOKE_IN_CAN_CONFIG) revokes the client through the
+ * kernel right after the change took, the worst moment, deterministically: the check after
+ * the change finds the capability revoked, the interface is put back (down, the old bitrate,
+ * up) and the client refused with EKEYREVOKED. Last: it restarts hsxd with the hook.
+ */
+static void a_revocation_during_the_change_is_undone(void **state)
+{
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    hsxd_run_stop(&hsxd);
+    assert_int_equal(setenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG", "1", 1), 0);
+    assert_int_equal(hsxd_run_start(&hsxd, "can-config-race", policy_text), 0);
+    unsetenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG");
+    assert_true(hsxd_run_logged(&hsxd, "test hook: every CAN_CONFIG's client is revoked"));
+    assert_int_equal(client(CFG_UID, "open:can acquire:can:ok canconfig:0:250000:EKEYREVOKED"), 0);
+    assert_true(hsxd_run_logged(&hsxd, "can0 was changed, but meanwhile the file's can "
+                                       "capability"));
+    assert_true(hsxd_run_logged(&hsxd, "was revoked: acquire a new one; can0 runs as before"));
+    assert_runs_at("500000");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +499,7 @@ int main(void)
         cmocka_unit_test_setup(an_expired_capability_configures_nothing, setup),
         cmocka_unit_test_setup(a_connection_handed_to_another_process_configures_nothing, setup),
         cmocka_unit_test_setup(a_revoked_capability_configures_nothing, setup),
+        cmocka_unit_test_setup(a_revocation_during_the_change_is_undone, setup),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -287,6 +287,192 @@ static void what_the_controller_refuses(void **state)
     close(fd);
 }
 
+/* ---- NOWAIT frames that are not echoed: TX_FAILED ---------------------------------------- */
+
+/*
+ * A qdisc (netem) holding hsx's frames back for delay_ms before the
+ * controller sees them: what a slow or stuck transmitter looks like to the
+ * sender. The controller's driver echoes a frame only once it sent it.
+ */
+static void hold_frames(unsigned int delay_ms)
+{
+    assert_int_equal(rig_sh(RIG_TC " qdisc replace dev " HSX_IF " root netem delay %ums", delay_ms),
+                     0);
+}
+
+static void release_frames(void)
+{
+    rig_sh(RIG_TC " qdisc del dev " HSX_IF " root 2>/dev/null");
+}
+
+static uint64_t tx_counter(const char *name)
+{
+    return e2e_sysfs_u64("/sys/hal/can/%u/%s", BUS, name);
+}
+
+/* The next record of q: the TX_FAILED of cookie, for frame f and reason. */
+static void expect_failed(int q, uint64_t cookie, const struct hsx_can_frame *f, uint32_t reason)
+{
+    struct rig_event ev;
+
+    assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.hdr.type, HSX_EVT_DATA);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_TX_FAILED);
+    assert_int_equal(ev.can.error, reason);
+    assert_int_equal(ev.can.cookie, cookie);
+    assert_int_equal(ev.can.bus, BUS);
+    rig_assert_same_frame(f, &ev.can.frame);
+}
+
+/*
+ * Its timeout passes before the echo: TX_FAILED (timeout), counted. The
+ * frame still goes out later (the peer sees it), and what comes back is no
+ * TX_DONE: one record per cookie. (netem orphans the frames it delays, so
+ * their echo has no sender and comes back as a frame off the bus.)
+ */
+static void a_nowait_frame_not_echoed_in_time_fails(void **state)
+{
+    const char *log = "/tmp/candump-late.log";
+    struct hsx_can_frame f = rig_frame(0x2A1, 0, "7A1E");
+    int fd = e2e_open_node("can");
+    int q = rig_subscribe(fd, "hal:can:3:rx", 16);
+    struct hsx_can_tx tx = {.bus = BUS, .timeout_ms = 50, .flags = HSX_CAN_TX_NOWAIT, .frame = f};
+    struct rig_event ev;
+    (void)state;
+    if (no_driver_here()) {
+        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
+        close(fd);
+        return;
+    }
+
+    assert_true(q >= 0);
+    pid_t dump = rig_candump_ready(fd, BUS, PEER_IF, log);
+    while (rig_next(q, &ev, 0) == 1) /* rig_candump_ready()'s marker */
+        ;
+    const uint64_t failed = tx_counter("tx_failed");
+    hold_frames(1500);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx), 0);
+    expect_failed(q, tx.cookie, &f, HSX_CAN_TXF_TIMEOUT);
+    assert_int_equal(tx_counter("tx_failed"), failed + 1);
+    rig_wait_logged(log, "2A1#7A1E");
+    rig_stop(dump);
+    assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1); /* its echo, sender lost */
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_FRAME);
+    assert_int_equal(ev.can.frame.can_id, 0x2A1);
+    assert_int_equal(rig_next(q, &ev, 300), 0); /* and no TX_DONE */
+    release_frames();
+    close(q);
+    close(fd);
+}
+
+/*
+ * A file fd, its subscription q to the bus's frames, and the NOWAIT frame f sent through it and
+ * held back by netem (tx its request). False where there is no controller (said so).
+ */
+static bool one_held_frame(const struct hsx_can_frame *f, int *fd, int *q, struct hsx_can_tx *tx)
+{
+    if (no_driver_here()) {
+        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
+        return false;
+    }
+    *fd = e2e_open_node("can");
+    *q = rig_subscribe(*fd, "hal:can:3:rx", 16);
+    assert_true(*q >= 0);
+    *tx = (struct hsx_can_tx){
+        .bus = BUS, .timeout_ms = 60000, .flags = HSX_CAN_TX_NOWAIT, .frame = *f};
+    hold_frames(60000);
+    assert_int_equal(e2e_ioctl(*fd, HSX_IOC_CAN_TX, tx), 0);
+    return true;
+}
+
+/* The interface goes down with the frame queued: its queue is dropped, TX_FAILED (down). */
+static void a_nowait_frame_fails_when_the_interface_goes_down(void **state)
+{
+    struct hsx_can_frame f = rig_frame(0x2A2, 0, "D0");
+    struct hsx_can_tx tx;
+    struct rig_event ev;
+    int fd, q;
+    (void)state;
+
+    if (!one_held_frame(&f, &fd, &q, &tx))
+        return;
+    assert_int_equal(rig_sh(RIG_IP " link set " HSX_IF " down"), 0);
+    expect_failed(q, tx.cookie, &f, HSX_CAN_TXF_DOWN);
+    release_frames();
+    set_bitrate(HSX_IF, 500000);
+    assert_int_equal(rig_next(q, &ev, 300), 0);
+    close(q);
+    close(fd);
+}
+
+/*
+ * At most HSX_CAN_TX_PENDING_MAX NOWAIT frames of one file await their
+ * echo: one more is EAGAIN, another file's is not limited by them. Closing
+ * the file fails every one still pending (closed), in the order sent, to the
+ * subscription that outlived it; every one counted.
+ */
+static void pending_frames_are_bounded_and_fail_when_the_file_closes(void **state)
+{
+    struct hsx_can_frame f = rig_frame(0x2A3, 0, "00");
+    uint64_t cookies[HSX_CAN_TX_PENDING_MAX];
+    int a = e2e_open_node("can"), b = e2e_open_node("can");
+    int q = rig_subscribe(a, "hal:can:3:rx", 2 * HSX_CAN_TX_PENDING_MAX);
+    struct hsx_can_tx tx = {.bus = BUS, .timeout_ms = 60000, .flags = HSX_CAN_TX_NOWAIT};
+    struct rig_event ev;
+    (void)state;
+    if (no_driver_here()) {
+        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
+        close(a);
+        close(b);
+        return;
+    }
+
+    assert_true(q >= 0);
+    const uint64_t failed = tx_counter("tx_failed");
+    hold_frames(60000);
+    for (unsigned int i = 0; i < HSX_CAN_TX_PENDING_MAX; i++) {
+        tx.frame = f;
+        tx.frame.data[0] = (uint8_t)i;
+        assert_int_equal(e2e_ioctl(a, HSX_IOC_CAN_TX, &tx), 0);
+        cookies[i] = tx.cookie;
+    }
+    tx.frame = f;
+    assert_int_equal(e2e_ioctl(a, HSX_IOC_CAN_TX, &tx), -EAGAIN);
+    assert_int_equal(e2e_ioctl(b, HSX_IOC_CAN_TX, &tx), 0);
+    close(a);
+    for (unsigned int i = 0; i < HSX_CAN_TX_PENDING_MAX; i++) {
+        f.data[0] = (uint8_t)i;
+        expect_failed(q, cookies[i], &f, HSX_CAN_TXF_CLOSED);
+    }
+    assert_int_equal(rig_next(q, &ev, 300), 0); /* b's frame is not a's */
+    close(b);
+    /* a's 64, its refused 65th, and b's, failed when b closed (nobody subscribed). */
+    assert_int_equal(tx_counter("tx_failed"), failed + HSX_CAN_TX_PENDING_MAX + 2);
+    release_frames();
+    close(q);
+}
+
+/* The bus is unbound with the frame queued: TX_FAILED (gone), then the mailbox closes. */
+static void a_nowait_frame_fails_when_the_bus_goes(void **state)
+{
+    struct hsx_can_frame f = rig_frame(0x2A4, 0, "60");
+    struct hsx_can_tx tx;
+    struct rig_event ev;
+    int fd, q;
+    (void)state;
+
+    if (!one_held_frame(&f, &fd, &q, &tx))
+        return;
+    assert_int_equal(rig_map(BUS, ""), 0);
+    expect_failed(q, tx.cookie, &f, HSX_CAN_TXF_GONE);
+    assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.hdr.type, HSX_EVT_CLOSED);
+    release_frames();
+    assert_int_equal(rig_map(BUS, HSX_IF), 0);
+    close(q);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +480,10 @@ int main(void)
         cmocka_unit_test(frames_cross_the_wire),
         cmocka_unit_test(a_full_transmit_queue_is_waited_out),
         cmocka_unit_test(what_the_controller_refuses),
+        cmocka_unit_test(a_nowait_frame_not_echoed_in_time_fails),
+        cmocka_unit_test(a_nowait_frame_fails_when_the_interface_goes_down),
+        cmocka_unit_test(pending_frames_are_bounded_and_fail_when_the_file_closes),
+        cmocka_unit_test(a_nowait_frame_fails_when_the_bus_goes),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

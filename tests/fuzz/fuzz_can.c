@@ -778,7 +778,8 @@ static const char *record_bad(const struct hsx_can_record *r)
     unsigned int tail = rtr ? 0 : f->len;
 
     if (r->bus >= HSX_CAN_MAX_BUSES || r->reserved[0] || r->reserved[1] || f->reserved[0] ||
-        f->reserved[1] || r->kind > HSX_CAN_EV_ERROR || f->len > HSX_CAN_DATA_MAX)
+        f->reserved[1] || (r->kind > HSX_CAN_EV_ERROR && r->kind != HSX_CAN_EV_TX_FAILED) ||
+        f->len > HSX_CAN_DATA_MAX)
         return "bus, kind, length or reserved out of range";
     for (unsigned int i = tail < HSX_CAN_DATA_MAX ? tail : HSX_CAN_DATA_MAX; i < HSX_CAN_DATA_MAX;
          i++)
@@ -791,7 +792,9 @@ static const char *record_bad(const struct hsx_can_record *r)
             return "an ERROR record out of shape";
         return NULL;
     }
-    if (r->state || r->error || r->tx_errors || r->rx_errors)
+    if (r->kind == HSX_CAN_EV_TX_FAILED ? !r->error || r->error > HSX_CAN_TXF_CLOSED : !!r->error)
+        return "a TX_FAILED without its reason, or a reason on another record";
+    if (r->state || r->tx_errors || r->rx_errors)
         return "error fields in a frame's record";
     if (f->flags & ~(HSX_CAN_F_TX | HSX_CAN_F_ESI | HSX_CAN_F_LOCAL))
         return "unknown frame flags";
@@ -799,8 +802,9 @@ static const char *record_bad(const struct hsx_can_record *r)
         return "an ID wider than its format";
     if (fd ? !fd_len_ok(f->len) || rtr : f->len > 8 || (f->flags & (HSX_CAN_F_BRS | HSX_CAN_F_ESI)))
         return "a length or flags not of its format";
-    if (r->kind == HSX_CAN_EV_TX_DONE ? !r->cookie || !(f->flags & HSX_CAN_F_LOCAL) : !!r->cookie)
-        return "a cookie where there is none, or a TX_DONE without one (or not LOCAL)";
+    bool sent = r->kind == HSX_CAN_EV_TX_DONE || r->kind == HSX_CAN_EV_TX_FAILED;
+    if (sent ? !r->cookie || !(f->flags & HSX_CAN_F_LOCAL) : !!r->cookie)
+        return "a cookie where there is none, or a TX_DONE/_FAILED without one (or not LOCAL)";
     return NULL;
 }
 
@@ -878,6 +882,9 @@ static int can_nl_attr(const struct nlattr *a, void *data)
     case HSX_CAN_A_RX_ERRORS:
         n->rec.rx_errors = (uint16_t)(v > 0xffff ? 0xffff : v);
         break;
+    case HSX_CAN_A_REASON:
+        n->rec.error = v;
+        break;
     default:
         break;
     }
@@ -907,8 +914,11 @@ static const char *can_nl_parse(const struct nlattr *nest, struct can_nl *n)
     if (n->data_len > HSX_CAN_DATA_MAX ||
         n->data_len != (n->rec.frame.flags & HSX_CAN_F_RTR ? 0 : n->rec.frame.len))
         return "a payload whose size is not the frame's length";
-    if (!!(n->present & 1U << HSX_CAN_A_COOKIE) != (n->rec.kind == HSX_CAN_EV_TX_DONE))
-        return "a cookie on an event other than TX_DONE, or a TX_DONE without one";
+    if (!!(n->present & 1U << HSX_CAN_A_COOKIE) !=
+        (n->rec.kind == HSX_CAN_EV_TX_DONE || n->rec.kind == HSX_CAN_EV_TX_FAILED))
+        return "a cookie on an event other than TX_DONE/_FAILED, or one of them without it";
+    if (!!(n->present & 1U << HSX_CAN_A_REASON) != (n->rec.kind == HSX_CAN_EV_TX_FAILED))
+        return "a reason on an event other than TX_FAILED, or a TX_FAILED without one";
     if ((n->present & errs) != (error ? errs : 0))
         return "error counters on an event other than ERROR, or an ERROR without them";
     return NULL;

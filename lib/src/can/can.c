@@ -36,6 +36,12 @@ _Static_assert(HSX_CAN_EVENT_FRAME == HSX_CAN_EV_FRAME &&
                    HSX_CAN_EVENT_TX_DONE == HSX_CAN_EV_TX_DONE &&
                    HSX_CAN_EVENT_ERROR == HSX_CAN_EV_ERROR,
                "event kinds are the uAPI's");
+_Static_assert(HSX_CAN_TX_FAILED_TIMEOUT == HSX_CAN_TXF_TIMEOUT &&
+                   HSX_CAN_TX_FAILED_DOWN == HSX_CAN_TXF_DOWN &&
+                   HSX_CAN_TX_FAILED_BUS_OFF == HSX_CAN_TXF_BUS_OFF &&
+                   HSX_CAN_TX_FAILED_GONE == HSX_CAN_TXF_GONE &&
+                   HSX_CAN_TX_FAILED_CLOSED == HSX_CAN_TXF_CLOSED,
+               "TX_FAILED reasons are the uAPI's");
 _Static_assert(sizeof(((hsx_can_info_t *)0)->ifname) == HSX_CAN_IFNAME_MAX &&
                    sizeof(((hsx_can_rx_event_t *)0)->data) == 8,
                "names and classic frames have the uAPI's sizes");
@@ -54,6 +60,8 @@ static int tx_failure(int code)
 
     if (err == ENOBUFS) /* the interface's queue stayed full */
         return hsx_fail_with(HSX_HAL_BUSY, err);
+    if (err == EAGAIN) /* HSX_CAN_TX_PENDING_MAX NOWAIT frames await their echo */
+        return hsx_fail_with(HSX_HAL_LIMIT, err);
     if (err == EMSGSIZE) /* an FD frame, the interface not in FD mode */
         return hsx_fail_with(HSX_HAL_UNSUPPORTED, err);
     return code;

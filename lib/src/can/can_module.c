@@ -14,6 +14,7 @@
 #include "can/can_module.h"
 #include "core/module_sel_can.h"
 #include "core/wire_attr.h"
+#include "hsx_can.h"
 #include "modules.h"
 
 #define ALL_FLAGS                                                                                  \
@@ -44,9 +45,11 @@ static uint32_t data_len(uint32_t kind, uint32_t flags, uint32_t len)
 
 /* What hsx_mailbox_event_t can represent; anything else is -EPROTO. */
 static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags, uint32_t len,
-                       uint32_t state, uint32_t tx_errors, uint32_t rx_errors)
+                       uint32_t state, uint32_t tx_errors, uint32_t rx_errors, uint32_t reason)
 {
-    if (bus >= HSX_CAN_MAX_BUSES || kind > HSX_CAN_EV_ERROR)
+    if (bus >= HSX_CAN_MAX_BUSES || (kind > HSX_CAN_EV_ERROR && kind != HSX_CAN_EV_TX_FAILED))
+        return -EPROTO;
+    if ((kind == HSX_CAN_EV_TX_FAILED) != (reason != 0) || reason > HSX_CAN_TXF_CLOSED)
         return -EPROTO;
     if (kind == HSX_CAN_EV_ERROR)
         return len <= ERROR_DATA && id <= HSX_CAN_EFF_MASK && state <= HSX_CAN_STATE_NONE &&
@@ -59,18 +62,21 @@ static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags,
 /* The event from checked values: what only its kind carries is kept, the rest zero. */
 static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32_t id,
                  uint32_t flags, uint32_t len, const uint8_t *data, uint64_t cookie, uint32_t state,
-                 uint32_t tx_errors, uint32_t rx_errors)
+                 uint32_t tx_errors, uint32_t rx_errors, uint32_t reason)
 {
     const bool error = kind == HSX_CAN_EV_ERROR;
+    const bool sent = kind == HSX_CAN_EV_TX_DONE || kind == HSX_CAN_EV_TX_FAILED;
 
     event->module = HSX_MAILBOX_MODULE_CAN;
     memset(&event->u, 0, sizeof(event->u));
     event->u.can.bus = bus;
-    event->u.can.kind = (uint8_t)kind;
+    /* The library's kinds are the uAPI's but for TX_FAILED (its 3..7 are the library's). */
+    event->u.can.kind = (uint8_t)(kind == HSX_CAN_EV_TX_FAILED ? HSX_CAN_EVENT_TX_FAILED : kind);
+    event->u.can.reason = reason;
     event->u.can.flags = error ? 0 : (uint8_t)flags;
     event->u.can.len = (uint8_t)len;
     event->u.can.id = id;
-    event->u.can.cookie = kind == HSX_CAN_EV_TX_DONE ? cookie : 0;
+    event->u.can.cookie = sent ? cookie : 0;
     event->u.can.state = error ? (uint8_t)state : 0;
     event->u.can.tx_errors = error ? (uint16_t)tx_errors : 0;
     event->u.can.rx_errors = error ? (uint16_t)rx_errors : 0;
@@ -85,11 +91,12 @@ static int decode_record(const void *record, hsx_mailbox_event_t *event)
     memcpy(&r, record, sizeof(r));
     /* An error frame's class is its own field; its frame has only the detail bytes. */
     uint32_t id = r.kind == HSX_CAN_EV_ERROR ? r.error : r.frame.can_id;
+    uint32_t reason = r.kind == HSX_CAN_EV_TX_FAILED ? r.error : 0;
     if (check_event(r.bus, r.kind, id, r.frame.flags, r.frame.len, r.state, r.tx_errors,
-                    r.rx_errors) < 0)
+                    r.rx_errors, reason) < 0)
         return -EPROTO;
     fill(event, r.bus, r.kind, id, r.frame.flags, r.frame.len, r.frame.data, r.cookie, r.state,
-         r.tx_errors, r.rx_errors);
+         r.tx_errors, r.rx_errors, reason);
     return 0;
 }
 
@@ -99,6 +106,7 @@ static const enum mnl_attr_data_type attr_types[HSX_CAN_A_MAX + 1] = {
     [HSX_CAN_A_LEN] = MNL_TYPE_U32,       [HSX_CAN_A_DATA] = MNL_TYPE_BINARY,
     [HSX_CAN_A_COOKIE] = MNL_TYPE_U64,    [HSX_CAN_A_STATE] = MNL_TYPE_U32,
     [HSX_CAN_A_TX_ERRORS] = MNL_TYPE_U32, [HSX_CAN_A_RX_ERRORS] = MNL_TYPE_U32,
+    [HSX_CAN_A_REASON] = MNL_TYPE_U32,
 };
 
 /*
@@ -123,14 +131,15 @@ static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
     uint32_t state = hsx_attr_u32_or_zero(tb[HSX_CAN_A_STATE]);
     uint32_t tx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_TX_ERRORS]);
     uint32_t rx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_RX_ERRORS]);
-    if (check_event(bus, kind, id, flags, len, state, tx_errors, rx_errors) < 0)
+    uint32_t reason = hsx_attr_u32_or_zero(tb[HSX_CAN_A_REASON]);
+    if (check_event(bus, kind, id, flags, len, state, tx_errors, rx_errors, reason) < 0)
         return -EPROTO;
     uint32_t have = tb[HSX_CAN_A_DATA] ? mnl_attr_get_payload_len(tb[HSX_CAN_A_DATA]) : 0;
     if (have > HSX_CAN_DATA_MAX || have < data_len(kind, flags, len))
         return -EBADMSG;
     fill(event, bus, kind, id, flags, len,
          tb[HSX_CAN_A_DATA] ? mnl_attr_get_payload(tb[HSX_CAN_A_DATA]) : NULL,
-         hsx_attr_u64_or_zero(tb[HSX_CAN_A_COOKIE]), state, tx_errors, rx_errors);
+         hsx_attr_u64_or_zero(tb[HSX_CAN_A_COOKIE]), state, tx_errors, rx_errors, reason);
     return 0;
 }
 
@@ -185,9 +194,22 @@ const char *hsx_can_kind_name(uint32_t kind)
         [HSX_CAN_EV_FRAME] = "frame",
         [HSX_CAN_EV_TX_DONE] = "tx-done",
         [HSX_CAN_EV_ERROR] = "error",
+        [HSX_CAN_EVENT_TX_FAILED] = "tx-failed",
     };
 
-    return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+    return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
+}
+
+/* A TX_FAILED's reason, as hsxctl prints it. */
+static const char *reason_name(uint32_t reason)
+{
+    static const char *const names[] = {
+        [HSX_CAN_TXF_TIMEOUT] = "timeout", [HSX_CAN_TXF_DOWN] = "down",
+        [HSX_CAN_TXF_BUS_OFF] = "bus-off", [HSX_CAN_TXF_GONE] = "gone",
+        [HSX_CAN_TXF_CLOSED] = "closed",
+    };
+
+    return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] : "?";
 }
 
 char *hsx_can_format_flags(char *buf, size_t size, uint32_t flags)
@@ -243,19 +265,22 @@ static char *format_json(char *buf, size_t size, const hsx_mailbox_event_t *ev)
                  ev->u.can.bus, ev->u.can.id, hsx_can_state_name(ev->u.can.state),
                  ev->u.can.tx_errors, ev->u.can.rx_errors, hex);
     else
-        snprintf(buf, size,
-                 ",\"can\":{\"bus\":%" PRIu32 ",\"kind\":\"%s\",\"id\":%" PRIu32
-                 ",\"flags\":\"%s\",\"len\":%" PRIu32 ",\"data\":\"%s\",\"cookie\":%" PRIu64 "}",
-                 ev->u.can.bus, hsx_can_kind_name(ev->u.can.kind), ev->u.can.id,
-                 hsx_can_format_flags(flags, sizeof(flags), ev->u.can.flags), len, hex,
-                 ev->u.can.cookie);
+        snprintf(
+            buf, size,
+            ",\"can\":{\"bus\":%" PRIu32 ",\"kind\":\"%s\",\"id\":%" PRIu32
+            ",\"flags\":\"%s\",\"len\":%" PRIu32 ",\"data\":\"%s\",\"cookie\":%" PRIu64 "%s%s%s}",
+            ev->u.can.bus, hsx_can_kind_name(ev->u.can.kind), ev->u.can.id,
+            hsx_can_format_flags(flags, sizeof(flags), ev->u.can.flags), len, hex, ev->u.can.cookie,
+            ev->u.can.reason ? ",\"reason\":\"" : "",
+            ev->u.can.reason ? reason_name(ev->u.can.reason) : "", ev->u.can.reason ? "\"" : "");
     return buf;
 }
 
 /*
  * Text: " bus=0  123   [4]  DE AD BE EF" (candump's frame), then " flags=..."
  * for what candump does not show (brs, esi, local); a TX_DONE has
- * " tx-done cookie=N" before the frame; an error its class, state, counters
+ * " tx-done cookie=N" before the frame, a TX_FAILED " tx-failed cookie=N
+ * reason=R"; an error its class, state, counters
  * and detail bytes.
  */
 static char *format_event(char *buf, size_t size, const hsx_mailbox_event_t *ev, bool json)
@@ -280,6 +305,10 @@ static char *format_event(char *buf, size_t size, const hsx_mailbox_event_t *ev,
     if (ev->u.can.kind == HSX_CAN_EV_TX_DONE)
         snprintf(buf, size, " bus=%" PRIu32 " tx-done cookie=%" PRIu64 "  %s%s%s", ev->u.can.bus,
                  ev->u.can.cookie, frame, flags[0] ? " flags=" : "", flags);
+    else if (ev->u.can.kind == HSX_CAN_EVENT_TX_FAILED)
+        snprintf(buf, size, " bus=%" PRIu32 " tx-failed cookie=%" PRIu64 " reason=%s  %s%s%s",
+                 ev->u.can.bus, ev->u.can.cookie, reason_name(ev->u.can.reason), frame,
+                 flags[0] ? " flags=" : "", flags);
     else
         snprintf(buf, size, " bus=%" PRIu32 "  %s%s%s", ev->u.can.bus, frame,
                  flags[0] ? " flags=" : "", flags);

@@ -98,7 +98,7 @@ void hsx_can_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_can_event_t *
     out->state = in->u.can.state;
     out->tx_errors = in->u.can.tx_errors;
     out->rx_errors = in->u.can.rx_errors;
-    out->error_class = error ? in->u.can.id : 0;
+    out->error_class = error ? in->u.can.id : in->u.can.reason;
     out->cookie = in->u.can.cookie;
     out->timestamp_ns = in->timestamp_ns;
     out->seq = in->seq;
@@ -127,7 +127,8 @@ static bool any_frame(const hsx_mailbox_event_t *ev)
 
 static bool frame_or_done(const hsx_mailbox_event_t *ev)
 {
-    return ev->u.can.kind == HSX_CAN_EVENT_FRAME || ev->u.can.kind == HSX_CAN_EVENT_TX_DONE;
+    return ev->u.can.kind == HSX_CAN_EVENT_FRAME || ev->u.can.kind == HSX_CAN_EVENT_TX_DONE ||
+           ev->u.can.kind == HSX_CAN_EVENT_TX_FAILED;
 }
 
 static bool error_event(const hsx_mailbox_event_t *ev)
