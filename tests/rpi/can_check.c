@@ -25,6 +25,8 @@
  *     bus goes (its instance file gets ENODEV, /sys/hal/can/0 goes), the
  *     other buses stay, the admin still cannot map bus 0; bound again, the
  *     new interface is bound to bus 0 by itself and carries frames;
+ *   - the controllers' module removed (every interface unregisters) and
+ *     loaded again: the tree's buses go, and come back by themselves;
  *   - hsx.ko reloaded with can_map naming bus 0 and a spare bus: the tree
  *     still binds bus 0, can_map only the spare bus, and the kernel says so.
  *
@@ -436,12 +438,71 @@ static void check_reload_can_map(const char *ko)
     report("can-map-param-leaves-tree", param);
 }
 
+/* Whether every CAN entry's bus is bound from the tree to its controller's interface now. */
+static int tree_buses_bound(int fd)
+{
+    for (int bus = 0; bus < nentries; bus++) {
+        struct entry now = {0};
+
+        if (!entries[bus].is_can)
+            continue;
+        if (!iface_of(entries[bus].phandle, &now) || !bus_bound_as_tree(fd, bus, now.ifname))
+            return 0;
+    }
+    return 1;
+}
+
+/*
+ * The controllers' driver module removed (every interface of it
+ * unregisters: as rmmod mcp251x) and loaded again: the tree's buses go,
+ * then come back by themselves, bound to the new interfaces.
+ */
+static void check_controller_module(const char *sim_ko)
+{
+    int fd = open_node("can"), mod, waited = 0;
+    char detail[64];
+    struct stat sb;
+
+    if (fd < 0)
+        goto out;
+    if (syscall(SYS_delete_module, "hsx_can_sim", O_NONBLOCK))
+        fail("rmmod hsx_can_sim: %s", strerror(errno));
+    for (int bus = 0; bus < HSX_CAN_MAX_BUSES && !why[0]; bus++) {
+        char path[64];
+
+        snprintf(path, sizeof(path), "/sys/hal/can/%d", bus);
+        while (!stat(path, &sb) && waited < WAIT_MS) {
+            usleep(100 * 1000);
+            waited += 100;
+        }
+        if (!stat(path, &sb))
+            fail("bus %d still bound %d ms after the controllers' module went", bus, waited);
+    }
+    mod = open(sim_ko, O_RDONLY | O_CLOEXEC);
+    if (!why[0] && (mod < 0 || syscall(SYS_finit_module, mod, "", 0)))
+        fail("insmod %s: %s", sim_ko, strerror(errno));
+    if (mod >= 0)
+        close(mod);
+    waited = 0;
+    while (!why[0] && !tree_buses_bound(fd) && waited < WAIT_MS) {
+        usleep(100 * 1000);
+        waited += 100;
+    }
+    if (!why[0] && !tree_buses_bound(fd))
+        fail("the tree's buses not bound again %d ms after the module came back", waited);
+    snprintf(detail, sizeof(detail), "bound again after %d ms", waited);
+    close(fd);
+out:
+    report("can-controller-module-reload", why[0] ? NULL : detail);
+}
+
 int main(int argc, char **argv)
 {
     int fd, ret;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s /path/to/hsx.ko (loaded already)\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s /path/to/hsx.ko /path/to/hsx_can_sim.ko (both loaded)\n",
+                argv[0]);
         return 2;
     }
 
@@ -471,6 +532,7 @@ int main(int argc, char **argv)
     check_provider_cycle();
     if (fd >= 0)
         close(fd);
+    check_controller_module(argv[2]);
     check_reload_can_map(argv[1]);
     printf("can_check: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
