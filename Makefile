@@ -358,7 +358,7 @@ CLANG_FORMAT ?= clang-format
 USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/vm/*.c tests/bench/*.c \
-                     tests/rpi/*.c)
+                     tests/rpi/*.[ch])
 USER_C += $(wildcard tests/fuzz/*.[ch])
 format:
 	$(CLANG_FORMAT) -i $(USER_C)

@@ -906,8 +906,10 @@ struct hsx_uart_events {
 /*
  * HSX buses are 0..HSX_CAN_MAX_BUSES-1. Each is bound to one SocketCAN
  * network interface ("can0", "vcan0", a USB adapter's "can1") of the initial
- * network namespace, by the module parameter can_map ("0=vcan0,1=can0") or
- * by the admin ioctl HSX_IOC_CAN_MAP; a renamed interface keeps its bus.
+ * network namespace, by the device tree (an "hsx,can" node's hsx-cans
+ * phandles: bus i is entry i's controller's interface), by the module
+ * parameter can_map ("0=vcan0,1=can0") or by the admin ioctl
+ * HSX_IOC_CAN_MAP; a renamed interface keeps its bus.
  * hsx.ko sends and receives through the kernel's CAN core, as can-raw and
  * can-bcm do, so the interface stays the kernel's: candump, a raw socket and
  * hsx see the same bus. The spec has one bus: its calls act on bus 0.
@@ -1153,7 +1155,7 @@ struct hsx_can_status {
  * struct hsx_can_info - HSX_IOC_CAN_INFO
  * @bus: in
  * @bound: out, 1 when the bus is bound (else every other field is zero)
- * @from_dt: out, 1 when the device tree bound it (not yet: always 0)
+ * @from_dt: out, 1 when the device tree bound it (an "hsx,can" node)
  * @mtu: out, the interface's MTU: 16 (classic frames), 72 (FD frames too),
  *	more (CAN XL, which hsx does not carry)
  * @ifindex: out, the interface's index
@@ -1176,8 +1178,10 @@ struct hsx_can_info {
  * @reserved: zero
  * @ifname: in, the interface to bind @bus to; "" to unbind it
  *
- * Errors: EBUSY bound already, ENODEV no such interface, EINVAL not a CAN
- * interface or a bad name, ENXIO unbinding a bus not bound.
+ * Errors: EBUSY bound already (or the interface is the controller's of a
+ * bus the device tree reserves), ENODEV no such interface, EINVAL not a CAN
+ * interface or a bad name, ENXIO unbinding a bus not bound, EOPNOTSUPP the
+ * device tree reserves the bus (bound or not).
  */
 struct hsx_can_map {
 	__u32 bus;

@@ -2,7 +2,8 @@
 /*
  * HAL module 0x11 (CAN). can.c is the module: its functions and their
  * capability checks. can_bus.c has the buses: their bindings to SocketCAN
- * interfaces, what they receive and post, /sys/hal/can/<n>. can_client.c
+ * interfaces, what they receive and post, /sys/hal/can/<n>. can_fw.c binds
+ * buses from the device tree (an "hsx,can" node). can_client.c
  * has what one open file keeps: its filter banks and its sender identity.
  */
 #ifndef _HSX_CAN_H
@@ -204,6 +205,13 @@ void hsx_can_instance_unplug(struct hsx_instance *inst);
 void hsx_can_instance_gone(struct hsx_instance *inst);
 void hsx_can_instance_release(struct hsx_instance *inst);
 bool hsx_can_ifname_ok(const char *name);
+
+/* The device tree's buses (can_fw.c, and can_bus.c's slots). */
+struct fwnode_handle;
+int hsx_can_fw_register(void);
+void hsx_can_fw_unregister(void);
+int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy);
+void hsx_can_fw_release(void);
 
 /* What one file keeps (can_client.c). */
 int hsx_can_client_open(struct hsx_client *client);

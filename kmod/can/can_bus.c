@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The CAN module's buses: binding a bus to a SocketCAN interface (can_map,
- * the admin's HSX_IOC_CAN_MAP), what a bound bus receives from the CAN core
- * and posts to its mailboxes, the interface going away, /sys/hal/can/<n>.
+ * the admin's HSX_IOC_CAN_MAP, the device tree through can_fw.c), what a
+ * bound bus receives from the CAN core and posts to its mailboxes, the
+ * interface going away, /sys/hal/can/<n>.
  *
  * Locking, outermost first: hsx_can_bind_mutex (binding, unbinding), RTNL
  * (the interface: binding looks it up and registers with the CAN core under
@@ -17,6 +18,18 @@
  * lists, once. The receive callbacks may still run for an RCU grace period
  * after that: the bus's mailboxes go only after one (instance_gone), and its
  * memory with the instance's last reference.
+ *
+ * The device tree's buses. While an hsx,can node is bound, each bus it
+ * names is reserved for it (hsx_can_fw_slots[], the controller's firmware
+ * node, held until the node goes), bound or not: the admin cannot map or
+ * unmap it (EOPNOTSUPP) nor map the controller's interface to another bus
+ * (EBUSY). Such a bus is bound to the interface whose device's parent has
+ * the controller's node (the controller's driver calls SET_NETDEV_DEV), by
+ * hsx_can_fw_work: queued when the node is bound, when such an interface
+ * registers (the controller's driver may probe long after hsx, an MCP2515
+ * after its SPI controller) and when the bus's interface went and its bus
+ * was unbound (it may be back already). Unregistering unbinds the bus as
+ * for any binding; the slot stays reserved for the interface's return.
  */
 #include <linux/can.h>
 #include <linux/can/core.h>
@@ -31,6 +44,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/property.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -54,6 +68,15 @@ static DEFINE_SPINLOCK(hsx_can_buses_lock);
 static struct hsx_can_bus *hsx_can_buses[HSX_CAN_MAX_BUSES];
 /* Runs the unbinding of buses whose interface went away; drained at exit. */
 static struct workqueue_struct *hsx_can_wq;
+/*
+ * The controller of each bus the device tree reserves, held; set under
+ * hsx_can_bind_mutex and hsx_can_buses_lock, read under either.
+ */
+static struct fwnode_handle *hsx_can_fw_slots[HSX_CAN_MAX_BUSES];
+/* Under hsx_can_bind_mutex: per reserved bus, why it was last not bound, said once. */
+static int hsx_can_fw_said[HSX_CAN_MAX_BUSES];
+static void hsx_can_fw_work_fn(struct work_struct *work);
+static DECLARE_WORK(hsx_can_fw_work, hsx_can_fw_work_fn);
 
 /* ---- receiving -------------------------------------------------------------- */
 
@@ -278,6 +301,43 @@ static struct hsx_can_bus *hsx_can_bus_of_dev(const struct net_device *dev)
 	return NULL;
 }
 
+/* Whether @dev is the interface of the controller @ctrl: its device's parent has that node. */
+static bool hsx_can_dev_of_ctrl(const struct net_device *dev, const struct fwnode_handle *ctrl)
+{
+	return ctrl && dev->dev.parent && dev_fwnode(dev->dev.parent) == ctrl;
+}
+
+/*
+ * The bus the device tree reserves for @dev's controller, or -1; with
+ * @unbound, only a bus not bound. Context: under hsx_can_buses_lock.
+ */
+static int hsx_can_fw_slot_of_dev(const struct net_device *dev, bool unbound)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		if (hsx_can_dev_of_ctrl(dev, hsx_can_fw_slots[i]) &&
+		    !(unbound && hsx_can_buses[i]))
+			return i;
+	return -1;
+}
+
+/*
+ * An interface registers: if it is a reserved bus's controller's, bind the
+ * bus (any type: a controller that is not a CAN one is reported there).
+ */
+static void hsx_can_registered(const struct net_device *dev)
+{
+	int slot;
+
+	spin_lock(&hsx_can_buses_lock);
+	slot = hsx_can_fw_slot_of_dev(dev, true);
+	spin_unlock(&hsx_can_buses_lock);
+	if (slot >= 0)
+		queue_work(hsx_can_wq, &hsx_can_fw_work);
+}
+
 /* An interface was renamed: its bus's name follows (sysfs, INFO). Context: under RTNL. */
 static void hsx_can_renamed(const struct net_device *dev)
 {
@@ -320,6 +380,10 @@ static int hsx_can_netdev_event(struct notifier_block *nb, unsigned long msg, vo
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct hsx_can_bus *bus;
 
+	if (msg == NETDEV_REGISTER && dev_net(dev) == &init_net) {
+		hsx_can_registered(dev);
+		return NOTIFY_DONE;
+	}
 	if (dev->type != ARPHRD_CAN)
 		return NOTIFY_DONE;
 	if (msg == NETDEV_CHANGENAME) {
@@ -358,25 +422,43 @@ static struct notifier_block hsx_can_netdev_notifier = {
 	.notifier_call = hsx_can_netdev_event,
 };
 
+/* The interface of the controller @ctrl: the first, if it has several. Context: under RTNL. */
+static struct net_device *hsx_can_dev_by_ctrl(const struct fwnode_handle *ctrl)
+{
+	struct net_device *dev;
+
+	ASSERT_RTNL();
+	for_each_netdev(&init_net, dev)
+		if (hsx_can_dev_of_ctrl(dev, ctrl))
+			return dev;
+	return NULL;
+}
+
 /*
- * Hold @ifname and register with the CAN core for its data and error frames.
+ * Hold @ifname, or the interface of the controller @ctrl, and register with
+ * the CAN core for its data and error frames. The interface of a controller
+ * the device tree reserves is its bus's only (-EBUSY for another).
  * Context: under RTNL and the bind mutex; the bus is not in the table yet.
  * On failure nothing is registered, but a receive callback may still be
  * running: the caller waits a grace period before freeing the bus.
  */
-static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
+static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname,
+			  const struct fwnode_handle *ctrl)
 {
-	struct net_device *dev = __dev_get_by_name(&init_net, ifname);
+	struct net_device *dev;
 	struct can_priv *priv;
 	int ret;
 
 	ASSERT_RTNL();
+	dev = ctrl ? hsx_can_dev_by_ctrl(ctrl) : __dev_get_by_name(&init_net, ifname);
 	if (!dev)
 		return -ENODEV;
 	if (dev->type != ARPHRD_CAN)
 		return -EINVAL;
 	spin_lock(&hsx_can_buses_lock);
 	ret = hsx_can_bus_of_dev(dev) ? -EBUSY : 0;
+	if (!ctrl && hsx_can_fw_slot_of_dev(dev, false) >= 0)
+		ret = -EBUSY;
 	spin_unlock(&hsx_can_buses_lock);
 	if (ret)
 		return ret;
@@ -392,6 +474,7 @@ static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
 	priv = hsx_can_priv(dev);
 	bus->state = priv ? priv->state : HSX_CAN_STATE_NONE;
 	bus->ifindex = dev->ifindex;
+	strscpy(bus->ifname, dev->name, sizeof(bus->ifname));
 	netdev_hold(dev, &bus->tracker, GFP_KERNEL);
 	spin_lock(&bus->dev_lock);
 	bus->dev = dev;
@@ -403,7 +486,7 @@ static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
 
 static void hsx_can_gone_work(struct work_struct *work);
 
-static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifname, bool from_dt)
+static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, bool from_dt)
 {
 	struct hsx_can_bus *bus = kzalloc(sizeof(*bus), GFP_KERNEL);
 
@@ -411,7 +494,6 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifn
 		return NULL;
 	bus->index = index;
 	bus->from_dt = from_dt;
-	strscpy(bus->ifname, ifname, sizeof(bus->ifname));
 	spin_lock_init(&bus->dev_lock);
 	spin_lock_init(&bus->tx_lock);
 	INIT_LIST_HEAD(&bus->tx_waiting);
@@ -464,17 +546,25 @@ err:
 	return PTR_ERR(mbox);
 }
 
-/* Context: under hsx_can_bind_mutex. */
-static int hsx_can_bind_locked(unsigned int index, const char *ifname, bool from_dt)
+/*
+ * Bind bus @index to @ifname, or for the device tree to its controller
+ * @ctrl's interface. A bus the tree reserves is the tree's only, bound or
+ * not (-EOPNOTSUPP for can_map and the admin). Context: under
+ * hsx_can_bind_mutex.
+ */
+static int hsx_can_bind_locked(unsigned int index, const char *ifname,
+			       const struct fwnode_handle *ctrl)
 {
 	struct hsx_instance *inst;
 	struct hsx_can_bus *bus;
 	int ret;
 
 	lockdep_assert_held(&hsx_can_bind_mutex);
+	if (!ctrl && hsx_can_fw_slots[index])
+		return -EOPNOTSUPP;
 	if (hsx_can_buses[index])
 		return -EBUSY;
-	bus = hsx_can_bus_alloc(index, ifname, from_dt);
+	bus = hsx_can_bus_alloc(index, !!ctrl);
 	if (!bus)
 		return -ENOMEM;
 	ret = hsx_can_create_mboxes(bus);
@@ -482,7 +572,7 @@ static int hsx_can_bind_locked(unsigned int index, const char *ifname, bool from
 		goto err_free;
 
 	rtnl_lock();
-	ret = hsx_can_attach(bus, ifname);
+	ret = hsx_can_attach(bus, ifname, ctrl);
 	if (!ret) {
 		/* In the table before RTNL goes: the notifier must find it. */
 		spin_lock(&hsx_can_buses_lock);
@@ -506,7 +596,7 @@ static int hsx_can_bind_locked(unsigned int index, const char *ifname, bool from
 		queue_work(hsx_can_wq, &bus->gone_work);
 	}
 	spin_unlock(&hsx_can_buses_lock);
-	pr_info("can: bus %u bound to %s\n", index, ifname);
+	pr_info("can: bus %u bound to %s%s\n", index, bus->ifname, ctrl ? " (device tree)" : "");
 	return 0;
 
 err_detach:
@@ -545,8 +635,12 @@ static void hsx_can_gone_work(struct work_struct *work)
 	struct hsx_instance *inst = bus->inst;
 
 	mutex_lock(&hsx_can_bind_mutex);
-	if (hsx_can_buses[bus->index] == bus)
+	if (hsx_can_buses[bus->index] == bus) {
 		hsx_can_unbind_locked(bus);
+		/* The tree's bus: its interface may be back already. */
+		if (hsx_can_fw_slots[bus->index])
+			queue_work(hsx_can_wq, &hsx_can_fw_work);
+	}
 	mutex_unlock(&hsx_can_bind_mutex);
 	hsx_instance_put(inst);		/* the work's own; may free bus */
 }
@@ -570,9 +664,10 @@ bool hsx_can_ifname_ok(const char *name)
  * @index: the bus
  * @ifname: the interface's name; "" unbinds the bus
  *
- * Return: 0, -EBUSY (the bus or the interface is bound), -ENODEV (no such
- * interface), -EINVAL (not a CAN interface), -ENXIO (unbinding a bus not
- * bound), -EOPNOTSUPP (bound by the device tree), -ENOMEM.
+ * Return: 0, -EBUSY (the bus or the interface is bound, or the interface is
+ * a controller's the device tree reserves), -ENODEV (no such interface),
+ * -EINVAL (not a CAN interface), -ENXIO (unbinding a bus not bound),
+ * -EOPNOTSUPP (the device tree reserves the bus, bound or not), -ENOMEM.
  */
 int hsx_can_map_bus(unsigned int index, const char *ifname)
 {
@@ -581,10 +676,10 @@ int hsx_can_map_bus(unsigned int index, const char *ifname)
 
 	mutex_lock(&hsx_can_bind_mutex);
 	bus = hsx_can_buses[index];
-	if (bus && bus->from_dt)
+	if (hsx_can_fw_slots[index])
 		ret = -EOPNOTSUPP;
 	else if (ifname[0])
-		ret = hsx_can_bind_locked(index, ifname, false);
+		ret = hsx_can_bind_locked(index, ifname, NULL);
 	else if (!bus)
 		ret = -ENXIO;
 	else
@@ -625,11 +720,116 @@ static int hsx_can_bind_param(const char *param)
 			pr_err("can: can_map: bad binding in \"%s\"\n", param);
 			break;
 		}
-		if (hsx_can_bind_locked(index, ifname, false))
+		if (hsx_can_bind_locked(index, ifname, NULL))
 			pr_err("can: can_map: bus %u not bound to %s\n", index, ifname);
 	}
 	mutex_unlock(&hsx_can_bind_mutex);
 	return ret;
+}
+
+/**
+ * hsx_can_fw_reserve - reserve the buses of a device-tree node and bind them
+ * @ctrls: per bus, its controller's firmware node or NULL; the
+ *	reservations take references of their own
+ * @busy: set to the bus of an -EBUSY
+ *
+ * All or nothing: a bus bound already (by can_map or the admin), or a
+ * controller whose interface is bound to some bus, is -EBUSY and nothing is
+ * reserved. The binding itself is hsx_can_fw_work's, queued here.
+ * Context: holding none of this file's locks.
+ * Return: 0 or -EBUSY.
+ */
+int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy)
+{
+	struct hsx_can_bus *bus;
+	unsigned int i, j;
+	int ret = 0;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	rtnl_lock();		/* the bound buses' interfaces stay */
+	spin_lock(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES && !ret; i++) {
+		if (!ctrls[i])
+			continue;
+		if (hsx_can_buses[i] || hsx_can_fw_slots[i])
+			ret = -EBUSY;
+		for (j = 0; j < HSX_CAN_MAX_BUSES && !ret; j++) {
+			bus = hsx_can_buses[j];
+			if (bus && bus->dev && hsx_can_dev_of_ctrl(bus->dev, ctrls[i]))
+				ret = -EBUSY;
+		}
+		*busy = i;
+	}
+	for (i = 0; i < HSX_CAN_MAX_BUSES && !ret; i++) {
+		hsx_can_fw_slots[i] = fwnode_handle_get(ctrls[i]);
+		hsx_can_fw_said[i] = 0;
+	}
+	spin_unlock(&hsx_can_buses_lock);
+	rtnl_unlock();
+	mutex_unlock(&hsx_can_bind_mutex);
+	if (!ret)
+		queue_work(hsx_can_wq, &hsx_can_fw_work);
+	return ret;
+}
+
+/*
+ * Bind each reserved bus not bound whose controller has its interface. One
+ * without (-ENODEV) waits for the notifier of the interface registering; a
+ * bus no longer reserved (its node went meanwhile) is not bound. Why a bus
+ * is not bound is said once, not at every interface registering.
+ */
+static void hsx_can_fw_work_fn(struct work_struct *work)
+{
+	struct fwnode_handle *ctrl;
+	unsigned int i;
+	int ret;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++) {
+		ctrl = hsx_can_fw_slots[i];
+		if (!ctrl || hsx_can_buses[i])
+			continue;
+		ret = hsx_can_bind_locked(i, NULL, ctrl);
+		if (ret == hsx_can_fw_said[i])
+			continue;
+		hsx_can_fw_said[i] = ret;
+		if (ret == -ENODEV)
+			pr_info("can: bus %u waits for the interface of %pfwP\n", i, ctrl);
+		else if (ret == -EINVAL)
+			pr_err("can: bus %u: refused the interface of %pfwP: not a CAN interface\n",
+			       i, ctrl);
+		else if (ret)
+			pr_err("can: bus %u: not bound to the interface of %pfwP (%d) until it registers again\n",
+			       i, ctrl, ret);
+	}
+	mutex_unlock(&hsx_can_bind_mutex);
+}
+
+/**
+ * hsx_can_fw_release - the device-tree node went away: its buses are free,
+ *	and those it bound are unbound
+ *
+ * hsx_can_fw_work, if it runs meanwhile, binds no bus of the node's.
+ * Context: holding none of this file's locks.
+ */
+void hsx_can_fw_release(void)
+{
+	struct fwnode_handle *put[HSX_CAN_MAX_BUSES];
+	unsigned int i;
+
+	mutex_lock(&hsx_can_bind_mutex);
+	spin_lock(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++) {
+		put[i] = hsx_can_fw_slots[i];
+		hsx_can_fw_slots[i] = NULL;
+	}
+	spin_unlock(&hsx_can_buses_lock);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		if (hsx_can_buses[i] && hsx_can_buses[i]->from_dt)
+			hsx_can_unbind_locked(hsx_can_buses[i]);
+	mutex_unlock(&hsx_can_bind_mutex);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		fwnode_handle_put(put[i]);
 }
 
 static void hsx_can_unbind_all(void)
@@ -681,13 +881,22 @@ int hsx_can_buses_init(void)
 	ret = register_netdevice_notifier(&hsx_can_netdev_notifier);
 	if (ret)
 		goto err_wq;
+	/* The tree's buses first: can_map binds only what they leave. */
+	ret = hsx_can_fw_register();
+	if (ret)
+		goto err_notifier;
+	/* The tree's buses bound before can_map's (the driver probed in register). */
+	flush_work(&hsx_can_fw_work);
 	if (can_map) {
 		ret = hsx_can_bind_param(can_map);
 		if (ret)
-			goto err_notifier;
+			goto err_fw;
 	}
 	return 0;
 
+err_fw:
+	hsx_can_fw_unregister();
+	cancel_work_sync(&hsx_can_fw_work);
 err_notifier:
 	hsx_can_unbind_all();
 	unregister_netdevice_notifier(&hsx_can_netdev_notifier);
@@ -699,6 +908,9 @@ err_wq:
 /* Every bus unbound first: unregistering the notifier replays UNREGISTER for every interface. */
 void hsx_can_buses_exit(void)
 {
+	hsx_can_fw_unregister();
+	/* No bus is reserved any more: nothing queues the work again. */
+	cancel_work_sync(&hsx_can_fw_work);
 	hsx_can_unbind_all();
 	unregister_netdevice_notifier(&hsx_can_netdev_notifier);
 	destroy_workqueue(hsx_can_wq);

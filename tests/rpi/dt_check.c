@@ -53,6 +53,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "hsx_uapi.h"
 
 #define NODE "/proc/device-tree/hsx-gpio"
@@ -79,51 +80,10 @@ static struct pin pins[HSX_GPIO_MAX_PINS];
 /* Per FRAM device, the nvmem device the tree binds it to, or "". */
 static char fram_nvmem[HSX_FRAM_MAX_DEVICES][HSX_FRAM_NAME_MAX];
 static int fram_entries;
-static int failed, passed;
-static char why[512];
-
-/* Record the first reason a check fails; the check reports it. */
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why[0])
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-}
 
 static void report(const char *name)
 {
-    if (why[0]) {
-        printf("FAIL %s: %s\n", name, why);
-        failed++;
-    } else {
-        printf("PASS %s\n", name);
-        passed++;
-    }
-    fflush(stdout);
-    why[0] = '\0';
-}
-
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n >= 0)
-        buf[n] = '\0';
-    return n;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    report_as(name, "", NULL);
 }
 
 /* What the device tree says: entry n of hsx-gpios binds pin n. */
@@ -159,11 +119,6 @@ static void load_tree(void)
         snprintf(pins[p].name, sizeof(pins[p].name), "%s", names + off);
         off += strlen(names + off) + 1;
     }
-}
-
-static int hsx_ioctl(int fd, unsigned long req, void *arg)
-{
-    return ioctl(fd, req, arg) ? -errno : 0;
 }
 
 /* READ, WRITE and TOGGLE take a number; READ and TOGGLE return the value. */
@@ -324,18 +279,6 @@ static void check_released(const char *name)
             fail("pin %u: still used after close: %s", pin, info);
     }
     report(name);
-}
-
-static int open_node(const char *name)
-{
-    char path[64];
-    int fd;
-
-    snprintf(path, sizeof(path), "/dev/hsx/%s", name);
-    fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        fail("open %s: %s", path, strerror(errno));
-    return fd;
 }
 
 static void check_pins(void)
@@ -632,19 +575,6 @@ static void check_fram(const char *suffix)
     close(node);
     check_fram_admin();
     fram_report("fram-map-refused", suffix, "");
-}
-
-static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    int ret = 0;
-
-    if (fd < 0)
-        return -errno;
-    if (write(fd, text, strlen(text)) < 0)
-        ret = -errno;
-    close(fd);
-    return ret;
 }
 
 /*

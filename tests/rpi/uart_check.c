@@ -54,6 +54,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "hsx_uapi.h"
 
 #define NODE "/proc/device-tree/hsx-uart"
@@ -64,60 +65,18 @@
 
 static char ttys[HSX_UART_MAX_PORTS][HSX_UART_TTY_NAME_MAX];
 static char nodes[HSX_UART_MAX_PORTS][PATH_MAX];
-static int has_node, failed, passed;
+static int has_node;
 static const char *suffix = "";
-static char why[512];
-
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-
-    if (why[0])
-        return;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof(why), fmt, ap);
-    va_end(ap);
-}
 
 /* "PASS name[-again] (detail)" or "FAIL name[-again]: why" */
 static void report_detail(const char *name, const char *detail)
 {
-    if (why[0]) {
-        printf("FAIL %s%s: %s\n", name, suffix, why);
-        failed++;
-    } else if (detail) {
-        printf("PASS %s%s (%s)\n", name, suffix, detail);
-        passed++;
-    } else {
-        printf("PASS %s%s\n", name, suffix);
-        passed++;
-    }
-    fflush(stdout);
-    why[0] = '\0';
+    report_as(name, suffix, detail);
 }
 
 static void report(const char *name)
 {
     report_detail(name, NULL);
-}
-
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-
-    if (fd < 0)
-        return -1;
-    n = read(fd, buf, len - 1);
-    close(fd);
-    if (n >= 0)
-        buf[n] = '\0';
-    return n;
-}
-
-static uint32_t be32(const unsigned char *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* The node under @dir whose phandle is @ph, into @out; 1 if found. */
@@ -219,23 +178,6 @@ static int first_port(void)
         if (ttys[port][0])
             return port;
     return -1;
-}
-
-static int open_node(const char *name)
-{
-    char path[64];
-    int fd;
-
-    snprintf(path, sizeof(path), "/dev/hsx/%s", name);
-    fd = open(path, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        fail("open %s: %s", path, strerror(errno));
-    return fd;
-}
-
-static int hsx_ioctl(int fd, unsigned long req, void *arg)
-{
-    return ioctl(fd, req, arg) ? -errno : 0;
 }
 
 static void check_driver(void)
