@@ -110,6 +110,18 @@ module:
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
 	@echo "hsx: built $(BUILD)/module/$(KREL)/hsx.ko"
 
+# The DKMS source tree (dkms/dkms.conf): what /usr/src/hsx-$(VERSION) holds.
+# `dkms add $(BUILD)/dkms-src/hsx-$(VERSION)` takes it as is; debian/rules installs it.
+DKMS_SRC ?= $(BUILD)/dkms-src/hsx-$(VERSION)
+.PHONY: dkms-src
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi
+	cp -p Kbuild $(DKMS_SRC)/
+	cp -pr kmod/*.c $(filter-out kmod/tests/,$(wildcard kmod/*/)) $(DKMS_SRC)/kmod/
+	cp -p uapi/hsx_uapi.h $(DKMS_SRC)/uapi/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms/dkms.conf > $(DKMS_SRC)/dkms.conf
+
 # ---- user-space library -----------------------------------------------------
 
 lib: $(LIB_A) $(LIB_SO)
