@@ -16,6 +16,8 @@ SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR  ?= /lib/systemd/system
+UDEVDIR  ?= /lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 
 VERSION_MAJOR := 0
 VERSION_MINOR := 1
@@ -31,15 +33,20 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 KREL  = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
 CC       ?= cc
+# A cross build names its own (dpkg-buildpackage -a passes aarch64-linux-gnu-pkg-config).
+PKG_CONFIG ?= pkg-config
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 OPT      ?= -O2 -g
 CFLAGS   ?=
 SAN      ?=
-UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CFLAGS) \
+# CPPFLAGS and LDFLAGS: the builder's (dpkg-buildflags: _FORTIFY_SOURCE, relro, now).
+CPPFLAGS ?=
+LDFLAGS  ?=
+UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CPPFLAGS) $(CFLAGS) \
             -DHSX_VERSION='"$(VERSION)"' \
-            $(shell pkg-config --cflags liburing libmnl 2>/dev/null)
-ULIBS    := $(shell pkg-config --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
+            $(shell $(PKG_CONFIG) --cflags liburing libmnl 2>/dev/null)
+ULIBS    := $(shell $(PKG_CONFIG) --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
 
 # The core in lib/src/core/, each HAL module in lib/src/<module>/, their table in lib/src/modules.c.
 LIB_SRCS := $(wildcard lib/src/*.c lib/src/*/*.c)
@@ -61,8 +68,8 @@ HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c $(LI
 HSXCTL      := $(BUILD)/hsxctl
 
 HSXD        := $(BUILD)/daemon/hsxd
-HSXD_CFLAGS := -Idaemon $(shell pkg-config --cflags libconfig libsystemd 2>/dev/null)
-HSXD_LIBS   := $(shell pkg-config --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
+HSXD_CFLAGS := -Idaemon $(shell $(PKG_CONFIG) --cflags libconfig libsystemd 2>/dev/null)
+HSXD_LIBS   := $(shell $(PKG_CONFIG) --libs libconfig libsystemd 2>/dev/null || echo -lconfig -lsystemd)
 HSXD_HDRS   := $(wildcard daemon/*.h) uapi/hsxd_proto.h uapi/hsx_uapi.h lib/src/core/netlink.h \
                lib/src/core/wire.h lib/src/core/wire_attr.h lib/src/core/module.h \
                lib/include/hsx_mailbox.h
@@ -88,7 +95,11 @@ UNIT_TESTS  := $(patsubst lib/tests/%.c,$(BUILD)/unit/%,$(wildcard lib/tests/tes
 
 # Programs run inside the VM link the shared library by absolute rpath-free
 # name; the VM harness copies every library they need into the guest.
-APP_LDFLAGS := -L$(BUILD)/lib -Wl,-rpath,'$$ORIGIN/../lib'
+# A package's programs find the library where the system keeps it: debian/rules
+# empties APP_RPATH and HSXCTL_RPATH.
+APP_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
+HSXCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/lib'
+APP_LDFLAGS := -L$(BUILD)/lib $(APP_RPATH) $(LDFLAGS)
 
 .PHONY: all module lib tools daemon examples e2e bench bench-build unit install uninstall deps check \
         demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
@@ -110,6 +121,18 @@ module:
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
 	@echo "hsx: built $(BUILD)/module/$(KREL)/hsx.ko"
 
+# The DKMS source tree (dkms/dkms.conf): what /usr/src/hsx-$(VERSION) holds.
+# `dkms add $(BUILD)/dkms-src/hsx-$(VERSION)` takes it as is; debian/rules installs it.
+DKMS_SRC ?= $(BUILD)/dkms-src/hsx-$(VERSION)
+.PHONY: dkms-src
+dkms-src:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/kmod $(DKMS_SRC)/uapi
+	cp -p Kbuild $(DKMS_SRC)/
+	cp -pr kmod/*.c $(filter-out kmod/tests/,$(wildcard kmod/*/)) $(DKMS_SRC)/kmod/
+	cp -p uapi/hsx_uapi.h $(DKMS_SRC)/uapi/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms/dkms.conf > $(DKMS_SRC)/dkms.conf
+
 # ---- user-space library -----------------------------------------------------
 
 lib: $(LIB_A) $(LIB_SO)
@@ -125,7 +148,7 @@ $(LIB_A): $(LIB_OBJS)
 $(LIB_SO): $(LIB_OBJS) lib/src/libhsx_hal.map
 	@mkdir -p $(dir $@)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/src/libhsx_hal.map \
-		-Wl,-z,defs -o $@ $(LIB_OBJS) $(ULIBS) $(SAN)
+		-Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS) $(ULIBS) $(SAN)
 	ln -sf libhsx_hal.so.$(VERSION) $(BUILD)/lib/$(SONAME)
 	ln -sf $(SONAME) $(BUILD)/lib/libhsx_hal.so
 
@@ -134,7 +157,7 @@ $(LIB_SO): $(LIB_OBJS) lib/src/libhsx_hal.map
 tools: $(HSXCTL)
 
 $(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_SO)
-	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) -Wl,-rpath,'$$ORIGIN/lib' \
+	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) $(HSXCTL_RPATH) \
 		-lhsx_hal $(ULIBS)
 
 # hsxctl with the library's archive linked in, for a machine without libhsx_hal.so: the
@@ -153,7 +176,7 @@ $(OBJDIR)/daemon/%.o: daemon/%.c $(HSXD_HDRS)
 # The library's netlink plumbing comes from its static archive (only what is used).
 $(HSXD): $(HSXD_OBJS) $(LIB_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $(HSXD_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS)
+	$(CC) $(UCFLAGS) $(LDFLAGS) -o $@ $(HSXD_OBJS) $(LIB_A) $(HSXD_LIBS) $(ULIBS)
 
 examples: $(EXAMPLES)
 # The spec's GPIO example, as given, calls hsx_timer_sleep_ms() without hsx_timer.h and
@@ -203,6 +226,14 @@ $(BUILD)/e2e/helpers/strace: $(STRACE)
 	@mkdir -p $(dir $@)
 	install -m 755 $< $@
 endif
+
+# systemd's socket-activation launcher beside the tests: test_hsxd.sh starts hsxd through it,
+# as hsxd.socket does (LISTEN_FDS), in the VM that has no systemd of its own.
+SOCKET_ACTIVATE := $(or $(shell command -v systemd-socket-activate 2>/dev/null),/usr/bin/systemd-socket-activate)
+e2e: $(BUILD)/e2e/helpers/systemd-socket-activate
+$(BUILD)/e2e/helpers/systemd-socket-activate: $(SOCKET_ACTIVATE)
+	@mkdir -p $(dir $@)
+	install -m 755 $< $@
 
 $(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
 	@mkdir -p $(dir $@)
@@ -292,7 +323,8 @@ $(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SR
 install: lib tools daemon
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/hsx $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hsx
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/hsx $(DESTDIR)$(UDEVDIR) \
+		$(DESTDIR)$(SYSUSERSDIR)
 	install -m 644 lib/include/hsx_*.h uapi/hsx_uapi.h $(DESTDIR)$(INCDIR)/hsx/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
@@ -305,6 +337,9 @@ install: lib tools daemon
 	install -m 755 $(HSXD) $(DESTDIR)$(SBINDIR)/hsxd
 	install -m 644 daemon/hsxd.8 $(DESTDIR)$(MANDIR)/man8/
 	sed 's|@SBINDIR@|$(SBINDIR)|' daemon/hsxd.service > $(DESTDIR)$(UNITDIR)/hsxd.service
+	install -m 644 daemon/hsxd.socket $(DESTDIR)$(UNITDIR)/
+	install -m 644 udev/60-hsx.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 644 udev/hsx.sysusers $(DESTDIR)$(SYSUSERSDIR)/hsx.conf
 	install -m 644 daemon/policy.conf.example $(DESTDIR)$(SYSCONFDIR)/hsx/
 	@if [ -f $(BUILD)/hsx.ko ]; then \
 		install -d $(DESTDIR)/lib/modules/$(KREL)/extra && \
@@ -317,7 +352,29 @@ uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libhsx_hal.* $(DESTDIR)$(LIBDIR)/pkgconfig/hsx_hal.pc \
 		$(DESTDIR)$(BINDIR)/hsxctl $(DESTDIR)$(MANDIR)/man1/hsxctl.1 \
 		$(DESTDIR)$(SBINDIR)/hsxd $(DESTDIR)$(MANDIR)/man8/hsxd.8 $(DESTDIR)$(UNITDIR)/hsxd.service \
-		$(DESTDIR)$(SYSCONFDIR)/hsx/policy.conf.example
+		$(DESTDIR)$(UNITDIR)/hsxd.socket $(DESTDIR)$(UDEVDIR)/60-hsx.rules \
+		$(DESTDIR)$(SYSUSERSDIR)/hsx.conf $(DESTDIR)$(SYSCONFDIR)/hsx/policy.conf.example
+
+# ---- Debian packages ----------------------------------------------------------------
+
+# hsx-dkms, libhsx-hal0, libhsx-hal-dev, hsx-tools and hsxd (debian/), built from a copy of
+# the tree in $(DEB_DIR), where the .debs land too. DEB_ARCH=arm64 cross-builds
+# (crossbuild-essential-arm64 and the build dependencies :arm64).
+DEB_DIR  ?= $(BUILD)/deb
+DEB_ARCH ?=
+DEB_CHANGES = $(DEB_DIR)/hsx_$(VERSION)_$(or $(DEB_ARCH),$(shell dpkg --print-architecture)).changes
+.PHONY: deb lintian
+deb:
+	rm -rf $(DEB_DIR)/hsx-$(VERSION)
+	mkdir -p $(DEB_DIR)/hsx-$(VERSION)
+	rsync -a --filter=':- .gitignore' --exclude=/.git --exclude='/build*' ./ $(DEB_DIR)/hsx-$(VERSION)/
+	cd $(DEB_DIR)/hsx-$(VERSION) && dpkg-buildpackage -us -uc -b $(if $(DEB_ARCH),-a$(DEB_ARCH))
+	rm -rf $(DEB_DIR)/hsx-$(VERSION)
+	@ls $(DEB_DIR)/*.deb
+
+# Lintian on what `make deb` built: each override in debian/*.lintian-overrides says why.
+lintian:
+	lintian --fail-on error,warning --info --display-info $(DEB_CHANGES)
 
 # ---- the two README commands -----------------------------------------------------
 

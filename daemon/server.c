@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stddef.h>
@@ -121,6 +122,40 @@ static int open_socket(const char *path)
     return fd;
 }
 
+/*
+ * The socket systemd listens on for hsxd (hsxd.socket), when it started hsxd so (LISTEN_FDS):
+ * 1 with *fd set, 0 when it did not (hsxd then makes its own), -1 after logging why it cannot
+ * be used. It must be one listening SOCK_SEQPACKET socket bound to path: clients find hsxd there.
+ */
+static int inherited_socket(const char *path, int *fd)
+{
+    int n = sd_listen_fds(1);
+
+    if (n == 0)
+        return 0;
+    if (n < 0) {
+        log_msg(LOG_ERR, "the sockets systemd passed: %s", strerror(-n));
+        return -1;
+    }
+    if (n != 1 || sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, path, 0) <= 0) {
+        log_msg(LOG_ERR,
+                "systemd passed %d descriptor%s; hsxd takes one listening SOCK_SEQPACKET socket "
+                "bound to %s (hsxd.socket)",
+                n, n == 1 ? "" : "s", path);
+        return -1;
+    }
+    /* As open_socket() makes its own: the loop accepts until EAGAIN; no child inherits it. */
+    int flags = fcntl(SD_LISTEN_FDS_START, F_GETFL);
+    if (flags < 0 || fcntl(SD_LISTEN_FDS_START, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(SD_LISTEN_FDS_START, F_SETFD, FD_CLOEXEC) < 0 ||
+        setsockopt(SD_LISTEN_FDS_START, SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int)) < 0) {
+        log_msg(LOG_ERR, "the socket systemd passed: %s", strerror(errno));
+        return -1;
+    }
+    *fd = SD_LISTEN_FDS_START;
+    return 1;
+}
+
 /* Let hsxd hold SERVER_FDS_NEEDED descriptors (hsxd.service sets LimitNOFILE); warn if it cannot.
  */
 static void raise_fd_limit(void)
@@ -166,7 +201,12 @@ int server_init(struct server *s, const char *path)
         log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
         return -1;
     }
-    s->listen_fd = open_socket(path);
+    int inherited = inherited_socket(path, &s->listen_fd);
+    if (inherited < 0)
+        return -1;
+    s->socket_inherited = inherited > 0;
+    if (!s->socket_inherited)
+        s->listen_fd = open_socket(path);
     if (s->listen_fd < 0)
         return -1;
     if (epoll_set(s, EPOLL_CTL_ADD, s->signal_fd, EPOLLIN, &signal_source) < 0 ||
@@ -633,7 +673,9 @@ void server_fini(struct server *s)
         conn_close(s, s->conns[0]);
     if (s->listen_fd >= 0) {
         close(s->listen_fd);
-        unlink(s->socket_path);
+        /* systemd's socket stays where it is, listening for the next hsxd. */
+        if (!s->socket_inherited)
+            unlink(s->socket_path);
     }
     if (s->signal_fd >= 0)
         close(s->signal_fd);

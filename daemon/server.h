@@ -35,6 +35,7 @@ struct server {
     const char *socket_path;
     int epoll;
     int listen_fd;
+    bool socket_inherited; /* listen_fd is systemd's (hsxd.socket): not ours to unlink */
     int signal_fd;
     struct events events;
     struct conn *conns[SERVER_CONNS_MAX];
@@ -46,14 +47,15 @@ struct server {
 /*
  * Set up the loop: epoll, signals, the socket at path (world-connectable:
  * every request is authenticated), with h's admin node and events already
- * open. Returns 0, or -1 after logging why.
+ * open. The socket is systemd's when it passes one (socket activation,
+ * hsxd.socket), else made here. Returns 0, or -1 after logging why.
  */
 int server_init(struct server *s, const char *path);
 
 /* Run until SIGTERM or SIGINT, or a fatal error. Returns the exit status. */
 int server_run(struct server *s);
 
-/* Close the connections and the socket (removing its path); capabilities stay. */
+/* Close the connections and the socket (removing its path if hsxd made it); capabilities stay. */
 void server_fini(struct server *s);
 
 #endif /* HSXD_SERVER_H */

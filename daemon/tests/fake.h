@@ -119,6 +119,9 @@ void fake_hsxd_free(struct hsxd *h);
 /* A rule named name, for uid alone, of lifetime_s, granting nothing yet. */
 void fake_rule(struct policy_rule *rule, const char *name, uint32_t uid, uint32_t lifetime_s);
 
+/* A client's connection to the hsxd socket at path (a real socket), or -1. */
+int fake_dial(const char *path);
+
 /* A file opened by pid serving module; returns its fd number. */
 int fake_open(uint32_t pid, uint32_t module);
 

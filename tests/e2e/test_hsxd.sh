@@ -7,8 +7,9 @@
 # hsxctl cap list | grant | revoke, revocations that stick to the process
 # until a new grant, hsxctl listen hal:caps decoding an end, ends on holder
 # exit (also with the file kept open by a child), a restart that revokes
-# nothing, and SIGHUP reloads: a bad policy keeps the old one and revokes
-# nothing, a narrower one revokes what it no longer allows.
+# nothing, SIGHUP reloads: a bad policy keeps the old one and revokes
+# nothing, a narrower one revokes what it no longer allows; and hsxd started by
+# socket activation (systemd-socket-activate, LISTEN_FDS).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -361,6 +362,32 @@ expect 0 "the new policy denies" -- "$client" --uid 1000 open:timer acquire:time
 stop_hsxd
 contains "$log" "uid 1001 .*no policy rule matches .*\\[and 30 more like it, not logged\\]" \
 	"the flood's count is logged by the time hsxd stops"
+# ---- socket activation (hsxd.socket) ------------------------------------------------------
+# systemd-socket-activate, systemd's own launcher, listens as hsxd.socket does and starts hsxd
+# at the first connection with the socket in LISTEN_FDS: that client and the next are served,
+# and the socket stays when hsxd stops, for the next one.
+rm -f "$sock"
+started=$(grep -c "listening on" "$log")
+"$here/helpers/systemd-socket-activate" --seqpacket -l "$sock" \
+	"$hsxd" --policy "$work/policy.conf" --stderr 2>>"$log" &
+hsxd_pid=$!
+for _ in $(seq 100); do
+	[ -S "$sock" ] && break
+	sleep 0.1
+done
+[ -S "$sock" ] && ok "systemd-socket-activate listens on $sock" || not_ok "no socket at $sock"
+# What hsxd.socket's SocketMode=0666 does (the launcher makes it 0644).
+chmod 0666 "$sock"
+same "$started" "$(grep -c "listening on" "$log")" "hsxd does not run before a client connects"
+expect 0 "socket-activated hsxd serves the first client" -- \
+	"$client" --uid 1000 open:timer acquire:timer:EACCES
+expect 0 "and the next" -- hsxctl cap list
+same $((started + 1)) "$(grep -c "listening on" "$log")" "hsxd started on the connection"
+stop_hsxd
+[ -S "$sock" ] && ok "hsxd leaves the socket it was given in place" ||
+	not_ok "hsxd removed the socket it was given"
+rm -f "$sock"
+
 if grep -qiE "sanitizer|runtime error|segfault" "$log"; then
 	not_ok "hsxd's log has errors"
 	sed 's/^/    /' "$log"
