@@ -101,7 +101,7 @@ APP_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HSXCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/lib'
 APP_LDFLAGS := -L$(BUILD)/lib $(APP_RPATH) $(LDFLAGS)
 
-.PHONY: all module lib tools daemon examples e2e bench bench-build unit install uninstall deps check \
+.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-build unit install uninstall deps check \
         demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
 all: lib tools daemon module examples
@@ -276,14 +276,27 @@ fuzz: $(FUZZ)
 # stock kernel has no gpio-sim), with a test build of hsx.ko (the dummy module's instances).
 BENCH_STOCK := timer_jitter cap_check uart_vs_termios can_vs_raw fram_vs_nvmem fs_vs_openat2
 BENCH_SIM   := gpio_vs_libgpiod driver_model
+# The stock kernel's benches, with the board's vm-setup, staged in directory $(1).
+define stage_bench_stock
+	rm -rf $(1)
+	mkdir -p $(1)/helpers
+	cp $(addprefix $(BUILD)/bench/,$(BENCH_STOCK)) $(1)/
+	cp $(BUILD)/e2e/helpers/vm-setup $(1)/helpers/
+endef
 bench: all bench-build $(BUILD)/e2e/helpers/vm-setup
-	rm -rf $(BUILD)/bench-stock $(BUILD)/bench-sim
-	mkdir -p $(BUILD)/bench-stock/helpers $(BUILD)/bench-sim
-	cp $(addprefix $(BUILD)/bench/,$(BENCH_STOCK)) $(BUILD)/bench-stock/
-	cp $(BUILD)/e2e/helpers/vm-setup $(BUILD)/bench-stock/helpers/
+	$(call stage_bench_stock,$(BUILD)/bench-stock)
+	rm -rf $(BUILD)/bench-sim
+	mkdir -p $(BUILD)/bench-sim
 	cp $(addprefix $(BUILD)/bench/,$(BENCH_SIM)) $(BUILD)/bench-sim/
 	tests/vm/run --kernel stock --extra $(BUILD)/bench-stock --results bench-stock
 	HSX_VM_TEST_MODULES=1 tests/vm/run --kernel bench --extra $(BUILD)/bench-sim --results bench-sim
+# The same benches on Debian's PREEMPT_RT 6.1 kernel (tests/vm/run --kernel rt; scripts/deps --rt
+# fetches it on first use). Not part of `bench`: the kernel is fetched only when asked for. It
+# has no gpio-sim: GPIO and the driver model have no RT run.
+bench-rt: all bench-build $(BUILD)/e2e/helpers/vm-setup
+	$(call stage_bench_stock,$(BUILD)/bench-rt)
+	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel rt --timeout 1800 \
+		--extra $(BUILD)/bench-rt --results bench-rt
 
 bench-build: $(BENCHES)
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)

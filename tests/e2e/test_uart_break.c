@@ -26,8 +26,9 @@ static bool break_rig_present(void)
 
     if (e2e_exists("/sys/class/tty/%s/device", BRK_TTY))
         return true;
-    if (kernel && !strncmp(kernel, "stock", 5))
-        fail_msg("no %s on the stock kernel: the PCI 16550 of tests/vm/run is missing", BRK_TTY);
+    if (kernel && (!strncmp(kernel, "stock", 5) || !strcmp(kernel, "rt")))
+        fail_msg("no %s on Debian's %s kernel: the PCI 16550 of tests/vm/run is missing", BRK_TTY,
+                 kernel);
     printf("# no PCI serial port in this kernel (no 8250_pci): the stock kernel's run covers it\n");
     return false;
 }

@@ -23,8 +23,9 @@
  * Chains (each draws from a stream of its own):
  *   data:    (root) a region of part 0 only this chain writes (the table's writes keep out of
  *            [FZ_FRAM_CHAIN_LO, FZ_FRAM_CHAIN_HI)): what a READ returns is what the chain
- *            wrote, up to what each WRITE reported done; a write from a bad buffer, a read
- *            into one, fails with EFAULT and changes nothing; the nvmem core's own file of
+ *            wrote, up to what each WRITE reported done; a write from a bad buffer fails with
+ *            EFAULT and changes nothing, a read into one cut short by an unmapped page
+ *            reports the bytes before it (EFAULT if none); the nvmem core's own file of
  *            the part agrees; each WRITE adds one to the count of each block it touches;
  *   records: (root) a record group in such a region: ENODATA before the first write, then
  *            each write's sequence one above the last and its payload read back whole (or
@@ -619,8 +620,10 @@ static void pre_fram_xfer(struct fz_call *c)
         else
             x->addr = x->addr - FZ_FRAM_CHAIN_LO + FZ_FRAM_CHAIN_HI;
     }
+    /* a READ whose buffer faults part way reports what arrived (as read(2)): only a fault at
+     * its first byte fails it; a WRITE's buffer is copied whole first */
     if (dev_bad(c, x->dev) || x->reserved || x->reserved2 || range_bad(x->addr, x->len) ||
-        c->room < x->len)
+        (write ? c->room < x->len : !c->room))
         c->must_fail = true;
 }
 
@@ -630,6 +633,11 @@ static void post_fram_xfer(struct fz_call *c)
 
     if (!x->done || x->done > x->len)
         unexpected(c->w, "%s of %u bytes at %#x: done %u", c->op->name, x->len, x->addr, x->done);
+    else if (x->done > c->room)
+        unexpected(c->w,
+                   "%s of %u bytes at %#x: done %u, past the %" PRIu64
+                   " bytes its buffer has before a fault",
+                   c->op->name, x->len, x->addr, x->done, c->room);
     if (c->op->cmd == HSX_IOC_FRAM_WRITE) {
         count(&stats->fram_writes);
         __atomic_fetch_add(&stats->fram_bytes, x->done, __ATOMIC_RELAXED);
@@ -1146,14 +1154,27 @@ static void chain_fram_data(struct fz_worker *w, struct fz_rng *r)
                 unexpected(w, "FRAM_WRITE from a bad buffer (%p, %u bytes): %s, not EFAULT",
                            (const void *)bad, len, e ? strerror(e) : "success");
         } else if (k < 88) {
-            /* into a read-only page, or one cut short by an unmapped page: refused */
-            unsigned char *bad = chance(r, 50) && ro_page ? ro_page : w->ubuf + FZ_UBUF - len / 2;
+            /* into a read-only page: refused; into one cut short by an unmapped page: the
+             * bytes before it, as read(2) (none there: refused) */
+            uint32_t fit = chance(r, 50) && ro_page ? 0 : len / 2;
+            unsigned char *bad = fit || !ro_page ? w->ubuf + FZ_UBUF - fit : ro_page;
             e = fram_xfer(w, m.fd, false, 0, m.base + off, len < 2 ? 2 : len, bad, &done);
             if (e == ENODEV)
                 m.gone = true;
-            else if (e != EFAULT)
-                unexpected(w, "FRAM_READ into a bad buffer (%p, %u bytes): %s, not EFAULT",
-                           (void *)bad, len, e ? strerror(e) : "success");
+            else if (fit ? e || done != fit : e != EFAULT)
+                unexpected(w,
+                           "FRAM_READ into a buffer of %u good bytes (%p, %u asked): %s, "
+                           "done %u, not %s",
+                           fit, (void *)bad, len < 2 ? 2 : len, e ? strerror(e) : "success", done,
+                           fit ? "success" : "EFAULT");
+            for (uint32_t i = 0; !e && i < done && i < fit; i++)
+                if (m.known[off + i] && bad[i] != m.data[off + i]) {
+                    unexpected(w,
+                               "FRAM_READ into a cut buffer read %#04x at %#x, not the "
+                               "%#04x written",
+                               bad[i], m.base + off + i, m.data[off + i]);
+                    break;
+                }
         } else if (k < 94 && admin) {
             /* a write the power cuts */
             pthread_mutex_lock(&sw_lock);
