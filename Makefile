@@ -249,7 +249,8 @@ $(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec
 	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS) $(ULIBS)
 
 # The structured fuzzer (tests/fuzz, issue 12): an e2e helper that test_fuzz.sh runs bounded;
-# `make fuzz` runs it long (FUZZ_CALLS, FUZZ_SEED, FUZZ_THREADS) on the debug kernel.
+# `make fuzz` runs it long (FUZZ_CALLS, FUZZ_SEED, FUZZ_THREADS) on the debug kernel with KCOV
+# (tests/vm/build-kernel --flavour kcov) and reports hsx.ko's coverage (tests/fuzz/kcov-report).
 FUZZ := $(BUILD)/e2e/helpers/hsx_fuzz
 FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
@@ -258,15 +259,19 @@ FUZZ_THREADS ?= 2
 e2e: $(FUZZ)
 # The engine and the core, timer, GPIO and UART tables in hsx_fuzz.c; CAN's part in fuzz_can.c,
 # FRAM's in fuzz_fram.c, FS's in fuzz_fs.c.
-FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c tests/fuzz/fuzz_fram.c tests/fuzz/fuzz_fs.c
+FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c tests/fuzz/fuzz_fram.c tests/fuzz/fuzz_fs.c \
+	tests/fuzz/fuzz_kcov.c tests/fuzz/fuzz_fail.c
 $(FUZZ): $(FUZZ_SRCS) tests/fuzz/fuzz.h uapi/hsx_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $(FUZZ_SRCS) $(ULIBS)
 fuzz: $(FUZZ)
 	rm -rf $(BUILD)/fuzz && mkdir -p $(BUILD)/fuzz/bin && cp $(FUZZ) $(BUILD)/fuzz/bin/
-	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --seed %s --calls %s --threads %s\n' \
+	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --kcov --seed %s --calls %s --threads %s\n' \
 		$(FUZZ_SEED) $(FUZZ_CALLS) $(FUZZ_THREADS) > $(BUILD)/fuzz/hsx_fuzz && chmod +x $(BUILD)/fuzz/hsx_fuzz
-	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel debug --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
+	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel kcov --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
+	kdir=$$(tests/vm/build-kernel --flavour kcov | tail -n1) && \
+		tests/fuzz/kcov-report $(BUILD)/fuzz.log \
+			$(BUILD)/module/$$(cat $$kdir/include/config/kernel.release)/hsx.ko
 
 # Benchmarks run in the VM, side by side with their peer baseline: the timer, the
 # capability check, UART (with the board's vm-setup), CAN (vcan), FRAM (the simulated part) and

@@ -72,6 +72,7 @@ struct fz_stats {
     uint64_t fram_unbinds, fram_binds, fram_drv, fram_caps;
     uint64_t fs_opens, fs_bytes, fs_exact, fs_quota, fs_traps, fs_revokes, fs_unmaps, fs_forks;
     uint64_t fs_caps, fs_binds, fs_unbinds;
+    uint64_t fail_armed, fail_fired, fail_enomem; /* --fail-nth */
     /*
      * Bumped before and after every change to a CAN bus's binding or interface: an oracle of
      * exact delivery holds only while it stands still over the chain.
@@ -279,6 +280,7 @@ struct fz_call {
     uint64_t room;  /* F_UBUF: bytes that may be accessed at the buffer */
     long ret;
     int err;
+    bool injected; /* an allocation of the call was made to fail (--fail-nth) */
 };
 
 /* What an op may return on success, and what it records. */
@@ -445,5 +447,32 @@ void chain_fs(struct fz_worker *w);
 bool fs_setup(void);
 void fs_teardown(void);
 void fs_print_stats(void);
+
+/* ---- allocation failures (fuzz_fail.c) ------------------------------------------------------- */
+
+/* Root, at start: PCT of the table's calls with an allocation failing (0: none). */
+bool fail_setup(unsigned int pct);
+void fail_teardown(void);
+/* In a worker: its thread's /proc/thread-self/fail-nth, opened and closed. */
+void fail_thread_begin(void);
+void fail_thread_end(void);
+/* Just before a call: maybe arm a failure; just after (if armed): did it fire? */
+bool fail_arm(struct fz_worker *w);
+bool fail_disarm(void);
+
+/* ---- coverage (fuzz_kcov.c) ------------------------------------------------------------------ */
+
+extern bool kcov_on;
+
+/* Root, before the uid 1000 process forks: a KCOV trace for each of @threads threads. */
+bool kcov_setup(unsigned int threads);
+/* In a worker: trace this thread's calls on descriptor @index; fold them; stop. */
+void kcov_thread_begin(unsigned int index);
+void kcov_fold(void);
+void kcov_thread_end(unsigned int index);
+/* In a forked child: the parent's trace is not its own. */
+void kcov_forked(void);
+/* Root, at the end: every program counter reached, for tests/fuzz/kcov-report. */
+void kcov_report(void);
 
 #endif /* HSX_FUZZ_H */

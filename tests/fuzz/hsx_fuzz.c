@@ -169,10 +169,13 @@ static uint64_t opt_calls = 20000;
 static unsigned int opt_threads = 2;
 static unsigned int opt_seconds = 0;
 static bool opt_user = true;
-static bool opt_need_uart; /* the UART pair must be there (the test board) */
-static bool opt_need_can;  /* the CAN rig must be there (fuzz_can.c) */
-static bool opt_need_fram; /* the simulated FRAM parts must be there (fuzz_fram.c) */
-static bool opt_need_fs;   /* the FS roots must bind (fuzz_fs.c) */
+static bool opt_need_uart;        /* the UART pair must be there (the test board) */
+static bool opt_need_can;         /* the CAN rig must be there (fuzz_can.c) */
+static bool opt_need_fram;        /* the simulated FRAM parts must be there (fuzz_fram.c) */
+static bool opt_need_fs;          /* the FS roots must bind (fuzz_fs.c) */
+static bool opt_kcov;             /* hsx.ko's coverage (fuzz_kcov.c) */
+static unsigned int opt_fail_nth; /* percent of table calls with an allocation failing */
+static unsigned int kcov_first;   /* this process's first KCOV descriptor */
 static int opt_verbose;
 static time_t deadline;
 static const char *proc_name = "root";
@@ -1589,6 +1592,11 @@ static void judge(struct fz_call *c)
     if (raced)
         return; /* the number may name another file by now */
     if (c->ret < 0) {
+        /* An allocation made to fail may fail any function so; nothing else changes. */
+        if (c->injected && c->err == ENOMEM) {
+            count(&stats->fail_enomem);
+            return;
+        }
         /* FS's and FRAM's functions each by their own errnos, the others by the ABI's */
         if (!fs_errno_ok(c))
             unexpected(c->w, "%s on %s: errno %d (%s), not one the ABI documents", op->name,
@@ -1705,9 +1713,11 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
              c.cmd, ptr == argbuf ? "" : "ptr!", hex, what);
         if (waits)
             wd_arm(w);
+        bool armed = fail_arm(w);
         errno = 0;
         c.ret = ioctl(slot->fd, c.cmd, ptr);
         c.err = errno;
+        c.injected = armed && fail_disarm();
         if (waits)
             wd_disarm(w);
         errno = c.err;
@@ -2400,6 +2410,7 @@ static void op_fork_kill(struct fz_worker *w)
     }
     if (pid == 0) {
         struct fz_worker c = *w;
+        kcov_forked();
         c.child = true;
         c.rng.s = child_seed;
         alarm(10);
@@ -3277,6 +3288,7 @@ static void run_one(struct fz_worker *w)
 
     w->calls++;
     run_step(w, k);
+    kcov_fold();
     while (step < FZ_STEPS - 1 && k >= bound[step])
         step++;
     if (k >= bound[FZ_STEPS - 1])
@@ -3384,8 +3396,12 @@ static void *worker_main(void *arg)
     w->wd_ok = timer_create(CLOCK_MONOTONIC, &sev, &w->wd) == 0;
     if (!w->wd_ok)
         harness_fail("timer_create: %s", strerror(errno));
+    kcov_thread_begin(kcov_first + w->index);
+    fail_thread_begin();
     while (w->calls < w->quota && time(NULL) < deadline)
         run_one(w);
+    fail_thread_end();
+    kcov_thread_end(kcov_first + w->index);
     if (w->wd_ok)
         timer_delete(w->wd);
     munmap(w->guard, 8192);
@@ -3595,7 +3611,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
-            "                [--need-uart] [--need-can] [--need-fram] [--need-fs] [-v]\n"
+            "                [--need-uart] [--need-can] [--need-fram] [--need-fs] [--kcov]\n"
+            "                [--fail-nth PCT] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls in all, shared by root's and uid %d's threads (default "
             "20000)\n"
@@ -3609,6 +3626,8 @@ static void usage(FILE *f)
             "  --need-fram  fail unless FRAM devices 0-2 bind to the simulated parts "
             "(hsx_fram_sim.ko)\n"
             "  --need-fs    fail unless FS roots 0-4 bind to the tmpfs it mounts (root only)\n"
+            "  --kcov       print hsx.ko's coverage (a kernel with KCOV; root)\n"
+            "  --fail-nth PCT  fail an allocation in PCT%% of the table's calls (failslab)\n"
             "  -v           a line per call for the first process (-vv: every call)\n",
             FZ_USER_UID, FZ_USER_UID);
 }
@@ -3636,6 +3655,10 @@ static void print_stats(double secs)
            "\n",
            stats->uart_writes, stats->uart_tx, stats->uart_rx, stats->uart_records,
            stats->uart_unbinds, stats->uart_binds, stats->uart_intr);
+    if (opt_fail_nth)
+        printf("hsx_fuzz: allocation failures: armed %" PRIu64 ", fired %" PRIu64
+               ", calls failing ENOMEM %" PRIu64 "\n",
+               stats->fail_armed, stats->fail_fired, stats->fail_enomem);
     can_print_stats();
     fram_print_stats();
     fs_print_stats();
@@ -3651,17 +3674,18 @@ static void print_stats(double secs)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},    {"calls", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'}, {"seconds", required_argument, NULL, 'S'},
-        {"no-user", no_argument, NULL, 'U'},       {"help", no_argument, NULL, 'h'},
-        {"need-uart", no_argument, NULL, 'u'},     {"need-can", no_argument, NULL, 'c'},
-        {"need-fram", no_argument, NULL, 'f'},     {"need-fs", no_argument, NULL, 'F'},
-        {"verbose", no_argument, NULL, 'v'},       {NULL, 0, NULL, 0}};
+        {"seed", required_argument, NULL, 's'},     {"calls", required_argument, NULL, 'n'},
+        {"threads", required_argument, NULL, 't'},  {"seconds", required_argument, NULL, 'S'},
+        {"no-user", no_argument, NULL, 'U'},        {"help", no_argument, NULL, 'h'},
+        {"need-uart", no_argument, NULL, 'u'},      {"need-can", no_argument, NULL, 'c'},
+        {"need-fram", no_argument, NULL, 'f'},      {"need-fs", no_argument, NULL, 'F'},
+        {"verbose", no_argument, NULL, 'v'},        {"kcov", no_argument, NULL, 'K'},
+        {"fail-nth", required_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhv", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhvKN:", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
@@ -3696,6 +3720,16 @@ int main(int argc, char **argv)
             break;
         case 'v':
             opt_verbose++;
+            break;
+        case 'K':
+            opt_kcov = true;
+            break;
+        case 'N':
+            opt_fail_nth = (unsigned int)strtoul(optarg, NULL, 0);
+            if (opt_fail_nth > 100) {
+                usage(stderr);
+                return 2;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -3778,6 +3812,10 @@ int main(int argc, char **argv)
            have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0,
            have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
     fflush(stdout);
+    if (opt_kcov && !kcov_setup(opt_user ? 2 * opt_threads : opt_threads))
+        return 2;
+    if (!fail_setup(opt_fail_nth))
+        return 2;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     root_calls = opt_calls;
     if (opt_user && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
@@ -3794,6 +3832,7 @@ int main(int argc, char **argv)
                 _exit(2);
             }
             is_root = false;
+            kcov_first = opt_threads;
             run_workers(opt_seed ^ 0x5555555555555555ULL, user_calls);
             _exit(0);
         }
@@ -3819,7 +3858,9 @@ int main(int argc, char **argv)
         if (have_dummy)
             dummy_teardown();
     }
+    fail_teardown();
     print_stats((double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    kcov_report();
     if (stats->harness)
         return 2;
     return stats->unexpected ? 1 : 0;
