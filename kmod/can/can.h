@@ -212,6 +212,9 @@ int hsx_can_fw_register(void);
 void hsx_can_fw_unregister(void);
 int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy);
 void hsx_can_fw_release(void);
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+bool hsx_can_fw_test_waits_for(const struct fwnode_handle *fwnode);
+#endif
 
 /* What one file keeps (can_client.c). */
 int hsx_can_client_open(struct hsx_client *client);

@@ -20,16 +20,21 @@
  * memory with the instance's last reference.
  *
  * The device tree's buses. While an hsx,can node is bound, each bus it
- * names is reserved for it (hsx_can_fw_slots[], the controller's firmware
- * node, held until the node goes), bound or not: the admin cannot map or
- * unmap it (EOPNOTSUPP) nor map the controller's interface to another bus
- * (EBUSY). Such a bus is bound to the interface whose device's parent has
- * the controller's node (the controller's driver calls SET_NETDEV_DEV), by
- * hsx_can_fw_work: queued when the node is bound, when such an interface
+ * names is reserved for it (hsx_can_fw_slots[], the full path of the
+ * controller's firmware node; nothing of the node is held), bound or not:
+ * the admin cannot map or unmap it (EOPNOTSUPP) nor map the controller's
+ * interface to another bus (EBUSY). Such a bus is bound to the CAN
+ * interface whose device's parent has the node at that path (the
+ * controller's driver calls SET_NETDEV_DEV), by hsx_can_fw_work: queued
+ * when the node is bound, when an interface that may be such a one
  * registers (the controller's driver may probe long after hsx, an MCP2515
- * after its SPI controller) and when the bus's interface went and its bus
- * was unbound (it may be back already). Unregistering unbinds the bus as
- * for any binding; the slot stays reserved for the interface's return.
+ * after its SPI controller; an overlay may remove the controller's node and
+ * put back a new one at its path) and when the bus's interface went and its
+ * bus was unbound (it may be back already). Unregistering unbinds the bus
+ * as for any binding; the slot stays reserved for the interface's return.
+ * A controller with several CAN interfaces (channels of one device, as
+ * R-Car CAN FD's) is refused, and its bus unbound if a second channel
+ * comes: which channel is which bus could not be told from the tree.
  */
 #include <linux/can.h>
 #include <linux/can/core.h>
@@ -69,10 +74,13 @@ static struct hsx_can_bus *hsx_can_buses[HSX_CAN_MAX_BUSES];
 /* Runs the unbinding of buses whose interface went away; drained at exit. */
 static struct workqueue_struct *hsx_can_wq;
 /*
- * The controller of each bus the device tree reserves, held; set under
- * hsx_can_bind_mutex and hsx_can_buses_lock, read under either.
+ * The full path ("%pfwf") of the controller's node of each bus the device
+ * tree reserves; set under hsx_can_bind_mutex and hsx_can_buses_lock, read
+ * under either. A path, not a reference: a controller removed at run time
+ * (an overlay) must be freed, and one put back is a new node at the same
+ * path, which the bus must still take.
  */
-static struct fwnode_handle *hsx_can_fw_slots[HSX_CAN_MAX_BUSES];
+static char *hsx_can_fw_slots[HSX_CAN_MAX_BUSES];
 /* Under hsx_can_bind_mutex: per reserved bus, why it was last not bound, said once. */
 static int hsx_can_fw_said[HSX_CAN_MAX_BUSES];
 static void hsx_can_fw_work_fn(struct work_struct *work);
@@ -307,34 +315,89 @@ static bool hsx_can_dev_of_ctrl(const struct net_device *dev, const struct fwnod
 	return ctrl && dev->dev.parent && dev_fwnode(dev->dev.parent) == ctrl;
 }
 
-/*
- * The bus the device tree reserves for @dev's controller, or -1; with
- * @unbound, only a bus not bound. Context: under hsx_can_buses_lock.
- */
-static int hsx_can_fw_slot_of_dev(const struct net_device *dev, bool unbound)
-{
-	unsigned int i;
+/* Paths of controllers' nodes up to this long are formatted on the stack. */
+#define HSX_CAN_PATH_BUF	128
 
-	lockdep_assert_held(&hsx_can_buses_lock);
-	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
-		if (hsx_can_dev_of_ctrl(dev, hsx_can_fw_slots[i]) &&
-		    !(unbound && hsx_can_buses[i]))
-			return i;
-	return -1;
+/*
+ * The path of @dev's controller's node (its device's parent's) into @buf,
+ * truncated to @len: the path's whole length, or -ENOENT without a node.
+ */
+static int hsx_can_ctrl_path(const struct net_device *dev, char *buf, size_t len)
+{
+	const struct fwnode_handle *fwnode = dev->dev.parent ? dev_fwnode(dev->dev.parent) : NULL;
+
+	if (!fwnode)
+		return -ENOENT;
+	return snprintf(buf, len, "%pfwf", fwnode);
 }
 
 /*
- * An interface registers: if it is a reserved bus's controller's, bind the
- * bus (any type: a controller that is not a CAN one is reported there).
+ * May @path be the path whose first bytes are in @buf (@len long in all,
+ * @size bytes of buffer)? Exact when it fitted (@len < @size).
+ */
+static bool hsx_can_path_may_be(const char *path, const char *buf, int len, size_t size)
+{
+	return path && len >= 0 && strlen(path) == len && !strncmp(path, buf, size - 1);
+}
+
+/*
+ * Is @dev an interface of the controller at @path? 1 or 0, or -ENOMEM when
+ * a long path could not be formatted. Context: may sleep.
+ */
+static int hsx_can_dev_at(const struct net_device *dev, const char *path)
+{
+	char buf[HSX_CAN_PATH_BUF], *name;
+	int len = hsx_can_ctrl_path(dev, buf, sizeof(buf));
+	int same;
+
+	if (!hsx_can_path_may_be(path, buf, len, sizeof(buf)))
+		return 0;
+	if (len < sizeof(buf))
+		return 1;
+	name = kasprintf(GFP_KERNEL, "%pfwf", dev_fwnode(dev->dev.parent));
+	if (!name)
+		return -ENOMEM;
+	same = !strcmp(name, path);
+	kfree(name);
+	return same;
+}
+
+/*
+ * Is @dev an interface of a controller the device tree reserves? Under
+ * hsx_can_bind_mutex, which every writer of the slots holds: 1, 0 or -ENOMEM.
+ */
+static int hsx_can_fw_reserves_dev(const struct net_device *dev)
+{
+	unsigned int i;
+	int ret = 0;
+
+	lockdep_assert_held(&hsx_can_bind_mutex);
+	for (i = 0; i < HSX_CAN_MAX_BUSES && !ret; i++)
+		ret = hsx_can_dev_at(dev, hsx_can_fw_slots[i]);
+	return ret;
+}
+
+/*
+ * An interface registers: if it may be a reserved bus's controller's, let
+ * the work look (it binds a bus not bound, and unbinds one whose controller
+ * now has several CAN interfaces). Any type: a controller that is not a CAN
+ * one is reported there. Context: under RTNL; no allocation, so a path too
+ * long for the stack is a "may be".
  */
 static void hsx_can_registered(const struct net_device *dev)
 {
-	int slot;
+	char buf[HSX_CAN_PATH_BUF];
+	int len = hsx_can_ctrl_path(dev, buf, sizeof(buf));
+	bool maybe = false;
+	unsigned int i;
 
+	if (len < 0)
+		return;
 	spin_lock(&hsx_can_buses_lock);
-	slot = hsx_can_fw_slot_of_dev(dev, true);
+	for (i = 0; i < HSX_CAN_MAX_BUSES && !maybe; i++)
+		maybe = hsx_can_path_may_be(hsx_can_fw_slots[i], buf, len, sizeof(buf));
 	spin_unlock(&hsx_can_buses_lock);
-	if (slot >= 0)
+	if (maybe)
 		queue_work(hsx_can_wq, &hsx_can_fw_work);
 }
 
@@ -422,49 +485,97 @@ static struct notifier_block hsx_can_netdev_notifier = {
 	.notifier_call = hsx_can_netdev_event,
 };
 
-/* The interface of the controller @ctrl: the first, if it has several. Context: under RTNL. */
-static struct net_device *hsx_can_dev_by_ctrl(const struct fwnode_handle *ctrl)
+/*
+ * The CAN interface of the controller at @path into @devp. -ENODEV: none
+ * (yet); -EINVAL: only interfaces of another type; -ENOTUNIQ: several CAN
+ * interfaces (channels), which the tree cannot tell apart; -ENOMEM.
+ * Context: under RTNL.
+ */
+static int hsx_can_dev_by_ctrl(const char *path, struct net_device **devp)
 {
 	struct net_device *dev;
+	unsigned int cans = 0;
+	int ret = -ENODEV, at;
 
 	ASSERT_RTNL();
-	for_each_netdev(&init_net, dev)
-		if (hsx_can_dev_of_ctrl(dev, ctrl))
-			return dev;
-	return NULL;
+	*devp = NULL;
+	for_each_netdev(&init_net, dev) {
+		at = hsx_can_dev_at(dev, path);
+		if (at < 0)
+			return at;
+		if (!at)
+			continue;
+		if (dev->type != ARPHRD_CAN) {
+			ret = -EINVAL;
+			continue;
+		}
+		if (cans++)
+			return -ENOTUNIQ;
+		*devp = dev;
+	}
+	return cans ? 0 : ret;
 }
 
 /*
- * Hold @ifname, or the interface of the controller @ctrl, and register with
- * the CAN core for its data and error frames. The interface of a controller
- * the device tree reserves is its bus's only (-EBUSY for another).
- * Context: under RTNL and the bind mutex; the bus is not in the table yet.
- * On failure nothing is registered, but a receive callback may still be
- * running: the caller waits a grace period before freeing the bus.
+ * The interface @ifname, or the CAN interface of the controller at @path,
+ * if the bus may take it: -ENODEV (none), -EINVAL (not a CAN one),
+ * -ENOTUNIQ (the controller has several), -EBUSY (bound to a bus, or by
+ * name the interface of a controller the device tree reserves), -ENOMEM.
+ * Context: under RTNL and the bind mutex.
  */
-static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname,
-			  const struct fwnode_handle *ctrl)
+static int hsx_can_dev_for_bus(const char *ifname, const char *path, struct net_device **devp)
+{
+	struct net_device *dev;
+	int ret;
+
+	ASSERT_RTNL();
+	if (path) {
+		ret = hsx_can_dev_by_ctrl(path, &dev);
+		if (ret)
+			return ret;
+	} else {
+		dev = __dev_get_by_name(&init_net, ifname);
+		if (!dev)
+			return -ENODEV;
+		if (dev->type != ARPHRD_CAN)
+			return -EINVAL;
+		ret = hsx_can_fw_reserves_dev(dev);
+		if (ret)
+			return ret < 0 ? ret : -EBUSY;
+	}
+	spin_lock(&hsx_can_buses_lock);
+	ret = hsx_can_bus_of_dev(dev) ? -EBUSY : 0;
+	spin_unlock(&hsx_can_buses_lock);
+	*devp = dev;
+	return ret;
+}
+
+/*
+ * Hold @ifname, or the interface of the controller at @path, and register
+ * with the CAN core for its data and error frames. The interface of a
+ * controller the device tree reserves is its bus's only (-EBUSY for
+ * another). An interface of type CAN that the CAN core does not take (no
+ * can_ml_priv: -ENODEV from it) is not a CAN interface either (-EINVAL).
+ * Context: under RTNL and the bind mutex; the bus is not in the table yet.
+ * On failure nothing is registered, but when @registered is set a receive
+ * callback may still be running: the caller waits a grace period before
+ * freeing the bus.
+ */
+static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname, const char *path,
+			  bool *registered)
 {
 	struct net_device *dev;
 	struct can_priv *priv;
 	int ret;
 
 	ASSERT_RTNL();
-	dev = ctrl ? hsx_can_dev_by_ctrl(ctrl) : __dev_get_by_name(&init_net, ifname);
-	if (!dev)
-		return -ENODEV;
-	if (dev->type != ARPHRD_CAN)
-		return -EINVAL;
-	spin_lock(&hsx_can_buses_lock);
-	ret = hsx_can_bus_of_dev(dev) ? -EBUSY : 0;
-	if (!ctrl && hsx_can_fw_slot_of_dev(dev, false) >= 0)
-		ret = -EBUSY;
-	spin_unlock(&hsx_can_buses_lock);
+	ret = hsx_can_dev_for_bus(ifname, path, &dev);
 	if (ret)
 		return ret;
 	ret = can_rx_register(&init_net, dev, 0, 0, hsx_can_rcv, bus, "hsx", NULL);
 	if (ret)
-		return ret;
+		return ret == -ENODEV ? -EINVAL : ret;
+	*registered = true;
 	ret = can_rx_register(&init_net, dev, 0, CAN_ERR_MASK | CAN_ERR_FLAG, hsx_can_err_rcv,
 			      bus, "hsx", NULL);
 	if (ret) {
@@ -547,32 +658,40 @@ err:
 }
 
 /*
- * Bind bus @index to @ifname, or for the device tree to its controller
- * @ctrl's interface. A bus the tree reserves is the tree's only, bound or
- * not (-EOPNOTSUPP for can_map and the admin). Context: under
- * hsx_can_bind_mutex.
+ * Bind bus @index to @ifname, or for the device tree to the interface of
+ * its controller at @path. A bus the tree reserves is the tree's only,
+ * bound or not (-EOPNOTSUPP for can_map and the admin). Nothing is
+ * allocated, and no mailbox appears, for an interface that is not there
+ * or not one the bus may take. Context: under hsx_can_bind_mutex.
  */
-static int hsx_can_bind_locked(unsigned int index, const char *ifname,
-			       const struct fwnode_handle *ctrl)
+static int hsx_can_bind_locked(unsigned int index, const char *ifname, const char *path)
 {
+	bool registered = false;
 	struct hsx_instance *inst;
+	struct net_device *dev;
 	struct hsx_can_bus *bus;
 	int ret;
 
 	lockdep_assert_held(&hsx_can_bind_mutex);
-	if (!ctrl && hsx_can_fw_slots[index])
+	if (!path && hsx_can_fw_slots[index])
 		return -EOPNOTSUPP;
 	if (hsx_can_buses[index])
 		return -EBUSY;
-	bus = hsx_can_bus_alloc(index, !!ctrl);
+	rtnl_lock();
+	ret = hsx_can_dev_for_bus(ifname, path, &dev);
+	rtnl_unlock();
+	if (ret)
+		return ret;
+	bus = hsx_can_bus_alloc(index, !!path);
 	if (!bus)
 		return -ENOMEM;
 	ret = hsx_can_create_mboxes(bus);
 	if (ret)
 		goto err_free;
 
+	/* RTNL was let go: the interface may have gone or changed meanwhile. */
 	rtnl_lock();
-	ret = hsx_can_attach(bus, ifname, ctrl);
+	ret = hsx_can_attach(bus, ifname, path, &registered);
 	if (!ret) {
 		/* In the table before RTNL goes: the notifier must find it. */
 		spin_lock(&hsx_can_buses_lock);
@@ -596,7 +715,7 @@ static int hsx_can_bind_locked(unsigned int index, const char *ifname,
 		queue_work(hsx_can_wq, &bus->gone_work);
 	}
 	spin_unlock(&hsx_can_buses_lock);
-	pr_info("can: bus %u bound to %s%s\n", index, bus->ifname, ctrl ? " (device tree)" : "");
+	pr_info("can: bus %u bound to %s%s\n", index, bus->ifname, path ? " (device tree)" : "");
 	return 0;
 
 err_detach:
@@ -607,7 +726,8 @@ err_detach:
 	hsx_can_detach(bus);
 	rtnl_unlock();
 err_attach:
-	synchronize_rcu();	/* receive callbacks in flight end */
+	if (registered)
+		synchronize_rcu();	/* receive callbacks in flight end */
 	hsx_can_destroy_mboxes(bus);
 err_free:
 	kfree(bus);
@@ -730,21 +850,32 @@ static int hsx_can_bind_param(const char *param)
 /**
  * hsx_can_fw_reserve - reserve the buses of a device-tree node and bind them
  * @ctrls: per bus, its controller's firmware node or NULL; the
- *	reservations take references of their own
+ *	reservations copy the nodes' paths ("%pfwf") and hold nothing
  * @busy: set to the bus of an -EBUSY
  *
  * All or nothing: a bus bound already (by can_map or the admin), or a
- * controller whose interface is bound to some bus, is -EBUSY and nothing is
- * reserved. The binding itself is hsx_can_fw_work's, queued here.
+ * controller whose interface is bound to some bus, is -EBUSY, no memory for
+ * a path -ENOMEM, and nothing is reserved. The binding itself is
+ * hsx_can_fw_work's, queued here.
  * Context: holding none of this file's locks.
- * Return: 0 or -EBUSY.
+ * Return: 0, -EBUSY or -ENOMEM.
  */
 int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy)
 {
+	char *paths[HSX_CAN_MAX_BUSES] = { };
 	struct hsx_can_bus *bus;
 	unsigned int i, j;
 	int ret = 0;
 
+	for (i = 0; i < HSX_CAN_MAX_BUSES && !ret; i++) {
+		if (!ctrls[i])
+			continue;
+		paths[i] = kasprintf(GFP_KERNEL, "%pfwf", ctrls[i]);
+		if (!paths[i])
+			ret = -ENOMEM;
+	}
+	if (ret)
+		goto out;
 	mutex_lock(&hsx_can_bind_mutex);
 	rtnl_lock();		/* the bound buses' interfaces stay */
 	spin_lock(&hsx_can_buses_lock);
@@ -761,14 +892,36 @@ int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy)
 		*busy = i;
 	}
 	for (i = 0; i < HSX_CAN_MAX_BUSES && !ret; i++) {
-		hsx_can_fw_slots[i] = fwnode_handle_get(ctrls[i]);
+		swap(hsx_can_fw_slots[i], paths[i]);
 		hsx_can_fw_said[i] = 0;
 	}
 	spin_unlock(&hsx_can_buses_lock);
 	rtnl_unlock();
 	mutex_unlock(&hsx_can_bind_mutex);
+out:
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		kfree(paths[i]);
 	if (!ret)
 		queue_work(hsx_can_wq, &hsx_can_fw_work);
+	return ret;
+}
+
+/*
+ * The tree's bus @i is bound: if its controller has several CAN interfaces
+ * now (a second channel registered after the first was bound), unbind it:
+ * which channel is the bus cannot be told. Context: under hsx_can_bind_mutex.
+ */
+static int hsx_can_fw_check_bound(unsigned int i)
+{
+	struct net_device *dev;
+	int ret;
+
+	rtnl_lock();
+	ret = hsx_can_dev_by_ctrl(hsx_can_fw_slots[i], &dev);
+	rtnl_unlock();
+	if (ret != -ENOTUNIQ)
+		return 0;
+	hsx_can_unbind_locked(hsx_can_buses[i]);
 	return ret;
 }
 
@@ -780,30 +933,57 @@ int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy)
  */
 static void hsx_can_fw_work_fn(struct work_struct *work)
 {
-	struct fwnode_handle *ctrl;
+	const char *path;
 	unsigned int i;
 	int ret;
 
 	mutex_lock(&hsx_can_bind_mutex);
 	for (i = 0; i < HSX_CAN_MAX_BUSES; i++) {
-		ctrl = hsx_can_fw_slots[i];
-		if (!ctrl || hsx_can_buses[i])
+		path = hsx_can_fw_slots[i];
+		if (!path)
 			continue;
-		ret = hsx_can_bind_locked(i, NULL, ctrl);
+		if (hsx_can_buses[i])
+			ret = hsx_can_fw_check_bound(i);
+		else
+			ret = hsx_can_bind_locked(i, NULL, path);
 		if (ret == hsx_can_fw_said[i])
 			continue;
 		hsx_can_fw_said[i] = ret;
 		if (ret == -ENODEV)
-			pr_info("can: bus %u waits for the interface of %pfwP\n", i, ctrl);
+			pr_info("can: bus %u waits for the interface of %s\n", i, path);
 		else if (ret == -EINVAL)
-			pr_err("can: bus %u: refused the interface of %pfwP: not a CAN interface\n",
-			       i, ctrl);
+			pr_err("can: bus %u: refused the interface of %s: not a CAN interface (or one the CAN core does not take)\n",
+			       i, path);
+		else if (ret == -ENOTUNIQ)
+			pr_err("can: bus %u: refused %s: the controller has several CAN interfaces (channels), and hsx-cans names a device, not a channel\n",
+			       i, path);
 		else if (ret)
-			pr_err("can: bus %u: not bound to the interface of %pfwP (%d) until it registers again\n",
-			       i, ctrl, ret);
+			pr_err("can: bus %u: not bound to the interface of %s (%d) until it registers again\n",
+			       i, path, ret);
 	}
 	mutex_unlock(&hsx_can_bind_mutex);
 }
+
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* For KUnit: does a reserved bus not bound wait for @fwnode's interface? */
+bool hsx_can_fw_test_waits_for(const struct fwnode_handle *fwnode)
+{
+	bool waiting = false;
+	unsigned int i;
+	char *path;
+
+	path = kasprintf(GFP_KERNEL, "%pfwf", fwnode);
+	if (!path)
+		return false;
+	mutex_lock(&hsx_can_bind_mutex);
+	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
+		waiting |= !hsx_can_buses[i] && hsx_can_fw_slots[i] &&
+			   !strcmp(hsx_can_fw_slots[i], path);
+	mutex_unlock(&hsx_can_bind_mutex);
+	kfree(path);
+	return waiting;
+}
+#endif
 
 /**
  * hsx_can_fw_release - the device-tree node went away: its buses are free,
@@ -814,7 +994,7 @@ static void hsx_can_fw_work_fn(struct work_struct *work)
  */
 void hsx_can_fw_release(void)
 {
-	struct fwnode_handle *put[HSX_CAN_MAX_BUSES];
+	char *put[HSX_CAN_MAX_BUSES];
 	unsigned int i;
 
 	mutex_lock(&hsx_can_bind_mutex);
@@ -829,7 +1009,7 @@ void hsx_can_fw_release(void)
 			hsx_can_unbind_locked(hsx_can_buses[i]);
 	mutex_unlock(&hsx_can_bind_mutex);
 	for (i = 0; i < HSX_CAN_MAX_BUSES; i++)
-		fwnode_handle_put(put[i]);
+		kfree(put[i]);
 }
 
 static void hsx_can_unbind_all(void)

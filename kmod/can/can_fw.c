@@ -33,7 +33,10 @@
 
 #define HSX_CAN_FW_LIST "hsx-cans"
 
-/* Each controller, held, at its bus's index; a controller named twice is refused. */
+/*
+ * Each controller, held, at its bus's index; a controller named twice is
+ * refused (-EEXIST, said apart from a malformed list's -EINVAL).
+ */
 static int hsx_can_fw_entry(struct fwnode_handle *ctrl, unsigned int index, void *data)
 {
 	struct fwnode_handle **ctrls = data;
@@ -41,7 +44,7 @@ static int hsx_can_fw_entry(struct fwnode_handle *ctrl, unsigned int index, void
 
 	for (i = 0; i < index; i++)
 		if (ctrls[i] == ctrl)
-			return -EINVAL;
+			return -EEXIST;
 	ctrls[index] = fwnode_handle_get(ctrl);
 	return 0;
 }
@@ -62,10 +65,14 @@ static int hsx_can_fw_probe(struct platform_device *pdev)
 
 	count = hsx_fw_walk_refs(dev_fwnode(&pdev->dev), HSX_CAN_FW_LIST, HSX_CAN_MAX_BUSES,
 				 hsx_can_fw_entry, ctrls);
-	if (count < 0) {
+	if (count == -EEXIST)
+		dev_err(&pdev->dev, "refused: %s names a controller twice; see hsx,can.yaml\n",
+			HSX_CAN_FW_LIST);
+	else if (count < 0)
 		dev_err(&pdev->dev,
-			"refused: %s is not a list of at most %u phandles, or names a controller twice; see hsx,can.yaml\n",
+			"refused: %s is not a list of at most %u phandles; see hsx,can.yaml\n",
 			HSX_CAN_FW_LIST, HSX_CAN_MAX_BUSES);
+	if (count < 0) {
 		ret = count;
 		goto out;
 	}
@@ -78,11 +85,11 @@ static int hsx_can_fw_probe(struct platform_device *pdev)
 		ret = -EBUSY;
 	} else {
 		ret = hsx_can_fw_reserve(ctrls, &busy);
-		if (ret)
+		if (ret == -EBUSY)
 			dev_err(&pdev->dev,
 				"refused: bus %u or the interface of %pfwP is bound already\n",
 				busy, ctrls[busy]);
-		else
+		if (!ret)
 			hsx_can_fw_owner = &pdev->dev;
 	}
 	mutex_unlock(&hsx_can_fw_lock);

@@ -15,9 +15,15 @@
  * Unbinding the driver through sysfs unregisters the interface, as a
  * controller's driver going does; binding it again registers a new one.
  *
- * With the flag "hsx,sim-not-can" the node's interface is not a CAN one
- * ("hsxnet<n>", ARPHRD_VOID): what an hsx,can node naming a controller of
- * another kind sees.
+ * The node's properties (a test binding, no schema of its own):
+ *   compatible = "hsx,can-sim";
+ *   hsx,sim-not-can;		optional flag: the interface is not a CAN one
+ *				("hsxnet<n>", ARPHRD_VOID): what an hsx,can node
+ *				naming a controller of another kind sees;
+ *   hsx,sim-channels = <n>;	optional, 1 to 4 (default 1): n interfaces
+ *				under the one device, as a controller with
+ *				several channels (R-Car CAN FD), which an hsx,can
+ *				node must refuse.
  */
 #include <linux/can.h>
 #include <linux/can/can-ml.h>
@@ -32,28 +38,36 @@
 #include <linux/skbuff.h>
 
 #define SIM_NAME	"hsx-can-sim"
+#define SIM_MAX_CHANNELS	4
 
-/* A frame sent: counted, and echoed when the CAN core asked for it (PACKET_LOOPBACK). */
+/*
+ * A frame sent: checked as a controller's driver does (a malformed one is
+ * dropped and counted), counted with its payload's length, and echoed when
+ * the CAN core asked for it (PACKET_LOOPBACK); an echo that cannot be made
+ * is a drop.
+ */
 static netdev_tx_t sim_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	bool loop = skb->pkt_type == PACKET_LOOPBACK;
+	unsigned int len;
 
-	if (!can_is_can_skb(skb) && !can_is_canfd_skb(skb)) {
-		dev->stats.tx_dropped++;
-		kfree_skb(skb);
+	if (can_dropped_invalid_skb(dev, skb))
 		return NETDEV_TX_OK;
-	}
+	len = can_skb_get_data_len(skb);
 	dev->stats.tx_packets++;
-	dev->stats.tx_bytes += skb->len;
+	dev->stats.tx_bytes += len;
+	skb_tx_timestamp(skb);
 	if (!loop) {
 		consume_skb(skb);
 		return NETDEV_TX_OK;
 	}
 	skb = can_create_echo_skb(skb);
-	if (!skb)
+	if (!skb) {
+		dev->stats.tx_dropped++;
 		return NETDEV_TX_OK;
+	}
 	dev->stats.rx_packets++;
-	dev->stats.rx_bytes += skb->len;
+	dev->stats.rx_bytes += len;
 	skb->pkt_type = PACKET_BROADCAST;
 	skb->dev = dev;
 	skb->ip_summed = CHECKSUM_UNNECESSARY;
@@ -97,9 +111,9 @@ static void sim_unregister(void *data)
 	free_netdev(dev);
 }
 
-static int sim_probe(struct platform_device *pdev)
+/* One interface of the device, unregistered when its driver goes. */
+static int sim_add_channel(struct platform_device *pdev, bool not_can)
 {
-	bool not_can = device_property_read_bool(&pdev->dev, "hsx,sim-not-can");
 	struct net_device *dev;
 	int ret;
 
@@ -116,6 +130,21 @@ static int sim_probe(struct platform_device *pdev)
 		return ret;
 	}
 	return devm_add_action_or_reset(&pdev->dev, sim_unregister, dev);
+}
+
+static int sim_probe(struct platform_device *pdev)
+{
+	bool not_can = device_property_read_bool(&pdev->dev, "hsx,sim-not-can");
+	u32 channels = 1, i;
+	int ret = 0;
+
+	device_property_read_u32(&pdev->dev, "hsx,sim-channels", &channels);
+	if (!channels || channels > SIM_MAX_CHANNELS)
+		return dev_err_probe(&pdev->dev, -EINVAL, "hsx,sim-channels: 1 to %u\n",
+				     SIM_MAX_CHANNELS);
+	for (i = 0; i < channels && !ret; i++)
+		ret = sim_add_channel(pdev, not_can);
+	return ret;
 }
 
 static const struct of_device_id sim_of_match[] = {

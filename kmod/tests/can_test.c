@@ -2,10 +2,15 @@
 /*
  * KUnit: the CAN module's rules: which frames a file may send, which filter
  * banks it may set and which frames pass them, what a capability's buses
- * and ID ranges cover and narrow to, and what can_map accepts. The bus
- * itself (vcan, vxcan, candump, cangen) is tests/e2e/test_can_kernel.c's.
+ * and ID ranges cover and narrow to, and what can_map accepts; and (suite
+ * hsx_can_fw) that a bus the device tree reserves holds no reference to its
+ * controller's node, so a node removed at run time goes and one put back at
+ * its path is the bus's again. The bus itself (vcan, vxcan, candump,
+ * cangen) is tests/e2e/test_can_kernel.c's, the tree's binding on real
+ * nodes tests/rpi/can_check.c's.
  */
 #include <kunit/test.h>
+#include <linux/property.h>
 #include <linux/string.h>
 
 #include "../can/can.h"
@@ -239,4 +244,68 @@ static struct kunit_suite hsx_can_suite = {
 	.test_cases = hsx_can_cases,
 };
 
-kunit_test_suite(hsx_can_suite);
+/*
+ * A controller's node removed at run time and put back: a software node
+ * here, as an overlay's node on a Raspberry Pi kernel (dtoverlay with
+ * CONFIG_OF_OVERLAY). A reservation holding the node kept it registered, so
+ * a node of the same name could not be made again (sysfs: "cannot create
+ * duplicate filename"), and a new node would never have matched the bus.
+ */
+static const struct software_node fw_ctrl = { .name = "hsx-kunit-can-ctrl" };
+static const struct software_node fw_ctrl_again = { .name = "hsx-kunit-can-ctrl" };
+static const struct software_node *fw_registered;
+
+static void a_controller_node_put_back_is_its_buses_again(struct kunit *test)
+{
+	struct fwnode_handle *ctrls[HSX_CAN_MAX_BUSES] = { };
+	unsigned int busy = 0;
+
+	KUNIT_ASSERT_EQ(test, software_node_register(&fw_ctrl), 0);
+	fw_registered = &fw_ctrl;
+	ctrls[1] = software_node_fwnode(&fw_ctrl);
+	KUNIT_ASSERT_EQ(test, hsx_can_fw_reserve(ctrls, &busy), 0);
+	KUNIT_EXPECT_TRUE(test, hsx_can_fw_test_waits_for(ctrls[1]));
+	/* Reserved: the admin can neither unmap nor map the bus. */
+	KUNIT_EXPECT_EQ(test, hsx_can_map_bus(1, ""), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, hsx_can_map_bus(0, ""), -ENXIO);
+
+	software_node_unregister(&fw_ctrl);
+	fw_registered = NULL;
+	KUNIT_ASSERT_EQ(test, software_node_register(&fw_ctrl_again), 0);
+	fw_registered = &fw_ctrl_again;
+	KUNIT_EXPECT_TRUE(test, hsx_can_fw_test_waits_for(software_node_fwnode(&fw_ctrl_again)));
+	KUNIT_EXPECT_EQ(test, hsx_can_map_bus(1, ""), -EOPNOTSUPP);
+
+	/* The node that reserved it goes: the bus is free, the admin's again. */
+	hsx_can_fw_release();
+	KUNIT_EXPECT_FALSE(test, hsx_can_fw_test_waits_for(software_node_fwnode(&fw_ctrl_again)));
+	KUNIT_EXPECT_EQ(test, hsx_can_map_bus(1, ""), -ENXIO);
+}
+
+static int hsx_can_fw_test_init(struct kunit *test)
+{
+	return hsx_can_buses_init();
+}
+
+static void hsx_can_fw_test_exit(struct kunit *test)
+{
+	hsx_can_fw_release();
+	hsx_can_buses_exit();
+	if (fw_registered)
+		software_node_unregister(fw_registered);
+	fw_registered = NULL;
+}
+
+static struct kunit_case hsx_can_fw_cases[] = {
+	KUNIT_CASE(a_controller_node_put_back_is_its_buses_again),
+	{}
+};
+
+static struct kunit_suite hsx_can_fw_suite = {
+	.name = "hsx_can_fw",
+	.init = hsx_can_fw_test_init,
+	.exit = hsx_can_fw_test_exit,
+	.test_cases = hsx_can_fw_cases,
+};
+
+kunit_test_suites(&hsx_can_suite, &hsx_can_fw_suite);

@@ -11,22 +11,27 @@
  *
  *   - every CAN entry's bus is bound: /sys/hal/can/<n>/interface names the
  *     interface, source says "devicetree", CAN_INFO agrees; holes, the
- *     buses after the list and an entry whose interface is not a CAN one
- *     are not bound; the kernel said why for that entry, for a second
- *     hsx,can node (one at a time) and for one naming a controller twice;
+ *     buses after the list, an entry whose interface is not a CAN one and
+ *     one whose controller has two CAN interfaces are not bound; the
+ *     kernel said why for those entries, for a second hsx,can node (one at
+ *     a time) and for one naming a controller twice (not as a malformed
+ *     list);
  *   - a frame sent through hsx (CAN_TX) is echoed (TX returns 0) and seen
  *     by a CAN_RAW socket on the interface, as candump would; a frame sent
  *     on such a socket is counted by the bus (GET_STATUS rx_frames);
  *   - the admin's CAN_MAP (map and unmap) fails with EOPNOTSUPP for the
  *     node's buses, the unbound one included, and with EBUSY for a listed
- *     controller's interface on another bus; a controller the node does not
- *     list maps and unmaps as usual;
+ *     controller's interface on another bus: bound to its bus, or not (the
+ *     two-channel controller's, refused by its bus but reserved all the
+ *     same); a controller the node does not list maps and unmaps as usual;
  *   - the controller of bus 0 loses its driver through sysfs (unbind): the
  *     bus goes (its instance file gets ENODEV, /sys/hal/can/0 goes), the
  *     other buses stay, the admin still cannot map bus 0; bound again, the
  *     new interface is bound to bus 0 by itself and carries frames;
  *   - the controllers' module removed (every interface unregisters) and
- *     loaded again: the tree's buses go, and come back by themselves;
+ *     loaded again: the tree's buses go, and come back by themselves; the
+ *     two-channel controller's bus ends unbound whichever channel came
+ *     first;
  *   - hsx.ko reloaded with can_map naming bus 0 and a spare bus: the tree
  *     still binds bus 0, can_map only the spare bus, and the kernel says so.
  *
@@ -61,11 +66,16 @@
 #define WAIT_MS 20000
 #define RAW_WAIT_MS 5000
 
-/* Per bus, the tree's entry: its controller's interface and platform device. */
+/*
+ * Per bus, the tree's entry: its controller's (first) interface, how many
+ * CAN interfaces it has, its platform device.
+ */
 struct entry {
     uint32_t phandle;
     int is_can;
+    int cans;
     char ifname[IF_NAMESIZE];
+    char other_ifname[IF_NAMESIZE];
     char pdev[128];
 };
 
@@ -88,8 +98,9 @@ static void report(const char *name, const char *detail)
 }
 
 /*
- * The interface whose device's node has @phandle: its name, whether it is a
- * CAN one, its device's name. 0 if there is none (yet).
+ * The interfaces whose device's node has @phandle: the first's name, whether
+ * it is a CAN one, its device's name; how many CAN ones, and a second's
+ * name. 0 if there is none (yet).
  */
 static int iface_of(uint32_t phandle, struct entry *e)
 {
@@ -97,10 +108,11 @@ static int iface_of(uint32_t phandle, struct entry *e)
     struct dirent *de;
     int found = 0;
 
-    while (d && !found && (de = readdir(d))) {
+    e->cans = 0;
+    while (d && (de = readdir(d))) {
         char path[PATH_MAX], buf[64], real[PATH_MAX];
         unsigned char ph[4];
-        int fd;
+        int fd, is_can;
 
         if (de->d_name[0] == '.')
             continue;
@@ -109,12 +121,19 @@ static int iface_of(uint32_t phandle, struct entry *e)
         if (fd < 0)
             continue;
         if (read(fd, ph, 4) == 4 && be32(ph) == phandle) {
-            snprintf(e->ifname, sizeof(e->ifname), "%.*s", IF_NAMESIZE - 1, de->d_name);
             snprintf(path, sizeof(path), "/sys/class/net/%s/type", de->d_name);
-            e->is_can = read_line(path, buf, sizeof(buf)) > 0 && atoi(buf) == ARPHRD_CAN_TYPE;
-            snprintf(path, sizeof(path), "/sys/class/net/%s/device", de->d_name);
-            if (realpath(path, real) && strrchr(real, '/'))
-                snprintf(e->pdev, sizeof(e->pdev), "%s", strrchr(real, '/') + 1);
+            is_can = read_line(path, buf, sizeof(buf)) > 0 && atoi(buf) == ARPHRD_CAN_TYPE;
+            e->cans += is_can;
+            if (found) {
+                snprintf(e->other_ifname, sizeof(e->other_ifname), "%.*s", IF_NAMESIZE - 1,
+                         de->d_name);
+            } else {
+                snprintf(e->ifname, sizeof(e->ifname), "%.*s", IF_NAMESIZE - 1, de->d_name);
+                e->is_can = is_can;
+                snprintf(path, sizeof(path), "/sys/class/net/%s/device", de->d_name);
+                if (realpath(path, real) && strrchr(real, '/'))
+                    snprintf(e->pdev, sizeof(e->pdev), "%s", strrchr(real, '/') + 1);
+            }
             found = 1;
         }
         close(fd);
@@ -122,6 +141,21 @@ static int iface_of(uint32_t phandle, struct entry *e)
     if (d)
         closedir(d);
     return found;
+}
+
+/* Whether the tree's entry is to be bound: one CAN interface, no more. */
+static int bindable(const struct entry *e)
+{
+    return e->phandle && e->is_can && e->cans == 1;
+}
+
+/* The entry of the controller with several CAN interfaces, or -1. */
+static int multi_entry(void)
+{
+    for (int bus = 0; bus < nentries; bus++)
+        if (entries[bus].phandle && entries[bus].cans > 1)
+            return bus;
+    return -1;
 }
 
 /* What the tree says: entry n of hsx-cans binds bus n. */
@@ -187,7 +221,7 @@ static void check_bound(int fd)
         struct hsx_can_info info = {.bus = bus};
         const struct entry *e = &entries[bus];
 
-        if (e->phandle && e->is_can) {
+        if (bindable(e)) {
             if (!bus_bound_as_tree(fd, bus, e->ifname))
                 fail("bus %d: not bound from the tree to %s", bus, e->ifname);
         } else if (hsx_ioctl(fd, HSX_IOC_CAN_INFO, &info) || info.bound) {
@@ -290,7 +324,8 @@ static const char *free_sim_iface(void)
         if (de->d_name[0] == '.' || !realpath(path, real) || strcmp(real, SIM_DRIVER))
             continue;
         for (int bus = 0; bus < nentries; bus++)
-            listed |= !strcmp(entries[bus].ifname, de->d_name);
+            listed |= !strcmp(entries[bus].ifname, de->d_name) ||
+                      !strcmp(entries[bus].other_ifname, de->d_name);
         snprintf(path, sizeof(path), "/sys/class/net/%s/type", de->d_name);
         if (!listed && read_line(path, real, sizeof(real)) > 0 && atoi(real) == ARPHRD_CAN_TYPE)
             snprintf(name, sizeof(name), "%.*s", IF_NAMESIZE - 1, de->d_name);
@@ -303,7 +338,7 @@ static const char *free_sim_iface(void)
 /* The node's buses: EOPNOTSUPP; its controllers' interfaces elsewhere: EBUSY. */
 static void check_admin(void)
 {
-    int ctl = open_node("ctl"), ret, spare = nentries;
+    int ctl = open_node("ctl"), ret, spare = nentries, multi;
     const char *other = free_sim_iface();
 
     if (ctl < 0)
@@ -318,6 +353,17 @@ static void check_admin(void)
     }
     if ((ret = can_map(ctl, spare, entries[0].ifname)) != -EBUSY)
         fail("bus %d: map to bus 0's %s gave %d, not -EBUSY", spare, entries[0].ifname, ret);
+    /* Not bound to any bus: the reservation alone refuses it. */
+    if ((multi = multi_entry()) < 0)
+        fail("no entry of the tree has a controller with several CAN interfaces");
+    for (int i = 0; multi >= 0 && i < 2; i++) {
+        const char *ifname = i ? entries[multi].other_ifname : entries[multi].ifname;
+
+        if ((ret = can_map(ctl, spare, ifname)) != -EBUSY)
+            fail("bus %d: map to %s (bus %d's controller's, reserved, not bound) gave %d, not "
+                 "-EBUSY",
+                 spare, ifname, multi, ret);
+    }
     if (!other)
         fail("no hsx,can-sim interface outside the tree's node");
     else if ((ret = can_map(ctl, spare, other)))
@@ -356,7 +402,7 @@ static void check_provider_cycle(void)
     if (!why[0] && !stat("/sys/hal/can/0", &sb))
         fail("/sys/hal/can/0 still there %d ms after the unbinding", waited);
     for (int bus = 1; bus < nentries && !why[0]; bus++)
-        if (entries[bus].is_can && !bus_bound_as_tree(fd, bus, entries[bus].ifname))
+        if (bindable(&entries[bus]) && !bus_bound_as_tree(fd, bus, entries[bus].ifname))
             fail("bus %d went with bus 0", bus);
     ctl = open_node("ctl");
     if (ctl >= 0 && !why[0] && (ret = can_map(ctl, 0, "")) != -EOPNOTSUPP)
@@ -444,7 +490,7 @@ static int tree_buses_bound(int fd)
     for (int bus = 0; bus < nentries; bus++) {
         struct entry now = {0};
 
-        if (!entries[bus].is_can)
+        if (!bindable(&entries[bus]))
             continue;
         if (!iface_of(entries[bus].phandle, &now) || !bus_bound_as_tree(fd, bus, now.ifname))
             return 0;
@@ -459,7 +505,7 @@ static int tree_buses_bound(int fd)
  */
 static void check_controller_module(const char *sim_ko)
 {
-    int fd = open_node("can"), mod, waited = 0;
+    int fd = open_node("can"), mod, waited = 0, multi;
     char detail[64];
     struct stat sb;
 
@@ -490,6 +536,18 @@ static void check_controller_module(const char *sim_ko)
     }
     if (!why[0] && !tree_buses_bound(fd))
         fail("the tree's buses not bound again %d ms after the module came back", waited);
+    /* The two-channel controller's bus: unbound, if its first channel was bound a moment. */
+    if (!why[0] && (multi = multi_entry()) >= 0) {
+        char path[64];
+
+        snprintf(path, sizeof(path), "/sys/hal/can/%d", multi);
+        while (!stat(path, &sb) && waited < 2 * WAIT_MS) {
+            usleep(100 * 1000);
+            waited += 100;
+        }
+        if (!stat(path, &sb))
+            fail("bus %d (a controller with two CAN interfaces) bound after the reload", multi);
+    }
     snprintf(detail, sizeof(detail), "bound again after %d ms", waited);
     close(fd);
 out:
@@ -519,12 +577,16 @@ int main(int argc, char **argv)
         fail("no kernel message refusing the second hsx,can node");
     else if (!klog_has("names a controller twice"))
         fail("no kernel message refusing the node that names a controller twice");
+    else if (klog_has("is not a list of at most"))
+        fail("a well-formed hsx-cans was called malformed (the tree has no malformed one)");
+    else if (!klog_has("has several CAN interfaces"))
+        fail("no kernel message refusing the controller with two CAN interfaces");
     report("can-dt-bound", NULL);
     for (int bus = 0; bus < nentries; bus++)
-        if (entries[bus].is_can && (ret = iface_up(entries[bus].ifname)))
+        if (bindable(&entries[bus]) && (ret = iface_up(entries[bus].ifname)))
             fail("bringing %s up: %s", entries[bus].ifname, strerror(-ret));
     for (int bus = 0; bus < nentries && fd >= 0 && !why[0]; bus++)
-        if (entries[bus].is_can)
+        if (bindable(&entries[bus]))
             check_frames(fd, bus, entries[bus].ifname, 0x100 + bus);
     report("can-frames", NULL);
     check_admin();
