@@ -6,6 +6,7 @@
 
 #include "admin.h"
 #include "can_config.h"
+#include "can_restart.h"
 #include "core/module_sel_fs.h"
 #include "fs_root.h"
 #include "lifecycle.h"
@@ -572,6 +573,64 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     }
     textf(key, sizeof(key), "%u %s can-config-ok bus %u", who->uid, who->exe ? who->exe : "",
           c->bus);
+    ops_log_limited(h, LOG_NOTICE, key, line);
+}
+
+/* What a CAN_RESTART or CAN_RESTART_MS asks for: "restart of bus 0", "restart-ms 100 on bus 0". */
+static char *describe_can_restart(char *buf, size_t size, const struct hsxd_request *req)
+{
+    if (req->op == HSXD_OP_CAN_RESTART)
+        textf(buf, size, "restart of bus %u", req->can_restart.bus);
+    else
+        textf(buf, size, "restart-ms %u on bus %u", req->can_restart.restart_ms,
+              req->can_restart.bus);
+    return buf;
+}
+
+void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                     const struct hsxd_request *req, struct hsxd_reply *reply)
+{
+    char what[64], who_text[WHO_TEXT_MAX], text[CAN_CONFIG_TEXT_MAX];
+    char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX];
+    const uint32_t bus = req->can_restart.bus;
+    struct decision d = {.allowed = false};
+    bool touched = false;
+    int ret;
+
+    describe_can_restart(what, sizeof(what), req);
+    if (!may_config_bus(h, who, admin, fd, req, what, &d, reply))
+        return;
+    /* One change of a bus a second, restarts included: a client cannot bounce it. */
+    struct hsxd_can_guard *g = &h->can_guard[bus];
+    const bool may_touch =
+        !g->changed_ns || boottime_ns() - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
+    struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = bus};
+    const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
+    if (req->op == HSXD_OP_CAN_RESTART)
+        ret = can_restart_now(h->ctl, bus, may_touch, admin ? NULL : &recheck, &touched, text,
+                              sizeof(text));
+    else
+        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, may_touch,
+                                   admin ? NULL : &recheck, &touched, text, sizeof(text));
+    if (touched)
+        g->changed_ns = boottime_ns();
+    if (ret < 0) {
+        set_reply(reply, ret, text);
+        textf(key, sizeof(key), "%u %s can %s %d", who->uid, who->exe ? who->exe : "", what, ret);
+        textf(line, sizeof(line), "can %s for %s failed: %s", what,
+              describe_who(who_text, sizeof(who_text), who), text);
+        ops_log_limited(h, LOG_WARNING, key, line);
+        return;
+    }
+    set_reply(reply, 0, text);
+    textf(line, sizeof(line), "CAN %s for %s: %s (by %s)", what,
+          describe_who(who_text, sizeof(who_text), who), text,
+          admin ? "an administrator" : d.rules);
+    if (!touched) { /* nothing to change */
+        log_msg(LOG_DEBUG, "%s", line);
+        return;
+    }
+    textf(key, sizeof(key), "%u %s can %s ok", who->uid, who->exe ? who->exe : "", what);
     ops_log_limited(h, LOG_NOTICE, key, line);
 }
 
