@@ -92,8 +92,9 @@ static void a_controller_in_bus_off_is_restarted(void **state)
     assert_int_equal(can0->state, CAN_STATE_ERROR_ACTIVE);
     assert_true(can0->up);
     assert_string_equal(reply.message, "can0: controller restarted (it was bus-off)");
-    assert_non_null(strstr(fake_log_last(), "CAN restart of bus 0 for pid 4242 uid 1000 exe "
-                                            "/usr/bin/app: can0: controller restarted"));
+    assert_non_null(strstr(fake_log_last(), "restarted CAN bus 0 for pid 4242 uid 1000 exe "
+                                            "/usr/bin/app: can0: controller restarted (it was "
+                                            "bus-off) (by app)"));
 }
 
 /* The kernel's refusals, each with its own errno and words. */

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "can_rig.h"
+#include "can_ctl_rig.h"
 #include "e2e.h"
 #include "hsx_can.h"
 #include "hsxd_run.h"
@@ -48,29 +48,27 @@ static const char policy_text[] =
     ");\n";
 
 static struct hsxd_run hsxd;
-static bool controller = true;
 
 /* More than the second hsxd leaves between two changes of one bus (EAGAIN sooner). */
 #define HSXD_CHANGE_GAP_US 1100000
 
-static bool no_controller(void)
-{
-    const char *kernel = getenv("HSX_TEST_KERNEL");
+static void can0_as_at_start(void);
 
-    return kernel && !strcmp(kernel, "debug") && !e2e_exists("/sys/class/net/" HSX_IF);
+static struct can_ctl_rig rig = {.bus = BUS,
+                                 .vbus = VBUS,
+                                 .ctrl_if = HSX_IF,
+                                 .vcan = VCAN,
+                                 .vcan0 = VCAN0,
+                                 .as_at_start = can0_as_at_start};
+
+static bool ip_shows(const char *text)
+{
+    return can_ctl_rig_ip_shows(HSX_IF, text);
 }
 
 static bool stock_runs_this(void)
 {
-    if (!controller)
-        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
-    return !controller;
-}
-
-/* Does `ip -d link show can0` (iproute2's reading of the kernel's IFLA_CAN_*) contain text? */
-static bool ip_shows(const char *text)
-{
-    return rig_sh(RIG_IP " -d link show " HSX_IF " | grep -q -e '%s'", text) == 0;
+    return can_ctl_rig_stock_runs_this(&rig);
 }
 
 /* can0 as every test starts: 500 kbit/s, no automatic restart, up (set with ip). */
@@ -86,17 +84,7 @@ static void can0_as_at_start(void)
 static int group_setup(void **state)
 {
     (void)state;
-    controller = !no_controller();
-    if (controller && !e2e_exists("/sys/class/net/" HSX_IF))
-        return -1;
-    rig_map(BUS, "");
-    rig_map(VBUS, "");
-    rig_vcan(VCAN);
-    if (controller)
-        can0_as_at_start();
-    else
-        rig_vcan(VCAN0);
-    if (rig_map(BUS, controller ? HSX_IF : VCAN0) || rig_map(VBUS, VCAN))
+    if (can_ctl_rig_up(&rig))
         return -1;
     return hsxd_run_start(&hsxd, "can-restart", policy_text);
 }
@@ -105,20 +93,14 @@ static int group_teardown(void **state)
 {
     (void)state;
     hsxd_run_stop(&hsxd);
-    rig_map(BUS, "");
-    rig_map(VBUS, "");
-    rig_sh(RIG_IP " link del " VCAN);
-    if (controller)
-        rig_sh(RIG_IP " link set " HSX_IF " down");
-    else
-        rig_sh(RIG_IP " link del " VCAN0);
+    can_ctl_rig_down(&rig);
     return 0;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (controller)
+    if (rig.controller)
         can0_as_at_start();
     usleep(HSXD_CHANGE_GAP_US); /* after the last test's change: hsxd changes a bus once a second */
     return 0;
@@ -147,7 +129,7 @@ static void a_controller_not_bus_off_is_not_restarted(void **state)
     if (stock_runs_this())
         return;
     assert_int_equal(run_app(app_restarts_an_active_controller, CFG_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "can restart of bus 0 for pid"));
+    assert_true(hsxd_run_logged(&hsxd, "can-restart of bus 0 for pid"));
     assert_true(hsxd_run_logged(&hsxd, "failed: can0 is not bus-off (error-active): nothing to "
                                        "restart"));
     assert_true(ip_shows("state ERROR-ACTIVE"));
@@ -189,7 +171,7 @@ static void restart_ms_is_set_and_read_back(void **state)
     assert_true(ip_shows("restart-ms 100 "));
     assert_true(ip_shows(",UP")); /* stopped for the change, started again */
     assert_true(ip_shows("bitrate 500000 "));
-    assert_true(hsxd_run_logged(&hsxd, "CAN restart-ms 100 on bus 0 for pid"));
+    assert_true(hsxd_run_logged(&hsxd, "configured CAN bus 0 restart-ms 100 for pid"));
     assert_true(hsxd_run_logged(&hsxd, "can0: restart-ms 0 -> 100 (by can-cfg)"));
     tell(a.to_app, "g", 1);
     assert_int_equal(finish_app(&a), 0);
@@ -258,10 +240,10 @@ static void without_config_nothing_is_restarted_or_set(void **state)
     (void)state;
 
     assert_int_equal(run_app(app_without_config, RO_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "denied can-restart-ms of restart-ms 100 on bus 0 to pid"));
+    assert_true(hsxd_run_logged(&hsxd, "denied can-restart-ms of bus 0 restart-ms 100 to pid"));
     assert_true(hsxd_run_logged(&hsxd, "can: asked for config on buses 0; can-ro grants read on "
                                        "buses 0"));
-    if (controller)
+    if (rig.controller)
         assert_true(ip_shows("restart-ms 0 "));
 }
 
