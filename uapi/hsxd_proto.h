@@ -8,8 +8,8 @@
  * HSXD_OP_END). Both sides check the peer: the client that the server runs as
  * root (SO_PEERCRED uid 0), the server who the client is (SO_PEERCRED, pidfd,
  * the sender of each request, SCM_CREDENTIALS, which must be the peer, and
- * for ACQUIRE/RENEW/CAN_CONFIG the opener of the file it sends, which must be
- * the peer itself).
+ * for ACQUIRE/RENEW and the CAN ops the opener of the file it sends, which
+ * must be the peer itself).
  *
  * HSXD_OP_ACQUIRE	client: a capability for @module on the /dev/hsx file
  *			sent with the request (SCM_RIGHTS, exactly one fd).
