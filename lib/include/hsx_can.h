@@ -218,7 +218,8 @@ int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint
  * event of the change). Like hsx_can_config(), this needs CAP_NET_ADMIN: hsxd
  * does it for a process its policy gives the CAN right "config" on the bus,
  * sent this process's CAN file (a capability is acquired on it if it has
- * none). The interface stays up; the state event "restarted" follows.
+ * none). The interface stays up; an error event (the kernel's "restarted")
+ * then brings the state back to HSX_CAN_STATE_ACTIVE.
  *
  * @return HSX_HAL_OK: restarted.
  *         HSX_HAL_BUSY with hsx_hal_errno() EBUSY: the controller is not
