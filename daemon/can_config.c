@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * CAN_CONFIG's work once hsxd allowed it: the kernel's admin node says which
- * interface the bus is bound to (by index), rtnetlink (can_link.c) reads how
+ * interface the bus is bound to (by index), rtnetlink (can_iface.c) reads how
  * it runs and changes it, always by that index and with IFLA_INFO_KIND "can"
  * beside IFLA_INFO_DATA, so that the kernel refuses any other kind of device
  * (rtnl_newlink(): EOPNOTSUPP when the kind's ops are not the device's).
@@ -27,18 +27,13 @@
  * change is undone as a refused one is, and the client told why.
  */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/can/netlink.h>
-#include <linux/if.h>
-#include <linux/if_link.h>
-#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "admin.h"
 #include "can_config.h"
-#include "can_link.h"
+#include "can_iface.h"
 #include "hsxd.h"
 
 _Static_assert(CAN_CONFIG_MODE_MASK ==
@@ -98,184 +93,8 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
     return 0;
 }
 
-/* ---- the interface, by index --------------------------------------------------------- */
-
-/* How an interface runs, as RTM_GETLINK says. */
-struct link {
-    bool can; /* IFLA_INFO_KIND "can" with a bit timing: a controller */
-    bool up;
-    uint32_t ctrlmode;
-    struct can_bittiming bt, dbt;
-};
-
-static uint32_t next_seq(void)
-{
-    static uint32_t seq;
-
-    if (!seq)
-        seq = (uint32_t)time(NULL);
-    if (!++seq)
-        seq = 1;
-    return seq;
-}
-
-static int can_data_attr(const struct nlattr *a, void *data)
-{
-    struct link *l = data;
-    const uint16_t type = mnl_attr_get_type(a);
-    const size_t len = mnl_attr_get_payload_len(a);
-
-    if (type == IFLA_CAN_BITTIMING && len >= sizeof(l->bt)) {
-        memcpy(&l->bt, mnl_attr_get_payload(a), sizeof(l->bt));
-        l->can = true;
-    } else if (type == IFLA_CAN_DATA_BITTIMING && len >= sizeof(l->dbt)) {
-        memcpy(&l->dbt, mnl_attr_get_payload(a), sizeof(l->dbt));
-    } else if (type == IFLA_CAN_CTRLMODE && len >= sizeof(struct can_ctrlmode)) {
-        struct can_ctrlmode cm;
-        memcpy(&cm, mnl_attr_get_payload(a), sizeof(cm));
-        l->ctrlmode = cm.flags;
-    }
-    return MNL_CB_OK;
-}
-
-struct linkinfo {
-    bool kind_can;
-    const struct nlattr *data;
-};
-
-static int linkinfo_attr(const struct nlattr *a, void *data)
-{
-    struct linkinfo *li = data;
-
-    if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
-        li->kind_can = mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 &&
-                       strcmp(mnl_attr_get_str(a), "can") == 0;
-    else if (mnl_attr_get_type(a) == IFLA_INFO_DATA)
-        li->data = a;
-    return MNL_CB_OK;
-}
-
-static int link_attr(const struct nlattr *a, void *data)
-{
-    if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
-        struct linkinfo li = {0};
-        mnl_attr_parse_nested(a, linkinfo_attr, &li);
-        if (li.kind_can && li.data)
-            mnl_attr_parse_nested(li.data, can_data_attr, data);
-    }
-    return MNL_CB_OK;
-}
-
-/* Read interface ifindex. */
-static int link_get(uint32_t ifindex, struct link *l)
-{
-    char req[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
-    char ans[16384] __attribute__((aligned(4)));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    nlh->nlmsg_seq = next_seq();
-    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = (int)ifindex;
-    int ret = can_link_request(nlh, ans, sizeof(ans));
-    if (ret < 0)
-        return ret;
-    const struct nlmsghdr *got = (const struct nlmsghdr *)ans;
-    if (ret < (int)mnl_nlmsg_size(sizeof(*ifi)) || got->nlmsg_type != RTM_NEWLINK)
-        return -EPROTO;
-    const struct ifinfomsg *gi = mnl_nlmsg_get_payload(got);
-    if (gi->ifi_index != (int)ifindex)
-        return -EPROTO;
-    *l = (struct link){.up = gi->ifi_flags & IFF_UP};
-    mnl_attr_parse(got, sizeof(*gi), link_attr, l);
-    return 0;
-}
-
-static void put_timing(struct nlmsghdr *nlh, uint16_t type, uint32_t bitrate,
-                       const struct can_bittiming *by_tq)
-{
-    struct can_bittiming bt = {.bitrate = bitrate};
-
-    /* As it was, by time quantum (the kernel's fix-up), or by bitrate when it has none. */
-    if (!bitrate && by_tq->tq) {
-        bt = *by_tq;
-        bt.bitrate = 0;
-        bt.sample_point = 0;
-        bt.brp = 0;
-    } else if (!bitrate) {
-        bt.bitrate = by_tq->bitrate;
-    }
-    mnl_attr_put(nlh, type, sizeof(bt), &bt);
-}
-
-/* What one RTM_NEWLINK sets: up or down, or modes and timings (bitrate 0: *old's timing). */
-struct link_set {
-    bool updown, up;
-    bool modes;
-    uint32_t flags;
-    bool timing, fd;
-    uint32_t bitrate, data_bitrate;
-    const struct link *old;
-};
-
-static int link_set(uint32_t ifindex, const struct link_set *s)
-{
-    char req[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-
-    nlh->nlmsg_type = RTM_NEWLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-    nlh->nlmsg_seq = next_seq();
-    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-    ifi->ifi_family = AF_UNSPEC;
-    ifi->ifi_index = (int)ifindex;
-    if (s->updown) {
-        ifi->ifi_change = IFF_UP;
-        ifi->ifi_flags = s->up ? IFF_UP : 0;
-    }
-    /* Kind and data: the kernel refuses them (EOPNOTSUPP) on anything but a CAN device. */
-    struct nlattr *info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "can");
-    struct nlattr *data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-    if (s->modes) {
-        struct can_ctrlmode cm = {.mask = CAN_CONFIG_MODE_MASK, .flags = s->flags};
-        mnl_attr_put(nlh, IFLA_CAN_CTRLMODE, sizeof(cm), &cm);
-    }
-    if (s->timing)
-        put_timing(nlh, IFLA_CAN_BITTIMING, s->bitrate, &s->old->bt);
-    if (s->timing && s->fd)
-        put_timing(nlh, IFLA_CAN_DATA_BITTIMING, s->data_bitrate, &s->old->dbt);
-    mnl_attr_nest_end(nlh, data);
-    mnl_attr_nest_end(nlh, info);
-    return can_link_request(nlh, NULL, 0);
-}
-
-static int link_updown(uint32_t ifindex, bool up)
-{
-    return link_set(ifindex, &(struct link_set){.updown = true, .up = up});
-}
-
-/* The bus still bound to ifindex? 0, or -EAGAIN with why. */
-static int same_binding(int ctl, const struct hsx_can_config *want, uint32_t ifindex, char *text,
-                        size_t size, const char *before)
-{
-    struct hsx_can_info info = {.bus = want->bus};
-    int ret = admin_can_info(ctl, &info);
-
-    if (ret == 0 && info.bound && info.ifindex == ifindex)
-        return 0;
-    textf(text, size, "bus %u %s before %s (was ifindex %u): try again", want->bus,
-          ret < 0      ? "could not be read"
-          : info.bound ? "was bound to another interface"
-                       : "was unbound",
-          before, ifindex);
-    return -EAGAIN;
-}
-
 /* "bitrate 500000 data bitrate 2000000 modes fd, up" */
-static void link_text(char *buf, size_t size, const struct link *l)
+static void can_iface_text(char *buf, size_t size, const struct can_iface *l)
 {
     char m[32], d[32] = "";
 
@@ -290,19 +109,19 @@ static void link_text(char *buf, size_t size, const struct link *l)
  * back: 0 when it runs as before, else -ENOTRECOVERABLE (or -ENETDOWN: as before, but down)
  * with text saying how it runs.
  */
-static int undo(uint32_t ifindex, const char *ifname, const struct link *old, const char *what,
+static int undo(uint32_t ifindex, const char *ifname, const struct can_iface *old, const char *what,
                 char *text, size_t size)
 {
-    struct link_set s = {.modes = true,
-                         .flags = old->ctrlmode & CAN_CONFIG_MODE_MASK,
-                         .timing = true,
-                         .fd = old->ctrlmode & CAN_CTRLMODE_FD,
-                         .old = old};
-    struct link now;
+    struct can_iface_settings s = {.modes = true,
+                                   .flags = old->ctrlmode & CAN_CONFIG_MODE_MASK,
+                                   .timing = true,
+                                   .fd = old->ctrlmode & CAN_CTRLMODE_FD,
+                                   .old = old};
+    struct can_iface now;
     char state[96];
-    int err = link_set(ifindex, &s);
-    int up_err = old->up ? link_updown(ifindex, true) : 0;
-    int got = link_get(ifindex, &now);
+    int err = can_iface_set(ifindex, &s);
+    int up_err = old->up ? can_iface_updown(ifindex, true) : 0;
+    int got = can_iface_get(ifindex, &now);
 
     if (got < 0) {
         textf(text, size, "%s; putting %s back: %s, and it cannot be read: %s", what, ifname,
@@ -312,7 +131,7 @@ static int undo(uint32_t ifindex, const char *ifname, const struct link *old, co
               strerror(-got));
         return -ENOTRECOVERABLE;
     }
-    link_text(state, sizeof(state), &now);
+    can_iface_text(state, sizeof(state), &now);
     const bool same =
         now.bt.bitrate == old->bt.bitrate &&
         (now.ctrlmode & CAN_CONFIG_MODE_MASK) == (old->ctrlmode & CAN_CONFIG_MODE_MASK) &&
@@ -354,7 +173,7 @@ static void describe_change(char *text, size_t size, const char *ifname,
  * interface), stop the interface and put back *old: the errno of the refusal, or of the undo.
  */
 static int recheck_or_undo(const struct can_config_recheck *recheck, uint32_t ifindex,
-                           const char *ifname, const struct link *old, char *text, size_t size)
+                           const char *ifname, const struct can_iface *old, char *text, size_t size)
 {
     char why[CAN_CONFIG_TEXT_MAX], what[CAN_CONFIG_TEXT_MAX];
     int ret = recheck ? recheck->still_allowed(recheck->ctx, why, sizeof(why)) : 0;
@@ -363,7 +182,7 @@ static int recheck_or_undo(const struct can_config_recheck *recheck, uint32_t if
         return 0;
     textf(what, sizeof(what), "%s was changed, but meanwhile %s", ifname, why);
     if (old->up)
-        link_updown(ifindex, false); /* the change is undone only down (can_changelink()) */
+        can_iface_updown(ifindex, false); /* the change is undone only down (can_changelink()) */
     int undone = undo(ifindex, ifname, old, what, text, size);
     return undone < 0 ? undone : ret;
 }
@@ -374,7 +193,7 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
 {
     struct hsx_can_info info = {.bus = want->bus};
     struct can_change change;
-    struct link old;
+    struct can_iface old;
     char what[CAN_CONFIG_TEXT_MAX];
 
     *touched = false;
@@ -389,7 +208,7 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
     info.ifname[sizeof(info.ifname) - 1] = '\0';
     const char *ifname = info.ifname;
     const uint32_t ifindex = info.ifindex;
-    if ((ret = link_get(ifindex, &old)) < 0) {
+    if ((ret = can_iface_get(ifindex, &old)) < 0) {
         textf(text, size, "reading %s (ifindex %u): %s", ifname, ifindex, strerror(-ret));
         return ret;
     }
@@ -415,27 +234,27 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
         return -EAGAIN;
     }
 
-    if ((ret = same_binding(ctl, want, ifindex, text, size, "stopping it")) < 0)
+    if ((ret = can_iface_same_binding(ctl, want->bus, ifindex, text, size, "stopping it")) < 0)
         return ret;
     *touched = true;
-    if (old.up && (ret = link_updown(ifindex, false)) < 0) {
+    if (old.up && (ret = can_iface_updown(ifindex, false)) < 0) {
         textf(text, size, "stopping %s: %s", ifname, strerror(-ret));
         return ret;
     }
-    if ((ret = same_binding(ctl, want, ifindex, text, size, "the change")) < 0) {
+    if ((ret = can_iface_same_binding(ctl, want->bus, ifindex, text, size, "the change")) < 0) {
         if (old.up)
-            link_updown(ifindex, true); /* the interface hsxd stopped, by its index */
+            can_iface_updown(ifindex, true); /* the interface hsxd stopped, by its index */
         return ret;
     }
     /* With FD on, the modes and both timings (unchanged ones again), as can_validate() wants. */
-    struct link_set s = {.modes = change.modes || change.fd,
-                         .flags = change.flags,
-                         .timing = change.bitrate || change.data_bitrate || change.fd,
-                         .fd = change.fd,
-                         .bitrate = change.bitrate ? want->bitrate : 0,
-                         .data_bitrate = change.data_bitrate ? want->data_bitrate : 0,
-                         .old = &old};
-    ret = link_set(ifindex, &s);
+    struct can_iface_settings s = {.modes = change.modes || change.fd,
+                                   .flags = change.flags,
+                                   .timing = change.bitrate || change.data_bitrate || change.fd,
+                                   .fd = change.fd,
+                                   .bitrate = change.bitrate ? want->bitrate : 0,
+                                   .data_bitrate = change.data_bitrate ? want->data_bitrate : 0,
+                                   .old = &old};
+    ret = can_iface_set(ifindex, &s);
     if (ret < 0) {
         char m[32];
         textf(what, sizeof(what), "the driver of %s refused bitrate %u modes %s: %s%s", ifname,
@@ -443,8 +262,9 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
               strerror(-ret),
               ret == -EDOM ? " (its clock gives no bit timing within 5 % of it)" : "");
     } else if ((ret = admin_can_check(ctl, want)) < 0) {
-        struct link got;
-        if (change.bitrate && link_get(ifindex, &got) == 0 && got.bt.bitrate != want->bitrate) {
+        struct can_iface got;
+        if (change.bitrate && can_iface_get(ifindex, &got) == 0 &&
+            got.bt.bitrate != want->bitrate) {
             textf(what, sizeof(what), "%s's clock gives %u bit/s, not %u", ifname, got.bt.bitrate,
                   want->bitrate);
             ret = -EDOM;
@@ -457,9 +277,10 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
         int undone = undo(ifindex, ifname, &old, what, text, size);
         return undone < 0 ? undone : ret;
     }
-    if (old.up && (ret = same_binding(ctl, want, ifindex, text, size, "starting it")) < 0)
+    if (old.up &&
+        (ret = can_iface_same_binding(ctl, want->bus, ifindex, text, size, "starting it")) < 0)
         return ret;
-    if (old.up && (ret = link_updown(ifindex, true)) < 0) {
+    if (old.up && (ret = can_iface_updown(ifindex, true)) < 0) {
         textf(what, sizeof(what), "%s did not come up with the change: %s", ifname, strerror(-ret));
         int undone = undo(ifindex, ifname, &old, what, text, size);
         return undone < 0 ? undone : ret;

@@ -6,6 +6,7 @@
 
 #include "admin.h"
 #include "can_config.h"
+#include "can_restart.h"
 #include "core/module_sel_fs.h"
 #include "fs_root.h"
 #include "lifecycle.h"
@@ -476,18 +477,42 @@ _Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_req) == sizeof(struct
 _Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_text) >= CAN_CONFIG_TEXT_MAX,
                "failed_text");
 
-/* A CAN_CONFIG that failed or was refused: to the client, and to the log once per kind. */
-static void can_config_failed(struct hsxd *h, const struct identity *who, const char *what,
-                              int status, const char *text, struct hsxd_reply *reply)
+/*
+ * A CAN change (op: "can-config", "can-restart", ...) that failed or was refused: to the
+ * client, and to the log once per kind.
+ */
+static void can_change_failed(struct hsxd *h, const struct identity *who, const char *op,
+                              const char *what, int status, const char *text,
+                              struct hsxd_reply *reply)
 {
     char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX];
 
     set_reply(reply, status, text);
-    textf(key, sizeof(key), "%u %s can-config %s %d", who->uid, who->exe ? who->exe : "", what,
-          status);
-    textf(line, sizeof(line), "can-config of %s for %s failed: %s", what,
+    textf(key, sizeof(key), "%u %s %s %s %d", who->uid, who->exe ? who->exe : "", op, what, status);
+    textf(line, sizeof(line), "%s of %s for %s failed: %s", op, what,
           describe_who(who_text, sizeof(who_text), who), text);
     ops_log_limited(h, LOG_WARNING, key, line);
+}
+
+/*
+ * A CAN change done for who (done_as: "configured CAN", ...), or none needed (!touched: logged
+ * at debug); by: the rules, or "an administrator".
+ */
+static void can_change_done(struct hsxd *h, const struct identity *who, const char *done_as,
+                            const char *what, const char *text, const char *by, bool touched,
+                            const char *key_tail, struct hsxd_reply *reply)
+{
+    char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX], who_text[WHO_TEXT_MAX];
+
+    set_reply(reply, 0, text);
+    textf(line, sizeof(line), "%s %s for %s: %s (by %s)", done_as, what,
+          describe_who(who_text, sizeof(who_text), who), text, by);
+    if (!touched) {
+        log_msg(LOG_DEBUG, "%s", line);
+        return;
+    }
+    textf(key, sizeof(key), "%u %s %s", who->uid, who->exe ? who->exe : "", key_tail);
+    ops_log_limited(h, LOG_NOTICE, key, line);
 }
 
 /* The very request that failed within HSXD_CAN_FAILED_HOLD_NS: its answer again, in text. */
@@ -526,7 +551,7 @@ static int still_allowed(void *ctx, char *why, size_t size)
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply)
 {
-    char what[96], who_text[WHO_TEXT_MAX], text[CAN_CONFIG_TEXT_MAX];
+    char what[96], text[CAN_CONFIG_TEXT_MAX];
     const struct hsx_can_config *c = &req->can_config;
     struct decision d = {.allowed = false};
     int ret;
@@ -538,7 +563,7 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     struct hsxd_can_guard *g = &h->can_guard[c->bus];
     const uint64_t now = boottime_ns();
     if (can_config_failed_just_now(g, c, now, text, sizeof(text))) {
-        can_config_failed(h, who, what, g->failed_status, text, reply);
+        can_change_failed(h, who, "can-config", what, g->failed_status, text, reply);
         return;
     }
     const bool may_touch = !g->changed_ns || now - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
@@ -557,22 +582,60 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
             g->failed_status = ret;
             textf(g->failed_text, sizeof(g->failed_text), "%s", text);
         }
-        can_config_failed(h, who, what, ret, text, reply);
+        can_change_failed(h, who, "can-config", what, ret, text, reply);
         return;
     }
     g->failed_ns = 0;
-    set_reply(reply, 0, text);
-    char key[RATELIMIT_TEXT_MAX], line[RATELIMIT_TEXT_MAX];
-    textf(line, sizeof(line), "configured CAN %s for %s: %s (by %s)", what,
-          describe_who(who_text, sizeof(who_text), who), text,
-          admin ? "an administrator" : d.rules);
-    if (!touched) { /* nothing to change */
-        log_msg(LOG_DEBUG, "%s", line);
+    char key_tail[32];
+    textf(key_tail, sizeof(key_tail), "can-config-ok bus %u", c->bus);
+    can_change_done(h, who, "configured CAN", what, text, admin ? "an administrator" : d.rules,
+                    touched, key_tail, reply);
+}
+
+/* What a CAN_RESTART or CAN_RESTART_MS asks for: "bus 0", "bus 0 restart-ms 100". */
+static char *describe_can_restart(char *buf, size_t size, const struct hsxd_request *req)
+{
+    if (req->op == HSXD_OP_CAN_RESTART)
+        textf(buf, size, "bus %u", req->can_restart.bus);
+    else
+        textf(buf, size, "bus %u restart-ms %u", req->can_restart.bus, req->can_restart.restart_ms);
+    return buf;
+}
+
+void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                     const struct hsxd_request *req, struct hsxd_reply *reply)
+{
+    const char *op = req->op == HSXD_OP_CAN_RESTART ? "can-restart" : "can-restart-ms";
+    char what[48], text[CAN_CONFIG_TEXT_MAX], key_tail[48];
+    const uint32_t bus = req->can_restart.bus;
+    struct decision d = {.allowed = false};
+    bool touched = false;
+    int ret;
+
+    describe_can_restart(what, sizeof(what), req);
+    if (!may_config_bus(h, who, admin, fd, req, what, &d, reply))
+        return;
+    /* One change of a bus a second, restarts included: a client cannot bounce it. */
+    struct hsxd_can_guard *g = &h->can_guard[bus];
+    const bool may_touch =
+        !g->changed_ns || boottime_ns() - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
+    struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = bus};
+    const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
+    if (req->op == HSXD_OP_CAN_RESTART)
+        ret = can_restart_now(h->ctl, bus, may_touch, admin ? NULL : &recheck, &touched, text,
+                              sizeof(text));
+    else
+        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, may_touch,
+                                   admin ? NULL : &recheck, &touched, text, sizeof(text));
+    if (touched)
+        g->changed_ns = boottime_ns();
+    if (ret < 0) {
+        can_change_failed(h, who, op, what, ret, text, reply);
         return;
     }
-    textf(key, sizeof(key), "%u %s can-config-ok bus %u", who->uid, who->exe ? who->exe : "",
-          c->bus);
-    ops_log_limited(h, LOG_NOTICE, key, line);
+    textf(key_tail, sizeof(key_tail), "%s-ok bus %u", op, bus);
+    can_change_done(h, who, req->op == HSXD_OP_CAN_RESTART ? "restarted CAN" : "configured CAN",
+                    what, text, admin ? "an administrator" : d.rules, touched, key_tail, reply);
 }
 
 void ops_expire_grants(struct hsxd *h)

@@ -28,6 +28,14 @@ void ops_renew(struct hsxd *h, const struct identity *who, int fd, const struct 
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply);
 
+/*
+ * CAN_RESTART, CAN_RESTART_MS: restart a bus's controller from bus-off, or set
+ * the delay of its automatic restart, for who as CAN_CONFIG (the same right,
+ * asked of the kernel again; can_restart.h does it).
+ */
+void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int fd,
+                     const struct hsxd_request *req, struct hsxd_reply *reply);
+
 /* GRANT, REVOKE: root's. */
 void ops_grant(struct hsxd *h, const struct identity *who, const struct hsxd_request *req,
                struct hsxd_reply *reply);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,15 +8,24 @@
 #include "policy.h"
 #include "proto.h"
 
-_Static_assert(sizeof(union hsx_cap_selector) == sizeof(struct hsx_can_config),
-               "CAN_CONFIG's arguments take the selector's place, and no more");
+_Static_assert(sizeof(union hsx_cap_selector) == sizeof(struct hsx_can_config) &&
+                   sizeof(union hsx_cap_selector) == sizeof(struct hsxd_can_restart),
+               "CAN_CONFIG's and CAN_RESTART's arguments take the selector's place, and no more");
+_Static_assert(offsetof(struct hsxd_can_restart, bus) == offsetof(struct hsx_can_config, bus),
+               "every CAN request names its bus in one place");
 
 const char *proto_op_name(char *buf, size_t size, uint32_t op)
 {
     static const char *const names[] = {
-        [HSXD_OP_ACQUIRE] = "acquire",       [HSXD_OP_RENEW] = "renew",   [HSXD_OP_LIST] = "list",
-        [HSXD_OP_GRANT] = "grant",           [HSXD_OP_REVOKE] = "revoke", [HSXD_OP_END] = "end",
+        [HSXD_OP_ACQUIRE] = "acquire",
+        [HSXD_OP_RENEW] = "renew",
+        [HSXD_OP_LIST] = "list",
+        [HSXD_OP_GRANT] = "grant",
+        [HSXD_OP_REVOKE] = "revoke",
+        [HSXD_OP_END] = "end",
         [HSXD_OP_CAN_CONFIG] = "can-config",
+        [HSXD_OP_CAN_RESTART] = "can-restart",
+        [HSXD_OP_CAN_RESTART_MS] = "can-restart-ms",
     };
 
     if (op < sizeof(names) / sizeof(names[0]) && names[op])
@@ -118,9 +128,36 @@ static int check_can_config(const struct hsxd_request *r, char *why, size_t size
     return -EINVAL;
 }
 
+/* A CAN_RESTART's bus, or a CAN_RESTART_MS's bus and delay. */
+static int check_can_restart(const struct hsxd_request *r, char *why, size_t size)
+{
+    const struct hsxd_can_restart *c = &r->can_restart;
+    char name[32];
+
+    if (r->module != HSX_MODULE_CAN) {
+        snprintf(why, size, "%s is for can, not %s",
+                 r->op == HSXD_OP_CAN_RESTART ? "can-restart" : "can-restart-ms",
+                 capspec_module_name(name, sizeof(name), r->module));
+        return -EINVAL;
+    }
+    if (c->bus >= HSX_CAN_MAX_BUSES)
+        snprintf(why, size, "bus %u: buses are 0..%d", c->bus, HSX_CAN_MAX_BUSES - 1);
+    else if (r->op == HSXD_OP_CAN_RESTART && c->restart_ms)
+        snprintf(why, size, "can-restart takes no restart_ms (can-restart-ms sets it)");
+    else if (c->restart_ms > HSXD_CAN_RESTART_MS_MAX)
+        snprintf(why, size, "restart-ms is at most %u, not %u", HSXD_CAN_RESTART_MS_MAX,
+                 c->restart_ms);
+    else if (!all_zero(c->reserved, sizeof(c->reserved)))
+        snprintf(why, size, "can_restart.reserved must be zero");
+    else
+        return 0;
+    return -EINVAL;
+}
+
 static bool is_client_op(uint32_t op)
 {
-    return op == HSXD_OP_ACQUIRE || op == HSXD_OP_RENEW || op == HSXD_OP_CAN_CONFIG;
+    return op == HSXD_OP_ACQUIRE || op == HSXD_OP_RENEW || op == HSXD_OP_CAN_CONFIG ||
+           op == HSXD_OP_CAN_RESTART || op == HSXD_OP_CAN_RESTART_MS;
 }
 
 int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struct hsxd_request *req,
@@ -132,7 +169,9 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
         [HSXD_OP_LIST] = 0,
         [HSXD_OP_GRANT] = F_MODULE | F_RIGHTS | F_SEL | F_UID | F_LIFETIME,
         [HSXD_OP_REVOKE] = F_CAP_ID | F_PID | F_FLAGS,
-        [HSXD_OP_CAN_CONFIG] = F_MODULE | F_SEL, /* can_config is in sel's place */
+        [HSXD_OP_CAN_CONFIG] = F_MODULE | F_SEL,  /* can_config is in sel's place */
+        [HSXD_OP_CAN_RESTART] = F_MODULE | F_SEL, /* can_restart too */
+        [HSXD_OP_CAN_RESTART_MS] = F_MODULE | F_SEL,
     };
     char name[16];
     __u32 version;
@@ -197,6 +236,9 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
         return check_spec(req, true, why, why_size);
     case HSXD_OP_CAN_CONFIG:
         return check_can_config(req, why, why_size);
+    case HSXD_OP_CAN_RESTART:
+    case HSXD_OP_CAN_RESTART_MS:
+        return check_can_restart(req, why, why_size);
     case HSXD_OP_REVOKE:
         if (req->flags & ~HSXD_REVOKE_F_PID) {
             snprintf(why, why_size, "unknown revoke flags 0x%x", req->flags & ~HSXD_REVOKE_F_PID);
@@ -215,7 +257,8 @@ int proto_check_request(const void *buf, size_t len, int nfds, bool admin, struc
 
 bool proto_op_known(uint32_t op)
 {
-    return (op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE) || op == HSXD_OP_CAN_CONFIG;
+    return (op >= HSXD_OP_ACQUIRE && op <= HSXD_OP_REVOKE) ||
+           (op >= HSXD_OP_CAN_CONFIG && op <= HSXD_OP_CAN_RESTART_MS);
 }
 
 int proto_check_reply(const void *buf, size_t len, uint32_t op, struct hsxd_reply *reply, char *why,

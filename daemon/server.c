@@ -23,7 +23,7 @@
 #include "proto.h"
 #include "server.h"
 
-/* File descriptors a request may carry: ACQUIRE, RENEW and CAN_CONFIG one; more is refused, not
+/* File descriptors a request may carry: ACQUIRE, RENEW and the CAN ones one; more is refused, not
  * kept. */
 #define FDS_MAX 4
 
@@ -381,6 +381,10 @@ static void handle(struct server *s, struct conn *c, const void *buf, size_t len
         break;
     case HSXD_OP_CAN_CONFIG:
         ops_can_config(&s->hsxd, &who, now.admin, fd, &req, &c->reply);
+        break;
+    case HSXD_OP_CAN_RESTART:
+    case HSXD_OP_CAN_RESTART_MS:
+        ops_can_restart(&s->hsxd, &who, now.admin, fd, &req, &c->reply);
         break;
     case HSXD_OP_GRANT:
         ops_grant(&s->hsxd, &who, &req, &c->reply);

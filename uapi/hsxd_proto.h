@@ -8,8 +8,8 @@
  * HSXD_OP_END). Both sides check the peer: the client that the server runs as
  * root (SO_PEERCRED uid 0), the server who the client is (SO_PEERCRED, pidfd,
  * the sender of each request, SCM_CREDENTIALS, which must be the peer, and
- * for ACQUIRE/RENEW/CAN_CONFIG the opener of the file it sends, which must be
- * the peer itself).
+ * for ACQUIRE/RENEW and the CAN ops the opener of the file it sends, which
+ * must be the peer itself).
  *
  * HSXD_OP_ACQUIRE	client: a capability for @module on the /dev/hsx file
  *			sent with the request (SCM_RIGHTS, exactly one fd).
@@ -50,11 +50,23 @@
  *			brings it up again if it was up; a setting the driver
  *			refuses, or a failed start, is undone and read back. Status 0: the
  *			interface runs so now (@message says what changed).
+ * HSXD_OP_CAN_RESTART	client: restart the controller of CAN bus
+ *			@can_restart.bus, which is bus-off (IFLA_CAN_RESTART;
+ *			the interface stays up). Sent and allowed as CAN_CONFIG
+ *			(the right "config" on the bus, asked of the kernel
+ *			again just before the restart, which cannot be undone).
+ * HSXD_OP_CAN_RESTART_MS client: have the controller of bus
+ *			@can_restart.bus restart by itself @can_restart.restart_ms
+ *			ms after it went bus-off (0: never; at most
+ *			HSXD_CAN_RESTART_MS_MAX). Sent, allowed, applied (down,
+ *			set, up) and checked again afterwards as CAN_CONFIG.
  *
  * Every field an operation does not use must be zero (EINVAL otherwise):
  * ACQUIRE uses @module, @rights, @sel, @lifetime_s; RENEW @module and
  * @lifetime_s; LIST nothing; GRANT @module, @rights, @sel, @uid, @lifetime_s;
- * REVOKE @cap_id, or @pid with @flags; CAN_CONFIG @module and @can_config.
+ * REVOKE @cap_id, or @pid with @flags; CAN_CONFIG @module and @can_config;
+ * CAN_RESTART @module and @can_restart.bus; CAN_RESTART_MS @module,
+ * @can_restart.bus and @can_restart.restart_ms.
  *
  * Status: 0, or a negative errno: EACCES the policy denies (or, with a
  * @message starting "revoked by admin:", the process is barred), EPERM the
@@ -81,6 +93,13 @@
  * driver refusing a setting (the kernel's: EDOM no bit timing of its clock
  * is near enough the bitrate, EINVAL, ERANGE, EOPNOTSUPP a mode the
  * controller lacks), the interface read back as it was.
+ * CAN_RESTART also (the kernel's IFLA_CAN_RESTART, drivers/net/can/dev):
+ * EBUSY the controller is not bus-off (nothing to restart), EALREADY it
+ * restarts by itself (restart-ms is set: the kernel's EINVAL), ENETDOWN the
+ * interface is down (the kernel's EINVAL), EOPNOTSUPP no controller (vcan,
+ * vxcan: hsxd's own answer) or its driver cannot restart one. CAN_RESTART_MS
+ * also: EOPNOTSUPP as for CAN_RESTART, ENETDOWN / ENOTRECOVERABLE as
+ * CAN_CONFIG's. Both: EAGAIN the bus was changed less than a second ago.
  *
  * Connections. A client may send several requests on one connection, one at
  * a time; hsxd closes a connection idle for 30 s, and after answering a
@@ -109,6 +128,24 @@ enum hsxd_op {
 	HSXD_OP_REVOKE = 5,
 	HSXD_OP_END = 6,	/* reply only: the end of a LIST */
 	HSXD_OP_CAN_CONFIG = 7,
+	HSXD_OP_CAN_RESTART = 8,
+	HSXD_OP_CAN_RESTART_MS = 9,
+};
+
+/* The longest automatic restart delay hsxd sets (an hour). */
+#define HSXD_CAN_RESTART_MS_MAX	3600000U
+
+/**
+ * struct hsxd_can_restart - CAN_RESTART, CAN_RESTART_MS: which bus, what delay
+ * @bus: 0..HSX_CAN_MAX_BUSES-1
+ * @restart_ms: CAN_RESTART_MS: the delay, 0 (off) ..HSXD_CAN_RESTART_MS_MAX;
+ *	CAN_RESTART: 0
+ * @reserved: zero
+ */
+struct hsxd_can_restart {
+	__u32 bus;
+	__u32 restart_ms;
+	__u32 reserved[6];
 };
 
 #define HSXD_REVOKE_F_PID	0x1U
@@ -121,6 +158,7 @@ enum hsxd_op {
  * @rights: HSX_CAP_R_* wanted (ACQUIRE; 0 = all allowed) or granted (GRANT)
  * @sel: objects wanted (ACQUIRE; all-zero = all allowed) or granted (GRANT)
  * @can_config: CAN_CONFIG: the bus and how it is to run (in @sel's place)
+ * @can_restart: CAN_RESTART, CAN_RESTART_MS (in @sel's place)
  * @cap_id: REVOKE
  * @pid: REVOKE with HSXD_REVOKE_F_PID
  * @uid: GRANT
@@ -136,6 +174,7 @@ struct hsxd_request {
 	union {
 		union hsx_cap_selector sel;
 		struct hsx_can_config can_config;
+		struct hsxd_can_restart can_restart;
 	};
 	__aligned_u64 cap_id;
 	__u32 pid;

@@ -486,6 +486,8 @@ static int getlink(struct fake_can_bus *b, void *buf, size_t size)
         if (b->ctrlmode & CAN_CTRLMODE_FD)
             put_bt(nlh, IFLA_CAN_DATA_BITTIMING, b->data_bitrate, b->no_tq);
         mnl_attr_put(nlh, IFLA_CAN_CTRLMODE, sizeof(cm), &cm);
+        mnl_attr_put_u32(nlh, IFLA_CAN_STATE, b->state);
+        mnl_attr_put_u32(nlh, IFLA_CAN_RESTART_MS, b->restart_ms);
         mnl_attr_nest_end(nlh, data);
     }
     mnl_attr_nest_end(nlh, info);
@@ -543,6 +545,31 @@ static int timing(struct fake_can_bus *b, const struct nlattr *a, uint32_t *bitr
     return 0;
 }
 
+/* The rest of can_changelink(): IFLA_CAN_RESTART_MS, then IFLA_CAN_RESTART (can_restart_now()). */
+static int restart(struct fake_can_bus *b, const struct newlink *n)
+{
+    if (n->can[IFLA_CAN_RESTART_MS]) {
+        const uint32_t ms = mnl_attr_get_u32(n->can[IFLA_CAN_RESTART_MS]);
+        record(b, 'M');
+        if (ms && b->no_restart)
+            return -EOPNOTSUPP;
+        if (b->up)
+            return -EBUSY;
+        b->restart_ms = ms;
+    }
+    if (n->can[IFLA_CAN_RESTART]) {
+        record(b, 'R');
+        if (b->no_restart)
+            return -EOPNOTSUPP;
+        if (!b->up || b->restart_ms)
+            return -EINVAL;
+        if (b->state != CAN_STATE_BUS_OFF)
+            return -EBUSY;
+        b->state = CAN_STATE_ERROR_ACTIVE;
+    }
+    return 0;
+}
+
 /* can_validate() and can_changelink(), in the kernel's order (not atomic either). */
 static int changelink(struct fake_can_bus *b, struct newlink *n)
 {
@@ -589,7 +616,7 @@ static int changelink(struct fake_can_bus *b, struct newlink *n)
             return err;
         b->data_bitrate = bitrate;
     }
-    return 0;
+    return restart(b, n);
 }
 
 /* rtnl_newlink() on an existing device: the kind's data first, then up or down. */

@@ -75,7 +75,13 @@ struct fake_can_bus {
     int refuse_modes;     /* ... the controller modes */
     int refuse_start;     /* ... a start (IFF_UP) */
     int refuse_starts;    /* 1: only the next start is refused, 0: every one */
-    /* Requests in order: get, Stop, Change (modes, timings: one request), Up. */
+    uint32_t state;       /* CAN_STATE_* (IFLA_CAN_STATE) */
+    uint32_t restart_ms;  /* IFLA_CAN_RESTART_MS */
+    bool no_restart;      /* its driver has no do_set_mode(): no restart, by hand or by itself */
+    /*
+     * Requests in order: get, Stop, Change (modes, timings: one request), Up, Restart,
+     * restart-Ms.
+     */
     char calls[FAKE_CALLS];
 };
 

@@ -209,6 +209,50 @@ int hsx_can_init_ex(uint8_t bus);
  */
 int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode);
 
+/* The longest delay of an automatic restart from bus-off (an hour). */
+#define HSX_CAN_RESTART_MS_MAX 3600000U
+
+/**
+ * Restart bus's controller, which is bus-off (it stopped taking part in the
+ * bus after too many errors; hsx_can_get_status_ex() says so, and the error
+ * event of the change). Like hsx_can_config(), this needs CAP_NET_ADMIN: hsxd
+ * does it for a process its policy gives the CAN right "config" on the bus,
+ * sent this process's CAN file (a capability is acquired on it if it has
+ * none). The interface stays up; an error event (the kernel's "restarted")
+ * then brings the state back to HSX_CAN_STATE_ACTIVE.
+ *
+ * @return HSX_HAL_OK: restarted.
+ *         HSX_HAL_BUSY with hsx_hal_errno() EBUSY: the controller is not
+ *         bus-off (nothing to restart); EALREADY: it restarts by itself
+ *         (hsx_can_set_restart_ms() set a delay; set 0 to restart by hand);
+ *         EAGAIN: the bus was changed less than a second ago.
+ *         HSX_HAL_ERROR with ENETDOWN: the interface is down.
+ *         HSX_HAL_UNSUPPORTED (EOPNOTSUPP): the interface has no controller
+ *         (vcan, vxcan) or its driver cannot restart one; (ENOSYS) hsxd is too old.
+ *         HSX_HAL_DENIED as hsx_can_config() (EACCES no config right,
+ *         ECONNREFUSED no hsxd), HSX_HAL_NO_DEVICE (ENODEV) the bus is not
+ *         bound, HSX_HAL_INVALID_PARAM a bus past 15.
+ *         hsxd's refusal is also said on stderr, as for hsx_can_config().
+ */
+int hsx_can_restart(uint8_t bus);
+
+/**
+ * Have bus's controller restart by itself restart_ms ms after it went
+ * bus-off (the interface's restart-ms, as ip(8) sets it); 0: never (then
+ * hsx_can_restart() does). Asked of hsxd as hsx_can_restart(); hsxd stops
+ * the interface for the change (frames in flight are lost) and brings it up
+ * again if it was.
+ *
+ * @param restart_ms 0..HSX_CAN_RESTART_MS_MAX
+ * @return HSX_HAL_OK (it has that delay now, or had it already),
+ *         HSX_HAL_UNSUPPORTED (EOPNOTSUPP: no controller, or its driver
+ *         cannot restart one), HSX_HAL_BUSY (EAGAIN), HSX_HAL_DENIED,
+ *         HSX_HAL_NO_DEVICE, HSX_HAL_INVALID_PARAM as hsx_can_restart();
+ *         HSX_HAL_ERROR with ENETDOWN: it did not come up again (the old
+ *         delay put back), ENOTRECOVERABLE: the old delay could not be put back.
+ */
+int hsx_can_set_restart_ms(uint8_t bus, uint32_t restart_ms);
+
 #define HSX_CAN_TX_NOWAIT 0x1U /* return once queued: then one TX_DONE or TX_FAILED event */
 #define HSX_CAN_TX_PENDING_MAX 64 /* NOWAIT frames of one process awaiting their echo, per bus */
 

@@ -62,7 +62,7 @@ struct fake_hsxd {
     uint64_t next_id;
     uint64_t lifetime_ns; /* of what the default mint gives */
     /* What it saw. */
-    int connections, requests, acquires, renews, can_configs;
+    int connections, requests, acquires, renews, can_configs, can_restarts;
     int served; /* connections closed, done with */
     struct hsxd_request last;
     pid_t last_pid;
@@ -163,10 +163,13 @@ static inline void fake_hsxd_serve(struct fake_hsxd *d, int conn)
         reply.status = d->can_config_status;
         if (reply.status == 0 && d->can_config)
             d->can_config(d, &req.can_config);
+    } else if (req.op == HSXD_OP_CAN_RESTART || req.op == HSXD_OP_CAN_RESTART_MS) {
+        d->can_restarts++;
+        reply.status = d->can_config_status;
     } else {
         reply.status = -EPERM;
     }
-    if (reply.status == 0 && req.op != HSXD_OP_CAN_CONFIG) {
+    if (reply.status == 0 && (req.op == HSXD_OP_ACQUIRE || req.op == HSXD_OP_RENEW)) {
         if (d->mint)
             d->mint(d, &req, peer.pid, &reply);
         else

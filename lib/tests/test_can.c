@@ -453,6 +453,69 @@ static void config_asks_hsxd_to_set_it(void **state)
     unsetenv("HSX_HAL_HSXD_SOCKET");
 }
 
+/* Restarts and restart-ms: always asked of hsxd; each refusal of the kernel's its own code. */
+static void restart_asks_hsxd(void **state)
+{
+    static struct fake_hsxd hsxd;
+    (void)state;
+
+    assert_int_equal(fake_hsxd_start(&hsxd), 0);
+    assert_int_equal(hsx_can_restart(3), HSX_HAL_OK);
+    assert_int_equal(hsxd.can_restarts, 1);
+    assert_int_equal(hsxd.last.op, HSXD_OP_CAN_RESTART);
+    assert_int_equal(hsxd.last.module, HSX_MODULE_CAN);
+    assert_int_equal(hsxd.last.can_restart.bus, 3);
+    assert_int_equal(hsxd.last.can_restart.restart_ms, 0);
+    assert_true(hsxd.last_had_fd);
+    assert_int_equal(hsx_can_set_restart_ms(3, 100), HSX_HAL_OK);
+    assert_int_equal(hsxd.last.op, HSXD_OP_CAN_RESTART_MS);
+    assert_int_equal(hsxd.last.can_restart.restart_ms, 100);
+
+    static const struct {
+        int status, code;
+        const char *message;
+    } refusals[] = {
+        {-EBUSY, HSX_HAL_BUSY, "can0 is not bus-off (error-active): nothing to restart"},
+        {-EALREADY, HSX_HAL_BUSY, "can0 restarts by itself 100 ms after bus-off (restart-ms)"},
+        {-EAGAIN, HSX_HAL_BUSY, "bus 3 was changed less than a second ago: try again later"},
+        {-ENETDOWN, HSX_HAL_ERROR, "can0 is down"},
+        {-EOPNOTSUPP, HSX_HAL_UNSUPPORTED, "vcan0 has no CAN controller to restart"},
+        {-EACCES, HSX_HAL_DENIED, "can: asked for config on buses 3; app grants read"},
+        {-ENODEV, HSX_HAL_NO_DEVICE, "bus 3 is not bound to an interface"},
+        {-ENOTRECOVERABLE, HSX_HAL_ERROR, "can0 was changed; not put back"},
+        {-EINVAL, HSX_HAL_UNSUPPORTED, "unknown operation 8"},
+    };
+    for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+        pthread_mutex_lock(&hsxd.lock);
+        hsxd.can_config_status = refusals[i].status;
+        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
+        pthread_mutex_unlock(&hsxd.lock);
+        test_capture_stderr();
+        assert_int_equal(hsx_can_restart(3), refusals[i].code);
+        assert_int_equal(hsx_hal_errno(),
+                         refusals[i].status == -EINVAL ? ENOSYS : -refusals[i].status);
+        char line[256];
+        snprintf(line, sizeof(line), "hsx: can bus 3: hsxd refused: %s\n", refusals[i].message);
+        assert_string_equal(test_captured(), line);
+        test_release_stderr();
+    }
+    fake_hsxd_stop(&hsxd);
+
+    /* The library's own refusals ask nobody. */
+    assert_int_equal(hsx_can_restart(16), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_can_set_restart_ms(16, 0), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_can_set_restart_ms(0, HSX_CAN_RESTART_MS_MAX + 1), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsxd.can_restarts, 2 + 9);
+
+    /* No hsxd: nobody could do it. */
+    setenv("HSX_HAL_HSXD_SOCKET", "/nonexistent/hsxd.sock", 1);
+    setenv("HSX_HAL_QUIET", "1", 1);
+    assert_int_equal(hsx_can_restart(3), HSX_HAL_DENIED);
+    assert_int_equal(hsx_hal_errno(), ECONNREFUSED);
+    unsetenv("HSX_HAL_QUIET");
+    unsetenv("HSX_HAL_HSXD_SOCKET");
+}
+
 /* The kernel set it as asked while hsxd's answer was lost to a timeout. */
 static void set_meanwhile(struct fake_hsxd *d, const struct hsx_can_config *config)
 {
@@ -902,6 +965,7 @@ int main(void)
         CAN_TEST(a_nowait_send_subscribes_first_and_hears_its_echo),
         CAN_TEST(config_checks_the_bus_setup),
         CAN_TEST(config_asks_hsxd_to_set_it),
+        CAN_TEST(restart_asks_hsxd),
         CAN_TEST(config_tells_hsxds_refusals_and_timeouts_apart),
         CAN_TEST(filters_map_to_banks),
         CAN_TEST(status_packs_flags_counters_and_state),

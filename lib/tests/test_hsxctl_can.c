@@ -148,6 +148,16 @@ static void dump_status_config_and_info(void **state)
                      HSX_CAN_MODE_FD | HSX_CAN_MODE_LOOPBACK | HSX_CAN_MODE_LISTEN_ONLY);
     assert_int_equal(cmd.data_bitrate, 5000000);
     assert_int_equal(parse("can config 1 0", &cmd), 0); /* any bitrate */
+    assert_false(cmd.have_restart_ms);
+    assert_int_equal(parse("can config 1 0 --restart-ms 100", &cmd), 0);
+    assert_true(cmd.have_restart_ms);
+    assert_int_equal(cmd.restart_ms, 100);
+    assert_int_equal(parse("can config 1 0 --restart-ms 0", &cmd), 0); /* off */
+    assert_true(cmd.have_restart_ms);
+    assert_int_equal(cmd.restart_ms, 0);
+    assert_int_equal(parse("can restart 2", &cmd), 0);
+    assert_int_equal(cmd.command, HSXCTL_CAN_RESTART);
+    assert_int_equal(cmd.bus, 2);
 
     expect_usage_error("can dump 16", "BUS '16' is out of range");
     expect_usage_error("can dump 1 2", "unexpected argument '2'");
@@ -160,6 +170,13 @@ static void dump_status_config_and_info(void **state)
                        "--data-bitrate is CAN FD's data phase: give the mode fd too");
     expect_usage_error("can config 0 500000 fd loopback listen-only fd", "unexpected argument");
     expect_usage_error("can status 0 --count 1", "'--count' does not apply");
+    expect_usage_error("can config 0 0 --restart-ms 3600001",
+                       "--restart-ms '3600001' is out of range (0..3600000)");
+    expect_usage_error("can config 0 0 --restart-ms -1", "negative numbers are not allowed");
+    expect_usage_error("can restart", "missing argument");
+    expect_usage_error("can restart 16", "BUS '16' is out of range");
+    expect_usage_error("can restart 0 1", "unexpected argument '1'");
+    expect_usage_error("can restart 0 --restart-ms 5", "'--restart-ms' does not apply");
 }
 
 /* A CAN selector is one argument, quoted in a shell. */

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "app.h"
-#include "can_rig.h"
+#include "can_ctl_rig.h"
 #include "e2e.h"
 #include "hsx_can.h"
 #include "hsxd_run.h"
@@ -56,22 +56,19 @@ static const char policy_text[] =
     ");\n";
 
 static struct hsxd_run hsxd;
-static bool controller = true;
 
-/* No controller here: the debug kernel, without the driver. Anywhere else a missing card fails. */
-static bool no_controller(void)
-{
-    const char *kernel = getenv("HSX_TEST_KERNEL");
+static void can0_as_at_start(void);
 
-    return kernel && !strcmp(kernel, "debug") && !e2e_exists("/sys/class/net/" HSX_IF);
-}
+static struct can_ctl_rig rig = {.bus = BUS,
+                                 .vbus = VBUS,
+                                 .ctrl_if = HSX_IF,
+                                 .vcan = VCAN,
+                                 .vcan0 = VCAN0,
+                                 .as_at_start = can0_as_at_start};
 
-/* A row that needs the controller, where there is none: said, and passed. */
 static bool stock_runs_this(void)
 {
-    if (!controller)
-        printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
-    return !controller;
+    return can_ctl_rig_stock_runs_this(&rig);
 }
 
 /* can0 as the tests start from: 500 kbit/s, no modes, up (set with ip, as an administrator). */
@@ -86,7 +83,7 @@ static void can0_as_at_start(void)
 /* Does `ip -d link show can0` (iproute2's, not the library's view) contain text? */
 static bool ip_shows(const char *text)
 {
-    return rig_sh(RIG_IP " -d link show " HSX_IF " | grep -q -e '%s'", text) == 0;
+    return can_ctl_rig_ip_shows(HSX_IF, text);
 }
 
 /* bus 0 runs at bitrate, and up, as sysfs and ip say (with a controller: a vcan has none). */
@@ -94,7 +91,7 @@ static void assert_runs_at(const char *bitrate)
 {
     char line[32], text[48];
 
-    if (!controller)
+    if (!rig.controller)
         return;
     e2e_read_line("/sys/hal/can/0/bitrate", line, sizeof(line));
     assert_string_equal(line, bitrate);
@@ -154,18 +151,8 @@ static int client_finish(pid_t pid, const char *out)
 static int group_setup(void **state)
 {
     (void)state;
-    controller = !no_controller();
     /* Both cards must be there: the VM harness puts them on every kernel. */
-    if (controller && (!e2e_exists("/sys/class/net/" HSX_IF) || !e2e_exists("/sys/class/net/can1")))
-        return -1;
-    rig_map(BUS, "");
-    rig_map(VBUS, "");
-    rig_vcan(VCAN);
-    if (controller)
-        can0_as_at_start();
-    else
-        rig_vcan(VCAN0);
-    if (rig_map(BUS, controller ? HSX_IF : VCAN0) || rig_map(VBUS, VCAN))
+    if (can_ctl_rig_up(&rig) || (rig.controller && !e2e_exists("/sys/class/net/can1")))
         return -1;
     return hsxd_run_start(&hsxd, "can-config", policy_text);
 }
@@ -174,20 +161,14 @@ static int group_teardown(void **state)
 {
     (void)state;
     hsxd_run_stop(&hsxd);
-    rig_map(BUS, "");
-    rig_map(VBUS, "");
-    rig_sh(RIG_IP " link del " VCAN);
-    if (controller)
-        rig_sh(RIG_IP " link set " HSX_IF " down");
-    else
-        rig_sh(RIG_IP " link del " VCAN0);
+    can_ctl_rig_down(&rig);
     return 0;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (controller)
+    if (rig.controller)
         can0_as_at_start();
     return 0;
 }
@@ -258,7 +239,7 @@ static int app_without_config(struct app *a)
     APP_CHECK(hsx_can_config(HSX_CAN_BITRATE_1M, 0) == HSX_HAL_DENIED);
     /* What it has, it keeps: the status. */
     APP_CHECK(hsx_can_get_status_ex(BUS, &st) == HSX_HAL_OK);
-    APP_CHECK(st.bitrate == (controller ? 500000u : 0u));
+    APP_CHECK(st.bitrate == (rig.controller ? 500000u : 0u));
     /* What the bus runs at already is no change: the check needs the right all the same. */
     APP_CHECK(hsx_can_config_ex(BUS, 500000, 0, 0) == HSX_HAL_DENIED);
     return 0;
@@ -457,7 +438,7 @@ static void a_connection_handed_to_another_process_configures_nothing(void **sta
                                        "its own"));
     assert_runs_at("500000");
     snprintf(steps, sizeof(steps), "open:can acquire:can:ok canconfig:0:250000:%s",
-             controller ? "ok" : "EOPNOTSUPP");
+             rig.controller ? "ok" : "EOPNOTSUPP");
     assert_int_equal(client(CFG_UID, steps), 0);
     assert_runs_at("250000");
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * hsxctl can map | unmap | send | dump | status | config | info.
+ * hsxctl can map | unmap | send | dump | status | config | info (restart: can_restart.c).
  *
  * A bus is bound by the administrator to a SocketCAN interface; hsx.ko
  * sends and receives on it through the kernel's CAN core, so candump and
@@ -384,6 +384,8 @@ int cmd_can_config(const struct hsxctl_cmdline *cmd)
                    mode_text);
         else
             printf("bus %u (%s) runs in modes %s\n", cmd->bus, info.ifname, mode_text);
+        if (cmd->have_restart_ms)
+            return hsxctl_can_set_restart_ms(cmd->bus, info.ifname, cmd->restart_ms);
         return HSXCTL_EXIT_OK;
     }
     /* The library asked hsxd, which said why it did not set it (on stderr, above). */

@@ -44,6 +44,7 @@ enum option_id {
     OPT_TEXT,
     OPT_FILE,
     OPT_DATA_BITRATE,
+    OPT_RESTART_MS,
     OPT_RAW,
     OPT_SIZE,
     OPT_QUOTA_BYTES,
@@ -85,6 +86,7 @@ static const struct option options[] = {
     {"text", no_argument, NULL, OPT_TEXT},
     {"file", required_argument, NULL, OPT_FILE},
     {"data-bitrate", required_argument, NULL, OPT_DATA_BITRATE},
+    {"restart-ms", required_argument, NULL, OPT_RESTART_MS},
     {"raw", no_argument, NULL, OPT_RAW},
     {"size", required_argument, NULL, OPT_SIZE},
     {"quota-bytes", required_argument, NULL, OPT_QUOTA_BYTES},
@@ -257,14 +259,19 @@ const struct hsxctl_command_info hsxctl_commands[] = {
      "Show BUS, or every bound bus: its interface and what bound it, the controller's\n"
      "state, error counters, bitrate and modes, and its counters since it was bound.\n"
      "Reading the status clears the errors flag for this process."},
-    {HSXCTL_CAN_CONFIG, "can config", HSXCTL_TAKES_DATA_BITRATE | HSXCTL_MORE_ARGUMENTS, 2,
-     "can config BUS BITRATE [loopback] [listen-only] [fd] [--data-bitrate N]",
+    {HSXCTL_CAN_CONFIG, "can config", HSXCTL_TAKES_CAN_CONFIG | HSXCTL_MORE_ARGUMENTS, 2,
+     "can config BUS BITRATE [loopback] [listen-only] [fd] [--data-bitrate N] [--restart-ms MS]",
      "Make BUS run at BITRATE bit/s (0: any) in exactly the modes given (and with\n"
      "--data-bitrate, its CAN FD data phase at N). hsx.ko only checks: changing an\n"
      "interface needs CAP_NET_ADMIN, so when it runs otherwise hsxd is asked to set\n"
      "it (for root, or a user whose policy gives config on BUS); when hsxd will not\n"
      "or cannot, the command says why (and, without hsxd, the ip(8) commands), and\n"
-     "fails."},
+     "fails. --restart-ms: then have the controller restart by itself MS ms after it\n"
+     "went bus-off (0: never; at most 3600000), asked of hsxd likewise."},
+    {HSXCTL_CAN_RESTART, "can restart", 0, 1, "can restart BUS",
+     "Restart BUS's controller, which is bus-off, through hsxd (as can config). Fails\n"
+     "with a message when it is not bus-off, restarts by itself (restart-ms), is down,\n"
+     "or has no controller (vcan)."},
     {HSXCTL_CAN_INFO, "can info", HSXCTL_TAKES_JSON, 0, "can info [--json]",
      "List the bound buses: interface, index, what bound it, and whether it carries\n"
      "CAN FD frames."},
@@ -441,7 +448,8 @@ static unsigned int option_bit(int opt)
     case OPT_FILE:
         return HSXCTL_TAKES_FILE;
     case OPT_DATA_BITRATE:
-        return HSXCTL_TAKES_DATA_BITRATE;
+    case OPT_RESTART_MS:
+        return HSXCTL_TAKES_CAN_CONFIG;
     case OPT_RAW:
         return HSXCTL_TAKES_RAW;
     case OPT_SIZE:
@@ -696,6 +704,12 @@ static int parse_value_option(int opt, const char *name, const char *arg,
         ret =
             hsxctl_parse_number(err, name, "--data-bitrate", arg, 1, HSX_CAN_BITRATE_MAX, &number);
         cmd->data_bitrate = (uint32_t)number;
+        return ret;
+    case OPT_RESTART_MS:
+        ret =
+            hsxctl_parse_number(err, name, "--restart-ms", arg, 0, HSX_CAN_RESTART_MS_MAX, &number);
+        cmd->restart_ms = (uint32_t)number;
+        cmd->have_restart_ms = true;
         return ret;
     case OPT_SIZE:
         ret = hsxctl_parse_address(err, name, "--size", arg, 1, HSX_FRAM_PART_MAX, &number);
@@ -1452,6 +1466,7 @@ int hsxctl_parse(int argc, char **argv, struct hsxctl_cmdline *cmd, FILE *err)
     case HSXCTL_CAN_DUMP:
     case HSXCTL_CAN_STATUS:
     case HSXCTL_CAN_CONFIG:
+    case HSXCTL_CAN_RESTART:
         return hsxctl_parse_can_arguments(name, positional, cmd, err);
     case HSXCTL_FRAM_MAP:
     case HSXCTL_FRAM_UNMAP:

@@ -52,6 +52,7 @@ enum hsxctl_command {
     HSXCTL_CAN_DUMP,
     HSXCTL_CAN_STATUS,
     HSXCTL_CAN_CONFIG,
+    HSXCTL_CAN_RESTART,
     HSXCTL_CAN_INFO,
     HSXCTL_FRAM_MAP,
     HSXCTL_FRAM_UNMAP,
@@ -128,6 +129,8 @@ struct hsxctl_cmdline {
     uint32_t bitrate;         /* can config: bit/s, 0 for any */
     uint32_t data_bitrate;    /* can config --data-bitrate: the FD data phase's, 0 for any */
     uint32_t can_mode;        /* can config: HSX_CAN_MODE_* */
+    bool have_restart_ms;     /* can config --restart-ms was given */
+    uint32_t restart_ms;      /* ... its delay, 0: no automatic restart */
 
     uint8_t dev;        /* fram */
     bool have_dev;      /* fram info: DEV was given */
@@ -190,7 +193,8 @@ struct hsxctl_cmdline {
 #define HSXCTL_TAKES_HEX (1u << 21)
 #define HSXCTL_TAKES_TEXT (1u << 22)
 #define HSXCTL_TAKES_FILE (1u << 23)
-#define HSXCTL_TAKES_DATA_BITRATE (1u << 24)
+/* can config: --data-bitrate and --restart-ms */
+#define HSXCTL_TAKES_CAN_CONFIG (1u << 24)
 /* Not an option: up to HSXCTL_MORE_ARGUMENTS_MAX more positional arguments may follow. */
 #define HSXCTL_MORE_ARGUMENTS (1u << 25)
 #define HSXCTL_MORE_ARGUMENTS_MAX 3

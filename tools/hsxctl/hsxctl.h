@@ -37,6 +37,9 @@ int cmd_can_send(const struct hsxctl_cmdline *cmd);
 int cmd_can_dump(const struct hsxctl_cmdline *cmd);
 int cmd_can_status(const struct hsxctl_cmdline *cmd);
 int cmd_can_config(const struct hsxctl_cmdline *cmd);
+int cmd_can_restart(const struct hsxctl_cmdline *cmd);
+/* can config --restart-ms: the delay set on bus (bound to ifname) through hsxd, or why not. */
+int hsxctl_can_set_restart_ms(unsigned int bus, const char *ifname, uint32_t restart_ms);
 int cmd_can_info(const struct hsxctl_cmdline *cmd);
 int cmd_fram_map(const struct hsxctl_cmdline *cmd);
 int cmd_fram_info(const struct hsxctl_cmdline *cmd);

@@ -238,6 +238,8 @@ int main(int argc, char **argv)
         return cmd_can_status(&cmd);
     case HSXCTL_CAN_CONFIG:
         return cmd_can_config(&cmd);
+    case HSXCTL_CAN_RESTART:
+        return cmd_can_restart(&cmd);
     case HSXCTL_CAN_INFO:
         return cmd_can_info(&cmd);
     case HSXCTL_FRAM_MAP:
