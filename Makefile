@@ -111,13 +111,15 @@ all: lib tools daemon module examples
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*/*.[ch]) uapi/hsx_uapi.h
 
 # Each kernel gets its own copy of the sources, so several builds never share objects.
+# Warnings are errors here (Kbuild: HSX_WERROR=y), not in the DKMS build users get.
+HSX_WERROR ?= y
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
 	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
 	@cp -p Kbuild $(BUILD)/module/$(KREL)/
 	@cp -pr kmod/*.c $(wildcard kmod/*/) $(BUILD)/module/$(KREL)/kmod/
 	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) modules
+	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) HSX_WERROR=$(HSX_WERROR) modules
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
 	@echo "hsx: built $(BUILD)/module/$(KREL)/hsx.ko"
 

@@ -153,8 +153,11 @@ int fs_root_open(const char *path, uint32_t owner_uid, uint32_t owner_gid, char 
             return fd;
         }
         dir = fd;
-        /* What hsxd made: 0700 whatever the umask; the root itself its owner's. */
-        if (made && ((last && fchown(dir, owner_uid, owner_gid) < 0) || fchmod(dir, 0700) < 0)) {
+        /*
+         * What hsxd made: 0700 whatever the umask; the root itself its owner's. The mode while
+         * hsxd owns it: then no CAP_FOWNER is needed (hsxd.service's bounding set lacks it).
+         */
+        if (made && (fchmod(dir, 0700) < 0 || (last && fchown(dir, owner_uid, owner_gid) < 0))) {
             int err = errno;
             snprintf(why, why_size, "%s: cannot set the owner and mode of %s: %s", path, component,
                      strerror(err));

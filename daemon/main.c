@@ -76,6 +76,12 @@ static int start(struct server *s)
     h->test_revoke_in_can_config = hook && !strcmp(hook, "1");
     if (h->test_revoke_in_can_config)
         log_msg(LOG_WARNING, "test hook: every CAN_CONFIG's client is revoked during the change");
+    /*
+     * The socket before the admin node: hsxd.socket listening there means hsxd is systemd's
+     * to start; this one leaves the node to it and the socket alone.
+     */
+    if (server_listen(s, HSXD_SOCKET_PATH) < 0)
+        return -1;
     h->ctl = admin_open(err, sizeof(err));
     if (h->ctl < 0) {
         log_msg(LOG_ERR, "%s", err);
@@ -86,7 +92,7 @@ static int start(struct server *s)
         log_msg(LOG_ERR, "%s", err);
         return -1;
     }
-    if (server_init(s, HSXD_SOCKET_PATH) < 0)
+    if (server_init(s) < 0)
         return -1;
     int adopted = lifecycle_adopt(h);
     if (adopted < 0)

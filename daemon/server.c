@@ -79,10 +79,60 @@ static void watch_holder(struct hsxd *h, struct holder *holder, bool on)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-static int open_socket(const char *path)
+/*
+ * Whether hsxd may bind path: 0 when nothing is there, or a socket nobody listens on (one an
+ * hsxd left when it died: removed here); -1 after logging why not. Something listening there is
+ * hsxd.socket or another hsxd, whose clients would lose it to an unlink.
+ */
+static int claim_socket_path(const struct sockaddr_un *addr)
+{
+    const char *path = addr->sun_path;
+    struct stat st;
+
+    if (lstat(path, &st) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        log_msg(LOG_ERR, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISSOCK(st.st_mode)) {
+        log_msg(LOG_ERR, "%s is not a socket: not removing it", path);
+        return -1;
+    }
+    /* Non-blocking: a listener whose backlog is full answers EAGAIN rather than stalling us. */
+    int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (probe < 0) {
+        log_msg(LOG_ERR, "socket: %s", strerror(errno));
+        return -1;
+    }
+    int ret = connect(probe, (const struct sockaddr *)addr, sizeof(*addr));
+    int err = ret < 0 ? errno : 0;
+    close(probe);
+    if (err == ENOENT)
+        return 0; /* removed meanwhile */
+    if (err == ECONNREFUSED) {
+        if (unlink(path) < 0 && errno != ENOENT) {
+            log_msg(LOG_ERR, "removing the stale socket %s: %s", path, strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    /* Connected, or refused as busy or of another type: a listener is there. */
+    if (!err || err == EAGAIN || err == EPROTOTYPE)
+        log_msg(LOG_ERR,
+                "hsxd.socket (or another hsxd) is listening on %s: not starting (to run hsxd by "
+                "hand, systemctl stop hsxd.socket hsxd.service first)",
+                path);
+    else
+        log_msg(LOG_ERR, "%s: %s: not removing it", path, strerror(err));
+    return -1;
+}
+
+static int open_socket(struct server *s, const char *path)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     char dir[sizeof(addr.sun_path)];
+    struct stat st;
 
     if (strlen(path) >= sizeof(addr.sun_path)) {
         log_msg(LOG_ERR, "socket path %s is too long", path);
@@ -95,6 +145,8 @@ static int open_socket(const char *path)
         log_msg(LOG_ERR, "mkdir %s: %s", dir, strerror(errno));
         return -1;
     }
+    if (claim_socket_path(&addr) < 0)
+        return -1;
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         log_msg(LOG_ERR, "socket: %s", strerror(errno));
@@ -111,14 +163,15 @@ static int open_socket(const char *path)
         close(fd);
         return -1;
     }
-    /* A socket left by an hsxd that died: ours now, as we hold the admin node. */
-    unlink(path);
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, 0666) < 0 ||
-        listen(fd, SERVER_CONNS_MAX) < 0) {
+        listen(fd, SERVER_CONNS_MAX) < 0 || lstat(path, &st) < 0) {
         log_msg(LOG_ERR, "listening on %s: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
+    /* What server_fini() removes: the file bound here, not one another put there since. */
+    s->socket_dev = st.st_dev;
+    s->socket_ino = st.st_ino;
     return fd;
 }
 
@@ -175,14 +228,24 @@ static void raise_fd_limit(void)
                 (unsigned long long)limit.rlim_cur, SERVER_FDS_NEEDED);
 }
 
-int server_init(struct server *s, const char *path)
+int server_listen(struct server *s, const char *path)
+{
+    s->socket_path = path;
+    int inherited = inherited_socket(path, &s->listen_fd);
+    if (inherited < 0)
+        return -1;
+    s->socket_inherited = inherited > 0;
+    if (!s->socket_inherited)
+        s->listen_fd = open_socket(s, path);
+    return s->listen_fd < 0 ? -1 : 0;
+}
+
+int server_init(struct server *s)
 {
     sigset_t signals;
 
     raise_fd_limit();
 
-    s->socket_path = path;
-    s->listen_fd = -1;
     s->signal_fd = -1;
     s->hsxd.watch = watch_holder;
     s->epoll = epoll_create1(EPOLL_CLOEXEC);
@@ -201,14 +264,6 @@ int server_init(struct server *s, const char *path)
         log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
         return -1;
     }
-    int inherited = inherited_socket(path, &s->listen_fd);
-    if (inherited < 0)
-        return -1;
-    s->socket_inherited = inherited > 0;
-    if (!s->socket_inherited)
-        s->listen_fd = open_socket(path);
-    if (s->listen_fd < 0)
-        return -1;
     if (epoll_set(s, EPOLL_CTL_ADD, s->signal_fd, EPOLLIN, &signal_source) < 0 ||
         epoll_set(s, EPOLL_CTL_ADD, mnl_socket_get_fd(s->events.sock), EPOLLIN, &events_source) <
             0 ||
@@ -677,8 +732,13 @@ void server_fini(struct server *s)
         conn_close(s, s->conns[0]);
     if (s->listen_fd >= 0) {
         close(s->listen_fd);
-        /* systemd's socket stays where it is, listening for the next hsxd. */
-        if (!s->socket_inherited)
+        /*
+         * systemd's socket stays where it is, listening for the next hsxd; so does one that
+         * replaced ours (systemctl start hsxd.socket while this hsxd ran).
+         */
+        struct stat st;
+        if (!s->socket_inherited && lstat(s->socket_path, &st) == 0 && st.st_dev == s->socket_dev &&
+            st.st_ino == s->socket_ino)
             unlink(s->socket_path);
     }
     if (s->signal_fd >= 0)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "events.h"
 #include "hsxd.h"
@@ -36,6 +37,8 @@ struct server {
     int epoll;
     int listen_fd;
     bool socket_inherited; /* listen_fd is systemd's (hsxd.socket): not ours to unlink */
+    dev_t socket_dev;      /* the file hsxd bound at socket_path, when not inherited */
+    ino_t socket_ino;
     int signal_fd;
     struct events events;
     struct conn *conns[SERVER_CONNS_MAX];
@@ -45,12 +48,20 @@ struct server {
 };
 
 /*
- * Set up the loop: epoll, signals, the socket at path (world-connectable:
- * every request is authenticated), with h's admin node and events already
- * open. The socket is systemd's when it passes one (socket activation,
- * hsxd.socket), else made here. Returns 0, or -1 after logging why.
+ * Take the clients' socket at path (world-connectable: every request is
+ * authenticated): systemd's when it passes one (socket activation,
+ * hsxd.socket), else made here, replacing only a stale socket: with
+ * something listening there (hsxd.socket, another hsxd) it fails. Returns 0,
+ * or -1 after logging why.
  */
-int server_init(struct server *s, const char *path);
+int server_listen(struct server *s, const char *path);
+
+/*
+ * Set up the loop: epoll, signals and the sources, with the socket taken
+ * (server_listen) and h's admin node and events open. Returns 0, or -1 after
+ * logging why.
+ */
+int server_init(struct server *s);
 
 /* Run until SIGTERM or SIGINT, or a fatal error. Returns the exit status. */
 int server_run(struct server *s);

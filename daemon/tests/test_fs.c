@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -314,6 +317,54 @@ static void directories_are_made_safely(void **state)
     }
 }
 
+/* Keep only hsxd.service's CapabilityBoundingSet= in this process: 0, or -1. */
+static int keep_hsxd_service_caps(void)
+{
+    static const int caps[] = {CAP_SYS_ADMIN, CAP_SYS_PTRACE, CAP_NET_ADMIN, CAP_CHOWN,
+                               CAP_DAC_READ_SEARCH};
+    struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3};
+    struct __user_cap_data_struct data[2] = {0};
+
+    for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+        data[caps[i] / 32].effective |= 1u << (caps[i] % 32);
+        data[caps[i] / 32].permitted |= 1u << (caps[i] % 32);
+    }
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+/*
+ * With hsxd.service's capabilities only (no CAP_FOWNER, no CAP_DAC_OVERRIDE), a root hsxd makes
+ * for another owner is still 0700 and that owner's: the mode is set while hsxd owns it.
+ */
+static void a_root_is_made_without_cap_fowner(void **state)
+{
+    struct stat st;
+    int status;
+    (void)state;
+
+    if (getuid() != 0) {
+        skip(); /* only root can give a directory away */
+        return;
+    }
+    snprintf(dir, sizeof(dir), "%s/fs/1003/app", tmp);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        int fd =
+            keep_hsxd_service_caps() < 0 ? -1 : fs_root_open(dir, 1234, 1235, why, sizeof(why));
+        if (fd < 0)
+            fprintf(stderr, "fs_root_open: %s\n", why);
+        _exit(fd < 0);
+    }
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    assert_int_equal(st.st_uid, 1234);
+    assert_int_equal(st.st_gid, 1235);
+}
+
 static void write_file(const char *path, size_t size)
 {
     char buf[1000] = {0};
@@ -491,6 +542,7 @@ int main(void)
         cmocka_unit_test(one_rule_gives_the_capability),
         cmocka_unit_test(templates_expand_for_the_client),
         cmocka_unit_test_setup_teardown(directories_are_made_safely, make_tmp, remove_tmp),
+        cmocka_unit_test_setup_teardown(a_root_is_made_without_cap_fowner, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(usage_counts_files_and_directories, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(roots_are_bound_once_per_directory, make_tmp, remove_tmp),
         cmocka_unit_test_setup_teardown(acquire_binds_the_clients_tree, make_tmp, remove_tmp),

@@ -51,7 +51,7 @@ static int setup(void **state)
     chmod(dir, 0755); /* for clients of other uids */
     snprintf(sock_path, sizeof(sock_path), "%s/hsxd.sock", dir);
     s->socket_path = sock_path;
-    s->listen_fd = open_socket(sock_path);
+    s->listen_fd = open_socket(s, sock_path);
     assert_true(s->listen_fd >= 0);
     assert_int_equal(epoll_set(s, EPOLL_CTL_ADD, s->listen_fd, EPOLLIN, &listen_source), 0);
     return 0;

@@ -3,7 +3,8 @@
  * hsxd started by systemd's socket activation (hsxd.socket): it serves the
  * listening socket systemd passes (LISTEN_FDS), set up as its own would be,
  * refuses one that is not hsxd's, and leaves it in place when it stops, for
- * the next hsxd. Without LISTEN_FDS it makes its own (test_server.c).
+ * the next hsxd. Without LISTEN_FDS it makes its own (test_server.c), but
+ * never in place of a socket something listens on (hsxd.socket).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -144,13 +145,115 @@ static void without_systemd_hsxd_makes_its_own(void **state)
 
     assert_int_equal(inherited_socket(sock_path, &fd), 0);
     assert_int_equal(fd, -1);
-    s->listen_fd = open_socket(sock_path);
+    s->listen_fd = open_socket(s, sock_path);
     assert_true(s->listen_fd >= 0);
     server_fini(s);
     s->listen_fd = -1;
     s->epoll = -1;
     assert_int_equal(access(sock_path, F_OK), -1);
     assert_int_equal(errno, ENOENT);
+}
+
+/* A listening socket of type bound to path, as hsxd.socket's or another hsxd's; its fd. */
+static int listener_at(int type, const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+    assert_true(fd >= 0);
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(fd, 8), 0);
+    return fd;
+}
+
+static ino_t inode_of(const char *path)
+{
+    struct stat st;
+
+    assert_int_equal(lstat(path, &st), 0);
+    return st.st_ino;
+}
+
+/*
+ * Started by hand while hsxd.socket (or another hsxd) listens on the path, hsxd refuses to start
+ * and leaves that socket where it is: its clients keep finding it. A stream listener too (the
+ * probe is refused as of another type, not as stale).
+ */
+static void a_listener_on_the_path_keeps_it(void **state)
+{
+    static const int types[] = {SOCK_SEQPACKET, SOCK_STREAM};
+    (void)state;
+
+    for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+        int listener = listener_at(types[i], sock_path);
+        ino_t ino = inode_of(sock_path);
+
+        assert_int_equal(server_listen(s, sock_path), -1);
+        assert_int_equal(s->listen_fd, -1);
+        assert_int_equal(
+            fake_log_matching("hsxd.socket (or another hsxd) is listening on /tmp/hsxd-activation"),
+            (int)i + 1);
+        assert_int_equal(inode_of(sock_path), ino);
+        if (types[i] == SOCK_SEQPACKET) {
+            int client = fake_dial(sock_path);
+            assert_true(client >= 0);
+            close(client);
+        }
+        close(listener);
+        unlink(sock_path);
+    }
+}
+
+/* A socket nobody listens on (an hsxd that died left it) is replaced; and removed at the end. */
+static void a_stale_socket_is_replaced(void **state)
+{
+    (void)state;
+
+    close(listener_at(SOCK_SEQPACKET, sock_path));
+    assert_int_equal(server_listen(s, sock_path), 0);
+    assert_false(s->socket_inherited);
+    int client = fake_dial(sock_path);
+    assert_true(client >= 0);
+    close(client);
+    server_fini(s);
+    s->listen_fd = -1;
+    s->epoll = -1;
+    assert_int_equal(access(sock_path, F_OK), -1);
+}
+
+/* A path that is not a socket is not hsxd's to remove. */
+static void a_file_on_the_path_is_not_removed(void **state)
+{
+    (void)state;
+
+    FILE *f = fopen(sock_path, "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(server_listen(s, sock_path), -1);
+    assert_int_equal(fake_log_matching("is not a socket: not removing it"), 1);
+    assert_int_equal(access(sock_path, F_OK), 0);
+    unlink(sock_path);
+}
+
+/*
+ * systemd started hsxd.socket while a hand-run hsxd listened (it replaces the file): stopping,
+ * that hsxd leaves systemd's socket in place.
+ */
+static void a_socket_that_replaced_ours_is_left(void **state)
+{
+    (void)state;
+
+    assert_int_equal(server_listen(s, sock_path), 0);
+    assert_int_equal(unlink(sock_path), 0);
+    int listener = listener_at(SOCK_SEQPACKET, sock_path);
+    server_fini(s);
+    s->listen_fd = -1;
+    s->epoll = -1;
+    int client = fake_dial(sock_path);
+    assert_true(client >= 0);
+    close(client);
+    close(listener);
 }
 
 /* A stream socket, or one bound elsewhere, is no hsxd.socket: refused, said why. */
@@ -180,6 +283,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_socket_systemd_passes_is_served, setup, teardown),
         cmocka_unit_test_setup_teardown(without_systemd_hsxd_makes_its_own, setup, teardown),
         cmocka_unit_test_setup_teardown(a_socket_that_is_not_hsxds_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_listener_on_the_path_keeps_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stale_socket_is_replaced, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_file_on_the_path_is_not_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_socket_that_replaced_ours_is_left, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,7 +9,8 @@
 # exit (also with the file kept open by a child), a restart that revokes
 # nothing, SIGHUP reloads: a bad policy keeps the old one and revokes
 # nothing, a narrower one revokes what it no longer allows; and hsxd started by
-# socket activation (systemd-socket-activate, LISTEN_FDS).
+# socket activation (systemd-socket-activate, LISTEN_FDS), which hsxd run by
+# hand meanwhile leaves alone.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -379,14 +380,23 @@ done
 # What hsxd.socket's SocketMode=0666 does (the launcher makes it 0644).
 chmod 0666 "$sock"
 same "$started" "$(grep -c "listening on" "$log")" "hsxd does not run before a client connects"
-expect 0 "socket-activated hsxd serves the first client" -- \
+# hsxd run by hand meanwhile leaves the socket to its listener: it says so and does not start
+# (its probe is the connection that starts the socket-activated one).
+expect 1 "hsxd run by hand while the socket is listened on does not start" -- \
+	"$hsxd" --policy "$work/policy.conf" --stderr
+contains "$ERR" "hsxd.socket (or another hsxd) is listening on $sock" "and says why"
+expect 0 "socket-activated hsxd serves a client" -- \
 	"$client" --uid 1000 open:timer acquire:timer:EACCES
 expect 0 "and the next" -- hsxctl cap list
 same $((started + 1)) "$(grep -c "listening on" "$log")" "hsxd started on the connection"
 stop_hsxd
 [ -S "$sock" ] && ok "hsxd leaves the socket it was given in place" ||
 	not_ok "hsxd removed the socket it was given"
-rm -f "$sock"
+# Nobody listens on it now: hsxd run by hand takes the path, and removes its socket at the end.
+start_hsxd
+expect 0 "hsxd run by hand replaces a stale socket" -- hsxctl cap list
+stop_hsxd
+[ ! -e "$sock" ] && ok "and removes its own when it stops" || not_ok "$sock left behind"
 
 if grep -qiE "sanitizer|runtime error|segfault" "$log"; then
 	not_ok "hsxd's log has errors"
