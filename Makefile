@@ -241,9 +241,15 @@ $(BUILD)/e2e/helpers/vm-setup: tests/e2e/helpers/vm_setup.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $<
 
-$(BUILD)/e2e/helpers/hsxd: $(HSXD)
+# The e2e tests' hsxd: the daemon with its test hooks (HSXD_TEST_HOOKS: main.c reads
+# HSXD_TEST_REVOKE_IN_CAN_CONFIG), which the installed hsxd has not.
+$(OBJDIR)/daemon-test/main.o: daemon/main.c $(HSXD_HDRS)
 	@mkdir -p $(dir $@)
-	install -m 755 $< $@
+	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -DHSXD_TEST_HOOKS -c $< -o $@
+
+$(BUILD)/e2e/helpers/hsxd: $(OBJDIR)/daemon-test/main.o $(filter-out %/main.o,$(HSXD_OBJS)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) $(LDFLAGS) -o $@ $^ $(HSXD_LIBS) $(ULIBS)
 
 $(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
 		$(LIB_MODULE_SRCS) $(HSXD_HDRS) $(LIB_HDRS)

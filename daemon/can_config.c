@@ -20,11 +20,12 @@
  * Before each step the bus's binding is read again: a bus re-bound to
  * another interface meanwhile stops the change (EAGAIN).
  *
- * The client's right is checked before the change, and again after it
- * (recheck): a capability revoked between the first check and the change
- * (by its expiry, its holder's exit, anything hsxd's own loop does not
- * order) would otherwise keep a change it no longer allowed. Found so, the
- * change is undone as a refused one is, and the client told why.
+ * The client's right is checked before the change, and again after it took
+ * but before the interface runs with it (recheck): a capability revoked
+ * between the first check and the change (by its expiry, its holder's exit,
+ * anything hsxd's own loop does not order) would otherwise keep a change it
+ * no longer allowed. Found so, the change is undone as a refused one is,
+ * never having run, and the client told why.
  */
 #include <errno.h>
 #include <linux/can/netlink.h>
@@ -169,8 +170,11 @@ static void describe_change(char *text, size_t size, const char *ifname,
 }
 
 /*
- * The change took; is the client still allowed it? If not (revoked while hsxd changed the
- * interface), stop the interface and put back *old: the errno of the refusal, or of the undo.
+ * The change took and the interface is not running yet (hsxd stopped it, or
+ * it was down); is the client still allowed the change? If not (revoked
+ * while hsxd changed the interface), put back *old (and start it if it ran)
+ * before it ever runs with the change: the errno of the refusal, or of the
+ * undo.
  */
 static int recheck_or_undo(const struct can_config_recheck *recheck, uint32_t ifindex,
                            const char *ifname, const struct can_iface *old, char *text, size_t size)
@@ -181,8 +185,6 @@ static int recheck_or_undo(const struct can_config_recheck *recheck, uint32_t if
     if (ret == 0)
         return 0;
     textf(what, sizeof(what), "%s was changed, but meanwhile %s", ifname, why);
-    if (old->up)
-        can_iface_updown(ifindex, false); /* the change is undone only down (can_changelink()) */
     int undone = undo(ifindex, ifname, old, what, text, size);
     return undone < 0 ? undone : ret;
 }
@@ -277,6 +279,9 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
         int undone = undo(ifindex, ifname, &old, what, text, size);
         return undone < 0 ? undone : ret;
     }
+    /* Before it runs: a client revoked meanwhile never has its change on the bus. */
+    if ((ret = recheck_or_undo(recheck, ifindex, ifname, &old, text, size)) < 0)
+        return ret;
     if (old.up &&
         (ret = can_iface_same_binding(ctl, want->bus, ifindex, text, size, "starting it")) < 0)
         return ret;
@@ -285,8 +290,6 @@ int can_config_apply(int ctl, const struct hsx_can_config *want, bool may_touch,
         int undone = undo(ifindex, ifname, &old, what, text, size);
         return undone < 0 ? undone : ret;
     }
-    if ((ret = recheck_or_undo(recheck, ifindex, ifname, &old, text, size)) < 0)
-        return ret;
     describe_change(text, size, ifname, &now, want, &change);
     return 0;
 }

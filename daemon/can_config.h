@@ -62,8 +62,8 @@ int can_config_plan(const char *ifname, const struct hsx_can_status *now,
  * With recheck, its answer after the change decides whether it is kept.
  */
 /*
- * Asked once the change took and the interface runs again, before it is
- * kept: may the client still have it? 0, or a negative errno with why (a
+ * Asked once the change took, before the interface runs with it (hsxd
+ * starts it after): may the client still have it? 0, or a negative errno with why (a
  * capability revoked or expired while hsxd changed the interface: the
  * change is undone and can_config_apply() returns this errno).
  */

@@ -47,7 +47,8 @@ struct hsxd {
     struct ratelimit denials;
     struct hsxd_can_guard can_guard[HSXD_CAN_BUSES];
     /*
-     * Tests only (HSXD_TEST_REVOKE_IN_CAN_CONFIG=1 in hsxd's environment): a
+     * Tests only (HSXD_TEST_REVOKE_IN_CAN_CONFIG=1 in the environment of an
+     * hsxd built with HSXD_TEST_HOOKS, main.c; the unit tests set it): a
      * CAN_CONFIG's client has its capabilities revoked right after the change
      * took, as a revocation racing the change would: what the re-check must see.
      */

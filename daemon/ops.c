@@ -534,18 +534,27 @@ struct config_recheck {
     struct hsxd *h;
     int fd;
     uint32_t pid, bus;
+    bool refused; /* it said no: the failure is this client's, not the request's */
 };
 
 static int still_allowed(void *ctx, char *why, size_t size)
 {
-    const struct config_recheck *c = ctx;
+    struct config_recheck *c = ctx;
 
     if (c->h->test_revoke_in_can_config) {
         struct hsx_cap_revoke r = {
             .pid = c->pid, .flags = HSX_CAP_REVOKE_BY_PID, .reason = HSX_CAP_END_EXPLICIT};
         admin_revoke(c->h->ctl, &r);
     }
-    return kernel_allows_config(c->fd, c->pid, c->bus, why, size);
+    int ret = kernel_allows_config(c->fd, c->pid, c->bus, why, size);
+    c->refused = ret < 0;
+    return ret;
+}
+
+/* The interface could not be put back after a failed change: an administrator must look. */
+static bool undo_failed(int ret)
+{
+    return ret == -ENOTRECOVERABLE || ret == -ENETDOWN;
 }
 
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
@@ -576,7 +585,17 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     if (touched)
         g->changed_ns = boottime_ns();
     if (ret < 0) {
-        if (touched) {
+        if (touched && undo_failed(ret)) {
+            char who_text[WHO_TEXT_MAX];
+
+            log_msg(LOG_ERR, "can-config of %s for %s: %s", what,
+                    describe_who(who_text, sizeof(who_text), who), text);
+        }
+        /*
+         * The same request is not tried again for a while: a driver's refusal is the request's.
+         * A re-check's is the client's, and another client may ask the very same.
+         */
+        if (touched && !ctx.refused) {
             g->failed_ns = boottime_ns();
             memcpy(g->failed_req, c, sizeof(*c));
             g->failed_status = ret;

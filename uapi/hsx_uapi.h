@@ -944,16 +944,24 @@ struct hsx_uart_events {
  * posted as a HSX_CAN_EV_TX_DONE record to the bus's rx mailbox, for the
  * subscriptions of the sending file only; so is the echo of a waiting TX
  * that came after its timeout (with a cookie the failed call did not
- * return). A NOWAIT frame that is not echoed is posted there as a
+ * return). A NOWAIT frame whose echo did not come is posted there as a
  * HSX_CAN_EV_TX_FAILED record (cookie, frame, reason HSX_CAN_TXF_*) and
  * counted in the bus's tx_failed: its timeout passed, the interface went
  * down or away, the controller went bus-off (which drops its queue) or the
- * file was closed. Each cookie of a NOWAIT send gets exactly one record,
+ * file was closed. TX_FAILED means "not confirmed", not "not sent": a frame
+ * already handed to the controller may still have gone out (a timeout in
+ * particular). Each cookie of a NOWAIT send gets exactly one record,
  * TX_DONE or TX_FAILED: an echo after the TX_FAILED (the frame went out
- * late) is counted in tx_frames, not posted. At most HSX_CAN_TX_PENDING_MAX
- * NOWAIT frames of one file await their echo on a bus; one more is EAGAIN.
- * A full transmit queue (ENOBUFS from the CAN core) is waited out until the
- * timeout, then ENOBUFS.
+ * late) is counted in tx_frames, not posted. A NOWAIT send's timeout_ms
+ * (0: HSX_CAN_TX_TIMEOUT_DEFAULT_MS) bounds both the wait for room in a full
+ * transmit queue, within the call, and the wait for the echo, after it.
+ * At most HSX_CAN_TX_PENDING_MAX NOWAIT frames of one file, and
+ * HSX_CAN_TX_PENDING_BUS_MAX of all files, await their echo on a bus; one
+ * more is EAGAIN at once (a limit of hsx's). A full transmit queue (ENOBUFS
+ * from the CAN core: the interface's limit) is waited out until the
+ * timeout, then ENOBUFS. The bus's tx_failed counts the TX calls that
+ * returned an error (EAGAIN and ENOBUFS included) and the TX_FAILED
+ * records: a NOWAIT frame is counted once, as either.
  *
  * Bitrate and controller modes belong to the interface and need
  * CAP_NET_ADMIN to change (rtnetlink): HSX_IOC_CAN_CONFIG only checks them,
@@ -969,6 +977,7 @@ struct hsx_uart_events {
 #define HSX_CAN_TX_TIMEOUT_DEFAULT_MS	1000U
 #define HSX_CAN_TIMEOUT_MAX_MS	600000U
 #define HSX_CAN_TX_PENDING_MAX	64	/* NOWAIT frames of one file awaiting their echo, per bus */
+#define HSX_CAN_TX_PENDING_BUS_MAX 256	/* NOWAIT frames of all files awaiting echo, per bus */
 #define HSX_MBOX_CAN_RX_FMT	"hal:can:%u:rx"
 #define HSX_MBOX_CAN_ERR_FMT	"hal:can:%u:err"
 #define HSX_MBOX_CAN_RX		"hal:can:rx"	/* bus 0's frames, as the spec names it */
@@ -1032,7 +1041,8 @@ struct hsx_can_frame {
  * frame on an interface not in FD mode, ENETDOWN the interface is down,
  * ENOBUFS its queue stayed full, ETIMEDOUT no echo in time, EINTR a signal
  * (the frame may have gone), EAGAIN (NOWAIT) HSX_CAN_TX_PENDING_MAX frames
- * of this file await their echo on the bus.
+ * of this file, or HSX_CAN_TX_PENDING_BUS_MAX of all, await their echo on
+ * the bus.
  */
 struct hsx_can_tx {
 	__u32 bus;
@@ -1218,13 +1228,15 @@ struct hsx_can_map {
 /*
  * 3 and 4 are reserved for the periodic-job end and RX timeout events being
  * merged from another branch. TX_FAILED: a NOWAIT frame of this file was not
- * echoed: cookie, frame, and error the reason (HSX_CAN_TXF_*).
+ * confirmed (no echo came; it may still have gone out): cookie, frame, and
+ * error the reason (HSX_CAN_TXF_*). Readers skip kinds and reasons they do
+ * not know: more may come.
  */
 #define HSX_CAN_EV_TX_FAILED	5
 
-/* Why a NOWAIT frame was not echoed: the TX_FAILED record's error. */
+/* Why a NOWAIT frame was not confirmed: the TX_FAILED record's error. */
 #define HSX_CAN_TXF_TIMEOUT	1	/* its timeout passed */
-#define HSX_CAN_TXF_DOWN	2	/* the interface went down */
+#define HSX_CAN_TXF_DOWN	2	/* the interface was set down (not deleted: GONE) */
 #define HSX_CAN_TXF_BUS_OFF	3	/* the controller went bus-off */
 #define HSX_CAN_TXF_GONE	4	/* the interface went away, or the bus was unbound */
 #define HSX_CAN_TXF_CLOSED	5	/* the sending file was closed */

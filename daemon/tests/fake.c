@@ -30,6 +30,7 @@
 #define LOG_LINES 256
 static char lines[LOG_LINES][1024];
 static unsigned int nlines;
+static unsigned int nerrors; /* at LOG_ERR or worse */
 
 void log_open(bool also_stderr)
 {
@@ -40,7 +41,8 @@ void log_msg(int priority, const char *fmt, ...)
 {
     va_list ap;
 
-    (void)priority;
+    if (priority <= LOG_ERR)
+        nerrors++;
     va_start(ap, fmt);
     vsnprintf(lines[nlines % LOG_LINES], sizeof(lines[0]), fmt, ap);
     va_end(ap);
@@ -77,6 +79,12 @@ const char *fake_log_last(void)
 void fake_log_clear(void)
 {
     nlines = 0;
+    nerrors = 0;
+}
+
+unsigned int fake_log_errors(void)
+{
+    return nerrors;
 }
 
 /* ---- sockets ------------------------------------------------------------------------ */

@@ -25,6 +25,8 @@ unsigned int fake_log_matching(const char *text);
 /* The last line logged ("" if none). */
 const char *fake_log_last(void);
 void fake_log_clear(void);
+/* Lines since then at LOG_ERR or worse. */
+unsigned int fake_log_errors(void);
 
 /* ---- sockets ---- */
 

@@ -405,9 +405,13 @@ static void a_refusal_of_the_driver_leaves_it_as_it_was(void **state)
     /* A driver of fixed bitrates has no time quantum to put back by: the undo rounds too. */
     can0->no_tq = true;
     fake.now_ns += HSXD_CAN_FAILED_HOLD_NS; /* the same request as the one that failed */
+    fake_log_clear();
     assert_int_equal(configure(0, 33300, 0), -ENOTRECOVERABLE);
     assert_string_equal(reply.message, "can0's clock gives 33333 bit/s, not 33300; not put back "
                                        "(it did not take): can0 runs bitrate 33333 modes none, up");
+    /* An administrator must look: an error, whatever the rate limit says. */
+    assert_int_equal(fake_log_errors(), 1);
+    assert_non_null(strstr(fake_log_last(), "not put back")); /* the rate-limited one too */
 }
 
 /* A start that fails after the change: undone and started again, or said to be down. */
@@ -469,10 +473,22 @@ static void a_revocation_during_the_change_undoes_it(void **state)
     assert_int_equal(configure(0, 250000, 0), -EKEYREVOKED);
     assert_string_equal(reply.message, "can0 was changed, but meanwhile the file's can capability "
                                        "1 was revoked: acquire a new one; can0 runs as before");
-    assert_string_equal(can0->calls, "gSCUSCUg"); /* changed, up; down, put back, up */
+    /* Stopped, changed; put back, up: never up with the revoked client's bitrate. */
+    assert_string_equal(can0->calls, "gSCCUg");
     assert_int_equal(can0->bitrate, 500000);
     assert_true(can0->up);
     assert_int_equal(fake.revokes, 1);
+
+    /*
+     * The refusal was the client's, not the request's: another client asking the very same
+     * is not answered with it (no "failed ... ago"), but changes the bus.
+     */
+    h->test_revoke_in_can_config = false;
+    clear_calls();
+    assert_int_equal(configure(0, 250000, 0), 0);
+    assert_int_equal(can0->bitrate, 250000);
+    assert_null(strstr(reply.message, "ago"));
+    h->test_revoke_in_can_config = true;
 
     /* An administrator's change: no capability, no re-check, nothing revoked. */
     clear_calls();

@@ -197,7 +197,7 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
  * Hand the frame to the CAN core once, registered first (with @w, or as
  * NOWAIT with @p) for its echo, which may come before can_send() returns: 0
  * or an errno (-ENOBUFS: the queue is full; -EAGAIN: too many NOWAIT frames
- * pending). Context: in the caller's hsx_cap_srcu section.
+ * pending, the file's or the bus's). Context: in the caller's hsx_cap_srcu section.
  */
 static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 			     const struct hsx_can_frame *f, struct hsx_can_tx_wait *w,
@@ -266,10 +266,12 @@ static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, stru
 	for (;;) {
 		/* A NOWAIT frame's entry: the bus owns it once the CAN core took the frame. */
 		if (!w && !p) {
-			p = kzalloc(sizeof(*p), GFP_KERNEL);
+			/* Charged to the sender: up to HSX_CAN_TX_PENDING_MAX may stay. */
+			p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 			if (!p)
 				return -ENOMEM;
 			p->sk = sk;
+			p->file_count = &hsx_can_client_of(client)->pending[bus->index];
 			p->frame = tx->frame;
 			p->deadline = deadline;
 		}

@@ -11,6 +11,7 @@
 
 #include <linux/atomic.h>
 #include <linux/can/dev.h>
+#include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -30,6 +31,9 @@ struct hsx_mbox;
 struct socket;
 struct sock;
 
+/* The buckets of a bus's pending NOWAIT frames by cookie: 2^6 for at most 256 frames. */
+#define HSX_CAN_PENDING_HASH_BITS	6
+
 /**
  * struct hsx_can_bus - one binding of a bus to a CAN interface
  * @index: the HSX bus number
@@ -47,16 +51,20 @@ struct sock;
  * @rx_mbox: "hal:can:<n>:rx"
  * @spec_mbox: "hal:can:rx" for bus 0, else NULL
  * @err_mbox: "hal:can:<n>:err"
- * @tx_lock: guards @tx_waiting, @tx_pending and @pending_next
+ * @tx_lock: guards @tx_waiting, @tx_pending, @pending_by_cookie,
+ *	@pending_count and @pending_next
  * @tx_waiting: blocked TXs waiting for their echo (struct hsx_can_tx_wait)
  * @tx_wait: where they sleep, and those waiting for queue room
- * @tx_pending: NOWAIT frames awaiting their echo (struct hsx_can_pending)
+ * @tx_pending: NOWAIT frames awaiting their echo (struct hsx_can_pending),
+ *	in the order of their deadlines
+ * @pending_by_cookie: the same, by cookie, for their echo (in softirq)
+ * @pending_count: how many, at most HSX_CAN_TX_PENDING_BUS_MAX
  * @pending_work: fails those whose timeout passed; armed for @pending_next
  * @pending_next: the earliest deadline @pending_work is armed for
  * @pending_armed: @pending_work is armed
  * @rx_frames: frames received, hsx's own echoes not counted
  * @tx_frames: frames sent through hsx and echoed
- * @tx_failed: sends that failed or timed out
+ * @tx_failed: TX calls that returned an error, and TX_FAILED records
  * @error_frames: error frames from the bus
  * @bus_off: times the controller went bus-off
  * @state: HSX_CAN_STATE_* the last error frame said (without a controller:
@@ -82,6 +90,8 @@ struct hsx_can_bus {
 	struct list_head tx_waiting;
 	wait_queue_head_t tx_wait;
 	struct list_head tx_pending;
+	DECLARE_HASHTABLE(pending_by_cookie, HSX_CAN_PENDING_HASH_BITS);
+	unsigned int pending_count;
 	struct delayed_work pending_work;
 	unsigned long pending_next;
 	bool pending_armed;
@@ -109,23 +119,40 @@ struct hsx_can_tx_wait {
 	struct list_head node;
 };
 
+/*
+ * Where a NOWAIT frame's entry is: the sender's until can_send() took the
+ * frame (SENDING), the bus's after (QUEUED); an echo that came before
+ * can_send() returned leaves it ECHOED (posted, off the lists) for
+ * hsx_can_pending_queued() to free.
+ */
+enum hsx_can_pending_state {
+	HSX_CAN_PENDING_SENDING,
+	HSX_CAN_PENDING_QUEUED,
+	HSX_CAN_PENDING_ECHOED,
+};
+
 /**
  * struct hsx_can_pending - a NOWAIT frame awaiting its echo
  * @sk: the sender's NOWAIT socket, as the echo carries it (compared only)
  * @cookie: the frame's mark, as the echo carries it
- * @queued: the CAN core took it: only then may a timeout or the interface
- *	fail it (before, a failed can_send() is the call's error)
+ * @state: enum hsx_can_pending_state; only a QUEUED one may a timeout or the
+ *	interface fail (before, a failed can_send() is the call's error)
  * @deadline: when its timeout passes (jiffies)
+ * @file_count: the sender's count of its frames pending on the bus
+ *	(struct hsx_can_client's pending), which the file outlives
  * @frame: the frame, for the record
  * @node: in the bus's tx_pending; whoever takes it off posts its one record
+ * @hnode: in the bus's pending_by_cookie, while on tx_pending
  */
 struct hsx_can_pending {
 	const struct sock *sk;
 	u32 cookie;
-	bool queued;
+	u8 state;
 	unsigned long deadline;
+	atomic_t *file_count;
 	struct hsx_can_frame frame;
 	struct list_head node;
+	struct hlist_node hnode;
 };
 
 /* One bus's filter banks of one file; replaced whole under RCU. */
@@ -149,6 +176,8 @@ struct hsx_can_banks {
  * @users_lock: guards @used and @seen_errors
  * @used: per bus, the binding it last used, with a reference to its instance
  * @seen_errors: per bus, the error frames at its last GET_STATUS
+ * @pending: per bus number, its NOWAIT frames awaiting their echo (at most
+ *	HSX_CAN_TX_PENDING_MAX); changed under the bus's tx_lock
  */
 struct hsx_can_client {
 	struct kref ref;
@@ -160,6 +189,7 @@ struct hsx_can_client {
 	spinlock_t users_lock;		/* see above */
 	struct hsx_can_bus *used[HSX_CAN_MAX_BUSES];
 	u64 seen_errors[HSX_CAN_MAX_BUSES];
+	atomic_t pending[HSX_CAN_MAX_BUSES];
 };
 
 /**
@@ -227,13 +257,11 @@ bool hsx_can_sent_by_hsx(const struct sock *sk);
 bool hsx_can_sent_nowait(const struct sock *sk);
 
 /* NOWAIT frames awaiting their echo (can_pending.c). */
+void hsx_can_pending_init(struct hsx_can_bus *bus);
 int hsx_can_pending_add(struct hsx_can_bus *bus, struct hsx_can_pending *p);
 int hsx_can_pending_queued(struct hsx_can_bus *bus, struct hsx_can_pending *p, int err);
 void hsx_can_pending_fail(struct hsx_can_bus *bus, const struct sock *sk, u32 reason);
-void hsx_can_pending_post(struct hsx_can_bus *bus, const struct hsx_can_pending *p, u32 reason,
-			  u64 now);
-bool hsx_can_pending_take(struct hsx_can_bus *bus, const struct sock *sk, u32 cookie,
-			  struct hsx_can_pending **taken);
+void hsx_can_pending_echoed(struct hsx_can_bus *bus, const struct sock *sk, u32 cookie, u64 now);
 void hsx_can_pending_expire(struct work_struct *work);
 int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
 		      const struct hsx_can_filter *f);

@@ -163,15 +163,10 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 	if (hsx_can_sent_by_hsx(skb->sk)) {
 		u32 cookie = can_skb_prv(skb)->skbcnt;
 
-		struct hsx_can_pending *p;
-
 		atomic64_inc(&bus->tx_frames);
 		if (hsx_can_sent_nowait(skb->sk)) {
 			/* Its one record: TX_DONE, unless its TX_FAILED was posted. */
-			if (hsx_can_pending_take(bus, skb->sk, cookie, &p)) {
-				hsx_can_pending_post(bus, p, 0, now);
-				kfree(p);
-			}
+			hsx_can_pending_echoed(bus, skb->sk, cookie, now);
 		} else if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
 			/* A waiting TX that timed out: tell its sender's subscriptions. */
 			struct hsx_can_event done = ev;
@@ -429,7 +424,8 @@ static void hsx_can_went_down(const struct net_device *dev)
 	spin_lock(&hsx_can_buses_lock);
 	bus = hsx_can_bus_of_dev(dev);
 	spin_unlock(&hsx_can_buses_lock);
-	if (bus)
+	/* An interface being deleted goes down first: its frames fail as gone (detach). */
+	if (bus && !dev->dismantle)
 		hsx_can_pending_fail(bus, NULL, HSX_CAN_TXF_DOWN);
 }
 
@@ -609,8 +605,7 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, bool from_dt)
 	spin_lock_init(&bus->tx_lock);
 	INIT_LIST_HEAD(&bus->tx_waiting);
 	init_waitqueue_head(&bus->tx_wait);
-	INIT_LIST_HEAD(&bus->tx_pending);
-	INIT_DELAYED_WORK(&bus->pending_work, hsx_can_pending_expire);
+	hsx_can_pending_init(bus);
 	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
 	return bus;
 }

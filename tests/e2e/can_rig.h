@@ -28,7 +28,7 @@
  * busybox's ip cannot make a vxcan pair.
  */
 #define RIG_IP "/usr/sbin/ip"
-#define RIG_TC "/usr/sbin/tc" /* iproute2's too: busybox's has no netem */
+#define RIG_TC "/usr/sbin/tc" /* iproute2's too: busybox's has no tbf */
 
 /* Run a shell command; its exit status (-1 if it could not run). */
 __attribute__((format(printf, 1, 2))) static inline int rig_sh(const char *fmt, ...)

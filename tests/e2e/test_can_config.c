@@ -447,8 +447,9 @@ static void a_connection_handed_to_another_process_configures_nothing(void **sta
  * A revocation while hsxd changes the interface: what its check before the change cannot
  * see. hsxd's test hook (HSXD_TEST_REVOKE_IN_CAN_CONFIG) revokes the client through the
  * kernel right after the change took, the worst moment, deterministically: the check after
- * the change finds the capability revoked, the interface is put back (down, the old bitrate,
- * up) and the client refused with EKEYREVOKED. Last: it restarts hsxd with the hook.
+ * the change, before the interface is started with it, finds the capability revoked, the
+ * interface is put back (the old bitrate, up) and the client refused with EKEYREVOKED. The
+ * tests' hsxd has the hook (HSXD_TEST_HOOKS). Last: it restarts hsxd with the hook.
  */
 static void a_revocation_during_the_change_is_undone(void **state)
 {

@@ -555,6 +555,70 @@ static void bad_input(void **state)
     close(fd);
 }
 
+/*
+ * A sender for nowait_frames_while_closing_and_unbinding(): files that send
+ * NOWAIT frames and close with them pending, until the bus goes. Exit 0, or
+ * 1 on an errno no caller could expect.
+ */
+static int close_while_sending(void)
+{
+    struct hsx_can_tx tx = {.bus = BUS, .timeout_ms = 5000, .flags = HSX_CAN_TX_NOWAIT};
+
+    tx.frame = rig_frame(0x3C0, 0, "C1");
+    for (int files = 0; files < 200; files++) {
+        int fd = open("/dev/hsx/can", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+            return 1;
+        for (int n = 0; n < 24; n++) {
+            int ret = e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx);
+            if (ret == -ENODEV || ret == -ENXIO) {
+                close(fd);
+                return 0;
+            }
+            if (ret && ret != -EAGAIN && ret != -ENOBUFS) {
+                fprintf(stderr, "close_while_sending: TX: %d\n", ret);
+                return 1;
+            }
+        }
+        close(fd); /* frames of it still pending: failed (closed) */
+    }
+    return 0;
+}
+
+/*
+ * NOWAIT frames in flight while files close and the bus is unbound at once:
+ * each frame's record is posted by whoever takes it off the bus's list, and
+ * the file's release may do so while the unbinding destroys the bus's
+ * mailboxes. Every send is sent or refused with a clear errno, and the
+ * kernel stays whole (on the debug kernel KASAN and lockdep watch the race,
+ * with vcan echoing from its driver).
+ */
+static void nowait_frames_while_closing_and_unbinding(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 30; round++) {
+        pid_t kids[2];
+
+        if (round)
+            assert_int_equal(rig_map(BUS, IFACE), 0);
+        for (int k = 0; k < 2; k++) {
+            kids[k] = fork();
+            assert_true(kids[k] >= 0);
+            if (kids[k] == 0)
+                _exit(close_while_sending());
+        }
+        usleep((useconds_t)(round % 6) * 2000);
+        assert_int_equal(rig_map(BUS, ""), 0);
+        for (int k = 0; k < 2; k++) {
+            int status;
+            assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+            assert_true(WIFEXITED(status));
+            assert_int_equal(WEXITSTATUS(status), 0);
+        }
+    }
+    assert_int_equal(rig_map(BUS, IFACE), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +633,7 @@ int main(void)
         cmocka_unit_test(flood_is_accounted),
         cmocka_unit_test(interface_deleted_under_a_reader),
         cmocka_unit_test(config_on_vcan),
+        cmocka_unit_test(nowait_frames_while_closing_and_unbinding),
         cmocka_unit_test(bad_input),
     };
 

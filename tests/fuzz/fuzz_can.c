@@ -770,6 +770,12 @@ bool can_waits(unsigned long cmd)
 
 /* ---- records --------------------------------------------------------------------------------- */
 
+/* FRAME, TX_DONE, ERROR and TX_FAILED: the kinds whose shape this checks. */
+static bool can_kind_known(uint32_t kind)
+{
+    return kind <= HSX_CAN_EV_ERROR || kind == HSX_CAN_EV_TX_FAILED;
+}
+
 /* A record's shape; NULL when it is right. */
 static const char *record_bad(const struct hsx_can_record *r)
 {
@@ -778,9 +784,11 @@ static const char *record_bad(const struct hsx_can_record *r)
     unsigned int tail = rtr ? 0 : f->len;
 
     if (r->bus >= HSX_CAN_MAX_BUSES || r->reserved[0] || r->reserved[1] || f->reserved[0] ||
-        f->reserved[1] || (r->kind > HSX_CAN_EV_ERROR && r->kind != HSX_CAN_EV_TX_FAILED) ||
-        f->len > HSX_CAN_DATA_MAX)
-        return "bus, kind, length or reserved out of range";
+        f->reserved[1] || f->len > HSX_CAN_DATA_MAX)
+        return "bus, length or reserved out of range";
+    /* Kinds another branch adds (3, 4: a reason where it likes) are theirs to check. */
+    if (!can_kind_known(r->kind))
+        return NULL;
     for (unsigned int i = tail < HSX_CAN_DATA_MAX ? tail : HSX_CAN_DATA_MAX; i < HSX_CAN_DATA_MAX;
          i++)
         if (f->data[i])
@@ -792,8 +800,8 @@ static const char *record_bad(const struct hsx_can_record *r)
             return "an ERROR record out of shape";
         return NULL;
     }
-    if (r->kind == HSX_CAN_EV_TX_FAILED ? !r->error || r->error > HSX_CAN_TXF_CLOSED : !!r->error)
-        return "a TX_FAILED without its reason, or a reason on another record";
+    if (r->kind == HSX_CAN_EV_TX_FAILED ? !r->error : !!r->error)
+        return "a TX_FAILED without its reason, or an error field on a frame's record";
     if (r->state || r->tx_errors || r->rx_errors)
         return "error fields in a frame's record";
     if (f->flags & ~(HSX_CAN_F_TX | HSX_CAN_F_ESI | HSX_CAN_F_LOCAL))
@@ -914,11 +922,14 @@ static const char *can_nl_parse(const struct nlattr *nest, struct can_nl *n)
     if (n->data_len > HSX_CAN_DATA_MAX ||
         n->data_len != (n->rec.frame.flags & HSX_CAN_F_RTR ? 0 : n->rec.frame.len))
         return "a payload whose size is not the frame's length";
+    /* A reason may come with a kind another branch adds; a TX_FAILED has one. */
+    if (!can_kind_known(n->rec.kind))
+        return NULL;
     if (!!(n->present & 1U << HSX_CAN_A_COOKIE) !=
         (n->rec.kind == HSX_CAN_EV_TX_DONE || n->rec.kind == HSX_CAN_EV_TX_FAILED))
         return "a cookie on an event other than TX_DONE/_FAILED, or one of them without it";
     if (!!(n->present & 1U << HSX_CAN_A_REASON) != (n->rec.kind == HSX_CAN_EV_TX_FAILED))
-        return "a reason on an event other than TX_FAILED, or a TX_FAILED without one";
+        return "a reason on a frame or error event, or a TX_FAILED without one";
     if ((n->present & errs) != (error ? errs : 0))
         return "error counters on an event other than ERROR, or an ERROR without them";
     return NULL;

@@ -43,13 +43,24 @@ static uint32_t data_len(uint32_t kind, uint32_t flags, uint32_t len)
     return kind != HSX_CAN_EV_ERROR && (flags & HSX_CAN_F_RTR) ? 0 : len;
 }
 
-/* What hsx_mailbox_event_t can represent; anything else is -EPROTO. */
+/* A kind this library knows; a newer kernel's others are left undecoded (module NONE). */
+static bool kind_known(uint32_t kind)
+{
+    return kind <= HSX_CAN_EV_ERROR || kind == HSX_CAN_EV_TX_FAILED;
+}
+
+/*
+ * What hsx_mailbox_event_t can represent of a known kind; anything else is
+ * -EPROTO (that one event). A reason may come with any kind (a newer
+ * kernel's), and one this library does not know is passed on as it is; a
+ * TX_FAILED has one.
+ */
 static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags, uint32_t len,
                        uint32_t state, uint32_t tx_errors, uint32_t rx_errors, uint32_t reason)
 {
-    if (bus >= HSX_CAN_MAX_BUSES || (kind > HSX_CAN_EV_ERROR && kind != HSX_CAN_EV_TX_FAILED))
+    if (bus >= HSX_CAN_MAX_BUSES)
         return -EPROTO;
-    if ((kind == HSX_CAN_EV_TX_FAILED) != (reason != 0) || reason > HSX_CAN_TXF_CLOSED)
+    if (kind == HSX_CAN_EV_TX_FAILED && !reason)
         return -EPROTO;
     if (kind == HSX_CAN_EV_ERROR)
         return len <= ERROR_DATA && id <= HSX_CAN_EFF_MASK && state <= HSX_CAN_STATE_NONE &&
@@ -92,6 +103,8 @@ static int decode_record(const void *record, hsx_mailbox_event_t *event)
     /* An error frame's class is its own field; its frame has only the detail bytes. */
     uint32_t id = r.kind == HSX_CAN_EV_ERROR ? r.error : r.frame.can_id;
     uint32_t reason = r.kind == HSX_CAN_EV_TX_FAILED ? r.error : 0;
+    if (!kind_known(r.kind))
+        return 0;
     if (check_event(r.bus, r.kind, id, r.frame.flags, r.frame.len, r.state, r.tx_errors,
                     r.rx_errors, reason) < 0)
         return -EPROTO;
@@ -132,6 +145,8 @@ static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
     uint32_t tx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_TX_ERRORS]);
     uint32_t rx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_RX_ERRORS]);
     uint32_t reason = hsx_attr_u32_or_zero(tb[HSX_CAN_A_REASON]);
+    if (!kind_known(kind))
+        return 0;
     if (check_event(bus, kind, id, flags, len, state, tx_errors, rx_errors, reason) < 0)
         return -EPROTO;
     uint32_t have = tb[HSX_CAN_A_DATA] ? mnl_attr_get_payload_len(tb[HSX_CAN_A_DATA]) : 0;
