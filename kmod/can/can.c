@@ -70,7 +70,7 @@ u32 hsx_can_sel_id(u32 can_id, u8 flags)
 }
 
 /* The bus a function names: in range, and the instance's own on its node. */
-static int hsx_can_check_bus(struct hsx_client *client, u32 bus)
+int hsx_can_check_bus(struct hsx_client *client, u32 bus)
 {
 	if (bus >= HSX_CAN_MAX_BUSES)
 		return -EINVAL;
@@ -85,7 +85,7 @@ static int hsx_can_check_bus(struct hsx_client *client, u32 bus)
  * May @client do what needs @need on @object (HSX_CAN_OBJ_*)? For TX, which
  * checks outside the dispatcher's section. 0 or a denial.
  */
-static int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
+int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
 {
 	int idx = srcu_read_lock(&hsx_cap_srcu);
 	int ret = hsx_cap_check(client, HSX_MODULE_CAN, need);
@@ -106,7 +106,7 @@ static int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
  * when its interface went away or (on /dev/hsx/can<n>) the node's binding
  * ended.
  */
-static struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx)
+struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx)
 {
 	struct hsx_can_bus *bus = hsx_can_bus_get(index);
 
@@ -123,7 +123,7 @@ static struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int
 	return bus;
 }
 
-static void hsx_can_put(struct hsx_can_bus *bus, int idx)
+void hsx_can_put(struct hsx_can_bus *bus, int idx)
 {
 	struct hsx_instance *inst = bus->inst;
 
@@ -155,14 +155,14 @@ static bool hsx_can_stopping(struct hsx_can_bus *bus)
  * so that no other frame's can be the same (can-raw tells frames apart by it).
  */
 static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
-				   const struct hsx_can_frame *f, u32 *cookie)
+				   const struct hsx_can_frame *f, u32 *cookie, gfp_t gfp)
 {
 	bool fd = f->flags & HSX_CAN_F_FD;
 	size_t size = fd ? CANFD_MTU : CAN_MTU;
 	canid_t id = f->can_id;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(size + sizeof(struct can_skb_priv), GFP_KERNEL);
+	skb = alloc_skb(size + sizeof(struct can_skb_priv), gfp);
 	if (!skb)
 		return NULL;
 	can_skb_reserve(skb);
@@ -193,13 +193,14 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
 }
 
 /*
- * Hand the frame to the CAN core once, registered first (with @w) for its
- * echo, which may come before can_send() returns: 0 or an errno (-ENOBUFS:
- * the queue is full). Context: in the caller's hsx_cap_srcu section.
+ * Hand the frame to the CAN core once, registered first (with @w, if any)
+ * for its echo, which may come before can_send() returns: 0 or an errno
+ * (-ENOBUFS: the queue is full; -ENODEV: the interface is gone). Context: in
+ * the caller's hsx_cap_srcu section; a periodic job's timer (softirq) with
+ * GFP_ATOMIC.
  */
-static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
-			     const struct hsx_can_frame *f, struct hsx_can_tx_wait *w,
-			     u32 *cookie)
+int hsx_can_xmit(struct hsx_can_bus *bus, struct sock *sk, const struct hsx_can_frame *f,
+		 struct hsx_can_tx_wait *w, u32 *cookie, gfp_t gfp)
 {
 	netdevice_tracker tracker;
 	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
@@ -208,7 +209,7 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 
 	if (!dev)
 		return -ENODEV;
-	skb = hsx_can_skb(dev, sk, f, cookie);
+	skb = hsx_can_skb(dev, sk, f, cookie, gfp);
 	if (!skb) {
 		netdev_put(dev, &tracker);
 		return -ENOMEM;
@@ -256,7 +257,7 @@ static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, stru
 		if (!ret && !hsx_cap_covers(client, &hsx_can_module, object))
 			ret = -EACCES;
 		if (!ret)
-			ret = hsx_can_send_once(bus, sk, &tx->frame, w, cookie);
+			ret = hsx_can_xmit(bus, sk, &tx->frame, w, cookie, GFP_KERNEL);
 		srcu_read_unlock(&hsx_cap_srcu, idx);
 		if (ret != -ENOBUFS)
 			return ret;
@@ -315,7 +316,7 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 								       tx->frame.flags)));
 	if (ret)
 		return ret;
-	ret = hsx_can_client_sock(cc, &sk);
+	ret = hsx_can_client_sock(cc, false, &sk);
 	if (ret)
 		return ret;
 	bus = hsx_can_get(client, tx->bus, &idx);
@@ -527,10 +528,14 @@ static void hsx_can_release(struct hsx_client *client)
 	hsx_can_client_release(client);
 }
 
-/* A capability ended: its holder may be waiting for queue room; wake it to see. */
+/*
+ * A capability ended: its holder may be waiting for queue room; wake it to
+ * see. The file's periodic jobs end.
+ */
 static void hsx_can_cap_ended(struct hsx_client *client)
 {
 	hsx_can_buses_wake();
+	hsx_can_jobs_cap_ended(hsx_can_client_of(client));
 }
 
 static int hsx_can_init(const struct hsx_module *mod)
@@ -619,7 +624,9 @@ static const struct hsx_cap_ops hsx_can_cap_ops = {
 
 /*
  * TX, which waits, has no rights here: it checks its capability itself,
- * outside hsx_cap_srcu (see the top of the file).
+ * outside hsx_cap_srcu (see the top of the file). So does PERIODIC, whose
+ * STOP and QUERY act on the file's own jobs and must work after its
+ * capability ended (see can_cyclic.c).
  */
 static const struct hsx_ioctl_op hsx_can_ops[] = {
 	[HSX_CAN_FN_TX] = { HSX_IOC_CAN_TX, hsx_can_tx },
@@ -629,6 +636,7 @@ static const struct hsx_ioctl_op hsx_can_ops[] = {
 	[HSX_CAN_FN_INFO] = { HSX_IOC_CAN_INFO, hsx_can_info, HSX_CAP_R_READ },
 	/* Admin only: the handler checks the node. */
 	[HSX_CAN_FN_MAP] = { HSX_IOC_CAN_MAP, hsx_can_map },
+	[HSX_CAN_FN_PERIODIC] = { HSX_IOC_CAN_PERIODIC, hsx_can_periodic },
 };
 
 const struct hsx_module hsx_can_module = {

@@ -7,9 +7,9 @@
  * Locking, outermost first: hsx_can_bind_mutex (binding, unbinding), RTNL
  * (the interface: binding looks it up and registers with the CAN core under
  * it; the netdev notifier runs under it), hsx_can_buses_lock (the table and
- * each bus's inst pointer), a bus's dev_lock (its interface reference). The
- * receive callbacks run in softirq under RCU and take only the mailboxes'
- * locks and a bus's tx_lock.
+ * each bus's inst pointer), a bus's dev_lock (its interface reference; taken
+ * with BHs off: a periodic job's timer takes it). The receive callbacks run
+ * in softirq under RCU and take only the mailboxes' locks and a bus's tx_lock.
  *
  * Lifetimes. A bus holds its interface (netdev_hold) from binding until the
  * interface unregisters or the bus is unbound, whichever comes first;
@@ -133,7 +133,8 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 		u32 cookie = can_skb_prv(skb)->skbcnt;
 
 		atomic64_inc(&bus->tx_frames);
-		if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
+		/* A periodic job's frame: nobody waits, nobody is told. */
+		if (!hsx_can_sent_by_job(skb->sk) && !hsx_can_complete_tx(bus, skb->sk, cookie)) {
 			/* Nobody waits for it: tell its sender's subscriptions. */
 			struct hsx_can_event done = ev;
 
@@ -218,11 +219,11 @@ struct net_device *hsx_can_dev_hold(struct hsx_can_bus *bus, netdevice_tracker *
 {
 	struct net_device *dev;
 
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	dev = bus->dev;
 	if (dev)
 		netdev_hold(dev, tracker, GFP_ATOMIC);
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	return dev;
 }
 
@@ -236,11 +237,11 @@ static void hsx_can_detach(struct hsx_can_bus *bus)
 	struct net_device *dev;
 
 	ASSERT_RTNL();
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	dev = bus->dev;
 	bus->dev = NULL;
 	WRITE_ONCE(bus->dead, true);
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	wake_up_all(&bus->tx_wait);
 	if (!dev)
 		return;
@@ -273,9 +274,9 @@ static void hsx_can_renamed(const struct net_device *dev)
 	spin_lock(&hsx_can_buses_lock);
 	bus = hsx_can_bus_of_dev(dev);
 	if (bus) {
-		spin_lock(&bus->dev_lock);
+		spin_lock_bh(&bus->dev_lock);
 		strscpy(bus->ifname, dev->name, sizeof(bus->ifname));
-		spin_unlock(&bus->dev_lock);
+		spin_unlock_bh(&bus->dev_lock);
 	}
 	spin_unlock(&hsx_can_buses_lock);
 }
@@ -359,9 +360,9 @@ static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname)
 	bus->state = priv ? priv->state : HSX_CAN_STATE_NONE;
 	bus->ifindex = dev->ifindex;
 	netdev_hold(dev, &bus->tracker, GFP_KERNEL);
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	bus->dev = dev;
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	return 0;
 }
 
@@ -382,6 +383,8 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifn
 	spin_lock_init(&bus->tx_lock);
 	INIT_LIST_HEAD(&bus->tx_waiting);
 	init_waitqueue_head(&bus->tx_wait);
+	spin_lock_init(&bus->jobs_lock);
+	INIT_LIST_HEAD(&bus->jobs);
 	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
 	return bus;
 }
@@ -614,11 +617,15 @@ void hsx_can_instance_unplug(struct hsx_instance *inst)
 	wake_up_all(&bus->tx_wait);
 }
 
-/* Nothing of the module runs on the bus any more: let go of the interface. */
+/*
+ * Nothing of the module runs on the bus any more: its jobs end (their end
+ * records posted while the mailboxes are there), then let go of the interface.
+ */
 void hsx_can_instance_gone(struct hsx_instance *inst)
 {
 	struct hsx_can_bus *bus = inst->priv;
 
+	hsx_can_jobs_bus_gone(bus);
 	rtnl_lock();
 	hsx_can_detach(bus);
 	rtnl_unlock();

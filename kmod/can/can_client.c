@@ -24,8 +24,12 @@
 #include "instance.h"
 #include "mailbox.h"
 
-/* What sk_user_data of hsx's sockets points to: frames they sent are hsx's. */
+/*
+ * What sk_user_data of hsx's sockets points to: frames they sent are hsx's;
+ * the second tag's are periodic jobs', whose echoes are no TX_DONE.
+ */
 static char hsx_can_sock_tag;
+static char hsx_can_job_sock_tag;
 
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client)
 {
@@ -55,6 +59,8 @@ static void hsx_can_client_free(struct kref *ref)
 		kfree(rcu_dereference_protected(cc->banks[bus], true));
 	if (cc->sock)
 		sock_release(cc->sock);
+	if (cc->job_sock)
+		sock_release(cc->job_sock);
 	mutex_destroy(&cc->lock);
 	kfree(cc);
 }
@@ -73,6 +79,8 @@ void hsx_can_client_release(struct hsx_client *client)
 	struct hsx_can_client *cc = hsx_can_client_of(client);
 	unsigned int bus;
 
+	/* First: the jobs send for the file, checking its capability. */
+	hsx_can_jobs_release(cc);
 	for (bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
 		struct hsx_can_bus *used = cc->used[bus];
 		struct hsx_can_banks *banks;
@@ -130,37 +138,47 @@ u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus)
 }
 
 /**
- * hsx_can_client_sock - the file's sender identity, made at first use
+ * hsx_can_client_sock - one of the file's sender identities, made at first use
  * @cc: the file's CAN state
+ * @job: the periodic jobs' (else the TXs')
  * @sk: set to its socket's sock
  *
  * A CAN_RAW socket that is never bound: it receives nothing and costs
  * nothing on the receive path; it only names the frames the file sends.
  */
-int hsx_can_client_sock(struct hsx_can_client *cc, struct sock **sk)
+int hsx_can_client_sock(struct hsx_can_client *cc, bool job, struct sock **sk)
 {
+	struct socket **slot = job ? &cc->job_sock : &cc->sock;
 	struct socket *sock;
 	int ret = 0;
 
 	mutex_lock(&cc->lock);
-	if (!cc->sock) {
+	if (!*slot) {
 		ret = sock_create_kern(&init_net, PF_CAN, SOCK_RAW, CAN_RAW, &sock);
 		if (!ret) {
-			sock->sk->sk_user_data = &hsx_can_sock_tag;
+			sock->sk->sk_user_data = job ? &hsx_can_job_sock_tag : &hsx_can_sock_tag;
 			/* Read locklessly by the receive path (hsx_can_listener_sk()). */
-			smp_store_release(&cc->sock, sock);
+			smp_store_release(slot, sock);
 		}
 	}
 	if (!ret)
-		*sk = cc->sock->sk;
+		*sk = (*slot)->sk;
 	mutex_unlock(&cc->lock);
 	return ret;
 }
 
-/* Was the frame of @skb sent through a /dev/hsx file? */
+/* Was the frame of @skb sent through a /dev/hsx file (a TX or a job)? */
 bool hsx_can_sent_by_hsx(const struct sock *sk)
 {
-	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_sock_tag;
+	const void *tag = sk ? READ_ONCE(sk->sk_user_data) : NULL;
+
+	return tag == &hsx_can_sock_tag || tag == &hsx_can_job_sock_tag;
+}
+
+/* Was it sent by a periodic job? */
+bool hsx_can_sent_by_job(const struct sock *sk)
+{
+	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_job_sock_tag;
 }
 
 /* ---- filter banks ------------------------------------------------------------ */
@@ -254,11 +272,16 @@ struct hsx_can_listener {
 	u32 rx_last;
 };
 
-static const struct sock *hsx_can_listener_sk(const struct hsx_can_listener *l)
+static const struct sock *hsx_can_listener_sk(const struct hsx_can_listener *l, bool job)
 {
-	/* Pairs with hsx_can_client_sock()'s release: the socket is whole. */
-	struct socket *sock = l->cc ? smp_load_acquire(&l->cc->sock) : NULL;
+	struct socket *const *slot;
+	struct socket *sock;
 
+	if (!l->cc)
+		return NULL;
+	slot = job ? &l->cc->job_sock : &l->cc->sock;
+	/* Pairs with hsx_can_client_sock()'s release: the socket is whole. */
+	sock = smp_load_acquire(slot);
 	return sock ? sock->sk : NULL;
 }
 
@@ -268,14 +291,17 @@ static bool hsx_can_accept_rx(const void *filter, const void *payload)
 	const struct hsx_can_listener *l = filter;
 	const struct hsx_can_event *ev = payload;
 	const struct hsx_can_record *r = &ev->rec;
-	const struct sock *own = hsx_can_listener_sk(l);
+	const struct sock *own = hsx_can_listener_sk(l, false);
 	u32 selid;
 	bool pass;
 
-	/* Its own frames come back to it only as TX_DONE. */
+	/* A record of one file's (a job's end): that file's subscriptions only. */
+	if (ev->to)
+		return l->cc == ev->to;
+	/* Its own frames come back to it only as TX_DONE; its jobs' not at all. */
 	if (r->kind == HSX_CAN_EV_TX_DONE)
 		return own && ev->sender == own;
-	if (own && ev->sender == own)
+	if (ev->sender && (ev->sender == own || ev->sender == hsx_can_listener_sk(l, true)))
 		return false;
 	if (!l->all) {
 		selid = hsx_can_sel_id(r->frame.can_id, r->frame.flags);
@@ -355,7 +381,12 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	    (r->kind == HSX_CAN_EV_ERROR &&
 	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
 	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
-	      nla_put_u32(skb, HSX_CAN_A_RX_ERRORS, r->rx_errors)))) {
+	      nla_put_u32(skb, HSX_CAN_A_RX_ERRORS, r->rx_errors))) ||
+	    (r->kind == HSX_CAN_EV_PERIODIC_END &&
+	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
+	      nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD) ||
+	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
+	      nla_put_u32(skb, HSX_CAN_A_REASON, r->error)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -363,7 +394,7 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	return 0;
 }
 
-/* The nest, eight u32s, the data, a u64 with room for a pad attribute. */
+/* The nest, at most eight u32s, the data, a u64 with room for a pad attribute. */
 #define HSX_CAN_PAYLOAD_SIZE (NLA_HDRLEN + 8 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) + \
 			      NLA_ALIGN(NLA_HDRLEN + HSX_CAN_DATA_MAX) +		\
 			      NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN)
