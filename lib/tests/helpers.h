@@ -97,6 +97,7 @@ static inline void test_put_can_nest(struct nlmsghdr *nlh, const struct hsx_can_
         {HSX_CAN_A_STATE, r->state},
         {HSX_CAN_A_TX_ERRORS, r->tx_errors},
         {HSX_CAN_A_RX_ERRORS, r->rx_errors},
+        {HSX_CAN_A_REASON, r->error}, /* PERIODIC_END's; others' decoders ignore it */
     };
 
     for (size_t i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {

@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "can/can.h"
 #include "can/can_module.h"
 #include "core/module_sel_can.h"
 #include "core/record.h"
@@ -120,6 +121,28 @@ static void frames_decode_from_both_transports(void **state)
     assert_int_equal(ev.u.can.tx_errors, 96);
     assert_int_equal(ev.u.can.rx_errors, 3);
     assert_memory_equal(ev.u.can.data, "\x00\x08\x00\x00\x00\x00\x60\x00", 8);
+
+    /* A periodic job's end: slot, frames sent, failed sends, the reason; its frame. */
+    e = can_event(1, HSX_CAN_EV_PERIODIC_END, 0x321, 0, 2, "\x11\x22");
+    e.can_rec.state = 15;
+    e.can_rec.cookie = 1000;
+    e.can_rec.tx_errors = 7;
+    e.can_rec.rx_errors = 9; /* not the job's: the reason takes its place */
+    e.can_rec.error = HSX_CAN_END_GONE;
+    decode_both(&e, 0, &ev);
+    assert_int_equal(ev.u.can.kind, HSX_CAN_EV_PERIODIC_END);
+    assert_int_equal(ev.u.can.id, 0x321);
+    assert_int_equal(ev.u.can.state, 15);
+    assert_int_equal(ev.u.can.cookie, 1000);
+    assert_int_equal(ev.u.can.tx_errors, 7);
+    assert_int_equal(ev.u.can.rx_errors, HSX_CAN_END_GONE);
+    assert_memory_equal(ev.u.can.data, "\x11\x22", 2);
+    hsx_can_event_t out;
+    hsx_can_event_from_mailbox(&ev, &out);
+    assert_int_equal(out.kind, HSX_CAN_EVENT_PERIODIC_END);
+    assert_int_equal(out.error_class, HSX_CAN_PERIODIC_END_GONE);
+    assert_int_equal(out.rx_errors, 0);
+    assert_int_equal(out.frame.can_id, 0x321);
 }
 
 static void malformed_events_are_refused(void **state)
@@ -130,7 +153,14 @@ static void malformed_events_are_refused(void **state)
     /* Values no frame has: both transports refuse them alike. */
     struct test_event e = can_event(16, HSX_CAN_EV_FRAME, 0x1, 0, 0, "");
     decode_both(&e, -EPROTO, &ev);
-    e = can_event(0, HSX_CAN_EV_ERROR + 1, 0x1, 0, 0, "");
+    e = can_event(0, HSX_CAN_EV_PERIODIC_END + 1, 0x1, 0, 0, "");
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_PERIODIC_END, 0x1, 0, 0, ""); /* no reason: a job runs */
+    decode_both(&e, -EPROTO, &ev);
+    e.can_rec.error = HSX_CAN_END_FAILED + 1;
+    decode_both(&e, -EPROTO, &ev);
+    e.can_rec.error = HSX_CAN_END_COUNT;
+    e.can_rec.state = HSX_CAN_PERIODIC_MAX; /* past the slots */
     decode_both(&e, -EPROTO, &ev);
     e = can_event(0, HSX_CAN_EV_FRAME, 0x800, 0, 0, ""); /* 12 bits, not extended */
     decode_both(&e, -EPROTO, &ev);

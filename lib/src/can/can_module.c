@@ -42,12 +42,22 @@ static uint32_t data_len(uint32_t kind, uint32_t flags, uint32_t len)
     return kind != HSX_CAN_EV_ERROR && (flags & HSX_CAN_F_RTR) ? 0 : len;
 }
 
-/* What hsx_mailbox_event_t can represent; anything else is -EPROTO. */
+/*
+ * What hsx_mailbox_event_t can represent; anything else is -EPROTO. A
+ * periodic job's end carries its slot in state, its failed sends in
+ * tx_errors and its HSX_CAN_END_* in rx_errors.
+ */
 static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags, uint32_t len,
                        uint32_t state, uint32_t tx_errors, uint32_t rx_errors)
 {
-    if (bus >= HSX_CAN_MAX_BUSES || kind > HSX_CAN_EV_ERROR)
+    if (bus >= HSX_CAN_MAX_BUSES || kind > HSX_CAN_EV_PERIODIC_END)
         return -EPROTO;
+    if (kind == HSX_CAN_EV_PERIODIC_END)
+        return state < HSX_CAN_PERIODIC_MAX && tx_errors <= UINT16_MAX &&
+                       rx_errors >= HSX_CAN_END_COUNT && rx_errors <= HSX_CAN_END_FAILED &&
+                       hsx_can_frame_valid(id, flags, len, HSX_CAN_F_TX)
+                   ? 0
+                   : -EPROTO;
     if (kind == HSX_CAN_EV_ERROR)
         return len <= ERROR_DATA && id <= HSX_CAN_EFF_MASK && state <= HSX_CAN_STATE_NONE &&
                        tx_errors <= UINT16_MAX && rx_errors <= UINT16_MAX
@@ -62,6 +72,7 @@ static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32
                  uint32_t tx_errors, uint32_t rx_errors)
 {
     const bool error = kind == HSX_CAN_EV_ERROR;
+    const bool end = kind == HSX_CAN_EV_PERIODIC_END;
 
     event->module = HSX_MAILBOX_MODULE_CAN;
     memset(&event->u, 0, sizeof(event->u));
@@ -70,10 +81,10 @@ static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32
     event->u.can.flags = error ? 0 : (uint8_t)flags;
     event->u.can.len = (uint8_t)len;
     event->u.can.id = id;
-    event->u.can.cookie = kind == HSX_CAN_EV_TX_DONE ? cookie : 0;
-    event->u.can.state = error ? (uint8_t)state : 0;
-    event->u.can.tx_errors = error ? (uint16_t)tx_errors : 0;
-    event->u.can.rx_errors = error ? (uint16_t)rx_errors : 0;
+    event->u.can.cookie = kind == HSX_CAN_EV_TX_DONE || end ? cookie : 0;
+    event->u.can.state = error || end ? (uint8_t)state : 0;
+    event->u.can.tx_errors = error || end ? (uint16_t)tx_errors : 0;
+    event->u.can.rx_errors = error || end ? (uint16_t)rx_errors : 0;
     if (data_len(kind, flags, len))
         memcpy(event->u.can.data, data, data_len(kind, flags, len));
 }
@@ -85,11 +96,13 @@ static int decode_record(const void *record, hsx_mailbox_event_t *event)
     memcpy(&r, record, sizeof(r));
     /* An error frame's class is its own field; its frame has only the detail bytes. */
     uint32_t id = r.kind == HSX_CAN_EV_ERROR ? r.error : r.frame.can_id;
+    /* A job's end: its reason where an error frame has its receive counter. */
+    uint32_t rx_errors = r.kind == HSX_CAN_EV_PERIODIC_END ? r.error : r.rx_errors;
     if (check_event(r.bus, r.kind, id, r.frame.flags, r.frame.len, r.state, r.tx_errors,
-                    r.rx_errors) < 0)
+                    rx_errors) < 0)
         return -EPROTO;
     fill(event, r.bus, r.kind, id, r.frame.flags, r.frame.len, r.frame.data, r.cookie, r.state,
-         r.tx_errors, r.rx_errors);
+         r.tx_errors, rx_errors);
     return 0;
 }
 
@@ -99,6 +112,7 @@ static const enum mnl_attr_data_type attr_types[HSX_CAN_A_MAX + 1] = {
     [HSX_CAN_A_LEN] = MNL_TYPE_U32,       [HSX_CAN_A_DATA] = MNL_TYPE_BINARY,
     [HSX_CAN_A_COOKIE] = MNL_TYPE_U64,    [HSX_CAN_A_STATE] = MNL_TYPE_U32,
     [HSX_CAN_A_TX_ERRORS] = MNL_TYPE_U32, [HSX_CAN_A_RX_ERRORS] = MNL_TYPE_U32,
+    [HSX_CAN_A_REASON] = MNL_TYPE_U32,
 };
 
 /*
@@ -122,7 +136,9 @@ static int decode_nest(const struct nlattr *nest, hsx_mailbox_event_t *event)
     uint32_t len = hsx_attr_u32(tb[HSX_CAN_A_LEN]);
     uint32_t state = hsx_attr_u32_or_zero(tb[HSX_CAN_A_STATE]);
     uint32_t tx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_TX_ERRORS]);
-    uint32_t rx_errors = hsx_attr_u32_or_zero(tb[HSX_CAN_A_RX_ERRORS]);
+    uint32_t rx_errors = kind == HSX_CAN_EV_PERIODIC_END
+                             ? hsx_attr_u32_or_zero(tb[HSX_CAN_A_REASON])
+                             : hsx_attr_u32_or_zero(tb[HSX_CAN_A_RX_ERRORS]);
     if (check_event(bus, kind, id, flags, len, state, tx_errors, rx_errors) < 0)
         return -EPROTO;
     uint32_t have = tb[HSX_CAN_A_DATA] ? mnl_attr_get_payload_len(tb[HSX_CAN_A_DATA]) : 0;

@@ -94,11 +94,17 @@ void hsx_can_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_can_event_t *
 
     memset(out, 0, sizeof(*out));
     out->bus = (uint8_t)in->u.can.bus;
-    out->kind = in->u.can.kind;
+    /* The uAPI's kinds past ERROR are the library's past its notices. */
+    out->kind =
+        in->u.can.kind == HSX_CAN_EV_PERIODIC_END ? HSX_CAN_EVENT_PERIODIC_END : in->u.can.kind;
     out->state = in->u.can.state;
     out->tx_errors = in->u.can.tx_errors;
     out->rx_errors = in->u.can.rx_errors;
     out->error_class = error ? in->u.can.id : 0;
+    if (in->u.can.kind == HSX_CAN_EV_PERIODIC_END) { /* its reason where the counter is */
+        out->error_class = in->u.can.rx_errors;
+        out->rx_errors = 0;
+    }
     out->cookie = in->u.can.cookie;
     out->timestamp_ns = in->timestamp_ns;
     out->seq = in->seq;
@@ -127,7 +133,8 @@ static bool any_frame(const hsx_mailbox_event_t *ev)
 
 static bool frame_or_done(const hsx_mailbox_event_t *ev)
 {
-    return ev->u.can.kind == HSX_CAN_EVENT_FRAME || ev->u.can.kind == HSX_CAN_EVENT_TX_DONE;
+    return ev->u.can.kind == HSX_CAN_EV_FRAME || ev->u.can.kind == HSX_CAN_EV_TX_DONE ||
+           ev->u.can.kind == HSX_CAN_EV_PERIODIC_END;
 }
 
 static bool error_event(const hsx_mailbox_event_t *ev)
