@@ -6,7 +6,8 @@
  * path runs on the other CPU meanwhile. Each failed call must fail cleanly
  * (ENOMEM, or the error of what could not be set up) and leave nothing
  * behind: the bus unbound after a failed bind, no subscription after a
- * failed subscribe, no frame sent after a failed TX; the call then succeeds
+ * failed subscribe, no frame sent after a failed TX, no job after a failed
+ * periodic start; the call then succeeds
  * once no allocation fails. KASAN, kmemleak and lockdep watch (the debug
  * kernel: its kmemleak and kernel-log checks end the run).
  * (fail_nth.h: the debug kernel's fault injection.)
@@ -173,11 +174,56 @@ static void operations_under_allocation_failures(void **state)
     assert_int_equal(rig_map(0, ""), 0);
 }
 
+/*
+ * Starting a periodic job (the file's jobs' socket at its first, the job):
+ * each allocation fails once and leaves no job behind; then it starts.
+ */
+static void periodic_under_allocation_failures(void **state)
+{
+    struct hsx_can_periodic p = {.bus = 0,
+                                 .op = HSX_CAN_PER_START,
+                                 .interval_us = 1000,
+                                 .count = 3,
+                                 .frame = rig_frame(0x101, 0, "0304")};
+    unsigned int n, failures = 0;
+    (void)state;
+
+    if (!have_fail_nth()) {
+        printf("# no fault injection in this kernel: the debug kernel's run covers this\n");
+        return;
+    }
+    assert_int_equal(rig_map(0, IFACE), 0);
+    for (n = 1; n < FAIL_NTH_MAX; n++) {
+        int fd = e2e_open_node("can");
+        struct hsx_can_periodic q = {.bus = 0, .op = HSX_CAN_PER_QUERY};
+
+        fail_nth(n);
+        int ret = ioctl(fd, HSX_IOC_CAN_PERIODIC, &p) ? -errno : 0;
+        bool fired = fail_nth_fired();
+        if (ret) {
+            failures++;
+            if (ret != -ENOMEM && ret != -ENFILE)
+                fail_msg("allocation %u failed: %s", n, strerror(-ret));
+            assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &q), -ENOENT);
+        } else {
+            assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &q), 0);
+        }
+        close(fd);
+        if (!ret && !fired)
+            break;
+    }
+    printf("# PERIODIC start: %u allocations failed in turn, then it started\n", failures);
+    assert_true(n < FAIL_NTH_MAX);
+    assert_true(failures > 0);
+    assert_int_equal(rig_map(0, ""), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bind_under_allocation_failures),
         cmocka_unit_test(operations_under_allocation_failures),
+        cmocka_unit_test(periodic_under_allocation_failures),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

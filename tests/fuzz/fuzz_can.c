@@ -12,8 +12,9 @@
  * and filter banks, the mailboxes) runs under every other call; a cangen whose interface went
  * away is started again.
  *
- * The table: TX (waiting or NOWAIT, timeouts), CONFIG, SET_FILTER, GET_STATUS, INFO and MAP
- * (the admin node's), with field kinds of their own: buses 0..17, frame flags, IDs for the
+ * The table: TX (waiting or NOWAIT, timeouts), CONFIG, SET_FILTER, GET_STATUS, INFO, PERIODIC
+ * (jobs started, updated, stopped and queried in slots 0..15 and past) and MAP (the admin
+ * node's), with field kinds of their own: buses 0..17, frame flags, IDs for the
  * frame's format or wider than 11/29 bits, lengths for classic and FD frames or not, payloads,
  * bitrates, modes, filter banks 0..15 and past, bank flags, an off bank with an ID or mask,
  * interface names. The oracles are the ABI's rules (uapi/hsx_uapi.h); each result also gets
@@ -246,7 +247,19 @@ static bool ifname_bad(const char *name)
 
 /* ---- field kinds ----------------------------------------------------------------------------- */
 
-enum can_val { CV_TMO, CV_FFLAGS, CV_BITRATE, CV_MODE, CV_BANK, CV_FLT, CV_N };
+enum can_val {
+    CV_TMO,
+    CV_FFLAGS,
+    CV_BITRATE,
+    CV_MODE,
+    CV_BANK,
+    CV_FLT,
+    CV_SLOT,
+    CV_PEROP,
+    CV_IVAL,
+    CV_COUNT,
+    CV_N
+};
 
 static const struct fz_vals can_vals[CV_N] = {
     /* 0: the default, 1000 ms; the maximum is bounded by the watchdog */
@@ -272,6 +285,17 @@ static const struct fz_vals can_vals[CV_N] = {
                 UV(HSX_CAN_FLT_ALL, HSX_CAN_FLT_STD, HSX_CAN_FLT_EXT, HSX_CAN_FLT_ALL + 1,
                    0x80000000U, 0xffffffffU),
                 5, 6, 0, 0},
+    [CV_SLOT] = {UV(0, 1, 2, 7, 14, 15), UV(HSX_CAN_PERIODIC_MAX, 0x80000000U, 0xffffffffU), 6, 3,
+                 0, HSX_CAN_PERIODIC_MAX - 1},
+    /* STOP and QUERY as often as START: jobs do not pile up for the file's life */
+    [CV_PEROP] = {UV(HSX_CAN_PER_START, HSX_CAN_PER_START, HSX_CAN_PER_UPDATE, HSX_CAN_PER_STOP,
+                     HSX_CAN_PER_STOP, HSX_CAN_PER_QUERY),
+                  UV(HSX_CAN_PER_QUERY + 1, 0x80000000U, 0xffffffffU), 6, 3, 0, 0},
+    /* the floor now and then; mostly periods that do not flood the bus under TCG */
+    [CV_IVAL] = {UV(HSX_CAN_PERIODIC_MIN_US, 1000, 5000, 20000, 100000, HSX_CAN_PERIODIC_MAX_US),
+                 UV(0, HSX_CAN_PERIODIC_MIN_US - 1, HSX_CAN_PERIODIC_MAX_US + 1, 0xffffffffU), 6, 4,
+                 2000, 1000000},
+    [CV_COUNT] = {UV(0, 1, 2, 3, 10, 100, 0xffffffffU), UV(0), 7, 0, 1, 50},
 };
 
 static const uint8_t fd_lens[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64};
@@ -697,6 +721,29 @@ static void post_can_map(struct fz_call *c)
     epoch_bump();
 }
 
+static void pre_can_periodic(struct fz_call *c)
+{
+    const struct hsx_can_periodic *p = (const void *)c->buf;
+    bool start = p->op == HSX_CAN_PER_START;
+
+    if (bus_bad(c, p->bus) || p->slot >= HSX_CAN_PERIODIC_MAX || p->op > HSX_CAN_PER_QUERY ||
+        p->flags || p->reserved)
+        c->must_fail = true;
+    else if (start &&
+             (p->interval_us < HSX_CAN_PERIODIC_MIN_US || p->interval_us > HSX_CAN_PERIODIC_MAX_US))
+        c->must_fail = true;
+    else if ((start || p->op == HSX_CAN_PER_UPDATE) && can_frame_bad(&p->frame))
+        c->must_fail = true;
+}
+
+static void post_can_periodic(struct fz_call *c)
+{
+    const struct hsx_can_periodic *p = (const void *)c->buf;
+
+    if ((p->op == HSX_CAN_PER_STOP || p->op == HSX_CAN_PER_QUERY) && p->end > HSX_CAN_END_FAILED)
+        unexpected(c->w, "CAN_PERIODIC: end %u", p->end);
+}
+
 #define FRAME_FLAGS(type) (offsetof(type, frame.flags) + 1)
 
 static const struct fz_field f_can_tx[] = {
@@ -710,6 +757,23 @@ static const struct fz_field f_can_tx[] = {
     FLD(struct hsx_can_tx, frame.len, F_CLEN, FRAME_FLAGS(struct hsx_can_tx)),
     FLD(struct hsx_can_tx, frame.reserved, F_RES, 0),
     FLD(struct hsx_can_tx, frame.data, F_CDATA, 0),
+};
+static const struct fz_field f_can_periodic[] = {
+    FLD(struct hsx_can_periodic, bus, F_CBUS, 0),
+    FLD(struct hsx_can_periodic, slot, F_CVAL, CV_SLOT),
+    FLD(struct hsx_can_periodic, op, F_CVAL, CV_PEROP),
+    FLD(struct hsx_can_periodic, flags, F_FLAGS, 0),
+    FLD(struct hsx_can_periodic, interval_us, F_CVAL, CV_IVAL),
+    FLD(struct hsx_can_periodic, count, F_CVAL, CV_COUNT),
+    FLD(struct hsx_can_periodic, sent, F_OUT, 0),
+    FLD(struct hsx_can_periodic, failed, F_OUT, 0),
+    FLD(struct hsx_can_periodic, end, F_OUT, 0),
+    FLD(struct hsx_can_periodic, reserved, F_RES, 0),
+    FLD(struct hsx_can_periodic, frame.flags, F_CVAL, CV_FFLAGS),
+    FLD(struct hsx_can_periodic, frame.can_id, F_CID, FRAME_FLAGS(struct hsx_can_periodic)),
+    FLD(struct hsx_can_periodic, frame.len, F_CLEN, FRAME_FLAGS(struct hsx_can_periodic)),
+    FLD(struct hsx_can_periodic, frame.reserved, F_RES, 0),
+    FLD(struct hsx_can_periodic, frame.data, F_CDATA, 0),
 };
 static const struct fz_field f_can_config[] = {
     FLD(struct hsx_can_config, bus, F_CBUS, 0),
@@ -756,6 +820,8 @@ static const struct fz_op can_ops[] = {
      post_can_status, pre_can_status},
     {"CAN_INFO", HSX_IOC_CAN_INFO, K_CAN_FN, true, 0, FIELDS(f_can_info), post_can_info,
      pre_can_info},
+    {"CAN_PERIODIC", HSX_IOC_CAN_PERIODIC, K_CAN_FN, true, 0, FIELDS(f_can_periodic),
+     post_can_periodic, pre_can_periodic},
     {"CAN_MAP", HSX_IOC_CAN_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_can_map), post_can_map,
      pre_can_map},
 };
