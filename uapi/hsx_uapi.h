@@ -1250,6 +1250,58 @@ struct hsx_can_periodic {
 	struct hsx_can_frame frame;
 };
 
+/*
+ * RX-timeout watches (HSX_IOC_CAN_WATCH), what can-bcm's RX_SETUP with
+ * RX_TIMEOUT gives: a watch of the open file on a bus for the frames whose
+ * ID matches @id under @mask (one format: HSX_CAN_FLT_STD or _EXT). When
+ * none came for @timeout_us since the watch was armed or since the last
+ * one, a HSX_CAN_EV_RX_TIMEOUT record goes to the bus's rx mailbox for the
+ * file's own subscriptions, once: the watch then stays quiet until the
+ * next matching frame, which starts the timeout again (one record per
+ * silence). Every frame on the bus counts, whoever sent it, and whatever
+ * the file's filter banks. Arming needs HSX_CAP_R_READ with every ID the
+ * watch matches in the capability's rx range; that is checked again when a
+ * record would be posted, and a watch the capability no longer covers
+ * posts nothing more. The bus's interface gone, the watch posts nothing
+ * more; closing the file or DISARM ends it.
+ */
+#define HSX_CAN_WATCH_MAX		16	/* watches per open file, over every bus */
+
+/* struct hsx_can_watch.op */
+#define HSX_CAN_WATCH_ARM	0	/* (re)arm the slot's watch */
+#define HSX_CAN_WATCH_DISARM	1	/* end it, free the slot; counts returned */
+#define HSX_CAN_WATCH_QUERY	2	/* read its counts */
+
+/**
+ * struct hsx_can_watch - HSX_IOC_CAN_WATCH
+ * @bus: in; DISARM and QUERY: the watch's
+ * @slot: in, 0..HSX_CAN_WATCH_MAX-1
+ * @op: in, HSX_CAN_WATCH_*
+ * @flags: in (ARM), HSX_CAN_FLT_STD or HSX_CAN_FLT_EXT: the format watched
+ * @id: in (ARM), the ID, within the format's mask
+ * @mask: in (ARM), the ID bits compared, within the format's mask
+ * @timeout_us: in (ARM), HSX_CAN_PERIODIC_MIN_US..HSX_CAN_PERIODIC_MAX_US
+ * @reserved: zero
+ * @frames: out (DISARM, QUERY), matching frames since armed
+ * @timeouts: out (DISARM, QUERY), timeouts since armed (records posted or not)
+ *
+ * ARM on a slot with a watch replaces it. Errors: EINVAL bad argument,
+ * EACCES an ID the capability may not receive, ENOENT no watch in the slot
+ * (or another bus's), ENODEV the bus's interface is gone.
+ */
+struct hsx_can_watch {
+	__u32 bus;
+	__u32 slot;
+	__u32 op;
+	__u32 flags;
+	__u32 id;
+	__u32 mask;
+	__u32 timeout_us;
+	__u32 reserved;
+	__aligned_u64 frames;
+	__aligned_u64 timeouts;
+};
+
 #define HSX_CAN_FN_TX		0x0
 #define HSX_CAN_FN_CONFIG	0x1
 #define HSX_CAN_FN_SET_FILTER	0x2
@@ -1257,6 +1309,7 @@ struct hsx_can_periodic {
 #define HSX_CAN_FN_INFO		0x4	/* additions from here on */
 #define HSX_CAN_FN_MAP		0x5
 #define HSX_CAN_FN_PERIODIC	0x6
+#define HSX_CAN_FN_WATCH	0x7
 
 #define HSX_IOC_CAN_TX \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_TX), struct hsx_can_tx)
@@ -1275,6 +1328,8 @@ struct hsx_can_periodic {
 #define HSX_IOC_CAN_PERIODIC \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_PERIODIC), \
 	      struct hsx_can_periodic)
+#define HSX_IOC_CAN_WATCH \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_WATCH), struct hsx_can_watch)
 
 /* Kinds of record, struct hsx_can_record.kind. */
 #define HSX_CAN_EV_FRAME	0	/* a frame received: frame, timestamp */
@@ -1286,7 +1341,13 @@ struct hsx_can_periodic {
  * most 0xffff: QUERY has them all), frame its last frame.
  */
 #define HSX_CAN_EV_PERIODIC_END	3
-/* Further kinds from here on (4: the RX-timeout watch's, then TX_FAILED). */
+/*
+ * A watch of this file saw no matching frame for its timeout: state its
+ * slot, cookie its timeouts so far (this one included), frame.can_id and
+ * the EXT flag its ID, frame.len 0.
+ */
+#define HSX_CAN_EV_RX_TIMEOUT	4
+/* Further kinds from here on (5: TX_FAILED). */
 
 /*
  * The CAN event posted to the bus's mailboxes is the nest HSX_A_EVT_CAN. An
@@ -2321,7 +2382,7 @@ enum hsx_can_attr {
 	HSX_CAN_A_FLAGS,	/* u32: HSX_CAN_F_* */
 	HSX_CAN_A_LEN,		/* u32: the frame's length (an RTR's requested one) */
 	HSX_CAN_A_DATA,		/* binary: the payload, 0..HSX_CAN_DATA_MAX bytes */
-	HSX_CAN_A_COOKIE,	/* u64: TX_DONE: struct hsx_can_tx.cookie */
+	HSX_CAN_A_COOKIE,	/* u64: TX_DONE: struct hsx_can_tx.cookie; see the kinds */
 	HSX_CAN_A_STATE,	/* u32: ERROR: HSX_CAN_STATE_* after it */
 	HSX_CAN_A_TX_ERRORS,	/* u32: ERROR: the transmit error counter */
 	HSX_CAN_A_RX_ERRORS,	/* u32: ERROR: the receive error counter */

@@ -637,6 +637,8 @@ static const struct hsx_ioctl_op hsx_can_ops[] = {
 	/* Admin only: the handler checks the node. */
 	[HSX_CAN_FN_MAP] = { HSX_IOC_CAN_MAP, hsx_can_map },
 	[HSX_CAN_FN_PERIODIC] = { HSX_IOC_CAN_PERIODIC, hsx_can_periodic },
+	/* Checks its capability itself: DISARM and QUERY as PERIODIC's STOP and QUERY. */
+	[HSX_CAN_FN_WATCH] = { HSX_IOC_CAN_WATCH, hsx_can_watch },
 };
 
 const struct hsx_module hsx_can_module = {

@@ -4,7 +4,8 @@
  * capability checks. can_bus.c has the buses: their bindings to SocketCAN
  * interfaces, what they receive and post, /sys/hal/can/<n>. can_client.c
  * has what one open file keeps: its filter banks and its sender identity.
- * can_cyclic.c has its periodic jobs (HSX_IOC_CAN_PERIODIC).
+ * can_cyclic.c has its periodic jobs (HSX_IOC_CAN_PERIODIC), can_watch.c
+ * its RX-timeout watches (HSX_IOC_CAN_WATCH).
  */
 #ifndef _HSX_CAN_H
 #define _HSX_CAN_H
@@ -59,8 +60,10 @@ struct sock;
  *	HSX_CAN_STATE_NONE)
  * @filters_on: filter banks on over every open file, for sysfs
  * @users: open files that used the bus
- * @jobs_lock: guards @jobs
+ * @jobs_lock: guards @jobs and changes to @watches
  * @jobs: the periodic jobs on the bus (struct hsx_can_job), of every file
+ * @watches: the RX-timeout watches on the bus (struct hsx_can_watcher), of
+ *	every file; RCU: the receive path reads it
  */
 struct hsx_can_bus {
 	unsigned int index;
@@ -89,6 +92,7 @@ struct hsx_can_bus {
 	atomic_t users;
 	spinlock_t jobs_lock;		/* see above */
 	struct list_head jobs;
+	struct list_head watches;
 };
 
 /**
@@ -121,6 +125,7 @@ struct hsx_can_banks {
  * @job_sock: the same for the frames its periodic jobs send, made at the
  *	first START: their echoes are no TX_DONE
  * @jobs: its periodic jobs by slot, NULL where none
+ * @watches: its RX-timeout watches by slot, NULL where none
  * @banks: per bus, its filter banks (RCU), NULL while none was set
  * @banks_counted_on: per bus, the binding whose filters_on counts @banks
  *	(compared only: the binding may be gone)
@@ -134,6 +139,7 @@ struct hsx_can_client {
 	struct socket *sock;
 	struct socket *job_sock;
 	struct hsx_can_job *jobs[HSX_CAN_PERIODIC_MAX];
+	struct hsx_can_watcher *watches[HSX_CAN_WATCH_MAX];
 	struct hsx_can_banks __rcu *banks[HSX_CAN_MAX_BUSES];
 	const struct hsx_can_bus *banks_counted_on[HSX_CAN_MAX_BUSES];
 	spinlock_t users_lock;		/* see above */
@@ -217,6 +223,13 @@ void hsx_can_jobs_release(struct hsx_can_client *cc);
 void hsx_can_jobs_cap_ended(struct hsx_can_client *cc);
 void hsx_can_jobs_bus_gone(struct hsx_can_bus *bus);
 int hsx_can_check_periodic(const struct hsx_can_periodic *p);
+
+/* RX-timeout watches (can_watch.c). */
+long hsx_can_watch(struct hsx_client *client, void *arg);
+void hsx_can_watches_release(struct hsx_can_client *cc);
+void hsx_can_watches_bus_gone(struct hsx_can_bus *bus);
+void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f);
+int hsx_can_check_watch(const struct hsx_can_watch *w);
 
 /* Exposed for KUnit: the pure rules. */
 int hsx_can_check_frame(const struct hsx_can_frame *f);

@@ -127,6 +127,7 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 
 	if (READ_ONCE(bus->dead) || !hsx_can_frame_of(skb, &ev.rec.frame))
 		return;
+	hsx_can_watches_rcv(bus, &ev.rec.frame);
 	if (skb->sk)
 		ev.rec.frame.flags |= HSX_CAN_F_LOCAL;
 	if (hsx_can_sent_by_hsx(skb->sk)) {
@@ -385,6 +386,7 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, const char *ifn
 	init_waitqueue_head(&bus->tx_wait);
 	spin_lock_init(&bus->jobs_lock);
 	INIT_LIST_HEAD(&bus->jobs);
+	INIT_LIST_HEAD(&bus->watches);
 	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
 	return bus;
 }
@@ -619,13 +621,15 @@ void hsx_can_instance_unplug(struct hsx_instance *inst)
 
 /*
  * Nothing of the module runs on the bus any more: its jobs end (their end
- * records posted while the mailboxes are there), then let go of the interface.
+ * records posted while the mailboxes are there) and its watches post no
+ * more, then let go of the interface.
  */
 void hsx_can_instance_gone(struct hsx_instance *inst)
 {
 	struct hsx_can_bus *bus = inst->priv;
 
 	hsx_can_jobs_bus_gone(bus);
+	hsx_can_watches_bus_gone(bus);
 	rtnl_lock();
 	hsx_can_detach(bus);
 	rtnl_unlock();

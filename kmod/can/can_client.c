@@ -79,8 +79,9 @@ void hsx_can_client_release(struct hsx_client *client)
 	struct hsx_can_client *cc = hsx_can_client_of(client);
 	unsigned int bus;
 
-	/* First: the jobs send for the file, checking its capability. */
+	/* First: the jobs send, and the watches post, for the file. */
 	hsx_can_jobs_release(cc);
+	hsx_can_watches_release(cc);
 	for (bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
 		struct hsx_can_bus *used = cc->used[bus];
 		struct hsx_can_banks *banks;
@@ -382,6 +383,9 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
 	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
 	      nla_put_u32(skb, HSX_CAN_A_RX_ERRORS, r->rx_errors))) ||
+	    (r->kind == HSX_CAN_EV_RX_TIMEOUT &&
+	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
+	      nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD))) ||
 	    (r->kind == HSX_CAN_EV_PERIODIC_END &&
 	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
 	      nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD) ||
