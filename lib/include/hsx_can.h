@@ -259,25 +259,30 @@ typedef enum {
     HSX_CAN_EVENT_ENDED = 5,
     /* A periodic job of this process ended by itself: see hsx_can_periodic_start(). */
     HSX_CAN_EVENT_PERIODIC_END = 6,
+    /* A watch of this process saw no matching frame in time: see hsx_can_watch_arm(). */
+    HSX_CAN_EVENT_RX_TIMEOUT = 7,
 } hsx_can_event_kind_t;
 
 /** One event of a bus, with everything hsx.ko reports. */
 typedef struct {
     uint8_t bus;
     uint8_t kind;                  /* hsx_can_event_kind_t */
-    uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it; PERIODIC_END: the slot */
+    uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it; PERIODIC_END, */
+                                   /* RX_TIMEOUT: the slot */
     uint8_t reserved;
     uint16_t tx_errors, rx_errors; /* ERROR: the controller's error counters; PERIODIC_END: */
                                    /* tx_errors its failed sends (at most 65535) */
     uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG); */
                                    /* PERIODIC_END: why, HSX_CAN_PERIODIC_END_* */
     uint64_t cookie;               /* TX_DONE: what hsx_can_tx_ex() returned; */
-                                   /* PERIODIC_END: the frames the job sent */
+                                   /* PERIODIC_END: the frames the job sent; */
+                                   /* RX_TIMEOUT: the watch's timeouts, this one included */
     uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when hsx.ko received it */
     uint64_t seq;                  /* this process's count of the bus's events */
     uint32_t lost;                 /* events this process missed just before this one */
     hsx_can_fd_frame_t frame;      /* FRAME, TX_DONE: the frame; ERROR: data[0..7] the details; */
-                                   /* PERIODIC_END: the job's last frame */
+                                   /* PERIODIC_END: the job's last frame; RX_TIMEOUT: */
+                                   /* can_id and HSX_CAN_EXT_FRAME the watch's ID */
 } hsx_can_event_t;
 
 /**
@@ -289,16 +294,16 @@ typedef struct {
 int hsx_can_rx_ex(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * The bus's next frame, TX_DONE or PERIODIC_END, as hsx_can_rx_ex(). A
+ * The bus's next frame, TX_DONE, PERIODIC_END or RX_TIMEOUT, as hsx_can_rx_ex(). A
  * TX_DONE may also be the late echo of a waiting send that returned
  * HSX_HAL_TIMEOUT (its cookie then is none the caller was given).
  */
 int hsx_can_wait_event(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * Run callback for every frame and TX_DONE of the bus, with event_data a
- * const hsx_can_event_t *, on the library's dispatcher thread (NULL
- * removes it). A bus has one such callback: on bus 0 this one and
+ * Run callback for every frame, TX_DONE, PERIODIC_END and RX_TIMEOUT of
+ * the bus, with event_data a const hsx_can_event_t *, on the library's
+ * dispatcher thread (NULL removes it). A bus has one such callback: on bus 0 this one and
  * hsx_can_set_rx_callback()'s replace each other.
  */
 int hsx_can_set_event_callback(uint8_t bus, hsx_hal_event_callback_t callback, void *user_data);
@@ -432,5 +437,34 @@ int hsx_can_periodic_stop(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *
 
 /** The job's counts and end, running or ended (until stopped). */
 int hsx_can_periodic_query(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *status);
+
+/*
+ * RX-timeout watches (can-bcm's RX_SETUP with RX_TIMEOUT, done by hsx.ko):
+ * a watch in slot (0..HSX_CAN_WATCH_SLOTS-1, 16, over all buses) on bus for
+ * the frames whose ID matches id under mask, in one format
+ * (HSX_CAN_FILTER_STD or HSX_CAN_FILTER_EXT). When none came for timeout_us
+ * (100 us up to an hour) since it was armed or since the last one, the bus
+ * has a HSX_CAN_EVENT_RX_TIMEOUT event for this process (hsx_can_wait_event(),
+ * the event callback), once: the watch then waits for the next matching
+ * frame, which starts the timeout again. One event per silence. Every frame
+ * on the bus counts, whoever sent it, whatever the filter banks say. The
+ * capability must let the process receive every ID the watch matches, when
+ * it is armed (HSX_HAL_DENIED) and when an event would go (then the watch
+ * goes quiet for good). Arming subscribes the bus's frames, as starting a
+ * periodic job does; arming a slot again replaces its watch.
+ */
+#define HSX_CAN_WATCH_SLOTS 16
+
+/** A watch's counts since it was armed. */
+typedef struct {
+    uint64_t frames;   /* matching frames */
+    uint64_t timeouts; /* timeouts */
+} hsx_can_watch_status_t;
+
+int hsx_can_watch_arm(uint8_t bus, uint8_t slot, uint32_t id, uint32_t mask,
+                      hsx_can_filter_format_t format, uint32_t timeout_us);
+/** End the watch and free its slot; status (may be NULL) gets its counts. */
+int hsx_can_watch_disarm(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status);
+int hsx_can_watch_query(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status);
 
 #endif /* HSX_CAN_H */

@@ -94,14 +94,16 @@ typedef struct {
         } uart;
         struct {
             uint32_t bus;
-            uint8_t kind;       /* HSX_CAN_EV_* (hsx_uapi.h): frame, tx done, error, job end */
+            uint8_t kind;       /* HSX_CAN_EV_* (hsx_uapi.h): frame, tx done, error, job end,
+                                   rx timeout */
             uint8_t flags;      /* frame, tx done: HSX_CAN_*_FRAME (hsx_can.h) */
             uint8_t len;        /* frame: its length (an RTR's: the one asked for) */
-            uint8_t state;      /* error: HSX_CAN_STATE_* after it; job end: the slot */
+            uint8_t state;      /* error: HSX_CAN_STATE_* after it; job end, rx timeout: slot */
             uint32_t id;        /* frame, tx done: the frame's ID; error: its class */
             uint16_t tx_errors; /* error: the controller's error counters; job end: */
             uint16_t rx_errors; /* its failed sends (at most 0xffff), HSX_CAN_END_* */
-            uint64_t cookie;    /* tx done: what hsx_can_tx_ex() returned; job end: frames sent */
+            uint64_t cookie;    /* tx done: what hsx_can_tx_ex() returned; job end: frames
+                                   sent; rx timeout: the watch's timeouts */
             uint8_t data[64];   /* frame: len bytes (none for an RTR); error: 8 detail bytes */
         } can;
         struct {

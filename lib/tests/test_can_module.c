@@ -143,6 +143,19 @@ static void frames_decode_from_both_transports(void **state)
     assert_int_equal(out.error_class, HSX_CAN_PERIODIC_END_GONE);
     assert_int_equal(out.rx_errors, 0);
     assert_int_equal(out.frame.can_id, 0x321);
+
+    /* A watch's timeout: its slot, its count, its ID; no bytes. */
+    e = can_event(2, HSX_CAN_EV_RX_TIMEOUT, 0x18ff0000, HSX_CAN_F_EXT, 0, "");
+    e.can_rec.state = 9;
+    e.can_rec.cookie = 4;
+    decode_both(&e, 0, &ev);
+    assert_int_equal(ev.u.can.kind, HSX_CAN_EV_RX_TIMEOUT);
+    assert_int_equal(ev.u.can.state, 9);
+    assert_int_equal(ev.u.can.cookie, 4);
+    hsx_can_event_from_mailbox(&ev, &out);
+    assert_int_equal(out.kind, HSX_CAN_EVENT_RX_TIMEOUT);
+    assert_int_equal(out.frame.can_id, 0x18ff0000);
+    assert_int_equal(out.frame.flags, HSX_CAN_EXT_FRAME);
 }
 
 static void malformed_events_are_refused(void **state)
@@ -153,7 +166,12 @@ static void malformed_events_are_refused(void **state)
     /* Values no frame has: both transports refuse them alike. */
     struct test_event e = can_event(16, HSX_CAN_EV_FRAME, 0x1, 0, 0, "");
     decode_both(&e, -EPROTO, &ev);
-    e = can_event(0, HSX_CAN_EV_PERIODIC_END + 1, 0x1, 0, 0, "");
+    e = can_event(0, HSX_CAN_EV_RX_TIMEOUT + 1, 0x1, 0, 0, "");
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_RX_TIMEOUT, 0x1, 0, 1, "x"); /* a timeout has no bytes */
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_RX_TIMEOUT, 0x1, 0, 0, "");
+    e.can_rec.state = HSX_CAN_WATCH_MAX;
     decode_both(&e, -EPROTO, &ev);
     e = can_event(0, HSX_CAN_EV_PERIODIC_END, 0x1, 0, 0, ""); /* no reason: a job runs */
     decode_both(&e, -EPROTO, &ev);

@@ -168,7 +168,7 @@ static void random_can(uint32_t *seed, struct test_event *e)
 
     e->can = true;
     r->bus = random32(seed, HSX_CAN_MAX_BUSES + 1);
-    r->kind = (uint8_t)random32(seed, HSX_CAN_EV_PERIODIC_END + 2);
+    r->kind = (uint8_t)random32(seed, HSX_CAN_EV_RX_TIMEOUT + 2);
     r->frame.flags = (uint8_t)random32(seed, 0x41);
     r->frame.can_id = random32(seed, r->frame.flags & HSX_CAN_F_EXT ? HSX_CAN_EFF_MASK + 2
                                                                     : HSX_CAN_SFF_MASK + 2);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * CAN periodic jobs: HSX_IOC_CAN_PERIODIC, each argument checked here first.
+ * CAN periodic jobs (HSX_IOC_CAN_PERIODIC) and RX-timeout watches
+ * (HSX_IOC_CAN_WATCH), each argument checked here first.
  * hsx.ko's timer sends; a job's end comes as the bus's PERIODIC_END event
  * (can_rx.c), to the subscription starting a job makes.
  */
@@ -94,4 +95,57 @@ HSX_API int hsx_can_periodic_query(uint8_t bus, uint8_t slot, hsx_can_periodic_s
     if (!status)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
     return job_counts(bus, slot, HSX_CAN_PER_QUERY, status);
+}
+
+/* ---- RX-timeout watches ---------------------------------------------------------------- */
+
+_Static_assert(HSX_CAN_WATCH_SLOTS == HSX_CAN_WATCH_MAX, "watch slots are the uAPI's");
+
+HSX_API int hsx_can_watch_arm(uint8_t bus, uint8_t slot, uint32_t id, uint32_t mask,
+                              hsx_can_filter_format_t format, uint32_t timeout_us)
+{
+    const bool ext = format == HSX_CAN_FILTER_EXT;
+    const uint32_t ids = ext ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK;
+
+    if (bus >= HSX_CAN_MAX_BUSES || slot >= HSX_CAN_WATCH_MAX ||
+        (format != HSX_CAN_FILTER_STD && !ext) || (id & ~ids) || (mask & ~ids) ||
+        timeout_us < HSX_CAN_PERIODIC_MIN_US || timeout_us > HSX_CAN_PERIODIC_MAX_US)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    /* Its events go to this file's subscriptions only: subscribe before one can come. */
+    int ret = hsx_can_subscribe_rx(bus);
+    if (ret != HSX_HAL_OK)
+        return ret;
+    struct hsx_can_watch arg = {
+        .bus = bus,
+        .slot = slot,
+        .op = HSX_CAN_WATCH_ARM,
+        .flags = ext ? HSX_CAN_FLT_EXT : HSX_CAN_FLT_STD,
+        .id = id,
+        .mask = mask,
+        .timeout_us = timeout_us,
+    };
+    return hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_WATCH, &arg);
+}
+
+static int watch_counts(uint8_t bus, uint8_t slot, uint32_t op, hsx_can_watch_status_t *status)
+{
+    if (bus >= HSX_CAN_MAX_BUSES || slot >= HSX_CAN_WATCH_MAX)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    struct hsx_can_watch arg = {.bus = bus, .slot = slot, .op = op};
+    int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_WATCH, &arg);
+    if (ret == HSX_HAL_OK && status)
+        *status = (hsx_can_watch_status_t){.frames = arg.frames, .timeouts = arg.timeouts};
+    return ret;
+}
+
+HSX_API int hsx_can_watch_disarm(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status)
+{
+    return watch_counts(bus, slot, HSX_CAN_WATCH_DISARM, status);
+}
+
+HSX_API int hsx_can_watch_query(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status)
+{
+    if (!status)
+        return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
+    return watch_counts(bus, slot, HSX_CAN_WATCH_QUERY, status);
 }

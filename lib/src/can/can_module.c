@@ -45,13 +45,19 @@ static uint32_t data_len(uint32_t kind, uint32_t flags, uint32_t len)
 /*
  * What hsx_mailbox_event_t can represent; anything else is -EPROTO. A
  * periodic job's end carries its slot in state, its failed sends in
- * tx_errors and its HSX_CAN_END_* in rx_errors.
+ * tx_errors and its HSX_CAN_END_* in rx_errors; a watch's timeout its slot
+ * in state and its count in cookie.
  */
 static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags, uint32_t len,
                        uint32_t state, uint32_t tx_errors, uint32_t rx_errors)
 {
-    if (bus >= HSX_CAN_MAX_BUSES || kind > HSX_CAN_EV_PERIODIC_END)
+    if (bus >= HSX_CAN_MAX_BUSES || kind > HSX_CAN_EV_RX_TIMEOUT)
         return -EPROTO;
+    if (kind == HSX_CAN_EV_RX_TIMEOUT) /* a watch's slot and ID, no bytes */
+        return state < HSX_CAN_WATCH_MAX && !len &&
+                       hsx_can_frame_valid(id, flags, len, HSX_CAN_F_EXT)
+                   ? 0
+                   : -EPROTO;
     if (kind == HSX_CAN_EV_PERIODIC_END)
         return state < HSX_CAN_PERIODIC_MAX && tx_errors <= UINT16_MAX &&
                        rx_errors >= HSX_CAN_END_COUNT && rx_errors <= HSX_CAN_END_FAILED &&
@@ -73,6 +79,7 @@ static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32
 {
     const bool error = kind == HSX_CAN_EV_ERROR;
     const bool end = kind == HSX_CAN_EV_PERIODIC_END;
+    const bool watch = kind == HSX_CAN_EV_RX_TIMEOUT;
 
     event->module = HSX_MAILBOX_MODULE_CAN;
     memset(&event->u, 0, sizeof(event->u));
@@ -81,8 +88,8 @@ static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32
     event->u.can.flags = error ? 0 : (uint8_t)flags;
     event->u.can.len = (uint8_t)len;
     event->u.can.id = id;
-    event->u.can.cookie = kind == HSX_CAN_EV_TX_DONE || end ? cookie : 0;
-    event->u.can.state = error || end ? (uint8_t)state : 0;
+    event->u.can.cookie = kind == HSX_CAN_EV_TX_DONE || end || watch ? cookie : 0;
+    event->u.can.state = error || end || watch ? (uint8_t)state : 0;
     event->u.can.tx_errors = error || end ? (uint16_t)tx_errors : 0;
     event->u.can.rx_errors = error || end ? (uint16_t)rx_errors : 0;
     if (data_len(kind, flags, len))

@@ -95,8 +95,9 @@ void hsx_can_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_can_event_t *
     memset(out, 0, sizeof(*out));
     out->bus = (uint8_t)in->u.can.bus;
     /* The uAPI's kinds past ERROR are the library's past its notices. */
-    out->kind =
-        in->u.can.kind == HSX_CAN_EV_PERIODIC_END ? HSX_CAN_EVENT_PERIODIC_END : in->u.can.kind;
+    out->kind = in->u.can.kind == HSX_CAN_EV_PERIODIC_END ? HSX_CAN_EVENT_PERIODIC_END
+                : in->u.can.kind == HSX_CAN_EV_RX_TIMEOUT ? HSX_CAN_EVENT_RX_TIMEOUT
+                                                          : in->u.can.kind;
     out->state = in->u.can.state;
     out->tx_errors = in->u.can.tx_errors;
     out->rx_errors = in->u.can.rx_errors;
@@ -134,7 +135,7 @@ static bool any_frame(const hsx_mailbox_event_t *ev)
 static bool frame_or_done(const hsx_mailbox_event_t *ev)
 {
     return ev->u.can.kind == HSX_CAN_EV_FRAME || ev->u.can.kind == HSX_CAN_EV_TX_DONE ||
-           ev->u.can.kind == HSX_CAN_EV_PERIODIC_END;
+           ev->u.can.kind == HSX_CAN_EV_PERIODIC_END || ev->u.can.kind == HSX_CAN_EV_RX_TIMEOUT;
 }
 
 static bool error_event(const hsx_mailbox_event_t *ev)
