@@ -28,21 +28,10 @@
 #define IFACE "vcan0"
 #define LOG "/tmp/periodic.log"
 
-static int setup(void **state)
-{
-    (void)state;
-    rig_unmap_all();
-    rig_vcan(IFACE);
-    return rig_map(BUS, IFACE);
-}
-
 static int teardown(void **state)
 {
-    (void)state;
-    rig_unmap_all();
-    rig_sh(RIG_IP " link del " IFACE " 2>/dev/null");
     unlink(LOG);
-    return 0;
+    return rig_bus0_off(state);
 }
 
 static int job_op(int fd, uint32_t op, uint32_t slot, const struct hsx_can_frame *f,
@@ -423,13 +412,13 @@ static void revoked_job(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(count_is_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(update_then_stop, setup, teardown),
-        cmocka_unit_test_setup_teardown(close_ends_jobs, setup, teardown),
-        cmocka_unit_test_setup_teardown(interface_deleted, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_input, setup, teardown),
-        cmocka_unit_test_setup_teardown(library_jobs, setup, teardown),
-        cmocka_unit_test_setup_teardown(revoked_job, setup, teardown),
+        cmocka_unit_test_setup_teardown(count_is_exact, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(update_then_stop, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(close_ends_jobs, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(interface_deleted, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(bad_input, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(library_jobs, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(revoked_job, rig_bus0_on_vcan0, teardown),
     };
 
     return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);

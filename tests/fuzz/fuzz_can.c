@@ -13,12 +13,13 @@
  * away is started again.
  *
  * The table: TX (waiting or NOWAIT, timeouts), CONFIG, SET_FILTER, GET_STATUS, INFO, PERIODIC
- * (jobs started, updated, stopped and queried in slots 0..15 and past) and MAP (the admin
- * node's), with field kinds of their own: buses 0..17, frame flags, IDs for the
- * frame's format or wider than 11/29 bits, lengths for classic and FD frames or not, payloads,
- * bitrates, modes, filter banks 0..15 and past, bank flags, an off bank with an ID or mask,
- * interface names. The oracles are the ABI's rules (uapi/hsx_uapi.h); each result also gets
- * its shape checked (cookies, status bits and states, INFO's fields).
+ * (jobs started, updated, stopped and queried in slots 0..15 and past), WATCH (RX-timeout
+ * watches armed, disarmed, queried) and MAP (the admin node's), with field kinds of their own:
+ * buses 0..17, frame flags, IDs for the frame's format or wider than 11/29 bits, lengths for
+ * classic and FD frames or not, payloads, bitrates, modes, filter banks 0..15 and past, bank flags,
+ * an off bank with an ID or mask, interface names. The oracles are the ABI's rules
+ * (uapi/hsx_uapi.h); each result also gets its shape checked (cookies, status bits and states,
+ * INFO's fields).
  *
  * Chains (each draws from a stream of its own):
  *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT;
@@ -258,6 +259,9 @@ enum can_val {
     CV_PEROP,
     CV_IVAL,
     CV_COUNT,
+    CV_WSLOT,
+    CV_WOP,
+    CV_WFMT,
     CV_N
 };
 
@@ -296,6 +300,14 @@ static const struct fz_vals can_vals[CV_N] = {
                  UV(0, HSX_CAN_PERIODIC_MIN_US - 1, HSX_CAN_PERIODIC_MAX_US + 1, 0xffffffffU), 6, 4,
                  2000, 1000000},
     [CV_COUNT] = {UV(0, 1, 2, 3, 10, 100, 0xffffffffU), UV(0), 7, 0, 1, 50},
+    [CV_WSLOT] = {UV(0, 1, 2, 7, 14, 15), UV(HSX_CAN_WATCH_MAX, 0x80000000U, 0xffffffffU), 6, 3, 0,
+                  HSX_CAN_WATCH_MAX - 1},
+    [CV_WOP] = {UV(HSX_CAN_WATCH_ARM, HSX_CAN_WATCH_ARM, HSX_CAN_WATCH_DISARM, HSX_CAN_WATCH_QUERY),
+                UV(HSX_CAN_WATCH_QUERY + 1, 0x80000000U, 0xffffffffU), 4, 3, 0, 0},
+    [CV_WFMT] = {UV(HSX_CAN_FLT_STD, HSX_CAN_FLT_EXT),
+                 UV(0, HSX_CAN_FLT_ON, HSX_CAN_FLT_STD | HSX_CAN_FLT_EXT, HSX_CAN_FLT_ALL,
+                    0x80000000U),
+                 2, 5, 0, 0},
 };
 
 static const uint8_t fd_lens[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64};
@@ -744,6 +756,21 @@ static void post_can_periodic(struct fz_call *c)
         unexpected(c->w, "CAN_PERIODIC: end %u", p->end);
 }
 
+static void pre_can_watch(struct fz_call *c)
+{
+    const struct hsx_can_watch *w = (const void *)c->buf;
+    uint32_t ids = w->flags == HSX_CAN_FLT_EXT ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK;
+
+    if (bus_bad(c, w->bus) || w->slot >= HSX_CAN_WATCH_MAX || w->op > HSX_CAN_WATCH_QUERY ||
+        w->reserved)
+        c->must_fail = true;
+    else if (w->op == HSX_CAN_WATCH_ARM &&
+             ((w->flags != HSX_CAN_FLT_STD && w->flags != HSX_CAN_FLT_EXT) || (w->id & ~ids) ||
+              (w->mask & ~ids) || w->timeout_us < HSX_CAN_PERIODIC_MIN_US ||
+              w->timeout_us > HSX_CAN_PERIODIC_MAX_US))
+        c->must_fail = true;
+}
+
 #define FRAME_FLAGS(type) (offsetof(type, frame.flags) + 1)
 
 static const struct fz_field f_can_tx[] = {
@@ -774,6 +801,18 @@ static const struct fz_field f_can_periodic[] = {
     FLD(struct hsx_can_periodic, frame.len, F_CLEN, FRAME_FLAGS(struct hsx_can_periodic)),
     FLD(struct hsx_can_periodic, frame.reserved, F_RES, 0),
     FLD(struct hsx_can_periodic, frame.data, F_CDATA, 0),
+};
+static const struct fz_field f_can_watch[] = {
+    FLD(struct hsx_can_watch, bus, F_CBUS, 0),
+    FLD(struct hsx_can_watch, slot, F_CVAL, CV_WSLOT),
+    FLD(struct hsx_can_watch, op, F_CVAL, CV_WOP),
+    FLD(struct hsx_can_watch, flags, F_CVAL, CV_WFMT),
+    FLD(struct hsx_can_watch, id, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
+    FLD(struct hsx_can_watch, mask, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
+    FLD(struct hsx_can_watch, timeout_us, F_CVAL, CV_IVAL),
+    FLD(struct hsx_can_watch, reserved, F_RES, 0),
+    FLD(struct hsx_can_watch, frames, F_OUT, 0),
+    FLD(struct hsx_can_watch, timeouts, F_OUT, 0),
 };
 static const struct fz_field f_can_config[] = {
     FLD(struct hsx_can_config, bus, F_CBUS, 0),
@@ -822,6 +861,7 @@ static const struct fz_op can_ops[] = {
      pre_can_info},
     {"CAN_PERIODIC", HSX_IOC_CAN_PERIODIC, K_CAN_FN, true, 0, FIELDS(f_can_periodic),
      post_can_periodic, pre_can_periodic},
+    {"CAN_WATCH", HSX_IOC_CAN_WATCH, K_CAN_FN, true, 0, FIELDS(f_can_watch), NULL, pre_can_watch},
     {"CAN_MAP", HSX_IOC_CAN_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_can_map), post_can_map,
      pre_can_map},
 };
