@@ -1259,8 +1259,9 @@ struct hsx_can_periodic {
  * file's own subscriptions, once: the watch then stays quiet until the
  * next matching frame, which starts the timeout again (one record per
  * silence). Every frame on the bus counts, whoever sent it, and whatever
- * the file's filter banks. Arming needs HSX_CAP_R_READ with every ID the
- * watch matches in the capability's rx range; that is checked again when a
+ * the file's filter banks. Arming needs HSX_CAP_R_READ with the IDs from
+ * the lowest to the highest the watch matches (id & mask to (id & mask) |
+ * ~mask, in the format) in the capability's rx range; checked again when a
  * record would be posted, and a watch the capability no longer covers
  * posts nothing more. The bus's interface gone, the watch posts nothing
  * more; closing the file or DISARM ends it.

@@ -230,6 +230,7 @@ void hsx_can_watches_release(struct hsx_can_client *cc);
 void hsx_can_watches_bus_gone(struct hsx_can_bus *bus);
 void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f);
 int hsx_can_check_watch(const struct hsx_can_watch *w);
+void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last);
 
 /* Exposed for KUnit: the pure rules. */
 int hsx_can_check_frame(const struct hsx_can_frame *f);

@@ -89,8 +89,11 @@ int hsx_can_check_watch(const struct hsx_can_watch *w)
 	return 0;
 }
 
-/* The IDs @w matches lie in first..last (as capabilities name them): check both ends. */
-static void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last)
+/*
+ * The IDs @w matches lie in first..last (as capabilities name them), and
+ * every ID between is one a range holding both ends holds: check the ends.
+ */
+void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last)
 {
 	bool ext = w->flags == HSX_CAN_FLT_EXT;
 	u32 format = ext ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK;
