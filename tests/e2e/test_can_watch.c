@@ -122,8 +122,8 @@ static void library_watch(void **state)
         assert_int_equal(ev.frame.flags, HSX_CAN_EXT_FRAME);
         assert_int_equal(hsx_can_watch_query(BUS, 1, &st), HSX_HAL_OK);
     } while (st.frames == 0);
-    assert_int_equal(st.frames, 1); /* the standard frame is another ID */
-    assert_int_equal(st.timeouts, ev.cookie);
+    assert_int_equal(st.frames, 1);        /* the standard frame is another ID */
+    assert_true(st.timeouts >= ev.cookie); /* another may have come since */
     assert_int_equal(hsx_can_watch_disarm(BUS, 1, &st), HSX_HAL_OK);
     assert_int_equal(hsx_can_watch_disarm(BUS, 1, &st), HSX_HAL_INVALID_PARAM);
     assert_int_equal(hsx_hal_errno(), ENOENT);

@@ -884,8 +884,14 @@ static const char *record_bad(const struct hsx_can_record *r)
     unsigned int tail = rtr ? 0 : f->len;
 
     if (r->bus >= HSX_CAN_MAX_BUSES || r->reserved[0] || r->reserved[1] || f->reserved[0] ||
-        f->reserved[1] || r->kind > HSX_CAN_EV_ERROR || f->len > HSX_CAN_DATA_MAX)
+        f->reserved[1] || r->kind > HSX_CAN_EV_RX_TIMEOUT || f->len > HSX_CAN_DATA_MAX)
         return "bus, kind, length or reserved out of range";
+    if (r->kind == HSX_CAN_EV_RX_TIMEOUT)
+        return r->state >= HSX_CAN_WATCH_MAX || f->len || (f->flags & ~HSX_CAN_F_EXT) ||
+                       f->can_id > (f->flags ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK) || !r->cookie ||
+                       r->error || r->tx_errors || r->rx_errors
+                   ? "an RX_TIMEOUT record out of shape"
+                   : NULL;
     for (unsigned int i = tail < HSX_CAN_DATA_MAX ? tail : HSX_CAN_DATA_MAX; i < HSX_CAN_DATA_MAX;
          i++)
         if (f->data[i])
@@ -895,6 +901,13 @@ static const char *record_bad(const struct hsx_can_record *r)
             r->cookie || !r->error || (r->error & ~CAN_ERR_MASK) || r->tx_errors > 255 ||
             r->rx_errors > 255)
             return "an ERROR record out of shape";
+        return NULL;
+    }
+    if (r->kind == HSX_CAN_EV_PERIODIC_END) {
+        /* a job's frame: as it may send one; the slot, the reason, its counts */
+        if (r->state >= HSX_CAN_PERIODIC_MAX || r->error < HSX_CAN_END_COUNT ||
+            r->error > HSX_CAN_END_FAILED || r->rx_errors || can_frame_bad(f))
+            return "a PERIODIC_END record out of shape";
         return NULL;
     }
     if (r->state || r->error || r->tx_errors || r->rx_errors)
@@ -984,6 +997,9 @@ static int can_nl_attr(const struct nlattr *a, void *data)
     case HSX_CAN_A_RX_ERRORS:
         n->rec.rx_errors = (uint16_t)(v > 0xffff ? 0xffff : v);
         break;
+    case HSX_CAN_A_REASON:
+        n->rec.error = v;
+        break;
     default:
         break;
     }
@@ -1013,10 +1029,17 @@ static const char *can_nl_parse(const struct nlattr *nest, struct can_nl *n)
     if (n->data_len > HSX_CAN_DATA_MAX ||
         n->data_len != (n->rec.frame.flags & HSX_CAN_F_RTR ? 0 : n->rec.frame.len))
         return "a payload whose size is not the frame's length";
-    if (!!(n->present & 1U << HSX_CAN_A_COOKIE) != (n->rec.kind == HSX_CAN_EV_TX_DONE))
-        return "a cookie on an event other than TX_DONE, or a TX_DONE without one";
-    if ((n->present & errs) != (error ? errs : 0))
-        return "error counters on an event other than ERROR, or an ERROR without them";
+    bool end = n->rec.kind == HSX_CAN_EV_PERIODIC_END, watch = n->rec.kind == HSX_CAN_EV_RX_TIMEOUT;
+    if (!!(n->present & 1U << HSX_CAN_A_COOKIE) !=
+        (n->rec.kind == HSX_CAN_EV_TX_DONE || end || watch))
+        return "a cookie on an event other than TX_DONE, PERIODIC_END, RX_TIMEOUT, or one without";
+    /* a job's end: its slot, failed sends and reason; a watch's timeout: its slot */
+    uint32_t want = error   ? errs
+                    : end   ? 1U << HSX_CAN_A_STATE | 1U << HSX_CAN_A_TX_ERRORS
+                    : watch ? 1U << HSX_CAN_A_STATE
+                            : 0;
+    if ((n->present & errs) != want || !!(n->present & 1U << HSX_CAN_A_REASON) != end)
+        return "error counters, slot or reason on an event that has none, or missing";
     return NULL;
 }
 
