@@ -22,9 +22,11 @@
  * INFO's fields).
  *
  * Chains (each draws from a stream of its own):
- *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT;
- *           every NOWAIT frame comes back once as a TX_DONE with its cookie and content, no
- *           frame of its own as a FRAME, no TX_DONE for a frame that waited for its echo;
+ *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT,
+ *           sometimes while a periodic job of its own sends another marked frame (its three
+ *           sockets at once); every NOWAIT frame comes back once as a TX_DONE with its cookie
+ *           and content, no frame of its own (nor of its job) as a FRAME, no TX_DONE for a
+ *           frame that waited for its echo or for a job's;
  *   filter: a private file sets banks (and banks the ABI refuses, which must fail with
  *           EINVAL), another sends marked frames: exactly those that pass arrive, every
  *           FRAME passes; then the banks change under the same subscription;
@@ -1672,6 +1674,15 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
         return;
     subscribed = can_subscribe(w, fd, &s, bus, bus == 0 && chance(r, 25) ? 2 : 0, 64);
     t.n = 1 + rn(r, TX_MAX);
+    /* The file's job: its frames are marked past the TXs' numbers, its echoes no TX_DONE. */
+    struct hsx_can_periodic job = {.bus = bus, .op = HSX_CAN_PER_START, .interval_us = 1000};
+    bool jobbed = chance(r, 40);
+    if (jobbed) {
+        job.count = rn(r, 2) ? 0 : 1 + rn(r, 20);
+        markable_frame(r, &job.frame, bus_classic(bus));
+        mark(&job.frame, t.nonce, TX_MAX);
+        jobbed = !can_call(w, fd, HSX_IOC_CAN_PERIODIC, &job, "CAN_PERIODIC start", bus);
+    }
     for (unsigned int i = 0; i < t.n; i++) {
         int e;
         t.nowait[i] = chance(r, 70);
@@ -1702,6 +1713,10 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
                 }
         }
         can_sub_close(&s);
+    }
+    if (jobbed) {
+        job.op = HSX_CAN_PER_STOP;
+        can_call(w, fd, HSX_IOC_CAN_PERIODIC, &job, "CAN_PERIODIC stop", bus);
     }
     close(fd);
 }
