@@ -1199,12 +1199,142 @@ struct hsx_can_map {
 	char ifname[HSX_CAN_IFNAME_MAX];
 };
 
+/*
+ * Periodic transmission (HSX_IOC_CAN_PERIODIC), what can-bcm's TX_SETUP
+ * gives: a job of the open file sends one frame on a bus every @interval_us
+ * from a kernel timer, @count times or until stopped; UPDATE replaces the
+ * frame in place, so the next send carries it and the period has no gap.
+ * Each send is checked as HSX_IOC_CAN_TX is (HSX_CAP_R_WRITE, the frame's ID
+ * in the capability's tx range), but not against the calling process: the
+ * job acts for the file that started it. A job ends by itself when its
+ * count is reached, when the capability ends or stops covering it, when the
+ * bus's interface goes away, or when a send fails for good (a full queue,
+ * ENOBUFS, or a down interface are counted as failed sends, the job goes
+ * on); its end is posted as a HSX_CAN_EV_PERIODIC_END record to the bus's
+ * rx mailbox, for the file's own subscriptions only (those made under an
+ * ended capability closed with it: QUERY still tells). A job stopped by
+ * STOP or by closing the file posts nothing. An ended job keeps its slot
+ * (QUERY reads its counts and end) until STOP or START frees it. The
+ * frames the job sends reach the file's subscriptions neither as frames
+ * nor as TX_DONE.
+ *
+ * The interval floor is the timer module's (HSX_TIMER_PERIOD_MIN_US):
+ * 100 us is about what a 1 Mbit/s bus needs for one 8-byte frame (~130
+ * bits), so a shorter period could only fill the queue and fail sends.
+ */
+#define HSX_CAN_PERIODIC_MAX		16	/* jobs per open file, over every bus */
+#define HSX_CAN_PERIODIC_MIN_US		HSX_TIMER_PERIOD_MIN_US
+#define HSX_CAN_PERIODIC_MAX_US		HSX_TIMER_PERIOD_MAX_US
+
+/* struct hsx_can_periodic.op */
+#define HSX_CAN_PER_START	0	/* start a job in a free slot (or one whose job ended) */
+#define HSX_CAN_PER_UPDATE	1	/* replace the running job's frame */
+#define HSX_CAN_PER_STOP	2	/* stop the job and free the slot; counts returned */
+#define HSX_CAN_PER_QUERY	3	/* read the job's counts and state */
+
+/* Why a job ended: struct hsx_can_periodic.end, the PERIODIC_END record's @error. */
+#define HSX_CAN_END_NONE	0	/* running */
+#define HSX_CAN_END_COUNT	1	/* it sent @count frames */
+#define HSX_CAN_END_REVOKED	2	/* the capability ended, or covers the frame no more */
+#define HSX_CAN_END_GONE	3	/* the bus's interface went away, or the bus was unbound */
+#define HSX_CAN_END_FAILED	4	/* a send failed for good (not a full queue, a down link) */
+
+/**
+ * struct hsx_can_periodic - HSX_IOC_CAN_PERIODIC
+ * @bus: in; STOP, UPDATE and QUERY: the job's
+ * @slot: in, 0..HSX_CAN_PERIODIC_MAX-1: the job, this file's number for it
+ * @op: in, HSX_CAN_PER_*
+ * @flags: in, zero (none defined)
+ * @interval_us: in (START), HSX_CAN_PERIODIC_MIN_US..HSX_CAN_PERIODIC_MAX_US;
+ *	the first frame goes at once, the next ones every @interval_us
+ * @count: in (START), frames to send, then the job ends; 0: until stopped
+ * @sent: out (STOP, QUERY), frames handed to the interface
+ * @failed: out (STOP, QUERY), sends that failed (each also in the bus's
+ *	tx_failed)
+ * @end: out (STOP, QUERY), HSX_CAN_END_*
+ * @reserved: zero
+ * @frame: in (START, UPDATE), as for HSX_IOC_CAN_TX
+ *
+ * Needs HSX_CAP_R_WRITE with the frame's ID in the tx range (START, UPDATE).
+ * Errors: EINVAL bad argument, EBUSY START on a running job's slot, ENOENT
+ * no job in the slot (or another bus's), ESRCH UPDATE of an ended job,
+ * ENODEV the bus's interface is gone.
+ */
+struct hsx_can_periodic {
+	__u32 bus;
+	__u32 slot;
+	__u32 op;
+	__u32 flags;
+	__u32 interval_us;
+	__u32 count;
+	__aligned_u64 sent;
+	__aligned_u64 failed;
+	__u32 end;
+	__u32 reserved;
+	struct hsx_can_frame frame;
+};
+
+/*
+ * RX-timeout watches (HSX_IOC_CAN_WATCH), what can-bcm's RX_SETUP with
+ * RX_TIMEOUT gives: a watch of the open file on a bus for the frames whose
+ * ID matches @id under @mask (one format: HSX_CAN_FLT_STD or _EXT). When
+ * none came for @timeout_us since the watch was armed or since the last
+ * one, a HSX_CAN_EV_RX_TIMEOUT record goes to the bus's rx mailbox for the
+ * file's own subscriptions, once: the watch then stays quiet until the
+ * next matching frame, which starts the timeout again (one record per
+ * silence). Every frame on the bus counts, whoever sent it, and whatever
+ * the file's filter banks. Arming needs HSX_CAP_R_READ with the IDs from
+ * the lowest to the highest the watch matches (id & mask to (id & mask) |
+ * ~mask, in the format) in the capability's rx range; checked again when a
+ * record would be posted, and a watch the capability no longer covers
+ * posts nothing more. The bus's interface gone, the watch posts nothing
+ * more; closing the file or DISARM ends it.
+ */
+#define HSX_CAN_WATCH_MAX		16	/* watches per open file, over every bus */
+
+/* struct hsx_can_watch.op */
+#define HSX_CAN_WATCH_ARM	0	/* (re)arm the slot's watch */
+#define HSX_CAN_WATCH_DISARM	1	/* end it, free the slot; counts returned */
+#define HSX_CAN_WATCH_QUERY	2	/* read its counts */
+
+/**
+ * struct hsx_can_watch - HSX_IOC_CAN_WATCH
+ * @bus: in; DISARM and QUERY: the watch's
+ * @slot: in, 0..HSX_CAN_WATCH_MAX-1
+ * @op: in, HSX_CAN_WATCH_*
+ * @flags: in (ARM), HSX_CAN_FLT_STD or HSX_CAN_FLT_EXT: the format watched
+ * @id: in (ARM), the ID, within the format's mask
+ * @mask: in (ARM), the ID bits compared, within the format's mask
+ * @timeout_us: in (ARM), HSX_CAN_PERIODIC_MIN_US..HSX_CAN_PERIODIC_MAX_US
+ * @reserved: zero
+ * @frames: out (DISARM, QUERY), matching frames since armed
+ * @timeouts: out (DISARM, QUERY), timeouts since armed (records posted or not)
+ *
+ * ARM on a slot with a watch replaces it. Errors: EINVAL bad argument,
+ * EACCES an ID the capability may not receive, ENOENT no watch in the slot
+ * (or another bus's), ENODEV the bus's interface is gone.
+ */
+struct hsx_can_watch {
+	__u32 bus;
+	__u32 slot;
+	__u32 op;
+	__u32 flags;
+	__u32 id;
+	__u32 mask;
+	__u32 timeout_us;
+	__u32 reserved;
+	__aligned_u64 frames;
+	__aligned_u64 timeouts;
+};
+
 #define HSX_CAN_FN_TX		0x0
 #define HSX_CAN_FN_CONFIG	0x1
 #define HSX_CAN_FN_SET_FILTER	0x2
 #define HSX_CAN_FN_GET_STATUS	0x3
 #define HSX_CAN_FN_INFO		0x4	/* additions from here on */
 #define HSX_CAN_FN_MAP		0x5
+#define HSX_CAN_FN_PERIODIC	0x6
+#define HSX_CAN_FN_WATCH	0x7
 
 #define HSX_IOC_CAN_TX \
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_TX), struct hsx_can_tx)
@@ -1220,19 +1350,36 @@ struct hsx_can_map {
 	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_INFO), struct hsx_can_info)
 #define HSX_IOC_CAN_MAP \
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_MAP), struct hsx_can_map)
+#define HSX_IOC_CAN_PERIODIC \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_PERIODIC), \
+	      struct hsx_can_periodic)
+#define HSX_IOC_CAN_WATCH \
+	_IOWR(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CAN, HSX_CAN_FN_WATCH), struct hsx_can_watch)
 
 /* Kinds of record, struct hsx_can_record.kind. */
 #define HSX_CAN_EV_FRAME	0	/* a frame received: frame, timestamp */
 #define HSX_CAN_EV_TX_DONE	1	/* a NOWAIT frame of this file was echoed: cookie, frame */
 #define HSX_CAN_EV_ERROR	2	/* an error frame: error, state, counters, frame.data */
 /*
- * 3 and 4 are reserved for the periodic-job end and RX timeout events being
- * merged from another branch. TX_FAILED: a NOWAIT frame of this file was not
- * confirmed (no echo came; it may still have gone out): cookie, frame, and
- * error the reason (HSX_CAN_TXF_*). Readers skip kinds and reasons they do
- * not know: more may come.
+ * A periodic job of this file ended by itself: state its slot, error its
+ * HSX_CAN_END_*, cookie the frames it sent, tx_errors its failed sends (at
+ * most 0xffff: QUERY has them all), frame its last frame.
+ */
+#define HSX_CAN_EV_PERIODIC_END	3
+/*
+ * A watch of this file saw no matching frame for its timeout: state its
+ * slot, cookie its timeouts so far (this one included), frame.can_id and
+ * the EXT flag its ID, frame.len 0.
+ */
+#define HSX_CAN_EV_RX_TIMEOUT	4
+/*
+ * TX_FAILED: a NOWAIT frame of this file was not confirmed (no echo came; it
+ * may still have gone out): cookie, frame, and error the reason
+ * (HSX_CAN_TXF_*). Readers skip kinds and reasons they do not know: more
+ * may come.
  */
 #define HSX_CAN_EV_TX_FAILED	5
+/* Further kinds from here on. */
 
 /* Why a NOWAIT frame was not confirmed: the TX_FAILED record's error. */
 #define HSX_CAN_TXF_TIMEOUT	1	/* its timeout passed */
@@ -2278,11 +2425,11 @@ enum hsx_can_attr {
 	HSX_CAN_A_FLAGS,	/* u32: HSX_CAN_F_* */
 	HSX_CAN_A_LEN,		/* u32: the frame's length (an RTR's requested one) */
 	HSX_CAN_A_DATA,		/* binary: the payload, 0..HSX_CAN_DATA_MAX bytes */
-	HSX_CAN_A_COOKIE,	/* u64: TX_DONE, TX_FAILED: struct hsx_can_tx.cookie */
+	HSX_CAN_A_COOKIE,	/* u64: TX_DONE/_FAILED: hsx_can_tx.cookie; see the kinds */
 	HSX_CAN_A_STATE,	/* u32: ERROR: HSX_CAN_STATE_* after it */
 	HSX_CAN_A_TX_ERRORS,	/* u32: ERROR: the transmit error counter */
 	HSX_CAN_A_RX_ERRORS,	/* u32: ERROR: the receive error counter */
-	HSX_CAN_A_REASON,	/* u32: TX_FAILED: HSX_CAN_TXF_* */
+	HSX_CAN_A_REASON,	/* u32: TX_FAILED: HSX_CAN_TXF_*; PERIODIC_END: HSX_CAN_END_* */
 	__HSX_CAN_A_MAX
 };
 

@@ -71,7 +71,7 @@ u32 hsx_can_sel_id(u32 can_id, u8 flags)
 }
 
 /* The bus a function names: in range, and the instance's own on its node. */
-static int hsx_can_check_bus(struct hsx_client *client, u32 bus)
+int hsx_can_check_bus(struct hsx_client *client, u32 bus)
 {
 	if (bus >= HSX_CAN_MAX_BUSES)
 		return -EINVAL;
@@ -86,7 +86,7 @@ static int hsx_can_check_bus(struct hsx_client *client, u32 bus)
  * May @client do what needs @need on @object (HSX_CAN_OBJ_*)? For TX, which
  * checks outside the dispatcher's section. 0 or a denial.
  */
-static int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
+int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
 {
 	int idx = srcu_read_lock(&hsx_cap_srcu);
 	int ret = hsx_cap_check(client, HSX_MODULE_CAN, need);
@@ -107,7 +107,7 @@ static int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
  * when its interface went away or (on /dev/hsx/can<n>) the node's binding
  * ended.
  */
-static struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx)
+struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx)
 {
 	struct hsx_can_bus *bus = hsx_can_bus_get(index);
 
@@ -124,7 +124,7 @@ static struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int
 	return bus;
 }
 
-static void hsx_can_put(struct hsx_can_bus *bus, int idx)
+void hsx_can_put(struct hsx_can_bus *bus, int idx)
 {
 	struct hsx_instance *inst = bus->inst;
 
@@ -156,14 +156,14 @@ static bool hsx_can_stopping(struct hsx_can_bus *bus)
  * so that no other frame's can be the same (can-raw tells frames apart by it).
  */
 static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
-				   const struct hsx_can_frame *f, u32 *cookie)
+				   const struct hsx_can_frame *f, u32 *cookie, gfp_t gfp)
 {
 	bool fd = f->flags & HSX_CAN_F_FD;
 	size_t size = fd ? CANFD_MTU : CAN_MTU;
 	canid_t id = f->can_id;
 	struct sk_buff *skb;
 
-	skb = alloc_skb(size + sizeof(struct can_skb_priv), GFP_KERNEL);
+	skb = alloc_skb(size + sizeof(struct can_skb_priv), gfp);
 	if (!skb)
 		return NULL;
 	can_skb_reserve(skb);
@@ -195,13 +195,14 @@ static struct sk_buff *hsx_can_skb(struct net_device *dev, struct sock *sk,
 
 /*
  * Hand the frame to the CAN core once, registered first (with @w, or as
- * NOWAIT with @p) for its echo, which may come before can_send() returns: 0
- * or an errno (-ENOBUFS: the queue is full; -EAGAIN: too many NOWAIT frames
- * pending, the file's or the bus's). Context: in the caller's hsx_cap_srcu section.
+ * NOWAIT with @p, or with neither for a periodic job) for its echo, which
+ * may come before can_send() returns: 0 or an errno (-ENOBUFS: the queue is
+ * full; -ENODEV: the interface is gone; -EAGAIN: too many NOWAIT frames
+ * pending, the file's or the bus's). Context: in the caller's hsx_cap_srcu
+ * section; a periodic job's timer (softirq) with GFP_ATOMIC.
  */
-static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
-			     const struct hsx_can_frame *f, struct hsx_can_tx_wait *w,
-			     struct hsx_can_pending *p, u32 *cookie)
+int hsx_can_xmit(struct hsx_can_bus *bus, struct sock *sk, const struct hsx_can_frame *f,
+		 struct hsx_can_tx_wait *w, struct hsx_can_pending *p, u32 *cookie, gfp_t gfp)
 {
 	netdevice_tracker tracker;
 	struct net_device *dev = hsx_can_dev_hold(bus, &tracker);
@@ -210,7 +211,7 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 
 	if (!dev)
 		return -ENODEV;
-	skb = hsx_can_skb(dev, sk, f, cookie);
+	skb = hsx_can_skb(dev, sk, f, cookie, gfp);
 	if (!skb) {
 		netdev_put(dev, &tracker);
 		return -ENOMEM;
@@ -220,7 +221,7 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 		spin_lock_bh(&bus->tx_lock);
 		list_add_tail(&w->node, &bus->tx_waiting);
 		spin_unlock_bh(&bus->tx_lock);
-	} else {
+	} else if (p) {
 		p->cookie = *cookie;
 		ret = hsx_can_pending_add(bus, p);
 		if (ret) {
@@ -235,7 +236,7 @@ static int hsx_can_send_once(struct hsx_can_bus *bus, struct sock *sk,
 		spin_lock_bh(&bus->tx_lock);
 		list_del(&w->node);
 		spin_unlock_bh(&bus->tx_lock);
-	} else if (!w) {
+	} else if (p) {
 		ret = hsx_can_pending_queued(bus, p, ret);
 	}
 	netdev_put(dev, &tracker);
@@ -280,7 +281,7 @@ static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, stru
 		if (!ret && !hsx_cap_covers(client, &hsx_can_module, object))
 			ret = -EACCES;
 		if (!ret)
-			ret = hsx_can_send_once(bus, sk, &tx->frame, w, p, cookie);
+			ret = hsx_can_xmit(bus, sk, &tx->frame, w, p, cookie, GFP_KERNEL);
 		srcu_read_unlock(&hsx_cap_srcu, idx);
 		if (!ret)
 			return 0;
@@ -349,7 +350,7 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 								       tx->frame.flags)));
 	if (ret)
 		return ret;
-	ret = hsx_can_client_sock(cc, nowait, &sk);
+	ret = hsx_can_client_sock(cc, nowait ? HSX_CAN_SOCK_NOWAIT : HSX_CAN_SOCK_WAIT, &sk);
 	if (ret)
 		return ret;
 	bus = hsx_can_get(client, tx->bus, &idx);
@@ -561,10 +562,14 @@ static void hsx_can_release(struct hsx_client *client)
 	hsx_can_client_release(client);
 }
 
-/* A capability ended: its holder may be waiting for queue room; wake it to see. */
+/*
+ * A capability ended: its holder may be waiting for queue room; wake it to
+ * see. The file's periodic jobs end.
+ */
 static void hsx_can_cap_ended(struct hsx_client *client)
 {
 	hsx_can_buses_wake();
+	hsx_can_jobs_cap_ended(hsx_can_client_of(client));
 }
 
 static int hsx_can_init(const struct hsx_module *mod)
@@ -653,7 +658,9 @@ static const struct hsx_cap_ops hsx_can_cap_ops = {
 
 /*
  * TX, which waits, has no rights here: it checks its capability itself,
- * outside hsx_cap_srcu (see the top of the file).
+ * outside hsx_cap_srcu (see the top of the file). So does PERIODIC, whose
+ * STOP and QUERY act on the file's own jobs and must work after its
+ * capability ended (see can_cyclic.c).
  */
 static const struct hsx_ioctl_op hsx_can_ops[] = {
 	[HSX_CAN_FN_TX] = { HSX_IOC_CAN_TX, hsx_can_tx },
@@ -663,6 +670,9 @@ static const struct hsx_ioctl_op hsx_can_ops[] = {
 	[HSX_CAN_FN_INFO] = { HSX_IOC_CAN_INFO, hsx_can_info, HSX_CAP_R_READ },
 	/* Admin only: the handler checks the node. */
 	[HSX_CAN_FN_MAP] = { HSX_IOC_CAN_MAP, hsx_can_map },
+	[HSX_CAN_FN_PERIODIC] = { HSX_IOC_CAN_PERIODIC, hsx_can_periodic },
+	/* Checks its capability itself: DISARM and QUERY as PERIODIC's STOP and QUERY. */
+	[HSX_CAN_FN_WATCH] = { HSX_IOC_CAN_WATCH, hsx_can_watch },
 };
 
 const struct hsx_module hsx_can_module = {

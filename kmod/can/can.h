@@ -5,6 +5,8 @@
  * interfaces, what they receive and post, /sys/hal/can/<n>. can_fw.c binds
  * buses from the device tree (an "hsx,can" node). can_client.c
  * has what one open file keeps: its filter banks and its sender identity.
+ * can_cyclic.c has its periodic jobs (HSX_IOC_CAN_PERIODIC), can_watch.c
+ * its RX-timeout watches (HSX_IOC_CAN_WATCH).
  */
 #ifndef _HSX_CAN_H
 #define _HSX_CAN_H
@@ -71,6 +73,10 @@ struct sock;
  *	HSX_CAN_STATE_NONE)
  * @filters_on: filter banks on over every open file, for sysfs
  * @users: open files that used the bus
+ * @jobs_lock: guards @jobs and changes to @watches
+ * @jobs: the periodic jobs on the bus (struct hsx_can_job), of every file
+ * @watches: the RX-timeout watches on the bus (struct hsx_can_watcher), of
+ *	every file; RCU: the receive path reads it
  */
 struct hsx_can_bus {
 	unsigned int index;
@@ -103,6 +109,9 @@ struct hsx_can_bus {
 	u8 state;
 	atomic_t filters_on;
 	atomic_t users;
+	spinlock_t jobs_lock;		/* see above */
+	struct list_head jobs;
+	struct list_head watches;
 };
 
 /**
@@ -162,14 +171,25 @@ struct hsx_can_banks {
 	struct rcu_head rcu;
 };
 
+/* A file's sender identities (struct hsx_can_client's sockets). */
+enum hsx_can_sock_kind {
+	HSX_CAN_SOCK_WAIT,	/* @sock: TXs that wait for their echo */
+	HSX_CAN_SOCK_NOWAIT,	/* @nowait_sock: NOWAIT TXs */
+	HSX_CAN_SOCK_JOB,	/* @job_sock: periodic jobs' frames */
+};
+
 /**
  * struct hsx_can_client - what one open file keeps for CAN
  * @ref: the file's, one per subscription made through it (its listeners)
- * @lock: serializes SET_FILTER and the socket's creation
+ * @lock: serializes SET_FILTER, the sockets' creation and the jobs' slots
  * @sock: the file's sender identity on every bus for waiting TXs, made at
  *	its first TX; frames it sent come back with it in skb->sk
  * @nowait_sock: the same for NOWAIT TXs, made at the first: an echo on it
  *	that no pending frame awaits is one already reported failed
+ * @job_sock: the same for the frames its periodic jobs send, made at the
+ *	first START: their echoes are no TX_DONE
+ * @jobs: its periodic jobs by slot, NULL where none
+ * @watches: its RX-timeout watches by slot, NULL where none
  * @banks: per bus, its filter banks (RCU), NULL while none was set
  * @banks_counted_on: per bus, the binding whose filters_on counts @banks
  *	(compared only: the binding may be gone)
@@ -184,6 +204,9 @@ struct hsx_can_client {
 	struct mutex lock;		/* see above */
 	struct socket *sock;
 	struct socket *nowait_sock;
+	struct socket *job_sock;
+	struct hsx_can_job *jobs[HSX_CAN_PERIODIC_MAX];
+	struct hsx_can_watcher *watches[HSX_CAN_WATCH_MAX];
 	struct hsx_can_banks __rcu *banks[HSX_CAN_MAX_BUSES];
 	const struct hsx_can_bus *banks_counted_on[HSX_CAN_MAX_BUSES];
 	spinlock_t users_lock;		/* see above */
@@ -198,10 +221,13 @@ struct hsx_can_client {
  * @rec: the uAPI record, copied as it is into queue files
  * @sender: the socket a local program sent the frame with, or NULL; an
  *	identity only, never dereferenced
+ * @to: for a record of one file only (PERIODIC_END), that file's CAN
+ *	state; an identity only
  */
 struct hsx_can_event {
 	struct hsx_can_record rec;
 	const struct sock *sender;
+	const struct hsx_can_client *to;
 };
 
 /*
@@ -252,9 +278,11 @@ void hsx_can_client_release(struct hsx_client *client);
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client);
 void hsx_can_client_put(struct hsx_can_client *cc);
 void hsx_can_note_user(struct hsx_client *client, struct hsx_can_bus *bus);
-int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk);
+int hsx_can_client_sock(struct hsx_can_client *cc, enum hsx_can_sock_kind kind,
+			struct sock **sk);
 bool hsx_can_sent_by_hsx(const struct sock *sk);
 bool hsx_can_sent_nowait(const struct sock *sk);
+bool hsx_can_sent_by_job(const struct sock *sk);
 
 /* NOWAIT frames awaiting their echo (can_pending.c). */
 void hsx_can_pending_init(struct hsx_can_bus *bus);
@@ -268,6 +296,29 @@ int hsx_can_set_banks(struct hsx_can_client *cc, struct hsx_can_bus *bus,
 u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus);
 extern const struct hsx_mbox_ops hsx_can_rx_mbox_ops;
 extern const struct hsx_mbox_ops hsx_can_err_mbox_ops;
+
+/* The module's common steps (can.c), for the periodic jobs too. */
+int hsx_can_check_bus(struct hsx_client *client, u32 bus);
+int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object);
+struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx);
+void hsx_can_put(struct hsx_can_bus *bus, int idx);
+int hsx_can_xmit(struct hsx_can_bus *bus, struct sock *sk, const struct hsx_can_frame *f,
+		 struct hsx_can_tx_wait *w, struct hsx_can_pending *p, u32 *cookie, gfp_t gfp);
+
+/* Periodic jobs (can_cyclic.c). */
+long hsx_can_periodic(struct hsx_client *client, void *arg);
+void hsx_can_jobs_release(struct hsx_can_client *cc);
+void hsx_can_jobs_cap_ended(struct hsx_can_client *cc);
+void hsx_can_jobs_bus_gone(struct hsx_can_bus *bus);
+int hsx_can_check_periodic(const struct hsx_can_periodic *p);
+
+/* RX-timeout watches (can_watch.c). */
+long hsx_can_watch(struct hsx_client *client, void *arg);
+void hsx_can_watches_release(struct hsx_can_client *cc);
+void hsx_can_watches_bus_gone(struct hsx_can_bus *bus);
+void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f);
+int hsx_can_check_watch(const struct hsx_can_watch *w);
+void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last);
 
 /* Exposed for KUnit: the pure rules. */
 int hsx_can_check_frame(const struct hsx_can_frame *f);

@@ -8,9 +8,9 @@
  * Locking, outermost first: hsx_can_bind_mutex (binding, unbinding), RTNL
  * (the interface: binding looks it up and registers with the CAN core under
  * it; the netdev notifier runs under it), hsx_can_buses_lock (the table and
- * each bus's inst pointer), a bus's dev_lock (its interface reference). The
- * receive callbacks run in softirq under RCU and take only the mailboxes'
- * locks and a bus's tx_lock.
+ * each bus's inst pointer), a bus's dev_lock (its interface reference; taken
+ * with BHs off: a periodic job's timer takes it). The receive callbacks run
+ * in softirq under RCU and take only the mailboxes' locks and a bus's tx_lock.
  *
  * Lifetimes. A bus holds its interface (netdev_hold) from binding until the
  * interface unregisters or the bus is unbound, whichever comes first;
@@ -158,6 +158,7 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 
 	if (READ_ONCE(bus->dead) || !hsx_can_frame_of(skb, &ev.rec.frame))
 		return;
+	hsx_can_watches_rcv(bus, &ev.rec.frame);
 	if (skb->sk)
 		ev.rec.frame.flags |= HSX_CAN_F_LOCAL;
 	if (hsx_can_sent_by_hsx(skb->sk)) {
@@ -167,8 +168,13 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 		if (hsx_can_sent_nowait(skb->sk)) {
 			/* Its one record: TX_DONE, unless its TX_FAILED was posted. */
 			hsx_can_pending_echoed(bus, skb->sk, cookie, now);
-		} else if (!hsx_can_complete_tx(bus, skb->sk, cookie)) {
-			/* A waiting TX that timed out: tell its sender's subscriptions. */
+		} else if (!hsx_can_sent_by_job(skb->sk) &&
+			   !hsx_can_complete_tx(bus, skb->sk, cookie)) {
+			/*
+			 * A waiting TX that timed out: tell its sender's
+			 * subscriptions. (A periodic job's frame: nobody waits,
+			 * nobody is told.)
+			 */
 			struct hsx_can_event done = ev;
 
 			done.rec.kind = HSX_CAN_EV_TX_DONE;
@@ -255,11 +261,11 @@ struct net_device *hsx_can_dev_hold(struct hsx_can_bus *bus, netdevice_tracker *
 {
 	struct net_device *dev;
 
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	dev = bus->dev;
 	if (dev)
 		netdev_hold(dev, tracker, GFP_ATOMIC);
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	return dev;
 }
 
@@ -273,11 +279,11 @@ static void hsx_can_detach(struct hsx_can_bus *bus)
 	struct net_device *dev;
 
 	ASSERT_RTNL();
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	dev = bus->dev;
 	bus->dev = NULL;
 	WRITE_ONCE(bus->dead, true);
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	wake_up_all(&bus->tx_wait);
 	/* Queued frames not echoed yet never will be (those not queued: see _queued()). */
 	hsx_can_pending_fail(bus, NULL, HSX_CAN_TXF_GONE);
@@ -404,9 +410,9 @@ static void hsx_can_renamed(const struct net_device *dev)
 	spin_lock(&hsx_can_buses_lock);
 	bus = hsx_can_bus_of_dev(dev);
 	if (bus) {
-		spin_lock(&bus->dev_lock);
+		spin_lock_bh(&bus->dev_lock);
 		strscpy(bus->ifname, dev->name, sizeof(bus->ifname));
-		spin_unlock(&bus->dev_lock);
+		spin_unlock_bh(&bus->dev_lock);
 	}
 	spin_unlock(&hsx_can_buses_lock);
 }
@@ -583,9 +589,9 @@ static int hsx_can_attach(struct hsx_can_bus *bus, const char *ifname, const cha
 	bus->ifindex = dev->ifindex;
 	strscpy(bus->ifname, dev->name, sizeof(bus->ifname));
 	netdev_hold(dev, &bus->tracker, GFP_KERNEL);
-	spin_lock(&bus->dev_lock);
+	spin_lock_bh(&bus->dev_lock);
 	bus->dev = dev;
-	spin_unlock(&bus->dev_lock);
+	spin_unlock_bh(&bus->dev_lock);
 	return 0;
 }
 
@@ -606,6 +612,9 @@ static struct hsx_can_bus *hsx_can_bus_alloc(unsigned int index, bool from_dt)
 	INIT_LIST_HEAD(&bus->tx_waiting);
 	init_waitqueue_head(&bus->tx_wait);
 	hsx_can_pending_init(bus);
+	spin_lock_init(&bus->jobs_lock);
+	INIT_LIST_HEAD(&bus->jobs);
+	INIT_LIST_HEAD(&bus->watches);
 	INIT_WORK(&bus->gone_work, hsx_can_gone_work);
 	return bus;
 }
@@ -1025,11 +1034,17 @@ void hsx_can_instance_unplug(struct hsx_instance *inst)
 	wake_up_all(&bus->tx_wait);
 }
 
-/* Nothing of the module runs on the bus any more: let go of the interface. */
+/*
+ * Nothing of the module runs on the bus any more: its jobs end (their end
+ * records posted while the mailboxes are there) and its watches post no
+ * more, then let go of the interface.
+ */
 void hsx_can_instance_gone(struct hsx_instance *inst)
 {
 	struct hsx_can_bus *bus = inst->priv;
 
+	hsx_can_jobs_bus_gone(bus);
+	hsx_can_watches_bus_gone(bus);
 	rtnl_lock();
 	hsx_can_detach(bus);
 	rtnl_unlock();

@@ -25,11 +25,13 @@
 #include "mailbox.h"
 
 /*
- * What sk_user_data of hsx's sockets points to: frames they sent are hsx's,
- * and those of the NOWAIT sockets await a record.
+ * What sk_user_data of hsx's sockets points to: frames they sent are hsx's;
+ * those of the NOWAIT sockets await a record, the job sockets' are periodic
+ * jobs', whose echoes are no TX_DONE.
  */
 static char hsx_can_sock_tag;
 static char hsx_can_nowait_tag;
+static char hsx_can_job_sock_tag;
 
 struct hsx_can_client *hsx_can_client_of(struct hsx_client *client)
 {
@@ -61,6 +63,8 @@ static void hsx_can_client_free(struct kref *ref)
 		sock_release(cc->sock);
 	if (cc->nowait_sock)
 		sock_release(cc->nowait_sock);
+	if (cc->job_sock)
+		sock_release(cc->job_sock);
 	mutex_destroy(&cc->lock);
 	kfree(cc);
 }
@@ -79,6 +83,9 @@ void hsx_can_client_release(struct hsx_client *client)
 	struct hsx_can_client *cc = hsx_can_client_of(client);
 	unsigned int bus;
 
+	/* First: the jobs send, and the watches post, for the file. */
+	hsx_can_jobs_release(cc);
+	hsx_can_watches_release(cc);
 	for (bus = 0; bus < HSX_CAN_MAX_BUSES; bus++) {
 		struct hsx_can_bus *used = cc->used[bus];
 		struct hsx_can_banks *banks;
@@ -139,18 +146,37 @@ u64 hsx_can_errors_since(struct hsx_client *client, struct hsx_can_bus *bus)
 	return now - seen;
 }
 
+/* Where the file keeps its socket of @kind. */
+static struct socket **hsx_can_sock_slot(struct hsx_can_client *cc, enum hsx_can_sock_kind kind)
+{
+	switch (kind) {
+	case HSX_CAN_SOCK_NOWAIT:
+		return &cc->nowait_sock;
+	case HSX_CAN_SOCK_JOB:
+		return &cc->job_sock;
+	default:
+		return &cc->sock;
+	}
+}
+
 /**
- * hsx_can_client_sock - the file's sender identity, made at first use
+ * hsx_can_client_sock - one of the file's sender identities, made at first use
  * @cc: the file's CAN state
- * @nowait: the identity of its NOWAIT sends (else of its waiting ones)
+ * @kind: which: its waiting TXs', its NOWAIT TXs' or its periodic jobs'
  * @sk: set to its socket's sock
  *
  * A CAN_RAW socket that is never bound: it receives nothing and costs
  * nothing on the receive path; it only names the frames the file sends.
  */
-int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk)
+int hsx_can_client_sock(struct hsx_can_client *cc, enum hsx_can_sock_kind kind,
+			struct sock **sk)
 {
-	struct socket **slot = nowait ? &cc->nowait_sock : &cc->sock;
+	static char *const tags[] = {
+		[HSX_CAN_SOCK_WAIT] = &hsx_can_sock_tag,
+		[HSX_CAN_SOCK_NOWAIT] = &hsx_can_nowait_tag,
+		[HSX_CAN_SOCK_JOB] = &hsx_can_job_sock_tag,
+	};
+	struct socket **slot = hsx_can_sock_slot(cc, kind);
 	struct socket *sock;
 	int ret = 0;
 
@@ -158,8 +184,8 @@ int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk
 	if (!*slot) {
 		ret = sock_create_kern(&init_net, PF_CAN, SOCK_RAW, CAN_RAW, &sock);
 		if (!ret) {
-			sock->sk->sk_user_data = nowait ? &hsx_can_nowait_tag : &hsx_can_sock_tag;
-			/* Read locklessly by the receive path (hsx_can_listener_owns()). */
+			sock->sk->sk_user_data = tags[kind];
+			/* Read locklessly by the receive path (hsx_can_listener_sk()). */
 			smp_store_release(slot, sock);
 		}
 	}
@@ -169,18 +195,25 @@ int hsx_can_client_sock(struct hsx_can_client *cc, bool nowait, struct sock **sk
 	return ret;
 }
 
-/* Was the frame of @skb sent through a /dev/hsx file? */
+/* Was the frame of @skb sent through a /dev/hsx file (a TX or a job)? */
 bool hsx_can_sent_by_hsx(const struct sock *sk)
 {
 	const void *tag = sk ? READ_ONCE(sk->sk_user_data) : NULL;
 
-	return tag == &hsx_can_sock_tag || tag == &hsx_can_nowait_tag;
+	return tag == &hsx_can_sock_tag || tag == &hsx_can_nowait_tag ||
+	       tag == &hsx_can_job_sock_tag;
 }
 
 /* Was it sent with HSX_CAN_TX_NOWAIT? */
 bool hsx_can_sent_nowait(const struct sock *sk)
 {
 	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_nowait_tag;
+}
+
+/* Was it sent by a periodic job? */
+bool hsx_can_sent_by_job(const struct sock *sk)
+{
+	return sk && READ_ONCE(sk->sk_user_data) == &hsx_can_job_sock_tag;
 }
 
 /* ---- filter banks ------------------------------------------------------------ */
@@ -274,17 +307,16 @@ struct hsx_can_listener {
 	u32 rx_last;
 };
 
-/* Was @sender one of the listener's file's sockets? */
-static bool hsx_can_listener_owns(const struct hsx_can_listener *l, const struct sock *sender)
+static const struct sock *hsx_can_listener_sk(const struct hsx_can_listener *l,
+					      enum hsx_can_sock_kind kind)
 {
-	struct socket *sock, *nowait;
+	struct socket *sock;
 
-	if (!l->cc || !sender)
-		return false;
-	/* Both pair with hsx_can_client_sock()'s release: each socket is whole. */
-	sock = smp_load_acquire(&l->cc->sock);
-	nowait = smp_load_acquire(&l->cc->nowait_sock); /* the same pairing */
-	return (sock && sock->sk == sender) || (nowait && nowait->sk == sender);
+	if (!l->cc)
+		return NULL;
+	/* Pairs with hsx_can_client_sock()'s release: the socket is whole. */
+	sock = smp_load_acquire(hsx_can_sock_slot(l->cc, kind));
+	return sock ? sock->sk : NULL;
 }
 
 /* Context: the bus's receive path (softirq, under RCU), under the mailbox's lock. */
@@ -293,14 +325,20 @@ static bool hsx_can_accept_rx(const void *filter, const void *payload)
 	const struct hsx_can_listener *l = filter;
 	const struct hsx_can_event *ev = payload;
 	const struct hsx_can_record *r = &ev->rec;
-	bool own = hsx_can_listener_owns(l, ev->sender);
+	bool own_tx, own_job;
 	u32 selid;
 	bool pass;
 
-	/* Its own frames come back to it only as TX_DONE or TX_FAILED. */
+	/* A record of one file's (a job's end, a watch's timeout): its subscriptions only. */
+	if (ev->to)
+		return l->cc == ev->to;
+	own_tx = ev->sender && (ev->sender == hsx_can_listener_sk(l, HSX_CAN_SOCK_WAIT) ||
+				ev->sender == hsx_can_listener_sk(l, HSX_CAN_SOCK_NOWAIT));
+	/* Its own frames come back to it only as TX_DONE or TX_FAILED; its jobs' not at all. */
 	if (r->kind == HSX_CAN_EV_TX_DONE || r->kind == HSX_CAN_EV_TX_FAILED)
-		return own;
-	if (own)
+		return own_tx;
+	own_job = ev->sender && ev->sender == hsx_can_listener_sk(l, HSX_CAN_SOCK_JOB);
+	if (own_tx || own_job)
 		return false;
 	if (!l->all) {
 		selid = hsx_can_sel_id(r->frame.can_id, r->frame.flags);
@@ -381,7 +419,15 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	    (r->kind == HSX_CAN_EV_ERROR &&
 	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
 	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
-	      nla_put_u32(skb, HSX_CAN_A_RX_ERRORS, r->rx_errors)))) {
+	      nla_put_u32(skb, HSX_CAN_A_RX_ERRORS, r->rx_errors))) ||
+	    (r->kind == HSX_CAN_EV_RX_TIMEOUT &&
+	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
+	      nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD))) ||
+	    (r->kind == HSX_CAN_EV_PERIODIC_END &&
+	     (nla_put_u32(skb, HSX_CAN_A_STATE, r->state) ||
+	      nla_put_u64_64bit(skb, HSX_CAN_A_COOKIE, r->cookie, HSX_CAN_A_PAD) ||
+	      nla_put_u32(skb, HSX_CAN_A_TX_ERRORS, r->tx_errors) ||
+	      nla_put_u32(skb, HSX_CAN_A_REASON, r->error)))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -389,7 +435,10 @@ static int hsx_can_fill(struct sk_buff *skb, const void *payload)
 	return 0;
 }
 
-/* The nest, nine u32s (at most), the data, a u64 with room for a pad attribute. */
+/*
+ * The nest, the nine u32 attributes there are (no kind has them all: ERROR
+ * and PERIODIC_END have eight), the data, a u64 with room for a pad attribute.
+ */
 #define HSX_CAN_PAYLOAD_SIZE (NLA_HDRLEN + 9 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) + \
 			      NLA_ALIGN(NLA_HDRLEN + HSX_CAN_DATA_MAX) +		\
 			      NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN)

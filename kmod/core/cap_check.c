@@ -192,6 +192,38 @@ bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64
 }
 
 /**
+ * hsx_cap_check_held - may work a file runs by itself go on?
+ * @client: the file (a periodic job's, whose timer runs in softirq)
+ * @mod: the module
+ * @need: HSX_CAP_R_*
+ * @object: in @mod's terms, as hsx_cap_covers()
+ *
+ * hsx_cap_check() and hsx_cap_covers() in one, but not for the calling
+ * process (there is none): the holder was checked when the work was set up
+ * by an operation of the file. Neither counted nor logged as a denial: the
+ * work ends, and says so.
+ *
+ * Context: any but hard IRQ, under srcu_read_lock(&hsx_cap_srcu); never sleeps.
+ * Return: 0 or a denial, as hsx_cap_decide().
+ */
+int hsx_cap_check_held(struct hsx_client *client, const struct hsx_module *mod, u32 need,
+		       u64 object)
+{
+	struct hsx_cap *cap;
+	int ret;
+
+	if (hsx_cap_unrestricted(client))
+		return 0;
+	cap = hsx_cap_slot(client, mod->id);
+	if (!cap)
+		return -EACCES;
+	ret = hsx_cap_decide(cap, cap->holder, need);
+	if (!ret && !mod->cap->covers(&cap->sel, object))
+		ret = -EACCES;
+	return ret;
+}
+
+/**
  * hsx_cap_quota - how many objects of @mod the caller's file may have
  * Context: after hsx_cap_check() passed, in the same SRCU section.
  */

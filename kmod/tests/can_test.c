@@ -60,6 +60,82 @@ static void frames_a_file_may_send(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_can_check_frame(&f), -EINVAL);
 }
 
+static void periodic_jobs_a_file_may_start(struct kunit *test)
+{
+	struct hsx_can_periodic p = { .slot = HSX_CAN_PERIODIC_MAX - 1, .op = HSX_CAN_PER_START,
+				      .interval_us = HSX_CAN_PERIODIC_MIN_US,
+				      .frame = frame(0x123, 0, 8) };
+
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
+	p.interval_us = HSX_CAN_PERIODIC_MIN_US - 1;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.op = HSX_CAN_PER_STOP;	/* the interval and frame are START's and UPDATE's */
+	p.frame.len = 9;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
+	p.op = HSX_CAN_PER_UPDATE;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.frame.len = 8;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
+	p.interval_us = HSX_CAN_PERIODIC_MAX_US + 1;
+	p.op = HSX_CAN_PER_START;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.interval_us = HSX_CAN_PERIODIC_MAX_US;
+	p.slot = HSX_CAN_PERIODIC_MAX;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.slot = 0;
+	p.op = HSX_CAN_PER_QUERY + 1;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.op = HSX_CAN_PER_START;
+	p.flags = 1;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+}
+
+/* What a watch may be armed with, and the span of IDs its capability must cover. */
+static void watches_and_their_span(struct kunit *test)
+{
+	struct hsx_can_watch w = { .op = HSX_CAN_WATCH_ARM, .flags = HSX_CAN_FLT_STD, .id = 0x100,
+				   .mask = 0x700, .timeout_us = HSX_CAN_PERIODIC_MIN_US };
+	u32 first, last;
+
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), 0);
+	hsx_can_watch_span(&w, &first, &last);
+	KUNIT_EXPECT_EQ(test, first, 0x100);
+	KUNIT_EXPECT_EQ(test, last, 0x1ff);
+	w.mask = 0x600;			/* 0x100 is not compared: 0x000..0x1ff */
+	hsx_can_watch_span(&w, &first, &last);
+	KUNIT_EXPECT_EQ(test, first, 0x000);
+	KUNIT_EXPECT_EQ(test, last, 0x1ff);
+	w.mask = HSX_CAN_SFF_MASK;	/* one ID */
+	hsx_can_watch_span(&w, &first, &last);
+	KUNIT_EXPECT_EQ(test, first, 0x100);
+	KUNIT_EXPECT_EQ(test, last, 0x100);
+	w.flags = HSX_CAN_FLT_EXT;
+	w.id = 0x18ff0000;
+	w.mask = 0x1fff0000;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), 0);
+	hsx_can_watch_span(&w, &first, &last);
+	KUNIT_EXPECT_EQ(test, first, HSX_CAN_SEL_EXT | 0x18ff0000);
+	KUNIT_EXPECT_EQ(test, last, HSX_CAN_SEL_EXT | 0x18ffffff);
+
+	w.flags = HSX_CAN_FLT_STD;	/* an extended ID in a standard watch */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.id = 0x100;
+	w.mask = 0xfff;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.mask = 0x7ff;
+	w.flags = HSX_CAN_FLT_STD | HSX_CAN_FLT_EXT;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.flags = HSX_CAN_FLT_ON;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.flags = HSX_CAN_FLT_STD;
+	w.timeout_us = HSX_CAN_PERIODIC_MIN_US - 1;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.op = HSX_CAN_WATCH_QUERY;	/* only ARM's fields are checked then */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), 0);
+	w.slot = HSX_CAN_WATCH_MAX;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+}
+
 static void filter_banks_a_file_may_set(struct kunit *test)
 {
 	struct hsx_can_filter f = { .bank = 15, .id = 0x123, .mask = 0x7ff,
@@ -231,6 +307,8 @@ static void can_map_bindings(struct kunit *test)
 
 static struct kunit_case hsx_can_cases[] = {
 	KUNIT_CASE(frames_a_file_may_send),
+	KUNIT_CASE(periodic_jobs_a_file_may_start),
+	KUNIT_CASE(watches_and_their_span),
 	KUNIT_CASE(filter_banks_a_file_may_set),
 	KUNIT_CASE(frames_pass_banks),
 	KUNIT_CASE(capability_selectors),

@@ -305,7 +305,10 @@ typedef enum {
     HSX_CAN_EVENT_UNBOUND = 3,
     HSX_CAN_EVENT_REBOUND = 4,
     HSX_CAN_EVENT_ENDED = 5,
-    /* 6 and 7 are reserved for the periodic-job end and RX timeout events. */
+    /* A periodic job of this process ended by itself: see hsx_can_periodic_start(). */
+    HSX_CAN_EVENT_PERIODIC_END = 6,
+    /* A watch of this process saw no matching frame in time: see hsx_can_watch_arm(). */
+    HSX_CAN_EVENT_RX_TIMEOUT = 7,
     /*
      * A frame this process sent with HSX_CAN_TX_NOWAIT was not echoed:
      * error_class says why (HSX_CAN_TX_FAILED_*), cookie and frame which.
@@ -325,16 +328,23 @@ typedef enum {
 typedef struct {
     uint8_t bus;
     uint8_t kind;                  /* hsx_can_event_kind_t */
-    uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it */
+    uint8_t state;                 /* ERROR: HSX_CAN_STATE_* after it; PERIODIC_END, */
+                                   /* RX_TIMEOUT: the slot */
     uint8_t reserved;
-    uint16_t tx_errors, rx_errors; /* ERROR: the controller's error counters */
-    uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG);
-                                      TX_FAILED: HSX_CAN_TX_FAILED_* */
-    uint64_t cookie;               /* TX_DONE, TX_FAILED: what hsx_can_tx_ex() returned */
+    uint16_t tx_errors, rx_errors; /* ERROR: the controller's error counters; PERIODIC_END: */
+                                   /* tx_errors its failed sends (at most 65535) */
+    uint32_t error_class;          /* ERROR: CAN_ERR_* of <linux/can/error.h> (no CAN_ERR_FLAG); */
+                                   /* TX_FAILED: why, HSX_CAN_TX_FAILED_*; */
+                                   /* PERIODIC_END: why, HSX_CAN_PERIODIC_END_* */
+    uint64_t cookie;               /* TX_DONE, TX_FAILED: what hsx_can_tx_ex() returned; */
+                                   /* PERIODIC_END: the frames the job sent; */
+                                   /* RX_TIMEOUT: the watch's timeouts, this one included */
     uint64_t timestamp_ns;         /* CLOCK_MONOTONIC when hsx.ko received it */
     uint64_t seq;                  /* this process's count of the bus's events */
     uint32_t lost;                 /* events this process missed just before this one */
     hsx_can_fd_frame_t frame;      /* FRAME, TX_DONE, TX_FAILED: the frame; ERROR: data[0..7] */
+                                   /* the details; PERIODIC_END: the job's last frame; */
+                                   /* RX_TIMEOUT: can_id and HSX_CAN_EXT_FRAME the watch's ID */
 } hsx_can_event_t;
 
 /**
@@ -346,16 +356,16 @@ typedef struct {
 int hsx_can_rx_ex(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * The bus's next frame, TX_DONE or TX_FAILED, as hsx_can_rx_ex(). A TX_DONE may also
- * be the late echo of a waiting send that returned HSX_HAL_TIMEOUT (its
- * cookie then is none the caller was given).
+ * The bus's next frame, TX_DONE, TX_FAILED, PERIODIC_END or RX_TIMEOUT, as
+ * hsx_can_rx_ex(). A TX_DONE may also be the late echo of a waiting send that
+ * returned HSX_HAL_TIMEOUT (its cookie then is none the caller was given).
  */
 int hsx_can_wait_event(uint8_t bus, hsx_can_event_t *event, uint32_t timeout_ms);
 
 /**
- * Run callback for every frame, TX_DONE and TX_FAILED of the bus, with event_data a
- * const hsx_can_event_t *, on the library's dispatcher thread (NULL
- * removes it). A bus has one such callback: on bus 0 this one and
+ * Run callback for every frame, TX_DONE, TX_FAILED, PERIODIC_END and RX_TIMEOUT
+ * of the bus, with event_data a const hsx_can_event_t *, on the library's
+ * dispatcher thread (NULL removes it). A bus has one such callback: on bus 0 this one and
  * hsx_can_set_rx_callback()'s replace each other.
  */
 int hsx_can_set_event_callback(uint8_t bus, hsx_hal_event_callback_t callback, void *user_data);
@@ -431,5 +441,92 @@ typedef struct {
 } hsx_can_info_t;
 
 int hsx_can_get_info(uint8_t bus, hsx_can_info_t *info);
+
+/*
+ * Periodic transmission (can-bcm's TX_SETUP, done by hsx.ko): a job sends
+ * frame on bus every interval_us (HSX_CAN_PERIODIC_MIN_US, 100, up to
+ * HSX_CAN_PERIODIC_MAX_US), the first at once, count times (0: until
+ * stopped), from a kernel timer: the period holds whatever this process
+ * does. Jobs are this process's, numbered by slot (0..HSX_CAN_PERIODIC_MAX-1,
+ * 16, over all buses), and stop when it exits (the library's CAN file
+ * closes). Each send needs what hsx_can_tx_ex() needs: the capability's
+ * write right with the frame's ID in its tx range. A job ends by itself when
+ * its count is reached, when the capability ends or no longer covers the
+ * frame, when the bus's interface goes away, or when a send fails for good
+ * (HSX_CAN_PERIODIC_END_*); its end is a HSX_CAN_EVENT_PERIODIC_END event of
+ * the bus (hsx_can_wait_event(), the event callback), which starting a job
+ * subscribes to (a revocation closes that subscription too: query the job).
+ * A full transmit queue or a down interface loses that period's frame: the
+ * job goes on and counts it as failed. Its frames are not received by this
+ * process, neither as frames nor as TX_DONE.
+ */
+#define HSX_CAN_PERIODIC_SLOTS 16
+#define HSX_CAN_PERIODIC_END_NONE 0    /* running */
+#define HSX_CAN_PERIODIC_END_COUNT 1   /* it sent its count */
+#define HSX_CAN_PERIODIC_END_REVOKED 2 /* the capability ended, or no longer covers the frame */
+#define HSX_CAN_PERIODIC_END_GONE 3    /* the bus's interface went away, or it was unbound */
+#define HSX_CAN_PERIODIC_END_FAILED 4  /* a send failed for good (e.g. FD on a classic bus) */
+
+/** A job's counts. */
+typedef struct {
+    uint64_t sent;   /* frames handed to the interface */
+    uint64_t failed; /* sends that failed */
+    uint32_t end;    /* HSX_CAN_PERIODIC_END_* */
+} hsx_can_periodic_status_t;
+
+/**
+ * Start a job in slot (free, or holding a job that ended).
+ *
+ * @return HSX_HAL_OK; HSX_HAL_INVALID_PARAM a bad argument (interval under
+ *         the floor, a bad frame); HSX_HAL_BUSY the slot's job runs;
+ *         HSX_HAL_DENIED the capability does not cover the frame
+ */
+int hsx_can_periodic_start(uint8_t bus, uint8_t slot, const hsx_can_fd_frame_t *frame,
+                           uint32_t interval_us, uint32_t count);
+
+/**
+ * Replace the running job's frame: its next send carries it, without a gap
+ * in the period. HSX_HAL_INVALID_PARAM (errno ENOENT) no job in the slot
+ * on that bus; HSX_HAL_ERROR (ESRCH) the job ended.
+ */
+int hsx_can_periodic_update(uint8_t bus, uint8_t slot, const hsx_can_fd_frame_t *frame);
+
+/**
+ * Stop the job and free its slot; once it returns, the job sends nothing
+ * more. status (may be NULL) gets its counts. A stopped job posts no event.
+ */
+int hsx_can_periodic_stop(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *status);
+
+/** The job's counts and end, running or ended (until stopped). */
+int hsx_can_periodic_query(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *status);
+
+/*
+ * RX-timeout watches (can-bcm's RX_SETUP with RX_TIMEOUT, done by hsx.ko):
+ * a watch in slot (0..HSX_CAN_WATCH_SLOTS-1, 16, over all buses) on bus for
+ * the frames whose ID matches id under mask, in one format
+ * (HSX_CAN_FILTER_STD or HSX_CAN_FILTER_EXT). When none came for timeout_us
+ * (100 us up to an hour) since it was armed or since the last one, the bus
+ * has a HSX_CAN_EVENT_RX_TIMEOUT event for this process (hsx_can_wait_event(),
+ * the event callback), once: the watch then waits for the next matching
+ * frame, which starts the timeout again. One event per silence. Every frame
+ * on the bus counts, whoever sent it, whatever the filter banks say. The
+ * capability must let the process receive every ID the watch matches, when
+ * it is armed (HSX_HAL_DENIED) and when an event would go (then the watch
+ * goes quiet for good). Arming subscribes the bus's frames, as starting a
+ * periodic job does; arming a slot again replaces its watch.
+ */
+#define HSX_CAN_WATCH_SLOTS 16
+
+/** A watch's counts since it was armed. */
+typedef struct {
+    uint64_t frames;   /* matching frames */
+    uint64_t timeouts; /* timeouts */
+} hsx_can_watch_status_t;
+
+int hsx_can_watch_arm(uint8_t bus, uint8_t slot, uint32_t id, uint32_t mask,
+                      hsx_can_filter_format_t format, uint32_t timeout_us);
+/** End the watch and free its slot; status (may be NULL) gets its counts. */
+int hsx_can_watch_disarm(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status);
+int hsx_can_watch_query(uint8_t bus, uint8_t slot, hsx_can_watch_status_t *status);
 
 #endif /* HSX_CAN_H */

@@ -94,16 +94,19 @@ typedef struct {
         } uart;
         struct {
             uint32_t bus;
-            uint8_t kind;       /* HSX_CAN_EVENT_* (hsx_can.h): frame, tx done, error */
+            uint8_t kind;       /* HSX_CAN_EVENT_* (hsx_can.h): frame, tx done, error, job end,
+                                   rx timeout, tx failed */
             uint8_t flags;      /* frame, tx done: HSX_CAN_*_FRAME (hsx_can.h) */
             uint8_t len;        /* frame: its length (an RTR's: the one asked for) */
-            uint8_t state;      /* error: HSX_CAN_STATE_* after it */
+            uint8_t state;      /* error: HSX_CAN_STATE_* after it; job end, rx timeout: slot */
             uint32_t id;        /* frame, tx done: the frame's ID; error: its class */
-            uint16_t tx_errors; /* error: the controller's error counters */
-            uint16_t rx_errors;
-            uint64_t cookie;  /* tx done, tx failed: what hsx_can_tx_ex() returned for the frame */
-            uint8_t data[64]; /* frame: len bytes (none for an RTR); error: 8 detail bytes */
-            uint32_t reason;  /* tx failed: HSX_CAN_TX_FAILED_* (hsx_can.h) */
+            uint16_t tx_errors; /* error: the controller's error counters; job end: */
+            uint16_t rx_errors; /* (tx_errors) its failed sends (at most 0xffff) */
+            uint64_t cookie;    /* tx done, tx failed: what hsx_can_tx_ex() returned; job end:
+                                   frames sent; rx timeout: the watch's timeouts */
+            uint8_t data[64];   /* frame: len bytes (none for an RTR); error: 8 detail bytes */
+            uint32_t reason;    /* tx failed: HSX_CAN_TX_FAILED_*; job end:
+                                   HSX_CAN_PERIODIC_END_* (hsx_can.h) */
         } can;
         struct {
             uint64_t id;         /* the capability that ended */

@@ -107,8 +107,8 @@ static inline void test_put_can_nest(struct nlmsghdr *nlh, const struct hsx_can_
         mnl_attr_put(nlh, HSX_CAN_A_DATA, data_len, r->frame.data);
     if (!(omit & OMIT(HSX_CAN_A_COOKIE)))
         mnl_attr_put_u64(nlh, HSX_CAN_A_COOKIE, r->cookie);
-    /* A reason on TX_FAILED, and on the kinds a newer kernel adds. */
-    if (r->kind > HSX_CAN_EV_ERROR && !(omit & OMIT(HSX_CAN_A_REASON)))
+    /* The reason: what error is of a record not an error frame's (the kernel's zero: none). */
+    if (r->kind != HSX_CAN_EV_ERROR && !(omit & OMIT(HSX_CAN_A_REASON)))
         mnl_attr_put_u32(nlh, HSX_CAN_A_REASON, r->error);
     mnl_attr_nest_end(nlh, nest);
 }

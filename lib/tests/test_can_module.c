@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "can/can.h"
 #include "can/can_module.h"
 #include "core/module_sel_can.h"
 #include "core/record.h"
@@ -137,6 +138,42 @@ static void frames_decode_from_both_transports(void **state)
     assert_int_equal(ev.u.can.tx_errors, 96);
     assert_int_equal(ev.u.can.rx_errors, 3);
     assert_memory_equal(ev.u.can.data, "\x00\x08\x00\x00\x00\x00\x60\x00", 8);
+
+    /* A periodic job's end: slot, frames sent, failed sends, the reason; its frame. */
+    e = can_event(1, HSX_CAN_EV_PERIODIC_END, 0x321, 0, 2, "\x11\x22");
+    e.can_rec.state = 15;
+    e.can_rec.cookie = 1000;
+    e.can_rec.tx_errors = 7;
+    e.can_rec.rx_errors = 9; /* not the job's: dropped */
+    e.can_rec.error = HSX_CAN_END_GONE;
+    decode_both(&e, 0, &ev);
+    assert_int_equal(ev.u.can.kind, HSX_CAN_EVENT_PERIODIC_END);
+    assert_int_equal(ev.u.can.id, 0x321);
+    assert_int_equal(ev.u.can.state, 15);
+    assert_int_equal(ev.u.can.cookie, 1000);
+    assert_int_equal(ev.u.can.tx_errors, 7);
+    assert_int_equal(ev.u.can.rx_errors, 0);
+    assert_int_equal(ev.u.can.reason, HSX_CAN_END_GONE);
+    assert_memory_equal(ev.u.can.data, "\x11\x22", 2);
+    hsx_can_event_t out;
+    hsx_can_event_from_mailbox(&ev, &out);
+    assert_int_equal(out.kind, HSX_CAN_EVENT_PERIODIC_END);
+    assert_int_equal(out.error_class, HSX_CAN_PERIODIC_END_GONE);
+    assert_int_equal(out.rx_errors, 0);
+    assert_int_equal(out.frame.can_id, 0x321);
+
+    /* A watch's timeout: its slot, its count, its ID; no bytes. */
+    e = can_event(2, HSX_CAN_EV_RX_TIMEOUT, 0x18ff0000, HSX_CAN_F_EXT, 0, "");
+    e.can_rec.state = 9;
+    e.can_rec.cookie = 4;
+    decode_both(&e, 0, &ev);
+    assert_int_equal(ev.u.can.kind, HSX_CAN_EVENT_RX_TIMEOUT);
+    assert_int_equal(ev.u.can.state, 9);
+    assert_int_equal(ev.u.can.cookie, 4);
+    hsx_can_event_from_mailbox(&ev, &out);
+    assert_int_equal(out.kind, HSX_CAN_EVENT_RX_TIMEOUT);
+    assert_int_equal(out.frame.can_id, 0x18ff0000);
+    assert_int_equal(out.frame.flags, HSX_CAN_EXT_FRAME);
 }
 
 /*
@@ -148,13 +185,13 @@ static void frames_decode_from_both_transports(void **state)
 static void unknown_kinds_are_passed_over(void **state)
 {
     hsx_mailbox_event_t ev;
-    static const uint8_t kinds[] = {3, 4, 6, 200};
+    static const uint8_t kinds[] = {6, 7, 200}; /* past TX_FAILED (5) */
     (void)state;
 
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         struct test_event e = can_event(1, kinds[i], 0x123, 0, 2, "ab");
-        e.can_rec.error = 9;     /* a reason (its netlink attribute too) */
-        e.can_rec.rx_errors = 2; /* where the ioctl record of kind 3 has it */
+        e.can_rec.error = 9; /* a reason (its netlink attribute too) */
+        e.can_rec.rx_errors = 2;
         decode_both(&e, 0, &ev);
         assert_int_equal(ev.type, HSX_MAILBOX_EVENT_DATA);
         assert_int_equal(ev.module, HSX_MAILBOX_MODULE_NONE);
@@ -172,6 +209,15 @@ static void malformed_events_are_refused(void **state)
 
     /* Values no frame has: both transports refuse them alike. */
     struct test_event e = can_event(16, HSX_CAN_EV_FRAME, 0x1, 0, 0, "");
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_RX_TIMEOUT, 0x1, 0, 1, "x"); /* a timeout has no bytes */
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_RX_TIMEOUT, 0x1, 0, 0, "");
+    e.can_rec.state = HSX_CAN_WATCH_MAX;
+    decode_both(&e, -EPROTO, &ev);
+    e = can_event(0, HSX_CAN_EV_PERIODIC_END, 0x1, 0, 0, "");
+    e.can_rec.error = HSX_CAN_END_COUNT;
+    e.can_rec.state = HSX_CAN_PERIODIC_MAX; /* past the slots */
     decode_both(&e, -EPROTO, &ev);
     e = can_event(0, HSX_CAN_EV_FRAME, 0x800, 0, 0, ""); /* 12 bits, not extended */
     decode_both(&e, -EPROTO, &ev);
@@ -319,6 +365,27 @@ static void events_format_for_hsxctl(void **state)
     assert_string_equal(text,
                         ",\"can\":{\"bus\":1,\"kind\":\"tx-failed\",\"id\":291,\"flags\":"
                         "\"local\",\"len\":1,\"data\":\"07\",\"cookie\":8,\"reason\":\"timeout\"}");
+
+    e = can_event(1, HSX_CAN_EV_PERIODIC_END, 0x123, 0, 1, "\x07");
+    e.can_rec.state = 3;
+    e.can_rec.cookie = 100;
+    e.can_rec.tx_errors = 2;
+    e.can_rec.error = HSX_CAN_END_COUNT;
+    decode_both(&e, 0, &ev);
+    hsx_umod_can.format_event(text, sizeof(text), &ev, false);
+    assert_string_equal(text, " bus=1 periodic-end slot=3 reason=count sent=100 failed=2  123   "
+                              "[1]  07");
+    hsx_umod_can.format_event(text, sizeof(text), &ev, true);
+    assert_string_equal(text,
+                        ",\"can\":{\"bus\":1,\"kind\":\"periodic-end\",\"id\":291,\"flags\":"
+                        "\"\",\"len\":1,\"data\":\"07\",\"cookie\":100,\"reason\":\"count\"}");
+
+    e = can_event(1, HSX_CAN_EV_RX_TIMEOUT, 0x18ff0000, HSX_CAN_F_EXT, 0, "");
+    e.can_rec.state = 2;
+    e.can_rec.cookie = 5;
+    decode_both(&e, 0, &ev);
+    hsx_umod_can.format_event(text, sizeof(text), &ev, false);
+    assert_string_equal(text, " bus=1 rx-timeout slot=2 timeouts=5 id=ext:18FF0000");
 
     e = can_event(2, HSX_CAN_EV_ERROR, 0, 0, 8, "\x00\x08\x00\x00\x00\x00\x60\x00");
     e.can_rec.error = 0x4;

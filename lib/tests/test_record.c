@@ -168,13 +168,15 @@ static void random_can(uint32_t *seed, struct test_event *e)
 
     e->can = true;
     r->bus = random32(seed, HSX_CAN_MAX_BUSES + 1);
-    r->kind = (uint8_t)random32(seed, HSX_CAN_EV_ERROR + 2);
+    r->kind = (uint8_t)random32(seed, HSX_CAN_EV_TX_FAILED + 2);
     r->frame.flags = (uint8_t)random32(seed, 0x41);
     r->frame.can_id = random32(seed, r->frame.flags & HSX_CAN_F_EXT ? HSX_CAN_EFF_MASK + 2
                                                                     : HSX_CAN_SFF_MASK + 2);
     r->frame.len = (uint8_t)random32(seed, HSX_CAN_DATA_MAX + 2);
-    r->error = random32(seed, HSX_CAN_EFF_MASK + 2);
-    r->state = (uint8_t)random32(seed, HSX_CAN_STATE_NONE + 2);
+    /* A reason (TX_FAILED's, PERIODIC_END's) is small: in range a fair part of the time */
+    r->error =
+        random32(seed, next_random(seed) % 2 ? HSX_CAN_END_FAILED + 2 : HSX_CAN_EFF_MASK + 2);
+    r->state = (uint8_t)random32(seed, HSX_CAN_PERIODIC_MAX + 1);
     r->tx_errors = (uint16_t)next_random(seed);
     r->rx_errors = (uint16_t)next_random(seed);
     r->cookie = random64(seed);

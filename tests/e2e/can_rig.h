@@ -99,6 +99,24 @@ static inline void rig_unmap_all(void)
         rig_map(bus, "");
 }
 
+/* A test's setup: bus 0 bound to a fresh vcan0, nothing else bound. */
+static inline int rig_bus0_on_vcan0(void **state)
+{
+    (void)state;
+    rig_unmap_all();
+    rig_vcan("vcan0");
+    return rig_map(0, "vcan0");
+}
+
+/* Its teardown: every bus unbound, vcan0 gone. */
+static inline int rig_bus0_off(void **state)
+{
+    (void)state;
+    rig_unmap_all();
+    rig_sh(RIG_IP " link del vcan0 2>/dev/null");
+    return 0;
+}
+
 /* A queue-file subscription to mailbox name through the file fd; its fd. */
 static inline int rig_subscribe(int fd, const char *name, unsigned int len)
 {

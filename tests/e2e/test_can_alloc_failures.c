@@ -6,7 +6,8 @@
  * path runs on the other CPU meanwhile. Each failed call must fail cleanly
  * (ENOMEM, or the error of what could not be set up) and leave nothing
  * behind: the bus unbound after a failed bind, no subscription after a
- * failed subscribe, no frame sent after a failed TX; the call then succeeds
+ * failed subscribe, no frame sent after a failed TX, no job after a failed
+ * periodic start or watch; the call then succeeds
  * once no allocation fails. KASAN, kmemleak and lockdep watch (the debug
  * kernel: its kmemleak and kernel-log checks end the run).
  * (fail_nth.h: the debug kernel's fault injection.)
@@ -229,11 +230,90 @@ static void operations_under_allocation_failures(void **state)
     assert_int_equal(rig_map(0, ""), 0);
 }
 
+/*
+ * cmd with arg on a fresh file each round, its n-th allocation failing: it
+ * fails with ENOMEM (or ENFILE: no inode for the file's socket) and leaves
+ * nothing (query, on the same file, is ENOENT), or it works (query finds
+ * it). Returns how many failed before it worked without a failure.
+ */
+static unsigned int slot_under_failures(unsigned long cmd, const void *arg, unsigned long query_cmd,
+                                        const void *query, size_t size)
+{
+    unsigned char buf[256], q[256];
+    unsigned int n, failures = 0;
+
+    assert_true(size <= sizeof(buf));
+    assert_int_equal(rig_map(0, IFACE), 0);
+    for (n = 1; n < FAIL_NTH_MAX; n++) {
+        int fd = e2e_open_node("can");
+
+        memcpy(buf, arg, size);
+        memcpy(q, query, size);
+        fail_nth(n);
+        int ret = ioctl(fd, cmd, buf) ? -errno : 0;
+        bool fired = fail_nth_fired();
+        if (ret) {
+            failures++;
+            if (ret != -ENOMEM && ret != -ENFILE)
+                fail_msg("allocation %u failed: %s", n, strerror(-ret));
+        }
+        assert_int_equal(e2e_ioctl(fd, query_cmd, q), ret ? -ENOENT : 0);
+        close(fd);
+        if (!ret && !fired)
+            break;
+    }
+    assert_true(n < FAIL_NTH_MAX);
+    assert_true(failures > 0);
+    assert_int_equal(rig_map(0, ""), 0);
+    return failures;
+}
+
+/* Starting a periodic job (the file's jobs' socket at its first, the job). */
+static void periodic_under_allocation_failures(void **state)
+{
+    struct hsx_can_periodic p = {.bus = 0,
+                                 .op = HSX_CAN_PER_START,
+                                 .interval_us = 1000,
+                                 .count = 3,
+                                 .frame = rig_frame(0x101, 0, "0304")};
+    struct hsx_can_periodic q = {.bus = 0, .op = HSX_CAN_PER_QUERY};
+    (void)state;
+
+    if (!have_fail_nth()) {
+        printf("# no fault injection in this kernel: the debug kernel's run covers this\n");
+        return;
+    }
+    printf("# PERIODIC start: %u allocations failed in turn, then it started\n",
+           slot_under_failures(HSX_IOC_CAN_PERIODIC, &p, HSX_IOC_CAN_PERIODIC, &q, sizeof(p)));
+}
+
+/* Arming a watch. */
+static void watch_under_allocation_failures(void **state)
+{
+    struct hsx_can_watch w = {.bus = 0,
+                              .op = HSX_CAN_WATCH_ARM,
+                              .flags = HSX_CAN_FLT_STD,
+                              .id = 0x101,
+                              .mask = 0x7FF,
+                              .timeout_us = 100000};
+    struct hsx_can_watch q = {.bus = 0, .op = HSX_CAN_WATCH_QUERY};
+    (void)state;
+
+    if (!have_fail_nth()) {
+        printf("# no fault injection in this kernel: the debug kernel's run covers this\n");
+        return;
+    }
+    printf("# WATCH arm: %u allocations failed in turn, then it was armed\n",
+           slot_under_failures(HSX_IOC_CAN_WATCH, &w, HSX_IOC_CAN_WATCH, &q, sizeof(w)));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bind_under_allocation_failures),
         cmocka_unit_test(operations_under_allocation_failures),
+        cmocka_unit_test(periodic_under_allocation_failures),
+        cmocka_unit_test(watch_under_allocation_failures),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

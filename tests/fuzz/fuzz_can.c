@@ -12,17 +12,21 @@
  * and filter banks, the mailboxes) runs under every other call; a cangen whose interface went
  * away is started again.
  *
- * The table: TX (waiting or NOWAIT, timeouts), CONFIG, SET_FILTER, GET_STATUS, INFO and MAP
- * (the admin node's), with field kinds of their own: buses 0..17, frame flags, IDs for the
- * frame's format or wider than 11/29 bits, lengths for classic and FD frames or not, payloads,
- * bitrates, modes, filter banks 0..15 and past, bank flags, an off bank with an ID or mask,
- * interface names. The oracles are the ABI's rules (uapi/hsx_uapi.h); each result also gets
- * its shape checked (cookies, status bits and states, INFO's fields).
+ * The table: TX (waiting or NOWAIT, timeouts), CONFIG, SET_FILTER, GET_STATUS, INFO, PERIODIC
+ * (jobs started, updated, stopped and queried in slots 0..15 and past), WATCH (RX-timeout
+ * watches armed, disarmed, queried) and MAP (the admin node's), with field kinds of their own:
+ * buses 0..17, frame flags, IDs for the frame's format or wider than 11/29 bits, lengths for
+ * classic and FD frames or not, payloads, bitrates, modes, filter banks 0..15 and past, bank flags,
+ * an off bank with an ID or mask, interface names. The oracles are the ABI's rules
+ * (uapi/hsx_uapi.h); each result also gets its shape checked (cookies, status bits and states,
+ * INFO's fields).
  *
  * Chains (each draws from a stream of its own):
- *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT;
- *           every NOWAIT frame comes back once as a TX_DONE with its cookie and content, no
- *           frame of its own as a FRAME, no TX_DONE for a frame that waited for its echo;
+ *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT,
+ *           sometimes while a periodic job of its own sends another marked frame (its three
+ *           sockets at once); every NOWAIT frame comes back once as a TX_DONE with its cookie
+ *           and content, no frame of its own (nor of its job) as a FRAME, no TX_DONE for a
+ *           frame that waited for its echo or for a job's;
  *   filter: a private file sets banks (and banks the ABI refuses, which must fail with
  *           EINVAL), another sends marked frames: exactly those that pass arrive, every
  *           FRAME passes; then the banks change under the same subscription;
@@ -246,7 +250,22 @@ static bool ifname_bad(const char *name)
 
 /* ---- field kinds ----------------------------------------------------------------------------- */
 
-enum can_val { CV_TMO, CV_FFLAGS, CV_BITRATE, CV_MODE, CV_BANK, CV_FLT, CV_N };
+enum can_val {
+    CV_TMO,
+    CV_FFLAGS,
+    CV_BITRATE,
+    CV_MODE,
+    CV_BANK,
+    CV_FLT,
+    CV_SLOT,
+    CV_PEROP,
+    CV_IVAL,
+    CV_COUNT,
+    CV_WSLOT,
+    CV_WOP,
+    CV_WFMT,
+    CV_N
+};
 
 static const struct fz_vals can_vals[CV_N] = {
     /* 0: the default, 1000 ms; the maximum is bounded by the watchdog */
@@ -272,6 +291,25 @@ static const struct fz_vals can_vals[CV_N] = {
                 UV(HSX_CAN_FLT_ALL, HSX_CAN_FLT_STD, HSX_CAN_FLT_EXT, HSX_CAN_FLT_ALL + 1,
                    0x80000000U, 0xffffffffU),
                 5, 6, 0, 0},
+    [CV_SLOT] = {UV(0, 1, 2, 7, 14, 15), UV(HSX_CAN_PERIODIC_MAX, 0x80000000U, 0xffffffffU), 6, 3,
+                 0, HSX_CAN_PERIODIC_MAX - 1},
+    /* STOP and QUERY as often as START: jobs do not pile up for the file's life */
+    [CV_PEROP] = {UV(HSX_CAN_PER_START, HSX_CAN_PER_START, HSX_CAN_PER_UPDATE, HSX_CAN_PER_STOP,
+                     HSX_CAN_PER_STOP, HSX_CAN_PER_QUERY),
+                  UV(HSX_CAN_PER_QUERY + 1, 0x80000000U, 0xffffffffU), 6, 3, 0, 0},
+    /* the floor now and then; mostly periods that do not flood the bus under TCG */
+    [CV_IVAL] = {UV(HSX_CAN_PERIODIC_MIN_US, 1000, 5000, 20000, 100000, HSX_CAN_PERIODIC_MAX_US),
+                 UV(0, HSX_CAN_PERIODIC_MIN_US - 1, HSX_CAN_PERIODIC_MAX_US + 1, 0xffffffffU), 6, 4,
+                 2000, 1000000},
+    [CV_COUNT] = {UV(0, 1, 2, 3, 10, 100, 0xffffffffU), UV(0), 7, 0, 1, 50},
+    [CV_WSLOT] = {UV(0, 1, 2, 7, 14, 15), UV(HSX_CAN_WATCH_MAX, 0x80000000U, 0xffffffffU), 6, 3, 0,
+                  HSX_CAN_WATCH_MAX - 1},
+    [CV_WOP] = {UV(HSX_CAN_WATCH_ARM, HSX_CAN_WATCH_ARM, HSX_CAN_WATCH_DISARM, HSX_CAN_WATCH_QUERY),
+                UV(HSX_CAN_WATCH_QUERY + 1, 0x80000000U, 0xffffffffU), 4, 3, 0, 0},
+    [CV_WFMT] = {UV(HSX_CAN_FLT_STD, HSX_CAN_FLT_EXT),
+                 UV(0, HSX_CAN_FLT_ON, HSX_CAN_FLT_STD | HSX_CAN_FLT_EXT, HSX_CAN_FLT_ALL,
+                    0x80000000U),
+                 2, 5, 0, 0},
 };
 
 static const uint8_t fd_lens[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 32, 48, 64};
@@ -697,6 +735,44 @@ static void post_can_map(struct fz_call *c)
     epoch_bump();
 }
 
+static void pre_can_periodic(struct fz_call *c)
+{
+    const struct hsx_can_periodic *p = (const void *)c->buf;
+    bool start = p->op == HSX_CAN_PER_START;
+
+    if (bus_bad(c, p->bus) || p->slot >= HSX_CAN_PERIODIC_MAX || p->op > HSX_CAN_PER_QUERY ||
+        p->flags || p->reserved)
+        c->must_fail = true;
+    else if (start &&
+             (p->interval_us < HSX_CAN_PERIODIC_MIN_US || p->interval_us > HSX_CAN_PERIODIC_MAX_US))
+        c->must_fail = true;
+    else if ((start || p->op == HSX_CAN_PER_UPDATE) && can_frame_bad(&p->frame))
+        c->must_fail = true;
+}
+
+static void post_can_periodic(struct fz_call *c)
+{
+    const struct hsx_can_periodic *p = (const void *)c->buf;
+
+    if ((p->op == HSX_CAN_PER_STOP || p->op == HSX_CAN_PER_QUERY) && p->end > HSX_CAN_END_FAILED)
+        unexpected(c->w, "CAN_PERIODIC: end %u", p->end);
+}
+
+static void pre_can_watch(struct fz_call *c)
+{
+    const struct hsx_can_watch *w = (const void *)c->buf;
+    uint32_t ids = w->flags == HSX_CAN_FLT_EXT ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK;
+
+    if (bus_bad(c, w->bus) || w->slot >= HSX_CAN_WATCH_MAX || w->op > HSX_CAN_WATCH_QUERY ||
+        w->reserved)
+        c->must_fail = true;
+    else if (w->op == HSX_CAN_WATCH_ARM &&
+             ((w->flags != HSX_CAN_FLT_STD && w->flags != HSX_CAN_FLT_EXT) || (w->id & ~ids) ||
+              (w->mask & ~ids) || w->timeout_us < HSX_CAN_PERIODIC_MIN_US ||
+              w->timeout_us > HSX_CAN_PERIODIC_MAX_US))
+        c->must_fail = true;
+}
+
 #define FRAME_FLAGS(type) (offsetof(type, frame.flags) + 1)
 
 static const struct fz_field f_can_tx[] = {
@@ -710,6 +786,35 @@ static const struct fz_field f_can_tx[] = {
     FLD(struct hsx_can_tx, frame.len, F_CLEN, FRAME_FLAGS(struct hsx_can_tx)),
     FLD(struct hsx_can_tx, frame.reserved, F_RES, 0),
     FLD(struct hsx_can_tx, frame.data, F_CDATA, 0),
+};
+static const struct fz_field f_can_periodic[] = {
+    FLD(struct hsx_can_periodic, bus, F_CBUS, 0),
+    FLD(struct hsx_can_periodic, slot, F_CVAL, CV_SLOT),
+    FLD(struct hsx_can_periodic, op, F_CVAL, CV_PEROP),
+    FLD(struct hsx_can_periodic, flags, F_FLAGS, 0),
+    FLD(struct hsx_can_periodic, interval_us, F_CVAL, CV_IVAL),
+    FLD(struct hsx_can_periodic, count, F_CVAL, CV_COUNT),
+    FLD(struct hsx_can_periodic, sent, F_OUT, 0),
+    FLD(struct hsx_can_periodic, failed, F_OUT, 0),
+    FLD(struct hsx_can_periodic, end, F_OUT, 0),
+    FLD(struct hsx_can_periodic, reserved, F_RES, 0),
+    FLD(struct hsx_can_periodic, frame.flags, F_CVAL, CV_FFLAGS),
+    FLD(struct hsx_can_periodic, frame.can_id, F_CID, FRAME_FLAGS(struct hsx_can_periodic)),
+    FLD(struct hsx_can_periodic, frame.len, F_CLEN, FRAME_FLAGS(struct hsx_can_periodic)),
+    FLD(struct hsx_can_periodic, frame.reserved, F_RES, 0),
+    FLD(struct hsx_can_periodic, frame.data, F_CDATA, 0),
+};
+static const struct fz_field f_can_watch[] = {
+    FLD(struct hsx_can_watch, bus, F_CBUS, 0),
+    FLD(struct hsx_can_watch, slot, F_CVAL, CV_WSLOT),
+    FLD(struct hsx_can_watch, op, F_CVAL, CV_WOP),
+    FLD(struct hsx_can_watch, flags, F_CVAL, CV_WFMT),
+    FLD(struct hsx_can_watch, id, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
+    FLD(struct hsx_can_watch, mask, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
+    FLD(struct hsx_can_watch, timeout_us, F_CVAL, CV_IVAL),
+    FLD(struct hsx_can_watch, reserved, F_RES, 0),
+    FLD(struct hsx_can_watch, frames, F_OUT, 0),
+    FLD(struct hsx_can_watch, timeouts, F_OUT, 0),
 };
 static const struct fz_field f_can_config[] = {
     FLD(struct hsx_can_config, bus, F_CBUS, 0),
@@ -756,6 +861,9 @@ static const struct fz_op can_ops[] = {
      post_can_status, pre_can_status},
     {"CAN_INFO", HSX_IOC_CAN_INFO, K_CAN_FN, true, 0, FIELDS(f_can_info), post_can_info,
      pre_can_info},
+    {"CAN_PERIODIC", HSX_IOC_CAN_PERIODIC, K_CAN_FN, true, 0, FIELDS(f_can_periodic),
+     post_can_periodic, pre_can_periodic},
+    {"CAN_WATCH", HSX_IOC_CAN_WATCH, K_CAN_FN, true, 0, FIELDS(f_can_watch), NULL, pre_can_watch},
     {"CAN_MAP", HSX_IOC_CAN_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_can_map), post_can_map,
      pre_can_map},
 };
@@ -770,12 +878,6 @@ bool can_waits(unsigned long cmd)
 
 /* ---- records --------------------------------------------------------------------------------- */
 
-/* FRAME, TX_DONE, ERROR and TX_FAILED: the kinds whose shape this checks. */
-static bool can_kind_known(uint32_t kind)
-{
-    return kind <= HSX_CAN_EV_ERROR || kind == HSX_CAN_EV_TX_FAILED;
-}
-
 /* A record's shape; NULL when it is right. */
 static const char *record_bad(const struct hsx_can_record *r)
 {
@@ -784,11 +886,14 @@ static const char *record_bad(const struct hsx_can_record *r)
     unsigned int tail = rtr ? 0 : f->len;
 
     if (r->bus >= HSX_CAN_MAX_BUSES || r->reserved[0] || r->reserved[1] || f->reserved[0] ||
-        f->reserved[1] || f->len > HSX_CAN_DATA_MAX)
-        return "bus, length or reserved out of range";
-    /* Kinds another branch adds (3, 4: a reason where it likes) are theirs to check. */
-    if (!can_kind_known(r->kind))
-        return NULL;
+        f->reserved[1] || r->kind > HSX_CAN_EV_TX_FAILED || f->len > HSX_CAN_DATA_MAX)
+        return "bus, kind, length or reserved out of range";
+    if (r->kind == HSX_CAN_EV_RX_TIMEOUT)
+        return r->state >= HSX_CAN_WATCH_MAX || f->len || (f->flags & ~HSX_CAN_F_EXT) ||
+                       f->can_id > (f->flags ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK) || !r->cookie ||
+                       r->error || r->tx_errors || r->rx_errors
+                   ? "an RX_TIMEOUT record out of shape"
+                   : NULL;
     for (unsigned int i = tail < HSX_CAN_DATA_MAX ? tail : HSX_CAN_DATA_MAX; i < HSX_CAN_DATA_MAX;
          i++)
         if (f->data[i])
@@ -800,8 +905,15 @@ static const char *record_bad(const struct hsx_can_record *r)
             return "an ERROR record out of shape";
         return NULL;
     }
-    if (r->kind == HSX_CAN_EV_TX_FAILED ? !r->error : !!r->error)
-        return "a TX_FAILED without its reason, or an error field on a frame's record";
+    if (r->kind == HSX_CAN_EV_PERIODIC_END) {
+        /* a job's frame: as it may send one; the slot, the reason, its counts */
+        if (r->state >= HSX_CAN_PERIODIC_MAX || r->error < HSX_CAN_END_COUNT ||
+            r->error > HSX_CAN_END_FAILED || r->rx_errors || can_frame_bad(f))
+            return "a PERIODIC_END record out of shape";
+        return NULL;
+    }
+    if (r->kind == HSX_CAN_EV_TX_FAILED ? !r->error || r->error > HSX_CAN_TXF_CLOSED : !!r->error)
+        return "a TX_FAILED without its reason, or a reason on another record";
     if (r->state || r->tx_errors || r->rx_errors)
         return "error fields in a frame's record";
     if (f->flags & ~(HSX_CAN_F_TX | HSX_CAN_F_ESI | HSX_CAN_F_LOCAL))
@@ -922,16 +1034,21 @@ static const char *can_nl_parse(const struct nlattr *nest, struct can_nl *n)
     if (n->data_len > HSX_CAN_DATA_MAX ||
         n->data_len != (n->rec.frame.flags & HSX_CAN_F_RTR ? 0 : n->rec.frame.len))
         return "a payload whose size is not the frame's length";
-    /* A reason may come with a kind another branch adds; a TX_FAILED has one. */
-    if (!can_kind_known(n->rec.kind))
-        return NULL;
+    bool end = n->rec.kind == HSX_CAN_EV_PERIODIC_END, watch = n->rec.kind == HSX_CAN_EV_RX_TIMEOUT;
+    bool failed = n->rec.kind == HSX_CAN_EV_TX_FAILED;
     if (!!(n->present & 1U << HSX_CAN_A_COOKIE) !=
-        (n->rec.kind == HSX_CAN_EV_TX_DONE || n->rec.kind == HSX_CAN_EV_TX_FAILED))
-        return "a cookie on an event other than TX_DONE/_FAILED, or one of them without it";
-    if (!!(n->present & 1U << HSX_CAN_A_REASON) != (n->rec.kind == HSX_CAN_EV_TX_FAILED))
-        return "a reason on a frame or error event, or a TX_FAILED without one";
-    if ((n->present & errs) != (error ? errs : 0))
-        return "error counters on an event other than ERROR, or an ERROR without them";
+        (n->rec.kind == HSX_CAN_EV_TX_DONE || failed || end || watch))
+        return "a cookie on an event other than TX_DONE/_FAILED, PERIODIC_END, RX_TIMEOUT, or "
+               "one without";
+    if (!!(n->present & 1U << HSX_CAN_A_REASON) != (failed || end))
+        return "a reason on an event other than TX_FAILED or PERIODIC_END, or one without";
+    /* a job's end: its slot, failed sends and reason; a watch's timeout: its slot */
+    uint32_t want = error   ? errs
+                    : end   ? 1U << HSX_CAN_A_STATE | 1U << HSX_CAN_A_TX_ERRORS
+                    : watch ? 1U << HSX_CAN_A_STATE
+                            : 0;
+    if ((n->present & errs) != want)
+        return "error counters or slot on an event that has none, or missing";
     return NULL;
 }
 
@@ -1557,6 +1674,15 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
         return;
     subscribed = can_subscribe(w, fd, &s, bus, bus == 0 && chance(r, 25) ? 2 : 0, 64);
     t.n = 1 + rn(r, TX_MAX);
+    /* The file's job: its frames are marked past the TXs' numbers, its echoes no TX_DONE. */
+    struct hsx_can_periodic job = {.bus = bus, .op = HSX_CAN_PER_START, .interval_us = 1000};
+    bool jobbed = chance(r, 40);
+    if (jobbed) {
+        job.count = rn(r, 2) ? 0 : 1 + rn(r, 20);
+        markable_frame(r, &job.frame, bus_classic(bus));
+        mark(&job.frame, t.nonce, TX_MAX);
+        jobbed = !can_call(w, fd, HSX_IOC_CAN_PERIODIC, &job, "CAN_PERIODIC start", bus);
+    }
     for (unsigned int i = 0; i < t.n; i++) {
         int e;
         t.nowait[i] = chance(r, 70);
@@ -1587,6 +1713,10 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
                 }
         }
         can_sub_close(&s);
+    }
+    if (jobbed) {
+        job.op = HSX_CAN_PER_STOP;
+        can_call(w, fd, HSX_IOC_CAN_PERIODIC, &job, "CAN_PERIODIC stop", bus);
     }
     close(fd);
 }

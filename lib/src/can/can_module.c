@@ -46,14 +46,17 @@ static uint32_t data_len(uint32_t kind, uint32_t flags, uint32_t len)
 /* A kind this library knows; a newer kernel's others are left undecoded (module NONE). */
 static bool kind_known(uint32_t kind)
 {
-    return kind <= HSX_CAN_EV_ERROR || kind == HSX_CAN_EV_TX_FAILED;
+    return kind <= HSX_CAN_EV_TX_FAILED;
 }
 
 /*
  * What hsx_mailbox_event_t can represent of a known kind; anything else is
- * -EPROTO (that one event). A reason may come with any kind (a newer
- * kernel's), and one this library does not know is passed on as it is; a
- * TX_FAILED has one.
+ * -EPROTO (that one event). A periodic job's end carries its slot in state
+ * and its failed sends in tx_errors; a watch's timeout its slot in state and
+ * its count in cookie. The reason (TX_FAILED's HSX_CAN_TXF_*, PERIODIC_END's
+ * HSX_CAN_END_*) is not judged beyond TX_FAILED having one: a kernel with
+ * more reasons than this library knows does not break the stream, and the
+ * application sees the number.
  */
 static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags, uint32_t len,
                        uint32_t state, uint32_t tx_errors, uint32_t rx_errors, uint32_t reason)
@@ -62,12 +65,41 @@ static int check_event(uint32_t bus, uint32_t kind, uint32_t id, uint32_t flags,
         return -EPROTO;
     if (kind == HSX_CAN_EV_TX_FAILED && !reason)
         return -EPROTO;
+    if (kind == HSX_CAN_EV_RX_TIMEOUT) /* a watch's slot and ID, no bytes */
+        return state < HSX_CAN_WATCH_MAX && !len &&
+                       hsx_can_frame_valid(id, flags, len, HSX_CAN_F_EXT)
+                   ? 0
+                   : -EPROTO;
+    if (kind == HSX_CAN_EV_PERIODIC_END)
+        return state < HSX_CAN_PERIODIC_MAX && tx_errors <= UINT16_MAX &&
+                       hsx_can_frame_valid(id, flags, len, HSX_CAN_F_TX)
+                   ? 0
+                   : -EPROTO;
     if (kind == HSX_CAN_EV_ERROR)
         return len <= ERROR_DATA && id <= HSX_CAN_EFF_MASK && state <= HSX_CAN_STATE_NONE &&
                        tx_errors <= UINT16_MAX && rx_errors <= UINT16_MAX
                    ? 0
                    : -EPROTO;
     return hsx_can_frame_valid(id, flags, len, ALL_FLAGS) ? 0 : -EPROTO;
+}
+
+/*
+ * The library's kind (hsx_can_event_kind_t) of a checked uAPI kind: the same
+ * up to ERROR; the library's 3..5 are its own notices, so the uAPI's later
+ * kinds come after them.
+ */
+static uint32_t hsx_can_library_kind(uint32_t kind)
+{
+    switch (kind) {
+    case HSX_CAN_EV_PERIODIC_END:
+        return HSX_CAN_EVENT_PERIODIC_END;
+    case HSX_CAN_EV_RX_TIMEOUT:
+        return HSX_CAN_EVENT_RX_TIMEOUT;
+    case HSX_CAN_EV_TX_FAILED:
+        return HSX_CAN_EVENT_TX_FAILED;
+    default:
+        return kind;
+    }
 }
 
 /* The event from checked values: what only its kind carries is kept, the rest zero. */
@@ -77,19 +109,20 @@ static void fill(hsx_mailbox_event_t *event, uint32_t bus, uint32_t kind, uint32
 {
     const bool error = kind == HSX_CAN_EV_ERROR;
     const bool sent = kind == HSX_CAN_EV_TX_DONE || kind == HSX_CAN_EV_TX_FAILED;
+    const bool end = kind == HSX_CAN_EV_PERIODIC_END;
+    const bool watch = kind == HSX_CAN_EV_RX_TIMEOUT;
 
     event->module = HSX_MAILBOX_MODULE_CAN;
     memset(&event->u, 0, sizeof(event->u));
     event->u.can.bus = bus;
-    /* The library's kinds are the uAPI's but for TX_FAILED (its 3..7 are the library's). */
-    event->u.can.kind = (uint8_t)(kind == HSX_CAN_EV_TX_FAILED ? HSX_CAN_EVENT_TX_FAILED : kind);
+    event->u.can.kind = (uint8_t)hsx_can_library_kind(kind);
     event->u.can.reason = reason;
     event->u.can.flags = error ? 0 : (uint8_t)flags;
     event->u.can.len = (uint8_t)len;
     event->u.can.id = id;
-    event->u.can.cookie = sent ? cookie : 0;
-    event->u.can.state = error ? (uint8_t)state : 0;
-    event->u.can.tx_errors = error ? (uint16_t)tx_errors : 0;
+    event->u.can.cookie = sent || end || watch ? cookie : 0;
+    event->u.can.state = error || end || watch ? (uint8_t)state : 0;
+    event->u.can.tx_errors = error || end ? (uint16_t)tx_errors : 0;
     event->u.can.rx_errors = error ? (uint16_t)rx_errors : 0;
     if (data_len(kind, flags, len))
         memcpy(event->u.can.data, data, data_len(kind, flags, len));
@@ -102,7 +135,8 @@ static int decode_record(const void *record, hsx_mailbox_event_t *event)
     memcpy(&r, record, sizeof(r));
     /* An error frame's class is its own field; its frame has only the detail bytes. */
     uint32_t id = r.kind == HSX_CAN_EV_ERROR ? r.error : r.frame.can_id;
-    uint32_t reason = r.kind == HSX_CAN_EV_TX_FAILED ? r.error : 0;
+    /* What is not an error frame's class is a reason (none: 0). */
+    uint32_t reason = r.kind == HSX_CAN_EV_ERROR ? 0 : r.error;
     if (!kind_known(r.kind))
         return 0;
     if (check_event(r.bus, r.kind, id, r.frame.flags, r.frame.len, r.state, r.tx_errors,
@@ -209,22 +243,32 @@ const char *hsx_can_kind_name(uint32_t kind)
         [HSX_CAN_EV_FRAME] = "frame",
         [HSX_CAN_EV_TX_DONE] = "tx-done",
         [HSX_CAN_EV_ERROR] = "error",
+        [HSX_CAN_EVENT_PERIODIC_END] = "periodic-end",
+        [HSX_CAN_EVENT_RX_TIMEOUT] = "rx-timeout",
         [HSX_CAN_EVENT_TX_FAILED] = "tx-failed",
     };
 
     return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "?";
 }
 
-/* A TX_FAILED's reason, as hsxctl prints it. */
-static const char *reason_name(uint32_t reason)
+/* A TX_FAILED's or a PERIODIC_END's reason (of the library's @kind), as hsxctl prints it. */
+static const char *reason_name(uint32_t kind, uint32_t reason)
 {
-    static const char *const names[] = {
+    static const char *const failed[] = {
         [HSX_CAN_TXF_TIMEOUT] = "timeout", [HSX_CAN_TXF_DOWN] = "down",
         [HSX_CAN_TXF_BUS_OFF] = "bus-off", [HSX_CAN_TXF_GONE] = "gone",
         [HSX_CAN_TXF_CLOSED] = "closed",
     };
+    static const char *const ended[] = {
+        [HSX_CAN_END_COUNT] = "count",
+        [HSX_CAN_END_REVOKED] = "revoked",
+        [HSX_CAN_END_GONE] = "gone",
+        [HSX_CAN_END_FAILED] = "failed",
+    };
 
-    return reason < sizeof(names) / sizeof(names[0]) && names[reason] ? names[reason] : "?";
+    if (kind == HSX_CAN_EVENT_PERIODIC_END)
+        return reason < sizeof(ended) / sizeof(ended[0]) && ended[reason] ? ended[reason] : "?";
+    return reason < sizeof(failed) / sizeof(failed[0]) && failed[reason] ? failed[reason] : "?";
 }
 
 char *hsx_can_format_flags(char *buf, size_t size, uint32_t flags)
@@ -280,14 +324,15 @@ static char *format_json(char *buf, size_t size, const hsx_mailbox_event_t *ev)
                  ev->u.can.bus, ev->u.can.id, hsx_can_state_name(ev->u.can.state),
                  ev->u.can.tx_errors, ev->u.can.rx_errors, hex);
     else
-        snprintf(
-            buf, size,
-            ",\"can\":{\"bus\":%" PRIu32 ",\"kind\":\"%s\",\"id\":%" PRIu32
-            ",\"flags\":\"%s\",\"len\":%" PRIu32 ",\"data\":\"%s\",\"cookie\":%" PRIu64 "%s%s%s}",
-            ev->u.can.bus, hsx_can_kind_name(ev->u.can.kind), ev->u.can.id,
-            hsx_can_format_flags(flags, sizeof(flags), ev->u.can.flags), len, hex, ev->u.can.cookie,
-            ev->u.can.reason ? ",\"reason\":\"" : "",
-            ev->u.can.reason ? reason_name(ev->u.can.reason) : "", ev->u.can.reason ? "\"" : "");
+        snprintf(buf, size,
+                 ",\"can\":{\"bus\":%" PRIu32 ",\"kind\":\"%s\",\"id\":%" PRIu32
+                 ",\"flags\":\"%s\",\"len\":%" PRIu32 ",\"data\":\"%s\",\"cookie\":%" PRIu64
+                 "%s%s%s}",
+                 ev->u.can.bus, hsx_can_kind_name(ev->u.can.kind), ev->u.can.id,
+                 hsx_can_format_flags(flags, sizeof(flags), ev->u.can.flags), len, hex,
+                 ev->u.can.cookie, ev->u.can.reason ? ",\"reason\":\"" : "",
+                 ev->u.can.reason ? reason_name(ev->u.can.kind, ev->u.can.reason) : "",
+                 ev->u.can.reason ? "\"" : "");
     return buf;
 }
 
@@ -295,8 +340,9 @@ static char *format_json(char *buf, size_t size, const hsx_mailbox_event_t *ev)
  * Text: " bus=0  123   [4]  DE AD BE EF" (candump's frame), then " flags=..."
  * for what candump does not show (brs, esi, local); a TX_DONE has
  * " tx-done cookie=N" before the frame, a TX_FAILED " tx-failed cookie=N
- * reason=R"; an error its class, state, counters
- * and detail bytes.
+ * reason=R", a PERIODIC_END " periodic-end slot=S reason=R sent=N failed=F";
+ * an RX_TIMEOUT is " rx-timeout slot=S timeouts=N id=I"; an error its class,
+ * state, counters and detail bytes.
  */
 static char *format_event(char *buf, size_t size, const hsx_mailbox_event_t *ev, bool json)
 {
@@ -322,8 +368,18 @@ static char *format_event(char *buf, size_t size, const hsx_mailbox_event_t *ev,
                  ev->u.can.cookie, frame, flags[0] ? " flags=" : "", flags);
     else if (ev->u.can.kind == HSX_CAN_EVENT_TX_FAILED)
         snprintf(buf, size, " bus=%" PRIu32 " tx-failed cookie=%" PRIu64 " reason=%s  %s%s%s",
-                 ev->u.can.bus, ev->u.can.cookie, reason_name(ev->u.can.reason), frame,
-                 flags[0] ? " flags=" : "", flags);
+                 ev->u.can.bus, ev->u.can.cookie, reason_name(ev->u.can.kind, ev->u.can.reason),
+                 frame, flags[0] ? " flags=" : "", flags);
+    else if (ev->u.can.kind == HSX_CAN_EVENT_PERIODIC_END)
+        snprintf(buf, size,
+                 " bus=%" PRIu32 " periodic-end slot=%u reason=%s sent=%" PRIu64 " failed=%u  %s",
+                 ev->u.can.bus, ev->u.can.state, reason_name(ev->u.can.kind, ev->u.can.reason),
+                 ev->u.can.cookie, ev->u.can.tx_errors, frame);
+    else if (ev->u.can.kind == HSX_CAN_EVENT_RX_TIMEOUT)
+        snprintf(buf, size,
+                 " bus=%" PRIu32 " rx-timeout slot=%u timeouts=%" PRIu64 " id=%s%" PRIX32,
+                 ev->u.can.bus, ev->u.can.state, ev->u.can.cookie,
+                 ev->u.can.flags & HSX_CAN_F_EXT ? "ext:" : "", ev->u.can.id);
     else
         snprintf(buf, size, " bus=%" PRIu32 "  %s%s%s", ev->u.can.bus, frame,
                  flags[0] ? " flags=" : "", flags);

@@ -94,10 +94,11 @@ void hsx_can_event_from_mailbox(const hsx_mailbox_event_t *in, hsx_can_event_t *
 
     memset(out, 0, sizeof(*out));
     out->bus = (uint8_t)in->u.can.bus;
-    out->kind = in->u.can.kind;
+    out->kind = in->u.can.kind; /* the library's already (can_module.c's fill()) */
     out->state = in->u.can.state;
     out->tx_errors = in->u.can.tx_errors;
     out->rx_errors = in->u.can.rx_errors;
+    /* TX_FAILED's HSX_CAN_TX_FAILED_*, PERIODIC_END's HSX_CAN_PERIODIC_END_* */
     out->error_class = error ? in->u.can.id : in->u.can.reason;
     out->cookie = in->u.can.cookie;
     out->timestamp_ns = in->timestamp_ns;
@@ -128,7 +129,9 @@ static bool any_frame(const hsx_mailbox_event_t *ev)
 static bool frame_or_done(const hsx_mailbox_event_t *ev)
 {
     return ev->u.can.kind == HSX_CAN_EVENT_FRAME || ev->u.can.kind == HSX_CAN_EVENT_TX_DONE ||
-           ev->u.can.kind == HSX_CAN_EVENT_TX_FAILED;
+           ev->u.can.kind == HSX_CAN_EVENT_TX_FAILED ||
+           ev->u.can.kind == HSX_CAN_EVENT_PERIODIC_END ||
+           ev->u.can.kind == HSX_CAN_EVENT_RX_TIMEOUT;
 }
 
 static bool error_event(const hsx_mailbox_event_t *ev)

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Periodic jobs (HSX_IOC_CAN_PERIODIC), what can-bcm's TX_SETUP gives: a job
+ * of an open file sends one frame on a bus every interval, from an hrtimer
+ * in soft-IRQ mode, through can_send(), as net/can/bcm.c does. Each send is
+ * checked against the file's capability (hsx_cap_check_held(): no process
+ * to compare with the holder) in one hsx_cap_srcu section with the send, so
+ * once a revocation returned, the job sends nothing more.
+ *
+ * Locking: the file's lock (struct hsx_can_client.lock) serializes the
+ * slots: starting, stopping, freeing. A job's lock guards its frame, counts
+ * and end, and is taken in the timer's softirq; a bus's jobs_lock guards its
+ * list of jobs, outside a job's lock. A job's end record is posted under
+ * the job's lock, so that once hsx_can_jobs_bus_gone() went through the
+ * bus's jobs, none posts to the bus's mailboxes again.
+ *
+ * Lifetimes. A job holds a reference to its bus's instance; the file frees
+ * its jobs (timer cancelled first) before its CAN state goes, and the jobs'
+ * socket lives as long as that state.
+ */
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/srcu.h>
+
+#include "can.h"
+#include "cap.h"
+#include "compat.h"
+#include "core.h"
+#include "instance.h"
+#include "mailbox.h"
+
+/**
+ * struct hsx_can_job - one periodic job
+ * @timer: sends, in softirq
+ * @client: the file it sends for (its capability is checked at each send)
+ * @cc: the file's CAN state
+ * @bus: the bus, with a reference to its instance
+ * @sk: the file's jobs' socket: the frames' owner
+ * @slot: its number in the file
+ * @interval: the period
+ * @lock: guards what follows
+ * @frame: what the next send sends
+ * @left: sends before the count is reached; with @counted only
+ * @counted: it stops after a count
+ * @sent: frames handed to the interface
+ * @failed: sends that failed
+ * @end: HSX_CAN_END_*; once set, the timer sends no more
+ * @bus_node: in the bus's jobs
+ */
+struct hsx_can_job {
+	struct hrtimer timer;
+	struct hsx_client *client;
+	struct hsx_can_client *cc;
+	struct hsx_can_bus *bus;
+	struct sock *sk;
+	u32 slot;
+	ktime_t interval;
+	spinlock_t lock;		/* see above */
+	struct hsx_can_frame frame;
+	u32 left;
+	bool counted;
+	u64 sent;
+	u64 failed;
+	u32 end;
+	struct list_head bus_node;
+};
+
+/* The uAPI's rules for the argument: 0 or -EINVAL. */
+int hsx_can_check_periodic(const struct hsx_can_periodic *p)
+{
+	if (p->slot >= HSX_CAN_PERIODIC_MAX || p->op > HSX_CAN_PER_QUERY || p->flags ||
+	    p->reserved)
+		return -EINVAL;
+	if (p->op == HSX_CAN_PER_START &&
+	    (p->interval_us < HSX_CAN_PERIODIC_MIN_US || p->interval_us > HSX_CAN_PERIODIC_MAX_US))
+		return -EINVAL;
+	if (p->op == HSX_CAN_PER_START || p->op == HSX_CAN_PER_UPDATE)
+		return hsx_can_check_frame(&p->frame);
+	return 0;
+}
+
+/*
+ * End @job for @reason, once: its end record goes to its file's
+ * subscriptions of the bus. Context: any but hard IRQ.
+ */
+static void hsx_can_job_end(struct hsx_can_job *job, u32 reason)
+{
+	struct hsx_can_event ev = {
+		.rec.bus = job->bus->index,
+		.rec.kind = HSX_CAN_EV_PERIODIC_END,
+		.to = job->cc,
+	};
+
+	spin_lock_bh(&job->lock);
+	if (!job->end) {
+		job->end = reason;
+		ev.rec.state = job->slot;
+		ev.rec.error = reason;
+		ev.rec.cookie = job->sent;
+		ev.rec.tx_errors = min_t(u64, job->failed, U16_MAX);
+		ev.rec.frame = job->frame;
+		hsx_mbox_post(job->bus->rx_mbox, &ev);
+	}
+	spin_unlock_bh(&job->lock);
+}
+
+/* What a failed send means for the job: it goes on (0) or ends (why). */
+static u32 hsx_can_job_end_of(int err)
+{
+	switch (err) {
+	case -ENOBUFS:		/* the queue is full: this period's frame is lost */
+	case -ENETDOWN:		/* the interface is down, maybe for a while */
+	case -ENOMEM:
+		return HSX_CAN_END_NONE;
+	case -ENODEV:
+		return HSX_CAN_END_GONE;
+	case -EACCES:
+	case -EPERM:
+	case -EKEYREVOKED:
+	case -EKEYEXPIRED:
+		return HSX_CAN_END_REVOKED;
+	default:
+		return HSX_CAN_END_FAILED;
+	}
+}
+
+/* One send, checked. Context: the timer's softirq. */
+static int hsx_can_job_send(struct hsx_can_job *job, const struct hsx_can_frame *f)
+{
+	u64 object = HSX_CAN_OBJ_TX(job->bus->index, hsx_can_sel_id(f->can_id, f->flags));
+	u32 cookie;
+	int idx, ret;
+
+	if (hsx_instance_gone(job->bus->inst) || READ_ONCE(job->bus->dead))
+		return -ENODEV;
+	idx = srcu_read_lock(&hsx_cap_srcu);
+	ret = hsx_cap_check_held(job->client, &hsx_can_module, HSX_CAP_R_WRITE, object);
+	if (!ret)
+		ret = hsx_can_xmit(job->bus, job->sk, f, NULL, NULL, &cookie, GFP_ATOMIC);
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
+static enum hrtimer_restart hsx_can_job_fire(struct hrtimer *timer)
+{
+	struct hsx_can_job *job = container_of(timer, struct hsx_can_job, timer);
+	struct hsx_can_frame frame;
+	u32 end = HSX_CAN_END_NONE;
+	int ret;
+
+	spin_lock(&job->lock);
+	if (job->end) {
+		spin_unlock(&job->lock);
+		return HRTIMER_NORESTART;
+	}
+	frame = job->frame;
+	spin_unlock(&job->lock);
+
+	ret = hsx_can_job_send(job, &frame);
+
+	spin_lock(&job->lock);
+	if (!ret) {
+		job->sent++;
+		if (job->counted && !--job->left)
+			end = HSX_CAN_END_COUNT;
+	} else {
+		job->failed++;
+		atomic64_inc(&job->bus->tx_failed);
+		end = hsx_can_job_end_of(ret);
+	}
+	spin_unlock(&job->lock);
+	if (end) {
+		hsx_can_job_end(job, end);
+		return HRTIMER_NORESTART;
+	}
+	/* Late by more than a period: the periods missed are skipped, as bcm's. */
+	hrtimer_forward_now(timer, job->interval);
+	return HRTIMER_RESTART;
+}
+
+/* Stop and free a job out of its slot. Context: process, under the file's lock. */
+static void hsx_can_job_free(struct hsx_can_job *job)
+{
+	struct hsx_can_bus *bus = job->bus;
+
+	hrtimer_cancel(&job->timer);	/* never fires again: nothing restarts it */
+	spin_lock_bh(&bus->jobs_lock);
+	list_del(&job->bus_node);
+	spin_unlock_bh(&bus->jobs_lock);
+	kfree(job);
+	hsx_instance_put(bus->inst);	/* may free bus */
+}
+
+static void hsx_can_job_report(struct hsx_can_job *job, struct hsx_can_periodic *p)
+{
+	spin_lock_bh(&job->lock);
+	p->sent = job->sent;
+	p->failed = job->failed;
+	p->end = job->end;
+	spin_unlock_bh(&job->lock);
+}
+
+static long hsx_can_job_start(struct hsx_client *client, struct hsx_can_periodic *p)
+{
+	struct hsx_can_client *cc = hsx_can_client_of(client);
+	struct hsx_can_job *job, *old;
+	struct hsx_can_bus *bus;
+	struct sock *sk;
+	int idx, ret;
+
+	ret = hsx_can_client_sock(cc, HSX_CAN_SOCK_JOB, &sk);
+	if (ret)
+		return ret;
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job)
+		return -ENOMEM;
+	bus = hsx_can_get(client, p->bus, &idx);
+	if (IS_ERR(bus)) {
+		kfree(job);
+		return PTR_ERR(bus);
+	}
+	hsx_hrtimer_setup(&job->timer, hsx_can_job_fire, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	job->client = client;
+	job->cc = cc;
+	job->bus = bus;
+	job->sk = sk;
+	job->slot = p->slot;
+	job->interval = ns_to_ktime((u64)p->interval_us * NSEC_PER_USEC);
+	spin_lock_init(&job->lock);
+	job->frame = p->frame;
+	job->counted = p->count;
+	job->left = p->count;
+
+	mutex_lock(&cc->lock);
+	old = cc->jobs[p->slot];
+	if (old && !READ_ONCE(old->end)) {
+		mutex_unlock(&cc->lock);
+		hsx_can_put(bus, idx);
+		kfree(job);
+		return -EBUSY;
+	}
+	if (old)
+		hsx_can_job_free(old);
+	/*
+	 * On the bus's list inside the instance's SRCU section: an unbinding
+	 * waits for it, then ends every job it finds there.
+	 */
+	hsx_instance_get(bus->inst);
+	spin_lock_bh(&bus->jobs_lock);
+	list_add_tail(&job->bus_node, &bus->jobs);
+	spin_unlock_bh(&bus->jobs_lock);
+	cc->jobs[p->slot] = job;
+	hrtimer_start(&job->timer, 0, HRTIMER_MODE_REL_SOFT);	/* the first frame now */
+	mutex_unlock(&cc->lock);
+	hsx_can_put(bus, idx);
+	return 0;
+}
+
+long hsx_can_periodic(struct hsx_client *client, void *arg)
+{
+	struct hsx_can_client *cc = hsx_can_client_of(client);
+	struct hsx_can_periodic *p = arg;
+	struct hsx_can_job *job;
+	int ret;
+
+	ret = hsx_can_check_bus(client, p->bus) ?: hsx_can_check_periodic(p);
+	if (ret)
+		return ret;
+	if (p->op == HSX_CAN_PER_START || p->op == HSX_CAN_PER_UPDATE) {
+		ret = hsx_can_authorize(client, HSX_CAP_R_WRITE,
+					HSX_CAN_OBJ_TX(p->bus, hsx_can_sel_id(p->frame.can_id,
+									      p->frame.flags)));
+		if (ret)
+			return ret;
+	}
+	if (p->op == HSX_CAN_PER_START)
+		return hsx_can_job_start(client, p);
+
+	mutex_lock(&cc->lock);
+	job = cc->jobs[p->slot];
+	if (!job || job->bus->index != p->bus) {
+		ret = -ENOENT;
+		goto out;
+	}
+	switch (p->op) {
+	case HSX_CAN_PER_UPDATE:
+		/* In place: the timer's next send takes it, the period goes on. */
+		spin_lock_bh(&job->lock);
+		if (job->end)
+			ret = -ESRCH;
+		else
+			job->frame = p->frame;
+		spin_unlock_bh(&job->lock);
+		break;
+	case HSX_CAN_PER_STOP:
+		hrtimer_cancel(&job->timer);
+		hsx_can_job_report(job, p);
+		cc->jobs[p->slot] = NULL;
+		hsx_can_job_free(job);
+		break;
+	default:
+		hsx_can_job_report(job, p);
+		break;
+	}
+out:
+	mutex_unlock(&cc->lock);
+	return ret;
+}
+
+/* The file closes: its jobs stop, telling nothing. Context: process. */
+void hsx_can_jobs_release(struct hsx_can_client *cc)
+{
+	unsigned int i;
+
+	mutex_lock(&cc->lock);
+	for (i = 0; i < HSX_CAN_PERIODIC_MAX; i++) {
+		if (cc->jobs[i])
+			hsx_can_job_free(cc->jobs[i]);
+		cc->jobs[i] = NULL;
+	}
+	mutex_unlock(&cc->lock);
+}
+
+/*
+ * The file's capability ended: its jobs end, before their next send would
+ * find out. Context: process.
+ */
+void hsx_can_jobs_cap_ended(struct hsx_can_client *cc)
+{
+	unsigned int i;
+
+	if (!cc)
+		return;
+	mutex_lock(&cc->lock);
+	for (i = 0; i < HSX_CAN_PERIODIC_MAX; i++)
+		if (cc->jobs[i])
+			hsx_can_job_end(cc->jobs[i], HSX_CAN_END_REVOKED);
+	mutex_unlock(&cc->lock);
+}
+
+/*
+ * The bus goes: every job on it ends while its mailboxes are still there.
+ * Their timers fire once more at most, and send nothing. Context: process,
+ * after the instance's operations ended (no job is being started).
+ */
+void hsx_can_jobs_bus_gone(struct hsx_can_bus *bus)
+{
+	struct hsx_can_job *job;
+
+	spin_lock_bh(&bus->jobs_lock);
+	list_for_each_entry(job, &bus->jobs, bus_node)
+		hsx_can_job_end(job, HSX_CAN_END_GONE);
+	spin_unlock_bh(&bus->jobs_lock);
+}
