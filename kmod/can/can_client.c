@@ -183,6 +183,13 @@ int hsx_can_client_sock(struct hsx_can_client *cc, enum hsx_can_sock_kind kind,
 	mutex_lock(&cc->lock);
 	if (!*slot) {
 		ret = sock_create_kern(&init_net, PF_CAN, SOCK_RAW, CAN_RAW, &sock);
+		/*
+		 * No memory for the socket's inode is ENFILE from the socket
+		 * layer ("no more sockets"); this socket is hsx's own, not one
+		 * of the caller's files: it is what the uAPI says, ENOMEM.
+		 */
+		if (ret == -ENFILE)
+			ret = -ENOMEM;
 		if (!ret) {
 			sock->sk->sk_user_data = tags[kind];
 			/* Read locklessly by the receive path (hsx_can_listener_sk()). */

@@ -5,10 +5,11 @@
  * thread's n-th allocation failing (/proc/thread-self/fail-nth, n 1..16),
  * armed just before the ioctl and disarmed just after, so nothing else of
  * the fuzzer's is hit (n mostly 1..4: most entry points allocate a few times). A call whose failure
- * fired may say ENOMEM whatever its function; the rest of the oracle stands (a success must still
- * be right, and the chains' exact accounting of what was delivered must still hold later). Root's
- * workers only: forked children, whose descriptor of fail-nth names their parent's thread, never
- * arm it, and the uid 1000 process cannot open its own (setresuid() made it not dumpable).
+ * fired may say ENOMEM (a filesystem: ENOSPC) whatever its function; the rest of the oracle stands
+ * (a success must still be right, and the chains' exact accounting of what was delivered must still
+ * hold later). Root's workers only: forked children, whose descriptor of fail-nth names their
+ * parent's thread, never arm it, and the uid 1000 process cannot open its own (setresuid() made it
+ * not dumpable).
  *
  * GFP_KERNEL allocations fail too (failslab and fail_page_alloc skip them by
  * default), quietly (verbose 0); the kernel's own reports of a failed

@@ -1592,8 +1592,11 @@ static void judge(struct fz_call *c)
     if (raced)
         return; /* the number may name another file by now */
     if (c->ret < 0) {
-        /* An allocation made to fail may fail any function so; nothing else changes. */
-        if (c->injected && c->err == ENOMEM) {
+        /*
+         * An allocation made to fail may fail any function so; nothing else changes. A
+         * filesystem may say ENOSPC for it (tmpfs cannot make the inode: shmem_get_inode()).
+         */
+        if (c->injected && (c->err == ENOMEM || c->err == ENOSPC)) {
             count(&stats->fail_enomem);
             return;
         }
