@@ -249,6 +249,18 @@ static bool hsx_can_tx_over(struct hsx_can_bus *bus, struct hsx_can_tx_wait *w)
 }
 
 /*
+ * A record holds the frame as the bus carries it: its TX_DONE or TX_FAILED is
+ * built from the sender's copy, whose bytes past the length (all of them for a
+ * remote request) the bus never saw.
+ */
+static void hsx_can_frame_trim(struct hsx_can_frame *f)
+{
+	unsigned int len = f->flags & HSX_CAN_F_RTR ? 0 : f->len;
+
+	memset(f->data + len, 0, sizeof(f->data) - len);
+}
+
+/*
  * Send, waiting out a full queue until @deadline. Each attempt is checked
  * and made in one hsx_cap_srcu section: a revocation that returned saw it
  * through, or comes before it and denies it. With @w, registered for the
@@ -274,6 +286,7 @@ static int hsx_can_send(struct hsx_client *client, struct hsx_can_bus *bus, stru
 			p->sk = sk;
 			p->file_count = &hsx_can_client_of(client)->pending[bus->index];
 			p->frame = tx->frame;
+			hsx_can_frame_trim(&p->frame);
 			p->deadline = deadline;
 		}
 		idx = srcu_read_lock(&hsx_cap_srcu);

@@ -299,6 +299,55 @@ static void own_frames_and_tx_done(void **state)
     close(b);
 }
 
+/* Bytes past a frame's length, as a record of it shows them: @from on, all zero. */
+static void assert_nothing_past(const struct hsx_can_frame *f, unsigned int from)
+{
+    for (unsigned int i = 0; i < sizeof(f->data); i++)
+        assert_int_equal(f->data[i], i < from ? 0xa5 : 0);
+}
+
+/*
+ * A record holds the frame as the bus carried it: nothing past its length,
+ * whatever the sender's buffer held there. A NOWAIT frame's TX_DONE was built
+ * from the sender's copy and carried those bytes (the fuzzer's million-call
+ * run found it).
+ */
+static void records_hold_nothing_past_the_length(void **state)
+{
+    int a = e2e_open_node("can"), b = e2e_open_node("can");
+    int qa = rig_subscribe(a, "hal:can:0:rx", 64), qb = rig_subscribe(b, "hal:can:0:rx", 64);
+    struct hsx_can_frame f = {
+        .can_id = 0x1fffffff, .len = 24, .flags = HSX_CAN_F_EXT | HSX_CAN_F_FD | HSX_CAN_F_BRS};
+    struct rig_event ev;
+    uint64_t cookie;
+    (void)state;
+
+    assert_true(qa >= 0 && qb >= 0);
+    memset(f.data, 0xa5, sizeof(f.data));
+    assert_int_equal(rig_tx(a, BUS, &f, HSX_CAN_TX_NOWAIT, &cookie), 0);
+    assert_int_equal(rig_next(qa, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_TX_DONE);
+    assert_int_equal(ev.can.frame.len, 24);
+    assert_nothing_past(&ev.can.frame, 24);
+    assert_int_equal(rig_next(qb, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_FRAME);
+    assert_nothing_past(&ev.can.frame, 24);
+
+    /* A remote request carries no data at all. */
+    f = (struct hsx_can_frame){.can_id = 0x123, .len = 4, .flags = HSX_CAN_F_RTR};
+    memset(f.data, 0xa5, sizeof(f.data));
+    assert_int_equal(rig_tx(a, BUS, &f, HSX_CAN_TX_NOWAIT, &cookie), 0);
+    assert_int_equal(rig_next(qa, &ev, E2E_LIVENESS_MS), 1);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_TX_DONE);
+    assert_nothing_past(&ev.can.frame, 0);
+    assert_int_equal(rig_next(qb, &ev, E2E_LIVENESS_MS), 1);
+    assert_nothing_past(&ev.can.frame, 0);
+    close(qa);
+    close(qb);
+    close(a);
+    close(b);
+}
+
 /* Frames from the other end of a vxcan pair come from "the bus": not LOCAL. */
 static void frames_from_the_bus(void **state)
 {
@@ -627,6 +676,7 @@ int main(void)
         cmocka_unit_test(hsx_delivers_what_cangen_sends),
         cmocka_unit_test(filter_banks),
         cmocka_unit_test(own_frames_and_tx_done),
+        cmocka_unit_test(records_hold_nothing_past_the_length),
         cmocka_unit_test(frames_from_the_bus),
         cmocka_unit_test(error_frames_and_state),
         cmocka_unit_test(renamed_interface),
