@@ -30,7 +30,8 @@
 # --need-fs fails the run without them. The fuzzer unbinds them and unmounts.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
-#   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
+#   hsx_fuzz --seed S --threads T --calls 0 --steps N  (what the report prints;
+#   in the VM: make fuzz FUZZ_SEED=S FUZZ_CALLS=0 FUZZ_ARGS='--steps N' ...)
 set -u
 
 fuzz=$(dirname "$0")/helpers/hsx_fuzz

@@ -205,6 +205,7 @@ struct fz_stats *stats;
 
 static uint64_t opt_seed = 1;
 static uint64_t opt_calls = 20000;
+static uint64_t opt_steps; /* each worker's steps, a reproducer's bound; 0: none */
 static unsigned int opt_threads = 2;
 static unsigned int opt_seconds = 0;
 static bool opt_user = true;
@@ -308,10 +309,10 @@ void unexpected(struct fz_worker *w, const char *fmt, ...)
     fprintf(stderr,
             "hsx_fuzz: UNEXPECTED: %s\n"
             "hsx_fuzz:   seed %" PRIu64 ", process %s, thread %u, step %" PRIu64 "\n"
-            "hsx_fuzz:   reproduce: hsx_fuzz --seed %" PRIu64 " --threads %u --calls %" PRIu64
-            "%s\n"
+            "hsx_fuzz:   reproduce: hsx_fuzz --seed %" PRIu64
+            " --threads %u --calls 0 --steps %" PRIu64 "%s\n"
             "hsx_fuzz:   the thread's last calls:\n",
-            what, opt_seed, proc_name, w->index, w->steps, opt_seed, opt_threads, opt_calls,
+            what, opt_seed, proc_name, w->index, w->steps, opt_seed, opt_threads, w->steps,
             opt_user ? "" : " --no-user");
     from = w->ring_n > FZ_RING ? w->ring_n - FZ_RING : 0;
     for (i = from; i < w->ring_n; i++)
@@ -3472,7 +3473,8 @@ static void *worker_main(void *arg)
     kcov_thread_begin(kcov_first + w->index);
     fail_thread_begin();
     fz_calls_mine = 0;
-    while (fz_calls_mine < w->quota && time(NULL) < deadline)
+    while (fz_calls_mine < w->quota && (!opt_steps || w->steps < opt_steps) &&
+           time(NULL) < deadline)
         run_one(w);
     fail_thread_end();
     kcov_thread_end(kcov_first + w->index);
@@ -3686,11 +3688,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
             "                [--need-uart] [--need-can] [--need-fram] [--need-fs] [--kcov]\n"
-            "                [--fail-nth PCT] [-v]\n"
+            "                [--fail-nth PCT] [--steps N] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
             "  --calls N    calls into hsx.ko in all (opens, ioctls and reads of its files,\n"
             "               requests to its netlink family), shared by root's and uid %d's\n"
-            "               threads (default 20000); a step ends past its share\n"
+            "               threads (default 20000); a step ends past its share; 0: no bound\n"
+            "  --steps N    stop each worker after N steps (a table call or a chain): a\n"
+            "               report's reproducer, its step (calls depend on timing, steps not)\n"
             "  --threads T  threads per process (default 2)\n"
             "  --seconds S  stop after S seconds, whatever is left (default: no bound)\n"
             "  --no-user    no uid %d process: one process, deterministic with --threads 1\n"
@@ -3753,25 +3757,37 @@ static void print_stats(double secs)
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},     {"calls", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},  {"seconds", required_argument, NULL, 'S'},
-        {"no-user", no_argument, NULL, 'U'},        {"help", no_argument, NULL, 'h'},
-        {"need-uart", no_argument, NULL, 'u'},      {"need-can", no_argument, NULL, 'c'},
-        {"need-fram", no_argument, NULL, 'f'},      {"need-fs", no_argument, NULL, 'F'},
-        {"verbose", no_argument, NULL, 'v'},        {"kcov", no_argument, NULL, 'K'},
-        {"fail-nth", required_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
+                                         {"calls", required_argument, NULL, 'n'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"seconds", required_argument, NULL, 'S'},
+                                         {"no-user", no_argument, NULL, 'U'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"need-uart", no_argument, NULL, 'u'},
+                                         {"need-can", no_argument, NULL, 'c'},
+                                         {"need-fram", no_argument, NULL, 'f'},
+                                         {"need-fs", no_argument, NULL, 'F'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"kcov", no_argument, NULL, 'K'},
+                                         {"fail-nth", required_argument, NULL, 'N'},
+                                         {"steps", required_argument, NULL, 'X'},
+                                         {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhvKN:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhvKN:X:", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
             break;
         case 'n':
             opt_calls = strtoull(optarg, NULL, 0);
+            if (!opt_calls)
+                opt_calls = UINT64_MAX; /* no bound: --steps's */
+            break;
+        case 'X':
+            opt_steps = strtoull(optarg, NULL, 0);
             break;
         case 't':
             opt_threads = (unsigned int)strtoul(optarg, NULL, 0);
