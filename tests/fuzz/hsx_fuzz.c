@@ -3901,12 +3901,17 @@ int main(int argc, char **argv)
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
-    printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
+    if (opt_calls == UINT64_MAX && !opt_steps)
+        printf("hsx_fuzz: seed %" PRIu64 ", no bound in calls or steps, ", opt_seed);
+    else if (opt_calls == UINT64_MAX)
+        printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " steps a thread, ", opt_seed, opt_steps);
+    else
+        printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, ", opt_seed, opt_calls);
+    printf("%u threads, %s; dummy module %s, "
            "gpio-sim %s, uart pair %s, can buses %u, fram devices %u, fs roots %u\n",
-           opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
-           have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
-           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0,
-           have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
+           opt_threads, opt_user ? "root and uid 1000" : "one process", have_dummy ? "yes" : "no",
+           have_sim ? "yes" : "no", have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no",
+           have_can ? can_units.homes : 0, have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
     fflush(stdout);
     if (opt_kcov && !kcov_setup(opt_user ? 2 * opt_threads : opt_threads))
         return 2;
