@@ -263,6 +263,8 @@ FUZZ := $(BUILD)/e2e/helpers/hsx_fuzz
 FUZZ_CALLS ?= 1000000
 FUZZ_SEED ?= 1
 FUZZ_THREADS ?= 2
+# More of hsx_fuzz's options: a report's reproducer's --steps N (with FUZZ_CALLS=0).
+FUZZ_ARGS ?=
 .PHONY: fuzz
 e2e: $(FUZZ)
 # The engine and the core, timer, GPIO and UART tables in hsx_fuzz.c; CAN's part in fuzz_can.c,
@@ -274,8 +276,9 @@ $(FUZZ): $(FUZZ_SRCS) tests/fuzz/fuzz.h uapi/hsx_uapi.h
 	$(CC) $(UCFLAGS) -o $@ $(FUZZ_SRCS) $(ULIBS)
 fuzz: $(FUZZ)
 	rm -rf $(BUILD)/fuzz && mkdir -p $(BUILD)/fuzz/bin && cp $(FUZZ) $(BUILD)/fuzz/bin/
-	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --kcov --seed %s --calls %s --threads %s\n' \
-		$(FUZZ_SEED) $(FUZZ_CALLS) $(FUZZ_THREADS) > $(BUILD)/fuzz/hsx_fuzz && chmod +x $(BUILD)/fuzz/hsx_fuzz
+	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --kcov --seed %s --calls %s --threads %s %s\n' \
+		$(FUZZ_SEED) $(FUZZ_CALLS) $(FUZZ_THREADS) '$(FUZZ_ARGS)' > $(BUILD)/fuzz/hsx_fuzz && \
+		chmod +x $(BUILD)/fuzz/hsx_fuzz
 	HSX_VM_TEST_TIMEOUT=86400 tests/vm/run --kernel kcov --timeout 90000 --extra $(BUILD)/fuzz --results fuzz
 	kdir=$$(tests/vm/build-kernel --flavour kcov | tail -n1) && \
 		tests/fuzz/kcov-report $(BUILD)/fuzz.log \

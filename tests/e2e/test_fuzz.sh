@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # The bounded run of the structured fuzzer (tests/fuzz/hsx_fuzz.c, issue 12):
-# a fixed set of seeds, each bounded in calls and in seconds, so the whole run
-# stays within about 100 s of guest time under TCG (the harness's per-test
+# a fixed set of seeds, each bounded in calls into hsx.ko (--calls counts
+# those, not the fuzzer's steps) and in seconds, so the whole run stays within
+# about 100 s of guest time under TCG (the harness's per-test
 # bound is 120 s; the three seeds take about 85 s, and the debug kernel's
 # fourth, with allocation failures, 20 more of its 300). Every seed runs as root
 # with a uid 1000 process beside it; the last one runs alone on one thread,
@@ -29,7 +30,8 @@
 # --need-fs fails the run without them. The fuzzer unbinds them and unmounts.
 #
 # A failure prints the seed and the calls that led to it; reproduce with
-#   hsx_fuzz --seed S --threads T --calls N  (in the VM: make fuzz FUZZ_SEED=S ...)
+#   hsx_fuzz --seed S --threads T --calls 0 --steps N  (what the report prints;
+#   in the VM: make fuzz FUZZ_SEED=S FUZZ_CALLS=0 FUZZ_ARGS='--steps N' ...)
 set -u
 
 fuzz=$(dirname "$0")/helpers/hsx_fuzz
@@ -70,12 +72,12 @@ unload_attempts() {
 	done
 }
 
-run --seed 1 --threads 2 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+run --seed 1 --threads 2 --calls 100000 --seconds 30 --need-uart --need-can --need-fram --need-fs
 sleep 600 </dev/hsx/timer &
 keeper=$!
 unload_attempts &
 unloader=$!
-run --seed 2 --threads 3 --calls 15000 --seconds 30 --need-uart --need-can --need-fram --need-fs
+run --seed 2 --threads 3 --calls 100000 --seconds 30 --need-uart --need-can --need-fram --need-fs
 : >"$stop"
 wait "$unloader"
 kill "$keeper"
@@ -91,13 +93,13 @@ else
 	echo "ok - $tries rmmod attempts while seed 2 ran, each refused; $mod.ko stayed"
 fi
 rm -f "$stop" "$stop.tries" "$stop.unloaded"
-run --seed 3 --threads 1 --calls 8000 --seconds 25 --no-user --need-uart --need-can --need-fram --need-fs
+run --seed 3 --threads 1 --calls 40000 --seconds 25 --no-user --need-uart --need-can --need-fram --need-fs
 # Allocation failures under the fuzzer (issue 12, item 3): three in ten of
 # root's table calls fail an allocation of their own (fail-nth, 1..16 in);
 # the debug kernel's failslab and fail_page_alloc do it, the stock kernel has
 # neither (its suite leaves this seed to the debug one).
 if [ "${HSX_TEST_KERNEL:-}" = debug ]; then
-	run --seed 4 --threads 2 --calls 8000 --seconds 20 --fail-nth 30 --need-uart --need-can --need-fram --need-fs
+	run --seed 4 --threads 2 --calls 40000 --seconds 20 --fail-nth 30 --need-uart --need-can --need-fram --need-fs
 fi
 
 # The fuzzer's rates below 2400 baud made Linux's 8250 driver set the pair's

@@ -12,6 +12,7 @@
 #ifndef HSX_FUZZ_H
 #define HSX_FUZZ_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -78,7 +79,7 @@ struct fz_stats {
      * exact delivery holds only while it stands still over the chain.
      */
     uint64_t can_epoch;
-    uint64_t op_ns[16], op_n[16]; /* time spent by each kind of step */
+    uint64_t prof_ns[64], prof_n[64], prof_calls[64]; /* by kind of step and chain (P_*) */
 };
 
 extern struct fz_stats *stats; /* MAP_SHARED: the uid 1000 process and children add to it */
@@ -87,6 +88,79 @@ static inline void count(uint64_t *c)
 {
     __atomic_fetch_add(c, 1, __ATOMIC_RELAXED);
 }
+
+/*
+ * This thread's calls into hsx.ko (count_errno): what --calls bounds, a worker's share of it.
+ * A forked child's calls count in stats->calls, not in its parent's.
+ */
+extern __thread uint64_t fz_calls_mine;
+/* A chain's helper thread ends with this: its calls, which fz_join() adds to the chain's. */
+void *fz_thread_calls(void);
+void fz_join(pthread_t th);
+
+/*
+ * The profile: wall time, steps and calls by kind of step (P_TABLE..P_CHAIN_FS, run_one) and,
+ * inside the module chains, by chain (the rest), summed over the threads of both processes.
+ */
+enum fz_prof {
+    P_TABLE,
+    P_OPEN,
+    P_QUEUE,
+    P_CHAIN_QUEUE,
+    P_CHAIN_TIMER,
+    P_NETLINK,
+    P_CLOSE,
+    P_PASS,
+    P_CAP,
+    P_DUMMY,
+    P_FORK_KILL,
+    P_SCM_SELF,
+    P_CHAIN_UART,
+    P_CHAIN_CAN,
+    P_CHAIN_FRAM,
+    P_CHAIN_FS,
+    P_STEPS, /* the chains of the modules: */
+    P_UART_XFER = P_STEPS,
+    P_UART_SUB,
+    P_UART_CONFIG,
+    P_UART_REBIND,
+    P_CAN_TX,
+    P_CAN_FILTER,
+    P_CAN_NL,
+    P_CAN_CAPS,
+    P_CAN_IFACE,
+    P_CAN_REBIND,
+    P_FRAM_CAPS,
+    P_FRAM_BOUNDS,
+    P_FRAM_DATA,
+    P_FRAM_RECORDS,
+    P_FRAM_UNMAP,
+    P_FRAM_DRIVER,
+    P_FRAM_SWITCH,
+    P_FRAM_REBIND,
+    P_FS_CAPS,
+    P_FS_QUOTA,
+    P_FS_UNMAP,
+    P_FS_TENANT,
+    P_FS_TRAPS,
+    P_FS_OUTSIDE,
+    P_FS_REBIND,
+    P_N
+};
+
+struct fz_mark {
+    uint64_t t0, c0;
+};
+
+struct fz_mark prof_begin(void);
+void prof_end(enum fz_prof kind, struct fz_mark m);
+/* Run stmt, its time and calls to kind's account. */
+#define PROF(kind, stmt)                                                                           \
+    do {                                                                                           \
+        struct fz_mark prof_m_ = prof_begin();                                                     \
+        stmt;                                                                                      \
+        prof_end(kind, prof_m_);                                                                   \
+    } while (0)
 
 static inline uint64_t can_epoch(void)
 {
@@ -164,7 +238,7 @@ void slot_add(int fd, enum fz_kind kind, unsigned int index, uint32_t mbox_id, b
 struct fz_worker {
     unsigned int index;
     struct fz_rng rng;
-    uint64_t calls, quota;
+    uint64_t steps, quota; /* steps run (the notes' #N); its share of --calls */
     char ring[FZ_RING][FZ_LINE];
     unsigned int ring_n;
     unsigned char *guard; /* a page followed by an unmapped one */

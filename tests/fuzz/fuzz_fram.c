@@ -1620,7 +1620,7 @@ static void loader_stop(struct fz_loader *L, pthread_t th, bool started)
 {
     __atomic_store_n(&L->stop, 1, __ATOMIC_RELEASE);
     if (started)
-        pthread_join(th, NULL);
+        fz_join(th);
 }
 
 /* MAP calls the ABI refuses: malformed names, sizes, devices; a part no device may take. */
@@ -1792,24 +1792,26 @@ void chain_fram(struct fz_worker *w)
 
     if (!have_fram)
         return;
-    if (!admin)
-        k < 60 ? chain_fram_caps(w, &lr) : chain_fram_bounds(w, &lr);
+    if (!admin && k < 60)
+        PROF(P_FRAM_CAPS, chain_fram_caps(w, &lr));
+    else if (!admin)
+        PROF(P_FRAM_BOUNDS, chain_fram_bounds(w, &lr));
     else if (k < 30)
-        chain_fram_data(w, &lr);
+        PROF(P_FRAM_DATA, chain_fram_data(w, &lr));
     else if (k < 50)
-        chain_fram_records(w, &lr);
+        PROF(P_FRAM_RECORDS, chain_fram_records(w, &lr));
     else if (k < 58)
-        chain_fram_bounds(w, &lr);
+        PROF(P_FRAM_BOUNDS, chain_fram_bounds(w, &lr));
     else if (k < 64)
-        chain_fram_caps(w, &lr);
+        PROF(P_FRAM_CAPS, chain_fram_caps(w, &lr));
     else if (k < 74)
-        chain_fram_unmap(w, &lr);
+        PROF(P_FRAM_UNMAP, chain_fram_unmap(w, &lr));
     else if (k < 84)
-        chain_fram_driver(w, &lr);
+        PROF(P_FRAM_DRIVER, chain_fram_driver(w, &lr));
     else if (k < 94)
-        fram_switch(w, &lr);
+        PROF(P_FRAM_SWITCH, fram_switch(w, &lr));
     else
-        fram_rebind(w);
+        PROF(P_FRAM_REBIND, fram_rebind(w));
 }
 
 /* ---- setting up and tearing down ------------------------------------------------------------- */

@@ -1674,7 +1674,7 @@ static void *fs_loader_main(void *arg)
 
         if (__atomic_load_n(&L->stop, __ATOMIC_ACQUIRE))
             after++;
-        w->calls++;
+        w->steps++;
         if (k == 0)
             e = c_io(w, L->fd, true, L->h, buf, 1 + rn(&w->rng, sizeof(buf)),
                      (int64_t)rn(&w->rng, 4096), &done, FZ_FS_UROOT);
@@ -1698,7 +1698,7 @@ static void *fs_loader_main(void *arg)
                        FZ_FS_UROOT, strerror(e));
         }
     }
-    return NULL;
+    return fz_thread_calls();
 }
 
 /* Root 4 back on its directory, whoever took the number meanwhile. */
@@ -1768,7 +1768,7 @@ static void chain_fs_unmap(struct fz_worker *w, struct fz_rng *r)
     for (int i = 0; i < 2; i++) {
         __atomic_store_n(&L[i].stop, 1, __ATOMIC_RELEASE);
         if (started[i])
-            pthread_join(th[i], NULL);
+            fz_join(th[i]);
     }
     if (!e) {
         for (int i = 0; i < 2; i++)
@@ -2324,21 +2324,21 @@ void chain_fs(struct fz_worker *w)
     if (!have_fs)
         return;
     if (!admin)
-        chain_fs_caps(w, &lr);
+        PROF(P_FS_CAPS, chain_fs_caps(w, &lr));
     else if (k < 30)
-        chain_fs_quota(w, &lr);
+        PROF(P_FS_QUOTA, chain_fs_quota(w, &lr));
     else if (k < 42)
-        chain_fs_unmap(w, &lr);
+        PROF(P_FS_UNMAP, chain_fs_unmap(w, &lr));
     else if (k < 56)
-        chain_fs_tenant(w, &lr);
+        PROF(P_FS_TENANT, chain_fs_tenant(w, &lr));
     else if (k < 64)
-        chain_fs_caps(w, &lr);
+        PROF(P_FS_CAPS, chain_fs_caps(w, &lr));
     else if (k < 84)
-        chain_fs_traps(w, &lr);
+        PROF(P_FS_TRAPS, chain_fs_traps(w, &lr));
     else if (k < 92)
-        check_outside(w, "between calls");
+        PROF(P_FS_OUTSIDE, check_outside(w, "between calls"));
     else
-        fs_rebind(w);
+        PROF(P_FS_REBIND, fs_rebind(w));
 }
 
 /* ---- setting up and tearing down ------------------------------------------------------------- */

@@ -154,11 +154,50 @@ static const struct fz_units uart_units = {HSX_UART_MAX_PORTS, FZ_UART_PORTS, K_
 
 /* ---- shared statistics ---------------------------------------------------------------------- */
 
-#define FZ_STEPS 16
-static const char *const step_name[16] = {"table",       "open",      "queue",      "chain_queue",
-                                          "chain_timer", "netlink",   "close",      "pass",
-                                          "cap",         "dummy",     "fork_kill",  "scm_self",
-                                          "chain_uart",  "chain_can", "chain_fram", "chain_fs"};
+static const char *const prof_name[P_N] = {
+    [P_TABLE] = "table",
+    [P_OPEN] = "open",
+    [P_QUEUE] = "queue",
+    [P_CHAIN_QUEUE] = "chain_queue",
+    [P_CHAIN_TIMER] = "chain_timer",
+    [P_NETLINK] = "netlink",
+    [P_CLOSE] = "close",
+    [P_PASS] = "pass",
+    [P_CAP] = "cap",
+    [P_DUMMY] = "dummy",
+    [P_FORK_KILL] = "fork_kill",
+    [P_SCM_SELF] = "scm_self",
+    [P_CHAIN_UART] = "chain_uart",
+    [P_CHAIN_CAN] = "chain_can",
+    [P_CHAIN_FRAM] = "chain_fram",
+    [P_CHAIN_FS] = "chain_fs",
+    [P_UART_XFER] = "uart_xfer",
+    [P_UART_SUB] = "uart_sub",
+    [P_UART_CONFIG] = "uart_config",
+    [P_UART_REBIND] = "uart_rebind",
+    [P_CAN_TX] = "can_tx",
+    [P_CAN_FILTER] = "can_filter",
+    [P_CAN_NL] = "can_nl",
+    [P_CAN_CAPS] = "can_caps",
+    [P_CAN_IFACE] = "can_iface",
+    [P_CAN_REBIND] = "can_rebind",
+    [P_FRAM_CAPS] = "fram_caps",
+    [P_FRAM_BOUNDS] = "fram_bounds",
+    [P_FRAM_DATA] = "fram_data",
+    [P_FRAM_RECORDS] = "fram_records",
+    [P_FRAM_UNMAP] = "fram_unmap",
+    [P_FRAM_DRIVER] = "fram_driver",
+    [P_FRAM_SWITCH] = "fram_switch",
+    [P_FRAM_REBIND] = "fram_rebind",
+    [P_FS_CAPS] = "fs_caps",
+    [P_FS_QUOTA] = "fs_quota",
+    [P_FS_UNMAP] = "fs_unmap",
+    [P_FS_TENANT] = "fs_tenant",
+    [P_FS_TRAPS] = "fs_traps",
+    [P_FS_OUTSIDE] = "fs_outside",
+    [P_FS_REBIND] = "fs_rebind",
+};
+_Static_assert(P_N <= 64, "struct fz_stats's prof_* arrays are too short");
 
 struct fz_stats *stats;
 
@@ -166,6 +205,7 @@ struct fz_stats *stats;
 
 static uint64_t opt_seed = 1;
 static uint64_t opt_calls = 20000;
+static uint64_t opt_steps; /* each worker's steps, a reproducer's bound; 0: none */
 static unsigned int opt_threads = 2;
 static unsigned int opt_seconds = 0;
 static bool opt_user = true;
@@ -233,7 +273,7 @@ static uint64_t pool_pick(struct fz_rng *r, const uint64_t *pool, unsigned int n
 void note(struct fz_worker *w, const char *fmt, ...)
 {
     char *line = w->ring[w->ring_n % FZ_RING];
-    int n = snprintf(line, FZ_LINE, "#%" PRIu64 " ", w->calls);
+    int n = snprintf(line, FZ_LINE, "#%" PRIu64 " ", w->steps);
     va_list ap;
 
     va_start(ap, fmt);
@@ -268,11 +308,11 @@ void unexpected(struct fz_worker *w, const char *fmt, ...)
     pthread_mutex_lock(&report_lock);
     fprintf(stderr,
             "hsx_fuzz: UNEXPECTED: %s\n"
-            "hsx_fuzz:   seed %" PRIu64 ", process %s, thread %u, call %" PRIu64 "\n"
-            "hsx_fuzz:   reproduce: hsx_fuzz --seed %" PRIu64 " --threads %u --calls %" PRIu64
-            "%s\n"
+            "hsx_fuzz:   seed %" PRIu64 ", process %s, thread %u, step %" PRIu64 "\n"
+            "hsx_fuzz:   reproduce: hsx_fuzz --seed %" PRIu64
+            " --threads %u --calls 0 --steps %" PRIu64 "%s\n"
             "hsx_fuzz:   the thread's last calls:\n",
-            what, opt_seed, proc_name, w->index, w->calls, opt_seed, opt_threads, opt_calls,
+            what, opt_seed, proc_name, w->index, w->steps, opt_seed, opt_threads, w->steps,
             opt_user ? "" : " --no-user");
     from = w->ring_n > FZ_RING ? w->ring_n - FZ_RING : 0;
     for (i = from; i < w->ring_n; i++)
@@ -351,8 +391,39 @@ bool is_documented(int e)
     return false;
 }
 
+__thread uint64_t fz_calls_mine;
+static bool prof_off; /* a forked child's steps are its parent's fork_kill */
+
+void *fz_thread_calls(void)
+{
+    return (void *)(uintptr_t)fz_calls_mine;
+}
+
+void fz_join(pthread_t th)
+{
+    void *calls = NULL;
+
+    if (pthread_join(th, &calls) == 0)
+        fz_calls_mine += (uintptr_t)calls;
+}
+
+struct fz_mark prof_begin(void)
+{
+    return (struct fz_mark){now_ns(), fz_calls_mine};
+}
+
+void prof_end(enum fz_prof kind, struct fz_mark m)
+{
+    if (prof_off)
+        return;
+    __atomic_fetch_add(&stats->prof_ns[kind], now_ns() - m.t0, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&stats->prof_calls[kind], fz_calls_mine - m.c0, __ATOMIC_RELAXED);
+    count(&stats->prof_n[kind]);
+}
+
 void count_errno(int e)
 {
+    fz_calls_mine++;
     count(&stats->calls);
     if (e == 0)
         count(&stats->ok);
@@ -2413,6 +2484,7 @@ static void op_fork_kill(struct fz_worker *w)
     }
     if (pid == 0) {
         struct fz_worker c = *w;
+        prof_off = true;
         kcov_forked();
         c.child = true;
         c.rng.s = child_seed;
@@ -2878,7 +2950,7 @@ void *loader_main(void *arg)
 
         if (__atomic_load_n(&L->stop, __ATOMIC_ACQUIRE))
             after++;
-        w->calls++;
+        w->steps++;
         if (fd < 0)
             continue;
         e = L->step(L, fd, &what);
@@ -2889,7 +2961,7 @@ void *loader_main(void *arg)
             unexpected(w, "%s on %s%u's file succeeded after it failed with ENODEV", what,
                        L->inst_name, L->unit);
     }
-    return NULL;
+    return fz_thread_calls();
 }
 
 /* A UART loader's call: write, poll, drain, status, break or configure the port. */
@@ -3012,7 +3084,7 @@ static void chain_uart_unbind(struct fz_worker *w, struct fz_rng *r, unsigned in
     }
     __atomic_store_n(&L->stop, 1, __ATOMIC_RELEASE);
     if (started)
-        pthread_join(th, NULL);
+        fz_join(th);
     if (unbound) {
         char name[HSX_MBOX_NAME_MAX];
         snprintf(name, sizeof(name), HSX_MBOX_UART_FMT, port);
@@ -3214,13 +3286,13 @@ static void chain_uart(struct fz_worker *w)
     if (!have_uart)
         return;
     if (k < 45)
-        chain_uart_xfer(w, &lr);
+        PROF(P_UART_XFER, chain_uart_xfer(w, &lr));
     else if (k < 75)
-        chain_uart_sub(w, &lr);
+        PROF(P_UART_SUB, chain_uart_sub(w, &lr));
     else if (k < 90)
-        chain_uart_config(w, &lr);
+        PROF(P_UART_CONFIG, chain_uart_config(w, &lr));
     else if (is_root && !w->child)
-        uart_rebind(w);
+        PROF(P_UART_REBIND, uart_rebind(w));
 }
 
 /* Open something: a node, an instance, the administrator's file, a netlink socket. */
@@ -3284,20 +3356,19 @@ uint64_t now_ns(void)
 
 static void run_one(struct fz_worker *w)
 {
-    static const uint32_t bound[FZ_STEPS] = {470, 550, 610, 650, 710, 750, 800, 830,
-                                             860, 880, 890, 900, 925, 950, 970, 992};
+    static const uint32_t bound[P_STEPS] = {470, 550, 610, 650, 710, 750, 800, 830,
+                                            860, 880, 890, 900, 925, 950, 970, 992};
     uint32_t k = rn(&w->rng, 1000), step = 0;
-    uint64_t t0 = now_ns();
+    struct fz_mark m = prof_begin();
 
-    w->calls++;
+    w->steps++;
     run_step(w, k);
     kcov_fold();
-    while (step < FZ_STEPS - 1 && k >= bound[step])
+    while (step < P_STEPS - 1 && k >= bound[step])
         step++;
-    if (k >= bound[FZ_STEPS - 1])
-        step = 0;
-    __atomic_fetch_add(&stats->op_ns[step], now_ns() - t0, __ATOMIC_RELAXED);
-    count(&stats->op_n[step]);
+    if (k >= bound[P_STEPS - 1])
+        step = P_TABLE;
+    prof_end((enum fz_prof)step, m);
 }
 
 static void run_step(struct fz_worker *w, uint32_t k)
@@ -3401,7 +3472,9 @@ static void *worker_main(void *arg)
         harness_fail("timer_create: %s", strerror(errno));
     kcov_thread_begin(kcov_first + w->index);
     fail_thread_begin();
-    while (w->calls < w->quota && time(NULL) < deadline)
+    fz_calls_mine = 0;
+    while (fz_calls_mine < w->quota && (!opt_steps || w->steps < opt_steps) &&
+           time(NULL) < deadline)
         run_one(w);
     fail_thread_end();
     kcov_thread_end(kcov_first + w->index);
@@ -3615,10 +3688,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: hsx_fuzz [--seed S] [--calls N] [--threads T] [--seconds S] [--no-user]\n"
             "                [--need-uart] [--need-can] [--need-fram] [--need-fs] [--kcov]\n"
-            "                [--fail-nth PCT] [-v]\n"
+            "                [--fail-nth PCT] [--steps N] [-v]\n"
             "  --seed S     the run's seed (default 1)\n"
-            "  --calls N    calls in all, shared by root's and uid %d's threads (default "
-            "20000)\n"
+            "  --calls N    calls into hsx.ko in all (opens, ioctls and reads of its files,\n"
+            "               requests to its netlink family), shared by root's and uid %d's\n"
+            "               threads (default 20000); a step ends past its share; 0: no bound\n"
+            "  --steps N    stop each worker after N steps (a table call or a chain): a\n"
+            "               report's reproducer, its step (calls depend on timing, steps not)\n"
             "  --threads T  threads per process (default 2)\n"
             "  --seconds S  stop after S seconds, whatever is left (default: no bound)\n"
             "  --no-user    no uid %d process: one process, deterministic with --threads 1\n"
@@ -3665,36 +3741,53 @@ static void print_stats(double secs)
     can_print_stats();
     fram_print_stats();
     fs_print_stats();
-    printf("hsx_fuzz: time by step:");
-    for (e = 0; e < FZ_STEPS; e++)
-        if (stats->op_n[e])
-            printf(" %s %" PRIu64 "x %.1f ms", step_name[e], stats->op_n[e],
-                   (double)stats->op_ns[e] / 1e6 / (double)stats->op_n[e]);
-    printf("\n");
+    printf("hsx_fuzz: profile: wall time, steps and calls by kind of step, then by module "
+           "chain; summed over threads\n");
+    for (e = 0; e < P_N; e++)
+        if (stats->prof_n[e]) {
+            double s = (double)stats->prof_ns[e] / 1e9;
+            printf("hsx_fuzz:   %-13s %8" PRIu64 " steps %9" PRIu64 " calls %8.1f s %8.2f ms/step "
+                   "%7.0f calls/s\n",
+                   prof_name[e], stats->prof_n[e], stats->prof_calls[e], s,
+                   s * 1e3 / (double)stats->prof_n[e],
+                   s > 0 ? (double)stats->prof_calls[e] / s : 0);
+        }
     fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 's'},     {"calls", required_argument, NULL, 'n'},
-        {"threads", required_argument, NULL, 't'},  {"seconds", required_argument, NULL, 'S'},
-        {"no-user", no_argument, NULL, 'U'},        {"help", no_argument, NULL, 'h'},
-        {"need-uart", no_argument, NULL, 'u'},      {"need-can", no_argument, NULL, 'c'},
-        {"need-fram", no_argument, NULL, 'f'},      {"need-fs", no_argument, NULL, 'F'},
-        {"verbose", no_argument, NULL, 'v'},        {"kcov", no_argument, NULL, 'K'},
-        {"fail-nth", required_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"seed", required_argument, NULL, 's'},
+                                         {"calls", required_argument, NULL, 'n'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"seconds", required_argument, NULL, 'S'},
+                                         {"no-user", no_argument, NULL, 'U'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"need-uart", no_argument, NULL, 'u'},
+                                         {"need-can", no_argument, NULL, 'c'},
+                                         {"need-fram", no_argument, NULL, 'f'},
+                                         {"need-fs", no_argument, NULL, 'F'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"kcov", no_argument, NULL, 'K'},
+                                         {"fail-nth", required_argument, NULL, 'N'},
+                                         {"steps", required_argument, NULL, 'X'},
+                                         {NULL, 0, NULL, 0}};
     struct timespec t0, t1;
     int c, sv[2], status = 0;
     uint64_t root_calls;
 
-    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhvKN:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "s:n:t:S:UucfFhvKN:X:", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             opt_seed = strtoull(optarg, NULL, 0);
             break;
         case 'n':
             opt_calls = strtoull(optarg, NULL, 0);
+            if (!opt_calls)
+                opt_calls = UINT64_MAX; /* no bound: --steps's */
+            break;
+        case 'X':
+            opt_steps = strtoull(optarg, NULL, 0);
             break;
         case 't':
             opt_threads = (unsigned int)strtoul(optarg, NULL, 0);
@@ -3808,12 +3901,17 @@ int main(int argc, char **argv)
     genl_family = nl_resolve();
     if (genl_family < 0)
         harness_fail("the netlink family " HSX_GENL_NAME " is not registered");
-    printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, %u threads, %s; dummy module %s, "
+    if (opt_calls == UINT64_MAX && !opt_steps)
+        printf("hsx_fuzz: seed %" PRIu64 ", no bound in calls or steps, ", opt_seed);
+    else if (opt_calls == UINT64_MAX)
+        printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " steps a thread, ", opt_seed, opt_steps);
+    else
+        printf("hsx_fuzz: seed %" PRIu64 ", %" PRIu64 " calls, ", opt_seed, opt_calls);
+    printf("%u threads, %s; dummy module %s, "
            "gpio-sim %s, uart pair %s, can buses %u, fram devices %u, fs roots %u\n",
-           opt_seed, opt_calls, opt_threads, opt_user ? "root and uid 1000" : "one process",
-           have_dummy ? "yes" : "no", have_sim ? "yes" : "no",
-           have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no", have_can ? can_units.homes : 0,
-           have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
+           opt_threads, opt_user ? "root and uid 1000" : "one process", have_dummy ? "yes" : "no",
+           have_sim ? "yes" : "no", have_uart ? "yes (0 -> ttyS2, 1 -> ttyS3)" : "no",
+           have_can ? can_units.homes : 0, have_fram ? fram_units.homes : 0, have_fs ? 5 : 0);
     fflush(stdout);
     if (opt_kcov && !kcov_setup(opt_user ? 2 * opt_threads : opt_threads))
         return 2;
