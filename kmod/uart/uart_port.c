@@ -116,11 +116,15 @@ static void hsx_uart_buffer_locked(struct hsx_uart_dev *dev, const u8 *data, uns
 
 /*
  * From the discipline's receive_buf2: process context, one call at a time
- * per port. Every byte goes to the buffer and into an event.
+ * per port. Every byte goes to the buffer and into an event. The events of
+ * one call share its time, read once: on a VM whose clocksource is the
+ * HPET each read is a trap to the hypervisor, and the tty layer reads no
+ * clock on this path.
  */
 void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, size_t count)
 {
 	struct hsx_uart_record rec = { .port = dev->port };
+	u64 now = ktime_get_ns();
 
 	while (count) {
 		unsigned int n, used;
@@ -140,7 +144,7 @@ void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, siz
 		dev->breaks += !!(flags & HSX_UART_RX_F_BREAK);
 		spin_unlock(&dev->rx_lock);
 
-		hsx_mbox_post(dev->mbox, &rec);
+		hsx_mbox_post_at(dev->mbox, &rec, now);
 		cp += used;
 		if (fp)
 			fp += used;
