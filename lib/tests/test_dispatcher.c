@@ -518,17 +518,25 @@ static void block_for_ever(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, voi
         ;
 }
 
-static int exit_during_a_blocked_callback(void *arg)
+/* A callback blocked for ever on the dispatcher thread: false once it runs. */
+static bool block_the_dispatcher(void)
 {
     int peer;
-    (void)arg;
 
     if (pipe(exit_pipe) || test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
         hsx_mailbox_set_callback(exiting_mb, block_for_ever, NULL) != HSX_HAL_OK)
-        return 2;
+        return true;
     send_expiries(peer, 1, 1);
     while (!atomic_load(&exiting_inside))
         test_sleep_ms(1);
+    return false;
+}
+
+static int exit_during_a_blocked_callback(void *arg)
+{
+    (void)arg;
+    if (block_the_dispatcher())
+        return 2;
     exit(5); /* the library's destructor gives up on the callback after its bound */
 }
 
@@ -806,6 +814,24 @@ static int policy_seen_by_a_callback(int *policy, int *priority)
     return *policy < 0 ? 22 : 0;
 }
 
+/* 0 when a callback runs with the policy want, else a failure code (fail if another). */
+static int callbacks_run_with(int want, int fail)
+{
+    int policy, priority;
+    int ret = policy_seen_by_a_callback(&policy, &priority);
+
+    return ret ? ret : policy == want ? 0 : fail;
+}
+
+/* For test_in_child(): 0 when a callback runs, whatever its policy. */
+static int a_callback_runs(void *arg)
+{
+    int policy, priority;
+
+    (void)arg;
+    return policy_seen_by_a_callback(&policy, &priority);
+}
+
 static void dispatcher_sched_checks_its_arguments(void **state)
 {
     (void)state;
@@ -822,7 +848,6 @@ static void dispatcher_sched_checks_its_arguments(void **state)
 static int fifo_without_permission(void *arg)
 {
     struct rlimit none = {0, 0};
-    int policy, priority;
 
     (void)arg;
     if (setrlimit(RLIMIT_RTPRIO, &none) || (geteuid() == 0 && setuid(65534)))
@@ -831,10 +856,7 @@ static int fifo_without_permission(void *arg)
         return 11;
     if (hsx_hal_errno() != EPERM)
         return 12;
-    int ret = policy_seen_by_a_callback(&policy, &priority);
-    if (ret)
-        return ret;
-    return policy == SCHED_OTHER ? 0 : 13;
+    return callbacks_run_with(SCHED_OTHER, 13);
 }
 
 static void dispatcher_sched_denied_changes_nothing(void **state)
@@ -859,20 +881,17 @@ static int fifo_where_permitted(void *arg)
     int ret = hsx_mailbox_set_dispatcher_sched(SCHED_FIFO, 10);
     if (ret != HSX_HAL_OK && (ret != HSX_HAL_DENIED || hsx_hal_errno() != EPERM))
         return 30;
+    if (ret == HSX_HAL_DENIED)
+        return callbacks_run_with(SCHED_OTHER, 31);
     int got = policy_seen_by_a_callback(&policy, &priority);
     if (got)
         return got;
-    if (ret == HSX_HAL_DENIED)
-        return policy == SCHED_OTHER ? 0 : 31;
     if (policy != SCHED_FIFO || priority != 10)
         return 32;
     /* And back. */
     if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_OK)
         return 33;
-    got = policy_seen_by_a_callback(&policy, &priority);
-    if (got)
-        return got;
-    return policy == SCHED_OTHER ? 0 : 34;
+    return callbacks_run_with(SCHED_OTHER, 34);
 }
 
 static void dispatcher_sched_fifo_reaches_the_callbacks(void **state)
@@ -963,7 +982,6 @@ static void memory_lock_reports_what_the_kernel_says(void **state)
 static int callbacks_with_memory_locked(void *arg)
 {
     long vm_kb = status_kb("VmSize");
-    int policy, priority;
 
     (void)arg;
     if (vm_kb <= 0)
@@ -979,7 +997,7 @@ static int callbacks_with_memory_locked(void *arg)
         return 51;
     if (hsx_hal_lock_memory() != HSX_HAL_OK)
         return 52;
-    return policy_seen_by_a_callback(&policy, &priority);
+    return a_callback_runs(NULL);
 }
 
 static void a_modest_memlock_limit_leaves_room_for_the_dispatcher(void **state)
@@ -992,26 +1010,15 @@ static void a_modest_memlock_limit_leaves_room_for_the_dispatcher(void **state)
  * set_dispatcher_sched() starting the thread, then fork(): the child's first
  * callback must be delivered by a dispatcher of its own. Before, it did not
  * register the fork handlers, so the child kept the parent's "started", ring
- * and thread id, and its callback never ran (22). First in main(): no test
+ * and thread id, and its callback never ran. First in main(): no test
  * before it may have registered them in this process.
  */
 static int sched_then_fork(void *arg)
 {
-    pid_t child;
-    int status;
-
     (void)arg;
     if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_OK)
         return 60;
-    child = fork();
-    if (child == 0) {
-        int policy, priority;
-
-        _exit(policy_seen_by_a_callback(&policy, &priority));
-    }
-    if (child < 0 || waitpid(child, &status, 0) != child || !WIFEXITED(status))
-        return 61;
-    return WEXITSTATUS(status);
+    return test_in_child(a_callback_runs, NULL, 8000);
 }
 
 static void a_child_of_a_scheduled_dispatcher_gets_its_callbacks(void **state)
@@ -1027,15 +1034,9 @@ static void a_child_of_a_scheduled_dispatcher_gets_its_callbacks(void **state)
  */
 static int sched_during_teardown(void *arg)
 {
-    int peer;
-
     (void)arg;
-    if (pipe(exit_pipe) || test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
-        hsx_mailbox_set_callback(exiting_mb, block_for_ever, NULL) != HSX_HAL_OK)
+    if (block_the_dispatcher())
         return 70;
-    send_expiries(peer, 1, 1);
-    while (!atomic_load(&exiting_inside))
-        test_sleep_ms(1);
     hsx_dispatch_stop(); /* gives up on the callback after its bound */
     if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_ERROR)
         return 71;
