@@ -198,8 +198,9 @@ int hsx_mailbox_set_dispatcher_sched(int policy, int priority);
  * counts against RLIMIT_MEMLOCK too: threads' stacks (the dispatcher's is
  * 512 KiB, an application thread's RLIMIT_STACK's 8 MiB unless set), malloc
  * arenas, files mapped; once the limit is reached such a mapping fails
- * (pthread_create() EAGAIN, malloc() NULL). Without CAP_IPC_LOCK leave room
- * for them, or call it after the threads are started.
+ * (pthread_create() EAGAIN, mmap() ENOMEM/EAGAIN, a large malloc() NULL).
+ * Without CAP_IPC_LOCK leave room for them, or call it after the threads
+ * are started.
  *
  * @return HSX_HAL_OK; HSX_HAL_DENIED (EPERM) without CAP_IPC_LOCK or an
  *         RLIMIT_MEMLOCK of 0; HSX_HAL_LIMIT (ENOMEM) when the memory is more
