@@ -168,6 +168,46 @@ int hsx_mailbox_recv(hsx_mailbox_t *mailbox, hsx_mailbox_event_t *event, uint32_
 int hsx_mailbox_set_callback(hsx_mailbox_t *mailbox, hsx_mailbox_callback_t callback,
                              void *user_data);
 
+/**
+ * Scheduling of the dispatcher thread, the one every callback runs on (an
+ * addition to the spec): policy SCHED_OTHER (priority 0), or SCHED_FIFO or
+ * SCHED_RR with a priority sched_get_priority_min() .. _max() of that policy
+ * (1 .. 99 on Linux), as real-time applications set their own threads. It
+ * starts the thread if it does not run yet, applies now, and stays for a
+ * thread started again later (a fork child's). Without it the thread has the
+ * policy and priority of the thread that first set a callback. The locks the
+ * dispatcher shares with the application's threads are priority-inheriting
+ * (PTHREAD_PRIO_INHERIT), so a lower-priority thread inside the library is
+ * boosted while the dispatcher waits for it. Callbacks run on a stack of
+ * 512 KiB (the library's threads do not take RLIMIT_STACK's default).
+ *
+ * @return HSX_HAL_OK; HSX_HAL_INVALID_PARAM for another policy or a priority
+ *         out of its range; HSX_HAL_DENIED, hsx_hal_errno() EPERM, when this
+ *         process may not use the policy or priority (a real-time one needs
+ *         CAP_SYS_NICE or an RLIMIT_RTPRIO that allows it): nothing changed;
+ *         HSX_HAL_ERROR with ESHUTDOWN while the library is being unloaded.
+ */
+int hsx_mailbox_set_dispatcher_sched(int policy, int priority);
+
+/**
+ * Lock the process's memory, all of it now and what it maps later
+ * (mlockall(MCL_CURRENT | MCL_FUTURE)): no page fault then holds up a
+ * callback or a wait, the dispatcher's stack and buffers included (an
+ * addition to the spec, for real-time use with the call above). For good:
+ * munlockall() undoes it. With MCL_FUTURE every later mapping is locked and
+ * counts against RLIMIT_MEMLOCK too: threads' stacks (the dispatcher's is
+ * 512 KiB, an application thread's RLIMIT_STACK's 8 MiB unless set), malloc
+ * arenas, files mapped; once the limit is reached such a mapping fails
+ * (pthread_create() EAGAIN, mmap() ENOMEM/EAGAIN, a large malloc() NULL).
+ * Without CAP_IPC_LOCK leave room for them, or call it after the threads
+ * are started.
+ *
+ * @return HSX_HAL_OK; HSX_HAL_DENIED (EPERM) without CAP_IPC_LOCK or an
+ *         RLIMIT_MEMLOCK of 0; HSX_HAL_LIMIT (ENOMEM) when the memory is more
+ *         than RLIMIT_MEMLOCK allows
+ */
+int hsx_hal_lock_memory(void);
+
 /** Name and kernel ID of a subscription. */
 const char *hsx_mailbox_name(const hsx_mailbox_t *mailbox);
 uint32_t hsx_mailbox_id(const hsx_mailbox_t *mailbox);

@@ -3,16 +3,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/dispatcher.h"
+#include "core/dispatcher_impl.h"
+#include "core/mailbox.h"
 #include "helpers.h"
 
 #define MAX_RECORDED 512
@@ -511,17 +518,25 @@ static void block_for_ever(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, voi
         ;
 }
 
-static int exit_during_a_blocked_callback(void *arg)
+/* A callback blocked for ever on the dispatcher thread: false once it runs. */
+static bool block_the_dispatcher(void)
 {
     int peer;
-    (void)arg;
 
     if (pipe(exit_pipe) || test_mailbox(3, "hal:timer:3", &exiting_mb, &peer) < 0 ||
         hsx_mailbox_set_callback(exiting_mb, block_for_ever, NULL) != HSX_HAL_OK)
-        return 2;
+        return true;
     send_expiries(peer, 1, 1);
     while (!atomic_load(&exiting_inside))
         test_sleep_ms(1);
+    return false;
+}
+
+static int exit_during_a_blocked_callback(void *arg)
+{
+    (void)arg;
+    if (block_the_dispatcher())
+        return 2;
     exit(5); /* the library's destructor gives up on the callback after its bound */
 }
 
@@ -759,9 +774,324 @@ static void no_timer_runs_once_stopping(void **state)
     assert_int_equal(test_in_child(stop_with_a_timer_due, NULL, 5000), 0);
 }
 
+/* ---- the dispatcher's scheduling ---------------------------------------------------------- */
+
+static atomic_int seen_policy = -1, seen_priority = -1;
+
+static void note_sched(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    struct sched_param param;
+    int policy;
+
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    if (pthread_getschedparam(pthread_self(), &policy, &param) == 0) {
+        atomic_store(&seen_priority, param.sched_priority);
+        atomic_store(&seen_policy, policy);
+    }
+}
+
+/* The policy and priority one callback runs with: 0 when it ran, else a failure code. */
+static int policy_seen_by_a_callback(int *policy, int *priority)
+{
+    hsx_mailbox_t *mb;
+    int peer;
+
+    atomic_store(&seen_policy, -1);
+    if (test_mailbox(3, "hal:timer:3", &mb, &peer) < 0 ||
+        hsx_mailbox_set_callback(mb, note_sched, NULL) != HSX_HAL_OK)
+        return 20;
+    struct test_event ev = test_expiry(3, 1);
+    if (!test_send_event(peer, &ev))
+        return 21;
+    for (int i = 0; i < 1000 && atomic_load(&seen_policy) < 0; i++)
+        test_sleep_ms(5);
+    hsx_mailbox_close(mb);
+    close(peer);
+    *policy = atomic_load(&seen_policy);
+    *priority = atomic_load(&seen_priority);
+    return *policy < 0 ? 22 : 0;
+}
+
+/* 0 when a callback runs with the policy want, else a failure code (fail if another). */
+static int callbacks_run_with(int want, int fail)
+{
+    int policy, priority;
+    int ret = policy_seen_by_a_callback(&policy, &priority);
+
+    return ret ? ret : policy == want ? 0 : fail;
+}
+
+/* For test_in_child(): 0 when a callback runs, whatever its policy. */
+static int a_callback_runs(void *arg)
+{
+    int policy, priority;
+
+    (void)arg;
+    return policy_seen_by_a_callback(&policy, &priority);
+}
+
+static void dispatcher_sched_checks_its_arguments(void **state)
+{
+    (void)state;
+    assert_int_equal(hsx_mailbox_set_dispatcher_sched(12345, 0), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_mailbox_set_dispatcher_sched(SCHED_FIFO, 0), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_mailbox_set_dispatcher_sched(SCHED_FIFO, 100), HSX_HAL_INVALID_PARAM);
+    assert_int_equal(hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 1), HSX_HAL_INVALID_PARAM);
+}
+
+/*
+ * In a child that may not use a real-time policy (RLIMIT_RTPRIO 0, and not
+ * root): SCHED_FIFO is DENIED with EPERM and callbacks keep SCHED_OTHER.
+ */
+static int fifo_without_permission(void *arg)
+{
+    struct rlimit none = {0, 0};
+
+    (void)arg;
+    if (setrlimit(RLIMIT_RTPRIO, &none) || (geteuid() == 0 && setuid(65534)))
+        return 10;
+    if (hsx_mailbox_set_dispatcher_sched(SCHED_FIFO, 10) != HSX_HAL_DENIED)
+        return 11;
+    if (hsx_hal_errno() != EPERM)
+        return 12;
+    return callbacks_run_with(SCHED_OTHER, 13);
+}
+
+static void dispatcher_sched_denied_changes_nothing(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(fifo_without_permission, NULL, 10000), 0);
+}
+
+/*
+ * Where it may (RLIMIT_RTPRIO raised, or root's CAP_SYS_NICE), the callbacks
+ * run SCHED_FIFO at the priority asked; set before the thread exists, it
+ * starts it. Where even that is refused (a container without CAP_SYS_NICE),
+ * the refusal is DENIED and SCHED_OTHER stays.
+ */
+static int fifo_where_permitted(void *arg)
+{
+    struct rlimit rt = {10, 10};
+    int policy, priority;
+
+    (void)arg;
+    setrlimit(RLIMIT_RTPRIO, &rt); /* raising the hard limit needs root: best effort */
+    int ret = hsx_mailbox_set_dispatcher_sched(SCHED_FIFO, 10);
+    if (ret != HSX_HAL_OK && (ret != HSX_HAL_DENIED || hsx_hal_errno() != EPERM))
+        return 30;
+    if (ret == HSX_HAL_DENIED)
+        return callbacks_run_with(SCHED_OTHER, 31);
+    int got = policy_seen_by_a_callback(&policy, &priority);
+    if (got)
+        return got;
+    if (policy != SCHED_FIFO || priority != 10)
+        return 32;
+    /* And back. */
+    if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_OK)
+        return 33;
+    return callbacks_run_with(SCHED_OTHER, 34);
+}
+
+static void dispatcher_sched_fifo_reaches_the_callbacks(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(fifo_where_permitted, NULL, 10000), 0);
+}
+
+/* ASan's mlockall() interceptor returns 0 and locks nothing. */
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+#ifndef UNDER_ASAN
+#define UNDER_ASAN 0
+#endif
+
+/* A "Vm...:" line of /proc/self/status, in kB; -1 if missing. */
+static long status_kb(const char *field)
+{
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(field);
+    FILE *f = fopen("/proc/self/status", "r");
+
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f))
+        if (!strncmp(line, field, len) && line[len] == ':')
+            kb = strtol(line + len + 1, NULL, 10);
+    fclose(f);
+    return kb;
+}
+
+/*
+ * Root (CAP_IPC_LOCK) may lock everything: OK, and the kernel then counts the
+ * process's memory as locked (VmLck), or, under ASan, nothing. Another user
+ * gets what its RLIMIT_MEMLOCK allows: DENIED/EPERM at 0, else OK or LIMIT.
+ */
+static int lock_memory(void *arg)
+{
+    struct rlimit lim;
+
+    (void)arg;
+    int ret = hsx_hal_lock_memory();
+    if (ret == HSX_HAL_OK)
+        return UNDER_ASAN ? (status_kb("VmLck") == 0 ? 0 : 43) : (status_kb("VmLck") > 0 ? 0 : 44);
+    if (geteuid() == 0 || getrlimit(RLIMIT_MEMLOCK, &lim))
+        return 45;
+    if (lim.rlim_cur == 0)
+        return ret == HSX_HAL_DENIED && hsx_hal_errno() == EPERM ? 0 : 46;
+    return ret == HSX_HAL_LIMIT && hsx_hal_errno() == ENOMEM ? 0 : 40;
+}
+
+/* Over RLIMIT_MEMLOCK, without CAP_IPC_LOCK: LIMIT/ENOMEM, nothing locked (ASan: its OK). */
+static int lock_memory_over_the_limit(void *arg)
+{
+    struct rlimit tiny = {4096, 4096};
+
+    (void)arg;
+    if (setrlimit(RLIMIT_MEMLOCK, &tiny) || (geteuid() == 0 && setuid(65534)))
+        return 41;
+    int ret = hsx_hal_lock_memory();
+    if (UNDER_ASAN)
+        return ret == HSX_HAL_OK ? 0 : 47;
+    if (ret != HSX_HAL_LIMIT || hsx_hal_errno() != ENOMEM)
+        return 42;
+    return status_kb("VmLck") == 0 ? 0 : 48;
+}
+
+static void memory_lock_reports_what_the_kernel_says(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(lock_memory, NULL, 10000), 0);
+    assert_int_equal(test_in_child(lock_memory_over_the_limit, NULL, 10000), 0);
+}
+
+/*
+ * Memory locked (MCL_FUTURE) under a limit 2 MiB above what the process maps,
+ * without CAP_IPC_LOCK: the dispatcher's stack must fit in what is left, and
+ * callbacks run. With RLIMIT_STACK's 8 MiB default stack the thread could not
+ * be started (set_callback failed). Early in main(): this process's own
+ * mappings must leave the 2 MiB under an unprivileged hard limit (8 MiB).
+ */
+static int callbacks_with_memory_locked(void *arg)
+{
+    long vm_kb = status_kb("VmSize");
+
+    (void)arg;
+    if (vm_kb <= 0)
+        return 50;
+    rlim_t limit = ((rlim_t)vm_kb + 2048) * 1024;
+    struct rlimit lim;
+    /* Under ASan (terabytes of shadow mapped, mlockall() a no-op) the hard limit will do. */
+    if (getrlimit(RLIMIT_MEMLOCK, &lim) || (!UNDER_ASAN && limit > lim.rlim_max))
+        return 53;
+    if (!UNDER_ASAN)
+        lim.rlim_cur = lim.rlim_max = limit;
+    if (setrlimit(RLIMIT_MEMLOCK, &lim) || (geteuid() == 0 && setuid(65534)))
+        return 51;
+    if (hsx_hal_lock_memory() != HSX_HAL_OK)
+        return 52;
+    return a_callback_runs(NULL);
+}
+
+static void a_modest_memlock_limit_leaves_room_for_the_dispatcher(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(callbacks_with_memory_locked, NULL, 10000), 0);
+}
+
+/*
+ * set_dispatcher_sched() starting the thread, then fork(): the child's first
+ * callback must be delivered by a dispatcher of its own. Before, it did not
+ * register the fork handlers, so the child kept the parent's "started", ring
+ * and thread id, and its callback never ran. First in main(): no test
+ * before it may have registered them in this process.
+ */
+static int sched_then_fork(void *arg)
+{
+    (void)arg;
+    if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_OK)
+        return 60;
+    return test_in_child(a_callback_runs, NULL, 8000);
+}
+
+static void a_child_of_a_scheduled_dispatcher_gets_its_callbacks(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(sched_then_fork, NULL, 10000), 0);
+}
+
+/*
+ * While the library is torn down, past the join bound with a callback that
+ * never returns (the thread detached, still "started"): ESHUTDOWN, not a
+ * policy set on a thread being abandoned (before, it returned OK).
+ */
+static int sched_during_teardown(void *arg)
+{
+    (void)arg;
+    if (block_the_dispatcher())
+        return 70;
+    hsx_dispatch_stop(); /* gives up on the callback after its bound */
+    if (hsx_mailbox_set_dispatcher_sched(SCHED_OTHER, 0) != HSX_HAL_ERROR)
+        return 71;
+    return hsx_hal_errno() == ESHUTDOWN ? 0 : 72;
+}
+
+static void dispatcher_sched_during_teardown_is_eshutdown(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(sched_during_teardown, NULL, 10000), 0);
+}
+
+/* Whether lock is a priority-inheritance futex: locked, its word is the owner's thread id. */
+static int is_pi(pthread_mutex_t *lock)
+{
+    pthread_mutex_lock(lock);
+    unsigned int word = (unsigned int)lock->__data.__lock;
+    pthread_mutex_unlock(lock);
+    return (word & 0x3fffffffu) == (unsigned int)gettid();
+}
+
+static int locks_pi_in_a_child(void *arg)
+{
+    hsx_mailbox_t *mb = arg;
+
+    return is_pi(&hsx_dispatcher.lock) && is_pi(&mb->lock) ? 0 : 80;
+}
+
+/*
+ * The locks a SCHED_FIFO dispatcher shares with other threads (the
+ * dispatcher's, each mailbox's) inherit priority; so does a fork child's,
+ * which initialises them again (glibc's layout: a test of this library's
+ * internals).
+ */
+static void the_dispatchers_locks_inherit_priority(void **state)
+{
+    hsx_mailbox_t *mb = NULL;
+    int peer = -1;
+
+    (void)state;
+    assert_true(test_mailbox(3, "hal:timer:3", &mb, &peer) >= 0);
+    assert_int_equal(hsx_mailbox_set_callback(mb, nothing, NULL), HSX_HAL_OK);
+    assert_true(is_pi(&hsx_dispatcher.lock));
+    assert_true(is_pi(&mb->lock));
+    assert_int_equal(test_in_child(locks_pi_in_a_child, mb, 5000), 0);
+    hsx_mailbox_close(mb);
+    close(peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        /* First: before any test registers the fork handlers in this process. */
+        cmocka_unit_test(a_child_of_a_scheduled_dispatcher_gets_its_callbacks),
+        cmocka_unit_test(a_modest_memlock_limit_leaves_room_for_the_dispatcher),
         cmocka_unit_test_setup_teardown(callbacks_run_in_order_on_the_dispatcher_thread, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(events_queued_before_the_callback_are_delivered, setup,
@@ -785,6 +1115,12 @@ int main(void)
         cmocka_unit_test(exit_does_not_wait_for_ever_on_a_blocked_callback),
         cmocka_unit_test(a_forked_child_frees_what_had_a_callback),
         cmocka_unit_test(a_child_forked_in_a_callback_is_not_the_dispatcher),
+        cmocka_unit_test(dispatcher_sched_checks_its_arguments),
+        cmocka_unit_test(dispatcher_sched_denied_changes_nothing),
+        cmocka_unit_test(dispatcher_sched_fifo_reaches_the_callbacks),
+        cmocka_unit_test(memory_lock_reports_what_the_kernel_says),
+        cmocka_unit_test(dispatcher_sched_during_teardown_is_eshutdown),
+        cmocka_unit_test(the_dispatchers_locks_inherit_priority),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

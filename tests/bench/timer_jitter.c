@@ -61,6 +61,40 @@ static double percentile(struct series *s, double p)
 }
 
 static struct series hsx_series, wait_series, timerfd_series;
+/* The blocking wait's records less those read behind (below): one per wake-up, as timerfd's. */
+static struct series folded_series;
+/*
+ * Lateness: how late each event is against the timer's own schedule, the
+ * n-th expiry due at start + n periods, measured from the first expiry the
+ * record or read covers (a record that folds missed periods, or a timerfd
+ * read counting several, is as late as its oldest expiry: not capped at a
+ * period). The start is not known to the microsecond, so each value is
+ * t - n * period less the smallest of the series: the lateness past the
+ * least late event. For the blocking wait twice, at the kernel's stamp
+ * (tick_us: when hsx.ko's soft hrtimer callback ran, in its softirq) and
+ * where the application has it; for timerfd where the application has it.
+ */
+struct lateness {
+    double us[SAMPLES];
+    unsigned int n;
+};
+
+static struct lateness late_kernel, late_wait, late_timerfd;
+/*
+ * Missed periods, in periods on both sides. hsx: those hsx.ko folded into a
+ * record (the sum of overruns), and those the application fell behind on
+ * (records read a period or more after their stamp: the next expiry was due
+ * already; each a near-zero interval, a jitter near the period). timerfd:
+ * the expirations one read counts beyond the first (the sum of
+ * expirations - 1). Events hsx lost (dropped) are counted apart.
+ */
+static uint64_t folded_wait, behind_wait, dropped_wait, folded_timerfd;
+
+static void late_add(struct lateness *l, uint64_t t_ns, uint64_t periods)
+{
+    if (l->n < SAMPLES)
+        l->us[l->n++] = (double)t_ns / 1000.0 - (double)periods * PERIOD_US;
+}
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
 static int hsx_done;
@@ -103,7 +137,7 @@ static int run_hsx(void)
     return 0;
 }
 
-/* The library's blocking style: one io_uring receive per expiry. */
+/* The library's blocking style: one wait on the timer's queue file per expiry. */
 static int run_hsx_wait(void)
 {
     hsx_timer_t t = hsx_timer_create(PERIOD_US, HSX_TIMER_PERIODIC);
@@ -115,6 +149,8 @@ static int run_hsx_wait(void)
                 hsx_hal_strerror(HSX_TIMER_ERROR(t)));
         return -1;
     }
+    uint64_t t_ns;
+
     do {
         ret = hsx_timer_wait_event(t, &ev, 1000);
         if (ret != HSX_HAL_OK) {
@@ -122,7 +158,20 @@ static int run_hsx_wait(void)
             hsx_timer_cancel(t);
             return -1;
         }
-    } while (!record(&wait_series, now_ns()));
+        t_ns = now_ns();
+        if (wait_series.seen >= WARMUP) {
+            /* The first expiry this record covers: overruns periods before its own. */
+            uint64_t first = ev.expirations - ev.overruns;
+
+            late_add(&late_kernel, ev.tick_us * 1000u, first);
+            late_add(&late_wait, t_ns, first);
+            folded_wait += ev.overruns;
+            behind_wait += t_ns / 1000u >= ev.tick_us + PERIOD_US;
+            dropped_wait += ev.dropped;
+        }
+        if (t_ns / 1000u < ev.tick_us + PERIOD_US)
+            record(&folded_series, t_ns);
+    } while (!record(&wait_series, t_ns));
     hsx_timer_cancel(t);
     return 0;
 }
@@ -132,7 +181,7 @@ static int run_timerfd(void)
     struct itimerspec its = {.it_interval = {0, PERIOD_US * 1000},
                              .it_value = {0, PERIOD_US * 1000}};
     int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-    uint64_t expirations;
+    uint64_t expirations, periods = 0;
 
     if (fd < 0 || timerfd_settime(fd, 0, &its, NULL)) {
         fprintf(stderr, "timer_jitter: timerfd: %s\n", strerror(errno));
@@ -144,37 +193,83 @@ static int run_timerfd(void)
             close(fd);
             return -1;
         }
-        if (record(&timerfd_series, now_ns()))
+        uint64_t t_ns = now_ns();
+
+        periods += expirations;
+        if (timerfd_series.seen >= WARMUP) {
+            /* The first expiry this read covers. */
+            late_add(&late_timerfd, t_ns, periods - expirations + 1);
+            folded_timerfd += expirations - 1;
+        }
+        if (record(&timerfd_series, t_ns))
             break;
     }
     close(fd);
     return 0;
 }
 
+/* p50 and p99 of l, made relative to its smallest value. */
+static void late_percentiles(struct lateness *l, double *p50, double *p99)
+{
+    struct series s = {.n = l->n};
+    double least = l->n ? l->us[0] : 0;
+
+    for (unsigned int i = 1; i < l->n; i++)
+        if (l->us[i] < least)
+            least = l->us[i];
+    for (unsigned int i = 0; i < l->n; i++)
+        s.jitter_us[i] = l->us[i] - least;
+    *p50 = l->n ? percentile(&s, 0.50) : 0;
+    *p99 = l->n ? percentile(&s, 0.99) : 0;
+}
+
 int main(void)
 {
-    double h50, h99, w50, w99, t50, t99;
+    double h50, h99, w50, w99, f50, f99, t50, t99, k50, k99, w_late50, w_late99, t_late50, t_late99;
 
     if (run_timerfd() || run_hsx_wait() || run_hsx())
         return EXIT_FAILURE;
     h50 = percentile(&hsx_series, 0.50);
     h99 = percentile(&hsx_series, 0.99);
+    f50 = folded_series.n ? percentile(&folded_series, 0.50) : NAN;
+    f99 = folded_series.n ? percentile(&folded_series, 0.99) : NAN;
     w50 = percentile(&wait_series, 0.50);
     w99 = percentile(&wait_series, 0.99);
     t50 = percentile(&timerfd_series, 0.50);
     t99 = percentile(&timerfd_series, 0.99);
+    late_percentiles(&late_kernel, &k50, &k99);
+    late_percentiles(&late_wait, &w_late50, &w_late99);
+    late_percentiles(&late_timerfd, &t_late50, &t_late99);
 
     printf("timer jitter, 1 kHz, %u intervals each, |interval - period| in us\n", SAMPLES);
     printf("  %-22s %10s %10s\n", "", "p50", "p99");
     printf("  %-22s %10.1f %10.1f\n", "hsx timer callback", h50, h99);
     printf("  %-22s %10.1f %10.1f\n", "hsx blocking wait", w50, w99);
+    if (folded_series.n)
+        printf("  %-22s %10.1f %10.1f\n", "hsx wait, folded", f50, f99);
+    else
+        printf("  %-22s %10s %10s\n", "hsx wait, folded", "n/a", "n/a");
     printf("  %-22s %10.1f %10.1f\n", "timerfd read loop", t50, t99);
+    printf("  missed periods: hsx wait %llu folded by hsx.ko + %llu read a period late, "
+           "%llu events dropped; timerfd %llu folded into reads\n",
+           (unsigned long long)folded_wait, (unsigned long long)behind_wait,
+           (unsigned long long)dropped_wait, (unsigned long long)folded_timerfd);
+    printf("  lateness past the least late event, from the first expiry covered, us:\n");
+    printf("  %-22s %10.1f %10.1f\n", "hsx wait, kernel stamp", k50, k99);
+    printf("  %-22s %10.1f %10.1f\n", "hsx wait, application", w_late50, w_late99);
+    printf("  %-22s %10.1f %10.1f\n", "timerfd, application", t_late50, t_late99);
     printf("  %-22s %10.2f %10.2f\n", "ratio hsx/timerfd", t50 > 0 ? h50 / t50 : 0.0,
            t99 > 0 ? h99 / t99 : 0.0);
     printf("  %-22s %10.2f %10.2f\n", "ratio wait/timerfd", t50 > 0 ? w50 / t50 : 0.0,
            t99 > 0 ? w99 / t99 : 0.0);
     printf("BENCH timer_jitter hsx_p50_us=%.1f hsx_p99_us=%.1f wait_p50_us=%.1f wait_p99_us=%.1f "
-           "timerfd_p50_us=%.1f timerfd_p99_us=%.1f\n",
-           h50, h99, w50, w99, t50, t99);
+           "timerfd_p50_us=%.1f timerfd_p99_us=%.1f late_kernel_p50_us=%.1f "
+           "late_kernel_p99_us=%.1f late_wait_p50_us=%.1f late_wait_p99_us=%.1f "
+           "late_timerfd_p50_us=%.1f late_timerfd_p99_us=%.1f folded_p50_us=%.1f "
+           "folded_p99_us=%.1f missed_wait_kernel=%llu missed_wait_app=%llu dropped_wait=%llu "
+           "missed_timerfd=%llu\n",
+           h50, h99, w50, w99, t50, t99, k50, k99, w_late50, w_late99, t_late50, t_late99, f50, f99,
+           (unsigned long long)folded_wait, (unsigned long long)behind_wait,
+           (unsigned long long)dropped_wait, (unsigned long long)folded_timerfd);
     return EXIT_SUCCESS;
 }

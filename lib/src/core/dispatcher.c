@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -184,6 +185,12 @@ static int start_locked(void)
     }
     /* Joinable: hsx_dispatch_stop() joins it at library teardown, for a bounded time. */
     d->started = true;
+    /* Allowed when it was set (a fork child has its parent's credentials): best effort. */
+    if (d->sched_set) {
+        struct sched_param param = {.sched_priority = d->sched_priority};
+
+        pthread_setschedparam(d->thread, d->sched_policy, &param);
+    }
     return HSX_HAL_OK;
 
 err_sem:
@@ -228,6 +235,33 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
     }
     pthread_mutex_unlock(&d->lock);
     return HSX_HAL_OK;
+}
+
+int hsx_dispatch_set_sched(int policy, int priority)
+{
+    struct sched_param param = {.sched_priority = priority};
+    int ret = HSX_HAL_OK;
+
+    hsx_fork_watch(); /* before d->lock, as it may start the thread: see fork.h */
+    pthread_mutex_lock(&d->lock);
+    /* Being torn down: the thread may be detached and gone, its id no longer one to use. */
+    if (d->finished || d->stopping)
+        ret = hsx_fail_with(HSX_HAL_ERROR, ESHUTDOWN);
+    else if (!d->started)
+        ret = start_locked();
+    if (ret == HSX_HAL_OK) {
+        int err = pthread_setschedparam(d->thread, policy, &param);
+
+        if (err) {
+            ret = hsx_fail_with_errno(err);
+        } else {
+            d->sched_set = true;
+            d->sched_policy = policy;
+            d->sched_priority = priority;
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    return ret;
 }
 
 void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
@@ -410,6 +444,15 @@ void hsx_dispatch_stop(void)
  * Library teardown (exit(), dlclose()): no thread may outlive the code it
  * runs, and none may hold up exit() for ever (see hsx_dispatch_stop()).
  */
+/*
+ * d->lock is priority-inheriting (a SCHED_FIFO dispatcher takes it), which
+ * has no static initialiser: set before main(), before any thread.
+ */
+__attribute__((constructor)) static void dispatch_init(void)
+{
+    hsx_mutex_init_pi(&d->lock);
+}
+
 __attribute__((destructor)) static void dispatch_teardown(void)
 {
     hsx_dispatch_stop();
@@ -451,7 +494,7 @@ void hsx_dispatch_fork_child(void)
     d->ready = NULL;
     d->ready_tail = &d->ready;
     pthread_cond_init(&d->idle, NULL);
-    pthread_mutex_unlock(&d->lock);
+    hsx_mutex_init_pi(&d->lock); /* held since prepare, by a thread id not the child's */
 }
 
 /*

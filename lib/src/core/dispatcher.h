@@ -69,6 +69,13 @@ int hsx_dispatch_timer_arm(struct hsx_dispatch_timer *timer, uint32_t delay_ms);
  */
 int hsx_dispatch_post(hsx_mailbox_t *mb, const hsx_mailbox_event_t *event);
 
+/*
+ * hsx_mailbox_set_dispatcher_sched(), checked: policy and priority for the
+ * thread, now (starting it) and whenever it starts again. Returns HSX_HAL_OK
+ * or a code; on a refusal nothing changes.
+ */
+int hsx_dispatch_set_sched(int policy, int priority);
+
 /* Whether the caller is the dispatcher thread, i.e. runs inside a callback. */
 bool hsx_dispatch_on_thread(void);
 

@@ -2,7 +2,7 @@
 /*
  * What dispatcher.c (the table of mailboxes, the API, the thread's life) and
  * dispatcher_loop.c (the thread's ring loop) share: the entries and the one
- * dispatcher's state. Nothing else includes it.
+ * dispatcher's state. Nothing else includes it (but its unit test).
  */
 #ifndef HSX_DISPATCHER_IMPL_H
 #define HSX_DISPATCHER_IMPL_H
@@ -58,6 +58,9 @@ struct dispatcher {
     struct hsx_dispatch_timer *timers;
     /* timers != NULL, read by the thread without the lock (set with it). */
     atomic_bool timers_armed;
+    /* hsx_dispatch_set_sched()'s, applied to every thread started (sched_set). */
+    bool sched_set;
+    int sched_policy, sched_priority;
     /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
     struct entry **table;
     size_t table_size, table_count;

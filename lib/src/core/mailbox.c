@@ -24,6 +24,7 @@
 #include "core/fork.h"
 #include "core/mailbox_impl.h"
 #include "core/netlink.h"
+#include "core/thread.h"
 #include "core/wire.h"
 
 /* ---- handle lifetime ------------------------------------------------------ */
@@ -93,7 +94,7 @@ void hsx_mailbox_fork_child(void)
         /* Records the parent read and had not delivered are its events, not the child's. */
         mb->batch_off = mb->batch_len = 0;
         mb->batch_full = false;
-        pthread_mutex_unlock(&mb->lock);
+        hsx_mutex_init_pi(&mb->lock); /* held since prepare, by a thread id not the child's */
     }
     pthread_mutex_unlock(&live.lock);
 }
@@ -111,7 +112,7 @@ struct hsx_mailbox *hsx_mailbox_new(const char *name)
         return NULL;
     }
     atomic_init(&mb->refs, 1);
-    pthread_mutex_init(&mb->lock, NULL);
+    hsx_mutex_init_pi(&mb->lock); /* the dispatcher takes it, SCHED_FIFO maybe */
     mb->fd = -1;
     strcpy(mb->name, name);
     mb->early_tail = &mb->early_head;

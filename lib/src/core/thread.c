@@ -9,12 +9,31 @@
 int hsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
     sigset_t all, saved;
+    pthread_attr_t attr;
+    int ret = pthread_attr_init(&attr);
 
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &saved);
-    int ret = pthread_create(thread, NULL, fn, arg);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    if (ret)
+        return ret;
+    ret = pthread_attr_setstacksize(&attr, HSX_THREAD_STACK_BYTES);
+    if (!ret) {
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
+        ret = pthread_create(thread, &attr, fn, arg);
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    }
+    pthread_attr_destroy(&attr);
     return ret;
+}
+
+void hsx_mutex_init_pi(pthread_mutex_t *lock)
+{
+    pthread_mutexattr_t attr;
+
+    pthread_mutexattr_init(&attr);
+    /* Supported by glibc and the kernel's PI futexes; should it fail, a plain lock. */
+    pthread_mutexattr_setprotocol(&attr, PTHREAD_PRIO_INHERIT);
+    pthread_mutex_init(lock, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
 struct timespec hsx_deadline_after_ms(uint32_t ms)

@@ -20,11 +20,30 @@
 #define HSX_THREAD_JOIN_BOUND_MS 1000
 
 /*
+ * The stack of the library's threads, the dispatcher's too (every callback
+ * runs on it): explicit, not RLIMIT_STACK's default (8 MiB), so that with
+ * memory locked (MCL_FUTURE) starting one stays within a modest
+ * RLIMIT_MEMLOCK. Documented in hsx_mailbox.h.
+ */
+#define HSX_THREAD_STACK_BYTES (512u * 1024u)
+
+/*
  * pthread_create() with every signal blocked in the new thread: signals are
  * the application's business, and its handlers must never run on a thread of
- * the library's. Returns 0 or an errno value.
+ * the library's. Its stack is HSX_THREAD_STACK_BYTES. Returns 0 or an errno
+ * value.
  */
 int hsx_thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+/*
+ * (Re)initialise a lock a thread of the library may take while running
+ * SCHED_FIFO (hsx_mailbox_set_dispatcher_sched()): PTHREAD_PRIO_INHERIT, so
+ * that a lower-priority holder is boosted while it blocks the dispatcher.
+ * Also what a fork child does to such a lock held across fork(): a
+ * priority-inheritance lock records its owner's thread id, which the child's
+ * thread does not have, so it cannot be unlocked there, only initialised again.
+ */
+void hsx_mutex_init_pi(pthread_mutex_t *lock);
 
 /* The CLOCK_MONOTONIC time ms from now: the deadline of a bounded wait. */
 struct timespec hsx_deadline_after_ms(uint32_t ms);
