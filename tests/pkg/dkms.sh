@@ -27,12 +27,15 @@ dkms_release() {
 	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$1/include/generated/utsrelease.h" 2>/dev/null
 }
 
-# dkms_private_build VERSION REL KDIR LOG: dkms build hsx/VERSION for kernel REL from the
-# headers in KDIR, with -Werror on hsx's sources (HSX_WERROR=y, which dkms hands to make;
-# KBUILD_VERBOSE=1 puts the compile lines in dkms's make.log); dkms's output in LOG. Sets
-# dkms_base, where dkms keeps what it built (module/*.ko, log/make.log).
+# dkms_private_build VERSION REL KDIR LOG [aarch64]: dkms build hsx/VERSION for kernel REL
+# from the headers in KDIR, with -Werror on hsx's sources (HSX_WERROR=y, which dkms hands to
+# make; KBUILD_VERBOSE=1 puts the compile lines in dkms's make.log); dkms's output in LOG.
+# aarch64: cross-built for an arm64 kernel, as README says (ARCH=arm64 CROSS_COMPILE=...,
+# dkms -a aarch64). Sets dkms_base, where dkms keeps what it built (module/*.ko, log/make.log).
 dkms_private_build() {
-	dkms_base=$dkms_work/dkms/var/hsx/$1/$2/$(uname -m)
-	HSX_WERROR=y KBUILD_VERBOSE=1 dkms build "${dkms_opts[@]}" "hsx/$1" -k "$2" \
-		--kernelsourcedir "$3" >"$4" 2>&1
+	local arch=${5:-$(uname -m)} cross=()
+	[ "$arch" = "$(uname -m)" ] || cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	dkms_base=$dkms_work/dkms/var/hsx/$1/$2/$arch
+	env ${cross[@]+"${cross[@]}"} HSX_WERROR=y KBUILD_VERBOSE=1 dkms build "${dkms_opts[@]}" \
+		"hsx/$1" -k "$2" -a "$arch" --kernelsourcedir "$3" >"$4" 2>&1
 }
