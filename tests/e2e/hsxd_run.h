@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The real hsxd for an end-to-end test: helpers/hsxd (beside the test
- * program) started on a policy of the test's, in a directory of its own
- * with hsxd's log (--stderr), and stopped at the end.
+ * program), or the one HSX_E2E_HSXD names (the hsxd package's /usr/sbin/hsxd
+ * in the installed-package run, tests/vm/run --installed), started on a
+ * policy of the test's, in a directory of its own with hsxd's log
+ * (--stderr), and stopped at the end.
  */
 #ifndef HSX_E2E_HSXD_RUN_H
 #define HSX_E2E_HSXD_RUN_H
@@ -40,6 +42,20 @@ static inline bool hsxd_run_beside_me(const char *name, char *path, size_t size)
     return n > 0 && (size_t)n < size && access(path, X_OK) == 0;
 }
 
+/*
+ * The hsxd the tests run: HSX_E2E_HSXD's, else helpers/hsxd. Is it there, to run? With
+ * hooks, always helpers/hsxd: the tests' build (HSXD_TEST_HOOKS), which an installed hsxd is not.
+ */
+static inline bool hsxd_run_program(bool hooks, char *path, size_t size)
+{
+    const char *installed = getenv("HSX_E2E_HSXD");
+
+    if (hooks || !installed || !*installed)
+        return hsxd_run_beside_me("helpers/hsxd", path, size);
+    int n = snprintf(path, size, "%s", installed);
+    return n > 0 && (size_t)n < size && access(path, X_OK) == 0;
+}
+
 /* dir/name, for the policy and the log. */
 static inline char *hsxd_run_path(const struct hsxd_run *r, const char *name, char *path,
                                   size_t size)
@@ -51,9 +67,11 @@ static inline char *hsxd_run_path(const struct hsxd_run *r, const char *name, ch
 /*
  * Write policy_text to a fresh /tmp/<tag>-XXXXXX/policy.conf, start hsxd on it
  * and wait until it listens. 0, or -1 with hsxd's log on stderr: a daemon
- * that does not start is a failure, never a skip.
+ * that does not start is a failure, never a skip. hooks: the tests' build of
+ * hsxd, with its test hooks (hsxd_run_program()).
  */
-static inline int hsxd_run_start(struct hsxd_run *r, const char *tag, const char *policy_text)
+static inline int hsxd_run_start_hsxd(struct hsxd_run *r, const char *tag, const char *policy_text,
+                                      bool hooks)
 {
     char hsxd[300], policy[128], log[128];
 
@@ -66,7 +84,7 @@ static inline int hsxd_run_start(struct hsxd_run *r, const char *tag, const char
     if (fd < 0 || write(fd, policy_text, strlen(policy_text)) != (ssize_t)strlen(policy_text))
         return -1;
     close(fd);
-    if (!hsxd_run_beside_me("helpers/hsxd", hsxd, sizeof(hsxd))) {
+    if (!hsxd_run_program(hooks, hsxd, sizeof(hsxd))) {
         fprintf(stderr, "%s is missing\n", hsxd);
         return -1;
     }
@@ -95,6 +113,12 @@ static inline int hsxd_run_start(struct hsxd_run *r, const char *tag, const char
     }
     usleep(100000); /* listening once the socket exists; a little slack for TCG */
     return 0;
+}
+
+/* hsxd_run_start_hsxd() of the hsxd the tests run (HSX_E2E_HSXD's, else helpers/hsxd). */
+static inline int hsxd_run_start(struct hsxd_run *r, const char *tag, const char *policy_text)
+{
+    return hsxd_run_start_hsxd(r, tag, policy_text, false);
 }
 
 /* Has hsxd logged a line containing text? */

@@ -449,7 +449,8 @@ static void a_connection_handed_to_another_process_configures_nothing(void **sta
  * kernel right after the change took, the worst moment, deterministically: the check after
  * the change, before the interface is started with it, finds the capability revoked, the
  * interface is put back (the old bitrate, up) and the client refused with EKEYREVOKED. The
- * tests' hsxd has the hook (HSXD_TEST_HOOKS). Last: it restarts hsxd with the hook.
+ * tests' hsxd has the hook (HSXD_TEST_HOOKS): this one runs it in the installed-package run
+ * too (an installed hsxd has no hook). Last: it restarts hsxd with the hook.
  */
 static void a_revocation_during_the_change_is_undone(void **state)
 {
@@ -459,7 +460,7 @@ static void a_revocation_during_the_change_is_undone(void **state)
         return;
     hsxd_run_stop(&hsxd);
     assert_int_equal(setenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG", "1", 1), 0);
-    assert_int_equal(hsxd_run_start(&hsxd, "can-config-race", policy_text), 0);
+    assert_int_equal(hsxd_run_start_hsxd(&hsxd, "can-config-race", policy_text, true), 0);
     unsetenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG");
     assert_true(hsxd_run_logged(&hsxd, "test hook: every CAN_CONFIG's client is revoked"));
     assert_int_equal(client(CFG_UID, "open:can acquire:can:ok canconfig:0:250000:EKEYREVOKED"), 0);

@@ -616,12 +616,15 @@ static const char real_policy[] =
 
 static struct hsxd_run real_hsxd;
 
-/* hsxd takes the admin node from the stand-in: false when it is not built beside this program. */
+/*
+ * hsxd takes the admin node from the stand-in: false when there is none to run (not built
+ * beside this program, and HSX_E2E_HSXD not set).
+ */
 static bool start_real_hsxd(void)
 {
     char path[300];
 
-    if (!hsxd_run_beside_me("helpers/hsxd", path, sizeof(path)))
+    if (!hsxd_run_program(false, path, sizeof(path)))
         return false;
     pthread_mutex_lock(&hsxd.lock);
     close(hsxd.admin_fd); /* one capability administrator at a time */

@@ -14,7 +14,8 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-hsxd=$here/helpers/hsxd
+# The package's /usr/sbin/hsxd in the installed-package run (tests/vm/run --installed).
+hsxd=${HSX_E2E_HSXD:-$here/helpers/hsxd}
 client=$here/helpers/hsxd-client
 work=/tmp/hsxd-e2e
 log=$work/hsxd.log
