@@ -892,6 +892,57 @@ static void event_and_error_callbacks_get_everything(void **state)
     assert_int_equal(hsx_can_set_error_callback(16, on_event, NULL), HSX_HAL_INVALID_PARAM);
 }
 
+/* What the three calls that ask hsxd returned from a callback, and their errnos. */
+static struct {
+    int restart, restart_err, ms, ms_err, config, config_err;
+} from_callback;
+
+static void restart_from_callback(void *event_data, uint32_t length, void *user_data)
+{
+    (void)event_data;
+    (void)length;
+    (void)user_data;
+    from_callback.restart = hsx_can_restart(3);
+    from_callback.restart_err = hsx_hal_errno();
+    from_callback.ms = hsx_can_set_restart_ms(3, 100);
+    from_callback.ms_err = hsx_hal_errno();
+    from_callback.config = hsx_can_config_ex(2, 250000, 0, 0);
+    from_callback.config_err = hsx_hal_errno();
+    on_event(event_data, length, user_data);
+}
+
+/*
+ * A callback must not wait for hsxd (hsx_cap.h): the calls that would are BUSY with EDEADLK at
+ * once, and hsxd hears nothing. Before, each waited for hsxd's answer on the dispatcher thread.
+ */
+static void calls_that_ask_hsxd_refuse_to_wait_in_a_callback(void **state)
+{
+    static struct fake_hsxd hsxd;
+    (void)state;
+
+    setenv("HSX_HAL_QUIET", "1", 1);
+    assert_int_equal(fake_hsxd_start(&hsxd), 0);
+    fk.check_runs = true;
+    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+    forget_heard();
+    assert_int_equal(hsx_can_set_event_callback(13, restart_from_callback, NULL), HSX_HAL_OK);
+    post(13, &(struct post){.kind = HSX_CAN_EV_FRAME, .id = 0x1, .len = 1});
+    assert_int_equal(test_count_within(&heard.lock, &heard.count, 1, 2000), 1);
+    assert_int_equal(hsx_can_set_event_callback(13, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(from_callback.restart, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.restart_err, EDEADLK);
+    assert_int_equal(from_callback.ms, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.ms_err, EDEADLK);
+    assert_int_equal(from_callback.config, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.config_err, EDEADLK);
+    assert_int_equal(hsxd.requests, 0);
+    /* From any other thread they ask. */
+    assert_int_equal(hsx_can_restart(3), HSX_HAL_OK);
+    assert_int_equal(hsxd.can_restarts, 1);
+    fake_hsxd_stop(&hsxd);
+    unsetenv("HSX_HAL_QUIET");
+}
+
 /* ---- threads and fork ----------------------------------------------------------------------- */
 
 struct reader {
@@ -975,6 +1026,7 @@ int main(void)
         CAN_TEST(errors_come_from_their_own_mailbox),
         CAN_TEST(an_unbound_bus_closes_and_is_subscribed_anew),
         CAN_TEST(event_and_error_callbacks_get_everything),
+        CAN_TEST(calls_that_ask_hsxd_refuse_to_wait_in_a_callback),
         CAN_TEST(readers_of_one_bus_take_turns),
         CAN_TEST(a_child_has_none_of_the_parents_subscriptions),
     };
