@@ -345,6 +345,29 @@ struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_
     return b;
 }
 
+struct hsxd *fake_can_rig(struct policy *policy, struct fake_can_bus **can0)
+{
+    struct hsxd *h = fake_hsxd_new(policy);
+    struct policy_rule *rule = &policy->rules[0];
+
+    fake_rule(rule, "app", 1000, 600);
+    rule->grant[policy_slot(HSX_MODULE_CAN)] =
+        (struct policy_grant){.present = true,
+                              .rights = HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG,
+                              .sel.can = {.buses = 0x1}};
+    *can0 = fake_can_bind(0, "can0", 500000);
+    return h;
+}
+
+int fake_can_file(uint32_t pid)
+{
+    int fd = fake_open(pid, HSX_MODULE_CAN);
+
+    fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_ALL,
+                    (union hsx_cap_selector){.can.buses = 0xffff});
+    return fd;
+}
+
 static uint32_t hsx_mode_of(uint32_t ctrlmode)
 {
     return (ctrlmode & CAN_CTRLMODE_LOOPBACK ? HSX_CAN_MODE_LOOPBACK : 0) |

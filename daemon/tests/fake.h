@@ -140,6 +140,15 @@ uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uin
 struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate);
 
 /*
+ * The CAN rig of test_can_config.c and test_can_restart.c: a fake hsxd on policy, whose one
+ * rule ("app", uid 1000) grants read and config on bus 0; bus 0 bound to can0 at 500 kbit/s.
+ */
+struct hsxd *fake_can_rig(struct policy *policy, struct fake_can_bus **can0);
+
+/* A CAN file of pid's whose capability gives every right on every bus: the kernel says yes. */
+int fake_can_file(uint32_t pid);
+
+/*
  * A capability minted onto file fd (its opener the holder), for an hour: what HSX_IOC_CAP_INFO
  * then says of the file; change it in place (state, expiry, holder).
  */

@@ -38,12 +38,7 @@ static struct fake_can_bus *can0;
 static int setup(void **state)
 {
     (void)state;
-    h = fake_hsxd_new(&policy);
-    fake_rule(&rules[0], "app", 1000, 600);
-    rules[0].grant[CAN] = (struct policy_grant){.present = true,
-                                                .rights = HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG,
-                                                .sel.can = {.buses = 0x1}};
-    can0 = fake_can_bind(0, "can0", 500000);
+    h = fake_can_rig(&policy, &can0);
     return 0;
 }
 
@@ -61,10 +56,8 @@ static int ask(const struct identity *who, uint32_t op, uint32_t bus, uint32_t r
                                .op = op,
                                .module = HSX_MODULE_CAN,
                                .can_restart = {.bus = bus, .restart_ms = restart_ms}};
-    int fd = fake_open(who->pid, HSX_MODULE_CAN);
+    int fd = fake_can_file(who->pid);
 
-    fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_ALL,
-                    (union hsx_cap_selector){.can.buses = 0xffff});
     memset(&reply, 0, sizeof(reply));
     memset(can0->calls, 0, sizeof(can0->calls));
     fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;

@@ -375,6 +375,26 @@ static void interface_set(struct fake_hsxd *d, const struct hsx_can_config *conf
     pthread_mutex_unlock(&fk.lock);
 }
 
+/* hsxd's next CAN change is refused with status and message; stderr is captured. */
+static void refuse_next(struct fake_hsxd *d, int status, const char *message)
+{
+    pthread_mutex_lock(&d->lock);
+    d->can_config_status = status;
+    snprintf(d->message, sizeof(d->message), "%s", message);
+    pthread_mutex_unlock(&d->lock);
+    test_capture_stderr();
+}
+
+/* What the library said on stderr was one line, prefix then message; stderr is released. */
+static void assert_said(const char *prefix, const char *message)
+{
+    char line[256];
+
+    snprintf(line, sizeof(line), "%s%s\n", prefix, message);
+    assert_string_equal(test_captured(), line);
+    test_release_stderr();
+}
+
 /* A bus that runs otherwise is asked of hsxd, and checked again with the kernel. */
 static void config_asks_hsxd_to_set_it(void **state)
 {
@@ -412,19 +432,11 @@ static void config_asks_hsxd_to_set_it(void **state)
         {-ENODEV, HSX_HAL_NO_DEVICE, "bus 2 is not bound to an interface"},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
-        pthread_mutex_lock(&hsxd.lock);
-        hsxd.can_config_status = refusals[i].status;
-        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
-        pthread_mutex_unlock(&hsxd.lock);
-        test_capture_stderr();
+        refuse_next(&hsxd, refusals[i].status, refusals[i].message);
         assert_int_equal(hsx_can_config_ex(2, 7000000, 0, 0), refusals[i].code);
         assert_int_equal(hsx_hal_errno(), -refusals[i].status);
-        char line[256];
-        snprintf(line, sizeof(line),
-                 "hsx: can bus 2 runs at another bitrate or in other modes: hsxd refused: %s\n",
-                 refusals[i].message);
-        assert_string_equal(test_captured(), line);
-        test_release_stderr();
+        assert_said("hsx: can bus 2 runs at another bitrate or in other modes: hsxd refused: ",
+                    refusals[i].message);
     }
     assert_int_equal(fk.runs.bitrate, 250000);
 
@@ -486,18 +498,11 @@ static void restart_asks_hsxd(void **state)
         {-EINVAL, HSX_HAL_UNSUPPORTED, "unknown operation 8"},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
-        pthread_mutex_lock(&hsxd.lock);
-        hsxd.can_config_status = refusals[i].status;
-        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
-        pthread_mutex_unlock(&hsxd.lock);
-        test_capture_stderr();
+        refuse_next(&hsxd, refusals[i].status, refusals[i].message);
         assert_int_equal(hsx_can_restart(3), refusals[i].code);
         assert_int_equal(hsx_hal_errno(),
                          refusals[i].status == -EINVAL ? ENOSYS : -refusals[i].status);
-        char line[256];
-        snprintf(line, sizeof(line), "hsx: can bus 3: hsxd refused: %s\n", refusals[i].message);
-        assert_string_equal(test_captured(), line);
-        test_release_stderr();
+        assert_said("hsx: can bus 3: hsxd refused: ", refusals[i].message);
     }
     fake_hsxd_stop(&hsxd);
 
