@@ -694,7 +694,7 @@ __attribute__((weak)) int can_link_request(const struct nlmsghdr *req, void *buf
         return -ENODEV;
     if (req->nlmsg_type == RTM_GETLINK) {
         record(b, 'g');
-        ret = getlink(b, buf, size);
+        ret = b->fail_get && --b->fail_get_at == 0 ? -b->fail_get : getlink(b, buf, size);
     } else {
         assert_int_equal(req->nlmsg_type, RTM_NEWLINK);
         assert_true(req->nlmsg_flags & NLM_F_ACK);

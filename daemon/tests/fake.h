@@ -80,6 +80,8 @@ struct fake_can_bus {
     uint32_t state;       /* CAN_STATE_* (IFLA_CAN_STATE) */
     uint32_t restart_ms;  /* IFLA_CAN_RESTART_MS */
     bool no_restart;      /* its driver has no do_set_mode(): no restart, by hand or by itself */
+    int fail_get;         /* if not 0: the errno one read (GETLINK) fails with, once: */
+    unsigned int fail_get_at; /* the fail_get_at-th from now (1: the next) */
     /*
      * Requests in order: get, Stop, Change (modes, timings: one request), Up, Restart,
      * restart-Ms.
