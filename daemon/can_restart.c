@@ -111,7 +111,7 @@ int can_restart_now(int ctl, uint32_t bus, bool may_touch, const struct can_conf
     /* The last word on the client's right: what the restart does cannot be undone. */
     if (recheck && (ret = recheck->still_allowed(recheck->ctx, text, size)) < 0)
         return ret;
-    /* Asked of the kernel: counts as a change, refused or not (one a second: see ops.c). */
+    /* Asked of the kernel: *touched, refused or not (one restart a second: see ops.c). */
     *touched = true;
     ret = can_iface_set(info.ifindex, &(struct can_iface_settings){.restart = true});
     if (ret < 0)

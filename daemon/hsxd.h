@@ -28,8 +28,8 @@
 #define HSXD_CAN_FAILED_HOLD_NS 10000000000ull
 
 /*
- * A bus's last change (or refused restart) that went to the kernel, and the last change that
- * failed. An administrator's requests pass both; they still count as changes.
+ * A bus's last change that went to the kernel, its last restart, and the last change that
+ * failed. An administrator's requests pass all three; they still count as changes.
  */
 struct hsxd_can_guard {
     uint64_t changed_ns; /* 0: never */
@@ -38,6 +38,7 @@ struct hsxd_can_guard {
      * at once (hsxctl can config --restart-ms asks for both); 0: none.
      */
     uint32_t config_pid;
+    uint64_t restart_ns;    /* the last restart asked of the kernel, taken or refused; 0: never */
     uint64_t failed_ns;     /* 0: none */
     uint32_t failed_op;     /* HSXD_OP_CAN_CONFIG or HSXD_OP_CAN_RESTART_MS */
     uint32_t failed_req[8]; /* struct hsx_can_config or hsxd_can_restart, as asked */

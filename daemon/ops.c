@@ -668,8 +668,9 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
     if (!may_config_bus(h, who, admin, fd, req, what, &d, reply))
         return;
     /*
-     * One change of a bus a second, restarts included, refused ones too: a client cannot bounce
-     * it, nor keep rtnetlink busy. A failed restart-ms is not tried again for a while.
+     * One change of a bus a second, restarts included, and one restart a second, refused ones
+     * too: a client cannot bounce it, nor keep rtnetlink busy. A failed restart-ms is not tried
+     * again for a while.
      */
     struct hsxd_can_guard *g = &h->can_guard[bus];
     const uint64_t now = boottime_ns();
@@ -678,7 +679,10 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
         can_change_failed(h, who, op, what, g->failed_status, text, reply);
         return;
     }
-    const bool may_touch = can_may_touch(g, who, admin, req->op, now);
+    /* A restart the kernel refused changed nothing, but holds the next restart as well. */
+    const bool may_touch = can_may_touch(g, who, admin, req->op, now) &&
+                           (admin || req->op != HSXD_OP_CAN_RESTART || !g->restart_ns ||
+                            now - g->restart_ns >= HSXD_CAN_CHANGE_INTERVAL_NS);
     struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = bus};
     const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
     if (req->op == HSXD_OP_CAN_RESTART)
@@ -687,7 +691,9 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
     else
         ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, may_touch,
                                    admin ? NULL : &recheck, &touched, text, sizeof(text));
-    if (touched) {
+    if (touched && req->op == HSXD_OP_CAN_RESTART)
+        g->restart_ns = boottime_ns();
+    if (touched && (ret == 0 || req->op == HSXD_OP_CAN_RESTART_MS)) {
         g->changed_ns = boottime_ns();
         g->config_pid = 0;
     }

@@ -247,7 +247,8 @@ int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint
  *         dispatcher thread, which must not wait for hsxd: hsx_cap.h); hsxd
  *         was not asked. Call it from another thread.
  *         hsxd's refusal is also said on stderr, as for hsx_can_config().
- *         A refused restart counts as a change for EAGAIN: one a second.
+ *         A restart the kernel refused holds the next one (EAGAIN) for a
+ *         second too.
  */
 int hsx_can_restart(uint8_t bus);
 

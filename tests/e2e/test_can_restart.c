@@ -242,6 +242,37 @@ static void without_config_nothing_is_restarted_or_set(void **state)
         assert_true(ip_shows("restart-ms 0 "));
 }
 
+/* A configuration that changes the bus, and restart-ms at once: what can config --restart-ms does.
+ */
+static int app_configures_then_sets_restart_ms(struct app *a)
+{
+    (void)a;
+
+    APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, 0) == HSX_HAL_OK);
+    APP_CHECK(hsx_can_set_restart_ms(BUS, 250) == HSX_HAL_OK);
+    /* Once: another change within the second waits. */
+    APP_CHECK(hsx_can_set_restart_ms(BUS, 100) == HSX_HAL_BUSY);
+    APP_CHECK(hsx_hal_errno() == EAGAIN);
+    return 0;
+}
+
+/*
+ * Before, the restart-ms straight after a configuration that changed the bus met hsxd's
+ * one-change-a-second guard: EAGAIN, the bus half configured.
+ */
+static void restart_ms_follows_the_clients_own_config(void **state)
+{
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    assert_int_equal(run_app(app_configures_then_sets_restart_ms, CFG_UID), 0);
+    assert_true(ip_shows("bitrate 250000 "));
+    assert_true(ip_shows("restart-ms 250 "));
+    assert_true(ip_shows(",UP"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 250 (by can-cfg)"));
+}
+
 /* ---- hsxctl, as root ------------------------------------------------------------------------ */
 
 static void hsxctl_restarts_and_sets_restart_ms(void **state)
@@ -253,8 +284,11 @@ static void hsxctl_restarts_and_sets_restart_ms(void **state)
     assert_int_equal(rig_sh("hsxctl can restart 0 > " OUT " 2>&1"), 1);
     assert_true(rig_file_has(OUT, "bus 0 (can0) is not bus-off: there is nothing to restart"));
     usleep(HSXD_CHANGE_GAP_US);
-    assert_int_equal(rig_sh("hsxctl can config 0 500000 --restart-ms 250 > " OUT " 2>&1"), 0);
+    /* Another bitrate: the configuration changes the bus, and restart-ms follows at once. */
+    assert_int_equal(rig_sh("hsxctl can config 0 250000 --restart-ms 250 > " OUT " 2>&1"), 0);
+    assert_true(rig_file_has(OUT, "bus 0 (can0) runs at 250000 bit/s"));
     assert_true(rig_file_has(OUT, "bus 0 (can0) restarts by itself 250 ms after bus-off"));
+    assert_true(ip_shows("bitrate 250000 "));
     assert_true(ip_shows("restart-ms 250 "));
     assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 250 (by an administrator)"));
     usleep(HSXD_CHANGE_GAP_US);
@@ -274,6 +308,7 @@ int main(void)
         cmocka_unit_test_setup(a_restart_of_an_interface_that_is_down_is_refused, setup),
         cmocka_unit_test_setup(a_vcan_has_no_controller_to_restart, setup),
         cmocka_unit_test_setup(without_config_nothing_is_restarted_or_set, setup),
+        cmocka_unit_test_setup(restart_ms_follows_the_clients_own_config, setup),
         cmocka_unit_test_setup(hsxctl_restarts_and_sets_restart_ms, setup),
     };
 
