@@ -528,6 +528,15 @@ static void set_meanwhile(struct fake_hsxd *d, const struct hsx_can_config *conf
     (void)config;
 }
 
+/* d started, its refusals not said on stderr; bus 2 runs at 500 kbit/s (otherwise: EREMCHG). */
+static void quiet_hsxd_and_bus_2_at_500k(struct fake_hsxd *d)
+{
+    setenv("HSX_HAL_QUIET", "1", 1);
+    assert_int_equal(fake_hsxd_start(d), 0);
+    fk.check_runs = true;
+    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+}
+
 /*
  * hsxd's EINVAL is the driver's only in "the driver of ..." words: an older hsxd's "unknown
  * operation" and hsxd's own refusal of the arguments are not. After a timeout the kernel is
@@ -538,10 +547,7 @@ static void config_tells_hsxds_refusals_and_timeouts_apart(void **state)
     static struct fake_hsxd hsxd;
     (void)state;
 
-    setenv("HSX_HAL_QUIET", "1", 1);
-    assert_int_equal(fake_hsxd_start(&hsxd), 0);
-    fk.check_runs = true;
-    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+    quiet_hsxd_and_bus_2_at_500k(&hsxd);
     static const struct {
         const char *message;
         int code, err;
@@ -925,10 +931,7 @@ static void calls_that_ask_hsxd_refuse_to_wait_in_a_callback(void **state)
     static struct fake_hsxd hsxd;
     (void)state;
 
-    setenv("HSX_HAL_QUIET", "1", 1);
-    assert_int_equal(fake_hsxd_start(&hsxd), 0);
-    fk.check_runs = true;
-    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+    quiet_hsxd_and_bus_2_at_500k(&hsxd);
     forget_heard();
     assert_int_equal(hsx_can_set_event_callback(13, restart_from_callback, NULL), HSX_HAL_OK);
     post(13, &(struct post){.kind = HSX_CAN_EV_FRAME, .id = 0x1, .len = 1});
