@@ -61,6 +61,13 @@ static int bound_iface(int ctl, uint32_t bus, struct hsx_can_info *info, struct 
     return 0;
 }
 
+/* A request without may_touch, answered before the interface is read: -EAGAIN. */
+static int held_back(uint32_t bus, char *text, size_t size)
+{
+    textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
+    return -EAGAIN;
+}
+
 /* The kernel's refusal of a restart, in words and in an errno of one meaning. */
 static int restart_refused(int err, const char *ifname, uint32_t ifindex,
                            const struct can_iface *cur, char *text, size_t size)
@@ -100,12 +107,10 @@ int can_restart_now(int ctl, uint32_t bus, bool may_touch, const struct can_conf
     int ret;
 
     *touched = false;
+    if (!may_touch)
+        return held_back(bus, text, size);
     if ((ret = bound_iface(ctl, bus, &info, &cur, text, size)) < 0)
         return ret;
-    if (!may_touch) {
-        textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
-        return -EAGAIN;
-    }
     if ((ret = can_iface_same_binding(ctl, bus, info.ifindex, text, size, "the restart")) < 0)
         return ret;
     /* The last word on the client's right: what the restart does cannot be undone. */
@@ -192,16 +197,14 @@ int can_restart_ms_apply(int ctl, uint32_t bus, uint32_t restart_ms, bool may_to
     int ret;
 
     *touched = false;
+    if (!may_touch)
+        return held_back(bus, text, size);
     if ((ret = bound_iface(ctl, bus, &info, &old, text, size)) < 0)
         return ret;
     const char *ifname = info.ifname;
     if (old.restart_ms == restart_ms) {
         textf(text, size, "%s has restart-ms %u already: nothing to change", ifname, restart_ms);
         return 0;
-    }
-    if (!may_touch) {
-        textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
-        return -EAGAIN;
     }
     if ((ret = can_iface_same_binding(ctl, bus, info.ifindex, text, size, "stopping it")) < 0)
         return ret;

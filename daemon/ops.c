@@ -562,6 +562,28 @@ static bool undo_failed(int ret)
 }
 
 /*
+ * A failure worth holding against the same request: the driver's refusal, or a bus left down or
+ * changed. Not one that left the bus as it was for a passing reason (someone else started the
+ * interface meanwhile, the bus was re-bound, a reply was late): that one is worth trying again.
+ */
+static bool held_failure(int ret)
+{
+    return ret != -EAGAIN && ret != -ETIMEDOUT && ret != -EINTR && ret != -ENOBUFS &&
+           ret != -ENOMEM;
+}
+
+/*
+ * A success of op (its 32 bytes of arguments args) that changed the bus: the very request held
+ * as failed works now, so it is no longer held. Any other success leaves the hold.
+ */
+static void can_change_clears_hold(struct hsxd_can_guard *g, uint32_t op, const void *args,
+                                   bool touched)
+{
+    if (touched && g->failed_op == op && memcmp(g->failed_req, args, sizeof(g->failed_req)) == 0)
+        g->failed_ns = 0;
+}
+
+/*
  * May who's request (op) change bus now? An administrator's may; anyone's once a second, and
  * a CAN_RESTART_MS straight after the same client's own CAN_CONFIG (one request of hsxctl's
  * can config --restart-ms, which the library sends as two).
@@ -578,8 +600,8 @@ static bool can_may_touch(const struct hsxd_can_guard *g, const struct identity 
  * After a change of g's bus (op, its 32 bytes of arguments args) that failed with ret (text): to
  * the client, to the log at LOG_ERR if the bus was left changed, and held against the same
  * request for a while. The same request is not tried again for a while: a driver's refusal is
- * the request's. A re-check's (refused) is the client's, and another client may ask the very
- * same.
+ * the request's (a passing failure that left the bus as it was is not held: held_failure()). A
+ * re-check's (refused) is the client's, and another client may ask the very same.
  */
 static void can_change_undone(struct hsxd *h, struct hsxd_can_guard *g, const struct identity *who,
                               uint32_t op, const char *op_name, const char *what, const void *args,
@@ -592,7 +614,7 @@ static void can_change_undone(struct hsxd *h, struct hsxd_can_guard *g, const st
         log_msg(LOG_ERR, "%s of %s for %s: %s", op_name, what,
                 describe_who(who_text, sizeof(who_text), who), text);
     }
-    if (touched && !refused) {
+    if (touched && !refused && held_failure(ret)) {
         g->failed_ns = boottime_ns();
         g->failed_op = op;
         memcpy(g->failed_req, args, sizeof(g->failed_req));
@@ -636,8 +658,7 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
                           ctx.refused, ret, text, reply);
         return;
     }
-    if (g->failed_op == HSXD_OP_CAN_CONFIG)
-        g->failed_ns = 0;
+    can_change_clears_hold(g, HSXD_OP_CAN_CONFIG, c, touched);
     char key_tail[32];
     textf(key_tail, sizeof(key_tail), "can-config-ok bus %u", c->bus);
     can_change_done(h, who, "configured CAN", what, text, admin ? "an administrator" : d.rules,
@@ -679,17 +700,26 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
         can_change_failed(h, who, op, what, g->failed_status, text, reply);
         return;
     }
-    /* A restart the kernel refused changed nothing, but holds the next restart as well. */
-    const bool may_touch = can_may_touch(g, who, admin, req->op, now) &&
-                           (admin || req->op != HSXD_OP_CAN_RESTART || !g->restart_ns ||
-                            now - g->restart_ns >= HSXD_CAN_CHANGE_INTERVAL_NS);
+    /*
+     * A restart the kernel refused changed nothing, but holds the next restart as well. A
+     * request held back is answered before the interface is read: no rtnetlink for it.
+     */
+    const bool restarted_just_now = !admin && req->op == HSXD_OP_CAN_RESTART && g->restart_ns &&
+                                    now - g->restart_ns < HSXD_CAN_CHANGE_INTERVAL_NS;
+    const bool changed_just_now = !can_may_touch(g, who, admin, req->op, now);
+    if (changed_just_now || restarted_just_now) {
+        textf(text, sizeof(text), "bus %u was %s less than a second ago: try again later", bus,
+              changed_just_now ? "changed" : "asked to restart");
+        can_change_failed(h, who, op, what, -EAGAIN, text, reply);
+        return;
+    }
     struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = bus};
     const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
     if (req->op == HSXD_OP_CAN_RESTART)
-        ret = can_restart_now(h->ctl, bus, may_touch, admin ? NULL : &recheck, &touched, text,
+        ret = can_restart_now(h->ctl, bus, true, admin ? NULL : &recheck, &touched, text,
                               sizeof(text));
     else
-        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, may_touch,
+        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, true,
                                    admin ? NULL : &recheck, &touched, text, sizeof(text));
     if (touched && req->op == HSXD_OP_CAN_RESTART)
         g->restart_ns = boottime_ns();
@@ -704,8 +734,8 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
                           reply);
         return;
     }
-    if (req->op == HSXD_OP_CAN_RESTART_MS && g->failed_op == req->op)
-        g->failed_ns = 0;
+    if (req->op == HSXD_OP_CAN_RESTART_MS)
+        can_change_clears_hold(g, req->op, &req->can_restart, touched);
     textf(key_tail, sizeof(key_tail), "%s-ok bus %u", op, bus);
     can_change_done(h, who, req->op == HSXD_OP_CAN_RESTART ? "restarted CAN" : "configured CAN",
                     what, text, admin ? "an administrator" : d.rules, touched, key_tail, reply);

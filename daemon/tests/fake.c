@@ -582,6 +582,10 @@ static int restart(struct fake_can_bus *b, const struct newlink *n)
     if (n->can[IFLA_CAN_RESTART_MS]) {
         const uint32_t ms = mnl_attr_get_u32(n->can[IFLA_CAN_RESTART_MS]);
         record(b, 'M');
+        if (b->up_before_ms) {
+            b->up = true;
+            b->up_before_ms = false;
+        }
         if (ms && b->no_restart)
             return -EOPNOTSUPP;
         if (b->up)

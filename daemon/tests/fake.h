@@ -80,6 +80,7 @@ struct fake_can_bus {
     uint32_t state;       /* CAN_STATE_* (IFLA_CAN_STATE) */
     uint32_t restart_ms;  /* IFLA_CAN_RESTART_MS */
     bool no_restart;      /* its driver has no do_set_mode(): no restart, by hand or by itself */
+    bool up_before_ms;    /* someone else starts the interface just before a restart-ms (once) */
     int fail_get;         /* if not 0: the errno one read (GETLINK) fails with, once: */
     unsigned int fail_get_at; /* the fail_get_at-th from now (1: the next) */
     /*

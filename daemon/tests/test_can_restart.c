@@ -79,8 +79,11 @@ static int ask(const struct identity *who, uint32_t op, uint32_t bus, uint32_t r
     return ask_as(who, false, -1, op, bus, restart_ms);
 }
 
-/* app's CAN_CONFIG of bus 0 to bitrate, on a file that gives all; the clock as ask_as() has it. */
-static int config(uint32_t bitrate)
+/*
+ * app's CAN_CONFIG of bus 0 to bitrate (as an administrator if admin), on a file that gives all;
+ * the clock as ask_as() has it.
+ */
+static int config_as(bool admin, uint32_t bitrate)
 {
     struct hsxd_request req = {.version = HSXD_PROTO_VERSION,
                                .op = HSXD_OP_CAN_CONFIG,
@@ -88,10 +91,16 @@ static int config(uint32_t bitrate)
                                .can_config = {.bus = 0, .bitrate = bitrate}};
 
     memset(&reply, 0, sizeof(reply));
+    memset(can0->calls, 0, sizeof(can0->calls));
     if (!hold_clock)
         fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
-    ops_can_config(h, &app, false, fake_can_file(app.pid), &req, &reply);
+    ops_can_config(h, &app, admin, fake_can_file(app.pid), &req, &reply);
     return reply.status;
+}
+
+static int config(uint32_t bitrate)
+{
+    return config_as(false, bitrate);
 }
 
 static int restart(void)
@@ -245,6 +254,7 @@ static void restarts_are_rate_limited(void **state)
     fake.now_ns -= HSXD_CAN_CHANGE_INTERVAL_NS / 2; /* ask() adds a second: half of one passed */
     assert_int_equal(restart(), -EAGAIN);
     assert_string_equal(reply.message, "bus 0 was changed less than a second ago: try again later");
+    assert_string_equal(can0->calls, ""); /* not even read (before: an RTM_GETLINK) */
     assert_int_equal(can0->state, CAN_STATE_BUS_OFF);
 }
 
@@ -376,9 +386,113 @@ static void refused_restarts_are_rate_limited_too(void **state)
     assert_string_equal(can0->calls, "gR");
     hold_clock = true;
     assert_int_equal(restart(), -EAGAIN);
-    assert_string_equal(can0->calls, "g");
-    /* It changed nothing: another change may come at once. */
+    assert_string_equal(can0->calls, ""); /* not even read (before: "g") */
+    /* Nothing was changed: the answer says so (before: "was changed"). */
+    assert_string_equal(reply.message,
+                        "bus 0 was asked to restart less than a second ago: try again later");
+    /* An administrator is not held back by it. */
+    can0->state = CAN_STATE_BUS_OFF;
+    assert_int_equal(ask_as(&app, true, -1, HSXD_OP_CAN_RESTART, 0, 0), 0);
+    assert_string_equal(can0->calls, "gR");
+    assert_int_equal(can0->state, CAN_STATE_ERROR_ACTIVE);
+}
+
+/* It changed nothing: another change may come at once. */
+static void a_refused_restart_holds_no_other_change(void **state)
+{
+    (void)state;
+
+    assert_int_equal(restart(), -EBUSY);
+    hold_clock = true;
     assert_int_equal(restart_ms(100), 0);
+}
+
+/*
+ * Someone else started the interface while hsxd had it stopped: the kernel's EBUSY is EAGAIN,
+ * the interface runs as before, and the same request is tried again at once (before: held for
+ * 10 s, "not tried again", against the "try again" that EAGAIN says).
+ */
+static void a_start_by_someone_else_is_eagain_and_not_held(void **state)
+{
+    (void)state;
+
+    can0->up_before_ms = true;
+    assert_int_equal(restart_ms(100), -EAGAIN);
+    assert_string_equal(can0->calls, "gSMMg"); /* put back refused too: up, as before */
+    assert_string_equal(reply.message, "can0 was started by someone else before restart-ms 100 "
+                                       "was set; can0 runs as before");
+    assert_int_equal(can0->restart_ms, 0);
+    assert_true(can0->up);
+    assert_int_equal(restart_ms(100), 0);
+    assert_string_equal(can0->calls, "gSMgU");
+    assert_int_equal(can0->restart_ms, 100);
+}
+
+/* A restart-ms that left the bus down, held (see a_bus_left_down_is_logged_and_held). */
+static void hold_a_restart_ms_of_100(void)
+{
+    can0->refuse_start = EIO;
+    can0->refuse_starts = 0;
+    assert_int_equal(restart_ms(100), -ENETDOWN);
+    can0->refuse_start = 0;
+    can0->up = true;
+}
+
+/*
+ * Only the held request, changing the bus, ends the hold. Before: any success of the same op,
+ * one that changed nothing too.
+ */
+static void a_hold_ends_only_by_the_same_request_succeeding(void **state)
+{
+    (void)state;
+
+    hold_a_restart_ms_of_100();
+    assert_int_equal(restart_ms(0), 0); /* nothing to change */
+    assert_string_equal(can0->calls, "g");
+    assert_int_equal(restart_ms(100), -ENETDOWN);
+    assert_string_equal(can0->calls, "");
+    assert_non_null(strstr(reply.message, "not tried again for 10 s"));
+    /* Nor another op's change: a config. */
+    assert_int_equal(config(250000), 0);
+    assert_int_equal(restart_ms(100), -ENETDOWN);
+    assert_string_equal(can0->calls, "");
+}
+
+/* An administrator's request is tried, held or not, and its success ends the hold. */
+static void an_administrator_is_not_held_by_a_failure(void **state)
+{
+    (void)state;
+
+    hold_a_restart_ms_of_100();
+    assert_int_equal(ask_as(&app, true, -1, HSXD_OP_CAN_RESTART_MS, 0, 100), 0);
+    assert_string_equal(can0->calls, "gSMgU");
+    assert_int_equal(can0->restart_ms, 100);
+    can0->restart_ms = 0;
+    assert_int_equal(restart_ms(100), 0);
+    assert_string_equal(can0->calls, "gSMgU");
+
+    can0->refuse_bitrate = EINVAL;
+    assert_int_equal(config(250000), -EINVAL);
+    assert_int_equal(config(250000), -EINVAL);
+    assert_string_equal(can0->calls, ""); /* held */
+    assert_int_equal(config_as(true, 250000), -EINVAL);
+    assert_string_not_equal(can0->calls, "");
+}
+
+/*
+ * A failed CAN_CONFIG {bus 0, bitrate 100} and a CAN_RESTART_MS {bus 0, restart-ms 100} are the
+ * same 32 bytes: the hold is the config's, not the restart-ms's.
+ */
+static void a_held_config_does_not_hold_a_restart_ms(void **state)
+{
+    (void)state;
+
+    can0->refuse_bitrate = EINVAL;
+    assert_int_equal(config(100), -EINVAL);
+    assert_string_not_equal(can0->calls, "");
+    can0->refuse_bitrate = 0;
+    assert_int_equal(restart_ms(100), 0);
+    assert_int_equal(can0->restart_ms, 100);
 }
 
 /* The kernel's word on the file: a capability without config, or for another bus, is refused. */
@@ -471,6 +585,11 @@ int main(void)
         RESTART_TEST(a_failed_read_back_says_so),
         RESTART_TEST(a_bus_left_down_is_logged_and_held),
         RESTART_TEST(refused_restarts_are_rate_limited_too),
+        RESTART_TEST(a_refused_restart_holds_no_other_change),
+        RESTART_TEST(a_start_by_someone_else_is_eagain_and_not_held),
+        RESTART_TEST(a_hold_ends_only_by_the_same_request_succeeding),
+        RESTART_TEST(an_administrator_is_not_held_by_a_failure),
+        RESTART_TEST(a_held_config_does_not_hold_a_restart_ms),
         RESTART_TEST(a_file_without_config_on_the_bus_is_refused),
         RESTART_TEST(a_rebind_meanwhile_is_eagain),
         RESTART_TEST(malformed_requests_are_refused),

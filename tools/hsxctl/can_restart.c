@@ -30,7 +30,9 @@ static int refused(int ret, unsigned int bus, const char *ifname, const char *wh
                      "else meanwhile: try again",
                      bus, ifname);
     else if (ret == HSX_HAL_BUSY)
-        hsxctl_error("bus %u (%s) was changed less than a second ago: try again", bus, ifname);
+        hsxctl_error("bus %u (%s) was changed, or asked to restart, less than a second ago: "
+                     "try again",
+                     bus, ifname);
     else if (ret == HSX_HAL_ERROR && err == EIO && ip_args)
         hsxctl_error("%s did not come up with the new restart-ms: it runs with the old one again",
                      ifname);
