@@ -144,8 +144,10 @@ uint32_t hsx_can_get_status(void);
  * again, says it does not run so (when it does: HSX_HAL_OK); hsxd may still
  * be applying the change (the driver's stop and start can take that long), so
  * it may yet run so, or have been put back. HSX_HAL_BUSY with EAGAIN: the
- * bus was changed less than a second ago (by another client; an
- * administrator's requests are never held back). From a callback (the
+ * bus was changed less than a second ago (by another client, or by this
+ * one: one change a second; an administrator's requests are never held
+ * back), or someone else started the interface while hsxd had it stopped:
+ * try again. From a callback (the
  * library's dispatcher thread, hsx_cap.h), a bus that runs otherwise is
  * HSX_HAL_BUSY with EDEADLK at once, hsxd not asked: a callback must not
  * wait for it; call it from another thread. A refusal of
@@ -233,7 +235,8 @@ int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint
  *         HSX_HAL_BUSY with hsx_hal_errno() EBUSY: the controller is not
  *         bus-off (nothing to restart); EALREADY: it restarts by itself
  *         (hsx_can_set_restart_ms() set a delay; set 0 to restart by hand);
- *         EAGAIN: the bus was changed less than a second ago.
+ *         EAGAIN: the bus was changed, or asked to restart, less than a
+ *         second ago (by any client, this one too): try again.
  *         HSX_HAL_ERROR with ENETDOWN: the interface is down.
  *         HSX_HAL_UNSUPPORTED (EOPNOTSUPP): the interface has no controller
  *         (vcan, vxcan) or its driver cannot restart one; (ENOSYS) hsxd is too old.
