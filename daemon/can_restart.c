@@ -197,8 +197,6 @@ int can_restart_ms_apply(int ctl, uint32_t bus, uint32_t restart_ms, bool may_to
     int ret;
 
     *touched = false;
-    if (!may_touch)
-        return held_back(bus, text, size);
     if ((ret = bound_iface(ctl, bus, &info, &old, text, size)) < 0)
         return ret;
     const char *ifname = info.ifname;
@@ -206,6 +204,8 @@ int can_restart_ms_apply(int ctl, uint32_t bus, uint32_t restart_ms, bool may_to
         textf(text, size, "%s has restart-ms %u already: nothing to change", ifname, restart_ms);
         return 0;
     }
+    if (!may_touch)
+        return held_back(bus, text, size);
     if ((ret = can_iface_same_binding(ctl, bus, info.ifindex, text, size, "stopping it")) < 0)
         return ret;
     *touched = true;

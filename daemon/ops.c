@@ -702,12 +702,13 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
     }
     /*
      * A restart the kernel refused changed nothing, but holds the next restart as well. A
-     * request held back is answered before the interface is read: no rtnetlink for it.
+     * restart held back is answered before the interface is read: no rtnetlink for it. A
+     * restart-ms is read first: one that changes nothing succeeds all the same.
      */
     const bool restarted_just_now = !admin && req->op == HSXD_OP_CAN_RESTART && g->restart_ns &&
                                     now - g->restart_ns < HSXD_CAN_CHANGE_INTERVAL_NS;
     const bool changed_just_now = !can_may_touch(g, who, admin, req->op, now);
-    if (changed_just_now || restarted_just_now) {
+    if (req->op == HSXD_OP_CAN_RESTART && (changed_just_now || restarted_just_now)) {
         textf(text, sizeof(text), "bus %u was %s less than a second ago: try again later", bus,
               changed_just_now ? "changed" : "asked to restart");
         can_change_failed(h, who, op, what, -EAGAIN, text, reply);
@@ -719,7 +720,7 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
         ret = can_restart_now(h->ctl, bus, true, admin ? NULL : &recheck, &touched, text,
                               sizeof(text));
     else
-        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, true,
+        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, !changed_just_now,
                                    admin ? NULL : &recheck, &touched, text, sizeof(text));
     if (touched && req->op == HSXD_OP_CAN_RESTART)
         g->restart_ns = boottime_ns();

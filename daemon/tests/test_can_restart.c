@@ -397,6 +397,24 @@ static void refused_restarts_are_rate_limited_too(void **state)
     assert_int_equal(can0->state, CAN_STATE_ERROR_ACTIVE);
 }
 
+/*
+ * A restart-ms the bus has already is answered so within the second too (it is read for that),
+ * as a CAN_CONFIG that changes nothing: applying a setting twice is not an error.
+ */
+static void a_restart_ms_that_changes_nothing_is_not_held_back(void **state)
+{
+    (void)state;
+
+    assert_int_equal(restart_ms(100), 0);
+    hold_clock = true;
+    assert_int_equal(restart_ms(100), 0);
+    assert_string_equal(reply.message, "can0 has restart-ms 100 already: nothing to change");
+    assert_string_equal(can0->calls, "g");
+    assert_int_equal(restart_ms(200), -EAGAIN);
+    assert_string_equal(can0->calls, "g");
+    assert_int_equal(can0->restart_ms, 100);
+}
+
 /* It changed nothing: another change may come at once. */
 static void a_refused_restart_holds_no_other_change(void **state)
 {
@@ -586,6 +604,7 @@ int main(void)
         RESTART_TEST(a_bus_left_down_is_logged_and_held),
         RESTART_TEST(refused_restarts_are_rate_limited_too),
         RESTART_TEST(a_refused_restart_holds_no_other_change),
+        RESTART_TEST(a_restart_ms_that_changes_nothing_is_not_held_back),
         RESTART_TEST(a_start_by_someone_else_is_eagain_and_not_held),
         RESTART_TEST(a_hold_ends_only_by_the_same_request_succeeding),
         RESTART_TEST(an_administrator_is_not_held_by_a_failure),
