@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * rtnetlink for can_config.c, with libmnl: a socket per request (hsxd
- * changes a bus rarely), nothing read but the answer to that request, and
- * never a wait longer than CAN_LINK_TIMEOUT_MS in all, so that an
- * interface renamed or deleted at the wrong moment cannot stall hsxd's
- * single event loop (libsocketcan 0.0.12 waits in recvmsg() without end
- * for an answer that names the interface as it asked).
+ * rtnetlink for can_config.c and can_restart.c, with libmnl: a socket per
+ * request (hsxd changes a bus rarely), nothing read but the answer to that
+ * request, and never a wait for that answer longer than CAN_LINK_TIMEOUT_MS,
+ * so that an answer that never comes cannot stall hsxd's single event loop
+ * (libsocketcan 0.0.12 waits in recvmsg() without end for an answer that
+ * names the interface as it asked). That bounds the wait, not the request:
+ * NETLINK_ROUTE runs a request inside send(), under the rtnl lock, with the
+ * driver's ndo_stop()/ndo_open() of a change, so send() itself takes as long
+ * as the driver does; and one change is several requests (a rollback up to
+ * about nine). The loop can so stall past CAN_LINK_TIMEOUT_MS, and a client
+ * that gave up waiting (the library's HSX_HSXD_TIMEOUT_MS) may see
+ * HSX_HAL_TIMEOUT for a change hsxd went on to apply.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>

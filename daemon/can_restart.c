@@ -61,6 +61,13 @@ static int bound_iface(int ctl, uint32_t bus, struct hsx_can_info *info, struct 
     return 0;
 }
 
+/* A request without may_touch, answered before the interface is read: -EAGAIN. */
+static int held_back(uint32_t bus, char *text, size_t size)
+{
+    textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
+    return -EAGAIN;
+}
+
 /* The kernel's refusal of a restart, in words and in an errno of one meaning. */
 static int restart_refused(int err, const char *ifname, uint32_t ifindex,
                            const struct can_iface *cur, char *text, size_t size)
@@ -100,47 +107,58 @@ int can_restart_now(int ctl, uint32_t bus, bool may_touch, const struct can_conf
     int ret;
 
     *touched = false;
+    if (!may_touch)
+        return held_back(bus, text, size);
     if ((ret = bound_iface(ctl, bus, &info, &cur, text, size)) < 0)
         return ret;
-    if (!may_touch) {
-        textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
-        return -EAGAIN;
-    }
     if ((ret = can_iface_same_binding(ctl, bus, info.ifindex, text, size, "the restart")) < 0)
         return ret;
     /* The last word on the client's right: what the restart does cannot be undone. */
     if (recheck && (ret = recheck->still_allowed(recheck->ctx, text, size)) < 0)
         return ret;
+    /* Asked of the kernel: *touched, refused or not (one restart a second: see ops.c). */
+    *touched = true;
     ret = can_iface_set(info.ifindex, &(struct can_iface_settings){.restart = true});
     if (ret < 0)
         return restart_refused(ret, info.ifname, info.ifindex, &cur, text, size);
-    *touched = true;
     textf(text, size, "%s: controller restarted (it was %s)", info.ifname, state_name(cur.state));
     return 0;
 }
 
 /*
  * Set the delay on the stopped interface, read it back and start it again if it was up:
- * 0, or a negative errno with why in what.
+ * 0, or a negative errno with why in what. The driver's errnos mean other things to the
+ * client than to the kernel's interface, so each failure has its own: EAGAIN someone else
+ * started the interface meanwhile (the kernel's EBUSY), EIO it did not come up again.
  */
 static int set_ms(uint32_t ifindex, const char *ifname, uint32_t ms, bool up, char *what,
                   size_t size)
 {
-    struct can_iface now;
+    struct can_iface now = {0};
     int ret = can_iface_set(ifindex,
                             &(struct can_iface_settings){.set_restart_ms = true, .restart_ms = ms});
 
+    if (ret == -EBUSY) {
+        textf(what, size, "%s was started by someone else before restart-ms %u was set", ifname,
+              ms);
+        return -EAGAIN;
+    }
     if (ret < 0) {
         textf(what, size, "the driver of %s refused restart-ms %u: %s", ifname, ms, strerror(-ret));
         return ret;
     }
-    if ((ret = can_iface_get(ifindex, &now)) < 0 || now.restart_ms != ms) {
+    if ((ret = can_iface_get(ifindex, &now)) < 0) {
+        textf(what, size, "%s was set restart-ms %u, but could not be read: %s", ifname, ms,
+              strerror(-ret));
+        return ret;
+    }
+    if (now.restart_ms != ms) {
         textf(what, size, "%s was set restart-ms %u, but reads %u", ifname, ms, now.restart_ms);
-        return ret < 0 ? ret : -EIO;
+        return -EIO;
     }
     if (up && (ret = can_iface_updown(ifindex, true)) < 0) {
         textf(what, size, "%s did not come up with restart-ms %u: %s", ifname, ms, strerror(-ret));
-        return ret;
+        return -EIO;
     }
     return 0;
 }
@@ -157,6 +175,11 @@ static int put_back(uint32_t ifindex, const char *ifname, const struct can_iface
         return 0;
     }
     if (can_iface_get(ifindex, &now) == 0 && now.restart_ms == old->restart_ms) {
+        /* Started by someone else meanwhile: it runs as before all the same. */
+        if (now.up || !old->up) {
+            textf(text, size, "%s; %s runs as before", what, ifname);
+            return 0;
+        }
         textf(text, size, "%s; put back, but %s is down", what, ifname);
         return -ENETDOWN;
     }
@@ -181,10 +204,8 @@ int can_restart_ms_apply(int ctl, uint32_t bus, uint32_t restart_ms, bool may_to
         textf(text, size, "%s has restart-ms %u already: nothing to change", ifname, restart_ms);
         return 0;
     }
-    if (!may_touch) {
-        textf(text, size, "bus %u was changed less than a second ago: try again later", bus);
-        return -EAGAIN;
-    }
+    if (!may_touch)
+        return held_back(bus, text, size);
     if ((ret = can_iface_same_binding(ctl, bus, info.ifindex, text, size, "stopping it")) < 0)
         return ret;
     *touched = true;

@@ -30,7 +30,9 @@ int can_restart_now(int ctl, uint32_t bus, bool may_touch, const struct can_conf
  * Have bus's controller restart by itself restart_ms ms after it went bus-off (0: never):
  * IFLA_CAN_RESTART_MS, which the kernel changes only while the interface is down, so an
  * interface that is up is stopped, set, read back and started again, as can_config_apply()
- * does (same errnos, may_touch, recheck, and undo); -EOPNOTSUPP as can_restart_now().
+ * does (same errnos, may_touch, recheck, and undo); -EOPNOTSUPP as can_restart_now(); -EAGAIN
+ * also when someone else started the interface before the delay was set (the kernel's EBUSY),
+ * -EIO when it did not come up with the new delay (put back and started with the old one).
  */
 int can_restart_ms_apply(int ctl, uint32_t bus, uint32_t restart_ms, bool may_touch,
                          const struct can_config_recheck *recheck, bool *touched, char *text,

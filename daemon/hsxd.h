@@ -24,14 +24,24 @@
 /* CAN buses (HSX_CAN_MAX_BUSES) and the least time between two changes of one. */
 #define HSXD_CAN_BUSES 16
 #define HSXD_CAN_CHANGE_INTERVAL_NS 1000000000ull
-/* How long a failed CAN_CONFIG is answered again without touching the bus. */
+/* How long a failed CAN_CONFIG or CAN_RESTART_MS is answered again without touching the bus. */
 #define HSXD_CAN_FAILED_HOLD_NS 10000000000ull
 
-/* A bus's last CAN_CONFIG that touched the interface, and the last that failed. */
+/*
+ * A bus's last change that went to the kernel, its last restart, and the last change that
+ * failed. An administrator's requests pass all three; they still count as changes.
+ */
 struct hsxd_can_guard {
-    uint64_t changed_ns;    /* 0: never */
+    uint64_t changed_ns; /* 0: never */
+    /*
+     * The client (pid) whose CAN_CONFIG was that last change: its CAN_RESTART_MS may follow
+     * at once (hsxctl can config --restart-ms asks for both); 0: none.
+     */
+    uint32_t config_pid;
+    uint64_t restart_ns;    /* the last restart asked of the kernel, taken or refused; 0: never */
     uint64_t failed_ns;     /* 0: none */
-    uint32_t failed_req[8]; /* struct hsx_can_config, as asked */
+    uint32_t failed_op;     /* HSXD_OP_CAN_CONFIG or HSXD_OP_CAN_RESTART_MS */
+    uint32_t failed_req[8]; /* struct hsx_can_config or hsxd_can_restart, as asked */
     int failed_status;
     char failed_text[160];
 };

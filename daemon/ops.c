@@ -474,6 +474,8 @@ static bool may_config_bus(struct hsxd *h, const struct identity *who, bool admi
 _Static_assert(HSXD_CAN_BUSES == HSX_CAN_MAX_BUSES, "HSXD_CAN_BUSES");
 _Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_req) == sizeof(struct hsx_can_config),
                "failed_req");
+_Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_req) == sizeof(struct hsxd_can_restart),
+               "failed_req");
 _Static_assert(sizeof(((struct hsxd_can_guard *)0)->failed_text) >= CAN_CONFIG_TEXT_MAX,
                "failed_text");
 
@@ -515,13 +517,15 @@ static void can_change_done(struct hsxd *h, const struct identity *who, const ch
     ops_log_limited(h, LOG_NOTICE, key, line);
 }
 
-/* The very request that failed within HSXD_CAN_FAILED_HOLD_NS: its answer again, in text. */
-static bool can_config_failed_just_now(const struct hsxd_can_guard *g,
-                                       const struct hsx_can_config *c, uint64_t now, char *text,
-                                       size_t size)
+/*
+ * The very request (op, the 32 bytes of its arguments) that failed within HSXD_CAN_FAILED_HOLD_NS:
+ * its answer again, in text.
+ */
+static bool can_failed_just_now(const struct hsxd_can_guard *g, uint32_t op, const void *args,
+                                uint64_t now, char *text, size_t size)
 {
-    if (!g->failed_ns || now - g->failed_ns >= HSXD_CAN_FAILED_HOLD_NS ||
-        memcmp(g->failed_req, c, sizeof(*c)) != 0)
+    if (!g->failed_ns || now - g->failed_ns >= HSXD_CAN_FAILED_HOLD_NS || g->failed_op != op ||
+        memcmp(g->failed_req, args, sizeof(g->failed_req)) != 0)
         return false;
     textf(text, size, "failed %" PRIu64 " s ago, not tried again for %llu s: %s",
           (now - g->failed_ns) / 1000000000u, HSXD_CAN_FAILED_HOLD_NS / 1000000000ull,
@@ -557,6 +561,69 @@ static bool undo_failed(int ret)
     return ret == -ENOTRECOVERABLE || ret == -ENETDOWN;
 }
 
+/*
+ * A failure worth holding against the same request: the driver's refusal, or a bus left down or
+ * changed. Not one that left the bus as it was for a passing reason (someone else started the
+ * interface meanwhile, the bus was re-bound, a reply was late): that one is worth trying again.
+ */
+static bool held_failure(int ret)
+{
+    return ret != -EAGAIN && ret != -ETIMEDOUT && ret != -EINTR && ret != -ENOBUFS &&
+           ret != -ENOMEM;
+}
+
+/*
+ * A success of op (its 32 bytes of arguments args) that changed the bus: the very request held
+ * as failed works now, so it is no longer held. Any other success leaves the hold.
+ */
+static void can_change_clears_hold(struct hsxd_can_guard *g, uint32_t op, const void *args,
+                                   bool touched)
+{
+    if (touched && g->failed_op == op && memcmp(g->failed_req, args, sizeof(g->failed_req)) == 0)
+        g->failed_ns = 0;
+}
+
+/*
+ * May who's request (op) change bus now? An administrator's may; anyone's once a second, and
+ * a CAN_RESTART_MS straight after the same client's own CAN_CONFIG (one request of hsxctl's
+ * can config --restart-ms, which the library sends as two).
+ */
+static bool can_may_touch(const struct hsxd_can_guard *g, const struct identity *who, bool admin,
+                          uint32_t op, uint64_t now)
+{
+    if (admin || !g->changed_ns || now - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS)
+        return true;
+    return op == HSXD_OP_CAN_RESTART_MS && g->config_pid && g->config_pid == who->pid;
+}
+
+/*
+ * After a change of g's bus (op, its 32 bytes of arguments args) that failed with ret (text): to
+ * the client, to the log at LOG_ERR if the bus was left changed, and held against the same
+ * request for a while. The same request is not tried again for a while: a driver's refusal is
+ * the request's (a passing failure that left the bus as it was is not held: held_failure()). A
+ * re-check's (refused) is the client's, and another client may ask the very same.
+ */
+static void can_change_undone(struct hsxd *h, struct hsxd_can_guard *g, const struct identity *who,
+                              uint32_t op, const char *op_name, const char *what, const void *args,
+                              bool touched, bool refused, int ret, const char *text,
+                              struct hsxd_reply *reply)
+{
+    if (touched && undo_failed(ret)) {
+        char who_text[WHO_TEXT_MAX];
+
+        log_msg(LOG_ERR, "%s of %s for %s: %s", op_name, what,
+                describe_who(who_text, sizeof(who_text), who), text);
+    }
+    if (touched && !refused && held_failure(ret)) {
+        g->failed_ns = boottime_ns();
+        g->failed_op = op;
+        memcpy(g->failed_req, args, sizeof(g->failed_req));
+        g->failed_status = ret;
+        textf(g->failed_text, sizeof(g->failed_text), "%s", text);
+    }
+    can_change_failed(h, who, op_name, what, ret, text, reply);
+}
+
 void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int fd,
                     const struct hsxd_request *req, struct hsxd_reply *reply)
 {
@@ -571,40 +638,27 @@ void ops_can_config(struct hsxd *h, const struct identity *who, bool admin, int 
     /* An allowed client cannot bounce the bus: one change a second, no retry of a failure. */
     struct hsxd_can_guard *g = &h->can_guard[c->bus];
     const uint64_t now = boottime_ns();
-    if (can_config_failed_just_now(g, c, now, text, sizeof(text))) {
+    if (!admin && can_failed_just_now(g, HSXD_OP_CAN_CONFIG, c, now, text, sizeof(text))) {
         can_change_failed(h, who, "can-config", what, g->failed_status, text, reply);
         return;
     }
-    const bool may_touch = !g->changed_ns || now - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
+    const bool may_touch = can_may_touch(g, who, admin, HSXD_OP_CAN_CONFIG, now);
     bool touched = false;
     /* An administrator's change needs no capability: nothing to check again. */
     struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = c->bus};
     const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
     ret = can_config_apply(h->ctl, c, may_touch, admin ? NULL : &recheck, &touched, text,
                            sizeof(text));
-    if (touched)
+    if (touched) {
         g->changed_ns = boottime_ns();
+        g->config_pid = ret == 0 ? who->pid : 0;
+    }
     if (ret < 0) {
-        if (touched && undo_failed(ret)) {
-            char who_text[WHO_TEXT_MAX];
-
-            log_msg(LOG_ERR, "can-config of %s for %s: %s", what,
-                    describe_who(who_text, sizeof(who_text), who), text);
-        }
-        /*
-         * The same request is not tried again for a while: a driver's refusal is the request's.
-         * A re-check's is the client's, and another client may ask the very same.
-         */
-        if (touched && !ctx.refused) {
-            g->failed_ns = boottime_ns();
-            memcpy(g->failed_req, c, sizeof(*c));
-            g->failed_status = ret;
-            textf(g->failed_text, sizeof(g->failed_text), "%s", text);
-        }
-        can_change_failed(h, who, "can-config", what, ret, text, reply);
+        can_change_undone(h, g, who, HSXD_OP_CAN_CONFIG, "can-config", what, c, touched,
+                          ctx.refused, ret, text, reply);
         return;
     }
-    g->failed_ns = 0;
+    can_change_clears_hold(g, HSXD_OP_CAN_CONFIG, c, touched);
     char key_tail[32];
     textf(key_tail, sizeof(key_tail), "can-config-ok bus %u", c->bus);
     can_change_done(h, who, "configured CAN", what, text, admin ? "an administrator" : d.rules,
@@ -634,24 +688,55 @@ void ops_can_restart(struct hsxd *h, const struct identity *who, bool admin, int
     describe_can_restart(what, sizeof(what), req);
     if (!may_config_bus(h, who, admin, fd, req, what, &d, reply))
         return;
-    /* One change of a bus a second, restarts included: a client cannot bounce it. */
+    /*
+     * One change of a bus a second, restarts included, and one restart a second, refused ones
+     * too: a client cannot bounce it, nor keep rtnetlink busy. A failed restart-ms is not tried
+     * again for a while.
+     */
     struct hsxd_can_guard *g = &h->can_guard[bus];
-    const bool may_touch =
-        !g->changed_ns || boottime_ns() - g->changed_ns >= HSXD_CAN_CHANGE_INTERVAL_NS;
+    const uint64_t now = boottime_ns();
+    if (!admin && req->op == HSXD_OP_CAN_RESTART_MS &&
+        can_failed_just_now(g, req->op, &req->can_restart, now, text, sizeof(text))) {
+        can_change_failed(h, who, op, what, g->failed_status, text, reply);
+        return;
+    }
+    /*
+     * A restart the kernel refused changed nothing, but holds the next restart as well. A
+     * restart held back is answered before the interface is read: no rtnetlink for it. A
+     * restart-ms is read first: one that changes nothing succeeds all the same.
+     */
+    const bool restarted_just_now = !admin && req->op == HSXD_OP_CAN_RESTART && g->restart_ns &&
+                                    now - g->restart_ns < HSXD_CAN_CHANGE_INTERVAL_NS;
+    const bool changed_just_now = !can_may_touch(g, who, admin, req->op, now);
+    if (req->op == HSXD_OP_CAN_RESTART && (changed_just_now || restarted_just_now)) {
+        textf(text, sizeof(text), "bus %u was %s less than a second ago: try again later", bus,
+              changed_just_now ? "changed" : "asked to restart");
+        can_change_failed(h, who, op, what, -EAGAIN, text, reply);
+        return;
+    }
     struct config_recheck ctx = {.h = h, .fd = fd, .pid = who->pid, .bus = bus};
     const struct can_config_recheck recheck = {.still_allowed = still_allowed, .ctx = &ctx};
     if (req->op == HSXD_OP_CAN_RESTART)
-        ret = can_restart_now(h->ctl, bus, may_touch, admin ? NULL : &recheck, &touched, text,
+        ret = can_restart_now(h->ctl, bus, true, admin ? NULL : &recheck, &touched, text,
                               sizeof(text));
     else
-        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, may_touch,
+        ret = can_restart_ms_apply(h->ctl, bus, req->can_restart.restart_ms, !changed_just_now,
                                    admin ? NULL : &recheck, &touched, text, sizeof(text));
-    if (touched)
+    if (touched && req->op == HSXD_OP_CAN_RESTART)
+        g->restart_ns = boottime_ns();
+    if (touched && (ret == 0 || req->op == HSXD_OP_CAN_RESTART_MS)) {
         g->changed_ns = boottime_ns();
+        g->config_pid = 0;
+    }
     if (ret < 0) {
-        can_change_failed(h, who, op, what, ret, text, reply);
+        /* A refused restart changed nothing: only a restart-ms can leave the bus changed. */
+        can_change_undone(h, g, who, req->op, op, what, &req->can_restart,
+                          touched && req->op == HSXD_OP_CAN_RESTART_MS, ctx.refused, ret, text,
+                          reply);
         return;
     }
+    if (req->op == HSXD_OP_CAN_RESTART_MS)
+        can_change_clears_hold(g, req->op, &req->can_restart, touched);
     textf(key_tail, sizeof(key_tail), "%s-ok bus %u", op, bus);
     can_change_done(h, who, req->op == HSXD_OP_CAN_RESTART ? "restarted CAN" : "configured CAN",
                     what, text, admin ? "an administrator" : d.rules, touched, key_tail, reply);

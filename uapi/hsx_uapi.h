@@ -1361,6 +1361,12 @@ struct hsx_can_watch {
 #define HSX_CAN_EV_TX_DONE	1	/* a NOWAIT frame of this file was echoed: cookie, frame */
 #define HSX_CAN_EV_ERROR	2	/* an error frame: error, state, counters, frame.data */
 /*
+ * An ERROR record of error class 0 is no frame: the interface came up (a
+ * restart by down and up sends no "restarted" error frame) with its
+ * controller in another state than the last error frame said; state is the
+ * controller's now, the rest zero.
+ */
+/*
  * A periodic job of this file ended by itself: state its slot, error its
  * HSX_CAN_END_*, cookie the frames it sent, tx_errors its failed sends (at
  * most 0xffff: QUERY has them all), frame its last frame.

@@ -345,6 +345,29 @@ struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_
     return b;
 }
 
+struct hsxd *fake_can_rig(struct policy *policy, struct fake_can_bus **can0)
+{
+    struct hsxd *h = fake_hsxd_new(policy);
+    struct policy_rule *rule = &policy->rules[0];
+
+    fake_rule(rule, "app", 1000, 600);
+    rule->grant[policy_slot(HSX_MODULE_CAN)] =
+        (struct policy_grant){.present = true,
+                              .rights = HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG,
+                              .sel.can = {.buses = 0x1}};
+    *can0 = fake_can_bind(0, "can0", 500000);
+    return h;
+}
+
+int fake_can_file(uint32_t pid)
+{
+    int fd = fake_open(pid, HSX_MODULE_CAN);
+
+    fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_ALL,
+                    (union hsx_cap_selector){.can.buses = 0xffff});
+    return fd;
+}
+
 static uint32_t hsx_mode_of(uint32_t ctrlmode)
 {
     return (ctrlmode & CAN_CTRLMODE_LOOPBACK ? HSX_CAN_MODE_LOOPBACK : 0) |
@@ -559,6 +582,10 @@ static int restart(struct fake_can_bus *b, const struct newlink *n)
     if (n->can[IFLA_CAN_RESTART_MS]) {
         const uint32_t ms = mnl_attr_get_u32(n->can[IFLA_CAN_RESTART_MS]);
         record(b, 'M');
+        if (b->up_before_ms) {
+            b->up = true;
+            b->up_before_ms = false;
+        }
         if (ms && b->no_restart)
             return -EOPNOTSUPP;
         if (b->up)
@@ -671,7 +698,7 @@ __attribute__((weak)) int can_link_request(const struct nlmsghdr *req, void *buf
         return -ENODEV;
     if (req->nlmsg_type == RTM_GETLINK) {
         record(b, 'g');
-        ret = getlink(b, buf, size);
+        ret = b->fail_get && --b->fail_get_at == 0 ? -b->fail_get : getlink(b, buf, size);
     } else {
         assert_int_equal(req->nlmsg_type, RTM_NEWLINK);
         assert_true(req->nlmsg_flags & NLM_F_ACK);

@@ -80,6 +80,9 @@ struct fake_can_bus {
     uint32_t state;       /* CAN_STATE_* (IFLA_CAN_STATE) */
     uint32_t restart_ms;  /* IFLA_CAN_RESTART_MS */
     bool no_restart;      /* its driver has no do_set_mode(): no restart, by hand or by itself */
+    bool up_before_ms;    /* someone else starts the interface just before a restart-ms (once) */
+    int fail_get;         /* if not 0: the errno one read (GETLINK) fails with, once: */
+    unsigned int fail_get_at; /* the fail_get_at-th from now (1: the next) */
     /*
      * Requests in order: get, Stop, Change (modes, timings: one request), Up, Restart,
      * restart-Ms.
@@ -138,6 +141,15 @@ uint64_t fake_add_cap(uint32_t holder_pid, uint32_t module, uint32_t rights, uin
 
 /* Bind bus to a controller's interface (up, bitrate, no modes), or to a vcan (bitrate 0). */
 struct fake_can_bus *fake_can_bind(unsigned int bus, const char *ifname, uint32_t bitrate);
+
+/*
+ * The CAN rig of test_can_config.c and test_can_restart.c: a fake hsxd on policy, whose one
+ * rule ("app", uid 1000) grants read and config on bus 0; bus 0 bound to can0 at 500 kbit/s.
+ */
+struct hsxd *fake_can_rig(struct policy *policy, struct fake_can_bus **can0);
+
+/* A CAN file of pid's whose capability gives every right on every bus: the kernel says yes. */
+int fake_can_file(uint32_t pid);
 
 /*
  * A capability minted onto file fd (its opener the holder), for an hour: what HSX_IOC_CAP_INFO

@@ -49,11 +49,8 @@ static void rule_grants(uint32_t rights, uint32_t buses)
 static int setup(void **state)
 {
     (void)state;
-    h = fake_hsxd_new(&policy);
+    h = fake_can_rig(&policy, &can0);
     hold_clock = false;
-    fake_rule(&rules[0], "app", 1000, 600);
-    rule_grants(HSX_CAP_R_READ | HSX_CAP_R_CAN_CONFIG, 0x1);
-    can0 = fake_can_bind(0, "can0", 500000);
     return 0;
 }
 
@@ -62,16 +59,6 @@ static int teardown(void **state)
     (void)state;
     fake_hsxd_free(h);
     return 0;
-}
-
-/* A CAN file of pid's whose capability gives every right on every bus: the kernel says yes. */
-static int open_configurable(uint32_t pid)
-{
-    int fd = fake_open(pid, HSX_MODULE_CAN);
-
-    fake_attach_cap(fd, HSX_MODULE_CAN, HSX_CAP_R_CAN_ALL,
-                    (union hsx_cap_selector){.can.buses = 0xffff});
-    return fd;
 }
 
 /*
@@ -91,7 +78,7 @@ static int configure_as(const struct identity *who, bool admin, int fd, uint32_t
     reply.status = 0;
     reply.message[0] = '\0';
     if (fd < 0)
-        fd = open_configurable(who->pid);
+        fd = fake_can_file(who->pid);
     if (!hold_clock)
         fake.now_ns += HSXD_CAN_CHANGE_INTERVAL_NS;
     ops_can_config(h, who, admin, fd, &req, &reply);

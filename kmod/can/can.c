@@ -540,7 +540,10 @@ static long hsx_can_info(struct hsx_client *client, void *arg)
 	info->bound = 1;
 	info->from_dt = bus->from_dt;
 	info->ifindex = bus->ifindex;
+	/* hsx_can_renamed() writes it under the lock. */
+	spin_lock_bh(&bus->dev_lock);
 	strscpy(info->ifname, bus->ifname, sizeof(info->ifname));
+	spin_unlock_bh(&bus->dev_lock);
 	dev = hsx_can_dev_hold(bus, &tracker);
 	if (dev) {
 		info->mtu = READ_ONCE(dev->mtu);

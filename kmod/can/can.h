@@ -69,7 +69,8 @@ struct sock;
  * @tx_failed: TX calls that returned an error, and TX_FAILED records
  * @error_frames: error frames from the bus
  * @bus_off: times the controller went bus-off
- * @state: HSX_CAN_STATE_* the last error frame said (without a controller:
+ * @state: HSX_CAN_STATE_* the last error frame said, or the controller's
+ *	when the interface last came up (without a controller:
  *	HSX_CAN_STATE_NONE)
  * @filters_on: filter banks on over every open file, for sysfs
  * @users: open files that used the bus
@@ -270,6 +271,7 @@ int hsx_can_fw_reserve(struct fwnode_handle *const *ctrls, unsigned int *busy);
 void hsx_can_fw_release(void);
 #if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
 bool hsx_can_fw_test_waits_for(const struct fwnode_handle *fwnode);
+u8 hsx_can_test_state_after_up(u8 state, const struct can_priv *priv, const struct can_frame *cf);
 #endif
 
 /* What one file keeps (can_client.c). */

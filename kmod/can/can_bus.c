@@ -213,6 +213,31 @@ static u8 hsx_can_state_after(u8 state, const struct can_frame *cf)
 }
 
 /*
+ * The state an interface comes up in: its controller's, as the driver set it
+ * when it opened (a restart by down and up sends no "restarted" error frame,
+ * so the last one's state would stay, BUS_OFF in particular); without a
+ * controller, or one in no state of the error frames' (a kernel's newer
+ * value), as it was.
+ */
+static u8 hsx_can_state_on_up(u8 state, const struct can_priv *priv)
+{
+	u8 now;
+
+	if (!priv)
+		return state;
+	now = READ_ONCE(priv->state);
+	return now <= CAN_STATE_SLEEPING ? now : state;
+}
+
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* For KUnit: a bus in @state whose interface came up with @priv, then got error frame @cf. */
+u8 hsx_can_test_state_after_up(u8 state, const struct can_priv *priv, const struct can_frame *cf)
+{
+	return hsx_can_state_after(hsx_can_state_on_up(state, priv), cf);
+}
+#endif
+
+/*
  * Every error frame on the interface; context as hsx_can_rcv(). Only those
  * from the bus count: a controller's driver, or a tunnel's other end (vxcan),
  * whose frames have no owner. A local program may send an error frame on a
@@ -436,6 +461,33 @@ static void hsx_can_went_down(const struct net_device *dev)
 }
 
 /*
+ * An interface came up: its bus takes the controller's state (see
+ * hsx_can_state_on_up()), and a change of it goes to the bus's error
+ * subscribers as an error event of no error class. Context: under RTNL, as
+ * hsx_can_went_down(); the event as an error frame's.
+ */
+static void hsx_can_came_up(struct net_device *dev)
+{
+	struct hsx_can_event ev = { .rec.kind = HSX_CAN_EV_ERROR };
+	struct hsx_can_bus *bus;
+	u8 old;
+
+	spin_lock(&hsx_can_buses_lock);
+	bus = hsx_can_bus_of_dev(dev);
+	spin_unlock(&hsx_can_buses_lock);
+	if (!bus || READ_ONCE(bus->dead))
+		return;
+	old = READ_ONCE(bus->state);
+	ev.rec.state = hsx_can_state_on_up(old, hsx_can_priv(dev));
+	if (ev.rec.state == old)
+		return;
+	WRITE_ONCE(bus->state, ev.rec.state);
+	ev.rec.bus = bus->index;
+	ev.rec.frame.len = CAN_ERR_DLC;
+	hsx_mbox_post(bus->err_mbox, &ev);
+}
+
+/*
  * An interface unregisters (deleted, its driver or USB adapter gone): its
  * bus lets go of it at once (the unregistering waits for every reference)
  * and is unbound by a work item, which may wait for the bus's operations.
@@ -457,6 +509,10 @@ static int hsx_can_netdev_event(struct notifier_block *nb, unsigned long msg, vo
 	}
 	if (msg == NETDEV_DOWN) {
 		hsx_can_went_down(dev);
+		return NOTIFY_DONE;
+	}
+	if (msg == NETDEV_UP) {
+		hsx_can_came_up(dev);
 		return NOTIFY_DONE;
 	}
 	if (msg != NETDEV_UNREGISTER)

@@ -305,6 +305,34 @@ static void can_map_bindings(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, hsx_can_ifname_ok("can-usb.0"));
 }
 
+/*
+ * A controller restarted by down and up (hsxd's restart-ms, ip link set):
+ * no "restarted" error frame comes, so the bus takes its controller's state
+ * when the interface comes up. Before, a bus once BUS_OFF stayed so for every
+ * later error frame without a controller state in it.
+ */
+static void a_bus_comes_up_in_its_controllers_state(struct kunit *test)
+{
+	const struct can_frame prot = { .can_id = CAN_ERR_FLAG | CAN_ERR_PROT, .len = CAN_ERR_DLC };
+	const struct can_frame busoff = { .can_id = CAN_ERR_FLAG | CAN_ERR_BUSOFF,
+					  .len = CAN_ERR_DLC };
+	struct can_priv priv = { .state = CAN_STATE_ERROR_ACTIVE };
+
+	KUNIT_EXPECT_EQ(test, hsx_can_test_state_after_up(HSX_CAN_STATE_BUS_OFF, &priv, &prot),
+			HSX_CAN_STATE_ACTIVE);
+	priv.state = CAN_STATE_ERROR_PASSIVE;
+	KUNIT_EXPECT_EQ(test, hsx_can_test_state_after_up(HSX_CAN_STATE_BUS_OFF, &priv, &prot),
+			HSX_CAN_STATE_PASSIVE);
+	KUNIT_EXPECT_EQ(test, hsx_can_test_state_after_up(HSX_CAN_STATE_ACTIVE, &priv, &busoff),
+			HSX_CAN_STATE_BUS_OFF);
+	/* No controller (vcan): as it was. A state past the error frames' too. */
+	KUNIT_EXPECT_EQ(test, hsx_can_test_state_after_up(HSX_CAN_STATE_NONE, NULL, &prot),
+			HSX_CAN_STATE_NONE);
+	priv.state = CAN_STATE_MAX;
+	KUNIT_EXPECT_EQ(test, hsx_can_test_state_after_up(HSX_CAN_STATE_BUS_OFF, &priv, &prot),
+			HSX_CAN_STATE_BUS_OFF);
+}
+
 static struct kunit_case hsx_can_cases[] = {
 	KUNIT_CASE(frames_a_file_may_send),
 	KUNIT_CASE(periodic_jobs_a_file_may_start),
@@ -314,6 +342,7 @@ static struct kunit_case hsx_can_cases[] = {
 	KUNIT_CASE(capability_selectors),
 	KUNIT_CASE(capability_covers_and_narrows),
 	KUNIT_CASE(can_map_bindings),
+	KUNIT_CASE(a_bus_comes_up_in_its_controllers_state),
 	{}
 };
 

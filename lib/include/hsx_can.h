@@ -141,7 +141,16 @@ uint32_t hsx_can_get_status(void);
  * with errno 0: hsxd refused the arguments (FD without a data bitrate);
  * HSX_HAL_UNSUPPORTED with ENOSYS: hsxd is too old for CAN_CONFIG.
  * HSX_HAL_TIMEOUT (ETIMEDOUT): no answer in time, and the kernel, asked
- * again, says it does not run so (when it does: HSX_HAL_OK). A refusal of
+ * again, says it does not run so (when it does: HSX_HAL_OK); hsxd may still
+ * be applying the change (the driver's stop and start can take that long), so
+ * it may yet run so, or have been put back. HSX_HAL_BUSY with EAGAIN: the
+ * bus was changed less than a second ago (by another client, or by this
+ * one: one change a second; an administrator's requests are never held
+ * back), or someone else started the interface while hsxd had it stopped:
+ * try again. From a callback (the
+ * library's dispatcher thread, hsx_cap.h), a bus that runs otherwise is
+ * HSX_HAL_BUSY with EDEADLK at once, hsxd not asked: a callback must not
+ * wait for it; call it from another thread. A refusal of
  * hsxd's, or hsxd not running, is also said on stderr in hsxd's words, one
  * line per call (HSX_HAL_QUIET=1 silences it). hsxd stops the interface for
  * the change (frames in flight are lost) and brings it up again if it was.
@@ -205,7 +214,8 @@ int hsx_can_init_ex(uint8_t bus);
  * @param mode HSX_CAN_MODE_*: the modes the interface must be in, and no others
  * @return HSX_HAL_OK (it runs so, as it did or as hsxd set it), HSX_HAL_UNSUPPORTED,
  *         HSX_HAL_DENIED (errno EACCES: no config right; ECONNREFUSED: no hsxd to set it),
- *         HSX_HAL_INVALID_PARAM (the driver refused it)
+ *         HSX_HAL_INVALID_PARAM (the driver refused it), HSX_HAL_TIMEOUT and
+ *         HSX_HAL_BUSY (EAGAIN; EDEADLK from a callback) as hsx_can_config()
  */
 int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint32_t mode);
 
@@ -225,14 +235,23 @@ int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitrate, uint
  *         HSX_HAL_BUSY with hsx_hal_errno() EBUSY: the controller is not
  *         bus-off (nothing to restart); EALREADY: it restarts by itself
  *         (hsx_can_set_restart_ms() set a delay; set 0 to restart by hand);
- *         EAGAIN: the bus was changed less than a second ago.
+ *         EAGAIN: the bus was changed, or asked to restart, less than a
+ *         second ago (by any client, this one too): try again.
  *         HSX_HAL_ERROR with ENETDOWN: the interface is down.
  *         HSX_HAL_UNSUPPORTED (EOPNOTSUPP): the interface has no controller
  *         (vcan, vxcan) or its driver cannot restart one; (ENOSYS) hsxd is too old.
  *         HSX_HAL_DENIED as hsx_can_config() (EACCES no config right,
  *         ECONNREFUSED no hsxd), HSX_HAL_NO_DEVICE (ENODEV) the bus is not
  *         bound, HSX_HAL_INVALID_PARAM a bus past 15.
+ *         HSX_HAL_TIMEOUT (ETIMEDOUT): hsxd did not answer in time; it may
+ *         have restarted the controller all the same (hsx_can_get_status_ex()
+ *         says).
+ *         HSX_HAL_BUSY with EDEADLK: called from a callback (the library's
+ *         dispatcher thread, which must not wait for hsxd: hsx_cap.h); hsxd
+ *         was not asked. Call it from another thread.
  *         hsxd's refusal is also said on stderr, as for hsx_can_config().
+ *         A restart the kernel refused holds the next one (EAGAIN) for a
+ *         second too.
  */
 int hsx_can_restart(uint8_t bus);
 
@@ -246,10 +265,19 @@ int hsx_can_restart(uint8_t bus);
  * @param restart_ms 0..HSX_CAN_RESTART_MS_MAX
  * @return HSX_HAL_OK (it has that delay now, or had it already),
  *         HSX_HAL_UNSUPPORTED (EOPNOTSUPP: no controller, or its driver
- *         cannot restart one), HSX_HAL_BUSY (EAGAIN), HSX_HAL_DENIED,
- *         HSX_HAL_NO_DEVICE, HSX_HAL_INVALID_PARAM as hsx_can_restart();
- *         HSX_HAL_ERROR with ENETDOWN: it did not come up again (the old
- *         delay put back), ENOTRECOVERABLE: the old delay could not be put back.
+ *         cannot restart one), HSX_HAL_DENIED, HSX_HAL_NO_DEVICE,
+ *         HSX_HAL_INVALID_PARAM, HSX_HAL_TIMEOUT (it may have been set all
+ *         the same) and HSX_HAL_BUSY with EDEADLK (from a callback) as
+ *         hsx_can_restart(); HSX_HAL_BUSY with EAGAIN: the bus was changed
+ *         less than a second ago, or someone else started the interface
+ *         while hsxd had it stopped (it runs as before). Straight after this
+ *         process's own hsx_can_config_ex() that changed the bus, it is not
+ *         held back.
+ *         HSX_HAL_ERROR with EIO: the interface did not come up with the new
+ *         delay, and runs with the old one again; ENETDOWN: it did not come
+ *         up again (the old delay put back); ENOTRECOVERABLE: the old delay
+ *         could not be put back. A request that failed so is refused again,
+ *         without touching the bus, for 10 s (hsxd's words say so).
  */
 int hsx_can_set_restart_ms(uint8_t bus, uint32_t restart_ms);
 

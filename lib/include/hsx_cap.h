@@ -35,7 +35,11 @@
  *    e.g. retry on its next event. hsx_cap_request() from a callback only
  *    asks likewise (HSX_HAL_DENIED, errno EINPROGRESS), and hsx_cap_get()
  *    and hsx_cap_list() there report what the kernel says without waiting
- *    for an exchange under way. hsx_cap_drop() waits for one.
+ *    for an exchange under way. hsx_cap_drop() waits for one. A CAN change
+ *    only hsxd can make (hsx_can_config_ex() of a bus that runs otherwise,
+ *    hsx_can_restart(), hsx_can_set_restart_ms()) is HSX_HAL_BUSY with
+ *    errno EDEADLK there at once, hsxd not asked: make it from another
+ *    thread.
  *  - After fork(), the child is a client of its own: its first use of a
  *    module opens the node again and acquires its own capability (the
  *    parent's files are useless to it). What the parent created (timers,

@@ -375,6 +375,26 @@ static void interface_set(struct fake_hsxd *d, const struct hsx_can_config *conf
     pthread_mutex_unlock(&fk.lock);
 }
 
+/* hsxd's next CAN change is refused with status and message; stderr is captured. */
+static void refuse_next(struct fake_hsxd *d, int status, const char *message)
+{
+    pthread_mutex_lock(&d->lock);
+    d->can_config_status = status;
+    snprintf(d->message, sizeof(d->message), "%s", message);
+    pthread_mutex_unlock(&d->lock);
+    test_capture_stderr();
+}
+
+/* What the library said on stderr was one line, prefix then message; stderr is released. */
+static void assert_said(const char *prefix, const char *message)
+{
+    char line[256];
+
+    snprintf(line, sizeof(line), "%s%s\n", prefix, message);
+    assert_string_equal(test_captured(), line);
+    test_release_stderr();
+}
+
 /* A bus that runs otherwise is asked of hsxd, and checked again with the kernel. */
 static void config_asks_hsxd_to_set_it(void **state)
 {
@@ -412,19 +432,11 @@ static void config_asks_hsxd_to_set_it(void **state)
         {-ENODEV, HSX_HAL_NO_DEVICE, "bus 2 is not bound to an interface"},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
-        pthread_mutex_lock(&hsxd.lock);
-        hsxd.can_config_status = refusals[i].status;
-        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
-        pthread_mutex_unlock(&hsxd.lock);
-        test_capture_stderr();
+        refuse_next(&hsxd, refusals[i].status, refusals[i].message);
         assert_int_equal(hsx_can_config_ex(2, 7000000, 0, 0), refusals[i].code);
         assert_int_equal(hsx_hal_errno(), -refusals[i].status);
-        char line[256];
-        snprintf(line, sizeof(line),
-                 "hsx: can bus 2 runs at another bitrate or in other modes: hsxd refused: %s\n",
-                 refusals[i].message);
-        assert_string_equal(test_captured(), line);
-        test_release_stderr();
+        assert_said("hsx: can bus 2 runs at another bitrate or in other modes: hsxd refused: ",
+                    refusals[i].message);
     }
     assert_int_equal(fk.runs.bitrate, 250000);
 
@@ -486,18 +498,11 @@ static void restart_asks_hsxd(void **state)
         {-EINVAL, HSX_HAL_UNSUPPORTED, "unknown operation 8"},
     };
     for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
-        pthread_mutex_lock(&hsxd.lock);
-        hsxd.can_config_status = refusals[i].status;
-        snprintf(hsxd.message, sizeof(hsxd.message), "%s", refusals[i].message);
-        pthread_mutex_unlock(&hsxd.lock);
-        test_capture_stderr();
+        refuse_next(&hsxd, refusals[i].status, refusals[i].message);
         assert_int_equal(hsx_can_restart(3), refusals[i].code);
         assert_int_equal(hsx_hal_errno(),
                          refusals[i].status == -EINVAL ? ENOSYS : -refusals[i].status);
-        char line[256];
-        snprintf(line, sizeof(line), "hsx: can bus 3: hsxd refused: %s\n", refusals[i].message);
-        assert_string_equal(test_captured(), line);
-        test_release_stderr();
+        assert_said("hsx: can bus 3: hsxd refused: ", refusals[i].message);
     }
     fake_hsxd_stop(&hsxd);
 
@@ -523,6 +528,15 @@ static void set_meanwhile(struct fake_hsxd *d, const struct hsx_can_config *conf
     (void)config;
 }
 
+/* d started, its refusals not said on stderr; bus 2 runs at 500 kbit/s (otherwise: EREMCHG). */
+static void quiet_hsxd_and_bus_2_at_500k(struct fake_hsxd *d)
+{
+    setenv("HSX_HAL_QUIET", "1", 1);
+    assert_int_equal(fake_hsxd_start(d), 0);
+    fk.check_runs = true;
+    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+}
+
 /*
  * hsxd's EINVAL is the driver's only in "the driver of ..." words: an older hsxd's "unknown
  * operation" and hsxd's own refusal of the arguments are not. After a timeout the kernel is
@@ -533,10 +547,7 @@ static void config_tells_hsxds_refusals_and_timeouts_apart(void **state)
     static struct fake_hsxd hsxd;
     (void)state;
 
-    setenv("HSX_HAL_QUIET", "1", 1);
-    assert_int_equal(fake_hsxd_start(&hsxd), 0);
-    fk.check_runs = true;
-    fk.runs = (struct hsx_can_config){.bus = 2, .bitrate = 500000};
+    quiet_hsxd_and_bus_2_at_500k(&hsxd);
     static const struct {
         const char *message;
         int code, err;
@@ -892,6 +903,54 @@ static void event_and_error_callbacks_get_everything(void **state)
     assert_int_equal(hsx_can_set_error_callback(16, on_event, NULL), HSX_HAL_INVALID_PARAM);
 }
 
+/* What the three calls that ask hsxd returned from a callback, and their errnos. */
+static struct {
+    int restart, restart_err, ms, ms_err, config, config_err;
+} from_callback;
+
+static void restart_from_callback(void *event_data, uint32_t length, void *user_data)
+{
+    (void)event_data;
+    (void)length;
+    (void)user_data;
+    from_callback.restart = hsx_can_restart(3);
+    from_callback.restart_err = hsx_hal_errno();
+    from_callback.ms = hsx_can_set_restart_ms(3, 100);
+    from_callback.ms_err = hsx_hal_errno();
+    from_callback.config = hsx_can_config_ex(2, 250000, 0, 0);
+    from_callback.config_err = hsx_hal_errno();
+    on_event(event_data, length, user_data);
+}
+
+/*
+ * A callback must not wait for hsxd (hsx_cap.h): the calls that would are BUSY with EDEADLK at
+ * once, and hsxd hears nothing. Before, each waited for hsxd's answer on the dispatcher thread.
+ */
+static void calls_that_ask_hsxd_refuse_to_wait_in_a_callback(void **state)
+{
+    static struct fake_hsxd hsxd;
+    (void)state;
+
+    quiet_hsxd_and_bus_2_at_500k(&hsxd);
+    forget_heard();
+    assert_int_equal(hsx_can_set_event_callback(13, restart_from_callback, NULL), HSX_HAL_OK);
+    post(13, &(struct post){.kind = HSX_CAN_EV_FRAME, .id = 0x1, .len = 1});
+    assert_int_equal(test_count_within(&heard.lock, &heard.count, 1, 2000), 1);
+    assert_int_equal(hsx_can_set_event_callback(13, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(from_callback.restart, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.restart_err, EDEADLK);
+    assert_int_equal(from_callback.ms, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.ms_err, EDEADLK);
+    assert_int_equal(from_callback.config, HSX_HAL_BUSY);
+    assert_int_equal(from_callback.config_err, EDEADLK);
+    assert_int_equal(hsxd.requests, 0);
+    /* From any other thread they ask. */
+    assert_int_equal(hsx_can_restart(3), HSX_HAL_OK);
+    assert_int_equal(hsxd.can_restarts, 1);
+    fake_hsxd_stop(&hsxd);
+    unsetenv("HSX_HAL_QUIET");
+}
+
 /* ---- threads and fork ----------------------------------------------------------------------- */
 
 struct reader {
@@ -975,6 +1034,7 @@ int main(void)
         CAN_TEST(errors_come_from_their_own_mailbox),
         CAN_TEST(an_unbound_bus_closes_and_is_subscribed_anew),
         CAN_TEST(event_and_error_callbacks_get_everything),
+        CAN_TEST(calls_that_ask_hsxd_refuse_to_wait_in_a_callback),
         CAN_TEST(readers_of_one_bus_take_turns),
         CAN_TEST(a_child_has_none_of_the_parents_subscriptions),
     };

@@ -17,6 +17,7 @@
 
 #include "can_rig.h"
 #include "e2e.h"
+#include "hsxd_run.h"
 
 struct can_ctl_rig {
     unsigned int bus, vbus;
@@ -25,6 +26,7 @@ struct can_ctl_rig {
     const char *vcan0;         /* bus's where there is no controller */
     void (*as_at_start)(void); /* set the controller as every test starts (with ip) */
     bool controller;           /* set by can_ctl_rig_up() */
+    struct hsxd_run hsxd;      /* started by can_ctl_rig_start() */
 };
 
 /* Does `ip -d link show ifname` (iproute2's reading of the kernel's IFLA_CAN_*) contain text? */
@@ -72,6 +74,27 @@ static inline void can_ctl_rig_down(const struct can_ctl_rig *r)
         rig_sh(RIG_IP " link set %s down", r->ctrl_if);
     else
         rig_sh(RIG_IP " link del %s", r->vcan0);
+}
+
+/* The group's setup: both buses bound, then hsxd on policy_text. 0, or -1. */
+static inline int can_ctl_rig_start(struct can_ctl_rig *r, const char *tag, const char *policy_text)
+{
+    return can_ctl_rig_up(r) ? -1 : hsxd_run_start(&r->hsxd, tag, policy_text);
+}
+
+/* The group's teardown: hsxd stopped, the buses unbound. */
+static inline int can_ctl_rig_stop(struct can_ctl_rig *r)
+{
+    hsxd_run_stop(&r->hsxd);
+    can_ctl_rig_down(r);
+    return 0;
+}
+
+/* Every test's setup: the controller (where there is one) set as at start. */
+static inline void can_ctl_rig_as_at_start(const struct can_ctl_rig *r)
+{
+    if (r->controller)
+        r->as_at_start();
 }
 
 #endif /* HSX_E2E_CAN_CTL_RIG_H */

@@ -330,4 +330,21 @@ static inline void rig_stop(pid_t pid)
     assert_int_equal(waitpid(pid, &status, 0), pid);
 }
 
+/*
+ * The refusals every CAN request with a bus and a reserved word shares: reserved set is EINVAL,
+ * a bus past HSX_CAN_MAX_BUSES is EINVAL, bus 3 (not bound) is ENXIO. arg is the request, whose
+ * reserved and bus words are given; both are left 0 and 3.
+ */
+static inline void rig_refuses_reserved_and_bus(int fd, unsigned long req, void *arg,
+                                                __u32 *reserved, __u32 *bus)
+{
+    *reserved = 1;
+    assert_int_equal(e2e_ioctl(fd, req, arg), -EINVAL);
+    *reserved = 0;
+    *bus = HSX_CAN_MAX_BUSES;
+    assert_int_equal(e2e_ioctl(fd, req, arg), -EINVAL);
+    *bus = 3;
+    assert_int_equal(e2e_ioctl(fd, req, arg), -ENXIO);
+}
+
 #endif /* HSX_E2E_CAN_RIG_H */

@@ -55,8 +55,6 @@ static const char policy_text[] =
     "    can = { bus = 0; rights = [\"read\", \"config\"]; }; }\n"
     ");\n";
 
-static struct hsxd_run hsxd;
-
 static void can0_as_at_start(void);
 
 static struct can_ctl_rig rig = {.bus = BUS,
@@ -152,24 +150,21 @@ static int group_setup(void **state)
 {
     (void)state;
     /* Both cards must be there: the VM harness puts them on every kernel. */
-    if (can_ctl_rig_up(&rig) || (rig.controller && !e2e_exists("/sys/class/net/can1")))
+    if (can_ctl_rig_start(&rig, "can-config", policy_text))
         return -1;
-    return hsxd_run_start(&hsxd, "can-config", policy_text);
+    return rig.controller && !e2e_exists("/sys/class/net/can1") ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    hsxd_run_stop(&hsxd);
-    can_ctl_rig_down(&rig);
-    return 0;
+    return can_ctl_rig_stop(&rig);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (rig.controller)
-        can0_as_at_start();
+    can_ctl_rig_as_at_start(&rig);
     return 0;
 }
 
@@ -214,8 +209,9 @@ static void an_application_with_config_sets_the_bitrate(void **state)
     assert_true(hear(a.from_app, &what, 1));
     assert_int_equal(what, 'b');
     assert_runs_at("250000");
-    assert_true(hsxd_run_logged(&hsxd, "configured CAN bus 0 bitrate 250000 modes none for pid"));
-    assert_true(hsxd_run_logged(&hsxd, "can0: bitrate 500000 -> 250000 (by can-cfg)"));
+    assert_true(
+        hsxd_run_logged(&rig.hsxd, "configured CAN bus 0 bitrate 250000 modes none for pid"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: bitrate 500000 -> 250000 (by can-cfg)"));
     tell(a.to_app, "g", 1);
     assert_true(hear(a.from_app, &what, 1));
     assert_int_equal(what, 'm');
@@ -254,14 +250,16 @@ static void an_application_without_config_changes_nothing(void **state)
     /* Asking hsxd itself, its own CAN file along: the policy says no, and why. */
     assert_int_equal(client(RO_UID, "open:can canconfig:0:250000:EACCES"), 0);
     assert_runs_at("500000");
-    assert_true(hsxd_run_logged(&hsxd, "denied can-config of bus 0 bitrate 250000 modes none to "
-                                       "pid"));
-    assert_true(hsxd_run_logged(&hsxd, "uid 1001 exe "));
-    assert_true(hsxd_run_logged(&hsxd, "can: asked for config on buses 0; can-ro grants read on "
-                                       "buses 0"));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                "denied can-config of bus 0 bitrate 250000 modes none to "
+                                "pid"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "uid 1001 exe "));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                "can: asked for config on buses 0; can-ro grants read on "
+                                "buses 0"));
     /* No rule at all: nothing to ask with, whatever the bus. */
     assert_int_equal(client(1002, "open:can canconfig:0:250000:EACCES"), 0);
-    assert_true(hsxd_run_logged(&hsxd, "no policy rule matches uid 1002"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "no policy rule matches uid 1002"));
     assert_runs_at("500000");
 }
 
@@ -285,7 +283,7 @@ static void a_vcan_has_no_bitrate(void **state)
     assert_int_equal(run_app(app_asks_a_vcan, CFG_UID), 0);
     /* hsxd asked for it all the same (with the capability): it says there is nothing to set. */
     assert_int_equal(client(CFG_UID, "open:can acquire:can:ok canconfig:1:250000:EOPNOTSUPP"), 0);
-    assert_true(hsxd_run_logged(&hsxd, "failed: " VCAN " has no bitrate or controller modes"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "failed: " VCAN " has no bitrate or controller modes"));
 }
 
 /*
@@ -331,13 +329,14 @@ static void a_refusal_leaves_the_interface_as_it_was(void **state)
         return;
     assert_int_equal(run_app(app_asks_too_much, CFG_UID), 0);
     assert_runs_at("500000");
-    assert_true(hsxd_run_logged(&hsxd, "can-config of bus 0 bitrate 3000000 modes none for pid"));
+    assert_true(
+        hsxd_run_logged(&rig.hsxd, "can-config of bus 0 bitrate 3000000 modes none for pid"));
     char refused[128];
     snprintf(refused, sizeof(refused),
              "failed: the driver of can0 refused bitrate 3000000 modes none: %s",
              strerror(too_far_errno()));
-    assert_true(hsxd_run_logged(&hsxd, refused));
-    assert_true(hsxd_run_logged(&hsxd, "can0 runs as before"));
+    assert_true(hsxd_run_logged(&rig.hsxd, refused));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0 runs as before"));
 }
 
 /* ---- root, and no hsxd ----------------------------------------------------------------------- */
@@ -366,7 +365,7 @@ static void root_through_hsxctl_and_without_hsxd(void **state)
     assert_true(rig_file_has("/tmp/can-config.out", "bus 0 (can0) runs at 125000 bit/s"));
     unlink("/tmp/can-config.out");
     assert_runs_at("125000");
-    assert_true(hsxd_run_logged(&hsxd, "can0: bitrate 500000 -> 125000 (by an administrator)"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: bitrate 500000 -> 125000 (by an administrator)"));
 }
 
 /* ---- the kernel's word, and the asker's own (issue 14) ------------------------------------ */
@@ -381,8 +380,9 @@ static void a_file_without_a_capability_configures_nothing(void **state)
 
     usleep(HSXD_CHANGE_GAP_US); /* after the last test's change: only a refusal stops this one */
     assert_int_equal(client(CFG_UID, "open:can canconfig:0:250000:EACCES"), 0);
-    assert_true(hsxd_run_logged(&hsxd, "the file holds no can capability: acquire one with config "
-                                       "on bus 0"));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                "the file holds no can capability: acquire one with config "
+                                "on bus 0"));
     assert_runs_at("500000");
 }
 
@@ -393,7 +393,7 @@ static void an_expired_capability_configures_nothing(void **state)
 
     assert_int_equal(
         client(BRIEF_UID, "open:can acquire:can:ok sleep:1500 canconfig:0:250000:EKEYEXPIRED"), 0);
-    assert_true(hsxd_run_logged(&hsxd, "expired: acquire a new one"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "expired: acquire a new one"));
     assert_runs_at("500000");
 }
 
@@ -418,7 +418,7 @@ static void a_revoked_capability_configures_nothing(void **state)
     usleep(HSXD_CHANGE_GAP_US);
     client_resume(pid, out, 2);
     assert_int_equal(client_finish(pid, out), 0);
-    assert_true(hsxd_run_logged(&hsxd, "was revoked: acquire a new one"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "was revoked: acquire a new one"));
     assert_runs_at("500000");
 }
 
@@ -434,8 +434,9 @@ static void a_connection_handed_to_another_process_configures_nothing(void **sta
 
     usleep(HSXD_CHANGE_GAP_US);
     assert_int_equal(client(CFG_UID, "open:can acquire:can:ok forkedconfig:0:250000:EPERM"), 0);
-    assert_true(hsxd_run_logged(&hsxd, ", which connected: each process asks on a connection of "
-                                       "its own"));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                ", which connected: each process asks on a connection of "
+                                "its own"));
     assert_runs_at("500000");
     snprintf(steps, sizeof(steps), "open:can acquire:can:ok canconfig:0:250000:%s",
              rig.controller ? "ok" : "EOPNOTSUPP");
@@ -458,15 +459,15 @@ static void a_revocation_during_the_change_is_undone(void **state)
 
     if (stock_runs_this())
         return;
-    hsxd_run_stop(&hsxd);
+    hsxd_run_stop(&rig.hsxd);
     assert_int_equal(setenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG", "1", 1), 0);
-    assert_int_equal(hsxd_run_start_hsxd(&hsxd, "can-config-race", policy_text, true), 0);
+    assert_int_equal(hsxd_run_start_hsxd(&rig.hsxd, "can-config-race", policy_text, true), 0);
     unsetenv("HSXD_TEST_REVOKE_IN_CAN_CONFIG");
-    assert_true(hsxd_run_logged(&hsxd, "test hook: every CAN_CONFIG's client is revoked"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "test hook: every CAN_CONFIG's client is revoked"));
     assert_int_equal(client(CFG_UID, "open:can acquire:can:ok canconfig:0:250000:EKEYREVOKED"), 0);
-    assert_true(hsxd_run_logged(&hsxd, "can0 was changed, but meanwhile the file's can "
-                                       "capability"));
-    assert_true(hsxd_run_logged(&hsxd, "was revoked: acquire a new one; can0 runs as before"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0 was changed, but meanwhile the file's can "
+                                           "capability"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "was revoked: acquire a new one; can0 runs as before"));
     assert_runs_at("500000");
 }
 

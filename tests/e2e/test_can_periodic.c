@@ -271,13 +271,7 @@ static void bad_input(void **state)
     p.flags = 1;
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &p), -EINVAL);
     p.flags = 0;
-    p.reserved = 1;
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &p), -EINVAL);
-    p.reserved = 0;
-    p.bus = HSX_CAN_MAX_BUSES;
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &p), -EINVAL);
-    p.bus = 3; /* not bound */
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &p), -ENXIO);
+    rig_refuses_reserved_and_bus(fd, HSX_IOC_CAN_PERIODIC, &p, &p.reserved, &p.bus);
     assert_int_equal(job_op(fd, HSX_CAN_PER_UPDATE, 1, &f, 0, 0, NULL), -ENOENT);
     assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 1, NULL, 0, 0, NULL), -ENOENT);
     assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 1, NULL, 0, 0, NULL), -ENOENT);

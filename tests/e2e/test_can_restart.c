@@ -47,8 +47,6 @@ static const char policy_text[] =
     "    can = { bus = 0; rights = [\"read\"]; }; }\n"
     ");\n";
 
-static struct hsxd_run hsxd;
-
 /* More than the second hsxd leaves between two changes of one bus (EAGAIN sooner). */
 #define HSXD_CHANGE_GAP_US 1100000
 
@@ -84,24 +82,19 @@ static void can0_as_at_start(void)
 static int group_setup(void **state)
 {
     (void)state;
-    if (can_ctl_rig_up(&rig))
-        return -1;
-    return hsxd_run_start(&hsxd, "can-restart", policy_text);
+    return can_ctl_rig_start(&rig, "can-restart", policy_text);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    hsxd_run_stop(&hsxd);
-    can_ctl_rig_down(&rig);
-    return 0;
+    return can_ctl_rig_stop(&rig);
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (rig.controller)
-        can0_as_at_start();
+    can_ctl_rig_as_at_start(&rig);
     usleep(HSXD_CHANGE_GAP_US); /* after the last test's change: hsxd changes a bus once a second */
     return 0;
 }
@@ -129,9 +122,9 @@ static void a_controller_not_bus_off_is_not_restarted(void **state)
     if (stock_runs_this())
         return;
     assert_int_equal(run_app(app_restarts_an_active_controller, CFG_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "can-restart of bus 0 for pid"));
-    assert_true(hsxd_run_logged(&hsxd, "failed: can0 is not bus-off (error-active): nothing to "
-                                       "restart"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can-restart of bus 0 for pid"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "failed: can0 is not bus-off (error-active): nothing to "
+                                           "restart"));
     assert_true(ip_shows("state ERROR-ACTIVE"));
     assert_true(ip_shows(",UP"));
 }
@@ -171,11 +164,11 @@ static void restart_ms_is_set_and_read_back(void **state)
     assert_true(ip_shows("restart-ms 100 "));
     assert_true(ip_shows(",UP")); /* stopped for the change, started again */
     assert_true(ip_shows("bitrate 500000 "));
-    assert_true(hsxd_run_logged(&hsxd, "configured CAN bus 0 restart-ms 100 for pid"));
-    assert_true(hsxd_run_logged(&hsxd, "can0: restart-ms 0 -> 100 (by can-cfg)"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "configured CAN bus 0 restart-ms 100 for pid"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 100 (by can-cfg)"));
     tell(a.to_app, "g", 1);
     assert_int_equal(finish_app(&a), 0);
-    assert_true(hsxd_run_logged(&hsxd, "can0 restarts by itself 100 ms after bus-off"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0 restarts by itself 100 ms after bus-off"));
     assert_true(ip_shows("restart-ms 0 "));
     assert_true(ip_shows(",UP"));
 }
@@ -197,8 +190,9 @@ static void a_restart_of_an_interface_that_is_down_is_refused(void **state)
         return;
     assert_int_equal(rig_sh(RIG_IP " link set " HSX_IF " down"), 0);
     assert_int_equal(run_app(app_restarts_a_down_interface, CFG_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "can0 is down: a controller restarts only on an interface "
-                                       "that is up"));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                "can0 is down: a controller restarts only on an interface "
+                                "that is up"));
 }
 
 /* ---- no controller, no right ---------------------------------------------------------------- */
@@ -220,8 +214,8 @@ static void a_vcan_has_no_controller_to_restart(void **state)
     (void)state;
 
     assert_int_equal(run_app(app_restarts_a_vcan, CFG_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "failed: " VCAN " has no CAN controller to restart (a "
-                                       "virtual interface: vcan, vxcan)"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "failed: " VCAN " has no CAN controller to restart (a "
+                                           "virtual interface: vcan, vxcan)"));
 }
 
 static int app_without_config(struct app *a)
@@ -240,11 +234,43 @@ static void without_config_nothing_is_restarted_or_set(void **state)
     (void)state;
 
     assert_int_equal(run_app(app_without_config, RO_UID), 0);
-    assert_true(hsxd_run_logged(&hsxd, "denied can-restart-ms of bus 0 restart-ms 100 to pid"));
-    assert_true(hsxd_run_logged(&hsxd, "can: asked for config on buses 0; can-ro grants read on "
-                                       "buses 0"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "denied can-restart-ms of bus 0 restart-ms 100 to pid"));
+    assert_true(hsxd_run_logged(&rig.hsxd,
+                                "can: asked for config on buses 0; can-ro grants read on "
+                                "buses 0"));
     if (rig.controller)
         assert_true(ip_shows("restart-ms 0 "));
+}
+
+/* A configuration that changes the bus, and restart-ms at once: what can config --restart-ms does.
+ */
+static int app_configures_then_sets_restart_ms(struct app *a)
+{
+    (void)a;
+
+    APP_CHECK(hsx_can_config_ex(BUS, 250000, 0, 0) == HSX_HAL_OK);
+    APP_CHECK(hsx_can_set_restart_ms(BUS, 250) == HSX_HAL_OK);
+    /* Once: another change within the second waits. */
+    APP_CHECK(hsx_can_set_restart_ms(BUS, 100) == HSX_HAL_BUSY);
+    APP_CHECK(hsx_hal_errno() == EAGAIN);
+    return 0;
+}
+
+/*
+ * Before, the restart-ms straight after a configuration that changed the bus met hsxd's
+ * one-change-a-second guard: EAGAIN, the bus half configured.
+ */
+static void restart_ms_follows_the_clients_own_config(void **state)
+{
+    (void)state;
+
+    if (stock_runs_this())
+        return;
+    assert_int_equal(run_app(app_configures_then_sets_restart_ms, CFG_UID), 0);
+    assert_true(ip_shows("bitrate 250000 "));
+    assert_true(ip_shows("restart-ms 250 "));
+    assert_true(ip_shows(",UP"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 250 (by can-cfg)"));
 }
 
 /* ---- hsxctl, as root ------------------------------------------------------------------------ */
@@ -258,10 +284,13 @@ static void hsxctl_restarts_and_sets_restart_ms(void **state)
     assert_int_equal(rig_sh("hsxctl can restart 0 > " OUT " 2>&1"), 1);
     assert_true(rig_file_has(OUT, "bus 0 (can0) is not bus-off: there is nothing to restart"));
     usleep(HSXD_CHANGE_GAP_US);
-    assert_int_equal(rig_sh("hsxctl can config 0 500000 --restart-ms 250 > " OUT " 2>&1"), 0);
+    /* Another bitrate: the configuration changes the bus, and restart-ms follows at once. */
+    assert_int_equal(rig_sh("hsxctl can config 0 250000 --restart-ms 250 > " OUT " 2>&1"), 0);
+    assert_true(rig_file_has(OUT, "bus 0 (can0) runs at 250000 bit/s"));
     assert_true(rig_file_has(OUT, "bus 0 (can0) restarts by itself 250 ms after bus-off"));
+    assert_true(ip_shows("bitrate 250000 "));
     assert_true(ip_shows("restart-ms 250 "));
-    assert_true(hsxd_run_logged(&hsxd, "can0: restart-ms 0 -> 250 (by an administrator)"));
+    assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 250 (by an administrator)"));
     usleep(HSXD_CHANGE_GAP_US);
     assert_int_equal(rig_sh("hsxctl can restart 0 > " OUT " 2>&1"), 1);
     assert_true(rig_file_has(OUT, "restarts by itself after bus-off (restart-ms is set)"));
@@ -279,6 +308,7 @@ int main(void)
         cmocka_unit_test_setup(a_restart_of_an_interface_that_is_down_is_refused, setup),
         cmocka_unit_test_setup(a_vcan_has_no_controller_to_restart, setup),
         cmocka_unit_test_setup(without_config_nothing_is_restarted_or_set, setup),
+        cmocka_unit_test_setup(restart_ms_follows_the_clients_own_config, setup),
         cmocka_unit_test_setup(hsxctl_restarts_and_sets_restart_ms, setup),
     };
 

@@ -397,9 +397,11 @@ static void a_nowait_frame_not_echoed_in_time_fails(void **state)
 
 /*
  * A file fd, its subscription q to the bus's frames, and the NOWAIT frame f sent through it and
- * held back by tbf (tx its request). False where there is no controller (said so).
+ * held back by tbf; then cause() (0: done) fails it: TX_FAILED for reason. False where there is
+ * no controller (said so).
  */
-static bool one_held_frame(const struct hsx_can_frame *f, int *fd, int *q, struct hsx_can_tx *tx)
+static bool a_held_frame_fails(struct hsx_can_frame f, int (*cause)(void), uint32_t reason, int *fd,
+                               int *q)
 {
     if (no_driver_here()) {
         printf("# no SJA1000 driver in the debug kernel: the stock kernel's run covers this\n");
@@ -410,25 +412,33 @@ static bool one_held_frame(const struct hsx_can_frame *f, int *fd, int *q, struc
     assert_true(*q >= 0);
     hold_frames(60000);
     skip_filler(*q);
-    *tx = (struct hsx_can_tx){
-        .bus = BUS, .timeout_ms = 60000, .flags = HSX_CAN_TX_NOWAIT, .frame = *f};
-    assert_int_equal(e2e_ioctl(*fd, HSX_IOC_CAN_TX, tx), 0);
+    struct hsx_can_tx tx = {
+        .bus = BUS, .timeout_ms = 60000, .flags = HSX_CAN_TX_NOWAIT, .frame = f};
+    assert_int_equal(e2e_ioctl(*fd, HSX_IOC_CAN_TX, &tx), 0);
+    assert_int_equal(cause(), 0);
+    expect_failed(*q, tx.cookie, &f, reason);
     return true;
+}
+
+static int interface_down(void)
+{
+    return rig_sh(RIG_IP " link set " HSX_IF " down");
+}
+
+static int bus_unbound(void)
+{
+    return rig_map(BUS, "");
 }
 
 /* The interface goes down with the frame queued: its queue is dropped, TX_FAILED (down). */
 static void a_nowait_frame_fails_when_the_interface_goes_down(void **state)
 {
-    struct hsx_can_frame f = rig_frame(0x2A2, 0, "D0");
-    struct hsx_can_tx tx;
     struct rig_event ev;
     int fd, q;
     (void)state;
 
-    if (!one_held_frame(&f, &fd, &q, &tx))
+    if (!a_held_frame_fails(rig_frame(0x2A2, 0, "D0"), interface_down, HSX_CAN_TXF_DOWN, &fd, &q))
         return;
-    assert_int_equal(rig_sh(RIG_IP " link set " HSX_IF " down"), 0);
-    expect_failed(q, tx.cookie, &f, HSX_CAN_TXF_DOWN);
     release_frames();
     set_bitrate(HSX_IF, 500000);
     assert_int_equal(rig_next(q, &ev, 300), 0);
@@ -522,16 +532,12 @@ static void pending_frames_are_bounded_per_bus(void **state)
 /* The bus is unbound with the frame queued: TX_FAILED (gone), then the mailbox closes. */
 static void a_nowait_frame_fails_when_the_bus_goes(void **state)
 {
-    struct hsx_can_frame f = rig_frame(0x2A4, 0, "60");
-    struct hsx_can_tx tx;
     struct rig_event ev;
     int fd, q;
     (void)state;
 
-    if (!one_held_frame(&f, &fd, &q, &tx))
+    if (!a_held_frame_fails(rig_frame(0x2A4, 0, "60"), bus_unbound, HSX_CAN_TXF_GONE, &fd, &q))
         return;
-    assert_int_equal(rig_map(BUS, ""), 0);
-    expect_failed(q, tx.cookie, &f, HSX_CAN_TXF_GONE);
     assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
     assert_int_equal(ev.hdr.type, HSX_EVT_CLOSED);
     release_frames();

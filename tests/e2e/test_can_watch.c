@@ -171,13 +171,7 @@ static void bad_input(void **state)
                               TIMEOUT_US, NULL),
                      -EINVAL);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY + 1, 0, 0, 0, 0, 0, NULL), -EINVAL);
-    w.reserved = 1;
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_WATCH, &w), -EINVAL);
-    w.reserved = 0;
-    w.bus = HSX_CAN_MAX_BUSES;
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_WATCH, &w), -EINVAL);
-    w.bus = 3; /* not bound */
-    assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_WATCH, &w), -ENXIO);
+    rig_refuses_reserved_and_bus(fd, HSX_IOC_CAN_WATCH, &w, &w.reserved, &w.bus);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_DISARM, 0, 0, 0, 0, 0, NULL), -ENOENT);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0, 0, 0, NULL), -ENOENT);
     close(fd);

@@ -25,8 +25,17 @@ static int refused(int ret, unsigned int bus, const char *ifname, const char *wh
         hsxctl_error("bus %u (%s) restarts by itself after bus-off (restart-ms is set): "
                      "set --restart-ms 0 to restart it by hand",
                      bus, ifname);
+    else if (ret == HSX_HAL_BUSY && err == EAGAIN && ip_args)
+        hsxctl_error("bus %u (%s) was changed less than a second ago, or started by someone "
+                     "else meanwhile: try again",
+                     bus, ifname);
     else if (ret == HSX_HAL_BUSY)
-        hsxctl_error("bus %u (%s) was changed less than a second ago: try again", bus, ifname);
+        hsxctl_error("bus %u (%s) was changed, or asked to restart, less than a second ago: "
+                     "try again",
+                     bus, ifname);
+    else if (ret == HSX_HAL_ERROR && err == EIO && ip_args)
+        hsxctl_error("%s did not come up with the new restart-ms: it runs with the old one again",
+                     ifname);
     else if (ret == HSX_HAL_ERROR && err == ENETDOWN && ip_args)
         hsxctl_error("%s did not come up again after the change (the old restart-ms put back)",
                      ifname);

@@ -13,6 +13,7 @@
 #include "can/can.h"
 #include "can/can_module.h"
 #include "core/access.h"
+#include "core/dispatcher.h"
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/hsxd_client.h"
@@ -181,6 +182,9 @@ HSX_API int hsx_can_config_ex(uint8_t bus, uint32_t bitrate, uint32_t data_bitra
     int ret = hsx_dev_ioctl(HSX_UMOD_CAN, HSX_IOC_CAN_CONFIG, &arg);
     /* It runs otherwise: hsxd may change it. Then it must run so, as the kernel says. */
     if (ret != HSX_HAL_OK && hsx_hal_errno() == EREMCHG) {
+        /* Not from a callback: it would wait for hsxd (hsx_cap.h), and every callback with it. */
+        if (hsx_dispatch_on_thread())
+            return hsx_fail_with(HSX_HAL_BUSY, EDEADLK);
         ret = config_by_hsxd(&arg);
         /* No answer in time (hsxd's, or the kernel's to hsxd): it may have been done all the same.
          */

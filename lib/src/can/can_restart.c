@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/access.h"
+#include "core/dispatcher.h"
 #include "core/errors.h"
 #include "core/export.h"
 #include "core/hsxd_client.h"
@@ -55,6 +56,9 @@ static int ask_hsxd(uint32_t op, uint8_t bus, uint32_t restart_ms)
     struct hsxd_reply reply;
     char why[HSXD_MESSAGE_MAX + 64];
 
+    /* A callback must not wait for hsxd (hsx_cap.h), and every other callback with it. */
+    if (hsx_dispatch_on_thread())
+        return hsx_fail_with(HSX_HAL_BUSY, EDEADLK);
     int fd = hsx_dev_fd(HSX_UMOD_CAN); /* no hsx.ko: NO_DEVICE */
     if (fd < 0)
         return fd;

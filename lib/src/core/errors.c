@@ -8,7 +8,8 @@
  *   errno                                        HSX_HAL_*
  *   EINVAL ERANGE EBADF EFAULT ENOENT            INVALID_PARAM   (ENOENT: no such timer ID)
  *   ETIMEDOUT ETIME                              TIMEOUT
- *   EBUSY EAGAIN EALREADY                        BUSY
+ *   EBUSY EAGAIN EALREADY EDEADLK                BUSY            (EDEADLK: hsxd not asked from
+ *                                                                 a callback)
  *   ENOMEM ENOBUFS                               NO_MEMORY
  *   ENOTTY EOPNOTSUPP ENOSYS EPROTONOSUPPORT     UNSUPPORTED     (ENOTTY: old hsx.ko)
  *   EPERM EACCES EKEYEXPIRED EKEYREVOKED         DENIED          (capabilities: see below)
@@ -63,6 +64,7 @@ static const struct errno_class errno_table[] = {
     {EBUSY, HSX_HAL_BUSY},
     {EAGAIN, HSX_HAL_BUSY},
     {EALREADY, HSX_HAL_BUSY},
+    {EDEADLK, HSX_HAL_BUSY},
     /* Memory or socket buffers. */
     {ENOMEM, HSX_HAL_NO_MEMORY},
     {ENOBUFS, HSX_HAL_NO_MEMORY},
