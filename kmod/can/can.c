@@ -564,12 +564,19 @@ static void hsx_can_release(struct hsx_client *client)
 
 /*
  * A capability ended: its holder may be waiting for queue room; wake it to
- * see. The file's periodic jobs end.
+ * see. The file's periodic jobs and RX-timeout watches end (REVOKED).
  */
 static void hsx_can_cap_ended(struct hsx_client *client)
 {
+	struct hsx_can_client *cc = hsx_can_client_of(client);
+
 	hsx_can_buses_wake();
-	hsx_can_jobs_cap_ended(hsx_can_client_of(client));
+	if (!cc)
+		return;
+	mutex_lock(&cc->lock);
+	hsx_can_jobs_cap_ended(cc);
+	hsx_can_watches_cap_ended(cc);
+	mutex_unlock(&cc->lock);
 }
 
 static int hsx_can_init(const struct hsx_module *mod)

@@ -7,7 +7,9 @@
  * timeouts; a disarmed watch says nothing more. The silences and the
  * senders' gaps are far apart (200 ms against 10 ms), and what is asserted
  * is a count of records. IDs outside the capability's receive range are
- * refused; bad input is EINVAL.
+ * refused; a revoked capability ends its watches, and their counts are
+ * read under a capability only; a bus bounds its watches (ENOSPC); bad
+ * input is EINVAL.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -171,7 +173,12 @@ static void bad_input(void **state)
                               TIMEOUT_US, NULL),
                      -EINVAL);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY + 1, 0, 0, 0, 0, 0, NULL), -EINVAL);
-    rig_refuses_reserved_and_bus(fd, HSX_IOC_CAN_WATCH, &w, &w.reserved, &w.bus);
+    rig_refuses_reserved_and_bus(fd, HSX_IOC_CAN_WATCH, &w, &w.end, &w.bus); /* end: out only */
+    /* What DISARM and QUERY do not take is zero. */
+    assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0x1, 0, 0, NULL), -EINVAL);
+    assert_int_equal(watch_op(fd, HSX_CAN_WATCH_DISARM, 0, HSX_CAN_FLT_STD, 0, 0, 0, NULL),
+                     -EINVAL);
+    assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0, 0, TIMEOUT_US, NULL), -EINVAL);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_DISARM, 0, 0, 0, 0, 0, NULL), -ENOENT);
     assert_int_equal(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0, 0, 0, NULL), -ENOENT);
     close(fd);
@@ -212,6 +219,84 @@ static void outside_the_receive_range(void **state)
                      0);
 }
 
+/* ---- a revoked capability ends the watch ------------------------------------------------ */
+
+static union hsx_cap_selector rx_range(void)
+{
+    union hsx_cap_selector sel = {0};
+
+    sel.can.buses = 0x1;
+    sel.can.flags = HSX_CAN_SEL_RX;
+    sel.can.rx_first = 0x100;
+    sel.can.rx_last = 0x1FF;
+    return sel;
+}
+
+static int holder_loses_its_watch(int fd, int sock)
+{
+    struct hsx_can_watch w;
+
+    CHILD_CHECK(
+        watch_op(fd, HSX_CAN_WATCH_ARM, 0, HSX_CAN_FLT_STD, 0x150, 0x7FF, TIMEOUT_US, NULL) == 0);
+    send_byte(sock, 'r');                /* armed: revoke it */
+    CHILD_CHECK(recv_byte(sock) == 'v'); /* revoked, then frames of 0x150 sent */
+    /* Its counts are the capability's business: none, no QUERY. */
+    CHILD_CHECK(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0, 0, 0, NULL) == -EKEYREVOKED);
+    send_byte(sock, 'a');
+    CHILD_CHECK(recv_byte(sock) == 'g');
+    /* Granted again: it ended with the capability, and counted nothing since. */
+    CHILD_CHECK(watch_op(fd, HSX_CAN_WATCH_QUERY, 0, 0, 0, 0, 0, &w) == 0);
+    CHILD_CHECK(w.end == HSX_CAN_END_REVOKED);
+    CHILD_CHECK(w.frames == 0);
+    CHILD_CHECK(watch_op(fd, HSX_CAN_WATCH_DISARM, 0, 0, 0, 0, 0, &w) == 0);
+    CHILD_CHECK(w.end == HSX_CAN_END_REVOKED);
+    return 0;
+}
+
+static void a_revoked_capability_ends_the_watch(void **state)
+{
+    struct holder h;
+    uint64_t id;
+    (void)state;
+
+    start_holder(&h, "can", holder_loses_its_watch);
+    assert_int_equal(mint(h.file, HSX_MODULE_CAN, HSX_CAP_R_READ, rx_range(), 30000000000ull, &id),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(recv_byte(h.sock), 'r');
+    assert_int_equal(revoke_id(id), 0);
+    assert_int_equal(rig_sh("cangen " IFACE " -I 150 -L 1 -g 1 -n 5"), 0);
+    send_byte(h.sock, 'v');
+    assert_int_equal(recv_byte(h.sock), 'a');
+    assert_int_equal(mint(h.file, HSX_MODULE_CAN, HSX_CAP_R_READ, rx_range(), 30000000000ull, NULL),
+                     0);
+    send_byte(h.sock, 'g');
+    assert_int_equal(finish_holder(&h), 0);
+}
+
+/* ---- the bus's bound ------------------------------------------------------------------------ */
+
+/* A watch of ID slot, that falls silent in an hour. */
+static int slow_watch(int fd, uint32_t slot)
+{
+    return watch_op(fd, HSX_CAN_WATCH_ARM, slot, HSX_CAN_FLT_STD, slot, 0x7FF,
+                    HSX_CAN_PERIODIC_MAX_US, NULL);
+}
+
+/* HSX_CAN_WATCH_BUS_MAX watches over every file; one more is ENOSPC until a file closes. */
+static void a_bus_bounds_its_watches(void **state)
+{
+    const unsigned int files = HSX_CAN_WATCH_BUS_MAX / HSX_CAN_WATCH_MAX;
+    int fds[RIG_FILL_FILES];
+    (void)state;
+
+    assert_int_equal(files * HSX_CAN_WATCH_MAX, HSX_CAN_WATCH_BUS_MAX);
+    rig_fill(fds, files, HSX_CAN_WATCH_MAX, slow_watch);
+    /* Re-arming a slot replaces its watch: no more of them. */
+    assert_int_equal(slow_watch(fds[0], 0), 0);
+    rig_full_until_a_file_closes(fds, files, slow_watch);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +304,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(library_watch, rig_bus0_on_vcan0, rig_bus0_off),
         cmocka_unit_test_setup_teardown(bad_input, rig_bus0_on_vcan0, rig_bus0_off),
         cmocka_unit_test_setup_teardown(outside_the_receive_range, rig_bus0_on_vcan0, rig_bus0_off),
+        cmocka_unit_test_setup_teardown(a_revoked_capability_ends_the_watch, rig_bus0_on_vcan0,
+                                        rig_bus0_off),
+        cmocka_unit_test_setup_teardown(a_bus_bounds_its_watches, rig_bus0_on_vcan0, rig_bus0_off),
     };
 
     return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);
