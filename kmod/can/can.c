@@ -97,6 +97,20 @@ int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
 	return ret;
 }
 
+/*
+ * Would @client's capability allow @need on @object? A question, for an
+ * operation that needs nothing (STOP, DISARM: do they tell the counts):
+ * neither counted nor logged as a denial. 0 or a denial.
+ */
+int hsx_can_may(struct hsx_client *client, u32 need, u64 object)
+{
+	int idx = srcu_read_lock(&hsx_cap_srcu);
+	int ret = hsx_cap_may(client, &hsx_can_module, need, object);
+
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
 /**
  * hsx_can_get - the bound bus @index, for one operation
  * @client: the caller's file

@@ -306,6 +306,7 @@ extern const struct hsx_mbox_ops hsx_can_err_mbox_ops;
 /* The module's common steps (can.c), for the periodic jobs too. */
 int hsx_can_check_bus(struct hsx_client *client, u32 bus);
 int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object);
+int hsx_can_may(struct hsx_client *client, u32 need, u64 object);
 struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx);
 void hsx_can_put(struct hsx_can_bus *bus, int idx);
 int hsx_can_xmit(struct hsx_can_bus *bus, struct sock *sk, const struct hsx_can_frame *f,

@@ -9,8 +9,9 @@
  *
  * Work. A bus runs at most HSX_CAN_PERIODIC_BUS_MAX jobs, and at most
  * HSX_CAN_PERIODIC_BUS_FPS frames a second of them all (the bus's job_count
- * and job_fps, charged at START, given back when the job is freed): the
- * timers' softirq work per bus is bounded. A send the queue or the link
+ * and job_fps, charged at START, given back when the job ends or is freed,
+ * whichever comes first: an ended job kept for QUERY holds no charge, and
+ * is off the bus's list): the timers' softirq work per bus is bounded. A send the queue or the link
  * refuses (ENOBUFS, ENETDOWN, ENOMEM) is counted failed, and the job backs
  * off: 2^n periods after n such sends in a row, at most
  * HSX_CAN_PERIODIC_BACKOFF_MAX, so that a full queue is not fed every
@@ -65,7 +66,7 @@
  * @sent: frames handed to the interface
  * @failed: sends that failed
  * @end: HSX_CAN_END_*; once set, the timer sends no more
- * @bus_node: in the bus's jobs
+ * @bus_node: in the bus's jobs (charged) until it ends; empty after
  */
 struct hsx_can_job {
 	struct hrtimer timer;
@@ -126,10 +127,28 @@ static int hsx_can_job_fits(struct hsx_can_bus *bus, const struct hsx_can_frame 
 }
 
 /*
- * End @job for @reason, once: its end record goes to its file's
- * subscriptions of the bus. Context: any but hard IRQ.
+ * Take @job off its bus's list and give back its charge, once. Context:
+ * under the bus's jobs_lock.
  */
-static void hsx_can_job_end(struct hsx_can_job *job, u32 reason)
+static void hsx_can_job_unlist(struct hsx_can_job *job)
+{
+	struct hsx_can_bus *bus = job->bus;
+
+	lockdep_assert_held(&bus->jobs_lock);
+	if (list_empty(&job->bus_node))
+		return;
+	list_del_init(&job->bus_node);
+	bus->job_count--;
+	bus->job_fps -= job->fps;
+}
+
+/*
+ * End @job for @reason, once: its end record goes to its file's
+ * subscriptions of the bus, and its charge back to the bus (by the caller
+ * where it holds the bus's jobs_lock: @bus_locked). Context: any but hard
+ * IRQ.
+ */
+static void hsx_can_job_end(struct hsx_can_job *job, u32 reason, bool bus_locked)
 {
 	struct hsx_can_event ev = {
 		.rec.bus = job->bus->index,
@@ -148,6 +167,11 @@ static void hsx_can_job_end(struct hsx_can_job *job, u32 reason)
 		hsx_mbox_post(job->bus->rx_mbox, &ev);
 	}
 	spin_unlock_bh(&job->lock);
+	if (bus_locked)
+		return;
+	spin_lock_bh(&job->bus->jobs_lock);
+	hsx_can_job_unlist(job);
+	spin_unlock_bh(&job->bus->jobs_lock);
 }
 
 /*
@@ -222,7 +246,7 @@ static enum hrtimer_restart hsx_can_job_fire(struct hrtimer *timer)
 		 * ended or covers the frame no more. Neither is a failed send.
 		 */
 		if (!READ_ONCE(job->client->closing))
-			hsx_can_job_end(job, HSX_CAN_END_REVOKED);
+			hsx_can_job_end(job, HSX_CAN_END_REVOKED, false);
 		return HRTIMER_NORESTART;
 	}
 
@@ -242,7 +266,7 @@ static enum hrtimer_restart hsx_can_job_fire(struct hrtimer *timer)
 	wait = hsx_can_job_wait(job);
 	spin_unlock(&job->lock);
 	if (end) {
-		hsx_can_job_end(job, end);
+		hsx_can_job_end(job, end, false);
 		return HRTIMER_NORESTART;
 	}
 	/* Late by more than a wait: the periods missed are skipped, as bcm's. */
@@ -257,23 +281,28 @@ static void hsx_can_job_free(struct hsx_can_job *job)
 
 	hrtimer_cancel(&job->timer);	/* never fires again: nothing restarts it */
 	spin_lock_bh(&bus->jobs_lock);
-	list_del(&job->bus_node);
-	bus->job_count--;
-	bus->job_fps -= job->fps;
+	hsx_can_job_unlist(job);
 	spin_unlock_bh(&bus->jobs_lock);
 	kfree(job);
 	hsx_instance_put(bus->inst);	/* may free bus */
 }
 
-/* May @client read @job: what UPDATE would need for its frame. 0 or a denial. */
-static int hsx_can_job_readable(struct hsx_client *client, struct hsx_can_job *job)
+/*
+ * May @client read @job: what UPDATE would need for its frame. 0 or a
+ * denial; with @ask, a question, neither counted nor logged (STOP needs
+ * nothing).
+ */
+static int hsx_can_job_readable(struct hsx_client *client, struct hsx_can_job *job, bool ask)
 {
+	u64 object;
 	u32 id;
 
 	spin_lock_bh(&job->lock);
 	id = hsx_can_sel_id(job->frame.can_id, job->frame.flags);
 	spin_unlock_bh(&job->lock);
-	return hsx_can_authorize(client, HSX_CAP_R_WRITE, HSX_CAN_OBJ_TX(job->bus->index, id));
+	object = HSX_CAN_OBJ_TX(job->bus->index, id);
+	return ask ? hsx_can_may(client, HSX_CAP_R_WRITE, object) :
+		     hsx_can_authorize(client, HSX_CAP_R_WRITE, object);
 }
 
 /* Its end always; its counts where @readable. */
@@ -287,11 +316,20 @@ static void hsx_can_job_report(struct hsx_can_job *job, struct hsx_can_periodic 
 	spin_unlock_bh(&job->lock);
 }
 
+/* May @client send @p's frame: what START and UPDATE need. 0 or a denial. */
+static int hsx_can_job_authorize(struct hsx_client *client, const struct hsx_can_periodic *p)
+{
+	return hsx_can_authorize(client, HSX_CAP_R_WRITE,
+				 HSX_CAN_OBJ_TX(p->bus, hsx_can_sel_id(p->frame.can_id,
+								       p->frame.flags)));
+}
+
 static long hsx_can_job_start(struct hsx_client *client, struct hsx_can_periodic *p)
 {
 	struct hsx_can_client *cc = hsx_can_client_of(client);
 	struct hsx_can_job *job, *old;
 	struct hsx_can_bus *bus;
+	bool old_charged;
 	struct sock *sk;
 	int idx, ret;
 
@@ -320,6 +358,7 @@ static long hsx_can_job_start(struct hsx_client *client, struct hsx_can_periodic
 	job->slot = p->slot;
 	job->interval = ns_to_ktime((u64)p->interval_us * NSEC_PER_USEC);
 	spin_lock_init(&job->lock);
+	INIT_LIST_HEAD(&job->bus_node);
 	job->frame = p->frame;
 	job->counted = p->count;
 	job->left = p->count;
@@ -328,38 +367,47 @@ static long hsx_can_job_start(struct hsx_client *client, struct hsx_can_periodic
 	mutex_lock(&cc->lock);
 	old = cc->jobs[p->slot];
 	if (old && !READ_ONCE(old->end)) {
-		mutex_unlock(&cc->lock);
-		hsx_can_put(bus, idx);
-		kfree(job);
-		return -EBUSY;
-	}
-	if (old) {
-		cc->jobs[p->slot] = NULL;
-		hsx_can_job_free(old);
+		ret = -EBUSY;
+		goto out;
 	}
 	/*
+	 * Again under the file's lock, which hsx_can_jobs_cap_ended() runs
+	 * under: a job started during a revocation is refused, not left
+	 * running after the revocation ended the file's jobs.
+	 */
+	ret = hsx_can_job_authorize(client, p);
+	if (ret)
+		goto out;
+	/*
 	 * On the bus's list inside the instance's SRCU section: an unbinding
-	 * waits for it, then ends every job it finds there.
+	 * waits for it, then ends every job it finds there. The slot's ended
+	 * job still charged (its end being posted) makes room for this one;
+	 * refused, the slot keeps it for QUERY.
 	 */
 	spin_lock_bh(&bus->jobs_lock);
-	if (bus->job_count >= HSX_CAN_PERIODIC_BUS_MAX ||
-	    bus->job_fps + job->fps > HSX_CAN_PERIODIC_BUS_FPS) {
+	old_charged = old && old->bus == bus && !list_empty(&old->bus_node);
+	if (bus->job_count - old_charged >= HSX_CAN_PERIODIC_BUS_MAX ||
+	    bus->job_fps - (old_charged ? old->fps : 0) + job->fps > HSX_CAN_PERIODIC_BUS_FPS) {
 		spin_unlock_bh(&bus->jobs_lock);
-		mutex_unlock(&cc->lock);
-		hsx_can_put(bus, idx);
-		kfree(job);
-		return -ENOSPC;
+		ret = -ENOSPC;
+		goto out;
 	}
 	list_add_tail(&job->bus_node, &bus->jobs);
 	bus->job_count++;
 	bus->job_fps += job->fps;
 	spin_unlock_bh(&bus->jobs_lock);
+	if (old)
+		hsx_can_job_free(old);
 	hsx_instance_get(bus->inst);
 	cc->jobs[p->slot] = job;
-	hrtimer_start(&job->timer, 0, HRTIMER_MODE_REL_SOFT);	/* the first frame now */
+	job = NULL;
+	/* The first frame now. */
+	hrtimer_start(&cc->jobs[p->slot]->timer, 0, HRTIMER_MODE_REL_SOFT);
+out:
 	mutex_unlock(&cc->lock);
+	kfree(job);
 	hsx_can_put(bus, idx);
-	return 0;
+	return ret;
 }
 
 long hsx_can_periodic(struct hsx_client *client, void *arg)
@@ -373,9 +421,7 @@ long hsx_can_periodic(struct hsx_client *client, void *arg)
 	if (ret)
 		return ret;
 	if (p->op == HSX_CAN_PER_START || p->op == HSX_CAN_PER_UPDATE) {
-		ret = hsx_can_authorize(client, HSX_CAP_R_WRITE,
-					HSX_CAN_OBJ_TX(p->bus, hsx_can_sel_id(p->frame.can_id,
-									      p->frame.flags)));
+		ret = hsx_can_job_authorize(client, p);
 		if (ret)
 			return ret;
 	}
@@ -403,7 +449,7 @@ long hsx_can_periodic(struct hsx_client *client, void *arg)
 		break;
 	case HSX_CAN_PER_STOP: {
 		/* Freed whatever the capability; the counts only under it. */
-		bool readable = !hsx_can_job_readable(client, job);
+		bool readable = !hsx_can_job_readable(client, job, true);
 
 		hrtimer_cancel(&job->timer);
 		hsx_can_job_report(job, p, readable);
@@ -412,7 +458,7 @@ long hsx_can_periodic(struct hsx_client *client, void *arg)
 		break;
 	}
 	default:
-		ret = hsx_can_job_readable(client, job);
+		ret = hsx_can_job_readable(client, job, false);
 		if (!ret)
 			hsx_can_job_report(job, p, true);
 		break;
@@ -447,7 +493,7 @@ void hsx_can_jobs_cap_ended(struct hsx_can_client *cc)
 	lockdep_assert_held(&cc->lock);
 	for (i = 0; i < HSX_CAN_PERIODIC_MAX; i++)
 		if (cc->jobs[i])
-			hsx_can_job_end(cc->jobs[i], HSX_CAN_END_REVOKED);
+			hsx_can_job_end(cc->jobs[i], HSX_CAN_END_REVOKED, false);
 }
 
 /*
@@ -457,10 +503,12 @@ void hsx_can_jobs_cap_ended(struct hsx_can_client *cc)
  */
 void hsx_can_jobs_bus_gone(struct hsx_can_bus *bus)
 {
-	struct hsx_can_job *job;
+	struct hsx_can_job *job, *next;
 
 	spin_lock_bh(&bus->jobs_lock);
-	list_for_each_entry(job, &bus->jobs, bus_node)
-		hsx_can_job_end(job, HSX_CAN_END_GONE);
+	list_for_each_entry_safe(job, next, &bus->jobs, bus_node) {
+		hsx_can_job_end(job, HSX_CAN_END_GONE, true);
+		hsx_can_job_unlist(job);
+	}
 	spin_unlock_bh(&bus->jobs_lock);
 }

@@ -25,9 +25,15 @@
  * hsx_can_watches_bus_gone() or hsx_can_watches_cap_ended() ended a watch,
  * it posts to the bus's mailboxes no more.
  *
+ * Work. A bus holds at most HSX_CAN_WATCH_BUS_MAX watches: a watch counts
+ * there from its arming until it ends or is freed, whichever comes first.
+ * An ended watch leaves the bus's list (the receive path sees it no more)
+ * and stays in its slot only as a record for QUERY: its end and counts.
+ *
  * Lifetimes. A watch holds a reference to its bus's instance. Freeing
- * takes it off the bus's list, waits for an RCU grace period (the receive
- * path restarts its timer no more), then cancels the timer.
+ * takes it off the bus's list (if it is still there), waits for an RCU
+ * grace period (the receive path restarts its timer no more), then cancels
+ * the timer.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -63,7 +69,8 @@
  * @lock: guards @end and the posting of records
  * @end: HSX_CAN_END_*: once set, it counts and posts nothing more (the bus
  *	went, or the capability ended or no longer covers it)
- * @bus_node: in the bus's watches (RCU)
+ * @listed: on the bus's list, counted there; under the bus's jobs_lock
+ * @bus_node: in the bus's watches (RCU), while @listed
  */
 struct hsx_can_watcher {
 	struct hrtimer timer;
@@ -83,6 +90,7 @@ struct hsx_can_watcher {
 	atomic_t quiet;
 	spinlock_t lock;		/* see above */
 	u32 end;
+	bool listed;
 	struct list_head bus_node;
 };
 
@@ -120,6 +128,21 @@ void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last)
 }
 
 /*
+ * @w saw a frame at @now_ns: the latest time kept, so that a frame stamped
+ * earlier on another CPU, stored later, does not move it back (release:
+ * pairs with the timer's acquire).
+ */
+static void hsx_can_watch_seen(struct hsx_can_watcher *w, u64 now_ns)
+{
+	s64 seen = atomic64_read(&w->seen_ns);
+
+	do {
+		if ((u64)seen >= now_ns)
+			return;
+	} while (!atomic64_try_cmpxchg_release(&w->seen_ns, &seen, now_ns));
+}
+
+/*
  * Every data frame on the bus, received at @now_ns (CLOCK_MONOTONIC), from
  * its receive path (softirq, under RCU): each matching watch that has not
  * ended takes the frame's time; a watch whose timer stopped after a record
@@ -134,7 +157,7 @@ void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f,
 		if (w->ext != ext || (f->can_id & w->mask) != (w->id & w->mask) ||
 		    READ_ONCE(w->end))
 			continue;
-		atomic64_set(&w->seen_ns, now_ns);
+		hsx_can_watch_seen(w, now_ns);
 		atomic64_inc(&w->frames);
 		/* The time stored before @quiet is read: pairs with the timer's barrier. */
 		smp_mb__after_atomic();
@@ -143,8 +166,27 @@ void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f,
 	}
 }
 
-/* End @w for @reason, once: it counts and posts nothing more. Context: not hard IRQ. */
-static void hsx_can_watch_end(struct hsx_can_watcher *w, u32 reason)
+/*
+ * Take @w off its bus's list, once, and out of the bus's count; the caller
+ * of hsx_can_watch_free() waits a grace period first. Context: under the
+ * bus's jobs_lock.
+ */
+static void hsx_can_watch_unlist(struct hsx_can_watcher *w)
+{
+	lockdep_assert_held(&w->bus->jobs_lock);
+	if (!w->listed)
+		return;
+	list_del_rcu(&w->bus_node);
+	w->listed = false;
+	w->bus->watch_count--;
+}
+
+/*
+ * End @w for @reason, once: it counts and posts nothing more, and leaves
+ * its bus's list and count (by the caller where it holds the bus's
+ * jobs_lock: @bus_locked). Context: not hard IRQ.
+ */
+static void hsx_can_watch_end(struct hsx_can_watcher *w, u32 reason, bool bus_locked)
 {
 	unsigned long flags;
 
@@ -152,6 +194,11 @@ static void hsx_can_watch_end(struct hsx_can_watcher *w, u32 reason)
 	if (!w->end)
 		WRITE_ONCE(w->end, reason);
 	spin_unlock_irqrestore(&w->lock, flags);
+	if (bus_locked)
+		return;
+	spin_lock_bh(&w->bus->jobs_lock);
+	hsx_can_watch_unlist(w);
+	spin_unlock_bh(&w->bus->jobs_lock);
 }
 
 /* Sleep on to @seen_ns + the timeout. */
@@ -164,7 +211,9 @@ static enum hrtimer_restart hsx_can_watch_until(struct hsx_can_watcher *w, u64 s
 static enum hrtimer_restart hsx_can_watch_fire(struct hrtimer *timer)
 {
 	struct hsx_can_watcher *w = container_of(timer, struct hsx_can_watcher, timer);
-	u64 seen_ns = atomic64_read(&w->seen_ns);
+	/* The clock first: a frame's time read after it is never later than it. */
+	u64 now_ns = ktime_get_ns();
+	u64 seen_ns = atomic64_read_acquire(&w->seen_ns);
 	struct hsx_can_event ev = {
 		.rec.bus = w->bus->index,
 		.rec.kind = HSX_CAN_EV_RX_TIMEOUT,
@@ -178,7 +227,7 @@ static enum hrtimer_restart hsx_can_watch_fire(struct hrtimer *timer)
 	if (READ_ONCE(w->end))
 		return HRTIMER_NORESTART;
 	/* A frame came since the timer was set: no silence yet. */
-	if (ktime_get_ns() < seen_ns + ktime_to_ns(w->timeout))
+	if (now_ns < seen_ns + ktime_to_ns(w->timeout))
 		return hsx_can_watch_until(w, seen_ns);
 
 	/* The capability must still let the file receive every ID watched. */
@@ -189,7 +238,7 @@ static enum hrtimer_restart hsx_can_watch_fire(struct hrtimer *timer)
 				 HSX_CAN_OBJ_RX(w->bus->index, w->last));
 	srcu_read_unlock(&hsx_cap_srcu, idx);
 	if (ret) {
-		hsx_can_watch_end(w, HSX_CAN_END_REVOKED);
+		hsx_can_watch_end(w, HSX_CAN_END_REVOKED, false);
 		return HRTIMER_NORESTART;
 	}
 
@@ -212,8 +261,7 @@ static enum hrtimer_restart hsx_can_watch_fire(struct hrtimer *timer)
 static void hsx_can_watch_unlink(struct hsx_can_watcher *w)
 {
 	spin_lock_bh(&w->bus->jobs_lock);
-	list_del_rcu(&w->bus_node);
-	w->bus->watch_count--;
+	hsx_can_watch_unlist(w);
 	spin_unlock_bh(&w->bus->jobs_lock);
 }
 
@@ -227,11 +275,25 @@ static void hsx_can_watch_free(struct hsx_can_watcher *w)
 	hsx_instance_put(bus->inst);	/* may free bus */
 }
 
-/* May @client read @w: what ARM needed, still. 0 or a denial. */
-static int hsx_can_watch_readable(struct hsx_client *client, struct hsx_can_watcher *w)
+/* May @client receive IDs @first..@last of bus @bus: what ARM needs. 0 or a denial. */
+static int hsx_can_watch_authorize(struct hsx_client *client, u32 bus, u32 first, u32 last)
 {
-	return hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(w->bus->index, w->first)) ?:
-	       hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(w->bus->index, w->last));
+	return hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(bus, first)) ?:
+	       hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(bus, last));
+}
+
+/*
+ * May @client read @w: what ARM needed, still. 0 or a denial; with @ask, a
+ * question, neither counted nor logged (DISARM needs nothing).
+ */
+static int hsx_can_watch_readable(struct hsx_client *client, struct hsx_can_watcher *w, bool ask)
+{
+	u32 bus = w->bus->index;
+
+	if (!ask)
+		return hsx_can_watch_authorize(client, bus, w->first, w->last);
+	return hsx_can_may(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(bus, w->first)) ?:
+	       hsx_can_may(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(bus, w->last));
 }
 
 /* Its end always; its counts where @readable. */
@@ -252,8 +314,7 @@ static long hsx_can_watch_arm(struct hsx_client *client, struct hsx_can_watch *a
 	int idx, ret;
 
 	hsx_can_watch_span(arg, &first, &last);
-	ret = hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(arg->bus, first)) ?:
-	      hsx_can_authorize(client, HSX_CAP_R_READ, HSX_CAN_OBJ_RX(arg->bus, last));
+	ret = hsx_can_watch_authorize(client, arg->bus, first, last);
 	if (ret)
 		return ret;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
@@ -279,11 +340,23 @@ static long hsx_can_watch_arm(struct hsx_client *client, struct hsx_can_watch *a
 	spin_lock_init(&w->lock);
 
 	mutex_lock(&cc->lock);
+	/*
+	 * Again under the file's lock, which hsx_can_watches_cap_ended() runs
+	 * under: a watch armed during a revocation is refused, not left
+	 * armed after the revocation ended the file's watches.
+	 */
+	ret = hsx_can_watch_authorize(client, arg->bus, first, last);
+	if (ret) {
+		mutex_unlock(&cc->lock);
+		hsx_can_put(bus, idx);
+		kfree(w);
+		return ret;
+	}
 	old = cc->watches[arg->slot];
 	/* Inside the instance's SRCU section: an unbinding finds it on the list. */
 	spin_lock_bh(&bus->jobs_lock);
-	/* The slot's old watch, on this bus, makes room for its replacement. */
-	if (bus->watch_count - (old && old->bus == bus) >= HSX_CAN_WATCH_BUS_MAX) {
+	/* The slot's old watch, counted on this bus, makes room for its replacement. */
+	if (bus->watch_count - (old && old->bus == bus && old->listed) >= HSX_CAN_WATCH_BUS_MAX) {
 		spin_unlock_bh(&bus->jobs_lock);
 		mutex_unlock(&cc->lock);
 		hsx_can_put(bus, idx);
@@ -291,6 +364,7 @@ static long hsx_can_watch_arm(struct hsx_client *client, struct hsx_can_watch *a
 		return -ENOSPC;
 	}
 	list_add_tail_rcu(&w->bus_node, &bus->watches);
+	w->listed = true;
 	bus->watch_count++;
 	spin_unlock_bh(&bus->jobs_lock);
 	hsx_instance_get(bus->inst);
@@ -325,7 +399,7 @@ long hsx_can_watch(struct hsx_client *client, void *arg)
 		ret = -ENOENT;
 	} else if (p->op == HSX_CAN_WATCH_DISARM) {
 		/* Freed whatever the capability; the counts only under it. */
-		bool readable = !hsx_can_watch_readable(client, w);
+		bool readable = !hsx_can_watch_readable(client, w, true);
 
 		cc->watches[p->slot] = NULL;
 		hsx_can_watch_unlink(w);
@@ -334,7 +408,7 @@ long hsx_can_watch(struct hsx_client *client, void *arg)
 		hsx_can_watch_report(w, p, readable);
 		hsx_can_watch_free(w);
 	} else {
-		ret = hsx_can_watch_readable(client, w);
+		ret = hsx_can_watch_readable(client, w, false);
 		if (!ret)
 			hsx_can_watch_report(w, p, true);
 	}
@@ -351,6 +425,7 @@ void hsx_can_watches_release(struct hsx_can_client *cc)
 	mutex_lock(&cc->lock);
 	for (i = 0; i < HSX_CAN_WATCH_MAX; i++) {
 		if (cc->watches[i]) {
+			/* Ended ones left the list already, maybe within a grace period. */
 			hsx_can_watch_unlink(cc->watches[i]);
 			any = true;
 		}
@@ -367,8 +442,9 @@ void hsx_can_watches_release(struct hsx_can_client *cc)
 
 /*
  * The file's capability ended: its watches end (REVOKED) before their next
- * timeout would find out, and count no frame more. Their timers are left to
- * fire once at most, posting nothing; the slots stay for QUERY. Context:
+ * timeout would find out, count no frame more, and leave their bus's list
+ * and count. Their timers are left to fire once at most, posting nothing;
+ * the slots stay for QUERY. Context:
  * process, under the file's lock.
  */
 void hsx_can_watches_cap_ended(struct hsx_can_client *cc)
@@ -378,7 +454,7 @@ void hsx_can_watches_cap_ended(struct hsx_can_client *cc)
 	lockdep_assert_held(&cc->lock);
 	for (i = 0; i < HSX_CAN_WATCH_MAX; i++)
 		if (cc->watches[i])
-			hsx_can_watch_end(cc->watches[i], HSX_CAN_END_REVOKED);
+			hsx_can_watch_end(cc->watches[i], HSX_CAN_END_REVOKED, false);
 }
 
 /*
@@ -388,10 +464,12 @@ void hsx_can_watches_cap_ended(struct hsx_can_client *cc)
  */
 void hsx_can_watches_bus_gone(struct hsx_can_bus *bus)
 {
-	struct hsx_can_watcher *w;
+	struct hsx_can_watcher *w, *next;
 
 	spin_lock_bh(&bus->jobs_lock);
-	list_for_each_entry(w, &bus->watches, bus_node)
-		hsx_can_watch_end(w, HSX_CAN_END_GONE);
+	list_for_each_entry_safe(w, next, &bus->watches, bus_node) {
+		hsx_can_watch_end(w, HSX_CAN_END_GONE, true);
+		hsx_can_watch_unlist(w);
+	}
 	spin_unlock_bh(&bus->jobs_lock);
 }

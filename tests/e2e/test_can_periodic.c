@@ -430,33 +430,71 @@ static void revoked_job(void **state)
 
 /*
  * Frames a second: jobs at HSX_CAN_PERIODIC_BUS_FPS together fill the bus's
- * budget, and one more, however slow, is ENOSPC until one of them is freed.
- * Each sends once (count 1) and ends; ended, it holds its share until STOP.
+ * budget, and one more, however slow, from another file, is ENOSPC while
+ * they run. A refused START leaves the slot's ended job for QUERY. Jobs that
+ * end (their count sent) give their share back at once, not at STOP: the
+ * file that ran them, still open, holds no other file's START off.
  */
 static void a_bus_bounds_its_frames_a_second(void **state)
 {
     struct hsx_can_frame f = rig_frame(0x0A1, 0, "01");
     const uint32_t fast = 1000000 / (HSX_CAN_PERIODIC_BUS_FPS / 2);
+    const uint32_t slow = HSX_CAN_PERIODIC_MAX_US;
+    struct hsx_can_periodic p;
+    struct rig_event ev;
     (void)state;
 
     assert_true(fast >= HSX_CAN_PERIODIC_MIN_US && 1000000 % fast == 0);
     int fd = e2e_open_node("can");
+    int other = e2e_open_node("can");
+    int q = rig_subscribe(fd, "hal:can:0:rx", 64);
+    int oq = rig_subscribe(other, "hal:can:0:rx", 64);
+    assert_true(q >= 0 && oq >= 0);
+
+    /* The other file's slot 0: a job that ended, kept for QUERY. */
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), 0);
+    expect_end(oq, 0, HSX_CAN_END_COUNT, &ev);
+
+    /* Two jobs without a count fill the budget: the other's START is refused. */
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &f, fast, 0, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 1, &f, fast, 0, NULL), 0);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), -ENOSPC);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 2, &f, slow, 1, NULL), -ENOSPC);
+    assert_int_equal(job_op(other, HSX_CAN_PER_QUERY, 2, NULL, 0, 0, NULL), -ENOENT);
+    /* Refused, the slot still holds its ended job. */
+    assert_int_equal(job_op(other, HSX_CAN_PER_QUERY, 0, NULL, 0, 0, &p), 0);
+    assert_int_equal(p.end, HSX_CAN_END_COUNT);
+    assert_int_equal(p.sent, 1);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 0, NULL, 0, 0, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 1, NULL, 0, 0, NULL), 0);
+
+    /* Two that fill it and send once: ended, they hold nothing, unstopped. */
     assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &f, fast, 1, NULL), 0);
     assert_int_equal(job_op(fd, HSX_CAN_PER_START, 1, &f, fast, 1, NULL), 0);
-    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 2, &f, HSX_CAN_PERIODIC_MAX_US, 1, NULL),
-                     -ENOSPC);
-    assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 2, NULL, 0, 0, NULL), -ENOENT);
-    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 0, NULL, 0, 0, NULL), 0);
-    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 2, &f, HSX_CAN_PERIODIC_MAX_US, 1, NULL), 0);
+    next_notice(q, &ev);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_PERIODIC_END);
+    assert_int_equal(ev.can.error, HSX_CAN_END_COUNT);
+    next_notice(q, &ev);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_PERIODIC_END);
+    assert_int_equal(ev.can.error, HSX_CAN_END_COUNT);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 1, NULL, 0, 0, &p), 0);
+    assert_int_equal(p.end, HSX_CAN_END_COUNT);
+    close(oq);
+    close(q);
+    close(other);
     close(fd);
 }
 
-/* A slow job that sends once: one frame a second at most. */
+/*
+ * A slow job without a count: one frame a second at most. It runs on: an
+ * ended job would hold no place on the bus.
+ */
 static int slow_job(int fd, uint32_t slot)
 {
     struct hsx_can_frame f = rig_frame(0x0A2, 0, "02");
 
-    return job_op(fd, HSX_CAN_PER_START, slot, &f, HSX_CAN_PERIODIC_MAX_US, 1, NULL);
+    return job_op(fd, HSX_CAN_PER_START, slot, &f, HSX_CAN_PERIODIC_MAX_US, 0, NULL);
 }
 
 /* Jobs: HSX_CAN_PERIODIC_BUS_MAX over every file; one more is ENOSPC until a file closes. */
