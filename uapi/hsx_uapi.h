@@ -1228,9 +1228,10 @@ struct hsx_can_map {
  * EINVAL); a bus runs at most HSX_CAN_PERIODIC_BUS_MAX jobs of all its
  * files, and at most HSX_CAN_PERIODIC_BUS_FPS frames a second of them all
  * (each job counted at 1000000 / @interval_us, rounded up): a START past
- * either is ENOSPC, and the job is not started. A frame longer than the
- * interface carries (an FD frame on a classic interface, by its MTU) is
- * EMSGSIZE at START and UPDATE.
+ * either is ENOSPC, and the job is not started (the slot keeps the ended
+ * job it held). A job counts while it runs: ended, it counts no more. A
+ * frame longer than the interface carries (an FD frame on a classic
+ * interface, by its MTU) is EMSGSIZE at START and UPDATE.
  *
  * The interval floor is the timer module's (HSX_TIMER_PERIOD_MIN_US):
  * 100 us is about what a 1 Mbit/s bus needs for one 8-byte frame (~130
@@ -1318,10 +1319,10 @@ struct hsx_can_periodic {
  *
  * Bounds. A file has HSX_CAN_WATCH_MAX slots (a slot past them is EINVAL);
  * a bus has at most HSX_CAN_WATCH_BUS_MAX watches of all its files: an ARM
- * past it is ENOSPC. A received frame costs each watch of its bus one
- * compare, and a matching one a counter and a timestamp: the watch's timer
- * is not restarted per frame, but looks at the last frame's time when it
- * fires.
+ * past it is ENOSPC; an ended watch counts no more. A received frame
+ * costs each watch of its bus one compare, and a matching one a counter
+ * and a timestamp: the watch's timer is not restarted per frame, but looks
+ * at the last frame's time when it fires.
  */
 #define HSX_CAN_WATCH_MAX		16	/* watches per open file, over every bus */
 #define HSX_CAN_WATCH_BUS_MAX		64	/* watches per bus, over every file */
