@@ -1208,21 +1208,39 @@ struct hsx_can_map {
  * in the capability's tx range), but not against the calling process: the
  * job acts for the file that started it. A job ends by itself when its
  * count is reached, when the capability ends or stops covering it, when the
- * bus's interface goes away, or when a send fails for good (a full queue,
- * ENOBUFS, or a down interface are counted as failed sends, the job goes
- * on); its end is posted as a HSX_CAN_EV_PERIODIC_END record to the bus's
- * rx mailbox, for the file's own subscriptions only (those made under an
- * ended capability closed with it: QUERY still tells). A job stopped by
- * STOP or by closing the file posts nothing. An ended job keeps its slot
- * (QUERY reads its counts and end) until STOP or START frees it. The
- * frames the job sends reach the file's subscriptions neither as frames
- * nor as TX_DONE.
+ * bus's interface goes away, or when a send fails for good. A full queue
+ * (ENOBUFS), a down interface or no memory are counted as failed sends and
+ * the job goes on, backing off: after n failed sends in a row it waits 2^n
+ * periods, at most HSX_CAN_PERIODIC_BACKOFF_MAX, before it tries again (one
+ * sent frame and it keeps its period again). Its end is posted as a
+ * HSX_CAN_EV_PERIODIC_END record to the bus's rx mailbox (that bus's
+ * "hal:can:<n>:rx" only: the spec's "hal:can:rx" has bus 0's frames, no
+ * records), for the file's own subscriptions only (those made under an ended capability closed with
+ * it: QUERY, under a capability again, still tells). A job stopped by STOP
+ * or by closing the file posts nothing, and a send it loses to the close
+ * is not counted as failed. An ended job keeps its slot (QUERY reads its
+ * counts and end) until STOP or START frees it. STOP ends the sending, not
+ * what was already sent: a frame handed to the driver before STOP may
+ * still leave its queue or FIFO after STOP returns. The frames the job
+ * sends reach the file's subscriptions neither as frames nor as TX_DONE.
+ *
+ * Bounds. A file has HSX_CAN_PERIODIC_MAX slots (a slot past them is
+ * EINVAL); a bus runs at most HSX_CAN_PERIODIC_BUS_MAX jobs of all its
+ * files, and at most HSX_CAN_PERIODIC_BUS_FPS frames a second of them all
+ * (each job counted at 1000000 / @interval_us, rounded up): a START past
+ * either is ENOSPC, and the job is not started (the slot keeps the ended
+ * job it held). A job counts while it runs: ended, it counts no more. A
+ * frame longer than the interface carries (an FD frame on a classic
+ * interface, by its MTU) is EMSGSIZE at START and UPDATE.
  *
  * The interval floor is the timer module's (HSX_TIMER_PERIOD_MIN_US):
  * 100 us is about what a 1 Mbit/s bus needs for one 8-byte frame (~130
  * bits), so a shorter period could only fill the queue and fail sends.
  */
 #define HSX_CAN_PERIODIC_MAX		16	/* jobs per open file, over every bus */
+#define HSX_CAN_PERIODIC_BUS_MAX	64	/* jobs per bus, over every file */
+#define HSX_CAN_PERIODIC_BUS_FPS	20000	/* their frames a second per bus */
+#define HSX_CAN_PERIODIC_BACKOFF_MAX	64	/* periods a failing job waits at most */
 #define HSX_CAN_PERIODIC_MIN_US		HSX_TIMER_PERIOD_MIN_US
 #define HSX_CAN_PERIODIC_MAX_US		HSX_TIMER_PERIOD_MAX_US
 
@@ -1255,10 +1273,14 @@ struct hsx_can_map {
  * @reserved: zero
  * @frame: in (START, UPDATE), as for HSX_IOC_CAN_TX
  *
- * Needs HSX_CAP_R_WRITE with the frame's ID in the tx range (START, UPDATE).
- * Errors: EINVAL bad argument, EBUSY START on a running job's slot, ENOENT
- * no job in the slot (or another bus's), ESRCH UPDATE of an ended job,
- * ENODEV the bus's interface is gone.
+ * Needs HSX_CAP_R_WRITE with the frame's ID in the tx range (START, UPDATE,
+ * and QUERY with the job's frame). STOP needs nothing: the slot is freed
+ * whatever the capability, and its counts are returned only where QUERY's
+ * check passes (else zero, @end as the job's). Errors: EINVAL bad argument,
+ * EBUSY START on a running job's slot, ENOSPC the bus's bounds (above),
+ * EMSGSIZE a frame the interface does not carry, ENOENT no job in the slot
+ * (or another bus's), ESRCH UPDATE of an ended job, ENODEV the bus's
+ * interface is gone; the capability's denials (EACCES, EKEYREVOKED, ...).
  */
 struct hsx_can_periodic {
 	__u32 bus;
@@ -1286,11 +1308,24 @@ struct hsx_can_periodic {
  * the file's filter banks. Arming needs HSX_CAP_R_READ with the IDs from
  * the lowest to the highest the watch matches (id & mask to (id & mask) |
  * ~mask, in the format) in the capability's rx range; checked again when a
- * record would be posted, and a watch the capability no longer covers
- * posts nothing more. The bus's interface gone, the watch posts nothing
- * more; closing the file or DISARM ends it.
+ * record would be posted. A watch ends (@end) when its file's capability
+ * ends (HSX_CAN_END_REVOKED, at once), when the capability no longer
+ * covers it at a timeout (REVOKED too), or when the bus's interface goes
+ * away (HSX_CAN_END_GONE); an ended watch counts and posts nothing more,
+ * and keeps its slot for QUERY until DISARM or ARM. No record says it
+ * ended: the subscriptions it posted to were made under the capability
+ * and closed with it; QUERY under a capability again tells. Closing the
+ * file or DISARM ends it.
+ *
+ * Bounds. A file has HSX_CAN_WATCH_MAX slots (a slot past them is EINVAL);
+ * a bus has at most HSX_CAN_WATCH_BUS_MAX watches of all its files: an ARM
+ * past it is ENOSPC; an ended watch counts no more. A received frame
+ * costs each watch of its bus one compare, and a matching one a counter
+ * and a timestamp: the watch's timer is not restarted per frame, but looks
+ * at the last frame's time when it fires.
  */
 #define HSX_CAN_WATCH_MAX		16	/* watches per open file, over every bus */
+#define HSX_CAN_WATCH_BUS_MAX		64	/* watches per bus, over every file */
 
 /* struct hsx_can_watch.op */
 #define HSX_CAN_WATCH_ARM	0	/* (re)arm the slot's watch */
@@ -1306,13 +1341,19 @@ struct hsx_can_periodic {
  * @id: in (ARM), the ID, within the format's mask
  * @mask: in (ARM), the ID bits compared, within the format's mask
  * @timeout_us: in (ARM), HSX_CAN_PERIODIC_MIN_US..HSX_CAN_PERIODIC_MAX_US
- * @reserved: zero
+ * @end: in, zero; out (DISARM, QUERY), HSX_CAN_END_NONE while it watches,
+ *	else HSX_CAN_END_REVOKED or HSX_CAN_END_GONE
  * @frames: out (DISARM, QUERY), matching frames since armed
  * @timeouts: out (DISARM, QUERY), timeouts since armed (records posted or not)
  *
+ * @flags, @id, @mask and @timeout_us are zero for DISARM and QUERY. QUERY
+ * needs what ARM needs (HSX_CAP_R_READ over the watched IDs); DISARM needs
+ * nothing: the slot is freed whatever the capability, and its counts are
+ * returned only where QUERY's check passes (else zero, @end as the watch's).
  * ARM on a slot with a watch replaces it. Errors: EINVAL bad argument,
- * EACCES an ID the capability may not receive, ENOENT no watch in the slot
- * (or another bus's), ENODEV the bus's interface is gone.
+ * EACCES an ID the capability may not receive (and the capability's other
+ * denials), ENOSPC the bus's bound, ENOENT no watch in the slot (or another
+ * bus's), ENODEV the bus's interface is gone.
  */
 struct hsx_can_watch {
 	__u32 bus;
@@ -1322,7 +1363,7 @@ struct hsx_can_watch {
 	__u32 id;
 	__u32 mask;
 	__u32 timeout_us;
-	__u32 reserved;
+	__u32 end;
 	__aligned_u64 frames;
 	__aligned_u64 timeouts;
 };

@@ -97,6 +97,20 @@ int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object)
 	return ret;
 }
 
+/*
+ * Would @client's capability allow @need on @object? A question, for an
+ * operation that needs nothing (STOP, DISARM: do they tell the counts):
+ * neither counted nor logged as a denial. 0 or a denial.
+ */
+int hsx_can_may(struct hsx_client *client, u32 need, u64 object)
+{
+	int idx = srcu_read_lock(&hsx_cap_srcu);
+	int ret = hsx_cap_may(client, &hsx_can_module, need, object);
+
+	srcu_read_unlock(&hsx_cap_srcu, idx);
+	return ret;
+}
+
 /**
  * hsx_can_get - the bound bus @index, for one operation
  * @client: the caller's file
@@ -580,12 +594,19 @@ static void hsx_can_release(struct hsx_client *client)
 
 /*
  * A capability ended: its holder may be waiting for queue room; wake it to
- * see. The file's periodic jobs end.
+ * see. The file's periodic jobs and RX-timeout watches end (REVOKED).
  */
 static void hsx_can_cap_ended(struct hsx_client *client)
 {
+	struct hsx_can_client *cc = hsx_can_client_of(client);
+
 	hsx_can_buses_wake();
-	hsx_can_jobs_cap_ended(hsx_can_client_of(client));
+	if (!cc)
+		return;
+	mutex_lock(&cc->lock);
+	hsx_can_jobs_cap_ended(cc);
+	hsx_can_watches_cap_ended(cc);
+	mutex_unlock(&cc->lock);
 }
 
 static int hsx_can_init(const struct hsx_module *mod)

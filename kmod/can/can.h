@@ -74,10 +74,13 @@ struct sock;
  *	HSX_CAN_STATE_NONE)
  * @filters_on: filter banks on over every open file, for sysfs
  * @users: open files that used the bus
- * @jobs_lock: guards @jobs and changes to @watches
+ * @jobs_lock: guards @jobs, changes to @watches, and the counts below
  * @jobs: the periodic jobs on the bus (struct hsx_can_job), of every file
+ * @job_count: how many, at most HSX_CAN_PERIODIC_BUS_MAX
+ * @job_fps: their frames a second, at most HSX_CAN_PERIODIC_BUS_FPS
  * @watches: the RX-timeout watches on the bus (struct hsx_can_watcher), of
  *	every file; RCU: the receive path reads it
+ * @watch_count: how many, at most HSX_CAN_WATCH_BUS_MAX
  */
 struct hsx_can_bus {
 	unsigned int index;
@@ -112,7 +115,10 @@ struct hsx_can_bus {
 	atomic_t users;
 	spinlock_t jobs_lock;		/* see above */
 	struct list_head jobs;
+	unsigned int job_count;
+	u32 job_fps;
 	struct list_head watches;
+	unsigned int watch_count;
 };
 
 /**
@@ -302,6 +308,7 @@ extern const struct hsx_mbox_ops hsx_can_err_mbox_ops;
 /* The module's common steps (can.c), for the periodic jobs too. */
 int hsx_can_check_bus(struct hsx_client *client, u32 bus);
 int hsx_can_authorize(struct hsx_client *client, u32 need, u64 object);
+int hsx_can_may(struct hsx_client *client, u32 need, u64 object);
 struct hsx_can_bus *hsx_can_get(struct hsx_client *client, u32 index, int *idx);
 void hsx_can_put(struct hsx_can_bus *bus, int idx);
 int hsx_can_xmit(struct hsx_can_bus *bus, struct sock *sk, const struct hsx_can_frame *f,
@@ -317,8 +324,9 @@ int hsx_can_check_periodic(const struct hsx_can_periodic *p);
 /* RX-timeout watches (can_watch.c). */
 long hsx_can_watch(struct hsx_client *client, void *arg);
 void hsx_can_watches_release(struct hsx_can_client *cc);
+void hsx_can_watches_cap_ended(struct hsx_can_client *cc);
 void hsx_can_watches_bus_gone(struct hsx_can_bus *bus);
-void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f);
+void hsx_can_watches_rcv(struct hsx_can_bus *bus, const struct hsx_can_frame *f, u64 now_ns);
 int hsx_can_check_watch(const struct hsx_can_watch *w);
 void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last);
 

@@ -158,7 +158,7 @@ static void hsx_can_rcv(struct sk_buff *skb, void *data)
 
 	if (READ_ONCE(bus->dead) || !hsx_can_frame_of(skb, &ev.rec.frame))
 		return;
-	hsx_can_watches_rcv(bus, &ev.rec.frame);
+	hsx_can_watches_rcv(bus, &ev.rec.frame, now);
 	if (skb->sk)
 		ev.rec.frame.flags |= HSX_CAN_F_LOCAL;
 	if (hsx_can_sent_by_hsx(skb->sk)) {

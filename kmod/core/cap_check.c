@@ -191,6 +191,24 @@ bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64
 	return false;
 }
 
+/* hsx_cap_check() and hsx_cap_covers() in one for @caller, neither counted nor logged. */
+static int hsx_cap_check_for(struct hsx_client *client, const struct hsx_module *mod,
+			     const struct pid *caller, u32 need, u64 object)
+{
+	struct hsx_cap *cap;
+	int ret;
+
+	if (hsx_cap_unrestricted(client))
+		return 0;
+	cap = hsx_cap_slot(client, mod->id);
+	if (!cap)
+		return -EACCES;
+	ret = hsx_cap_decide(cap, caller ?: cap->holder, need);
+	if (!ret && !mod->cap->covers(&cap->sel, object))
+		ret = -EACCES;
+	return ret;
+}
+
 /**
  * hsx_cap_check_held - may work a file runs by itself go on?
  * @client: the file (a periodic job's, whose timer runs in softirq)
@@ -209,18 +227,22 @@ bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64
 int hsx_cap_check_held(struct hsx_client *client, const struct hsx_module *mod, u32 need,
 		       u64 object)
 {
-	struct hsx_cap *cap;
-	int ret;
+	return hsx_cap_check_for(client, mod, NULL, need, object);
+}
 
-	if (hsx_cap_unrestricted(client))
-		return 0;
-	cap = hsx_cap_slot(client, mod->id);
-	if (!cap)
-		return -EACCES;
-	ret = hsx_cap_decide(cap, cap->holder, need);
-	if (!ret && !mod->cap->covers(&cap->sel, object))
-		ret = -EACCES;
-	return ret;
+/**
+ * hsx_cap_may - would the caller's capability allow @need on @object?
+ *
+ * As hsx_cap_check() and hsx_cap_covers() for the calling process, but a
+ * question, not an operation's check: neither counted nor logged as a
+ * denial (an operation that needs nothing asks it, to decide what to tell).
+ *
+ * Context: process, under srcu_read_lock(&hsx_cap_srcu).
+ * Return: 0 or a denial, as hsx_cap_decide().
+ */
+int hsx_cap_may(struct hsx_client *client, const struct hsx_module *mod, u32 need, u64 object)
+{
+	return hsx_cap_check_for(client, mod, task_tgid(current), need, object);
 }
 
 /**

@@ -38,6 +38,9 @@ struct pid;
  * @priv: per-HAL-module state, indexed by hsx_module_slot()
  * @denial_logged: bit per module slot: a denial through this file was logged,
  *	later ones are only counted
+ * @closing: set (WRITE_ONCE) when the file closes, before its capabilities
+ *	go: work of the file's that finds its capability gone then stops quietly
+ *	instead of reporting a revocation
  */
 struct hsx_client {
 	const struct hsx_node *node;
@@ -50,6 +53,7 @@ struct hsx_client {
 	struct hsx_cap __rcu *caps[HSX_MODULE_SLOTS];
 	void *priv[HSX_MODULE_SLOTS];
 	unsigned long denial_logged;
+	bool closing;
 };
 
 /**

@@ -179,6 +179,7 @@ void hsx_client_destroy(struct hsx_client *client)
 
 	while (*end)
 		end++;
+	WRITE_ONCE(client->closing, true);
 	hsx_cap_client_release(client);
 	hsx_client_release_modules(client, end);
 	hsx_instance_put(client->inst);

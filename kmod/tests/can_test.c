@@ -69,13 +69,25 @@ static void periodic_jobs_a_file_may_start(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
 	p.interval_us = HSX_CAN_PERIODIC_MIN_US - 1;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
-	p.op = HSX_CAN_PER_STOP;	/* the interval and frame are START's and UPDATE's */
-	p.frame.len = 9;
+	p.op = HSX_CAN_PER_STOP;	/* what an operation does not take is zero */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.interval_us = 0;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.op = HSX_CAN_PER_QUERY;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	memset(&p.frame, 0, sizeof(p.frame));
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
+	p.count = 1;
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
+	p.count = 0;
 	p.op = HSX_CAN_PER_UPDATE;
+	p.frame = frame(0x123, 0, 8);
+	p.frame.len = 9;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
 	p.frame.len = 8;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), 0);
+	p.interval_us = HSX_CAN_PERIODIC_MIN_US;	/* UPDATE keeps the period */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
 	p.interval_us = HSX_CAN_PERIODIC_MAX_US + 1;
 	p.op = HSX_CAN_PER_START;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_periodic(&p), -EINVAL);
@@ -130,8 +142,13 @@ static void watches_and_their_span(struct kunit *test)
 	w.flags = HSX_CAN_FLT_STD;
 	w.timeout_us = HSX_CAN_PERIODIC_MIN_US - 1;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
-	w.op = HSX_CAN_WATCH_QUERY;	/* only ARM's fields are checked then */
+	w.op = HSX_CAN_WATCH_QUERY;	/* what QUERY does not take is zero */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w = (struct hsx_can_watch){ .op = HSX_CAN_WATCH_DISARM };
 	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), 0);
+	w.end = HSX_CAN_END_REVOKED;	/* out only */
+	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
+	w.end = HSX_CAN_END_NONE;
 	w.slot = HSX_CAN_WATCH_MAX;
 	KUNIT_EXPECT_EQ(test, hsx_can_check_watch(&w), -EINVAL);
 }

@@ -485,8 +485,12 @@ int hsx_can_get_info(uint8_t bus, hsx_can_info_t *info);
  * the bus (hsx_can_wait_event(), the event callback), which starting a job
  * subscribes to (a revocation closes that subscription too: query the job).
  * A full transmit queue or a down interface loses that period's frame: the
- * job goes on and counts it as failed. Its frames are not received by this
- * process, neither as frames nor as TX_DONE.
+ * job goes on, counts it as failed, and backs off (2^n periods after n such
+ * sends in a row, at most 64). A bus runs at most 64 jobs of all processes
+ * and 20000 of their frames a second (HSX_CAN_PERIODIC_BUS_MAX and _FPS in
+ * hsx_uapi.h): a start past them is HSX_HAL_LIMIT (errno ENOSPC). Its
+ * frames are not received by this process, neither as frames nor as
+ * TX_DONE.
  */
 #define HSX_CAN_PERIODIC_SLOTS 16
 #define HSX_CAN_PERIODIC_END_NONE 0    /* running */
@@ -507,7 +511,8 @@ typedef struct {
  *
  * @return HSX_HAL_OK; HSX_HAL_INVALID_PARAM a bad argument (interval under
  *         the floor, a bad frame); HSX_HAL_BUSY the slot's job runs;
- *         HSX_HAL_DENIED the capability does not cover the frame
+ *         HSX_HAL_DENIED the capability does not cover the frame;
+ *         HSX_HAL_LIMIT (ENOSPC) the bus's bounds
  */
 int hsx_can_periodic_start(uint8_t bus, uint8_t slot, const hsx_can_fd_frame_t *frame,
                            uint32_t interval_us, uint32_t count);
@@ -521,11 +526,17 @@ int hsx_can_periodic_update(uint8_t bus, uint8_t slot, const hsx_can_fd_frame_t 
 
 /**
  * Stop the job and free its slot; once it returns, the job sends nothing
- * more. status (may be NULL) gets its counts. A stopped job posts no event.
+ * more (a frame already in the driver's queue may still go). status (may be
+ * NULL) gets its counts where the capability lets this process query it
+ * (else zero counts, and its end). A stopped job posts no event.
  */
 int hsx_can_periodic_stop(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *status);
 
-/** The job's counts and end, running or ended (until stopped). */
+/**
+ * The job's counts and end, running or ended (until stopped). Needs what
+ * starting it needed: after a revocation, HSX_HAL_DENIED until a capability
+ * is granted again.
+ */
 int hsx_can_periodic_query(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t *status);
 
 /*
@@ -540,8 +551,11 @@ int hsx_can_periodic_query(uint8_t bus, uint8_t slot, hsx_can_periodic_status_t 
  * on the bus counts, whoever sent it, whatever the filter banks say. The
  * capability must let the process receive every ID the watch matches, when
  * it is armed (HSX_HAL_DENIED) and when an event would go (then the watch
- * goes quiet for good). Arming subscribes the bus's frames, as starting a
- * periodic job does; arming a slot again replaces its watch.
+ * goes quiet for good). A capability that ends ends the process's watches
+ * at once (no event says so). Arming subscribes the bus's frames, as
+ * starting a periodic job does; arming a slot again replaces its watch. A
+ * bus has at most 64 watches of all processes (HSX_CAN_WATCH_BUS_MAX): one
+ * more is HSX_HAL_LIMIT (ENOSPC). Querying needs what arming needed.
  */
 #define HSX_CAN_WATCH_SLOTS 16
 

@@ -347,4 +347,36 @@ static inline void rig_refuses_reserved_and_bus(int fd, unsigned long req, void 
     assert_int_equal(e2e_ioctl(fd, req, arg), -ENXIO);
 }
 
+/* A bus's bound over files (at most RIG_FILL_FILES): files files, each with slots objects. */
+#define RIG_FILL_FILES 8
+
+/* Open files files on "can" and make objects 0..slots-1 in each with make() (each must work). */
+static inline void rig_fill(int *fds, unsigned int files, unsigned int slots,
+                            int (*make)(int fd, uint32_t slot))
+{
+    assert_true(files <= RIG_FILL_FILES);
+    for (unsigned int i = 0; i < files; i++) {
+        fds[i] = e2e_open_node("can");
+        for (uint32_t slot = 0; slot < slots; slot++)
+            assert_int_equal(make(fds[i], slot), 0);
+    }
+}
+
+/*
+ * The bus full (rig_fill()): another file's make() is ENOSPC, until the first file closes and
+ * gives its objects back. Every file closed.
+ */
+static inline void rig_full_until_a_file_closes(int *fds, unsigned int files,
+                                                int (*make)(int fd, uint32_t slot))
+{
+    int more = e2e_open_node("can");
+
+    assert_int_equal(make(more, 0), -ENOSPC);
+    close(fds[0]);
+    assert_int_equal(make(more, 0), 0);
+    for (unsigned int i = 1; i < files; i++)
+        close(fds[i]);
+    close(more);
+}
+
 #endif /* HSX_E2E_CAN_RIG_H */

@@ -5,9 +5,11 @@
  * are the job's, as many as asked, the updated data from the update on; a
  * stop or a close leaves no frame after it (asserted by what candump logs
  * between markers, never by a time); the interface deleted and the
- * capability revoked end a job, with its end record or its query saying
- * why; bad input and IDs outside the capability are refused. The library's
- * calls are exercised on the same rig.
+ * capability revoked end a job, with its end record or its query (under a
+ * capability again) saying why; a bus bounds its jobs (how many, frames a
+ * second: ENOSPC); an FD frame on a classic interface is EMSGSIZE at once;
+ * bad input and IDs outside the capability are refused. The library's calls
+ * are exercised on the same rig.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -279,6 +281,11 @@ static void bad_input(void **state)
     assert_int_equal(job_op(fd, HSX_CAN_PER_START, 2, &f, 100000, 0, NULL), 0);
     p = (struct hsx_can_periodic){.bus = 1, .slot = 2, .op = HSX_CAN_PER_QUERY};
     assert_int_equal(e2e_ioctl(fd, HSX_IOC_CAN_PERIODIC, &p), -ENOENT);
+    /* What an operation does not take is zero: an interval, a count, a frame. */
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 2, NULL, 1000, 0, NULL), -EINVAL);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 2, NULL, 0, 1, NULL), -EINVAL);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 2, &f, 0, 0, NULL), -EINVAL);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_UPDATE, 2, &f, 1000, 0, NULL), -EINVAL);
     /* On a bus's own node, another bus is EINVAL. */
     int node = e2e_open_node("can0");
     p = (struct hsx_can_periodic){
@@ -370,14 +377,20 @@ static int holder_runs_a_job(int fd, int sock)
     CHILD_CHECK(ev.hdr.close_reason == HSX_CLOSE_REVOKED);
     /*
      * The job ended before the revocation returned (the subscription closes
-     * earlier, before the module hears of it); QUERY needs no capability.
+     * earlier, before the module hears of it). Its counts are the
+     * capability's business: without one, QUERY is refused.
      */
     CHILD_CHECK(recv_byte(sock) == 'v');
+    CHILD_CHECK(job_op(fd, HSX_CAN_PER_QUERY, 0, NULL, 0, 0, &p) == -EKEYREVOKED);
+    CHILD_CHECK(job_op(fd, HSX_CAN_PER_START, 0, &in, 1000, 0, NULL) == -EKEYREVOKED);
+    /* Granted again: QUERY tells why it ended; the revocation is no failed send. */
+    send_byte(sock, 'a');
+    CHILD_CHECK(recv_byte(sock) == 'g');
     CHILD_CHECK(job_op(fd, HSX_CAN_PER_QUERY, 0, NULL, 0, 0, &p) == 0);
     CHILD_CHECK(p.end == HSX_CAN_END_REVOKED);
     CHILD_CHECK(p.sent >= 1);
+    CHILD_CHECK(p.failed == 0);
     CHILD_CHECK(job_op(fd, HSX_CAN_PER_STOP, 0, NULL, 0, 0, NULL) == 0);
-    CHILD_CHECK(job_op(fd, HSX_CAN_PER_START, 0, &in, 1000, 0, NULL) == -EKEYREVOKED);
     return 0;
 }
 
@@ -404,7 +417,113 @@ static void revoked_job(void **state)
     rig_stop(dump);
     assert_false(logged_after("7F1#B7", "150#"));
     assert_int_equal(count_logged("200#"), 0);
+    assert_int_equal(recv_byte(h.sock), 'a');
+    assert_int_equal(mint(h.file, HSX_MODULE_CAN, HSX_CAP_R_READ | HSX_CAP_R_WRITE,
+                          tx_range(0x100, 0x1FF), 30000000000ull, NULL),
+                     0);
+    send_byte(h.sock, 'g');
     assert_int_equal(finish_holder(&h), 0);
+    close(fd);
+}
+
+/* ---- the bus's bounds -------------------------------------------------------------------- */
+
+/*
+ * Frames a second: jobs at HSX_CAN_PERIODIC_BUS_FPS together fill the bus's
+ * budget, and one more, however slow, from another file, is ENOSPC while
+ * they run. A refused START leaves the slot's ended job for QUERY. Jobs that
+ * end (their count sent) give their share back at once, not at STOP: the
+ * file that ran them, still open, holds no other file's START off.
+ */
+static void a_bus_bounds_its_frames_a_second(void **state)
+{
+    struct hsx_can_frame f = rig_frame(0x0A1, 0, "01");
+    const uint32_t fast = 1000000 / (HSX_CAN_PERIODIC_BUS_FPS / 2);
+    const uint32_t slow = HSX_CAN_PERIODIC_MAX_US;
+    struct hsx_can_periodic p;
+    struct rig_event ev;
+    (void)state;
+
+    assert_true(fast >= HSX_CAN_PERIODIC_MIN_US && 1000000 % fast == 0);
+    int fd = e2e_open_node("can");
+    int other = e2e_open_node("can");
+    int q = rig_subscribe(fd, "hal:can:0:rx", 64);
+    int oq = rig_subscribe(other, "hal:can:0:rx", 64);
+    assert_true(q >= 0 && oq >= 0);
+
+    /* The other file's slot 0: a job that ended, kept for QUERY. */
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), 0);
+    expect_end(oq, 0, HSX_CAN_END_COUNT, &ev);
+
+    /* Two jobs without a count fill the budget: the other's START is refused. */
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &f, fast, 0, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 1, &f, fast, 0, NULL), 0);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), -ENOSPC);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 2, &f, slow, 1, NULL), -ENOSPC);
+    assert_int_equal(job_op(other, HSX_CAN_PER_QUERY, 2, NULL, 0, 0, NULL), -ENOENT);
+    /* Refused, the slot still holds its ended job. */
+    assert_int_equal(job_op(other, HSX_CAN_PER_QUERY, 0, NULL, 0, 0, &p), 0);
+    assert_int_equal(p.end, HSX_CAN_END_COUNT);
+    assert_int_equal(p.sent, 1);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 0, NULL, 0, 0, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 1, NULL, 0, 0, NULL), 0);
+
+    /* Two that fill it and send once: ended, they hold nothing, unstopped. */
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &f, fast, 1, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 1, &f, fast, 1, NULL), 0);
+    next_notice(q, &ev);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_PERIODIC_END);
+    assert_int_equal(ev.can.error, HSX_CAN_END_COUNT);
+    next_notice(q, &ev);
+    assert_int_equal(ev.can.kind, HSX_CAN_EV_PERIODIC_END);
+    assert_int_equal(ev.can.error, HSX_CAN_END_COUNT);
+    assert_int_equal(job_op(other, HSX_CAN_PER_START, 0, &f, slow, 1, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_QUERY, 1, NULL, 0, 0, &p), 0);
+    assert_int_equal(p.end, HSX_CAN_END_COUNT);
+    close(oq);
+    close(q);
+    close(other);
+    close(fd);
+}
+
+/*
+ * A slow job without a count: one frame a second at most. It runs on: an
+ * ended job would hold no place on the bus.
+ */
+static int slow_job(int fd, uint32_t slot)
+{
+    struct hsx_can_frame f = rig_frame(0x0A2, 0, "02");
+
+    return job_op(fd, HSX_CAN_PER_START, slot, &f, HSX_CAN_PERIODIC_MAX_US, 0, NULL);
+}
+
+/* Jobs: HSX_CAN_PERIODIC_BUS_MAX over every file; one more is ENOSPC until a file closes. */
+static void a_bus_bounds_its_jobs(void **state)
+{
+    const unsigned int files = HSX_CAN_PERIODIC_BUS_MAX / HSX_CAN_PERIODIC_MAX;
+    int fds[RIG_FILL_FILES];
+    (void)state;
+
+    assert_int_equal(files * HSX_CAN_PERIODIC_MAX, HSX_CAN_PERIODIC_BUS_MAX);
+    rig_fill(fds, files, HSX_CAN_PERIODIC_MAX, slow_job);
+    rig_full_until_a_file_closes(fds, files, slow_job);
+}
+
+/* An FD frame on an interface that carries classic frames only: EMSGSIZE at START and UPDATE. */
+static void an_fd_frame_needs_an_fd_interface(void **state)
+{
+    struct hsx_can_frame classic = rig_frame(0x0A3, 0, "03");
+    struct hsx_can_frame fd_frame = rig_frame(0x0A3, HSX_CAN_F_FD, "0102030405060708090A0B0C");
+    (void)state;
+
+    assert_int_equal(rig_sh(RIG_IP " link set " IFACE " down && " RIG_IP " link set " IFACE
+                                   " mtu 16 && " RIG_IP " link set " IFACE " up"),
+                     0);
+    int fd = e2e_open_node("can");
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &fd_frame, 100000, 0, NULL), -EMSGSIZE);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &classic, 100000, 0, NULL), 0);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_UPDATE, 0, &fd_frame, 0, 0, NULL), -EMSGSIZE);
+    assert_int_equal(job_op(fd, HSX_CAN_PER_STOP, 0, NULL, 0, 0, NULL), 0);
     close(fd);
 }
 
@@ -418,6 +537,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_input, rig_bus0_on_vcan0, teardown),
         cmocka_unit_test_setup_teardown(library_jobs, rig_bus0_on_vcan0, teardown),
         cmocka_unit_test_setup_teardown(revoked_job, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(a_bus_bounds_its_frames_a_second, rig_bus0_on_vcan0,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_bus_bounds_its_jobs, rig_bus0_on_vcan0, teardown),
+        cmocka_unit_test_setup_teardown(an_fd_frame_needs_an_fd_interface, rig_bus0_on_vcan0,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);

@@ -735,6 +735,17 @@ static void post_can_map(struct fz_call *c)
     epoch_bump();
 }
 
+/* Are the n bytes at p all zero? */
+static bool all_zero(const void *p, size_t n)
+{
+    const unsigned char *b = p;
+
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
 static void pre_can_periodic(struct fz_call *c)
 {
     const struct hsx_can_periodic *p = (const void *)c->buf;
@@ -746,7 +757,11 @@ static void pre_can_periodic(struct fz_call *c)
     else if (start &&
              (p->interval_us < HSX_CAN_PERIODIC_MIN_US || p->interval_us > HSX_CAN_PERIODIC_MAX_US))
         c->must_fail = true;
+    else if (!start && (p->interval_us || p->count)) /* what the op does not take is zero */
+        c->must_fail = true;
     else if ((start || p->op == HSX_CAN_PER_UPDATE) && can_frame_bad(&p->frame))
+        c->must_fail = true;
+    else if (!start && p->op != HSX_CAN_PER_UPDATE && !all_zero(&p->frame, sizeof(p->frame)))
         c->must_fail = true;
 }
 
@@ -758,13 +773,23 @@ static void post_can_periodic(struct fz_call *c)
         unexpected(c->w, "CAN_PERIODIC: end %u", p->end);
 }
 
+static void post_can_watch(struct fz_call *c)
+{
+    const struct hsx_can_watch *w = (const void *)c->buf;
+
+    if (w->op != HSX_CAN_WATCH_ARM && w->end != HSX_CAN_END_NONE && w->end != HSX_CAN_END_REVOKED &&
+        w->end != HSX_CAN_END_GONE)
+        unexpected(c->w, "CAN_WATCH: end %u", w->end);
+}
+
 static void pre_can_watch(struct fz_call *c)
 {
     const struct hsx_can_watch *w = (const void *)c->buf;
     uint32_t ids = w->flags == HSX_CAN_FLT_EXT ? HSX_CAN_EFF_MASK : HSX_CAN_SFF_MASK;
 
-    if (bus_bad(c, w->bus) || w->slot >= HSX_CAN_WATCH_MAX || w->op > HSX_CAN_WATCH_QUERY ||
-        w->reserved)
+    if (bus_bad(c, w->bus) || w->slot >= HSX_CAN_WATCH_MAX || w->op > HSX_CAN_WATCH_QUERY || w->end)
+        c->must_fail = true;
+    else if (w->op != HSX_CAN_WATCH_ARM && (w->flags || w->id || w->mask || w->timeout_us))
         c->must_fail = true;
     else if (w->op == HSX_CAN_WATCH_ARM &&
              ((w->flags != HSX_CAN_FLT_STD && w->flags != HSX_CAN_FLT_EXT) || (w->id & ~ids) ||
@@ -812,7 +837,7 @@ static const struct fz_field f_can_watch[] = {
     FLD(struct hsx_can_watch, id, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
     FLD(struct hsx_can_watch, mask, F_CFID, offsetof(struct hsx_can_watch, flags) + 1),
     FLD(struct hsx_can_watch, timeout_us, F_CVAL, CV_IVAL),
-    FLD(struct hsx_can_watch, reserved, F_RES, 0),
+    FLD(struct hsx_can_watch, end, F_RES, 0), /* in: zero; out: HSX_CAN_END_* */
     FLD(struct hsx_can_watch, frames, F_OUT, 0),
     FLD(struct hsx_can_watch, timeouts, F_OUT, 0),
 };
@@ -863,7 +888,8 @@ static const struct fz_op can_ops[] = {
      pre_can_info},
     {"CAN_PERIODIC", HSX_IOC_CAN_PERIODIC, K_CAN_FN, true, 0, FIELDS(f_can_periodic),
      post_can_periodic, pre_can_periodic},
-    {"CAN_WATCH", HSX_IOC_CAN_WATCH, K_CAN_FN, true, 0, FIELDS(f_can_watch), NULL, pre_can_watch},
+    {"CAN_WATCH", HSX_IOC_CAN_WATCH, K_CAN_FN, true, 0, FIELDS(f_can_watch), post_can_watch,
+     pre_can_watch},
     {"CAN_MAP", HSX_IOC_CAN_MAP, KB(K_CTL) | KB(K_ADMIN), true, 0, FIELDS(f_can_map), post_can_map,
      pre_can_map},
 };
