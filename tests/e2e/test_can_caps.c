@@ -109,7 +109,8 @@ static int holder_listens_widely(int fd, int sock)
     /* No transmit range: no frame at all. */
     CHILD_CHECK(tx_id(fd, 0, 0x150, 0) == -EACCES);
     send_byte(sock, 'r'); /* ready: send the frames */
-    /* The frames it may see come in the order sent: wait for two, then a little for a wrong third. */
+    /* The frames it may see come in the order sent: wait for two, then a little for a wrong third.
+     */
     while (n < 8 && rig_next(q, &ev, n < 2 ? E2E_LIVENESS_MS : 300) == 1) {
         CHILD_CHECK(ev.hdr.dropped == 0);
         got[n++] = ev.can.frame.can_id | (ev.can.frame.flags & HSX_CAN_F_EXT ? 0x80000000U : 0);
