@@ -270,7 +270,10 @@ static void restart_ms_follows_the_clients_own_config(void **state)
     assert_true(ip_shows("bitrate 250000 "));
     assert_true(ip_shows("restart-ms 250 "));
     assert_true(ip_shows(",UP"));
-    assert_true(hsxd_run_logged(&rig.hsxd, "can0: restart-ms 0 -> 250 (by can-cfg)"));
+    /*
+     * Not hsxd's log: its line for a change is rate limited per client and kind, and
+     * restart_ms_is_set_and_read_back logged this client's restart-ms seconds before.
+     */
 }
 
 /* ---- hsxctl, as root ------------------------------------------------------------------------ */
