@@ -245,6 +245,7 @@ static enum hrtimer_restart hsx_can_job_fire(struct hrtimer *timer)
 		 * stops the job, telling nothing. Otherwise the capability
 		 * ended or covers the frame no more. Neither is a failed send.
 		 */
+		smp_rmb();	/* closing after the denial: pairs with hsx_client_destroy() */
 		if (!READ_ONCE(job->client->closing))
 			hsx_can_job_end(job, HSX_CAN_END_REVOKED, false);
 		return HRTIMER_NORESTART;

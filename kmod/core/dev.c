@@ -180,6 +180,11 @@ void hsx_client_destroy(struct hsx_client *client)
 	while (*end)
 		end++;
 	WRITE_ONCE(client->closing, true);
+	/*
+	 * Seen before the capabilities go: work that finds one gone reads
+	 * closing after that (pairs with the smp_rmb() in its readers).
+	 */
+	smp_mb();
 	hsx_cap_client_release(client);
 	hsx_client_release_modules(client, end);
 	hsx_instance_put(client->inst);
