@@ -447,8 +447,9 @@ struct flow {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool go;
-    size_t received; /* by the reader: the writer's window moves with it */
-    int result;      /* the writer's: 0 or an exit code */
+    size_t received;           /* by the reader: the writer's window moves with it */
+    unsigned int window_waits; /* the writer found the window shut: the reader held it back */
+    int result;                /* the writer's: 0 or an exit code */
 };
 
 static void *writer(void *arg)
@@ -465,6 +466,8 @@ static void *writer(void *arg)
         size_t chunk = PAYLOAD - sent < CHUNK ? PAYLOAD - sent : CHUNK;
 
         pthread_mutex_lock(&f->lock);
+        if (sent + chunk - f->received > WINDOW)
+            f->window_waits++;
         while (sent + chunk - f->received > WINDOW)
             pthread_cond_wait(&f->cond, &f->lock);
         pthread_mutex_unlock(&f->lock);
@@ -478,9 +481,12 @@ static void *writer(void *arg)
     return NULL;
 }
 
-/* PAYLOAD bytes from A to B: bytes per second, or a negative exit code; *reads: the calls. */
+/*
+ * PAYLOAD bytes from A to B: bytes per second, or a negative exit code; *reads: the reader's
+ * calls, *window_waits: the writer's waits for the window (the rest of its waits are the driver's).
+ */
 static double throughput(const struct side_ops *ops, const uint8_t *out, uint8_t *in,
-                         unsigned int *reads)
+                         unsigned int *reads, unsigned int *window_waits)
 {
     struct flow f = {.ops = ops, .data = out};
     pthread_t t;
@@ -518,6 +524,7 @@ static double throughput(const struct side_ops *ops, const uint8_t *out, uint8_t
         _exit(fail); /* the writer may be blocked for good */
     }
     pthread_join(t, NULL);
+    *window_waits = f.window_waits;
     if (f.result)
         return -f.result;
     if (memcmp(in, out, PAYLOAD)) {
@@ -599,7 +606,8 @@ static int latency(const struct side_ops *ops, uint64_t *lat, uint64_t *wlat)
 
 struct result {
     double bytes_per_s;
-    unsigned int reads; /* of the throughput's reader */
+    unsigned int reads;        /* of the throughput's reader */
+    unsigned int window_waits; /* of the throughput's writer */
     uint64_t lat[ECHOES];
     uint64_t wlat[ECHOES]; /* the echoes' write calls on A */
 };
@@ -621,7 +629,7 @@ static int measure(const struct side_ops *ops, struct result *res)
         return FAIL_STEP;
     /* The child has the parent's copy: the last round's count (before: counted on from it). */
     res->reads = 0;
-    res->bytes_per_s = throughput(ops, out, in, &res->reads);
+    res->bytes_per_s = throughput(ops, out, in, &res->reads, &res->window_waits);
     if (res->bytes_per_s < 0)
         return (int)-res->bytes_per_s;
     int ret = latency(ops, res->lat, res->wlat);
@@ -794,7 +802,7 @@ int main(int argc, char **argv)
 {
     static uint64_t hsx_lat[ROUNDS * ECHOES], raw_lat[ROUNDS * ECHOES];
     static struct result hsx, raw;
-    double hb[ROUNDS], rb[ROUNDS], ratio[ROUNDS], hr[ROUNDS], rr[ROUNDS];
+    double hb[ROUNDS], rb[ROUNDS], ratio[ROUNDS], hr[ROUNDS], rr[ROUNDS], hw[ROUNDS], rw[ROUNDS];
     uint64_t start = now_ns();
 
     if (argc == 2 && !strcmp(argv[1], "--paths"))
@@ -824,6 +832,8 @@ int main(int argc, char **argv)
         ratio[round] = hsx.bytes_per_s / raw.bytes_per_s;
         hr[round] = (double)PAYLOAD / hsx.reads;
         rr[round] = (double)PAYLOAD / raw.reads;
+        hw[round] = hsx.window_waits;
+        rw[round] = raw.window_waits;
         memcpy(&hsx_lat[round * ECHOES], hsx.lat, sizeof(hsx.lat));
         memcpy(&raw_lat[round * ECHOES], raw.lat, sizeof(raw.lat));
         printf("  round %d: %.0f / %.0f bytes/s, ratio %.2f; echo p50 %.1f / %.1f us\n", round,
@@ -849,6 +859,9 @@ int main(int argc, char **argv)
            ratio[ROUNDS - 1]);
     printf("  %-28s %12.0f %12.0f\n", "  bytes per read call", median(hr, ROUNDS),
            median(rr, ROUNDS));
+    /* Where the writer waits: for the reader (here), else for room in the driver (the kernel). */
+    printf("  %-28s %12.0f %12.0f\n", "  writer held by the window", median(hw, ROUNDS),
+           median(rw, ROUNDS));
     /* p10: the echoes a loaded host left alone, what the software costs (see --paths). */
     printf("  %-28s %12.1f %12.1f %8.2f\n", "echo round trip p10 (us)", h10, r10, h10 / r10);
     printf("  %-28s %12.1f %12.1f %8.2f %8s\n", "echo round trip p50 (us)", h50, r50, h50 / r50,
