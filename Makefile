@@ -474,11 +474,12 @@ vm-rpi:
 	tests/rpi/run
 
 CHECKPATCH ?= $(firstword $(wildcard /var/cache/hsx/linux-source-6.1/scripts/checkpatch.pl))
+# A file found clean from the same inputs before is not checked again (scripts/checkpatch-cached).
 checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
-	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
+	scripts/checkpatch-cached $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		kmod/*.c kmod/*/*.[ch] uapi/hsx_uapi.h
+		-- kmod/*.c kmod/*/*.[ch] uapi/hsx_uapi.h
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.
