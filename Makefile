@@ -43,8 +43,11 @@ SAN      ?=
 # CPPFLAGS and LDFLAGS: the builder's (dpkg-buildflags: _FORTIFY_SOURCE, relro, now).
 CPPFLAGS ?=
 LDFLAGS  ?=
+# -fdebug-prefix-map: the debug information names the sources relative to the tree, so an
+# object does not depend on where the tree is (ccache, which make check uses, can then
+# share it between checkouts: tests/check-all).
 UCFLAGS  := $(CSTD) $(WARN) $(OPT) $(SAN) -Iuapi -Ilib/include -Ilib/src $(CPPFLAGS) $(CFLAGS) \
-            -DHSX_VERSION='"$(VERSION)"' \
+            -fdebug-prefix-map=$(CURDIR)=. -DHSX_VERSION='"$(VERSION)"' \
             $(shell $(PKG_CONFIG) --cflags liburing libmnl 2>/dev/null)
 ULIBS    := $(shell $(PKG_CONFIG) --libs liburing libmnl 2>/dev/null || echo -luring -lmnl) -lpthread
 
@@ -66,6 +69,11 @@ LIB_SO   := $(BUILD)/lib/libhsx_hal.so.$(VERSION)
 # knows every module from the descriptors, compiled in (the shared library does not export them).
 HSXCTL_SRCS := $(wildcard tools/hsxctl/*.c) daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS)
 HSXCTL      := $(BUILD)/hsxctl
+# Programs are compiled to objects, then linked: each source once (hsxctl and hsxd-client share
+# theirs, every e2e test e2e.c's), and a compile a cache can answer (make check's ccache).
+# The objects of hsxctl and hsxd-client: the library's headers and the daemon's (-Idaemon).
+PROG_OBJ    = $(patsubst %.c,$(OBJDIR)/prog/%.o,$(1))
+HSXCTL_OBJS := $(call PROG_OBJ,$(HSXCTL_SRCS))
 
 HSXD        := $(BUILD)/daemon/hsxd
 HSXD_CFLAGS := -Idaemon $(shell $(PKG_CONFIG) --cflags libconfig libsystemd 2>/dev/null)
@@ -111,6 +119,7 @@ all: lib tools daemon module examples
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*/*.[ch]) uapi/hsx_uapi.h
 
 # Each kernel gets its own copy of the sources, so several builds never share objects.
+# scripts/kbuild-fixed: the same path in every checkout when make check asks for it.
 # Warnings are errors here (Kbuild: HSX_WERROR=y), not in the DKMS build users get.
 HSX_WERROR ?= y
 module:
@@ -119,7 +128,8 @@ module:
 	@cp -p Kbuild $(BUILD)/module/$(KREL)/
 	@cp -pr kmod/*.c $(wildcard kmod/*/) $(BUILD)/module/$(KREL)/kmod/
 	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
-	$(MAKE) -C $(KDIR) M=$(abspath $(BUILD)/module/$(KREL)) HSX_WERROR=$(HSX_WERROR) modules
+	$(CURDIR)/scripts/kbuild-fixed $(BUILD)/module/$(KREL) \
+		$(MAKE) -C $(KDIR) M=@DIR@ HSX_WERROR=$(HSX_WERROR) modules
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko
 	@echo "hsx: built $(BUILD)/module/$(KREL)/hsx.ko"
 
@@ -158,14 +168,17 @@ $(LIB_SO): $(LIB_OBJS) lib/src/libhsx_hal.map
 
 tools: $(HSXCTL)
 
-$(HSXCTL): $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_SO)
-	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(APP_LDFLAGS) $(HSXCTL_RPATH) \
-		-lhsx_hal $(ULIBS)
+$(OBJDIR)/prog/%.o: %.c $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -Idaemon -c $< -o $@
+
+$(HSXCTL): $(HSXCTL_OBJS) $(LIB_SO)
+	$(CC) $(UCFLAGS) -o $@ $(HSXCTL_OBJS) $(APP_LDFLAGS) $(HSXCTL_RPATH) -lhsx_hal $(ULIBS)
 
 # hsxctl with the library's archive linked in, for a machine without libhsx_hal.so: the
 # emulated Pi of tests/rpi/run cross-builds it (CC=aarch64-linux-gnu-gcc, LDFLAGS=-L...).
-$(BUILD)/hsxctl-standalone: $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS) $(LIB_A)
-	$(CC) $(UCFLAGS) -Idaemon -o $@ $(HSXCTL_SRCS) $(LIB_A) $(LDFLAGS) $(ULIBS)
+$(BUILD)/hsxctl-standalone: $(HSXCTL_OBJS) $(LIB_A)
+	$(CC) $(UCFLAGS) -o $@ $(HSXCTL_OBJS) $(LIB_A) $(LDFLAGS) $(ULIBS)
 
 # ---- the capability daemon -------------------------------------------------------------
 
@@ -198,9 +211,14 @@ $(BUILD)/host/uart-peer: tests/vm/uart_peer.c
 	$(CC) $(UCFLAGS) -o $@ $<
 
 e2e: $(E2E_TESTS) $(E2E_HELPERS)
-$(BUILD)/e2e/%: tests/e2e/%.c tests/e2e/e2e.c $(wildcard tests/e2e/*.h) $(LIB_SO)
+E2E_C_TESTS := $(patsubst tests/e2e/%.c,$(BUILD)/e2e/%,$(filter-out tests/e2e/e2e.c,$(wildcard tests/e2e/*.c)))
+E2E_OBJS    := $(patsubst tests/e2e/%.c,$(OBJDIR)/e2e/%.o,$(wildcard tests/e2e/*.c))
+$(E2E_OBJS): $(OBJDIR)/e2e/%.o: tests/e2e/%.c $(wildcard tests/e2e/*.h) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Itests/e2e -o $@ $< tests/e2e/e2e.c $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
+	$(CC) $(UCFLAGS) -Itests/e2e -c $< -o $@
+$(E2E_C_TESTS): $(BUILD)/e2e/%: $(OBJDIR)/e2e/%.o $(OBJDIR)/e2e/e2e.o $(LIB_SO)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(OBJDIR)/e2e/e2e.o $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lcmocka
 
 $(BUILD)/e2e/%: tests/e2e/%.sh
 	@mkdir -p $(dir $@)
@@ -251,10 +269,11 @@ $(BUILD)/e2e/helpers/hsxd: $(OBJDIR)/daemon-test/main.o $(filter-out %/main.o,$(
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) $(LDFLAGS) -o $@ $^ $(HSXD_LIBS) $(ULIBS)
 
-$(BUILD)/e2e/helpers/hsxd-client: tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
-		$(LIB_MODULE_SRCS) $(HSXD_HDRS) $(LIB_HDRS)
+HSXD_CLIENT_OBJS := $(call PROG_OBJ,tests/e2e/helpers/hsxd_client.c daemon/capspec.c daemon/proto.c \
+		    $(LIB_MODULE_SRCS))
+$(BUILD)/e2e/helpers/hsxd-client: $(HSXD_CLIENT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Idaemon -o $@ $< daemon/capspec.c daemon/proto.c $(LIB_MODULE_SRCS) $(ULIBS)
+	$(CC) $(UCFLAGS) -o $@ $(HSXD_CLIENT_OBJS) $(ULIBS)
 
 # The structured fuzzer (tests/fuzz, issue 12): an e2e helper that test_fuzz.sh runs bounded;
 # `make fuzz` runs it long (FUZZ_CALLS, FUZZ_SEED, FUZZ_THREADS) on the debug kernel with KCOV
@@ -271,9 +290,13 @@ e2e: $(FUZZ)
 # FRAM's in fuzz_fram.c, FS's in fuzz_fs.c.
 FUZZ_SRCS := tests/fuzz/hsx_fuzz.c tests/fuzz/fuzz_can.c tests/fuzz/fuzz_fram.c tests/fuzz/fuzz_fs.c \
 	tests/fuzz/fuzz_kcov.c tests/fuzz/fuzz_fail.c
-$(FUZZ): $(FUZZ_SRCS) tests/fuzz/fuzz.h uapi/hsx_uapi.h
+FUZZ_OBJS := $(patsubst tests/fuzz/%.c,$(OBJDIR)/fuzz/%.o,$(FUZZ_SRCS))
+$(FUZZ_OBJS): $(OBJDIR)/fuzz/%.o: tests/fuzz/%.c tests/fuzz/fuzz.h uapi/hsx_uapi.h
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -o $@ $(FUZZ_SRCS) $(ULIBS)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(FUZZ): $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $(FUZZ_OBJS) $(ULIBS)
 fuzz: $(FUZZ)
 	rm -rf $(BUILD)/fuzz && mkdir -p $(BUILD)/fuzz/bin && cp $(FUZZ) $(BUILD)/fuzz/bin/
 	printf '#!/bin/sh\nexec /tests/fuzz/bin/hsx_fuzz --kcov --seed %s --calls %s --threads %s %s\n' \
@@ -315,14 +338,18 @@ bench-rt: all bench-build $(BUILD)/e2e/helpers/vm-setup
 		--extra $(BUILD)/bench-rt --results bench-rt
 
 bench-build: $(BENCHES)
-$(BUILD)/bench/%: tests/bench/%.c $(LIB_SO)
+BENCH_OBJS := $(patsubst tests/bench/%.c,$(OBJDIR)/bench/%.o,$(wildcard tests/bench/*.c))
+$(BENCH_OBJS): $(OBJDIR)/bench/%.o: tests/bench/%.c $(wildcard tests/e2e/*.h) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -c $< -o $@
+$(BENCHES): $(BUILD)/bench/%: $(OBJDIR)/bench/%.o $(LIB_SO)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -o $@ $< $(APP_LDFLAGS) -lhsx_hal $(ULIBS) -lgpiod -lm
 
 # Unit tests link the library's objects directly so they can test internals.
 unit: $(UNIT_TESTS)
 # test_uart_peer includes the VM's host-side serial peer.
-$(BUILD)/unit/test_uart_peer: tests/vm/uart_peer.c
+$(OBJDIR)/unit/test_uart_peer.o: tests/vm/uart_peer.c
 $(OBJDIR)/test-modules/modules.o: lib/src/modules.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -DHSX_TEST_MODULES -c $< -o $@
@@ -330,22 +357,36 @@ $(OBJDIR)/test-modules/dummy_module.o: lib/tests/dummy_module.c $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) -DHSX_TEST_MODULES -c $< -o $@
 
-$(BUILD)/unit/test_hsxd_%: daemon/tests/test_%.c $(HSXD_TEST_DEPS) $(HSXD_CORE_OBJS) $(LIB_A) \
-		$(TEST_MODULE_OBJS) $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h)
+# hsxd's tests and their fake (daemon/tests/fake.c, compiled once). The example policy's
+# absolute path only where it is used: the other objects stay the same from any checkout.
+HSXD_UNIT_TESTS := $(filter $(BUILD)/unit/test_hsxd_%,$(UNIT_TESTS))
+HSXD_UNIT_OBJS  := $(patsubst daemon/tests/%.c,$(OBJDIR)/unit-hsxd/%.o,$(wildcard daemon/tests/*.c))
+$(OBJDIR)/unit-hsxd/test_policy.o $(OBJDIR)/unit-hsxd/test_server.o: \
+	HSXD_POLICY_DEF := -DHSXD_EXAMPLE_POLICY='"$(abspath daemon/policy.conf.example)"'
+$(HSXD_UNIT_OBJS): $(OBJDIR)/unit-hsxd/%.o: daemon/tests/%.c $(HSXD_TEST_DEPS) $(wildcard daemon/*.c) \
+		$(HSXD_HDRS) $(LIB_HDRS) $(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UCFLAGS) $(HSXD_CFLAGS) -DHSX_TEST_MODULES -Idaemon/tests -Itools/hsxctl \
-		-DHSXD_EXAMPLE_POLICY='"$(abspath daemon/policy.conf.example)"' -o $@ $< \
-		daemon/tests/fake.c $(TEST_MODULE_OBJS) $(HSXD_CORE_OBJS) $(LIB_A) $(HSXD_LIBS) \
-		$(ULIBS) -lcmocka
+		$(HSXD_POLICY_DEF) -c $< -o $@
+$(HSXD_UNIT_TESTS): $(BUILD)/unit/test_hsxd_%: $(OBJDIR)/unit-hsxd/test_%.o $(OBJDIR)/unit-hsxd/fake.o \
+		$(HSXD_CORE_OBJS) $(LIB_A) $(TEST_MODULE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(OBJDIR)/unit-hsxd/fake.o $(TEST_MODULE_OBJS) $(HSXD_CORE_OBJS) \
+		$(LIB_A) $(HSXD_LIBS) $(ULIBS) -lcmocka
 
 # A test that stands in for a function of the library's own (ld --wrap): its link flags.
 UNIT_LDFLAGS_test_uart       := -Wl,--wrap=hsx_mailbox_set_callback_ex
 UNIT_LDFLAGS_test_dispatcher := -Wl,--wrap=clock_gettime
-$(BUILD)/unit/%: lib/tests/%.c $(LIB_OBJS) $(wildcard lib/tests/*.h) $(HSXCTL_SRCS) \
-		$(wildcard tools/hsxctl/*.h) $(OBJDIR)/daemon/capspec.o
+LIB_UNIT_TESTS := $(filter-out $(HSXD_UNIT_TESTS),$(UNIT_TESTS))
+LIB_UNIT_OBJS  := $(patsubst lib/tests/%.c,$(OBJDIR)/unit/%.o,$(wildcard lib/tests/test_*.c))
+$(LIB_UNIT_OBJS): $(OBJDIR)/unit/%.o: lib/tests/%.c $(wildcard lib/tests/*.h) $(LIB_SRCS) $(LIB_HDRS) \
+		$(HSXCTL_SRCS) $(wildcard tools/hsxctl/*.h) $(HSXD_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(UCFLAGS) -Idaemon -Ilib/tests -o $@ $< $(LIB_OBJS) $(OBJDIR)/daemon/capspec.o \
-		$(ULIBS) -lcmocka $(UNIT_LDFLAGS_$*)
+	$(CC) $(UCFLAGS) -Idaemon -Ilib/tests -c $< -o $@
+$(LIB_UNIT_TESTS): $(BUILD)/unit/%: $(OBJDIR)/unit/%.o $(LIB_OBJS) $(OBJDIR)/daemon/capspec.o
+	@mkdir -p $(dir $@)
+	$(CC) $(UCFLAGS) -o $@ $< $(LIB_OBJS) $(OBJDIR)/daemon/capspec.o $(ULIBS) -lcmocka \
+		$(UNIT_LDFLAGS_$*)
 
 # ---- install ---------------------------------------------------------------------
 
@@ -433,11 +474,12 @@ vm-rpi:
 	tests/rpi/run
 
 CHECKPATCH ?= $(firstword $(wildcard /var/cache/hsx/linux-source-6.1/scripts/checkpatch.pl))
+# A file found clean from the same inputs before is not checked again (scripts/checkpatch-cached).
 checkpatch:
 	@test -n "$(CHECKPATCH)" || { echo "hsx: checkpatch.pl not found; run make deps" >&2; exit 1; }
-	perl $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
+	scripts/checkpatch-cached $(CHECKPATCH) --strict --no-tree --terse --show-types -f \
 		--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES \
-		kmod/*.c kmod/*/*.[ch] uapi/hsx_uapi.h
+		-- kmod/*.c kmod/*/*.[ch] uapi/hsx_uapi.h
 
 CLANG_FORMAT ?= clang-format
 # hsx_hal_types.h and hsx_timer.h keep the specification's text as it was given.

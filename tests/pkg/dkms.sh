@@ -8,6 +8,8 @@
 # (mok_signing_key, mok_certificate): the machine's /var/lib/dkms and /lib/modules are not
 # touched.
 
+dkms_kbuild_fixed=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/scripts/kbuild-fixed
+
 # dkms_private_add WORK SRC: a fresh private tree under WORK/dkms with SRC added; sets
 # dkms_opts (the options every dkms call takes) and dkms_work. The log is WORK/dkms-add.log.
 dkms_private_add() {
@@ -36,6 +38,9 @@ dkms_private_build() {
 	local arch=${5:-$(uname -m)} cross=()
 	[ "$arch" = "$(uname -m)" ] || cross=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 	dkms_base=$dkms_work/dkms/var/hsx/$1/$2/$arch
-	env ${cross[@]+"${cross[@]}"} HSX_WERROR=y KBUILD_VERBOSE=1 dkms build "${dkms_opts[@]}" \
+	# The tree at one fixed path where check-all asks for it (scripts/kbuild-fixed: ccache).
+	env ${cross[@]+"${cross[@]}"} HSX_WERROR=y KBUILD_VERBOSE=1 \
+		"$dkms_kbuild_fixed" "$dkms_work/dkms" dkms build --dkmstree @DIR@/var \
+		--sourcetree @DIR@/src --installtree @DIR@/modules \
 		"hsx/$1" -k "$2" -a "$arch" --kernelsourcedir "$3" >"$4" 2>&1
 }
