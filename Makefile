@@ -427,20 +427,29 @@ uninstall:
 
 # ---- Debian packages ----------------------------------------------------------------
 
-# hsx-dkms, libhsx-hal0, libhsx-hal-dev, hsx-tools and hsxd (debian/), built from a copy of
-# the tree in $(DEB_DIR), where the .debs land too. DEB_ARCH=arm64 cross-builds
-# (crossbuild-essential-arm64 and the build dependencies :arm64).
-DEB_DIR  ?= $(BUILD)/deb
-DEB_ARCH ?=
-DEB_CHANGES = $(DEB_DIR)/hsx_$(VERSION)_$(or $(DEB_ARCH),$(shell dpkg --print-architecture)).changes
-.PHONY: deb lintian
-deb:
-	rm -rf $(DEB_DIR)/hsx-$(VERSION)
-	mkdir -p $(DEB_DIR)/hsx-$(VERSION)
-	rsync -a --filter=':- .gitignore' --exclude=/.git --exclude='/build*' ./ $(DEB_DIR)/hsx-$(VERSION)/
-	cd $(DEB_DIR)/hsx-$(VERSION) && dpkg-buildpackage -us -uc -b $(if $(DEB_ARCH),-a$(DEB_ARCH))
-	rm -rf $(DEB_DIR)/hsx-$(VERSION)
-	@ls $(DEB_DIR)/*.deb
+# hsx-dkms, libhsx-hal0, libhsx-hal-dev, hsx-tools and hsxd (debian/), each architecture's
+# built from a copy of the tree: the machine's into $(DEB_DIR), arm64's (cross-built,
+# dpkg-buildpackage -aarm64) into $(DEB_DIR)/arm64, each directory a whole set (hsx-dkms,
+# Architecture: all, in both). DEB_ARCHS=amd64 (or arm64) builds one. The arm64 build needs
+# crossbuild-essential-arm64 and the build dependencies :arm64: `scripts/deps --deb-arm64`.
+DEB_DIR   ?= $(BUILD)/deb
+DEB_HOST  := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCHS ?= $(DEB_HOST) $(filter-out $(DEB_HOST),arm64)
+deb_dir    = $(if $(filter $(1),$(DEB_HOST)),$(DEB_DIR),$(DEB_DIR)/$(1))
+DEB_CHANGES = $(foreach a,$(DEB_ARCHS),$(call deb_dir,$(a))/hsx_$(VERSION)_$(a).changes)
+DEB_TARGETS := $(addprefix deb-,$(sort $(DEB_HOST) arm64 $(DEB_ARCHS)))
+.PHONY: deb lintian $(DEB_TARGETS)
+deb: $(addprefix deb-,$(DEB_ARCHS))
+	@ls $(foreach a,$(DEB_ARCHS),$(call deb_dir,$(a))/*.deb)
+
+$(DEB_TARGETS): deb-%:
+	rm -rf $(call deb_dir,$*)/hsx-$(VERSION)
+	mkdir -p $(call deb_dir,$*)/hsx-$(VERSION)
+	rsync -a --filter=':- .gitignore' --exclude=/.git --exclude='/build*' ./ $(call deb_dir,$*)/hsx-$(VERSION)/
+	cd $(call deb_dir,$*)/hsx-$(VERSION) && dpkg-buildpackage -us -uc -b \
+		$(if $(filter-out $(DEB_HOST),$*),-a$*) || \
+		{ $(if $(filter-out $(DEB_HOST),$*),echo "hsx: the $* packages failed to build (if for unmet build dependencies: scripts/deps --deb-arm64, as root, installs them)" >&2;) exit 1; }
+	rm -rf $(call deb_dir,$*)/hsx-$(VERSION)
 
 # Lintian on what `make deb` built: each override in debian/*.lintian-overrides says why.
 lintian:

@@ -7,9 +7,11 @@
  * beside it.
  *
  * A controller is named by its node, a tty by its name: the tty is the one
- * the controller's driver registered as the controller's child device
- * (serial core and USB serial register their ttys so). A controller whose
- * tty is not there yet defers the probe.
+ * the controller's driver registered below the controller's device: its
+ * child up to 6.4's serial core, since 6.5's the child of the port device
+ * under the controller device the core adds (<ctrl>:0/<ctrl>:0.0/ttyS1); a
+ * USB serial port's the child of the port's device. A controller whose tty
+ * is not there yet defers the probe.
  *
  * While the node is bound its ports are the firmware's: the admin cannot
  * remap them (HSX_IOC_UART_MAP says EOPNOTSUPP). The driver cannot be unbound
@@ -32,20 +34,34 @@
 
 #define HSX_UART_FW_LIST "hsx-uarts"
 
+/* How far below the controller's device its tty may be (6.5's serial core: 3). */
+#define HSX_UART_FW_TTY_DEPTH 3
+
 struct hsx_uart_fw_tty {
 	char *name;
 	size_t len;
+	unsigned int depth;
 };
 
-/* A child device with a device number is the controller's tty. */
+/*
+ * A device below the controller's with a device number is the controller's tty:
+ * @child, or one below it, up to HSX_UART_FW_TTY_DEPTH levels down.
+ */
 static int hsx_uart_fw_child(struct device *child, void *data)
 {
 	struct hsx_uart_fw_tty *tty = data;
+	int found;
 
-	if (!MAJOR(child->devt) || strncmp(dev_name(child), "tty", 3))
+	if (MAJOR(child->devt) && !strncmp(dev_name(child), "tty", 3)) {
+		strscpy(tty->name, dev_name(child), tty->len);
+		return 1;
+	}
+	if (tty->depth + 1 >= HSX_UART_FW_TTY_DEPTH)
 		return 0;
-	strscpy(tty->name, dev_name(child), tty->len);
-	return 1;
+	tty->depth++;
+	found = device_for_each_child(child, tty, hsx_uart_fw_child);
+	tty->depth--;
+	return found;
 }
 
 /* The device firmware described by @ctrl, on the buses serial controllers sit on. */

@@ -108,11 +108,36 @@ static int find_phandle(const char *dir, uint32_t ph, char *out, size_t len)
     return found;
 }
 
-/* The tty sysfs shows under the device of node @node (a path in DT_ROOT). */
+/*
+ * The tty sysfs shows under the device of node @node (a path in DT_ROOT): its
+ * child's tty/ up to 6.4, since 6.5 below the serial core's controller and port
+ * devices (<dev>/<dev>:0/<dev>:0.0/tty/ttyS1). A tty of /sys/class/tty whose
+ * device path is below the node's device's.
+ */
+static int tty_under(const char *dev, char *tty, size_t len)
+{
+    char path[PATH_MAX], got[PATH_MAX];
+    size_t n = strlen(dev);
+    DIR *d = opendir("/sys/class/tty");
+    struct dirent *e;
+    int found = 0;
+
+    while (d && !found && (e = readdir(d))) {
+        snprintf(path, sizeof(path), "/sys/class/tty/%s", e->d_name);
+        if (e->d_name[0] == '.' || !realpath(path, got) || strncmp(got, dev, n) || got[n] != '/')
+            continue;
+        snprintf(tty, len, "%.*s", HSX_UART_TTY_NAME_MAX - 1, e->d_name);
+        found = 1;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
 static int tty_of_node(const char *node, char *tty, size_t len)
 {
     static const char *const buses[] = {"/sys/bus/platform/devices", "/sys/bus/amba/devices"};
-    char want[PATH_MAX], path[PATH_MAX], got[PATH_MAX];
+    char want[PATH_MAX], path[PATH_MAX], got[PATH_MAX], dev[PATH_MAX];
 
     if (!realpath(node, want))
         return 0;
@@ -121,23 +146,14 @@ static int tty_of_node(const char *node, char *tty, size_t len)
         struct dirent *e;
 
         while (d && (e = readdir(d))) {
-            DIR *t;
-            struct dirent *te;
-
             snprintf(path, sizeof(path), "%s/%s/of_node", buses[b], e->d_name);
             if (e->d_name[0] == '.' || !realpath(path, got) || strcmp(got, want))
                 continue;
-            snprintf(path, sizeof(path), "%s/%s/tty", buses[b], e->d_name);
-            t = opendir(path);
-            while (t && (te = readdir(t)))
-                if (te->d_name[0] != '.') {
-                    snprintf(tty, len, "%.*s", HSX_UART_TTY_NAME_MAX - 1, te->d_name);
-                    closedir(t);
-                    closedir(d);
-                    return 1;
-                }
-            if (t)
-                closedir(t);
+            snprintf(path, sizeof(path), "%s/%s", buses[b], e->d_name);
+            if (realpath(path, dev) && tty_under(dev, tty, len)) {
+                closedir(d);
+                return 1;
+            }
         }
         if (d)
             closedir(d);
