@@ -2294,8 +2294,12 @@ static void fs_rebind(struct fz_worker *w)
             continue;
         unmap_root(ctl, n);
         int e = map_home(ctl, n);
-        if (e == EEXIST) {
-            /* A table MAP bound n's directory under another number: that root goes first. */
+        /*
+         * A table MAP bound n's directory under another number: that root goes first. The
+         * other thread's table may bind it under yet another number in between (the million-call
+         * run saw that once): EEXIST every time of several is the kernel's.
+         */
+        for (unsigned int tries = 0; e == EEXIST && tries < 8; tries++) {
             for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
                 if (m != n && root_path_is(m, n))
                     unmap_root(ctl, m);
