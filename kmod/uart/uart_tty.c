@@ -177,15 +177,22 @@ static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
 /*
  * Undo tty_kopen_exclusive() and the driver's open (tried, whatever its
  * outcome, as tty_release() does after a failed open), unless a hangup
- * closed the port already. @attached: hsx's discipline is on it, whose
- * module reference was given back; the release of the discipline in
- * tty_kclose() drops one again.
+ * closed the port already. @restore: settings to give the tty back first,
+ * or NULL. The tty's lock keeps a hangup out meanwhile, and TTY_HUPPED,
+ * set at its end, is read under it: a tty that hung up gets no call.
+ * @attached: hsx's discipline is on it, whose module reference was given
+ * back; the release of the discipline in tty_kclose() drops one again.
  */
-static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached)
+static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached,
+			     struct ktermios *restore)
 {
 	tty_lock(tty);
-	if (opened && tty->ops->close && !test_bit(TTY_HUPPED, &tty->flags))
-		tty->ops->close(tty, NULL);
+	if (!test_bit(TTY_HUPPED, &tty->flags)) {
+		if (restore)
+			tty_set_termios(tty, restore);
+		if (opened && tty->ops->close)
+			tty->ops->close(tty, NULL);
+	}
 	tty_ldisc_flush(tty);
 	tty_unlock(tty);
 	if (attached)
@@ -216,13 +223,13 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	/* tty_kopen_exclusive() returns it locked. Serial ports only: no VT, no pty. */
 	if (tty->driver->type != TTY_DRIVER_TYPE_SERIAL) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, false, false);
+		hsx_uart_tty_put(tty, false, false, NULL);
 		return -EINVAL;
 	}
 	ret = tty->ops->open ? tty->ops->open(tty, NULL) : -ENODEV;
 	if (ret) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, true, false);
+		hsx_uart_tty_put(tty, true, false, NULL);
 		return ret;
 	}
 	clear_bit(TTY_HUPPED, &tty->flags);
@@ -241,9 +248,9 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	hsx_uart_attaching_dev = NULL;
 	mutex_unlock(&hsx_uart_attach_mutex);
 	if (ret) {
+		/* No discipline of hsx's on it, and so no DEAD: see hsx_uart_tty_put(). */
 		dev->tty = NULL;
-		tty_set_termios(tty, &dev->saved_termios);
-		hsx_uart_tty_put(tty, true, false);
+		hsx_uart_tty_put(tty, true, false, &dev->saved_termios);
 		return ret;
 	}
 	module_put(THIS_MODULE);	/* see hsx_ldisc_ops */
@@ -253,19 +260,38 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 }
 
 /*
+ * Every call into the driver is made in a read section of ops_rwsem, and not
+ * once the tty hung up (see struct hsx_uart_dev).
+ */
+static bool hsx_uart_tty_enter(struct hsx_uart_dev *dev)
+{
+	down_read(&dev->ops_rwsem);
+	if (!test_bit(HSX_UART_DEAD, &dev->flags))
+		return true;
+	up_read(&dev->ops_rwsem);
+	return false;
+}
+
+static void hsx_uart_tty_leave(struct hsx_uart_dev *dev)
+{
+	up_read(&dev->ops_rwsem);
+}
+
+/*
  * Give the tty back, with the settings it had: the driver's close, then the
- * last reference, which
- * detaches the discipline (no callback runs after it) and lets a user open
- * the tty again, with the default discipline. What was not sent is
- * discarded first: on a line stopped by flow control the close would wait
- * for it for the port's closing_wait (30 s on a 16550), with every other
- * binding, and rmmod, waiting behind it.
+ * last reference, which detaches the discipline (no callback runs after it)
+ * and lets a user open the tty again, with the default discipline. What was
+ * not sent is discarded first: on a line stopped by flow control the close
+ * would wait for it for the port's closing_wait (30 s on a 16550), with
+ * every other binding, and rmmod, waiting behind it. Those calls into the
+ * driver are made as every other (hsx_uart_tty_enter()): a hangup that
+ * starts meanwhile waits for them, and none is made once it has.
  */
 void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 {
 	struct tty_struct *tty = dev->tty;
 
-	if (!test_bit(TTY_HUPPED, &tty->flags)) {
+	if (hsx_uart_tty_enter(dev)) {
 		tty_driver_flush_buffer(tty);
 		/*
 		 * As it was before: the next user finds its own settings, and
@@ -275,8 +301,9 @@ void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 		if (tty->ops->tiocmset)
 			tty->ops->tiocmset(tty, 0, TIOCM_LOOP);
 		tty_set_termios(tty, &dev->saved_termios);
+		hsx_uart_tty_leave(dev);
 	}
-	hsx_uart_tty_put(tty, true, true);
+	hsx_uart_tty_put(tty, true, true, NULL);
 }
 
 static tcflag_t hsx_uart_csize(u32 data_bits)
@@ -318,24 +345,6 @@ static tcflag_t hsx_uart_parity(u32 parity)
  * than 3% off the one asked for, is refused and the previous settings are
  * restored. Sets cfg->baud_actual. Context: under the port's config_lock.
  */
-/*
- * Every call into the driver is made in a read section of ops_rwsem, and not
- * once the tty hung up (see struct hsx_uart_dev).
- */
-static bool hsx_uart_tty_enter(struct hsx_uart_dev *dev)
-{
-	down_read(&dev->ops_rwsem);
-	if (!test_bit(HSX_UART_DEAD, &dev->flags))
-		return true;
-	up_read(&dev->ops_rwsem);
-	return false;
-}
-
-static void hsx_uart_tty_leave(struct hsx_uart_dev *dev)
-{
-	up_read(&dev->ops_rwsem);
-}
-
 static int hsx_uart_tty_do_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
 {
 	struct tty_struct *tty = dev->tty;
