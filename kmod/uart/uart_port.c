@@ -508,6 +508,38 @@ void hsx_uart_fw_unbind_all(void)
 	mutex_unlock(&hsx_uart_bind_mutex);
 }
 
+#if defined(HSX_TEST_MODULES) && IS_ENABLED(CONFIG_MODULE_UNLOAD)
+/**
+ * hsx_uart_test_hangup - hang up the tty of @port, as a device that goes away
+ * @refdelta: set to the change of hsx.ko's reference count the hangup made
+ *
+ * Test builds only (debugfs hsx/uart_hangup): any serial tty can then go
+ * through what a USB adapter's unplugging does (tty_vhangup()), with the
+ * unbinding that follows held off until the count was read.
+ *
+ * Return: 0, -EINVAL or -ENXIO (port not bound).
+ */
+int hsx_uart_test_hangup(unsigned int port, int *refdelta)
+{
+	struct hsx_uart_dev *dev;
+	int before;
+
+	if (port >= HSX_UART_MAX_PORTS)
+		return -EINVAL;
+	mutex_lock(&hsx_uart_bind_mutex);
+	dev = hsx_uart_ports[port];
+	if (!dev) {
+		mutex_unlock(&hsx_uart_bind_mutex);
+		return -ENXIO;
+	}
+	before = module_refcount(THIS_MODULE);
+	tty_vhangup(dev->tty);
+	*refdelta = module_refcount(THIS_MODULE) - before;
+	mutex_unlock(&hsx_uart_bind_mutex);
+	return 0;
+}
+#endif
+
 static void hsx_uart_unbind_all(void)
 {
 	unsigned int port;

@@ -52,8 +52,16 @@ static int hsx_ldisc_open(struct tty_struct *tty)
 	return 0;
 }
 
+/*
+ * Every close is followed by the core's tty_ldisc_put(), which drops the
+ * module reference hsx_uart_tty_open() gave back: take it again here. That
+ * close comes from the last tty_kclose(), or from the hangup itself
+ * (tty_ldisc_hangup() kills the discipline since Linux 4.6), well before
+ * the unbinding that follows it.
+ */
 static void hsx_ldisc_close(struct tty_struct *tty)
 {
+	__module_get(THIS_MODULE);
 	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	tty->disc_data = NULL;
 }
@@ -129,7 +137,8 @@ static void hsx_ldisc_hangup(struct tty_struct *tty)
  * The owner is hsx.ko, so that a TIOCSETD racing with rmmod holds the module
  * while it looks at the ops. The reference a discipline attached by hsx
  * holds is given back at once (hsx_uart_tty_open()): a bound port must not
- * refuse rmmod, which unbinds it.
+ * refuse rmmod, which unbinds it. Its close takes it again for the core to
+ * drop (hsx_ldisc_close()).
  */
 static struct tty_ldisc_ops hsx_ldisc_ops = {
 	.owner = THIS_MODULE,
@@ -180,11 +189,8 @@ static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
  * closed the port already. @restore: settings to give the tty back first,
  * or NULL. The tty's lock keeps a hangup out meanwhile, and TTY_HUPPED,
  * set at its end, is read under it: a tty that hung up gets no call.
- * @attached: hsx's discipline is on it, whose module reference was given
- * back; the release of the discipline in tty_kclose() drops one again.
  */
-static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached,
-			     struct ktermios *restore)
+static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, struct ktermios *restore)
 {
 	tty_lock(tty);
 	if (!test_bit(TTY_HUPPED, &tty->flags)) {
@@ -195,8 +201,6 @@ static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached,
 	}
 	tty_ldisc_flush(tty);
 	tty_unlock(tty);
-	if (attached)
-		__module_get(THIS_MODULE);
 	tty_kclose(tty);
 }
 
@@ -223,13 +227,13 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	/* tty_kopen_exclusive() returns it locked. Serial ports only: no VT, no pty. */
 	if (tty->driver->type != TTY_DRIVER_TYPE_SERIAL) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, false, false, NULL);
+		hsx_uart_tty_put(tty, false, NULL);
 		return -EINVAL;
 	}
 	ret = tty->ops->open ? tty->ops->open(tty, NULL) : -ENODEV;
 	if (ret) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, true, false, NULL);
+		hsx_uart_tty_put(tty, true, NULL);
 		return ret;
 	}
 	clear_bit(TTY_HUPPED, &tty->flags);
@@ -250,7 +254,7 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	if (ret) {
 		/* No discipline of hsx's on it, and so no DEAD: see hsx_uart_tty_put(). */
 		dev->tty = NULL;
-		hsx_uart_tty_put(tty, true, false, &dev->saved_termios);
+		hsx_uart_tty_put(tty, true, &dev->saved_termios);
 		return ret;
 	}
 	module_put(THIS_MODULE);	/* see hsx_ldisc_ops */
@@ -303,7 +307,7 @@ void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 		tty_set_termios(tty, &dev->saved_termios);
 		hsx_uart_tty_leave(dev);
 	}
-	hsx_uart_tty_put(tty, true, true, NULL);
+	hsx_uart_tty_put(tty, true, NULL);
 }
 
 static tcflag_t hsx_uart_csize(u32 data_bits)
