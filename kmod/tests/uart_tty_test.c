@@ -14,12 +14,9 @@
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 
-#include "../core/cap.h"
-#include "../core/core.h"
-#include "../core/dev.h"
 #include "../core/instance.h"
-#include "../core/sysfs.h"
 #include "../uart/uart.h"
+#include "core_rig.h"
 
 #define FAKE_PORT 15
 
@@ -192,31 +189,11 @@ static int uart_tty_suite_init(struct kunit_suite *suite)
 	if (ret)
 		goto err_driver;
 
-	ret = init_srcu_struct(&hsx_cap_srcu);
+	ret = hsx_test_core_up(&hsx_uart_module);
 	if (ret)
 		goto err_register;
-	ret = hsx_sysfs_init();
-	if (ret)
-		goto err_srcu;
-	ret = hsx_instance_init();
-	if (ret)
-		goto err_sysfs;
-	ret = hsx_dev_init();
-	if (ret)
-		goto err_instance;
-	ret = hsx_module_up(&hsx_uart_module);
-	if (ret)
-		goto err_dev;
 	return 0;
 
-err_dev:
-	hsx_dev_exit();
-err_instance:
-	hsx_instance_exit();
-err_sysfs:
-	hsx_sysfs_exit();
-err_srcu:
-	cleanup_srcu_struct(&hsx_cap_srcu);
 err_register:
 	tty_unregister_driver(fake.driver);
 err_driver:
@@ -227,11 +204,7 @@ err_driver:
 
 static void uart_tty_suite_exit(struct kunit_suite *suite)
 {
-	hsx_module_down(&hsx_uart_module);
-	hsx_dev_exit();
-	hsx_instance_exit();
-	hsx_sysfs_exit();
-	cleanup_srcu_struct(&hsx_cap_srcu);
+	hsx_test_core_down(&hsx_uart_module);
 	tty_unregister_driver(fake.driver);
 	tty_port_destroy(&fake.port);
 	tty_driver_kref_put(fake.driver);
