@@ -625,7 +625,7 @@ struct hsx_timer_id {
 #define HSX_UART_MODEM_POLL_MS	10
 
 /* Rights on ports, besides HSX_CAP_R_READ (receive) and _WRITE (transmit). */
-#define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK */
+#define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK, LOOP */
 #define HSX_CAP_R_UART_MODEM	0x20000U /* set RTS and DTR */
 #define HSX_CAP_R_UART_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
 				 HSX_CAP_R_UART_CONFIG | HSX_CAP_R_UART_MODEM)
@@ -773,7 +773,7 @@ struct hsx_uart_status {
  * struct hsx_uart_modem - HSX_IOC_UART_MODEM: set and read the modem lines
  * @port: in
  * @set: in, HSX_UART_LN_OUT bits to raise (needs HSX_CAP_R_UART_MODEM
- *	when not 0)
+ *	when not 0, and HSX_CAP_R_UART_CONFIG too for HSX_UART_LN_LOOP)
  * @clear: in, HSX_UART_LN_OUT bits to lower (as @set)
  * @lines: out, HSX_UART_LN_* after the change (LOOP is never read back)
  *

@@ -17,6 +17,7 @@
 #include "../core/dispatch.h"
 #include "../core/instance.h"
 #include "../core/sysfs.h"
+#include "core_rig.h"
 #include "dummy.h"
 
 static long ping(struct hsx_client *client)
@@ -286,43 +287,12 @@ static void module_node_without_instance(struct kunit *test)
 
 static int instance_suite_init(struct kunit_suite *suite)
 {
-	int ret;
-
-	ret = init_srcu_struct(&hsx_cap_srcu);
-	if (ret)
-		return ret;
-	ret = hsx_sysfs_init();
-	if (ret)
-		goto err_srcu;
-	ret = hsx_instance_init();
-	if (ret)
-		goto err_sysfs;
-	ret = hsx_dev_init();
-	if (ret)
-		goto err_instance;
-	ret = hsx_module_up(&hsx_dummy_module);
-	if (ret)
-		goto err_dev;
-	return 0;
-
-err_dev:
-	hsx_dev_exit();
-err_instance:
-	hsx_instance_exit();
-err_sysfs:
-	hsx_sysfs_exit();
-err_srcu:
-	cleanup_srcu_struct(&hsx_cap_srcu);
-	return ret;
+	return hsx_test_core_up(&hsx_dummy_module);
 }
 
 static void instance_suite_exit(struct kunit_suite *suite)
 {
-	hsx_module_down(&hsx_dummy_module);
-	hsx_dev_exit();
-	hsx_instance_exit();
-	hsx_sysfs_exit();
-	cleanup_srcu_struct(&hsx_cap_srcu);
+	hsx_test_core_down(&hsx_dummy_module);
 }
 
 static struct kunit_case hsx_instance_cases[] = {

@@ -82,6 +82,23 @@ static void chunk_break_and_overrun_are_markers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, flags, HSX_UART_RX_F_OVERRUN);
 }
 
+/*
+ * An overrun on a byte other than 0 (imx, fsl_lpuart flag the byte they
+ * received with it) is no marker: the byte is data, the event's last.
+ */
+static void chunk_overrun_on_a_byte_keeps_it(struct kunit *test)
+{
+	const u8 in[] = { 'A', 'b' };
+	const u8 fp[] = { TTY_OVERRUN, TTY_NORMAL };
+	u8 data[HSX_UART_DATA_MAX], flags;
+	unsigned int len;
+
+	KUNIT_EXPECT_EQ(test, hsx_uart_chunk(in, fp, 2, data, &len, &flags), 1U);
+	KUNIT_EXPECT_EQ(test, len, 1U);
+	KUNIT_EXPECT_EQ(test, data[0], 'A');
+	KUNIT_EXPECT_EQ(test, flags, HSX_UART_RX_F_OVERRUN);
+}
+
 /* A marker first: an event with no data, only the flag. */
 static void chunk_marker_alone_makes_an_empty_event(struct kunit *test)
 {
@@ -190,6 +207,7 @@ static struct kunit_case hsx_uart_cases[] = {
 	KUNIT_CASE(chunk_parity_error_ends_event_with_the_byte),
 	KUNIT_CASE(chunk_framing_error_is_flagged),
 	KUNIT_CASE(chunk_break_and_overrun_are_markers),
+	KUNIT_CASE(chunk_overrun_on_a_byte_keeps_it),
 	KUNIT_CASE(chunk_marker_alone_makes_an_empty_event),
 	KUNIT_CASE(config_accepts_every_documented_value),
 	KUNIT_CASE(config_rejects_out_of_range),

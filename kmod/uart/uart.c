@@ -558,8 +558,11 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 	ret = hsx_uart_check_port(client, m->port);
 	if (ret || (m->set | m->clear) & ~HSX_UART_LN_OUT || m->set & m->clear)
 		return ret ?: -EINVAL;
+	/* RTS and DTR need MODEM; the loopback, which silences the line, CONFIG too. */
 	if (m->set | m->clear) {
-		ret = hsx_cap_check(client, HSX_MODULE_UART, HSX_CAP_R_UART_MODEM);
+		ret = hsx_cap_check(client, HSX_MODULE_UART, HSX_CAP_R_UART_MODEM |
+				    ((m->set | m->clear) & HSX_UART_LN_LOOP ?
+				     HSX_CAP_R_UART_CONFIG : 0));
 		if (ret)
 			return ret;
 	}

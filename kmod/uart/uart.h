@@ -152,6 +152,10 @@ void hsx_uart_received(struct hsx_uart_dev *dev, const u8 *cp, const u8 *fp, siz
 void hsx_uart_lines_changed(struct hsx_uart_dev *dev);
 void hsx_uart_hangup(struct hsx_uart_dev *dev);
 
+#if defined(HSX_TEST_MODULES) && IS_ENABLED(CONFIG_MODULE_UNLOAD)
+int hsx_uart_test_hangup(unsigned int port, int *refdelta);
+#endif
+
 /* Exposed for KUnit. */
 int hsx_uart_validate_config(const struct hsx_uart_config *cfg);
 int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t tty_len,

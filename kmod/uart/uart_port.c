@@ -70,9 +70,12 @@ static u8 hsx_uart_flag_of(u8 tty_flag)
  *
  * An event ends after HSX_UART_DATA_MAX bytes or at the first byte with
  * an error: a byte with a parity or framing error is the event's last; a
- * break or an overrun is a marker the driver inserts (a 0 that was never
- * received), which ends the event without being part of its data, so an
- * event may hold no data and only the flag.
+ * break, and an overrun on a 0, is a marker the driver inserts (a 0 that
+ * was never received: the serial core's uart_insert_char()), which ends
+ * the event without being part of its data, so an event may hold no data
+ * and only the flag. Some drivers (imx, fsl_lpuart) put the overrun on the
+ * byte received with it instead: a byte other than 0 is data, the event's
+ * last, as with a parity error.
  *
  * Return: the bytes of @cp consumed, at least 1.
  */
@@ -85,7 +88,7 @@ unsigned int hsx_uart_chunk(const u8 *cp, const u8 *fp, size_t count, u8 *data,
 	while (i < count && n < HSX_UART_DATA_MAX) {
 		u8 f = fp ? hsx_uart_flag_of(fp[i]) : 0;
 
-		if (f & (HSX_UART_RX_F_BREAK | HSX_UART_RX_F_OVERRUN)) {
+		if (f == HSX_UART_RX_F_BREAK || (f == HSX_UART_RX_F_OVERRUN && !cp[i])) {
 			i++;
 			*flags = f;
 			break;
@@ -507,6 +510,38 @@ void hsx_uart_fw_unbind_all(void)
 			hsx_uart_unbind_locked(hsx_uart_ports[port]);
 	mutex_unlock(&hsx_uart_bind_mutex);
 }
+
+#if defined(HSX_TEST_MODULES) && IS_ENABLED(CONFIG_MODULE_UNLOAD)
+/**
+ * hsx_uart_test_hangup - hang up the tty of @port, as a device that goes away
+ * @refdelta: set to the change of hsx.ko's reference count the hangup made
+ *
+ * Test builds only (debugfs hsx/uart_hangup): any serial tty can then go
+ * through what a USB adapter's unplugging does (tty_vhangup()), with the
+ * unbinding that follows held off until the count was read.
+ *
+ * Return: 0, -EINVAL or -ENXIO (port not bound).
+ */
+int hsx_uart_test_hangup(unsigned int port, int *refdelta)
+{
+	struct hsx_uart_dev *dev;
+	int before;
+
+	if (port >= HSX_UART_MAX_PORTS)
+		return -EINVAL;
+	mutex_lock(&hsx_uart_bind_mutex);
+	dev = hsx_uart_ports[port];
+	if (!dev) {
+		mutex_unlock(&hsx_uart_bind_mutex);
+		return -ENXIO;
+	}
+	before = module_refcount(THIS_MODULE);
+	tty_vhangup(dev->tty);
+	*refdelta = module_refcount(THIS_MODULE) - before;
+	mutex_unlock(&hsx_uart_bind_mutex);
+	return 0;
+}
+#endif
 
 static void hsx_uart_unbind_all(void)
 {

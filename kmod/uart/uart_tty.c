@@ -52,8 +52,16 @@ static int hsx_ldisc_open(struct tty_struct *tty)
 	return 0;
 }
 
+/*
+ * Every close is followed by the core's tty_ldisc_put(), which drops the
+ * module reference hsx_uart_tty_open() gave back: take it again here. That
+ * close comes from the last tty_kclose(), or from the hangup itself
+ * (tty_ldisc_hangup() kills the discipline since Linux 4.6), well before
+ * the unbinding that follows it.
+ */
 static void hsx_ldisc_close(struct tty_struct *tty)
 {
+	__module_get(THIS_MODULE);
 	clear_bit(TTY_DO_WRITE_WAKEUP, &tty->flags);
 	tty->disc_data = NULL;
 }
@@ -129,7 +137,8 @@ static void hsx_ldisc_hangup(struct tty_struct *tty)
  * The owner is hsx.ko, so that a TIOCSETD racing with rmmod holds the module
  * while it looks at the ops. The reference a discipline attached by hsx
  * holds is given back at once (hsx_uart_tty_open()): a bound port must not
- * refuse rmmod, which unbinds it.
+ * refuse rmmod, which unbinds it. Its close takes it again for the core to
+ * drop (hsx_ldisc_close()).
  */
 static struct tty_ldisc_ops hsx_ldisc_ops = {
 	.owner = THIS_MODULE,
@@ -177,19 +186,21 @@ static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
 /*
  * Undo tty_kopen_exclusive() and the driver's open (tried, whatever its
  * outcome, as tty_release() does after a failed open), unless a hangup
- * closed the port already. @attached: hsx's discipline is on it, whose
- * module reference was given back; the release of the discipline in
- * tty_kclose() drops one again.
+ * closed the port already. @restore: settings to give the tty back first,
+ * or NULL. The tty's lock keeps a hangup out meanwhile, and TTY_HUPPED,
+ * set at its end, is read under it: a tty that hung up gets no call.
  */
-static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, bool attached)
+static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, struct ktermios *restore)
 {
 	tty_lock(tty);
-	if (opened && tty->ops->close && !test_bit(TTY_HUPPED, &tty->flags))
-		tty->ops->close(tty, NULL);
+	if (!test_bit(TTY_HUPPED, &tty->flags)) {
+		if (restore)
+			tty_set_termios(tty, restore);
+		if (opened && tty->ops->close)
+			tty->ops->close(tty, NULL);
+	}
 	tty_ldisc_flush(tty);
 	tty_unlock(tty);
-	if (attached)
-		__module_get(THIS_MODULE);
 	tty_kclose(tty);
 }
 
@@ -216,13 +227,13 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	/* tty_kopen_exclusive() returns it locked. Serial ports only: no VT, no pty. */
 	if (tty->driver->type != TTY_DRIVER_TYPE_SERIAL) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, false, false);
+		hsx_uart_tty_put(tty, false, NULL);
 		return -EINVAL;
 	}
 	ret = tty->ops->open ? tty->ops->open(tty, NULL) : -ENODEV;
 	if (ret) {
 		tty_unlock(tty);
-		hsx_uart_tty_put(tty, true, false);
+		hsx_uart_tty_put(tty, true, NULL);
 		return ret;
 	}
 	clear_bit(TTY_HUPPED, &tty->flags);
@@ -241,9 +252,9 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	hsx_uart_attaching_dev = NULL;
 	mutex_unlock(&hsx_uart_attach_mutex);
 	if (ret) {
+		/* No discipline of hsx's on it, and so no DEAD: see hsx_uart_tty_put(). */
 		dev->tty = NULL;
-		tty_set_termios(tty, &dev->saved_termios);
-		hsx_uart_tty_put(tty, true, false);
+		hsx_uart_tty_put(tty, true, &dev->saved_termios);
 		return ret;
 	}
 	module_put(THIS_MODULE);	/* see hsx_ldisc_ops */
@@ -253,19 +264,38 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 }
 
 /*
+ * Every call into the driver is made in a read section of ops_rwsem, and not
+ * once the tty hung up (see struct hsx_uart_dev).
+ */
+static bool hsx_uart_tty_enter(struct hsx_uart_dev *dev)
+{
+	down_read(&dev->ops_rwsem);
+	if (!test_bit(HSX_UART_DEAD, &dev->flags))
+		return true;
+	up_read(&dev->ops_rwsem);
+	return false;
+}
+
+static void hsx_uart_tty_leave(struct hsx_uart_dev *dev)
+{
+	up_read(&dev->ops_rwsem);
+}
+
+/*
  * Give the tty back, with the settings it had: the driver's close, then the
- * last reference, which
- * detaches the discipline (no callback runs after it) and lets a user open
- * the tty again, with the default discipline. What was not sent is
- * discarded first: on a line stopped by flow control the close would wait
- * for it for the port's closing_wait (30 s on a 16550), with every other
- * binding, and rmmod, waiting behind it.
+ * last reference, which detaches the discipline (no callback runs after it)
+ * and lets a user open the tty again, with the default discipline. What was
+ * not sent is discarded first: on a line stopped by flow control the close
+ * would wait for it for the port's closing_wait (30 s on a 16550), with
+ * every other binding, and rmmod, waiting behind it. Those calls into the
+ * driver are made as every other (hsx_uart_tty_enter()): a hangup that
+ * starts meanwhile waits for them, and none is made once it has.
  */
 void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 {
 	struct tty_struct *tty = dev->tty;
 
-	if (!test_bit(TTY_HUPPED, &tty->flags)) {
+	if (hsx_uart_tty_enter(dev)) {
 		tty_driver_flush_buffer(tty);
 		/*
 		 * As it was before: the next user finds its own settings, and
@@ -275,8 +305,9 @@ void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 		if (tty->ops->tiocmset)
 			tty->ops->tiocmset(tty, 0, TIOCM_LOOP);
 		tty_set_termios(tty, &dev->saved_termios);
+		hsx_uart_tty_leave(dev);
 	}
-	hsx_uart_tty_put(tty, true, true);
+	hsx_uart_tty_put(tty, true, NULL);
 }
 
 static tcflag_t hsx_uart_csize(u32 data_bits)
@@ -318,24 +349,6 @@ static tcflag_t hsx_uart_parity(u32 parity)
  * than 3% off the one asked for, is refused and the previous settings are
  * restored. Sets cfg->baud_actual. Context: under the port's config_lock.
  */
-/*
- * Every call into the driver is made in a read section of ops_rwsem, and not
- * once the tty hung up (see struct hsx_uart_dev).
- */
-static bool hsx_uart_tty_enter(struct hsx_uart_dev *dev)
-{
-	down_read(&dev->ops_rwsem);
-	if (!test_bit(HSX_UART_DEAD, &dev->flags))
-		return true;
-	up_read(&dev->ops_rwsem);
-	return false;
-}
-
-static void hsx_uart_tty_leave(struct hsx_uart_dev *dev)
-{
-	up_read(&dev->ops_rwsem);
-}
-
 static int hsx_uart_tty_do_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg)
 {
 	struct tty_struct *tty = dev->tty;

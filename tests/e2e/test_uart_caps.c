@@ -3,7 +3,8 @@
  * UART capabilities against the real hsxd and hsx.ko, with applications that
  * run as unprivileged users and call the library unchanged: a policy's ports
  * and rights are what they get (another application's port, configuring
- * without the config right, the modem lines without the modem right: denied),
+ * without the config right, the modem lines without the modem right, the
+ * loopback without the config right: denied),
  * a user the policy names not is denied everything, including listening to a
  * port, and a revocation ends a read blocked on the mailbox and a write
  * blocked on a stopped line, and a callback for good, which the port's
@@ -37,6 +38,7 @@
 #define APP_UID 1000   /* port 0: read, write */
 #define OTHER_UID 1001 /* nothing */
 #define CFG_UID 1002   /* port 1: everything but grant */
+#define MODEM_UID 1003 /* port 1: read, modem */
 
 static const char policy_text[] =
     "version = 1;\n"
@@ -46,7 +48,9 @@ static const char policy_text[] =
     "    uart = { ports = \"0\"; rights = [\"read\", \"write\"]; }; },\n"
     "  { name = \"uart-cfg\"; match = { uid = 1002; };\n"
     "    uart = { ports = \"1\";\n"
-    "             rights = [\"read\", \"write\", \"config\", \"modem\"]; }; }\n"
+    "             rights = [\"read\", \"write\", \"config\", \"modem\"]; }; },\n"
+    "  { name = \"uart-modem\"; match = { uid = 1003; };\n"
+    "    uart = { ports = \"1\"; rights = [\"read\", \"modem\"]; }; }\n"
     ");\n";
 
 static struct hsxd_run hsxd;
@@ -121,6 +125,21 @@ static int app_with_config(struct app *a)
     return 0;
 }
 
+/*
+ * The modem right sets RTS and DTR; the loopback, which takes the port off
+ * its line, needs the config right too.
+ */
+static int app_with_modem(struct app *a)
+{
+    (void)a;
+
+    APP_CHECK(hsx_uart_set_lines(1, HSX_UART_LINE_RTS, 0, NULL) == HSX_HAL_OK);
+    APP_CHECK(hsx_uart_set_lines(1, HSX_UART_LINE_LOOP, 0, NULL) == HSX_HAL_DENIED);
+    APP_CHECK(hsx_hal_errno() == EACCES);
+    APP_CHECK(hsx_uart_set_lines(1, 0, HSX_UART_LINE_LOOP, NULL) == HSX_HAL_DENIED);
+    return 0;
+}
+
 static int app_with_nothing(struct app *a)
 {
     hsx_mailbox_t *mb;
@@ -148,6 +167,8 @@ static void policy_ports_and_rights_are_what_apps_get(void **state)
     start_app(&a, app_within_its_policy, APP_UID);
     assert_int_equal(finish_app(&a), 0);
     start_app(&a, app_with_config, CFG_UID);
+    assert_int_equal(finish_app(&a), 0);
+    start_app(&a, app_with_modem, MODEM_UID);
     assert_int_equal(finish_app(&a), 0);
     start_app(&a, app_with_nothing, OTHER_UID);
     assert_int_equal(finish_app(&a), 0);

@@ -445,6 +445,46 @@ static void usb_adapter_unplugged(void **state)
     assert_int_equal(map_port(USB_PORT, ""), 0);
 }
 
+#define HANGUP_HOOK "/sys/kernel/debug/hsx/uart_hangup"
+
+/*
+ * A hangup (what an unplugged adapter's driver does) closes hsx's line
+ * discipline at once, and the core drops the discipline's reference to
+ * hsx.ko then, long before the port unbinds: the close must take it back,
+ * or hsx.ko is one reference short until then (rmmod may succeed with a
+ * file open; a second such hangup underflows the count, a WARNING, and
+ * one reference leaks for good). Test builds of hsx.ko (the debug kernel's
+ * run) have a hook that hangs any serial tty up with the unbinding held off,
+ * and says by how much the count changed meanwhile.
+ */
+static void a_hangup_keeps_module_references(void **state)
+{
+    char delta[32], port[8];
+    (void)state;
+
+    if (!e2e_exists(HANGUP_HOOK)) {
+        printf("# no %s: hsx.ko is not a test build (the debug kernel's run covers it)\n",
+               HANGUP_HOOK);
+        skip();
+    }
+    snprintf(port, sizeof(port), "%d", RX);
+    e2e_write_file(HANGUP_HOOK, port);
+    e2e_read_line(HANGUP_HOOK, delta, sizeof(delta));
+    assert_string_equal(delta, "0");
+    /* The hangup unbinds the port, as an unplugging does; bound again for the next tests. */
+    assert_true(wait_exists("/sys/hal/uart/1", false));
+    assert_int_equal(hsx_uart_write(RX, "x", 1), HSX_HAL_NO_DEVICE);
+    /* A listener learns that the port went at its next read. */
+    uint8_t buf[4];
+    assert_int_equal(hsx_uart_read(RX, buf, sizeof(buf), 0), HSX_HAL_CLOSED);
+    assert_int_equal(map_port(RX, TTY_RX), 0);
+    assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK);
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_write(TX, "back", 4), 4);
+    read_exactly(RX, buf, 4);
+    assert_memory_equal(buf, "back", 4);
+}
+
 /*
  * Unbinding a port whose line is stopped (flow control, CTS down) discards
  * what was not sent instead of waiting for it: the tty's close would wait
@@ -641,6 +681,7 @@ int main(void)
         cmocka_unit_test(kill_9_mid_read_and_mid_write),
         cmocka_unit_test(a_host_peer_answers),
         cmocka_unit_test(usb_adapter_unplugged),
+        cmocka_unit_test(a_hangup_keeps_module_references),
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),
         cmocka_unit_test(a_callback_outlives_unbinding),
