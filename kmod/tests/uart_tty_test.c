@@ -105,21 +105,26 @@ static const struct tty_operations fake_ops = {
 	.hangup = fake_hangup,
 };
 
+/*
+ * The threads' completions are the file's, not a test's stack: a test that
+ * fails while a thread still runs returns, and the thread completes later.
+ */
+static struct completion unbound, hung_up;
+
+/* Bounds every wait of a test: a regression fails it, never hangs the run. */
+#define UART_TTY_TEST_WAIT (10 * HZ)
+
 static int unbind_thread(void *arg)
 {
-	struct completion *done = arg;
-
 	hsx_uart_map_port(FAKE_PORT, "");
-	complete(done);
+	complete(&unbound);
 	return 0;
 }
 
 static int hangup_thread(void *arg)
 {
-	struct completion *done = arg;
-
 	tty_vhangup(fake.tty);
-	complete(done);
+	complete(&hung_up);
 	return 0;
 }
 
@@ -130,10 +135,10 @@ static int hangup_thread(void *arg)
  */
 static void uart_tty_unbind_racing_hangup(struct kunit *test)
 {
-	DECLARE_COMPLETION_ONSTACK(unbound);
-	DECLARE_COMPLETION_ONSTACK(hung_up);
+	unsigned long until = jiffies + UART_TTY_TEST_WAIT;
 	struct hsx_uart_dev *dev;
 	struct tty_struct *tty;
+	bool hangup_waited;
 
 	KUNIT_ASSERT_EQ(test, hsx_uart_map_port(FAKE_PORT, "hsxfake0"), 0);
 	dev = hsx_uart_port_get(FAKE_PORT);	/* keeps dev while it unbinds */
@@ -142,15 +147,35 @@ static void uart_tty_unbind_racing_hangup(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, tty);
 
 	WRITE_ONCE(fake.block_flush, true);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, kthread_run(unbind_thread, &unbound, "hsx-unbind"));
-	wait_for_completion(&fake.in_flush);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, kthread_run(hangup_thread, &hung_up, "hsx-hangup"));
+	if (IS_ERR(kthread_run(unbind_thread, NULL, "hsx-unbind"))) {
+		KUNIT_FAIL(test, "no thread to unbind in");
+		return;
+	}
+	if (!wait_for_completion_timeout(&fake.in_flush, UART_TTY_TEST_WAIT)) {
+		KUNIT_FAIL(test, "the unbinding did not reach the driver's flush_buffer");
+		complete(&fake.release);
+		return;
+	}
+	if (IS_ERR(kthread_run(hangup_thread, NULL, "hsx-hangup"))) {
+		KUNIT_FAIL(test, "no thread to hang up in");
+		complete(&fake.release);
+		return;
+	}
 	/* Until the hangup either ended or waits for the unbinding's call. */
-	while (!completion_done(&hung_up) && !rwsem_is_contended(&dev->ops_rwsem))
+	for (;;) {
+		hangup_waited = completion_done(&hung_up) || rwsem_is_contended(&dev->ops_rwsem);
+		if (hangup_waited || !time_before(jiffies, until))
+			break;
 		usleep_range(1000, 2000);
+	}
 	complete(&fake.release);
-	wait_for_completion(&unbound);
-	wait_for_completion(&hung_up);
+	KUNIT_EXPECT_TRUE_MSG(test, hangup_waited,
+			      "the hangup neither ended nor waited for the unbinding");
+	if (!wait_for_completion_timeout(&unbound, UART_TTY_TEST_WAIT) ||
+	    !wait_for_completion_timeout(&hung_up, UART_TTY_TEST_WAIT)) {
+		KUNIT_FAIL(test, "the unbinding or the hangup did not end");
+		return;
+	}
 
 	KUNIT_EXPECT_TRUE(test, READ_ONCE(fake.hung_up));
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake.after_hangup), 0);
@@ -166,6 +191,8 @@ static int uart_tty_test_init(struct kunit *test)
 	atomic_set(&fake.after_hangup, 0);
 	init_completion(&fake.in_flush);
 	init_completion(&fake.release);
+	init_completion(&unbound);
+	init_completion(&hung_up);
 	fake.tty = NULL;
 	return 0;
 }
