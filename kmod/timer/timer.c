@@ -3,8 +3,13 @@
  * HAL module 0x12: timers.
  *
  * Each timer is an hrtimer in hard-IRQ mode, as timerfd's is, and its record
- * is posted to its mailbox "hal:timer:<id>" by one real-time kernel thread,
- * "hsx-timer" (SCHED_FIFO, the lowest real-time priority). Mailbox delivery
+ * is posted to its mailbox "hal:timer:<id>" by a real-time kernel thread,
+ * "hsx-timer/<cpu>" (SCHED_FIFO, the lowest real-time priority), one bound to
+ * each CPU online at load. A timer is pinned to the CPU that arms it and
+ * handed to that CPU's thread, so the interrupt wakes a thread on its own CPU,
+ * which runs as the interrupt returns: woken on another CPU it would wait for
+ * that CPU to take an IPI, and under TCG for the host to run that vCPU (a
+ * bench run so made was late by a whole period at its median). Mailbox delivery
  * may not run in hard-IRQ context, and a soft (softirq) hrtimer is no
  * substitute: under load its softirq is left to ksoftirqd, an ordinary
  * SCHED_OTHER thread, and measured expiries then reached the application
@@ -24,6 +29,7 @@
  * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
  * which is removed first on teardown so no sysfs reader outlives the timer.
  */
+#include <linux/cpu.h>
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/hrtimer.h>
@@ -76,7 +82,8 @@ struct hsx_timer {
 	/* Expiries not posted yet, under pending_lock (taken in the hrtimer's context). */
 	spinlock_t pending_lock;
 	struct hsx_timer_pending pending;
-	struct kthread_work post_work;	/* on hsx_timer_worker */
+	struct kthread_work post_work;	/* on worker */
+	struct kthread_worker *worker;	/* set while the hrtimer is inactive */
 };
 
 struct hsx_timer_client {
@@ -89,8 +96,12 @@ static DEFINE_XARRAY_ALLOC(hsx_timers);
 static u32 hsx_timers_next_id;
 static unsigned int hsx_timers_active;
 static struct kobject *hsx_timer_dir;
-/* Posts every timer's records; SCHED_FIFO (see the top of this file). */
-static struct kthread_worker *hsx_timer_worker;
+/*
+ * The threads that post records, by CPU (see the top of this file); NULL for
+ * a CPU that was offline at load, whose timers go to hsx_timer_any_worker.
+ */
+static struct kthread_worker **hsx_timer_workers;
+static struct kthread_worker *hsx_timer_any_worker;
 
 static atomic64_t hsx_timer_stat_created = ATOMIC64_INIT(0);
 static atomic64_t hsx_timer_stat_expirations = ATOMIC64_INIT(0);
@@ -202,7 +213,7 @@ bool hsx_timer_pending_take(struct hsx_timer_pending *pending, struct hsx_timer_
 	return true;
 }
 
-/* hsx_timer_worker: post what the hrtimer left. */
+/* On the timer's worker: post what the hrtimer left. */
 static void hsx_timer_post(struct kthread_work *work)
 {
 	struct hsx_timer *t = container_of(work, struct hsx_timer, post_work);
@@ -243,7 +254,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 	hsx_timer_pending_add(&t->pending, due, ktime_to_ns(now),
 			      atomic64_add_return(due, &t->expirations));
 	spin_unlock_irqrestore(&t->pending_lock, flags);
-	kthread_queue_work(hsx_timer_worker, &t->post_work);
+	kthread_queue_work(t->worker, &t->post_work);
 
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);
@@ -354,11 +365,24 @@ static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 	kobject_put(&t->kobj);
 }
 
+/* The hrtimer is inactive: pin it to this CPU and hand it to this CPU's thread. */
 static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
+	struct kthread_worker *worker;
+	int cpu;
+
 	lockdep_assert_held(&hsx_timers_lock);
+	/* The last expiry's record is out: the work may move to another worker. */
+	kthread_flush_work(&t->post_work);
+	cpu = get_cpu();
+	worker = hsx_timer_workers[cpu] ?: hsx_timer_any_worker;
+	if (worker != t->worker) {
+		kthread_init_work(&t->post_work, hsx_timer_post);
+		t->worker = worker;
+	}
 	WRITE_ONCE(t->armed, true);
-	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL);
+	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_PINNED);
+	put_cpu();
 }
 
 static long hsx_timer_create(struct hsx_client *client, void *arg)
@@ -636,21 +660,46 @@ static const struct attribute_group hsx_timers_group = {
 	.attrs = hsx_timers_attrs,
 };
 
+static void hsx_timer_destroy_workers(void)
+{
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		if (hsx_timer_workers[cpu])
+			kthread_destroy_worker(hsx_timer_workers[cpu]);
+	kfree(hsx_timer_workers);
+	hsx_timer_workers = NULL;
+	hsx_timer_any_worker = NULL;
+}
+
 static int hsx_timer_init(const struct hsx_module *mod)
 {
 	struct kthread_worker *worker;
+	unsigned int cpu;
 
-	worker = kthread_create_worker(0, "hsx-timer");
-	if (IS_ERR(worker))
-		return PTR_ERR(worker);
-	/*
-	 * Above every ordinary task, below the interrupt threads (priority 50)
-	 * a real-time application's devices may depend on.
-	 */
-	sched_set_fifo_low(worker->task);
-	/* Started already before 6.14, left stopped by it: a no-op or the start. */
-	wake_up_process(worker->task);
-	hsx_timer_worker = worker;
+	hsx_timer_workers = kcalloc(nr_cpu_ids, sizeof(*hsx_timer_workers), GFP_KERNEL);
+	if (!hsx_timer_workers)
+		return -ENOMEM;
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		worker = kthread_create_worker_on_cpu(cpu, 0, "hsx-timer/%u", cpu);
+		if (IS_ERR(worker)) {
+			cpus_read_unlock();
+			hsx_timer_destroy_workers();
+			return PTR_ERR(worker);
+		}
+		/*
+		 * Above every ordinary task, below the interrupt threads
+		 * (priority 50) a real-time application's devices may need.
+		 */
+		sched_set_fifo_low(worker->task);
+		/* Started already before 6.14, left stopped by it: a no-op or the start. */
+		wake_up_process(worker->task);
+		hsx_timer_workers[cpu] = worker;
+		if (!hsx_timer_any_worker)
+			hsx_timer_any_worker = worker;
+	}
+	cpus_read_unlock();
 	hsx_timer_dir = hsx_module_dir(mod);
 	return 0;
 }
@@ -660,8 +709,7 @@ static void hsx_timer_exit(const struct hsx_module *mod)
 	/* Every client has been released, so no timer is left. */
 	WARN_ON(!xa_empty(&hsx_timers));
 	hsx_timer_dir = NULL;
-	kthread_destroy_worker(hsx_timer_worker);
-	hsx_timer_worker = NULL;
+	hsx_timer_destroy_workers();
 }
 
 /* ---- capabilities: a count of timers ---------------------------------------- */

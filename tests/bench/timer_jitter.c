@@ -6,6 +6,11 @@
  * CLOCK_MONOTONIC where the application sees the event. Prints p50 and p99
  * of both and their ratios (hsx / timerfd; below 1 means hsx is steadier).
  * No pass/fail: absolute times in a TCG guest are noise, ratios are not.
+ *
+ * The sides take turns, ROUNDS rounds of SAMPLES / ROUNDS intervals each,
+ * the order rotating from round to round, each round with a new timer: a
+ * stretch of host load (a TCG guest's clock is the host's) falls on every
+ * side alike instead of on whichever ran then.
  */
 #include <errno.h>
 #include <math.h>
@@ -21,14 +26,23 @@
 
 #define PERIOD_US 1000
 #define SAMPLES 3000
-#define WARMUP 50
+#define ROUNDS 10
+#define WARMUP 10 /* deliveries left out at the start of each round */
 
 struct series {
     double jitter_us[SAMPLES];
     unsigned int n;
+    unsigned int goal; /* n at the end of this round */
     uint64_t last_ns;
     unsigned int seen;
 };
+
+static void series_round(struct series *s)
+{
+    s->goal = s->n + SAMPLES / ROUNDS;
+    s->last_ns = 0;
+    s->seen = 0;
+}
 
 static uint64_t now_ns(void)
 {
@@ -41,10 +55,10 @@ static uint64_t now_ns(void)
 /* Record one delivery; returns 1 when the series is full. */
 static int record(struct series *s, uint64_t t)
 {
-    if (s->seen++ >= WARMUP && s->last_ns && s->n < SAMPLES)
+    if (s->seen++ >= WARMUP && s->last_ns && s->n < s->goal)
         s->jitter_us[s->n++] = fabs((double)(t - s->last_ns) / 1000.0 - PERIOD_US);
     s->last_ns = t;
-    return s->n >= SAMPLES;
+    return s->n >= s->goal;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -70,14 +84,28 @@ static struct series folded_series;
  * read counting several, is as late as its oldest expiry: not capped at a
  * period). The start is not known to the microsecond, so each value is
  * t - n * period less the smallest of the series: the lateness past the
- * least late event. For the blocking wait twice, at the kernel's stamp
- * (tick_us: when hsx.ko's soft hrtimer callback ran, in its softirq) and
- * where the application has it; for timerfd where the application has it.
+ * least late event (of its round: each round's timer starts anew). For the blocking wait twice, at
+ * the kernel's stamp (tick_us: when hsx.ko's hrtimer callback ran) and where the application has
+ * it; for timerfd where the application has it.
  */
 struct lateness {
     double us[SAMPLES];
     unsigned int n;
+    unsigned int round_start;
 };
+
+/* A round's values, made relative to that round's least late one. */
+static void late_round_end(struct lateness *l)
+{
+    double least = 0;
+
+    for (unsigned int i = l->round_start; i < l->n; i++)
+        if (i == l->round_start || l->us[i] < least)
+            least = l->us[i];
+    for (unsigned int i = l->round_start; i < l->n; i++)
+        l->us[i] -= least;
+    l->round_start = l->n;
+}
 
 static struct lateness late_kernel, late_wait, late_timerfd;
 /*
@@ -97,7 +125,7 @@ static void late_add(struct lateness *l, uint64_t t_ns, uint64_t periods)
 }
 static pthread_mutex_t done_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t done_cond = PTHREAD_COND_INITIALIZER;
-static int hsx_done;
+static int hsx_done; /* this round's */
 
 static void on_expiry(void *data, uint32_t length, void *user)
 {
@@ -124,9 +152,14 @@ static int run_hsx(void)
                 hsx_hal_strerror(HSX_TIMER_ERROR(t)));
         return -1;
     }
+    pthread_mutex_lock(&done_lock);
+    series_round(&hsx_series);
+    hsx_done = 0;
+    pthread_mutex_unlock(&done_lock);
     ret = hsx_timer_set_callback(t, on_expiry, NULL);
     if (ret != HSX_HAL_OK) {
         fprintf(stderr, "timer_jitter: set_callback: %s\n", hsx_hal_strerror(ret));
+        hsx_timer_cancel(t);
         return -1;
     }
     pthread_mutex_lock(&done_lock);
@@ -151,6 +184,8 @@ static int run_hsx_wait(void)
     }
     uint64_t t_ns;
 
+    series_round(&wait_series);
+    series_round(&folded_series);
     do {
         ret = hsx_timer_wait_event(t, &ev, 1000);
         if (ret != HSX_HAL_OK) {
@@ -173,6 +208,8 @@ static int run_hsx_wait(void)
             record(&folded_series, t_ns);
     } while (!record(&wait_series, t_ns));
     hsx_timer_cancel(t);
+    late_round_end(&late_kernel);
+    late_round_end(&late_wait);
     return 0;
 }
 
@@ -185,8 +222,11 @@ static int run_timerfd(void)
 
     if (fd < 0 || timerfd_settime(fd, 0, &its, NULL)) {
         fprintf(stderr, "timer_jitter: timerfd: %s\n", strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
+    series_round(&timerfd_series);
     for (;;) {
         if (read(fd, &expirations, sizeof(expirations)) != sizeof(expirations)) {
             fprintf(stderr, "timer_jitter: timerfd read: %s\n", strerror(errno));
@@ -205,20 +245,17 @@ static int run_timerfd(void)
             break;
     }
     close(fd);
+    late_round_end(&late_timerfd);
     return 0;
 }
 
-/* p50 and p99 of l, made relative to its smallest value. */
+/* p50 and p99 of l (each round's values relative to its least late one). */
 static void late_percentiles(struct lateness *l, double *p50, double *p99)
 {
-    struct series s = {.n = l->n};
-    double least = l->n ? l->us[0] : 0;
+    static struct series s;
 
-    for (unsigned int i = 1; i < l->n; i++)
-        if (l->us[i] < least)
-            least = l->us[i];
-    for (unsigned int i = 0; i < l->n; i++)
-        s.jitter_us[i] = l->us[i] - least;
+    s.n = l->n;
+    memcpy(s.jitter_us, l->us, l->n * sizeof(l->us[0]));
     *p50 = l->n ? percentile(&s, 0.50) : 0;
     *p99 = l->n ? percentile(&s, 0.99) : 0;
 }
@@ -227,8 +264,13 @@ int main(void)
 {
     double h50, h99, w50, w99, f50, f99, t50, t99, k50, k99, w_late50, w_late99, t_late50, t_late99;
 
-    if (run_timerfd() || run_hsx_wait() || run_hsx())
-        return EXIT_FAILURE;
+    int (*const side[])(void) = {run_timerfd, run_hsx_wait, run_hsx};
+    const unsigned int sides = sizeof(side) / sizeof(side[0]);
+
+    for (unsigned int r = 0; r < ROUNDS; r++)
+        for (unsigned int i = 0; i < sides; i++)
+            if (side[(r + i) % sides]())
+                return EXIT_FAILURE;
     h50 = percentile(&hsx_series, 0.50);
     h99 = percentile(&hsx_series, 0.99);
     f50 = folded_series.n ? percentile(&folded_series, 0.50) : NAN;
@@ -241,7 +283,9 @@ int main(void)
     late_percentiles(&late_wait, &w_late50, &w_late99);
     late_percentiles(&late_timerfd, &t_late50, &t_late99);
 
-    printf("timer jitter, 1 kHz, %u intervals each, |interval - period| in us\n", SAMPLES);
+    printf("timer jitter, 1 kHz, %u intervals each in %u alternating rounds, "
+           "|interval - period| in us\n",
+           SAMPLES, ROUNDS);
     printf("  %-22s %10s %10s\n", "", "p50", "p99");
     printf("  %-22s %10.1f %10.1f\n", "hsx timer callback", h50, h99);
     printf("  %-22s %10.1f %10.1f\n", "hsx blocking wait", w50, w99);
