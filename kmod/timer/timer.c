@@ -2,39 +2,21 @@
 /*
  * HAL module 0x12: timers.
  *
- * Each timer is an hrtimer in hard-IRQ mode, as timerfd's is, and its record
- * is posted to its mailbox "hal:timer:<id>" by a real-time kernel thread,
- * "hsx-timer/<cpu>" (SCHED_FIFO, the lowest real-time priority), one bound to
- * each CPU online at load. A timer is pinned to the CPU that arms it and
- * handed to that CPU's thread, so the interrupt wakes a thread on its own CPU,
- * which runs as the interrupt returns: woken on another CPU it would wait for
- * that CPU to take an IPI, and under TCG for the host to run that vCPU (a
- * bench run so made was late by a whole period at its median). Mailbox delivery
- * may not run in hard-IRQ context, and a soft (softirq) hrtimer is no
- * substitute: under load its softirq is left to ksoftirqd, an ordinary
- * SCHED_OTHER thread, and measured expiries then reached the application
- * milliseconds late (issue 17's tail). The thread preempts every ordinary
- * task the moment the interrupt wakes it. On PREEMPT_RT the hrtimer is made
- * soft by the kernel (HRTIMER_MODE_REL is not _HARD) and runs in its timer
- * thread; the hand-off is the same.
- *
- * A periodic timer that expires late advances by whole periods and reports
- * how many it missed (overruns), so the period never drifts and no expiry
- * goes uncounted. Expiries the thread has not posted yet are folded into one
- * record, stamped with the latest of them, exactly as one expiry that ran
- * that late would have been: nothing is lost, and the record's overruns say
- * how many periods it covers beyond one.
+ * Each timer is an hrtimer in soft (softirq) mode, so its expiry can post to
+ * its mailbox "hal:timer:<id>" directly: mailbox delivery may not run in
+ * hard-IRQ context, and a softirq hrtimer runs on the way out of the timer
+ * interrupt, without waking a worker thread. A periodic timer that expires
+ * late advances by whole periods and reports how many it missed (overruns),
+ * so the period never drifts and no expiry goes uncounted.
  *
  * A timer belongs to the open file that created it and is destroyed when that
  * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
  * which is removed first on teardown so no sysfs reader outlives the timer.
  */
-#include <linux/cpu.h>
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/hrtimer.h>
 #include <linux/kobject.h>
-#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/module.h>
@@ -78,12 +60,7 @@ struct hsx_timer {
 	kuid_t owner_euid;
 	pid_t owner_tgid;
 	atomic64_t expirations;
-	atomic64_t overruns;		/* reported in records, folded ones included */
-	/* Expiries not posted yet, under pending_lock (taken in the hrtimer's context). */
-	spinlock_t pending_lock;
-	struct hsx_timer_pending pending;
-	struct kthread_work post_work;	/* on worker */
-	struct kthread_worker *worker;	/* set while the hrtimer is inactive */
+	atomic64_t overruns;
 };
 
 struct hsx_timer_client {
@@ -96,12 +73,6 @@ static DEFINE_XARRAY_ALLOC(hsx_timers);
 static u32 hsx_timers_next_id;
 static unsigned int hsx_timers_active;
 static struct kobject *hsx_timer_dir;
-/*
- * The threads that post records, by CPU (see the top of this file); NULL for
- * a CPU that was offline at load, whose timers go to hsx_timer_any_worker.
- */
-static struct kthread_worker **hsx_timer_workers;
-static struct kthread_worker *hsx_timer_any_worker;
 
 static atomic64_t hsx_timer_stat_created = ATOMIC64_INIT(0);
 static atomic64_t hsx_timer_stat_expirations = ATOMIC64_INIT(0);
@@ -177,70 +148,12 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.may_subscribe = hsx_timer_may_subscribe,
 };
 
-/**
- * hsx_timer_pending_add - fold an expiry into the records not posted yet
- * @pending: the timer's
- * @due: periods the expiry covers (1 + its overruns)
- * @now_ns: when it ran
- * @expirations: the timer's expirations counted with this one
- */
-void hsx_timer_pending_add(struct hsx_timer_pending *pending, u64 due, u64 now_ns,
-			   u64 expirations)
-{
-	pending->due += due;
-	pending->now_ns = now_ns;
-	pending->expirations = expirations;
-}
-
-/**
- * hsx_timer_pending_take - the record for the expiries not posted yet
- * @pending: the timer's; emptied
- * @rec: filled (all but its id)
- * @now_ns: when the latest of them ran
- *
- * Return: false when there is nothing to post.
- */
-bool hsx_timer_pending_take(struct hsx_timer_pending *pending, struct hsx_timer_record *rec,
-			    u64 *now_ns)
-{
-	if (!pending->due)
-		return false;
-	*now_ns = pending->now_ns;
-	rec->tick_us = div_u64(pending->now_ns, NSEC_PER_USEC);
-	rec->overruns = min_t(u64, pending->due - 1, U32_MAX);
-	rec->expirations = pending->expirations;
-	pending->due = 0;
-	return true;
-}
-
-/* On the timer's worker: post what the hrtimer left. */
-static void hsx_timer_post(struct kthread_work *work)
-{
-	struct hsx_timer *t = container_of(work, struct hsx_timer, post_work);
-	struct hsx_timer_record p = { .id = t->id };
-	unsigned long flags;
-	u64 now_ns;
-	bool any;
-
-	spin_lock_irqsave(&t->pending_lock, flags);
-	any = hsx_timer_pending_take(&t->pending, &p, &now_ns);
-	spin_unlock_irqrestore(&t->pending_lock, flags);
-	if (!any)
-		return;
-	atomic64_add(p.overruns, &t->overruns);
-	atomic64_add(p.overruns, &hsx_timer_stat_overruns);
-	hsx_mbox_post_at(t->mbox, &p, now_ns);
-}
-
-/*
- * Hard-IRQ context (soft on PREEMPT_RT): count the expiry, move the timer on,
- * and wake the thread that posts it.
- */
+/* Softirq context. */
 static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 {
 	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
 	ktime_t now = ktime_get();
-	unsigned long flags;
+	struct hsx_timer_record p;
 	u64 due = 1;
 
 	if (!t->one_shot) {
@@ -249,12 +162,14 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 		hrtimer_add_expires_ns(hrt, due * t->period_ns);
 	}
 
+	p.id = t->id;
+	p.tick_us = div_u64(ktime_to_ns(now), NSEC_PER_USEC);
+	p.overruns = min_t(u64, due - 1, U32_MAX);
+	p.expirations = atomic64_add_return(due, &t->expirations);
+	atomic64_add(due - 1, &t->overruns);
 	atomic64_add(due, &hsx_timer_stat_expirations);
-	spin_lock_irqsave(&t->pending_lock, flags);
-	hsx_timer_pending_add(&t->pending, due, ktime_to_ns(now),
-			      atomic64_add_return(due, &t->expirations));
-	spin_unlock_irqrestore(&t->pending_lock, flags);
-	kthread_queue_work(t->worker, &t->post_work);
+	atomic64_add(due - 1, &hsx_timer_stat_overruns);
+	hsx_mbox_post_at(t->mbox, &p, ktime_to_ns(now));
 
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);
@@ -359,30 +274,15 @@ static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
-	/* The expiries it left are posted before the close notice. */
-	kthread_flush_work(&t->post_work);
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
 }
 
-/* The hrtimer is inactive: pin it to this CPU and hand it to this CPU's thread. */
 static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
-	struct kthread_worker *worker;
-	int cpu;
-
 	lockdep_assert_held(&hsx_timers_lock);
-	/* The last expiry's record is out: the work may move to another worker. */
-	kthread_flush_work(&t->post_work);
-	cpu = get_cpu();
-	worker = hsx_timer_workers[cpu] ?: hsx_timer_any_worker;
-	if (worker != t->worker) {
-		kthread_init_work(&t->post_work, hsx_timer_post);
-		t->worker = worker;
-	}
 	WRITE_ONCE(t->armed, true);
-	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_PINNED);
-	put_cpu();
+	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
 }
 
 static long hsx_timer_create(struct hsx_client *client, void *arg)
@@ -401,9 +301,7 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	if (!t)
 		return -ENOMEM;
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
-	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	spin_lock_init(&t->pending_lock);
-	kthread_init_work(&t->post_work, hsx_timer_post);
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	t->owner = client;
 	t->period_us = req->period_us;
 	t->period_ns = (u64)req->period_us * NSEC_PER_USEC;
@@ -660,46 +558,8 @@ static const struct attribute_group hsx_timers_group = {
 	.attrs = hsx_timers_attrs,
 };
 
-static void hsx_timer_destroy_workers(void)
-{
-	unsigned int cpu;
-
-	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
-		if (hsx_timer_workers[cpu])
-			kthread_destroy_worker(hsx_timer_workers[cpu]);
-	kfree(hsx_timer_workers);
-	hsx_timer_workers = NULL;
-	hsx_timer_any_worker = NULL;
-}
-
 static int hsx_timer_init(const struct hsx_module *mod)
 {
-	struct kthread_worker *worker;
-	unsigned int cpu;
-
-	hsx_timer_workers = kcalloc(nr_cpu_ids, sizeof(*hsx_timer_workers), GFP_KERNEL);
-	if (!hsx_timer_workers)
-		return -ENOMEM;
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		worker = kthread_create_worker_on_cpu(cpu, 0, "hsx-timer/%u", cpu);
-		if (IS_ERR(worker)) {
-			cpus_read_unlock();
-			hsx_timer_destroy_workers();
-			return PTR_ERR(worker);
-		}
-		/*
-		 * Above every ordinary task, below the interrupt threads
-		 * (priority 50) a real-time application's devices may need.
-		 */
-		sched_set_fifo_low(worker->task);
-		/* Started already before 6.14, left stopped by it: a no-op or the start. */
-		wake_up_process(worker->task);
-		hsx_timer_workers[cpu] = worker;
-		if (!hsx_timer_any_worker)
-			hsx_timer_any_worker = worker;
-	}
-	cpus_read_unlock();
 	hsx_timer_dir = hsx_module_dir(mod);
 	return 0;
 }
@@ -709,7 +569,6 @@ static void hsx_timer_exit(const struct hsx_module *mod)
 	/* Every client has been released, so no timer is left. */
 	WARN_ON(!xa_empty(&hsx_timers));
 	hsx_timer_dir = NULL;
-	hsx_timer_destroy_workers();
 }
 
 /* ---- capabilities: a count of timers ---------------------------------------- */
