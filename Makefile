@@ -119,15 +119,24 @@ all: lib tools daemon module examples
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*/*.[ch]) uapi/hsx_uapi.h
 
 # Each kernel gets its own copy of the sources, so several builds never share objects.
+# The copy is synced by content (rsync --checksum, no times kept): a file that changed is
+# written anew, so it is newer than its object whatever its time in the checkout (cp -p kept
+# an older time, and kbuild then used the stale object); one that did not keeps its time, so
+# the build stays incremental; a source gone from kmod/ goes from the copy (Kbuild compiles
+# every kmod/*/*.c). Objects are not sources and are left alone. A copy made before (by cp -p:
+# no .hsx-synced) may hold such stale times already, and is made anew.
 # scripts/kbuild-fixed: the same path in every checkout when make check asks for it.
 # Warnings are errors here (Kbuild: HSX_WERROR=y), not in the DKMS build users get.
 HSX_WERROR ?= y
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
+	@test -f $(BUILD)/module/$(KREL)/.hsx-synced || rm -rf $(BUILD)/module/$(KREL)
 	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
-	@cp -p Kbuild $(BUILD)/module/$(KREL)/
-	@cp -pr kmod/*.c $(wildcard kmod/*/) $(BUILD)/module/$(KREL)/kmod/
-	@cp -p uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
+	@rsync -r --checksum Kbuild $(BUILD)/module/$(KREL)/
+	@rsync -r --checksum --delete --include='*/' --include='*.[ch]' --exclude='*' \
+		kmod/ $(BUILD)/module/$(KREL)/kmod/
+	@rsync -r --checksum uapi/hsx_uapi.h $(BUILD)/module/$(KREL)/uapi/
+	@touch $(BUILD)/module/$(KREL)/.hsx-synced
 	$(CURDIR)/scripts/kbuild-fixed $(BUILD)/module/$(KREL) \
 		$(MAKE) -C $(KDIR) M=@DIR@ HSX_WERROR=$(HSX_WERROR) modules
 	@cp $(BUILD)/module/$(KREL)/hsx.ko $(BUILD)/hsx.ko

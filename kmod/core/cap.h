@@ -98,6 +98,8 @@ bool hsx_cap_covers(struct hsx_client *client, const struct hsx_module *mod, u64
 int hsx_cap_check_held(struct hsx_client *client, const struct hsx_module *mod, u32 need,
 		       u64 object);
 int hsx_cap_may(struct hsx_client *client, const struct hsx_module *mod, u32 need, u64 object);
+int hsx_cap_check_object(struct hsx_client *client, const struct hsx_module *mod, u32 need,
+			 u64 object);
 u32 hsx_cap_quota(struct hsx_client *client, const struct hsx_module *mod);
 /*
  * Charge one object to the tree quota of @client's capability for @mod.

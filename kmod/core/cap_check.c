@@ -246,6 +246,26 @@ int hsx_cap_may(struct hsx_client *client, const struct hsx_module *mod, u32 nee
 }
 
 /**
+ * hsx_cap_check_object - hsx_cap_check() and hsx_cap_covers() in one
+ *
+ * For the calling process, as an operation's check (a denial is counted and
+ * logged), from one read of the file's capability: two checks each reading
+ * the slot may see two capabilities, when one is acquired meanwhile.
+ *
+ * Context: process, under srcu_read_lock(&hsx_cap_srcu).
+ * Return: 0 or a denial, as hsx_cap_decide().
+ */
+int hsx_cap_check_object(struct hsx_client *client, const struct hsx_module *mod, u32 need,
+			 u64 object)
+{
+	int ret = hsx_cap_check_for(client, mod, task_tgid(current), need, object);
+
+	if (unlikely(ret))
+		hsx_cap_denied(client, mod->id, need, ret);
+	return ret;
+}
+
+/**
  * hsx_cap_quota - how many objects of @mod the caller's file may have
  * Context: after hsx_cap_check() passed, in the same SRCU section.
  */

@@ -62,8 +62,7 @@ const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 }
 
 /* Run @op on the kernel copy @buf, through the capability check if it needs one. */
-static long hsx_dispatch_checked(struct hsx_client *client, const struct hsx_ioctl_op *op,
-				 void *buf)
+long hsx_dispatch_op(struct hsx_client *client, const struct hsx_ioctl_op *op, void *buf)
 {
 	int idx;
 	long ret;
@@ -114,10 +113,10 @@ long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg
 		int idx = srcu_read_lock(&client->inst->srcu);
 
 		ret = hsx_instance_gone(client->inst) ? -ENODEV :
-						       hsx_dispatch_checked(client, op, buf);
+						       hsx_dispatch_op(client, op, buf);
 		srcu_read_unlock(&client->inst->srcu, idx);
 	} else {
-		ret = hsx_dispatch_checked(client, op, buf);
+		ret = hsx_dispatch_op(client, op, buf);
 	}
 	if (ret < 0)
 		return ret;

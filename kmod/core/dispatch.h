@@ -24,5 +24,7 @@ struct hsx_node {
 const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 					       unsigned int cmd, long *err);
 long hsx_dispatch(struct hsx_client *client, unsigned int cmd, unsigned long arg);
+/* What hsx_dispatch() does with the argument copied in; exposed for KUnit. */
+long hsx_dispatch_op(struct hsx_client *client, const struct hsx_ioctl_op *op, void *buf);
 
 #endif /* _HSX_DISPATCH_H */

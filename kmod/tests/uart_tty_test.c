@@ -1,35 +1,55 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the UART module's tty backend (uart_tty.c) against a fake serial
- * tty driver, for what QEMU's ports cannot make happen on demand: a hangup
- * (a USB adapter unplugged) that comes while an unbinding is inside the
- * driver. usb-serial frees a port's data once its hangup returned, so no
- * call may reach the driver after it.
+ * KUnit: the UART module's tty backend (uart_tty.c) and its functions
+ * (uart.c) against a fake serial tty driver, for what QEMU's ports cannot
+ * make happen on demand: a hangup (a USB adapter unplugged) that comes
+ * while an unbinding is inside the driver (usb-serial frees a port's data
+ * once its hangup returned, so no call may reach the driver after it); a
+ * driver call that blocks (a USB adapter's control transfer) while a
+ * capability is revoked; the driver's own buffer overruns.
  */
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
+#include <linux/serial.h>
+#include <linux/srcu.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_flip.h>
 
+#include "../core/cap.h"
+#include "../core/dev.h"
+#include "../core/dispatch.h"
 #include "../core/instance.h"
 #include "../uart/uart.h"
 #include "core_rig.h"
 
 #define FAKE_PORT 15
+#define FAKE_LINES 2
 
-/* The fake driver's one port, and what was done to it. */
+/* Driver calls a test can hold (fake.block): the next such call waits for @release. */
+enum fake_call_kind {
+	FAKE_NONE,
+	FAKE_FLUSH,
+	FAKE_WRITE,
+	FAKE_TIOCMGET,
+	FAKE_SET_TERMIOS,
+};
+
+/* The fake driver's ports, and what was done to them. */
 static struct {
 	struct tty_driver *driver;
-	struct tty_port port;
-	struct tty_struct *tty;
-	bool block_flush;		/* the next flush_buffer waits for @release */
-	struct completion in_flush;
+	struct tty_port port[FAKE_LINES];
+	struct tty_struct *tty;		/* line 0's */
+	enum fake_call_kind block;
+	struct completion in_call;
 	struct completion release;
 	bool hung_up;
 	atomic_t after_hangup;		/* calls into the driver after its hangup */
+	atomic_t written;		/* bytes write() took */
+	int buf_overrun;		/* get_icount's */
 } fake;
 
 static void fake_call(void)
@@ -38,10 +58,20 @@ static void fake_call(void)
 		atomic_inc(&fake.after_hangup);
 }
 
+/* A call of @kind: held until the test releases it, if the test asked. */
+static void fake_maybe_block(enum fake_call_kind kind)
+{
+	if (cmpxchg(&fake.block, kind, FAKE_NONE) != kind)
+		return;
+	complete(&fake.in_call);
+	wait_for_completion(&fake.release);
+}
+
 static int fake_open(struct tty_struct *tty, struct file *filp)
 {
 	fake_call();
-	fake.tty = tty;
+	if (!tty->index)
+		fake.tty = tty;
 	return 0;
 }
 
@@ -53,6 +83,8 @@ static void fake_close(struct tty_struct *tty, struct file *filp)
 static int fake_write(struct tty_struct *tty, const u8 *buf, int len)
 {
 	fake_call();
+	fake_maybe_block(FAKE_WRITE);
+	atomic_add(len, &fake.written);
 	return len;
 }
 
@@ -64,16 +96,13 @@ static unsigned int fake_write_room(struct tty_struct *tty)
 static void fake_flush_buffer(struct tty_struct *tty)
 {
 	fake_call();
-	if (!READ_ONCE(fake.block_flush))
-		return;
-	WRITE_ONCE(fake.block_flush, false);
-	complete(&fake.in_flush);
-	wait_for_completion(&fake.release);
+	fake_maybe_block(FAKE_FLUSH);
 }
 
 static int fake_tiocmget(struct tty_struct *tty)
 {
 	fake_call();
+	fake_maybe_block(FAKE_TIOCMGET);
 	return 0;
 }
 
@@ -86,6 +115,14 @@ static int fake_tiocmset(struct tty_struct *tty, unsigned int set, unsigned int 
 static void fake_set_termios(struct tty_struct *tty, const struct ktermios *old)
 {
 	fake_call();
+	fake_maybe_block(FAKE_SET_TERMIOS);
+}
+
+static int fake_get_icount(struct tty_struct *tty, struct serial_icounter_struct *icount)
+{
+	fake_call();
+	icount->buf_overrun = READ_ONCE(fake.buf_overrun);
+	return 0;
 }
 
 static void fake_hangup(struct tty_struct *tty)
@@ -102,6 +139,7 @@ static const struct tty_operations fake_ops = {
 	.tiocmget = fake_tiocmget,
 	.tiocmset = fake_tiocmset,
 	.set_termios = fake_set_termios,
+	.get_icount = fake_get_icount,
 	.hangup = fake_hangup,
 };
 
@@ -146,12 +184,12 @@ static void uart_tty_unbind_racing_hangup(struct kunit *test)
 	tty = tty_kref_get(fake.tty);
 	KUNIT_ASSERT_NOT_NULL(test, tty);
 
-	WRITE_ONCE(fake.block_flush, true);
+	WRITE_ONCE(fake.block, FAKE_FLUSH);
 	if (IS_ERR(kthread_run(unbind_thread, NULL, "hsx-unbind"))) {
 		KUNIT_FAIL(test, "no thread to unbind in");
 		return;
 	}
-	if (!wait_for_completion_timeout(&fake.in_flush, UART_TTY_TEST_WAIT)) {
+	if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
 		KUNIT_FAIL(test, "the unbinding did not reach the driver's flush_buffer");
 		complete(&fake.release);
 		return;
@@ -184,15 +222,334 @@ static void uart_tty_unbind_racing_hangup(struct kunit *test)
 	hsx_instance_put(dev->inst);
 }
 
+/* ---- functions against a driver call that blocks --------------------------------- */
+
+/* What a function's thread runs, and its outcome: the file's, as the completions. */
+static struct {
+	struct hsx_client *client;
+	const struct hsx_ioctl_op *op;
+	u64 arg[HSX_IOCTL_ARG_MAX / sizeof(u64)];
+	long ret;
+	struct hsx_uart_xfer xfer;
+	u8 data[3 * 4096];
+} run;
+static struct completion op_done, synced, ending, revoked;
+static struct hsx_cap *run_cap;
+static int written_at_revoke;
+
+/* The function run.op, as the dispatcher runs it once the argument is copied in. */
+static int op_thread(void *arg)
+{
+	run.ret = hsx_dispatch_op(run.client, run.op, run.arg);
+	complete(&op_done);
+	return 0;
+}
+
+/* What a revocation waits for, once the capabilities it ends are marked. */
+static int sync_thread(void *arg)
+{
+	synchronize_srcu(&hsx_cap_srcu);
+	complete(&synced);
+	return 0;
+}
+
+/* The port's bound to line 0, and a privileged file of its node. */
+static struct hsx_client *open_port(struct kunit *test, bool privileged)
+{
+	struct hsx_client *client;
+	struct hsx_uart_dev *dev;
+
+	KUNIT_ASSERT_EQ(test, hsx_uart_map_port(FAKE_PORT, "hsxfake0"), 0);
+	dev = hsx_uart_port_get(FAKE_PORT);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	client = hsx_client_create(hsx_dev_instance_node(dev->inst), dev->inst, privileged, false);
+	hsx_instance_put(dev->inst);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, client);
+	return client;
+}
+
+static void close_port(struct hsx_client *client)
+{
+	hsx_client_destroy(client);
+	hsx_uart_map_port(FAKE_PORT, "");
+}
+
+/*
+ * A function whose driver call blocks (a USB adapter's tiocmget or
+ * set_termios is a control transfer) holds up no capability's revocation,
+ * in the whole system: the revocation's wait for hsx_cap_srcu's readers
+ * ends while the call is still blocked.
+ */
+static void uart_tty_blocked_driver_call_holds_up_no_revocation(struct kunit *test)
+{
+	static const struct {
+		unsigned int fn;
+		enum fake_call_kind kind;
+	} cases[] = {
+		{ HSX_UART_FN_GET_STATUS, FAKE_TIOCMGET },
+		{ HSX_UART_FN_MODEM, FAKE_TIOCMGET },
+		{ HSX_UART_FN_CONFIG, FAKE_SET_TERMIOS },
+		{ HSX_UART_FN_SET_EVENTS, FAKE_TIOCMGET },
+		{ HSX_UART_FN_DISCARD, FAKE_FLUSH },
+	};
+	struct hsx_client *client = open_port(test, true);
+	unsigned int i;
+	bool done;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(run.arg, 0, sizeof(run.arg));
+		switch (cases[i].fn) {
+		case HSX_UART_FN_GET_STATUS:
+			((struct hsx_uart_status *)run.arg)->port = FAKE_PORT;
+			break;
+		case HSX_UART_FN_MODEM:
+			*(struct hsx_uart_modem *)run.arg = (struct hsx_uart_modem){
+				.port = FAKE_PORT, .set = HSX_UART_LN_RTS };
+			break;
+		case HSX_UART_FN_CONFIG:
+			*(struct hsx_uart_config *)run.arg = (struct hsx_uart_config){
+				.port = FAKE_PORT, .baud = 9600, .stop_bits = 1 };
+			break;
+		case HSX_UART_FN_SET_EVENTS:
+			*(struct hsx_uart_events *)run.arg = (struct hsx_uart_events){
+				.port = FAKE_PORT, .events = HSX_UART_EVF_MODEM };
+			break;
+		case HSX_UART_FN_DISCARD:
+			*(struct hsx_uart_ctl *)run.arg = (struct hsx_uart_ctl){
+				.port = FAKE_PORT, .value = HSX_UART_DC_TX };
+			break;
+		}
+		run.client = client;
+		run.op = &hsx_uart_module.ops[cases[i].fn];
+		reinit_completion(&fake.in_call);
+		reinit_completion(&fake.release);
+		reinit_completion(&op_done);
+		reinit_completion(&synced);
+		WRITE_ONCE(fake.block, cases[i].kind);
+		if (IS_ERR(kthread_run(op_thread, NULL, "hsx-op"))) {
+			KUNIT_FAIL(test, "no thread for function %u", cases[i].fn);
+			break;
+		}
+		if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
+			KUNIT_FAIL(test, "function %u did not reach the driver", cases[i].fn);
+			WRITE_ONCE(fake.block, FAKE_NONE);
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			break;
+		}
+		if (IS_ERR(kthread_run(sync_thread, NULL, "hsx-sync"))) {
+			KUNIT_FAIL(test, "no thread to synchronize in");
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			break;
+		}
+		done = wait_for_completion_timeout(&synced, UART_TTY_TEST_WAIT);
+		KUNIT_EXPECT_TRUE_MSG(test, done,
+				      "function %u blocked in the driver holds up revocations",
+				      cases[i].fn);
+		complete(&fake.release);
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
+		KUNIT_EXPECT_EQ(test, run.ret, 0L);
+		if (!done)	/* the bug: the revocation ends once the call does */
+			KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&synced,
+									    UART_TTY_TEST_WAIT));
+	}
+	close_port(client);
+}
+
+static int write_thread(void *arg)
+{
+	run.ret = hsx_uart_write_kbuf(run.client, &run.xfer, run.data);
+	complete(&op_done);
+	return 0;
+}
+
+/* The capability ends as the core ends one: marked, then every reader waited for. */
+static int revoke_thread(void *arg)
+{
+	run_cap->reason = HSX_CAP_END_EXPLICIT;
+	/* The reason before the state, as hsx_cap_end_locked() publishes them. */
+	smp_store_release(&run_cap->active, false);
+	complete(&ending);
+	synchronize_srcu(&hsx_cap_srcu);
+	written_at_revoke = atomic_read(&fake.written);
+	complete(&revoked);
+	return 0;
+}
+
+/*
+ * A revocation that comes while a write's slice is in the driver: once the
+ * revocation returned, not one more byte goes to the driver. The slice in
+ * the driver is held there until the revocation either returned (the bug:
+ * its bytes then go after it) or is seen waiting for it (for a second).
+ */
+static void uart_tty_no_byte_moves_after_a_revocation(struct kunit *test)
+{
+	struct hsx_client *client = open_port(test, false);
+	unsigned int slot = hsx_module_slot(HSX_MODULE_UART);
+	struct task_struct *writer;
+	struct pid *holder;
+	bool early;
+
+	run_cap = kunit_kzalloc(test, sizeof(*run_cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run_cap);
+	writer = kthread_create(write_thread, NULL, "hsx-write");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(writer));
+	holder = get_pid(task_tgid(writer));
+	run_cap->module = HSX_MODULE_UART;
+	run_cap->rights = HSX_CAP_R_WRITE;
+	run_cap->sel.uart.ports = BIT(FAKE_PORT);
+	run_cap->expiry_ns = U64_MAX;
+	run_cap->holder = holder;
+	run_cap->active = true;
+	rcu_assign_pointer(client->caps[slot], run_cap);
+
+	run.client = client;
+	run.xfer = (struct hsx_uart_xfer){ .port = FAKE_PORT, .len = sizeof(run.data) };
+	atomic_set(&fake.written, 0);
+	written_at_revoke = -1;
+	reinit_completion(&fake.in_call);
+	reinit_completion(&fake.release);
+	reinit_completion(&op_done);
+	reinit_completion(&ending);
+	reinit_completion(&revoked);
+	WRITE_ONCE(fake.block, FAKE_WRITE);
+	wake_up_process(writer);
+	if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
+		KUNIT_FAIL(test, "the write did not reach the driver");
+		WRITE_ONCE(fake.block, FAKE_NONE);
+		goto out_release;
+	}
+	if (IS_ERR(kthread_run(revoke_thread, NULL, "hsx-revoke"))) {
+		KUNIT_FAIL(test, "no thread to revoke in");
+		goto out_release;
+	}
+	wait_for_completion_timeout(&ending, UART_TTY_TEST_WAIT);
+	/* Returned already (the bug), or waiting for the slice in the driver. */
+	early = wait_for_completion_timeout(&revoked, HZ);
+	complete(&fake.release);
+	KUNIT_EXPECT_TRUE(test, early || wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT));
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fake.written), written_at_revoke,
+			    "bytes went to the driver after the revocation returned");
+	/* The slice in the driver when the revocation came went; nothing after it. */
+	KUNIT_EXPECT_EQ(test, run.xfer.done, 4096U);
+	KUNIT_EXPECT_EQ(test, run.ret, 0L);
+	goto out;
+out_release:
+	complete(&fake.release);
+	wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+out:
+	RCU_INIT_POINTER(client->caps[slot], NULL);
+	synchronize_srcu(&hsx_cap_srcu);
+	close_port(client);
+	put_pid(holder);
+}
+
+/* GET_STATUS of the port, through the dispatcher; the status is in run.arg. */
+static struct hsx_uart_status *get_status(struct kunit *test, struct hsx_client *client)
+{
+	struct hsx_uart_status *st = (struct hsx_uart_status *)run.arg;
+
+	memset(run.arg, 0, sizeof(run.arg));
+	st->port = FAKE_PORT;
+	KUNIT_EXPECT_EQ(test, hsx_dispatch_op(client, &hsx_uart_module.ops[HSX_UART_FN_GET_STATUS],
+					      run.arg), 0L);
+	return st;
+}
+
+/*
+ * Bytes the driver dropped because the tty layer's buffers were full
+ * (get_icount's buf_overrun) are the port's overruns: counted, and the
+ * OVERRUN bit of GET_STATUS; those counted before hsx took the tty are not.
+ */
+static void uart_tty_driver_buffer_overruns_are_counted(struct kunit *test)
+{
+	struct hsx_client *client;
+	struct hsx_uart_status *st;
+
+	WRITE_ONCE(fake.buf_overrun, 5);
+	client = open_port(test, true);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 0ULL);
+	KUNIT_EXPECT_FALSE(test, st->status & HSX_UART_ST_OVERRUN);
+
+	WRITE_ONCE(fake.buf_overrun, 8);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 3ULL);
+	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
+	close_port(client);
+	WRITE_ONCE(fake.buf_overrun, 0);
+}
+
+/*
+ * A tty that hung up (a USB adapter unplugged) gets its own settings back
+ * as an unbinding gives them: its next open (the adapter plugged in again)
+ * starts from them, not from hsx's raw mode. No call reaches the driver.
+ */
+static void uart_tty_hangup_gives_the_settings_back(struct kunit *test)
+{
+	unsigned long until = jiffies + UART_TTY_TEST_WAIT;
+	struct ktermios before, *saved;
+	struct hsx_uart_dev *dev;
+
+	before = fake.driver->termios[0] ? *fake.driver->termios[0] : fake.driver->init_termios;
+	KUNIT_ASSERT_NE(test, before.c_lflag, 0U);	/* not raw: the check below tells */
+	KUNIT_ASSERT_EQ(test, hsx_uart_map_port(FAKE_PORT, "hsxfake0"), 0);
+	tty_vhangup(fake.tty);
+	/* The hangup unbinds the port in a work item. */
+	while ((dev = hsx_uart_port_get(FAKE_PORT)) && time_before(jiffies, until)) {
+		hsx_instance_put(dev->inst);
+		usleep_range(1000, 2000);
+	}
+	KUNIT_ASSERT_NULL(test, dev);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.after_hangup), 0);
+	saved = fake.driver->termios[0];
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	KUNIT_EXPECT_EQ(test, saved->c_lflag, before.c_lflag);
+	KUNIT_EXPECT_EQ(test, saved->c_iflag, before.c_iflag);
+	KUNIT_EXPECT_EQ(test, saved->c_oflag, before.c_oflag);
+	KUNIT_EXPECT_EQ(test, saved->c_cflag, before.c_cflag);
+}
+
+/*
+ * Two device-tree nodes, each binding a port: one node going (an overlay
+ * removed) unbinds its own port, and leaves the other node's bound.
+ */
+static void uart_tty_firmware_unbinding_is_per_node(struct kunit *test)
+{
+	static const int node_a, node_b;
+	struct hsx_uart_dev *dev;
+
+	KUNIT_ASSERT_EQ(test, hsx_uart_fw_bind(FAKE_PORT - 1, "hsxfake0", &node_a), 0);
+	KUNIT_ASSERT_EQ(test, hsx_uart_fw_bind(FAKE_PORT, "hsxfake1", &node_b), 0);
+	hsx_uart_fw_unbind(&node_a);
+	KUNIT_EXPECT_NULL(test, hsx_uart_port_get(FAKE_PORT - 1));
+	dev = hsx_uart_port_get(FAKE_PORT);
+	KUNIT_EXPECT_NOT_NULL(test, dev);
+	if (dev) {
+		KUNIT_EXPECT_STREQ(test, dev->name, "hsxfake1");
+		hsx_instance_put(dev->inst);
+	}
+	/* The admin cannot take it, the node still binds it. */
+	KUNIT_EXPECT_EQ(test, hsx_uart_map_port(FAKE_PORT, ""), -EOPNOTSUPP);
+	hsx_uart_fw_unbind(&node_b);
+	KUNIT_EXPECT_NULL(test, hsx_uart_port_get(FAKE_PORT));
+}
+
 static int uart_tty_test_init(struct kunit *test)
 {
-	WRITE_ONCE(fake.block_flush, false);
+	WRITE_ONCE(fake.block, FAKE_NONE);
 	WRITE_ONCE(fake.hung_up, false);
 	atomic_set(&fake.after_hangup, 0);
-	init_completion(&fake.in_flush);
+	init_completion(&fake.in_call);
 	init_completion(&fake.release);
 	init_completion(&unbound);
 	init_completion(&hung_up);
+	init_completion(&op_done);
+	init_completion(&synced);
+	init_completion(&ending);
+	init_completion(&revoked);
 	fake.tty = NULL;
 	return 0;
 }
@@ -201,7 +558,9 @@ static int uart_tty_suite_init(struct kunit_suite *suite)
 {
 	int ret;
 
-	fake.driver = tty_alloc_driver(1, TTY_DRIVER_REAL_RAW | TTY_DRIVER_DYNAMIC_DEV);
+	unsigned int i;
+
+	fake.driver = tty_alloc_driver(FAKE_LINES, TTY_DRIVER_REAL_RAW | TTY_DRIVER_DYNAMIC_DEV);
 	if (IS_ERR(fake.driver))
 		return PTR_ERR(fake.driver);
 	fake.driver->driver_name = "hsxfake";
@@ -210,8 +569,10 @@ static int uart_tty_suite_init(struct kunit_suite *suite)
 	fake.driver->subtype = SERIAL_TYPE_NORMAL;
 	fake.driver->init_termios = tty_std_termios;
 	tty_set_operations(fake.driver, &fake_ops);
-	tty_port_init(&fake.port);
-	tty_port_link_device(&fake.port, fake.driver, 0);
+	for (i = 0; i < FAKE_LINES; i++) {
+		tty_port_init(&fake.port[i]);
+		tty_port_link_device(&fake.port[i], fake.driver, i);
+	}
 	ret = tty_register_driver(fake.driver);
 	if (ret)
 		goto err_driver;
@@ -224,21 +585,30 @@ static int uart_tty_suite_init(struct kunit_suite *suite)
 err_register:
 	tty_unregister_driver(fake.driver);
 err_driver:
-	tty_port_destroy(&fake.port);
+	for (i = 0; i < FAKE_LINES; i++)
+		tty_port_destroy(&fake.port[i]);
 	tty_driver_kref_put(fake.driver);
 	return ret;
 }
 
 static void uart_tty_suite_exit(struct kunit_suite *suite)
 {
+	unsigned int i;
+
 	hsx_test_core_down(&hsx_uart_module);
 	tty_unregister_driver(fake.driver);
-	tty_port_destroy(&fake.port);
+	for (i = 0; i < FAKE_LINES; i++)
+		tty_port_destroy(&fake.port[i]);
 	tty_driver_kref_put(fake.driver);
 }
 
 static struct kunit_case hsx_uart_tty_cases[] = {
 	KUNIT_CASE(uart_tty_unbind_racing_hangup),
+	KUNIT_CASE(uart_tty_blocked_driver_call_holds_up_no_revocation),
+	KUNIT_CASE(uart_tty_no_byte_moves_after_a_revocation),
+	KUNIT_CASE(uart_tty_driver_buffer_overruns_are_counted),
+	KUNIT_CASE(uart_tty_hangup_gives_the_settings_back),
+	KUNIT_CASE(uart_tty_firmware_unbinding_is_per_node),
 	{}
 };
 

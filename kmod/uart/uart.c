@@ -10,9 +10,19 @@
  * takes a reference to the port's instance, and enters the instance's SRCU
  * section, so unbinding (which removes the instance) waits for it, and the
  * port's memory (the instance's priv) stays until the last reference goes.
- * Functions that wait (WRITE, DRAIN, BREAK) check the capability themselves,
- * outside hsx_cap_srcu, each time they wake: a revocation does not wait for
- * them, and wakes them.
+ *
+ * Capabilities. Every function checks its own (the dispatcher holds no
+ * hsx_cap_srcu section for them: the table gives no rights), in a section
+ * of hsx_cap_srcu that covers nothing that may block: a revocation waits
+ * for every section, and must not wait for a USB adapter's control
+ * transfer or for a reader's page fault. What moves bytes (a WRITE's slice
+ * into the driver, READ_POLL's taking out of the buffer) happens in the
+ * same section as its check, so once a revocation returned, no byte moves
+ * under the right it ended. A function that calls into the driver (CONFIG,
+ * MODEM, GET_STATUS, SET_EVENTS, DISCARD) is checked first and calls after,
+ * outside the section: such a call that started before a revocation
+ * returned may still complete. Functions that wait (WRITE, DRAIN, BREAK)
+ * check again each time they wake: a revocation wakes them.
  */
 #include <linux/bitops.h>
 #include <linux/err.h>
@@ -35,16 +45,22 @@
 /* ---- finding a port ------------------------------------------------------ */
 
 /*
- * May @client use @port with @need? The check of a function that waits,
- * made before it starts and each time it wakes. 0 or a denial.
+ * May @client use @port with @need? One read of the file's capability for
+ * both the rights and the port. Context: under srcu_read_lock(&hsx_cap_srcu),
+ * which must also cover what the answer allows, when that moves bytes.
+ * Return: 0 or a denial.
  */
+static int hsx_uart_allowed(struct hsx_client *client, u32 port, u32 need)
+{
+	return hsx_cap_check_object(client, &hsx_uart_module, need, BIT_ULL(port));
+}
+
+/* The same, in a section of its own: for a check that allows no byte to move. */
 static int hsx_uart_authorize(struct hsx_client *client, u32 port, u32 need)
 {
 	int idx = srcu_read_lock(&hsx_cap_srcu);
-	int ret = hsx_cap_check(client, HSX_MODULE_UART, need);
+	int ret = hsx_uart_allowed(client, port, need);
 
-	if (!ret && !hsx_cap_covers(client, &hsx_uart_module, BIT_ULL(port)))
-		ret = -EACCES;
 	srcu_read_unlock(&hsx_cap_srcu, idx);
 	return ret;
 }
@@ -229,19 +245,11 @@ static void hsx_uart_put(struct hsx_uart_dev *dev, int idx)
 }
 
 /*
- * The port for a function whose rights the dispatcher checked: it must also
- * be one of the capability's ports.
+ * The port for a function needing @need on it: checked, then entered, with
+ * no hsx_cap_srcu section held (see the top of the file).
  */
-static struct hsx_uart_dev *hsx_uart_enter(struct hsx_client *client, u32 port, int *idx)
-{
-	if (!hsx_cap_covers(client, &hsx_uart_module, BIT_ULL(port)))
-		return ERR_PTR(-EACCES);
-	return hsx_uart_get(client, port, idx);
-}
-
-/* The port for a function that waits, which checks its rights itself. */
-static struct hsx_uart_dev *hsx_uart_enter_waiting(struct hsx_client *client, u32 port, u32 need,
-						   int *idx)
+static struct hsx_uart_dev *hsx_uart_enter(struct hsx_client *client, u32 port, u32 need,
+					   int *idx)
 {
 	int ret = hsx_uart_authorize(client, port, need);
 
@@ -334,22 +342,23 @@ static void hsx_uart_unlock_writer(struct hsx_uart_dev *dev)
 
 /*
  * Hand the caller's bytes (copied already) to the driver, waiting for room
- * when it has none. The capability is checked before each slice goes, so a
- * revoked holder sends nothing more.
+ * when it has none. Each slice goes in the hsx_cap_srcu section of its
+ * capability check (the driver's write never sleeps), so once a revocation
+ * returned a revoked holder sends nothing more.
  */
 static int hsx_uart_write_locked(struct hsx_client *client, struct hsx_uart_dev *dev,
 				 struct hsx_uart_xfer *x, const u8 *kbuf, unsigned long deadline)
 {
-	int ret;
+	int ret, idx;
 
 	while (x->done < x->len) {
 		unsigned int slice = min(x->len - x->done, HSX_UART_COPY_CHUNK);
 		ssize_t n;
 
-		ret = hsx_uart_authorize(client, x->port, HSX_CAP_R_WRITE);
-		if (ret)
-			return ret;
-		n = hsx_uart_tty_write(dev, kbuf + x->done, slice);
+		idx = srcu_read_lock(&hsx_cap_srcu);
+		ret = hsx_uart_allowed(client, x->port, HSX_CAP_R_WRITE);
+		n = ret ?: hsx_uart_tty_write(dev, kbuf + x->done, slice);
+		srcu_read_unlock(&hsx_cap_srcu, idx);
 		if (n < 0)
 			return n;
 		if (n > 0) {
@@ -364,35 +373,21 @@ static int hsx_uart_write_locked(struct hsx_client *client, struct hsx_uart_dev 
 	return 0;
 }
 
-/*
- * The caller's bytes are copied, once, before the port is entered: a page
- * fault that never ends (a FUSE mapping, userfaultfd) then holds up nothing
- * but the caller.
+/**
+ * hsx_uart_write_kbuf - WRITE of @x->len bytes at @kbuf, copied in already
+ *
+ * Exposed for KUnit. Return: as hsx_uart_write(); sets x->done.
  */
-static long hsx_uart_write(struct hsx_client *client, void *arg)
+long hsx_uart_write_kbuf(struct hsx_client *client, struct hsx_uart_xfer *x, const u8 *kbuf)
 {
-	struct hsx_uart_xfer *x = arg;
 	struct hsx_uart_dev *dev;
 	unsigned long deadline;
-	u8 *kbuf;
 	int idx, ret;
 
-	ret = hsx_uart_check_xfer(client, x);
-	if (ret)
-		return ret;
 	x->done = 0;
-	kbuf = kvmalloc(max(x->len, 1U), GFP_KERNEL);
-	if (!kbuf)
-		return -ENOMEM;
-	if (copy_from_user(kbuf, u64_to_user_ptr(x->buf), x->len)) {
-		kvfree(kbuf);
-		return -EFAULT;
-	}
-	dev = hsx_uart_enter_waiting(client, x->port, HSX_CAP_R_WRITE, &idx);
-	if (IS_ERR(dev)) {
-		kvfree(kbuf);
+	dev = hsx_uart_enter(client, x->port, HSX_CAP_R_WRITE, &idx);
+	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	}
 	deadline = jiffies + (x->timeout_ms ? msecs_to_jiffies(x->timeout_ms) :
 			      hsx_uart_default_timeout(dev, x->len));
 	ret = hsx_uart_lock_writer(client, dev, deadline);
@@ -403,26 +398,110 @@ static long hsx_uart_write(struct hsx_client *client, void *arg)
 	if (x->done)
 		hsx_uart_written(dev);
 	hsx_uart_put(dev, idx);
-	kvfree(kbuf);
 	/* Like write(2): what went is a success; the error comes next time. */
 	return x->done ? 0 : ret;
 }
 
 /*
- * Bytes leave the buffer only once they reached the caller, so a fault
- * loses nothing; readers take turns (read_lock), so two readers get
- * consecutive runs. The copy to user memory is made in no SRCU section and
- * under no lock a revocation or an unbinding waits for: only a reference to
- * the port is held, and a DISCARD meanwhile (rx_gen) means nothing is taken.
+ * The caller's bytes are copied, once, before the port is entered: a page
+ * fault that never ends (a FUSE mapping, userfaultfd) then holds up nothing
+ * but the caller.
+ */
+static long hsx_uart_write(struct hsx_client *client, void *arg)
+{
+	struct hsx_uart_xfer *x = arg;
+	long ret;
+	u8 *kbuf;
+
+	ret = hsx_uart_check_xfer(client, x);
+	if (ret)
+		return ret;
+	x->done = 0;
+	kbuf = kvmalloc(max(x->len, 1U), GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	if (copy_from_user(kbuf, u64_to_user_ptr(x->buf), x->len))
+		ret = -EFAULT;
+	else
+		ret = hsx_uart_write_kbuf(client, x, kbuf);
+	kvfree(kbuf);
+	return ret;
+}
+
+/*
+ * Take up to @len bytes, the oldest, out of the poll buffer into @kbuf.
+ * @mark: set to what hsx_uart_give_back() needs to put them back.
+ */
+static unsigned int hsx_uart_take(struct hsx_uart_dev *dev, u8 *kbuf, u32 len,
+				  struct hsx_uart_taken *mark)
+{
+	unsigned int n, first;
+
+	spin_lock(&dev->rx_lock);
+	n = min_t(u32, len, dev->rx_len);
+	first = min(n, HSX_UART_RX_BUFFER - dev->rx_head);
+	memcpy(kbuf, dev->rx_buf + dev->rx_head, first);
+	memcpy(kbuf + first, dev->rx_buf, n - first);
+	dev->rx_head = (dev->rx_head + n) % HSX_UART_RX_BUFFER;
+	dev->rx_len -= n;
+	dev->rx_taken += n;
+	mark->gen = dev->rx_gen;
+	mark->taken = dev->rx_taken;
+	spin_unlock(&dev->rx_lock);
+	return n;
+}
+
+/*
+ * The caller's buffer faulted: the @n bytes taken go back to the head of
+ * the buffer, in order, when no reader took any after them (a DISCARD of
+ * RX meanwhile discarded them anyway). Bytes received meanwhile that no
+ * longer fit are dropped from the tail, as a full buffer drops what comes.
+ * Taken after them by another reader, they cannot go back in order: they
+ * are counted as dropped (rx_dropped, HSX_UART_ST_OVERRUN), never lost
+ * silently.
+ */
+static void hsx_uart_give_back(struct hsx_uart_dev *dev, const u8 *kbuf, unsigned int n,
+			       const struct hsx_uart_taken *mark)
+{
+	unsigned int excess, head, first;
+
+	spin_lock(&dev->rx_lock);
+	if (dev->rx_gen != mark->gen) {
+		/* discarded */
+	} else if (dev->rx_taken != mark->taken) {
+		dev->rx_dropped += n;
+	} else {
+		excess = dev->rx_len + n > HSX_UART_RX_BUFFER ?
+			 dev->rx_len + n - HSX_UART_RX_BUFFER : 0;
+		dev->rx_len -= excess;
+		dev->rx_dropped += excess;
+		head = (dev->rx_head + HSX_UART_RX_BUFFER - n) % HSX_UART_RX_BUFFER;
+		first = min(n, HSX_UART_RX_BUFFER - head);
+		memcpy(dev->rx_buf + head, kbuf, first);
+		memcpy(dev->rx_buf, kbuf + first, n - first);
+		dev->rx_head = head;
+		dev->rx_len += n;
+		dev->rx_taken -= n;
+	}
+	spin_unlock(&dev->rx_lock);
+}
+
+/*
+ * The bytes are taken out of the buffer in the hsx_cap_srcu section of the
+ * capability check, under the buffer's spinlock only: concurrent readers
+ * take consecutive, disjoint runs, and none waits for another. The copy to
+ * user memory comes after, in no SRCU section and under no lock (a page
+ * fault that never ends holds up no other reader, no revocation and no
+ * unbinding); a copy that faults puts the bytes back (hsx_uart_give_back()).
  */
 static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 {
 	struct hsx_uart_xfer *x = arg;
+	struct hsx_uart_taken mark;
 	struct hsx_uart_dev *dev;
-	unsigned int n = 0, first;
-	u32 gen;
+	unsigned int n = 0;
+	int cidx, idx, ret;
 	u8 *kbuf;
-	int idx, ret;
 
 	ret = hsx_uart_check_xfer(client, x);
 	if (ret || x->timeout_ms)
@@ -439,36 +518,19 @@ static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 		kfree(kbuf);
 		return PTR_ERR(dev);
 	}
-	if (mutex_lock_interruptible(&dev->read_lock)) {
-		ret = -EINTR;
-		goto out;
-	}
+	cidx = srcu_read_lock(&hsx_cap_srcu);
 	idx = srcu_read_lock(&dev->inst->srcu);
-	if (hsx_uart_stopping(dev)) {
-		ret = -ENODEV;
-	} else {
-		spin_lock(&dev->rx_lock);
-		gen = dev->rx_gen;
-		n = min_t(u32, x->len, dev->rx_len);
-		first = min(n, HSX_UART_RX_BUFFER - dev->rx_head);
-		memcpy(kbuf, dev->rx_buf + dev->rx_head, first);
-		memcpy(kbuf + first, dev->rx_buf, n - first);
-		spin_unlock(&dev->rx_lock);
-	}
+	ret = hsx_uart_stopping(dev) ? -ENODEV : hsx_uart_allowed(client, x->port, HSX_CAP_R_READ);
+	if (!ret)
+		n = hsx_uart_take(dev, kbuf, x->len, &mark);
 	srcu_read_unlock(&dev->inst->srcu, idx);
-	if (!ret && copy_to_user(u64_to_user_ptr(x->buf), kbuf, n))
+	srcu_read_unlock(&hsx_cap_srcu, cidx);
+	if (n && copy_to_user(u64_to_user_ptr(x->buf), kbuf, n)) {
+		hsx_uart_give_back(dev, kbuf, n, &mark);
 		ret = -EFAULT;
-	if (!ret) {
-		spin_lock(&dev->rx_lock);
-		if (dev->rx_gen == gen) {
-			dev->rx_head = (dev->rx_head + n) % HSX_UART_RX_BUFFER;
-			dev->rx_len -= n;
-		}
-		spin_unlock(&dev->rx_lock);
-		x->done = n;
 	}
-	mutex_unlock(&dev->read_lock);
-out:
+	if (!ret)
+		x->done = n;
 	hsx_instance_put(dev->inst);	/* may free dev */
 	kfree(kbuf);
 	return ret;
@@ -496,7 +558,7 @@ static long hsx_uart_config(struct hsx_client *client, void *arg)
 		return ret;
 	if (!cfg->data_bits)
 		cfg->data_bits = 8;
-	dev = hsx_uart_enter(client, cfg->port, &idx);
+	dev = hsx_uart_enter(client, cfg->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	mutex_lock(&dev->config_lock);
@@ -518,7 +580,7 @@ static long hsx_uart_get_status(struct hsx_client *client, void *arg)
 	ret = hsx_uart_check_port(client, port);
 	if (ret || st->reserved)
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, port, &idx);
+	dev = hsx_uart_enter(client, port, HSX_CAP_R_READ, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	memset(st, 0, sizeof(*st));
@@ -532,6 +594,7 @@ static long hsx_uart_get_status(struct hsx_client *client, void *arg)
 		st->status |= HSX_UART_ST_TX_EMPTY;
 	st->baud = READ_ONCE(dev->config.baud_actual);
 	st->tx_bytes = atomic64_read(&dev->tx_bytes);
+	hsx_uart_tty_fold_overruns(dev);
 
 	spin_lock(&dev->rx_lock);
 	if (dev->rx_len)
@@ -553,20 +616,17 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 {
 	struct hsx_uart_modem *m = arg;
 	struct hsx_uart_dev *dev;
+	u32 need = HSX_CAP_R_READ;
 	int idx, ret;
 
 	ret = hsx_uart_check_port(client, m->port);
 	if (ret || (m->set | m->clear) & ~HSX_UART_LN_OUT || m->set & m->clear)
 		return ret ?: -EINVAL;
 	/* RTS and DTR need MODEM; the loopback, which silences the line, CONFIG too. */
-	if (m->set | m->clear) {
-		ret = hsx_cap_check(client, HSX_MODULE_UART, HSX_CAP_R_UART_MODEM |
-				    ((m->set | m->clear) & HSX_UART_LN_LOOP ?
-				     HSX_CAP_R_UART_CONFIG : 0));
-		if (ret)
-			return ret;
-	}
-	dev = hsx_uart_enter(client, m->port, &idx);
+	if (m->set | m->clear)
+		need |= HSX_CAP_R_UART_MODEM |
+			((m->set | m->clear) & HSX_UART_LN_LOOP ? HSX_CAP_R_UART_CONFIG : 0);
+	dev = hsx_uart_enter(client, m->port, need, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	mutex_lock(&dev->config_lock);
@@ -595,7 +655,7 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	ret = hsx_uart_check_port(client, c->port);
 	if (ret || c->reserved || !c->value || c->value > HSX_UART_BREAK_MAX_MS)
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter_waiting(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
+	dev = hsx_uart_enter(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	deadline = jiffies + msecs_to_jiffies(c->value);
@@ -634,7 +694,7 @@ static long hsx_uart_drain(struct hsx_client *client, void *arg)
 	ret = hsx_uart_check_port(client, c->port);
 	if (ret || c->reserved || c->value > HSX_UART_TIMEOUT_MAX_MS)
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter_waiting(client, c->port, HSX_CAP_R_WRITE, &idx);
+	dev = hsx_uart_enter(client, c->port, HSX_CAP_R_WRITE, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	deadline = jiffies + (c->value ? msecs_to_jiffies(c->value) :
@@ -676,7 +736,7 @@ static long hsx_uart_discard(struct hsx_client *client, void *arg)
 	if (ret || c->reserved || !c->value ||
 	    c->value & ~(HSX_UART_DC_RX | HSX_UART_DC_TX))
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, c->port, &idx);
+	dev = hsx_uart_enter(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	if (c->value & HSX_UART_DC_TX)
@@ -706,7 +766,7 @@ static long hsx_uart_info(struct hsx_client *client, void *arg)
 	memset(info, 0, sizeof(*info));
 	info->port = port;
 	info->config.port = port;
-	dev = hsx_uart_enter(client, port, &idx);
+	dev = hsx_uart_enter(client, port, HSX_CAP_R_READ, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev) == -ENXIO ? 0 : PTR_ERR(dev);
 	info->bound = 1;
@@ -742,7 +802,7 @@ static long hsx_uart_set_events_op(struct hsx_client *client, void *arg)
 	    (e->events & HSX_UART_EVF_IDLE ? !e->idle_ms || e->idle_ms > HSX_UART_IDLE_MAX_MS :
 					      e->idle_ms))
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, e->port, &idx);
+	dev = hsx_uart_enter(client, e->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	mutex_lock(&dev->config_lock);
@@ -809,25 +869,25 @@ static const struct hsx_cap_ops hsx_uart_cap_ops = {
 };
 
 /*
- * Functions that wait or touch user memory (WRITE, READ_POLL, BREAK, DRAIN)
- * have no rights here: they check their capability themselves, outside
- * hsx_cap_srcu (see the top of the file).
+ * No function has rights here: each checks its capability itself, in a
+ * section of hsx_cap_srcu that covers no call that may block (see the top
+ * of the file). Needed: WRITE, DRAIN: WRITE; READ_POLL, GET_STATUS, INFO:
+ * READ; MODEM: READ, and MODEM to set RTS or DTR (CONFIG too for the
+ * loopback); CONFIG, BREAK, DISCARD, SET_EVENTS: CONFIG.
  */
 static const struct hsx_ioctl_op hsx_uart_ops[] = {
 	[HSX_UART_FN_WRITE] = { HSX_IOC_UART_WRITE, hsx_uart_write },
 	[HSX_UART_FN_READ_POLL] = { HSX_IOC_UART_READ_POLL, hsx_uart_read_poll },
-	[HSX_UART_FN_CONFIG] = { HSX_IOC_UART_CONFIG, hsx_uart_config, HSX_CAP_R_UART_CONFIG },
-	[HSX_UART_FN_GET_STATUS] = { HSX_IOC_UART_GET_STATUS, hsx_uart_get_status,
-				     HSX_CAP_R_READ },
-	[HSX_UART_FN_MODEM] = { HSX_IOC_UART_MODEM, hsx_uart_modem, HSX_CAP_R_READ },
+	[HSX_UART_FN_CONFIG] = { HSX_IOC_UART_CONFIG, hsx_uart_config },
+	[HSX_UART_FN_GET_STATUS] = { HSX_IOC_UART_GET_STATUS, hsx_uart_get_status },
+	[HSX_UART_FN_MODEM] = { HSX_IOC_UART_MODEM, hsx_uart_modem },
 	[HSX_UART_FN_BREAK] = { HSX_IOC_UART_BREAK, hsx_uart_break },
 	[HSX_UART_FN_DRAIN] = { HSX_IOC_UART_DRAIN, hsx_uart_drain },
-	[HSX_UART_FN_DISCARD] = { HSX_IOC_UART_DISCARD, hsx_uart_discard, HSX_CAP_R_UART_CONFIG },
-	[HSX_UART_FN_INFO] = { HSX_IOC_UART_INFO, hsx_uart_info, HSX_CAP_R_READ },
+	[HSX_UART_FN_DISCARD] = { HSX_IOC_UART_DISCARD, hsx_uart_discard },
+	[HSX_UART_FN_INFO] = { HSX_IOC_UART_INFO, hsx_uart_info },
 	/* Admin only: the handler checks the node. */
 	[HSX_UART_FN_MAP] = { HSX_IOC_UART_MAP, hsx_uart_map },
-	[HSX_UART_FN_SET_EVENTS] = { HSX_IOC_UART_SET_EVENTS, hsx_uart_set_events_op,
-				     HSX_CAP_R_UART_CONFIG },
+	[HSX_UART_FN_SET_EVENTS] = { HSX_IOC_UART_SET_EVENTS, hsx_uart_set_events_op },
 };
 
 const struct hsx_module hsx_uart_module = {

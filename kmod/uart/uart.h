@@ -39,8 +39,6 @@ struct hsx_mbox;
  * @hangup_work: that work item; it holds a reference to @inst
  * @write_lock: one writer at a time, so writes are never interleaved
  * @config_lock: serializes CONFIG, MODEM, BREAK and DISCARD
- * @read_lock: one READ_POLL at a time, so concurrent readers take
- *	consecutive, disjoint runs of bytes
  * @wait: writers waiting for room, DRAIN and BREAK waiting; woken by the
  *	driver's write_wakeup, by unbinding and by a capability's end
  * @break_lock: one BREAK at a time
@@ -49,15 +47,21 @@ struct hsx_mbox;
  *	call reaches the driver after its hangup (usb-serial frees its port
  *	data then)
  * @cap_gen: bumped when a capability ends, to wake waiters at once
- * @rx_lock: guards @rx_buf, @rx_head, @rx_len, @rx_gen and the counters
+ * @rx_lock: guards @rx_buf, @rx_head, @rx_len, @rx_gen, @rx_taken and the
+ *	counters
  * @rx_buf: the receive buffer read by READ_POLL
  * @rx_head: index of its oldest byte
  * @rx_len: bytes in it
+ * @rx_gen: bumped by a DISCARD of RX
+ * @rx_taken: bytes READ_POLL took out of it
  * @status: HSX_UART_ST_* error bits seen since the last GET_STATUS
  * @config: the configuration in force (config.port is @port)
  * @rx_bytes: bytes received, also the rx_offset of the next event
  * @tx_bytes, @overruns, @parity_errors, @framing_errors, @breaks,
- * @rx_dropped: counters for GET_STATUS and sysfs
+ * @rx_dropped: counters for GET_STATUS and sysfs; @overruns also counts
+ *	the driver's buffer overruns (see hsx_uart_tty_fold_overruns())
+ * @buf_overrun_seen: the driver's buf_overrun count when last folded
+ * @fw_owner: the firmware node's device that bound the port, or NULL
  * @events: HSX_UART_EVF_* the port posts besides data (under config_lock,
  *	read anywhere with READ_ONCE)
  * @idle_ms: the gap for IDLE
@@ -73,12 +77,12 @@ struct hsx_uart_dev {
 	struct tty_struct *tty;
 	char name[HSX_UART_TTY_NAME_MAX];
 	bool from_dt;
+	const void *fw_owner;
 	struct hsx_mbox *mbox;
 	unsigned long flags;
 	struct work_struct hangup_work;
 	struct mutex write_lock;	/* see above, as the next three */
 	struct mutex config_lock;	/* see above */
-	struct mutex read_lock;		/* see above */
 	wait_queue_head_t wait;
 	struct mutex break_lock;	/* see above */
 	struct rw_semaphore ops_rwsem;
@@ -88,11 +92,13 @@ struct hsx_uart_dev {
 	unsigned int rx_head;
 	unsigned int rx_len;
 	u32 rx_gen;
+	u64 rx_taken;
 	struct hsx_uart_config config;
 	struct ktermios saved_termios;
 	u64 rx_bytes;
 	atomic64_t tx_bytes;
 	u64 overruns;
+	u32 buf_overrun_seen;
 	u64 parity_errors;
 	u64 framing_errors;
 	u64 breaks;
@@ -104,6 +110,12 @@ struct hsx_uart_dev {
 	struct delayed_work modem_work;
 	u32 modem_last;
 	atomic_t users;
+};
+
+/* What a READ_POLL took out of the buffer, to give it back (uart.c). */
+struct hsx_uart_taken {
+	u32 gen;
+	u64 taken;
 };
 
 struct hsx_module;
@@ -125,6 +137,7 @@ int hsx_uart_tty_lines(struct hsx_uart_dev *dev, u32 set, u32 clear, u32 *lines)
 int hsx_uart_tty_break(struct hsx_uart_dev *dev, bool on);
 void hsx_uart_tty_wait_sent(struct hsx_uart_dev *dev, long timeout);
 void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev);
+void hsx_uart_tty_fold_overruns(struct hsx_uart_dev *dev);
 
 /* The ports (uart_port.c). */
 extern const struct attribute_group hsx_uart_port_group;
@@ -133,8 +146,8 @@ void hsx_uart_ports_exit(void);
 void hsx_uart_ports_wake(void);
 struct hsx_uart_dev *hsx_uart_port_get(unsigned int port);
 int hsx_uart_map_port(unsigned int port, const char *tty);
-int hsx_uart_fw_bind(unsigned int port, const char *tty);
-void hsx_uart_fw_unbind_all(void);
+int hsx_uart_fw_bind(unsigned int port, const char *tty, const void *owner);
+void hsx_uart_fw_unbind(const void *owner);
 
 /* Bindings from firmware (uart_fw.c). */
 int hsx_uart_fw_register(void);
@@ -157,6 +170,8 @@ int hsx_uart_test_hangup(unsigned int port, int *refdelta);
 #endif
 
 /* Exposed for KUnit. */
+struct hsx_client;
+long hsx_uart_write_kbuf(struct hsx_client *client, struct hsx_uart_xfer *x, const u8 *kbuf);
 int hsx_uart_validate_config(const struct hsx_uart_config *cfg);
 int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t tty_len,
 		       const char **next);

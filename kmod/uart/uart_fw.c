@@ -134,11 +134,11 @@ static int hsx_uart_fw_probe(struct platform_device *pdev)
 	for (port = 0; port < count; port++) {
 		if (!ttys[port][0])
 			continue;
-		ret = hsx_uart_fw_bind(port, ttys[port]);
+		ret = hsx_uart_fw_bind(port, ttys[port], pdev);
 		if (ret) {
 			dev_err(&pdev->dev, "port %d: cannot bind %s (%d)%s\n", port, ttys[port],
 				ret, ret == -EBUSY ? ": in use, or bound already" : "");
-			hsx_uart_fw_unbind_all();
+			hsx_uart_fw_unbind(pdev);
 			goto out;
 		}
 		bound++;
@@ -152,7 +152,7 @@ out:
 
 static void hsx_uart_fw_remove(struct platform_device *pdev)
 {
-	hsx_uart_fw_unbind_all();
+	hsx_uart_fw_unbind(pdev);
 }
 
 static const struct of_device_id hsx_uart_fw_of_match[] = {

@@ -318,7 +318,7 @@ static const struct hsx_mbox_ops hsx_uart_mbox_ops = {
 static void hsx_uart_hangup_work(struct work_struct *work);
 
 /* Context: under hsx_uart_bind_mutex. */
-static int hsx_uart_bind_locked(unsigned int port, const char *tty, bool from_dt)
+static int hsx_uart_bind_locked(unsigned int port, const char *tty, const void *fw_owner)
 {
 	char name[HSX_MBOX_NAME_MAX];
 	struct hsx_instance *inst;
@@ -332,11 +332,11 @@ static int hsx_uart_bind_locked(unsigned int port, const char *tty, bool from_dt
 	if (!dev)
 		return -ENOMEM;
 	dev->port = port;
-	dev->from_dt = from_dt;
+	dev->from_dt = !!fw_owner;
+	dev->fw_owner = fw_owner;
 	strscpy(dev->name, tty, sizeof(dev->name));
 	mutex_init(&dev->write_lock);
 	mutex_init(&dev->config_lock);
-	mutex_init(&dev->read_lock);
 	mutex_init(&dev->break_lock);
 	init_rwsem(&dev->ops_rwsem);
 	init_waitqueue_head(&dev->wait);
@@ -466,7 +466,7 @@ int hsx_uart_map_port(unsigned int port, const char *tty)
 	if (dev && dev->from_dt)
 		ret = -EOPNOTSUPP;
 	else if (tty[0])
-		ret = hsx_uart_bind_locked(port, tty, false);
+		ret = hsx_uart_bind_locked(port, tty, NULL);
 	else if (dev)
 		ret = (hsx_uart_unbind_locked(dev), 0);
 	else
@@ -488,25 +488,29 @@ int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t 
 				 tty_len, next);
 }
 
-/* Bind @port for the firmware node (uart_fw.c). */
-int hsx_uart_fw_bind(unsigned int port, const char *tty)
+/* Bind @port for the firmware node whose device is @owner (uart_fw.c). */
+int hsx_uart_fw_bind(unsigned int port, const char *tty, const void *owner)
 {
 	int ret;
 
 	mutex_lock(&hsx_uart_bind_mutex);
-	ret = hsx_uart_bind_locked(port, tty, true);
+	ret = hsx_uart_bind_locked(port, tty, owner);
 	mutex_unlock(&hsx_uart_bind_mutex);
 	return ret;
 }
 
-/* The firmware node went away: the ports it bound go with it. */
-void hsx_uart_fw_unbind_all(void)
+/*
+ * The firmware node whose device is @owner went away, or failed to bind all
+ * its ports: the ports it bound go with it, and only those (another node's
+ * stay bound).
+ */
+void hsx_uart_fw_unbind(const void *owner)
 {
 	unsigned int port;
 
 	mutex_lock(&hsx_uart_bind_mutex);
 	for (port = 0; port < HSX_UART_MAX_PORTS; port++)
-		if (hsx_uart_ports[port] && hsx_uart_ports[port]->from_dt)
+		if (hsx_uart_ports[port] && hsx_uart_ports[port]->fw_owner == owner)
 			hsx_uart_unbind_locked(hsx_uart_ports[port]);
 	mutex_unlock(&hsx_uart_bind_mutex);
 }
@@ -572,7 +576,7 @@ static int hsx_uart_bind_param(const char *param)
 		 * A tty someone holds open at boot must not take the other
 		 * modules down with it: said, and skipped.
 		 */
-		if (hsx_uart_bind_locked(port, tty, false))
+		if (hsx_uart_bind_locked(port, tty, NULL))
 			pr_err("uart: uart_map: port %u not bound to %s\n", port, tty);
 	}
 	mutex_unlock(&hsx_uart_bind_mutex);
@@ -614,7 +618,6 @@ void hsx_uart_instance_release(struct hsx_instance *inst)
 
 	mutex_destroy(&dev->write_lock);
 	mutex_destroy(&dev->config_lock);
-	mutex_destroy(&dev->read_lock);
 	mutex_destroy(&dev->break_lock);
 	kfree(dev);
 }
@@ -737,11 +740,22 @@ static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *attr, ch
 }
 
 HSX_UART_COUNTER_SHOW(rx_bytes, rx_bytes)
-HSX_UART_COUNTER_SHOW(overruns, overruns)
 HSX_UART_COUNTER_SHOW(parity_errors, parity_errors)
 HSX_UART_COUNTER_SHOW(framing_errors, framing_errors)
 HSX_UART_COUNTER_SHOW(breaks, breaks)
 HSX_UART_COUNTER_SHOW(rx_dropped, rx_dropped)
+
+/* The driver's buffer overruns too, asked for now. */
+static ssize_t overruns_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	struct hsx_instance *inst = hsx_instance_of_dir(kobj);
+	int idx = srcu_read_lock(&inst->srcu);
+
+	if (!hsx_instance_gone(inst))
+		hsx_uart_tty_fold_overruns(inst->priv);
+	srcu_read_unlock(&inst->srcu, idx);
+	return hsx_uart_counter_show(kobj, buf, offsetof(struct hsx_uart_dev, overruns));
+}
 
 static struct kobj_attribute hsx_uart_attr_rx_bytes = __ATTR_RO_MODE(rx_bytes, 0400);
 static struct kobj_attribute hsx_uart_attr_overruns = __ATTR_RO_MODE(overruns, 0400);

@@ -15,6 +15,7 @@
 #include <linux/err.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/serial.h>
 #include <linux/tty.h>
 #include <linux/tty_driver.h>
 #include <linux/tty_ldisc.h>
@@ -188,7 +189,11 @@ static void hsx_uart_get_termios(struct tty_struct *tty, struct ktermios *kt)
  * outcome, as tty_release() does after a failed open), unless a hangup
  * closed the port already. @restore: settings to give the tty back first,
  * or NULL. The tty's lock keeps a hangup out meanwhile, and TTY_HUPPED,
- * set at its end, is read under it: a tty that hung up gets no call.
+ * set at its end, is read under it: a tty that hung up gets no call. Its
+ * settings are still put back, in the tty alone: the last close saves
+ * them for the tty's next open (a driver without TTY_DRIVER_RESET_TERMIOS,
+ * usb-serial's: a USB adapter plugged in again), which hands them to the
+ * driver then, so its next user does not find hsx's raw mode.
  */
 static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, struct ktermios *restore)
 {
@@ -198,10 +203,34 @@ static void hsx_uart_tty_put(struct tty_struct *tty, bool opened, struct ktermio
 			tty_set_termios(tty, restore);
 		if (opened && tty->ops->close)
 			tty->ops->close(tty, NULL);
+	} else if (restore) {
+		down_write(&tty->termios_rwsem);
+		tty->termios = *restore;
+		up_write(&tty->termios_rwsem);
 	}
 	tty_ldisc_flush(tty);
 	tty_unlock(tty);
 	tty_kclose(tty);
+}
+
+/*
+ * The driver's count of bytes it could not hand to the tty layer (get_icount's
+ * buf_overrun: its flip buffers were full, the tty layer's memory limit
+ * reached). Context: in a read section of ops_rwsem, or under the tty's
+ * lock before the discipline is attached.
+ * Return: 0, or -EOPNOTSUPP without get_icount.
+ */
+static int hsx_uart_tty_buf_overruns(struct tty_struct *tty, u32 *count)
+{
+	struct serial_icounter_struct ic = {};
+	int ret;
+
+	if (!tty->ops->get_icount)
+		return -EOPNOTSUPP;
+	ret = tty->ops->get_icount(tty, &ic);
+	if (!ret)
+		*count = ic.buf_overrun;
+	return ret;
 }
 
 /**
@@ -215,6 +244,7 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	struct tty_struct *tty;
 	struct ktermios kt;
 	dev_t devt;
+	u32 n;
 	int ret;
 
 	ret = tty_dev_name_to_number(name, &devt);
@@ -241,6 +271,9 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	dev->saved_termios = kt;
 	hsx_uart_raw_termios(&kt);
 	tty_set_termios(tty, &kt);
+	/* The driver's buffer overruns from now on are the port's. */
+	if (!hsx_uart_tty_buf_overruns(tty, &n))
+		dev->buf_overrun_seen = n;
 	tty_unlock(tty);
 
 	mutex_lock(&hsx_uart_attach_mutex);
@@ -306,8 +339,11 @@ void hsx_uart_tty_close(struct hsx_uart_dev *dev)
 			tty->ops->tiocmset(tty, 0, TIOCM_LOOP);
 		tty_set_termios(tty, &dev->saved_termios);
 		hsx_uart_tty_leave(dev);
+		hsx_uart_tty_put(tty, true, NULL);
+		return;
 	}
-	hsx_uart_tty_put(tty, true, NULL);
+	/* It hung up: the settings go back without the driver (see hsx_uart_tty_put()). */
+	hsx_uart_tty_put(tty, true, &dev->saved_termios);
 }
 
 static tcflag_t hsx_uart_csize(u32 data_bits)
@@ -392,13 +428,20 @@ int hsx_uart_tty_configure(struct hsx_uart_dev *dev, struct hsx_uart_config *cfg
 	return ret;
 }
 
+/*
+ * Never sleeps (a caller's hsx_cap_srcu section covers it): the driver's
+ * write may not, and the read section of ops_rwsem is only tried. It fails
+ * only while a hangup, the one writer, waits for it or holds it: the port
+ * is DEAD then, and -ENODEV is the answer either way.
+ */
 ssize_t hsx_uart_tty_write(struct hsx_uart_dev *dev, const u8 *buf, size_t len)
 {
 	ssize_t ret;
 
-	if (!hsx_uart_tty_enter(dev))
+	if (!down_read_trylock(&dev->ops_rwsem))
 		return -ENODEV;
-	ret = dev->tty->ops->write(dev->tty, buf, len);
+	ret = test_bit(HSX_UART_DEAD, &dev->flags) ? -ENODEV :
+						     dev->tty->ops->write(dev->tty, buf, len);
 	hsx_uart_tty_leave(dev);
 	return ret;
 }
@@ -530,4 +573,33 @@ void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev)
 		return;
 	tty_driver_flush_buffer(dev->tty);
 	hsx_uart_tty_leave(dev);
+}
+
+/**
+ * hsx_uart_tty_fold_overruns - count the driver's buffer overruns as the port's
+ *
+ * The bytes a driver drops because the tty layer's buffers are full never
+ * reach the discipline, so hsx learns of them only by asking the driver:
+ * GET_STATUS and the sysfs counter do, and add what the driver counted
+ * since the last time to the port's overruns (and so to the OVERRUN bit).
+ * Context: process, may sleep (a call into the driver).
+ */
+void hsx_uart_tty_fold_overruns(struct hsx_uart_dev *dev)
+{
+	u32 now;
+	int ret;
+
+	if (!hsx_uart_tty_enter(dev))
+		return;
+	ret = hsx_uart_tty_buf_overruns(dev->tty, &now);
+	hsx_uart_tty_leave(dev);
+	if (ret)
+		return;
+	spin_lock(&dev->rx_lock);
+	/* Two folds may race: only a count past the last one adds. */
+	if ((s32)(now - dev->buf_overrun_seen) > 0) {
+		dev->overruns += now - dev->buf_overrun_seen;
+		dev->buf_overrun_seen = now;
+	}
+	spin_unlock(&dev->rx_lock);
 }

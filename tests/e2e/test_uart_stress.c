@@ -5,13 +5,15 @@
  * stops reading (what it lost is counted exactly, nothing else is lost),
  * unbinding under a blocked reader and giving the tty back as it was, kill -9
  * in the middle of a read and of a write, a USB adapter unplugged, a stalled
- * line and a stalled user buffer that hold up no unbinding, and a callback
- * that the port's unbinding does not end.
+ * line and a stalled user buffer that hold up no unbinding and no other
+ * reader, a read whose buffer faults and loses no byte, and a callback that
+ * the port's unbinding does not end.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -531,6 +533,20 @@ static void unbinding_a_stalled_port_does_not_wait(void **state)
     assert_memory_equal(buf, "wire", 4);
 }
 
+/* Until @port's poll buffer holds @len bytes. */
+static void wait_rx_available(uint8_t port, uint32_t len)
+{
+    hsx_uart_status_t s;
+
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+        assert_int_equal(hsx_uart_get_status_ex(port, &s), HSX_HAL_OK);
+        if (s.rx_available >= len)
+            return;
+        usleep(20000);
+    }
+    fail_msg("port %u: %u bytes never arrived in the poll buffer", port, len);
+}
+
 /* A page whose fault is never served: userfaultfd, as a FUSE mapping would stall. */
 struct stall {
     int uffd;
@@ -599,13 +615,7 @@ static void a_stalled_user_buffer_does_not_hold_up_unbinding(void **state)
         if (i == 0) {
             /* Bytes in the poll buffer, so that READ_POLL copies some out. */
             assert_int_equal(hsx_uart_write(TX, "stall", 5), 5);
-            for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
-                hsx_uart_status_t s;
-                assert_int_equal(hsx_uart_get_status_ex(RX, &s), HSX_HAL_OK);
-                if (s.rx_available >= 5)
-                    break;
-                usleep(20000);
-            }
+            wait_rx_available(RX, 5);
         }
         assert_int_equal(pthread_create(&t, NULL, fns[i], &st), 0);
         usleep(300000); /* in its copy, stalled */
@@ -620,6 +630,158 @@ static void a_stalled_user_buffer_does_not_hold_up_unbinding(void **state)
         assert_int_equal(map_port(RX, TTY_RX), 0);
         assert_int_equal(hsx_uart_init(RX), HSX_HAL_OK);
     }
+}
+
+/* A READ_POLL on a file of its own, in a thread; finished once it returned. */
+struct poll_read {
+    uint8_t *buf;
+    uint32_t len;
+    int result;
+    uint32_t done;
+    int finished;
+};
+
+static void *read_poll_thread(void *arg)
+{
+    struct poll_read *r = arg;
+    int fd = e2e_open_node("uart");
+    struct hsx_uart_xfer x = {.port = RX, .len = r->len, .buf = (uintptr_t)r->buf};
+
+    r->result = e2e_ioctl(fd, HSX_IOC_UART_READ_POLL, &x);
+    r->done = x.done;
+    close(fd);
+    __atomic_store_n(&r->finished, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+/* Start @r's READ_POLL; with @stall, return once it is stalled in its page's fault. */
+static void start_read_poll(pthread_t *t, struct poll_read *r, struct stall *stall)
+{
+    assert_int_equal(pthread_create(t, NULL, read_poll_thread, r), 0);
+    if (!stall)
+        return;
+    struct pollfd pfd = {.fd = stall->uffd, .events = POLLIN};
+    struct uffd_msg msg;
+    assert_int_equal(poll(&pfd, 1, E2E_LIVENESS_MS), 1);
+    assert_int_equal(read(stall->uffd, &msg, sizeof(msg)), (ssize_t)sizeof(msg));
+    assert_int_equal(msg.event, UFFD_EVENT_PAGEFAULT);
+}
+
+static bool read_poll_returns(struct poll_read *r)
+{
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS;) {
+        if (__atomic_load_n(&r->finished, __ATOMIC_SEQ_CST))
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/*
+ * @text in the poll buffer, @first's READ_POLL stalled in @st's page fault,
+ * then @second's started: whether @second returned meanwhile.
+ */
+static bool second_reader_returns(const char *text, struct stall *st, pthread_t t[2],
+                                  struct poll_read *first, struct poll_read *second)
+{
+    uint32_t len = (uint32_t)strlen(text);
+
+    assert_int_equal(hsx_uart_write(TX, text, len), (int)len);
+    wait_rx_available(RX, len);
+    first->buf = st->page;
+    start_read_poll(&t[0], first, st);
+    start_read_poll(&t[1], second, NULL);
+    return read_poll_returns(second);
+}
+
+/*
+ * A reader stalled in its buffer's page fault (userfaultfd; a FUSE mapping)
+ * holds up no other reader of the port (before: READ_POLL held the port's
+ * read lock across its copy out, and every other READ_POLL waited for it).
+ * Each gets its own run of the bytes, in order; the stalled one's arrive
+ * once its fault is served.
+ */
+static void a_stalled_reader_holds_up_no_other_reader(void **state)
+{
+    struct stall st;
+    uint8_t other[16];
+    pthread_t t[2];
+    (void)state;
+
+    if (!stall_setup(&st)) {
+        printf("# no userfaultfd: %s\n", strerror(errno));
+        skip();
+    }
+    drain_rx(RX);
+    struct poll_read first = {.len = 7};
+    struct poll_read second = {.buf = other, .len = sizeof(other)};
+    bool not_held = second_reader_returns("stalled+rest", &st, t, &first, &second);
+
+    /* Serve the fault: the stalled copy goes on. */
+    static uint8_t zeros[65536];
+    struct uffdio_copy copy = {.dst = (uintptr_t)st.page, .src = (uintptr_t)zeros, .len = st.size};
+    assert_int_equal(ioctl(st.uffd, UFFDIO_COPY, &copy), 0);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    assert_true(not_held);
+    assert_int_equal(second.result, 0);
+    assert_int_equal(second.done, 5);
+    assert_memory_equal(other, "+rest", 5);
+    assert_int_equal(first.result, 0);
+    assert_int_equal(first.done, 7);
+    assert_memory_equal(st.page, "stalled", 7);
+    close(st.uffd);
+    munmap(st.page, st.size);
+}
+
+/*
+ * A READ_POLL whose buffer faults (EFAULT) loses no byte: the bytes go back,
+ * in order, for the next read. When another reader took later bytes
+ * meanwhile, they cannot go back in order: they are counted as dropped
+ * (rx_dropped, OVERRUN), never lost silently.
+ */
+static void a_faulting_read_poll_loses_no_byte(void **state)
+{
+    hsx_uart_status_t before, after;
+    uint8_t buf[16];
+    pthread_t t[2];
+    struct stall st;
+    (void)state;
+
+    drain_rx(RX);
+    assert_int_equal(hsx_uart_write(TX, "kept", 4), 4);
+    wait_rx_available(RX, 4);
+    uint8_t *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(none != MAP_FAILED);
+    struct poll_read bad = {.buf = none, .len = 4};
+    read_poll_thread(&bad);
+    assert_int_equal(bad.result, -EFAULT);
+    munmap(none, 4096);
+    assert_int_equal(hsx_uart_read_poll(RX, buf, sizeof(buf)), 4);
+    assert_memory_equal(buf, "kept", 4);
+
+    /* Taken past by another reader while the first faults: counted. */
+    if (!stall_setup(&st)) {
+        printf("# no userfaultfd: %s\n", strerror(errno));
+        skip();
+    }
+    assert_int_equal(hsx_uart_get_status_ex(RX, &before), HSX_HAL_OK);
+    struct poll_read first = {.len = 5};
+    struct poll_read second = {.buf = buf, .len = sizeof(buf)};
+    bool not_held = second_reader_returns("first+second", &st, t, &first, &second);
+    /* The page goes: the stalled copy fails once woken (the userfaultfd closed). */
+    munmap(st.page, st.size);
+    close(st.uffd);
+    pthread_join(t[0], NULL);
+    pthread_join(t[1], NULL);
+    assert_true(not_held);
+    assert_int_equal(second.done, 7);
+    assert_memory_equal(buf, "+second", 7);
+    assert_int_equal(first.result, -EFAULT);
+    assert_int_equal(hsx_uart_get_status_ex(RX, &after), HSX_HAL_OK);
+    assert_true(after.rx_dropped - before.rx_dropped == 5);
+    assert_true(after.status & HSX_UART_STATUS_OVERRUN);
+    assert_int_equal(after.rx_available, 0);
 }
 
 /*
@@ -688,6 +850,8 @@ int main(void)
         cmocka_unit_test(a_hangup_keeps_module_references),
         cmocka_unit_test(unbinding_a_stalled_port_does_not_wait),
         cmocka_unit_test(a_stalled_user_buffer_does_not_hold_up_unbinding),
+        cmocka_unit_test(a_stalled_reader_holds_up_no_other_reader),
+        cmocka_unit_test(a_faulting_read_poll_loses_no_byte),
         cmocka_unit_test(a_callback_outlives_unbinding),
     };
 
