@@ -64,6 +64,20 @@ int hsx_can_check_frame(const struct hsx_can_frame *f)
 	return 0;
 }
 
+/*
+ * A frame a file sends, once checked: the bytes past its length (all of a
+ * remote request's) are not sent, and they are cleared so that the records
+ * that carry the frame back (TX_DONE, TX_FAILED, PERIODIC_END) have zeros
+ * there, as every record does.
+ */
+void hsx_can_frame_clear_tail(struct hsx_can_frame *f)
+{
+	unsigned int len = f->flags & HSX_CAN_F_RTR ? 0 : min_t(unsigned int, f->len,
+								  HSX_CAN_DATA_MAX);
+
+	memset(f->data + len, 0, HSX_CAN_DATA_MAX - len);
+}
+
 /* A frame's ID as capabilities' ranges name it (HSX_CAN_SEL_EXT). */
 u32 hsx_can_sel_id(u32 can_id, u8 flags)
 {
@@ -372,6 +386,7 @@ static long hsx_can_tx(struct hsx_client *client, void *arg)
 	if (ret || tx->flags & ~HSX_CAN_TX_ALL || tx->reserved ||
 	    tx->timeout_ms > HSX_CAN_TIMEOUT_MAX_MS)
 		return ret ?: -EINVAL;
+	hsx_can_frame_clear_tail(&tx->frame);
 	ret = hsx_can_authorize(client, HSX_CAP_R_WRITE,
 				HSX_CAN_OBJ_TX(tx->bus, hsx_can_sel_id(tx->frame.can_id,
 								       tx->frame.flags)));

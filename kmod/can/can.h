@@ -332,6 +332,7 @@ void hsx_can_watch_span(const struct hsx_can_watch *w, u32 *first, u32 *last);
 
 /* Exposed for KUnit: the pure rules. */
 int hsx_can_check_frame(const struct hsx_can_frame *f);
+void hsx_can_frame_clear_tail(struct hsx_can_frame *f);
 int hsx_can_check_filter(const struct hsx_can_filter *f);
 bool hsx_can_banks_pass(const struct hsx_can_banks *banks, u32 id, u8 flags);
 u32 hsx_can_sel_id(u32 can_id, u8 flags);

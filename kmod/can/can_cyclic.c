@@ -421,6 +421,7 @@ long hsx_can_periodic(struct hsx_client *client, void *arg)
 	ret = hsx_can_check_bus(client, p->bus) ?: hsx_can_check_periodic(p);
 	if (ret)
 		return ret;
+	hsx_can_frame_clear_tail(&p->frame);
 	if (p->op == HSX_CAN_PER_START || p->op == HSX_CAN_PER_UPDATE) {
 		ret = hsx_can_job_authorize(client, p);
 		if (ret)

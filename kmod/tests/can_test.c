@@ -21,6 +21,27 @@ static struct hsx_can_frame frame(u32 id, u8 flags, u8 len)
 	return (struct hsx_can_frame){ .can_id = id, .flags = flags, .len = len };
 }
 
+/* Records carry a sent frame back: nothing past its length (fuzz, 6.12, seed 1). */
+static void frames_sent_keep_no_bytes_past_their_length(struct kunit *test)
+{
+	struct hsx_can_frame f = frame(1, HSX_CAN_F_FD, 20);
+
+	memset(f.data, 0xa5, sizeof(f.data));
+	hsx_can_frame_clear_tail(&f);
+	KUNIT_EXPECT_EQ(test, f.data[19], 0xa5);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(f.data + 20, 0, HSX_CAN_DATA_MAX - 20));
+
+	f = frame(1, HSX_CAN_F_RTR, 8);		/* a remote request carries no data */
+	memset(f.data, 0xa5, sizeof(f.data));
+	hsx_can_frame_clear_tail(&f);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(f.data, 0, HSX_CAN_DATA_MAX));
+
+	f = frame(1, 0, 0);
+	memset(f.data, 0xa5, sizeof(f.data));
+	hsx_can_frame_clear_tail(&f);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(f.data, 0, HSX_CAN_DATA_MAX));
+}
+
 static void frames_a_file_may_send(struct kunit *test)
 {
 	static const u8 fd_lens[] = { 0, 8, 12, 16, 20, 24, 32, 48, 64 };
@@ -352,6 +373,7 @@ static void a_bus_comes_up_in_its_controllers_state(struct kunit *test)
 
 static struct kunit_case hsx_can_cases[] = {
 	KUNIT_CASE(frames_a_file_may_send),
+	KUNIT_CASE(frames_sent_keep_no_bytes_past_their_length),
 	KUNIT_CASE(periodic_jobs_a_file_may_start),
 	KUNIT_CASE(watches_and_their_span),
 	KUNIT_CASE(filter_banks_a_file_may_set),
