@@ -38,9 +38,11 @@ struct hsx_mbox;
  *	function fails with -ENODEV, and @hangup_work unbinds the port
  * @hangup_work: that work item; it holds a reference to @inst
  * @write_lock: one writer at a time, so writes are never interleaved
- * @config_lock: serializes CONFIG, MODEM, BREAK and DISCARD
- * @wait: writers waiting for room, DRAIN and BREAK waiting; woken by the
- *	driver's write_wakeup, by unbinding and by a capability's end
+ * @config_lock: serializes CONFIG, MODEM and SET_EVENTS (which wait for
+ *	it on @wait) and what reads the configuration
+ * @wait: writers waiting for room, DRAIN and BREAK waiting, functions
+ *	waiting for a port lock; woken by the driver's write_wakeup, by
+ *	unlocking, by unbinding and by a capability's end
  * @break_lock: one BREAK at a time
  * @ops_rwsem: held for reading around every call into the tty driver; a
  *	hangup takes it for writing after setting HSX_UART_DEAD, so that no
