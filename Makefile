@@ -130,6 +130,7 @@ KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*/*.[ch]) uapi/hsx_uapi.h
 HSX_WERROR ?= y
 module:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || { echo "hsx: no kernel build directory; set KDIR= or run 'make deps'" >&2; exit 1; }
+	@test -n "$(KREL)" || { echo "hsx: $(KDIR) has no include/config/kernel.release (not a prepared kernel build directory)" >&2; exit 1; }
 	@test -f $(BUILD)/module/$(KREL)/.hsx-synced || rm -rf $(BUILD)/module/$(KREL)
 	@mkdir -p $(BUILD)/module/$(KREL)/kmod $(BUILD)/module/$(KREL)/uapi
 	@rsync -r --checksum Kbuild $(BUILD)/module/$(KREL)/

@@ -2428,14 +2428,8 @@ enum hsx_timer_attr {
 	HSX_TIMER_A_UNSPEC,
 	HSX_TIMER_A_PAD,
 	HSX_TIMER_A_ID,		/* u32 */
-	/* u64: CLOCK_MONOTONIC at the (latest) expiry this event reports, microseconds */
-	HSX_TIMER_A_TICK_US,
-	/*
-	 * u32: periods this event covers beyond one: missed by a late expiry, or
-	 * expiries whose event the kernel could not post before the next one
-	 * (folded, never lost: expirations = the sum of 1 + overruns)
-	 */
-	HSX_TIMER_A_OVERRUNS,
+	HSX_TIMER_A_TICK_US,	/* u64: CLOCK_MONOTONIC at expiry, microseconds */
+	HSX_TIMER_A_OVERRUNS,	/* u32: periods missed before this expiry */
 	HSX_TIMER_A_EXPIRATIONS, /* u64: periods elapsed since the timer was armed */
 	__HSX_TIMER_A_MAX
 };

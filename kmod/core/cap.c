@@ -16,8 +16,14 @@
  * hsx_cap_mutex, then synchronize_srcu(). When that returns, no operation
  * that passed its check before the flip is still running, and none can pass
  * after it; only then are the holder's subscriptions and timers torn down and
- * the events posted. Everything that mints, derives, renews or ends takes
- * hsx_cap_mutex; that is the cold path and may scan the live list (bounded by
+ * the events posted. A module whose functions list no rights (UART: they
+ * call drivers that may block, which no SRCU section may cover) checks in
+ * sections of its own and makes its cap_ended hook, which runs here under
+ * hsx_cap_mutex, wait for the functions its capability allowed; so for it
+ * too, once the ending returned, nothing allowed under it runs.
+ *
+ * Everything that mints, derives, renews or ends takes hsx_cap_mutex; that
+ * is the cold path and may scan the live list (bounded by
  * HSX_CAP_MAX_TOTAL).
  *
  * Lifetime: a capability lives on the live list while active, and in its

@@ -116,7 +116,9 @@ struct hsx_cap_ops {
  * @open: set up per-client state in client->priv (optional)
  * @release: tear it down; must leave nothing running for this client
  * @cap_ended: the client's capability for this module ended: stop what it
- *	started under it (optional). Called with no operation under it running.
+ *	started under it (optional). Called under hsx_cap_mutex, with no
+ *	operation checked by the dispatcher under it running; a module whose
+ *	functions check themselves waits here for those it allowed (bounded).
  * @instance_unplug: an instance is being removed: from now on its
  *	operations fail with -ENODEV; wake those of the module's that sleep
  *	(a blocked read) so they see it (optional). May not sleep on them.

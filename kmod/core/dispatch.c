@@ -11,7 +11,10 @@
  *
  * The capability check sits here, between the copy-in and the handler, so it
  * decides on the kernel copy (no double fetch) and every module gets it the
- * same way. Its SRCU section spans the handler: revoking waits for it.
+ * same way. Its SRCU section spans the handler: revoking waits for it. A
+ * function that lists no rights is checked by its handler (UART's, which
+ * call drivers that may block outside any SRCU section): its module's
+ * cap_ended hook then makes revoking wait for it.
  */
 #include <linux/errno.h>
 #include <linux/ioctl.h>
@@ -61,7 +64,10 @@ const struct hsx_ioctl_op *hsx_dispatch_lookup(const struct hsx_node *node,
 	return op;
 }
 
-/* Run @op on the kernel copy @buf, through the capability check if it needs one. */
+/*
+ * Run @op on the kernel copy @buf, through the capability check if it needs
+ * one; a function with no rights listed checks itself (see the top).
+ */
 long hsx_dispatch_op(struct hsx_client *client, const struct hsx_ioctl_op *op, void *buf)
 {
 	int idx;

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: the overrun arithmetic of periodic timers. A late expiry must
- * advance by whole periods and report every period it missed, exactly, and
- * expiries not posted yet must fold into one record that loses none.
+ * advance by whole periods and report every period it missed, exactly.
  */
 #include <kunit/test.h>
 #include <linux/limits.h>
@@ -58,57 +57,7 @@ static void periods_due_next_expiry_is_in_the_future(struct kunit *test)
 	}
 }
 
-/*
- * Expiries the posting thread has not reached fold into one record: every
- * period is in it (expirations == the sum of 1 + overruns over the records),
- * stamped with the latest expiry, as one expiry that late would have been.
- */
-static void pending_expiries_fold_into_one_record(struct kunit *test)
-{
-	struct hsx_timer_pending pending = {};
-	struct hsx_timer_record rec = {};
-	u64 periods = 0, now_ns = 0;
-
-	KUNIT_EXPECT_FALSE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-
-	hsx_timer_pending_add(&pending, 1, 10 * MS, 1);
-	KUNIT_ASSERT_TRUE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-	KUNIT_EXPECT_EQ(test, rec.overruns, 0U);
-	KUNIT_EXPECT_EQ(test, rec.expirations, 1ULL);
-	KUNIT_EXPECT_EQ(test, rec.tick_us, 10000ULL);
-	periods += 1 + rec.overruns;
-	KUNIT_EXPECT_FALSE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-
-	/* Three expiries, the second itself late by two periods. */
-	hsx_timer_pending_add(&pending, 1, 11 * MS, 2);
-	hsx_timer_pending_add(&pending, 3, 14 * MS, 5);
-	hsx_timer_pending_add(&pending, 1, 15 * MS + 7 * US, 6);
-	KUNIT_ASSERT_TRUE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-	KUNIT_EXPECT_EQ(test, rec.overruns, 4U);
-	KUNIT_EXPECT_EQ(test, rec.expirations, 6ULL);
-	KUNIT_EXPECT_EQ(test, rec.tick_us, 15007ULL);
-	KUNIT_EXPECT_EQ(test, now_ns, (u64)(15 * MS + 7 * US));
-	periods += 1 + rec.overruns;
-	KUNIT_EXPECT_EQ(test, periods, rec.expirations);
-	KUNIT_EXPECT_FALSE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-}
-
-/* A record's overruns saturate; the expirations it carries stay exact. */
-static void pending_overruns_saturate(struct kunit *test)
-{
-	struct hsx_timer_pending pending = {};
-	struct hsx_timer_record rec = {};
-	u64 now_ns;
-
-	hsx_timer_pending_add(&pending, (u64)U32_MAX + 10, 1, (u64)U32_MAX + 10);
-	KUNIT_ASSERT_TRUE(test, hsx_timer_pending_take(&pending, &rec, &now_ns));
-	KUNIT_EXPECT_EQ(test, rec.overruns, U32_MAX);
-	KUNIT_EXPECT_EQ(test, rec.expirations, (u64)U32_MAX + 10);
-}
-
 static struct kunit_case hsx_timer_cases[] = {
-	KUNIT_CASE(pending_expiries_fold_into_one_record),
-	KUNIT_CASE(pending_overruns_saturate),
 	KUNIT_CASE(periods_due_on_time),
 	KUNIT_CASE(periods_due_early_clock_counts_one),
 	KUNIT_CASE(periods_due_counts_each_missed_period),

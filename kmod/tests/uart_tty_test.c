@@ -50,6 +50,7 @@ static struct {
 	atomic_t after_hangup;		/* calls into the driver after its hangup */
 	atomic_t written;		/* bytes write() took */
 	int buf_overrun;		/* get_icount's */
+	int icount_err;			/* get_icount's error, if not 0 */
 } fake;
 
 static void fake_call(void)
@@ -122,7 +123,7 @@ static int fake_get_icount(struct tty_struct *tty, struct serial_icounter_struct
 {
 	fake_call();
 	icount->buf_overrun = READ_ONCE(fake.buf_overrun);
-	return 0;
+	return READ_ONCE(fake.icount_err);
 }
 
 static void fake_hangup(struct tty_struct *tty)
@@ -364,45 +365,64 @@ static int write_thread(void *arg)
 	return 0;
 }
 
-/* The capability ends as the core ends one: marked, then every reader waited for. */
+/*
+ * The capability ends as the core ends one: marked, then every reader
+ * waited for, then the module told (hsx_cap_finish_locked()).
+ */
 static int revoke_thread(void *arg)
 {
+	struct hsx_client *client = arg;
+
 	run_cap->reason = HSX_CAP_END_EXPLICIT;
 	/* The reason before the state, as hsx_cap_end_locked() publishes them. */
 	smp_store_release(&run_cap->active, false);
 	complete(&ending);
 	synchronize_srcu(&hsx_cap_srcu);
+	hsx_client_cap_ended(client, HSX_MODULE_UART);
 	written_at_revoke = atomic_read(&fake.written);
 	complete(&revoked);
 	return 0;
 }
 
+/* @client holds a capability for the port with @rights, for @holder's process. */
+static void give_cap(struct kunit *test, struct hsx_client *client, struct task_struct *holder,
+		     u32 rights)
+{
+	run_cap = kunit_kzalloc(test, sizeof(*run_cap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, run_cap);
+	run_cap->module = HSX_MODULE_UART;
+	run_cap->rights = rights;
+	run_cap->sel.uart.ports = BIT(FAKE_PORT);
+	run_cap->expiry_ns = U64_MAX;
+	run_cap->holder = get_pid(task_tgid(holder));
+	run_cap->active = true;
+	rcu_assign_pointer(client->caps[hsx_module_slot(HSX_MODULE_UART)], run_cap);
+}
+
+/* Take back what give_cap() gave, once no thread of the test uses it. */
+static void take_cap(struct hsx_client *client)
+{
+	RCU_INIT_POINTER(client->caps[hsx_module_slot(HSX_MODULE_UART)], NULL);
+	synchronize_srcu(&hsx_cap_srcu);
+	put_pid(run_cap->holder);
+}
+
 /*
  * A revocation that comes while a write's slice is in the driver: once the
  * revocation returned, not one more byte goes to the driver. The slice in
- * the driver is held there until the revocation either returned (the bug:
- * its bytes then go after it) or is seen waiting for it (for a second).
+ * the driver is held there: the revocation, marked already, waits for it
+ * (it cannot have returned while the slice is held), and when it returns
+ * the driver has every byte it will get.
  */
 static void uart_tty_no_byte_moves_after_a_revocation(struct kunit *test)
 {
 	struct hsx_client *client = open_port(test, false);
-	unsigned int slot = hsx_module_slot(HSX_MODULE_UART);
 	struct task_struct *writer;
-	struct pid *holder;
 	bool early;
 
-	run_cap = kunit_kzalloc(test, sizeof(*run_cap), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, run_cap);
 	writer = kthread_create(write_thread, NULL, "hsx-write");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(writer));
-	holder = get_pid(task_tgid(writer));
-	run_cap->module = HSX_MODULE_UART;
-	run_cap->rights = HSX_CAP_R_WRITE;
-	run_cap->sel.uart.ports = BIT(FAKE_PORT);
-	run_cap->expiry_ns = U64_MAX;
-	run_cap->holder = holder;
-	run_cap->active = true;
-	rcu_assign_pointer(client->caps[slot], run_cap);
+	give_cap(test, client, writer, HSX_CAP_R_WRITE);
 
 	run.client = client;
 	run.xfer = (struct hsx_uart_xfer){ .port = FAKE_PORT, .len = sizeof(run.data) };
@@ -420,15 +440,16 @@ static void uart_tty_no_byte_moves_after_a_revocation(struct kunit *test)
 		WRITE_ONCE(fake.block, FAKE_NONE);
 		goto out_release;
 	}
-	if (IS_ERR(kthread_run(revoke_thread, NULL, "hsx-revoke"))) {
+	if (IS_ERR(kthread_run(revoke_thread, client, "hsx-revoke"))) {
 		KUNIT_FAIL(test, "no thread to revoke in");
 		goto out_release;
 	}
 	wait_for_completion_timeout(&ending, UART_TTY_TEST_WAIT);
-	/* Returned already (the bug), or waiting for the slice in the driver. */
-	early = wait_for_completion_timeout(&revoked, HZ);
+	/* The revocation waits for the slice in the driver: it cannot have returned. */
+	early = completion_done(&revoked);
+	KUNIT_EXPECT_FALSE_MSG(test, early, "the revocation returned with a slice in the driver");
 	complete(&fake.release);
-	KUNIT_EXPECT_TRUE(test, early || wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT));
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT));
 	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&fake.written), written_at_revoke,
 			    "bytes went to the driver after the revocation returned");
@@ -440,10 +461,223 @@ out_release:
 	complete(&fake.release);
 	wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
 out:
-	RCU_INIT_POINTER(client->caps[slot], NULL);
-	synchronize_srcu(&hsx_cap_srcu);
+	take_cap(client);
 	close_port(client);
-	put_pid(holder);
+}
+
+/* A second function, another file's, run as op_thread() runs run.op. */
+static struct {
+	struct hsx_client *client;
+	const struct hsx_ioctl_op *op;
+	u64 arg[HSX_IOCTL_ARG_MAX / sizeof(u64)];
+	long ret;
+	struct completion done;
+} other;
+
+static int other_thread(void *arg)
+{
+	other.ret = hsx_dispatch_op(other.client, other.op, other.arg);
+	complete(&other.done);
+	return 0;
+}
+
+/* Until @task sleeps (or the test's bound passes). */
+static bool wait_asleep(struct task_struct *task)
+{
+	unsigned long until = jiffies + UART_TTY_TEST_WAIT;
+
+	while (time_before(jiffies, until)) {
+		if (READ_ONCE(task->__state) & (TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE))
+			return true;
+		usleep_range(1000, 2000);
+	}
+	return false;
+}
+
+/*
+ * A function that changes the port (CONFIG, MODEM, SET_EVENTS) passed its
+ * check and waits for the port's config_lock, held by another file's
+ * CONFIG blocked in the driver (a USB adapter's control transfer): its
+ * capability is revoked. Once the revocation returned (which it does while
+ * the other file's call is still blocked), the function never reaches the
+ * driver: it fails as revoked, and the port keeps the other file's settings
+ * (the next holder's).
+ */
+static void uart_tty_no_change_after_a_revocation(struct kunit *test)
+{
+	static const unsigned int fns[] = {
+		HSX_UART_FN_CONFIG, HSX_UART_FN_MODEM, HSX_UART_FN_SET_EVENTS,
+	};
+	struct hsx_client *owner = open_port(test, true), *tenant;
+	struct task_struct *t2;
+	struct hsx_uart_dev *dev;
+	unsigned int i;
+	bool back;
+
+	dev = hsx_uart_port_get(FAKE_PORT);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	tenant = hsx_client_create(hsx_dev_instance_node(dev->inst), dev->inst, false, false);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tenant);
+	for (i = 0; i < ARRAY_SIZE(fns); i++) {
+		/* The owner's CONFIG, held in the driver's set_termios. */
+		memset(run.arg, 0, sizeof(run.arg));
+		*(struct hsx_uart_config *)run.arg = (struct hsx_uart_config){
+			.port = FAKE_PORT, .baud = 9600, .stop_bits = 1 };
+		run.client = owner;
+		run.op = &hsx_uart_module.ops[HSX_UART_FN_CONFIG];
+		reinit_completion(&fake.in_call);
+		reinit_completion(&fake.release);
+		reinit_completion(&op_done);
+		reinit_completion(&ending);
+		reinit_completion(&revoked);
+		init_completion(&other.done);
+		WRITE_ONCE(fake.block, FAKE_SET_TERMIOS);
+		if (IS_ERR(kthread_run(op_thread, NULL, "hsx-op"))) {
+			KUNIT_FAIL(test, "no thread for the owner's CONFIG");
+			break;
+		}
+		if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
+			KUNIT_FAIL(test, "the owner's CONFIG did not reach the driver");
+			WRITE_ONCE(fake.block, FAKE_NONE);
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			break;
+		}
+
+		/* The tenant's function: checked, then waiting for config_lock. */
+		memset(other.arg, 0, sizeof(other.arg));
+		switch (fns[i]) {
+		case HSX_UART_FN_CONFIG:
+			*(struct hsx_uart_config *)other.arg = (struct hsx_uart_config){
+				.port = FAKE_PORT, .baud = 19200, .stop_bits = 1 };
+			break;
+		case HSX_UART_FN_MODEM:
+			*(struct hsx_uart_modem *)other.arg = (struct hsx_uart_modem){
+				.port = FAKE_PORT, .set = HSX_UART_LN_DTR };
+			break;
+		case HSX_UART_FN_SET_EVENTS:
+			*(struct hsx_uart_events *)other.arg = (struct hsx_uart_events){
+				.port = FAKE_PORT, .events = HSX_UART_EVF_MODEM };
+			break;
+		}
+		other.client = tenant;
+		other.op = &hsx_uart_module.ops[fns[i]];
+		t2 = kthread_create(other_thread, NULL, "hsx-tenant");
+		if (IS_ERR(t2)) {
+			KUNIT_FAIL(test, "no thread for the tenant");
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			break;
+		}
+		get_task_struct(t2);
+		give_cap(test, tenant, t2, HSX_CAP_R_READ | HSX_CAP_R_UART_CONFIG |
+				       HSX_CAP_R_UART_MODEM);
+		wake_up_process(t2);
+		KUNIT_EXPECT_TRUE_MSG(test, wait_asleep(t2), "function %u never waited", fns[i]);
+		put_task_struct(t2);
+
+		if (IS_ERR(kthread_run(revoke_thread, tenant, "hsx-revoke"))) {
+			KUNIT_FAIL(test, "no thread to revoke in");
+			complete(&fake.release);
+		}
+		/* Another file's blocked call does not hold the revocation up. */
+		back = wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
+		KUNIT_EXPECT_TRUE_MSG(test, back, "function %u: the revocation did not return",
+				      fns[i]);
+		complete(&fake.release);
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&other.done,
+								    UART_TTY_TEST_WAIT));
+		if (!back)
+			wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
+		KUNIT_EXPECT_EQ(test, run.ret, 0L);
+		KUNIT_EXPECT_EQ_MSG(test, other.ret, (long)-EKEYREVOKED,
+				    "function %u ran after the revocation returned", fns[i]);
+		KUNIT_EXPECT_EQ(test, dev->config.baud, 9600U);
+		take_cap(tenant);
+	}
+	hsx_client_destroy(tenant);
+	hsx_instance_put(dev->inst);
+	close_port(owner);
+}
+
+/* A reader polling the port a byte at a time, and what it saw. */
+static struct {
+	struct hsx_uart_dev *dev;
+	struct completion first;	/* it took a byte */
+	unsigned int taken;
+	unsigned int late;	/* takes allowed that began after the revocation returned */
+	int ret;
+} poller;
+
+static int poll_thread(void *arg)
+{
+	unsigned long until = jiffies + UART_TTY_TEST_WAIT;
+	struct hsx_uart_taken mark;
+	bool late;
+	u8 byte;
+	int ret;
+
+	do {
+		late = completion_done(&revoked);
+		ret = hsx_uart_take_allowed(run.client, poller.dev, &byte, 1, &mark);
+		if (ret >= 0 && late)
+			poller.late++;
+		if (ret > 0 && !poller.taken++)
+			complete(&poller.first);
+		cond_resched();
+	} while (ret >= 0 && time_before(jiffies, until));
+	poller.ret = ret;
+	complete(&op_done);
+	return 0;
+}
+
+/*
+ * READ_POLL takes its bytes in the section of its check: a revocation
+ * while a reader polls on and on returns only once no take it allowed
+ * runs, and every take after it is denied; the buffer holds, from then
+ * on, every byte it held when the revocation returned.
+ */
+static void uart_tty_no_poll_takes_after_a_revocation(struct kunit *test)
+{
+	struct hsx_client *client = open_port(test, false);
+	struct task_struct *reader;
+	unsigned int rx_at;
+
+	poller.dev = hsx_uart_port_get(FAKE_PORT);
+	KUNIT_ASSERT_NOT_NULL(test, poller.dev);
+	reader = kthread_create(poll_thread, NULL, "hsx-poll");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(reader));
+	give_cap(test, client, reader, HSX_CAP_R_READ);
+	run.client = client;
+	poller.taken = 0;
+	poller.late = 0;
+	init_completion(&poller.first);
+	reinit_completion(&op_done);
+	reinit_completion(&ending);
+	reinit_completion(&revoked);
+	spin_lock(&poller.dev->rx_lock);
+	poller.dev->rx_head = 0;
+	poller.dev->rx_len = HSX_UART_RX_BUFFER;	/* more than it takes meanwhile */
+	spin_unlock(&poller.dev->rx_lock);
+
+	wake_up_process(reader);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&poller.first, UART_TTY_TEST_WAIT));
+	if (IS_ERR(kthread_run(revoke_thread, client, "hsx-revoke")))
+		KUNIT_FAIL(test, "no thread to revoke in");
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT));
+	spin_lock(&poller.dev->rx_lock);
+	rx_at = poller.dev->rx_len;
+	spin_unlock(&poller.dev->rx_lock);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
+	KUNIT_EXPECT_EQ(test, poller.ret, -EKEYREVOKED);
+	KUNIT_EXPECT_EQ_MSG(test, poller.late, 0U, "polls allowed after the revocation returned");
+	KUNIT_EXPECT_EQ_MSG(test, poller.dev->rx_len, rx_at,
+			    "bytes taken after the revocation returned");
+	KUNIT_EXPECT_GT(test, poller.taken, 0U);
+	take_cap(client);
+	hsx_instance_put(poller.dev->inst);
+	close_port(client);
 }
 
 /* GET_STATUS of the port, through the dispatcher; the status is in run.arg. */
@@ -477,6 +711,61 @@ static void uart_tty_driver_buffer_overruns_are_counted(struct kunit *test)
 	WRITE_ONCE(fake.buf_overrun, 8);
 	st = get_status(test, client);
 	KUNIT_EXPECT_EQ(test, st->overruns, 3ULL);
+	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
+	close_port(client);
+	WRITE_ONCE(fake.buf_overrun, 0);
+}
+
+/*
+ * A file's status tells what happened since it first used the port: the
+ * driver's overruns before that are counted for the port, not flagged for
+ * the file.
+ */
+static void uart_tty_driver_overruns_before_a_file_are_not_its(struct kunit *test)
+{
+	struct hsx_client *client;
+	struct hsx_uart_status *st;
+
+	WRITE_ONCE(fake.buf_overrun, 5);
+	client = open_port(test, true);
+	WRITE_ONCE(fake.buf_overrun, 8);	/* before the file's first function */
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 3ULL);
+	KUNIT_EXPECT_FALSE_MSG(test, st->status & HSX_UART_ST_OVERRUN,
+			       "the first status flags overruns from before the file");
+	WRITE_ONCE(fake.buf_overrun, 9);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 4ULL);
+	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
+	close_port(client);
+	WRITE_ONCE(fake.buf_overrun, 0);
+}
+
+/*
+ * The driver's count going back (reset) is a new base, not the end of
+ * counting; a count that could not be read at open is taken as the base at
+ * the first that can, not counted whole.
+ */
+static void uart_tty_driver_overrun_count_rebased(struct kunit *test)
+{
+	struct hsx_client *client;
+	struct hsx_uart_status *st;
+
+	WRITE_ONCE(fake.buf_overrun, 100);
+	WRITE_ONCE(fake.icount_err, -EIO);
+	client = open_port(test, true);
+	WRITE_ONCE(fake.icount_err, 0);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ_MSG(test, st->overruns, 0ULL, "overruns from before the port counted");
+	WRITE_ONCE(fake.buf_overrun, 102);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 2ULL);
+	WRITE_ONCE(fake.buf_overrun, 0);	/* the driver's count reset */
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, 2ULL);
+	WRITE_ONCE(fake.buf_overrun, 3);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ_MSG(test, st->overruns, 5ULL, "no overrun counted after a reset");
 	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
 	close_port(client);
 	WRITE_ONCE(fake.buf_overrun, 0);
@@ -541,6 +830,7 @@ static int uart_tty_test_init(struct kunit *test)
 {
 	WRITE_ONCE(fake.block, FAKE_NONE);
 	WRITE_ONCE(fake.hung_up, false);
+	WRITE_ONCE(fake.icount_err, 0);
 	atomic_set(&fake.after_hangup, 0);
 	init_completion(&fake.in_call);
 	init_completion(&fake.release);
@@ -606,7 +896,11 @@ static struct kunit_case hsx_uart_tty_cases[] = {
 	KUNIT_CASE(uart_tty_unbind_racing_hangup),
 	KUNIT_CASE(uart_tty_blocked_driver_call_holds_up_no_revocation),
 	KUNIT_CASE(uart_tty_no_byte_moves_after_a_revocation),
+	KUNIT_CASE(uart_tty_no_change_after_a_revocation),
+	KUNIT_CASE(uart_tty_no_poll_takes_after_a_revocation),
 	KUNIT_CASE(uart_tty_driver_buffer_overruns_are_counted),
+	KUNIT_CASE(uart_tty_driver_overruns_before_a_file_are_not_its),
+	KUNIT_CASE(uart_tty_driver_overrun_count_rebased),
 	KUNIT_CASE(uart_tty_hangup_gives_the_settings_back),
 	KUNIT_CASE(uart_tty_firmware_unbinding_is_per_node),
 	{}

@@ -2,25 +2,12 @@
 /*
  * HAL module 0x12: timers.
  *
- * Each timer is an hrtimer in hard-IRQ mode, as timerfd's is; its expiry
- * counts itself and schedules the timer's high-priority tasklet, which posts
- * the record to its mailbox "hal:timer:<id>" (mailbox delivery may not run in
- * hard-IRQ context). The tasklet, not a soft hrtimer: before 6.5 the kernel
- * leaves every softirq raised while ksoftirqd is runnable to ksoftirqd, an
- * ordinary SCHED_OTHER thread, except HI_SOFTIRQ and TASKLET_SOFTIRQ
- * (SOFTIRQ_NOW_MASK in kernel/softirq.c), so on a busy 6.1 a soft hrtimer ran
- * milliseconds late (issue 17's tail) where the tasklet runs as the
- * interrupt returns, on the same CPU, with a softirq's budget: no thread of
- * real-time priority that a user's timers could keep busy. On PREEMPT_RT the
- * hrtimer is made soft by the kernel (HRTIMER_MODE_REL is not _HARD) and the
- * tasklet runs in the same softirq thread.
- *
- * A periodic timer that expires late advances by whole periods and reports
- * how many it missed (overruns), so the period never drifts and no expiry
- * goes uncounted. Expiries the thread has not posted yet are folded into one
- * record, stamped with the latest of them, exactly as one expiry that ran
- * that late would have been: nothing is lost, and the record's overruns say
- * how many periods it covers beyond one.
+ * Each timer is an hrtimer in soft (softirq) mode, so its expiry can post to
+ * its mailbox "hal:timer:<id>" directly: mailbox delivery may not run in
+ * hard-IRQ context, and a softirq hrtimer runs on the way out of the timer
+ * interrupt, without waking a worker thread. A periodic timer that expires
+ * late advances by whole periods and reports how many it missed (overruns),
+ * so the period never drifts and no expiry goes uncounted.
  *
  * A timer belongs to the open file that created it and is destroyed when that
  * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
@@ -30,7 +17,6 @@
 #include <linux/capability.h>
 #include <linux/hrtimer.h>
 #include <linux/kobject.h>
-#include <linux/interrupt.h>
 #include <linux/list.h>
 #include <linux/math64.h>
 #include <linux/module.h>
@@ -74,11 +60,7 @@ struct hsx_timer {
 	kuid_t owner_euid;
 	pid_t owner_tgid;
 	atomic64_t expirations;
-	atomic64_t overruns;		/* reported in records, folded ones included */
-	/* Expiries not posted yet, under pending_lock (taken in the hrtimer's context). */
-	spinlock_t pending_lock;
-	struct hsx_timer_pending pending;
-	struct tasklet_struct post;	/* posts them */
+	atomic64_t overruns;
 };
 
 struct hsx_timer_client {
@@ -166,70 +148,12 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.may_subscribe = hsx_timer_may_subscribe,
 };
 
-/**
- * hsx_timer_pending_add - fold an expiry into the records not posted yet
- * @pending: the timer's
- * @due: periods the expiry covers (1 + its overruns)
- * @now_ns: when it ran
- * @expirations: the timer's expirations counted with this one
- */
-void hsx_timer_pending_add(struct hsx_timer_pending *pending, u64 due, u64 now_ns,
-			   u64 expirations)
-{
-	pending->due += due;
-	pending->now_ns = now_ns;
-	pending->expirations = expirations;
-}
-
-/**
- * hsx_timer_pending_take - the record for the expiries not posted yet
- * @pending: the timer's; emptied
- * @rec: filled (all but its id)
- * @now_ns: when the latest of them ran
- *
- * Return: false when there is nothing to post.
- */
-bool hsx_timer_pending_take(struct hsx_timer_pending *pending, struct hsx_timer_record *rec,
-			    u64 *now_ns)
-{
-	if (!pending->due)
-		return false;
-	*now_ns = pending->now_ns;
-	rec->tick_us = div_u64(pending->now_ns, NSEC_PER_USEC);
-	rec->overruns = min_t(u64, pending->due - 1, U32_MAX);
-	rec->expirations = pending->expirations;
-	pending->due = 0;
-	return true;
-}
-
-/* The timer's tasklet (softirq): post what the hrtimer left. */
-static void hsx_timer_post(struct tasklet_struct *tasklet)
-{
-	struct hsx_timer *t = from_tasklet(t, tasklet, post);
-	struct hsx_timer_record p = { .id = t->id };
-	unsigned long flags;
-	u64 now_ns;
-	bool any;
-
-	spin_lock_irqsave(&t->pending_lock, flags);
-	any = hsx_timer_pending_take(&t->pending, &p, &now_ns);
-	spin_unlock_irqrestore(&t->pending_lock, flags);
-	if (!any)
-		return;
-	atomic64_add(p.overruns, &t->overruns);
-	atomic64_add(p.overruns, &hsx_timer_stat_overruns);
-	hsx_mbox_post_at(t->mbox, &p, now_ns);
-}
-
-/*
- * Hard-IRQ context (soft on PREEMPT_RT): count the expiry, move the timer on,
- * and schedule the tasklet that posts it.
- */
+/* Softirq context. */
 static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 {
 	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
 	ktime_t now = ktime_get();
-	unsigned long flags;
+	struct hsx_timer_record p;
 	u64 due = 1;
 
 	if (!t->one_shot) {
@@ -238,12 +162,14 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 		hrtimer_add_expires_ns(hrt, due * t->period_ns);
 	}
 
+	p.id = t->id;
+	p.tick_us = div_u64(ktime_to_ns(now), NSEC_PER_USEC);
+	p.overruns = min_t(u64, due - 1, U32_MAX);
+	p.expirations = atomic64_add_return(due, &t->expirations);
+	atomic64_add(due - 1, &t->overruns);
 	atomic64_add(due, &hsx_timer_stat_expirations);
-	spin_lock_irqsave(&t->pending_lock, flags);
-	hsx_timer_pending_add(&t->pending, due, ktime_to_ns(now),
-			      atomic64_add_return(due, &t->expirations));
-	spin_unlock_irqrestore(&t->pending_lock, flags);
-	tasklet_hi_schedule(&t->post);
+	atomic64_add(due - 1, &hsx_timer_stat_overruns);
+	hsx_mbox_post_at(t->mbox, &p, ktime_to_ns(now));
 
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);
@@ -348,8 +274,6 @@ static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
-	/* The expiries it left are posted before the close notice. */
-	tasklet_kill(&t->post);
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
 }
@@ -358,7 +282,7 @@ static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
 	lockdep_assert_held(&hsx_timers_lock);
 	WRITE_ONCE(t->armed, true);
-	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL);
+	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
 }
 
 static long hsx_timer_create(struct hsx_client *client, void *arg)
@@ -377,9 +301,7 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	if (!t)
 		return -ENOMEM;
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
-	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	spin_lock_init(&t->pending_lock);
-	tasklet_setup(&t->post, hsx_timer_post);
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	t->owner = client;
 	t->period_us = req->period_us;
 	t->period_ns = (u64)req->period_us * NSEC_PER_USEC;

@@ -18,16 +18,31 @@
  * transfer or for a reader's page fault. What moves bytes (a WRITE's slice
  * into the driver, READ_POLL's taking out of the buffer) happens in the
  * same section as its check, so once a revocation returned, no byte moves
- * under the right it ended. A function that calls into the driver (CONFIG,
- * MODEM, GET_STATUS, SET_EVENTS, DISCARD) is checked first and calls after,
- * outside the section: such a call that started before a revocation
- * returned may still complete. Functions that wait (WRITE, DRAIN, BREAK)
- * check again each time they wake: a revocation wakes them.
+ * under the right it ended. (The bytes a READ_POLL took while it was
+ * allowed are copied to the caller after the section: when that copy
+ * stalls, in a page fault, they may land in its memory after the
+ * revocation returned; they were its own to read.)
+ *
+ * A function that changes the port through the driver (CONFIG, MODEM,
+ * BREAK, DISCARD, SET_EVENTS) holds its file's acting lock (for reading)
+ * from before its check to after its driver call, and checks again once it
+ * holds the port's lock (config_lock, break_lock), which it waits for as
+ * WRITE waits for room. The end of a capability (hsx_uart_cap_ended(), in
+ * the revocation, under hsx_cap_mutex) wakes every waiter and then takes
+ * the file's acting lock for writing: a revocation returns only once no
+ * function of the file allowed by the ended capability is still running,
+ * so none changes the port after it, for the next holder to find. That
+ * wait is for driver calls already made (a USB adapter's control transfer,
+ * bounded by its timeout), never for a lock another file holds. GET_STATUS
+ * and INFO change nothing and are checked first and call after. Functions
+ * that wait (WRITE, DRAIN, BREAK) check again each time they wake: a
+ * revocation wakes them.
  */
 #include <linux/bitops.h>
 #include <linux/err.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/rwsem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -108,9 +123,13 @@ static void hsx_uart_errors(struct hsx_uart_dev *dev, struct hsx_uart_seen *now)
  *	instance; counted in its users
  * @seen: per port, the error counters at this file's last GET_STATUS: the
  *	status's error bits are what happened since, for this file alone
+ * @acting: held for reading by each function of the file that changes a
+ *	port, from its capability check to the end of its driver call; for
+ *	writing by the end of the file's capability, to wait for them
  */
 struct hsx_uart_client {
 	spinlock_t lock;	/* see above */
+	struct rw_semaphore acting;	/* see above */
 	struct hsx_uart_dev *used[HSX_UART_MAX_PORTS];
 	struct hsx_uart_seen seen[HSX_UART_MAX_PORTS];
 };
@@ -129,6 +148,8 @@ static void hsx_uart_note_user(struct hsx_client *client, struct hsx_uart_dev *d
 
 	if (READ_ONCE(uc->used[dev->port]) == dev)
 		return;
+	/* The driver's drops so far are before this file's time: in the baseline. */
+	hsx_uart_tty_fold_overruns(dev);
 	hsx_uart_errors(dev, &now);
 	spin_lock(&uc->lock);
 	if (uc->used[dev->port] != dev) {
@@ -181,6 +202,7 @@ static int hsx_uart_open(struct hsx_client *client)
 	if (!uc)
 		return -ENOMEM;
 	spin_lock_init(&uc->lock);
+	init_rwsem(&uc->acting);
 	client->priv[hsx_module_slot(HSX_MODULE_UART)] = uc;
 	return 0;
 }
@@ -256,6 +278,30 @@ static struct hsx_uart_dev *hsx_uart_enter(struct hsx_client *client, u32 port, 
 	return ret ? ERR_PTR(ret) : hsx_uart_get(client, port, idx);
 }
 
+/*
+ * The same, for a function that changes the port: it holds the file's
+ * acting lock until hsx_uart_put_acted(), so that the end of its capability
+ * waits for it.
+ */
+static struct hsx_uart_dev *hsx_uart_enter_to_act(struct hsx_client *client, u32 port, u32 need,
+						  int *idx)
+{
+	struct hsx_uart_client *uc = hsx_uart_client_of(client);
+	struct hsx_uart_dev *dev;
+
+	down_read(&uc->acting);
+	dev = hsx_uart_enter(client, port, need, idx);
+	if (IS_ERR(dev))
+		up_read(&uc->acting);
+	return dev;
+}
+
+static void hsx_uart_put_acted(struct hsx_client *client, struct hsx_uart_dev *dev, int idx)
+{
+	hsx_uart_put(dev, idx);
+	up_read(&hsx_uart_client_of(client)->acting);
+}
+
 /* Should a waiting function stop? Context: in the instance's SRCU section. */
 static bool hsx_uart_stopping(struct hsx_uart_dev *dev)
 {
@@ -316,22 +362,64 @@ static bool hsx_uart_write_unlocked(struct hsx_uart_dev *dev)
 	return !mutex_is_locked(&dev->write_lock);
 }
 
+static bool hsx_uart_config_unlocked(struct hsx_uart_dev *dev)
+{
+	return !mutex_is_locked(&dev->config_lock);
+}
+
+static bool hsx_uart_break_unlocked(struct hsx_uart_dev *dev)
+{
+	return !mutex_is_locked(&dev->break_lock);
+}
+
 /*
- * Take the port's write lock by @deadline, waiting as a write waits for
- * room: the capability is checked again each time.
+ * Take the port's @lock by @deadline, waiting as a write waits for room
+ * (@unlocked tells when to try again): the capability (@need) is checked
+ * again each time, and a revocation wakes the wait.
  */
-static int hsx_uart_lock_writer(struct hsx_client *client, struct hsx_uart_dev *dev,
-				unsigned long deadline)
+static int hsx_uart_lock(struct hsx_client *client, struct hsx_uart_dev *dev, struct mutex *lock,
+			 bool (*unlocked)(struct hsx_uart_dev *dev), u32 need,
+			 unsigned long deadline)
 {
 	int ret;
 
-	while (!mutex_trylock(&dev->write_lock)) {
-		ret = hsx_uart_wait(dev, client, HSX_CAP_R_WRITE, deadline,
-				    hsx_uart_write_unlocked);
+	while (!mutex_trylock(lock)) {
+		ret = hsx_uart_wait(dev, client, need, deadline, unlocked);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+static int hsx_uart_lock_writer(struct hsx_client *client, struct hsx_uart_dev *dev,
+				unsigned long deadline)
+{
+	return hsx_uart_lock(client, dev, &dev->write_lock, hsx_uart_write_unlocked,
+			     HSX_CAP_R_WRITE, deadline);
+}
+
+/*
+ * Take the port's config_lock for a function that changes the port, and
+ * check its capability (@need) once it holds it: a revocation that came
+ * while it waited stops it here. However long the lock takes (no deadline).
+ */
+static int hsx_uart_lock_config(struct hsx_client *client, struct hsx_uart_dev *dev, u32 need)
+{
+	int ret = hsx_uart_lock(client, dev, &dev->config_lock, hsx_uart_config_unlocked, need,
+				jiffies + MAX_JIFFY_OFFSET);
+
+	if (ret)
+		return ret;
+	ret = hsx_uart_stopping(dev) ? -ENODEV : hsx_uart_authorize(client, dev->port, need);
+	if (ret)
+		mutex_unlock(&dev->config_lock);
+	return ret;
+}
+
+static void hsx_uart_unlock_config(struct hsx_uart_dev *dev)
+{
+	mutex_unlock(&dev->config_lock);
+	wake_up_all(&dev->wait);	/* functions queued behind this one */
 }
 
 static void hsx_uart_unlock_writer(struct hsx_uart_dev *dev)
@@ -486,13 +574,38 @@ static void hsx_uart_give_back(struct hsx_uart_dev *dev, const u8 *kbuf, unsigne
 	spin_unlock(&dev->rx_lock);
 }
 
-/*
+/**
+ * hsx_uart_take_allowed - READ_POLL's take of up to @len bytes into @kbuf
+ * @mark: as hsx_uart_take()
+ *
  * The bytes are taken out of the buffer in the hsx_cap_srcu section of the
  * capability check, under the buffer's spinlock only: concurrent readers
- * take consecutive, disjoint runs, and none waits for another. The copy to
- * user memory comes after, in no SRCU section and under no lock (a page
- * fault that never ends holds up no other reader, no revocation and no
- * unbinding); a copy that faults puts the bytes back (hsx_uart_give_back()).
+ * take consecutive, disjoint runs, and none waits for another; once a
+ * revocation returned, none is taken under the right it ended. Exposed for
+ * KUnit. Return: the bytes taken, or a denial, or -ENODEV.
+ */
+int hsx_uart_take_allowed(struct hsx_client *client, struct hsx_uart_dev *dev, u8 *kbuf, u32 len,
+			  struct hsx_uart_taken *mark)
+{
+	unsigned int n = 0;
+	int cidx, idx, ret;
+
+	cidx = srcu_read_lock(&hsx_cap_srcu);
+	idx = srcu_read_lock(&dev->inst->srcu);
+	ret = hsx_uart_stopping(dev) ? -ENODEV :
+	      hsx_uart_allowed(client, dev->port, HSX_CAP_R_READ);
+	if (!ret)
+		n = hsx_uart_take(dev, kbuf, len, mark);
+	srcu_read_unlock(&dev->inst->srcu, idx);
+	srcu_read_unlock(&hsx_cap_srcu, cidx);
+	return ret ?: n;
+}
+
+/*
+ * The copy to user memory comes after the take, in no SRCU section and
+ * under no lock (a page fault that never ends holds up no other reader, no
+ * revocation and no unbinding); a copy that faults puts the bytes back
+ * (hsx_uart_give_back()).
  */
 static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 {
@@ -500,7 +613,7 @@ static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 	struct hsx_uart_taken mark;
 	struct hsx_uart_dev *dev;
 	unsigned int n = 0;
-	int cidx, idx, ret;
+	int ret;
 	u8 *kbuf;
 
 	ret = hsx_uart_check_xfer(client, x);
@@ -518,13 +631,11 @@ static long hsx_uart_read_poll(struct hsx_client *client, void *arg)
 		kfree(kbuf);
 		return PTR_ERR(dev);
 	}
-	cidx = srcu_read_lock(&hsx_cap_srcu);
-	idx = srcu_read_lock(&dev->inst->srcu);
-	ret = hsx_uart_stopping(dev) ? -ENODEV : hsx_uart_allowed(client, x->port, HSX_CAP_R_READ);
-	if (!ret)
-		n = hsx_uart_take(dev, kbuf, x->len, &mark);
-	srcu_read_unlock(&dev->inst->srcu, idx);
-	srcu_read_unlock(&hsx_cap_srcu, cidx);
+	ret = hsx_uart_take_allowed(client, dev, kbuf, x->len, &mark);
+	if (ret > 0) {
+		n = ret;
+		ret = 0;
+	}
 	if (n && copy_to_user(u64_to_user_ptr(x->buf), kbuf, n)) {
 		hsx_uart_give_back(dev, kbuf, n, &mark);
 		ret = -EFAULT;
@@ -558,15 +669,17 @@ static long hsx_uart_config(struct hsx_client *client, void *arg)
 		return ret;
 	if (!cfg->data_bits)
 		cfg->data_bits = 8;
-	dev = hsx_uart_enter(client, cfg->port, HSX_CAP_R_UART_CONFIG, &idx);
+	dev = hsx_uart_enter_to_act(client, cfg->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	mutex_lock(&dev->config_lock);
-	ret = hsx_uart_tty_configure(dev, cfg);
-	if (!ret)
-		dev->config = *cfg;
-	mutex_unlock(&dev->config_lock);
-	hsx_uart_put(dev, idx);
+	ret = hsx_uart_lock_config(client, dev, HSX_CAP_R_UART_CONFIG);
+	if (!ret) {
+		ret = hsx_uart_tty_configure(dev, cfg);
+		if (!ret)
+			dev->config = *cfg;
+		hsx_uart_unlock_config(dev);
+	}
+	hsx_uart_put_acted(client, dev, idx);
 	return ret;
 }
 
@@ -626,19 +739,16 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 	if (m->set | m->clear)
 		need |= HSX_CAP_R_UART_MODEM |
 			((m->set | m->clear) & HSX_UART_LN_LOOP ? HSX_CAP_R_UART_CONFIG : 0);
-	dev = hsx_uart_enter(client, m->port, need, &idx);
+	dev = hsx_uart_enter_to_act(client, m->port, need, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	mutex_lock(&dev->config_lock);
-	ret = hsx_uart_tty_lines(dev, m->set, m->clear, &m->lines);
-	mutex_unlock(&dev->config_lock);
-	hsx_uart_put(dev, idx);
+	ret = hsx_uart_lock_config(client, dev, need);
+	if (!ret) {
+		ret = hsx_uart_tty_lines(dev, m->set, m->clear, &m->lines);
+		hsx_uart_unlock_config(dev);
+	}
+	hsx_uart_put_acted(client, dev, idx);
 	return ret;
-}
-
-static bool hsx_uart_break_unlocked(struct hsx_uart_dev *dev)
-{
-	return !mutex_is_locked(&dev->break_lock);
 }
 
 /*
@@ -655,21 +765,23 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	ret = hsx_uart_check_port(client, c->port);
 	if (ret || c->reserved || !c->value || c->value > HSX_UART_BREAK_MAX_MS)
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
+	dev = hsx_uart_enter_to_act(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	deadline = jiffies + msecs_to_jiffies(c->value);
-	while (!mutex_trylock(&dev->break_lock)) {
-		ret = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline,
-				    hsx_uart_break_unlocked);
-		if (ret) {
-			hsx_uart_put(dev, idx);
-			return ret == -ETIMEDOUT ? -EBUSY : ret;
-		}
+	ret = hsx_uart_lock(client, dev, &dev->break_lock, hsx_uart_break_unlocked,
+			    HSX_CAP_R_UART_CONFIG, deadline);
+	if (ret) {
+		hsx_uart_put_acted(client, dev, idx);
+		return ret == -ETIMEDOUT ? -EBUSY : ret;
 	}
 	/* The break lasts its whole duration, however long the lock took. */
 	deadline = jiffies + msecs_to_jiffies(c->value);
-	ret = hsx_uart_tty_break(dev, true);
+	/* Checked again: a revocation may have come since (it waits for this). */
+	ret = hsx_uart_stopping(dev) ? -ENODEV :
+	      hsx_uart_authorize(client, c->port, HSX_CAP_R_UART_CONFIG);
+	if (!ret)
+		ret = hsx_uart_tty_break(dev, true);
 	if (!ret) {
 		do {
 			err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline, NULL);
@@ -680,7 +792,7 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	}
 	mutex_unlock(&dev->break_lock);
 	wake_up_all(&dev->wait);
-	hsx_uart_put(dev, idx);
+	hsx_uart_put_acted(client, dev, idx);
 	return ret;
 }
 
@@ -736,7 +848,7 @@ static long hsx_uart_discard(struct hsx_client *client, void *arg)
 	if (ret || c->reserved || !c->value ||
 	    c->value & ~(HSX_UART_DC_RX | HSX_UART_DC_TX))
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
+	dev = hsx_uart_enter_to_act(client, c->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
 	if (c->value & HSX_UART_DC_TX)
@@ -749,7 +861,7 @@ static long hsx_uart_discard(struct hsx_client *client, void *arg)
 		dev->rx_gen++;
 		spin_unlock(&dev->rx_lock);
 	}
-	hsx_uart_put(dev, idx);
+	hsx_uart_put_acted(client, dev, idx);
 	return 0;
 }
 
@@ -802,22 +914,34 @@ static long hsx_uart_set_events_op(struct hsx_client *client, void *arg)
 	    (e->events & HSX_UART_EVF_IDLE ? !e->idle_ms || e->idle_ms > HSX_UART_IDLE_MAX_MS :
 					      e->idle_ms))
 		return ret ?: -EINVAL;
-	dev = hsx_uart_enter(client, e->port, HSX_CAP_R_UART_CONFIG, &idx);
+	dev = hsx_uart_enter_to_act(client, e->port, HSX_CAP_R_UART_CONFIG, &idx);
 	if (IS_ERR(dev))
 		return PTR_ERR(dev);
-	mutex_lock(&dev->config_lock);
-	ret = hsx_uart_set_events(dev, e->events, e->idle_ms);
-	mutex_unlock(&dev->config_lock);
-	hsx_uart_put(dev, idx);
+	ret = hsx_uart_lock_config(client, dev, HSX_CAP_R_UART_CONFIG);
+	if (!ret) {
+		ret = hsx_uart_set_events(dev, e->events, e->idle_ms);
+		hsx_uart_unlock_config(dev);
+	}
+	hsx_uart_put_acted(client, dev, idx);
 	return ret;
 }
 
 /* ---- the module's hooks ---------------------------------------------------- */
 
-/* A capability ended: its holder may be waiting on a port; wake it to see. */
+/*
+ * A capability ended: its holder may be waiting on a port; wake it to see.
+ * Then wait until no function of the file that changes a port, allowed by
+ * it, still runs (see the top of the file): they wait for no lock once
+ * woken, only for the driver calls they already made. Context: the
+ * revocation, under hsx_cap_mutex; the functions take no lock it nests in.
+ */
 static void hsx_uart_cap_ended(struct hsx_client *client)
 {
+	struct hsx_uart_client *uc = hsx_uart_client_of(client);
+
 	hsx_uart_ports_wake();
+	down_write(&uc->acting);
+	up_write(&uc->acting);
 }
 
 static int hsx_uart_init(const struct hsx_module *mod)
@@ -870,8 +994,9 @@ static const struct hsx_cap_ops hsx_uart_cap_ops = {
 
 /*
  * No function has rights here: each checks its capability itself, in a
- * section of hsx_cap_srcu that covers no call that may block (see the top
- * of the file). Needed: WRITE, DRAIN: WRITE; READ_POLL, GET_STATUS, INFO:
+ * section of hsx_cap_srcu that covers no call that may block, and those
+ * that change the port under the file's acting lock (see the top of the
+ * file). Needed: WRITE, DRAIN: WRITE; READ_POLL, GET_STATUS, INFO:
  * READ; MODEM: READ, and MODEM to set RTS or DTR (CONFIG too for the
  * loopback); CONFIG, BREAK, DISCARD, SET_EVENTS: CONFIG.
  */

@@ -38,9 +38,11 @@ struct hsx_mbox;
  *	function fails with -ENODEV, and @hangup_work unbinds the port
  * @hangup_work: that work item; it holds a reference to @inst
  * @write_lock: one writer at a time, so writes are never interleaved
- * @config_lock: serializes CONFIG, MODEM, BREAK and DISCARD
- * @wait: writers waiting for room, DRAIN and BREAK waiting; woken by the
- *	driver's write_wakeup, by unbinding and by a capability's end
+ * @config_lock: serializes CONFIG, MODEM and SET_EVENTS (which wait for
+ *	it on @wait) and what reads the configuration
+ * @wait: writers waiting for room, DRAIN and BREAK waiting, functions
+ *	waiting for a port lock; woken by the driver's write_wakeup, by
+ *	unlocking, by unbinding and by a capability's end
  * @break_lock: one BREAK at a time
  * @ops_rwsem: held for reading around every call into the tty driver; a
  *	hangup takes it for writing after setting HSX_UART_DEAD, so that no
@@ -61,6 +63,10 @@ struct hsx_mbox;
  * @rx_dropped: counters for GET_STATUS and sysfs; @overruns also counts
  *	the driver's buffer overruns (see hsx_uart_tty_fold_overruns())
  * @buf_overrun_seen: the driver's buf_overrun count when last folded
+ * @buf_overrun_known: @buf_overrun_seen was read from the driver (a failed
+ *	read at open leaves it unknown: the first fold only takes it)
+ * @fold_lock: one fold at a time, so that a count lower than the last
+ *	seen means the driver's went back (reset), never a race of two folds
  * @fw_owner: the firmware node's device that bound the port, or NULL
  * @events: HSX_UART_EVF_* the port posts besides data (under config_lock,
  *	read anywhere with READ_ONCE)
@@ -99,6 +105,8 @@ struct hsx_uart_dev {
 	atomic64_t tx_bytes;
 	u64 overruns;
 	u32 buf_overrun_seen;
+	bool buf_overrun_known;
+	struct mutex fold_lock;	/* see above */
 	u64 parity_errors;
 	u64 framing_errors;
 	u64 breaks;
@@ -172,6 +180,8 @@ int hsx_uart_test_hangup(unsigned int port, int *refdelta);
 /* Exposed for KUnit. */
 struct hsx_client;
 long hsx_uart_write_kbuf(struct hsx_client *client, struct hsx_uart_xfer *x, const u8 *kbuf);
+int hsx_uart_take_allowed(struct hsx_client *client, struct hsx_uart_dev *dev, u8 *kbuf, u32 len,
+			  struct hsx_uart_taken *mark);
 int hsx_uart_validate_config(const struct hsx_uart_config *cfg);
 int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t tty_len,
 		       const char **next);

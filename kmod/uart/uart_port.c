@@ -338,6 +338,7 @@ static int hsx_uart_bind_locked(unsigned int port, const char *tty, const void *
 	mutex_init(&dev->write_lock);
 	mutex_init(&dev->config_lock);
 	mutex_init(&dev->break_lock);
+	mutex_init(&dev->fold_lock);
 	init_rwsem(&dev->ops_rwsem);
 	init_waitqueue_head(&dev->wait);
 	spin_lock_init(&dev->rx_lock);
@@ -619,6 +620,7 @@ void hsx_uart_instance_release(struct hsx_instance *inst)
 	mutex_destroy(&dev->write_lock);
 	mutex_destroy(&dev->config_lock);
 	mutex_destroy(&dev->break_lock);
+	mutex_destroy(&dev->fold_lock);
 	kfree(dev);
 }
 

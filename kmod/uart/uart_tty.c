@@ -244,7 +244,7 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	struct tty_struct *tty;
 	struct ktermios kt;
 	dev_t devt;
-	u32 n;
+	u32 n = 0;
 	int ret;
 
 	ret = tty_dev_name_to_number(name, &devt);
@@ -272,8 +272,8 @@ int hsx_uart_tty_open(struct hsx_uart_dev *dev, const char *name)
 	hsx_uart_raw_termios(&kt);
 	tty_set_termios(tty, &kt);
 	/* The driver's buffer overruns from now on are the port's. */
-	if (!hsx_uart_tty_buf_overruns(tty, &n))
-		dev->buf_overrun_seen = n;
+	dev->buf_overrun_known = !hsx_uart_tty_buf_overruns(tty, &n);
+	dev->buf_overrun_seen = n;
 	tty_unlock(tty);
 
 	mutex_lock(&hsx_uart_attach_mutex);
@@ -582,6 +582,12 @@ void hsx_uart_tty_discard_tx(struct hsx_uart_dev *dev)
  * reach the discipline, so hsx learns of them only by asking the driver:
  * GET_STATUS and the sysfs counter do, and add what the driver counted
  * since the last time to the port's overruns (and so to the OVERRUN bit).
+ * A count lower than the last (the driver reset it) is taken as the new
+ * base, as is the first count read when the one at open could not be.
+ * Drivers that receive through the serial core's uart_insert_char() (8250
+ * and the mini-UART, PL011) count buf_overrun; usb-serial never does (its
+ * generic read path ignores what tty_insert_flip_string() could not take),
+ * so bytes a USB adapter's driver drops are not counted.
  * Context: process, may sleep (a call into the driver).
  */
 void hsx_uart_tty_fold_overruns(struct hsx_uart_dev *dev)
@@ -589,17 +595,19 @@ void hsx_uart_tty_fold_overruns(struct hsx_uart_dev *dev)
 	u32 now;
 	int ret;
 
+	mutex_lock(&dev->fold_lock);
 	if (!hsx_uart_tty_enter(dev))
-		return;
+		goto out;
 	ret = hsx_uart_tty_buf_overruns(dev->tty, &now);
 	hsx_uart_tty_leave(dev);
 	if (ret)
-		return;
+		goto out;
 	spin_lock(&dev->rx_lock);
-	/* Two folds may race: only a count past the last one adds. */
-	if ((s32)(now - dev->buf_overrun_seen) > 0) {
+	if (dev->buf_overrun_known && now > dev->buf_overrun_seen)
 		dev->overruns += now - dev->buf_overrun_seen;
-		dev->buf_overrun_seen = now;
-	}
+	dev->buf_overrun_seen = now;
+	dev->buf_overrun_known = true;
 	spin_unlock(&dev->rx_lock);
+out:
+	mutex_unlock(&dev->fold_lock);
 }

@@ -100,8 +100,8 @@ int hsx_timer_set_callback(hsx_timer_t timer, hsx_hal_event_callback_t callback,
 /** A timer event with everything the kernel reports. */
 typedef struct {
     uint16_t timer_id;
-    uint64_t tick_us;          /* CLOCK_MONOTONIC at (the latest) expiry, microseconds */
-    uint32_t overruns;         /* periods covered beyond one: missed, or folded (not saturated) */
+    uint64_t tick_us;          /* CLOCK_MONOTONIC at expiry, microseconds */
+    uint32_t overruns;         /* periods missed before this expiry (not saturated) */
     uint64_t expirations;      /* periods elapsed since the timer was armed */
     uint64_t seq;              /* mailbox sequence number */
     uint64_t timestamp_ns;     /* CLOCK_MONOTONIC of the expiry, nanoseconds */
