@@ -473,7 +473,7 @@ deps:
 # make check builds the arm64 packages and boots the Pi on 6.12 too: their dependencies are
 # installed first, before any suite runs (apt changing the host beside a running VM is no test).
 check:
-	scripts/deps --deb-arm64 --rpi-6.12
+	scripts/deps --deb-arm64 --rpi-6.12 --stock-6.12 --rt
 	tests/check-all
 
 demo: deps

@@ -729,7 +729,7 @@ static int group_setup(void **state)
     if (have_sim && e2e_map_pin(PIN, SIM_LABEL, 0))
         return -1;
     if (!have_sim)
-        printf("# no gpio-sim in this kernel: timers only\n");
+        printf("# " E2E_NO_GPIO_SIM ": timers only\n");
     return 0;
 }
 

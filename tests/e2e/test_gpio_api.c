@@ -38,7 +38,7 @@ static int setup(void **state)
     (void)state;
     have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, 4, names) == 0;
     if (!have_sim) {
-        printf("# no gpio-sim in this kernel: running the bad-input checks only\n");
+        printf("# " E2E_NO_GPIO_SIM ": running the bad-input checks only\n");
         return 0;
     }
     for (i = 0; i < 4; i++)

@@ -118,7 +118,7 @@ static int sim_setup(void **state)
     (void)state;
     have_sim = e2e_sim_create(&sim, SIM_NAME, SIM_LABEL, SIM_LINES, names) == 0;
     if (!have_sim) {
-        printf("# no gpio-sim in this kernel: running the hardware-free checks only\n");
+        printf("# " E2E_NO_GPIO_SIM ": running the hardware-free checks only\n");
         return 0;
     }
     for (pin = 0; pin < SIM_LINES; pin++)

@@ -120,7 +120,7 @@ if [ -d /sys/kernel/config/gpio-sim ]; then
 	echo 0 > "$sim/live"
 	rmdir "$sim/bank0/line1" "$sim/bank0" "$sim"
 else
-	echo "# no gpio-sim: the gpio commands were checked without hardware only"
+	echo "# no gpio-sim in this kernel (the debug kernel's run covers GPIO): the gpio commands were checked without hardware only"
 fi
 
 echo "hsxctl: $failures failure(s)"

@@ -510,7 +510,7 @@ static void gpio_edges(void **state)
     (void)state;
 
     if (e2e_sim_create(&sim, "hsx-ovl", SIM_LABEL, 1, NULL)) {
-        printf("# no gpio-sim in this kernel (stock): skipped, the debug kernel runs it\n");
+        printf("# " E2E_NO_GPIO_SIM ": skipped\n");
         skip();
     }
     e2e_map_pin(GPIO_PIN, "", 0);
