@@ -86,6 +86,7 @@ struct hsx_cap_quota {
 extern struct srcu_struct hsx_cap_srcu;
 /* The module parameter "enforce"; set once at load. */
 extern bool hsx_cap_enforce;
+bool hsx_cap_unrestricted(const struct hsx_client *client);
 
 int hsx_cap_init(bool enforce);
 void hsx_cap_exit(void);

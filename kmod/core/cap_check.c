@@ -115,7 +115,8 @@ static struct hsx_cap *hsx_cap_slot(struct hsx_client *client, u8 module)
 	return srcu_dereference(client->caps[hsx_module_slot(module)], &hsx_cap_srcu);
 }
 
-static bool hsx_cap_unrestricted(const struct hsx_client *client)
+/* A file no capability restricts: whatever it holds allows it nothing more. */
+bool hsx_cap_unrestricted(const struct hsx_client *client)
 {
 	return client->privileged || !hsx_cap_enforce;
 }

@@ -247,9 +247,17 @@ static int op_thread(void *arg)
 }
 
 /* What a revocation waits for, once the capabilities it ends are marked. */
+/*
+ * A capability of run.client ended: the SRCU wait, then the module's hook,
+ * as hsx_cap_finish_locked() runs them. run.client is privileged: none of
+ * its functions was allowed by the capability, so the hook waits for none
+ * (it did, for the file's calls blocked in the driver, with hsx_cap_mutex
+ * held: review of 00c8bfa, H1).
+ */
 static int sync_thread(void *arg)
 {
 	synchronize_srcu(&hsx_cap_srcu);
+	hsx_client_cap_ended(run.client, HSX_MODULE_UART);
 	complete(&synced);
 	return 0;
 }

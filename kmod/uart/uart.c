@@ -398,6 +398,12 @@ static int hsx_uart_lock_writer(struct hsx_client *client, struct hsx_uart_dev *
 			     HSX_CAP_R_WRITE, deadline);
 }
 
+void hsx_uart_unlock_config(struct hsx_uart_dev *dev)
+{
+	mutex_unlock(&dev->config_lock);
+	wake_up_all(&dev->wait);	/* functions queued behind this one */
+}
+
 /*
  * Take the port's config_lock for a function that changes the port, and
  * check its capability (@need) once it holds it: a revocation that came
@@ -412,14 +418,8 @@ static int hsx_uart_lock_config(struct hsx_client *client, struct hsx_uart_dev *
 		return ret;
 	ret = hsx_uart_stopping(dev) ? -ENODEV : hsx_uart_authorize(client, dev->port, need);
 	if (ret)
-		mutex_unlock(&dev->config_lock);
+		hsx_uart_unlock_config(dev);
 	return ret;
-}
-
-static void hsx_uart_unlock_config(struct hsx_uart_dev *dev)
-{
-	mutex_unlock(&dev->config_lock);
-	wake_up_all(&dev->wait);	/* functions queued behind this one */
 }
 
 static void hsx_uart_unlock_writer(struct hsx_uart_dev *dev)
@@ -886,7 +886,7 @@ static long hsx_uart_info(struct hsx_client *client, void *arg)
 	strscpy(info->tty, dev->name, sizeof(info->tty));
 	mutex_lock(&dev->config_lock);
 	info->config = dev->config;
-	mutex_unlock(&dev->config_lock);
+	hsx_uart_unlock_config(dev);
 	hsx_uart_put(dev, idx);
 	return 0;
 }
@@ -940,6 +940,13 @@ static void hsx_uart_cap_ended(struct hsx_client *client)
 	struct hsx_uart_client *uc = hsx_uart_client_of(client);
 
 	hsx_uart_ports_wake();
+	/*
+	 * An unrestricted file's functions were not allowed by the capability
+	 * and pass every check: its waiters would not give up, and the wait
+	 * would hold hsx_cap_mutex for as long as they wait.
+	 */
+	if (hsx_cap_unrestricted(client))
+		return;
 	down_write(&uc->acting);
 	up_write(&uc->acting);
 }

@@ -152,6 +152,7 @@ extern const struct attribute_group hsx_uart_port_group;
 int hsx_uart_ports_init(void);
 void hsx_uart_ports_exit(void);
 void hsx_uart_ports_wake(void);
+void hsx_uart_unlock_config(struct hsx_uart_dev *dev);
 struct hsx_uart_dev *hsx_uart_port_get(unsigned int port);
 int hsx_uart_map_port(unsigned int port, const char *tty);
 int hsx_uart_fw_bind(unsigned int port, const char *tty, const void *owner);

@@ -716,7 +716,7 @@ static ssize_t config_show(struct kobject *kobj, struct kobj_attribute *attr, ch
 
 	mutex_lock(&dev->config_lock);
 	c = dev->config;
-	mutex_unlock(&dev->config_lock);
+	hsx_uart_unlock_config(dev);	/* a function may wait for it */
 	return sysfs_emit(buf, "%u %u%c%u %s\n", c.baud_actual, c.data_bits,
 			  parity[min_t(u32, c.parity, 4)], c.stop_bits,
 			  flow[min_t(u32, c.flow, 2)]);
