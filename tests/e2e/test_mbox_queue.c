@@ -95,7 +95,10 @@ static void records_are_timer_events(void **state)
     assert_int_equal(r[0].hdr.seq, 1);
     assert_int_equal(r[0].hdr.dropped, 0);
     assert_int_equal(r[0].timer.id, t.id.timer_id);
-    assert_int_equal(r[0].timer.expirations, 1);
+    /* Its first expiry: on time, or late by whole periods it reports (expirations 2 with
+     * overruns 1 on a debug kernel whose softirq was held 20 ms in a loaded make check). */
+    assert_true(r[0].timer.expirations >= 1);
+    assert_int_equal(r[0].timer.expirations, 1 + (uint64_t)r[0].timer.overruns);
     assert_true(r[0].hdr.timestamp_ns > 0);
 
     /* A buffer shorter than one record is refused and takes nothing. */
