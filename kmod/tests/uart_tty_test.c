@@ -701,6 +701,22 @@ static struct hsx_uart_status *get_status(struct kunit *test, struct hsx_client 
 }
 
 /*
+ * With the driver's buffer-overrun count at @driver_count, the file's status
+ * says @overruns for the port, and flags an overrun for the file or not.
+ */
+static void expect_overruns(struct kunit *test, struct hsx_client *client, int driver_count,
+			    u64 overruns, bool flagged)
+{
+	struct hsx_uart_status *st;
+
+	WRITE_ONCE(fake.buf_overrun, driver_count);
+	st = get_status(test, client);
+	KUNIT_EXPECT_EQ(test, st->overruns, overruns);
+	KUNIT_EXPECT_EQ_MSG(test, !!(st->status & HSX_UART_ST_OVERRUN), flagged,
+			    "driver count %d", driver_count);
+}
+
+/*
  * Bytes the driver dropped because the tty layer's buffers were full
  * (get_icount's buf_overrun) are the port's overruns: counted, and the
  * OVERRUN bit of GET_STATUS; those counted before hsx took the tty are not.
@@ -708,18 +724,11 @@ static struct hsx_uart_status *get_status(struct kunit *test, struct hsx_client 
 static void uart_tty_driver_buffer_overruns_are_counted(struct kunit *test)
 {
 	struct hsx_client *client;
-	struct hsx_uart_status *st;
 
 	WRITE_ONCE(fake.buf_overrun, 5);
 	client = open_port(test, true);
-	st = get_status(test, client);
-	KUNIT_EXPECT_EQ(test, st->overruns, 0ULL);
-	KUNIT_EXPECT_FALSE(test, st->status & HSX_UART_ST_OVERRUN);
-
-	WRITE_ONCE(fake.buf_overrun, 8);
-	st = get_status(test, client);
-	KUNIT_EXPECT_EQ(test, st->overruns, 3ULL);
-	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
+	expect_overruns(test, client, 5, 0, false);
+	expect_overruns(test, client, 8, 3, true);
 	close_port(client);
 	WRITE_ONCE(fake.buf_overrun, 0);
 }
@@ -732,19 +741,12 @@ static void uart_tty_driver_buffer_overruns_are_counted(struct kunit *test)
 static void uart_tty_driver_overruns_before_a_file_are_not_its(struct kunit *test)
 {
 	struct hsx_client *client;
-	struct hsx_uart_status *st;
 
 	WRITE_ONCE(fake.buf_overrun, 5);
 	client = open_port(test, true);
-	WRITE_ONCE(fake.buf_overrun, 8);	/* before the file's first function */
-	st = get_status(test, client);
-	KUNIT_EXPECT_EQ(test, st->overruns, 3ULL);
-	KUNIT_EXPECT_FALSE_MSG(test, st->status & HSX_UART_ST_OVERRUN,
-			       "the first status flags overruns from before the file");
-	WRITE_ONCE(fake.buf_overrun, 9);
-	st = get_status(test, client);
-	KUNIT_EXPECT_EQ(test, st->overruns, 4ULL);
-	KUNIT_EXPECT_TRUE(test, st->status & HSX_UART_ST_OVERRUN);
+	/* 8 before the file's first function: counted, not flagged for the file */
+	expect_overruns(test, client, 8, 3, false);
+	expect_overruns(test, client, 9, 4, true);
 	close_port(client);
 	WRITE_ONCE(fake.buf_overrun, 0);
 }
