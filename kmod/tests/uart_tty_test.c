@@ -36,6 +36,7 @@ enum fake_call_kind {
 	FAKE_WRITE,
 	FAKE_TIOCMGET,
 	FAKE_SET_TERMIOS,
+	FAKE_BREAK,
 };
 
 /* The fake driver's ports, and what was done to them. */
@@ -49,6 +50,10 @@ static struct {
 	bool hung_up;
 	atomic_t after_hangup;		/* calls into the driver after its hangup */
 	atomic_t written;		/* bytes write() took */
+	atomic_t flushes;		/* flush_buffer() calls */
+	atomic_t breaks;		/* break_ctl() calls that began a break */
+	int break_state;		/* the line: in a break (-1) or not (0) */
+	unsigned int lines_set;		/* every TIOCM_* bit tiocmset() set */
 	int buf_overrun;		/* get_icount's */
 	int icount_err;			/* get_icount's error, if not 0 */
 } fake;
@@ -97,6 +102,7 @@ static unsigned int fake_write_room(struct tty_struct *tty)
 static void fake_flush_buffer(struct tty_struct *tty)
 {
 	fake_call();
+	atomic_inc(&fake.flushes);
 	fake_maybe_block(FAKE_FLUSH);
 }
 
@@ -110,6 +116,17 @@ static int fake_tiocmget(struct tty_struct *tty)
 static int fake_tiocmset(struct tty_struct *tty, unsigned int set, unsigned int clear)
 {
 	fake_call();
+	WRITE_ONCE(fake.lines_set, READ_ONCE(fake.lines_set) | set);
+	return 0;
+}
+
+static int fake_break_ctl(struct tty_struct *tty, int state)
+{
+	fake_call();
+	if (state)
+		atomic_inc(&fake.breaks);
+	WRITE_ONCE(fake.break_state, state);
+	fake_maybe_block(FAKE_BREAK);
 	return 0;
 }
 
@@ -140,6 +157,7 @@ static const struct tty_operations fake_ops = {
 	.tiocmget = fake_tiocmget,
 	.tiocmset = fake_tiocmset,
 	.set_termios = fake_set_termios,
+	.break_ctl = fake_break_ctl,
 	.get_icount = fake_get_icount,
 	.hangup = fake_hangup,
 };
@@ -503,73 +521,111 @@ static bool wait_asleep(struct task_struct *task)
 }
 
 /*
- * A function that changes the port (CONFIG, MODEM, SET_EVENTS) passed its
- * check and waits for the port's config_lock, held by another file's
- * CONFIG blocked in the driver (a USB adapter's control transfer): its
- * capability is revoked. Once the revocation returned (which it does while
- * the other file's call is still blocked), the function never reaches the
- * driver: it fails as revoked, and the port keeps the other file's settings
- * (the next holder's).
+ * The argument of function @fn on the port: the owner's (@owner) or a
+ * tenant's, each with settings of its own, so that the port tells whose
+ * change it holds.
+ */
+static void set_fn_arg(u64 *arg, unsigned int fn, bool owner)
+{
+	memset(arg, 0, HSX_IOCTL_ARG_MAX);
+	switch (fn) {
+	case HSX_UART_FN_CONFIG:
+		*(struct hsx_uart_config *)arg = (struct hsx_uart_config){
+			.port = FAKE_PORT, .baud = owner ? 9600 : 19200, .stop_bits = 1 };
+		break;
+	case HSX_UART_FN_MODEM:
+		*(struct hsx_uart_modem *)arg = (struct hsx_uart_modem){
+			.port = FAKE_PORT, .set = HSX_UART_LN_DTR };
+		break;
+	case HSX_UART_FN_SET_EVENTS:
+		*(struct hsx_uart_events *)arg = (struct hsx_uart_events){
+			.port = FAKE_PORT, .events = HSX_UART_EVF_MODEM };
+		break;
+	case HSX_UART_FN_BREAK:
+		/* The owner's is short; a tenant's would outlast the test's bounds. */
+		*(struct hsx_uart_ctl *)arg = (struct hsx_uart_ctl){
+			.port = FAKE_PORT, .value = owner ? 20 : HSX_UART_BREAK_MAX_MS };
+		break;
+	case HSX_UART_FN_DISCARD:
+		*(struct hsx_uart_ctl *)arg = (struct hsx_uart_ctl){
+			.port = FAKE_PORT, .value = HSX_UART_DC_TX };
+		break;
+	}
+}
+
+/* What the fake driver and the port hold, before a tenant's function. */
+static void forget_changes(struct hsx_uart_dev *dev)
+{
+	WRITE_ONCE(fake.lines_set, 0);
+	atomic_set(&fake.breaks, 0);
+	atomic_set(&fake.flushes, 0);
+	WRITE_ONCE(dev->events, 0);
+}
+
+/*
+ * A function that changes the port (CONFIG, MODEM, SET_EVENTS, BREAK)
+ * passed its check and waits for the port's lock (config_lock; BREAK's
+ * break_lock), held by another file's call blocked in the driver (a USB
+ * adapter's control transfer): its capability is revoked. Once the
+ * revocation returned (which it does while the other file's call is still
+ * blocked), the function never reaches the driver: it fails as revoked, and
+ * the port keeps the other file's settings (the next holder's), its lines,
+ * its events, and sends no break of the tenant's.
  */
 static void uart_tty_no_change_after_a_revocation(struct kunit *test)
 {
-	static const unsigned int fns[] = {
-		HSX_UART_FN_CONFIG, HSX_UART_FN_MODEM, HSX_UART_FN_SET_EVENTS,
+	static const struct {
+		unsigned int fn;	/* the tenant's */
+		unsigned int owner_fn;	/* the owner's, held in the driver meanwhile */
+		enum fake_call_kind kind;
+	} cases[] = {
+		{ HSX_UART_FN_CONFIG, HSX_UART_FN_CONFIG, FAKE_SET_TERMIOS },
+		{ HSX_UART_FN_MODEM, HSX_UART_FN_CONFIG, FAKE_SET_TERMIOS },
+		{ HSX_UART_FN_SET_EVENTS, HSX_UART_FN_CONFIG, FAKE_SET_TERMIOS },
+		{ HSX_UART_FN_BREAK, HSX_UART_FN_BREAK, FAKE_BREAK },
 	};
 	struct hsx_client *owner = open_port(test, true), *tenant;
 	struct task_struct *t2;
 	struct hsx_uart_dev *dev;
-	unsigned int i;
+	unsigned int i, fn;
+	int owner_breaks;
 	bool back;
 
 	dev = hsx_uart_port_get(FAKE_PORT);
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	tenant = hsx_client_create(hsx_dev_instance_node(dev->inst), dev->inst, false, false);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, tenant);
-	for (i = 0; i < ARRAY_SIZE(fns); i++) {
-		/* The owner's CONFIG, held in the driver's set_termios. */
-		memset(run.arg, 0, sizeof(run.arg));
-		*(struct hsx_uart_config *)run.arg = (struct hsx_uart_config){
-			.port = FAKE_PORT, .baud = 9600, .stop_bits = 1 };
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fn = cases[i].fn;
+		/* The owner's function, held in the driver. */
+		set_fn_arg(run.arg, cases[i].owner_fn, true);
 		run.client = owner;
-		run.op = &hsx_uart_module.ops[HSX_UART_FN_CONFIG];
+		run.op = &hsx_uart_module.ops[cases[i].owner_fn];
 		reinit_completion(&fake.in_call);
 		reinit_completion(&fake.release);
 		reinit_completion(&op_done);
 		reinit_completion(&ending);
 		reinit_completion(&revoked);
 		init_completion(&other.done);
-		WRITE_ONCE(fake.block, FAKE_SET_TERMIOS);
+		forget_changes(dev);
+		WRITE_ONCE(fake.block, cases[i].kind);
 		if (IS_ERR(kthread_run(op_thread, NULL, "hsx-op"))) {
-			KUNIT_FAIL(test, "no thread for the owner's CONFIG");
+			KUNIT_FAIL(test, "no thread for the owner's function");
 			break;
 		}
 		if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
-			KUNIT_FAIL(test, "the owner's CONFIG did not reach the driver");
+			KUNIT_FAIL(test, "the owner's function %u did not reach the driver",
+				   cases[i].owner_fn);
 			WRITE_ONCE(fake.block, FAKE_NONE);
 			complete(&fake.release);
 			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
 			break;
 		}
 
-		/* The tenant's function: checked, then waiting for config_lock. */
-		memset(other.arg, 0, sizeof(other.arg));
-		switch (fns[i]) {
-		case HSX_UART_FN_CONFIG:
-			*(struct hsx_uart_config *)other.arg = (struct hsx_uart_config){
-				.port = FAKE_PORT, .baud = 19200, .stop_bits = 1 };
-			break;
-		case HSX_UART_FN_MODEM:
-			*(struct hsx_uart_modem *)other.arg = (struct hsx_uart_modem){
-				.port = FAKE_PORT, .set = HSX_UART_LN_DTR };
-			break;
-		case HSX_UART_FN_SET_EVENTS:
-			*(struct hsx_uart_events *)other.arg = (struct hsx_uart_events){
-				.port = FAKE_PORT, .events = HSX_UART_EVF_MODEM };
-			break;
-		}
+		/* The tenant's function: checked, then waiting for the lock. */
+		set_fn_arg(other.arg, fn, false);
 		other.client = tenant;
-		other.op = &hsx_uart_module.ops[fns[i]];
+		other.op = &hsx_uart_module.ops[fn];
 		t2 = kthread_create(other_thread, NULL, "hsx-tenant");
 		if (IS_ERR(t2)) {
 			KUNIT_FAIL(test, "no thread for the tenant");
@@ -581,7 +637,7 @@ static void uart_tty_no_change_after_a_revocation(struct kunit *test)
 		give_cap(test, tenant, t2, HSX_CAP_R_READ | HSX_CAP_R_UART_CONFIG |
 				       HSX_CAP_R_UART_MODEM);
 		wake_up_process(t2);
-		KUNIT_EXPECT_TRUE_MSG(test, wait_asleep(t2), "function %u never waited", fns[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, wait_asleep(t2), "function %u never waited", fn);
 		put_task_struct(t2);
 
 		if (IS_ERR(kthread_run(revoke_thread, tenant, "hsx-revoke"))) {
@@ -591,22 +647,117 @@ static void uart_tty_no_change_after_a_revocation(struct kunit *test)
 		/* Another file's blocked call does not hold the revocation up. */
 		back = wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
 		KUNIT_EXPECT_TRUE_MSG(test, back, "function %u: the revocation did not return",
-				      fns[i]);
+				      fn);
+		/* Returned: the tenant's function is over, and changed nothing. */
+		KUNIT_EXPECT_TRUE_MSG(test, wait_for_completion_timeout(&other.done,
+									UART_TTY_TEST_WAIT),
+				      "function %u still runs after the revocation", fn);
 		complete(&fake.release);
 		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
-		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&other.done,
-								    UART_TTY_TEST_WAIT));
 		if (!back)
 			wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
 		KUNIT_EXPECT_EQ(test, run.ret, 0L);
 		KUNIT_EXPECT_EQ_MSG(test, other.ret, (long)-EKEYREVOKED,
-				    "function %u ran after the revocation returned", fns[i]);
+				    "function %u ran after the revocation returned", fn);
 		KUNIT_EXPECT_EQ(test, dev->config.baud, 9600U);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(fake.lines_set) & TIOCM_DTR, 0U,
+				    "function %u set DTR after the revocation", fn);
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(dev->events), 0U,
+				    "function %u set the port's events after the revocation", fn);
+		/* The owner's break, and no other. */
+		owner_breaks = cases[i].owner_fn == HSX_UART_FN_BREAK;
+		KUNIT_EXPECT_EQ(test, atomic_read(&fake.breaks), owner_breaks);
+		KUNIT_EXPECT_EQ(test, READ_ONCE(fake.break_state), 0);
 		take_cap(tenant);
 	}
 	hsx_client_destroy(tenant);
 	hsx_instance_put(dev->inst);
 	close_port(owner);
+}
+
+/*
+ * A holder's own function that changes the port is in the driver (a USB
+ * adapter's control transfer) when its capability is revoked: the
+ * revocation returns only once the call is out of the driver, so that once
+ * it returned the port is as the revoked holder left it, for good. A
+ * break it was sending is off by then.
+ */
+static void uart_tty_revocation_waits_for_the_holders_own_change(struct kunit *test)
+{
+	static const struct {
+		unsigned int fn;
+		enum fake_call_kind kind;
+		long ret;	/* what the function returns once released */
+	} cases[] = {
+		{ HSX_UART_FN_CONFIG, FAKE_SET_TERMIOS, 0 },
+		{ HSX_UART_FN_MODEM, FAKE_TIOCMGET, 0 },
+		{ HSX_UART_FN_SET_EVENTS, FAKE_TIOCMGET, 0 },
+		{ HSX_UART_FN_DISCARD, FAKE_FLUSH, 0 },
+		/* Its duration's wait sees the revocation: it ends the break early. */
+		{ HSX_UART_FN_BREAK, FAKE_BREAK, -EKEYREVOKED },
+	};
+	struct hsx_client *holder = open_port(test, false);
+	struct task_struct *t, *revoker;
+	unsigned int i, fn;
+	bool early, back;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fn = cases[i].fn;
+		set_fn_arg(run.arg, fn, false);
+		run.client = holder;
+		run.op = &hsx_uart_module.ops[fn];
+		reinit_completion(&fake.in_call);
+		reinit_completion(&fake.release);
+		reinit_completion(&op_done);
+		reinit_completion(&ending);
+		reinit_completion(&revoked);
+		t = kthread_create(op_thread, NULL, "hsx-op");
+		if (IS_ERR(t)) {
+			KUNIT_FAIL(test, "no thread for function %u", fn);
+			break;
+		}
+		give_cap(test, holder, t, HSX_CAP_R_READ | HSX_CAP_R_WRITE |
+				       HSX_CAP_R_UART_CONFIG | HSX_CAP_R_UART_MODEM);
+		WRITE_ONCE(fake.block, cases[i].kind);
+		wake_up_process(t);
+		if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
+			KUNIT_FAIL(test, "function %u did not reach the driver", fn);
+			WRITE_ONCE(fake.block, FAKE_NONE);
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			take_cap(holder);
+			break;
+		}
+		revoker = kthread_run(revoke_thread, holder, "hsx-revoke");
+		if (IS_ERR(revoker)) {
+			KUNIT_FAIL(test, "no thread to revoke in");
+			complete(&fake.release);
+			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
+			take_cap(holder);
+			break;
+		}
+		wait_for_completion_timeout(&ending, UART_TTY_TEST_WAIT);
+		/*
+		 * Time for a revocation that does not wait to return (the bug
+		 * this finds): one that waits has not, whenever it is looked at.
+		 */
+		msleep(200);
+		early = completion_done(&revoked);
+		KUNIT_EXPECT_FALSE_MSG(test, early,
+				       "function %u: the revocation returned with its change in the driver",
+				       fn);
+		complete(&fake.release);
+		back = wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
+		KUNIT_EXPECT_TRUE_MSG(test, back, "function %u: the revocation did not return", fn);
+		if (back)
+			KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(fake.break_state), 0,
+					    "function %u: the line is in a break after the revocation",
+					    fn);
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
+		KUNIT_EXPECT_EQ_MSG(test, run.ret, cases[i].ret, "function %u", fn);
+		take_cap(holder);
+	}
+	close_port(holder);
 }
 
 /* A reader polling the port a byte at a time, and what it saw. */
@@ -907,6 +1058,7 @@ static struct kunit_case hsx_uart_tty_cases[] = {
 	KUNIT_CASE(uart_tty_blocked_driver_call_holds_up_no_revocation),
 	KUNIT_CASE(uart_tty_no_byte_moves_after_a_revocation),
 	KUNIT_CASE(uart_tty_no_change_after_a_revocation),
+	KUNIT_CASE(uart_tty_revocation_waits_for_the_holders_own_change),
 	KUNIT_CASE(uart_tty_no_poll_takes_after_a_revocation),
 	KUNIT_CASE(uart_tty_driver_buffer_overruns_are_counted),
 	KUNIT_CASE(uart_tty_driver_overruns_before_a_file_are_not_its),

@@ -289,7 +289,9 @@ static struct hsx_uart_dev *hsx_uart_enter_to_act(struct hsx_client *client, u32
 	struct hsx_uart_client *uc = hsx_uart_client_of(client);
 	struct hsx_uart_dev *dev;
 
-	down_read(&uc->acting);
+	/* A revocation waiting for the file's functions blocks new ones until it is done. */
+	if (down_read_interruptible(&uc->acting))
+		return ERR_PTR(-EINTR);
 	dev = hsx_uart_enter(client, port, need, idx);
 	if (IS_ERR(dev))
 		up_read(&uc->acting);
@@ -324,11 +326,20 @@ static int hsx_uart_wait(struct hsx_uart_dev *dev, struct hsx_client *client, u3
 			 unsigned long deadline, bool (*ready)(struct hsx_uart_dev *dev))
 {
 	long left = (long)(deadline - jiffies);
-	unsigned int gen = READ_ONCE(dev->cap_gen);
+	/*
+	 * cap_gen before the check: a capability's end that the check misses
+	 * bumps cap_gen after it (hsx_uart_ports_wake(), once the revocation
+	 * waited for hsx_cap_srcu's readers), and the wait sees that at once,
+	 * not a slice later.
+	 */
+	unsigned int gen = smp_load_acquire(&dev->cap_gen);
+	int ret;
 
 	if (left <= 0)
 		return -ETIMEDOUT;
-	/* A capability's end bumps cap_gen: the check below comes at once. */
+	ret = hsx_uart_stopping(dev) ? -ENODEV : hsx_uart_authorize(client, dev->port, need);
+	if (ret)
+		return ret;
 	if (wait_event_interruptible_timeout(dev->wait,
 					     (ready && ready(dev)) || hsx_uart_stopping(dev) ||
 					     READ_ONCE(dev->cap_gen) != gen,
@@ -375,7 +386,11 @@ static bool hsx_uart_break_unlocked(struct hsx_uart_dev *dev)
 /*
  * Take the port's @lock by @deadline, waiting as a write waits for room
  * (@unlocked tells when to try again): the capability (@need) is checked
- * again each time, and a revocation wakes the wait.
+ * again each time, and a revocation wakes the wait. Not in order: every
+ * waiter tries once the holder lets go, and one wins. The locks are held
+ * for a driver call (config_lock), a write's slices (write_lock) or a
+ * break's duration (break_lock), and a write's and a break's wait is
+ * bounded by its deadline.
  */
 static int hsx_uart_lock(struct hsx_client *client, struct hsx_uart_dev *dev, struct mutex *lock,
 			 bool (*unlocked)(struct hsx_uart_dev *dev), u32 need,
@@ -383,6 +398,8 @@ static int hsx_uart_lock(struct hsx_client *client, struct hsx_uart_dev *dev, st
 {
 	int ret;
 
+	/* A trylock and a wait, not mutex_lock(): lockdep is told all the same. */
+	might_lock(lock);
 	while (!mutex_trylock(lock)) {
 		ret = hsx_uart_wait(dev, client, need, deadline, unlocked);
 		if (ret)

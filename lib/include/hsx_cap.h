@@ -73,11 +73,13 @@ typedef enum {
 } hsx_cap_module_t;
 
 /* Rights: bits 0..15 common to every module, 16..31 the module's own. */
-#define HSX_CAP_RIGHT_READ (1U << 0)        /* read state: GPIO read, timer tick */
-#define HSX_CAP_RIGHT_WRITE (1U << 1)       /* change state: GPIO config/write, timers */
-#define HSX_CAP_RIGHT_GRANT (1U << 2)       /* derive narrower capabilities for others */
-#define HSX_CAP_RIGHT_GPIO_IRQ (1U << 16)   /* GPIO: set interrupts and listen to edges */
-#define HSX_CAP_RIGHT_CAN_CONFIG (1U << 16) /* CAN: ask for a bitrate or mode */
+#define HSX_CAP_RIGHT_READ (1U << 0)         /* read state: GPIO read, timer tick */
+#define HSX_CAP_RIGHT_WRITE (1U << 1)        /* change state: GPIO config/write, timers */
+#define HSX_CAP_RIGHT_GRANT (1U << 2)        /* derive narrower capabilities for others */
+#define HSX_CAP_RIGHT_GPIO_IRQ (1U << 16)    /* GPIO: set interrupts and listen to edges */
+#define HSX_CAP_RIGHT_CAN_CONFIG (1U << 16)  /* CAN: ask for a bitrate or mode */
+#define HSX_CAP_RIGHT_UART_CONFIG (1U << 16) /* UART: configure, discard, break, loopback */
+#define HSX_CAP_RIGHT_UART_MODEM (1U << 17)  /* UART: set RTS and DTR */
 
 /*
  * The objects a capability covers; the member is the module's. All-zero in a

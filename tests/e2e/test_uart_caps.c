@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -326,6 +327,108 @@ static void a_revoked_writer_queued_for_the_lock_sends_nothing(void **state)
     assert_int_equal(hsx_uart_init(0), HSX_HAL_OK);
 }
 
+/* Queued for the port's break lock behind root's break, then revoked: must be denied. */
+static int app_queued_break(struct app *a)
+{
+    hsx_cap_info_t info;
+    uint8_t go;
+
+    (void)hsx_uart_get_status(1); /* acquires the capability */
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_UART, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    APP_CHECK(info.rights & HSX_CAP_RIGHT_UART_CONFIG);
+    if (write(a->out, &info.id, sizeof(info.id)) != sizeof(info.id) || read(a->in, &go, 1) != 1)
+        return 2;
+    /* As long as root's: it waits that long for the lock, and a timeout is no denial. */
+    APP_CHECK(hsx_uart_send_break(1, HSX_UART_BREAK_MAX_MS) == HSX_HAL_DENIED);
+    return 0;
+}
+
+/* Root's break on port 1, through its own file: a signal ends it (the library retries EINTR). */
+static struct {
+    int fd;
+    int ret, err;
+    atomic_int tid;
+    atomic_bool done;
+} root_brk;
+
+static void *root_break(void *arg)
+{
+    struct hsx_uart_ctl c = {.port = 1, .value = HSX_UART_BREAK_MAX_MS};
+    (void)arg;
+
+    atomic_store(&root_brk.tid, (int)gettid());
+    root_brk.ret = ioctl(root_brk.fd, HSX_IOC_UART_BREAK, &c);
+    root_brk.err = errno;
+    atomic_store(&root_brk.done, true);
+    return NULL;
+}
+
+static void ignore_signal(int sig)
+{
+    (void)sig;
+}
+
+/* Until thread @tid of this process sleeps (in its break), or the liveness bound. */
+static bool thread_asleep(int tid)
+{
+    char path[64], stat[256], *end;
+
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+    for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS; usleep(20000)) {
+        FILE *f = fopen(path, "r");
+        size_t n = f ? fread(stat, 1, sizeof(stat) - 1, f) : 0;
+
+        if (f)
+            fclose(f);
+        stat[n] = '\0';
+        end = strrchr(stat, ')'); /* the state follows the command's name */
+        if (end && end[1] == ' ' && end[2] == 'S')
+            return true;
+    }
+    return false;
+}
+
+/*
+ * A holder's break waits for the port's break lock behind root's break (10
+ * s, the longest); its capability is revoked through hsxd. The revocation
+ * (which holds the kernel's capability lock while it waits for the holder's
+ * calls that change a port) returns while root's break still lasts, and
+ * the holder's break is denied, never sent after the lock frees.
+ */
+static void a_revoked_break_queued_for_the_lock_is_denied_at_once(void **state)
+{
+    struct sigaction sa = {.sa_handler = ignore_signal}; /* no SA_RESTART */
+    struct app a;
+    pthread_t t;
+    uint64_t id;
+    (void)state;
+
+    assert_int_equal(sigaction(SIGUSR1, &sa, NULL), 0);
+    root_brk.fd = open("/dev/hsx/uart", O_RDWR | O_CLOEXEC);
+    assert_true(root_brk.fd >= 0);
+    atomic_store(&root_brk.done, false);
+    atomic_store(&root_brk.tid, 0);
+    assert_int_equal(pthread_create(&t, NULL, root_break, NULL), 0);
+    while (!atomic_load(&root_brk.tid))
+        usleep(1000);
+    assert_true(thread_asleep(atomic_load(&root_brk.tid))); /* root's break holds the lock */
+    start_app(&a, app_queued_break, CFG_UID);
+    assert_true(hear(a.from_app, &id, sizeof(id)));
+    assert_int_equal(write(a.to_app, "g", 1), 1);
+    usleep(300000); /* queued for the lock */
+    admin_revoke(id);
+    assert_int_equal(finish_app(&a), 0);
+    /* The revocation did not wait for root's break, nor the holder's call. */
+    assert_false(atomic_load(&root_brk.done));
+    pthread_kill(t, SIGUSR1);
+    pthread_join(t, NULL);
+    assert_int_equal(root_brk.ret, -1);
+    assert_int_equal(root_brk.err, EINTR);
+    close(root_brk.fd);
+    signal(SIGUSR1, SIG_DFL);
+}
+
 /* ---- a callback's subscription, unbound and revoked ------------------------------------------ */
 
 static const hsx_uart_settings_t s8n1 = {.baud = 115200, .data_bits = 8, .stop_bits = 1};
@@ -531,6 +634,7 @@ int main(void)
         cmocka_unit_test(revocation_ends_a_blocked_read),
         cmocka_unit_test(revocation_ends_a_blocked_write),
         cmocka_unit_test(a_revoked_writer_queued_for_the_lock_sends_nothing),
+        cmocka_unit_test(a_revoked_break_queued_for_the_lock_is_denied_at_once),
         cmocka_unit_test(an_unbound_callback_is_subscribed_again),
         cmocka_unit_test(a_revoked_callback_is_not_subscribed_again),
         cmocka_unit_test(a_callback_revoked_while_unbound_ends_under_a_new_capability),

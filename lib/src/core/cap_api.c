@@ -28,7 +28,9 @@ _Static_assert(HSX_CAP_MODULE_UART == HSX_MODULE_UART && HSX_CAP_MODULE_CAN == H
 _Static_assert(HSX_CAP_RIGHT_READ == HSX_CAP_R_READ && HSX_CAP_RIGHT_WRITE == HSX_CAP_R_WRITE &&
                    HSX_CAP_RIGHT_GRANT == HSX_CAP_R_GRANT &&
                    HSX_CAP_RIGHT_GPIO_IRQ == HSX_CAP_R_GPIO_IRQ &&
-                   HSX_CAP_RIGHT_CAN_CONFIG == HSX_CAP_R_CAN_CONFIG,
+                   HSX_CAP_RIGHT_CAN_CONFIG == HSX_CAP_R_CAN_CONFIG &&
+                   HSX_CAP_RIGHT_UART_CONFIG == HSX_CAP_R_UART_CONFIG &&
+                   HSX_CAP_RIGHT_UART_MODEM == HSX_CAP_R_UART_MODEM,
                "rights are the uAPI's bits");
 _Static_assert(HSX_CAP_CAN_EXT == HSX_CAN_SEL_EXT && HSX_CAP_CAN_TX == HSX_CAN_SEL_TX &&
                    HSX_CAP_CAN_RX == HSX_CAN_SEL_RX &&
