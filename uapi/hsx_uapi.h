@@ -625,7 +625,7 @@ struct hsx_timer_id {
 #define HSX_UART_MODEM_POLL_MS	10
 
 /* Rights on ports, besides HSX_CAP_R_READ (receive) and _WRITE (transmit). */
-#define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK, LOOP */
+#define HSX_CAP_R_UART_CONFIG	0x10000U /* CONFIG, DISCARD, BREAK, LOOP, SET_EVENTS */
 #define HSX_CAP_R_UART_MODEM	0x20000U /* set RTS and DTR */
 #define HSX_CAP_R_UART_ALL	(HSX_CAP_R_READ | HSX_CAP_R_WRITE | HSX_CAP_R_GRANT | \
 				 HSX_CAP_R_UART_CONFIG | HSX_CAP_R_UART_MODEM)

@@ -50,7 +50,6 @@ static struct {
 	bool hung_up;
 	atomic_t after_hangup;		/* calls into the driver after its hangup */
 	atomic_t written;		/* bytes write() took */
-	atomic_t flushes;		/* flush_buffer() calls */
 	atomic_t breaks;		/* break_ctl() calls that began a break */
 	int break_state;		/* the line: in a break (-1) or not (0) */
 	unsigned int lines_set;		/* every TIOCM_* bit tiocmset() set */
@@ -102,7 +101,6 @@ static unsigned int fake_write_room(struct tty_struct *tty)
 static void fake_flush_buffer(struct tty_struct *tty)
 {
 	fake_call();
-	atomic_inc(&fake.flushes);
 	fake_maybe_block(FAKE_FLUSH);
 }
 
@@ -553,13 +551,31 @@ static void set_fn_arg(u64 *arg, unsigned int fn, bool owner)
 	}
 }
 
-/* What the fake driver and the port hold, before a tenant's function. */
+/*
+ * What the fake driver and the port hold, forgotten before a case: the
+ * modem lines' polling a SET_EVENTS started stops too, or it would take a
+ * later case's held tiocmget.
+ */
 static void forget_changes(struct hsx_uart_dev *dev)
 {
 	WRITE_ONCE(fake.lines_set, 0);
 	atomic_set(&fake.breaks, 0);
-	atomic_set(&fake.flushes, 0);
+	WRITE_ONCE(fake.break_state, 0);
 	WRITE_ONCE(dev->events, 0);
+	cancel_delayed_work_sync(&dev->modem_work);
+}
+
+/* Until a revocation of @client's capability waits for its functions, or returned. */
+static bool revocation_waits(struct hsx_client *client)
+{
+	unsigned long until = jiffies + UART_TTY_TEST_WAIT;
+
+	while (time_before(jiffies, until)) {
+		if (hsx_uart_test_revocation_waits(client) || completion_done(&revoked))
+			return hsx_uart_test_revocation_waits(client);
+		usleep_range(1000, 2000);
+	}
+	return false;
 }
 
 /*
@@ -697,12 +713,14 @@ static void uart_tty_revocation_waits_for_the_holders_own_change(struct kunit *t
 		{ HSX_UART_FN_BREAK, FAKE_BREAK, -EKEYREVOKED },
 	};
 	struct hsx_client *holder = open_port(test, false);
-	struct task_struct *t, *revoker;
+	struct hsx_uart_dev *dev = hsx_uart_port_get(FAKE_PORT);
+	struct task_struct *t;
 	unsigned int i, fn;
-	bool early, back;
 
+	KUNIT_ASSERT_NOT_NULL(test, dev);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fn = cases[i].fn;
+		forget_changes(dev);
 		set_fn_arg(run.arg, fn, false);
 		run.client = holder;
 		run.op = &hsx_uart_module.ops[fn];
@@ -728,35 +746,143 @@ static void uart_tty_revocation_waits_for_the_holders_own_change(struct kunit *t
 			take_cap(holder);
 			break;
 		}
-		revoker = kthread_run(revoke_thread, holder, "hsx-revoke");
-		if (IS_ERR(revoker)) {
+		if (IS_ERR(kthread_run(revoke_thread, holder, "hsx-revoke"))) {
 			KUNIT_FAIL(test, "no thread to revoke in");
 			complete(&fake.release);
 			wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT);
 			take_cap(holder);
 			break;
 		}
-		wait_for_completion_timeout(&ending, UART_TTY_TEST_WAIT);
-		/*
-		 * Time for a revocation that does not wait to return (the bug
-		 * this finds): one that waits has not, whenever it is looked at.
-		 */
-		msleep(200);
-		early = completion_done(&revoked);
-		KUNIT_EXPECT_FALSE_MSG(test, early,
-				       "function %u: the revocation returned with its change in the driver",
-				       fn);
+		KUNIT_EXPECT_TRUE_MSG(test, revocation_waits(holder),
+				      "function %u: the revocation returned with its change in the driver",
+				      fn);
 		complete(&fake.release);
-		back = wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT);
-		KUNIT_EXPECT_TRUE_MSG(test, back, "function %u: the revocation did not return", fn);
-		if (back)
-			KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(fake.break_state), 0,
-					    "function %u: the line is in a break after the revocation",
-					    fn);
+		if (!wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT)) {
+			/* Its threads may still use the file and the port: leave them be. */
+			KUNIT_FAIL(test, "function %u: the revocation did not return", fn);
+			return;
+		}
+		KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(fake.break_state), 0,
+				    "function %u: the line is in a break after the revocation", fn);
 		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT));
 		KUNIT_EXPECT_EQ_MSG(test, run.ret, cases[i].ret, "function %u", fn);
 		take_cap(holder);
 	}
+	forget_changes(dev);
+	hsx_instance_put(dev->inst);
+	close_port(holder);
+}
+
+/* A function of its own, in a thread a signal can interrupt. */
+struct signalled_call {
+	struct hsx_client *client;
+	const struct hsx_ioctl_op *op;
+	u64 arg[HSX_IOCTL_ARG_MAX / sizeof(u64)];
+	long ret;
+	struct completion done;
+};
+
+static struct signalled_call interrupted, denied;
+
+static int signalled_call_thread(void *arg)
+{
+	struct signalled_call *c = arg;
+
+	allow_signal(SIGKILL);
+	c->ret = hsx_dispatch_op(c->client, c->op, c->arg);
+	complete(&c->done);
+	return 0;
+}
+
+static struct task_struct *start_call(struct signalled_call *c, struct hsx_client *client,
+				      unsigned int fn)
+{
+	c->client = client;
+	c->op = &hsx_uart_module.ops[fn];
+	set_fn_arg(c->arg, fn, false);
+	c->ret = 1;
+	init_completion(&c->done);
+	return kthread_run(signalled_call_thread, c, "hsx-call");
+}
+
+/*
+ * A revocation waits for the holder's CONFIG in the driver; meanwhile two
+ * more functions of the same file that change the port wait for it to end
+ * (the file's acting lock): a signal ends one's wait with EINTR at once,
+ * having taken nothing; the other, once the revocation returned, is denied.
+ */
+static void uart_tty_a_function_waiting_for_a_revocation_can_be_interrupted(struct kunit *test)
+{
+	struct hsx_client *holder = open_port(test, false);
+	struct hsx_uart_dev *dev = hsx_uart_port_get(FAKE_PORT);
+	struct task_struct *t, *waiter;
+	int users;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	forget_changes(dev);
+	set_fn_arg(run.arg, HSX_UART_FN_CONFIG, false);
+	run.client = holder;
+	run.op = &hsx_uart_module.ops[HSX_UART_FN_CONFIG];
+	reinit_completion(&fake.in_call);
+	reinit_completion(&fake.release);
+	reinit_completion(&op_done);
+	reinit_completion(&ending);
+	reinit_completion(&revoked);
+	t = kthread_create(op_thread, NULL, "hsx-op");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	give_cap(test, holder, t, HSX_CAP_R_READ | HSX_CAP_R_UART_CONFIG);
+	WRITE_ONCE(fake.block, FAKE_SET_TERMIOS);
+	wake_up_process(t);
+	if (!wait_for_completion_timeout(&fake.in_call, UART_TTY_TEST_WAIT)) {
+		KUNIT_FAIL(test, "CONFIG did not reach the driver");
+		WRITE_ONCE(fake.block, FAKE_NONE);
+		goto out_release;
+	}
+	if (IS_ERR(kthread_run(revoke_thread, holder, "hsx-revoke"))) {
+		KUNIT_FAIL(test, "no thread to revoke in");
+		goto out_release;
+	}
+	if (!revocation_waits(holder)) {
+		KUNIT_FAIL(test, "the revocation did not wait for CONFIG in the driver");
+		goto out_release;
+	}
+	users = atomic_read(&dev->users);
+
+	waiter = start_call(&interrupted, holder, HSX_UART_FN_MODEM);
+	if (IS_ERR(waiter)) {
+		KUNIT_FAIL(test, "no thread for MODEM");
+		goto out_release;
+	}
+	get_task_struct(waiter);
+	KUNIT_EXPECT_TRUE(test, wait_asleep(waiter));
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&interrupted.done),
+			       "MODEM did not wait for the revocation");
+	send_sig(SIGKILL, waiter, 1);
+	put_task_struct(waiter);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&interrupted.done,
+							    UART_TTY_TEST_WAIT));
+	KUNIT_EXPECT_EQ(test, interrupted.ret, (long)-EINTR);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->users), users);
+	KUNIT_EXPECT_FALSE(test, completion_done(&revoked));
+
+	if (IS_ERR(start_call(&denied, holder, HSX_UART_FN_DISCARD)))
+		KUNIT_FAIL(test, "no thread for DISCARD");
+out_release:
+	complete(&fake.release);
+	if (!wait_for_completion_timeout(&revoked, UART_TTY_TEST_WAIT) ||
+	    !wait_for_completion_timeout(&op_done, UART_TTY_TEST_WAIT)) {
+		/* Its threads may still use the file and the port: leave them be. */
+		KUNIT_FAIL(test, "the revocation or CONFIG did not return");
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, run.ret, 0L);
+	if (denied.client == holder && interrupted.client) {
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&denied.done,
+								    UART_TTY_TEST_WAIT));
+		KUNIT_EXPECT_EQ(test, denied.ret, (long)-EKEYREVOKED);
+	}
+	take_cap(holder);
+	hsx_instance_put(dev->inst);
 	close_port(holder);
 }
 
@@ -992,6 +1118,11 @@ static int uart_tty_test_init(struct kunit *test)
 	WRITE_ONCE(fake.block, FAKE_NONE);
 	WRITE_ONCE(fake.hung_up, false);
 	WRITE_ONCE(fake.icount_err, 0);
+	WRITE_ONCE(fake.break_state, 0);
+	WRITE_ONCE(fake.lines_set, 0);
+	atomic_set(&fake.breaks, 0);
+	interrupted.client = NULL;
+	denied.client = NULL;
 	atomic_set(&fake.after_hangup, 0);
 	init_completion(&fake.in_call);
 	init_completion(&fake.release);
@@ -1059,6 +1190,7 @@ static struct kunit_case hsx_uart_tty_cases[] = {
 	KUNIT_CASE(uart_tty_no_byte_moves_after_a_revocation),
 	KUNIT_CASE(uart_tty_no_change_after_a_revocation),
 	KUNIT_CASE(uart_tty_revocation_waits_for_the_holders_own_change),
+	KUNIT_CASE(uart_tty_a_function_waiting_for_a_revocation_can_be_interrupted),
 	KUNIT_CASE(uart_tty_no_poll_takes_after_a_revocation),
 	KUNIT_CASE(uart_tty_driver_buffer_overruns_are_counted),
 	KUNIT_CASE(uart_tty_driver_overruns_before_a_file_are_not_its),

@@ -139,6 +139,14 @@ static struct hsx_uart_client *hsx_uart_client_of(struct hsx_client *client)
 	return client->priv[hsx_module_slot(HSX_MODULE_UART)];
 }
 
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* KUnit: does a revocation of @client's capability wait for its functions? */
+bool hsx_uart_test_revocation_waits(struct hsx_client *client)
+{
+	return rwsem_is_contended(&hsx_uart_client_of(client)->acting);
+}
+#endif
+
 /* The file uses @dev: count it among the port's users, once. */
 static void hsx_uart_note_user(struct hsx_client *client, struct hsx_uart_dev *dev)
 {
@@ -291,7 +299,7 @@ static struct hsx_uart_dev *hsx_uart_enter_to_act(struct hsx_client *client, u32
 
 	/* A revocation waiting for the file's functions blocks new ones until it is done. */
 	if (down_read_interruptible(&uc->acting))
-		return ERR_PTR(-EINTR);
+		return ERR_PTR(-EINTR);	/* nothing taken yet */
 	dev = hsx_uart_enter(client, port, need, idx);
 	if (IS_ERR(dev))
 		up_read(&uc->acting);
@@ -317,10 +325,10 @@ static bool hsx_uart_has_room(struct hsx_uart_dev *dev)
 }
 
 /*
- * Sleep until @ready (if not NULL; it must not sleep), the port stops, a
- * signal or @deadline,
- * at most a slice; then check the capability again. 0 when the caller may
- * go on, else the reason to stop.
+ * Check the capability (@need), then sleep until @ready (if not NULL; it
+ * must not sleep), the port stops, a capability ends, a signal or
+ * @deadline, at most a slice; then check again. 0 when the caller may go
+ * on, else the reason to stop.
  */
 static int hsx_uart_wait(struct hsx_uart_dev *dev, struct hsx_client *client, u32 need,
 			 unsigned long deadline, bool (*ready)(struct hsx_uart_dev *dev))
@@ -328,9 +336,11 @@ static int hsx_uart_wait(struct hsx_uart_dev *dev, struct hsx_client *client, u3
 	long left = (long)(deadline - jiffies);
 	/*
 	 * cap_gen before the check: a capability's end that the check misses
-	 * bumps cap_gen after it (hsx_uart_ports_wake(), once the revocation
-	 * waited for hsx_cap_srcu's readers), and the wait sees that at once,
-	 * not a slice later.
+	 * bumps cap_gen after it, and the wait sees that at once, not a slice
+	 * later. The order is the grace period's: the check runs in an
+	 * hsx_cap_srcu section, and the revocation bumps cap_gen
+	 * (hsx_uart_ports_wake()) only once it waited for such sections; the
+	 * load must not move into the section (acquire).
 	 */
 	unsigned int gen = smp_load_acquire(&dev->cap_gen);
 	int ret;
@@ -768,6 +778,16 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 	return ret;
 }
 
+static void hsx_uart_break_off(struct hsx_uart_dev *dev)
+{
+	int ret = hsx_uart_tty_break(dev, false);
+
+	/* No break_ctl: no break began; gone: the port's hangup ended it. */
+	if (ret && ret != -EOPNOTSUPP && ret != -ENODEV)
+		pr_warn_ratelimited("uart: port %u: ending a break failed (%d): the line may stay in break\n",
+				    dev->port, ret);
+}
+
 /*
  * A break of c->value ms. It holds only break_lock while it lasts: not
  * config_lock, which CONFIG and the sysfs config file take.
@@ -797,15 +817,22 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	/* Checked again: a revocation may have come since (it waits for this). */
 	ret = hsx_uart_stopping(dev) ? -ENODEV :
 	      hsx_uart_authorize(client, c->port, HSX_CAP_R_UART_CONFIG);
-	if (!ret)
-		ret = hsx_uart_tty_break(dev, true);
 	if (!ret) {
-		do {
-			err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline, NULL);
-		} while (!err);
-		/* The break is never left on, however the wait ended. */
-		hsx_uart_tty_break(dev, false);
-		ret = err == -ETIMEDOUT ? 0 : err;
+		ret = hsx_uart_tty_break(dev, true);
+		if (!ret) {
+			do {
+				err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline,
+						    NULL);
+			} while (!err);
+			ret = err == -ETIMEDOUT ? 0 : err;
+		}
+		/*
+		 * The break is never left on, however the wait ended, nor after
+		 * a start that failed: a USB adapter's control transfer can fail
+		 * once the adapter began the break. Before the file's acting
+		 * lock goes, so a revocation returns with the line out of it.
+		 */
+		hsx_uart_break_off(dev);
 	}
 	mutex_unlock(&dev->break_lock);
 	wake_up_all(&dev->wait);

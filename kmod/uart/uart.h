@@ -188,5 +188,8 @@ int hsx_uart_parse_map(const char *param, unsigned int *port, char *tty, size_t 
 		       const char **next);
 unsigned int hsx_uart_chunk(const u8 *cp, const u8 *fp, size_t count, u8 *data,
 			    unsigned int *len, u8 *flags);
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+bool hsx_uart_test_revocation_waits(struct hsx_client *client);
+#endif
 
 #endif /* _HSX_UART_H */

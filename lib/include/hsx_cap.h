@@ -78,7 +78,7 @@ typedef enum {
 #define HSX_CAP_RIGHT_GRANT (1U << 2)        /* derive narrower capabilities for others */
 #define HSX_CAP_RIGHT_GPIO_IRQ (1U << 16)    /* GPIO: set interrupts and listen to edges */
 #define HSX_CAP_RIGHT_CAN_CONFIG (1U << 16)  /* CAN: ask for a bitrate or mode */
-#define HSX_CAP_RIGHT_UART_CONFIG (1U << 16) /* UART: configure, discard, break, loopback */
+#define HSX_CAP_RIGHT_UART_CONFIG (1U << 16) /* UART: config, discard, break, loop, events */
 #define HSX_CAP_RIGHT_UART_MODEM (1U << 17)  /* UART: set RTS and DTR */
 
 /*
