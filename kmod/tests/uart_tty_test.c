@@ -52,6 +52,8 @@ static struct {
 	atomic_t written;		/* bytes write() took */
 	atomic_t breaks;		/* break_ctl() calls that began a break */
 	int break_state;		/* the line: in a break (-1) or not (0) */
+	int break_err;			/* a break's start fails so, if not 0 */
+	atomic_t break_offs;		/* break_ctl() calls that ended one */
 	unsigned int lines_set;		/* every TIOCM_* bit tiocmset() set */
 	int buf_overrun;		/* get_icount's */
 	int icount_err;			/* get_icount's error, if not 0 */
@@ -118,14 +120,27 @@ static int fake_tiocmset(struct tty_struct *tty, unsigned int set, unsigned int 
 	return 0;
 }
 
+/*
+ * A break's start fails with fake.break_err if set: ENOTTY as usb-serial's
+ * for a driver without breaks (none began); another error as a control
+ * transfer that failed once the adapter began the break.
+ */
 static int fake_break_ctl(struct tty_struct *tty, int state)
 {
+	int err = READ_ONCE(fake.break_err);
+
 	fake_call();
-	if (state)
-		atomic_inc(&fake.breaks);
+	if (!state) {
+		atomic_inc(&fake.break_offs);
+		WRITE_ONCE(fake.break_state, 0);
+		return 0;
+	}
+	atomic_inc(&fake.breaks);
+	if (err == -ENOTTY)
+		return err;
 	WRITE_ONCE(fake.break_state, state);
 	fake_maybe_block(FAKE_BREAK);
-	return 0;
+	return err;
 }
 
 static void fake_set_termios(struct tty_struct *tty, const struct ktermios *old)
@@ -965,6 +980,42 @@ static void uart_tty_no_poll_takes_after_a_revocation(struct kunit *test)
 	close_port(client);
 }
 
+/* BREAK of @ms on the port, through the dispatcher. */
+static long send_break(struct hsx_client *client, u32 ms)
+{
+	memset(run.arg, 0, sizeof(run.arg));
+	*(struct hsx_uart_ctl *)run.arg = (struct hsx_uart_ctl){ .port = FAKE_PORT, .value = ms };
+	return hsx_dispatch_op(client, &hsx_uart_module.ops[HSX_UART_FN_BREAK], run.arg);
+}
+
+/*
+ * A break whose start the driver failed (a USB adapter's control transfer
+ * that failed once the adapter began it) is ended all the same, and the
+ * error returned; a driver without breaks (usb-serial's ENOTTY) began none,
+ * and none is ended.
+ */
+static void uart_tty_a_break_the_driver_failed_is_ended(struct kunit *test)
+{
+	struct hsx_client *client = open_port(test, true);
+
+	WRITE_ONCE(fake.break_err, -EIO);
+	KUNIT_EXPECT_EQ(test, send_break(client, 20), (long)-EIO);
+	KUNIT_EXPECT_EQ_MSG(test, READ_ONCE(fake.break_state), 0, "the line stays in a break");
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.break_offs), 1);
+
+	WRITE_ONCE(fake.break_err, -ENOTTY);
+	atomic_set(&fake.break_offs, 0);
+	KUNIT_EXPECT_EQ(test, send_break(client, 20), (long)-ENOTTY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.break_offs), 0);
+
+	WRITE_ONCE(fake.break_err, 0);
+	atomic_set(&fake.break_offs, 0);
+	KUNIT_EXPECT_EQ(test, send_break(client, 20), 0L);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(fake.break_state), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.break_offs), 1);
+	close_port(client);
+}
+
 /* GET_STATUS of the port, through the dispatcher; the status is in run.arg. */
 static struct hsx_uart_status *get_status(struct kunit *test, struct hsx_client *client)
 {
@@ -1119,8 +1170,10 @@ static int uart_tty_test_init(struct kunit *test)
 	WRITE_ONCE(fake.hung_up, false);
 	WRITE_ONCE(fake.icount_err, 0);
 	WRITE_ONCE(fake.break_state, 0);
+	WRITE_ONCE(fake.break_err, 0);
 	WRITE_ONCE(fake.lines_set, 0);
 	atomic_set(&fake.breaks, 0);
+	atomic_set(&fake.break_offs, 0);
 	interrupted.client = NULL;
 	denied.client = NULL;
 	atomic_set(&fake.after_hangup, 0);
@@ -1192,6 +1245,7 @@ static struct kunit_case hsx_uart_tty_cases[] = {
 	KUNIT_CASE(uart_tty_revocation_waits_for_the_holders_own_change),
 	KUNIT_CASE(uart_tty_a_function_waiting_for_a_revocation_can_be_interrupted),
 	KUNIT_CASE(uart_tty_no_poll_takes_after_a_revocation),
+	KUNIT_CASE(uart_tty_a_break_the_driver_failed_is_ended),
 	KUNIT_CASE(uart_tty_driver_buffer_overruns_are_counted),
 	KUNIT_CASE(uart_tty_driver_overruns_before_a_file_are_not_its),
 	KUNIT_CASE(uart_tty_driver_overrun_count_rebased),

@@ -778,12 +778,21 @@ static long hsx_uart_modem(struct hsx_client *client, void *arg)
 	return ret;
 }
 
+/*
+ * Could a break have begun when its start returned @ret? Not where the
+ * driver has no breaks (no break_ctl: EOPNOTSUPP; usb-serial's: ENOTTY) or
+ * the port is gone (its hangup ended any).
+ */
+static bool hsx_uart_break_may_be_on(int ret)
+{
+	return ret != -EOPNOTSUPP && ret != -ENOTTY && ret != -ENODEV;
+}
+
 static void hsx_uart_break_off(struct hsx_uart_dev *dev)
 {
 	int ret = hsx_uart_tty_break(dev, false);
 
-	/* No break_ctl: no break began; gone: the port's hangup ended it. */
-	if (ret && ret != -EOPNOTSUPP && ret != -ENODEV)
+	if (ret && hsx_uart_break_may_be_on(ret))
 		pr_warn_ratelimited("uart: port %u: ending a break failed (%d): the line may stay in break\n",
 				    dev->port, ret);
 }
@@ -797,7 +806,7 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	struct hsx_uart_ctl *c = arg;
 	struct hsx_uart_dev *dev;
 	unsigned long deadline;
-	int idx, ret, err;
+	int idx, ret, err, started;
 
 	ret = hsx_uart_check_port(client, c->port);
 	if (ret || c->reserved || !c->value || c->value > HSX_UART_BREAK_MAX_MS)
@@ -818,8 +827,9 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 	ret = hsx_uart_stopping(dev) ? -ENODEV :
 	      hsx_uart_authorize(client, c->port, HSX_CAP_R_UART_CONFIG);
 	if (!ret) {
-		ret = hsx_uart_tty_break(dev, true);
-		if (!ret) {
+		started = hsx_uart_tty_break(dev, true);
+		ret = started;
+		if (!started) {
 			do {
 				err = hsx_uart_wait(dev, client, HSX_CAP_R_UART_CONFIG, deadline,
 						    NULL);
@@ -832,7 +842,8 @@ static long hsx_uart_break(struct hsx_client *client, void *arg)
 		 * once the adapter began the break. Before the file's acting
 		 * lock goes, so a revocation returns with the line out of it.
 		 */
-		hsx_uart_break_off(dev);
+		if (hsx_uart_break_may_be_on(started))
+			hsx_uart_break_off(dev);
 	}
 	mutex_unlock(&dev->break_lock);
 	wake_up_all(&dev->wait);

@@ -379,36 +379,55 @@ static void ignore_signal(int sig)
     (void)sig;
 }
 
+/* The system call the task whose /proc directory is @dir is in, or -1. */
+static long proc_syscall(const char *dir)
+{
+    char path[96];
+    long nr = -1;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/syscall", dir);
+    f = fopen(path, "r");
+    if (f) {
+        if (fscanf(f, "%ld", &nr) != 1)
+            nr = -1;
+        fclose(f);
+    }
+    return nr;
+}
+
+static bool proc_sleeping(const char *dir)
+{
+    char path[96], text[256], *end;
+    FILE *f;
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/stat", dir);
+    f = fopen(path, "r");
+    n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    end = strrchr(text, ')'); /* the state follows the command's name */
+    return end && end[1] == ' ' && end[2] == 'S';
+}
+
 /*
  * Until the task whose /proc directory is @dir sleeps in an ioctl (a break,
- * or the wait for its lock), or the liveness bound.
+ * or the wait for its lock), or the liveness bound: in an ioctl before and
+ * after it was seen asleep, twice in a row (one look at each file could
+ * pair a sleep in the read() before with the ioctl after).
  */
 static bool asleep_in_ioctl(const char *dir)
 {
-    char path[96], text[256], *end;
+    int seen = 0;
 
     for (uint64_t start = e2e_now_ms(); e2e_now_ms() - start < E2E_LIVENESS_MS; usleep(20000)) {
-        bool sleeping = false;
-        long nr = -1;
-        FILE *f;
-        size_t n;
+        bool yes =
+            proc_syscall(dir) == SYS_ioctl && proc_sleeping(dir) && proc_syscall(dir) == SYS_ioctl;
 
-        snprintf(path, sizeof(path), "%s/stat", dir);
-        f = fopen(path, "r");
-        n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-        if (f)
-            fclose(f);
-        text[n] = '\0';
-        end = strrchr(text, ')'); /* the state follows the command's name */
-        sleeping = end && end[1] == ' ' && end[2] == 'S';
-        snprintf(path, sizeof(path), "%s/syscall", dir);
-        f = fopen(path, "r");
-        if (f) {
-            if (fscanf(f, "%ld", &nr) != 1)
-                nr = -1;
-            fclose(f);
-        }
-        if (sleeping && nr == SYS_ioctl)
+        seen = yes ? seen + 1 : 0;
+        if (seen == 2)
             return true;
     }
     return false;
