@@ -36,6 +36,12 @@ static int teardown(void **state)
     return rig_bus0_off(state);
 }
 
+static int group_teardown(void **state)
+{
+    rig_vcan0_off(state);
+    return cap_admin_release(state);
+}
+
 static int job_op(int fd, uint32_t op, uint32_t slot, const struct hsx_can_frame *f,
                   uint32_t interval_us, uint32_t count, struct hsx_can_periodic *out)
 {
@@ -548,5 +554,5 @@ int main(void)
                                         teardown),
     };
 
-    return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);
+    return cmocka_run_group_tests(tests, cap_admin_claim, group_teardown);
 }
