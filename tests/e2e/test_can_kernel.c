@@ -188,17 +188,31 @@ static void hsx_delivers_what_cangen_sends(void **state)
     close(fd);
 }
 
-/* Send cansend frames; the IDs a filtered subscription got, until a pause. */
-static size_t received_ids(int q, uint32_t *ids, size_t max, int ms)
+/*
+ * The marker that ends each batch of cansend frames in filter_banks(): sent last, by cansend too,
+ * and passed by every bank the test sets (an extended ID whose low 11 bits are 0x055), it tells
+ * a subscription's reader that every frame before it has come, without waiting for a pause.
+ */
+#define MARKER_ID 0x18FF0055U
+#define MARKER " && cansend " IFACE " 18FF0055#A55AA55A"
+
+/* The IDs a filtered subscription got, up to the marker (not counted). */
+static size_t received_ids(int q, uint32_t *ids, size_t max)
 {
+    static const uint8_t marker[] = {0xA5, 0x5A, 0xA5, 0x5A};
     struct rig_event ev;
     size_t n = 0;
 
-    while (n < max && rig_next(q, &ev, ms) == 1) {
+    for (;;) {
+        assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
         assert_int_equal(ev.hdr.dropped, 0);
+        if (ev.can.frame.can_id == MARKER_ID && (ev.can.frame.flags & HSX_CAN_F_EXT) &&
+            ev.can.frame.len == sizeof(marker) &&
+            !memcmp(ev.can.frame.data, marker, sizeof(marker)))
+            return n;
+        assert_true(n < max);
         ids[n++] = ev.can.frame.can_id | (ev.can.frame.flags & HSX_CAN_F_EXT ? 0x80000000U : 0);
     }
-    return n;
 }
 
 static int set_filter(int fd, uint32_t bank, uint32_t id, uint32_t mask, uint32_t flags)
@@ -224,34 +238,34 @@ static void filter_banks(void **state)
     assert_int_equal(e2e_sysfs_u64("/sys/hal/can/0/filters"), 2);
     assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 223#02 && "
                             "cansend " IFACE " 18FF1234#03 && cansend " IFACE " 00000123#04 && "
-                            "cansend " IFACE " 1FF#05 && cansend " IFACE " 1FE#R"),
+                            "cansend " IFACE " 1FF#05 && cansend " IFACE " 1FE#R" MARKER),
                      0);
-    size_t n = received_ids(q, ids, 16, 1000);
+    size_t n = received_ids(q, ids, 16);
     assert_int_equal(n, 4);
     assert_int_equal(ids[0], 0x123);
     assert_int_equal(ids[1], 0x80000000U | 0x18FF1234);
     assert_int_equal(ids[2], 0x1FF);
     assert_int_equal(ids[3], 0x1FE);
     /* Another file's subscription has no banks: it got all six. */
-    assert_int_equal(received_ids(q_all, ids, 16, 1000), 6);
+    assert_int_equal(received_ids(q_all, ids, 16), 6);
 
     /* Banks apply to subscriptions already made; off is off. */
     assert_int_equal(set_filter(fd, 0, 0, 0, 0), 0);
-    assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 18FF0001#02"), 0);
-    n = received_ids(q, ids, 16, 1000);
+    assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 18FF0001#02" MARKER), 0);
+    n = received_ids(q, ids, 16);
     assert_int_equal(n, 1);
     assert_int_equal(ids[0], 0x80000000U | 0x18FF0001);
     assert_int_equal(set_filter(fd, 1, 0, 0, 0), 0);
     assert_int_equal(e2e_sysfs_u64("/sys/hal/can/0/filters"), 0);
-    assert_int_equal(rig_sh("cansend " IFACE " 123#01"), 0);
-    assert_int_equal(received_ids(q, ids, 16, 1000), 1);
+    assert_int_equal(rig_sh("cansend " IFACE " 123#01" MARKER), 0);
+    assert_int_equal(received_ids(q, ids, 16), 1);
 
     /* A bank matching both formats. */
     assert_int_equal(set_filter(fd, 15, 0x55, 0x7FF, HSX_CAN_FLT_ON), 0);
     assert_int_equal(rig_sh("cansend " IFACE " 055#01 && cansend " IFACE " 00000055#02 && "
-                            "cansend " IFACE " 056#03"),
+                            "cansend " IFACE " 056#03" MARKER),
                      0);
-    assert_int_equal(received_ids(q, ids, 16, 1000), 2);
+    assert_int_equal(received_ids(q, ids, 16), 2);
     close(q);
     close(q_all);
     close(fd);
