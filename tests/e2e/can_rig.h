@@ -79,6 +79,12 @@ static inline void rig_iface_gone(const char *name)
         rig_sh(RIG_IP " link del %s 2>/dev/null", name);
 }
 
+/* ip(8) commands, one a line, run by one ip process (-batch): 0 when each of them worked. */
+static inline int rig_ip_batch(const char *lines)
+{
+    return rig_sh("printf '%%s' '%s' | " RIG_IP " -batch -", lines);
+}
+
 /* A vcan interface, up; a leftover of a killed test is replaced. One ip process (-batch). */
 static inline void rig_vcan(const char *name)
 {

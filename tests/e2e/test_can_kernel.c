@@ -459,9 +459,8 @@ static void renamed_interface(void **state)
     rig_map(2, "");
     rig_vcan("vcan3");
     assert_int_equal(rig_map(2, "vcan3"), 0);
-    assert_int_equal(rig_sh(RIG_IP " link set vcan3 down && " RIG_IP
-                                   " link set vcan3 name hsxcan && " RIG_IP " link set hsxcan up"),
-                     0);
+    assert_int_equal(
+        rig_ip_batch("link set vcan3 down\nlink set vcan3 name hsxcan\nlink set hsxcan up\n"), 0);
     e2e_read_line("/sys/hal/can/2/interface", line, sizeof(line));
     assert_string_equal(line, "hsxcan");
     struct hsx_can_frame f = rig_frame(0x10, 0, "01");
@@ -620,12 +619,16 @@ static void bad_input(void **state)
 
 /*
  * A sender for nowait_frames_while_closing_and_unbinding(): files that send
- * NOWAIT frames and close with them pending, until the bus goes. Exit 0, or
- * 1 on an errno no caller could expect.
+ * NOWAIT frames and close with them pending, until the bus goes. Exit
+ * SENT_SOME when the bus took at least one of its frames, 0 when it took
+ * none, 1 on an errno no caller could expect.
  */
+#define SENT_SOME 3
+
 static int close_while_sending(void)
 {
     struct hsx_can_tx tx = {.bus = BUS, .timeout_ms = 5000, .flags = HSX_CAN_TX_NOWAIT};
+    int sent = 0;
 
     tx.frame = rig_frame(0x3C0, 0, "C1");
     for (int files = 0; files < 200; files++) {
@@ -636,17 +639,26 @@ static int close_while_sending(void)
             int ret = e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx);
             if (ret == -ENODEV || ret == -ENXIO) {
                 close(fd);
-                return 0;
+                return sent ? SENT_SOME : 0;
             }
             if (ret && ret != -EAGAIN && ret != -ENOBUFS) {
                 fprintf(stderr, "close_while_sending: TX: %d\n", ret);
                 return 1;
             }
+            sent += !ret;
         }
         close(fd); /* frames of it still pending: failed (closed) */
     }
-    return 0;
+    return sent ? SENT_SOME : 0;
 }
+
+/*
+ * Rounds: NOWAIT_ROUNDS, or as many as NOWAIT_BUDGET_MS allow once NOWAIT_MIN_ROUNDS (each
+ * delay before the unbinding twice) are done: the debug kernel took 9 s for 30.
+ */
+#define NOWAIT_ROUNDS 30
+#define NOWAIT_MIN_ROUNDS 12
+#define NOWAIT_BUDGET_MS 3000
 
 /*
  * NOWAIT frames in flight while files close and the bus is unbound at once:
@@ -654,14 +666,20 @@ static int close_while_sending(void)
  * the file's release may do so while the unbinding destroys the bus's
  * mailboxes. Every send is sent or refused with a clear errno, and the
  * kernel stays whole (on the debug kernel KASAN and lockdep watch the race,
- * with vcan echoing from its driver).
+ * with vcan echoing from its driver). Senders did have frames taken: the
+ * race was run, not only refused.
  */
 static void nowait_frames_while_closing_and_unbinding(void **state)
 {
+    const uint64_t deadline = e2e_now_ms() + NOWAIT_BUDGET_MS;
+    int round, sending = 0;
     (void)state;
-    for (int round = 0; round < 30; round++) {
+
+    for (round = 0; round < NOWAIT_ROUNDS; round++) {
         pid_t kids[2];
 
+        if (round >= NOWAIT_MIN_ROUNDS && e2e_now_ms() >= deadline)
+            break;
         if (round)
             assert_int_equal(rig_map(BUS, IFACE), 0);
         for (int k = 0; k < 2; k++) {
@@ -676,9 +694,12 @@ static void nowait_frames_while_closing_and_unbinding(void **state)
             int status;
             assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
             assert_true(WIFEXITED(status));
-            assert_int_equal(WEXITSTATUS(status), 0);
+            assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == SENT_SOME);
+            sending += WEXITSTATUS(status) == SENT_SOME;
         }
     }
+    printf("# %d rounds, %d senders had frames taken\n", round, sending);
+    assert_true(sending > 0);
     assert_int_equal(rig_map(BUS, IFACE), 0);
 }
 
