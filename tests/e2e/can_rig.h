@@ -328,9 +328,13 @@ static inline void rig_assert_same_frame(const struct hsx_can_frame *want,
         assert_memory_equal(got->data, want->data, want->len);
 }
 
-/* candump in the background, its -L log in path; its pid. */
+/*
+ * candump in the background, its -L log in path; its pid. A log of an earlier run is removed
+ * first: rig_candump_ready() would find its marker before candump truncated it.
+ */
 static inline pid_t rig_candump(const char *ifname, const char *path)
 {
+    assert_true(unlink(path) == 0 || errno == ENOENT);
     pid_t pid = fork();
 
     assert_true(pid >= 0);
