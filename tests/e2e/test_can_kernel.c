@@ -188,17 +188,31 @@ static void hsx_delivers_what_cangen_sends(void **state)
     close(fd);
 }
 
-/* Send cansend frames; the IDs a filtered subscription got, until a pause. */
-static size_t received_ids(int q, uint32_t *ids, size_t max, int ms)
+/*
+ * The marker that ends each batch of cansend frames in filter_banks(): sent last, by cansend too,
+ * and passed by every bank the test sets (an extended ID whose low 11 bits are 0x055), it tells
+ * a subscription's reader that every frame before it has come, without waiting for a pause.
+ */
+#define MARKER_ID 0x18FF0055U
+#define MARKER " && cansend " IFACE " 18FF0055#A55AA55A"
+
+/* The IDs a filtered subscription got, up to the marker (not counted). */
+static size_t received_ids(int q, uint32_t *ids, size_t max)
 {
+    static const uint8_t marker[] = {0xA5, 0x5A, 0xA5, 0x5A};
     struct rig_event ev;
     size_t n = 0;
 
-    while (n < max && rig_next(q, &ev, ms) == 1) {
+    for (;;) {
+        assert_int_equal(rig_next(q, &ev, E2E_LIVENESS_MS), 1);
         assert_int_equal(ev.hdr.dropped, 0);
+        if (ev.can.frame.can_id == MARKER_ID && (ev.can.frame.flags & HSX_CAN_F_EXT) &&
+            ev.can.frame.len == sizeof(marker) &&
+            !memcmp(ev.can.frame.data, marker, sizeof(marker)))
+            return n;
+        assert_true(n < max);
         ids[n++] = ev.can.frame.can_id | (ev.can.frame.flags & HSX_CAN_F_EXT ? 0x80000000U : 0);
     }
-    return n;
 }
 
 static int set_filter(int fd, uint32_t bank, uint32_t id, uint32_t mask, uint32_t flags)
@@ -224,34 +238,34 @@ static void filter_banks(void **state)
     assert_int_equal(e2e_sysfs_u64("/sys/hal/can/0/filters"), 2);
     assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 223#02 && "
                             "cansend " IFACE " 18FF1234#03 && cansend " IFACE " 00000123#04 && "
-                            "cansend " IFACE " 1FF#05 && cansend " IFACE " 1FE#R"),
+                            "cansend " IFACE " 1FF#05 && cansend " IFACE " 1FE#R" MARKER),
                      0);
-    size_t n = received_ids(q, ids, 16, 1000);
+    size_t n = received_ids(q, ids, 16);
     assert_int_equal(n, 4);
     assert_int_equal(ids[0], 0x123);
     assert_int_equal(ids[1], 0x80000000U | 0x18FF1234);
     assert_int_equal(ids[2], 0x1FF);
     assert_int_equal(ids[3], 0x1FE);
     /* Another file's subscription has no banks: it got all six. */
-    assert_int_equal(received_ids(q_all, ids, 16, 1000), 6);
+    assert_int_equal(received_ids(q_all, ids, 16), 6);
 
     /* Banks apply to subscriptions already made; off is off. */
     assert_int_equal(set_filter(fd, 0, 0, 0, 0), 0);
-    assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 18FF0001#02"), 0);
-    n = received_ids(q, ids, 16, 1000);
+    assert_int_equal(rig_sh("cansend " IFACE " 123#01 && cansend " IFACE " 18FF0001#02" MARKER), 0);
+    n = received_ids(q, ids, 16);
     assert_int_equal(n, 1);
     assert_int_equal(ids[0], 0x80000000U | 0x18FF0001);
     assert_int_equal(set_filter(fd, 1, 0, 0, 0), 0);
     assert_int_equal(e2e_sysfs_u64("/sys/hal/can/0/filters"), 0);
-    assert_int_equal(rig_sh("cansend " IFACE " 123#01"), 0);
-    assert_int_equal(received_ids(q, ids, 16, 1000), 1);
+    assert_int_equal(rig_sh("cansend " IFACE " 123#01" MARKER), 0);
+    assert_int_equal(received_ids(q, ids, 16), 1);
 
     /* A bank matching both formats. */
     assert_int_equal(set_filter(fd, 15, 0x55, 0x7FF, HSX_CAN_FLT_ON), 0);
     assert_int_equal(rig_sh("cansend " IFACE " 055#01 && cansend " IFACE " 00000055#02 && "
-                            "cansend " IFACE " 056#03"),
+                            "cansend " IFACE " 056#03" MARKER),
                      0);
-    assert_int_equal(received_ids(q, ids, 16, 1000), 2);
+    assert_int_equal(received_ids(q, ids, 16), 2);
     close(q);
     close(q_all);
     close(fd);
@@ -445,9 +459,8 @@ static void renamed_interface(void **state)
     rig_map(2, "");
     rig_vcan("vcan3");
     assert_int_equal(rig_map(2, "vcan3"), 0);
-    assert_int_equal(rig_sh(RIG_IP " link set vcan3 down && " RIG_IP
-                                   " link set vcan3 name hsxcan && " RIG_IP " link set hsxcan up"),
-                     0);
+    assert_int_equal(
+        rig_ip_batch("link set vcan3 down\nlink set vcan3 name hsxcan\nlink set hsxcan up\n"), 0);
     e2e_read_line("/sys/hal/can/2/interface", line, sizeof(line));
     assert_string_equal(line, "hsxcan");
     struct hsx_can_frame f = rig_frame(0x10, 0, "01");
@@ -606,12 +619,16 @@ static void bad_input(void **state)
 
 /*
  * A sender for nowait_frames_while_closing_and_unbinding(): files that send
- * NOWAIT frames and close with them pending, until the bus goes. Exit 0, or
- * 1 on an errno no caller could expect.
+ * NOWAIT frames and close with them pending, until the bus goes. Exit
+ * SENT_SOME when the bus took at least one of its frames, 0 when it took
+ * none, 1 on an errno no caller could expect.
  */
+#define SENT_SOME 3
+
 static int close_while_sending(void)
 {
     struct hsx_can_tx tx = {.bus = BUS, .timeout_ms = 5000, .flags = HSX_CAN_TX_NOWAIT};
+    int sent = 0;
 
     tx.frame = rig_frame(0x3C0, 0, "C1");
     for (int files = 0; files < 200; files++) {
@@ -622,17 +639,26 @@ static int close_while_sending(void)
             int ret = e2e_ioctl(fd, HSX_IOC_CAN_TX, &tx);
             if (ret == -ENODEV || ret == -ENXIO) {
                 close(fd);
-                return 0;
+                return sent ? SENT_SOME : 0;
             }
             if (ret && ret != -EAGAIN && ret != -ENOBUFS) {
                 fprintf(stderr, "close_while_sending: TX: %d\n", ret);
                 return 1;
             }
+            sent += !ret;
         }
         close(fd); /* frames of it still pending: failed (closed) */
     }
-    return 0;
+    return sent ? SENT_SOME : 0;
 }
+
+/*
+ * Rounds: NOWAIT_ROUNDS, or as many as NOWAIT_BUDGET_MS allow once NOWAIT_MIN_ROUNDS (each
+ * delay before the unbinding twice) are done: the debug kernel took 9 s for 30.
+ */
+#define NOWAIT_ROUNDS 30
+#define NOWAIT_MIN_ROUNDS 12
+#define NOWAIT_BUDGET_MS 3000
 
 /*
  * NOWAIT frames in flight while files close and the bus is unbound at once:
@@ -640,14 +666,20 @@ static int close_while_sending(void)
  * the file's release may do so while the unbinding destroys the bus's
  * mailboxes. Every send is sent or refused with a clear errno, and the
  * kernel stays whole (on the debug kernel KASAN and lockdep watch the race,
- * with vcan echoing from its driver).
+ * with vcan echoing from its driver). Senders did have frames taken: the
+ * race was run, not only refused.
  */
 static void nowait_frames_while_closing_and_unbinding(void **state)
 {
+    const uint64_t deadline = e2e_now_ms() + NOWAIT_BUDGET_MS;
+    int round, sending = 0;
     (void)state;
-    for (int round = 0; round < 30; round++) {
+
+    for (round = 0; round < NOWAIT_ROUNDS; round++) {
         pid_t kids[2];
 
+        if (round >= NOWAIT_MIN_ROUNDS && e2e_now_ms() >= deadline)
+            break;
         if (round)
             assert_int_equal(rig_map(BUS, IFACE), 0);
         for (int k = 0; k < 2; k++) {
@@ -662,9 +694,12 @@ static void nowait_frames_while_closing_and_unbinding(void **state)
             int status;
             assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
             assert_true(WIFEXITED(status));
-            assert_int_equal(WEXITSTATUS(status), 0);
+            assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == SENT_SOME);
+            sending += WEXITSTATUS(status) == SENT_SOME;
         }
     }
+    printf("# %d rounds, %d senders had frames taken\n", round, sending);
+    assert_true(sending > 0);
     assert_int_equal(rig_map(BUS, IFACE), 0);
 }
 

@@ -36,6 +36,12 @@ static int teardown(void **state)
     return rig_bus0_off(state);
 }
 
+static int group_teardown(void **state)
+{
+    rig_vcan0_off(state);
+    return cap_admin_release(state);
+}
+
 static int job_op(int fd, uint32_t op, uint32_t slot, const struct hsx_can_frame *f,
                   uint32_t interval_us, uint32_t count, struct hsx_can_periodic *out)
 {
@@ -520,9 +526,9 @@ static void an_fd_frame_needs_an_fd_interface(void **state)
     struct hsx_can_frame fd_frame = rig_frame(0x0A3, HSX_CAN_F_FD, "0102030405060708090A0B0C");
     (void)state;
 
-    assert_int_equal(rig_sh(RIG_IP " link set " IFACE " down && " RIG_IP " link set " IFACE
-                                   " mtu 16 && " RIG_IP " link set " IFACE " up"),
-                     0);
+    assert_int_equal(
+        rig_ip_batch("link set " IFACE " down\nlink set " IFACE " mtu 16\nlink set " IFACE " up\n"),
+        0);
     int fd = e2e_open_node("can");
     assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &fd_frame, 100000, 0, NULL), -EMSGSIZE);
     assert_int_equal(job_op(fd, HSX_CAN_PER_START, 0, &classic, 100000, 0, NULL), 0);
@@ -548,5 +554,5 @@ int main(void)
                                         teardown),
     };
 
-    return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);
+    return cmocka_run_group_tests(tests, cap_admin_claim, group_teardown);
 }

@@ -365,6 +365,12 @@ static void a_bus_bounds_its_watches(void **state)
     rig_full_until_a_file_closes(fds, files, slow_watch);
 }
 
+static int group_teardown(void **state)
+{
+    rig_vcan0_off(state);
+    return cap_admin_release(state);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,5 +383,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_bus_bounds_its_watches, rig_bus0_on_vcan0, rig_bus0_off),
     };
 
-    return cmocka_run_group_tests(tests, cap_admin_claim, cap_admin_release);
+    return cmocka_run_group_tests(tests, cap_admin_claim, group_teardown);
 }
