@@ -567,6 +567,22 @@ static void set_fn_arg(u64 *arg, unsigned int fn, bool owner)
 }
 
 /*
+ * run.op: function @fn of @client, with the owner's argument (@owner) or a
+ * tenant's, and every completion a case waits on reset.
+ */
+static void prepare_run(struct hsx_client *client, unsigned int fn, bool owner)
+{
+	set_fn_arg(run.arg, fn, owner);
+	run.client = client;
+	run.op = &hsx_uart_module.ops[fn];
+	reinit_completion(&fake.in_call);
+	reinit_completion(&fake.release);
+	reinit_completion(&op_done);
+	reinit_completion(&ending);
+	reinit_completion(&revoked);
+}
+
+/*
  * What the fake driver and the port hold, forgotten before a case: the
  * modem lines' polling a SET_EVENTS started stops too, or it would take a
  * later case's held tiocmget.
@@ -629,14 +645,7 @@ static void uart_tty_no_change_after_a_revocation(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fn = cases[i].fn;
 		/* The owner's function, held in the driver. */
-		set_fn_arg(run.arg, cases[i].owner_fn, true);
-		run.client = owner;
-		run.op = &hsx_uart_module.ops[cases[i].owner_fn];
-		reinit_completion(&fake.in_call);
-		reinit_completion(&fake.release);
-		reinit_completion(&op_done);
-		reinit_completion(&ending);
-		reinit_completion(&revoked);
+		prepare_run(owner, cases[i].owner_fn, true);
 		init_completion(&other.done);
 		forget_changes(dev);
 		WRITE_ONCE(fake.block, cases[i].kind);
@@ -736,14 +745,7 @@ static void uart_tty_revocation_waits_for_the_holders_own_change(struct kunit *t
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fn = cases[i].fn;
 		forget_changes(dev);
-		set_fn_arg(run.arg, fn, false);
-		run.client = holder;
-		run.op = &hsx_uart_module.ops[fn];
-		reinit_completion(&fake.in_call);
-		reinit_completion(&fake.release);
-		reinit_completion(&op_done);
-		reinit_completion(&ending);
-		reinit_completion(&revoked);
+		prepare_run(holder, fn, false);
 		t = kthread_create(op_thread, NULL, "hsx-op");
 		if (IS_ERR(t)) {
 			KUNIT_FAIL(test, "no thread for function %u", fn);
@@ -835,14 +837,7 @@ static void uart_tty_a_function_waiting_for_a_revocation_can_be_interrupted(stru
 
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	forget_changes(dev);
-	set_fn_arg(run.arg, HSX_UART_FN_CONFIG, false);
-	run.client = holder;
-	run.op = &hsx_uart_module.ops[HSX_UART_FN_CONFIG];
-	reinit_completion(&fake.in_call);
-	reinit_completion(&fake.release);
-	reinit_completion(&op_done);
-	reinit_completion(&ending);
-	reinit_completion(&revoked);
+	prepare_run(holder, HSX_UART_FN_CONFIG, false);
 	t = kthread_create(op_thread, NULL, "hsx-op");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	give_cap(test, holder, t, HSX_CAP_R_READ | HSX_CAP_R_UART_CONFIG);
