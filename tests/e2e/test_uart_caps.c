@@ -351,7 +351,9 @@ static struct {
     int ret, err;
     atomic_int tid;
     atomic_bool done;
-} root_brk;
+    bool running; /* a thread to end and join */
+    pthread_t thread;
+} root_brk = {.fd = -1};
 
 static void *root_break(void *arg)
 {
@@ -445,7 +447,6 @@ static void a_revoked_break_queued_for_the_lock_is_denied(void **state)
     struct sigaction sa = {.sa_handler = ignore_signal}; /* no SA_RESTART */
     char dir[64];
     struct app a;
-    pthread_t t;
     uint64_t id;
     (void)state;
 
@@ -458,7 +459,8 @@ static void a_revoked_break_queued_for_the_lock_is_denied(void **state)
     assert_true(root_brk.fd >= 0);
     atomic_store(&root_brk.done, false);
     atomic_store(&root_brk.tid, 0);
-    assert_int_equal(pthread_create(&t, NULL, root_break, NULL), 0);
+    assert_int_equal(pthread_create(&root_brk.thread, NULL, root_break, NULL), 0);
+    root_brk.running = true;
     while (!atomic_load(&root_brk.tid))
         usleep(1000);
     snprintf(dir, sizeof(dir), "/proc/self/task/%d", atomic_load(&root_brk.tid));
@@ -472,12 +474,27 @@ static void a_revoked_break_queued_for_the_lock_is_denied(void **state)
     if (atomic_load(&root_brk.done))
         printf("# root's break ended early: %d (%s)\n", root_brk.ret, strerror(root_brk.err));
     assert_false(atomic_load(&root_brk.done));
-    pthread_kill(t, SIGUSR1);
-    pthread_join(t, NULL);
+    pthread_kill(root_brk.thread, SIGUSR1);
+    pthread_join(root_brk.thread, NULL);
+    root_brk.running = false;
     assert_int_equal(root_brk.ret, -1);
     assert_int_equal(root_brk.err, EINTR);
-    close(root_brk.fd);
+}
+
+/* Root's break ended and its file closed, also after a failed assertion (the next tests unbind). */
+static int end_root_break(void **state)
+{
+    (void)state;
+    if (root_brk.running) {
+        pthread_kill(root_brk.thread, SIGUSR1);
+        pthread_join(root_brk.thread, NULL);
+        root_brk.running = false;
+    }
+    if (root_brk.fd >= 0)
+        close(root_brk.fd);
+    root_brk.fd = -1;
     signal(SIGUSR1, SIG_DFL);
+    return 0;
 }
 
 /* ---- a callback's subscription, unbound and revoked ------------------------------------------ */
@@ -685,7 +702,7 @@ int main(void)
         cmocka_unit_test(revocation_ends_a_blocked_read),
         cmocka_unit_test(revocation_ends_a_blocked_write),
         cmocka_unit_test(a_revoked_writer_queued_for_the_lock_sends_nothing),
-        cmocka_unit_test(a_revoked_break_queued_for_the_lock_is_denied),
+        cmocka_unit_test_teardown(a_revoked_break_queued_for_the_lock_is_denied, end_root_break),
         cmocka_unit_test(an_unbound_callback_is_subscribed_again),
         cmocka_unit_test(a_revoked_callback_is_not_subscribed_again),
         cmocka_unit_test(a_callback_revoked_while_unbound_ends_under_a_new_capability),
