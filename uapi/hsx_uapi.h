@@ -2321,6 +2321,21 @@ struct hsx_mbox_queue_info {
 #define HSX_IOC_MBOX_QUEUE_END \
 	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_END))
 
+/*
+ * HSX_IOC_MBOX_QUEUE_SET_TIMEOUT (a __u64 of nanoseconds), on a queue file:
+ * how long a blocking read() waits for a record before it fails with
+ * ETIMEDOUT, for every copy of the file; 0, the default, waits without end.
+ * A wait with a deadline is then one read(), as a timerfd's reader waits,
+ * instead of a poll and a timer beside it. EINVAL above
+ * HSX_MBOX_QUEUE_TIMEOUT_MAX_NS (2^32 - 1 ms, the library's longest timeout).
+ * Non-blocking reads are not affected.
+ */
+#define HSX_CORE_FN_MBOX_QUEUE_SET_TIMEOUT	0x7	/* on the queue file, not a node */
+#define HSX_IOC_MBOX_QUEUE_SET_TIMEOUT \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_SET_TIMEOUT), \
+	     __u64)
+#define HSX_MBOX_QUEUE_TIMEOUT_MAX_NS	4294967295000000ULL
+
 /**
  * struct hsx_mbox_record - the header of a record read from a queue file
  * @size: bytes of the record, this header included; the next one starts there

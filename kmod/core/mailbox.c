@@ -437,6 +437,8 @@ static void hsx_mbox_free_sub(struct hsx_mbox_sub *sub)
 	if (sub->queue) {
 		/* Its file frees the queue. */
 		sub->queue->sub = NULL;
+		/* The owner outlives this by a grace period (ops->reader_here). */
+		RCU_INIT_POINTER(sub->queue->owner, NULL);
 		kfree(sub);
 		return;
 	}
@@ -978,6 +980,10 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 	sub->queue = q;
 	q->sub = sub;
 	q->mbox_id = mbox->id;
+	if (mbox->ops->reader_here) {
+		q->reader_here = mbox->ops->reader_here;
+		rcu_assign_pointer(q->owner, mbox->owner);
+	}
 	hsx_mbox_link_locked(mbox, sub, auth);
 	*queue = q;
 	mutex_unlock(&hsx_mbox_mutex);

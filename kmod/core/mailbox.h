@@ -53,6 +53,14 @@ struct hsx_mbox_auth {
  * @filter_put: releases a filter. Context: process, may sleep (a CAN
  *	listener may release its file's socket, which takes RTNL): it is called
  *	under hsx_mbox_mutex only, so the order hsx_mbox_mutex -> RTNL holds.
+ * @reader_here: optional: a queue file's reader has just taken a record,
+ *	and runs on the CPU it will most likely wait on next. The owner may move
+ *	what makes its events there (a timer's hrtimer, as timerfd's follows its
+ *	reader), so that the next event wakes its reader without a cross-CPU
+ *	wake-up. Called with the owner's pointer under rcu_read_lock(), in
+ *	process context, and possibly just after hsx_mbox_destroy() returned:
+ *	an owner with @reader_here must stay valid for an RCU grace period
+ *	after that (kfree_rcu()), and must ignore the call once it is going.
  *
  * A mailbox with @accept cannot use hsx_mbox_post_lost(): which subscribers
  * a lost event was for is not known.
@@ -66,6 +74,7 @@ struct hsx_mbox_ops {
 	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);
 	bool (*accept)(const void *filter, const void *payload);
 	void (*filter_put)(void *filter);
+	void (*reader_here)(void *owner);
 };
 
 /**

@@ -22,6 +22,7 @@
 #include <linux/atomic.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/ktime.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -201,9 +202,48 @@ static void hsx_mbox_queue_consume(struct hsx_mbox_queue *q, enum hsx_mbox_queue
 	spin_unlock_bh(&q->lock);
 }
 
+/* The reader took a record here: its mailbox's owner may want to know where (ops->reader_here). */
+static void hsx_mbox_queue_reader_here(struct hsx_mbox_queue *q)
+{
+	void *owner;
+
+	if (!q->reader_here)
+		return;
+	rcu_read_lock();
+	owner = rcu_dereference(q->owner);
+	if (owner)
+		q->reader_here(owner);
+	rcu_read_unlock();
+}
+
 static bool hsx_mbox_queue_readable(struct hsx_mbox_queue *q)
 {
 	return READ_ONCE(q->count) || READ_ONCE(q->closed);
+}
+
+/*
+ * Wait until a record or the end is there, or the file's timeout has passed
+ * since the read began (*until, set at its first wait): 0, -ETIMEDOUT, or
+ * for a signal -ERESTARTSYS (-EINTR with a timeout, as a socket's).
+ */
+static int hsx_mbox_queue_wait(struct hsx_mbox_queue *q, ktime_t *until)
+{
+	u64 timeout = READ_ONCE(q->timeout_ns);
+	ktime_t left;
+	int ret;
+
+	if (!timeout)
+		return wait_event_interruptible(q->wait, hsx_mbox_queue_readable(q));
+	if (!*until)
+		*until = ktime_add_ns(ktime_get(), timeout);
+	left = ktime_sub(*until, ktime_get());
+	if (left <= 0)
+		return -ETIMEDOUT;
+	ret = wait_event_interruptible_hrtimeout(q->wait, hsx_mbox_queue_readable(q), left);
+	if (ret == -ETIME)
+		return -ETIMEDOUT;
+	/* Not restarted: a restarted read would wait its whole timeout again. */
+	return ret == -ERESTARTSYS ? -EINTR : ret;
 }
 
 static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
@@ -212,6 +252,7 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	bool nowait = (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
 	enum hsx_mbox_queue_state state;
 	u8 rec[HSX_MBOX_RECORD_MAX] __aligned(8);
+	ktime_t until = 0;
 	ssize_t done = 0;
 	int ret = 0;
 
@@ -232,7 +273,7 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				ret = -EAGAIN;
 				break;
 			}
-			ret = wait_event_interruptible(q->wait, hsx_mbox_queue_readable(q));
+			ret = hsx_mbox_queue_wait(q, &until);
 			if (ret)
 				break;
 			continue;
@@ -245,6 +286,8 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		done += q->record_size;
 	}
 	mutex_unlock(&q->read_lock);
+	if (done)
+		hsx_mbox_queue_reader_here(q);
 	return done ?: ret;
 }
 
@@ -274,6 +317,16 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 
 	if (cmd == HSX_IOC_MBOX_QUEUE_END)
 		return arg ? -EINVAL : hsx_mbox_end_queue(q);
+	if (cmd == HSX_IOC_MBOX_QUEUE_SET_TIMEOUT) {
+		u64 ns;
+
+		if (get_user(ns, (u64 __user *)arg))
+			return -EFAULT;
+		if (ns > HSX_MBOX_QUEUE_TIMEOUT_MAX_NS)
+			return -EINVAL;
+		WRITE_ONCE(q->timeout_ns, ns);
+		return 0;
+	}
 	if (cmd != HSX_IOC_MBOX_QUEUE_INFO)
 		return -ENOTTY;
 	spin_lock_bh(&q->lock);

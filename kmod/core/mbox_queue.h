@@ -9,6 +9,7 @@
 #define _HSX_MBOX_QUEUE_H
 
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
@@ -33,12 +34,16 @@ struct hsx_mbox_sub;
  * @head: the oldest record
  * @count: records queued
  * @record_size: bytes of one record, header and payload
+ * @timeout_ns: how long a blocking read waits, 0 without end
+	(HSX_IOC_MBOX_QUEUE_SET_TIMEOUT)
  * @module: HSX_MODULE_* of its mailbox's records
  * @mbox_id: its mailbox
  * @closed: @close_rec follows the queued records; nothing is queued after it
  * @close_read: @close_rec was read: end of file
  * @close_rec: the close notice, whose room is always there
  * @sub: the mailbox core's subscriber, under its mutex; NULL once ended
+ * @reader_here: its mailbox's ops->reader_here, or NULL
+ * @owner: its mailbox's owner while subscribed, for @reader_here; RCU
  * @records: @len records of @record_size bytes
  */
 struct hsx_mbox_queue {
@@ -49,12 +54,15 @@ struct hsx_mbox_queue {
 	unsigned int head;
 	unsigned int count;
 	u32 record_size;
+	u64 timeout_ns;
 	u16 module;
 	u32 mbox_id;
 	bool closed;
 	bool close_read;
 	struct hsx_mbox_record close_rec;
 	struct hsx_mbox_sub *sub;
+	void (*reader_here)(void *owner);
+	void __rcu *owner;
 	u8 records[];
 };
 

@@ -40,6 +40,25 @@ static const struct hsx_mbox_ops test_ops = {
 	.may_subscribe = test_may_subscribe,
 };
 
+/* An owner told where its queue files' readers take records (ops->reader_here). */
+struct test_owner {
+	unsigned int calls;
+};
+
+static void test_reader_here(void *owner)
+{
+	struct test_owner *o = owner;
+
+	o->calls++;
+}
+
+static const struct hsx_mbox_ops test_following_ops = {
+	.module = HSX_MODULE_TIMER,
+	.record_size = sizeof(struct test_record),
+	.may_subscribe = test_may_subscribe,
+	.reader_here = test_reader_here,
+};
+
 /* Queue subscribers never reach the transport; netlink ones are not made here. */
 static int test_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, void *buf)
 {
@@ -330,6 +349,90 @@ static void queue_end_stops_posts_and_keeps_what_was_queued(struct kunit *test)
 	close_queue(file);
 }
 
+/*
+ * The owner hears of each read that took something, and of nothing once the
+ * subscription ended: by its end, or by the mailbox's destruction (after
+ * which the owner may be gone; a reader must not reach it).
+ */
+static void queue_reader_here_reaches_the_owner_while_subscribed(struct kunit *test)
+{
+	struct test_owner owner = {}, owner2 = {};
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox *mbox, *mbox2;
+	struct file *file, *file2;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	mbox = hsx_mbox_create("hal:test:follow", &test_following_ops, &owner);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+	file = open_queue(test, "hal:test:follow", 4);
+
+	/* Nothing to take: no call. */
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)-EAGAIN);
+	KUNIT_EXPECT_EQ(test, owner.calls, 0U);
+	/* One read of two records: one call. */
+	post(mbox, 1);
+	post(mbox, 2);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(2 * TEST_RECORD_SIZE));
+	KUNIT_EXPECT_EQ(test, owner.calls, 1U);
+	/* Destroyed: the close notice is read, and the owner is not called. */
+	post(mbox, 3);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(2 * TEST_RECORD_SIZE));
+	KUNIT_EXPECT_EQ(test, record_at(buf, 1)->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, owner.calls, 1U);
+	close_queue(file);
+
+	/* Ended by its subscriber: what was queued is read without a call. */
+	mbox2 = hsx_mbox_create("hal:test:follow2", &test_following_ops, &owner2);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox2);
+	file2 = open_queue(test, "hal:test:follow2", 4);
+	post(mbox2, 4);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_end_queue(file2->private_data), 0);
+	KUNIT_EXPECT_EQ(test, read_records(file2, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, owner2.calls, 0U);
+	close_queue(file2);
+	hsx_mbox_destroy(mbox2, HSX_CLOSE_CANCELLED);
+
+	/* A mailbox without reader_here: its queue reads as ever. */
+	mbox = create(test, "hal:test:follow3");
+	file = open_queue(test, "hal:test:follow3", 4);
+	post(mbox, 5);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+/* A blocking read with the file's timeout: nothing comes, -ETIMEDOUT; a record, read as ever. */
+static void queue_blocking_read_ends_at_its_timeout(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:timeout");
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox_auth auth = {};
+	struct hsx_mbox_queue *q;
+	struct file *file;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe_queue("hal:test:timeout", &auth, 4, &q), 0);
+	file = hsx_mbox_queue_file(q, false);
+	if (IS_ERR(file))
+		hsx_mbox_unsubscribe_queue(q);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+
+	WRITE_ONCE(q->timeout_ns, 5 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)-ETIMEDOUT);
+	post(mbox, 7);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 7U);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)-ETIMEDOUT);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
 static void queue_lengths_and_total_are_bounded(struct kunit *test)
 {
 	const unsigned int n = HSX_MBOX_QUEUE_TOTAL / HSX_MBOX_QUEUE_MAX;
@@ -442,6 +545,8 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_close_token_ends_only_its_queues),
 	KUNIT_CASE(queue_release_ends_the_subscription),
 	KUNIT_CASE(queue_end_stops_posts_and_keeps_what_was_queued),
+	KUNIT_CASE(queue_reader_here_reaches_the_owner_while_subscribed),
+	KUNIT_CASE(queue_blocking_read_ends_at_its_timeout),
 	KUNIT_CASE(queue_lengths_and_total_are_bounded),
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_records_are_shared_out_per_user),

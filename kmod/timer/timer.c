@@ -57,6 +57,11 @@ struct hsx_timer {
 	u64 period_ns;
 	bool one_shot;
 	bool armed;			/* written under hsx_timers_lock or by expiry */
+	/* Moving the hrtimer to its reader's CPU (hsx_timer_reader_here) ends at teardown. */
+	raw_spinlock_t follow_lock;
+	bool dying;			/* under follow_lock */
+	int cpu;			/* where the hrtimer was queued or last expired */
+	struct rcu_head rcu;		/* a reader may still hold it (ops->reader_here) */
 	kuid_t owner_euid;
 	pid_t owner_tgid;
 	atomic64_t expirations;
@@ -137,6 +142,38 @@ static int hsx_timer_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *
 	return -EPERM;
 }
 
+/*
+ * A reader of the timer's queue file took a record, on this CPU. As
+ * timerfd's hrtimer, which read() starts again on the reader's CPU, move a
+ * periodic timer here when it expired elsewhere: its next expiry then wakes
+ * the reader on the reader's own CPU instead of waking it across CPUs (an
+ * interrupt to another CPU, which under emulation waits for that CPU's
+ * thread to be scheduled), and on a quiet CPU it is one wake-up, not two.
+ * The timer keeps its expiry: the grid of periods is unchanged.
+ *
+ * Context: process, rcu_read_lock() held (the timer is freed by RCU).
+ */
+static void hsx_timer_reader_here(void *owner)
+{
+	struct hsx_timer *t = owner;
+	unsigned long flags;
+
+	if (t->one_shot || READ_ONCE(t->cpu) == raw_smp_processor_id())
+		return;
+	raw_spin_lock_irqsave(&t->follow_lock, flags);
+	/*
+	 * Only a queued timer moves: not one whose callback runs (-1), which
+	 * starts it again itself, nor one stopped (0). Pinned: queued on this
+	 * CPU, the reader's (only this start is pinned; the callback's restarts
+	 * stay where it runs).
+	 */
+	if (!t->dying && hrtimer_try_to_cancel(&t->hrt) == 1) {
+		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS_PINNED_SOFT);
+		WRITE_ONCE(t->cpu, smp_processor_id());
+	}
+	raw_spin_unlock_irqrestore(&t->follow_lock, flags);
+}
+
 static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.module = HSX_MODULE_TIMER,
 	.record_size = sizeof(struct hsx_timer_record),
@@ -146,6 +183,7 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
 	.fill = hsx_timer_fill,
 	.may_subscribe = hsx_timer_may_subscribe,
+	.reader_here = hsx_timer_reader_here,
 };
 
 /* Softirq context. */
@@ -156,6 +194,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 	struct hsx_timer_record p;
 	u64 due = 1;
 
+	WRITE_ONCE(t->cpu, smp_processor_id());
 	if (!t->one_shot) {
 		due = hsx_timer_periods_due(ktime_to_ns(hrtimer_get_expires(hrt)),
 					    ktime_to_ns(now), t->period_ns);
@@ -207,6 +246,11 @@ static ssize_t overruns_show(struct kobject *kobj, struct kobj_attribute *attr, 
 	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_hsx_timer(kobj)->overruns));
 }
 
+static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", READ_ONCE(to_hsx_timer(kobj)->cpu));
+}
+
 static ssize_t owner_pid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_hsx_timer(kobj)->owner_tgid);
@@ -223,6 +267,7 @@ static struct kobj_attribute hsx_timer_attr_one_shot = __ATTR_RO_MODE(one_shot, 
 static struct kobj_attribute hsx_timer_attr_armed = __ATTR_RO_MODE(armed, 0400);
 static struct kobj_attribute hsx_timer_attr_expirations = __ATTR_RO_MODE(expirations, 0400);
 static struct kobj_attribute hsx_timer_attr_overruns = __ATTR_RO_MODE(overruns, 0400);
+static struct kobj_attribute hsx_timer_attr_cpu = __ATTR_RO_MODE(cpu, 0400);
 static struct kobj_attribute hsx_timer_attr_owner_pid = __ATTR_RO_MODE(owner_pid, 0400);
 static struct kobj_attribute hsx_timer_attr_events_dropped =
 	__ATTR_RO_MODE(events_dropped, 0400);
@@ -233,6 +278,7 @@ static struct attribute *hsx_timer_attrs[] = {
 	&hsx_timer_attr_armed.attr,
 	&hsx_timer_attr_expirations.attr,
 	&hsx_timer_attr_overruns.attr,
+	&hsx_timer_attr_cpu.attr,
 	&hsx_timer_attr_owner_pid.attr,
 	&hsx_timer_attr_events_dropped.attr,
 	NULL,
@@ -243,7 +289,7 @@ static void hsx_timer_release(struct kobject *kobj)
 {
 	struct hsx_timer *t = to_hsx_timer(kobj);
 
-	kfree(t);
+	kfree_rcu(t, rcu);
 }
 
 static const struct kobj_type hsx_timer_ktype = {
@@ -273,6 +319,9 @@ static void hsx_timer_detach_locked(struct hsx_timer *t)
 static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
+	raw_spin_lock_irq(&t->follow_lock);
+	t->dying = true;		/* no reader starts it again */
+	raw_spin_unlock_irq(&t->follow_lock);
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
@@ -282,6 +331,7 @@ static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
 	lockdep_assert_held(&hsx_timers_lock);
 	WRITE_ONCE(t->armed, true);
+	WRITE_ONCE(t->cpu, raw_smp_processor_id());
 	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
 }
 
@@ -302,6 +352,7 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 		return -ENOMEM;
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
 	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	raw_spin_lock_init(&t->follow_lock);
 	t->owner = client;
 	t->period_us = req->period_us;
 	t->period_ns = (u64)req->period_us * NSEC_PER_USEC;

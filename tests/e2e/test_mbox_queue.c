@@ -4,7 +4,7 @@
  * kernels run them: records and their layout, non-blocking and blocking
  * reads, exact drop accounting when the queue overflows, the close notice
  * and end of file, ending a subscription a forked child shares, a reader
- * killed while blocked, and every bad request.
+ * killed while blocked, a blocking read's timeout, and every bad request.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -275,6 +275,67 @@ static void ending_reaches_every_copy(void **state)
     close(t.node);
 }
 
+static int set_timeout(int fd, uint64_t ns)
+{
+    return e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, &ns);
+}
+
+/*
+ * HSX_IOC_MBOX_QUEUE_SET_TIMEOUT: a blocking read waits that long, then fails
+ * with ETIMEDOUT having taken nothing; a record queued meanwhile is read as
+ * ever; 0 waits without end again (ended here by the close notice); a
+ * non-blocking file still says EAGAIN; bad values are refused.
+ */
+static void a_blocking_read_ends_at_the_files_timeout(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[2];
+
+    test_timer_create(&t, 50000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    int fd = queue_open(t.node, t.mailbox, 4, 0);
+    assert_true(fd >= 0);
+
+    /* Nothing comes: the read ends with ETIMEDOUT, each time. */
+    assert_int_equal(set_timeout(fd, 20 * 1000000ull), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(read(fd, r, sizeof(r)), -1);
+        assert_int_equal(errno, ETIMEDOUT);
+    }
+    assert_int_equal(queue_info(fd).queued, 0);
+
+    /* The one-shot's record comes within the timeout: read whole, as without one. */
+    assert_int_equal(set_timeout(fd, (uint64_t)E2E_LIVENESS_MS * 1000000ull), 0);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_DATA);
+    assert_int_equal(r[0].hdr.seq, 1);
+
+    /* No timeout again: the read waits until the timer's file is closed (the close notice). */
+    assert_int_equal(set_timeout(fd, 0), 0);
+    pthread_t closer;
+    assert_int_equal(pthread_create(&closer, NULL, close_later, &t.node), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_CLOSED);
+    assert_int_equal(pthread_join(closer, NULL), 0);
+
+    /* Bad values: too long, no argument; the timeout set before stays. */
+    assert_int_equal(set_timeout(fd, HSX_MBOX_QUEUE_TIMEOUT_MAX_NS + 1), -EINVAL);
+    assert_int_equal(set_timeout(fd, HSX_MBOX_QUEUE_TIMEOUT_MAX_NS), 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, NULL), -EFAULT);
+    close(fd);
+
+    /* A non-blocking file is not made to wait. */
+    test_timer_create(&t, 50000, HSX_TIMER_F_STOPPED);
+    fd = queue_open(t.node, t.mailbox, 4, HSX_MBOX_O_NONBLOCK);
+    assert_true(fd >= 0);
+    assert_int_equal(set_timeout(fd, 20 * 1000000ull), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), -1);
+    assert_int_equal(errno, EAGAIN);
+    close(fd);
+    close(t.node);
+}
+
 static void bad_requests_are_clear_errors(void **state)
 {
     (void)state;
@@ -317,6 +378,7 @@ int main(void)
         cmocka_unit_test(a_blocked_reader_gets_the_close_notice),
         cmocka_unit_test(a_killed_reader_leaves_nothing),
         cmocka_unit_test(ending_reaches_every_copy),
+        cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
         cmocka_unit_test(bad_requests_are_clear_errors),
     };
 

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The spec's timer API against the real module: ticks, one-shot and periodic
- * waits, overrun accounting, callbacks, cancel.
+ * waits, overrun accounting, callbacks, cancel, and a periodic timer
+ * following its reader's CPU.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "e2e.h"
 #include "hsx_timer.h"
@@ -238,6 +241,147 @@ static void cancel_ends_a_blocked_wait(void **state)
     }
 }
 
+/* Run the calling thread on @cpu only; 0 or an errno (threads other than cmocka's cannot assert).
+ */
+static int pin_to(int cpu)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* Run the calling thread on any CPU again. */
+static void unpin(void)
+{
+    cpu_set_t all;
+
+    CPU_ZERO(&all);
+    for (long cpu = 0; cpu < sysconf(_SC_NPROCESSORS_ONLN); cpu++)
+        CPU_SET(cpu, &all);
+    assert_int_equal(pthread_setaffinity_np(pthread_self(), sizeof(all), &all), 0);
+}
+
+struct follower {
+    hsx_timer_t timer;
+    int cpu;
+    int events;
+    uint64_t periods; /* in: so far; out: after this reader's events */
+    uint64_t last_seq;
+    int ret;
+};
+
+/* Take @events events on @cpu, checking the accounting stays unbroken. */
+static void *follow_on(void *arg)
+{
+    struct follower *f = arg;
+    hsx_timer_event_ex_t ev;
+
+    f->ret = -pin_to(f->cpu);
+    if (f->ret)
+        return NULL;
+    for (int i = 0; i < f->events; i++) {
+        f->ret = hsx_timer_wait_event(f->timer, &ev, E2E_LIVENESS_MS);
+        if (f->ret != HSX_HAL_OK)
+            return NULL;
+        if (ev.seq != f->last_seq + 1 || ev.dropped ||
+            ev.expirations != f->periods + 1 + ev.overruns) {
+            f->ret = -1000;
+            return NULL;
+        }
+        f->periods = ev.expirations;
+        f->last_seq = ev.seq;
+    }
+    return NULL;
+}
+
+/*
+ * A periodic timer is armed on its creator's CPU and expires where its
+ * reader reads, as timerfd's does (so each expiry wakes its reader on the
+ * reader's own CPU): after events read on CPU 1, /sys/hal says CPU 1; after
+ * events read on CPU 0, CPU 0; and through both moves no period is lost or
+ * counted twice. The VM has two CPUs (tests/vm/run -smp 2).
+ */
+static void a_periodic_timer_expires_on_its_readers_cpu(void **state)
+{
+    (void)state;
+    struct follower f = {.events = 20};
+    pthread_t thread;
+
+    assert_true(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
+    assert_int_equal(pin_to(0), 0);
+    f.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
+    assert_false(HSX_TIMER_IS_ERROR(f.timer));
+    assert_int_equal(e2e_sysfs_u64("/sys/hal/timer/%u/cpu", f.timer), 0);
+    for (int cpu = 1; cpu >= 0; cpu--) {
+        f.cpu = cpu;
+        assert_int_equal(pthread_create(&thread, NULL, follow_on, &f), 0);
+        assert_int_equal(pthread_join(thread, NULL), 0);
+        assert_int_equal(f.ret, HSX_HAL_OK);
+        assert_int_equal(e2e_sysfs_u64("/sys/hal/timer/%u/cpu", f.timer), cpu);
+    }
+    assert_int_equal(hsx_timer_cancel(f.timer), HSX_HAL_OK);
+    unpin();
+}
+
+struct mover {
+    hsx_timer_t timer;
+    int reads;
+    int ret;
+    int pin_err;
+};
+
+/* Read on CPU 0, then 1, then 0...: each read moves the timer, until it is cancelled. */
+static void *move_until_cancelled(void *arg)
+{
+    struct mover *m = arg;
+    hsx_timer_event_ex_t ev;
+
+    for (;;) {
+        m->pin_err = pin_to(m->reads & 1);
+        if (m->pin_err)
+            return NULL;
+        m->ret = hsx_timer_wait_event(m->timer, &ev, E2E_LIVENESS_MS);
+        if (m->ret != HSX_HAL_OK)
+            return NULL;
+        m->reads++;
+    }
+}
+
+/*
+ * Cancelling a timer while its reader moves it from CPU to CPU: the move
+ * (from the reader's read) and the teardown (from the cancel) race; the
+ * timer must stay stopped once cancelled and be freed only then (the debug
+ * kernel's object tracking reports an hrtimer freed while queued, and KASAN
+ * a move that reaches a freed timer), and the reader ends with the close.
+ * 100 µs periods, cancelled after 0..4 ms, for at most 300 timers or 10 s.
+ */
+static void cancelling_while_its_reader_moves_it(void **state)
+{
+    (void)state;
+    uint64_t deadline = e2e_now_ms() + 10000;
+    int rounds = 0, moves = 0;
+
+    assert_true(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
+    for (; rounds < 300 && e2e_now_ms() < deadline; rounds++) {
+        struct mover m = {.timer = hsx_timer_create(100, HSX_TIMER_PERIODIC)};
+        pthread_t thread;
+
+        assert_false(HSX_TIMER_IS_ERROR(m.timer));
+        assert_int_equal(pthread_create(&thread, NULL, move_until_cancelled, &m), 0);
+        hsx_timer_sleep_ms(rounds % 5);
+        assert_int_equal(hsx_timer_cancel(m.timer), HSX_HAL_OK);
+        assert_int_equal(pthread_join(thread, NULL), 0);
+        assert_int_equal(m.pin_err, 0);
+        /* Ended by the cancel: closed while waiting, or no such timer at the next wait. */
+        assert_true(m.ret != HSX_HAL_OK && m.ret != HSX_HAL_TIMEOUT);
+        moves += m.reads;
+    }
+    printf("# %d timers cancelled while their readers moved them (%d reads)\n", rounds, moves);
+    assert_true(moves > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +393,8 @@ int main(void)
         cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
         cmocka_unit_test(cancel_stops_and_forgets),
         cmocka_unit_test(cancel_ends_a_blocked_wait),
+        cmocka_unit_test(a_periodic_timer_expires_on_its_readers_cpu),
+        cmocka_unit_test(cancelling_while_its_reader_moves_it),
     };
 
     return cmocka_run_group_tests_name("e2e_timer_api", tests, NULL, NULL);

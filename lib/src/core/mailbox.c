@@ -114,6 +114,7 @@ struct hsx_mailbox *hsx_mailbox_new(const char *name)
     atomic_init(&mb->refs, 1);
     hsx_mutex_init_pi(&mb->lock); /* the dispatcher takes it, SCHED_FIFO maybe */
     mb->fd = -1;
+    mb->read_timeout_ms = HSX_HAL_TIMEOUT_INF; /* a new queue file's: none */
     strcpy(mb->name, name);
     mb->early_tail = &mb->early_head;
     live_add(mb);

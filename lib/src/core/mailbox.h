@@ -55,6 +55,9 @@ struct hsx_mailbox {
     bool has_callback;
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     bool ended;     /* closing ended the subscription already (HSX_IOC_MBOX_QUEUE_END) */
+    /* The queue file's read timeout (HSX_IOC_MBOX_QUEUE_SET_TIMEOUT), HSX_HAL_TIMEOUT_INF for
+     * none; only the receiving thread uses it (see receiving), so not under lock. */
+    uint32_t read_timeout_ms;
     struct hsx_drop_account drops;
     struct early_message *early_head, **early_tail;
     /*

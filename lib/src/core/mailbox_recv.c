@@ -8,8 +8,10 @@
  * takes, and the only code that reads the file.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -232,6 +234,31 @@ static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
 _Static_assert(HSX_MBOX_BATCH_BYTES <= HSX_NL_BUFSIZE, "a batch fits the ring's buffer");
 
 /*
+ * Make mb's queue file wait timeout_ms in a blocking read (INF: without end),
+ * as the wait about to read it asks; asked of hsx.ko only when it changes, so
+ * that waits with one timeout cost one read() each. 0, or -1 when hsx.ko
+ * cannot (one without HSX_IOC_MBOX_QUEUE_SET_TIMEOUT: the ring's timeout
+ * then). Called by the receiving thread only.
+ */
+static int set_read_timeout(struct hsx_mailbox *mb, uint32_t timeout_ms)
+{
+    static atomic_int unsupported;
+    uint64_t ns = timeout_ms == HSX_HAL_TIMEOUT_INF ? 0 : (uint64_t)timeout_ms * 1000000u;
+
+    if (mb->read_timeout_ms == timeout_ms)
+        return 0;
+    if (atomic_load_explicit(&unsupported, memory_order_relaxed))
+        return -1;
+    if (ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, &ns) < 0) {
+        if (errno == ENOTTY)
+            atomic_store_explicit(&unsupported, 1, memory_order_relaxed);
+        return -1;
+    }
+    mb->read_timeout_ms = timeout_ms;
+    return 0;
+}
+
+/*
  * Block until an event, the deadline, or close. Called without mb->lock, with
  * mb->receiving set and the batch empty: no other thread reads the file (the
  * dispatcher takes nothing from a handle being received from).
@@ -239,12 +266,12 @@ _Static_assert(HSX_MBOX_BATCH_BYTES <= HSX_NL_BUFSIZE, "a batch fits the ring's 
  * On hsx.ko's queue file the wait is a read and nothing else: closing ends it
  * by ending the subscription (hsx_mailbox_close_begin():
  * HSX_IOC_MBOX_QUEUE_END), after which the read returns what was queued, or
- * end of file, at once. Without a deadline it is a blocking read(), as a
- * tty's reader waits: woken in the read, one system call. With one, an
- * io_uring READ linked to a timeout, submitted and waited for in one system
- * call (io_uring's poll and retry of the read cost more than read() itself
- * waiting). Anything else (a socket, a test's stand-in, an hsx.ko without
- * HSX_IOC_MBOX_QUEUE_END) is woken by the handle's eventfd, polled beside the
+ * end of file, at once. It is a blocking read(), as a tty's or a timerfd's
+ * reader waits: woken in the read, one system call; with a deadline, the
+ * file's timeout (HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, set when it changes) ends
+ * it. Where hsx.ko has no such timeout, an io_uring READ linked to a
+ * timeout, submitted and waited for in one system call. Anything else (a socket, a test's stand-in,
+ * an hsx.ko without HSX_IOC_MBOX_QUEUE_END) is woken by the handle's eventfd, polled beside the
  * read in the ring and cancelled once it is done: a system call more.
  */
 static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
@@ -259,18 +286,28 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
         until = &deadline;
     }
 
+    bool first = true;
+
     do {
         const void *data = records;
         ssize_t len;
 
-        /* A queue file: every record queued when the wait ends, as next_record_locked() reads. */
-        if (mb->blocking && mb->ends_reads && !until) {
+        /*
+         * A queue file: every record queued when the wait ends, as next_record_locked() reads.
+         * With a deadline, the file's own timeout for the first read (later ones, after a
+         * read that brought nothing to deliver, have less time left: the ring's timeout).
+         */
+        if (mb->blocking && mb->ends_reads && (first || !until) &&
+            set_read_timeout(mb, until ? timeout_ms : HSX_HAL_TIMEOUT_INF) == 0) {
             len = read(mb->fd, records, mb->batch_cap);
             len = len < 0 ? -errno : len;
+            if (len == -ETIMEDOUT)
+                len = -ETIME;
         } else {
             len = hsx_ring_recv(mb->fd, mb->batch_cap, mb->ends_reads ? -1 : mb->wake_fd, until,
                                 &data);
         }
+        first = false;
         if (len == -ETIME)
             return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
         pthread_mutex_lock(&mb->lock);
