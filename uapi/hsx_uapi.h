@@ -2328,7 +2328,10 @@ struct hsx_mbox_queue_info {
  * A wait with a deadline is then one read(), as a timerfd's reader waits,
  * instead of a poll and a timer beside it. EINVAL above
  * HSX_MBOX_QUEUE_TIMEOUT_MAX_NS (2^32 - 1 ms, the library's longest timeout).
- * Non-blocking reads are not affected.
+ * Non-blocking reads are not affected. With a timeout, a signal ends a read
+ * with EINTR, also under SA_RESTART (a restarted read would wait its whole
+ * timeout again), as a socket's with SO_RCVTIMEO. The timeout bounds the
+ * wait for a record, not the wait for another reader of the same file.
  */
 #define HSX_CORE_FN_MBOX_QUEUE_SET_TIMEOUT	0x7	/* on the queue file, not a node */
 #define HSX_IOC_MBOX_QUEUE_SET_TIMEOUT \

@@ -980,7 +980,7 @@ int hsx_mbox_subscribe_queue(const char *name, struct hsx_mbox_auth *auth, unsig
 	sub->queue = q;
 	q->sub = sub;
 	q->mbox_id = mbox->id;
-	if (mbox->ops->reader_here) {
+	if (mbox->ops->reader_here && auth->follow) {
 		q->reader_here = mbox->ops->reader_here;
 		rcu_assign_pointer(q->owner, mbox->owner);
 	}

@@ -21,12 +21,16 @@ struct hsx_client;
  * @filter: set by may_subscribe of a mailbox with ops->accept: what decides
  *	which events are the subscriber's; the subscription owns it from then
  *	on, and gives it to ops->filter_put when it ends (or is never made)
+ * @follow: set by may_subscribe of a mailbox with ops->reader_here: this
+ *	subscriber's reads say where the owner's events should be made (its
+ *	owner's own; not a listener's, whose reads would pull them elsewhere)
  */
 struct hsx_mbox_auth {
 	struct hsx_client *client;
 	bool privileged;
 	const void *token;
 	void *filter;
+	bool follow;
 };
 
 /**
@@ -53,7 +57,8 @@ struct hsx_mbox_auth {
  * @filter_put: releases a filter. Context: process, may sleep (a CAN
  *	listener may release its file's socket, which takes RTNL): it is called
  *	under hsx_mbox_mutex only, so the order hsx_mbox_mutex -> RTNL holds.
- * @reader_here: optional: a queue file's reader has just taken a record,
+ * @reader_here: optional: a queue file's reader (one whose may_subscribe set
+ *	auth->follow) has just taken a record,
  *	and runs on the CPU it will most likely wait on next. The owner may move
  *	what makes its events there (a timer's hrtimer, as timerfd's follows its
  *	reader), so that the next event wakes its reader without a cross-CPU

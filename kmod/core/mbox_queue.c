@@ -262,7 +262,8 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		if (!mutex_trylock(&q->read_lock))
 			return -EAGAIN;
 	} else if (mutex_lock_interruptible(&q->read_lock)) {
-		return -ERESTARTSYS;
+		/* As the wait below: a read with a timeout is not restarted. */
+		return READ_ONCE(q->timeout_ns) ? -EINTR : -ERESTARTSYS;
 	}
 	while (iov_iter_count(to) >= q->record_size) {
 		state = hsx_mbox_queue_peek(q, rec);

@@ -52,10 +52,17 @@ static void test_reader_here(void *owner)
 	o->calls++;
 }
 
+/* The owner's subscriber (here: any but a privileged one) is followed. */
+static int test_following_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth)
+{
+	auth->follow = !auth->privileged;
+	return 0;
+}
+
 static const struct hsx_mbox_ops test_following_ops = {
 	.module = HSX_MODULE_TIMER,
 	.record_size = sizeof(struct test_record),
-	.may_subscribe = test_may_subscribe,
+	.may_subscribe = test_following_may_subscribe,
 	.reader_here = test_reader_here,
 };
 
@@ -350,13 +357,15 @@ static void queue_end_stops_posts_and_keeps_what_was_queued(struct kunit *test)
 }
 
 /*
- * The owner hears of each read that took something, and of nothing once the
- * subscription ended: by its end, or by the mailbox's destruction (after
- * which the owner may be gone; a reader must not reach it).
+ * The owner hears of each read that took something by the subscriber it
+ * follows (not of a listener's), and of nothing once the subscription ended:
+ * by its end, or by the mailbox's destruction (after which the owner may be
+ * gone; a reader must not reach it).
  */
 static void queue_reader_here_reaches_the_owner_while_subscribed(struct kunit *test)
 {
 	struct test_owner owner = {}, owner2 = {};
+	struct hsx_mbox_auth listener_auth = {};
 	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
 	struct hsx_mbox *mbox, *mbox2;
 	struct file *file, *file2;
@@ -364,6 +373,15 @@ static void queue_reader_here_reaches_the_owner_while_subscribed(struct kunit *t
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	mbox = hsx_mbox_create("hal:test:follow", &test_following_ops, &owner);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+
+	/* A subscriber may_subscribe does not mark to follow: its reads reach no owner. */
+	listener_auth.privileged = true;
+	file = open_queue_as(test, "hal:test:follow", 4, &listener_auth);
+	post(mbox, 0);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, owner.calls, 0U);
+	close_queue(file);
+
 	file = open_queue(test, "hal:test:follow", 4);
 
 	/* Nothing to take: no call. */

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: the overrun arithmetic of periodic timers. A late expiry must
- * advance by whole periods and report every period it missed, exactly.
+ * KUnit: the overrun arithmetic of periodic timers (a late expiry must
+ * advance by whole periods and report every period it missed, exactly), and
+ * a periodic timer following its reader's CPU.
  */
 #include <kunit/test.h>
+#include <linux/hrtimer.h>
 #include <linux/limits.h>
+#include <linux/smp.h>
 
 #include "../timer/timer.h"
 
@@ -57,12 +60,64 @@ static void periods_due_next_expiry_is_in_the_future(struct kunit *test)
 	}
 }
 
+/*
+ * A periodic timer follows its owner's reader: started again where the read
+ * ran when it expired elsewhere, at the same expiry (the grid of periods
+ * kept); not when it expired here, not a one-shot, not a stopped one, and
+ * never once its teardown began (which then cancels it for good).
+ */
+static void follow_moves_a_periodic_timer_keeping_its_expiry(struct kunit *test)
+{
+	struct hsx_timer *t = hsx_timer_test_new(10 * NSEC_PER_SEC, false);
+	struct hrtimer *hrt;
+	ktime_t expires;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	hrt = hsx_timer_test_hrtimer(t);
+	expires = hrtimer_get_expires(hrt);
+	KUNIT_EXPECT_TRUE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(hrt));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(hrt)), ktime_to_ns(expires));
+	/* Last expired here: nothing to do. */
+	KUNIT_EXPECT_FALSE(test, hsx_timer_test_follow(t, raw_smp_processor_id()));
+	/* Stopped: not started again. */
+	hrtimer_cancel(hrt);
+	KUNIT_EXPECT_FALSE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(hrt));
+	hsx_timer_test_free(t);
+
+	t = hsx_timer_test_new(10 * NSEC_PER_SEC, true);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_EXPECT_FALSE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(hsx_timer_test_hrtimer(t)));
+	hsx_timer_test_free(t);
+}
+
+static void follow_ends_when_teardown_begins(struct kunit *test)
+{
+	struct hsx_timer *t = hsx_timer_test_new(10 * NSEC_PER_SEC, false);
+	struct hrtimer *hrt;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	hrt = hsx_timer_test_hrtimer(t);
+	hsx_timer_test_stop_following(t);
+	/* Still queued (teardown cancels next): a reader now must not take it off and back. */
+	KUNIT_EXPECT_FALSE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(hrt));
+	hrtimer_cancel(hrt);
+	KUNIT_EXPECT_FALSE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(hrt));
+	hsx_timer_test_free(t);
+}
+
 static struct kunit_case hsx_timer_cases[] = {
 	KUNIT_CASE(periods_due_on_time),
 	KUNIT_CASE(periods_due_early_clock_counts_one),
 	KUNIT_CASE(periods_due_counts_each_missed_period),
 	KUNIT_CASE(periods_due_large_values),
 	KUNIT_CASE(periods_due_next_expiry_is_in_the_future),
+	KUNIT_CASE(follow_moves_a_periodic_timer_keeping_its_expiry),
+	KUNIT_CASE(follow_ends_when_teardown_begins),
 	{}
 };
 

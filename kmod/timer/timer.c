@@ -60,7 +60,7 @@ struct hsx_timer {
 	/* Moving the hrtimer to its reader's CPU (hsx_timer_reader_here) ends at teardown. */
 	raw_spinlock_t follow_lock;
 	bool dying;			/* under follow_lock */
-	int cpu;			/* where the hrtimer was queued or last expired */
+	int cpu;			/* where it last expired, -1 before */
 	struct rcu_head rcu;		/* a reader may still hold it (ops->reader_here) */
 	kuid_t owner_euid;
 	pid_t owner_tgid;
@@ -137,42 +137,107 @@ static int hsx_timer_may_subscribe(struct hsx_mbox *mbox, struct hsx_mbox_auth *
 {
 	struct hsx_timer *t = hsx_mbox_owner(mbox);
 
-	if (uid_eq(current_euid(), t->owner_euid) || capable(CAP_SYS_ADMIN))
-		return 0;
-	return -EPERM;
+	if (!uid_eq(current_euid(), t->owner_euid) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* Only the owner's reads move the timer (hsx_timer_reader_here). */
+	auth->follow = auth->client == t->owner;
+	return 0;
 }
 
 /*
- * A reader of the timer's queue file took a record, on this CPU. As
- * timerfd's hrtimer, which read() starts again on the reader's CPU, move a
- * periodic timer here when it expired elsewhere: its next expiry then wakes
- * the reader on the reader's own CPU instead of waking it across CPUs (an
+ * The owner's reader of the timer's queue file took a record, on this CPU.
+ * As timerfd's hrtimer, which read() starts again where its reader runs,
+ * move a periodic timer here when it expired elsewhere: its next expiry then
+ * wakes the reader on the reader's own CPU instead of across CPUs (an
  * interrupt to another CPU, which under emulation waits for that CPU's
- * thread to be scheduled), and on a quiet CPU it is one wake-up, not two.
- * The timer keeps its expiry: the grid of periods is unchanged.
+ * thread to be scheduled); on a quiet CPU one wake-up, not two. The timer
+ * keeps its expiry: the grid of periods is unchanged. Not pinned: as
+ * timerfd's, it stays here because this CPU is busy, and a CPU excluded from
+ * timer housekeeping (nohz_full, isolcpus) hands it to another.
  *
- * Context: process, rcu_read_lock() held (the timer is freed by RCU).
+ * Return: whether it was started again. Context: process; the timer is
+ * valid (rcu_read_lock() held, or the caller's).
  */
-static void hsx_timer_reader_here(void *owner)
+static bool hsx_timer_follow(struct hsx_timer *t)
 {
-	struct hsx_timer *t = owner;
 	unsigned long flags;
+	bool moved = false;
 
 	if (t->one_shot || READ_ONCE(t->cpu) == raw_smp_processor_id())
-		return;
+		return false;
 	raw_spin_lock_irqsave(&t->follow_lock, flags);
 	/*
 	 * Only a queued timer moves: not one whose callback runs (-1), which
-	 * starts it again itself, nor one stopped (0). Pinned: queued on this
-	 * CPU, the reader's (only this start is pinned; the callback's restarts
-	 * stay where it runs).
+	 * starts it again itself, nor one stopped (0). Under follow_lock, so
+	 * that teardown, which sets dying under it before hrtimer_cancel(),
+	 * finds it either started again or never to be.
 	 */
 	if (!t->dying && hrtimer_try_to_cancel(&t->hrt) == 1) {
-		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS_PINNED_SOFT);
-		WRITE_ONCE(t->cpu, smp_processor_id());
+		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS_SOFT);
+		moved = true;
 	}
 	raw_spin_unlock_irqrestore(&t->follow_lock, flags);
+	return moved;
 }
+
+static void hsx_timer_reader_here(void *owner)
+{
+	hsx_timer_follow(owner);
+}
+
+/* Teardown: no reader moves (starts) the timer from here on. */
+static void hsx_timer_stop_following(struct hsx_timer *t)
+{
+	raw_spin_lock_irq(&t->follow_lock);
+	t->dying = true;
+	raw_spin_unlock_irq(&t->follow_lock);
+}
+
+#if IS_ENABLED(CONFIG_HSX_KUNIT_TEST)
+/* KUnit: a bare timer (no owner, no mailbox) whose expiry does nothing, to move and stop. */
+static enum hrtimer_restart hsx_timer_test_expired(struct hrtimer *hrt)
+{
+	return HRTIMER_NORESTART;
+}
+
+struct hsx_timer *hsx_timer_test_new(u64 period_ns, bool one_shot)
+{
+	struct hsx_timer *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	if (!t)
+		return NULL;
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_test_expired, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_SOFT);
+	raw_spin_lock_init(&t->follow_lock);
+	t->period_ns = period_ns;
+	t->one_shot = one_shot;
+	hrtimer_start(&t->hrt, ns_to_ktime(period_ns), HRTIMER_MODE_REL_SOFT);
+	return t;
+}
+
+/* Follow a read on this CPU, the timer having last expired on @expired_on. */
+bool hsx_timer_test_follow(struct hsx_timer *t, int expired_on)
+{
+	WRITE_ONCE(t->cpu, expired_on);
+	return hsx_timer_follow(t);
+}
+
+void hsx_timer_test_stop_following(struct hsx_timer *t)
+{
+	hsx_timer_stop_following(t);
+}
+
+struct hrtimer *hsx_timer_test_hrtimer(struct hsx_timer *t)
+{
+	return &t->hrt;
+}
+
+void hsx_timer_test_free(struct hsx_timer *t)
+{
+	hrtimer_cancel(&t->hrt);
+	kfree(t);
+}
+#endif
 
 static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.module = HSX_MODULE_TIMER,
@@ -319,9 +384,7 @@ static void hsx_timer_detach_locked(struct hsx_timer *t)
 static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
-	raw_spin_lock_irq(&t->follow_lock);
-	t->dying = true;		/* no reader starts it again */
-	raw_spin_unlock_irq(&t->follow_lock);
+	hsx_timer_stop_following(t);	/* no reader starts it again */
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
@@ -331,7 +394,6 @@ static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
 	lockdep_assert_held(&hsx_timers_lock);
 	WRITE_ONCE(t->armed, true);
-	WRITE_ONCE(t->cpu, raw_smp_processor_id());
 	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
 }
 
@@ -353,6 +415,7 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
 	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	raw_spin_lock_init(&t->follow_lock);
+	t->cpu = -1;
 	t->owner = client;
 	t->period_us = req->period_us;
 	t->period_ns = (u64)req->period_us * NSEC_PER_USEC;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -336,6 +337,45 @@ static void a_blocking_read_ends_at_the_files_timeout(void **state)
     close(t.node);
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+}
+
+/*
+ * A signal ends a read with a timeout with EINTR, even with SA_RESTART: a
+ * restarted read would wait its whole timeout again (as a socket's with
+ * SO_RCVTIMEO). Without a timeout the read is restarted as ever.
+ */
+static void a_signal_ends_a_read_with_a_timeout(void **state)
+{
+    (void)state;
+    struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART}, old;
+    struct itimerval it = {.it_value = {.tv_usec = 50000}};
+    struct timer t;
+    struct record r;
+
+    test_timer_create(&t, 50000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    int fd = queue_open(t.node, t.mailbox, 4, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(set_timeout(fd, (uint64_t)E2E_LIVENESS_MS * 1000000ull), 0);
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    assert_int_equal(read(fd, &r, sizeof(r)), -1);
+    assert_int_equal(errno, EINTR);
+
+    /* No timeout: the signal's read is restarted, and takes the record that comes. */
+    assert_int_equal(set_timeout(fd, 0), 0);
+    assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    assert_int_equal(read(fd, &r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r.hdr.type, HSX_EVT_DATA);
+    assert_int_equal(sigaction(SIGALRM, &old, NULL), 0);
+    close(fd);
+    close(t.node);
+}
+
 static void bad_requests_are_clear_errors(void **state)
 {
     (void)state;
@@ -379,6 +419,7 @@ int main(void)
         cmocka_unit_test(a_killed_reader_leaves_nothing),
         cmocka_unit_test(ending_reaches_every_copy),
         cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
+        cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
         cmocka_unit_test(bad_requests_are_clear_errors),
     };
 
