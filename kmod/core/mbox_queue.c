@@ -234,11 +234,15 @@ static int hsx_mbox_queue_wait(struct hsx_mbox_queue *q, ktime_t *until)
 
 	if (!timeout)
 		return wait_event_interruptible(q->wait, hsx_mbox_queue_readable(q));
-	if (!*until)
+	/* One clock read for the first wait (under emulation the HPET is a device access). */
+	if (!*until) {
 		*until = ktime_add_ns(ktime_get(), timeout);
-	left = ktime_sub(*until, ktime_get());
-	if (left <= 0)
-		return -ETIMEDOUT;
+		left = ns_to_ktime(timeout);
+	} else {
+		left = ktime_sub(*until, ktime_get());
+		if (left <= 0)
+			return -ETIMEDOUT;
+	}
 	ret = wait_event_interruptible_hrtimeout(q->wait, hsx_mbox_queue_readable(q), left);
 	if (ret == -ETIME)
 		return -ETIMEDOUT;
