@@ -34,6 +34,7 @@
  * the ratios hsx / raw; exits non-zero only when frames were lost or changed
  * or a step failed, never on the numbers.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/can.h>
@@ -217,11 +218,14 @@ static int raw_fd = -1;
  * on the frame (in a trial under TCG the two bindings' p50s were within
  * noise of each other).
  */
+static int raw_ifindex;
+
 static int raw_open(bool pings_only)
 {
     const struct can_filter only = {.can_id = RAW_PING_ID,
                                     .can_mask = PING_MASK | CAN_EFF_FLAG | CAN_RTR_FLAG};
 
+    raw_ifindex = (int)if_nametoindex(IFACE); /* once: a lookup per frame would be timed */
     raw_fd = raw_socket(true, pings_only ? &only : NULL);
     return raw_fd < 0 ? -1 : 0;
 }
@@ -232,13 +236,24 @@ static int raw_read(struct can_frame *f, uint64_t *lost)
     static uint32_t last_drops;
     char ctl[CMSG_SPACE(sizeof(uint32_t))];
     struct iovec iov = {.iov_base = f, .iov_len = sizeof(*f)};
-    struct msghdr msg = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl)};
+    struct sockaddr_can from = {0};
+    struct msghdr msg = {.msg_name = &from,
+                         .msg_namelen = sizeof(from),
+                         .msg_iov = &iov,
+                         .msg_iovlen = 1,
+                         .msg_control = ctl,
+                         .msg_controllen = sizeof(ctl)};
     ssize_t n = recvmsg(raw_fd, &msg, 0);
 
     if (n != (ssize_t)sizeof(*f)) {
         fprintf(stderr, "can_vs_raw: recvmsg: %zd (%s)\n", n, strerror(errno));
         return -FAIL_STEP;
+    }
+    /* Bound to every interface for the pings: a frame must still be IFACE's. */
+    if (from.can_ifindex != raw_ifindex) {
+        fprintf(stderr, "can_vs_raw: raw: frame %03X from interface %d, not " IFACE "\n", f->can_id,
+                from.can_ifindex);
+        return -FAIL_DATA;
     }
     *lost = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
@@ -391,9 +406,9 @@ static void *pinger(void *arg)
         sem_wait(&p->go);
         p->sent_at = now_ns();
         if (write(p->tx, &f, sizeof(f)) != sizeof(f)) {
+            /* The reader waits for this frame: end the process, as the step's failure. */
             perror("can_vs_raw: write");
-            p->result = FAIL_STEP;
-            return NULL;
+            _exit(FAIL_STEP);
         }
         sem_wait(&p->back);
     }
@@ -434,16 +449,21 @@ static int latency(const struct side_ops *first, int tx, struct latencies *lat)
             (ops == &hsx_side ? lat->hsx : lat->raw)[i - WARMUP] = at - p.sent_at;
         sem_post(&p.back);
     }
-    /* A frame of the other side's that got past a filter would wait here. */
+    /*
+     * A frame of the other side's that got past a filter would wait here; looked for once
+     * the pinger's last write() returned, which is after the CAN core ran every receiver
+     * of its frame (vcan's loopback runs in that write's softirq).
+     */
+    if (!fail)
+        pthread_join(t, NULL);
     if (!fail)
         fail = hsx_side.idle();
     if (!fail)
         fail = raw_side.idle();
     alarm(0);
     if (fail)
-        _exit(fail);
-    pthread_join(t, NULL);
-    return p.result;
+        _exit(fail); /* the pinger may be blocked for good */
+    return 0;
 }
 
 /* The cost of a send in ns, median of SENDS: hsx_can_tx() or write() on a CAN_RAW socket. */
@@ -500,6 +520,20 @@ static int measure_side(const void *arg, void *out)
     return res->send_ns < 0 ? (int)-res->send_ns : 0;
 }
 
+/* Threads of this process now (its /proc/self/task), or -1. */
+static int count_threads(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    int n = 0;
+
+    if (!dir)
+        return -1;
+    for (struct dirent *e; (e = readdir(dir));)
+        n += e->d_name[0] != '.';
+    closedir(dir);
+    return n;
+}
+
 /* The latency phase's process: both readers, each on its own IDs; arg: the side going first. */
 static int measure_latency(const void *arg, void *out)
 {
@@ -507,6 +541,13 @@ static int measure_latency(const void *arg, void *out)
     int tx = raw_socket(false, NULL);
     if (tx < 0 || hsx_side.open(true) || raw_side.open(true))
         return FAIL_STEP;
+    /*
+     * Both sides share this process: a thread of the library's would take CPU time from
+     * either side's pings alike. Say how many there are (2: the reader and the pinger).
+     */
+    int threads = count_threads();
+    if (threads != 1)
+        printf("  latency process: %d threads before the pinger (1: the reader alone)\n", threads);
     return latency(arg, tx, out);
 }
 
