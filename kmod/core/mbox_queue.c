@@ -6,8 +6,11 @@
  * attributes, looked up by port, parsed again in user space. A queue file
  * costs it a copy into a ring of records made when it subscribed, and a
  * wake-up; the reader copies whole records out with read(), as gpiolib's
- * line-event files do. Posting takes the ring's spinlock inside the mailbox's
- * lock, so it runs wherever a post may (softirq or process context).
+ * line-event files do. The ring is guarded by the file's wait queue's own
+ * lock, as a timerfd's state is: a post takes that one lock (irqs off) inside
+ * the mailbox's, appends, and wakes with it held, so it runs wherever a post
+ * may (softirq or process context), and under PREEMPT_RT, where each
+ * spinlock_t sleeps, a post takes one lock fewer.
  *
  * The reader copies the oldest record to its own stack under the spinlock,
  * copies that to user space without it (which may fault and sleep), and only
@@ -65,7 +68,6 @@ struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 pa
 		atomic_sub(len, &hsx_mbox_queue_records);
 		return ERR_PTR(-ENOMEM);
 	}
-	spin_lock_init(&q->lock);
 	init_waitqueue_head(&q->wait);
 	mutex_init(&q->read_lock);
 	q->len = len;
@@ -110,10 +112,11 @@ int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *e
 {
 	size_t payload = q->record_size - sizeof(struct hsx_mbox_record);
 	struct hsx_mbox_record *rec;
+	unsigned long flags;
 
-	spin_lock(&q->lock);
+	spin_lock_irqsave(&q->wait.lock, flags);
 	if (q->count == q->len) {
-		spin_unlock(&q->lock);
+		spin_unlock_irqrestore(&q->wait.lock, flags);
 		return -ENOBUFS;
 	}
 	rec = (void *)&q->records[(size_t)((q->head + q->count) % q->len) * q->record_size];
@@ -122,8 +125,8 @@ int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *e
 	memcpy(rec + 1, ev->payload, ev->ops->record_size);
 	memset((u8 *)(rec + 1) + ev->ops->record_size, 0, payload - ev->ops->record_size);
 	q->count++;
-	spin_unlock(&q->lock);
-	wake_up_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
+	wake_up_locked_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
+	spin_unlock_irqrestore(&q->wait.lock, flags);
 	return 0;
 }
 
@@ -136,13 +139,15 @@ int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *e
  */
 void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev)
 {
-	spin_lock(&q->lock);
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->wait.lock, flags);
 	if (!q->closed) {
 		hsx_mbox_queue_encode(q, &q->close_rec, ev);
 		q->closed = true;
 	}
-	spin_unlock(&q->lock);
-	wake_up_poll(&q->wait, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	wake_up_locked_poll(&q->wait, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	spin_unlock_irqrestore(&q->wait.lock, flags);
 }
 
 /**
@@ -153,13 +158,13 @@ void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event 
  */
 void hsx_mbox_queue_end(struct hsx_mbox_queue *q)
 {
-	spin_lock_bh(&q->lock);
+	spin_lock_irq(&q->wait.lock);
 	if (!q->closed) {
 		q->closed = true;
 		q->close_read = true;
 	}
-	spin_unlock_bh(&q->lock);
-	wake_up_poll(&q->wait, EPOLLHUP);
+	wake_up_locked_poll(&q->wait, EPOLLHUP);
+	spin_unlock_irq(&q->wait.lock);
 }
 
 enum hsx_mbox_queue_state {
@@ -174,7 +179,7 @@ static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u
 {
 	enum hsx_mbox_queue_state state;
 
-	spin_lock_bh(&q->lock);
+	spin_lock_irq(&q->wait.lock);
 	if (q->count) {
 		memcpy(rec, &q->records[(size_t)q->head * q->record_size], q->record_size);
 		state = HSX_MBOX_Q_RECORD;
@@ -185,21 +190,21 @@ static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u
 	} else {
 		state = q->closed ? HSX_MBOX_Q_EOF : HSX_MBOX_Q_EMPTY;
 	}
-	spin_unlock_bh(&q->lock);
+	spin_unlock_irq(&q->wait.lock);
 	return state;
 }
 
 /* What hsx_mbox_queue_peek() returned reached the reader. */
 static void hsx_mbox_queue_consume(struct hsx_mbox_queue *q, enum hsx_mbox_queue_state state)
 {
-	spin_lock_bh(&q->lock);
+	spin_lock_irq(&q->wait.lock);
 	if (state == HSX_MBOX_Q_RECORD) {
 		q->head = (q->head + 1) % q->len;
 		q->count--;
 	} else {
 		q->close_read = true;
 	}
-	spin_unlock_bh(&q->lock);
+	spin_unlock_irq(&q->wait.lock);
 }
 
 /* The reader took a record here: its mailbox's owner may want to know where (ops->reader_here). */
@@ -302,12 +307,12 @@ static __poll_t hsx_mbox_queue_poll(struct file *file, struct poll_table_struct 
 	__poll_t mask = 0;
 
 	poll_wait(file, &q->wait, pt);
-	spin_lock_bh(&q->lock);
+	spin_lock_irq(&q->wait.lock);
 	if (q->count || (q->closed && !q->close_read))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (q->closed)
 		mask |= EPOLLHUP;
-	spin_unlock_bh(&q->lock);
+	spin_unlock_irq(&q->wait.lock);
 	return mask;
 }
 
@@ -334,9 +339,9 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 	}
 	if (cmd != HSX_IOC_MBOX_QUEUE_INFO)
 		return -ENOTTY;
-	spin_lock_bh(&q->lock);
+	spin_lock_irq(&q->wait.lock);
 	info.queued = q->count + (q->closed && !q->close_read);
-	spin_unlock_bh(&q->lock);
+	spin_unlock_irq(&q->wait.lock);
 	return copy_to_user((void __user *)arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 

@@ -25,9 +25,10 @@ struct hsx_mbox_sub;
 
 /**
  * struct hsx_mbox_queue - one queue file's subscription
- * @lock: the ring and the close notice, against posts (which hold their
- *	mailbox's lock, BHs off)
- * @wait: readers and pollers
+ * @wait: readers and pollers; its lock guards the ring and the close notice
+ *	too (as a timerfd's state is its wait queue's): a post takes one lock,
+ *	appends and wakes (wake_up_locked_poll()), and a reader's wait needs no
+ *	other. Taken with irqs off, being the wait queue's.
  * @read_lock: one reader at a time: it copies the oldest record out, then
  *	consumes it, so a failed copy loses nothing
  * @len: records the ring holds
@@ -47,7 +48,6 @@ struct hsx_mbox_sub;
  * @records: @len records of @record_size bytes
  */
 struct hsx_mbox_queue {
-	spinlock_t lock;		/* the ring and the close notice */
 	wait_queue_head_t wait;
 	struct mutex read_lock;		/* one reader at a time */
 	unsigned int len;
