@@ -12,7 +12,7 @@
  * may (softirq or process context), and under PREEMPT_RT, where each
  * spinlock_t sleeps, a post takes one lock fewer.
  *
- * The reader copies the oldest record to its own stack under the spinlock,
+ * The reader copies the oldest record to its own stack under that lock,
  * copies that to user space without it (which may fault and sleep), and only
  * then consumes it: a read that faults leaves the record for the next one.
  * Readers are serialized by a mutex, so that no other reader consumes the
@@ -146,7 +146,8 @@ void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event 
 		hsx_mbox_queue_encode(q, &q->close_rec, ev);
 		q->closed = true;
 	}
-	wake_up_locked_poll(&q->wait, EPOLLIN | EPOLLRDNORM | EPOLLHUP);
+	/* Every waiter, exclusive ones too (no key: each polls again): the end is everyone's. */
+	__wake_up_locked(&q->wait, TASK_NORMAL, 0);
 	spin_unlock_irqrestore(&q->wait.lock, flags);
 }
 
@@ -163,7 +164,7 @@ void hsx_mbox_queue_end(struct hsx_mbox_queue *q)
 		q->closed = true;
 		q->close_read = true;
 	}
-	wake_up_locked_poll(&q->wait, EPOLLHUP);
+	__wake_up_locked(&q->wait, TASK_NORMAL, 0);	/* every waiter, as above */
 	spin_unlock_irq(&q->wait.lock);
 }
 
@@ -307,12 +308,17 @@ static __poll_t hsx_mbox_queue_poll(struct file *file, struct poll_table_struct 
 	__poll_t mask = 0;
 
 	poll_wait(file, &q->wait, pt);
-	spin_lock_irq(&q->wait.lock);
-	if (q->count || (q->closed && !q->close_read))
+	/*
+	 * Without the lock, as eventfd_poll(): a post that made the file readable
+	 * before poll_wait() added us (under the same lock) is seen here, and one
+	 * after it wakes us. Taking the lock would, on PREEMPT_RT, make a
+	 * higher-priority poller (io_uring's task work) that preempted the poster
+	 * inside its wake block on the poster's lock.
+	 */
+	if (READ_ONCE(q->count) || (READ_ONCE(q->closed) && !READ_ONCE(q->close_read)))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (q->closed)
+	if (READ_ONCE(q->closed))
 		mask |= EPOLLHUP;
-	spin_unlock_irq(&q->wait.lock);
 	return mask;
 }
 

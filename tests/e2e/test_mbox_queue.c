@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -276,6 +277,61 @@ static void ending_reaches_every_copy(void **state)
     close(t.node);
 }
 
+struct exclusive_waiter {
+    int fd;
+    int ret;
+};
+
+/* One epoll instance watching the queue file with EPOLLEXCLUSIVE: how many events it got. */
+static void *wait_exclusive(void *arg)
+{
+    struct exclusive_waiter *x = arg;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+
+    x->ret = -1;
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, x->fd, &ev))
+        return NULL;
+    x->ret = epoll_wait(ep, &ev, 1, E2E_LIVENESS_MS);
+    close(ep);
+    return NULL;
+}
+
+/*
+ * The end of the file reaches every waiter, exclusive ones too: two epoll
+ * instances watching it with EPOLLEXCLUSIVE both wake when the subscription
+ * is ended and when the mailbox is destroyed (a wake-up of one exclusive
+ * waiter left the other asleep until its timeout).
+ */
+static void the_end_wakes_every_exclusive_waiter(void **state)
+{
+    (void)state;
+    for (int how = 0; how < 2; how++) {
+        struct exclusive_waiter x[2];
+        pthread_t th[2];
+        struct timer t;
+
+        test_timer_create(&t, 100000, HSX_TIMER_F_STOPPED);
+        int fd = queue_open(t.node, t.mailbox, 4, 0);
+        assert_true(fd >= 0);
+        for (int i = 0; i < 2; i++) {
+            x[i].fd = fd;
+            assert_int_equal(pthread_create(&th[i], NULL, wait_exclusive, &x[i]), 0);
+        }
+        usleep(100000); /* both waiting */
+        if (how == 0)
+            assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_END, NULL), 0);
+        else
+            assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(pthread_join(th[i], NULL), 0);
+            assert_int_equal(x[i].ret, 1);
+        }
+        close(fd);
+        close(t.node);
+    }
+}
+
 static int set_timeout(int fd, uint64_t ns)
 {
     return e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, &ns);
@@ -418,6 +474,7 @@ int main(void)
         cmocka_unit_test(a_blocked_reader_gets_the_close_notice),
         cmocka_unit_test(a_killed_reader_leaves_nothing),
         cmocka_unit_test(ending_reaches_every_copy),
+        cmocka_unit_test(the_end_wakes_every_exclusive_waiter),
         cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
         cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
         cmocka_unit_test(bad_requests_are_clear_errors),
