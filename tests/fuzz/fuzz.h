@@ -56,6 +56,14 @@ static inline bool chance(struct fz_rng *r, unsigned int pct)
 
 /* ---- shared statistics ----------------------------------------------------------------------- */
 
+/*
+ * How long a chain waits for events it is owed (a TX_DONE, a frame through a
+ * bank) before it calls them missing: a liveness bound only, as the e2e
+ * tests' (E2E_LIVENESS_MS). The debug kernel's guests, two of them beside the
+ * other lanes in make check, once took over 5 s for a NOWAIT TX's TX_DONE.
+ */
+#define FZ_LIVENESS_MS 20000
+
 #define FZ_ERRNO_MAX 160
 
 struct fz_stats {
