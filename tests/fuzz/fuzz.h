@@ -363,6 +363,8 @@ struct fz_call {
     long ret;
     int err;
     bool injected; /* an allocation of the call was made to fail (--fail-nth) */
+    /* Set by a pre hook that took a lock the call must hold: released once the call returns. */
+    pthread_rwlock_t *held;
 };
 
 /* What an op may return on success, and what it records. */

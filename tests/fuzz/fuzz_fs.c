@@ -108,6 +108,11 @@ static int bound_dir_fd = -1, file_fd = -1; /* r0's (bound already), a regular f
 static char snap0[8192];                    /* what is outside the roots, at start */
 /* The chains of roots 3 and 4: one at a time. */
 static pthread_mutex_t private_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * The table's MAP with HSX_FS_MAP_ANY binds the lowest free number, which is root 4 while the
+ * unmap chain has it unbound: the table's binds take this shared, the chain's window exclusive.
+ */
+static pthread_rwlock_t numbers_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static const struct fz_units fs_units = {HSX_FS_MAX_ROOTS, FZ_FS_TABLE, K_FS_I};
 
@@ -1032,6 +1037,10 @@ static void pre_fs_map(struct fz_call *c)
     if (m->dirfd == -1 && chance(r, 80))
         m->flags = 0, m->quota_bytes = m->quota_files = m->used_bytes = m->used_files = 0;
     any = m->flags & HSX_FS_MAP_ANY;
+    if (any && m->dirfd != -1) {
+        pthread_rwlock_rdlock(&numbers_lock);
+        c->held = &numbers_lock;
+    }
     if (m->reserved || (m->flags & ~(HSX_FS_MAP_READ_ONLY | HSX_FS_MAP_ANY)) ||
         (!any && m->root >= HSX_FS_MAX_ROOTS))
         c->must_fail = true;
@@ -1701,15 +1710,11 @@ static void *fs_loader_main(void *arg)
     return fz_thread_calls();
 }
 
-/* Root 4 back on its directory, whoever took the number meanwhile. */
+/* Root 4 back on its directory (no one else binds while numbers_lock is held). */
 static int rebind_u(struct fz_worker *w, int ctl)
 {
     int e = map_home(ctl, FZ_FS_UROOT);
 
-    if (e == EBUSY) { /* the table's MAP took the number while it was free */
-        unmap_root(ctl, FZ_FS_UROOT);
-        e = map_home(ctl, FZ_FS_UROOT);
-    }
     if (e)
         harness_fail("binding root %u again: %s", FZ_FS_UROOT, strerror(e));
     else
@@ -1759,6 +1764,7 @@ static void chain_fs_unmap(struct fz_worker *w, struct fz_rng *r)
     }
     usleep(rn(r, 4000));
     note(w, "chain: unbind root %u under load", FZ_FS_UROOT);
+    pthread_rwlock_wrlock(&numbers_lock);
     e = unmap_root(ctl, FZ_FS_UROOT);
     count_errno(e);
     if (e)
@@ -1782,7 +1788,9 @@ static void chain_fs_unmap(struct fz_worker *w, struct fz_rng *r)
         if (!c_info(w, ctl, FZ_FS_UROOT, &info) && info.bound)
             unexpected(w, "FS_INFO: root %u bound after unbinding it", FZ_FS_UROOT);
     }
-    if (!rebind_u(w, ctl)) {
+    e = rebind_u(w, ctl);
+    pthread_rwlock_unlock(&numbers_lock);
+    if (!e) {
         /* the old handles belong to the old binding: dead still, and not the new root's */
         for (int i = 0; i < 2; i++)
             if (L[i].h >= 0)

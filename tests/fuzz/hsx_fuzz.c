@@ -1804,6 +1804,9 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
         errno = c.err;
     }
     c.err = errno;
+    if (c.held)
+        pthread_rwlock_unlock(c.held);
+    errno = c.err;
     if (ptr != argbuf && ptr && c.ret >= 0)
         memcpy(argbuf, ptr, (size_t)(w->guard + 4096 - (unsigned char *)ptr));
     judge(&c);
