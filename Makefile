@@ -109,7 +109,7 @@ APP_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HSXCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/lib'
 APP_LDFLAGS := -L$(BUILD)/lib $(APP_RPATH) $(LDFLAGS)
 
-.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-build unit install uninstall deps check \
+.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-trace bench-build unit install uninstall deps check \
         demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
 all: lib tools daemon module examples
@@ -346,6 +346,18 @@ bench-rt: all bench-build $(BUILD)/e2e/helpers/vm-setup
 	$(call stage_bench_stock,$(BUILD)/bench-rt)
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel rt --timeout 1800 \
 		--extra $(BUILD)/bench-rt --results bench-rt
+
+# Where a timer event's time goes (issue 17): timer_jitter under ftrace on the stock kernel, each
+# expiry of hsx's and timerfd's hrtimer followed to the read() that returns it
+# (tests/bench/timer_trace, timer_trace.awk). KERNEL=rt for the RT kernel.
+bench-trace: all bench-build
+	rm -rf $(BUILD)/bench-trace
+	mkdir -p $(BUILD)/bench-trace/bin $(BUILD)/bench-trace/lib
+	cp $(BUILD)/bench/timer_jitter $(BUILD)/bench-trace/bin/
+	cp tests/bench/timer_trace $(BUILD)/bench-trace/
+	cp tests/bench/timer_trace.awk $(BUILD)/bench-trace/lib/
+	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel $(or $(KERNEL),stock) \
+		--timeout 1800 --extra $(BUILD)/bench-trace --results bench-trace
 
 bench-build: $(BENCHES)
 BENCH_OBJS := $(patsubst tests/bench/%.c,$(OBJDIR)/bench/%.o,$(wildcard tests/bench/*.c))
