@@ -455,7 +455,7 @@ struct hsx_cap_list {
 #define HSX_CORE_FN_CAP_INFO	0x1
 #define HSX_CORE_FN_CAP_DERIVE	0x2
 #define HSX_CORE_FN_CAP_DROP	0x3
-#define HSX_CORE_FN_CAP_CLIENT	0x8	/* capability admin from here on */
+#define HSX_CORE_FN_CAP_CLIENT	0x8	/* capability admin, 0x8-0xc */
 #define HSX_CORE_FN_CAP_MINT	0x9
 #define HSX_CORE_FN_CAP_RENEW	0xa
 #define HSX_CORE_FN_CAP_REVOKE	0xb
@@ -2338,6 +2338,19 @@ struct hsx_mbox_queue_info {
 	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_SET_TIMEOUT), \
 	     __u64)
 #define HSX_MBOX_QUEUE_TIMEOUT_MAX_NS	4294967295000000ULL
+
+/*
+ * HSX_IOC_MBOX_QUEUE_KICK (argument 0), on a queue file: end a blocking
+ * read() that waits for a record, with EINTR, for every copy of the file. A
+ * kick while no read waits is kept until one would: that read fails with
+ * EINTR at once. A read that finds records returns them and leaves the kick
+ * kept; non-blocking reads and poll() do not see kicks. For a thread that
+ * blocks in read() to be told by another of work to do (the library's
+ * callback thread, waiting on one queue file, when a callback is set).
+ */
+#define HSX_CORE_FN_MBOX_QUEUE_KICK	0xd	/* on the queue file, not a node */
+#define HSX_IOC_MBOX_QUEUE_KICK \
+	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_KICK))
 
 /**
  * struct hsx_mbox_record - the header of a record read from a queue file

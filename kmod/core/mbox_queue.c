@@ -170,13 +170,18 @@ void hsx_mbox_queue_end(struct hsx_mbox_queue *q)
 
 enum hsx_mbox_queue_state {
 	HSX_MBOX_Q_EMPTY,	/* nothing yet */
+	HSX_MBOX_Q_KICKED,	/* nothing yet, and a kick, now taken */
 	HSX_MBOX_Q_RECORD,	/* the oldest record */
 	HSX_MBOX_Q_CLOSE,	/* the close notice */
 	HSX_MBOX_Q_EOF,		/* the close notice was read */
 };
 
-/* Copy what a read would return next into @rec (HSX_MBOX_RECORD_MAX bytes). */
-static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u8 *rec)
+/*
+ * Copy what a read would return next into @rec (HSX_MBOX_RECORD_MAX bytes).
+ * @take_kick: the read would block on an empty queue; a kick kept ends it.
+ */
+static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u8 *rec,
+						     bool take_kick)
 {
 	enum hsx_mbox_queue_state state;
 
@@ -188,8 +193,13 @@ static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u
 		memcpy(rec, &q->close_rec, sizeof(q->close_rec));
 		memset(rec + sizeof(q->close_rec), 0, q->record_size - sizeof(q->close_rec));
 		state = HSX_MBOX_Q_CLOSE;
+	} else if (q->closed) {
+		state = HSX_MBOX_Q_EOF;
+	} else if (take_kick && q->kicked) {
+		q->kicked = false;
+		state = HSX_MBOX_Q_KICKED;
 	} else {
-		state = q->closed ? HSX_MBOX_Q_EOF : HSX_MBOX_Q_EMPTY;
+		state = HSX_MBOX_Q_EMPTY;
 	}
 	spin_unlock_irq(&q->wait.lock);
 	return state;
@@ -222,9 +232,10 @@ static void hsx_mbox_queue_reader_here(struct hsx_mbox_queue *q)
 	rcu_read_unlock();
 }
 
+/* A blocked reader's condition: something to return, or a kick to take. */
 static bool hsx_mbox_queue_readable(struct hsx_mbox_queue *q)
 {
-	return READ_ONCE(q->count) || READ_ONCE(q->closed);
+	return READ_ONCE(q->count) || READ_ONCE(q->closed) || READ_ONCE(q->kicked);
 }
 
 /*
@@ -276,9 +287,13 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		return READ_ONCE(q->timeout_ns) ? -EINTR : -ERESTARTSYS;
 	}
 	while (iov_iter_count(to) >= q->record_size) {
-		state = hsx_mbox_queue_peek(q, rec);
+		state = hsx_mbox_queue_peek(q, rec, !nowait && !done);
 		if (state == HSX_MBOX_Q_EOF || (state == HSX_MBOX_Q_EMPTY && done))
 			break;
+		if (state == HSX_MBOX_Q_KICKED) {
+			ret = -EINTR;
+			break;
+		}
 		if (state == HSX_MBOX_Q_EMPTY) {
 			if (nowait) {
 				ret = -EAGAIN;
@@ -333,6 +348,16 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 
 	if (cmd == HSX_IOC_MBOX_QUEUE_END)
 		return arg ? -EINVAL : hsx_mbox_end_queue(q);
+	if (cmd == HSX_IOC_MBOX_QUEUE_KICK) {
+		if (arg)
+			return -EINVAL;
+		spin_lock_irq(&q->wait.lock);
+		q->kicked = true;
+		/* Every waiter: the kicked reader may wait behind a poller (exclusive or not). */
+		__wake_up_locked(&q->wait, TASK_NORMAL, 0);
+		spin_unlock_irq(&q->wait.lock);
+		return 0;
+	}
 	if (cmd == HSX_IOC_MBOX_QUEUE_SET_TIMEOUT) {
 		u64 ns;
 

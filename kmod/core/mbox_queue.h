@@ -39,6 +39,8 @@ struct hsx_mbox_sub;
 	(HSX_IOC_MBOX_QUEUE_SET_TIMEOUT)
  * @module: HSX_MODULE_* of its mailbox's records
  * @mbox_id: its mailbox
+ * @kicked: HSX_IOC_MBOX_QUEUE_KICK was asked and no read that would block
+ *	has taken it yet; under @wait's lock
  * @closed: @close_rec follows the queued records; nothing is queued after it
  * @close_read: @close_rec was read: end of file
  * @close_rec: the close notice, whose room is always there
@@ -57,6 +59,7 @@ struct hsx_mbox_queue {
 	u64 timeout_ns;
 	u16 module;
 	u32 mbox_id;
+	bool kicked;
 	bool closed;
 	bool close_read;
 	struct hsx_mbox_record close_rec;

@@ -16,6 +16,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -393,6 +394,74 @@ static void a_blocking_read_ends_at_the_files_timeout(void **state)
     close(t.node);
 }
 
+static void *kick_later(void *arg)
+{
+    usleep(100000);
+    return (void *)(intptr_t)e2e_ioctl(*(int *)arg, HSX_IOC_MBOX_QUEUE_KICK, NULL);
+}
+
+/*
+ * HSX_IOC_MBOX_QUEUE_KICK ends a read blocked on an empty queue with EINTR
+ * (without a timeout too); one asked while no read waits is kept for the
+ * next read that would block, and taken by it only: a read that finds records
+ * returns them and leaves it, non-blocking reads never see it. It wakes the
+ * reader, not the queue: nothing is taken or lost.
+ */
+static void a_kick_ends_one_blocking_read(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[2];
+    pthread_t kicker;
+    void *ret;
+
+    test_timer_create(&t, 50000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    int fd = queue_open(t.node, t.mailbox, 4, 0);
+    assert_true(fd >= 0);
+
+    /* Blocked, no timeout: another thread's kick ends the read. */
+    assert_int_equal(pthread_create(&kicker, NULL, kick_later, &fd), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), -1);
+    assert_int_equal(errno, EINTR);
+    assert_int_equal(pthread_join(kicker, &ret), 0);
+    assert_int_equal((intptr_t)ret, 0);
+
+    /* Kept until a read would block: a non-blocking read does not take it. */
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, NULL), 0);
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, NULL), 0); /* not counted */
+    struct iovec iov = {.iov_base = r, .iov_len = sizeof(r)};
+    assert_int_equal(preadv2(fd, &iov, 1, -1, RWF_NOWAIT), -1);
+    assert_int_equal(errno, EAGAIN);
+    /* A record queued: returned, the kick still kept. */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, E2E_LIVENESS_MS), 1);
+    assert_int_equal(read(fd, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_DATA);
+    assert_int_equal(r[0].hdr.seq, 1);
+    /* The next read that would block takes it, once (two kicks were one). */
+    assert_int_equal(read(fd, r, sizeof(r)), -1);
+    assert_int_equal(errno, EINTR);
+    assert_int_equal(set_timeout(fd, 20 * 1000000ull), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), -1);
+    assert_int_equal(errno, ETIMEDOUT);
+    assert_int_equal(set_timeout(fd, 0), 0);
+
+    /* The end comes before a kick: the close notice, then end of file, kicked or not. */
+    assert_int_equal(e2e_ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, NULL), 0);
+    pthread_t closer;
+    assert_int_equal(pthread_create(&closer, NULL, close_later, &t.node), 0);
+    assert_int_equal(pthread_join(closer, NULL), 0);
+    assert_int_equal(read(fd, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_CLOSED);
+    assert_int_equal(read(fd, r, sizeof(r)), 0);
+
+    /* A kick takes no argument. */
+    assert_int_equal(ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, 1UL), -1);
+    assert_int_equal(errno, EINVAL);
+    close(fd);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -477,6 +546,7 @@ int main(void)
         cmocka_unit_test(the_end_wakes_every_exclusive_waiter),
         cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
         cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
+        cmocka_unit_test(a_kick_ends_one_blocking_read),
         cmocka_unit_test(bad_requests_are_clear_errors),
     };
 

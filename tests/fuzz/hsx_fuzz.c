@@ -8,7 +8,8 @@
  * What it calls. Every ioctl of every node, from one table per HAL module
  * (fz_modules[] below: a new module is one entry, with one field list per
  * ioctl), the queue-file operations (read, poll, write, QUEUE_INFO,
- * QUEUE_END, QUEUE_SET_TIMEOUT) and the netlink family "hsx" (MBOX_OPEN, MBOX_CLOSE, MBOX_GET).
+ * QUEUE_END, QUEUE_SET_TIMEOUT, QUEUE_KICK) and the netlink family "hsx" (MBOX_OPEN,
+ * MBOX_CLOSE, MBOX_GET).
  * Arguments are generated from the field lists: mostly valid, with targeted
  * corruption of one field (reserved words, unknown flag bits, ids, pins
  * 0..70, periods, expiries 0 and U64_MAX, selector edges, bad fds), of the
@@ -1067,6 +1068,8 @@ static const struct fz_op core_ops[] = {
      NULL},
     {"MBOX_QUEUE_SET_TIMEOUT", HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, KB(K_QUEUE), false, 0,
      FIELDS(f_queue_timeout), NULL, NULL},
+    {"MBOX_QUEUE_KICK", HSX_IOC_MBOX_QUEUE_KICK, KB(K_QUEUE), false, 0, FIELDS(f_zero_arg), NULL,
+     NULL},
     {"CAP_CLIENT", HSX_IOC_CAP_CLIENT, KB(K_ADMIN), false, 0, FIELDS(f_client), post_client, NULL},
     {"CAP_MINT", HSX_IOC_CAP_MINT, KB(K_ADMIN), false, 0, FIELDS(f_mint), post_cap_id,
      pre_cap_spec},
