@@ -183,6 +183,67 @@ static void callback_runs_on_dispatcher_and_stops_when_removed(void **state)
     assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
 }
 
+/* Waits until cs has counted at least n callbacks, for the liveness bound at most. */
+static int count_reaches(struct callback_state *cs, int n)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += E2E_LIVENESS_MS / 1000;
+    pthread_mutex_lock(&cs->lock);
+    while (cs->count < n)
+        if (pthread_cond_timedwait(&cs->cond, &cs->lock, &deadline))
+            break;
+    int count = cs->count;
+    pthread_mutex_unlock(&cs->lock);
+    return count;
+}
+
+/*
+ * While one mailbox has a callback, the dispatcher waits in the read() of its
+ * queue file, not on its ring: what other threads ask of it meanwhile must
+ * not wait for that mailbox's next event (they kick the file). A timer a
+ * minute away has the only callback; a second timer's callback set then
+ * runs at once; once it is removed again the dispatcher is back in the first
+ * one's read, and removing that callback lets a wait on the timer go on (it
+ * would be refused while the dispatcher read its file). The minute-long
+ * timer never fires during the test: every wake-up here is a kick.
+ */
+static void the_dispatchers_one_file_wait_is_kicked(void **state)
+{
+    (void)state;
+    struct callback_state quiet = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                   .cond = PTHREAD_COND_INITIALIZER};
+    struct callback_state busy = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                  .cond = PTHREAD_COND_INITIALIZER};
+
+    quiet.timer = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
+    assert_false(HSX_TIMER_IS_ERROR(quiet.timer));
+    assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
+    hsx_timer_sleep_ms(100); /* the dispatcher is in the quiet timer's read() */
+
+    for (int round = 0; round < 3; round++) {
+        busy.count = 0;
+        busy.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
+        assert_false(HSX_TIMER_IS_ERROR(busy.timer));
+        assert_int_equal(hsx_timer_set_callback(busy.timer, on_expiry, &busy), HSX_HAL_OK);
+        assert_true(count_reaches(&busy, 5) >= 5);
+        assert_int_equal(hsx_timer_cancel(busy.timer), HSX_HAL_OK);
+        hsx_timer_sleep_ms(50); /* the busy poll removed: the quiet file's read again */
+    }
+    assert_int_equal(busy.bad, 0);
+
+    /* The quiet timer's wait: its callback removed first, its read ended by the removal. */
+    assert_int_equal(hsx_timer_set_callback(quiet.timer, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_wait(quiet.timer, 20), HSX_HAL_TIMEOUT);
+    assert_int_equal(quiet.count, 0);
+    /* And a callback again, then the cancel ends its read: nothing is left waiting. */
+    assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
+    hsx_timer_sleep_ms(50);
+    assert_int_equal(hsx_timer_cancel(quiet.timer), HSX_HAL_OK);
+    assert_int_equal(quiet.count, 0);
+}
+
 static void cancel_stops_and_forgets(void **state)
 {
     (void)state;
@@ -395,6 +456,7 @@ int main(void)
         cmocka_unit_test(periodic_accounts_for_every_period),
         cmocka_unit_test(fast_timer_reports_missed_periods),
         cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
+        cmocka_unit_test(the_dispatchers_one_file_wait_is_kicked),
         cmocka_unit_test(cancel_stops_and_forgets),
         cmocka_unit_test(cancel_ends_a_blocked_wait),
         cmocka_unit_test(a_periodic_timer_expires_on_its_readers_cpu),

@@ -30,6 +30,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@ struct dispatcher hsx_dispatcher = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .idle = PTHREAD_COND_INITIALIZER,
     .wake_fd = -1,
+    .solo_fd = -1,
     .ready_tail = &hsx_dispatcher.ready,
 };
 
@@ -132,11 +134,19 @@ static struct entry *remove_locked(const hsx_mailbox_t *mb)
 
 /* ---- the thread's life and the API ------------------------------------------------------ */
 
-/* With d->lock held: after another thread queued work. */
+/* With d->lock held: after another thread queued work, or asked it to stop. */
 static void wake_locked(void)
 {
-    if (d->started)
-        eventfd_write(d->wake_fd, 1);
+    if (!d->started)
+        return;
+    eventfd_write(d->wake_fd, 1);
+    /*
+     * It may wait in one queue file's read() instead of on its ring
+     * (dispatcher_loop.c, solo_wait()). The file stays open meanwhile: its
+     * mailbox's armed poll holds a reference, and only the thread ends that.
+     */
+    if (d->solo_fd >= 0)
+        ioctl(d->solo_fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
 }
 
 struct startup {
@@ -423,7 +433,7 @@ void hsx_dispatch_stop(void)
         return;
     }
     d->stopping = true;
-    eventfd_write(d->wake_fd, 1);
+    wake_locked();
     pthread_t thread = d->thread;
     pthread_mutex_unlock(&d->lock);
 
@@ -489,6 +499,7 @@ void hsx_dispatch_fork_child(void)
     d->wake_fd = -1;
     d->running = NULL;
     d->todo = NULL;
+    d->solo_fd = -1;
     d->timers = NULL; /* the parent's work; the timers' owners forget theirs */
     atomic_store(&d->timers_armed, false);
     d->ready = NULL;
@@ -510,11 +521,14 @@ void hsx_dispatch_fork_forget(void)
     size_t n = 0, cap = 0;
 
     pthread_mutex_lock(&d->lock);
+    d->n_armed = 0;
+    d->armed_gen++;
     for (size_t i = 0; i < d->table_size; i++) {
         for (struct entry *e = d->table[i]; e; e = e->next_hash) {
             unsigned int refs = e->armed + e->cancelling + e->queued + e->ready;
 
             e->armed = e->cancelling = e->queued = e->ready = e->has_notice = false;
+            e->solo_read = false;
             e->next_todo = e->next_ready = NULL;
             for (; refs; refs--) {
                 if (n == cap) {

@@ -25,7 +25,7 @@ struct entry {
     void *user_data;
     bool retired;    /* the handle is closing: no callback can be set again */
     bool stopped;    /* the file has nothing more to give (mailbox gone, or broken) */
-    bool armed;      /* a multishot poll is in flight; it holds a reference */
+    bool armed;      /* a multishot poll is in flight; it holds a reference (d->n_armed) */
     bool cancelling; /* ... and its removal has been submitted */
     bool queued;     /* on the to-do list; the list holds a reference */
     struct entry *next_todo;
@@ -34,6 +34,8 @@ struct entry {
     /* The dispatcher thread's only, no lock: on its ready list, which holds a reference. */
     bool ready;
     struct entry *next_ready;
+    /* The thread's only: its last read was the thread's own wait (solo_wait()). */
+    bool solo_read;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;
@@ -52,6 +54,11 @@ struct dispatcher {
     uint64_t wake_count;    /* the wake read's buffer */
     hsx_mailbox_t *running; /* whose callback runs now, or is about to */
     struct entry *todo;     /* mailboxes whose poll must be armed or removed */
+    /* Polls armed; changed by the thread (or a fork child) only, with the lock. */
+    unsigned int n_armed;
+    uint64_t armed_gen; /* ... bumped with each change of one */
+    /* The queue file the thread waits in read() on instead of its ring, or -1: kicked on wake. */
+    int solo_fd;
     /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
     struct entry *ready, **ready_tail;
     /* Timers armed (hsx_dispatch_timer_arm()), in no order: few, and looked at once a round. */

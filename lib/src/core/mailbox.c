@@ -94,6 +94,9 @@ void hsx_mailbox_fork_child(void)
         /* Records the parent read and had not delivered are its events, not the child's. */
         mb->batch_off = mb->batch_len = 0;
         mb->batch_full = false;
+        /* The parent's dispatcher read; a waiter of the parent's is not in the child. */
+        mb->solo_reading = false;
+        pthread_cond_init(&mb->solo_done, NULL);
         hsx_mutex_init_pi(&mb->lock); /* held since prepare, by a thread id not the child's */
     }
     pthread_mutex_unlock(&live.lock);
@@ -113,6 +116,7 @@ struct hsx_mailbox *hsx_mailbox_new(const char *name)
     }
     atomic_init(&mb->refs, 1);
     hsx_mutex_init_pi(&mb->lock); /* the dispatcher takes it, SCHED_FIFO maybe */
+    pthread_cond_init(&mb->solo_done, NULL);
     mb->fd = -1;
     mb->read_timeout_ms = HSX_HAL_TIMEOUT_INF; /* a new queue file's: none */
     strcpy(mb->name, name);
@@ -132,6 +136,7 @@ void hsx_mailbox_destroy(struct hsx_mailbox *mb)
     close(mb->wake_fd);
     hsx_mailbox_free_early(mb);
     free(mb->batch);
+    pthread_cond_destroy(&mb->solo_done);
     pthread_mutex_destroy(&mb->lock);
     free(mb);
 }

@@ -56,7 +56,8 @@ struct hsx_mailbox {
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     bool ended;     /* closing ended the subscription already (HSX_IOC_MBOX_QUEUE_END) */
     /* The queue file's read timeout (HSX_IOC_MBOX_QUEUE_SET_TIMEOUT), HSX_HAL_TIMEOUT_INF for
-     * none; only the receiving thread uses it (see receiving), so not under lock. */
+     * none; only the receiving thread uses it (see receiving), or the dispatcher beginning its
+     * read while no thread receives (hsx_mailbox_solo_begin()), so not under lock. */
     uint32_t read_timeout_ms;
     struct hsx_drop_account drops;
     struct early_message *early_head, **early_tail;
@@ -67,6 +68,13 @@ struct hsx_mailbox {
      */
     uint32_t batch_off, batch_len;
     bool batch_full;
+    /*
+     * The dispatcher waits in the queue file's read() without the lock, into
+     * the empty batch (hsx_mailbox_solo_begin()): no other thread reads the
+     * file or the batch until it ends; solo_done is broadcast then.
+     */
+    bool solo_reading;
+    pthread_cond_t solo_done;
 
     struct hsx_mailbox *live_prev, *live_next; /* every live handle; see mailbox.c */
 };
@@ -108,6 +116,25 @@ void hsx_mailbox_unref(hsx_mailbox_t *mb);
  * when nothing is queued, or an error code for a broken socket.
  */
 int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
+
+/*
+ * As hsx_mailbox_take(), but the file is read again only if its last read
+ * filled the batch: for the dispatcher after its own blocking read, which it
+ * goes back to once this says HSX_HAL_TIMEOUT (see hsx_mailbox_recv_more()).
+ */
+int hsx_mailbox_take_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
+
+/*
+ * The dispatcher's wait in one queue file's read() (dispatcher_loop.c): if
+ * mb is hsx.ko's blocking queue file that takes HSX_IOC_MBOX_QUEUE_KICK, has
+ * a callback, no receive, nothing undelivered (early messages, batch) and no
+ * read timeout left, marks it solo_reading and returns its descriptor, to be
+ * read into mb->batch (batch_cap bytes) without the lock; else -1. Every
+ * successful begin is followed by one hsx_mailbox_solo_end() with what the
+ * read returned (bytes, or -errno; -EINTR for none), which ends it.
+ */
+int hsx_mailbox_solo_begin(hsx_mailbox_t *mb);
+void hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len);
 
 /*
  * For a reader that takes what one wake-up brought (hsx_uart_read()): as

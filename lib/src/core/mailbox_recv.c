@@ -353,6 +353,16 @@ static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t 
     mb->receiving = true;
     hsx_mailbox_ref(mb);
     /*
+     * The dispatcher may still wait in the file's read() for the callback
+     * just removed: end that wait (what it read goes to the batch, first),
+     * as the removal's own kick does, and wait for it. No new one starts
+     * while receiving is set.
+     */
+    while (mb->solo_reading) {
+        ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
+        pthread_cond_wait(&mb->solo_done, &mb->lock);
+    }
+    /*
      * A receive that may wait reads no queue file before: its wait's read
      * takes what is queued at once (io_uring tries it when submitted), so an
      * empty queue costs one system call, not a read() and then the wait.
@@ -380,7 +390,7 @@ int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
     return receive(mb, event, 0, true);
 }
 
-int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
+static int take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
 {
     pthread_mutex_lock(&mb->lock);
     /*
@@ -388,11 +398,66 @@ int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
      * anyway. A thread receiving (its callback is being removed, and a receive
      * started before the dispatcher saw it) is the file's one reader.
      */
-    int ret =
-        mb->gone || mb->receiving ? HSX_HAL_TIMEOUT : read_queued_locked(mb, event, true, false);
+    int ret = mb->gone || mb->receiving ? HSX_HAL_TIMEOUT
+                                        : read_queued_locked(mb, event, true, more_only);
     /* The final event of a revoked subscription is a final event all the same. */
     if (ret == HSX_HAL_DENIED && mb->gone)
         ret = HSX_HAL_CLOSED;
     pthread_mutex_unlock(&mb->lock);
     return ret;
+}
+
+int hsx_mailbox_take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
+{
+    return take(mb, event, false);
+}
+
+int hsx_mailbox_take_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
+{
+    return take(mb, event, true);
+}
+
+/* Whether hsx.ko takes HSX_IOC_MBOX_QUEUE_KICK: 0 not asked yet, 1 yes, -1 no. */
+static atomic_int kick_known;
+
+static bool kick_supported(int fd)
+{
+    int known = atomic_load_explicit(&kick_known, memory_order_relaxed);
+
+    if (!known) {
+        /* Asking kicks: the first wait ends at once, and goes round once more. */
+        known = ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, 0) == 0 ? 1 : errno == ENOTTY ? -1 : 0;
+        if (known)
+            atomic_store_explicit(&kick_known, known, memory_order_relaxed);
+    }
+    return known > 0;
+}
+
+int hsx_mailbox_solo_begin(hsx_mailbox_t *mb)
+{
+    int fd = -1;
+
+    pthread_mutex_lock(&mb->lock);
+    if (mb->queue_file && mb->blocking && mb->ends_reads && mb->has_callback && !mb->receiving &&
+        !mb->closed && !mb->gone && !mb->inherited && !mb->solo_reading && !mb->early_head &&
+        mb->batch_off == mb->batch_len && kick_supported(mb->fd) &&
+        set_read_timeout(mb, HSX_HAL_TIMEOUT_INF) == 0) {
+        mb->solo_reading = true;
+        mb->batch_off = mb->batch_len = 0;
+        mb->batch_full = false;
+        fd = mb->fd;
+    }
+    pthread_mutex_unlock(&mb->lock);
+    return fd;
+}
+
+void hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len)
+{
+    pthread_mutex_lock(&mb->lock);
+    /* Read into the batch, which no one else touched: delivered before the file is read again. */
+    if (len > 0)
+        batch_filled_locked(mb, (size_t)len);
+    mb->solo_reading = false;
+    pthread_cond_broadcast(&mb->solo_done);
+    pthread_mutex_unlock(&mb->lock);
 }
