@@ -2340,13 +2340,15 @@ struct hsx_mbox_queue_info {
 #define HSX_MBOX_QUEUE_TIMEOUT_MAX_NS	4294967295000000ULL
 
 /*
- * HSX_IOC_MBOX_QUEUE_KICK (argument 0), on a queue file: end a blocking
- * read() that waits for a record, with EINTR, for every copy of the file. A
- * kick while no read waits is kept until one would: that read fails with
- * EINTR at once. A read that finds records returns them and leaves the kick
- * kept; non-blocking reads and poll() do not see kicks. For a thread that
- * blocks in read() to be told by another of work to do (the library's
- * callback thread, waiting on one queue file, when a callback is set).
+ * HSX_IOC_MBOX_QUEUE_KICK (argument 0), on a queue file: end one blocking
+ * read() that waits for a record, with EINTR: the one waiting now, whichever
+ * copy of the file it reads (readers take turns; the others wait on), or,
+ * with none waiting, the next one that would. Kicks are not counted: one kept
+ * ends one read. A read that finds records returns them and leaves the kick
+ * kept; non-blocking reads and poll() do not see kicks. A reader treats EINTR
+ * as "look at what you were told, then read again". For a thread that blocks
+ * in read() to be told by another of work to do (the library's callback
+ * thread, waiting in one queue file's read(), when a callback is set).
  */
 #define HSX_CORE_FN_MBOX_QUEUE_KICK	0xd	/* on the queue file, not a node */
 #define HSX_IOC_MBOX_QUEUE_KICK \

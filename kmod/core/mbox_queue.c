@@ -353,8 +353,11 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 			return -EINVAL;
 		spin_lock_irq(&q->wait.lock);
 		q->kicked = true;
-		/* Every waiter: the kicked reader may wait behind a poller (exclusive or not). */
-		__wake_up_locked(&q->wait, TASK_NORMAL, 0);
+		/*
+		 * The blocked reader (its wake function ignores the key), not the
+		 * pollers: EPOLLMSG is no event they ask for, so they stay asleep.
+		 */
+		wake_up_locked_poll(&q->wait, EPOLLMSG);
 		spin_unlock_irq(&q->wait.lock);
 		return 0;
 	}

@@ -4,9 +4,14 @@
  * waits, overrun accounting, callbacks, cancel, and a periodic timer
  * following its reader's CPU.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -199,15 +204,60 @@ static int count_reaches(struct callback_state *cs, int n)
     return count;
 }
 
+/* The system call the library's callback thread is blocked in (/proc's syscall file), or -1. */
+static long dispatcher_syscall(void)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    struct dirent *de;
+    long nr = -1;
+
+    assert_non_null(tasks);
+    while ((de = readdir(tasks)) && nr < 0) {
+        char path[300], comm[32] = "", call[32] = "";
+        FILE *f;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        if (!fgets(comm, sizeof(comm), f) || strcmp(comm, "hsx-dispatch\n")) {
+            fclose(f);
+            continue;
+        }
+        fclose(f);
+        snprintf(path, sizeof(path), "/proc/self/task/%s/syscall", de->d_name);
+        if ((f = fopen(path, "r"))) {
+            if (fscanf(f, "%31s", call) == 1 && strcmp(call, "running"))
+                nr = strtol(call, NULL, 10);
+            fclose(f);
+        }
+    }
+    closedir(tasks);
+    return nr;
+}
+
+/* Whether the callback thread is seen blocked in system call nr within the liveness bound. */
+static bool dispatcher_blocks_in(long nr)
+{
+    for (int i = 0; i < E2E_LIVENESS_MS / 5; i++) {
+        if (dispatcher_syscall() == nr)
+            return true;
+        usleep(5000);
+    }
+    return false;
+}
+
 /*
  * While one mailbox has a callback, the dispatcher waits in the read() of its
- * queue file, not on its ring: what other threads ask of it meanwhile must
- * not wait for that mailbox's next event (they kick the file). A timer a
- * minute away has the only callback; a second timer's callback set then
- * runs at once; once it is removed again the dispatcher is back in the first
- * one's read, and removing that callback lets a wait on the timer go on (it
- * would be refused while the dispatcher read its file). The minute-long
- * timer never fires during the test: every wake-up here is a kick.
+ * queue file, not on its ring (seen in /proc: blocked in read, not in
+ * io_uring_enter): what other threads ask of it meanwhile must not wait for
+ * that mailbox's next event (they kick the file). A timer a minute away has
+ * the only callback; a second timer's callback set then runs at once (the
+ * thread on its ring for two); once it is removed again the thread is back in
+ * the first one's read, and removing that callback lets a wait on the timer
+ * go on (it waits for the thread's read to end). The minute-long timer never
+ * fires during the test: every wake-up of the quiet one's read is a kick.
  */
 static void the_dispatchers_one_file_wait_is_kicked(void **state)
 {
@@ -220,7 +270,7 @@ static void the_dispatchers_one_file_wait_is_kicked(void **state)
     quiet.timer = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
     assert_false(HSX_TIMER_IS_ERROR(quiet.timer));
     assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
-    hsx_timer_sleep_ms(100); /* the dispatcher is in the quiet timer's read() */
+    assert_true(dispatcher_blocks_in(SYS_read)); /* in the quiet timer's read() */
 
     for (int round = 0; round < 3; round++) {
         busy.count = 0;
@@ -228,8 +278,9 @@ static void the_dispatchers_one_file_wait_is_kicked(void **state)
         assert_false(HSX_TIMER_IS_ERROR(busy.timer));
         assert_int_equal(hsx_timer_set_callback(busy.timer, on_expiry, &busy), HSX_HAL_OK);
         assert_true(count_reaches(&busy, 5) >= 5);
+        assert_true(dispatcher_blocks_in(SYS_io_uring_enter)); /* two: the ring */
         assert_int_equal(hsx_timer_cancel(busy.timer), HSX_HAL_OK);
-        hsx_timer_sleep_ms(50); /* the busy poll removed: the quiet file's read again */
+        assert_true(dispatcher_blocks_in(SYS_read)); /* one again: its read */
     }
     assert_int_equal(busy.bad, 0);
 

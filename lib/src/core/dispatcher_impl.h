@@ -36,6 +36,8 @@ struct entry {
     struct entry *next_ready;
     /* The thread's only: its last read was the thread's own wait (solo_wait()). */
     bool solo_read;
+    /* The thread's only: that wait's read failed at once; not again until armed anew. */
+    bool solo_off;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;
@@ -50,6 +52,7 @@ struct dispatcher {
     bool finished; /* the library is being unloaded: start no thread again */
     pthread_t thread;
     struct io_uring ring; /* the dispatcher thread's only */
+    bool deferred;        /* ... made with DEFER_TASKRUN (so solo_wait() may wait) */
     int wake_fd;
     uint64_t wake_count;    /* the wake read's buffer */
     hsx_mailbox_t *running; /* whose callback runs now, or is about to */

@@ -93,6 +93,7 @@ static struct entry *apply_todo(void)
             io_uring_prep_poll_multishot(sqe, hsx_mailbox_fd(e->mb), POLLIN);
             io_uring_sqe_set_data(sqe, e);
             e->armed = true;
+            e->solo_off = false;
             d->n_armed++;
             d->armed_gen++;
             hsx_mailbox_ref(e->mb); /* the poll's */
@@ -220,16 +221,17 @@ static struct entry *solo_entry(void)
  * end the read by kicking the file (HSX_IOC_MBOX_QUEUE_KICK) when they wake
  * the thread (wake_locked()), so nothing they queue waits for an event.
  *
- * The poll stays armed meanwhile: its completions wait in the ring until the
- * thread goes back to it (with DEFER_TASKRUN they do not interrupt the read;
- * without, a read interrupted by task work is restarted). Returns false when
- * it did not wait: wait on the ring.
+ * The poll stays armed meanwhile. With DEFER_TASKRUN its completion work
+ * waits, one item whatever the number of wake-ups, until the thread goes back
+ * to the ring, and does not interrupt the read; a ring without it would post
+ * a completion per record meanwhile, so it always waits on the ring. Returns
+ * false when it did not wait: wait on the ring.
  */
 static bool solo_wait(void)
 {
     struct entry *e = solo_entry();
 
-    if (!e)
+    if (!e || e->solo_off || !d->deferred)
         return false;
     int fd = hsx_mailbox_solo_begin(e->mb); /* the mailbox's lock before d->lock */
     if (fd < 0)
@@ -256,6 +258,13 @@ static bool solo_wait(void)
         hsx_mailbox_ref(e->mb); /* the ready list's */
         make_ready(e);
     }
+    /*
+     * A read that fails at once would fail again: the application made the
+     * file O_NONBLOCK (EAGAIN), or something else is wrong. The ring, until
+     * the mailbox's poll is armed anew.
+     */
+    if (len < 0 && len != -EINTR)
+        e->solo_off = true;
     return wait;
 }
 
@@ -341,6 +350,7 @@ int hsx_dispatch_ring_create(void)
     };
     int ret = io_uring_queue_init_params(DISPATCH_SQ_ENTRIES, &d->ring, &params);
 
+    d->deferred = ret == 0;
     if (ret == -EINVAL) {
         params = (struct io_uring_params){
             .flags = IORING_SETUP_CQSIZE,

@@ -425,10 +425,12 @@ static bool kick_supported(int fd)
     int known = atomic_load_explicit(&kick_known, memory_order_relaxed);
 
     if (!known) {
-        /* Asking kicks: the first wait ends at once, and goes round once more. */
-        known = ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, 0) == 0 ? 1 : errno == ENOTTY ? -1 : 0;
-        if (known)
-            atomic_store_explicit(&kick_known, known, memory_order_relaxed);
+        /*
+         * Asking kicks: the first wait ends at once, and goes round once more.
+         * Any refusal (an hsx.ko without it, an LSM or seccomp filter) is kept.
+         */
+        known = ioctl(fd, HSX_IOC_MBOX_QUEUE_KICK, 0) == 0 ? 1 : -1;
+        atomic_store_explicit(&kick_known, known, memory_order_relaxed);
     }
     return known > 0;
 }
