@@ -5,6 +5,7 @@
  * following its reader's CPU.
  */
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -295,6 +296,60 @@ static void the_dispatchers_one_file_wait_is_kicked(void **state)
     assert_int_equal(quiet.count, 0);
 }
 
+/* Makes every queue file of the process O_NONBLOCK (found by their name in /proc). Returns how
+ * many. */
+static int queue_files_nonblocking(void)
+{
+    DIR *fds = opendir("/proc/self/fd");
+    struct dirent *de;
+    int n = 0;
+
+    assert_non_null(fds);
+    while ((de = readdir(fds))) {
+        char path[300], target[64];
+        ssize_t len;
+
+        snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+        len = readlink(path, target, sizeof(target) - 1);
+        if (len <= 0)
+            continue;
+        target[len] = '\0';
+        if (strcmp(target, "anon_inode:[hsx-mbox]"))
+            continue;
+        int fd = atoi(de->d_name);
+        assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK), 0);
+        n++;
+    }
+    closedir(fds);
+    return n;
+}
+
+/*
+ * A file of the library's made O_NONBLOCK behind its back (the descriptor is
+ * the process's, after all): the callback thread's one-file read then fails
+ * at once, and the thread must go back to its ring (blocked in
+ * io_uring_enter) rather than read again and again, and the events still
+ * come. It spun, reading, before.
+ */
+static void a_non_blocking_file_keeps_the_dispatcher_on_its_ring(void **state)
+{
+    (void)state;
+    struct callback_state cs = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                .cond = PTHREAD_COND_INITIALIZER};
+
+    cs.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
+    assert_false(HSX_TIMER_IS_ERROR(cs.timer));
+    assert_int_equal(hsx_timer_set_callback(cs.timer, on_expiry, &cs), HSX_HAL_OK);
+    assert_true(count_reaches(&cs, 5) >= 5);
+    assert_true(dispatcher_blocks_in(SYS_read)); /* its one file's read */
+    assert_true(queue_files_nonblocking() >= 1);
+    assert_true(dispatcher_blocks_in(SYS_io_uring_enter));
+    int count = count_reaches(&cs, 0);
+    assert_true(count_reaches(&cs, count + 10) >= count + 10); /* and on it, events */
+    assert_int_equal(cs.bad, 0);
+    assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
+}
+
 static void cancel_stops_and_forgets(void **state)
 {
     (void)state;
@@ -508,6 +563,7 @@ int main(void)
         cmocka_unit_test(fast_timer_reports_missed_periods),
         cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
         cmocka_unit_test(the_dispatchers_one_file_wait_is_kicked),
+        cmocka_unit_test(a_non_blocking_file_keeps_the_dispatcher_on_its_ring),
         cmocka_unit_test(cancel_stops_and_forgets),
         cmocka_unit_test(cancel_ends_a_blocked_wait),
         cmocka_unit_test(a_periodic_timer_expires_on_its_readers_cpu),
