@@ -110,6 +110,24 @@ static int sim_setup(void)
     return 0;
 }
 
+/*
+ * Unmap the pin and take the chip down, so the bench can run again in the
+ * same boot (a live chip's attributes cannot be written: EBUSY). Best effort.
+ */
+static void sim_teardown(void)
+{
+    struct hsx_gpio_map m = {.pin = PIN};
+    int ctl = open("/dev/hsx/ctl", O_RDWR | O_CLOEXEC);
+
+    if (ctl >= 0) {
+        ioctl(ctl, HSX_IOC_GPIO_MAP, &m); /* an empty label unmaps */
+        close(ctl);
+    }
+    write_file(SIM_CONFIGFS "/" SIM_NAME "/live", "0");
+    rmdir(SIM_CONFIGFS "/" SIM_NAME "/bank0");
+    rmdir(SIM_CONFIGFS "/" SIM_NAME);
+}
+
 static void sim_pull(int up)
 {
     write_file(sim_pull_path, up ? "pull-up" : "pull-down");
@@ -433,8 +451,11 @@ int main(void)
     struct side hsx, peer;
     int round;
 
-    if (sim_setup())
+    sim_teardown(); /* what a killed run left */
+    if (sim_setup()) {
+        sim_teardown();
         return EXIT_FAILURE;
+    }
     for (round = 0; round < ROUNDS; round++) {
         /* Alternate which side goes first, so drift favours neither. */
         int first_hsx = round & 1;
@@ -442,6 +463,7 @@ int main(void)
         if ((first_hsx && run_side(measure_hsx, &hsx)) || run_side(measure_gpiod, &peer) ||
             (!first_hsx && run_side(measure_hsx, &hsx))) {
             fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
+            sim_teardown();
             return EXIT_FAILURE;
         }
         hw[round] = hsx.writes;
@@ -455,6 +477,8 @@ int main(void)
         memcpy(&hsx_irq_lat[round * EDGES], hsx.irq_lat, sizeof(hsx.irq_lat));
         memcpy(&gpiod_irq_lat[round * EDGES], peer.irq_lat, sizeof(peer.irq_lat));
     }
+
+    sim_teardown();
 
     double h50 = pct_us(hsx_lat, ROUNDS * EDGES, 0.5), h99 = pct_us(hsx_lat, ROUNDS * EDGES, 0.99);
     double g50 = pct_us(gpiod_lat, ROUNDS * EDGES, 0.5);
