@@ -2344,8 +2344,9 @@ struct hsx_mbox_queue_info {
  * read() that waits for a record, with EINTR: the one waiting now, whichever
  * copy of the file it reads (readers take turns; the others wait on), or,
  * with none waiting, the next one that would. Kicks are not counted: one kept
- * ends one read. A read that finds records returns them and leaves the kick
- * kept; non-blocking reads and poll() do not see kicks. A reader treats EINTR
+ * ends one read. A read that finds records, the close notice or the end of
+ * the file returns them and leaves the kick kept; non-blocking reads and
+ * poll() do not see kicks. A reader treats EINTR
  * as "look at what you were told, then read again". For a thread that blocks
  * in read() to be told by another of work to do (the library's callback
  * thread, waiting in one queue file's read(), when a callback is set).
