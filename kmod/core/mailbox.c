@@ -15,10 +15,26 @@
  *
  * Locking: hsx_mbox_mutex guards the registry (by id and by name), the port
  * table, and every change to a subscriber list; it is only taken in process
- * context. mbox->lock (a BH-disabling spinlock) guards one mailbox's
- * subscriber list against posts, its sequence number and its counters.
- * Posting takes only mbox->lock, so it runs in softirq or process context,
- * never in hard-IRQ context (netlink delivery is not hard-IRQ safe).
+ * context. mbox->lock (a BH-disabling spinlock) serializes one mailbox's
+ * posts, and guards its subscriber list, its sequence number and its counters
+ * against them. Posting takes it, so it runs in softirq or process context:
+ * netlink delivery needs BHs off and IRQs on.
+ *
+ * One post may instead come from a hard interrupt (hsx_mbox_post_irq(), a
+ * timer's expiry as timerfd's), so that its reader wakes without waiting for
+ * a softirq. It can only reach queue files, so it is made only while the
+ * mailbox has no netlink subscriber, and it takes mbox->irq_lock (IRQs off)
+ * alone. So whatever such a post touches (the subscriber list, the sequence
+ * number, the counters, each subscriber's drops) is changed and read under
+ * both locks, mbox->lock first; except by a post from softirq or process
+ * context while a netlink subscriber is listed: then no hard-IRQ post can
+ * run (n_netlink changes under both locks), and mbox->lock is enough, which
+ * netlink delivery needs (it may not run with IRQs off).
+ *
+ * A softirq that runs long yields to ksoftirqd; a hard interrupt has nothing
+ * of the kind. So each CPU makes at most HSX_MBOX_IRQ_BUDGET queue
+ * deliveries from hard interrupts per jiffy; past that a hard-IRQ post is
+ * refused, and its poster posts it from its soft path.
  *
  * Each subscriber keeps a spare: the transport's buffer (a netlink message)
  * for its next data event, made when it subscribes and again after each post
@@ -38,8 +54,10 @@
 #include <linux/errno.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -59,8 +77,10 @@ struct hsx_mbox {
 	struct hlist_node by_name;
 
 	spinlock_t lock;		/* subs, n_subs, seq and counters, vs. posts */
+	spinlock_t irq_lock;		/* the same, vs. a hard-IRQ post; IRQs off */
 	struct list_head subs;
 	unsigned int n_subs;
+	unsigned int n_netlink;		/* of n_subs; none: hard-IRQ posts are made */
 	u64 seq;
 	u64 last_ns;			/* the last event's timestamp */
 	u64 events;
@@ -106,6 +126,13 @@ struct hsx_mbox_sub {
 	u64 closed_ns;
 	u32 close_reason;
 };
+
+struct hsx_mbox_irq_budget {
+	unsigned long jiffy;
+	unsigned int used;
+};
+
+static DEFINE_PER_CPU(struct hsx_mbox_irq_budget, hsx_mbox_irq_budget);
 
 static DEFINE_MUTEX(hsx_mbox_mutex);
 static DEFINE_XARRAY_ALLOC1(hsx_mbox_by_id);
@@ -155,6 +182,19 @@ static struct hsx_mbox_port *hsx_mbox_find_port(u32 portid, void *dest)
 		if (port->portid == portid && port->dest == dest)
 			return port;
 	return NULL;
+}
+
+/* Both of a mailbox's locks: for anything but a post (see "Locking" above). */
+static void hsx_mbox_lock(struct hsx_mbox *mbox)
+{
+	spin_lock_bh(&mbox->lock);
+	spin_lock_irq(&mbox->irq_lock);
+}
+
+static void hsx_mbox_unlock(struct hsx_mbox *mbox)
+{
+	spin_unlock_irq(&mbox->irq_lock);
+	spin_unlock_bh(&mbox->lock);
 }
 
 static void hsx_mbox_free_port(struct hsx_mbox_port *port)
@@ -224,6 +264,7 @@ struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *op
 	mbox->ops = ops;
 	mbox->owner = owner;
 	spin_lock_init(&mbox->lock);
+	spin_lock_init(&mbox->irq_lock);
 	INIT_LIST_HEAD(&mbox->subs);
 
 	mutex_lock(&hsx_mbox_mutex);
@@ -253,7 +294,6 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 {
 	int ret;
 
-	lockdep_assert_held(&mbox->lock);
 	if (sub->gone)
 		return;
 
@@ -293,7 +333,9 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 	};
 	struct hsx_mbox_sub *sub;
 
-	lockdep_assert_held(&mbox->lock);
+	/* irq_lock, or mbox->lock while no hard-IRQ post can be made. */
+	lockdep_assert(lockdep_is_held(&mbox->irq_lock) ||
+		       (lockdep_is_held(&mbox->lock) && mbox->n_netlink));
 	ev.seq = ++mbox->seq;
 	/*
 	 * Posters read their clock before the lock: of two on different CPUs,
@@ -357,9 +399,65 @@ void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_
 	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()))
 		return;
 	spin_lock_bh(&mbox->lock);
-	hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
-	hsx_mbox_refill_locked(mbox);
+	if (mbox->n_netlink) {
+		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
+		hsx_mbox_refill_locked(mbox);
+	} else {
+		/* Queue files only: a hard-IRQ post may come at any time. */
+		spin_lock_irq(&mbox->irq_lock);
+		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
+		spin_unlock_irq(&mbox->irq_lock);
+	}
 	spin_unlock_bh(&mbox->lock);
+}
+
+/* Take @n of this CPU's hard-IRQ deliveries for this jiffy, if they are left. IRQs off. */
+static bool hsx_mbox_irq_budget_take(unsigned int n)
+{
+	struct hsx_mbox_irq_budget *budget = this_cpu_ptr(&hsx_mbox_irq_budget);
+	unsigned long now = jiffies;
+
+	if (budget->jiffy != now) {
+		budget->jiffy = now;
+		budget->used = 0;
+	}
+	if (budget->used + n > HSX_MBOX_IRQ_BUDGET)
+		return false;
+	budget->used += n;
+	return true;
+}
+
+/**
+ * hsx_mbox_post_irq - post from a hard interrupt, when the mailbox can take it
+ * @mbox: the mailbox
+ * @payload: module data, passed to ops->fill
+ * @timestamp_ns: as for hsx_mbox_post_at()
+ *
+ * Queued into each queue file and its reader woken right here, as a timerfd
+ * wakes its reader from its hrtimer: no softirq in between. A netlink
+ * subscriber cannot be sent anything with IRQs off, nor may ops->accept run
+ * here; a mailbox with either takes nothing, nor does one whose subscribers
+ * would overdraw this CPU's budget (HSX_MBOX_IRQ_BUDGET). Then the caller
+ * posts the event later from softirq or process context (hsx_mbox_post_at()),
+ * after any it could not post before.
+ *
+ * Context: IRQs off (a hard interrupt); not PREEMPT_RT, where mbox->irq_lock
+ * sleeps. Return: true when posted.
+ */
+bool hsx_mbox_post_irq(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns)
+{
+	bool posted = false;
+
+	lockdep_assert_irqs_disabled();
+	if (WARN_ON_ONCE(IS_ENABLED(CONFIG_PREEMPT_RT)) || mbox->ops->accept)
+		return false;
+	spin_lock(&mbox->irq_lock);
+	if (!mbox->n_netlink && hsx_mbox_irq_budget_take(mbox->n_subs)) {
+		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
+		posted = true;
+	}
+	spin_unlock(&mbox->irq_lock);
+	return posted;
 }
 
 /**
@@ -388,7 +486,7 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 
 	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled() || mbox->ops->accept) || !n)
 		return;
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	mbox->seq += n;
 	mbox->events += n;
 	atomic64_add(n, &hsx_stat_events);
@@ -400,7 +498,7 @@ void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n)
 		mbox->drops += n;
 		atomic64_add(n, &hsx_stat_drops);
 	}
-	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_unlock(mbox);
 }
 
 /* Forget @user once it holds nothing. */
@@ -477,6 +575,19 @@ static bool hsx_mbox_send_closed(struct hsx_mbox_sub *sub)
 	return !ret || ret == -ECONNREFUSED;
 }
 
+/*
+ * Send the close notices of subscribers just taken off their mailbox (BHs
+ * off, IRQs on: netlink), moving each to @settled or to @orphans.
+ */
+static void hsx_mbox_send_all_closed(struct list_head *closing, struct list_head *settled,
+				     struct list_head *orphans)
+{
+	struct hsx_mbox_sub *sub, *tmp;
+
+	list_for_each_entry_safe(sub, tmp, closing, mbox_node)
+		list_move_tail(&sub->mbox_node, hsx_mbox_send_closed(sub) ? settled : orphans);
+}
+
 /* Retry every orphan's close notice; free those that are settled. */
 static void hsx_mbox_retry_orphans_locked(void)
 {
@@ -530,6 +641,7 @@ static void hsx_mbox_retry_work_fn(struct work_struct *work)
 void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 {
 	struct hsx_mbox_sub *sub, *tmp;
+	LIST_HEAD(closing);
 	LIST_HEAD(settled);
 	LIST_HEAD(orphans);
 	u64 now;
@@ -539,20 +651,23 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 	hash_del(&mbox->by_name);
 	hsx_mbox_gen++;
 
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	mbox->seq++;
 	mbox->events++;
 	atomic64_inc(&hsx_stat_events);
 	now = ktime_get_ns();
-	list_for_each_entry_safe(sub, tmp, &mbox->subs, mbox_node) {
+	list_for_each_entry(sub, &mbox->subs, mbox_node) {
 		sub->closed_seq = hsx_mbox_closed_seq(mbox, sub);
 		sub->closed_ns = now;
 		sub->close_reason = reason;
 		sub->mbox = NULL;
-		list_move_tail(&sub->mbox_node,
-			       hsx_mbox_send_closed(sub) ? &settled : &orphans);
 	}
+	list_splice_init(&mbox->subs, &closing);
 	mbox->n_subs = 0;
+	mbox->n_netlink = 0;
+	spin_unlock_irq(&mbox->irq_lock);
+	/* Off the list, nothing posts to them: each notice follows their last event. */
+	hsx_mbox_send_all_closed(&closing, &settled, &orphans);
 	spin_unlock_bh(&mbox->lock);
 
 	list_for_each_entry_safe(sub, tmp, &settled, mbox_node)
@@ -591,7 +706,9 @@ void hsx_mbox_close_token(const void *token, u32 reason)
 
 	mutex_lock(&hsx_mbox_mutex);
 	xa_for_each(&hsx_mbox_by_id, index, mbox) {
-		spin_lock_bh(&mbox->lock);
+		LIST_HEAD(closing);
+
+		hsx_mbox_lock(mbox);
 		list_for_each_entry_safe(sub, tmp, &mbox->subs, mbox_node) {
 			if (sub->token != token)
 				continue;
@@ -603,9 +720,11 @@ void hsx_mbox_close_token(const void *token, u32 reason)
 			sub->close_reason = reason;
 			sub->mbox = NULL;
 			mbox->n_subs--;
-			list_move_tail(&sub->mbox_node,
-				       hsx_mbox_send_closed(sub) ? &settled : &orphans);
+			mbox->n_netlink -= !!sub->port;
+			list_move_tail(&sub->mbox_node, &closing);
 		}
+		spin_unlock_irq(&mbox->irq_lock);
+		hsx_mbox_send_all_closed(&closing, &settled, &orphans);
 		spin_unlock_bh(&mbox->lock);
 	}
 	list_for_each_entry_safe(sub, tmp, &settled, mbox_node)
@@ -633,9 +752,9 @@ u64 hsx_mbox_drops(struct hsx_mbox *mbox)
 {
 	u64 drops;
 
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	drops = mbox->drops;
-	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_unlock(mbox);
 	return drops;
 }
 
@@ -665,10 +784,10 @@ static unsigned int hsx_mbox_user_subs_in(struct hsx_mbox *mbox, const struct hs
 	struct hsx_mbox_sub *sub;
 	unsigned int n = 0;
 
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	list_for_each_entry(sub, &mbox->subs, mbox_node)
 		n += sub->user == user;
-	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_unlock(mbox);
 	return n;
 }
 
@@ -787,10 +906,11 @@ static void hsx_mbox_link_locked(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub
 	sub->token = auth->token;
 	hsx_mbox_n_subs++;
 
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	list_add_tail(&sub->mbox_node, &mbox->subs);
 	mbox->n_subs++;
-	spin_unlock_bh(&mbox->lock);
+	mbox->n_netlink += !!sub->port;
+	hsx_mbox_unlock(mbox);
 	hsx_mbox_gen++;
 }
 
@@ -902,10 +1022,11 @@ static void hsx_mbox_unlink_sub(struct hsx_mbox_sub *sub)
 
 	lockdep_assert_held(&hsx_mbox_mutex);
 	if (mbox) {
-		spin_lock_bh(&mbox->lock);
+		hsx_mbox_lock(mbox);
 		list_del(&sub->mbox_node);
 		mbox->n_subs--;
-		spin_unlock_bh(&mbox->lock);
+		mbox->n_netlink -= !!sub->port;
+		hsx_mbox_unlock(mbox);
 	} else {
 		list_del(&sub->mbox_node);	/* an orphan */
 	}
@@ -1068,14 +1189,14 @@ static bool hsx_mbox_user_listens(struct hsx_mbox *mbox, kuid_t uid)
 	struct hsx_mbox_sub *sub;
 	bool found = false;
 
-	spin_lock_bh(&mbox->lock);
+	hsx_mbox_lock(mbox);
 	list_for_each_entry(sub, &mbox->subs, mbox_node) {
 		if (sub->user && uid_eq(sub->user->uid, uid)) {
 			found = true;
 			break;
 		}
 	}
-	spin_unlock_bh(&mbox->lock);
+	hsx_mbox_unlock(mbox);
 	return found;
 }
 
@@ -1102,12 +1223,12 @@ int hsx_mbox_info_next(unsigned long *cursor, struct hsx_mbox_info *info, const 
 			continue;
 		info->id = mbox->id;
 		strscpy(info->name, mbox->name, sizeof(info->name));
-		spin_lock_bh(&mbox->lock);
+		hsx_mbox_lock(mbox);
 		info->subscribers = mbox->n_subs;
 		info->seq = mbox->seq;
 		info->events = mbox->events;
 		info->drops = mbox->drops;
-		spin_unlock_bh(&mbox->lock);
+		hsx_mbox_unlock(mbox);
 		ret = 0;
 		break;
 	}

@@ -7,6 +7,9 @@
 
 #include "hsx_uapi.h"
 
+/* Queue deliveries per CPU per jiffy from hard interrupts: a 10 kHz timer's, with room. */
+#define HSX_MBOX_IRQ_BUDGET 64
+
 struct sk_buff;
 struct hsx_mbox;
 struct hsx_mbox_queue;
@@ -162,6 +165,7 @@ struct hsx_mbox *hsx_mbox_create(const char *name, const struct hsx_mbox_ops *op
 void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason);
 void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload);
 void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns);
+bool hsx_mbox_post_irq(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns);
 void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n);
 void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);

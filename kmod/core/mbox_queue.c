@@ -9,8 +9,9 @@
  * line-event files do. The ring is guarded by the file's wait queue's own
  * lock, as a timerfd's state is: a post takes that one lock (irqs off) inside
  * the mailbox's, appends, and wakes with it held, so it runs wherever a post
- * may (softirq or process context), and under PREEMPT_RT, where each
- * spinlock_t sleeps, a post takes one lock fewer.
+ * may (softirq or process context, and a hard interrupt: hsx_mbox_post_irq()),
+ * and under PREEMPT_RT, where each spinlock_t sleeps, a post takes one lock
+ * fewer.
  *
  * The reader copies the oldest record to its own stack under that lock,
  * copies that to user space without it (which may fault and sleep), and only
@@ -105,7 +106,7 @@ static void hsx_mbox_queue_encode(const struct hsx_mbox_queue *q, struct hsx_mbo
  * @q: the queue
  * @ev: the event; ev->payload points to ev->ops->record_size bytes
  *
- * Context: any but hard IRQ, BHs off (the mailbox's lock is held).
+ * Context: any, hard IRQ too; under the mailbox's lock or its irq_lock.
  * Return: 0, or -ENOBUFS when the queue is full (a drop, for the caller to count).
  */
 int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev)

@@ -9,9 +9,13 @@
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/irqflags.h>
+#include <linux/jiffies.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "../core/core.h"
 #include "../core/mailbox.h"
@@ -555,6 +559,171 @@ static void queue_open_ioctl_rejects_bad_requests(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_mbox_ioctl_open(&client, &req), -EINVAL);
 }
 
+/* Post as an hrtimer's expiry does in its interrupt: IRQs off. */
+static bool post_irq(struct hsx_mbox *mbox, u32 value)
+{
+	struct test_record r = { .value = value, .tail = ~value };
+	unsigned long flags;
+	bool posted;
+
+	local_irq_save(flags);
+	posted = hsx_mbox_post_irq(mbox, &r, ktime_get_ns());
+	local_irq_restore(flags);
+	return posted;
+}
+
+static void queue_hard_irq_posts_take_their_turn_among_the_others(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q10");
+	struct file *file = open_queue(test, "hal:test:q10", 3);
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+	const struct hsx_mbox_record *rec;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, 1);
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 2));
+	post(mbox, 3);
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 4));	/* full: a drop, taken */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_drops(mbox), 1ULL);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(3 * TEST_RECORD_SIZE));
+	for (i = 0; i < 3; i++) {
+		rec = record_at(buf, i);
+		KUNIT_EXPECT_EQ(test, rec->seq, (u64)i + 1);
+		KUNIT_EXPECT_EQ(test, payload_of(rec)->value, i + 1);
+		if (i)
+			KUNIT_EXPECT_GE(test, rec->timestamp_ns,
+					record_at(buf, i - 1)->timestamp_ns);
+	}
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 5));
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	rec = record_at(buf, 0);
+	KUNIT_EXPECT_EQ(test, rec->seq, 5ULL);
+	KUNIT_EXPECT_EQ(test, rec->dropped, 1U);
+	KUNIT_EXPECT_EQ(test, payload_of(rec)->value, 5U);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+/* A record the file holds now, or 0 (none); a full buffer's worth is read. */
+static u32 next_value(struct kunit *test, struct file *file, u8 *buf)
+{
+	ssize_t n = read_records(file, buf, TEST_RECORD_SIZE);
+
+	if (n == -EAGAIN)
+		return 0;
+	KUNIT_EXPECT_EQ(test, n, (ssize_t)TEST_RECORD_SIZE);
+	return n == TEST_RECORD_SIZE ? payload_of(record_at(buf, 0))->value : 0;
+}
+
+static void queue_hard_irq_posts_wait_while_a_netlink_subscriber_listens(struct kunit *test)
+{
+	static const int token;
+	struct hsx_mbox *mbox = create(test, "hal:test:q11");
+	struct file *file = open_queue(test, "hal:test:q11", 4);
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox_auth auth = {};
+	u32 id;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:q11", 7, NULL, &auth, &id), 0);
+	/* Netlink cannot be sent to with IRQs off: nothing is taken, nothing numbered. */
+	KUNIT_EXPECT_FALSE(test, post_irq(mbox, 1));
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 0U);
+	post(mbox, 2);
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 2U);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->seq, 1ULL);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_unsubscribe(id, 7, NULL), 0);
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 3));
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 3U);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->seq, 2ULL);
+
+	/* Revocation ends the netlink subscription as well. */
+	test_token = &token;
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:q11", 8, NULL, &auth, &id), 0);
+	KUNIT_EXPECT_FALSE(test, post_irq(mbox, 4));
+	hsx_mbox_close_token(&token, HSX_CLOSE_REVOKED);
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 5));
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 5U);
+
+	/* The mailbox's end reaches the queue file with a netlink subscriber listed. */
+	test_token = NULL;
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe("hal:test:q11", 9, NULL, &auth, &id), 0);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_ADMIN);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, record_at(buf, 0)->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	close_queue(file);
+}
+
+static void next_jiffy(void)
+{
+	unsigned long j = jiffies;
+
+	while (time_before_eq(jiffies, j))
+		schedule_timeout_uninterruptible(1);
+}
+
+static void queue_hard_irq_posts_are_bounded_per_cpu_and_jiffy(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q13");
+	struct file *file = open_queue(test, "hal:test:q13", HSX_MBOX_QUEUE_MAX);
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct test_record r = {};
+	unsigned int posted = 0, i;
+	unsigned long flags;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	next_jiffy();
+	/* IRQs off: the jiffy cannot end on this CPU, so neither can its budget. */
+	local_irq_save(flags);
+	for (i = 0; i < 1000; i++) {
+		r.value = posted + 1;
+		if (!hsx_mbox_post_irq(mbox, &r, ktime_get_ns()))
+			break;
+		posted++;
+	}
+	KUNIT_EXPECT_FALSE(test, hsx_mbox_post_irq(mbox, &r, ktime_get_ns()));
+	local_irq_restore(flags);
+	KUNIT_EXPECT_EQ(test, posted, HSX_MBOX_IRQ_BUDGET);
+	/* What was refused took nothing: posted in order, numbered without gaps. */
+	for (i = 1; i <= posted; i++) {
+		KUNIT_ASSERT_EQ(test, next_value(test, file, buf), i);
+		KUNIT_EXPECT_EQ(test, record_at(buf, 0)->seq, (u64)i);
+	}
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 0U);
+	/* The soft path is not bounded by it. */
+	post(mbox, 1000);
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 1000U);
+	next_jiffy();	/* a new budget */
+	KUNIT_EXPECT_TRUE(test, post_irq(mbox, 1001));
+	KUNIT_EXPECT_EQ(test, next_value(test, file, buf), 1001U);
+	close_queue(file);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+static bool test_accept_all(const void *filter, const void *payload)
+{
+	return true;
+}
+
+static void queue_hard_irq_posts_never_run_a_filter(struct kunit *test)
+{
+	static const struct hsx_mbox_ops filtering_ops = {
+		.module = HSX_MODULE_TIMER,
+		.record_size = sizeof(struct test_record),
+		.accept = test_accept_all,
+	};
+	struct hsx_mbox *mbox = hsx_mbox_create("hal:test:q12", &filtering_ops, NULL);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mbox);
+	KUNIT_EXPECT_FALSE(test, post_irq(mbox, 1));
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
 static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_records_carry_the_event_and_its_payload),
 	KUNIT_CASE(queue_reads_whole_records_only),
@@ -569,6 +738,10 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_records_are_shared_out_per_user),
 	KUNIT_CASE(queue_open_ioctl_rejects_bad_requests),
+	KUNIT_CASE(queue_hard_irq_posts_take_their_turn_among_the_others),
+	KUNIT_CASE(queue_hard_irq_posts_wait_while_a_netlink_subscriber_listens),
+	KUNIT_CASE(queue_hard_irq_posts_are_bounded_per_cpu_and_jiffy),
+	KUNIT_CASE(queue_hard_irq_posts_never_run_a_filter),
 	{}
 };
 

@@ -2,12 +2,17 @@
 /*
  * HAL module 0x12: timers.
  *
- * Each timer is an hrtimer in soft (softirq) mode, so its expiry can post to
- * its mailbox "hal:timer:<id>" directly: mailbox delivery may not run in
- * hard-IRQ context, and a softirq hrtimer runs on the way out of the timer
- * interrupt, without waking a worker thread. A periodic timer that expires
- * late advances by whole periods and reports how many it missed (overruns),
- * so the period never drifts and no expiry goes uncounted.
+ * Each timer is an hrtimer that expires as a timerfd's does: in the timer
+ * interrupt, or under PREEMPT_RT in the hrtimer softirq. From the interrupt
+ * its expiry goes straight into its mailbox "hal:timer:<id>"'s queue files
+ * (hsx_mbox_post_irq()), which wakes their readers there, with no softirq
+ * in between. While a netlink subscriber listens, which cannot be sent
+ * anything with IRQs off, or when the CPU has spent its budget of such
+ * deliveries, expiries wait in a small FIFO for a tasklet, which runs on the
+ * way out of the same interrupt (or in ksoftirqd, under load) and posts them
+ * in order. A periodic timer that expires late advances by whole periods and
+ * reports how many it missed (overruns), so the period never drifts and no
+ * expiry goes uncounted.
  *
  * A timer belongs to the open file that created it and is destroyed when that
  * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
@@ -16,6 +21,8 @@
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/kfifo.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -45,9 +52,29 @@ MODULE_PARM_DESC(timers_total, "Timers in the whole system (default "
 		 __stringify(HSX_TIMER_DEFAULT_TOTAL) ", at most "
 		 __stringify(HSX_TIMER_ID_MAX) ")");
 
+/* Expiries the interrupt could not post, waiting for the tasklet. */
+#define HSX_TIMER_DEFERRED_MAX 8
+
+struct hsx_timer_deferred {
+	struct hsx_timer_record record;
+	u64 timestamp_ns;
+};
+
 struct hsx_timer {
 	struct kobject kobj;
 	struct hrtimer hrt;
+	/*
+	 * Expiry (one at a time) puts, the tasklet (one at a time) gets: a
+	 * FIFO without a lock. lost counts the expiries that found it full,
+	 * and those after them until the tasklet has posted them as lost:
+	 * they come after all it holds, and before anything later. pending
+	 * counts what waits (each record, and a run of losses as one), so
+	 * that no expiry posted in the interrupt overtakes it.
+	 */
+	DECLARE_KFIFO(deferred, struct hsx_timer_deferred, HSX_TIMER_DEFERRED_MAX);
+	atomic_t deferred_pending;
+	atomic64_t deferred_lost;
+	struct tasklet_struct post_tasklet;
 	struct hsx_mbox *mbox;
 	struct hsx_client *owner;
 	struct hsx_cap_quota *quota;	/* charged to, or NULL; a reference */
@@ -173,7 +200,7 @@ static bool hsx_timer_follow(struct hsx_timer *t)
 	 * finds it either started again or never to be.
 	 */
 	if (!t->dying && hrtimer_try_to_cancel(&t->hrt) == 1) {
-		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS_SOFT);
+		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS);
 		moved = true;
 	}
 	raw_spin_unlock_irqrestore(&t->follow_lock, flags);
@@ -206,12 +233,11 @@ struct hsx_timer *hsx_timer_test_new(u64 period_ns, bool one_shot)
 
 	if (!t)
 		return NULL;
-	hsx_hrtimer_setup(&t->hrt, hsx_timer_test_expired, CLOCK_MONOTONIC,
-			  HRTIMER_MODE_REL_SOFT);
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_test_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	raw_spin_lock_init(&t->follow_lock);
 	t->period_ns = period_ns;
 	t->one_shot = one_shot;
-	hrtimer_start(&t->hrt, ns_to_ktime(period_ns), HRTIMER_MODE_REL_SOFT);
+	hrtimer_start(&t->hrt, ns_to_ktime(period_ns), HRTIMER_MODE_REL);
 	return t;
 }
 
@@ -251,7 +277,56 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.reader_here = hsx_timer_reader_here,
 };
 
-/* Softirq context. */
+/* The tasklet: post, in order, the expiries the interrupt could not. */
+static void hsx_timer_post_deferred(struct tasklet_struct *tasklet)
+{
+	struct hsx_timer *t = from_tasklet(t, tasklet, post_tasklet);
+	struct hsx_timer_deferred d;
+	s64 lost;
+
+	do {
+		while (kfifo_get(&t->deferred, &d)) {
+			hsx_mbox_post_at(t->mbox, &d.record, d.timestamp_ns);
+			/* Release: an expiry that sees fewer pending sees this posted. */
+			atomic_dec_return_release(&t->deferred_pending);
+		}
+		/* While losses count, nothing is put: once empty, the FIFO stays so. */
+		lost = atomic64_read_acquire(&t->deferred_lost);
+	} while (lost && !kfifo_is_empty(&t->deferred));
+	if (!lost)
+		return;
+	hsx_mbox_post_lost(t->mbox, atomic64_xchg(&t->deferred_lost, 0));
+	atomic_dec_return_release(&t->deferred_pending);
+}
+
+/*
+ * Post an expiry from the hrtimer. In the interrupt, into the queue files
+ * directly, unless the mailbox cannot take it there (a netlink subscriber,
+ * the CPU's budget spent) or an earlier expiry still waits: then after
+ * those, from the tasklet.
+ */
+static void hsx_timer_post(struct hsx_timer *t, const struct hsx_timer_record *p, u64 now_ns)
+{
+	struct hsx_timer_deferred d = { .record = *p, .timestamp_ns = now_ns };
+
+	if (!in_hardirq()) {
+		hsx_mbox_post_at(t->mbox, p, now_ns);	/* PREEMPT_RT: the softirq */
+		return;
+	}
+	if (!atomic_read_acquire(&t->deferred_pending) &&
+	    hsx_mbox_post_irq(t->mbox, p, now_ns))
+		return;
+	atomic_inc(&t->deferred_pending);
+	/* Full: the tasklet starved for 8 periods. Not put after a loss either. */
+	if (atomic64_read(&t->deferred_lost) || !kfifo_put(&t->deferred, d)) {
+		/* Release: the records put before it are seen before it. */
+		if (atomic64_inc_return_release(&t->deferred_lost) != 1)
+			atomic_dec(&t->deferred_pending);	/* joined a run */
+	}
+	tasklet_hi_schedule(&t->post_tasklet);
+}
+
+/* Hard-IRQ context, or softirq under PREEMPT_RT. */
 static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 {
 	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
@@ -273,7 +348,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 	atomic64_add(due - 1, &t->overruns);
 	atomic64_add(due, &hsx_timer_stat_expirations);
 	atomic64_add(due - 1, &hsx_timer_stat_overruns);
-	hsx_mbox_post_at(t->mbox, &p, ktime_to_ns(now));
+	hsx_timer_post(t, &p, ktime_to_ns(now));
 
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);
@@ -386,6 +461,7 @@ static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
 	hsx_timer_stop_following(t);	/* no reader starts it again */
 	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
+	tasklet_kill(&t->post_tasklet);	/* nor a post */
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
 }
@@ -394,7 +470,7 @@ static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
 	lockdep_assert_held(&hsx_timers_lock);
 	WRITE_ONCE(t->armed, true);
-	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL_SOFT);
+	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL);
 }
 
 static long hsx_timer_create(struct hsx_client *client, void *arg)
@@ -413,7 +489,10 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	if (!t)
 		return -ENOMEM;
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
-	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	/* As timerfd's: hard, except under PREEMPT_RT, where it is soft. */
+	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	INIT_KFIFO(t->deferred);
+	tasklet_setup(&t->post_tasklet, hsx_timer_post_deferred);
 	raw_spin_lock_init(&t->follow_lock);
 	t->cpu = -1;
 	t->owner = client;

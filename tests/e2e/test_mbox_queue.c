@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "hsx_mailbox.h"
 #include "hsx_uapi.h"
 
 #define TIMER_RECORD_SIZE (sizeof(struct hsx_mbox_record) + sizeof(struct hsx_timer_record))
@@ -503,6 +505,123 @@ static void a_signal_ends_a_read_with_a_timeout(void **state)
     close(t.node);
 }
 
+/*
+ * While only queue files listen, a timer's expiry is queued from its
+ * interrupt; while a netlink subscriber listens too, it waits for a tasklet.
+ * Going from one to the other and back, no event overtakes another and none
+ * goes missing: the queue's numbers and the timer's expirations follow on
+ * exactly, and every netlink subscriber's numbers rise.
+ */
+struct churn {
+    const char *mailbox;
+    atomic_bool stop;
+    int rounds, events, out_of_order, error;
+};
+
+static void *netlink_listeners_come_and_go(void *arg)
+{
+    struct churn *c = arg;
+
+    while (!atomic_load(&c->stop)) {
+        hsx_mailbox_t *nl;
+        hsx_mailbox_event_t ev;
+        uint64_t last = 0;
+        int ret = hsx_mailbox_open(c->mailbox, &nl);
+
+        if (ret != HSX_HAL_OK) {
+            c->error = ret;
+            break;
+        }
+        for (int i = 0; i < 3 && !c->error; i++) {
+            ret = hsx_mailbox_recv(nl, &ev, E2E_LIVENESS_MS);
+            if (ret != HSX_HAL_OK)
+                c->error = ret;
+            else if (ev.type == HSX_MAILBOX_EVENT_DATA) {
+                c->out_of_order += last && ev.seq <= last;
+                last = ev.seq;
+                c->events++;
+            }
+        }
+        hsx_mailbox_close(nl);
+        if (c->error)
+            break;
+        c->rounds++;
+        usleep(1000 * (c->rounds % 4)); /* queue files alone, for 0 to 3 periods */
+    }
+    return NULL;
+}
+
+static void a_timer_keeps_order_while_netlink_listeners_come_and_go(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[16];
+    struct churn c = {.stop = false};
+    uint64_t delivered = 0, dropped = 0, last_seq = 0, last_exp = 0, dropped_total = 0;
+    pthread_t th;
+    bool closed = false;
+
+    uint64_t exp0 = e2e_sysfs_u64("/sys/hal/timer/expirations");
+    uint64_t ovr0 = e2e_sysfs_u64("/sys/hal/timer/overruns");
+    test_timer_create(&t, 1000, HSX_TIMER_F_STOPPED);
+    int fd = queue_open(t.node, t.mailbox, HSX_MBOX_QUEUE_MAX, 0);
+    assert_true(fd >= 0);
+    c.mailbox = t.mailbox;
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    assert_int_equal(pthread_create(&th, NULL, netlink_listeners_come_and_go, &c), 0);
+    uint64_t deadline = e2e_now_ms() + 3000;
+    bool cancelled = false;
+
+    while (!closed) {
+        if (!cancelled && e2e_now_ms() >= deadline) {
+            atomic_store(&c.stop, true);
+            pthread_join(th, NULL);
+            /* Cancelling waits for a running expiry and its tasklet; then the close notice. */
+            assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+            cancelled = true;
+        }
+        ssize_t n = read(fd, r, sizeof(r));
+        assert_true(n > 0);
+        assert_int_equal(n % TIMER_RECORD_SIZE, 0);
+        for (ssize_t i = 0; i < n / (ssize_t)TIMER_RECORD_SIZE; i++) {
+            const struct hsx_mbox_record *h = &r[i].hdr;
+
+            if (h->seq != last_seq + 1 + h->dropped)
+                fail_msg("seq %llu after %llu with %u dropped", (unsigned long long)h->seq,
+                         (unsigned long long)last_seq, h->dropped);
+            dropped += h->dropped;
+            dropped_total = h->dropped_total;
+            last_seq = h->seq;
+            if (h->type == HSX_EVT_CLOSED) {
+                closed = true;
+                break;
+            }
+            uint64_t periods = 1 + r[i].timer.overruns;
+            if (h->dropped == 0 && r[i].timer.expirations != last_exp + periods)
+                fail_msg("expirations %llu after %llu with %llu periods",
+                         (unsigned long long)r[i].timer.expirations, (unsigned long long)last_exp,
+                         (unsigned long long)periods);
+            last_exp = r[i].timer.expirations;
+            delivered++;
+        }
+    }
+    uint64_t periods = e2e_sysfs_u64("/sys/hal/timer/expirations") - exp0;
+    uint64_t overruns = e2e_sysfs_u64("/sys/hal/timer/overruns") - ovr0;
+    printf("# %llu delivered, %llu dropped; %d netlink listeners came and went, %d events\n",
+           (unsigned long long)delivered, (unsigned long long)dropped, c.rounds, c.events);
+    assert_int_equal(c.error, HSX_HAL_OK);
+    assert_int_equal(c.out_of_order, 0);
+    assert_true(c.rounds >= 10);
+    assert_int_equal(dropped_total, dropped);
+    assert_int_equal(dropped, 0); /* read as they came, into the longest queue */
+    /* Each event covers 1 + overruns periods: all of them, each once. */
+    assert_int_equal(delivered, periods - overruns);
+    assert_int_equal(last_exp, periods);
+    assert_int_equal(read(fd, r, sizeof(r)), 0);
+    close(fd);
+    close(t.node);
+}
+
 static void bad_requests_are_clear_errors(void **state)
 {
     (void)state;
@@ -549,6 +668,7 @@ int main(void)
         cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
         cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
         cmocka_unit_test(a_kick_ends_one_blocking_read),
+        cmocka_unit_test(a_timer_keeps_order_while_netlink_listeners_come_and_go),
         cmocka_unit_test(bad_requests_are_clear_errors),
     };
 
