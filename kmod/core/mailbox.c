@@ -20,21 +20,25 @@
  * against them. Posting takes it, so it runs in softirq or process context:
  * netlink delivery needs BHs off and IRQs on.
  *
- * One post may instead come from a hard interrupt (hsx_mbox_post_irq(), a
- * timer's expiry as timerfd's), so that its reader wakes without waiting for
- * a softirq. It can only reach queue files, so it is made only while the
+ * A mailbox whose owner says so (ops->post_hardirq: a timer's, whose expiry
+ * is timerfd's) may instead be posted to from a hard interrupt
+ * (hsx_mbox_post_irq()), so that its reader wakes without waiting for a
+ * softirq; never under PREEMPT_RT, where hrtimers expire in softirq anyway.
+ * Such a post can only reach queue files, so it is made only while the
  * mailbox has no netlink subscriber, and it takes mbox->irq_lock (IRQs off)
- * alone. So whatever such a post touches (the subscriber list, the sequence
- * number, the counters, each subscriber's drops) is changed and read under
- * both locks, mbox->lock first; except by a post from softirq or process
- * context while a netlink subscriber is listed: then no hard-IRQ post can
- * run (n_netlink changes under both locks), and mbox->lock is enough, which
- * netlink delivery needs (it may not run with IRQs off).
+ * alone. So in such a mailbox whatever it touches (the subscriber list, the
+ * sequence number, the counters, each subscriber's drops) is changed and
+ * read under both locks, mbox->lock first; except by a post from softirq or
+ * process context while a netlink subscriber is listed: then no hard-IRQ
+ * post can run (n_netlink changes under both locks), and mbox->lock is
+ * enough, which netlink delivery needs (it may not run with IRQs off).
+ * Other mailboxes never take irq_lock.
  *
  * A softirq that runs long yields to ksoftirqd; a hard interrupt has nothing
- * of the kind. So each CPU makes at most HSX_MBOX_IRQ_BUDGET queue
- * deliveries from hard interrupts per jiffy; past that a hard-IRQ post is
- * refused, and its poster posts it from its soft path.
+ * of the kind. So each CPU spends at most HSX_MBOX_IRQ_BUDGET_PER_MS units
+ * per millisecond of jiffies on hard-IRQ posts: one for the post, one per
+ * subscriber. Past that a hard-IRQ post is refused, and its poster posts
+ * from its soft path until hsx_mbox_irq_room() says it may come back.
  *
  * Each subscriber keeps a spare: the transport's buffer (a netlink message)
  * for its next data event, made when it subscribes and again after each post
@@ -56,6 +60,7 @@
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
@@ -132,7 +137,15 @@ struct hsx_mbox_irq_budget {
 	unsigned int used;
 };
 
+static unsigned int irq_budget_per_ms = HSX_MBOX_IRQ_BUDGET_PER_MS;
+module_param(irq_budget_per_ms, uint, 0644);
+MODULE_PARM_DESC(irq_budget_per_ms,
+		 "Hard-IRQ post units per CPU per ms, 1 a post and 1 a queue file; 0: none (default "
+		 __stringify(HSX_MBOX_IRQ_BUDGET_PER_MS) ")");
+
 static DEFINE_PER_CPU(struct hsx_mbox_irq_budget, hsx_mbox_irq_budget);
+/* Posters let back to hard-IRQ posts, in softirq (hsx_mbox_irq_room()). */
+static DEFINE_PER_CPU(struct hsx_mbox_irq_budget, hsx_mbox_irq_returns);
 
 static DEFINE_MUTEX(hsx_mbox_mutex);
 static DEFINE_XARRAY_ALLOC1(hsx_mbox_by_id);
@@ -184,16 +197,30 @@ static struct hsx_mbox_port *hsx_mbox_find_port(u32 portid, void *dest)
 	return NULL;
 }
 
-/* Both of a mailbox's locks: for anything but a post (see "Locking" above). */
+/* Is @mbox posted to from hard interrupts? Then it has a second lock. */
+static bool hsx_mbox_hard(const struct hsx_mbox *mbox)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) && mbox->ops->post_hardirq;
+}
+
+/* Every lock of a mailbox: for anything but a post (see "Locking" above). */
 static void hsx_mbox_lock(struct hsx_mbox *mbox)
 {
 	spin_lock_bh(&mbox->lock);
-	spin_lock_irq(&mbox->irq_lock);
+	if (hsx_mbox_hard(mbox))
+		spin_lock_irq(&mbox->irq_lock);
+}
+
+/* Drop irq_lock, if taken, and keep mbox->lock: BHs off, IRQs on, as netlink needs. */
+static void hsx_mbox_unlock_irq(struct hsx_mbox *mbox)
+{
+	if (hsx_mbox_hard(mbox))
+		spin_unlock_irq(&mbox->irq_lock);
 }
 
 static void hsx_mbox_unlock(struct hsx_mbox *mbox)
 {
-	spin_unlock_irq(&mbox->irq_lock);
+	hsx_mbox_unlock_irq(mbox);
 	spin_unlock_bh(&mbox->lock);
 }
 
@@ -294,6 +321,7 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 {
 	int ret;
 
+	lockdep_assert(lockdep_is_held(&mbox->lock) || lockdep_is_held(&mbox->irq_lock));
 	if (sub->gone)
 		return;
 
@@ -335,7 +363,7 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 
 	/* irq_lock, or mbox->lock while no hard-IRQ post can be made. */
 	lockdep_assert(lockdep_is_held(&mbox->irq_lock) ||
-		       (lockdep_is_held(&mbox->lock) && mbox->n_netlink));
+		       (lockdep_is_held(&mbox->lock) && (!hsx_mbox_hard(mbox) || mbox->n_netlink)));
 	ev.seq = ++mbox->seq;
 	/*
 	 * Posters read their clock before the lock: of two on different CPUs,
@@ -399,31 +427,83 @@ void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_
 	if (WARN_ON_ONCE(in_hardirq() || irqs_disabled()))
 		return;
 	spin_lock_bh(&mbox->lock);
-	if (mbox->n_netlink) {
-		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
-		hsx_mbox_refill_locked(mbox);
-	} else {
+	if (hsx_mbox_hard(mbox) && !mbox->n_netlink) {
 		/* Queue files only: a hard-IRQ post may come at any time. */
 		spin_lock_irq(&mbox->irq_lock);
 		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
 		spin_unlock_irq(&mbox->irq_lock);
+	} else {
+		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
+		hsx_mbox_refill_locked(mbox);
 	}
 	spin_unlock_bh(&mbox->lock);
 }
 
-/* Take @n of this CPU's hard-IRQ deliveries for this jiffy, if they are left. IRQs off. */
+/**
+ * hsx_mbox_irq_budget_all - units a CPU may spend on hard-IRQ posts in one jiffy
+ *
+ * Return: irq_budget_per_ms (a module parameter) times a jiffy's length.
+ */
+unsigned int hsx_mbox_irq_budget_all(void)
+{
+	return min(READ_ONCE(irq_budget_per_ms), 1000000U) * max(jiffies_to_msecs(1), 1U);
+}
+
+/* What @budget (this CPU's) has left for the jiffy @now. */
+static unsigned int hsx_mbox_irq_budget_left(const struct hsx_mbox_irq_budget *budget,
+					     unsigned long now)
+{
+	unsigned int all = hsx_mbox_irq_budget_all();
+
+	if (READ_ONCE(budget->jiffy) != now)
+		return all;
+	return all - min(READ_ONCE(budget->used), all);
+}
+
+/* Take @n units of this CPU's hard-IRQ budget, if they are left. IRQs off. */
 static bool hsx_mbox_irq_budget_take(unsigned int n)
 {
 	struct hsx_mbox_irq_budget *budget = this_cpu_ptr(&hsx_mbox_irq_budget);
 	unsigned long now = jiffies;
 
+	if (n > hsx_mbox_irq_budget_left(budget, now))
+		return false;
 	if (budget->jiffy != now) {
 		budget->jiffy = now;
 		budget->used = 0;
 	}
-	if (budget->used + n > HSX_MBOX_IRQ_BUDGET)
-		return false;
 	budget->used += n;
+	return true;
+}
+
+/**
+ * hsx_mbox_irq_room - may a poster that was refused try hard-IRQ posts again?
+ * @mbox: its mailbox
+ *
+ * Yes when it has no netlink subscriber, this CPU has half its budget left
+ * for this jiffy, and fewer than HSX_MBOX_IRQ_RETURNS posters came back on
+ * it in this jiffy: so that many posters refused for the budget do not all
+ * come back at the start of each jiffy only to be refused again, each
+ * refusal a hard interrupt's work. A yes counts as one that came back.
+ *
+ * Context: softirq (BHs off), on the CPU whose hard interrupts would post.
+ */
+bool hsx_mbox_irq_room(struct hsx_mbox *mbox)
+{
+	struct hsx_mbox_irq_budget *returns = this_cpu_ptr(&hsx_mbox_irq_returns);
+	unsigned long now = jiffies;
+
+	if (!hsx_mbox_hard(mbox) || READ_ONCE(mbox->n_netlink) ||
+	    hsx_mbox_irq_budget_left(this_cpu_ptr(&hsx_mbox_irq_budget), now) <
+	    hsx_mbox_irq_budget_all() / 2)
+		return false;
+	if (returns->jiffy != now) {
+		returns->jiffy = now;
+		returns->used = 0;
+	}
+	if (returns->used >= HSX_MBOX_IRQ_RETURNS)
+		return false;
+	returns->used++;
 	return true;
 }
 
@@ -435,24 +515,24 @@ static bool hsx_mbox_irq_budget_take(unsigned int n)
  *
  * Queued into each queue file and its reader woken right here, as a timerfd
  * wakes its reader from its hrtimer: no softirq in between. A netlink
- * subscriber cannot be sent anything with IRQs off, nor may ops->accept run
- * here; a mailbox with either takes nothing, nor does one whose subscribers
- * would overdraw this CPU's budget (HSX_MBOX_IRQ_BUDGET). Then the caller
- * posts the event later from softirq or process context (hsx_mbox_post_at()),
- * after any it could not post before.
+ * subscriber cannot be sent anything with IRQs off: a mailbox with one takes
+ * nothing, nor does one whose subscribers would overdraw this CPU's budget
+ * (HSX_MBOX_IRQ_BUDGET_PER_MS). Then nothing is numbered or counted, and the
+ * caller posts the event from softirq or process context (hsx_mbox_post_at()).
  *
- * Context: IRQs off (a hard interrupt); not PREEMPT_RT, where mbox->irq_lock
- * sleeps. Return: true when posted.
+ * Context: IRQs off (a hard interrupt); a mailbox with ops->post_hardirq and
+ * no ops->accept; not PREEMPT_RT, where mbox->irq_lock sleeps. Return: true
+ * when posted.
  */
 bool hsx_mbox_post_irq(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns)
 {
 	bool posted = false;
 
 	lockdep_assert_irqs_disabled();
-	if (WARN_ON_ONCE(IS_ENABLED(CONFIG_PREEMPT_RT)) || mbox->ops->accept)
+	if (WARN_ON_ONCE(!hsx_mbox_hard(mbox) || mbox->ops->accept))
 		return false;
 	spin_lock(&mbox->irq_lock);
-	if (!mbox->n_netlink && hsx_mbox_irq_budget_take(mbox->n_subs)) {
+	if (!mbox->n_netlink && hsx_mbox_irq_budget_take(1 + mbox->n_subs)) {
 		hsx_mbox_post_locked(mbox, HSX_EVT_DATA, payload, timestamp_ns);
 		posted = true;
 	}
@@ -665,7 +745,7 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason)
 	list_splice_init(&mbox->subs, &closing);
 	mbox->n_subs = 0;
 	mbox->n_netlink = 0;
-	spin_unlock_irq(&mbox->irq_lock);
+	hsx_mbox_unlock_irq(mbox);
 	/* Off the list, nothing posts to them: each notice follows their last event. */
 	hsx_mbox_send_all_closed(&closing, &settled, &orphans);
 	spin_unlock_bh(&mbox->lock);
@@ -723,7 +803,7 @@ void hsx_mbox_close_token(const void *token, u32 reason)
 			mbox->n_netlink -= !!sub->port;
 			list_move_tail(&sub->mbox_node, &closing);
 		}
-		spin_unlock_irq(&mbox->irq_lock);
+		hsx_mbox_unlock_irq(mbox);
 		hsx_mbox_send_all_closed(&closing, &settled, &orphans);
 		spin_unlock_bh(&mbox->lock);
 	}

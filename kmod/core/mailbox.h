@@ -7,8 +7,15 @@
 
 #include "hsx_uapi.h"
 
-/* Queue deliveries per CPU per jiffy from hard interrupts: a 10 kHz timer's, with room. */
-#define HSX_MBOX_IRQ_BUDGET 64
+/*
+ * Hard-IRQ posts a CPU may make per millisecond (of jiffies), in units: one
+ * per post and one per subscriber reached; the default of the module
+ * parameter irq_budget_per_ms. A 10 kHz timer read by one file takes 20; by
+ * two, 30.
+ */
+#define HSX_MBOX_IRQ_BUDGET_PER_MS 32
+/* Refused posters let back to hard-IRQ posts per CPU per jiffy (hsx_mbox_irq_room()). */
+#define HSX_MBOX_IRQ_RETURNS 4
 
 struct sk_buff;
 struct hsx_mbox;
@@ -60,6 +67,9 @@ struct hsx_mbox_auth {
  * @filter_put: releases a filter. Context: process, may sleep (a CAN
  *	listener may release its file's socket, which takes RTNL): it is called
  *	under hsx_mbox_mutex only, so the order hsx_mbox_mutex -> RTNL holds.
+ * @post_hardirq: the owner posts with hsx_mbox_post_irq() (a timer: its
+ *	hrtimer expires in the timer interrupt, as timerfd's); the mailbox then
+ *	takes a second, IRQ-safe lock. Not with @accept.
  * @reader_here: optional: a queue file's reader (one whose may_subscribe set
  *	auth->follow) has just taken a record,
  *	and runs on the CPU it will most likely wait on next. The owner may move
@@ -77,6 +87,7 @@ struct hsx_mbox_ops {
 	u16 module;
 	u16 record_size;
 	bool hidden;
+	bool post_hardirq;
 	size_t payload_size;
 	int (*fill)(struct sk_buff *skb, const void *payload);
 	int (*may_subscribe)(struct hsx_mbox *mbox, struct hsx_mbox_auth *auth);
@@ -166,6 +177,8 @@ void hsx_mbox_destroy(struct hsx_mbox *mbox, u32 reason);
 void hsx_mbox_post(struct hsx_mbox *mbox, const void *payload);
 void hsx_mbox_post_at(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns);
 bool hsx_mbox_post_irq(struct hsx_mbox *mbox, const void *payload, u64 timestamp_ns);
+bool hsx_mbox_irq_room(struct hsx_mbox *mbox);
+unsigned int hsx_mbox_irq_budget_all(void);
 void hsx_mbox_post_lost(struct hsx_mbox *mbox, u64 n);
 void *hsx_mbox_owner(const struct hsx_mbox *mbox);
 u32 hsx_mbox_id(const struct hsx_mbox *mbox);

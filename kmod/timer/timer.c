@@ -7,12 +7,13 @@
  * its expiry goes straight into its mailbox "hal:timer:<id>"'s queue files
  * (hsx_mbox_post_irq()), which wakes their readers there, with no softirq
  * in between. While a netlink subscriber listens, which cannot be sent
- * anything with IRQs off, or when the CPU has spent its budget of such
- * deliveries, expiries wait in a small FIFO for a tasklet, which runs on the
- * way out of the same interrupt (or in ksoftirqd, under load) and posts them
- * in order. A periodic timer that expires late advances by whole periods and
- * reports how many it missed (overruns), so the period never drifts and no
- * expiry goes uncounted.
+ * anything with IRQs off, or once the CPU has spent its budget of such
+ * deliveries (hard-interrupt time has no ksoftirqd to yield to), a soft twin
+ * hrtimer takes over from that same expiry and posts from the softirq, as
+ * every expiry was posted before; it hands back when the interrupt could
+ * post again. A periodic timer that expires late advances by whole periods
+ * and reports how many it missed (overruns), so the period never drifts and
+ * no expiry goes uncounted.
  *
  * A timer belongs to the open file that created it and is destroyed when that
  * file is closed. Its memory is owned by its kobject (/sys/hal/timer/<id>),
@@ -21,8 +22,7 @@
 #include <linux/cred.h>
 #include <linux/capability.h>
 #include <linux/hrtimer.h>
-#include <linux/interrupt.h>
-#include <linux/kfifo.h>
+#include <linux/preempt.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -52,29 +52,16 @@ MODULE_PARM_DESC(timers_total, "Timers in the whole system (default "
 		 __stringify(HSX_TIMER_DEFAULT_TOTAL) ", at most "
 		 __stringify(HSX_TIMER_ID_MAX) ")");
 
-/* Expiries the interrupt could not post, waiting for the tasklet. */
-#define HSX_TIMER_DEFERRED_MAX 8
-
-struct hsx_timer_deferred {
-	struct hsx_timer_record record;
-	u64 timestamp_ns;
-};
-
 struct hsx_timer {
 	struct kobject kobj;
-	struct hrtimer hrt;
 	/*
-	 * Expiry (one at a time) puts, the tasklet (one at a time) gets: a
-	 * FIFO without a lock. lost counts the expiries that found it full,
-	 * and those after them until the tasklet has posted them as lost:
-	 * they come after all it holds, and before anything later. pending
-	 * counts what waits (each record, and a run of losses as one), so
-	 * that no expiry posted in the interrupt overtakes it.
+	 * Armed, it is one of these two, never both: hrt hands each expiry it
+	 * cannot post to soft, and soft hands back the next one it need not
+	 * post (hsx_timer_hand_over()).
 	 */
-	DECLARE_KFIFO(deferred, struct hsx_timer_deferred, HSX_TIMER_DEFERRED_MAX);
-	atomic_t deferred_pending;
-	atomic64_t deferred_lost;
-	struct tasklet_struct post_tasklet;
+	struct hrtimer hrt;		/* as timerfd's: hard but under PREEMPT_RT */
+	struct hrtimer soft;
+	atomic64_t irq_posts;		/* expiries posted from the interrupt */
 	struct hsx_mbox *mbox;
 	struct hsx_client *owner;
 	struct hsx_cap_quota *quota;	/* charged to, or NULL; a reference */
@@ -84,7 +71,7 @@ struct hsx_timer {
 	u64 period_ns;
 	bool one_shot;
 	bool armed;			/* written under hsx_timers_lock or by expiry */
-	/* Moving the hrtimer to its reader's CPU (hsx_timer_reader_here) ends at teardown. */
+	/* Moves to its reader's CPU (hsx_timer_reader_here) and hand-overs end at teardown. */
 	raw_spinlock_t follow_lock;
 	bool dying;			/* under follow_lock */
 	int cpu;			/* where it last expired, -1 before */
@@ -202,6 +189,9 @@ static bool hsx_timer_follow(struct hsx_timer *t)
 	if (!t->dying && hrtimer_try_to_cancel(&t->hrt) == 1) {
 		hrtimer_start_expires(&t->hrt, HRTIMER_MODE_ABS);
 		moved = true;
+	} else if (!t->dying && hrtimer_try_to_cancel(&t->soft) == 1) {
+		hrtimer_start_expires(&t->soft, HRTIMER_MODE_ABS_SOFT);
+		moved = true;
 	}
 	raw_spin_unlock_irqrestore(&t->follow_lock, flags);
 	return moved;
@@ -234,6 +224,7 @@ struct hsx_timer *hsx_timer_test_new(u64 period_ns, bool one_shot)
 	if (!t)
 		return NULL;
 	hsx_hrtimer_setup(&t->hrt, hsx_timer_test_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	hsx_hrtimer_setup(&t->soft, hsx_timer_test_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	raw_spin_lock_init(&t->follow_lock);
 	t->period_ns = period_ns;
 	t->one_shot = one_shot;
@@ -261,6 +252,7 @@ struct hrtimer *hsx_timer_test_hrtimer(struct hsx_timer *t)
 void hsx_timer_test_free(struct hsx_timer *t)
 {
 	hrtimer_cancel(&t->hrt);
+	hrtimer_cancel(&t->soft);
 	kfree(t);
 }
 #endif
@@ -269,6 +261,7 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.module = HSX_MODULE_TIMER,
 	.record_size = sizeof(struct hsx_timer_record),
 	.hidden = true,		/* another uid's timer: "no such mailbox" */
+	.post_hardirq = true,
 	/* The nest, two u32s, two u64s each with room for a pad attribute. */
 	.payload_size = NLA_HDRLEN + 2 * NLA_ALIGN(NLA_HDRLEN + sizeof(u32)) +
 			2 * (NLA_ALIGN(NLA_HDRLEN + sizeof(u64)) + NLA_HDRLEN),
@@ -277,84 +270,109 @@ static const struct hsx_mbox_ops hsx_timer_mbox_ops = {
 	.reader_here = hsx_timer_reader_here,
 };
 
-/* The tasklet: post, in order, the expiries the interrupt could not. */
-static void hsx_timer_post_deferred(struct tasklet_struct *tasklet)
-{
-	struct hsx_timer *t = from_tasklet(t, tasklet, post_tasklet);
-	struct hsx_timer_deferred d;
-	s64 lost;
-
-	do {
-		while (kfifo_get(&t->deferred, &d)) {
-			hsx_mbox_post_at(t->mbox, &d.record, d.timestamp_ns);
-			/* Release: an expiry that sees fewer pending sees this posted. */
-			atomic_dec_return_release(&t->deferred_pending);
-		}
-		/* While losses count, nothing is put: once empty, the FIFO stays so. */
-		lost = atomic64_read_acquire(&t->deferred_lost);
-	} while (lost && !kfifo_is_empty(&t->deferred));
-	if (!lost)
-		return;
-	hsx_mbox_post_lost(t->mbox, atomic64_xchg(&t->deferred_lost, 0));
-	atomic_dec_return_release(&t->deferred_pending);
-}
-
 /*
- * Post an expiry from the hrtimer. In the interrupt, into the queue files
- * directly, unless the mailbox cannot take it there (a netlink subscriber,
- * the CPU's budget spent) or an earlier expiry still waits: then after
- * those, from the tasklet.
+ * An expiry of @hrt (the timer's hrtimer or its soft twin) at @now: the
+ * periods it covers, and its record, counted in nothing yet.
  */
-static void hsx_timer_post(struct hsx_timer *t, const struct hsx_timer_record *p, u64 now_ns)
+static u64 hsx_timer_make_record(struct hsx_timer *t, struct hrtimer *hrt, ktime_t now,
+				 struct hsx_timer_record *p)
 {
-	struct hsx_timer_deferred d = { .record = *p, .timestamp_ns = now_ns };
-
-	if (!in_hardirq()) {
-		hsx_mbox_post_at(t->mbox, p, now_ns);	/* PREEMPT_RT: the softirq */
-		return;
-	}
-	if (!atomic_read_acquire(&t->deferred_pending) &&
-	    hsx_mbox_post_irq(t->mbox, p, now_ns))
-		return;
-	atomic_inc(&t->deferred_pending);
-	/* Full: the tasklet starved for 8 periods. Not put after a loss either. */
-	if (atomic64_read(&t->deferred_lost) || !kfifo_put(&t->deferred, d)) {
-		/* Release: the records put before it are seen before it. */
-		if (atomic64_inc_return_release(&t->deferred_lost) != 1)
-			atomic_dec(&t->deferred_pending);	/* joined a run */
-	}
-	tasklet_hi_schedule(&t->post_tasklet);
-}
-
-/* Hard-IRQ context, or softirq under PREEMPT_RT. */
-static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
-{
-	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
-	ktime_t now = ktime_get();
-	struct hsx_timer_record p;
 	u64 due = 1;
 
-	WRITE_ONCE(t->cpu, smp_processor_id());
-	if (!t->one_shot) {
+	if (!t->one_shot)
 		due = hsx_timer_periods_due(ktime_to_ns(hrtimer_get_expires(hrt)),
 					    ktime_to_ns(now), t->period_ns);
-		hrtimer_add_expires_ns(hrt, due * t->period_ns);
-	}
+	p->id = t->id;
+	p->tick_us = div_u64(ktime_to_ns(now), NSEC_PER_USEC);
+	p->overruns = min_t(u64, due - 1, U32_MAX);
+	/* Only the one callback running at a time adds to it. */
+	p->expirations = atomic64_read(&t->expirations) + due;
+	return due;
+}
 
-	p.id = t->id;
-	p.tick_us = div_u64(ktime_to_ns(now), NSEC_PER_USEC);
-	p.overruns = min_t(u64, due - 1, U32_MAX);
-	p.expirations = atomic64_add_return(due, &t->expirations);
+/* Count the expiry hsx_timer_make_record() made, and move @hrt on past it. */
+static enum hrtimer_restart hsx_timer_account(struct hsx_timer *t, struct hrtimer *hrt, u64 due)
+{
+	WRITE_ONCE(t->cpu, smp_processor_id());
+	atomic64_add(due, &t->expirations);
 	atomic64_add(due - 1, &t->overruns);
 	atomic64_add(due, &hsx_timer_stat_expirations);
 	atomic64_add(due - 1, &hsx_timer_stat_overruns);
-	hsx_timer_post(t, &p, ktime_to_ns(now));
-
 	if (t->one_shot) {
 		WRITE_ONCE(t->armed, false);
 		return HRTIMER_NORESTART;
 	}
+	hrtimer_add_expires_ns(hrt, due * t->period_ns);
 	return HRTIMER_RESTART;
+}
+
+/* Post from softirq (the soft twin; every expiry under PREEMPT_RT). */
+static enum hrtimer_restart hsx_timer_expire_soft(struct hsx_timer *t, struct hrtimer *hrt)
+{
+	ktime_t now = ktime_get();
+	struct hsx_timer_record p;
+	u64 due = hsx_timer_make_record(t, hrt, now, &p);
+	enum hrtimer_restart restart = hsx_timer_account(t, hrt, due);
+
+	hsx_mbox_post_at(t->mbox, &p, ktime_to_ns(now));
+	return restart;
+}
+
+/*
+ * Hand the expiry of @from at its current expiry time to @to, unless the
+ * timer is going (hsx_timer_teardown()), under follow_lock as a move is.
+ */
+static void hsx_timer_hand_over(struct hsx_timer *t, struct hrtimer *from, struct hrtimer *to,
+				enum hrtimer_mode mode)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&t->follow_lock, flags);
+	if (!t->dying)
+		hrtimer_start(to, hrtimer_get_expires(from), mode);
+	raw_spin_unlock_irqrestore(&t->follow_lock, flags);
+}
+
+/*
+ * The timer's hrtimer: in the timer interrupt, or under PREEMPT_RT in
+ * softirq. In the interrupt, the expiry goes into the mailbox's queue files
+ * right here. If the mailbox cannot take it (a netlink subscriber, the CPU's
+ * budget spent), nothing is counted and the soft twin takes over from this
+ * same expiry, in the softirq that follows.
+ */
+static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
+{
+	struct hsx_timer *t = container_of(hrt, struct hsx_timer, hrt);
+	struct hsx_timer_record p;
+	ktime_t now;
+	u64 due;
+
+	if (!in_hardirq())
+		return hsx_timer_expire_soft(t, hrt);
+	now = ktime_get();
+	due = hsx_timer_make_record(t, hrt, now, &p);
+	if (!hsx_mbox_post_irq(t->mbox, &p, ktime_to_ns(now))) {
+		hsx_timer_hand_over(t, hrt, &t->soft, HRTIMER_MODE_ABS_SOFT);
+		return HRTIMER_NORESTART;
+	}
+	atomic64_inc(&t->irq_posts);
+	return hsx_timer_account(t, hrt, due);
+}
+
+/*
+ * The soft twin, while the interrupt cannot post. Once the mailbox could
+ * take the next expiry there again, the hrtimer takes over from it.
+ */
+static enum hrtimer_restart hsx_timer_expired_soft(struct hrtimer *soft)
+{
+	struct hsx_timer *t = container_of(soft, struct hsx_timer, soft);
+
+	if (hsx_timer_expire_soft(t, soft) == HRTIMER_NORESTART)
+		return HRTIMER_NORESTART;
+	if (!hsx_mbox_irq_room(t->mbox))
+		return HRTIMER_RESTART;
+	hsx_timer_hand_over(t, soft, &t->hrt, HRTIMER_MODE_ABS);
+	return HRTIMER_NORESTART;
 }
 
 /* ---- /sys/hal/timer/<id> ---------------------------------------------- */
@@ -391,6 +409,11 @@ static ssize_t cpu_show(struct kobject *kobj, struct kobj_attribute *attr, char 
 	return sysfs_emit(buf, "%d\n", READ_ONCE(to_hsx_timer(kobj)->cpu));
 }
 
+static ssize_t irq_posts_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lld\n", atomic64_read(&to_hsx_timer(kobj)->irq_posts));
+}
+
 static ssize_t owner_pid_show(struct kobject *kobj, struct kobj_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", to_hsx_timer(kobj)->owner_tgid);
@@ -408,6 +431,7 @@ static struct kobj_attribute hsx_timer_attr_armed = __ATTR_RO_MODE(armed, 0400);
 static struct kobj_attribute hsx_timer_attr_expirations = __ATTR_RO_MODE(expirations, 0400);
 static struct kobj_attribute hsx_timer_attr_overruns = __ATTR_RO_MODE(overruns, 0400);
 static struct kobj_attribute hsx_timer_attr_cpu = __ATTR_RO_MODE(cpu, 0400);
+static struct kobj_attribute hsx_timer_attr_irq_posts = __ATTR_RO_MODE(irq_posts, 0400);
 static struct kobj_attribute hsx_timer_attr_owner_pid = __ATTR_RO_MODE(owner_pid, 0400);
 static struct kobj_attribute hsx_timer_attr_events_dropped =
 	__ATTR_RO_MODE(events_dropped, 0400);
@@ -419,6 +443,7 @@ static struct attribute *hsx_timer_attrs[] = {
 	&hsx_timer_attr_expirations.attr,
 	&hsx_timer_attr_overruns.attr,
 	&hsx_timer_attr_cpu.attr,
+	&hsx_timer_attr_irq_posts.attr,
 	&hsx_timer_attr_owner_pid.attr,
 	&hsx_timer_attr_events_dropped.attr,
 	NULL,
@@ -459,9 +484,10 @@ static void hsx_timer_detach_locked(struct hsx_timer *t)
 static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 {
 	kobject_del(&t->kobj);		/* no sysfs reader from here on */
-	hsx_timer_stop_following(t);	/* no reader starts it again */
-	hrtimer_cancel(&t->hrt);	/* no expiry from here on */
-	tasklet_kill(&t->post_tasklet);	/* nor a post */
+	hsx_timer_stop_following(t);	/* no reader starts it again, nor a hand-over */
+	/* So whichever runs now hands over to no other: no expiry from here on. */
+	hrtimer_cancel(&t->hrt);
+	hrtimer_cancel(&t->soft);
 	hsx_mbox_destroy(t->mbox, reason);
 	kobject_put(&t->kobj);
 }
@@ -491,8 +517,8 @@ static long hsx_timer_create(struct hsx_client *client, void *arg)
 	kobject_init(&t->kobj, &hsx_timer_ktype);	/* from here on, kobject_put() frees t */
 	/* As timerfd's: hard, except under PREEMPT_RT, where it is soft. */
 	hsx_hrtimer_setup(&t->hrt, hsx_timer_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	INIT_KFIFO(t->deferred);
-	tasklet_setup(&t->post_tasklet, hsx_timer_post_deferred);
+	hsx_hrtimer_setup(&t->soft, hsx_timer_expired_soft, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_SOFT);
 	raw_spin_lock_init(&t->follow_lock);
 	t->cpu = -1;
 	t->owner = client;
@@ -612,7 +638,7 @@ static long hsx_timer_start(struct hsx_client *client, void *arg)
 	t = hsx_timer_lookup_locked(client, req->timer_id, &ret);
 	if (t) {
 		/* A one-shot that has fired may be armed again. */
-		if (READ_ONCE(t->armed) || hrtimer_active(&t->hrt))
+		if (READ_ONCE(t->armed) || hrtimer_active(&t->hrt) || hrtimer_active(&t->soft))
 			ret = -EALREADY;
 		else
 			hsx_timer_arm_locked(t);
