@@ -38,7 +38,10 @@
  * of the kind. So each CPU spends at most HSX_MBOX_IRQ_BUDGET_PER_MS units
  * per millisecond of jiffies on hard-IRQ posts: one for the post, one per
  * subscriber. Past that a hard-IRQ post is refused, and its poster posts
- * from its soft path until hsx_mbox_irq_room() says it may come back.
+ * from its soft path until hsx_mbox_irq_room() says it may come back. (One
+ * interrupt whose tick ends a jiffy may spend two jiffies' worth.) What a
+ * unit costs grows with the waiters on the queue file (each epoll or poll
+ * entry is woken there), as it does for a timerfd.
  *
  * Each subscriber keeps a spare: the transport's buffer (a netlink message)
  * for its next data event, made when it subscribes and again after each post
@@ -481,21 +484,26 @@ static bool hsx_mbox_irq_budget_take(unsigned int n)
  * @mbox: its mailbox
  *
  * Yes when it has no netlink subscriber, this CPU has half its budget left
- * for this jiffy, and fewer than HSX_MBOX_IRQ_RETURNS posters came back on
- * it in this jiffy: so that many posters refused for the budget do not all
- * come back at the start of each jiffy only to be refused again, each
- * refusal a hard interrupt's work. A yes counts as one that came back.
+ * for this jiffy (and room for the mailbox's next post), and fewer than
+ * HSX_MBOX_IRQ_RETURNS posters came back on it in this jiffy: so that many
+ * posters refused for the budget do not all come back at the start of each
+ * jiffy only to be refused again, each refusal a hard interrupt's work (and,
+ * for a timer, a second pass of hrtimer_interrupt() to raise the softirq for
+ * its soft twin). A yes counts as one that came back. Also what a poster asks
+ * before its first hard-IRQ post.
  *
- * Context: softirq (BHs off), on the CPU whose hard interrupts would post.
+ * Context: BHs off, on the CPU whose hard interrupts would post.
  */
 bool hsx_mbox_irq_room(struct hsx_mbox *mbox)
 {
 	struct hsx_mbox_irq_budget *returns = this_cpu_ptr(&hsx_mbox_irq_returns);
+	unsigned int all = hsx_mbox_irq_budget_all();
 	unsigned long now = jiffies;
 
-	if (!hsx_mbox_hard(mbox) || READ_ONCE(mbox->n_netlink) ||
+	/* Room for half the budget, and at least for this mailbox's next post. */
+	if (!hsx_mbox_hard(mbox) || READ_ONCE(mbox->n_netlink) || !all ||
 	    hsx_mbox_irq_budget_left(this_cpu_ptr(&hsx_mbox_irq_budget), now) <
-	    hsx_mbox_irq_budget_all() / 2)
+	    max(all / 2, 1 + READ_ONCE(mbox->n_subs)))
 		return false;
 	if (returns->jiffy != now) {
 		returns->jiffy = now;

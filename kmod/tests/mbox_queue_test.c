@@ -774,10 +774,6 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_records_are_shared_out_per_user),
 	KUNIT_CASE(queue_open_ioctl_rejects_bad_requests),
-	KUNIT_CASE(queue_hard_irq_posts_take_their_turn_among_the_others),
-	KUNIT_CASE(queue_hard_irq_posts_wait_while_a_netlink_subscriber_listens),
-	KUNIT_CASE(queue_hard_irq_posts_are_bounded_per_cpu_and_jiffy),
-	KUNIT_CASE(queue_only_hard_posting_mailboxes_have_irq_room),
 	{}
 };
 
@@ -788,4 +784,27 @@ static struct kunit_suite hsx_mbox_queue_suite = {
 	.test_cases = hsx_mbox_queue_cases,
 };
 
-kunit_test_suite(hsx_mbox_queue_suite);
+/* Under PREEMPT_RT nothing is posted from hard IRQ: e2e test_mbox_queue on the rt kernel. */
+static int queue_hard_test_init(struct kunit *test)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		kunit_skip(test, "no hard-IRQ posts under PREEMPT_RT");
+	return queue_test_init(test);
+}
+
+static struct kunit_case hsx_mbox_queue_hard_cases[] = {
+	KUNIT_CASE(queue_hard_irq_posts_take_their_turn_among_the_others),
+	KUNIT_CASE(queue_hard_irq_posts_wait_while_a_netlink_subscriber_listens),
+	KUNIT_CASE(queue_hard_irq_posts_are_bounded_per_cpu_and_jiffy),
+	KUNIT_CASE(queue_only_hard_posting_mailboxes_have_irq_room),
+	{}
+};
+
+static struct kunit_suite hsx_mbox_queue_hard_suite = {
+	.name = "hsx_mbox_queue_hard",
+	.init = queue_hard_test_init,
+	.exit = queue_test_exit,
+	.test_cases = hsx_mbox_queue_hard_cases,
+};
+
+kunit_test_suites(&hsx_mbox_queue_suite, &hsx_mbox_queue_hard_suite);

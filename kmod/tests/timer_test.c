@@ -110,6 +110,41 @@ static void follow_ends_when_teardown_begins(struct kunit *test)
 	hsx_timer_test_free(t);
 }
 
+/*
+ * Handed over to its soft twin (an expiry the interrupt could not post), a
+ * timer keeps its expiry, and follows its reader as the twin; once teardown
+ * began, no hand-over starts either of them again.
+ */
+static void the_soft_twin_keeps_the_expiry_and_follows(struct kunit *test)
+{
+	struct hsx_timer *t = hsx_timer_test_new(10 * NSEC_PER_SEC, false);
+	struct hrtimer *hrt, *soft;
+	ktime_t expires;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	hrt = hsx_timer_test_hrtimer(t);
+	soft = hsx_timer_test_soft(t);
+	expires = hrtimer_get_expires(hrt);
+	hsx_timer_test_hand_over(t, true);
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(hrt));
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(soft));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(soft)), ktime_to_ns(expires));
+	KUNIT_EXPECT_TRUE(test, hsx_timer_test_follow(t, -1));
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(soft));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(hrt));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(soft)), ktime_to_ns(expires));
+	/* And back. */
+	hsx_timer_test_hand_over(t, false);
+	KUNIT_EXPECT_TRUE(test, hrtimer_is_queued(hrt));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(soft));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(hrtimer_get_expires(hrt)), ktime_to_ns(expires));
+	hsx_timer_test_stop_following(t);
+	hsx_timer_test_hand_over(t, true);
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(hrt));
+	KUNIT_EXPECT_FALSE(test, hrtimer_active(soft));
+	hsx_timer_test_free(t);
+}
+
 static struct kunit_case hsx_timer_cases[] = {
 	KUNIT_CASE(periods_due_on_time),
 	KUNIT_CASE(periods_due_early_clock_counts_one),
@@ -118,6 +153,7 @@ static struct kunit_case hsx_timer_cases[] = {
 	KUNIT_CASE(periods_due_next_expiry_is_in_the_future),
 	KUNIT_CASE(follow_moves_a_periodic_timer_keeping_its_expiry),
 	KUNIT_CASE(follow_ends_when_teardown_begins),
+	KUNIT_CASE(the_soft_twin_keeps_the_expiry_and_follows),
 	{}
 };
 

@@ -3,7 +3,8 @@
  * HAL module 0x12: timers.
  *
  * Each timer is an hrtimer that expires as a timerfd's does: in the timer
- * interrupt, or under PREEMPT_RT in the hrtimer softirq. From the interrupt
+ * interrupt, or under PREEMPT_RT in the hrtimer softirq (there its soft twin
+ * does all: it is never handed over). From the interrupt
  * its expiry goes straight into its mailbox "hal:timer:<id>"'s queue files
  * (hsx_mbox_post_irq()), which wakes their readers there, with no softirq
  * in between. While a netlink subscriber listens, which cannot be sent
@@ -249,6 +250,24 @@ struct hrtimer *hsx_timer_test_hrtimer(struct hsx_timer *t)
 	return &t->hrt;
 }
 
+struct hrtimer *hsx_timer_test_soft(struct hsx_timer *t)
+{
+	return &t->soft;
+}
+
+static void hsx_timer_hand_over(struct hsx_timer *t, struct hrtimer *from, struct hrtimer *to,
+				enum hrtimer_mode mode);
+
+/* Hand the queued one's expiry to the other, as an expiry does (and stop the queued one). */
+void hsx_timer_test_hand_over(struct hsx_timer *t, bool to_soft)
+{
+	struct hrtimer *from = to_soft ? &t->hrt : &t->soft;
+
+	hrtimer_cancel(from);
+	hsx_timer_hand_over(t, from, to_soft ? &t->soft : &t->hrt,
+			    to_soft ? HRTIMER_MODE_ABS_PINNED_SOFT : HRTIMER_MODE_ABS_PINNED);
+}
+
 void hsx_timer_test_free(struct hsx_timer *t)
 {
 	hrtimer_cancel(&t->hrt);
@@ -351,8 +370,14 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 		return hsx_timer_expire_soft(t, hrt);
 	now = ktime_get();
 	due = hsx_timer_make_record(t, hrt, now, &p);
+	/* Not armed once its reader has it, so that it may start it again then. */
+	if (t->one_shot)
+		WRITE_ONCE(t->armed, false);
 	if (!hsx_mbox_post_irq(t->mbox, &p, ktime_to_ns(now))) {
-		hsx_timer_hand_over(t, hrt, &t->soft, HRTIMER_MODE_ABS_SOFT);
+		if (t->one_shot)
+			WRITE_ONCE(t->armed, true);
+		/* Pinned: hsx_mbox_post_irq() refused for this CPU, the twin asks for it. */
+		hsx_timer_hand_over(t, hrt, &t->soft, HRTIMER_MODE_ABS_PINNED_SOFT);
 		return HRTIMER_NORESTART;
 	}
 	atomic64_inc(&t->irq_posts);
@@ -371,7 +396,8 @@ static enum hrtimer_restart hsx_timer_expired_soft(struct hrtimer *soft)
 		return HRTIMER_NORESTART;
 	if (!hsx_mbox_irq_room(t->mbox))
 		return HRTIMER_RESTART;
-	hsx_timer_hand_over(t, soft, &t->hrt, HRTIMER_MODE_ABS);
+	/* Pinned: the room is this CPU's. */
+	hsx_timer_hand_over(t, soft, &t->hrt, HRTIMER_MODE_ABS_PINNED);
 	return HRTIMER_NORESTART;
 }
 
@@ -492,11 +518,23 @@ static void hsx_timer_teardown(struct hsx_timer *t, u32 reason)
 	kobject_put(&t->kobj);
 }
 
+/*
+ * Start it as its soft twin would hand over: in the interrupt only with the
+ * room for it on this CPU (hsx_mbox_irq_room()), so that many timers started
+ * at once do not all meet a spent budget in one interrupt.
+ */
 static void hsx_timer_arm_locked(struct hsx_timer *t)
 {
+	ktime_t period = ns_to_ktime(t->period_ns);
+
 	lockdep_assert_held(&hsx_timers_lock);
 	WRITE_ONCE(t->armed, true);
-	hrtimer_start(&t->hrt, ns_to_ktime(t->period_ns), HRTIMER_MODE_REL);
+	local_bh_disable();
+	if (hsx_mbox_irq_room(t->mbox))
+		hrtimer_start(&t->hrt, period, HRTIMER_MODE_REL_PINNED);
+	else
+		hrtimer_start(&t->soft, period, HRTIMER_MODE_REL_PINNED_SOFT);
+	local_bh_enable();
 }
 
 static long hsx_timer_create(struct hsx_client *client, void *arg)

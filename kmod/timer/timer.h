@@ -21,6 +21,8 @@ struct hsx_timer *hsx_timer_test_new(u64 period_ns, bool one_shot);
 bool hsx_timer_test_follow(struct hsx_timer *t, int expired_on);
 void hsx_timer_test_stop_following(struct hsx_timer *t);
 struct hrtimer *hsx_timer_test_hrtimer(struct hsx_timer *t);
+struct hrtimer *hsx_timer_test_soft(struct hsx_timer *t);
+void hsx_timer_test_hand_over(struct hsx_timer *t, bool to_soft);
 void hsx_timer_test_free(struct hsx_timer *t);
 #endif
 
