@@ -496,15 +496,17 @@ static bool hsx_mbox_irq_budget_take(unsigned int n)
  */
 bool hsx_mbox_irq_room(struct hsx_mbox *mbox)
 {
-	struct hsx_mbox_irq_budget *returns = this_cpu_ptr(&hsx_mbox_irq_returns);
 	unsigned int all = hsx_mbox_irq_budget_all();
+	struct hsx_mbox_irq_budget *returns;
 	unsigned long now = jiffies;
 
+	if (!hsx_mbox_hard(mbox) || READ_ONCE(mbox->n_netlink) || !all)
+		return false;
 	/* Room for half the budget, and at least for this mailbox's next post. */
-	if (!hsx_mbox_hard(mbox) || READ_ONCE(mbox->n_netlink) || !all ||
-	    hsx_mbox_irq_budget_left(this_cpu_ptr(&hsx_mbox_irq_budget), now) <
+	if (hsx_mbox_irq_budget_left(this_cpu_ptr(&hsx_mbox_irq_budget), now) <
 	    max(all / 2, 1 + READ_ONCE(mbox->n_subs)))
 		return false;
+	returns = this_cpu_ptr(&hsx_mbox_irq_returns);
 	if (returns->jiffy != now) {
 		returns->jiffy = now;
 		returns->used = 0;
