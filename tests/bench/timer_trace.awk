@@ -2,7 +2,9 @@
 #
 # Where a timer event's time goes, per event, from an ftrace of timer_jitter
 # (tests/bench/timer_trace runs it): for each expiry of hsx's hrtimer
-# (hsx_timer_expired) and timerfd's (timerfd_tmrproc), the stages from the
+# (hsx_timer_expired, or its soft twin hsx_timer_expired_soft, which has the
+# expiries the interrupt could not post and all of them under PREEMPT_RT)
+# and timerfd's (timerfd_tmrproc), the stages from the
 # expiry the timer was set for until the woken thread's read() returns with it:
 #
 #   fire     hrtimer_expire_entry's now - the expiry set (hrtimer_start)
@@ -57,6 +59,9 @@ function event_of(   i) {
 		if ($i ~ /^[0-9]+\.[0-9]+:$/)
 			return $(i + 1);
 	return "";
+}
+function is_hsx(f) {
+	return f == "hsx_timer_expired" || f == "hsx_timer_expired_soft";
 }
 function add(side, stage, v) {
 	n[side, stage]++;
@@ -126,16 +131,16 @@ ev == "local_timer_entry:" {
 }
 ev == "hrtimer_start:" {
 	f = field("function");
-	if (f == "hsx_timer_expired" || f == "timerfd_tmrproc")
+	if (is_hsx(f) || f == "timerfd_tmrproc")
 		expires[field("hrtimer")] = field("expires") / 1000;
 	next;
 }
 ev == "hrtimer_expire_entry:" {
 	f = field("function");
 	h = field("hrtimer");
-	if ((f == "hsx_timer_expired" || f == "timerfd_tmrproc") && (h in expires)) {
+	if ((is_hsx(f) || f == "timerfd_tmrproc") && (h in expires)) {
 		cur[c] = ++ne;
-		ev_fn[ne] = f == "hsx_timer_expired" ? "hsx" : "timerfd";
+		ev_fn[ne] = is_hsx(f) ? "hsx" : "timerfd";
 		ev_ts[ne] = t;
 		ev_exp[ne] = expires[h];
 		ev_fire[ne] = field("now") / 1000 - expires[h];
