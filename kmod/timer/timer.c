@@ -3,11 +3,11 @@
  * HAL module 0x12: timers.
  *
  * Each timer is an hrtimer that expires as a timerfd's does: in the timer
- * interrupt, or under PREEMPT_RT in the hrtimer softirq (there its soft twin
- * does all: it is never handed over). From the interrupt
- * its expiry goes straight into its mailbox "hal:timer:<id>"'s queue files
- * (hsx_mbox_post_irq()), which wakes their readers there, with no softirq
- * in between. While a netlink subscriber listens, which cannot be sent
+ * interrupt, or under PREEMPT_RT in the hrtimer softirq (there its soft twin,
+ * below, does it all and never hands over). From the interrupt its expiry
+ * goes straight into its mailbox "hal:timer:<id>"'s queue files
+ * (hsx_mbox_post_irq()), which wakes their readers there, with no softirq in
+ * between. While a netlink subscriber listens, which cannot be sent
  * anything with IRQs off, or once the CPU has spent its budget of such
  * deliveries (hard-interrupt time has no ksoftirqd to yield to), a soft twin
  * hrtimer takes over from that same expiry and posts from the softirq, as
@@ -326,7 +326,7 @@ static enum hrtimer_restart hsx_timer_account(struct hsx_timer *t, struct hrtime
 }
 
 /* Post from softirq (the soft twin; every expiry under PREEMPT_RT). */
-static enum hrtimer_restart hsx_timer_expire_soft(struct hsx_timer *t, struct hrtimer *hrt)
+static enum hrtimer_restart hsx_timer_post_soft(struct hsx_timer *t, struct hrtimer *hrt)
 {
 	ktime_t now = ktime_get();
 	struct hsx_timer_record p;
@@ -367,7 +367,7 @@ static enum hrtimer_restart hsx_timer_expired(struct hrtimer *hrt)
 	u64 due;
 
 	if (!in_hardirq())
-		return hsx_timer_expire_soft(t, hrt);
+		return hsx_timer_post_soft(t, hrt);
 	now = ktime_get();
 	due = hsx_timer_make_record(t, hrt, now, &p);
 	/* Not armed once its reader has it, so that it may start it again then. */
@@ -392,7 +392,7 @@ static enum hrtimer_restart hsx_timer_expired_soft(struct hrtimer *soft)
 {
 	struct hsx_timer *t = container_of(soft, struct hsx_timer, soft);
 
-	if (hsx_timer_expire_soft(t, soft) == HRTIMER_NORESTART)
+	if (hsx_timer_post_soft(t, soft) == HRTIMER_NORESTART)
 		return HRTIMER_NORESTART;
 	if (!hsx_mbox_irq_room(t->mbox))
 		return HRTIMER_RESTART;
