@@ -273,6 +273,10 @@ struct hsx_fram_find {
 	const struct fwnode_handle *provider;
 	const char *path;
 	struct device *dev;
+	/* hsx_fram_provider_of(): the match takes the provider, and says no. */
+	bool provider_only;
+	bool found;
+	struct device *provider_dev;
 };
 
 /*
@@ -315,9 +319,45 @@ static int hsx_fram_match(struct device *dev, const void *data)
 		match = dev_fwnode(dev->parent) == find->provider;
 	else
 		match = hsx_fram_fw_is(find->path, dev_fwnode(dev->parent));
+	if (match && find->provider_only) {
+		/* The nvmem device holds its parent: it outlives this call. */
+		if (!find->found && dev->parent && dev->parent->bus)
+			find->provider_dev = get_device(dev->parent);
+		find->found = true;
+		return 0;
+	}
 	if (match)
 		find->dev = dev;
 	return match;
+}
+
+/*
+ * The provider of the nvmem device @find names (its parent, on a bus),
+ * referenced, without a reference to the nvmem device: the nvmem core takes
+ * one after it found the device, unlocked, and one taken while the last goes
+ * (its provider's driver unbinding, or the binding that held it ending) is a
+ * kref_get() on zero. Only the part itself is taken, under its provider's
+ * device lock (hsx_fram_attach()).
+ *
+ * Return: the provider, or ERR_PTR(): -EOPNOTSUPP without the nvmem core,
+ * -ENODEV no such nvmem device, -EINVAL one without a provider on a bus.
+ */
+static struct device *hsx_fram_provider_of(struct hsx_fram_find *find)
+{
+	struct nvmem_device *nvmem;
+
+	find->provider_only = true;
+	find->found = false;
+	find->provider_dev = NULL;
+	nvmem = nvmem_device_find(find, hsx_fram_match);
+	find->provider_only = false;
+	if (!nvmem)
+		return ERR_PTR(-EOPNOTSUPP);
+	if (!IS_ERR(nvmem))		/* never: the match says no */
+		nvmem_device_put(nvmem);
+	if (!find->found)
+		return ERR_PTR(-ENODEV);
+	return find->provider_dev ?: ERR_PTR(-EINVAL);
 }
 
 static void hsx_fram_unbind_locked(struct hsx_fram_dev *fd, bool driver_went);
@@ -508,19 +548,13 @@ static int hsx_fram_attach(struct hsx_fram_dev *fd, struct hsx_fram_find *find, 
  */
 static int hsx_fram_find_provider(struct hsx_fram_dev *fd, struct hsx_fram_find *find)
 {
-	struct nvmem_device *nvmem;
-	int ret = 0;
+	struct device *provider = hsx_fram_provider_of(find);
 
-	find->dev = NULL;
-	nvmem = nvmem_device_find(find, hsx_fram_match);
-	if (IS_ERR_OR_NULL(nvmem))
-		return nvmem ? -ENODEV : -EOPNOTSUPP;
-	if (find->dev->parent && find->dev->parent->bus)
-		fd->provider = get_device(find->dev->parent);
-	else
-		ret = -EINVAL;		/* a provider nothing can watch going */
-	nvmem_device_put(nvmem);
-	return ret;
+	/* -EINVAL: a provider nothing can watch going. */
+	if (IS_ERR(provider))
+		return PTR_ERR(provider);
+	fd->provider = provider;
+	return 0;
 }
 
 /*
@@ -710,17 +744,11 @@ int hsx_fram_map_dev(unsigned int index, const char *name, u32 size)
 int hsx_fram_fw_find(const struct fwnode_handle *provider)
 {
 	struct hsx_fram_find find = { .provider = provider };
-	struct nvmem_device *nvmem = nvmem_device_find(&find, hsx_fram_match);
-	struct device *parent = NULL;
+	struct device *parent = hsx_fram_provider_of(&find);
 	int ret;
 
-	if (IS_ERR_OR_NULL(nvmem))
-		return -EPROBE_DEFER;
-	if (find.dev && find.dev->parent && find.dev->parent->bus)
-		parent = get_device(find.dev->parent);
-	nvmem_device_put(nvmem);
-	if (!parent)
-		return -EINVAL;
+	if (IS_ERR(parent))
+		return PTR_ERR(parent) == -EINVAL ? -EINVAL : -EPROBE_DEFER;
 	ret = READ_ONCE(parent->driver) ? hsx_fram_watch_bus(parent->bus) : -EPROBE_DEFER;
 	put_device(parent);
 	return ret;
