@@ -273,6 +273,8 @@ struct hsx_fram_find {
 	const struct fwnode_handle *provider;
 	const char *path;
 	struct device *dev;
+	/* hsx_fram_attach(): only a part of this provider, which it holds locked. */
+	const struct device *parent;
 	/* hsx_fram_provider_of(): the match takes the provider, and says no. */
 	bool provider_only;
 	bool found;
@@ -311,6 +313,12 @@ static int hsx_fram_match(struct device *dev, const void *data)
 	struct hsx_fram_find *find = (struct hsx_fram_find *)data;
 	bool match;
 
+	/* A compare, no dereference: another provider's part may be going. */
+	if (find->parent && dev->parent != find->parent)
+		return 0;
+	/* Found: the rest of the bus is not looked at (nor their parents). */
+	if (find->provider_only && (find->found || !device_is_registered(dev)))
+		return 0;
 	if (find->name)
 		match = !strcmp(dev_name(dev), find->name);
 	else if (!dev->parent)
@@ -320,8 +328,13 @@ static int hsx_fram_match(struct device *dev, const void *data)
 	else
 		match = hsx_fram_fw_is(find->path, dev_fwnode(dev->parent));
 	if (match && find->provider_only) {
-		/* The nvmem device holds its parent: it outlives this call. */
-		if (!find->found && dev->parent && dev->parent->bus)
+		/*
+		 * Still registered, so still its parent's child: that reference
+		 * goes only when it is deleted, which narrows, not closes, the
+		 * window a provider being deleted leaves (as for any reader of
+		 * a device's parent).
+		 */
+		if (dev->parent && dev->parent->bus)
 			find->provider_dev = get_device(dev->parent);
 		find->found = true;
 		return 0;
@@ -335,9 +348,9 @@ static int hsx_fram_match(struct device *dev, const void *data)
  * The provider of the nvmem device @find names (its parent, on a bus),
  * referenced, without a reference to the nvmem device: the nvmem core takes
  * one after it found the device, unlocked, and one taken while the last goes
- * (its provider's driver unbinding, or the binding that held it ending) is a
- * kref_get() on zero. Only the part itself is taken, under its provider's
- * device lock (hsx_fram_attach()).
+ * (its provider's driver unbinding) is a kref_get() on zero. Only the part
+ * itself is taken, of that provider alone and under its device lock, while
+ * its driver is bound (hsx_fram_attach()).
  *
  * Return: the provider, or ERR_PTR(): -EOPNOTSUPP without the nvmem core,
  * -ENODEV no such nvmem device, -EINVAL one without a provider on a bus.
@@ -513,14 +526,22 @@ static int hsx_fram_attach(struct hsx_fram_dev *fd, struct hsx_fram_find *find, 
 	struct nvmem_device *nvmem;
 	u64 part;
 
+	/*
+	 * Its driver bound, under its device lock: the driver's own reference
+	 * to the part stays until its unbinding, which needs that lock.
+	 */
+	if (!fd->provider->driver)
+		return -ENODEV;
 	find->dev = NULL;
+	find->parent = fd->provider;
 	nvmem = nvmem_device_find(find, hsx_fram_match);
+	find->parent = NULL;
 	/* A kernel without the nvmem core answers NULL. */
 	if (IS_ERR_OR_NULL(nvmem))
 		return nvmem ? -ENODEV : -EOPNOTSUPP;
 	fd->nvmem = nvmem;
-	/* Another provider's part of that name since it was looked up: not this one. */
-	if (find->dev->parent != fd->provider) {
+	/* Only this provider's part is matched. */
+	if (WARN_ON_ONCE(find->dev->parent != fd->provider)) {
 		nvmem_device_put(nvmem);
 		fd->nvmem = NULL;
 		return -ENODEV;
