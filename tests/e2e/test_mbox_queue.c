@@ -754,6 +754,18 @@ static void timers_past_the_interrupts_budget_keep_order(void **state)
         assert_true(p[i].fd >= 0);
     }
     floor_rig.budget = e2e_sysfs_u64(IRQ_BUDGET);
+    /* What is not a count is refused with EINVAL or ERANGE, and the budget stays as it was. */
+    static const char *const bad[] = {"-1", "abc", "4294967296", ""};
+    for (size_t b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+        int fd = open(IRQ_BUDGET, O_WRONLY);
+        assert_true(fd >= 0);
+        errno = 0;
+        assert_int_equal(write(fd, bad[b], strlen(bad[b]) + 1), -1);
+        /* EINVAL; ERANGE for a number past a u32 */
+        assert_true(errno == EINVAL || errno == ERANGE);
+        close(fd);
+        assert_int_equal(e2e_sysfs_u64(IRQ_BUDGET), floor_rig.budget);
+    }
     floor_rig.changed = true;
     write_param(IRQ_BUDGET, 4);
     for (int i = 0; i < FLOOR_TIMERS; i++)
