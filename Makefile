@@ -109,7 +109,7 @@ APP_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HSXCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/lib'
 APP_LDFLAGS := -L$(BUILD)/lib $(APP_RPATH) $(LDFLAGS)
 
-.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-trace bench-build unit install uninstall deps check \
+.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-trace bench-trace-gpio bench-build unit install uninstall deps check \
         demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
 all: lib tools daemon module examples
@@ -358,6 +358,18 @@ bench-trace: all bench-build
 	cp tests/bench/timer_trace.awk $(BUILD)/bench-trace/lib/
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel $(or $(KERNEL),stock) \
 		--timeout 1800 --extra $(BUILD)/bench-trace --results bench-trace
+
+# The same for a GPIO edge (tests/bench/gpio_trace, gpio_trace.awk): gpio_vs_libgpiod under ftrace
+# on the bench kernel, each edge followed from the pull's write() to the application's callback
+# or libgpiod's read().
+bench-trace-gpio: all bench-build
+	rm -rf $(BUILD)/bench-trace-gpio
+	mkdir -p $(BUILD)/bench-trace-gpio/bin $(BUILD)/bench-trace-gpio/lib
+	cp $(BUILD)/bench/gpio_vs_libgpiod $(BUILD)/bench-trace-gpio/bin/
+	cp tests/bench/gpio_trace $(BUILD)/bench-trace-gpio/
+	cp tests/bench/gpio_trace.awk $(BUILD)/bench-trace-gpio/lib/
+	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel bench \
+		--timeout 1800 --extra $(BUILD)/bench-trace-gpio --results bench-trace-gpio
 
 bench-build: $(BENCHES)
 BENCH_OBJS := $(patsubst tests/bench/%.c,$(OBJDIR)/bench/%.o,$(wildcard tests/bench/*.c))

@@ -26,9 +26,11 @@
 #include <linux/atomic.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -177,46 +179,48 @@ enum hsx_mbox_queue_state {
 	HSX_MBOX_Q_EOF,		/* the close notice was read */
 };
 
-/*
- * Copy what a read would return next into @rec (HSX_MBOX_RECORD_MAX bytes).
- * @take_kick: the read would block on an empty queue; a kick kept ends it.
- */
-static enum hsx_mbox_queue_state hsx_mbox_queue_peek(struct hsx_mbox_queue *q, u8 *rec,
-						     bool take_kick)
+/* What hsx_mbox_queue_peek_locked() returned reached the reader. */
+static void hsx_mbox_queue_consume_locked(struct hsx_mbox_queue *q,
+					  enum hsx_mbox_queue_state state)
 {
-	enum hsx_mbox_queue_state state;
-
-	spin_lock_irq(&q->wait.lock);
-	if (q->count) {
-		memcpy(rec, &q->records[(size_t)q->head * q->record_size], q->record_size);
-		state = HSX_MBOX_Q_RECORD;
-	} else if (q->closed && !q->close_read) {
-		memcpy(rec, &q->close_rec, sizeof(q->close_rec));
-		memset(rec + sizeof(q->close_rec), 0, q->record_size - sizeof(q->close_rec));
-		state = HSX_MBOX_Q_CLOSE;
-	} else if (q->closed) {
-		state = HSX_MBOX_Q_EOF;
-	} else if (take_kick && q->kicked) {
-		q->kicked = false;
-		state = HSX_MBOX_Q_KICKED;
-	} else {
-		state = HSX_MBOX_Q_EMPTY;
-	}
-	spin_unlock_irq(&q->wait.lock);
-	return state;
-}
-
-/* What hsx_mbox_queue_peek() returned reached the reader. */
-static void hsx_mbox_queue_consume(struct hsx_mbox_queue *q, enum hsx_mbox_queue_state state)
-{
-	spin_lock_irq(&q->wait.lock);
+	lockdep_assert_held(&q->wait.lock);
 	if (state == HSX_MBOX_Q_RECORD) {
 		q->head = (q->head + 1) % q->len;
 		q->count--;
 	} else {
 		q->close_read = true;
 	}
-	spin_unlock_irq(&q->wait.lock);
+}
+
+/*
+ * With q->wait.lock held: copy what a read would return next into @rec
+ * (HSX_MBOX_RECORD_MAX bytes), after consuming what the last peek returned
+ * (@consume, unless it is HSX_MBOX_Q_EMPTY).
+ * @take_kick: the read would block on an empty queue; a kick kept ends it.
+ */
+static enum hsx_mbox_queue_state hsx_mbox_queue_peek_locked(struct hsx_mbox_queue *q, u8 *rec,
+							    enum hsx_mbox_queue_state consume,
+							    bool take_kick)
+{
+	lockdep_assert_held(&q->wait.lock);
+	if (consume != HSX_MBOX_Q_EMPTY)
+		hsx_mbox_queue_consume_locked(q, consume);
+	if (q->count) {
+		memcpy(rec, &q->records[(size_t)q->head * q->record_size], q->record_size);
+		return HSX_MBOX_Q_RECORD;
+	}
+	if (q->closed && !q->close_read) {
+		memcpy(rec, &q->close_rec, sizeof(q->close_rec));
+		memset(rec + sizeof(q->close_rec), 0, q->record_size - sizeof(q->close_rec));
+		return HSX_MBOX_Q_CLOSE;
+	}
+	if (q->closed)
+		return HSX_MBOX_Q_EOF;
+	if (take_kick && q->kicked) {
+		q->kicked = false;
+		return HSX_MBOX_Q_KICKED;
+	}
+	return HSX_MBOX_Q_EMPTY;
 }
 
 /* The reader took a record here: its mailbox's owner may want to know where (ops->reader_here). */
@@ -233,49 +237,63 @@ static void hsx_mbox_queue_reader_here(struct hsx_mbox_queue *q)
 	rcu_read_unlock();
 }
 
-/* A blocked reader's condition: something to return, or a kick to take. */
-static bool hsx_mbox_queue_readable(struct hsx_mbox_queue *q)
-{
-	return READ_ONCE(q->count) || READ_ONCE(q->closed) || READ_ONCE(q->kicked);
-}
-
 /*
- * Wait until a record or the end is there, or the file's timeout has passed
- * since the read began (*until, set at its first wait): 0, -ETIMEDOUT, or
- * for a signal -ERESTARTSYS (-EINTR with a timeout, as a socket's).
+ * With q->wait.lock held (IRQs off), which it drops while asleep: wait until
+ * a record, the close or a kick is there, or the file's timeout has passed
+ * since the read began (*until, set at its first wait). 0, -ETIMEDOUT, or for
+ * a signal -ERESTARTSYS (-EINTR with a timeout, as a socket's: a restarted
+ * read would wait its whole timeout again).
+ *
+ * The lock is held from the wake-up to the record's copy, as in eventfd's and
+ * timerfd's reads: a woken reader takes it once, where prepare_to_wait() and
+ * finish_wait() around a separate peek took it three times (microseconds of
+ * an event's latency under emulation). The reader goes at the head of the
+ * queue, as prepare_to_wait() puts it: woken before the io_uring poll that
+ * the library's dispatcher keeps armed on the same file while it reads.
  */
-static int hsx_mbox_queue_wait(struct hsx_mbox_queue *q, ktime_t *until)
+static int hsx_mbox_queue_wait_locked(struct hsx_mbox_queue *q, ktime_t *until)
 {
 	u64 timeout = READ_ONCE(q->timeout_ns);
-	ktime_t left;
-	int ret;
+	DECLARE_WAITQUEUE(wait, current);
+	int ret = 0;
 
-	if (!timeout)
-		return wait_event_interruptible(q->wait, hsx_mbox_queue_readable(q));
+	lockdep_assert_held(&q->wait.lock);
 	/* One clock read for the first wait (under emulation the HPET is a device access). */
-	if (!*until) {
+	if (timeout && !*until)
 		*until = ktime_add_ns(ktime_get(), timeout);
-		left = ns_to_ktime(timeout);
-	} else {
-		left = ktime_sub(*until, ktime_get());
-		if (left <= 0)
-			return -ETIMEDOUT;
+	__add_wait_queue(&q->wait, &wait);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (q->count || q->closed || q->kicked)
+			break;
+		if (signal_pending(current)) {
+			ret = timeout ? -EINTR : -ERESTARTSYS;
+			break;
+		}
+		if (ret) /* the time was up, and nothing came */
+			break;
+		spin_unlock_irq(&q->wait.lock);
+		if (timeout)
+			ret = schedule_hrtimeout_range(until, current->timer_slack_ns,
+						       HRTIMER_MODE_ABS) ? 0 : -ETIMEDOUT;
+		else
+			schedule();
+		spin_lock_irq(&q->wait.lock);
 	}
-	ret = wait_event_interruptible_hrtimeout(q->wait, hsx_mbox_queue_readable(q), left);
-	if (ret == -ETIME)
-		return -ETIMEDOUT;
-	/* Not restarted: a restarted read would wait its whole timeout again. */
-	return ret == -ERESTARTSYS ? -EINTR : ret;
+	__remove_wait_queue(&q->wait, &wait);
+	__set_current_state(TASK_RUNNING);
+	return ret == -ETIMEDOUT && (q->count || q->closed || q->kicked) ? 0 : ret;
 }
 
 static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct hsx_mbox_queue *q = iocb->ki_filp->private_data;
 	bool nowait = (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
-	enum hsx_mbox_queue_state state;
+	enum hsx_mbox_queue_state state, consume = HSX_MBOX_Q_EMPTY;
 	u8 rec[HSX_MBOX_RECORD_MAX] __aligned(8);
 	ktime_t until = 0;
 	ssize_t done = 0;
+	size_t copied;
 	int ret = 0;
 
 	if (iov_iter_count(to) < q->record_size)
@@ -287,8 +305,10 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		/* As the wait below: a read with a timeout is not restarted. */
 		return READ_ONCE(q->timeout_ns) ? -EINTR : -ERESTARTSYS;
 	}
+	spin_lock_irq(&q->wait.lock);
 	while (iov_iter_count(to) >= q->record_size) {
-		state = hsx_mbox_queue_peek(q, rec, !nowait && !done);
+		state = hsx_mbox_queue_peek_locked(q, rec, consume, !nowait && !done);
+		consume = HSX_MBOX_Q_EMPTY;
 		if (state == HSX_MBOX_Q_EOF || (state == HSX_MBOX_Q_EMPTY && done))
 			break;
 		if (state == HSX_MBOX_Q_KICKED) {
@@ -300,18 +320,28 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				ret = -EAGAIN;
 				break;
 			}
-			ret = hsx_mbox_queue_wait(q, &until);
+			ret = hsx_mbox_queue_wait_locked(q, &until);
 			if (ret)
 				break;
 			continue;
 		}
-		if (copy_to_iter(rec, q->record_size, to) != q->record_size) {
+		/*
+		 * Copied without the lock (it may fault and sleep), and consumed
+		 * only once it is there: a read that faults leaves the record.
+		 */
+		spin_unlock_irq(&q->wait.lock);
+		copied = copy_to_iter(rec, q->record_size, to);
+		spin_lock_irq(&q->wait.lock);
+		if (copied != q->record_size) {
 			ret = -EFAULT;
 			break;
 		}
-		hsx_mbox_queue_consume(q, state);
+		consume = state;	/* by the next peek, or below */
 		done += q->record_size;
 	}
+	if (consume != HSX_MBOX_Q_EMPTY)
+		hsx_mbox_queue_consume_locked(q, consume);
+	spin_unlock_irq(&q->wait.lock);
 	mutex_unlock(&q->read_lock);
 	if (done)
 		hsx_mbox_queue_reader_here(q);

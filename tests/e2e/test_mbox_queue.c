@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -170,6 +171,72 @@ static void overflow_is_counted_exactly(void **state)
     assert_true(p.revents & POLLHUP);
     assert_false(p.revents & POLLIN);
     assert_int_equal(read(fd, r, sizeof(r)), 0);
+    close(fd);
+    close(t.node);
+}
+
+/*
+ * A read whose buffer faults part way returns the records it copied, and one
+ * that can copy none fails with EFAULT; either way the record that did not
+ * reach the buffer stays queued, and the next read returns it: nothing is
+ * lost or duplicated. Blocking reads, as a reader blocked before the records
+ * came copies them after its wake-up (without the queue's lock, which it
+ * waited with).
+ */
+static void a_read_that_faults_keeps_its_record(void **state)
+{
+    (void)state;
+    struct timer t;
+    struct record r[4];
+    long page = sysconf(_SC_PAGESIZE);
+
+    test_timer_create(&t, 1000, HSX_TIMER_F_STOPPED);
+    int fd = queue_open(t.node, t.mailbox, 16, 0);
+    assert_true(fd >= 0);
+    char *map =
+        mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(munmap(map + page, (size_t)page), 0);
+    char *edge = map + page; /* the first byte that faults */
+
+    /* Blocked (most likely) before the first expiry came: woken by it, it cannot copy it. */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
+    assert_int_equal(read(fd, edge, TIMER_RECORD_SIZE), -1);
+    assert_int_equal(errno, EFAULT);
+    while (queue_info(fd).queued < 4)
+        usleep(1000);
+    /* Cancelled: the expiries so far, then the close notice (queued counts it). */
+    assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
+    uint32_t queued = queue_info(fd).queued;
+
+    /* Room for two, the second across the edge: one comes, one stays. */
+    assert_int_equal(
+        read(fd, edge - TIMER_RECORD_SIZE - TIMER_RECORD_SIZE / 2, 2 * TIMER_RECORD_SIZE),
+        (ssize_t)TIMER_RECORD_SIZE);
+    struct record first;
+    memcpy(&first, edge - TIMER_RECORD_SIZE - TIMER_RECORD_SIZE / 2, sizeof(first));
+    assert_int_equal(first.hdr.seq, 1); /* the one the faulting wait left */
+    assert_int_equal(first.hdr.dropped, 0);
+    assert_int_equal(queue_info(fd).queued, queued - 1);
+
+    /* The rest, whole and in order, the close notice last, then end of file. */
+    uint64_t seq = first.hdr.seq;
+    uint16_t type = HSX_EVT_DATA;
+    ssize_t n;
+    while ((n = read(fd, r, sizeof(r))) > 0) {
+        assert_int_equal(n % TIMER_RECORD_SIZE, 0);
+        for (ssize_t i = 0; i < n / (ssize_t)TIMER_RECORD_SIZE; i++) {
+            assert_int_equal(type, HSX_EVT_DATA); /* nothing after the close notice */
+            assert_int_equal(r[i].hdr.seq, seq + 1);
+            assert_int_equal(r[i].hdr.dropped, 0);
+            seq = r[i].hdr.seq;
+            type = r[i].hdr.type;
+        }
+    }
+    assert_int_equal(n, 0);
+    assert_int_equal(type, HSX_EVT_CLOSED);
+    assert_int_equal(seq, queued);
+    munmap(map, (size_t)page);
     close(fd);
     close(t.node);
 }
@@ -856,6 +923,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_are_timer_events),
         cmocka_unit_test(overflow_is_counted_exactly),
+        cmocka_unit_test(a_read_that_faults_keeps_its_record),
         cmocka_unit_test(a_blocked_reader_gets_the_close_notice),
         cmocka_unit_test(a_killed_reader_leaves_nothing),
         cmocka_unit_test(ending_reaches_every_copy),

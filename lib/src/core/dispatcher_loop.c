@@ -141,6 +141,20 @@ static void make_ready(struct entry *e)
     d->ready_tail = &e->next_ready;
 }
 
+/* A callback marked running (d->running) returned, after a take that said ret. */
+static void callback_done(struct entry *e, int ret)
+{
+    pthread_mutex_lock(&d->lock);
+    d->running = NULL;
+    pthread_cond_broadcast(&d->idle);
+    /* The final event was delivered, or the socket is broken: stop polling it. */
+    if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
+        e->stopped = true;
+        queue_locked(e);
+    }
+    pthread_mutex_unlock(&d->lock);
+}
+
 /*
  * Deliver up to budget events queued on mb while it has a callback. Returns
  * true if it delivered all of them and more may be queued.
@@ -174,16 +188,7 @@ static bool drain(struct entry *e, unsigned int budget)
                              : hsx_mailbox_take(mb, &event);
         if (ret == HSX_HAL_OK || ret == HSX_HAL_CLOSED)
             callback(mb, &event, user_data);
-
-        pthread_mutex_lock(&d->lock);
-        d->running = NULL;
-        pthread_cond_broadcast(&d->idle);
-        /* The final event was delivered, or the socket is broken: stop polling it. */
-        if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
-            e->stopped = true;
-            queue_locked(e);
-        }
-        pthread_mutex_unlock(&d->lock);
+        callback_done(e, ret);
     } while (ret == HSX_HAL_OK && --budget > 0);
     return ret == HSX_HAL_OK;
 }
@@ -244,14 +249,44 @@ static bool solo_wait(void)
     pthread_mutex_unlock(&d->lock);
 
     ssize_t len = -EINTR;
+    hsx_mailbox_callback_t callback = NULL;
+    void *user_data = NULL;
     if (wait) {
         len = read(fd, e->mb->batch, e->mb->batch_cap);
         len = len < 0 ? -errno : len;
         pthread_mutex_lock(&d->lock);
         d->solo_fd = -1;
+        /*
+         * Records, and nothing the loop would do first (drain() would deliver
+         * them): the first goes to the callback from here, as drain() gives it,
+         * without the round through the loop and the ready list (under TCG,
+         * 4-9 µs of the library's 6-11 from the read to a GPIO edge's callback).
+         * The mailbox stays valid: its poll, armed, holds a reference that only
+         * this thread lets go.
+         */
+        if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice) {
+            callback = e->callback;
+            user_data = e->user_data;
+            d->running = e->mb;
+        }
         pthread_mutex_unlock(&d->lock);
     }
-    hsx_mailbox_solo_end(e->mb, len);
+    if (callback) {
+        hsx_mailbox_event_t event;
+        bool more = false;
+        int ret = hsx_mailbox_solo_end(e->mb, len, &event, &more);
+
+        if (ret == HSX_HAL_OK || ret == HSX_HAL_CLOSED)
+            callback(e->mb, &event, user_data);
+        callback_done(e, ret);
+        e->solo_read = ret == HSX_HAL_OK && more;
+        if (e->solo_read) {
+            hsx_mailbox_ref(e->mb); /* the ready list's: drain() takes the rest */
+            make_ready(e);
+        }
+        return true;
+    }
+    hsx_mailbox_solo_end(e->mb, len, NULL, NULL);
     if (len != -EINTR) {
         /* Records, or what the take will read again and judge (end of file, an error). */
         e->solo_read = len > 0;

@@ -134,7 +134,14 @@ int hsx_mailbox_take_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
  * read returned (bytes, or -errno; -EINTR for none), which ends it.
  */
 int hsx_mailbox_solo_begin(hsx_mailbox_t *mb);
-void hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len);
+/*
+ * With event, the end also takes the read's first event under the same lock,
+ * as hsx_mailbox_take_more() would, and returns that take's result, with in
+ * *more whether another take may find more (the batch's rest, a full batch's
+ * file); without, HSX_HAL_TIMEOUT. The dispatcher's callback for that event
+ * is marked running before, as for a take.
+ */
+int hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len, hsx_mailbox_event_t *event, bool *more);
 
 /*
  * For a reader that takes what one wake-up brought (hsx_uart_read()): as

@@ -390,9 +390,8 @@ int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
     return receive(mb, event, 0, true);
 }
 
-static int take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
+static int take_locked(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
 {
-    pthread_mutex_lock(&mb->lock);
     /*
      * After the final event nothing more comes; the dispatcher stops on CLOSED
      * anyway. A thread receiving (its callback is being removed, and a receive
@@ -403,6 +402,13 @@ static int take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
     /* The final event of a revoked subscription is a final event all the same. */
     if (ret == HSX_HAL_DENIED && mb->gone)
         ret = HSX_HAL_CLOSED;
+    return ret;
+}
+
+static int take(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
+{
+    pthread_mutex_lock(&mb->lock);
+    int ret = take_locked(mb, event, more_only);
     pthread_mutex_unlock(&mb->lock);
     return ret;
 }
@@ -453,13 +459,21 @@ int hsx_mailbox_solo_begin(hsx_mailbox_t *mb)
     return fd;
 }
 
-void hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len)
+int hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len, hsx_mailbox_event_t *event, bool *more)
 {
+    int ret = HSX_HAL_TIMEOUT;
+
     pthread_mutex_lock(&mb->lock);
     /* Read into the batch, which no one else touched: delivered before the file is read again. */
     if (len > 0)
         batch_filled_locked(mb, (size_t)len);
     mb->solo_reading = false;
     pthread_cond_broadcast(&mb->solo_done);
+    if (event) {
+        /* One lock for both: under emulation each pass costs microseconds of an event's latency. */
+        ret = take_locked(mb, event, true);
+        *more = mb->early_head || mb->batch_off < mb->batch_len || mb->batch_full;
+    }
     pthread_mutex_unlock(&mb->lock);
+    return ret;
 }

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: MIT
+#
+# Where a GPIO edge's time goes, per edge, from an ftrace of gpio_vs_libgpiod
+# (tests/bench/gpio_trace runs it): for each edge of the line, whose hard
+# handler is hsx's ("hsx-gpio") or gpiolib-cdev's for libgpiod ("bench"),
+# the stages from the bench's write of the pull until the application thread
+# has the edge and posts the bench's semaphore:
+#
+#   write    the pull's write() entered to the hard handler's entry
+#   hard     the hard handler (entry to exit)
+#   thread   its exit to the IRQ thread switched in
+#   post     the IRQ thread switched in to its wake-up of the reader
+#   wake     sched_waking to the reader switched in (cross-CPU or not)
+#   ret      switched in to its read() returning with the edge
+#   user     read() returned to the sem_post's futex(): the library's time
+#            (hsx: record to callback) or libgpiod's, and the bench's
+#   total    write() entered to futex(), irq: the hard handler to futex()
+#
+# Edges are made one at a time (the bench waits until each is seen), so one
+# edge is followed at a time. An edge whose stages are not all found (a
+# reader that was not asleep) is counted, not timed. Prints p50 / p99 of each
+# stage per side, in µs, then the mean of each stage over each side's slowest
+# 1% by total. Input: the trace file (any clock; the timestamps only).
+
+function ts_of(   i) {
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^[0-9]+\.[0-9]+:$/)
+			return substr($i, 1, length($i) - 1) * 1e6;
+	return -1;
+}
+function field(name,   i, n) {
+	n = length(name) + 1;
+	for (i = 1; i <= NF; i++)
+		if (substr($i, 1, n) == name "=")
+			return substr($i, n + 1);
+	return "";
+}
+function cpu_of(   i) {
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^\[[0-9]+\]$/)
+			return substr($i, 2, length($i) - 2) + 0;
+	return -1;
+}
+function task_of(   i) {
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^\[[0-9]+\]$/)
+			return $(i - 1);
+	return "";
+}
+function pid_of(   t) {
+	t = task_of();
+	sub(/.*-/, "", t);
+	return t + 0;
+}
+function comm_of(   t) {
+	t = task_of();
+	sub(/-[0-9]+$/, "", t);
+	return t;
+}
+function event_of(   i) {
+	for (i = 1; i <= NF; i++)
+		if ($i ~ /^[0-9]+\.[0-9]+:$/)
+			return $(i + 1);
+	return "";
+}
+function side_of(name) {
+	return name == "hsx-gpio" ? "hsx" : name == "bench" ? "libgpiod" : "";
+}
+function is_irq_thread(comm) {
+	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
+}
+function add(side, stage, v) {
+	n[side, stage]++;
+	val[side, stage, n[side, stage]] = v;
+}
+function finish(t,   k) {
+	add(side, "write", t_irq - t_write);
+	add(side, "hard", t_hexit - t_irq);
+	add(side, "thread", t_thr - t_hexit);
+	add(side, "post", t_rdw - t_thr);
+	add(side, "wake", t_rdr - t_rdw);
+	add(side, "ret", t_ret - t_rdr);
+	add(side, "user", t - t_ret);
+	add(side, "irq", t - t_irq);
+	add(side, "total", t - t_write);
+	timed[side]++;
+	cross[side] += crossed;
+	reader[side] = rd_comm;
+	k = ++nt[side];
+	tot[side, k] = t - t_write;
+	part[side, k, 1] = t_irq - t_write;
+	part[side, k, 2] = t_hexit - t_irq;
+	part[side, k, 3] = t_thr - t_hexit;
+	part[side, k, 4] = t_rdw - t_thr;
+	part[side, k, 5] = t_rdr - t_rdw;
+	part[side, k, 6] = t_ret - t_rdr;
+	part[side, k, 7] = t - t_ret;
+	side = "";
+}
+# Sorts a[1..m] (a shell sort).
+function sort_n(a, m,   gap, i, j, x) {
+	for (gap = int(m / 2); gap > 0; gap = int(gap / 2))
+		for (i = gap + 1; i <= m; i++) {
+			x = a[i];
+			for (j = i; j > gap && a[j - gap] > x; j -= gap)
+				a[j] = a[j - gap];
+			a[j] = x;
+		}
+}
+function pct2(sd, stage,   m, i, a) {
+	m = n[sd, stage];
+	if (!m)
+		return "-";
+	for (i = 1; i <= m; i++)
+		a[i] = val[sd, stage, i];
+	sort_n(a, m);
+	return sprintf("%.1f/%.1f", a[int((m - 1) * 0.5) + 1], a[int((m - 1) * 0.99) + 1]);
+}
+
+{
+	ev = event_of();
+	if (ev == "")
+		next;
+	t = ts_of();
+	c = cpu_of();
+}
+# The pull: "pull-up" or "pull-down", 7 or 9 bytes.
+substr(ev, 1, 10) == "sys_write(" {
+	if ($0 ~ /count: (0x)?[79]\)/)
+		wrote[c] = t;
+	next;
+}
+ev == "irq_handler_entry:" {
+	s = side_of(field("name"));
+	if (s == "")
+		next;
+	if (side != "")
+		untimed[side]++;
+	side = s;
+	irq = field("irq");
+	t_write = (c in wrote) ? wrote[c] : t;
+	t_irq = t;
+	t_hexit = t_thr = t_rdw = t_rdr = t_ret = 0;
+	next;
+}
+side == "" {
+	next;
+}
+ev == "irq_handler_exit:" {
+	if (field("irq") == irq && !t_hexit)
+		t_hexit = t;
+	next;
+}
+ev == "sched_switch:" {
+	p = field("next_pid") + 0;
+	if (t_hexit && !t_thr && is_irq_thread(field("next_comm")))
+		t_thr = t;
+	else if (t_rdw && !t_rdr && p == rd_pid)
+		t_rdr = t;
+	next;
+}
+ev == "sched_waking:" {
+	if (t_thr && !t_rdw && is_irq_thread(comm_of())) {
+		t_rdw = t;
+		rd_pid = field("pid") + 0;
+		rd_comm = field("comm");
+		crossed = field("target_cpu") + 0 != c;
+	}
+	next;
+}
+ev == "sys_read" || ev == "sys_preadv2" {
+	if (t_rdr && !t_ret && pid_of() == rd_pid)
+		t_ret = t;
+	next;
+}
+substr(ev, 1, 10) == "sys_futex(" {
+	if (t_ret && pid_of() == rd_pid)
+		finish(t);
+	next;
+}
+END {
+	split("hsx libgpiod", sides, " ");
+	split("write hard thread post wake ret user irq total", stages, " ");
+	printf "%-9s %6s %8s %9s", "side", "edges", "untimed", "crossCPU";
+	for (s = 1; s <= 9; s++)
+		printf " %13s", stages[s] " p50/p99";
+	printf "\n";
+	for (i = 1; i <= 2; i++) {
+		sd = sides[i];
+		printf "%-9s %6d %8d %9d", sd, timed[sd], untimed[sd], cross[sd];
+		for (s = 1; s <= 9; s++)
+			printf " %13s", pct2(sd, stages[s]);
+		printf "   (reader: %s)\n", reader[sd];
+	}
+	printf "\nthe slowest 1%% by total, mean µs of each stage:\n";
+	printf "%-9s %6s %8s", "side", "edges", "total";
+	for (s = 1; s <= 7; s++)
+		printf " %8s", stages[s];
+	printf "\n";
+	for (i = 1; i <= 2; i++) {
+		sd = sides[i];
+		m = nt[sd];
+		if (!m)
+			continue;
+		for (k = 1; k <= m; k++)
+			a[k] = tot[sd, k];
+		sort_n(a, m);
+		cut = a[int((m - 1) * 0.99) + 1];
+		split("", sum);
+		cnt = 0;
+		for (k = 1; k <= m; k++)
+			if (tot[sd, k] >= cut) {
+				cnt++;
+				sum[0] += tot[sd, k];
+				for (s = 1; s <= 7; s++)
+					sum[s] += part[sd, k, s];
+			}
+		printf "%-9s %6d", sd, cnt;
+		for (s = 0; s <= 7; s++)
+			printf " %8.1f", sum[s] / cnt;
+		printf "\n";
+	}
+}
