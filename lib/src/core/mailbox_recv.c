@@ -204,10 +204,23 @@ static int next_record_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
  * then the batch's records, then the file's. more_only: the file is read only
  * if the last read filled the batch (see hsx_mailbox_recv_more()).
  */
+/*
+ * With mb->lock held: a socket's next datagram, without waiting. Out of line,
+ * so that its buffer's 8 KiB are on the stack only for a socket: a queue
+ * file's record, the events' path under a callback, is taken without them.
+ */
+static __attribute__((noinline)) int
+recv_datagram_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad)
+{
+    unsigned char buf[HSX_NL_BUFSIZE];
+    ssize_t len = recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+
+    return consume_locked(mb, buf, len < 0 ? -errno : len, event, lost_if_bad);
+}
+
 static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad,
                               bool more_only)
 {
-    unsigned char buf[HSX_NL_BUFSIZE];
     int ret;
 
     do {
@@ -224,8 +237,7 @@ static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
                 return hsx_fail_with(HSX_HAL_TIMEOUT, EAGAIN);
             ret = next_record_locked(mb, event, lost_if_bad);
         } else {
-            ssize_t len = recv(mb->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
-            ret = consume_locked(mb, buf, len < 0 ? -errno : len, event, lost_if_bad);
+            ret = recv_datagram_locked(mb, event, lost_if_bad);
         }
     } while (ret == HSX_MAILBOX_READ_AGAIN);
     return ret;
