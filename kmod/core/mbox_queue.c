@@ -238,7 +238,7 @@ static void hsx_mbox_queue_reader_here(struct hsx_mbox_queue *q)
 }
 
 /*
- * With q->wait.lock held (IRQs off), which it drops while asleep: wait until
+ * With q->wait.lock held (spin_lock_irq()), which it drops while asleep: wait until
  * a record, the close or a kick is there, or the file's timeout has passed
  * since the read began (*until, set at its first wait). 0, -ETIMEDOUT, or for
  * a signal -ERESTARTSYS (-EINTR with a timeout, as a socket's: a restarted

@@ -12,12 +12,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -183,6 +185,43 @@ static void overflow_is_counted_exactly(void **state)
  * came copies them after its wake-up (without the queue's lock, which it
  * waited with).
  */
+struct faulting_read {
+    int fd;
+    char *buf;
+    pid_t tid;
+    ssize_t ret;
+    int err;
+};
+
+static void *read_into_bad_buffer(void *arg)
+{
+    struct faulting_read *fr = arg;
+
+    __atomic_store_n(&fr->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
+    fr->ret = read(fr->fd, fr->buf, TIMER_RECORD_SIZE);
+    fr->err = errno;
+    return NULL;
+}
+
+/* Whether thread tid is seen blocked in read() (/proc's syscall file) within the liveness bound. */
+static bool blocked_in_read(pid_t tid)
+{
+    char path[64], call[32];
+
+    snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+    for (int i = 0; i < E2E_LIVENESS_MS / 5; i++) {
+        FILE *f = fopen(path, "r");
+        bool in_read = f && fscanf(f, "%31s", call) == 1 && strtol(call, NULL, 10) == SYS_read &&
+                       strcmp(call, "running");
+        if (f)
+            fclose(f);
+        if (in_read)
+            return true;
+        usleep(5000);
+    }
+    return false;
+}
+
 static void a_read_that_faults_keeps_its_record(void **state)
 {
     (void)state;
@@ -190,8 +229,8 @@ static void a_read_that_faults_keeps_its_record(void **state)
     struct record r[4];
     long page = sysconf(_SC_PAGESIZE);
 
-    test_timer_create(&t, 1000, HSX_TIMER_F_STOPPED);
-    int fd = queue_open(t.node, t.mailbox, 16, 0);
+    test_timer_create(&t, 5000, HSX_TIMER_F_STOPPED);
+    int fd = queue_open(t.node, t.mailbox, HSX_MBOX_QUEUE_DEFAULT, 0);
     assert_true(fd >= 0);
     char *map =
         mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -199,10 +238,17 @@ static void a_read_that_faults_keeps_its_record(void **state)
     assert_int_equal(munmap(map + page, (size_t)page), 0);
     char *edge = map + page; /* the first byte that faults */
 
-    /* Blocked (most likely) before the first expiry came: woken by it, it cannot copy it. */
+    /* Blocked before the first expiry: woken by it, it cannot copy it. */
+    struct faulting_read fr = {.fd = fd, .buf = edge};
+    pthread_t reader;
+    assert_int_equal(pthread_create(&reader, NULL, read_into_bad_buffer, &fr), 0);
+    while (!__atomic_load_n(&fr.tid, __ATOMIC_ACQUIRE))
+        usleep(1000);
+    assert_true(blocked_in_read(fr.tid));
     assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
-    assert_int_equal(read(fd, edge, TIMER_RECORD_SIZE), -1);
-    assert_int_equal(errno, EFAULT);
+    assert_int_equal(pthread_join(reader, NULL), 0);
+    assert_int_equal(fr.ret, -1);
+    assert_int_equal(fr.err, EFAULT);
     while (queue_info(fd).queued < 4)
         usleep(1000);
     /* Cancelled: the expiries so far, then the close notice (queued counts it). */

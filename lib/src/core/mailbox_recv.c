@@ -200,11 +200,6 @@ static int next_record_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
 }
 
 /*
- * With mb->lock held: the next event already queued, early messages first,
- * then the batch's records, then the file's. more_only: the file is read only
- * if the last read filled the batch (see hsx_mailbox_recv_more()).
- */
-/*
  * With mb->lock held: a socket's next datagram, without waiting. Out of line,
  * so that its buffer's 8 KiB are on the stack only for a socket: a queue
  * file's record, the events' path under a callback, is taken without them.
@@ -218,6 +213,11 @@ recv_datagram_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lo
     return consume_locked(mb, buf, len < 0 ? -errno : len, event, lost_if_bad);
 }
 
+/*
+ * With mb->lock held: the next event already queued, early messages first,
+ * then the batch's records, then the file's. more_only: the file is read only
+ * if the last read filled the batch (see hsx_mailbox_recv_more()).
+ */
 static int read_queued_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, bool lost_if_bad,
                               bool more_only)
 {
