@@ -355,7 +355,7 @@ bench-trace: all bench-build
 	mkdir -p $(BUILD)/bench-trace/bin $(BUILD)/bench-trace/lib
 	cp $(BUILD)/bench/timer_jitter $(BUILD)/bench-trace/bin/
 	cp tests/bench/timer_trace $(BUILD)/bench-trace/
-	cp tests/bench/timer_trace.awk $(BUILD)/bench-trace/lib/
+	cp tests/bench/trace_common.awk tests/bench/timer_trace.awk $(BUILD)/bench-trace/lib/
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel $(or $(KERNEL),stock) \
 		--timeout 1800 --extra $(BUILD)/bench-trace --results bench-trace
 
@@ -367,7 +367,7 @@ bench-trace-gpio: all bench-build
 	mkdir -p $(BUILD)/bench-trace-gpio/bin $(BUILD)/bench-trace-gpio/lib
 	cp $(BUILD)/bench/gpio_vs_libgpiod $(BUILD)/bench-trace-gpio/bin/
 	cp tests/bench/gpio_trace $(BUILD)/bench-trace-gpio/
-	cp tests/bench/gpio_trace.awk $(BUILD)/bench-trace-gpio/lib/
+	cp tests/bench/trace_common.awk tests/bench/gpio_trace.awk $(BUILD)/bench-trace-gpio/lib/
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel bench \
 		--timeout 1800 --extra $(BUILD)/bench-trace-gpio --results bench-trace-gpio
 

@@ -22,56 +22,11 @@
 # stage per side, in µs, then the mean of each stage over each side's slowest
 # 1% by total. Input: the trace file (any clock; the timestamps only).
 
-function ts_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^[0-9]+\.[0-9]+:$/)
-			return substr($i, 1, length($i) - 1) * 1e6;
-	return -1;
-}
-function field(name,   i, n) {
-	n = length(name) + 1;
-	for (i = 1; i <= NF; i++)
-		if (substr($i, 1, n) == name "=")
-			return substr($i, n + 1);
-	return "";
-}
-function cpu_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^\[[0-9]+\]$/)
-			return substr($i, 2, length($i) - 2) + 0;
-	return -1;
-}
-function task_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^\[[0-9]+\]$/)
-			return $(i - 1);
-	return "";
-}
-function pid_of(   t) {
-	t = task_of();
-	sub(/.*-/, "", t);
-	return t + 0;
-}
-function comm_of(   t) {
-	t = task_of();
-	sub(/-[0-9]+$/, "", t);
-	return t;
-}
-function event_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^[0-9]+\.[0-9]+:$/)
-			return $(i + 1);
-	return "";
-}
 function side_of(name) {
 	return name == "hsx-gpio" ? "hsx" : name == "bench" ? "libgpiod" : "";
 }
 function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
-}
-function add(side, stage, v) {
-	n[side, stage]++;
-	val[side, stage, n[side, stage]] = v;
 }
 function finish(t,   k) {
 	add(side, "write", t_irq - t_write);
@@ -96,25 +51,6 @@ function finish(t,   k) {
 	part[side, k, 6] = t_ret - t_rdr;
 	part[side, k, 7] = t - t_ret;
 	side = "";
-}
-# Sorts a[1..m] (a shell sort).
-function sort_n(a, m,   gap, i, j, x) {
-	for (gap = int(m / 2); gap > 0; gap = int(gap / 2))
-		for (i = gap + 1; i <= m; i++) {
-			x = a[i];
-			for (j = i; j > gap && a[j - gap] > x; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = x;
-		}
-}
-function pct2(sd, stage,   m, i, a) {
-	m = n[sd, stage];
-	if (!m)
-		return "-";
-	for (i = 1; i <= m; i++)
-		a[i] = val[sd, stage, i];
-	sort_n(a, m);
-	return sprintf("%.1f/%.1f", a[int((m - 1) * 0.5) + 1], a[int((m - 1) * 0.99) + 1]);
 }
 
 {

@@ -26,46 +26,8 @@
 # Input: the trace file with trace_clock mono (timestamps and hrtimer times on
 # one clock, CLOCK_MONOTONIC).
 
-function ts_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^[0-9]+\.[0-9]+:$/)
-			return substr($i, 1, length($i) - 1) * 1e6;
-	return -1;
-}
-function field(name,   i, n) {
-	n = length(name) + 1;
-	for (i = 1; i <= NF; i++)
-		if (substr($i, 1, n) == name "=")
-			return substr($i, n + 1);
-	return "";
-}
-function cpu_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^\[[0-9]+\]$/)
-			return substr($i, 2, length($i) - 2) + 0;
-	return -1;
-}
-function pid_of(   i, t) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^\[[0-9]+\]$/) {
-			t = $(i - 1);
-			sub(/.*-/, "", t);
-			return t + 0;
-		}
-	return -1;
-}
-function event_of(   i) {
-	for (i = 1; i <= NF; i++)
-		if ($i ~ /^[0-9]+\.[0-9]+:$/)
-			return $(i + 1);
-	return "";
-}
 function is_hsx(f) {
 	return f == "hsx_timer_expired" || f == "hsx_timer_expired_soft";
-}
-function add(side, stage, v) {
-	n[side, stage]++;
-	val[side, stage, n[side, stage]] = v;
 }
 function finish(pid, t,   e, side) {
 	e = pend[pid];
@@ -96,26 +58,6 @@ function finish(pid, t,   e, side) {
 	tw[side, k] = ev_run[e] > 0 ? ev_run[e] - ev_wakets[e] : 0;
 	tr[side, k] = ev_run[e] > 0 ? (ev_ure[e] > 0 ? ev_ure[e] : t) - ev_run[e] : 0;
 	trd[side, k] = ev_ure[e] > 0 ? t - ev_ure[e] : 0;
-}
-# Sorts a[1..m] (insertion sort is too slow for 3000: a shell sort).
-function sort_n(a, m,   gap, i, j, x) {
-	for (gap = int(m / 2); gap > 0; gap = int(gap / 2))
-		for (i = gap + 1; i <= m; i++) {
-			x = a[i];
-			for (j = i; j > gap && a[j - gap] > x; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = x;
-		}
-}
-# "p50/p99" of one stage of one side: one sort for both.
-function pct2(side, stage,   m, i, a) {
-	m = n[side, stage];
-	if (!m)
-		return "-";
-	for (i = 1; i <= m; i++)
-		a[i] = val[side, stage, i];
-	sort_n(a, m);
-	return sprintf("%.1f/%.1f", a[int((m - 1) * 0.5) + 1], a[int((m - 1) * 0.99) + 1]);
 }
 
 {
