@@ -28,7 +28,7 @@ function side_of(name) {
 function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
 }
-function finish(t,   k) {
+function finish(t) {
 	add(side, "write", t_irq - t_write);
 	add(side, "hard", t_hexit - t_irq);
 	add(side, "thread", t_thr - t_hexit);
@@ -41,15 +41,14 @@ function finish(t,   k) {
 	timed[side]++;
 	cross[side] += crossed;
 	reader[side] = rd_comm;
-	k = ++nt[side];
-	tot[side, k] = t - t_write;
-	part[side, k, 1] = t_irq - t_write;
-	part[side, k, 2] = t_hexit - t_irq;
-	part[side, k, 3] = t_thr - t_hexit;
-	part[side, k, 4] = t_rdw - t_thr;
-	part[side, k, 5] = t_rdr - t_rdw;
-	part[side, k, 6] = t_ret - t_rdr;
-	part[side, k, 7] = t - t_ret;
+	parts[1] = t_irq - t_write;
+	parts[2] = t_hexit - t_irq;
+	parts[3] = t_thr - t_hexit;
+	parts[4] = t_rdw - t_thr;
+	parts[5] = t_rdr - t_rdw;
+	parts[6] = t_ret - t_rdr;
+	parts[7] = t - t_ret;
+	keep(side, t - t_write, parts, 7);
 	side = "";
 }
 
@@ -133,27 +132,6 @@ END {
 	for (s = 1; s <= 7; s++)
 		printf " %8s", stages[s];
 	printf "\n";
-	for (i = 1; i <= 2; i++) {
-		sd = sides[i];
-		m = nt[sd];
-		if (!m)
-			continue;
-		for (k = 1; k <= m; k++)
-			a[k] = tot[sd, k];
-		sort_n(a, m);
-		cut = a[int((m - 1) * 0.99) + 1];
-		split("", sum);
-		cnt = 0;
-		for (k = 1; k <= m; k++)
-			if (tot[sd, k] >= cut) {
-				cnt++;
-				sum[0] += tot[sd, k];
-				for (s = 1; s <= 7; s++)
-					sum[s] += part[sd, k, s];
-			}
-		printf "%-9s %6d", sd, cnt;
-		for (s = 0; s <= 7; s++)
-			printf " %8.1f", sum[s] / cnt;
-		printf "\n";
-	}
+	for (i = 1; i <= 2; i++)
+		print_slowest(sides[i], 7);
 }

@@ -50,14 +50,13 @@ function finish(pid, t,   e, side) {
 	add(side, "total", total);
 	cross[side] += ev_cross[e];
 	timed[side]++;
-	k = ++nt[side];
-	tot[side, k] = total;
-	tf[side, k] = ev_fire[e];
-	ti[side, k] = ev_irq[e] >= 0 ? ev_irq[e] : 0;
-	tp[side, k] = ev_wakets[e] - ev_ts[e];
-	tw[side, k] = ev_run[e] > 0 ? ev_run[e] - ev_wakets[e] : 0;
-	tr[side, k] = ev_run[e] > 0 ? (ev_ure[e] > 0 ? ev_ure[e] : t) - ev_run[e] : 0;
-	trd[side, k] = ev_ure[e] > 0 ? t - ev_ure[e] : 0;
+	parts[1] = ev_fire[e];
+	parts[2] = ev_irq[e] >= 0 ? ev_irq[e] : 0;
+	parts[3] = ev_wakets[e] - ev_ts[e];
+	parts[4] = ev_run[e] > 0 ? ev_run[e] - ev_wakets[e] : 0;
+	parts[5] = ev_run[e] > 0 ? (ev_ure[e] > 0 ? ev_ure[e] : t) - ev_run[e] : 0;
+	parts[6] = ev_ure[e] > 0 ? t - ev_ure[e] : 0;
+	keep(side, total, parts, 6);
 }
 
 {
@@ -164,33 +163,8 @@ END {
 	printf "\nthe slowest 1%% by total, mean µs of each stage:\n";
 	printf "%-9s %6s %8s %8s %8s %8s %8s %8s %8s\n", "side", "events", "total", "fire",
 		"irq", "post", "wake", "ret", "+read";
-	for (i = 1; i <= 3; i++) {
-		sd = sides[i];
-		m = nt[sd];
-		if (!m)
-			continue;
-		for (k = 1; k <= m; k++)
-			a[k] = tot[sd, k];
-		sort_n(a, m);
-		cut = a[int((m - 1) * 0.99) + 1];
-		split("", sum);
-		c = 0;
-		for (k = 1; k <= m; k++)
-			if (tot[sd, k] >= cut) {
-				c++;
-				sum[1] += tot[sd, k];
-				sum[2] += tf[sd, k];
-				sum[3] += ti[sd, k];
-				sum[4] += tp[sd, k];
-				sum[5] += tw[sd, k];
-				sum[6] += tr[sd, k];
-				sum[7] += trd[sd, k];
-			}
-		printf "%-9s %6d", sd, c;
-		for (s = 1; s <= 7; s++)
-			printf " %8.1f", sum[s] / c;
-		printf "\n";
-	}
+	for (i = 1; i <= 3; i++)
+		print_slowest(sides[i], 6);
 	if (abandoned)
 		printf "\n%d wake-ups came before the last one's read returned\n", abandoned;
 }

@@ -76,3 +76,34 @@ function pct2(side, stage,   m, i, a) {
 	sort_n(a, m);
 	return sprintf("%.1f/%.1f", a[int((m - 1) * 0.5) + 1], a[int((m - 1) * 0.99) + 1]);
 }
+# Keeps one event of side, its total and its stages' parts[1..np], for print_slowest().
+function keep(side, total, parts, np,   k, s) {
+	k = ++nt[side];
+	tot[side, k] = total;
+	for (s = 1; s <= np; s++)
+		part[side, k, s] = parts[s];
+}
+# Prints side's row of the slowest 1% by total: their count, mean total, mean of each part.
+function print_slowest(side, np,   m, k, a, cut, cnt, sum, s) {
+	m = nt[side];
+	if (!m)
+		return;
+	for (k = 1; k <= m; k++)
+		a[k] = tot[side, k];
+	sort_n(a, m);
+	cut = a[int((m - 1) * 0.99) + 1];
+	cnt = 0;
+	for (s = 0; s <= np; s++)
+		sum[s] = 0;
+	for (k = 1; k <= m; k++)
+		if (tot[side, k] >= cut) {
+			cnt++;
+			sum[0] += tot[side, k];
+			for (s = 1; s <= np; s++)
+				sum[s] += part[side, k, s];
+		}
+	printf "%-9s %6d", side, cnt;
+	for (s = 0; s <= np; s++)
+		printf " %8.1f", sum[s] / cnt;
+	printf "\n";
+}

@@ -189,20 +189,29 @@ static void callback_runs_on_dispatcher_and_stops_when_removed(void **state)
     assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
 }
 
-/* Waits until cs has counted at least n callbacks, for the liveness bound at most. */
-static int count_reaches(struct callback_state *cs, int n)
+/*
+ * Waits until *count (guarded by lock, its changes broadcast on cond) is at
+ * least n, for the liveness bound at most; returns it.
+ */
+static int counter_reaches(pthread_mutex_t *lock, pthread_cond_t *cond, const int *count, int n)
 {
     struct timespec deadline;
 
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += E2E_LIVENESS_MS / 1000;
-    pthread_mutex_lock(&cs->lock);
-    while (cs->count < n)
-        if (pthread_cond_timedwait(&cs->cond, &cs->lock, &deadline))
+    pthread_mutex_lock(lock);
+    while (*count < n)
+        if (pthread_cond_timedwait(cond, lock, &deadline))
             break;
-    int count = cs->count;
-    pthread_mutex_unlock(&cs->lock);
-    return count;
+    int reached = *count;
+    pthread_mutex_unlock(lock);
+    return reached;
+}
+
+/* Waits until cs has counted at least n callbacks, for the liveness bound at most. */
+static int count_reaches(struct callback_state *cs, int n)
+{
+    return counter_reaches(&cs->lock, &cs->cond, &cs->count, n);
 }
 
 /* Opens the library's callback thread's file of /proc (its task directory), or NULL. */
@@ -402,7 +411,7 @@ struct burst {
     uint32_t last_tick;
     uint64_t periods; /* what the callbacks' expiries covered: each 1 + its overruns */
     int count, bad;
-    bool removed;  /* the callback removed itself (remove_at) */
+    int removed;   /* the callback removed itself (remove_at): 1 */
     int stall_at;  /* the callback with this count sleeps 100 ms: records pile up (0: none) */
     int remove_at; /* ... with this count removes itself (0: never) */
 };
@@ -429,7 +438,7 @@ static void on_burst(void *data, uint32_t length, void *user)
 
         pthread_mutex_lock(&b->lock);
         b->bad += ret != HSX_HAL_OK;
-        b->removed = true;
+        b->removed = 1;
         pthread_cond_broadcast(&b->cond);
         pthread_mutex_unlock(&b->lock);
     }
@@ -438,17 +447,7 @@ static void on_burst(void *data, uint32_t length, void *user)
 /* Waits until the callback has removed itself, for the liveness bound at most. */
 static bool burst_removed(struct burst *b)
 {
-    struct timespec deadline;
-
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += E2E_LIVENESS_MS / 1000;
-    pthread_mutex_lock(&b->lock);
-    while (!b->removed)
-        if (pthread_cond_timedwait(&b->cond, &b->lock, &deadline))
-            break;
-    bool removed = b->removed;
-    pthread_mutex_unlock(&b->lock);
-    return removed;
+    return counter_reaches(&b->lock, &b->cond, &b->removed, 1) > 0;
 }
 
 /*
@@ -471,17 +470,7 @@ static uint64_t next_follows_callbacks(struct burst *b, uint64_t base)
 
 static int burst_count_reaches(struct burst *b, int n)
 {
-    struct timespec deadline;
-
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += E2E_LIVENESS_MS / 1000;
-    pthread_mutex_lock(&b->lock);
-    while (b->count < n)
-        if (pthread_cond_timedwait(&b->cond, &b->lock, &deadline))
-            break;
-    int count = b->count;
-    pthread_mutex_unlock(&b->lock);
-    return count;
+    return counter_reaches(&b->lock, &b->cond, &b->count, n);
 }
 
 static struct burst burst = {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
@@ -511,7 +500,7 @@ static void a_read_of_many_records_reaches_the_callback_in_order(void **state)
     struct burst *b = &burst;
 
     b->count = b->bad = b->stall_at = b->remove_at = 0;
-    b->removed = false;
+    b->removed = 0;
     b->last_tick = 0;
     b->periods = 0;
     b->timer = hsx_timer_create(BURST_PERIOD_US, HSX_TIMER_PERIODIC);
