@@ -28,19 +28,7 @@ function side_of(name) {
 function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
 }
-function finish(t) {
-	add(side, "write", t_irq - t_write);
-	add(side, "hard", t_hexit - t_irq);
-	add(side, "thread", t_thr - t_hexit);
-	add(side, "post", t_rdw - t_thr);
-	add(side, "wake", t_rdr - t_rdw);
-	add(side, "ret", t_ret - t_rdr);
-	add(side, "user", t - t_ret);
-	add(side, "irq", t - t_irq);
-	add(side, "total", t - t_write);
-	timed[side]++;
-	cross[side] += crossed;
-	reader[side] = rd_comm;
+function finish(t,   s) {
 	parts[1] = t_irq - t_write;
 	parts[2] = t_hexit - t_irq;
 	parts[3] = t_thr - t_hexit;
@@ -48,7 +36,15 @@ function finish(t) {
 	parts[5] = t_rdr - t_rdw;
 	parts[6] = t_ret - t_rdr;
 	parts[7] = t - t_ret;
+	split("write hard thread post wake ret user", part_names, " ");
+	for (s = 1; s <= 7; s++)
+		add(side, part_names[s], parts[s]);
+	add(side, "irq", t - t_irq);
+	add(side, "total", t - t_write);
 	keep(side, t - t_write, parts, 7);
+	timed[side]++;
+	cross[side] += crossed;
+	reader[side] = rd_comm;
 	side = "";
 }
 
@@ -117,14 +113,11 @@ END {
 	split("hsx libgpiod", sides, " ");
 	split("write hard thread post wake ret user irq total", stages, " ");
 	printf "%-9s %6s %8s %9s", "side", "edges", "untimed", "crossCPU";
-	for (s = 1; s <= 9; s++)
-		printf " %13s", stages[s] " p50/p99";
-	printf "\n";
+	print_stage_heads(stages, 9, 13);
 	for (i = 1; i <= 2; i++) {
 		sd = sides[i];
 		printf "%-9s %6d %8d %9d", sd, timed[sd], untimed[sd], cross[sd];
-		for (s = 1; s <= 9; s++)
-			printf " %13s", pct2(sd, stages[s]);
+		print_stages(sd, stages, 9, 13);
 		printf "   (reader: %s)\n", reader[sd];
 	}
 	printf "\nthe slowest 1%% by total, mean µs of each stage:\n";

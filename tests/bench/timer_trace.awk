@@ -148,16 +148,13 @@ END {
 	split("callback wait timerfd", sides, " ");
 	split("fire irq post wake ret +read user total", stages, " ");
 	printf "%-9s %6s %8s %9s", "side", "events", "unwoken", "crossCPU";
-	for (s = 1; s <= 8; s++)
-		printf " %15s", stages[s] " p50/p99";
-	printf "\n";
+	print_stage_heads(stages, 8, 15);
 	for (i = 1; i <= 3; i++) {
 		sd = sides[i];
 		uw = sd == "timerfd" ? unwoken["timerfd"] : unwoken["hsx"];
 		printf "%-9s %6d %8s %9d", sd, timed[sd], sd == "timerfd" ? uw + 0 : "hsx:" uw + 0,
 			cross[sd];
-		for (s = 1; s <= 8; s++)
-			printf " %15s", pct2(sd, stages[s]);
+		print_stages(sd, stages, 8, 15);
 		printf "\n";
 	}
 	printf "\nthe slowest 1%% by total, mean µs of each stage:\n";

@@ -107,3 +107,14 @@ function print_slowest(side, np,   m, k, a, cut, cnt, sum, s) {
 		printf " %8.1f", sum[s] / cnt;
 	printf "\n";
 }
+# Prints " <stage> p50/p99" for stages[1..ns], each width wide: the table's heads.
+function print_stage_heads(stages, ns, width,   s) {
+	for (s = 1; s <= ns; s++)
+		printf " %" width "s", stages[s] " p50/p99";
+	printf "\n";
+}
+# Prints side's p50/p99 of stages[1..ns], each width wide (no newline).
+function print_stages(side, stages, ns, width,   s) {
+	for (s = 1; s <= ns; s++)
+		printf " %" width "s", pct2(side, stages[s]);
+}
