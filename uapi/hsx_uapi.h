@@ -2355,6 +2355,25 @@ struct hsx_mbox_queue_info {
 #define HSX_IOC_MBOX_QUEUE_KICK \
 	_IO(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_KICK))
 
+/*
+ * HSX_IOC_MBOX_QUEUE_LINK (a __s32: another queue file's descriptor, or -1),
+ * on a queue file (the source): from now on each record and the close notice
+ * queued in it kick the other file (the target) as HSX_IOC_MBOX_QUEUE_KICK
+ * would, so that a thread blocked in the target's read() returns (EINTR) to
+ * look at the source too. A source that holds records or an unread close
+ * notice when it is linked kicks its target at once. A source has one target
+ * at a time: linking again moves it, -1 unlinks. The link ends when either
+ * file's last copy is closed. A file is a source or a target, never both:
+ * ELOOP for a source that others link to, or a target that links on itself.
+ * EBADF for a descriptor that is not open, EINVAL for a file that is not a
+ * queue file or is the source itself. For a thread that waits in one file's
+ * read() while another file's rare events must reach it too (the library's
+ * callback thread, with a capability's watch beside the mailbox it reads).
+ */
+#define HSX_CORE_FN_MBOX_QUEUE_LINK	0xe	/* on the queue file, not a node */
+#define HSX_IOC_MBOX_QUEUE_LINK \
+	_IOW(HSX_IOC_MAGIC, HSX_IOC_NR(HSX_MODULE_CORE, HSX_CORE_FN_MBOX_QUEUE_LINK), __s32)
+
 /**
  * struct hsx_mbox_record - the header of a record read from a queue file
  * @size: bytes of the record, this header included; the next one starts there

@@ -73,6 +73,7 @@ struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 pa
 	}
 	init_waitqueue_head(&q->wait);
 	mutex_init(&q->read_lock);
+	hsx_mbox_queue_link_init(q);
 	q->len = len;
 	q->record_size = record_size;
 	q->module = module;
@@ -82,6 +83,7 @@ struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 pa
 /* Once nothing posts to it any more and its file is gone. */
 void hsx_mbox_queue_free(struct hsx_mbox_queue *q)
 {
+	hsx_mbox_queue_unlink_all(q);
 	atomic_sub(q->len, &hsx_mbox_queue_records);
 	mutex_destroy(&q->read_lock);
 	kvfree(q);
@@ -392,6 +394,13 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 		spin_unlock_irq(&q->wait.lock);
 		return 0;
 	}
+	if (cmd == HSX_IOC_MBOX_QUEUE_LINK) {
+		s32 fd;
+
+		if (get_user(fd, (s32 __user *)arg))
+			return -EFAULT;
+		return hsx_mbox_queue_link(q, fd);
+	}
 	if (cmd == HSX_IOC_MBOX_QUEUE_SET_TIMEOUT) {
 		u64 ns;
 
@@ -425,6 +434,17 @@ static const struct file_operations hsx_mbox_queue_fops = {
 	.release = hsx_mbox_queue_release,
 	.llseek = noop_llseek,
 };
+
+/**
+ * hsx_mbox_queue_of - the queue of a queue file
+ * @file: any file
+ *
+ * Return: its queue, or NULL when @file is not a queue file.
+ */
+struct hsx_mbox_queue *hsx_mbox_queue_of(struct file *file)
+{
+	return file->f_op == &hsx_mbox_queue_fops ? file->private_data : NULL;
+}
 
 /**
  * hsx_mbox_queue_file - the file of a subscribed queue

@@ -8,6 +8,7 @@
 #ifndef _HSX_MBOX_QUEUE_H
 #define _HSX_MBOX_QUEUE_H
 
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -47,6 +48,11 @@ struct hsx_mbox_sub;
  * @sub: the mailbox core's subscriber, under its mutex; NULL once ended
  * @reader_here: its mailbox's ops->reader_here, or NULL
  * @owner: its mailbox's owner while subscribed, for @reader_here; RCU
+ * @link_wait: on @wait while the queue links to @link_target (mbox_link.c)
+ * @link_target: the queue whose reader this one's news kicks, or NULL;
+ *	changed under hsx_mbox_link_mutex and @wait's lock
+ * @link_node: in @link_target's @link_sources
+ * @link_sources: the queues linked to this one; under hsx_mbox_link_mutex
  * @records: @len records of @record_size bytes
  */
 struct hsx_mbox_queue {
@@ -66,6 +72,10 @@ struct hsx_mbox_queue {
 	struct hsx_mbox_sub *sub;
 	void (*reader_here)(void *owner);
 	void __rcu *owner;
+	struct wait_queue_entry link_wait;
+	struct hsx_mbox_queue *link_target;
+	struct list_head link_node;
+	struct list_head link_sources;
 	u8 records[];
 };
 
@@ -75,6 +85,11 @@ int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *e
 void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event *ev);
 void hsx_mbox_queue_end(struct hsx_mbox_queue *q);
 struct file *hsx_mbox_queue_file(struct hsx_mbox_queue *q, bool nonblock);
+struct hsx_mbox_queue *hsx_mbox_queue_of(struct file *file);
+void hsx_mbox_queue_link_init(struct hsx_mbox_queue *q);
+int hsx_mbox_queue_link_to(struct hsx_mbox_queue *source, struct hsx_mbox_queue *target);
+int hsx_mbox_queue_link(struct hsx_mbox_queue *source, int fd);
+void hsx_mbox_queue_unlink_all(struct hsx_mbox_queue *q);
 long hsx_mbox_ioctl_open(struct hsx_client *client, void *arg);
 
 #endif /* _HSX_MBOX_QUEUE_H */

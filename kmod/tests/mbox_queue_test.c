@@ -457,6 +457,157 @@ static void queue_blocking_read_ends_at_its_timeout(struct kunit *test)
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
+/* A blocking queue file subscribed to @name, its queue in *@q. */
+static struct file *open_blocking_queue(struct kunit *test, const char *name,
+					struct hsx_mbox_queue **q)
+{
+	struct hsx_mbox_auth auth = {};
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, hsx_mbox_subscribe_queue(name, &auth, 4, q), 0);
+	file = hsx_mbox_queue_file(*q, false);
+	if (IS_ERR(file))
+		hsx_mbox_unsubscribe_queue(*q);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	/* A read that would wait without a kick waits this long, then -ETIMEDOUT. */
+	WRITE_ONCE((*q)->timeout_ns, 2 * NSEC_PER_MSEC);
+	return file;
+}
+
+/*
+ * What a blocking read of a quiet target returns: -EINTR once for a kick kept
+ * (the link's), then -ETIMEDOUT; no kick, -ETIMEDOUT at once.
+ */
+static bool kicked_once(struct kunit *test, struct file *target, u8 *buf)
+{
+	ssize_t first = read_records(target, buf, TEST_RECORD_SIZE);
+
+	KUNIT_EXPECT_EQ(test, read_records(target, buf, TEST_RECORD_SIZE), (ssize_t)-ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, first == -EINTR || first == -ETIMEDOUT);
+	return first == -EINTR;
+}
+
+/*
+ * A record queued in a linked source kicks the target's reader; a source
+ * with news when it is linked kicks at once; a kick of the source itself is
+ * its own reader's; the source's close kicks too; unlinked, nothing.
+ */
+static void queue_link_kicks_the_target_on_the_sources_news(struct kunit *test)
+{
+	struct hsx_mbox *data = create(test, "hal:test:ldata");
+	struct hsx_mbox *watch = create(test, "hal:test:lwatch");
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox_queue *tq, *sq;
+	struct file *target, *source;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	target = open_blocking_queue(test, "hal:test:ldata", &tq);
+	source = open_blocking_queue(test, "hal:test:lwatch", &sq);
+
+	post(watch, 1);		/* before the link: news the link brings */
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(sq, tq), 0);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+	post(watch, 2);
+	post(watch, 3);		/* kicks are not counted: one read ends */
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+
+	/* The source's own kick, its poll and its reads leave the target alone. */
+	KUNIT_EXPECT_EQ(test, source->f_op->unlocked_ioctl(source, HSX_IOC_MBOX_QUEUE_KICK, 0), 0L);
+	KUNIT_EXPECT_EQ(test, read_records(source, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
+
+	/* The target's own records are read as ever, a kick kept for the next wait. */
+	post(data, 9);
+	post(watch, 4);
+	KUNIT_EXPECT_EQ(test, read_records(target, buf, TEST_RECORD_SIZE),
+			(ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 9U);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+
+	/* The source's end: its close notice is news. */
+	hsx_mbox_destroy(watch, HSX_CLOSE_REVOKED);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+
+	/* Unlinked: a source with news kicks nothing. */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(sq, NULL), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(sq, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
+	close_queue(source);
+	close_queue(target);
+	hsx_mbox_destroy(data, HSX_CLOSE_CANCELLED);
+}
+
+/*
+ * A queue is a source or a target, never both (no circle of nested locks):
+ * -ELOOP; a queue cannot link to itself. A source links to one target at a
+ * time: linking again moves it.
+ */
+static void queue_links_are_one_level_deep(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:lroles");
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox_queue *a, *b, *c;
+	struct file *fa, *fb, *fc;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	fa = open_blocking_queue(test, "hal:test:lroles", &a);
+	fb = open_blocking_queue(test, "hal:test:lroles", &b);
+	fc = open_blocking_queue(test, "hal:test:lroles", &c);
+
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(a, a), -EINVAL);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(a, b), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(b, c), -ELOOP);	/* b is a target */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(c, a), -ELOOP);	/* a is a source */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(b, a), -ELOOP);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(c, b), 0);	/* two sources, one target */
+	KUNIT_EXPECT_TRUE(test, !b->link_target && c->link_target == b);
+
+	/* a moves to c? c is a source: no. Unlinked from b, c can be a target. */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(a, c), -ELOOP);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(c, NULL), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(a, c), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&b->link_sources));
+	KUNIT_EXPECT_TRUE(test, a->link_target == c);
+	/* a's news go to c now; b, a target no more, may link on. */
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(b, c), 0);
+
+	close_queue(fa);
+	close_queue(fb);
+	close_queue(fc);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
+/*
+ * Either file's release ends its links: a target closed first leaves its
+ * sources unlinked (their posts reach no freed queue: KASAN would say), and a
+ * source closed first leaves its target without it.
+ */
+static void queue_link_ends_with_either_file(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:lend");
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	struct hsx_mbox_queue *s1, *s2, *t;
+	struct file *f1, *f2, *ft;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	f1 = open_blocking_queue(test, "hal:test:lend", &s1);
+	f2 = open_blocking_queue(test, "hal:test:lend", &s2);
+	ft = open_blocking_queue(test, "hal:test:lend", &t);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(s1, t), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(s2, t), 0);
+
+	close_queue(f1);	/* a source first */
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&t->link_sources));
+	close_queue(ft);	/* then the target */
+	KUNIT_EXPECT_TRUE(test, !s2->link_target);
+	post(mbox, 1);		/* into s2 alone, linked to nothing */
+	KUNIT_EXPECT_EQ(test, read_records(f2, buf, TEST_RECORD_SIZE), (ssize_t)TEST_RECORD_SIZE);
+	close_queue(f2);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
+}
+
 static void queue_lengths_and_total_are_bounded(struct kunit *test)
 {
 	const unsigned int n = HSX_MBOX_QUEUE_TOTAL / HSX_MBOX_QUEUE_MAX;
@@ -770,6 +921,9 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_end_stops_posts_and_keeps_what_was_queued),
 	KUNIT_CASE(queue_reader_here_reaches_the_owner_while_subscribed),
 	KUNIT_CASE(queue_blocking_read_ends_at_its_timeout),
+	KUNIT_CASE(queue_link_kicks_the_target_on_the_sources_news),
+	KUNIT_CASE(queue_links_are_one_level_deep),
+	KUNIT_CASE(queue_link_ends_with_either_file),
 	KUNIT_CASE(queue_lengths_and_total_are_bounded),
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_records_are_shared_out_per_user),

@@ -2,6 +2,7 @@
 #include "e2e.h"
 #include "hsx_uapi.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -219,4 +220,60 @@ int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset)
     ret = e2e_ioctl(ctl, HSX_IOC_GPIO_MAP, &m);
     close(ctl);
     return ret;
+}
+
+/* Opens the library's callback thread's file of /proc (its task directory), or NULL. */
+FILE *e2e_dispatcher_proc_file(const char *name)
+{
+    DIR *tasks = opendir("/proc/self/task");
+    struct dirent *de;
+    FILE *found = NULL;
+
+    if (!tasks)
+        return NULL;
+    while (!found && (de = readdir(tasks))) {
+        char path[300], comm[32] = "";
+        FILE *f;
+
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        bool dispatcher = fgets(comm, sizeof(comm), f) && !strcmp(comm, "hsx-dispatch\n");
+        fclose(f);
+        if (!dispatcher)
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/%s", de->d_name, name);
+        found = fopen(path, "r");
+        break;
+    }
+    closedir(tasks);
+    return found;
+}
+
+/* The system call the library's callback thread is blocked in (/proc's syscall file), or -1. */
+long e2e_dispatcher_syscall(void)
+{
+    FILE *f = e2e_dispatcher_proc_file("syscall");
+    char call[32] = "";
+    long nr = -1;
+
+    if (f) {
+        if (fscanf(f, "%31s", call) == 1 && strcmp(call, "running"))
+            nr = strtol(call, NULL, 10);
+        fclose(f);
+    }
+    return nr;
+}
+
+/* Whether the callback thread is seen blocked in system call nr within the liveness bound. */
+bool e2e_dispatcher_blocks_in(long nr)
+{
+    for (int i = 0; i < E2E_LIVENESS_MS / 5; i++) {
+        if (e2e_dispatcher_syscall() == nr)
+            return true;
+        usleep(5000);
+    }
+    return false;
 }

@@ -8,8 +8,10 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -72,5 +74,14 @@ int e2e_sim_value(const struct e2e_sim *sim, unsigned int line);
 int e2e_map_pin(unsigned int pin, const char *label, unsigned int offset);
 /* Bind HSX UART port `port` to `tty` ("ttyS2") through the admin node; "" unbinds. */
 int e2e_map_uart(unsigned int port, const char *tty);
+
+/*
+ * The library's callback thread ("hsx-dispatch") of this process, seen in /proc: its task
+ * directory's file name (NULL if no such thread), the system call it is blocked in (-1 if
+ * none, or running), and whether it is seen blocked in system call nr within E2E_LIVENESS_MS.
+ */
+FILE *e2e_dispatcher_proc_file(const char *name);
+long e2e_dispatcher_syscall(void);
+bool e2e_dispatcher_blocks_in(long nr);
 
 #endif /* HSX_E2E_H */

@@ -36,17 +36,35 @@ set -u
 
 fuzz=$(dirname "$0")/helpers/hsx_fuzz
 failures=0
+# What failed, again at the end: a CI report shows a failing test's last lines,
+# and a seed's report (its last calls) can be hundreds of lines before them.
+verdicts=$(mktemp)
+trap 'rm -f "$verdicts"' EXIT
+
+fail() {
+	echo "not ok - $*"
+	echo "not ok - $*" >>"$verdicts"
+	failures=$((failures + 1))
+}
 
 run() {
 	echo "# hsx_fuzz $*"
-	"$fuzz" "$@"
-	rc=$?
-	if [ "$rc" -eq 0 ]; then
+	out=$(mktemp)
+	{
+		"$fuzz" "$@"
+		echo $? >"$out.rc"
+	} 2>&1 | tee "$out"
+	rc=$(cat "$out.rc")
+	if [ "$rc" = 0 ]; then
 		echo "ok - hsx_fuzz $*"
 	else
-		echo "not ok - hsx_fuzz $* (exit $rc)"
-		failures=$((failures + 1))
+		fail "hsx_fuzz $* (exit $rc)"
+		{
+			grep -A 2 'UNEXPECTED\|harness failure' "$out" | head -n 24
+			grep '^hsx_fuzz: seed [0-9]*: calls:' "$out"
+		} >>"$verdicts"
 	fi
+	rm -f "$out" "$out.rc"
 }
 
 # Unloading under the fuzzer (issue 12, item 5): rmmod of hsx.ko, again and
@@ -88,8 +106,7 @@ if [ "$(readlink "/proc/$keeper/fd/0" 2>/dev/null)" = /dev/hsx/timer ]; then
 	unload_attempts &
 	unloader=$!
 else
-	echo "not ok - the keeper did not open /dev/hsx/timer within 20 s"
-	failures=$((failures + 1))
+	fail "the keeper did not open /dev/hsx/timer within 20 s"
 	: >"$stop.tries"
 fi
 run --seed 2 --threads 3 --calls 100000 --seconds 30 --need-uart --need-can --need-fram --need-fs
@@ -101,11 +118,9 @@ tries=$(wc -l <"$stop.tries")
 if [ -z "$unloader" ]; then
 	:
 elif [ -e "$stop.unloaded" ] || [ ! -d "/sys/module/$mod" ]; then
-	echo "not ok - rmmod unloaded $mod.ko while the fuzzer held its files"
-	failures=$((failures + 1))
+	fail "rmmod unloaded $mod.ko while the fuzzer held its files"
 elif [ "$tries" -lt 10 ]; then
-	echo "not ok - only $tries rmmod attempts during seed 2"
-	failures=$((failures + 1))
+	fail "only $tries rmmod attempts during seed 2"
 else
 	echo "ok - $tries rmmod attempts while seed 2 ran, each refused; $mod.ko stayed"
 fi
@@ -126,8 +141,11 @@ fi
 # default trigger again, as the driver's rx_trig_bytes attribute allows.
 for tty in ttyS2 ttyS3; do
 	if ! echo 8 >"/sys/class/tty/$tty/rx_trig_bytes"; then
-		echo "not ok - restoring $tty's receive FIFO trigger"
-		failures=$((failures + 1))
+		fail "restoring $tty's receive FIFO trigger"
 	fi
 done
+if [ "$failures" -ne 0 ]; then
+	echo "# $failures failure(s); what the fuzzer reported:"
+	cat "$verdicts"
+fi
 [ "$failures" -eq 0 ]

@@ -580,6 +580,117 @@ static void a_kick_ends_one_blocking_read(void **state)
     close(fd);
 }
 
+static int link_to(int source, int32_t target)
+{
+    return e2e_ioctl(source, HSX_IOC_MBOX_QUEUE_LINK, &target);
+}
+
+/* A blocking read of a quiet queue file: EINTR for a kick kept, or ETIMEDOUT after 20 ms. */
+static int quiet_read(int fd)
+{
+    struct record r;
+
+    assert_int_equal(set_timeout(fd, 20 * 1000000ull), 0);
+    ssize_t n = read(fd, &r, sizeof(r));
+    int e = errno;
+    assert_int_equal(set_timeout(fd, 0), 0);
+    assert_int_equal(n, -1);
+    assert_true(e == EINTR || e == ETIMEDOUT);
+    return e;
+}
+
+/*
+ * HSX_IOC_MBOX_QUEUE_LINK: a record queued in the source ends a read blocked
+ * on the target with EINTR (the library's callback thread, reading its one
+ * mailbox, is told of a capability watch's event so); a source that holds a
+ * record when linked kicks at once; unlinked, nothing; the source's close
+ * notice kicks too; closing the target ends the link. A file is a source or a
+ * target, never both (ELOOP); bad descriptors are refused.
+ */
+static void a_linked_file_ends_its_targets_read(void **state)
+{
+    (void)state;
+    struct timer target, s1, s2;
+    struct record r[2];
+
+    test_timer_create(&target, 50000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    test_timer_create(&s1, 50000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    int tq = queue_open(target.node, target.mailbox, 4, 0);
+    int other = queue_open(target.node, target.mailbox, 4, 0);
+    int q1 = queue_open(s1.node, s1.mailbox, 4, 0);
+    assert_true(tq >= 0 && other >= 0 && q1 >= 0);
+
+    /* Refused: not open, not a queue file, the file itself (by another descriptor too). */
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int dup1 = dup(q1);
+    assert_true(null >= 0 && dup1 >= 0);
+    assert_int_equal(link_to(q1, -2), -EBADF);
+    assert_int_equal(link_to(q1, 1 << 20), -EBADF);
+    assert_int_equal(link_to(q1, null), -EINVAL);
+    assert_int_equal(link_to(q1, target.node), -EINVAL);
+    assert_int_equal(link_to(q1, q1), -EINVAL);
+    assert_int_equal(link_to(q1, dup1), -EINVAL);
+    assert_int_equal(e2e_ioctl(q1, HSX_IOC_MBOX_QUEUE_LINK, NULL), -EFAULT);
+    assert_int_equal(ioctl(target.node, HSX_IOC_MBOX_QUEUE_LINK, &(int32_t){-1}), -1);
+    assert_int_equal(errno, ENOTTY); /* a queue file's function, not a node's */
+
+    /* Linked: the source's record ends the target's blocked read, and is the source's. */
+    assert_int_equal(link_to(q1, tq), 0);
+    assert_int_equal(quiet_read(tq), ETIMEDOUT);  /* nothing yet: no kick */
+    assert_int_equal(link_to(tq, other), -ELOOP); /* a target does not link on */
+    assert_int_equal(link_to(other, q1), -ELOOP); /* a source is no target */
+    assert_int_equal(e2e_ioctl(s1.node, HSX_IOC_TIMER_START, &s1.id), 0);
+    assert_int_equal(read(tq, r, sizeof(r)), -1); /* blocked, without a timeout */
+    assert_int_equal(errno, EINTR);
+    assert_int_equal(read(q1, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_DATA);
+    assert_int_equal(quiet_read(tq), ETIMEDOUT); /* one record, one kick */
+    assert_int_equal(queue_info(tq).queued, 0);  /* the target's queue untouched */
+
+    /* News before the link: kicked when linked. Unlinked first: nothing. */
+    test_timer_create(&s2, 1000, HSX_TIMER_F_ONE_SHOT);
+    int q2 = queue_open(s2.node, s2.mailbox, 4, 0);
+    assert_true(q2 >= 0);
+    struct pollfd p = {.fd = q2, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, E2E_LIVENESS_MS), 1);
+    assert_int_equal(quiet_read(tq), ETIMEDOUT);
+    assert_int_equal(link_to(q2, other), 0);
+    assert_int_equal(quiet_read(other), EINTR); /* the news, at once */
+    assert_int_equal(link_to(q2, tq), 0);       /* moved: one target at a time */
+    assert_int_equal(quiet_read(tq), EINTR);
+    assert_int_equal(quiet_read(other), ETIMEDOUT);
+    assert_int_equal(link_to(q2, -1), 0);
+    assert_int_equal(link_to(q2, -1), 0);
+    assert_int_equal(quiet_read(tq), ETIMEDOUT);
+
+    /* The source's end is news: closing its timer queues the close notice. */
+    assert_int_equal(link_to(q2, tq), 0);
+    assert_int_equal(quiet_read(tq), EINTR); /* its record, still unread */
+    assert_int_equal(read(q2, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(quiet_read(tq), ETIMEDOUT);
+    close(s2.node);
+    assert_int_equal(quiet_read(tq), EINTR);
+    assert_int_equal(quiet_read(other), ETIMEDOUT); /* moved away from it */
+    assert_int_equal(read(q2, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_CLOSED);
+    assert_int_equal(read(q2, r, sizeof(r)), 0);
+
+    /* The target closed: the link is gone with it, the source reads on alone. */
+    close(tq);
+    close(s1.node);
+    assert_int_equal(read(q1, r, sizeof(r)), (ssize_t)TIMER_RECORD_SIZE);
+    assert_int_equal(r[0].hdr.type, HSX_EVT_CLOSED);
+    /* And the source, a source no more, may now be linked to. */
+    assert_int_equal(link_to(other, q1), 0);
+    close(q2);
+    close(q1);
+    assert_int_equal(quiet_read(other), ETIMEDOUT);
+    close(other);
+    close(dup1);
+    close(null);
+    close(target.node);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -977,6 +1088,7 @@ int main(void)
         cmocka_unit_test(a_blocking_read_ends_at_the_files_timeout),
         cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
         cmocka_unit_test(a_kick_ends_one_blocking_read),
+        cmocka_unit_test(a_linked_file_ends_its_targets_read),
         cmocka_unit_test_teardown(a_timer_keeps_order_while_netlink_listeners_come_and_go,
                                   churn_teardown),
         cmocka_unit_test_teardown(timers_past_the_interrupts_budget_keep_order, floor_teardown),

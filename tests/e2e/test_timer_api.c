@@ -214,61 +214,6 @@ static int count_reaches(struct callback_state *cs, int n)
     return counter_reaches(&cs->lock, &cs->cond, &cs->count, n);
 }
 
-/* Opens the library's callback thread's file of /proc (its task directory), or NULL. */
-static FILE *dispatcher_proc_file(const char *name)
-{
-    DIR *tasks = opendir("/proc/self/task");
-    struct dirent *de;
-    FILE *found = NULL;
-
-    assert_non_null(tasks);
-    while (!found && (de = readdir(tasks))) {
-        char path[300], comm[32] = "";
-        FILE *f;
-
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
-        if (!(f = fopen(path, "r")))
-            continue;
-        bool dispatcher = fgets(comm, sizeof(comm), f) && !strcmp(comm, "hsx-dispatch\n");
-        fclose(f);
-        if (!dispatcher)
-            continue;
-        snprintf(path, sizeof(path), "/proc/self/task/%s/%s", de->d_name, name);
-        found = fopen(path, "r");
-        break;
-    }
-    closedir(tasks);
-    return found;
-}
-
-/* The system call the library's callback thread is blocked in (/proc's syscall file), or -1. */
-static long dispatcher_syscall(void)
-{
-    FILE *f = dispatcher_proc_file("syscall");
-    char call[32] = "";
-    long nr = -1;
-
-    if (f) {
-        if (fscanf(f, "%31s", call) == 1 && strcmp(call, "running"))
-            nr = strtol(call, NULL, 10);
-        fclose(f);
-    }
-    return nr;
-}
-
-/* Whether the callback thread is seen blocked in system call nr within the liveness bound. */
-static bool dispatcher_blocks_in(long nr)
-{
-    for (int i = 0; i < E2E_LIVENESS_MS / 5; i++) {
-        if (dispatcher_syscall() == nr)
-            return true;
-        usleep(5000);
-    }
-    return false;
-}
-
 /*
  * While one mailbox has a callback, the dispatcher waits in the read() of its
  * queue file, not on its ring (seen in /proc: blocked in read, not in
@@ -294,7 +239,7 @@ static void the_dispatchers_one_file_wait_is_kicked(void **state)
     quiet.timer = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
     assert_false(HSX_TIMER_IS_ERROR(quiet.timer));
     assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
-    assert_true(dispatcher_blocks_in(SYS_read)); /* in the quiet timer's read() */
+    assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* in the quiet timer's read() */
 
     for (int round = 0; round < 3; round++) {
         busy.count = 0;
@@ -302,9 +247,9 @@ static void the_dispatchers_one_file_wait_is_kicked(void **state)
         assert_false(HSX_TIMER_IS_ERROR(busy.timer));
         assert_int_equal(hsx_timer_set_callback(busy.timer, on_expiry, &busy), HSX_HAL_OK);
         assert_true(count_reaches(&busy, 5) >= 5);
-        assert_true(dispatcher_blocks_in(SYS_io_uring_enter)); /* two: the ring */
+        assert_true(e2e_dispatcher_blocks_in(SYS_io_uring_enter)); /* two: the ring */
         assert_int_equal(hsx_timer_cancel(busy.timer), HSX_HAL_OK);
-        assert_true(dispatcher_blocks_in(SYS_read)); /* one again: its read */
+        assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* one again: its read */
     }
     assert_int_equal(busy.bad, 0);
 
@@ -370,10 +315,10 @@ static void a_non_blocking_file_keeps_the_dispatcher_on_its_ring(void **state)
     assert_false(HSX_TIMER_IS_ERROR(cs.timer));
     assert_int_equal(hsx_timer_set_callback(cs.timer, on_expiry, &cs), HSX_HAL_OK);
     assert_true(count_reaches(&cs, 5) >= 5);
-    assert_true(dispatcher_blocks_in(SYS_read)); /* its one file's read */
+    assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* its one file's read */
     int fd[8], flags[8], n = queue_files_nonblocking(fd, flags, 8);
     assert_int_equal(n, 1); /* the timer's own: the process has no other */
-    assert_true(dispatcher_blocks_in(SYS_io_uring_enter));
+    assert_true(e2e_dispatcher_blocks_in(SYS_io_uring_enter));
     int count = count_reaches(&cs, 0);
     assert_true(count_reaches(&cs, count + 10) >= count + 10); /* and on it, events */
     assert_int_equal(cs.bad, 0);
@@ -389,7 +334,7 @@ static void a_non_blocking_file_keeps_the_dispatcher_on_its_ring(void **state)
 static long dispatcher_reads(void)
 {
     /* None: a kernel without CONFIG_TASK_IO_ACCOUNTING (the debug kernel's). */
-    FILE *f = dispatcher_proc_file("io");
+    FILE *f = e2e_dispatcher_proc_file("io");
     char line[64];
     long n = -1;
 
@@ -507,7 +452,7 @@ static void a_read_of_many_records_reaches_the_callback_in_order(void **state)
     assert_false(HSX_TIMER_IS_ERROR(b->timer));
     assert_int_equal(hsx_timer_set_callback(b->timer, on_burst, b), HSX_HAL_OK);
     assert_true(burst_count_reaches(b, 3) >= 3);
-    assert_true(dispatcher_blocks_in(SYS_read)); /* the one-file wait */
+    assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* the one-file wait */
     long reads = dispatcher_reads();
     pthread_mutex_lock(&b->lock);
     int counted = b->count;

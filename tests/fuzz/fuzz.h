@@ -285,6 +285,7 @@ enum fz_fkind {
     F_SEL,      /* union hsx_cap_selector (32 bytes) */
     F_EXPIRY,   /* CLOCK_BOOTTIME ns */
     F_FD,       /* a descriptor of this process */
+    F_QFD,      /* a queue file's descriptor of this process, or -1 */
     F_CAPID,    /* a capability id */
     F_PID,      /* a pid */
     F_MBOXNAME, /* char[64] */

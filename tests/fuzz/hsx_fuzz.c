@@ -774,6 +774,21 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             v = (uint64_t)(uint32_t)bad[rn(r, 7)];
         }
         break;
+    case F_QFD:
+        /* Another queue file (a target), -1 (unlink); else a node, a number not open. */
+        if (!corrupt) {
+            struct fz_slot s;
+            v = (uint64_t)(uint32_t)(chance(r, 85) && pick_slot(r, KB(K_QUEUE), &s) >= 0 ? s.fd
+                                                                                         : -1);
+        } else {
+            struct fz_slot s;
+            static const int bad[] = {-2, 1 << 20, -2147483647 - 1};
+            v = (uint64_t)(uint32_t)(chance(r, 50) && pick_slot(r, K_NODES, &s) >= 0
+                                         ? s.fd
+                                         : bad[rn(r, 3)]);
+            c->must_fail = true;
+        }
+        break;
     case F_CAPID:
         v = !corrupt && pool_cap_n ? pool_pick(r, pool_cap, pool_cap_n)
                                    : (chance(r, 50) ? 0 : (chance(r, 50) ? ~0ULL : rn(r, 100)));
@@ -1053,6 +1068,10 @@ static const struct fz_field f_queue_timeout[] = {
     {0, 8, F_EXPIRY, 0},
 };
 
+static const struct fz_field f_queue_link[] = {
+    {0, 4, F_QFD, 0},
+};
+
 static const struct fz_op core_ops[] = {
     {"CORE_VERSION", HSX_IOC_CORE_VERSION, K_NODES, false, 0, FIELDS(f_version), post_version,
      NULL},
@@ -1069,6 +1088,8 @@ static const struct fz_op core_ops[] = {
     {"MBOX_QUEUE_SET_TIMEOUT", HSX_IOC_MBOX_QUEUE_SET_TIMEOUT, KB(K_QUEUE), false, 0,
      FIELDS(f_queue_timeout), NULL, NULL},
     {"MBOX_QUEUE_KICK", HSX_IOC_MBOX_QUEUE_KICK, KB(K_QUEUE), false, 0, FIELDS(f_zero_arg), NULL,
+     NULL},
+    {"MBOX_QUEUE_LINK", HSX_IOC_MBOX_QUEUE_LINK, KB(K_QUEUE), false, 0, FIELDS(f_queue_link), NULL,
      NULL},
     {"CAP_CLIENT", HSX_IOC_CAP_CLIENT, KB(K_ADMIN), false, 0, FIELDS(f_client), post_client, NULL},
     {"CAP_MINT", HSX_IOC_CAP_MINT, KB(K_ADMIN), false, 0, FIELDS(f_mint), post_cap_id,

@@ -62,6 +62,9 @@ struct dispatcher {
     uint64_t armed_gen; /* ... bumped with each change of one */
     /* The queue file the thread waits in read() on instead of its ring, or -1: kicked on wake. */
     int solo_fd;
+    /* The thread's only: hsx.ko refused a link (HSX_IOC_MBOX_QUEUE_LINK); rare mailboxes are
+     * then waited for on the ring like any other. */
+    bool links_refused;
     /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
     struct entry *ready, **ready_tail;
     /* Timers armed (hsx_dispatch_timer_arm()), in no order: few, and looked at once a round. */

@@ -194,23 +194,58 @@ static bool drain(struct entry *e, unsigned int budget)
 }
 
 /*
- * The one mailbox with a poll armed, if its poll is all the thread waits for:
- * looked up again only when the number armed changed.
+ * The one mailbox whose poll is all the thread waits for: the only one armed,
+ * or the only one armed beside rare ones (capability watches) whose files
+ * are linked to its file (HSX_IOC_MBOX_QUEUE_LINK), so that their events end
+ * its read too. Looked up again, and the rare ones linked anew (a link
+ * follows the file, not its descriptor's number), only when the armed ones
+ * changed. With d->lock held (hsx_mailbox_link() takes no mailbox lock).
  */
+static struct entry *solo_entry_locked(void)
+{
+    struct entry *solo = NULL;
+    unsigned int rare = 0;
+
+    for (size_t i = 0; i < d->table_size; i++) {
+        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
+            if (!e->armed)
+                continue;
+            if (hsx_mailbox_linkable(e->mb) && !d->links_refused)
+                rare++;
+            else if (solo)
+                return NULL; /* two to wait for: the ring */
+            else
+                solo = e;
+        }
+    }
+    if (!solo || !rare)
+        return solo;
+    int target = hsx_mailbox_fd(solo->mb);
+    for (size_t i = 0; i < d->table_size; i++) {
+        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
+            if (e == solo || !e->armed)
+                continue;
+            int ret = hsx_mailbox_link(e->mb, target);
+            if (ret < 0) {
+                /* An hsx.ko without links (ENOTTY), or a filter: the ring, from now on. */
+                d->links_refused = true;
+                return NULL;
+            }
+        }
+    }
+    return solo;
+}
+
 static struct entry *solo_entry(void)
 {
     static struct entry *cached;
     static uint64_t cached_gen = UINT64_MAX;
 
-    if (d->n_armed != 1)
+    if (d->n_armed == 0)
         return NULL;
     if (cached_gen != d->armed_gen) {
-        cached = NULL;
         pthread_mutex_lock(&d->lock);
-        for (size_t i = 0; i < d->table_size && !cached; i++)
-            for (struct entry *e = d->table[i]; e && !cached; e = e->next_hash)
-                if (e->armed)
-                    cached = e;
+        cached = solo_entry_locked();
         cached_gen = d->armed_gen;
         pthread_mutex_unlock(&d->lock);
     }
@@ -229,18 +264,28 @@ static struct entry *solo_entry(void)
  * The poll stays armed meanwhile. With DEFER_TASKRUN its completion work
  * waits, one item whatever the number of wake-ups, until the thread goes back
  * to the ring, and does not interrupt the read; a ring without it would post
- * a completion per record meanwhile, so it always waits on the ring. Returns
- * false when it did not wait: wait on the ring.
+ * a completion per record meanwhile, so it always waits on the ring.
+ *
+ * The polls of rare mailboxes (solo_entry()) stay armed too, their files
+ * linked to the one read: an event of theirs ends the read with EINTR, its
+ * poll's completion then queued already (the kernel wakes pollers before the
+ * link), and SOLO_KICKED has the loop collect it without waiting.
  */
-static bool solo_wait(void)
+enum solo_result {
+    SOLO_NONE,   /* it did not wait: wait on the ring */
+    SOLO_READ,   /* the read returned (records, or what the ready list's take will judge) */
+    SOLO_KICKED, /* a kick or a signal ended it: look at the ring, without waiting */
+};
+
+static enum solo_result solo_wait(void)
 {
     struct entry *e = solo_entry();
 
     if (!e || e->solo_off || !d->deferred)
-        return false;
+        return SOLO_NONE;
     int fd = hsx_mailbox_solo_begin(e->mb); /* the mailbox's lock before d->lock */
     if (fd < 0)
-        return false;
+        return SOLO_NONE;
     pthread_mutex_lock(&d->lock);
     bool wait = !d->todo && !d->stopping && wants_poll(e) && !e->cancelling && !e->has_notice &&
                 !atomic_load_explicit(&d->timers_armed, memory_order_acquire);
@@ -284,7 +329,7 @@ static bool solo_wait(void)
             hsx_mailbox_ref(e->mb); /* the ready list's: drain() takes the rest */
             make_ready(e);
         }
-        return true;
+        return SOLO_READ;
     }
     hsx_mailbox_solo_end(e->mb, len, NULL, NULL);
     if (len != -EINTR) {
@@ -300,7 +345,9 @@ static bool solo_wait(void)
      */
     if (len < 0 && len != -EINTR)
         e->solo_off = true;
-    return wait;
+    if (!wait)
+        return SOLO_NONE;
+    return len == -EINTR ? SOLO_KICKED : SOLO_READ;
 }
 
 /* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
@@ -433,10 +480,12 @@ void hsx_dispatch_loop(void)
             ret = io_uring_submit_and_get_events(&d->ring);
         } else if (timed) {
             ret = io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
-        } else if (solo_wait()) {
-            continue;
         } else {
-            ret = io_uring_submit_and_wait(&d->ring, 1);
+            enum solo_result solo = solo_wait();
+            if (solo == SOLO_READ)
+                continue;
+            ret = solo == SOLO_KICKED ? io_uring_submit_and_get_events(&d->ring)
+                                      : io_uring_submit_and_wait(&d->ring, 1);
         }
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
