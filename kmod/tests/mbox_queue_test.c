@@ -539,6 +539,18 @@ static void queue_link_kicks_the_target_on_the_sources_news(struct kunit *test)
 	hsx_mbox_destroy(data, HSX_CLOSE_CANCELLED);
 }
 
+/* Three blocking queue files of a new mailbox @name: @q[i] is @f[i]'s queue. */
+static struct hsx_mbox *open_three(struct kunit *test, const char *name,
+				   struct hsx_mbox_queue **q, struct file **f)
+{
+	struct hsx_mbox *mbox = create(test, name);
+	unsigned int i;
+
+	for (i = 0; i < 3; i++)
+		f[i] = open_blocking_queue(test, name, &q[i]);
+	return mbox;
+}
+
 /*
  * A queue is a source or a target, never both (no circle of nested locks):
  * -ELOOP; a queue cannot link to itself. A source links to one target at a
@@ -546,15 +558,11 @@ static void queue_link_kicks_the_target_on_the_sources_news(struct kunit *test)
  */
 static void queue_links_are_one_level_deep(struct kunit *test)
 {
-	struct hsx_mbox *mbox = create(test, "hal:test:lroles");
-	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
-	struct hsx_mbox_queue *a, *b, *c;
-	struct file *fa, *fb, *fc;
-
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	fa = open_blocking_queue(test, "hal:test:lroles", &a);
-	fb = open_blocking_queue(test, "hal:test:lroles", &b);
-	fc = open_blocking_queue(test, "hal:test:lroles", &c);
+	struct hsx_mbox_queue *q[3];
+	struct file *f[3];
+	struct hsx_mbox *mbox = open_three(test, "hal:test:lroles", q, f);
+	struct hsx_mbox_queue *a = q[0], *b = q[1], *c = q[2];
+	unsigned int i;
 
 	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(a, a), -EINVAL);
 	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(a, b), 0);
@@ -573,9 +581,8 @@ static void queue_links_are_one_level_deep(struct kunit *test)
 	/* a's news go to c now; b, a target no more, may link on. */
 	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(b, c), 0);
 
-	close_queue(fa);
-	close_queue(fb);
-	close_queue(fc);
+	for (i = 0; i < 3; i++)
+		close_queue(f[i]);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
@@ -586,25 +593,22 @@ static void queue_links_are_one_level_deep(struct kunit *test)
  */
 static void queue_link_ends_with_either_file(struct kunit *test)
 {
-	struct hsx_mbox *mbox = create(test, "hal:test:lend");
 	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
-	struct hsx_mbox_queue *s1, *s2, *t;
-	struct file *f1, *f2, *ft;
+	struct hsx_mbox_queue *q[3];
+	struct file *f[3];
+	struct hsx_mbox *mbox = open_three(test, "hal:test:lend", q, f);
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	f1 = open_blocking_queue(test, "hal:test:lend", &s1);
-	f2 = open_blocking_queue(test, "hal:test:lend", &s2);
-	ft = open_blocking_queue(test, "hal:test:lend", &t);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(s1, t), 0);
-	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(s2, t), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(q[0], q[2]), 0);
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(q[1], q[2]), 0);
 
-	close_queue(f1);	/* a source first */
-	KUNIT_EXPECT_TRUE(test, list_is_singular(&t->link_sources));
-	close_queue(ft);	/* then the target */
-	KUNIT_EXPECT_TRUE(test, !s2->link_target);
-	post(mbox, 1);		/* into s2 alone, linked to nothing */
-	KUNIT_EXPECT_EQ(test, read_records(f2, buf, TEST_RECORD_SIZE), (ssize_t)TEST_RECORD_SIZE);
-	close_queue(f2);
+	close_queue(f[0]);	/* a source first */
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&q[2]->link_sources));
+	close_queue(f[2]);	/* then the target */
+	KUNIT_EXPECT_TRUE(test, !q[1]->link_target);
+	post(mbox, 1);		/* into q[1] alone, linked to nothing */
+	KUNIT_EXPECT_EQ(test, read_records(f[1], buf, TEST_RECORD_SIZE), (ssize_t)TEST_RECORD_SIZE);
+	close_queue(f[1]);
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
