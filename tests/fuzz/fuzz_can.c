@@ -40,10 +40,11 @@
  *           netlink socket subscribed: the interface deleted (and at once re-created, or
  *           not), the bus unbound, the interface down and up, or deleted and re-created in a
  *           loop while a thread binds and unbinds the bus; then the subscriptions end GONE,
- *           the bus lets go of a deleted interface within 2 s, the old instance's file fails
- *           for good, and the rig is put back.
- * Exact-delivery oracles hold only for root's privileged files, when no event was dropped,
- * the subscription did not end and no iface chain ran meanwhile (stats->can_epoch).
+ *           the bus lets go of a deleted interface (within FZ_LIVENESS_MS, a liveness bound:
+ *           unregistering waits for RCU, seconds on a loaded emulated host), the old instance's
+ * file fails for good, and the rig is put back. Exact-delivery oracles hold only for root's
+ * privileged files, when no event was dropped, the subscription did not end and no iface chain ran
+ * meanwhile (stats->can_epoch).
  *
  * Interfaces are made, deleted and set up or down with rtnetlink, as `ip link` does, but in
  * a millisecond instead of an exec's tens under TCG, so that deletions land among binds;
@@ -2327,12 +2328,12 @@ static bool iface_act(struct fz_worker *w, struct fz_rng *r, enum iface_act a, i
             home_add(h); /* back before the bus let go of the old one, perhaps */
         }
         /* the bus lets go of the deleted interface by itself */
-        for (end = now_ns() + 2000000000ULL; home && now_ns() < end; usleep(2000))
+        for (end = now_ns() + FZ_LIVENESS_MS * 1000000ULL; home && now_ns() < end; usleep(2000))
             if (can_info(w, ctl, bus, &info) || !info.bound || info.ifindex != old->ifindex)
                 return true;
         if (home)
-            unexpected(w, "bus %u still bound to %s (ifindex %u) 2 s after it was deleted", bus,
-                       h->ifname, old->ifindex);
+            unexpected(w, "bus %u still bound to %s (ifindex %u) %d s after it was deleted", bus,
+                       h->ifname, old->ifindex, FZ_LIVENESS_MS / 1000);
         return true;
     }
     case A_UNBIND:

@@ -2123,14 +2123,15 @@ static void chain_timer_on(struct fz_worker *w, const struct fz_slot *sp,
     /*
      * Cancelled: the close notice comes last, then end of file. A capability revoked
      * meanwhile (EKEYREVOKED above) ends the timer from the revoker's side, after its
-     * grace period: give that 2 s.
+     * SRCU grace period: a liveness bound (FZ_LIVENESS_MS), not a time the ABI promises,
+     * which a loaded emulated host can stretch past seconds.
      */
     for (int rounds = 0; rounds < 64; rounds++) {
         n = read(q, buf, sizeof(buf));
         count_errno(n < 0 ? errno : 0);
         if (n < 0 && errno == EAGAIN) {
             struct pollfd p = {.fd = q, .events = POLLIN};
-            if (poll(&p, 1, 2000) == 1)
+            if (poll(&p, 1, FZ_LIVENESS_MS) == 1)
                 continue;
             errno = EAGAIN;
         }
@@ -2139,8 +2140,8 @@ static void chain_timer_on(struct fz_worker *w, const struct fz_slot *sp,
         check_records(w, buf, n, &closed);
     }
     if (n < 0 && errno != EBADF)
-        unexpected(w, "timer %u cancelled: its queue reads %s after 2 s, not end of file",
-                   tc.timer_id, strerror(errno));
+        unexpected(w, "timer %u cancelled: its queue reads %s after %d s, not end of file",
+                   tc.timer_id, strerror(errno), FZ_LIVENESS_MS / 1000);
     else if (n == 0 && !closed)
         unexpected(w, "timer %u cancelled: end of file without a close notice", tc.timer_id);
     else if (closed && closed != HSX_CLOSE_CANCELLED && closed != HSX_CLOSE_REVOKED &&
@@ -3062,7 +3063,7 @@ uint32_t drain_queue(struct fz_worker *w, int q, const char *name)
         count_errno(n < 0 ? errno : 0);
         if (n < 0 && errno == EAGAIN) {
             struct pollfd p = {.fd = q, .events = POLLIN};
-            if (poll(&p, 1, 2000) == 1)
+            if (poll(&p, 1, FZ_LIVENESS_MS) == 1) /* a liveness bound, as above */
                 continue;
             errno = EAGAIN;
         }
