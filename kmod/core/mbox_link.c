@@ -14,12 +14,15 @@
  * The link is a wait queue entry of the source's, embedded in it, whose wake
  * function runs where the source's waiters are woken: under the source's
  * wait queue lock (irqs off, a hard interrupt's post included), where it
- * takes the target's, nested. A queue is a source or a target, never both,
- * so no post can go round a circle of links back to a lock it holds, and
- * every nesting is one level deep. hsx_mbox_link_mutex guards who links to
- * whom; the wake function reads its target under the source's lock, which
- * every change of that target takes too, so a target is unlinked from all
- * its sources before it is freed, and a source from its target.
+ * takes the target's, nested. It waits after the source's pollers
+ * (hsx_mbox_link_add()): the reader it kicks finds their wake-ups done.
+ *
+ * A queue is a source or a target, never both, so no post can go round a
+ * circle of links back to a lock it holds, and every nesting is one level
+ * deep. hsx_mbox_link_mutex guards who links to whom; the wake function
+ * reads its target under the source's lock, which every change of that
+ * target takes too, so a target is unlinked from all its sources before it
+ * is freed, and a source from its target.
  */
 #include <linux/errno.h>
 #include <linux/file.h>
@@ -40,11 +43,20 @@ static bool hsx_mbox_queue_has_news(const struct hsx_mbox_queue *q)
 	return q->count || (q->closed && !q->close_read);
 }
 
-/* With the source's lock held (irqs off): kick the target's blocked reader. */
+/*
+ * With the source's lock held (irqs off): kick the target's blocked reader.
+ * A kick still kept needs no other: its reader, woken by it, looks at the
+ * source after taking it (as HSX_IOC_MBOX_QUEUE_KICK's readers do), and so
+ * sees what was queued before this check, under the source's lock. That
+ * bounds what a hard interrupt's post spends on a target's waiters to one
+ * walk per read of the target, however many sources its files link to it.
+ */
 static void hsx_mbox_link_kick(struct hsx_mbox_queue *target)
 {
+	if (READ_ONCE(target->kicked))
+		return;
 	spin_lock_nested(&target->wait.lock, SINGLE_DEPTH_NESTING);
-	target->kicked = true;
+	WRITE_ONCE(target->kicked, true);
 	/* Its reader only: pollers do not ask for EPOLLMSG (as HSX_IOC_MBOX_QUEUE_KICK). */
 	wake_up_locked_poll(&target->wait, EPOLLMSG);
 	spin_unlock(&target->wait.lock);
@@ -67,6 +79,29 @@ static int hsx_mbox_link_wake(struct wait_queue_entry *wait, unsigned int mode, 
 	return 0;	/* no waiter woken: exclusive waiters after it still are */
 }
 
+/*
+ * Where the link waits on its source: after every waiter that is not
+ * exclusive, pollers included (io_uring's and epoll's, added at the head
+ * before or after the link), and before the exclusive ones (at the tail),
+ * any of which may end a wake-up's walk. So a poller of the source is woken
+ * before the link kicks the target: a reader the kick ends finds the poll's
+ * completion (io_uring's work) queued already.
+ */
+static void hsx_mbox_link_add(struct hsx_mbox_queue *source)
+{
+	struct list_head *pos = &source->wait.head;
+	struct wait_queue_entry *w;
+
+	lockdep_assert_held(&source->wait.lock);
+	list_for_each_entry(w, &source->wait.head, entry) {
+		if (w->flags & WQ_FLAG_EXCLUSIVE) {
+			pos = &w->entry;
+			break;
+		}
+	}
+	list_add_tail(&source->link_wait.entry, pos);
+}
+
 /* Point @source at @target (NULL: unlink). Under hsx_mbox_link_mutex. */
 static void hsx_mbox_link_set(struct hsx_mbox_queue *source, struct hsx_mbox_queue *target)
 {
@@ -78,7 +113,7 @@ static void hsx_mbox_link_set(struct hsx_mbox_queue *source, struct hsx_mbox_que
 
 	spin_lock_irq(&source->wait.lock);
 	if (!source->link_target && target)
-		__add_wait_queue(&source->wait, &source->link_wait);
+		hsx_mbox_link_add(source);
 	else if (source->link_target && !target)
 		__remove_wait_queue(&source->wait, &source->link_wait);
 	source->link_target = target;
@@ -158,6 +193,14 @@ void hsx_mbox_queue_unlink_all(struct hsx_mbox_queue *q)
 {
 	struct hsx_mbox_queue *source, *tmp;
 
+	/*
+	 * Never linked, most queues: no mutex shared by every queue file's
+	 * release. Linking needs a reference to both files (the ioctl's, and
+	 * fget() of the target), so no link is made once the last one went;
+	 * its fput() ordered what the linker wrote before this release reads it.
+	 */
+	if (!q->link_target && list_empty(&q->link_sources))
+		return;
 	mutex_lock(&hsx_mbox_link_mutex);
 	hsx_mbox_link_set(q, NULL);
 	list_for_each_entry_safe(source, tmp, &q->link_sources, link_node)

@@ -219,7 +219,7 @@ static enum hsx_mbox_queue_state hsx_mbox_queue_peek_locked(struct hsx_mbox_queu
 	if (q->closed)
 		return HSX_MBOX_Q_EOF;
 	if (take_kick && q->kicked) {
-		q->kicked = false;
+		WRITE_ONCE(q->kicked, false);	/* read unlocked by a link (mbox_link.c) */
 		return HSX_MBOX_Q_KICKED;
 	}
 	return HSX_MBOX_Q_EMPTY;
@@ -385,7 +385,7 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 		if (arg)
 			return -EINVAL;
 		spin_lock_irq(&q->wait.lock);
-		q->kicked = true;
+		WRITE_ONCE(q->kicked, true);
 		/*
 		 * The blocked reader (its wake function ignores the key), not the
 		 * pollers: EPOLLMSG is no event they ask for, so they stay asleep.

@@ -612,6 +612,78 @@ static void queue_link_ends_with_either_file(struct kunit *test)
 	hsx_mbox_destroy(mbox, HSX_CLOSE_CANCELLED);
 }
 
+/* A wait entry that notes when it was woken: first, second... (@exclusive: it takes the wake). */
+struct order_probe {
+	struct wait_queue_entry wait;
+	unsigned int *clock;
+	unsigned int at;
+	bool exclusive;
+};
+
+static int order_probe_wake(struct wait_queue_entry *wait, unsigned int mode, int flags,
+			    void *key)
+{
+	struct order_probe *p = container_of(wait, struct order_probe, wait);
+
+	if (!p->at)
+		p->at = ++*p->clock;
+	return p->exclusive;
+}
+
+/*
+ * A source's pollers are woken before its link kicks the target: io_uring
+ * adds its poll at the head of the file's wait queue, and the library arms
+ * that poll before it links the file. The kicked reader (the library's
+ * callback thread) then finds the poll's completion work queued. And an
+ * exclusive waiter of the source (epoll's EPOLLEXCLUSIVE, at the tail),
+ * which ends a wake-up's walk, does not keep the link from kicking.
+ */
+static void queue_link_wakes_the_sources_pollers_first(struct kunit *test)
+{
+	struct hsx_mbox *data = create(test, "hal:test:odata");
+	struct hsx_mbox *watch = create(test, "hal:test:owatch");
+	unsigned int clock = 0;
+	struct order_probe poller = { .clock = &clock }, reader = { .clock = &clock };
+	struct order_probe excl = { .clock = &clock, .exclusive = true };
+	struct hsx_mbox_queue *tq, *sq;
+	struct file *target, *source;
+
+	target = open_blocking_queue(test, "hal:test:odata", &tq);
+	source = open_blocking_queue(test, "hal:test:owatch", &sq);
+	init_waitqueue_func_entry(&poller.wait, order_probe_wake);
+	init_waitqueue_func_entry(&reader.wait, order_probe_wake);
+	init_waitqueue_func_entry(&excl.wait, order_probe_wake);
+
+	add_wait_queue_exclusive(&sq->wait, &excl.wait);	/* ep_ptable_queue_proc() */
+	add_wait_queue(&sq->wait, &poller.wait);		/* io_uring's __io_queue_proc() */
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(sq, tq), 0);
+	add_wait_queue(&tq->wait, &reader.wait);		/* the target's blocked reader */
+	post(watch, 1);
+	KUNIT_EXPECT_EQ(test, poller.at, 1U);	/* the poll's wake: its completion work queued */
+	KUNIT_EXPECT_EQ(test, reader.at, 2U);	/* then the kick */
+	KUNIT_EXPECT_EQ(test, excl.at, 3U);	/* and the exclusive waiter, last */
+
+	/* A poller added after the link goes before it too (at the head). */
+	remove_wait_queue(&sq->wait, &poller.wait);
+	poller.at = 0;
+	reader.at = 0;
+	excl.at = 0;
+	clock = 0;
+	add_wait_queue(&sq->wait, &poller.wait);
+	WRITE_ONCE(tq->kicked, false);		/* the kick above, as a read takes it */
+	post(watch, 2);
+	KUNIT_EXPECT_EQ(test, poller.at, 1U);
+	KUNIT_EXPECT_EQ(test, reader.at, 2U);
+
+	remove_wait_queue(&tq->wait, &reader.wait);
+	remove_wait_queue(&sq->wait, &poller.wait);
+	remove_wait_queue(&sq->wait, &excl.wait);
+	close_queue(source);
+	close_queue(target);
+	hsx_mbox_destroy(watch, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(data, HSX_CLOSE_CANCELLED);
+}
+
 static void queue_lengths_and_total_are_bounded(struct kunit *test)
 {
 	const unsigned int n = HSX_MBOX_QUEUE_TOTAL / HSX_MBOX_QUEUE_MAX;
@@ -928,6 +1000,7 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_link_kicks_the_target_on_the_sources_news),
 	KUNIT_CASE(queue_links_are_one_level_deep),
 	KUNIT_CASE(queue_link_ends_with_either_file),
+	KUNIT_CASE(queue_link_wakes_the_sources_pollers_first),
 	KUNIT_CASE(queue_lengths_and_total_are_bounded),
 	KUNIT_CASE(queue_subscribe_errors),
 	KUNIT_CASE(queue_records_are_shared_out_per_user),

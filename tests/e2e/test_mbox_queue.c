@@ -8,8 +8,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -691,6 +693,130 @@ static void a_linked_file_ends_its_targets_read(void **state)
     close(target.node);
 }
 
+static void pin_to_cpu(int cpu)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+/* Whether thread tid of this process is seen blocked in read() within the liveness bound. */
+static bool seen_blocked_in_read(pid_t tid)
+{
+    char path[64], call[32];
+
+    snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
+    for (int i = 0; i < E2E_LIVENESS_MS; i++) {
+        FILE *f = fopen(path, "r");
+        bool in_read = f && fscanf(f, "%31s", call) == 1 && strcmp(call, "running") &&
+                       strtol(call, NULL, 10) == SYS_read;
+        if (f)
+            fclose(f);
+        if (in_read)
+            return true;
+        usleep(1000);
+    }
+    return false;
+}
+
+struct source_ender {
+    struct timer *timer; /* the source's: cancelling it queues the close notice */
+    int cpu;
+    pid_t reader;
+};
+
+/* At normal priority, as a revoker's ioctl ends a capability's watch. */
+static void *end_source_later(void *arg)
+{
+    struct source_ender *e = arg;
+    struct sched_param sp = {.sched_priority = 0};
+
+    pin_to_cpu(e->cpu);
+    pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+    if (seen_blocked_in_read(e->reader))
+        usleep(500);
+    e2e_ioctl(e->timer->node, HSX_IOC_TIMER_CANCEL, &e->timer->id);
+    return NULL;
+}
+
+/*
+ * What the library's callback thread does with a capability's watch, through
+ * io_uring as it does it: a multishot poll armed on the source, then the
+ * link, then a blocking read() of the target; another thread ends the
+ * source. The read ends with EINTR, and the source's poll completion must be
+ * there already for an io_uring_enter() that does not wait: hsx.ko wakes a
+ * source's pollers before its link. The reader runs SCHED_FIFO, as a
+ * real-time application's callback thread does, and the ender on its CPU or
+ * the other: on PREEMPT_RT, with the link woken first, every kick from the
+ * reader's CPU came before the completion (found by review, 30 of 30).
+ */
+static void a_kicked_reader_finds_the_sources_poll_completion(void **state)
+{
+    (void)state;
+    struct io_uring_params params = {
+        .flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+    };
+    struct sched_param fifo = {.sched_priority = 10}, other = {.sched_priority = 0};
+    struct io_uring ring;
+    struct timer target;
+    int misses[2] = {0, 0}, rounds[2] = {0, 0};
+
+    /* Every kernel of the suite has DEFER_TASKRUN (6.1): without it the library uses no link. */
+    assert_int_equal(io_uring_queue_init_params(8, &ring, &params), 0);
+    pin_to_cpu(0);
+    assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_FIFO, &fifo), 0);
+    test_timer_create(&target, 60u * 1000 * 1000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+    int tq = queue_open(target.node, target.mailbox, 4, 0);
+    assert_true(tq >= 0);
+
+    for (int i = 0; i < 30; i++) {
+        struct timer source;
+        test_timer_create(&source, 60u * 1000 * 1000, HSX_TIMER_F_STOPPED | HSX_TIMER_F_ONE_SHOT);
+        int sq = queue_open(source.node, source.mailbox, 4, 0);
+        assert_true(sq >= 0);
+
+        struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+        io_uring_prep_poll_multishot(sqe, sq, POLLIN);
+        io_uring_sqe_set_data64(sqe, 1);
+        assert_int_equal(io_uring_submit(&ring), 1);
+        assert_int_equal(link_to(sq, tq), 0);
+
+        int other_cpu = sysconf(_SC_NPROCESSORS_ONLN) > 1 && (i & 1);
+        struct source_ender e = {
+            .timer = &source, .cpu = other_cpu, .reader = (pid_t)syscall(SYS_gettid)};
+        pthread_t ender;
+        assert_int_equal(pthread_create(&ender, NULL, end_source_later, &e), 0);
+        char buf[256];
+        assert_int_equal(read(tq, buf, sizeof(buf)), -1);
+        assert_int_equal(errno, EINTR);
+        io_uring_submit_and_get_events(&ring);
+        struct io_uring_cqe *cqe;
+        rounds[other_cpu]++;
+        if (io_uring_peek_cqe(&ring, &cqe) != 0) {
+            misses[other_cpu]++;
+            struct __kernel_timespec ts = {.tv_sec = E2E_LIVENESS_MS / 1000};
+            assert_int_equal(io_uring_wait_cqe_timeout(&ring, &cqe, &ts), 0);
+        }
+        assert_int_equal(io_uring_cqe_get_data64(cqe), 1);
+        io_uring_cqe_seen(&ring, cqe);
+        assert_int_equal(pthread_join(ender, NULL), 0);
+        close(sq); /* ends the poll, and the link */
+        close(source.node);
+        while (io_uring_peek_cqe(&ring, &cqe) == 0)
+            io_uring_cqe_seen(&ring, cqe);
+    }
+    printf("# kicks before the source's poll completion: %d of %d from the reader's CPU, "
+           "%d of %d from the other\n",
+           misses[0], rounds[0], misses[1], rounds[1]);
+    assert_int_equal(pthread_setschedparam(pthread_self(), SCHED_OTHER, &other), 0);
+    close(tq);
+    close(target.node);
+    io_uring_queue_exit(&ring);
+    assert_int_equal(misses[0] + misses[1], 0);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -1089,6 +1215,7 @@ int main(void)
         cmocka_unit_test(a_signal_ends_a_read_with_a_timeout),
         cmocka_unit_test(a_kick_ends_one_blocking_read),
         cmocka_unit_test(a_linked_file_ends_its_targets_read),
+        cmocka_unit_test(a_kicked_reader_finds_the_sources_poll_completion),
         cmocka_unit_test_teardown(a_timer_keeps_order_while_netlink_listeners_come_and_go,
                                   churn_teardown),
         cmocka_unit_test_teardown(timers_past_the_interrupts_budget_keep_order, floor_teardown),

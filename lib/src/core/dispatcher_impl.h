@@ -38,6 +38,9 @@ struct entry {
     bool solo_read;
     /* The thread's only: that wait's read failed at once; not again until armed anew. */
     bool solo_off;
+    /* The thread's, under d->lock as the table: its file is linked to the file the thread
+     * waits in (solo_entry(), HSX_IOC_MBOX_QUEUE_LINK). */
+    bool linked;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;

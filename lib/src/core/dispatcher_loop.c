@@ -194,58 +194,81 @@ static bool drain(struct entry *e, unsigned int budget)
 }
 
 /*
+ * Link the file of every armed rare mailbox but solo to target (a
+ * descriptor), or with target -1 unlink what is linked; an unarmed one
+ * linked before is unlinked too, so that its news end no read of a file
+ * nobody waits in for it. 0, or the first refusal's -errno, with what was
+ * linked before it unlinked again. With d->lock held.
+ */
+static int relink_locked(const struct entry *solo, int target)
+{
+    for (size_t i = 0; i < d->table_size; i++) {
+        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
+            bool want = target >= 0 && e != solo && e->armed && hsx_mailbox_linkable(e->mb);
+            if (!want && !e->linked)
+                continue;
+            int ret = hsx_mailbox_link(e->mb, want ? target : -1);
+            if (ret < 0 && want) {
+                relink_locked(solo, -1);
+                return ret;
+            }
+            e->linked = want;
+        }
+    }
+    return 0;
+}
+
+/*
  * The one mailbox whose poll is all the thread waits for: the only one armed,
  * or the only one armed beside rare ones (capability watches) whose files
- * are linked to its file (HSX_IOC_MBOX_QUEUE_LINK), so that their events end
- * its read too. Looked up again, and the rare ones linked anew (a link
+ * are then linked to its file (HSX_IOC_MBOX_QUEUE_LINK), so that their events
+ * end its read too. Looked up again, and the rare ones linked anew (a link
  * follows the file, not its descriptor's number), only when the armed ones
  * changed. With d->lock held (hsx_mailbox_link() takes no mailbox lock).
  */
-static struct entry *solo_entry_locked(void)
+static struct entry *solo_entry_locked(bool *linked)
 {
     struct entry *solo = NULL;
-    unsigned int rare = 0;
+    bool rare = false, two = false;
 
-    for (size_t i = 0; i < d->table_size; i++) {
-        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
+    for (size_t i = 0; i < d->table_size && !two; i++) {
+        for (struct entry *e = d->table[i]; e && !two; e = e->next_hash) {
             if (!e->armed)
                 continue;
             if (hsx_mailbox_linkable(e->mb) && !d->links_refused)
-                rare++;
+                rare = true;
             else if (solo)
-                return NULL; /* two to wait for: the ring */
+                two = true; /* two to wait for: the ring */
             else
                 solo = e;
         }
     }
-    if (!solo || !rare)
-        return solo;
-    int target = hsx_mailbox_fd(solo->mb);
-    for (size_t i = 0; i < d->table_size; i++) {
-        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
-            if (e == solo || !e->armed)
-                continue;
-            int ret = hsx_mailbox_link(e->mb, target);
-            if (ret < 0) {
-                /* An hsx.ko without links (ENOTTY), or a filter: the ring, from now on. */
-                d->links_refused = true;
-                return NULL;
-            }
-        }
+    if (two)
+        solo = NULL;
+    /* Linked only to a file the thread can wait in (solo_wait() asks the rest each time). */
+    bool can_wait = solo && d->deferred && hsx_mailbox_solo_capable(solo->mb);
+    int ret = relink_locked(solo, can_wait && rare ? hsx_mailbox_fd(solo->mb) : -1);
+    *linked = ret == 0 && can_wait && rare;
+    if (ret < 0) {
+        /* An hsx.ko without links, or a filter: the ring, from now on. Else this time. */
+        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES)
+            d->links_refused = true;
+        return NULL;
     }
     return solo;
 }
+
+/* Whether rare mailboxes are linked to solo_entry()'s: the thread's only. */
+static bool solo_linked;
 
 static struct entry *solo_entry(void)
 {
     static struct entry *cached;
     static uint64_t cached_gen = UINT64_MAX;
 
-    if (d->n_armed == 0)
-        return NULL;
     if (cached_gen != d->armed_gen) {
         pthread_mutex_lock(&d->lock);
-        cached = solo_entry_locked();
+        cached = solo_entry_locked(&solo_linked);
         cached_gen = d->armed_gen;
         pthread_mutex_unlock(&d->lock);
     }
@@ -267,15 +290,24 @@ static struct entry *solo_entry(void)
  * a completion per record meanwhile, so it always waits on the ring.
  *
  * The polls of rare mailboxes (solo_entry()) stay armed too, their files
- * linked to the one read: an event of theirs ends the read with EINTR, its
- * poll's completion then queued already (the kernel wakes pollers before the
- * link), and SOLO_KICKED has the loop collect it without waiting.
+ * linked to the one read: an event of theirs ends the read with EINTR, and
+ * the loop waits on the ring, where its poll's completion is (queued before
+ * the kick: hsx.ko wakes a file's pollers before its link).
  */
 enum solo_result {
-    SOLO_NONE,   /* it did not wait: wait on the ring */
-    SOLO_READ,   /* the read returned (records, or what the ready list's take will judge) */
-    SOLO_KICKED, /* a kick or a signal ended it: look at the ring, without waiting */
+    SOLO_NONE, /* it did not wait, or a kick or a signal ended the read: wait on the ring */
+    SOLO_READ, /* the read returned (records, or what the ready list's take will judge) */
+    SOLO_PEEK, /* the ring's turn: collect its completions, without waiting */
 };
+
+/*
+ * Reads in a row without a look at the ring. A kick is taken only by a read
+ * that would block: while every read finds records, a rare mailbox's news
+ * would wait; so every DISPATCH_BUDGET reads, with rare mailboxes linked, the
+ * thread collects the ring's completions first, as a mailbox waits at most a
+ * budget of another's events in drain().
+ */
+static unsigned int solo_streak;
 
 static enum solo_result solo_wait(void)
 {
@@ -283,6 +315,8 @@ static enum solo_result solo_wait(void)
 
     if (!e || e->solo_off || !d->deferred)
         return SOLO_NONE;
+    if (solo_linked && ++solo_streak >= DISPATCH_BUDGET)
+        return SOLO_PEEK;
     int fd = hsx_mailbox_solo_begin(e->mb); /* the mailbox's lock before d->lock */
     if (fd < 0)
         return SOLO_NONE;
@@ -345,9 +379,14 @@ static enum solo_result solo_wait(void)
      */
     if (len < 0 && len != -EINTR)
         e->solo_off = true;
-    if (!wait)
-        return SOLO_NONE;
-    return len == -EINTR ? SOLO_KICKED : SOLO_READ;
+    /*
+     * Kicked (or a signal): to the ring, waiting. A kick is another thread's
+     * work (its eventfd write, before the kick, is a completion) or a rare
+     * mailbox's news (its poll's completion, woken before the link: see
+     * kmod/core/mbox_link.c); one kept from news collected since ends a wait
+     * that the next event of any armed mailbox ends too.
+     */
+    return wait && len != -EINTR ? SOLO_READ : SOLO_NONE;
 }
 
 /* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
@@ -484,9 +523,10 @@ void hsx_dispatch_loop(void)
             enum solo_result solo = solo_wait();
             if (solo == SOLO_READ)
                 continue;
-            ret = solo == SOLO_KICKED ? io_uring_submit_and_get_events(&d->ring)
-                                      : io_uring_submit_and_wait(&d->ring, 1);
+            ret = solo == SOLO_PEEK ? io_uring_submit_and_get_events(&d->ring)
+                                    : io_uring_submit_and_wait(&d->ring, 1);
         }
+        solo_streak = 0; /* the ring's completions collected */
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
         while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {

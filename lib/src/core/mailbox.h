@@ -151,6 +151,9 @@ void hsx_mailbox_set_rare(hsx_mailbox_t *mb);
  */
 bool hsx_mailbox_linkable(const hsx_mailbox_t *mb);
 
+/* For the dispatcher: whether mb is hsx.ko's blocking queue file, which it may wait in. */
+bool hsx_mailbox_solo_capable(const hsx_mailbox_t *mb);
+
 /*
  * Link mb's queue file to the file target_fd (HSX_IOC_MBOX_QUEUE_LINK): each
  * record queued in mb's then ends a read() blocked on target_fd with EINTR;

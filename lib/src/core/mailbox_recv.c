@@ -463,6 +463,11 @@ bool hsx_mailbox_linkable(const hsx_mailbox_t *mb)
     return mb->queue_file && atomic_load_explicit(&mb->rare, memory_order_relaxed);
 }
 
+bool hsx_mailbox_solo_capable(const hsx_mailbox_t *mb)
+{
+    return mb->queue_file && mb->blocking;
+}
+
 int hsx_mailbox_link(const hsx_mailbox_t *mb, int target_fd)
 {
     int32_t fd = target_fd;
