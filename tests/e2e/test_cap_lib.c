@@ -461,6 +461,16 @@ static void on_quiet_expiry(void *event, uint32_t length, void *user)
     atomic_fetch_add(&quiet_expiries, 1);
 }
 
+/* Whether the callback thread is seen blocked in read(); if not, says where it is. */
+static bool callback_thread_reads(void)
+{
+    if (e2e_dispatcher_blocks_in(SYS_read))
+        return true;
+    fprintf(stderr, "# the callback thread is in system call %ld, not read()\n",
+            e2e_dispatcher_syscall());
+    return false;
+}
+
 /*
  * A process holding capabilities (FRAM's and the timer's, each with its
  * watch, a mailbox with a callback) and one timer's callback: the callback
@@ -485,7 +495,7 @@ static int app_one_file_wait_with_capabilities(struct app *a)
     hsx_timer_t t = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
     APP_CHECK(!HSX_TIMER_IS_ERROR(t));
     APP_CHECK(hsx_timer_set_callback(t, on_quiet_expiry, NULL) == HSX_HAL_OK);
-    APP_CHECK(e2e_dispatcher_blocks_in(SYS_read));
+    APP_CHECK(callback_thread_reads());
     tell(a->out, &info.id, sizeof(info.id));
 
     APP_CHECK(heard_revocation(1, E2E_LIVENESS_MS));
@@ -496,7 +506,7 @@ static int app_one_file_wait_with_capabilities(struct app *a)
     /* The timer's capability and its watch stay: back in the timer's read. */
     APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
     APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
-    APP_CHECK(e2e_dispatcher_blocks_in(SYS_read));
+    APP_CHECK(callback_thread_reads());
     APP_CHECK(atomic_load(&quiet_expiries) == 0);
     APP_CHECK(hsx_timer_cancel(t) == HSX_HAL_OK);
     return 0;

@@ -291,13 +291,13 @@ static struct entry *solo_entry(void)
  *
  * The polls of rare mailboxes (solo_entry()) stay armed too, their files
  * linked to the one read: an event of theirs ends the read with EINTR, and
- * the loop waits on the ring, where its poll's completion is (queued before
- * the kick: hsx.ko wakes a file's pollers before its link).
+ * the loop collects the ring's completions, its poll's among them (queued
+ * before the kick: hsx.ko wakes a file's pollers before its link).
  */
 enum solo_result {
-    SOLO_NONE, /* it did not wait, or a kick or a signal ended the read: wait on the ring */
+    SOLO_NONE, /* it did not wait: wait on the ring */
     SOLO_READ, /* the read returned (records, or what the ready list's take will judge) */
-    SOLO_PEEK, /* the ring's turn: collect its completions, without waiting */
+    SOLO_PEEK, /* kicked, or the ring's turn: collect its completions, without waiting */
 };
 
 /*
@@ -380,13 +380,16 @@ static enum solo_result solo_wait(void)
     if (len < 0 && len != -EINTR)
         e->solo_off = true;
     /*
-     * Kicked (or a signal): to the ring, waiting. A kick is another thread's
-     * work (its eventfd write, before the kick, is a completion) or a rare
-     * mailbox's news (its poll's completion, woken before the link: see
-     * kmod/core/mbox_link.c); one kept from news collected since ends a wait
-     * that the next event of any armed mailbox ends too.
+     * Kicked (or a signal): a look at the ring, without waiting, then the
+     * read again. A kick is another thread's work (its eventfd write, before
+     * the kick, is a completion), a rare mailbox's news (its poll's
+     * completion, queued before the link kicks: kmod/core/mbox_link.c), or
+     * one kept from something collected since (hsx_mailbox_solo_begin()'s
+     * first asks with one): none of them leaves work only a wait would find.
      */
-    return wait && len != -EINTR ? SOLO_READ : SOLO_NONE;
+    if (!wait)
+        return SOLO_NONE;
+    return len == -EINTR ? SOLO_PEEK : SOLO_READ;
 }
 
 /* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
