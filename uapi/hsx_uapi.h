@@ -2360,8 +2360,12 @@ struct hsx_mbox_queue_info {
  * on a queue file (the source): from now on each record and the close notice
  * queued in it kick the other file (the target) as HSX_IOC_MBOX_QUEUE_KICK
  * would, so that a thread blocked in the target's read() returns (EINTR) to
- * look at the source too. A source that holds records or an unread close
- * notice when it is linked kicks its target at once. A source has one target
+ * look at the source too; the source's own waiters (poll(), epoll, an
+ * io_uring poll) are woken before, so that what they queue for that thread
+ * is there when it looks. A kick still kept is not repeated: after EINTR,
+ * read or poll the source before blocking on the target again. A source
+ * that holds records or an unread close notice when it is linked kicks its
+ * target at once. A source has one target
  * at a time: linking again moves it, -1 unlinks. The link ends when either
  * file's last copy is closed. A file is a source or a target, never both:
  * ELOOP for a source that others link to, or a target that links on itself.

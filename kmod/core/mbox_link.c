@@ -11,11 +11,11 @@
  * whose one event (the capability ended) must reach the thread. Linked to
  * the file it reads, the watch ends that read when its event comes.
  *
- * The link is a wait queue entry of the source's, embedded in it, whose wake
- * function runs where the source's waiters are woken: under the source's
- * wait queue lock (irqs off, a hard interrupt's post included), where it
- * takes the target's, nested. It waits after the source's pollers
- * (hsx_mbox_link_add()): the reader it kicks finds their wake-ups done.
+ * The source's post, close and end kick the target (hsx_mbox_link_kick())
+ * where they wake the source's own waiters, after them: under the source's
+ * wait queue lock (irqs off, a hard interrupt's post included), where the
+ * kick takes the target's, nested. The reader it ends finds every waiter of
+ * the source woken, io_uring's poll among them (its completion work queued).
  *
  * A queue is a source or a target, never both, so no post can go round a
  * circle of links back to a lock it holds, and every nesting is one level
@@ -30,7 +30,6 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 
 #include "mbox_queue.h"
 
@@ -43,63 +42,26 @@ static bool hsx_mbox_queue_has_news(const struct hsx_mbox_queue *q)
 	return q->count || (q->closed && !q->close_read);
 }
 
-/*
- * With the source's lock held (irqs off): kick the target's blocked reader.
- * A kick still kept needs no other: its reader, woken by it, looks at the
- * source after taking it (as HSX_IOC_MBOX_QUEUE_KICK's readers do), and so
- * sees what was queued before this check, under the source's lock. That
- * bounds what a hard interrupt's post spends on a target's waiters to one
- * walk per read of the target, however many sources its files link to it.
+/**
+ * hsx_mbox_link_kick - kick @target's blocked reader, for news of a source's
+ * @target: its source's link_target
+ *
+ * Context: the source's wait queue lock held, irqs off (a hard interrupt's
+ * post included), after the source's own waiters were woken: its pollers'
+ * wake-ups (io_uring's completion work) are done before the reader is.
+ * A kick still kept is not kicked again: the reader it ends looks at the
+ * source after taking it, under the target's lock, so that walking the
+ * target's waiters costs a source's posts at most once per read of it.
  */
-static void hsx_mbox_link_kick(struct hsx_mbox_queue *target)
+void hsx_mbox_link_kick(struct hsx_mbox_queue *target)
 {
-	if (READ_ONCE(target->kicked))
-		return;
 	spin_lock_nested(&target->wait.lock, SINGLE_DEPTH_NESTING);
-	WRITE_ONCE(target->kicked, true);
-	/* Its reader only: pollers do not ask for EPOLLMSG (as HSX_IOC_MBOX_QUEUE_KICK). */
-	wake_up_locked_poll(&target->wait, EPOLLMSG);
-	spin_unlock(&target->wait.lock);
-}
-
-/*
- * The source's wake-ups: a record (EPOLLIN), the close or the end (no key).
- * A kick of the source itself (EPOLLMSG) is its own reader's, not news.
- */
-static int hsx_mbox_link_wake(struct wait_queue_entry *wait, unsigned int mode, int flags,
-			      void *key)
-{
-	struct hsx_mbox_queue *source = container_of(wait, struct hsx_mbox_queue, link_wait);
-
-	lockdep_assert_held(&source->wait.lock);
-	if (key && !(key_to_poll(key) & (EPOLLIN | EPOLLHUP)))
-		return 0;
-	if (source->link_target)
-		hsx_mbox_link_kick(source->link_target);
-	return 0;	/* no waiter woken: exclusive waiters after it still are */
-}
-
-/*
- * Where the link waits on its source: after every waiter that is not
- * exclusive, pollers included (io_uring's and epoll's, added at the head
- * before or after the link), and before the exclusive ones (at the tail),
- * any of which may end a wake-up's walk. So a poller of the source is woken
- * before the link kicks the target: a reader the kick ends finds the poll's
- * completion (io_uring's work) queued already.
- */
-static void hsx_mbox_link_add(struct hsx_mbox_queue *source)
-{
-	struct list_head *pos = &source->wait.head;
-	struct wait_queue_entry *w;
-
-	lockdep_assert_held(&source->wait.lock);
-	list_for_each_entry(w, &source->wait.head, entry) {
-		if (w->flags & WQ_FLAG_EXCLUSIVE) {
-			pos = &w->entry;
-			break;
-		}
+	if (!target->kicked) {
+		target->kicked = true;
+		/* Its reader only: pollers do not ask for EPOLLMSG (as HSX_IOC_MBOX_QUEUE_KICK). */
+		wake_up_locked_poll(&target->wait, EPOLLMSG);
 	}
-	list_add_tail(&source->link_wait.entry, pos);
+	spin_unlock(&target->wait.lock);
 }
 
 /* Point @source at @target (NULL: unlink). Under hsx_mbox_link_mutex. */
@@ -108,14 +70,14 @@ static void hsx_mbox_link_set(struct hsx_mbox_queue *source, struct hsx_mbox_que
 	lockdep_assert_held(&hsx_mbox_link_mutex);
 	if (source->link_target)
 		list_del_init(&source->link_node);
-	if (target)
+	if (target) {
 		list_add_tail(&source->link_node, &target->link_sources);
+		/* Both releases take the mutex from now on (hsx_mbox_queue_unlink_all()). */
+		WRITE_ONCE(source->link_used, true);
+		WRITE_ONCE(target->link_used, true);
+	}
 
 	spin_lock_irq(&source->wait.lock);
-	if (!source->link_target && target)
-		hsx_mbox_link_add(source);
-	else if (source->link_target && !target)
-		__remove_wait_queue(&source->wait, &source->link_wait);
 	source->link_target = target;
 	/* What came before the link is news the target's reader has not heard of. */
 	if (target && hsx_mbox_queue_has_news(source))
@@ -129,7 +91,6 @@ static void hsx_mbox_link_set(struct hsx_mbox_queue *source, struct hsx_mbox_que
  */
 void hsx_mbox_queue_link_init(struct hsx_mbox_queue *q)
 {
-	init_waitqueue_func_entry(&q->link_wait, hsx_mbox_link_wake);
 	INIT_LIST_HEAD(&q->link_node);
 	INIT_LIST_HEAD(&q->link_sources);
 }
@@ -196,10 +157,13 @@ void hsx_mbox_queue_unlink_all(struct hsx_mbox_queue *q)
 	/*
 	 * Never linked, most queues: no mutex shared by every queue file's
 	 * release. Linking needs a reference to both files (the ioctl's, and
-	 * fget() of the target), so no link is made once the last one went;
-	 * its fput() ordered what the linker wrote before this release reads it.
+	 * fget() of the target), so none is made once the last one went, and
+	 * link_used, set under the mutex before those were put, never clears:
+	 * a queue ever linked takes the mutex, and so waits for an unlink or a
+	 * move of its link under way (whose last put ordered the flag before
+	 * this read).
 	 */
-	if (!q->link_target && list_empty(&q->link_sources))
+	if (!READ_ONCE(q->link_used))
 		return;
 	mutex_lock(&hsx_mbox_link_mutex);
 	hsx_mbox_link_set(q, NULL);

@@ -131,6 +131,8 @@ int hsx_mbox_queue_push(struct hsx_mbox_queue *q, const struct hsx_mbox_event *e
 	memset((u8 *)(rec + 1) + ev->ops->record_size, 0, payload - ev->ops->record_size);
 	q->count++;
 	wake_up_locked_poll(&q->wait, EPOLLIN | EPOLLRDNORM);
+	if (q->link_target)
+		hsx_mbox_link_kick(q->link_target);	/* after its own waiters */
 	spin_unlock_irqrestore(&q->wait.lock, flags);
 	return 0;
 }
@@ -153,6 +155,8 @@ void hsx_mbox_queue_close(struct hsx_mbox_queue *q, const struct hsx_mbox_event 
 	}
 	/* Every waiter, exclusive ones too (no key: each polls again): the end is everyone's. */
 	__wake_up_locked(&q->wait, TASK_NORMAL, 0);
+	if (q->link_target)
+		hsx_mbox_link_kick(q->link_target);
 	spin_unlock_irqrestore(&q->wait.lock, flags);
 }
 
@@ -170,6 +174,8 @@ void hsx_mbox_queue_end(struct hsx_mbox_queue *q)
 		q->close_read = true;
 	}
 	__wake_up_locked(&q->wait, TASK_NORMAL, 0);	/* every waiter, as above */
+	if (q->link_target)
+		hsx_mbox_link_kick(q->link_target);
 	spin_unlock_irq(&q->wait.lock);
 }
 
@@ -219,7 +225,7 @@ static enum hsx_mbox_queue_state hsx_mbox_queue_peek_locked(struct hsx_mbox_queu
 	if (q->closed)
 		return HSX_MBOX_Q_EOF;
 	if (take_kick && q->kicked) {
-		WRITE_ONCE(q->kicked, false);	/* read unlocked by a link (mbox_link.c) */
+		q->kicked = false;
 		return HSX_MBOX_Q_KICKED;
 	}
 	return HSX_MBOX_Q_EMPTY;
@@ -385,7 +391,7 @@ static long hsx_mbox_queue_ioctl(struct file *file, unsigned int cmd, unsigned l
 		if (arg)
 			return -EINVAL;
 		spin_lock_irq(&q->wait.lock);
-		WRITE_ONCE(q->kicked, true);
+		q->kicked = true;
 		/*
 		 * The blocked reader (its wake function ignores the key), not the
 		 * pollers: EPOLLMSG is no event they ask for, so they stay asleep.

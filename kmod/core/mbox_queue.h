@@ -48,9 +48,10 @@ struct hsx_mbox_sub;
  * @sub: the mailbox core's subscriber, under its mutex; NULL once ended
  * @reader_here: its mailbox's ops->reader_here, or NULL
  * @owner: its mailbox's owner while subscribed, for @reader_here; RCU
- * @link_wait: on @wait while the queue links to @link_target (mbox_link.c)
  * @link_target: the queue whose reader this one's news kicks, or NULL;
- *	changed under hsx_mbox_link_mutex and @wait's lock
+ *	changed under hsx_mbox_link_mutex and @wait's lock (mbox_link.c)
+ * @link_used: ever linked, as source or target; set under
+ *	hsx_mbox_link_mutex, never cleared
  * @link_node: in @link_target's @link_sources
  * @link_sources: the queues linked to this one; under hsx_mbox_link_mutex
  * @records: @len records of @record_size bytes
@@ -72,8 +73,8 @@ struct hsx_mbox_queue {
 	struct hsx_mbox_sub *sub;
 	void (*reader_here)(void *owner);
 	void __rcu *owner;
-	struct wait_queue_entry link_wait;
 	struct hsx_mbox_queue *link_target;
+	bool link_used;
 	struct list_head link_node;
 	struct list_head link_sources;
 	u8 records[];
@@ -87,6 +88,7 @@ void hsx_mbox_queue_end(struct hsx_mbox_queue *q);
 struct file *hsx_mbox_queue_file(struct hsx_mbox_queue *q, bool nonblock);
 struct hsx_mbox_queue *hsx_mbox_queue_of(struct file *file);
 void hsx_mbox_queue_link_init(struct hsx_mbox_queue *q);
+void hsx_mbox_link_kick(struct hsx_mbox_queue *target);
 int hsx_mbox_queue_link_to(struct hsx_mbox_queue *source, struct hsx_mbox_queue *target);
 int hsx_mbox_queue_link(struct hsx_mbox_queue *source, int fd);
 void hsx_mbox_queue_unlink_all(struct hsx_mbox_queue *q);

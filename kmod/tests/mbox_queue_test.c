@@ -631,12 +631,13 @@ static int order_probe_wake(struct wait_queue_entry *wait, unsigned int mode, in
 }
 
 /*
- * A source's pollers are woken before its link kicks the target: io_uring
- * adds its poll at the head of the file's wait queue, and the library arms
- * that poll before it links the file. The kicked reader (the library's
- * callback thread) then finds the poll's completion work queued. And an
- * exclusive waiter of the source (epoll's EPOLLEXCLUSIVE, at the tail),
- * which ends a wake-up's walk, does not keep the link from kicking.
+ * Every waiter of a source is woken before its link kicks the target:
+ * io_uring's poll (at the head of the file's wait queue, armed by the
+ * library before it links the file, or again after), so that the kicked
+ * reader (the library's callback thread) finds the poll's completion work
+ * queued; an exclusive waiter too (epoll's EPOLLEXCLUSIVE, at the tail),
+ * which ends a wake-up's walk. A kick still kept is not kicked again; once
+ * taken, the next news kicks.
  */
 static void queue_link_wakes_the_sources_pollers_first(struct kunit *test)
 {
@@ -645,9 +646,11 @@ static void queue_link_wakes_the_sources_pollers_first(struct kunit *test)
 	unsigned int clock = 0;
 	struct order_probe poller = { .clock = &clock }, reader = { .clock = &clock };
 	struct order_probe excl = { .clock = &clock, .exclusive = true };
+	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
 	struct hsx_mbox_queue *tq, *sq;
 	struct file *target, *source;
 
+	KUNIT_ASSERT_NOT_NULL(test, buf);
 	target = open_blocking_queue(test, "hal:test:odata", &tq);
 	source = open_blocking_queue(test, "hal:test:owatch", &sq);
 	init_waitqueue_func_entry(&poller.wait, order_probe_wake);
@@ -660,20 +663,26 @@ static void queue_link_wakes_the_sources_pollers_first(struct kunit *test)
 	add_wait_queue(&tq->wait, &reader.wait);		/* the target's blocked reader */
 	post(watch, 1);
 	KUNIT_EXPECT_EQ(test, poller.at, 1U);	/* the poll's wake: its completion work queued */
-	KUNIT_EXPECT_EQ(test, reader.at, 2U);	/* then the kick */
-	KUNIT_EXPECT_EQ(test, excl.at, 3U);	/* and the exclusive waiter, last */
+	KUNIT_EXPECT_EQ(test, excl.at, 2U);	/* the exclusive waiter */
+	KUNIT_EXPECT_EQ(test, reader.at, 3U);	/* then the kick */
 
-	/* A poller added after the link goes before it too (at the head). */
+	/* Kept: the next news walks no waiter of the target's. */
+	reader.at = 0;
+	post(watch, 2);
+	KUNIT_EXPECT_EQ(test, reader.at, 0U);
+
+	/* Taken by a read, and a poller armed after the link: still first. */
+	remove_wait_queue(&tq->wait, &reader.wait);
+	KUNIT_EXPECT_EQ(test, read_records(target, buf, TEST_RECORD_SIZE), (ssize_t)-EINTR);
 	remove_wait_queue(&sq->wait, &poller.wait);
 	poller.at = 0;
-	reader.at = 0;
 	excl.at = 0;
 	clock = 0;
 	add_wait_queue(&sq->wait, &poller.wait);
-	WRITE_ONCE(tq->kicked, false);		/* the kick above, as a read takes it */
-	post(watch, 2);
+	add_wait_queue(&tq->wait, &reader.wait);
+	post(watch, 3);
 	KUNIT_EXPECT_EQ(test, poller.at, 1U);
-	KUNIT_EXPECT_EQ(test, reader.at, 2U);
+	KUNIT_EXPECT_EQ(test, reader.at, 3U);
 
 	remove_wait_queue(&tq->wait, &reader.wait);
 	remove_wait_queue(&sq->wait, &poller.wait);

@@ -251,7 +251,8 @@ static struct entry *solo_entry_locked(bool *linked)
     *linked = ret == 0 && can_wait && rare;
     if (ret < 0) {
         /* An hsx.ko without links, or a filter: the ring, from now on. Else this time. */
-        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES)
+        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES || ret == -ENOSYS ||
+            ret == -EOPNOTSUPP)
             d->links_refused = true;
         return NULL;
     }
