@@ -2357,15 +2357,16 @@ struct hsx_mbox_queue_info {
 
 /*
  * HSX_IOC_MBOX_QUEUE_LINK (a __s32: another queue file's descriptor, or -1),
- * on a queue file (the source): from now on each record and the close notice
- * queued in it kick the other file (the target) as HSX_IOC_MBOX_QUEUE_KICK
- * would, so that a thread blocked in the target's read() returns (EINTR) to
+ * on a queue file (the source): from now on each record, the close notice and
+ * the end (HSX_IOC_MBOX_QUEUE_END) of it kick the other file (the target) as
+ * HSX_IOC_MBOX_QUEUE_KICK would, so that a thread blocked in the target's
+ * read() returns (EINTR) to
  * look at the source too; the source's own waiters (poll(), epoll, an
  * io_uring poll) are woken before, so that what they queue for that thread
  * is there when it looks. A kick still kept is not repeated: after EINTR,
  * read or poll the source before blocking on the target again. A source
- * that holds records or an unread close notice when it is linked kicks its
- * target at once. A source has one target
+ * that a read would return from at once (records, the close notice, its end)
+ * when it is linked kicks its target at once. A source has one target
  * at a time: linking again moves it, -1 unlinks. The link ends when either
  * file's last copy is closed. A file is a source or a target, never both:
  * ELOOP for a source that others link to, or a target that links on itself.

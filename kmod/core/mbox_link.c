@@ -35,11 +35,11 @@
 
 static DEFINE_MUTEX(hsx_mbox_link_mutex);
 
-/* Has @q something a read would return (records, or the close notice unread)? */
+/* Would a read of @q return at once (records, the close notice, or the end)? */
 static bool hsx_mbox_queue_has_news(const struct hsx_mbox_queue *q)
 {
 	lockdep_assert_held(&q->wait.lock);
-	return q->count || (q->closed && !q->close_read);
+	return q->count || q->closed;
 }
 
 /**
@@ -166,7 +166,8 @@ void hsx_mbox_queue_unlink_all(struct hsx_mbox_queue *q)
 	if (!READ_ONCE(q->link_used))
 		return;
 	mutex_lock(&hsx_mbox_link_mutex);
-	hsx_mbox_link_set(q, NULL);
+	if (q->link_target)
+		hsx_mbox_link_set(q, NULL);
 	list_for_each_entry_safe(source, tmp, &q->link_sources, link_node)
 		hsx_mbox_link_set(source, NULL);
 	mutex_unlock(&hsx_mbox_link_mutex);

@@ -69,12 +69,12 @@ struct hsx_mbox_queue {
 	bool kicked;
 	bool closed;
 	bool close_read;
+	bool link_used;
 	struct hsx_mbox_record close_rec;
 	struct hsx_mbox_sub *sub;
 	void (*reader_here)(void *owner);
 	void __rcu *owner;
 	struct hsx_mbox_queue *link_target;
-	bool link_used;
 	struct list_head link_node;
 	struct list_head link_sources;
 	u8 records[];
