@@ -488,55 +488,80 @@ static bool kicked_once(struct kunit *test, struct file *target, u8 *buf)
 }
 
 /*
+ * A link's two ends: a target queue file of mailbox @data and a source of
+ * mailbox @watch, both blocking (open_blocking_queue()), and a record's room.
+ */
+struct link_rig {
+	struct hsx_mbox *data, *watch;
+	struct hsx_mbox_queue *tq, *sq;
+	struct file *target, *source;
+	u8 *buf;
+};
+
+static void link_rig_open(struct kunit *test, struct link_rig *r, const char *data,
+			  const char *watch)
+{
+	r->data = create(test, data);
+	r->watch = create(test, watch);
+	r->buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r->buf);
+	r->target = open_blocking_queue(test, data, &r->tq);
+	r->source = open_blocking_queue(test, watch, &r->sq);
+}
+
+/* Both files, then the mailboxes (@watch destroyed already when @watch_gone). */
+static void link_rig_close(struct link_rig *r, bool watch_gone)
+{
+	close_queue(r->source);
+	close_queue(r->target);
+	if (!watch_gone)
+		hsx_mbox_destroy(r->watch, HSX_CLOSE_CANCELLED);
+	hsx_mbox_destroy(r->data, HSX_CLOSE_CANCELLED);
+}
+
+/*
  * A record queued in a linked source kicks the target's reader; a source
  * with news when it is linked kicks at once; a kick of the source itself is
  * its own reader's; the source's close kicks too; unlinked, nothing.
  */
 static void queue_link_kicks_the_target_on_the_sources_news(struct kunit *test)
 {
-	struct hsx_mbox *data = create(test, "hal:test:ldata");
-	struct hsx_mbox *watch = create(test, "hal:test:lwatch");
-	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
-	struct hsx_mbox_queue *tq, *sq;
-	struct file *target, *source;
+	struct link_rig r;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	target = open_blocking_queue(test, "hal:test:ldata", &tq);
-	source = open_blocking_queue(test, "hal:test:lwatch", &sq);
+	link_rig_open(test, &r, "hal:test:ldata", "hal:test:lwatch");
 
-	post(watch, 1);		/* before the link: news the link brings */
-	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
-	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(sq, tq), 0);
-	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
-	post(watch, 2);
-	post(watch, 3);		/* kicks are not counted: one read ends */
-	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+	post(r.watch, 1);		/* before the link: news the link brings */
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, r.target, r.buf));
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(r.sq, r.tq), 0);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, r.target, r.buf));
+	post(r.watch, 2);
+	post(r.watch, 3);		/* kicks are not counted: one read ends */
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, r.target, r.buf));
 
 	/* The source's own kick, its poll and its reads leave the target alone. */
-	KUNIT_EXPECT_EQ(test, source->f_op->unlocked_ioctl(source, HSX_IOC_MBOX_QUEUE_KICK, 0), 0L);
-	KUNIT_EXPECT_EQ(test, read_records(source, buf, TEST_RECORD_SIZE),
+	KUNIT_EXPECT_EQ(test, r.source->f_op->unlocked_ioctl(r.source, HSX_IOC_MBOX_QUEUE_KICK, 0),
+			0L);
+	KUNIT_EXPECT_EQ(test, read_records(r.source, r.buf, TEST_RECORD_SIZE),
 			(ssize_t)TEST_RECORD_SIZE);
-	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, r.target, r.buf));
 
 	/* The target's own records are read as ever, a kick kept for the next wait. */
-	post(data, 9);
-	post(watch, 4);
-	KUNIT_EXPECT_EQ(test, read_records(target, buf, TEST_RECORD_SIZE),
+	post(r.data, 9);
+	post(r.watch, 4);
+	KUNIT_EXPECT_EQ(test, read_records(r.target, r.buf, TEST_RECORD_SIZE),
 			(ssize_t)TEST_RECORD_SIZE);
-	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 9U);
-	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(r.buf, 0))->value, 9U);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, r.target, r.buf));
 
 	/* The source's end: its close notice is news. */
-	hsx_mbox_destroy(watch, HSX_CLOSE_REVOKED);
-	KUNIT_EXPECT_TRUE(test, kicked_once(test, target, buf));
+	hsx_mbox_destroy(r.watch, HSX_CLOSE_REVOKED);
+	KUNIT_EXPECT_TRUE(test, kicked_once(test, r.target, r.buf));
 
 	/* Unlinked: a source with news kicks nothing. */
-	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(sq, NULL), 0);
-	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(sq, NULL), 0);
-	KUNIT_EXPECT_FALSE(test, kicked_once(test, target, buf));
-	close_queue(source);
-	close_queue(target);
-	hsx_mbox_destroy(data, HSX_CLOSE_CANCELLED);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(r.sq, NULL), 0);
+	KUNIT_EXPECT_EQ(test, hsx_mbox_queue_link_to(r.sq, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, kicked_once(test, r.target, r.buf));
+	link_rig_close(&r, true);
 }
 
 /* Three blocking queue files of a new mailbox @name: @q[i] is @f[i]'s queue. */
@@ -641,56 +666,47 @@ static int order_probe_wake(struct wait_queue_entry *wait, unsigned int mode, in
  */
 static void queue_link_wakes_the_sources_pollers_first(struct kunit *test)
 {
-	struct hsx_mbox *data = create(test, "hal:test:odata");
-	struct hsx_mbox *watch = create(test, "hal:test:owatch");
 	unsigned int clock = 0;
 	struct order_probe poller = { .clock = &clock }, reader = { .clock = &clock };
 	struct order_probe excl = { .clock = &clock, .exclusive = true };
-	u8 *buf = kunit_kzalloc(test, TEST_RECORD_SIZE, GFP_KERNEL);
-	struct hsx_mbox_queue *tq, *sq;
-	struct file *target, *source;
+	struct link_rig r;
 
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	target = open_blocking_queue(test, "hal:test:odata", &tq);
-	source = open_blocking_queue(test, "hal:test:owatch", &sq);
+	link_rig_open(test, &r, "hal:test:odata", "hal:test:owatch");
 	init_waitqueue_func_entry(&poller.wait, order_probe_wake);
 	init_waitqueue_func_entry(&reader.wait, order_probe_wake);
 	init_waitqueue_func_entry(&excl.wait, order_probe_wake);
 
-	add_wait_queue_exclusive(&sq->wait, &excl.wait);	/* ep_ptable_queue_proc() */
-	add_wait_queue(&sq->wait, &poller.wait);		/* io_uring's __io_queue_proc() */
-	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(sq, tq), 0);
-	add_wait_queue(&tq->wait, &reader.wait);		/* the target's blocked reader */
-	post(watch, 1);
+	add_wait_queue_exclusive(&r.sq->wait, &excl.wait);	/* ep_ptable_queue_proc() */
+	add_wait_queue(&r.sq->wait, &poller.wait);		/* io_uring's __io_queue_proc() */
+	KUNIT_ASSERT_EQ(test, hsx_mbox_queue_link_to(r.sq, r.tq), 0);
+	add_wait_queue(&r.tq->wait, &reader.wait);		/* the target's blocked reader */
+	post(r.watch, 1);
 	KUNIT_EXPECT_EQ(test, poller.at, 1U);	/* the poll's wake: its completion work queued */
 	KUNIT_EXPECT_EQ(test, excl.at, 2U);	/* the exclusive waiter */
 	KUNIT_EXPECT_EQ(test, reader.at, 3U);	/* then the kick */
 
 	/* Kept: the next news walks no waiter of the target's. */
 	reader.at = 0;
-	post(watch, 2);
+	post(r.watch, 2);
 	KUNIT_EXPECT_EQ(test, reader.at, 0U);
 
 	/* Taken by a read, and a poller armed after the link: still first. */
-	remove_wait_queue(&tq->wait, &reader.wait);
-	KUNIT_EXPECT_EQ(test, read_records(target, buf, TEST_RECORD_SIZE), (ssize_t)-EINTR);
-	remove_wait_queue(&sq->wait, &poller.wait);
+	remove_wait_queue(&r.tq->wait, &reader.wait);
+	KUNIT_EXPECT_EQ(test, read_records(r.target, r.buf, TEST_RECORD_SIZE), (ssize_t)-EINTR);
+	remove_wait_queue(&r.sq->wait, &poller.wait);
 	poller.at = 0;
 	excl.at = 0;
 	clock = 0;
-	add_wait_queue(&sq->wait, &poller.wait);
-	add_wait_queue(&tq->wait, &reader.wait);
-	post(watch, 3);
+	add_wait_queue(&r.sq->wait, &poller.wait);
+	add_wait_queue(&r.tq->wait, &reader.wait);
+	post(r.watch, 3);
 	KUNIT_EXPECT_EQ(test, poller.at, 1U);
 	KUNIT_EXPECT_EQ(test, reader.at, 3U);
 
-	remove_wait_queue(&tq->wait, &reader.wait);
-	remove_wait_queue(&sq->wait, &poller.wait);
-	remove_wait_queue(&sq->wait, &excl.wait);
-	close_queue(source);
-	close_queue(target);
-	hsx_mbox_destroy(watch, HSX_CLOSE_CANCELLED);
-	hsx_mbox_destroy(data, HSX_CLOSE_CANCELLED);
+	remove_wait_queue(&r.tq->wait, &reader.wait);
+	remove_wait_queue(&r.sq->wait, &poller.wait);
+	remove_wait_queue(&r.sq->wait, &excl.wait);
+	link_rig_close(&r, false);
 }
 
 static void queue_lengths_and_total_are_bounded(struct kunit *test)

@@ -703,25 +703,6 @@ static void pin_to_cpu(int cpu)
     pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 }
 
-/* Whether thread tid of this process is seen blocked in read() within the liveness bound. */
-static bool seen_blocked_in_read(pid_t tid)
-{
-    char path[64], call[32];
-
-    snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int)tid);
-    for (int i = 0; i < E2E_LIVENESS_MS; i++) {
-        FILE *f = fopen(path, "r");
-        bool in_read = f && fscanf(f, "%31s", call) == 1 && strcmp(call, "running") &&
-                       strtol(call, NULL, 10) == SYS_read;
-        if (f)
-            fclose(f);
-        if (in_read)
-            return true;
-        usleep(1000);
-    }
-    return false;
-}
-
 struct source_ender {
     struct timer *timer; /* the source's: cancelling it queues the close notice */
     int cpu;
@@ -736,7 +717,7 @@ static void *end_source_later(void *arg)
 
     pin_to_cpu(e->cpu);
     pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
-    if (seen_blocked_in_read(e->reader))
+    if (blocked_in_read(e->reader))
         usleep(500);
     e2e_ioctl(e->timer->node, HSX_IOC_TIMER_CANCEL, &e->timer->id);
     return NULL;
