@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -774,6 +775,130 @@ static void no_timer_runs_once_stopping(void **state)
     assert_int_equal(test_in_child(stop_with_a_timer_due, NULL, 5000), 0);
 }
 
+/*
+ * A poll's removal that meets the poll while its completion is pending fails
+ * with EALREADY; the dispatcher tries again once the pending work has run,
+ * which it does only in the kernel. With a timer armed and a completion
+ * already posted when the thread was to wait, liburing's timed wait did not
+ * enter the kernel: the work never ran, the removal failed again each round,
+ * posting the completion that kept the thread out of the kernel the next,
+ * and the thread spun with no callback ever running again.
+ *
+ * The rounds, with completions posted (or pending, as work the thread runs
+ * when it enters the kernel to wait):
+ *   1. hold's callback blocks; meanwhile flush's callback is removed and an
+ *      event sent to trigger (pending work: the thread is out of the kernel).
+ *   2. flush's removal is submitted and completes at once (posted); trigger's
+ *      callback sends an event to victim (pending) and removes victim's.
+ *   3. victim's removal meets the pending work: EALREADY (posted).
+ * Before: hold's second event never reached its callback (8).
+ */
+struct pending_removal {
+    hsx_mailbox_t *hold, *victim, *flush, *trigger;
+    int hold_peer, victim_peer, flush_peer, trigger_peer;
+    sem_t held, release;
+    atomic_int hold_runs, trigger_runs, result;
+    struct recorder victim_rec, flush_rec;
+};
+
+static struct pending_removal pr;
+
+static void hold_until_released(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *arg)
+{
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    if (atomic_fetch_add(&pr.hold_runs, 1) > 0)
+        return;
+    sem_post(&pr.held);
+    sem_wait(&pr.release);
+}
+
+static void wake_the_victim_then_remove_its_callback(hsx_mailbox_t *mb,
+                                                     const hsx_mailbox_event_t *ev, void *arg)
+{
+    struct test_event tick = test_expiry(4, 2);
+
+    (void)mb;
+    (void)ev;
+    (void)arg;
+    if (atomic_fetch_add(&pr.trigger_runs, 1) != 0)
+        return; /* its first event (run -1) only arms it; its second acts */
+    if (!test_send_event(pr.victim_peer, &tick))
+        atomic_store(&pr.result, 1);
+    else if (hsx_mailbox_set_callback(pr.victim, NULL, NULL) != HSX_HAL_OK)
+        atomic_store(&pr.result, 2);
+}
+
+static void ignore_timer(struct hsx_dispatch_timer *timer)
+{
+    (void)timer;
+}
+
+static bool wait_for_runs(atomic_int *runs, int want)
+{
+    for (int i = 0; i < 500 && atomic_load(runs) < want; i++)
+        test_sleep_ms(10);
+    return atomic_load(runs) >= want;
+}
+
+static int remove_a_poll_with_its_completion_pending(void *arg)
+{
+    static struct hsx_dispatch_timer far_timer = {.fn = ignore_timer};
+    struct test_event first_victim = test_expiry(4, 1), first_flush = test_expiry(5, 1);
+    struct test_event first_trigger = test_expiry(6, 1);
+    (void)arg;
+
+    sem_init(&pr.held, 0, 0);
+    sem_init(&pr.release, 0, 0);
+    recorder_init(&pr.victim_rec);
+    recorder_init(&pr.flush_rec);
+    if (test_mailbox(3, "hal:timer:3", &pr.hold, &pr.hold_peer) < 0 ||
+        test_mailbox(4, "hal:timer:4", &pr.victim, &pr.victim_peer) < 0 ||
+        test_mailbox(5, "hal:timer:5", &pr.flush, &pr.flush_peer) < 0 ||
+        test_mailbox(6, "hal:timer:6", &pr.trigger, &pr.trigger_peer) < 0)
+        return 2;
+    if (hsx_mailbox_set_callback(pr.hold, hold_until_released, NULL) != HSX_HAL_OK ||
+        hsx_mailbox_set_callback(pr.victim, record, &pr.victim_rec) != HSX_HAL_OK ||
+        hsx_mailbox_set_callback(pr.flush, record, &pr.flush_rec) != HSX_HAL_OK ||
+        hsx_mailbox_set_callback(pr.trigger, wake_the_victim_then_remove_its_callback, NULL) !=
+            HSX_HAL_OK)
+        return 3;
+    /* Every poll armed: each delivered once (trigger's first run does nothing but count). */
+    pr.trigger_runs = -1;
+    if (!test_send_event(pr.victim_peer, &first_victim) ||
+        !test_send_event(pr.flush_peer, &first_flush) ||
+        !test_send_event(pr.trigger_peer, &first_trigger) ||
+        !wait_for_count(&pr.victim_rec, 1, 5000) || !wait_for_count(&pr.flush_rec, 1, 5000) ||
+        !wait_for_runs(&pr.trigger_runs, 0))
+        return 4;
+    if (hsx_dispatch_timer_arm(&far_timer, 60000) != HSX_HAL_OK)
+        return 5;
+
+    send_expiries(pr.hold_peer, 1, 1);
+    if (sem_wait(&pr.held))
+        return 6;
+    /* Round 1, while the thread is in hold's callback. */
+    struct test_event go = test_expiry(6, 2);
+    if (hsx_mailbox_set_callback(pr.flush, NULL, NULL) != HSX_HAL_OK ||
+        !test_send_event(pr.trigger_peer, &go))
+        return 6;
+    test_sleep_ms(50);
+    sem_post(&pr.release);
+    if (!wait_for_runs(&pr.trigger_runs, 1) || atomic_load(&pr.result))
+        return 7;
+
+    test_sleep_ms(100);
+    send_expiries(pr.hold_peer, 2, 2);
+    return wait_for_runs(&pr.hold_runs, 2) ? 0 : 8;
+}
+
+static void a_removal_meeting_a_pending_completion_does_not_spin(void **state)
+{
+    (void)state;
+    assert_int_equal(test_in_child(remove_a_poll_with_its_completion_pending, NULL, 15000), 0);
+}
+
 /* ---- the dispatcher's scheduling ---------------------------------------------------------- */
 
 static atomic_int seen_policy = -1, seen_priority = -1;
@@ -1110,6 +1235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(toggling_callbacks_under_traffic, setup, teardown),
         cmocka_unit_test_setup_teardown(no_timer_armed_costs_no_clock_read, setup, teardown),
         cmocka_unit_test(no_timer_runs_once_stopping),
+        cmocka_unit_test(a_removal_meeting_a_pending_completion_does_not_spin),
         cmocka_unit_test(exit_waits_for_a_running_callback),
         cmocka_unit_test(exit_from_inside_a_callback_does_not_wait_for_itself),
         cmocka_unit_test(exit_does_not_wait_for_ever_on_a_blocked_callback),

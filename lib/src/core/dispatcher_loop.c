@@ -423,13 +423,17 @@ void hsx_dispatch_loop(void)
          * Always into the kernel, even with completions waiting: with
          * DEFER_TASKRUN that is where pending completion work runs, and a
          * poll whose work is pending refuses removal (EALREADY) until it has.
-         * With mailboxes still ready, only to collect what is there; with a
-         * timer armed (run first), until it is due at the latest.
+         * With mailboxes still ready, or completions already posted, only to
+         * collect what is there; with a timer armed (run first), until it is
+         * due at the latest. liburing's timed wait does not enter the kernel
+         * when a completion is already posted, so that with one posted (a
+         * removal's EALREADY, say) the pending work never ran, the removal
+         * failed again each round and the thread spun.
          */
         struct __kernel_timespec wait;
         bool timed = hsx_dispatch_run_timers(&wait);
         int ret;
-        if (d->ready) {
+        if (d->ready || io_uring_cq_ready(&d->ring)) {
             ret = io_uring_submit_and_get_events(&d->ring);
         } else if (timed) {
             ret = io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
