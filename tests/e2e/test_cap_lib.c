@@ -21,8 +21,10 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +33,7 @@
 #include "app.h"
 #include "e2e.h"
 #include "hsx_cap.h"
+#include "hsx_fram.h"
 #include "hsx_gpio.h"
 #include "hsx_timer.h"
 #include "hsx_uapi.h"
@@ -97,7 +100,16 @@ static bool read_request(int conn, struct hsxd_request *req, int *fd)
 /* Everything the module has, when the request leaves it to the policy. */
 static void fill_default(struct hsxd_request *req)
 {
-    if (req->module == HSX_MODULE_GPIO) {
+    if (req->module == HSX_MODULE_FRAM) {
+        /* Device 0's first 4 KiB (its simulated part, bound by the test that uses it). */
+        req->rights = req->rights ? req->rights : HSX_CAP_R_READ | HSX_CAP_R_WRITE;
+        if (!req->sel.fram.nranges) {
+            req->sel.fram.devices = 1;
+            req->sel.fram.nranges = 1;
+            req->sel.fram.ranges[0].first = 0;
+            req->sel.fram.ranges[0].last = 0x0fff;
+        }
+    } else if (req->module == HSX_MODULE_GPIO) {
         req->rights = req->rights ? req->rights : HSX_CAP_R_GPIO_ALL;
         req->sel.gpio.pins = req->sel.gpio.pins ? req->sel.gpio.pins : ~0ULL;
     } else {
@@ -180,6 +192,18 @@ static void set_policy(bool refuse_acquire, bool refuse_renew, uint64_t lifetime
     hsxd.acquires = hsxd.renews = 0;
     hsxd.last_id = 0;
     pthread_mutex_unlock(&hsxd.lock);
+}
+
+/* Bind FRAM device 0 to a simulated part; "" unbinds. 0 or -errno. */
+static int map_fram(const char *name)
+{
+    struct hsx_fram_map m = {.dev = 0};
+    int fd = e2e_open_node("ctl");
+
+    snprintf(m.name, sizeof(m.name), "%s", name);
+    int ret = e2e_ioctl(fd, HSX_IOC_FRAM_MAP, &m);
+    close(fd);
+    return ret;
 }
 
 static int revoke_cap(uint64_t id)
@@ -425,6 +449,76 @@ static void a_gpio_wait_is_denied_on_revocation(void **state)
     if (!have_sim)
         skip();
     assert_int_equal(revoke_while_app_waits(app_gpio_revoked), 0);
+}
+
+static atomic_int quiet_expiries;
+
+static void on_quiet_expiry(void *event, uint32_t length, void *user)
+{
+    (void)event;
+    (void)length;
+    (void)user;
+    atomic_fetch_add(&quiet_expiries, 1);
+}
+
+/* Whether the callback thread is seen blocked in read(); if not, says where it is. */
+static bool callback_thread_reads(void)
+{
+    if (e2e_dispatcher_blocks_in(SYS_read))
+        return true;
+    fprintf(stderr, "# the callback thread is in system call %ld, not read()\n",
+            e2e_dispatcher_syscall());
+    return false;
+}
+
+/*
+ * A process holding capabilities (FRAM's and the timer's, each with its
+ * watch, a mailbox with a callback) and one timer's callback: the callback
+ * thread waits in that timer's queue file's read(), the watches' files
+ * linked to it (HSX_IOC_MBOX_QUEUE_LINK), not on its ring. The FRAM
+ * capability revoked meanwhile, its watch's event ends that read: the
+ * revocation callback runs at once, though the timer (a minute away) stays
+ * quiet, and the thread goes back to its read.
+ */
+static int app_one_file_wait_with_capabilities(struct app *a)
+{
+    hsx_cap_info_t info;
+    uint8_t byte;
+
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    /* Its own /proc task files: root's, not readable, since it changed its uid. */
+    APP_CHECK(prctl(PR_SET_DUMPABLE, 1) == 0);
+    APP_CHECK(hsx_cap_set_revoke_callback(on_revoke, NULL) == HSX_HAL_OK);
+    APP_CHECK(hsx_fram_read(0, &byte, 1) == 1);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_FRAM, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    hsx_timer_t t = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
+    APP_CHECK(!HSX_TIMER_IS_ERROR(t));
+    APP_CHECK(hsx_timer_set_callback(t, on_quiet_expiry, NULL) == HSX_HAL_OK);
+    APP_CHECK(callback_thread_reads());
+    tell(a->out, &info.id, sizeof(info.id));
+
+    APP_CHECK(heard_revocation(1, E2E_LIVENESS_MS));
+    APP_CHECK(atomic_load(&revoked_id) == info.id);
+    APP_CHECK(atomic_load(&revoked_reason) == HSX_CAP_REASON_EXPLICIT);
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_FRAM, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_NONE);
+    /* The timer's capability and its watch stay: back in the timer's read. */
+    APP_CHECK(hsx_cap_get(HSX_CAP_MODULE_TIMER, &info) == HSX_HAL_OK);
+    APP_CHECK(info.status == HSX_CAP_STATUS_HELD);
+    APP_CHECK(callback_thread_reads());
+    APP_CHECK(atomic_load(&quiet_expiries) == 0);
+    APP_CHECK(hsx_timer_cancel(t) == HSX_HAL_OK);
+    return 0;
+}
+
+static void a_capability_ends_the_callback_threads_one_file_wait(void **state)
+{
+    (void)state;
+    map_fram(""); /* whatever an earlier test left */
+    assert_int_equal(map_fram("hsx-fram-sim0"), 0);
+    assert_int_equal(revoke_while_app_waits(app_one_file_wait_with_capabilities), 0);
+    assert_int_equal(map_fram(""), 0);
 }
 
 /* ---- renewal and expiry ---------------------------------------------------------------------- */
@@ -756,6 +850,7 @@ int main(void)
         cmocka_unit_test(spec_functions_work_unprivileged_with_hsxd),
         cmocka_unit_test(a_blocked_wait_is_denied_on_revocation),
         cmocka_unit_test(a_gpio_wait_is_denied_on_revocation),
+        cmocka_unit_test(a_capability_ends_the_callback_threads_one_file_wait),
         cmocka_unit_test(renewed_without_the_app_doing_anything),
         cmocka_unit_test(a_refused_renewal_expires_and_is_heard),
         cmocka_unit_test(a_forked_child_gets_its_own),

@@ -124,6 +124,11 @@ void hsx_cap_watch_locked(enum hsx_umod_index node, uint64_t id)
     w->next = watches.list;
     watches.list = w;
     pthread_mutex_unlock(&hsx_caps.lock);
+    /*
+     * One event, once: the callback thread may go on waiting in its one other
+     * mailbox's read(), this file linked to that one (dispatcher_loop.c).
+     */
+    hsx_mailbox_set_rare(mailbox);
     /* The handle's first callback: under the node's lock, this waits for no callback. */
     ret = hsx_mailbox_set_callback(mailbox, on_cap_event, w);
     pthread_mutex_lock(&hsx_caps.lock);

@@ -529,6 +529,8 @@ void hsx_dispatch_fork_forget(void)
 
             e->armed = e->cancelling = e->queued = e->ready = e->has_notice = false;
             e->solo_read = false;
+            /* The parent's link, on a file the child shares: the child must not end it. */
+            e->linked = false;
             e->next_todo = e->next_ready = NULL;
             for (; refs; refs--) {
                 if (n == cap) {

@@ -38,6 +38,9 @@ struct entry {
     bool solo_read;
     /* The thread's only: that wait's read failed at once; not again until armed anew. */
     bool solo_off;
+    /* The thread's, under d->lock as the table: its file is linked to the file the thread
+     * waits in (solo_entry(), HSX_IOC_MBOX_QUEUE_LINK). */
+    bool linked;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;
@@ -62,6 +65,9 @@ struct dispatcher {
     uint64_t armed_gen; /* ... bumped with each change of one */
     /* The queue file the thread waits in read() on instead of its ring, or -1: kicked on wake. */
     int solo_fd;
+    /* The thread's only: hsx.ko refused a link (HSX_IOC_MBOX_QUEUE_LINK); rare mailboxes are
+     * then waited for on the ring like any other. */
+    bool links_refused;
     /* The dispatcher thread's only, no lock: mailboxes with events to deliver, in turn. */
     struct entry *ready, **ready_tail;
     /* Timers armed (hsx_dispatch_timer_arm()), in no order: few, and looked at once a round. */

@@ -194,23 +194,82 @@ static bool drain(struct entry *e, unsigned int budget)
 }
 
 /*
- * The one mailbox with a poll armed, if its poll is all the thread waits for:
- * looked up again only when the number armed changed.
+ * Link the file of every armed rare mailbox but solo to target (a
+ * descriptor), or with target -1 unlink what is linked; an unarmed one
+ * linked before is unlinked too, so that its news end no read of a file
+ * nobody waits in for it. 0, or the first refusal's -errno, with what was
+ * linked before it unlinked again. With d->lock held.
  */
+static int relink_locked(const struct entry *solo, int target)
+{
+    for (size_t i = 0; i < d->table_size; i++) {
+        for (struct entry *e = d->table[i]; e; e = e->next_hash) {
+            bool want = target >= 0 && e != solo && e->armed && hsx_mailbox_linkable(e->mb);
+            if (!want && !e->linked)
+                continue;
+            int ret = hsx_mailbox_link(e->mb, want ? target : -1);
+            if (ret < 0 && want) {
+                relink_locked(solo, -1);
+                return ret;
+            }
+            e->linked = want;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The one mailbox whose poll is all the thread waits for: the only one armed,
+ * or the only one armed beside rare ones (capability watches) whose files
+ * are then linked to its file (HSX_IOC_MBOX_QUEUE_LINK), so that their events
+ * end its read too. Looked up again, and the rare ones linked anew (a link
+ * follows the file, not its descriptor's number), only when the armed ones
+ * changed. With d->lock held (hsx_mailbox_link() takes no mailbox lock).
+ */
+static struct entry *solo_entry_locked(bool *linked)
+{
+    struct entry *solo = NULL;
+    bool rare = false, two = false;
+
+    for (size_t i = 0; i < d->table_size && !two; i++) {
+        for (struct entry *e = d->table[i]; e && !two; e = e->next_hash) {
+            if (!e->armed)
+                continue;
+            if (hsx_mailbox_linkable(e->mb) && !d->links_refused)
+                rare = true;
+            else if (solo)
+                two = true; /* two to wait for: the ring */
+            else
+                solo = e;
+        }
+    }
+    if (two)
+        solo = NULL;
+    /* Linked only to a file the thread can wait in (solo_wait() asks the rest each time). */
+    bool can_wait = solo && d->deferred && hsx_mailbox_solo_capable(solo->mb);
+    int ret = relink_locked(solo, can_wait && rare ? hsx_mailbox_fd(solo->mb) : -1);
+    *linked = ret == 0 && can_wait && rare;
+    if (ret < 0) {
+        /* An hsx.ko without links, or a filter: the ring, from now on. Else this time. */
+        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES || ret == -ENOSYS ||
+            ret == -EOPNOTSUPP)
+            d->links_refused = true;
+        return NULL;
+    }
+    return solo;
+}
+
+/* Whether rare mailboxes are linked to solo_entry()'s: the thread's only. */
+static bool solo_linked;
+
 static struct entry *solo_entry(void)
 {
     static struct entry *cached;
     static uint64_t cached_gen = UINT64_MAX;
 
-    if (d->n_armed != 1)
-        return NULL;
     if (cached_gen != d->armed_gen) {
-        cached = NULL;
         pthread_mutex_lock(&d->lock);
-        for (size_t i = 0; i < d->table_size && !cached; i++)
-            for (struct entry *e = d->table[i]; e && !cached; e = e->next_hash)
-                if (e->armed)
-                    cached = e;
+        cached = solo_entry_locked(&solo_linked);
         cached_gen = d->armed_gen;
         pthread_mutex_unlock(&d->lock);
     }
@@ -229,18 +288,39 @@ static struct entry *solo_entry(void)
  * The poll stays armed meanwhile. With DEFER_TASKRUN its completion work
  * waits, one item whatever the number of wake-ups, until the thread goes back
  * to the ring, and does not interrupt the read; a ring without it would post
- * a completion per record meanwhile, so it always waits on the ring. Returns
- * false when it did not wait: wait on the ring.
+ * a completion per record meanwhile, so it always waits on the ring.
+ *
+ * The polls of rare mailboxes (solo_entry()) stay armed too, their files
+ * linked to the one read: an event of theirs ends the read with EINTR, and
+ * the loop collects the ring's completions, its poll's among them (queued
+ * before the kick: hsx.ko wakes a file's pollers before its link).
  */
-static bool solo_wait(void)
+enum solo_result {
+    SOLO_NONE, /* it did not wait: wait on the ring */
+    SOLO_READ, /* the read returned (records, or what the ready list's take will judge) */
+    SOLO_PEEK, /* kicked, or the ring's turn: collect its completions, without waiting */
+};
+
+/*
+ * Reads in a row without a look at the ring. A kick is taken only by a read
+ * that would block: while every read finds records, a rare mailbox's news
+ * would wait; so every DISPATCH_BUDGET reads, with rare mailboxes linked, the
+ * thread collects the ring's completions first, as a mailbox waits at most a
+ * budget of another's events in drain().
+ */
+static unsigned int solo_streak;
+
+static enum solo_result solo_wait(void)
 {
     struct entry *e = solo_entry();
 
     if (!e || e->solo_off || !d->deferred)
-        return false;
+        return SOLO_NONE;
+    if (solo_linked && ++solo_streak >= DISPATCH_BUDGET)
+        return SOLO_PEEK;
     int fd = hsx_mailbox_solo_begin(e->mb); /* the mailbox's lock before d->lock */
     if (fd < 0)
-        return false;
+        return SOLO_NONE;
     pthread_mutex_lock(&d->lock);
     bool wait = !d->todo && !d->stopping && wants_poll(e) && !e->cancelling && !e->has_notice &&
                 !atomic_load_explicit(&d->timers_armed, memory_order_acquire);
@@ -284,7 +364,7 @@ static bool solo_wait(void)
             hsx_mailbox_ref(e->mb); /* the ready list's: drain() takes the rest */
             make_ready(e);
         }
-        return true;
+        return SOLO_READ;
     }
     hsx_mailbox_solo_end(e->mb, len, NULL, NULL);
     if (len != -EINTR) {
@@ -300,7 +380,17 @@ static bool solo_wait(void)
      */
     if (len < 0 && len != -EINTR)
         e->solo_off = true;
-    return wait;
+    /*
+     * Kicked (or a signal): a look at the ring, without waiting, then the
+     * read again. A kick is another thread's work (its eventfd write, before
+     * the kick, is a completion), a rare mailbox's news (its poll's
+     * completion, queued before the link kicks: kmod/core/mbox_link.c), or
+     * one kept from something collected since (hsx_mailbox_solo_begin()'s
+     * first asks with one): none of them leaves work only a wait would find.
+     */
+    if (!wait)
+        return SOLO_NONE;
+    return len == -EINTR ? SOLO_PEEK : SOLO_READ;
 }
 
 /* One round: each mailbox ready when it starts gets up to DISPATCH_BUDGET events. */
@@ -437,11 +527,14 @@ void hsx_dispatch_loop(void)
             ret = io_uring_submit_and_get_events(&d->ring);
         } else if (timed) {
             ret = io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
-        } else if (solo_wait()) {
-            continue;
         } else {
-            ret = io_uring_submit_and_wait(&d->ring, 1);
+            enum solo_result solo = solo_wait();
+            if (solo == SOLO_READ)
+                continue;
+            ret = solo == SOLO_PEEK ? io_uring_submit_and_get_events(&d->ring)
+                                    : io_uring_submit_and_wait(&d->ring, 1);
         }
+        solo_streak = 0; /* the ring's completions collected */
         if (ret < 0)
             continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
         while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {

@@ -34,13 +34,15 @@ struct hsx_mailbox {
     atomic_uint refs;
 
     /* Fixed once the handle is returned. */
-    int fd;                  /* the subscription's own socket or queue file */
-    uint32_t record_size;    /* a queue file's record size; 0 for a socket */
-    unsigned char *batch;    /* a queue file's: batch_cap bytes, whole records read at once */
-    uint32_t batch_cap;      /* ... its size */
-    bool queue_file;         /* fd is hsx.ko's queue file (not a test's stand-in) */
-    bool ends_reads;         /* ... whose HSX_IOC_MBOX_QUEUE_END ends a read blocked on it */
-    bool blocking;           /* ... opened blocking: other reads than a wait's say RWF_NOWAIT */
+    int fd;               /* the subscription's own socket or queue file */
+    uint32_t record_size; /* a queue file's record size; 0 for a socket */
+    unsigned char *batch; /* a queue file's: batch_cap bytes, whole records read at once */
+    uint32_t batch_cap;   /* ... its size */
+    bool queue_file;      /* fd is hsx.ko's queue file (not a test's stand-in) */
+    bool ends_reads;      /* ... whose HSX_IOC_MBOX_QUEUE_END ends a read blocked on it */
+    bool blocking;        /* ... opened blocking: other reads than a wait's say RWF_NOWAIT */
+    /* Its events are rare (a capability's end): see hsx_mailbox_set_rare(). */
+    atomic_bool rare;
     int wake_fd;             /* eventfd, written once by close to end a blocked recv */
     struct mnl_socket *sock; /* owner of fd; NULL for hsx_mailbox_from_fd() */
     uint16_t family;         /* genl family ID; 0 accepts any message type */
@@ -134,6 +136,30 @@ int hsx_mailbox_take_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
  * read returned (bytes, or -errno; -EINTR for none), which ends it.
  */
 int hsx_mailbox_solo_begin(hsx_mailbox_t *mb);
+
+/*
+ * Mark mb's events as rare (a capability watch's one event), before its
+ * callback is set: the dispatcher may then wait in another mailbox's read()
+ * while mb's callback is set too, its file linked to the one it reads
+ * (hsx_mailbox_link()).
+ */
+void hsx_mailbox_set_rare(hsx_mailbox_t *mb);
+
+/*
+ * For the dispatcher: whether mb is rare and hsx.ko's queue file, which
+ * hsx_mailbox_link() can link.
+ */
+bool hsx_mailbox_linkable(const hsx_mailbox_t *mb);
+
+/* For the dispatcher: whether mb is hsx.ko's blocking queue file, which it may wait in. */
+bool hsx_mailbox_solo_capable(const hsx_mailbox_t *mb);
+
+/*
+ * Link mb's queue file to the file target_fd (HSX_IOC_MBOX_QUEUE_LINK): each
+ * record queued in mb's then ends a read() blocked on target_fd with EINTR;
+ * -1 unlinks. No lock taken (the descriptor is fixed). Returns 0 or -errno.
+ */
+int hsx_mailbox_link(const hsx_mailbox_t *mb, int target_fd);
 /*
  * With event, the end also takes the read's first event under the same lock,
  * as hsx_mailbox_take_more() would, and returns that take's result, with in

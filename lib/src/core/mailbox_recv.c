@@ -453,6 +453,28 @@ static bool kick_supported(int fd)
     return known > 0;
 }
 
+void hsx_mailbox_set_rare(hsx_mailbox_t *mb)
+{
+    atomic_store_explicit(&mb->rare, true, memory_order_relaxed);
+}
+
+bool hsx_mailbox_linkable(const hsx_mailbox_t *mb)
+{
+    return mb->queue_file && atomic_load_explicit(&mb->rare, memory_order_relaxed);
+}
+
+bool hsx_mailbox_solo_capable(const hsx_mailbox_t *mb)
+{
+    return mb->queue_file && mb->blocking;
+}
+
+int hsx_mailbox_link(const hsx_mailbox_t *mb, int target_fd)
+{
+    int32_t fd = target_fd;
+
+    return ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_LINK, &fd) ? -errno : 0;
+}
+
 int hsx_mailbox_solo_begin(hsx_mailbox_t *mb)
 {
     int fd = -1;
