@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 
 #include "app.h"
 #include "e2e.h"
@@ -521,6 +525,125 @@ static void a_capability_ends_the_callback_threads_one_file_wait(void **state)
     assert_int_equal(map_fram(""), 0);
 }
 
+/*
+ * The callback thread makes its links (HSX_IOC_MBOX_QUEUE_LINK) without its
+ * lock: the kernel's link mutex inherits no priority, and every thread that
+ * sets a callback takes that lock. A seccomp listener of the application's
+ * holds each link ioctl until told, then lets it run.
+ */
+static struct {
+    int listener;
+    atomic_int held;
+    atomic_bool release;
+} link_gate = {.listener = -1};
+
+static void *link_gate_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct seccomp_notif req;
+        struct seccomp_notif_resp resp;
+
+        memset(&req, 0, sizeof(req));
+        if (ioctl(link_gate.listener, SECCOMP_IOCTL_NOTIF_RECV, &req)) {
+            if (errno == EINTR)
+                continue;
+            return NULL;
+        }
+        atomic_fetch_add(&link_gate.held, 1);
+        while (!atomic_load(&link_gate.release))
+            usleep(1000);
+        memset(&resp, 0, sizeof(resp));
+        resp.id = req.id;
+        resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+        ioctl(link_gate.listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    }
+}
+
+/* Every thread made after this one (the callback thread too) has its link ioctls held. */
+static bool gate_links(void)
+{
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 3),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)HSX_IOC_MBOX_QUEUE_LINK, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
+    pthread_t gate;
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+        return false;
+    link_gate.listener =
+        (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    return link_gate.listener >= 0 && pthread_create(&gate, NULL, link_gate_main, NULL) == 0 &&
+           pthread_detach(gate) == 0;
+}
+
+static atomic_bool second_set;
+
+/* Another timer's callback set (d->lock taken), from a thread of its own. */
+static void *set_a_second_callback(void *arg)
+{
+    hsx_timer_t *t = arg;
+
+    *t = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
+    if (!HSX_TIMER_IS_ERROR(*t) && hsx_timer_set_callback(*t, on_quiet_expiry, NULL) == HSX_HAL_OK)
+        atomic_store(&second_set, true);
+    return NULL;
+}
+
+static int app_links_without_the_lock(struct app *a)
+{
+    uint64_t deadline;
+    hsx_timer_t second = 0;
+    pthread_t setter;
+    uint8_t byte;
+
+    (void)a;
+    setenv("HSX_HAL_HSXD_SOCKET", hsxd.path, 1);
+    APP_CHECK(prctl(PR_SET_DUMPABLE, 1) == 0);
+    APP_CHECK(gate_links());
+    APP_CHECK(hsx_fram_read(0, &byte, 1) == 1);
+    hsx_timer_t t = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
+    APP_CHECK(!HSX_TIMER_IS_ERROR(t));
+    /* One timer and two watches armed: the thread links the watches' files, and is held. */
+    APP_CHECK(hsx_timer_set_callback(t, on_quiet_expiry, NULL) == HSX_HAL_OK);
+    deadline = e2e_now_ms() + E2E_LIVENESS_MS;
+    while (!atomic_load(&link_gate.held) && e2e_now_ms() < deadline)
+        usleep(1000);
+    APP_CHECK(atomic_load(&link_gate.held) > 0);
+
+    APP_CHECK(pthread_create(&setter, NULL, set_a_second_callback, &second) == 0);
+    deadline = e2e_now_ms() + 2000;
+    while (!atomic_load(&second_set) && e2e_now_ms() < deadline)
+        usleep(1000);
+    bool in_time = atomic_load(&second_set);
+    atomic_store(&link_gate.release, true);
+    pthread_join(setter, NULL);
+    /* Before: the setter waited for the lock the held thread kept, until the link went on. */
+    APP_CHECK(in_time);
+    APP_CHECK(atomic_load(&second_set));
+    /* One timer again: the links made, its read. */
+    APP_CHECK(hsx_timer_cancel(second) == HSX_HAL_OK);
+    APP_CHECK(callback_thread_reads());
+    APP_CHECK(atomic_load(&quiet_expiries) == 0);
+    APP_CHECK(hsx_timer_cancel(t) == HSX_HAL_OK);
+    return 0;
+}
+
+static void links_are_made_without_the_callback_threads_lock(void **state)
+{
+    (void)state;
+    set_policy(false, false, 3600 * SEC);
+    map_fram("");
+    assert_int_equal(map_fram("hsx-fram-sim0"), 0);
+    assert_int_equal(run_app(app_links_without_the_lock, APP_UID), 0);
+    assert_int_equal(map_fram(""), 0);
+}
+
 /* ---- renewal and expiry ---------------------------------------------------------------------- */
 
 static int app_outlives_lifetimes(struct app *a)
@@ -851,6 +974,7 @@ int main(void)
         cmocka_unit_test(a_blocked_wait_is_denied_on_revocation),
         cmocka_unit_test(a_gpio_wait_is_denied_on_revocation),
         cmocka_unit_test(a_capability_ends_the_callback_threads_one_file_wait),
+        cmocka_unit_test(links_are_made_without_the_callback_threads_lock),
         cmocka_unit_test(renewed_without_the_app_doing_anything),
         cmocka_unit_test(a_refused_renewal_expires_and_is_heard),
         cmocka_unit_test(a_forked_child_gets_its_own),

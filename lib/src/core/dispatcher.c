@@ -110,6 +110,7 @@ static struct entry *add_locked(hsx_mailbox_t *mb)
         return NULL;
     size_t b = bucket_of(mb, d->table_size);
     e->mb = mb;
+    e->id = ++d->entry_ids;
     e->next_hash = d->table[b];
     d->table[b] = e;
     d->table_count++;
@@ -530,7 +531,7 @@ void hsx_dispatch_fork_forget(void)
             e->armed = e->cancelling = e->queued = e->ready = e->has_notice = false;
             e->solo_read = false;
             /* The parent's link, on a file the child shares: the child must not end it. */
-            e->linked = false;
+            e->linked_to = 0;
             e->next_todo = e->next_ready = NULL;
             for (; refs; refs--) {
                 if (n == cap) {

@@ -38,9 +38,11 @@ struct entry {
     bool solo_read;
     /* The thread's only: that wait's read failed at once; not again until armed anew. */
     bool solo_off;
-    /* The thread's, under d->lock as the table: its file is linked to the file the thread
-     * waits in (solo_entry(), HSX_IOC_MBOX_QUEUE_LINK). */
-    bool linked;
+    /* Never reused (the table's counter): what a link names (linked_to). */
+    uint64_t id;
+    /* Set by the thread under d->lock: the id of the entry in whose file's read the thread
+     * waits, to which this one's file is linked (solo_entry(), HSX_IOC_MBOX_QUEUE_LINK), or 0. */
+    uint64_t linked_to;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;
@@ -80,6 +82,7 @@ struct dispatcher {
     /* Every mailbox given a callback, by handle; chained, a power of two of buckets. */
     struct entry **table;
     size_t table_size, table_count;
+    uint64_t entry_ids; /* the last entry id given (add_locked()) */
 };
 
 extern struct dispatcher hsx_dispatcher;

@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 
 #include "core/dispatcher_impl.h"
@@ -194,85 +195,166 @@ static bool drain(struct entry *e, unsigned int budget)
 }
 
 /*
- * Link the file of every armed rare mailbox but solo to target (a
- * descriptor), or with target -1 unlink what is linked; an unarmed one
- * linked before is unlinked too, so that its news end no read of a file
- * nobody waits in for it. 0, or the first refusal's -errno, with what was
- * linked before it unlinked again. With d->lock held.
+ * One file's link to change: planned under d->lock, made without it (the
+ * kernel takes a mutex of its own for links, which no priority is inherited
+ * through: a SCHED_FIFO thread setting a callback, waiting for d->lock, would
+ * wait behind whatever holds it). The plan holds a reference on the mailbox,
+ * so that its entry and descriptor stay while the link is made.
  */
-static int relink_locked(const struct entry *solo, int target)
+struct link_step {
+    struct entry *e;
+    uint64_t to; /* the id of the entry whose file to link to; 0: unlink */
+    bool done;
+};
+
+/*
+ * The steps that link the file of every armed rare mailbox but solo's to
+ * solo's (solo NULL: none), and unlink any other linked one (an unarmed one
+ * too, so that its news end no read of a file nobody waits in for it); links
+ * already right are left alone. *partial when memory ran out before every
+ * step was planned. Takes no reference it could have to let go under the
+ * lock: the last one's release takes d->lock (hsx_dispatch_forget()).
+ */
+static struct link_step *plan_links_locked(const struct entry *solo, size_t *n, bool *partial)
 {
-    for (size_t i = 0; i < d->table_size; i++) {
+    struct link_step *steps = NULL;
+    size_t count = 0, cap = 0;
+
+    *partial = false;
+    for (size_t i = 0; i < d->table_size && !*partial; i++) {
         for (struct entry *e = d->table[i]; e; e = e->next_hash) {
-            bool want = target >= 0 && e != solo && e->armed && hsx_mailbox_linkable(e->mb);
-            if (!want && !e->linked)
+            bool want = solo && e != solo && e->armed && hsx_mailbox_linkable(e->mb);
+            uint64_t to = want ? solo->id : 0;
+
+            if (e->linked_to == to)
                 continue;
-            int ret = hsx_mailbox_link(e->mb, want ? target : -1);
-            if (ret < 0 && want) {
-                relink_locked(solo, -1);
-                return ret;
+            if (count == cap) {
+                size_t more = cap ? cap * 2 : 8;
+                struct link_step *grown = realloc(steps, more * sizeof(*steps));
+
+                if (!grown) {
+                    *partial = true;
+                    break;
+                }
+                steps = grown;
+                cap = more;
             }
-            e->linked = want;
+            /* Being destroyed: its file's close ends its link; its entry goes next. */
+            if (!hsx_mailbox_tryref(e->mb))
+                continue;
+            steps[count++] = (struct link_step){.e = e, .to = to};
         }
     }
-    return 0;
+    *n = count;
+    return steps;
+}
+
+/*
+ * Make the steps, target being solo's descriptor, without d->lock; then
+ * record what was done and let the references go. 0, or a link's refusal
+ * (-errno), the steps after it left undone. An unlink that fails leaves the
+ * entry marked linked, to be tried again.
+ */
+static int make_links(struct link_step *steps, size_t n, int target)
+{
+    int ret = 0;
+
+    if (!n) {
+        free(steps);
+        return 0;
+    }
+    for (size_t i = 0; i < n && !ret; i++) {
+        int err = hsx_mailbox_link(steps[i].e->mb, steps[i].to ? target : -1);
+
+        if (err && steps[i].to)
+            ret = err;
+        steps[i].done = !err;
+    }
+    pthread_mutex_lock(&d->lock);
+    for (size_t i = 0; i < n; i++)
+        if (steps[i].done)
+            steps[i].e->linked_to = steps[i].to;
+    pthread_mutex_unlock(&d->lock);
+    for (size_t i = 0; i < n; i++)
+        hsx_mailbox_unref(steps[i].e->mb);
+    free(steps);
+    return ret;
 }
 
 /*
  * The one mailbox whose poll is all the thread waits for: the only one armed,
- * or the only one armed beside rare ones (capability watches) whose files
- * are then linked to its file (HSX_IOC_MBOX_QUEUE_LINK), so that their events
- * end its read too. Looked up again, and the rare ones linked anew (a link
- * follows the file, not its descriptor's number), only when the armed ones
- * changed. With d->lock held (hsx_mailbox_link() takes no mailbox lock).
+ * or the only one armed beside rare ones (capability watches), and *rare
+ * whether there are such. With d->lock held.
  */
-static struct entry *solo_entry_locked(bool *linked)
+static struct entry *solo_choose_locked(bool *rare)
 {
     struct entry *solo = NULL;
-    bool rare = false, two = false;
+    bool two = false;
 
+    *rare = false;
     for (size_t i = 0; i < d->table_size && !two; i++) {
         for (struct entry *e = d->table[i]; e && !two; e = e->next_hash) {
             if (!e->armed)
                 continue;
             if (hsx_mailbox_linkable(e->mb) && !d->links_refused)
-                rare = true;
+                *rare = true;
             else if (solo)
                 two = true; /* two to wait for: the ring */
             else
                 solo = e;
         }
     }
-    if (two)
-        solo = NULL;
-    /* Linked only to a file the thread can wait in (solo_wait() asks the rest each time). */
-    bool can_wait = solo && d->deferred && hsx_mailbox_solo_capable(solo->mb);
-    int ret = relink_locked(solo, can_wait && rare ? hsx_mailbox_fd(solo->mb) : -1);
-    *linked = ret == 0 && can_wait && rare;
-    if (ret < 0) {
-        /* An hsx.ko without links, or a filter: the ring, from now on. Else this time. */
-        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES || ret == -ENOSYS ||
-            ret == -EOPNOTSUPP)
-            d->links_refused = true;
-        return NULL;
-    }
-    return solo;
+    return two ? NULL : solo;
 }
 
 /* Whether rare mailboxes are linked to solo_entry()'s: the thread's only. */
 static bool solo_linked;
 
+/*
+ * solo_choose_locked()'s mailbox, with the rare ones' files linked to its
+ * file (HSX_IOC_MBOX_QUEUE_LINK) so that their events end its read too, if
+ * the thread can wait in it. Looked up again, and linked anew, only when the
+ * armed polls changed: they change on this thread only, so not while the
+ * links are made without the lock. An entry's link is known by the id of
+ * the entry it links to, never reused: a link follows the file, and a
+ * descriptor number or an address may name another by then. solo's
+ * reference (its armed poll's, let go by this thread only) keeps its
+ * descriptor open meanwhile.
+ */
 static struct entry *solo_entry(void)
 {
     static struct entry *cached;
     static uint64_t cached_gen = UINT64_MAX;
 
-    if (cached_gen != d->armed_gen) {
+    if (cached_gen == d->armed_gen)
+        return cached;
+    bool rare, partial;
+    size_t n;
+    pthread_mutex_lock(&d->lock);
+    struct entry *solo = solo_choose_locked(&rare);
+    /* Linked only to a file the thread can wait in (solo_wait() asks the rest each time). */
+    bool link = solo && rare && d->deferred && hsx_mailbox_solo_capable(solo->mb);
+    struct link_step *steps = plan_links_locked(link ? solo : NULL, &n, &partial);
+    cached_gen = d->armed_gen;
+    pthread_mutex_unlock(&d->lock);
+
+    int ret = make_links(steps, n, link ? hsx_mailbox_fd(solo->mb) : -1);
+    if (!ret && partial)
+        ret = -ENOMEM;
+    if (ret) {
+        /* A refusal: what was linked is unlinked again (out of memory: as much as can be). */
         pthread_mutex_lock(&d->lock);
-        cached = solo_entry_locked(&solo_linked);
-        cached_gen = d->armed_gen;
+        steps = plan_links_locked(NULL, &n, &partial);
         pthread_mutex_unlock(&d->lock);
+        make_links(steps, n, -1);
+        /* An hsx.ko without links, or a filter: the ring, from now on. Else this time. */
+        if (ret == -ENOTTY || ret == -EPERM || ret == -EACCES || ret == -ENOSYS ||
+            ret == -EOPNOTSUPP)
+            d->links_refused = true;
+        solo = NULL;
     }
+    solo_linked = !ret && link;
+    cached = solo;
     return cached;
 }
 
@@ -305,8 +387,10 @@ enum solo_result {
  * Reads in a row without a look at the ring. A kick is taken only by a read
  * that would block: while every read finds records, a rare mailbox's news
  * would wait; so every DISPATCH_BUDGET reads, with rare mailboxes linked, the
- * thread collects the ring's completions first, as a mailbox waits at most a
- * budget of another's events in drain().
+ * thread collects the ring's completions first. A watch's news then waits
+ * at most that many reads of the other file, each delivering what one read
+ * brought (a batch, HSX_MBOX_BATCH_BYTES), where drain() lets a mailbox wait
+ * at most a budget of another's events.
  */
 static unsigned int solo_streak;
 
@@ -535,8 +619,12 @@ void hsx_dispatch_loop(void)
                                     : io_uring_submit_and_wait(&d->ring, 1);
         }
         solo_streak = 0; /* the ring's completions collected */
-        if (ret < 0)
-            continue; /* EINTR; or the CQ overflowed, which the next wait flushes */
+        /*
+         * ret < 0: EINTR, or the CQ overflowed, which the next wait flushes.
+         * What is posted is collected all the same: left there, it would make
+         * every round enter the kernel for nothing but the same error.
+         */
+        (void)ret;
         while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {
             uint64_t tag = io_uring_cqe_get_data64(cqe);
             int res = cqe->res;

@@ -146,6 +146,15 @@ void hsx_mailbox_ref(hsx_mailbox_t *mb)
     atomic_fetch_add(&mb->refs, 1);
 }
 
+bool hsx_mailbox_tryref(hsx_mailbox_t *mb)
+{
+    unsigned int refs = atomic_load(&mb->refs);
+
+    while (refs && !atomic_compare_exchange_weak(&mb->refs, &refs, refs + 1))
+        ;
+    return refs != 0;
+}
+
 void hsx_mailbox_unref(hsx_mailbox_t *mb)
 {
     if (atomic_fetch_sub(&mb->refs, 1) == 1)

@@ -109,6 +109,11 @@ int hsx_mailbox_from_queue_fd(int fd, uint32_t id, uint32_t record_size, const c
 
 void hsx_mailbox_ref(hsx_mailbox_t *mb);
 void hsx_mailbox_unref(hsx_mailbox_t *mb);
+/*
+ * A reference unless the last one is gone already (the handle is being
+ * destroyed, its entry about to be forgotten under d->lock): false then.
+ */
+bool hsx_mailbox_tryref(hsx_mailbox_t *mb);
 
 /*
  * For the dispatcher: the next queued event, without blocking. Messages that
