@@ -79,7 +79,7 @@ int e2e_map_uart(unsigned int port, const char *tty);
  * The library's callback thread ("hsx-dispatch") of this process, seen in /proc: its task
  * directory's file name (NULL if no such thread), the system call it is blocked in (-1 if
  * none, or running), and whether it is seen blocked in system call nr within E2E_LIVENESS_MS
- * (in it twice, 200 ms apart, without using CPU time meanwhile: blocked, not spinning).
+ * (in it twice, 200 ms apart, using a quarter of a CPU at most meanwhile: blocked, not spinning).
  */
 FILE *e2e_dispatcher_proc_file(const char *name);
 long e2e_dispatcher_syscall(void);

@@ -526,9 +526,11 @@ void hsx_dispatch_fork_forget(void)
     d->armed_gen++;
     for (size_t i = 0; i < d->table_size; i++) {
         for (struct entry *e = d->table[i]; e; e = e->next_hash) {
-            unsigned int refs = e->armed + e->cancelling + e->queued + e->ready;
+            /* A plan's too: the parent's thread was making its links, without the lock. */
+            unsigned int refs = e->armed + e->cancelling + e->queued + e->ready + e->link_plans;
 
             e->armed = e->cancelling = e->queued = e->ready = e->has_notice = false;
+            e->link_plans = 0;
             e->solo_read = false;
             /* The parent's link, on a file the child shares: the child must not end it. */
             e->linked_to = 0;

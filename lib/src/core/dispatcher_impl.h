@@ -43,6 +43,9 @@ struct entry {
     /* Set by the thread under d->lock: the id of the entry in whose file's read the thread
      * waits, to which this one's file is linked (solo_entry(), HSX_IOC_MBOX_QUEUE_LINK), or 0. */
     uint64_t linked_to;
+    /* Under d->lock: link plans holding a reference on the mailbox (solo_entry()), which a
+     * fork child, without the thread that made them, lets go. */
+    unsigned int link_plans;
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;

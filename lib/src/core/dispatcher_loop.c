@@ -242,6 +242,7 @@ static struct link_step *plan_links_locked(const struct entry *solo, size_t *n, 
             /* Being destroyed: its file's close ends its link; its entry goes next. */
             if (!hsx_mailbox_tryref(e->mb))
                 continue;
+            e->link_plans++;
             steps[count++] = (struct link_step){.e = e, .to = to};
         }
     }
@@ -271,9 +272,13 @@ static int make_links(struct link_step *steps, size_t n, int target)
         steps[i].done = !err;
     }
     pthread_mutex_lock(&d->lock);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (steps[i].done)
             steps[i].e->linked_to = steps[i].to;
+        /* A fork from here to the unref below leaks that reference in the child, as one from
+         * the kick and release lists would (apply_todo()): a few instructions, not a syscall. */
+        steps[i].e->link_plans--;
+    }
     pthread_mutex_unlock(&d->lock);
     for (size_t i = 0; i < n; i++)
         hsx_mailbox_unref(steps[i].e->mb);
