@@ -611,25 +611,26 @@ void hsx_dispatch_loop(void)
          */
         struct __kernel_timespec wait;
         bool timed = hsx_dispatch_run_timers(&wait);
-        int ret;
+        /*
+         * What the wait returns is not looked at: an error (EINTR, or a CQ
+         * overflow, which the next wait flushes) is no reason to leave what
+         * is posted, which would make every round enter the kernel again for
+         * nothing but the same error.
+         */
         if (d->ready || io_uring_cq_ready(&d->ring)) {
-            ret = io_uring_submit_and_get_events(&d->ring);
+            io_uring_submit_and_get_events(&d->ring);
         } else if (timed) {
-            ret = io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
+            io_uring_submit_and_wait_timeout(&d->ring, &cqe, 1, &wait, NULL);
         } else {
             enum solo_result solo = solo_wait();
             if (solo == SOLO_READ)
                 continue;
-            ret = solo == SOLO_PEEK ? io_uring_submit_and_get_events(&d->ring)
-                                    : io_uring_submit_and_wait(&d->ring, 1);
+            if (solo == SOLO_PEEK)
+                io_uring_submit_and_get_events(&d->ring);
+            else
+                io_uring_submit_and_wait(&d->ring, 1);
         }
         solo_streak = 0; /* the ring's completions collected */
-        /*
-         * ret < 0: EINTR, or the CQ overflowed, which the next wait flushes.
-         * What is posted is collected all the same: left there, it would make
-         * every round enter the kernel for nothing but the same error.
-         */
-        (void)ret;
         while (io_uring_peek_cqe(&d->ring, &cqe) == 0) {
             uint64_t tag = io_uring_cqe_get_data64(cqe);
             int res = cqe->res;
