@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,64 @@ static void callback_runs_on_dispatcher_and_stops_when_removed(void **state)
     /* Without the callback, waiting works again. */
     assert_int_equal(hsx_timer_wait(cs.timer, E2E_LIVENESS_MS), HSX_HAL_OK);
     assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
+}
+
+/*
+ * The callback thread waits for a lone mailbox in its queue file's read(),
+ * and gives the records it returns to the callback it reads then: a
+ * replacement or removal either comes first (and the old callback gets
+ * nothing) or waits for the callback to return. A busy timer, its callback
+ * replaced and removed over and over at random moments of the thread's reads
+ * and callbacks: a callback that ran once the call that replaced or removed
+ * it had returned is counted, as is a call that never returned.
+ */
+struct swap_state {
+    atomic_int retired; /* set once the call that replaced or removed it returned */
+    atomic_int late;    /* runs after that */
+    atomic_int runs;
+};
+
+static void on_expiry_swapped(void *data, uint32_t length, void *user)
+{
+    struct swap_state *ss = user;
+    (void)data;
+    (void)length;
+
+    atomic_fetch_add(&ss->runs, 1);
+    if (atomic_load(&ss->retired))
+        atomic_fetch_add(&ss->late, 1);
+}
+
+static void a_callback_replaced_or_removed_during_the_read_never_runs_after(void **state)
+{
+    (void)state;
+    enum { ROUNDS = 150 };
+    static struct swap_state ss[2 * ROUNDS];
+    int late = 0, runs = 0;
+
+    hsx_timer_t t = hsx_timer_create(500, HSX_TIMER_PERIODIC);
+    assert_false(HSX_TIMER_IS_ERROR(t));
+    srand(17);
+    for (int i = 0; i < ROUNDS; i++) {
+        struct swap_state *first = &ss[2 * i], *second = &ss[2 * i + 1];
+
+        assert_int_equal(hsx_timer_set_callback(t, on_expiry_swapped, first), HSX_HAL_OK);
+        usleep((useconds_t)(rand() % 1500));
+        assert_int_equal(hsx_timer_set_callback(t, on_expiry_swapped, second), HSX_HAL_OK);
+        atomic_store(&first->retired, 1);
+        usleep((useconds_t)(rand() % 1500));
+        assert_int_equal(hsx_timer_set_callback(t, NULL, NULL), HSX_HAL_OK);
+        atomic_store(&second->retired, 1);
+    }
+    hsx_timer_sleep_ms(20);
+    for (int i = 0; i < 2 * ROUNDS; i++) {
+        late += atomic_load(&ss[i].late);
+        runs += atomic_load(&ss[i].runs);
+    }
+    printf("# %d callbacks over %d swaps\n", runs, 2 * ROUNDS);
+    assert_int_equal(late, 0);
+    assert_true(runs > 0); /* the timer did reach the callbacks */
+    assert_int_equal(hsx_timer_cancel(t), HSX_HAL_OK);
 }
 
 /*
@@ -709,6 +768,7 @@ int main(void)
         cmocka_unit_test(periodic_accounts_for_every_period),
         cmocka_unit_test(fast_timer_reports_missed_periods),
         cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
+        cmocka_unit_test(a_callback_replaced_or_removed_during_the_read_never_runs_after),
         cmocka_unit_test(the_dispatchers_one_file_wait_is_kicked),
         cmocka_unit_test(a_non_blocking_file_keeps_the_dispatcher_on_its_ring),
         cmocka_unit_test_teardown(a_read_of_many_records_reaches_the_callback_in_order,
