@@ -14,8 +14,10 @@
  * when the value settled to something new.
  *
  * Locking: hsx_gpio_mutex guards pin configuration, users and interrupt
- * set-up; pin->ring_lock (IRQ-safe) guards the ring and what the IRQ thread
- * reads of the configuration.
+ * set-up. The ring takes no lock: one hard handler fills it (the IRQ core
+ * never runs a line's handler on two CPUs at once) and one thread empties
+ * it, as gpiolib-cdev's hard handler hands its timestamp over. What the
+ * thread reads of the configuration is one word, written under the mutex.
  *
  * READ and WRITE of a pin the client already uses skip hsx_gpio_mutex: they
  * hold the pin's gate (an rw_semaphore) for reading instead, so reads and
@@ -50,7 +52,8 @@ static char *gpio_map = "";
 module_param(gpio_map, charp, 0444);
 MODULE_PARM_DESC(gpio_map, "Pin bindings without a device tree: PIN=CHIP_LABEL:OFFSET,...");
 
-#define HSX_GPIO_RING 64	/* edges between the hard IRQ and its thread */
+/* The ring's free-running indices wrap at 2^32, which it must divide. */
+static_assert((HSX_GPIO_RING & (HSX_GPIO_RING - 1)) == 0);
 
 struct hsx_gpio_pin {
 	unsigned int pin;
@@ -62,13 +65,16 @@ struct hsx_gpio_pin {
 	int irq;			/* >= 0 while the interrupt is enabled */
 	u32 edge;
 
-	spinlock_t ring_lock;		/* the ring, and what the IRQ thread reads below */
+	/*
+	 * Edge times, from the hard handler to the IRQ thread. The indices run
+	 * free: the hard handler alone moves ring_tail, the thread ring_head,
+	 * each publishing with a release what the other reads with an acquire.
+	 */
 	u64 ring[HSX_GPIO_RING];
 	unsigned int ring_head;
-	unsigned int ring_len;
-	u64 ring_lost;
-	bool sw_debounce;
-	u32 debounce_us;
+	unsigned int ring_tail;
+	atomic64_t ring_lost;		/* edges that found the ring full */
+	u32 sw_debounce_us;		/* software debounce's period; 0: none */
 	bool hardirq_runs;		/* the chip calls our hard handler (not nested) */
 
 	/*
@@ -262,16 +268,17 @@ static irqreturn_t hsx_gpio_hardirq(int irq, void *data)
 {
 	struct hsx_gpio_pin *p = data;
 	u64 now = ktime_get_ns();
+	unsigned int tail = p->ring_tail;
 
-	spin_lock(&p->ring_lock);
-	if (p->ring_len == HSX_GPIO_RING) {
-		p->ring_lost++;
+	/* Acquire: pairs with the thread's release, so the slot is read before it is reused. */
+	if (tail - smp_load_acquire(&p->ring_head) == HSX_GPIO_RING) {
+		atomic64_inc(&p->ring_lost);
 	} else {
-		p->ring[(p->ring_head + p->ring_len) % HSX_GPIO_RING] = now;
-		p->ring_len++;
+		p->ring[tail % HSX_GPIO_RING] = now;
+		/* Release: the time is in the slot before the thread sees it there. */
+		smp_store_release(&p->ring_tail, tail + 1);
 	}
-	p->hardirq_runs = true;
-	spin_unlock(&p->ring_lock);
+	WRITE_ONCE(p->hardirq_runs, true);
 	atomic64_inc(&p->interrupts);
 	return IRQ_WAKE_THREAD;
 }
@@ -282,35 +289,35 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 	bool nested = false;
 
 	for (;;) {
-		bool have, sw_debounce;
+		unsigned int head = p->ring_head;
 		u32 debounce_us;
-		u64 ts = 0, lost;
+		u64 ts = 0, lost = 0;
+		bool have;
 		int value;
 
-		spin_lock_irq(&p->ring_lock);
-		lost = p->ring_lost;
-		p->ring_lost = 0;
-		have = p->ring_len > 0;
+		/* Edges lost to a full ring: reported before the next one taken. */
+		if (atomic64_read(&p->ring_lost))
+			lost = atomic64_xchg(&p->ring_lost, 0);
+		/* Acquire: pairs with the hard handler's release of the slot's time. */
+		have = head != smp_load_acquire(&p->ring_tail);
 		if (have) {
-			ts = p->ring[p->ring_head];
-			p->ring_head = (p->ring_head + 1) % HSX_GPIO_RING;
-			p->ring_len--;
+			ts = p->ring[head % HSX_GPIO_RING];
+			/* Release: read before the hard handler may fill the slot again. */
+			smp_store_release(&p->ring_head, head + 1);
 		}
-		sw_debounce = p->sw_debounce;
-		debounce_us = p->debounce_us;
+		debounce_us = READ_ONCE(p->sw_debounce_us);
 		/*
 		 * A chip whose IRQs are nested in its own thread never calls the
 		 * hard handler: each run of this thread is then one edge, timed
 		 * here. Otherwise an empty ring only means an earlier run of the
 		 * thread already took the edges that woke this one.
 		 */
-		if (!have && !p->hardirq_runs && !nested) {
+		if (!have && !READ_ONCE(p->hardirq_runs) && !nested) {
 			nested = true;
 			have = true;
 			ts = ktime_get_ns();
 			atomic64_inc(&p->interrupts);
 		}
-		spin_unlock_irq(&p->ring_lock);
 
 		if (lost) {
 			/* Edges the ring had no room for: every subscriber is told. */
@@ -323,7 +330,7 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 		if (!have)
 			break;
 
-		if (sw_debounce) {
+		if (debounce_us) {
 			mod_delayed_work(system_wq, &p->debounce, usecs_to_jiffies(debounce_us));
 			continue;
 		}
@@ -365,10 +372,10 @@ static void hsx_gpio_irq_disable_locked(struct hsx_gpio_pin *p)
 	cancel_delayed_work_sync(&p->debounce);
 	p->irq = -1;
 	p->edge = HSX_GPIO_E_NONE;
-	spin_lock_irq(&p->ring_lock);
-	p->ring_len = 0;
-	p->ring_lost = 0;
-	spin_unlock_irq(&p->ring_lock);
+	/* Neither the hard handler nor the thread runs now. */
+	p->ring_head = 0;
+	p->ring_tail = 0;
+	atomic64_set(&p->ring_lost, 0);
 }
 
 static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
@@ -435,7 +442,7 @@ static void hsx_gpio_teardown_locked(struct hsx_gpio_pin *p, enum hsx_close_reas
 	hsx_gpio_be->release(p->line);
 	p->line = NULL;
 	memset(&p->cfg, 0, sizeof(p->cfg));
-	p->sw_debounce = false;
+	WRITE_ONCE(p->sw_debounce_us, 0);
 }
 
 /*
@@ -502,10 +509,8 @@ static long hsx_gpio_config(struct hsx_client *client, void *arg)
 		}
 	}
 	p->cfg = *cfg;
-	spin_lock_irq(&p->ring_lock);
-	p->sw_debounce = ret > 0;
-	p->debounce_us = cfg->debounce_us;
-	spin_unlock_irq(&p->ring_lock);
+	/* Read by a running IRQ thread: the edge it takes next has one or the other. */
+	WRITE_ONCE(p->sw_debounce_us, ret > 0 ? cfg->debounce_us : 0);
 	hsx_gpio_use_locked(client, p);
 	hsx_gpio_gate_open_locked(p);
 	ret = 0;
@@ -907,7 +912,7 @@ static ssize_t flags_show(struct kobject *kobj, struct kobj_attribute *attr, cha
 	n = sysfs_emit(buf, "%s%s%s%s\n", f & HSX_GPIO_F_ACTIVE_LOW ? "active-low " : "",
 		       f & HSX_GPIO_F_OPEN_DRAIN ? "open-drain " : "",
 		       f & HSX_GPIO_F_OPEN_SOURCE ? "open-source " : "",
-		       p->sw_debounce ? "software-debounce" : "");
+		       p->sw_debounce_us ? "software-debounce" : "");
 	mutex_unlock(&hsx_gpio_mutex);
 	return n;
 }
@@ -1032,7 +1037,6 @@ static int hsx_gpio_init(const struct hsx_module *mod)
 
 		p->pin = pin;
 		p->irq = -1;
-		spin_lock_init(&p->ring_lock);
 		mutex_init(&p->emit_lock);
 		init_rwsem(&p->gate);
 		INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
@@ -1124,14 +1128,12 @@ struct hsx_gpio_pin *hsx_gpio_test_pin_new(struct hsx_mbox *mbox,
 	if (!p)
 		return NULL;
 	p->irq = -1;
-	spin_lock_init(&p->ring_lock);
 	mutex_init(&p->emit_lock);
 	init_rwsem(&p->gate);
 	INIT_DELAYED_WORK(&p->debounce, hsx_gpio_debounced);
 	p->mbox = mbox;
 	p->edge = HSX_GPIO_E_BOTH;
-	p->sw_debounce = true;
-	p->debounce_us = HSX_GPIO_DEBOUNCE_MAX_US;
+	p->sw_debounce_us = HSX_GPIO_DEBOUNCE_MAX_US;
 	p->hardirq_runs = true;	/* edges come through the ring, none nested */
 	hsx_gpio_be = be;
 	return p;
@@ -1148,10 +1150,20 @@ void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p)
 /* Edges the hard IRQ found no room for, then a run of the IRQ thread. */
 void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n)
 {
-	spin_lock_irq(&p->ring_lock);
-	p->ring_lost += n;
-	spin_unlock_irq(&p->ring_lock);
+	atomic64_add(n, &p->ring_lost);
 	hsx_gpio_irq_thread(p->irq, p);
+}
+
+/* Software debounce's period, 0 for none: as a configuration sets it. */
+void hsx_gpio_test_set_debounce(struct hsx_gpio_pin *p, u32 us)
+{
+	WRITE_ONCE(p->sw_debounce_us, us);
+}
+
+/* An edge's hard interrupt, as the IRQ core calls it (its thread is not run). */
+void hsx_gpio_test_hardirq(struct hsx_gpio_pin *p)
+{
+	hsx_gpio_hardirq(p->irq, p);
 }
 
 /* The debounce period ended: what the delayed work does. */

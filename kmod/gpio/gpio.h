@@ -99,6 +99,9 @@ int hsx_gpio_parse_map(const char *param, unsigned int *pin, char *chip, size_t 
 		       unsigned int *offset, const char **next);
 unsigned long hsx_gpio_irq_trigger(u32 edge, bool active_low);
 
+/* Edges the hard IRQ handler holds for its thread (a power of two: see hsx_gpio_hardirq()). */
+#define HSX_GPIO_RING 64
+
 struct hsx_gpio_pin;
 struct hsx_mbox;
 
@@ -109,6 +112,8 @@ struct hsx_gpio_pin *hsx_gpio_test_pin_new(struct hsx_mbox *mbox,
 					   const struct hsx_gpio_backend *be);
 void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p);
 void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n);
+void hsx_gpio_test_hardirq(struct hsx_gpio_pin *p);
+void hsx_gpio_test_set_debounce(struct hsx_gpio_pin *p, u32 us);
 void hsx_gpio_test_settle(struct hsx_gpio_pin *p);
 #endif
 

@@ -111,11 +111,11 @@ static void gpio_trigger_follows_logical_edges(struct kunit *test)
 
 /* ---- the event path: the IRQ thread and the debounce work posting at once -- */
 
-#define EV_MAX 8
+#define EV_MAX (HSX_GPIO_RING + 16)
 
 static struct {
 	struct {
-		u64 seq, line_seq;
+		u64 seq, line_seq, timestamp_ns;
 		u32 dropped;
 	} ev[EV_MAX];
 	unsigned int n;
@@ -136,6 +136,7 @@ static int ev_deliver(u32 portid, void *dest, const struct hsx_mbox_event *ev, v
 	ev_rig.ev[ev_rig.n].seq = ev->seq;
 	ev_rig.ev[ev_rig.n].line_seq = rec->line_seq;
 	ev_rig.ev[ev_rig.n].dropped = ev->dropped;
+	ev_rig.ev[ev_rig.n].timestamp_ns = rec->timestamp_ns;
 	ev_rig.n++;
 	return 0;
 }
@@ -294,8 +295,51 @@ static void gpio_lost_edges_and_debounced_event_keep_line_seq(struct kunit *test
 	KUNIT_EXPECT_EQ(test, dropped, 2U);
 }
 
+/*
+ * The hard handler hands edge times to the IRQ thread through a ring that
+ * takes no lock (one handler fills it, one thread empties it). Three edges
+ * more than it holds: the thread posts the ones it held, in order, each
+ * stamped with its hard interrupt's time, and the three it could not hold
+ * as drops. Then a few more, past the end of the ring's slots: none lost.
+ */
+static void gpio_hard_handler_ring_keeps_order_and_counts_what_it_could_not_hold(struct kunit *test)
+{
+	struct hsx_gpio_pin *p = ev_rig.pin;
+	u64 before = ktime_get_ns();
+	unsigned int i;
+	u32 dropped = 0;
+
+	hsx_gpio_test_set_debounce(p, 0);
+	ev_rig.value = 1;
+	for (i = 0; i < HSX_GPIO_RING + 3; i++)
+		hsx_gpio_test_hardirq(p);
+	hsx_gpio_test_lose_edges(p, 0);	/* the thread's run: nothing lost but the ring's */
+	KUNIT_ASSERT_EQ(test, ev_rig.n, (unsigned int)HSX_GPIO_RING);
+	for (i = 0; i < ev_rig.n; i++) {
+		KUNIT_EXPECT_GE(test, ev_rig.ev[i].timestamp_ns, before);
+		if (i) {
+			KUNIT_EXPECT_EQ(test, ev_rig.ev[i].seq, ev_rig.ev[i - 1].seq + 1);
+			KUNIT_EXPECT_GE(test, ev_rig.ev[i].timestamp_ns,
+					ev_rig.ev[i - 1].timestamp_ns);
+		}
+		dropped += ev_rig.ev[i].dropped;
+	}
+	KUNIT_EXPECT_EQ(test, dropped, 3U);
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[0].dropped, 3U);	/* told before the next edge */
+
+	for (i = 0; i < 10; i++)
+		hsx_gpio_test_hardirq(p);
+	hsx_gpio_test_lose_edges(p, 0);
+	KUNIT_ASSERT_EQ(test, ev_rig.n, HSX_GPIO_RING + 10U);
+	for (i = HSX_GPIO_RING; i < ev_rig.n; i++) {
+		KUNIT_EXPECT_EQ(test, ev_rig.ev[i].dropped, 0U);
+		KUNIT_EXPECT_GE(test, ev_rig.ev[i].timestamp_ns, ev_rig.ev[i - 1].timestamp_ns);
+	}
+}
+
 static struct kunit_case hsx_gpio_event_cases[] = {
 	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
+	KUNIT_CASE(gpio_hard_handler_ring_keeps_order_and_counts_what_it_could_not_hold),
 	{}
 };
 
