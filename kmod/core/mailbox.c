@@ -376,6 +376,7 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 	mbox->last_ns = timestamp_ns;
 	ev.timestamp_ns = timestamp_ns;
 	mbox->events++;
+	atomic64_inc(&hsx_stat_events);
 	list_for_each_entry(sub, &mbox->subs, mbox_node) {
 		if (mbox->ops->accept) {
 			if (sub->gone || !mbox->ops->accept(sub->filter, payload))
@@ -384,8 +385,6 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 		}
 		hsx_mbox_deliver(mbox, sub, &ev);
 	}
-	/* After the subscribers' wake-ups: a shared counter is no part of their latency. */
-	atomic64_inc(&hsx_stat_events);
 }
 
 /*

@@ -305,10 +305,13 @@ static int hsx_mbox_queue_wait_locked(struct hsx_mbox_queue *q, ktime_t *until)
  * under its hash bucket's lock: a woken reader then takes the lock once, not
  * twice (about a microsecond of a GPIO edge's latency under emulation). A
  * buffer that is not mapped yet is copied to without the lock, where it may
- * fault and sleep; the read mutex keeps the record from other readers meanwhile.
+ * fault and sleep; the read mutex keeps the record from other readers
+ * meanwhile. Not for a read that must not wait (@may_fault false: io_uring's
+ * first try, IOCB_NOWAIT), which then copies nothing and is tried again
+ * where it may.
  */
 static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec,
-					 struct iov_iter *to)
+					 struct iov_iter *to, bool may_fault)
 {
 	size_t copied = 0;
 
@@ -322,6 +325,8 @@ static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec
 			return copied;
 		iov_iter_revert(to, copied);
 	}
+	if (!may_fault)
+		return 0;
 	spin_unlock_irq(&q->wait.lock);
 	copied = copy_to_iter(rec, q->record_size, to);
 	spin_lock_irq(&q->wait.lock);
@@ -368,14 +373,18 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				break;
 			continue;
 		}
-		copied = hsx_mbox_queue_copy_locked(q, rec, to);
+		copied = hsx_mbox_queue_copy_locked(q, rec, to, !(iocb->ki_flags & IOCB_NOWAIT));
 		if (copied != q->record_size) {
-			ret = -EFAULT;
+			ret = iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN : -EFAULT;
 			break;
 		}
 		consume = state;	/* by the next peek, or below */
 		done += q->record_size;
-		/* Interrupts are off while records are copied: let them in between runs. */
+		/*
+		 * Interrupts are off while records are copied: let them in between
+		 * runs. (Under PREEMPT_RT the lock sleeps and interrupts stay on; a
+		 * poster waits for the reader's copy, boosted by priority inheritance.)
+		 */
 		if (!(done / q->record_size % HSX_MBOX_QUEUE_COPY_RUN)) {
 			spin_unlock_irq(&q->wait.lock);
 			spin_lock_irq(&q->wait.lock);

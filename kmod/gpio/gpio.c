@@ -295,7 +295,11 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 		bool have;
 		int value;
 
-		/* Edges lost to a full ring: reported before the next one taken. */
+		/*
+		 * Edges lost to a full ring: reported before the next one taken,
+		 * though the edges still in the ring came before them (their
+		 * line_seq counts the loss first: subscribers learn of it sooner).
+		 */
 		if (atomic64_read(&p->ring_lost))
 			lost = atomic64_xchg(&p->ring_lost, 0);
 		/* Acquire: pairs with the hard handler's release of the slot's time. */

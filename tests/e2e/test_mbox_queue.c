@@ -290,43 +290,117 @@ static void a_read_that_faults_keeps_its_record(void **state)
 }
 
 /*
- * A read copies records with the queue's lock held and page faults off; a
- * buffer whose pages were never touched faults there, and the read copies
- * again where it may fault. Either way one read returns every record queued,
- * whole and in order, across the runs it copies between letting interrupts
- * in (16 records), and across pages of the buffer.
+ * A read copies records with the queue's lock held and page faults off. A
+ * record that would cross into a page never touched is copied again where
+ * the read may fault (what was copied of it first taken back), and
+ * io_uring's first try, which must not fault, leaves it to its worker. Every
+ * way the records come whole and in order: one read across four pages of
+ * which only the first was touched (runs of 16 records between letting
+ * interrupts in among them), a readv() into pieces of odd sizes, and an
+ * io_uring read.
  */
+enum { UNTOUCHED_READ = 120, UNTOUCHED_READV = 40, UNTOUCHED_URING = 40 };
+
+/* n records from buf (unaligned: copied out), numbered on from first_seq. */
+static void check_records(const void *buf, unsigned int n, uint64_t first_seq)
+{
+    for (unsigned int i = 0; i < n; i++) {
+        struct record r;
+
+        memcpy(&r, (const char *)buf + (size_t)i * TIMER_RECORD_SIZE, sizeof(r));
+        assert_int_equal(r.hdr.size, TIMER_RECORD_SIZE);
+        assert_int_equal(r.hdr.type, HSX_EVT_DATA);
+        assert_int_equal(r.hdr.seq, first_seq + i);
+        assert_int_equal(r.hdr.dropped, 0);
+    }
+}
+
+struct uring_read {
+    int fd;
+    void *buf;
+    unsigned int len;
+    int res;
+};
+
+/* On a thread of its own: a ring's exit signals task work to its thread (see kicked_reader_body()).
+ */
+static void *uring_read_body(void *arg)
+{
+    struct uring_read *ur = arg;
+    struct io_uring ring;
+    struct io_uring_cqe *cqe;
+
+    ur->res = io_uring_queue_init(4, &ring, 0);
+    if (ur->res)
+        return NULL;
+    struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_read(sqe, ur->fd, ur->buf, ur->len, 0);
+    ur->res = io_uring_submit_and_wait(&ring, 1);
+    if (ur->res == 1 && io_uring_peek_cqe(&ring, &cqe) == 0) {
+        ur->res = cqe->res;
+        io_uring_cqe_seen(&ring, cqe);
+    } else if (ur->res >= 0) {
+        ur->res = -EIO;
+    }
+    io_uring_queue_exit(&ring);
+    return NULL;
+}
+
 static void a_read_into_untouched_memory_returns_every_record(void **state)
 {
     (void)state;
-    enum { WANT = 40 };
+    const unsigned int all = UNTOUCHED_READ + UNTOUCHED_READV + UNTOUCHED_URING;
     struct timer t;
-    long page = sysconf(_SC_PAGESIZE);
-    size_t len = WANT * TIMER_RECORD_SIZE;
-    size_t map_len = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
     test_timer_create(&t, 1000, HSX_TIMER_F_STOPPED);
-    int fd = queue_open(t.node, t.mailbox, HSX_MBOX_QUEUE_DEFAULT, 0);
+    int fd = queue_open(t.node, t.mailbox, 256, 0);
     assert_true(fd >= 0);
-    assert_true(HSX_MBOX_QUEUE_DEFAULT >= WANT);
     assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_START, &t.id), 0);
-    while (queue_info(fd).queued < WANT)
+    while (queue_info(fd).queued < all)
         usleep(2000);
     assert_int_equal(e2e_ioctl(t.node, HSX_IOC_TIMER_CANCEL, &t.id), 0);
     uint32_t queued = queue_info(fd).queued; /* the close notice among them */
 
-    struct record *r =
-        mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    assert_true(r != MAP_FAILED);
-    ssize_t n = read(fd, r, len);
-    assert_int_equal(n, (ssize_t)len);
-    for (unsigned int i = 0; i < WANT; i++) {
-        assert_int_equal(r[i].hdr.seq, i + 1);
-        assert_int_equal(r[i].hdr.type, HSX_EVT_DATA);
-        assert_int_equal(r[i].hdr.dropped, 0);
-    }
-    assert_int_equal(queue_info(fd).queued, queued - WANT);
-    munmap(r, map_len);
+    /* One read, from 36 bytes before the end of the one page touched. */
+    size_t len = UNTOUCHED_READ * TIMER_RECORD_SIZE;
+    assert_true(page - 36 + len > 3 * page); /* into the fourth page */
+    char *map = mmap(NULL, 5 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(map != MAP_FAILED);
+    memset(map, 0xaa, page);
+    assert_int_equal(read(fd, map + page - 36, len), (ssize_t)len);
+    check_records(map + page - 36, UNTOUCHED_READ, 1);
+
+    /* A readv() into three untouched pieces, the records split between them. */
+    char *vmap = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(vmap != MAP_FAILED);
+    len = UNTOUCHED_READV * TIMER_RECORD_SIZE;
+    struct iovec iov[3] = {
+        {.iov_base = vmap, .iov_len = 100},
+        {.iov_base = vmap + 1000, .iov_len = 50},
+        {.iov_base = vmap + page - 10, .iov_len = len - 150},
+    };
+    assert_int_equal(readv(fd, iov, 3), (ssize_t)len);
+    char joined[UNTOUCHED_READV * TIMER_RECORD_SIZE];
+    memcpy(joined, iov[0].iov_base, iov[0].iov_len);
+    memcpy(joined + 100, iov[1].iov_base, iov[1].iov_len);
+    memcpy(joined + 150, iov[2].iov_base, iov[2].iov_len);
+    check_records(joined, UNTOUCHED_READV, UNTOUCHED_READ + 1);
+
+    /* io_uring: its first try must not fault; its worker's may. */
+    char *umap = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(umap != MAP_FAILED);
+    struct uring_read ur = {.fd = fd, .buf = umap, .len = UNTOUCHED_URING * TIMER_RECORD_SIZE};
+    pthread_t reader;
+    assert_int_equal(pthread_create(&reader, NULL, uring_read_body, &ur), 0);
+    assert_int_equal(pthread_join(reader, NULL), 0);
+    assert_int_equal(ur.res, (int)ur.len);
+    check_records(umap, UNTOUCHED_URING, UNTOUCHED_READ + UNTOUCHED_READV + 1);
+
+    assert_int_equal(queue_info(fd).queued, queued - all);
+    munmap(umap, page);
+    munmap(vmap, 2 * page);
+    munmap(map, 5 * page);
     close(fd);
     close(t.node);
 }
