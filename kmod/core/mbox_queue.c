@@ -306,12 +306,13 @@ static int hsx_mbox_queue_wait_locked(struct hsx_mbox_queue *q, ktime_t *until)
  * twice (about a microsecond of a GPIO edge's latency under emulation). A
  * buffer that is not mapped yet is copied to without the lock, where it may
  * fault and sleep; the read mutex keeps the record from other readers
- * meanwhile. Not for a read that must not wait (@may_fault false: io_uring's
- * first try, IOCB_NOWAIT), which then copies nothing and is tried again
- * where it may.
+ * meanwhile. So does a read that must not wait (IOCB_NOWAIT): preadv2()'s
+ * RWF_NOWAIT says that too, and a caller told EAGAIN while records wait
+ * would take it for none (the library's takes do; fuzzing with fault
+ * injection found one record stranded that way).
  */
 static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec,
-					 struct iov_iter *to, bool may_fault)
+					 struct iov_iter *to)
 {
 	size_t copied = 0;
 
@@ -325,8 +326,6 @@ static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec
 			return copied;
 		iov_iter_revert(to, copied);
 	}
-	if (!may_fault)
-		return 0;
 	spin_unlock_irq(&q->wait.lock);
 	copied = copy_to_iter(rec, q->record_size, to);
 	spin_lock_irq(&q->wait.lock);
@@ -373,9 +372,9 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				break;
 			continue;
 		}
-		copied = hsx_mbox_queue_copy_locked(q, rec, to, !(iocb->ki_flags & IOCB_NOWAIT));
+		copied = hsx_mbox_queue_copy_locked(q, rec, to);
 		if (copied != q->record_size) {
-			ret = iocb->ki_flags & IOCB_NOWAIT ? -EAGAIN : -EFAULT;
+			ret = -EFAULT;
 			break;
 		}
 		consume = state;	/* by the next peek, or below */

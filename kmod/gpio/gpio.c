@@ -74,6 +74,7 @@ struct hsx_gpio_pin {
 	unsigned int ring_head;
 	unsigned int ring_tail;
 	atomic64_t ring_lost;		/* edges that found the ring full */
+	atomic_t thread_due;		/* woken, and not yet looked at the ring since */
 	u32 sw_debounce_us;		/* software debounce's period; 0: none */
 	bool hardirq_runs;		/* the chip calls our hard handler (not nested) */
 
@@ -280,7 +281,17 @@ static irqreturn_t hsx_gpio_hardirq(int irq, void *data)
 	}
 	WRITE_ONCE(p->hardirq_runs, true);
 	atomic64_inc(&p->interrupts);
-	return IRQ_WAKE_THREAD;
+	/*
+	 * The line is not IRQF_ONESHOT (a masked line would timestamp no edge
+	 * while the thread runs): edges come while the thread is due. Each is
+	 * handled, taken from the ring by this run of the thread or the next;
+	 * only the first wakes it. Were every one to ask for a wake-up, the
+	 * IRQ core would count all but one per run of the thread as
+	 * unhandled, and a storm while the thread is held off would have it
+	 * disable the line for good. The exchange is a full barrier: the edge
+	 * is in the ring first.
+	 */
+	return atomic_xchg(&p->thread_due, 1) ? IRQ_HANDLED : IRQ_WAKE_THREAD;
 }
 
 static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
@@ -308,6 +319,23 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 			ts = p->ring[head % HSX_GPIO_RING];
 			/* Release: read before the hard handler may fill the slot again. */
 			smp_store_release(&p->ring_head, head + 1);
+		}
+		/*
+		 * Nothing left: no longer due, then one more look. Only then, so
+		 * that edges during the run are no new wake-ups (each would be an
+		 * unhandled interrupt to the IRQ core: a run no shorter than the
+		 * edges' period would have it disable the line).
+		 */
+		if (!have && !lost && atomic_read(&p->thread_due)) {
+			atomic_set(&p->thread_due, 0);
+			/*
+			 * A full barrier, the store before the ring's loads (x86
+			 * too may reorder them); pairs with the hard handler's
+			 * exchange: an edge the next look misses found the thread
+			 * not due, and woke it again.
+			 */
+			smp_mb();
+			continue;
 		}
 		debounce_us = READ_ONCE(p->sw_debounce_us);
 		/*
@@ -380,6 +408,7 @@ static void hsx_gpio_irq_disable_locked(struct hsx_gpio_pin *p)
 	p->ring_head = 0;
 	p->ring_tail = 0;
 	atomic64_set(&p->ring_lost, 0);
+	atomic_set(&p->thread_due, 0);
 }
 
 static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
@@ -398,8 +427,14 @@ static int hsx_gpio_irq_enable_locked(struct hsx_gpio_pin *p, u32 edge)
 	p->line_seq = 0;
 	p->hardirq_runs = false;
 	p->last_value = hsx_gpio_be->get(p->line);
-	ret = request_threaded_irq(irq, hsx_gpio_hardirq, hsx_gpio_irq_thread, trigger,
-				   "hsx-gpio", p);
+	/*
+	 * IRQF_NO_THREAD: the hard handler stays one under threadirqs and
+	 * PREEMPT_RT too (it takes no lock; it reads the clock and fills the
+	 * ring), so every edge is timed when it comes, and counted lost when
+	 * the ring is full, rather than merged while a forced thread waits.
+	 */
+	ret = request_threaded_irq(irq, hsx_gpio_hardirq, hsx_gpio_irq_thread,
+				   trigger | IRQF_NO_THREAD, "hsx-gpio", p);
 	if (ret) {
 		p->edge = HSX_GPIO_E_NONE;
 		return ret;
@@ -1165,9 +1200,9 @@ void hsx_gpio_test_set_debounce(struct hsx_gpio_pin *p, u32 us)
 }
 
 /* An edge's hard interrupt, as the IRQ core calls it (its thread is not run). */
-void hsx_gpio_test_hardirq(struct hsx_gpio_pin *p)
+irqreturn_t hsx_gpio_test_hardirq(struct hsx_gpio_pin *p)
 {
-	hsx_gpio_hardirq(p->irq, p);
+	return hsx_gpio_hardirq(p->irq, p);
 }
 
 /* The debounce period ended: what the delayed work does. */

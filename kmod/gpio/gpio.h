@@ -112,7 +112,7 @@ struct hsx_gpio_pin *hsx_gpio_test_pin_new(struct hsx_mbox *mbox,
 					   const struct hsx_gpio_backend *be);
 void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p);
 void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n);
-void hsx_gpio_test_hardirq(struct hsx_gpio_pin *p);
+irqreturn_t hsx_gpio_test_hardirq(struct hsx_gpio_pin *p);
 void hsx_gpio_test_set_debounce(struct hsx_gpio_pin *p, u32 us);
 void hsx_gpio_test_settle(struct hsx_gpio_pin *p);
 #endif

@@ -337,9 +337,84 @@ static void gpio_hard_handler_ring_keeps_order_and_counts_what_it_could_not_hold
 	}
 }
 
+/*
+ * The line is not IRQF_ONESHOT, so edges come while the IRQ thread is due.
+ * Only the first asks for the thread; the rest are handled (that run takes
+ * them): a storm of edges while the thread is held off is then no run of
+ * unhandled interrupts, which the IRQ core would end by disabling the line.
+ * A hundred edges before the thread runs: one wake-up, 99 handled, the ring's
+ * 64 posted and 36 reported lost; after that run, the next edge wakes it again.
+ */
+static void gpio_hard_handler_wakes_its_thread_once_per_run(struct kunit *test)
+{
+	struct hsx_gpio_pin *p = ev_rig.pin;
+	unsigned int i, handled = 0;
+	u32 dropped = 0;
+
+	hsx_gpio_test_set_debounce(p, 0);
+	ev_rig.value = 1;
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+	for (i = 1; i < 100; i++)
+		handled += hsx_gpio_test_hardirq(p) == IRQ_HANDLED;
+	KUNIT_EXPECT_EQ(test, handled, 99U);
+	hsx_gpio_test_lose_edges(p, 0);	/* the thread's run */
+	KUNIT_ASSERT_EQ(test, ev_rig.n, (unsigned int)HSX_GPIO_RING);
+	for (i = 0; i < ev_rig.n; i++)
+		dropped += ev_rig.ev[i].dropped;
+	KUNIT_EXPECT_EQ(test, dropped, 100U - HSX_GPIO_RING);
+
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_HANDLED);
+	hsx_gpio_test_lose_edges(p, 0);
+	KUNIT_EXPECT_EQ(test, ev_rig.n, HSX_GPIO_RING + 2U);
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+}
+
+/* Edges that come while the thread posts: the hard handler's answers to them. */
+static struct {
+	unsigned int left, wakes, handled;
+} in_run;
+
+static void edge_during_run(void)
+{
+	if (!in_run.left)
+		return;
+	in_run.left--;
+	if (hsx_gpio_test_hardirq(ev_rig.pin) == IRQ_WAKE_THREAD)
+		in_run.wakes++;
+	else
+		in_run.handled++;
+}
+
+/*
+ * Edges while the thread runs, one per edge it posts (a run no shorter than
+ * the edges' period): handled, taken by that same run, no new wake-up each
+ * (the IRQ core would count each as unhandled). Then the run ends, and the
+ * next edge wakes the thread again.
+ */
+static void gpio_edges_during_a_run_wake_no_thread(struct kunit *test)
+{
+	struct hsx_gpio_pin *p = ev_rig.pin;
+
+	hsx_gpio_test_set_debounce(p, 0);
+	ev_rig.value = 1;
+	memset(&in_run, 0, sizeof(in_run));
+	KUNIT_ASSERT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+	in_run.left = 10;
+	hsx_gpio_emit_window = edge_during_run;
+	hsx_gpio_test_lose_edges(p, 0);	/* the thread's run */
+	hsx_gpio_emit_window = NULL;
+	KUNIT_EXPECT_EQ(test, in_run.wakes, 0U);
+	KUNIT_EXPECT_EQ(test, in_run.handled, 10U);
+	KUNIT_EXPECT_EQ(test, ev_rig.n, 11U);	/* the first edge and the ten, in one run */
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+}
+
 static struct kunit_case hsx_gpio_event_cases[] = {
 	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
 	KUNIT_CASE(gpio_hard_handler_ring_keeps_order_and_counts_what_it_could_not_hold),
+	KUNIT_CASE(gpio_hard_handler_wakes_its_thread_once_per_run),
+	KUNIT_CASE(gpio_edges_during_a_run_wake_no_thread),
 	{}
 };
 

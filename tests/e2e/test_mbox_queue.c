@@ -292,14 +292,14 @@ static void a_read_that_faults_keeps_its_record(void **state)
 /*
  * A read copies records with the queue's lock held and page faults off. A
  * record that would cross into a page never touched is copied again where
- * the read may fault (what was copied of it first taken back), and
- * io_uring's first try, which must not fault, leaves it to its worker. Every
- * way the records come whole and in order: one read across four pages of
+ * the read may fault (what was copied of it first taken back), a read that
+ * must not wait (io_uring's first try, RWF_NOWAIT) included. Every way the
+ * records come whole and in order: one read across four pages of
  * which only the first was touched (runs of 16 records between letting
- * interrupts in among them), a readv() into pieces of odd sizes, and an
- * io_uring read.
+ * interrupts in among them), a readv() into pieces of odd sizes, an
+ * io_uring read, and a preadv2() with RWF_NOWAIT.
  */
-enum { UNTOUCHED_READ = 120, UNTOUCHED_READV = 40, UNTOUCHED_URING = 40 };
+enum { UNTOUCHED_READ = 120, UNTOUCHED_READV = 40, UNTOUCHED_URING = 40, UNTOUCHED_NOWAIT = 20 };
 
 /* n records from buf (unaligned: copied out), numbered on from first_seq. */
 static void check_records(const void *buf, unsigned int n, uint64_t first_seq)
@@ -349,7 +349,7 @@ static void *uring_read_body(void *arg)
 static void a_read_into_untouched_memory_returns_every_record(void **state)
 {
     (void)state;
-    const unsigned int all = UNTOUCHED_READ + UNTOUCHED_READV + UNTOUCHED_URING;
+    const unsigned int all = UNTOUCHED_READ + UNTOUCHED_READV + UNTOUCHED_URING + UNTOUCHED_NOWAIT;
     struct timer t;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -387,7 +387,7 @@ static void a_read_into_untouched_memory_returns_every_record(void **state)
     memcpy(joined + 150, iov[2].iov_base, iov[2].iov_len);
     check_records(joined, UNTOUCHED_READV, UNTOUCHED_READ + 1);
 
-    /* io_uring: its first try must not fault; its worker's may. */
+    /* io_uring, its first try (IOCB_NOWAIT) into a page never touched. */
     char *umap = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     assert_true(umap != MAP_FAILED);
     struct uring_read ur = {.fd = fd, .buf = umap, .len = UNTOUCHED_URING * TIMER_RECORD_SIZE};
@@ -396,6 +396,17 @@ static void a_read_into_untouched_memory_returns_every_record(void **state)
     assert_int_equal(pthread_join(reader, NULL), 0);
     assert_int_equal(ur.res, (int)ur.len);
     check_records(umap, UNTOUCHED_URING, UNTOUCHED_READ + UNTOUCHED_READV + 1);
+
+    /*
+     * preadv2()'s RWF_NOWAIT, as the library takes records: the records, not EAGAIN (which
+     * says none are queued; one review's change said it, and a record sat unread).
+     */
+    char *nmap = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(nmap != MAP_FAILED);
+    struct iovec niov = {.iov_base = nmap, .iov_len = UNTOUCHED_NOWAIT * TIMER_RECORD_SIZE};
+    assert_int_equal(preadv2(fd, &niov, 1, -1, RWF_NOWAIT), (ssize_t)niov.iov_len);
+    check_records(nmap, UNTOUCHED_NOWAIT, UNTOUCHED_READ + UNTOUCHED_READV + UNTOUCHED_URING + 1);
+    munmap(nmap, page);
 
     assert_int_equal(queue_info(fd).queued, queued - all);
     munmap(umap, page);
