@@ -320,23 +320,6 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 			/* Release: read before the hard handler may fill the slot again. */
 			smp_store_release(&p->ring_head, head + 1);
 		}
-		/*
-		 * Nothing left: no longer due, then one more look. Only then, so
-		 * that edges during the run are no new wake-ups (each would be an
-		 * unhandled interrupt to the IRQ core: a run no shorter than the
-		 * edges' period would have it disable the line).
-		 */
-		if (!have && !lost && atomic_read(&p->thread_due)) {
-			atomic_set(&p->thread_due, 0);
-			/*
-			 * A full barrier, the store before the ring's loads (x86
-			 * too may reorder them); pairs with the hard handler's
-			 * exchange: an edge the next look misses found the thread
-			 * not due, and woke it again.
-			 */
-			smp_mb();
-			continue;
-		}
 		debounce_us = READ_ONCE(p->sw_debounce_us);
 		/*
 		 * A chip whose IRQs are nested in its own thread never calls the
@@ -359,8 +342,26 @@ static irqreturn_t hsx_gpio_irq_thread(int irq, void *data)
 			hsx_mbox_post_lost(p->mbox, lost);
 			mutex_unlock(&p->emit_lock);
 		}
-		if (!have)
-			break;
+		if (!have) {
+			/*
+			 * Nothing left: no longer due, then one more look. Only
+			 * now, so that edges during the run are no new wake-ups
+			 * (each would be an unhandled interrupt to the IRQ core:
+			 * a run no shorter than the edges' period would have it
+			 * disable the line).
+			 */
+			if (!atomic_read(&p->thread_due))
+				break;
+			atomic_set(&p->thread_due, 0);
+			/*
+			 * A full barrier, the store before the ring's loads (x86
+			 * too may reorder them); pairs with the hard handler's
+			 * exchange: an edge the next look misses found the thread
+			 * not due, and woke it again.
+			 */
+			smp_mb();
+			continue;
+		}
 
 		if (debounce_us) {
 			mod_delayed_work(system_wq, &p->debounce, usecs_to_jiffies(debounce_us));
@@ -1186,10 +1187,16 @@ void hsx_gpio_test_pin_free(struct hsx_gpio_pin *p)
 	kfree(p);
 }
 
-/* Edges the hard IRQ found no room for, then a run of the IRQ thread. */
+/*
+ * Edges the hard IRQ found no room for (counted, and the thread made due, as
+ * the hard handler does), then a run of the IRQ thread. With @n 0: the run.
+ */
 void hsx_gpio_test_lose_edges(struct hsx_gpio_pin *p, u64 n)
 {
-	atomic64_add(n, &p->ring_lost);
+	if (n) {
+		atomic64_add(n, &p->ring_lost);
+		atomic_xchg(&p->thread_due, 1);
+	}
 	hsx_gpio_irq_thread(p->irq, p);
 }
 

@@ -410,11 +410,31 @@ static void gpio_edges_during_a_run_wake_no_thread(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
 }
 
+/*
+ * Edges lost while the ring is otherwise empty: the run that reports them
+ * must leave the thread no longer due, or every later edge would be
+ * answered as handled and wake no thread (they stayed in the ring before:
+ * the run reported the loss and ended still due).
+ */
+static void gpio_a_run_reporting_losses_leaves_the_next_edge_a_wake_up(struct kunit *test)
+{
+	struct hsx_gpio_pin *p = ev_rig.pin;
+
+	hsx_gpio_test_set_debounce(p, 0);
+	ev_rig.value = 1;
+	hsx_gpio_test_lose_edges(p, 2);
+	KUNIT_EXPECT_EQ(test, hsx_gpio_test_hardirq(p), IRQ_WAKE_THREAD);
+	hsx_gpio_test_lose_edges(p, 0);
+	KUNIT_ASSERT_EQ(test, ev_rig.n, 1U);
+	KUNIT_EXPECT_EQ(test, ev_rig.ev[0].dropped, 2U);
+}
+
 static struct kunit_case hsx_gpio_event_cases[] = {
 	KUNIT_CASE(gpio_lost_edges_and_debounced_event_keep_line_seq),
 	KUNIT_CASE(gpio_hard_handler_ring_keeps_order_and_counts_what_it_could_not_hold),
 	KUNIT_CASE(gpio_hard_handler_wakes_its_thread_once_per_run),
 	KUNIT_CASE(gpio_edges_during_a_run_wake_no_thread),
+	KUNIT_CASE(gpio_a_run_reporting_losses_leaves_the_next_edge_a_wake_up),
 	{}
 };
 
