@@ -75,7 +75,8 @@ struct fz_stats {
     uint64_t err[FZ_ERRNO_MAX];
     uint64_t kills, forks, closes, passes, mints, derives, revokes, dummies, netlink, nl_noanswer;
     uint64_t uart_writes, uart_tx, uart_rx, uart_records, uart_unbinds, uart_binds, uart_intr;
-    uint64_t can_tx, can_tx_done, can_records, can_errors, can_nl_events, can_unbinds, can_binds;
+    uint64_t can_tx, can_tx_done, can_tx_failed, can_records, can_errors, can_nl_events,
+        can_unbinds, can_binds;
     uint64_t can_links, can_gone, can_checked;
     uint64_t fram_writes, fram_bytes, fram_checked, fram_records, fram_cuts, fram_switches;
     uint64_t fram_unbinds, fram_binds, fram_drv, fram_caps;
@@ -234,6 +235,12 @@ struct fz_slot {
 
 /* A slot of one of the kinds (any slot sometimes); its index, or -1 with none. */
 int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy);
+/*
+ * pick_slot(), with copy->fd a dup of the slot's descriptor made under the slot lock, so that it
+ * is the file the slot describes: a number read from a copy and dup'd later may name a file
+ * another thread opened after closing the slot. The caller closes copy->fd. Its index, or -1.
+ */
+int pick_slot_dup(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy);
 void slot_add(int fd, enum fz_kind kind, unsigned int index, uint32_t mbox_id, bool priv,
               pid_t opener);
 

@@ -1639,9 +1639,37 @@ struct tx_chain {
     unsigned int n, seen;
     uint64_t cookie[TX_MAX];
     bool nowait[TX_MAX], got[TX_MAX];
+    uint64_t sent_ns[TX_MAX]; /* before the TX */
+    uint32_t timeout_ms[TX_MAX];
     struct hsx_can_frame frame[TX_MAX];
-    bool unknown; /* a frame that may still go out (ETIMEDOUT, EINTR): its TX_DONE may come */
+    bool unknown;      /* a frame that may still go out (ETIMEDOUT, EINTR): its TX_DONE may come */
+    bool iface_failed; /* a TX_FAILED for the interface's sake */
 };
+
+/*
+ * A TX_FAILED for frame @i. Its timeout is measured in jiffies from inside the TX, so it cannot
+ * have passed sooner than one jiffy (HZ is at least 100) before the time asked for after the
+ * call began; this reader reads after the post.
+ */
+static void tx_failed_judge(struct tx_chain *t, unsigned int i, const struct hsx_can_record *r)
+{
+    uint64_t waited_ms = (now_ns() - t->sent_ns[i]) / 1000000;
+
+    note(t->w, "chain: %s: TX_FAILED of cookie %llu, reason %u, %llu ms after its TX (timeout %u)",
+         t->s->name, (unsigned long long)r->cookie, r->error, (unsigned long long)waited_ms,
+         t->timeout_ms[i]);
+    if (r->error == HSX_CAN_TXF_TIMEOUT) {
+        if (waited_ms + 10 < t->timeout_ms[i])
+            unexpected(t->w, "%s: TX_FAILED (timeout) of cookie %llu after %llu ms of %u",
+                       t->s->name, (unsigned long long)r->cookie, (unsigned long long)waited_ms,
+                       t->timeout_ms[i]);
+    } else if (r->error == HSX_CAN_TXF_CLOSED) {
+        unexpected(t->w, "%s: TX_FAILED (closed) of cookie %llu on a file still open", t->s->name,
+                   (unsigned long long)r->cookie);
+    } else {
+        t->iface_failed = true; /* DOWN, BUS_OFF, GONE: judged by quiet_since() */
+    }
+}
 
 static bool tx_record(void *arg, const struct hsx_can_record *r)
 {
@@ -1651,28 +1679,36 @@ static bool tx_record(void *arg, const struct hsx_can_record *r)
     if (r->kind == HSX_CAN_EV_FRAME && marked(&r->frame, t->nonce) >= 0)
         unexpected(t->w, "%s: a frame this file sent came back as a FRAME (id %#x)", t->s->name,
                    r->frame.can_id);
-    if (r->kind != HSX_CAN_EV_TX_DONE)
+    if (r->kind != HSX_CAN_EV_TX_DONE && r->kind != HSX_CAN_EV_TX_FAILED)
         return false;
-    count(&stats->can_tx_done);
+    /*
+     * A NOWAIT frame's one record: TX_DONE, or TX_FAILED when its echo did not come in time (a
+     * debug kernel under TCG can take longer than 20 ms) or its interface went (not while quiet).
+     */
+    const char *what = r->kind == HSX_CAN_EV_TX_DONE ? "TX_DONE" : "TX_FAILED";
+    count(r->kind == HSX_CAN_EV_TX_DONE ? &stats->can_tx_done : &stats->can_tx_failed);
     for (i = 0; i < t->n && t->cookie[i] != r->cookie; i++)
         ;
     if (i == t->n) {
         if (!t->unknown)
-            unexpected(t->w, "%s: a TX_DONE of cookie %llu, which this file never sent", t->s->name,
-                       (unsigned long long)r->cookie);
+            unexpected(t->w, "%s: a %s of cookie %llu, which this file never sent", t->s->name,
+                       what, (unsigned long long)r->cookie);
     } else if (!t->nowait[i]) {
-        unexpected(t->w, "%s: a TX_DONE of cookie %llu, whose TX waited for its echo", t->s->name,
+        unexpected(t->w, "%s: a %s of cookie %llu, whose TX waited for its echo", t->s->name, what,
                    (unsigned long long)r->cookie);
     } else if (t->got[i]) {
-        unexpected(t->w, "%s: a second TX_DONE of cookie %llu", t->s->name,
+        unexpected(t->w, "%s: a second record (%s) of cookie %llu", t->s->name, what,
                    (unsigned long long)r->cookie);
     } else {
         t->got[i] = true;
         t->seen++;
         if (!same_frame(&r->frame, &t->frame[i]))
-            unexpected(t->w, "%s: TX_DONE of cookie %llu: id %#x len %u flags %#x, sent %#x/%u/%#x",
-                       t->s->name, (unsigned long long)r->cookie, r->frame.can_id, r->frame.len,
-                       r->frame.flags, t->frame[i].can_id, t->frame[i].len, t->frame[i].flags);
+            unexpected(t->w, "%s: %s of cookie %llu: id %#x len %u flags %#x, sent %#x/%u/%#x",
+                       t->s->name, what, (unsigned long long)r->cookie, r->frame.can_id,
+                       r->frame.len, r->frame.flags, t->frame[i].can_id, t->frame[i].len,
+                       t->frame[i].flags);
+        if (r->kind == HSX_CAN_EV_TX_FAILED)
+            tx_failed_judge(t, i, r);
     }
     return false;
 }
@@ -1715,7 +1751,9 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
         t.nowait[i] = chance(r, 70);
         markable_frame(r, &t.frame[i], bus_classic(bus));
         mark(&t.frame[i], t.nonce, (uint8_t)i);
-        e = can_tx(w, fd, bus, &t.frame[i], t.nowait[i] ? HSX_CAN_TX_NOWAIT : 0, 20 + rn(r, 200),
+        t.timeout_ms[i] = 20 + rn(r, 200);
+        t.sent_ns[i] = now_ns();
+        e = can_tx(w, fd, bus, &t.frame[i], t.nowait[i] ? HSX_CAN_TX_NOWAIT : 0, t.timeout_ms[i],
                    &t.cookie[i]);
         if (!e && t.cookie[i] <= last)
             unexpected(w, "CAN_TX: cookie %llu after %llu on the same file",
@@ -1735,12 +1773,15 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
          * TX_DONE it (wrongly) made, so a short look is enough either way.
          */
         can_sub_read(w, &s, 5, tx_record, &t);
+        if (t.iface_failed && quiet_since(epoch))
+            unexpected(w, "%s: a TX_FAILED for the interface's sake while it was left alone",
+                       s.name);
         if (is_root && !s.lossy && !s.closed && !s.spec && quiet_since(epoch)) {
             count(&stats->can_checked);
             for (unsigned int i = 0; i < t.n; i++)
                 if (t.nowait[i] && t.cookie[i] && !t.got[i] && all) {
-                    unexpected(w, "%s: no TX_DONE of cookie %llu (NOWAIT) within %d s", s.name,
-                               (unsigned long long)t.cookie[i], FZ_LIVENESS_MS / 1000);
+                    unexpected(w, "%s: no TX_DONE or TX_FAILED of cookie %llu (NOWAIT) within %d s",
+                               s.name, (unsigned long long)t.cookie[i], FZ_LIVENESS_MS / 1000);
                     all = false;
                 }
         }
@@ -2187,7 +2228,7 @@ static void chain_can_caps(struct fz_worker *w, struct fz_rng *r)
     int e_tx, e_st;
     bool same, subscribed;
 
-    if (pick_slot(r, K_CANS, &s) < 0 || (s.fd = dup(s.fd)) < 0)
+    if (pick_slot_dup(r, K_CANS, &s) < 0)
         return;
     bus = s.kind == K_CAN_I ? s.index : rn(r, can_units.homes);
     if (ioctl(s.fd, HSX_IOC_CAP_INFO, &q0) < 0)
@@ -2671,10 +2712,11 @@ void can_teardown(void)
 
 void can_print_stats(void)
 {
-    printf("hsx_fuzz: can: frames sent %" PRIu64 ", TX_DONE %" PRIu64 ", records %" PRIu64
-           " (errors %" PRIu64 "), netlink events %" PRIu64 ", unbinds %" PRIu64 ", binds %" PRIu64
-           ", link changes %" PRIu64 ", queues ended GONE %" PRIu64 ", exact checks %" PRIu64 "\n",
-           stats->can_tx, stats->can_tx_done, stats->can_records, stats->can_errors,
-           stats->can_nl_events, stats->can_unbinds, stats->can_binds, stats->can_links,
-           stats->can_gone, stats->can_checked);
+    printf("hsx_fuzz: can: frames sent %" PRIu64 ", TX_DONE %" PRIu64 ", TX_FAILED %" PRIu64
+           ", records %" PRIu64 " (errors %" PRIu64 "), netlink events %" PRIu64
+           ", unbinds %" PRIu64 ", binds %" PRIu64 ", link changes %" PRIu64
+           ", queues ended GONE %" PRIu64 ", exact checks %" PRIu64 "\n",
+           stats->can_tx, stats->can_tx_done, stats->can_tx_failed, stats->can_records,
+           stats->can_errors, stats->can_nl_events, stats->can_unbinds, stats->can_binds,
+           stats->can_links, stats->can_gone, stats->can_checked);
 }

@@ -1486,7 +1486,7 @@ static void chain_fram_caps(struct fz_worker *w, struct fz_rng *r)
     unsigned int dev;
     int e_rd, e_wr = -1, e_info, e_wear, e_rec;
 
-    if (!buf || pick_slot(r, K_FRAMS, &s) < 0 || (s.fd = dup(s.fd)) < 0)
+    if (!buf || pick_slot_dup(r, K_FRAMS, &s) < 0)
         return;
     dev = s.kind == K_FRAM_I ? s.index : rn(r, FZ_FRAM_PARTS + 1);
     if (ioctl(s.fd, HSX_IOC_CAP_INFO, &q0) < 0)

@@ -2019,7 +2019,7 @@ static void chain_fs_tenant(struct fz_worker *w, struct fz_rng *r)
     pid_t pid;
     struct t_ans a;
 
-    if (!enforcing || pick_slot(r, KB(K_ADMIN), &admin) < 0 || (admin.fd = dup(admin.fd)) < 0)
+    if (!enforcing || pick_slot_dup(r, KB(K_ADMIN), &admin) < 0)
         return;
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
         close(admin.fd);
@@ -2169,7 +2169,7 @@ static void chain_fs_caps(struct fz_worker *w, struct fz_rng *r)
     uint32_t root;
     int h = -1, e[5];
 
-    if (pick_slot(r, K_FSS, &s) < 0 || (s.fd = dup(s.fd)) < 0)
+    if (pick_slot_dup(r, K_FSS, &s) < 0)
         return;
     if (ioctl(s.fd, HSX_IOC_CAP_INFO, &q0) < 0)
         q0.cap.id = 0;

@@ -1589,7 +1589,7 @@ static unsigned int slot_gen(int i)
     return g;
 }
 
-int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
+static int pick_slot_how(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy, bool dup_fd)
 {
     int i, n = 0, found = -1;
     uint32_t want = rn(r, FZ_SLOTS);
@@ -1607,8 +1607,21 @@ int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
                 break;
             }
     }
+    /* slot_close() takes the slot out under this lock before it closes the number */
+    if (found >= 0 && dup_fd && (copy->fd = dup(copy->fd)) < 0)
+        found = -1;
     pthread_mutex_unlock(&slot_lock);
     return found;
+}
+
+int pick_slot(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
+{
+    return pick_slot_how(r, kinds, copy, false);
+}
+
+int pick_slot_dup(struct fz_rng *r, uint32_t kinds, struct fz_slot *copy)
+{
+    return pick_slot_how(r, kinds, copy, true);
 }
 
 static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
@@ -2049,16 +2062,13 @@ static void chain_timer(struct fz_worker *w)
 {
     struct fz_rng *r = &w->rng;
     struct fz_slot s;
-    int i = pick_slot(r, KB(K_TIMER), &s);
+    /* a copy of the descriptor of my own: another thread may close the slot meanwhile */
+    int i = pick_slot_dup(r, KB(K_TIMER), &s);
     struct hsx_timer_create tc = {.period_us = HSX_TIMER_PERIOD_MIN_US + rn(r, 2000)};
 
     if (i < 0)
         return;
     tc.flags = rn(r, 4);
-    /* a copy of the descriptor of my own: another thread may close the slot meanwhile */
-    s.fd = dup(s.fd);
-    if (s.fd < 0)
-        return;
     chain_timer_on(w, &s, &tc);
     close(s.fd);
 }
@@ -2584,11 +2594,12 @@ static void op_pass(struct fz_worker *w)
     if (pass_sock < 0)
         return;
     if (!is_root) {
-        if (pick_slot(&w->rng, K_HOLDERS, &s) < 0)
+        if (pick_slot_dup(&w->rng, K_HOLDERS, &s) < 0)
             return;
         note(w, "send %s fd %d to root", kind_name[s.kind], s.fd);
         if (send_fd(pass_sock, s.fd, (unsigned char)s.kind, (unsigned char)s.index) == 0)
             count(&stats->passes);
+        close(s.fd);
         return;
     }
     fd = recv_fd(pass_sock, &tag, &index);
@@ -2607,18 +2618,14 @@ static void chain_mint(struct fz_worker *w)
     struct fz_rng *r = &w->rng;
     struct fz_slot admin, target;
 
-    if (pick_slot(r, KB(K_ADMIN), &admin) < 0)
+    if (pick_slot_dup(r, KB(K_ADMIN), &admin) < 0)
         return;
-    if (pick_slot(r, K_HOLDERS, &target) < 0 || target.privileged)
-        return;
-    admin.fd = dup(admin.fd);
-    target.fd = dup(target.fd);
-    if (admin.fd >= 0 && target.fd >= 0)
-        chain_mint_on(w, &admin, &target);
-    if (admin.fd >= 0)
-        close(admin.fd);
-    if (target.fd >= 0)
+    if (pick_slot_dup(r, K_HOLDERS, &target) >= 0) {
+        if (!target.privileged)
+            chain_mint_on(w, &admin, &target);
         close(target.fd);
+    }
+    close(admin.fd);
 }
 
 static void chain_mint_on(struct fz_worker *w, const struct fz_slot *ap, const struct fz_slot *tp)
@@ -2716,7 +2723,7 @@ static void chain_derive(struct fz_worker *w)
 
     /* a file holding a capability, among a few */
     for (int tries = 0;; tries++) {
-        if (tries == 4 || pick_slot(r, K_HOLDERS, &from) < 0)
+        if (tries == 4 || pick_slot_dup(r, K_HOLDERS, &from) < 0)
             return;
         memset(&q, 0, sizeof(q));
         q.module = kind_module(from.kind);
@@ -2724,6 +2731,7 @@ static void chain_derive(struct fz_worker *w)
         count_errno(ret < 0 ? errno : 0);
         if (ret == 0 && q.cap.id && q.cap.state == HSX_CAP_STATE_ACTIVE)
             break;
+        close(from.fd);
     }
     if (chance(r, 15)) {
         struct hsx_cap_drop dr = {.module = q.module};
@@ -2734,25 +2742,20 @@ static void chain_derive(struct fz_worker *w)
              ret);
         if (ret < 0 && !is_documented(e))
             unexpected(w, "CAP_DROP: %s", strerror(e));
+        close(from.fd);
         return;
     }
-    if (pick_slot(r,
-                  q.module == HSX_MODULE_UART   ? K_UARTS
-                  : q.module == HSX_MODULE_CAN  ? K_CANS
-                  : q.module == HSX_MODULE_FRAM ? K_FRAMS
-                  : q.module == HSX_MODULE_FS   ? K_FSS
-                                                : KB(from.kind),
-                  &to) < 0)
-        return;
-    d.target_fd = dup(to.fd);
-    from.fd = dup(from.fd);
-    if (d.target_fd < 0 || from.fd < 0) {
-        if (d.target_fd >= 0)
-            close(d.target_fd);
-        if (from.fd >= 0)
-            close(from.fd);
+    if (pick_slot_dup(r,
+                      q.module == HSX_MODULE_UART   ? K_UARTS
+                      : q.module == HSX_MODULE_CAN  ? K_CANS
+                      : q.module == HSX_MODULE_FRAM ? K_FRAMS
+                      : q.module == HSX_MODULE_FS   ? K_FSS
+                                                    : KB(from.kind),
+                      &to) < 0) {
+        close(from.fd);
         return;
     }
+    d.target_fd = to.fd;
     d.module = q.module;
     d.rights = q.cap.rights & (uint32_t)(chance(r, 80) ? rnd(r) | HSX_CAP_R_READ : ~0ULL);
     d.sel = q.cap.sel;
@@ -3146,11 +3149,12 @@ static int uart_fd(struct fz_worker *w, struct fz_rng *r, unsigned int *port, bo
     struct fz_slot s;
     uint32_t kinds = any_port ? KB(K_UART) : K_UARTS;
 
-    if (pick_slot(r, kinds | (is_root && !w->child ? KB(K_CTL) : 0), &s) < 0)
+    /* my own copy: another thread may close the slot meanwhile */
+    if (pick_slot_dup(r, kinds | (is_root && !w->child ? KB(K_CTL) : 0), &s) < 0)
         return -1;
     if (s.kind == K_UART_I)
         *port = s.index;
-    return dup(s.fd); /* my own copy: another thread may close the slot meanwhile */
+    return s.fd;
 }
 
 /* Write on one port, read what arrives on its peer (the pair is wired back to back). */
@@ -3370,11 +3374,8 @@ static void op_open(struct fz_worker *w)
         open_node(w, K_OTHER, 0);
     else {
         struct fz_slot s;
-        if (pick_slot(r, K_NODES, &s) >= 0) {
-            int fd = dup(s.fd); /* a dup: same file, same opener */
-            if (fd >= 0)
-                slot_add(fd, s.kind, s.index, 0, s.privileged, s.opener);
-        }
+        if (pick_slot_dup(r, K_NODES, &s) >= 0) /* a dup: same file, same opener */
+            slot_add(s.fd, s.kind, s.index, 0, s.privileged, s.opener);
     }
 }
 
@@ -3418,12 +3419,12 @@ static void run_step(struct fz_worker *w, uint32_t k)
     else if (k < 610)
         op_queue(w);
     else if (k < 650) {
-        int i = pick_slot(
+        int i = pick_slot_dup(
             r, KB(K_TIMER) | KB(K_GPIO) | KB(K_CTL) | KB(K_DUMMY_I) | K_UARTS | K_CANS, &s);
         char name[HSX_MBOX_NAME_MAX];
         gen_name(r, name, sizeof(name));
         name[sizeof(name) - 1] = 0;
-        if (i >= 0 && (s.fd = dup(s.fd)) >= 0) {
+        if (i >= 0) {
             chain_queue(w, s.fd, name);
             close(s.fd);
         }
@@ -3455,16 +3456,18 @@ static void run_step(struct fz_worker *w, uint32_t k)
         /* SCM_RIGHTS to myself: the received copy is the same file */
         int sv[2];
         unsigned char tag, index;
-        if (pick_slot(r, K_NODES | KB(K_QUEUE), &s) >= 0 &&
-            socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
-            if (send_fd(sv[0], s.fd, (unsigned char)s.kind, (unsigned char)s.index) == 0) {
-                int fd = recv_fd(sv[1], &tag, &index);
-                note(w, "SCM_RIGHTS to myself: fd %d -> %d", s.fd, fd);
-                if (fd >= 0)
-                    slot_add(fd, s.kind, s.index, s.mbox_id, s.privileged, s.opener);
+        if (pick_slot_dup(r, K_NODES | KB(K_QUEUE), &s) >= 0) {
+            if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0) {
+                if (send_fd(sv[0], s.fd, (unsigned char)s.kind, (unsigned char)s.index) == 0) {
+                    int fd = recv_fd(sv[1], &tag, &index);
+                    note(w, "SCM_RIGHTS to myself: fd %d -> %d", s.fd, fd);
+                    if (fd >= 0)
+                        slot_add(fd, s.kind, s.index, s.mbox_id, s.privileged, s.opener);
+                }
+                close(sv[0]);
+                close(sv[1]);
             }
-            close(sv[0]);
-            close(sv[1]);
+            close(s.fd);
         }
     } else if (k < 925) {
         chain_uart(w);
