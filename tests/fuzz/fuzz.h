@@ -88,6 +88,7 @@ struct fz_stats {
      * exact delivery holds only while it stands still over the chain.
      */
     uint64_t can_epoch;
+    uint64_t can_maps_in_flight; /* table CAN_MAPs of the processes, not of forked children */
     uint64_t prof_ns[64], prof_n[64], prof_calls[64]; /* by kind of step and chain (P_*) */
 };
 
@@ -363,6 +364,8 @@ struct fz_call {
     const struct fz_op *op;
     struct fz_slot slot; /* a copy, as it was when the call began */
     int slot_i;
+    int arg_slot_i; /* a slot whose number is in the argument (F_QFD), -1: none */
+    unsigned int arg_slot_gen;
     unsigned char *buf;
     unsigned long cmd;
     bool must_fail; /* the argument is one the ABI refuses */
@@ -373,6 +376,8 @@ struct fz_call {
     bool injected; /* an allocation of the call was made to fail (--fail-nth) */
     /* Set by a pre hook that took a lock the call must hold: released once the call returns. */
     pthread_rwlock_t *held;
+    /* Set by a pre hook: run once the call returns, whatever came of it (judge() may not post). */
+    void (*end)(struct fz_call *c);
 };
 
 /* What an op may return on success, and what it records. */
@@ -544,6 +549,8 @@ void fs_print_stats(void);
 
 /* Root, at start: PCT of the table's calls with an allocation failing (0: none). */
 bool fail_setup(unsigned int pct);
+/* Whether allocations are made to fail in this run (an echo's allocation among them). */
+bool fail_injecting(void);
 void fail_teardown(void);
 /* In a worker: its thread's /proc/thread-self/fail-nth, opened and closed. */
 void fail_thread_begin(void);

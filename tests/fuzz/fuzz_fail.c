@@ -55,6 +55,11 @@ static void mark(const char *what)
     put("/dev/kmsg", line);
 }
 
+bool fail_injecting(void)
+{
+    return fail_pct != 0;
+}
+
 bool fail_setup(unsigned int pct)
 {
     fail_pct = pct;

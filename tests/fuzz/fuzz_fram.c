@@ -599,9 +599,10 @@ static bool fram_err_ok(unsigned long cmd, int e)
 bool fram_errno_ok(const struct fz_call *c)
 {
     /* on another module's node, a queue or a socket: not FRAM's to say */
-    if (!fram_cmd(c->op->cmd) || !(KB(c->slot.kind) & (K_FRAMS | KB(K_CTL) | KB(K_ADMIN))))
+    /* by the number called, as fs_errno_ok() */
+    if (!fram_cmd(c->cmd) || !(KB(c->slot.kind) & (K_FRAMS | KB(K_CTL) | KB(K_ADMIN))))
         return is_documented(c->err);
-    return fram_err_ok(c->op->cmd, c->err);
+    return fram_err_ok(c->cmd, c->err);
 }
 
 /* ---- oracles and the table ------------------------------------------------------------------- */

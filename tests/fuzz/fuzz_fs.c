@@ -333,10 +333,14 @@ static bool fs_err_ok(unsigned long cmd, int e)
 
 bool fs_errno_ok(const struct fz_call *c)
 {
-    /* on another module's node, a queue or a socket: not FS's to say */
-    if (!fs_cmd(c->op->cmd) || !(KB(c->slot.kind) & (K_FSS | KB(K_CTL) | KB(K_ADMIN))))
+    /*
+     * On another module's node, a queue or a socket: not FS's to say. By the number called, not
+     * the op's: one drawn as an unknown function may be another function of the same size
+     * (FS_MAP's 0x49 made 0x4a is LISTDIR, whose paths may be too long).
+     */
+    if (!fs_cmd(c->cmd) || !(KB(c->slot.kind) & (K_FSS | KB(K_CTL) | KB(K_ADMIN))))
         return fram_errno_ok(c);
-    return fs_err_ok(c->op->cmd, c->err);
+    return fs_err_ok(c->cmd, c->err);
 }
 
 /* ---- field kinds ----------------------------------------------------------------------------- */

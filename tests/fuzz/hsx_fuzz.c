@@ -783,10 +783,12 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
         } else {
             struct fz_slot s;
             static const int bad[] = {-2, 1 << 20, -2147483647 - 1};
-            v = (uint64_t)(uint32_t)(chance(r, 50) && pick_slot(r, K_NODES, &s) >= 0
-                                         ? s.fd
-                                         : bad[rn(r, 3)]);
+            int i = chance(r, 50) ? pick_slot(r, K_NODES, &s) : -1;
+            v = (uint64_t)(uint32_t)(i >= 0 ? s.fd : bad[rn(r, 3)]);
             c->must_fail = true;
+            /* A node's number names a queue file by the time of the call if the slot closed. */
+            c->arg_slot_i = i;
+            c->arg_slot_gen = s.gen;
         }
         break;
     case F_CAPID:
@@ -1699,7 +1701,8 @@ static int open_node(struct fz_worker *w, enum fz_kind kind, unsigned int index)
 static void judge(struct fz_call *c)
 {
     const struct fz_op *op = c->op;
-    bool raced = slot_gen(c->slot_i) != c->slot.gen;
+    bool raced = slot_gen(c->slot_i) != c->slot.gen ||
+                 (c->arg_slot_i >= 0 && slot_gen(c->arg_slot_i) != c->arg_slot_gen);
 
     count_errno(c->ret < 0 ? c->err : 0);
     note(c->w, "  = %ld%s%s%s", c->ret, c->ret < 0 ? " " : "", c->ret < 0 ? strerror(c->err) : "",
@@ -1765,7 +1768,8 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
 {
     struct fz_rng *r = &w->rng;
     unsigned char argbuf[512] __attribute__((aligned(8)));
-    struct fz_call c = {.w = w, .op = op, .slot = *slot, .slot_i = slot_i, .buf = argbuf};
+    struct fz_call c = {
+        .w = w, .op = op, .slot = *slot, .slot_i = slot_i, .buf = argbuf, .arg_slot_i = -1};
     unsigned int size = _IOC_SIZE(op->cmd), i, how = rn(r, 100);
     int corrupt_field = -1;
     void *ptr = argbuf;
@@ -1843,6 +1847,8 @@ static void do_ioctl(struct fz_worker *w, const struct fz_op *op, int slot_i,
     c.err = errno;
     if (c.held)
         pthread_rwlock_unlock(c.held);
+    if (c.end)
+        c.end(&c);
     errno = c.err;
     if (ptr != argbuf && ptr && c.ret >= 0)
         memcpy(argbuf, ptr, (size_t)(w->guard + 4096 - (unsigned char *)ptr));
@@ -1936,6 +1942,8 @@ static void op_queue(struct fz_worker *w)
         n = poll(&p, 1, 0);
         e = errno;
         count_errno(n < 0 ? e : 0);
+        if (slot_gen(i) != s.gen)
+            return; /* the number may name another file by now */
         if (n < 0 && e != EINTR)
             unexpected(w, "poll on a queue file: %s", strerror(e));
         else if (n == 1 && (p.revents & ~(POLLIN | POLLHUP | POLLRDNORM | POLLNVAL)))
@@ -1947,7 +1955,7 @@ static void op_queue(struct fz_worker *w)
         n = write(s.fd, buf, len);
         e = errno;
         count_errno(n < 0 ? e : 0);
-        if (n > 0)
+        if (n > 0 && slot_gen(i) == s.gen)
             unexpected(w, "write to a queue file took %zd bytes", n);
         return;
     case 2:
@@ -3434,11 +3442,12 @@ static void run_step(struct fz_worker *w, uint32_t k)
         op_netlink(w);
     else if (k < 800) {
         int i = pick_slot(r, ~0U, &s);
-        if (i >= 0 && !w->child) {
-            note(w, "close %s fd %d", kind_name[s.kind], s.fd);
+        if (i >= 0) {
+            /* (a child's table is its own copy: it closes its own descriptor) */
+            if (!w->child)
+                note(w, "close %s fd %d", kind_name[s.kind], s.fd);
             slot_close(i);
-        } else if (i >= 0)
-            close(s.fd); /* a child's copy */
+        }
     } else if (k < 830)
         op_pass(w);
     else if (k < 860) {
