@@ -14,7 +14,7 @@
  *
  * 12000 intervals in 60 rounds (3000 in 10 until session 24): a p99 is the
  * 1% of intervals a host stall hit, 30 of 3000 for each side. Four times the
- * intervals, in rounds a third as long, rest it on 120 and share the stalls
+ * intervals, in rounds two thirds as long, rest it on 120 and share the stalls
  * out more evenly. What is left of the run-to-run spread of the p99 ratio is
  * the host's state from one run to the next (README, "Session 24").
  */

@@ -63,6 +63,7 @@ static inline bool chance(struct fz_rng *r, unsigned int pct)
  * other lanes in make check, once took over 5 s for a NOWAIT TX's TX_DONE.
  */
 #define FZ_LIVENESS_MS 20000
+#define FZ_THREADS_MAX 64 /* --threads */
 
 #define FZ_ERRNO_MAX 160
 
@@ -89,6 +90,12 @@ struct fz_stats {
      */
     uint64_t can_epoch;
     uint64_t can_maps_in_flight; /* table CAN_MAPs of the processes, not of forked children */
+    /*
+     * A forked child's table CAN_MAPs in flight, one cell per parent worker (a worker has one
+     * child at a time): the child may be killed in the call, its end never run, so the parent
+     * clears the cell once it has reaped the child (can_child_reaped()).
+     */
+    uint64_t can_child_maps[2][FZ_THREADS_MAX];
     uint64_t prof_ns[64], prof_n[64], prof_calls[64]; /* by kind of step and chain (P_*) */
 };
 
@@ -499,6 +506,8 @@ void can_check_record(struct fz_worker *w, const struct hsx_mbox_record *rec,
                       const unsigned char *payload);
 void can_check_nl(struct fz_worker *w, const struct nlattr *nest);
 bool can_waits(unsigned long cmd);
+/* A forked child of worker w was reaped: a CAN_MAP of its cut short ends here. */
+void can_child_reaped(struct fz_worker *w);
 void chain_can(struct fz_worker *w);
 bool can_setup(void);
 void can_teardown(void);

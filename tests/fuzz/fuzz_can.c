@@ -25,13 +25,12 @@
  *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT,
  *           sometimes while a periodic job of its own sends another marked frame (its three
  *           sockets at once); every NOWAIT frame comes back once as a TX_DONE with its cookie
- *           and content, no frame of its own (nor of its job) as a FRAME, no TX_DONE for a
- *           frame that waited for its echo or for a job's;
- *   filter: a private file sets banks (and banks the ABI refuses, which must fail with
- *           EINVAL), another sends marked frames: exactly those that pass arrive, every
- *           FRAME passes; then the banks change under the same subscription;
- *   nl:     a netlink subscription to a bus's rx or err mailbox, authorized by a private file
- *           that may close meanwhile; frames and error frames injected with a raw CAN socket;
+ *           and content (or a TX_FAILED its reason and time allow), no frame of its own (nor of its
+ * job) as a FRAME, no TX_DONE for a frame that waited for its echo or for a job's; filter: a
+ * private file sets banks (and banks the ABI refuses, which must fail with EINVAL), another sends
+ * marked frames: exactly those that pass arrive, every FRAME passes; then the banks change under
+ * the same subscription; nl:     a netlink subscription to a bus's rx or err mailbox, authorized by
+ * a private file that may close meanwhile; frames and error frames injected with a raw CAN socket;
  *           each event checked, the injected error frames must all arrive;
  *   caps:   on a file that may hold a capability (the uid 1000 process's): a success is
  *           within its buses, rights and ID ranges, an EACCES is outside them, and every
@@ -718,12 +717,29 @@ static void epoch_bump(void);
  * Ended, whatever its outcome: judge() reaches post_can_map() only for a success on a descriptor
  * no other thread closed meanwhile, and the bus may have moved all the same.
  */
+static uint64_t *maps_cell(const struct fz_worker *w)
+{
+    return w->child ? &stats->can_child_maps[is_root][w->index] : &stats->can_maps_in_flight;
+}
+
+/* The bumps first: a checker that sees the count drop sees them (quiet_since()'s order). */
 static void end_can_map(struct fz_call *c)
 {
     epoch_bump();
     epoch_bump();
-    if (!c->w->child)
-        __atomic_sub_fetch(&stats->can_maps_in_flight, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(maps_cell(c->w), 1, __ATOMIC_ACQ_REL);
+}
+
+void can_child_reaped(struct fz_worker *w)
+{
+    uint64_t *cell = &stats->can_child_maps[is_root][w->index];
+
+    if (!__atomic_load_n(cell, __ATOMIC_ACQUIRE))
+        return;
+    /* Killed in a MAP the kernel may have finished: the end it never ran. */
+    epoch_bump();
+    epoch_bump();
+    __atomic_store_n(cell, 0, __ATOMIC_RELEASE);
 }
 
 static void pre_can_map(struct fz_call *c)
@@ -735,11 +751,10 @@ static void pre_can_map(struct fz_call *c)
         c->must_fail = true;
     /*
      * Starting: a check that spans this call judges nothing (parity kept, it may fail), nor one
-     * that ends while it is in flight (end_can_map()). A forked child may be killed in the call,
-     * so it is not counted in flight: its end may never come.
+     * that ends while it is in flight (end_can_map()). A forked child counts in its parent
+     * worker's cell, which the parent clears after reaping it: it may be killed in the call.
      */
-    if (!c->w->child)
-        __atomic_add_fetch(&stats->can_maps_in_flight, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(maps_cell(c->w), 1, __ATOMIC_ACQ_REL);
     c->end = end_can_map;
     epoch_bump();
     epoch_bump();
@@ -1402,15 +1417,26 @@ static void epoch_bump(void)
     __atomic_fetch_add(&stats->can_epoch, 1, __ATOMIC_ACQ_REL);
 }
 
-/* Was nothing changed in the rig since epoch e (taken when nothing was in progress)? */
+/* A table CAN_MAP under way, of either process or of a forked child? */
 static bool maps_in_flight(void)
 {
-    return __atomic_load_n(&stats->can_maps_in_flight, __ATOMIC_ACQUIRE) != 0;
+    if (__atomic_load_n(&stats->can_maps_in_flight, __ATOMIC_ACQUIRE))
+        return true;
+    for (unsigned int p = 0; p < 2; p++)
+        for (unsigned int i = 0; i < FZ_THREADS_MAX; i++)
+            if (__atomic_load_n(&stats->can_child_maps[p][i], __ATOMIC_ACQUIRE))
+                return true;
+    return false;
 }
 
+/*
+ * Was nothing changed in the rig since epoch e (taken when nothing was in progress)? The count
+ * of MAPs in flight before the epoch: a MAP's end bumps the epoch before it drops the count, so
+ * one that ended after the count was read has changed the epoch by the time it is read.
+ */
 static bool quiet_since(uint64_t e)
 {
-    return !(e & 1) && can_epoch() == e && !maps_in_flight();
+    return !(e & 1) && !maps_in_flight() && can_epoch() == e;
 }
 
 /*
@@ -1696,8 +1722,7 @@ static void tx_failed_judge(struct tx_chain *t, unsigned int i, const struct hsx
         break;
     case HSX_CAN_TXF_BUS_OFF:
         break; /* any process's error frames (the nl chain's) may put the bus off */
-    default:
-        /* DOWN, GONE: judged by quiet_since() */
+    default:   /* DOWN, GONE (the record's check refuses other reasons): by quiet_since() */
         t->iface_failed = t->iface_failed ?: r->error;
         t->iface_cookie = r->cookie;
         break;
@@ -1747,11 +1772,13 @@ static bool tx_record(void *arg, const struct hsx_can_record *r)
 }
 
 /*
- * Did every NOWAIT frame time out although a TX sent after all of them, which waited, got its
- * echo well before the first of their deadlines? The echoes come in the order sent (unless
- * their CPUs' softirqs were held up for longer than the margin), so theirs came too and went
- * unmatched: an echo path that no longer finds its frames. (Allocation failures can lose an
- * echo: the caller leaves such runs out.)
+ * Did every NOWAIT frame (two or more) time out although a TX sent after all of them, which
+ * waited, got its echo 100 ms before the first of their deadlines? An echo is mostly processed
+ * in its send's own netif_rx(), and otherwise soon after on that CPU: theirs came too, long
+ * enough before, and went unmatched, which is an echo path that no longer finds its frames. A
+ * CPU whose softirqs are held up for longer than the margin, or whose backlog overflowed,
+ * could lose them on a correct kernel: hence two frames and 100 ms, where a broken echo path
+ * fails every chain. (Allocation failures can lose an echo: the caller leaves such runs out.)
  */
 static bool tx_all_timed_out_but_echoed(const struct tx_chain *t)
 {
@@ -1766,8 +1793,8 @@ static bool tx_all_timed_out_but_echoed(const struct tx_chain *t)
         if (t->sent_ns[i] + t->timeout_ms[i] * 1000000ULL < first_deadline)
             first_deadline = t->sent_ns[i] + t->timeout_ms[i] * 1000000ULL;
     }
-    return nowait && t->timed_out == nowait && t->waited_ok_ns > last_nowait &&
-           t->waited_ok_ns + 50 * 1000000ULL < first_deadline;
+    return nowait >= 2 && t->timed_out == nowait && t->waited_ok_ns > last_nowait &&
+           t->waited_ok_ns + 100 * 1000000ULL < first_deadline;
 }
 
 static bool tx_all_seen(void *arg, const struct hsx_can_record *r)
@@ -1832,7 +1859,7 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
          * TX_DONE it (wrongly) made, so a short look is enough either way.
          */
         can_sub_read(w, &s, 5, tx_record, &t);
-        if (is_root && !s.spec && t.iface_failed && quiet_since(epoch))
+        if (!s.spec && t.iface_failed && quiet_since(epoch))
             unexpected(w,
                        "%s: TX_FAILED (reason %u) of cookie %llu while the interface was left "
                        "alone",
@@ -1841,7 +1868,7 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
             !fail_injecting() && tx_all_timed_out_but_echoed(&t))
             unexpected(w,
                        "%s: every NOWAIT frame (%u) timed out, though a TX sent after them "
-                       "had its echo before their deadlines",
+                       "had its echo 100 ms before their first deadline",
                        s.name, t.timed_out);
         if (is_root && !s.lossy && !s.closed && !s.spec && quiet_since(epoch)) {
             count(&stats->can_checked);
@@ -2475,7 +2502,7 @@ static bool iface_act(struct fz_worker *w, struct fz_rng *r, enum iface_act a, i
         if (!e && home &&
             (can_info(w, ctl, bus, &info) || !info.bound || strcmp(info.ifname, name) ||
              info.ifindex != old->ifindex) &&
-            can_epoch() == epoch && !maps_in_flight())
+            !maps_in_flight() && can_epoch() == epoch)
             unexpected(w, "bus %u after %s was renamed %s: bound %u to \"%.16s\" (ifindex %u)", bus,
                        h->ifname, name, info.bound, info.ifname, info.ifindex);
         usleep(rn(r, 2000));

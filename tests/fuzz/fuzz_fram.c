@@ -598,8 +598,7 @@ static bool fram_err_ok(unsigned long cmd, int e)
 
 bool fram_errno_ok(const struct fz_call *c)
 {
-    /* on another module's node, a queue or a socket: not FRAM's to say */
-    /* by the number called, as fs_errno_ok() */
+    /* On another module's node, a queue or a socket: not FRAM's to say (by the number called). */
     if (!fram_cmd(c->cmd) || !(KB(c->slot.kind) & (K_FRAMS | KB(K_CTL) | KB(K_ADMIN))))
         return is_documented(c->err);
     return fram_err_ok(c->cmd, c->err);

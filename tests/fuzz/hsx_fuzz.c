@@ -787,8 +787,10 @@ static void gen_field(struct fz_call *c, const struct fz_field *f, bool corrupt)
             v = (uint64_t)(uint32_t)(i >= 0 ? s.fd : bad[rn(r, 3)]);
             c->must_fail = true;
             /* A node's number names a queue file by the time of the call if the slot closed. */
-            c->arg_slot_i = i;
-            c->arg_slot_gen = s.gen;
+            if (i >= 0) {
+                c->arg_slot_i = i;
+                c->arg_slot_gen = s.gen;
+            }
         }
         break;
     case F_CAPID:
@@ -2552,6 +2554,7 @@ static void op_fork_kill(struct fz_worker *w)
     count(&stats->kills);
     if (waitpid(pid, NULL, 0) < 0)
         harness_fail("waitpid: %s", strerror(errno));
+    can_child_reaped(w);
 }
 
 /* SCM_RIGHTS: send a descriptor to myself or to the other process. */
@@ -3838,7 +3841,7 @@ int main(int argc, char **argv)
             break;
         case 't':
             opt_threads = (unsigned int)strtoul(optarg, NULL, 0);
-            if (opt_threads < 1 || opt_threads > 64) {
+            if (opt_threads < 1 || opt_threads > FZ_THREADS_MAX) {
                 usage(stderr);
                 return 2;
             }
