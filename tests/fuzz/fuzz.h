@@ -76,8 +76,8 @@ struct fz_stats {
     uint64_t err[FZ_ERRNO_MAX];
     uint64_t kills, forks, closes, passes, mints, derives, revokes, dummies, netlink, nl_noanswer;
     uint64_t uart_writes, uart_tx, uart_rx, uart_records, uart_unbinds, uart_binds, uart_intr;
-    uint64_t can_tx, can_tx_done, can_tx_failed, can_records, can_errors, can_nl_events,
-        can_unbinds, can_binds;
+    uint64_t can_tx, can_tx_done, can_tx_failed, can_tx_timeouts, can_records, can_errors,
+        can_nl_events, can_unbinds, can_binds;
     uint64_t can_links, can_gone, can_checked;
     uint64_t fram_writes, fram_bytes, fram_checked, fram_records, fram_cuts, fram_switches;
     uint64_t fram_unbinds, fram_binds, fram_drv, fram_caps;
@@ -506,6 +506,8 @@ void can_check_record(struct fz_worker *w, const struct hsx_mbox_record *rec,
                       const unsigned char *payload);
 void can_check_nl(struct fz_worker *w, const struct nlattr *nest);
 bool can_waits(unsigned long cmd);
+/* After the run: what only the whole run's counts show (an echo path that never matched). */
+void can_run_check(void);
 /* A forked child of worker w was reaped: a CAN_MAP of its cut short ends here. */
 void can_child_reaped(struct fz_worker *w);
 void chain_can(struct fz_worker *w);

@@ -4000,6 +4000,7 @@ int main(int argc, char **argv)
             harness_fail("the uid %d process ended with status %#x", FZ_USER_UID, status);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    can_run_check();
     if (is_root) {
         sim_teardown();
         uart_teardown();
