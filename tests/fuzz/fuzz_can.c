@@ -25,12 +25,14 @@
  *   tx:     a private file subscribes to its bus and sends marked frames, waiting and NOWAIT,
  *           sometimes while a periodic job of its own sends another marked frame (its three
  *           sockets at once); every NOWAIT frame comes back once as a TX_DONE with its cookie
- *           and content (or a TX_FAILED its reason and time allow), no frame of its own (nor of its
- * job) as a FRAME, no TX_DONE for a frame that waited for its echo or for a job's; filter: a
- * private file sets banks (and banks the ABI refuses, which must fail with EINVAL), another sends
- * marked frames: exactly those that pass arrive, every FRAME passes; then the banks change under
- * the same subscription; nl:     a netlink subscription to a bus's rx or err mailbox, authorized by
- * a private file that may close meanwhile; frames and error frames injected with a raw CAN socket;
+ *           and content (or a TX_FAILED its reason and time allow), no frame of its own (nor
+ *           of its job) as a FRAME, no TX_DONE for a frame that waited for its echo or for a
+ *           job's;
+ *   filter: a private file sets banks (and banks the ABI refuses, which must fail with
+ *           EINVAL), another sends marked frames: exactly those that pass arrive, every
+ *           FRAME passes; then the banks change under the same subscription;
+ *   nl:     a netlink subscription to a bus's rx or err mailbox, authorized by a private file
+ *           that may close meanwhile; frames and error frames injected with a raw CAN socket;
  *           each event checked, the injected error frames must all arrive;
  *   caps:   on a file that may hold a capability (the uid 1000 process's): a success is
  *           within its buses, rights and ID ranges, an EACCES is outside them, and every
@@ -713,16 +715,17 @@ static void post_can_info(struct fz_call *c)
 
 static void epoch_bump(void);
 
-/*
- * Ended, whatever its outcome: judge() reaches post_can_map() only for a success on a descriptor
- * no other thread closed meanwhile, and the bus may have moved all the same.
- */
+/* Where a worker counts its table CAN_MAPs in flight (a forked child: its parent's cell). */
 static uint64_t *maps_cell(const struct fz_worker *w)
 {
     return w->child ? &stats->can_child_maps[is_root][w->index] : &stats->can_maps_in_flight;
 }
 
-/* The bumps first: a checker that sees the count drop sees them (quiet_since()'s order). */
+/*
+ * Ended, whatever its outcome: judge() reaches post_can_map() only for a success on a descriptor
+ * no other thread closed meanwhile, and the bus may have moved all the same. The bumps first: a
+ * checker that sees the count drop sees them (quiet_since()'s order).
+ */
 static void end_can_map(struct fz_call *c)
 {
     epoch_bump();
