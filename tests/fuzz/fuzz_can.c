@@ -1693,10 +1693,8 @@ struct tx_chain {
     uint32_t timeout_ms[TX_MAX];
     struct hsx_can_frame frame[TX_MAX];
     bool unknown; /* a frame that may still go out (ETIMEDOUT, EINTR): its TX_DONE may come */
-    uint32_t iface_failed;  /* a TX_FAILED's reason, for the interface's sake (DOWN, GONE) */
-    uint64_t iface_cookie;  /* its frame */
-    unsigned int timed_out; /* TX_FAILED (timeout) records */
-    uint64_t waited_ok_ns;  /* when a TX that waited for its echo last returned it, 0: none */
+    uint32_t iface_failed; /* a TX_FAILED's reason, for the interface's sake (DOWN, GONE) */
+    uint64_t iface_cookie; /* its frame */
 };
 
 /*
@@ -1713,7 +1711,6 @@ static void tx_failed_judge(struct tx_chain *t, unsigned int i, const struct hsx
          t->timeout_ms[i]);
     switch (r->error) {
     case HSX_CAN_TXF_TIMEOUT:
-        t->timed_out++;
         count(&stats->can_tx_timeouts);
         if (waited_ms + 30 < t->timeout_ms[i])
             unexpected(t->w, "%s: TX_FAILED (timeout) of cookie %llu after %llu ms of %u",
@@ -1775,32 +1772,6 @@ static bool tx_record(void *arg, const struct hsx_can_record *r)
     return false;
 }
 
-/*
- * Did every NOWAIT frame (two or more) time out although a TX sent after all of them, which
- * waited, got its echo 100 ms before the first of their deadlines? An echo is mostly processed
- * in its send's own netif_rx(), and otherwise soon after on that CPU: theirs came too, long
- * enough before, and went unmatched, which is an echo path that no longer finds its frames. A
- * CPU whose softirqs are held up for longer than the margin, or whose backlog overflowed,
- * could lose them on a correct kernel: hence two frames and 100 ms, where a broken echo path
- * fails every chain. (Allocation failures can lose an echo: the caller leaves such runs out.)
- */
-static bool tx_all_timed_out_but_echoed(const struct tx_chain *t)
-{
-    uint64_t first_deadline = UINT64_MAX, last_nowait = 0;
-    unsigned int nowait = 0;
-
-    for (unsigned int i = 0; i < t->n; i++) {
-        if (!t->nowait[i] || !t->cookie[i])
-            continue;
-        nowait++;
-        last_nowait = t->sent_ns[i];
-        if (t->sent_ns[i] + t->timeout_ms[i] * 1000000ULL < first_deadline)
-            first_deadline = t->sent_ns[i] + t->timeout_ms[i] * 1000000ULL;
-    }
-    return nowait >= 2 && t->timed_out == nowait && t->waited_ok_ns > last_nowait &&
-           t->waited_ok_ns + 100 * 1000000ULL < first_deadline;
-}
-
 static bool tx_all_seen(void *arg, const struct hsx_can_record *r)
 {
     struct tx_chain *t = arg;
@@ -1848,8 +1819,6 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
                        (unsigned long long)t.cookie[i], (unsigned long long)last);
         last = e ? last : t.cookie[i];
         t.unknown |= e == ETIMEDOUT || e == EINTR;
-        if (!e && !t.nowait[i])
-            t.waited_ok_ns = now_ns();
     }
     if (subscribed) {
         unsigned int want = 0;
@@ -1868,12 +1837,6 @@ static void chain_can_tx(struct fz_worker *w, struct fz_rng *r)
                        "%s: TX_FAILED (reason %u) of cookie %llu while the interface was left "
                        "alone",
                        s.name, t.iface_failed, (unsigned long long)t.iface_cookie);
-        if (is_root && !s.lossy && !s.closed && !s.spec && quiet_since(epoch) &&
-            !fail_injecting() && tx_all_timed_out_but_echoed(&t))
-            unexpected(w,
-                       "%s: every NOWAIT frame (%u) timed out, though a TX sent after them "
-                       "had its echo 100 ms before their first deadline",
-                       s.name, t.timed_out);
         if (is_root && !s.lossy && !s.closed && !s.spec && quiet_since(epoch)) {
             count(&stats->can_checked);
             for (unsigned int i = 0; i < t.n; i++)
@@ -2812,8 +2775,8 @@ void can_teardown(void)
 }
 
 /*
- * Echoes that never find their frames fail every NOWAIT frame by its timeout; the chains' own
- * check needs a run of luck (tx_all_timed_out_but_echoed()). Over a run a correct kernel
+ * Echoes that never find their frames fail every NOWAIT frame by its timeout. A chain cannot
+ * tell that from a slow echo (a debug kernel under TCG); over a run a correct kernel
  * confirms far more than it times out (131 TX_DONE to 1 TX_FAILED on the debug kernel with
  * allocation failures); more timeouts than confirmations is an echo path that lost its way.
  */
