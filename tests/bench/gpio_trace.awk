@@ -13,7 +13,8 @@
 #   wake     sched_waking to the reader switched in (cross-CPU or not)
 #   ret      switched in to its read() returning with the edge
 #   user     read() returned to the sem_post's futex(): the library's time
-#            (hsx: record to callback) or libgpiod's, and the bench's
+#            (hsx: record to callback, or to hsx_gpio_wait_event()'s
+#            return on "hsx wait") or libgpiod's, and the bench's
 #   total    write() entered to futex(), irq: the hard handler to futex()
 #
 # Edges are made one at a time (the bench waits until each is seen), so one
@@ -29,6 +30,9 @@ function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
 }
 function finish(t,   s) {
+	# The bench's hsx sides share the handler: the blocking wait's thread is named.
+	if (side == "hsx" && rd_comm == "hsx-waiter")
+		side = "hsx wait";
 	parts[1] = t_irq - t_write;
 	parts[2] = t_hexit - t_irq;
 	parts[3] = t_thr - t_hexit;
@@ -110,11 +114,11 @@ substr(ev, 1, 10) == "sys_futex(" {
 	next;
 }
 END {
-	split("hsx libgpiod", sides, " ");
+	split("hsx|hsx wait|libgpiod", sides, "|");
 	split("write hard thread post wake ret user irq total", stages, " ");
 	printf "%-9s %6s %8s %9s", "side", "edges", "untimed", "crossCPU";
 	print_stage_heads(stages, 9, 13);
-	for (i = 1; i <= 2; i++) {
+	for (i = 1; i <= 3; i++) {
 		sd = sides[i];
 		printf "%-9s %6d %8d %9d", sd, timed[sd], untimed[sd], cross[sd];
 		print_stages(sd, stages, 9, 13);
@@ -125,6 +129,6 @@ END {
 	for (s = 1; s <= 7; s++)
 		printf " %8s", stages[s];
 	printf "\n";
-	for (i = 1; i <= 2; i++)
+	for (i = 1; i <= 3; i++)
 		print_slowest(sides[i], 7);
 }

@@ -7,16 +7,18 @@
  *     gpiod_line_set_value/get_value);
  *   - edge-to-application latency, p50 and p99: from just before the
  *     simulated line is pulled to the moment the application sees the edge,
- *     through an hsx callback against a libgpiod edge-event read, each on an
- *     application thread that is waiting for the edge (see drive_edges()).
+ *     each on an application thread that is waiting for the edge (see
+ *     drive_edges()), through hsx in both of the spec's ways, a callback and
+ *     a blocking wait (hsx_gpio_wait_event(), as hsx_gpio_wait_interrupt()
+ *     waits), against a libgpiod edge-event read.
  *
  * Prints both and the ratios hsx / libgpiod: for operations per second above 1
  * means hsx is faster, for latency below 1 does. No pass/fail.
  *
- * Noise under TCG is large, so the two sides alternate over several rounds,
- * each round's sides in fresh child processes (a line is held by one
- * consumer at a time): operations per second are the median of the rounds,
- * latency percentiles are over all rounds' edges.
+ * Noise under TCG is large, so the sides take turns over several rounds, the
+ * order rotating, each round's sides in fresh child processes (a line is held
+ * by one consumer at a time): operations per second are the median of the
+ * rounds, latency percentiles are over all rounds' edges.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -288,6 +290,21 @@ static void irq_thread_on_cpu0(const char *name)
         fprintf(stderr, "gpio_vs_libgpiod: %d IRQ threads named *%s\n", found, name);
 }
 
+/*
+ * A thread that waits for edges, fn(arg), on CPU 1, the line's IRQ thread (named
+ * *irq_name) on CPU 0: as the callback side's dispatcher and IRQ thread are placed.
+ */
+static int start_reader(pthread_t *reader, void *(*fn)(void *), void *arg, const char *irq_name)
+{
+    int ret;
+
+    irq_thread_on_cpu0(irq_name);
+    run_on_cpu(1);
+    ret = pthread_create(reader, NULL, fn, arg);
+    run_on_cpu(0);
+    return ret ? -1 : 0;
+}
+
 static int hsx_latency(uint64_t *lat, uint64_t *irq_lat)
 {
     int ret;
@@ -309,6 +326,51 @@ static int hsx_latency(uint64_t *lat, uint64_t *irq_lat)
     hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
     hsx_gpio_set_interrupt_callback(PIN, NULL, NULL);
     return ret;
+}
+
+/*
+ * The spec's blocking wait on a thread of the application's own, as the
+ * libgpiod reader below blocks in its read: no deadline (a deadline costs a
+ * clock read per wait, which the reader does not pay either).
+ */
+static void *hsx_waiter(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < EDGES; i++) {
+        hsx_gpio_event_ex_t ev;
+        int ret = hsx_gpio_wait_event(PIN, &ev, HSX_HAL_TIMEOUT_INF);
+
+        if (ret != HSX_HAL_OK) {
+            hsx_check("hsx_gpio_wait_event", ret);
+            return NULL;
+        }
+        uint64_t now = now_ns();
+        edge_seen(now, now - ev.timestamp_ns);
+    }
+    return NULL;
+}
+
+static int hsx_wait_latency(uint64_t *lat, uint64_t *irq_lat)
+{
+    pthread_t waiter;
+    int ret;
+
+    if (hsx_check("hsx_gpio_config",
+                  hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE)) < 0)
+        return -1;
+    sim_pull(0); /* start from low, as the other sides do */
+    if (hsx_check("hsx_gpio_set_interrupt", hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, true)) <
+        0)
+        return -1;
+    if (start_reader(&waiter, hsx_waiter, NULL, "-hsx-gpio"))
+        return -1;
+    pthread_setname_np(waiter, "hsx-waiter"); /* tests/bench/gpio_trace.awk tells the sides by it */
+    ret = drive_edges(lat, irq_lat);
+    if (ret)
+        return ret; /* the waiter waits for an edge that never came: the process exits */
+    pthread_join(waiter, NULL);
+    hsx_gpio_set_interrupt(PIN, HSX_GPIO_EDGE_BOTH, false);
+    return 0;
 }
 
 /* ---- libgpiod (v1 API, as Debian 12 ships it) ------------------------------ */
@@ -357,11 +419,7 @@ static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat, uint64_t *irq_l
     sim_pull(0); /* start from low, as the hsx run does */
     if (gpiod_line_request_both_edges_events(line, "bench"))
         return -1;
-    irq_thread_on_cpu0("-bench");
-    run_on_cpu(1);
-    ret = pthread_create(&reader, NULL, gpiod_reader, line);
-    run_on_cpu(0);
-    if (ret)
+    if (start_reader(&reader, gpiod_reader, line, "-bench"))
         return -1;
     ret = drive_edges(lat, irq_lat);
     if (ret)
@@ -381,6 +439,13 @@ static int measure_hsx(struct side *out)
     out->writes = hsx_ops(1);
     out->reads = hsx_ops(0);
     return out->writes < 0 || out->reads < 0 || hsx_latency(out->lat, out->irq_lat) ? -1 : 0;
+}
+
+/* Latency only: the operations are the callback side's. */
+static int measure_hsx_wait(struct side *out)
+{
+    out->writes = out->reads = 0;
+    return hsx_wait_latency(out->lat, out->irq_lat);
 }
 
 static int measure_gpiod(struct side *out)
@@ -443,12 +508,23 @@ static double median(double *v, unsigned int n)
     return v[n / 2];
 }
 
+/* A side's edges, over all rounds. */
+struct lat_all {
+    uint64_t lat[ROUNDS * EDGES], irq_lat[ROUNDS * EDGES];
+};
+
+static void keep_edges(struct lat_all *all, int round, const struct side *side)
+{
+    memcpy(&all->lat[round * EDGES], side->lat, sizeof(side->lat));
+    memcpy(&all->irq_lat[round * EDGES], side->irq_lat, sizeof(side->irq_lat));
+}
+
 int main(void)
 {
-    static uint64_t hsx_lat[ROUNDS * EDGES], gpiod_lat[ROUNDS * EDGES];
-    static uint64_t hsx_irq_lat[ROUNDS * EDGES], gpiod_irq_lat[ROUNDS * EDGES];
+    static struct lat_all hsx_cb, hsx_wait, gpiod;
     double w_ratio[ROUNDS], r_ratio[ROUNDS], hw[ROUNDS], hr[ROUNDS], gw[ROUNDS], gr[ROUNDS];
-    struct side hsx, peer;
+    static struct side sides[3]; /* hsx callback, hsx wait, libgpiod */
+    int (*const measure[3])(struct side *) = {measure_hsx, measure_hsx_wait, measure_gpiod};
     int round;
 
     sim_teardown(); /* what a killed run left */
@@ -457,48 +533,54 @@ int main(void)
         return EXIT_FAILURE;
     }
     for (round = 0; round < ROUNDS; round++) {
-        /* Alternate which side goes first, so drift favours neither. */
-        int first_hsx = round & 1;
+        /* Each side first, second and third in turn, so drift favours none. */
+        for (int k = 0; k < 3; k++) {
+            int which = (round + k) % 3;
 
-        if ((first_hsx && run_side(measure_hsx, &hsx)) || run_side(measure_gpiod, &peer) ||
-            (!first_hsx && run_side(measure_hsx, &hsx))) {
-            fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
-            sim_teardown();
-            return EXIT_FAILURE;
+            if (run_side(measure[which], &sides[which])) {
+                fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
+                sim_teardown();
+                return EXIT_FAILURE;
+            }
         }
-        hw[round] = hsx.writes;
-        hr[round] = hsx.reads;
-        gw[round] = peer.writes;
-        gr[round] = peer.reads;
-        w_ratio[round] = hsx.writes / peer.writes;
-        r_ratio[round] = hsx.reads / peer.reads;
-        memcpy(&hsx_lat[round * EDGES], hsx.lat, sizeof(hsx.lat));
-        memcpy(&gpiod_lat[round * EDGES], peer.lat, sizeof(peer.lat));
-        memcpy(&hsx_irq_lat[round * EDGES], hsx.irq_lat, sizeof(hsx.irq_lat));
-        memcpy(&gpiod_irq_lat[round * EDGES], peer.irq_lat, sizeof(peer.irq_lat));
+        hw[round] = sides[0].writes;
+        hr[round] = sides[0].reads;
+        gw[round] = sides[2].writes;
+        gr[round] = sides[2].reads;
+        w_ratio[round] = sides[0].writes / sides[2].writes;
+        r_ratio[round] = sides[0].reads / sides[2].reads;
+        keep_edges(&hsx_cb, round, &sides[0]);
+        keep_edges(&hsx_wait, round, &sides[1]);
+        keep_edges(&gpiod, round, &sides[2]);
     }
 
     sim_teardown();
 
-    double h50 = pct_us(hsx_lat, ROUNDS * EDGES, 0.5), h99 = pct_us(hsx_lat, ROUNDS * EDGES, 0.99);
-    double g50 = pct_us(gpiod_lat, ROUNDS * EDGES, 0.5);
-    double g99 = pct_us(gpiod_lat, ROUNDS * EDGES, 0.99);
-    double hi50 = pct_us(hsx_irq_lat, ROUNDS * EDGES, 0.5);
-    double gi50 = pct_us(gpiod_irq_lat, ROUNDS * EDGES, 0.5);
+    const unsigned int n = ROUNDS * EDGES;
+    double h50 = pct_us(hsx_cb.lat, n, 0.5), h99 = pct_us(hsx_cb.lat, n, 0.99);
+    double hw50 = pct_us(hsx_wait.lat, n, 0.5), hw99 = pct_us(hsx_wait.lat, n, 0.99);
+    double g50 = pct_us(gpiod.lat, n, 0.5), g99 = pct_us(gpiod.lat, n, 0.99);
+    double hi50 = pct_us(hsx_cb.irq_lat, n, 0.5), hwi50 = pct_us(hsx_wait.irq_lat, n, 0.5);
+    double gi50 = pct_us(gpiod.irq_lat, n, 0.5);
     double wr = median(w_ratio, ROUNDS), rr = median(r_ratio, ROUNDS);
 
     printf("gpio on gpio-sim, %d rounds of %d operations and %d edges per side\n", ROUNDS, OPS,
            EDGES);
-    printf("  %-26s %12s %12s %8s\n", "", "hsx", "libgpiod", "ratio");
-    printf("  %-26s %12.0f %12.0f %8.2f\n", "writes per second", median(hw, ROUNDS),
+    printf("  %-30s %12s %12s %8s\n", "", "hsx", "libgpiod", "ratio");
+    printf("  %-30s %12.0f %12.0f %8.2f\n", "writes per second", median(hw, ROUNDS),
            median(gw, ROUNDS), wr);
-    printf("  %-26s %12.0f %12.0f %8.2f\n", "reads per second", median(hr, ROUNDS),
+    printf("  %-30s %12.0f %12.0f %8.2f\n", "reads per second", median(hr, ROUNDS),
            median(gr, ROUNDS), rr);
-    printf("  %-26s %12.1f %12.1f %8.2f\n", "edge latency p50 (us)", h50, g50, h50 / g50);
-    printf("  %-26s %12.1f %12.1f %8.2f\n", "edge latency p99 (us)", h99, g99, h99 / g99);
-    printf("  %-26s %12.1f %12.1f %8.2f\n", "  of it after the IRQ, p50", hi50, gi50, hi50 / gi50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "edge latency p50 (us), callback", h50, g50, h50 / g50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "edge latency p99 (us), callback", h99, g99, h99 / g99);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "  of it after the IRQ, p50", hi50, gi50, hi50 / gi50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "edge latency p50 (us), wait", hw50, g50, hw50 / g50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "edge latency p99 (us), wait", hw99, g99, hw99 / g99);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "  of it after the IRQ, p50", hwi50, gi50,
+           hwi50 / gi50);
     printf("BENCH gpio write_ratio=%.2f read_ratio=%.2f latency_p50_ratio=%.2f "
-           "latency_p99_ratio=%.2f irq_to_app_p50_ratio=%.2f\n",
-           wr, rr, h50 / g50, h99 / g99, hi50 / gi50);
+           "latency_p99_ratio=%.2f irq_to_app_p50_ratio=%.2f wait_p50_ratio=%.2f "
+           "wait_p99_ratio=%.2f wait_irq_to_app_p50_ratio=%.2f\n",
+           wr, rr, h50 / g50, h99 / g99, hi50 / gi50, hw50 / g50, hw99 / g99, hwi50 / gi50);
     return EXIT_SUCCESS;
 }
