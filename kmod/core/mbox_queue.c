@@ -206,11 +206,12 @@ static void hsx_mbox_queue_consume_locked(struct hsx_mbox_queue *q,
 
 /*
  * With q->wait.lock held: what a read would return next, after consuming what
- * the last peek returned (@consume, unless it is HSX_MBOX_Q_EMPTY). *@rec
- * points at a record in the ring, which stays put until it is consumed (the
- * posters fill only the free slots, and the read mutex keeps other readers
- * off it), or for the close notice at @notice (HSX_MBOX_RECORD_MAX bytes),
- * which it is copied to.
+ * the last peek returned (@consume, unless it is HSX_MBOX_Q_EMPTY). For a
+ * record, *@rec points at its slot in the ring. The slot stays as it is until
+ * the record is consumed, the lock let go or not: posters fill free slots only
+ * (a full queue drops), only a reader consumes, under the read mutex, and the
+ * ring lives as long as the file. For the close notice, *@rec points at
+ * @notice (HSX_MBOX_RECORD_MAX bytes), where it is built.
  * @take_kick: the read would block on an empty queue; a kick kept ends it.
  */
 static enum hsx_mbox_queue_state hsx_mbox_queue_peek_locked(struct hsx_mbox_queue *q,
@@ -306,18 +307,20 @@ static int hsx_mbox_queue_wait_locked(struct hsx_mbox_queue *q, ktime_t *until)
  * With q->wait.lock held: copy @rec out to the reader, and return the bytes
  * copied. Consumed only once it is there: a read that faults leaves the record.
  *
- * Straight from the ring, with the lock held and page faults off, as a futex
- * reads user memory under its hash bucket's lock: a woken reader then takes
- * the lock once, not twice (about a microsecond of a GPIO edge's latency under
- * emulation), and the record is copied once. A buffer that is not mapped yet
- * is copied to without the lock, where it may fault and sleep, from a copy
- * in @spare (HSX_MBOX_RECORD_MAX bytes) made under it; the read mutex keeps
- * the record from other readers meanwhile. So does a read that must not wait
- * (IOCB_NOWAIT): preadv2()'s RWF_NOWAIT says that too, and a caller told
- * EAGAIN while records wait would take it for none (the library's takes do;
- * fuzzing with fault injection found one record stranded that way).
+ * First with the lock held and page faults off, as a futex reads user memory
+ * under its hash bucket's lock: a woken reader then takes the lock once, not
+ * twice (about a microsecond of a GPIO edge's latency under emulation). A
+ * buffer that is not mapped yet is copied to without the lock, where it may
+ * fault and sleep. Either way straight from the ring: the record stays in its
+ * slot until it is consumed (hsx_mbox_queue_peek_locked()). With faults off,
+ * hardened usercopy leaves a vmalloc'd ring's bounds unchecked, as it must
+ * under a spinlock; the copy without the lock has them checked. A read that
+ * must not wait (IOCB_NOWAIT) falls back the same way instead of failing with
+ * EAGAIN: preadv2()'s RWF_NOWAIT says that too, and a caller told EAGAIN while
+ * records wait would take it for none (the library's takes do; fuzzing with
+ * fault injection found one record stranded that way).
  */
-static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec, u8 *spare,
+static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec,
 					 struct iov_iter *to)
 {
 	size_t copied = 0;
@@ -332,10 +335,8 @@ static size_t hsx_mbox_queue_copy_locked(struct hsx_mbox_queue *q, const u8 *rec
 			return copied;
 		iov_iter_revert(to, copied);
 	}
-	if (rec != spare)
-		memcpy(spare, rec, q->record_size);
 	spin_unlock_irq(&q->wait.lock);
-	copied = copy_to_iter(spare, q->record_size, to);
+	copied = copy_to_iter(rec, q->record_size, to);
 	spin_lock_irq(&q->wait.lock);
 	return copied;
 }
@@ -345,7 +346,7 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct hsx_mbox_queue *q = iocb->ki_filp->private_data;
 	bool nowait = (iocb->ki_flags & IOCB_NOWAIT) || (iocb->ki_filp->f_flags & O_NONBLOCK);
 	enum hsx_mbox_queue_state state, consume = HSX_MBOX_Q_EMPTY;
-	u8 spare[HSX_MBOX_RECORD_MAX] __aligned(8);
+	u8 notice[HSX_MBOX_RECORD_MAX] __aligned(8);
 	const u8 *rec = NULL;
 	ktime_t until = 0;
 	ssize_t done = 0;
@@ -363,7 +364,7 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	}
 	spin_lock_irq(&q->wait.lock);
 	while (iov_iter_count(to) >= q->record_size) {
-		state = hsx_mbox_queue_peek_locked(q, &rec, spare, consume, !nowait && !done);
+		state = hsx_mbox_queue_peek_locked(q, &rec, notice, consume, !nowait && !done);
 		consume = HSX_MBOX_Q_EMPTY;
 		if (state == HSX_MBOX_Q_EOF || (state == HSX_MBOX_Q_EMPTY && done))
 			break;
@@ -381,7 +382,7 @@ static ssize_t hsx_mbox_queue_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				break;
 			continue;
 		}
-		copied = hsx_mbox_queue_copy_locked(q, rec, spare, to);
+		copied = hsx_mbox_queue_copy_locked(q, rec, to);
 		if (copied != q->record_size) {
 			ret = -EFAULT;
 			break;

@@ -29,10 +29,18 @@ function side_of(name) {
 function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
 }
+# The bench's two hsx sides share the handler: the blocking wait's thread is
+# named. An edge that never woke its reader is the side's whose reader the
+# last edge woke (the sides run one after the other).
+function side_named(s) {
+	if (s != "hsx")
+		return s;
+	if (t_rdw)
+		last_hsx = rd_comm == "hsx-waiter" ? "hsx wait" : "hsx";
+	return last_hsx == "" ? "hsx" : last_hsx;
+}
 function finish(t,   s) {
-	# The bench's hsx sides share the handler: the blocking wait's thread is named.
-	if (side == "hsx" && rd_comm == "hsx-waiter")
-		side = "hsx wait";
+	side = side_named(side);
 	parts[1] = t_irq - t_write;
 	parts[2] = t_hexit - t_irq;
 	parts[3] = t_thr - t_hexit;
@@ -70,7 +78,7 @@ ev == "irq_handler_entry:" {
 	if (s == "")
 		next;
 	if (side != "")
-		untimed[side]++;
+		untimed[side_named(side)]++;
 	side = s;
 	irq = field("irq");
 	t_write = (c in wrote) ? wrote[c] : t;

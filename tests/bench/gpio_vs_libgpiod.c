@@ -44,7 +44,7 @@
 #define SIM_NAME "hsx-bench"
 #define SIM_LABEL "hsx-bench-sim"
 #define PIN 9
-#define ROUNDS 15
+#define ROUNDS 18 /* three times each of the six orders of the sides (main()) */
 #define OPS 8000  /* per round and side */
 #define EDGES 160 /* per round and side */
 
@@ -176,9 +176,10 @@ static double hsx_ops(int write)
 }
 
 /*
- * Edge latency, both sides alike: the application waits for edges on a
- * thread of its own (hsx: the library's dispatcher, which runs the callback;
- * libgpiod: a reader blocked in gpiod_line_event_read()), and the main thread
+ * Edge latency, every side alike: the application waits for edges on a
+ * thread of its own (hsx: the library's dispatcher, which runs the callback,
+ * or a thread blocked in hsx_gpio_wait_event(); libgpiod: a reader blocked in
+ * gpiod_line_event_read()), and the main thread
  * makes each edge, then waits until that thread has seen it. Edges come from
  * outside the application, so the thread that sees one never made it.
  */
@@ -234,7 +235,7 @@ static void on_edge(void *data, uint32_t length, void *user)
 }
 
 /*
- * Where the threads run, the same for both sides: the thread that sees edges
+ * Where the threads run, the same for every side: the thread that sees edges
  * on CPU 1, the one that makes them (and so the interrupt and its thread) on
  * CPU 0. A thread inherits its creator's CPUs, so the caller moves to CPU 1
  * before the application thread is made and back to CPU 0 after. Left to the
@@ -255,7 +256,7 @@ static void run_on_cpu(int cpu)
 
 /*
  * The threaded handler of the line's interrupt ("irq/<n>-<name>") onto CPU 0,
- * where the emulated interrupt itself comes, the same for both sides. A new
+ * where the emulated interrupt itself comes, the same for every side. A new
  * IRQ thread runs wherever it first ran, and an RT task stays on its CPU: by
  * chance on the other CPU, each edge then pays one more cross-CPU wake-up
  * (70 µs under TCG, traced), round after round, for one side or the other.
@@ -441,11 +442,16 @@ static int measure_hsx(struct side *out)
     return out->writes < 0 || out->reads < 0 || hsx_latency(out->lat, out->irq_lat) ? -1 : 0;
 }
 
-/* Latency only: the operations are the callback side's. */
+/*
+ * The operations too, as the other sides make them before their edges, so
+ * that each side's edges find the process equally warm; only the callback
+ * side's operations are reported.
+ */
 static int measure_hsx_wait(struct side *out)
 {
-    out->writes = out->reads = 0;
-    return hsx_wait_latency(out->lat, out->irq_lat);
+    out->writes = hsx_ops(1);
+    out->reads = hsx_ops(0);
+    return out->writes < 0 || out->reads < 0 || hsx_wait_latency(out->lat, out->irq_lat) ? -1 : 0;
 }
 
 static int measure_gpiod(struct side *out)
@@ -533,9 +539,15 @@ int main(void)
         return EXIT_FAILURE;
     }
     for (round = 0; round < ROUNDS; round++) {
-        /* Each side first, second and third in turn, so drift favours none. */
+        /*
+         * The six orders in turn: each side first, second and third as often,
+         * and after each other side as often, so drift favours none.
+         */
+        static const int orders[6][3] = {{0, 1, 2}, {2, 0, 1}, {1, 2, 0},
+                                         {2, 1, 0}, {0, 2, 1}, {1, 0, 2}};
+
         for (int k = 0; k < 3; k++) {
-            int which = (round + k) % 3;
+            int which = orders[round % 6][k];
 
             if (run_side(measure[which], &sides[which])) {
                 fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
