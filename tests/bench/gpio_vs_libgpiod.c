@@ -12,7 +12,7 @@
  *     a blocking wait (hsx_gpio_wait_event(), as hsx_gpio_wait_interrupt()
  *     waits), against a libgpiod edge-event read.
  *
- * Prints both and the ratios hsx / libgpiod: for operations per second above 1
+ * Prints each side and the ratios hsx / libgpiod: for operations per second above 1
  * means hsx is faster, for latency below 1 does. No pass/fail.
  *
  * Noise under TCG is large, so the sides take turns over several rounds, the
