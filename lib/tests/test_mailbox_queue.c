@@ -557,6 +557,67 @@ static void callbacks_get_every_record_of_batches_in_order(void **state)
     assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
 }
 
+/* ---- a receive and a callback taking turns ------------------------------------------------- */
+
+struct turns {
+    int peer;
+    uint64_t last; /* records 1..last, sent a few at a time */
+};
+
+static void *send_in_trickles(void *arg)
+{
+    struct turns *t = arg;
+
+    for (uint64_t seq = 1; seq <= t->last; seq++) {
+        struct test_event sent = test_expiry(3, seq);
+        assert_true(test_send_record(t->peer, &sent, (uint32_t)TIMER_RECORD_SIZE));
+        if (seq % 3 == 0)
+            usleep(200);
+    }
+    return NULL;
+}
+
+/*
+ * A blocking receive takes its event without the handle's lock and lets the
+ * handle go without it too; the dispatcher, given a callback the moment the
+ * receive is over, reads on from where it stopped. Taking turns as events
+ * arrive, the two get every event once, in order, none counted as dropped:
+ * neither reads the batch or the drop account while the other does.
+ */
+static void a_receive_and_a_callback_taking_turns_get_every_event_once(void **state)
+{
+    struct fixture *f = *state;
+    struct in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
+    struct turns t = {.peer = f->peer, .last = 3000};
+    pthread_t sender;
+
+    assert_int_equal(pthread_create(&sender, NULL, send_in_trickles, &t), 0);
+    for (int round = 0;; round++) {
+        assert_true(round < 100000); /* an event lost would leave it waiting for ever */
+        for (int i = 0; i < 1 + round % 4; i++) {
+            hsx_mailbox_event_t ev;
+
+            if (hsx_mailbox_recv(f->mb, &ev, 2000) != HSX_HAL_OK)
+                break;
+            check_order(f->mb, &ev, &seen);
+        }
+        pthread_mutex_lock(&seen.lock);
+        bool done = seen.next_seq > t.last;
+        pthread_mutex_unlock(&seen.lock);
+        if (done)
+            break;
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, check_order, &seen), HSX_HAL_OK);
+        usleep((useconds_t)(round % 5) * 100);
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    }
+    pthread_join(sender, NULL);
+    pthread_mutex_lock(&seen.lock);
+    assert_false(seen.out_of_order);
+    assert_int_equal(seen.count, t.last);
+    assert_int_equal(seen.dropped, 0);
+    pthread_mutex_unlock(&seen.lock);
+}
+
 static int batched_fd = -1;
 
 /*
@@ -623,6 +684,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_malformed_record_in_a_batch_is_rejected_alone,
                                         setup_stream, teardown),
         cmocka_unit_test_setup_teardown(callbacks_get_every_record_of_batches_in_order,
+                                        setup_stream, teardown),
+        cmocka_unit_test_setup_teardown(a_receive_and_a_callback_taking_turns_get_every_event_once,
                                         setup_stream, teardown),
         cmocka_unit_test_setup_teardown(a_child_does_not_get_the_parents_batch, setup_stream,
                                         teardown),

@@ -140,6 +140,8 @@ static void wake_locked(void)
 {
     if (!d->started)
         return;
+    /* What the thread decided before waiting in a file's read() no longer stands. */
+    atomic_store_explicit(&d->solo_armed, false, memory_order_relaxed);
     eventfd_write(d->wake_fd, 1);
     /*
      * It may wait in one queue file's read() instead of on its ring

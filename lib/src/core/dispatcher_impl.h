@@ -79,6 +79,8 @@ struct dispatcher {
     struct hsx_dispatch_timer *timers;
     /* timers != NULL, read by the thread without the lock (set with it). */
     atomic_bool timers_armed;
+    /* Set by the thread before its wait in solo_fd's read(), cleared by a wake: see solo_wait(). */
+    atomic_bool solo_armed;
     /* hsx_dispatch_set_sched()'s, applied to every thread started (sched_set). */
     bool sched_set;
     int sched_policy, sched_priority;

@@ -142,11 +142,15 @@ static void make_ready(struct entry *e)
     d->ready_tail = &e->next_ready;
 }
 
-/* A callback marked running (d->running) returned, after a take that said ret. */
+/*
+ * A callback marked running (d->running) returned, after a take that said ret.
+ * A wait in a file's read() that delivered to it ends here too (solo_fd).
+ */
 static void callback_done(struct entry *e, int ret)
 {
     pthread_mutex_lock(&d->lock);
     d->running = NULL;
+    d->solo_fd = -1;
     pthread_cond_broadcast(&d->idle);
     /* The final event was delivered, or the socket is broken: stop polling it. */
     if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
@@ -410,21 +414,33 @@ static enum solo_result solo_wait(void)
     int fd = hsx_mailbox_solo_begin(e->mb); /* the mailbox's lock before d->lock */
     if (fd < 0)
         return SOLO_NONE;
+    hsx_mailbox_callback_t callback = NULL;
+    void *user_data = NULL;
     pthread_mutex_lock(&d->lock);
     bool wait = !d->todo && !d->stopping && wants_poll(e) && !e->cancelling && !e->has_notice &&
                 !atomic_load_explicit(&d->timers_armed, memory_order_acquire);
-    if (wait)
+    if (wait) {
+        /*
+         * Records the read brings go to this callback, decided now: marked
+         * running already (a removal waits for the read, which its wake
+         * ends), and the decision stands unless a wake (wake_locked(), which
+         * every change the decision rests on makes) takes it back before
+         * the read returns. No second pass through d->lock after the read:
+         * under TCG a priority-inheriting lock's round trip there is about
+         * a microsecond of an edge's latency.
+         */
+        callback = e->callback;
+        user_data = e->user_data;
+        d->running = e->mb;
         d->solo_fd = fd;
+        atomic_store_explicit(&d->solo_armed, true, memory_order_relaxed);
+    }
     pthread_mutex_unlock(&d->lock);
 
     ssize_t len = -EINTR;
-    hsx_mailbox_callback_t callback = NULL;
-    void *user_data = NULL;
     if (wait) {
         len = read(fd, e->mb->batch, e->mb->batch_cap);
         len = len < 0 ? -errno : len;
-        pthread_mutex_lock(&d->lock);
-        d->solo_fd = -1;
         /*
          * Records, and nothing the loop would do first (drain() would deliver
          * them): the first goes to the callback from here, as drain() gives it,
@@ -433,12 +449,20 @@ static enum solo_result solo_wait(void)
          * The mailbox stays valid: its poll, armed, holds a reference that only
          * this thread lets go.
          */
-        if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice) {
-            callback = e->callback;
-            user_data = e->user_data;
-            d->running = e->mb;
+        if (len <= 0 || !atomic_exchange_explicit(&d->solo_armed, false, memory_order_acq_rel)) {
+            /* Woken meanwhile: judged again, as drain() would, under the lock. */
+            pthread_mutex_lock(&d->lock);
+            d->solo_fd = -1;
+            if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice) {
+                callback = e->callback;
+                user_data = e->user_data;
+            } else {
+                callback = NULL;
+                d->running = NULL;
+                pthread_cond_broadcast(&d->idle);
+            }
+            pthread_mutex_unlock(&d->lock);
         }
-        pthread_mutex_unlock(&d->lock);
     }
     if (callback) {
         hsx_mailbox_event_t event;

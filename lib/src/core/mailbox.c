@@ -96,6 +96,7 @@ void hsx_mailbox_fork_child(void)
         mb->batch_full = false;
         /* The parent's dispatcher read; a waiter of the parent's is not in the child. */
         mb->solo_reading = false;
+        mb->solo_waited = false;
         pthread_cond_init(&mb->solo_done, NULL);
         hsx_mutex_init_pi(&mb->lock); /* held since prepare, by a thread id not the child's */
     }

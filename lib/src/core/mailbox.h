@@ -49,11 +49,34 @@ struct hsx_mailbox {
     uint32_t id;
     char name[HSX_MBOX_NAME_MAX];
 
-    pthread_mutex_t lock; /* guards the fields below */
-    bool closed;          /* hsx_mailbox_close() has been called */
-    bool gone;            /* the kernel destroyed the mailbox (HSX_EVT_CLOSED) */
-    bool revoked;         /* ... or ended the subscription: its capability ended */
-    bool receiving;       /* a thread is in hsx_mailbox_recv() */
+    pthread_mutex_t lock; /* guards the fields below, but as said */
+    /*
+     * The flags also used without the lock, in a word of their own: the
+     * compiler may read neighbouring plain flags in one wider load, which
+     * must not take an atomic in (ThreadSanitizer reports such a load).
+     */
+    struct {
+        /* hsx_mailbox_close() has been called; read by a receive without the lock after its wait */
+        _Alignas(8) atomic_bool closed;
+        /*
+         * A thread is in hsx_mailbox_recv(). Set under the lock, cleared by
+         * that thread without it (release): meanwhile it alone uses the batch
+         * and the drop account, after its wait without the lock
+         * (mailbox_recv.c).
+         */
+        atomic_bool receiving;
+        /*
+         * The dispatcher waits in the queue file's read() without the lock,
+         * into the empty batch (hsx_mailbox_solo_begin()): no other thread
+         * reads the file or the batch until it ends. Set under the lock,
+         * cleared without it (solo_over()); solo_done is broadcast then if
+         * solo_waited: a receive waits for it, or is about to look.
+         */
+        atomic_bool solo_reading;
+        atomic_bool solo_waited;
+    };
+    _Alignas(8) bool gone; /* the kernel destroyed the mailbox (HSX_EVT_CLOSED) */
+    bool revoked;          /* ... or ended the subscription: its capability ended */
     bool has_callback;
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     bool ended;     /* closing ended the subscription already (HSX_IOC_MBOX_QUEUE_END) */
@@ -66,16 +89,11 @@ struct hsx_mailbox {
     /*
      * A queue file's records read and not delivered yet, batch[batch_off..
      * batch_len), delivered before the file is read again; batch_full: the
-     * read that brought them filled the buffer, so more may be queued.
+     * read that brought them filled the buffer, so more may be queued. With
+     * drops, used without the lock by a receiving or solo-reading thread.
      */
     uint32_t batch_off, batch_len;
     bool batch_full;
-    /*
-     * The dispatcher waits in the queue file's read() without the lock, into
-     * the empty batch (hsx_mailbox_solo_begin()): no other thread reads the
-     * file or the batch until it ends; solo_done is broadcast then.
-     */
-    bool solo_reading;
     pthread_cond_t solo_done;
 
     struct hsx_mailbox *live_prev, *live_next; /* every live handle; see mailbox.c */
@@ -166,8 +184,9 @@ bool hsx_mailbox_solo_capable(const hsx_mailbox_t *mb);
  */
 int hsx_mailbox_link(const hsx_mailbox_t *mb, int target_fd);
 /*
- * With event, the end also takes the read's first event under the same lock,
- * as hsx_mailbox_take_more() would, and returns that take's result, with in
+ * With event, the end also takes the read's first event (without a lock when
+ * it is the kernel's event, the read's thread still its one reader), as
+ * hsx_mailbox_take_more() would, and returns that take's result, with in
  * *more whether another take may find more (the batch's rest, a full batch's
  * file); without, HSX_HAL_TIMEOUT. The dispatcher's callback for that event
  * is marked running before, as for a take.

@@ -152,8 +152,11 @@ int hsx_mailbox_consume(hsx_mailbox_t *mb, const void *buf, ssize_t len, hsx_mai
     return ret;
 }
 
-/* With mb->lock held: a read of len bytes (> 0) filled the batch. */
-static void batch_filled_locked(struct hsx_mailbox *mb, size_t len)
+/*
+ * A read of len bytes (> 0) filled the batch: with mb->lock held, or by the
+ * thread that alone uses the batch (receiving, solo_reading).
+ */
+static void batch_filled(struct hsx_mailbox *mb, size_t len)
 {
     mb->batch_off = 0;
     mb->batch_len = (uint32_t)len;
@@ -186,7 +189,7 @@ static int next_record_locked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event
         mb->batch_full = false;
         if (len <= 0)
             return consume_locked(mb, NULL, len, event, lost_if_bad);
-        batch_filled_locked(mb, (size_t)len);
+        batch_filled(mb, (size_t)len);
     }
 
     /* Whole records; a file that is not a queue file may end with a short one. */
@@ -271,9 +274,40 @@ static int set_read_timeout(struct hsx_mailbox *mb, uint32_t timeout_ms)
 }
 
 /*
- * Block until an event, the deadline, or close. Called without mb->lock, with
- * mb->receiving set and the batch empty: no other thread reads the file (the
- * dispatcher takes nothing from a handle being received from).
+ * The batch's first record, taken without mb->lock by the thread that alone
+ * uses the batch and the drop account meanwhile: the receiving one (the
+ * dispatcher takes nothing and begins no read of a handle being received
+ * from, and another receive is refused), or the dispatcher before its solo
+ * read is over (a receive waits for that). Only an event of the
+ * kernel's for this mailbox is taken; anything else (the final event, a
+ * record that does not decode) is left for read_queued_locked(), which sets
+ * what other threads see (gone, revoked) under the lock. Returns whether
+ * *event holds the record.
+ */
+static bool take_data_unlocked(struct hsx_mailbox *mb, hsx_mailbox_event_t *event)
+{
+    uint32_t len = mb->batch_len - mb->batch_off;
+    const unsigned char *record = mb->batch + mb->batch_off;
+
+    if (len > mb->record_size)
+        len = mb->record_size;
+    if (hsx_record_decode(record, len, event) != 0 || event->type != HSX_MAILBOX_EVENT_DATA ||
+        event->mailbox_id != mb->id)
+        return false;
+    mb->batch_off += len;
+    hsx_drops_apply(&mb->drops, event);
+    return true;
+}
+
+/*
+ * Block until an event, the deadline, or close. Called with mb->lock held,
+ * mb->receiving set and the batch empty; returns without it. The lock is let
+ * go for the wait, and taken again after it only when the wait brought
+ * something other than the kernel's events (an error, the final event, a
+ * close): while receiving is set this thread is the file's and the batch's
+ * one reader (see take_data_unlocked()), so hsx.ko's file is read straight
+ * into the batch and its first event decoded there. Under emulation each
+ * lock round trip and copy after the read is a slice of an event's latency.
  *
  * On hsx.ko's queue file the wait is a read and nothing else: closing ends it
  * by ending the subscription (hsx_mailbox_close_begin():
@@ -288,11 +322,11 @@ static int set_read_timeout(struct hsx_mailbox *mb, uint32_t timeout_ms)
  */
 static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
 {
-    unsigned char records[HSX_MBOX_BATCH_BYTES];
     struct timespec deadline;
     const struct timespec *until = NULL;
     int ret;
 
+    pthread_mutex_unlock(&mb->lock);
     if (timeout_ms != HSX_HAL_TIMEOUT_INF) {
         deadline = hsx_deadline_after_ms(timeout_ms);
         until = &deadline;
@@ -301,7 +335,7 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
     bool first = true;
 
     do {
-        const void *data = records;
+        const void *data = mb->batch;
         ssize_t len;
 
         /*
@@ -311,7 +345,7 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
          */
         if (mb->blocking && mb->ends_reads && (first || !until) &&
             set_read_timeout(mb, until ? timeout_ms : HSX_HAL_TIMEOUT_INF) == 0) {
-            len = read(mb->fd, records, mb->batch_cap);
+            len = read(mb->fd, mb->batch, mb->batch_cap);
             len = len < 0 ? -errno : len;
             if (len == -ETIMEDOUT)
                 len = -ETIME;
@@ -322,12 +356,17 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
         first = false;
         if (len == -ETIME)
             return hsx_fail_with(HSX_HAL_TIMEOUT, ETIMEDOUT);
+        if (mb->record_size && len > 0 && !mb->closed) {
+            if (data != mb->batch)
+                memcpy(mb->batch, data, (size_t)len);
+            batch_filled(mb, (size_t)len);
+            if (take_data_unlocked(mb, event))
+                return HSX_HAL_OK;
+        }
         pthread_mutex_lock(&mb->lock);
         if (mb->closed || len == -ECANCELED) {
             ret = hsx_fail_with(HSX_HAL_CLOSED, 0);
         } else if (mb->record_size && len > 0) {
-            memcpy(mb->batch, data, (size_t)len);
-            batch_filled_locked(mb, (size_t)len);
             ret = read_queued_locked(mb, event, false, true);
             if (ret == HSX_HAL_TIMEOUT)
                 ret = HSX_MAILBOX_READ_AGAIN; /* nothing it brought to deliver: wait again */
@@ -370,24 +409,29 @@ static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t 
      * as the removal's own kick does, and wait for it. No new one starts
      * while receiving is set.
      */
-    while (mb->solo_reading) {
+    for (;;) {
+        atomic_store(&mb->solo_waited, true); /* before the look: see solo_over() */
+        if (!atomic_load(&mb->solo_reading))
+            break;
         ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
         pthread_cond_wait(&mb->solo_done, &mb->lock);
     }
+    atomic_store(&mb->solo_waited, false); /* no read begins while receiving is set */
     /*
      * A receive that may wait reads no queue file before: its wait's read
      * takes what is queued at once (io_uring tries it when submitted), so an
      * empty queue costs one system call, not a read() and then the wait.
      */
     ret = read_queued_locked(mb, event, false, more_only || (timeout_ms != 0 && mb->record_size));
-    pthread_mutex_unlock(&mb->lock);
-
     if (ret == HSX_HAL_TIMEOUT && timeout_ms != 0)
         ret = wait_event(mb, event, timeout_ms);
-
-    pthread_mutex_lock(&mb->lock);
-    mb->receiving = false;
-    pthread_mutex_unlock(&mb->lock);
+    else
+        pthread_mutex_unlock(&mb->lock);
+    /*
+     * Without the lock: what this thread did to the batch and the drops is
+     * seen by whoever sees receiving clear, under the lock.
+     */
+    atomic_store_explicit(&mb->receiving, false, memory_order_release);
     hsx_mailbox_unref(mb);
     return ret;
 }
@@ -493,21 +537,50 @@ int hsx_mailbox_solo_begin(hsx_mailbox_t *mb)
     return fd;
 }
 
+/*
+ * The solo read is over: the file and the batch are anyone's again. Without
+ * the lock, so that an event's way to its callback takes none; the one
+ * thread that may wait for this (a receive, in receive()) says so first in
+ * solo_waited, and the two are ordered so that one of them sees the other's
+ * store: the receive sees solo_reading clear, or this sees it waiting and
+ * wakes it under the lock, which the receive holds until it waits.
+ */
+static void solo_over(struct hsx_mailbox *mb)
+{
+    atomic_store(&mb->solo_reading, false);
+    if (atomic_load(&mb->solo_waited)) {
+        pthread_mutex_lock(&mb->lock);
+        mb->solo_waited = false;
+        pthread_cond_broadcast(&mb->solo_done);
+        pthread_mutex_unlock(&mb->lock);
+    }
+}
+
 int hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len, hsx_mailbox_event_t *event, bool *more)
 {
     int ret = HSX_HAL_TIMEOUT;
 
-    pthread_mutex_lock(&mb->lock);
-    /* Read into the batch, which no one else touched: delivered before the file is read again. */
+    /*
+     * Read into the batch, which no one else touched: delivered before the
+     * file is read again. Its first record, an event of the kernel's, is
+     * taken before the read is over, by the thread that alone uses the batch
+     * until then (no early message is left: hsx_mailbox_solo_begin()).
+     */
     if (len > 0)
-        batch_filled_locked(mb, (size_t)len);
-    mb->solo_reading = false;
-    pthread_cond_broadcast(&mb->solo_done);
-    if (event) {
-        /* One lock for both: under emulation each pass costs microseconds of an event's latency. */
-        ret = take_locked(mb, event, true);
-        *more = mb->early_head || mb->batch_off < mb->batch_len || mb->batch_full;
+        batch_filled(mb, (size_t)len);
+    if (event && len > 0 && take_data_unlocked(mb, event)) {
+        *more = mb->batch_off < mb->batch_len || mb->batch_full;
+        solo_over(mb);
+        return HSX_HAL_OK;
     }
-    pthread_mutex_unlock(&mb->lock);
+    solo_over(mb);
+    if (event) {
+        pthread_mutex_lock(&mb->lock);
+        ret = take_locked(mb, event, true);
+        /* Not after a refusal: a receive that began meanwhile has the batch now. */
+        *more = ret == HSX_HAL_OK &&
+                (mb->early_head || mb->batch_off < mb->batch_len || mb->batch_full);
+        pthread_mutex_unlock(&mb->lock);
+    }
     return ret;
 }
