@@ -585,4 +585,33 @@ static inline void test_release_stderr(void)
     close(fds[1]);
 }
 
+/*
+ * A mailbox's events checked as they come, by a callback or after a receive:
+ * each numbered one more than the last plus what it says was dropped.
+ */
+struct test_in_order {
+    pthread_mutex_t lock;
+    int count;         /* data events */
+    uint64_t next_seq; /* the seq the next event must have */
+    uint32_t dropped;  /* summed */
+    bool out_of_order, closed;
+};
+
+static inline void test_check_order(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
+{
+    struct test_in_order *seen = user;
+    (void)mb;
+
+    pthread_mutex_lock(&seen->lock);
+    if (ev->seq != seen->next_seq + ev->dropped)
+        seen->out_of_order = true;
+    seen->next_seq = ev->seq + 1;
+    seen->dropped += ev->dropped;
+    if (ev->type == HSX_MAILBOX_EVENT_CLOSED)
+        seen->closed = true;
+    else
+        seen->count++;
+    pthread_mutex_unlock(&seen->lock);
+}
+
 #endif /* HSX_TEST_HELPERS_H */

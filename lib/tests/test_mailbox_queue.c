@@ -495,31 +495,6 @@ static void a_malformed_record_in_a_batch_is_rejected_alone(void **state)
     assert_int_equal(ev.dropped, 0);
 }
 
-struct in_order {
-    pthread_mutex_t lock;
-    int count;
-    uint64_t next_seq; /* the seq the next event must have */
-    uint32_t dropped;  /* summed */
-    bool out_of_order, closed;
-};
-
-static void check_order(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
-{
-    struct in_order *seen = user;
-    (void)mb;
-
-    pthread_mutex_lock(&seen->lock);
-    if (ev->seq != seen->next_seq + ev->dropped)
-        seen->out_of_order = true;
-    seen->next_seq = ev->seq + 1;
-    seen->dropped += ev->dropped;
-    if (ev->type == HSX_MAILBOX_EVENT_CLOSED)
-        seen->closed = true;
-    else
-        seen->count++;
-    pthread_mutex_unlock(&seen->lock);
-}
-
 /*
  * The dispatcher takes 16 events of a mailbox per round: the rest of a batch
  * stays in the handle, where no poll sees it, and is delivered in the rounds
@@ -528,7 +503,7 @@ static void check_order(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *
 static void callbacks_get_every_record_of_batches_in_order(void **state)
 {
     struct fixture *f = *state;
-    struct in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
+    struct test_in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
     const uint64_t n = 2 * HSX_MBOX_BATCH_BYTES / TIMER_RECORD_SIZE;
     unsigned char bad[HSX_MBOX_RECORD_MAX];
 
@@ -538,7 +513,7 @@ static void callbacks_get_every_record_of_batches_in_order(void **state)
     send_expiries(f, 21, n);
     struct test_event closed = test_closed(3, n + 1, HSX_CLOSE_CANCELLED);
     assert_true(send_record(f, &closed));
-    assert_int_equal(hsx_mailbox_set_callback(f->mb, check_order, &seen), HSX_HAL_OK);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, test_check_order, &seen), HSX_HAL_OK);
     for (int i = 0; i < 500; i++) {
         pthread_mutex_lock(&seen.lock);
         bool done = seen.closed;
@@ -587,7 +562,7 @@ static void *send_in_trickles(void *arg)
 static void a_receive_and_a_callback_taking_turns_get_every_event_once(void **state)
 {
     struct fixture *f = *state;
-    struct in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
+    struct test_in_order seen = {.lock = PTHREAD_MUTEX_INITIALIZER, .next_seq = 1};
     struct turns t = {.peer = f->peer, .last = 3000};
     pthread_t sender;
 
@@ -599,14 +574,14 @@ static void a_receive_and_a_callback_taking_turns_get_every_event_once(void **st
 
             if (hsx_mailbox_recv(f->mb, &ev, 2000) != HSX_HAL_OK)
                 break;
-            check_order(f->mb, &ev, &seen);
+            test_check_order(f->mb, &ev, &seen);
         }
         pthread_mutex_lock(&seen.lock);
         bool done = seen.next_seq > t.last;
         pthread_mutex_unlock(&seen.lock);
         if (done)
             break;
-        assert_int_equal(hsx_mailbox_set_callback(f->mb, check_order, &seen), HSX_HAL_OK);
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, test_check_order, &seen), HSX_HAL_OK);
         usleep((useconds_t)(round % 5) * 100);
         assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
     }

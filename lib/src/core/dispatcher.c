@@ -140,16 +140,19 @@ static void wake_locked(void)
 {
     if (!d->started)
         return;
-    /* What the thread decided before waiting in a file's read() no longer stands. */
-    atomic_store_explicit(&d->solo_armed, false, memory_order_relaxed);
+    /* A callback the thread chose before waiting in a file's read() is chosen no longer. */
+    int armed = SOLO_ARMED;
+    atomic_compare_exchange_strong_explicit(&d->solo_state, &armed, SOLO_IDLE, memory_order_relaxed,
+                                            memory_order_relaxed);
     eventfd_write(d->wake_fd, 1);
     /*
      * It may wait in one queue file's read() instead of on its ring
      * (dispatcher_loop.c, solo_wait()). The file stays open meanwhile: its
      * mailbox's armed poll holds a reference, and only the thread ends that.
      */
-    if (d->solo_fd >= 0)
-        ioctl(d->solo_fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
+    int solo_fd = atomic_load_explicit(&d->solo_fd, memory_order_relaxed);
+    if (solo_fd >= 0)
+        ioctl(solo_fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
 }
 
 struct startup {
@@ -502,7 +505,9 @@ void hsx_dispatch_fork_child(void)
     d->wake_fd = -1;
     d->running = NULL;
     d->todo = NULL;
-    d->solo_fd = -1;
+    atomic_store(&d->solo_fd, -1);
+    atomic_store(&d->solo_state, SOLO_IDLE);
+    d->solo_mb = NULL;
     d->timers = NULL; /* the parent's work; the timers' owners forget theirs */
     atomic_store(&d->timers_armed, false);
     d->ready = NULL;
@@ -561,7 +566,8 @@ out:
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb)
 {
     pthread_mutex_lock(&d->lock);
-    while (!on_dispatcher_thread && d->running == mb)
+    while (!on_dispatcher_thread &&
+           (d->running == mb || (d->solo_mb == mb && atomic_load(&d->solo_state) == SOLO_RUNNING)))
         pthread_cond_wait(&d->idle, &d->lock);
     pthread_mutex_unlock(&d->lock);
 }

@@ -62,14 +62,22 @@ struct dispatcher {
     struct io_uring ring; /* the dispatcher thread's only */
     bool deferred;        /* ... made with DEFER_TASKRUN (so solo_wait() may wait) */
     int wake_fd;
-    uint64_t wake_count;    /* the wake read's buffer */
-    hsx_mailbox_t *running; /* whose callback runs now, or is about to */
-    struct entry *todo;     /* mailboxes whose poll must be armed or removed */
+    uint64_t wake_count; /* the wake read's buffer */
+    /* Whose callback runs now, or is about to (a callback chosen before a read: solo_state). */
+    hsx_mailbox_t *running;
+    struct entry *todo; /* mailboxes whose poll must be armed or removed */
     /* Polls armed; changed by the thread (or a fork child) only, with the lock. */
     unsigned int n_armed;
     uint64_t armed_gen; /* ... bumped with each change of one */
-    /* The queue file the thread waits in read() on instead of its ring, or -1: kicked on wake. */
-    int solo_fd;
+    /*
+     * The queue file the thread waits in read() on instead of its ring, or
+     * -1: kicked on wake. Set under the lock, cleared by the thread without
+     * it as soon as the read returns.
+     */
+    atomic_int solo_fd;
+    /* The mailbox whose callback the thread chose before that read (solo_wait()), under the lock.
+     */
+    hsx_mailbox_t *solo_mb;
     /* The thread's only: hsx.ko refused a link (HSX_IOC_MBOX_QUEUE_LINK); rare mailboxes are
      * then waited for on the ring like any other. */
     bool links_refused;
@@ -79,8 +87,8 @@ struct dispatcher {
     struct hsx_dispatch_timer *timers;
     /* timers != NULL, read by the thread without the lock (set with it). */
     atomic_bool timers_armed;
-    /* Set by the thread before its wait in solo_fd's read(), cleared by a wake: see solo_wait(). */
-    atomic_bool solo_armed;
+    /* Where the callback chosen before that read stands (enum solo_state): see solo_wait(). */
+    atomic_int solo_state;
     /* hsx_dispatch_set_sched()'s, applied to every thread started (sched_set). */
     bool sched_set;
     int sched_policy, sched_priority;
@@ -88,6 +96,21 @@ struct dispatcher {
     struct entry **table;
     size_t table_size, table_count;
     uint64_t entry_ids; /* the last entry id given (add_locked()) */
+};
+
+/*
+ * The callback the thread chose before waiting in a queue file's read()
+ * (solo_wait()), with d->solo_mb: ARMED while it reads, RUNNING once the read
+ * brought records and it won them for that callback (from ARMED, without the
+ * lock), IDLE otherwise. A wake takes ARMED back to IDLE under the lock, so a
+ * choice stands only if no change was made since; a RUNNING one is a callback
+ * running, which hsx_dispatch_quiesce() waits for as for d->running. A read
+ * still waiting is not: nothing says when it ends.
+ */
+enum solo_state {
+    SOLO_IDLE,
+    SOLO_ARMED,
+    SOLO_RUNNING,
 };
 
 extern struct dispatcher hsx_dispatcher;

@@ -143,14 +143,14 @@ static void make_ready(struct entry *e)
 }
 
 /*
- * A callback marked running (d->running) returned, after a take that said ret.
- * A wait in a file's read() that delivered to it ends here too (solo_fd).
+ * A callback marked running (d->running, or d->solo_state) returned, after a
+ * take that said ret.
  */
 static void callback_done(struct entry *e, int ret)
 {
     pthread_mutex_lock(&d->lock);
     d->running = NULL;
-    d->solo_fd = -1;
+    atomic_store_explicit(&d->solo_state, SOLO_IDLE, memory_order_relaxed);
     pthread_cond_broadcast(&d->idle);
     /* The final event was delivered, or the socket is broken: stop polling it. */
     if (ret != HSX_HAL_OK && ret != HSX_HAL_TIMEOUT) {
@@ -421,19 +421,18 @@ static enum solo_result solo_wait(void)
                 !atomic_load_explicit(&d->timers_armed, memory_order_acquire);
     if (wait) {
         /*
-         * Records the read brings go to this callback, decided now: marked
-         * running already (a removal waits for the read, which its wake
-         * ends), and the decision stands unless a wake (wake_locked(), which
-         * every change the decision rests on makes) takes it back before
-         * the read returns. No second pass through d->lock after the read:
-         * under TCG a priority-inheriting lock's round trip there is about
-         * a microsecond of an edge's latency.
+         * The callback that records the read brings go to, chosen now: the
+         * choice stands unless a wake (wake_locked(), which every change it
+         * rests on makes) takes it back before the read returns. So no pass
+         * through d->lock after the read: under TCG a priority-inheriting
+         * lock's round trip there is about a microsecond of an edge's
+         * latency.
          */
         callback = e->callback;
         user_data = e->user_data;
-        d->running = e->mb;
-        d->solo_fd = fd;
-        atomic_store_explicit(&d->solo_armed, true, memory_order_relaxed);
+        d->solo_mb = e->mb;
+        atomic_store_explicit(&d->solo_state, SOLO_ARMED, memory_order_relaxed);
+        atomic_store_explicit(&d->solo_fd, fd, memory_order_relaxed);
     }
     pthread_mutex_unlock(&d->lock);
 
@@ -441,6 +440,8 @@ static enum solo_result solo_wait(void)
     if (wait) {
         len = read(fd, e->mb->batch, e->mb->batch_cap);
         len = len < 0 ? -errno : len;
+        /* A wake from now on has no read to end (its kick would be kept for the next). */
+        atomic_store_explicit(&d->solo_fd, -1, memory_order_relaxed);
         /*
          * Records, and nothing the loop would do first (drain() would deliver
          * them): the first goes to the callback from here, as drain() gives it,
@@ -449,17 +450,20 @@ static enum solo_result solo_wait(void)
          * The mailbox stays valid: its poll, armed, holds a reference that only
          * this thread lets go.
          */
-        if (len <= 0 || !atomic_exchange_explicit(&d->solo_armed, false, memory_order_acq_rel)) {
-            /* Woken meanwhile: judged again, as drain() would, under the lock. */
+        int armed = SOLO_ARMED;
+        if (len <= 0 ||
+            !atomic_compare_exchange_strong_explicit(&d->solo_state, &armed, SOLO_RUNNING,
+                                                     memory_order_acq_rel, memory_order_acquire)) {
+            /* Taken back meanwhile, or nothing read: judged again under the lock, as drain() would.
+             */
             pthread_mutex_lock(&d->lock);
-            d->solo_fd = -1;
+            atomic_store_explicit(&d->solo_state, SOLO_IDLE, memory_order_relaxed);
             if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice) {
                 callback = e->callback;
                 user_data = e->user_data;
+                d->running = e->mb;
             } else {
                 callback = NULL;
-                d->running = NULL;
-                pthread_cond_broadcast(&d->idle);
             }
             pthread_mutex_unlock(&d->lock);
         }

@@ -51,9 +51,9 @@ struct hsx_mailbox {
 
     pthread_mutex_t lock; /* guards the fields below, but as said */
     /*
-     * The flags also used without the lock, in a word of their own: the
-     * compiler may read neighbouring plain flags in one wider load, which
-     * must not take an atomic in (ThreadSanitizer reports such a load).
+     * The flags also used without the lock, in a word of their own: GCC
+     * reads neighbouring plain flags in one wider load, which took in
+     * receiving (ThreadSanitizer saw an 8-byte read race with its store).
      */
     struct {
         /* hsx_mailbox_close() has been called; read by a receive without the lock after its wait */
