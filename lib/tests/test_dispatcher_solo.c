@@ -24,6 +24,7 @@
 
 #include <cmocka.h>
 
+#include "core/dispatcher.h"
 #include "core/mailbox.h"
 #include "helpers.h"
 #include "stream_queue.h"
@@ -33,11 +34,11 @@
 /* ---- the queue file, emulated --------------------------------------------------------------- */
 
 static atomic_int queue_fd = -1; /* the handle's end of the pair */
-static int kick_fd = -1;         /* an eventfd, the tests' own: a kick wakes a read in poll() */
-static atomic_bool kicked;
-static atomic_int reads_inside;  /* reads of the queue file under way */
-static atomic_int reads_blocked; /* ... waiting in poll() now */
-static atomic_int reads_that_blocked;
+/* An eventfd, the tests' own, the kicks kept: read (non-blocking) by a read that would block. */
+static int kick_fd = -1;
+static atomic_int reads_inside;       /* reads of the queue file under way */
+static atomic_int reads_blocked;      /* ... the dispatcher's, waiting in poll() now */
+static atomic_int reads_that_blocked; /* the dispatcher's, in all */
 
 int __real_ioctl(int fd, unsigned long request, void *arg);
 int __wrap_ioctl(int fd, unsigned long request, ...);
@@ -57,7 +58,6 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
         return __real_ioctl(fd, request, arg);
     switch (request) {
     case HSX_IOC_MBOX_QUEUE_KICK:
-        atomic_store(&kicked, true);
         eventfd_write(kick_fd, 1);
         return 0;
     case HSX_IOC_MBOX_QUEUE_SET_TIMEOUT:
@@ -72,23 +72,26 @@ int __wrap_ioctl(int fd, unsigned long request, ...)
 /* A read that would block takes a kept kick (EINTR), else waits for a record or a kick. */
 static ssize_t read_queue(int fd, void *buf, size_t len)
 {
+    bool dispatcher = hsx_dispatch_on_thread();
+
     for (;;) {
         ssize_t n = __real_read(fd, buf, len); /* the pair is non-blocking */
+        eventfd_t kicks;
 
         if (n >= 0 || errno != EAGAIN)
             return n;
-        if (atomic_exchange(&kicked, false)) {
-            eventfd_t ignored;
-
-            eventfd_read(kick_fd, &ignored);
+        if (eventfd_read(kick_fd, &kicks) == 0) {
             errno = EINTR;
             return -1;
         }
         struct pollfd polls[2] = {{.fd = fd, .events = POLLIN}, {.fd = kick_fd, .events = POLLIN}};
-        atomic_fetch_add(&reads_blocked, 1);
-        atomic_fetch_add(&reads_that_blocked, 1);
+        if (dispatcher) {
+            atomic_fetch_add(&reads_blocked, 1);
+            atomic_fetch_add(&reads_that_blocked, 1);
+        }
         poll(polls, 2, -1);
-        atomic_fetch_sub(&reads_blocked, 1);
+        if (dispatcher)
+            atomic_fetch_sub(&reads_blocked, 1);
     }
 }
 
@@ -118,15 +121,76 @@ struct fixture {
     uint64_t next_seq;
 };
 
+/* ---- callbacks held at a gate --------------------------------------------------------------- */
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool closed; /* callbacks wait at it */
+    int inside;  /* callbacks running */
+} gate = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
+
+/* A callback's user data: dead once the set_callback() that replaced it returned. */
+struct registration {
+    atomic_bool dead;
+};
+
+static atomic_int runs, late_runs;
+
+static void gated_callback(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
+{
+    struct registration *registration = user;
+    (void)mb;
+    (void)ev;
+
+    if (atomic_load(&registration->dead))
+        atomic_fetch_add(&late_runs, 1);
+    atomic_fetch_add(&runs, 1);
+    pthread_mutex_lock(&gate.lock);
+    gate.inside++;
+    pthread_cond_broadcast(&gate.changed);
+    while (gate.closed)
+        pthread_cond_wait(&gate.changed, &gate.lock);
+    gate.inside--;
+    pthread_mutex_unlock(&gate.lock);
+}
+
+static void gate_set(bool closed)
+{
+    pthread_mutex_lock(&gate.lock);
+    gate.closed = closed;
+    pthread_cond_broadcast(&gate.changed);
+    pthread_mutex_unlock(&gate.lock);
+}
+
+/* Until a callback is held at the gate, at most 5 s. */
+static void wait_for_a_held_callback(void)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    pthread_mutex_lock(&gate.lock);
+    while (!gate.inside && !pthread_cond_timedwait(&gate.changed, &gate.lock, &deadline))
+        ;
+    int inside = gate.inside;
+    pthread_mutex_unlock(&gate.lock);
+    assert_int_equal(inside, 1);
+}
+
 static int setup(void **state)
 {
     static struct fixture f;
+    eventfd_t stale;
 
     f = (struct fixture){.peer = -1, .next_seq = 1};
     if (test_stream_queue_mailbox(3, "hal:timer:3", RECORD_SIZE, &f.mb, &f.peer) < 0)
         return -1;
-    atomic_store(&kicked, false);
+    eventfd_read(kick_fd, &stale); /* no kick of another test's file */
     atomic_store(&reads_that_blocked, 0);
+    atomic_store(&runs, 0);
+    atomic_store(&late_runs, 0);
+    gate_set(false);
     atomic_store(&queue_fd, hsx_mailbox_fd(f.mb));
     /* What hsx_mailbox_open() finds for hsx.ko's queue file. */
     f.mb->queue_file = f.mb->blocking = f.mb->ends_reads = true;
@@ -138,6 +202,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
 
+    gate_set(false);
     hsx_mailbox_close(f->mb);
     /* The removal's kick ended the thread's last read; let it leave the emulation first. */
     for (int i = 0; i < 5000 && atomic_load(&reads_inside); i++)
@@ -178,20 +243,9 @@ static void wait_for_a_blocked_read(void)
 
 /* ---- replacing a callback ------------------------------------------------------------------- */
 
-static atomic_int runs;
-
-/* Long enough for a replacement to come while it runs. */
-static void slow_callback(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
-{
-    (void)mb;
-    (void)ev;
-    (void)user;
-    atomic_fetch_add(&runs, 1);
-    test_sleep_ms(2);
-}
-
 struct replacement {
     hsx_mailbox_t *mb;
+    struct registration *registration;
     int ret;
     atomic_bool done;
 };
@@ -200,59 +254,101 @@ static void *replace_callback(void *arg)
 {
     struct replacement *r = arg;
 
-    r->ret = hsx_mailbox_set_callback(r->mb, slow_callback, r);
+    r->ret = hsx_mailbox_set_callback(r->mb, gated_callback, r->registration);
     atomic_store(&r->done, true);
     return NULL;
 }
 
-/*
- * Replace the callback, while it runs (an event just sent) or while the
- * thread waits in the read: the replacement returns once the callback it
- * replaced is not running, without waiting for another event. The thread
- * may choose the new callback and wait in the read again before the
- * replacing thread looks: that wait is not a callback running.
- */
-static void replace_repeatedly(struct fixture *f, bool while_running)
+/* Until r is done, at most ms milliseconds; whether it is. */
+static bool done_within(struct replacement *r, int ms)
 {
-    assert_int_equal(hsx_mailbox_set_callback(f->mb, slow_callback, NULL), HSX_HAL_OK);
-    wait_for_a_blocked_read();
-    for (int i = 0; i < 30; i++) {
-        struct replacement r = {.mb = f->mb};
-        pthread_t thread;
-
-        if (while_running) {
-            send_event(f);
-            test_sleep_ms(1); /* the callback runs 2 ms */
-        } else {
-            wait_for_a_blocked_read();
-        }
-        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
-        for (int ms = 0; ms < 2000 && !atomic_load(&r.done); ms++)
-            test_sleep_ms(1);
-        bool returned = atomic_load(&r.done);
-        /* Events let it return (it may need several), so that the test can end. */
-        for (int tries = 0; tries < 500 && !atomic_load(&r.done); tries++) {
-            send_event(f);
-            test_sleep_ms(10);
-        }
-        if (!atomic_load(&r.done))
-            fail_msg("the replacement waits still, after 500 events");
-        pthread_join(thread, NULL);
-        assert_true(returned);
-        assert_int_equal(r.ret, HSX_HAL_OK);
-    }
-    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
-    assert_true(atomic_load(&runs) > 0);
+    for (int i = 0; i < ms && !atomic_load(&r->done); i++)
+        test_sleep_ms(1);
+    return atomic_load(&r->done);
 }
 
+/* Let a replacement that waits for an event return (it may need several), so the test can end. */
+static void finish(struct fixture *f, struct replacement *r, pthread_t thread)
+{
+    gate_set(false);
+    for (int tries = 0; tries < 500 && !atomic_load(&r->done); tries++) {
+        send_event(f);
+        test_sleep_ms(10);
+    }
+    if (!atomic_load(&r->done))
+        fail_msg("the replacement waits still, after 500 events");
+    pthread_join(thread, NULL);
+}
+
+/*
+ * The callback, won by the thread's read, is held running when the
+ * replacement comes: the replacement waits for it (a callback it replaced
+ * must not run once it returned, its user data freed), and returns once it
+ * is let go, with no other event: the thread then chooses the new callback
+ * for its next read, and a read waiting is no callback running (marking it
+ * so had the replacement wait for the next event).
+ */
 static void replacing_a_running_callback_waits_for_it_not_for_an_event(void **state)
 {
-    replace_repeatedly(*state, true);
+    struct fixture *f = *state;
+    struct registration registrations[11] = {0};
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &registrations[0]),
+                     HSX_HAL_OK);
+    for (int i = 0; i < 10; i++) {
+        struct replacement r = {.mb = f->mb, .registration = &registrations[i + 1]};
+        pthread_t thread;
+
+        wait_for_a_blocked_read();
+        gate_set(true);
+        send_event(f);
+        wait_for_a_held_callback();
+        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
+        bool waited = !done_within(&r, 50);
+        gate_set(false);
+        bool returned = done_within(&r, 2000);
+        finish(f, &r, thread);
+        assert_true(waited);
+        assert_true(returned);
+        assert_int_equal(r.ret, HSX_HAL_OK);
+        atomic_store(&registrations[i].dead, true);
+    }
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(atomic_load(&runs), 10);
+    assert_int_equal(atomic_load(&late_runs), 0);
 }
 
+/*
+ * The thread waits in the read, the callback chosen: a replacement takes the
+ * choice back (its wake kicks the read) and returns with no event. The next
+ * event goes to the last callback set, none to one replaced.
+ */
 static void replacing_a_callback_during_the_read_waits_for_no_event(void **state)
 {
-    replace_repeatedly(*state, false);
+    struct fixture *f = *state;
+    struct registration registrations[31] = {0};
+
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &registrations[0]),
+                     HSX_HAL_OK);
+    for (int i = 0; i < 30; i++) {
+        struct replacement r = {.mb = f->mb, .registration = &registrations[i + 1]};
+        pthread_t thread;
+
+        wait_for_a_blocked_read();
+        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
+        bool returned = done_within(&r, 2000);
+        finish(f, &r, thread);
+        assert_true(returned);
+        assert_int_equal(r.ret, HSX_HAL_OK);
+        atomic_store(&registrations[i].dead, true);
+    }
+    int before = atomic_load(&runs);
+    send_event(f);
+    for (int i = 0; i < 5000 && atomic_load(&runs) == before; i++)
+        test_sleep_ms(1);
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(atomic_load(&runs), before + 1);
+    assert_int_equal(atomic_load(&late_runs), 0);
 }
 
 /* ---- a receive and the thread's read taking turns ------------------------------------------- */

@@ -11,7 +11,11 @@
  * "running" before it reads the event it will pass, so a thread that removes
  * the callback either comes first (and the dispatcher leaves the event in the
  * socket for whoever reads next) or waits in hsx_dispatch_quiesce() until the
- * running flag drops.
+ * running flag drops. Waiting in one queue file's read(), the dispatcher
+ * chooses the callback before the read and wins the records it brought for
+ * it after (d->solo_state, dispatcher_impl.h): a removal's wake either takes
+ * the choice back first (the records wait in the handle's batch for whoever
+ * takes next) or finds it won, and waits for it as for the running flag.
  *
  * What the dispatcher knows of a mailbox is its own: an entry in a table
  * keyed by the handle (the callback, the poll's state, the lists it is on),
@@ -452,6 +456,7 @@ void hsx_dispatch_stop(void)
     d->started = false;
     d->stopping = false;
     d->running = NULL;
+    atomic_store(&d->solo_state, SOLO_IDLE); /* so it is already: the loop ends only there */
     pthread_cond_broadcast(&d->idle);
     pthread_mutex_unlock(&d->lock);
 }

@@ -54,7 +54,7 @@ struct entry {
 /* The dispatcher; its lock guards what is not said to be the thread's only. */
 struct dispatcher {
     pthread_mutex_t lock;
-    pthread_cond_t idle; /* broadcast when running changes */
+    pthread_cond_t idle; /* broadcast when running changes, or solo_state leaves RUNNING */
     bool started;
     bool stopping; /* the thread is asked to end */
     bool finished; /* the library is being unloaded: start no thread again */

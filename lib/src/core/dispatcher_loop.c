@@ -19,7 +19,9 @@
  * not lost, and dropped counts only what the kernel could not queue.
  *
  * The callback is read under the lock and the mailbox marked "running"
- * before the event it will pass is read (see dispatcher.c on removing one).
+ * before the event it will pass is read (see dispatcher.c on removing one);
+ * in a queue file's read(), chosen before the read and won after it
+ * (solo_wait()).
  */
 #include <errno.h>
 #include <liburing.h>
@@ -440,7 +442,11 @@ static enum solo_result solo_wait(void)
     if (wait) {
         len = read(fd, e->mb->batch, e->mb->batch_cap);
         len = len < 0 ? -errno : len;
-        /* A wake from now on has no read to end (its kick would be kept for the next). */
+        /*
+         * A wake from now on kicks no file: its kick would be kept, and end
+         * the next read at once for nothing (one that came since the read
+         * returned still does: a round more, nothing lost).
+         */
         atomic_store_explicit(&d->solo_fd, -1, memory_order_relaxed);
         /*
          * Records, and nothing the loop would do first (drain() would deliver
@@ -453,12 +459,12 @@ static enum solo_result solo_wait(void)
         int armed = SOLO_ARMED;
         if (len <= 0 ||
             !atomic_compare_exchange_strong_explicit(&d->solo_state, &armed, SOLO_RUNNING,
-                                                     memory_order_acq_rel, memory_order_acquire)) {
-            /* Taken back meanwhile, or nothing read: judged again under the lock, as drain() would.
-             */
+                                                     memory_order_relaxed, memory_order_relaxed)) {
+            /* Taken back meanwhile, or nothing read: judged again, as drain() would. */
             pthread_mutex_lock(&d->lock);
             atomic_store_explicit(&d->solo_state, SOLO_IDLE, memory_order_relaxed);
-            if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice) {
+            if (len > 0 && !d->todo && !d->stopping && wants_poll(e) && !e->has_notice &&
+                !e->cancelling && !atomic_load_explicit(&d->timers_armed, memory_order_acquire)) {
                 callback = e->callback;
                 user_data = e->user_data;
                 d->running = e->mb;
