@@ -81,9 +81,11 @@ release() {
 }
 
 # paused N: wait until the background client reached its Nth "pause" step; sets cap to the
-# last capability it showed.
+# last capability it showed. The bound is the C tests' liveness bound (E2E_LIVENESS_MS, 20 s):
+# on the debug kernel, beside the other debug VM, a client once took more than 10 s to print
+# its first step, and went on to do every step as expected.
 paused() {
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		grep -q "^paused $1\$" "$work/holder.out" && break
 		sleep 0.1
 	done
