@@ -281,6 +281,29 @@ static void finish(struct fixture *f, struct replacement *r, pthread_t thread)
 }
 
 /*
+ * Replace old's callback by new's from another thread. held: a callback is
+ * held at the gate meanwhile, and the replacement must wait for it (at least
+ * 50 ms) until the gate opens. Either way it must then return within 2 s with
+ * no other event; old is dead from then on.
+ */
+static void replace(struct fixture *f, struct registration *old, struct registration *new,
+                    bool held)
+{
+    struct replacement r = {.mb = f->mb, .registration = new};
+    pthread_t thread;
+
+    assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
+    bool waited = !held || !done_within(&r, 50);
+    gate_set(false);
+    bool returned = done_within(&r, 2000);
+    finish(f, &r, thread);
+    assert_true(waited);
+    assert_true(returned);
+    assert_int_equal(r.ret, HSX_HAL_OK);
+    atomic_store(&old->dead, true);
+}
+
+/*
  * The callback, won by the thread's read, is held running when the
  * replacement comes: the replacement waits for it (a callback it replaced
  * must not run once it returned, its user data freed), and returns once it
@@ -296,22 +319,11 @@ static void replacing_a_running_callback_waits_for_it_not_for_an_event(void **st
     assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &registrations[0]),
                      HSX_HAL_OK);
     for (int i = 0; i < 10; i++) {
-        struct replacement r = {.mb = f->mb, .registration = &registrations[i + 1]};
-        pthread_t thread;
-
         wait_for_a_blocked_read();
         gate_set(true);
         send_event(f);
         wait_for_a_held_callback();
-        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
-        bool waited = !done_within(&r, 50);
-        gate_set(false);
-        bool returned = done_within(&r, 2000);
-        finish(f, &r, thread);
-        assert_true(waited);
-        assert_true(returned);
-        assert_int_equal(r.ret, HSX_HAL_OK);
-        atomic_store(&registrations[i].dead, true);
+        replace(f, &registrations[i], &registrations[i + 1], true);
     }
     assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
     assert_int_equal(atomic_load(&runs), 10);
@@ -331,16 +343,8 @@ static void replacing_a_callback_during_the_read_waits_for_no_event(void **state
     assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &registrations[0]),
                      HSX_HAL_OK);
     for (int i = 0; i < 30; i++) {
-        struct replacement r = {.mb = f->mb, .registration = &registrations[i + 1]};
-        pthread_t thread;
-
         wait_for_a_blocked_read();
-        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
-        bool returned = done_within(&r, 2000);
-        finish(f, &r, thread);
-        assert_true(returned);
-        assert_int_equal(r.ret, HSX_HAL_OK);
-        atomic_store(&registrations[i].dead, true);
+        replace(f, &registrations[i], &registrations[i + 1], false);
     }
     int before = atomic_load(&runs);
     send_event(f);
