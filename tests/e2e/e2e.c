@@ -299,18 +299,41 @@ static long long dispatcher_cpu_ticks(void)
 bool e2e_dispatcher_blocks_in(long nr)
 {
     uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
+    unsigned int samples = 0, in_nr = 0;
+    long last = -1, histogram_nr[4] = {-1, -1, -1, -1};
+    unsigned int histogram_count[4] = {0};
+    long long busiest = -1;
 
     while (e2e_now_ms() < deadline) {
-        if (e2e_dispatcher_syscall() == nr) {
+        last = e2e_dispatcher_syscall();
+        samples++;
+        for (int i = 0; i < 4; i++) {
+            if (histogram_nr[i] == last || histogram_count[i] == 0) {
+                histogram_nr[i] = last;
+                histogram_count[i]++;
+                break;
+            }
+        }
+        if (last == nr) {
             long long before = dispatcher_cpu_ticks();
 
+            in_nr++;
             usleep(200 * 1000);
             long long after = dispatcher_cpu_ticks();
             if (e2e_dispatcher_syscall() == nr && before >= 0 && after >= before &&
                 after - before <= 5)
                 return true;
+            if (before >= 0 && after - before > busiest)
+                busiest = after - before;
         }
         usleep(5000);
     }
+    /* What it saw instead: a stuck thread and a busy one fail this differently. */
+    printf("# the callback thread was not seen blocked in system call %ld: %u samples, %u in it "
+           "(most CPU over 200 ms there: %lld ticks); seen in",
+           nr, samples, in_nr, busiest);
+    for (int i = 0; i < 4 && histogram_count[i]; i++)
+        printf(" %ld (%u)", histogram_nr[i], histogram_count[i]);
+    printf("\n");
     return false;
 }

@@ -139,6 +139,44 @@ struct callback_state {
     pthread_t thread;
 };
 
+/*
+ * A failed assertion jumps out of a test (cmocka), leaving its timers behind
+ * with their callbacks running: the timers a test makes are cancelled after
+ * it by its teardown, and their callbacks' states are static, so that a
+ * callback never writes to a stack frame that is gone, and a failure fails
+ * one test, not the ones after it.
+ */
+static hsx_timer_t made[8];
+static unsigned int n_made;
+
+static hsx_timer_t timer_made(uint32_t period_us, hsx_timer_type_t type)
+{
+    hsx_timer_t t = hsx_timer_create(period_us, type);
+
+    if (!HSX_TIMER_IS_ERROR(t) && n_made < sizeof(made) / sizeof(made[0]))
+        made[n_made++] = t;
+    return t;
+}
+
+/* Those the test cancelled already are unknown by now: an error, ignored. */
+static int cancel_made(void **state)
+{
+    (void)state;
+    while (n_made)
+        hsx_timer_cancel(made[--n_made]);
+    return 0;
+}
+
+static struct callback_state states[2];
+
+/* states[i], as a test starts (the last one's callbacks ended in its teardown). */
+static struct callback_state *fresh_state(int i)
+{
+    states[i] = (struct callback_state){.lock = PTHREAD_MUTEX_INITIALIZER,
+                                        .cond = PTHREAD_COND_INITIALIZER};
+    return &states[i];
+}
+
 static void on_expiry(void *data, uint32_t length, void *user)
 {
     struct callback_state *cs = user;
@@ -157,37 +195,36 @@ static void on_expiry(void *data, uint32_t length, void *user)
 static void callback_runs_on_dispatcher_and_stops_when_removed(void **state)
 {
     (void)state;
-    struct callback_state cs = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                                .cond = PTHREAD_COND_INITIALIZER};
+    struct callback_state *cs = fresh_state(0);
     struct timespec deadline;
     int count;
 
-    cs.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
-    assert_false(HSX_TIMER_IS_ERROR(cs.timer));
-    assert_int_equal(hsx_timer_set_callback(cs.timer, on_expiry, &cs), HSX_HAL_OK);
+    cs->timer = timer_made(2000, HSX_TIMER_PERIODIC);
+    assert_false(HSX_TIMER_IS_ERROR(cs->timer));
+    assert_int_equal(hsx_timer_set_callback(cs->timer, on_expiry, cs), HSX_HAL_OK);
     /* With a callback set, waiting would race it: refused. */
-    assert_int_equal(hsx_timer_wait(cs.timer, 10), HSX_HAL_BUSY);
+    assert_int_equal(hsx_timer_wait(cs->timer, 10), HSX_HAL_BUSY);
 
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += E2E_LIVENESS_MS / 1000;
-    pthread_mutex_lock(&cs.lock);
-    while (cs.count < 10)
-        if (pthread_cond_timedwait(&cs.cond, &cs.lock, &deadline))
+    pthread_mutex_lock(&cs->lock);
+    while (cs->count < 10)
+        if (pthread_cond_timedwait(&cs->cond, &cs->lock, &deadline))
             break;
-    pthread_mutex_unlock(&cs.lock);
-    assert_true(cs.count >= 10);
-    assert_int_equal(cs.bad, 0);
-    assert_false(pthread_equal(cs.thread, pthread_self()));
+    pthread_mutex_unlock(&cs->lock);
+    assert_true(cs->count >= 10);
+    assert_int_equal(cs->bad, 0);
+    assert_false(pthread_equal(cs->thread, pthread_self()));
 
-    assert_int_equal(hsx_timer_set_callback(cs.timer, NULL, NULL), HSX_HAL_OK);
-    pthread_mutex_lock(&cs.lock);
-    count = cs.count;
-    pthread_mutex_unlock(&cs.lock);
+    assert_int_equal(hsx_timer_set_callback(cs->timer, NULL, NULL), HSX_HAL_OK);
+    pthread_mutex_lock(&cs->lock);
+    count = cs->count;
+    pthread_mutex_unlock(&cs->lock);
     hsx_timer_sleep_ms(50);
-    assert_int_equal(cs.count, count); /* not one callback after removal */
+    assert_int_equal(cs->count, count); /* not one callback after removal */
     /* Without the callback, waiting works again. */
-    assert_int_equal(hsx_timer_wait(cs.timer, E2E_LIVENESS_MS), HSX_HAL_OK);
-    assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_wait(cs->timer, E2E_LIVENESS_MS), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_cancel(cs->timer), HSX_HAL_OK);
 }
 
 /*
@@ -224,7 +261,7 @@ static void a_callback_replaced_or_removed_during_the_read_never_runs_after(void
     static struct swap_state ss[2 * ROUNDS];
     int late = 0, first_runs = 0, second_runs = 0;
 
-    hsx_timer_t t = hsx_timer_create(500, HSX_TIMER_PERIODIC);
+    hsx_timer_t t = timer_made(500, HSX_TIMER_PERIODIC);
     assert_false(HSX_TIMER_IS_ERROR(t));
     srand(17);
     for (int i = 0; i < ROUNDS; i++) {
@@ -294,37 +331,34 @@ static int count_reaches(struct callback_state *cs, int n)
 static void the_dispatchers_one_file_wait_is_kicked(void **state)
 {
     (void)state;
-    struct callback_state quiet = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                                   .cond = PTHREAD_COND_INITIALIZER};
-    struct callback_state busy = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                                  .cond = PTHREAD_COND_INITIALIZER};
+    struct callback_state *quiet = fresh_state(0), *busy = fresh_state(1);
 
-    quiet.timer = hsx_timer_create(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
-    assert_false(HSX_TIMER_IS_ERROR(quiet.timer));
-    assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
+    quiet->timer = timer_made(60u * 1000 * 1000, HSX_TIMER_ONE_SHOT);
+    assert_false(HSX_TIMER_IS_ERROR(quiet->timer));
+    assert_int_equal(hsx_timer_set_callback(quiet->timer, on_expiry, quiet), HSX_HAL_OK);
     assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* in the quiet timer's read() */
 
     for (int round = 0; round < 3; round++) {
-        busy.count = 0;
-        busy.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
-        assert_false(HSX_TIMER_IS_ERROR(busy.timer));
-        assert_int_equal(hsx_timer_set_callback(busy.timer, on_expiry, &busy), HSX_HAL_OK);
-        assert_true(count_reaches(&busy, 5) >= 5);
+        busy->count = 0;
+        busy->timer = timer_made(2000, HSX_TIMER_PERIODIC);
+        assert_false(HSX_TIMER_IS_ERROR(busy->timer));
+        assert_int_equal(hsx_timer_set_callback(busy->timer, on_expiry, busy), HSX_HAL_OK);
+        assert_true(count_reaches(busy, 5) >= 5);
         assert_true(e2e_dispatcher_blocks_in(SYS_io_uring_enter)); /* two: the ring */
-        assert_int_equal(hsx_timer_cancel(busy.timer), HSX_HAL_OK);
+        assert_int_equal(hsx_timer_cancel(busy->timer), HSX_HAL_OK);
         assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* one again: its read */
     }
-    assert_int_equal(busy.bad, 0);
+    assert_int_equal(busy->bad, 0);
 
     /* The quiet timer's wait: its callback removed first, its read ended by the removal. */
-    assert_int_equal(hsx_timer_set_callback(quiet.timer, NULL, NULL), HSX_HAL_OK);
-    assert_int_equal(hsx_timer_wait(quiet.timer, 20), HSX_HAL_TIMEOUT);
-    assert_int_equal(quiet.count, 0);
+    assert_int_equal(hsx_timer_set_callback(quiet->timer, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_wait(quiet->timer, 20), HSX_HAL_TIMEOUT);
+    assert_int_equal(quiet->count, 0);
     /* And a callback again, then the cancel ends its read: nothing is left waiting. */
-    assert_int_equal(hsx_timer_set_callback(quiet.timer, on_expiry, &quiet), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_set_callback(quiet->timer, on_expiry, quiet), HSX_HAL_OK);
     hsx_timer_sleep_ms(50);
-    assert_int_equal(hsx_timer_cancel(quiet.timer), HSX_HAL_OK);
-    assert_int_equal(quiet.count, 0);
+    assert_int_equal(hsx_timer_cancel(quiet->timer), HSX_HAL_OK);
+    assert_int_equal(quiet->count, 0);
 }
 
 /*
@@ -371,23 +405,22 @@ static int queue_files_nonblocking(int *fd, int *flags, int max)
 static void a_non_blocking_file_keeps_the_dispatcher_on_its_ring(void **state)
 {
     (void)state;
-    struct callback_state cs = {.lock = PTHREAD_MUTEX_INITIALIZER,
-                                .cond = PTHREAD_COND_INITIALIZER};
+    struct callback_state *cs = fresh_state(0);
 
-    cs.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
-    assert_false(HSX_TIMER_IS_ERROR(cs.timer));
-    assert_int_equal(hsx_timer_set_callback(cs.timer, on_expiry, &cs), HSX_HAL_OK);
-    assert_true(count_reaches(&cs, 5) >= 5);
+    cs->timer = timer_made(2000, HSX_TIMER_PERIODIC);
+    assert_false(HSX_TIMER_IS_ERROR(cs->timer));
+    assert_int_equal(hsx_timer_set_callback(cs->timer, on_expiry, cs), HSX_HAL_OK);
+    assert_true(count_reaches(cs, 5) >= 5);
     assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* its one file's read */
     int fd[8], flags[8], n = queue_files_nonblocking(fd, flags, 8);
     assert_int_equal(n, 1); /* the timer's own: the process has no other */
     assert_true(e2e_dispatcher_blocks_in(SYS_io_uring_enter));
-    int count = count_reaches(&cs, 0);
-    assert_true(count_reaches(&cs, count + 10) >= count + 10); /* and on it, events */
-    assert_int_equal(cs.bad, 0);
+    int count = count_reaches(cs, 0);
+    assert_true(count_reaches(cs, count + 10) >= count + 10); /* and on it, events */
+    assert_int_equal(cs->bad, 0);
     for (int i = 0; i < n; i++)
         assert_int_equal(fcntl(fd[i], F_SETFL, flags[i]), 0);
-    assert_int_equal(hsx_timer_cancel(cs.timer), HSX_HAL_OK);
+    assert_int_equal(hsx_timer_cancel(cs->timer), HSX_HAL_OK);
 }
 
 /*
@@ -771,10 +804,12 @@ int main(void)
         cmocka_unit_test(one_shot_fires_once),
         cmocka_unit_test(periodic_accounts_for_every_period),
         cmocka_unit_test(fast_timer_reports_missed_periods),
-        cmocka_unit_test(callback_runs_on_dispatcher_and_stops_when_removed),
-        cmocka_unit_test(a_callback_replaced_or_removed_during_the_read_never_runs_after),
-        cmocka_unit_test(the_dispatchers_one_file_wait_is_kicked),
-        cmocka_unit_test(a_non_blocking_file_keeps_the_dispatcher_on_its_ring),
+        cmocka_unit_test_teardown(callback_runs_on_dispatcher_and_stops_when_removed, cancel_made),
+        cmocka_unit_test_teardown(a_callback_replaced_or_removed_during_the_read_never_runs_after,
+                                  cancel_made),
+        cmocka_unit_test_teardown(the_dispatchers_one_file_wait_is_kicked, cancel_made),
+        cmocka_unit_test_teardown(a_non_blocking_file_keeps_the_dispatcher_on_its_ring,
+                                  cancel_made),
         cmocka_unit_test_teardown(a_read_of_many_records_reaches_the_callback_in_order,
                                   burst_teardown),
         cmocka_unit_test(cancel_stops_and_forgets),
