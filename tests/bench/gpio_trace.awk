@@ -29,14 +29,16 @@ function side_of(name) {
 function is_irq_thread(comm) {
 	return comm ~ /^irq\/[0-9]+-(hsx-gpio|bench)$/;
 }
-# The bench's two hsx sides share the handler: the blocking wait's thread is
-# named. An edge that never woke its reader is the side's whose reader the
-# last edge woke (the sides run one after the other).
+# The bench's three hsx sides share the handler: the blocking wait's thread
+# and the library-free reader are named. An edge that never woke its reader
+# is the side's whose reader the last edge woke (the sides run one after the
+# other).
 function side_named(s) {
 	if (s != "hsx")
 		return s;
 	if (t_rdw)
-		last_hsx = rd_comm == "hsx-waiter" ? "hsx wait" : "hsx";
+		last_hsx = rd_comm == "hsx-waiter" ? "hsx wait" : \
+			   rd_comm == "hsx-kernel" ? "hsx.ko" : "hsx";
 	return last_hsx == "" ? "hsx" : last_hsx;
 }
 function finish(t,   s) {
@@ -122,11 +124,11 @@ substr(ev, 1, 10) == "sys_futex(" {
 	next;
 }
 END {
-	split("hsx|hsx wait|libgpiod", sides, "|");
+	split("hsx|hsx wait|hsx.ko|libgpiod", sides, "|");
 	split("write hard thread post wake ret user irq total", stages, " ");
 	printf "%-9s %6s %8s %9s", "side", "edges", "untimed", "crossCPU";
 	print_stage_heads(stages, 9, 13);
-	for (i = 1; i <= 3; i++) {
+	for (i = 1; i <= 4; i++) {
 		sd = sides[i];
 		printf "%-9s %6d %8d %9d", sd, timed[sd], untimed[sd], cross[sd];
 		print_stages(sd, stages, 9, 13);
@@ -137,6 +139,6 @@ END {
 	for (s = 1; s <= 7; s++)
 		printf " %8s", stages[s];
 	printf "\n";
-	for (i = 1; i <= 3; i++)
+	for (i = 1; i <= 4; i++)
 		print_slowest(sides[i], 7);
 }

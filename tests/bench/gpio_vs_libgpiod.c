@@ -10,7 +10,10 @@
  *     each on an application thread that is waiting for the edge (see
  *     drive_edges()), through hsx in both of the spec's ways, a callback and
  *     a blocking wait (hsx_gpio_wait_event(), as hsx_gpio_wait_interrupt()
- *     waits), against a libgpiod edge-event read.
+ *     waits), against a libgpiod edge-event read; and hsx.ko's part alone: a
+ *     thread blocked in the read() of the pin's queue file, with no library
+ *     on its path (the uAPI as tests use it), which tells what of hsx's
+ *     latency is the kernel's and what the library's.
  *
  * Prints each side and the ratios hsx / libgpiod: for operations per second above 1
  * means hsx is faster, for latency below 1 does. No pass/fail.
@@ -44,7 +47,7 @@
 #define SIM_NAME "hsx-bench"
 #define SIM_LABEL "hsx-bench-sim"
 #define PIN 9
-#define ROUNDS 18 /* three times each of the six orders of the sides (main()) */
+#define ROUNDS 16 /* four times each of the four orders of the sides (main()) */
 #define OPS 8000  /* per round and side */
 #define EDGES 160 /* per round and side */
 
@@ -178,10 +181,11 @@ static double hsx_ops(int write)
 /*
  * Edge latency, every side alike: the application waits for edges on a
  * thread of its own (hsx: the library's dispatcher, which runs the callback,
- * or a thread blocked in hsx_gpio_wait_event(); libgpiod: a reader blocked in
- * gpiod_line_event_read()), and the main thread
- * makes each edge, then waits until that thread has seen it. Edges come from
- * outside the application, so the thread that sees one never made it.
+ * or a thread blocked in hsx_gpio_wait_event(); hsx.ko alone: a thread
+ * blocked in the queue file's read(); libgpiod: a reader blocked in
+ * gpiod_line_event_read()), and the main thread makes each edge, then waits
+ * until that thread has seen it. Edges come from outside the application, so
+ * the thread that sees one never made it.
  */
 static atomic_uint_fast64_t seen_ns, seen_since_irq_ns;
 static sem_t seen;
@@ -430,6 +434,79 @@ static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat, uint64_t *irq_l
     return ret;
 }
 
+/* ---- hsx.ko alone: a read() of the pin's queue file, no library ------------ */
+
+static int kernel_file = -1;
+static size_t kernel_read_len;
+
+/*
+ * As the library's receive reads: a batch's room of whole records (its
+ * HSX_MBOX_BATCH_BYTES, lib/src/core/mailbox.h); an edge's record is all
+ * there is to read.
+ */
+#define KERNEL_READ_BYTES 4096
+static void *kernel_reader(void *arg)
+{
+    static _Alignas(8) unsigned char buf[KERNEL_READ_BYTES];
+    (void)arg;
+
+    for (int i = 0; i < EDGES; i++) {
+        ssize_t n = read(kernel_file, buf, kernel_read_len);
+
+        if (n < (ssize_t)(sizeof(struct hsx_mbox_record) + sizeof(struct hsx_gpio_record))) {
+            fprintf(stderr, "gpio_vs_libgpiod: queue file read: %zd (%s)\n", n,
+                    n < 0 ? strerror(errno) : "short");
+            return NULL;
+        }
+        const struct hsx_mbox_record *rec = (const void *)buf;
+        uint64_t now = now_ns();
+        edge_seen(now, now - rec->timestamp_ns);
+    }
+    return NULL;
+}
+
+static int kernel_latency(uint64_t *lat, uint64_t *irq_lat)
+{
+    struct hsx_gpio_interrupt irq = {.pin = PIN, .edge = HSX_GPIO_E_BOTH, .enable = 1};
+    struct hsx_mbox_open open_arg = {0};
+    struct hsx_mbox_queue_info info;
+    pthread_t reader;
+    int dev, ret = -1;
+
+    /* The pin configured as the other sides' (the library's call, before the edges). */
+    if (hsx_check("hsx_gpio_config",
+                  hsx_gpio_config(PIN, HSX_GPIO_MODE_INPUT, HSX_GPIO_PULL_NONE)) < 0)
+        return -1;
+    sim_pull(0);
+    dev = open("/dev/hsx/gpio", O_RDWR | O_CLOEXEC);
+    if (dev < 0) {
+        perror("gpio_vs_libgpiod: /dev/hsx/gpio");
+        return -1;
+    }
+    snprintf(open_arg.name, sizeof(open_arg.name), "hal:gpio:%u", PIN);
+    kernel_file = ioctl(dev, HSX_IOC_MBOX_OPEN, &open_arg);
+    if (kernel_file < 0 || ioctl(kernel_file, HSX_IOC_MBOX_QUEUE_INFO, &info) ||
+        !info.record_size || ioctl(dev, HSX_IOC_GPIO_SET_INTERRUPT, &irq)) {
+        perror("gpio_vs_libgpiod: the pin's queue file");
+        goto out;
+    }
+    kernel_read_len = KERNEL_READ_BYTES / info.record_size * info.record_size;
+    if (start_reader(&reader, kernel_reader, NULL, "-hsx-gpio"))
+        goto out;
+    pthread_setname_np(reader, "hsx-kernel"); /* gpio_trace.awk tells the sides by it */
+    ret = drive_edges(lat, irq_lat);
+    if (ret)
+        return ret; /* the reader waits for an edge that never came: the process exits */
+    pthread_join(reader, NULL);
+    irq.enable = 0;
+    ioctl(dev, HSX_IOC_GPIO_SET_INTERRUPT, &irq);
+out:
+    if (kernel_file >= 0)
+        close(kernel_file);
+    close(dev);
+    return ret;
+}
+
 struct side {
     double writes, reads;
     uint64_t lat[EDGES], irq_lat[EDGES];
@@ -452,6 +529,14 @@ static int measure_hsx_wait(struct side *out)
     out->writes = hsx_ops(1);
     out->reads = hsx_ops(0);
     return out->writes < 0 || out->reads < 0 || hsx_wait_latency(out->lat, out->irq_lat) ? -1 : 0;
+}
+
+/* As the wait side: its operations through the library, then its edges without it. */
+static int measure_kernel(struct side *out)
+{
+    out->writes = hsx_ops(1);
+    out->reads = hsx_ops(0);
+    return out->writes < 0 || out->reads < 0 || kernel_latency(out->lat, out->irq_lat) ? -1 : 0;
 }
 
 static int measure_gpiod(struct side *out)
@@ -527,10 +612,11 @@ static void keep_edges(struct lat_all *all, int round, const struct side *side)
 
 int main(void)
 {
-    static struct lat_all hsx_cb, hsx_wait, gpiod;
+    static struct lat_all hsx_cb, hsx_wait, gpiod, kernel;
     double w_ratio[ROUNDS], r_ratio[ROUNDS], hw[ROUNDS], hr[ROUNDS], gw[ROUNDS], gr[ROUNDS];
-    static struct side sides[3]; /* hsx callback, hsx wait, libgpiod */
-    int (*const measure[3])(struct side *) = {measure_hsx, measure_hsx_wait, measure_gpiod};
+    static struct side sides[4]; /* hsx callback, hsx wait, libgpiod, hsx.ko alone */
+    int (*const measure[4])(struct side *) = {measure_hsx, measure_hsx_wait, measure_gpiod,
+                                              measure_kernel};
     int round;
 
     sim_teardown(); /* what a killed run left */
@@ -540,14 +626,14 @@ int main(void)
     }
     for (round = 0; round < ROUNDS; round++) {
         /*
-         * The six orders in turn: each side first, second and third as often,
-         * and after each other side as often, so drift favours none.
+         * A balanced Latin square (Williams): over four rounds each side is
+         * first, second, third and last once, and follows each other side
+         * once, so drift and what the side before left behind favour none.
          */
-        static const int orders[6][3] = {{0, 1, 2}, {2, 0, 1}, {1, 2, 0},
-                                         {2, 1, 0}, {0, 2, 1}, {1, 0, 2}};
+        static const int orders[4][4] = {{0, 1, 3, 2}, {1, 2, 0, 3}, {2, 3, 1, 0}, {3, 0, 2, 1}};
 
-        for (int k = 0; k < 3; k++) {
-            int which = orders[round % 6][k];
+        for (int k = 0; k < 4; k++) {
+            int which = orders[round % 4][k];
 
             if (run_side(measure[which], &sides[which])) {
                 fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
@@ -564,6 +650,7 @@ int main(void)
         keep_edges(&hsx_cb, round, &sides[0]);
         keep_edges(&hsx_wait, round, &sides[1]);
         keep_edges(&gpiod, round, &sides[2]);
+        keep_edges(&kernel, round, &sides[3]);
     }
 
     sim_teardown();
@@ -571,9 +658,10 @@ int main(void)
     const unsigned int n = ROUNDS * EDGES;
     double h50 = pct_us(hsx_cb.lat, n, 0.5), h99 = pct_us(hsx_cb.lat, n, 0.99);
     double hw50 = pct_us(hsx_wait.lat, n, 0.5), hw99 = pct_us(hsx_wait.lat, n, 0.99);
+    double k50 = pct_us(kernel.lat, n, 0.5), k99 = pct_us(kernel.lat, n, 0.99);
     double g50 = pct_us(gpiod.lat, n, 0.5), g99 = pct_us(gpiod.lat, n, 0.99);
     double hi50 = pct_us(hsx_cb.irq_lat, n, 0.5), hwi50 = pct_us(hsx_wait.irq_lat, n, 0.5);
-    double gi50 = pct_us(gpiod.irq_lat, n, 0.5);
+    double ki50 = pct_us(kernel.irq_lat, n, 0.5), gi50 = pct_us(gpiod.irq_lat, n, 0.5);
     double wr = median(w_ratio, ROUNDS), rr = median(r_ratio, ROUNDS);
 
     printf("gpio on gpio-sim, %d rounds of %d operations and %d edges per side\n", ROUNDS, OPS,
@@ -590,9 +678,14 @@ int main(void)
     printf("  %-30s %12.1f %12.1f %8.2f\n", "edge latency p99 (us), wait", hw99, g99, hw99 / g99);
     printf("  %-30s %12.1f %12.1f %8.2f\n", "  of it after the IRQ, p50", hwi50, gi50,
            hwi50 / gi50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "p50 (us), hsx.ko alone", k50, g50, k50 / g50);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "p99 (us), hsx.ko alone", k99, g99, k99 / g99);
+    printf("  %-30s %12.1f %12.1f %8.2f\n", "  of it after the IRQ, p50", ki50, gi50, ki50 / gi50);
     printf("BENCH gpio write_ratio=%.2f read_ratio=%.2f latency_p50_ratio=%.2f "
            "latency_p99_ratio=%.2f irq_to_app_p50_ratio=%.2f wait_p50_ratio=%.2f "
-           "wait_p99_ratio=%.2f wait_irq_to_app_p50_ratio=%.2f\n",
-           wr, rr, h50 / g50, h99 / g99, hi50 / gi50, hw50 / g50, hw99 / g99, hwi50 / gi50);
+           "wait_p99_ratio=%.2f wait_irq_to_app_p50_ratio=%.2f kernel_p50_ratio=%.2f "
+           "kernel_p99_ratio=%.2f\n",
+           wr, rr, h50 / g50, h99 / g99, hi50 / gi50, hw50 / g50, hw99 / g99, hwi50 / gi50,
+           k50 / g50, k99 / g99);
     return EXIT_SUCCESS;
 }
