@@ -437,30 +437,44 @@ static int gpiod_latency(struct gpiod_chip *chip, uint64_t *lat, uint64_t *irq_l
 /* ---- hsx.ko alone: a read() of the pin's queue file, no library ------------ */
 
 static int kernel_file = -1;
-static size_t kernel_read_len;
+static size_t kernel_record_size, kernel_read_len;
 
 /*
  * As the library's receive reads: a batch's room of whole records (its
- * HSX_MBOX_BATCH_BYTES, lib/src/core/mailbox.h); an edge's record is all
- * there is to read.
+ * HSX_MBOX_BATCH_BYTES, lib/src/core/mailbox.h). Each of the pin's records
+ * it brings is an edge seen, as each is an event to the library's sides.
  */
 #define KERNEL_READ_BYTES 4096
+
 static void *kernel_reader(void *arg)
 {
     static _Alignas(8) unsigned char buf[KERNEL_READ_BYTES];
     (void)arg;
 
-    for (int i = 0; i < EDGES; i++) {
+    for (int seen_edges = 0; seen_edges < EDGES;) {
         ssize_t n = read(kernel_file, buf, kernel_read_len);
 
-        if (n < (ssize_t)(sizeof(struct hsx_mbox_record) + sizeof(struct hsx_gpio_record))) {
+        if (n <= 0 || (size_t)n % kernel_record_size) {
             fprintf(stderr, "gpio_vs_libgpiod: queue file read: %zd (%s)\n", n,
-                    n < 0 ? strerror(errno) : "short");
+                    n < 0 ? strerror(errno) : "not whole records");
             return NULL;
         }
-        const struct hsx_mbox_record *rec = (const void *)buf;
         uint64_t now = now_ns();
-        edge_seen(now, now - rec->timestamp_ns);
+        for (size_t off = 0; off < (size_t)n && seen_edges < EDGES; off += kernel_record_size) {
+            struct hsx_mbox_record rec;
+            struct hsx_gpio_record edge;
+
+            /* Copied out, as the library decodes: the buffer is bytes. */
+            memcpy(&rec, buf + off, sizeof(rec));
+            memcpy(&edge, buf + off + sizeof(rec), sizeof(edge));
+            if (rec.type != HSX_EVT_DATA || rec.module != HSX_MODULE_GPIO || edge.pin != PIN) {
+                fprintf(stderr, "gpio_vs_libgpiod: queue file record: type %u module %u pin %u\n",
+                        rec.type, rec.module, edge.pin);
+                return NULL;
+            }
+            edge_seen(now, now - edge.timestamp_ns);
+            seen_edges++;
+        }
     }
     return NULL;
 }
@@ -483,14 +497,23 @@ static int kernel_latency(uint64_t *lat, uint64_t *irq_lat)
         perror("gpio_vs_libgpiod: /dev/hsx/gpio");
         return -1;
     }
-    snprintf(open_arg.name, sizeof(open_arg.name), "hal:gpio:%u", PIN);
+    snprintf(open_arg.name, sizeof(open_arg.name), HSX_MBOX_GPIO_FMT, PIN);
     kernel_file = ioctl(dev, HSX_IOC_MBOX_OPEN, &open_arg);
-    if (kernel_file < 0 || ioctl(kernel_file, HSX_IOC_MBOX_QUEUE_INFO, &info) ||
-        !info.record_size || ioctl(dev, HSX_IOC_GPIO_SET_INTERRUPT, &irq)) {
+    if (kernel_file < 0 || ioctl(kernel_file, HSX_IOC_MBOX_QUEUE_INFO, &info)) {
         perror("gpio_vs_libgpiod: the pin's queue file");
         goto out;
     }
-    kernel_read_len = KERNEL_READ_BYTES / info.record_size * info.record_size;
+    kernel_record_size = info.record_size;
+    if (kernel_record_size < sizeof(struct hsx_mbox_record) + sizeof(struct hsx_gpio_record) ||
+        kernel_record_size > KERNEL_READ_BYTES) {
+        fprintf(stderr, "gpio_vs_libgpiod: queue file records of %zu bytes\n", kernel_record_size);
+        goto out;
+    }
+    kernel_read_len = KERNEL_READ_BYTES / kernel_record_size * kernel_record_size;
+    if (ioctl(dev, HSX_IOC_GPIO_SET_INTERRUPT, &irq)) {
+        perror("gpio_vs_libgpiod: HSX_IOC_GPIO_SET_INTERRUPT");
+        goto out;
+    }
     if (start_reader(&reader, kernel_reader, NULL, "-hsx-gpio"))
         goto out;
     pthread_setname_np(reader, "hsx-kernel"); /* gpio_trace.awk tells the sides by it */
@@ -498,9 +521,9 @@ static int kernel_latency(uint64_t *lat, uint64_t *irq_lat)
     if (ret)
         return ret; /* the reader waits for an edge that never came: the process exits */
     pthread_join(reader, NULL);
+out:
     irq.enable = 0;
     ioctl(dev, HSX_IOC_GPIO_SET_INTERRUPT, &irq);
-out:
     if (kernel_file >= 0)
         close(kernel_file);
     close(dev);
@@ -627,13 +650,18 @@ int main(void)
     for (round = 0; round < ROUNDS; round++) {
         /*
          * A balanced Latin square (Williams): over four rounds each side is
-         * first, second, third and last once, and follows each other side
-         * once, so drift and what the side before left behind favour none.
+         * first, second, third and last once, and within the rounds follows
+         * each other side once, so drift and what the side before left
+         * behind favour none. Every other four rounds take the rows in
+         * reverse, so that across rounds too (a round's first side follows
+         * the last one's last) no side follows itself and no pair comes
+         * more than half as often again as another.
          */
         static const int orders[4][4] = {{0, 1, 3, 2}, {1, 2, 0, 3}, {2, 3, 1, 0}, {3, 0, 2, 1}};
+        int row = round / 4 % 2 ? (4 - round % 4) % 4 : round % 4;
 
         for (int k = 0; k < 4; k++) {
-            int which = orders[round % 4][k];
+            int which = orders[row][k];
 
             if (run_side(measure[which], &sides[which])) {
                 fprintf(stderr, "gpio_vs_libgpiod: round %d failed\n", round);
@@ -684,8 +712,8 @@ int main(void)
     printf("BENCH gpio write_ratio=%.2f read_ratio=%.2f latency_p50_ratio=%.2f "
            "latency_p99_ratio=%.2f irq_to_app_p50_ratio=%.2f wait_p50_ratio=%.2f "
            "wait_p99_ratio=%.2f wait_irq_to_app_p50_ratio=%.2f kernel_p50_ratio=%.2f "
-           "kernel_p99_ratio=%.2f\n",
+           "kernel_p99_ratio=%.2f kernel_irq_to_app_p50_ratio=%.2f\n",
            wr, rr, h50 / g50, h99 / g99, hi50 / gi50, hw50 / g50, hw99 / g99, hwi50 / gi50,
-           k50 / g50, k99 / g99);
+           k50 / g50, k99 / g99, ki50 / gi50);
     return EXIT_SUCCESS;
 }

@@ -288,52 +288,75 @@ static long long dispatcher_cpu_ticks(void)
     return ticks;
 }
 
+/* The system calls a thread was seen in, for a failure's message: the first few, then the rest. */
+struct seen_calls {
+    long nr[4];
+    unsigned int count[4], other;
+};
+
+static void seen_call(struct seen_calls *seen, long nr)
+{
+    for (size_t i = 0; i < sizeof(seen->nr) / sizeof(seen->nr[0]); i++) {
+        if (seen->count[i] && seen->nr[i] != nr)
+            continue;
+        seen->nr[i] = nr;
+        seen->count[i]++;
+        return;
+    }
+    seen->other++;
+}
+
 /*
  * Whether the callback thread is seen blocked in system call nr within the
  * liveness bound: in it twice, 200 ms apart, having used a quarter of a CPU
  * at most in between (5 ticks of 100 a second; a thread that serves a timer
- * of some hundred hertz under emulation uses some). A thread that spins
+ * of tens of hertz under emulation uses some). A thread that spins
  * through the call, as the dispatcher once did round its ring, is seen in it
  * now and then too, but uses all of a CPU.
  */
 bool e2e_dispatcher_blocks_in(long nr)
 {
     uint64_t deadline = e2e_now_ms() + E2E_LIVENESS_MS;
-    unsigned int samples = 0, in_nr = 0;
-    long last = -1, histogram_nr[4] = {-1, -1, -1, -1};
-    unsigned int histogram_count[4] = {0};
-    long long busiest = -1;
+    struct seen_calls seen = {0};
+    unsigned int in_nr = 0, left = 0, busy = 0;
+    long long busiest = 0;
 
     while (e2e_now_ms() < deadline) {
-        last = e2e_dispatcher_syscall();
-        samples++;
-        for (int i = 0; i < 4; i++) {
-            if (histogram_nr[i] == last || histogram_count[i] == 0) {
-                histogram_nr[i] = last;
-                histogram_count[i]++;
-                break;
-            }
-        }
-        if (last == nr) {
+        long now = e2e_dispatcher_syscall();
+
+        seen_call(&seen, now);
+        if (now == nr) {
             long long before = dispatcher_cpu_ticks();
 
             in_nr++;
             usleep(200 * 1000);
             long long after = dispatcher_cpu_ticks();
-            if (e2e_dispatcher_syscall() == nr && before >= 0 && after >= before &&
-                after - before <= 5)
+            bool still = e2e_dispatcher_syscall() == nr;
+            bool idle = before >= 0 && after >= before && after - before <= 5;
+
+            if (still && idle)
                 return true;
-            if (before >= 0 && after - before > busiest)
-                busiest = after - before;
+            left += !still;
+            if (!idle) {
+                busy++;
+                if (after - before > busiest)
+                    busiest = after - before;
+            }
         }
         usleep(5000);
     }
-    /* What it saw instead: a stuck thread and a busy one fail this differently. */
-    printf("# the callback thread was not seen blocked in system call %ld: %u samples, %u in it "
-           "(most CPU over 200 ms there: %lld ticks); seen in",
-           nr, samples, in_nr, busiest);
-    for (int i = 0; i < 4 && histogram_count[i]; i++)
-        printf(" %ld (%u)", histogram_nr[i], histogram_count[i]);
-    printf("\n");
+    /*
+     * What it saw instead, so that a failure tells a thread stuck elsewhere
+     * from a busy one. To stderr, unbuffered: a forked check exits with
+     * _exit(), and cmocka reports the failure there.
+     */
+    fprintf(stderr,
+            "# the callback thread was not seen blocked in system call %ld: in it %u times, "
+            "gone from it 200 ms later %u times, over a quarter of a CPU %u times (at most %lld "
+            "ticks); seen in",
+            nr, in_nr, left, busy, busiest);
+    for (size_t i = 0; i < sizeof(seen.nr) / sizeof(seen.nr[0]) && seen.count[i]; i++)
+        fprintf(stderr, " %ld (%u)", seen.nr[i], seen.count[i]);
+    fprintf(stderr, ", others %u (-1: running, or no such thread)\n", seen.other);
     return false;
 }

@@ -29,6 +29,50 @@ static uint64_t monotonic_us(void)
     return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
+/*
+ * A failed assertion jumps out of a test (cmocka), leaving its timers behind,
+ * their callbacks and threads still running: every test's teardown cancels
+ * the timers it made (timer_made()), and callbacks' states are static, so
+ * that a callback never writes to a stack frame that is gone, and a failure
+ * fails one test, not the ones after it.
+ */
+static hsx_timer_t made[8];
+static unsigned int n_made;
+
+static hsx_timer_t timer_made(uint32_t period_us, hsx_timer_type_t type)
+{
+    hsx_timer_t t = hsx_timer_create(period_us, type);
+
+    if (!HSX_TIMER_IS_ERROR(t)) {
+        assert_true(n_made < sizeof(made) / sizeof(made[0])); /* made[] is too small */
+        made[n_made++] = t;
+    }
+    return t;
+}
+
+/* The test cancelled t itself: its teardown need not (a test that makes many, one by one). */
+static int cancel_one_made(hsx_timer_t t)
+{
+    int ret = hsx_timer_cancel(t);
+
+    for (unsigned int i = 0; i < n_made; i++) {
+        if (made[i] == t) {
+            made[i] = made[--n_made];
+            break;
+        }
+    }
+    return ret;
+}
+
+/* Those the test cancelled already are unknown by now: an error, ignored. */
+static int cancel_made(void **state)
+{
+    (void)state;
+    while (n_made)
+        hsx_timer_cancel(made[--n_made]);
+    return 0;
+}
+
 static void tick_is_monotonic_microseconds(void **state)
 {
     (void)state;
@@ -58,7 +102,7 @@ static void one_shot_fires_once(void **state)
 {
     (void)state;
     hsx_timer_event_ex_t ev;
-    hsx_timer_t t = hsx_timer_create(10000, HSX_TIMER_ONE_SHOT);
+    hsx_timer_t t = timer_made(10000, HSX_TIMER_ONE_SHOT);
 
     assert_false(HSX_TIMER_IS_ERROR(t));
     assert_int_equal(hsx_timer_wait_event(t, &ev, E2E_LIVENESS_MS), HSX_HAL_OK);
@@ -84,7 +128,7 @@ static void periodic_accounts_for_every_period(void **state)
     (void)state;
     hsx_timer_event_ex_t ev;
     uint64_t periods = 0, last_seq = 0, overruns = 0;
-    hsx_timer_t t = hsx_timer_create(1000, HSX_TIMER_PERIODIC);
+    hsx_timer_t t = timer_made(1000, HSX_TIMER_PERIODIC);
     int i;
 
     assert_false(HSX_TIMER_IS_ERROR(t));
@@ -110,7 +154,7 @@ static void fast_timer_reports_missed_periods(void **state)
     (void)state;
     hsx_timer_event_ex_t ev;
     uint64_t periods = 0, overruns = 0, deadline = e2e_now_ms() + E2E_LIVENESS_MS;
-    hsx_timer_t t = hsx_timer_create(100, HSX_TIMER_PERIODIC);
+    hsx_timer_t t = timer_made(100, HSX_TIMER_PERIODIC);
 
     assert_false(HSX_TIMER_IS_ERROR(t));
     while (e2e_now_ms() < deadline) {
@@ -139,46 +183,29 @@ struct callback_state {
     pthread_t thread;
 };
 
+static struct callback_state states[2] = {
+    {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER},
+    {.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER},
+};
+
 /*
- * A failed assertion jumps out of a test (cmocka), leaving its timers behind
- * with their callbacks running: the timers a test makes are cancelled after
- * it by its teardown, and their callbacks' states are static, so that a
- * callback never writes to a stack frame that is gone, and a failure fails
- * one test, not the ones after it.
+ * A timer whose callback thread is checked for where it blocks (see
+ * the_dispatchers_one_file_wait_is_kicked()).
  */
-static hsx_timer_t made[8];
-static unsigned int n_made;
-
-static hsx_timer_t timer_made(uint32_t period_us, hsx_timer_type_t type)
-{
-    hsx_timer_t t = hsx_timer_create(period_us, type);
-
-    if (!HSX_TIMER_IS_ERROR(t) && n_made < sizeof(made) / sizeof(made[0]))
-        made[n_made++] = t;
-    return t;
-}
-
-/* Those the test cancelled already are unknown by now: an error, ignored. */
-static int cancel_made(void **state)
-{
-    (void)state;
-    while (n_made)
-        hsx_timer_cancel(made[--n_made]);
-    return 0;
-}
-
-static struct callback_state states[2];
-
-/* A timer whose callback thread is checked for where it blocks (see
- * the_dispatchers_one_file_wait_is_kicked()). */
 #define BUSY_PERIOD_US 20000
 
-/* states[i], as a test starts (the last one's callbacks ended in its teardown). */
+/* states[i], as a test starts (the last test's callbacks ended in its teardown). */
 static struct callback_state *fresh_state(int i)
 {
-    states[i] = (struct callback_state){.lock = PTHREAD_MUTEX_INITIALIZER,
-                                        .cond = PTHREAD_COND_INITIALIZER};
-    return &states[i];
+    struct callback_state *cs = &states[i];
+
+    pthread_mutex_lock(&cs->lock);
+    cs->count = cs->bad = 0;
+    cs->timer = 0;
+    cs->last_tick = 0;
+    memset(&cs->thread, 0, sizeof(cs->thread));
+    pthread_mutex_unlock(&cs->lock);
+    return cs;
 }
 
 static void on_expiry(void *data, uint32_t length, void *user)
@@ -402,6 +429,29 @@ static int queue_files_nonblocking(int *fd, int *flags, int max)
     return n;
 }
 
+/* The queue files made O_NONBLOCK, with their flags before. */
+static int nonblocking_fd[8], nonblocking_flags[8], n_nonblocking;
+
+/* Their flags back (a test's end, or its teardown after a failure); 0, or -1. */
+static int blocking_again(void **state)
+{
+    int ret = 0;
+
+    (void)state;
+    while (n_nonblocking) {
+        n_nonblocking--;
+        if (fcntl(nonblocking_fd[n_nonblocking], F_SETFL, nonblocking_flags[n_nonblocking]))
+            ret = -1;
+    }
+    return ret;
+}
+
+static int blocking_again_and_cancel(void **state)
+{
+    blocking_again(state);
+    return cancel_made(state);
+}
+
 /*
  * A file of the library's made O_NONBLOCK behind its back (the descriptor is
  * the process's, after all): the callback thread's one-file read then fails
@@ -419,14 +469,13 @@ static void a_non_blocking_file_keeps_the_dispatcher_on_its_ring(void **state)
     assert_int_equal(hsx_timer_set_callback(cs->timer, on_expiry, cs), HSX_HAL_OK);
     assert_true(count_reaches(cs, 5) >= 5);
     assert_true(e2e_dispatcher_blocks_in(SYS_read)); /* its one file's read */
-    int fd[8], flags[8], n = queue_files_nonblocking(fd, flags, 8);
-    assert_int_equal(n, 1); /* the timer's own: the process has no other */
+    n_nonblocking = queue_files_nonblocking(nonblocking_fd, nonblocking_flags, 8);
+    assert_int_equal(n_nonblocking, 1); /* the timer's own: the process has no other */
     assert_true(e2e_dispatcher_blocks_in(SYS_io_uring_enter));
     int count = count_reaches(cs, 0);
     assert_true(count_reaches(cs, count + 10) >= count + 10); /* and on it, events */
     assert_int_equal(cs->bad, 0);
-    for (int i = 0; i < n; i++)
-        assert_int_equal(fcntl(fd[i], F_SETFL, flags[i]), 0);
+    assert_int_equal(blocking_again(NULL), 0);
     assert_int_equal(hsx_timer_cancel(cs->timer), HSX_HAL_OK);
 }
 
@@ -604,7 +653,7 @@ static void cancel_stops_and_forgets(void **state)
 {
     (void)state;
     uint64_t active = e2e_sysfs_u64("/sys/hal/timer/active");
-    hsx_timer_t t = hsx_timer_create(500, HSX_TIMER_PERIODIC);
+    hsx_timer_t t = timer_made(500, HSX_TIMER_PERIODIC);
 
     assert_false(HSX_TIMER_IS_ERROR(t));
     assert_int_equal(e2e_sysfs_u64("/sys/hal/timer/active"), active + 1);
@@ -642,16 +691,16 @@ static void cancel_ends_a_blocked_wait(void **state)
     (void)state;
 
     for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
-        struct blocked_wait w = {.timer =
-                                     hsx_timer_create(HSX_TIMER_PERIOD_MAX_US, HSX_TIMER_ONE_SHOT),
-                                 .timeout_ms = timeouts[i]};
+        static struct blocked_wait w; /* its thread may outlive a failed assertion */
         pthread_t thread;
 
+        w = (struct blocked_wait){.timer = timer_made(HSX_TIMER_PERIOD_MAX_US, HSX_TIMER_ONE_SHOT),
+                                  .timeout_ms = timeouts[i]};
         assert_false(HSX_TIMER_IS_ERROR(w.timer));
         assert_int_equal(pthread_create(&thread, NULL, wait_blocked, &w), 0);
         hsx_timer_sleep_ms(100); /* blocked in its read by now */
         uint64_t start = e2e_now_ms();
-        assert_int_equal(hsx_timer_cancel(w.timer), HSX_HAL_OK);
+        assert_int_equal(cancel_one_made(w.timer), HSX_HAL_OK);
         assert_int_equal(pthread_join(thread, NULL), 0);
         assert_int_equal(w.ret, HSX_HAL_CLOSED);
         assert_true(w.returned_ms - start < 2000);
@@ -729,7 +778,7 @@ static void a_periodic_timer_expires_on_its_readers_cpu(void **state)
 
     assert_true(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     assert_int_equal(pin_to(0), 0);
-    f.timer = hsx_timer_create(2000, HSX_TIMER_PERIODIC);
+    f.timer = timer_made(2000, HSX_TIMER_PERIODIC);
     assert_false(HSX_TIMER_IS_ERROR(f.timer));
     for (int cpu = 1; cpu >= 0; cpu--) {
         f.cpu = cpu;
@@ -782,13 +831,14 @@ static void cancelling_while_its_reader_moves_it(void **state)
 
     assert_true(sysconf(_SC_NPROCESSORS_ONLN) >= 2);
     for (; rounds < 300 && e2e_now_ms() < deadline; rounds++) {
-        struct mover m = {.timer = hsx_timer_create(100, HSX_TIMER_PERIODIC)};
+        static struct mover m; /* its thread may outlive a failed assertion */
         pthread_t thread;
 
+        m = (struct mover){.timer = timer_made(100, HSX_TIMER_PERIODIC)};
         assert_false(HSX_TIMER_IS_ERROR(m.timer));
         assert_int_equal(pthread_create(&thread, NULL, move_until_cancelled, &m), 0);
         hsx_timer_sleep_ms(rounds % 5);
-        assert_int_equal(hsx_timer_cancel(m.timer), HSX_HAL_OK);
+        assert_int_equal(cancel_one_made(m.timer), HSX_HAL_OK);
         assert_int_equal(pthread_join(thread, NULL), 0);
         assert_int_equal(m.pin_err, 0);
         /* Ended by the cancel: closed while waiting, or no such timer at the next wait. */
@@ -806,23 +856,23 @@ static void cancelling_while_its_reader_moves_it(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(tick_is_monotonic_microseconds),
-        cmocka_unit_test(sleep_sleeps_at_least),
-        cmocka_unit_test(one_shot_fires_once),
-        cmocka_unit_test(periodic_accounts_for_every_period),
-        cmocka_unit_test(fast_timer_reports_missed_periods),
+        cmocka_unit_test_teardown(tick_is_monotonic_microseconds, cancel_made),
+        cmocka_unit_test_teardown(sleep_sleeps_at_least, cancel_made),
+        cmocka_unit_test_teardown(one_shot_fires_once, cancel_made),
+        cmocka_unit_test_teardown(periodic_accounts_for_every_period, cancel_made),
+        cmocka_unit_test_teardown(fast_timer_reports_missed_periods, cancel_made),
         cmocka_unit_test_teardown(callback_runs_on_dispatcher_and_stops_when_removed, cancel_made),
         cmocka_unit_test_teardown(a_callback_replaced_or_removed_during_the_read_never_runs_after,
                                   cancel_made),
         cmocka_unit_test_teardown(the_dispatchers_one_file_wait_is_kicked, cancel_made),
         cmocka_unit_test_teardown(a_non_blocking_file_keeps_the_dispatcher_on_its_ring,
-                                  cancel_made),
+                                  blocking_again_and_cancel),
         cmocka_unit_test_teardown(a_read_of_many_records_reaches_the_callback_in_order,
                                   burst_teardown),
-        cmocka_unit_test(cancel_stops_and_forgets),
-        cmocka_unit_test(cancel_ends_a_blocked_wait),
-        cmocka_unit_test(a_periodic_timer_expires_on_its_readers_cpu),
-        cmocka_unit_test(cancelling_while_its_reader_moves_it),
+        cmocka_unit_test_teardown(cancel_stops_and_forgets, cancel_made),
+        cmocka_unit_test_teardown(cancel_ends_a_blocked_wait, cancel_made),
+        cmocka_unit_test_teardown(a_periodic_timer_expires_on_its_readers_cpu, cancel_made),
+        cmocka_unit_test_teardown(cancelling_while_its_reader_moves_it, cancel_made),
     };
 
     return cmocka_run_group_tests_name("e2e_timer_api", tests, NULL, NULL);
