@@ -163,19 +163,74 @@ static void gate_set(bool closed)
     pthread_mutex_unlock(&gate.lock);
 }
 
-/* Until a callback is held at the gate, at most 5 s. */
-static void wait_for_a_held_callback(void)
+/* *count (under lock, its changes broadcast on changed) once it is not 0, or after 5 s. */
+static int nonzero_within_5s(pthread_mutex_t *lock, pthread_cond_t *changed, const int *count)
 {
     struct timespec deadline;
 
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += 5;
-    pthread_mutex_lock(&gate.lock);
-    while (!gate.inside && !pthread_cond_timedwait(&gate.changed, &gate.lock, &deadline))
+    pthread_mutex_lock(lock);
+    while (!*count && !pthread_cond_timedwait(changed, lock, &deadline))
         ;
-    int inside = gate.inside;
-    pthread_mutex_unlock(&gate.lock);
-    assert_int_equal(inside, 1);
+    int now = *count;
+    pthread_mutex_unlock(lock);
+    return now;
+}
+
+/* Until a callback is held at the gate, at most 5 s. */
+static void wait_for_a_held_callback(void)
+{
+    assert_int_equal(nonzero_within_5s(&gate.lock, &gate.changed, &gate.inside), 1);
+}
+
+/* A callback that stays running until the test lets it go: holding.runs counts its runs. */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    bool open;
+    int runs;
+    int inside;
+} holding = {.lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER};
+
+static void holding_callback(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, void *user)
+{
+    (void)mb;
+    (void)ev;
+    (void)user;
+    pthread_mutex_lock(&holding.lock);
+    holding.runs++;
+    holding.inside++;
+    pthread_cond_broadcast(&holding.changed);
+    while (!holding.open)
+        pthread_cond_wait(&holding.changed, &holding.lock);
+    holding.inside--;
+    pthread_cond_broadcast(&holding.changed);
+    pthread_mutex_unlock(&holding.lock);
+}
+
+/* Open: and until no run is left inside (at most 5 s), its count reset. */
+static void held_set(bool open)
+{
+    struct timespec deadline;
+
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 5;
+    pthread_mutex_lock(&holding.lock);
+    holding.open = open;
+    pthread_cond_broadcast(&holding.changed);
+    while (open && holding.inside &&
+           !pthread_cond_timedwait(&holding.changed, &holding.lock, &deadline))
+        ;
+    if (open)
+        holding.runs = 0;
+    pthread_mutex_unlock(&holding.lock);
+}
+
+/* holding_callback()'s runs, once it has one or after 5 s. */
+static int held_runs(void)
+{
+    return nonzero_within_5s(&holding.lock, &holding.changed, &holding.runs);
 }
 
 static int setup(void **state)
@@ -203,6 +258,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
 
     gate_set(false);
+    held_set(true);
     hsx_mailbox_close(f->mb);
     /* The removal's kick ended the thread's last read; let it leave the emulation first. */
     for (int i = 0; i < 5000 && atomic_load(&reads_inside); i++)
@@ -355,6 +411,59 @@ static void replacing_a_callback_during_the_read_waits_for_no_event(void **state
     assert_int_equal(atomic_load(&late_runs), 0);
 }
 
+static void *replace_by_holding(void *arg)
+{
+    struct replacement *r = arg;
+
+    r->ret = hsx_mailbox_set_callback(r->mb, holding_callback, r->registration);
+    atomic_store(&r->done, true);
+    return NULL;
+}
+
+/*
+ * A replacement waits for the replaced callback's run, not for the new
+ * callback's: with two events read, the old callback held running when the
+ * replacement comes, and the new one holding on to the thread from its
+ * first run, the replacement returns once the old run is over. It waited
+ * while any run of the mailbox's was under way, so for as long as the new
+ * callback ran, on a busy mailbox for as long as its runs followed each
+ * other.
+ */
+static void replacing_a_callback_waits_for_its_run_not_the_new_ones(void **state)
+{
+    struct fixture *f = *state;
+    struct registration old[5] = {0}, new[5] = {0};
+
+    /* Rounds: which of the two gets to the lock first, once the old run ends, is a race. */
+    for (int round = 0; round < 5; round++) {
+        struct replacement r = {.mb = f->mb, .registration = &new[round]};
+        pthread_t thread;
+
+        held_set(false);
+        assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &old[round]), HSX_HAL_OK);
+        wait_for_a_blocked_read();
+        gate_set(true);
+        send_event(f);
+        send_event(f);
+        wait_for_a_held_callback();
+        assert_int_equal(pthread_create(&thread, NULL, replace_by_holding, &r), 0);
+        bool waited = !done_within(&r, 50); /* for the old callback's run */
+        gate_set(false);
+        int new_runs = held_runs(); /* the second event: the new callback's, holding the thread */
+        bool returned = done_within(&r, 2000);
+        held_set(true);
+        pthread_join(thread, NULL);
+        atomic_store(&old[round].dead, true);
+        assert_true(waited);
+        assert_int_equal(new_runs, 1);
+        assert_true(returned);
+        assert_int_equal(r.ret, HSX_HAL_OK);
+    }
+    assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
+    assert_int_equal(atomic_load(&runs), 5); /* each old callback's, once */
+    assert_int_equal(atomic_load(&late_runs), 0);
+}
+
 /* ---- a receive and the thread's read taking turns ------------------------------------------- */
 
 static uint64_t seen_next(struct test_in_order *seen)
@@ -405,6 +514,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(replacing_a_running_callback_waits_for_it_not_for_an_event,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(replacing_a_callback_during_the_read_waits_for_no_event,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(replacing_a_callback_waits_for_its_run_not_the_new_ones,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(the_threads_read_and_a_receive_take_turns, setup, teardown),
     };

@@ -571,7 +571,16 @@ out:
 void hsx_dispatch_quiesce(hsx_mailbox_t *mb)
 {
     pthread_mutex_lock(&d->lock);
-    while (!on_dispatcher_thread &&
+    /*
+     * The callback was replaced or removed under the lock before this: only the
+     * run under way now may be of the old one. A run chosen since took the
+     * callback as it is, so it is not waited for: on a busy mailbox the new
+     * callback's runs may follow each other with no moment between them in
+     * which this thread would find none running.
+     */
+    uint64_t gen = d->run_gen;
+
+    while (!on_dispatcher_thread && d->run_gen == gen &&
            (d->running == mb || (d->solo_mb == mb && atomic_load(&d->solo_state) == SOLO_RUNNING)))
         pthread_cond_wait(&d->idle, &d->lock);
     pthread_mutex_unlock(&d->lock);

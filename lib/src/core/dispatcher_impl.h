@@ -65,6 +65,12 @@ struct dispatcher {
     uint64_t wake_count; /* the wake read's buffer */
     /* Whose callback runs now, or is about to (a callback chosen before a read: solo_state). */
     hsx_mailbox_t *running;
+    /*
+     * Bumped, under the lock, as each callback run is chosen, the callback read with it
+     * (drain(), solo_wait()): a run chosen after a callback changed runs the new one, so
+     * hsx_dispatch_quiesce() waits for the run under way when it is called, no later one.
+     */
+    uint64_t run_gen;
     struct entry *todo; /* mailboxes whose poll must be armed or removed */
     /* Polls armed; changed by the thread (or a fork child) only, with the lock. */
     unsigned int n_armed;

@@ -187,6 +187,7 @@ static bool drain(struct entry *e, unsigned int budget)
             e->has_notice = false;
         }
         d->running = mb;
+        d->run_gen++;
         pthread_mutex_unlock(&d->lock);
 
         /* After its own read the thread reads the file again only in its wait, but for more. */
@@ -433,6 +434,7 @@ static enum solo_result solo_wait(void)
         callback = e->callback;
         user_data = e->user_data;
         d->solo_mb = e->mb;
+        d->run_gen++;
         atomic_store_explicit(&d->solo_state, SOLO_ARMED, memory_order_relaxed);
         atomic_store_explicit(&d->solo_fd, fd, memory_order_relaxed);
     }
@@ -468,6 +470,7 @@ static enum solo_result solo_wait(void)
                 callback = e->callback;
                 user_data = e->user_data;
                 d->running = e->mb;
+                d->run_gen++;
             } else {
                 callback = NULL;
             }
