@@ -411,7 +411,8 @@ $(HSXD_UNIT_TESTS): $(BUILD)/unit/test_hsxd_%: $(OBJDIR)/unit-hsxd/test_%.o $(OB
 # A test that stands in for a function of the library's own (ld --wrap): its link flags.
 UNIT_LDFLAGS_test_uart       := -Wl,--wrap=hsx_mailbox_set_callback_ex
 UNIT_LDFLAGS_test_dispatcher := -Wl,--wrap=clock_gettime
-UNIT_LDFLAGS_test_dispatcher_solo := -Wl,--wrap=ioctl -Wl,--wrap=read -Wl,--wrap=preadv2
+UNIT_LDFLAGS_test_dispatcher_solo := -Wl,--wrap=ioctl -Wl,--wrap=read -Wl,--wrap=preadv2 \
+	-Wl,--wrap=hsx_dispatch_quiesce
 LIB_UNIT_TESTS := $(filter-out $(HSXD_UNIT_TESTS),$(UNIT_TESTS))
 LIB_UNIT_OBJS  := $(patsubst lib/tests/%.c,$(OBJDIR)/unit/%.o,$(wildcard lib/tests/test_*.c))
 $(LIB_UNIT_OBJS): $(OBJDIR)/unit/%.o: lib/tests/%.c $(wildcard lib/tests/*.h) $(LIB_SRCS) $(LIB_HDRS) \

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "core/dispatcher.h"
+#include "core/dispatcher_impl.h"
 #include "core/mailbox.h"
 #include "helpers.h"
 #include "stream_queue.h"
@@ -210,7 +211,7 @@ static void holding_callback(hsx_mailbox_t *mb, const hsx_mailbox_event_t *ev, v
 }
 
 /* Open: and until no run is left inside (at most 5 s), its count reset. */
-static void held_set(bool open)
+static void holding_set(bool open)
 {
     struct timespec deadline;
 
@@ -258,7 +259,7 @@ static int teardown(void **state)
     struct fixture *f = *state;
 
     gate_set(false);
-    held_set(true);
+    holding_set(true);
     hsx_mailbox_close(f->mb);
     /* The removal's kick ended the thread's last read; let it leave the emulation first. */
     for (int i = 0; i < 5000 && atomic_load(&reads_inside); i++)
@@ -411,6 +412,37 @@ static void replacing_a_callback_during_the_read_waits_for_no_event(void **state
     assert_int_equal(atomic_load(&late_runs), 0);
 }
 
+/*
+ * hsx_dispatch_quiesce(), wrapped: with quiesce_late set, it begins only once
+ * holding_callback() has a run (at most 5 s), as when the thread that
+ * replaced a callback is held off between the replacement and the wait.
+ */
+static atomic_bool quiesce_late;
+
+void __real_hsx_dispatch_quiesce(hsx_mailbox_t *mb);
+void __wrap_hsx_dispatch_quiesce(hsx_mailbox_t *mb);
+
+void __wrap_hsx_dispatch_quiesce(hsx_mailbox_t *mb)
+{
+    if (atomic_load(&quiesce_late))
+        held_runs();
+    __real_hsx_dispatch_quiesce(mb);
+}
+
+/* Whether the dispatcher's entry for mb has callback now. */
+static bool dispatcher_has(const hsx_mailbox_t *mb, hsx_mailbox_callback_t callback)
+{
+    bool has = false;
+
+    pthread_mutex_lock(&hsx_dispatcher.lock);
+    for (size_t i = 0; i < hsx_dispatcher.table_size; i++)
+        for (const struct entry *e = hsx_dispatcher.table[i]; e; e = e->next_hash)
+            if (e->mb == mb)
+                has = e->callback == callback;
+    pthread_mutex_unlock(&hsx_dispatcher.lock);
+    return has;
+}
+
 static void *replace_by_holding(void *arg)
 {
     struct replacement *r = arg;
@@ -427,40 +459,48 @@ static void *replace_by_holding(void *arg)
  * first run, the replacement returns once the old run is over. It waited
  * while any run of the mailbox's was under way, so for as long as the new
  * callback ran, on a busy mailbox for as long as its runs followed each
- * other.
+ * other. In the odd rounds the wait begins only once the new callback
+ * runs: what counts is the run under way at the replacement, not at the
+ * wait.
  */
 static void replacing_a_callback_waits_for_its_run_not_the_new_ones(void **state)
 {
     struct fixture *f = *state;
-    struct registration old[5] = {0}, new[5] = {0};
+    struct registration old[6] = {0}, new[6] = {0};
 
     /* Rounds: which of the two gets to the lock first, once the old run ends, is a race. */
-    for (int round = 0; round < 5; round++) {
+    for (int round = 0; round < 6; round++) {
         struct replacement r = {.mb = f->mb, .registration = &new[round]};
         pthread_t thread;
 
-        held_set(false);
         assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &old[round]), HSX_HAL_OK);
+        holding_set(false); /* after: the replaced holding_callback() is not held */
         wait_for_a_blocked_read();
         gate_set(true);
         send_event(f);
         send_event(f);
         wait_for_a_held_callback();
+        atomic_store(&quiesce_late, round % 2);
         assert_int_equal(pthread_create(&thread, NULL, replace_by_holding, &r), 0);
+        bool set = false;
+        for (int i = 0; i < 5000 && !(set = dispatcher_has(f->mb, holding_callback)); i++)
+            test_sleep_ms(1);
         bool waited = !done_within(&r, 50); /* for the old callback's run */
         gate_set(false);
         int new_runs = held_runs(); /* the second event: the new callback's, holding the thread */
         bool returned = done_within(&r, 2000);
-        held_set(true);
+        holding_set(true);
         pthread_join(thread, NULL);
+        atomic_store(&quiesce_late, false);
         atomic_store(&old[round].dead, true);
+        assert_true(set);
         assert_true(waited);
         assert_int_equal(new_runs, 1);
         assert_true(returned);
         assert_int_equal(r.ret, HSX_HAL_OK);
     }
     assert_int_equal(hsx_mailbox_set_callback(f->mb, NULL, NULL), HSX_HAL_OK);
-    assert_int_equal(atomic_load(&runs), 5); /* each old callback's, once */
+    assert_int_equal(atomic_load(&runs), 6); /* each old callback's, once */
     assert_int_equal(atomic_load(&late_runs), 0);
 }
 

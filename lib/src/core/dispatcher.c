@@ -11,11 +11,12 @@
  * "running" before it reads the event it will pass, so a thread that removes
  * the callback either comes first (and the dispatcher leaves the event in the
  * socket for whoever reads next) or waits in hsx_dispatch_quiesce() until the
- * running flag drops. Waiting in one queue file's read(), the dispatcher
- * chooses the callback before the read and wins the records it brought for
- * it after (d->solo_state, dispatcher_impl.h): a removal's wake either takes
- * the choice back first (the records wait in the handle's batch for whoever
- * takes next) or finds it won, and waits for it as for the running flag.
+ * running flag drops, for the run chosen before the removal only (d->run_gen:
+ * a run chosen after it reads the callback as it is then). Waiting in one queue file's read(), the
+ * dispatcher chooses the callback before the read and wins the records it brought for it after
+ * (d->solo_state, dispatcher_impl.h): a removal's wake either takes the choice back first (the
+ * records wait in the handle's batch for whoever takes next) or finds it won, and waits for it as
+ * for the running flag.
  *
  * What the dispatcher knows of a mailbox is its own: an entry in a table
  * keyed by the handle (the callback, the poll's state, the lists it is on),
@@ -245,6 +246,7 @@ int hsx_dispatch_set(hsx_mailbox_t *mb, hsx_mailbox_callback_t callback, void *u
     if (e) {
         e->callback = callback;
         e->user_data = callback ? user_data : NULL;
+        e->changed_gen = d->run_gen;
         /* A library-made event not delivered yet was for the callback replaced or removed. */
         e->has_notice = false;
         /* Before the thread exists nothing is polled, so there is nothing to tell it. */
@@ -294,6 +296,7 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data)
         e->callback = NULL;
         e->user_data = NULL;
         e->retired = true;
+        e->changed_gen = d->run_gen;
         if (d->started) {
             queue_locked(e);
             wake_locked();
@@ -573,14 +576,17 @@ void hsx_dispatch_quiesce(hsx_mailbox_t *mb)
     pthread_mutex_lock(&d->lock);
     /*
      * The callback was replaced or removed under the lock before this: only the
-     * run under way now may be of the old one. A run chosen since took the
-     * callback as it is, so it is not waited for: on a busy mailbox the new
-     * callback's runs may follow each other with no moment between them in
-     * which this thread would find none running.
+     * run chosen last before that may call the old one, and it is still under
+     * way only while it is the last chosen (one is chosen once the one before
+     * has ended). A run chosen since took the callback as it is, so it is not
+     * waited for: on a busy mailbox the new callback's runs may follow each
+     * other with no moment between them in which this thread would find none
+     * running. A later change's generation is no earlier, and as safe.
      */
-    uint64_t gen = d->run_gen;
+    struct entry *e = find_locked(mb);
+    uint64_t gen = e ? e->changed_gen : 0;
 
-    while (!on_dispatcher_thread && d->run_gen == gen &&
+    while (e && !on_dispatcher_thread && d->run_gen == gen &&
            (d->running == mb || (d->solo_mb == mb && atomic_load(&d->solo_state) == SOLO_RUNNING)))
         pthread_cond_wait(&d->idle, &d->lock);
     pthread_mutex_unlock(&d->lock);

@@ -34,8 +34,9 @@ void hsx_dispatch_retire(hsx_mailbox_t *mb, void **old_user_data);
 void hsx_dispatch_forget(hsx_mailbox_t *mb);
 
 /*
- * Return once the run of mb's callback under way when it is called, if any,
- * has ended (a run begun since calls the callback set since), unless called
+ * Return once the run of mb's callback under way when the callback was last
+ * replaced or removed, if any, has ended (a run chosen since calls the
+ * callback set since, or none runs after a removal), unless called
  * on the dispatcher thread (from inside a callback), where waiting would
  * deadlock. Called with no lock held, after hsx_dispatch_set() or
  * hsx_dispatch_retire(): from then on the old callback is not called again.

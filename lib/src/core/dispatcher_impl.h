@@ -49,12 +49,19 @@ struct entry {
     /* A library-made event for the callback, before any other (hsx_dispatch_post()). */
     bool has_notice;
     hsx_mailbox_event_t notice;
+    /* Under the lock: d->run_gen when the callback was last replaced or removed. */
+    uint64_t changed_gen;
 };
 
 /* The dispatcher; its lock guards what is not said to be the thread's only. */
 struct dispatcher {
     pthread_mutex_t lock;
-    pthread_cond_t idle; /* broadcast when running changes, or solo_state leaves RUNNING */
+    /*
+     * Broadcast when a run ends (callback_done()) and at stop; not as a run is
+     * chosen (run_gen): the run a waiter in hsx_dispatch_quiesce() waits for
+     * ends, and says so, before the next is chosen.
+     */
+    pthread_cond_t idle;
     bool started;
     bool stopping; /* the thread is asked to end */
     bool finished; /* the library is being unloaded: start no thread again */
@@ -68,7 +75,8 @@ struct dispatcher {
     /*
      * Bumped, under the lock, as each callback run is chosen, the callback read with it
      * (drain(), solo_wait()): a run chosen after a callback changed runs the new one, so
-     * hsx_dispatch_quiesce() waits for the run under way when it is called, no later one.
+     * hsx_dispatch_quiesce() waits for the run chosen last before the change
+     * (entry.changed_gen), no later one.
      */
     uint64_t run_gen;
     struct entry *todo; /* mailboxes whose poll must be armed or removed */
