@@ -159,7 +159,10 @@ int hsx_mailbox_recv(hsx_mailbox_t *mailbox, hsx_mailbox_event_t *event, uint32_
 /**
  * Run a callback for every event on the library's dispatcher thread. Passing
  * NULL removes it; when that returns, the callback is not running and will
- * not run again (unless removed from within the callback itself). Callbacks
+ * not run again (unless removed from within the callback itself). Replacing
+ * one is the same for the callback replaced: when the call returns, it is not
+ * running and will not run again, though the new one may already be running
+ * (the call does not wait for the new one's runs). Callbacks
  * of different mailboxes take turns: a mailbox with a backlog gets a few
  * events at a time while others have events too. The dispatcher thread ends
  * with the library (exit(), dlclose()), which waits for a callback that runs
