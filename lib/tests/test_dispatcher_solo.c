@@ -302,6 +302,7 @@ static void wait_for_a_blocked_read(void)
 
 struct replacement {
     hsx_mailbox_t *mb;
+    hsx_mailbox_callback_t callback; /* gated_callback() if NULL */
     struct registration *registration;
     int ret;
     atomic_bool done;
@@ -311,7 +312,8 @@ static void *replace_callback(void *arg)
 {
     struct replacement *r = arg;
 
-    r->ret = hsx_mailbox_set_callback(r->mb, gated_callback, r->registration);
+    r->ret = hsx_mailbox_set_callback(r->mb, r->callback ? r->callback : gated_callback,
+                                      r->registration);
     atomic_store(&r->done, true);
     return NULL;
 }
@@ -443,15 +445,6 @@ static bool dispatcher_has(const hsx_mailbox_t *mb, hsx_mailbox_callback_t callb
     return has;
 }
 
-static void *replace_by_holding(void *arg)
-{
-    struct replacement *r = arg;
-
-    r->ret = hsx_mailbox_set_callback(r->mb, holding_callback, r->registration);
-    atomic_store(&r->done, true);
-    return NULL;
-}
-
 /*
  * A replacement waits for the replaced callback's run, not for the new
  * callback's: with two events read, the old callback held running when the
@@ -470,7 +463,8 @@ static void replacing_a_callback_waits_for_its_run_not_the_new_ones(void **state
 
     /* Rounds: which of the two gets to the lock first, once the old run ends, is a race. */
     for (int round = 0; round < 6; round++) {
-        struct replacement r = {.mb = f->mb, .registration = &new[round]};
+        struct replacement r = {
+            .mb = f->mb, .callback = holding_callback, .registration = &new[round]};
         pthread_t thread;
 
         assert_int_equal(hsx_mailbox_set_callback(f->mb, gated_callback, &old[round]), HSX_HAL_OK);
@@ -481,7 +475,7 @@ static void replacing_a_callback_waits_for_its_run_not_the_new_ones(void **state
         send_event(f);
         wait_for_a_held_callback();
         atomic_store(&quiesce_late, round % 2);
-        assert_int_equal(pthread_create(&thread, NULL, replace_by_holding, &r), 0);
+        assert_int_equal(pthread_create(&thread, NULL, replace_callback, &r), 0);
         bool set = false;
         for (int i = 0; i < 5000 && !(set = dispatcher_has(f->mb, holding_callback)); i++)
             test_sleep_ms(1);
