@@ -12,10 +12,11 @@
  * the callback either comes first (and the dispatcher leaves the event in the
  * socket for whoever reads next) or waits in hsx_dispatch_quiesce() until the
  * running flag drops, for the run chosen before the removal only (d->run_gen:
- * a run chosen after it reads the callback as it is then). Waiting in one queue file's read(), the
- * dispatcher chooses the callback before the read and wins the records it brought for it after
- * (d->solo_state, dispatcher_impl.h): a removal's wake either takes the choice back first (the
- * records wait in the handle's batch for whoever takes next) or finds it won, and waits for it as
+ * a run chosen after it reads the callback as it is then). Waiting in one
+ * queue file's read(), the dispatcher chooses the callback before the read and
+ * wins the records it brought for it after (d->solo_state, dispatcher_impl.h):
+ * a removal's wake either takes the choice back first (the records wait in the
+ * handle's batch for whoever takes next) or finds it won, and waits for it as
  * for the running flag.
  *
  * What the dispatcher knows of a mailbox is its own: an entry in a table
