@@ -157,7 +157,17 @@ int e2e_sim_create(struct e2e_sim *sim, const char *name, const char *label, uns
         return -1;
     snprintf(sim->name, sizeof(sim->name), "%s", name);
     snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s", name);
-    mkdir(path, 0755);
+    if (mkdir(path, 0755) && errno == EEXIST) {
+        /*
+         * Made by an earlier run of the test in this boot: a live chip takes
+         * no new configuration (EBUSY), so it goes down first and is made
+         * again as asked.
+         */
+        snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/live", name);
+        e2e_read_line(path, text, sizeof(text));
+        if (!strcmp(text, "1"))
+            e2e_write_file(path, "0");
+    }
     snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0", name);
     mkdir(path, 0755);
     snprintf(path, sizeof(path), E2E_SIM_CONFIGFS "/%s/bank0/num_lines", name);
