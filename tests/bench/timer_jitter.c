@@ -16,7 +16,8 @@
  * 1% of intervals a host stall hit, 30 of 3000 for each side. Four times the
  * intervals, in rounds two thirds as long, rest it on 120 and share the stalls
  * out more evenly. What is left of the run-to-run spread of the p99 ratio is
- * the host's state from one run to the next (README, "Session 24").
+ * the host's state from one run to the next (Documentation/analysis/
+ * event-latency-log.md, "Session 24: a p99 on 120 intervals").
  */
 #include <errno.h>
 #include <math.h>
