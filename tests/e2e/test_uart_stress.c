@@ -373,17 +373,17 @@ static bool wait_exists(const char *path, bool want)
 }
 
 /*
- * Whether this kernel can have the test board's USB adapter (ttyUSB0): one
- * without USB serial support (the debug kernel has no USB) says so at once,
- * instead of waiting for an adapter that cannot appear. One with it must
- * bring the adapter up: the board has it, so its absence fails the test.
+ * Whether this kernel can have the test board's USB adapter (ttyUSB0, an
+ * FTDI): one without its driver (the debug kernel has no USB at all) says so
+ * at once, instead of waiting for an adapter that cannot appear. One with the
+ * driver must bring the adapter up: the board has it, so its absence fails.
  */
 static bool kernel_has_usb_adapter(void)
 {
-    if (!e2e_exists("/sys/bus/usb-serial"))
+    if (!e2e_exists("/sys/bus/usb-serial/drivers/ftdi_sio"))
         return false;
     if (!wait_exists("/dev/ttyUSB0", true))
-        fail_msg("USB serial support, and no ttyUSB0 after %d ms: the test board's adapter",
+        fail_msg("ftdi_sio loaded, and no ttyUSB0 after %d ms: the test board's adapter",
                  E2E_LIVENESS_MS);
     return true;
 }
@@ -400,7 +400,7 @@ static void a_host_peer_answers(void **state)
     (void)state;
 
     if (!kernel_has_usb_adapter()) {
-        printf("# no USB serial adapter in this kernel: the stock kernel's run covers it\n");
+        printf("# no FTDI USB serial driver in this kernel: the stock kernel's run covers it\n");
         skip();
     }
     assert_int_equal(map_port(USB_PORT, "ttyUSB0"), 0);
@@ -437,7 +437,7 @@ static void usb_adapter_unplugged(void **state)
 
     if (!kernel_has_usb_adapter()) {
         /* The debug kernel has no USB; vm-stock runs this test. */
-        printf("# no USB serial adapter in this kernel: the stock kernel's run covers it\n");
+        printf("# no FTDI USB serial driver in this kernel: the stock kernel's run covers it\n");
         skip();
     }
     assert_true(usb_device_of_tty(usbdev, sizeof(usbdev)));
