@@ -109,10 +109,25 @@ static char snap0[8192];                    /* what is outside the roots, at sta
 /* The chains of roots 3 and 4: one at a time. */
 static pthread_mutex_t private_lock = PTHREAD_MUTEX_INITIALIZER;
 /*
- * The table's MAP with HSX_FS_MAP_ANY binds the lowest free number, which is root 4 while the
- * unmap chain has it unbound: the table's binds take this shared, the chain's window exclusive.
+ * The table's binds come between the chains' own unless held off. One with HSX_FS_MAP_ANY takes
+ * the lowest free number, which is root 4 while the unmap chain has it unbound; one of r0's
+ * directory under another number makes fs_rebind's bind of root 0 EEXIST. Every table bind
+ * takes this shared, and so does a worker for as long as a child it forked lives (the child's
+ * binds are within that, and its copy of the lock excludes no one); the unmap chain's window
+ * and fs_rebind take it exclusive, and in there a bind's errno is the kernel's alone.
  */
-static pthread_rwlock_t numbers_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_rwlock_t binds_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+/* A worker forks a child that may bind (op_fork_kill()): binds_lock shared until it is reaped. */
+void fs_child_begin(void)
+{
+    pthread_rwlock_rdlock(&binds_lock);
+}
+
+void fs_child_end(void)
+{
+    pthread_rwlock_unlock(&binds_lock);
+}
 
 static const struct fz_units fs_units = {HSX_FS_MAX_ROOTS, FZ_FS_TABLE, K_FS_I};
 
@@ -1041,9 +1056,9 @@ static void pre_fs_map(struct fz_call *c)
     if (m->dirfd == -1 && chance(r, 80))
         m->flags = 0, m->quota_bytes = m->quota_files = m->used_bytes = m->used_files = 0;
     any = m->flags & HSX_FS_MAP_ANY;
-    if (any && m->dirfd != -1) {
-        pthread_rwlock_rdlock(&numbers_lock);
-        c->held = &numbers_lock;
+    if (m->dirfd != -1 && !c->w->child) {
+        pthread_rwlock_rdlock(&binds_lock);
+        c->held = &binds_lock;
     }
     if (m->reserved || (m->flags & ~(HSX_FS_MAP_READ_ONLY | HSX_FS_MAP_ANY)) ||
         (!any && m->root >= HSX_FS_MAX_ROOTS))
@@ -1714,7 +1729,7 @@ static void *fs_loader_main(void *arg)
     return fz_thread_calls();
 }
 
-/* Root 4 back on its directory (no one else binds while numbers_lock is held). */
+/* Root 4 back on its directory (no one else binds while binds_lock is held). */
 static int rebind_u(struct fz_worker *w, int ctl)
 {
     int e = map_home(ctl, FZ_FS_UROOT);
@@ -1768,7 +1783,7 @@ static void chain_fs_unmap(struct fz_worker *w, struct fz_rng *r)
     }
     usleep(rn(r, 4000));
     note(w, "chain: unbind root %u under load", FZ_FS_UROOT);
-    pthread_rwlock_wrlock(&numbers_lock);
+    pthread_rwlock_wrlock(&binds_lock);
     e = unmap_root(ctl, FZ_FS_UROOT);
     count_errno(e);
     if (e)
@@ -1793,7 +1808,7 @@ static void chain_fs_unmap(struct fz_worker *w, struct fz_rng *r)
             unexpected(w, "FS_INFO: root %u bound after unbinding it", FZ_FS_UROOT);
     }
     e = rebind_u(w, ctl);
-    pthread_rwlock_unlock(&numbers_lock);
+    pthread_rwlock_unlock(&binds_lock);
     if (!e) {
         /* the old handles belong to the old binding: dead still, and not the new root's */
         for (int i = 0; i < 2; i++)
@@ -2328,38 +2343,33 @@ static void chain_fs_traps(struct fz_worker *w, struct fz_rng *r)
     check_outside(w, "after calls into the traps");
 }
 
-/* Root: roots 0-2 back on their directories, whoever unbound them or took their numbers. */
+/*
+ * Root: roots 0-2 back on their directories, whoever unbound them or took their numbers. With
+ * binds_lock held no table bind comes between: once the roots that hold n's directory under
+ * another number are unbound, n's bind must succeed.
+ */
 static void fs_rebind(struct fz_worker *w)
 {
     int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC);
 
     if (ctl < 0)
         return;
+    pthread_rwlock_wrlock(&binds_lock);
     for (unsigned int n = 0; n < FZ_FS_TABLE; n++) {
         if (root_home(n))
             continue;
         unmap_root(ctl, n);
+        for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
+            if (m != n && root_path_is(m, n))
+                unmap_root(ctl, m);
         int e = map_home(ctl, n);
-        /*
-         * A table MAP bound n's directory under another number: that root goes first. The
-         * other threads' tables may bind it under yet another number in between (the million-call
-         * run saw that once, and a run on PREEMPT_RT under load, eight times in a row without a
-         * pause): EEXIST every time of several, a few milliseconds apart, is the kernel's.
-         */
-        for (unsigned int tries = 0; e == EEXIST && tries < 16; tries++) {
-            if (tries)
-                usleep(2000);
-            for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
-                if (m != n && root_path_is(m, n))
-                    unmap_root(ctl, m);
-            e = map_home(ctl, n);
-        }
         note(w, "chain: root %u bound again: %s", n, e ? strerror(e) : "ok");
         if (!e)
             count(&stats->fs_binds);
-        else if (e != EBUSY) /* the table bound it again meanwhile */
+        else
             unexpected(w, "binding root %u to its directory again: %s", n, strerror(e));
     }
+    pthread_rwlock_unlock(&binds_lock);
     close(ctl);
 }
 

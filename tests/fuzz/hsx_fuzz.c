@@ -2530,11 +2530,14 @@ static void op_fork_kill(struct fz_worker *w)
 {
     uint64_t child_seed = rnd(&w->rng);
     unsigned int delay_us = rn(&w->rng, 3000);
-    pid_t pid = fork();
+    pid_t pid;
 
+    fs_child_begin();
+    pid = fork();
     note(w, "fork = %d, kill -9 after %u us", (int)pid, delay_us);
     if (pid < 0) {
         count_errno(errno);
+        fs_child_end();
         return;
     }
     if (pid == 0) {
@@ -2554,6 +2557,7 @@ static void op_fork_kill(struct fz_worker *w)
     count(&stats->kills);
     if (waitpid(pid, NULL, 0) < 0)
         harness_fail("waitpid: %s", strerror(errno));
+    fs_child_end();
     can_child_reaped(w);
 }
 
