@@ -552,8 +552,6 @@ void fs_derive_sel(struct fz_rng *r, union hsx_cap_selector *sel);
 /* A failed call's errno: one the ABI documents for the function (FS's, then FRAM's rules). */
 bool fs_errno_ok(const struct fz_call *c);
 void chain_fs(struct fz_worker *w);
-void fs_child_begin(void);
-void fs_child_end(void);
 bool fs_setup(void);
 void fs_teardown(void);
 void fs_print_stats(void);

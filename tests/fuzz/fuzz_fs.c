@@ -111,23 +111,14 @@ static pthread_mutex_t private_lock = PTHREAD_MUTEX_INITIALIZER;
 /*
  * The table's binds come between the chains' own unless held off. One with HSX_FS_MAP_ANY takes
  * the lowest free number, which is root 4 while the unmap chain has it unbound; one of r0's
- * directory under another number makes fs_rebind's bind of root 0 EEXIST. Every table bind
- * takes this shared, and so does a worker for as long as a child it forked lives (the child's
- * binds are within that, and its copy of the lock excludes no one); the unmap chain's window
- * and fs_rebind take it exclusive, and in there a bind's errno is the kernel's alone.
+ * directory under another number makes fs_rebind's bind of root 0 EEXIST, and as root 0 (when
+ * free) makes it read-only or with other quotas under the traps chain; one on 0-4 takes a
+ * chain's number. Those take this shared (pre_fs_map(); a forked child, whose copy of the lock
+ * holds no one off, makes none of them); the unmap chain's window, the traps chain and
+ * fs_rebind take it exclusive: in there a root stays as it was found, or is unbound, and a
+ * bind's errno is the kernel's alone.
  */
 static pthread_rwlock_t binds_lock = PTHREAD_RWLOCK_INITIALIZER;
-
-/* A worker forks a child that may bind (op_fork_kill()): binds_lock shared until it is reaped. */
-void fs_child_begin(void)
-{
-    pthread_rwlock_rdlock(&binds_lock);
-}
-
-void fs_child_end(void)
-{
-    pthread_rwlock_unlock(&binds_lock);
-}
 
 static const struct fz_units fs_units = {HSX_FS_MAX_ROOTS, FZ_FS_TABLE, K_FS_I};
 
@@ -1055,8 +1046,22 @@ static void pre_fs_map(struct fz_call *c)
         m->root = FZ_FS_FREE + rn(r, HSX_FS_MAX_ROOTS - FZ_FS_FREE);
     if (m->dirfd == -1 && chance(r, 80))
         m->flags = 0, m->quota_bytes = m->quota_files = m->used_bytes = m->used_files = 0;
+    if (m->dirfd != -1 && c->w->child) {
+        /*
+         * A forked child's copy of binds_lock holds no one off: its binds keep out of the
+         * chains' way instead, a scratch directory on a number of 5-31, so that a child may
+         * be killed mid-call while the chains unbind and bind.
+         */
+        m->flags &= ~HSX_FS_MAP_ANY;
+        if (m->dirfd == bound_dir_fd)
+            m->dirfd = scratch_fd[rn(r, FZ_FS_SCRATCH)];
+        if (m->root < FZ_FS_ROOTS)
+            m->root = FZ_FS_FREE + rn(r, HSX_FS_MAX_ROOTS - FZ_FS_FREE);
+    }
     any = m->flags & HSX_FS_MAP_ANY;
-    if (m->dirfd != -1 && !c->w->child) {
+    /* The binds that may come between the chains' (see binds_lock); a scratch one on 5-31 not. */
+    if (m->dirfd != -1 && !c->w->child &&
+        (any || m->dirfd == bound_dir_fd || m->root < FZ_FS_ROOTS)) {
         pthread_rwlock_rdlock(&binds_lock);
         c->held = &binds_lock;
     }
@@ -1312,7 +1317,6 @@ static int c_info(struct fz_worker *w, int fd, uint32_t root, struct hsx_fs_info
     return e;
 }
 
-/* Is root n bound to its own directory (not one the table's MAP put there)? */
 /* Is root m bound to root n's home directory? (root_home(n) is root_path_is(n, n).) */
 static bool root_path_is(unsigned int m, unsigned int n)
 {
@@ -1337,6 +1341,19 @@ static bool root_path_is(unsigned int m, unsigned int n)
 static bool root_home(unsigned int n)
 {
     return root_path_is(n, n);
+}
+
+/*
+ * Is root n bound as the rig binds it: its own directory, with its flags and quotas? A table
+ * MAP with HSX_FS_MAP_ANY binds r0's directory as root 0 when 0 is free, read-only or with
+ * quotas of its own. Meaningful while binds_lock is held exclusive.
+ */
+static bool root_ours(struct fz_worker *w, int ctl, unsigned int n)
+{
+    struct hsx_fs_info info;
+
+    return root_home(n) && !c_info(w, ctl, n, &info) && info.bound && info.flags == defs[n].flags &&
+           info.quota_bytes == defs[n].quota_bytes && info.quota_files == defs[n].quota_files;
 }
 
 /*
@@ -2310,22 +2327,9 @@ static int trap_do(struct fz_worker *w, int fd, uint32_t root, const struct trap
     }
 }
 
-/* Root: every function into the traps of a root of the table's: refused, exactly. */
-static void chain_fs_traps(struct fz_worker *w, struct fz_rng *r)
+/* The calls into root's traps, on fd: refused, exactly. */
+static void traps_calls(struct fz_worker *w, struct fz_rng *r, int fd, uint32_t root)
 {
-    uint32_t root = rn(r, FZ_FS_TABLE);
-    char node[64];
-    int fd;
-
-    if (!root_home(root))
-        return;
-    if (chance(r, 50))
-        snprintf(node, sizeof(node), "/dev/" HSX_DEV_FS);
-    else
-        snprintf(node, sizeof(node), "/dev/" HSX_DEV_FS "%u", root);
-    fd = open(node, O_RDWR | O_CLOEXEC);
-    if (fd < 0)
-        return;
     for (unsigned int n = 3 + rn(r, 6); n; n--) {
         const struct trap_call *t = &trap_calls[rn(r, TRAP_CALLS_N)];
         int want = t->write && defs[root].flags ? EROFS : t->want, e;
@@ -2333,18 +2337,46 @@ static void chain_fs_traps(struct fz_worker *w, struct fz_rng *r)
             continue;
         e = trap_do(w, fd, root, t);
         count(&stats->fs_traps);
-        /* the table may unbind the root meanwhile, or bind it elsewhere */
+        /* the table may unbind the root meanwhile (and bind nothing: binds_lock) */
         if (e != want && e != ENXIO && e != ENODEV && root_home(root))
             unexpected(w, "%s of \"%s\"%s%s on root %u (a trap): %s, not %s", fs_name(t->cmd),
                        t->path, t->path2 ? " to " : "", t->path2 ? t->path2 : "", root,
                        e ? strerror(e) : "success", strerror(want));
     }
-    close(fd);
-    check_outside(w, "after calls into the traps");
 }
 
 /*
- * Root: roots 0-2 back on their directories, whoever unbound them or took their numbers. With
+ * Root: every function into the traps of a root of the table's, bound as the rig binds it:
+ * refused, exactly. With binds_lock held exclusive it stays so, or is unbound.
+ */
+static void chain_fs_traps(struct fz_worker *w, struct fz_rng *r)
+{
+    uint32_t root = rn(r, FZ_FS_TABLE);
+    int ctl = open("/dev/" HSX_DEV_CTL, O_RDWR | O_CLOEXEC), fd = -1;
+    char node[64];
+
+    if (ctl < 0)
+        return;
+    if (chance(r, 50))
+        snprintf(node, sizeof(node), "/dev/" HSX_DEV_FS);
+    else
+        snprintf(node, sizeof(node), "/dev/" HSX_DEV_FS "%u", root);
+    pthread_rwlock_wrlock(&binds_lock);
+    if (root_ours(w, ctl, root))
+        fd = open(node, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        traps_calls(w, r, fd, root);
+        close(fd);
+    }
+    pthread_rwlock_unlock(&binds_lock);
+    close(ctl);
+    if (fd >= 0)
+        check_outside(w, "after calls into the traps");
+}
+
+/*
+ * Root: roots 0-2 back on their directories as the rig binds them, whoever unbound them, took
+ * their numbers or bound them otherwise. With
  * binds_lock held no table bind comes between: once the roots that hold n's directory under
  * another number are unbound, n's bind must succeed.
  */
@@ -2356,7 +2388,7 @@ static void fs_rebind(struct fz_worker *w)
         return;
     pthread_rwlock_wrlock(&binds_lock);
     for (unsigned int n = 0; n < FZ_FS_TABLE; n++) {
-        if (root_home(n))
+        if (root_ours(w, ctl, n))
             continue;
         unmap_root(ctl, n);
         for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
@@ -2364,10 +2396,15 @@ static void fs_rebind(struct fz_worker *w)
                 unmap_root(ctl, m);
         int e = map_home(ctl, n);
         note(w, "chain: root %u bound again: %s", n, e ? strerror(e) : "ok");
-        if (!e)
-            count(&stats->fs_binds);
-        else
+        if (e) {
             unexpected(w, "binding root %u to its directory again: %s", n, strerror(e));
+            continue;
+        }
+        count(&stats->fs_binds);
+        /* Its holders were unbound and no bind came since: the directory is n's alone. */
+        for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
+            if (m != n && root_path_is(m, n))
+                unexpected(w, "root %u's directory is bound as root %u too", n, m);
     }
     pthread_rwlock_unlock(&binds_lock);
     close(ctl);
