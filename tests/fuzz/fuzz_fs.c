@@ -138,7 +138,11 @@ struct fs_walk {
     unsigned int n_inos;
 };
 
-static void walk_dir(const char *dir, dev_t dev, struct fs_walk *wk)
+/* fn for each entry of dir but "." and "..", with its path and lstat(). */
+static void each_entry(const char *dir,
+                       void (*fn)(void *arg, const char *path, const char *name,
+                                  const struct stat *st),
+                       void *arg)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -152,20 +156,40 @@ static void walk_dir(const char *dir, dev_t dev, struct fs_walk *wk)
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        if (lstat(path, &st))
-            continue;
-        if (S_ISREG(st.st_mode)) {
-            wk->bytes += (uint64_t)st.st_size;
-            wk->files++;
-            if (wk->n_inos < sizeof(wk->inos) / sizeof(wk->inos[0]))
-                wk->inos[wk->n_inos++] = st.st_ino;
-        } else if (S_ISDIR(st.st_mode)) {
-            wk->files++;
-            if (st.st_dev == dev)
-                walk_dir(path, dev, wk);
-        }
+        if (!lstat(path, &st))
+            fn(arg, path, e->d_name, &st);
     }
     closedir(d);
+}
+
+struct walk_at {
+    dev_t dev;
+    struct fs_walk *wk;
+};
+
+static void walk_entry(void *arg, const char *path, const char *name, const struct stat *st)
+{
+    struct walk_at *at = arg;
+    struct fs_walk *wk = at->wk;
+
+    (void)name;
+    if (S_ISREG(st->st_mode)) {
+        wk->bytes += (uint64_t)st->st_size;
+        wk->files++;
+        if (wk->n_inos < sizeof(wk->inos) / sizeof(wk->inos[0]))
+            wk->inos[wk->n_inos++] = st->st_ino;
+    } else if (S_ISDIR(st->st_mode)) {
+        wk->files++;
+        if (st->st_dev == at->dev)
+            each_entry(path, walk_entry, at);
+    }
+}
+
+static void walk_dir(const char *dir, dev_t dev, struct fs_walk *wk)
+{
+    struct walk_at at = {.dev = dev, .wk = wk};
+
+    each_entry(dir, walk_entry, &at);
 }
 
 static void walk_root(unsigned int root, struct fs_walk *wk)
@@ -2374,11 +2398,52 @@ static void chain_fs_traps(struct fz_worker *w, struct fz_rng *r)
         check_outside(w, "after calls into the traps");
 }
 
+/* The files and directories under a directory on its own filesystem, but the traps. */
+struct prune_at {
+    dev_t dev;
+    bool top; /* its dir0 stays */
+};
+
+static void prune_entry(void *arg, const char *path, const char *name, const struct stat *st)
+{
+    const struct prune_at *at = arg;
+    struct prune_at below = {.dev = at->dev, .top = false};
+
+    if (S_ISREG(st->st_mode)) {
+        unlink(path);
+    } else if (S_ISDIR(st->st_mode) && st->st_dev == at->dev) {
+        each_entry(path, prune_entry, &below);
+        if (!at->top || strcmp(name, "dir0"))
+            rmdir(path);
+    }
+}
+
+/*
+ * Root n's directory within its quotas again, n unbound: a root the table bound there with
+ * quotas of its own may have filled it past them, and the rig's bind would then be refused
+ * (EINVAL: the usage it declares is past its quota). Called with binds_lock held exclusive.
+ */
+static void trim_home(struct fz_worker *w, unsigned int n)
+{
+    struct fs_walk wk;
+    char dir[128];
+    struct stat st;
+
+    walk_root(n, &wk);
+    if (wk.bytes <= defs[n].quota_bytes && wk.files <= defs[n].quota_files)
+        return;
+    note(w, "chain: root %u's directory holds %" PRIu64 " bytes in %" PRIu64 " files: emptied", n,
+         wk.bytes, wk.files);
+    dir_path(dir, sizeof(dir), n);
+    if (!stat(dir, &st))
+        each_entry(dir, prune_entry, &(struct prune_at){.dev = st.st_dev, .top = true});
+}
+
 /*
  * Root: roots 0-2 back on their directories as the rig binds them, whoever unbound them, took
  * their numbers or bound them otherwise. With
  * binds_lock held no table bind comes between: once the roots that hold n's directory under
- * another number are unbound, n's bind must succeed.
+ * another number are unbound and the directory is within n's quotas, n's bind must succeed.
  */
 static void fs_rebind(struct fz_worker *w)
 {
@@ -2394,6 +2459,7 @@ static void fs_rebind(struct fz_worker *w)
         for (unsigned int m = 0; m < HSX_FS_MAX_ROOTS; m++)
             if (m != n && root_path_is(m, n))
                 unmap_root(ctl, m);
+        trim_home(w, n);
         int e = map_home(ctl, n);
         note(w, "chain: root %u bound again: %s", n, e ? strerror(e) : "ok");
         if (e) {
