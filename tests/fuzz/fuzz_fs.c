@@ -2441,9 +2441,9 @@ static void trim_home(struct fz_worker *w, unsigned int n)
 
 /*
  * Root: roots 0-2 back on their directories as the rig binds them, whoever unbound them, took
- * their numbers or bound them otherwise. With
- * binds_lock held no table bind comes between: once the roots that hold n's directory under
- * another number are unbound and the directory is within n's quotas, n's bind must succeed.
+ * their numbers or bound them otherwise. With binds_lock held no table bind comes between: once
+ * the roots that hold n's directory under another number are unbound and the directory is within
+ * n's quotas, n's bind must succeed.
  */
 static void fs_rebind(struct fz_worker *w)
 {
