@@ -356,17 +356,16 @@ static void hsx_mbox_deliver(struct hsx_mbox *mbox, struct hsx_mbox_sub *sub,
 static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *payload,
 				 u64 timestamp_ns)
 {
-	struct hsx_mbox_event ev = {
-		.mbox_id = mbox->id,
-		.type = type,
-		.ops = mbox->ops,
-		.payload = payload,
-	};
+	struct hsx_mbox_event ev;	/* each field assigned: see its definition */
 	struct hsx_mbox_sub *sub;
 
 	/* irq_lock, or mbox->lock while no hard-IRQ post can be made. */
 	lockdep_assert(lockdep_is_held(&mbox->irq_lock) ||
 		       (lockdep_is_held(&mbox->lock) && (!hsx_mbox_hard(mbox) || mbox->n_netlink)));
+	ev.mbox_id = mbox->id;
+	ev.type = type;
+	ev.ops = mbox->ops;
+	ev.payload = payload;
 	ev.seq = ++mbox->seq;
 	/*
 	 * Posters read their clock before the lock: of two on different CPUs,
@@ -375,6 +374,9 @@ static void hsx_mbox_post_locked(struct hsx_mbox *mbox, u16 type, const void *pa
 	timestamp_ns = max(timestamp_ns, mbox->last_ns);
 	mbox->last_ns = timestamp_ns;
 	ev.timestamp_ns = timestamp_ns;
+	ev.dropped = 0;			/* each subscriber's, by hsx_mbox_deliver() */
+	ev.dropped_total = 0;
+	ev.close_reason = 0;
 	mbox->events++;
 	atomic64_inc(&hsx_stat_events);
 	list_for_each_entry(sub, &mbox->subs, mbox_node) {

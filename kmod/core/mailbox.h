@@ -2,6 +2,7 @@
 #ifndef _HSX_MAILBOX_H
 #define _HSX_MAILBOX_H
 
+#include <linux/build_bug.h>
 #include <linux/gfp.h>
 #include <linux/types.h>
 
@@ -107,18 +108,26 @@ struct hsx_mbox_ops {
  * @ops: the mailbox's ops, to fill @payload
  * @payload: module data for HSX_EVT_DATA, else NULL
  * @close_reason: enum hsx_close_reason, for HSX_EVT_CLOSED
+ *
+ * Without holes, and a data event's post assigns each field: an initializer,
+ * or the stack's zeroing (CONFIG_INIT_STACK_ALL_ZERO) of a field or hole left
+ * out, would clear the whole of it first, with a string instruction at this
+ * size (one emulated iteration per word under TCG, on every event).
  */
 struct hsx_mbox_event {
-	u32 mbox_id;
-	u16 type;
 	u64 seq;
 	u64 timestamp_ns;
-	u32 dropped;
 	u64 dropped_total;
 	const struct hsx_mbox_ops *ops;
 	const void *payload;
+	u32 mbox_id;
+	u32 type;
+	u32 dropped;
 	u32 close_reason;
 };
+
+static_assert(sizeof(struct hsx_mbox_event) ==
+	      3 * sizeof(u64) + 2 * sizeof(void *) + 4 * sizeof(u32));
 
 /**
  * struct hsx_mbox_transport - how events reach subscribers

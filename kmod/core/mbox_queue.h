@@ -42,9 +42,9 @@ struct hsx_mbox_sub;
  * @mbox_id: its mailbox
  * @kicked: HSX_IOC_MBOX_QUEUE_KICK was asked and no read that would block
  *	has taken it yet; under @wait's lock
- * @closed: @close_rec follows the queued records; nothing is queued after it
- * @close_read: @close_rec was read: end of file
- * @close_rec: the close notice, whose room is always there
+ * @closed: the close notice follows the queued records; nothing is queued
+ *	after it
+ * @close_read: the close notice was read: end of file
  * @sub: the mailbox core's subscriber, under its mutex; NULL once ended
  * @reader_here: its mailbox's ops->reader_here, or NULL
  * @owner: its mailbox's owner while subscribed, for @reader_here; RCU
@@ -54,7 +54,8 @@ struct hsx_mbox_sub;
  *	hsx_mbox_link_mutex, never cleared
  * @link_node: in @link_target's @link_sources
  * @link_sources: the queues linked to this one; under hsx_mbox_link_mutex
- * @records: @len records of @record_size bytes
+ * @records: @len + 1 slots of @record_size bytes: the ring, then the close
+ *	notice's
  */
 struct hsx_mbox_queue {
 	wait_queue_head_t wait;
@@ -70,7 +71,6 @@ struct hsx_mbox_queue {
 	bool closed;
 	bool close_read;
 	bool link_used;
-	struct hsx_mbox_record close_rec;
 	struct hsx_mbox_sub *sub;
 	void (*reader_here)(void *owner);
 	void __rcu *owner;
