@@ -23,14 +23,19 @@
  * the ring and is read after the last record, so no queue is ever too full
  * for it.
  *
- * A record moves in 8-byte words, into the ring and out to the reader, not
- * by memcpy() or copy_to_user(): on CPUs with fast string operations those
+ * A post writes a record into the ring in 8-byte words, and read(2) copies
+ * it out with unsafe_copy_to_user(), which on x86 is moves of 8 bytes too,
+ * not memcpy() or copy_to_user(): on CPUs with fast string operations those
  * are one string instruction, which an emulator runs an iteration per byte
  * (under TCG, 2.3 µs of an 80-byte record's copy to a woken reader, measured
  * by the TSC: most of the read's return), where ten moves cost hardware no
- * more. Nor does a read keep a record-sized buffer on its stack: with the
- * stack initialized to zero (CONFIG_INIT_STACK_ALL_ZERO) every read would
- * clear it first.
+ * more. (Where an architecture has no user_access_begin() of its own, as
+ * arm64 in 6.1, the copy is copy_to_user()'s; readv(), preadv2() and
+ * io_uring's reads take read_iter() and copy_to_iter(), as does the copy
+ * without the lock.) Nor
+ * does a read keep a record-sized buffer on its stack: with the stack
+ * initialized to zero (CONFIG_INIT_STACK_ALL_ZERO) every read would clear
+ * it first.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
@@ -357,9 +362,15 @@ struct hsx_mbox_queue_sink {
 	size_t room;
 };
 
-/* One record to a user buffer, in words, with page faults off: false where it would fault. */
+/*
+ * One record to a user buffer with page faults off: false where it would
+ * fault. Hardened usercopy checks the slot's bounds first, as copy_to_user()
+ * would (a vmalloc'd ring's it leaves unchecked with faults off, as it must
+ * under a spinlock).
+ */
 static bool hsx_mbox_queue_put_user_nofault(char __user *buf, const u8 *rec, size_t size)
 {
+	check_object_size(rec, size, true);
 	if (!user_access_begin(buf, size))
 		return false;
 	unsafe_copy_to_user(buf, rec, size, efault);

@@ -77,7 +77,7 @@ struct hsx_mbox_queue {
 	struct hsx_mbox_queue *link_target;
 	struct list_head link_node;
 	struct list_head link_sources;
-	u8 records[];
+	u8 records[] __aligned(8);	/* written and read in 8-byte words */
 };
 
 struct hsx_mbox_queue *hsx_mbox_queue_alloc(unsigned int len, u16 module, u16 payload_size);

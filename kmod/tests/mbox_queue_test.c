@@ -299,6 +299,54 @@ static void queue_close_notice_follows_records_then_end_of_file(struct kunit *te
 	close_queue(file);
 }
 
+/*
+ * Records go round the ring in order, each whole, and the close notice after
+ * them has its own slot: posts past the ring's end neither reach nor follow it.
+ */
+static void queue_ring_wraps_in_order_and_the_notice_stays_apart(struct kunit *test)
+{
+	struct hsx_mbox *mbox = create(test, "hal:test:q30");
+	struct file *file = open_queue(test, "hal:test:q30", 3);
+	u8 *buf = kunit_kzalloc(test, 4 * TEST_RECORD_SIZE, GFP_KERNEL);
+	const struct hsx_mbox_record *rec;
+	unsigned int i, value = 1;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	post(mbox, value++);
+	post(mbox, value++);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)TEST_RECORD_SIZE);
+	KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, 0))->value, 1U);
+	/* Two more: the second goes to slot 0, past the end of the ring. */
+	post(mbox, value++);
+	post(mbox, value++);
+	post(mbox, value++);	/* full: dropped */
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(3 * TEST_RECORD_SIZE));
+	for (i = 0; i < 3; i++) {
+		rec = record_at(buf, i);
+		KUNIT_EXPECT_EQ(test, rec->type, (u16)HSX_EVT_DATA);
+		KUNIT_EXPECT_EQ(test, rec->seq, (u64)i + 2);
+		KUNIT_EXPECT_EQ(test, payload_of(rec)->value, i + 2);
+		KUNIT_EXPECT_EQ(test, payload_of(rec)->tail, ~(i + 2));
+		KUNIT_EXPECT_EQ(test, *(const u32 *)((const u8 *)(rec + 1) + 12), 0U);
+	}
+	/* Round again, full, then closed: the records, then the notice, its payload zeros. */
+	for (i = 0; i < 3; i++)
+		post(mbox, value++);
+	hsx_mbox_destroy(mbox, HSX_CLOSE_ADMIN);
+	KUNIT_ASSERT_EQ(test, read_records(file, buf, 4 * TEST_RECORD_SIZE),
+			(ssize_t)(4 * TEST_RECORD_SIZE));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, payload_of(record_at(buf, i))->value, i + 6);
+	rec = record_at(buf, 3);
+	KUNIT_EXPECT_EQ(test, rec->type, (u16)HSX_EVT_CLOSED);
+	KUNIT_EXPECT_EQ(test, rec->close_reason, (u32)HSX_CLOSE_ADMIN);
+	KUNIT_EXPECT_EQ(test, rec->dropped_total, 1ULL);
+	KUNIT_EXPECT_NULL(test, memchr_inv(rec + 1, 0, TEST_RECORD_SIZE - sizeof(*rec)));
+	KUNIT_EXPECT_EQ(test, read_records(file, buf, TEST_RECORD_SIZE), (ssize_t)0);
+	close_queue(file);
+}
+
 static void queue_close_token_ends_only_its_queues(struct kunit *test)
 {
 	static const int token;
@@ -1027,6 +1075,7 @@ static struct kunit_case hsx_mbox_queue_cases[] = {
 	KUNIT_CASE(queue_reads_whole_records_only),
 	KUNIT_CASE(queue_full_drops_are_counted_and_reported),
 	KUNIT_CASE(queue_close_notice_follows_records_then_end_of_file),
+	KUNIT_CASE(queue_ring_wraps_in_order_and_the_notice_stays_apart),
 	KUNIT_CASE(queue_close_token_ends_only_its_queues),
 	KUNIT_CASE(queue_release_ends_the_subscription),
 	KUNIT_CASE(queue_end_stops_posts_and_keeps_what_was_queued),
