@@ -109,7 +109,7 @@ APP_RPATH   ?= -Wl,-rpath,'$$ORIGIN/../lib'
 HSXCTL_RPATH ?= -Wl,-rpath,'$$ORIGIN/lib'
 APP_LDFLAGS := -L$(BUILD)/lib $(APP_RPATH) $(LDFLAGS)
 
-.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-trace bench-trace-gpio bench-build unit install uninstall deps check \
+.PHONY: all module lib tools daemon examples e2e bench bench-rt bench-trace bench-trace-gpio bench-stamps-gpio bench-build unit install uninstall deps check \
         demo kunit vm-stock vm-debug vm-rpi module-matrix checkpatch format format-check clean distclean
 
 all: lib tools daemon module examples
@@ -371,6 +371,20 @@ bench-trace-gpio: all bench-build
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-600} tests/vm/run --kernel bench \
 		--timeout 1800 --extra $(BUILD)/bench-trace-gpio --results bench-trace-gpio
 
+# Each GPIO side's edge latency split at the read() that returns the edge, by the TSC and without
+# tracing (tests/bench/gpio_stamps, gpio_stamps.awk): gpio_vs_libgpiod with
+# tests/bench/stamps/read_stamps.c preloaded, on the bench kernel.
+bench-stamps-gpio: all bench-build
+	rm -rf $(BUILD)/bench-stamps-gpio
+	mkdir -p $(BUILD)/bench-stamps-gpio/bin $(BUILD)/bench-stamps-gpio/lib
+	cp $(BUILD)/bench/gpio_vs_libgpiod $(BUILD)/bench-stamps-gpio/bin/
+	$(CC) $(UCFLAGS) -fPIC -shared -o $(BUILD)/bench-stamps-gpio/lib/read_stamps.so \
+		tests/bench/stamps/read_stamps.c -ldl
+	cp tests/bench/gpio_stamps $(BUILD)/bench-stamps-gpio/
+	cp tests/bench/trace_common.awk tests/bench/gpio_stamps.awk $(BUILD)/bench-stamps-gpio/lib/
+	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-900} tests/vm/run --kernel bench \
+		--timeout 1800 --extra $(BUILD)/bench-stamps-gpio --results bench-stamps-gpio
+
 bench-build: $(BENCHES)
 BENCH_OBJS := $(patsubst tests/bench/%.c,$(OBJDIR)/bench/%.o,$(wildcard tests/bench/*.c))
 $(BENCH_OBJS): $(OBJDIR)/bench/%.o: tests/bench/%.c $(wildcard tests/e2e/*.h) $(LIB_HDRS)
@@ -534,6 +548,7 @@ CLANG_FORMAT ?= clang-format
 USER_C := $(wildcard lib/src/*.c lib/src/*/*.[ch] lib/include/hsx_mailbox.h lib/include/hsx_cap.h \
                      lib/tests/*.[ch] tools/hsxctl/*.[ch] daemon/*.[ch] daemon/tests/*.[ch] \
                      examples/*.c tests/e2e/*.[ch] tests/e2e/helpers/*.c tests/vm/*.c tests/bench/*.c \
+                     tests/bench/stamps/*.c \
                      tests/rpi/*.[ch])
 USER_C += $(wildcard tests/fuzz/*.[ch])
 format:
