@@ -9,17 +9,23 @@
  *           wake-up;
  *   post    read() returning to the application's clock read (the
  *           library's part after the read);
- *   pre     that clock read's return to the thread's next read(): what the
- *           reader does before it blocks again (the bench's sem_post(),
- *           the library's way back into read()).
+ *   total   the two together, per edge;
+ *   pre     the previous edge's clock read's return to this edge's read()
+ *           (the bench's sem_post(), then the library's way back into
+ *           read());
+ *   late    edges whose read() began only after t0: the reader was not yet
+ *           waiting when the pull began, and its toread is not a wake-up's.
  *
- * Each process prints one line per reading thread at exit (the bench's
- * sides exit with _exit(), which is wrapped for that): medians in ns.
+ * Each process prints one line per reading thread at exit (the bench's sides
+ * end with _exit(), which is wrapped for that): medians in ns. The bench's
+ * readers use read() (its _FORTIFY_SOURCE form, __read_chk(), too);
+ * preadv2() and io_uring reads are not timed.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
+#if !defined(__x86_64__) && !defined(__i386__)
+#error "read_stamps times by the TSC: x86 only"
 #endif
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -35,9 +41,9 @@
 #define EDGES_MAX 4096
 
 struct reader {
-    char name[16]; /* the thread's, or the library's file name for an unnamed one */
-    unsigned int n;
-    uint32_t toread[EDGES_MAX], post[EDGES_MAX], pre[EDGES_MAX];
+    char name[16]; /* the thread's, or "libgpiod" for libgpiod's unnamed reader */
+    unsigned int n, late;
+    uint32_t toread[EDGES_MAX], post[EDGES_MAX], total[EDGES_MAX], pre[EDGES_MAX];
 };
 
 static struct reader readers[THREADS];
@@ -45,16 +51,43 @@ static atomic_int nreaders;
 static _Atomic uint64_t main_t0;
 static double ns_per_tick;
 
-static __thread int me = -1;       /* index in readers[], once this thread read then timed */
+/* Per thread; a fork child's copy is reset (reset_child()). */
+static __thread int me = -1;       /* index in readers[]; -2: none left */
 static __thread int is_main = -1;  /* the process's first thread: the one that pulls */
-static __thread uint64_t read_ret; /* TSC when read() returned, 0 once used */
+static __thread uint64_t read_in;  /* TSC when the last read() began */
+static __thread uint64_t read_ret; /* TSC when a read() returned data, 0 once used */
 static __thread uint64_t read_t0;  /* main_t0 then */
 static __thread uint64_t clock_ret;
 static __thread void *read_caller;
 
-static ssize_t (*real_read)(int, void *, size_t);
-static int (*real_clock_gettime)(clockid_t, struct timespec *);
-static void (*real_exit)(int);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*read_chk_fn)(int, void *, size_t, size_t);
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+typedef void (*exit_fn)(int);
+
+/*
+ * The next definition of name, looked up on first use and kept in *cache:
+ * another library's constructor may call a wrapper before ours runs.
+ */
+static void *next(_Atomic(void *) *cache, const char *name)
+{
+    void *fn = atomic_load_explicit(cache, memory_order_relaxed);
+
+    if (!fn) {
+        fn = dlsym(RTLD_NEXT, name);
+        if (!fn)
+            abort();
+        atomic_store_explicit(cache, fn, memory_order_relaxed);
+    }
+    return fn;
+}
+
+static int real_clock_gettime(clockid_t clock, struct timespec *ts)
+{
+    static _Atomic(void *) fn;
+
+    return ((clock_gettime_fn)next(&fn, "clock_gettime"))(clock, ts);
+}
 
 static uint64_t mono_ns(void)
 {
@@ -64,18 +97,25 @@ static uint64_t mono_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+static void reset_child(void)
+{
+    int n = atomic_exchange(&nreaders, 0);
+
+    for (int i = 0; i < n && i < THREADS; i++)
+        readers[i].n = readers[i].late = 0;
+    me = is_main = -1;
+    read_in = read_ret = read_t0 = clock_ret = 0;
+}
+
 __attribute__((constructor)) static void stamps_init(void)
 {
-    real_read = (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
-    real_clock_gettime = (int (*)(clockid_t, struct timespec *))dlsym(RTLD_NEXT, "clock_gettime");
-    real_exit = (void (*)(int))dlsym(RTLD_NEXT, "_exit");
-    if (!real_read || !real_clock_gettime || !real_exit)
-        abort();
-
     uint64_t n0 = mono_ns(), t0 = __rdtsc();
     struct timespec pause = {.tv_nsec = 20 * 1000 * 1000};
+
     nanosleep(&pause, NULL);
-    ns_per_tick = (double)(mono_ns() - n0) / (double)(__rdtsc() - t0);
+    uint64_t t1 = __rdtsc();
+    ns_per_tick = (double)(mono_ns() - n0) / (double)(t1 - t0);
+    pthread_atfork(NULL, NULL, reset_child);
 }
 
 static uint32_t ns32(uint64_t ticks)
@@ -85,32 +125,63 @@ static uint32_t ns32(uint64_t ticks)
     return ns > UINT32_MAX ? UINT32_MAX : (uint32_t)ns;
 }
 
-ssize_t read(int fd, void *buf, size_t len)
+static void read_begins(void)
 {
+    read_in = __rdtsc();
     if (clock_ret && me >= 0 && readers[me].n < EDGES_MAX)
-        readers[me].pre[readers[me].n] = ns32(__rdtsc() - clock_ret);
+        readers[me].pre[readers[me].n] = ns32(read_in - clock_ret);
     clock_ret = 0;
+}
 
-    ssize_t ret = real_read(fd, buf, len);
-
+static void read_returned(ssize_t ret, void *caller)
+{
+    if (ret <= 0) {
+        read_ret = 0; /* no edge: an error, EINTR (a kick), end of file */
+        return;
+    }
     read_ret = __rdtsc();
     read_t0 = atomic_load(&main_t0);
-    read_caller = __builtin_return_address(0);
+    read_caller = caller;
+}
+
+ssize_t read(int fd, void *buf, size_t len)
+{
+    static _Atomic(void *) fn;
+    read_fn f = (read_fn)next(&fn, "read");
+
+    read_begins();
+    ssize_t ret = f(fd, buf, len);
+    read_returned(ret, __builtin_return_address(0));
     return ret;
 }
 
-/* A reading thread's first edge: its slot, named by the thread or by the library that read. */
+ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
+ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
+{
+    static _Atomic(void *) fn;
+    read_chk_fn f = (read_chk_fn)next(&fn, "__read_chk");
+
+    read_begins();
+    ssize_t ret = f(fd, buf, len, buflen);
+    read_returned(ret, __builtin_return_address(0));
+    return ret;
+}
+
+/* A reading thread's first edge: its slot, named by the thread, or "libgpiod". */
 static int reader_slot(void)
 {
     int i = atomic_fetch_add(&nreaders, 1);
+    Dl_info info;
 
     if (i >= THREADS)
-        return -1;
+        return -2;
     prctl(PR_GET_NAME, readers[i].name);
-    Dl_info info;
-    if (!strncmp(readers[i].name, "gpio_vs_libgpio", 15) && dladdr(read_caller, &info) &&
-        info.dli_fname && strstr(info.dli_fname, "libgpiod"))
-        snprintf(readers[i].name, sizeof(readers[i].name), "libgpiod");
+    if (dladdr(read_caller, &info) && info.dli_fname) {
+        const char *base = strrchr(info.dli_fname, '/');
+
+        if (!strncmp(base ? base + 1 : info.dli_fname, "libgpiod.so", 11))
+            snprintf(readers[i].name, sizeof(readers[i].name), "libgpiod");
+    }
     return i;
 }
 
@@ -123,12 +194,14 @@ int clock_gettime(clockid_t clock, struct timespec *ts)
     if (clock == CLOCK_MONOTONIC && is_main)
         atomic_store(&main_t0, now);
     if (clock == CLOCK_MONOTONIC && read_ret) {
-        if (me < 0)
+        if (me == -1)
             me = reader_slot();
         struct reader *r = me >= 0 ? &readers[me] : NULL;
         if (r && r->n < EDGES_MAX && read_t0 && read_t0 < read_ret) {
             r->toread[r->n] = ns32(read_ret - read_t0);
             r->post[r->n] = ns32(now - read_ret);
+            r->total[r->n] = ns32(now - read_t0);
+            r->late += read_in > read_t0;
             r->n++;
         }
         read_ret = 0;
@@ -154,6 +227,11 @@ static uint32_t median(uint32_t *v, unsigned int n)
     return v[n / 2];
 }
 
+/*
+ * Not async-signal-safe (qsort(), fprintf()): it runs at exit and in the
+ * _exit() of a process that had readers, the bench's sides, which call
+ * _exit() from their own code, not from a signal handler.
+ */
 static void report(void)
 {
     int n = atomic_exchange(&nreaders, 0);
@@ -161,12 +239,15 @@ static void report(void)
     for (int i = 0; i < n && i < THREADS; i++) {
         struct reader *r = &readers[i];
 
-        /* A thread that read and timed now and then (the parent's pipe) is no reader. */
+        /* A thread that read and timed now and then (a setup file) is no reader. */
         if (r->n < 100)
             continue;
-        /* pre[k] follows edge k-1: the first edge has none. */
-        fprintf(stderr, "STAMPS side=%s edges=%u toread_ns=%u post_ns=%u pre_ns=%u\n", r->name,
-                r->n, median(r->toread, r->n), median(r->post, r->n), median(r->pre + 1, r->n - 1));
+        /* pre[k] comes before edge k: the first edge has none. */
+        fprintf(stderr,
+                "STAMPS pid=%d side=%s edges=%u late=%u toread_ns=%u post_ns=%u total_ns=%u "
+                "pre_ns=%u\n",
+                (int)getpid(), r->name, r->n, r->late, median(r->toread, r->n),
+                median(r->post, r->n), median(r->total, r->n), median(r->pre + 1, r->n - 1));
     }
 }
 
@@ -177,7 +258,10 @@ __attribute__((destructor)) static void stamps_fini(void)
 
 void _exit(int status)
 {
+    static _Atomic(void *) fn;
+    exit_fn f = (exit_fn)next(&fn, "_exit");
+
     report();
-    real_exit(status);
+    f(status);
     __builtin_unreachable();
 }
