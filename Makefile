@@ -384,11 +384,20 @@ bench-stamps-gpio: all bench-build
 	HSX_VM_TEST_TIMEOUT=$${HSX_VM_TEST_TIMEOUT:-900} tests/vm/run --kernel bench \
 		--timeout 1800 --extra $(BUILD)/bench-stamps-gpio --results bench-stamps-gpio
 
-bench-build: $(BENCHES) $(BUILD)/bench/read_stamps.so
-# A preloaded library: without $(SAN), whose runtime would have to come first in the process.
+bench-build: $(BENCHES) $(BUILD)/bench/read_stamps.so $(BUILD)/bench/stamps_stand_in \
+	     $(BUILD)/bench/stamps_stand_in_fortify
+# A preloaded library, and the stand-in its tests (tests/bench/stamps/run) preload it into:
+# without $(SAN), whose runtime would have to come first in the process.
 $(BUILD)/bench/read_stamps.so: tests/bench/stamps/read_stamps.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) $(OPT) $(CPPFLAGS) $(CFLAGS) -fPIC -shared -o $@ $< -ldl
+$(BUILD)/bench/stamps_stand_in: tests/bench/stamps/stand_in.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -U_FORTIFY_SOURCE $(CPPFLAGS) $(CFLAGS) -o $@ $< -lpthread
+$(BUILD)/bench/stamps_stand_in_fortify: tests/bench/stamps/stand_in.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 $(CPPFLAGS) $(CFLAGS) -o $@ $< \
+		-lpthread
 BENCH_OBJS := $(patsubst tests/bench/%.c,$(OBJDIR)/bench/%.o,$(wildcard tests/bench/*.c))
 $(BENCH_OBJS): $(OBJDIR)/bench/%.o: tests/bench/%.c $(wildcard tests/e2e/*.h) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

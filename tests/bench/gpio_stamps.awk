@@ -9,7 +9,16 @@
 # pairing the wrong rounds. Run after trace_common.awk (sort_n()).
 # Input: "STAMPS pid=P side=S edges=N late=L toread_ns=A post_ns=B total_ns=C pre_ns=D".
 
+# The field name=N of this line: a whole number, else the summary fails.
 function num(name,   i, kv) {
+	for (i = 2; i <= NF; i++) {
+		split($i, kv, "=");
+		if (kv[1] == name && kv[2] ~ /^[0-9]+$/)
+			return kv[2] + 0;
+	}
+	fail("line " lines ": no " name "=<number>");
+}
+function text(name,   i, kv) {
 	for (i = 2; i <= NF; i++) {
 		split($i, kv, "=");
 		if (kv[1] == name)
@@ -36,7 +45,7 @@ BEGIN {
 /^STAMPS / {
 	r = int(lines / 4);
 	lines++;
-	s = num("side");
+	s = text("side");
 	if (!(s in known))
 		fail("line " lines ": side \"" s "\" is none of the bench's four");
 	if (have[r, s])
@@ -47,13 +56,15 @@ BEGIN {
 	total[r, s] = num("total_ns") / 1000;
 	pre[r, s] = num("pre_ns") / 1000;
 	late[s] += num("late");
-	edges[s] += num("edges");
+	if (!(count = num("edges")))
+		fail("line " lines ": no edges");
+	edges[s] += count;
 }
 END {
 	if (failed)
 		exit 1;
 	if (!lines || lines % 4)
-		fail(lines " lines: not whole rounds of the four sides");
+		fail((lines + 0) " lines: not whole rounds of the four sides");
 	rounds = lines / 4;
 	alone = "hsx-kernel";
 	printf "%d rounds; µs, medians over rounds of each round's p50\n", rounds;
