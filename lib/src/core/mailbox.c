@@ -6,7 +6,8 @@
  * A handle is reference counted: the application's reference is dropped by
  * hsx_mailbox_close(), and a thread blocked in hsx_mailbox_recv(), the
  * dispatcher, or a lookup of a timer's or a pin's mailbox each hold their
- * own, so closing never frees memory another thread is using. Close ends a
+ * own (a module's wait receives on its lookup's: hsx_mailbox_recv_held()),
+ * so closing never frees memory another thread is using. Close ends a
  * blocked receive by writing the handle's eventfd, which that receive also
  * waits on (shutdown() does not work on netlink sockets). Every live handle
  * is listed for fork(), whose child marks them inherited.

@@ -59,8 +59,9 @@ struct hsx_mailbox {
         /* hsx_mailbox_close() has been called; read by a receive without the lock after its wait */
         _Alignas(8) atomic_bool closed;
         /*
-         * A thread is in hsx_mailbox_recv(). Set under the lock, cleared by
-         * that thread without it (release): meanwhile it alone uses the batch
+         * A thread is in hsx_mailbox_recv(). Set under the lock (relaxed:
+         * every other thread reads it under the lock), cleared by that
+         * thread without it (release): meanwhile it alone uses the batch
          * and the drop account, after its wait without the lock
          * (mailbox_recv.c).
          */
@@ -78,6 +79,11 @@ struct hsx_mailbox {
     _Alignas(8) bool gone; /* the kernel destroyed the mailbox (HSX_EVT_CLOSED) */
     bool revoked;          /* ... or ended the subscription: its capability ended */
     bool has_callback;
+    /*
+     * A solo read has begun on this handle at some time: only then may a
+     * receive find one under way, and go through solo_waited to wait for it.
+     */
+    bool solo_began;
     bool inherited; /* a fork child's copy of its parent's handle: never used, never ended */
     bool ended;     /* closing ended the subscription already (HSX_IOC_MBOX_QUEUE_END) */
     /* The queue file's read timeout (HSX_IOC_MBOX_QUEUE_SET_TIMEOUT), HSX_HAL_TIMEOUT_INF for
@@ -201,6 +207,12 @@ int hsx_mailbox_solo_end(hsx_mailbox_t *mb, ssize_t len, hsx_mailbox_event_t *ev
  * a read() of a tty returns what its buffer holds, not what comes after.
  */
 int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event);
+
+/*
+ * hsx_mailbox_recv() for a caller that holds a reference to mb for the whole
+ * call (an object table's lookup): the receive takes none of its own.
+ */
+int hsx_mailbox_recv_held(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms);
 
 /*
  * The result of one read, as hsx_mailbox_recv() sees it: len bytes at buf,

@@ -378,8 +378,13 @@ static int wait_event(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32
     return ret;
 }
 
+/*
+ * held: the caller's reference keeps mb for the whole call, so the receive
+ * takes none. Under emulation each atomic operation on the way back into the
+ * file's read() lengthens the time an edge may find no reader waiting.
+ */
 static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms,
-                   bool more_only)
+                   bool more_only, bool held)
 {
     int ret = HSX_HAL_OK;
 
@@ -401,28 +406,37 @@ static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t 
         pthread_mutex_unlock(&mb->lock);
         return hsx_fail_with(ret, 0);
     }
-    mb->receiving = true;
-    hsx_mailbox_ref(mb);
+    /* Relaxed: everyone else reads it under the lock (the clearing below is a release). */
+    atomic_store_explicit(&mb->receiving, true, memory_order_relaxed);
+    if (!held)
+        hsx_mailbox_ref(mb);
     /*
      * The dispatcher may still wait in the file's read() for the callback
      * just removed: end that wait (what it read goes to the batch, first),
      * as the removal's own kick does, and wait for it. No new one starts
-     * while receiving is set.
+     * while receiving is set, and none ever began unless solo_began (set
+     * under this lock).
      */
-    for (;;) {
+    while (mb->solo_began) {
         atomic_store(&mb->solo_waited, true); /* before the look: see solo_over() */
-        if (!atomic_load(&mb->solo_reading))
+        if (!atomic_load(&mb->solo_reading)) {
+            atomic_store(&mb->solo_waited, false); /* no read begins while receiving is set */
             break;
+        }
         ioctl(mb->fd, HSX_IOC_MBOX_QUEUE_KICK, 0);
         pthread_cond_wait(&mb->solo_done, &mb->lock);
     }
-    atomic_store(&mb->solo_waited, false); /* no read begins while receiving is set */
     /*
      * A receive that may wait reads no queue file before: its wait's read
      * takes what is queued at once (io_uring tries it when submitted), so an
      * empty queue costs one system call, not a read() and then the wait.
      */
-    ret = read_queued_locked(mb, event, false, more_only || (timeout_ms != 0 && mb->record_size));
+    bool queue_wait = timeout_ms != 0 && mb->record_size;
+
+    if (queue_wait && !mb->early_head && mb->batch_off == mb->batch_len && !mb->batch_full)
+        ret = HSX_HAL_TIMEOUT; /* read_queued_locked()'s answer, without setting the errno */
+    else
+        ret = read_queued_locked(mb, event, false, more_only || queue_wait);
     if (ret == HSX_HAL_TIMEOUT && timeout_ms != 0)
         ret = wait_event(mb, event, timeout_ms);
     else
@@ -432,18 +446,24 @@ static int receive(struct hsx_mailbox *mb, hsx_mailbox_event_t *event, uint32_t 
      * seen by whoever sees receiving clear, under the lock.
      */
     atomic_store_explicit(&mb->receiving, false, memory_order_release);
-    hsx_mailbox_unref(mb);
+    if (!held)
+        hsx_mailbox_unref(mb);
     return ret;
 }
 
 HSX_API int hsx_mailbox_recv(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
 {
-    return receive(mb, event, timeout_ms, false);
+    return receive(mb, event, timeout_ms, false, false);
+}
+
+int hsx_mailbox_recv_held(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, uint32_t timeout_ms)
+{
+    return receive(mb, event, timeout_ms, false, true);
 }
 
 int hsx_mailbox_recv_more(hsx_mailbox_t *mb, hsx_mailbox_event_t *event)
 {
-    return receive(mb, event, 0, true);
+    return receive(mb, event, 0, true, false);
 }
 
 static int take_locked(hsx_mailbox_t *mb, hsx_mailbox_event_t *event, bool more_only)
@@ -529,6 +549,7 @@ int hsx_mailbox_solo_begin(hsx_mailbox_t *mb)
         mb->batch_off == mb->batch_len && kick_supported(mb->fd) &&
         set_read_timeout(mb, HSX_HAL_TIMEOUT_INF) == 0) {
         mb->solo_reading = true;
+        mb->solo_began = true;
         mb->batch_off = mb->batch_len = 0;
         mb->batch_full = false;
         fd = mb->fd;

@@ -111,7 +111,7 @@ int hsx_object_table_recv(struct hsx_object_table *table, uint32_t id, hsx_mailb
 
     if (!mailbox)
         return hsx_fail_with(HSX_HAL_INVALID_PARAM, 0);
-    int ret = hsx_mailbox_recv(mailbox, event, timeout_ms);
+    int ret = hsx_mailbox_recv_held(mailbox, event, timeout_ms);
     if (ret == HSX_HAL_OK && event->module != module)
         ret = hsx_fail_with(HSX_HAL_ERROR, EPROTO);
     hsx_mailbox_unref(mailbox);
